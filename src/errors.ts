@@ -1,0 +1,46 @@
+/**
+ * One error base class with a stable `code` and the exit status it maps to.
+ * Only the CLI turns these into process exit codes; anything that is not an
+ * ImportError reaching the top is a bug in this program and is reported as one.
+ */
+export const ExitCode = {
+  ok: 0,
+  someFailed: 1,
+  usage: 2,
+  aborted: 3,
+  stoppedEarly: 4,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class ImportError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode: ExitCode,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags, config or input header: nothing was sent. Exit 2. */
+export class UsageError extends ImportError {
+  constructor(code: string, message: string) {
+    super(code, message, ExitCode.usage);
+  }
+}
+
+/** The job cannot go on (auth rejected, lock held, fatal API answer). Exit 3. */
+export class AbortError extends ImportError {
+  constructor(code: string, message: string) {
+    super(code, message, ExitCode.aborted);
+  }
+}
+
+/** A broken invariant inside this program: always a bug, never the user's input. */
+export class BugError extends Error {
+  constructor(message: string) {
+    super(`internal error (this is a bug in openphone-import, please report it): ${message}`);
+    this.name = 'BugError';
+  }
+}

@@ -1,0 +1,12 @@
+/** Where the job's messages go: stderr in the CLI, a list in tests. Reports go to files. */
+export interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export const stderrLog: Log = {
+  info: (m) => process.stderr.write(`${m}\n`),
+  warn: (m) => process.stderr.write(`warning: ${m}\n`),
+};
+
+export const silentLog: Log = { info: () => {}, warn: () => {} };
