@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import iconv from 'iconv-lite';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
+import { DateTime, IANAZone } from 'luxon';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { describeZodIssues, type ConfigProblem } from './format-issues.js';
+import { API_DEFAULTS, type ColumnUse, type ResolvedConfig, type ValueSource } from './resolved.js';
+import { configSchema, type Config } from './schema.js';
+import { parseTemplate } from './template.js';
+
+export const configJsonSchema = z.toJSONSchema(configSchema, { target: 'draft-7' });
+
+/** Reads, checks and resolves a config file; every problem is reported at once. */
+export function loadConfig(file: string): ResolvedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError('CONFIG_UNREADABLE', `cannot read config ${file}: ${(err as Error).message}`);
+  }
+  return parseConfig(text, file);
+}
+
+export function parseConfig(text: string, file: string): ResolvedConfig {
+  const raw = parseJson(text, file);
+  const parsed = configSchema.safeParse(raw);
+  const problems = parsed.success
+    ? semanticProblems(parsed.data)
+    : describeZodIssues(parsed.error.issues, raw, configJsonSchema);
+  if (problems.length > 0 || !parsed.success) {
+    const lines = problems.map((p) => `  ${file}: ${p.path}: ${p.message}`);
+    throw new UsageError('CONFIG_INVALID', `config ${file} has ${problems.length} problem(s):\n${lines.join('\n')}`);
+  }
+  return resolve(parsed.data, file);
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    const message = (err as Error).message;
+    const pos = /position (\d+)/.exec(message);
+    let where = '';
+    if (pos) {
+      const before = text.slice(0, Number(pos[1]));
+      const line = before.split('\n').length;
+      const column = before.length - before.lastIndexOf('\n');
+      where = `:${line}:${column}`;
+    }
+    throw new UsageError('CONFIG_NOT_JSON', `config ${file}${where} is not valid JSON: ${message}`);
+  }
+}
+
+/** Checks zod cannot express: zones, date formats, countries, encodings, templates. */
+function semanticProblems(config: Config): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const country = (path: string, code: string | undefined) => {
+    if (code !== undefined && !isSupportedCountry(code)) {
+      problems.push({ path, message: `found ${JSON.stringify(code)}: expected a country code libphonenumber knows, such as "US", "GB", "DE"` });
+    }
+  };
+  country('phone.defaultCountry', config.phone?.defaultCountry);
+  config.defaultFields.phoneNumbers?.forEach((p, i) => country(`defaultFields.phoneNumbers[${i}].defaultCountry`, p.defaultCountry));
+
+  if (typeof config.externalId === 'object' && 'template' in config.externalId) {
+    const t = parseTemplate(config.externalId.template);
+    if ('error' in t) problems.push({ path: 'externalId.template', message: `found ${JSON.stringify(config.externalId.template)}: ${t.error}` });
+  }
+  const encoding = config.csv?.encoding;
+  if (encoding !== undefined && !iconv.encodingExists(encoding)) {
+    problems.push({ path: 'csv.encoding', message: `found ${JSON.stringify(encoding)}: expected an encoding name such as "utf-8", "utf-16le", "windows-1252", "latin1"` });
+  }
+  const keys = new Map<string, number>();
+  config.customFields?.forEach((field, i) => {
+    const earlier = keys.get(field.key);
+    if (earlier !== undefined) {
+      problems.push({ path: `customFields[${i}].key`, message: `found ${JSON.stringify(field.key)}: already mapped by customFields[${earlier}]; a custom field can be mapped once` });
+    }
+    keys.set(field.key, i);
+    if (field.type !== 'date') return;
+    if (field.timezone !== undefined && !IANAZone.isValidZone(field.timezone)) {
+      problems.push({ path: `customFields[${i}].timezone`, message: `found ${JSON.stringify(field.timezone)}: expected an IANA time zone such as "America/New_York" or "UTC"` });
+    }
+    if (field.format !== undefined && !formatRoundTrips(field.format)) {
+      problems.push({ path: `customFields[${i}].format`, message: `found ${JSON.stringify(field.format)}: expected a Luxon date format with a year, month and day, such as "MM/dd/yyyy" or "d.M.yyyy"` });
+    }
+  });
+  return problems;
+}
+
+/** A usable date format reads back, to the day, a date it wrote. */
+function formatRoundTrips(format: string): boolean {
+  const probe = DateTime.fromObject({ year: 2031, month: 11, day: 23 }, { zone: 'UTC' });
+  const back = DateTime.fromFormat(probe.toFormat(format), format, { zone: 'UTC' });
+  return back.isValid && back.year === 2031 && back.month === 11 && back.day === 23;
+}
+
+function columnSource(ref: string | { column: string }): string {
+  return typeof ref === 'string' ? ref : ref.column;
+}
+
+function resolve(config: Config, file: string): ResolvedConfig {
+  const uses: ColumnUse[] = [];
+  const use = (column: string, configPath: string) => {
+    uses.push({ column, configPath });
+    return column;
+  };
+  let externalId: ValueSource;
+  if (typeof config.externalId === 'object' && 'template' in config.externalId) {
+    const t = parseTemplate(config.externalId.template);
+    if ('error' in t) throw new Error('unreachable: template checked above');
+    for (const part of t.parts) if ('column' in part) use(part.column, 'externalId.template');
+    externalId = { kind: 'template', template: config.externalId.template, parts: t.parts };
+  } else {
+    externalId = { kind: 'column', column: use(columnSource(config.externalId), 'externalId') };
+  }
+  const df = config.defaultFields;
+  const name = (key: 'firstName' | 'lastName' | 'company' | 'role') => {
+    const ref = df[key];
+    return ref === undefined ? undefined : use(columnSource(ref), `defaultFields.${key}`);
+  };
+  const names = { firstName: name('firstName'), lastName: name('lastName'), company: name('company'), role: name('role') };
+  const emails = (df.emails ?? []).map((e, i) => ({ ...e, column: use(e.column, `defaultFields.emails[${i}].column`) }));
+  const defaultCountry = config.phone?.defaultCountry as CountryCode | undefined;
+  const phoneNumbers = (df.phoneNumbers ?? []).map((p, i) => ({
+    ...p,
+    column: use(p.column, `defaultFields.phoneNumbers[${i}].column`),
+    defaultCountry: (p.defaultCountry as CountryCode | undefined) ?? defaultCountry,
+  }));
+  const customFields = (config.customFields ?? []).map((f, i) => ({ ...f, column: use(f.column, `customFields[${i}].column`) }));
+  const api = config.api ?? {};
+  const mappingPart = { ...config, $schema: undefined, api: undefined };
+  return {
+    file,
+    mappingHash: createHash('sha256').update(JSON.stringify(mappingPart)).digest('hex').slice(0, 16),
+    externalId,
+    source: config.source,
+    sourceUrl: config.sourceUrl,
+    createdByUserId: config.createdByUserId,
+    names,
+    emails,
+    phoneNumbers,
+    customFields,
+    csv: { delimiter: config.csv?.delimiter, encoding: config.csv?.encoding ?? 'utf-8' },
+    api: {
+      baseUrl: (api.baseUrl ?? API_DEFAULTS.baseUrl).replace(/\/+$/, ''),
+      requestsPerSecond: api.requestsPerSecond ?? API_DEFAULTS.requestsPerSecond,
+      concurrency: api.concurrency ?? API_DEFAULTS.concurrency,
+      timeoutMs: api.timeoutMs ?? API_DEFAULTS.timeoutMs,
+      retry: { ...API_DEFAULTS.retry, ...api.retry },
+    },
+    columnUses: uses,
+  };
+}

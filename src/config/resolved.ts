@@ -1,0 +1,67 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { CustomFieldConfig } from './schema.js';
+import type { TemplatePart } from './template.js';
+
+/** Where a value comes from: one column, or a template over several. */
+export type ValueSource =
+  | { readonly kind: 'column'; readonly column: string }
+  | { readonly kind: 'template'; readonly template: string; readonly parts: readonly TemplatePart[] };
+
+export interface LabelledColumn {
+  readonly name: string;
+  readonly column: string;
+  readonly split?: string;
+}
+export interface PhoneColumn extends LabelledColumn {
+  readonly defaultCountry?: CountryCode;
+}
+
+export type ResolvedCustomField = CustomFieldConfig & {
+  readonly trueValues?: readonly string[];
+  readonly falseValues?: readonly string[];
+};
+
+/** A column the config refers to, with the config path that names it (for header errors). */
+export interface ColumnUse {
+  readonly column: string;
+  readonly configPath: string;
+}
+
+export interface ApiSettings {
+  readonly baseUrl: string;
+  readonly requestsPerSecond: number;
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+}
+
+/** The config with every default applied once; everything downstream reads only this. */
+export interface ResolvedConfig {
+  readonly file: string;
+  /** Hash of what decides a record's payload: a journal made under another mapping is refused. */
+  readonly mappingHash: string;
+  readonly externalId: ValueSource;
+  readonly source?: string;
+  readonly sourceUrl?: string;
+  readonly createdByUserId?: string;
+  readonly names: {
+    readonly firstName?: string;
+    readonly lastName?: string;
+    readonly company?: string;
+    readonly role?: string;
+  };
+  readonly emails: readonly LabelledColumn[];
+  readonly phoneNumbers: readonly PhoneColumn[];
+  readonly customFields: readonly ResolvedCustomField[];
+  readonly csv: { readonly delimiter?: string; readonly encoding: string };
+  readonly api: ApiSettings;
+  readonly columnUses: readonly ColumnUse[];
+}
+
+export const API_DEFAULTS: ApiSettings = {
+  baseUrl: 'https://api.openphone.com',
+  requestsPerSecond: 10,
+  concurrency: 8,
+  timeoutMs: 15_000,
+  retry: { attempts: 6, baseDelayMs: 500, maxDelayMs: 30_000 },
+};

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { CUSTOM_FIELD_TYPES, SOURCE_URL_MAX, sourceProblem } from '../api/contract.js';
+
+/**
+ * The mapping config, checked strictly: unknown keys are errors (with the
+ * nearest valid key suggested by the loader). Its shape mirrors the API's
+ * request body so a reader of the API docs recognises it. Pure data: no
+ * transforms here, so the same schema also generates config.schema.json.
+ */
+
+const columnName = z.string().min(1, 'a column name must not be empty');
+
+/** A bare string is shorthand for { "column": "..." }. */
+export const columnRef = z.union([columnName, z.strictObject({ column: columnName })]);
+
+/** `{Column Name}` placeholders; `{{` and `}}` stand for literal braces. */
+const templateRef = z.strictObject({
+  template: z.string().min(1).describe('Text with {Column Name} placeholders, e.g. "hubspot-{Record ID}"'),
+});
+
+const splitSeparator = z.string().min(1).describe('Split one cell into several values at this separator');
+
+const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'expected a two-letter ISO 3166 country code in capitals, such as "US" or "GB"');
+
+const labelledColumn = z.strictObject({
+  name: z.string().min(1).describe('The label OpenPhone shows, e.g. "work" or "mobile"'),
+  column: columnName,
+  split: splitSeparator.optional(),
+});
+
+const phoneColumn = labelledColumn.extend({
+  defaultCountry: countryCode.optional().describe('Country for numbers written without +country code'),
+});
+
+const booleanWords = z.array(z.string().min(1)).min(1);
+
+const customFieldBase = { key: z.string().min(1), column: columnName };
+
+const customField = z.discriminatedUnion('type', [
+  z.strictObject({ ...customFieldBase, type: z.enum(['string', 'address']) }),
+  z.strictObject({ ...customFieldBase, type: z.literal('url') }),
+  z.strictObject({
+    ...customFieldBase,
+    type: z.literal('boolean'),
+    trueValues: booleanWords.optional().describe('Cell values read as true (any case); default true, yes, y, 1'),
+    falseValues: booleanWords.optional().describe('Cell values read as false (any case); default false, no, n, 0'),
+  }),
+  z.strictObject({
+    ...customFieldBase,
+    type: z.literal('number'),
+    decimalSeparator: z.enum(['.', ',']).optional().describe('Default "."'),
+  }),
+  z.strictObject({
+    ...customFieldBase,
+    type: z.literal('date'),
+    format: z.string().min(1).optional().describe('Luxon format of the cell, e.g. "MM/dd/yyyy"; default ISO 8601'),
+    timezone: z.string().min(1).optional().describe('IANA zone the dates are in, e.g. "America/New_York"; default UTC'),
+  }),
+  z.strictObject({ ...customFieldBase, type: z.literal('multi-select'), split: splitSeparator.optional() }),
+]);
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  externalId: z.union([columnRef, templateRef]).describe('The column (or template) that identifies each record: the resume key'),
+  source: z
+    .string()
+    .superRefine((s, ctx) => {
+      const problem = sourceProblem(s);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `this source ${problem}` });
+    })
+    .optional(),
+  sourceUrl: z.url().max(SOURCE_URL_MAX).optional(),
+  createdByUserId: z.string().regex(/^US/, 'expected a user id starting with "US"').optional(),
+  defaultFields: z.strictObject({
+    firstName: columnRef.optional(),
+    lastName: columnRef.optional(),
+    company: columnRef.optional(),
+    role: columnRef.optional(),
+    emails: z.array(labelledColumn).optional(),
+    phoneNumbers: z.array(phoneColumn).optional(),
+  }),
+  customFields: z.array(customField).optional(),
+  phone: z.strictObject({ defaultCountry: countryCode.optional() }).optional(),
+  csv: z
+    .strictObject({
+      delimiter: z
+        .string()
+        .length(1, 'expected a single character such as "," ";" "\\t" or "|"')
+        .optional()
+        .describe('Detected from the header line when left out'),
+      encoding: z.string().min(1).optional().describe('Default utf-8 (a BOM is honoured); e.g. windows-1252, latin1'),
+    })
+    .optional(),
+  api: z
+    .strictObject({
+      baseUrl: z.url().optional(),
+      requestsPerSecond: z.number().positive().max(1000).optional(),
+      concurrency: z.number().int().min(1).max(256).optional(),
+      timeoutMs: z.number().int().min(100).optional(),
+      retry: z
+        .strictObject({
+          attempts: z.number().int().min(1).max(50).optional(),
+          baseDelayMs: z.number().int().min(1).optional(),
+          maxDelayMs: z.number().int().min(1).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type CustomFieldConfig = z.infer<typeof customField>;
+export { CUSTOM_FIELD_TYPES };
