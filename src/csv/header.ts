@@ -1,0 +1,48 @@
+import type { ColumnUse } from '../config/resolved.js';
+import { UsageError } from '../errors.js';
+import { didYouMean } from '../util/nearest.js';
+
+/** Columns this program adds to failures.csv; ignored when that file is read back. */
+export const ERROR_COLUMNS = ['_error_line', '_error_code', '_error_message', '_error_raw'] as const;
+export const isErrorColumn = (name: string): boolean => (ERROR_COLUMNS as readonly string[]).includes(name);
+
+export interface HeaderIndex {
+  /** The input's own columns, in order, without the `_error_*` ones. */
+  readonly columns: readonly string[];
+  /** Field position of each input column. */
+  readonly positionOf: ReadonlyMap<string, number>;
+}
+
+/**
+ * Checks, before the first record, that every column the config names exists
+ * once in the header. All problems are listed together with the header's
+ * columns and the nearest match, so one edit fixes the config.
+ */
+export function indexHeader(header: readonly string[], uses: readonly ColumnUse[], file: string): HeaderIndex {
+  const positions = new Map<string, number[]>();
+  header.forEach((name, i) => {
+    if (!isErrorColumn(name)) positions.set(name, [...(positions.get(name) ?? []), i]);
+  });
+  const columns = [...positions.keys()];
+  const problems: string[] = [];
+  const reported = new Set<string>();
+  for (const { column, configPath } of uses) {
+    if (reported.has(`${column}\0${configPath}`)) continue;
+    reported.add(`${column}\0${configPath}`);
+    const at = positions.get(column);
+    if (at === undefined) {
+      problems.push(`  ${configPath}: column ${JSON.stringify(column)} is not in the header${didYouMean(column, columns)}`);
+    } else if (at.length > 1) {
+      problems.push(`  ${configPath}: column ${JSON.stringify(column)} appears ${at.length} times in the header (fields ${at.map((i) => i + 1).join(', ')}); rename one so the mapping is unambiguous`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new UsageError(
+      'CSV_HEADER_MISMATCH',
+      `${file}:1: the header does not fit the config:\n${problems.join('\n')}\n  the header's columns: ${header.map((h) => JSON.stringify(h)).join(', ')}`,
+    );
+  }
+  const positionOf = new Map<string, number>();
+  for (const [name, at] of positions) positionOf.set(name, at[0]!);
+  return { columns, positionOf };
+}
