@@ -1,0 +1,146 @@
+import { contactRequestSchema, EXTERNAL_ID_MAX, type ContactRequest, type CustomFieldItem } from '../api/contract.js';
+import type { LabelledColumn, PhoneColumn, ResolvedConfig, ResolvedCustomField, ValueSource } from '../config/resolved.js';
+import { renderTemplate } from '../config/template.js';
+import { ProblemCode, type Converted, type Problem } from './problem.js';
+import { toBoolean } from './transforms/boolean.js';
+import { toIsoDate } from './transforms/date.js';
+import { toEmail } from './transforms/email.js';
+import { toNumber } from './transforms/number.js';
+import { toE164 } from './transforms/phone.js';
+import { splitCell } from './transforms/split.js';
+import { toUrl } from './transforms/url.js';
+
+/** Reads one cell by column name; '' for an absent or empty cell. */
+export type CellReader = (column: string) => string;
+
+export interface MappedRecord {
+  readonly line: number;
+  /** Present whenever the record has a usable id, even if it has other problems. */
+  readonly externalId?: string;
+  /** Present only when there are no problems. */
+  readonly payload?: ContactRequest;
+  readonly problems: readonly Problem[];
+}
+
+/**
+ * Pure: one record's cells → the API request body, or every problem found in it
+ * (all at once, so a user fixes a row in one pass).
+ */
+export function mapRecord(config: ResolvedConfig, get: CellReader, line: number): MappedRecord {
+  const problems: Problem[] = [];
+  const report = (column: string, value: string, result: Converted<unknown>) => {
+    if (!result.ok) problems.push({ code: result.code, line, column, value, message: result.expected });
+  };
+
+  const externalId = readExternalId(config.externalId, get, line, problems);
+  const text = (column: string | undefined) => (column === undefined ? undefined : get(column).trim() || undefined);
+  const firstName = text(config.names.firstName);
+  const lastName = text(config.names.lastName);
+  const company = text(config.names.company);
+  const role = text(config.names.role);
+
+  const emails = labelled(config.emails, get, (v) => toEmail(v), report);
+  const phoneNumbers = labelled(config.phoneNumbers, get, (v, c) => toE164(v, (c as PhoneColumn).defaultCountry), report);
+  const customFields: CustomFieldItem[] = [];
+  for (const field of config.customFields) {
+    const cell = get(field.column).trim();
+    if (cell === '') continue;
+    const converted = convertCustom(field, cell);
+    report(field.column, cell, converted);
+    if (converted.ok) customFields.push({ key: field.key, value: converted.value });
+  }
+
+  if (!firstName && !lastName && !company && emails.length === 0 && phoneNumbers.length === 0 && problemsOnlyAbout(problems, ['EXTERNAL_ID'])) {
+    problems.push({ code: ProblemCode.emptyContact, line, message: 'the record has no name, company, email or phone number to import' });
+  }
+  if (problems.length > 0) return { line, externalId, problems };
+
+  const payload: ContactRequest = {
+    defaultFields: {
+      firstName: firstName ?? null,
+      ...(lastName !== undefined && { lastName }),
+      ...(company !== undefined && { company }),
+      ...(role !== undefined && { role }),
+      ...(emails.length > 0 && { emails }),
+      ...(phoneNumbers.length > 0 && { phoneNumbers }),
+    },
+    ...(customFields.length > 0 && { customFields }),
+    ...(config.createdByUserId !== undefined && { createdByUserId: config.createdByUserId }),
+    ...(config.source !== undefined && { source: config.source }),
+    ...(config.sourceUrl !== undefined && { sourceUrl: config.sourceUrl }),
+    externalId,
+  };
+  // The last gate: whatever the mapping did, nothing leaves that the API contract refuses.
+  const checked = contactRequestSchema.safeParse(payload);
+  if (!checked.success) {
+    for (const issue of checked.error.issues) {
+      problems.push({ code: ProblemCode.payloadInvalid, line, message: `request body ${issue.path.join('.')}: ${issue.message}` });
+    }
+    return { line, externalId, problems };
+  }
+  return { line, externalId, payload, problems };
+}
+
+/** True when every problem so far is of a kind that says nothing about the contact's content. */
+function problemsOnlyAbout(problems: readonly Problem[], prefixes: readonly string[]): boolean {
+  return problems.every((p) => prefixes.some((prefix) => p.code.startsWith(prefix)));
+}
+
+function readExternalId(source: ValueSource, get: CellReader, line: number, problems: Problem[]): string | undefined {
+  const column = source.kind === 'column' ? source.column : source.template;
+  const id = source.kind === 'column' ? get(source.column).trim() || undefined : renderTemplate(source.parts, get);
+  if (id === undefined) {
+    problems.push({
+      code: ProblemCode.externalIdMissing,
+      line,
+      column,
+      message: source.kind === 'column' ? 'the externalId column is empty: every record needs an id to be resumable' : 'a column the externalId template names is empty',
+    });
+    return undefined;
+  }
+  if (id.length > EXTERNAL_ID_MAX) {
+    problems.push({ code: ProblemCode.externalIdTooLong, line, column, value: id, message: `an externalId is at most ${EXTERNAL_ID_MAX} characters; this one has ${id.length}` });
+    return undefined;
+  }
+  return id;
+}
+
+/** Emails or phones: every configured column, split, converted, repeats kept once. */
+function labelled<C extends LabelledColumn>(
+  columns: readonly C[],
+  get: CellReader,
+  convert: (value: string, column: C) => Converted<string>,
+  report: (column: string, value: string, result: Converted<unknown>) => void,
+): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  const seen = new Set<string>();
+  for (const col of columns) {
+    for (const value of splitCell(get(col.column), col.split)) {
+      const converted = convert(value, col);
+      report(col.column, value, converted);
+      if (converted.ok && !seen.has(converted.value.toLowerCase())) {
+        seen.add(converted.value.toLowerCase());
+        out.push({ name: col.name, value: converted.value });
+      }
+    }
+  }
+  return out;
+}
+
+function convertCustom(field: ResolvedCustomField, cell: string): Converted<CustomFieldItem['value']> {
+  switch (field.type) {
+    case 'string':
+    case 'address':
+      return { ok: true, value: cell };
+    case 'url':
+      return toUrl(cell);
+    case 'boolean':
+      return toBoolean(cell, field.trueValues, field.falseValues);
+    case 'number':
+      return toNumber(cell, field.decimalSeparator);
+    case 'date':
+      return toIsoDate(cell, field.format, field.timezone);
+    case 'multi-select':
+      return { ok: true, value: splitCell(cell, field.split) };
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * A problem with one input record. Codes are stable (tests and users match on
+ * them); the message is for people and may change.
+ */
+export const ProblemCode = {
+  csvMalformed: 'CSV_MALFORMED',
+  encodingInvalid: 'ENCODING_INVALID',
+  externalIdMissing: 'EXTERNAL_ID_MISSING',
+  externalIdTooLong: 'EXTERNAL_ID_TOO_LONG',
+  duplicateExternalId: 'DUPLICATE_EXTERNAL_ID',
+  emptyContact: 'EMPTY_CONTACT',
+  phoneInvalid: 'PHONE_INVALID',
+  emailInvalid: 'EMAIL_INVALID',
+  urlInvalid: 'URL_INVALID',
+  booleanInvalid: 'BOOLEAN_INVALID',
+  numberInvalid: 'NUMBER_INVALID',
+  dateInvalid: 'DATE_INVALID',
+  payloadInvalid: 'PAYLOAD_INVALID',
+} as const;
+export type ProblemCode = (typeof ProblemCode)[keyof typeof ProblemCode];
+
+export interface Problem {
+  readonly code: ProblemCode | string;
+  /** Physical line of the record's first character in the input file. */
+  readonly line: number;
+  readonly column?: string;
+  readonly value?: string;
+  readonly message: string;
+}
+
+/** "line 12, column \"Mobile\": found \"abc\": not a phone number" */
+export function describeProblem(p: Problem): string {
+  const where = p.column === undefined ? `line ${p.line}` : `line ${p.line}, column ${JSON.stringify(p.column)}`;
+  const found = p.value === undefined ? '' : `found ${JSON.stringify(p.value)}: `;
+  return `${where}: ${found}${p.message} [${p.code}]`;
+}
+
+/** Result of converting one cell. */
+export type Converted<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: ProblemCode; readonly expected: string };
+
+export const ok = <T>(value: T): Converted<T> => ({ ok: true, value });
+export const bad = (code: ProblemCode, expected: string): Converted<never> => ({ ok: false, code, expected });

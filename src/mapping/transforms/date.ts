@@ -1,0 +1,19 @@
+import { DateTime } from 'luxon';
+import { bad, ok, ProblemCode, type Converted } from '../problem.js';
+
+/**
+ * A date cell as the ISO date-time the API expects (2024-09-11T04:00:00.000Z).
+ * A date without a time means midnight of that day in `timezone` (as the
+ * OpenPhone app stores them), so it reads back as the same calendar day there:
+ * parsing in UTC and letting the app show it in New York would move every date a
+ * day back. Impossible dates (02/30) are problems, never rolled over.
+ */
+export function toIsoDate(value: string, format: string | undefined, timezone = 'UTC'): Converted<string> {
+  const v = value.trim();
+  const parsed = format === undefined ? DateTime.fromISO(v, { zone: timezone }) : DateTime.fromFormat(v, format, { zone: timezone });
+  if (!parsed.isValid) {
+    const why = parsed.invalidExplanation ? ` (${parsed.invalidExplanation})` : '';
+    return bad(ProblemCode.dateInvalid, `expected a real date in the format ${format ?? 'ISO 8601 (yyyy-MM-dd)'}${why}`);
+  }
+  return ok(parsed.toUTC().toISO()!);
+}
