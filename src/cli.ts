@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { loadConfig } from './config/load.js';
+import { ExitCode, ImportError } from './errors.js';
+import { stderrLog } from './log.js';
+import { formatSummary } from './report/summary.js';
+import { dryRun } from './run-job.js';
+import { defaultStateDir } from './state-dir.js';
+
+/**
+ * The only module that touches argv, stdout and process.exit. Everything below
+ * it throws ImportError (a user's problem, with its exit code) or anything else
+ * (a bug in this program, exit 70 with the stack).
+ */
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEMO_CONFIG = join(packageRoot, 'fixtures', 'demo.config.json');
+export const DEMO_INPUT = join(packageRoot, 'fixtures', 'demo.csv');
+
+async function runCommand(args: { config: string; input: string; stateDir?: string; dryRun: boolean }): Promise<number> {
+  const config = loadConfig(args.config);
+  const stateDir = args.stateDir ?? defaultStateDir(args.input);
+  if (!args.dryRun) {
+    stderrLog.warn('sending is not built yet: running as --dry-run');
+  }
+  const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog });
+  process.stdout.write(`${formatSummary(summary)}\n  reports: ${stateDir}/\n`);
+  return summary.exitCode;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  await yargs(argv)
+    .scriptName('openphone-import')
+    .usage('$0 <command> [options]\n\nImport contacts from a CSV export into OpenPhone, resumably and within the API rate limit.')
+    .command(
+      'run',
+      'Import (or with --dry-run, only check) a CSV file',
+      (y) =>
+        y
+          .option('config', { alias: 'c', type: 'string', demandOption: true, describe: 'Mapping config (JSON)' })
+          .option('input', { alias: 'i', type: 'string', demandOption: true, describe: 'CSV file to import' })
+          .option('state-dir', { type: 'string', describe: 'Where the journal and reports go (default: beside the input)' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'Read, map and validate everything; send nothing' })
+          .example('$0 run --config import.json --input contacts.csv --dry-run', 'check every record, write payloads.jsonl and failures.csv'),
+      async (a) => {
+        exitCode = await runCommand({ config: a.config, input: a.input, stateDir: a['state-dir'], dryRun: a['dry-run'] });
+      },
+    )
+    .command(
+      'demo',
+      'Dry-run the bundled example file with the bundled config',
+      (y) => y.option('state-dir', { type: 'string', describe: 'Where reports go (default: a folder beside the demo file)' }),
+      async (a) => {
+        // The demo file has bad rows on purpose, to show the failure report; a
+        // demo that ran to the end is a success.
+        const code = await runCommand({ config: DEMO_CONFIG, input: DEMO_INPUT, stateDir: a['state-dir'] ?? join(process.cwd(), 'demo.openphone-import'), dryRun: true });
+        exitCode = code === ExitCode.someFailed ? ExitCode.ok : code;
+      },
+    )
+    .demandCommand(1, 'name a command: run, demo')
+    .strict()
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new ImportError('USAGE', `${msg}\n(see openphone-import --help)`, ExitCode.usage);
+    })
+    .help()
+    .parseAsync();
+  return exitCode;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ImportError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      process.stderr.write(`internal error (this is a bug in openphone-import, please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 70;
+    }
+  },
+);

@@ -1,0 +1,41 @@
+import { stringify } from 'csv-stringify/sync';
+import { ERROR_COLUMNS, type HeaderIndex } from '../csv/header.js';
+import { describeProblem, type Problem } from '../mapping/problem.js';
+import { AtomicPrivateFile } from './private-files.js';
+
+/**
+ * failures.csv: the input's own columns with their values exactly as read (so
+ * the file is valid input for a rerun with the same config), then the
+ * `_error_*` columns, which a rerun ignores and writes afresh.
+ */
+export class FailuresReport {
+  private readonly file: AtomicPrivateFile;
+  private readonly positions: number[];
+  rows = 0;
+
+  constructor(
+    path: string,
+    private readonly header: HeaderIndex,
+    private readonly delimiter: string,
+  ) {
+    this.file = new AtomicPrivateFile(path);
+    this.positions = header.columns.map((c) => header.positionOf.get(c)!);
+    this.write([...header.columns, ...ERROR_COLUMNS]);
+  }
+
+  add(fields: readonly string[], line: number, problems: readonly Problem[], raw = ''): void {
+    const own = this.positions.map((i) => fields[i] ?? '');
+    const codes = [...new Set(problems.map((p) => p.code))].join(' ');
+    const message = problems.map(describeProblem).join('; ');
+    this.write([...own, String(line), codes, message, raw]);
+    this.rows++;
+  }
+
+  private write(row: readonly string[]): void {
+    this.file.stream.write(stringify([row as string[]], { delimiter: this.delimiter, record_delimiter: '\n' }));
+  }
+
+  commit(): Promise<void> {
+    return this.file.commit();
+  }
+}

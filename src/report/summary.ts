@@ -1,0 +1,50 @@
+import type { Counts } from './counts.js';
+
+export const SUMMARY_VERSION = 1;
+
+export interface Summary {
+  readonly version: number;
+  readonly mode: 'dry-run' | 'import';
+  readonly input: string;
+  readonly config: string;
+  readonly stateDir: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly exitCode: number;
+  readonly stoppedEarly?: string;
+  readonly counts: { readonly read: number } & Counts['buckets'];
+  readonly problems: Readonly<Record<string, number>>;
+  readonly invariant: { readonly holds: boolean; readonly formula: string };
+  readonly requests?: Readonly<Record<string, number>>;
+}
+
+export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'invariant'>, counts: Counts): Summary {
+  return {
+    version: SUMMARY_VERSION,
+    ...base,
+    counts: { read: counts.read, ...counts.buckets },
+    problems: { ...counts.byCode },
+    invariant: {
+      holds: counts.invariantHolds,
+      formula: `read ${counts.read} = valid ${counts.buckets.valid} + created ${counts.buckets.created} + alreadyDone ${counts.buckets.alreadyDone} + duplicate ${counts.buckets.duplicate} + failed ${counts.buckets.failed}`,
+    },
+  };
+}
+
+/** The few lines a person reads at the end of a run. */
+export function formatSummary(s: Summary): string {
+  const c = s.counts;
+  const lines = [
+    `${s.mode === 'dry-run' ? 'dry run' : 'import'} of ${s.input}: ${c.read} records read in ${(s.durationMs / 1000).toFixed(1)} s`,
+    s.mode === 'dry-run'
+      ? `  valid ${c.valid}, duplicate ${c.duplicate}, failed ${c.failed}`
+      : `  created ${c.created}, already done ${c.alreadyDone}, duplicate ${c.duplicate}, failed ${c.failed}`,
+  ];
+  const codes = Object.entries(s.problems).sort((a, b) => b[1] - a[1]);
+  if (codes.length > 0) lines.push(`  problems: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);
+  if (s.stoppedEarly) lines.push(`  stopped early: ${s.stoppedEarly}; run the same command again to continue`);
+  if (c.failed + c.duplicate > 0) lines.push(`  failures: ${s.stateDir}/failures.csv (fix the rows, then run with --input ${s.stateDir}/failures.csv)`);
+  if (!s.invariant.holds) lines.push(`  internal error (this is a bug): records unaccounted for: ${s.invariant.formula}`);
+  return lines.join('\n');
+}

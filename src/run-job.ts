@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import type { ResolvedConfig } from './config/resolved.js';
+import { indexHeader } from './csv/header.js';
+import { openCsv } from './csv/read-csv.js';
+import { ExitCode } from './errors.js';
+import type { Log } from './log.js';
+import { Classifier } from './pipeline/classify.js';
+import { Counts } from './report/counts.js';
+import { FailuresReport } from './report/failures-report.js';
+import { JsonlWriter } from './report/jsonl-writer.js';
+import { ensurePrivateDir, writePrivateFile } from './report/private-files.js';
+import { buildSummary, type Summary } from './report/summary.js';
+
+export interface DryRunOptions {
+  readonly config: ResolvedConfig;
+  readonly input: string;
+  readonly stateDir: string;
+  readonly log: Log;
+}
+
+/**
+ * The dry run: read → map → validate → record, sending nothing. Every record
+ * ends in exactly one bucket, and the reports say which and why.
+ */
+export async function dryRun(options: DryRunOptions): Promise<Summary> {
+  const { config, input, stateDir } = options;
+  const startedAt = new Date();
+  const csv = await openCsv(input, config.csv);
+  const header = indexHeader(csv.header, config.columnUses, input);
+  // Nothing is written before the input and config are known to fit together.
+  ensurePrivateDir(stateDir);
+  const classifier = new Classifier(config, header, csv.encoding);
+  const counts = new Counts();
+  const failures = new FailuresReport(join(stateDir, 'failures.csv'), header, csv.delimiter);
+  const payloads = new JsonlWriter(join(stateDir, 'payloads.jsonl'));
+
+  for await (const item of csv.items) {
+    counts.read++;
+    const result = classifier.classify(item);
+    if (result.kind === 'valid') {
+      counts.add('valid');
+      await payloads.write({ line: result.line, externalId: result.externalId, body: result.payload });
+    } else {
+      counts.add(result.bucket, result.problems.map((p) => p.code));
+      failures.add(result.fields, result.line, result.problems, result.raw);
+    }
+  }
+  await Promise.all([failures.commit(), payloads.commit()]);
+
+  const finishedAt = new Date();
+  const summary = buildSummary(
+    {
+      mode: 'dry-run',
+      input,
+      config: config.file,
+      stateDir,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      exitCode: counts.buckets.failed + counts.buckets.duplicate > 0 ? ExitCode.someFailed : ExitCode.ok,
+    },
+    counts,
+  );
+  await writePrivateFile(join(stateDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}

@@ -1,0 +1,161 @@
+import { copyFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { detectDelimiter } from '../../src/csv/detect-delimiter.js';
+import { loadConfig } from '../../src/config/load.js';
+import { silentLog } from '../../src/log.js';
+import { dryRun } from '../../src/run-job.js';
+import { defaultStateDir } from '../../src/state-dir.js';
+import { runCli } from '../helpers/cli.js';
+import { fixture } from '../helpers/paths.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const dir = useTempDir();
+
+async function dry(input: string, configName = 'contacts.config.json') {
+  const stateDir = join(dir(), 'state');
+  const summary = await dryRun({ config: loadConfig(fixture(configName)), input, stateDir, log: silentLog });
+  const failuresText = readFileSync(join(stateDir, 'failures.csv'), 'utf8');
+  const failures = parse(failuresText, { columns: true, delimiter: detectDelimiter(failuresText.split('\n')[0]!) }) as Record<string, string>[];
+  const payloads = readFileSync(join(stateDir, 'payloads.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  expect(summary.invariant.holds).toBe(true);
+  expect(summary.counts.read).toBe(summary.counts.valid + summary.counts.duplicate + summary.counts.failed);
+  expect(payloads).toHaveLength(summary.counts.valid);
+  expect(failures).toHaveLength(summary.counts.duplicate + summary.counts.failed);
+  return { summary, failures, payloads, stateDir };
+}
+const lines = (rows: { line: number }[] | Record<string, string>[]) => rows.map((r) => Number('line' in r ? r.line : (r as Record<string, string>)._error_line));
+
+test('clean.csv: every record valid, exit 0', async () => {
+  const { summary, payloads } = await dry(fixture('clean.csv'));
+  expect(summary.counts).toMatchObject({ read: 10, valid: 10, duplicate: 0, failed: 0 });
+  expect(summary.exitCode).toBe(0);
+  expect(payloads[0]).toMatchObject({ line: 2, externalId: '1001', body: { defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550132' }, { name: 'work', value: '+12125550187' }] } } });
+});
+
+test('bad-values.csv: each bad record lands in failed or duplicate with its code and line', async () => {
+  const { summary, failures } = await dry(fixture('bad-values.csv'));
+  expect(summary.counts).toMatchObject({ read: 10, valid: 3, duplicate: 1, failed: 6 });
+  expect(summary.exitCode).toBe(1);
+  expect(failures.map((f) => [f._error_line, f._error_code])).toEqual([
+    ['5', 'PHONE_INVALID'],
+    ['6', 'EMAIL_INVALID'],
+    ['7', 'DATE_INVALID'],
+    ['8', 'EXTERNAL_ID_MISSING'],
+    ['9', 'DUPLICATE_EXTERNAL_ID'],
+    ['10', 'EMPTY_CONTACT'],
+    ['11', 'BOOLEAN_INVALID'],
+  ]);
+  expect(summary.problems).toEqual({ PHONE_INVALID: 1, EMAIL_INVALID: 1, DATE_INVALID: 1, EXTERNAL_ID_MISSING: 1, DUPLICATE_EXTERNAL_ID: 1, EMPTY_CONTACT: 1, BOOLEAN_INVALID: 1 });
+  expect(failures[0]!._error_message).toMatch(/line 5, column "Mobile": found "123"/);
+});
+
+test('bom-crlf-multiline.csv: BOM, CRLF and a quoted line break', async () => {
+  const { summary, payloads } = await dry(fixture('bom-crlf-multiline.csv'));
+  expect(summary.counts).toMatchObject({ read: 4, valid: 4 });
+  expect(lines(payloads)).toEqual([2, 4, 5, 6]);
+  expect(payloads[0].body.defaultFields.company).toBe('Analytical\nEngines');
+  expect(payloads[3].body.defaultFields.company).toBe('NASA "Langley"');
+});
+
+test('windows-1252-semicolon.csv with its encoding: accents intact, configured booleans', async () => {
+  const { summary, payloads } = await dry(fixture('windows-1252-semicolon.csv'), 'windows-1252.config.json');
+  expect(summary.counts).toMatchObject({ read: 3, valid: 3 });
+  expect(payloads.map((p) => p.body.defaultFields.company)).toEqual(['Café Olé', 'Société Générale', 'Müller; Söhne']);
+  expect(payloads[0].body.customFields).toContainEqual({ key: 'vip', value: true });
+});
+
+test('windows-1252-semicolon.csv read as UTF-8: every record with bad bytes fails naming line and column', async () => {
+  const { summary, failures } = await dry(fixture('windows-1252-semicolon.csv'));
+  expect(summary.counts).toMatchObject({ read: 3, valid: 0, failed: 3 });
+  expect(failures[0]!._error_code).toContain('ENCODING_INVALID');
+  expect(failures[0]!._error_message).toMatch(/line 2, column "First Name": found "Jos\uFFFD": bytes that are not valid utf-8/);
+});
+
+test('utf16le-tab.csv', async () => {
+  const { summary } = await dry(fixture('utf16le-tab.csv'));
+  expect(summary.counts).toMatchObject({ read: 3, valid: 3 });
+});
+
+test('stray-quote.csv: the bad line fails, the rest are valid', async () => {
+  const { summary, failures, payloads } = await dry(fixture('stray-quote.csv'));
+  expect(summary.counts).toMatchObject({ read: 8, valid: 7, failed: 1 });
+  expect(failures.map((f) => [f._error_line, f._error_code])).toEqual([['4', 'CSV_MALFORMED']]);
+  expect(failures[0]!._error_raw).toBe('3001,"Stray,Quote,,,stray@example.com,,,,,,');
+  expect(lines(payloads)).toEqual([2, 3, 5, 6, 7, 8, 9]);
+});
+
+test('failures.csv is valid input: a rerun reads it, ignores and rewrites the _error_ columns', async () => {
+  const first = await dry(fixture('bad-values.csv'));
+  const rerunInput = join(dir(), 'failures.csv');
+  copyFileSync(join(first.stateDir, 'failures.csv'), rerunInput);
+  const second = await dry(rerunInput);
+  // The duplicate's first record is not in failures.csv, so it stands alone now.
+  expect(second.summary.counts).toMatchObject({ read: 7, valid: 1, duplicate: 0, failed: 6 });
+  expect(Object.keys(second.failures[0]!)).toEqual(Object.keys(first.failures[0]!));
+  expect(second.failures.map((f) => f._error_code)).toEqual(['PHONE_INVALID', 'EMAIL_INVALID', 'DATE_INVALID', 'EXTERNAL_ID_MISSING', 'EMPTY_CONTACT', 'BOOLEAN_INVALID']);
+  expect(second.failures.map((f) => f._error_line)).toEqual(['2', '3', '4', '5', '7', '8']);
+  // Values come back exactly as read, so fixing a cell is the only change a user makes.
+  const fixed = readFileSync(rerunInput, 'utf8').replace(',123,', ',(415) 555-0100,');
+  writeFileSync(rerunInput, fixed);
+  const third = await dry(rerunInput);
+  expect(third.summary.counts.valid).toBe(2);
+  expect(third.payloads[0].body.defaultFields.phoneNumbers).toEqual([{ name: 'mobile', value: '+14155550100' }]);
+});
+
+test('a config column missing from the header stops before anything is written', async () => {
+  const input = join(dir(), 'renamed.csv');
+  writeFileSync(input, readFileSync(fixture('clean.csv'), 'utf8').replace('First Name', 'Firstname').replace('Mobile', 'Mobile,Mobile'));
+  const stateDir = join(dir(), 'state');
+  const run = dryRun({ config: loadConfig(fixture('contacts.config.json')), input, stateDir, log: silentLog });
+  await expect(run).rejects.toMatchObject({ code: 'CSV_HEADER_MISMATCH', exitCode: 2 });
+  await run.catch((err: Error) => {
+    expect(err.message).toMatch(/defaultFields\.firstName: column "First Name" is not in the header \(did you mean "Firstname"\?\)/);
+    expect(err.message).toMatch(/defaultFields\.phoneNumbers\[0\]\.column: column "Mobile" appears 2 times in the header/);
+    expect(err.message).toMatch(/the header's columns: "Record ID", "Firstname"/);
+  });
+  expect(existsSync(stateDir)).toBe(false);
+});
+
+test('reports are private: state dir 0700, files 0600, also when they existed before', async () => {
+  const first = await dry(fixture('clean.csv'));
+  for (const f of readdirSync(first.stateDir)) {
+    writeFileSync(join(first.stateDir, f), 'old');
+  }
+  const { stateDir } = await dry(fixture('clean.csv'));
+  expect(statSync(stateDir).mode & 0o777).toBe(0o700);
+  for (const f of readdirSync(stateDir)) expect([f, statSync(join(stateDir, f)).mode & 0o777]).toEqual([f, 0o600]);
+});
+
+test('the default state dir is beside the input, or the job dir for its failures.csv', () => {
+  expect(defaultStateDir('/data/contacts.csv')).toBe('/data/contacts.openphone-import');
+  const stateDir = join(dir(), 'contacts.openphone-import');
+  writeFileSync(join(dir(), 'x'), '');
+  expect(defaultStateDir(join(stateDir, 'failures.csv'))).toBe(join(stateDir, 'failures.openphone-import'));
+});
+
+describe('the CLI', () => {
+  test('dry run: exit 1 when some records failed, summary on stdout', () => {
+    const r = runCli(['run', '--config', fixture('contacts.config.json'), '--input', fixture('bad-values.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/10 records read/);
+    expect(r.stdout).toMatch(/valid 3, duplicate 1, failed 6/);
+  });
+  test('dry run: exit 0 when all are valid', () => {
+    const r = runCli(['run', '-c', fixture('contacts.config.json'), '-i', fixture('clean.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);
+    expect(r.code).toBe(0);
+  });
+  test('config error: exit 2, the message names the path, nothing written', () => {
+    const bad = join(dir(), 'bad.json');
+    writeFileSync(bad, JSON.stringify({ externalId: 'Record ID', defaultFields: { firstName: 'First Name' }, sorce: 'x' }));
+    const r = runCli(['run', '-c', bad, '-i', fixture('clean.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.json: sorce: unknown key \(did you mean "source"\?\)/);
+    expect(existsSync(join(dir(), 's'))).toBe(false);
+  });
+  test('usage error: exit 2', () => {
+    const r = runCli(['run', '--input', fixture('clean.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/config/);
+  });
+});
