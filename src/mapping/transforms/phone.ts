@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { parsePhoneNumber, type CountryCode } from './phone-metadata.js';
 import { bad, ok, ProblemCode, type Converted } from '../problem.js';
 
 /**
@@ -8,10 +8,14 @@ import { bad, ok, ProblemCode, type Converted } from '../problem.js';
  */
 export function toE164(value: string, defaultCountry: CountryCode | undefined): Converted<string> {
   const cleaned = value.replace(/^tel:/i, '').trim();
-  const parsed = parsePhoneNumberFromString(cleaned, defaultCountry);
-  if (parsed === undefined || !parsed.isValid()) {
-    const hint = defaultCountry === undefined && !cleaned.startsWith('+') ? ' (no +country code, and no phone.defaultCountry set)' : '';
-    return bad(ProblemCode.phoneInvalid, `expected a valid phone number${defaultCountry ? ` for ${defaultCountry}` : ''}, or one with a +country code${hint}`);
+  const parsed = parsePhoneNumber(cleaned, defaultCountry);
+  if (parsed === undefined) {
+    const hint = defaultCountry === undefined && !cleaned.startsWith('+') ? ' (it has no +country code, and no phone.defaultCountry is set)' : '';
+    return bad(ProblemCode.phoneInvalid, `expected a phone number${defaultCountry ? ` in ${defaultCountry} format` : ''} or one with a +country code${hint}`);
+  }
+  if (!parsed.isValid()) {
+    const where = parsed.country ?? `+${parsed.countryCallingCode}`;
+    return bad(ProblemCode.phoneInvalid, `expected a valid phone number: ${parsed.number} is not a number in use in ${where}`);
   }
   return ok(parsed.number);
 }

@@ -1,0 +1,10 @@
+// libphonenumber-js's core functions with its "min" metadata loaded as a JS
+// module (the default entry imports a .json file, which jest's ESM loader warns about).
+import metadata from 'libphonenumber-js/metadata.min';
+import { isSupportedCountry as isSupported, parsePhoneNumberFromString as parse, type CountryCode } from 'libphonenumber-js/core';
+
+export type { CountryCode };
+export const isSupportedCountry = (code: string): boolean => isSupported(code as CountryCode, metadata);
+export const parsePhoneNumber = (text: string, defaultCountry: CountryCode | undefined) =>
+  // extract: false: the cell is the number, not text to search for one (and a third faster).
+  parse(text, { defaultCountry, extract: false }, metadata);
