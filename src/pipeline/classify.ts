@@ -4,6 +4,7 @@ import type { HeaderIndex } from '../csv/header.js';
 import type { CsvItem } from '../csv/read-csv.js';
 import { mapRecord } from '../mapping/map-record.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
+import { IdSet } from '../util/id-set.js';
 
 export interface ValidRecord {
   readonly kind: 'valid';
@@ -31,7 +32,7 @@ export type Classified = ValidRecord | RejectedRecord;
  * with an id already in this input is caught before anything is sent.
  */
 export class Classifier {
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new IdSet();
 
   constructor(
     private readonly config: ResolvedConfig,

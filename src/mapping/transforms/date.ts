@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { boundedMemo } from '../../util/bounded-memo.js';
 import { bad, ok, ProblemCode, type Converted } from '../problem.js';
 
 /**
@@ -9,7 +10,17 @@ import { bad, ok, ProblemCode, type Converted } from '../problem.js';
  * day back. Impossible dates (02/30) are problems, never rolled over.
  */
 export function toIsoDate(value: string, format: string | undefined, timezone = 'UTC'): Converted<string> {
-  const v = value.trim();
+  return memoized(`${format ?? ''}\u0000${timezone}\u0000${value.trim()}`);
+}
+
+// Luxon parsing in a named zone costs tens of microseconds (Intl offset
+// look-ups); exports repeat the same dates, so results are kept.
+const memoized = boundedMemo((key: string): Converted<string> => {
+  const [format, timezone, v] = key.split('\u0000') as [string, string, string];
+  return convert(v, format === '' ? undefined : format, timezone);
+});
+
+function convert(v: string, format: string | undefined, timezone: string): Converted<string> {
   const parsed = format === undefined ? DateTime.fromISO(v, { zone: timezone }) : DateTime.fromFormat(v, format, { zone: timezone });
   if (!parsed.isValid) {
     const why = parsed.invalidExplanation ? ` (${parsed.invalidExplanation})` : '';

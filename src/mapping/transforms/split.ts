@@ -1,8 +1,12 @@
 /** One cell into its values: trimmed, empties dropped, repeats kept once, order kept. */
 export function splitCell(cell: string, separator: string | undefined): string[] {
-  const parts = separator === undefined ? [cell] : cell.split(separator);
+  if (separator === undefined || !cell.includes(separator)) {
+    // The common case (one value per cell) without building a Set.
+    const v = cell.trim();
+    return v === '' ? [] : [v];
+  }
   const seen = new Set<string>();
-  for (const part of parts) {
+  for (const part of cell.split(separator)) {
     const v = part.trim();
     if (v !== '') seen.add(v);
   }

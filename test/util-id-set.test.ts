@@ -1,0 +1,23 @@
+import { IdSet } from '../src/util/id-set.js';
+
+test('IdSet keeps every id with its value through growth, and knows what it has not seen', () => {
+  const set = new IdSet(4);
+  for (let i = 0; i < 50_000; i++) set.set(`id-${i}`, i + 2);
+  expect(set.size).toBe(50_000);
+  for (let i = 0; i < 50_000; i++) expect(set.get(`id-${i}`)).toBe(i + 2);
+  for (let i = 50_000; i < 60_000; i++) expect(set.has(`id-${i}`)).toBe(false);
+  set.set('id-7', 99);
+  expect(set.get('id-7')).toBe(99);
+  expect(set.size).toBe(50_000);
+});
+
+test('IdSet tells apart ids that differ only in order, case or length', () => {
+  const set = new IdSet();
+  set.set('ab', 1);
+  expect(set.has('ba')).toBe(false);
+  expect(set.has('AB')).toBe(false);
+  expect(set.has('ab\u0000')).toBe(false);
+  expect(set.has('')).toBe(false);
+  set.set('', 5);
+  expect(set.get('')).toBe(5);
+});
