@@ -1,0 +1,317 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ContactRequest } from '../api/contract.js';
+import { ContactStore, type Contact } from './contact-store.js';
+import { DEFAULT_CUSTOM_FIELDS, type CustomFieldDefinition } from './custom-fields.js';
+import { envelope, unauthorizedBody, type ErrorEnvelope } from './envelope.js';
+import { decideFault, type FaultKind, type FaultRoute, type FaultRule } from './faults.js';
+import { seededRandom } from './random.js';
+import { maxInAnyWindow, RollingWindowLimiter } from './rate-window.js';
+import { validateContactBody } from './validate-contact.js';
+
+export interface SandboxOptions {
+  readonly port?: number;
+  readonly host?: string;
+  /** Keys the workspace accepts; one is made up when none is given. */
+  readonly apiKeys?: readonly string[];
+  /** Requests accepted per key in any rolling second; 0 for no limit. Default 10. */
+  readonly rate?: number;
+  /** The rate limit's window: 1000 ms as the API's; tests stretch it so timing cannot matter. */
+  readonly rateWindowMs?: number;
+  /** Seconds for Retry-After on 429; absent when undefined (the live API's is unknown). */
+  readonly retryAfterSeconds?: number;
+  /** Latency drawn uniformly from [min, max] ms for every answer. */
+  readonly latencyMs?: readonly [number, number];
+  readonly seed?: number;
+  readonly faults?: readonly FaultRule[];
+  /** How long a 429 burst fault lasts. Default 1000 ms. */
+  readonly burstMs?: number;
+  /** How long a hang fault holds a request. Default 120 s. */
+  readonly hangMs?: number;
+  readonly uniqueExternalId?: 'off' | '409';
+  readonly customFields?: readonly CustomFieldDefinition[];
+}
+
+export interface RequestLogEntry {
+  readonly seq: number;
+  /** ms since the sandbox started, when the request arrived. */
+  readonly at: number;
+  readonly method: string;
+  readonly path: string;
+  readonly route: FaultRoute | 'other';
+  readonly key: string | undefined;
+  /** Answered status, or 0 when the connection was cut with no answer. */
+  status: number;
+  fault?: FaultKind;
+}
+
+export interface SandboxStats {
+  readonly requests: number;
+  readonly byStatus: Record<string, number>;
+  readonly byFault: Record<string, number>;
+  readonly contacts: number;
+  /** externalIds that more than one contact holds. */
+  readonly duplicateExternalIds: number;
+  /** The most requests one key got accepted in any rolling second (429s and cut connections excluded). */
+  readonly maxAcceptedInAnySecond: number;
+  /** The most requests one key sent in any rolling second, answered or not. */
+  readonly maxSentInAnySecond: number;
+}
+
+export interface Sandbox {
+  readonly url: string;
+  readonly apiKey: string;
+  stop(): Promise<void>;
+  contacts(): Contact[];
+  contactsByExternalId(): Map<string, Contact[]>;
+  requests(): readonly RequestLogEntry[];
+  stats(): SandboxStats;
+}
+
+type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+
+/** A local simulator of the OpenPhone contacts API (shared/openphone-contacts-api.md), with fault injection. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const keys = options.apiKeys?.length ? [...options.apiKeys] : [`sandbox-${randomBytes(12).toString('hex')}`];
+  const rate = options.rate ?? 10;
+  const definitions = options.customFields ?? DEFAULT_CUSTOM_FIELDS;
+  const store = new ContactStore(definitions);
+  const limiter = new RollingWindowLimiter(rate, options.rateWindowMs ?? 1000);
+  const random = seededRandom(options.seed ?? 1);
+  const latencyRandom = seededRandom((options.seed ?? 1) ^ 0x5eed);
+  const routeCounters = new Map<string, number>();
+  const log: RequestLogEntry[] = [];
+  const started = performance.now();
+  const hanging = new Set<ServerResponse>();
+  let burstUntil = -1;
+  let traceCounter = 0;
+
+  const now = () => performance.now() - started;
+  const trace = () => `trace-${(++traceCounter).toString(16).padStart(8, '0')}`;
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void handle(req, res, Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse, rawBody: string): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const method = req.method ?? 'GET';
+    const route = routeOf(method, url.pathname);
+    const authHeader = req.headers.authorization;
+    const entry: RequestLogEntry = { seq: log.length + 1, at: now(), method, path: url.pathname, route, key: authHeader, status: 0 };
+    log.push(entry);
+
+    if (url.pathname.startsWith('/__sandbox/')) return send(res, entry, inspect(url.pathname));
+
+    if (options.latencyMs) {
+      const [min, max] = options.latencyMs;
+      await sleep(min + latencyRandom() * (max - min));
+    }
+    if (route === 'other') return send(res, entry, { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'content-type': 'text/html' } });
+    if (authHeader === undefined || authHeader === '') return send(res, entry, { status: 401, body: unauthorizedBody(true, trace()) });
+    if (!keys.includes(authHeader)) return send(res, entry, { status: 401, body: unauthorizedBody(false, trace()) });
+
+    const at = now();
+    if (at < burstUntil) return send(res, entry, tooMany('Rate limit exceeded (burst)'), authHeader);
+    const accepted = limiter.tryAccept(authHeader, at);
+    if (!accepted.ok) return send(res, entry, tooMany('Rate limit exceeded'), authHeader);
+
+    const n = (routeCounters.get(route) ?? 0) + 1;
+    routeCounters.set(route, n);
+    const fault = decideFault(options.faults ?? [], route, n, random);
+    if (fault !== undefined) entry.fault = fault;
+    switch (fault) {
+      case '500':
+      case '502':
+      case '503':
+        return send(res, entry, { status: Number(fault), body: envelope(Number(fault), 'Injected server error', trace()) }, authHeader);
+      case 'reset':
+        return cut(req, entry);
+      case 'hang':
+        hanging.add(res);
+        setTimeout(() => {
+          hanging.delete(res);
+          cut(req, entry);
+        }, options.hangMs ?? 120_000).unref();
+        return;
+      case '429':
+        burstUntil = at + (options.burstMs ?? 1000);
+        return send(res, entry, tooMany('Rate limit exceeded (burst)'), authHeader);
+      default:
+        break;
+    }
+    const reply = route === 'fields' ? { status: 200, body: { data: definitions } } : dispatch(method, url, rawBody);
+    if (fault === 'drop') return cut(req, entry);
+    return send(res, entry, reply, authHeader);
+  }
+
+  function dispatch(method: string, url: URL, rawBody: string): Reply {
+    const t = trace();
+    const idMatch = /^\/v1\/contacts\/([^/]+)$/.exec(url.pathname);
+    if (url.pathname === '/v1/contacts' && method === 'POST') {
+      const body = parseBody(rawBody);
+      if (body === undefined) return { status: 400, body: envelope(400, 'Request body is not valid JSON', t, undefined, '0800400') };
+      const checked = validateContactBody(body, definitions, false);
+      if (!checked.ok) return invalid(checked, t);
+      const request = body as ContactRequest;
+      if (options.uniqueExternalId === '409' && request.externalId && store.withExternalId(request.externalId).length > 0) {
+        return { status: 409, body: envelope(409, `A contact with externalId "${request.externalId}" already exists`, t) };
+      }
+      return { status: 201, body: { data: store.create(request, new Date()) } };
+    }
+    if (url.pathname === '/v1/contacts' && method === 'GET') return listContacts(url, t);
+    if (idMatch) {
+      const id = decodeURIComponent(idMatch[1]!);
+      const notFound = { status: 404, body: envelope(404, `Contact ${id} not found`, t) };
+      if (method === 'GET') {
+        const c = store.get(id);
+        return c ? { status: 200, body: { data: c } } : notFound;
+      }
+      if (method === 'DELETE') return store.delete(id) ? { status: 204 } : notFound;
+      if (method === 'PATCH') {
+        const body = parseBody(rawBody);
+        if (body === undefined) return { status: 400, body: envelope(400, 'Request body is not valid JSON', t, undefined, '0800400') };
+        const checked = validateContactBody(body, definitions, true);
+        if (!checked.ok) return invalid(checked, t);
+        const c = store.update(id, body as Partial<ContactRequest>, new Date());
+        return c ? { status: 200, body: { data: c } } : notFound;
+      }
+    }
+    return { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'content-type': 'text/html' } };
+  }
+
+  function listContacts(url: URL, t: string): Reply {
+    const externalIds = url.searchParams.getAll('externalIds');
+    const sources = url.searchParams.getAll('sources');
+    const maxRaw = url.searchParams.get('maxResults');
+    const maxResults = maxRaw === null ? 10 : Number(maxRaw);
+    const errors = [];
+    if (externalIds.length === 0) errors.push({ path: '/externalIds', message: 'Expected at least one externalId', schema: { type: 'array' } });
+    externalIds.forEach((e, i) => {
+      if (e.length < 1 || e.length > 75) errors.push({ path: `/externalIds/${i}`, message: 'Expected a string of 1 to 75 characters', value: e, schema: { type: 'string' } });
+    });
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 50) errors.push({ path: '/maxResults', message: 'Expected an integer from 1 to 50', value: maxRaw, schema: { type: 'integer' } });
+    if (errors.length > 0) return { status: 400, body: envelope(400, 'Invalid query', t, errors, '0800400') };
+    let matches = [...new Set(externalIds)].flatMap((e) => store.withExternalId(e));
+    if (sources.length > 0) matches = matches.filter((c) => sources.includes(c.source));
+    const token = url.searchParams.get('pageToken');
+    const offset = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
+    if (!Number.isInteger(offset) || offset < 0) return { status: 400, body: envelope(400, 'Invalid pageToken', t, undefined, '0800400') };
+    const page = matches.slice(offset, offset + maxResults);
+    const next = offset + maxResults < matches.length ? Buffer.from(String(offset + maxResults)).toString('base64url') : null;
+    return { status: 200, body: { data: page, totalItems: matches.length, nextPageToken: next } };
+  }
+
+  function invalid(checked: { customField: boolean; errors: ErrorEnvelope['errors'] }, t: string): Reply {
+    const first = checked.errors?.[0];
+    const message = first ? `${first.path}: ${first.message}` : 'Invalid request';
+    return { status: 400, body: envelope(400, message, t, checked.errors, checked.customField ? '0801400' : '0800400') };
+  }
+
+  function tooMany(message: string): Reply {
+    const headers: Record<string, string> = {};
+    if (options.retryAfterSeconds !== undefined) headers['retry-after'] = String(options.retryAfterSeconds);
+    return { status: 429, body: envelope(429, message, trace()), headers };
+  }
+
+  function send(res: ServerResponse, entry: RequestLogEntry, reply: Reply, key?: string): void {
+    entry.status = reply.status;
+    const headers: Record<string, string> = { ...reply.headers };
+    if (key !== undefined && rate > 0) {
+      // The IETF draft headers the live API sends on every answer.
+      headers['ratelimit-policy'] = `"per-second"; q=${rate}; w=1`;
+      headers.ratelimit = `"per-second"; r=${limiter.remaining(key, now())}; t=1`;
+    }
+    if (reply.body === undefined) {
+      res.writeHead(reply.status, headers).end();
+      return;
+    }
+    const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+    headers['content-type'] ??= 'application/json; charset=utf-8';
+    res.writeHead(reply.status, headers).end(text);
+  }
+
+  function cut(req: IncomingMessage, entry: RequestLogEntry): void {
+    entry.status = 0;
+    req.socket.destroy();
+  }
+
+  function inspect(path: string): Reply {
+    if (path === '/__sandbox/stats') return { status: 200, body: stats() };
+    if (path === '/__sandbox/contacts') return { status: 200, body: { data: store.all(), duplicates: Object.fromEntries(store.duplicates()) } };
+    return { status: 404, body: { message: 'sandbox inspection routes: /__sandbox/stats, /__sandbox/contacts' } };
+  }
+
+  function stats(): SandboxStats {
+    const byStatus: Record<string, number> = {};
+    const byFault: Record<string, number> = {};
+    const sent = new Map<string, number[]>();
+    const acceptedTimes = new Map<string, number[]>();
+    for (const e of log) {
+      if (e.path.startsWith('/__sandbox/')) continue;
+      byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
+      if (e.fault) byFault[e.fault] = (byFault[e.fault] ?? 0) + 1;
+      if (e.key === undefined || !keys.includes(e.key)) continue;
+      (sent.get(e.key) ?? sent.set(e.key, []).get(e.key)!).push(e.at);
+      if (e.status !== 429 && e.status !== 0) (acceptedTimes.get(e.key) ?? acceptedTimes.set(e.key, []).get(e.key)!).push(e.at);
+    }
+    const maxOf = (m: Map<string, number[]>) => Math.max(0, ...[...m.values()].map((t) => maxInAnyWindow(t)));
+    return {
+      requests: log.filter((e) => !e.path.startsWith('/__sandbox/')).length,
+      byStatus,
+      byFault,
+      contacts: store.size,
+      duplicateExternalIds: store.duplicates().size,
+      maxAcceptedInAnySecond: maxOf(acceptedTimes),
+      maxSentInAnySecond: maxOf(sent),
+    };
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+
+  return {
+    url: `http://${address.address}:${address.port}`,
+    apiKey: keys[0]!,
+    async stop() {
+      for (const res of hanging) res.socket?.destroy();
+      hanging.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    contacts: () => store.all(),
+    contactsByExternalId: () => {
+      const out = new Map<string, Contact[]>();
+      for (const c of store.all()) if (c.externalId !== null) out.set(c.externalId, [...(out.get(c.externalId) ?? []), c]);
+      return out;
+    },
+    requests: () => log,
+    stats,
+  };
+}
+
+function routeOf(method: string, path: string): FaultRoute | 'other' {
+  if (path === '/v1/contact-custom-fields' && method === 'GET') return 'fields';
+  if (path === '/v1/contacts') return method === 'POST' ? 'post' : method === 'GET' ? 'get' : 'other';
+  if (/^\/v1\/contacts\/[^/]+$/.test(path)) return method === 'GET' ? 'get' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? 'delete' : 'other';
+  return 'other';
+}
+
+function parseBody(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
