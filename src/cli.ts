@@ -8,6 +8,8 @@ import { ExitCode, ImportError } from './errors.js';
 import { stderrLog } from './log.js';
 import { formatSummary } from './report/summary.js';
 import { dryRun } from './run-job.js';
+import { sandboxOptionsFromCli } from './sandbox/cli-options.js';
+import { startSandbox } from './sandbox/index.js';
 import { defaultStateDir } from './state-dir.js';
 
 /**
@@ -61,7 +63,39 @@ async function main(argv: string[]): Promise<number> {
         exitCode = code === ExitCode.someFailed ? ExitCode.ok : code;
       },
     )
-    .demandCommand(1, 'name a command: run, demo')
+    .command(
+      'sandbox',
+      'Run the local OpenPhone API simulator (for trying an import, and for the tests)',
+      (y) =>
+        y
+          .option('port', { type: 'number', default: 4010, describe: 'Port to listen on (0: any free port)' })
+          .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
+          .option('rate', { type: 'number', default: 10, describe: 'Requests per key in any rolling second (0: no limit)' })
+          .option('latency', { type: 'string', describe: 'Answer latency in ms, MIN-MAX (e.g. 20-80)' })
+          .option('seed', { type: 'number', default: 1, describe: 'Seed of the fault and latency generator' })
+          .option('faults', { type: 'string', describe: 'Faults to inject, e.g. post:500=0.05,post:drop=0.03,hang=0.01,429=0.01 or post:reset=#3#7' })
+          .option('unique-external-id', { choices: ['off', '409'] as const, default: 'off' as const, describe: 'Refuse a second contact with the same externalId (409)' })
+          .option('custom-fields', { type: 'string', describe: 'JSON file: the workspace custom fields [{ name, key, type }]' })
+          .option('retry-after', { type: 'number', describe: 'Seconds sent as Retry-After on 429 (default: no header)' })
+          .example('$0 sandbox --port 4010 --latency 20-80 --faults post:500=0.05', 'a sandbox that fails 5% of creates')
+          .example('OPENPHONE_API_KEY=<printed key> $0 run -c import.json -i contacts.csv --base-url http://127.0.0.1:4010', 'import into it'),
+      async (a) => {
+        const sb = await startSandbox(
+          sandboxOptionsFromCli({
+            port: a.port, host: a.host, rate: a.rate, latency: a.latency, seed: a.seed, faults: a.faults,
+            uniqueExternalId: a['unique-external-id'], customFields: a['custom-fields'], retryAfter: a['retry-after'],
+            apiKey: process.env.OPENPHONE_SANDBOX_KEY,
+          }),
+        );
+        process.stdout.write(`sandbox listening on ${sb.url}\napi key: ${sb.apiKey}\ninspect: ${sb.url}/__sandbox/stats, ${sb.url}/__sandbox/contacts\nstop with Ctrl-C\n`);
+        await new Promise<void>((resolve) => {
+          const stop = () => void sb.stop().then(resolve);
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      },
+    )
+    .demandCommand(1, 'name a command: run, sandbox, demo')
     .strict()
     .fail((msg, err) => {
       if (err) throw err;

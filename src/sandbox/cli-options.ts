@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { CUSTOM_FIELD_TYPES } from '../api/contract.js';
+import { UsageError } from '../errors.js';
+import type { CustomFieldDefinition } from './custom-fields.js';
+import { parseFaultSpec } from './faults.js';
+import type { SandboxOptions } from './server.js';
+
+/** "20-80" → [20, 80]; "50" → [50, 50]. */
+export function parseLatency(spec: string): [number, number] {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(spec.trim());
+  if (!m) throw new UsageError('LATENCY_INVALID', `--latency: found ${JSON.stringify(spec)}: expected milliseconds as MIN-MAX, e.g. 20-80, or one number`);
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  if (max < min) throw new UsageError('LATENCY_INVALID', `--latency: found ${JSON.stringify(spec)}: the maximum is below the minimum`);
+  return [min, max];
+}
+
+const definitionsSchema = z.array(z.strictObject({ name: z.string().min(1), key: z.string().min(1), type: z.enum(CUSTOM_FIELD_TYPES) }));
+
+export function loadCustomFieldDefinitions(file: string): CustomFieldDefinition[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError('CUSTOM_FIELDS_UNREADABLE', `--custom-fields ${file}: ${(err as Error).message}`);
+  }
+  const parsed = definitionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new UsageError('CUSTOM_FIELDS_INVALID', `--custom-fields ${file}: [${first.path.join('.')}] ${first.message}; expected a list of { "name", "key", "type" } with type one of ${CUSTOM_FIELD_TYPES.join(', ')}`);
+  }
+  return parsed.data;
+}
+
+export interface SandboxCliArgs {
+  port: number;
+  host: string;
+  rate: number;
+  latency?: string;
+  seed: number;
+  faults?: string;
+  uniqueExternalId: 'off' | '409';
+  customFields?: string;
+  retryAfter?: number;
+  apiKey?: string;
+}
+
+export function sandboxOptionsFromCli(a: SandboxCliArgs): SandboxOptions {
+  return {
+    port: a.port,
+    host: a.host,
+    rate: a.rate,
+    seed: a.seed,
+    uniqueExternalId: a.uniqueExternalId,
+    ...(a.latency !== undefined && { latencyMs: parseLatency(a.latency) }),
+    ...(a.faults !== undefined && { faults: parseFaultSpec(a.faults) }),
+    ...(a.customFields !== undefined && { customFields: loadCustomFieldDefinitions(a.customFields) }),
+    ...(a.retryAfter !== undefined && { retryAfterSeconds: a.retryAfter }),
+    ...(a.apiKey !== undefined && { apiKeys: [a.apiKey] }),
+  };
+}
