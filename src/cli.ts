@@ -1,16 +1,19 @@
 #!/usr/bin/env node
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadConfig } from './config/load.js';
-import { ExitCode, ImportError } from './errors.js';
+import { ExitCode, ImportError, UsageError } from './errors.js';
+import { importJob } from './import-job.js';
 import { stderrLog } from './log.js';
 import { formatSummary } from './report/summary.js';
 import { dryRun } from './run-job.js';
 import { sandboxOptionsFromCli } from './sandbox/cli-options.js';
 import { startSandbox } from './sandbox/index.js';
 import { defaultStateDir } from './state-dir.js';
+import { parseDuration } from './util/duration.js';
 
 /**
  * The only module that touches argv, stdout and process.exit. Everything below
@@ -22,15 +25,78 @@ const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEMO_CONFIG = join(packageRoot, 'fixtures', 'demo.config.json');
 export const DEMO_INPUT = join(packageRoot, 'fixtures', 'demo.csv');
 
-async function runCommand(args: { config: string; input: string; stateDir?: string; dryRun: boolean }): Promise<number> {
+interface RunArgs {
+  config: string;
+  input: string;
+  stateDir?: string;
+  dryRun: boolean;
+  baseUrl?: string;
+  maxRows?: number;
+  maxDuration?: string;
+  apiKey?: string;
+}
+
+async function runCommand(args: RunArgs): Promise<number> {
   const config = loadConfig(args.config);
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
-  if (!args.dryRun) {
-    stderrLog.warn('sending is not built yet: running as --dry-run');
+  if (args.dryRun) {
+    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog });
+    process.stdout.write(`${formatSummary(summary)}\n  reports: ${stateDir}/\n`);
+    return summary.exitCode;
   }
-  const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog });
-  process.stdout.write(`${formatSummary(summary)}\n  reports: ${stateDir}/\n`);
-  return summary.exitCode;
+  // The key comes from the environment only: argv shows in `ps` and shell history.
+  const apiKey = args.apiKey ?? process.env.OPENPHONE_API_KEY;
+  if (apiKey === undefined || apiKey.trim() === '') {
+    throw new UsageError('API_KEY_MISSING', 'set OPENPHONE_API_KEY to the workspace API key (it is never taken as a flag); or use --dry-run to check the file without sending');
+  }
+  if (args.maxRows !== undefined && !(Number.isInteger(args.maxRows) && args.maxRows >= 0)) {
+    throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`);
+  }
+  const maxDurationMs = args.maxDuration === undefined ? undefined : parseDuration(args.maxDuration, '--max-duration');
+  const stop = new AbortController();
+  const onSignal = (name: string) => () => {
+    stderrLog.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`);
+    stop.abort();
+  };
+  const onInt = onSignal('SIGINT');
+  const onTerm = onSignal('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  try {
+    const summary = await importJob({
+      config,
+      input: args.input,
+      stateDir,
+      apiKey: apiKey.trim(),
+      log: stderrLog,
+      ...(args.baseUrl !== undefined && { baseUrl: args.baseUrl }),
+      ...(args.maxRows !== undefined && { maxRows: args.maxRows }),
+      ...(maxDurationMs !== undefined && { maxDurationMs }),
+      stop: stop.signal,
+    });
+    process.stdout.write(`${formatSummary(summary)}\n  reports: ${stateDir}/\n`);
+    return summary.exitCode;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
+/** The README's first command: the demo file imported into a sandbox started in this process. */
+async function demoCommand(stateDir: string): Promise<number> {
+  const sandbox = await startSandbox({ rate: 10 });
+  try {
+    // Each demo starts afresh: a new sandbox holds no contacts, so an old journal would lie.
+    rmSync(stateDir, { recursive: true, force: true });
+    process.stdout.write(`demo: importing ${DEMO_INPUT} into a local sandbox at ${sandbox.url} (10 requests/s, as the real API)\n`);
+    const code = await runCommand({ config: DEMO_CONFIG, input: DEMO_INPUT, stateDir, dryRun: false, baseUrl: sandbox.url, apiKey: sandbox.apiKey });
+    const stats = sandbox.stats();
+    process.stdout.write(`  the sandbox now holds ${stats.contacts} contacts (${stats.duplicateExternalIds} duplicated externalIds)\n`);
+    // The demo file has bad rows on purpose, to show the failure report; a demo that ran to the end is a success.
+    return code === ExitCode.someFailed ? ExitCode.ok : code;
+  } finally {
+    await sandbox.stop();
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -47,20 +113,30 @@ async function main(argv: string[]): Promise<number> {
           .option('input', { alias: 'i', type: 'string', demandOption: true, describe: 'CSV file to import' })
           .option('state-dir', { type: 'string', describe: 'Where the journal and reports go (default: beside the input)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'Read, map and validate everything; send nothing' })
-          .example('$0 run --config import.json --input contacts.csv --dry-run', 'check every record, write payloads.jsonl and failures.csv'),
+          .option('base-url', { type: 'string', describe: 'API base URL (overrides api.baseUrl), e.g. a sandbox' })
+          .option('max-rows', { type: 'number', describe: 'Send at most N records this run, then stop (exit 4); rerun to continue' })
+          .option('max-duration', { type: 'string', describe: 'Stop after this long (e.g. 50m, 2h), exit 4; rerun to continue' })
+          .example('$0 run --config import.json --input contacts.csv --dry-run', 'check every record, write payloads.jsonl and failures.csv')
+          .example('OPENPHONE_API_KEY=... $0 run -c import.json -i contacts.csv', 'import; rerun the same command to resume')
+          .example('$0 run -c import.json -i contacts.openphone-import/failures.csv', 'retry the fixed failures'),
       async (a) => {
-        exitCode = await runCommand({ config: a.config, input: a.input, stateDir: a['state-dir'], dryRun: a['dry-run'] });
+        exitCode = await runCommand({
+          config: a.config,
+          input: a.input,
+          stateDir: a['state-dir'],
+          dryRun: a['dry-run'],
+          baseUrl: a['base-url'],
+          maxRows: a['max-rows'],
+          maxDuration: a['max-duration'],
+        });
       },
     )
     .command(
       'demo',
-      'Dry-run the bundled example file with the bundled config',
-      (y) => y.option('state-dir', { type: 'string', describe: 'Where reports go (default: a folder beside the demo file)' }),
+      'Import the bundled example file into a local sandbox started for the purpose',
+      (y) => y.option('state-dir', { type: 'string', describe: 'Where reports go (default: ./demo.openphone-import)' }),
       async (a) => {
-        // The demo file has bad rows on purpose, to show the failure report; a
-        // demo that ran to the end is a success.
-        const code = await runCommand({ config: DEMO_CONFIG, input: DEMO_INPUT, stateDir: a['state-dir'] ?? join(process.cwd(), 'demo.openphone-import'), dryRun: true });
-        exitCode = code === ExitCode.someFailed ? ExitCode.ok : code;
+        exitCode = await demoCommand(a['state-dir'] ?? join(process.cwd(), 'demo.openphone-import'));
       },
     )
     .command(

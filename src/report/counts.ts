@@ -1,9 +1,9 @@
-export type Bucket = 'valid' | 'created' | 'alreadyDone' | 'duplicate' | 'failed';
+export type Bucket = 'valid' | 'created' | 'alreadyDone' | 'duplicate' | 'failed' | 'notSent';
 
 /** Every record read ends in exactly one bucket; the invariant is checked, never assumed. */
 export class Counts {
   read = 0;
-  readonly buckets: Record<Bucket, number> = { valid: 0, created: 0, alreadyDone: 0, duplicate: 0, failed: 0 };
+  readonly buckets: Record<Bucket, number> = { valid: 0, created: 0, alreadyDone: 0, duplicate: 0, failed: 0, notSent: 0 };
   readonly byCode: Record<string, number> = {};
 
   add(bucket: Bucket, codes: readonly string[] = []): void {
@@ -11,10 +11,14 @@ export class Counts {
     for (const code of new Set(codes)) this.byCode[code] = (this.byCode[code] ?? 0) + 1;
   }
 
-  /** read = valid + created + alreadyDone + duplicate + failed (valid only in a dry run, where nothing is created). */
+  /**
+   * read = valid + created + alreadyDone + duplicate + failed + notSent. `valid`
+   * is only used by a dry run (nothing is created); `notSent` only by a run
+   * stopped early, for records read but cut off before their outcome was known.
+   */
   get accounted(): number {
     const b = this.buckets;
-    return b.valid + b.created + b.alreadyDone + b.duplicate + b.failed;
+    return b.valid + b.created + b.alreadyDone + b.duplicate + b.failed + b.notSent;
   }
 
   get invariantHolds(): boolean {

@@ -17,6 +17,9 @@ export interface Summary {
   readonly problems: Readonly<Record<string, number>>;
   readonly invariant: { readonly holds: boolean; readonly formula: string };
   readonly requests?: Readonly<Record<string, number>>;
+  /** Requests per second over the time spent sending. */
+  readonly achievedRate?: number;
+  readonly abortedBecause?: string;
 }
 
 export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'invariant'>, counts: Counts): Summary {
@@ -27,7 +30,7 @@ export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problem
     problems: { ...counts.byCode },
     invariant: {
       holds: counts.invariantHolds,
-      formula: `read ${counts.read} = valid ${counts.buckets.valid} + created ${counts.buckets.created} + alreadyDone ${counts.buckets.alreadyDone} + duplicate ${counts.buckets.duplicate} + failed ${counts.buckets.failed}`,
+      formula: `read ${counts.read} = valid ${counts.buckets.valid} + created ${counts.buckets.created} + alreadyDone ${counts.buckets.alreadyDone} + duplicate ${counts.buckets.duplicate} + failed ${counts.buckets.failed} + notSent ${counts.buckets.notSent}`,
     },
   };
 }
@@ -39,8 +42,13 @@ export function formatSummary(s: Summary): string {
     `${s.mode === 'dry-run' ? 'dry run' : 'import'} of ${s.input}: ${c.read} records read in ${(s.durationMs / 1000).toFixed(1)} s`,
     s.mode === 'dry-run'
       ? `  valid ${c.valid}, duplicate ${c.duplicate}, failed ${c.failed}`
-      : `  created ${c.created}, already done ${c.alreadyDone}, duplicate ${c.duplicate}, failed ${c.failed}`,
+      : `  created ${c.created}, already done ${c.alreadyDone}, duplicate ${c.duplicate}, failed ${c.failed}${c.notSent > 0 ? `, not sent yet ${c.notSent}` : ''}`,
   ];
+  if (s.requests) {
+    const r = s.requests;
+    lines.push(`  requests ${r.requests} (${s.achievedRate?.toFixed(1) ?? '?'}/s), lookups ${r.lookups}, retries ${r.retries}, 429s ${r.rateLimited}`);
+  }
+  if (s.abortedBecause) lines.push(`  ABORTED: ${s.abortedBecause}`);
   const codes = Object.entries(s.problems).sort((a, b) => b[1] - a[1]);
   if (codes.length > 0) lines.push(`  problems: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);
   if (s.stoppedEarly) lines.push(`  stopped early: ${s.stoppedEarly}; run the same command again to continue`);

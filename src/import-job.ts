@@ -1,0 +1,267 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import type { ResolvedConfig } from './config/resolved.js';
+import { indexHeader } from './csv/header.js';
+import { openCsv } from './csv/read-csv.js';
+import { AbortError, ExitCode } from './errors.js';
+import { JOURNAL_FORMAT, JOURNAL_VERSION } from './journal/events.js';
+import { JournalWriter } from './journal/journal-writer.js';
+import { replayJournal, type ResumeState } from './journal/replay.js';
+import { acquireRunLock } from './journal/run-lock.js';
+import type { Log } from './log.js';
+import { Classifier, type ValidRecord } from './pipeline/classify.js';
+import { Counts } from './report/counts.js';
+import { writeCreatedReport } from './report/created-report.js';
+import { FailuresReport } from './report/failures-report.js';
+import { ensurePrivateDir, writePrivateFile } from './report/private-files.js';
+import { buildSummary, type Summary } from './report/summary.js';
+import { LookupBatcher, LookupFailed, LOOKUP_BATCH } from './send/lookup.js';
+import { RateLimiter, realClock, type Clock } from './send/rate-limiter.js';
+import { RequestStats } from './send/request-stats.js';
+import { sendRecord, type SendContext } from './send/send-record.js';
+import { gotTransport, type Transport } from './send/transport.js';
+
+export interface ImportOptions {
+  readonly config: ResolvedConfig;
+  readonly input: string;
+  readonly stateDir: string;
+  readonly apiKey: string;
+  readonly log: Log;
+  /** Overrides config api.baseUrl. */
+  readonly baseUrl?: string;
+  readonly maxRows?: number;
+  readonly maxDurationMs?: number;
+  /** Aborted by the CLI on SIGINT/SIGTERM. */
+  readonly stop?: AbortSignal;
+  /** How long requests on their way may take to finish once the job stops. */
+  readonly graceMs?: number;
+  /** Injected in tests; the real one is got. */
+  readonly transport?: Transport;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+}
+
+const bodyHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 16);
+
+/**
+ * The import: read → map → validate → skip what is done → send (rate limit,
+ * concurrency, retry, lookup) → record → report. Resumable at any point: the
+ * journal says which externalIds exist, and an attempt with no outcome is
+ * looked up before anything is sent again.
+ */
+export async function importJob(options: ImportOptions): Promise<Summary> {
+  const { config, input, stateDir, log } = options;
+  const startedAt = new Date();
+  const clock = options.clock ?? realClock;
+  const random = options.random ?? Math.random;
+  const baseUrl = (options.baseUrl ?? config.api.baseUrl).replace(/\/+$/, '');
+
+  const csv = await openCsv(input, config.csv);
+  const header = indexHeader(csv.header, config.columnUses, input);
+  ensurePrivateDir(stateDir);
+  const releaseLock = acquireRunLock(stateDir, log);
+  const journalPath = join(stateDir, 'journal.jsonl');
+  let journal: JournalWriter | undefined;
+  try {
+    const past = await replayJournal(journalPath);
+    if (past.repairedBytes > 0) log.warn(`${journalPath}: cut ${past.repairedBytes} bytes of a line torn by a crash; its record will be checked by lookup`);
+    if (past.header && past.header.mappingHash !== config.mappingHash) {
+      log.warn(`${journalPath} was written with a different mapping config; contacts already created are still skipped by externalId`);
+    }
+    journal = new JournalWriter(
+      journalPath,
+      past.header ? undefined : { t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl, createdAt: startedAt.toISOString() },
+    );
+    journal.append({ t: 'run', event: 'start', at: startedAt.toISOString(), pid: process.pid, input });
+
+    const stats = new RequestStats();
+    const limiter = new RateLimiter(config.api.requestsPerSecond, clock);
+    const transport = options.transport ?? gotTransport(baseUrl, options.apiKey, config.api.timeoutMs, config.api.concurrency);
+    const stopping = new AbortController();
+    const cutInFlight = new AbortController();
+    const ctx: SendContext = {
+      transport,
+      limiter,
+      journal,
+      lookup: new LookupBatcher(transport, limiter, stats, config.api.retry, clock, random),
+      stats,
+      retry: config.api.retry,
+      clock,
+      random,
+      stopping: stopping.signal,
+      cutInFlight: cutInFlight.signal,
+    };
+    const result = await run({ ...options, csv, header, past, ctx, stopping, cutInFlight, journal, clock });
+
+    journal.flush();
+    const finishedAt = new Date();
+    const sendingSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
+    const exitCode = result.aborted
+      ? ExitCode.aborted
+      : result.stoppedEarly
+        ? ExitCode.stoppedEarly
+        : result.counts.buckets.failed + result.counts.buckets.duplicate > 0
+          ? ExitCode.someFailed
+          : ExitCode.ok;
+    const summary = buildSummary(
+      {
+        mode: 'import',
+        input,
+        config: config.file,
+        stateDir,
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        durationMs: finishedAt.getTime() - startedAt.getTime(),
+        exitCode,
+        ...(result.stoppedEarly && { stoppedEarly: result.stoppedEarly }),
+        ...(result.aborted && { abortedBecause: result.aborted }),
+        requests: stats.toJSON(),
+        achievedRate: sendingSeconds > 0 ? stats.requests / sendingSeconds : 0,
+      },
+      result.counts,
+    );
+    await writeCreatedReport(journalPath, join(stateDir, 'created.csv'));
+    await writePrivateFile(join(stateDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    journal.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts });
+    return summary;
+  } finally {
+    journal?.close();
+    releaseLock();
+  }
+}
+
+interface RunInput extends ImportOptions {
+  readonly csv: Awaited<ReturnType<typeof openCsv>>;
+  readonly header: ReturnType<typeof indexHeader>;
+  readonly past: ResumeState;
+  readonly ctx: SendContext;
+  readonly stopping: AbortController;
+  readonly cutInFlight: AbortController;
+  readonly journal: JournalWriter;
+  readonly clock: Clock;
+}
+
+async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string; aborted?: string }> {
+  const { config, past, ctx, stopping, cutInFlight, log } = o;
+  const counts = new Counts();
+  const failures = new FailuresReport(join(o.stateDir, 'failures.csv'), o.header, o.csv.delimiter);
+  const classifier = new Classifier(config, o.header, o.csv.encoding);
+  let stoppedEarly: string | undefined;
+  let aborted: string | undefined;
+  const stop = (why: string) => {
+    if (stopping.signal.aborted) return;
+    stoppedEarly ??= why;
+    stopping.abort();
+    // Requests already on their way get a grace period, then are cut (their records stay in doubt).
+    setTimeout(() => cutInFlight.abort(), o.graceMs ?? 5000).unref();
+  };
+  const onSignal = () => stop('stopped by a signal');
+  o.stop?.addEventListener('abort', onSignal);
+  const deadline = o.maxDurationMs === undefined ? undefined : setTimeout(() => stop(`--max-duration reached`), o.maxDurationMs);
+  deadline?.unref();
+
+  try {
+    await resolveInDoubt(o, log);
+  } catch (err) {
+    if (err instanceof AbortError) {
+      aborted = err.message;
+      stopping.abort();
+    } else throw err;
+  }
+
+  const limit = pLimit(config.api.concurrency);
+  const inFlight = new Set<Promise<void>>();
+  // Keeps the CSV stream paused while enough work is queued: memory stays flat.
+  const maxQueued = config.api.concurrency * 2;
+
+  const send = (rec: ValidRecord, hash: string) =>
+    limit(async () => {
+      let outcome;
+      try {
+        outcome = await sendRecord(ctx, rec.externalId, rec.line, rec.payload, hash, past.inDoubt.has(rec.externalId));
+      } catch (err) {
+        if (err instanceof AbortError) {
+          aborted ??= err.message;
+          stopping.abort();
+          cutInFlight.abort();
+          outcome = { kind: 'notSent' as const };
+        } else throw err;
+      }
+      if (outcome.kind === 'created') counts.add('created');
+      else if (outcome.kind === 'notSent') counts.add('notSent');
+      else {
+        counts.add('failed', [outcome.code]);
+        failures.add(rec.fields, rec.line, [{ code: outcome.code, line: rec.line, message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}` }]);
+      }
+    });
+
+  let rowsThisRun = 0;
+  for await (const item of o.csv.items) {
+    if (stopping.signal.aborted) break;
+    if (o.maxRows !== undefined && rowsThisRun >= o.maxRows) {
+      stop(`--max-rows ${o.maxRows} reached`);
+      break;
+    }
+    counts.read++;
+    const result = classifier.classify(item);
+    if (result.kind === 'rejected') {
+      counts.add(result.bucket, result.problems.map((p) => p.code));
+      failures.add(result.fields, result.line, result.problems, result.raw);
+      continue;
+    }
+    if (past.created.has(result.externalId)) {
+      counts.add('alreadyDone');
+      continue;
+    }
+    const hash = bodyHash(result.payload);
+    const before = past.failed.get(result.externalId);
+    if (before !== undefined && !before.retryable && before.body === hash) {
+      // Failed for good last time with this very body: sending it again would fail again.
+      counts.add('failed', [before.code]);
+      failures.add(result.fields, result.line, [{ code: before.code, line: result.line, message: `${before.message} (unchanged since an earlier run: fix the record to send it again)` }]);
+      continue;
+    }
+    rowsThisRun++;
+    const p = send(result, hash).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    while (inFlight.size >= maxQueued) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  clearTimeout(deadline);
+  o.stop?.removeEventListener('abort', onSignal);
+  if (aborted === undefined && stoppedEarly === undefined && stopping.signal.aborted) stoppedEarly = 'stopped';
+  await failures.commit();
+  return { counts, ...(stoppedEarly !== undefined && !aborted && { stoppedEarly }), ...(aborted !== undefined && { aborted }) };
+}
+
+/** Attempts an earlier run left without an outcome: look them up before anything is sent. */
+async function resolveInDoubt(o: RunInput, log: Log): Promise<void> {
+  const ids = [...o.past.inDoubt.keys()];
+  if (ids.length === 0) return;
+  log.info(`checking ${ids.length} record(s) an earlier run left without a known outcome`);
+  for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
+    const batch = ids.slice(i, i + LOOKUP_BATCH);
+    const results = await Promise.all(
+      batch.map((id) =>
+        o.ctx.lookup.find(id).catch((err: unknown) => {
+          if (err instanceof LookupFailed) return null;
+          throw err;
+        }),
+      ),
+    );
+    batch.forEach((id, k) => {
+      const cid = results[k];
+      if (cid === null) return; // lookup failed: stays in doubt, and its record is looked up again when sent
+      if (cid !== undefined) {
+        const line = o.past.inDoubt.get(id) ?? 0;
+        o.journal.append({ t: 'created', id, cid, line });
+        o.past.created.set(id, line);
+      } else {
+        o.journal.append({ t: 'absent', id });
+      }
+      o.past.inDoubt.delete(id);
+    });
+  }
+}
+

@@ -1,0 +1,59 @@
+/**
+ * The journal's format. Its first line is a header with a format version; a
+ * reader refuses a version it does not know rather than guessing. Keys are
+ * short because a million-record job writes a few million lines.
+ */
+export const JOURNAL_FORMAT = 'openphone-import-journal';
+export const JOURNAL_VERSION = 1;
+
+export interface JournalHeader {
+  readonly t: 'header';
+  readonly format: typeof JOURNAL_FORMAT;
+  readonly version: number;
+  readonly mappingHash: string;
+  readonly baseUrl: string;
+  readonly createdAt: string;
+}
+
+/** About to send a create (or update) for this externalId. */
+export interface AttemptEvent {
+  readonly t: 'attempt';
+  readonly id: string;
+  readonly line: number;
+}
+/** The contact exists: made by this job (or found by a lookup after an unknown outcome). */
+export interface CreatedEvent {
+  readonly t: 'created';
+  readonly id: string;
+  readonly cid: string;
+  readonly line: number;
+}
+/** The record failed; `retryable` ones are tried again on the next run, permanent ones only if the payload changed. */
+export interface FailedEvent {
+  readonly t: 'failed';
+  readonly id: string;
+  readonly line: number;
+  readonly code: string;
+  readonly message: string;
+  readonly retryable: boolean;
+  /** Hash of the request body that failed: a rerun with a fixed record sends it again. */
+  readonly body: string;
+  /** The last attempt's outcome was unknown and could not be checked: look it up before sending again. */
+  readonly doubt?: boolean;
+}
+/** A lookup after an unknown outcome found no contact: the attempt did not create one. */
+export interface NotFoundEvent {
+  readonly t: 'absent';
+  readonly id: string;
+}
+export interface RunEvent {
+  readonly t: 'run';
+  readonly event: 'start' | 'end';
+  readonly at: string;
+  readonly pid: number;
+  readonly exitCode?: number;
+  readonly input?: string;
+  readonly counts?: Record<string, number>;
+}
+
+export type JournalEvent = AttemptEvent | CreatedEvent | FailedEvent | NotFoundEvent | RunEvent;

@@ -1,0 +1,54 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { AbortError } from '../errors.js';
+import type { Log } from '../log.js';
+
+interface LockInfo {
+  readonly pid: number;
+  readonly host: string;
+  readonly startedAt: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One run per state directory. The lock file holds PID and host; a second run
+ * is refused (exit 3). A lock left by a process that no longer exists on this
+ * host is taken over, with a warning. A lock from another host is never
+ * taken over: its process cannot be checked from here.
+ */
+export function acquireRunLock(stateDir: string, log: Log): () => void {
+  const path = join(stateDir, 'lock');
+  const mine: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      writeFileSync(path, `${JSON.stringify(mine)}\n`, { flag: 'wx', mode: 0o600 });
+      return () => rmSync(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let held: LockInfo | undefined;
+    try {
+      held = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+    } catch {
+      held = undefined;
+    }
+    if (held !== undefined && (held.host !== mine.host || alive(held.pid))) {
+      throw new AbortError(
+        'LOCK_HELD',
+        `${stateDir} is in use by another run (pid ${held.pid} on ${held.host}, started ${held.startedAt}). Wait for it to finish, or if that process is gone from ${held.host}, delete ${path}.`,
+      );
+    }
+    log.warn(`taking over the lock of a run that is no longer running (${held ? `pid ${held.pid}, started ${held.startedAt}` : 'unreadable lock file'})`);
+    rmSync(path, { force: true });
+  }
+  throw new AbortError('LOCK_HELD', `${stateDir}: could not take the run lock ${path}`);
+}

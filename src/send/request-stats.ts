@@ -1,0 +1,15 @@
+/** What the job asked of the API, for the summary. */
+export class RequestStats {
+  requests = 0;
+  creates = 0;
+  lookups = 0;
+  rateLimited = 0;
+  retries = 0;
+  serverErrors = 0;
+  transportErrors = 0;
+
+  toJSON(): Record<string, number> {
+    const { requests, creates, lookups, rateLimited, retries, serverErrors, transportErrors } = this;
+    return { requests, creates, lookups, rateLimited, retries, serverErrors, transportErrors };
+  }
+}

@@ -1,0 +1,157 @@
+import type { ContactRequest } from '../api/contract.js';
+import { AbortError } from '../errors.js';
+import type { JournalWriter } from '../journal/journal-writer.js';
+import { describeApiError } from './api-error.js';
+import { LookupFailed, type LookupBatcher } from './lookup.js';
+import type { Clock, RateLimiter } from './rate-limiter.js';
+import type { RequestStats } from './request-stats.js';
+import { decideRetry, rateLimitPauseMs, type RetryPolicy } from './retry-policy.js';
+import { TransportError, type Transport } from './transport.js';
+
+export interface SendContext {
+  readonly transport: Transport;
+  readonly limiter: RateLimiter;
+  readonly journal: JournalWriter;
+  readonly lookup: LookupBatcher;
+  readonly stats: RequestStats;
+  readonly retry: RetryPolicy;
+  readonly clock: Clock;
+  readonly random: () => number;
+  /** Set when the job stops early: no new attempt starts, requests on their way are cut after a grace period. */
+  readonly stopping: AbortSignal;
+  readonly cutInFlight: AbortSignal;
+}
+
+export type SendOutcome =
+  | { readonly kind: 'created'; readonly contactId: string; readonly viaLookup: boolean }
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly retryable: boolean }
+  /** Stopped before an outcome was known; the next run resolves it (by lookup if it was sent). */
+  | { readonly kind: 'notSent' };
+
+/** 429s in a row for one record before it is given up for this run (retryable). */
+const MAX_RATE_LIMITED = 50;
+
+/**
+ * Creates one contact, at most once. Every attempt is journaled (durably)
+ * before its request leaves. When an attempt's outcome is unknown (timeout,
+ * reset, 5xx after the body went out) the next step is a lookup by externalId,
+ * never a blind resend: a contact found is recorded as created with its id.
+ */
+export async function sendRecord(
+  ctx: SendContext,
+  externalId: string,
+  line: number,
+  body: ContactRequest,
+  bodyHash: string,
+  /** An earlier run left this record's outcome unknown: look it up first. */
+  inDoubt = false,
+): Promise<SendOutcome> {
+  let attempt = 0;
+  let limited = 0;
+  let outcomeUnknown = inDoubt;
+  let lastError = inDoubt ? 'an earlier run left the outcome unknown' : '';
+  const fail = (code: string, message: string, retryable: boolean, doubt = false): SendOutcome => {
+    ctx.journal.append({ t: 'failed', id: externalId, line, code, message, retryable, body: bodyHash, ...(doubt && { doubt }) });
+    return { kind: 'failed', code, message, retryable };
+  };
+
+  for (;;) {
+    if (ctx.stopping.aborted) return { kind: 'notSent' };
+    if (outcomeUnknown) {
+      let found: string | undefined;
+      try {
+        found = await ctx.lookup.find(externalId);
+      } catch (err) {
+        if (err instanceof LookupFailed) return fail('LOOKUP_FAILED', `${lastError}; then the lookup by externalId failed: ${err.message}`, true, true);
+        throw err;
+      }
+      if (found !== undefined) {
+        ctx.journal.append({ t: 'created', id: externalId, cid: found, line });
+        return { kind: 'created', contactId: found, viaLookup: true };
+      }
+      ctx.journal.append({ t: 'absent', id: externalId });
+      outcomeUnknown = false;
+      if (ctx.stopping.aborted) return { kind: 'notSent' };
+    }
+
+    attempt++;
+    await ctx.journal.durable({ t: 'attempt', id: externalId, line });
+    await ctx.limiter.acquire();
+    if (ctx.stopping.aborted) return { kind: 'notSent' };
+    ctx.stats.requests++;
+    ctx.stats.creates++;
+    let res;
+    try {
+      res = await ctx.transport({ method: 'POST', path: 'v1/contacts', body }, ctx.cutInFlight);
+    } catch (err) {
+      if (!(err instanceof TransportError)) throw err;
+      if (ctx.cutInFlight.aborted) return { kind: 'notSent' };
+      ctx.stats.transportErrors++;
+      lastError = `attempt ${attempt}: ${err.message}`;
+      outcomeUnknown = err.maybeSent;
+      if (!(await retryLater(ctx, attempt))) {
+        return outcomeUnknown ? await finalCheck(ctx, externalId, line, lastError, fail) : fail(`NETWORK_${err.kind.toUpperCase()}`, lastError, true);
+      }
+      continue;
+    }
+
+    if (res.status === 201 || res.status === 200) {
+      const contactId = (res.body as { data?: { id?: unknown } } | undefined)?.data?.id;
+      if (typeof contactId !== 'string') return fail('API_BAD_RESPONSE', `the API answered ${res.status} without a contact id`, true);
+      ctx.journal.append({ t: 'created', id: externalId, cid: contactId, line });
+      return { kind: 'created', contactId, viaLookup: false };
+    }
+    if (res.status === 401) throw new AbortError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY. No record was marked failed; rerun to continue.');
+    if (res.status === 429) {
+      ctx.stats.rateLimited++;
+      ctx.limiter.onRateLimited(rateLimitPauseMs(res, ++limited, ctx.random));
+      // A 429 is a refusal, not an attempt: the contact was not made.
+      attempt--;
+      if (limited >= MAX_RATE_LIMITED) return fail('RATE_LIMITED', `${limited} answers of 429 in a row`, true);
+      continue;
+    }
+    limited = 0;
+    if (res.status >= 500) {
+      ctx.stats.serverErrors++;
+      const api = describeApiError(res.status, res.body);
+      lastError = `attempt ${attempt}: ${api.message}`;
+      outcomeUnknown = true;
+      if (!(await retryLater(ctx, attempt))) return finalCheck(ctx, externalId, line, lastError, fail, api.code);
+      continue;
+    }
+    const api = describeApiError(res.status, res.body);
+    return fail(api.code, api.message, false);
+  }
+}
+
+async function retryLater(ctx: SendContext, attempt: number): Promise<boolean> {
+  const decision = decideRetry(ctx.retry, attempt, ctx.random);
+  if (!decision.retry) return false;
+  ctx.stats.retries++;
+  await ctx.clock.sleep(decision.delayMs);
+  return true;
+}
+
+/** Out of attempts after an unknown outcome: one last lookup tells created from failed. */
+async function finalCheck(
+  ctx: SendContext,
+  externalId: string,
+  line: number,
+  lastError: string,
+  fail: (code: string, message: string, retryable: boolean, doubt?: boolean) => SendOutcome,
+  code = 'GAVE_UP',
+): Promise<SendOutcome> {
+  try {
+    const found = await ctx.lookup.find(externalId);
+    if (found !== undefined) {
+      ctx.journal.append({ t: 'created', id: externalId, cid: found, line });
+      return { kind: 'created', contactId: found, viaLookup: true };
+    }
+    ctx.journal.append({ t: 'absent', id: externalId });
+  } catch (err) {
+    if (!(err instanceof LookupFailed)) throw err;
+    // Left in doubt: the failed event below is retryable, and the next run looks it up first.
+    return fail(code, `${lastError}; gave up after ${ctx.retry.attempts} attempts (the lookup failed too: ${err.message})`, true, true);
+  }
+  return fail(code, `${lastError}; gave up after ${ctx.retry.attempts} attempts`, true);
+}
