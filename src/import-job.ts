@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { ResolvedConfig } from './config/resolved.js';
@@ -80,6 +81,8 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     const transport = options.transport ?? gotTransport(baseUrl, options.apiKey, config.api.timeoutMs, config.api.concurrency);
     const stopping = new AbortController();
     const cutInFlight = new AbortController();
+    // Every request on its way listens to this signal; there may be hundreds.
+    setMaxListeners(0, cutInFlight.signal);
     const ctx: SendContext = {
       transport,
       limiter,
@@ -149,9 +152,12 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
   const classifier = new Classifier(config, o.header, o.csv.encoding);
   let stoppedEarly: string | undefined;
   let aborted: string | undefined;
-  const stop = (why: string) => {
-    if (stopping.signal.aborted) return;
+  /** Stops reading; and unless `drain`, starts no new attempt either. */
+  let stopReading = false;
+  const stop = (why: string, drain = false) => {
     stoppedEarly ??= why;
+    stopReading = true;
+    if (drain || stopping.signal.aborted) return;
     stopping.abort();
     // Requests already on their way get a grace period, then are cut (their records stay in doubt).
     setTimeout(() => cutInFlight.abort(), o.graceMs ?? 5000).unref();
@@ -198,9 +204,10 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
 
   let rowsThisRun = 0;
   for await (const item of o.csv.items) {
-    if (stopping.signal.aborted) break;
+    if (stopReading || stopping.signal.aborted) break;
     if (o.maxRows !== undefined && rowsThisRun >= o.maxRows) {
-      stop(`--max-rows ${o.maxRows} reached`);
+      // The records already read are finished; the rest wait for the next run.
+      stop(`--max-rows ${o.maxRows} reached`, true);
       break;
     }
     counts.read++;

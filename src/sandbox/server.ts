@@ -41,6 +41,8 @@ export interface RequestLogEntry {
   readonly path: string;
   readonly route: FaultRoute | 'other';
   readonly key: string | undefined;
+  /** The externalId a POST carried, or the ids a lookup asked for: to trace one record's story. */
+  externalIds?: string[];
   /** Answered status, or 0 when the connection was cut with no answer. */
   status: number;
   fault?: FaultKind;
@@ -106,6 +108,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const authHeader = req.headers.authorization;
     const entry: RequestLogEntry = { seq: log.length + 1, at: now(), method, path: url.pathname, route, key: authHeader, status: 0 };
     log.push(entry);
+    if (route === 'post') {
+      const ext = (parseBody(rawBody) as { externalId?: unknown } | undefined)?.externalId;
+      if (typeof ext === 'string') entry.externalIds = [ext];
+    } else if (route === 'get') {
+      entry.externalIds = url.searchParams.getAll('externalIds');
+    }
 
     if (url.pathname.startsWith('/__sandbox/')) return send(res, entry, inspect(url.pathname));
 

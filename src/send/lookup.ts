@@ -59,7 +59,9 @@ export class LookupBatcher {
     let pageToken: string | null = null;
     let attempt = 0;
     let limited = 0;
-    do {
+    // A plain loop, not do…while: `continue` after a 429 or 5xx must ask again,
+    // not fall through to the loop test and report "not found".
+    for (;;) {
       const params = new URLSearchParams(ids.map((id): [string, string] => ['externalIds', id]));
       params.set('maxResults', String(LOOKUP_BATCH));
       if (pageToken) params.set('pageToken', pageToken);
@@ -80,6 +82,7 @@ export class LookupBatcher {
         const body = res.body as { data?: { id: string; externalId: string | null }[]; nextPageToken?: string | null };
         for (const c of body.data ?? []) if (c.externalId !== null && !found.has(c.externalId)) found.set(c.externalId, c.id);
         pageToken = body.nextPageToken ?? null;
+        if (pageToken === null) return found;
         attempt = 0;
         continue;
       }
@@ -96,8 +99,7 @@ export class LookupBatcher {
         continue;
       }
       throw new LookupFailed(describeApiError(res.status, res.body).message);
-    } while (pageToken);
-    return found;
+    }
   }
 
   private async backoff(attempt: number, why: string): Promise<void> {

@@ -135,26 +135,26 @@ test('the default state dir is beside the input, or the job dir for its failures
 });
 
 describe('the CLI', () => {
-  test('dry run: exit 1 when some records failed, summary on stdout', () => {
-    const r = runCli(['run', '--config', fixture('contacts.config.json'), '--input', fixture('bad-values.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);
+  test('dry run: exit 1 when some records failed, summary on stdout', async () => {
+    const r = await runCli(['run', '--config', fixture('contacts.config.json'), '--input', fixture('bad-values.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/10 records read/);
     expect(r.stdout).toMatch(/valid 3, duplicate 1, failed 6/);
   });
-  test('dry run: exit 0 when all are valid', () => {
-    const r = runCli(['run', '-c', fixture('contacts.config.json'), '-i', fixture('clean.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);
+  test('dry run: exit 0 when all are valid', async () => {
+    const r = await runCli(['run', '-c', fixture('contacts.config.json'), '-i', fixture('clean.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);
     expect(r.code).toBe(0);
   });
-  test('config error: exit 2, the message names the path, nothing written', () => {
+  test('config error: exit 2, the message names the path, nothing written', async () => {
     const bad = join(dir(), 'bad.json');
     writeFileSync(bad, JSON.stringify({ externalId: 'Record ID', defaultFields: { firstName: 'First Name' }, sorce: 'x' }));
-    const r = runCli(['run', '-c', bad, '-i', fixture('clean.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);
+    const r = await runCli(['run', '-c', bad, '-i', fixture('clean.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.json: sorce: unknown key \(did you mean "source"\?\)/);
     expect(existsSync(join(dir(), 's'))).toBe(false);
   });
-  test('usage error: exit 2', () => {
-    const r = runCli(['run', '--input', fixture('clean.csv')]);
+  test('usage error: exit 2', async () => {
+    const r = await runCli(['run', '--input', fixture('clean.csv')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/config/);
   });

@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { replayJournal } from '../../src/journal/replay.js';
+import { parseFaultSpec, startSandbox } from '../../src/sandbox/index.js';
+import { seededRandom } from '../../src/sandbox/random.js';
+import { runCli } from '../helpers/cli.js';
+import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { ROOT } from '../helpers/paths.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const dir = useTempDir();
+
+/** Starts the CLI and SIGKILLs it after `killAfterMs`; resolves with its exit code (null when killed). */
+function runAndKill(args: string[], env: Record<string, string>, killAfterMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+test('kill -9 at 12 random moments, each followed by a resume: every valid record exactly once, the journal reads', async () => {
+  const sandbox = await startSandbox({ rate: 0, latencyMs: [5, 25], seed: 5, faults: parseFaultSpec('post:drop=0.03,post:500=0.03') });
+  try {
+    const input = join(dir(), 'contacts.csv');
+    const config = join(dir(), 'config.json');
+    const stateDir = join(dir(), 'state');
+    const file = writeContactsFile(input, 800);
+    writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 250, concurrency: 12 })));
+    const args = ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url];
+    const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+    const random = seededRandom(99);
+    let killed = 0;
+    for (let i = 0; i < 12; i++) {
+      const code = await runAndKill(args, env, 250 + Math.floor(random() * 900));
+      if (code === null) killed++;
+      else break; // finished before the kill: nothing left to interrupt
+    }
+    expect(killed).toBeGreaterThanOrEqual(10);
+    const created = sandbox.contacts().length;
+    expect(created).toBeGreaterThan(0);
+    expect(created).toBeLessThan(file.valid.length);
+
+    const final = await runCli(args, env);
+    expect(final.stderr).not.toMatch(/internal error/);
+    expect(final.code).toBe(1); // the file has invalid records on purpose
+    const byId = sandbox.contactsByExternalId();
+    expect(sandbox.stats().duplicateExternalIds).toBe(0);
+    expect([...byId.keys()].sort()).toEqual([...file.valid].sort());
+    const state = await replayJournal(join(stateDir, 'journal.jsonl'));
+    expect(state.created.size).toBe(file.valid.length);
+    expect(state.inDoubt.size).toBe(0);
+    expect(final.stdout).toMatch(new RegExp(`created \\d+, already done \\d+, duplicate ${file.duplicateLines.length}, failed ${file.invalidLines.length}`));
+  } finally {
+    await sandbox.stop();
+  }
+}, 180_000);
+
+describe('the CLI and the API key', () => {
+  test('a real run without OPENPHONE_API_KEY refuses to start (exit 2), sending nothing', async () => {
+    const input = join(dir(), 'contacts.csv');
+    const config = join(dir(), 'config.json');
+    writeContactsFile(input, 5);
+    writeFileSync(config, JSON.stringify(importConfig()));
+    const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', 'http://127.0.0.1:9'], { OPENPHONE_API_KEY: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/set OPENPHONE_API_KEY/);
+  });
+
+  test('a rejected key: exit 3, and the key is in no output line', async () => {
+    const sandbox = await startSandbox({ rate: 0 });
+    try {
+      const input = join(dir(), 'contacts.csv');
+      const config = join(dir(), 'config.json');
+      writeContactsFile(input, 5);
+      writeFileSync(config, JSON.stringify(importConfig()));
+      const key = 'sk-SECRET-abcdef123456';
+      const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', sandbox.url], { OPENPHONE_API_KEY: key });
+      expect(r.code).toBe(3);
+      expect(r.stdout + r.stderr).toMatch(/401/);
+      expect(r.stdout + r.stderr).not.toContain(key);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  test('a second run on the same state directory while one holds the lock: exit 3', async () => {
+    const sandbox = await startSandbox({ rate: 0, latencyMs: [200, 200] });
+    try {
+      const input = join(dir(), 'contacts.csv');
+      const config = join(dir(), 'config.json');
+      writeContactsFile(input, 200);
+      writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 20 })));
+      const args = ['run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', sandbox.url];
+      const first = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, OPENPHONE_API_KEY: sandbox.apiKey }, stdio: 'ignore' });
+      // Wait until the first run has sent something: then it holds the lock.
+      while (sandbox.requests().length === 0) await new Promise((r) => setTimeout(r, 50));
+      const second = await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey });
+      first.kill('SIGTERM');
+      const firstCode = await new Promise((r) => first.on('exit', r));
+      expect(second.code).toBe(3);
+      expect(second.stderr).toMatch(/is in use by another run \(pid \d+/);
+      expect(firstCode).toBe(4);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+});

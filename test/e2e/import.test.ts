@@ -1,0 +1,177 @@
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { importJob, type ImportOptions } from '../../src/import-job.js';
+import { replayJournal } from '../../src/journal/replay.js';
+import { silentLog, type Log } from '../../src/log.js';
+import { parseFaultSpec, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { configFrom } from '../helpers/config.js';
+import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const dir = useTempDir();
+let sandbox: Sandbox | undefined;
+afterEach(async () => {
+  await sandbox?.stop();
+  sandbox = undefined;
+});
+
+async function runImport(sb: Sandbox, input: string, extra: Partial<ImportOptions> & { api?: Record<string, unknown> } = {}) {
+  const { api, ...rest } = extra;
+  return importJob({ config: configFrom(importConfig(api)), input, stateDir: join(dir(), 'state'), apiKey: sb.apiKey, baseUrl: sb.url, log: silentLog, ...rest });
+}
+
+/** Every valid record exists exactly once in the sandbox, and nothing else does. */
+function expectExactlyOnce(sb: Sandbox, valid: string[]) {
+  const byId = sb.contactsByExternalId();
+  expect(sb.stats().duplicateExternalIds).toBe(0);
+  expect([...byId.keys()].sort()).toEqual([...valid].sort());
+  for (const contacts of byId.values()) expect(contacts).toHaveLength(1);
+}
+
+test('2,000 records with a few hundred invalid: exactly the valid ones, once each, with their fields', async () => {
+  sandbox = await startSandbox({ rate: 0 });
+  const input = join(dir(), 'contacts.csv');
+  const file = writeContactsFile(input, 2000);
+  const summary = await runImport(sandbox, input);
+  expect(file.invalidLines.length + file.duplicateLines.length).toBeGreaterThan(250);
+  expect(summary.counts).toMatchObject({ read: 2000, created: file.valid.length, alreadyDone: 0, duplicate: file.duplicateLines.length, failed: file.invalidLines.length, notSent: 0 });
+  expect(summary.invariant.holds).toBe(true);
+  expect(summary.exitCode).toBe(1);
+  expectExactlyOnce(sandbox, file.valid);
+  const ada = sandbox.contactsByExternalId().get('r3')![0]!;
+  expect(ada).toMatchObject({
+    source: 'test-import',
+    defaultFields: { firstName: 'First3', lastName: 'Last3', company: 'Company 3', emails: [{ name: 'work', value: 'user3@example.com' }], phoneNumbers: [{ name: 'mobile', value: '+14152000003' }] },
+    customFields: [expect.objectContaining({ key: 'vip', value: true }), expect.objectContaining({ key: 'signup-date', value: '2024-03-15T04:00:00.000Z' })],
+  });
+  const stateDir = join(dir(), 'state');
+  const failures = parse(readFileSync(join(stateDir, 'failures.csv')), { columns: true }) as Record<string, string>[];
+  expect(failures.map((f) => Number(f._error_line)).sort((a, b) => a - b)).toEqual([...file.invalidLines, ...file.duplicateLines].sort((a, b) => a - b));
+  const created = parse(readFileSync(join(stateDir, 'created.csv')), { columns: true }) as Record<string, string>[];
+  expect(created).toHaveLength(file.valid.length);
+  expect(created.find((c) => c.externalId === 'r3')).toEqual({ line: '5', externalId: 'r3', contactId: ada.id });
+
+  // The same command again: everything is already done, nothing is sent.
+  const before = sandbox.requests().length;
+  const again = await runImport(sandbox, input);
+  expect(again.counts).toMatchObject({ read: 2000, created: 0, alreadyDone: file.valid.length, failed: file.invalidLines.length });
+  expect(sandbox.requests().length).toBe(before);
+});
+
+test('with faults (5% 500s, 3% resets, 3% store-then-drop, 1% hangs, 429 bursts) every valid record is created exactly once', async () => {
+  sandbox = await startSandbox({
+    rate: 0,
+    seed: 42,
+    hangMs: 30_000,
+    burstMs: 200,
+    // Each kind once at a fixed request, so every run sees all of them, then by probability.
+    faults: parseFaultSpec('post:hang=#5,post:429=#20,post:drop=#30,post:reset=#40,post:500=#50,post:500=0.05,post:reset=0.03,post:drop=0.03,post:hang=0.01,429=0.005,get:500=0.05'),
+  });
+  const input = join(dir(), 'contacts.csv');
+  const file = writeContactsFile(input, 700);
+  const summary = await runImport(sandbox, input, { api: { timeoutMs: 400, retry: { attempts: 10, baseDelayMs: 5, maxDelayMs: 40 } } });
+  const faults = sandbox.stats().byFault;
+  expect(Object.keys(faults).sort()).toEqual(['429', '500', 'drop', 'hang', 'reset']);
+  expect(summary.counts).toMatchObject({ created: file.valid.length, failed: file.invalidLines.length, notSent: 0 });
+  expect(summary.invariant.holds).toBe(true);
+  expect(summary.requests).toMatchObject({ lookups: expect.any(Number), rateLimited: expect.any(Number) });
+  expect(summary.requests!.lookups).toBeGreaterThan(0);
+  expectExactlyOnce(sandbox, file.valid);
+});
+
+test('401: the job stops at once (exit 3), no record is marked failed, and the next run picks up', async () => {
+  sandbox = await startSandbox({ rate: 0 });
+  const input = join(dir(), 'contacts.csv');
+  const file = writeContactsFile(input, 60);
+  const bad = await runImport(sandbox, input, { apiKey: 'wrong-key' });
+  expect(bad.exitCode).toBe(3);
+  expect(bad.abortedBecause).toMatch(/401/);
+  expect(bad.counts.created).toBe(0);
+  expect(bad.problems).not.toHaveProperty('API_401');
+  expect(bad.invariant.holds).toBe(true);
+  const good = await runImport(sandbox, input);
+  expect(good.counts.created).toBe(file.valid.length);
+  expectExactlyOnce(sandbox, file.valid);
+});
+
+test('--max-rows stops early with exit 4; the rerun continues without duplicates', async () => {
+  sandbox = await startSandbox({ rate: 0 });
+  const input = join(dir(), 'contacts.csv');
+  const file = writeContactsFile(input, 100);
+  const first = await runImport(sandbox, input, { maxRows: 30 });
+  expect(first.exitCode).toBe(4);
+  expect(first.stoppedEarly).toMatch(/--max-rows 30/);
+  expect(first.counts.created).toBe(30);
+  expect(first.invariant.holds).toBe(true);
+  const second = await runImport(sandbox, input);
+  expect(second.counts).toMatchObject({ created: file.valid.length - 30, alreadyDone: 30 });
+  expectExactlyOnce(sandbox, file.valid);
+});
+
+test('a stop signal stops reading, lets requests finish, exits 4', async () => {
+  sandbox = await startSandbox({ rate: 0, latencyMs: [20, 40] });
+  const input = join(dir(), 'contacts.csv');
+  const file = writeContactsFile(input, 300);
+  const stop = new AbortController();
+  const running = runImport(sandbox, input, { stop: stop.signal, api: { requestsPerSecond: 100 } });
+  setTimeout(() => stop.abort(), 500);
+  const first = await running;
+  expect(first.exitCode).toBe(4);
+  expect(first.counts.created).toBeGreaterThan(0);
+  expect(first.counts.created).toBeLessThan(file.valid.length);
+  expect(first.invariant.holds).toBe(true);
+  const second = await runImport(sandbox, input);
+  expect(second.counts.created + second.counts.alreadyDone).toBe(file.valid.length);
+  expectExactlyOnce(sandbox, file.valid);
+});
+
+test('permanent failures are not resent unchanged; a fixed record is sent', async () => {
+  sandbox = await startSandbox({ rate: 0, customFields: [{ name: 'Signup', key: 'signup-date', type: 'date' }] });
+  const input = join(dir(), 'contacts.csv');
+  writeContactsFile(input, 10);
+  // The workspace has no "vip" field: records with a VIP value fail with 400 0801400.
+  const first = await runImport(sandbox, input);
+  expect(first.problems).toMatchObject({ API_400_0801400: expect.any(Number) });
+  const failedBefore = first.problems.API_400_0801400!;
+  const posts = () => sandbox!.requests().filter((r) => r.method === 'POST').length;
+  const before = posts();
+  const second = await runImport(sandbox, input);
+  expect(second.problems.API_400_0801400).toBe(failedBefore);
+  expect(posts()).toBe(before);
+  writeFileSync(input, readFileSync(input, 'utf8').replace(/,(yes|no),/g, ',,'));
+  const third = await runImport(sandbox, input);
+  expect(third.counts.created).toBe(failedBefore);
+});
+
+test('the API key appears in no file the run writes and in no log line, errors included', async () => {
+  const secret = 'sk-live-SECRET-9f8e7d6c5b4a';
+  sandbox = await startSandbox({ rate: 0, apiKeys: [secret], faults: parseFaultSpec('post:500=#1,post:reset=#2,post:drop=#3') });
+  const input = join(dir(), 'contacts.csv');
+  writeContactsFile(input, 20);
+  const lines: string[] = [];
+  const log: Log = { info: (m) => lines.push(m), warn: (m) => lines.push(m) };
+  const summary = await runImport(sandbox, input, { apiKey: secret, log });
+  // A wrong key that contains the right one: the error must name neither.
+  const wrong = await runImport(sandbox, input, { apiKey: `${secret}-wrong`, log, stateDir: join(dir(), 'state2') });
+  expect(wrong.exitCode).toBe(3);
+  for (const stateDir of [join(dir(), 'state'), join(dir(), 'state2')]) {
+    for (const f of readdirSync(stateDir)) {
+      expect([f, readFileSync(join(stateDir, f), 'utf8').includes(secret)]).toEqual([f, false]);
+      expect([f, statSync(join(stateDir, f)).mode & 0o777]).toEqual([f, 0o600]);
+    }
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
+  }
+  expect(JSON.stringify({ summary, wrong, lines })).not.toContain(secret);
+});
+
+test('the journal replays to the sandbox state after a run', async () => {
+  sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:drop=0.1'), seed: 3 });
+  const input = join(dir(), 'contacts.csv');
+  const file = writeContactsFile(input, 120);
+  await runImport(sandbox, input);
+  const state = await replayJournal(join(dir(), 'state', 'journal.jsonl'));
+  expect(state.created.size).toBe(file.valid.length);
+  expect(state.inDoubt.size).toBe(0);
+  for (const c of sandbox.contacts()) expect(state.created.has(c.externalId!)).toBe(true);
+});

@@ -1,0 +1,101 @@
+import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { JOURNAL_FORMAT } from '../../src/journal/events.js';
+import { JournalWriter } from '../../src/journal/journal-writer.js';
+import { repairTornTail, replayJournal } from '../../src/journal/replay.js';
+import { acquireRunLock } from '../../src/journal/run-lock.js';
+import { silentLog } from '../../src/log.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const dir = useTempDir();
+const header = { t: 'header' as const, format: JOURNAL_FORMAT as typeof JOURNAL_FORMAT, version: 1, mappingHash: 'h', baseUrl: 'http://x', createdAt: 'now' };
+
+function journalWith(lines: object[]): string {
+  const path = join(dir(), 'journal.jsonl');
+  writeFileSync(path, [header, ...lines].map((l) => JSON.stringify(l)).join('\n') + '\n');
+  return path;
+}
+
+describe('replay', () => {
+  test('created ids are done, attempts without outcome are in doubt, failures remembered', async () => {
+    const state = await replayJournal(
+      journalWith([
+        { t: 'attempt', id: 'a', line: 2 }, { t: 'created', id: 'a', cid: 'CT1', line: 2 },
+        { t: 'attempt', id: 'b', line: 3 },
+        { t: 'attempt', id: 'c', line: 4 }, { t: 'failed', id: 'c', line: 4, code: 'API_400', message: 'm', retryable: false, body: 'x' },
+        { t: 'attempt', id: 'd', line: 5 }, { t: 'absent', id: 'd' },
+        { t: 'attempt', id: 'e', line: 6 }, { t: 'failed', id: 'e', line: 6, code: 'GAVE_UP', message: 'm', retryable: true, body: 'y', doubt: true },
+        { t: 'attempt', id: 'c', line: 4 }, { t: 'created', id: 'c', cid: 'CT2', line: 4 },
+      ]),
+    );
+    expect(state.created.has('a')).toBe(true);
+    expect(state.created.has('c')).toBe(true);
+    expect(state.created.size).toBe(2);
+    expect([...state.inDoubt]).toEqual([['b', 3], ['e', 6]]);
+    expect([...state.failed.keys()]).toEqual(['e']);
+    expect(state.repairedBytes).toBe(0);
+  });
+
+  test('a torn last line is cut off and the rest reads', async () => {
+    const path = journalWith([{ t: 'attempt', id: 'a', line: 2 }, { t: 'created', id: 'a', cid: 'CT1', line: 2 }]);
+    appendFileSync(path, '{"t":"attempt","id":"b","li');
+    const size = statSync(path).size;
+    const state = await replayJournal(path);
+    expect(state.repairedBytes).toBe('{"t":"attempt","id":"b","li'.length);
+    expect(statSync(path).size).toBe(size - state.repairedBytes);
+    expect(readFileSync(path, 'utf8').endsWith('\n')).toBe(true);
+    expect(state.created.has('a')).toBe(true);
+    expect(repairTornTail(path)).toBe(0);
+  });
+
+  test('a journal of another format version is refused, not guessed at', async () => {
+    const path = join(dir(), 'journal.jsonl');
+    writeFileSync(path, `${JSON.stringify({ ...header, version: 99 })}\n`);
+    await expect(replayJournal(path)).rejects.toMatchObject({ code: 'JOURNAL_VERSION', message: expect.stringMatching(/version 99/) });
+  });
+
+  test('a corrupt line in the middle names its line', async () => {
+    const path = journalWith([{ t: 'attempt', id: 'a', line: 2 }]);
+    appendFileSync(path, 'garbage\n{"t":"absent","id":"a"}\n');
+    await expect(replayJournal(path)).rejects.toMatchObject({ code: 'JOURNAL_CORRUPT', message: expect.stringMatching(/journal\.jsonl:3:/) });
+  });
+
+  test('no journal: a fresh start', async () => {
+    const state = await replayJournal(join(dir(), 'none.jsonl'));
+    expect(state.header).toBeUndefined();
+    expect(state.created.size).toBe(0);
+  });
+});
+
+describe('writer', () => {
+  test('durable lines are on disk when the promise resolves; concurrent ones share an fsync', async () => {
+    const path = join(dir(), 'journal.jsonl');
+    const w = new JournalWriter(path, header);
+    const before = w.fsyncs;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => w.durable({ t: 'attempt', id: `r${i}`, line: i + 2 })));
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(21);
+    expect(w.fsyncs - before).toBe(1);
+    w.append({ t: 'absent', id: 'r1' });
+    w.close();
+    const state = await replayJournal(path);
+    expect(state.inDoubt.size).toBe(19);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('run lock', () => {
+  test('a second run on the same state directory is refused with exit 3', () => {
+    const release = acquireRunLock(dir(), silentLog);
+    expect(() => acquireRunLock(dir(), silentLog)).toThrow(expect.objectContaining({ code: 'LOCK_HELD', exitCode: 3, message: expect.stringMatching(new RegExp(`pid ${process.pid}`)) }));
+    release();
+    acquireRunLock(dir(), silentLog)();
+  });
+  test('a lock left by a dead process is taken over with a warning', () => {
+    writeFileSync(join(dir(), 'lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: 'earlier' }));
+    const warnings: string[] = [];
+    const release = acquireRunLock(dir(), { info: () => {}, warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([expect.stringMatching(/taking over the lock of a run that is no longer running/)]);
+    release();
+  });
+});

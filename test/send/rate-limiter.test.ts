@@ -1,0 +1,58 @@
+import { RateLimiter, type Clock } from '../../src/send/rate-limiter.js';
+import { maxInAnyWindow } from '../../src/sandbox/rate-window.js';
+
+/** A clock that only moves when someone sleeps: the limiter's timing, without waiting. */
+function fakeClock(): Clock & { t: number } {
+  const clock = {
+    t: 0,
+    now: () => clock.t,
+    sleep: async (ms: number) => {
+      clock.t += ms;
+    },
+  };
+  return clock;
+}
+
+test('never more than `rate` starts in any rolling window, and as many as that', async () => {
+  const clock = fakeClock();
+  const limiter = new RateLimiter(10, clock, 1025);
+  const starts: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    await limiter.acquire();
+    starts.push(clock.t);
+  }
+  expect(maxInAnyWindow(starts, 1025)).toBe(10);
+  // 200 starts at 10 per 1.025 s: 19 full windows.
+  expect(starts[199]).toBe(19 * 1025);
+});
+
+test('concurrent callers are served in order and still within the rate', async () => {
+  const clock = fakeClock();
+  const limiter = new RateLimiter(5, clock, 1000);
+  const starts: number[] = [];
+  await Promise.all(Array.from({ length: 23 }, async () => {
+    await limiter.acquire();
+    starts.push(clock.t);
+  }));
+  expect(starts).toHaveLength(23);
+  expect(maxInAnyWindow(starts, 1000)).toBeLessThanOrEqual(5);
+});
+
+test('a 429 pauses everyone, halves the rate, then restores it step by step', async () => {
+  const clock = fakeClock();
+  const limiter = new RateLimiter(10, clock, 1000);
+  for (let i = 0; i < 10; i++) await limiter.acquire();
+  limiter.onRateLimited(3000);
+  expect(limiter.effectiveRate).toBe(5);
+  const t0 = clock.t;
+  await limiter.acquire();
+  expect(clock.t - t0).toBeGreaterThanOrEqual(3000);
+  for (let i = 0; i < 100; i++) await limiter.acquire();
+  expect(limiter.effectiveRate).toBe(10);
+});
+
+test('the rate never drops below one a window', () => {
+  const limiter = new RateLimiter(3, fakeClock());
+  for (let i = 0; i < 5; i++) limiter.onRateLimited(10);
+  expect(limiter.effectiveRate).toBe(1);
+});
