@@ -78,7 +78,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
 
     const stats = new RequestStats();
     const limiter = new RateLimiter(config.api.requestsPerSecond, clock);
-    const transport = options.transport ?? gotTransport(baseUrl, options.apiKey, config.api.timeoutMs, config.api.concurrency);
+    const transport = options.transport ?? gotTransport(baseUrl, options.apiKey, config.api.timeoutMs, config.api.concurrency * 2 + 2);
     const stopping = new AbortController();
     const cutInFlight = new AbortController();
     // Every request on its way listens to this signal; there may be hundreds.

@@ -117,18 +117,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     if (url.pathname.startsWith('/__sandbox/')) return send(res, entry, inspect(url.pathname));
 
-    if (options.latencyMs) {
-      const [min, max] = options.latencyMs;
-      await sleep(min + latencyRandom() * (max - min));
-    }
-    if (route === 'other') return send(res, entry, { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'content-type': 'text/html' } });
-    if (authHeader === undefined || authHeader === '') return send(res, entry, { status: 401, body: unauthorizedBody(true, trace()) });
-    if (!keys.includes(authHeader)) return send(res, entry, { status: 401, body: unauthorizedBody(false, trace()) });
+    // The gateway's checks (route, key, rate) happen on arrival, as a real
+    // gateway's do; the latency is the time the service then takes.
+    const latency = options.latencyMs ? options.latencyMs[0] + latencyRandom() * (options.latencyMs[1] - options.latencyMs[0]) : 0;
+    const later = (reply: Reply, key?: string) => void sleep(latency).then(() => send(res, entry, reply, key));
+    if (route === 'other') return later({ status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'content-type': 'text/html' } });
+    if (authHeader === undefined || authHeader === '') return later({ status: 401, body: unauthorizedBody(true, trace()) });
+    if (!keys.includes(authHeader)) return later({ status: 401, body: unauthorizedBody(false, trace()) });
 
-    const at = now();
-    if (at < burstUntil) return send(res, entry, tooMany('Rate limit exceeded (burst)'), authHeader);
+    const at = entry.at;
+    if (at < burstUntil) return later(tooMany('Rate limit exceeded (burst)'), authHeader);
     const accepted = limiter.tryAccept(authHeader, at);
-    if (!accepted.ok) return send(res, entry, tooMany('Rate limit exceeded'), authHeader);
+    if (!accepted.ok) return later(tooMany('Rate limit exceeded'), authHeader);
+    if (latency > 0) await sleep(latency);
 
     const n = (routeCounters.get(route) ?? 0) + 1;
     routeCounters.set(route, n);

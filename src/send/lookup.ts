@@ -65,13 +65,13 @@ export class LookupBatcher {
       const params = new URLSearchParams(ids.map((id): [string, string] => ['externalIds', id]));
       params.set('maxResults', String(LOOKUP_BATCH));
       if (pageToken) params.set('pageToken', pageToken);
-      await this.limiter.acquire();
+      const sent = await this.limiter.acquire();
       this.stats.requests++;
       this.stats.lookups++;
       attempt++;
       let res;
       try {
-        res = await this.transport({ method: 'GET', path: 'v1/contacts', searchParams: params });
+        res = await this.transport({ method: 'GET', path: 'v1/contacts', searchParams: params }, undefined, sent);
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
         this.stats.transportErrors++;

@@ -18,7 +18,8 @@ export const realClock: Clock = {
 };
 
 export class RateLimiter {
-  private readonly starts: number[] = [];
+  /** When each request of the current window left (or was granted, until it leaves). */
+  private readonly starts: { t: number }[] = [];
   private currentRate: number;
   private pausedUntil = 0;
   private lastStepUp = 0;
@@ -38,10 +39,18 @@ export class RateLimiter {
     return this.currentRate;
   }
 
-  /** Resolves when the caller may start one request. Callers are served in order. */
-  acquire(): Promise<void> {
+  /**
+   * Resolves when the caller may start one request; callers are served in
+   * order. The function it resolves to is called when the request has really
+   * left: a request that waited (for a socket, for the CPU) counts from then,
+   * so the requests after it keep their distance as the server sees it.
+   */
+  acquire(): Promise<() => void> {
     const turn = this.chain.then(() => this.waitForSlot());
-    this.chain = turn.catch(() => {});
+    this.chain = turn.then(
+      () => {},
+      () => {},
+    );
     return turn;
   }
 
@@ -53,7 +62,7 @@ export class RateLimiter {
     this.lastStepUp = this.pausedUntil;
   }
 
-  private async waitForSlot(): Promise<void> {
+  private async waitForSlot(): Promise<() => void> {
     for (;;) {
       const now = this.clock.now();
       if (now < this.pausedUntil) {
@@ -61,14 +70,18 @@ export class RateLimiter {
         continue;
       }
       this.maybeStepUp(now);
-      while (this.starts.length > 0 && this.starts[0]! <= now - this.windowMs) this.starts.shift();
+      for (let i = this.starts.length - 1; i >= 0; i--) if (this.starts[i]!.t <= now - this.windowMs) this.starts.splice(i, 1);
       if (this.starts.length < this.currentRate) {
-        this.starts.push(now);
+        const slot = { t: now };
+        this.starts.push(slot);
         this.granted++;
-        return;
+        return () => {
+          slot.t = Math.max(slot.t, this.clock.now());
+        };
       }
-      // The oldest start leaves the window at starts[length - rate] + window.
-      const freeAt = this.starts[this.starts.length - this.currentRate]! + this.windowMs;
+      // The window has room again when enough of its oldest starts have left it.
+      const times = this.starts.map((s) => s.t).sort((a, b) => a - b);
+      const freeAt = times[times.length - this.currentRate]! + this.windowMs;
       await this.clock.sleep(Math.max(1, freeAt - now));
     }
   }

@@ -76,13 +76,13 @@ export async function sendRecord(
 
     attempt++;
     await ctx.journal.durable({ t: 'attempt', id: externalId, line });
-    await ctx.limiter.acquire();
+    const sent = await ctx.limiter.acquire();
     if (ctx.stopping.aborted) return { kind: 'notSent' };
     ctx.stats.requests++;
     ctx.stats.creates++;
     let res;
     try {
-      res = await ctx.transport({ method: 'POST', path: 'v1/contacts', body }, ctx.cutInFlight);
+      res = await ctx.transport({ method: 'POST', path: 'v1/contacts', body }, ctx.cutInFlight, sent);
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
       if (ctx.cutInFlight.aborted) return { kind: 'notSent' };

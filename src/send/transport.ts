@@ -33,13 +33,18 @@ export class TransportError extends Error {
 }
 
 /** The HTTP layer, injected so the sender is tested against a scripted fake. */
-export type Transport = (request: ApiRequest, signal?: AbortSignal) => Promise<ApiResponse>;
+export type Transport = (request: ApiRequest, signal?: AbortSignal, onSent?: () => void) => Promise<ApiResponse>;
 
 /**
  * The real transport: got with keep-alive, no retries of its own (the sender
  * decides), no exceptions for HTTP statuses. Errors are rebuilt from their code
  * alone: got's error objects carry the request headers, Authorization included,
  * and must never reach a log.
+ */
+/**
+ * `sockets` must exceed the requests that can be on their way at once (creates
+ * and lookups): a request waiting for a free socket leaves later than the rate
+ * limiter granted it, and would arrive bunched with the next ones.
  */
 export function gotTransport(baseUrl: string, apiKey: string, timeoutMs: number, sockets: number): Transport {
   const client: Got = got.extend({
@@ -54,14 +59,17 @@ export function gotTransport(baseUrl: string, apiKey: string, timeoutMs: number,
       https: new HttpsAgent({ keepAlive: true, maxSockets: sockets }),
     },
   });
-  return async (request, signal) => {
+  return async (request, signal, onSent) => {
     try {
-      const res = await client(request.path, {
+      const pending = client(request.path, {
         method: request.method,
         ...(request.searchParams !== undefined && { searchParams: request.searchParams }),
         ...(request.body !== undefined && { json: request.body }),
         ...(signal !== undefined && { signal }),
       });
+      // 'finish': the whole request has been handed to the operating system.
+      if (onSent !== undefined) pending.on('request', (req) => req.once('finish', onSent));
+      const res = await pending;
       let body: unknown = res.body;
       try {
         body = res.body === '' ? undefined : JSON.parse(res.body);
