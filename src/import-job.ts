@@ -211,6 +211,10 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
       break;
     }
     counts.read++;
+    if (classifier.skipIfDone(item, (id) => past.created.has(id)) !== undefined) {
+      counts.add('alreadyDone');
+      continue;
+    }
     const result = classifier.classify(item);
     if (result.kind === 'rejected') {
       counts.add(result.bucket, result.problems.map((p) => p.code));

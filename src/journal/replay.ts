@@ -1,6 +1,6 @@
-import { createReadStream, existsSync, ftruncateSync, openSync, closeSync, readSync, fstatSync } from 'node:fs';
+import { createReadStream, existsSync, ftruncateSync, openSync, closeSync, readSync, fstatSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { IdSet } from '../util/id-set.js';
+import { hashes, hashesOfAscii, IdSet } from '../util/id-set.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION, type JournalEvent, type JournalHeader, type RunEvent } from './events.js';
 
 export interface PastFailure {
@@ -47,12 +47,12 @@ export function repairTornTail(path: string): number {
   }
 }
 
-/** Reads the journal once, streaming, into the resume state. */
+/** Reads the journal, streaming, into the resume state. */
 export async function replayJournal(path: string): Promise<ResumeState> {
   const repairedBytes = repairTornTail(path);
   const state = {
     header: undefined as JournalHeader | undefined,
-    created: new IdSet(),
+    created: new IdSet(existsSync(path) ? Math.ceil(statSync(path).size / 100) : 1024),
     inDoubt: new Map<string, number>(),
     failed: new Map<string, PastFailure>(),
     runs: [] as RunEvent[],
@@ -61,11 +61,16 @@ export async function replayJournal(path: string): Promise<ResumeState> {
   };
   if (!existsSync(path)) return state;
 
+  // Per externalId hash, its latest event: journal line * 2, plus 1 when that
+  // event is an attempt still open. In doubt when the latest is an open attempt.
+  // Ids themselves are not kept (a million strings would cost a lot); the few in
+  // doubt are recovered by a second pass.
+  const latest = new IdSet(Math.ceil(statSync(path).size / 100));
+  const open = (h1: number, h2: number) => latest.setHashed(h1, h2, lineNo * 2 + 1);
+  const close = (h1: number, h2: number) => latest.setHashed(h1, h2, lineNo * 2);
   let lineNo = 0;
-  let rest = '';
-  const apply = (text: string) => {
-    lineNo++;
-    if (text === '') return;
+
+  const slow = (text: string) => {
     let event: JournalEvent | JournalHeader;
     try {
       event = JSON.parse(text) as JournalEvent | JournalHeader;
@@ -83,39 +88,125 @@ export async function replayJournal(path: string): Promise<ResumeState> {
       return;
     }
     state.events++;
+    if (event.t === 'run') {
+      state.runs.push(event);
+      return;
+    }
+    if (event.t === 'header') return;
+    const [h1, h2] = hashes(event.id);
     switch (event.t) {
       case 'attempt':
-        state.inDoubt.set(event.id, event.line);
+        open(h1, h2);
         break;
       case 'created':
-        state.inDoubt.delete(event.id);
-        state.failed.delete(event.id);
-        state.created.set(event.id, event.line);
+        close(h1, h2);
+        state.created.setHashed(h1, h2, event.line);
         break;
       case 'failed':
-        if (event.doubt) state.inDoubt.set(event.id, event.line);
-        else state.inDoubt.delete(event.id);
         state.failed.set(event.id, { retryable: event.retryable, body: event.body, code: event.code, message: event.message });
+        // A failure whose outcome stayed unknown counts as an attempt still open.
+        if (event.doubt) open(h1, h2);
+        else close(h1, h2);
         break;
       case 'absent':
-        state.inDoubt.delete(event.id);
-        break;
-      case 'run':
-        state.runs.push(event);
+        close(h1, h2);
         break;
       default:
         break;
     }
   };
-  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const text = rest + (chunk as string);
+
+  await forEachLine(path, (buf, start, end) => {
+    lineNo++;
+    if (end === start) return;
+    if (lineNo > 1 && fastApply(buf, start, end, lineNo, latest, state.created)) {
+      state.events++;
+      return;
+    }
+    slow(buf.toString('utf8', start, end));
+  });
+
+  // A record created after it failed is no longer failed.
+  for (const id of state.failed.keys()) if (state.created.has(id)) state.failed.delete(id);
+
+  const doubtful = new Set<string>();
+  for (const [h1, h2, last] of latest.entries()) if (last % 2 === 1) doubtful.add(`${h1}:${h2}`);
+  if (doubtful.size > 0) await recoverInDoubt(path, doubtful, state.inDoubt);
+  return state;
+}
+
+/** Calls `fn` with each line's byte range; the buffer is only valid during the call. */
+async function forEachLine(path: string, fn: (buf: Buffer, start: number, end: number) => void): Promise<void> {
+  let carry: Buffer | undefined;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const buf: Buffer = carry ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      apply(text.slice(start, nl));
+    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+      fn(buf, start, nl);
       start = nl + 1;
     }
-    rest = text.slice(start);
+    carry = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
   }
-  if (rest !== '') apply(rest);
-  return state;
+  if (carry !== undefined && carry.length > 0) fn(carry, 0, carry.length);
+}
+
+/** Second pass: the ids (and record lines) of the attempts left without an outcome. */
+async function recoverInDoubt(path: string, doubtful: Set<string>, inDoubt: Map<string, number>): Promise<void> {
+  let lineNo = 0;
+  await forEachLine(path, (buf, start, end) => {
+    lineNo++;
+    if (lineNo === 1 || end === start) return;
+    const event = JSON.parse(buf.toString('utf8', start, end)) as JournalEvent;
+    if (event.t !== 'attempt' && !(event.t === 'failed' && event.doubt)) return;
+    const [h1, h2] = hashes(event.id);
+    if (doubtful.has(`${h1}:${h2}`)) inDoubt.set(event.id, event.line);
+  });
+}
+
+const ATTEMPT = Buffer.from('{"t":"attempt","id":"');
+const CREATED = Buffer.from('{"t":"created","id":"');
+const AFTER_ATTEMPT_ID = Buffer.from('","line":');
+const AFTER_CREATED_ID = Buffer.from('","cid":"');
+
+function startsWithAt(buf: Buffer, at: number, end: number, prefix: Buffer): boolean {
+  if (end - at < prefix.length) return false;
+  // A plain loop: Buffer.compare's argument checks cost more than these few bytes.
+  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+/**
+ * Applies an attempt or created line exactly as JournalWriter writes them
+ * (keys in its order, an ASCII id without escapes), straight from the bytes;
+ * returns false for anything else, which then takes the JSON.parse path.
+ */
+function fastApply(buf: Buffer, start: number, end: number, lineNo: number, latest: IdSet, created: IdSet): boolean {
+  const isAttempt = startsWithAt(buf, start, end, ATTEMPT);
+  if (!isAttempt && !startsWithAt(buf, start, end, CREATED)) return false;
+  const idStart = start + ATTEMPT.length; // both prefixes have the same length
+  let idEnd = idStart;
+  for (; idEnd < end; idEnd++) {
+    const c = buf[idEnd]!;
+    if (c === 0x22) break;
+    if (c === 0x5c || c >= 0x80) return false;
+  }
+  if (idEnd >= end || !startsWithAt(buf, idEnd, end, isAttempt ? AFTER_ATTEMPT_ID : AFTER_CREATED_ID)) return false;
+  // The record line: the digits before the closing brace.
+  if (buf[end - 1] !== 0x7d) return false;
+  let line = 0;
+  let scale = 1;
+  let i = end - 2;
+  for (; i > idEnd && buf[i]! >= 0x30 && buf[i]! <= 0x39; i--) {
+    line += (buf[i]! - 0x30) * scale;
+    scale *= 10;
+  }
+  if (scale === 1 || buf[i] !== 0x3a) return false;
+  const [h1, h2] = hashesOfAscii(buf, idStart, idEnd);
+  if (isAttempt) {
+    latest.setHashed(h1, h2, lineNo * 2 + 1);
+  } else {
+    latest.setHashed(h1, h2, lineNo * 2);
+    created.setHashed(h1, h2, line);
+  }
+  return true;
 }

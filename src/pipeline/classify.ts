@@ -2,6 +2,7 @@ import type { ContactRequest } from '../api/contract.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
 import type { CsvItem } from '../csv/read-csv.js';
+import { renderTemplate } from '../config/template.js';
 import { mapRecord } from '../mapping/map-record.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
 import { IdSet } from '../util/id-set.js';
@@ -39,6 +40,25 @@ export class Classifier {
     private readonly header: HeaderIndex,
     private readonly encoding: string,
   ) {}
+
+  /**
+   * The externalId of a record that an earlier run already created, found
+   * without mapping the record (resume skips a million done records cheaply);
+   * undefined when the record needs the full path. Counts as seen for the
+   * duplicate check.
+   */
+  skipIfDone(item: CsvItem, isDone: (externalId: string) => boolean): string | undefined {
+    if (item.kind !== 'record') return undefined;
+    const source = this.config.externalId;
+    const get = (column: string): string => {
+      const at = this.header.positionOf.get(column);
+      return at === undefined ? '' : (item.fields[at] ?? '');
+    };
+    const id = source.kind === 'column' ? get(source.column).trim() : renderTemplate(source.parts, get);
+    if (!id || this.seen.has(id) || !isDone(id)) return undefined;
+    this.seen.set(id, item.line);
+    return id;
+  }
 
   classify(item: CsvItem): Classified {
     if (item.kind === 'malformed') {

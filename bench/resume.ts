@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../src/config/load.js';
+import { JOURNAL_FORMAT, JOURNAL_VERSION } from '../src/journal/events.js';
+import { JournalWriter } from '../src/journal/journal-writer.js';
+import { replayJournal } from '../src/journal/replay.js';
+import { BENCH_CONFIG, BENCH_HEADER, benchRecord, generateContacts } from './generate-contacts.js';
+import { sandboxProcess } from './sandbox-process.js';
+
+// npm run bench:resume [records]: a journal of 1,000,000 created records, then a resumed
+// run. Measured: time from the process start to its first new request, and its peak RSS
+// (targets: < 3 s, < 250 MB), for new records at the top of the input (start-up cost:
+// replaying the journal) and, for information, after the million done ones (the whole
+// file is read to reach them). Baseline in the same run: a process that only starts
+// Node and loads the program (no journal).
+const DONE = Number(process.argv[2] ?? 1_000_000);
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, '..', '..', 'bench', 'out', `resume-${DONE}`);
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const config = parseConfig(JSON.stringify(BENCH_CONFIG), 'bench.json');
+
+console.log(`writing ${DONE} records and a journal that says they are created...`);
+const doneFile = join(out, 'done.csv');
+await generateContacts(doneFile, DONE);
+const stateDir = join(out, 'state');
+mkdirSync(stateDir, { recursive: true });
+const journal = new JournalWriter(join(stateDir, 'journal.jsonl'), { t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl: 'bench', createdAt: new Date().toISOString() });
+for (let i = 0; i < DONE; i++) {
+  const id = benchRecord(i)[0]!;
+  journal.append({ t: 'attempt', id, line: i + 2 });
+  journal.append({ t: 'created', id, cid: `CT${i}`, line: i + 2 });
+}
+journal.close();
+
+async function writeInput(path: string, newFirst: boolean): Promise<void> {
+  const w = createWriteStream(path);
+  const fresh = Array.from({ length: 20 }, (_, i) => benchRecord(DONE + 1000 + i));
+  fresh.forEach((r, i) => (r[0] = `new-${i}`));
+  const freshText = fresh.map((r) => `${r.map(quote).join(',')}\n`).join('');
+  w.write(`${BENCH_HEADER.join(',')}\n`);
+  if (newFirst) w.write(freshText);
+  let first = true;
+  for await (const chunk of createReadStream(doneFile, { encoding: 'utf8' })) {
+    let text = chunk as string;
+    if (first) {
+      text = text.slice(text.indexOf('\n') + 1);
+      first = false;
+    }
+    if (!w.write(text)) await once(w, 'drain');
+  }
+  if (!newFirst) w.write(freshText);
+  w.end();
+  await once(w, 'finish');
+}
+
+async function timeToFirstRequest(input: string, state: string | undefined): Promise<{ seconds: number; maxRssMb: number }> {
+  const box = await sandboxProcess(['--rate', '0']);
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(here, 'resume-worker.js'), input, state ?? join(out, 'fresh-state'), box.url, box.apiKey], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  let seconds = NaN;
+  while (Number.isNaN(seconds)) {
+    if ((await box.arrivals('POST')).length > 0) seconds = (performance.now() - started) / 1000;
+    else await new Promise((r) => setTimeout(r, 10));
+  }
+  await once(child, 'close');
+  await box.stop();
+  return { seconds, ...(JSON.parse(output.trim().split('\n').pop()!) as { maxRssMb: number }) };
+}
+
+const replayStart = performance.now();
+const state = await replayJournal(join(stateDir, 'journal.jsonl'));
+console.log(`journal: ${state.events} events, ${state.created.size} created; replay alone ${((performance.now() - replayStart) / 1000).toFixed(2)} s in this process`);
+
+const newFirstInput = join(out, 'new-first.csv');
+await writeInput(newFirstInput, true);
+const baseline = await timeToFirstRequest(newFirstInput, undefined);
+console.log(`baseline (no journal, new records first): first request after ${baseline.seconds.toFixed(2)} s, peak RSS ${baseline.maxRssMb.toFixed(0)} MB`);
+const copy = (name: string) => {
+  const dir = join(out, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  createReadStream(join(stateDir, 'journal.jsonl')).pipe(createWriteStream(join(dir, 'journal.jsonl')));
+  return dir;
+};
+const a = await timeToFirstRequest(newFirstInput, copy('state-a'));
+await new Promise((r) => setTimeout(r, 100));
+console.log(`resume, ${DONE} created in the journal, new records first: first request after ${a.seconds.toFixed(2)} s (${(a.seconds / baseline.seconds).toFixed(1)}x the baseline), peak RSS ${a.maxRssMb.toFixed(0)} MB`);
+const newLastInput = join(out, 'new-last.csv');
+await writeInput(newLastInput, false);
+const b = await timeToFirstRequest(newLastInput, copy('state-b'));
+console.log(`resume, new records after the ${DONE} done ones (whole file read first): first request after ${b.seconds.toFixed(2)} s, peak RSS ${b.maxRssMb.toFixed(0)} MB (for information)`);
+console.log(a.seconds < 3 && a.maxRssMb < 250 ? 'PASS (< 3 s, < 250 MB)' : 'FAIL (targets < 3 s, < 250 MB)');
