@@ -21,6 +21,7 @@ import { LookupBatcher, LookupFailed, LOOKUP_BATCH } from './send/lookup.js';
 import { RateLimiter, realClock, type Clock } from './send/rate-limiter.js';
 import { RequestStats } from './send/request-stats.js';
 import { sendRecord, type SendContext } from './send/send-record.js';
+import { checkWorkspace } from './send/workspace-check.js';
 import { gotTransport, type Transport } from './send/transport.js';
 
 export interface ImportOptions {
@@ -147,11 +148,19 @@ interface RunInput extends ImportOptions {
 
 async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string; aborted?: string }> {
   const { config, past, ctx, stopping, cutInFlight, log } = o;
+  // Before anything is sent or written: the config must fit the workspace (exit 2 otherwise).
+  let aborted: string | undefined;
+  try {
+    await checkWorkspace(config, ctx.transport, ctx.limiter, ctx.stats);
+  } catch (err) {
+    if (!(err instanceof AbortError)) throw err;
+    aborted = err.message;
+    stopping.abort();
+  }
   const counts = new Counts();
   const failures = new FailuresReport(join(o.stateDir, 'failures.csv'), o.header, o.csv.delimiter);
   const classifier = new Classifier(config, o.header, o.csv.encoding);
   let stoppedEarly: string | undefined;
-  let aborted: string | undefined;
   /** Stops reading; and unless `drain`, starts no new attempt either. */
   let stopReading = false;
   const stop = (why: string, drain = false) => {
@@ -168,7 +177,7 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
   deadline?.unref();
 
   try {
-    await resolveInDoubt(o, log);
+    if (!aborted) await resolveInDoubt(o, log);
   } catch (err) {
     if (err instanceof AbortError) {
       aborted = err.message;

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, ftruncateSync, openSync, closeSync, readSync, fstatSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { hashes, hashesOfAscii, IdSet } from '../util/id-set.js';
+import { forEachLine } from './lines.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION, type JournalEvent, type JournalHeader, type RunEvent } from './events.js';
 
 export interface PastFailure {
@@ -133,21 +134,6 @@ export async function replayJournal(path: string): Promise<ResumeState> {
   for (const [h1, h2, last] of latest.entries()) if (last % 2 === 1) doubtful.add(`${h1}:${h2}`);
   if (doubtful.size > 0) await recoverInDoubt(path, doubtful, state.inDoubt);
   return state;
-}
-
-/** Calls `fn` with each line's byte range; the buffer is only valid during the call. */
-async function forEachLine(path: string, fn: (buf: Buffer, start: number, end: number) => void): Promise<void> {
-  let carry: Buffer | undefined;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const buf: Buffer = carry ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-    let start = 0;
-    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
-      fn(buf, start, nl);
-      start = nl + 1;
-    }
-    carry = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
-  }
-  if (carry !== undefined && carry.length > 0) fn(carry, 0, carry.length);
 }
 
 /** Second pass: the ids (and record lines) of the attempts left without an outcome. */

@@ -52,11 +52,12 @@ test('2,000 records with a few hundred invalid: exactly the valid ones, once eac
   expect(created).toHaveLength(file.valid.length);
   expect(created.find((c) => c.externalId === 'r3')).toEqual({ line: '5', externalId: 'r3', contactId: ada.id });
 
-  // The same command again: everything is already done, nothing is sent.
-  const before = sandbox.requests().length;
+  // The same command again: everything is already done, nothing is sent (only the workspace check is read).
+  const posts = () => sandbox!.requests().filter((r) => r.method === 'POST').length;
+  const before = posts();
   const again = await runImport(sandbox, input);
   expect(again.counts).toMatchObject({ read: 2000, created: 0, alreadyDone: file.valid.length, failed: file.invalidLines.length });
-  expect(sandbox.requests().length).toBe(before);
+  expect(posts()).toBe(before);
 });
 
 test('with faults (5% 500s, 3% resets, 3% store-then-drop, 1% hangs, 429 bursts) every valid record is created exactly once', async () => {
@@ -126,22 +127,39 @@ test('a stop signal stops reading, lets requests finish, exits 4', async () => {
   expectExactlyOnce(sandbox, file.valid);
 });
 
-test('permanent failures are not resent unchanged; a fixed record is sent', async () => {
-  sandbox = await startSandbox({ rate: 0, customFields: [{ name: 'Signup', key: 'signup-date', type: 'date' }] });
+test('permanent failures are not resent unchanged; a changed record is sent again', async () => {
+  sandbox = await startSandbox({ rate: 0, uniqueExternalId: '409' });
   const input = join(dir(), 'contacts.csv');
-  writeContactsFile(input, 10);
-  // The workspace has no "vip" field: records with a VIP value fail with 400 0801400.
-  const first = await runImport(sandbox, input);
-  expect(first.problems).toMatchObject({ API_400_0801400: expect.any(Number) });
-  const failedBefore = first.problems.API_400_0801400!;
+  const file = writeContactsFile(input, 10);
+  // Someone made contacts with two of these externalIds already: the API answers 409.
+  for (const id of file.valid.slice(0, 2)) {
+    await fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey, 'content-type': 'application/json' }, body: JSON.stringify({ defaultFields: { firstName: 'Other' }, externalId: id }) });
+  }
   const posts = () => sandbox!.requests().filter((r) => r.method === 'POST').length;
+  const first = await runImport(sandbox, input);
+  expect(first.problems).toMatchObject({ API_409_0800409: 2 });
   const before = posts();
   const second = await runImport(sandbox, input);
-  expect(second.problems.API_400_0801400).toBe(failedBefore);
+  expect(second.problems).toMatchObject({ API_409_0800409: 2 });
   expect(posts()).toBe(before);
-  writeFileSync(input, readFileSync(input, 'utf8').replace(/,(yes|no),/g, ',,'));
-  const third = await runImport(sandbox, input);
-  expect(third.counts.created).toBe(failedBefore);
+  const failures = parse(readFileSync(join(dir(), 'state', 'failures.csv')), { columns: true }) as Record<string, string>[];
+  expect(failures.find((f) => f._error_code === 'API_409_0800409')!._error_message).toMatch(/unchanged since an earlier run/);
+  writeFileSync(input, readFileSync(input, 'utf8').replace(`${file.valid[0]},First0,`, `${file.valid[0]},Firstname0,`));
+  await runImport(sandbox, input);
+  expect(posts()).toBe(before + 1);
+});
+
+test('the workspace check: a custom field the workspace lacks, or of another type, stops before anything is sent (exit 2)', async () => {
+  sandbox = await startSandbox({ rate: 0, customFields: [{ name: 'VIP', key: 'vip', type: 'string' }, { name: 'Signup', key: 'signup-day', type: 'date' }] });
+  const input = join(dir(), 'contacts.csv');
+  writeContactsFile(input, 10);
+  const run = runImport(sandbox, input);
+  await expect(run).rejects.toMatchObject({ code: 'WORKSPACE_MISMATCH', exitCode: 2 });
+  const message = await run.catch((e: Error) => e.message);
+  expect(message).toMatch(/customFields\[0\]\.type: found "boolean": the workspace's field "vip" \(VIP\) has type "string"/);
+  expect(message).toMatch(/customFields\[1\]\.key: found "signup-date": not a custom field of this workspace \(did you mean "signup-day"\?\)/);
+  expect(message).toMatch(/the workspace's custom fields: vip \(string, "VIP"\), signup-day \(date, "Signup"\)/);
+  expect(sandbox.requests().map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/contact-custom-fields']);
 });
 
 test('the API key appears in no file the run writes and in no log line, errors included', async () => {

@@ -1,0 +1,33 @@
+import { createReadStream } from 'node:fs';
+
+/**
+ * Calls `fn` with each line's byte range; the buffer is only valid during the
+ * call. `afterChunk`, when given, is awaited after each read chunk (to write out
+ * what the lines produced, at the disk's pace). Only a line split across two
+ * chunks is copied, so reading a big journal allocates little.
+ */
+export async function forEachLine(path: string, fn: (buf: Buffer, start: number, end: number) => void, afterChunk?: () => Promise<void>): Promise<void> {
+  let carry: Buffer | undefined;
+  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
+    const buf = chunk as Buffer;
+    let start = 0;
+    if (carry !== undefined) {
+      const nl = buf.indexOf(10);
+      if (nl < 0) {
+        carry = Buffer.concat([carry, buf]);
+        continue;
+      }
+      const joined = Buffer.concat([carry, buf.subarray(0, nl)]);
+      fn(joined, 0, joined.length);
+      carry = undefined;
+      start = nl + 1;
+    }
+    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+      fn(buf, start, nl);
+      start = nl + 1;
+    }
+    if (start < buf.length) carry = Buffer.from(buf.subarray(start));
+    if (afterChunk) await afterChunk();
+  }
+  if (carry !== undefined && carry.length > 0) fn(carry, 0, carry.length);
+}
