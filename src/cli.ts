@@ -7,12 +7,14 @@ import { hideBin } from 'yargs/helpers';
 import { loadConfig } from './config/load.js';
 import { ExitCode, ImportError, UsageError } from './errors.js';
 import { importJob } from './import-job.js';
-import { stderrLog } from './log.js';
+import { jsonLog, stderrLog } from './log.js';
+import { progressPrinter } from './report/progress.js';
 import { formatSummary } from './report/summary.js';
 import { dryRun } from './run-job.js';
 import { sandboxOptionsFromCli } from './sandbox/cli-options.js';
 import { startSandbox } from './sandbox/index.js';
 import { defaultStateDir } from './state-dir.js';
+import { formatStatus, jobStatus } from './status.js';
 import { parseDuration } from './util/duration.js';
 
 /**
@@ -34,6 +36,9 @@ interface RunArgs {
   maxRows?: number;
   maxDuration?: string;
   apiKey?: string;
+  quiet?: boolean;
+  logFormat?: 'text' | 'json';
+  progressInterval?: string;
 }
 
 async function runCommand(args: RunArgs): Promise<number> {
@@ -53,9 +58,14 @@ async function runCommand(args: RunArgs): Promise<number> {
     throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`);
   }
   const maxDurationMs = args.maxDuration === undefined ? undefined : parseDuration(args.maxDuration, '--max-duration');
+  const baseLog = args.logFormat === 'json' ? jsonLog : stderrLog;
+  // --quiet keeps warnings and the summary, drops information and progress.
+  const log = args.quiet ? { info: () => {}, warn: baseLog.warn } : baseLog;
+  const progressMode = args.quiet ? 'quiet' : args.logFormat === 'json' ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
+  const progress = progressPrinter(progressMode, parseDuration(args.progressInterval ?? '30s', '--progress-interval'), (t) => process.stderr.write(t));
   const stop = new AbortController();
   const onSignal = (name: string) => () => {
-    stderrLog.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`);
+    (args.logFormat === 'json' ? jsonLog : stderrLog).warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`);
     stop.abort();
   };
   const onInt = onSignal('SIGINT');
@@ -68,7 +78,8 @@ async function runCommand(args: RunArgs): Promise<number> {
       input: args.input,
       stateDir,
       apiKey: apiKey.trim(),
-      log: stderrLog,
+      log,
+      progress,
       ...(args.baseUrl !== undefined && { baseUrl: args.baseUrl }),
       ...(args.maxRows !== undefined && { maxRows: args.maxRows }),
       ...(maxDurationMs !== undefined && { maxDurationMs }),
@@ -116,6 +127,9 @@ async function main(argv: string[]): Promise<number> {
           .option('base-url', { type: 'string', describe: 'API base URL (overrides api.baseUrl), e.g. a sandbox' })
           .option('max-rows', { type: 'number', describe: 'Send at most N records this run, then stop (exit 4); rerun to continue' })
           .option('max-duration', { type: 'string', describe: 'Stop after this long (e.g. 50m, 2h), exit 4; rerun to continue' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress lines, only warnings and the final summary' })
+          .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Logs on stderr as text or JSON lines (for log collectors)' })
+          .option('progress-interval', { type: 'string', default: '30s', describe: 'Off a terminal: how often a progress line is printed' })
           .example('$0 run --config import.json --input contacts.csv --dry-run', 'check every record, write payloads.jsonl and failures.csv')
           .example('OPENPHONE_API_KEY=... $0 run -c import.json -i contacts.csv', 'import; rerun the same command to resume')
           .example('$0 run -c import.json -i contacts.openphone-import/failures.csv', 'retry the fixed failures'),
@@ -128,6 +142,9 @@ async function main(argv: string[]): Promise<number> {
           baseUrl: a['base-url'],
           maxRows: a['max-rows'],
           maxDuration: a['max-duration'],
+          quiet: a.quiet,
+          logFormat: a['log-format'],
+          progressInterval: a['progress-interval'],
         });
       },
     )
@@ -171,7 +188,20 @@ async function main(argv: string[]): Promise<number> {
         });
       },
     )
-    .demandCommand(1, 'name a command: run, sandbox, demo')
+    .command(
+      'status',
+      "What a job has done, from its state directory alone (read-only, safe while it runs)",
+      (y) =>
+        y
+          .option('state-dir', { type: 'string', demandOption: true, describe: 'The state directory of the job' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
+          .example('$0 status --state-dir contacts.openphone-import', ''),
+      async (a) => {
+        const status = await jobStatus(a['state-dir']);
+        process.stdout.write(a.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
+      },
+    )
+    .demandCommand(1, 'name a command: run, status, sandbox, demo')
     .strict()
     .fail((msg, err) => {
       if (err) throw err;

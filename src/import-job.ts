@@ -16,6 +16,7 @@ import { Counts } from './report/counts.js';
 import { writeCreatedReport } from './report/created-report.js';
 import { FailuresReport } from './report/failures-report.js';
 import { ensurePrivateDir, writePrivateFile } from './report/private-files.js';
+import { countLines, type ProgressSink } from './report/progress.js';
 import { buildSummary, type Summary } from './report/summary.js';
 import { LookupBatcher, LookupFailed, LOOKUP_BATCH } from './send/lookup.js';
 import { RateLimiter, realClock, type Clock } from './send/rate-limiter.js';
@@ -38,6 +39,8 @@ export interface ImportOptions {
   readonly stop?: AbortSignal;
   /** How long requests on their way may take to finish once the job stops. */
   readonly graceMs?: number;
+  /** Called about once a second and at the end with where the job stands. */
+  readonly progress?: ProgressSink;
   /** Injected in tests; the real one is got. */
   readonly transport?: Transport;
   readonly clock?: Clock;
@@ -185,6 +188,33 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
     } else throw err;
   }
 
+  let total: number | undefined;
+  if (o.progress) {
+    void countLines(o.input).then(
+      (lines) => (total = Math.max(0, lines - 1)),
+      () => undefined,
+    );
+  }
+  const startedAt = Date.now();
+  const report = (final: boolean) =>
+    o.progress?.(
+      {
+        done: counts.accounted,
+        ...(total !== undefined && { total }),
+        created: counts.buckets.created,
+        alreadyDone: counts.buckets.alreadyDone,
+        failed: counts.buckets.failed,
+        duplicate: counts.buckets.duplicate,
+        retries: ctx.stats.retries,
+        rateLimited: ctx.stats.rateLimited,
+        requests: ctx.stats.requests,
+        elapsedMs: Date.now() - startedAt,
+      },
+      final,
+    );
+  const ticker = o.progress ? setInterval(() => report(false), 1000) : undefined;
+  ticker?.unref();
+
   const limit = pLimit(config.api.concurrency);
   const inFlight = new Set<Promise<void>>();
   // Keeps the CSV stream paused while enough work is queued: memory stays flat.
@@ -248,6 +278,8 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
     while (inFlight.size >= maxQueued) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
+  clearInterval(ticker);
+  report(true);
   clearTimeout(deadline);
   o.stop?.removeEventListener('abort', onSignal);
   if (aborted === undefined && stoppedEarly === undefined && stopping.signal.aborted) stoppedEarly = 'stopped';

@@ -10,3 +10,9 @@ export const stderrLog: Log = {
 };
 
 export const silentLog: Log = { info: () => {}, warn: () => {} };
+
+/** Log lines as JSON objects, one a line, for log collectors (--log-format json). */
+export const jsonLog: Log = {
+  info: (m) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', message: m })}\n`),
+  warn: (m) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', message: m })}\n`),
+};

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 
 /**
  * Calls `fn` with each line's byte range; the buffer is only valid during the
- * call. `afterChunk`, when given, is awaited after each read chunk (to write out
+ * call; an unfinished last line (no newline) is not passed. `afterChunk`, when given, is awaited after each read chunk (to write out
  * what the lines produced, at the disk's pace). Only a line split across two
  * chunks is copied, so reading a big journal allocates little.
  */
@@ -29,5 +29,6 @@ export async function forEachLine(path: string, fn: (buf: Buffer, start: number,
     if (start < buf.length) carry = Buffer.from(buf.subarray(start));
     if (afterChunk) await afterChunk();
   }
-  if (carry !== undefined && carry.length > 0) fn(carry, 0, carry.length);
+  // A last line without its newline is unfinished (a crash, or a writer still at
+  // it): it is not a line yet. A run cuts it off before reading (repairTornTail).
 }

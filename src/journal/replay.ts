@@ -48,9 +48,14 @@ export function repairTornTail(path: string): number {
   }
 }
 
-/** Reads the journal, streaming, into the resume state. */
-export async function replayJournal(path: string): Promise<ResumeState> {
-  const repairedBytes = repairTornTail(path);
+/**
+ * Reads the journal, streaming, into the resume state. A run repairs a torn
+ * last line first; a reader that must not write (status, while a run may be
+ * appending) passes `repair: false` and skips an unfinished last line instead.
+ */
+export async function replayJournal(path: string, options: { repair?: boolean } = {}): Promise<ResumeState> {
+  const repair = options.repair ?? true;
+  const repairedBytes = repair ? repairTornTail(path) : 0;
   const state = {
     header: undefined as JournalHeader | undefined,
     created: new IdSet(existsSync(path) ? Math.ceil(statSync(path).size / 100) : 1024),

@@ -77,7 +77,11 @@ export async function sendRecord(
     attempt++;
     await ctx.journal.durable({ t: 'attempt', id: externalId, line });
     const sent = await ctx.limiter.acquire();
-    if (ctx.stopping.aborted) return { kind: 'notSent' };
+    if (ctx.stopping.aborted) {
+      // Journaled as attempted but never sent: say so, so the next run need not look it up.
+      ctx.journal.append({ t: 'absent', id: externalId });
+      return { kind: 'notSent' };
+    }
     ctx.stats.requests++;
     ctx.stats.creates++;
     let res;

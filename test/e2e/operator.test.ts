@@ -1,0 +1,107 @@
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox } from '../../src/sandbox/index.js';
+import { runCli } from '../helpers/cli.js';
+import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const dir = useTempDir();
+
+function job(n: number, api: Record<string, unknown> = {}) {
+  const input = join(dir(), 'contacts.csv');
+  const config = join(dir(), 'config.json');
+  const file = writeContactsFile(input, n);
+  writeFileSync(config, JSON.stringify(importConfig(api)));
+  const stateDir = join(dir(), 'state');
+  return { input, config, stateDir, file, args: (url: string, ...extra: string[]) => ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', url, ...extra] };
+}
+
+test('a cron-like run (no terminal): progress lines at the interval, --max-duration stops with exit 4, the rerun finishes', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  try {
+    const j = job(200, { requestsPerSecond: 40 });
+    const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+    const first = await runCli(j.args(sandbox.url, '--max-duration', '2500ms', '--progress-interval', '500ms'), env);
+    expect(first.code).toBe(4);
+    expect(first.stdout).toMatch(/stopped early: --max-duration reached; run the same command again to continue/);
+    const progress = first.stderr.split('\n').filter((l) => l.startsWith('progress: '));
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress[0]).toMatch(/^progress: \d+\/200 \(\d+%\) records, [\d.]+\/s(, ETA \S+)? · created \d+/);
+    expect(first.stderr).not.toMatch(/\x1b\[/);
+    const second = await runCli(j.args(sandbox.url, '--quiet'), env);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toBe('');
+    expect(sandbox.stats().duplicateExternalIds).toBe(0);
+    expect(sandbox.contacts()).toHaveLength(j.file.valid.length);
+  } finally {
+    await sandbox.stop();
+  }
+}, 60_000);
+
+test('--log-format json: every stderr line is a JSON object', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  try {
+    const j = job(30);
+    const r = await runCli(j.args(sandbox.url, '--log-format', 'json', '--progress-interval', '1ms'), { OPENPHONE_API_KEY: sandbox.apiKey });
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(JSON.parse(l)).toMatchObject({ time: expect.any(String), level: expect.any(String) });
+  } finally {
+    await sandbox.stop();
+  }
+});
+
+describe('status', () => {
+  test('after runs: counts from the journal, the last run, the lock', async () => {
+    const sandbox = await startSandbox({ rate: 0, uniqueExternalId: '409' });
+    try {
+      const j = job(40);
+      await fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey }, body: JSON.stringify({ defaultFields: { firstName: 'x' }, externalId: j.file.valid[0] }) });
+      const run = await runCli(j.args(sandbox.url, '--max-rows', '20'), { OPENPHONE_API_KEY: sandbox.apiKey });
+      expect(run.code).toBe(4);
+      const status = await runCli(['status', '--state-dir', j.stateDir, '--json']);
+      expect(status.code).toBe(0);
+      const s = JSON.parse(status.stdout);
+      expect(s).toMatchObject({ created: 19, failedPermanent: 1, failedRetryable: 0, inDoubt: 0, runs: 1, lastRun: { exitCode: 4, input: j.input }, lock: { held: false } });
+      const text = await runCli(['status', '--state-dir', j.stateDir]);
+      expect(text.stdout).toMatch(/created 19 contacts over 1 run\(s\)/);
+      expect(text.stdout).toMatch(/ended .* with exit 4/);
+      expect(text.stdout).toMatch(/lock: free/);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  test('in-doubt attempts, a run that did not record its end, a held and a stale lock', async () => {
+    const stateDir = join(dir(), 'state');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(stateDir);
+    const lines = [
+      { t: 'header', format: 'openphone-import-journal', version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'then' },
+      { t: 'run', event: 'start', at: '2026-11-26T10:00:00.000Z', pid: 4242, input: 'c.csv' },
+      { t: 'attempt', id: 'a', line: 2 },
+      { t: 'created', id: 'a', cid: 'C1', line: 2 },
+      { t: 'attempt', id: 'b', line: 3 },
+    ];
+    writeFileSync(join(stateDir, 'journal.jsonl'), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n{"t":"attempt","id":"c"`);
+    writeFileSync(join(stateDir, 'lock'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'now' }));
+    const held = JSON.parse((await runCli(['status', '--state-dir', stateDir, '--json'])).stdout);
+    expect(held).toMatchObject({ created: 1, inDoubt: 1, lastRun: { startedAt: '2026-11-26T10:00:00.000Z' }, lock: { held: true, pid: process.pid, alive: true } });
+    expect(held.lastRun.endedAt).toBeUndefined();
+    // Read-only: the unfinished last line is left as it is.
+    expect((await import('node:fs')).readFileSync(join(stateDir, 'journal.jsonl'), 'utf8').endsWith('"id":"c"')).toBe(true);
+    writeFileSync(join(stateDir, 'lock'), JSON.stringify({ pid: 2 ** 22 + 999, host: hostname(), startedAt: 'earlier' }));
+    const stale = await runCli(['status', '--state-dir', stateDir]);
+    expect(stale.stdout).toMatch(/in doubt: 1 \(sent, outcome unknown/);
+    expect(stale.stdout).toMatch(/did not record its end/);
+    expect(stale.stdout).toMatch(/lock: left by a run that is gone/);
+  });
+
+  test('a directory without a job: exit 2 with what was expected', async () => {
+    const r = await runCli(['status', '--state-dir', dir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/holds no job \(no journal\.jsonl\): expected the --state-dir of an import/);
+  });
+});

@@ -1,0 +1,62 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { countLines, describeProgress, progressPrinter, type ProgressSnapshot } from '../src/report/progress.js';
+import { parseDuration } from '../src/util/duration.js';
+import { useTempDir } from './helpers/temp-dir.js';
+
+const snap: ProgressSnapshot = { done: 250, total: 1000, created: 200, alreadyDone: 30, failed: 15, duplicate: 5, retries: 3, rateLimited: 1, requests: 240, elapsedMs: 25_000 };
+
+test('a progress line: done of total, rate, ETA, buckets', () => {
+  expect(describeProgress(snap)).toBe('250/1000 (25%) records, 10.0/s, ETA 1m15s · created 200, already done 30, failed 15, duplicate 5, retries 3, 429s 1');
+  expect(describeProgress({ ...snap, total: undefined })).toMatch(/^250 records, 10\.0\/s · /);
+});
+
+test('off a terminal: one line per interval, none at the end (the summary follows)', () => {
+  const out: string[] = [];
+  let t = 0;
+  const sink = progressPrinter('lines', 30_000, (s) => out.push(s), () => t);
+  for (t = 1000; t <= 95_000; t += 1000) sink(snap, false);
+  sink(snap, true);
+  expect(out).toHaveLength(3);
+  expect(out[0]).toMatch(/^progress: 250\/1000/);
+});
+
+test('JSON lines for log collectors, with a final event', () => {
+  const out: string[] = [];
+  let t = 0;
+  const sink = progressPrinter('json', 30_000, (s) => out.push(s), () => t);
+  t = 31_000;
+  sink(snap, false);
+  sink(snap, true);
+  expect(out.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 'info', event: 'progress', done: 250, total: 1000 }), expect.objectContaining({ event: 'progress' })]);
+});
+
+test('on a terminal: a live line rewritten in place, cleared at the end; quiet prints nothing', () => {
+  const out: string[] = [];
+  const sink = progressPrinter('tty', 30_000, (s) => out.push(s));
+  sink(snap, false);
+  sink(snap, true);
+  expect(out).toEqual([`\r\x1b[K${describeProgress(snap)}`, '\r\x1b[K']);
+  const quiet: string[] = [];
+  progressPrinter('quiet', 0, (s) => quiet.push(s))(snap, false);
+  expect(quiet).toEqual([]);
+});
+
+describe('countLines', () => {
+  const dir = useTempDir();
+  test.each([['a\nb\nc\n', 3], ['a\nb\nc', 3], ['', 0], ['\n', 1]])('%j has %i lines', async (text, n) => {
+    const f = join(dir(), 'f.csv');
+    writeFileSync(f, text);
+    expect(await countLines(f)).toBe(n);
+  });
+});
+
+test('durations for --max-duration and --progress-interval', () => {
+  expect(parseDuration('50m', '--max-duration')).toBe(3_000_000);
+  expect(parseDuration('1h30m', '--max-duration')).toBe(5_400_000);
+  expect(parseDuration('90s', '--x')).toBe(90_000);
+  expect(parseDuration('250ms', '--x')).toBe(250);
+  for (const bad of ['50', 'soon', '5 minutes', '1h 30x']) {
+    expect(() => parseDuration(bad, '--max-duration')).toThrow(/--max-duration: found .*: expected a duration such as 50m/);
+  }
+});
