@@ -39,6 +39,7 @@ interface RunArgs {
   quiet?: boolean;
   logFormat?: 'text' | 'json';
   progressInterval?: string;
+  onExisting?: 'skip' | 'update';
 }
 
 async function runCommand(args: RunArgs): Promise<number> {
@@ -80,6 +81,7 @@ async function runCommand(args: RunArgs): Promise<number> {
       apiKey: apiKey.trim(),
       log,
       progress,
+      ...(args.onExisting !== undefined && { onExisting: args.onExisting }),
       ...(args.baseUrl !== undefined && { baseUrl: args.baseUrl }),
       ...(args.maxRows !== undefined && { maxRows: args.maxRows }),
       ...(maxDurationMs !== undefined && { maxDurationMs }),
@@ -130,9 +132,12 @@ async function main(argv: string[]): Promise<number> {
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress lines, only warnings and the final summary' })
           .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Logs on stderr as text or JSON lines (for log collectors)' })
           .option('progress-interval', { type: 'string', default: '30s', describe: 'Off a terminal: how often a progress line is printed' })
+          .option('on-existing', { choices: ['skip', 'update'] as const, default: 'skip' as const, describe: 'A contact with the same externalId already in the workspace: leave it (skip) or PATCH it (update)' })
           .example('$0 run --config import.json --input contacts.csv --dry-run', 'check every record, write payloads.jsonl and failures.csv')
           .example('OPENPHONE_API_KEY=... $0 run -c import.json -i contacts.csv', 'import; rerun the same command to resume')
-          .example('$0 run -c import.json -i contacts.openphone-import/failures.csv', 'retry the fixed failures'),
+          .example('$0 run -c import.json -i contacts.openphone-import/failures.csv', 'retry the fixed failures')
+          .example('$0 run -c import.json -i contacts.csv --max-duration 5h --quiet', 'a cron window: stops after 5 hours with exit 4')
+          .example('$0 run -c import.json -i contacts.csv --on-existing update', 'update contacts that already have these externalIds'),
       async (a) => {
         exitCode = await runCommand({
           config: a.config,
@@ -145,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
           quiet: a.quiet,
           logFormat: a['log-format'],
           progressInterval: a['progress-interval'],
+          onExisting: a['on-existing'],
         });
       },
     )

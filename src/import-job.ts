@@ -21,7 +21,7 @@ import { buildSummary, type Summary } from './report/summary.js';
 import { LookupBatcher, LookupFailed, LOOKUP_BATCH } from './send/lookup.js';
 import { RateLimiter, realClock, type Clock } from './send/rate-limiter.js';
 import { RequestStats } from './send/request-stats.js';
-import { sendRecord, type SendContext } from './send/send-record.js';
+import { sendRecord, updateRecord, type SendContext, type SendOutcome } from './send/send-record.js';
 import { checkWorkspace } from './send/workspace-check.js';
 import { gotTransport, type Transport } from './send/transport.js';
 
@@ -35,6 +35,12 @@ export interface ImportOptions {
   readonly baseUrl?: string;
   readonly maxRows?: number;
   readonly maxDurationMs?: number;
+  /**
+   * What to do when the workspace already has a contact with a record's
+   * externalId (made before this job): leave it ('skip', counted as already
+   * done) or PATCH it ('update'). Default 'skip'.
+   */
+  readonly onExisting?: 'skip' | 'update';
   /** Aborted by the CLI on SIGINT/SIGTERM. */
   readonly stop?: AbortSignal;
   /** How long requests on their way may take to finish once the job stops. */
@@ -180,7 +186,8 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
   deadline?.unref();
 
   try {
-    if (!aborted) await resolveInDoubt(o, log);
+    // With --on-existing update, a record left in doubt is looked up like any other and then PATCHed.
+    if (!aborted && (o.onExisting ?? 'skip') === 'skip') await resolveInDoubt(o, log);
   } catch (err) {
     if (err instanceof AbortError) {
       aborted = err.message;
@@ -217,30 +224,82 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
 
   const limit = pLimit(config.api.concurrency);
   const inFlight = new Set<Promise<void>>();
-  // Keeps the CSV stream paused while enough work is queued: memory stays flat.
-  const maxQueued = config.api.concurrency * 2;
+  const onExisting = o.onExisting ?? 'skip';
+  // Before creating, every record's externalId is looked up in the workspace,
+  // 50 to a request; the CSV stream stays paused while a batch and the sends
+  // behind it are queued, so memory stays flat.
+  const maxQueued = LOOKUP_BATCH + config.api.concurrency * 2;
+  let batch: { rec: ValidRecord; hash: string }[] = [];
+  let lookupsPending = 0;
 
-  const send = (rec: ValidRecord, hash: string) =>
+  const abortWith = (err: unknown) => {
+    if (!(err instanceof AbortError)) throw err;
+    aborted ??= err.message;
+    stopping.abort();
+    cutInFlight.abort();
+  };
+
+  const record = (rec: ValidRecord, outcome: SendOutcome) => {
+    if (outcome.kind === 'created') counts.add('created');
+    else if (outcome.kind === 'updated') counts.add('updated');
+    else if (outcome.kind === 'notSent') counts.add('notSent');
+    else {
+      counts.add('failed', [outcome.code]);
+      failures.add(rec.fields, rec.line, [{ code: outcome.code, line: rec.line, message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}` }]);
+    }
+  };
+
+  /** `existing`: the contact id found by the lookup; undefined: none; null: the lookup failed. */
+  const send = (rec: ValidRecord, hash: string, existing: string | null | undefined) =>
     limit(async () => {
-      let outcome;
+      if (typeof existing === 'string' && onExisting === 'skip') {
+        ctx.journal.append({ t: 'created', id: rec.externalId, cid: existing, line: rec.line, how: 'existing' });
+        counts.add('alreadyDone');
+        return;
+      }
+      let outcome: SendOutcome;
       try {
-        outcome = await sendRecord(ctx, rec.externalId, rec.line, rec.payload, hash, past.inDoubt.has(rec.externalId));
+        outcome =
+          typeof existing === 'string'
+            ? await updateRecord(ctx, rec.externalId, existing, rec.line, rec.payload, hash)
+            : // A failed lookup leaves the record as if in doubt: sendRecord looks it up again first.
+              await sendRecord(ctx, rec.externalId, rec.line, rec.payload, hash, existing === null || past.inDoubt.has(rec.externalId));
       } catch (err) {
-        if (err instanceof AbortError) {
-          aborted ??= err.message;
-          stopping.abort();
-          cutInFlight.abort();
-          outcome = { kind: 'notSent' as const };
-        } else throw err;
+        abortWith(err);
+        outcome = { kind: 'notSent' };
       }
-      if (outcome.kind === 'created') counts.add('created');
-      else if (outcome.kind === 'notSent') counts.add('notSent');
-      else {
-        counts.add('failed', [outcome.code]);
-        failures.add(rec.fields, rec.line, [{ code: outcome.code, line: rec.line, message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}` }]);
-      }
+      record(rec, outcome);
     });
 
+  const track = (p: Promise<void>) => {
+    const tracked = p.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+
+  const flushBatch = () => {
+    const items = batch;
+    batch = [];
+    if (items.length === 0) return;
+    track(
+      (async () => {
+        let found: (string | null | undefined)[];
+        lookupsPending += items.length;
+        try {
+          found = await Promise.all(items.map((i) => ctx.lookup.find(i.rec.externalId).catch((err: unknown) => (err instanceof LookupFailed ? null : Promise.reject(err)))));
+        } catch (err) {
+          abortWith(err);
+          for (const _ of items) counts.add('notSent');
+          return;
+        } finally {
+          lookupsPending -= items.length;
+        }
+        await Promise.all(items.map((item, k) => send(item.rec, item.hash, found[k])));
+      })(),
+    );
+  };
+
+  // Records read and not yet finished: in the open batch, in lookups, or waiting for or in a send.
+  const queued = () => batch.length + lookupsPending + limit.pendingCount + limit.activeCount;
   let rowsThisRun = 0;
   for await (const item of o.csv.items) {
     if (stopReading || stopping.signal.aborted) break;
@@ -273,10 +332,11 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
       continue;
     }
     rowsThisRun++;
-    const p = send(result, hash).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    while (inFlight.size >= maxQueued) await Promise.race(inFlight);
+    batch.push({ rec: result, hash });
+    if (batch.length >= LOOKUP_BATCH) flushBatch();
+    while (inFlight.size > 0 && queued() >= maxQueued) await Promise.race(inFlight);
   }
+  flushBatch();
   await Promise.all(inFlight);
   clearInterval(ticker);
   report(true);

@@ -21,12 +21,14 @@ export interface AttemptEvent {
   readonly id: string;
   readonly line: number;
 }
-/** The contact exists: made by this job (or found by a lookup after an unknown outcome). */
+/** The record is done: its contact was made by this job (or found by a lookup after an unknown outcome). */
 export interface CreatedEvent {
   readonly t: 'created';
   readonly id: string;
   readonly cid: string;
   readonly line: number;
+  /** With --on-existing: the contact existed before this job and was left alone, or was updated. */
+  readonly how?: 'existing' | 'updated';
 }
 /** The record failed; `retryable` ones are tried again on the next run, permanent ones only if the payload changed. */
 export interface FailedEvent {

@@ -1,9 +1,9 @@
-export type Bucket = 'valid' | 'created' | 'alreadyDone' | 'duplicate' | 'failed' | 'notSent';
+export type Bucket = 'valid' | 'created' | 'updated' | 'alreadyDone' | 'duplicate' | 'failed' | 'notSent';
 
 /** Every record read ends in exactly one bucket; the invariant is checked, never assumed. */
 export class Counts {
   read = 0;
-  readonly buckets: Record<Bucket, number> = { valid: 0, created: 0, alreadyDone: 0, duplicate: 0, failed: 0, notSent: 0 };
+  readonly buckets: Record<Bucket, number> = { valid: 0, created: 0, updated: 0, alreadyDone: 0, duplicate: 0, failed: 0, notSent: 0 };
   readonly byCode: Record<string, number> = {};
 
   add(bucket: Bucket, codes: readonly string[] = []): void {
@@ -12,13 +12,14 @@ export class Counts {
   }
 
   /**
-   * read = valid + created + alreadyDone + duplicate + failed + notSent. `valid`
+   * read = valid + created + updated + alreadyDone + duplicate + failed + notSent. `valid`
    * is only used by a dry run (nothing is created); `notSent` only by a run
-   * stopped early, for records read but cut off before their outcome was known.
+   * stopped early, for records read but cut off before their outcome was known;
+   * `updated` only with --on-existing update.
    */
   get accounted(): number {
     const b = this.buckets;
-    return b.valid + b.created + b.alreadyDone + b.duplicate + b.failed + b.notSent;
+    return b.valid + b.created + b.updated + b.alreadyDone + b.duplicate + b.failed + b.notSent;
   }
 
   get invariantHolds(): boolean {

@@ -19,6 +19,8 @@ export interface ErrorEnvelope {
 const TITLES: Record<number, [string, string]> = {
   400: ['0801400', 'Invalid Custom Field Item'],
   401: ['0800401', 'Unauthorized'],
+  403: ['0801403', 'Not Phone Number User'],
+  422: ['0800422', 'Unprocessable Entity'],
   404: ['0800404', 'Not Found'],
   409: ['0800409', 'Conflict'],
   429: ['0800429', 'Too Many Requests'],

@@ -140,6 +140,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       case '502':
       case '503':
         return send(res, entry, { status: Number(fault), body: envelope(Number(fault), 'Injected server error', trace()) }, authHeader);
+      case '400':
+      case '403':
+      case '409':
+      case '422':
+        return send(res, entry, { status: Number(fault), body: envelope(Number(fault), 'Injected refusal', trace(), undefined, `0800${fault}`) }, authHeader);
       case 'reset':
         return cut(req, entry);
       case 'hang':

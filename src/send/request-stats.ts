@@ -2,6 +2,7 @@
 export class RequestStats {
   requests = 0;
   creates = 0;
+  updates = 0;
   lookups = 0;
   rateLimited = 0;
   retries = 0;
@@ -9,7 +10,7 @@ export class RequestStats {
   transportErrors = 0;
 
   toJSON(): Record<string, number> {
-    const { requests, creates, lookups, rateLimited, retries, serverErrors, transportErrors } = this;
-    return { requests, creates, lookups, rateLimited, retries, serverErrors, transportErrors };
+    const { requests, creates, updates, lookups, rateLimited, retries, serverErrors, transportErrors } = this;
+    return { requests, creates, updates, lookups, rateLimited, retries, serverErrors, transportErrors };
   }
 }

@@ -24,6 +24,7 @@ export interface SendContext {
 
 export type SendOutcome =
   | { readonly kind: 'created'; readonly contactId: string; readonly viaLookup: boolean }
+  | { readonly kind: 'updated'; readonly contactId: string }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly retryable: boolean }
   /** Stopped before an outcome was known; the next run resolves it (by lookup if it was sent). */
   | { readonly kind: 'notSent' };
@@ -158,4 +159,59 @@ async function finalCheck(
     return fail(code, `${lastError}; gave up after ${ctx.retry.attempts} attempts (the lookup failed too: ${err.message})`, true, true);
   }
   return fail(code, `${lastError}; gave up after ${ctx.retry.attempts} attempts`, true);
+}
+
+/**
+ * --on-existing update: PATCHes the contact that already has this externalId.
+ * A PATCH can be repeated without harm, so an unknown outcome is simply retried.
+ */
+export async function updateRecord(ctx: SendContext, externalId: string, contactId: string, line: number, body: ContactRequest, bodyHash: string): Promise<SendOutcome> {
+  let attempt = 0;
+  let limited = 0;
+  const fail = (code: string, message: string, retryable: boolean): SendOutcome => {
+    ctx.journal.append({ t: 'failed', id: externalId, line, code, message, retryable, body: bodyHash });
+    return { kind: 'failed', code, message, retryable };
+  };
+  for (;;) {
+    if (ctx.stopping.aborted) return { kind: 'notSent' };
+    attempt++;
+    await ctx.journal.durable({ t: 'attempt', id: externalId, line });
+    const sent = await ctx.limiter.acquire();
+    if (ctx.stopping.aborted) {
+      ctx.journal.append({ t: 'absent', id: externalId });
+      return { kind: 'notSent' };
+    }
+    ctx.stats.requests++;
+    ctx.stats.updates++;
+    let res;
+    try {
+      res = await ctx.transport({ method: 'PATCH', path: `v1/contacts/${encodeURIComponent(contactId)}`, body }, ctx.cutInFlight, sent);
+    } catch (err) {
+      if (!(err instanceof TransportError)) throw err;
+      if (ctx.cutInFlight.aborted) return { kind: 'notSent' };
+      ctx.stats.transportErrors++;
+      if (!(await retryLater(ctx, attempt))) return fail(`NETWORK_${err.kind.toUpperCase()}`, `update, attempt ${attempt}: ${err.message}`, true);
+      continue;
+    }
+    if (res.status === 200) {
+      ctx.journal.append({ t: 'created', id: externalId, cid: contactId, line, how: 'updated' });
+      return { kind: 'updated', contactId };
+    }
+    if (res.status === 401) throw new AbortError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY. No record was marked failed; rerun to continue.');
+    if (res.status === 429) {
+      ctx.stats.rateLimited++;
+      ctx.limiter.onRateLimited(rateLimitPauseMs(res, ++limited, ctx.random));
+      attempt--;
+      if (limited >= MAX_RATE_LIMITED) return fail('RATE_LIMITED', `${limited} answers of 429 in a row`, true);
+      continue;
+    }
+    limited = 0;
+    const api = describeApiError(res.status, res.body);
+    if (res.status >= 500) {
+      ctx.stats.serverErrors++;
+      if (!(await retryLater(ctx, attempt))) return fail(api.code, `update: ${api.message}; gave up after ${ctx.retry.attempts} attempts`, true);
+      continue;
+    }
+    return fail(api.code, `update: ${api.message}`, false);
+  }
 }

@@ -128,25 +128,70 @@ test('a stop signal stops reading, lets requests finish, exits 4', async () => {
 });
 
 test('permanent failures are not resent unchanged; a changed record is sent again', async () => {
-  sandbox = await startSandbox({ rate: 0, uniqueExternalId: '409' });
+  // The first two creates are refused for good (422).
+  sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:422=#1#2') });
   const input = join(dir(), 'contacts.csv');
-  const file = writeContactsFile(input, 10);
-  // Someone made contacts with two of these externalIds already: the API answers 409.
-  for (const id of file.valid.slice(0, 2)) {
-    await fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey, 'content-type': 'application/json' }, body: JSON.stringify({ defaultFields: { firstName: 'Other' }, externalId: id }) });
-  }
+  writeContactsFile(input, 10);
   const posts = () => sandbox!.requests().filter((r) => r.method === 'POST').length;
   const first = await runImport(sandbox, input);
-  expect(first.problems).toMatchObject({ API_409_0800409: 2 });
+  expect(first.problems).toMatchObject({ API_422_0800422: 2 });
+  const refused = sandbox.requests().filter((r) => r.status === 422).map((r) => r.externalIds![0]!);
   const before = posts();
   const second = await runImport(sandbox, input);
-  expect(second.problems).toMatchObject({ API_409_0800409: 2 });
+  expect(second.problems).toMatchObject({ API_422_0800422: 2 });
   expect(posts()).toBe(before);
   const failures = parse(readFileSync(join(dir(), 'state', 'failures.csv')), { columns: true }) as Record<string, string>[];
-  expect(failures.find((f) => f._error_code === 'API_409_0800409')!._error_message).toMatch(/unchanged since an earlier run/);
-  writeFileSync(input, readFileSync(input, 'utf8').replace(`${file.valid[0]},First0,`, `${file.valid[0]},Firstname0,`));
-  await runImport(sandbox, input);
+  expect(failures.find((f) => f._error_code === 'API_422_0800422')!._error_message).toMatch(/unchanged since an earlier run/);
+  const n = refused[0]!.slice(1);
+  writeFileSync(input, readFileSync(input, 'utf8').replace(`${refused[0]},First${n},`, `${refused[0]},Firstname${n},`));
+  const third = await runImport(sandbox, input);
   expect(posts()).toBe(before + 1);
+  expect(third.counts.created).toBe(1);
+  expect(third.problems).toMatchObject({ API_422_0800422: 1 });
+});
+
+describe('--on-existing: contacts made before this job', () => {
+  async function withExisting() {
+    sandbox = await startSandbox({ rate: 0 });
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, 30);
+    const existing = file.valid.slice(0, 3);
+    const ids: string[] = [];
+    for (const id of existing) {
+      const r = await fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey }, body: JSON.stringify({ defaultFields: { firstName: 'Before' }, externalId: id }) });
+      ids.push(((await r.json()) as { data: { id: string } }).data.id);
+    }
+    return { input, file, existing, ids };
+  }
+
+  test('skip (the default): left alone, counted as already done, never duplicated', async () => {
+    const { input, file, existing, ids } = await withExisting();
+    const summary = await runImport(sandbox!, input);
+    expect(summary.counts).toMatchObject({ created: file.valid.length - 3, alreadyDone: 3, updated: 0 });
+    expectExactlyOnce(sandbox!, file.valid);
+    existing.forEach((id, k) => expect(sandbox!.contactsByExternalId().get(id)![0]).toMatchObject({ id: ids[k], defaultFields: { firstName: 'Before' } }));
+    // Lookups are batched: far fewer than the records.
+    expect(summary.requests!.lookups).toBeLessThanOrEqual(2);
+  });
+
+  test('update: PATCHed with the mapped fields, counted as updated; a rerun sends nothing', async () => {
+    const { input, file, existing, ids } = await withExisting();
+    const summary = await runImport(sandbox!, input, { onExisting: 'update' });
+    expect(summary.counts).toMatchObject({ created: file.valid.length - 3, updated: 3, alreadyDone: 0 });
+    expect(summary.invariant.holds).toBe(true);
+    expectExactlyOnce(sandbox!, file.valid);
+    existing.forEach((id, k) => {
+      const c = sandbox!.contactsByExternalId().get(id)![0]!;
+      expect(c.id).toBe(ids[k]);
+      expect(c.defaultFields.firstName).toBe(`First${id.slice(1)}`);
+      expect(c.customFields).toContainEqual(expect.objectContaining({ key: 'vip' }));
+    });
+    const patches = sandbox!.requests().filter((r) => r.method === 'PATCH');
+    expect(patches).toHaveLength(3);
+    const again = await runImport(sandbox!, input, { onExisting: 'update' });
+    expect(again.counts).toMatchObject({ created: 0, updated: 0, alreadyDone: file.valid.length });
+    expect(sandbox!.requests().filter((r) => r.method === 'PATCH' || r.method === 'POST')).toHaveLength(patches.length + file.valid.length - 3 + 3);
+  });
 });
 
 test('the workspace check: a custom field the workspace lacks, or of another type, stops before anything is sent (exit 2)', async () => {

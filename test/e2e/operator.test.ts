@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox } from '../../src/sandbox/index.js';
+import { parseFaultSpec, startSandbox } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/cli.js';
 import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -55,10 +55,9 @@ test('--log-format json: every stderr line is a JSON object', async () => {
 
 describe('status', () => {
   test('after runs: counts from the journal, the last run, the lock', async () => {
-    const sandbox = await startSandbox({ rate: 0, uniqueExternalId: '409' });
+    const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:409=#4') });
     try {
       const j = job(40);
-      await fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey }, body: JSON.stringify({ defaultFields: { firstName: 'x' }, externalId: j.file.valid[0] }) });
       const run = await runCli(j.args(sandbox.url, '--max-rows', '20'), { OPENPHONE_API_KEY: sandbox.apiKey });
       expect(run.code).toBe(4);
       const status = await runCli(['status', '--state-dir', j.stateDir, '--json']);
