@@ -226,9 +226,11 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
   const inFlight = new Set<Promise<void>>();
   const onExisting = o.onExisting ?? 'skip';
   // Before creating, every record's externalId is looked up in the workspace,
-  // 50 to a request; the CSV stream stays paused while a batch and the sends
-  // behind it are queued, so memory stays flat.
-  const maxQueued = LOOKUP_BATCH + config.api.concurrency * 2;
+  // 50 to a request. Reading runs ahead far enough that the next batch's lookup
+  // is done before the sends of the current one run out (else the limiter idles
+  // for a lookup's latency at every batch); beyond that the CSV stream stays
+  // paused, so memory stays flat.
+  const maxQueued = LOOKUP_BATCH * 2 + config.api.concurrency * 2;
   let batch: { rec: ValidRecord; hash: string }[] = [];
   let lookupsPending = 0;
 
