@@ -7,6 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { loadConfig } from './config/load.js';
 import { ExitCode, ImportError, UsageError } from './errors.js';
 import { importJob } from './import-job.js';
+import { initConfig } from './init/init-command.js';
 import { jsonLog, stderrLog } from './log.js';
 import { progressPrinter } from './report/progress.js';
 import { formatSummary } from './report/summary.js';
@@ -23,7 +24,7 @@ import { parseDuration } from './util/duration.js';
  * (a bug in this program, exit 70 with the stack).
  */
 
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEMO_CONFIG = join(packageRoot, 'fixtures', 'demo.config.json');
 export const DEMO_INPUT = join(packageRoot, 'fixtures', 'demo.csv');
 
@@ -195,6 +196,30 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      'init',
+      'Write a mapping config from an export: recognises the columns of Google Contacts, Outlook, HubSpot and Salesforce exports',
+      (y) =>
+        y
+          .option('input', { alias: 'i', type: 'string', demandOption: true, describe: 'The CSV export' })
+          .option('out', { alias: 'o', type: 'string', default: 'import.json', describe: 'Where to write the config' })
+          .option('force', { type: 'boolean', default: false, describe: 'Overwrite --out if it exists' })
+          .option('base-url', { type: 'string', default: 'https://api.openphone.com', describe: 'API to ask for custom fields (with OPENPHONE_API_KEY set)' })
+          .example('$0 init --input contacts.csv --out import.json', 'then: $0 run -c import.json -i contacts.csv --dry-run'),
+      async (a) => {
+        const r = await initConfig({ input: a.input, out: a.out, force: a.force, baseUrl: a['base-url'], apiKey: process.env.OPENPHONE_API_KEY?.trim() || undefined, packageRoot, log: stderrLog });
+        const lines = [
+          `wrote ${a.out}`,
+          `  ${r.encodingNote}`,
+          `  csv.delimiter: ${JSON.stringify(r.config.csv?.delimiter)}`,
+          ...r.notes.map((n) => `  ${n}`),
+          r.unmapped.length > 0 ? `  left unmapped: ${r.unmapped.map((u) => JSON.stringify(u)).join(', ')}` : '  every column is mapped',
+          process.env.OPENPHONE_API_KEY ? '' : '  (set OPENPHONE_API_KEY to match columns to the workspace\'s custom fields)',
+          `next: openphone-import run --config ${a.out} --input ${a.input} --dry-run`,
+        ];
+        process.stdout.write(`${lines.filter(Boolean).join('\n')}\n`);
+      },
+    )
+    .command(
       'status',
       "What a job has done, from its state directory alone (read-only, safe while it runs)",
       (y) =>
@@ -207,7 +232,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(a.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
       },
     )
-    .demandCommand(1, 'name a command: run, status, sandbox, demo')
+    .demandCommand(1, 'name a command: init, run, status, sandbox, demo')
     .strict()
     .fail((msg, err) => {
       if (err) throw err;

@@ -1,0 +1,56 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { CustomFieldType } from '../api/contract.js';
+import { openCsv } from '../csv/read-csv.js';
+import { UsageError } from '../errors.js';
+import type { Log } from '../log.js';
+import { gotTransport } from '../send/transport.js';
+import { buildConfig, type InitResult } from './build-config.js';
+
+export interface InitOptions {
+  readonly input: string;
+  readonly out: string;
+  readonly force: boolean;
+  readonly apiKey?: string;
+  readonly baseUrl: string;
+  readonly packageRoot: string;
+  readonly log: Log;
+  readonly sampleSize?: number;
+}
+
+async function sample(input: string, encoding: string, size: number) {
+  const csv = await openCsv(input, { encoding });
+  const rows: string[][] = [];
+  for await (const item of csv.items) {
+    if (item.kind === 'record') rows.push([...item.fields]);
+    if (rows.length >= size) break;
+  }
+  return { csv, rows };
+}
+
+/** Reads the header and a sample, asks the workspace for its custom fields if it can, writes a config. */
+export async function initConfig(o: InitOptions): Promise<InitResult & { encodingNote: string }> {
+  if (existsSync(o.out) && !o.force) throw new UsageError('INIT_OUT_EXISTS', `${o.out} exists: not overwritten (pass --force, or --out another file)`);
+  const size = o.sampleSize ?? 500;
+  let { csv, rows } = await sample(o.input, 'utf-8', size);
+  let encodingNote = `csv.encoding: ${csv.encoding}${csv.encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;
+  // Bytes that are not UTF-8 (U+FFFD after decoding) mean an Excel-style export.
+  if (csv.encoding === 'utf-8' && (csv.header.some((h) => h.includes('\uFFFD')) || rows.some((r) => r.some((v) => v.includes('\uFFFD'))))) {
+    ({ csv, rows } = await sample(o.input, 'windows-1252', size));
+    encodingNote = 'csv.encoding: windows-1252: the file is not valid UTF-8 (an Excel export on Windows, most likely); check accented names in a dry run';
+  }
+  let customFields: { name: string; key: string; type: CustomFieldType }[] | undefined;
+  if (o.apiKey) {
+    try {
+      const res = await gotTransport(o.baseUrl, o.apiKey, 15_000, 1)({ method: 'GET', path: 'v1/contact-custom-fields' });
+      if (res.status === 200) customFields = (res.body as { data: typeof customFields }).data;
+      else o.log.warn(`could not read the workspace's custom fields (the API answered ${res.status}); columns are not matched to them`);
+    } catch (err) {
+      o.log.warn(`could not reach the API to read the workspace's custom fields (${(err as Error).message}); columns are not matched to them`);
+    }
+  }
+  const schemaPath = relative(dirname(resolve(o.out)), join(o.packageRoot, 'config.schema.json'));
+  const result = buildConfig({ header: csv.header, sample: rows, delimiter: csv.delimiter, encoding: csv.encoding, schemaPath, ...(customFields && { customFields }) });
+  writeFileSync(o.out, `${JSON.stringify(result.config, null, 2)}\n`);
+  return { ...result, encodingNote };
+}

@@ -1,0 +1,99 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import { buildConfig } from '../../src/init/build-config.js';
+import { guessCountry } from '../../src/init/guess-country.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { runCli } from '../helpers/cli.js';
+import { fixture } from '../helpers/paths.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const dir = useTempDir();
+let sandbox: Sandbox | undefined;
+afterEach(async () => {
+  await sandbox?.stop();
+  sandbox = undefined;
+});
+
+/** init on an export, then an import into the sandbox with the config exactly as written. */
+async function initAndImport(name: string, withKey: boolean) {
+  sandbox = await startSandbox({ rate: 0 });
+  const out = join(dir(), `${name}.json`);
+  const env = withKey ? { OPENPHONE_API_KEY: sandbox.apiKey } : { OPENPHONE_API_KEY: '' };
+  const init = await runCli(['init', '-i', fixture(`${name}.csv`), '-o', out, '--base-url', sandbox.url], env);
+  expect(init.code).toBe(0);
+  expect(() => loadConfig(out)).not.toThrow();
+  const run = await runCli(['run', '-c', out, '-i', fixture(`${name}.csv`), '--state-dir', join(dir(), 'state'), '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return { init, config: JSON.parse(readFileSync(out, 'utf8')), contacts: sandbox.contacts() };
+}
+
+test('Google Contacts export: labels from the Label columns, " ::: " multi-values split, the email as id', async () => {
+  const { init, config, contacts } = await initAndImport('google-contacts', false);
+  expect(config.externalId).toEqual({ column: 'E-mail 1 - Value' });
+  expect(init.stdout).toMatch(/externalId: column "E-mail 1 - Value": the export has no id column/);
+  expect(init.stdout).toMatch(/phone\.defaultCountry: US: \d+ of \d+ sampled numbers .* \(sure\)/);
+  expect(init.stdout).toMatch(/left unmapped: .*"Birthday"/);
+  expect(contacts).toHaveLength(8);
+  const ada = contacts.find((c) => c.externalId === 'ada@engines.example')!;
+  expect(ada.defaultFields).toMatchObject({
+    firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines Ltd', role: 'Founder',
+    emails: [{ name: 'work', value: 'ada@engines.example' }, { name: 'home', value: 'ada.home@example.org' }].map((e) => expect.objectContaining(e)),
+    phoneNumbers: [{ name: 'mobile', value: '+442079460958' }, { name: 'mobile', value: '+14155550132' }].map((p) => expect.objectContaining(p)),
+  });
+});
+
+test('Outlook export: "Title" (Mr./Ms.) is not the role, empty phone columns left out', async () => {
+  const { init, config, contacts } = await initAndImport('outlook', false);
+  expect(config.defaultFields.role).toBe('Job Title');
+  expect(config.defaultFields.phoneNumbers.map((p: { column: string }) => p.column)).toEqual(['Mobile Phone', 'Business Phone']);
+  expect(init.stdout).toMatch(/left out, empty in the sample: .*"Home Phone"/);
+  expect(contacts).toHaveLength(8);
+  expect(contacts.find((c) => c.externalId === 'grace@navy.example')!.defaultFields).toMatchObject({
+    firstName: 'Grace', lastName: 'Hopper', company: 'US Navy', role: 'Rear Admiral',
+    phoneNumbers: [expect.objectContaining({ name: 'mobile', value: '+14155550199' }), expect.objectContaining({ name: 'work', value: '+12125550187' })],
+  });
+});
+
+test('HubSpot export with an API key: Record ID as id, a column matched to the workspace custom field "vip"', async () => {
+  const { init, config, contacts } = await initAndImport('hubspot', true);
+  expect(config.externalId).toEqual({ column: 'Record ID' });
+  expect(config.customFields).toEqual([{ key: 'vip', type: 'boolean', column: 'VIP' }]);
+  expect(init.stdout).toMatch(/customFields: column "VIP" → the workspace's field "vip" \(boolean, "VIP"\)/);
+  expect(contacts).toHaveLength(8);
+  const first = contacts.find((c) => c.externalId === '51201')!;
+  expect(first.defaultFields).toMatchObject({ firstName: 'Ada', company: 'Analytical Engines Ltd', emails: [expect.objectContaining({ value: 'ada@engines.example' })] });
+  expect(first.customFields).toEqual([expect.objectContaining({ key: 'vip', value: true })]);
+});
+
+test('init does not overwrite a config unless told to', async () => {
+  const out = join(dir(), 'import.json');
+  writeFileSync(out, '{}');
+  const r = await runCli(['init', '-i', fixture('hubspot.csv'), '-o', out], { OPENPHONE_API_KEY: '' });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/exists: not overwritten \(pass --force/);
+});
+
+test('a Windows-1252 export is recognised and its encoding set', async () => {
+  const out = join(dir(), 'w.json');
+  const r = await runCli(['init', '-i', fixture('windows-1252-semicolon.csv'), '-o', out], { OPENPHONE_API_KEY: '' });
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/csv\.encoding: windows-1252: the file is not valid UTF-8/);
+  expect(JSON.parse(readFileSync(out, 'utf8')).csv).toEqual({ delimiter: ';', encoding: 'windows-1252' });
+});
+
+describe('the pure parts', () => {
+  test('Salesforce names; no id column and no unique email: a template, with the reason', () => {
+    const sf = buildConfig({ header: ['Id', 'FirstName', 'LastName', 'MobilePhone', 'Account.Name'], sample: [['003A', 'Ada', 'L', '+14155550132', 'Acme']], delimiter: ',', encoding: 'utf-8' });
+    expect(sf.config).toMatchObject({ externalId: { column: 'Id' }, defaultFields: { firstName: 'FirstName', lastName: 'LastName', company: 'Account.Name', phoneNumbers: [{ name: 'mobile', column: 'MobilePhone' }] } });
+    const none = buildConfig({ header: ['First Name', 'Last Name', 'Email'], sample: [['A', 'B', 'x@example.com'], ['C', 'D', 'x@example.com']], delimiter: ',', encoding: 'utf-8' });
+    expect(none.config.externalId).toEqual({ template: '{First Name}|{Last Name}|{Email}' });
+    expect(none.notes.join('\n')).toMatch(/no id column and no filled, unique email/);
+  });
+  test('the default country follows the national numbers, and says how sure it is', () => {
+    expect(guessCountry(['020 7946 0958', '07911 123456', '+1 415 555 0132'])).toMatchObject({ country: 'GB', valid: 2, national: 2 });
+    expect(guessCountry(['+49 30 1234567', '+49 151 12345678']).country).toBe('DE');
+    expect(guessCountry(['12', '34']).why).toMatch(/no sampled number without \+country code is valid/);
+  });
+});
