@@ -17,7 +17,7 @@ import { writeCreatedReport } from './report/created-report.js';
 import { FailuresReport } from './report/failures-report.js';
 import { ensurePrivateDir, writePrivateFile } from './report/private-files.js';
 import { countLines, type ProgressSink } from './report/progress.js';
-import { buildSummary, type Summary } from './report/summary.js';
+import { buildSummary, completedExitCode, runFacts, type Summary } from './report/summary.js';
 import { LookupBatcher, LookupFailed, LOOKUP_BATCH } from './send/lookup.js';
 import { RateLimiter, realClock, type Clock } from './send/rate-limiter.js';
 import { RequestStats } from './send/request-stats.js';
@@ -110,22 +110,10 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     journal.flush();
     const finishedAt = new Date();
     const sendingSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
-    const exitCode = result.aborted
-      ? ExitCode.aborted
-      : result.stoppedEarly
-        ? ExitCode.stoppedEarly
-        : result.counts.buckets.failed + result.counts.buckets.duplicate > 0
-          ? ExitCode.someFailed
-          : ExitCode.ok;
+    const exitCode = result.aborted ? ExitCode.aborted : result.stoppedEarly ? ExitCode.stoppedEarly : completedExitCode(result.counts);
     const summary = buildSummary(
       {
-        mode: 'import',
-        input,
-        config: config.file,
-        stateDir,
-        startedAt: startedAt.toISOString(),
-        finishedAt: finishedAt.toISOString(),
-        durationMs: finishedAt.getTime() - startedAt.getTime(),
+        ...runFacts('import', input, config.file, stateDir, startedAt, finishedAt),
         exitCode,
         ...(result.stoppedEarly && { stoppedEarly: result.stoppedEarly }),
         ...(result.aborted && { abortedBecause: result.aborted }),

@@ -2,14 +2,13 @@ import { join } from 'node:path';
 import type { ResolvedConfig } from './config/resolved.js';
 import { indexHeader } from './csv/header.js';
 import { openCsv } from './csv/read-csv.js';
-import { ExitCode } from './errors.js';
 import type { Log } from './log.js';
 import { Classifier } from './pipeline/classify.js';
 import { Counts } from './report/counts.js';
 import { FailuresReport } from './report/failures-report.js';
 import { JsonlWriter } from './report/jsonl-writer.js';
 import { ensurePrivateDir, writePrivateFile } from './report/private-files.js';
-import { buildSummary, type Summary } from './report/summary.js';
+import { buildSummary, completedExitCode, runFacts, type Summary } from './report/summary.js';
 
 export interface DryRunOptions {
   readonly config: ResolvedConfig;
@@ -47,18 +46,8 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   }
   await Promise.all([failures.commit(), payloads.commit()]);
 
-  const finishedAt = new Date();
   const summary = buildSummary(
-    {
-      mode: 'dry-run',
-      input,
-      config: config.file,
-      stateDir,
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-      exitCode: counts.buckets.failed + counts.buckets.duplicate > 0 ? ExitCode.someFailed : ExitCode.ok,
-    },
+    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), exitCode: completedExitCode(counts) },
     counts,
   );
   await writePrivateFile(join(stateDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -1,3 +1,4 @@
+import { ExitCode } from '../errors.js';
 import type { Counts } from './counts.js';
 
 export const SUMMARY_VERSION = 1;
@@ -21,6 +22,22 @@ export interface Summary {
   readonly achievedRate?: number;
   readonly abortedBecause?: string;
 }
+
+/** What every summary says about the run itself: input, config, where, when. */
+export function runFacts(mode: Summary['mode'], input: string, configFile: string, stateDir: string, startedAt: Date, finishedAt = new Date()) {
+  return {
+    mode,
+    input,
+    config: configFile,
+    stateDir,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+  };
+}
+
+/** Exit 1 when any record failed or was a duplicate, else 0 (a run that ended on its own). */
+export const completedExitCode = (counts: Counts): ExitCode => (counts.buckets.failed + counts.buckets.duplicate > 0 ? ExitCode.someFailed : ExitCode.ok);
 
 export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'invariant'>, counts: Counts): Summary {
   return {

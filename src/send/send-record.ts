@@ -6,7 +6,7 @@ import { LookupFailed, type LookupBatcher } from './lookup.js';
 import type { Clock, RateLimiter } from './rate-limiter.js';
 import type { RequestStats } from './request-stats.js';
 import { decideRetry, rateLimitPauseMs, type RetryPolicy } from './retry-policy.js';
-import { TransportError, type Transport } from './transport.js';
+import { TransportError, type ApiRequest, type ApiResponse, type Transport } from './transport.js';
 
 export interface SendContext {
   readonly transport: Transport;
@@ -76,22 +76,10 @@ export async function sendRecord(
     }
 
     attempt++;
-    await ctx.journal.durable({ t: 'attempt', id: externalId, line });
-    const sent = await ctx.limiter.acquire();
-    if (ctx.stopping.aborted) {
-      // Journaled as attempted but never sent: say so, so the next run need not look it up.
-      ctx.journal.append({ t: 'absent', id: externalId });
-      return { kind: 'notSent' };
-    }
-    ctx.stats.requests++;
-    ctx.stats.creates++;
-    let res;
-    try {
-      res = await ctx.transport({ method: 'POST', path: 'v1/contacts', body }, ctx.cutInFlight, sent);
-    } catch (err) {
-      if (!(err instanceof TransportError)) throw err;
-      if (ctx.cutInFlight.aborted) return { kind: 'notSent' };
-      ctx.stats.transportErrors++;
+    const tried = await attemptOnce(ctx, externalId, line, { method: 'POST', path: 'v1/contacts', body }, 'creates');
+    if (tried.kind === 'notSent') return tried;
+    if (tried.kind === 'noAnswer') {
+      const err = tried.err;
       lastError = `attempt ${attempt}: ${err.message}`;
       outcomeUnknown = err.maybeSent;
       if (!(await retryLater(ctx, attempt))) {
@@ -99,6 +87,7 @@ export async function sendRecord(
       }
       continue;
     }
+    const res = tried.res;
 
     if (res.status === 201 || res.status === 200) {
       const contactId = (res.body as { data?: { id?: unknown } } | undefined)?.data?.id;
@@ -106,13 +95,10 @@ export async function sendRecord(
       ctx.journal.append({ t: 'created', id: externalId, cid: contactId, line });
       return { kind: 'created', contactId, viaLookup: false };
     }
-    if (res.status === 401) throw new AbortError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY. No record was marked failed; rerun to continue.');
     if (res.status === 429) {
-      ctx.stats.rateLimited++;
-      ctx.limiter.onRateLimited(rateLimitPauseMs(res, ++limited, ctx.random));
       // A 429 is a refusal, not an attempt: the contact was not made.
       attempt--;
-      if (limited >= MAX_RATE_LIMITED) return fail('RATE_LIMITED', `${limited} answers of 429 in a row`, true);
+      if (!onTooMany(ctx, res, ++limited)) return fail('RATE_LIMITED', `${limited} answers of 429 in a row`, true);
       continue;
     }
     limited = 0;
@@ -127,6 +113,46 @@ export async function sendRecord(
     const api = describeApiError(res.status, res.body);
     return fail(api.code, api.message, false);
   }
+}
+
+type AttemptResult =
+  | { readonly kind: 'notSent' }
+  | { readonly kind: 'answer'; readonly res: ApiResponse }
+  | { readonly kind: 'noAnswer'; readonly err: TransportError };
+
+/**
+ * One request for a record, as every create and update makes it: the attempt
+ * is on disk before the request leaves; a job that is stopping sends nothing
+ * (and says so in the journal); a 401 aborts the job; a 429 pauses every sender.
+ */
+async function attemptOnce(ctx: SendContext, externalId: string, line: number, request: ApiRequest, counter: 'creates' | 'updates'): Promise<AttemptResult> {
+  await ctx.journal.durable({ t: 'attempt', id: externalId, line });
+  const sent = await ctx.limiter.acquire();
+  if (ctx.stopping.aborted) {
+    // Journaled as attempted but never sent: say so, so the next run need not look it up.
+    ctx.journal.append({ t: 'absent', id: externalId });
+    return { kind: 'notSent' };
+  }
+  ctx.stats.requests++;
+  ctx.stats[counter]++;
+  let res: ApiResponse;
+  try {
+    res = await ctx.transport(request, ctx.cutInFlight, sent);
+  } catch (err) {
+    if (!(err instanceof TransportError)) throw err;
+    if (ctx.cutInFlight.aborted) return { kind: 'notSent' };
+    ctx.stats.transportErrors++;
+    return { kind: 'noAnswer', err };
+  }
+  if (res.status === 401) throw new AbortError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY. No record was marked failed; rerun to continue.');
+  return { kind: 'answer', res };
+}
+
+/** A 429: every sender pauses. Returns false when this record has had too many in a row. */
+function onTooMany(ctx: SendContext, res: ApiResponse, limited: number): boolean {
+  ctx.stats.rateLimited++;
+  ctx.limiter.onRateLimited(rateLimitPauseMs(res, limited, ctx.random));
+  return limited < MAX_RATE_LIMITED;
 }
 
 async function retryLater(ctx: SendContext, attempt: number): Promise<boolean> {
@@ -175,34 +201,20 @@ export async function updateRecord(ctx: SendContext, externalId: string, contact
   for (;;) {
     if (ctx.stopping.aborted) return { kind: 'notSent' };
     attempt++;
-    await ctx.journal.durable({ t: 'attempt', id: externalId, line });
-    const sent = await ctx.limiter.acquire();
-    if (ctx.stopping.aborted) {
-      ctx.journal.append({ t: 'absent', id: externalId });
-      return { kind: 'notSent' };
-    }
-    ctx.stats.requests++;
-    ctx.stats.updates++;
-    let res;
-    try {
-      res = await ctx.transport({ method: 'PATCH', path: `v1/contacts/${encodeURIComponent(contactId)}`, body }, ctx.cutInFlight, sent);
-    } catch (err) {
-      if (!(err instanceof TransportError)) throw err;
-      if (ctx.cutInFlight.aborted) return { kind: 'notSent' };
-      ctx.stats.transportErrors++;
-      if (!(await retryLater(ctx, attempt))) return fail(`NETWORK_${err.kind.toUpperCase()}`, `update, attempt ${attempt}: ${err.message}`, true);
+    const tried = await attemptOnce(ctx, externalId, line, { method: 'PATCH', path: `v1/contacts/${encodeURIComponent(contactId)}`, body }, 'updates');
+    if (tried.kind === 'notSent') return tried;
+    if (tried.kind === 'noAnswer') {
+      if (!(await retryLater(ctx, attempt))) return fail(`NETWORK_${tried.err.kind.toUpperCase()}`, `update, attempt ${attempt}: ${tried.err.message}`, true);
       continue;
     }
+    const res = tried.res;
     if (res.status === 200) {
       ctx.journal.append({ t: 'created', id: externalId, cid: contactId, line, how: 'updated' });
       return { kind: 'updated', contactId };
     }
-    if (res.status === 401) throw new AbortError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY. No record was marked failed; rerun to continue.');
     if (res.status === 429) {
-      ctx.stats.rateLimited++;
-      ctx.limiter.onRateLimited(rateLimitPauseMs(res, ++limited, ctx.random));
       attempt--;
-      if (limited >= MAX_RATE_LIMITED) return fail('RATE_LIMITED', `${limited} answers of 429 in a row`, true);
+      if (!onTooMany(ctx, res, ++limited)) return fail('RATE_LIMITED', `${limited} answers of 429 in a row`, true);
       continue;
     }
     limited = 0;
