@@ -24,7 +24,10 @@ async function idealPacer(url: string, apiKey: string, rate: number, n: number):
       await new Promise<void>((resolve) => {
         const req = request(new URL('/v1/contacts', url), { method: 'POST', agent, headers: { authorization: apiKey, 'content-type': 'application/json' } }, (res) => res.resume().on('end', resolve));
         req.on('finish', sent);
-        req.on('error', () => resolve());
+        req.on('error', () => {
+          sent();
+          resolve();
+        });
         req.end(JSON.stringify({ defaultFields: { firstName: `P${i}` }, externalId: `pacer-${i}` }));
       });
     }),

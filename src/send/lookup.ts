@@ -77,6 +77,8 @@ export class LookupBatcher {
         this.stats.transportErrors++;
         await this.backoff(attempt, `lookup: ${err.message}`);
         continue;
+      } finally {
+        sent();
       }
       if (res.status === 200) {
         const body = res.body as { data?: { id: string; externalId: string | null }[]; nextPageToken?: string | null };

@@ -18,8 +18,13 @@ export const realClock: Clock = {
 };
 
 export class RateLimiter {
-  /** When each request of the current window left (or was granted, until it leaves). */
-  private readonly starts: { t: number }[] = [];
+  /**
+   * The requests of the current window: when each left. One granted but not
+   * yet reported sent counts as leaving now, for as long as it has not: under
+   * load, the grant and the write can be far apart, and the next grants must
+   * not be reckoned from a time the request did not leave at.
+   */
+  private readonly starts: { t: number; sent: boolean }[] = [];
   private currentRate: number;
   private pausedUntil = 0;
   private lastStepUp = 0;
@@ -41,9 +46,10 @@ export class RateLimiter {
 
   /**
    * Resolves when the caller may start one request; callers are served in
-   * order. The function it resolves to is called when the request has really
-   * left: a request that waited (for a socket, for the CPU) counts from then,
-   * so the requests after it keep their distance as the server sees it.
+   * order. The function it resolves to must be called when the request has
+   * really left, or when it will not be sent after all (calling it again is
+   * harmless): the request counts from then, so the ones after it keep their
+   * distance as the server sees it.
    */
   acquire(): Promise<() => void> {
     const turn = this.chain.then(() => this.waitForSlot());
@@ -70,17 +76,20 @@ export class RateLimiter {
         continue;
       }
       this.maybeStepUp(now);
-      for (let i = this.starts.length - 1; i >= 0; i--) if (this.starts[i]!.t <= now - this.windowMs) this.starts.splice(i, 1);
+      for (let i = this.starts.length - 1; i >= 0; i--) if (this.starts[i]!.sent && this.starts[i]!.t <= now - this.windowMs) this.starts.splice(i, 1);
       if (this.starts.length < this.currentRate) {
-        const slot = { t: now };
+        const slot = { t: now, sent: false };
         this.starts.push(slot);
         this.granted++;
         return () => {
+          if (slot.sent) return;
           slot.t = Math.max(slot.t, this.clock.now());
+          slot.sent = true;
         };
       }
-      // The window has room again when enough of its oldest starts have left it.
-      const times = this.starts.map((s) => s.t).sort((a, b) => a - b);
+      // The window has room again when enough of its oldest starts have left it
+      // (one not yet sent is taken as leaving now; the wait is then re-checked).
+      const times = this.starts.map((s) => (s.sent ? s.t : now)).sort((a, b) => a - b);
       const freeAt = times[times.length - this.currentRate]! + this.windowMs;
       await this.clock.sleep(Math.max(1, freeAt - now));
     }

@@ -129,6 +129,7 @@ async function attemptOnce(ctx: SendContext, externalId: string, line: number, r
   await ctx.journal.durable({ t: 'attempt', id: externalId, line });
   const sent = await ctx.limiter.acquire();
   if (ctx.stopping.aborted) {
+    sent();
     // Journaled as attempted but never sent: say so, so the next run need not look it up.
     ctx.journal.append({ t: 'absent', id: externalId });
     return { kind: 'notSent' };
@@ -143,6 +144,8 @@ async function attemptOnce(ctx: SendContext, externalId: string, line: number, r
     if (ctx.cutInFlight.aborted) return { kind: 'notSent' };
     ctx.stats.transportErrors++;
     return { kind: 'noAnswer', err };
+  } finally {
+    sent();
   }
   if (res.status === 401) throw new AbortError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY. No record was marked failed; rerun to continue.');
   return { kind: 'answer', res };

@@ -26,6 +26,8 @@ export async function checkWorkspace(config: ResolvedConfig, transport: Transpor
   } catch (err) {
     if (err instanceof TransportError) throw new AbortError('API_UNREACHABLE', `cannot reach the API at ${config.api.baseUrl} to read the workspace's custom fields: ${err.message}`);
     throw err;
+  } finally {
+    sent();
   }
   if (res.status === 401) throw new AbortError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY');
   if (res.status !== 200) throw new AbortError('WORKSPACE_CHECK_FAILED', `reading the workspace's custom fields failed: ${describeApiError(res.status, res.body).message}`);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replayJournal } from '../../src/journal/replay.js';
-import { parseFaultSpec, startSandbox } from '../../src/sandbox/index.js';
+import { parseFaultSpec, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { seededRandom } from '../../src/sandbox/random.js';
 import { runCli } from '../helpers/cli.js';
 import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
@@ -11,12 +11,23 @@ import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
 
-/** Starts the CLI and SIGKILLs it after `killAfterMs`; resolves with its exit code (null when killed). */
-function runAndKill(args: string[], env: Record<string, string>, killAfterMs: number): Promise<number | null> {
+/**
+ * Starts the CLI and SIGKILLs it `killAfterMs` after it has sent its first
+ * create: a random moment of the import itself, however slow the machine is
+ * to start Node. Resolves with its exit code (null when killed).
+ */
+function runAndKill(args: string[], env: Record<string, string>, sandbox: Sandbox, killAfterMs: number): Promise<number | null> {
   return new Promise((resolve) => {
+    const postsBefore = sandbox.requests().filter((r) => r.method === 'POST').length;
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    let timer: NodeJS.Timeout | undefined;
+    const poll = setInterval(() => {
+      if (timer === undefined && sandbox.requests().filter((r) => r.method === 'POST').length > postsBefore) {
+        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      }
+    }, 5);
     child.on('exit', (code) => {
+      clearInterval(poll);
       clearTimeout(timer);
       resolve(code);
     });
@@ -29,14 +40,14 @@ test('kill -9 at 12 random moments, each followed by a resume: every valid recor
     const input = join(dir(), 'contacts.csv');
     const config = join(dir(), 'config.json');
     const stateDir = join(dir(), 'state');
-    const file = writeContactsFile(input, 800);
-    writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 250, concurrency: 12 })));
+    const file = writeContactsFile(input, 1200);
+    writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 100, concurrency: 12 })));
     const args = ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url];
     const env = { OPENPHONE_API_KEY: sandbox.apiKey };
     const random = seededRandom(99);
     let killed = 0;
     for (let i = 0; i < 12; i++) {
-      const code = await runAndKill(args, env, 250 + Math.floor(random() * 900));
+      const code = await runAndKill(args, env, sandbox, Math.floor(random() * 500));
       if (code === null) killed++;
       else break; // finished before the kill: nothing left to interrupt
     }

@@ -18,7 +18,7 @@ test('never more than `rate` starts in any rolling window, and as many as that',
   const limiter = new RateLimiter(10, clock, 1025);
   const starts: number[] = [];
   for (let i = 0; i < 200; i++) {
-    await limiter.acquire();
+    (await limiter.acquire())();
     starts.push(clock.t);
   }
   expect(maxInAnyWindow(starts, 1025)).toBe(10);
@@ -31,7 +31,7 @@ test('concurrent callers are served in order and still within the rate', async (
   const limiter = new RateLimiter(5, clock, 1000);
   const starts: number[] = [];
   await Promise.all(Array.from({ length: 23 }, async () => {
-    await limiter.acquire();
+    (await limiter.acquire())();
     starts.push(clock.t);
   }));
   expect(starts).toHaveLength(23);
@@ -41,13 +41,13 @@ test('concurrent callers are served in order and still within the rate', async (
 test('a 429 pauses everyone, halves the rate, then restores it step by step', async () => {
   const clock = fakeClock();
   const limiter = new RateLimiter(10, clock, 1000);
-  for (let i = 0; i < 10; i++) await limiter.acquire();
+  for (let i = 0; i < 10; i++) (await limiter.acquire())();
   limiter.onRateLimited(3000);
   expect(limiter.effectiveRate).toBe(5);
   const t0 = clock.t;
-  await limiter.acquire();
+  (await limiter.acquire())();
   expect(clock.t - t0).toBeGreaterThanOrEqual(3000);
-  for (let i = 0; i < 100; i++) await limiter.acquire();
+  for (let i = 0; i < 100; i++) (await limiter.acquire())();
   expect(limiter.effectiveRate).toBe(10);
 });
 
@@ -55,4 +55,17 @@ test('the rate never drops below one a window', () => {
   const limiter = new RateLimiter(3, fakeClock());
   for (let i = 0; i < 5; i++) limiter.onRateLimited(10);
   expect(limiter.effectiveRate).toBe(1);
+});
+
+test('a request granted but not yet sent holds its place until it is: the next ones count from when it left', async () => {
+  const clock = fakeClock();
+  const limiter = new RateLimiter(1, clock, 1000);
+  const a = await limiter.acquire();
+  // The request is held up for 700 ms before it really leaves.
+  const next = limiter.acquire();
+  clock.t += 700;
+  a();
+  (await next)();
+  // Not at 1000 (a's grant + window) but at 1700 (a's departure + window).
+  expect(clock.t).toBe(1700);
 });
