@@ -233,6 +233,10 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .demandCommand(1, 'name a command: init, run, status, sandbox, demo')
+    .example('$0 init -i contacts.csv -o import.json', '1. write a config from the export')
+    .example('$0 run -c import.json -i contacts.csv --dry-run', '2. check every record, send nothing')
+    .example('OPENPHONE_API_KEY=... $0 run -c import.json -i contacts.csv', '3. import (the same command resumes)')
+    .epilogue('The API key is read from OPENPHONE_API_KEY only. Exit codes: 0 all created or already done, 1 some records failed (see failures.csv), 2 usage or config error (nothing sent), 3 aborted (key rejected, lock held), 4 stopped early on purpose (run again to continue).')
     .strict()
     .fail((msg, err) => {
       if (err) throw err;
