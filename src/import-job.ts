@@ -104,6 +104,8 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       random,
       stopping: stopping.signal,
       cutInFlight: cutInFlight.signal,
+      // As long again as the client waited, at most 10 s.
+      settleAfterTimeoutMs: Math.min(config.api.timeoutMs, 10_000),
     };
     const result = await run({ ...options, csv, header, past, ctx, stopping, cutInFlight, journal, clock });
 

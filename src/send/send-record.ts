@@ -20,6 +20,12 @@ export interface SendContext {
   /** Set when the job stops early: no new attempt starts, requests on their way are cut after a grace period. */
   readonly stopping: AbortSignal;
   readonly cutInFlight: AbortSignal;
+  /**
+   * After a timeout, how long to wait before looking the contact up: the server
+   * may still be working on the request the client gave up on, and a lookup
+   * made too soon would miss a contact about to be stored.
+   */
+  readonly settleAfterTimeoutMs: number;
 }
 
 export type SendOutcome =
@@ -82,6 +88,7 @@ export async function sendRecord(
       const err = tried.err;
       lastError = `attempt ${attempt}: ${err.message}`;
       outcomeUnknown = err.maybeSent;
+      if (err.kind === 'timeout') await ctx.clock.sleep(ctx.settleAfterTimeoutMs);
       if (!(await retryLater(ctx, attempt))) {
         return outcomeUnknown ? await finalCheck(ctx, externalId, line, lastError, fail) : fail(`NETWORK_${err.kind.toUpperCase()}`, lastError, true);
       }

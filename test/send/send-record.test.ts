@@ -38,6 +38,7 @@ function context(transport: Transport): SendContext & { journal: JournalWriter; 
     lookup: new LookupBatcher(transport, limiter, stats, retry, clock, () => 0.5, 0),
     stopping: new AbortController().signal,
     cutInFlight: new AbortController().signal,
+    settleAfterTimeoutMs: 250,
   };
 }
 
@@ -142,6 +143,13 @@ test('a lookup answered 429 or 500 is asked again, never taken as "not found"', 
   const ctx = context(t);
   expect(await send(ctx)).toEqual({ kind: 'created', contactId: 'CT8', viaLookup: true });
   expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts', 'GET v1/contacts', 'GET v1/contacts']);
+});
+
+test('after a timeout the lookup waits for the server to settle', async () => {
+  const t = scripted([new TransportError('timeout', true, 'timeout'), found('CT3')]);
+  const ctx = context(t);
+  expect(await send(ctx)).toMatchObject({ kind: 'created', contactId: 'CT3' });
+  expect(ctx.sleeps).toEqual([250, 5]);
 });
 
 test('a lookup that keeps failing leaves the record failed, retryable and in doubt: never resent blindly', async () => {
