@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import yargs from 'yargs';
@@ -101,7 +101,13 @@ async function demoCommand(stateDir: string): Promise<number> {
   const sandbox = await startSandbox({ rate: 10 });
   try {
     // Each demo starts afresh: a new sandbox holds no contacts, so an old journal would lie.
-    rmSync(stateDir, { recursive: true, force: true });
+    // Only a folder that is a job's state (or empty) is cleared: --state-dir could name anything.
+    if (existsSync(stateDir)) {
+      const entries = readdirSync(stateDir);
+      const ours = entries.length === 0 || entries.includes('journal.jsonl') || entries.includes('summary.json');
+      if (!ours) throw new UsageError('DEMO_STATE_DIR', `${stateDir} exists and is not an openphone-import state directory: not cleared; pick another --state-dir`);
+      rmSync(stateDir, { recursive: true, force: true });
+    }
     process.stdout.write(`demo: importing ${DEMO_INPUT} into a local sandbox at ${sandbox.url} (10 requests/s, as the real API)\n`);
     const code = await runCommand({ config: DEMO_CONFIG, input: DEMO_INPUT, stateDir, dryRun: false, baseUrl: sandbox.url, apiKey: sandbox.apiKey });
     const stats = sandbox.stats();

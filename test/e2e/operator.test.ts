@@ -104,3 +104,23 @@ describe('status', () => {
     expect(r.stderr).toMatch(/holds no job \(no journal\.jsonl\): expected the --state-dir of an import/);
   });
 });
+
+describe('demo', () => {
+  test('imports the demo file into an in-process sandbox, twice in a row, exit 0', async () => {
+    for (let i = 0; i < 2; i++) {
+      const r = await runCli(['demo', '--state-dir', join(dir(), 'demo')]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/created 10, already done 0, duplicate 1, failed 6/);
+      expect(r.stdout).toMatch(/the sandbox now holds 10 contacts \(0 duplicated externalIds\)/);
+    }
+  });
+  test('never clears a folder that is not a state directory', async () => {
+    const { mkdirSync, existsSync } = await import('node:fs');
+    mkdirSync(join(dir(), 'mine'));
+    writeFileSync(join(dir(), 'mine', 'thesis.txt'), 'precious');
+    const r = await runCli(['demo', '--state-dir', join(dir(), 'mine')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not an openphone-import state directory: not cleared/);
+    expect(existsSync(join(dir(), 'mine', 'thesis.txt'))).toBe(true);
+  });
+});
