@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import yargs from 'yargs';
@@ -116,6 +116,14 @@ async function demoCommand(stateDir: string): Promise<number> {
     return code === ExitCode.someFailed ? ExitCode.ok : code;
   } finally {
     await sandbox.stop();
+  }
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
   }
 }
 
@@ -248,6 +256,7 @@ async function main(argv: string[]): Promise<number> {
       if (err) throw err;
       throw new ImportError('USAGE', `${msg}\n(see openphone-import --help)`, ExitCode.usage);
     })
+    .version(packageVersion())
     .help()
     .parseAsync();
   return exitCode;
