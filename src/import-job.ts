@@ -150,7 +150,7 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
   // Before anything is sent or written: the config must fit the workspace (exit 2 otherwise).
   let aborted: string | undefined;
   try {
-    await checkWorkspace(config, ctx.transport, ctx.limiter, ctx.stats);
+    await checkWorkspace(config, o.baseUrl ?? config.api.baseUrl, ctx.transport, ctx.limiter, ctx.stats);
   } catch (err) {
     if (!(err instanceof AbortError)) throw err;
     aborted = err.message;

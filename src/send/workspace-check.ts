@@ -17,14 +17,14 @@ interface Definition {
  * the workspace with the configured type. A wrong key would fail every record
  * with 400 0801400 one request at a time; this fails once, with the list.
  */
-export async function checkWorkspace(config: ResolvedConfig, transport: Transport, limiter: RateLimiter, stats: RequestStats): Promise<readonly Definition[]> {
+export async function checkWorkspace(config: ResolvedConfig, baseUrl: string, transport: Transport, limiter: RateLimiter, stats: RequestStats): Promise<readonly Definition[]> {
   const sent = await limiter.acquire();
   stats.requests++;
   let res;
   try {
     res = await transport({ method: 'GET', path: 'v1/contact-custom-fields' }, undefined, sent);
   } catch (err) {
-    if (err instanceof TransportError) throw new AbortError('API_UNREACHABLE', `cannot reach the API at ${config.api.baseUrl} to read the workspace's custom fields: ${err.message}`);
+    if (err instanceof TransportError) throw new AbortError('API_UNREACHABLE', `cannot reach the API at ${baseUrl} to read the workspace's custom fields: ${err.message}`);
     throw err;
   } finally {
     sent();
