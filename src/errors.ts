@@ -1,7 +1,8 @@
 /**
  * One error base class with a stable `code` and the exit status it maps to.
  * Only the CLI turns these into process exit codes; anything that is not an
- * ImportError reaching the top is a bug in this program and is reported as one.
+ * ImportError reaching the top is a bug in this program and is reported as one
+ * (exit 70, with the stack).
  */
 export const ExitCode = {
   ok: 0,
@@ -34,13 +35,5 @@ export class UsageError extends ImportError {
 export class AbortError extends ImportError {
   constructor(code: string, message: string) {
     super(code, message, ExitCode.aborted);
-  }
-}
-
-/** A broken invariant inside this program: always a bug, never the user's input. */
-export class BugError extends Error {
-  constructor(message: string) {
-    super(`internal error (this is a bug in openphone-import, please report it): ${message}`);
-    this.name = 'BugError';
   }
 }

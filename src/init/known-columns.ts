@@ -15,14 +15,6 @@ export const NAME_COLUMNS: Record<NameField, readonly string[]> = {
   role: ['Job Title', 'Organization Title', 'Organization 1 - Title', 'Position', 'Role', 'Title'],
 };
 
-export interface LabelledColumnGuess {
-  readonly column: string;
-  /** The label OpenPhone shows; from a "… - Label"/"… - Type" column's commonest value when there is one. */
-  readonly name: string;
-  /** The column that labels it in this export (Google), to read the label from the sample. */
-  readonly labelColumn?: string;
-  readonly split?: string;
-}
 
 const GOOGLE_SPLIT = ' ::: ';
 
