@@ -272,6 +272,11 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
     const items = batch;
     batch = [];
     if (items.length === 0) return;
+    if (stopping.signal.aborted) {
+      // Stopping: nothing more is asked of the API; these wait for the next run.
+      for (const _ of items) counts.add('notSent');
+      return;
+    }
     track(
       (async () => {
         let found: (string | null | undefined)[];
