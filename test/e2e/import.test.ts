@@ -87,6 +87,8 @@ test('401: the job stops at once (exit 3), no record is marked failed, and the n
   const file = writeContactsFile(input, 60);
   const bad = await runImport(sandbox, input, { apiKey: 'wrong-key' });
   expect(bad.exitCode).toBe(3);
+  // Nothing is asked after the first 401.
+  expect(sandbox.requests().map((r) => r.status)).toEqual([401]);
   expect(bad.abortedBecause).toMatch(/401/);
   expect(bad.counts.created).toBe(0);
   expect(bad.problems).not.toHaveProperty('API_401');
