@@ -21,7 +21,7 @@ import { buildSummary, completedExitCode, runFacts, type Summary } from './repor
 import { LookupBatcher, LookupFailed, LOOKUP_BATCH } from './send/lookup.js';
 import { RateLimiter, realClock, type Clock } from './send/rate-limiter.js';
 import { RequestStats } from './send/request-stats.js';
-import { sendRecord, updateRecord, type SendContext, type SendOutcome } from './send/send-record.js';
+import { resolveUnknown, sendRecord, updateRecord, type SendContext, type SendOutcome } from './send/send-record.js';
 import { checkWorkspace } from './send/workspace-check.js';
 import { gotTransport, type Transport } from './send/transport.js';
 
@@ -147,14 +147,19 @@ interface RunInput extends ImportOptions {
 
 async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string; aborted?: string }> {
   const { config, past, ctx, stopping, cutInFlight, log } = o;
-  // Before anything is sent or written: the config must fit the workspace (exit 2 otherwise).
   let aborted: string | undefined;
+  /** A 401 or an unreachable API: everything stops, nothing more is sent. Anything else is rethrown. */
+  const abortWith = (err: unknown) => {
+    if (!(err instanceof AbortError)) throw err;
+    aborted ??= err.message;
+    stopping.abort();
+    cutInFlight.abort();
+  };
+  // Before anything is sent or written: the config must fit the workspace (exit 2 otherwise).
   try {
     await checkWorkspace(config, o.baseUrl ?? config.api.baseUrl, ctx.transport, ctx.limiter, ctx.stats);
   } catch (err) {
-    if (!(err instanceof AbortError)) throw err;
-    aborted = err.message;
-    stopping.abort();
+    abortWith(err);
   }
   const counts = new Counts();
   const failures = new FailuresReport(join(o.stateDir, 'failures.csv'), o.header, o.csv.delimiter);
@@ -179,10 +184,7 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
     // With --on-existing update, a record left in doubt is looked up like any other and then PATCHed.
     if (!aborted && (o.onExisting ?? 'skip') === 'skip') await resolveInDoubt(o, log);
   } catch (err) {
-    if (err instanceof AbortError) {
-      aborted = err.message;
-      stopping.abort();
-    } else throw err;
+    abortWith(err);
   }
 
   let total: number | undefined;
@@ -224,12 +226,6 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
   let batch: { rec: ValidRecord; hash: string }[] = [];
   let lookupsPending = 0;
 
-  const abortWith = (err: unknown) => {
-    if (!(err instanceof AbortError)) throw err;
-    aborted ??= err.message;
-    stopping.abort();
-    cutInFlight.abort();
-  };
 
   const record = (rec: ValidRecord, outcome: SendOutcome) => {
     if (outcome.kind === 'created') counts.add('created');
@@ -339,7 +335,6 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
   report(true);
   clearTimeout(deadline);
   o.stop?.removeEventListener('abort', onSignal);
-  if (aborted === undefined && stoppedEarly === undefined && stopping.signal.aborted) stoppedEarly = 'stopped';
   await failures.commit();
   return { counts, ...(stoppedEarly !== undefined && !aborted && { stoppedEarly }), ...(aborted !== undefined && { aborted }) };
 }
@@ -350,27 +345,16 @@ async function resolveInDoubt(o: RunInput, log: Log): Promise<void> {
   if (ids.length === 0) return;
   log.info(`checking ${ids.length} record(s) an earlier run left without a known outcome`);
   for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
-    const batch = ids.slice(i, i + LOOKUP_BATCH);
-    const results = await Promise.all(
-      batch.map((id) =>
-        o.ctx.lookup.find(id).catch((err: unknown) => {
-          if (err instanceof LookupFailed) return null;
-          throw err;
-        }),
-      ),
-    );
-    batch.forEach((id, k) => {
-      const cid = results[k];
-      if (cid === null) return; // lookup failed: stays in doubt, and its record is looked up again when sent
-      if (cid !== undefined) {
+    // A batch at a time: the lookups of one batch share a request.
+    await Promise.all(
+      ids.slice(i, i + LOOKUP_BATCH).map(async (id) => {
         const line = o.past.inDoubt.get(id) ?? 0;
-        o.journal.append({ t: 'created', id, cid, line });
-        o.past.created.set(id, line);
-      } else {
-        o.journal.append({ t: 'absent', id });
-      }
-      o.past.inDoubt.delete(id);
-    });
+        const known = await resolveUnknown(o.ctx, id, line);
+        // A failed lookup leaves it in doubt: its record is looked up again when sent.
+        if (known.kind === 'lookupFailed') return;
+        if (known.kind === 'created') o.past.created.set(id, line);
+        o.past.inDoubt.delete(id);
+      }),
+    );
   }
 }
-

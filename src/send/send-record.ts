@@ -65,18 +65,9 @@ export async function sendRecord(
   for (;;) {
     if (ctx.stopping.aborted) return { kind: 'notSent' };
     if (outcomeUnknown) {
-      let found: string | undefined;
-      try {
-        found = await ctx.lookup.find(externalId);
-      } catch (err) {
-        if (err instanceof LookupFailed) return fail('LOOKUP_FAILED', `${lastError}; then the lookup by externalId failed: ${err.message}`, true, true);
-        throw err;
-      }
-      if (found !== undefined) {
-        ctx.journal.append({ t: 'created', id: externalId, cid: found, line });
-        return { kind: 'created', contactId: found, viaLookup: true };
-      }
-      ctx.journal.append({ t: 'absent', id: externalId });
+      const known = await resolveUnknown(ctx, externalId, line);
+      if (known.kind === 'lookupFailed') return fail('LOOKUP_FAILED', `${lastError}; then the lookup by externalId failed: ${known.message}`, true, true);
+      if (known.kind === 'created') return known;
       outcomeUnknown = false;
       if (ctx.stopping.aborted) return { kind: 'notSent' };
     }
@@ -173,6 +164,31 @@ async function retryLater(ctx: SendContext, attempt: number): Promise<boolean> {
   return true;
 }
 
+/**
+ * An attempt whose outcome is unknown, settled by a lookup and journaled: the
+ * contact exists (created, with its id) or it does not (absent). A failed
+ * lookup settles nothing and journals nothing: the record stays in doubt.
+ */
+export async function resolveUnknown(
+  ctx: Pick<SendContext, 'lookup' | 'journal'>,
+  externalId: string,
+  line: number,
+): Promise<{ readonly kind: 'created'; readonly contactId: string; readonly viaLookup: true } | { readonly kind: 'absent' } | { readonly kind: 'lookupFailed'; readonly message: string }> {
+  let found: string | undefined;
+  try {
+    found = await ctx.lookup.find(externalId);
+  } catch (err) {
+    if (err instanceof LookupFailed) return { kind: 'lookupFailed', message: err.message };
+    throw err;
+  }
+  if (found === undefined) {
+    ctx.journal.append({ t: 'absent', id: externalId });
+    return { kind: 'absent' };
+  }
+  ctx.journal.append({ t: 'created', id: externalId, cid: found, line });
+  return { kind: 'created', contactId: found, viaLookup: true };
+}
+
 /** Out of attempts after an unknown outcome: one last lookup tells created from failed. */
 async function finalCheck(
   ctx: SendContext,
@@ -182,17 +198,11 @@ async function finalCheck(
   fail: (code: string, message: string, retryable: boolean, doubt?: boolean) => SendOutcome,
   code = 'GAVE_UP',
 ): Promise<SendOutcome> {
-  try {
-    const found = await ctx.lookup.find(externalId);
-    if (found !== undefined) {
-      ctx.journal.append({ t: 'created', id: externalId, cid: found, line });
-      return { kind: 'created', contactId: found, viaLookup: true };
-    }
-    ctx.journal.append({ t: 'absent', id: externalId });
-  } catch (err) {
-    if (!(err instanceof LookupFailed)) throw err;
+  const known = await resolveUnknown(ctx, externalId, line);
+  if (known.kind === 'created') return known;
+  if (known.kind === 'lookupFailed') {
     // Left in doubt: the failed event below is retryable, and the next run looks it up first.
-    return fail(code, `${lastError}; gave up after ${ctx.retry.attempts} attempts (the lookup failed too: ${err.message})`, true, true);
+    return fail(code, `${lastError}; gave up after ${ctx.retry.attempts} attempts (the lookup failed too: ${known.message})`, true, true);
   }
   return fail(code, `${lastError}; gave up after ${ctx.retry.attempts} attempts`, true);
 }
