@@ -312,10 +312,6 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
       failures.add(result.fields, result.line, result.problems, result.raw);
       continue;
     }
-    if (past.created.has(result.externalId)) {
-      counts.add('alreadyDone');
-      continue;
-    }
     const hash = bodyHash(result.payload);
     const before = past.failed.get(result.externalId);
     if (before !== undefined && !before.retryable && before.body === hash) {

@@ -50,10 +50,7 @@ export class Classifier {
   skipIfDone(item: CsvItem, isDone: (externalId: string) => boolean): string | undefined {
     if (item.kind !== 'record') return undefined;
     const source = this.config.externalId;
-    const get = (column: string): string => {
-      const at = this.header.positionOf.get(column);
-      return at === undefined ? '' : (item.fields[at] ?? '');
-    };
+    const get = this.cells(item.fields);
     const id = source.kind === 'column' ? get(source.column).trim() : renderTemplate(source.parts, get);
     if (!id || this.seen.has(id) || !isDone(id)) return undefined;
     this.seen.set(id, item.line);
@@ -72,10 +69,7 @@ export class Classifier {
       };
     }
     const { fields, line } = item;
-    const get = (column: string): string => {
-      const at = this.header.positionOf.get(column);
-      return at === undefined ? '' : (fields[at] ?? '');
-    };
+    const get = this.cells(fields);
     const encodingProblems = this.undecodable(fields, line);
     const mapped = mapRecord(this.config, get, line);
     const problems = [...encodingProblems, ...mapped.problems];
@@ -98,6 +92,14 @@ export class Classifier {
       return { kind: 'rejected', bucket: 'failed', line, externalId: id, fields, problems };
     }
     return { kind: 'valid', line, externalId: id, payload: mapped.payload, fields };
+  }
+
+  /** Reads a record's cells by column name ('' for a column the record lacks). */
+  private cells(fields: readonly string[]): (column: string) => string {
+    return (column) => {
+      const at = this.header.positionOf.get(column);
+      return at === undefined ? '' : (fields[at] ?? '');
+    };
   }
 
   /** Bytes that were not valid in the declared encoding came out as U+FFFD. */
