@@ -310,6 +310,7 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
     if (result.kind === 'rejected') {
       counts.add(result.bucket, result.problems.map((p) => p.code));
       failures.add(result.fields, result.line, result.problems, result.raw);
+      await failures.pace();
       continue;
     }
     const hash = bodyHash(result.payload);

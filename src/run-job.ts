@@ -42,6 +42,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
     } else {
       counts.add(result.bucket, result.problems.map((p) => p.code));
       failures.add(result.fields, result.line, result.problems, result.raw);
+      await failures.pace();
     }
   }
   await Promise.all([failures.commit(), payloads.commit()]);

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
 import { ERROR_COLUMNS, type HeaderIndex } from '../csv/header.js';
 import { describeProblem, type Problem } from '../mapping/problem.js';
@@ -29,6 +30,14 @@ export class FailuresReport {
     const message = problems.map(describeProblem).join('; ');
     this.write([...own, String(line), codes, message, raw]);
     this.rows++;
+  }
+
+  /**
+   * Resolves once the file has taken what it was given: readers await it so a
+   * file with a million bad rows cannot fill memory faster than the disk drains.
+   */
+  async pace(): Promise<void> {
+    if (this.file.stream.writableNeedDrain) await once(this.file.stream, 'drain');
   }
 
   private write(row: readonly string[]): void {
