@@ -83,7 +83,7 @@ describe('option.delimiter', () => {
   });
 });
 
-describe('info.lines: physical line numbers', () => {
+describe('physical line numbers', () => {
   test('CRLF, quoted line breaks, doubled quotes', async () => {
     const csv = await readAll(fixture('bom-crlf-multiline.csv'));
     expect(shape(csv.items).map((r) => r.slice(0, 5))).toEqual([
@@ -123,6 +123,29 @@ describe('malformed records are reported with their lines, and reading goes on',
   test('a real multi-line cell with a wrong field count is one malformed record over its lines', async () => {
     const csv = await readAll(write('a,b\n1,"x\ny",extra\n2,z\n'));
     expect(shape(csv.items)).toEqual([['malformed@2-3'], [4, '2', 'z']]);
+  });
+  test('blank lines before malformed records are counted, and a malformed record is its own text', async () => {
+    const csv = await readAll(write('a,b\n\n1,x,extra\n\n\n2,"p\nq",extra\n\n3,y\n'));
+    expect(shape(csv.items)).toEqual([['malformed@3-3'], ['malformed@6-7'], [9, '3', 'y']]);
+    expect(csv.items.map((i) => i.kind === 'malformed' && i.raw)).toEqual(['1,x,extra', '2,"p\nq",extra', false]);
+  });
+  test('records and malformed records across read-chunk boundaries keep their lines and text', async () => {
+    // ~1.5 MB: the reader takes 256 KB at a time, so records straddle several chunk ends.
+    const rows: string[] = [];
+    const expected: unknown[] = [];
+    let line = 2;
+    for (let i = 0; i < 20_000; i++) {
+      if (i % 7 === 3) {
+        rows.push(`${i},"bad\ncell",extra`);
+        expected.push([`malformed@${line}-${line + 1}`, `${i},"bad\ncell",extra`]);
+      } else {
+        rows.push(`${i},"two\nlines ${'x'.repeat(i % 50)}"`);
+        expected.push([line, String(i)]);
+      }
+      line += 2;
+    }
+    const csv = await readAll(write(`a,b\n${rows.join('\n')}\n`));
+    expect(csv.items.map((i) => (i.kind === 'record' ? [i.line, i.fields[0]] : [`malformed@${i.line}-${i.endLine}`, i.raw]))).toEqual(expected);
   });
   test('an empty file is a usage error', async () => {
     await expect(readAll(write(''))).rejects.toMatchObject({ code: 'CSV_EMPTY', exitCode: 2 });
