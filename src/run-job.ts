@@ -33,17 +33,19 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const failures = new FailuresReport(join(stateDir, 'failures.csv'), header, csv.delimiter);
   const payloads = new JsonlWriter(join(stateDir, 'payloads.jsonl'));
 
-  for await (const item of csv.items) {
-    counts.read++;
-    const result = classifier.classify(item);
-    if (result.kind === 'valid') {
-      counts.add('valid');
-      await payloads.write({ line: result.line, externalId: result.externalId, body: result.payload });
-    } else {
-      counts.add(result.bucket, result.problems.map((p) => p.code));
-      failures.add(result.fields, result.line, result.problems, result.raw);
-      await failures.pace();
+  for await (const batch of csv.batches) {
+    for (const item of batch) {
+      counts.read++;
+      const result = classifier.classify(item);
+      if (result.kind === 'valid') {
+        counts.add('valid');
+        payloads.write({ line: result.line, externalId: result.externalId, body: result.payload });
+      } else {
+        counts.add(result.bucket, result.problems.map((p) => p.code));
+        failures.add(result.fields, result.line, result.problems, result.raw);
+      }
     }
+    await Promise.all([payloads.pace(), failures.pace()]);
   }
   await Promise.all([failures.commit(), payloads.commit()]);
 

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
 import { ERROR_COLUMNS, type HeaderIndex } from '../csv/header.js';
 import { describeProblem, type Problem } from '../mapping/problem.js';
@@ -32,12 +31,9 @@ export class FailuresReport {
     this.rows++;
   }
 
-  /**
-   * Resolves once the file has taken what it was given: readers await it so a
-   * file with a million bad rows cannot fill memory faster than the disk drains.
-   */
-  async pace(): Promise<void> {
-    if (this.file.stream.writableNeedDrain) await once(this.file.stream, 'drain');
+  /** See AtomicPrivateFile.pace. */
+  pace(): Promise<void> {
+    return this.file.pace();
   }
 
   private write(row: readonly string[]): void {

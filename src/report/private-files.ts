@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream, mkdirSync, chmodSync, openSync, renameSync, type WriteStream } from 'node:fs';
 
 /**
@@ -27,6 +28,13 @@ export class AtomicPrivateFile {
   constructor(readonly path: string) {
     this.tmp = `${path}.tmp`;
     this.stream = privateWriteStream(this.tmp, 'w');
+  }
+  /**
+   * Resolves once the file has taken what it was given: writers await it so a
+   * million rows cannot fill memory faster than the disk drains.
+   */
+  async pace(): Promise<void> {
+    if (this.stream.writableNeedDrain) await once(this.stream, 'drain');
   }
   async commit(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
