@@ -55,21 +55,20 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number)
   }
   if (problems.length > 0) return { line, externalId, problems };
 
-  const payload: ContactRequest = {
-    defaultFields: {
-      firstName: firstName ?? null,
-      ...(lastName !== undefined && { lastName }),
-      ...(company !== undefined && { company }),
-      ...(role !== undefined && { role }),
-      ...(emails.length > 0 && { emails }),
-      ...(phoneNumbers.length > 0 && { phoneNumbers }),
-    },
-    ...(customFields.length > 0 && { customFields }),
-    ...(config.createdByUserId !== undefined && { createdByUserId: config.createdByUserId }),
-    ...(config.source !== undefined && { source: config.source }),
-    ...(config.sourceUrl !== undefined && { sourceUrl: config.sourceUrl }),
-    externalId,
-  };
+  // Built by assignment, not by spreading optional parts: this runs once per
+  // record, and the key order (which payloads.jsonl shows) is the same.
+  const defaultFields: ContactRequest['defaultFields'] = { firstName: firstName ?? null };
+  if (lastName !== undefined) defaultFields.lastName = lastName;
+  if (company !== undefined) defaultFields.company = company;
+  if (role !== undefined) defaultFields.role = role;
+  if (emails.length > 0) defaultFields.emails = emails;
+  if (phoneNumbers.length > 0) defaultFields.phoneNumbers = phoneNumbers;
+  const payload: ContactRequest = { defaultFields };
+  if (customFields.length > 0) payload.customFields = customFields;
+  if (config.createdByUserId !== undefined) payload.createdByUserId = config.createdByUserId;
+  if (config.source !== undefined) payload.source = config.source;
+  if (config.sourceUrl !== undefined) payload.sourceUrl = config.sourceUrl;
+  payload.externalId = externalId;
   // The last gate: whatever the mapping did, nothing leaves that the API contract refuses.
   const checked = contactRequestSchema.safeParse(payload);
   if (!checked.success) {
@@ -113,15 +112,17 @@ function labelled<C extends LabelledColumn>(
   report: (column: string, value: string, result: Converted<unknown>) => void,
 ): { name: string; value: string }[] {
   const out: { name: string; value: string }[] = [];
-  const seen = new Set<string>();
+  // A record has a handful of emails or phones: a list beats a Set here.
+  const seen: string[] = [];
   for (const col of columns) {
     for (const value of splitCell(get(col.column), col.split)) {
       const converted = convert(value, col);
       report(col.column, value, converted);
-      if (converted.ok && !seen.has(converted.value.toLowerCase())) {
-        seen.add(converted.value.toLowerCase());
-        out.push({ name: col.name, value: converted.value });
-      }
+      if (!converted.ok) continue;
+      const key = converted.value.toLowerCase();
+      if (seen.includes(key)) continue;
+      seen.push(key);
+      out.push({ name: col.name, value: converted.value });
     }
   }
   return out;

@@ -72,7 +72,7 @@ export class Classifier {
     const get = this.cells(fields);
     const encodingProblems = this.undecodable(fields, line);
     const mapped = mapRecord(this.config, get, line);
-    const problems = [...encodingProblems, ...mapped.problems];
+    const problems = encodingProblems === undefined ? mapped.problems : [...encodingProblems, ...mapped.problems];
     const id = mapped.externalId;
     if (id !== undefined) {
       const first = this.seen.get(id);
@@ -102,11 +102,12 @@ export class Classifier {
     };
   }
 
-  /** Bytes that were not valid in the declared encoding came out as U+FFFD. */
-  private undecodable(fields: readonly string[], line: number): Problem[] {
-    const problems: Problem[] = [];
+  /** Bytes that were not valid in the declared encoding came out as U+FFFD; undefined when none did (most records). */
+  private undecodable(fields: readonly string[], line: number): Problem[] | undefined {
+    let problems: Problem[] | undefined;
     fields.forEach((value, i) => {
       if (!value.includes('\uFFFD')) return;
+      problems ??= [];
       const column = this.header.columns.find((c) => this.header.positionOf.get(c) === i) ?? `field ${i + 1}`;
       problems.push({
         code: ProblemCode.encodingInvalid,

@@ -10,15 +10,23 @@ import { bad, ok, ProblemCode, type Converted } from '../problem.js';
  * day back. Impossible dates (02/30) are problems, never rolled over.
  */
 export function toIsoDate(value: string, format: string | undefined, timezone = 'UTC'): Converted<string> {
-  return memoized(`${format ?? ''}\u0000${timezone}\u0000${value.trim()}`);
+  return converterFor(format, timezone)(value.trim());
 }
 
 // Luxon parsing in a named zone costs tens of microseconds (Intl offset
-// look-ups); exports repeat the same dates, so results are kept.
-const memoized = boundedMemo((key: string): Converted<string> => {
-  const [format, timezone, v] = key.split('\u0000') as [string, string, string];
-  return convert(v, format === '' ? undefined : format, timezone);
-});
+// look-ups); exports repeat the same dates, so results are kept, per format and
+// zone (a config has a few), keyed by the cell alone. Two map levels rather
+// than one joined key: format and zone are the config's own strings, so finding
+// the memo builds no string per cell.
+const converters = new Map<string, Map<string, (value: string) => Converted<string>>>();
+
+function converterFor(format: string | undefined, timezone: string): (value: string) => Converted<string> {
+  let byZone = converters.get(format ?? '');
+  if (byZone === undefined) converters.set(format ?? '', (byZone = new Map()));
+  let converter = byZone.get(timezone);
+  if (converter === undefined) byZone.set(timezone, (converter = boundedMemo((value) => convert(value, format || undefined, timezone))));
+  return converter;
+}
 
 function convert(v: string, format: string | undefined, timezone: string): Converted<string> {
   const parsed = format === undefined ? DateTime.fromISO(v, { zone: timezone }) : DateTime.fromFormat(v, format, { zone: timezone });

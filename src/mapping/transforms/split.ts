@@ -1,14 +1,15 @@
 /** One cell into its values: trimmed, empties dropped, repeats kept once, order kept. */
 export function splitCell(cell: string, separator: string | undefined): string[] {
   if (separator === undefined || !cell.includes(separator)) {
-    // The common case (one value per cell) without building a Set.
+    // The common case (one value per cell) without splitting.
     const v = cell.trim();
     return v === '' ? [] : [v];
   }
-  const seen = new Set<string>();
+  // Cells hold a few values: a list beats a Set here.
+  const values: string[] = [];
   for (const part of cell.split(separator)) {
     const v = part.trim();
-    if (v !== '') seen.add(v);
+    if (v !== '' && !values.includes(v)) values.push(v);
   }
-  return [...seen];
+  return values;
 }
