@@ -144,7 +144,7 @@ function makeParser(delimiter: string): Parser {
  * Writes each text chunk to the parser and takes back, synchronously, what it
  * produced. csv-parse transforms a chunk within write(); the records sit in its
  * readable buffer until read, and the write completes once they are read, so
- * the file is never read further ahead than one chunk.
+ * the parser holds at most one chunk's records and reading waits for the consumer.
  */
 async function* parsed(parser: Parser, text: AsyncIterable<string> | Iterable<string>, locator: RecordLocator): AsyncGenerator<ParserOutput[]> {
   let failure: Error | undefined;
