@@ -35,7 +35,7 @@ export interface OpenedCsv {
   readonly delimiter: string;
   readonly header: readonly string[];
   /**
-   * The records in file order, a parsed chunk (a few thousand records) at a
+   * The records in file order, a parsed chunk (a few hundred records) at a
    * time: one await per chunk rather than per record, which halves the cost of
    * reading. Consume either this or `items`, not both.
    */
@@ -58,7 +58,10 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
   const head = await readHead(file);
   const bom = sniffBom(head);
   const encoding = bom?.encoding ?? options.encoding;
-  const bytes = createReadStream(file, { highWaterMark: 256 * 1024 });
+  // A chunk's records stay alive until the consumer is through them: 64 KB
+  // chunks (a few hundred records) peaked 9 MB lower than 256 KB over 1M
+  // records, at the same speed.
+  const bytes = createReadStream(file, { highWaterMark: 64 * 1024 });
   const decoded = bytes.pipe(new DecodeToLf(encoding));
   bytes.on('error', (err) => decoded.destroy(err));
   const chunks = decoded[Symbol.asyncIterator]() as AsyncIterator<string>;

@@ -130,7 +130,7 @@ describe('malformed records are reported with their lines, and reading goes on',
     expect(csv.items.map((i) => i.kind === 'malformed' && i.raw)).toEqual(['1,x,extra', '2,"p\nq",extra', false]);
   });
   test('records and malformed records across read-chunk boundaries keep their lines and text', async () => {
-    // ~1.5 MB: the reader takes 256 KB at a time, so records straddle several chunk ends.
+    // ~1.5 MB: the reader takes 64 KB at a time, so records straddle many chunk ends.
     const rows: string[] = [];
     const expected: unknown[] = [];
     let line = 2;
