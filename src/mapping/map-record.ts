@@ -9,6 +9,7 @@ import { toNumber } from './transforms/number.js';
 import { toE164 } from './transforms/phone.js';
 import { splitCell } from './transforms/split.js';
 import { toUrl } from './transforms/url.js';
+import { SeenStrings } from '../util/seen-strings.js';
 
 /** Reads one cell by column name; '' for an absent or empty cell. */
 export type CellReader = (column: string) => string;
@@ -112,16 +113,13 @@ function labelled<C extends LabelledColumn>(
   report: (column: string, value: string, result: Converted<unknown>) => void,
 ): { name: string; value: string }[] {
   const out: { name: string; value: string }[] = [];
-  // A record has a handful of emails or phones: a list beats a Set here.
-  const seen: string[] = [];
+  const seen = new SeenStrings();
   for (const col of columns) {
     for (const value of splitCell(get(col.column), col.split)) {
       const converted = convert(value, col);
       report(col.column, value, converted);
       if (!converted.ok) continue;
-      const key = converted.value.toLowerCase();
-      if (seen.includes(key)) continue;
-      seen.push(key);
+      if (!seen.add(converted.value.toLowerCase())) continue;
       out.push({ name: col.name, value: converted.value });
     }
   }

@@ -1,3 +1,5 @@
+import { SeenStrings } from '../../util/seen-strings.js';
+
 /** One cell into its values: trimmed, empties dropped, repeats kept once, order kept. */
 export function splitCell(cell: string, separator: string | undefined): string[] {
   if (separator === undefined || !cell.includes(separator)) {
@@ -5,11 +7,11 @@ export function splitCell(cell: string, separator: string | undefined): string[]
     const v = cell.trim();
     return v === '' ? [] : [v];
   }
-  // Cells hold a few values: a list beats a Set here.
   const values: string[] = [];
+  const seen = new SeenStrings();
   for (const part of cell.split(separator)) {
     const v = part.trim();
-    if (v !== '' && !values.includes(v)) values.push(v);
+    if (v !== '' && seen.add(v)) values.push(v);
   }
   return values;
 }
