@@ -1,7 +1,7 @@
-import { createReadStream, existsSync, ftruncateSync, openSync, closeSync, readSync, fstatSync, statSync } from 'node:fs';
+import { existsSync, ftruncateSync, openSync, closeSync, readSync, fstatSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { hashes, hashesOfAscii, IdSet } from '../util/id-set.js';
-import { forEachLine } from './lines.js';
+import { bytesStartWith, forEachLine } from './lines.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION, type JournalEvent, type JournalHeader, type RunEvent } from './events.js';
 
 export interface PastFailure {
@@ -56,9 +56,11 @@ export function repairTornTail(path: string): number {
 export async function replayJournal(path: string, options: { repair?: boolean } = {}): Promise<ResumeState> {
   const repair = options.repair ?? true;
   const repairedBytes = repair ? repairTornTail(path) : 0;
+  // About one id per 100 bytes of journal: the tables are sized once, not grown.
+  const expectedIds = existsSync(path) ? Math.ceil(statSync(path).size / 100) : 1024;
   const state = {
     header: undefined as JournalHeader | undefined,
-    created: new IdSet(existsSync(path) ? Math.ceil(statSync(path).size / 100) : 1024),
+    created: new IdSet(expectedIds),
     inDoubt: new Map<string, number>(),
     failed: new Map<string, PastFailure>(),
     runs: [] as RunEvent[],
@@ -71,7 +73,7 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
   // event is an attempt still open. In doubt when the latest is an open attempt.
   // Ids themselves are not kept (a million strings would cost a lot); the few in
   // doubt are recovered by a second pass.
-  const latest = new IdSet(Math.ceil(statSync(path).size / 100));
+  const latest = new IdSet(expectedIds);
   const open = (h1: number, h2: number) => latest.setHashed(h1, h2, lineNo * 2 + 1);
   const close = (h1: number, h2: number) => latest.setHashed(h1, h2, lineNo * 2);
   let lineNo = 0;
@@ -159,21 +161,14 @@ const CREATED = Buffer.from('{"t":"created","id":"');
 const AFTER_ATTEMPT_ID = Buffer.from('","line":');
 const AFTER_CREATED_ID = Buffer.from('","cid":"');
 
-function startsWithAt(buf: Buffer, at: number, end: number, prefix: Buffer): boolean {
-  if (end - at < prefix.length) return false;
-  // A plain loop: Buffer.compare's argument checks cost more than these few bytes.
-  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
-  return true;
-}
-
 /**
  * Applies an attempt or created line exactly as JournalWriter writes them
  * (keys in its order, an ASCII id without escapes), straight from the bytes;
  * returns false for anything else, which then takes the JSON.parse path.
  */
 function fastApply(buf: Buffer, start: number, end: number, lineNo: number, latest: IdSet, created: IdSet): boolean {
-  const isAttempt = startsWithAt(buf, start, end, ATTEMPT);
-  if (!isAttempt && !startsWithAt(buf, start, end, CREATED)) return false;
+  const isAttempt = bytesStartWith(buf, start, end, ATTEMPT);
+  if (!isAttempt && !bytesStartWith(buf, start, end, CREATED)) return false;
   const idStart = start + ATTEMPT.length; // both prefixes have the same length
   let idEnd = idStart;
   for (; idEnd < end; idEnd++) {
@@ -181,7 +176,7 @@ function fastApply(buf: Buffer, start: number, end: number, lineNo: number, late
     if (c === 0x22) break;
     if (c === 0x5c || c >= 0x80) return false;
   }
-  if (idEnd >= end || !startsWithAt(buf, idEnd, end, isAttempt ? AFTER_ATTEMPT_ID : AFTER_CREATED_ID)) return false;
+  if (idEnd >= end || !bytesStartWith(buf, idEnd, end, isAttempt ? AFTER_ATTEMPT_ID : AFTER_CREATED_ID)) return false;
   // The record line: the digits before the closing brace.
   if (buf[end - 1] !== 0x7d) return false;
   let line = 0;

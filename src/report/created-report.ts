@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import type { CreatedEvent } from '../journal/events.js';
-import { forEachLine } from '../journal/lines.js';
+import { bytesStartWith, forEachLine } from '../journal/lines.js';
 import { AtomicPrivateFile } from './private-files.js';
 
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
@@ -40,7 +40,7 @@ export async function writeCreatedReport(journalPath: string, outPath: string): 
     await forEachLine(
       journalPath,
       (buf, start, end) => {
-        if (!startsWith(buf, start, end, CREATED.subarray(0, 14))) return;
+        if (!bytesStartWith(buf, start, end, CREATED.subarray(0, 14))) return;
         count++;
         const fast = plainCreated(buf, start, end);
         if (fast !== undefined) {
@@ -66,21 +66,15 @@ export async function writeCreatedReport(journalPath: string, outPath: string): 
   return count;
 }
 
-function startsWith(buf: Buffer, at: number, end: number, prefix: Buffer): boolean {
-  if (end - at < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
-  return true;
-}
-
 /** Byte ranges of id, cid and line in `{"t":"created","id":"…","cid":"…","line":N}` when id and cid need no CSV quoting or JSON unescaping. */
 function plainCreated(buf: Buffer, start: number, end: number): { id: [number, number]; cid: [number, number]; line: [number, number] } | undefined {
-  if (!startsWith(buf, start, end, CREATED)) return undefined;
+  if (!bytesStartWith(buf, start, end, CREATED)) return undefined;
   const idStart = start + CREATED.length;
   const idEnd = plainUntilQuote(buf, idStart, end);
-  if (idEnd < 0 || !startsWith(buf, idEnd, end, CID)) return undefined;
+  if (idEnd < 0 || !bytesStartWith(buf, idEnd, end, CID)) return undefined;
   const cidStart = idEnd + CID.length;
   const cidEnd = plainUntilQuote(buf, cidStart, end);
-  if (cidEnd < 0 || !startsWith(buf, cidEnd, end, LINE) || buf[end - 1] !== 0x7d) return undefined;
+  if (cidEnd < 0 || !bytesStartWith(buf, cidEnd, end, LINE) || buf[end - 1] !== 0x7d) return undefined;
   const lineStart = cidEnd + LINE.length;
   for (let i = lineStart; i < end - 1; i++) if (buf[i]! < 0x30 || buf[i]! > 0x39) return undefined;
   return { id: [idStart, idEnd], cid: [cidStart, cidEnd], line: [lineStart, end - 1] };
