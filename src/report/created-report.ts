@@ -6,6 +6,8 @@ import { AtomicPrivateFile } from './private-files.js';
 
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 const CREATED = Buffer.from('{"t":"created","id":"');
+/** Any created event, whatever follows its type: `{"t":"created"`. */
+const CREATED_EVENT = CREATED.subarray(0, 14);
 const CID = Buffer.from('","cid":"');
 const LINE = Buffer.from('","line":');
 
@@ -40,7 +42,7 @@ export async function writeCreatedReport(journalPath: string, outPath: string): 
     await forEachLine(
       journalPath,
       (buf, start, end) => {
-        if (!bytesStartWith(buf, start, end, CREATED.subarray(0, 14))) return;
+        if (!bytesStartWith(buf, start, end, CREATED_EVENT)) return;
         count++;
         const fast = plainCreated(buf, start, end);
         if (fast !== undefined) {
