@@ -67,7 +67,7 @@ async function runCommand(args: RunArgs): Promise<number> {
   const progress = progressPrinter(progressMode, parseDuration(args.progressInterval ?? '30s', '--progress-interval'), (t) => process.stderr.write(t));
   const stop = new AbortController();
   const onSignal = (name: string) => () => {
-    (args.logFormat === 'json' ? jsonLog : stderrLog).warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`);
+    baseLog.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`);
     stop.abort();
   };
   const onInt = onSignal('SIGINT');

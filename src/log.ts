@@ -11,8 +11,12 @@ export const stderrLog: Log = {
 
 export const silentLog: Log = { info: () => {}, warn: () => {} };
 
+/** One JSON log line (time, level, then `fields`), as log collectors read them. */
+export const jsonLogLine = (level: 'info' | 'warn', fields: Record<string, unknown>): string =>
+  `${JSON.stringify({ time: new Date().toISOString(), level, ...fields })}\n`;
+
 /** Log lines as JSON objects, one a line, for log collectors (--log-format json). */
 export const jsonLog: Log = {
-  info: (m) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', message: m })}\n`),
-  warn: (m) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', message: m })}\n`),
+  info: (m) => process.stderr.write(jsonLogLine('info', { message: m })),
+  warn: (m) => process.stderr.write(jsonLogLine('warn', { message: m })),
 };

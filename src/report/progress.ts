@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { jsonLogLine } from '../log.js';
 
 export interface ProgressSnapshot {
   /** Records with a final outcome so far. */
@@ -60,6 +61,6 @@ export function progressPrinter(mode: 'tty' | 'lines' | 'json' | 'quiet', interv
     // Off a terminal the final summary is the last word; JSON logs get a final event too.
     if (final ? mode === 'lines' : now() - lastPrint < intervalMs) return;
     lastPrint = now();
-    write(mode === 'json' ? `${JSON.stringify({ time: new Date().toISOString(), level: 'info', event: 'progress', ...p })}\n` : `progress: ${describeProgress(p)}\n`);
+    write(mode === 'json' ? jsonLogLine('info', { event: 'progress', ...p }) : `progress: ${describeProgress(p)}\n`);
   };
 }
