@@ -147,6 +147,7 @@ interface RunInput extends ImportOptions {
 
 async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string; aborted?: string }> {
   const { config, past, ctx, stopping, cutInFlight, log } = o;
+  const onExisting = o.onExisting ?? 'skip';
   let aborted: string | undefined;
   /** A 401 or an unreachable API: everything stops, nothing more is sent. Anything else is rethrown. */
   const abortWith = (err: unknown) => {
@@ -182,7 +183,7 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
 
   try {
     // With --on-existing update, a record left in doubt is looked up like any other and then PATCHed.
-    if (!aborted && (o.onExisting ?? 'skip') === 'skip') await resolveInDoubt(o, log);
+    if (!aborted && onExisting === 'skip') await resolveInDoubt(o, log);
   } catch (err) {
     abortWith(err);
   }
@@ -216,7 +217,6 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
 
   const limit = pLimit(config.api.concurrency);
   const inFlight = new Set<Promise<void>>();
-  const onExisting = o.onExisting ?? 'skip';
   // Before creating, every record's externalId is looked up in the workspace,
   // 50 to a request. Reading runs ahead far enough that the next batch's lookup
   // is done before the sends of the current one run out (else the limiter idles
@@ -225,7 +225,6 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
   const maxQueued = LOOKUP_BATCH * 2 + config.api.concurrency * 2;
   let batch: { rec: ValidRecord; hash: string }[] = [];
   let lookupsPending = 0;
-
 
   const record = (rec: ValidRecord, outcome: SendOutcome) => {
     if (outcome.kind === 'created') counts.add('created');
