@@ -2,7 +2,7 @@ import type { CustomFieldType } from '../api/contract.js';
 import type { Config } from '../config/schema.js';
 import { EXTERNAL_ID_MAX } from '../api/contract.js';
 import { guessCountry } from './guess-country.js';
-import { EMAIL_COLUMNS, GOOGLE_SPLIT, ID_COLUMNS, NAME_COLUMNS, normalizeName, PHONE_COLUMNS, type NameField } from './known-columns.js';
+import { EMAIL_COLUMNS, GOOGLE_SPLIT, ID_COLUMNS, NAME_COLUMNS, normalizeName, PHONE_COLUMNS, type KnownLabelledColumn, type NameField } from './known-columns.js';
 
 export interface InitInput {
   readonly header: readonly string[];
@@ -49,7 +49,7 @@ export function buildConfig(input: InitInput): InitResult {
   }
 
   const emptyKnown: string[] = [];
-  const labelled = (known: typeof EMAIL_COLUMNS) => {
+  const labelled = (known: readonly KnownLabelledColumn[]) => {
     const out: { name: string; column: string; split?: string }[] = [];
     for (const k of known) {
       const column = find(k.column);

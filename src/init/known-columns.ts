@@ -15,14 +15,21 @@ export const NAME_COLUMNS: Record<NameField, readonly string[]> = {
   role: ['Job Title', 'Organization Title', 'Organization 1 - Title', 'Position', 'Role', 'Title'],
 };
 
+/** Google Contacts puts several values in one cell, separated by this. */
+export const GOOGLE_SPLIT = ' ::: ';
 
-const GOOGLE_SPLIT = ' ::: ';
+/** An email or phone column: its default label, and where an export keeps a per-row label for it. */
+export interface KnownLabelledColumn {
+  readonly column: string;
+  readonly name: string;
+  readonly labelColumns?: readonly string[];
+}
 
-function numbered(prefix: string, kind: 'email' | 'phone'): { column: string; labelColumns: string[]; name: string }[] {
+function numbered(prefix: string, kind: 'email' | 'phone'): KnownLabelledColumn[] {
   return Array.from({ length: 6 }, (_, i) => ({ column: `${prefix} ${i + 1} - Value`, labelColumns: [`${prefix} ${i + 1} - Label`, `${prefix} ${i + 1} - Type`], name: `${kind} ${i + 1}` }));
 }
 
-export const EMAIL_COLUMNS: readonly { column: string; name: string; labelColumns?: string[] }[] = [
+export const EMAIL_COLUMNS: readonly KnownLabelledColumn[] = [
   { column: 'Email', name: 'work' },
   { column: 'E-mail', name: 'work' },
   { column: 'Email Address', name: 'work' },
@@ -35,7 +42,7 @@ export const EMAIL_COLUMNS: readonly { column: string; name: string; labelColumn
   { column: 'Home Email', name: 'home' },
 ];
 
-export const PHONE_COLUMNS: readonly { column: string; name: string; labelColumns?: string[] }[] = [
+export const PHONE_COLUMNS: readonly KnownLabelledColumn[] = [
   { column: 'Mobile', name: 'mobile' },
   { column: 'Mobile Phone', name: 'mobile' },
   { column: 'Mobile Phone Number', name: 'mobile' },
@@ -54,4 +61,3 @@ export const PHONE_COLUMNS: readonly { column: string; name: string; labelColumn
 ];
 
 export const ID_COLUMNS = ['Record ID', 'Id', 'ID', 'Contact ID', 'External ID', 'ExternalId', 'Customer ID', 'Lead ID', 'Contact Id'];
-export { GOOGLE_SPLIT };
