@@ -3,15 +3,15 @@ import type { ResolvedConfig } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
 import type { CsvItem } from '../csv/read-csv.js';
 import { renderTemplate } from '../config/template.js';
-import { mapRecord } from '../mapping/map-record.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
 import { IdSet } from '../util/id-set.js';
+import { RecordMapper, type MappedItem } from './record-mapper.js';
 
-export interface ValidRecord {
+export interface ValidRecord<P = ContactRequest> {
   readonly kind: 'valid';
   readonly line: number;
   readonly externalId: string;
-  readonly payload: ContactRequest;
+  readonly payload: P;
   readonly fields: readonly string[];
 }
 
@@ -25,21 +25,26 @@ export interface RejectedRecord {
   readonly problems: readonly Problem[];
 }
 
-export type Classified = ValidRecord | RejectedRecord;
+export type Classified<P = ContactRequest> = ValidRecord<P> | RejectedRecord;
 
 /**
  * Turns each CSV item into a valid payload or a rejection with every problem.
  * Holds the externalIds seen so far: the one piece of state, so a second record
- * with an id already in this input is caught before anything is sent.
+ * with an id already in this input is caught before anything is sent. The
+ * mapping itself is a RecordMapper's (pure, so the dry run may map in another
+ * thread); `decide` applies the duplicate check in file order.
  */
 export class Classifier {
   private readonly seen = new IdSet();
+  private readonly mapper: RecordMapper;
 
   constructor(
     private readonly config: ResolvedConfig,
-    private readonly header: HeaderIndex,
-    private readonly encoding: string,
-  ) {}
+    header: HeaderIndex,
+    encoding: string,
+  ) {
+    this.mapper = new RecordMapper(config, header, encoding);
+  }
 
   /**
    * The externalId of a record that an earlier run already created, found
@@ -50,7 +55,7 @@ export class Classifier {
   skipIfDone(item: CsvItem, isDone: (externalId: string) => boolean): string | undefined {
     if (item.kind !== 'record') return undefined;
     const source = this.config.externalId;
-    const get = this.cells(item.fields);
+    const get = this.mapper.cells(item.fields);
     const id = source.kind === 'column' ? get(source.column).trim() : renderTemplate(source.parts, get);
     if (!id || this.seen.has(id) || !isDone(id)) return undefined;
     this.seen.set(id, item.line);
@@ -58,21 +63,18 @@ export class Classifier {
   }
 
   classify(item: CsvItem): Classified {
-    if (item.kind === 'malformed') {
-      return {
-        kind: 'rejected',
-        bucket: 'failed',
-        line: item.line,
-        fields: item.fields,
-        raw: item.raw,
-        problems: [{ code: ProblemCode.csvMalformed, line: item.line, message: item.endLine > item.line ? `${item.message} (lines ${item.line}-${item.endLine})` : item.message }],
-      };
-    }
-    const { fields, line } = item;
-    const get = this.cells(fields);
-    const encodingProblems = this.undecodable(fields, line);
-    const mapped = mapRecord(this.config, get, line);
-    const problems = encodingProblems === undefined ? mapped.problems : [...encodingProblems, ...mapped.problems];
+    return this.decide(item, this.mapper.map(item));
+  }
+
+  /**
+   * The verdict on `item` given its mapping, which must be the RecordMapper's
+   * for this very item. Called for every item in file order: the first record
+   * with an id wins, even one that failed, so the report never points at a
+   * later copy as the one imported.
+   */
+  decide<P>(item: CsvItem, mapped: MappedItem<P>): Classified<P> {
+    const { line, fields } = item;
+    if (item.kind === 'malformed') return { kind: 'rejected', bucket: 'failed', line, fields, raw: item.raw, problems: mapped.problems };
     const id = mapped.externalId;
     if (id !== undefined) {
       const first = this.seen.get(id);
@@ -88,35 +90,9 @@ export class Classifier {
       }
       this.seen.set(id, line);
     }
-    if (problems.length > 0 || mapped.payload === undefined || id === undefined) {
-      return { kind: 'rejected', bucket: 'failed', line, externalId: id, fields, problems };
+    if (mapped.problems.length > 0 || mapped.payload === undefined || id === undefined) {
+      return { kind: 'rejected', bucket: 'failed', line, externalId: id, fields, problems: mapped.problems };
     }
     return { kind: 'valid', line, externalId: id, payload: mapped.payload, fields };
-  }
-
-  /** Reads a record's cells by column name ('' for a column the record lacks). */
-  private cells(fields: readonly string[]): (column: string) => string {
-    return (column) => {
-      const at = this.header.positionOf.get(column);
-      return at === undefined ? '' : (fields[at] ?? '');
-    };
-  }
-
-  /** Bytes that were not valid in the declared encoding came out as U+FFFD; undefined when none did (most records). */
-  private undecodable(fields: readonly string[], line: number): Problem[] | undefined {
-    let problems: Problem[] | undefined;
-    fields.forEach((value, i) => {
-      if (!value.includes('\uFFFD')) return;
-      problems ??= [];
-      const column = this.header.columns.find((c) => this.header.positionOf.get(c) === i) ?? `field ${i + 1}`;
-      problems.push({
-        code: ProblemCode.encodingInvalid,
-        line,
-        column,
-        value,
-        message: `bytes that are not valid ${this.encoding} (shown as \uFFFD); set csv.encoding to the file's real encoding, e.g. "windows-1252" for Excel exports`,
-      });
-    });
-    return problems;
   }
 }

@@ -1,0 +1,67 @@
+import type { ContactRequest } from '../api/contract.js';
+import type { ResolvedConfig } from '../config/resolved.js';
+import type { HeaderIndex } from '../csv/header.js';
+import type { CsvItem } from '../csv/read-csv.js';
+import { mapRecord, type CellReader } from '../mapping/map-record.js';
+import { ProblemCode, type Problem } from '../mapping/problem.js';
+
+/** What mapping one CSV item gives, before the duplicate check. */
+export interface MappedItem<P = ContactRequest> {
+  /** Present whenever the record has a usable id, even if it has other problems. */
+  readonly externalId?: string;
+  /** Present only when there are no problems. */
+  readonly payload?: P;
+  readonly problems: readonly Problem[];
+}
+
+/**
+ * Pure and stateless: one CSV item → its payload or its problems, including
+ * cells that did not decode and malformed records. Holding no state is what
+ * lets the dry run map batches in a second thread while the first one keeps
+ * the file order (Classifier.decide).
+ */
+export class RecordMapper {
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly header: HeaderIndex,
+    private readonly encoding: string,
+  ) {}
+
+  map(item: CsvItem): MappedItem {
+    if (item.kind === 'malformed') {
+      const message = item.endLine > item.line ? `${item.message} (lines ${item.line}-${item.endLine})` : item.message;
+      return { problems: [{ code: ProblemCode.csvMalformed, line: item.line, message }] };
+    }
+    const { fields, line } = item;
+    const encodingProblems = this.undecodable(fields, line);
+    const mapped = mapRecord(this.config, this.cells(fields), line);
+    if (encodingProblems === undefined) return mapped;
+    return { externalId: mapped.externalId, problems: [...encodingProblems, ...mapped.problems] };
+  }
+
+  /** Reads a record's cells by column name ('' for a column the record lacks). */
+  cells(fields: readonly string[]): CellReader {
+    return (column) => {
+      const at = this.header.positionOf.get(column);
+      return at === undefined ? '' : (fields[at] ?? '');
+    };
+  }
+
+  /** Bytes that were not valid in the declared encoding came out as U+FFFD; undefined when none did (most records). */
+  private undecodable(fields: readonly string[], line: number): Problem[] | undefined {
+    let problems: Problem[] | undefined;
+    fields.forEach((value, i) => {
+      if (!value.includes('\uFFFD')) return;
+      problems ??= [];
+      const column = this.header.columns.find((c) => this.header.positionOf.get(c) === i) ?? `field ${i + 1}`;
+      problems.push({
+        code: ProblemCode.encodingInvalid,
+        line,
+        column,
+        value,
+        message: `bytes that are not valid ${this.encoding} (shown as \uFFFD); set csv.encoding to the file's real encoding, e.g. "windows-1252" for Excel exports`,
+      });
+    });
+    return problems;
+  }
+}
