@@ -9,6 +9,7 @@ import { FailuresReport } from './report/failures-report.js';
 import { JsonlWriter } from './report/jsonl-writer.js';
 import { ensurePrivateDir, writePrivateFile } from './report/private-files.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from './report/summary.js';
+import { countLines } from './util/count-lines.js';
 
 export interface DryRunOptions {
   readonly config: ResolvedConfig;
@@ -28,7 +29,8 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const header = indexHeader(csv.header, config.columnUses, input);
   // Nothing is written before the input and config are known to fit together.
   ensurePrivateDir(stateDir);
-  const classifier = new Classifier(config, header, csv.encoding);
+  // A record takes at least one line, so the line count bounds the ids to hold.
+  const classifier = new Classifier(config, header, csv.encoding, await countLines(input));
   const counts = new Counts();
   const failures = new FailuresReport(join(stateDir, 'failures.csv'), header, csv.delimiter);
   const payloads = new JsonlWriter(join(stateDir, 'payloads.jsonl'));

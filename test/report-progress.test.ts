@@ -1,8 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { countLines, describeProgress, progressPrinter, type ProgressSnapshot } from '../src/report/progress.js';
+import { describeProgress, progressPrinter, type ProgressSnapshot } from '../src/report/progress.js';
 import { parseDuration } from '../src/util/duration.js';
-import { useTempDir } from './helpers/temp-dir.js';
 
 const snap: ProgressSnapshot = { done: 250, total: 1000, created: 200, alreadyDone: 30, failed: 15, duplicate: 5, retries: 3, rateLimited: 1, requests: 240, elapsedMs: 25_000 };
 
@@ -40,15 +37,6 @@ test('on a terminal: a live line rewritten in place, cleared at the end; quiet p
   const quiet: string[] = [];
   progressPrinter('quiet', 0, (s) => quiet.push(s))(snap, false);
   expect(quiet).toEqual([]);
-});
-
-describe('countLines', () => {
-  const dir = useTempDir();
-  test.each([['a\nb\nc\n', 3], ['a\nb\nc', 3], ['', 0], ['\n', 1]])('%j has %i lines', async (text, n) => {
-    const f = join(dir(), 'f.csv');
-    writeFileSync(f, text);
-    expect(await countLines(f)).toBe(n);
-  });
 });
 
 test('durations for --max-duration and --progress-interval', () => {

@@ -35,15 +35,18 @@ export type Classified<P = ContactRequest> = ValidRecord<P> | RejectedRecord;
  * thread); `decide` applies the duplicate check in file order.
  */
 export class Classifier {
-  private readonly seen = new IdSet();
+  private readonly seen: IdSet;
   private readonly mapper: RecordMapper;
 
+  /** `expectedRecords`: an upper bound on the records to come, when known (the file's line count), so the id set is sized once. */
   constructor(
     private readonly config: ResolvedConfig,
     header: HeaderIndex,
     encoding: string,
+    expectedRecords?: number,
   ) {
     this.mapper = new RecordMapper(config, header, encoding);
+    this.seen = new IdSet(expectedRecords);
   }
 
   /**

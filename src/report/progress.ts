@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { jsonLogLine } from '../log.js';
 
 export interface ProgressSnapshot {
@@ -17,18 +16,6 @@ export interface ProgressSnapshot {
 }
 
 export type ProgressSink = (snapshot: ProgressSnapshot, final: boolean) => void;
-
-/** Lines in a file, counted fast (bytes, not CSV), for a progress total. */
-export async function countLines(path: string): Promise<number> {
-  let lines = 0;
-  let last = 10;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const buf = chunk as Buffer;
-    for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) lines++;
-    last = buf[buf.length - 1] ?? last;
-  }
-  return last === 10 ? lines : lines + 1;
-}
 
 const duration = (ms: number) => {
   const s = Math.round(ms / 1000);

@@ -1,7 +1,7 @@
 /**
  * A set of strings (externalIds) that remembers a number for each (the line
  * first seen), in one typed array: 12 bytes a slot instead of ~150 for a Map of
- * strings, so a million ids take 25 MB and a dry run's memory stays flat; one
+ * strings, so a million ids take 17 MB and a dry run's memory stays flat; one
  * slot's words sit together, so a probe costs one cache miss, not three.
  *
  * Ids are kept as two independent 32-bit hashes (64 bits). Two different ids
@@ -18,8 +18,14 @@ export class IdSet {
   /** Linear probing stays short up to this load; beyond it the table doubles. */
   private static readonly MAX_LOAD = 0.7;
 
+  /**
+   * `expected`: how many ids the caller expects (an upper bound is best). The
+   * table is sized for exactly that, not rounded up to a power of two, and it
+   * never grows unless more come: growing holds the old and the new table at
+   * once, 1.5 times the final size, which for a million ids was the run's peak.
+   */
   constructor(expected = 1024) {
-    this.capacity = 2 ** Math.ceil(Math.log2(Math.max(16, expected / IdSet.MAX_LOAD)));
+    this.capacity = Math.ceil(Math.max(16, expected) / IdSet.MAX_LOAD);
     this.table = new Uint32Array(this.capacity * 3);
   }
 
@@ -72,14 +78,16 @@ export class IdSet {
   /** The slot (index of its first word) holding (h1, h2), or the empty slot where it would go. */
   private find(h1: number, h2: number): number {
     const t = this.table;
-    const mask = this.capacity - 1;
-    let slot = (h1 ^ Math.imul(h2, 0x9e3779b1)) & mask;
+    const capacity = this.capacity;
+    // The mixed hash scaled to [0, capacity) (multiply, then keep the high part):
+    // any capacity works, not only powers of two.
+    let slot = Math.floor(((h1 ^ Math.imul(h2, 0x9e3779b1)) >>> 0) * (capacity / 4294967296));
     for (;;) {
       const at = slot * 3;
       const a = t[at]!;
       const b = t[at + 1]!;
       if ((a === h1 && b === h2) || (a === 0 && b === 0)) return at;
-      slot = (slot + 1) & mask;
+      if (++slot === capacity) slot = 0;
     }
   }
 
