@@ -18,7 +18,7 @@ if (mode === 'baseline') {
   for await (const _ of parser) records++;
 } else {
   const stateDir = mkdtempSync(join(tmpdir(), 'opi-bench-'));
-  const summary = await dryRun({ config: parseConfig(JSON.stringify(BENCH_CONFIG), 'bench.json'), input, stateDir, log: silentLog });
+  const summary = await dryRun({ config: parseConfig(JSON.stringify(BENCH_CONFIG), 'bench.json'), input, stateDir, log: silentLog, secondThread: true });
   if (!summary.invariant.holds) throw new Error(`invariant broken: ${summary.invariant.formula}`);
   records = summary.counts.read;
   process.stderr.write(`${JSON.stringify(summary.counts)}\n`);

@@ -47,7 +47,7 @@ async function runCommand(args: RunArgs): Promise<number> {
   const config = loadConfig(args.config);
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
   if (args.dryRun) {
-    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog });
+    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog, secondThread: true });
     process.stdout.write(`${formatSummary(summary)}\n  reports: ${stateDir}/\n`);
     return summary.exitCode;
   }

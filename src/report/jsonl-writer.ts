@@ -13,8 +13,9 @@ export class JsonlWriter {
     this.file = new AtomicPrivateFile(path);
   }
 
-  write(value: unknown): void {
-    this.pending += `${JSON.stringify(value)}\n`;
+  /** One line: JSON text the caller has built (the dry run's bodies arrive as text). */
+  writeJsonText(json: string): void {
+    this.pending += `${json}\n`;
     if (this.pending.length < 65_536) return;
     this.file.stream.write(this.pending);
     this.pending = '';

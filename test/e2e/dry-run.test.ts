@@ -4,9 +4,10 @@ import { parse } from 'csv-parse/sync';
 import { detectDelimiter } from '../../src/csv/detect-delimiter.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLog } from '../../src/log.js';
-import { dryRun } from '../../src/run-job.js';
+import { dryRun, SECOND_THREAD_FROM_BYTES } from '../../src/run-job.js';
 import { defaultStateDir } from '../../src/state-dir.js';
 import { runCli } from '../helpers/cli.js';
+import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { fixture } from '../helpers/paths.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
@@ -158,4 +159,29 @@ describe('the CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/config/);
   });
+});
+
+test('a large file dry-run by the CLI, which maps in two threads, gives the reports of a one-thread run byte for byte', async () => {
+  const input = join(dir(), 'large.csv');
+  writeContactsFile(input, 14_000);
+  // Among the valid, failed and duplicate records: malformed ones and bytes that are not UTF-8.
+  const lines = readFileSync(input).toString('latin1').split('\n');
+  for (const at of [3_000, 7_000, 11_000]) lines.splice(at, 0, 'only,three,fields');
+  lines.splice(9_000, 0, 'bad-bytes,J\xf6rg,Smith,,jorg@example.com,+14155550100,yes,03/15/2024');
+  writeFileSync(input, Buffer.from(lines.join('\n'), 'latin1'));
+  expect(statSync(input).size).toBeGreaterThanOrEqual(SECOND_THREAD_FROM_BYTES);
+  const configFile = join(dir(), 'config.json');
+  writeFileSync(configFile, JSON.stringify(importConfig()));
+
+  const oneThread = join(dir(), 'one-thread');
+  const summary = await dryRun({ config: loadConfig(configFile), input, stateDir: oneThread, log: silentLog });
+  expect(summary.counts).toMatchObject({ read: 14_004, duplicate: 280 });
+  expect(summary.counts.failed).toBeGreaterThan(1_900);
+  const twoThreads = join(dir(), 'two-threads');
+  const r = await runCli(['run', '-c', configFile, '-i', input, '--dry-run', '--state-dir', twoThreads]);
+  expect(r.code).toBe(1);
+  for (const report of ['payloads.jsonl', 'failures.csv']) {
+    expect(readFileSync(join(twoThreads, report), 'utf8')).toBe(readFileSync(join(oneThread, report), 'utf8'));
+  }
+  expect(JSON.parse(readFileSync(join(twoThreads, 'summary.json'), 'utf8')).counts).toEqual(summary.counts);
 });
