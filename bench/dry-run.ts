@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateContacts } from './generate-contacts.js';
-import { NODE_FLAGS } from '../src/node-flags.js';
+import { NODE_ENV, NODE_FLAGS, SHEBANG } from '../src/node-flags.js';
 import { measureInChild } from './measure.js';
 
 // npm run bench:dry-run [records]: dry-runs a generated file and, in the same run,
@@ -21,10 +21,10 @@ const worker = join(here, 'dry-run-worker.js');
 // This machine's speed drifts by a third from one minute to the next (the same
 // bare csv-parse run over 1M records took 13 to 19 s), so the baseline is timed
 // right before and right after the dry run and the ratio uses their mean rate.
-// The dry run runs with the flags the openphone-import command gives node; the
-// baseline is bare csv-parse as anyone would run it, with node's defaults.
+// The dry run is the openphone-import command, started as its first line starts
+// it; the baseline is bare csv-parse as anyone would run it, with node's defaults.
 const before = measureInChild(worker, ['baseline', input]);
-const ours = measureInChild(worker, ['dry-run', input], NODE_FLAGS);
+const ours = measureInChild(worker, ['dry-run', input], NODE_FLAGS, NODE_ENV);
 const after = measureInChild(worker, ['baseline', input]);
 const rate = (m: { seconds: number; records: number }) => m.records / m.seconds;
 const baselineRate = (rate(before) + rate(after)) / 2;
@@ -32,6 +32,6 @@ const ratio = rate(ours) / baselineRate;
 for (const [when, m] of [['before', before], ['after', after]] as const) {
   console.log(`bare csv-parse (columns: true), ${when}: ${rate(m).toFixed(0)} records/s, ${m.seconds.toFixed(1)} s, peak RSS ${m.maxRssMb.toFixed(0)} MB`);
 }
-console.log(`dry run (decode, parse, map, validate, report; node ${NODE_FLAGS.join(' ')}): ${rate(ours).toFixed(0)} records/s, ${ours.seconds.toFixed(1)} s, peak RSS ${ours.maxRssMb.toFixed(0)} MB`);
+console.log(`dry run (openphone-import run --dry-run; ${SHEBANG.slice(2)}): ${rate(ours).toFixed(0)} records/s, ${ours.seconds.toFixed(1)} s, peak RSS ${ours.maxRssMb.toFixed(0)} MB`);
 console.log(`ratio dry-run/csv-parse: ${ratio.toFixed(2)} against the mean baseline ${baselineRate.toFixed(0)} records/s (target >= 0.30); peak RSS ${ours.maxRssMb.toFixed(0)} MB (target < 150 MB)`);
 console.log(ratio >= 0.3 && ours.maxRssMb < 150 ? 'PASS' : 'FAIL');

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE_FLAGS } from '../../src/node-flags.js';
+import { SHEBANG } from '../../src/node-flags.js';
 import { ROOT } from '../helpers/paths.js';
 
-// The openphone-import command gets its V8 flags from its first line; the
-// benchmark reads them from NODE_FLAGS. Both must say the same.
+// The openphone-import command gets its environment and V8 flags from its
+// first line; the benchmark reads them from NODE_ENV and NODE_FLAGS. Both must say the same.
 describe('the command line of the openphone-import command', () => {
-  const expected = `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`;
+  const expected = SHEBANG;
   const firstLine = (file: string) => readFileSync(join(ROOT, file), 'utf8').split('\n', 1)[0];
 
-  it('passes NODE_FLAGS to node', () => {
+  it('sets NODE_ENV and passes NODE_FLAGS to node', () => {
     expect(firstLine('src/cli.ts')).toBe(expected);
   });
 
