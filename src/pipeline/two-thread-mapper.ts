@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
-import type { CsvItem } from '../csv/read-csv.js';
+import type { CsvItem, CsvRecord } from '../csv/read-csv.js';
+import { decodeMapped, encodeRecords, transferables, type MappedMessage } from './batch-wire.js';
 import { mapBatch, type MappedBatch } from './map-batch.js';
 import { RecordMapper } from './record-mapper.js';
 
@@ -52,13 +53,13 @@ export class TwoThreadMapper {
     this.workerReady.catch(() => {}); // the failure reaches the run through submit and inOrder
     if (workerScript === undefined) return;
     const worker = new Worker(workerScript, { workerData: data });
-    worker.on('message', (message: MappedBatch | 'ready') => {
+    worker.on('message', (message: MappedMessage | 'ready') => {
       if (message === 'ready') {
         this.ready = true;
         this.onReady();
       }
       // Nobody waits for a batch that was still on its way when the thread failed.
-      else this.waiting.shift()?.resolve(message);
+      else this.waiting.shift()?.resolve(decodeMapped(message));
     });
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', (code) => this.fail(new Error(`it exited with code ${code}`)));
@@ -69,12 +70,21 @@ export class TwoThreadMapper {
   submit(items: readonly CsvItem[]): PendingBatch {
     if (this.failure !== undefined) throw this.failure;
     if (this.worker !== undefined && this.ready && this.waiting.length < TwoThreadMapper.WORKER_QUEUE) {
+      // Malformed records (rare, and cheap: no cells to convert) are mapped
+      // here; the worker gets the records.
+      const records = items.filter((item): item is CsvRecord => item.kind === 'record');
       const pending: { items: readonly CsvItem[]; mapped?: MappedBatch; done?: Promise<MappedBatch> } = { items };
-      pending.done = new Promise<MappedBatch>((resolve, reject) => this.waiting.push({ resolve: (b) => resolve((pending.mapped = b)), reject }));
+      const merge = (fromWorker: MappedBatch): MappedBatch => {
+        if (records.length === items.length) return fromWorker;
+        let next = 0;
+        return items.map((item) => (item.kind === 'record' ? fromWorker[next++]! : mapBatch(this.local, [item])[0]!));
+      };
+      pending.done = new Promise<MappedBatch>((resolve, reject) => this.waiting.push({ resolve: (b) => resolve((pending.mapped = merge(b))), reject }));
       // Awaited in order by inOrder; this only keeps a batch left behind by an
       // earlier failure from being reported as an unhandled rejection.
       pending.done.catch(() => {});
-      this.worker.postMessage(items);
+      const message = encodeRecords(records);
+      this.worker.postMessage(message, transferables(message));
       this.mappedBy.worker++;
       return pending as PendingBatch;
     }
