@@ -17,4 +17,8 @@ describe('the command line of the openphone-import command', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(firstLine(pkg.bin['openphone-import']!)).toBe(expected);
   });
+
+  it('fits in the 127 characters of a first line that older Linux kernels read', () => {
+    expect(SHEBANG.length).toBeLessThanOrEqual(127);
+  });
 });
