@@ -14,13 +14,17 @@ import { SeenStrings } from '../util/seen-strings.js';
 /** Reads one cell by column name; '' for an absent or empty cell. */
 export type CellReader = (column: string) => string;
 
-export interface MappedRecord {
-  readonly line: number;
+/** What mapping a record gives, before the duplicate check; `P` is the payload's form (the dry run carries it as JSON text). */
+export interface MappedItem<P = ContactRequest> {
   /** Present whenever the record has a usable id, even if it has other problems. */
   readonly externalId?: string;
   /** Present only when there are no problems. */
-  readonly payload?: ContactRequest;
+  readonly payload?: P;
   readonly problems: readonly Problem[];
+}
+
+export interface MappedRecord extends MappedItem {
+  readonly line: number;
 }
 
 /**

@@ -1,18 +1,10 @@
-import type { ContactRequest } from '../api/contract.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
 import type { CsvItem } from '../csv/read-csv.js';
-import { mapRecord, type CellReader } from '../mapping/map-record.js';
+import { mapRecord, type CellReader, type MappedItem } from '../mapping/map-record.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
 
-/** What mapping one CSV item gives, before the duplicate check. */
-export interface MappedItem<P = ContactRequest> {
-  /** Present whenever the record has a usable id, even if it has other problems. */
-  readonly externalId?: string;
-  /** Present only when there are no problems. */
-  readonly payload?: P;
-  readonly problems: readonly Problem[];
-}
+export type { MappedItem };
 
 /**
  * Pure and stateless: one CSV item → its payload or its problems, including
