@@ -15,11 +15,11 @@ export interface MappingWorkerData {
   readonly encoding: string;
 }
 
-/** A batch on its way through mapping; `mapped` is set once it is done. */
+/** A batch on its way through mapping: `mapped` is set once it is done; `done` is there while the worker has it. */
 export interface PendingBatch {
   readonly items: readonly CsvItem[];
   mapped?: MappedBatch;
-  readonly done: Promise<MappedBatch>;
+  done?: Promise<MappedBatch>;
 }
 
 /**
@@ -79,7 +79,7 @@ export class TwoThreadMapper {
       // Malformed records (rare, and cheap: no cells to convert) are mapped
       // here; the worker gets the records.
       const records = items.filter((item): item is CsvRecord => item.kind === 'record');
-      const pending: { items: readonly CsvItem[]; mapped?: MappedBatch; done?: Promise<MappedBatch> } = { items };
+      const pending: PendingBatch = { items };
       const merge = (fromWorker: MappedBatch): MappedBatch => {
         if (records.length === items.length) return fromWorker;
         let next = 0;
@@ -92,11 +92,10 @@ export class TwoThreadMapper {
       const message = encodeRecords(records);
       this.worker.postMessage(message, transferables(message));
       this.mappedBy.worker++;
-      return pending as PendingBatch;
+      return pending;
     }
-    const mapped = mapBatch(this.local, items);
     this.mappedBy.here++;
-    return { items, mapped, done: Promise.resolve(mapped) };
+    return { items, mapped: mapBatch(this.local, items) };
   }
 
   /**
@@ -107,7 +106,7 @@ export class TwoThreadMapper {
     const pipeline: PendingBatch[] = [];
     const next = async () => {
       const head = pipeline.shift()!;
-      return { items: head.items, mapped: head.mapped ?? (await head.done) };
+      return { items: head.items, mapped: head.mapped ?? (await head.done!) };
     };
     for await (const items of batches) {
       pipeline.push(this.submit(items));
