@@ -177,6 +177,8 @@ test('a large file dry-run by the CLI, which maps in two threads, gives the repo
   const summary = await dryRun({ config: loadConfig(configFile), input, stateDir: oneThread, log: silentLog });
   expect(summary.counts).toMatchObject({ read: 14_004, duplicate: 280 });
   expect(summary.counts.failed).toBeGreaterThan(1_900);
+  expect(summary.invariant.holds).toBe(true);
+  expect(summary.counts.read).toBe(summary.counts.valid + summary.counts.duplicate + summary.counts.failed);
   const twoThreads = join(dir(), 'two-threads');
   const r = await runCli(['run', '-c', configFile, '-i', input, '--dry-run', '--state-dir', twoThreads]);
   expect(r.code).toBe(1);
