@@ -188,7 +188,9 @@ async function main(argv: string[]): Promise<number> {
           .option('latency', { type: 'string', describe: 'Answer latency in ms, MIN-MAX (e.g. 20-80)' })
           .option('seed', { type: 'number', default: 1, describe: 'Seed of the fault and latency generator' })
           .option('faults', { type: 'string', describe: 'Faults to inject, e.g. post:500=0.05,post:drop=0.03,hang=0.01,429=0.01 or post:reset=#3#7' })
-          .option('unique-external-id', { choices: ['off', '409'] as const, default: 'off' as const, describe: 'Refuse a second contact with the same externalId (409)' })
+          .option('unique-external-id', { type: 'string', choices: ['409', 'off'], default: '409', describe: '409 (as the live API): refuse a second contact with the same externalId; off: accept it (a lenient mode for tests)' })
+          .option('patch-arrays', { type: 'string', choices: ['replace', 'merge'], default: 'replace', describe: 'How PATCH treats emails, phones and custom fields (unknown for the live API)' })
+          .option('users', { type: 'string', describe: 'Comma-separated user ids GET /v1/users/{id} knows (default USsandbox0001)' })
           .option('custom-fields', { type: 'string', describe: 'JSON file: the workspace custom fields [{ name, key, type }]' })
           .option('retry-after', { type: 'number', describe: 'Seconds sent as Retry-After on 429 (default: no header)' })
           .example('$0 sandbox --port 4010 --latency 20-80 --faults post:500=0.05', 'a sandbox that fails 5% of creates')
@@ -198,7 +200,7 @@ async function main(argv: string[]): Promise<number> {
         const sb = await startSandbox(
           sandboxOptionsFromCli({
             port: a.port, host: a.host, rate: a.rate, latency: a.latency, seed: a.seed, faults: a.faults,
-            uniqueExternalId: a['unique-external-id'], customFields: a['custom-fields'], retryAfter: a['retry-after'],
+            uniqueExternalId: a['unique-external-id'], patchArrays: a['patch-arrays'], users: a.users, customFields: a['custom-fields'], retryAfter: a['retry-after'],
             apiKey: process.env.OPENPHONE_SANDBOX_KEY,
           }),
         );

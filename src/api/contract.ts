@@ -58,3 +58,61 @@ export const contactRequestSchema = z.strictObject({
 
 export type ContactRequest = z.infer<typeof contactRequestSchema>;
 export type CustomFieldItem = z.infer<typeof customFieldItemSchema>;
+
+/** The most externalIds one GET /v1/contacts may carry: the live query parser turns 21 or more repeated keys into an object and answers 400. */
+export const LOOKUP_MAX_IDS = 20;
+/** maxResults of GET /v1/contacts: 1 to 50. */
+export const LIST_MAX_RESULTS = 50;
+export const PATCH_SOURCE_MAX = 75;
+
+/** An email or phone item of a PATCH: `id` names an item the contact has; `value: null` removes it. */
+const patchLabelledValue = z
+  .strictObject({ id: z.string().min(1).optional(), name: z.string().optional(), value: z.string().nullable() })
+  .refine((item) => item.id !== undefined || item.name !== undefined, { message: 'an item without an id needs a name' });
+
+const patchCustomFieldItem = z
+  .strictObject({ key: z.string().min(1).optional(), id: z.string().min(1).optional(), value: customFieldItemSchema.shape.value })
+  .refine((item) => item.key !== undefined || item.id !== undefined, { message: 'a custom field item needs a key or an id' });
+
+/**
+ * The body of PATCH /v1/contacts/{id}: every field optional, and no
+ * `createdByUserId` (it is not in the PATCH schema: the strict object refuses it).
+ */
+export const contactPatchSchema = z.strictObject({
+  defaultFields: z
+    .strictObject({
+      firstName: z.string().nullable().optional(),
+      lastName: z.string().nullable().optional(),
+      company: z.string().nullable().optional(),
+      role: z.string().nullable().optional(),
+      emails: z.array(patchLabelledValue).optional(),
+      phoneNumbers: z.array(patchLabelledValue).optional(),
+    })
+    .optional(),
+  customFields: z.array(patchCustomFieldItem).optional(),
+  source: z.string().min(1).max(PATCH_SOURCE_MAX).nullable().optional(),
+  sourceUrl: z.url().min(1).max(SOURCE_URL_MAX).nullable().optional(),
+  externalId: z.string().min(1).max(EXTERNAL_ID_MAX).nullable().optional(),
+});
+
+export type ContactPatch = z.infer<typeof contactPatchSchema>;
+
+/** A contact as the API returns it (every key always present). */
+export interface Contact {
+  id: string;
+  externalId: string | null;
+  source: string;
+  sourceUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+  createdByUserId: string;
+  defaultFields: {
+    firstName: string | null;
+    lastName: string | null;
+    company: string | null;
+    role: string | null;
+    emails: { name: string; value: string | null; id: string }[];
+    phoneNumbers: { name: string; value: string | null; id: string }[];
+  };
+  customFields: { name: string; key: string; id: string; type: string; value: unknown }[];
+}

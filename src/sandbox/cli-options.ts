@@ -40,7 +40,10 @@ export interface SandboxCliArgs {
   latency?: string;
   seed: number;
   faults?: string;
-  uniqueExternalId: 'off' | '409';
+  /** Strings as typed: yargs would read 409 as a number, which its choices then refuse. */
+  uniqueExternalId: string;
+  patchArrays: string;
+  users?: string;
   customFields?: string;
   retryAfter?: number;
   apiKey?: string;
@@ -52,11 +55,26 @@ export function sandboxOptionsFromCli(a: SandboxCliArgs): SandboxOptions {
     host: a.host,
     rate: a.rate,
     seed: a.seed,
-    uniqueExternalId: a.uniqueExternalId,
+    uniqueExternalId: oneOf('--unique-external-id', a.uniqueExternalId, ['409', 'off'] as const),
+    patchArrays: oneOf('--patch-arrays', a.patchArrays, ['replace', 'merge'] as const),
+    ...(a.users !== undefined && { users: parseUsers(a.users) }),
     ...(a.latency !== undefined && { latencyMs: parseLatency(a.latency) }),
     ...(a.faults !== undefined && { faults: parseFaultSpec(a.faults) }),
     ...(a.customFields !== undefined && { customFields: loadCustomFieldDefinitions(a.customFields) }),
     ...(a.retryAfter !== undefined && { retryAfterSeconds: a.retryAfter }),
     ...(a.apiKey !== undefined && { apiKeys: [a.apiKey] }),
   };
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError('SANDBOX_OPTION_INVALID', `${flag}: found ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
+}
+
+/** "US1,US2" → ["US1", "US2"]; user ids start with US, as the contract's createdByUserId. */
+export function parseUsers(spec: string): string[] {
+  const users = spec.split(',').map((u) => u.trim()).filter(Boolean);
+  const bad = users.find((u) => !u.startsWith('US'));
+  if (users.length === 0 || bad !== undefined) throw new UsageError('SANDBOX_OPTION_INVALID', `--users: found ${JSON.stringify(bad ?? spec)}: expected comma-separated user ids starting with "US", e.g. US1a2b,US3c4d`);
+  return users;
 }

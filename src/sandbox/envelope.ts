@@ -6,6 +6,12 @@ export interface FieldError {
   readonly schema: { readonly type: string };
 }
 
+/** The newest spec's item for 400 0801400: which custom field, and why. */
+export interface CustomFieldError {
+  readonly key: string;
+  readonly reason: string;
+}
+
 export interface ErrorEnvelope {
   readonly message: string;
   readonly code: string;
@@ -13,7 +19,7 @@ export interface ErrorEnvelope {
   readonly docs: string;
   readonly title: string;
   readonly trace?: string;
-  readonly errors?: readonly FieldError[];
+  readonly errors?: readonly (FieldError | CustomFieldError)[];
 }
 
 const TITLES: Record<number, [string, string]> = {
@@ -29,7 +35,7 @@ const TITLES: Record<number, [string, string]> = {
   503: ['0801503', 'Service Unavailable'],
 };
 
-export function envelope(status: number, message: string, trace: string, errors?: readonly FieldError[], code?: string): ErrorEnvelope {
+export function envelope(status: number, message: string, trace: string, errors?: readonly (FieldError | CustomFieldError)[], code?: string): ErrorEnvelope {
   const [defaultCode, title] = TITLES[status] ?? [`0801${status}`, 'Error'];
   return {
     message,
@@ -46,3 +52,6 @@ export function envelope(status: number, message: string, trace: string, errors?
 export function unauthorizedBody(missing: boolean, trace: string) {
   return { error: { message: missing ? 'Missing authorization header' : 'Unauthorized', key: 'Unauthorized', trace } };
 }
+
+/** The live 409 for a second contact with an externalId the workspace has (observed: flat, no trace). */
+export const CONFLICT_BODY = { message: 'Failed to create contact', code: '0800409', status: 409, docs: 'https://openphone.com/docs', title: 'Conflict' } as const;

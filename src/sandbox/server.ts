@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ContactRequest } from '../api/contract.js';
-import { ContactStore, type Contact } from './contact-store.js';
+import type { Contact, PatchArrays } from './contact-store.js';
+import { ContactsRoutes, type Reply } from './contacts-routes.js';
 import { DEFAULT_CUSTOM_FIELDS, type CustomFieldDefinition } from './custom-fields.js';
-import { envelope, unauthorizedBody, type ErrorEnvelope } from './envelope.js';
+import { envelope, unauthorizedBody } from './envelope.js';
 import { decideFault, type FaultKind, type FaultRoute, type FaultRule } from './faults.js';
 import { seededRandom } from './random.js';
 import { maxInAnyWindow, RollingWindowLimiter } from './rate-window.js';
-import { validateContactBody } from './validate-contact.js';
 
 export interface SandboxOptions {
   readonly port?: number;
@@ -29,8 +28,15 @@ export interface SandboxOptions {
   readonly burstMs?: number;
   /** How long a hang fault holds a request. Default 120 s. */
   readonly hangMs?: number;
+  /** '409' (default, as the live API): a second contact with the same externalId is refused. 'off': accepted, for tests of the client's own guarantees. */
   readonly uniqueExternalId?: 'off' | '409';
+  /** How PATCH treats arrays (unknown for the live API): 'replace' (default) or 'merge'. See contact-store.ts. */
+  readonly patchArrays?: PatchArrays;
   readonly customFields?: readonly CustomFieldDefinition[];
+  /** User ids GET /v1/users/{id} knows; the first is the default createdByUserId. Default ['USsandbox0001']. */
+  readonly users?: readonly string[];
+  /** A 'late' create becomes visible at the latest this long after it arrived. Default 2000 ms. */
+  readonly lateMs?: number;
 }
 
 export interface RequestLogEntry {
@@ -71,14 +77,18 @@ export interface Sandbox {
   stats(): SandboxStats;
 }
 
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
-
 /** A local simulator of the OpenPhone contacts API (shared/openphone-contacts-api.md), with fault injection. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const keys = options.apiKeys?.length ? [...options.apiKeys] : [`sandbox-${randomBytes(12).toString('hex')}`];
   const rate = options.rate ?? 10;
   const definitions = options.customFields ?? DEFAULT_CUSTOM_FIELDS;
-  const store = new ContactStore(definitions);
+  const routes = new ContactsRoutes(definitions, {
+    uniqueExternalId: options.uniqueExternalId ?? '409',
+    patchArrays: options.patchArrays ?? 'replace',
+    users: options.users?.length ? options.users : ['USsandbox0001'],
+    lateMs: options.lateMs ?? 2000,
+  });
+  const store = routes.store;
   const limiter = new RollingWindowLimiter(rate, options.rateWindowMs ?? 1000);
   const random = seededRandom(options.seed ?? 1);
   const latencyRandom = seededRandom((options.seed ?? 1) ^ 0x5eed);
@@ -121,7 +131,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // gateway's do; the latency is the time the service then takes.
     const latency = options.latencyMs ? options.latencyMs[0] + latencyRandom() * (options.latencyMs[1] - options.latencyMs[0]) : 0;
     const later = (reply: Reply, key?: string) => void sleep(latency).then(() => send(res, entry, reply, key));
-    if (route === 'other') return later({ status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'content-type': 'text/html' } });
+    if (route === 'other') return later(routes.handle(method, url, rawBody, trace()));
     if (authHeader === undefined || authHeader === '') return later({ status: 401, body: unauthorizedBody(true, trace()) });
     if (!keys.includes(authHeader)) return later({ status: 401, body: unauthorizedBody(false, trace()) });
 
@@ -147,6 +157,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return send(res, entry, { status: Number(fault), body: envelope(Number(fault), 'Injected refusal', trace(), undefined, `0800${fault}`) }, authHeader);
       case 'reset':
         return cut(req, entry);
+      case 'late':
+        // Stored once a lookup has missed it; the client hears nothing.
+        routes.createLate(rawBody);
+        return cut(req, entry);
       case 'hang':
         hanging.add(res);
         setTimeout(() => {
@@ -160,72 +174,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       default:
         break;
     }
-    const reply = route === 'fields' ? { status: 200, body: { data: definitions } } : dispatch(method, url, rawBody);
+    const reply = routes.handle(method, url, rawBody, trace());
     if (fault === 'drop') return cut(req, entry);
     return send(res, entry, reply, authHeader);
-  }
-
-  function dispatch(method: string, url: URL, rawBody: string): Reply {
-    const t = trace();
-    const idMatch = /^\/v1\/contacts\/([^/]+)$/.exec(url.pathname);
-    if (url.pathname === '/v1/contacts' && method === 'POST') {
-      const body = parseBody(rawBody);
-      if (body === undefined) return { status: 400, body: envelope(400, 'Request body is not valid JSON', t, undefined, '0800400') };
-      const checked = validateContactBody(body, definitions, false);
-      if (!checked.ok) return invalid(checked, t);
-      const request = body as ContactRequest;
-      if (options.uniqueExternalId === '409' && request.externalId && store.withExternalId(request.externalId).length > 0) {
-        return { status: 409, body: envelope(409, `A contact with externalId "${request.externalId}" already exists`, t) };
-      }
-      return { status: 201, body: { data: store.create(request, new Date()) } };
-    }
-    if (url.pathname === '/v1/contacts' && method === 'GET') return listContacts(url, t);
-    if (idMatch) {
-      const id = decodeURIComponent(idMatch[1]!);
-      const notFound = { status: 404, body: envelope(404, `Contact ${id} not found`, t) };
-      if (method === 'GET') {
-        const c = store.get(id);
-        return c ? { status: 200, body: { data: c } } : notFound;
-      }
-      if (method === 'DELETE') return store.delete(id) ? { status: 204 } : notFound;
-      if (method === 'PATCH') {
-        const body = parseBody(rawBody);
-        if (body === undefined) return { status: 400, body: envelope(400, 'Request body is not valid JSON', t, undefined, '0800400') };
-        const checked = validateContactBody(body, definitions, true);
-        if (!checked.ok) return invalid(checked, t);
-        const c = store.update(id, body as Partial<ContactRequest>, new Date());
-        return c ? { status: 200, body: { data: c } } : notFound;
-      }
-    }
-    return { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'content-type': 'text/html' } };
-  }
-
-  function listContacts(url: URL, t: string): Reply {
-    const externalIds = url.searchParams.getAll('externalIds');
-    const sources = url.searchParams.getAll('sources');
-    const maxRaw = url.searchParams.get('maxResults');
-    const maxResults = maxRaw === null ? 10 : Number(maxRaw);
-    const errors = [];
-    if (externalIds.length === 0) errors.push({ path: '/externalIds', message: 'Expected at least one externalId', schema: { type: 'array' } });
-    externalIds.forEach((e, i) => {
-      if (e.length < 1 || e.length > 75) errors.push({ path: `/externalIds/${i}`, message: 'Expected a string of 1 to 75 characters', value: e, schema: { type: 'string' } });
-    });
-    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 50) errors.push({ path: '/maxResults', message: 'Expected an integer from 1 to 50', value: maxRaw, schema: { type: 'integer' } });
-    if (errors.length > 0) return { status: 400, body: envelope(400, 'Invalid query', t, errors, '0800400') };
-    let matches = [...new Set(externalIds)].flatMap((e) => store.withExternalId(e));
-    if (sources.length > 0) matches = matches.filter((c) => sources.includes(c.source));
-    const token = url.searchParams.get('pageToken');
-    const offset = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
-    if (!Number.isInteger(offset) || offset < 0) return { status: 400, body: envelope(400, 'Invalid pageToken', t, undefined, '0800400') };
-    const page = matches.slice(offset, offset + maxResults);
-    const next = offset + maxResults < matches.length ? Buffer.from(String(offset + maxResults)).toString('base64url') : null;
-    return { status: 200, body: { data: page, totalItems: matches.length, nextPageToken: next } };
-  }
-
-  function invalid(checked: { customField: boolean; errors: ErrorEnvelope['errors'] }, t: string): Reply {
-    const first = checked.errors?.[0];
-    const message = first ? `${first.path}: ${first.message}` : 'Invalid request';
-    return { status: 400, body: envelope(400, message, t, checked.errors, checked.customField ? '0801400' : '0800400') };
   }
 
   function tooMany(message: string): Reply {
@@ -300,6 +251,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     url: `http://${address.address}:${address.port}`,
     apiKey: keys[0]!,
     async stop() {
+      routes.settleAllLate();
       for (const res of hanging) res.socket?.destroy();
       hanging.clear();
       server.closeAllConnections();
@@ -320,6 +272,7 @@ function routeOf(method: string, path: string): FaultRoute | 'other' {
   if (path === '/v1/contact-custom-fields' && method === 'GET') return 'fields';
   if (path === '/v1/contacts') return method === 'POST' ? 'post' : method === 'GET' ? 'get' : 'other';
   if (/^\/v1\/contacts\/[^/]+$/.test(path)) return method === 'GET' ? 'get' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? 'delete' : 'other';
+  if (/^\/v1\/users\/[^/]+$/.test(path) && method === 'GET') return 'users';
   return 'other';
 }
 

@@ -1,19 +1,23 @@
-import { contactRequestSchema } from '../api/contract.js';
+import type { z } from 'zod';
+import { contactPatchSchema, contactRequestSchema } from '../api/contract.js';
 import type { CustomFieldDefinition } from './custom-fields.js';
-import type { FieldError } from './envelope.js';
+import type { CustomFieldError, FieldError } from './envelope.js';
 
 export type ValidationResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly customField: boolean; readonly errors: readonly FieldError[] };
+  | { readonly ok: false; readonly customField: false; readonly errors: readonly FieldError[] }
+  /** 400 0801400, in the newest spec's shape: `{ key, reason }` per item. */
+  | { readonly ok: false; readonly customField: true; readonly errors: readonly CustomFieldError[] };
 
 const schemaType = (value: unknown) => (Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value);
 
 /**
- * A POST or PATCH body against the contract: the request schema, then each
+ * A POST or PATCH body against the contract: the request schema (PATCH has its
+ * own: every field optional, items with ids, no createdByUserId), then each
  * custom field's key against the workspace and its value against the field's type.
  */
-export function validateContactBody(body: unknown, definitions: readonly CustomFieldDefinition[], partial: boolean): ValidationResult {
-  const schema = partial ? contactRequestSchema.partial().extend({ defaultFields: contactRequestSchema.shape.defaultFields.partial().optional() }) : contactRequestSchema;
+export function validateContactBody(body: unknown, definitions: readonly CustomFieldDefinition[], method: 'POST' | 'PATCH'): ValidationResult {
+  const schema: z.ZodType<{ customFields?: readonly { key?: string | undefined; value: unknown }[] | undefined }> = method === 'PATCH' ? contactPatchSchema : contactRequestSchema;
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     return {
@@ -28,17 +32,18 @@ export function validateContactBody(body: unknown, definitions: readonly CustomF
     };
   }
   const byKey = new Map(definitions.map((d) => [d.key, d]));
-  const errors: FieldError[] = [];
-  (parsed.data.customFields ?? []).forEach((item, i) => {
+  const errors: CustomFieldError[] = [];
+  for (const item of parsed.data.customFields ?? []) {
+    // A PATCH item named by id alone is checked against the contact's own fields when applied.
+    if (item.key === undefined) continue;
     const def = byKey.get(item.key);
-    const path = `/customFields/${i}`;
     if (def === undefined) {
-      errors.push({ path: `${path}/key`, message: `Unknown custom field key "${item.key}"`, value: item.key, schema: { type: 'string' } });
-      return;
+      errors.push({ key: item.key, reason: 'Did not match any known contact custom field' });
+      continue;
     }
     const problem = valueProblem(def.type, item.value);
-    if (problem !== undefined) errors.push({ path: `${path}/value`, message: problem, value: item.value, schema: { type: schemaType(item.value) } });
-  });
+    if (problem !== undefined) errors.push({ key: item.key, reason: `${problem}, got ${schemaType(item.value)}` });
+  }
   return errors.length === 0 ? { ok: true } : { ok: false, customField: true, errors };
 }
 

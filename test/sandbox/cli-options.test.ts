@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCustomFieldDefinitions, parseLatency, sandboxOptionsFromCli } from '../../src/sandbox/cli-options.js';
+import { startSandboxProcess } from '../helpers/sandbox-process.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
@@ -23,7 +24,22 @@ test('--custom-fields: a list of { name, key, type }, checked', () => {
 });
 
 test('the CLI flags become sandbox options', () => {
-  expect(sandboxOptionsFromCli({ port: 1, host: 'h', rate: 5, seed: 3, uniqueExternalId: '409', latency: '1-2', faults: 'post:500=#1', retryAfter: 2, apiKey: 'k' })).toEqual({
-    port: 1, host: 'h', rate: 5, seed: 3, uniqueExternalId: '409', latencyMs: [1, 2], faults: [{ route: 'post', kind: '500', at: [1] }], retryAfterSeconds: 2, apiKeys: ['k'],
+  expect(sandboxOptionsFromCli({ port: 1, host: 'h', rate: 5, seed: 3, uniqueExternalId: 'off', patchArrays: 'merge', users: 'US1, US2', latency: '1-2', faults: 'post:500=#1', retryAfter: 2, apiKey: 'k' })).toEqual({
+    port: 1, host: 'h', rate: 5, seed: 3, uniqueExternalId: 'off', patchArrays: 'merge', users: ['US1', 'US2'], latencyMs: [1, 2], faults: [{ route: 'post', kind: '500', at: [1] }], retryAfterSeconds: 2, apiKeys: ['k'],
   });
+  expect(() => sandboxOptionsFromCli({ port: 1, host: 'h', rate: 5, seed: 3, uniqueExternalId: 'on', patchArrays: 'merge' })).toThrow(/--unique-external-id: found "on": expected one of 409, off/);
+  expect(() => sandboxOptionsFromCli({ port: 1, host: 'h', rate: 5, seed: 3, uniqueExternalId: '409', patchArrays: 'merge', users: 'bob' })).toThrow(/--users: found "bob"/);
+});
+
+test('`openphone-import sandbox --unique-external-id 409` starts, and refuses a second externalId with 409', async () => {
+  for (const mode of ['409', 'off']) {
+    const sb = await startSandboxProcess(['--unique-external-id', mode, '--rate', '0']);
+    try {
+      const post = () => fetch(`${sb.url}/v1/contacts`, { method: 'POST', headers: { authorization: sb.apiKey }, body: JSON.stringify({ defaultFields: { firstName: 'A' }, externalId: 'x' }) });
+      expect((await post()).status).toBe(201);
+      expect((await post()).status).toBe(mode === '409' ? 409 : 201);
+    } finally {
+      await sb.stop();
+    }
+  }
 });

@@ -1,4 +1,4 @@
-import { startSandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { call, contactBody, useSandbox } from '../helpers/sandbox.js';
 
 describe('POST /v1/contacts', () => {
@@ -51,16 +51,17 @@ describe('POST /v1/contacts', () => {
   });
 
   test.each([
-    ['unknown key', { key: 'nope', value: 'x' }, '/customFields/0/key'],
-    ['boolean field given a string', { key: 'vip', value: 'yes' }, '/customFields/0/value'],
-    ['number field given a string', { key: 'score', value: '7' }, '/customFields/0/value'],
-    ['date field given a plain date', { key: 'signup-date', value: '2024-09-11' }, '/customFields/0/value'],
-    ['multi-select given a string', { key: 'inbound-lead', value: 'a' }, '/customFields/0/value'],
-    ['url field given text', { key: 'website', value: 'not a url' }, '/customFields/0/value'],
-  ])('400 0801400 Invalid Custom Field Item: %s', async (_name, item, path) => {
+    ['unknown key', { key: 'nope', value: 'x' }, /^Did not match any known contact custom field$/],
+    ['boolean field given a string', { key: 'vip', value: 'yes' }, /Expected boolean/],
+    ['number field given a string', { key: 'score', value: '7' }, /Expected number/],
+    ['date field given a plain date', { key: 'signup-date', value: '2024-09-11' }, /ISO 8601/],
+    ['multi-select given a string', { key: 'inbound-lead', value: 'a' }, /array of strings/],
+    ['url field given text', { key: 'website', value: 'not a url' }, /URL/],
+  ])('400 0801400 Invalid Custom Field Item, errors as { key, reason }: %s', async (_name, item, reason) => {
     const r = await call(sb(), 'POST', '/v1/contacts', contactBody('e', { customFields: [item] }));
     expect(r.status).toBe(400);
-    expect(r.body).toMatchObject({ code: '0801400', title: 'Invalid Custom Field Item', errors: [expect.objectContaining({ path, value: item.key === 'nope' ? 'nope' : item.value })] });
+    expect(r.body).toMatchObject({ code: '0801400', title: 'Invalid Custom Field Item', message: 'Request contained invalid custom field item(s)' });
+    expect(r.body.errors).toEqual([{ key: item.key, reason: expect.stringMatching(reason) }]);
   });
 
   test('every custom field type accepts its own kind of value, and null', async () => {
@@ -78,22 +79,25 @@ describe('POST /v1/contacts', () => {
     expect(r.body.message).toMatch(/not valid JSON/);
   });
 
-  test('duplicate externalIds are accepted by default (as the live API may)', async () => {
+  test('a second contact with an externalId the workspace has: 409 with the live body, nothing stored', async () => {
+    expect((await call(sb(), 'POST', '/v1/contacts', contactBody('same'))).status).toBe(201);
+    const r = await call(sb(), 'POST', '/v1/contacts', contactBody('same', { defaultFields: { firstName: 'Other' } }));
+    expect(r.status).toBe(409);
+    expect(r.body).toEqual({ message: 'Failed to create contact', code: '0800409', status: 409, docs: 'https://openphone.com/docs', title: 'Conflict' });
+    expect(sb().contactsByExternalId().get('same')).toHaveLength(1);
+    // Contacts without an externalId are never in conflict.
+    expect((await call(sb(), 'POST', '/v1/contacts', { defaultFields: { firstName: 'A' } })).status).toBe(201);
+    expect((await call(sb(), 'POST', '/v1/contacts', { defaultFields: { firstName: 'A' } })).status).toBe(201);
+  });
+});
+
+describe('the lenient mode: --unique-external-id off', () => {
+  const sb = useSandbox({ uniqueExternalId: 'off' });
+  test('duplicate externalIds are accepted, and counted', async () => {
     expect((await call(sb(), 'POST', '/v1/contacts', contactBody('same'))).status).toBe(201);
     expect((await call(sb(), 'POST', '/v1/contacts', contactBody('same'))).status).toBe(201);
     expect(sb().contactsByExternalId().get('same')).toHaveLength(2);
     expect(sb().stats().duplicateExternalIds).toBe(1);
-  });
-});
-
-describe('externalId uniqueness 409', () => {
-  const sb = useSandbox({ uniqueExternalId: '409' });
-  test('a second contact with the same externalId is a 409 Conflict', async () => {
-    expect((await call(sb(), 'POST', '/v1/contacts', contactBody('same'))).status).toBe(201);
-    const r = await call(sb(), 'POST', '/v1/contacts', contactBody('same'));
-    expect(r.status).toBe(409);
-    expect(r.body).toMatchObject({ code: '0800409', title: 'Conflict', status: 409 });
-    expect(sb().contacts()).toHaveLength(1);
   });
 });
 
@@ -156,9 +160,29 @@ describe('GET /v1/contacts by externalIds', () => {
     expect(r.status).toBe(400);
     expect(r.body.errors[0].path).toBe('/maxResults');
   });
-  test('400 without externalIds, or with one over 75 characters', async () => {
-    expect((await call(sb(), 'GET', '/v1/contacts')).body.errors[0].path).toBe('/externalIds');
+  test('400 for an externalId over 75 characters', async () => {
     expect((await call(sb(), 'GET', `/v1/contacts?externalIds=${'x'.repeat(76)}`)).body.errors[0].path).toBe('/externalIds/0');
+  });
+  test('20 externalIds are answered; 21 are a 400 (the live query parser makes an object of them)', async () => {
+    const twenty = await call(sb(), 'GET', `/v1/contacts?${ids(20)}&maxResults=50`);
+    expect(twenty.status).toBe(200);
+    expect(twenty.body.data).toHaveLength(7);
+    const r = await call(sb(), 'GET', `/v1/contacts?${ids(21)}`);
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ status: 400, errors: [expect.objectContaining({ path: '/externalIds' })] });
+  });
+  test('without externalIds: every contact of the workspace, paged', async () => {
+    const first = await call(sb(), 'GET', '/v1/contacts?maxResults=5');
+    expect(first.status).toBe(200);
+    expect(first.body.data).toHaveLength(5);
+    const second = await call(sb(), 'GET', `/v1/contacts?maxResults=5&pageToken=${first.body.nextPageToken}`);
+    expect(second.body).toMatchObject({ nextPageToken: null });
+    expect([...first.body.data, ...second.body.data]).toHaveLength(7);
+  });
+  test('brackets (externalIds[]=) are ignored: an unfiltered page', async () => {
+    const r = await call(sb(), 'GET', '/v1/contacts?externalIds[]=id-1&maxResults=50');
+    expect(r.status).toBe(200);
+    expect(r.body.data).toHaveLength(7);
   });
 });
 
@@ -237,7 +261,7 @@ describe('rate limit', () => {
 });
 
 describe('inspection', () => {
-  const sb = useSandbox();
+  const sb = useSandbox({ uniqueExternalId: 'off' });
   test('/__sandbox/stats and /__sandbox/contacts, and the request log', async () => {
     await call(sb(), 'POST', '/v1/contacts', contactBody('i1'));
     await call(sb(), 'POST', '/v1/contacts', contactBody('i1'));
@@ -250,5 +274,79 @@ describe('inspection', () => {
     const log = sb().requests().filter((e) => !e.path.startsWith('/__'));
     expect(log.map((e) => [e.method, e.path, e.status])).toEqual([['POST', '/v1/contacts', 201], ['POST', '/v1/contacts', 201], ['GET', '/v1/contact-custom-fields', 401]]);
     expect(log[0]!.at).toBeLessThanOrEqual(log[1]!.at);
+  });
+});
+
+describe('PATCH /v1/contacts/{id}: items with ids, value null, and the two readings of arrays', () => {
+  async function contactWithItems(sb: Sandbox) {
+    const body = contactBody('p', { customFields: [{ key: 'vip', value: true }, { key: 'notes', value: 'n' }] });
+    body.defaultFields.emails.push({ name: 'home', value: 'ada@home.example' });
+    return (await call(sb, 'POST', '/v1/contacts', body)).body.data;
+  }
+
+  describe.each(['replace', 'merge'] as const)('patchArrays %s', (patchArrays) => {
+    const sb = useSandbox({ patchArrays });
+    test('an item sent with its id is kept (its id too); value null removes it; one without an id is added', async () => {
+      const c = await contactWithItems(sb());
+      const [work, home] = c.defaultFields.emails;
+      const r = await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, {
+        defaultFields: { emails: [{ id: work.id, value: work.value }, { id: home.id, value: null }, { name: 'other', value: 'ada@new.example' }], phoneNumbers: c.defaultFields.phoneNumbers, company: 'Engines' },
+        customFields: [{ key: 'vip', value: false }, { key: 'notes', value: 'n' }],
+      });
+      expect(r.status).toBe(200);
+      const d = r.body.data;
+      expect(d.defaultFields.emails).toEqual([{ name: 'work', value: 'ada@example.com', id: work.id }, { name: 'other', value: 'ada@new.example', id: expect.any(String) }]);
+      expect(d.defaultFields.phoneNumbers).toEqual(c.defaultFields.phoneNumbers);
+      expect(d.defaultFields).toMatchObject({ firstName: 'Ada', company: 'Engines' });
+      expect(d.customFields.map((f: { key: string; value: unknown }) => [f.key, f.value]).sort()).toEqual([['notes', 'n'], ['vip', false]]);
+    });
+    test('arrays left out: emptied under replace, kept under merge', async () => {
+      const c = await contactWithItems(sb());
+      const d = (await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, { defaultFields: { role: 'CTO' } })).body.data;
+      expect(d.defaultFields.role).toBe('CTO');
+      expect(d.defaultFields.emails).toHaveLength(patchArrays === 'replace' ? 0 : 2);
+      expect(d.customFields).toHaveLength(patchArrays === 'replace' ? 0 : 2);
+    });
+  });
+
+  const sb = useSandbox();
+  test('createdByUserId is not in the PATCH schema; source may be 75 characters or null; an unknown item id is a 400', async () => {
+    const c = await contactWithItems(sb());
+    const refused = await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, { createdByUserId: 'US1' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0]).toMatchObject({ path: '/' });
+    expect((await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, { source: 'x'.repeat(75) })).status).toBe(200);
+    expect((await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, { source: 'x'.repeat(76) })).status).toBe(400);
+    expect((await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, { source: null })).body.data.source).toBe('public-api');
+    const unknown = await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, { defaultFields: { emails: [{ id: 'EMnope', value: 'x@y.example' }] } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors[0]).toMatchObject({ path: '/defaultFields/emails/0/id', value: 'EMnope' });
+    const bad = await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, { customFields: [{ key: 'nope', value: 1 }] });
+    expect(bad.body).toMatchObject({ code: '0801400', errors: [{ key: 'nope', reason: expect.any(String) }] });
+  });
+});
+
+describe('GET /v1/users/{id}', () => {
+  const sb = useSandbox({ users: ['USalice', 'USbob'] });
+  test('200 for a user of the workspace, 404 for any other', async () => {
+    const r = await call(sb(), 'GET', '/v1/users/USbob');
+    expect(r.status).toBe(200);
+    expect(r.body.data).toMatchObject({ id: 'USbob' });
+    const missing = await call(sb(), 'GET', '/v1/users/USnobody');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ code: '0800404', title: 'Not Found' });
+  });
+});
+
+describe("the 'late' fault: a create the server is still storing", () => {
+  const sb = useSandbox({ faults: [{ route: 'post', kind: 'late', at: [1] }] });
+  test('no answer; a lookup misses it; afterwards it is there, and a resend is a 409', async () => {
+    await expect(call(sb(), 'POST', '/v1/contacts', contactBody('slow'))).rejects.toThrow();
+    const miss = await call(sb(), 'GET', '/v1/contacts?externalIds=slow');
+    expect(miss.body.data).toEqual([]);
+    const hit = await call(sb(), 'GET', '/v1/contacts?externalIds=slow');
+    expect(hit.body.data).toHaveLength(1);
+    expect((await call(sb(), 'POST', '/v1/contacts', contactBody('slow'))).status).toBe(409);
+    expect(sb().contactsByExternalId().get('slow')).toHaveLength(1);
   });
 });

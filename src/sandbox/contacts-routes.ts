@@ -1,0 +1,163 @@
+import { LIST_MAX_RESULTS, LOOKUP_MAX_IDS, type ContactPatch, type ContactRequest } from '../api/contract.js';
+import { ContactStore, UnknownItemError, type PatchArrays } from './contact-store.js';
+import type { CustomFieldDefinition } from './custom-fields.js';
+import { CONFLICT_BODY, envelope, type FieldError } from './envelope.js';
+import { validateContactBody, type ValidationResult } from './validate-contact.js';
+
+export type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+
+/** The rules of the workspace behind the routes; the defaults are the live API's. */
+export interface WorkspaceRules {
+  /** '409' (live, default): a second contact with an externalId the workspace has is refused. 'off': accepted (a lenient mode for tests). */
+  readonly uniqueExternalId: 'off' | '409';
+  readonly patchArrays: PatchArrays;
+  /** User ids GET /v1/users/{id} knows. */
+  readonly users: readonly string[];
+  /** A 'late' create becomes visible at the latest this long after it arrived. */
+  readonly lateMs: number;
+}
+
+const HTML_404: Reply = { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'content-type': 'text/html' } };
+
+/** The contacts API's routes over one workspace's store: what a request does, apart from the gateway (auth, rate, faults). */
+export class ContactsRoutes {
+  readonly store: ContactStore;
+  /** Creates the server is still storing ('late' fault): not visible to a lookup yet. */
+  private readonly late = new Map<string, { body: ContactRequest; timer: NodeJS.Timeout }>();
+
+  constructor(
+    private readonly definitions: readonly CustomFieldDefinition[],
+    private readonly rules: WorkspaceRules,
+  ) {
+    this.store = new ContactStore(definitions, rules.users[0]);
+  }
+
+  handle(method: string, url: URL, rawBody: string, trace: string): Reply {
+    if (url.pathname === '/v1/contact-custom-fields' && method === 'GET') return { status: 200, body: { data: this.definitions } };
+    if (url.pathname === '/v1/contacts' && method === 'POST') return this.create(rawBody, trace);
+    if (url.pathname === '/v1/contacts' && method === 'GET') return this.list(url, trace);
+    const user = /^\/v1\/users\/([^/]+)$/.exec(url.pathname);
+    if (user && method === 'GET') {
+      const id = decodeURIComponent(user[1]!);
+      return this.rules.users.includes(id)
+        ? { status: 200, body: { data: { id, email: `${id.toLowerCase()}@sandbox.example`, firstName: 'Sandbox', lastName: 'User', pictureUrl: null, role: 'owner', createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' } } }
+        : { status: 404, body: envelope(404, 'User not found', trace) };
+    }
+    const one = /^\/v1\/contacts\/([^/]+)$/.exec(url.pathname);
+    if (one) return this.byId(method, decodeURIComponent(one[1]!), rawBody, trace);
+    return HTML_404;
+  }
+
+  /**
+   * The 'late' fault: the create is accepted but stored only once a lookup has
+   * missed it (or a resend arrives, or `lateMs` passes), as a server still busy
+   * with a request the client gave up on. Returns false when the body would be refused anyway.
+   */
+  createLate(rawBody: string): boolean {
+    const body = parseBody(rawBody);
+    if (body === undefined || !validateContactBody(body, this.definitions, 'POST').ok) return false;
+    const request = body as ContactRequest;
+    if (!request.externalId || this.late.has(request.externalId)) {
+      this.store.create(request, new Date());
+      return true;
+    }
+    const id = request.externalId;
+    this.late.set(id, { body: request, timer: setTimeout(() => this.settleLate([id]), this.rules.lateMs).unref() });
+    return true;
+  }
+
+  /** Stores every late create still pending (the sandbox stops). */
+  settleAllLate(): void {
+    this.settleLate([...this.late.keys()]);
+  }
+
+  private settleLate(externalIds: Iterable<string>): void {
+    for (const id of externalIds) {
+      const pending = this.late.get(id);
+      if (pending === undefined) continue;
+      clearTimeout(pending.timer);
+      this.late.delete(id);
+      if (this.rules.uniqueExternalId === '409' && this.store.withExternalId(id).length > 0) continue;
+      this.store.create(pending.body, new Date());
+    }
+  }
+
+  private create(rawBody: string, trace: string): Reply {
+    const body = parseBody(rawBody);
+    if (body === undefined) return { status: 400, body: envelope(400, 'Request body is not valid JSON', trace, undefined, '0800400') };
+    const checked = validateContactBody(body, this.definitions, 'POST');
+    if (!checked.ok) return invalid(checked, trace);
+    const request = body as ContactRequest;
+    // A late create of the same externalId has been stored by the time a resend arrives.
+    if (request.externalId) this.settleLate([request.externalId]);
+    if (this.rules.uniqueExternalId === '409' && request.externalId && this.store.withExternalId(request.externalId).length > 0) {
+      return { status: 409, body: CONFLICT_BODY };
+    }
+    return { status: 201, body: { data: this.store.create(request, new Date()) } };
+  }
+
+  private list(url: URL, trace: string): Reply {
+    // Repeated keys are the only form the live API reads: `externalIds[]=` is a key of
+    // its own, ignored like any unknown one, and the answer is an unfiltered page.
+    const externalIds = url.searchParams.getAll('externalIds');
+    const sources = url.searchParams.getAll('sources');
+    const maxRaw = url.searchParams.get('maxResults');
+    const maxResults = maxRaw === null ? 10 : Number(maxRaw);
+    const errors: FieldError[] = [];
+    if (externalIds.length > LOOKUP_MAX_IDS) {
+      // The live query parser (qs, arrayLimit 20) turns 21 or more repeated keys into an object.
+      errors.push({ path: '/externalIds', message: 'Expected array, received object', schema: { type: 'array' } });
+    }
+    externalIds.forEach((e, i) => {
+      if (e.length < 1 || e.length > 75) errors.push({ path: `/externalIds/${i}`, message: 'Expected a string of 1 to 75 characters', value: e, schema: { type: 'string' } });
+    });
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > LIST_MAX_RESULTS) errors.push({ path: '/maxResults', message: `Expected an integer from 1 to ${LIST_MAX_RESULTS}`, value: maxRaw, schema: { type: 'integer' } });
+    if (errors.length > 0) return { status: 400, body: envelope(400, 'Invalid query', trace, errors, '0800400') };
+    let matches = externalIds.length === 0 ? this.store.all() : [...new Set(externalIds)].flatMap((e) => this.store.withExternalId(e));
+    if (sources.length > 0) matches = matches.filter((c) => sources.includes(c.source));
+    const token = url.searchParams.get('pageToken');
+    const offset = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
+    if (!Number.isInteger(offset) || offset < 0) return { status: 400, body: envelope(400, 'Invalid pageToken', trace, undefined, '0800400') };
+    const page = matches.slice(offset, offset + maxResults);
+    const next = offset + maxResults < matches.length ? Buffer.from(String(offset + maxResults)).toString('base64url') : null;
+    // The lookup has missed them: late creates it asked about are stored now.
+    this.settleLate(externalIds.length === 0 ? [...this.late.keys()] : externalIds);
+    return { status: 200, body: { data: page, totalItems: matches.length, nextPageToken: next } };
+  }
+
+  private byId(method: string, id: string, rawBody: string, trace: string): Reply {
+    const notFound = { status: 404, body: envelope(404, 'Contact not found', trace) };
+    if (method === 'GET') {
+      const c = this.store.get(id);
+      return c ? { status: 200, body: { data: c } } : notFound;
+    }
+    if (method === 'DELETE') return this.store.delete(id) ? { status: 204 } : notFound;
+    if (method !== 'PATCH') return HTML_404;
+    const body = parseBody(rawBody);
+    if (body === undefined) return { status: 400, body: envelope(400, 'Request body is not valid JSON', trace, undefined, '0800400') };
+    const checked = validateContactBody(body, this.definitions, 'PATCH');
+    if (!checked.ok) return invalid(checked, trace);
+    try {
+      const c = this.store.update(id, body as ContactPatch, new Date(), this.rules.patchArrays);
+      return c ? { status: 200, body: { data: c } } : notFound;
+    } catch (err) {
+      if (!(err instanceof UnknownItemError)) throw err;
+      return { status: 400, body: envelope(400, err.message, trace, [{ path: err.path, message: 'Unknown item id', value: err.itemId, schema: { type: 'string' } }], '0800400') };
+    }
+  }
+}
+
+function invalid(checked: Exclude<ValidationResult, { ok: true }>, trace: string): Reply {
+  if (checked.customField) return { status: 400, body: envelope(400, 'Request contained invalid custom field item(s)', trace, checked.errors, '0801400') };
+  const first = checked.errors[0];
+  const message = first ? `${first.path}: ${first.message}` : 'Invalid request';
+  return { status: 400, body: envelope(400, message, trace, checked.errors, '0800400') };
+}
+
+function parseBody(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
