@@ -39,6 +39,7 @@ interface RunArgs {
   logFormat?: 'text' | 'json';
   progressInterval?: string;
   onExisting?: 'skip' | 'update';
+  sameWorkspace?: boolean;
 }
 
 async function runCommand(args: RunArgs): Promise<number> {
@@ -82,6 +83,7 @@ async function runCommand(args: RunArgs): Promise<number> {
       log,
       progress,
       ...(args.onExisting !== undefined && { onExisting: args.onExisting }),
+      ...(args.sameWorkspace === true && { sameWorkspace: true }),
       ...(args.baseUrl !== undefined && { baseUrl: args.baseUrl }),
       ...(args.maxRows !== undefined && { maxRows: args.maxRows }),
       ...(maxDurationMs !== undefined && { maxDurationMs }),
@@ -98,7 +100,9 @@ async function runCommand(args: RunArgs): Promise<number> {
 /** The README's first command: the demo file imported into a sandbox started in this process. */
 async function demoCommand(stateDir: string): Promise<number> {
   const { startSandbox } = await import('./sandbox/index.js');
-  const sandbox = await startSandbox({ rate: 10 });
+  // The demo config names a createdByUserId; the demo workspace has that user.
+  const createdBy = loadConfig(DEMO_CONFIG).createdByUserId;
+  const sandbox = await startSandbox({ rate: 10, ...(createdBy !== undefined && { users: [createdBy] }) });
   try {
     // Each demo starts afresh: a new sandbox holds no contacts, so an old journal would lie.
     // Only a folder that is a job's state (or empty) is cleared: --state-dir could name anything.
@@ -148,6 +152,7 @@ async function main(argv: string[]): Promise<number> {
           .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Logs on stderr as text or JSON lines (for log collectors)' })
           .option('progress-interval', { type: 'string', default: '30s', describe: 'Off a terminal: how often a progress line is printed' })
           .option('on-existing', { choices: ['skip', 'update'] as const, default: 'skip' as const, describe: 'A contact with the same externalId already in the workspace: leave it (skip) or PATCH it (update)' })
+          .option('same-workspace', { type: 'boolean', default: false, describe: 'The state directory was started with another API key for this same workspace (a rotated key): accept the new one' })
           .example('$0 run --config import.json --input contacts.csv --dry-run', 'check every record, write payloads.jsonl and failures.csv')
           .example('OPENPHONE_API_KEY=... $0 run -c import.json -i contacts.csv', 'import; rerun the same command to resume')
           .example('$0 run -c import.json -i contacts.openphone-import/failures.csv', 'retry the fixed failures')
@@ -166,6 +171,7 @@ async function main(argv: string[]): Promise<number> {
           logFormat: a['log-format'],
           progressInterval: a['progress-interval'],
           onExisting: a['on-existing'],
+          sameWorkspace: a['same-workspace'],
         });
       },
     )

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
+import { ApiClient } from './api/client.js';
 import type { ResolvedConfig } from './config/resolved.js';
 import { indexHeader } from './csv/header.js';
 import { openCsv } from './csv/read-csv.js';
@@ -10,6 +11,7 @@ import { JOURNAL_FORMAT, JOURNAL_VERSION } from './journal/events.js';
 import { JournalWriter } from './journal/journal-writer.js';
 import { replayJournal, type ResumeState } from './journal/replay.js';
 import { acquireRunLock } from './journal/run-lock.js';
+import { checkTarget, describeTarget, type Target } from './journal/target.js';
 import type { Log } from './log.js';
 import { Classifier, type ValidRecord } from './pipeline/classify.js';
 import { Counts } from './report/counts.js';
@@ -19,11 +21,11 @@ import { ensurePrivateDir, writePrivateFile } from './report/private-files.js';
 import { type ProgressSink } from './report/progress.js';
 import { countLines } from './util/count-lines.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from './report/summary.js';
-import { LookupBatcher, LookupFailed, LOOKUP_BATCH } from './send/lookup.js';
+import { LookupBatcher } from './send/lookup.js';
 import { RateLimiter, realClock, type Clock } from './send/rate-limiter.js';
 import { RequestStats } from './send/request-stats.js';
-import { resolveUnknown, sendRecord, updateRecord, type SendContext, type SendOutcome } from './send/send-record.js';
-import { checkWorkspace } from './send/workspace-check.js';
+import { sendRecord, type SendContext, type SendOutcome } from './send/send-record.js';
+import { checkCreatedByUser, checkWorkspace } from './send/workspace-check.js';
 import { gotTransport, type Transport } from './send/transport.js';
 
 export interface ImportOptions {
@@ -42,6 +44,8 @@ export interface ImportOptions {
    * done) or PATCH it ('update'). Default 'skip'.
    */
   readonly onExisting?: 'skip' | 'update';
+  /** The key differs from the one the state directory was made with, but the workspace is the same (a rotated key). */
+  readonly sameWorkspace?: boolean;
   /** Aborted by the CLI on SIGINT/SIGTERM. */
   readonly stop?: AbortSignal;
   /** How long requests on their way may take to finish once the job stops. */
@@ -56,18 +60,24 @@ export interface ImportOptions {
 
 const bodyHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 16);
 
+interface Wiring {
+  readonly api: ApiClient;
+  readonly stats: RequestStats;
+  readonly stopping: AbortController;
+  readonly cutInFlight: AbortController;
+}
+
 /**
  * The import: read → map → validate → skip what is done → send (rate limit,
- * concurrency, retry, lookup) → record → report. Resumable at any point: the
- * journal says which externalIds exist, and an attempt with no outcome is
- * looked up before anything is sent again.
+ * concurrency, retry, lookup when needed) → record → report. Resumable at any
+ * point: the journal says which externalIds exist, and an attempt with no
+ * outcome is looked up before it is sent again.
  */
 export async function importJob(options: ImportOptions): Promise<Summary> {
   const { config, input, stateDir, log } = options;
   const startedAt = new Date();
-  const clock = options.clock ?? realClock;
-  const random = options.random ?? Math.random;
   const baseUrl = (options.baseUrl ?? config.api.baseUrl).replace(/\/+$/, '');
+  const target: Target = describeTarget(baseUrl, options.apiKey);
 
   const csv = await openCsv(input, config.csv);
   const header = indexHeader(csv.header, config.columnUses, input);
@@ -81,36 +91,28 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     if (past.header && past.header.mappingHash !== config.mappingHash) {
       log.warn(`${journalPath} was written with a different mapping config; contacts already created are still skipped by externalId`);
     }
-    journal = new JournalWriter(
-      journalPath,
-      past.header ? undefined : { t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl, createdAt: startedAt.toISOString() },
-    );
-    journal.append({ t: 'run', event: 'start', at: startedAt.toISOString(), pid: process.pid, input });
+    // Before a request: the state must belong to this API and key (exit 2 otherwise).
+    const rebind = checkTarget(past, target, journalPath, options.sameWorkspace ?? false);
+    const w = wire(options, baseUrl);
+    // Before anything is sent or written: the key is accepted and the config fits the workspace.
+    const refused = await startupChecks(config, baseUrl, w.api);
+    let result: RunResult;
+    if (refused !== undefined) {
+      result = { counts: new Counts(), aborted: refused };
+    } else {
+      journal = new JournalWriter(
+        journalPath,
+        past.header ? undefined : { t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl, keyFingerprint: target.keyFingerprint, createdAt: startedAt.toISOString() },
+      );
+      if (rebind) {
+        log.warn(`${journalPath}: now bound to ${target.baseUrl} with the key ${target.keyFingerprint} (--same-workspace)`);
+        journal.append({ t: 'target', baseUrl: target.baseUrl, keyFingerprint: target.keyFingerprint, at: startedAt.toISOString() });
+      }
+      journal.append({ t: 'run', event: 'start', at: startedAt.toISOString(), pid: process.pid, input });
+      result = await run({ ...options, csv, header, past, w, journal });
+      journal.flush();
+    }
 
-    const stats = new RequestStats();
-    const limiter = new RateLimiter(config.api.requestsPerSecond, clock);
-    const transport = options.transport ?? gotTransport(baseUrl, options.apiKey, config.api.timeoutMs, config.api.concurrency * 2 + 2);
-    const stopping = new AbortController();
-    const cutInFlight = new AbortController();
-    // Every request on its way listens to this signal; there may be hundreds.
-    setMaxListeners(0, cutInFlight.signal);
-    const ctx: SendContext = {
-      transport,
-      limiter,
-      journal,
-      lookup: new LookupBatcher(transport, limiter, stats, config.api.retry, clock, random),
-      stats,
-      retry: config.api.retry,
-      clock,
-      random,
-      stopping: stopping.signal,
-      cutInFlight: cutInFlight.signal,
-      // As long again as the client waited, at most 10 s.
-      settleAfterTimeoutMs: Math.min(config.api.timeoutMs, 10_000),
-    };
-    const result = await run({ ...options, csv, header, past, ctx, stopping, cutInFlight, journal, clock });
-
-    journal.flush();
     const finishedAt = new Date();
     const sendingSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
     const exitCode = result.aborted ? ExitCode.aborted : result.stoppedEarly ? ExitCode.stoppedEarly : completedExitCode(result.counts);
@@ -120,14 +122,14 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
         exitCode,
         ...(result.stoppedEarly && { stoppedEarly: result.stoppedEarly }),
         ...(result.aborted && { abortedBecause: result.aborted }),
-        requests: stats.toJSON(),
-        achievedRate: sendingSeconds > 0 ? stats.requests / sendingSeconds : 0,
+        requests: w.stats.toJSON(),
+        achievedRate: sendingSeconds > 0 ? w.stats.requests / sendingSeconds : 0,
       },
       result.counts,
     );
-    await writeCreatedReport(journalPath, join(stateDir, 'created.csv'));
+    if (journal !== undefined) await writeCreatedReport(journalPath, join(stateDir, 'created.csv'));
     await writePrivateFile(join(stateDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    journal.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts });
+    journal?.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts });
     return summary;
   } finally {
     journal?.close();
@@ -135,34 +137,66 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   }
 }
 
+function wire(options: ImportOptions, baseUrl: string): Wiring {
+  const { config } = options;
+  const stats = new RequestStats();
+  const stopping = new AbortController();
+  const cutInFlight = new AbortController();
+  // Every request on its way listens to this signal; there may be hundreds.
+  setMaxListeners(0, cutInFlight.signal);
+  const api = new ApiClient({
+    transport: options.transport ?? gotTransport(baseUrl, options.apiKey, config.api.timeoutMs, config.api.concurrency * 2 + 2),
+    limiter: new RateLimiter(config.api.requestsPerSecond, options.clock ?? realClock),
+    stats,
+    retry: config.api.retry,
+    clock: options.clock ?? realClock,
+    random: options.random ?? Math.random,
+    stopping: stopping.signal,
+    cutInFlight: cutInFlight.signal,
+    // As long again as the client waited: the server may still be storing it.
+    settleAfterTimeoutMs: config.api.timeoutMs,
+  });
+  return { api, stats, stopping, cutInFlight };
+}
+
+/** The key is accepted, the custom fields fit, createdByUserId is a user. Returns why the job aborts (exit 3); a misfit config throws (exit 2). */
+async function startupChecks(config: ResolvedConfig, baseUrl: string, api: ApiClient): Promise<string | undefined> {
+  try {
+    await checkWorkspace(config, baseUrl, api);
+    await checkCreatedByUser(config, baseUrl, api);
+    return undefined;
+  } catch (err) {
+    if (err instanceof AbortError) return err.message;
+    throw err;
+  }
+}
+
 interface RunInput extends ImportOptions {
   readonly csv: Awaited<ReturnType<typeof openCsv>>;
   readonly header: ReturnType<typeof indexHeader>;
   readonly past: ResumeState;
-  readonly ctx: SendContext;
-  readonly stopping: AbortController;
-  readonly cutInFlight: AbortController;
+  readonly w: Wiring;
   readonly journal: JournalWriter;
-  readonly clock: Clock;
 }
 
-async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string; aborted?: string }> {
-  const { config, past, ctx, stopping, cutInFlight, log } = o;
-  const onExisting = o.onExisting ?? 'skip';
+interface RunResult {
+  readonly counts: Counts;
+  readonly stoppedEarly?: string;
+  readonly aborted?: string;
+}
+
+async function run(o: RunInput): Promise<RunResult> {
+  const { config, past, w } = o;
+  const { stopping, cutInFlight } = w;
+  const ctx: SendContext = { api: w.api, journal: o.journal, lookup: new LookupBatcher(w.api), onExisting: o.onExisting ?? 'skip' };
   let aborted: string | undefined;
-  /** A 401 or an unreachable API: everything stops, nothing more is sent. Anything else is rethrown. */
+  /** A 401: everything stops, nothing more is sent. Anything else is rethrown. */
   const abortWith = (err: unknown) => {
     if (!(err instanceof AbortError)) throw err;
     aborted ??= err.message;
     stopping.abort();
     cutInFlight.abort();
   };
-  // Before anything is sent or written: the config must fit the workspace (exit 2 otherwise).
-  try {
-    await checkWorkspace(config, o.baseUrl ?? config.api.baseUrl, ctx.transport, ctx.limiter, ctx.stats);
-  } catch (err) {
-    abortWith(err);
-  }
   const counts = new Counts();
   const failures = new FailuresReport(join(o.stateDir, 'failures.csv'), o.header, o.csv.delimiter);
   const classifier = new Classifier(config, o.header, o.csv.encoding);
@@ -179,120 +213,37 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
   };
   const onSignal = () => stop('stopped by a signal');
   o.stop?.addEventListener('abort', onSignal);
+  if (o.stop?.aborted) onSignal();
   const deadline = o.maxDurationMs === undefined ? undefined : setTimeout(() => stop(`--max-duration reached`), o.maxDurationMs);
   deadline?.unref();
 
-  try {
-    // With --on-existing update, a record left in doubt is looked up like any other and then PATCHed.
-    if (!aborted && onExisting === 'skip') await resolveInDoubt(o, log);
-  } catch (err) {
-    abortWith(err);
-  }
-
-  let total: number | undefined;
-  if (o.progress) {
-    void countLines(o.input).then(
-      (lines) => (total = Math.max(0, lines - 1)),
-      () => undefined,
-    );
-  }
-  const startedAt = Date.now();
-  const report = (final: boolean) =>
-    o.progress?.(
-      {
-        done: counts.accounted,
-        ...(total !== undefined && { total }),
-        created: counts.buckets.created,
-        alreadyDone: counts.buckets.alreadyDone,
-        failed: counts.buckets.failed,
-        duplicate: counts.buckets.duplicate,
-        retries: ctx.stats.retries,
-        rateLimited: ctx.stats.rateLimited,
-        requests: ctx.stats.requests,
-        elapsedMs: Date.now() - startedAt,
-      },
-      final,
-    );
-  const ticker = o.progress ? setInterval(() => report(false), 1000) : undefined;
-  ticker?.unref();
-
-  const limit = pLimit(config.api.concurrency);
-  const inFlight = new Set<Promise<void>>();
-  // Before creating, every record's externalId is looked up in the workspace,
-  // 50 to a request. Reading runs ahead far enough that the next batch's lookup
-  // is done before the sends of the current one run out (else the limiter idles
-  // for a lookup's latency at every batch); beyond that the CSV stream stays
-  // paused, so memory stays flat.
-  const maxQueued = LOOKUP_BATCH * 2 + config.api.concurrency * 2;
-  let batch: { rec: ValidRecord; hash: string }[] = [];
-  let lookupsPending = 0;
+  const ticker = startProgress(o, counts, w.stats);
 
   const record = (rec: ValidRecord, outcome: SendOutcome) => {
-    if (outcome.kind === 'created') counts.add('created');
-    else if (outcome.kind === 'updated') counts.add('updated');
-    else if (outcome.kind === 'notSent') counts.add('notSent');
-    else {
+    if (outcome.kind === 'failed') {
       counts.add('failed', [outcome.code]);
       failures.add(rec.fields, rec.line, [{ code: outcome.code, line: rec.line, message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}` }]);
+    } else {
+      counts.add(outcome.kind === 'existing' ? 'alreadyDone' : outcome.kind);
     }
   };
 
-  /** `existing`: the contact id found by the lookup; undefined: none; null: the lookup failed. */
-  const send = (rec: ValidRecord, hash: string, existing: string | null | undefined) =>
+  const concurrency = config.api.concurrency;
+  const limit = pLimit(concurrency);
+  const inFlight = new Set<Promise<void>>();
+  const send = (rec: ValidRecord, hash: string) =>
     limit(async () => {
-      if (typeof existing === 'string' && onExisting === 'skip') {
-        ctx.journal.append({ t: 'created', id: rec.externalId, cid: existing, line: rec.line, how: 'existing' });
-        counts.add('alreadyDone');
-        return;
-      }
-      let outcome: SendOutcome;
+      let outcome: SendOutcome = { kind: 'notSent' };
       try {
-        outcome =
-          typeof existing === 'string'
-            ? await updateRecord(ctx, rec.externalId, existing, rec.line, rec.payload, hash)
-            : // A failed lookup leaves the record as if in doubt: sendRecord looks it up again first.
-              await sendRecord(ctx, rec.externalId, rec.line, rec.payload, hash, existing === null || past.inDoubt.has(rec.externalId));
+        // An update left in doubt is not a create of ours: its 409 is answered by updating again.
+        const inDoubt = past.inDoubt.has(rec.externalId) && !past.updatesInDoubt.has(rec.externalId);
+        if (!stopping.signal.aborted) outcome = await sendRecord(ctx, { externalId: rec.externalId, line: rec.line, body: rec.payload, bodyHash: hash, inDoubt });
       } catch (err) {
         abortWith(err);
-        outcome = { kind: 'notSent' };
       }
       record(rec, outcome);
     });
 
-  const track = (p: Promise<void>) => {
-    const tracked = p.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
-  };
-
-  const flushBatch = () => {
-    const items = batch;
-    batch = [];
-    if (items.length === 0) return;
-    if (stopping.signal.aborted) {
-      // Stopping: nothing more is asked of the API; these wait for the next run.
-      for (const _ of items) counts.add('notSent');
-      return;
-    }
-    track(
-      (async () => {
-        let found: (string | null | undefined)[];
-        lookupsPending += items.length;
-        try {
-          found = await Promise.all(items.map((i) => ctx.lookup.find(i.rec.externalId).catch((err: unknown) => (err instanceof LookupFailed ? null : Promise.reject(err)))));
-        } catch (err) {
-          abortWith(err);
-          for (const _ of items) counts.add('notSent');
-          return;
-        } finally {
-          lookupsPending -= items.length;
-        }
-        await Promise.all(items.map((item, k) => send(item.rec, item.hash, found[k])));
-      })(),
-    );
-  };
-
-  // Records read and not yet finished: in the open batch, in lookups, or waiting for or in a send.
-  const queued = () => batch.length + lookupsPending + limit.pendingCount + limit.activeCount;
   let rowsThisRun = 0;
   for await (const item of o.csv.items) {
     if (stopReading || stopping.signal.aborted) break;
@@ -322,36 +273,51 @@ async function run(o: RunInput): Promise<{ counts: Counts; stoppedEarly?: string
       continue;
     }
     rowsThisRun++;
-    batch.push({ rec: result, hash });
-    if (batch.length >= LOOKUP_BATCH) flushBatch();
-    while (inFlight.size > 0 && queued() >= maxQueued) await Promise.race(inFlight);
+    const tracked = send(result, hash).finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    // Reading runs a little ahead of sending, no further: memory stays flat.
+    while (inFlight.size >= concurrency * 2) await Promise.race(inFlight);
   }
-  flushBatch();
   await Promise.all(inFlight);
-  clearInterval(ticker);
-  report(true);
+  ticker.stop();
   clearTimeout(deadline);
   o.stop?.removeEventListener('abort', onSignal);
   await failures.commit();
   return { counts, ...(stoppedEarly !== undefined && !aborted && { stoppedEarly }), ...(aborted !== undefined && { aborted }) };
 }
 
-/** Attempts an earlier run left without an outcome: look them up before anything is sent. */
-async function resolveInDoubt(o: RunInput, log: Log): Promise<void> {
-  const ids = [...o.past.inDoubt.keys()];
-  if (ids.length === 0) return;
-  log.info(`checking ${ids.length} record(s) an earlier run left without a known outcome`);
-  for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
-    // A batch at a time: the lookups of one batch share a request.
-    await Promise.all(
-      ids.slice(i, i + LOOKUP_BATCH).map(async (id) => {
-        const line = o.past.inDoubt.get(id) ?? 0;
-        const known = await resolveUnknown(o.ctx, id, line);
-        // A failed lookup leaves it in doubt: its record is looked up again when sent.
-        if (known.kind === 'lookupFailed') return;
-        if (known.kind === 'created') o.past.created.set(id, line);
-        o.past.inDoubt.delete(id);
-      }),
+/** The progress line: about once a second, and once more at the end. */
+function startProgress(o: RunInput, counts: Counts, stats: RequestStats): { stop(): void } {
+  if (o.progress === undefined) return { stop: () => {} };
+  const progress = o.progress;
+  let total: number | undefined;
+  void countLines(o.input).then(
+    (lines) => (total = Math.max(0, lines - 1)),
+    () => undefined,
+  );
+  const startedAt = Date.now();
+  const report = (final: boolean) =>
+    progress(
+      {
+        done: counts.accounted,
+        ...(total !== undefined && { total }),
+        created: counts.buckets.created,
+        alreadyDone: counts.buckets.alreadyDone,
+        failed: counts.buckets.failed,
+        duplicate: counts.buckets.duplicate,
+        retries: stats.retries,
+        rateLimited: stats.rateLimited,
+        requests: stats.requests,
+        elapsedMs: Date.now() - startedAt,
+      },
+      final,
     );
-  }
+  const ticker = setInterval(() => report(false), 1000);
+  ticker.unref();
+  return {
+    stop: () => {
+      clearInterval(ticker);
+      report(true);
+    },
+  };
 }

@@ -2,8 +2,11 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { CustomFieldType } from '../api/contract.js';
 import { openCsv } from '../csv/read-csv.js';
-import { UsageError } from '../errors.js';
 import type { Log } from '../log.js';
+import { ApiClient } from '../api/client.js';
+import { ImportError, UsageError } from '../errors.js';
+import { RateLimiter, realClock } from '../send/rate-limiter.js';
+import { RequestStats } from '../send/request-stats.js';
 import { gotTransport } from '../send/transport.js';
 import { buildConfig, type InitResult } from './build-config.js';
 
@@ -41,12 +44,23 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
   }
   let customFields: { name: string; key: string; type: CustomFieldType }[] | undefined;
   if (o.apiKey) {
+    // The same client as an import's: the rate limit, 429 pauses and retries apply here too.
+    const api = new ApiClient({
+      transport: gotTransport(o.baseUrl, o.apiKey, 15_000, 2),
+      limiter: new RateLimiter(10),
+      stats: new RequestStats(),
+      retry: { attempts: 4, baseDelayMs: 500, maxDelayMs: 5_000 },
+      clock: realClock,
+      random: Math.random,
+      settleAfterTimeoutMs: 15_000,
+    });
     try {
-      const res = await gotTransport(o.baseUrl, o.apiKey, 15_000, 1)({ method: 'GET', path: 'v1/contact-custom-fields' });
-      if (res.status === 200) customFields = (res.body as { data: typeof customFields }).data;
-      else o.log.warn(`could not read the workspace's custom fields (the API answered ${res.status}); columns are not matched to them`);
+      const r = await api.call({ method: 'GET', path: 'v1/contact-custom-fields' }, { count: 'checks' });
+      if (r.kind === 'answer' && r.res.status === 200) customFields = (r.res.body as { data: typeof customFields }).data;
+      else o.log.warn(`could not read the workspace's custom fields (${r.kind === 'answer' ? `the API answered ${r.res.status}` : r.kind === 'gaveUp' ? r.message : 'stopped'}); columns are not matched to them`);
     } catch (err) {
-      o.log.warn(`could not reach the API to read the workspace's custom fields (${(err as Error).message}); columns are not matched to them`);
+      if (!(err instanceof ImportError)) throw err;
+      o.log.warn(`could not read the workspace's custom fields (${err.message}); columns are not matched to them`);
     }
   }
   const schemaPath = relative(dirname(resolve(o.out)), join(o.packageRoot, 'config.schema.json'));

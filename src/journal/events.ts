@@ -12,14 +12,21 @@ export interface JournalHeader {
   readonly version: number;
   readonly mappingHash: string;
   readonly baseUrl: string;
+  /** Which key the job was started with (journal/target.ts): a fingerprint, never the key. */
+  readonly keyFingerprint?: string;
   readonly createdAt: string;
 }
 
-/** About to send a create (or update) for this externalId. */
+/** About to send a create (or, with `op`, an update) for this externalId. */
 export interface AttemptEvent {
   readonly t: 'attempt';
   readonly id: string;
   readonly line: number;
+  /**
+   * 'update': a PATCH of a contact the workspace had before this job. Left in
+   * doubt, it must not be taken for a create of ours when a lookup finds the contact.
+   */
+  readonly op?: 'update';
 }
 /** The record is done: its contact was made by this job (or found by a lookup after an unknown outcome). */
 export interface CreatedEvent {
@@ -58,4 +65,12 @@ export interface RunEvent {
   readonly counts?: Record<string, number>;
 }
 
-export type JournalEvent = AttemptEvent | CreatedEvent | FailedEvent | NotFoundEvent | RunEvent;
+/** The job now talks to this API with this key (--same-workspace after a key rotation). */
+export interface TargetEvent {
+  readonly t: 'target';
+  readonly baseUrl: string;
+  readonly keyFingerprint: string;
+  readonly at: string;
+}
+
+export type JournalEvent = AttemptEvent | CreatedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent;

@@ -2,6 +2,7 @@ import { existsSync, ftruncateSync, openSync, closeSync, readSync, fstatSync, st
 import { UsageError } from '../errors.js';
 import { hashes, hashesOfAscii, IdSet } from '../util/id-set.js';
 import { bytesStartWith, forEachLine } from './lines.js';
+import type { Target } from './target.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION, type JournalEvent, type JournalHeader, type RunEvent } from './events.js';
 
 export interface PastFailure {
@@ -14,10 +15,14 @@ export interface PastFailure {
 /** What earlier runs did, rebuilt from the journal alone. */
 export interface ResumeState {
   readonly header: JournalHeader | undefined;
+  /** The API and key the job belongs to: the header's, or the last target event's. */
+  readonly target: Target | undefined;
   /** externalIds whose contact exists (value: the line it came from). */
   readonly created: IdSet;
   /** Attempted with no outcome recorded (value: its line): the contact may or may not exist. */
   readonly inDoubt: Map<string, number>;
+  /** Of those, the ones whose open attempt was an update of a contact made before this job (not ours to count as created). */
+  readonly updatesInDoubt: Set<string>;
   readonly failed: Map<string, PastFailure>;
   readonly runs: RunEvent[];
   readonly events: number;
@@ -60,8 +65,10 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
   const expectedIds = existsSync(path) ? Math.ceil(statSync(path).size / 100) : 1024;
   const state = {
     header: undefined as JournalHeader | undefined,
+    target: undefined as Target | undefined,
     created: new IdSet(expectedIds),
     inDoubt: new Map<string, number>(),
+    updatesInDoubt: new Set<string>(),
     failed: new Map<string, PastFailure>(),
     runs: [] as RunEvent[],
     events: 0,
@@ -93,6 +100,7 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
         throw new UsageError('JOURNAL_VERSION', `${path}: journal format version ${event.version}; this openphone-import reads version ${JOURNAL_VERSION}. Use the version that wrote it, or a new --state-dir.`);
       }
       state.header = event;
+      if (event.keyFingerprint !== undefined) state.target = { baseUrl: event.baseUrl, keyFingerprint: event.keyFingerprint };
       return;
     }
     state.events++;
@@ -101,6 +109,10 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
       return;
     }
     if (event.t === 'header') return;
+    if (event.t === 'target') {
+      state.target = { baseUrl: event.baseUrl, keyFingerprint: event.keyFingerprint };
+      return;
+    }
     const [h1, h2] = hashes(event.id);
     switch (event.t) {
       case 'attempt':
@@ -139,12 +151,12 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
 
   const doubtful = new Set<string>();
   for (const [h1, h2, last] of latest.entries()) if (last % 2 === 1) doubtful.add(`${h1}:${h2}`);
-  if (doubtful.size > 0) await recoverInDoubt(path, doubtful, state.inDoubt);
+  if (doubtful.size > 0) await recoverInDoubt(path, doubtful, state.inDoubt, state.updatesInDoubt);
   return state;
 }
 
 /** Second pass: the ids (and record lines) of the attempts left without an outcome. */
-async function recoverInDoubt(path: string, doubtful: Set<string>, inDoubt: Map<string, number>): Promise<void> {
+async function recoverInDoubt(path: string, doubtful: Set<string>, inDoubt: Map<string, number>, updates: Set<string>): Promise<void> {
   let lineNo = 0;
   await forEachLine(path, (buf, start, end) => {
     lineNo++;
@@ -152,7 +164,11 @@ async function recoverInDoubt(path: string, doubtful: Set<string>, inDoubt: Map<
     const event = JSON.parse(buf.toString('utf8', start, end)) as JournalEvent;
     if (event.t !== 'attempt' && !(event.t === 'failed' && event.doubt)) return;
     const [h1, h2] = hashes(event.id);
-    if (doubtful.has(`${h1}:${h2}`)) inDoubt.set(event.id, event.line);
+    if (!doubtful.has(`${h1}:${h2}`)) return;
+    inDoubt.set(event.id, event.line);
+    // The last open attempt decides what kind of attempt is in doubt.
+    if (event.t === 'attempt' && event.op === 'update') updates.add(event.id);
+    else updates.delete(event.id);
   });
 }
 

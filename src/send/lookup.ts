@@ -1,38 +1,29 @@
-import { AbortError } from '../errors.js';
+import { LIST_MAX_RESULTS, LOOKUP_MAX_IDS, type Contact } from '../api/contract.js';
+import type { ApiClient } from '../api/client.js';
 import { describeApiError } from './api-error.js';
-import type { RateLimiter, Clock } from './rate-limiter.js';
-import type { RequestStats } from './request-stats.js';
-import { decideRetry, rateLimitPauseMs, type RetryPolicy } from './retry-policy.js';
-import { TransportError, type Transport } from './transport.js';
-
-export const LOOKUP_BATCH = 50;
 
 /**
  * "Does a contact with this externalId exist?", batched: ids asked for within
  * a few milliseconds of each other share one GET /v1/contacts?externalIds=…
- * (up to 50), which goes through the same rate limiter as every other request.
+ * (at most 20: the live API answers 400 to more), through the API client like
+ * every other request.
  */
 export class LookupBatcher {
-  private pending = new Map<string, { resolve: (cid: string | undefined) => void; reject: (err: unknown) => void }[]>();
+  private pending = new Map<string, { resolve: (c: Contact | undefined) => void; reject: (err: unknown) => void }[]>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly transport: Transport,
-    private readonly limiter: RateLimiter,
-    private readonly stats: RequestStats,
-    private readonly retry: RetryPolicy,
-    private readonly clock: Clock,
-    private readonly random: () => number,
+    private readonly api: ApiClient,
     private readonly gatherMs = 10,
   ) {}
 
-  /** The id of a contact with this externalId, or undefined when there is none. */
-  find(externalId: string): Promise<string | undefined> {
+  /** The contact with this externalId, or undefined when there is none. Rejects with LookupFailed when the API cannot say. */
+  find(externalId: string): Promise<Contact | undefined> {
     return new Promise((resolve, reject) => {
       const waiters = this.pending.get(externalId) ?? [];
       waiters.push({ resolve, reject });
       this.pending.set(externalId, waiters);
-      if (this.pending.size >= LOOKUP_BATCH) this.fire();
+      if (this.pending.size >= LOOKUP_MAX_IDS) this.fire();
       else this.timer ??= setTimeout(() => this.fire(), this.gatherMs);
     });
   }
@@ -40,7 +31,7 @@ export class LookupBatcher {
   private fire(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = new Map([...this.pending].slice(0, LOOKUP_BATCH));
+    const batch = new Map([...this.pending].slice(0, LOOKUP_MAX_IDS));
     for (const id of batch.keys()) this.pending.delete(id);
     if (this.pending.size > 0) this.timer = setTimeout(() => this.fire(), 0);
     this.query([...batch.keys()]).then(
@@ -53,63 +44,38 @@ export class LookupBatcher {
     );
   }
 
-  /** One batch, with its own retries; every page is read. */
-  private async query(ids: string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
+  /** One batch; every page is read. */
+  private async query(ids: string[]): Promise<Map<string, Contact>> {
+    const asked = new Set(ids);
+    const found = new Map<string, Contact>();
     let pageToken: string | null = null;
-    let attempt = 0;
-    let limited = 0;
-    // A plain loop, not do…while: `continue` after a 429 or 5xx must ask again,
-    // not fall through to the loop test and report "not found".
     for (;;) {
-      const params = new URLSearchParams(ids.map((id): [string, string] => ['externalIds', id]));
-      params.set('maxResults', String(LOOKUP_BATCH));
-      if (pageToken) params.set('pageToken', pageToken);
-      const sent = await this.limiter.acquire();
-      this.stats.requests++;
-      this.stats.lookups++;
-      attempt++;
-      let res;
-      try {
-        res = await this.transport({ method: 'GET', path: 'v1/contacts', searchParams: params }, undefined, sent);
-      } catch (err) {
-        if (!(err instanceof TransportError)) throw err;
-        this.stats.transportErrors++;
-        await this.backoff(attempt, `lookup: ${err.message}`);
-        continue;
-      } finally {
-        sent();
-      }
-      if (res.status === 200) {
-        const body = res.body as { data?: { id: string; externalId: string | null }[]; nextPageToken?: string | null };
-        for (const c of body.data ?? []) if (c.externalId !== null && !found.has(c.externalId)) found.set(c.externalId, c.id);
-        pageToken = body.nextPageToken ?? null;
-        if (pageToken === null) return found;
-        attempt = 0;
-        continue;
-      }
-      if (res.status === 401) throw new AbortError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY');
-      if (res.status === 429) {
-        this.stats.rateLimited++;
-        this.limiter.onRateLimited(rateLimitPauseMs(res, ++limited, this.random));
-        attempt--;
-        continue;
-      }
-      if (res.status >= 500) {
-        this.stats.serverErrors++;
-        await this.backoff(attempt, `lookup: ${describeApiError(res.status, res.body).message}`);
-        continue;
-      }
-      throw new LookupFailed(describeApiError(res.status, res.body).message);
+      const searchParams = new URLSearchParams(ids.map((id): [string, string] => ['externalIds', id]));
+      searchParams.set('maxResults', String(LIST_MAX_RESULTS));
+      if (pageToken) searchParams.set('pageToken', pageToken);
+      const r = await this.api.call({ method: 'GET', path: 'v1/contacts', searchParams }, { count: 'lookups' });
+      if (r.kind === 'gaveUp') throw new LookupFailed(`lookup: ${r.message}`);
+      if (r.kind !== 'answer') throw new LookupFailed('lookup: not sent');
+      if (r.res.status !== 200) throw new LookupFailed(`lookup: ${describeApiError(r.res.status, r.res.body).message}`);
+      const page = contactsPage(r.res.body);
+      // Only a well-formed answer may say "absent": an HTML page or a proxy's answer says nothing.
+      if (page === undefined) throw new LookupFailed('lookup: the API answered 200 with a body that is not a page of contacts');
+      // A filter the API ignored (it answers an unfiltered page) must not pass another contact off as this one.
+      for (const c of page.data) if (c.externalId !== null && asked.has(c.externalId) && !found.has(c.externalId)) found.set(c.externalId, c);
+      pageToken = page.nextPageToken;
+      if (pageToken === null) return found;
     }
   }
+}
 
-  private async backoff(attempt: number, why: string): Promise<void> {
-    const decision = decideRetry(this.retry, attempt, this.random);
-    if (!decision.retry) throw new LookupFailed(why);
-    this.stats.retries++;
-    await this.clock.sleep(decision.delayMs);
-  }
+function contactsPage(body: unknown): { data: Contact[]; nextPageToken: string | null } | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const b = body as { data?: unknown; nextPageToken?: unknown };
+  if (!Array.isArray(b.data)) return undefined;
+  if (!b.data.every((c) => c !== null && typeof c === 'object' && typeof (c as Contact).id === 'string' && 'externalId' in c)) return undefined;
+  const next = b.nextPageToken ?? null;
+  if (next !== null && typeof next !== 'string') return undefined;
+  return { data: b.data as Contact[], nextPageToken: next };
 }
 
 export class LookupFailed extends Error {

@@ -4,13 +4,15 @@ export class RequestStats {
   creates = 0;
   updates = 0;
   lookups = 0;
+  /** Start-up reads: the workspace's custom fields, the createdByUserId. */
+  checks = 0;
   rateLimited = 0;
   retries = 0;
   serverErrors = 0;
   transportErrors = 0;
 
   toJSON(): Record<string, number> {
-    const { requests, creates, updates, lookups, rateLimited, retries, serverErrors, transportErrors } = this;
-    return { requests, creates, updates, lookups, rateLimited, retries, serverErrors, transportErrors };
+    const { requests, creates, updates, lookups, checks, rateLimited, retries, serverErrors, transportErrors } = this;
+    return { requests, creates, updates, lookups, checks, rateLimited, retries, serverErrors, transportErrors };
   }
 }

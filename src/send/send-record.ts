@@ -1,167 +1,162 @@
-import type { ContactRequest } from '../api/contract.js';
-import { AbortError } from '../errors.js';
+import type { ApiClient, CallResult } from '../api/client.js';
+import type { Contact, ContactRequest } from '../api/contract.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import { describeApiError } from './api-error.js';
 import { LookupFailed, type LookupBatcher } from './lookup.js';
-import type { Clock, RateLimiter } from './rate-limiter.js';
-import type { RequestStats } from './request-stats.js';
-import { decideRetry, rateLimitPauseMs, type RetryPolicy } from './retry-policy.js';
-import { TransportError, type ApiRequest, type ApiResponse, type Transport } from './transport.js';
+import { updateBody } from './update-body.js';
 
 export interface SendContext {
-  readonly transport: Transport;
-  readonly limiter: RateLimiter;
+  readonly api: ApiClient;
   readonly journal: JournalWriter;
   readonly lookup: LookupBatcher;
-  readonly stats: RequestStats;
-  readonly retry: RetryPolicy;
-  readonly clock: Clock;
-  readonly random: () => number;
-  /** Set when the job stops early: no new attempt starts, requests on their way are cut after a grace period. */
-  readonly stopping: AbortSignal;
-  readonly cutInFlight: AbortSignal;
-  /**
-   * After a timeout, how long to wait before looking the contact up: the server
-   * may still be working on the request the client gave up on, and a lookup
-   * made too soon would miss a contact about to be stored.
-   */
-  readonly settleAfterTimeoutMs: number;
+  /** What to do with a contact the workspace had before this job: leave it, or PATCH it. */
+  readonly onExisting: 'skip' | 'update';
+}
+
+export interface RecordToSend {
+  readonly externalId: string;
+  readonly line: number;
+  readonly body: ContactRequest;
+  /** Hash of the body: a permanent failure is resent only when the record changed. */
+  readonly bodyHash: string;
+  /** An earlier run left a create's outcome unknown: the contact may exist already, made by this job. */
+  readonly inDoubt: boolean;
 }
 
 export type SendOutcome =
   | { readonly kind: 'created'; readonly contactId: string; readonly viaLookup: boolean }
   | { readonly kind: 'updated'; readonly contactId: string }
+  /** The workspace had it before this job (a 409 no attempt of ours explains), left alone. */
+  | { readonly kind: 'existing'; readonly contactId: string }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly retryable: boolean }
   /** Stopped before an outcome was known; the next run resolves it (by lookup if it was sent). */
   | { readonly kind: 'notSent' };
 
-/** 429s in a row for one record before it is given up for this run (retryable). */
-const MAX_RATE_LIMITED = 50;
+type Known = { readonly kind: 'created'; readonly contactId: string; readonly viaLookup: true } | { readonly kind: 'absent' } | { readonly kind: 'lookupFailed'; readonly message: string };
 
 /**
- * Creates one contact, at most once. Every attempt is journaled (durably)
- * before its request leaves. When an attempt's outcome is unknown (timeout,
- * reset, 5xx after the body went out) the next step is a lookup by externalId,
- * never a blind resend: a contact found is recorded as created with its id.
+ * Creates one contact, at most once. The default path is one POST: the API
+ * refuses a second contact with the same externalId (409), so nothing is looked
+ * up first. Every attempt is journaled (durably) before it leaves. Lookups are
+ * kept for what needs them:
+ * - an attempt whose outcome is unknown (timeout, reset, 5xx), now or in an
+ *   earlier run, is looked up before any resend: a server without the
+ *   uniqueness rule would take a blind resend as a second contact;
+ * - a 409 after such an attempt means this job made the contact: its id is
+ *   looked up and it is recorded as created;
+ * - a 409 with no such attempt means the workspace had it before the job: left
+ *   alone (`skip`) or PATCHed (`update`).
  */
-export async function sendRecord(
-  ctx: SendContext,
-  externalId: string,
-  line: number,
-  body: ContactRequest,
-  bodyHash: string,
-  /** An earlier run left this record's outcome unknown: look it up first. */
-  inDoubt = false,
-): Promise<SendOutcome> {
-  let attempt = 0;
-  let limited = 0;
-  let outcomeUnknown = inDoubt;
-  let lastError = inDoubt ? 'an earlier run left the outcome unknown' : '';
+export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOutcome> {
+  /** An attempt of this job may have stored the contact. */
+  let ours = rec.inDoubt;
   const fail = (code: string, message: string, retryable: boolean, doubt = false): SendOutcome => {
-    ctx.journal.append({ t: 'failed', id: externalId, line, code, message, retryable, body: bodyHash, ...(doubt && { doubt }) });
+    ctx.journal.append({ t: 'failed', id: rec.externalId, line: rec.line, code, message, retryable, body: rec.bodyHash, ...(doubt && { doubt }) });
     return { kind: 'failed', code, message, retryable };
   };
+  /** Known created → that outcome; absent → send (again); the lookup failed → stays in doubt. */
+  const check = async (why: string): Promise<SendOutcome | undefined> => {
+    const known = await resolveUnknown(ctx, rec.externalId, rec.line);
+    if (known.kind === 'created') return known;
+    if (known.kind === 'lookupFailed') return fail('LOOKUP_FAILED', `${why}; then the lookup by externalId failed: ${known.message}`, true, true);
+    return undefined;
+  };
 
-  for (;;) {
-    if (ctx.stopping.aborted) return { kind: 'notSent' };
-    if (outcomeUnknown) {
-      const known = await resolveUnknown(ctx, externalId, line);
-      if (known.kind === 'lookupFailed') return fail('LOOKUP_FAILED', `${lastError}; then the lookup by externalId failed: ${known.message}`, true, true);
-      if (known.kind === 'created') return known;
-      outcomeUnknown = false;
-      if (ctx.stopping.aborted) return { kind: 'notSent' };
-    }
-
-    attempt++;
-    const tried = await attemptOnce(ctx, externalId, line, { method: 'POST', path: 'v1/contacts', body }, 'creates');
-    if (tried.kind === 'notSent') return tried;
-    if (tried.kind === 'noAnswer') {
-      const err = tried.err;
-      lastError = `attempt ${attempt}: ${err.message}`;
-      outcomeUnknown = err.maybeSent;
-      if (err.kind === 'timeout') await ctx.clock.sleep(ctx.settleAfterTimeoutMs);
-      if (!(await retryLater(ctx, attempt))) {
-        return outcomeUnknown ? await finalCheck(ctx, externalId, line, lastError, fail) : fail(`NETWORK_${err.kind.toUpperCase()}`, lastError, true);
-      }
-      continue;
-    }
-    const res = tried.res;
-
-    if (res.status === 201 || res.status === 200) {
-      const contactId = (res.body as { data?: { id?: unknown } } | undefined)?.data?.id;
-      if (typeof contactId !== 'string') return fail('API_BAD_RESPONSE', `the API answered ${res.status} without a contact id`, true);
-      ctx.journal.append({ t: 'created', id: externalId, cid: contactId, line });
-      return { kind: 'created', contactId, viaLookup: false };
-    }
-    if (res.status === 429) {
-      // A 429 is a refusal, not an attempt: the contact was not made.
-      attempt--;
-      if (!onTooMany(ctx, res, ++limited)) return fail('RATE_LIMITED', `${limited} answers of 429 in a row`, true);
-      continue;
-    }
-    limited = 0;
-    if (res.status >= 500) {
-      ctx.stats.serverErrors++;
-      const api = describeApiError(res.status, res.body);
-      lastError = `attempt ${attempt}: ${api.message}`;
-      outcomeUnknown = true;
-      if (!(await retryLater(ctx, attempt))) return finalCheck(ctx, externalId, line, lastError, fail, api.code);
-      continue;
-    }
-    const api = describeApiError(res.status, res.body);
-    return fail(api.code, api.message, false);
+  if (rec.inDoubt) {
+    const settled = await check('an earlier run left the outcome unknown');
+    if (settled !== undefined) return settled;
   }
+  const r: CallResult<SendOutcome> = await ctx.api.call(
+    { method: 'POST', path: 'v1/contacts', body: rec.body },
+    {
+      count: 'creates',
+      beforeSend: () => ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line }),
+      // Journaled as attempted but never sent: say so, so the next run need not look it up.
+      notSent: () => ctx.journal.append({ t: 'absent', id: rec.externalId }),
+      beforeResend: (why) => {
+        ours = true;
+        return check(why);
+      },
+    },
+  );
+  switch (r.kind) {
+    case 'stopped':
+      return { kind: 'notSent' };
+    case 'settled':
+      return r.value;
+    case 'gaveUp':
+      if (!r.mayHaveChanged) return fail(r.code, r.message, true);
+      // Out of attempts after an unknown outcome: one last lookup tells created from failed.
+      return (await check(`${r.message}; gave up after the last attempt`)) ?? fail(r.code, `${r.message}; gave up after the last attempt`, true);
+    case 'answer':
+      break;
+  }
+  const res = r.res;
+  if (res.status === 201 || res.status === 200) {
+    const contactId = (res.body as { data?: { id?: unknown } } | undefined)?.data?.id;
+    // Made, but without its id: the next run finds it by lookup.
+    if (typeof contactId !== 'string') return fail('API_BAD_RESPONSE', `the API answered ${res.status} without a contact id`, true, true);
+    ctx.journal.append({ t: 'created', id: rec.externalId, cid: contactId, line: rec.line });
+    return { kind: 'created', contactId, viaLookup: false };
+  }
+  if (res.status === 409) return onConflict(ctx, rec, ours, fail);
+  const api = describeApiError(res.status, res.body);
+  return fail(api.code, api.message, false);
 }
 
-type AttemptResult =
-  | { readonly kind: 'notSent' }
-  | { readonly kind: 'answer'; readonly res: ApiResponse }
-  | { readonly kind: 'noAnswer'; readonly err: TransportError };
+/** The workspace has a contact with this externalId. */
+async function onConflict(ctx: SendContext, rec: RecordToSend, ours: boolean, fail: (code: string, message: string, retryable: boolean, doubt?: boolean) => SendOutcome): Promise<SendOutcome> {
+  let contact: Contact | undefined;
+  try {
+    contact = await ctx.lookup.find(rec.externalId);
+  } catch (err) {
+    if (!(err instanceof LookupFailed)) throw err;
+    return fail('LOOKUP_FAILED', `the API answered 409 (the externalId exists); then the lookup of its contact failed: ${err.message}`, true, ours);
+  }
+  if (contact === undefined) {
+    // A 409 for a contact no lookup finds: the API's index lags, or the match is looser than exact (case, spaces).
+    return fail('CONFLICT_NOT_FOUND', `the API answered 409 (a contact with externalId ${JSON.stringify(rec.externalId)} exists), but no lookup finds it; a rerun tries again`, true, ours);
+  }
+  if (ours) {
+    // An attempt of this job whose answer was lost stored it.
+    ctx.journal.append({ t: 'created', id: rec.externalId, cid: contact.id, line: rec.line });
+    return { kind: 'created', contactId: contact.id, viaLookup: true };
+  }
+  if (ctx.onExisting === 'update') return updateRecord(ctx, rec, contact, fail);
+  ctx.journal.append({ t: 'created', id: rec.externalId, cid: contact.id, line: rec.line, how: 'existing' });
+  return { kind: 'existing', contactId: contact.id };
+}
 
 /**
- * One request for a record, as every create and update makes it: the attempt
- * is on disk before the request leaves; a job that is stopping sends nothing
- * (and says so in the journal); a 401 aborts the job; a 429 pauses every sender.
+ * --on-existing update: PATCHes a contact the workspace had before this job
+ * (update-body.ts says what the body keeps). After an unknown outcome the
+ * contact is read again and the body rebuilt from it, so a resend adds nothing twice.
  */
-async function attemptOnce(ctx: SendContext, externalId: string, line: number, request: ApiRequest, counter: 'creates' | 'updates'): Promise<AttemptResult> {
-  await ctx.journal.durable({ t: 'attempt', id: externalId, line });
-  const sent = await ctx.limiter.acquire();
-  if (ctx.stopping.aborted) {
-    sent();
-    // Journaled as attempted but never sent: say so, so the next run need not look it up.
-    ctx.journal.append({ t: 'absent', id: externalId });
-    return { kind: 'notSent' };
+async function updateRecord(ctx: SendContext, rec: RecordToSend, contact: Contact, fail: (code: string, message: string, retryable: boolean) => SendOutcome): Promise<SendOutcome> {
+  let current = contact;
+  const path = `v1/contacts/${encodeURIComponent(contact.id)}`;
+  const r: CallResult<SendOutcome> = await ctx.api.call(() => ({ method: 'PATCH', path, body: updateBody(current, rec.body) }), {
+    count: 'updates',
+    beforeSend: () => ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line, op: 'update' }),
+    notSent: () => ctx.journal.append({ t: 'absent', id: rec.externalId }),
+    beforeResend: async (why) => {
+      const read = await ctx.api.call({ method: 'GET', path }, { count: 'lookups' });
+      if (read.kind === 'answer' && read.res.status === 200) {
+        current = (read.res.body as { data: Contact }).data;
+        return undefined;
+      }
+      return fail('UPDATE_UNKNOWN', `update, ${why}; then reading the contact again failed${read.kind === 'answer' ? `: ${describeApiError(read.res.status, read.res.body).message}` : read.kind === 'gaveUp' ? `: ${read.message}` : ''}`, true);
+    },
+  });
+  if (r.kind === 'stopped') return { kind: 'notSent' };
+  if (r.kind === 'settled') return r.value;
+  if (r.kind === 'gaveUp') return fail(r.code, `update: ${r.message}`, true);
+  if (r.res.status === 200) {
+    ctx.journal.append({ t: 'created', id: rec.externalId, cid: contact.id, line: rec.line, how: 'updated' });
+    return { kind: 'updated', contactId: contact.id };
   }
-  ctx.stats.requests++;
-  ctx.stats[counter]++;
-  let res: ApiResponse;
-  try {
-    res = await ctx.transport(request, ctx.cutInFlight, sent);
-  } catch (err) {
-    if (!(err instanceof TransportError)) throw err;
-    if (ctx.cutInFlight.aborted) return { kind: 'notSent' };
-    ctx.stats.transportErrors++;
-    return { kind: 'noAnswer', err };
-  } finally {
-    sent();
-  }
-  if (res.status === 401) throw new AbortError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY. No record was marked failed; rerun to continue.');
-  return { kind: 'answer', res };
-}
-
-/** A 429: every sender pauses. Returns false when this record has had too many in a row. */
-function onTooMany(ctx: SendContext, res: ApiResponse, limited: number): boolean {
-  ctx.stats.rateLimited++;
-  ctx.limiter.onRateLimited(rateLimitPauseMs(res, limited, ctx.random));
-  return limited < MAX_RATE_LIMITED;
-}
-
-async function retryLater(ctx: SendContext, attempt: number): Promise<boolean> {
-  const decision = decideRetry(ctx.retry, attempt, ctx.random);
-  if (!decision.retry) return false;
-  ctx.stats.retries++;
-  await ctx.clock.sleep(decision.delayMs);
-  return true;
+  const api = describeApiError(r.res.status, r.res.body);
+  return fail(api.code, `update: ${api.message}`, false);
 }
 
 /**
@@ -169,12 +164,8 @@ async function retryLater(ctx: SendContext, attempt: number): Promise<boolean> {
  * contact exists (created, with its id) or it does not (absent). A failed
  * lookup settles nothing and journals nothing: the record stays in doubt.
  */
-export async function resolveUnknown(
-  ctx: Pick<SendContext, 'lookup' | 'journal'>,
-  externalId: string,
-  line: number,
-): Promise<{ readonly kind: 'created'; readonly contactId: string; readonly viaLookup: true } | { readonly kind: 'absent' } | { readonly kind: 'lookupFailed'; readonly message: string }> {
-  let found: string | undefined;
+async function resolveUnknown(ctx: Pick<SendContext, 'lookup' | 'journal'>, externalId: string, line: number): Promise<Known> {
+  let found: Contact | undefined;
   try {
     found = await ctx.lookup.find(externalId);
   } catch (err) {
@@ -185,65 +176,6 @@ export async function resolveUnknown(
     ctx.journal.append({ t: 'absent', id: externalId });
     return { kind: 'absent' };
   }
-  ctx.journal.append({ t: 'created', id: externalId, cid: found, line });
-  return { kind: 'created', contactId: found, viaLookup: true };
-}
-
-/** Out of attempts after an unknown outcome: one last lookup tells created from failed. */
-async function finalCheck(
-  ctx: SendContext,
-  externalId: string,
-  line: number,
-  lastError: string,
-  fail: (code: string, message: string, retryable: boolean, doubt?: boolean) => SendOutcome,
-  code = 'GAVE_UP',
-): Promise<SendOutcome> {
-  const known = await resolveUnknown(ctx, externalId, line);
-  if (known.kind === 'created') return known;
-  if (known.kind === 'lookupFailed') {
-    // Left in doubt: the failed event below is retryable, and the next run looks it up first.
-    return fail(code, `${lastError}; gave up after ${ctx.retry.attempts} attempts (the lookup failed too: ${known.message})`, true, true);
-  }
-  return fail(code, `${lastError}; gave up after ${ctx.retry.attempts} attempts`, true);
-}
-
-/**
- * --on-existing update: PATCHes the contact that already has this externalId.
- * A PATCH can be repeated without harm, so an unknown outcome is simply retried.
- */
-export async function updateRecord(ctx: SendContext, externalId: string, contactId: string, line: number, body: ContactRequest, bodyHash: string): Promise<SendOutcome> {
-  let attempt = 0;
-  let limited = 0;
-  const fail = (code: string, message: string, retryable: boolean): SendOutcome => {
-    ctx.journal.append({ t: 'failed', id: externalId, line, code, message, retryable, body: bodyHash });
-    return { kind: 'failed', code, message, retryable };
-  };
-  for (;;) {
-    if (ctx.stopping.aborted) return { kind: 'notSent' };
-    attempt++;
-    const tried = await attemptOnce(ctx, externalId, line, { method: 'PATCH', path: `v1/contacts/${encodeURIComponent(contactId)}`, body }, 'updates');
-    if (tried.kind === 'notSent') return tried;
-    if (tried.kind === 'noAnswer') {
-      if (!(await retryLater(ctx, attempt))) return fail(`NETWORK_${tried.err.kind.toUpperCase()}`, `update, attempt ${attempt}: ${tried.err.message}`, true);
-      continue;
-    }
-    const res = tried.res;
-    if (res.status === 200) {
-      ctx.journal.append({ t: 'created', id: externalId, cid: contactId, line, how: 'updated' });
-      return { kind: 'updated', contactId };
-    }
-    if (res.status === 429) {
-      attempt--;
-      if (!onTooMany(ctx, res, ++limited)) return fail('RATE_LIMITED', `${limited} answers of 429 in a row`, true);
-      continue;
-    }
-    limited = 0;
-    const api = describeApiError(res.status, res.body);
-    if (res.status >= 500) {
-      ctx.stats.serverErrors++;
-      if (!(await retryLater(ctx, attempt))) return fail(api.code, `update: ${api.message}; gave up after ${ctx.retry.attempts} attempts`, true);
-      continue;
-    }
-    return fail(api.code, `update: ${api.message}`, false);
-  }
+  ctx.journal.append({ t: 'created', id: externalId, cid: found.id, line });
+  return { kind: 'created', contactId: found.id, viaLookup: true };
 }

@@ -1,10 +1,8 @@
+import type { ApiClient } from '../api/client.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { AbortError, UsageError } from '../errors.js';
 import { didYouMean } from '../util/nearest.js';
 import { describeApiError } from './api-error.js';
-import type { RateLimiter } from './rate-limiter.js';
-import type { RequestStats } from './request-stats.js';
-import { TransportError, type Transport } from './transport.js';
 
 interface Definition {
   readonly name: string;
@@ -12,24 +10,21 @@ interface Definition {
   readonly type: string;
 }
 
+/** A start-up read: through the client (retried like any request); anything but a 200 after that stops the job. */
+async function readOnce(api: ApiClient, path: string, what: string, baseUrl: string): Promise<{ status: number; body: unknown }> {
+  const r = await api.call({ method: 'GET', path }, { count: 'checks' });
+  if (r.kind === 'gaveUp') throw new AbortError('API_UNREACHABLE', `cannot read ${what} from the API at ${baseUrl}: ${r.message}; nothing was sent. Rerun when the API answers.`);
+  if (r.kind !== 'answer') throw new AbortError('API_UNREACHABLE', `reading ${what} was stopped; nothing was sent`);
+  return r.res;
+}
+
 /**
  * Before any contact is sent: every custom field the config maps must exist in
  * the workspace with the configured type. A wrong key would fail every record
  * with 400 0801400 one request at a time; this fails once, with the list.
  */
-export async function checkWorkspace(config: ResolvedConfig, baseUrl: string, transport: Transport, limiter: RateLimiter, stats: RequestStats): Promise<readonly Definition[]> {
-  const sent = await limiter.acquire();
-  stats.requests++;
-  let res;
-  try {
-    res = await transport({ method: 'GET', path: 'v1/contact-custom-fields' }, undefined, sent);
-  } catch (err) {
-    if (err instanceof TransportError) throw new AbortError('API_UNREACHABLE', `cannot reach the API at ${baseUrl} to read the workspace's custom fields: ${err.message}`);
-    throw err;
-  } finally {
-    sent();
-  }
-  if (res.status === 401) throw new AbortError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY');
+export async function checkWorkspace(config: ResolvedConfig, baseUrl: string, api: ApiClient): Promise<void> {
+  const res = await readOnce(api, 'v1/contact-custom-fields', "the workspace's custom fields", baseUrl);
   if (res.status !== 200) throw new AbortError('WORKSPACE_CHECK_FAILED', `reading the workspace's custom fields failed: ${describeApiError(res.status, res.body).message}`);
   const definitions = ((res.body as { data?: Definition[] } | undefined)?.data ?? []).filter((d) => typeof d?.key === 'string');
   const byKey = new Map(definitions.map((d) => [d.key, d]));
@@ -46,5 +41,19 @@ export async function checkWorkspace(config: ResolvedConfig, baseUrl: string, tr
     const available = definitions.length === 0 ? '(none: custom fields are made in the OpenPhone app)' : definitions.map((d) => `${d.key} (${d.type}, "${d.name}")`).join(', ');
     throw new UsageError('WORKSPACE_MISMATCH', `config ${config.file} does not fit the workspace; nothing was sent:\n${problems.join('\n')}\n  the workspace's custom fields: ${available}`);
   }
-  return definitions;
+}
+
+/**
+ * `createdByUserId` names a user of the workspace: checked once (GET
+ * /v1/users/{id}) before anything is sent, since every create would otherwise carry it.
+ */
+export async function checkCreatedByUser(config: ResolvedConfig, baseUrl: string, api: ApiClient): Promise<void> {
+  const id = config.createdByUserId;
+  if (id === undefined) return;
+  const res = await readOnce(api, `v1/users/${encodeURIComponent(id)}`, `the user createdByUserId names`, baseUrl);
+  if (res.status === 200) return;
+  if (res.status === 404) {
+    throw new UsageError('CREATED_BY_USER_UNKNOWN', `config ${config.file}: createdByUserId: found ${JSON.stringify(id)}: no such user in this workspace (GET /v1/users/${id} answered 404); nothing was sent. Use the id of a workspace member (it starts with "US"), or remove createdByUserId.`);
+  }
+  throw new AbortError('WORKSPACE_CHECK_FAILED', `checking createdByUserId ${JSON.stringify(id)} failed: ${describeApiError(res.status, res.body).message}; nothing was sent`);
 }

@@ -194,7 +194,9 @@ describe('--on-existing: contacts made before this job', () => {
     expect(patches).toHaveLength(3);
     const again = await runImport(sandbox!, input, { onExisting: 'update' });
     expect(again.counts).toMatchObject({ created: 0, updated: 0, alreadyDone: file.valid.length });
-    expect(sandbox!.requests().filter((r) => r.method === 'PATCH' || r.method === 'POST')).toHaveLength(patches.length + file.valid.length - 3 + 3);
+    // The 3 made before the job, one POST per valid record (the 3 existing ones answered 409), the 3 PATCHes; the rerun sends nothing.
+    expect(sandbox!.requests().filter((r) => r.method === 'PATCH' || r.method === 'POST')).toHaveLength(3 + file.valid.length + patches.length);
+    expect(sandbox!.requests().filter((r) => r.status === 409)).toHaveLength(3);
   });
 });
 
@@ -241,4 +243,82 @@ test('the journal replays to the sandbox state after a run', async () => {
   expect(state.created.size).toBe(file.valid.length);
   expect(state.inDoubt.size).toBe(0);
   for (const c of sandbox.contacts()) expect(state.created.has(c.externalId!)).toBe(true);
+});
+
+describe('the state directory belongs to one workspace', () => {
+  test('the same state directory against another API: exit 2 naming the API it belongs to, nothing sent', async () => {
+    sandbox = await startSandbox({ rate: 0 });
+    const other = await startSandbox({ rate: 0 });
+    try {
+      const input = join(dir(), 'contacts.csv');
+      const file = writeContactsFile(input, 20);
+      expect((await runImport(sandbox, input)).counts.created).toBe(file.valid.length);
+      const run = runImport(other, input);
+      await expect(run).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE', exitCode: 2 });
+      const message = await run.catch((e: Error) => e.message);
+      expect(message).toContain(`belongs to the API at ${sandbox.url}`);
+      expect(message).toMatch(/add --state-dir with a new folder/);
+      expect(other.requests()).toHaveLength(0);
+      expect(other.contacts()).toHaveLength(0);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  test('another key for the same API: exit 2; with --same-workspace (a rotated key) the job goes on and is bound to the new key', async () => {
+    sandbox = await startSandbox({ rate: 0, apiKeys: ['key-one-aaaaaaaaaaaa', 'key-two-bbbbbbbbbbbb'] });
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, 20);
+    await runImport(sandbox, input, { apiKey: 'key-one-aaaaaaaaaaaa', maxRows: 5 });
+    const before = sandbox.requests().length;
+    await expect(runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE', message: expect.stringMatching(/run once with --same-workspace/) });
+    expect(sandbox.requests()).toHaveLength(before);
+    const rotated = await runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb', sameWorkspace: true });
+    expect(rotated.counts).toMatchObject({ created: file.valid.length - 5, alreadyDone: 5 });
+    // Bound to the new key now: it needs no flag, the old one is refused.
+    expect((await runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).counts.alreadyDone).toBe(file.valid.length);
+    await expect(runImport(sandbox, input, { apiKey: 'key-one-aaaaaaaaaaaa' })).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE' });
+    expectExactlyOnce(sandbox, file.valid);
+  });
+
+  test('a key the API rejects leaves no journal behind: the next run with the right key starts the job', async () => {
+    sandbox = await startSandbox({ rate: 0 });
+    const input = join(dir(), 'contacts.csv');
+    writeContactsFile(input, 5);
+    expect((await runImport(sandbox, input, { apiKey: 'wrong' })).exitCode).toBe(3);
+    expect(readdirSync(join(dir(), 'state'))).not.toContain('journal.jsonl');
+  });
+});
+
+describe('createdByUserId is checked once, before anything is sent', () => {
+  test('an unknown user: exit 2 naming the config path, no contact sent', async () => {
+    sandbox = await startSandbox({ rate: 0, users: ['USreal'] });
+    const input = join(dir(), 'contacts.csv');
+    writeContactsFile(input, 10);
+    const config = configFrom({ ...importConfig(), createdByUserId: 'USghost' });
+    const run = importJob({ config, input, stateDir: join(dir(), 'state'), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+    await expect(run).rejects.toMatchObject({ code: 'CREATED_BY_USER_UNKNOWN', exitCode: 2, message: expect.stringMatching(/createdByUserId: found "USghost": no such user/) });
+    expect(sandbox.requests().map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/contact-custom-fields', 'GET /v1/users/USghost']);
+  });
+
+  test('a known user: one check, then the creates carry it', async () => {
+    sandbox = await startSandbox({ rate: 0, users: ['USreal'] });
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, 10);
+    const config = configFrom({ ...importConfig(), createdByUserId: 'USreal' });
+    const summary = await importJob({ config, input, stateDir: join(dir(), 'state'), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+    expect(summary.counts.created).toBe(file.valid.length);
+    expect(sandbox.requests().filter((r) => r.path.startsWith('/v1/users/'))).toHaveLength(1);
+    expect(sandbox.contacts().every((c) => c.createdByUserId === 'USreal')).toBe(true);
+  });
+});
+
+test('start-up reads get the same policy: a 429 and a 500 on the custom-fields check are retried, not an abort', async () => {
+  sandbox = await startSandbox({ rate: 0, burstMs: 50, faults: parseFaultSpec('fields:429=#1,fields:500=#2') });
+  const input = join(dir(), 'contacts.csv');
+  const file = writeContactsFile(input, 10);
+  const summary = await runImport(sandbox, input);
+  expect(summary.exitCode).toBe(1);
+  expect(summary.counts.created).toBe(file.valid.length);
+  expect(sandbox.requests().filter((r) => r.route === 'fields').map((r) => r.status)).toEqual([429, 500, 200]);
 });

@@ -55,7 +55,7 @@ test('--log-format json: every stderr line is a JSON object', async () => {
 
 describe('status', () => {
   test('after runs: counts from the journal, the last run, the lock', async () => {
-    const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:409=#4') });
+    const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:422=#4') });
     try {
       const j = job(40);
       const run = await runCli(j.args(sandbox.url, '--max-rows', '20'), { OPENPHONE_API_KEY: sandbox.apiKey });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { JOURNAL_FORMAT } from '../../src/journal/events.js';
 import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { replayJournal } from '../../src/journal/replay.js';
+import { ApiClient } from '../../src/api/client.js';
 import { LookupBatcher } from '../../src/send/lookup.js';
 import { RateLimiter, type Clock } from '../../src/send/rate-limiter.js';
 import { RequestStats } from '../../src/send/request-stats.js';
@@ -26,26 +27,24 @@ function scripted(steps: Step[]): Transport & { log: ApiRequest[] } {
   return t;
 }
 
-function context(transport: Transport): SendContext & { journal: JournalWriter; sleeps: number[] } {
+function context(transport: Transport, onExisting: 'skip' | 'update' = 'skip') {
   const sleeps: number[] = [];
   const clock: Clock = { now: () => 0, sleep: async (ms) => void sleeps.push(ms) };
   const stats = new RequestStats();
   const limiter = new RateLimiter(1000, { now: () => performance.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
   const retry = { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 };
   const journal = new JournalWriter(join(dir(), 'journal.jsonl'), { t: 'header', format: JOURNAL_FORMAT, version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'now' });
-  return {
-    transport, limiter, journal, stats, retry, clock, random: () => 0.5, sleeps,
-    lookup: new LookupBatcher(transport, limiter, stats, retry, clock, () => 0.5, 0),
-    stopping: new AbortController().signal,
-    cutInFlight: new AbortController().signal,
-    settleAfterTimeoutMs: 250,
-  };
+  const api = new ApiClient({ transport, limiter, stats, retry, clock, random: () => 0.5, settleAfterTimeoutMs: 250 });
+  const ctx: SendContext & { journal: JournalWriter } = { api, journal, lookup: new LookupBatcher(api, 0), onExisting };
+  return Object.assign(ctx, { sleeps, stats, limiter });
 }
 
 const body = { defaultFields: { firstName: 'A' }, externalId: 'e1' };
 const created = (id = 'CT1'): ApiResponse => ({ status: 201, body: { data: { id } } });
-const found = (id?: string): ApiResponse => ({ status: 200, body: { data: id ? [{ id, externalId: 'e1' }] : [], nextPageToken: null } });
-const send = (ctx: SendContext) => sendRecord(ctx, 'e1', 7, body, 'hash');
+const contact = (id: string, extra: Record<string, unknown> = {}) => ({ id, externalId: 'e1', defaultFields: { firstName: 'Old', lastName: null, company: null, role: null, emails: [], phoneNumbers: [] }, customFields: [], ...extra });
+const found = (id?: string): ApiResponse => ({ status: 200, body: { data: id ? [contact(id)] : [], nextPageToken: null } });
+const conflict: ApiResponse = { status: 409, body: { message: 'Failed to create contact', code: '0800409', status: 409, docs: 'https://openphone.com/docs', title: 'Conflict' } };
+const send = (ctx: SendContext, inDoubt = false) => sendRecord(ctx, { externalId: 'e1', line: 7, body, bodyHash: 'hash', inDoubt });
 const paths = (t: { log: ApiRequest[] }) => t.log.map((r) => `${r.method} ${r.path}`);
 
 async function journalAfter(ctx: SendContext & { journal: JournalWriter }) {
@@ -93,7 +92,7 @@ test('400: failed for good with the API code and error path, not retried', async
   expect(state.failed.get('e1')).toMatchObject({ retryable: false, body: 'hash' });
 });
 
-test.each([[403], [404], [409], [422]])('%s: failed for good', async (status) => {
+test.each([[403], [404], [422]])('%s: failed for good', async (status) => {
   const r = await send(context(scripted([{ status, body: { message: 'no', code: `08${status}` } }])));
   expect(r).toMatchObject({ kind: 'failed', retryable: false });
 });
@@ -119,23 +118,95 @@ test('5xx on every attempt: a final lookup, then failed and retryable', async ()
   const t = scripted([err, found(), err, found(), err, found()]);
   const ctx = context(t);
   const r = await send(ctx);
-  expect(r).toMatchObject({ kind: 'failed', retryable: true, code: 'API_503_0801503', message: expect.stringMatching(/gave up after 3 attempts/) });
+  expect(r).toMatchObject({ kind: 'failed', retryable: true, code: 'API_503_0801503', message: expect.stringMatching(/attempt 3: .*gave up after the last attempt/) });
   expect(paths(t).filter((p) => p.startsWith('POST'))).toHaveLength(3);
 });
 
 test('a record an earlier run left in doubt is looked up before anything is sent', async () => {
   const t = scripted([found('CT7')]);
-  expect(await sendRecord(context(t), 'e1', 7, body, 'hash', true)).toMatchObject({ kind: 'created', contactId: 'CT7', viaLookup: true });
+  expect(await send(context(t), true)).toMatchObject({ kind: 'created', contactId: 'CT7', viaLookup: true });
   expect(paths(t)).toEqual(['GET v1/contacts']);
 });
 
-test('lookups are batched: up to 50 ids share one request', async () => {
-  const t = scripted([{ status: 200, body: { data: [{ id: 'C3', externalId: 'x3' }], nextPageToken: null } }, { status: 200, body: { data: [], nextPageToken: null } }]);
+test('lookups are batched: up to 20 ids share one request (the live API answers 400 to more)', async () => {
+  const empty = { status: 200, body: { data: [], nextPageToken: null } };
+  const t = scripted([{ status: 200, body: { data: [{ ...contact('C3'), externalId: 'x3' }], nextPageToken: null } }, empty, empty, empty]);
   const ctx = context(t);
-  const ids = Array.from({ length: 60 }, (_, i) => `x${i}`);
+  const ids = Array.from({ length: 65 }, (_, i) => `x${i}`);
   const results = await Promise.all(ids.map((id) => ctx.lookup.find(id)));
-  expect(results.filter(Boolean)).toEqual(['C3']);
-  expect(t.log.map((r) => r.searchParams?.getAll('externalIds').length)).toEqual([50, 10]);
+  expect(results.filter(Boolean).map((c) => c!.id)).toEqual(['C3']);
+  expect(t.log.map((r) => r.searchParams?.getAll('externalIds').length)).toEqual([20, 20, 20, 5]);
+});
+
+test('a lookup answered with an unfiltered page never takes another contact for the one asked about', async () => {
+  const t = scripted([new TransportError('reset', true, 'reset'), { status: 200, body: { data: [{ ...contact('C9'), externalId: 'someone-else' }], nextPageToken: null } }, created('CT2')]);
+  expect(await send(context(t))).toMatchObject({ kind: 'created', contactId: 'CT2', viaLookup: false });
+});
+
+test.each([
+  ['an HTML page', '<html>maintenance</html>'],
+  ['JSON without data', { message: 'ok' }],
+  ['data that is not contacts', { data: [{ name: 'x' }], nextPageToken: null }],
+])('a lookup answered 200 with %s is a failed lookup, never "absent": no resend', async (_name, answer) => {
+  const t = scripted([new TransportError('reset', true, 'reset'), { status: 200, body: answer }]);
+  const ctx = context(t);
+  expect(await send(ctx)).toMatchObject({ kind: 'failed', code: 'LOOKUP_FAILED', retryable: true });
+  expect(paths(t).filter((p) => p.startsWith('POST'))).toHaveLength(1);
+  expect((await journalAfter(ctx)).inDoubt.has('e1')).toBe(true);
+});
+
+describe('409: the workspace has a contact with this externalId', () => {
+  test('no attempt of this job explains it: it was there before; left alone (skip) and journaled as existing', async () => {
+    const t = scripted([conflict, found('CTold')]);
+    const ctx = context(t);
+    expect(await send(ctx)).toEqual({ kind: 'existing', contactId: 'CTold' });
+    expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts']);
+    const state = await journalAfter(ctx);
+    expect(state.created.has('e1')).toBe(true);
+    expect(state.failed.size).toBe(0);
+  });
+
+  test('after an attempt whose answer was lost (the lookup missed it, the resend got 409): created by this job, never failed', async () => {
+    const t = scripted([new TransportError('reset', true, 'reset'), found(), conflict, found('CTmine')]);
+    const ctx = context(t);
+    expect(await send(ctx)).toEqual({ kind: 'created', contactId: 'CTmine', viaLookup: true });
+    expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts', 'POST v1/contacts', 'GET v1/contacts']);
+  });
+
+  test('a record an earlier run left in doubt: a 409 is ours too', async () => {
+    const t = scripted([found(), conflict, found('CTmine')]);
+    expect(await send(context(t), true)).toEqual({ kind: 'created', contactId: 'CTmine', viaLookup: true });
+  });
+
+  test('a 409 no lookup can explain: retryable, not failed for good', async () => {
+    const t = scripted([conflict, found()]);
+    expect(await send(context(t))).toMatchObject({ kind: 'failed', code: 'CONFLICT_NOT_FOUND', retryable: true });
+  });
+
+  test('--on-existing update: the contact is PATCHed without createdByUserId, keeping its items with their ids', async () => {
+    const had = contact('CTold', { defaultFields: { firstName: 'Old', lastName: null, company: null, role: null, emails: [{ name: 'work', value: 'a@x.example', id: 'EM1' }], phoneNumbers: [] } });
+    const t = scripted([conflict, { status: 200, body: { data: [had], nextPageToken: null } }, { status: 200, body: { data: had } }]);
+    const ctx = context(t, 'update');
+    const rec = { defaultFields: { firstName: 'New', emails: [{ name: 'home', value: 'b@x.example' }] }, externalId: 'e1', createdByUserId: 'US1' };
+    expect(await sendRecord(ctx, { externalId: 'e1', line: 7, body: rec, bodyHash: 'h', inDoubt: false })).toEqual({ kind: 'updated', contactId: 'CTold' });
+    expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts', 'PATCH v1/contacts/CTold']);
+    expect(t.log[2]!.body).toEqual({ defaultFields: { firstName: 'New', emails: [{ id: 'EM1', name: 'work', value: 'a@x.example' }, { name: 'home', value: 'b@x.example' }], phoneNumbers: [] }, customFields: [] });
+  });
+
+  test('--on-existing update: after a PATCH with no answer the contact is read again, and the resend carries the new item by its id', async () => {
+    const had = contact('CTold');
+    const after = contact('CTold', { defaultFields: { ...had.defaultFields, emails: [{ name: 'home', value: 'b@x.example', id: 'EM9' }] } });
+    const t = scripted([conflict, { status: 200, body: { data: [had], nextPageToken: null } }, new TransportError('reset', true, 'reset'), { status: 200, body: { data: after } }, { status: 200, body: { data: after } }]);
+    const ctx = context(t, 'update');
+    const rec = { defaultFields: { firstName: 'Old', emails: [{ name: 'home', value: 'b@x.example' }] }, externalId: 'e1' };
+    expect(await sendRecord(ctx, { externalId: 'e1', line: 7, body: rec, bodyHash: 'h', inDoubt: false })).toMatchObject({ kind: 'updated' });
+    expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts', 'PATCH v1/contacts/CTold', 'GET v1/contacts/CTold', 'PATCH v1/contacts/CTold']);
+    expect((t.log[4]!.body as { defaultFields: { emails: unknown[] } }).defaultFields.emails).toEqual([{ id: 'EM9', name: 'home', value: 'b@x.example' }]);
+    // A PATCH left in doubt is an update, not a create of ours.
+    const state = await journalAfter(ctx);
+    expect(state.updatesInDoubt.size).toBe(0);
+    expect(state.created.has('e1')).toBe(true);
+  });
 });
 
 test('a lookup answered 429 or 500 is asked again, never taken as "not found"', async () => {
@@ -149,7 +220,7 @@ test('after a timeout the lookup waits for the server to settle', async () => {
   const t = scripted([new TransportError('timeout', true, 'timeout'), found('CT3')]);
   const ctx = context(t);
   expect(await send(ctx)).toMatchObject({ kind: 'created', contactId: 'CT3' });
-  expect(ctx.sleeps).toEqual([250, 5]);
+  expect(ctx.sleeps).toEqual([5, 250]);
 });
 
 test('a lookup that keeps failing leaves the record failed, retryable and in doubt: never resent blindly', async () => {

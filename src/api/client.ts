@@ -1,0 +1,144 @@
+import { AbortError } from '../errors.js';
+import { describeApiError } from '../send/api-error.js';
+import type { Clock, RateLimiter } from '../send/rate-limiter.js';
+import type { RequestStats } from '../send/request-stats.js';
+import { decideRetry, rateLimitPauseMs, type RetryPolicy } from '../send/retry-policy.js';
+import { TransportError, type ApiRequest, type ApiResponse, type Transport } from '../send/transport.js';
+
+/** 429s in a row for one request before it is given up (retryable). */
+export const MAX_RATE_LIMITED = 50;
+
+export interface ApiClientOptions {
+  readonly transport: Transport;
+  readonly limiter: RateLimiter;
+  readonly stats: RequestStats;
+  readonly retry: RetryPolicy;
+  readonly clock: Clock;
+  readonly random: () => number;
+  /** Set when the job stops early: requests that change data start no new attempt. */
+  readonly stopping?: AbortSignal;
+  /** Set a grace period after `stopping`: requests on their way are cut. */
+  readonly cutInFlight?: AbortSignal;
+  /**
+   * After a timeout on a request that may have changed something, how long to
+   * wait before asking whether it did: the server may still be working on the
+   * request the client gave up on, and a check made too soon would miss it.
+   */
+  readonly settleAfterTimeoutMs: number;
+}
+
+export type CallResult<T> =
+  /** A final answer: 2xx, or a 4xx other than 401 and 429. */
+  | { readonly kind: 'answer'; readonly res: ApiResponse }
+  /** Out of attempts (5xx, no answer, or 429 after 429). `mayHaveChanged`: the last unanswered attempt may have been applied. */
+  | { readonly kind: 'gaveUp'; readonly code: string; readonly message: string; readonly mayHaveChanged: boolean }
+  /** The job stopped before the request left, or cut it on its way (then its outcome is unknown). */
+  | { readonly kind: 'stopped' }
+  /** `beforeResend` settled the request's outcome without sending it again. */
+  | { readonly kind: 'settled'; readonly value: T };
+
+export interface CallOptions<T> {
+  /** Counted in the summary under this name, besides `requests`. */
+  readonly count?: 'creates' | 'updates' | 'lookups' | 'checks';
+  /** Before each attempt leaves (a create's attempt goes to the journal, durably). */
+  readonly beforeSend?: () => Promise<void>;
+  /** The job stopped after `beforeSend`, before the request left. */
+  readonly notSent?: () => void;
+  /**
+   * For a request that changes data (POST, PATCH): an attempt got no answer or a
+   * 5xx, so it may have been applied. Called before the next attempt (after the
+   * settle wait): return a value to end the call as settled, or undefined to send again.
+   */
+  readonly beforeResend?: (why: string) => Promise<T | undefined>;
+}
+
+/**
+ * The one way this program talks to the API: every request, whoever makes it,
+ * goes through the rate limiter and the same policy. A 401 aborts the job; a
+ * 429 pauses every sender and halves the rate (the limiter restores it); a 5xx,
+ * a reset or a timeout is retried with capped exponential backoff and full
+ * jitter; a request that changes data is never sent again blindly after an
+ * unknown outcome: `beforeResend` finds out first.
+ */
+export class ApiClient {
+  constructor(private readonly o: ApiClientOptions) {}
+
+  get stats(): RequestStats {
+    return this.o.stats;
+  }
+
+  /** `request` is built per attempt, so a resend can carry what `beforeResend` learnt. */
+  async call<T = never>(request: ApiRequest | (() => ApiRequest), options: CallOptions<T> = {}): Promise<CallResult<T>> {
+    const { stats, limiter, clock, random } = this.o;
+    const changesData = (typeof request === 'function' ? request() : request).method !== 'GET';
+    let attempt = 0;
+    let limited = 0;
+    /** An attempt that may have been applied and has not been checked since. */
+    let unchecked: string | undefined;
+    for (;;) {
+      if (changesData && this.o.stopping?.aborted) return { kind: 'stopped' };
+      if (unchecked !== undefined && options.beforeResend !== undefined) {
+        const settled = await options.beforeResend(unchecked);
+        if (settled !== undefined) return { kind: 'settled', value: settled };
+        unchecked = undefined;
+        if (changesData && this.o.stopping?.aborted) return { kind: 'stopped' };
+      }
+      await options.beforeSend?.();
+      const sent = await limiter.acquire();
+      if (changesData && this.o.stopping?.aborted) {
+        sent();
+        options.notSent?.();
+        return { kind: 'stopped' };
+      }
+      stats.requests++;
+      if (options.count !== undefined) stats[options.count]++;
+      const req = typeof request === 'function' ? request() : request;
+      let res: ApiResponse;
+      try {
+        res = await this.o.transport(req, changesData ? this.o.cutInFlight : undefined, sent);
+      } catch (err) {
+        if (!(err instanceof TransportError)) throw err;
+        if (changesData && this.o.cutInFlight?.aborted) return { kind: 'stopped' };
+        stats.transportErrors++;
+        attempt++;
+        const mayHaveChanged = changesData && err.maybeSent;
+        const why = `attempt ${attempt}: ${err.message}`;
+        if (!(await this.retryLater(attempt))) return { kind: 'gaveUp', code: `NETWORK_${err.kind.toUpperCase()}`, message: why, mayHaveChanged: mayHaveChanged || unchecked !== undefined };
+        if (mayHaveChanged) {
+          if (err.kind === 'timeout') await clock.sleep(this.o.settleAfterTimeoutMs);
+          unchecked = why;
+        }
+        continue;
+      } finally {
+        sent();
+      }
+      if (res.status === 401) throw new AbortError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY. No record was marked failed; rerun to continue.');
+      if (res.status === 429) {
+        // A refusal at the gate, not an attempt: nothing was applied.
+        stats.rateLimited++;
+        limiter.onRateLimited(rateLimitPauseMs(res, ++limited, random));
+        if (limited >= MAX_RATE_LIMITED) return { kind: 'gaveUp', code: 'RATE_LIMITED', message: `${limited} answers of 429 in a row`, mayHaveChanged: unchecked !== undefined };
+        continue;
+      }
+      limited = 0;
+      if (res.status >= 500) {
+        stats.serverErrors++;
+        attempt++;
+        const api = describeApiError(res.status, res.body);
+        const why = `attempt ${attempt}: ${api.message}`;
+        if (!(await this.retryLater(attempt))) return { kind: 'gaveUp', code: api.code, message: why, mayHaveChanged: changesData };
+        if (changesData) unchecked = why;
+        continue;
+      }
+      return { kind: 'answer', res };
+    }
+  }
+
+  private async retryLater(attempt: number): Promise<boolean> {
+    const decision = decideRetry(this.o.retry, attempt, this.o.random);
+    if (!decision.retry) return false;
+    this.o.stats.retries++;
+    await this.o.clock.sleep(decision.delayMs);
+    return true;
+  }
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { UsageError } from '../errors.js';
+import type { ResumeState } from './replay.js';
+
+/** The workspace a job's state belongs to: the API it talks to and which key (a fingerprint, never the key). */
+export interface Target {
+  readonly baseUrl: string;
+  readonly keyFingerprint: string;
+}
+
+/** The vendor's hosts serve one API (OpenPhone is now Quo): moving between them is not another workspace. */
+const VENDOR_HOSTS = new Set(['api.openphone.com', 'api.quo.com']);
+
+/**
+ * A short, salted hash of the key: enough to tell two keys apart, useless for
+ * finding the key (they are long random strings). Written to the journal.
+ */
+export function keyFingerprint(apiKey: string): string {
+  return `key-${createHash('sha256').update(`openphone-import:${apiKey}`).digest('hex').slice(0, 12)}`;
+}
+
+export function describeTarget(baseUrl: string, apiKey: string): Target {
+  return { baseUrl: baseUrl.replace(/\/+$/, ''), keyFingerprint: keyFingerprint(apiKey) };
+}
+
+function sameApi(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    const [ua, ub] = [new URL(a), new URL(b)];
+    if (VENDOR_HOSTS.has(ua.host) && VENDOR_HOSTS.has(ub.host)) return ua.pathname.replace(/\/+$/, '') === ub.pathname.replace(/\/+$/, '');
+    return ua.origin === ub.origin && ua.pathname.replace(/\/+$/, '') === ub.pathname.replace(/\/+$/, '');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A state directory belongs to the workspace its journal was started against:
+ * its "already done" means "exists there". A run against another API or with
+ * another key would skip every record as done and create nothing (or look up
+ * records in doubt in the wrong place), so it stops before sending anything.
+ * `sameWorkspace` accepts a new key (a rotated one) for the same API. Returns
+ * whether the journal must record this run's target (a new key, or a journal
+ * written before targets were recorded).
+ */
+export function checkTarget(past: Pick<ResumeState, 'header' | 'target'>, target: Target, journalPath: string, sameWorkspace: boolean): boolean {
+  if (past.header === undefined) return false;
+  const bound = past.target;
+  if (bound === undefined) return true;
+  const api = sameApi(bound.baseUrl, target.baseUrl);
+  const key = bound.keyFingerprint === target.keyFingerprint;
+  if (api && key) return false;
+  if (api && sameWorkspace) return true;
+  const what = !api ? `the API at ${bound.baseUrl}` : `the API key ${bound.keyFingerprint}`;
+  const now = !api ? `this run's is ${target.baseUrl}` : `this run's key is ${target.keyFingerprint} (fingerprints, not keys)`;
+  throw new UsageError(
+    'STATE_OTHER_WORKSPACE',
+    `${journalPath}: this state directory belongs to ${what}; ${now}. Its records are done in that workspace, not this one; nothing was sent.\n` +
+      `  to import into this workspace, start a new job: add --state-dir with a new folder\n` +
+      (api ? `  if this is a new key for the same workspace (the old one was rotated), run once with --same-workspace\n` : '') +
+      `  to continue the job there, use ${!api ? `--base-url ${bound.baseUrl}` : 'the key it was started with'}`,
+  );
+}

@@ -1,0 +1,51 @@
+import type { Contact, ContactPatch, ContactRequest, CustomFieldItem } from '../api/contract.js';
+
+type Labelled = { name: string; value: string | null };
+
+/** How two values of a kind are the same item: emails by case, phones by digits. */
+const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+const samePhone = (a: string, b: string) => a.replace(/[^\d+]/g, '') === b.replace(/[^\d+]/g, '');
+
+/**
+ * The PATCH that `--on-existing update` sends: the record's fields onto a
+ * contact that exists, losing nothing and doubling nothing whatever the API
+ * does with arrays (it may replace them, or merge items by id):
+ * - names, company and role the record has overwrite; those it lacks are left out;
+ * - every email, phone and custom field the contact has is sent back with its id
+ *   (so a replacing API keeps them), and the record's items the contact lacks are
+ *   added without an id (so a merging API adds them once);
+ * - a custom field the record has takes the record's value;
+ * - no createdByUserId (not in the PATCH schema), source or externalId.
+ * Built from the contact as last read: after an unknown outcome the contact is
+ * read again, so an item the lost PATCH added is then sent with its new id.
+ */
+export function updateBody(existing: Contact, record: ContactRequest): ContactPatch {
+  const df = record.defaultFields;
+  const scalars: Partial<Record<'firstName' | 'lastName' | 'company' | 'role', string>> = {};
+  for (const key of ['firstName', 'lastName', 'company', 'role'] as const) {
+    const value = df[key];
+    if (typeof value === 'string' && value !== '') scalars[key] = value;
+  }
+  const recordFields = new Map((record.customFields ?? []).map((f) => [f.key, f.value]));
+  const customFields = [
+    // The API returns values of the field's own type: they go back as they came.
+    ...existing.customFields.filter((f) => !recordFields.has(f.key)).map((f) => ({ key: f.key, value: f.value as CustomFieldItem['value'] })),
+    ...[...recordFields].map(([key, value]) => ({ key, value })),
+  ];
+  return {
+    defaultFields: {
+      ...scalars,
+      emails: mergeItems(existing.defaultFields.emails, df.emails ?? [], sameEmail),
+      phoneNumbers: mergeItems(existing.defaultFields.phoneNumbers, df.phoneNumbers ?? [], samePhone),
+    },
+    customFields,
+  };
+}
+
+function mergeItems(existing: readonly (Labelled & { id: string })[], wanted: readonly Labelled[], same: (a: string, b: string) => boolean) {
+  const kept = existing.map((item) => ({ id: item.id, name: item.name, value: item.value }));
+  const added = wanted.filter((w) => w.value !== null && !existing.some((e) => e.value !== null && same(e.value, w.value!)));
+  // One value twice in the record is added once.
+  const unique = added.filter((w, i) => added.findIndex((o) => same(o.value!, w.value!)) === i);
+  return [...kept, ...unique.map((w) => ({ name: w.name, value: w.value }))];
+}
