@@ -47,7 +47,7 @@ async function runCommand(args: RunArgs): Promise<number> {
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
   if (args.dryRun) {
     const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog, secondThread: true });
-    process.stdout.write(`${formatSummary(summary)}\n  reports: ${stateDir}/\n`);
+    process.stdout.write(`${formatSummary(summary)}\n  reports: ${summary.reportDir ?? stateDir}/\n`);
     return summary.exitCode;
   }
   // The key comes from the environment only: argv shows in `ps` and shell history.

@@ -30,9 +30,14 @@ export interface DryRunOptions {
 /** Below this size a dry run takes well under a second: a second thread would only add its start-up. */
 export const SECOND_THREAD_FROM_BYTES = 1_000_000;
 
+/** Where a dry run writes its reports: a folder of its own, so it never overwrites an import's. */
+export const dryRunReportDir = (stateDir: string) => join(stateDir, DRY_RUN_DIR);
+export const DRY_RUN_DIR = 'dry-run';
+
 /**
  * The dry run: read → map → validate → record, sending nothing. Every record
- * ends in exactly one bucket, and the reports say which and why.
+ * ends in exactly one bucket, and the reports say which and why. The reports
+ * go to `dry-run/` in the state directory: an import's stay as they were.
  */
 export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const { config, input, stateDir } = options;
@@ -41,11 +46,13 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const header = indexHeader(csv.header, config.columnUses, input);
   // Nothing is written before the input and config are known to fit together.
   ensurePrivateDir(stateDir);
+  const reportDir = dryRunReportDir(stateDir);
+  ensurePrivateDir(reportDir);
   // A record takes at least one line, so the line count bounds the ids to hold.
   const classifier = new Classifier(config, header, csv.encoding, await countLines(input));
   const counts = new Counts();
-  const failures = new FailuresReport(join(stateDir, 'failures.csv'), header, csv.delimiter);
-  const payloads = new JsonlWriter(join(stateDir, 'payloads.jsonl'));
+  const failures = new FailuresReport(join(reportDir, 'failures.csv'), header, csv.delimiter);
+  const payloads = new JsonlWriter(join(reportDir, 'payloads.jsonl'));
   const secondThread = (options.secondThread ?? false) && statSync(input).size >= SECOND_THREAD_FROM_BYTES;
   const mapper = new TwoThreadMapper({ config, header, encoding: csv.encoding }, secondThread ? MAPPING_WORKER_SCRIPT : undefined);
 
@@ -71,9 +78,9 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   await Promise.all([failures.commit(), payloads.commit()]);
 
   const summary = buildSummary(
-    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), exitCode: completedExitCode(counts) },
+    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(counts) },
     counts,
   );
-  await writePrivateFile(join(stateDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writePrivateFile(join(reportDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }

@@ -9,6 +9,8 @@ export interface Summary {
   readonly input: string;
   readonly config: string;
   readonly stateDir: string;
+  /** Where this run's reports are, when not the state directory itself (a dry run's `dry-run/`). */
+  readonly reportDir?: string;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;
@@ -69,7 +71,8 @@ export function formatSummary(s: Summary): string {
   const codes = Object.entries(s.problems).sort((a, b) => b[1] - a[1]);
   if (codes.length > 0) lines.push(`  problems: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);
   if (s.stoppedEarly) lines.push(`  stopped early: ${s.stoppedEarly}; run the same command again to continue`);
-  if (c.failed + c.duplicate > 0) lines.push(`  failures: ${s.stateDir}/failures.csv (fix the rows, then run with --input ${s.stateDir}/failures.csv)`);
+  const reports = s.reportDir ?? s.stateDir;
+  if (c.failed + c.duplicate > 0) lines.push(`  failures: ${reports}/failures.csv (fix the rows, then run with --input ${reports}/failures.csv)`);
   if (!s.invariant.holds) lines.push(`  internal error (this is a bug): records unaccounted for: ${s.invariant.formula}`);
   return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { detectDelimiter } from '../../src/csv/detect-delimiter.js';
@@ -16,9 +16,9 @@ const dir = useTempDir();
 async function dry(input: string, configName = 'contacts.config.json') {
   const stateDir = join(dir(), 'state');
   const summary = await dryRun({ config: loadConfig(fixture(configName)), input, stateDir, log: silentLog });
-  const failuresText = readFileSync(join(stateDir, 'failures.csv'), 'utf8');
+  const failuresText = readFileSync(join(stateDir, 'dry-run', 'failures.csv'), 'utf8');
   const failures = parse(failuresText, { columns: true, delimiter: detectDelimiter(failuresText.split('\n')[0]!) }) as Record<string, string>[];
-  const payloads = readFileSync(join(stateDir, 'payloads.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const payloads = readFileSync(join(stateDir, 'dry-run', 'payloads.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
   expect(summary.invariant.holds).toBe(true);
   expect(summary.counts.read).toBe(summary.counts.valid + summary.counts.duplicate + summary.counts.failed);
   expect(payloads).toHaveLength(summary.counts.valid);
@@ -89,7 +89,7 @@ test('stray-quote.csv: the bad line fails, the rest are valid', async () => {
 test('failures.csv is valid input: a rerun reads it, ignores and rewrites the _error_ columns', async () => {
   const first = await dry(fixture('bad-values.csv'));
   const rerunInput = join(dir(), 'failures.csv');
-  copyFileSync(join(first.stateDir, 'failures.csv'), rerunInput);
+  copyFileSync(join(first.stateDir, 'dry-run', 'failures.csv'), rerunInput);
   const second = await dry(rerunInput);
   // The duplicate's first record is not in failures.csv, so it stands alone now.
   expect(second.summary.counts).toMatchObject({ read: 7, valid: 1, duplicate: 0, failed: 6 });
@@ -120,12 +120,14 @@ test('a config column missing from the header stops before anything is written',
 
 test('reports are private: state dir 0700, files 0600, also when they existed before', async () => {
   const first = await dry(fixture('clean.csv'));
-  for (const f of readdirSync(first.stateDir)) {
-    writeFileSync(join(first.stateDir, f), 'old');
+  const reports = join(first.stateDir, 'dry-run');
+  for (const f of readdirSync(reports)) {
+    writeFileSync(join(reports, f), 'old');
   }
   const { stateDir } = await dry(fixture('clean.csv'));
-  expect(statSync(stateDir).mode & 0o777).toBe(0o700);
-  for (const f of readdirSync(stateDir)) expect([f, statSync(join(stateDir, f)).mode & 0o777]).toEqual([f, 0o600]);
+  expect(readdirSync(stateDir)).toEqual(['dry-run']);
+  for (const d of [stateDir, reports]) expect(statSync(d).mode & 0o777).toBe(0o700);
+  for (const f of readdirSync(reports)) expect([f, statSync(join(reports, f)).mode & 0o777]).toEqual([f, 0o600]);
 });
 
 test('the default state dir is beside the input, or the job dir for its failures.csv', () => {
@@ -133,6 +135,10 @@ test('the default state dir is beside the input, or the job dir for its failures
   const stateDir = join(dir(), 'contacts.openphone-import');
   writeFileSync(join(dir(), 'x'), '');
   expect(defaultStateDir(join(stateDir, 'failures.csv'))).toBe(join(stateDir, 'failures.openphone-import'));
+  // A dry run's failures.csv belongs to the job whose dry-run/ it is in.
+  mkdirSync(join(stateDir, 'dry-run'), { recursive: true });
+  writeFileSync(join(stateDir, 'dry-run', 'summary.json'), '{}');
+  expect(defaultStateDir(join(stateDir, 'dry-run', 'failures.csv'))).toBe(stateDir);
 });
 
 describe('the CLI', () => {
@@ -183,7 +189,7 @@ test('a large file dry-run by the CLI, which maps in two threads, gives the repo
   const r = await runCli(['run', '-c', configFile, '-i', input, '--dry-run', '--state-dir', twoThreads]);
   expect(r.code).toBe(1);
   for (const report of ['payloads.jsonl', 'failures.csv']) {
-    expect(readFileSync(join(twoThreads, report), 'utf8')).toBe(readFileSync(join(oneThread, report), 'utf8'));
+    expect(readFileSync(join(twoThreads, 'dry-run', report), 'utf8')).toBe(readFileSync(join(oneThread, 'dry-run', report), 'utf8'));
   }
-  expect(JSON.parse(readFileSync(join(twoThreads, 'summary.json'), 'utf8')).counts).toEqual(summary.counts);
+  expect(JSON.parse(readFileSync(join(twoThreads, 'dry-run', 'summary.json'), 'utf8')).counts).toEqual(summary.counts);
 });

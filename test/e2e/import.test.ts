@@ -322,3 +322,18 @@ test('start-up reads get the same policy: a 429 and a 500 on the custom-fields c
   expect(summary.counts.created).toBe(file.valid.length);
   expect(sandbox.requests().filter((r) => r.route === 'fields').map((r) => r.status)).toEqual([429, 500, 200]);
 });
+
+test("a dry run after an import writes its own reports (dry-run/) and leaves the import's as they were", async () => {
+  sandbox = await startSandbox({ rate: 0 });
+  const input = join(dir(), 'contacts.csv');
+  writeContactsFile(input, 40);
+  await runImport(sandbox, input);
+  const stateDir = join(dir(), 'state');
+  const files = ['failures.csv', 'created.csv', 'summary.json', 'journal.jsonl'];
+  const before = files.map((f) => readFileSync(join(stateDir, f), 'utf8'));
+  const { dryRun } = await import('../../src/run-job.js');
+  const dry = await dryRun({ config: configFrom(importConfig()), input, stateDir, log: silentLog });
+  expect(dry.reportDir).toBe(join(stateDir, 'dry-run'));
+  expect(files.map((f) => readFileSync(join(stateDir, f), 'utf8'))).toEqual(before);
+  expect(readdirSync(join(stateDir, 'dry-run')).sort()).toEqual(['failures.csv', 'payloads.jsonl', 'summary.json']);
+});
