@@ -210,7 +210,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   function inspect(path: string): Reply {
     if (path === '/__sandbox/stats') return { status: 200, body: stats() };
     if (path === '/__sandbox/requests') {
-      return { status: 200, body: { data: log.filter((e) => !e.path.startsWith('/__sandbox/')).map(({ seq, at, method, path: p, status, fault }) => ({ seq, at, method, path: p, status, fault })) } };
+      return { status: 200, body: { data: log.filter((e) => !e.path.startsWith('/__sandbox/')).map(({ seq, at, method, path: p, status, fault, externalIds }) => ({ seq, at, method, path: p, status, fault, externalIds })) } };
     }
     if (path === '/__sandbox/contacts') return { status: 200, body: { data: store.all(), duplicates: Object.fromEntries(store.duplicates()) } };
     return { status: 404, body: { message: 'sandbox inspection routes: /__sandbox/stats, /__sandbox/contacts, /__sandbox/requests' } };

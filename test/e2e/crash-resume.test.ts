@@ -34,8 +34,9 @@ function runAndKill(args: string[], env: Record<string, string>, sandbox: Sandbo
   });
 }
 
-test('kill -9 at 12 random moments, each followed by a resume: every valid record exactly once, the journal reads', async () => {
-  const sandbox = await startSandbox({ rate: 0, latencyMs: [5, 25], seed: 5, faults: parseFaultSpec('post:drop=0.03,post:500=0.03') });
+// With the live rule (409) and without it ('off': only the journal and lookups stand between a resend and a duplicate).
+test.each(['409', 'off'] as const)('uniqueExternalId %s: kill -9 at 12 random moments, each followed by a resume: every valid record exactly once, the journal reads', async (uniqueExternalId) => {
+  const sandbox = await startSandbox({ rate: 0, latencyMs: [5, 25], seed: 5, uniqueExternalId, faults: parseFaultSpec('post:drop=0.03,post:500=0.03,post:reset=0.02') });
   try {
     const input = join(dir(), 'contacts.csv');
     const config = join(dir(), 'config.json');

@@ -60,9 +60,10 @@ test('2,000 records with a few hundred invalid: exactly the valid ones, once eac
   expect(posts()).toBe(before);
 });
 
-test('with faults (5% 500s, 3% resets, 3% store-then-drop, 1% hangs, 429 bursts) every valid record is created exactly once', async () => {
+test.each(['409', 'off'] as const)('uniqueExternalId %s: with faults (5%% 500s, 3%% resets, 3%% store-then-drop, 1%% hangs, 429 bursts) every valid record is created exactly once', async (uniqueExternalId) => {
   sandbox = await startSandbox({
     rate: 0,
+    uniqueExternalId,
     seed: 42,
     hangMs: 30_000,
     burstMs: 200,
@@ -74,6 +75,7 @@ test('with faults (5% 500s, 3% resets, 3% store-then-drop, 1% hangs, 429 bursts)
   const summary = await runImport(sandbox, input, { api: { timeoutMs: 400, retry: { attempts: 10, baseDelayMs: 5, maxDelayMs: 40 } } });
   const faults = sandbox.stats().byFault;
   expect(Object.keys(faults).sort()).toEqual(['429', '500', 'drop', 'hang', 'reset']);
+  expect(summary.problems).toEqual(expect.not.objectContaining({ CONFLICT_NOT_FOUND: expect.anything(), LOOKUP_FAILED: expect.anything() }));
   expect(summary.counts).toMatchObject({ created: file.valid.length, failed: file.invalidLines.length, notSent: 0 });
   expect(summary.invariant.holds).toBe(true);
   expect(summary.requests).toMatchObject({ lookups: expect.any(Number), rateLimited: expect.any(Number) });
@@ -232,6 +234,19 @@ test('the API key appears in no file the run writes and in no log line, errors i
     expect(statSync(stateDir).mode & 0o777).toBe(0o700);
   }
   expect(JSON.stringify({ summary, wrong, lines })).not.toContain(secret);
+});
+
+test("the 409 path: a create stored after its answer was lost and after the lookup missed it; the resend's 409 ends as created, not failed", async () => {
+  sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:late=#2#5#9') });
+  const input = join(dir(), 'contacts.csv');
+  const file = writeContactsFile(input, 30);
+  const summary = await runImport(sandbox, input);
+  expect(sandbox.requests().filter((r) => r.status === 409)).toHaveLength(3);
+  expect(summary.counts).toMatchObject({ created: file.valid.length, failed: file.invalidLines.length, alreadyDone: 0 });
+  expectExactlyOnce(sandbox, file.valid);
+  const created = parse(readFileSync(join(dir(), 'state', 'created.csv')), { columns: true }) as Record<string, string>[];
+  expect(created).toHaveLength(file.valid.length);
+  for (const c of sandbox.contacts()) expect(created.find((r) => r.externalId === c.externalId)!.contactId).toBe(c.id);
 });
 
 test('the journal replays to the sandbox state after a run', async () => {

@@ -31,3 +31,37 @@ test('against a sandbox limited to the same rate: never over the rate in any rol
     await sandbox.stop();
   }
 }, 60_000);
+
+test('the live rules, at the live limit: 10/s, 50-400 ms latency, lost answers; every valid record once, no lookup over 20 ids, no 429', async () => {
+  // The sandbox's defaults are the live API's: 409 on a duplicate externalId, 400 for a lookup of more than 20 ids.
+  const sandbox = await startSandboxProcess(['--rate', '10', '--latency', '50-400', '--seed', '4', '--faults', 'post:drop=0.03,post:late=0.03']);
+  try {
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, 230);
+    const summary = await importJob({
+      config: configFrom(importConfig({ requestsPerSecond: 10, concurrency: 8, timeoutMs: 5000 })),
+      input,
+      stateDir: join(dir(), 'state'),
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+    });
+    const stats = await sandbox.stats();
+    const requests = await sandbox.requests();
+    const lookups = requests.filter((r) => r.method === 'GET' && r.path === '/v1/contacts');
+    expect(Object.keys(stats.byFault).length).toBeGreaterThan(0);
+    expect(lookups.length).toBeGreaterThan(0);
+    expect(Math.max(...lookups.map((r) => r.externalIds!.length))).toBeLessThanOrEqual(20);
+    expect(requests.filter((r) => r.status === 400)).toEqual([]);
+    // Lost answers of stored creates came back as 409s on the resend, and count as created, not failed.
+    expect(requests.filter((r) => r.status === 409).length).toBeGreaterThan(0);
+    expect(stats.byStatus['429']).toBeUndefined();
+    expect(stats.maxSentInAnySecond).toBeLessThanOrEqual(10);
+    expect(summary.counts).toMatchObject({ created: file.valid.length, failed: file.invalidLines.length, duplicate: file.duplicateLines.length, notSent: 0 });
+    expect(summary.invariant.holds).toBe(true);
+    expect(stats.contacts).toBe(file.valid.length);
+    expect(stats.duplicateExternalIds).toBe(0);
+  } finally {
+    await sandbox.stop();
+  }
+}, 120_000);

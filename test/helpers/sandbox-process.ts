@@ -22,6 +22,7 @@ export async function startSandboxProcess(args: string[]) {
     url,
     apiKey,
     stats: async () => (await (await fetch(`${url}/__sandbox/stats`)).json()) as SandboxStats,
+    requests: async () => ((await (await fetch(`${url}/__sandbox/requests`)).json()) as { data: { method: string; path: string; status: number; externalIds?: string[] }[] }).data,
     stop: async () => {
       child.kill('SIGTERM');
       await once(child, 'exit');
