@@ -232,3 +232,8 @@ test('a lookup that keeps failing leaves the record failed, retryable and in dou
   const state = await journalAfter(ctx);
   expect(state.inDoubt.has('e1')).toBe(true);
 });
+
+test('a 0801400 with errors as { key, reason } (the newest spec) names the field and the reason', async () => {
+  const t = scripted([{ status: 400, body: { message: 'Request contained invalid custom field item(s)', code: '0801400', title: 'Invalid Custom Field Item', errors: [{ key: 'inbound-lead', reason: 'Did not match any known contact custom field' }] } }]);
+  expect(await send(context(t))).toEqual({ kind: 'failed', code: 'API_400_0801400', message: 'the API answered 400 Invalid Custom Field Item: custom field "inbound-lead": Did not match any known contact custom field', retryable: false });
+});
