@@ -8,19 +8,16 @@ import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
 
+/** An import of `input` into a sandbox process, with these api settings. */
+const importInto = (sandbox: { url: string; apiKey: string }, input: string, api: Record<string, unknown>) =>
+  importJob({ config: configFrom(importConfig(api)), input, stateDir: join(dir(), 'state'), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+
 test('against a sandbox limited to the same rate: never over the rate in any rolling second, no 429', async () => {
   const sandbox = await startSandboxProcess(['--rate', '20', '--latency', '10-60']);
   try {
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 120);
-    const summary = await importJob({
-      config: configFrom(importConfig({ requestsPerSecond: 20, concurrency: 8 })),
-      input,
-      stateDir: join(dir(), 'state'),
-      apiKey: sandbox.apiKey,
-      baseUrl: sandbox.url,
-      log: silentLog,
-    });
+    const summary = await importInto(sandbox, input, { requestsPerSecond: 20, concurrency: 8 });
     const stats = await sandbox.stats();
     expect(stats.maxSentInAnySecond).toBeLessThanOrEqual(20);
     expect(stats.byStatus['429']).toBeUndefined();
@@ -38,14 +35,7 @@ test('the live rules, at the live limit: 10/s, 50-400 ms latency, lost answers; 
   try {
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 230);
-    const summary = await importJob({
-      config: configFrom(importConfig({ requestsPerSecond: 10, concurrency: 8, timeoutMs: 5000 })),
-      input,
-      stateDir: join(dir(), 'state'),
-      apiKey: sandbox.apiKey,
-      baseUrl: sandbox.url,
-      log: silentLog,
-    });
+    const summary = await importInto(sandbox, input, { requestsPerSecond: 10, concurrency: 8, timeoutMs: 5000 });
     const stats = await sandbox.stats();
     const requests = await sandbox.requests();
     const lookups = requests.filter((r) => r.method === 'GET' && r.path === '/v1/contacts');
