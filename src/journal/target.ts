@@ -45,11 +45,11 @@ function sameApi(a: string, b: string): boolean {
  */
 export function checkTarget(past: Pick<ResumeState, 'header' | 'target'>, target: Target, journalPath: string, sameWorkspace: boolean): boolean {
   if (past.header === undefined) return false;
-  const bound = past.target;
-  if (bound === undefined) return true;
+  // A journal from before keys were recorded still names its API.
+  const bound = past.target ?? { baseUrl: past.header.baseUrl, keyFingerprint: undefined };
   const api = sameApi(bound.baseUrl, target.baseUrl);
-  const key = bound.keyFingerprint === target.keyFingerprint;
-  if (api && key) return false;
+  const key = bound.keyFingerprint === undefined || bound.keyFingerprint === target.keyFingerprint;
+  if (api && key) return past.target === undefined;
   if (api && sameWorkspace) return true;
   const what = !api ? `the API at ${bound.baseUrl}` : `the API key ${bound.keyFingerprint}`;
   const now = !api ? `this run's is ${target.baseUrl}` : `this run's key is ${target.keyFingerprint} (fingerprints, not keys)`;
