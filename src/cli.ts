@@ -196,6 +196,7 @@ async function main(argv: string[]): Promise<number> {
           .option('faults', { type: 'string', describe: 'Faults to inject, e.g. post:500=0.05,post:drop=0.03,hang=0.01,429=0.01 or post:reset=#3#7' })
           .option('unique-external-id', { type: 'string', choices: ['409', 'off'], default: '409', describe: '409 (as the live API): refuse a second contact with the same externalId; off: accept it (a lenient mode for tests)' })
           .option('patch-arrays', { type: 'string', choices: ['replace', 'merge'], default: 'replace', describe: 'How PATCH treats emails, phones and custom fields (unknown for the live API)' })
+          .option('create-delay', { type: 'number', describe: 'Creates take this many ms on the server before the contact is stored (a slow API)' })
           .option('users', { type: 'string', describe: 'Comma-separated user ids GET /v1/users/{id} knows (default USsandbox0001)' })
           .option('custom-fields', { type: 'string', describe: 'JSON file: the workspace custom fields [{ name, key, type }]' })
           .option('retry-after', { type: 'number', describe: 'Seconds sent as Retry-After on 429 (default: no header)' })
@@ -206,7 +207,7 @@ async function main(argv: string[]): Promise<number> {
         const sb = await startSandbox(
           sandboxOptionsFromCli({
             port: a.port, host: a.host, rate: a.rate, latency: a.latency, seed: a.seed, faults: a.faults,
-            uniqueExternalId: a['unique-external-id'], patchArrays: a['patch-arrays'], users: a.users, customFields: a['custom-fields'], retryAfter: a['retry-after'],
+            uniqueExternalId: a['unique-external-id'], patchArrays: a['patch-arrays'], users: a.users, createDelay: a['create-delay'], customFields: a['custom-fields'], retryAfter: a['retry-after'],
             apiKey: process.env.OPENPHONE_SANDBOX_KEY,
           }),
         );

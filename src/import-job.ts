@@ -153,8 +153,8 @@ function wire(options: ImportOptions, baseUrl: string): Wiring {
     random: options.random ?? Math.random,
     stopping: stopping.signal,
     cutInFlight: cutInFlight.signal,
-    // As long again as the client waited: the server may still be storing it.
-    settleAfterTimeoutMs: config.api.timeoutMs,
+    // The server gets as long again as the client waited: it may still be storing it.
+    settleMs: 2 * config.api.timeoutMs,
   });
   return { api, stats, stopping, cutInFlight };
 }
@@ -237,7 +237,8 @@ async function run(o: RunInput): Promise<RunResult> {
       try {
         // An update left in doubt is not a create of ours: its 409 is answered by updating again.
         const inDoubt = past.inDoubt.has(rec.externalId) && !past.updatesInDoubt.has(rec.externalId);
-        if (!stopping.signal.aborted) outcome = await sendRecord(ctx, { externalId: rec.externalId, line: rec.line, body: rec.payload, bodyHash: hash, inDoubt });
+        const attemptedAt = past.attemptedAt.get(rec.externalId);
+        if (!stopping.signal.aborted) outcome = await sendRecord(ctx, { externalId: rec.externalId, line: rec.line, body: rec.payload, bodyHash: hash, inDoubt, ...(attemptedAt !== undefined && { attemptedAt }) });
       } catch (err) {
         abortWith(err);
       }

@@ -20,11 +20,13 @@ export interface ApiClientOptions {
   /** Set a grace period after `stopping`: requests on their way are cut. */
   readonly cutInFlight?: AbortSignal;
   /**
-   * After a timeout on a request that may have changed something, how long to
-   * wait before asking whether it did: the server may still be working on the
-   * request the client gave up on, and a check made too soon would miss it.
+   * A request that may have changed something and got no answer is checked no
+   * sooner than this long after it left: the server may still be working on a
+   * request the client gave up on (or was killed during), and a check made too
+   * soon would miss it and lead to a duplicate. The import uses twice the
+   * client timeout: the server gets as long again as the client waited.
    */
-  readonly settleAfterTimeoutMs: number;
+  readonly settleMs: number;
 }
 
 export type CallResult<T> =
@@ -67,6 +69,14 @@ export class ApiClient {
     return this.o.stats;
   }
 
+  get settleMs(): number {
+    return this.o.settleMs;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return ms > 0 ? this.o.clock.sleep(ms) : Promise.resolve();
+  }
+
   /** `request` is built per attempt, so a resend can carry what `beforeResend` learnt. */
   async call<T = never>(request: ApiRequest | (() => ApiRequest), options: CallOptions<T> = {}): Promise<CallResult<T>> {
     const { stats, limiter, clock, random } = this.o;
@@ -93,6 +103,7 @@ export class ApiClient {
       stats.requests++;
       if (options.count !== undefined) stats[options.count]++;
       const req = typeof request === 'function' ? request() : request;
+      const leftAt = clock.now();
       let res: ApiResponse;
       try {
         res = await this.o.transport(req, changesData ? this.o.cutInFlight : undefined, sent);
@@ -105,7 +116,7 @@ export class ApiClient {
         const why = `attempt ${attempt}: ${err.message}`;
         if (!(await this.retryLater(attempt))) return { kind: 'gaveUp', code: `NETWORK_${err.kind.toUpperCase()}`, message: why, mayHaveChanged: mayHaveChanged || unchecked !== undefined };
         if (mayHaveChanged) {
-          if (err.kind === 'timeout') await clock.sleep(this.o.settleAfterTimeoutMs);
+          await this.sleep(leftAt + this.o.settleMs - clock.now());
           unchecked = why;
         }
         continue;

@@ -52,7 +52,7 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
       retry: { attempts: 4, baseDelayMs: 500, maxDelayMs: 5_000 },
       clock: realClock,
       random: Math.random,
-      settleAfterTimeoutMs: 15_000,
+      settleMs: 30_000,
     });
     try {
       const r = await api.call({ method: 'GET', path: 'v1/contact-custom-fields' }, { count: 'checks' });

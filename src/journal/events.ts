@@ -22,6 +22,8 @@ export interface AttemptEvent {
   readonly t: 'attempt';
   readonly id: string;
   readonly line: number;
+  /** When it left (epoch ms): a record left in doubt is looked up only once the server can no longer be working on it. */
+  readonly at?: number;
   /**
    * 'update': a PATCH of a contact the workspace had before this job. Left in
    * doubt, it must not be taken for a create of ours when a lookup finds the contact.

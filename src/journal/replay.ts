@@ -21,6 +21,8 @@ export interface ResumeState {
   readonly created: IdSet;
   /** Attempted with no outcome recorded (value: its line): the contact may or may not exist. */
   readonly inDoubt: Map<string, number>;
+  /** Of those, when the open attempt left (epoch ms), where the journal says. */
+  readonly attemptedAt: Map<string, number>;
   /** Of those, the ones whose open attempt was an update of a contact made before this job (not ours to count as created). */
   readonly updatesInDoubt: Set<string>;
   readonly failed: Map<string, PastFailure>;
@@ -68,6 +70,7 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
     target: undefined as Target | undefined,
     created: new IdSet(expectedIds),
     inDoubt: new Map<string, number>(),
+    attemptedAt: new Map<string, number>(),
     updatesInDoubt: new Set<string>(),
     failed: new Map<string, PastFailure>(),
     runs: [] as RunEvent[],
@@ -151,12 +154,13 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
 
   const doubtful = new Set<string>();
   for (const [h1, h2, last] of latest.entries()) if (last % 2 === 1) doubtful.add(`${h1}:${h2}`);
-  if (doubtful.size > 0) await recoverInDoubt(path, doubtful, state.inDoubt, state.updatesInDoubt);
+  if (doubtful.size > 0) await recoverInDoubt(path, doubtful, state);
   return state;
 }
 
 /** Second pass: the ids (and record lines) of the attempts left without an outcome. */
-async function recoverInDoubt(path: string, doubtful: Set<string>, inDoubt: Map<string, number>, updates: Set<string>): Promise<void> {
+async function recoverInDoubt(path: string, doubtful: Set<string>, state: Pick<ResumeState, 'inDoubt' | 'attemptedAt' | 'updatesInDoubt'>): Promise<void> {
+  const { inDoubt, attemptedAt, updatesInDoubt: updates } = state;
   let lineNo = 0;
   await forEachLine(path, (buf, start, end) => {
     lineNo++;
@@ -166,6 +170,7 @@ async function recoverInDoubt(path: string, doubtful: Set<string>, inDoubt: Map<
     const [h1, h2] = hashes(event.id);
     if (!doubtful.has(`${h1}:${h2}`)) return;
     inDoubt.set(event.id, event.line);
+    if (event.t === 'attempt' && event.at !== undefined) attemptedAt.set(event.id, event.at);
     // The last open attempt decides what kind of attempt is in doubt.
     if (event.t === 'attempt' && event.op === 'update') updates.add(event.id);
     else updates.delete(event.id);
@@ -174,12 +179,13 @@ async function recoverInDoubt(path: string, doubtful: Set<string>, inDoubt: Map<
 
 const ATTEMPT = Buffer.from('{"t":"attempt","id":"');
 const CREATED = Buffer.from('{"t":"created","id":"');
-const AFTER_ATTEMPT_ID = Buffer.from('","line":');
+/** An attempt's id is followed by its other keys (line, at, op): only the id is read here. */
+const AFTER_ATTEMPT_ID = Buffer.from('",');
 const AFTER_CREATED_ID = Buffer.from('","cid":"');
 
 /**
- * Applies an attempt or created line exactly as JournalWriter writes them
- * (keys in its order, an ASCII id without escapes), straight from the bytes;
+ * Applies an attempt or created line as JournalWriter writes them (keys in
+ * its order, an ASCII id without escapes), straight from the bytes;
  * returns false for anything else, which then takes the JSON.parse path.
  */
 function fastApply(buf: Buffer, start: number, end: number, lineNo: number, latest: IdSet, created: IdSet): boolean {
@@ -193,6 +199,11 @@ function fastApply(buf: Buffer, start: number, end: number, lineNo: number, late
     if (c === 0x5c || c >= 0x80) return false;
   }
   if (idEnd >= end || !bytesStartWith(buf, idEnd, end, isAttempt ? AFTER_ATTEMPT_ID : AFTER_CREATED_ID)) return false;
+  if (isAttempt) {
+    const [h1, h2] = hashesOfAscii(buf, idStart, idEnd);
+    latest.setHashed(h1, h2, lineNo * 2 + 1);
+    return true;
+  }
   // The record line: the digits before the closing brace.
   if (buf[end - 1] !== 0x7d) return false;
   let line = 0;
@@ -204,11 +215,7 @@ function fastApply(buf: Buffer, start: number, end: number, lineNo: number, late
   }
   if (scale === 1 || buf[i] !== 0x3a) return false;
   const [h1, h2] = hashesOfAscii(buf, idStart, idEnd);
-  if (isAttempt) {
-    latest.setHashed(h1, h2, lineNo * 2 + 1);
-  } else {
-    latest.setHashed(h1, h2, lineNo * 2);
-    created.setHashed(h1, h2, line);
-  }
+  latest.setHashed(h1, h2, lineNo * 2);
+  created.setHashed(h1, h2, line);
   return true;
 }

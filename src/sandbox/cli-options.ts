@@ -44,6 +44,7 @@ export interface SandboxCliArgs {
   uniqueExternalId: string;
   patchArrays: string;
   users?: string;
+  createDelay?: number;
   customFields?: string;
   retryAfter?: number;
   apiKey?: string;
@@ -58,6 +59,7 @@ export function sandboxOptionsFromCli(a: SandboxCliArgs): SandboxOptions {
     uniqueExternalId: oneOf('--unique-external-id', a.uniqueExternalId, ['409', 'off'] as const),
     patchArrays: oneOf('--patch-arrays', a.patchArrays, ['replace', 'merge'] as const),
     ...(a.users !== undefined && { users: parseUsers(a.users) }),
+    ...(a.createDelay !== undefined && { createDelayMs: a.createDelay }),
     ...(a.latency !== undefined && { latencyMs: parseLatency(a.latency) }),
     ...(a.faults !== undefined && { faults: parseFaultSpec(a.faults) }),
     ...(a.customFields !== undefined && { customFields: loadCustomFieldDefinitions(a.customFields) }),

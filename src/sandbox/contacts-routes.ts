@@ -13,8 +13,8 @@ export interface WorkspaceRules {
   readonly patchArrays: PatchArrays;
   /** User ids GET /v1/users/{id} knows. */
   readonly users: readonly string[];
-  /** A 'late' create becomes visible at the latest this long after it arrived. */
-  readonly lateMs: number;
+  /** A 'late' create becomes visible at the latest this long after it arrived; undefined: only when a lookup has missed it, a resend arrives, or the sandbox stops. */
+  readonly lateMs?: number;
 }
 
 const HTML_404: Reply = { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'content-type': 'text/html' } };
@@ -23,7 +23,7 @@ const HTML_404: Reply = { status: 404, body: '<html><body><h1>404 Not Found</h1>
 export class ContactsRoutes {
   readonly store: ContactStore;
   /** Creates the server is still storing ('late' fault): not visible to a lookup yet. */
-  private readonly late = new Map<string, { body: ContactRequest; timer: NodeJS.Timeout }>();
+  private readonly late = new Map<string, { body: ContactRequest; timer?: NodeJS.Timeout }>();
 
   constructor(
     private readonly definitions: readonly CustomFieldDefinition[],
@@ -50,7 +50,7 @@ export class ContactsRoutes {
 
   /**
    * The 'late' fault: the create is accepted but stored only once a lookup has
-   * missed it (or a resend arrives, or `lateMs` passes), as a server still busy
+   * missed it (or a resend arrives, or `lateMs` passes if set), as a server still busy
    * with a request the client gave up on. Returns false when the body would be refused anyway.
    */
   createLate(rawBody: string): boolean {
@@ -62,7 +62,8 @@ export class ContactsRoutes {
       return true;
     }
     const id = request.externalId;
-    this.late.set(id, { body: request, timer: setTimeout(() => this.settleLate([id]), this.rules.lateMs).unref() });
+    const lateMs = this.rules.lateMs;
+    this.late.set(id, { body: request, ...(lateMs !== undefined && { timer: setTimeout(() => this.settleLate([id]), lateMs).unref() }) });
     return true;
   }
 

@@ -35,8 +35,10 @@ export interface SandboxOptions {
   readonly customFields?: readonly CustomFieldDefinition[];
   /** User ids GET /v1/users/{id} knows; the first is the default createdByUserId. Default ['USsandbox0001']. */
   readonly users?: readonly string[];
-  /** A 'late' create becomes visible at the latest this long after it arrived. Default 2000 ms. */
+  /** A 'late' create becomes visible at the latest this long after it arrived. Default: only once a lookup has missed it (or a resend arrives). */
   readonly lateMs?: number;
+  /** A create takes this long on the server before the contact is stored and answered (a slow API), besides the latency. */
+  readonly createDelayMs?: number;
 }
 
 export interface RequestLogEntry {
@@ -86,7 +88,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     uniqueExternalId: options.uniqueExternalId ?? '409',
     patchArrays: options.patchArrays ?? 'replace',
     users: options.users?.length ? options.users : ['USsandbox0001'],
-    lateMs: options.lateMs ?? 2000,
+    ...(options.lateMs !== undefined && { lateMs: options.lateMs }),
   });
   const store = routes.store;
   const limiter = new RollingWindowLimiter(rate, options.rateWindowMs ?? 1000);
@@ -140,6 +142,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const accepted = limiter.tryAccept(authHeader, at);
     if (!accepted.ok) return later(tooMany('Rate limit exceeded'), authHeader);
     if (latency > 0) await sleep(latency);
+    if (route === 'post' && options.createDelayMs) await sleep(options.createDelayMs);
 
     const n = (routeCounters.get(route) ?? 0) + 1;
     routeCounters.set(route, n);

@@ -21,6 +21,8 @@ export interface RecordToSend {
   readonly bodyHash: string;
   /** An earlier run left a create's outcome unknown: the contact may exist already, made by this job. */
   readonly inDoubt: boolean;
+  /** When that attempt left (epoch ms), if the journal says. */
+  readonly attemptedAt?: number;
 }
 
 export type SendOutcome =
@@ -63,6 +65,9 @@ export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<S
   };
 
   if (rec.inDoubt) {
+    // A run killed a moment ago may have left creates the server is still storing:
+    // a lookup before it can no longer be working on them would miss them.
+    if (rec.attemptedAt !== undefined) await ctx.api.sleep(rec.attemptedAt + ctx.api.settleMs - Date.now());
     const settled = await check('an earlier run left the outcome unknown');
     if (settled !== undefined) return settled;
   }
@@ -70,7 +75,7 @@ export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<S
     { method: 'POST', path: 'v1/contacts', body: rec.body },
     {
       count: 'creates',
-      beforeSend: () => ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line }),
+      beforeSend: () => ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line, at: Date.now() }),
       // Journaled as attempted but never sent: say so, so the next run need not look it up.
       notSent: () => ctx.journal.append({ t: 'absent', id: rec.externalId }),
       beforeResend: (why) => {
@@ -137,7 +142,7 @@ async function updateRecord(ctx: SendContext, rec: RecordToSend, contact: Contac
   const path = `v1/contacts/${encodeURIComponent(contact.id)}`;
   const r: CallResult<SendOutcome> = await ctx.api.call(() => ({ method: 'PATCH', path, body: updateBody(current, rec.body) }), {
     count: 'updates',
-    beforeSend: () => ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line, op: 'update' }),
+    beforeSend: () => ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line, at: Date.now(), op: 'update' }),
     notSent: () => ctx.journal.append({ t: 'absent', id: rec.externalId }),
     beforeResend: async (why) => {
       const read = await ctx.api.call({ method: 'GET', path }, { count: 'lookups' });

@@ -72,6 +72,30 @@ test.each(['409', 'off'] as const)('uniqueExternalId %s: kill -9 at 12 random mo
   }
 }, 180_000);
 
+test('a rerun right after a kill, while the server is still storing the killed run\'s creates: no contact twice, even without the uniqueness rule', async () => {
+  // Creates take 2.5 s on the server; the run is killed 0.8 s after its first create left; the rerun starts at once.
+  const sandbox = await startSandbox({ rate: 0, uniqueExternalId: 'off', createDelayMs: 2500 });
+  try {
+    const input = join(dir(), 'contacts.csv');
+    const config = join(dir(), 'config.json');
+    const stateDir = join(dir(), 'state');
+    const file = writeContactsFile(input, 30);
+    writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 100, concurrency: 8, timeoutMs: 3000 })));
+    const args = ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url];
+    const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+    expect(await runAndKill(args, env, sandbox, 800)).toBeNull();
+    const inDoubt = (await replayJournal(join(stateDir, 'journal.jsonl'), { repair: false })).inDoubt.size;
+    expect(inDoubt).toBeGreaterThan(0);
+    const rerun = await runCli(args, env);
+    expect(rerun.stderr).not.toMatch(/internal error/);
+    expect(rerun.code).toBe(1);
+    expect(sandbox.stats().duplicateExternalIds).toBe(0);
+    expect([...sandbox.contactsByExternalId().keys()].sort()).toEqual([...file.valid].sort());
+  } finally {
+    await sandbox.stop();
+  }
+}, 120_000);
+
 describe('the CLI and the API key', () => {
   test('a real run without OPENPHONE_API_KEY refuses to start (exit 2), sending nothing', async () => {
     const input = join(dir(), 'contacts.csv');

@@ -34,7 +34,7 @@ function context(transport: Transport, onExisting: 'skip' | 'update' = 'skip') {
   const limiter = new RateLimiter(1000, { now: () => performance.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
   const retry = { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 };
   const journal = new JournalWriter(join(dir(), 'journal.jsonl'), { t: 'header', format: JOURNAL_FORMAT, version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'now' });
-  const api = new ApiClient({ transport, limiter, stats, retry, clock, random: () => 0.5, settleAfterTimeoutMs: 250 });
+  const api = new ApiClient({ transport, limiter, stats, retry, clock, random: () => 0.5, settleMs: 250 });
   const ctx: SendContext & { journal: JournalWriter } = { api, journal, lookup: new LookupBatcher(api, 0), onExisting };
   return Object.assign(ctx, { sleeps, stats, limiter });
 }
@@ -75,7 +75,8 @@ test('a reset after sending: looked up, absent, then sent again', async () => {
   const ctx = context(t);
   expect(await send(ctx)).toMatchObject({ kind: 'created', contactId: 'CT2' });
   expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts', 'POST v1/contacts']);
-  expect(ctx.sleeps).toEqual([5]);
+  // The backoff, then the rest of the settle time: the server may still be storing it.
+  expect(ctx.sleeps).toEqual([5, 250]);
 });
 
 test('connection refused: nothing was sent, so it is retried without a lookup', async () => {
@@ -236,4 +237,14 @@ test('a lookup that keeps failing leaves the record failed, retryable and in dou
 test('a 0801400 with errors as { key, reason } (the newest spec) names the field and the reason', async () => {
   const t = scripted([{ status: 400, body: { message: 'Request contained invalid custom field item(s)', code: '0801400', title: 'Invalid Custom Field Item', errors: [{ key: 'inbound-lead', reason: 'Did not match any known contact custom field' }] } }]);
   expect(await send(context(t))).toEqual({ kind: 'failed', code: 'API_400_0801400', message: 'the API answered 400 Invalid Custom Field Item: custom field "inbound-lead": Did not match any known contact custom field', retryable: false });
+});
+
+test('a record an earlier run left in doubt a moment ago is looked up only once the server can no longer be working on it', async () => {
+  const t = scripted([found('CT7')]);
+  const ctx = context(t);
+  const attemptedAt = Date.now() - 100;
+  expect(await sendRecord(ctx, { externalId: 'e1', line: 7, body, bodyHash: 'h', inDoubt: true, attemptedAt })).toMatchObject({ kind: 'created', contactId: 'CT7' });
+  expect(ctx.sleeps).toHaveLength(1);
+  expect(ctx.sleeps[0]).toBeGreaterThan(100);
+  expect(ctx.sleeps[0]).toBeLessThanOrEqual(150);
 });
