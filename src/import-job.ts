@@ -95,9 +95,12 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     const rebind = checkTarget(past, target, journalPath, options.sameWorkspace ?? false);
     const w = wire(options, baseUrl);
     // Before anything is sent or written: the key is accepted and the config fits the workspace.
-    const refused = await startupChecks(config, baseUrl, w.api);
+    // A stop that comes before or during these (a slow API, a big journal) ends the run here.
+    const refused = options.stop?.aborted ? undefined : await startupChecks(config, baseUrl, w.api, options.stop);
     let result: RunResult;
-    if (refused !== undefined) {
+    if (options.stop?.aborted) {
+      result = { counts: new Counts(), stoppedEarly: 'stopped by a signal during start-up' };
+    } else if (refused !== undefined) {
       result = { counts: new Counts(), aborted: refused };
     } else {
       journal = new JournalWriter(
@@ -160,10 +163,10 @@ function wire(options: ImportOptions, baseUrl: string): Wiring {
 }
 
 /** The key is accepted, the custom fields fit, createdByUserId is a user. Returns why the job aborts (exit 3); a misfit config throws (exit 2). */
-async function startupChecks(config: ResolvedConfig, baseUrl: string, api: ApiClient): Promise<string | undefined> {
+async function startupChecks(config: ResolvedConfig, baseUrl: string, api: ApiClient, stop?: AbortSignal): Promise<string | undefined> {
   try {
-    await checkWorkspace(config, baseUrl, api);
-    await checkCreatedByUser(config, baseUrl, api);
+    await checkWorkspace(config, baseUrl, api, stop);
+    await checkCreatedByUser(config, baseUrl, api, stop);
     return undefined;
   } catch (err) {
     if (err instanceof AbortError) return err.message;

@@ -42,6 +42,8 @@ export type CallResult<T> =
 export interface CallOptions<T> {
   /** Counted in the summary under this name, besides `requests`. */
   readonly count?: 'creates' | 'updates' | 'lookups' | 'checks';
+  /** Cuts this request when aborted (a start-up read during a stop): the call ends as stopped. */
+  readonly signal?: AbortSignal;
   /** Before each attempt leaves (a create's attempt goes to the journal, durably). */
   readonly beforeSend?: () => Promise<void>;
   /** The job stopped after `beforeSend`, before the request left. */
@@ -85,8 +87,9 @@ export class ApiClient {
     let limited = 0;
     /** An attempt that may have been applied and has not been checked since. */
     let unchecked: string | undefined;
+    const cut = changesData ? this.o.cutInFlight : options.signal;
     for (;;) {
-      if (changesData && this.o.stopping?.aborted) return { kind: 'stopped' };
+      if ((changesData && this.o.stopping?.aborted) || options.signal?.aborted) return { kind: 'stopped' };
       if (unchecked !== undefined && options.beforeResend !== undefined) {
         const settled = await options.beforeResend(unchecked);
         if (settled !== undefined) return { kind: 'settled', value: settled };
@@ -106,10 +109,10 @@ export class ApiClient {
       const leftAt = clock.now();
       let res: ApiResponse;
       try {
-        res = await this.o.transport(req, changesData ? this.o.cutInFlight : undefined, sent);
+        res = await this.o.transport(req, cut, sent);
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
-        if (changesData && this.o.cutInFlight?.aborted) return { kind: 'stopped' };
+        if (cut?.aborted) return { kind: 'stopped' };
         stats.transportErrors++;
         attempt++;
         const mayHaveChanged = changesData && err.maybeSent;

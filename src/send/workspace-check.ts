@@ -11,8 +11,8 @@ interface Definition {
 }
 
 /** A start-up read: through the client (retried like any request); anything but a 200 after that stops the job. */
-async function readOnce(api: ApiClient, path: string, what: string, baseUrl: string): Promise<{ status: number; body: unknown }> {
-  const r = await api.call({ method: 'GET', path }, { count: 'checks' });
+async function readOnce(api: ApiClient, path: string, what: string, baseUrl: string, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
+  const r = await api.call({ method: 'GET', path }, { count: 'checks', ...(signal && { signal }) });
   if (r.kind === 'gaveUp') throw new AbortError('API_UNREACHABLE', `cannot read ${what} from the API at ${baseUrl}: ${r.message}; nothing was sent. Rerun when the API answers.`);
   if (r.kind !== 'answer') throw new AbortError('API_UNREACHABLE', `reading ${what} was stopped; nothing was sent`);
   return r.res;
@@ -23,8 +23,8 @@ async function readOnce(api: ApiClient, path: string, what: string, baseUrl: str
  * the workspace with the configured type. A wrong key would fail every record
  * with 400 0801400 one request at a time; this fails once, with the list.
  */
-export async function checkWorkspace(config: ResolvedConfig, baseUrl: string, api: ApiClient): Promise<void> {
-  const res = await readOnce(api, 'v1/contact-custom-fields', "the workspace's custom fields", baseUrl);
+export async function checkWorkspace(config: ResolvedConfig, baseUrl: string, api: ApiClient, signal?: AbortSignal): Promise<void> {
+  const res = await readOnce(api, 'v1/contact-custom-fields', "the workspace's custom fields", baseUrl, signal);
   if (res.status !== 200) throw new AbortError('WORKSPACE_CHECK_FAILED', `reading the workspace's custom fields failed: ${describeApiError(res.status, res.body).message}`);
   const definitions = ((res.body as { data?: Definition[] } | undefined)?.data ?? []).filter((d) => typeof d?.key === 'string');
   const byKey = new Map(definitions.map((d) => [d.key, d]));
@@ -47,10 +47,10 @@ export async function checkWorkspace(config: ResolvedConfig, baseUrl: string, ap
  * `createdByUserId` names a user of the workspace: checked once (GET
  * /v1/users/{id}) before anything is sent, since every create would otherwise carry it.
  */
-export async function checkCreatedByUser(config: ResolvedConfig, baseUrl: string, api: ApiClient): Promise<void> {
+export async function checkCreatedByUser(config: ResolvedConfig, baseUrl: string, api: ApiClient, signal?: AbortSignal): Promise<void> {
   const id = config.createdByUserId;
   if (id === undefined) return;
-  const res = await readOnce(api, `v1/users/${encodeURIComponent(id)}`, `the user createdByUserId names`, baseUrl);
+  const res = await readOnce(api, `v1/users/${encodeURIComponent(id)}`, `the user createdByUserId names`, baseUrl, signal);
   if (res.status === 200) return;
   if (res.status === 404) {
     throw new UsageError('CREATED_BY_USER_UNKNOWN', `config ${config.file}: createdByUserId: found ${JSON.stringify(id)}: no such user in this workspace (GET /v1/users/${id} answered 404); nothing was sent. Use the id of a workspace member (it starts with "US"), or remove createdByUserId.`);

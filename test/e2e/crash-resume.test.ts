@@ -96,6 +96,26 @@ test('a rerun right after a kill, while the server is still storing the killed r
   }
 }, 120_000);
 
+test('a stop during start-up (a slow workspace check) is honoured: exit 4, nothing sent', async () => {
+  const sandbox = await startSandbox({ rate: 0, latencyMs: [1500, 1500] });
+  try {
+    const input = join(dir(), 'contacts.csv');
+    const config = join(dir(), 'config.json');
+    writeContactsFile(input, 40);
+    writeFileSync(config, JSON.stringify(importConfig()));
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', sandbox.url], { env: { ...process.env, OPENPHONE_API_KEY: sandbox.apiKey }, stdio: 'ignore' });
+    // The workspace check has reached the server and waits for its answer.
+    while (sandbox.requests().length === 0) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(4);
+    expect(sandbox.requests().filter((r) => r.method === 'POST')).toHaveLength(0);
+    expect(sandbox.contacts()).toHaveLength(0);
+  } finally {
+    await sandbox.stop();
+  }
+});
+
 describe('the CLI and the API key', () => {
   test('a real run without OPENPHONE_API_KEY refuses to start (exit 2), sending nothing', async () => {
     const input = join(dir(), 'contacts.csv');
