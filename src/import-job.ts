@@ -11,6 +11,7 @@ import { JOURNAL_FORMAT, JOURNAL_VERSION } from './journal/events.js';
 import { JournalWriter } from './journal/journal-writer.js';
 import { replayJournal, type ResumeState } from './journal/replay.js';
 import { acquireRunLock } from './journal/run-lock.js';
+import { checkExternalIdDefinition, describeExternalId } from './journal/external-id-check.js';
 import { checkTarget, describeTarget, type Target } from './journal/target.js';
 import type { Log } from './log.js';
 import { Classifier, type ValidRecord } from './pipeline/classify.js';
@@ -91,8 +92,9 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     if (past.header && past.header.mappingHash !== config.mappingHash) {
       log.warn(`${journalPath} was written with a different mapping config; contacts already created are still skipped by externalId`);
     }
-    // Before a request: the state must belong to this API and key (exit 2 otherwise).
+    // Before a request: the state must belong to this API and key, and name records as the config does (exit 2 otherwise).
     const rebind = checkTarget(past, target, journalPath, options.sameWorkspace ?? false);
+    checkExternalIdDefinition(past.header, config.externalId, journalPath, config.file);
     const w = wire(options, baseUrl);
     // Before anything is sent or written: the key is accepted and the config fits the workspace.
     // A stop that comes before or during these (a slow API, a big journal) ends the run here.
@@ -105,7 +107,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     } else {
       journal = new JournalWriter(
         journalPath,
-        past.header ? undefined : { t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl, keyFingerprint: target.keyFingerprint, createdAt: startedAt.toISOString() },
+        past.header ? undefined : { t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl, keyFingerprint: target.keyFingerprint, externalIdDefinition: describeExternalId(config.externalId), createdAt: startedAt.toISOString() },
       );
       if (rebind) {
         log.warn(`${journalPath}: now bound to ${target.baseUrl} with the key ${target.keyFingerprint} (--same-workspace)`);

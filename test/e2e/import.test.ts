@@ -352,3 +352,19 @@ test("a dry run after an import writes its own reports (dry-run/) and leaves the
   expect(files.map((f) => readFileSync(join(stateDir, f), 'utf8'))).toEqual(before);
   expect(readdirSync(join(stateDir, 'dry-run')).sort()).toEqual(['failures.csv', 'payloads.jsonl', 'summary.json']);
 });
+
+test('the externalId definition changed between runs: exit 2 naming the old and the new, nothing sent', async () => {
+  sandbox = await startSandbox({ rate: 0 });
+  const input = join(dir(), 'contacts.csv');
+  const file = writeContactsFile(input, 20);
+  await runImport(sandbox, input);
+  const before = sandbox.requests().length;
+  const changed = configFrom({ ...importConfig(), externalId: { template: 'crm-{Record ID}' } });
+  const run = importJob({ config: changed, input, stateDir: join(dir(), 'state'), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+  await expect(run).rejects.toMatchObject({ code: 'EXTERNAL_ID_CHANGED', exitCode: 2 });
+  const message = await run.catch((e: Error) => e.message);
+  expect(message).toMatch(/externalId: found template "crm-\{Record ID\}", but this job .* identified its records by column "Record ID"/);
+  expect(message).toMatch(/set externalId back to column "Record ID"/);
+  expect(sandbox.requests()).toHaveLength(before);
+  expectExactlyOnce(sandbox, file.valid);
+});
