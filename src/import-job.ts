@@ -25,6 +25,7 @@ import { buildSummary, completedExitCode, runFacts, type Summary } from './repor
 import { LookupBatcher } from './send/lookup.js';
 import { RateLimiter, realClock, type Clock } from './send/rate-limiter.js';
 import { RequestStats } from './send/request-stats.js';
+import { RefusalBreaker, type Trip } from './send/refusal-breaker.js';
 import { sendRecord, type SendContext, type SendOutcome } from './send/send-record.js';
 import { checkCreatedByUser, checkWorkspace } from './send/workspace-check.js';
 import { gotTransport, type Transport } from './send/transport.js';
@@ -53,6 +54,10 @@ export interface ImportOptions {
   readonly graceMs?: number;
   /** Called about once a second and at the end with where the job stands. */
   readonly progress?: ProgressSink;
+  /** Records refused in a row with one code before the job stops as a job-wide refusal (default 10). */
+  readonly refusalStreak?: number;
+  /** The API counts as down after this many failed requests in a row over at least this long (default 20 over 30 s). */
+  readonly breaker?: { readonly failures: number; readonly quietMs: number };
   /** Injected in tests; the real one is got. */
   readonly transport?: Transport;
   readonly clock?: Clock;
@@ -160,6 +165,7 @@ function wire(options: ImportOptions, baseUrl: string): Wiring {
     cutInFlight: cutInFlight.signal,
     // The server gets as long again as the client waited: it may still be storing it.
     settleMs: 2 * config.api.timeoutMs,
+    ...(options.breaker && { breaker: options.breaker }),
   });
   return { api, stats, stopping, cutInFlight };
 }
@@ -224,13 +230,28 @@ async function run(o: RunInput): Promise<RunResult> {
 
   const ticker = startProgress(o, counts, w.stats);
 
-  const record = (rec: ValidRecord, outcome: SendOutcome) => {
+  const breaker = new RefusalBreaker(o.refusalStreak);
+  const record = (rec: ValidRecord, hash: string, outcome: SendOutcome) => {
     if (outcome.kind === 'failed') {
       counts.add('failed', [outcome.code]);
       failures.add(rec.fields, rec.line, [{ code: outcome.code, line: rec.line, message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}` }]);
-    } else {
+      if (!outcome.retryable && outcome.code.startsWith('API_4')) {
+        const trip = breaker.refused({ externalId: rec.externalId, line: rec.line, code: outcome.code, message: outcome.message, bodyHash: hash });
+        if (trip !== undefined) onJobWideRefusal(trip);
+      }
+    } else if (outcome.kind !== 'notSent') {
       counts.add(outcome.kind === 'existing' ? 'alreadyDone' : outcome.kind);
+      breaker.success();
+    } else {
+      counts.add('notSent');
     }
+  };
+  /** Not the records' fault: none stays failed for good (a rerun sends them), and the job stops for a person. */
+  const onJobWideRefusal = (trip: Trip) => {
+    for (const r of trip.refused) {
+      o.journal.append({ t: 'failed', id: r.externalId, line: r.line, code: r.code, message: `${r.message} (a job-wide refusal: sent again on the next run)`, retryable: true, body: r.bodyHash });
+    }
+    abortWith(new AbortError('JOB_WIDE_REFUSAL', trip.message));
   };
 
   const concurrency = config.api.concurrency;
@@ -247,7 +268,7 @@ async function run(o: RunInput): Promise<RunResult> {
       } catch (err) {
         abortWith(err);
       }
-      record(rec, outcome);
+      record(rec, hash, outcome);
     });
 
   let rowsThisRun = 0;

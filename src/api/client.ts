@@ -27,6 +27,12 @@ export interface ApiClientOptions {
    * client timeout: the server gets as long again as the client waited.
    */
   readonly settleMs: number;
+  /**
+   * The API is down when this many requests in a row failed (5xx, no answer)
+   * and none succeeded for at least `quietMs`: the job stops (exit 3) instead
+   * of hammering it and failing record after record. Default 20 over 30 s.
+   */
+  readonly breaker?: { readonly failures: number; readonly quietMs: number };
 }
 
 export type CallResult<T> =
@@ -65,7 +71,27 @@ export interface CallOptions<T> {
  * unknown outcome: `beforeResend` finds out first.
  */
 export class ApiClient {
-  constructor(private readonly o: ApiClientOptions) {}
+  private failuresInARow = 0;
+  private lastAnswerAt: number;
+
+  constructor(private readonly o: ApiClientOptions) {
+    this.lastAnswerAt = o.clock.now();
+  }
+
+  /** Counts a failed request; throws once the API has been down long enough. */
+  private failed(why: string): void {
+    this.failuresInARow++;
+    const { failures, quietMs } = this.o.breaker ?? { failures: 20, quietMs: 30_000 };
+    const quiet = this.o.clock.now() - this.lastAnswerAt;
+    if (this.failuresInARow >= failures && quiet >= quietMs) {
+      throw new AbortError('API_DOWN', `the API answered none of the last ${this.failuresInARow} requests for ${Math.round(quiet / 1000)} s (last: ${why}): stopped rather than fail record after record. Nothing was marked failed for this; rerun when the API is back.`);
+    }
+  }
+
+  private answered(): void {
+    this.failuresInARow = 0;
+    this.lastAnswerAt = this.o.clock.now();
+  }
 
   get stats(): RequestStats {
     return this.o.stats;
@@ -117,6 +143,7 @@ export class ApiClient {
         attempt++;
         const mayHaveChanged = changesData && err.maybeSent;
         const why = `attempt ${attempt}: ${err.message}`;
+        this.failed(err.message);
         if (!(await this.retryLater(attempt))) return { kind: 'gaveUp', code: `NETWORK_${err.kind.toUpperCase()}`, message: why, mayHaveChanged: mayHaveChanged || unchecked !== undefined };
         if (mayHaveChanged) {
           await this.sleep(leftAt + this.o.settleMs - clock.now());
@@ -126,6 +153,7 @@ export class ApiClient {
       } finally {
         sent();
       }
+      if (res.status < 500) this.answered();
       if (res.status === 401) throw new AbortError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY. No record was marked failed; rerun to continue.');
       if (res.status === 429) {
         // A refusal at the gate, not an attempt: nothing was applied.
@@ -140,6 +168,7 @@ export class ApiClient {
         attempt++;
         const api = describeApiError(res.status, res.body);
         const why = `attempt ${attempt}: ${api.message}`;
+        this.failed(api.message);
         if (!(await this.retryLater(attempt))) return { kind: 'gaveUp', code: api.code, message: why, mayHaveChanged: changesData };
         if (changesData) unchecked = why;
         continue;

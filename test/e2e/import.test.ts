@@ -368,3 +368,43 @@ test('the externalId definition changed between runs: exit 2 naming the old and 
   expect(sandbox.requests()).toHaveLength(before);
   expectExactlyOnce(sandbox, file.valid);
 });
+
+describe('a job-wide refusal or an API that is down stops the job for a person, marking nothing failed for good', () => {
+  test('the first 10 creates all refused with 403: exit 3, and the rerun sends them again once the cause is gone', async () => {
+    sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec(`post:403=${Array.from({ length: 10 }, (_, i) => `#${i + 1}`).join('')}`) });
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, 60);
+    const first = await runImport(sandbox, input, { api: { concurrency: 1 } });
+    expect(first.exitCode).toBe(3);
+    expect(first.abortedBecause).toMatch(/the first 10 records sent were all refused with API_403_0800403 .*none of them is marked failed for good/);
+    expect(sandbox.requests().filter((r) => r.method === 'POST')).toHaveLength(10);
+    expect(first.invariant.holds).toBe(true);
+    const state = await replayJournal(join(dir(), 'state', 'journal.jsonl'));
+    expect([...state.failed.values()].every((f) => f.retryable)).toBe(true);
+    const second = await runImport(sandbox, input);
+    expect(second.counts.created).toBe(file.valid.length);
+    expectExactlyOnce(sandbox, file.valid);
+  });
+
+  test('bad records among good ones are failed records, not a job-wide refusal', async () => {
+    sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:422=#2#3#5#8#13#21') });
+    const input = join(dir(), 'contacts.csv');
+    writeContactsFile(input, 40);
+    const summary = await runImport(sandbox, input, { api: { concurrency: 1 } });
+    expect(summary.exitCode).toBe(1);
+    expect(summary.problems).toMatchObject({ API_422_0800422: 6 });
+  });
+
+  test('every request failing for a while (the API is down): a circuit breaker stops the job with exit 3; nothing is failed by it', async () => {
+    sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:503=1,get:503=1') });
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, 200);
+    const summary = await runImport(sandbox, input, { breaker: { failures: 10, quietMs: 150 }, api: { concurrency: 4, retry: { attempts: 50, baseDelayMs: 5, maxDelayMs: 20 } } });
+    expect(summary.exitCode).toBe(3);
+    expect(summary.abortedBecause).toMatch(/the API answered none of the last \d+ requests/);
+    expect(Object.keys(summary.problems).filter((c) => c.startsWith('API_') || c === 'GAVE_UP')).toEqual([]);
+    expect(summary.invariant.holds).toBe(true);
+    // Far fewer requests than records times attempts: it stopped instead of hammering.
+    expect(sandbox.requests().length).toBeLessThan(file.valid.length);
+  });
+});
