@@ -105,11 +105,9 @@ async function demoCommand(stateDir: string): Promise<number> {
   const sandbox = await startSandbox({ rate: 10, ...(createdBy !== undefined && { users: [createdBy] }) });
   try {
     // Each demo starts afresh: a new sandbox holds no contacts, so an old journal would lie.
-    // Only a folder that is a job's state (or empty) is cleared: --state-dir could name anything.
+    // Only an earlier demo's state (or an empty folder) is cleared: --state-dir could name anything.
     if (existsSync(stateDir)) {
-      const entries = readdirSync(stateDir);
-      const ours = entries.length === 0 || entries.includes('journal.jsonl') || entries.includes('summary.json');
-      if (!ours) throw new UsageError('DEMO_STATE_DIR', `${stateDir} exists and is not an openphone-import state directory: not cleared; pick another --state-dir`);
+      await refuseUnlessDemoState(stateDir);
       rmSync(stateDir, { recursive: true, force: true });
     }
     process.stdout.write(`demo: importing ${DEMO_INPUT} into a local sandbox at ${sandbox.url} (10 requests/s, as the real API)\n`);
@@ -120,6 +118,22 @@ async function demoCommand(stateDir: string): Promise<number> {
     return code === ExitCode.someFailed ? ExitCode.ok : code;
   } finally {
     await sandbox.stop();
+  }
+}
+
+/** A folder the demo may clear: empty, or an earlier demo's state, with no run holding its lock. */
+async function refuseUnlessDemoState(stateDir: string): Promise<void> {
+  const entries = readdirSync(stateDir);
+  if (entries.length === 0) return;
+  const refuse = (why: string) => new UsageError('DEMO_STATE_DIR', `${stateDir} ${why}: not cleared; pick another --state-dir for the demo`);
+  if (!entries.includes('journal.jsonl') && !entries.includes('summary.json')) throw refuse('exists and is not an openphone-import state directory');
+  const { liveLock } = await import('./journal/run-lock.js');
+  const lock = liveLock(stateDir);
+  if (lock !== undefined) throw refuse(`is in use by a run (pid ${lock.pid} on ${lock.host})`);
+  if (entries.includes('journal.jsonl')) {
+    const { replayJournal } = await import('./journal/replay.js');
+    const past = await replayJournal(join(stateDir, 'journal.jsonl'), { repair: false });
+    if (past.runs.some((r) => r.event === 'start' && r.input !== DEMO_INPUT)) throw refuse("holds another job's journal (not the demo's)");
   }
 }
 

@@ -1,5 +1,6 @@
-import { existsSync, ftruncateSync, openSync, closeSync, readSync, fstatSync, statSync } from 'node:fs';
+import { existsSync, ftruncateSync, closeSync, readSync, fstatSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { openPrivateFile } from '../report/private-files.js';
 import { hashes, hashesOfAscii, IdSet } from '../util/id-set.js';
 import { bytesStartWith, forEachLine } from './lines.js';
 import type { Target } from './target.js';
@@ -38,7 +39,8 @@ export interface ResumeState {
  */
 export function repairTornTail(path: string): number {
   if (!existsSync(path)) return 0;
-  const fd = openSync(path, 'r+');
+  // Never through a link: a planted one would have its target truncated.
+  const fd = openPrivateFile(path, 'r+');
   try {
     const size = fstatSync(fd).size;
     if (size === 0) return 0;

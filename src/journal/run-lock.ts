@@ -19,6 +19,17 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The lock of a run that is still going (on this host, or on another, where it cannot be checked), or undefined. */
+export function liveLock(stateDir: string): LockInfo | undefined {
+  let held: LockInfo;
+  try {
+    held = JSON.parse(readFileSync(join(stateDir, 'lock'), 'utf8')) as LockInfo;
+  } catch {
+    return undefined;
+  }
+  return held.host !== hostname() || alive(held.pid) ? held : undefined;
+}
+
 /**
  * One run per state directory. The lock file holds PID and host; a second run
  * is refused (exit 3). A lock left by a process that no longer exists on this

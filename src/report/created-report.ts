@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { once } from 'node:events';
 import type { CreatedEvent } from '../journal/events.js';
 import { bytesStartWith, forEachLine } from '../journal/lines.js';
 import { AtomicPrivateFile } from './private-files.js';
@@ -58,7 +57,10 @@ export async function writeCreatedReport(journalPath: string, outPath: string): 
         emit(`${e.line},${csvCell(e.id)},${csvCell(e.cid)}\n`);
       },
       async () => {
-        for (const chunk of full.splice(0)) if (!file.stream.write(chunk)) await once(file.stream, 'drain');
+        for (const chunk of full.splice(0)) {
+          file.stream.write(chunk);
+          await file.pace();
+        }
       },
     );
   }

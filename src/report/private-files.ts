@@ -1,48 +1,117 @@
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, chmodSync, openSync, renameSync, type WriteStream } from 'node:fs';
+import { closeSync, constants, createWriteStream, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, chmodSync, type WriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
+import { AbortError, UsageError } from '../errors.js';
 
 /**
- * Everything the job writes holds personal data: the state directory is 0700
- * and its files 0600. The mode given at creation does not apply to a file or
- * directory that already exists, so it is set again explicitly.
+ * The one owner of how the state directory and its files are made. Everything
+ * the job writes holds personal data, and a state directory may sit in a
+ * shared folder where someone else could plant a link or pre-create it:
+ * - the directory is the user's own, writable by nobody else, and either empty
+ *   or a state directory already (never some other folder, which is neither
+ *   changed nor written into);
+ * - files are opened without following a symbolic link (O_NOFOLLOW), temp files
+ *   are created exclusively under a name no one can guess, and the mode is set
+ *   on the open descriptor (0600), not on a path that could be swapped.
  */
+
+/** What a state directory may hold, and the entries that show a folder is one. */
+export const STATE_MARKERS = ['journal.jsonl', 'summary.json', 'dry-run', 'lock'] as const;
+
+const { O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND, O_EXCL, O_NOFOLLOW } = constants;
+
 export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
+  let existing;
+  try {
+    existing = lstatSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (existing === undefined) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    return;
+  }
+  // A link to a folder is followed (a state directory on another disk), but what it points to must pass the same checks.
+  const st = existing.isSymbolicLink() ? statSync(dir) : existing;
+  if (!st.isDirectory()) throw new UsageError('STATE_DIR_NOT_A_DIRECTORY', `--state-dir ${dir}: found a file, not a folder; name a new or empty folder`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid) {
+    throw new UsageError('STATE_DIR_NOT_OWNED', `--state-dir ${dir}: the folder belongs to user id ${st.uid}, not to you (${uid}); someone else could read or change this job's state. Use a folder of your own (e.g. in your home directory), or remove this one.`);
+  }
+  if ((st.mode & 0o022) !== 0) {
+    throw new UsageError('STATE_DIR_SHARED', `--state-dir ${dir}: the folder is writable by ${st.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(st.mode & 0o777).toString(8)}): another user could plant files in it. Use a folder of your own, or run: chmod 700 ${dir}`);
+  }
+  const entries = readdirSync(dir);
+  if (entries.length > 0 && !entries.some((e) => (STATE_MARKERS as readonly string[]).includes(e))) {
+    throw new UsageError('STATE_DIR_FOREIGN', `--state-dir ${dir}: the folder holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and no openphone-import job; nothing was written. Name a new or empty folder.`);
+  }
+  if ((st.mode & 0o777) !== 0o700) chmodSync(dir, 0o700);
 }
 
-export function openPrivateFile(path: string, flags: 'w' | 'a'): number {
-  const fd = openSync(path, flags, 0o600);
-  chmodSync(path, 0o600);
+/** Opens a state file for writing without following a link; 0600 set on the descriptor. */
+export function openPrivateFile(path: string, flags: 'w' | 'a' | 'wx' | 'r+'): number {
+  const bits = flags === 'r+' ? O_RDWR | O_NOFOLLOW : O_WRONLY | O_CREAT | O_NOFOLLOW | (flags === 'a' ? O_APPEND : flags === 'wx' ? O_EXCL : O_TRUNC);
+  let fd: number;
+  try {
+    fd = openSync(path, bits, 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'EMLINK') throw new UsageError('STATE_FILE_LINK', `${path} is a symbolic link: refused (it could point anywhere). Remove it; openphone-import makes its own files.`);
+    throw err;
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new UsageError('STATE_FILE_NOT_A_FILE', `${path} is not a regular file: refused. Remove it; openphone-import makes its own files.`);
+  }
+  fchmodSync(fd, 0o600);
   return fd;
 }
 
-export function privateWriteStream(path: string, flags: 'w' | 'a' = 'w'): WriteStream {
-  return createWriteStream(path, { fd: openPrivateFile(path, flags) });
-}
-
-/** Writes to `path.tmp` and renames into place, so a reader never sees half a report. */
+/** Writes to a fresh temp file beside `path` and renames it into place, so a reader never sees half a report. */
 export class AtomicPrivateFile {
   readonly tmp: string;
   readonly stream: WriteStream;
+  private failed: Error | undefined;
   constructor(readonly path: string) {
-    this.tmp = `${path}.tmp`;
-    this.stream = privateWriteStream(this.tmp, 'w');
+    // A name of its own per writer: two runs (a dry run beside an import) never share a temp file.
+    this.tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    this.stream = createWriteStream(this.tmp, { fd: openPrivateFile(this.tmp, 'wx') });
+    this.stream.on('error', (err) => (this.failed ??= err));
   }
   /**
    * Resolves once the file has taken what it was given: writers await it so a
    * million rows cannot fill memory faster than the disk drains.
    */
   async pace(): Promise<void> {
-    if (this.stream.writableNeedDrain) await once(this.stream, 'drain');
+    if (this.failed) throw reportError(this.path, this.failed);
+    if (this.stream.writableNeedDrain) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    if (this.failed) throw reportError(this.path, this.failed);
   }
+  /** Everything written reaches the disk, or it throws (a full disk) and the old file stays as it was. */
   async commit(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.stream.once('error', reject);
+    await new Promise<void>((resolve) => {
+      if (this.stream.destroyed) return resolve();
       this.stream.end(() => resolve());
+      this.stream.once('error', () => resolve());
     });
+    if (this.failed) {
+      rmSync(this.tmp, { force: true });
+      throw reportError(this.path, this.failed);
+    }
     renameSync(this.tmp, this.path);
   }
+}
+
+/** A report that could not be written whole: the user's disk, not a bug. */
+export class ReportWriteError extends AbortError {}
+
+function reportError(path: string, err: Error): ReportWriteError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EDQUOT' ? 'the disk quota is used up' : `${code ?? err.message}`;
+  return new ReportWriteError('REPORT_WRITE_FAILED', `could not write ${basename(path)} in full (${path}): ${why}. The journal keeps the job's state; free some space and run the same command again to write the reports.`);
 }
 
 /** Writes a whole small file privately and atomically. */

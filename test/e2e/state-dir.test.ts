@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importJob } from '../../src/import-job.js';
+import { silentLog } from '../../src/log.js';
+import { dryRun } from '../../src/run-job.js';
+import { startSandbox } from '../../src/sandbox/index.js';
+import { runCli } from '../helpers/cli.js';
+import { configFrom } from '../helpers/config.js';
+import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { ROOT } from '../helpers/paths.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const dir = useTempDir();
+const asRoot = process.getuid?.() === 0 ? test : test.skip;
+
+function job(n = 20) {
+  const input = join(dir(), 'contacts.csv');
+  const file = writeContactsFile(input, n);
+  return { input, file, config: configFrom(importConfig()) };
+}
+
+/** A file outside the state directory that a planted link points at. */
+function victim(): { path: string; intact: () => void } {
+  const path = join(dir(), 'victim.txt');
+  writeFileSync(path, 'precious', { mode: 0o644 });
+  chmodSync(path, 0o644);
+  return {
+    path,
+    intact: () => {
+      expect(readFileSync(path, 'utf8')).toBe('precious');
+      expect(statSync(path).mode & 0o777).toBe(0o644);
+    },
+  };
+}
+
+describe('planted links are never followed', () => {
+  test('journal.jsonl linked to another file: exit 2, the target neither truncated nor chmod-ed', async () => {
+    const sandbox = await startSandbox({ rate: 0 });
+    try {
+      const { input, config } = job();
+      const v = victim();
+      const stateDir = join(dir(), 'state');
+      mkdirSync(stateDir, { mode: 0o700 });
+      symlinkSync(v.path, join(stateDir, 'journal.jsonl'));
+      const run = importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+      await expect(run).rejects.toMatchObject({ code: 'STATE_FILE_LINK', exitCode: 2 });
+      v.intact();
+      expect(sandbox.contacts()).toHaveLength(0);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  test('reports and their temp files: a link in their place is replaced, its target untouched', async () => {
+    const sandbox = await startSandbox({ rate: 0 });
+    try {
+      const { input, config, file } = job();
+      const v = victim();
+      const stateDir = join(dir(), 'state');
+      mkdirSync(join(stateDir, 'dry-run'), { recursive: true, mode: 0o700 });
+      chmodSync(stateDir, 0o700);
+      for (const name of ['failures.csv', 'failures.csv.tmp', 'summary.json', 'created.csv', 'created.csv.tmp', 'summary.json.tmp']) symlinkSync(v.path, join(stateDir, name));
+      for (const name of ['failures.csv', 'payloads.jsonl', 'summary.json', 'payloads.jsonl.tmp']) symlinkSync(v.path, join(stateDir, 'dry-run', name));
+      await dryRun({ config, input, stateDir, log: silentLog });
+      const summary = await importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+      expect(summary.counts.created).toBe(file.valid.length);
+      v.intact();
+      for (const name of ['failures.csv', 'summary.json', 'created.csv']) expect(statSync(join(stateDir, name)).isFile()).toBe(true);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+});
+
+describe('a state directory is the user\'s own, and only ever a state directory', () => {
+  asRoot('owned by someone else: exit 2, nothing written', async () => {
+    const { input, config } = job();
+    const stateDir = join(dir(), 'state');
+    mkdirSync(stateDir, { mode: 0o700 });
+    chownSync(stateDir, 65534, 65534);
+    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({ code: 'STATE_DIR_NOT_OWNED', exitCode: 2, message: expect.stringMatching(/belongs to user id 65534/) });
+    expect(readdirSync(stateDir)).toEqual([]);
+  });
+
+  test.each([['770', 0o770], ['1777', 0o1777]])('writable by others (mode %s): exit 2, the mode left as it was (a sticky bit too)', async (_octal, mode) => {
+    const { input, config } = job();
+    const stateDir = join(dir(), 'shared');
+    mkdirSync(stateDir);
+    chmodSync(stateDir, mode);
+    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({ code: 'STATE_DIR_SHARED', exitCode: 2, message: expect.stringMatching(/chmod 700/) });
+    expect(statSync(stateDir).mode & 0o7777).toBe(mode);
+    expect(readdirSync(stateDir)).toEqual([]);
+  });
+
+  test('an existing folder that is not a state directory: exit 2, neither changed nor written into', async () => {
+    const { input, config } = job();
+    const stateDir = join(dir(), 'documents');
+    mkdirSync(stateDir);
+    chmodSync(stateDir, 0o755);
+    writeFileSync(join(stateDir, 'thesis.txt'), 'precious');
+    writeFileSync(join(dir(), 'c.json'), JSON.stringify(importConfig()));
+    const cli = await runCli(['run', '--dry-run', '-c', join(dir(), 'c.json'), '-i', input, '--state-dir', stateDir]);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toMatch(/holds other files \(thesis\.txt\) and no openphone-import job/);
+    expect(readdirSync(stateDir)).toEqual(['thesis.txt']);
+    expect(statSync(stateDir).mode & 0o777).toBe(0o755);
+    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({ code: 'STATE_DIR_FOREIGN' });
+  });
+
+  test("the demo never clears another job's state directory, nor one a run holds", async () => {
+    const sandbox = await startSandbox({ rate: 0 });
+    try {
+      const { input, config } = job();
+      const stateDir = join(dir(), 'real-job');
+      await importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+      const r = await runCli(['demo', '--state-dir', stateDir]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/holds another job's journal/);
+      expect(existsSync(join(stateDir, 'journal.jsonl'))).toBe(true);
+      const held = join(dir(), 'held');
+      mkdirSync(held, { mode: 0o700 });
+      writeFileSync(join(held, 'summary.json'), '{}');
+      writeFileSync(join(held, 'lock'), JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), startedAt: 'now' }));
+      const locked = await runCli(['demo', '--state-dir', held]);
+      expect(locked.code).toBe(2);
+      expect(locked.stderr).toMatch(/is in use by a run \(pid \d+/);
+      expect(existsSync(join(held, 'lock'))).toBe(true);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+});
+
+test("a dry run on the state directory of an import that is running does not disturb it", async () => {
+  const sandbox = await startSandbox({ rate: 0, latencyMs: [30, 60] });
+  try {
+    const { input, file } = job(120);
+    const configPath = join(dir(), 'config.json');
+    writeFileSync(configPath, JSON.stringify(importConfig({ requestsPerSecond: 40 })));
+    const stateDir = join(dir(), 'state');
+    const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'run', '-c', configPath, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    while (!sandbox.requests().some((r) => r.method === 'POST')) await new Promise((r) => setTimeout(r, 10));
+    const dry = await runCli(['run', '--dry-run', '-c', configPath, '-i', input, '--state-dir', stateDir]);
+    expect(dry.code).toBe(1);
+    expect(await exited).toBe(1);
+    expect(sandbox.contacts()).toHaveLength(file.valid.length);
+    expect(JSON.parse(readFileSync(join(stateDir, 'summary.json'), 'utf8')).mode).toBe('import');
+    expect(JSON.parse(readFileSync(join(stateDir, 'dry-run', 'summary.json'), 'utf8')).mode).toBe('dry-run');
+  } finally {
+    await sandbox.stop();
+  }
+}, 60_000);
