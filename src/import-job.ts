@@ -142,8 +142,12 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     journal?.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts });
     return summary;
   } finally {
-    journal?.close();
-    releaseLock();
+    // A journal that could not be written (a full disk) is the error that counts, and the lock is released whatever happens.
+    try {
+      journal?.close();
+    } finally {
+      releaseLock();
+    }
   }
 }
 
@@ -197,6 +201,17 @@ interface RunResult {
 }
 
 async function run(o: RunInput): Promise<RunResult> {
+  const failures = new FailuresReport(join(o.stateDir, 'failures.csv'), o.header, o.csv.delimiter);
+  try {
+    return await runWith(o, failures);
+  } catch (err) {
+    // No half failures.csv replaces the last whole one.
+    failures.discard();
+    throw err;
+  }
+}
+
+async function runWith(o: RunInput, failures: FailuresReport): Promise<RunResult> {
   const { config, past, w } = o;
   const { stopping, cutInFlight } = w;
   const ctx: SendContext = { api: w.api, journal: o.journal, lookup: new LookupBatcher(w.api), onExisting: o.onExisting ?? 'skip' };
@@ -209,7 +224,6 @@ async function run(o: RunInput): Promise<RunResult> {
     cutInFlight.abort();
   };
   const counts = new Counts();
-  const failures = new FailuresReport(join(o.stateDir, 'failures.csv'), o.header, o.csv.delimiter);
   const classifier = new Classifier(config, o.header, o.csv.encoding);
   let stoppedEarly: string | undefined;
   /** Stops reading; and unless `drain`, starts no new attempt either. */

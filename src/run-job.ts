@@ -72,10 +72,14 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
       });
       await Promise.all([payloads.pace(), failures.pace()]);
     }
+    await Promise.all([failures.commit(), payloads.commit()]);
+  } catch (err) {
+    failures.discard();
+    payloads.discard();
+    throw err;
   } finally {
     await mapper.close();
   }
-  await Promise.all([failures.commit(), payloads.commit()]);
 
   const summary = buildSummary(
     { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(counts) },

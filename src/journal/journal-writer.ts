@@ -1,4 +1,5 @@
 import { closeSync, fsync, fsyncSync, writeSync } from 'node:fs';
+import { AbortError } from '../errors.js';
 import { openPrivateFile } from '../report/private-files.js';
 import type { JournalEvent, JournalHeader } from './events.js';
 
@@ -13,12 +14,12 @@ import type { JournalEvent, JournalHeader } from './events.js';
 export class JournalWriter {
   private readonly fd: number;
   private buffer: string[] = [];
-  private waiters: (() => void)[] = [];
+  private waiters: Waiter[] = [];
   /** Written, waiting for the fsync on its way (or the next one). */
-  private unsynced: (() => void)[] = [];
+  private unsynced: Waiter[] = [];
   private syncing = false;
   private dirty = false;
-  private error: Error | undefined;
+  private error: AbortError | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   fsyncs = 0;
@@ -43,10 +44,10 @@ export class JournalWriter {
     this.schedule(this.lazyFlushMs);
   }
 
-  /** Resolves once the event is on disk (fsynced). */
+  /** Resolves once the event is on disk (fsynced); rejects (JOURNAL_WRITE_FAILED) when it cannot be: then nothing may act on it. */
   durable(event: JournalEvent): Promise<void> {
     this.push(event);
-    const done = new Promise<void>((resolve) => this.waiters.push(resolve));
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.schedule(this.eagerFlushMs);
     return done;
   }
@@ -76,16 +77,43 @@ export class JournalWriter {
   flush(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.error) return;
     if (this.buffer.length > 0) {
       const text = `${this.buffer.join('\n')}\n`;
       this.lines += this.buffer.length;
       this.buffer = [];
-      writeSync(this.fd, text);
+      if (!this.writeAll(text)) return;
       this.unsynced.push(...this.waiters);
       this.waiters = [];
       this.dirty = true;
     }
     this.syncSoon();
+  }
+
+  /**
+   * A write that fails or is cut short (a full disk) stops the journal for
+   * good: every waiter is rejected, so no request goes out without its attempt
+   * on disk, and the torn line is cut off by the next run.
+   */
+  private writeAll(text: string): boolean {
+    try {
+      const bytes = Buffer.from(text);
+      const written = writeSync(this.fd, bytes);
+      if (written < bytes.length) throw Object.assign(new Error(`short write (${written} of ${bytes.length} bytes)`), { code: 'ENOSPC' });
+      return true;
+    } catch (err) {
+      this.fail(err as NodeJS.ErrnoException);
+      return false;
+    }
+  }
+
+  private fail(err: NodeJS.ErrnoException): void {
+    const why = err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EDQUOT' ? 'the disk quota is used up' : (err.code ?? err.message);
+    this.error ??= new AbortError('JOURNAL_WRITE_FAILED', `cannot write the journal ${this.path}: ${why}. The run stopped without sending anything it could not record; free some space and run the same command again to continue.`);
+    for (const w of [...this.unsynced, ...this.waiters]) w.reject(this.error);
+    this.unsynced = [];
+    this.waiters = [];
+    this.buffer = [];
   }
 
   private syncSoon(): void {
@@ -97,29 +125,49 @@ export class JournalWriter {
     fsync(this.fd, (err) => {
       this.syncing = false;
       this.fsyncs++;
-      if (err) this.error = err;
-      for (const w of waiting) w();
+      if (err) {
+        this.unsynced.unshift(...waiting);
+        this.fail(err);
+        return;
+      }
+      for (const w of waiting) w.resolve();
       this.syncSoon();
     });
   }
 
-  /** Flushes and fsyncs synchronously, then closes: for the end of a run. */
+  /** Flushes and fsyncs synchronously, then closes: for the end of a run. Throws the journal's error, after closing. */
   close(): void {
     if (this.closed) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.buffer.length > 0) {
-      writeSync(this.fd, `${this.buffer.join('\n')}\n`);
+    if (this.buffer.length > 0 && !this.error) {
       this.lines += this.buffer.length;
+      this.writeAll(`${this.buffer.join('\n')}\n`);
       this.buffer = [];
     }
-    fsyncSync(this.fd);
-    this.fsyncs++;
+    if (!this.error) {
+      try {
+        fsyncSync(this.fd);
+        this.fsyncs++;
+      } catch (err) {
+        this.fail(err as NodeJS.ErrnoException);
+      }
+    }
     this.closed = true;
-    for (const w of [...this.unsynced, ...this.waiters]) w();
+    for (const w of [...this.unsynced, ...this.waiters]) (this.error ? w.reject(this.error) : w.resolve());
     this.unsynced = [];
     this.waiters = [];
     // An fsync still on its way reports on a closed descriptor; its waiters are already released.
     closeSync(this.fd);
     if (this.error) throw this.error;
   }
+
+  /** Why the journal stopped, if it did. */
+  get failure(): Error | undefined {
+    return this.error;
+  }
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(err: Error): void;
 }

@@ -40,6 +40,11 @@ export class FailuresReport {
     this.file.stream.write(stringify([row as string[]], { delimiter: this.delimiter, record_delimiter: '\n' }));
   }
 
+  /** The run failed: no half report replaces the last whole one. */
+  discard(): void {
+    this.file.discard();
+  }
+
   commit(): Promise<void> {
     return this.file.commit();
   }

@@ -26,6 +26,11 @@ export class JsonlWriter {
     return this.file.pace();
   }
 
+  /** The run failed: no half report replaces the last whole one. */
+  discard(): void {
+    this.file.discard();
+  }
+
   commit(): Promise<void> {
     if (this.pending) this.file.stream.write(this.pending);
     this.pending = '';

@@ -87,7 +87,8 @@ export class AtomicPrivateFile {
    */
   async pace(): Promise<void> {
     if (this.failed) throw reportError(this.path, this.failed);
-    if (this.stream.writableNeedDrain) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    // An error (a full disk) ends the wait too; it is reported below as the report's, not as a bug.
+    if (this.stream.writableNeedDrain) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]).catch(() => undefined);
     if (this.failed) throw reportError(this.path, this.failed);
   }
   /** Everything written reaches the disk, or it throws (a full disk) and the old file stays as it was. */
@@ -103,6 +104,11 @@ export class AtomicPrivateFile {
     }
     renameSync(this.tmp, this.path);
   }
+  /** Gives the file up (the run failed): the temp file goes, the report already in place stays. */
+  discard(): void {
+    this.stream.destroy();
+    rmSync(this.tmp, { force: true });
+  }
 }
 
 /** A report that could not be written whole: the user's disk, not a bug. */
@@ -111,7 +117,7 @@ export class ReportWriteError extends AbortError {}
 function reportError(path: string, err: Error): ReportWriteError {
   const code = (err as NodeJS.ErrnoException).code;
   const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EDQUOT' ? 'the disk quota is used up' : `${code ?? err.message}`;
-  return new ReportWriteError('REPORT_WRITE_FAILED', `could not write ${basename(path)} in full (${path}): ${why}. The journal keeps the job's state; free some space and run the same command again to write the reports.`);
+  return new ReportWriteError('REPORT_WRITE_FAILED', `could not write ${basename(path)} in full (${path}): ${why}. The reports already there were left as they were; free some space and run the same command again.`);
 }
 
 /** Writes a whole small file privately and atomically. */

@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { replayJournal } from '../../src/journal/replay.js';
+import { startSandbox } from '../../src/sandbox/index.js';
+import { runCli } from '../helpers/cli.js';
+import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const dir = useTempDir();
+
+/** A small tmpfs as the state directory: a disk that fills up. Needs root (CI and these machines run as root). */
+function smallDisk(path: string, size: string): (() => void) | undefined {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', path], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  return () => execFileSync('umount', ['-l', path], { stdio: 'ignore' });
+}
+
+const canMount = process.getuid?.() === 0;
+const onSmallDisk = canMount ? test : test.skip;
+
+onSmallDisk('the journal fills the disk: exit 3 with a message, no lock left behind, and no create sent without its attempt on disk', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  const stateDir = join(dir(), 'state');
+  const unmount = smallDisk(stateDir, '48k');
+  if (unmount === undefined) return;
+  try {
+    const input = join(dir(), 'contacts.csv');
+    const config = join(dir(), 'config.json');
+    const file = writeContactsFile(input, 1500);
+    writeFileSync(config, JSON.stringify(importConfig()));
+    const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cannot write the journal .*journal\.jsonl: the disk is full/);
+    expect(existsSync(join(stateDir, 'lock'))).toBe(false);
+    const created = sandbox.contacts().length;
+    expect(created).toBeGreaterThan(0);
+    expect(created).toBeLessThan(file.valid.length);
+    // Every contact the sandbox holds was attempted on disk first: created, or in doubt for the next run.
+    const state = await replayJournal(join(stateDir, 'journal.jsonl'), { repair: false });
+    for (const c of sandbox.contacts()) expect(state.created.has(c.externalId!) || state.inDoubt.has(c.externalId!)).toBe(true);
+  } finally {
+    unmount();
+    await sandbox.stop();
+  }
+}, 60_000);
+
+onSmallDisk('reports that cannot be written in full: the run says so and exits non-zero, and the reports already there stay whole', async () => {
+  const stateDir = join(dir(), 'state');
+  const unmount = smallDisk(stateDir, '24k');
+  if (unmount === undefined) return;
+  try {
+    const input = join(dir(), 'contacts.csv');
+    const config = join(dir(), 'config.json');
+    writeFileSync(config, JSON.stringify(importConfig()));
+    writeContactsFile(input, 20);
+    expect((await runCli(['run', '--dry-run', '-c', config, '-i', input, '--state-dir', stateDir])).code).toBe(1);
+    const small = readFileSync(join(stateDir, 'dry-run', 'summary.json'), 'utf8');
+    writeContactsFile(input, 2000);
+    const r = await runCli(['run', '--dry-run', '-c', config, '-i', input, '--state-dir', stateDir]);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/could not write (payloads\.jsonl|failures\.csv) in full .*the disk is full/);
+    expect(readFileSync(join(stateDir, 'dry-run', 'summary.json'), 'utf8')).toBe(small);
+  } finally {
+    unmount();
+  }
+}, 60_000);
