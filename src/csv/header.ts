@@ -11,6 +11,8 @@ export interface HeaderIndex {
   readonly columns: readonly string[];
   /** Field position of each input column. */
   readonly positionOf: ReadonlyMap<string, number>;
+  /** Every field of the input's own, duplicate-named and blank-named ones too, as the header has them: what failures.csv keeps. */
+  readonly own: readonly { readonly name: string; readonly position: number }[];
 }
 
 /**
@@ -20,8 +22,11 @@ export interface HeaderIndex {
  */
 export function indexHeader(header: readonly string[], uses: readonly ColumnUse[], file: string): HeaderIndex {
   const positions = new Map<string, number[]>();
+  const own: { name: string; position: number }[] = [];
   header.forEach((name, i) => {
-    if (!isErrorColumn(name)) positions.set(name, [...(positions.get(name) ?? []), i]);
+    if (isErrorColumn(name)) return;
+    positions.set(name, [...(positions.get(name) ?? []), i]);
+    own.push({ name, position: i });
   });
   const columns = [...positions.keys()];
   const problems: string[] = [];
@@ -44,5 +49,5 @@ export function indexHeader(header: readonly string[], uses: readonly ColumnUse[
   }
   const positionOf = new Map<string, number>();
   for (const [name, at] of positions) positionOf.set(name, at[0]!);
-  return { columns, positionOf };
+  return { columns, positionOf, own };
 }

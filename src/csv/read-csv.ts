@@ -7,6 +7,8 @@ import { UsageError } from '../errors.js';
 import { DecodeToLf, sniffBom } from './decode.js';
 import { detectDelimiter } from './detect-delimiter.js';
 import { RecordLocator } from './record-locator.js';
+import { ERROR_COLUMNS } from './header.js';
+import { restoreCell } from '../report/spreadsheet-safe.js';
 
 export interface CsvRecord {
   readonly kind: 'record';
@@ -101,9 +103,11 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
     await outputs.return(undefined);
     throw new UsageError('CSV_HEADER_MALFORMED', `${file}:1: the header line cannot be read: ${headerOutput.skipped.message}`);
   }
-  const header = headerOutput.map((h) => h.trim());
+  // A failure report of this program: its cells were made spreadsheet-safe when written, and are read back as they were.
+  const restore = ERROR_COLUMNS.every((c) => headerOutput.some((h) => h.trim() === c));
+  const header = headerOutput.map((h) => (restore ? restoreCell(h) : h).trim());
   locator.record(headerOutput);
-  const batches = itemBatches(first.slice(1), outputs, locator, header.length, delimiter);
+  const batches = itemBatches(first.slice(1), outputs, locator, header.length, delimiter, restore);
   return { file, encoding, delimiter, header, batches, items: oneByOne(batches) };
 }
 
@@ -179,10 +183,11 @@ async function* itemBatches(
   locator: RecordLocator,
   width: number,
   delimiter: string,
+  restore: boolean,
 ): AsyncGenerator<CsvItem[]> {
   try {
     for (let outputs: ParserOutput[] | undefined = first; outputs !== undefined; ) {
-      const items = await toItems(outputs, locator, width, delimiter);
+      const items = await toItems(outputs, locator, width, delimiter, restore);
       if (items.length > 0) yield items;
       const next = await rest.next();
       outputs = next.done ? undefined : next.value;
@@ -196,14 +201,15 @@ async function* oneByOne(batches: AsyncIterable<readonly CsvItem[]>): AsyncGener
   for await (const batch of batches) yield* batch;
 }
 
-async function toItems(outputs: readonly ParserOutput[], locator: RecordLocator, width: number, delimiter: string): Promise<CsvItem[]> {
+async function toItems(outputs: readonly ParserOutput[], locator: RecordLocator, width: number, delimiter: string, restore: boolean): Promise<CsvItem[]> {
   const items: CsvItem[] = [];
   for (const output of outputs) {
     if (Array.isArray(output)) {
-      items.push({ kind: 'record', line: locator.record(output), fields: output });
+      items.push({ kind: 'record', line: locator.record(output), fields: restore ? output.map(restoreCell) : output });
     } else {
       const { line, raw } = locator.skipped(output.skipped.lines);
-      items.push(...(await recoverSkipped(raw, line, output.skipped, width, delimiter)));
+      const recovered = await recoverSkipped(raw, line, output.skipped, width, delimiter);
+      items.push(...(restore ? recovered.map((i) => (i.kind === 'record' ? { ...i, fields: i.fields.map(restoreCell) } : i)) : recovered));
     }
   }
   return items;
@@ -237,7 +243,7 @@ async function reparse(text: string, firstLine: number, width: number, delimiter
   const items: CsvItem[] = [];
   const syntheticHeader = Array.from({ length: width }, (_, i) => `c${i}`).join(delimiter);
   for await (const outputs of parsed(makeParser(delimiter), [`${syntheticHeader}\n${text}`], locator)) {
-    items.push(...(await toItems(outputs, locator, width, delimiter)));
+    items.push(...(await toItems(outputs, locator, width, delimiter, false)));
   }
   return items.slice(1);
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { CreatedEvent } from '../journal/events.js';
 import { bytesStartWith, forEachLine } from '../journal/lines.js';
 import { AtomicPrivateFile } from './private-files.js';
+import { mayNeedQuote, neutraliseCell } from './spreadsheet-safe.js';
 
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 const CREATED = Buffer.from('{"t":"created","id":"');
@@ -54,7 +55,7 @@ export async function writeCreatedReport(journalPath: string, outPath: string): 
           return;
         }
         const e = JSON.parse(buf.toString('utf8', start, end)) as CreatedEvent;
-        emit(`${e.line},${csvCell(e.id)},${csvCell(e.cid)}\n`);
+        emit(`${e.line},${csvCell(neutraliseCell(e.id))},${csvCell(neutraliseCell(e.cid))}\n`);
       },
       async () => {
         for (const chunk of full.splice(0)) {
@@ -74,9 +75,12 @@ export async function writeCreatedReport(journalPath: string, outPath: string): 
 function plainCreated(buf: Buffer, start: number, end: number): { id: [number, number]; cid: [number, number]; line: [number, number] } | undefined {
   if (!bytesStartWith(buf, start, end, CREATED)) return undefined;
   const idStart = start + CREATED.length;
+  // An id that would start a formula in a spreadsheet takes the slow path, which quotes it.
+  if (mayNeedQuote(buf[idStart]!)) return undefined;
   const idEnd = plainUntilQuote(buf, idStart, end);
   if (idEnd < 0 || !bytesStartWith(buf, idEnd, end, CID)) return undefined;
   const cidStart = idEnd + CID.length;
+  if (mayNeedQuote(buf[cidStart]!)) return undefined;
   const cidEnd = plainUntilQuote(buf, cidStart, end);
   if (cidEnd < 0 || !bytesStartWith(buf, cidEnd, end, LINE) || buf[end - 1] !== 0x7d) return undefined;
   const lineStart = cidEnd + LINE.length;

@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { ERROR_COLUMNS, type HeaderIndex } from '../csv/header.js';
 import { describeProblem, type Problem } from '../mapping/problem.js';
 import { AtomicPrivateFile } from './private-files.js';
+import { neutraliseCell } from './spreadsheet-safe.js';
 
 /**
  * failures.csv: the input's own columns with their values exactly as read (so
@@ -19,8 +20,8 @@ export class FailuresReport {
     private readonly delimiter: string,
   ) {
     this.file = new AtomicPrivateFile(path);
-    this.positions = header.columns.map((c) => header.positionOf.get(c)!);
-    this.write([...header.columns, ...ERROR_COLUMNS]);
+    this.positions = header.own.map((c) => c.position);
+    this.write([...header.own.map((c) => c.name), ...ERROR_COLUMNS]);
   }
 
   add(fields: readonly string[], line: number, problems: readonly Problem[], raw = ''): void {
@@ -36,8 +37,9 @@ export class FailuresReport {
     return this.file.pace();
   }
 
+  /** Every cell spreadsheet-safe; a rerun reads them back exactly (csv/read-csv.ts restores them). */
   private write(row: readonly string[]): void {
-    this.file.stream.write(stringify([row as string[]], { delimiter: this.delimiter, record_delimiter: '\n' }));
+    this.file.stream.write(stringify([row.map(neutraliseCell)], { delimiter: this.delimiter, record_delimiter: '\n' }));
   }
 
   /** The run failed: no half report replaces the last whole one. */

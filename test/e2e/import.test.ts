@@ -408,3 +408,34 @@ describe('a job-wide refusal or an API that is down stops the job for a person, 
     expect(sandbox.requests().length).toBeLessThan(file.valid.length);
   });
 });
+
+test('reports are spreadsheet-safe (formulas neutralised) and keep every column, and a rerun of failures.csv sends exactly the original values', async () => {
+  sandbox = await startSandbox({ rate: 0 });
+  const input = join(dir(), 'contacts.csv');
+  writeFileSync(
+    input,
+    [
+      'Record ID,First Name,Last Name,Company,Email,Mobile,VIP,Signed Up,Note,Note,',
+      'r1,Ada,Lovelace,"=HYPERLINK(""http://evil.example"",""x"")",not-an-email,+14155550101,yes,03/15/2024,@SUM(1),-2,+x',
+      "=cmd,Grace,Hopper,'=already quoted,grace@example.com,+14155550102,no,03/15/2024,,,",
+    ].join('\n'),
+  );
+  await runImport(sandbox, input);
+  const stateDir = join(dir(), 'state');
+  const failuresText = readFileSync(join(stateDir, 'failures.csv'), 'utf8');
+  const [header, row] = parse(failuresText) as string[][];
+  expect(header).toEqual(['Record ID', 'First Name', 'Last Name', 'Company', 'Email', 'Mobile', 'VIP', 'Signed Up', 'Note', 'Note', '', '_error_line', '_error_code', '_error_message', '_error_raw']);
+  expect(row!.slice(0, 11)).toEqual(['r1', 'Ada', 'Lovelace', `'=HYPERLINK("http://evil.example","x")`, 'not-an-email', "'+14155550101", 'yes', '03/15/2024', "'@SUM(1)", "'-2", "'+x"]);
+  const created = parse(readFileSync(join(stateDir, 'created.csv'))) as string[][];
+  expect(created[1]![1]).toBe("'=cmd");
+  expect(sandbox.contactsByExternalId().get('=cmd')![0]!.defaultFields.company).toBe("'=already quoted");
+
+  // Fix the email in the report, rerun it: the other cells go out exactly as they were read the first time.
+  const rerun = join(dir(), 'failures-fixed.csv');
+  writeFileSync(rerun, failuresText.replace('not-an-email', 'ada@example.com'));
+  const second = await runImport(sandbox, rerun);
+  expect(second.counts).toMatchObject({ read: 1, created: 1, failed: 0 });
+  const ada = sandbox.contactsByExternalId().get('r1')![0]!;
+  expect(ada.defaultFields.company).toBe('=HYPERLINK("http://evil.example","x")');
+  expect(ada.defaultFields.phoneNumbers[0]!.value).toBe('+14155550101');
+});

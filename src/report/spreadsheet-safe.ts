@@ -1,0 +1,21 @@
+/**
+ * OWASP CSV injection: a cell that starts with = + - @, a tab or a carriage
+ * return can run as a formula when a person opens the report in a spreadsheet.
+ * Reports meant for people get a leading apostrophe on such cells (the
+ * spreadsheet shows the text, `+4915…` stays a phone number, not a sum).
+ *
+ * failures.csv is also the input of a rerun, which must send exactly what was
+ * read: `restoreCell` undoes `neutraliseCell` exactly. The rule covers cells
+ * that already start with apostrophes before a trigger, so every value
+ * survives the round trip: neutralise adds one apostrophe to any cell matching
+ * /^'*[trigger]/, restore removes one from any cell matching /^'+[trigger]/.
+ */
+const NEEDS_QUOTE = /^'*[=+\-@\t\r]/;
+const QUOTED = /^'+[=+\-@\t\r]/;
+
+export const neutraliseCell = (cell: string): string => (NEEDS_QUOTE.test(cell) ? `'${cell}` : cell);
+
+export const restoreCell = (cell: string): string => (QUOTED.test(cell) ? cell.slice(1) : cell);
+
+/** Whether a byte could start a cell that needs the quote (for writers that copy bytes). */
+export const mayNeedQuote = (byte: number): boolean => byte === 0x3d || byte === 0x2b || byte === 0x2d || byte === 0x40 || byte === 0x09 || byte === 0x0d || byte === 0x27;
