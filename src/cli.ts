@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { apiKeyFrom } from './api/api-key.js';
+import { checkBaseUrl } from './api/base-url.js';
 import { loadConfig } from './config/load.js';
 import { ExitCode, ImportError, UsageError } from './errors.js';
 import { jsonLog, stderrLog } from './log.js';
@@ -51,8 +53,8 @@ async function runCommand(args: RunArgs): Promise<number> {
     return summary.exitCode;
   }
   // The key comes from the environment only: argv shows in `ps` and shell history.
-  const apiKey = args.apiKey ?? process.env.OPENPHONE_API_KEY;
-  if (apiKey === undefined || apiKey.trim() === '') {
+  const apiKey = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
+  if (apiKey === undefined) {
     throw new UsageError('API_KEY_MISSING', 'set OPENPHONE_API_KEY to the workspace API key (it is never taken as a flag); or use --dry-run to check the file without sending');
   }
   if (args.maxRows !== undefined && !(Number.isInteger(args.maxRows) && args.maxRows >= 0)) {
@@ -62,6 +64,7 @@ async function runCommand(args: RunArgs): Promise<number> {
   const baseLog = args.logFormat === 'json' ? jsonLog : stderrLog;
   // --quiet keeps warnings and the summary, drops information and progress.
   const log = args.quiet ? { info: () => {}, warn: baseLog.warn } : baseLog;
+  checkBaseUrl(args.baseUrl ?? config.api.baseUrl, args.baseUrl !== undefined ? '--base-url' : `${config.file}: api.baseUrl`, log);
   const progressMode = args.quiet ? 'quiet' : args.logFormat === 'json' ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
   const progress = progressPrinter(progressMode, parseDuration(args.progressInterval ?? '30s', '--progress-interval'), (t) => process.stderr.write(t));
   const stop = new AbortController();
@@ -79,7 +82,7 @@ async function runCommand(args: RunArgs): Promise<number> {
       config,
       input: args.input,
       stateDir,
-      apiKey: apiKey.trim(),
+      apiKey,
       log,
       progress,
       ...(args.onExisting !== undefined && { onExisting: args.onExisting }),
@@ -245,7 +248,7 @@ async function main(argv: string[]): Promise<number> {
           .example('$0 init --input contacts.csv --out import.json', 'then: $0 run -c import.json -i contacts.csv --dry-run'),
       async (a) => {
         const { initConfig } = await import('./init/init-command.js');
-        const r = await initConfig({ input: a.input, out: a.out, force: a.force, baseUrl: a['base-url'], apiKey: process.env.OPENPHONE_API_KEY?.trim() || undefined, packageRoot, log: stderrLog });
+        const r = await initConfig({ input: a.input, out: a.out, force: a.force, baseUrl: a['base-url'], apiKey: apiKeyFrom(process.env.OPENPHONE_API_KEY), packageRoot, log: stderrLog });
         const lines = [
           `wrote ${a.out}`,
           `  ${r.encodingNote}`,

@@ -98,12 +98,13 @@ export const configSchema = z.strictObject({
       baseUrl: z.url().optional(),
       requestsPerSecond: z.number().positive().max(1000).optional(),
       concurrency: z.number().int().min(1).max(256).optional(),
-      timeoutMs: z.number().int().min(100).optional(),
+      // Past 10 minutes a request is lost, not slow; and a timer cannot hold much more than 24 days at all.
+      timeoutMs: z.number().int().min(100).max(600_000).optional(),
       retry: z
         .strictObject({
           attempts: z.number().int().min(1).max(50).optional(),
-          baseDelayMs: z.number().int().min(1).optional(),
-          maxDelayMs: z.number().int().min(1).optional(),
+          baseDelayMs: z.number().int().min(1).max(600_000).optional(),
+          maxDelayMs: z.number().int().min(1).max(600_000).optional(),
         })
         .optional(),
     })

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parse, type Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
@@ -112,6 +112,18 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
 }
 
 async function readHead(file: string): Promise<Buffer> {
+  let st;
+  try {
+    // Looked at before it is opened: opening a pipe waits for a writer that may never come.
+    st = await stat(file);
+  } catch (err) {
+    throw new UsageError('INPUT_UNREADABLE', `cannot read input ${file}: ${(err as Error).message}`);
+  }
+  if (!st.isFile()) {
+    // The input is read more than once (a line count for progress, every resume): a pipe or a device cannot be.
+    const what = st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a pipe' : st.isCharacterDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
+    throw new UsageError('INPUT_NOT_A_FILE', `--input ${file}: found ${what}: expected a CSV file. The input is read again on every resume, so save the data to a file first and name that file.`);
+  }
   let handle;
   try {
     handle = await open(file, 'r');

@@ -92,11 +92,15 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
 
   const slow = (text: string) => {
     let event: JournalEvent | JournalHeader;
+    const corrupt = () =>
+      new UsageError('JOURNAL_CORRUPT', `${path}:${lineNo}: not a journal line (${JSON.stringify(text.slice(0, 60))}); the file was changed by something other than openphone-import. Restore it from a backup, or move it away to start this job afresh.`);
     try {
       event = JSON.parse(text) as JournalEvent | JournalHeader;
     } catch {
-      throw new UsageError('JOURNAL_CORRUPT', `${path}:${lineNo}: not a journal line (${JSON.stringify(text.slice(0, 60))}); the file was changed by something other than openphone-import. Move it away to start this job afresh.`);
+      throw corrupt();
     }
+    // Valid JSON of another shape (a hand edit) is as corrupt as a torn line: nothing below may guess.
+    if (!wellFormed(event, lineNo)) throw corrupt();
     if (lineNo === 1) {
       if (event.t !== 'header' || event.format !== JOURNAL_FORMAT) {
         throw new UsageError('JOURNAL_UNKNOWN', `${path}:1: not an openphone-import journal (no header line)`);
@@ -158,6 +162,20 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
   for (const [h1, h2, last] of latest.entries()) if (last % 2 === 1) doubtful.add(`${h1}:${h2}`);
   if (doubtful.size > 0) await recoverInDoubt(path, doubtful, state);
   return state;
+}
+
+const RECORD_EVENTS = new Set(['attempt', 'created', 'failed', 'absent']);
+
+function wellFormed(event: unknown, lineNo: number): event is JournalEvent | JournalHeader {
+  if (event === null || typeof event !== 'object') return false;
+  const e = event as Record<string, unknown>;
+  if (lineNo === 1) return e.t === 'header';
+  if (e.t === 'run') return e.event === 'start' || e.event === 'end';
+  if (e.t === 'target') return typeof e.baseUrl === 'string' && typeof e.keyFingerprint === 'string';
+  if (!RECORD_EVENTS.has(e.t as string) || typeof e.id !== 'string') return false;
+  if (e.t === 'created') return typeof e.cid === 'string' && typeof e.line === 'number';
+  if (e.t === 'failed') return typeof e.code === 'string' && typeof e.retryable === 'boolean' && typeof e.body === 'string';
+  return e.t === 'absent' || typeof e.line === 'number';
 }
 
 /** Second pass: the ids (and record lines) of the attempts left without an outcome. */

@@ -32,12 +32,23 @@ export class RateLimiter {
   /** Starts granted, for the summary. */
   granted = 0;
 
+  /** Requests per window, and the window they are counted in. */
+  readonly rate: number;
+  readonly windowMs: number;
+
+  /**
+   * `requestsPerSecond` may be below 1 or fractional: it becomes a whole number
+   * of requests per window, the window stretched to match (0.2/s is one request
+   * every 5 s, 2.5/s two every 0.8 s), plus the margin.
+   */
   constructor(
-    readonly rate: number,
+    requestsPerSecond: number,
     private readonly clock: Clock = realClock,
-    readonly windowMs = 1025,
+    secondMs = 1025,
   ) {
-    this.currentRate = rate;
+    this.rate = Math.max(1, Math.floor(requestsPerSecond));
+    this.windowMs = (secondMs * this.rate) / requestsPerSecond;
+    this.currentRate = this.rate;
   }
 
   get effectiveRate(): number {

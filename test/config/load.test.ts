@@ -147,3 +147,10 @@ test('config.schema.json is generated from the current schema (run `npm run sche
   const onDisk = JSON.parse(readFileSync(join(ROOT, 'config.schema.json'), 'utf8'));
   expect(onDisk).toEqual({ ...configJsonSchema, title: 'openphone-import mapping config' });
 });
+
+test('durations and timeouts beyond what a timer can hold are refused, never turned into 1 ms', async () => {
+  const { parseDuration } = await import('../../src/util/duration.js');
+  expect(parseDuration('596h', '--max-duration')).toBe(596 * 3_600_000);
+  expect(() => parseDuration('600h', '--max-duration')).toThrow(/--max-duration: found "600h": longer than the longest wait a timer can hold \(596h\)/);
+  expect(() => configFrom({ externalId: 'id', defaultFields: { firstName: 'n' }, api: { timeoutMs: 3e9 } })).toThrow(/api\.timeoutMs: found 3000000000/);
+});

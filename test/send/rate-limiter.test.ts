@@ -69,3 +69,23 @@ test('a request granted but not yet sent holds its place until it is: the next o
   // Not at 1000 (a's grant + window) but at 1700 (a's departure + window).
   expect(clock.t).toBe(1700);
 });
+
+test.each([
+  [0.2, 1, 5000],
+  [2.5, 2, 800],
+  [0.5, 1, 2000],
+])('a rate of %s/s: %s request(s) every %s ms, not a polling loop', async (perSecond, count, windowMs) => {
+  const clock = fakeClock();
+  let sleeps = 0;
+  const counting = { ...clock, now: clock.now, sleep: async (ms: number) => { sleeps++; await clock.sleep(ms); } };
+  const limiter = new RateLimiter(perSecond, counting, 1000);
+  const starts: number[] = [];
+  for (let i = 0; i < 4 * count; i++) {
+    (await limiter.acquire())();
+    starts.push(clock.t);
+  }
+  expect(maxInAnyWindow(starts, windowMs)).toBe(count);
+  expect(starts[starts.length - 1]).toBeCloseTo(3 * windowMs, 6);
+  // One wait per window, not a 1 ms loop.
+  expect(sleeps).toBeLessThanOrEqual(3 * 2);
+});

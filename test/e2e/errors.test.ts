@@ -1,0 +1,91 @@
+import { spawn, execFileSync } from 'node:child_process';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkBaseUrl } from '../../src/api/base-url.js';
+import { startSandbox } from '../../src/sandbox/index.js';
+import { runCli } from '../helpers/cli.js';
+import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { ROOT } from '../helpers/paths.js';
+import { startSandboxProcess } from '../helpers/sandbox-process.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+// Exit 70 is for bugs only: everything a user or the machine can cause has its own message and exit code.
+const dir = useTempDir();
+
+function files() {
+  const input = join(dir(), 'contacts.csv');
+  const config = join(dir(), 'config.json');
+  writeContactsFile(input, 10);
+  writeFileSync(config, JSON.stringify(importConfig()));
+  return { input, config, state: join(dir(), 'state') };
+}
+
+function expectUserError(r: { code: number | null; stderr: string }, code: number, message: RegExp) {
+  expect(r.stderr).not.toMatch(/internal error/);
+  expect(r.code).toBe(code);
+  expect(r.stderr).toMatch(message);
+}
+
+describe('input that is not a file', () => {
+  test('a folder', async () => {
+    const { config, state } = files();
+    expectUserError(await runCli(['run', '--dry-run', '-c', config, '-i', dir(), '--state-dir', state]), 2, /--input .*: found a folder: expected a CSV file/);
+  });
+
+  test('a pipe (a FIFO, or /dev/stdin fed by a pipe)', async () => {
+    const { config, state } = files();
+    const fifo = join(dir(), 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expectUserError(await runCli(['run', '--dry-run', '-c', config, '-i', fifo, '--state-dir', state]), 2, /found a pipe: expected a CSV file.*save the data to a file first/);
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'run', '--dry-run', '-c', config, '-i', '/dev/stdin', '--state-dir', state], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.end('Record ID,First Name\n1,Ada\n');
+    const code = await new Promise((r) => child.on('close', r));
+    // node's stdio pipes are sockets on Linux; a shell's are FIFOs: either is refused.
+    expectUserError({ code: code as number, stderr }, 2, /found a (pipe|socket)/);
+  });
+});
+
+test('a sandbox port that is taken: exit 2 naming the port', async () => {
+  const first = await startSandboxProcess([]);
+  try {
+    const port = new URL(first.url).port;
+    expectUserError(await runCli(['sandbox', '--port', port]), 2, new RegExp(`--port ${port}: 127\\.0\\.0\\.1:${port} is in use`));
+  } finally {
+    await first.stop();
+  }
+});
+
+test('a key with a line break inside: exit 2, the key in no output', async () => {
+  const { input, config, state } = files();
+  const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', state, '--base-url', 'http://127.0.0.1:9'], { OPENPHONE_API_KEY: 'sk-first-half\nsk-second-half' });
+  expectUserError(r, 2, /OPENPHONE_API_KEY has a line break inside it \(character 14 of 28\)/);
+  expect(r.stderr).not.toMatch(/sk-first-half|sk-second-half/);
+});
+
+test('a hand-edited journal line (valid JSON, not a journal event): exit 2 naming the line', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  try {
+    const { input, config, state } = files();
+    const args = ['run', '-c', config, '-i', input, '--state-dir', state, '--base-url', sandbox.url];
+    expect((await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey })).code).toBe(1);
+    appendFileSync(join(state, 'journal.jsonl'), '{"t":"created","note":"fixed by hand"}\n');
+    expectUserError(await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey }), 2, /journal\.jsonl:\d+: not a journal line/);
+  } finally {
+    await sandbox.stop();
+  }
+});
+
+test('--base-url without a scheme is a usage error; plain http to another machine is warned about', async () => {
+  const { input, config, state } = files();
+  expectUserError(await runCli(['run', '-c', config, '-i', input, '--state-dir', state, '--base-url', 'api.openphone.com'], { OPENPHONE_API_KEY: 'k' }), 2, /--base-url: found "api\.openphone\.com": expected a URL with its scheme/);
+  // The warning is checked without a request: no traffic may leave this machine.
+  const warnings: string[] = [];
+  const log = { info: () => {}, warn: (m: string) => warnings.push(m) };
+  expect(checkBaseUrl('http://127.0.0.1:4010', '--base-url', log)).toBe('http://127.0.0.1:4010');
+  expect(checkBaseUrl('https://api.quo.com', '--base-url', log)).toBe('https://api.quo.com');
+  expect(warnings).toEqual([]);
+  checkBaseUrl('http://api.example.test', '--base-url', log);
+  expect(warnings).toEqual([expect.stringMatching(/--base-url http:\/\/api\.example\.test is plain http to another machine: the API key travels in clear/)]);
+});
