@@ -253,11 +253,11 @@ async function runWith(o: RunInput, failures: FailuresReport): Promise<RunResult
         const trip = breaker.refused({ externalId: rec.externalId, line: rec.line, code: outcome.code, message: outcome.message, bodyHash: hash });
         if (trip !== undefined) onJobWideRefusal(trip);
       }
-    } else if (outcome.kind !== 'notSent') {
+    } else if (outcome.kind === 'notSent' || outcome.kind === 'inDoubt') {
+      counts.add(outcome.kind);
+    } else {
       counts.add(outcome.kind === 'existing' ? 'alreadyDone' : outcome.kind);
       breaker.success();
-    } else {
-      counts.add('notSent');
     }
   };
   /** Not the records' fault: none stays failed for good (a rerun sends them), and the job stops for a person. */

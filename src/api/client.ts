@@ -40,8 +40,8 @@ export type CallResult<T> =
   | { readonly kind: 'answer'; readonly res: ApiResponse }
   /** Out of attempts (5xx, no answer, or 429 after 429). `mayHaveChanged`: the last unanswered attempt may have been applied. */
   | { readonly kind: 'gaveUp'; readonly code: string; readonly message: string; readonly mayHaveChanged: boolean }
-  /** The job stopped before the request left, or cut it on its way (then its outcome is unknown). */
-  | { readonly kind: 'stopped' }
+  /** The job stopped before the request left (`sent: false`), or cut it on its way (`sent: true`: its outcome is unknown). */
+  | { readonly kind: 'stopped'; readonly sent: boolean }
   /** `beforeResend` settled the request's outcome without sending it again. */
   | { readonly kind: 'settled'; readonly value: T };
 
@@ -115,19 +115,21 @@ export class ApiClient {
     let unchecked: string | undefined;
     const cut = changesData ? this.o.cutInFlight : options.signal;
     for (;;) {
-      if ((changesData && this.o.stopping?.aborted) || options.signal?.aborted) return { kind: 'stopped' };
+      // Stopped between attempts: an earlier one may still have been applied.
+      const stopped = { kind: 'stopped', sent: unchecked !== undefined } as const;
+      if ((changesData && this.o.stopping?.aborted) || options.signal?.aborted) return stopped;
       if (unchecked !== undefined && options.beforeResend !== undefined) {
         const settled = await options.beforeResend(unchecked);
         if (settled !== undefined) return { kind: 'settled', value: settled };
         unchecked = undefined;
-        if (changesData && this.o.stopping?.aborted) return { kind: 'stopped' };
+        if (changesData && this.o.stopping?.aborted) return { kind: 'stopped', sent: false };
       }
       await options.beforeSend?.();
       const sent = await limiter.acquire();
       if (changesData && this.o.stopping?.aborted) {
         sent();
         options.notSent?.();
-        return { kind: 'stopped' };
+        return stopped;
       }
       stats.requests++;
       if (options.count !== undefined) stats[options.count]++;
@@ -138,7 +140,7 @@ export class ApiClient {
         res = await this.o.transport(req, cut, sent);
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
-        if (cut?.aborted) return { kind: 'stopped' };
+        if (cut?.aborted) return { kind: 'stopped', sent: true };
         stats.transportErrors++;
         attempt++;
         const mayHaveChanged = changesData && err.maybeSent;

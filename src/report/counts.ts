@@ -1,9 +1,9 @@
-export type Bucket = 'valid' | 'created' | 'updated' | 'alreadyDone' | 'duplicate' | 'failed' | 'notSent';
+export type Bucket = 'valid' | 'created' | 'updated' | 'alreadyDone' | 'duplicate' | 'failed' | 'notSent' | 'inDoubt';
 
 /** Every record read ends in exactly one bucket; the invariant is checked, never assumed. */
 export class Counts {
   read = 0;
-  readonly buckets: Record<Bucket, number> = { valid: 0, created: 0, updated: 0, alreadyDone: 0, duplicate: 0, failed: 0, notSent: 0 };
+  readonly buckets: Record<Bucket, number> = { valid: 0, created: 0, updated: 0, alreadyDone: 0, duplicate: 0, failed: 0, notSent: 0, inDoubt: 0 };
   readonly byCode: Record<string, number> = {};
 
   add(bucket: Bucket, codes: readonly string[] = []): void {
@@ -12,14 +12,15 @@ export class Counts {
   }
 
   /**
-   * read = valid + created + updated + alreadyDone + duplicate + failed + notSent. `valid`
-   * is only used by a dry run (nothing is created); `notSent` only by a run
-   * stopped early, for records read but cut off before their outcome was known;
+   * read = valid + created + updated + alreadyDone + duplicate + failed + notSent + inDoubt.
+   * `valid` is only used by a dry run (nothing is created); `notSent` and
+   * `inDoubt` only by a run stopped early, for records read but not sent, and
+   * for records sent whose answer was cut off (the next run looks them up);
    * `updated` only with --on-existing update.
    */
   get accounted(): number {
     const b = this.buckets;
-    return b.valid + b.created + b.updated + b.alreadyDone + b.duplicate + b.failed + b.notSent;
+    return b.valid + b.created + b.updated + b.alreadyDone + b.duplicate + b.failed + b.notSent + b.inDoubt;
   }
 
   get invariantHolds(): boolean {

@@ -49,7 +49,7 @@ export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problem
     problems: { ...counts.byCode },
     invariant: {
       holds: counts.invariantHolds,
-      formula: `read ${counts.read} = valid ${counts.buckets.valid} + created ${counts.buckets.created} + updated ${counts.buckets.updated} + alreadyDone ${counts.buckets.alreadyDone} + duplicate ${counts.buckets.duplicate} + failed ${counts.buckets.failed} + notSent ${counts.buckets.notSent}`,
+      formula: `read ${counts.read} = valid ${counts.buckets.valid} + created ${counts.buckets.created} + updated ${counts.buckets.updated} + alreadyDone ${counts.buckets.alreadyDone} + duplicate ${counts.buckets.duplicate} + failed ${counts.buckets.failed} + notSent ${counts.buckets.notSent} + inDoubt ${counts.buckets.inDoubt}`,
     },
   };
 }
@@ -61,7 +61,7 @@ export function formatSummary(s: Summary): string {
     `${s.mode === 'dry-run' ? 'dry run' : 'import'} of ${s.input}: ${c.read} records read in ${(s.durationMs / 1000).toFixed(1)} s`,
     s.mode === 'dry-run'
       ? `  valid ${c.valid}, duplicate ${c.duplicate}, failed ${c.failed}`
-      : `  created ${c.created}${c.updated > 0 ? `, updated ${c.updated}` : ''}, already done ${c.alreadyDone}, duplicate ${c.duplicate}, failed ${c.failed}${c.notSent > 0 ? `, not sent yet ${c.notSent}` : ''}`,
+      : `  created ${c.created}${c.updated > 0 ? `, updated ${c.updated}` : ''}, already done ${c.alreadyDone}, duplicate ${c.duplicate}, failed ${c.failed}${c.notSent > 0 ? `, not sent yet ${c.notSent}` : ''}${c.inDoubt > 0 ? `, sent but unanswered ${c.inDoubt} (the next run looks them up)` : ''}`,
   ];
   if (s.requests) {
     const r = s.requests;

@@ -31,8 +31,10 @@ export type SendOutcome =
   /** The workspace had it before this job (a 409 no attempt of ours explains), left alone. */
   | { readonly kind: 'existing'; readonly contactId: string }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly retryable: boolean }
-  /** Stopped before an outcome was known; the next run resolves it (by lookup if it was sent). */
-  | { readonly kind: 'notSent' };
+  /** Stopped before it was sent; the next run sends it. */
+  | { readonly kind: 'notSent' }
+  /** Stopped after it was sent, before its answer came: the next run looks it up first. */
+  | { readonly kind: 'inDoubt' };
 
 type Known = { readonly kind: 'created'; readonly contactId: string; readonly viaLookup: true } | { readonly kind: 'absent' } | { readonly kind: 'lookupFailed'; readonly message: string };
 
@@ -86,7 +88,7 @@ export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<S
   );
   switch (r.kind) {
     case 'stopped':
-      return { kind: 'notSent' };
+      return r.sent || ours ? { kind: 'inDoubt' } : { kind: 'notSent' };
     case 'settled':
       return r.value;
     case 'gaveUp':
@@ -153,7 +155,7 @@ async function updateRecord(ctx: SendContext, rec: RecordToSend, contact: Contac
       return fail('UPDATE_UNKNOWN', `update, ${why}; then reading the contact again failed${read.kind === 'answer' ? `: ${describeApiError(read.res.status, read.res.body).message}` : read.kind === 'gaveUp' ? `: ${read.message}` : ''}`, true);
     },
   });
-  if (r.kind === 'stopped') return { kind: 'notSent' };
+  if (r.kind === 'stopped') return r.sent ? { kind: 'inDoubt' } : { kind: 'notSent' };
   if (r.kind === 'settled') return r.value;
   if (r.kind === 'gaveUp') return fail(r.code, `update: ${r.message}`, true);
   if (r.res.status === 200) {

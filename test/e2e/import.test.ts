@@ -439,3 +439,22 @@ test('reports are spreadsheet-safe (formulas neutralised) and keep every column,
   expect(ada.defaultFields.company).toBe('=HYPERLINK("http://evil.example","x")');
   expect(ada.defaultFields.phoneNumbers[0]!.value).toBe('+14155550101');
 });
+
+test('a stop whose grace period cuts requests on their way counts them as sent but unanswered, not "not sent"; the rerun makes none twice', async () => {
+  sandbox = await startSandbox({ rate: 0, uniqueExternalId: 'off', createDelayMs: 1500 });
+  const input = join(dir(), 'contacts.csv');
+  const file = writeContactsFile(input, 16);
+  const stop = new AbortController();
+  const running = runImport(sandbox, input, { stop: stop.signal, graceMs: 100, api: { concurrency: 4, timeoutMs: 2000 } });
+  while (!sandbox.requests().some((r) => r.method === 'POST')) await new Promise((r) => setTimeout(r, 5));
+  stop.abort();
+  const first = await running;
+  expect(first.exitCode).toBe(4);
+  expect(first.counts.inDoubt).toBeGreaterThan(0);
+  expect(first.invariant.holds).toBe(true);
+  const { formatSummary } = await import('../../src/report/summary.js');
+  expect(formatSummary(first)).toMatch(/sent but unanswered \d+ \(the next run looks them up\)/);
+  const second = await runImport(sandbox, input, { api: { concurrency: 4, timeoutMs: 2000 } });
+  expect(second.counts.created + second.counts.alreadyDone).toBe(file.valid.length);
+  expectExactlyOnce(sandbox, file.valid);
+}, 60_000);
