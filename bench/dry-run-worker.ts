@@ -26,7 +26,7 @@ if (mode === 'baseline') {
   writeFileSync(config, JSON.stringify(BENCH_CONFIG));
   process.on('exit', (code) => {
     // The command has finished (exit 1: the file has bad rows on purpose).
-    const summary = JSON.parse(readFileSync(join(stateDir, 'summary.json'), 'utf8')) as { counts: { read: number }; invariant: { holds: boolean; formula: string } };
+    const summary = JSON.parse(readFileSync(join(stateDir, 'dry-run', 'summary.json'), 'utf8')) as { counts: { read: number }; invariant: { holds: boolean; formula: string } };
     const measured = report(summary.counts.read);
     if (code !== 1 || !summary.invariant.holds) throw new Error(`dry run ended with exit ${code}, invariant ${summary.invariant.formula}`);
     process.stderr.write(`${JSON.stringify(summary.counts)}\n`);

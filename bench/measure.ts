@@ -1,13 +1,8 @@
 import { spawnSync } from 'node:child_process';
 
 /** Runs one measurement in a child process (node started with `nodeFlags` and `env` added) so its peak RSS is its own. */
-export function measureInChild(
-  script: string,
-  args: string[],
-  nodeFlags: readonly string[] = [],
-  env: Readonly<Record<string, string>> = {},
-): { seconds: number; records: number; maxRssMb: number } {
-  const r = spawnSync(process.execPath, [...nodeFlags, script, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } });
+export function measureInChild(script: string, args: string[]): { seconds: number; records: number; maxRssMb: number } {
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }

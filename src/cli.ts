@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1 --max-old-space-size=1024 --no-parallel-scavenge
+#!/usr/bin/env node
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -48,7 +48,7 @@ async function runCommand(args: RunArgs): Promise<number> {
   const config = loadConfig(args.config);
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
   if (args.dryRun) {
-    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog, secondThread: true });
+    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog });
     process.stdout.write(`${formatSummary(summary)}\n  reports: ${summary.reportDir ?? stateDir}/\n`);
     return summary.exitCode;
   }

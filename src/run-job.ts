@@ -1,11 +1,11 @@
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from './config/resolved.js';
 import { indexHeader } from './csv/header.js';
 import { openCsv } from './csv/read-csv.js';
 import type { Log } from './log.js';
 import { Classifier } from './pipeline/classify.js';
-import { MAPPING_WORKER_SCRIPT, TwoThreadMapper } from './pipeline/two-thread-mapper.js';
+import { mapBatch } from './pipeline/map-batch.js';
+import { RecordMapper } from './pipeline/record-mapper.js';
 import { Counts } from './report/counts.js';
 import { FailuresReport } from './report/failures-report.js';
 import { JsonlWriter } from './report/jsonl-writer.js';
@@ -18,17 +18,7 @@ export interface DryRunOptions {
   readonly input: string;
   readonly stateDir: string;
   readonly log: Log;
-  /**
-   * Map records in a second thread as well when the input has
-   * SECOND_THREAD_FROM_BYTES or more (the CLI allows it). The thread runs the
-   * built worker script, so code run from the TypeScript sources (the unit
-   * tests) leaves this off.
-   */
-  readonly secondThread?: boolean;
 }
-
-/** Below this size a dry run takes well under a second: a second thread would only add its start-up. */
-export const SECOND_THREAD_FROM_BYTES = 1_000_000;
 
 /** Where a dry run writes its reports: a folder of its own, so it never overwrites an import's. */
 export const dryRunReportDir = (stateDir: string) => join(stateDir, DRY_RUN_DIR);
@@ -53,11 +43,11 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const counts = new Counts();
   const failures = new FailuresReport(join(reportDir, 'failures.csv'), header, csv.delimiter);
   const payloads = new JsonlWriter(join(reportDir, 'payloads.jsonl'));
-  const secondThread = (options.secondThread ?? false) && statSync(input).size >= SECOND_THREAD_FROM_BYTES;
-  const mapper = new TwoThreadMapper({ config, header, encoding: csv.encoding }, secondThread ? MAPPING_WORKER_SCRIPT : undefined);
+  const mapper = new RecordMapper(config, header, csv.encoding);
 
   try {
-    for await (const { items, mapped } of mapper.inOrder(csv.batches)) {
+    for await (const items of csv.batches) {
+      const mapped = mapBatch(mapper, items);
       items.forEach((item, i) => {
         counts.read++;
         const result = classifier.decide(item, mapped[i]!);
@@ -77,8 +67,6 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
     failures.discard();
     payloads.discard();
     throw err;
-  } finally {
-    await mapper.close();
   }
 
   const summary = buildSummary(
