@@ -9,4 +9,6 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testTimeout: 60000,
+  // The spawned CLI runs dist/: refuse a build older than the sources.
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
 };

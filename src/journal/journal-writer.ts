@@ -23,7 +23,6 @@ export class JournalWriter {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   fsyncs = 0;
-  lines = 0;
 
   constructor(
     readonly path: string,
@@ -80,7 +79,6 @@ export class JournalWriter {
     if (this.error) return;
     if (this.buffer.length > 0) {
       const text = `${this.buffer.join('\n')}\n`;
-      this.lines += this.buffer.length;
       this.buffer = [];
       if (!this.writeAll(text)) return;
       this.unsynced.push(...this.waiters);
@@ -140,7 +138,6 @@ export class JournalWriter {
     if (this.closed) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.buffer.length > 0 && !this.error) {
-      this.lines += this.buffer.length;
       this.writeAll(`${this.buffer.join('\n')}\n`);
       this.buffer = [];
     }

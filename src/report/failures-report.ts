@@ -12,7 +12,6 @@ import { neutraliseCell } from './spreadsheet-safe.js';
 export class FailuresReport {
   private readonly file: AtomicPrivateFile;
   private readonly positions: number[];
-  rows = 0;
 
   constructor(
     path: string,
@@ -29,7 +28,6 @@ export class FailuresReport {
     const codes = [...new Set(problems.map((p) => p.code))].join(' ');
     const message = problems.map(describeProblem).join('; ');
     this.write([...own, String(line), codes, message, raw]);
-    this.rows++;
   }
 
   /** See AtomicPrivateFile.pace. */

@@ -88,7 +88,12 @@ export class AtomicPrivateFile {
   async pace(): Promise<void> {
     if (this.failed) throw reportError(this.path, this.failed);
     // An error (a full disk) ends the wait too; it is reported below as the report's, not as a bug.
-    if (this.stream.writableNeedDrain) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]).catch(() => undefined);
+    if (this.stream.writableNeedDrain) {
+      // Whichever comes first; the other listener is removed, not left behind on every wait.
+      const done = new AbortController();
+      await Promise.race([once(this.stream, 'drain', { signal: done.signal }), once(this.stream, 'error', { signal: done.signal })]).catch(() => undefined);
+      done.abort();
+    }
     if (this.failed) throw reportError(this.path, this.failed);
   }
   /** Everything written reaches the disk, or it throws (a full disk) and the old file stays as it was. */

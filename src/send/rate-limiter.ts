@@ -29,8 +29,6 @@ export class RateLimiter {
   private pausedUntil = 0;
   private lastStepUp = 0;
   private chain: Promise<void> = Promise.resolve();
-  /** Starts granted, for the summary. */
-  granted = 0;
 
   /** Requests per window, and the window they are counted in. */
   readonly rate: number;
@@ -91,7 +89,6 @@ export class RateLimiter {
       if (this.starts.length < this.currentRate) {
         const slot = { t: now, sent: false };
         this.starts.push(slot);
-        this.granted++;
         return () => {
           if (slot.sent) return;
           slot.t = Math.max(slot.t, this.clock.now());

@@ -135,6 +135,10 @@ test('the default state dir is beside the input, or the job dir for its failures
   const stateDir = join(dir(), 'contacts.openphone-import');
   writeFileSync(join(dir(), 'x'), '');
   expect(defaultStateDir(join(stateDir, 'failures.csv'))).toBe(join(stateDir, 'failures.openphone-import'));
+  // Once it is a job's state directory (it has a summary), its failures.csv belongs to that job.
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(join(stateDir, 'summary.json'), '{}');
+  expect(defaultStateDir(join(stateDir, 'failures.csv'))).toBe(stateDir);
   // A dry run's failures.csv belongs to the job whose dry-run/ it is in.
   mkdirSync(join(stateDir, 'dry-run'), { recursive: true });
   writeFileSync(join(stateDir, 'dry-run', 'summary.json'), '{}');

@@ -458,3 +458,25 @@ test('a stop whose grace period cuts requests on their way counts them as sent b
   expect(second.counts.created + second.counts.alreadyDone).toBe(file.valid.length);
   expectExactlyOnce(sandbox, file.valid);
 }, 60_000);
+
+test("the README's rerun of failures.csv without --state-dir keeps the job's state: the fixed rows are created, nothing twice", async () => {
+  sandbox = await startSandbox({ rate: 0 });
+  const { runCli } = await import('../helpers/cli.js');
+  const input = join(dir(), 'contacts.csv');
+  const config = join(dir(), 'config.json');
+  const file = writeContactsFile(input, 30);
+  writeFileSync(config, JSON.stringify(importConfig()));
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  expect((await runCli(['run', '-c', config, '-i', input, '--base-url', sandbox.url], env)).code).toBe(1);
+  const stateDir = join(dir(), 'contacts.openphone-import');
+  const failuresCsv = join(stateDir, 'failures.csv');
+  // Fix the bad phone and email; the other failures stay as they are.
+  writeFileSync(failuresCsv, readFileSync(failuresCsv, 'utf8').replace(',12345,', ',+14155550199,').replace(',not-an-email,', ',fixed@example.com,'));
+  const rerun = await runCli(['run', '-c', config, '-i', failuresCsv, '--base-url', sandbox.url], env);
+  expect(rerun.stdout).toContain(`reports: ${stateDir}/`);
+  expect(readdirSync(stateDir)).not.toContain('failures.openphone-import');
+  expect(sandbox.stats().duplicateExternalIds).toBe(0);
+  expect(sandbox.contacts().length).toBeGreaterThan(file.valid.length);
+  const state = await replayJournal(join(stateDir, 'journal.jsonl'));
+  expect(state.created.size).toBe(sandbox.contacts().length);
+});

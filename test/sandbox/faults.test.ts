@@ -36,14 +36,12 @@ describe('fault spec', () => {
   });
   test('the same seed gives the same faults for the same requests', () => {
     const rules = parseFaultSpec('500=0.1,reset=0.1,drop=0.1');
-    const run = (seed: number) => Array.from({ length: 500 }, (_, i) => decideFault(rules, 'post', i + 1, seededRandom(seed)) ?? '-').join(',');
     const seq = (seed: number) => {
       const random = seededRandom(seed);
       return Array.from({ length: 500 }, (_, i) => decideFault(rules, 'post', i + 1, random) ?? '-');
     };
     expect(seq(7)).toEqual(seq(7));
     expect(seq(7)).not.toEqual(seq(8));
-    expect(run(7)).toBe(run(7));
     const counts = seq(7).reduce<Record<string, number>>((m, k) => ({ ...m, [k]: (m[k] ?? 0) + 1 }), {});
     // Each of 500, reset, drop hits roughly its share (0.1, then 0.09, 0.081 of what is left).
     expect(counts['500']).toBeGreaterThan(25);

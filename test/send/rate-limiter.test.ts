@@ -30,10 +30,13 @@ test('concurrent callers are served in order and still within the rate', async (
   const clock = fakeClock();
   const limiter = new RateLimiter(5, clock, 1000);
   const starts: number[] = [];
-  await Promise.all(Array.from({ length: 23 }, async () => {
+  const served: number[] = [];
+  await Promise.all(Array.from({ length: 23 }, async (_, caller) => {
     (await limiter.acquire())();
+    served.push(caller);
     starts.push(clock.t);
   }));
+  expect(served).toEqual(Array.from({ length: 23 }, (_, i) => i));
   expect(starts).toHaveLength(23);
   expect(maxInAnyWindow(starts, 1000)).toBeLessThanOrEqual(5);
 });
