@@ -10,6 +10,8 @@ export const ExitCode = {
   usage: 2,
   aborted: 3,
   stoppedEarly: 4,
+  /** A bug in this program (EX_SOFTWARE): anything thrown that is not an ImportError. */
+  internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -31,8 +33,8 @@ export class UsageError extends ImportError {
   }
 }
 
-/** The job cannot go on (auth rejected, lock held, fatal API answer). Exit 3. */
-export class AbortError extends ImportError {
+/** The job cannot go on and needs a person (auth rejected, lock held, the API down, a full disk). Exit 3. Not named AbortError: that is the platform's name for a cancelled operation. */
+export class JobAbortedError extends ImportError {
   constructor(code: string, message: string) {
     super(code, message, ExitCode.aborted);
   }

@@ -6,7 +6,7 @@ import { ApiClient } from './api/client.js';
 import type { ResolvedConfig } from './config/resolved.js';
 import { indexHeader } from './csv/header.js';
 import { openCsv } from './csv/read-csv.js';
-import { AbortError, ExitCode } from './errors.js';
+import { JobAbortedError, ExitCode } from './errors.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION } from './journal/events.js';
 import { JournalWriter } from './journal/journal-writer.js';
 import { replayJournal, type ResumeState } from './journal/replay.js';
@@ -181,7 +181,7 @@ async function startupChecks(config: ResolvedConfig, baseUrl: string, api: ApiCl
     await checkCreatedByUser(config, baseUrl, api, stop);
     return undefined;
   } catch (err) {
-    if (err instanceof AbortError) return err.message;
+    if (err instanceof JobAbortedError) return err.message;
     throw err;
   }
 }
@@ -218,7 +218,7 @@ async function runWith(o: RunInput, failures: FailuresReport): Promise<RunResult
   let aborted: string | undefined;
   /** A 401: everything stops, nothing more is sent. Anything else is rethrown. */
   const abortWith = (err: unknown) => {
-    if (!(err instanceof AbortError)) throw err;
+    if (!(err instanceof JobAbortedError)) throw err;
     aborted ??= err.message;
     stopping.abort();
     cutInFlight.abort();
@@ -265,7 +265,7 @@ async function runWith(o: RunInput, failures: FailuresReport): Promise<RunResult
     for (const r of trip.refused) {
       o.journal.append({ t: 'failed', id: r.externalId, line: r.line, code: r.code, message: `${r.message} (a job-wide refusal: sent again on the next run)`, retryable: true, body: r.bodyHash });
     }
-    abortWith(new AbortError('JOB_WIDE_REFUSAL', trip.message));
+    abortWith(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message));
   };
 
   const concurrency = config.api.concurrency;

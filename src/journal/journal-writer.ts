@@ -1,5 +1,5 @@
 import { closeSync, fsync, fsyncSync, writeSync } from 'node:fs';
-import { AbortError } from '../errors.js';
+import { JobAbortedError } from '../errors.js';
 import { openPrivateFile } from '../report/private-files.js';
 import type { JournalEvent, JournalHeader } from './events.js';
 
@@ -19,7 +19,7 @@ export class JournalWriter {
   private unsynced: Waiter[] = [];
   private syncing = false;
   private dirty = false;
-  private error: AbortError | undefined;
+  private error: JobAbortedError | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   fsyncs = 0;
@@ -107,7 +107,7 @@ export class JournalWriter {
 
   private fail(err: NodeJS.ErrnoException): void {
     const why = err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EDQUOT' ? 'the disk quota is used up' : (err.code ?? err.message);
-    this.error ??= new AbortError('JOURNAL_WRITE_FAILED', `cannot write the journal ${this.path}: ${why}. The run stopped without sending anything it could not record; free some space and run the same command again to continue.`);
+    this.error ??= new JobAbortedError('JOURNAL_WRITE_FAILED', `cannot write the journal ${this.path}: ${why}. The run stopped without sending anything it could not record; free some space and run the same command again to continue.`);
     for (const w of [...this.unsynced, ...this.waiters]) w.reject(this.error);
     this.unsynced = [];
     this.waiters = [];

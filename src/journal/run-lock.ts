@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { AbortError } from '../errors.js';
+import { JobAbortedError } from '../errors.js';
 import type { Log } from '../log.js';
 
 interface LockInfo {
@@ -53,7 +53,7 @@ export function acquireRunLock(stateDir: string, log: Log): () => void {
       held = undefined;
     }
     if (held !== undefined && (held.host !== mine.host || alive(held.pid))) {
-      throw new AbortError(
+      throw new JobAbortedError(
         'LOCK_HELD',
         `${stateDir} is in use by another run (pid ${held.pid} on ${held.host}, started ${held.startedAt}). Wait for it to finish, or if that process is gone from ${held.host}, delete ${path}.`,
       );
@@ -61,5 +61,5 @@ export function acquireRunLock(stateDir: string, log: Log): () => void {
     log.warn(`taking over the lock of a run that is no longer running (${held ? `pid ${held.pid}, started ${held.startedAt}` : 'unreadable lock file'})`);
     rmSync(path, { force: true });
   }
-  throw new AbortError('LOCK_HELD', `${stateDir}: could not take the run lock ${path}`);
+  throw new JobAbortedError('LOCK_HELD', `${stateDir}: could not take the run lock ${path}`);
 }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { closeSync, constants, createWriteStream, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, chmodSync, type WriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
-import { AbortError, UsageError } from '../errors.js';
+import { JobAbortedError, UsageError } from '../errors.js';
 
 /**
  * The one owner of how the state directory and its files are made. Everything
@@ -117,7 +117,7 @@ export class AtomicPrivateFile {
 }
 
 /** A report that could not be written whole: the user's disk, not a bug. */
-export class ReportWriteError extends AbortError {}
+export class ReportWriteError extends JobAbortedError {}
 
 function reportError(path: string, err: Error): ReportWriteError {
   const code = (err as NodeJS.ErrnoException).code;

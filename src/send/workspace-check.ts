@@ -1,6 +1,6 @@
 import type { ApiClient } from '../api/client.js';
 import type { ResolvedConfig } from '../config/resolved.js';
-import { AbortError, UsageError } from '../errors.js';
+import { JobAbortedError, UsageError } from '../errors.js';
 import { didYouMean } from '../util/nearest.js';
 import { describeApiError } from './api-error.js';
 
@@ -13,8 +13,8 @@ interface Definition {
 /** A start-up read: through the client (retried like any request); anything but a 200 after that stops the job. */
 async function readOnce(api: ApiClient, path: string, what: string, baseUrl: string, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
   const r = await api.call({ method: 'GET', path }, { count: 'checks', ...(signal && { signal }) });
-  if (r.kind === 'gaveUp') throw new AbortError('API_UNREACHABLE', `cannot read ${what} from the API at ${baseUrl}: ${r.message}; nothing was sent. Rerun when the API answers.`);
-  if (r.kind !== 'answer') throw new AbortError('API_UNREACHABLE', `reading ${what} was stopped; nothing was sent`);
+  if (r.kind === 'gaveUp') throw new JobAbortedError('API_UNREACHABLE', `cannot read ${what} from the API at ${baseUrl}: ${r.message}; nothing was sent. Rerun when the API answers.`);
+  if (r.kind !== 'answer') throw new JobAbortedError('API_UNREACHABLE', `reading ${what} was stopped; nothing was sent`);
   return r.res;
 }
 
@@ -25,7 +25,7 @@ async function readOnce(api: ApiClient, path: string, what: string, baseUrl: str
  */
 export async function checkWorkspace(config: ResolvedConfig, baseUrl: string, api: ApiClient, signal?: AbortSignal): Promise<void> {
   const res = await readOnce(api, 'v1/contact-custom-fields', "the workspace's custom fields", baseUrl, signal);
-  if (res.status !== 200) throw new AbortError('WORKSPACE_CHECK_FAILED', `reading the workspace's custom fields failed: ${describeApiError(res.status, res.body).message}`);
+  if (res.status !== 200) throw new JobAbortedError('WORKSPACE_CHECK_FAILED', `reading the workspace's custom fields failed: ${describeApiError(res.status, res.body).message}`);
   const definitions = ((res.body as { data?: Definition[] } | undefined)?.data ?? []).filter((d) => typeof d?.key === 'string');
   const byKey = new Map(definitions.map((d) => [d.key, d]));
   const problems: string[] = [];
@@ -55,5 +55,5 @@ export async function checkCreatedByUser(config: ResolvedConfig, baseUrl: string
   if (res.status === 404) {
     throw new UsageError('CREATED_BY_USER_UNKNOWN', `config ${config.file}: createdByUserId: found ${JSON.stringify(id)}: no such user in this workspace (GET /v1/users/${id} answered 404); nothing was sent. Use the id of a workspace member (it starts with "US"), or remove createdByUserId.`);
   }
-  throw new AbortError('WORKSPACE_CHECK_FAILED', `checking createdByUserId ${JSON.stringify(id)} failed: ${describeApiError(res.status, res.body).message}; nothing was sent`);
+  throw new JobAbortedError('WORKSPACE_CHECK_FAILED', `checking createdByUserId ${JSON.stringify(id)} failed: ${describeApiError(res.status, res.body).message}; nothing was sent`);
 }

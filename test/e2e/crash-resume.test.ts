@@ -42,7 +42,8 @@ test.each(['409', 'off'] as const)('uniqueExternalId %s: kill -9 at 12 random mo
     const config = join(dir(), 'config.json');
     const stateDir = join(dir(), 'state');
     const file = writeContactsFile(input, 1200);
-    writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 100, concurrency: 12 })));
+    // A short timeout: a resume waits twice that before it looks up what a kill left in doubt.
+    writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 100, concurrency: 12, timeoutMs: 500 })));
     const args = ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url];
     const env = { OPENPHONE_API_KEY: sandbox.apiKey };
     const random = seededRandom(99);

@@ -1,0 +1,47 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../config/load.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import { DEMO_CONFIG, DEMO_INPUT } from '../paths.js';
+import { runCommand } from './run.js';
+
+/** The README's first command: the demo file imported into a sandbox started in this process. */
+export async function demoCommand(stateDir: string): Promise<number> {
+  const { startSandbox } = await import('../../sandbox/index.js');
+  // The demo config names a createdByUserId; the demo workspace has that user.
+  const createdBy = loadConfig(DEMO_CONFIG).createdByUserId;
+  const sandbox = await startSandbox({ rate: 10, ...(createdBy !== undefined && { users: [createdBy] }) });
+  try {
+    // Each demo starts afresh: a new sandbox holds no contacts, so an old journal would lie.
+    // Only an earlier demo's state (or an empty folder) is cleared: --state-dir could name anything.
+    if (existsSync(stateDir)) {
+      await refuseUnlessDemoState(stateDir);
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+    process.stdout.write(`demo: importing ${DEMO_INPUT} into a local sandbox at ${sandbox.url} (10 requests/s, as the real API)\n`);
+    const code = await runCommand({ config: DEMO_CONFIG, input: DEMO_INPUT, stateDir, dryRun: false, baseUrl: sandbox.url, apiKey: sandbox.apiKey });
+    const stats = sandbox.stats();
+    process.stdout.write(`  the sandbox now holds ${stats.contacts} contacts (${stats.duplicateExternalIds} duplicated externalIds)\n`);
+    // The demo file has bad rows on purpose, to show the failure report; a demo that ran to the end is a success.
+    return code === ExitCode.someFailed ? ExitCode.ok : code;
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+/** A folder the demo may clear: empty, or an earlier demo's state, with no run holding its lock. */
+async function refuseUnlessDemoState(stateDir: string): Promise<void> {
+  const entries = readdirSync(stateDir);
+  if (entries.length === 0) return;
+  const refuse = (why: string) => new UsageError('DEMO_STATE_DIR', `${stateDir} ${why}: not cleared; pick another --state-dir for the demo`);
+  if (!entries.includes('journal.jsonl') && !entries.includes('summary.json')) throw refuse('exists and is not an openphone-import state directory');
+  const { liveLock } = await import('../../journal/run-lock.js');
+  const lock = liveLock(stateDir);
+  if (lock !== undefined) throw refuse(`is in use by a run (pid ${lock.pid} on ${lock.host})`);
+  if (entries.includes('journal.jsonl')) {
+    const { replayJournal } = await import('../../journal/replay.js');
+    const past = await replayJournal(join(stateDir, 'journal.jsonl'), { repair: false });
+    if (past.runs.some((r) => r.event === 'start' && r.input !== DEMO_INPUT)) throw refuse("holds another job's journal (not the demo's)");
+  }
+}
+

@@ -1,0 +1,19 @@
+import { apiKeyFrom } from '../../api/api-key.js';
+import { initConfig } from '../../init/init-command.js';
+import { stderrLog } from '../../log.js';
+import { packageRoot } from '../paths.js';
+
+/** `init`: a config written from an export, and what it decided, on stdout. */
+export async function initCommand(a: { input: string; out: string; force: boolean; baseUrl: string }): Promise<void> {
+  const r = await initConfig({ ...a, apiKey: apiKeyFrom(process.env.OPENPHONE_API_KEY), packageRoot, log: stderrLog });
+  const lines = [
+    `wrote ${a.out}`,
+    `  ${r.encodingNote}`,
+    `  csv.delimiter: ${JSON.stringify(r.config.csv?.delimiter)}`,
+    ...r.notes.map((n) => `  ${n}`),
+    r.unmapped.length > 0 ? `  left unmapped: ${r.unmapped.map((u) => JSON.stringify(u)).join(', ')}` : '  every column is mapped',
+    process.env.OPENPHONE_API_KEY ? '' : "  (set OPENPHONE_API_KEY to match columns to the workspace's custom fields)",
+    `next: openphone-import run --config ${a.out} --input ${a.input} --dry-run`,
+  ];
+  process.stdout.write(`${lines.filter(Boolean).join('\n')}\n`);
+}

@@ -1,0 +1,84 @@
+import { apiKeyFrom } from '../../api/api-key.js';
+import { checkBaseUrl } from '../../api/base-url.js';
+import { loadConfig } from '../../config/load.js';
+import { UsageError } from '../../errors.js';
+import { jsonLog, stderrLog } from '../../log.js';
+import { progressPrinter } from '../../report/progress.js';
+import { formatSummary } from '../../report/summary.js';
+import { dryRun } from '../../run-job.js';
+import { defaultStateDir } from '../../state-dir.js';
+import { parseDuration } from '../../util/duration.js';
+
+/** `run`: flags, environment and config resolved once, then the dry run or the import. */
+export interface RunArgs {
+  config: string;
+  input: string;
+  stateDir?: string;
+  dryRun: boolean;
+  baseUrl?: string;
+  maxRows?: number;
+  maxDuration?: string;
+  apiKey?: string;
+  quiet?: boolean;
+  logFormat?: 'text' | 'json';
+  progressInterval?: string;
+  onExisting?: 'skip' | 'update';
+  sameWorkspace?: boolean;
+}
+
+export async function runCommand(args: RunArgs): Promise<number> {
+  const config = loadConfig(args.config);
+  const stateDir = args.stateDir ?? defaultStateDir(args.input);
+  if (args.dryRun) {
+    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog });
+    process.stdout.write(`${formatSummary(summary)}\n  reports: ${summary.reportDir ?? stateDir}/\n`);
+    return summary.exitCode;
+  }
+  // The key comes from the environment only: argv shows in `ps` and shell history.
+  const apiKey = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
+  if (apiKey === undefined) {
+    throw new UsageError('API_KEY_MISSING', 'set OPENPHONE_API_KEY to the workspace API key (it is never taken as a flag); or use --dry-run to check the file without sending');
+  }
+  if (args.maxRows !== undefined && !(Number.isInteger(args.maxRows) && args.maxRows >= 0)) {
+    throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`);
+  }
+  const maxDurationMs = args.maxDuration === undefined ? undefined : parseDuration(args.maxDuration, '--max-duration');
+  const baseLog = args.logFormat === 'json' ? jsonLog : stderrLog;
+  // --quiet keeps warnings and the summary, drops information and progress.
+  const log = args.quiet ? { info: () => {}, warn: baseLog.warn } : baseLog;
+  checkBaseUrl(args.baseUrl ?? config.api.baseUrl, args.baseUrl !== undefined ? '--base-url' : `${config.file}: api.baseUrl`, log);
+  const progressMode = args.quiet ? 'quiet' : args.logFormat === 'json' ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
+  const progress = progressPrinter(progressMode, parseDuration(args.progressInterval ?? '30s', '--progress-interval'), (t) => process.stderr.write(t));
+  const stop = new AbortController();
+  const onSignal = (name: string) => () => {
+    baseLog.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`);
+    stop.abort();
+  };
+  const onInt = onSignal('SIGINT');
+  const onTerm = onSignal('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  try {
+    const { importJob } = await import('../../import-job.js');
+    const summary = await importJob({
+      config,
+      input: args.input,
+      stateDir,
+      apiKey,
+      log,
+      progress,
+      ...(args.onExisting !== undefined && { onExisting: args.onExisting }),
+      ...(args.sameWorkspace === true && { sameWorkspace: true }),
+      ...(args.baseUrl !== undefined && { baseUrl: args.baseUrl }),
+      ...(args.maxRows !== undefined && { maxRows: args.maxRows }),
+      ...(maxDurationMs !== undefined && { maxDurationMs }),
+      stop: stop.signal,
+    });
+    process.stdout.write(`${formatSummary(summary)}\n  reports: ${stateDir}/\n`);
+    return summary.exitCode;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
