@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { ApiClient } from './api/client.js';
 import type { ResolvedConfig } from './config/resolved.js';
@@ -18,7 +17,7 @@ import { Classifier, type ValidRecord } from './pipeline/classify.js';
 import { Counts } from './report/counts.js';
 import { writeCreatedReport } from './report/created-report.js';
 import { FailuresReport } from './report/failures-report.js';
-import { ensurePrivateDir, writePrivateFile } from './report/private-files.js';
+import { ensurePrivateDir, statePath, writePrivateFile } from './report/private-files.js';
 import { type ProgressSink } from './report/progress.js';
 import { countLines } from './util/count-lines.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from './report/summary.js';
@@ -89,7 +88,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   const header = indexHeader(csv.header, config.columnUses, input);
   ensurePrivateDir(stateDir);
   const releaseLock = acquireRunLock(stateDir, log);
-  const journalPath = join(stateDir, 'journal.jsonl');
+  const journalPath = statePath(stateDir, 'journal');
   let journal: JournalWriter | undefined;
   try {
     const past = await replayJournal(journalPath);
@@ -137,8 +136,8 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       },
       result.counts,
     );
-    if (journal !== undefined) await writeCreatedReport(journalPath, join(stateDir, 'created.csv'));
-    await writePrivateFile(join(stateDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    if (journal !== undefined) await writeCreatedReport(journalPath, statePath(stateDir, 'created'));
+    await writePrivateFile(statePath(stateDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
     journal?.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts });
     return summary;
   } finally {
@@ -201,7 +200,7 @@ interface RunResult {
 }
 
 async function run(o: RunInput): Promise<RunResult> {
-  const failures = new FailuresReport(join(o.stateDir, 'failures.csv'), o.header, o.csv.delimiter);
+  const failures = new FailuresReport(statePath(o.stateDir, 'failures'), o.header, o.csv.delimiter);
   try {
     return await runWith(o, failures);
   } catch (err) {

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { ResolvedConfig } from './config/resolved.js';
 import { indexHeader } from './csv/header.js';
 import { openCsv } from './csv/read-csv.js';
@@ -9,7 +8,7 @@ import { RecordMapper } from './pipeline/record-mapper.js';
 import { Counts } from './report/counts.js';
 import { FailuresReport } from './report/failures-report.js';
 import { JsonlWriter } from './report/jsonl-writer.js';
-import { ensurePrivateDir, writePrivateFile } from './report/private-files.js';
+import { ensurePrivateDir, statePath, writePrivateFile } from './report/private-files.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from './report/summary.js';
 import { countLines } from './util/count-lines.js';
 
@@ -21,8 +20,7 @@ export interface DryRunOptions {
 }
 
 /** Where a dry run writes its reports: a folder of its own, so it never overwrites an import's. */
-export const dryRunReportDir = (stateDir: string) => join(stateDir, DRY_RUN_DIR);
-export const DRY_RUN_DIR = 'dry-run';
+export const dryRunReportDir = (stateDir: string) => statePath(stateDir, 'dryRun');
 
 /**
  * The dry run: read → map → validate → record, sending nothing. Every record
@@ -41,8 +39,8 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   // A record takes at least one line, so the line count bounds the ids to hold.
   const classifier = new Classifier(config, header, csv.encoding, await countLines(input));
   const counts = new Counts();
-  const failures = new FailuresReport(join(reportDir, 'failures.csv'), header, csv.delimiter);
-  const payloads = new JsonlWriter(join(reportDir, 'payloads.jsonl'));
+  const failures = new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter);
+  const payloads = new JsonlWriter(statePath(reportDir, 'payloads'));
   const mapper = new RecordMapper(config, header, csv.encoding);
 
   try {
@@ -73,6 +71,6 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
     { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(counts) },
     counts,
   );
-  await writePrivateFile(join(reportDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writePrivateFile(statePath(reportDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { DRY_RUN_DIR } from './run-job.js';
+import { STATE_FILES, statePath } from './report/private-files.js';
 
 /**
  * The state directory a job uses when none is given: beside the input, named
@@ -9,9 +9,9 @@ import { DRY_RUN_DIR } from './run-job.js';
  */
 export function defaultStateDir(input: string): string {
   const dir = dirname(input);
-  if (basename(input) === 'failures.csv' && existsSync(join(dir, 'summary.json'))) {
+  if (basename(input) === STATE_FILES.failures && existsSync(statePath(dir, 'summary'))) {
     // A dry run's failures.csv (STATE/dry-run/failures.csv) belongs to STATE.
-    return basename(dir) === DRY_RUN_DIR ? dirname(dir) : dir;
+    return basename(dir) === STATE_FILES.dryRun ? dirname(dir) : dir;
   }
   return join(dir, `${basename(input, extname(input))}.openphone-import`);
 }

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { UsageError } from './errors.js';
 import { replayJournal } from './journal/replay.js';
+import { statePath } from './report/private-files.js';
 
 export interface JobStatus {
   readonly stateDir: string;
@@ -19,7 +19,7 @@ export interface JobStatus {
 
 /** What a job has done, from its state directory alone, without writing anything. */
 export async function jobStatus(stateDir: string): Promise<JobStatus> {
-  const journalPath = join(stateDir, 'journal.jsonl');
+  const journalPath = statePath(stateDir, 'journal');
   if (!existsSync(journalPath)) {
     throw new UsageError('NO_JOB', `${stateDir} holds no job (no journal.jsonl): expected the --state-dir of an import (default: <input>.openphone-import beside the input)`);
   }
@@ -44,8 +44,8 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
         ...(lastEnd && { endedAt: lastEnd.at, ...(lastEnd.exitCode !== undefined && { exitCode: lastEnd.exitCode }) }),
       },
     }),
-    lock: readLock(join(stateDir, 'lock')),
-    ...readSummaryCounts(join(stateDir, 'summary.json')),
+    lock: readLock(statePath(stateDir, 'lock')),
+    ...readSummaryCounts(statePath(stateDir, 'summary')),
   };
 }
 

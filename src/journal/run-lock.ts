@@ -1,8 +1,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { JobAbortedError } from '../errors.js';
 import type { Log } from '../log.js';
+import { statePath } from '../report/private-files.js';
 
 interface LockInfo {
   readonly pid: number;
@@ -23,7 +23,7 @@ function alive(pid: number): boolean {
 export function liveLock(stateDir: string): LockInfo | undefined {
   let held: LockInfo;
   try {
-    held = JSON.parse(readFileSync(join(stateDir, 'lock'), 'utf8')) as LockInfo;
+    held = JSON.parse(readFileSync(statePath(stateDir, 'lock'), 'utf8')) as LockInfo;
   } catch {
     return undefined;
   }
@@ -37,7 +37,7 @@ export function liveLock(stateDir: string): LockInfo | undefined {
  * taken over: its process cannot be checked from here.
  */
 export function acquireRunLock(stateDir: string, log: Log): () => void {
-  const path = join(stateDir, 'lock');
+  const path = statePath(stateDir, 'lock');
   const mine: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
   for (let tries = 0; tries < 2; tries++) {
     try {

@@ -15,7 +15,7 @@ export class FailuresReport {
 
   constructor(
     path: string,
-    private readonly header: HeaderIndex,
+    header: HeaderIndex,
     private readonly delimiter: string,
   ) {
     this.file = new AtomicPrivateFile(path);

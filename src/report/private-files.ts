@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { closeSync, constants, createWriteStream, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, chmodSync, type WriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { JobAbortedError, UsageError } from '../errors.js';
 
 /**
@@ -16,8 +16,23 @@ import { JobAbortedError, UsageError } from '../errors.js';
  *   on the open descriptor (0600), not on a path that could be swapped.
  */
 
-/** What a state directory may hold, and the entries that show a folder is one. */
-export const STATE_MARKERS = ['journal.jsonl', 'summary.json', 'dry-run', 'lock'] as const;
+/** Every file and folder name of a state directory: named here once. */
+export const STATE_FILES = {
+  journal: 'journal.jsonl',
+  lock: 'lock',
+  summary: 'summary.json',
+  failures: 'failures.csv',
+  created: 'created.csv',
+  payloads: 'payloads.jsonl',
+  /** A dry run's reports: never over an import's. */
+  dryRun: 'dry-run',
+} as const;
+
+/** The entries that show a folder is a state directory. */
+export const STATE_MARKERS: readonly string[] = [STATE_FILES.journal, STATE_FILES.summary, STATE_FILES.dryRun, STATE_FILES.lock];
+
+/** The path of a state file. */
+export const statePath = (dir: string, file: keyof typeof STATE_FILES): string => join(dir, STATE_FILES[file]);
 
 const { O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND, O_EXCL, O_NOFOLLOW } = constants;
 
@@ -44,7 +59,7 @@ export function ensurePrivateDir(dir: string): void {
     throw new UsageError('STATE_DIR_SHARED', `--state-dir ${dir}: the folder is writable by ${st.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(st.mode & 0o777).toString(8)}): another user could plant files in it. Use a folder of your own, or run: chmod 700 ${dir}`);
   }
   const entries = readdirSync(dir);
-  if (entries.length > 0 && !entries.some((e) => (STATE_MARKERS as readonly string[]).includes(e))) {
+  if (entries.length > 0 && !entries.some((e) => STATE_MARKERS.includes(e))) {
     throw new UsageError('STATE_DIR_FOREIGN', `--state-dir ${dir}: the folder holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and no openphone-import job; nothing was written. Name a new or empty folder.`);
   }
   if ((st.mode & 0o777) !== 0o700) chmodSync(dir, 0o700);

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { ExitCode, UsageError } from '../../errors.js';
+import { STATE_FILES, statePath } from '../../report/private-files.js';
 import { DEMO_CONFIG, DEMO_INPUT } from '../paths.js';
 import { runCommand } from './run.js';
 
@@ -34,13 +34,13 @@ async function refuseUnlessDemoState(stateDir: string): Promise<void> {
   const entries = readdirSync(stateDir);
   if (entries.length === 0) return;
   const refuse = (why: string) => new UsageError('DEMO_STATE_DIR', `${stateDir} ${why}: not cleared; pick another --state-dir for the demo`);
-  if (!entries.includes('journal.jsonl') && !entries.includes('summary.json')) throw refuse('exists and is not an openphone-import state directory');
+  if (!entries.includes(STATE_FILES.journal) && !entries.includes(STATE_FILES.summary)) throw refuse('exists and is not an openphone-import state directory');
   const { liveLock } = await import('../../journal/run-lock.js');
   const lock = liveLock(stateDir);
   if (lock !== undefined) throw refuse(`is in use by a run (pid ${lock.pid} on ${lock.host})`);
-  if (entries.includes('journal.jsonl')) {
+  if (entries.includes(STATE_FILES.journal)) {
     const { replayJournal } = await import('../../journal/replay.js');
-    const past = await replayJournal(join(stateDir, 'journal.jsonl'), { repair: false });
+    const past = await replayJournal(statePath(stateDir, 'journal'), { repair: false });
     if (past.runs.some((r) => r.event === 'start' && r.input !== DEMO_INPUT)) throw refuse("holds another job's journal (not the demo's)");
   }
 }
