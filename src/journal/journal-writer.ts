@@ -1,6 +1,7 @@
 import { closeSync, fsync, fsyncSync, writeSync } from 'node:fs';
 import { JobAbortedError } from '../errors.js';
 import { openPrivateFile } from '../report/private-files.js';
+import { encodeEvent } from './codec.js';
 import type { JournalEvent, JournalHeader } from './events.js';
 
 /**
@@ -32,7 +33,7 @@ export class JournalWriter {
   ) {
     this.fd = openPrivateFile(path, 'a');
     if (header !== undefined) {
-      this.buffer.push(JSON.stringify(header));
+      this.buffer.push(encodeEvent(header));
       this.flush();
     }
   }
@@ -54,7 +55,7 @@ export class JournalWriter {
   private push(event: JournalEvent): void {
     if (this.closed) throw new Error('journal is closed');
     if (this.error) throw this.error;
-    this.buffer.push(JSON.stringify(event));
+    this.buffer.push(encodeEvent(event));
     if (this.buffer.length >= 2000) this.flush();
   }
 

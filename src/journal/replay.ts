@@ -2,7 +2,8 @@ import { existsSync, ftruncateSync, closeSync, readSync, fstatSync, statSync } f
 import { UsageError } from '../errors.js';
 import { openPrivateFile } from '../report/private-files.js';
 import { hashes, hashesOfAscii, IdSet } from '../util/id-set.js';
-import { bytesStartWith, forEachLine } from './lines.js';
+import { attemptId, decodeEvent, plainCreated } from './codec.js';
+import { forEachLine } from './lines.js';
 import type { Target } from './target.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION, type JournalEvent, type JournalHeader, type RunEvent } from './events.js';
 
@@ -92,15 +93,12 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
 
   const slow = (text: string) => {
     let event: JournalEvent | JournalHeader;
-    const corrupt = () =>
-      new UsageError('JOURNAL_CORRUPT', `${path}:${lineNo}: not a journal line (${JSON.stringify(text.slice(0, 60))}); the file was changed by something other than openphone-import. Restore it from a backup, or move it away to start this job afresh.`);
-    try {
-      event = JSON.parse(text) as JournalEvent | JournalHeader;
-    } catch {
-      throw corrupt();
+    // Not JSON, or JSON of another shape (a hand edit): nothing below may guess.
+    const decoded = decodeEvent(text, lineNo);
+    if (decoded === undefined) {
+      throw new UsageError('JOURNAL_CORRUPT', `${path}:${lineNo}: not a journal line (${JSON.stringify(text.slice(0, 60))}); the file was changed by something other than openphone-import. Restore it from a backup, or move it away to start this job afresh.`);
     }
-    // Valid JSON of another shape (a hand edit) is as corrupt as a torn line: nothing below may guess.
-    if (!wellFormed(event, lineNo)) throw corrupt();
+    event = decoded;
     if (lineNo === 1) {
       if (event.t !== 'header' || event.format !== JOURNAL_FORMAT) {
         throw new UsageError('JOURNAL_UNKNOWN', `${path}:1: not an openphone-import journal (no header line)`);
@@ -164,20 +162,6 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
   return state;
 }
 
-const RECORD_EVENTS = new Set(['attempt', 'created', 'failed', 'absent']);
-
-function wellFormed(event: unknown, lineNo: number): event is JournalEvent | JournalHeader {
-  if (event === null || typeof event !== 'object') return false;
-  const e = event as Record<string, unknown>;
-  if (lineNo === 1) return e.t === 'header';
-  if (e.t === 'run') return e.event === 'start' || e.event === 'end';
-  if (e.t === 'target') return typeof e.baseUrl === 'string' && typeof e.keyFingerprint === 'string';
-  if (!RECORD_EVENTS.has(e.t as string) || typeof e.id !== 'string') return false;
-  if (e.t === 'created') return typeof e.cid === 'string' && typeof e.line === 'number';
-  if (e.t === 'failed') return typeof e.code === 'string' && typeof e.retryable === 'boolean' && typeof e.body === 'string';
-  return e.t === 'absent' || typeof e.line === 'number';
-}
-
 /** Second pass: the ids (and record lines) of the attempts left without an outcome. */
 async function recoverInDoubt(path: string, doubtful: Set<string>, state: Pick<ResumeState, 'inDoubt' | 'attemptedAt' | 'updatesInDoubt'>): Promise<void> {
   const { inDoubt, attemptedAt, updatesInDoubt: updates } = state;
@@ -185,7 +169,7 @@ async function recoverInDoubt(path: string, doubtful: Set<string>, state: Pick<R
   await forEachLine(path, (buf, start, end) => {
     lineNo++;
     if (lineNo === 1 || end === start) return;
-    const event = JSON.parse(buf.toString('utf8', start, end)) as JournalEvent;
+    const event = decodeEvent(buf.toString('utf8', start, end), lineNo) as JournalEvent;
     if (event.t !== 'attempt' && !(event.t === 'failed' && event.doubt)) return;
     const [h1, h2] = hashes(event.id);
     if (!doubtful.has(`${h1}:${h2}`)) return;
@@ -197,45 +181,21 @@ async function recoverInDoubt(path: string, doubtful: Set<string>, state: Pick<R
   });
 }
 
-const ATTEMPT = Buffer.from('{"t":"attempt","id":"');
-const CREATED = Buffer.from('{"t":"created","id":"');
-/** An attempt's id is followed by its other keys (line, at, op): only the id is read here. */
-const AFTER_ATTEMPT_ID = Buffer.from('",');
-const AFTER_CREATED_ID = Buffer.from('","cid":"');
-
 /**
- * Applies an attempt or created line as JournalWriter writes them (keys in
- * its order, an ASCII id without escapes), straight from the bytes;
- * returns false for anything else, which then takes the JSON.parse path.
+ * Applies an attempt or created line as the codec writes them straight from
+ * the bytes; returns false for anything else, which then takes the JSON path.
  */
 function fastApply(buf: Buffer, start: number, end: number, lineNo: number, latest: IdSet, created: IdSet): boolean {
-  const isAttempt = bytesStartWith(buf, start, end, ATTEMPT);
-  if (!isAttempt && !bytesStartWith(buf, start, end, CREATED)) return false;
-  const idStart = start + ATTEMPT.length; // both prefixes have the same length
-  let idEnd = idStart;
-  for (; idEnd < end; idEnd++) {
-    const c = buf[idEnd]!;
-    if (c === 0x22) break;
-    if (c === 0x5c || c >= 0x80) return false;
-  }
-  if (idEnd >= end || !bytesStartWith(buf, idEnd, end, isAttempt ? AFTER_ATTEMPT_ID : AFTER_CREATED_ID)) return false;
-  if (isAttempt) {
-    const [h1, h2] = hashesOfAscii(buf, idStart, idEnd);
+  const attempt = attemptId(buf, start, end);
+  if (attempt !== undefined) {
+    const [h1, h2] = hashesOfAscii(buf, attempt[0], attempt[1]);
     latest.setHashed(h1, h2, lineNo * 2 + 1);
     return true;
   }
-  // The record line: the digits before the closing brace.
-  if (buf[end - 1] !== 0x7d) return false;
-  let line = 0;
-  let scale = 1;
-  let i = end - 2;
-  for (; i > idEnd && buf[i]! >= 0x30 && buf[i]! <= 0x39; i--) {
-    line += (buf[i]! - 0x30) * scale;
-    scale *= 10;
-  }
-  if (scale === 1 || buf[i] !== 0x3a) return false;
-  const [h1, h2] = hashesOfAscii(buf, idStart, idEnd);
+  const made = plainCreated(buf, start, end);
+  if (made === undefined) return false;
+  const [h1, h2] = hashesOfAscii(buf, made.id[0], made.id[1]);
   latest.setHashed(h1, h2, lineNo * 2);
-  created.setHashed(h1, h2, line);
+  created.setHashed(h1, h2, made.lineNo);
   return true;
 }

@@ -1,15 +1,11 @@
 import { existsSync } from 'node:fs';
 import type { CreatedEvent } from '../journal/events.js';
-import { bytesStartWith, forEachLine } from '../journal/lines.js';
+import { decodeEvent, isCreatedLine, plainCreated } from '../journal/codec.js';
+import { forEachLine } from '../journal/lines.js';
 import { AtomicPrivateFile } from './private-files.js';
 import { mayNeedQuote, neutraliseCell } from './spreadsheet-safe.js';
 
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-const CREATED = Buffer.from('{"t":"created","id":"');
-/** Any created event, whatever follows its type: `{"t":"created"`. */
-const CREATED_EVENT = CREATED.subarray(0, 14);
-const CID = Buffer.from('","cid":"');
-const LINE = Buffer.from('","line":');
 
 /**
  * created.csv: every contact this job has made (all runs), externalId → contact
@@ -42,9 +38,9 @@ export async function writeCreatedReport(journalPath: string, outPath: string): 
     await forEachLine(
       journalPath,
       (buf, start, end) => {
-        if (!bytesStartWith(buf, start, end, CREATED_EVENT)) return;
+        if (!isCreatedLine(buf, start, end)) return;
         count++;
-        const fast = plainCreated(buf, start, end);
+        const fast = plainCreatedCsv(buf, start, end);
         if (fast !== undefined) {
           emit(buf.subarray(fast.line[0], fast.line[1]));
           emit(',');
@@ -54,7 +50,7 @@ export async function writeCreatedReport(journalPath: string, outPath: string): 
           emit('\n');
           return;
         }
-        const e = JSON.parse(buf.toString('utf8', start, end)) as CreatedEvent;
+        const e = decodeEvent(buf.toString('utf8', start, end), 2) as CreatedEvent;
         emit(`${e.line},${csvCell(neutraliseCell(e.id))},${csvCell(neutraliseCell(e.cid))}\n`);
       },
       async () => {
@@ -71,29 +67,14 @@ export async function writeCreatedReport(journalPath: string, outPath: string): 
   return count;
 }
 
-/** Byte ranges of id, cid and line in `{"t":"created","id":"…","cid":"…","line":N}` when id and cid need no CSV quoting or JSON unescaping. */
-function plainCreated(buf: Buffer, start: number, end: number): { id: [number, number]; cid: [number, number]; line: [number, number] } | undefined {
-  if (!bytesStartWith(buf, start, end, CREATED)) return undefined;
-  const idStart = start + CREATED.length;
-  // An id that would start a formula in a spreadsheet takes the slow path, which quotes it.
-  if (mayNeedQuote(buf[idStart]!)) return undefined;
-  const idEnd = plainUntilQuote(buf, idStart, end);
-  if (idEnd < 0 || !bytesStartWith(buf, idEnd, end, CID)) return undefined;
-  const cidStart = idEnd + CID.length;
-  if (mayNeedQuote(buf[cidStart]!)) return undefined;
-  const cidEnd = plainUntilQuote(buf, cidStart, end);
-  if (cidEnd < 0 || !bytesStartWith(buf, cidEnd, end, LINE) || buf[end - 1] !== 0x7d) return undefined;
-  const lineStart = cidEnd + LINE.length;
-  for (let i = lineStart; i < end - 1; i++) if (buf[i]! < 0x30 || buf[i]! > 0x39) return undefined;
-  return { id: [idStart, idEnd], cid: [cidStart, cidEnd], line: [lineStart, end - 1] };
-}
-
-/** Index of the closing quote, or -1 if a byte on the way needs escaping in JSON or quoting in CSV, or is not ASCII. */
-function plainUntilQuote(buf: Buffer, from: number, end: number): number {
-  for (let i = from; i < end; i++) {
-    const c = buf[i]!;
-    if (c === 0x22) return i;
-    if (c === 0x5c || c === 0x2c || c < 0x20 || c >= 0x80) return -1;
+/** A created line the codec reads from its bytes, whose id and cid also go into CSV as they are (no comma, no formula start). */
+function plainCreatedCsv(buf: Buffer, start: number, end: number) {
+  const made = plainCreated(buf, start, end);
+  if (made === undefined) return undefined;
+  for (const [from, to] of [made.id, made.cid]) {
+    // A cell that would start a formula in a spreadsheet takes the slow path, which quotes it.
+    if (to > from && mayNeedQuote(buf[from]!)) return undefined;
+    for (let i = from; i < to; i++) if (buf[i] === 0x2c) return undefined;
   }
-  return -1;
+  return made;
 }
