@@ -93,10 +93,6 @@ export class ApiClient {
     this.lastAnswerAt = this.o.clock.now();
   }
 
-  get stats(): RequestStats {
-    return this.o.stats;
-  }
-
   get settleMs(): number {
     return this.o.settleMs;
   }

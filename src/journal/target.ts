@@ -27,8 +27,9 @@ function sameApi(a: string, b: string): boolean {
   if (a === b) return true;
   try {
     const [ua, ub] = [new URL(a), new URL(b)];
-    if (VENDOR_HOSTS.has(ua.host) && VENDOR_HOSTS.has(ub.host)) return ua.pathname.replace(/\/+$/, '') === ub.pathname.replace(/\/+$/, '');
-    return ua.origin === ub.origin && ua.pathname.replace(/\/+$/, '') === ub.pathname.replace(/\/+$/, '');
+    const path = (u: URL) => u.pathname.replace(/\/+$/, '');
+    const sameHost = ua.origin === ub.origin || (VENDOR_HOSTS.has(ua.host) && VENDOR_HOSTS.has(ub.host));
+    return sameHost && path(ua) === path(ub);
   } catch {
     return false;
   }

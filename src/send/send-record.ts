@@ -91,10 +91,12 @@ export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<S
       return r.sent || ours ? { kind: 'inDoubt' } : { kind: 'notSent' };
     case 'settled':
       return r.value;
-    case 'gaveUp':
+    case 'gaveUp': {
       if (!r.mayHaveChanged) return fail(r.code, r.message, true);
       // Out of attempts after an unknown outcome: one last lookup tells created from failed.
-      return (await check(`${r.message}; gave up after the last attempt`)) ?? fail(r.code, `${r.message}; gave up after the last attempt`, true);
+      const why = `${r.message}; gave up after the last attempt`;
+      return (await check(why)) ?? fail(r.code, why, true);
+    }
     case 'answer':
       break;
   }
@@ -113,13 +115,9 @@ export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<S
 
 /** The workspace has a contact with this externalId. */
 async function onConflict(ctx: SendContext, rec: RecordToSend, ours: boolean, fail: (code: string, message: string, retryable: boolean, doubt?: boolean) => SendOutcome): Promise<SendOutcome> {
-  let contact: Contact | undefined;
-  try {
-    contact = await ctx.lookup.find(rec.externalId);
-  } catch (err) {
-    if (!(err instanceof LookupFailed)) throw err;
-    return fail('LOOKUP_FAILED', `the API answered 409 (the externalId exists); then the lookup of its contact failed: ${err.message}`, true, ours);
-  }
+  const lookup = await findContact(ctx, rec.externalId);
+  if ('failed' in lookup) return fail('LOOKUP_FAILED', `the API answered 409 (the externalId exists); then the lookup of its contact failed: ${lookup.failed}`, true, ours);
+  const contact = lookup.found;
   if (contact === undefined) {
     // A 409 for a contact no lookup finds: the API's index lags, or the match is looser than exact (case, spaces).
     return fail('CONFLICT_NOT_FOUND', `the API answered 409 (a contact with externalId ${JSON.stringify(rec.externalId)} exists), but no lookup finds it; a rerun tries again`, true, ours);
@@ -172,17 +170,23 @@ async function updateRecord(ctx: SendContext, rec: RecordToSend, contact: Contac
  * lookup settles nothing and journals nothing: the record stays in doubt.
  */
 async function resolveUnknown(ctx: Pick<SendContext, 'lookup' | 'journal'>, externalId: string, line: number): Promise<Known> {
-  let found: Contact | undefined;
-  try {
-    found = await ctx.lookup.find(externalId);
-  } catch (err) {
-    if (err instanceof LookupFailed) return { kind: 'lookupFailed', message: err.message };
-    throw err;
-  }
+  const lookup = await findContact(ctx, externalId);
+  if ('failed' in lookup) return { kind: 'lookupFailed', message: lookup.failed };
+  const found = lookup.found;
   if (found === undefined) {
     ctx.journal.append({ t: 'absent', id: externalId });
     return { kind: 'absent' };
   }
   ctx.journal.append({ t: 'created', id: externalId, cid: found.id, line });
   return { kind: 'created', contactId: found.id, viaLookup: true };
+}
+
+/** A lookup by externalId: the contact, none, or why the API could not say (anything else is thrown). */
+async function findContact(ctx: Pick<SendContext, 'lookup'>, externalId: string): Promise<{ found: Contact | undefined } | { failed: string }> {
+  try {
+    return { found: await ctx.lookup.find(externalId) };
+  } catch (err) {
+    if (err instanceof LookupFailed) return { failed: err.message };
+    throw err;
+  }
 }
