@@ -19,15 +19,21 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The lock of a run that is still going (on this host, or on another, where it cannot be checked), or undefined. */
-export function liveLock(stateDir: string): LockInfo | undefined {
-  let held: LockInfo;
+function readLockFile(path: string): LockInfo | undefined {
   try {
-    held = JSON.parse(readFileSync(statePath(stateDir, 'lock'), 'utf8')) as LockInfo;
+    return JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
   } catch {
     return undefined;
   }
-  return held.host !== hostname() || alive(held.pid) ? held : undefined;
+}
+
+/** A run on this host that is still going, or one on another host, whose process cannot be checked from here. */
+const isLive = (held: LockInfo) => held.host !== hostname() || alive(held.pid);
+
+/** The lock of a run that is still going, or undefined. */
+export function liveLock(stateDir: string): LockInfo | undefined {
+  const held = readLockFile(statePath(stateDir, 'lock'));
+  return held !== undefined && isLive(held) ? held : undefined;
 }
 
 /**
@@ -46,13 +52,8 @@ export function acquireRunLock(stateDir: string, log: Log): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    let held: LockInfo | undefined;
-    try {
-      held = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
-    } catch {
-      held = undefined;
-    }
-    if (held !== undefined && (held.host !== mine.host || alive(held.pid))) {
+    const held = readLockFile(path);
+    if (held !== undefined && isLive(held)) {
       throw new JobAbortedError(
         'LOCK_HELD',
         `${stateDir} is in use by another run (pid ${held.pid} on ${held.host}, started ${held.startedAt}). Wait for it to finish, or if that process is gone from ${held.host}, delete ${path}.`,
