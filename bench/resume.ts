@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../src/config/load.js';
@@ -72,8 +72,11 @@ async function timeToFirstRequest(input: string, state: string | undefined): Pro
   const child = spawn(process.execPath, [join(here, 'resume-worker.js'), input, state ?? join(out, 'fresh-state'), box.url, box.apiKey], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  let exited: number | null | undefined;
+  child.on('exit', (code) => (exited = code));
   let seconds = NaN;
   while (Number.isNaN(seconds)) {
+    if (exited !== undefined) throw new Error(`the resumed run ended with exit ${exited} before sending anything`);
     if ((await box.arrivals('POST')).length > postsBefore) seconds = (performance.now() - started) / 1000;
     else await new Promise((r) => setTimeout(r, 10));
   }
@@ -93,7 +96,8 @@ const copy = (name: string) => {
   const dir = join(out, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
-  createReadStream(join(stateDir, 'journal.jsonl')).pipe(createWriteStream(join(dir, 'journal.jsonl')));
+  // Copied whole before the run starts: a run that repairs a journal still being written would cut it mid-copy.
+  copyFileSync(join(stateDir, 'journal.jsonl'), join(dir, 'journal.jsonl'));
   return dir;
 };
 const a = await timeToFirstRequest(newFirstInput, copy('state-a'));
