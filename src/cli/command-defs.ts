@@ -1,0 +1,125 @@
+import type { Argv, CommandModule } from 'yargs';
+import { join } from 'node:path';
+import { sandboxOptionsFromCli } from '../sandbox/cli-options.js';
+import { demoCommand } from './commands/demo.js';
+import { runCommand } from './commands/run.js';
+
+/**
+ * The commands' flags and help, one definition each, in the order of the
+ * workflow (init, run, status, sandbox, demo). `setExit` takes a command's exit
+ * code; commands that throw are mapped by runMain. Each command's own modules
+ * are imported when it runs: a dry run does not load the HTTP client or the sandbox.
+ */
+type SetExit = (code: number) => void;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Def = CommandModule<object, any>;
+
+export const initDef = (): Def => ({
+  command: 'init',
+  describe: 'Write a mapping config from an export: recognises the columns of Google Contacts, Outlook, HubSpot and Salesforce exports',
+  builder: (y: Argv) =>
+  y
+    .option('input', { alias: 'i', type: 'string', demandOption: true, describe: 'The CSV export' })
+    .option('out', { alias: 'o', type: 'string', default: 'import.json', describe: 'Where to write the config' })
+    .option('force', { type: 'boolean', default: false, describe: 'Overwrite --out if it exists' })
+    .option('base-url', { type: 'string', default: 'https://api.openphone.com', describe: 'API to ask for custom fields (with OPENPHONE_API_KEY set)' })
+    .example('openphone-import init --input contacts.csv --out import.json', 'then: openphone-import run -c import.json -i contacts.csv --dry-run'),
+  handler: async (a) => {
+  const { initCommand } = await import('./commands/init.js');
+  await initCommand({ input: a.input, out: a.out, force: a.force, baseUrl: a['base-url'] });
+  },
+});
+
+export const runDef = (setExit: SetExit): Def => ({
+  command: 'run',
+  describe: 'Import (or with --dry-run, only check) a CSV file',
+  builder: (y: Argv) =>
+  y
+    .option('config', { alias: 'c', type: 'string', demandOption: true, describe: 'Mapping config (JSON)' })
+    .option('input', { alias: 'i', type: 'string', demandOption: true, describe: 'CSV file to import' })
+    .option('state-dir', { type: 'string', describe: 'Where the journal and reports go (default: beside the input)' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'Read, map and validate everything; send nothing' })
+    .option('base-url', { type: 'string', describe: 'API base URL (overrides api.baseUrl), e.g. a sandbox' })
+    .option('max-rows', { type: 'number', describe: 'Send at most N records this run, then stop (exit 4); rerun to continue' })
+    .option('max-duration', { type: 'string', describe: 'Stop after this long (e.g. 50m, 2h), exit 4; rerun to continue' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress lines, only warnings and the final summary' })
+    .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Logs on stderr as text or JSON lines (for log collectors)' })
+    .option('progress-interval', { type: 'string', default: '30s', describe: 'Off a terminal: how often a progress line is printed' })
+    .option('on-existing', { choices: ['skip', 'update'] as const, default: 'skip' as const, describe: 'A contact with the same externalId already in the workspace: leave it (skip) or PATCH it (update)' })
+    .option('same-workspace', { type: 'boolean', default: false, describe: 'The state directory was started with another API key for this same workspace (a rotated key): accept the new one' })
+    .example('openphone-import run --config import.json --input contacts.csv --dry-run', 'check every record, write payloads.jsonl and failures.csv')
+    .example('OPENPHONE_API_KEY=... openphone-import run -c import.json -i contacts.csv', 'import; rerun the same command to resume')
+    .example('openphone-import run -c import.json -i contacts.openphone-import/failures.csv', 'retry the fixed failures')
+    .example('openphone-import run -c import.json -i contacts.csv --max-duration 5h --quiet', 'a cron window: stops after 5 hours with exit 4')
+    .example('openphone-import run -c import.json -i contacts.csv --on-existing update', 'update contacts that already have these externalIds'),
+  handler: async (a) => {
+  setExit(await runCommand({
+    config: a.config,
+    input: a.input,
+    stateDir: a['state-dir'],
+    dryRun: a['dry-run'],
+    baseUrl: a['base-url'],
+    maxRows: a['max-rows'],
+    maxDuration: a['max-duration'],
+    quiet: a.quiet,
+    logFormat: a['log-format'],
+    progressInterval: a['progress-interval'],
+    onExisting: a['on-existing'],
+    sameWorkspace: a['same-workspace'],
+  }));
+  },
+});
+
+export const statusDef = (): Def => ({
+  command: 'status',
+  describe: "What a job has done, from its state directory alone (read-only, safe while it runs)",
+  builder: (y: Argv) =>
+  y
+    .option('state-dir', { type: 'string', demandOption: true, describe: 'The state directory of the job' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
+    .example('openphone-import status --state-dir contacts.openphone-import', ''),
+  handler: async (a) => {
+  const { statusCommand } = await import('./commands/status.js');
+  await statusCommand(a['state-dir'], a.json);
+  },
+});
+
+export const sandboxDef = (): Def => ({
+  command: 'sandbox',
+  describe: 'Run the local OpenPhone API simulator (for trying an import, and for the tests)',
+  builder: (y: Argv) =>
+  y
+    .option('port', { type: 'number', default: 4010, describe: 'Port to listen on (0: any free port)' })
+    .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
+    .option('rate', { type: 'number', default: 10, describe: 'Requests per key in any rolling second (0: no limit)' })
+    .option('latency', { type: 'string', describe: 'Answer latency in ms, MIN-MAX (e.g. 20-80)' })
+    .option('seed', { type: 'number', default: 1, describe: 'Seed of the fault and latency generator' })
+    .option('faults', { type: 'string', describe: 'Faults to inject, e.g. post:500=0.05,post:drop=0.03,hang=0.01,429=0.01 or post:reset=#3#7' })
+    .option('unique-external-id', { type: 'string', choices: ['409', 'off'], default: '409', describe: '409 (as the live API): refuse a second contact with the same externalId; off: accept it (a lenient mode for tests)' })
+    .option('patch-arrays', { type: 'string', choices: ['replace', 'merge'], default: 'replace', describe: 'How PATCH treats emails, phones and custom fields (unknown for the live API)' })
+    .option('create-delay', { type: 'number', describe: 'Creates take this many ms on the server before the contact is stored (a slow API)' })
+    .option('users', { type: 'string', describe: 'Comma-separated user ids GET /v1/users/{id} knows (default USsandbox0001)' })
+    .option('custom-fields', { type: 'string', describe: 'JSON file: the workspace custom fields [{ name, key, type }]' })
+    .option('retry-after', { type: 'number', describe: 'Seconds sent as Retry-After on 429 (default: no header)' })
+    .example('openphone-import sandbox --port 4010 --latency 20-80 --faults post:500=0.05', 'a sandbox that fails 5% of creates')
+    .example('OPENPHONE_API_KEY=<printed key> openphone-import run -c import.json -i contacts.csv --base-url http://127.0.0.1:4010', 'import into it'),
+  handler: async (a) => {
+  const { sandboxCommand } = await import('./commands/sandbox.js');
+  await sandboxCommand(
+    sandboxOptionsFromCli({
+      port: a.port, host: a.host, rate: a.rate, latency: a.latency, seed: a.seed, faults: a.faults,
+      uniqueExternalId: a['unique-external-id'], patchArrays: a['patch-arrays'], users: a.users, createDelay: a['create-delay'], customFields: a['custom-fields'], retryAfter: a['retry-after'],
+      apiKey: process.env.OPENPHONE_SANDBOX_KEY,
+    }),
+  );
+  },
+});
+
+export const demoDef = (setExit: SetExit): Def => ({
+  command: 'demo',
+  describe: 'Import the bundled example file into a local sandbox started for the purpose',
+  builder: (y: Argv) => y.option('state-dir', { type: 'string', describe: 'Where reports go (default: ./demo.openphone-import)' }),
+  handler: async (a) => {
+    setExit(await demoCommand(a['state-dir'] ?? join(process.cwd(), 'demo.openphone-import')));
+  },
+});
