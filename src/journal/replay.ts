@@ -5,7 +5,7 @@ import { hashes, hashesOfAscii, IdSet } from '../util/id-set.js';
 import { attemptId, decodeEvent, plainCreated } from './codec.js';
 import { forEachLine } from './lines.js';
 import type { Target } from './target.js';
-import { JOURNAL_FORMAT, JOURNAL_VERSION, type JournalEvent, type JournalHeader, type RunEvent } from './events.js';
+import { JOURNAL_FORMAT, JOURNAL_VERSION, type JournalEvent, type JournalHeader, type RunEvent, type TargetEvent } from './events.js';
 
 export interface PastFailure {
   readonly retryable: boolean;
@@ -68,15 +68,15 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
   const repairedBytes = repair ? repairTornTail(path) : 0;
   // About one id per 100 bytes of journal: the tables are sized once, not grown.
   const expectedIds = existsSync(path) ? Math.ceil(statSync(path).size / 100) : 1024;
-  const state = {
-    header: undefined as JournalHeader | undefined,
-    target: undefined as Target | undefined,
+  const state: MutableState = {
+    header: undefined,
+    target: undefined,
     created: new IdSet(expectedIds),
     inDoubt: new Map<string, number>(),
     attemptedAt: new Map<string, number>(),
     updatesInDoubt: new Set<string>(),
     failed: new Map<string, PastFailure>(),
-    runs: [] as RunEvent[],
+    runs: [],
     events: 0,
     repairedBytes,
   };
@@ -87,62 +87,7 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
   // Ids themselves are not kept (a million strings would cost a lot); the few in
   // doubt are recovered by a second pass.
   const latest = new IdSet(expectedIds);
-  const open = (h1: number, h2: number) => latest.setHashed(h1, h2, lineNo * 2 + 1);
-  const close = (h1: number, h2: number) => latest.setHashed(h1, h2, lineNo * 2);
   let lineNo = 0;
-
-  const slow = (text: string) => {
-    let event: JournalEvent | JournalHeader;
-    // Not JSON, or JSON of another shape (a hand edit): nothing below may guess.
-    const decoded = decodeEvent(text, lineNo);
-    if (decoded === undefined) {
-      throw new UsageError('JOURNAL_CORRUPT', `${path}:${lineNo}: not a journal line (${JSON.stringify(text.slice(0, 60))}); the file was changed by something other than openphone-import. Restore it from a backup, or move it away to start this job afresh.`);
-    }
-    event = decoded;
-    if (lineNo === 1) {
-      if (event.t !== 'header' || event.format !== JOURNAL_FORMAT) {
-        throw new UsageError('JOURNAL_UNKNOWN', `${path}:1: not an openphone-import journal (no header line)`);
-      }
-      if (event.version !== JOURNAL_VERSION) {
-        throw new UsageError('JOURNAL_VERSION', `${path}: journal format version ${event.version}; this openphone-import reads version ${JOURNAL_VERSION}. Use the version that wrote it, or a new --state-dir.`);
-      }
-      state.header = event;
-      if (event.keyFingerprint !== undefined) state.target = { baseUrl: event.baseUrl, keyFingerprint: event.keyFingerprint };
-      return;
-    }
-    state.events++;
-    if (event.t === 'run') {
-      state.runs.push(event);
-      return;
-    }
-    if (event.t === 'header') return;
-    if (event.t === 'target') {
-      state.target = { baseUrl: event.baseUrl, keyFingerprint: event.keyFingerprint };
-      return;
-    }
-    const [h1, h2] = hashes(event.id);
-    switch (event.t) {
-      case 'attempt':
-        open(h1, h2);
-        break;
-      case 'created':
-        close(h1, h2);
-        state.created.setHashed(h1, h2, event.line);
-        break;
-      case 'failed':
-        state.failed.set(event.id, { retryable: event.retryable, body: event.body, code: event.code, message: event.message });
-        // A failure whose outcome stayed unknown counts as an attempt still open.
-        if (event.doubt) open(h1, h2);
-        else close(h1, h2);
-        break;
-      case 'absent':
-        close(h1, h2);
-        break;
-      default:
-        break;
-    }
-  };
-
   await forEachLine(path, (buf, start, end) => {
     lineNo++;
     if (end === start) return;
@@ -150,7 +95,7 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
       state.events++;
       return;
     }
-    slow(buf.toString('utf8', start, end));
+    applyLine(buf.toString('utf8', start, end), lineNo, path, state, latest);
   });
 
   // A record created after it failed is no longer failed.
@@ -160,6 +105,56 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
   for (const [h1, h2, last] of latest.entries()) if (last % 2 === 1) doubtful.add(`${h1}:${h2}`);
   if (doubtful.size > 0) await recoverInDoubt(path, doubtful, state);
   return state;
+}
+
+type MutableState = { -readonly [K in keyof ResumeState]: ResumeState[K] };
+
+/** One line through the JSON path: the header, run and target events, failures, and anything the byte path does not take. */
+function applyLine(text: string, lineNo: number, path: string, state: MutableState, latest: IdSet): void {
+  // Not JSON, or JSON of another shape (a hand edit): nothing below may guess.
+  const event = decodeEvent(text, lineNo);
+  if (event === undefined) {
+    throw new UsageError('JOURNAL_CORRUPT', `${path}:${lineNo}: not a journal line (${JSON.stringify(text.slice(0, 60))}); the file was changed by something other than openphone-import. Restore it from a backup, or move it away to start this job afresh.`);
+  }
+  if (lineNo === 1) {
+    state.header = checkHeader(event, path);
+    if (state.header.keyFingerprint !== undefined) state.target = { baseUrl: state.header.baseUrl, keyFingerprint: state.header.keyFingerprint };
+    return;
+  }
+  state.events++;
+  if (event.t === 'run') state.runs.push(event);
+  else if (event.t === 'target') state.target = { baseUrl: event.baseUrl, keyFingerprint: event.keyFingerprint };
+  else if (event.t !== 'header') applyRecordEvent(event, lineNo, state, latest);
+}
+
+function checkHeader(event: JournalEvent | JournalHeader, path: string): JournalHeader {
+  if (event.t !== 'header' || event.format !== JOURNAL_FORMAT) {
+    throw new UsageError('JOURNAL_UNKNOWN', `${path}:1: not an openphone-import journal (no header line)`);
+  }
+  if (event.version !== JOURNAL_VERSION) {
+    throw new UsageError('JOURNAL_VERSION', `${path}: journal format version ${event.version}; this openphone-import reads version ${JOURNAL_VERSION}. Use the version that wrote it, or a new --state-dir.`);
+  }
+  return event;
+}
+
+/** An attempt opens a record's story; created, absent and a failure (unless its outcome stayed unknown) close it. */
+function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent>, lineNo: number, state: MutableState, latest: IdSet): void {
+  const [h1, h2] = hashes(event.id);
+  const open = () => latest.setHashed(h1, h2, lineNo * 2 + 1);
+  const close = () => latest.setHashed(h1, h2, lineNo * 2);
+  switch (event.t) {
+    case 'attempt':
+      return open();
+    case 'created':
+      close();
+      return state.created.setHashed(h1, h2, event.line);
+    case 'failed':
+      state.failed.set(event.id, { retryable: event.retryable, body: event.body, code: event.code, message: event.message });
+      // A failure whose outcome stayed unknown counts as an attempt still open.
+      return event.doubt ? open() : close();
+    case 'absent':
+      return close();
+  }
 }
 
 /** Second pass: the ids (and record lines) of the attempts left without an outcome. */
