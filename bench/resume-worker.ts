@@ -1,5 +1,5 @@
 import { parseConfig } from '../src/config/load.js';
-import { importJob } from '../src/import-job.js';
+import { importJob } from '../src/job/import-job.js';
 import { silentLog } from '../src/log.js';
 import { BENCH_CONFIG } from './generate-contacts.js';
 

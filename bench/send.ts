@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request, Agent } from 'node:http';
 import { parseConfig } from '../src/config/load.js';
-import { importJob } from '../src/import-job.js';
+import { importJob } from '../src/job/import-job.js';
 import { silentLog } from '../src/log.js';
 import { RateLimiter } from '../src/send/rate-limiter.js';
 import { BENCH_CONFIG, generateContacts } from './generate-contacts.js';

@@ -44,6 +44,8 @@ export interface OpenedCsv {
   readonly batches: AsyncIterable<readonly CsvItem[]>;
   /** The same records one at a time, for callers that read only a few. */
   readonly items: AsyncIterable<CsvItem>;
+  /** The number of records in the file, estimated from those parsed so far and the bytes they took (exact once all are parsed); undefined before the first. */
+  estimatedRecords(): number | undefined;
 }
 
 export interface CsvOptions {
@@ -57,7 +59,7 @@ export interface CsvOptions {
  * whatever the file's size; the consumer's pace drives the reading.
  */
 export async function openCsv(file: string, options: CsvOptions): Promise<OpenedCsv> {
-  const head = await readHead(file);
+  const { head, size } = await readHead(file);
   const bom = sniffBom(head);
   const encoding = bom?.encoding ?? options.encoding;
   // A chunk's records stay alive until the consumer is through them: 64 KB
@@ -107,11 +109,16 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
   const restore = ERROR_COLUMNS.every((c) => headerOutput.some((h) => h.trim() === c));
   const header = headerOutput.map((h) => (restore ? restoreCell(h) : h).trim());
   locator.record(headerOutput);
-  const batches = itemBatches(first.slice(1), outputs, locator, header.length, delimiter, restore);
-  return { file, encoding, delimiter, header, batches, items: oneByOne(batches) };
+  const sofar = { records: 0, bytes: 0 };
+  const batches = itemBatches(first.slice(1), outputs, locator, header.length, delimiter, restore, (n) => {
+    sofar.records += n;
+    sofar.bytes = bytes.bytesRead;
+  });
+  const estimatedRecords = () => (sofar.bytes > 0 ? Math.round((sofar.records * size) / sofar.bytes) : undefined);
+  return { file, encoding, delimiter, header, batches, items: oneByOne(batches), estimatedRecords };
 }
 
-async function readHead(file: string): Promise<Buffer> {
+async function readHead(file: string): Promise<{ head: Buffer; size: number }> {
   let st;
   try {
     // Looked at before it is opened: opening a pipe waits for a writer that may never come.
@@ -120,7 +127,7 @@ async function readHead(file: string): Promise<Buffer> {
     throw new UsageError('INPUT_UNREADABLE', `cannot read input ${file}: ${(err as Error).message}`);
   }
   if (!st.isFile()) {
-    // The input is read more than once (a line count for progress, every resume): a pipe or a device cannot be.
+    // The input is read again on every resume: a pipe or a device cannot be.
     const what = st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a pipe' : st.isCharacterDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
     throw new UsageError('INPUT_NOT_A_FILE', `--input ${file}: found ${what}: expected a CSV file. The input is read again on every resume, so save the data to a file first and name that file.`);
   }
@@ -133,7 +140,7 @@ async function readHead(file: string): Promise<Buffer> {
   try {
     const buf = Buffer.alloc(4);
     const { bytesRead } = await handle.read(buf, 0, 4, 0);
-    return buf.subarray(0, bytesRead);
+    return { head: buf.subarray(0, bytesRead), size: st.size };
   } finally {
     await handle.close();
   }
@@ -196,10 +203,12 @@ async function* itemBatches(
   width: number,
   delimiter: string,
   restore: boolean,
+  onBatch: (records: number) => void,
 ): AsyncGenerator<CsvItem[]> {
   try {
     for (let outputs: ParserOutput[] | undefined = first; outputs !== undefined; ) {
       const items = await toItems(outputs, locator, width, delimiter, restore);
+      onBatch(items.length);
       if (items.length > 0) yield items;
       const next = await rest.next();
       outputs = next.done ? undefined : next.value;

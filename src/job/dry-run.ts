@@ -1,16 +1,15 @@
-import type { ResolvedConfig } from './config/resolved.js';
-import { indexHeader } from './csv/header.js';
-import { openCsv } from './csv/read-csv.js';
-import type { Log } from './log.js';
-import { Classifier } from './pipeline/classify.js';
-import { mapBatch } from './pipeline/map-batch.js';
-import { RecordMapper } from './pipeline/record-mapper.js';
-import { Counts } from './report/counts.js';
-import { FailuresReport } from './report/failures-report.js';
-import { JsonlWriter } from './report/jsonl-writer.js';
-import { ensurePrivateDir, statePath, writePrivateFile } from './report/private-files.js';
-import { buildSummary, completedExitCode, runFacts, type Summary } from './report/summary.js';
-import { countLines } from './util/count-lines.js';
+import type { ResolvedConfig } from '../config/resolved.js';
+import { indexHeader } from '../csv/header.js';
+import { openCsv } from '../csv/read-csv.js';
+import type { Log } from '../log.js';
+import { Classifier } from '../pipeline/classify.js';
+import { FailuresReport } from '../report/failures-report.js';
+import { JsonlWriter } from '../report/jsonl-writer.js';
+import { ensurePrivateDir, statePath, writePrivateFile } from '../report/private-files.js';
+import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
+import { runPipeline } from './pipeline.js';
+import { NO_PAST } from './plan.js';
+import { Recorder } from './recorder.js';
 
 export interface DryRunOptions {
   readonly config: ResolvedConfig;
@@ -23,9 +22,9 @@ export interface DryRunOptions {
 export const dryRunReportDir = (stateDir: string) => statePath(stateDir, 'dryRun');
 
 /**
- * The dry run: read → map → validate → record, sending nothing. Every record
- * ends in exactly one bucket, and the reports say which and why. The reports
- * go to `dry-run/` in the state directory: an import's stay as they were.
+ * The dry run: the import's pipeline with a sender that sends nothing. Every
+ * record ends in exactly one bucket, and the reports say which and why. The
+ * reports go to `dry-run/` in the state directory: an import's stay as they were.
  */
 export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const { config, input, stateDir } = options;
@@ -36,41 +35,25 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   ensurePrivateDir(stateDir);
   const reportDir = dryRunReportDir(stateDir);
   ensurePrivateDir(reportDir);
-  // A record takes at least one line, so the line count bounds the ids to hold.
-  const classifier = new Classifier(config, header, csv.encoding, await countLines(input));
-  const counts = new Counts();
-  const failures = new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter);
-  const payloads = new JsonlWriter(statePath(reportDir, 'payloads'));
-  const mapper = new RecordMapper(config, header, csv.encoding);
-
+  const recorder = new Recorder({
+    failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter),
+    payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
+  });
   try {
-    for await (const items of csv.batches) {
-      const mapped = mapBatch(mapper, items);
-      items.forEach((item, i) => {
-        counts.read++;
-        const result = classifier.decide(item, mapped[i]!);
-        if (result.kind === 'valid') {
-          counts.add('valid');
-          // The same text as JSON.stringify({ line, externalId, body }), with the body already JSON.
-          payloads.writeJsonText(`{"line":${result.line},"externalId":${JSON.stringify(result.externalId)},"body":${result.payload}}`);
-        } else {
-          counts.add(result.bucket, result.problems.map((p) => p.code));
-          failures.add(result.fields, result.line, result.problems, result.raw);
-        }
-      });
-      await Promise.all([payloads.pace(), failures.pace()]);
-    }
-    await Promise.all([failures.commit(), payloads.commit()]);
+    await runPipeline({
+      csv,
+      classifier: new Classifier(config, header, csv.encoding),
+      past: NO_PAST,
+      recorder,
+      keepReading: () => true,
+      send: (plan) => recorder.valid(plan.record),
+    });
+    await recorder.commit();
   } catch (err) {
-    failures.discard();
-    payloads.discard();
+    recorder.discard();
     throw err;
   }
-
-  const summary = buildSummary(
-    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(counts) },
-    counts,
-  );
+  const summary = buildSummary({ ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts) }, recorder.counts);
   await writePrivateFile(statePath(reportDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }

@@ -14,12 +14,12 @@ import { SeenStrings } from '../util/seen-strings.js';
 /** Reads one cell by column name; '' for an absent or empty cell. */
 export type CellReader = (column: string) => string;
 
-/** What mapping a record gives, before the duplicate check; `P` is the payload's form (the dry run carries it as JSON text). */
-export interface MappedItem<P = ContactRequest> {
+/** What mapping a record gives, before the duplicate check. */
+export interface MappedItem {
   /** Present whenever the record has a usable id, even if it has other problems. */
   readonly externalId?: string;
   /** Present only when there are no problems. */
-  readonly payload?: P;
+  readonly payload?: ContactRequest;
   readonly problems: readonly Problem[];
 }
 

@@ -7,11 +7,11 @@ import { ProblemCode, type Problem } from '../mapping/problem.js';
 import { IdSet } from '../util/id-set.js';
 import { RecordMapper, type MappedItem } from './record-mapper.js';
 
-export interface ValidRecord<P = ContactRequest> {
+export interface ValidRecord {
   readonly kind: 'valid';
   readonly line: number;
   readonly externalId: string;
-  readonly payload: P;
+  readonly payload: ContactRequest;
   readonly fields: readonly string[];
 }
 
@@ -25,28 +25,26 @@ export interface RejectedRecord {
   readonly problems: readonly Problem[];
 }
 
-export type Classified<P = ContactRequest> = ValidRecord<P> | RejectedRecord;
+export type Classified = ValidRecord | RejectedRecord;
 
 /**
  * Turns each CSV item into a valid payload or a rejection with every problem.
  * Holds the externalIds seen so far: the one piece of state, so a second record
  * with an id already in this input is caught before anything is sent. The
- * mapping itself is a RecordMapper's (pure, so the dry run may map in another
- * thread); `decide` applies the duplicate check in file order.
+ * mapping itself is a RecordMapper's (pure); `decide` applies the duplicate
+ * check in file order.
  */
 export class Classifier {
   private readonly seen: IdSet;
   private readonly mapper: RecordMapper;
 
-  /** `expectedRecords`: an upper bound on the records to come, when known (the file's line count), so the id set is sized once. */
   constructor(
     private readonly config: ResolvedConfig,
     header: HeaderIndex,
     encoding: string,
-    expectedRecords?: number,
   ) {
     this.mapper = new RecordMapper(config, header, encoding);
-    this.seen = new IdSet(expectedRecords);
+    this.seen = new IdSet();
   }
 
   /**
@@ -75,7 +73,7 @@ export class Classifier {
    * with an id wins, even one that failed, so the report never points at a
    * later copy as the one imported.
    */
-  decide<P>(item: CsvItem, mapped: MappedItem<P>): Classified<P> {
+  private decide(item: CsvItem, mapped: MappedItem): Classified {
     const { line, fields } = item;
     if (item.kind === 'malformed') return { kind: 'rejected', bucket: 'failed', line, fields, raw: item.raw, problems: mapped.problems };
     const id = mapped.externalId;

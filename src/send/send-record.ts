@@ -17,8 +17,6 @@ export interface RecordToSend {
   readonly externalId: string;
   readonly line: number;
   readonly body: ContactRequest;
-  /** Hash of the body: a permanent failure is resent only when the record changed. */
-  readonly bodyHash: string;
   /** An earlier run left a create's outcome unknown: the contact may exist already, made by this job. */
   readonly inDoubt: boolean;
   /** When that attempt left (epoch ms), if the journal says. */
@@ -30,7 +28,8 @@ export type SendOutcome =
   | { readonly kind: 'updated'; readonly contactId: string }
   /** The workspace had it before this job (a 409 no attempt of ours explains), left alone. */
   | { readonly kind: 'existing'; readonly contactId: string }
-  | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly retryable: boolean }
+  /** `doubt`: the last attempt's outcome was unknown and could not be checked: the next run looks it up before sending. */
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly retryable: boolean; readonly doubt?: true }
   /** Stopped before it was sent; the next run sends it. */
   | { readonly kind: 'notSent' }
   /** Stopped after it was sent, before its answer came: the next run looks it up first. */
@@ -41,7 +40,9 @@ type Known = { readonly kind: 'created'; readonly contactId: string; readonly vi
 /**
  * Creates one contact, at most once. The default path is one POST: the API
  * refuses a second contact with the same externalId (409), so nothing is looked
- * up first. Every attempt is journaled (durably) before it leaves. Lookups are
+ * up first. Every attempt is journaled (durably) before it leaves, and an
+ * attempt a lookup found absent is closed in the journal before the next one;
+ * how the record ends is the caller's to journal (job/recorder.ts). Lookups are
  * kept for what needs them:
  * - an attempt whose outcome is unknown (timeout, reset, 5xx), now or in an
  *   earlier run, is looked up before any resend: a server without the
@@ -54,13 +55,10 @@ type Known = { readonly kind: 'created'; readonly contactId: string; readonly vi
 export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOutcome> {
   /** An attempt of this job may have stored the contact. */
   let ours = rec.inDoubt;
-  const fail = (code: string, message: string, retryable: boolean, doubt = false): SendOutcome => {
-    ctx.journal.append({ t: 'failed', id: rec.externalId, line: rec.line, code, message, retryable, body: rec.bodyHash, ...(doubt && { doubt }) });
-    return { kind: 'failed', code, message, retryable };
-  };
+  const fail = (code: string, message: string, retryable: boolean, doubt = false): SendOutcome => ({ kind: 'failed', code, message, retryable, ...(doubt && { doubt: true as const }) });
   /** Known created → that outcome; absent → send (again); the lookup failed → stays in doubt. */
   const check = async (why: string): Promise<SendOutcome | undefined> => {
-    const known = await resolveUnknown(ctx, rec.externalId, rec.line);
+    const known = await resolveUnknown(ctx, rec.externalId);
     if (known.kind === 'created') return known;
     if (known.kind === 'lookupFailed') return fail('LOOKUP_FAILED', `${why}; then the lookup by externalId failed: ${known.message}`, true, true);
     return undefined;
@@ -105,7 +103,6 @@ export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<S
     const contactId = (res.body as { data?: { id?: unknown } } | undefined)?.data?.id;
     // Made, but without its id: the next run finds it by lookup.
     if (typeof contactId !== 'string') return fail('API_BAD_RESPONSE', `the API answered ${res.status} without a contact id`, true, true);
-    ctx.journal.append({ t: 'created', id: rec.externalId, cid: contactId, line: rec.line });
     return { kind: 'created', contactId, viaLookup: false };
   }
   if (res.status === 409) return onConflict(ctx, rec, ours, fail);
@@ -122,13 +119,9 @@ async function onConflict(ctx: SendContext, rec: RecordToSend, ours: boolean, fa
     // A 409 for a contact no lookup finds: the API's index lags, or the match is looser than exact (case, spaces).
     return fail('CONFLICT_NOT_FOUND', `the API answered 409 (a contact with externalId ${JSON.stringify(rec.externalId)} exists), but no lookup finds it; a rerun tries again`, true, ours);
   }
-  if (ours) {
-    // An attempt of this job whose answer was lost stored it.
-    ctx.journal.append({ t: 'created', id: rec.externalId, cid: contact.id, line: rec.line });
-    return { kind: 'created', contactId: contact.id, viaLookup: true };
-  }
+  // An attempt of this job whose answer was lost stored it.
+  if (ours) return { kind: 'created', contactId: contact.id, viaLookup: true };
   if (ctx.onExisting === 'update') return updateRecord(ctx, rec, contact, fail);
-  ctx.journal.append({ t: 'created', id: rec.externalId, cid: contact.id, line: rec.line, how: 'existing' });
   return { kind: 'existing', contactId: contact.id };
 }
 
@@ -156,20 +149,18 @@ async function updateRecord(ctx: SendContext, rec: RecordToSend, contact: Contac
   if (r.kind === 'stopped') return r.sent ? { kind: 'inDoubt' } : { kind: 'notSent' };
   if (r.kind === 'settled') return r.value;
   if (r.kind === 'gaveUp') return fail(r.code, `update: ${r.message}`, true);
-  if (r.res.status === 200) {
-    ctx.journal.append({ t: 'created', id: rec.externalId, cid: contact.id, line: rec.line, how: 'updated' });
-    return { kind: 'updated', contactId: contact.id };
-  }
+  if (r.res.status === 200) return { kind: 'updated', contactId: contact.id };
   const api = describeApiError(r.res.status, r.res.body);
   return fail(api.code, `update: ${api.message}`, false);
 }
 
 /**
- * An attempt whose outcome is unknown, settled by a lookup and journaled: the
- * contact exists (created, with its id) or it does not (absent). A failed
- * lookup settles nothing and journals nothing: the record stays in doubt.
+ * An attempt whose outcome is unknown, settled by a lookup: the contact exists
+ * (created, with its id; the recorder journals it) or it does not (journaled
+ * here as absent: the attempt is closed before the next one). A failed lookup
+ * settles nothing and journals nothing: the record stays in doubt.
  */
-async function resolveUnknown(ctx: Pick<SendContext, 'lookup' | 'journal'>, externalId: string, line: number): Promise<Known> {
+async function resolveUnknown(ctx: Pick<SendContext, 'lookup' | 'journal'>, externalId: string): Promise<Known> {
   const lookup = await findContact(ctx, externalId);
   if ('failed' in lookup) return { kind: 'lookupFailed', message: lookup.failed };
   const found = lookup.found;
@@ -177,7 +168,6 @@ async function resolveUnknown(ctx: Pick<SendContext, 'lookup' | 'journal'>, exte
     ctx.journal.append({ t: 'absent', id: externalId });
     return { kind: 'absent' };
   }
-  ctx.journal.append({ t: 'created', id: externalId, cid: found.id, line });
   return { kind: 'created', contactId: found.id, viaLookup: true };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { importJob, type ImportOptions } from '../../src/import-job.js';
+import { importJob, type ImportOptions } from '../../src/job/import-job.js';
 import { replayJournal } from '../../src/journal/replay.js';
 import { silentLog, type Log } from '../../src/log.js';
 import { parseFaultSpec, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -346,7 +346,7 @@ test("a dry run after an import writes its own reports (dry-run/) and leaves the
   const stateDir = join(dir(), 'state');
   const files = ['failures.csv', 'created.csv', 'summary.json', 'journal.jsonl'];
   const before = files.map((f) => readFileSync(join(stateDir, f), 'utf8'));
-  const { dryRun } = await import('../../src/run-job.js');
+  const { dryRun } = await import('../../src/job/dry-run.js');
   const dry = await dryRun({ config: configFrom(importConfig()), input, stateDir, log: silentLog });
   expect(dry.reportDir).toBe(join(stateDir, 'dry-run'));
   expect(files.map((f) => readFileSync(join(stateDir, f), 'utf8'))).toEqual(before);

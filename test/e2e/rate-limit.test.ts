@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { importJob } from '../../src/import-job.js';
+import { importJob } from '../../src/job/import-job.js';
 import { silentLog } from '../../src/log.js';
 import { configFrom } from '../helpers/config.js';
 import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { importJob } from '../../src/import-job.js';
+import { importJob } from '../../src/job/import-job.js';
 import { silentLog } from '../../src/log.js';
-import { dryRun } from '../../src/run-job.js';
+import { dryRun } from '../../src/job/dry-run.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/cli.js';
 import { configFrom } from '../helpers/config.js';

@@ -6,7 +6,8 @@ import { ApiClient } from '../../src/api/client.js';
 import { LookupBatcher } from '../../src/send/lookup.js';
 import { RateLimiter, type Clock } from '../../src/send/rate-limiter.js';
 import { RequestStats } from '../../src/send/request-stats.js';
-import { sendRecord, type SendContext } from '../../src/send/send-record.js';
+import { sendRecord, type RecordToSend, type SendContext } from '../../src/send/send-record.js';
+import { outcomeLine } from '../../src/job/recorder.js';
 import { TransportError, type ApiRequest, type ApiResponse, type Transport } from '../../src/send/transport.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
@@ -44,7 +45,14 @@ const created = (id = 'CT1'): ApiResponse => ({ status: 201, body: { data: { id 
 const contact = (id: string, extra: Record<string, unknown> = {}) => ({ id, externalId: 'e1', defaultFields: { firstName: 'Old', lastName: null, company: null, role: null, emails: [], phoneNumbers: [] }, customFields: [], ...extra });
 const found = (id?: string): ApiResponse => ({ status: 200, body: { data: id ? [contact(id)] : [], nextPageToken: null } });
 const conflict: ApiResponse = { status: 409, body: { message: 'Failed to create contact', code: '0800409', status: 409, docs: 'https://openphone.com/docs', title: 'Conflict' } };
-const send = (ctx: SendContext, inDoubt = false) => sendRecord(ctx, { externalId: 'e1', line: 7, body, bodyHash: 'hash', inDoubt });
+/** Sends, and journals the outcome the way the import's recorder does. */
+async function sendAndRecord(ctx: SendContext, rec: RecordToSend) {
+  const outcome = await sendRecord(ctx, rec);
+  const line = outcomeLine(rec.externalId, rec.line, 'hash', outcome);
+  if (line !== undefined) ctx.journal.append(line);
+  return outcome;
+}
+const send = (ctx: SendContext, inDoubt = false) => sendAndRecord(ctx, { externalId: 'e1', line: 7, body, inDoubt });
 const paths = (t: { log: ApiRequest[] }) => t.log.map((r) => `${r.method} ${r.path}`);
 
 async function journalAfter(ctx: SendContext & { journal: JournalWriter }) {
@@ -189,7 +197,7 @@ describe('409: the workspace has a contact with this externalId', () => {
     const t = scripted([conflict, { status: 200, body: { data: [had], nextPageToken: null } }, { status: 200, body: { data: had } }]);
     const ctx = context(t, 'update');
     const rec = { defaultFields: { firstName: 'New', emails: [{ name: 'home', value: 'b@x.example' }] }, externalId: 'e1', createdByUserId: 'US1' };
-    expect(await sendRecord(ctx, { externalId: 'e1', line: 7, body: rec, bodyHash: 'h', inDoubt: false })).toEqual({ kind: 'updated', contactId: 'CTold' });
+    expect(await sendAndRecord(ctx, { externalId: 'e1', line: 7, body: rec, inDoubt: false })).toEqual({ kind: 'updated', contactId: 'CTold' });
     expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts', 'PATCH v1/contacts/CTold']);
     expect(t.log[2]!.body).toEqual({ defaultFields: { firstName: 'New', emails: [{ id: 'EM1', name: 'work', value: 'a@x.example' }, { name: 'home', value: 'b@x.example' }], phoneNumbers: [] }, customFields: [] });
   });
@@ -200,7 +208,7 @@ describe('409: the workspace has a contact with this externalId', () => {
     const t = scripted([conflict, { status: 200, body: { data: [had], nextPageToken: null } }, new TransportError('reset', true, 'reset'), { status: 200, body: { data: after } }, { status: 200, body: { data: after } }]);
     const ctx = context(t, 'update');
     const rec = { defaultFields: { firstName: 'Old', emails: [{ name: 'home', value: 'b@x.example' }] }, externalId: 'e1' };
-    expect(await sendRecord(ctx, { externalId: 'e1', line: 7, body: rec, bodyHash: 'h', inDoubt: false })).toMatchObject({ kind: 'updated' });
+    expect(await sendAndRecord(ctx, { externalId: 'e1', line: 7, body: rec, inDoubt: false })).toMatchObject({ kind: 'updated' });
     expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts', 'PATCH v1/contacts/CTold', 'GET v1/contacts/CTold', 'PATCH v1/contacts/CTold']);
     expect((t.log[4]!.body as { defaultFields: { emails: unknown[] } }).defaultFields.emails).toEqual([{ id: 'EM9', name: 'home', value: 'b@x.example' }]);
     // A PATCH left in doubt is an update, not a create of ours.
@@ -243,7 +251,7 @@ test('a record an earlier run left in doubt a moment ago is looked up only once 
   const t = scripted([found('CT7')]);
   const ctx = context(t);
   const attemptedAt = Date.now() - 100;
-  expect(await sendRecord(ctx, { externalId: 'e1', line: 7, body, bodyHash: 'h', inDoubt: true, attemptedAt })).toMatchObject({ kind: 'created', contactId: 'CT7' });
+  expect(await sendAndRecord(ctx, { externalId: 'e1', line: 7, body, inDoubt: true, attemptedAt })).toMatchObject({ kind: 'created', contactId: 'CT7' });
   expect(ctx.sleeps).toHaveLength(1);
   expect(ctx.sleeps[0]).toBeGreaterThan(100);
   expect(ctx.sleeps[0]).toBeLessThanOrEqual(150);

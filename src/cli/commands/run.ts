@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.js';
 import { jsonLog, stderrLog } from '../../log.js';
 import { progressPrinter } from '../../report/progress.js';
 import { formatSummary } from '../../report/summary.js';
-import { dryRun } from '../../run-job.js';
+import { dryRun } from '../../job/dry-run.js';
 import { defaultStateDir } from '../../state-dir.js';
 import { parseDuration } from '../../util/duration.js';
 
@@ -59,7 +59,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   process.once('SIGINT', onInt);
   process.once('SIGTERM', onTerm);
   try {
-    const { importJob } = await import('../../import-job.js');
+    const { importJob } = await import('../../job/import-job.js');
     const summary = await importJob({
       config,
       input: args.input,

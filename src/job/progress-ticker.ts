@@ -1,0 +1,41 @@
+import type { OpenedCsv } from '../csv/read-csv.js';
+import type { Counts } from '../report/counts.js';
+import type { ProgressSink } from '../report/progress.js';
+import type { RequestStats } from '../send/request-stats.js';
+
+/**
+ * The progress line: about once a second, and once more at the end. The
+ * total is estimated from how far into the file the reading is (no second
+ * pass over the input to count its lines).
+ */
+export function startProgress(progress: ProgressSink | undefined, csv: OpenedCsv, counts: Counts, stats: RequestStats): { stop(): void } {
+  if (progress === undefined) return { stop: () => {} };
+  const startedAt = Date.now();
+  const report = (final: boolean) => {
+    const estimate = csv.estimatedRecords();
+    const total = final ? counts.read : estimate === undefined ? undefined : Math.max(counts.read, estimate);
+    progress(
+      {
+        done: counts.accounted,
+        ...(total !== undefined && { total }),
+        created: counts.buckets.created,
+        alreadyDone: counts.buckets.alreadyDone,
+        failed: counts.buckets.failed,
+        duplicate: counts.buckets.duplicate,
+        retries: stats.retries,
+        rateLimited: stats.rateLimited,
+        requests: stats.requests,
+        elapsedMs: Date.now() - startedAt,
+      },
+      final,
+    );
+  };
+  const ticker = setInterval(() => report(false), 1000);
+  ticker.unref();
+  return {
+    stop: () => {
+      clearInterval(ticker);
+      report(true);
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import type { JournalEvent } from '../journal/events.js';
+import type { JournalWriter } from '../journal/journal-writer.js';
+import type { ValidRecord } from '../pipeline/classify.js';
+import { Counts } from '../report/counts.js';
+import type { FailuresReport } from '../report/failures-report.js';
+import type { JsonlWriter } from '../report/jsonl-writer.js';
+import type { RefusalBreaker, Trip } from '../send/refusal-breaker.js';
+import type { SendOutcome } from '../send/send-record.js';
+import type { Plan } from './plan.js';
+
+export interface RecorderSinks {
+  /** failures.csv (the import's, or the dry run's own). */
+  readonly failures: FailuresReport;
+  /** The import: each record's outcome, as a journal line. */
+  readonly journal?: JournalWriter;
+  /** The dry run: each valid record's request body, as a line of payloads.jsonl. */
+  readonly payloads?: JsonlWriter;
+  /** The import: tells a job-wide refusal from bad records. */
+  readonly breaker?: RefusalBreaker;
+  /** Called once when the breaker trips, after the refused records were journaled as retryable. */
+  readonly onTrip?: (trip: Trip) => void;
+}
+
+/**
+ * How each record ends, in one place: its bucket in the counts, its row in
+ * failures.csv, its outcome line in the journal (the sender journals only its
+ * attempts), and what the refusal breaker learns from it.
+ */
+export class Recorder {
+  readonly counts = new Counts();
+
+  constructor(private readonly sinks: RecorderSinks) {}
+
+  read(): void {
+    this.counts.read++;
+  }
+
+  /** A record whose plan is final without sending: skip, reject, failed before. */
+  planned(plan: Exclude<Plan, { kind: 'send' }>): void {
+    switch (plan.kind) {
+      case 'skip':
+        this.counts.add('alreadyDone');
+        return;
+      case 'reject': {
+        const r = plan.record;
+        this.counts.add(r.bucket, r.problems.map((p) => p.code));
+        this.sinks.failures.add(r.fields, r.line, r.problems, r.raw);
+        return;
+      }
+      case 'failedBefore': {
+        const r = plan.record;
+        this.counts.add('failed', [plan.code]);
+        this.sinks.failures.add(r.fields, r.line, [{ code: plan.code, line: r.line, message: plan.message }]);
+        return;
+      }
+    }
+  }
+
+  /** The dry run: a record that would be sent. */
+  valid(record: ValidRecord): void {
+    this.counts.add('valid');
+    // The same text as JSON.stringify({ line, externalId, body }).
+    this.sinks.payloads?.writeJsonText(`{"line":${record.line},"externalId":${JSON.stringify(record.externalId)},"body":${JSON.stringify(record.payload)}}`);
+  }
+
+  /** The import: what sending a record came to. `hash`: its body's (plan.ts bodyHash). */
+  outcome(record: ValidRecord, hash: string, outcome: SendOutcome): void {
+    const line = outcomeLine(record.externalId, record.line, hash, outcome);
+    if (line !== undefined) this.sinks.journal?.append(line);
+    switch (outcome.kind) {
+      case 'failed':
+        this.counts.add('failed', [outcome.code]);
+        this.sinks.failures.add(record.fields, record.line, [{ code: outcome.code, line: record.line, message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}` }]);
+        if (!outcome.retryable && outcome.code.startsWith('API_4')) this.refused(record, hash, outcome.code, outcome.message);
+        return;
+      case 'notSent':
+      case 'inDoubt':
+        this.counts.add(outcome.kind);
+        return;
+      default:
+        this.counts.add(outcome.kind === 'existing' ? 'alreadyDone' : outcome.kind);
+        this.sinks.breaker?.success();
+    }
+  }
+
+  private refused(record: ValidRecord, hash: string, code: string, message: string): void {
+    const trip = this.sinks.breaker?.refused({ externalId: record.externalId, line: record.line, code, message, bodyHash: hash });
+    if (trip === undefined) return;
+    // Not the records' fault: none stays failed for good, a rerun sends them.
+    for (const r of trip.refused) {
+      this.sinks.journal?.append({ t: 'failed', id: r.externalId, line: r.line, code: r.code, message: `${r.message} (a job-wide refusal: sent again on the next run)`, retryable: true, body: r.bodyHash });
+    }
+    this.sinks.onTrip?.(trip);
+  }
+
+  /** Lets the report files' buffers drain (see AtomicPrivateFile.pace). */
+  async pace(): Promise<void> {
+    await Promise.all([this.sinks.failures.pace(), this.sinks.payloads?.pace()]);
+  }
+
+  async commit(): Promise<void> {
+    await Promise.all([this.sinks.failures.commit(), this.sinks.payloads?.commit()]);
+  }
+
+  /** The run failed: no half report replaces the last whole one. */
+  discard(): void {
+    this.sinks.failures.discard();
+    this.sinks.payloads?.discard();
+  }
+}
+
+/** The journal line that says how a sent record ended; none when it did not end (not sent, or in doubt). */
+export function outcomeLine(id: string, line: number, hash: string, outcome: SendOutcome): JournalEvent | undefined {
+  switch (outcome.kind) {
+    case 'created':
+      return { t: 'created', id, cid: outcome.contactId, line };
+    case 'existing':
+    case 'updated':
+      return { t: 'created', id, cid: outcome.contactId, line, how: outcome.kind };
+    case 'failed':
+      return { t: 'failed', id, line, code: outcome.code, message: outcome.message, retryable: outcome.retryable, body: hash, ...(outcome.doubt && { doubt: true }) };
+    case 'notSent':
+    case 'inDoubt':
+      return undefined;
+  }
+}

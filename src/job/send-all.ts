@@ -1,0 +1,92 @@
+import type { ApiClient } from '../api/client.js';
+import type { HeaderIndex } from '../csv/header.js';
+import type { OpenedCsv } from '../csv/read-csv.js';
+import type { JournalWriter } from '../journal/journal-writer.js';
+import type { ResumeState } from '../journal/replay.js';
+import { JobAbortedError } from '../errors.js';
+import { Classifier } from '../pipeline/classify.js';
+import type { Counts } from '../report/counts.js';
+import { FailuresReport } from '../report/failures-report.js';
+import type { ProgressSink } from '../report/progress.js';
+import { LookupBatcher } from '../send/lookup.js';
+import { RefusalBreaker } from '../send/refusal-breaker.js';
+import type { RequestStats } from '../send/request-stats.js';
+import { sendRecord, type SendOutcome } from '../send/send-record.js';
+import type { ResolvedConfig } from '../config/resolved.js';
+import { runPipeline, type SendPlan } from './pipeline.js';
+import { bodyHash } from './plan.js';
+import { startProgress } from './progress-ticker.js';
+import { Recorder } from './recorder.js';
+import type { Runner, RunEnd } from './runner.js';
+
+export interface SendAllInput {
+  readonly config: ResolvedConfig;
+  readonly csv: OpenedCsv;
+  readonly header: HeaderIndex;
+  readonly past: ResumeState;
+  readonly api: ApiClient;
+  readonly stats: RequestStats;
+  readonly runner: Runner;
+  readonly journal: JournalWriter;
+  /** Where failures.csv goes. */
+  readonly failuresPath: string;
+  readonly onExisting: 'skip' | 'update';
+  readonly maxRows?: number;
+  readonly refusalStreak?: number;
+  readonly progress?: ProgressSink;
+}
+
+/** The import's sending phase: the pipeline, with a sender that sends. */
+export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Counts }> {
+  const { runner } = i;
+  const recorder = new Recorder({
+    failures: new FailuresReport(i.failuresPath, i.header, i.csv.delimiter),
+    journal: i.journal,
+    breaker: new RefusalBreaker(i.refusalStreak),
+    onTrip: (trip) => runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message)),
+  });
+  const ctx = { api: i.api, journal: i.journal, lookup: new LookupBatcher(i.api), onExisting: i.onExisting };
+  const send = async ({ record, inDoubt, attemptedAt }: SendPlan) => {
+    const hash = bodyHash(record.payload);
+    let outcome: SendOutcome = { kind: 'notSent' };
+    try {
+      if (!runner.stopping.signal.aborted) {
+        outcome = await sendRecord(ctx, { externalId: record.externalId, line: record.line, body: record.payload, inDoubt, ...(attemptedAt !== undefined && { attemptedAt }) });
+      }
+    } catch (err) {
+      runner.abort(err);
+    }
+    recorder.outcome(record, hash, outcome);
+  };
+  let sent = 0;
+  const keepReading = () => {
+    if (!runner.keepReading) return false;
+    if (i.maxRows === undefined || sent < i.maxRows) return true;
+    // The records already read are finished; the rest wait for the next run.
+    runner.stop(`--max-rows ${i.maxRows} reached`, true);
+    return false;
+  };
+
+  const ticker = startProgress(i.progress, i.csv, recorder.counts, i.stats);
+  try {
+    await runPipeline({
+      csv: i.csv,
+      classifier: new Classifier(i.config, i.header, i.csv.encoding),
+      past: i.past,
+      recorder,
+      isDone: (id) => i.past.created.has(id),
+      keepReading,
+      send: (plan) => {
+        sent++;
+        return runner.submit(() => send(plan));
+      },
+    });
+    const end = await runner.finish();
+    ticker.stop();
+    await recorder.commit();
+    return { ...end, counts: recorder.counts };
+  } catch (err) {
+    recorder.discard();
+    throw err;
+  }
+}

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { indexHeader } from '../../src/csv/header.js';
+import { JOURNAL_FORMAT } from '../../src/journal/events.js';
+import { JournalWriter } from '../../src/journal/journal-writer.js';
+import { replayJournal } from '../../src/journal/replay.js';
+import { Recorder, outcomeLine } from '../../src/job/recorder.js';
+import type { ValidRecord } from '../../src/pipeline/classify.js';
+import { FailuresReport } from '../../src/report/failures-report.js';
+import { RefusalBreaker, type Trip } from '../../src/send/refusal-breaker.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const dir = useTempDir();
+const header = indexHeader(['id', 'name'], [], 'in.csv');
+const rec = (i: number): ValidRecord => ({ kind: 'valid', line: i + 2, externalId: `e${i}`, payload: { defaultFields: { firstName: `N${i}` }, externalId: `e${i}` }, fields: [`e${i}`, `N${i}`] });
+
+function recorder(streak = 10) {
+  const journal = new JournalWriter(join(dir(), 'journal.jsonl'), { t: 'header', format: JOURNAL_FORMAT, version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'now' });
+  const trips: Trip[] = [];
+  const r = new Recorder({ failures: new FailuresReport(join(dir(), 'failures.csv'), header, ','), journal, breaker: new RefusalBreaker(streak), onTrip: (t) => trips.push(t) });
+  return { r, journal, trips };
+}
+
+test('every outcome lands in one bucket, one journal line and (for a failure) one report row', async () => {
+  const { r, journal } = recorder();
+  const outcomes = [
+    { kind: 'created', contactId: 'C0', viaLookup: false },
+    { kind: 'existing', contactId: 'C1' },
+    { kind: 'updated', contactId: 'C2' },
+    { kind: 'failed', code: 'API_400_X', message: 'bad', retryable: false },
+    { kind: 'failed', code: 'LOOKUP_FAILED', message: 'no answer', retryable: true, doubt: true },
+    { kind: 'notSent' },
+    { kind: 'inDoubt' },
+  ] as const;
+  outcomes.forEach((o, i) => {
+    r.read();
+    r.outcome(rec(i), `h${i}`, o);
+  });
+  await r.commit();
+  journal.close();
+  expect(r.counts.buckets).toMatchObject({ created: 1, alreadyDone: 1, updated: 1, failed: 2, notSent: 1, inDoubt: 1 });
+  expect(r.counts.invariantHolds).toBe(true);
+  const state = await replayJournal(join(dir(), 'journal.jsonl'));
+  expect([...['e0', 'e1', 'e2']].every((id) => state.created.has(id))).toBe(true);
+  expect(state.failed.get('e3')).toMatchObject({ retryable: false, body: 'h3' });
+  expect(state.failed.get('e4')).toMatchObject({ retryable: true, body: 'h4' });
+  const report = readFileSync(join(dir(), 'failures.csv'), 'utf8').trim().split('\n');
+  expect(report).toHaveLength(3);
+  expect(report[2]).toMatch(/LOOKUP_FAILED.*retryable: a rerun tries it again/);
+});
+
+test('a job-wide refusal: the streak is journaled as retryable and the trip is reported once', async () => {
+  const { r, journal, trips } = recorder(3);
+  for (let i = 0; i < 4; i++) r.outcome(rec(i), `h${i}`, { kind: 'failed', code: 'API_403_X', message: 'forbidden', retryable: false });
+  journal.close();
+  expect(trips).toHaveLength(1);
+  const state = await replayJournal(join(dir(), 'journal.jsonl'));
+  expect(['e0', 'e1', 'e2'].map((id) => state.failed.get(id)?.retryable)).toEqual([true, true, true]);
+});
+
+test('the journal line of each outcome kind', () => {
+  expect(outcomeLine('e', 3, 'h', { kind: 'created', contactId: 'C', viaLookup: true })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3 });
+  expect(outcomeLine('e', 3, 'h', { kind: 'existing', contactId: 'C' })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3, how: 'existing' });
+  expect(outcomeLine('e', 3, 'h', { kind: 'failed', code: 'X', message: 'm', retryable: true, doubt: true })).toEqual({ t: 'failed', id: 'e', line: 3, code: 'X', message: 'm', retryable: true, body: 'h', doubt: true });
+  expect(outcomeLine('e', 3, 'h', { kind: 'inDoubt' })).toBeUndefined();
+  expect(outcomeLine('e', 3, 'h', { kind: 'notSent' })).toBeUndefined();
+});
