@@ -130,6 +130,8 @@ function resolve(config: Config, file: string): ResolvedConfig {
     defaultCountry: (p.defaultCountry as CountryCode | undefined) ?? defaultCountry,
   }));
   const customFields = (config.customFields ?? []).map((f, i) => ({ ...f, column: use(f.column, `customFields[${i}].column`) }));
+  const countryColumn = config.phone?.countryColumn;
+  if (countryColumn !== undefined) use(countryColumn, 'phone.countryColumn');
   const api = config.api ?? {};
   const mappingPart = { ...config, $schema: undefined, api: undefined };
   return {
@@ -143,7 +145,9 @@ function resolve(config: Config, file: string): ResolvedConfig {
     emails,
     phoneNumbers,
     customFields,
-    csv: { delimiter: config.csv?.delimiter, encoding: config.csv?.encoding ?? 'utf-8' },
+    ...(countryColumn !== undefined && { phoneCountryColumn: countryColumn }),
+    invalidValues: config.invalidValues ?? 'drop',
+    csv: { delimiter: config.csv?.delimiter, encoding: config.csv?.encoding ?? 'utf-8', headerLine: config.csv?.headerLine ?? 1 },
     api: {
       baseUrl: (api.baseUrl ?? API_DEFAULTS.baseUrl).replace(/\/+$/, ''),
       requestsPerSecond: api.requestsPerSecond ?? API_DEFAULTS.requestsPerSecond,

@@ -53,7 +53,11 @@ export interface ResolvedConfig {
   readonly emails: readonly LabelledColumn[];
   readonly phoneNumbers: readonly PhoneColumn[];
   readonly customFields: readonly ResolvedCustomField[];
-  readonly csv: { readonly delimiter?: string; readonly encoding: string };
+  /** A column naming each record's country, for its numbers without +country code. */
+  readonly phoneCountryColumn?: string;
+  /** A bad value: dropped and reported (the contact is imported without it), or the whole record fails. */
+  readonly invalidValues: 'drop' | 'fail';
+  readonly csv: { readonly delimiter?: string; readonly encoding: string; readonly headerLine: number };
   readonly api: ApiSettings;
   readonly columnUses: readonly ColumnUse[];
 }

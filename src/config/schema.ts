@@ -82,7 +82,16 @@ export const configSchema = z.strictObject({
     phoneNumbers: z.array(phoneColumn).optional(),
   }),
   customFields: z.array(customField).optional(),
-  phone: z.strictObject({ defaultCountry: countryCode.optional() }).optional(),
+  phone: z
+    .strictObject({
+      defaultCountry: countryCode.optional(),
+      countryColumn: columnName.optional().describe('A column naming each record\'s country ("US", "USA", "United States", "Deutschland", "France"…): its numbers without +country code are read in that country'),
+    })
+    .optional(),
+  invalidValues: z
+    .enum(['drop', 'fail'])
+    .optional()
+    .describe('A bad email, phone or custom-field value: drop it and import the rest of the contact, reporting it in dropped-values.csv (default), or fail the whole record'),
   csv: z
     .strictObject({
       delimiter: z
@@ -91,6 +100,7 @@ export const configSchema = z.strictObject({
         .optional()
         .describe('Detected from the header line when left out'),
       encoding: z.string().min(1).optional().describe('Default utf-8 (a BOM is honoured); e.g. windows-1252, latin1'),
+      headerLine: z.number().int().min(1).max(1000).optional().describe('The line the header is on, when lines of notes come before it (LinkedIn\'s "Notes:"); default 1'),
     })
     .optional(),
   api: z

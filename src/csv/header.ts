@@ -2,9 +2,11 @@ import type { ColumnUse } from '../config/resolved.js';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../util/nearest.js';
 
-/** Columns this program adds to failures.csv; ignored when that file is read back. */
+/** Columns this program adds to failures.csv; ignored when that file is read back. Their presence marks a failure report. */
 export const ERROR_COLUMNS = ['_error_line', '_error_code', '_error_message', '_error_raw'] as const;
-export const isErrorColumn = (name: string): boolean => (ERROR_COLUMNS as readonly string[]).includes(name);
+/** Where a failed row first came from (the original export and its line), carried through any number of reruns. */
+export const SOURCE_COLUMNS = ['_source_file', '_source_line'] as const;
+export const isErrorColumn = (name: string): boolean => (ERROR_COLUMNS as readonly string[]).includes(name) || (SOURCE_COLUMNS as readonly string[]).includes(name);
 
 export interface HeaderIndex {
   /** The input's own columns, in order, without the `_error_*` ones. */
@@ -13,6 +15,8 @@ export interface HeaderIndex {
   readonly positionOf: ReadonlyMap<string, number>;
   /** Every field of the input's own, duplicate-named and blank-named ones too, as the header has them: what failures.csv keeps. */
   readonly own: readonly { readonly name: string; readonly position: number }[];
+  /** In a failure report being rerun: the positions of its `_source_file` and `_source_line` columns. */
+  readonly source?: { readonly file: number; readonly line: number };
 }
 
 /**
@@ -49,5 +53,7 @@ export function indexHeader(header: readonly string[], uses: readonly ColumnUse[
   }
   const positionOf = new Map<string, number>();
   for (const [name, at] of positions) positionOf.set(name, at[0]!);
-  return { columns, positionOf, own };
+  const [sourceFile, sourceLine] = SOURCE_COLUMNS.map((c) => header.indexOf(c));
+  const source = sourceFile! >= 0 && sourceLine! >= 0 ? { file: sourceFile!, line: sourceLine! } : undefined;
+  return { columns, positionOf, own, ...(source && { source }) };
 }

@@ -3,6 +3,7 @@ import { indexHeader } from '../csv/header.js';
 import { openCsv } from '../csv/read-csv.js';
 import type { Log } from '../log.js';
 import { Classifier } from '../pipeline/classify.js';
+import { DroppedValuesReport } from '../report/dropped-report.js';
 import { FailuresReport } from '../report/failures-report.js';
 import { JsonlWriter } from '../report/jsonl-writer.js';
 import { ensurePrivateDir, statePath, writePrivateFile } from '../report/private-files.js';
@@ -36,8 +37,9 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const reportDir = dryRunReportDir(stateDir);
   ensurePrivateDir(reportDir);
   const recorder = new Recorder({
-    failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter),
+    failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter, input),
     payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
+    dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues')),
   });
   try {
     await runPipeline({

@@ -88,7 +88,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       result = { counts: new Counts(), ...(options.stop?.aborted ? { stoppedEarly: 'stopped by a signal during start-up' } : { aborted: refused }) };
     } else {
       journal = openJournal(journalPath, past, target, rebind, options, startedAt);
-      result = await sendAll({ ...options, csv, header, past, api, stats, runner, journal, failuresPath: statePath(stateDir, 'failures'), onExisting: options.onExisting ?? 'skip' });
+      result = await sendAll({ ...options, csv, header, past, api, stats, runner, journal, reportDir: stateDir, onExisting: options.onExisting ?? 'skip' });
       journal.flush();
     }
     return await finishJob(options, result, stats, startedAt, journal);

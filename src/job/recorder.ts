@@ -2,6 +2,7 @@ import type { JournalEvent } from '../journal/events.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import type { ValidRecord } from '../pipeline/classify.js';
 import { Counts } from '../report/counts.js';
+import type { DroppedValuesReport } from '../report/dropped-report.js';
 import type { FailuresReport } from '../report/failures-report.js';
 import type { JsonlWriter } from '../report/jsonl-writer.js';
 import type { RefusalBreaker, Trip } from '../send/refusal-breaker.js';
@@ -15,6 +16,8 @@ export interface RecorderSinks {
   readonly journal?: JournalWriter;
   /** The dry run: each valid record's request body, as a line of payloads.jsonl. */
   readonly payloads?: JsonlWriter;
+  /** Values left out of records that were imported (or would be, in a dry run). */
+  readonly dropped: DroppedValuesReport;
   /** The import: tells a job-wide refusal from bad records. */
   readonly breaker?: RefusalBreaker;
   /** Called once when the breaker trips, after the refused records were journaled as retryable. */
@@ -59,6 +62,7 @@ export class Recorder {
   /** The dry run: a record that would be sent. */
   valid(record: ValidRecord): void {
     this.counts.add('valid');
+    this.droppedFrom(record);
     // The same text as JSON.stringify({ line, externalId, body }).
     this.sinks.payloads?.writeJsonText(`{"line":${record.line},"externalId":${JSON.stringify(record.externalId)},"body":${JSON.stringify(record.payload)}}`);
   }
@@ -79,8 +83,15 @@ export class Recorder {
         return;
       default:
         this.counts.add(outcome.kind === 'existing' ? 'alreadyDone' : outcome.kind);
+        if (outcome.kind !== 'existing') this.droppedFrom(record);
         this.sinks.breaker?.success();
     }
+  }
+
+  private droppedFrom(record: ValidRecord): void {
+    if (record.dropped === undefined) return;
+    this.counts.addDropped(record.dropped.map((d) => d.code));
+    this.sinks.dropped.add(record.externalId, record.dropped);
   }
 
   private refused(record: ValidRecord, hash: string, code: string, message: string): void {
@@ -95,16 +106,17 @@ export class Recorder {
 
   /** Lets the report files' buffers drain (see AtomicPrivateFile.pace). */
   async pace(): Promise<void> {
-    await Promise.all([this.sinks.failures.pace(), this.sinks.payloads?.pace()]);
+    await Promise.all([this.sinks.failures.pace(), this.sinks.dropped.pace(), this.sinks.payloads?.pace()]);
   }
 
   async commit(): Promise<void> {
-    await Promise.all([this.sinks.failures.commit(), this.sinks.payloads?.commit()]);
+    await Promise.all([this.sinks.failures.commit(), this.sinks.dropped.commit(), this.sinks.payloads?.commit()]);
   }
 
   /** The run failed: no half report replaces the last whole one. */
   discard(): void {
     this.sinks.failures.discard();
+    this.sinks.dropped.discard();
     this.sinks.payloads?.discard();
   }
 }

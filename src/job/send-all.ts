@@ -6,7 +6,9 @@ import type { ResumeState } from '../journal/replay.js';
 import { JobAbortedError } from '../errors.js';
 import { Classifier } from '../pipeline/classify.js';
 import type { Counts } from '../report/counts.js';
+import { DroppedValuesReport } from '../report/dropped-report.js';
 import { FailuresReport } from '../report/failures-report.js';
+import { statePath } from '../report/private-files.js';
 import type { ProgressSink } from '../report/progress.js';
 import { LookupBatcher } from '../send/lookup.js';
 import { RefusalBreaker } from '../send/refusal-breaker.js';
@@ -28,8 +30,8 @@ export interface SendAllInput {
   readonly stats: RequestStats;
   readonly runner: Runner;
   readonly journal: JournalWriter;
-  /** Where failures.csv goes. */
-  readonly failuresPath: string;
+  /** Where failures.csv and dropped-values.csv go. */
+  readonly reportDir: string;
   readonly onExisting: 'skip' | 'update';
   readonly maxRows?: number;
   readonly refusalStreak?: number;
@@ -40,7 +42,8 @@ export interface SendAllInput {
 export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Counts }> {
   const { runner } = i;
   const recorder = new Recorder({
-    failures: new FailuresReport(i.failuresPath, i.header, i.csv.delimiter),
+    failures: new FailuresReport(statePath(i.reportDir, 'failures'), i.header, i.csv.delimiter, i.csv.file),
+    dropped: new DroppedValuesReport(statePath(i.reportDir, 'droppedValues')),
     journal: i.journal,
     breaker: new RefusalBreaker(i.refusalStreak),
     onTrip: (trip) => runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message)),

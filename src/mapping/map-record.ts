@@ -10,6 +10,8 @@ import { toE164 } from './transforms/phone.js';
 import { splitCell } from './transforms/split.js';
 import { toUrl } from './transforms/url.js';
 import { SeenStrings } from '../util/seen-strings.js';
+import { countryFromText } from './country-names.js';
+import type { CountryCode } from './transforms/phone-metadata.js';
 
 /** Reads one cell by column name; '' for an absent or empty cell. */
 export type CellReader = (column: string) => string;
@@ -21,6 +23,12 @@ export interface MappedItem {
   /** Present only when there are no problems. */
   readonly payload?: ContactRequest;
   readonly problems: readonly Problem[];
+  /**
+   * Values left out of the payload, each with why (invalidValues "drop": a bad
+   * email, phone or custom-field value; always: a phone's extension, a country
+   * cell not understood). Reported in dropped-values.csv; absent when none.
+   */
+  readonly dropped?: readonly Problem[];
 }
 
 export interface MappedRecord extends MappedItem {
@@ -33,8 +41,11 @@ export interface MappedRecord extends MappedItem {
  */
 export function mapRecord(config: ResolvedConfig, get: CellReader, line: number): MappedRecord {
   const problems: Problem[] = [];
+  const dropped: Problem[] = [];
+  const badValues = config.invalidValues === 'drop' ? dropped : problems;
   const report = (column: string, value: string, result: Converted<unknown>) => {
-    if (!result.ok) problems.push({ code: result.code, line, column, value, message: result.expected });
+    if (!result.ok) badValues.push({ code: result.code, line, column, value, message: result.expected });
+    else if (result.note !== undefined) dropped.push({ code: result.note.code, line, column, value, message: result.note.message });
   };
 
   const externalId = readExternalId(config.externalId, get, line, problems);
@@ -45,7 +56,8 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number)
   const role = text(config.names.role);
 
   const emails = labelled(config.emails, get, (v) => toEmail(v), report);
-  const phoneNumbers = labelled(config.phoneNumbers, get, (v, c) => toE164(v, (c as PhoneColumn).defaultCountry), report);
+  const recordCountry = readCountry(config.phoneCountryColumn, get, line, dropped);
+  const phoneNumbers = labelled(config.phoneNumbers, get, (v, c) => toE164(v, recordCountry ?? (c as PhoneColumn).defaultCountry), report);
   const customFields: CustomFieldItem[] = [];
   for (const field of config.customFields) {
     const cell = get(field.column).trim();
@@ -56,9 +68,12 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number)
   }
 
   if (!firstName && !lastName && !company && emails.length === 0 && phoneNumbers.length === 0 && problemsOnlyAbout(problems, ['EXTERNAL_ID'])) {
-    problems.push({ code: ProblemCode.emptyContact, line, message: 'the record has no name, company, email or phone number to import' });
+    // Nothing left to import: the values that were dropped are why the record fails.
+    const bad = dropped.filter((d) => !isNote(d));
+    problems.push(...bad, { code: ProblemCode.emptyContact, line, message: bad.length > 0 ? 'with its bad values left out, the record has no name, company, email or phone number to import' : 'the record has no name, company, email or phone number to import' });
   }
-  if (problems.length > 0) return { line, externalId, problems };
+  // A record that fails anyway lists its bad values too: one pass fixes the row.
+  if (problems.length > 0) return { line, externalId, problems: config.invalidValues === 'drop' ? [...problems, ...dropped.filter((d) => !isNote(d) && !problems.includes(d))] : problems };
 
   // Built by assignment, not by spreading optional parts: this runs once per
   // record, and the key order (which payloads.jsonl shows) is the same.
@@ -82,7 +97,20 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number)
     }
     return { line, externalId, problems };
   }
-  return { line, externalId, payload, problems };
+  return dropped.length > 0 ? { line, externalId, payload, problems, dropped } : { line, externalId, payload, problems };
+}
+
+const isNote = (p: Problem) => p.code === ProblemCode.phoneExtensionDropped || p.code === ProblemCode.phoneCountryUnknown;
+
+/** The record's own country (phone.countryColumn), or undefined: empty, not configured, or not understood (then noted). */
+function readCountry(column: string | undefined, get: CellReader, line: number, notes: Problem[]): CountryCode | undefined {
+  if (column === undefined) return undefined;
+  const cell = get(column).trim();
+  const country = countryFromText(cell);
+  if (country === undefined && cell !== '') {
+    notes.push({ code: ProblemCode.phoneCountryUnknown, line, column, value: cell, message: 'not a country name or code this importer knows (e.g. "US", "USA", "United States", "Deutschland"): its numbers without +country code were read in phone.defaultCountry' });
+  }
+  return country;
 }
 
 /** True when every problem so far is of a kind that says nothing about the contact's content. */

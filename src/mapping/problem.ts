@@ -16,6 +16,9 @@ export const ProblemCode = {
   numberInvalid: 'NUMBER_INVALID',
   dateInvalid: 'DATE_INVALID',
   payloadInvalid: 'PAYLOAD_INVALID',
+  /** Notes on values kept in part: reported, never failing the record. */
+  phoneExtensionDropped: 'PHONE_EXTENSION_DROPPED',
+  phoneCountryUnknown: 'PHONE_COUNTRY_UNKNOWN',
 } as const;
 export type ProblemCode = (typeof ProblemCode)[keyof typeof ProblemCode];
 
@@ -35,8 +38,10 @@ export function describeProblem(p: Problem): string {
   return `${where}: ${found}${p.message} [${p.code}]`;
 }
 
-/** Result of converting one cell. */
-export type Converted<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: ProblemCode; readonly expected: string };
+/** Result of converting one cell; `note`: the value was kept, but not all of it (an extension). */
+export type Converted<T> =
+  | { readonly ok: true; readonly value: T; readonly note?: { readonly code: ProblemCode; readonly message: string } }
+  | { readonly ok: false; readonly code: ProblemCode; readonly expected: string };
 
 export const ok = <T>(value: T): Converted<T> => ({ ok: true, value });
 export const bad = (code: ProblemCode, expected: string): Converted<never> => ({ ok: false, code, expected });

@@ -13,6 +13,8 @@ export interface ValidRecord {
   readonly externalId: string;
   readonly payload: ContactRequest;
   readonly fields: readonly string[];
+  /** Values left out of the payload, with why (see MappedItem.dropped). */
+  readonly dropped?: readonly Problem[];
 }
 
 export interface RejectedRecord {
@@ -94,6 +96,6 @@ export class Classifier {
     if (mapped.problems.length > 0 || mapped.payload === undefined || id === undefined) {
       return { kind: 'rejected', bucket: 'failed', line, externalId: id, fields, problems: mapped.problems };
     }
-    return { kind: 'valid', line, externalId: id, payload: mapped.payload, fields };
+    return { kind: 'valid', line, externalId: id, payload: mapped.payload, fields, ...(mapped.dropped && { dropped: mapped.dropped }) };
   }
 }

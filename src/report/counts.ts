@@ -5,6 +5,12 @@ export class Counts {
   read = 0;
   readonly buckets: Record<Bucket, number> = { valid: 0, created: 0, updated: 0, alreadyDone: 0, duplicate: 0, failed: 0, notSent: 0, inDoubt: 0 };
   readonly byCode: Record<string, number> = {};
+  /** Values left out of imported records (dropped-values.csv), by code: not a bucket, a record may drop several. */
+  readonly dropped: Record<string, number> = {};
+
+  addDropped(codes: readonly string[]): void {
+    for (const code of codes) this.dropped[code] = (this.dropped[code] ?? 0) + 1;
+  }
 
   add(bucket: Bucket, codes: readonly string[] = []): void {
     this.buckets[bucket]++;

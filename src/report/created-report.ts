@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { CreatedEvent } from '../journal/events.js';
 import { decodeEvent, isCreatedLine, plainCreated } from '../journal/codec.js';
 import { forEachLine } from '../journal/lines.js';
+import { UTF8_BOM } from './dropped-report.js';
 import { AtomicPrivateFile } from './private-files.js';
 import { mayNeedQuote, neutraliseCell } from './spreadsheet-safe.js';
 
@@ -19,7 +20,8 @@ const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"
  */
 export async function writeCreatedReport(journalPath: string, outPath: string): Promise<number> {
   const file = new AtomicPrivateFile(outPath);
-  file.stream.write('line,externalId,contactId\n');
+  // A byte order mark: Excel reads the file as UTF-8 (externalIds may have accents).
+  file.stream.write(`${UTF8_BOM}line,externalId,contactId\n`);
   let count = 0;
   let out = Buffer.allocUnsafe(256 * 1024);
   let used = 0;

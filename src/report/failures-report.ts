@@ -1,30 +1,42 @@
 import { stringify } from 'csv-stringify/sync';
-import { ERROR_COLUMNS, type HeaderIndex } from '../csv/header.js';
+import { resolve } from 'node:path';
+import { ERROR_COLUMNS, SOURCE_COLUMNS, type HeaderIndex } from '../csv/header.js';
 import { describeProblem, type Problem } from '../mapping/problem.js';
 import { AtomicPrivateFile } from './private-files.js';
+import { UTF8_BOM } from './dropped-report.js';
 import { neutraliseCell } from './spreadsheet-safe.js';
 
 /**
  * failures.csv: the input's own columns with their values exactly as read (so
- * the file is valid input for a rerun with the same config), then the
- * `_error_*` columns, which a rerun ignores and writes afresh.
+ * the file is valid input for a rerun with the same config), then where the
+ * row first came from (`_source_file`, `_source_line`: kept through reruns),
+ * then the `_error_*` columns, which a rerun ignores and writes afresh. UTF-8
+ * with a byte order mark whatever the input's encoding: Excel opens it right,
+ * and a rerun with the same config reads it as UTF-8 (the mark wins over
+ * csv.encoding), so every character comes back as it was.
  */
 export class FailuresReport {
   private readonly file: AtomicPrivateFile;
   private readonly positions: number[];
+  private readonly inputFile: string;
 
   constructor(
     path: string,
-    header: HeaderIndex,
+    private readonly header: HeaderIndex,
     private readonly delimiter: string,
+    inputFile: string,
   ) {
     this.file = new AtomicPrivateFile(path);
+    this.inputFile = resolve(inputFile);
     this.positions = header.own.map((c) => c.position);
-    this.write([...header.own.map((c) => c.name), ...ERROR_COLUMNS]);
+    this.file.stream.write(UTF8_BOM);
+    this.write([...header.own.map((c) => c.name), ...SOURCE_COLUMNS, ...ERROR_COLUMNS]);
   }
 
   add(fields: readonly string[], line: number, problems: readonly Problem[], raw = ''): void {
-    const own = this.positions.map((i) => fields[i] ?? '');
+    const source = this.header.source;
+    const origin = source ? [fields[source.file] ?? '', fields[source.line] ?? ''] : [this.inputFile, String(line)];
+    const own = [...this.positions.map((i) => fields[i] ?? ''), ...origin];
     const codes = [...new Set(problems.map((p) => p.code))].join(' ');
     const message = problems.map(describeProblem).join('; ');
     this.write([...own, String(line), codes, message, raw]);

@@ -23,6 +23,7 @@ export const STATE_FILES = {
   summary: 'summary.json',
   failures: 'failures.csv',
   created: 'created.csv',
+  droppedValues: 'dropped-values.csv',
   payloads: 'payloads.jsonl',
   /** A dry run's reports: never over an import's. */
   dryRun: 'dry-run',

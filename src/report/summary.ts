@@ -18,6 +18,8 @@ export interface Summary {
   readonly stoppedEarly?: string;
   readonly counts: { readonly read: number } & Counts['buckets'];
   readonly problems: Readonly<Record<string, number>>;
+  /** Values left out of records that were imported (or, in a dry run, would be), by code: see dropped-values.csv. */
+  readonly droppedValues: Readonly<Record<string, number>>;
   readonly invariant: { readonly holds: boolean; readonly formula: string };
   readonly requests?: Readonly<Record<string, number>>;
   /** Requests per second over the time spent sending. */
@@ -41,12 +43,13 @@ export function runFacts(mode: Summary['mode'], input: string, configFile: strin
 /** Exit 1 when any record failed or was a duplicate, else 0 (a run that ended on its own). */
 export const completedExitCode = (counts: Counts): ExitCode => (counts.buckets.failed + counts.buckets.duplicate > 0 ? ExitCode.someFailed : ExitCode.ok);
 
-export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'invariant'>, counts: Counts): Summary {
+export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'invariant'>, counts: Counts): Summary {
   return {
     version: SUMMARY_VERSION,
     ...base,
     counts: { read: counts.read, ...counts.buckets },
     problems: { ...counts.byCode },
+    droppedValues: { ...counts.dropped },
     invariant: {
       holds: counts.invariantHolds,
       formula: `read ${counts.read} = valid ${counts.buckets.valid} + created ${counts.buckets.created} + updated ${counts.buckets.updated} + alreadyDone ${counts.buckets.alreadyDone} + duplicate ${counts.buckets.duplicate} + failed ${counts.buckets.failed} + notSent ${counts.buckets.notSent} + inDoubt ${counts.buckets.inDoubt}`,
@@ -70,6 +73,11 @@ export function formatSummary(s: Summary): string {
   if (s.abortedBecause) lines.push(`  ABORTED: ${s.abortedBecause}`);
   const codes = Object.entries(s.problems).sort((a, b) => b[1] - a[1]);
   if (codes.length > 0) lines.push(`  problems: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);
+  const dropped = Object.entries(s.droppedValues ?? {}).sort((a, b) => b[1] - a[1]);
+  if (dropped.length > 0) {
+    const total = dropped.reduce((n, [, k]) => n + k, 0);
+    lines.push(`  values left out of ${s.mode === 'dry-run' ? 'valid' : 'imported'} records: ${total} (${dropped.map(([code, n]) => `${code} ${n}`).join(', ')}): see ${s.reportDir ?? s.stateDir}/dropped-values.csv`);
+  }
   if (s.stoppedEarly) lines.push(`  stopped early: ${s.stoppedEarly}; run the same command again to continue`);
   const reports = s.reportDir ?? s.stateDir;
   if (c.failed + c.duplicate > 0) lines.push(`  failures: ${reports}/failures.csv (fix the rows, then run with --input ${reports}/failures.csv)`);

@@ -23,7 +23,8 @@ describe('config: defaults and shorthand', () => {
   test('api and csv defaults are applied once', () => {
     const c = configFrom(minimal);
     expect(c.api).toEqual({ baseUrl: 'https://api.openphone.com', requestsPerSecond: 10, concurrency: 8, timeoutMs: 15000, retry: { attempts: 6, baseDelayMs: 500, maxDelayMs: 30000 } });
-    expect(c.csv).toEqual({ delimiter: undefined, encoding: 'utf-8' });
+    expect(c.csv).toEqual({ delimiter: undefined, encoding: 'utf-8', headerLine: 1 });
+    expect(c.invalidValues).toBe('drop');
   });
 
   test('phone.defaultCountry applies to phone entries without their own', () => {

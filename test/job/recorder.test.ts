@@ -6,6 +6,7 @@ import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { replayJournal } from '../../src/journal/replay.js';
 import { Recorder, outcomeLine } from '../../src/job/recorder.js';
 import type { ValidRecord } from '../../src/pipeline/classify.js';
+import { DroppedValuesReport } from '../../src/report/dropped-report.js';
 import { FailuresReport } from '../../src/report/failures-report.js';
 import { RefusalBreaker, type Trip } from '../../src/send/refusal-breaker.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -17,7 +18,13 @@ const rec = (i: number): ValidRecord => ({ kind: 'valid', line: i + 2, externalI
 function recorder(streak = 10) {
   const journal = new JournalWriter(join(dir(), 'journal.jsonl'), { t: 'header', format: JOURNAL_FORMAT, version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'now' });
   const trips: Trip[] = [];
-  const r = new Recorder({ failures: new FailuresReport(join(dir(), 'failures.csv'), header, ','), journal, breaker: new RefusalBreaker(streak), onTrip: (t) => trips.push(t) });
+  const r = new Recorder({
+    failures: new FailuresReport(join(dir(), 'failures.csv'), header, ',', 'in.csv'),
+    dropped: new DroppedValuesReport(join(dir(), 'dropped-values.csv')),
+    journal,
+    breaker: new RefusalBreaker(streak),
+    onTrip: (t) => trips.push(t),
+  });
   return { r, journal, trips };
 }
 
@@ -64,4 +71,18 @@ test('the journal line of each outcome kind', () => {
   expect(outcomeLine('e', 3, 'h', { kind: 'failed', code: 'X', message: 'm', retryable: true, doubt: true })).toEqual({ t: 'failed', id: 'e', line: 3, code: 'X', message: 'm', retryable: true, body: 'h', doubt: true });
   expect(outcomeLine('e', 3, 'h', { kind: 'inDoubt' })).toBeUndefined();
   expect(outcomeLine('e', 3, 'h', { kind: 'notSent' })).toBeUndefined();
+});
+
+test('values dropped from a record are reported when it is created, not when it was only found existing', async () => {
+  const { r, journal } = recorder();
+  const dropped = [{ code: 'EMAIL_INVALID', line: 2, column: 'E-mail Address', value: '/o=ExchangeLabs/ou=x', message: 'expected an email address' }];
+  r.outcome({ ...rec(0), dropped }, 'h0', { kind: 'created', contactId: 'C0', viaLookup: false });
+  r.outcome({ ...rec(1), dropped }, 'h1', { kind: 'existing', contactId: 'C1' });
+  await r.commit();
+  journal.close();
+  expect(r.counts.dropped).toEqual({ EMAIL_INVALID: 1 });
+  const rows = readFileSync(join(dir(), 'dropped-values.csv'), 'utf8').split('\n');
+  expect(rows[0]).toBe('\uFEFFline,externalId,column,value,code,why');
+  expect(rows[1]).toBe('2,e0,E-mail Address,/o=ExchangeLabs/ou=x,EMAIL_INVALID,expected an email address');
+  expect(rows[2]).toBe('');
 });

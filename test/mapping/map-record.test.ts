@@ -22,6 +22,8 @@ const config = configFrom({
     { key: 'addr', type: 'address', column: 'Address' },
   ],
   phone: { defaultCountry: 'US' },
+  // The tests of problem reporting run with bad values failing the record; "drop" (the default) has its own below.
+  invalidValues: 'fail',
 });
 
 const map = (row: Record<string, string>, line = 7) => mapRecord(config, (c) => row[c] ?? '', line);
@@ -100,4 +102,63 @@ test('externalId templates join columns and refuse half-made ids', () => {
 test('phone entries use their own default country', () => {
   const c = configFrom({ externalId: 'Id', phone: { defaultCountry: 'US' }, defaultFields: { phoneNumbers: [{ name: 'uk', column: 'P', defaultCountry: 'GB' }] } });
   expect(mapRecord(c, (k) => ({ Id: '1', P: '020 7946 0958' })[k] ?? '', 1).payload?.defaultFields.phoneNumbers).toEqual([{ name: 'uk', value: '+442079460958' }]);
+});
+
+describe('invalidValues "drop" (the default): a bad value is left out and reported, the contact imported', () => {
+  const outlook = configFrom({
+    externalId: 'Id',
+    defaultFields: {
+      firstName: 'First Name',
+      lastName: 'Last Name',
+      emails: [{ name: 'work', column: 'E-mail Address' }, { name: 'other', column: 'E-mail 2 Address' }],
+      phoneNumbers: [{ name: 'work', column: 'Business Phone' }, { name: 'other', column: 'Other Phone' }],
+    },
+    phone: { defaultCountry: 'US', countryColumn: 'Country' },
+  });
+  const mapOutlook = (row: Record<string, string>) => mapRecord(outlook, (c) => row[c] ?? '', 3);
+
+  test('Dana Whitfield: the Exchange address is dropped, the SMTP address kept, and the drop says where and why', () => {
+    const r = mapOutlook({ Id: '1', 'First Name': 'Dana', 'Last Name': 'Whitfield', 'E-mail Address': '/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=dana', 'E-mail 2 Address': 'dana.whitfield@example.com' });
+    expect(r.problems).toEqual([]);
+    expect(r.payload?.defaultFields.emails).toEqual([{ name: 'other', value: 'dana.whitfield@example.com' }]);
+    expect(r.dropped).toEqual([expect.objectContaining({ code: 'EMAIL_INVALID', line: 3, column: 'E-mail Address', value: expect.stringMatching(/^\/o=ExchangeLabs/) })]);
+  });
+
+  test('1-800-FLOWERS in a second phone column is dropped, with a word on letters', () => {
+    const r = mapOutlook({ Id: '1', 'First Name': 'Flo', 'Business Phone': '(415) 555-0199', 'Other Phone': '1-800-FLOWERS' });
+    expect(r.payload?.defaultFields.phoneNumbers).toEqual([{ name: 'work', value: '+14155550199' }]);
+    expect(r.dropped?.[0]).toMatchObject({ code: 'PHONE_INVALID', column: 'Other Phone', value: '1-800-FLOWERS', message: expect.stringMatching(/letters/) });
+  });
+
+  test('an extension is kept apart: the number imported, the extension reported', () => {
+    const r = mapOutlook({ Id: '1', 'First Name': 'Ext', 'Business Phone': '415.555.0101 ext. 23' });
+    expect(r.payload?.defaultFields.phoneNumbers).toEqual([{ name: 'work', value: '+14155550101' }]);
+    expect(r.dropped).toEqual([expect.objectContaining({ code: 'PHONE_EXTENSION_DROPPED', value: '415.555.0101 ext. 23', message: expect.stringMatching(/"23"/) })]);
+  });
+
+  test('the record\'s country column decides how a national number is read', () => {
+    const de = mapOutlook({ Id: '1', 'First Name': 'Jürgen', 'Business Phone': '030 1234567', Country: 'Deutschland' });
+    expect(de.payload?.defaultFields.phoneNumbers).toEqual([{ name: 'work', value: '+49301234567' }]);
+    const fr = mapOutlook({ Id: '2', 'First Name': 'Amélie', 'Business Phone': '01 42 68 53 00', Country: 'France' });
+    expect(fr.payload?.defaultFields.phoneNumbers).toEqual([{ name: 'work', value: '+33142685300' }]);
+    const us = mapOutlook({ Id: '3', 'First Name': 'Sam', 'Business Phone': '(415) 555-0199', Country: 'USA' });
+    expect(us.payload?.defaultFields.phoneNumbers).toEqual([{ name: 'work', value: '+14155550199' }]);
+  });
+
+  test('a country cell not understood is reported, and the default country is used', () => {
+    const r = mapOutlook({ Id: '1', 'First Name': 'N', 'Business Phone': '(415) 555-0199', Country: 'Narnia' });
+    expect(r.payload?.defaultFields.phoneNumbers).toEqual([{ name: 'work', value: '+14155550199' }]);
+    expect(r.dropped).toEqual([expect.objectContaining({ code: 'PHONE_COUNTRY_UNKNOWN', column: 'Country', value: 'Narnia' })]);
+  });
+
+  test('a contact left with nothing to import fails, naming the values that were bad', () => {
+    const r = mapOutlook({ Id: '1', 'Other Phone': '1-800-FLOWERS' });
+    expect(r.payload).toBeUndefined();
+    expect(r.problems.map((p) => p.code)).toEqual(['PHONE_INVALID', 'EMPTY_CONTACT']);
+  });
+
+  test('a record that fails for another reason lists its bad values too', () => {
+    const r = mapOutlook({ 'First Name': 'No id', 'E-mail Address': 'nope' });
+    expect(r.problems.map((p) => p.code)).toEqual(['EXTERNAL_ID_MISSING', 'EMAIL_INVALID']);
+  });
 });

@@ -1,0 +1,42 @@
+import { stringify } from 'csv-stringify/sync';
+import type { Problem } from '../mapping/problem.js';
+import { AtomicPrivateFile } from './private-files.js';
+import { neutraliseCell } from './spreadsheet-safe.js';
+
+/** Excel reads a CSV as UTF-8 only when it starts with a byte order mark. */
+export const UTF8_BOM = '\uFEFF';
+
+/**
+ * dropped-values.csv: every value left out of a record that was imported (a bad
+ * secondary email, a 1-800-FLOWERS phone, an extension), with where it was and
+ * why. Nothing is changed in silence: this is the list to review.
+ */
+export class DroppedValuesReport {
+  private readonly file: AtomicPrivateFile;
+
+  constructor(path: string) {
+    this.file = new AtomicPrivateFile(path);
+    this.file.stream.write(UTF8_BOM);
+    this.write(['line', 'externalId', 'column', 'value', 'code', 'why']);
+  }
+
+  add(externalId: string, dropped: readonly Problem[]): void {
+    for (const d of dropped) this.write([String(d.line), externalId, d.column ?? '', d.value ?? '', d.code, d.message]);
+  }
+
+  private write(row: readonly string[]): void {
+    this.file.stream.write(stringify([row.map(neutraliseCell)], { record_delimiter: '\n' }));
+  }
+
+  pace(): Promise<void> {
+    return this.file.pace();
+  }
+
+  commit(): Promise<void> {
+    return this.file.commit();
+  }
+
+  discard(): void {
+    this.file.discard();
+  }
+}
