@@ -111,8 +111,18 @@ function resolve(config: Config, file: string): ResolvedConfig {
   if (typeof config.externalId === 'object' && 'template' in config.externalId) {
     const t = parseTemplate(config.externalId.template);
     if ('error' in t) throw new Error('unreachable: template checked above');
-    for (const part of t.parts) if ('column' in part) use(part.column, 'externalId.template');
-    externalId = { kind: 'template', template: config.externalId.template, parts: t.parts };
+    // A column the mapping splits gives the id its first value (no separator inside an id).
+    const splits = new Map<string, string>();
+    for (const c of [...(config.defaultFields.emails ?? []), ...(config.defaultFields.phoneNumbers ?? []), ...(config.customFields ?? [])]) {
+      if ('split' in c && c.split !== undefined) splits.set(c.column, c.split);
+    }
+    const parts = t.parts.map((part) => {
+      if (!('column' in part)) return part;
+      use(part.column, 'externalId.template');
+      const split = splits.get(part.column);
+      return split === undefined ? part : { ...part, split };
+    });
+    externalId = { kind: 'template', template: config.externalId.template, parts, allowEmpty: config.externalId.allowEmpty ?? false };
   } else {
     externalId = { kind: 'column', column: use(columnSource(config.externalId), 'externalId') };
   }

@@ -5,7 +5,7 @@ import type { TemplatePart } from './template.js';
 /** Where a value comes from: one column, or a template over several. */
 export type ValueSource =
   | { readonly kind: 'column'; readonly column: string }
-  | { readonly kind: 'template'; readonly template: string; readonly parts: readonly TemplatePart[] };
+  | { readonly kind: 'template'; readonly template: string; readonly parts: readonly TemplatePart[]; readonly allowEmpty: boolean };
 
 export interface LabelledColumn {
   readonly name: string;

@@ -2,7 +2,7 @@
  * externalId templates: "hubspot-{Record ID}". `{{` and `}}` are literal braces.
  * Parsed once at config load into parts, so rendering a record is a join.
  */
-export type TemplatePart = { literal: string } | { column: string };
+export type TemplatePart = { literal: string } | { column: string; split?: string };
 
 export function parseTemplate(template: string): { parts: TemplatePart[] } | { error: string } {
   const parts: TemplatePart[] = [];
@@ -33,17 +33,28 @@ export function parseTemplate(template: string): { parts: TemplatePart[] } | { e
   return { parts };
 }
 
-/** Renders the template; undefined when any column it names is empty (no half-made ids). */
-export function renderTemplate(parts: readonly TemplatePart[], get: (column: string) => string): string | undefined {
+/**
+ * Renders the template. A column the mapping splits (a multi-value cell such as
+ * Google's "a ::: b") gives its first value, so no separator ends up inside an id.
+ * `allowEmpty`: an empty column contributes nothing (at least one must be filled);
+ * otherwise any empty column leaves the id undefined (no half-made ids).
+ * Returns the id, or the columns that were empty.
+ */
+export function renderTemplate(parts: readonly TemplatePart[], get: (column: string) => string, allowEmpty = false): { id: string } | { empty: string[] } {
   let out = '';
+  const empty: string[] = [];
+  let filled = 0;
   for (const part of parts) {
     if ('literal' in part) {
       out += part.literal;
-    } else {
-      const value = get(part.column).trim();
-      if (value === '') return undefined;
-      out += value;
+      continue;
     }
+    let value = get(part.column).trim();
+    if (part.split !== undefined && value.includes(part.split)) value = value.split(part.split).map((v) => v.trim()).find(Boolean) ?? '';
+    if (value === '') empty.push(part.column);
+    else filled++;
+    out += value;
   }
-  return out;
+  if (filled === 0 || (!allowEmpty && empty.length > 0)) return { empty };
+  return { id: out };
 }

@@ -120,13 +120,20 @@ function problemsOnlyAbout(problems: readonly Problem[], prefixes: readonly stri
 
 function readExternalId(source: ValueSource, get: CellReader, line: number, problems: Problem[]): string | undefined {
   const column = source.kind === 'column' ? source.column : source.template;
-  const id = source.kind === 'column' ? get(source.column).trim() || undefined : renderTemplate(source.parts, get);
+  const rendered = source.kind === 'column' ? undefined : renderTemplate(source.parts, get, source.allowEmpty);
+  const id = source.kind === 'column' ? get(source.column).trim() || undefined : rendered && 'id' in rendered ? rendered.id : undefined;
   if (id === undefined) {
+    const empty = rendered && 'empty' in rendered ? rendered.empty.map((c) => JSON.stringify(c)) : [];
     problems.push({
       code: ProblemCode.externalIdMissing,
       line,
-      column,
-      message: source.kind === 'column' ? 'the externalId column is empty: every record needs an id to be resumable' : 'a column the externalId template names is empty',
+      column: source.kind === 'column' ? column : (rendered && 'empty' in rendered && rendered.empty.length === 1 ? rendered.empty[0] : undefined) ?? column,
+      message:
+        source.kind === 'column'
+          ? 'the externalId column is empty: every record needs an id to be resumable'
+          : source.allowEmpty
+            ? `every column of the externalId template is empty (${empty.join(', ')}): fill one of them`
+            : `the externalId template needs ${empty.join(', ')}, which ${empty.length === 1 ? 'is' : 'are'} empty here: fill ${empty.length === 1 ? 'it' : 'them'}, or set externalId.allowEmpty to true`,
     });
     return undefined;
   }

@@ -59,7 +59,8 @@ export class Classifier {
     if (item.kind !== 'record') return undefined;
     const source = this.config.externalId;
     const get = this.mapper.cells(item.fields);
-    const id = source.kind === 'column' ? get(source.column).trim() : renderTemplate(source.parts, get);
+    const rendered = source.kind === 'column' ? undefined : renderTemplate(source.parts, get, source.allowEmpty);
+    const id = source.kind === 'column' ? get(source.column).trim() : rendered && 'id' in rendered ? rendered.id : undefined;
     if (!id || this.seen.has(id) || !isDone(id)) return undefined;
     this.seen.set(id, item.line);
     return id;

@@ -39,6 +39,8 @@ export function writeContactsFile(path: string, n: number, idPrefix = 'r'): { va
 export const importConfig = (api: Record<string, unknown> = {}) => ({
   externalId: 'Record ID',
   source: 'test-import',
+  // The generated files' bad rows are meant to fail whole (their `valid` list says which are imported).
+  invalidValues: 'fail',
   defaultFields: {
     firstName: 'First Name',
     lastName: 'Last Name',

@@ -162,3 +162,32 @@ describe('invalidValues "drop" (the default): a bad value is left out and report
     expect(r.problems.map((p) => p.code)).toEqual(['EXTERNAL_ID_MISSING', 'EMAIL_INVALID']);
   });
 });
+
+describe('externalId templates without an id column', () => {
+  const google = configFrom({
+    externalId: { template: '{First Name}|{Last Name}|{Organization Name}|{E-mail 1 - Value}', allowEmpty: true },
+    defaultFields: { firstName: 'First Name', lastName: 'Last Name', company: 'Organization Name', emails: [{ name: 'work', column: 'E-mail 1 - Value', split: ' ::: ' }] },
+  });
+  const id = (row: Record<string, string>) => mapRecord(google, (c) => row[c] ?? '', 5);
+
+  test('a company-only contact gets an id from what it has', () => {
+    expect(id({ 'Organization Name': 'Acme GmbH' }).externalId).toBe('||Acme GmbH|');
+  });
+
+  test('a multi-value cell gives its first value: the separator never enters the id', () => {
+    expect(id({ 'First Name': 'Ada', 'E-mail 1 - Value': 'ada@example.com ::: ada@home.example' }).externalId).toBe('Ada|||ada@example.com');
+  });
+
+  test('all parts empty: the error names every column', () => {
+    const p = id({}).problems[0]!;
+    expect(p.code).toBe('EXTERNAL_ID_MISSING');
+    expect(p.message).toMatch(/"First Name", "Last Name", "Organization Name", "E-mail 1 - Value"/);
+  });
+
+  test('a strict template names the empty column, and says how to allow it', () => {
+    const strict = configFrom({ externalId: { template: 'crm-{Id}-{Region}' }, defaultFields: { firstName: 'Id' } });
+    const p = mapRecord(strict, (c) => ({ Id: '7' })[c] ?? '', 2).problems[0]!;
+    expect(p).toMatchObject({ code: 'EXTERNAL_ID_MISSING', column: 'Region' });
+    expect(p.message).toMatch(/needs "Region", which is empty.*externalId.allowEmpty/);
+  });
+});
