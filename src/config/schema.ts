@@ -16,7 +16,7 @@ export const columnRef = z.union([columnName, z.strictObject({ column: columnNam
 /** `{Column Name}` placeholders; `{{` and `}}` stand for literal braces. */
 const templateRef = z.strictObject({
   template: z.string().min(1).describe('Text with {Column Name} placeholders, e.g. "hubspot-{Record ID}"'),
-  allowEmpty: z.boolean().optional().describe('An empty column contributes nothing instead of failing the record (at least one must be filled): for ids built from names and emails'),
+  allowEmpty: z.boolean().optional().describe('An empty column contributes nothing instead of failing the record (at least one must be filled), and an id longer than 75 characters keeps its start and ends with a hash of the whole: for ids built from names and emails'),
 });
 
 const splitSeparator = z.string().min(1).describe('Split one cell into several values at this separator');

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { EXTERNAL_ID_MAX } from '../api/contract.js';
+
 /**
  * externalId templates: "hubspot-{Record ID}". `{{` and `}}` are literal braces.
  * Parsed once at config load into parts, so rendering a record is a join.
@@ -56,5 +59,16 @@ export function renderTemplate(parts: readonly TemplatePart[], get: (column: str
     out += value;
   }
   if (filled === 0 || (!allowEmpty && empty.length > 0)) return { empty };
-  return { id: out };
+  return { id: allowEmpty ? fitToIdLength(out) : out };
+}
+
+/**
+ * An id built from names and emails can run past the API's 75 characters. It
+ * keeps its readable start and ends with a hash of the whole: still one id per
+ * record, the same on every run, and never too long.
+ */
+export function fitToIdLength(id: string): string {
+  if (id.length <= EXTERNAL_ID_MAX) return id;
+  const hash = createHash('sha256').update(id).digest('base64url').slice(0, 22);
+  return `${id.slice(0, EXTERNAL_ID_MAX - hash.length - 1)}~${hash}`;
 }

@@ -1,14 +1,21 @@
 import type { CustomFieldType } from '../api/contract.js';
 import type { Config } from '../config/schema.js';
 import { EXTERNAL_ID_MAX } from '../api/contract.js';
+import { UsageError } from '../errors.js';
+import { countryFromText } from '../mapping/country-names.js';
+import { toE164 } from '../mapping/transforms/phone.js';
+import { parsePhoneNumber, type CountryCode } from '../mapping/transforms/phone-metadata.js';
 import { guessCountry } from './guess-country.js';
-import { EMAIL_COLUMNS, GOOGLE_SPLIT, ID_COLUMNS, NAME_COLUMNS, normalizeName, PHONE_COLUMNS, type KnownLabelledColumn, type NameField } from './known-columns.js';
+import { inferBooleanWords, inferDateFormat, inferDecimalSeparator } from './infer-formats.js';
+import { COUNTRY_COLUMNS, EMAIL_COLUMNS, GOOGLE_SPLIT, ID_COLUMNS, NAME_COLUMNS, normalizeName, PHONE_COLUMNS, type KnownLabelledColumn, type NameField } from './known-columns.js';
 
 export interface InitInput {
   readonly header: readonly string[];
   readonly sample: readonly (readonly string[])[];
   readonly delimiter: string;
   readonly encoding: string;
+  /** The line the header is on, when notes come before it. */
+  readonly headerLine?: number;
   /** Path to config.schema.json as the written config should refer to it. */
   readonly schemaPath?: string;
   /** The workspace's custom fields, when an API key was given. */
@@ -20,89 +27,65 @@ export interface InitResult {
   /** Why each choice was made, for the person who reads the config next. */
   readonly notes: readonly string[];
   readonly unmapped: readonly string[];
+  /** A few of the sample's phone numbers as they will be sent: `(415) 555-0199 → +1 415 555 0199 (US)`. */
+  readonly conversions: readonly string[];
 }
 
-/** Pure: a header and a sample of records → a working mapping config. */
-export function buildConfig(input: InitInput): InitResult {
-  const notes: string[] = [];
-  const byNorm = new Map(input.header.map((h) => [normalizeName(h), h]));
-  const find = (name: string) => byNorm.get(normalizeName(name));
-  const used = new Set<string>();
-  const values = (column: string) => {
-    const i = input.header.indexOf(column);
-    return input.sample.map((r) => (r[i] ?? '').trim());
-  };
-  const commonest = (column: string) => {
-    const counts = new Map<string, number>();
-    for (const v of values(column)) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
-    return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
-  };
-  const splitOf = (column: string) => (values(column).some((v) => v.includes(GOOGLE_SPLIT)) ? GOOGLE_SPLIT : undefined);
+type Labelled = { name: string; column: string; split?: string };
 
-  const defaultFields: Config['defaultFields'] = {};
-  for (const field of Object.keys(NAME_COLUMNS) as NameField[]) {
-    const column = NAME_COLUMNS[field].map(find).find((c) => c !== undefined && !used.has(c));
-    // Outlook's "Title" is Mr./Ms.: a role only when its values do not look like salutations.
-    if (column === undefined || (field === 'role' && normalizeName(column) === 'title' && values(column).some((v) => /^(mr|mrs|ms|miss|dr|prof)\.?$/i.test(v)))) continue;
-    defaultFields[field] = column;
-    used.add(column);
+/** The header and the sample, with the columns init has used so far. */
+class Sample {
+  readonly used = new Set<string>();
+  private readonly byNorm: Map<string, string>;
+
+  constructor(readonly input: InitInput) {
+    this.byNorm = new Map(input.header.map((h) => [normalizeName(h), h] as const).reverse());
   }
 
+  find(name: string): string | undefined {
+    return this.byNorm.get(normalizeName(name));
+  }
+
+  /** The first of `names` the header has, not used yet. */
+  firstOf(names: readonly string[]): string | undefined {
+    return names.map((n) => this.find(n)).find((c) => c !== undefined && !this.used.has(c));
+  }
+
+  values(column: string): string[] {
+    const i = this.input.header.indexOf(column);
+    return this.input.sample.map((r) => (r[i] ?? '').trim());
+  }
+
+  commonest(column: string): string | undefined {
+    const counts = new Map<string, number>();
+    for (const v of this.values(column)) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  }
+
+  splitOf(column: string): string | undefined {
+    return this.values(column).some((v) => v.includes(GOOGLE_SPLIT)) ? GOOGLE_SPLIT : undefined;
+  }
+}
+
+/** Pure: a header and a sample of records → a working mapping config, or a UsageError when nothing in it is a contact. */
+export function buildConfig(input: InitInput): InitResult {
+  const s = new Sample(input);
+  const notes: string[] = [];
+  const defaultFields: Config['defaultFields'] = mapNames(s);
   const emptyKnown: string[] = [];
-  const labelled = (known: readonly KnownLabelledColumn[]) => {
-    const out: { name: string; column: string; split?: string }[] = [];
-    for (const k of known) {
-      const column = find(k.column);
-      if (column === undefined || used.has(column)) continue;
-      used.add(column);
-      // A column the export always has but this file never fills (Outlook's Car Phone) is left out.
-      if (values(column).every((v) => v === '')) {
-        emptyKnown.push(column);
-        continue;
-      }
-      const labelColumn = k.labelColumns?.map(find).find((c) => c !== undefined);
-      if (labelColumn) used.add(labelColumn);
-      const label = labelColumn ? commonest(labelColumn)?.replace(/^\*\s*/, '').split(GOOGLE_SPLIT)[0]?.toLowerCase() : undefined;
-      const split = splitOf(column);
-      out.push({ name: label ?? k.name, column, ...(split && { split }) });
-    }
-    return out;
-  };
-  const emails = labelled(EMAIL_COLUMNS);
-  const phones = labelled(PHONE_COLUMNS);
+  const emails = mapLabelled(s, EMAIL_COLUMNS, emptyKnown);
+  const phones = mapLabelled(s, PHONE_COLUMNS, emptyKnown);
   if (emails.length > 0) defaultFields.emails = emails;
   if (phones.length > 0) defaultFields.phoneNumbers = phones;
+  refuseIfNothingMapped(input, defaultFields);
 
-  const externalId = chooseExternalId(input, find, values, used, notes, emails);
-
-  let phone: Config['phone'];
-  const phoneValues = phones.flatMap((p) => values(p.column).flatMap((v) => v.split(GOOGLE_SPLIT)));
-  if (phoneValues.some(Boolean)) {
-    const guess = guessCountry(phoneValues);
-    notes.push(`phone.defaultCountry: ${guess.country ?? '(none)'}: ${guess.why}`);
-    if (guess.country) phone = { defaultCountry: guess.country };
-  }
-
-  const customFields: NonNullable<Config['customFields']> = [];
-  if (input.customFields) {
-    const fields = new Map<string, { name: string; key: string; type: CustomFieldType }>();
-    for (const f of input.customFields) {
-      fields.set(normalizeName(f.name), f);
-      fields.set(normalizeName(f.key), f);
-    }
-    for (const column of input.header) {
-      if (used.has(column)) continue;
-      const f = fields.get(normalizeName(column));
-      if (f === undefined || customFields.some((c) => c.key === f.key)) continue;
-      used.add(column);
-      const entry = f.type === 'multi-select' ? { key: f.key, type: f.type, column, split: splitOf(column) ?? ';' } : { key: f.key, type: f.type, column };
-      customFields.push(entry as NonNullable<Config['customFields']>[number]);
-      notes.push(`customFields: column ${JSON.stringify(column)} → the workspace's field "${f.key}" (${f.type}, "${f.name}")${f.type === 'date' ? '; check "format" and "timezone" against the dates in the file' : ''}`);
-    }
-  }
+  const externalId = chooseExternalId(s, notes, defaultFields, emails);
+  const { phone, conversions } = choosePhoneCountry(s, phones, emails, notes);
+  const customFields = matchCustomFields(s, notes, phone?.defaultCountry);
 
   if (emptyKnown.length > 0) notes.push(`left out, empty in the sample: ${emptyKnown.map((c) => JSON.stringify(c)).join(', ')}`);
-  const unmapped = input.header.filter((h) => !used.has(h) && h.trim() !== '');
+  if (input.headerLine !== undefined && input.headerLine > 1) notes.push(`csv.headerLine: ${input.headerLine}: lines 1-${input.headerLine - 1} are notes above the header, skipped`);
+  const unmapped = input.header.filter((h) => !s.used.has(h) && h.trim() !== '');
   const config: Config = {
     ...(input.schemaPath !== undefined && { $schema: input.schemaPath }),
     externalId,
@@ -111,28 +94,64 @@ export function buildConfig(input: InitInput): InitResult {
     defaultFields,
     ...(customFields.length > 0 && { customFields }),
     ...(phone && { phone }),
-    csv: { delimiter: input.delimiter, encoding: input.encoding },
+    csv: { delimiter: input.delimiter, encoding: input.encoding, ...(input.headerLine !== undefined && input.headerLine > 1 && { headerLine: input.headerLine }) },
   };
-  return { config, notes, unmapped };
+  return { config, notes, unmapped, conversions };
 }
 
-function chooseExternalId(
-  input: InitInput,
-  find: (name: string) => string | undefined,
-  values: (column: string) => string[],
-  used: Set<string>,
-  notes: string[],
-  emails: readonly { column: string; split?: string }[],
-): Config['externalId'] {
+function mapNames(s: Sample): Config['defaultFields'] {
+  const fields: Config['defaultFields'] = {};
+  for (const field of Object.keys(NAME_COLUMNS) as NameField[]) {
+    const column = s.firstOf(NAME_COLUMNS[field]);
+    if (column === undefined) continue;
+    // Outlook's "Title" is Mr./Ms.: a role only when its values do not look like salutations.
+    if (field === 'role' && normalizeName(column) === 'title' && s.values(column).some((v) => /^(mr|mrs|ms|miss|dr|prof)\.?$/i.test(v))) continue;
+    fields[field] = column;
+    s.used.add(column);
+  }
+  return fields;
+}
+
+function mapLabelled(s: Sample, known: readonly KnownLabelledColumn[], emptyKnown: string[]): Labelled[] {
+  const out: Labelled[] = [];
+  for (const k of known) {
+    const column = s.find(k.column);
+    if (column === undefined || s.used.has(column)) continue;
+    s.used.add(column);
+    // A column the export always has but this file never fills (Outlook's Car Phone) is left out.
+    if (s.values(column).every((v) => v === '')) {
+      emptyKnown.push(column);
+      continue;
+    }
+    const labelColumn = k.labelColumns?.map((c) => s.find(c)).find((c) => c !== undefined);
+    if (labelColumn) s.used.add(labelColumn);
+    const label = labelColumn ? s.commonest(labelColumn)?.replace(/^\*\s*/, '').split(GOOGLE_SPLIT)[0]?.toLowerCase() : undefined;
+    const split = k.split ?? s.splitOf(column);
+    out.push({ name: label ?? k.name, column, ...(split && { split }) });
+  }
+  return out;
+}
+
+/** An export with no name, no email and no phone is not a contacts export this config could import. */
+function refuseIfNothingMapped(input: InitInput, fields: Config['defaultFields']): void {
+  if (fields.firstName || fields.lastName || fields.company || fields.emails || fields.phoneNumbers) return;
+  const shown = input.header.slice(0, 12).map((h) => JSON.stringify(h)).join(', ');
+  throw new UsageError(
+    'INIT_NOTHING_MAPPED',
+    `no column of this file is a name, company, email or phone column that init knows (the header: ${shown}${input.header.length > 12 ? ', …' : ''}). If it is a contacts export, write the config by hand from config.example.json, naming these columns; if the header is further down, check the file's first lines.`,
+  );
+}
+
+function chooseExternalId(s: Sample, notes: string[], fields: Config['defaultFields'], emails: readonly Labelled[]): Config['externalId'] {
   const usable = (column: string) => {
-    const v = values(column);
+    const v = s.values(column);
     const filled = v.filter(Boolean);
     return filled.length === v.length && new Set(filled).size === filled.length && filled.every((x) => x.length <= EXTERNAL_ID_MAX);
   };
   for (const name of ID_COLUMNS) {
-    const column = find(name);
-    if (column !== undefined && usable(column)) {
-      used.add(column);
+    const column = s.find(name);
+    if (column !== undefined && !s.used.has(column) && usable(column)) {
+      s.used.add(column);
       notes.push(`externalId: column ${JSON.stringify(column)}: the export's own record id, filled and unique in the sample`);
       return { column };
     }
@@ -142,9 +161,95 @@ function chooseExternalId(
     notes.push(`externalId: column ${JSON.stringify(email.column)}: the export has no id column; this email is filled and unique in the sample. A contact whose email changes in a later export would be imported again.`);
     return { column: email.column };
   }
-  const parts = ['First Name', 'Last Name', ...emails.map((e) => e.column)].map(find).filter((c): c is string => c !== undefined).slice(0, 3);
+  // Names, company and an email column whose sampled values all look like addresses (not Outlook's
+  // Exchange paths, which would make the id too long): empty parts allowed (a company-only contact),
+  // a multi-value cell gives its first value.
+  const emailLike = emails.find((e) => s.values(e.column).every((v) => v === '' || (v.includes('@') && !v.startsWith('/') && v.length <= 60)));
+  const parts = [fields.firstName, fields.lastName, fields.company, emailLike?.column].filter((c): c is string => typeof c === 'string');
   notes.push(
-    `externalId: template over ${parts.map((p) => JSON.stringify(p)).join(', ') || 'no column'}: the export has no id column and no filled, unique email. A record with one of these empty fails with EXTERNAL_ID_MISSING; add an id column to the export if you can.`,
+    `externalId: template over ${parts.map((p) => JSON.stringify(p)).join(', ')} (empty parts allowed): the export has no id column and no filled, unique email. Two records alike in all of these are reported as duplicates; a contact whose name or email changes in a later export would be imported again. Add an id column to the export if you can.`,
   );
-  return { template: parts.map((p) => `{${p.replace(/[{}]/g, (b) => b + b)}}`).join('|') || '{ID}' };
+  return { template: parts.map((p) => `{${p.replace(/[{}]/g, (b) => b + b)}}`).join('|'), allowEmpty: true };
+}
+
+/**
+ * phone.defaultCountry from the evidence (guess-country.ts), and the export's
+ * country column as phone.countryColumn when it has one, with a few sample
+ * conversions so the user sees what will be sent.
+ */
+function choosePhoneCountry(s: Sample, phones: readonly Labelled[], emails: readonly Labelled[], notes: string[]): { phone?: Config['phone']; conversions: string[] } {
+  const phoneCells = phones.flatMap((p) => s.values(p.column).map((v, row) => ({ v, row }))).filter((c) => c.v !== '');
+  if (phoneCells.length === 0) return { conversions: [] };
+  const countryColumn = s.firstOf(COUNTRY_COLUMNS);
+  const countryCells = countryColumn ? s.values(countryColumn) : [];
+  const understood = countryCells.filter((c) => countryFromText(c) !== undefined).length;
+  const useColumn = countryColumn !== undefined && understood > 0 && understood >= countryCells.filter(Boolean).length * 0.8;
+  if (useColumn) s.used.add(countryColumn);
+  const guess = guessCountry({
+    phones: phoneCells.flatMap((c) => c.v.split(GOOGLE_SPLIT)),
+    countryCells,
+    emails: emails.flatMap((e) => s.values(e.column)),
+  });
+  if (guess.country) notes.push(`phone.defaultCountry: ${guess.country} (sure): ${guess.why}`);
+  else notes.push(`phone.defaultCountry: not set: ${guess.why}. Numbers without +country code ${useColumn ? 'and without a country in their row ' : ''}will be reported and left out; set phone.defaultCountry if they are all from one country.`);
+  if (useColumn) notes.push(`phone.countryColumn: ${JSON.stringify(countryColumn)}: each record's numbers without +country code are read in its own country (${understood} of ${countryCells.filter(Boolean).length} sampled cells understood)`);
+  const phone: Config['phone'] = { ...(guess.country && { defaultCountry: guess.country }), ...(useColumn && { countryColumn }) };
+  const conversions = phoneCells.slice(0, 4).map(({ v, row }) => {
+    const country = (useColumn ? countryFromText(countryCells[row] ?? '') : undefined) ?? guess.country;
+    return describeConversion(v.split(GOOGLE_SPLIT)[0]!, country);
+  });
+  return { ...(Object.keys(phone).length > 0 && { phone }), conversions };
+}
+
+/** `(415) 555-0199 → +1 415 555 0199 (US)`, or why it will not be sent. */
+export function describeConversion(cell: string, country: CountryCode | undefined): string {
+  const r = toE164(cell, country);
+  if (!r.ok) return `${cell} → left out: ${r.expected}`;
+  const p = parsePhoneNumber(r.value, undefined);
+  return `${cell} → ${p?.formatInternational() ?? r.value} (${p?.country ?? '?'})${r.note ? `; ${r.note.message}` : ''}`;
+}
+
+function matchCustomFields(s: Sample, notes: string[], country: string | undefined): NonNullable<Config['customFields']> {
+  const customFields: NonNullable<Config['customFields']> = [];
+  if (!s.input.customFields) return customFields;
+  const fields = new Map<string, { name: string; key: string; type: CustomFieldType }>();
+  for (const f of s.input.customFields) {
+    fields.set(normalizeName(f.name), f);
+    fields.set(normalizeName(f.key), f);
+  }
+  for (const column of s.input.header) {
+    if (s.used.has(column)) continue;
+    const f = fields.get(normalizeName(column));
+    if (f === undefined || customFields.some((c) => c.key === f.key)) continue;
+    s.used.add(column);
+    const { entry, note } = customFieldEntry(f, column, s.values(column), s.splitOf(column), country);
+    customFields.push(entry);
+    notes.push(`customFields: column ${JSON.stringify(column)} → the workspace's field "${f.key}" (${f.type}, "${f.name}")${note}`);
+  }
+  return customFields;
+}
+
+/** One custom field's entry, with the formats its sampled cells are written in (dates, yes/no words, decimal commas). */
+function customFieldEntry(f: { key: string; type: CustomFieldType }, column: string, cells: readonly string[], split: string | undefined, country: string | undefined): { entry: NonNullable<Config['customFields']>[number]; note: string } {
+  const base = { key: f.key, column };
+  switch (f.type) {
+    case 'multi-select':
+      return { entry: { ...base, type: f.type, split: split ?? ';' }, note: '' };
+    case 'boolean': {
+      const words = inferBooleanWords(cells);
+      return { entry: { ...base, type: f.type, ...words }, note: words ? `; yes/no written as ${[...words.trueValues, ...words.falseValues].map((w) => JSON.stringify(w)).join('/')}` : '' };
+    }
+    case 'date': {
+      const date = inferDateFormat(cells, country);
+      if (date === undefined) return { entry: { ...base, type: f.type }, note: '; no date format reads every sampled cell: set "format" and "timezone"' };
+      const ambiguous = date.ambiguous.length > 0 ? ` (the sample fits ${date.ambiguous.join(' and ')}: check it)` : '';
+      return { entry: { ...base, type: f.type, format: date.format }, note: `; dates read as ${date.format}${ambiguous}; set "timezone" if not UTC` };
+    }
+    case 'number': {
+      const decimal = inferDecimalSeparator(cells);
+      return { entry: { ...base, type: f.type, ...(decimal && { decimalSeparator: decimal }) }, note: decimal ? '; numbers written with a decimal comma (12.345,67)' : '' };
+    }
+    default:
+      return { entry: { ...base, type: f.type } as NonNullable<Config['customFields']>[number], note: '' };
+  }
 }

@@ -9,6 +9,7 @@ import { RateLimiter, realClock } from '../send/rate-limiter.js';
 import { RequestStats } from '../send/request-stats.js';
 import { gotTransport } from '../send/transport.js';
 import { buildConfig, type InitResult } from './build-config.js';
+import { findHeaderLine } from './find-header.js';
 
 export interface InitOptions {
   readonly input: string;
@@ -22,24 +23,25 @@ export interface InitOptions {
 }
 
 async function sample(input: string, encoding: string, size: number) {
-  const csv = await openCsv(input, { encoding });
+  const headerLine = await findHeaderLine(input, encoding);
+  const csv = await openCsv(input, { encoding, headerLine });
   const rows: string[][] = [];
   for await (const item of csv.items) {
     if (item.kind === 'record') rows.push([...item.fields]);
     if (rows.length >= size) break;
   }
-  return { csv, rows };
+  return { csv, rows, headerLine };
 }
 
 /** Reads the header and a sample, asks the workspace for its custom fields if it can, writes a config. */
 export async function initConfig(o: InitOptions): Promise<InitResult & { encodingNote: string }> {
   if (existsSync(o.out) && !o.force) throw new UsageError('INIT_OUT_EXISTS', `${o.out} exists: not overwritten (pass --force, or --out another file)`);
   const size = o.sampleSize ?? 500;
-  let { csv, rows } = await sample(o.input, 'utf-8', size);
+  let { csv, rows, headerLine } = await sample(o.input, 'utf-8', size);
   let encodingNote = `csv.encoding: ${csv.encoding}${csv.encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;
   // Bytes that are not UTF-8 (U+FFFD after decoding) mean an Excel-style export.
   if (csv.encoding === 'utf-8' && (csv.header.some((h) => h.includes('\uFFFD')) || rows.some((r) => r.some((v) => v.includes('\uFFFD'))))) {
-    ({ csv, rows } = await sample(o.input, 'windows-1252', size));
+    ({ csv, rows, headerLine } = await sample(o.input, 'windows-1252', size));
     encodingNote = 'csv.encoding: windows-1252: the file is not valid UTF-8 (an Excel export on Windows, most likely); check accented names in a dry run';
   }
   let customFields: { name: string; key: string; type: CustomFieldType }[] | undefined;
@@ -64,7 +66,7 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
     }
   }
   const schemaPath = relative(dirname(resolve(o.out)), join(o.packageRoot, 'config.schema.json'));
-  const result = buildConfig({ header: csv.header, sample: rows, delimiter: csv.delimiter, encoding: csv.encoding, schemaPath, ...(customFields && { customFields }) });
+  const result = buildConfig({ header: csv.header, sample: rows, delimiter: csv.delimiter, encoding: csv.encoding, headerLine, schemaPath, ...(customFields && { customFields }) });
   writeFileSync(o.out, `${JSON.stringify(result.config, null, 2)}\n`);
   return { ...result, encodingNote };
 }

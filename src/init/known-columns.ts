@@ -1,18 +1,28 @@
 /**
- * Column names of common exports and what they hold. Matching ignores case,
- * spaces, dashes, dots and underscores ("E-mail 1 - Value" = "email1value").
+ * Column names of common exports and what they hold: Google Contacts, Outlook
+ * (English, German, French), HubSpot, Salesforce reports and Data Loader
+ * extracts (FIRSTNAME, MOBILEPHONE), Zoho, Pipedrive ("Person - …"), LinkedIn,
+ * and German, French and Spanish spreadsheet headers. Matching ignores case,
+ * accents, spaces and punctuation ("E-mail 1 - Value" = "email1value",
+ * "Téléphone" = "telephone").
  */
-export const normalizeName = (name: string): string => name.toLowerCase().replace(/[\s\-_.'/]+/g, '');
+export const normalizeName = (name: string): string =>
+  name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[\s\-_.'/:()]+/g, '');
 
 export type NameField = 'firstName' | 'lastName' | 'company' | 'role';
 
 /** In order of preference: the first present wins. */
 export const NAME_COLUMNS: Record<NameField, readonly string[]> = {
-  firstName: ['First Name', 'FirstName', 'Given Name', 'First'],
-  lastName: ['Last Name', 'LastName', 'Family Name', 'Surname', 'Last'],
-  company: ['Company', 'Company Name', 'Organization Name', 'Organization 1 - Name', 'Account.Name', 'Account Name', 'Organization', 'Organisation'],
+  // A full-name column is the last resort for firstName: used only when no first-name column exists.
+  firstName: ['First Name', 'FirstName', 'Given Name', 'First', 'Person - First name', 'Vorname', 'Prénom', 'Nombre', 'Full Name', 'Person - Name', 'Name'],
+  lastName: ['Last Name', 'LastName', 'Family Name', 'Surname', 'Last', 'Person - Last name', 'Nachname', 'Nom de famille', 'Nom', 'Apellidos', 'Apellido'],
+  company: ['Company', 'Company Name', 'Organization Name', 'Organization 1 - Name', 'Account.Name', 'Account Name', 'Organization', 'Organisation', 'Person - Organization', 'Firma', 'Unternehmen', 'Société', 'Entreprise', 'Empresa'],
   // Outlook's "Title" is a salutation (Mr., Dr.): only "Job Title" style names here.
-  role: ['Job Title', 'Organization Title', 'Organization 1 - Title', 'Position', 'Role', 'Title'],
+  role: ['Job Title', 'Organization Title', 'Organization 1 - Title', 'Position', 'Role', 'Person - Job title', 'Fonction', 'Poste', 'Cargo', 'Puesto', 'Title'],
 };
 
 /** Google Contacts puts several values in one cell, separated by this. */
@@ -23,6 +33,8 @@ export interface KnownLabelledColumn {
   readonly column: string;
   readonly name: string;
   readonly labelColumns?: readonly string[];
+  /** The export puts several values in the cell with this separator. */
+  readonly split?: string;
 }
 
 function numbered(prefix: string, kind: 'email' | 'phone'): KnownLabelledColumn[] {
@@ -40,6 +52,21 @@ export const EMAIL_COLUMNS: readonly KnownLabelledColumn[] = [
   { column: 'E-mail 3 Address', name: 'other' },
   { column: 'Personal Email', name: 'home' },
   { column: 'Home Email', name: 'home' },
+  { column: 'Secondary Email', name: 'other' },
+  { column: 'Additional email addresses', name: 'other', split: ';' },
+  { column: 'Person - Email - Work', name: 'work' },
+  { column: 'Person - Email - Home', name: 'home' },
+  { column: 'Person - Email - Other', name: 'other' },
+  { column: 'Person - Email', name: 'work' },
+  { column: 'E-Mail-Adresse', name: 'work' },
+  { column: 'E-Mail 2: Adresse', name: 'other' },
+  { column: 'E-Mail 3: Adresse', name: 'other' },
+  { column: 'Courriel', name: 'work' },
+  { column: 'Adresse e-mail', name: 'work' },
+  { column: 'Adresse de messagerie', name: 'work' },
+  { column: 'Adresse de messagerie 2', name: 'other' },
+  { column: 'Correo electrónico', name: 'work' },
+  { column: 'Correo', name: 'work' },
 ];
 
 export const PHONE_COLUMNS: readonly KnownLabelledColumn[] = [
@@ -57,7 +84,60 @@ export const PHONE_COLUMNS: readonly KnownLabelledColumn[] = [
   { column: 'Company Main Phone', name: 'company' },
   { column: 'Home Phone', name: 'home' },
   { column: 'Other Phone', name: 'other' },
+  { column: 'Business Phone 2', name: 'work' },
+  { column: 'Home Phone 2', name: 'home' },
+  { column: 'Person - Phone - Work', name: 'work' },
+  { column: 'Person - Phone - Mobile', name: 'mobile' },
+  { column: 'Person - Phone - Home', name: 'home' },
+  { column: 'Person - Phone - Other', name: 'other' },
+  { column: 'Person - Phone', name: 'work' },
+  { column: 'Mobiltelefon', name: 'mobile' },
+  { column: 'Mobil', name: 'mobile' },
+  { column: 'Handy', name: 'mobile' },
+  { column: 'Telefon geschäftlich', name: 'work' },
+  { column: 'Telefon', name: 'work' },
+  { column: 'Haupttelefon', name: 'main' },
+  { column: 'Telefon Firma', name: 'company' },
+  { column: 'Telefon (privat)', name: 'home' },
+  { column: 'Weiteres Telefon', name: 'other' },
+  { column: 'Portable', name: 'mobile' },
+  { column: 'Téléphone mobile', name: 'mobile' },
+  { column: 'Tél. mobile', name: 'mobile' },
+  { column: 'Téléphone', name: 'work' },
+  { column: 'Téléphone bureau', name: 'work' },
+  { column: 'Tél. bureau', name: 'work' },
+  { column: 'Téléphone domicile', name: 'home' },
+  { column: 'Tél. domicile', name: 'home' },
+  { column: 'Móvil', name: 'mobile' },
+  { column: 'Celular', name: 'mobile' },
+  { column: 'Teléfono móvil', name: 'mobile' },
+  { column: 'Teléfono', name: 'work' },
+  { column: 'Teléfono del trabajo', name: 'work' },
   ...numbered('Phone', 'phone'),
 ];
 
-export const ID_COLUMNS = ['Record ID', 'Id', 'ID', 'Contact ID', 'External ID', 'ExternalId', 'Customer ID', 'Lead ID', 'Contact Id'];
+/** A column naming each record's country: phone.countryColumn, and evidence for the default country. */
+export const COUNTRY_COLUMNS = [
+  'Country',
+  'Country/Region',
+  'Business Country/Region',
+  'Business Country',
+  'Mailing Country',
+  'Home Country/Region',
+  'Home Country',
+  'Other Country/Region',
+  'Billing Country',
+  'Address 1 - Country',
+  'Person - Country of Postal address',
+  'Person - Postal address - Country',
+  'Land',
+  'Land/Region geschäftlich',
+  'Land/Region privat',
+  'Pays',
+  'Pays/Région',
+  'Pays/Région (bureau)',
+  'País',
+];
+
+/** The export's own record id; a LinkedIn profile URL is one person's and stable, so it serves as one too. */
+export const ID_COLUMNS = ['Record ID', 'Id', 'ID', 'Contact ID', 'External ID', 'ExternalId', 'Customer ID', 'Lead ID', 'Contact Id', 'Person - ID', 'Kontakt-ID', 'Profile URL', 'URL'];

@@ -8,6 +8,7 @@ import { FailuresReport } from '../report/failures-report.js';
 import { JsonlWriter } from '../report/jsonl-writer.js';
 import { ensurePrivateDir, statePath, writePrivateFile } from '../report/private-files.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
+import { PhoneSamples } from '../report/phone-samples.js';
 import { runPipeline } from './pipeline.js';
 import { NO_PAST } from './plan.js';
 import { Recorder } from './recorder.js';
@@ -41,6 +42,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
     payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
     dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues')),
   });
+  const samples = new PhoneSamples(header, config.phoneNumbers);
   try {
     await runPipeline({
       csv,
@@ -48,14 +50,20 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
       past: NO_PAST,
       recorder,
       keepReading: () => true,
-      send: (plan) => recorder.valid(plan.record),
+      send: (plan) => {
+        recorder.valid(plan.record);
+        samples.offer(plan.record);
+      },
     });
     await recorder.commit();
   } catch (err) {
     recorder.discard();
     throw err;
   }
-  const summary = buildSummary({ ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts) }, recorder.counts);
+  const summary = buildSummary(
+    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(samples.lines.length > 0 && { phoneSamples: samples.lines }) },
+    recorder.counts,
+  );
   await writePrivateFile(statePath(reportDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }

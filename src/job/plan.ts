@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CsvIgnored } from '../csv/read-csv.js';
 import type { ResumeState } from '../journal/replay.js';
 import type { Classified, RejectedRecord, ValidRecord } from '../pipeline/classify.js';
 
@@ -14,6 +15,8 @@ export interface DoneRecord {
 export type Plan =
   /** Created (or found) by an earlier run: nothing to do. */
   | { readonly kind: 'skip' }
+  /** Not a record at all: a blank row, a report's footer. */
+  | { readonly kind: 'ignore'; readonly line: CsvIgnored }
   /** Not sendable: invalid, malformed or a duplicate in this file. */
   | { readonly kind: 'reject'; readonly record: RejectedRecord }
   /** Refused for good last time with this very body: sending it again would be refused again. */
@@ -33,6 +36,7 @@ export type Plan =
 export function planRecord(item: Classified | DoneRecord, past: PastView): Plan {
   if (item.kind === 'done') return { kind: 'skip' };
   if (item.kind === 'rejected') return { kind: 'reject', record: item };
+  if (item.kind === 'ignored') return { kind: 'ignore', line: item };
   const id = item.externalId;
   const before = past.failed.get(id);
   if (before !== undefined && !before.retryable && before.body === bodyHash(item.payload)) {

@@ -44,6 +44,9 @@ export class Recorder {
       case 'skip':
         this.counts.add('alreadyDone');
         return;
+      case 'ignore':
+        this.counts.addIgnored(plan.line.line, plan.line.text, plan.line.why);
+        return;
       case 'reject': {
         const r = plan.record;
         this.counts.add(r.bucket, r.problems.map((p) => p.code));

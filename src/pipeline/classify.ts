@@ -1,7 +1,7 @@
 import type { ContactRequest } from '../api/contract.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
-import type { CsvItem } from '../csv/read-csv.js';
+import type { CsvIgnored, CsvItem } from '../csv/read-csv.js';
 import { renderTemplate } from '../config/template.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
 import { IdSet } from '../util/id-set.js';
@@ -27,7 +27,7 @@ export interface RejectedRecord {
   readonly problems: readonly Problem[];
 }
 
-export type Classified = ValidRecord | RejectedRecord;
+export type Classified = ValidRecord | RejectedRecord | CsvIgnored;
 
 /**
  * Turns each CSV item into a valid payload or a rejection with every problem.
@@ -67,6 +67,7 @@ export class Classifier {
   }
 
   classify(item: CsvItem): Classified {
+    if (item.kind === 'ignored') return item;
     return this.decide(item, this.mapper.map(item));
   }
 
@@ -76,7 +77,7 @@ export class Classifier {
    * with an id wins, even one that failed, so the report never points at a
    * later copy as the one imported.
    */
-  private decide(item: CsvItem, mapped: MappedItem): Classified {
+  private decide(item: Exclude<CsvItem, CsvIgnored>, mapped: MappedItem): Classified {
     const { line, fields } = item;
     if (item.kind === 'malformed') return { kind: 'rejected', bucket: 'failed', line, fields, raw: item.raw, problems: mapped.problems };
     const id = mapped.externalId;

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
-import type { CsvItem } from '../csv/read-csv.js';
+import type { CsvIgnored, CsvItem } from '../csv/read-csv.js';
 import { mapRecord, type CellReader, type MappedItem } from '../mapping/map-record.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
 
@@ -19,7 +19,7 @@ export class RecordMapper {
     private readonly encoding: string,
   ) {}
 
-  map(item: CsvItem): MappedItem {
+  map(item: Exclude<CsvItem, CsvIgnored>): MappedItem {
     if (item.kind === 'malformed') {
       const message = item.endLine > item.line ? `${item.message} (lines ${item.line}-${item.endLine})` : item.message;
       return { problems: [{ code: ProblemCode.csvMalformed, line: item.line, message }] };

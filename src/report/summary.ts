@@ -20,11 +20,15 @@ export interface Summary {
   readonly problems: Readonly<Record<string, number>>;
   /** Values left out of records that were imported (or, in a dry run, would be), by code: see dropped-values.csv. */
   readonly droppedValues: Readonly<Record<string, number>>;
+  /** Lines that were not records (blank rows, a report's footer): the first 20. */
+  readonly ignoredLines?: readonly { readonly line: number; readonly text: string; readonly why: string }[];
   readonly invariant: { readonly holds: boolean; readonly formula: string };
   readonly requests?: Readonly<Record<string, number>>;
   /** Requests per second over the time spent sending. */
   readonly achievedRate?: number;
   readonly abortedBecause?: string;
+  /** A dry run: the first valid records' phone numbers as written and as they will be sent. */
+  readonly phoneSamples?: readonly string[];
 }
 
 /** What every summary says about the run itself: input, config, where, when. */
@@ -43,16 +47,17 @@ export function runFacts(mode: Summary['mode'], input: string, configFile: strin
 /** Exit 1 when any record failed or was a duplicate, else 0 (a run that ended on its own). */
 export const completedExitCode = (counts: Counts): ExitCode => (counts.buckets.failed + counts.buckets.duplicate > 0 ? ExitCode.someFailed : ExitCode.ok);
 
-export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'invariant'>, counts: Counts): Summary {
+export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'ignoredLines' | 'invariant'>, counts: Counts): Summary {
   return {
     version: SUMMARY_VERSION,
     ...base,
     counts: { read: counts.read, ...counts.buckets },
     problems: { ...counts.byCode },
     droppedValues: { ...counts.dropped },
+    ...(counts.ignoredLines.length > 0 && { ignoredLines: [...counts.ignoredLines] }),
     invariant: {
       holds: counts.invariantHolds,
-      formula: `read ${counts.read} = valid ${counts.buckets.valid} + created ${counts.buckets.created} + updated ${counts.buckets.updated} + alreadyDone ${counts.buckets.alreadyDone} + duplicate ${counts.buckets.duplicate} + failed ${counts.buckets.failed} + notSent ${counts.buckets.notSent} + inDoubt ${counts.buckets.inDoubt}`,
+      formula: `read ${counts.read} = valid ${counts.buckets.valid} + created ${counts.buckets.created} + updated ${counts.buckets.updated} + alreadyDone ${counts.buckets.alreadyDone} + duplicate ${counts.buckets.duplicate} + failed ${counts.buckets.failed} + notSent ${counts.buckets.notSent} + inDoubt ${counts.buckets.inDoubt} + ignored ${counts.buckets.ignored}`,
     },
   };
 }
@@ -70,7 +75,12 @@ export function formatSummary(s: Summary): string {
     const r = s.requests;
     lines.push(`  requests ${r.requests} (${s.achievedRate?.toFixed(1) ?? '?'}/s), lookups ${r.lookups}, retries ${r.retries}, 429s ${r.rateLimited}`);
   }
+  if (c.ignored > 0) {
+    const shown = (s.ignoredLines ?? []).slice(0, 3).map((l) => `line ${l.line} (${l.why})`).join(', ');
+    lines.push(`  ignored ${c.ignored} line(s) that are not records: ${shown}${c.ignored > 3 ? ', …' : ''}`);
+  }
   if (s.abortedBecause) lines.push(`  ABORTED: ${s.abortedBecause}`);
+  if (s.phoneSamples?.length) lines.push('  phone numbers as they will be sent (the first records):', ...s.phoneSamples.map((l) => `    ${l}`));
   const codes = Object.entries(s.problems).sort((a, b) => b[1] - a[1]);
   if (codes.length > 0) lines.push(`  problems: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);
   const dropped = Object.entries(s.droppedValues ?? {}).sort((a, b) => b[1] - a[1]);

@@ -18,7 +18,7 @@ const write = (text: string | Buffer) => {
   writeFileSync(f, text);
   return f;
 };
-const shape = (items: CsvItem[]) => items.map((i) => (i.kind === 'record' ? [i.line, ...i.fields] : [`malformed@${i.line}-${i.endLine}`]));
+const shape = (items: CsvItem[]) => items.map((i) => (i.kind === 'record' ? [i.line, ...i.fields] : i.kind === 'ignored' ? [`ignored@${i.line}`, i.text] : [`malformed@${i.line}-${i.endLine}`]));
 
 describe('option.encoding and BOMs', () => {
   test('a UTF-8 BOM is not part of the first header', async () => {
@@ -145,7 +145,7 @@ describe('malformed records are reported with their lines, and reading goes on',
       line += 2;
     }
     const csv = await readAll(write(`a,b\n${rows.join('\n')}\n`));
-    expect(csv.items.map((i) => (i.kind === 'record' ? [i.line, i.fields[0]] : [`malformed@${i.line}-${i.endLine}`, i.raw]))).toEqual(expected);
+    expect(csv.items.map((i) => (i.kind === 'record' ? [i.line, i.fields[0]] : i.kind === 'ignored' ? [`ignored@${i.line}`] : [`malformed@${i.line}-${i.endLine}`, i.raw]))).toEqual(expected);
   });
   test('an empty file is a usage error', async () => {
     await expect(readAll(write(''))).rejects.toMatchObject({ code: 'CSV_EMPTY', exitCode: 2 });
@@ -167,7 +167,7 @@ describe('csv-spectrum', () => {
     const csv = await readAll(join(spectrum, 'csvs', `${name}.csv`));
     const expected = JSON.parse(readFileSync(join(spectrum, 'json', `${name}.json`), 'utf8')) as Record<string, string>[];
     const got = csv.items.map((i) => {
-      if (i.kind !== 'record') throw new Error(`line ${i.line}: ${i.message}`);
+      if (i.kind !== 'record') throw new Error(`line ${i.line}: ${i.kind === 'ignored' ? i.why : i.message}`);
       return Object.fromEntries(csv.header.map((h, k) => [h, i.fields[k]]));
     });
     // csv-spectrum writes line breaks inside cells as they are in the file; ours are LF.

@@ -33,7 +33,8 @@ test('Google Contacts export: labels from the Label columns, " ::: " multi-value
   const { init, config, contacts } = await initAndImport('google-contacts', false);
   expect(config.externalId).toEqual({ column: 'E-mail 1 - Value' });
   expect(init.stdout).toMatch(/externalId: column "E-mail 1 - Value": the export has no id column/);
-  expect(init.stdout).toMatch(/phone\.defaultCountry: US: \d+ of \d+ sampled numbers .* \(sure\)/);
+  expect(init.stdout).toMatch(/phone\.defaultCountry: US \(sure\): \d+ numbers in North American format/);
+  expect(init.stdout).toMatch(/\(415\) 555-0199 → \+1 415 555 0199 \(US\)/);
   expect(init.stdout).toMatch(/left unmapped: .*"Birthday"/);
   expect(contacts).toHaveLength(8);
   const ada = contacts.find((c) => c.externalId === 'ada@engines.example')!;
@@ -88,12 +89,26 @@ describe('the pure parts', () => {
     const sf = buildConfig({ header: ['Id', 'FirstName', 'LastName', 'MobilePhone', 'Account.Name'], sample: [['003A', 'Ada', 'L', '+14155550132', 'Acme']], delimiter: ',', encoding: 'utf-8' });
     expect(sf.config).toMatchObject({ externalId: { column: 'Id' }, defaultFields: { firstName: 'FirstName', lastName: 'LastName', company: 'Account.Name', phoneNumbers: [{ name: 'mobile', column: 'MobilePhone' }] } });
     const none = buildConfig({ header: ['First Name', 'Last Name', 'Email'], sample: [['A', 'B', 'x@example.com'], ['C', 'D', 'x@example.com']], delimiter: ',', encoding: 'utf-8' });
-    expect(none.config.externalId).toEqual({ template: '{First Name}|{Last Name}|{Email}' });
+    expect(none.config.externalId).toEqual({ template: '{First Name}|{Last Name}|{Email}', allowEmpty: true });
     expect(none.notes.join('\n')).toMatch(/no id column and no filled, unique email/);
   });
-  test('the default country follows the national numbers, and says how sure it is', () => {
-    expect(guessCountry(['020 7946 0958', '07911 123456', '+1 415 555 0132'])).toMatchObject({ country: 'GB', valid: 2, national: 2 });
-    expect(guessCountry(['+49 30 1234567', '+49 151 12345678']).country).toBe('DE');
-    expect(guessCountry(['12', '34']).why).toMatch(/no sampled number without \+country code is valid/);
+  test('the default country follows the evidence, with a margin', () => {
+    expect(guessCountry({ phones: ['020 7946 0958', '07911 123456', '+44 161 496 0000'] })).toMatchObject({ country: 'GB', sure: true });
+    expect(guessCountry({ phones: ['+49 30 1234567', '+49 151 12345678', '089/1234567'] }).country).toBe('DE');
+    expect(guessCountry({ phones: ['12', '34'] })).toMatchObject({ country: undefined, why: expect.stringMatching(/nothing in the sample says which country/) });
+  });
+  test('an open numbering plan never wins because everything validates there: US numbers with one UK and one 7-digit number stay US', () => {
+    const g = guessCountry({ phones: ['(415) 555-0199', '212-555-0187', '415.555.0101 ext. 23', '(305) 555-0112', '+44 20 7946 0958', '5550134'] });
+    expect(g).toMatchObject({ country: 'US', sure: true });
+    expect(g.scores.map(([c]) => c)).not.toContain('DE');
+  });
+  test('no clear majority: no default, and the reason names the contenders', () => {
+    const g = guessCountry({ phones: ['(415) 555-0199', '(212) 555-0187', '+44 20 7946 0958', '+44 161 496 0000'] });
+    expect(g.country).toBeUndefined();
+    expect(g.why).toMatch(/no country has a clear majority \(US: .*; GB: /);
+  });
+  test('country columns and e-mail domains count as evidence; names and codes in several languages', () => {
+    expect(guessCountry({ phones: ['030 1234567'], countryCells: ['Deutschland', 'Germany', 'DE'], emails: ['a@firma.example.de'] }).country).toBe('DE');
+    expect(guessCountry({ phones: [], countryCells: ['France', 'FR', 'Frankreich'] }).country).toBe('FR');
   });
 });

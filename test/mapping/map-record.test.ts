@@ -191,3 +191,15 @@ describe('externalId templates without an id column', () => {
     expect(p.message).toMatch(/needs "Region", which is empty.*externalId.allowEmpty/);
   });
 });
+
+test('an id built from long names stays within 75 characters, the same on every run, and distinct per record', async () => {
+  const { fitToIdLength } = await import('../../src/config/template.js');
+  const long = 'Maximiliane-Theodora|von Hohenzollern-Sigmaringen|Internationale Handelsgesellschaft mbH|';
+  const a = fitToIdLength(`${long}a@example.com`);
+  const b = fitToIdLength(`${long}b@example.com`);
+  expect(a).toHaveLength(75);
+  expect(a.startsWith('Maximiliane-Theodora|von Hohenzollern')).toBe(true);
+  expect(a).toBe(fitToIdLength(`${long}a@example.com`));
+  expect(a).not.toBe(b);
+  expect(fitToIdLength('short|id')).toBe('short|id');
+});

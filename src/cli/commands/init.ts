@@ -11,6 +11,7 @@ export async function initCommand(a: { input: string; out: string; force: boolea
     `  ${r.encodingNote}`,
     `  csv.delimiter: ${JSON.stringify(r.config.csv?.delimiter)}`,
     ...r.notes.map((n) => `  ${n}`),
+    ...(r.conversions.length > 0 ? ['  phone numbers as they will be sent (from the sample):', ...r.conversions.map((c) => `    ${c}`)] : []),
     r.unmapped.length > 0 ? `  left unmapped: ${r.unmapped.map((u) => JSON.stringify(u)).join(', ')}` : '  every column is mapped',
     process.env.OPENPHONE_API_KEY ? '' : "  (set OPENPHONE_API_KEY to match columns to the workspace's custom fields)",
     `next: openphone-import run --config ${a.out} --input ${a.input} --dry-run`,

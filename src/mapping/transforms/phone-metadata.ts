@@ -8,3 +8,7 @@ export const isSupportedCountry = (code: string): boolean => isSupported(code as
 export const parsePhoneNumber = (text: string, defaultCountry: CountryCode | undefined) =>
   // extract: false: the cell is the number, not text to search for one (and a third faster).
   parse(text, { defaultCountry, extract: false }, metadata);
+
+/** The main country of a calling code (+44 → GB, not Guernsey; +1 → US): the first the metadata lists. */
+export const mainCountryOf = (callingCode: string): CountryCode | undefined =>
+  (metadata as unknown as { country_calling_codes: Record<string, CountryCode[]> }).country_calling_codes[callingCode]?.[0];

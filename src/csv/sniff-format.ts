@@ -1,0 +1,17 @@
+/**
+ * Files that are not CSV but are often given as if they were: a spreadsheet
+ * saved as .xlsx, an old .xls, Apple's vCard export, a JSON dump. Read as CSV
+ * they give binary garbage or a config that maps nothing, so they are named and
+ * refused with the next step.
+ */
+export function notCsv(head: Buffer): { format: string; next: string } | undefined {
+  const text = head.toString('latin1').replace(/^\xef\xbb\xbf/, '').trimStart();
+  const saveAsCsv = 'open it in Excel, Numbers or Google Sheets and save it as "CSV UTF-8 (comma delimited)", then use that file';
+  if (head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return { format: 'an Excel workbook (.xlsx) or a zip archive', next: `${saveAsCsv} (for a zip: unpack it and use the .csv inside)` };
+  if (head.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]))) return { format: 'an old Excel workbook (.xls)', next: saveAsCsv };
+  if (/^BEGIN:VCARD/i.test(text)) return { format: 'a vCard file (.vcf, as Apple Contacts and iCloud export)', next: 'import the vCard into Google Contacts or Outlook and export a CSV from there, or convert it to CSV with a vCard-to-CSV tool' };
+  if (/^%PDF/.test(text)) return { format: 'a PDF', next: 'export the contacts from the source system as CSV' };
+  if (/^[{[]/.test(text) && !/^\[[^\]\n,;\t]*\][,;\t]/.test(text)) return { format: 'JSON', next: 'convert it to CSV with one column per field (a header line, then one contact per line)' };
+  if (/^<(\?xml|!doctype|html|table)/i.test(text)) return { format: 'an HTML or XML file (some "Excel" exports are HTML)', next: saveAsCsv };
+  return undefined;
+}

@@ -1,0 +1,51 @@
+import { DateTime } from 'luxon';
+import { DEFAULT_FALSE, DEFAULT_TRUE } from '../mapping/transforms/boolean.js';
+
+/** Yes/no words of common languages, as (true, false) pairs. */
+const BOOLEAN_PAIRS: readonly (readonly [readonly string[], readonly string[]])[] = [
+  [['ja', 'j', 'wahr'], ['nein', 'n', 'falsch']],
+  [['oui', 'o', 'vrai'], ['non', 'n', 'faux']],
+  [['sí', 'si', 's', 'verdadero'], ['no', 'n', 'falso']],
+  [['x', '✓', '✔'], ['-']],
+];
+
+/** trueValues/falseValues that read every sampled cell, when the defaults (true/yes/y/1, false/no/n/0) do not. */
+export function inferBooleanWords(cells: readonly string[]): { trueValues: string[]; falseValues: string[] } | undefined {
+  const words = [...new Set(cells.map((c) => c.trim().toLowerCase()).filter(Boolean))];
+  const known = (list: readonly string[]) => words.every((w) => list.includes(w));
+  if (words.length === 0 || known([...DEFAULT_TRUE, ...DEFAULT_FALSE])) return undefined;
+  for (const [yes, no] of BOOLEAN_PAIRS) {
+    if (!known([...yes, ...no, ...DEFAULT_TRUE, ...DEFAULT_FALSE])) continue;
+    const cased = (list: readonly string[]) => list.filter((w) => cells.some((c) => c.trim().toLowerCase() === w)).map((w) => cells.find((c) => c.trim().toLowerCase() === w)!.trim());
+    const trueValues = cased(yes);
+    const falseValues = cased(no);
+    if (trueValues.length + falseValues.length > 0) return { trueValues: trueValues.length ? trueValues : [yes[0]!], falseValues: falseValues.length ? falseValues : [no[0]!] };
+  }
+  return undefined;
+}
+
+const DATE_FORMATS = ['yyyy-MM-dd', 'MM/dd/yyyy', 'M/d/yyyy', 'dd/MM/yyyy', 'd/M/yyyy', 'dd.MM.yyyy', 'd.M.yyyy', 'dd-MM-yyyy', 'yyyy/MM/dd', 'MM/dd/yy', 'dd.MM.yy', "yyyy-MM-dd'T'HH:mm:ss", 'yyyy-MM-dd HH:mm:ss', 'MM/dd/yyyy HH:mm', 'dd.MM.yyyy HH:mm'];
+
+/**
+ * The date formats that read every sampled cell. More than one (03/04/2024 is
+ * March or April) is ambiguous: `prefer` breaks the tie by the export's
+ * country (US: month first), else the caller says it could not tell.
+ */
+export function inferDateFormat(cells: readonly string[], prefer?: string): { format: string; ambiguous: readonly string[] } | undefined {
+  const filled = cells.map((c) => c.trim()).filter(Boolean);
+  if (filled.length === 0) return undefined;
+  const fits = DATE_FORMATS.filter((f) => filled.every((c) => DateTime.fromFormat(c, f, { zone: 'UTC' }).isValid));
+  if (fits.length === 0) return undefined;
+  const monthFirst = prefer === 'US' || prefer === 'CA';
+  const pick = fits.find((f) => (monthFirst ? /^M/.test(f) : /^d/.test(f))) ?? fits[0]!;
+  const dayOrMonthFirst = fits.filter((f) => /^[dM]/.test(f));
+  return { format: pick, ambiguous: dayOrMonthFirst.length > 1 && dayOrMonthFirst.some((f) => f[0] !== pick[0]) ? dayOrMonthFirst : [] };
+}
+
+/** "," when the sample writes numbers the continental way (12.345,67 or 3,5). */
+export function inferDecimalSeparator(cells: readonly string[]): ',' | undefined {
+  const filled = cells.map((c) => c.trim()).filter(Boolean);
+  const continental = filled.filter((c) => /^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$/.test(c)).length;
+  const english = filled.filter((c) => /^-?\d{1,3}(,\d{3})*\.\d+$|^-?\d+\.\d+$/.test(c)).length;
+  return continental > english ? ',' : undefined;
+}
