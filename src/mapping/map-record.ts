@@ -10,6 +10,7 @@ import { toE164 } from './transforms/phone.js';
 import { splitCell } from './transforms/split.js';
 import { toUrl } from './transforms/url.js';
 import { SeenStrings } from '../util/seen-strings.js';
+import { configHint } from './config-hints.js';
 import { countryFromText } from './country-names.js';
 import type { CountryCode } from './transforms/phone-metadata.js';
 
@@ -59,13 +60,13 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number)
   const recordCountry = readCountry(config.phoneCountryColumn, get, line, dropped);
   const phoneNumbers = labelled(config.phoneNumbers, get, (v, c) => toE164(v, recordCountry ?? (c as PhoneColumn).defaultCountry), report);
   const customFields: CustomFieldItem[] = [];
-  for (const field of config.customFields) {
+  config.customFields.forEach((field, index) => {
     const cell = get(field.column).trim();
-    if (cell === '') continue;
+    if (cell === '') return;
     const converted = convertCustom(field, cell);
-    report(field.column, cell, converted);
+    report(field.column, cell, converted.ok ? converted : { ...converted, expected: converted.expected + configHint(field, index, cell) });
     if (converted.ok) customFields.push({ key: field.key, value: converted.value });
-  }
+  });
 
   if (!firstName && !lastName && !company && emails.length === 0 && phoneNumbers.length === 0 && problemsOnlyAbout(problems, ['EXTERNAL_ID'])) {
     // Nothing left to import: the values that were dropped are why the record fails.

@@ -203,3 +203,22 @@ test('an id built from long names stays within 75 characters, the same on every 
   expect(a).not.toBe(b);
   expect(fitToIdLength('short|id')).toBe('short|id');
 });
+
+test('a custom-field value that does not convert is answered with the config fix that would read it', () => {
+  const c = configFrom({
+    externalId: 'Id',
+    invalidValues: 'fail',
+    defaultFields: { firstName: 'Name' },
+    customFields: [
+      { key: 'vip', type: 'boolean', column: 'VIP' },
+      { key: 'since', type: 'date', column: 'Since', format: 'MM/dd/yyyy' },
+      { key: 'revenue', type: 'number', column: 'Umsatz' },
+    ],
+  });
+  const problems = mapRecord(c, (k) => ({ Id: '1', Name: 'Jürgen', VIP: 'Ja', Since: '31.12.2024', Umsatz: '12.345,67' })[k] ?? '', 4).problems;
+  expect(problems.map((p) => p.message)).toEqual([
+    expect.stringContaining('if "Ja" means yes, set customFields[0].trueValues to ["Ja"] (and customFields[0].falseValues to the other word)'),
+    expect.stringContaining('set customFields[1].format to "dd.MM.yyyy"'),
+    expect.stringContaining('set customFields[2].decimalSeparator to ","'),
+  ]);
+});

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { DEFAULT_FALSE, DEFAULT_TRUE } from '../mapping/transforms/boolean.js';
+import { DEFAULT_FALSE, DEFAULT_TRUE } from './transforms/boolean.js';
 
 /** Yes/no words of common languages, as (true, false) pairs. */
 const BOOLEAN_PAIRS: readonly (readonly [readonly string[], readonly string[]])[] = [
