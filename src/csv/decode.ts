@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import iconv from 'iconv-lite';
+import { EscapingUtf8Decoder } from './escaped-bytes.js';
 
 /** What the first bytes say about the encoding; a BOM overrides the config. */
 export function sniffBom(head: Buffer): { encoding: string; bomLength: number } | undefined {
@@ -13,16 +14,19 @@ export function sniffBom(head: Buffer): { encoding: string; bomLength: number } 
  * Bytes → text in `encoding`, with every line end (CRLF, CR, LF) made LF so that
  * line numbers are counted one way (csv-parse counts CRLF inside quoted fields
  * twice). Multi-byte characters and CRLF pairs split across chunks are carried over.
- * Bytes invalid in the encoding become U+FFFD here and are reported per record
- * by the reader's caller, with line and column, instead of passing silently.
+ * Bytes invalid in UTF-8 are kept as escaped bytes (escaped-bytes.ts) and
+ * reported per record by the reader's caller, with line and column, instead of
+ * passing silently; failures.csv writes them back as they were.
  */
 export class DecodeToLf extends Transform {
-  private readonly decoder: ReturnType<typeof iconv.getDecoder>;
+  private readonly decoder: { write(chunk: Buffer): string; end(): string | undefined };
   private pendingCr = false;
+  private first = true;
 
-  constructor(encoding: string) {
-    super({ readableObjectMode: false, decodeStrings: true, encoding: 'utf8' });
-    this.decoder = iconv.getDecoder(encoding, { stripBOM: true });
+  constructor(private readonly encoding: string) {
+    // Strings pass through as objects: a round trip through bytes would turn escaped bytes into U+FFFD.
+    super({ readableObjectMode: true, decodeStrings: true });
+    this.decoder = /^utf-?8$/i.test(encoding) ? new EscapingUtf8Decoder() : iconv.getDecoder(encoding, { stripBOM: true });
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -36,7 +40,10 @@ export class DecodeToLf extends Transform {
     done();
   }
 
-  private emitText(text: string): void {
+  private emitText(raw: string): void {
+    // iconv strips a BOM itself; the escaping UTF-8 decoder leaves it to this.
+    const text = this.first && /^utf-?8$/i.test(this.encoding) ? raw.replace(/^\uFEFF/, '') : raw;
+    if (raw !== '') this.first = false;
     if (text === '') return;
     let t = this.pendingCr ? `\r${text}` : text;
     this.pendingCr = t.endsWith('\r');

@@ -10,6 +10,7 @@ import { RecordLocator } from './record-locator.js';
 import { notCsv } from './sniff-format.js';
 import { ERROR_COLUMNS } from './header.js';
 import { restoreCell } from '../report/spreadsheet-safe.js';
+import { decodeEscapedBytes } from './escaped-bytes.js';
 
 export interface CsvRecord {
   readonly kind: 'record';
@@ -157,8 +158,10 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
     throw new UsageError('CSV_HEADER_MALFORMED', `${file}:${headerAt}: the header line cannot be read: ${headerOutput.skipped.message}`);
   }
   // A failure report of this program: its cells were made spreadsheet-safe when written, and are read back as they were.
-  const restore = ERROR_COLUMNS.every((c) => headerOutput.some((h) => h.trim() === c));
-  const header = headerOutput.map((h) => (restore ? restoreCell(h) : h).trim());
+  // Its bytes that were not valid in the original input are read in the config's encoding (escaped-bytes.ts).
+  const isReport = ERROR_COLUMNS.every((c) => headerOutput.some((h) => h.trim() === c));
+  const restore = isReport ? (cell: string) => decodeEscapedBytes(restoreCell(cell), options.encoding) : undefined;
+  const header = headerOutput.map((h) => (restore ? restore(h) : h).trim());
   locator.record(headerOutput);
   const sofar = { records: 0, bytes: 0 };
   const batches = itemBatches(first.slice(1), outputs, locator, header.length, delimiter, restore, (n) => {
@@ -257,7 +260,7 @@ async function* itemBatches(
   locator: RecordLocator,
   width: number,
   delimiter: string,
-  restore: boolean,
+  restore: ((cell: string) => string) | undefined,
   onBatch: (records: number) => void,
 ): AsyncGenerator<CsvItem[]> {
   try {
@@ -277,14 +280,14 @@ async function* oneByOne(batches: AsyncIterable<readonly CsvItem[]>): AsyncGener
   for await (const batch of batches) yield* batch;
 }
 
-async function toItems(outputs: readonly ParserOutput[], locator: RecordLocator, width: number, delimiter: string, restore: boolean): Promise<CsvItem[]> {
+async function toItems(outputs: readonly ParserOutput[], locator: RecordLocator, width: number, delimiter: string, restore: ((cell: string) => string) | undefined): Promise<CsvItem[]> {
   const items: CsvItem[] = [];
   for (const output of outputs) {
     if (Array.isArray(output)) {
       const line = locator.record(output);
       const why = notARecord(output);
       if (why !== undefined) items.push({ kind: 'ignored', line, text: output.join(delimiter), why, fields: output });
-      else items.push({ kind: 'record', line, fields: restore ? output.map(restoreCell) : output });
+      else items.push({ kind: 'record', line, fields: restore ? output.map(restore) : output });
     } else {
       const { line, raw } = locator.skipped(output.skipped.lines);
       // A footer line has fewer fields than the header: the parser skips it, and it is not a record.
@@ -295,7 +298,7 @@ async function toItems(outputs: readonly ParserOutput[], locator: RecordLocator,
         continue;
       }
       const recovered = await recoverSkipped(raw, line, output.skipped, width, delimiter);
-      items.push(...(restore ? recovered.map((i) => (i.kind === 'record' ? { ...i, fields: i.fields.map(restoreCell) } : i)) : recovered));
+      items.push(...(restore ? recovered.map((i) => (i.kind === 'record' ? { ...i, fields: i.fields.map(restore) } : i)) : recovered));
     }
   }
   return items;
@@ -329,7 +332,7 @@ async function reparse(text: string, firstLine: number, width: number, delimiter
   const items: CsvItem[] = [];
   const syntheticHeader = Array.from({ length: width }, (_, i) => `c${i}`).join(delimiter);
   for await (const outputs of parsed(makeParser(delimiter), [`${syntheticHeader}\n${text}`], locator)) {
-    items.push(...(await toItems(outputs, locator, width, delimiter, false)));
+    items.push(...(await toItems(outputs, locator, width, delimiter, undefined)));
   }
   return items.slice(1);
 }

@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { CustomFieldType } from '../api/contract.js';
+import { hasEscapedBytes } from '../csv/escaped-bytes.js';
 import { openCsv } from '../csv/read-csv.js';
 import type { Log } from '../log.js';
 import { ApiClient } from '../api/client.js';
@@ -40,7 +41,7 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
   let { csv, rows, headerLine } = await sample(o.input, 'utf-8', size);
   let encodingNote = `csv.encoding: ${csv.encoding}${csv.encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;
   // Bytes that are not UTF-8 (U+FFFD after decoding) mean an Excel-style export.
-  if (csv.encoding === 'utf-8' && (csv.header.some((h) => h.includes('\uFFFD')) || rows.some((r) => r.some((v) => v.includes('\uFFFD'))))) {
+  if (csv.encoding === 'utf-8' && (csv.header.some(hasEscapedBytes) || rows.some((r) => r.some(hasEscapedBytes)))) {
     ({ csv, rows, headerLine } = await sample(o.input, 'windows-1252', size));
     encodingNote = 'csv.encoding: windows-1252: the file is not valid UTF-8 (an Excel export on Windows, most likely); check accented names in a dry run';
   }

@@ -3,6 +3,7 @@ import type { HeaderIndex } from '../csv/header.js';
 import type { CsvIgnored, CsvItem } from '../csv/read-csv.js';
 import { mapRecord, type CellReader, type MappedItem } from '../mapping/map-record.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
+import { hasEscapedBytes, showEscapedBytes } from '../csv/escaped-bytes.js';
 
 export type { MappedItem };
 
@@ -39,19 +40,23 @@ export class RecordMapper {
     };
   }
 
-  /** Bytes that were not valid in the declared encoding came out as U+FFFD; undefined when none did (most records). */
+  /** Bytes that were not valid in the declared encoding (kept as escaped bytes, or U+FFFD from other decoders); undefined when none were (most records). */
   private undecodable(fields: readonly string[], line: number): Problem[] | undefined {
     let problems: Problem[] | undefined;
+    // The input's own fields only: a failure report's added columns hold our messages, not data.
+    const own = this.header.own;
+    const positions = own.length === fields.length ? undefined : new Set(own.map((c) => c.position));
     fields.forEach((value, i) => {
-      if (!value.includes('\uFFFD')) return;
+      if (positions !== undefined && !positions.has(i)) return;
+      if (!value.includes('\uFFFD') && !hasEscapedBytes(value)) return;
       problems ??= [];
-      const column = this.header.columns.find((c) => this.header.positionOf.get(c) === i) ?? `field ${i + 1}`;
+      const column = own.find((c) => c.position === i)?.name ?? `field ${i + 1}`;
       problems.push({
         code: ProblemCode.encodingInvalid,
         line,
         column,
-        value,
-        message: `bytes that are not valid ${this.encoding} (shown as \uFFFD); set csv.encoding to the file's real encoding, e.g. "windows-1252" for Excel exports`,
+        value: showEscapedBytes(value),
+        message: `bytes that are not valid ${this.encoding} (shown as \uFFFD); set csv.encoding to the file's real encoding, e.g. "windows-1252" for Excel exports. failures.csv keeps the bytes as they were: a rerun of it with the right csv.encoding reads them right`,
       });
     });
     return problems;

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ERROR_COLUMNS, SOURCE_COLUMNS, type HeaderIndex } from '../csv/header.js';
 import { describeProblem, type Problem } from '../mapping/problem.js';
 import { AtomicPrivateFile } from './private-files.js';
+import { encodeWithEscapedBytes } from '../csv/escaped-bytes.js';
 import { UTF8_BOM } from './dropped-report.js';
 import { neutraliseCell } from './spreadsheet-safe.js';
 
@@ -49,7 +50,8 @@ export class FailuresReport {
 
   /** Every cell spreadsheet-safe; a rerun reads them back exactly (csv/read-csv.ts restores them). */
   private write(row: readonly string[]): void {
-    this.file.stream.write(stringify([row.map(neutraliseCell)], { delimiter: this.delimiter, record_delimiter: '\n' }));
+    // Bytes the input had that were not valid in its declared encoding are written back as they were.
+    this.file.stream.write(encodeWithEscapedBytes(stringify([row.map(neutraliseCell)], { delimiter: this.delimiter, record_delimiter: '\n' })));
   }
 
   /** The run failed: no half report replaces the last whole one. */

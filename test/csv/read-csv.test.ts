@@ -53,10 +53,11 @@ describe('option.encoding and BOMs', () => {
     const csv = await readAll(write(Buffer.from('a,b\n1,caf\xe9\n', 'latin1')), { encoding: 'latin1' });
     expect(shape(csv.items)).toEqual([[2, '1', 'café']]);
   });
-  test('invalid UTF-8 bytes become U+FFFD for the caller to report (never silently kept)', async () => {
+  test('invalid UTF-8 bytes are kept as escaped bytes for the caller to report (never silently replaced)', async () => {
     const csv = await readAll(fixture('windows-1252-semicolon.csv'));
     const first = csv.items[0]!;
-    expect(first.kind === 'record' && first.fields[1]).toBe('Jos\uFFFD');
+    // 0xE9 (é in Windows-1252) is not UTF-8: kept as U+F7E9, written back as 0xE9 by failures.csv.
+    expect(first.kind === 'record' && first.fields[1]).toBe('Jos\uF7E9');
   });
   test('a multi-byte character split across read chunks is decoded whole', async () => {
     const rows = Array.from({ length: 40000 }, (_, i) => `${i},ü€😀`).join('\n');
@@ -178,5 +179,21 @@ describe('csv-spectrum', () => {
     const csv = await readAll(join(spectrum, 'csvs', 'location_coordinates.csv'));
     expect(csv.header).toEqual(['Contact Phone Number', 'Location Coordinates', 'Cities', 'Counties']);
     expect(shape(csv.items)).toEqual([[2, '2095257564', '37\uFFFD36\'37.8"N 121\uFFFD2\'17.9"W', 'Modesto', 'Stanislaus']]);
+  });
+});
+
+describe('escaped bytes', () => {
+  test('the decoder keeps invalid bytes, also across chunk ends, and valid text is untouched', async () => {
+    const { EscapingUtf8Decoder, encodeWithEscapedBytes, decodeEscapedBytes } = await import('../../src/csv/escaped-bytes.js');
+    const input = Buffer.concat([Buffer.from('Grüße '), Buffer.from([0xe9, 0xff]), Buffer.from(' 😀 €')]);
+    for (let cut = 1; cut < input.length; cut++) {
+      const d = new EscapingUtf8Decoder();
+      const text = d.write(input.subarray(0, cut)) + d.write(input.subarray(cut)) + d.end();
+      expect(encodeWithEscapedBytes(text)).toEqual(input);
+      expect(text.startsWith('Grüße ')).toBe(true);
+      expect(text.endsWith(' 😀 €')).toBe(true);
+    }
+    expect(decodeEscapedBytes('Jos\uF7E9', 'windows-1252')).toBe('José');
+    expect(decodeEscapedBytes('Jos\uF7E9', 'utf-8')).toBe('Jos\uF7E9');
   });
 });

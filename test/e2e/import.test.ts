@@ -46,9 +46,9 @@ test('2,000 records with a few hundred invalid: exactly the valid ones, once eac
     customFields: [expect.objectContaining({ key: 'vip', value: true }), expect.objectContaining({ key: 'signup-date', value: '2024-03-15T04:00:00.000Z' })],
   });
   const stateDir = join(dir(), 'state');
-  const failures = parse(readFileSync(join(stateDir, 'failures.csv')), { columns: true }) as Record<string, string>[];
+  const failures = parse(readFileSync(join(stateDir, 'failures.csv')), { columns: true, bom: true }) as Record<string, string>[];
   expect(failures.map((f) => Number(f._error_line)).sort((a, b) => a - b)).toEqual([...file.invalidLines, ...file.duplicateLines].sort((a, b) => a - b));
-  const created = parse(readFileSync(join(stateDir, 'created.csv')), { columns: true }) as Record<string, string>[];
+  const created = parse(readFileSync(join(stateDir, 'created.csv')), { columns: true, bom: true }) as Record<string, string>[];
   expect(created).toHaveLength(file.valid.length);
   expect(created.find((c) => c.externalId === 'r3')).toEqual({ line: '5', externalId: 'r3', contactId: ada.id });
 
@@ -146,7 +146,7 @@ test('permanent failures are not resent unchanged; a changed record is sent agai
   const second = await runImport(sandbox, input);
   expect(second.problems).toMatchObject({ API_422_0800422: 2 });
   expect(posts()).toBe(before);
-  const failures = parse(readFileSync(join(dir(), 'state', 'failures.csv')), { columns: true }) as Record<string, string>[];
+  const failures = parse(readFileSync(join(dir(), 'state', 'failures.csv')), { columns: true, bom: true }) as Record<string, string>[];
   expect(failures.find((f) => f._error_code === 'API_422_0800422')!._error_message).toMatch(/unchanged since an earlier run/);
   const n = refused[0]!.slice(1);
   writeFileSync(input, readFileSync(input, 'utf8').replace(`${refused[0]},First${n},`, `${refused[0]},Firstname${n},`));
@@ -244,7 +244,7 @@ test("the 409 path: a create stored after its answer was lost and after the look
   expect(sandbox.requests().filter((r) => r.status === 409)).toHaveLength(3);
   expect(summary.counts).toMatchObject({ created: file.valid.length, failed: file.invalidLines.length, alreadyDone: 0 });
   expectExactlyOnce(sandbox, file.valid);
-  const created = parse(readFileSync(join(dir(), 'state', 'created.csv')), { columns: true }) as Record<string, string>[];
+  const created = parse(readFileSync(join(dir(), 'state', 'created.csv')), { columns: true, bom: true }) as Record<string, string>[];
   expect(created).toHaveLength(file.valid.length);
   for (const c of sandbox.contacts()) expect(created.find((r) => r.externalId === c.externalId)!.contactId).toBe(c.id);
 });
@@ -350,7 +350,7 @@ test("a dry run after an import writes its own reports (dry-run/) and leaves the
   const dry = await dryRun({ config: configFrom(importConfig()), input, stateDir, log: silentLog });
   expect(dry.reportDir).toBe(join(stateDir, 'dry-run'));
   expect(files.map((f) => readFileSync(join(stateDir, f), 'utf8'))).toEqual(before);
-  expect(readdirSync(join(stateDir, 'dry-run')).sort()).toEqual(['failures.csv', 'payloads.jsonl', 'summary.json']);
+  expect(readdirSync(join(stateDir, 'dry-run')).sort()).toEqual(['dropped-values.csv', 'failures.csv', 'payloads.jsonl', 'summary.json']);
 });
 
 test('the externalId definition changed between runs: exit 2 naming the old and the new, nothing sent', async () => {
@@ -423,10 +423,10 @@ test('reports are spreadsheet-safe (formulas neutralised) and keep every column,
   await runImport(sandbox, input);
   const stateDir = join(dir(), 'state');
   const failuresText = readFileSync(join(stateDir, 'failures.csv'), 'utf8');
-  const [header, row] = parse(failuresText) as string[][];
-  expect(header).toEqual(['Record ID', 'First Name', 'Last Name', 'Company', 'Email', 'Mobile', 'VIP', 'Signed Up', 'Note', 'Note', '', '_error_line', '_error_code', '_error_message', '_error_raw']);
+  const [header, row] = parse(failuresText, { bom: true }) as string[][];
+  expect(header).toEqual(['Record ID', 'First Name', 'Last Name', 'Company', 'Email', 'Mobile', 'VIP', 'Signed Up', 'Note', 'Note', '', '_source_file', '_source_line', '_error_line', '_error_code', '_error_message', '_error_raw']);
   expect(row!.slice(0, 11)).toEqual(['r1', 'Ada', 'Lovelace', `'=HYPERLINK("http://evil.example","x")`, 'not-an-email', "'+14155550101", 'yes', '03/15/2024', "'@SUM(1)", "'-2", "'+x"]);
-  const created = parse(readFileSync(join(stateDir, 'created.csv'))) as string[][];
+  const created = parse(readFileSync(join(stateDir, 'created.csv')), { bom: true }) as string[][];
   expect(created[1]![1]).toBe("'=cmd");
   expect(sandbox.contactsByExternalId().get('=cmd')![0]!.defaultFields.company).toBe("'=already quoted");
 

@@ -114,8 +114,9 @@ describe('demo', () => {
     for (let i = 0; i < 2; i++) {
       const r = await runCli(['demo', '--state-dir', join(dir(), 'demo')]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/created 10, already done 0, duplicate 1, failed 6/);
-      expect(r.stdout).toMatch(/the sandbox now holds 10 contacts \(0 duplicated externalIds\)/);
+      expect(r.stdout).toMatch(/created 14, already done 0, duplicate 1, failed 2/);
+      expect(r.stdout).toMatch(/values left out of imported records: 4 \(.*\): see .*dropped-values\.csv/);
+      expect(r.stdout).toMatch(/the sandbox now holds 14 contacts \(0 duplicated externalIds\)/);
     }
   });
   test('never clears a folder that is not a state directory', async () => {

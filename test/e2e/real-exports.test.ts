@@ -188,3 +188,32 @@ test('a failures.csv rerun with a Windows-1252 config sends exactly the original
     await sandbox.stop();
   }
 });
+
+test('a row with bytes that are not UTF-8 keeps them in failures.csv: a rerun with the right csv.encoding reads the original characters', async () => {
+  const input = join(dir(), 'export.csv');
+  writeFileSync(input, Buffer.concat([Buffer.from('Id,First,Last,Email\n1,Ada,Lovelace,ada@example.com\n2,J'), Buffer.from([0xf6]), Buffer.from('rg,M'), Buffer.from([0xfc]), Buffer.from('ller,jorg@example.com\n')]));
+  const config = (encoding: string) => {
+    const file = join(dir(), `config-${encoding}.json`);
+    writeFileSync(file, JSON.stringify({ externalId: 'Id', defaultFields: { firstName: 'First', lastName: 'Last', emails: [{ name: 'work', column: 'Email' }] }, csv: { encoding } }));
+    return loadConfig(file);
+  };
+  const first = await dryRun({ config: config('utf-8'), input, stateDir: join(dir(), 'a'), log: silentLog });
+  expect(first.counts).toMatchObject({ valid: 1, failed: 1 });
+  expect(first.problems).toEqual({ ENCODING_INVALID: 1 });
+  const report = readFileSync(join(dir(), 'a', 'dry-run', 'failures.csv'));
+  // The very bytes of the input, not U+FFFD.
+  expect(report.includes(Buffer.concat([Buffer.from('2,J'), Buffer.from([0xf6]), Buffer.from('rg,M'), Buffer.from([0xfc]), Buffer.from('ller')]))).toBe(true);
+  expect(report.includes(Buffer.from('2,J\uFFFDrg'))).toBe(false);
+
+  const reportPath = join(dir(), 'failures.csv');
+  writeFileSync(reportPath, report);
+  // The config still says UTF-8: the row fails again, its bytes still kept.
+  const again = await dryRun({ config: config('utf-8'), input: reportPath, stateDir: join(dir(), 'b'), log: silentLog });
+  expect(again.counts).toMatchObject({ failed: 1 });
+  expect(readFileSync(join(dir(), 'b', 'dry-run', 'failures.csv')).includes(Buffer.from([0x4a, 0xf6, 0x72, 0x67]))).toBe(true);
+  // Fixed: windows-1252. The report's own text is UTF-8 (its BOM), the kept bytes are read as Windows-1252.
+  const fixed = await dryRun({ config: config('windows-1252'), input: reportPath, stateDir: join(dir(), 'c'), log: silentLog });
+  expect(fixed.counts).toMatchObject({ valid: 1, failed: 0 });
+  const payload = JSON.parse(readFileSync(join(dir(), 'c', 'dry-run', 'payloads.jsonl'), 'utf8').trim()) as Payload;
+  expect(payload.body.defaultFields).toMatchObject({ firstName: 'Jörg', lastName: 'Müller' });
+});
