@@ -8,7 +8,7 @@ import { FailuresReport } from '../report/failures-report.js';
 import { JsonlWriter } from '../report/jsonl-writer.js';
 import { ensurePrivateDir, statePath, writePrivateFile } from '../report/private-files.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
-import { PhoneSamples } from '../report/phone-samples.js';
+import { ContactPreview } from '../report/contact-preview.js';
 import { runPipeline } from './pipeline.js';
 import { NO_PAST } from './plan.js';
 import { Recorder } from './recorder.js';
@@ -42,7 +42,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
     payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
     dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues')),
   });
-  const samples = new PhoneSamples(header, config.phoneNumbers);
+  const preview = new ContactPreview(header, config.phoneNumbers);
   try {
     await runPipeline({
       csv,
@@ -52,7 +52,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
       keepReading: () => true,
       send: (plan) => {
         recorder.valid(plan.record);
-        samples.offer(plan.record);
+        preview.offer(plan.record);
       },
     });
     await recorder.commit();
@@ -61,7 +61,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
     throw err;
   }
   const summary = buildSummary(
-    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(samples.lines.length > 0 && { phoneSamples: samples.lines }) },
+    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(preview.lines.length > 0 && { preview: preview.lines }) },
     recorder.counts,
   );
   await writePrivateFile(statePath(reportDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -50,13 +50,16 @@ export class Recorder {
       case 'reject': {
         const r = plan.record;
         this.counts.add(r.bucket, r.problems.map((p) => p.code));
+        this.counts.digest.add('failed', r.problems);
         this.sinks.failures.add(r.fields, r.line, r.problems, r.raw);
         return;
       }
       case 'failedBefore': {
         const r = plan.record;
+        const problem = { code: plan.code, line: r.line, message: plan.message };
         this.counts.add('failed', [plan.code]);
-        this.sinks.failures.add(r.fields, r.line, [{ code: plan.code, line: r.line, message: plan.message }]);
+        this.counts.digest.add('failed', [problem]);
+        this.sinks.failures.add(r.fields, r.line, [problem]);
         return;
       }
     }
@@ -76,8 +79,10 @@ export class Recorder {
     if (line !== undefined) this.sinks.journal?.append(line);
     switch (outcome.kind) {
       case 'failed':
+        const problem = { code: outcome.code, line: record.line, message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}` };
         this.counts.add('failed', [outcome.code]);
-        this.sinks.failures.add(record.fields, record.line, [{ code: outcome.code, line: record.line, message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}` }]);
+        this.counts.digest.add('failed', [problem]);
+        this.sinks.failures.add(record.fields, record.line, [problem]);
         if (!outcome.retryable && outcome.code.startsWith('API_4')) this.refused(record, hash, outcome.code, outcome.message);
         return;
       case 'notSent':
@@ -94,6 +99,7 @@ export class Recorder {
   private droppedFrom(record: ValidRecord): void {
     if (record.dropped === undefined) return;
     this.counts.addDropped(record.dropped.map((d) => d.code));
+    this.counts.digest.add('left out', record.dropped);
     this.sinks.dropped.add(record.externalId, record.dropped);
   }
 

@@ -56,9 +56,9 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number)
   const company = text(config.names.company);
   const role = text(config.names.role);
 
-  const emails = labelled(config.emails, get, (v) => toEmail(v), report);
+  const emails = labelled(config.emails, 'defaultFields.emails', get, (v) => toEmail(v), report);
   const recordCountry = readCountry(config.phoneCountryColumn, get, line, dropped);
-  const phoneNumbers = labelled(config.phoneNumbers, get, (v, c) => toE164(v, recordCountry ?? (c as PhoneColumn).defaultCountry), report);
+  const phoneNumbers = labelled(config.phoneNumbers, 'defaultFields.phoneNumbers', get, (v, c) => toE164(v, recordCountry ?? (c as PhoneColumn).defaultCountry), report);
   const customFields: CustomFieldItem[] = [];
   config.customFields.forEach((field, index) => {
     const cell = get(field.column).trim();
@@ -99,6 +99,13 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number)
     return { line, externalId, problems };
   }
   return dropped.length > 0 ? { line, externalId, payload, problems, dropped } : { line, externalId, payload, problems };
+}
+
+/** A cell that holds several values where the config expects one: the split that would read it. */
+function splitHint(value: string, col: LabelledColumn, path: string): string {
+  if (col.split !== undefined) return '';
+  const sep = [' ::: ', ';', ',', '|', '\n'].find((s) => value.includes(s) && value.split(s).filter((v) => v.trim()).length > 1);
+  return sep === undefined ? '' : `; several values in one cell: add "split": ${JSON.stringify(sep)} to ${path}`;
 }
 
 const isNote = (p: Problem) => p.code === ProblemCode.phoneExtensionDropped || p.code === ProblemCode.phoneCountryUnknown;
@@ -148,21 +155,22 @@ function readExternalId(source: ValueSource, get: CellReader, line: number, prob
 /** Emails or phones: every configured column, split, converted, repeats kept once. */
 function labelled<C extends LabelledColumn>(
   columns: readonly C[],
+  configPath: string,
   get: CellReader,
   convert: (value: string, column: C) => Converted<string>,
   report: (column: string, value: string, result: Converted<unknown>) => void,
 ): { name: string; value: string }[] {
   const out: { name: string; value: string }[] = [];
   const seen = new SeenStrings();
-  for (const col of columns) {
+  columns.forEach((col, index) => {
     for (const value of splitCell(get(col.column), col.split)) {
       const converted = convert(value, col);
-      report(col.column, value, converted);
+      report(col.column, value, converted.ok ? converted : { ...converted, expected: converted.expected + splitHint(value, col, `${configPath}[${index}]`) });
       if (!converted.ok) continue;
       if (!seen.add(converted.value.toLowerCase())) continue;
       out.push({ name: col.name, value: converted.value });
     }
-  }
+  });
   return out;
 }
 

@@ -1,3 +1,5 @@
+import { ProblemDigest } from './problem-digest.js';
+
 export type Bucket = 'valid' | 'created' | 'updated' | 'alreadyDone' | 'duplicate' | 'failed' | 'notSent' | 'inDoubt' | 'ignored';
 
 /** Every record read ends in exactly one bucket; the invariant is checked, never assumed. */
@@ -7,6 +9,8 @@ export class Counts {
   readonly byCode: Record<string, number> = {};
   /** Values left out of imported records (dropped-values.csv), by code: not a bucket, a record may drop several. */
   readonly dropped: Record<string, number> = {};
+  /** Problems by code and column, with examples (failed records and values left out). */
+  readonly digest = new ProblemDigest();
 
   /** The first lines that were not records (blank rows, a report's footer), for the summary. */
   readonly ignoredLines: { line: number; text: string; why: string }[] = [];

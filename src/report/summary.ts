@@ -1,5 +1,6 @@
 import { ExitCode } from '../errors.js';
 import type { Counts } from './counts.js';
+import { describeGroups, type ProblemGroup } from './problem-digest.js';
 
 export const SUMMARY_VERSION = 1;
 
@@ -20,6 +21,8 @@ export interface Summary {
   readonly problems: Readonly<Record<string, number>>;
   /** Values left out of records that were imported (or, in a dry run, would be), by code: see dropped-values.csv. */
   readonly droppedValues: Readonly<Record<string, number>>;
+  /** Problems by code and column, largest first, with the first few examples. */
+  readonly problemGroups: readonly ProblemGroup[];
   /** Lines that were not records (blank rows, a report's footer): the first 20. */
   readonly ignoredLines?: readonly { readonly line: number; readonly text: string; readonly why: string }[];
   readonly invariant: { readonly holds: boolean; readonly formula: string };
@@ -27,8 +30,8 @@ export interface Summary {
   /** Requests per second over the time spent sending. */
   readonly achievedRate?: number;
   readonly abortedBecause?: string;
-  /** A dry run: the first valid records' phone numbers as written and as they will be sent. */
-  readonly phoneSamples?: readonly string[];
+  /** A dry run: the first valid records as they will be sent (name, company, phones as written and as sent, emails). */
+  readonly preview?: readonly string[];
 }
 
 /** What every summary says about the run itself: input, config, where, when. */
@@ -47,13 +50,14 @@ export function runFacts(mode: Summary['mode'], input: string, configFile: strin
 /** Exit 1 when any record failed or was a duplicate, else 0 (a run that ended on its own). */
 export const completedExitCode = (counts: Counts): ExitCode => (counts.buckets.failed + counts.buckets.duplicate > 0 ? ExitCode.someFailed : ExitCode.ok);
 
-export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'ignoredLines' | 'invariant'>, counts: Counts): Summary {
+export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'problemGroups' | 'ignoredLines' | 'invariant'>, counts: Counts): Summary {
   return {
     version: SUMMARY_VERSION,
     ...base,
     counts: { read: counts.read, ...counts.buckets },
     problems: { ...counts.byCode },
     droppedValues: { ...counts.dropped },
+    problemGroups: counts.digest.toJSON(),
     ...(counts.ignoredLines.length > 0 && { ignoredLines: [...counts.ignoredLines] }),
     invariant: {
       holds: counts.invariantHolds,
@@ -80,9 +84,10 @@ export function formatSummary(s: Summary): string {
     lines.push(`  ignored ${c.ignored} line(s) that are not records: ${shown}${c.ignored > 3 ? ', …' : ''}`);
   }
   if (s.abortedBecause) lines.push(`  ABORTED: ${s.abortedBecause}`);
-  if (s.phoneSamples?.length) lines.push('  phone numbers as they will be sent (the first records):', ...s.phoneSamples.map((l) => `    ${l}`));
+  if (s.preview?.length) lines.push('  the first contacts as they will be sent:', ...s.preview.map((l) => `    ${l}`));
   const codes = Object.entries(s.problems).sort((a, b) => b[1] - a[1]);
-  if (codes.length > 0) lines.push(`  problems: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);
+  if (codes.length > 0 && !s.problemGroups?.length) lines.push(`  problems: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);
+  if (s.problemGroups?.length) lines.push('  by column, with the first example and its fix:', ...describeGroups(s.problemGroups));
   const dropped = Object.entries(s.droppedValues ?? {}).sort((a, b) => b[1] - a[1]);
   if (dropped.length > 0) {
     const total = dropped.reduce((n, [, k]) => n + k, 0);
@@ -90,7 +95,7 @@ export function formatSummary(s: Summary): string {
   }
   if (s.stoppedEarly) lines.push(`  stopped early: ${s.stoppedEarly}; run the same command again to continue`);
   const reports = s.reportDir ?? s.stateDir;
-  if (c.failed + c.duplicate > 0) lines.push(`  failures: ${reports}/failures.csv (fix the rows, then run with --input ${reports}/failures.csv)`);
+  if (c.failed + c.duplicate > 0) lines.push(`  failures: ${reports}/failures.csv`);
   if (!s.invariant.holds) lines.push(`  internal error (this is a bug): records unaccounted for: ${s.invariant.formula}`);
   return lines.join('\n');
 }

@@ -50,7 +50,7 @@ test('Outlook (US company): US numbers become +1, a UK number keeps +44, nothing
     ['6', 'Home Phone', 'PHONE_INVALID'],
   ]);
   expect(r.summary.droppedValues).toEqual({ EMAIL_INVALID: 1, PHONE_EXTENSION_DROPPED: 1, PHONE_INVALID: 2 });
-  expect(r.summary.phoneSamples?.[1]).toBe('line 3: (415) 555-0199, 415.555.0101 ext. 23 → +1 415 555 0199 (US), +1 415 555 0101 (US)');
+  expect(r.summary.preview?.[1]).toBe('line 3: Marcus Oyelaran, Oyelaran & Sons: (415) 555-0199, 415.555.0101 ext. 23 → +1 415 555 0199 (US), +1 415 555 0101 (US); marcus@oyelaran.example');
 });
 
 test('HubSpot (US): Record ID as id, "Additional email addresses" split, a 7-digit number reported rather than guessed', async () => {

@@ -222,3 +222,10 @@ test('a custom-field value that does not convert is answered with the config fix
     expect.stringContaining('set customFields[2].decimalSeparator to ","'),
   ]);
 });
+
+test('two addresses in one email cell: the fix is a split on that column, named by its config path', () => {
+  const c = configFrom({ externalId: 'Id', invalidValues: 'fail', defaultFields: { firstName: 'N', emails: [{ name: 'work', column: 'E-mail 1 - Value' }] } });
+  const [p] = mapRecord(c, (k) => ({ Id: '1', N: 'A', 'E-mail 1 - Value': 'a@example.com; b@example.com' })[k] ?? '', 11).problems;
+  expect(p).toMatchObject({ code: 'EMAIL_INVALID', line: 11, column: 'E-mail 1 - Value', value: 'a@example.com; b@example.com' });
+  expect(p!.message).toMatch(/several values in one cell: add "split": ";" to defaultFields\.emails\[0\]$/);
+});

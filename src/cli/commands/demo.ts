@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/load.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { STATE_FILES, statePath } from '../../report/private-files.js';
 import { DEMO_CONFIG, DEMO_INPUT } from '../paths.js';
+import { invokedAs } from '../next-command.js';
 import { runCommand } from './run.js';
 
 /** The README's first command: the demo file imported into a sandbox started in this process. */
@@ -19,9 +20,10 @@ export async function demoCommand(stateDir: string): Promise<number> {
       rmSync(stateDir, { recursive: true, force: true });
     }
     process.stdout.write(`demo: importing ${DEMO_INPUT} into a local sandbox at ${sandbox.url} (10 requests/s, as the real API)\n`);
-    const code = await runCommand({ config: DEMO_CONFIG, input: DEMO_INPUT, stateDir, dryRun: false, baseUrl: sandbox.url, apiKey: sandbox.apiKey });
+    const code = await runCommand({ config: DEMO_CONFIG, input: DEMO_INPUT, stateDir, dryRun: false, baseUrl: sandbox.url, apiKey: sandbox.apiKey, hints: false });
     const stats = sandbox.stats();
     process.stdout.write(`  the sandbox now holds ${stats.contacts} contacts (${stats.duplicateExternalIds} duplicated externalIds)\n`);
+    process.stdout.write(`next, your own export: ${invokedAs()} init --input your-export.csv --out import.json\n`);
     // The demo file has bad rows on purpose, to show the failure report; a demo that ran to the end is a success.
     return code === ExitCode.someFailed ? ExitCode.ok : code;
   } finally {

@@ -1,6 +1,7 @@
 import { apiKeyFrom } from '../../api/api-key.js';
 import { initConfig } from '../../init/init-command.js';
 import { stderrLog } from '../../log.js';
+import { invokedAs, shellQuote } from '../next-command.js';
 import { packageRoot } from '../paths.js';
 
 /** `init`: a config written from an export, and what it decided, on stdout. */
@@ -14,7 +15,7 @@ export async function initCommand(a: { input: string; out: string; force: boolea
     ...(r.conversions.length > 0 ? ['  phone numbers as they will be sent (from the sample):', ...r.conversions.map((c) => `    ${c}`)] : []),
     r.unmapped.length > 0 ? `  left unmapped: ${r.unmapped.map((u) => JSON.stringify(u)).join(', ')}` : '  every column is mapped',
     process.env.OPENPHONE_API_KEY ? '' : "  (set OPENPHONE_API_KEY to match columns to the workspace's custom fields)",
-    `next: openphone-import run --config ${a.out} --input ${a.input} --dry-run`,
+    `next: ${invokedAs()} run --config ${shellQuote(a.out)} --input ${shellQuote(a.input)} --dry-run`,
   ];
   process.stdout.write(`${lines.filter(Boolean).join('\n')}\n`);
 }

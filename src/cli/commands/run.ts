@@ -8,6 +8,7 @@ import { formatSummary } from '../../report/summary.js';
 import { dryRun } from '../../job/dry-run.js';
 import { defaultStateDir } from '../../state-dir.js';
 import { parseDuration } from '../../util/duration.js';
+import { nextSteps } from '../next-command.js';
 
 /** `run`: flags, environment and config resolved once, then the dry run or the import. */
 export interface RunArgs {
@@ -24,6 +25,8 @@ export interface RunArgs {
   progressInterval?: string;
   onExisting?: 'skip' | 'update';
   sameWorkspace?: boolean;
+  /** The commands to paste next (off for the demo, whose sandbox is gone when it ends). */
+  hints?: boolean;
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
@@ -31,7 +34,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
   if (args.dryRun) {
     const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog });
-    process.stdout.write(`${formatSummary(summary)}\n  reports: ${summary.reportDir ?? stateDir}/\n`);
+    process.stdout.write(`${[formatSummary(summary), `  reports: ${summary.reportDir ?? stateDir}/`, ...(args.hints === false ? [] : nextSteps(summary, { ...args, stateDir }))].join('\n')}\n`);
     return summary.exitCode;
   }
   // The key comes from the environment only: argv shows in `ps` and shell history.
@@ -74,7 +77,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       ...(maxDurationMs !== undefined && { maxDurationMs }),
       stop: stop.signal,
     });
-    process.stdout.write(`${formatSummary(summary)}\n  reports: ${stateDir}/\n`);
+    process.stdout.write(`${[formatSummary(summary), `  reports: ${stateDir}/`, ...(args.hints === false ? [] : nextSteps(summary, { ...args, stateDir }))].join('\n')}\n`);
     return summary.exitCode;
   } finally {
     process.off('SIGINT', onInt);

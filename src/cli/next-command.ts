@@ -1,0 +1,55 @@
+import { realpathSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Summary } from '../report/summary.js';
+import { packageRoot } from './paths.js';
+
+/** An argument as a POSIX shell reads it back unchanged. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_/.:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+const realpath = (p: string) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+};
+
+/**
+ * How the user started this program, as they can type it again in the same
+ * folder: `npx openphone-import` (npx, or a clone's node_modules/.bin),
+ * `node dist/src/cli.js` (the file itself, as the npm scripts do), or
+ * `openphone-import` (installed on the PATH).
+ */
+export function invokedAs(argv1 = process.argv[1] ?? '', env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  if (env.npm_command === 'exec') return 'npx openphone-import';
+  if (argv1.split(/[\\/]/).includes('node_modules')) return 'npx openphone-import';
+  const cli = join(packageRoot, 'dist', 'src', 'cli.js');
+  if (realpath(argv1) === realpath(cli) && argv1.endsWith('cli.js')) return `node ${shellQuote(relative(cwd, argv1) || argv1)}`;
+  return 'openphone-import';
+}
+
+export interface RunArgsForHint {
+  readonly config: string;
+  readonly input: string;
+  readonly stateDir: string;
+  readonly baseUrl?: string | undefined;
+}
+
+/** The commands to paste next, after a dry run or an import, exactly as this one was started. */
+export function nextSteps(summary: Summary, args: RunArgsForHint, prefix = invokedAs()): string[] {
+  const base = (input: string, extra: string[] = []) =>
+    [prefix, 'run', '--config', shellQuote(args.config), '--input', shellQuote(input), '--state-dir', shellQuote(args.stateDir), ...(args.baseUrl ? ['--base-url', shellQuote(args.baseUrl)] : []), ...extra].join(' ');
+  const c = summary.counts;
+  const reports = summary.reportDir ?? summary.stateDir;
+  const lines: string[] = [];
+  if (summary.mode === 'dry-run') {
+    if (c.failed + c.duplicate > 0) lines.push(`  fix the rows in ${reports}/failures.csv (or in the export), then check again: ${base(args.input, ['--dry-run'])}`);
+    lines.push(`  next, import (OPENPHONE_API_KEY set): ${base(args.input)}`);
+    return lines;
+  }
+  if (summary.stoppedEarly || summary.abortedBecause) lines.push(`  to continue: ${base(args.input)}`);
+  if (c.failed + c.duplicate > 0) lines.push(`  fix the rows in ${reports}/failures.csv, then: ${base(join(reports, 'failures.csv'))}`);
+  return lines;
+}

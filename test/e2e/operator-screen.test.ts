@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { invokedAs, shellQuote } from '../../src/cli/next-command.js';
+import { packageRoot } from '../../src/cli/paths.js';
+import { startSandbox } from '../../src/sandbox/index.js';
+import { runCli } from '../helpers/cli.js';
+import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { ROOT } from '../helpers/paths.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const dir = useTempDir();
+
+/** Runs a line exactly as a user pastes it into a POSIX shell. */
+function paste(line: string, env: Record<string, string>, cwd = ROOT): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', line], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+}
+
+const commandAfter = (stdout: string, label: RegExp) => {
+  const line = stdout.split('\n').find((l) => label.test(l));
+  if (line === undefined) throw new Error(`no line matching ${label} in:\n${stdout}`);
+  return line.replace(label, '').trim();
+};
+
+test('the dry-run screen shows the problems by column with their fix and a preview; the next commands work as printed', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  try {
+    const input = join(dir(), 'my contacts.csv');
+    const file = writeContactsFile(input, 12);
+    // Two addresses in one email cell: the fix is a split.
+    writeFileSync(input, readFileSync(input, 'utf8').replace(/\n(r1,[^,]*,[^,]*,[^,]*,)[^,]*,/, '\n$1"a@example.com; b@example.com",'));
+    const config = join(dir(), 'config.json');
+    writeFileSync(config, JSON.stringify(importConfig()));
+    const stateDir = join(dir(), 'state');
+    const dry = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url, '--dry-run']);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toMatch(/by column, with the first example and its fix:/);
+    expect(dry.stdout).toMatch(/EMAIL_INVALID in "Email": \d+ failed; e\.g\. line 3: found "a@example\.com; b@example\.com": .*add "split": ";" to defaultFields\.emails\[0\]/);
+    expect(dry.stdout).toMatch(/the first contacts as they will be sent:\n {4}line \d+: \S+/);
+
+    // The import command, pasted as printed: quoted paths, the state directory and the base URL included.
+    const importLine = commandAfter(dry.stdout, /^ {2}next, import \(OPENPHONE_API_KEY set\): /);
+    expect(importLine).toContain(`'${input}'`);
+    expect(importLine).toContain(`--base-url ${sandbox.url}`);
+    const imported = await paste(importLine, { OPENPHONE_API_KEY: sandbox.apiKey });
+    expect(imported.code).toBe(1);
+
+    // Fix the row in failures.csv, paste the printed rerun: it creates it, nothing twice.
+    const rerunLine = commandAfter(imported.stdout, /^ {2}fix the rows in .*failures\.csv, then: /);
+    const failures = join(stateDir, 'failures.csv');
+    writeFileSync(failures, readFileSync(failures, 'utf8').replace('a@example.com; b@example.com', 'a@example.com'));
+    const rerun = await paste(rerunLine, { OPENPHONE_API_KEY: sandbox.apiKey });
+    expect(rerun.stdout).toMatch(/created 1,/);
+    expect(sandbox.stats().duplicateExternalIds).toBe(0);
+    expect(sandbox.contacts().map((c) => c.externalId)).toContain('r1');
+    expect(sandbox.contacts().length).toBe(file.valid.length + (file.valid.includes('r1') ? 0 : 1));
+  } finally {
+    await sandbox.stop();
+  }
+});
+
+test('init\'s "next:" line is a command that runs as printed', async () => {
+  const out = join(dir(), 'import.json');
+  const init = await runCli(['init', '-i', join(ROOT, 'fixtures', 'exports', 'hubspot-us.csv'), '-o', out], { OPENPHONE_API_KEY: '' });
+  const next = commandAfter(init.stdout, /^next: /);
+  expect(next).toMatch(/^node dist\/src\/cli\.js run --config \S+ --input \S+hubspot-us\.csv --dry-run$/);
+  const r = await paste(`${next} --state-dir ${shellQuote(join(dir(), 's'))}`, {});
+  expect(r.code).toBe(0);
+});
+
+describe('how the program was started, as the user can type it again', () => {
+  test.each([
+    ['npx', join(ROOT, 'node_modules', '.bin', 'openphone-import'), { npm_command: 'exec' }, 'npx openphone-import'],
+    ["a clone's node_modules/.bin", join(ROOT, 'node_modules', '.bin', 'openphone-import'), {}, 'npx openphone-import'],
+    ['the file itself', join(packageRoot, 'dist', 'src', 'cli.js'), {}, 'node dist/src/cli.js'],
+    ['installed on the PATH', '/usr/local/bin/openphone-import', {}, 'openphone-import'],
+  ])('%s', (_, argv1, env, expected) => {
+    expect(invokedAs(argv1, env, packageRoot)).toBe(expected);
+  });
+  test('arguments are quoted for a POSIX shell only when they need it', () => {
+    expect(shellQuote('/tmp/a.csv')).toBe('/tmp/a.csv');
+    expect(shellQuote("/tmp/it's here.csv")).toBe(`'/tmp/it'\\''s here.csv'`);
+  });
+});
