@@ -24,3 +24,42 @@ test('importing the command line runs nothing; main returns the exit code', asyn
 test('exit codes are named, the internal error included', () => {
   expect(ExitCode).toEqual({ ok: 0, someFailed: 1, usage: 2, aborted: 3, stoppedEarly: 4, internal: 70 });
 });
+
+describe('help and errors a newcomer can follow', () => {
+  test('a mistyped option or command names what was typed and the nearest one', async () => {
+    const { main } = await import('../src/cli/main.js');
+    await expect(main(['run', '--dry-rn', '-c', 'x', '-i', 'y'])).rejects.toMatchObject({ exitCode: ExitCode.usage, message: expect.stringMatching(/^unknown option --dry-rn \(did you mean --dry-run\?\)/) });
+    await expect(main(['rnu'])).rejects.toMatchObject({ exitCode: ExitCode.usage, message: expect.stringMatching(/unknown command: did you mean run\?/) });
+  });
+
+  test('OPTION_NAMES lists every option the commands define', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { OPTION_NAMES } = await import('../src/cli/command-defs.js');
+    const source = readFileSync(new URL('../src/cli/command-defs.ts', import.meta.url), 'utf8');
+    const defined = [...source.matchAll(/\.option\('([a-z-]+)'/g)].map((m) => m[1]);
+    expect(new Set(OPTION_NAMES)).toEqual(new Set([...defined, 'help', 'version']));
+  });
+
+  test('--help lists the commands in workflow order, with no literal $0', async () => {
+    const { main } = await import('../src/cli/main.js');
+    const out: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void out.push(args.join(' '));
+    try {
+      await main(['--help']);
+    } finally {
+      console.log = log;
+    }
+    const text = out.join('\n');
+    expect(text).not.toContain('$0');
+    const order = ['init', 'run', 'status', 'sandbox', 'demo'].map((c) => text.indexOf(`openphone-import ${c} `));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  test('--base-url without a scheme is a usage error, also for a dry run', async () => {
+    const { main } = await import('../src/cli/main.js');
+    const { fixture } = await import('./helpers/paths.js');
+    await expect(main(['run', '--dry-run', '-c', fixture('contacts.config.json'), '-i', fixture('clean.csv'), '--base-url', 'api.openphone.com'])).rejects.toMatchObject({ exitCode: ExitCode.usage, message: expect.stringMatching(/expected a URL with its scheme/) });
+  });
+});

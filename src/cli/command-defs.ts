@@ -11,6 +11,9 @@ import { runCommand } from './commands/run.js';
  * are imported when it runs: a dry run does not load the HTTP client or the sandbox.
  */
 type SetExit = (code: number) => void;
+
+/** Every long option of every command, for "did you mean" on a mistyped one (command-defs.test.ts checks it is complete). */
+export const OPTION_NAMES: readonly string[] = ['base-url', 'config', 'create-delay', 'custom-fields', 'dry-run', 'faults', 'force', 'host', 'input', 'json', 'latency', 'log-format', 'max-duration', 'max-rows', 'on-existing', 'out', 'patch-arrays', 'port', 'progress-interval', 'quiet', 'rate', 'retry-after', 'same-workspace', 'seed', 'state-dir', 'unique-external-id', 'users', 'help', 'version'];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Def = CommandModule<object, any>;
 

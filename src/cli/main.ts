@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { ExitCode, ImportError } from '../errors.js';
-import { demoDef, initDef, runDef, sandboxDef, statusDef } from './command-defs.js';
+import { didYouMean } from '../util/nearest.js';
+import { demoDef, initDef, OPTION_NAMES, runDef, sandboxDef, statusDef } from './command-defs.js';
 import { packageRoot } from './paths.js';
 
 /**
@@ -43,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     .strict()
     .fail((msg, err) => {
       if (err) throw err;
-      throw new ImportError('USAGE', `${msg}\n(see openphone-import --help)`, ExitCode.usage);
+      throw new ImportError('USAGE', `${withSuggestions(msg)}\n(see openphone-import --help)`, ExitCode.usage);
     })
     // --help and --version print and return: only runMain touches the process.
     .exitProcess(false)
@@ -53,6 +54,23 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+
+/**
+ * yargs says "Unknown argument: dry-rn" and "Did you mean run?" without the
+ * word that was wrong: both are rewritten to name it and the nearest option or
+ * command.
+ */
+function withSuggestions(msg: string): string {
+  const unknown = /^Unknown arguments?: (.+)$/.exec(msg);
+  if (unknown) {
+    // yargs lists a dashed name twice, as itself and camel-cased: the dashed one is what was typed.
+    const names = unknown[1]!.split(', ').filter((n) => !/[A-Z]/.test(n));
+    return names.map((n) => `unknown option --${n}${didYouMean(n, OPTION_NAMES).replace(/"([^"]+)"/, '--$1')}`).join('; ');
+  }
+  const command = /^Did you mean (\S+)\?$/.exec(msg);
+  if (command) return `unknown command: did you mean ${command[1]}? (commands: init, run, status, sandbox, demo)`;
+  return msg;
+}
 
 /** Runs the command line and sets the process's exit code; never throws. */
 export async function runMain(argv: string[]): Promise<void> {

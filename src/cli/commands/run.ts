@@ -32,6 +32,8 @@ export interface RunArgs {
 export async function runCommand(args: RunArgs): Promise<number> {
   const config = loadConfig(args.config);
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
+  // Checked before a dry run too: its next commands carry it.
+  if (args.baseUrl !== undefined) checkBaseUrl(args.baseUrl, '--base-url', stderrLog);
   if (args.dryRun) {
     const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog });
     process.stdout.write(`${[formatSummary(summary), `  reports: ${summary.reportDir ?? stateDir}/`, ...(args.hints === false ? [] : nextSteps(summary, { ...args, stateDir }))].join('\n')}\n`);
