@@ -46,7 +46,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   try {
     await runPipeline({
       csv,
-      classifier: new Classifier(config, header, csv.encoding),
+      classifier: new Classifier(config, header, csv.encoding, csv.estimatedRecords),
       past: NO_PAST,
       recorder,
       keepReading: () => true,

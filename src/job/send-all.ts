@@ -74,7 +74,7 @@ export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Count
   try {
     await runPipeline({
       csv: i.csv,
-      classifier: new Classifier(i.config, i.header, i.csv.encoding),
+      classifier: new Classifier(i.config, i.header, i.csv.encoding, i.csv.estimatedRecords),
       past: i.past,
       recorder,
       isDone: (id) => i.past.created.has(id),

@@ -37,16 +37,27 @@ export type Classified = ValidRecord | RejectedRecord | CsvIgnored;
  * check in file order.
  */
 export class Classifier {
-  private readonly seen: IdSet;
+  private seenIds: IdSet | undefined;
   private readonly mapper: RecordMapper;
 
+  /**
+   * `expectedRecords`: the reader's estimate of the records in the file, asked
+   * when the first id is stored, so the id set is sized once: growing it holds
+   * the old and the new table at once, a million ids' peak.
+   */
   constructor(
     private readonly config: ResolvedConfig,
     header: HeaderIndex,
     encoding: string,
+    private readonly expectedRecords: () => number | undefined = () => undefined,
   ) {
     this.mapper = new RecordMapper(config, header, encoding);
-    this.seen = new IdSet();
+  }
+
+  private get seen(): IdSet {
+    // A little over the estimate: it comes from the first chunk, and growing costs more than the margin.
+    this.seenIds ??= new IdSet(Math.ceil((this.expectedRecords() ?? 1024) * 1.15));
+    return this.seenIds;
   }
 
   /**
