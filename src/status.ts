@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { UsageError } from './errors.js';
 import { replayJournal } from './journal/replay.js';
+import { parse } from 'csv-parse/sync';
+import { detectDelimiter } from './csv/detect-delimiter.js';
 import { statePath } from './report/private-files.js';
 
 export interface JobStatus {
@@ -15,6 +17,10 @@ export interface JobStatus {
   readonly lock: { readonly held: false } | { readonly held: true; readonly pid: number; readonly host: string; readonly startedAt: string; readonly alive: boolean | 'unknown' };
   /** The last run's summary.json counts, which the journal does not hold (invalid and duplicate records). */
   readonly lastSummary?: Record<string, number>;
+  /** failures.csv as it stands: rows in it, by why (a record's data, or the API), and by code. */
+  readonly failuresReport?: { readonly rows: number; readonly invalid: number; readonly duplicate: number; readonly refusedByApi: number; readonly byCode: Readonly<Record<string, number>> };
+  /** Records of the last run's input not finished yet (never read, not sent, or in doubt); about, from its lines, when the run stopped early. */
+  readonly left?: { readonly records: number; readonly about: boolean };
 }
 
 /** What a job has done, from its state directory alone, without writing anything. */
@@ -29,6 +35,9 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
   const starts = state.runs.filter((r) => r.event === 'start');
   const lastStart = starts[starts.length - 1];
   const lastEnd = lastStart ? state.runs.find((r) => r.event === 'end' && r.pid === lastStart.pid && r.at >= lastStart.at) : undefined;
+  const summaryCounts = readSummaryCounts(statePath(stateDir, 'summary'));
+  const failuresReport = readFailures(statePath(stateDir, 'failures'));
+  const left = recordsLeft(summaryCounts.lastSummary, summaryCounts.stoppedEarly ?? lastEnd === undefined, lastStart?.input);
   return {
     stateDir,
     created: state.created.size,
@@ -45,8 +54,42 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
       },
     }),
     lock: readLock(statePath(stateDir, 'lock')),
-    ...readSummaryCounts(statePath(stateDir, 'summary')),
+    ...summaryCounts,
+    ...(failuresReport && { failuresReport }),
+    ...(left && { left }),
   };
+}
+
+/** failures.csv's rows by their first code: a record's data (fix the row), a duplicate, or the API's refusal. */
+function readFailures(path: string): JobStatus['failuresReport'] {
+  if (!existsSync(path)) return undefined;
+  const rows = parse(readFileSync(path), { columns: true, bom: true, delimiter: detectDelimiter(readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split('\n', 1)[0] ?? ''), relax_column_count: true }) as Record<string, string>[];
+  const byCode: Record<string, number> = {};
+  let invalid = 0;
+  let duplicate = 0;
+  let refusedByApi = 0;
+  for (const row of rows) {
+    const code = (row._error_code ?? '').split(' ')[0] ?? '';
+    byCode[code] = (byCode[code] ?? 0) + 1;
+    if (code === 'DUPLICATE_EXTERNAL_ID') duplicate++;
+    else if (/^(API_|LOOKUP_|CONFLICT_|UPDATE_)/.test(code)) refusedByApi++;
+    else invalid++;
+  }
+  return { rows: rows.length, invalid, duplicate, refusedByApi, byCode };
+}
+
+/** What is left of the last run's input: nothing when it ran to the end; else its records not read, not sent or in doubt. */
+function recordsLeft(summary: Record<string, number> | undefined, stoppedEarly: boolean, input: string | undefined): JobStatus['left'] {
+  if (summary === undefined) return undefined;
+  const unfinished = (summary.notSent ?? 0) + (summary.inDoubt ?? 0);
+  if (!stoppedEarly) return { records: unfinished, about: false };
+  if (input === undefined || !existsSync(input)) return { records: unfinished, about: true };
+  // Lines, not records (a cell with a line break counts twice): an estimate, said as one.
+  const text = readFileSync(input);
+  let lines = 0;
+  for (let at = text.indexOf(10); at >= 0; at = text.indexOf(10, at + 1)) lines++;
+  if (text.length > 0 && text[text.length - 1] !== 10) lines++;
+  return { records: Math.max(0, lines - 1 - (summary.read ?? 0)) + unfinished, about: true };
 }
 
 function readLock(path: string): JobStatus['lock'] {
@@ -68,9 +111,10 @@ function readLock(path: string): JobStatus['lock'] {
   }
 }
 
-function readSummaryCounts(path: string): { lastSummary?: Record<string, number> } {
+function readSummaryCounts(path: string): { lastSummary?: Record<string, number>; stoppedEarly?: boolean } {
   try {
-    return { lastSummary: (JSON.parse(readFileSync(path, 'utf8')) as { counts: Record<string, number> }).counts };
+    const s = JSON.parse(readFileSync(path, 'utf8')) as { counts: Record<string, number>; stoppedEarly?: string; abortedBecause?: string };
+    return { lastSummary: s.counts, stoppedEarly: s.stoppedEarly !== undefined || s.abortedBecause !== undefined };
   } catch {
     return {};
   }
@@ -91,6 +135,11 @@ export function formatStatus(s: JobStatus): string {
     const c = s.lastSummary;
     lines.push(`  last run's records: read ${c.read}, created ${c.created}, already done ${c.alreadyDone}, duplicate ${c.duplicate}, failed ${c.failed}${c.notSent ? `, not sent ${c.notSent}` : ''}`);
   }
+  if (s.failuresReport) {
+    const f = s.failuresReport;
+    lines.push(`  failures.csv: ${f.rows} row(s): ${f.invalid} failing validation (fix the row), ${f.duplicate} duplicate, ${f.refusedByApi} refused by the API`);
+  }
+  if (s.left) lines.push(`  left of the input: ${s.left.about ? 'about ' : ''}${s.left.records} record(s)${s.left.records > 0 ? ' (the same command continues)' : ''}`);
   if (s.lock.held) {
     const who = `pid ${s.lock.pid} on ${s.lock.host}, since ${s.lock.startedAt}`;
     lines.push(s.lock.alive === false ? `  lock: left by a run that is gone (${who}); the next run takes it over` : `  lock: held by a run (${who})${s.lock.alive === 'unknown' ? ', on another host: cannot tell if it is alive' : ''}`);

@@ -72,6 +72,13 @@ describe('status', () => {
       expect(text.stdout).toMatch(/created 19 contacts over 1 run\(s\)/);
       expect(text.stdout).toMatch(/ended .* with exit 4/);
       expect(text.stdout).toMatch(/lock: free/);
+      // What the journal does not hold: the rows failing validation in failures.csv, and what is left of the file.
+      const read = (JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')) as { counts: { read: number; failed: number; duplicate: number } }).counts;
+      expect(s.failuresReport).toMatchObject({ rows: read.failed + read.duplicate, refusedByApi: 1, invalid: read.failed - 1, byCode: expect.objectContaining({ 'API_422_0800422': 1 }) });
+      expect(s.failuresReport.invalid).toBeGreaterThan(0);
+      expect(s.left).toEqual({ records: 40 - read.read, about: true });
+      expect(text.stdout).toMatch(new RegExp(`failures\\.csv: ${read.failed + read.duplicate} row\\(s\\): ${read.failed - 1} failing validation`));
+      expect(text.stdout).toMatch(new RegExp(`left of the input: about ${40 - read.read} record`));
     } finally {
       await sandbox.stop();
     }
