@@ -12,7 +12,7 @@ export const stderrLog: Log = {
 export const silentLog: Log = { info: () => {}, warn: () => {} };
 
 /** One JSON log line (time, level, then `fields`), as log collectors read them. */
-export const jsonLogLine = (level: 'info' | 'warn', fields: Record<string, unknown>): string =>
+export const jsonLogLine = (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>): string =>
   `${JSON.stringify({ time: new Date().toISOString(), level, ...fields })}\n`;
 
 /** Log lines as JSON objects, one a line, for log collectors (--log-format json). */

@@ -33,7 +33,7 @@ test('on a terminal: a live line rewritten in place, cleared at the end; quiet p
   const sink = progressPrinter('tty', 30_000, (s) => out.push(s));
   sink(snap, false);
   sink(snap, true);
-  expect(out).toEqual([`\r\x1b[K${describeProgress(snap)}`, '\r\x1b[K']);
+  expect(out).toEqual([`\r\x1b[K${describeProgress(snap, 80)}`, '\r\x1b[K']);
   const quiet: string[] = [];
   progressPrinter('quiet', 0, (s) => quiet.push(s))(snap, false);
   expect(quiet).toEqual([]);
@@ -47,4 +47,18 @@ test('durations for --max-duration and --progress-interval', () => {
   for (const bad of ['50', 'soon', '5 minutes', '1h 30x']) {
     expect(() => parseDuration(bad, '--max-duration')).toThrow(/--max-duration: found .*: expected a duration such as 50m/);
   }
+});
+
+test('the rate and ETA count the records sent in this run, not those skipped as done by a resume', () => {
+  // 900 skipped in the first seconds, 100 sent in 10 s: 10/s, and 9000 left take 15 minutes.
+  const resumed: ProgressSnapshot = { ...snap, done: 1000, total: 10_000, sent: 100, alreadyDone: 900, elapsedMs: 10_000 };
+  expect(describeProgress(resumed)).toMatch(/^1000\/10000 \(10%\) records, 10\.0\/s, ETA 15m00s · /);
+});
+
+test('on a terminal the line is cut to its width and never wraps', () => {
+  const out: string[] = [];
+  progressPrinter('tty', 0, (s) => out.push(s), () => 0, () => 60)(snap, false);
+  const shown = out[0]!.replace('\r\x1b[K', '');
+  expect(shown.length).toBeLessThan(60);
+  expect(shown.endsWith('…')).toBe(true);
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { ExitCode, ImportError } from '../errors.js';
+import { jsonLogLine } from '../log.js';
 import { didYouMean } from '../util/nearest.js';
 import { demoDef, initDef, OPTION_NAMES, runDef, sandboxDef, statusDef } from './command-defs.js';
 import { packageRoot } from './paths.js';
@@ -74,14 +75,17 @@ function withSuggestions(msg: string): string {
 
 /** Runs the command line and sets the process's exit code; never throws. */
 export async function runMain(argv: string[]): Promise<void> {
+  // --log-format json: every line on stderr is JSON, the errors too.
+  const json = argv.includes('--log-format=json') || argv[argv.indexOf('--log-format') + 1] === 'json';
   try {
     process.exitCode = await main(argv);
   } catch (err) {
     if (err instanceof ImportError) {
-      process.stderr.write(`error: ${err.message}\n`);
+      process.stderr.write(json ? jsonLogLine('error', { event: 'error', code: err.code, exitCode: err.exitCode, message: err.message }) : `error: ${err.message}\n`);
       process.exitCode = err.exitCode;
     } else {
-      process.stderr.write(`internal error (this is a bug in openphone-import, please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+      const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      process.stderr.write(json ? jsonLogLine('error', { event: 'internal-error', exitCode: ExitCode.internal, message: 'a bug in openphone-import, please report it', stack: text }) : `internal error (this is a bug in openphone-import, please report it):\n${text}\n`);
       process.exitCode = ExitCode.internal;
     }
   }

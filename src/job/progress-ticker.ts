@@ -17,6 +17,7 @@ export function startProgress(progress: ProgressSink | undefined, csv: OpenedCsv
     progress(
       {
         done: counts.accounted,
+        sent: counts.sent,
         ...(total !== undefined && { total }),
         created: counts.buckets.created,
         alreadyDone: counts.buckets.alreadyDone,

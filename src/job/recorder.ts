@@ -75,6 +75,7 @@ export class Recorder {
 
   /** The import: what sending a record came to. `hash`: its body's (plan.ts bodyHash). */
   outcome(record: ValidRecord, hash: string, outcome: SendOutcome): void {
+    if (outcome.kind !== 'notSent') this.counts.sent++;
     const line = outcomeLine(record.externalId, record.line, hash, outcome);
     if (line !== undefined) this.sinks.journal?.append(line);
     switch (outcome.kind) {

@@ -9,6 +9,8 @@ export class Counts {
   readonly byCode: Record<string, number> = {};
   /** Values left out of imported records (dropped-values.csv), by code: not a bucket, a record may drop several. */
   readonly dropped: Record<string, number> = {};
+  /** Records whose outcome came from sending them in this run (the progress rate counts these). */
+  sent = 0;
   /** Problems by code and column, with examples (failed records and values left out). */
   readonly digest = new ProblemDigest();
 

@@ -3,6 +3,8 @@ import { jsonLogLine } from '../log.js';
 export interface ProgressSnapshot {
   /** Records with a final outcome so far. */
   readonly done: number;
+  /** Of those, the ones sent in this run (not skipped as done, not rejected before sending): the rate and ETA count these. */
+  readonly sent?: number;
   /** Records in the input, estimated from its lines (a multi-line cell counts more than once). */
   readonly total?: number;
   readonly created: number;
@@ -24,11 +26,19 @@ const duration = (ms: number) => {
   return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 };
 
-export function describeProgress(p: ProgressSnapshot): string {
-  const rate = p.elapsedMs > 0 ? p.done / (p.elapsedMs / 1000) : 0;
+/**
+ * The progress line. The rate and the ETA count the records sent in this run:
+ * after a resume, the thousands skipped as done in the first seconds would
+ * make both lie. `width`: the line is cut to fit (a terminal's columns), so
+ * it never wraps and scrolls.
+ */
+export function describeProgress(p: ProgressSnapshot, width = Infinity): string {
+  const moving = p.sent ?? p.done;
+  const rate = p.elapsedMs > 0 ? moving / (p.elapsedMs / 1000) : 0;
   const of = p.total !== undefined ? `/${p.total} (${Math.min(100, Math.floor((p.done / Math.max(1, p.total)) * 100))}%)` : '';
   const eta = p.total !== undefined && rate > 0 && p.done < p.total ? `, ETA ${duration(((p.total - p.done) / rate) * 1000)}` : '';
-  return `${p.done}${of} records, ${rate.toFixed(1)}/s${eta} · created ${p.created}, already done ${p.alreadyDone}, failed ${p.failed}, duplicate ${p.duplicate}, retries ${p.retries}, 429s ${p.rateLimited}`;
+  const line = `${p.done}${of} records, ${rate.toFixed(1)}/s${eta} · created ${p.created}, already done ${p.alreadyDone}, failed ${p.failed}, duplicate ${p.duplicate}, retries ${p.retries}, 429s ${p.rateLimited}`;
+  return line.length < width ? line : `${line.slice(0, Math.max(0, width - 2))}…`;
 }
 
 /**
@@ -36,13 +46,13 @@ export function describeProgress(p: ProgressSnapshot): string {
  * terminal (cron), a plain line every `intervalMs`; as JSON lines for log
  * collectors; or nowhere (--quiet).
  */
-export function progressPrinter(mode: 'tty' | 'lines' | 'json' | 'quiet', intervalMs: number, write: (text: string) => void, now = () => Date.now()): ProgressSink {
+export function progressPrinter(mode: 'tty' | 'lines' | 'json' | 'quiet', intervalMs: number, write: (text: string) => void, now = () => Date.now(), width = () => 80): ProgressSink {
   let lastPrint = now();
   return (p, final) => {
     if (mode === 'quiet') return;
     if (mode === 'tty') {
       // The live line is cleared at the end: the summary follows.
-      write(final ? '\r\x1b[K' : `\r\x1b[K${describeProgress(p)}`);
+      write(final ? '\r\x1b[K' : `\r\x1b[K${describeProgress(p, width())}`);
       return;
     }
     // Off a terminal the final summary is the last word; JSON logs get a final event too.

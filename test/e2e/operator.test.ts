@@ -52,6 +52,18 @@ test('--log-format json: every stderr line is a JSON object', async () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) expect(JSON.parse(l)).toMatchObject({ time: expect.any(String), level: expect.any(String) });
+    // The final summary is among them, with the numbers summary.json has.
+    const summary = lines.map((l) => JSON.parse(l)).find((e) => e.event === 'summary');
+    expect(summary.counts).toEqual(JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')).counts);
+    expect(summary.next.join('\n')).toMatch(/failures\.csv/);
+
+    // Errors, and a stop, are JSON too.
+    const bad = await runCli(['run', '-c', j.config, '-i', join(dir(), 'missing.csv'), '--log-format', 'json', '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stderr.trim())).toMatchObject({ level: 'error', event: 'error', code: 'INPUT_UNREADABLE', exitCode: 2 });
+    const aborted = await runCli(['run', '-c', j.config, '-i', j.input, '--state-dir', join(dir(), 'other'), '--base-url', sandbox.url, '--log-format', 'json'], { OPENPHONE_API_KEY: 'not-the-key' });
+    expect(aborted.code).toBe(3);
+    for (const l of aborted.stderr.trim().split('\n')) expect(() => JSON.parse(l)).not.toThrow();
   } finally {
     await sandbox.stop();
   }

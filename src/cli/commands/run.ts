@@ -2,9 +2,9 @@ import { apiKeyFrom } from '../../api/api-key.js';
 import { checkBaseUrl } from '../../api/base-url.js';
 import { loadConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
-import { jsonLog, stderrLog } from '../../log.js';
+import { jsonLog, jsonLogLine, stderrLog, type Log } from '../../log.js';
 import { progressPrinter } from '../../report/progress.js';
-import { formatSummary } from '../../report/summary.js';
+import { formatSummary, type Summary } from '../../report/summary.js';
 import { dryRun } from '../../job/dry-run.js';
 import { defaultStateDir } from '../../state-dir.js';
 import { parseDuration } from '../../util/duration.js';
@@ -36,7 +36,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (args.baseUrl !== undefined) checkBaseUrl(args.baseUrl, '--base-url', stderrLog);
   if (args.dryRun) {
     const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog });
-    process.stdout.write(`${[formatSummary(summary), `  reports: ${summary.reportDir ?? stateDir}/`, ...(args.hints === false ? [] : nextSteps(summary, { ...args, stateDir }))].join('\n')}\n`);
+    printSummary(summary, args, stateDir);
     return summary.exitCode;
   }
   // The key comes from the environment only: argv shows in `ps` and shell history.
@@ -48,12 +48,15 @@ export async function runCommand(args: RunArgs): Promise<number> {
     throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`);
   }
   const maxDurationMs = args.maxDuration === undefined ? undefined : parseDuration(args.maxDuration, '--max-duration');
-  const baseLog = args.logFormat === 'json' ? jsonLog : stderrLog;
+  const progressMode = args.quiet ? 'quiet' : args.logFormat === 'json' ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
+  // On a terminal the live progress line is cleared before a message, so the two never share a line.
+  const clearLine = progressMode === 'tty' ? () => process.stderr.write('\r\x1b[K') : () => {};
+  const plainLog = args.logFormat === 'json' ? jsonLog : stderrLog;
+  const baseLog: Log = { info: (m) => (clearLine(), plainLog.info(m)), warn: (m) => (clearLine(), plainLog.warn(m)) };
   // --quiet keeps warnings and the summary, drops information and progress.
   const log = args.quiet ? { info: () => {}, warn: baseLog.warn } : baseLog;
   checkBaseUrl(args.baseUrl ?? config.api.baseUrl, args.baseUrl !== undefined ? '--base-url' : `${config.file}: api.baseUrl`, log);
-  const progressMode = args.quiet ? 'quiet' : args.logFormat === 'json' ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
-  const progress = progressPrinter(progressMode, parseDuration(args.progressInterval ?? '30s', '--progress-interval'), (t) => process.stderr.write(t));
+  const progress = progressPrinter(progressMode, parseDuration(args.progressInterval ?? '30s', '--progress-interval'), (t) => process.stderr.write(t), Date.now, () => process.stderr.columns ?? 80);
   const stop = new AbortController();
   const onSignal = (name: string) => () => {
     baseLog.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`);
@@ -79,7 +82,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       ...(maxDurationMs !== undefined && { maxDurationMs }),
       stop: stop.signal,
     });
-    process.stdout.write(`${[formatSummary(summary), `  reports: ${stateDir}/`, ...(args.hints === false ? [] : nextSteps(summary, { ...args, stateDir }))].join('\n')}\n`);
+    printSummary(summary, args, stateDir);
     return summary.exitCode;
   } finally {
     process.off('SIGINT', onInt);
@@ -87,3 +90,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
 }
 
+
+/** The summary for a person on stdout, with the next commands; with --log-format json, also as one JSON line on stderr. */
+function printSummary(summary: Summary, args: RunArgs, stateDir: string): void {
+  const next = args.hints === false ? [] : nextSteps(summary, { ...args, stateDir });
+  process.stdout.write(`${[formatSummary(summary), `  reports: ${summary.reportDir ?? stateDir}/`, ...next].join('\n')}\n`);
+  if (args.logFormat === 'json') process.stderr.write(jsonLogLine(summary.exitCode === 0 ? 'info' : 'warn', { event: 'summary', ...summary, next }));
+}
