@@ -9,6 +9,7 @@ import { JsonlWriter } from '../report/jsonl-writer.js';
 import { ensurePrivateDir, statePath, writePrivateFile } from '../report/private-files.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
 import { ContactPreview } from '../report/contact-preview.js';
+import { renderReport } from '../report/html-report.js';
 import { runPipeline } from './pipeline.js';
 import { NO_PAST } from './plan.js';
 import { Recorder } from './recorder.js';
@@ -61,9 +62,10 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
     throw err;
   }
   const summary = buildSummary(
-    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(preview.lines.length > 0 && { preview: preview.lines }) },
+    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(preview.lines.length > 0 && { preview: preview.lines }), reportHtml: statePath(reportDir, 'reportHtml') },
     recorder.counts,
   );
   await writePrivateFile(statePath(reportDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writePrivateFile(statePath(reportDir, 'reportHtml'), renderReport(summary, []));
   return summary;
 }

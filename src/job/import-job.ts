@@ -17,6 +17,8 @@ import { type ProgressSink } from '../report/progress.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
 import { RateLimiter, realClock, type Clock } from '../send/rate-limiter.js';
 import { RequestStats } from '../send/request-stats.js';
+import { renderReport, runsFromJournal } from '../report/html-report.js';
+import type { Timeline } from '../report/timeline.js';
 import { Runner, type RunEnd } from './runner.js';
 import { sendAll } from './send-all.js';
 import { checkCreatedByUser, checkWorkspace } from '../send/workspace-check.js';
@@ -81,17 +83,19 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     // Before anything is sent or written: the key is accepted and the config fits the workspace.
     // A stop that comes before or during these (a slow API, a big journal) ends the run here.
     const refused = options.stop?.aborted ? undefined : await startupChecks(config, baseUrl, api, options.stop);
-    let result: RunEnd & { counts: Counts };
+    let result: RunEnd & { counts: Counts; timeline?: Timeline };
+    let sent: Awaited<ReturnType<typeof sendAll>> | undefined;
     if (options.stop?.aborted || refused !== undefined) {
       await runner.finish();
       // A stop cuts the start-up requests: that is the stop, not a refusal.
       result = { counts: new Counts(), ...(options.stop?.aborted ? { stoppedEarly: 'stopped by a signal during start-up' } : { aborted: refused }) };
     } else {
       journal = openJournal(journalPath, past, target, rebind, options, startedAt);
-      result = await sendAll({ ...options, csv, header, past, api, stats, runner, journal, reportDir: stateDir, onExisting: options.onExisting ?? 'skip' });
+      sent = await sendAll({ ...options, csv, header, past, api, stats, runner, journal, reportDir: stateDir, onExisting: options.onExisting ?? 'skip' });
+      result = sent;
       journal.flush();
     }
-    return await finishJob(options, result, stats, startedAt, journal);
+    return await finishJob(options, result, stats, startedAt, journal, past.runs);
   } finally {
     // A journal that could not be written (a full disk) is the error that counts, and the lock is released whatever happens.
     try {
@@ -164,7 +168,7 @@ function openJournal(journalPath: string, past: ResumeState, target: Target, reb
 }
 
 /** The run's reports: summary.json, created.csv (from the journal), and the run's end in the journal. */
-async function finishJob(options: ImportOptions, result: RunEnd & { counts: Counts }, stats: RequestStats, startedAt: Date, journal: JournalWriter | undefined): Promise<Summary> {
+async function finishJob(options: ImportOptions, result: RunEnd & { counts: Counts; timeline?: Timeline }, stats: RequestStats, startedAt: Date, journal: JournalWriter | undefined, pastRuns: ResumeState['runs']): Promise<Summary> {
   const { config, input, stateDir } = options;
   const finishedAt = new Date();
   const sendingSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
@@ -177,11 +181,15 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
       ...(result.aborted && { abortedBecause: result.aborted }),
       requests: stats.toJSON(),
       achievedRate: sendingSeconds > 0 ? stats.requests / sendingSeconds : 0,
+      ...(result.timeline && { timeline: result.timeline.toJSON() }),
+      reportHtml: statePath(stateDir, 'reportHtml'),
     },
     result.counts,
   );
   if (journal !== undefined) await writeCreatedReport(statePath(stateDir, 'journal'), statePath(stateDir, 'created'));
   await writePrivateFile(statePath(stateDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
+  const thisRun = { startedAt: startedAt.toISOString(), endedAt: finishedAt.toISOString(), exitCode, input, counts: summary.counts };
+  await writePrivateFile(statePath(stateDir, 'reportHtml'), renderReport(summary, [...runsFromJournal(pastRuns), thisRun]));
   journal?.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts });
   return summary;
 }

@@ -2,16 +2,18 @@ import type { OpenedCsv } from '../csv/read-csv.js';
 import type { Counts } from '../report/counts.js';
 import type { ProgressSink } from '../report/progress.js';
 import type { RequestStats } from '../send/request-stats.js';
+import type { Timeline } from '../report/timeline.js';
 
 /**
- * The progress line: about once a second, and once more at the end. The
+ * The progress line and report.html's timeline: about once a second, and once more at the end. The
  * total is estimated from how far into the file the reading is (no second
  * pass over the input to count its lines).
  */
-export function startProgress(progress: ProgressSink | undefined, csv: OpenedCsv, counts: Counts, stats: RequestStats): { stop(): void } {
-  if (progress === undefined) return { stop: () => {} };
+export function startProgress(progress: ProgressSink | undefined, csv: OpenedCsv, counts: Counts, stats: RequestStats, timeline?: Timeline): { stop(): void } {
   const startedAt = Date.now();
   const report = (final: boolean) => {
+    timeline?.sample((Date.now() - startedAt) / 1000, { requests: stats.requests, created: counts.buckets.created, rateLimited: stats.rateLimited, retries: stats.retries });
+    if (progress === undefined) return;
     const estimate = csv.estimatedRecords();
     const total = final ? counts.read : estimate === undefined ? undefined : Math.max(counts.read, estimate);
     progress(
@@ -31,6 +33,8 @@ export function startProgress(progress: ProgressSink | undefined, csv: OpenedCsv
       final,
     );
   };
+  // The chart starts at zero, so even a run shorter than a second has a line.
+  timeline?.sample(0, { requests: stats.requests, created: counts.buckets.created, rateLimited: stats.rateLimited, retries: stats.retries });
   const ticker = setInterval(() => report(false), 1000);
   ticker.unref();
   return {

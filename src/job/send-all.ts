@@ -18,6 +18,7 @@ import type { ResolvedConfig } from '../config/resolved.js';
 import { runPipeline, type SendPlan } from './pipeline.js';
 import { bodyHash } from './plan.js';
 import { startProgress } from './progress-ticker.js';
+import { Timeline } from '../report/timeline.js';
 import { Recorder } from './recorder.js';
 import type { Runner, RunEnd } from './runner.js';
 
@@ -39,7 +40,7 @@ export interface SendAllInput {
 }
 
 /** The import's sending phase: the pipeline, with a sender that sends. */
-export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Counts }> {
+export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Counts; timeline: Timeline }> {
   const { runner } = i;
   const recorder = new Recorder({
     failures: new FailuresReport(statePath(i.reportDir, 'failures'), i.header, i.csv.delimiter, i.csv.file),
@@ -70,7 +71,8 @@ export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Count
     return false;
   };
 
-  const ticker = startProgress(i.progress, i.csv, recorder.counts, i.stats);
+  const timeline = new Timeline();
+  const ticker = startProgress(i.progress, i.csv, recorder.counts, i.stats, timeline);
   try {
     await runPipeline({
       csv: i.csv,
@@ -87,7 +89,7 @@ export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Count
     const end = await runner.finish();
     ticker.stop();
     await recorder.commit();
-    return { ...end, counts: recorder.counts };
+    return { ...end, counts: recorder.counts, timeline };
   } catch (err) {
     recorder.discard();
     throw err;

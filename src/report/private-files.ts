@@ -24,6 +24,7 @@ export const STATE_FILES = {
   failures: 'failures.csv',
   created: 'created.csv',
   droppedValues: 'dropped-values.csv',
+  reportHtml: 'report.html',
   payloads: 'payloads.jsonl',
   /** A dry run's reports: never over an import's. */
   dryRun: 'dry-run',

@@ -1,6 +1,7 @@
 import { ExitCode } from '../errors.js';
 import type { Counts } from './counts.js';
 import { describeGroups, type ProblemGroup } from './problem-digest.js';
+import type { TimelinePoint } from './timeline.js';
 
 export const SUMMARY_VERSION = 1;
 
@@ -30,6 +31,10 @@ export interface Summary {
   /** Requests per second over the time spent sending. */
   readonly achievedRate?: number;
   readonly abortedBecause?: string;
+  /** An import: requests, creates, 429s and retries over time (report.html's chart). */
+  readonly timeline?: readonly TimelinePoint[];
+  /** report.html, beside summary.json. */
+  readonly reportHtml?: string;
   /** A dry run: the first valid records as they will be sent (name, company, phones as written and as sent, emails). */
   readonly preview?: readonly string[];
 }
@@ -96,6 +101,7 @@ export function formatSummary(s: Summary): string {
   if (s.stoppedEarly) lines.push(`  stopped early: ${s.stoppedEarly}; run the same command again to continue`);
   const reports = s.reportDir ?? s.stateDir;
   if (c.failed + c.duplicate > 0) lines.push(`  failures: ${reports}/failures.csv`);
+  if (s.reportHtml) lines.push(`  report to open in a browser: ${s.reportHtml}`);
   if (!s.invariant.holds) lines.push(`  internal error (this is a bug): records unaccounted for: ${s.invariant.formula}`);
   return lines.join('\n');
 }

@@ -88,3 +88,40 @@ describe('how the program was started, as the user can type it again', () => {
     expect(shellQuote("/tmp/it's here.csv")).toBe(`'/tmp/it'\\''s here.csv'`);
   });
 });
+
+test('every run writes a self-contained report.html whose numbers are summary.json\'s', async () => {
+  const { parseFaultSpec } = await import('../../src/sandbox/index.js');
+  const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:429=#3,post:500=#5') });
+  try {
+    const input = join(dir(), 'contacts.csv');
+    writeContactsFile(input, 40);
+    const config = join(dir(), 'config.json');
+    writeFileSync(config, JSON.stringify(importConfig()));
+    const stateDir = join(dir(), 'state');
+    const first = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url, '--max-rows', '10'], { OPENPHONE_API_KEY: sandbox.apiKey });
+    expect(first.code).toBe(4);
+    const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+    expect(r.stdout).toContain(`report to open in a browser: ${join(stateDir, 'report.html')}`);
+    const html = readFileSync(join(stateDir, 'report.html'), 'utf8');
+    const summary = JSON.parse(readFileSync(join(stateDir, 'summary.json'), 'utf8')) as { counts: Record<string, number>; problemGroups: { code: string; count: number }[]; requests: Record<string, number>; exitCode: number };
+    // Nothing fetched, nothing run.
+    expect(html).not.toMatch(/<script|<link|<img|src=|url\(|https?:\/\/(?!127\.0\.0\.1)/i);
+    const counts = Object.fromEntries([...html.matchAll(/data-bucket="(\w+)">(\d+)</g)].map((m) => [m[1], Number(m[2])]));
+    expect(counts).toEqual(Object.fromEntries(Object.entries(summary.counts).filter(([k, v]) => k === 'read' || v > 0)));
+    const problems = [...html.matchAll(/data-problem="(\w+)">(\d+)</g)].map((m) => [m[1], Number(m[2])]);
+    expect(problems).toEqual(summary.problemGroups.map((g) => [g.code, g.count]));
+    expect(Number(/data-requests="rateLimited">(\d+)</.exec(html)![1])).toBe(summary.requests.rateLimited);
+    expect(Number(/data-requests="retries">(\d+)</.exec(html)![1])).toBe(summary.requests.retries);
+    expect(Number(/data-exit-code="(\d+)"/.exec(html)![1])).toBe(summary.exitCode);
+    // The job's runs: the one stopped by --max-rows, then this one; and the rate chart.
+    expect(html).toMatch(/<h2>The job's runs<\/h2><table>.*<td>4<\/td>.*<td>1<\/td>/s);
+    expect(html).toContain('<svg');
+
+    // A dry run writes its own, beside its reports.
+    const dry = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--dry-run']);
+    expect(dry.stdout).toContain(join(stateDir, 'dry-run', 'report.html'));
+    expect(readFileSync(join(stateDir, 'dry-run', 'report.html'), 'utf8')).toMatch(/<h1>Dry run of/);
+  } finally {
+    await sandbox.stop();
+  }
+});
