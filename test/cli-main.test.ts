@@ -52,7 +52,7 @@ describe('help and errors a newcomer can follow', () => {
     }
     const text = out.join('\n');
     expect(text).not.toContain('$0');
-    const order = ['init', 'run', 'status', 'sandbox', 'demo'].map((c) => text.indexOf(`openphone-import ${c} `));
+    const order = ['init', 'run', 'status', 'rollback', 'sandbox', 'demo'].map((c) => text.indexOf(`openphone-import ${c} `));
     expect(order.every((at) => at >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });

@@ -47,7 +47,7 @@ export type CallResult<T> =
 
 export interface CallOptions<T> {
   /** Counted in the summary under this name, besides `requests`. */
-  readonly count?: 'creates' | 'updates' | 'lookups' | 'checks';
+  readonly count?: 'creates' | 'updates' | 'lookups' | 'deletes' | 'checks';
   /** Cuts this request when aborted (a start-up read during a stop): the call ends as stopped. */
   readonly signal?: AbortSignal;
   /** Before each attempt leaves (a create's attempt goes to the journal, durably). */

@@ -6,14 +6,14 @@ import { runCommand } from './commands/run.js';
 
 /**
  * The commands' flags and help, one definition each, in the order of the
- * workflow (init, run, status, sandbox, demo). `setExit` takes a command's exit
+ * workflow (init, run, status, rollback, sandbox, demo). `setExit` takes a command's exit
  * code; commands that throw are mapped by runMain. Each command's own modules
  * are imported when it runs: a dry run does not load the HTTP client or the sandbox.
  */
 type SetExit = (code: number) => void;
 
 /** Every long option of every command, for "did you mean" on a mistyped one (command-defs.test.ts checks it is complete). */
-export const OPTION_NAMES: readonly string[] = ['base-url', 'config', 'create-delay', 'custom-fields', 'dry-run', 'faults', 'force', 'host', 'input', 'json', 'latency', 'log-format', 'max-duration', 'max-rows', 'on-existing', 'out', 'patch-arrays', 'port', 'progress-interval', 'quiet', 'rate', 'retry-after', 'same-workspace', 'seed', 'state-dir', 'unique-external-id', 'users', 'help', 'version'];
+export const OPTION_NAMES: readonly string[] = ['base-url', 'config', 'create-delay', 'custom-fields', 'dry-run', 'faults', 'force', 'host', 'input', 'json', 'latency', 'log-format', 'max-duration', 'max-rows', 'on-existing', 'out', 'patch-arrays', 'port', 'progress-interval', 'quiet', 'rate', 'retry-after', 'same-workspace', 'seed', 'state-dir', 'unique-external-id', 'users', 'yes', 'help', 'version'];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Def = CommandModule<object, any>;
 
@@ -84,6 +84,22 @@ export const statusDef = (): Def => ({
   handler: async (a) => {
   const { statusCommand } = await import('./commands/status.js');
   await statusCommand(a['state-dir'], a.json);
+  },
+});
+
+export const rollbackDef = (setExit: SetExit): Def => ({
+  command: 'rollback',
+  describe: "Delete the contacts a job created (from its journal); without --yes, only list them",
+  builder: (y: Argv) =>
+    y
+      .option('state-dir', { type: 'string', demandOption: true, describe: 'The state directory of the job to undo' })
+      .option('yes', { type: 'boolean', default: false, describe: 'Delete them (without it, nothing is deleted: the contacts are counted and listed)' })
+      .option('base-url', { type: 'string', describe: "The API the job imported into (default: the one its journal names)" })
+      .example('openphone-import rollback --state-dir contacts.openphone-import', 'list what would be deleted')
+      .example('OPENPHONE_API_KEY=... openphone-import rollback --state-dir contacts.openphone-import --yes', 'delete them; killed or stopped, the same command continues'),
+  handler: async (a) => {
+    const { rollbackCommand } = await import('./commands/rollback.js');
+    setExit(await rollbackCommand({ stateDir: a['state-dir'], yes: a.yes, baseUrl: a['base-url'] }));
   },
 });
 

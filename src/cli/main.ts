@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import { ExitCode, ImportError } from '../errors.js';
 import { jsonLogLine } from '../log.js';
 import { didYouMean } from '../util/nearest.js';
-import { demoDef, initDef, OPTION_NAMES, runDef, sandboxDef, statusDef } from './command-defs.js';
+import { demoDef, initDef, OPTION_NAMES, rollbackDef, runDef, sandboxDef, statusDef } from './command-defs.js';
 import { packageRoot } from './paths.js';
 
 /**
@@ -34,13 +34,15 @@ export async function main(argv: string[]): Promise<number> {
     .command(initDef())
     .command(runDef(setExit))
     .command(statusDef())
+    .command(rollbackDef(setExit))
     .command(sandboxDef())
     .command(demoDef(setExit))
-    .demandCommand(1, 'name a command: init, run, status, sandbox, demo')
+    .demandCommand(1, 'name a command: init, run, status, rollback, sandbox, demo')
     .recommendCommands()
     .example('openphone-import init -i contacts.csv -o import.json', '1. write a config from the export')
     .example('openphone-import run -c import.json -i contacts.csv --dry-run', '2. check every record, send nothing')
     .example('OPENPHONE_API_KEY=... openphone-import run -c import.json -i contacts.csv', '3. import (the same command resumes)')
+    .example('openphone-import rollback --state-dir contacts.openphone-import', '4. undo: list, then --yes to delete, the contacts the job created')
     .epilogue('The API key is read from OPENPHONE_API_KEY only. Exit codes: 0 all created or already done, 1 some records failed (see failures.csv), 2 usage or config error (nothing sent), 3 aborted (key rejected, lock held), 4 stopped early on purpose (run again to continue).')
     .strict()
     .fail((msg, err) => {
@@ -69,7 +71,7 @@ function withSuggestions(msg: string): string {
     return names.map((n) => `unknown option --${n}${didYouMean(n, OPTION_NAMES).replace(/"([^"]+)"/, '--$1')}`).join('; ');
   }
   const command = /^Did you mean (\S+)\?$/.exec(msg);
-  if (command) return `unknown command: did you mean ${command[1]}? (commands: init, run, status, sandbox, demo)`;
+  if (command) return `unknown command: did you mean ${command[1]}? (commands: init, run, status, rollback, sandbox, demo)`;
   return msg;
 }
 

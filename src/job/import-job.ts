@@ -2,7 +2,8 @@ import { ApiClient } from '../api/client.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { indexHeader } from '../csv/header.js';
 import { openCsv } from '../csv/read-csv.js';
-import { JobAbortedError, ExitCode } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { JobAbortedError, ExitCode, UsageError } from '../errors.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION } from '../journal/events.js';
 import { JournalWriter } from '../journal/journal-writer.js';
 import { replayJournal, type ResumeState } from '../journal/replay.js';
@@ -15,14 +16,15 @@ import { writeCreatedReport } from '../report/created-report.js';
 import { ensurePrivateDir, statePath, writePrivateFile } from '../report/private-files.js';
 import { type ProgressSink } from '../report/progress.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
-import { RateLimiter, realClock, type Clock } from '../send/rate-limiter.js';
-import { RequestStats } from '../send/request-stats.js';
+import type { Clock } from '../send/rate-limiter.js';
+import type { RequestStats } from '../send/request-stats.js';
+import { connect } from './connect.js';
 import { renderReport, runsFromJournal } from '../report/html-report.js';
 import type { Timeline } from '../report/timeline.js';
 import { Runner, type RunEnd } from './runner.js';
 import { sendAll } from './send-all.js';
 import { checkCreatedByUser, checkWorkspace } from '../send/workspace-check.js';
-import { gotTransport, type Transport } from '../send/transport.js';
+import type { Transport } from '../send/transport.js';
 
 export interface ImportOptions {
   readonly config: ResolvedConfig;
@@ -79,7 +81,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   try {
     const { past, rebind } = await readPast(journalPath, target, options);
     const runner = new Runner({ concurrency: config.api.concurrency, graceMs: options.graceMs, maxDurationMs: options.maxDurationMs, signal: options.stop });
-    const { api, stats } = connect(options, baseUrl, runner);
+    const { api, stats } = connect({ ...options, api: options.config.api }, baseUrl, runner);
     // Before anything is sent or written: the key is accepted and the config fits the workspace.
     // A stop that comes before or during these (a slow API, a big journal) ends the run here.
     const refused = options.stop?.aborted ? undefined : await startupChecks(config, baseUrl, api, options.stop);
@@ -109,6 +111,10 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
 /** The journal's story so far, checked: it must belong to this API and key, and name records as the config does (exit 2 otherwise). */
 async function readPast(journalPath: string, target: Target, options: ImportOptions): Promise<{ past: ResumeState; rebind: boolean }> {
   const { config, log } = options;
+  if (existsSync(statePath(options.stateDir, 'rollbackLog'))) {
+    // Its journal still says "created" for contacts the rollback deleted: importing on it would skip them.
+    throw new UsageError('JOB_ROLLED_BACK', `${options.stateDir} belongs to a job that was rolled back (rollback.jsonl): import again into a new --state-dir`);
+  }
   const past = await replayJournal(journalPath);
   if (past.repairedBytes > 0) log.warn(`${journalPath}: cut ${past.repairedBytes} bytes of a line torn by a crash; its record will be checked by lookup`);
   if (past.header && past.header.mappingHash !== config.mappingHash) {
@@ -117,26 +123,6 @@ async function readPast(journalPath: string, target: Target, options: ImportOpti
   const rebind = checkTarget(past, target, journalPath, options.sameWorkspace ?? false);
   checkExternalIdDefinition(past.header, config.externalId, journalPath, config.file);
   return { past, rebind };
-}
-
-/** The API client, listening to the runner's two stop signals. */
-function connect(options: ImportOptions, baseUrl: string, runner: Runner): { api: ApiClient; stats: RequestStats } {
-  const { config } = options;
-  const stats = new RequestStats();
-  const api = new ApiClient({
-    transport: options.transport ?? gotTransport(baseUrl, options.apiKey, config.api.timeoutMs, config.api.concurrency * 2 + 2),
-    limiter: new RateLimiter(config.api.requestsPerSecond, options.clock ?? realClock),
-    stats,
-    retry: config.api.retry,
-    clock: options.clock ?? realClock,
-    random: options.random ?? Math.random,
-    stopping: runner.stopping.signal,
-    cutInFlight: runner.cutInFlight.signal,
-    // The server gets as long again as the client waited: it may still be storing it.
-    settleMs: 2 * config.api.timeoutMs,
-    ...(options.breaker && { breaker: options.breaker }),
-  });
-  return { api, stats };
 }
 
 /** The key is accepted, the custom fields fit, createdByUserId is a user. Returns why the job aborts (exit 3); a misfit config throws (exit 2). */

@@ -25,6 +25,10 @@ export const STATE_FILES = {
   created: 'created.csv',
   droppedValues: 'dropped-values.csv',
   reportHtml: 'report.html',
+  /** A rollback's own: the contacts it deleted, its report and summary. */
+  rollbackLog: 'rollback.jsonl',
+  rollbackReport: 'rollback.csv',
+  rollbackSummary: 'rollback-summary.json',
   payloads: 'payloads.jsonl',
   /** A dry run's reports: never over an import's. */
   dryRun: 'dry-run',

@@ -4,6 +4,8 @@ export class RequestStats {
   creates = 0;
   updates = 0;
   lookups = 0;
+  /** A rollback's DELETEs. */
+  deletes = 0;
   /** Start-up reads: the workspace's custom fields, the createdByUserId. */
   checks = 0;
   rateLimited = 0;
@@ -12,7 +14,7 @@ export class RequestStats {
   transportErrors = 0;
 
   toJSON(): Record<string, number> {
-    const { requests, creates, updates, lookups, checks, rateLimited, retries, serverErrors, transportErrors } = this;
-    return { requests, creates, updates, lookups, checks, rateLimited, retries, serverErrors, transportErrors };
+    const { requests, creates, updates, lookups, deletes, checks, rateLimited, retries, serverErrors, transportErrors } = this;
+    return { requests, creates, updates, lookups, ...(deletes > 0 && { deletes }), checks, rateLimited, retries, serverErrors, transportErrors };
   }
 }

@@ -3,7 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import got, { type Got } from 'got';
 
 export interface ApiRequest {
-  readonly method: 'GET' | 'POST' | 'PATCH';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path below the base URL, e.g. "v1/contacts". */
   readonly path: string;
   readonly searchParams?: URLSearchParams;
