@@ -344,13 +344,13 @@ test("a dry run after an import writes its own reports (dry-run/) and leaves the
   writeContactsFile(input, 40);
   await runImport(sandbox, input);
   const stateDir = join(dir(), 'state');
-  const files = ['failures.csv', 'created.csv', 'summary.json', 'journal.jsonl'];
+  const files = ['failures.csv', 'created.csv', 'summary.json', 'report.html', 'journal.jsonl'];
   const before = files.map((f) => readFileSync(join(stateDir, f), 'utf8'));
   const { dryRun } = await import('../../src/job/dry-run.js');
   const dry = await dryRun({ config: configFrom(importConfig()), input, stateDir, log: silentLog });
   expect(dry.reportDir).toBe(join(stateDir, 'dry-run'));
   expect(files.map((f) => readFileSync(join(stateDir, f), 'utf8'))).toEqual(before);
-  expect(readdirSync(join(stateDir, 'dry-run')).sort()).toEqual(['dropped-values.csv', 'failures.csv', 'payloads.jsonl', 'summary.json']);
+  expect(readdirSync(join(stateDir, 'dry-run')).sort()).toEqual(['dropped-values.csv', 'failures.csv', 'payloads.jsonl', 'report.html', 'summary.json']);
 });
 
 test('the externalId definition changed between runs: exit 2 naming the old and the new, nothing sent', async () => {
