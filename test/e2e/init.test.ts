@@ -112,3 +112,34 @@ describe('the pure parts', () => {
     expect(guessCountry({ phones: [], countryCells: ['France', 'FR', 'Frankreich'] }).country).toBe('FR');
   });
 });
+describe('custom fields matched to the workspace get the formats their sample is written in', () => {
+  const fields = [
+    { name: 'Newsletter', key: 'newsletter', type: 'boolean' as const },
+    { name: 'Kunde seit', key: 'kunde-seit', type: 'date' as const },
+    { name: 'Umsatz', key: 'umsatz', type: 'number' as const },
+  ];
+  test('German: Ja/Nein, dd.MM.yyyy, decimal commas', () => {
+    const r = buildConfig({
+      header: ['Vorname', 'Nachname', 'E-Mail-Adresse', 'Newsletter', 'Kunde seit', 'Umsatz'],
+      sample: [
+        ['Jürgen', 'Groß', 'j@example.de', 'Ja', '31.12.2023', '12.345,67'],
+        ['Bärbel', 'Müller', 'b@example.de', 'Nein', '01.02.2024', '980,50'],
+      ],
+      delimiter: ';',
+      encoding: 'windows-1252',
+      customFields: fields,
+    });
+    expect(r.config.customFields).toEqual([
+      { key: 'newsletter', type: 'boolean', column: 'Newsletter', trueValues: ['Ja'], falseValues: ['Nein'] },
+      { key: 'kunde-seit', type: 'date', column: 'Kunde seit', format: 'dd.MM.yyyy' },
+      { key: 'umsatz', type: 'number', column: 'Umsatz', decimalSeparator: ',' },
+    ]);
+  });
+  test('French Oui/Non and Spanish Sí/No; a date that could be either day or month first is said to be ambiguous', () => {
+    const fr = buildConfig({ header: ['Prénom', 'Newsletter', 'Kunde seit'], sample: [['A', 'Oui', '03/04/2024'], ['B', 'Non', '05/06/2024']], delimiter: ';', encoding: 'utf-8', customFields: fields });
+    expect(fr.config.customFields?.[0]).toMatchObject({ trueValues: ['Oui'], falseValues: ['Non'] });
+    expect(fr.notes.join('\n')).toMatch(/the sample fits .*dd\/MM\/yyyy.*MM\/dd\/yyyy|the sample fits .*MM\/dd\/yyyy.*dd\/MM\/yyyy/);
+    const es = buildConfig({ header: ['Nombre', 'Newsletter'], sample: [['A', 'Sí'], ['B', 'No']], delimiter: ';', encoding: 'utf-8', customFields: fields });
+    expect(es.config.customFields?.[0]).toMatchObject({ trueValues: ['Sí'], falseValues: ['No'] });
+  });
+});
