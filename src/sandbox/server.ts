@@ -220,41 +220,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     return { status: 404, body: { message: 'sandbox inspection routes: /__sandbox/stats, /__sandbox/contacts, /__sandbox/requests' } };
   }
 
-  function stats(): SandboxStats {
-    const byStatus: Record<string, number> = {};
-    const byFault: Record<string, number> = {};
-    const sent = new Map<string, number[]>();
-    const acceptedTimes = new Map<string, number[]>();
-    for (const e of log) {
-      if (e.path.startsWith('/__sandbox/')) continue;
-      byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
-      if (e.fault) byFault[e.fault] = (byFault[e.fault] ?? 0) + 1;
-      if (e.key === undefined || !keys.includes(e.key)) continue;
-      (sent.get(e.key) ?? sent.set(e.key, []).get(e.key)!).push(e.at);
-      if (e.status !== 429 && e.status !== 0) (acceptedTimes.get(e.key) ?? acceptedTimes.set(e.key, []).get(e.key)!).push(e.at);
-    }
-    const maxOf = (m: Map<string, number[]>) => Math.max(0, ...[...m.values()].map((t) => maxInAnyWindow(t)));
-    return {
-      requests: log.filter((e) => !e.path.startsWith('/__sandbox/')).length,
-      byStatus,
-      byFault,
-      contacts: store.size,
-      duplicateExternalIds: store.duplicates().size,
-      maxAcceptedInAnySecond: maxOf(acceptedTimes),
-      maxSentInAnySecond: maxOf(sent),
-    };
-  }
+  const stats = () => sandboxStats(log, keys, store);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      const where = `${options.host ?? '127.0.0.1'}:${options.port ?? 0}`;
-      if (err.code === 'EADDRINUSE') reject(new UsageError('SANDBOX_PORT_BUSY', `--port ${options.port}: ${where} is in use by another program (another sandbox?); pick another --port, or 0 for any free one`));
-      else if (err.code === 'EACCES') reject(new UsageError('SANDBOX_PORT_DENIED', `--port ${options.port}: not allowed to listen on ${where} (ports below 1024 need privileges); pick a port from 1024, or 0 for any free one`));
-      else if (err.code === 'EADDRNOTAVAIL') reject(new UsageError('SANDBOX_HOST_INVALID', `--host ${options.host}: this machine has no such address; use 127.0.0.1`));
-      else reject(err);
-    });
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
+  await listen(server, options);
   const address = server.address() as AddressInfo;
 
   return {
@@ -295,3 +263,43 @@ function parseBody(raw: string): unknown {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The sandbox's view of what it was asked: by status and fault, and the most any key sent or got accepted in a rolling second. */
+function sandboxStats(log: readonly RequestLogEntry[], keys: readonly string[], store: { size: number; duplicates(): Map<string, unknown> }): SandboxStats {
+  const byStatus: Record<string, number> = {};
+  const byFault: Record<string, number> = {};
+  const sent = new Map<string, number[]>();
+  const acceptedTimes = new Map<string, number[]>();
+  for (const e of log) {
+    if (e.path.startsWith('/__sandbox/')) continue;
+    byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
+    if (e.fault) byFault[e.fault] = (byFault[e.fault] ?? 0) + 1;
+    if (e.key === undefined || !keys.includes(e.key)) continue;
+    (sent.get(e.key) ?? sent.set(e.key, []).get(e.key)!).push(e.at);
+    if (e.status !== 429 && e.status !== 0) (acceptedTimes.get(e.key) ?? acceptedTimes.set(e.key, []).get(e.key)!).push(e.at);
+  }
+  const maxOf = (m: Map<string, number[]>) => Math.max(0, ...[...m.values()].map((t) => maxInAnyWindow(t)));
+  return {
+    requests: log.filter((e) => !e.path.startsWith('/__sandbox/')).length,
+    byStatus,
+    byFault,
+    contacts: store.size,
+    duplicateExternalIds: store.duplicates().size,
+    maxAcceptedInAnySecond: maxOf(acceptedTimes),
+    maxSentInAnySecond: maxOf(sent),
+  };
+}
+
+/** Listens, turning a busy or forbidden port and an unknown host into usage errors. */
+function listen(server: Server, options: SandboxOptions): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const where = `${options.host ?? '127.0.0.1'}:${options.port ?? 0}`;
+      if (err.code === 'EADDRINUSE') reject(new UsageError('SANDBOX_PORT_BUSY', `--port ${options.port}: ${where} is in use by another program (another sandbox?); pick another --port, or 0 for any free one`));
+      else if (err.code === 'EACCES') reject(new UsageError('SANDBOX_PORT_DENIED', `--port ${options.port}: not allowed to listen on ${where} (ports below 1024 need privileges); pick a port from 1024, or 0 for any free one`));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new UsageError('SANDBOX_HOST_INVALID', `--host ${options.host}: this machine has no such address; use 127.0.0.1`));
+      else reject(err);
+    });
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+}
