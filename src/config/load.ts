@@ -132,11 +132,12 @@ function resolve(config: Config, file: string): ResolvedConfig {
     return ref === undefined ? undefined : use(columnSource(ref), `defaultFields.${key}`);
   };
   const names = { firstName: name('firstName'), lastName: name('lastName'), company: name('company'), role: name('role') };
-  const emails = (df.emails ?? []).map((e, i) => ({ ...e, column: use(e.column, `defaultFields.emails[${i}].column`) }));
+  const emails = (df.emails ?? []).map((e, i) => ({ ...e, column: use(e.column, `defaultFields.emails[${i}].column`), ...(e.nameColumn !== undefined && { nameColumn: use(e.nameColumn, `defaultFields.emails[${i}].nameColumn`) }) }));
   const defaultCountry = config.phone?.defaultCountry as CountryCode | undefined;
   const phoneNumbers = (df.phoneNumbers ?? []).map((p, i) => ({
     ...p,
     column: use(p.column, `defaultFields.phoneNumbers[${i}].column`),
+    ...(p.nameColumn !== undefined && { nameColumn: use(p.nameColumn, `defaultFields.phoneNumbers[${i}].nameColumn`) }),
     defaultCountry: (p.defaultCountry as CountryCode | undefined) ?? defaultCountry,
   }));
   const customFields = (config.customFields ?? []).map((f, i) => ({ ...f, column: use(f.column, `customFields[${i}].column`) }));

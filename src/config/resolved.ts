@@ -9,6 +9,8 @@ export type ValueSource =
 
 export interface LabelledColumn {
   readonly name: string;
+  /** A column with each record's own label (Google's "Phone 1 - Label"); `name` when empty. */
+  readonly nameColumn?: string;
   readonly column: string;
   readonly split?: string;
 }

@@ -27,6 +27,7 @@ const countryCode = z
 
 const labelledColumn = z.strictObject({
   name: z.string().min(1).describe('The label OpenPhone shows, e.g. "work" or "mobile"'),
+  nameColumn: columnName.optional().describe('A column holding each record\'s own label for this value (Google\'s "Phone 1 - Label"): used when filled, else "name"'),
   column: columnName,
   split: splitSeparator.optional(),
 });

@@ -31,7 +31,7 @@ export interface InitResult {
   readonly conversions: readonly string[];
 }
 
-type Labelled = { name: string; column: string; split?: string };
+type Labelled = { name: string; nameColumn?: string; column: string; split?: string };
 
 /** The header and the sample, with the columns init has used so far. */
 class Sample {
@@ -123,11 +123,12 @@ function mapLabelled(s: Sample, known: readonly KnownLabelledColumn[], emptyKnow
       emptyKnown.push(column);
       continue;
     }
+    // Each record's own label (Google's "Phone 1 - Label") names its value; the commonest is the fallback.
     const labelColumn = k.labelColumns?.map((c) => s.find(c)).find((c) => c !== undefined);
     if (labelColumn) s.used.add(labelColumn);
     const label = labelColumn ? s.commonest(labelColumn)?.replace(/^\*\s*/, '').split(GOOGLE_SPLIT)[0]?.toLowerCase() : undefined;
     const split = k.split ?? s.splitOf(column);
-    out.push({ name: label ?? k.name, column, ...(split && { split }) });
+    out.push({ name: label ?? k.name, ...(labelColumn && { nameColumn: labelColumn }), column, ...(split && { split }) });
   }
   return out;
 }

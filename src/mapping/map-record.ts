@@ -101,6 +101,13 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number)
   return dropped.length > 0 ? { line, externalId, payload, problems, dropped } : { line, externalId, payload, problems };
 }
 
+const NO_LABELS: readonly string[] = [];
+
+/** A record's own label as Google writes it ("* Work" marks the primary one): without the star. */
+function labelOf(cell: string): string {
+  return cell.replace(/^\*\s*/, '').trim();
+}
+
 /** A cell that holds several values where the config expects one: the split that would read it. */
 function splitHint(value: string, col: LabelledColumn, path: string): string {
   if (col.split !== undefined) return '';
@@ -163,13 +170,16 @@ function labelled<C extends LabelledColumn>(
   const out: { name: string; value: string }[] = [];
   const seen = new SeenStrings();
   columns.forEach((col, index) => {
-    for (const value of splitCell(get(col.column), col.split)) {
+    // Google pairs a multi-value cell with a multi-label cell ("Mobile ::: Work"): the k-th label names the k-th value.
+    const labels = col.nameColumn === undefined ? NO_LABELS : get(col.nameColumn).split(' ::: ').map(labelOf);
+    splitCell(get(col.column), col.split).forEach((value, k) => {
+      const name = labels[k] || labels[0] || col.name;
       const converted = convert(value, col);
       report(col.column, value, converted.ok ? converted : { ...converted, expected: converted.expected + splitHint(value, col, `${configPath}[${index}]`) });
-      if (!converted.ok) continue;
-      if (!seen.add(converted.value.toLowerCase())) continue;
-      out.push({ name: col.name, value: converted.value });
-    }
+      if (!converted.ok) return;
+      if (!seen.add(converted.value.toLowerCase())) return;
+      out.push({ name, value: converted.value });
+    });
   });
   return out;
 }

@@ -40,8 +40,9 @@ test('Google Contacts export: labels from the Label columns, " ::: " multi-value
   const ada = contacts.find((c) => c.externalId === 'ada@engines.example')!;
   expect(ada.defaultFields).toMatchObject({
     firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines Ltd', role: 'Founder',
-    emails: [{ name: 'work', value: 'ada@engines.example' }, { name: 'home', value: 'ada.home@example.org' }].map((e) => expect.objectContaining(e)),
-    phoneNumbers: [{ name: 'mobile', value: '+442079460958' }, { name: 'mobile', value: '+14155550132' }].map((p) => expect.objectContaining(p)),
+    // Each record's own labels name its values (Google's "E-mail 1 - Label", "Phone 1 - Label"), as written.
+    emails: [{ name: 'Work', value: 'ada@engines.example' }, { name: 'Home', value: 'ada.home@example.org' }].map((e) => expect.objectContaining(e)),
+    phoneNumbers: [{ name: 'Mobile', value: '+442079460958' }, { name: 'Mobile', value: '+14155550132' }].map((p) => expect.objectContaining(p)),
   });
 });
 

@@ -229,3 +229,10 @@ test('two addresses in one email cell: the fix is a split on that column, named 
   expect(p).toMatchObject({ code: 'EMAIL_INVALID', line: 11, column: 'E-mail 1 - Value', value: 'a@example.com; b@example.com' });
   expect(p!.message).toMatch(/several values in one cell: add "split": ";" to defaultFields\.emails\[0\]$/);
 });
+
+test("a record's own label names its value (Google's label columns), the k-th label the k-th value; the config's name when empty", () => {
+  const c = configFrom({ externalId: 'Id', defaultFields: { firstName: 'N', phoneNumbers: [{ name: 'phone 1', nameColumn: 'Phone 1 - Label', column: 'Phone 1 - Value', split: ' ::: ' }] }, phone: { defaultCountry: 'US' } });
+  const phones = (row: Record<string, string>) => mapRecord(c, (k) => ({ Id: '1', N: 'A', ...row })[k] ?? '', 2).payload?.defaultFields.phoneNumbers;
+  expect(phones({ 'Phone 1 - Label': '* Mobile ::: Work', 'Phone 1 - Value': '(415) 555-0132 ::: (212) 555-0187' })).toEqual([{ name: 'Mobile', value: '+14155550132' }, { name: 'Work', value: '+12125550187' }]);
+  expect(phones({ 'Phone 1 - Label': '', 'Phone 1 - Value': '(415) 555-0132' })).toEqual([{ name: 'phone 1', value: '+14155550132' }]);
+});
