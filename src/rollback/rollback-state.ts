@@ -23,8 +23,9 @@ export async function contactsCreatedByJob(journalPath: string): Promise<Created
     lineNo++;
     if (lineNo === 1 || end === start) return;
     // Only created lines matter; the rest are skipped without parsing.
-    if (buf.indexOf('"t":"created"', start, 'utf8') < 0 || buf.indexOf('"t":"created"', start, 'utf8') >= end) return;
-    const event = decodeEvent(buf.toString('utf8', start, end), lineNo);
+    const text = buf.toString('utf8', start, end);
+    if (!text.includes('"t":"created"')) return;
+    const event = decodeEvent(text, lineNo);
     if (event === undefined || event.t !== 'created') return;
     byId.set(event.id, event.how === undefined ? { externalId: event.id, contactId: event.cid, line: event.line } : undefined);
   });
