@@ -19,7 +19,7 @@ type Def = CommandModule<object, any>;
 
 export const initDef = (): Def => ({
   command: 'init',
-  describe: 'Write a mapping config from an export: recognises the columns of Google Contacts, Outlook, HubSpot and Salesforce exports',
+  describe: 'Write a mapping config from an export (Google, Outlook, HubSpot, Salesforce, Zoho, Pipedrive, LinkedIn; German, French, Spanish headers)',
   builder: (y: Argv) =>
   y
     .option('input', { alias: 'i', type: 'string', demandOption: true, describe: 'The CSV export' })
