@@ -1,33 +1,41 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 /**
  * Calls `fn` with each line's byte range; the buffer is only valid during the
- * call; an unfinished last line (no newline) is not passed. `afterChunk`, when given, is awaited after each read chunk (to write out
- * what the lines produced, at the disk's pace). Only a line split across two
- * chunks is copied, so reading a big journal allocates little.
+ * call; an unfinished last line (no newline) is not passed. `afterChunk`, when
+ * given, is awaited after each read chunk (to write out what the lines
+ * produced, at the disk's pace). One buffer is read into again and again (a
+ * line cut by its end moves to its front), so reading a journal of a million
+ * lines allocates next to nothing: a stream's fresh 256 KB per chunk was
+ * 100 MB of garbage held until the collector came by.
  */
 export async function forEachLine(path: string, fn: (buf: Buffer, start: number, end: number) => void, afterChunk?: () => Promise<void>): Promise<void> {
-  let carry: Buffer | undefined;
-  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
-    const buf = chunk as Buffer;
-    let start = 0;
-    if (carry !== undefined) {
-      const nl = buf.indexOf(10);
-      if (nl < 0) {
-        carry = Buffer.concat([carry, buf]);
-        continue;
+  const handle = await open(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(256 * 1024);
+    let filled = 0;
+    for (;;) {
+      if (filled === buf.length) {
+        // One line longer than the buffer: a bigger one.
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, filled);
+        buf = bigger;
       }
-      const joined = Buffer.concat([carry, buf.subarray(0, nl)]);
-      fn(joined, 0, joined.length);
-      carry = undefined;
-      start = nl + 1;
+      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
+      if (bytesRead === 0) break;
+      const end = filled + bytesRead;
+      const view = buf.subarray(0, end);
+      let start = 0;
+      for (let nl = view.indexOf(10, start); nl >= 0; nl = view.indexOf(10, start)) {
+        fn(buf, start, nl);
+        start = nl + 1;
+      }
+      buf.copy(buf, 0, start, end);
+      filled = end - start;
+      if (afterChunk) await afterChunk();
     }
-    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
-      fn(buf, start, nl);
-      start = nl + 1;
-    }
-    if (start < buf.length) carry = Buffer.from(buf.subarray(start));
-    if (afterChunk) await afterChunk();
+  } finally {
+    await handle.close();
   }
   // A last line without its newline is unfinished (a crash, or a writer still at
   // it): it is not a line yet. A run cuts it off before reading (repairTornTail).
