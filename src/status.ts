@@ -63,7 +63,8 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
 /** failures.csv's rows by their first code: a record's data (fix the row), a duplicate, or the API's refusal. */
 function readFailures(path: string): JobStatus['failuresReport'] {
   if (!existsSync(path)) return undefined;
-  const rows = parse(readFileSync(path), { columns: true, bom: true, delimiter: detectDelimiter(readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split('\n', 1)[0] ?? ''), relax_column_count: true }) as Record<string, string>[];
+  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+  const rows = parse(text, { columns: true, delimiter: detectDelimiter(text.split('\n', 1)[0] ?? ''), relax_column_count: true }) as Record<string, string>[];
   const byCode: Record<string, number> = {};
   let invalid = 0;
   let duplicate = 0;

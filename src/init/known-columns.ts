@@ -25,8 +25,6 @@ export const NAME_COLUMNS: Record<NameField, readonly string[]> = {
   role: ['Job Title', 'Organization Title', 'Organization 1 - Title', 'Position', 'Role', 'Person - Job title', 'Fonction', 'Poste', 'Cargo', 'Puesto', 'Title'],
 };
 
-/** Google Contacts puts several values in one cell, separated by this. */
-export const GOOGLE_SPLIT = ' ::: ';
 
 /** An email or phone column: its default label, and where an export keeps a per-row label for it. */
 export interface KnownLabelledColumn {

@@ -11,8 +11,9 @@ import type { Timeline } from '../report/timeline.js';
  */
 export function startProgress(progress: ProgressSink | undefined, csv: OpenedCsv, counts: Counts, stats: RequestStats, timeline?: Timeline): { stop(): void } {
   const startedAt = Date.now();
+  const totals = () => ({ requests: stats.requests, created: counts.buckets.created, rateLimited: stats.rateLimited, retries: stats.retries });
   const report = (final: boolean) => {
-    timeline?.sample((Date.now() - startedAt) / 1000, { requests: stats.requests, created: counts.buckets.created, rateLimited: stats.rateLimited, retries: stats.retries });
+    timeline?.sample((Date.now() - startedAt) / 1000, totals());
     if (progress === undefined) return;
     const estimate = csv.estimatedRecords();
     const total = final ? counts.read : estimate === undefined ? undefined : Math.max(counts.read, estimate);
@@ -34,7 +35,7 @@ export function startProgress(progress: ProgressSink | undefined, csv: OpenedCsv
     );
   };
   // The chart starts at zero, so even a run shorter than a second has a line.
-  timeline?.sample(0, { requests: stats.requests, created: counts.buckets.created, rateLimited: stats.rateLimited, retries: stats.retries });
+  timeline?.sample(0, totals());
   const ticker = setInterval(() => report(false), 1000);
   ticker.unref();
   return {

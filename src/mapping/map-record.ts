@@ -7,7 +7,7 @@ import { toIsoDate } from './transforms/date.js';
 import { toEmail } from './transforms/email.js';
 import { toNumber } from './transforms/number.js';
 import { toE164 } from './transforms/phone.js';
-import { splitCell } from './transforms/split.js';
+import { GOOGLE_SPLIT, splitCell } from './transforms/split.js';
 import { toUrl } from './transforms/url.js';
 import { SeenStrings } from '../util/seen-strings.js';
 import { configHint } from './config-hints.js';
@@ -111,7 +111,7 @@ function labelOf(cell: string): string {
 /** A cell that holds several values where the config expects one: the split that would read it. */
 function splitHint(value: string, col: LabelledColumn, path: string): string {
   if (col.split !== undefined) return '';
-  const sep = [' ::: ', ';', ',', '|', '\n'].find((s) => value.includes(s) && value.split(s).filter((v) => v.trim()).length > 1);
+  const sep = [GOOGLE_SPLIT, ';', ',', '|', '\n'].find((s) => value.includes(s) && value.split(s).filter((v) => v.trim()).length > 1);
   return sep === undefined ? '' : `; several values in one cell: add "split": ${JSON.stringify(sep)} to ${path}`;
 }
 
@@ -171,7 +171,7 @@ function labelled<C extends LabelledColumn>(
   const seen = new SeenStrings();
   columns.forEach((col, index) => {
     // Google pairs a multi-value cell with a multi-label cell ("Mobile ::: Work"): the k-th label names the k-th value.
-    const labels = col.nameColumn === undefined ? NO_LABELS : get(col.nameColumn).split(' ::: ').map(labelOf);
+    const labels = col.nameColumn === undefined ? NO_LABELS : get(col.nameColumn).split(GOOGLE_SPLIT).map(labelOf);
     splitCell(get(col.column), col.split).forEach((value, k) => {
       const name = labels[k] || labels[0] || col.name;
       const converted = convert(value, col);

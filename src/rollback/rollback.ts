@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { ApiSettings } from '../config/resolved.js';
 import { API_DEFAULTS } from '../config/resolved.js';
-import { ExitCode, JobAbortedError, UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { replayJournal } from '../journal/replay.js';
 import { acquireRunLock } from '../journal/run-lock.js';
 import { checkTarget, describeTarget } from '../journal/target.js';
@@ -123,8 +123,8 @@ async function deleteAll(o: RollbackOptions, baseUrl: string, todo: readonly Cre
     await writePrivateFile(statePath(o.stateDir, 'rollbackSummary'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } catch (err) {
+    // No half rollback.csv replaces the last whole one; rollback.jsonl already holds what is gone.
     report.discard();
-    if (err instanceof JobAbortedError) throw err;
     throw err;
   } finally {
     log.close();

@@ -1,3 +1,6 @@
+/** Google Contacts puts several values (and their labels) in one cell, separated by this. */
+export const GOOGLE_SPLIT = ' ::: ';
+
 import { SeenStrings } from '../../util/seen-strings.js';
 
 /** One cell into its values: trimmed, empties dropped, repeats kept once, order kept. */
