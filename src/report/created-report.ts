@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import type { CreatedEvent } from '../journal/events.js';
 import { decodeEvent, isCreatedLine, plainCreated } from '../journal/codec.js';
 import { forEachLine } from '../journal/lines.js';
-import { UTF8_BOM } from './dropped-report.js';
 import { AtomicPrivateFile } from './private-files.js';
-import { mayNeedQuote, neutraliseCell } from './spreadsheet-safe.js';
+import { mayNeedQuote, neutraliseCell, UTF8_BOM } from './spreadsheet-safe.js';
 
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 

@@ -1,10 +1,6 @@
-import { stringify } from 'csv-stringify/sync';
 import type { Problem } from '../mapping/problem.js';
 import { AtomicPrivateFile } from './private-files.js';
-import { neutraliseCell } from './spreadsheet-safe.js';
-
-/** Excel reads a CSV as UTF-8 only when it starts with a byte order mark. */
-export const UTF8_BOM = '\uFEFF';
+import { safeCsvRow, UTF8_BOM } from './spreadsheet-safe.js';
 
 /**
  * dropped-values.csv: every value left out of a record that was imported (a bad
@@ -25,7 +21,7 @@ export class DroppedValuesReport {
   }
 
   private write(row: readonly string[]): void {
-    this.file.stream.write(stringify([row.map(neutraliseCell)], { record_delimiter: '\n' }));
+    this.file.stream.write(safeCsvRow(row));
   }
 
   pace(): Promise<void> {

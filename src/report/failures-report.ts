@@ -1,11 +1,9 @@
-import { stringify } from 'csv-stringify/sync';
 import { resolve } from 'node:path';
 import { ERROR_COLUMNS, SOURCE_COLUMNS, type HeaderIndex } from '../csv/header.js';
 import { describeProblem, type Problem } from '../mapping/problem.js';
 import { AtomicPrivateFile } from './private-files.js';
 import { encodeWithEscapedBytes } from '../csv/escaped-bytes.js';
-import { UTF8_BOM } from './dropped-report.js';
-import { neutraliseCell } from './spreadsheet-safe.js';
+import { safeCsvRow, UTF8_BOM } from './spreadsheet-safe.js';
 
 /**
  * failures.csv: the input's own columns with their values exactly as read (so
@@ -51,7 +49,7 @@ export class FailuresReport {
   /** Every cell spreadsheet-safe; a rerun reads them back exactly (csv/read-csv.ts restores them). */
   private write(row: readonly string[]): void {
     // Bytes the input had that were not valid in its declared encoding are written back as they were.
-    this.file.stream.write(encodeWithEscapedBytes(stringify([row.map(neutraliseCell)], { delimiter: this.delimiter, record_delimiter: '\n' })));
+    this.file.stream.write(encodeWithEscapedBytes(safeCsvRow(row, this.delimiter)));
   }
 
   /** The run failed: no half report replaces the last whole one. */

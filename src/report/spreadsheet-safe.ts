@@ -1,3 +1,5 @@
+import { stringify } from 'csv-stringify/sync';
+
 /**
  * OWASP CSV injection: a cell that starts with = + - @, a tab or a carriage
  * return can run as a formula when a person opens the report in a spreadsheet.
@@ -19,3 +21,9 @@ export const restoreCell = (cell: string): string => (QUOTED.test(cell) ? cell.s
 
 /** Whether a byte could start a cell that needs the quote (for writers that copy bytes). */
 export const mayNeedQuote = (byte: number): boolean => byte === 0x3d || byte === 0x2b || byte === 0x2d || byte === 0x40 || byte === 0x09 || byte === 0x0d || byte === 0x27;
+
+/** Excel reads a CSV as UTF-8 only when it starts with a byte order mark. */
+export const UTF8_BOM = '\uFEFF';
+
+/** One report row as CSV text (LF-terminated), every cell spreadsheet-safe. */
+export const safeCsvRow = (cells: readonly string[], delimiter = ','): string => stringify([cells.map(neutraliseCell)], { delimiter, record_delimiter: '\n' });

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { stringify } from 'csv-stringify/sync';
 import type { ApiSettings } from '../config/resolved.js';
 import { API_DEFAULTS } from '../config/resolved.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -7,9 +6,8 @@ import { replayJournal } from '../journal/replay.js';
 import { acquireRunLock } from '../journal/run-lock.js';
 import { checkTarget, describeTarget } from '../journal/target.js';
 import type { Log } from '../log.js';
-import { UTF8_BOM } from '../report/dropped-report.js';
 import { AtomicPrivateFile, statePath, writePrivateFile } from '../report/private-files.js';
-import { neutraliseCell } from '../report/spreadsheet-safe.js';
+import { safeCsvRow, UTF8_BOM } from '../report/spreadsheet-safe.js';
 import { describeApiError } from '../send/api-error.js';
 import type { Transport } from '../send/transport.js';
 import { connect } from '../job/connect.js';
@@ -85,7 +83,7 @@ async function deleteAll(o: RollbackOptions, baseUrl: string, todo: readonly Cre
   const log = new RollbackLog(logPath);
   const report = new AtomicPrivateFile(statePath(o.stateDir, 'rollbackReport'));
   report.stream.write(`${UTF8_BOM}line,externalId,contactId,outcome,why\n`);
-  const row = (c: CreatedContact, outcome: string, why = '') => report.stream.write(stringify([[String(c.line), c.externalId, c.contactId, outcome, why].map(neutraliseCell)], { record_delimiter: '\n' }));
+  const row = (c: CreatedContact, outcome: string, why = '') => report.stream.write(safeCsvRow([String(c.line), c.externalId, c.contactId, outcome, why]));
   const n = { deleted: 0, gone: 0, failed: 0, notSent: 0 };
   try {
     for (const c of todo) {
