@@ -4,26 +4,20 @@ import { UsageError } from '../../errors.js';
 import { stderrLog } from '../../log.js';
 import { formatRollback, rollback } from '../../rollback/rollback.js';
 import { invokedAs, shellQuote } from '../next-command.js';
+import { stopOnSignals } from '../stop-on-signals.js';
 
 /** `rollback`: the contacts the job created, deleted (with --yes), or listed. */
 export async function rollbackCommand(a: { stateDir: string; yes: boolean; baseUrl?: string | undefined }): Promise<number> {
   const apiKey = apiKeyFrom(process.env.OPENPHONE_API_KEY);
   if (apiKey === undefined) throw new UsageError('API_KEY_MISSING', 'set OPENPHONE_API_KEY to the key the job imported with (it is never taken as a flag)');
   if (a.baseUrl !== undefined) checkBaseUrl(a.baseUrl, '--base-url', stderrLog);
-  const stop = new AbortController();
-  const onSignal = () => {
-    stderrLog.warn('stopping: no new deletes are sent; the same command continues');
-    stop.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = stopOnSignals((name) => stderrLog.warn(`${name}: stopping: no new deletes are sent; the same command continues`));
   try {
     const summary = await rollback({ stateDir: a.stateDir, apiKey, log: stderrLog, yes: a.yes, stop: stop.signal, ...(a.baseUrl !== undefined && { baseUrl: a.baseUrl }) });
     const again = [invokedAs(), 'rollback', '--state-dir', shellQuote(a.stateDir), ...(a.baseUrl ? ['--base-url', shellQuote(a.baseUrl)] : []), '--yes'].join(' ');
     process.stdout.write(`${formatRollback(summary)}${summary.mode === 'rollback-preview' || summary.exitCode !== 0 ? `\n  next: ${again}` : ''}\n`);
     return summary.exitCode;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
 }

@@ -9,6 +9,7 @@ import { dryRun } from '../../job/dry-run.js';
 import { defaultStateDir } from '../../state-dir.js';
 import { parseDuration } from '../../util/duration.js';
 import { nextSteps } from '../next-command.js';
+import { stopOnSignals } from '../stop-on-signals.js';
 
 /** `run`: flags, environment and config resolved once, then the dry run or the import. */
 export interface RunArgs {
@@ -32,9 +33,9 @@ export interface RunArgs {
 export async function runCommand(args: RunArgs): Promise<number> {
   const config = loadConfig(args.config);
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
-  // Checked before a dry run too: its next commands carry it.
-  if (args.baseUrl !== undefined) checkBaseUrl(args.baseUrl, '--base-url', stderrLog);
   if (args.dryRun) {
+    // Checked for a dry run too: its next commands carry it.
+    if (args.baseUrl !== undefined) checkBaseUrl(args.baseUrl, '--base-url', stderrLog);
     const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog });
     printSummary(summary, args, stateDir);
     return summary.exitCode;
@@ -57,15 +58,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const log = args.quiet ? { info: () => {}, warn: baseLog.warn } : baseLog;
   checkBaseUrl(args.baseUrl ?? config.api.baseUrl, args.baseUrl !== undefined ? '--base-url' : `${config.file}: api.baseUrl`, log);
   const progress = progressPrinter(progressMode, parseDuration(args.progressInterval ?? '30s', '--progress-interval'), (t) => process.stderr.write(t), Date.now, () => process.stderr.columns ?? 80);
-  const stop = new AbortController();
-  const onSignal = (name: string) => () => {
-    baseLog.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`);
-    stop.abort();
-  };
-  const onInt = onSignal('SIGINT');
-  const onTerm = onSignal('SIGTERM');
-  process.once('SIGINT', onInt);
-  process.once('SIGTERM', onTerm);
+  const stop = stopOnSignals((name) => baseLog.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`));
   try {
     const { importJob } = await import('../../job/import-job.js');
     const summary = await importJob({
@@ -85,8 +78,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     printSummary(summary, args, stateDir);
     return summary.exitCode;
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    stop.dispose();
   }
 }
 
