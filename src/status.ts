@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { UsageError } from './errors.js';
 import { replayJournal } from './journal/replay.js';
+import { runsFromJournal } from './journal/runs.js';
 import { parse } from 'csv-parse/sync';
 import { detectDelimiter } from './csv/detect-delimiter.js';
 import { statePath } from './report/private-files.js';
@@ -32,29 +33,28 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
   const state = await replayJournal(journalPath, { repair: false });
   let failedRetryable = 0;
   for (const f of state.failed.values()) if (f.retryable) failedRetryable++;
-  const starts = state.runs.filter((r) => r.event === 'start');
-  const lastStart = starts[starts.length - 1];
-  const lastEnd = lastStart ? state.runs.find((r) => r.event === 'end' && r.pid === lastStart.pid && r.at >= lastStart.at) : undefined;
+  const runs = runsFromJournal(state.runs);
+  const last = runs[runs.length - 1];
   const summaryCounts = readSummaryCounts(statePath(stateDir, 'summary'));
   const failuresReport = readFailures(statePath(stateDir, 'failures'));
-  const left = recordsLeft(summaryCounts.lastSummary, summaryCounts.stoppedEarly ?? lastEnd === undefined, lastStart?.input);
+  const left = recordsLeft(summaryCounts.lastSummary, summaryCounts.stoppedEarly ?? last?.endedAt === undefined, last?.input);
   return {
     stateDir,
     created: state.created.size,
     failedRetryable,
     failedPermanent: state.failed.size - failedRetryable,
     inDoubt: state.inDoubt.size,
-    runs: starts.length,
-    ...(lastStart && {
+    runs: runs.length,
+    ...(last && {
       lastRun: {
-        startedAt: lastStart.at,
-        pid: lastStart.pid,
-        ...(lastStart.input !== undefined && { input: lastStart.input }),
-        ...(lastEnd && { endedAt: lastEnd.at, ...(lastEnd.exitCode !== undefined && { exitCode: lastEnd.exitCode }) }),
+        startedAt: last.startedAt,
+        pid: last.pid,
+        ...(last.input !== undefined && { input: last.input }),
+        ...(last.endedAt !== undefined && { endedAt: last.endedAt, ...(last.exitCode !== undefined && { exitCode: last.exitCode }) }),
       },
     }),
     lock: readLock(statePath(stateDir, 'lock')),
-    ...summaryCounts,
+    ...(summaryCounts.lastSummary && { lastSummary: summaryCounts.lastSummary }),
     ...(failuresReport && { failuresReport }),
     ...(left && { left }),
   };

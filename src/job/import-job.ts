@@ -19,7 +19,8 @@ import { buildSummary, completedExitCode, runFacts, type Summary } from '../repo
 import type { Clock } from '../send/rate-limiter.js';
 import type { RequestStats } from '../send/request-stats.js';
 import { connect } from './connect.js';
-import { renderReport, runsFromJournal } from '../report/html-report.js';
+import { renderReport } from '../report/html-report.js';
+import { runsFromJournal } from '../journal/runs.js';
 import type { Timeline } from '../report/timeline.js';
 import { Runner, type RunEnd } from './runner.js';
 import { sendAll } from './send-all.js';
@@ -174,7 +175,7 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
   );
   if (journal !== undefined) await writeCreatedReport(statePath(stateDir, 'journal'), statePath(stateDir, 'created'));
   await writePrivateFile(statePath(stateDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
-  const thisRun = { startedAt: startedAt.toISOString(), endedAt: finishedAt.toISOString(), exitCode, input, counts: summary.counts };
+  const thisRun = { pid: process.pid, startedAt: startedAt.toISOString(), endedAt: finishedAt.toISOString(), exitCode, input, counts: summary.counts };
   await writePrivateFile(statePath(stateDir, 'reportHtml'), renderReport(summary, [...runsFromJournal(pastRuns), thisRun]));
   journal?.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts });
   return summary;

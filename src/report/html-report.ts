@@ -1,27 +1,6 @@
+import type { RunRow } from '../journal/runs.js';
 import type { Summary } from './summary.js';
 import type { TimelinePoint } from './timeline.js';
-
-/** A run of the job, from the journal. */
-export interface RunRow {
-  readonly startedAt: string;
-  readonly endedAt?: string;
-  readonly exitCode?: number;
-  readonly input?: string;
-  readonly counts?: Readonly<Record<string, number>>;
-}
-
-/** The runs a journal records: each start with the end of the same process after it, if any. */
-export function runsFromJournal(events: readonly { event: 'start' | 'end'; at: string; pid: number; exitCode?: number; input?: string; counts?: Record<string, number> }[]): RunRow[] {
-  const rows: RunRow[] = [];
-  events.forEach((e, i) => {
-    if (e.event !== 'start') return;
-    const end = events.slice(i + 1).find((x) => x.event === 'end' && x.pid === e.pid);
-    const next = events.slice(i + 1).find((x) => x.event === 'start');
-    const ended = end !== undefined && (next === undefined || end.at <= next.at) ? end : undefined;
-    rows.push({ startedAt: e.at, ...(e.input !== undefined && { input: e.input }), ...(ended && { endedAt: ended.at, ...(ended.exitCode !== undefined && { exitCode: ended.exitCode }), ...(ended.counts && { counts: ended.counts }) }) });
-  });
-  return rows;
-}
 
 const esc = (v: unknown): string => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

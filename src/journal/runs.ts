@@ -1,0 +1,24 @@
+import type { RunEvent } from './events.js';
+
+/** A run of the job, from the journal. */
+export interface RunRow {
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly exitCode?: number;
+  readonly input?: string;
+  readonly counts?: Readonly<Record<string, number>>;
+}
+
+/** The runs a journal records: each start with the end of the same process after it, if any (a killed run has none). */
+export function runsFromJournal(events: readonly RunEvent[]): RunRow[] {
+  const rows: RunRow[] = [];
+  events.forEach((e, i) => {
+    if (e.event !== 'start') return;
+    const end = events.slice(i + 1).find((x) => x.event === 'end' && x.pid === e.pid);
+    const next = events.slice(i + 1).find((x) => x.event === 'start');
+    const ended = end !== undefined && (next === undefined || end.at <= next.at) ? end : undefined;
+    rows.push({ pid: e.pid, startedAt: e.at, ...(e.input !== undefined && { input: e.input }), ...(ended && { endedAt: ended.at, ...(ended.exitCode !== undefined && { exitCode: ended.exitCode }), ...(ended.counts && { counts: ended.counts }) }) });
+  });
+  return rows;
+}
