@@ -22,14 +22,20 @@ export class DecodeToLf extends Transform {
   private readonly decoder: { write(chunk: Buffer): string; end(): string | undefined };
   private pendingCr = false;
   private first = true;
+  /** Bytes decoded so far, and the characters they gave: their ratio turns text read back into bytes of the file. */
+  bytesIn = 0;
+  charsOut = 0;
 
   constructor(private readonly encoding: string) {
     // Strings pass through as objects: a round trip through bytes would turn escaped bytes into U+FFFD.
-    super({ readableObjectMode: true, decodeStrings: true });
+    // One chunk decoded ahead is enough to keep the parser busy; object mode's
+    // default of 16 held a megabyte of text ahead of the parser.
+    super({ readableObjectMode: true, readableHighWaterMark: 1, decodeStrings: true });
     this.decoder = /^utf-?8$/i.test(encoding) ? new EscapingUtf8Decoder() : iconv.getDecoder(encoding, { stripBOM: true });
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytesIn += chunk.length;
     this.emitText(this.decoder.write(chunk));
     done();
   }
@@ -49,6 +55,13 @@ export class DecodeToLf extends Transform {
     this.pendingCr = t.endsWith('\r');
     if (this.pendingCr) t = t.slice(0, -1);
     if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
-    if (t !== '') this.push(t);
+    if (t === '') return;
+    this.charsOut += t.length;
+    this.push(t);
+  }
+
+  /** The bytes of the file that `chars` characters of its text took, by the ratio seen so far. */
+  bytesFor(chars: number): number {
+    return this.charsOut > 0 ? (chars * this.bytesIn) / this.charsOut : chars;
   }
 }

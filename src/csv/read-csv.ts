@@ -133,11 +133,20 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
   const headerLine = prefix.split('\n', 1)[0] ?? '';
   const delimiter = options.delimiter ?? detectDelimiter(headerLine);
 
+  // The text handed to the parser so far: what the estimate of the records is
+  // measured against (the file's bytes read are ahead of it by what the streams buffer).
+  let charsParsed = 0;
   const text = (async function* () {
     try {
-      if (prefix) yield prefix;
+      if (prefix) {
+        charsParsed += prefix.length;
+        yield prefix;
+      }
       if (done) return;
-      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+        charsParsed += next.value.length;
+        yield next.value;
+      }
     } finally {
       // Reached when reading ends early too (a consumer that stops, an error).
       bytes.destroy();
@@ -166,7 +175,7 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
   const sofar = { records: 0, bytes: 0 };
   const batches = itemBatches(first.slice(1), outputs, locator, header.length, delimiter, restore, (n) => {
     sofar.records += n;
-    sofar.bytes = bytes.bytesRead;
+    sofar.bytes = decoded.bytesFor(charsParsed);
   });
   const estimatedRecords = () => (sofar.bytes > 0 ? Math.round((sofar.records * size) / sofar.bytes) : undefined);
   return { file, encoding, delimiter, header, batches, items: oneByOne(batches), estimatedRecords };

@@ -197,3 +197,33 @@ describe('escaped bytes', () => {
     expect(decodeEscapedBytes('Jos\uF7E9', 'utf-8')).toBe('Jos\uF7E9');
   });
 });
+
+describe('the estimate of the records in a file', () => {
+  // The id set is sized once from the first estimate: one that is too low makes
+  // it grow, holding two tables at once. The streams read ahead of the parser
+  // while the consumer waits (an import's startup checks), and that text must
+  // not count as parsed.
+  const rows = 20_000;
+  // Rows of one length: an estimate from the first rows is then the count.
+  const text = ['id,name,city', ...Array.from({ length: rows }, (_, i) => `${String(i).padStart(5, '0')},Zoë Müller,Köln`)].join('\n') + '\n';
+  const firstEstimate = async (file: string, encoding: string) => {
+    const csv = await openCsv(file, { encoding });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const batches = csv.batches[Symbol.asyncIterator]();
+    await batches.next();
+    const estimate = csv.estimatedRecords();
+    let count = 0;
+    for (let next = await batches.next(); !next.done; next = await batches.next()) count += next.value.length;
+    return { estimate, final: csv.estimatedRecords(), count };
+  };
+  test.each([
+    ['utf-8', Buffer.from(text, 'utf8')],
+    ['windows-1252', Buffer.from(text, 'latin1')],
+    ['utf-16le', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])],
+  ])('%s: close from the first batch on, exact at the end', async (encoding, bytes) => {
+    const { estimate, final } = await firstEstimate(write(bytes), encoding);
+    expect(estimate).toBeGreaterThan(rows * 0.9);
+    expect(estimate).toBeLessThan(rows * 1.1);
+    expect(final).toBe(rows);
+  });
+});
