@@ -9,9 +9,9 @@ export type { MappedItem };
 
 /**
  * Pure and stateless: one CSV item → its payload or its problems, including
- * cells that did not decode and malformed records. Holding no state is what
- * lets the dry run map batches in a second thread while the first one keeps
- * the file order (Classifier.decide).
+ * cells that did not decode and malformed records. The one piece of state,
+ * the externalIds seen so far, is the Classifier's, which keeps the file order
+ * (Classifier.decide).
  */
 export class RecordMapper {
   constructor(
