@@ -55,8 +55,9 @@ export class Classifier {
   }
 
   private get seen(): IdSet {
-    // A little over the estimate: it comes from the first chunk, and growing costs more than the margin.
-    this.seenIds ??= new IdSet(Math.ceil((this.expectedRecords() ?? 1024) * 1.15));
+    // A little over the estimate: it comes from the first chunk (within a few
+    // percent when the rows are alike), and growing costs more than the margin.
+    this.seenIds ??= new IdSet(Math.ceil((this.expectedRecords() ?? 1024) * 1.05));
     return this.seenIds;
   }
 
