@@ -23,8 +23,8 @@ export class DecodeToLf extends Transform {
   private pendingCr = false;
   private first = true;
   /** Bytes decoded so far, and the characters they gave: their ratio turns text read back into bytes of the file. */
-  bytesIn = 0;
-  charsOut = 0;
+  private bytesIn = 0;
+  private charsOut = 0;
 
   constructor(private readonly encoding: string) {
     // Strings pass through as objects: a round trip through bytes would turn escaped bytes into U+FFFD.

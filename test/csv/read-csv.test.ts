@@ -212,9 +212,8 @@ describe('the estimate of the records in a file', () => {
     const batches = csv.batches[Symbol.asyncIterator]();
     await batches.next();
     const estimate = csv.estimatedRecords();
-    let count = 0;
-    for (let next = await batches.next(); !next.done; next = await batches.next()) count += next.value.length;
-    return { estimate, final: csv.estimatedRecords(), count };
+    for (let next = await batches.next(); !next.done; next = await batches.next());
+    return { estimate, final: csv.estimatedRecords() };
   };
   test.each([
     ['utf-8', Buffer.from(text, 'utf8')],

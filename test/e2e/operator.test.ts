@@ -34,7 +34,7 @@ test('a cron-like run (no terminal): progress lines at the interval, --max-durat
     expect(second.stderr).toBe('');
     expect(sandbox.stats().duplicateExternalIds).toBe(0);
     expect(sandbox.contacts()).toHaveLength(j.file.valid.length);
-    // The total is the reader's estimate (records parsed so far over the bytes read so far): near what the full run read.
+    // The total is the reader's estimate (records parsed so far over the bytes of the text they came from): near what the full run read.
     const read = (JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')) as { counts: { read: number } }).counts.read;
     const estimate = Number(/\/(\d+) \(/.exec(progress[0]!)![1]);
     expect(Math.abs(estimate - read)).toBeLessThanOrEqual(read * 0.05);
