@@ -1,6 +1,7 @@
-import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpAgent, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import got, { type Got } from 'got';
+import { onAbort } from '../util/on-abort.js';
 
 export interface ApiRequest {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -40,11 +41,25 @@ export type Transport = (request: ApiRequest, signal?: AbortSignal, onSent?: () 
  * decides), no exceptions for HTTP statuses. Errors are rebuilt from their code
  * alone: got's error objects carry the request headers, Authorization included,
  * and must never reach a log.
- */
-/**
+ *
  * `sockets` must exceed the requests that can be on their way at once (creates
  * and lookups): a request waiting for a free socket leaves later than the rate
  * limiter granted it, and would arrive bunched with the next ones.
+ *
+ * Two choices keep each request's objects short-lived, so an import's memory
+ * stays flat at high rates (measured with 4,000 POSTs at 1000/s against the
+ * sandbox, `node --trace-gc-nvp`: bytes the young-generation collector moved
+ * to the old generation, per request):
+ * - got's stream API, not its promise API (13 KB kept past a collection per
+ *   request with the promise API, 0.8 KB with the stream API; node:http alone: 0.6 KB).
+ * - An empty `cacheOptions` (we use no HTTP cache). got builds node's request
+ *   options as `{ ...cacheOptions, ...}`; on Node 20's V8 a spread of an object
+ *   whose values are not small integers, followed by more properties, gives
+ *   every result a new hidden class (`%HaveSameMap` false for 289 of 300
+ *   requests), and each request's objects then outlive the next collections
+ *   (12 KB per request). A spread of an empty object does not.
+ * And the abort signal is not handed to got, which would add a listener to it
+ * for each request: see onAbort.
  */
 export function gotTransport(baseUrl: string, apiKey: string, timeoutMs: number, sockets: number): Transport {
   const client: Got = got.extend({
@@ -53,38 +68,64 @@ export function gotTransport(baseUrl: string, apiKey: string, timeoutMs: number,
     timeout: { request: timeoutMs },
     retry: { limit: 0 },
     throwHttpErrors: false,
-    responseType: 'text',
     agent: {
       http: new HttpAgent({ keepAlive: true, maxSockets: sockets }),
       https: new HttpsAgent({ keepAlive: true, maxSockets: sockets }),
     },
+    hooks: {
+      beforeRequest: [
+        (options) => {
+          options.cacheOptions = {};
+        },
+      ],
+    },
   });
-  return async (request, signal, onSent) => {
-    try {
-      const pending = client(request.path, {
+  return (request, signal, onSent) =>
+    new Promise<ApiResponse>((resolve, reject) => {
+      const stream = client.stream(request.path, {
         method: request.method,
         ...(request.searchParams !== undefined && { searchParams: request.searchParams }),
         ...(request.body !== undefined && { json: request.body }),
-        ...(signal !== undefined && { signal }),
+      });
+      const forget = signal === undefined ? undefined : onAbort(signal, () => {
+        stream.destroy();
+        reject(new TransportError('network', true, 'request aborted'));
       });
       // 'finish': the whole request has been handed to the operating system.
-      if (onSent !== undefined) pending.on('request', (req) => req.once('finish', onSent));
-      const res = await pending;
-      let body: unknown = res.body;
-      try {
-        body = res.body === '' ? undefined : JSON.parse(res.body);
-      } catch {
-        // An HTML error page (unknown route): keep the text.
-      }
-      const header = (name: string) => {
-        const v = res.headers[name];
-        return Array.isArray(v) ? v[0] : v;
-      };
-      return { status: res.statusCode, body, retryAfter: header('retry-after'), ratelimit: header('ratelimit') };
-    } catch (err) {
-      throw toTransportError(err);
-    }
+      if (onSent !== undefined) stream.once('request', (req: ClientRequest) => req.once('finish', onSent));
+      let response: IncomingMessage | undefined;
+      const chunks: Buffer[] = [];
+      stream.once('response', (res: IncomingMessage) => (response = res));
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.once('end', () => {
+        forget?.();
+        // got's streams do not destroy themselves; destroying releases the request's timers and listeners.
+        stream.destroy();
+        if (response === undefined) reject(new TransportError('network', true, 'the connection ended with no answer'));
+        else resolve(toApiResponse(response, Buffer.concat(chunks).toString('utf8')));
+      });
+      stream.once('error', (err) => {
+        forget?.();
+        reject(toTransportError(err));
+      });
+      // got sends a body given in the options and ends the request itself; a
+      // request that may carry one but has none (DELETE) is ended here.
+      if (request.body === undefined && request.method !== 'GET') stream.end();
+    });
+}
+
+function toApiResponse(res: IncomingMessage, text: string): ApiResponse {
+  let body: unknown = text;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // An HTML error page (unknown route): keep the text.
+  }
+  const header = (name: string) => {
+    const v = res.headers[name];
+    return Array.isArray(v) ? v[0] : v;
   };
+  return { status: res.statusCode ?? 0, body, retryAfter: header('retry-after'), ratelimit: header('ratelimit') };
 }
 
 function toTransportError(err: unknown): TransportError {
