@@ -11,6 +11,17 @@ test('IdSet keeps every id with its value through growth, and knows what it has 
   expect(set.size).toBe(50_000);
 });
 
+test('an IdSet started at an eighth doubles to the size it was expected to need, no further, and keeps every id', () => {
+  const full = new IdSet(100_000);
+  const small = new IdSet(100_000, 3);
+  expect(small.byteLength).toBeLessThanOrEqual(Math.ceil(full.byteLength / 8) + 12);
+  for (let i = 0; i < 100_000; i++) small.set(`id-${i}`, i);
+  expect(small.byteLength).toBeGreaterThanOrEqual(full.byteLength);
+  expect(small.byteLength).toBeLessThanOrEqual(full.byteLength + 8 * 12);
+  for (let i = 0; i < 100_000; i++) expect(small.get(`id-${i}`)).toBe(i);
+  expect(small.has('id-100000')).toBe(false);
+});
+
 test('IdSet tells apart ids that differ only in order, case or length', () => {
   const set = new IdSet();
   set.set('ab', 1);

@@ -42,8 +42,8 @@ export class Classifier {
 
   /**
    * `expectedRecords`: the reader's estimate of the records in the file, asked
-   * when the first id is stored, so the id set is sized once: growing it holds
-   * the old and the new table at once, a million ids' peak.
+   * when the first id is stored: the id set reaches that size in three
+   * doublings and grows past it only if more come (see IdSet).
    */
   constructor(
     private readonly config: ResolvedConfig,
@@ -57,7 +57,7 @@ export class Classifier {
   private get seen(): IdSet {
     // A little over the estimate: it comes from the first chunk (within a few
     // percent when the rows are alike), and growing costs more than the margin.
-    this.seenIds ??= new IdSet(Math.ceil((this.expectedRecords() ?? 1024) * 1.05));
+    this.seenIds ??= new IdSet(Math.ceil((this.expectedRecords() ?? 1024) * 1.05), 3);
     return this.seenIds;
   }
 
