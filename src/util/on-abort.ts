@@ -33,6 +33,18 @@ class Waiting {
 
 const bySignal = new WeakMap<AbortSignal, Waiting>();
 
+/** The calls waiting on `signal`, behind the one listener that cancels them all. */
+function waitingOn(signal: AbortSignal): Waiting {
+  let waiting = bySignal.get(signal);
+  if (waiting === undefined) {
+    const created = new Waiting();
+    bySignal.set(signal, created);
+    signal.addEventListener('abort', () => created.cancelAll(), { once: true });
+    waiting = created;
+  }
+  return waiting;
+}
+
 /**
  * Runs `cancel` once when `signal` aborts (at once if it already has), and
  * returns the function that forgets it; call that when the work is done.
@@ -51,14 +63,7 @@ export function onAbort(signal: AbortSignal, cancel: () => void): () => void {
     cancel();
     return () => {};
   }
-  let waiting = bySignal.get(signal);
-  if (waiting === undefined) {
-    const created = new Waiting();
-    waiting = created;
-    bySignal.set(signal, created);
-    signal.addEventListener('abort', () => created.cancelAll(), { once: true });
-  }
-  const mine = waiting;
-  const slot = mine.add(cancel);
-  return () => mine.remove(slot, cancel);
+  const waiting = waitingOn(signal);
+  const slot = waiting.add(cancel);
+  return () => waiting.remove(slot, cancel);
 }
