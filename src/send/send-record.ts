@@ -1,6 +1,7 @@
 import type { ApiClient, CallResult } from '../api/client.js';
-import type { Contact, ContactRequest } from '../api/contract.js';
+import { contactRequestProblems, type Contact, type ContactRequest } from '../api/contract.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
+import { ProblemCode } from '../mapping/problem.js';
 import { describeApiError } from './api-error.js';
 import { LookupFailed, type LookupBatcher } from './lookup.js';
 import { updateBody } from './update-body.js';
@@ -56,6 +57,10 @@ export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<S
   /** An attempt of this job may have stored the contact. */
   let ours = rec.inDoubt;
   const fail = (code: string, message: string, retryable: boolean, doubt = false): SendOutcome => ({ kind: 'failed', code, message, retryable, ...(doubt && { doubt: true as const }) });
+  // The last gate, where a body leaves: the mapping builds bodies the contract
+  // accepts, so a refusal here is a bug of ours, never sent and never retried.
+  const refused = contactRequestProblems(rec.body);
+  if (refused.length > 0) return fail(ProblemCode.payloadInvalid, `${refused.join('; ')} (a bug in openphone-import: please report it with this line)`, false);
   /** Known created → that outcome; absent → send (again); the lookup failed → stays in doubt. */
   const check = async (why: string): Promise<SendOutcome | undefined> => {
     const known = await resolveUnknown(ctx, rec.externalId);

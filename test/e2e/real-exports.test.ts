@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
+import { contactRequestProblems } from '../../src/api/contract.js';
 import { loadConfig } from '../../src/config/load.js';
 import { initConfig } from '../../src/init/init-command.js';
 import { importJob } from '../../src/job/import-job.js';
@@ -29,6 +30,8 @@ async function initAndDryRun(name: string) {
   const payloads = readFileSync(join(reports, 'payloads.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Payload);
   const dropped = parse(readFileSync(join(reports, 'dropped-values.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
   expect(summary.invariant.holds).toBe(true);
+  // The mapping's bodies are the contract's (checked where a body leaves, not per record).
+  expect(payloads.flatMap((p) => contactRequestProblems(p.body))).toEqual([]);
   const phones = (p: Payload) => (p.body.defaultFields.phoneNumbers ?? []).map((n) => n.value);
   const byName = (first: string) => payloads.find((p) => p.body.defaultFields.firstName === first)!;
   return { init, written: JSON.parse(readFileSync(out, 'utf8')), summary, payloads, dropped, phones, byName };

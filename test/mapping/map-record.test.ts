@@ -1,7 +1,8 @@
+import { contactRequestProblems } from '../../src/api/contract.js';
 import { mapRecord } from '../../src/mapping/map-record.js';
 import { configFrom } from '../helpers/config.js';
 
-const config = configFrom({
+const FULL = {
   externalId: 'Id',
   source: 'crm-import',
   createdByUserId: 'US1',
@@ -24,7 +25,8 @@ const config = configFrom({
   phone: { defaultCountry: 'US' },
   // The tests of problem reporting run with bad values failing the record; "drop" (the default) has its own below.
   invalidValues: 'fail',
-});
+};
+const config = configFrom(FULL);
 
 const map = (row: Record<string, string>, line = 7) => mapRecord(config, (c) => row[c] ?? '', line);
 const codes = (row: Record<string, string>) => map(row).problems.map((p) => `${p.code}:${p.column ?? ''}`);
@@ -235,4 +237,47 @@ test("a record's own label names its value (Google's label columns), the k-th la
   const phones = (row: Record<string, string>) => mapRecord(c, (k) => ({ Id: '1', N: 'A', ...row })[k] ?? '', 2).payload?.defaultFields.phoneNumbers;
   expect(phones({ 'Phone 1 - Label': '* Mobile ::: Work', 'Phone 1 - Value': '(415) 555-0132 ::: (212) 555-0187' })).toEqual([{ name: 'Mobile', value: '+14155550132' }, { name: 'Work', value: '+12125550187' }]);
   expect(phones({ 'Phone 1 - Label': '', 'Phone 1 - Value': '(415) 555-0132' })).toEqual([{ name: 'phone 1', value: '+14155550132' }]);
+});
+
+describe('every body the mapping builds is one the contract accepts (it is not checked again per record)', () => {
+  // Seeded, so a failure reproduces: cells drawn from values each column reads,
+  // values it refuses, and text made to break things.
+  let seed = 20261129;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
+  const anything = ['', ' ', '\t', '"', '""', ';', '|', ' ::: ', '\n', 'ä ö ü ß', 'Zoë 🙂', '\u0000', '=cmd|x', 'NaN', 'Infinity', '1e309', '-0', 'null', 'x'.repeat(300), '\ud800'];
+  const cells: Record<string, readonly string[]> = {
+    Id: ['1', ' 42 ', 'a'.repeat(75), 'a'.repeat(76), ...anything],
+    First: ['Ada', ...anything], Last: ['Lovelace', ...anything], Company: ['Engines', ...anything], Role: ['CTO', ...anything],
+    Email: ['ada@example.com', 'ADA@Example.com', 'a@b', 'a@example.com; b@example.com', ...anything],
+    More: ['x@example.com;y@example.com', 'x@example.com;;x@example.com', ...anything],
+    Mobile: ['(415) 555-0132', '+44 20 7946 0958', '415-555-0132 x12', '1-800-FLOWERS', 'tel:+14155550132', '+1', ...anything],
+    Phone: ['+49 30 901820', '020 7946 0958', '(212) 555-0187', ...anything],
+    Tags: ['a|b|a', '|', 'x', ...anything], Since: ['03/15/2024', '02/30/2024', '2024-03-15', ...anything],
+    VIP: ['yes', 'no', 'TRUE', 'Ja', ...anything], Score: ['7.5', '1,234.5', '1,5', '-3', ...anything],
+    Site: ['example.com', 'https://example.com/a?b=c', 'javascript:alert(1)', 'ftp://x', ...anything], Address: ['1 Main St', ...anything],
+  };
+  const drop = configFrom({ ...FULL, invalidValues: 'drop', sourceUrl: 'https://crm.example.com/contacts', externalId: { template: '{First}-{Last}', allowEmpty: true } });
+
+  // `chaos`: how often a cell is drawn from all its values rather than the first (a good one).
+  test.each([
+    ['invalidValues "fail", an id column', config, 0.1],
+    ['invalidValues "drop", an id template', drop, 0.7],
+  ])('%s', (_name, c, chaos) => {
+    let bodies = 0;
+    for (let line = 2; line < 4002; line++) {
+      const row = Object.fromEntries(Object.entries(cells).map(([column, values]) => [column, random() < chaos ? pick(values) : values[0]!]));
+      const r = mapRecord(c, (column) => row[column] ?? '', line);
+      if (r.payload === undefined) continue;
+      bodies++;
+      expect([line, r.problems, contactRequestProblems(r.payload)]).toEqual([line, [], []]);
+    }
+    // Not vacuous: many records made it to a body.
+    expect(bodies).toBeGreaterThan(400);
+  });
 });

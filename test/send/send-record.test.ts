@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { ContactRequest } from '../../src/api/contract.js';
 import { JOURNAL_FORMAT } from '../../src/journal/events.js';
 import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { replayJournal } from '../../src/journal/replay.js';
@@ -255,4 +257,15 @@ test('a record an earlier run left in doubt a moment ago is looked up only once 
   expect(ctx.sleeps).toHaveLength(1);
   expect(ctx.sleeps[0]).toBeGreaterThan(100);
   expect(ctx.sleeps[0]).toBeLessThanOrEqual(150);
+});
+
+test('a body the contract refuses (only a bug of ours builds one) is failed for good: no request, no lookup, no journal line', async () => {
+  const t = scripted([]);
+  const ctx = context(t);
+  const refused = { defaultFields: { firstName: 'A' }, customFields: [{ key: '', value: 'x' }], externalId: 'e'.repeat(76) } as ContactRequest;
+  const outcome = await sendRecord(ctx, { externalId: 'e1', line: 7, body: refused, inDoubt: true });
+  expect(outcome).toEqual({ kind: 'failed', code: 'PAYLOAD_INVALID', retryable: false, message: expect.stringMatching(/^request body customFields\.0\.key: .+; request body externalId: .+ \(a bug in openphone-import: please report it with this line\)$/) });
+  expect(t.log).toEqual([]);
+  ctx.journal.close();
+  expect(readFileSync(join(dir(), 'journal.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
 });
