@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { closeSync, constants, createWriteStream, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, chmodSync, type WriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
@@ -109,12 +108,7 @@ export class AtomicPrivateFile {
   async pace(): Promise<void> {
     if (this.failed) throw reportError(this.path, this.failed);
     // An error (a full disk) ends the wait too; it is reported below as the report's, not as a bug.
-    if (this.stream.writableNeedDrain) {
-      // Whichever comes first; the other listener is removed, not left behind on every wait.
-      const done = new AbortController();
-      await Promise.race([once(this.stream, 'drain', { signal: done.signal }), once(this.stream, 'error', { signal: done.signal })]).catch(() => undefined);
-      done.abort();
-    }
+    if (this.stream.writableNeedDrain) await drainedOrFailed(this.stream);
     if (this.failed) throw reportError(this.path, this.failed);
   }
   /** Everything written reaches the disk, or it throws (a full disk) and the old file stays as it was. */
@@ -135,6 +129,19 @@ export class AtomicPrivateFile {
     this.stream.destroy();
     rmSync(this.tmp, { force: true });
   }
+}
+
+/** Resolves at the stream's next 'drain' or 'error', whichever comes first, leaving no listener behind. */
+function drainedOrFailed(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('error', done);
+  });
 }
 
 /** A report that could not be written whole: the user's disk, not a bug. */
