@@ -101,13 +101,8 @@ function columnSource(ref: string | { column: string }): string {
   return typeof ref === 'string' ? ref : ref.column;
 }
 
-function resolve(config: Config, file: string): ResolvedConfig {
-  const uses: ColumnUse[] = [];
-  const use = (column: string, configPath: string) => {
-    uses.push({ column, configPath });
-    return column;
-  };
-  let externalId: ValueSource;
+/** The externalId: a column, or a template whose split columns give their first value. */
+function resolveExternalId(config: Config, use: (column: string, configPath: string) => string): ValueSource {
   if (typeof config.externalId === 'object' && 'template' in config.externalId) {
     const t = parseTemplate(config.externalId.template);
     if ('error' in t) throw new Error('unreachable: template checked above');
@@ -122,10 +117,18 @@ function resolve(config: Config, file: string): ResolvedConfig {
       const split = splits.get(part.column);
       return split === undefined ? part : { ...part, split };
     });
-    externalId = { kind: 'template', template: config.externalId.template, parts, allowEmpty: config.externalId.allowEmpty ?? false };
-  } else {
-    externalId = { kind: 'column', column: use(columnSource(config.externalId), 'externalId') };
+    return { kind: 'template', template: config.externalId.template, parts, allowEmpty: config.externalId.allowEmpty ?? false };
   }
+  return { kind: 'column', column: use(columnSource(config.externalId), 'externalId') };
+}
+
+function resolve(config: Config, file: string): ResolvedConfig {
+  const uses: ColumnUse[] = [];
+  const use = (column: string, configPath: string) => {
+    uses.push({ column, configPath });
+    return column;
+  };
+  const externalId = resolveExternalId(config, use);
   const df = config.defaultFields;
   const name = (key: 'firstName' | 'lastName' | 'company' | 'role') => {
     const ref = df[key];
