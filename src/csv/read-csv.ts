@@ -117,20 +117,7 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
   bytes.on('error', (err) => decoded.destroy(err));
   const chunks = decoded[Symbol.asyncIterator]() as AsyncIterator<string>;
 
-  // Buffer up to the end of the header line to detect the delimiter before parsing;
-  // lines of notes above the header (csv.headerLine) are stepped over, never parsed.
-  let headerAt = options.headerLine ?? 1;
-  let prefix = '';
-  let done = false;
-  while (countNewlines(prefix, headerAt) < headerAt && !done) {
-    const next = await chunks.next();
-    if (next.done) done = true;
-    else prefix += next.value;
-  }
-  // A failure report of this program has its header on line 1, whatever the export it came from had.
-  const firstLine = prefix.split('\n', 1)[0] ?? '';
-  if (ERROR_COLUMNS.every((c) => firstLine.includes(c))) headerAt = 1;
-  prefix = dropLines(prefix, headerAt - 1);
+  const { prefix, headerAt, done } = await skipToHeader(chunks, options.headerLine ?? 1);
   const headerLine = prefix.split('\n', 1)[0] ?? '';
   const delimiter = options.delimiter ?? detectDelimiter(headerLine);
 
@@ -156,17 +143,7 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
   })();
   const locator = new RecordLocator(headerAt);
   const outputs = parsed(makeParser(delimiter), text, locator);
-  let first: ParserOutput[] = [];
-  while (first.length === 0) {
-    const next = await outputs.next();
-    if (next.done) throw new UsageError('CSV_EMPTY', headerAt > 1 ? `${file} has nothing from line ${headerAt} (csv.headerLine) on: expected the header line there` : `${file} is empty: expected a header line naming the columns`);
-    first = next.value;
-  }
-  const headerOutput = first[0]!;
-  if (!Array.isArray(headerOutput)) {
-    await outputs.return(undefined);
-    throw new UsageError('CSV_HEADER_MALFORMED', `${file}:${headerAt}: the header line cannot be read: ${headerOutput.skipped.message}`);
-  }
+  const { header: headerOutput, rest } = await headerFirst(outputs, file, headerAt);
   // A failure report of this program: its cells were made spreadsheet-safe when written, and are read back as they were.
   // Its bytes that were not valid in the original input are read in the config's encoding (escaped-bytes.ts).
   const isReport = ERROR_COLUMNS.every((c) => headerOutput.some((h) => h.trim() === c));
@@ -174,12 +151,48 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
   const header = headerOutput.map((h) => (restore ? restore(h) : h).trim());
   locator.record(headerOutput);
   const sofar = { records: 0, bytes: 0 };
-  const batches = itemBatches(first.slice(1), outputs, locator, header.length, delimiter, restore, (n) => {
+  const batches = itemBatches(rest, outputs, locator, header.length, delimiter, restore, (n) => {
     sofar.records += n;
     sofar.bytes = decoded.bytesFor(charsParsed);
   });
   const estimatedRecords = () => (sofar.bytes > 0 ? Math.round((sofar.records * size) / sofar.bytes) : undefined);
   return { file, encoding, delimiter, header, batches, items: oneByOne(batches), estimatedRecords };
+}
+
+/**
+ * Reads text up to the end of the header line, so the delimiter is detected
+ * before parsing; lines of notes above the header (csv.headerLine) are stepped
+ * over, never parsed. `done`: the text ended within it.
+ */
+async function skipToHeader(chunks: AsyncIterator<string>, headerLine: number): Promise<{ prefix: string; headerAt: number; done: boolean }> {
+  let headerAt = headerLine;
+  let prefix = '';
+  let done = false;
+  while (countNewlines(prefix, headerAt) < headerAt && !done) {
+    const next = await chunks.next();
+    if (next.done) done = true;
+    else prefix += next.value;
+  }
+  // A failure report of this program has its header on line 1, whatever the export it came from had.
+  const firstLine = prefix.split('\n', 1)[0] ?? '';
+  if (ERROR_COLUMNS.every((c) => firstLine.includes(c))) headerAt = 1;
+  return { prefix: dropLines(prefix, headerAt - 1), headerAt, done };
+}
+
+/** The header record and the outputs that came with it; an empty file or an unreadable header is the user's to fix. */
+async function headerFirst(outputs: AsyncGenerator<ParserOutput[]>, file: string, headerAt: number): Promise<{ header: string[]; rest: ParserOutput[] }> {
+  let first: ParserOutput[] = [];
+  while (first.length === 0) {
+    const next = await outputs.next();
+    if (next.done) throw new UsageError('CSV_EMPTY', headerAt > 1 ? `${file} has nothing from line ${headerAt} (csv.headerLine) on: expected the header line there` : `${file} is empty: expected a header line naming the columns`);
+    first = next.value;
+  }
+  const header = first[0]!;
+  if (!Array.isArray(header)) {
+    await outputs.return(undefined);
+    throw new UsageError('CSV_HEADER_MALFORMED', `${file}:${headerAt}: the header line cannot be read: ${header.skipped.message}`);
+  }
+  return { header, rest: first.slice(1) };
 }
 
 async function readHead(file: string): Promise<{ head: Buffer; size: number }> {
