@@ -120,37 +120,22 @@ export class ApiClient {
         unchecked = undefined;
         if (changesData && this.o.stopping?.aborted) return { kind: 'stopped', sent: false };
       }
-      await options.beforeSend?.();
-      const sent = await limiter.acquire();
-      if (changesData && this.o.stopping?.aborted) {
-        sent();
-        options.notSent?.();
-        return stopped;
-      }
-      stats.requests++;
-      if (options.count !== undefined) stats[options.count]++;
-      const req = typeof request === 'function' ? request() : request;
-      const leftAt = clock.now();
-      let res: ApiResponse;
-      try {
-        res = await this.o.transport(req, cut, sent);
-      } catch (err) {
-        if (!(err instanceof TransportError)) throw err;
+      const left = await this.leave(request, changesData, cut, options);
+      if (left === undefined) return stopped;
+      if ('err' in left) {
+        const err = left.err;
         if (cut?.aborted) return { kind: 'stopped', sent: true };
         stats.transportErrors++;
-        attempt++;
         const mayHaveChanged = changesData && err.maybeSent;
-        const why = `attempt ${attempt}: ${err.message}`;
-        this.failed(err.message);
-        if (!(await this.retryLater(attempt))) return { kind: 'gaveUp', code: `NETWORK_${err.kind.toUpperCase()}`, message: why, mayHaveChanged: mayHaveChanged || unchecked !== undefined };
+        const why = `attempt ${++attempt}: ${err.message}`;
+        if (!(await this.retryAfterFailure(attempt, err.message))) return { kind: 'gaveUp', code: `NETWORK_${err.kind.toUpperCase()}`, message: why, mayHaveChanged: mayHaveChanged || unchecked !== undefined };
         if (mayHaveChanged) {
-          await this.sleep(leftAt + this.o.settleMs - clock.now());
+          await this.sleep(left.leftAt + this.o.settleMs - clock.now());
           unchecked = why;
         }
         continue;
-      } finally {
-        sent();
       }
+      const res = left.res;
       if (res.status < 500) this.answered();
       if (res.status === 401) throw new JobAbortedError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY. No record was marked failed; rerun to continue.');
       if (res.status === 429) {
@@ -163,11 +148,9 @@ export class ApiClient {
       limited = 0;
       if (res.status >= 500) {
         stats.serverErrors++;
-        attempt++;
         const api = describeApiError(res.status, res.body);
-        const why = `attempt ${attempt}: ${api.message}`;
-        this.failed(api.message);
-        if (!(await this.retryLater(attempt))) return { kind: 'gaveUp', code: api.code, message: why, mayHaveChanged: changesData };
+        const why = `attempt ${++attempt}: ${api.message}`;
+        if (!(await this.retryAfterFailure(attempt, api.message))) return { kind: 'gaveUp', code: api.code, message: why, mayHaveChanged: changesData };
         if (changesData) unchecked = why;
         continue;
       }
@@ -175,7 +158,35 @@ export class ApiClient {
     }
   }
 
-  private async retryLater(attempt: number): Promise<boolean> {
+  /**
+   * One attempt, through the limiter: its answer, the transport's error (with
+   * when it left), or undefined when the job stopped before it left.
+   */
+  private async leave<T>(request: ApiRequest | (() => ApiRequest), changesData: boolean, cut: AbortSignal | undefined, options: CallOptions<T>): Promise<{ res: ApiResponse } | { err: TransportError; leftAt: number } | undefined> {
+    await options.beforeSend?.();
+    const sent = await this.o.limiter.acquire();
+    if (changesData && this.o.stopping?.aborted) {
+      sent();
+      options.notSent?.();
+      return undefined;
+    }
+    this.o.stats.requests++;
+    if (options.count !== undefined) this.o.stats[options.count]++;
+    const req = typeof request === 'function' ? request() : request;
+    const leftAt = this.o.clock.now();
+    try {
+      return { res: await this.o.transport(req, cut, sent) };
+    } catch (err) {
+      if (!(err instanceof TransportError)) throw err;
+      return { err, leftAt };
+    } finally {
+      sent();
+    }
+  }
+
+  /** A failed attempt (5xx, no answer): counted towards "the API is down", then true after the retry delay, or false when out of attempts. */
+  private async retryAfterFailure(attempt: number, why: string): Promise<boolean> {
+    this.failed(why);
     const decision = decideRetry(this.o.retry, attempt, this.o.random);
     if (!decision.retry) return false;
     this.o.stats.retries++;
