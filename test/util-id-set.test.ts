@@ -40,3 +40,25 @@ test('hashesOfAscii over an id\'s bytes equals hashes of the id (the journal rep
     expect(hashesOfAscii(buf, 7, 7 + id.length)).toEqual(hashes(id));
   }
 });
+
+test('IdSet.deleteHashed: after any mix of sets and deletes (crowded tables, runs wrapping around the end) it holds exactly what a Map holds', () => {
+  let seed = 7;
+  const random = () => ((seed = Math.imul(seed ^ (seed >>> 13), 0x5bd1e995) + 0x6d2b79f5) >>> 0) / 4294967296;
+  for (const keys of [12, 40, 300]) {
+    // Few distinct ids in a small table: long runs, collisions of the home slot, wrap-around.
+    const set = new IdSet(16);
+    const model = new Map<string, number>();
+    for (let step = 0; step < 20_000; step++) {
+      const id = `id-${Math.floor(random() * keys)}`;
+      const [h1, h2] = hashes(id);
+      if (random() < 0.5) {
+        set.setHashed(h1, h2, step);
+        model.set(id, step);
+      } else {
+        expect(set.deleteHashed(h1, h2)).toBe(model.delete(id));
+      }
+      expect(set.size).toBe(model.size);
+    }
+    for (let k = 0; k < keys; k++) expect(set.get(`id-${k}`)).toBe(model.get(`id-${k}`));
+  }
+});

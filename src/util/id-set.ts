@@ -87,19 +87,44 @@ export class IdSet {
     this.table[at + 2] = value >>> 0;
   }
 
-  /** Every entry as its hash pair and value. */
-  *entries(): Generator<[number, number, number]> {
+  /**
+   * Removes (h1, h2); false when it was not there. Linear probing without
+   * tombstones: the entries after it in its run move back into the gap when
+   * their home slot allows, so every lookup still finds them.
+   */
+  deleteHashed(h1: number, rawH2: number): boolean {
     const t = this.table;
-    for (let at = 0; at < t.length; at += 3) if (t[at] !== 0 || t[at + 1] !== 0) yield [t[at]!, t[at + 1]!, t[at + 2]!];
+    let gap = this.find(h1, rawH2 || 1);
+    if (t[gap] === 0 && t[gap + 1] === 0) return false;
+    for (let at = this.next(gap); t[at] !== 0 || t[at + 1] !== 0; at = this.next(at)) {
+      const home = this.home(t[at]!, t[at + 1]!) * 3;
+      // It stays when its home lies cyclically in (gap, at]: a lookup from there never passes the gap.
+      if (gap < at ? gap < home && home <= at : gap < home || home <= at) continue;
+      t[gap] = t[at]!;
+      t[gap + 1] = t[at + 1]!;
+      t[gap + 2] = t[at + 2]!;
+      gap = at;
+    }
+    t[gap] = t[gap + 1] = t[gap + 2] = 0;
+    this.count--;
+    return true;
+  }
+
+  /** The slot where (h1, h2) is looked for first: the mixed hash scaled to [0, capacity) (multiply, keep the high part), so any capacity works. */
+  private home(h1: number, h2: number): number {
+    return Math.floor(((h1 ^ Math.imul(h2, 0x9e3779b1)) >>> 0) * (this.capacity / 4294967296));
+  }
+
+  /** The first word of the slot after the one at `at`, wrapping around. */
+  private next(at: number): number {
+    return at + 3 === this.table.length ? 0 : at + 3;
   }
 
   /** The slot (index of its first word) holding (h1, h2), or the empty slot where it would go. */
   private find(h1: number, h2: number): number {
     const t = this.table;
     const capacity = this.capacity;
-    // The mixed hash scaled to [0, capacity) (multiply, then keep the high part):
-    // any capacity works, not only powers of two.
-    let slot = Math.floor(((h1 ^ Math.imul(h2, 0x9e3779b1)) >>> 0) * (capacity / 4294967296));
+    let slot = this.home(h1, h2);
     for (;;) {
       const at = slot * 3;
       const a = t[at]!;
