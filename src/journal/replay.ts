@@ -82,35 +82,29 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
   };
   if (!existsSync(path)) return state;
 
-  // Per externalId hash, its latest event: journal line * 2, plus 1 when that
-  // event is an attempt still open. In doubt when the latest is an open attempt.
-  // Ids themselves are not kept (a million strings would cost a lot); the few in
-  // doubt are recovered by a second pass.
-  const latest = new IdSet(expectedIds);
+  const open = new OpenAttempts();
   let lineNo = 0;
   await forEachLine(path, (buf, start, end) => {
     lineNo++;
     if (end === start) return;
-    if (lineNo > 1 && fastApply(buf, start, end, lineNo, latest, state.created)) {
+    if (lineNo > 1 && fastApply(buf, start, end, open, state.created)) {
       state.events++;
       return;
     }
-    applyLine(buf.toString('utf8', start, end), lineNo, path, state, latest);
+    applyLine(buf.toString('utf8', start, end), lineNo, path, state, open);
   });
 
   // A record created after it failed is no longer failed.
   for (const id of state.failed.keys()) if (state.created.has(id)) state.failed.delete(id);
 
-  const doubtful = new Set<string>();
-  for (const [h1, h2, last] of latest.entries()) if (last % 2 === 1) doubtful.add(`${h1}:${h2}`);
-  if (doubtful.size > 0) await recoverInDoubt(path, doubtful, state);
+  if (open.ids.size > 0) await recoverInDoubt(path, open.ids, state);
   return state;
 }
 
 type MutableState = { -readonly [K in keyof ResumeState]: ResumeState[K] };
 
 /** One line through the JSON path: the header, run and target events, failures, and anything the byte path does not take. */
-function applyLine(text: string, lineNo: number, path: string, state: MutableState, latest: IdSet): void {
+function applyLine(text: string, lineNo: number, path: string, state: MutableState, open: OpenAttempts): void {
   // Not JSON, or JSON of another shape (a hand edit): nothing below may guess.
   const event = decodeEvent(text, lineNo);
   if (event === undefined) {
@@ -124,7 +118,7 @@ function applyLine(text: string, lineNo: number, path: string, state: MutableSta
   state.events++;
   if (event.t === 'run') state.runs.push(event);
   else if (event.t === 'target') state.target = { baseUrl: event.baseUrl, keyFingerprint: event.keyFingerprint };
-  else if (event.t !== 'header') applyRecordEvent(event, lineNo, state, latest);
+  else if (event.t !== 'header') applyRecordEvent(event, state, open);
 }
 
 function checkHeader(event: JournalEvent | JournalHeader, path: string): JournalHeader {
@@ -137,28 +131,43 @@ function checkHeader(event: JournalEvent | JournalHeader, path: string): Journal
   return event;
 }
 
+/**
+ * The ids whose latest event opened an attempt (an attempt, or a failure whose
+ * outcome stayed unknown) and nothing has closed since: the ones in doubt at
+ * the end. Held by their hashes (the ids are recovered by a second pass), and
+ * only while open: a few per run, not a slot per id, so a million-record
+ * journal replays in the space of its created set.
+ */
+class OpenAttempts {
+  readonly ids = new IdSet(64);
+  open(h1: number, h2: number): void {
+    this.ids.setHashed(h1, h2, 1);
+  }
+  close(h1: number, h2: number): void {
+    if (this.ids.size > 0) this.ids.deleteHashed(h1, h2);
+  }
+}
+
 /** An attempt opens a record's story; created, absent and a failure (unless its outcome stayed unknown) close it. */
-function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent>, lineNo: number, state: MutableState, latest: IdSet): void {
+function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent>, state: MutableState, open: OpenAttempts): void {
   const [h1, h2] = hashes(event.id);
-  const open = () => latest.setHashed(h1, h2, lineNo * 2 + 1);
-  const close = () => latest.setHashed(h1, h2, lineNo * 2);
   switch (event.t) {
     case 'attempt':
-      return open();
+      return open.open(h1, h2);
     case 'created':
-      close();
+      open.close(h1, h2);
       return state.created.setHashed(h1, h2, event.line);
     case 'failed':
       state.failed.set(event.id, { retryable: event.retryable, body: event.body, code: event.code, message: event.message });
       // A failure whose outcome stayed unknown counts as an attempt still open.
-      return event.doubt ? open() : close();
+      return event.doubt ? open.open(h1, h2) : open.close(h1, h2);
     case 'absent':
-      return close();
+      return open.close(h1, h2);
   }
 }
 
 /** Second pass: the ids (and record lines) of the attempts left without an outcome. */
-async function recoverInDoubt(path: string, doubtful: Set<string>, state: Pick<ResumeState, 'inDoubt' | 'attemptedAt' | 'updatesInDoubt'>): Promise<void> {
+async function recoverInDoubt(path: string, doubtful: IdSet, state: Pick<ResumeState, 'inDoubt' | 'attemptedAt' | 'updatesInDoubt'>): Promise<void> {
   const { inDoubt, attemptedAt, updatesInDoubt: updates } = state;
   let lineNo = 0;
   await forEachLine(path, (buf, start, end) => {
@@ -167,7 +176,7 @@ async function recoverInDoubt(path: string, doubtful: Set<string>, state: Pick<R
     const event = decodeEvent(buf.toString('utf8', start, end), lineNo) as JournalEvent;
     if (event.t !== 'attempt' && !(event.t === 'failed' && event.doubt)) return;
     const [h1, h2] = hashes(event.id);
-    if (!doubtful.has(`${h1}:${h2}`)) return;
+    if (doubtful.getHashed(h1, h2) === undefined) return;
     inDoubt.set(event.id, event.line);
     if (event.t === 'attempt' && event.at !== undefined) attemptedAt.set(event.id, event.at);
     // The last open attempt decides what kind of attempt is in doubt.
@@ -180,17 +189,17 @@ async function recoverInDoubt(path: string, doubtful: Set<string>, state: Pick<R
  * Applies an attempt or created line as the codec writes them straight from
  * the bytes; returns false for anything else, which then takes the JSON path.
  */
-function fastApply(buf: Buffer, start: number, end: number, lineNo: number, latest: IdSet, created: IdSet): boolean {
+function fastApply(buf: Buffer, start: number, end: number, open: OpenAttempts, created: IdSet): boolean {
   const attempt = attemptId(buf, start, end);
   if (attempt !== undefined) {
     const [h1, h2] = hashesOfAscii(buf, attempt[0], attempt[1]);
-    latest.setHashed(h1, h2, lineNo * 2 + 1);
+    open.open(h1, h2);
     return true;
   }
   const made = plainCreated(buf, start, end);
   if (made === undefined) return false;
   const [h1, h2] = hashesOfAscii(buf, made.id[0], made.id[1]);
-  latest.setHashed(h1, h2, lineNo * 2);
+  open.close(h1, h2);
   created.setHashed(h1, h2, made.lineNo);
   return true;
 }
