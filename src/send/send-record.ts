@@ -58,9 +58,10 @@ export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<S
   let ours = rec.inDoubt;
   const fail = (code: string, message: string, retryable: boolean, doubt = false): SendOutcome => ({ kind: 'failed', code, message, retryable, ...(doubt && { doubt: true as const }) });
   // The last gate, where a body leaves: the mapping builds bodies the contract
-  // accepts, so a refusal here is a bug of ours, never sent and never retried.
+  // accepts, so a refusal here is a bug of ours, never sent and never retried
+  // (a record an earlier run left in doubt stays in doubt: it is not looked up here).
   const refused = contactRequestProblems(rec.body);
-  if (refused.length > 0) return fail(ProblemCode.payloadInvalid, `${refused.join('; ')} (a bug in openphone-import: please report it with this line)`, false);
+  if (refused.length > 0) return fail(ProblemCode.payloadInvalid, `${refused.join('; ')} (a bug in openphone-import: please report it with this line)`, false, rec.inDoubt);
   /** Known created → that outcome; absent → send (again); the lookup failed → stays in doubt. */
   const check = async (why: string): Promise<SendOutcome | undefined> => {
     const known = await resolveUnknown(ctx, rec.externalId);

@@ -264,7 +264,8 @@ test('a body the contract refuses (only a bug of ours builds one) is failed for 
   const ctx = context(t);
   const refused = { defaultFields: { firstName: 'A' }, customFields: [{ key: '', value: 'x' }], externalId: 'e'.repeat(76) } as ContactRequest;
   const outcome = await sendRecord(ctx, { externalId: 'e1', line: 7, body: refused, inDoubt: true });
-  expect(outcome).toEqual({ kind: 'failed', code: 'PAYLOAD_INVALID', retryable: false, message: expect.stringMatching(/^request body customFields\.0\.key: .+; request body externalId: .+ \(a bug in openphone-import: please report it with this line\)$/) });
+  // In doubt before, in doubt after: nothing was learnt about the earlier attempt.
+  expect(outcome).toEqual({ kind: 'failed', code: 'PAYLOAD_INVALID', retryable: false, doubt: true, message: expect.stringMatching(/^request body customFields\.0\.key: .+; request body externalId: .+ \(a bug in openphone-import: please report it with this line\)$/) });
   expect(t.log).toEqual([]);
   ctx.journal.close();
   expect(readFileSync(join(dir(), 'journal.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
