@@ -57,13 +57,13 @@ export const contactRequestSchema = z.strictObject({
 });
 
 export type ContactRequest = z.infer<typeof contactRequestSchema>;
+export type CustomFieldItem = z.infer<typeof customFieldItemSchema>;
 
 /** What the contract refuses in a POST body, one line per issue; empty when it accepts it. */
 export function contactRequestProblems(body: unknown): string[] {
   const checked = contactRequestSchema.safeParse(body);
   return checked.success ? [] : checked.error.issues.map((issue) => `request body ${issue.path.join('.')}: ${issue.message}`);
 }
-export type CustomFieldItem = z.infer<typeof customFieldItemSchema>;
 
 /** The most externalIds one GET /v1/contacts may carry: the live query parser turns 21 or more repeated keys into an object and answers 400. */
 export const LOOKUP_MAX_IDS = 20;
