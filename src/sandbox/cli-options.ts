@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CUSTOM_FIELD_TYPES } from '../api/contract.js';
 import { UsageError } from '../errors.js';
 import type { CustomFieldDefinition } from './custom-fields.js';
+import { loadExistingContacts } from './existing-contacts.js';
 import { parseFaultSpec } from './faults.js';
 import type { SandboxOptions } from './server.js';
 
@@ -47,6 +48,7 @@ export interface SandboxCliArgs {
   createDelay?: number;
   customFields?: string;
   retryAfter?: number;
+  existing?: string;
   apiKey?: string;
 }
 
@@ -64,6 +66,7 @@ export function sandboxOptionsFromCli(a: SandboxCliArgs): SandboxOptions {
     ...(a.faults !== undefined && { faults: parseFaultSpec(a.faults) }),
     ...(a.customFields !== undefined && { customFields: loadCustomFieldDefinitions(a.customFields) }),
     ...(a.retryAfter !== undefined && { retryAfterSeconds: a.retryAfter }),
+    ...(a.existing !== undefined && { existing: loadExistingContacts(a.existing) }),
     ...(a.apiKey !== undefined && { apiKeys: [a.apiKey] }),
   };
 }

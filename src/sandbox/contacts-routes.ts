@@ -4,6 +4,9 @@ import type { CustomFieldDefinition } from './custom-fields.js';
 import { CONFLICT_BODY, envelope, type FieldError } from './envelope.js';
 import { validateContactBody, type ValidationResult } from './validate-contact.js';
 
+/** A contact the workspace has before the job: a create's body, any source, with or without an externalId. */
+export type ExistingContact = Omit<ContactRequest, 'source' | 'externalId' | 'defaultFields'> & { readonly source?: string; readonly externalId?: string | null; readonly defaultFields: Partial<ContactRequest['defaultFields']> };
+
 export type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
 /** The rules of the workspace behind the routes; the defaults are the live API's. */
@@ -46,6 +49,16 @@ export class ContactsRoutes {
     const one = /^\/v1\/contacts\/([^/]+)$/.exec(url.pathname);
     if (one) return this.byId(method, decodeURIComponent(one[1]!), rawBody, trace);
     return HTML_404;
+  }
+
+  /**
+   * Contacts the workspace had before the job (the app, its CSV import, another
+   * tool): stored as they are, made `ageMs` ago, without the create's checks
+   * (the in-app import's source `csv-v2` is one an API client may not send).
+   */
+  preload(contacts: readonly ExistingContact[], ageMs = 3_600_000): void {
+    const at = new Date(Date.now() - ageMs);
+    for (const c of contacts) this.store.create({ ...c, defaultFields: { firstName: null, ...c.defaultFields } } as ContactRequest, at);
   }
 
   /**
@@ -138,6 +151,11 @@ export class ContactsRoutes {
     if (body === undefined) return { status: 400, body: envelope(400, 'Request body is not valid JSON', trace, undefined, '0800400') };
     const checked = validateContactBody(body, this.definitions, 'PATCH');
     if (!checked.ok) return invalid(checked, trace);
+    // An externalId another contact holds is a conflict (the live rule is unknown: treated as the create's).
+    const wanted = (body as ContactPatch).externalId;
+    if (typeof wanted === 'string' && this.rules.uniqueExternalId === '409' && this.store.withExternalId(wanted).some((c) => c.id !== id)) {
+      return { status: 409, body: CONFLICT_BODY };
+    }
     try {
       const c = this.store.update(id, body as ContactPatch, new Date(), this.rules.patchArrays);
       return c ? { status: 200, body: { data: c } } : notFound;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Contact, PatchArrays } from './contact-store.js';
-import { ContactsRoutes, type Reply } from './contacts-routes.js';
+import { ContactsRoutes, type ExistingContact, type Reply } from './contacts-routes.js';
 import { DEFAULT_CUSTOM_FIELDS, type CustomFieldDefinition } from './custom-fields.js';
 import { UsageError } from '../errors.js';
 import { envelope, unauthorizedBody } from './envelope.js';
@@ -38,6 +38,8 @@ export interface SandboxOptions {
   readonly users?: readonly string[];
   /** A 'late' create becomes visible at the latest this long after it arrived. Default: only once a lookup has missed it (or a resend arrives). */
   readonly lateMs?: number;
+  /** Contacts the workspace has before the job (made an hour before the sandbox started), some without an externalId. */
+  readonly existing?: readonly ExistingContact[];
   /** A create takes this long on the server before the contact is stored and answered (a slow API), besides the latency. */
   readonly createDelayMs?: number;
 }
@@ -92,6 +94,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...(options.lateMs !== undefined && { lateMs: options.lateMs }),
   });
   const store = routes.store;
+  if (options.existing) routes.preload(options.existing);
   const limiter = new RollingWindowLimiter(rate, options.rateWindowMs ?? 1000);
   const random = seededRandom(options.seed ?? 1);
   const latencyRandom = seededRandom((options.seed ?? 1) ^ 0x5eed);
