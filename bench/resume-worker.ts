@@ -7,4 +7,4 @@ import { BENCH_CONFIG } from './generate-contacts.js';
 const [input, stateDir, baseUrl, apiKey] = process.argv.slice(2) as [string, string, string, string];
 const config = parseConfig(JSON.stringify({ ...BENCH_CONFIG, customFields: [], api: { requestsPerSecond: 10 } }), 'bench.json');
 const summary = await importJob({ config, input, stateDir, apiKey, baseUrl, log: silentLog, maxRows: 5 });
-console.log(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, alreadyDone: summary.counts.alreadyDone, created: summary.counts.created }));
+console.log(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, unchanged: summary.counts.unchanged, created: summary.counts.created }));

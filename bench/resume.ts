@@ -86,7 +86,7 @@ async function timeToFirstRequest(input: string, state: string | undefined): Pro
 
 const replayStart = performance.now();
 const state = await replayJournal(join(stateDir, 'journal.jsonl'));
-console.log(`journal: ${state.events} events, ${state.created.size} created; replay alone ${((performance.now() - replayStart) / 1000).toFixed(2)} s in this process`);
+console.log(`journal: ${state.events} events, ${state.done.size} created; replay alone ${((performance.now() - replayStart) / 1000).toFixed(2)} s in this process`);
 
 const newFirstInput = join(out, 'new-first.csv');
 await writeInput(newFirstInput, true);

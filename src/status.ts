@@ -9,7 +9,12 @@ import { statePath } from './report/private-files.js';
 
 export interface JobStatus {
   readonly stateDir: string;
+  /** Records whose contact this job made (ownership/created-by-job.ts). */
   readonly created: number;
+  /** Records whose contact the workspace had: PATCHed by the job, adopted by it, or left alone. */
+  readonly updated: number;
+  readonly adopted: number;
+  readonly existing: number;
   readonly failedRetryable: number;
   readonly failedPermanent: number;
   readonly inDoubt: number;
@@ -40,7 +45,7 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
   const left = recordsLeft(summaryCounts.lastSummary, summaryCounts.stoppedEarly ?? last?.endedAt === undefined, last?.input);
   return {
     stateDir,
-    created: state.created.size,
+    ...state.done.countByRelation(),
     failedRetryable,
     failedPermanent: state.failed.size - failedRetryable,
     inDoubt: state.inDoubt.size,
@@ -124,7 +129,7 @@ function readSummaryCounts(path: string): { lastSummary?: Record<string, number>
 export function formatStatus(s: JobStatus): string {
   const lines = [
     `job in ${s.stateDir}:`,
-    `  created ${s.created} contacts over ${s.runs} run(s)`,
+    `  contacts over ${s.runs} run(s): created by this job ${s.created}${s.adopted > 0 ? `, adopted ${s.adopted}` : ''}${s.updated > 0 ? `, the workspace's and updated ${s.updated}` : ''}${s.existing > 0 ? `, the workspace's and left alone ${s.existing}` : ''}`,
     `  failed: ${s.failedRetryable} retryable (tried again on the next run), ${s.failedPermanent} permanent (sent again only once fixed)`,
     `  in doubt: ${s.inDoubt}${s.inDoubt > 0 ? ' (sent, outcome unknown: the next run looks them up before sending anything)' : ''}`,
   ];
@@ -134,7 +139,8 @@ export function formatStatus(s: JobStatus): string {
   }
   if (s.lastSummary) {
     const c = s.lastSummary;
-    lines.push(`  last run's records: read ${c.read}, created ${c.created}, already done ${c.alreadyDone}, duplicate ${c.duplicate}, failed ${c.failed}${c.notSent ? `, not sent ${c.notSent}` : ''}`);
+    const shown = Object.entries(c).filter(([k, n]) => k !== 'read' && n > 0);
+    lines.push(`  last run's records: read ${c.read}${shown.map(([k, n]) => `, ${k} ${n}`).join('')}`);
   }
   if (s.failuresReport) {
     const f = s.failuresReport;

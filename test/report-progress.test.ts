@@ -1,10 +1,10 @@
 import { describeProgress, progressPrinter, type ProgressSnapshot } from '../src/report/progress.js';
 import { parseDuration } from '../src/util/duration.js';
 
-const snap: ProgressSnapshot = { done: 250, total: 1000, created: 200, alreadyDone: 30, failed: 15, duplicate: 5, retries: 3, rateLimited: 1, requests: 240, elapsedMs: 25_000 };
+const snap: ProgressSnapshot = { done: 250, total: 1000, created: 200, updated: 4, unchanged: 30, failed: 15, duplicate: 5, retries: 3, rateLimited: 1, requests: 240, elapsedMs: 25_000 };
 
 test('a progress line: done of total, rate, ETA, buckets', () => {
-  expect(describeProgress(snap)).toBe('250/1000 (25%) records, 10.0/s, ETA 1m15s · created 200, already done 30, failed 15, duplicate 5, retries 3, 429s 1');
+  expect(describeProgress(snap)).toBe('250/1000 (25%) records, 10.0/s, ETA 1m15s · created 200, updated 4, unchanged 30, failed 15, duplicate 5, retries 3, 429s 1');
   expect(describeProgress({ ...snap, total: undefined })).toMatch(/^250 records, 10\.0\/s · /);
 });
 
@@ -51,7 +51,7 @@ test('durations for --max-duration and --progress-interval', () => {
 
 test('the rate and ETA count the records sent in this run, not those skipped as done by a resume', () => {
   // 900 skipped in the first seconds, 100 sent in 10 s: 10/s, and 9000 left take 15 minutes.
-  const resumed: ProgressSnapshot = { ...snap, done: 1000, total: 10_000, sent: 100, alreadyDone: 900, elapsedMs: 10_000 };
+  const resumed: ProgressSnapshot = { ...snap, done: 1000, total: 10_000, sent: 100, unchanged: 900, elapsedMs: 10_000 };
   expect(describeProgress(resumed)).toMatch(/^1000\/10000 \(10%\) records, 10\.0\/s, ETA 15m00s · /);
 });
 

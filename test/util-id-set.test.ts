@@ -1,4 +1,4 @@
-import { hashes, hashesOfAscii, IdSet } from '../src/util/id-set.js';
+import { hashes, IdSet } from '../src/util/id-set.js';
 
 test('IdSet keeps every id with its value through growth, and knows what it has not seen', () => {
   const set = new IdSet(4);
@@ -31,14 +31,6 @@ test('IdSet tells apart ids that differ only in order, case or length', () => {
   expect(set.has('')).toBe(false);
   set.set('', 5);
   expect(set.get('')).toBe(5);
-});
-
-test('hashesOfAscii over an id\'s bytes equals hashes of the id (the journal replay reads ids from bytes, runs look them up as strings)', () => {
-  const ids = ['', 'a', '100001', 'hubspot-123456789', 'x'.repeat(75), 'MiXeD_case-Id.42'];
-  for (const id of ids) {
-    const buf = Buffer.from(`{"id":"${id}"}`, 'ascii');
-    expect(hashesOfAscii(buf, 7, 7 + id.length)).toEqual(hashes(id));
-  }
 });
 
 test('IdSet.deleteHashed: after any mix of sets and deletes (crowded tables, runs wrapping around the end) it holds exactly what a Map holds', () => {

@@ -2,6 +2,7 @@ import { JobAbortedError } from '../errors.js';
 import { describeApiError } from '../send/api-error.js';
 import type { Clock, RateLimiter } from '../send/rate-limiter.js';
 import type { RequestStats } from '../send/request-stats.js';
+import { ServerClock, SHARP_MS } from './server-clock.js';
 import { decideRetry, rateLimitPauseMs, type RetryPolicy } from '../send/retry-policy.js';
 import { TransportError, type ApiRequest, type ApiResponse, type Transport } from '../send/transport.js';
 
@@ -47,7 +48,7 @@ export type CallResult<T> =
 
 export interface CallOptions<T> {
   /** Counted in the summary under this name, besides `requests`. */
-  readonly count?: 'creates' | 'updates' | 'lookups' | 'deletes' | 'checks';
+  readonly count?: 'creates' | 'updates' | 'lookups' | 'deletes' | 'checks' | 'listing';
   /** Cuts this request when aborted (a start-up read during a stop): the call ends as stopped. */
   readonly signal?: AbortSignal;
   /** Before each attempt leaves (a create's attempt goes to the journal, durably). */
@@ -73,6 +74,8 @@ export interface CallOptions<T> {
 export class ApiClient {
   private failuresInARow = 0;
   private lastAnswerAt: number;
+  /** The server's clock, from every answer's Date header: ownership proofs read it (ownership/prove.ts). */
+  readonly serverClock = new ServerClock();
 
   constructor(private readonly o: ApiClientOptions) {
     this.lastAnswerAt = o.clock.now();
@@ -91,6 +94,35 @@ export class ApiClient {
   private answered(): void {
     this.failuresInARow = 0;
     this.lastAnswerAt = this.o.clock.now();
+  }
+
+  private sharpening: Promise<void> | undefined;
+
+  /**
+   * Narrows the server clock's estimate to `widthMs` (or gives up after
+   * `maxProbes`): each probe, a cheap read, leaves when the server's clock
+   * would cross a second if the offset were the middle of what is known, so
+   * its Date header halves the interval. Runs once at a time; an ownership
+   * proof that needs it waits for it (ownership/prove-sharp.ts).
+   */
+  sharpenClock(widthMs = SHARP_MS, maxProbes = 8): Promise<void> {
+    this.sharpening ??= this.probeClock(widthMs, maxProbes).finally(() => (this.sharpening = undefined));
+    return this.sharpening;
+  }
+
+  private async probeClock(widthMs: number, maxProbes: number): Promise<void> {
+    for (let i = 0; i < maxProbes; i++) {
+      const o = this.serverClock.offset;
+      if (o !== undefined && o.hi - o.lo <= widthMs) return;
+      if (o !== undefined) {
+        const mid = (o.lo + o.hi) / 2;
+        // The next server second after a little lead time, on our clock if the offset is `mid`.
+        const leave = Math.ceil((Date.now() + mid + 50) / 1000) * 1000 - mid;
+        await this.o.clock.sleep(Math.max(0, leave - Date.now()));
+      }
+      const r = await this.call({ method: 'GET', path: 'v1/contact-custom-fields' }, { count: 'checks' });
+      if (r.kind !== 'answer') return;
+    }
   }
 
   get settleMs(): number {
@@ -174,8 +206,11 @@ export class ApiClient {
     if (options.count !== undefined) this.o.stats[options.count]++;
     const req = typeof request === 'function' ? request() : request;
     const leftAt = this.o.clock.now();
+    const wallLeftAt = Date.now();
     try {
-      return { res: await this.o.transport(req, cut, sent) };
+      const res = await this.o.transport(req, cut, sent);
+      this.serverClock.sample(wallLeftAt, Date.now(), res.date);
+      return { res };
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
       return { err, leftAt };

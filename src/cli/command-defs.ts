@@ -13,7 +13,7 @@ import { runCommand } from './commands/run.js';
 type SetExit = (code: number) => void;
 
 /** Every long option of every command, for "did you mean" on a mistyped one (command-defs.test.ts checks it is complete). */
-export const OPTION_NAMES: readonly string[] = ['base-url', 'config', 'create-delay', 'custom-fields', 'dry-run', 'faults', 'force', 'host', 'input', 'json', 'latency', 'log-format', 'max-duration', 'max-rows', 'on-existing', 'out', 'patch-arrays', 'port', 'progress-interval', 'quiet', 'rate', 'retry-after', 'same-workspace', 'seed', 'state-dir', 'unique-external-id', 'users', 'yes', 'help', 'version'];
+export const OPTION_NAMES: readonly string[] = ['base-url', 'config', 'create-delay', 'custom-fields', 'dry-run', 'existing', 'faults', 'force', 'host', 'input', 'json', 'latency', 'log-format', 'delete-missing', 'match-existing', 'max-delete', 'max-duration', 'max-rows', 'on-changed', 'on-existing', 'out', 'patch-arrays', 'port', 'progress-interval', 'quiet', 'rate', 'retry-after', 'same-workspace', 'seed', 'state-dir', 'unique-external-id', 'users', 'yes', 'help', 'version'];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Def = CommandModule<object, any>;
 
@@ -49,12 +49,18 @@ export const runDef = (setExit: SetExit): Def => ({
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Logs on stderr as text or JSON lines (for log collectors)' })
     .option('progress-interval', { type: 'string', default: '30s', describe: 'Off a terminal: how often a progress line is printed' })
     .option('on-existing', { choices: ['skip', 'update'] as const, default: 'skip' as const, describe: 'A contact with the same externalId already in the workspace: leave it (skip) or PATCH it (update)' })
+    .option('on-changed', { choices: ['update', 'skip'] as const, default: 'update' as const, describe: 'A record changed since the job last sent it: update its contact, or only report it (unchanged records cost no request either way)' })
+    .option('match-existing', { type: 'string', describe: 'Adopt contacts the workspace already has by phone, email or phone,email (lists the workspace once: one request per 50 contacts); none turns the config\'s matchExisting off' })
+    .option('delete-missing', { type: 'boolean', default: false, describe: 'Delete the contacts this job created or adopted whose externalId is no longer in the input (after a whole read only; written to deleted.csv first)' })
+    .option('max-delete', { type: 'number', describe: 'With --delete-missing: allow deleting up to N contacts (default: at most 5% of the job\'s contacts)' })
     .option('same-workspace', { type: 'boolean', default: false, describe: 'The state directory was started with another API key for this same workspace (a rotated key): accept the new one' })
     .example('openphone-import run --config import.json --input contacts.csv --dry-run', 'check every record, write payloads.jsonl and failures.csv')
     .example('OPENPHONE_API_KEY=... openphone-import run -c import.json -i contacts.csv', 'import; rerun the same command to resume')
     .example('openphone-import run -c import.json -i contacts.openphone-import/failures.csv', 'retry the fixed failures')
     .example('openphone-import run -c import.json -i contacts.csv --max-duration 5h --quiet', 'a cron window: stops after 5 hours with exit 4')
-    .example('openphone-import run -c import.json -i contacts.csv --on-existing update', 'update contacts that already have these externalIds'),
+    .example('openphone-import run -c import.json -i contacts.csv --on-existing update', 'update contacts that already have these externalIds')
+    .example('openphone-import run -c import.json -i todays-export.csv --state-dir crm.openphone-import', 'a nightly sync: new records created, changed ones updated, unchanged ones cost nothing')
+    .example('openphone-import run -c import.json -i contacts.csv --match-existing phone,email', 'adopt the contacts the workspace already has instead of duplicating them'),
   handler: async (a) => {
   setExit(await runCommand({
     config: a.config,
@@ -68,6 +74,10 @@ export const runDef = (setExit: SetExit): Def => ({
     logFormat: a['log-format'],
     progressInterval: a['progress-interval'],
     onExisting: a['on-existing'],
+    onChanged: a['on-changed'],
+    matchExisting: a['match-existing'],
+    deleteMissing: a['delete-missing'],
+    maxDelete: a['max-delete'],
     sameWorkspace: a['same-workspace'],
   }));
   },
@@ -120,6 +130,7 @@ export const sandboxDef = (): Def => ({
     .option('users', { type: 'string', describe: 'Comma-separated user ids GET /v1/users/{id} knows (default USsandbox0001)' })
     .option('custom-fields', { type: 'string', describe: 'JSON file: the workspace custom fields [{ name, key, type }]' })
     .option('retry-after', { type: 'number', describe: 'Seconds sent as Retry-After on 429 (default: no header)' })
+    .option('existing', { type: 'string', describe: 'CSV or JSONL file: contacts the workspace has before a job (some without an externalId, as the app makes them)' })
     .example('openphone-import sandbox --port 4010 --latency 20-80 --faults post:500=0.05', 'a sandbox that fails 5% of creates')
     .example('OPENPHONE_API_KEY=<printed key> openphone-import run -c import.json -i contacts.csv --base-url http://127.0.0.1:4010', 'import into it'),
   handler: async (a) => {
@@ -127,7 +138,7 @@ export const sandboxDef = (): Def => ({
   await sandboxCommand(
     sandboxOptionsFromCli({
       port: a.port, host: a.host, rate: a.rate, latency: a.latency, seed: a.seed, faults: a.faults,
-      uniqueExternalId: a['unique-external-id'], patchArrays: a['patch-arrays'], users: a.users, createDelay: a['create-delay'], customFields: a['custom-fields'], retryAfter: a['retry-after'],
+      uniqueExternalId: a['unique-external-id'], patchArrays: a['patch-arrays'], users: a.users, createDelay: a['create-delay'], customFields: a['custom-fields'], retryAfter: a['retry-after'], existing: a.existing,
       apiKey: process.env.OPENPHONE_SANDBOX_KEY,
     }),
   );

@@ -14,3 +14,4 @@ function findPackageRoot(from: string): string {
 export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 export const DEMO_CONFIG = join(packageRoot, 'fixtures', 'demo.config.json');
 export const DEMO_INPUT = join(packageRoot, 'fixtures', 'demo.csv');
+export const DEMO_WORKSPACE = join(packageRoot, 'fixtures', 'demo-workspace.jsonl');

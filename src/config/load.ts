@@ -147,7 +147,8 @@ function resolve(config: Config, file: string): ResolvedConfig {
   const countryColumn = config.phone?.countryColumn;
   if (countryColumn !== undefined) use(countryColumn, 'phone.countryColumn');
   const api = config.api ?? {};
-  const mappingPart = { ...config, $schema: undefined, api: undefined };
+  // What decides a record's body; how it is sent (api, update, matching) does not.
+  const mappingPart = { ...config, $schema: undefined, api: undefined, update: undefined, matchExisting: undefined };
   return {
     file,
     mappingHash: createHash('sha256').update(JSON.stringify(mappingPart)).digest('hex').slice(0, 16),
@@ -161,6 +162,8 @@ function resolve(config: Config, file: string): ResolvedConfig {
     customFields,
     ...(countryColumn !== undefined && { phoneCountryColumn: countryColumn }),
     invalidValues: config.invalidValues ?? 'drop',
+    update: { arrays: config.update?.arrays ?? 'keep' },
+    ...(config.matchExisting !== undefined && { matchExisting: [...new Set(config.matchExisting)] }),
     csv: { delimiter: config.csv?.delimiter, encoding: config.csv?.encoding ?? 'utf-8', headerLine: config.csv?.headerLine ?? 1 },
     api: {
       baseUrl: (api.baseUrl ?? API_DEFAULTS.baseUrl).replace(/\/+$/, ''),

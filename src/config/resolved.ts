@@ -2,6 +2,8 @@ import type { CountryCode } from '../mapping/transforms/phone-metadata.js';
 import type { CustomFieldConfig } from './schema.js';
 import type { TemplatePart } from './template.js';
 
+export type MatchKey = 'phone' | 'email';
+
 /** Where a value comes from: one column, or a template over several. */
 export type ValueSource =
   | { readonly kind: 'column'; readonly column: string }
@@ -59,6 +61,10 @@ export interface ResolvedConfig {
   readonly phoneCountryColumn?: string;
   /** A bad value: dropped and reported (the contact is imported without it), or the whole record fails. */
   readonly invalidValues: 'drop' | 'fail';
+  /** A changed record's update: keep the contact's own items and add the record's, or make them exactly the record's. */
+  readonly update: { readonly arrays: 'keep' | 'source' };
+  /** Adopt the workspace's contacts by these keys (config `matchExisting`, or --match-existing). */
+  readonly matchExisting?: readonly MatchKey[];
   readonly csv: { readonly delimiter?: string; readonly encoding: string; readonly headerLine: number };
   readonly api: ApiSettings;
   readonly columnUses: readonly ColumnUse[];

@@ -94,6 +94,20 @@ export const configSchema = z.strictObject({
     .enum(['drop', 'fail'])
     .optional()
     .describe('A bad email, phone or custom-field value: drop it and import the rest of the contact, reporting it in dropped-values.csv (default), or fail the whole record'),
+  update: z
+    .strictObject({
+      arrays: z
+        .enum(['keep', 'source'])
+        .optional()
+        .describe('When a changed record updates its contact: "keep" (default) keeps the emails, phones and custom fields the contact got in the app and adds the record\'s; "source" makes the contact\'s items exactly the record\'s'),
+    })
+    .optional()
+    .describe('How a rerun brings a changed record to its contact'),
+  matchExisting: z
+    .array(z.enum(['phone', 'email']))
+    .min(1)
+    .optional()
+    .describe('Adopt contacts the workspace already has (made in the app, by its CSV import) by E.164 phone and/or e-mail, instead of creating a second one; the same as --match-existing'),
   csv: z
     .strictObject({
       delimiter: z

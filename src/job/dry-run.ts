@@ -11,7 +11,9 @@ import { buildSummary, completedExitCode, runFacts, type Summary } from '../repo
 import { ContactPreview } from '../report/contact-preview.js';
 import { renderReport } from '../report/html-report.js';
 import { runPipeline } from './pipeline.js';
-import { NO_PAST } from './plan.js';
+import { DEFAULT_RULES, type PlanRules } from './plan.js';
+import { replayJournal } from '../journal/replay.js';
+import { mappingChangeWarning } from '../journal/mapping-check.js';
 import { Recorder } from './recorder.js';
 
 export interface DryRunOptions {
@@ -19,6 +21,8 @@ export interface DryRunOptions {
   readonly input: string;
   readonly stateDir: string;
   readonly log: Log;
+  /** As the import would treat records an earlier run finished. */
+  readonly rules?: PlanRules;
 }
 
 /** Where a dry run writes its reports: a folder of its own, so it never overwrites an import's. */
@@ -44,15 +48,20 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
     dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues')),
   });
   const preview = new ContactPreview(header, config.phoneNumbers);
+  // What a run of this job would do: the journal says what is finished (read only: a run may be appending).
+  const past = await replayJournal(statePath(stateDir, 'journal'), { repair: false });
+  const changedMapping = mappingChangeWarning(past.header, config, statePath(stateDir, 'journal'));
+  if (changedMapping !== undefined) options.log.warn(changedMapping);
   try {
     await runPipeline({
       csv,
       classifier: new Classifier(config, header, csv.encoding, csv.estimatedRecords),
-      past: NO_PAST,
+      past,
+      rules: options.rules ?? DEFAULT_RULES,
       recorder,
       keepReading: () => true,
       send: (plan) => {
-        recorder.valid(plan.record);
+        recorder.valid(plan.record, plan.sync ? 'changed' : 'valid');
         preview.offer(plan.record);
       },
     });

@@ -1,5 +1,7 @@
 import { ApiClient } from '../api/client.js';
-import type { ResolvedConfig } from '../config/resolved.js';
+import type { MatchKey, ResolvedConfig } from '../config/resolved.js';
+import { buildIndex, warnIfNotEmpty } from '../workspace/build-index.js';
+import type { WorkspaceIndex } from '../workspace/index.js';
 import { indexHeader } from '../csv/header.js';
 import { openCsv } from '../csv/read-csv.js';
 import { existsSync } from 'node:fs';
@@ -21,9 +23,11 @@ import type { RequestStats } from '../send/request-stats.js';
 import { connect } from './connect.js';
 import { renderReport } from '../report/html-report.js';
 import { runsFromJournal } from '../journal/runs.js';
+import { mappingChangeWarning } from '../journal/mapping-check.js';
 import type { Timeline } from '../report/timeline.js';
 import { Runner, type RunEnd } from './runner.js';
-import { sendAll } from './send-all.js';
+import { sendAll, type SourceSeen } from './send-all.js';
+import { deleteMissing, type DeleteMissingResult } from './delete-missing.js';
 import { checkCreatedByUser, checkWorkspace } from '../send/workspace-check.js';
 import type { Transport } from '../send/transport.js';
 
@@ -43,6 +47,12 @@ export interface ImportOptions {
    * done) or PATCH it ('update'). Default 'skip'.
    */
   readonly onExisting?: 'skip' | 'update';
+  /** A record changed since the job last sent it: update its contact (default), or only report it. */
+  readonly onChanged?: 'update' | 'skip';
+  /** Adopt the workspace's contacts by these keys (overrides the config's matchExisting; [] turns it off). */
+  readonly matchExisting?: readonly MatchKey[];
+  /** --delete-missing: delete the contacts the job made or adopted that left the source (guarded: job/delete-missing.ts). */
+  readonly deleteMissing?: { readonly maxDelete?: number };
   /** The key differs from the one the state directory was made with, but the workspace is the same (a rotated key). */
   readonly sameWorkspace?: boolean;
   /** Aborted by the CLI on SIGINT/SIGTERM. */
@@ -85,8 +95,19 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     const { api, stats } = connect({ ...options, api: options.config.api }, baseUrl, runner);
     // Before anything is sent or written: the key is accepted and the config fits the workspace.
     // A stop that comes before or during these (a slow API, a big journal) ends the run here.
-    const refused = options.stop?.aborted ? undefined : await startupChecks(config, baseUrl, api, options.stop);
-    let result: RunEnd & { counts: Counts; timeline?: Timeline };
+    const matchKeys = options.matchExisting ?? config.matchExisting ?? [];
+    let refused = options.stop?.aborted ? undefined : await startupChecks(config, baseUrl, api, options.stop);
+    let index: WorkspaceIndex | undefined;
+    if (refused === undefined && !options.stop?.aborted) {
+      try {
+        if (matchKeys.length > 0) index = await buildIndex(api, config, matchKeys, log, options.stop);
+        else if (past.header === undefined) await warnIfNotEmpty(api, log, options.stop);
+      } catch (err) {
+        if (!(err instanceof JobAbortedError)) throw err;
+        refused = err.message;
+      }
+    }
+    let result: RunEnd & { counts: Counts; timeline?: Timeline; deleted?: DeleteMissingResult };
     let sent: Awaited<ReturnType<typeof sendAll>> | undefined;
     if (options.stop?.aborted || refused !== undefined) {
       await runner.finish();
@@ -94,7 +115,11 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       result = { counts: new Counts(), ...(options.stop?.aborted ? { stoppedEarly: 'stopped by a signal during start-up' } : { aborted: refused }) };
     } else {
       journal = openJournal(journalPath, past, target, rebind, options, startedAt);
-      sent = await sendAll({ ...options, csv, header, past, api, stats, runner, journal, reportDir: stateDir, onExisting: options.onExisting ?? 'skip' });
+      const rules = { onExisting: options.onExisting ?? 'skip', onChanged: options.onChanged ?? 'update' } as const;
+      const writer = journal;
+      // The deletion reads the journal's records back: what is buffered is written out first.
+      const afterSending = options.deleteMissing && options.maxRows === undefined ? (seen: SourceSeen) => (writer.flush(), deleteMissing({ api, runner, journal: writer, journalPath, deletedCsv: statePath(stateDir, 'deleted'), seen, log, ...options.deleteMissing })) : undefined;
+      sent = await sendAll({ ...options, csv, header, past, api, stats, runner, journal, reportDir: stateDir, rules, ...(index && { index }), ...(afterSending && { afterSending }) });
       result = sent;
       journal.flush();
     }
@@ -118,9 +143,8 @@ async function readPast(journalPath: string, target: Target, options: ImportOpti
   }
   const past = await replayJournal(journalPath);
   if (past.repairedBytes > 0) log.warn(`${journalPath}: cut ${past.repairedBytes} bytes of a line torn by a crash; its record will be checked by lookup`);
-  if (past.header && past.header.mappingHash !== config.mappingHash) {
-    log.warn(`${journalPath} was written with a different mapping config; contacts already created are still skipped by externalId`);
-  }
+  const changedMapping = mappingChangeWarning(past.header, config, journalPath);
+  if (changedMapping !== undefined) log.warn(changedMapping);
   const rebind = checkTarget(past, target, journalPath, options.sameWorkspace ?? false);
   checkExternalIdDefinition(past.header, config.externalId, journalPath, config.file);
   return { past, rebind };
@@ -159,7 +183,9 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
   const { config, input, stateDir } = options;
   const finishedAt = new Date();
   const sendingSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
-  const exitCode = result.aborted ? ExitCode.aborted : result.stoppedEarly ? ExitCode.stoppedEarly : completedExitCode(result.counts);
+  const deletion = deletionFacts(options, result);
+  const deletionFailed = deletion !== undefined && 'refused' in deletion && (deletion.refused !== undefined || deletion.failed > 0);
+  const exitCode = result.aborted ? ExitCode.aborted : result.stoppedEarly ? ExitCode.stoppedEarly : deletionFailed ? ExitCode.someFailed : completedExitCode(result.counts);
   const summary = buildSummary(
     {
       ...runFacts('import', input, config.file, stateDir, startedAt, finishedAt),
@@ -169,6 +195,7 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
       requests: stats.toJSON(),
       achievedRate: sendingSeconds > 0 ? stats.requests / sendingSeconds : 0,
       ...(result.timeline && { timeline: result.timeline.toJSON() }),
+      ...(deletion && { deleteMissing: deletion }),
       reportHtml: statePath(stateDir, 'reportHtml'),
     },
     result.counts,
@@ -179,4 +206,12 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
   await writePrivateFile(statePath(stateDir, 'reportHtml'), renderReport(summary, [...runsFromJournal(pastRuns), thisRun]));
   journal?.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts });
   return summary;
+}
+
+/** What --delete-missing did, or why it did nothing (a run that did not read the whole input). */
+function deletionFacts(options: ImportOptions, result: { deleted?: DeleteMissingResult; stoppedEarly?: string; aborted?: string }): Summary['deleteMissing'] {
+  if (options.deleteMissing === undefined) return undefined;
+  if (result.deleted !== undefined) return result.deleted;
+  const why = options.maxRows !== undefined ? '--max-rows limits what is read' : result.aborted ? 'the run aborted' : 'the run stopped before the end of the input';
+  return { skipped: `nothing deleted: ${why}; only a run that reads the whole input deletes` };
 }

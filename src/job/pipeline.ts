@@ -1,6 +1,7 @@
 import type { OpenedCsv } from '../csv/read-csv.js';
-import type { Classifier } from '../pipeline/classify.js';
-import { planRecord, type PastView, type Plan } from './plan.js';
+import type { Classifier, ValidRecord } from '../pipeline/classify.js';
+import type { Match } from '../workspace/index.js';
+import { planRecord, type PastView, type Plan, type PlanRules } from './plan.js';
 import type { Recorder } from './recorder.js';
 
 export type SendPlan = Extract<Plan, { kind: 'send' }>;
@@ -9,14 +10,15 @@ export interface PipelineParts {
   readonly csv: OpenedCsv;
   readonly classifier: Classifier;
   readonly past: PastView;
+  readonly rules: PlanRules;
   readonly recorder: Recorder;
-  /** An externalId an earlier run created (the import); without it every record is mapped in full (the dry run). */
-  readonly isDone?: (externalId: string) => boolean;
+  /** What the workspace index matches for a record the journal does not know (adoption); none without an index. */
+  readonly match?: (record: ValidRecord) => Match;
   /** Asked before each record: false ends the reading (a stop, --max-rows). */
   readonly keepReading: () => boolean;
   /**
    * A record to send: the import sends it (the promise resolves when there is
-   * room for the next); the dry run sends nothing and records it as valid.
+   * room for the next); the dry run sends nothing and records what it would do.
    */
   readonly send: (plan: SendPlan) => void | Promise<void>;
 }
@@ -31,9 +33,10 @@ export async function runPipeline(p: PipelineParts): Promise<void> {
     for (const item of batch) {
       if (!p.keepReading()) return;
       p.recorder.read();
-      // A record done before is found without mapping it: a resume skips a million cheaply.
-      const done = p.isDone && p.classifier.skipIfDone(item, p.isDone);
-      const plan = planRecord(done ? { kind: 'done', externalId: done } : p.classifier.classify(item), p.past);
+      const classified = p.classifier.classify(item);
+      // Only a record the journal does not know is matched against the workspace.
+      const match = p.match && classified.kind === 'valid' && !p.past.done.has(classified.externalId) ? p.match(classified) : undefined;
+      const plan = planRecord(classified, p.past, p.rules, match);
       if (plan.kind !== 'send') {
         p.recorder.planned(plan);
         continue;

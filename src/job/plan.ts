@@ -1,55 +1,79 @@
 import { createHash } from 'node:crypto';
 import type { CsvIgnored } from '../csv/read-csv.js';
 import type { ResumeState } from '../journal/replay.js';
+import type { Relation } from '../ownership/created-by-job.js';
 import type { Classified, RejectedRecord, ValidRecord } from '../pipeline/classify.js';
+import type { IndexedContact, Match } from '../workspace/index.js';
 
 /** What earlier runs did, as far as one record's decision needs it. */
-export type PastView = Pick<ResumeState, 'inDoubt' | 'updatesInDoubt' | 'attemptedAt' | 'failed'>;
+export type PastView = Pick<ResumeState, 'done' | 'inDoubt' | 'updatesInDoubt' | 'attemptedAt' | 'failed'>;
 
-/** A record an earlier run already created, found by the cheap path (Classifier.skipIfDone). */
-export interface DoneRecord {
-  readonly kind: 'done';
-  readonly externalId: string;
+/** How a run treats records an earlier run finished, and contacts the workspace had. */
+export interface PlanRules {
+  /** A record changed since the job last sent it: update its contact, or only report it. */
+  readonly onChanged: 'update' | 'skip';
+  /** A contact the workspace had before the job (same externalId): leave it, or PATCH it. */
+  readonly onExisting: 'skip' | 'update';
 }
 
+export const DEFAULT_RULES: PlanRules = { onChanged: 'update', onExisting: 'skip' };
+
 export type Plan =
-  /** Created (or found) by an earlier run: nothing to do. */
-  | { readonly kind: 'skip' }
   /** Not a record at all: a blank row, a report's footer. */
   | { readonly kind: 'ignore'; readonly line: CsvIgnored }
   /** Not sendable: invalid, malformed or a duplicate in this file. */
   | { readonly kind: 'reject'; readonly record: RejectedRecord }
   /** Refused for good last time with this very body: sending it again would be refused again. */
   | { readonly kind: 'failedBefore'; readonly record: ValidRecord; readonly code: string; readonly message: string }
+  /** Finished by an earlier run and unchanged since (or kept no hash, an older journal): no request. */
+  | { readonly kind: 'unchanged'; readonly record: ValidRecord }
+  /** The workspace had its contact before the job, and the job leaves it alone: no request. */
+  | { readonly kind: 'existing'; readonly record: ValidRecord }
+  /** Changed since the job last sent it, and --on-changed skip: reported, not sent. */
+  | { readonly kind: 'changed'; readonly record: ValidRecord }
+  /** Matches contacts the job may not adopt on its own: listed in review.csv, not sent. */
+  | { readonly kind: 'review'; readonly record: ValidRecord; readonly candidates: readonly IndexedContact[]; readonly why: string }
   /**
-   * Send it. `inDoubt`: an earlier run's create may have stored it, so it is
-   * looked up first (not before `attemptedAt` + the settle time).
+   * Send it: a create (`inDoubt`: an earlier run's create may have stored it,
+   * so it is looked up first, not before `attemptedAt` + the settle time), an
+   * update of a changed record (`sync`), or an adoption (`adopt`).
    */
-  | { readonly kind: 'send'; readonly record: ValidRecord; readonly inDoubt: boolean; readonly attemptedAt?: number };
+  | { readonly kind: 'send'; readonly record: ValidRecord; readonly inDoubt: boolean; readonly attemptedAt?: number; readonly sync?: { readonly relation: Relation }; readonly adopt?: IndexedContact };
 
 /**
- * The decision for one record, from the record and the resume state alone:
- * pure, so every branch is unit-tested without HTTP. What happens after a
- * request (a 409, an unknown outcome, an update) is the sender's, because it
- * depends on the API's answer.
+ * The decision for one record, from the record, the journal's view of it and
+ * what the workspace index matched (workspace/index.ts): pure, so every branch is a row of a table
+ * test. What happens after a request (a 409, an unknown outcome) is the
+ * sender's, because it depends on the API's answer.
  */
-export function planRecord(item: Classified | DoneRecord, past: PastView): Plan {
-  if (item.kind === 'done') return { kind: 'skip' };
+export function planRecord(item: Classified, past: PastView, rules: PlanRules = DEFAULT_RULES, match: Match = { kind: 'none' }): Plan {
   if (item.kind === 'rejected') return { kind: 'reject', record: item };
   if (item.kind === 'ignored') return { kind: 'ignore', line: item };
   const id = item.externalId;
+  const hash = bodyHash(item.payload);
   const before = past.failed.get(id);
-  if (before !== undefined && !before.retryable && before.body === bodyHash(item.payload)) {
+  const failedBefore = before !== undefined && !before.retryable && before.body === hash;
+  const done = past.done.get(id);
+  if (done !== undefined) {
+    if (done.relation === 'existing' && rules.onExisting === 'skip') return { kind: 'existing', record: item };
+    // A journal of an older version kept no hash: nothing tells a change, so nothing is sent.
+    if (done.hash === undefined || done.hash === hash) return { kind: 'unchanged', record: item };
+    if (rules.onChanged === 'skip') return { kind: 'changed', record: item };
+  }
+  if (failedBefore) {
     return { kind: 'failedBefore', record: item, code: before.code, message: `${before.message} (unchanged since an earlier run: fix the record to send it again)` };
   }
+  if (done !== undefined) return { kind: 'send', record: item, inDoubt: false, sync: { relation: done.relation } };
   // An update left in doubt is not a create of ours: its 409 is answered by updating again.
   const inDoubt = past.inDoubt.has(id) && !past.updatesInDoubt.has(id);
-  const attemptedAt = inDoubt ? past.attemptedAt.get(id) : undefined;
-  return { kind: 'send', record: item, inDoubt, ...(attemptedAt !== undefined && { attemptedAt }) };
+  if (inDoubt) {
+    const attemptedAt = past.attemptedAt.get(id);
+    return { kind: 'send', record: item, inDoubt, ...(attemptedAt !== undefined && { attemptedAt }) };
+  }
+  if (match.kind === 'review') return { kind: 'review', record: item, candidates: match.candidates, why: match.why };
+  if (match.kind === 'adopt') return { kind: 'send', record: item, inDoubt: false, adopt: match.contact };
+  return { kind: 'send', record: item, inDoubt: false };
 }
 
-/** A short hash of a request body: the journal keeps it with a failure, so a changed record is sent again. */
+/** A short hash of a request body: the journal keeps it, so a changed record is sent again and an unchanged one is not. */
 export const bodyHash = (body: unknown): string => createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 16);
-
-/** A job with no history: the dry run. */
-export const NO_PAST: PastView = { inDoubt: new Map(), updatesInDoubt: new Set(), attemptedAt: new Map(), failed: new Map() };

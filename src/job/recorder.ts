@@ -5,6 +5,7 @@ import { Counts } from '../report/counts.js';
 import type { DroppedValuesReport } from '../report/dropped-report.js';
 import type { FailuresReport } from '../report/failures-report.js';
 import type { JsonlWriter } from '../report/jsonl-writer.js';
+import type { ReviewReport } from '../report/review-report.js';
 import type { RefusalBreaker, Trip } from '../send/refusal-breaker.js';
 import type { SendOutcome } from '../send/send-record.js';
 import type { Plan } from './plan.js';
@@ -18,6 +19,8 @@ export interface RecorderSinks {
   readonly payloads?: JsonlWriter;
   /** Values left out of records that were imported (or would be, in a dry run). */
   readonly dropped: DroppedValuesReport;
+  /** Records that match contacts a person must decide on (review.csv). */
+  readonly review?: ReviewReport;
   /** The import: tells a job-wide refusal from bad records. */
   readonly breaker?: RefusalBreaker;
   /** Called once when the breaker trips, after the refused records were journaled as retryable. */
@@ -38,11 +41,17 @@ export class Recorder {
     this.counts.read++;
   }
 
-  /** A record whose plan is final without sending: skip, reject, failed before. */
+  /** A record whose plan is final without sending: unchanged, existing, changed, review, reject, failed before. */
   planned(plan: Exclude<Plan, { kind: 'send' }>): void {
     switch (plan.kind) {
-      case 'skip':
-        this.counts.add('alreadyDone');
+      case 'unchanged':
+      case 'existing':
+      case 'changed':
+        this.counts.add(plan.kind);
+        return;
+      case 'review':
+        this.counts.add('review');
+        this.sinks.review?.add(plan.record.line, plan.record.externalId, plan.why, plan.candidates);
         return;
       case 'ignore':
         this.counts.addIgnored(plan.line.line, plan.line.text, plan.line.why);
@@ -65,9 +74,9 @@ export class Recorder {
     }
   }
 
-  /** The dry run: a record that would be sent. */
-  valid(record: ValidRecord): void {
-    this.counts.add('valid');
+  /** The dry run: a record that would be sent (created, or updated: `changed`). */
+  valid(record: ValidRecord, bucket: 'valid' | 'changed' = 'valid'): void {
+    this.counts.add(bucket);
     this.droppedFrom(record);
     // The same text as JSON.stringify({ line, externalId, body }).
     this.sinks.payloads?.writeJsonText(`{"line":${record.line},"externalId":${JSON.stringify(record.externalId)},"body":${JSON.stringify(record.payload)}}`);
@@ -90,9 +99,14 @@ export class Recorder {
       case 'inDoubt':
         this.counts.add(outcome.kind);
         return;
-      default:
-        this.counts.add(outcome.kind === 'existing' ? 'alreadyDone' : outcome.kind);
-        if (outcome.kind !== 'existing') this.droppedFrom(record);
+      case 'existing':
+        this.counts.add('existing');
+        this.sinks.breaker?.success();
+        return;
+      case 'created':
+      case 'updated':
+        this.counts.add(outcome.kind === 'updated' && outcome.how === 'adopted' ? 'adopted' : outcome.kind);
+        this.droppedFrom(record);
         this.sinks.breaker?.success();
     }
   }
@@ -116,11 +130,11 @@ export class Recorder {
 
   /** Lets the report files' buffers drain (see AtomicPrivateFile.pace). */
   async pace(): Promise<void> {
-    await Promise.all([this.sinks.failures.pace(), this.sinks.dropped.pace(), this.sinks.payloads?.pace()]);
+    await Promise.all([this.sinks.failures.pace(), this.sinks.dropped.pace(), this.sinks.payloads?.pace(), this.sinks.review?.pace()]);
   }
 
   async commit(): Promise<void> {
-    await Promise.all([this.sinks.failures.commit(), this.sinks.dropped.commit(), this.sinks.payloads?.commit()]);
+    await Promise.all([this.sinks.failures.commit(), this.sinks.dropped.commit(), this.sinks.payloads?.commit(), this.sinks.review?.commit()]);
   }
 
   /** The run failed: no half report replaces the last whole one. */
@@ -128,17 +142,25 @@ export class Recorder {
     this.sinks.failures.discard();
     this.sinks.dropped.discard();
     this.sinks.payloads?.discard();
+    this.sinks.review?.discard();
   }
 }
 
-/** The journal line that says how a sent record ended; none when it did not end (not sent, or in doubt). */
+/**
+ * The journal line that says how a sent record ended; none when it did not
+ * end (not sent, or in doubt). A finished record keeps its body's hash: the
+ * next run sends it only if it changed.
+ */
 export function outcomeLine(id: string, line: number, hash: string, outcome: SendOutcome): JournalEvent | undefined {
+  const up = (o: { updatedAt?: string }) => (o.updatedAt !== undefined ? { up: o.updatedAt } : {});
   switch (outcome.kind) {
     case 'created':
-      return { t: 'created', id, cid: outcome.contactId, line };
+      return { t: 'created', id, cid: outcome.contactId, line, h: hash, ...up(outcome) };
     case 'existing':
+      return { t: 'created', id, cid: outcome.contactId, line, how: 'existing', h: hash };
     case 'updated':
-      return { t: 'created', id, cid: outcome.contactId, line, how: outcome.kind };
+      // A sync keeps who made the contact; a first PATCH of the workspace's contact says it was updated or adopted.
+      return outcome.how === 'sync' ? { t: 'updated', id, cid: outcome.contactId, line, h: hash, ...up(outcome) } : { t: 'created', id, cid: outcome.contactId, line, how: outcome.how, h: hash, ...up(outcome) };
     case 'failed':
       return { t: 'failed', id, line, code: outcome.code, message: outcome.message, retryable: outcome.retryable, body: hash, ...(outcome.doubt && { doubt: true }) };
     case 'notSent':

@@ -95,6 +95,12 @@ export class Runner {
     if (this.failure !== undefined) throw this.failure.error;
   }
 
+  /** Waits for the tasks on their way, and throws a task's unexpected error; the run goes on (a next phase may submit more). */
+  async drain(): Promise<void> {
+    await Promise.all(this.inFlight);
+    if (this.failure !== undefined) throw this.failure.error;
+  }
+
   /** Waits for every task, then says how the run ended. A task's unexpected error (a bug, a full disk) is thrown. */
   async finish(): Promise<RunEnd> {
     try {

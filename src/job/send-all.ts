@@ -16,7 +16,11 @@ import type { RequestStats } from '../send/request-stats.js';
 import { sendRecord, type SendOutcome } from '../send/send-record.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { runPipeline, type SendPlan } from './pipeline.js';
-import { bodyHash } from './plan.js';
+import { bodyHash, type PlanRules } from './plan.js';
+import { PriorStates } from '../ownership/prior-states.js';
+import { ReviewReport } from '../report/review-report.js';
+import type { WorkspaceIndex } from '../workspace/index.js';
+import type { DeleteMissingResult } from './delete-missing.js';
 import { startProgress } from './progress-ticker.js';
 import { Timeline } from '../report/timeline.js';
 import { Recorder } from './recorder.js';
@@ -33,29 +37,45 @@ export interface SendAllInput {
   readonly journal: JournalWriter;
   /** Where failures.csv and dropped-values.csv go. */
   readonly reportDir: string;
-  readonly onExisting: 'skip' | 'update';
+  readonly rules: PlanRules;
+  /** The workspace's contacts, when the job adopts them (--match-existing). */
+  readonly index?: WorkspaceIndex;
   readonly maxRows?: number;
+  /**
+   * After every record was read and sent, when the run was not stopped or
+   * limited (--delete-missing): a phase that may send more through the same runner.
+   */
+  readonly afterSending?: (seen: SourceSeen) => Promise<DeleteMissingResult>;
   readonly refusalStreak?: number;
   readonly progress?: ProgressSink;
 }
 
 /** The import's sending phase: the pipeline, with a sender that sends. */
-export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Counts; timeline: Timeline }> {
+/** What the run read of the source: for --delete-missing, which externalIds are still there. */
+export interface SourceSeen {
+  readonly hasSeen: (externalId: string) => boolean;
+  /** Records that could not be read (malformed): their externalId is unknown. */
+  readonly unreadable: number;
+}
+
+export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Counts; timeline: Timeline; deleted?: DeleteMissingResult }> {
   const { runner } = i;
   const recorder = new Recorder({
     failures: new FailuresReport(statePath(i.reportDir, 'failures'), i.header, i.csv.delimiter, i.csv.file),
     dropped: new DroppedValuesReport(statePath(i.reportDir, 'droppedValues')),
     journal: i.journal,
+    review: new ReviewReport(statePath(i.reportDir, 'review')),
     breaker: new RefusalBreaker(i.refusalStreak),
     onTrip: (trip) => runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message)),
   });
-  const ctx = { api: i.api, journal: i.journal, lookup: new LookupBatcher(i.api), onExisting: i.onExisting };
-  const send = async ({ record, inDoubt, attemptedAt }: SendPlan) => {
+  const prior = new PriorStates(statePath(i.reportDir, 'prior'));
+  const ctx = { api: i.api, journal: i.journal, lookup: new LookupBatcher(i.api), onExisting: i.rules.onExisting, arrays: i.config.update.arrays, prior };
+  const send = async ({ record, inDoubt, attemptedAt, sync, adopt }: SendPlan) => {
     const hash = bodyHash(record.payload);
     let outcome: SendOutcome = { kind: 'notSent' };
     try {
       if (!runner.stopping.signal.aborted) {
-        outcome = await sendRecord(ctx, { externalId: record.externalId, line: record.line, body: record.payload, inDoubt, ...(attemptedAt !== undefined && { attemptedAt }) });
+        outcome = await sendRecord(ctx, { externalId: record.externalId, line: record.line, body: record.payload, inDoubt, ...(attemptedAt !== undefined && { attemptedAt }), ...(sync && { sync }), ...(adopt && { adopt }) });
       }
     } catch (err) {
       runner.abort(err);
@@ -73,25 +93,33 @@ export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Count
 
   const timeline = new Timeline();
   const ticker = startProgress(i.progress, i.csv, recorder.counts, i.stats, timeline);
+  const classifier = new Classifier(i.config, i.header, i.csv.encoding, i.csv.estimatedRecords);
   try {
     await runPipeline({
       csv: i.csv,
-      classifier: new Classifier(i.config, i.header, i.csv.encoding, i.csv.estimatedRecords),
+      classifier,
       past: i.past,
+      rules: i.rules,
       recorder,
-      isDone: (id) => i.past.created.has(id),
+      ...(i.index && { match: (record) => i.index!.match(record, i.past.updatesInDoubt.has(record.externalId)) }),
       keepReading,
       send: (plan) => {
         sent++;
         return runner.submit(() => send(plan));
       },
     });
+    await runner.drain();
+    const seen: SourceSeen = { hasSeen: (id) => classifier.hasSeen(id), unreadable: classifier.unreadable };
+    // Only a whole read: a stop, --max-rows or an abort leaves the source partly unread.
+    const deleted = i.afterSending && runner.keepReading ? await i.afterSending(seen) : undefined;
     const end = await runner.finish();
     ticker.stop();
     await recorder.commit();
-    return { ...end, counts: recorder.counts, timeline };
+    return { ...end, counts: recorder.counts, timeline, ...(deleted && { deleted }) };
   } catch (err) {
     recorder.discard();
     throw err;
+  } finally {
+    prior.close();
   }
 }

@@ -27,19 +27,39 @@ export interface AttemptEvent {
   /** When it left (epoch ms): a record left in doubt is looked up only once the server can no longer be working on it. */
   readonly at?: number;
   /**
-   * 'update': a PATCH of a contact the workspace had before this job. Left in
-   * doubt, it must not be taken for a create of ours when a lookup finds the contact.
+   * 'update': a PATCH (of a contact the workspace had before this job, or a
+   * sync of a changed record). Left in doubt, it must not be taken for a create
+   * of ours when a lookup finds the contact.
    */
   readonly op?: 'update';
 }
-/** The record is done: its contact was made by this job (or found by a lookup after an unknown outcome). */
+/**
+ * The record is done: it has a contact. Who made the contact is `how`
+ * (ownership/created-by-job.ts reads it, nothing else):
+ * - absent: this job made it (a 201 to its POST, or proven by ownership/prove.ts);
+ * - 'existing': the workspace had it before the job, and the job left it alone;
+ * - 'updated': the workspace had it, and the job PATCHed it (its state before is in prior.jsonl);
+ * - 'adopted': the workspace had it without an externalId, and the job gave it this one (prior.jsonl too).
+ */
 export interface CreatedEvent {
   readonly t: 'created';
   readonly id: string;
   readonly cid: string;
   readonly line: number;
-  /** With --on-existing: the contact existed before this job and was left alone, or was updated. */
-  readonly how?: 'existing' | 'updated';
+  readonly how?: 'existing' | 'updated' | 'adopted';
+  /** The hash of the record's body the workspace got (plan.ts bodyHash): a rerun sends only changed records. Absent in journals of older versions. */
+  readonly h?: string;
+  /** The contact's updatedAt after the job's write: a rollback restores only a contact nobody changed since. */
+  readonly up?: string;
+}
+/** A later run PATCHed the record's contact with a changed record (a sync): its ownership is as before. */
+export interface UpdatedEvent {
+  readonly t: 'updated';
+  readonly id: string;
+  readonly cid: string;
+  readonly line: number;
+  readonly h: string;
+  readonly up?: string;
 }
 /** The record failed; `retryable` ones are tried again on the next run, permanent ones only if the payload changed. */
 export interface FailedEvent {
@@ -53,6 +73,12 @@ export interface FailedEvent {
   readonly body: string;
   /** The last attempt's outcome was unknown and could not be checked: look it up before sending again. */
   readonly doubt?: boolean;
+}
+/** --delete-missing: the record left the source, and its contact was deleted (or found gone). The record is new again if it comes back. */
+export interface DeletedEvent {
+  readonly t: 'deleted';
+  readonly id: string;
+  readonly cid: string;
 }
 /** A lookup after an unknown outcome found no contact: the attempt did not create one. */
 export interface NotFoundEvent {
@@ -77,4 +103,4 @@ export interface TargetEvent {
   readonly at: string;
 }
 
-export type JournalEvent = AttemptEvent | CreatedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent;
+export type JournalEvent = AttemptEvent | CreatedEvent | UpdatedEvent | DeletedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent;

@@ -40,10 +40,3 @@ export async function forEachLine(path: string, fn: (buf: Buffer, start: number,
   // A last line without its newline is unfinished (a crash, or a writer still at
   // it): it is not a line yet. A run cuts it off before reading (repairTornTail).
 }
-
-/** Whether `buf` holds `prefix` at `at`, within `end`. A plain loop: Buffer.compare's argument checks cost more than these few bytes. */
-export function bytesStartWith(buf: Buffer, at: number, end: number, prefix: Buffer): boolean {
-  if (end - at < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
-  return true;
-}

@@ -1,8 +1,10 @@
-import { existsSync, ftruncateSync, closeSync, readSync, fstatSync, statSync } from 'node:fs';
+import { existsSync, ftruncateSync, closeSync, readSync, fstatSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { openPrivateFile } from '../report/private-files.js';
-import { hashes, hashesOfAscii, IdSet } from '../util/id-set.js';
-import { attemptId, decodeEvent, plainCreated } from './codec.js';
+import { relationOf } from '../ownership/created-by-job.js';
+import { hashes, IdSet } from '../util/id-set.js';
+import { decodeEvent } from './codec.js';
+import { DoneRecords } from './done-records.js';
 import { forEachLine } from './lines.js';
 import type { Target } from './target.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION, type JournalEvent, type JournalHeader, type RunEvent, type TargetEvent } from './events.js';
@@ -19,11 +21,11 @@ export interface ResumeState {
   readonly header: JournalHeader | undefined;
   /** The API and key the job belongs to: the header's, or the last target event's. */
   readonly target: Target | undefined;
-  /** externalIds whose contact exists (value: the line it came from). */
-  readonly created: IdSet;
+  /** Records finished by earlier runs: what the job is to each one's contact, and the hash of the body it last sent. */
+  readonly done: DoneRecords;
   /** Attempted with no outcome recorded (value: its line): the contact may or may not exist. */
   readonly inDoubt: Map<string, number>;
-  /** Of those, when the open attempt left (epoch ms), where the journal says. */
+  /** Of those, when the first open attempt left (epoch ms), where the journal says. */
   readonly attemptedAt: Map<string, number>;
   /** Of those, the ones whose open attempt was an update of a contact made before this job (not ours to count as created). */
   readonly updatesInDoubt: Set<string>;
@@ -66,12 +68,10 @@ export function repairTornTail(path: string): number {
 export async function replayJournal(path: string, options: { repair?: boolean } = {}): Promise<ResumeState> {
   const repair = options.repair ?? true;
   const repairedBytes = repair ? repairTornTail(path) : 0;
-  // About one id per 100 bytes of journal: the tables are sized once, not grown.
-  const expectedIds = existsSync(path) ? Math.ceil(statSync(path).size / 100) : 1024;
   const state: MutableState = {
     header: undefined,
     target: undefined,
-    created: new IdSet(expectedIds),
+    done: new DoneRecords(),
     inDoubt: new Map<string, number>(),
     attemptedAt: new Map<string, number>(),
     updatesInDoubt: new Set<string>(),
@@ -87,15 +87,8 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
   await forEachLine(path, (buf, start, end) => {
     lineNo++;
     if (end === start) return;
-    if (lineNo > 1 && fastApply(buf, start, end, open, state.created)) {
-      state.events++;
-      return;
-    }
     applyLine(buf.toString('utf8', start, end), lineNo, path, state, open);
   });
-
-  // A record created after it failed is no longer failed.
-  for (const id of state.failed.keys()) if (state.created.has(id)) state.failed.delete(id);
 
   if (open.ids.size > 0) await recoverInDoubt(path, open.ids, state);
   return state;
@@ -148,15 +141,23 @@ class OpenAttempts {
   }
 }
 
-/** An attempt opens a record's story; created, absent and a failure (unless its outcome stayed unknown) close it. */
+/** An attempt opens a record's story; created, updated, absent and a failure (unless its outcome stayed unknown) close it. */
 function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent>, state: MutableState, open: OpenAttempts): void {
   const [h1, h2] = hashes(event.id);
   switch (event.t) {
     case 'attempt':
       return open.open(h1, h2);
+    // A record finished after it failed is no longer failed (a failure after, of a sync, still counts).
     case 'created':
       open.close(h1, h2);
-      return state.created.setHashed(h1, h2, event.line);
+      state.failed.delete(event.id);
+      return state.done.set(event.id, relationOf(event), event.h);
+    case 'updated':
+      open.close(h1, h2);
+      state.failed.delete(event.id);
+      return state.done.rehash(event.id, event.h);
+    case 'deleted':
+      return state.done.delete(event.id);
     case 'failed':
       state.failed.set(event.id, { retryable: event.retryable, body: event.body, code: event.code, message: event.message });
       // A failure whose outcome stayed unknown counts as an attempt still open.
@@ -174,32 +175,16 @@ async function recoverInDoubt(path: string, doubtful: IdSet, state: Pick<ResumeS
     lineNo++;
     if (lineNo === 1 || end === start) return;
     const event = decodeEvent(buf.toString('utf8', start, end), lineNo) as JournalEvent;
-    if (event.t !== 'attempt' && !(event.t === 'failed' && event.doubt)) return;
+    if (event.t !== 'attempt' && event.t !== 'absent' && !(event.t === 'failed' && event.doubt)) return;
     const [h1, h2] = hashes(event.id);
     if (doubtful.getHashed(h1, h2) === undefined) return;
+    // Found absent: the attempts before made nothing; the open story starts after.
+    if (event.t === 'absent') return void attemptedAt.delete(event.id);
     inDoubt.set(event.id, event.line);
-    if (event.t === 'attempt' && event.at !== undefined) attemptedAt.set(event.id, event.at);
+    // The first open attempt's departure: any open attempt since may have made the contact (ownership/prove.ts).
+    if (event.t === 'attempt' && event.at !== undefined && !attemptedAt.has(event.id)) attemptedAt.set(event.id, event.at);
     // The last open attempt decides what kind of attempt is in doubt.
     if (event.t === 'attempt' && event.op === 'update') updates.add(event.id);
     else updates.delete(event.id);
   });
-}
-
-/**
- * Applies an attempt or created line as the codec writes them straight from
- * the bytes; returns false for anything else, which then takes the JSON path.
- */
-function fastApply(buf: Buffer, start: number, end: number, open: OpenAttempts, created: IdSet): boolean {
-  const attempt = attemptId(buf, start, end);
-  if (attempt !== undefined) {
-    const [h1, h2] = hashesOfAscii(buf, attempt[0], attempt[1]);
-    open.open(h1, h2);
-    return true;
-  }
-  const made = plainCreated(buf, start, end);
-  if (made === undefined) return false;
-  const [h1, h2] = hashesOfAscii(buf, made.id[0], made.id[1]);
-  open.close(h1, h2);
-  created.setHashed(h1, h2, made.lineNo);
-  return true;
 }

@@ -2,7 +2,6 @@ import type { ContactRequest } from '../api/contract.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
 import type { CsvIgnored, CsvItem } from '../csv/read-csv.js';
-import { renderTemplate } from '../config/template.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
 import { IdSet } from '../util/id-set.js';
 import { RecordMapper, type MappedItem } from './record-mapper.js';
@@ -39,6 +38,8 @@ export type Classified = ValidRecord | RejectedRecord | CsvIgnored;
 export class Classifier {
   private seenIds: IdSet | undefined;
   private readonly mapper: RecordMapper;
+  /** Records that could not be read (malformed CSV): their externalId is unknown, so --delete-missing cannot know they are still there. */
+  unreadable = 0;
 
   /**
    * `expectedRecords`: the reader's estimate of the records in the file, asked
@@ -61,21 +62,9 @@ export class Classifier {
     return this.seenIds;
   }
 
-  /**
-   * The externalId of a record that an earlier run already created, found
-   * without mapping the record (resume skips a million done records cheaply);
-   * undefined when the record needs the full path. Counts as seen for the
-   * duplicate check.
-   */
-  skipIfDone(item: CsvItem, isDone: (externalId: string) => boolean): string | undefined {
-    if (item.kind !== 'record') return undefined;
-    const source = this.config.externalId;
-    const get = this.mapper.cells(item.fields);
-    const rendered = source.kind === 'column' ? undefined : renderTemplate(source.parts, get, source.allowEmpty);
-    const id = source.kind === 'column' ? get(source.column).trim() : rendered && 'id' in rendered ? rendered.id : undefined;
-    if (!id || this.seen.has(id) || !isDone(id)) return undefined;
-    this.seen.set(id, item.line);
-    return id;
+  /** Whether a record with this externalId was read (a hash match: a collision says "seen", which only keeps a contact). */
+  hasSeen(externalId: string): boolean {
+    return this.seen.has(externalId);
   }
 
   classify(item: CsvItem): Classified {
@@ -91,7 +80,10 @@ export class Classifier {
    */
   private decide(item: Exclude<CsvItem, CsvIgnored>, mapped: MappedItem): Classified {
     const { line, fields } = item;
-    if (item.kind === 'malformed') return { kind: 'rejected', bucket: 'failed', line, fields, raw: item.raw, problems: mapped.problems };
+    if (item.kind === 'malformed') {
+      this.unreadable++;
+      return { kind: 'rejected', bucket: 'failed', line, fields, raw: item.raw, problems: mapped.problems };
+    }
     const id = mapped.externalId;
     if (id !== undefined) {
       const first = this.seen.get(id);

@@ -1,11 +1,21 @@
 import { ProblemDigest } from './problem-digest.js';
 
-export type Bucket = 'valid' | 'created' | 'updated' | 'alreadyDone' | 'duplicate' | 'failed' | 'notSent' | 'inDoubt' | 'ignored';
+/**
+ * Where a record ends. valid: a dry run's "would create"; created: made by
+ * this job; updated: its contact PATCHed (a changed record, or --on-existing
+ * update); adopted: a workspace contact without an externalId took it;
+ * unchanged: finished before and the same now (no request); existing: the
+ * workspace had the contact and the job leaves it alone; changed: changed
+ * since, not sent (--on-changed skip; a dry run's "would update"); review:
+ * matches contacts a person must decide on (review.csv).
+ */
+export const BUCKETS = ['valid', 'created', 'updated', 'adopted', 'unchanged', 'existing', 'changed', 'review', 'duplicate', 'failed', 'notSent', 'inDoubt', 'ignored'] as const;
+export type Bucket = (typeof BUCKETS)[number];
 
 /** Every record read ends in exactly one bucket; the invariant is checked, never assumed. */
 export class Counts {
   read = 0;
-  readonly buckets: Record<Bucket, number> = { valid: 0, created: 0, updated: 0, alreadyDone: 0, duplicate: 0, failed: 0, notSent: 0, inDoubt: 0, ignored: 0 };
+  readonly buckets = Object.fromEntries(BUCKETS.map((b) => [b, 0])) as Record<Bucket, number>;
   readonly byCode: Record<string, number> = {};
   /** Values left out of imported records (dropped-values.csv), by code: not a bucket, a record may drop several. */
   readonly dropped: Record<string, number> = {};
@@ -32,15 +42,18 @@ export class Counts {
   }
 
   /**
-   * read = valid + created + updated + alreadyDone + duplicate + failed + notSent + inDoubt + ignored.
-   * `valid` is only used by a dry run (nothing is created); `notSent` and
-   * `inDoubt` only by a run stopped early, for records read but not sent, and
-   * for records sent whose answer was cut off (the next run looks them up);
-   * `updated` only with --on-existing update.
+   * read = the sum of every bucket. `valid` is only used by a dry run (nothing
+   * is created); `notSent` and `inDoubt` only by a run stopped early, for
+   * records read but not sent, and for records sent whose answer was cut off
+   * (the next run looks them up).
    */
   get accounted(): number {
-    const b = this.buckets;
-    return b.valid + b.created + b.updated + b.alreadyDone + b.duplicate + b.failed + b.notSent + b.inDoubt + b.ignored;
+    return BUCKETS.reduce((n, b) => n + this.buckets[b], 0);
+  }
+
+  /** The invariant as a sum a person can check. */
+  get formula(): string {
+    return `read ${this.read} = ${BUCKETS.map((b) => `${b} ${this.buckets[b]}`).join(' + ')}`;
   }
 
   get invariantHolds(): boolean {

@@ -1,18 +1,19 @@
 import type { RunRow } from '../journal/runs.js';
+import { BUCKETS } from './counts.js';
 import type { Summary } from './summary.js';
 import type { TimelinePoint } from './timeline.js';
 
 const esc = (v: unknown): string => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const EXIT_MEANING: Record<number, string> = {
-  0: 'every record created or already done',
-  1: 'some records failed: see failures.csv',
+  0: 'every record created, updated or unchanged',
+  1: 'some records failed or wait for review: see failures.csv and review.csv',
   2: 'a usage or config error: nothing sent',
   3: 'aborted: needs a person (a key refused, a job-wide refusal, the API down)',
   4: 'stopped early on purpose: the same command continues',
 };
 
-const BUCKETS: readonly (keyof Summary['counts'])[] = ['read', 'valid', 'created', 'updated', 'alreadyDone', 'duplicate', 'failed', 'notSent', 'inDoubt', 'ignored'];
+const SHOWN: readonly (keyof Summary['counts'])[] = ['read', ...BUCKETS];
 
 /**
  * report.html: one self-contained page (no scripts, nothing fetched) that a
@@ -24,7 +25,7 @@ const BUCKETS: readonly (keyof Summary['counts'])[] = ['read', 'valid', 'created
  */
 export function renderReport(s: Summary, runs: readonly RunRow[]): string {
   const c = s.counts;
-  const counts = BUCKETS.filter((b) => b === 'read' || (c[b] ?? 0) > 0)
+  const counts = SHOWN.filter((b) => b === 'read' || (c[b] ?? 0) > 0)
     .map((b) => `<tr><th>${esc(b)}</th><td data-bucket="${esc(b)}">${esc(c[b] ?? 0)}</td></tr>`)
     .join('');
   const problems = s.problemGroups

@@ -28,6 +28,13 @@ export const STATE_FILES = {
   rollbackLog: 'rollback.jsonl',
   rollbackReport: 'rollback.csv',
   rollbackSummary: 'rollback-summary.json',
+  /** Each contact the job PATCHed but did not make, as it was before the first PATCH: what a rollback restores. */
+  prior: 'prior.jsonl',
+  /** Records that match contacts the job may not adopt on its own (several, or another source's). */
+  review: 'review.csv',
+  /** --delete-missing: each contact, as it was, before its DELETE. */
+  deleted: 'deleted.csv',
+  deleteLog: 'deleted.jsonl',
   payloads: 'payloads.jsonl',
   /** A dry run's reports: never over an import's. */
   dryRun: 'dry-run',

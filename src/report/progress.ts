@@ -8,7 +8,8 @@ export interface ProgressSnapshot {
   /** Records in the input, estimated from its lines (a multi-line cell counts more than once). */
   readonly total?: number;
   readonly created: number;
-  readonly alreadyDone: number;
+  readonly updated: number;
+  readonly unchanged: number;
   readonly failed: number;
   readonly duplicate: number;
   readonly retries: number;
@@ -37,7 +38,7 @@ export function describeProgress(p: ProgressSnapshot, width = Infinity): string 
   const rate = p.elapsedMs > 0 ? moving / (p.elapsedMs / 1000) : 0;
   const of = p.total !== undefined ? `/${p.total} (${Math.min(100, Math.floor((p.done / Math.max(1, p.total)) * 100))}%)` : '';
   const eta = p.total !== undefined && rate > 0 && p.done < p.total ? `, ETA ${duration(((p.total - p.done) / rate) * 1000)}` : '';
-  const line = `${p.done}${of} records, ${rate.toFixed(1)}/s${eta} · created ${p.created}, already done ${p.alreadyDone}, failed ${p.failed}, duplicate ${p.duplicate}, retries ${p.retries}, 429s ${p.rateLimited}`;
+  const line = `${p.done}${of} records, ${rate.toFixed(1)}/s${eta} · created ${p.created}, updated ${p.updated}, unchanged ${p.unchanged}, failed ${p.failed}, duplicate ${p.duplicate}, retries ${p.retries}, 429s ${p.rateLimited}`;
   return line.length < width ? line : `${line.slice(0, Math.max(0, width - 2))}…`;
 }
 

@@ -19,9 +19,6 @@ export const neutraliseCell = (cell: string): string => (NEEDS_QUOTE.test(cell) 
 
 export const restoreCell = (cell: string): string => (QUOTED.test(cell) ? cell.slice(1) : cell);
 
-/** Whether a byte could start a cell that needs the quote (for writers that copy bytes). */
-export const mayNeedQuote = (byte: number): boolean => byte === 0x3d || byte === 0x2b || byte === 0x2d || byte === 0x40 || byte === 0x09 || byte === 0x0d || byte === 0x27;
-
 /** Excel reads a CSV as UTF-8 only when it starts with a byte order mark. */
 export const UTF8_BOM = '\uFEFF';
 

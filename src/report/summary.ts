@@ -2,6 +2,7 @@ import { ExitCode } from '../errors.js';
 import type { Counts } from './counts.js';
 import { describeGroups, type ProblemGroup } from './problem-digest.js';
 import type { TimelinePoint } from './timeline.js';
+import type { DeleteMissingResult } from '../job/delete-missing.js';
 
 export const SUMMARY_VERSION = 1;
 
@@ -33,6 +34,8 @@ export interface Summary {
   readonly abortedBecause?: string;
   /** An import: requests, creates, 429s and retries over time (report.html's chart). */
   readonly timeline?: readonly TimelinePoint[];
+  /** --delete-missing: what it did, or why it did nothing. */
+  readonly deleteMissing?: DeleteMissingResult | { readonly skipped: string };
   /** report.html, beside summary.json. */
   readonly reportHtml?: string;
   /** A dry run: the first valid records as they will be sent (name, company, phones as written and as sent, emails). */
@@ -52,8 +55,8 @@ export function runFacts(mode: Summary['mode'], input: string, configFile: strin
   };
 }
 
-/** Exit 1 when any record failed or was a duplicate, else 0 (a run that ended on its own). */
-export const completedExitCode = (counts: Counts): ExitCode => (counts.buckets.failed + counts.buckets.duplicate > 0 ? ExitCode.someFailed : ExitCode.ok);
+/** Exit 1 when any record failed, was a duplicate or waits for review, else 0 (a run that ended on its own). */
+export const completedExitCode = (counts: Counts): ExitCode => (counts.buckets.failed + counts.buckets.duplicate + counts.buckets.review > 0 ? ExitCode.someFailed : ExitCode.ok);
 
 export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'problemGroups' | 'ignoredLines' | 'invariant'>, counts: Counts): Summary {
   return {
@@ -66,7 +69,7 @@ export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problem
     ...(counts.ignoredLines.length > 0 && { ignoredLines: [...counts.ignoredLines] }),
     invariant: {
       holds: counts.invariantHolds,
-      formula: `read ${counts.read} = valid ${counts.buckets.valid} + created ${counts.buckets.created} + updated ${counts.buckets.updated} + alreadyDone ${counts.buckets.alreadyDone} + duplicate ${counts.buckets.duplicate} + failed ${counts.buckets.failed} + notSent ${counts.buckets.notSent} + inDoubt ${counts.buckets.inDoubt} + ignored ${counts.buckets.ignored}`,
+      formula: counts.formula,
     },
   };
 }
@@ -76,9 +79,7 @@ export function formatSummary(s: Summary): string {
   const c = s.counts;
   const lines = [
     `${s.mode === 'dry-run' ? 'dry run' : 'import'} of ${s.input}: ${c.read} records read in ${(s.durationMs / 1000).toFixed(1)} s`,
-    s.mode === 'dry-run'
-      ? `  valid ${c.valid}, duplicate ${c.duplicate}, failed ${c.failed}`
-      : `  created ${c.created}${c.updated > 0 ? `, updated ${c.updated}` : ''}, already done ${c.alreadyDone}, duplicate ${c.duplicate}, failed ${c.failed}${c.notSent > 0 ? `, not sent yet ${c.notSent}` : ''}${c.inDoubt > 0 ? `, sent but unanswered ${c.inDoubt} (the next run looks them up)` : ''}`,
+    s.mode === 'dry-run' ? `  ${dryRunLine(c)}` : `  ${importLine(c)}`,
   ];
   if (s.requests) {
     const r = s.requests;
@@ -89,6 +90,7 @@ export function formatSummary(s: Summary): string {
     lines.push(`  ignored ${c.ignored} line(s) that are not records: ${shown}${c.ignored > 3 ? ', …' : ''}`);
   }
   if (s.abortedBecause) lines.push(`  ABORTED: ${s.abortedBecause}`);
+  if (s.deleteMissing !== undefined) lines.push(`  --delete-missing: ${describeDeletion(s.deleteMissing, s.stateDir)}`);
   if (s.preview?.length) lines.push('  the first contacts as they will be sent:', ...s.preview.map((l) => `    ${l}`));
   const codes = Object.entries(s.problems).sort((a, b) => b[1] - a[1]);
   if (codes.length > 0 && !s.problemGroups?.length) lines.push(`  problems: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);
@@ -101,7 +103,50 @@ export function formatSummary(s: Summary): string {
   if (s.stoppedEarly) lines.push(`  stopped early: ${s.stoppedEarly}; run the same command again to continue`);
   const reports = s.reportDir ?? s.stateDir;
   if (c.failed + c.duplicate > 0) lines.push(`  failures: ${reports}/failures.csv`);
+  if (c.review > 0) lines.push(`  ${c.review} record(s) match contacts the job may not adopt on its own: ${reports}/review.csv names the candidates`);
   if (s.reportHtml) lines.push(`  report to open in a browser: ${s.reportHtml}`);
   if (!s.invariant.holds) lines.push(`  internal error (this is a bug): records unaccounted for: ${s.invariant.formula}`);
   return lines.join('\n');
+}
+
+/** The parts of a sum that are not zero, the always-shown ones first. */
+const parts = (items: readonly (readonly [label: string, n: number, always?: boolean, note?: string])[]): string =>
+  items
+    .filter(([, n, always]) => always === true || n > 0)
+    .map(([label, n, , note]) => `${label} ${n}${note ?? ''}`)
+    .join(', ');
+
+function importLine(c: Summary['counts']): string {
+  return parts([
+    ['created', c.created, true],
+    ['updated', c.updated],
+    ['adopted', c.adopted],
+    ['unchanged', c.unchanged],
+    ['existing', c.existing, false, ' (the workspace\'s, left alone)'],
+    ['changed', c.changed, false, ' (not sent: --on-changed skip)'],
+    ['for review', c.review],
+    ['duplicate', c.duplicate, true],
+    ['failed', c.failed, true],
+    ['not sent yet', c.notSent],
+    ['sent but unanswered', c.inDoubt, false, ' (the next run looks them up)'],
+  ]);
+}
+
+function dryRunLine(c: Summary['counts']): string {
+  return parts([
+    ['would create', c.valid, true],
+    ['would update', c.changed],
+    ['unchanged', c.unchanged],
+    ['existing', c.existing, false, ' (the workspace\'s, left alone)'],
+    ['for review', c.review],
+    ['duplicate', c.duplicate, true],
+    ['failed', c.failed, true],
+  ]);
+}
+
+function describeDeletion(d: NonNullable<Summary['deleteMissing']>, stateDir: string): string {
+  if ('skipped' in d) return d.skipped;
+  if (d.refused !== undefined) return `nothing deleted: ${d.refused}`;
+  if (d.missing === 0) return 'every contact of the job is still in the input: nothing to delete';
+  return `${d.missing} contact(s) no longer in the input: deleted ${d.deleted}${d.gone > 0 ? `, already gone ${d.gone}` : ''}${d.changedSince > 0 ? `, left alone (changed since) ${d.changedSince}` : ''}${d.failed > 0 ? `, failed ${d.failed}` : ''}${d.notSent > 0 ? `, not sent yet ${d.notSent}` : ''}; as they were: ${stateDir}/deleted.csv`;
 }

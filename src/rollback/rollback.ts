@@ -1,24 +1,29 @@
 import { existsSync } from 'node:fs';
+import type { ApiClient } from '../api/client.js';
 import type { ApiSettings } from '../config/resolved.js';
 import { API_DEFAULTS } from '../config/resolved.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { replayJournal } from '../journal/replay.js';
+import { replayJournal, type ResumeState } from '../journal/replay.js';
 import { acquireRunLock } from '../journal/run-lock.js';
 import { checkTarget, describeTarget } from '../journal/target.js';
 import type { Log } from '../log.js';
+import { jobContacts, type JobContact } from '../ownership/created-by-job.js';
+import { deleteIfStillOurs, restoreIfUnchanged, type GuardedResult } from '../ownership/guarded-write.js';
+import { PriorStates } from '../ownership/prior-states.js';
+import { proveOwnershipSharp } from '../ownership/prove-sharp.js';
 import { AtomicPrivateFile, statePath, writePrivateFile } from '../report/private-files.js';
 import { safeCsvRow, UTF8_BOM } from '../report/spreadsheet-safe.js';
-import { describeApiError } from '../send/api-error.js';
+import { LookupBatcher, LookupFailed } from '../send/lookup.js';
 import type { Transport } from '../send/transport.js';
 import { connect } from '../job/connect.js';
 import { Runner } from '../job/runner.js';
-import { contactsCreatedByJob, RollbackLog, type CreatedContact } from './rollback-state.js';
+import { RollbackLog } from './rollback-state.js';
 
 export interface RollbackOptions {
   readonly stateDir: string;
   readonly apiKey: string;
   readonly log: Log;
-  /** Without it, nothing is deleted: the rollback says what it would delete. */
+  /** Without it, nothing is deleted or restored: the rollback says what it would do. */
   readonly yes: boolean;
   /** The API the job imported into (default: the one its journal names). */
   readonly baseUrl?: string;
@@ -31,14 +36,19 @@ export interface RollbackOptions {
 export interface RollbackSummary {
   readonly mode: 'rollback' | 'rollback-preview';
   readonly stateDir: string;
-  /** Contacts the job created, over all its runs. */
+  /** Contacts the job made, over all its runs (records the import left in doubt and the rollback proved the job's included). */
   readonly createdByJob: number;
+  /** Contacts the workspace had that the job PATCHed or adopted: restored as they were. */
+  readonly changedByJob: number;
   readonly deleted: number;
-  /** Already gone: deleted by an earlier rollback run, or by someone else (the API answered 404). */
+  readonly restored: number;
+  /** Already gone: deleted by an earlier rollback run, or by someone else. */
   readonly alreadyGone: number;
+  /** Changed by someone since the job's last write (or no longer carrying the record's externalId): listed in rollback.csv, left alone. */
+  readonly changedSince: number;
   readonly failed: number;
   readonly notSent: number;
-  /** Records the import left in doubt: their contacts may exist, and are not deleted (run the import once more to settle them). */
+  /** Records the import left in doubt that the rollback could not settle (the lookup failed): a rerun tries again. */
   readonly inDoubt: number;
   readonly exitCode: number;
   readonly stoppedEarly?: string;
@@ -47,11 +57,17 @@ export interface RollbackSummary {
   readonly requests?: Readonly<Record<string, number>>;
 }
 
+type Step = { readonly contact: JobContact; readonly action: 'delete' | 'restore' };
+
 /**
- * Deletes the contacts this job created, from its journal, through the same
- * API client, rate limit, lock and stop handling as the import: resumable,
- * killable, and never touching a contact the workspace had before the job or
- * one the job only updated.
+ * Undoes a job, from its journal, through the same API client, rate limit,
+ * lock and stop handling as the import: resumable and killable. It deletes
+ * the contacts the job made (ownership/created-by-job.ts), each only while it
+ * still carries the record's externalId, and puts back the contacts the
+ * workspace had that the job updated or adopted, each only while nobody
+ * changed it since (prior.jsonl keeps them as they were). Records the import
+ * left in doubt are settled first by a lookup and the ownership proof. What
+ * cannot be proven the job's is listed in rollback.csv and left alone.
  */
 export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
   const journalPath = statePath(o.stateDir, 'journal');
@@ -62,54 +78,100 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
     const baseUrl = (o.baseUrl ?? past.target?.baseUrl ?? past.header?.baseUrl ?? API_DEFAULTS.baseUrl).replace(/\/+$/, '');
     // Only the API and key the job imported with: another workspace's contacts are never touched.
     checkTarget(past, describeTarget(baseUrl, o.apiKey), journalPath, false);
-    const created = await contactsCreatedByJob(journalPath);
+    const settings: ApiSettings = { ...API_DEFAULTS, ...o.api, baseUrl };
+    const runner = new Runner({ concurrency: settings.concurrency, graceMs: o.graceMs, signal: o.stop });
+    const { api, stats } = connect({ api: settings, apiKey: o.apiKey, ...(o.transport && { transport: o.transport }) }, baseUrl, runner);
+    const contacts = await jobContacts(journalPath);
+    const unsettled = await settleInDoubt(api, past, contacts);
     const logPath = statePath(o.stateDir, 'rollbackLog');
     const done = RollbackLog.read(logPath);
-    const todo = created.filter((c) => !done.has(c.contactId));
-    const base = { stateDir: o.stateDir, createdByJob: created.length, inDoubt: past.inDoubt.size };
+    const steps = [...contacts.values()].flatMap((c): Step[] => (c.relation === 'created' ? [{ contact: c, action: 'delete' }] : c.relation === 'existing' ? [] : [{ contact: c, action: 'restore' }]));
+    const todo = steps.filter((s) => !done.has(s.contact.contactId));
+    const base = {
+      stateDir: o.stateDir,
+      createdByJob: steps.filter((s) => s.action === 'delete').length,
+      changedByJob: steps.filter((s) => s.action === 'restore').length,
+      inDoubt: unsettled,
+    };
     if (!o.yes) {
-      return { ...base, mode: 'rollback-preview', deleted: 0, alreadyGone: created.length - todo.length, failed: 0, notSent: todo.length, exitCode: ExitCode.ok, preview: todo.slice(0, 10).map((c) => `line ${c.line}: ${c.externalId} (contact ${c.contactId})`) };
+      await runner.finish();
+      const deletes = todo.filter((s) => s.action === 'delete').length;
+      return {
+        ...base,
+        mode: 'rollback-preview',
+        deleted: 0,
+        restored: 0,
+        alreadyGone: steps.length - todo.length,
+        changedSince: 0,
+        failed: 0,
+        notSent: todo.length,
+        exitCode: ExitCode.ok,
+        preview: [`${deletes} to delete, ${todo.length - deletes} to restore`, ...todo.slice(0, 10).map((s) => `line ${s.contact.line}: ${s.contact.externalId} (contact ${s.contact.contactId}): ${s.action}`)],
+        requests: stats.toJSON(),
+      };
     }
-    return await deleteAll(o, baseUrl, todo, created.length - todo.length, base, logPath);
+    return await carryOut(o, api, runner, stats, todo, steps.length - todo.length, base, logPath);
   } finally {
     releaseLock();
   }
 }
 
-async function deleteAll(o: RollbackOptions, baseUrl: string, todo: readonly CreatedContact[], before: number, base: Pick<RollbackSummary, 'stateDir' | 'createdByJob' | 'inDoubt'>, logPath: string): Promise<RollbackSummary> {
-  const settings: ApiSettings = { ...API_DEFAULTS, ...o.api, baseUrl };
-  const runner = new Runner({ concurrency: settings.concurrency, graceMs: o.graceMs, signal: o.stop });
-  const { api, stats } = connect({ api: settings, apiKey: o.apiKey, ...(o.transport && { transport: o.transport }) }, baseUrl, runner);
+/**
+ * Records the import left in doubt (a create sent, its answer lost, then a
+ * kill): looked up, and the contact found counts as the job's only by the
+ * ownership proof. Returns how many could not be settled.
+ */
+async function settleInDoubt(api: ApiClient, past: ResumeState, contacts: Map<string, JobContact>): Promise<number> {
+  const open = [...past.inDoubt].filter(([id]) => !contacts.has(id) && !past.updatesInDoubt.has(id));
+  if (open.length === 0) return 0;
+  // Not before the server can no longer be storing them (as the import waits).
+  const latest = Math.max(...open.map(([id]) => past.attemptedAt.get(id) ?? 0));
+  await api.sleep(latest + api.settleMs - Date.now());
+  const lookup = new LookupBatcher(api);
+  let unsettled = 0;
+  await Promise.all(
+    open.map(async ([id, line]) => {
+      try {
+        const proof = await proveOwnershipSharp(api, await lookup.find(id), past.attemptedAt.get(id));
+        if (proof.kind === 'ours') contacts.set(id, { externalId: id, contactId: proof.contact.id, line, relation: 'created' });
+      } catch (err) {
+        if (!(err instanceof LookupFailed)) throw err;
+        unsettled++;
+      }
+    }),
+  );
+  return unsettled;
+}
+
+async function carryOut(o: RollbackOptions, api: ApiClient, runner: Runner, stats: { toJSON(): Record<string, number> }, todo: readonly Step[], before: number, base: Pick<RollbackSummary, 'stateDir' | 'createdByJob' | 'changedByJob' | 'inDoubt'>, logPath: string): Promise<RollbackSummary> {
+  const priors = PriorStates.read(statePath(o.stateDir, 'prior'));
   const log = new RollbackLog(logPath);
   const report = new AtomicPrivateFile(statePath(o.stateDir, 'rollbackReport'));
-  report.stream.write(`${UTF8_BOM}line,externalId,contactId,outcome,why\n`);
-  const row = (c: CreatedContact, outcome: string, why = '') => report.stream.write(safeCsvRow([String(c.line), c.externalId, c.contactId, outcome, why]));
-  const n = { deleted: 0, gone: 0, failed: 0, notSent: 0 };
+  report.stream.write(`${UTF8_BOM}line,externalId,contactId,action,outcome,why\n`);
+  const n = { deleted: 0, restored: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
+  const record = (s: Step, r: GuardedResult) => {
+    const c = s.contact;
+    if (r.kind === 'notSent') return void n.notSent++;
+    if (r.kind === 'failed') n.failed++;
+    else n[r.kind]++;
+    // What is final is logged: a rerun does not touch it again. A failure is tried again.
+    if (r.kind !== 'failed') log.done(c.contactId, c.externalId, r.kind);
+    report.stream.write(safeCsvRow([String(c.line), c.externalId, c.contactId, s.action, r.kind, 'why' in r ? r.why : '']));
+  };
   try {
-    for (const c of todo) {
+    for (const s of todo) {
       if (!runner.keepReading) {
         n.notSent++;
         continue;
       }
       await runner.submit(async () => {
-        let r;
         try {
-          r = await api.call({ method: 'DELETE', path: `v1/contacts/${encodeURIComponent(c.contactId)}` }, { count: 'deletes' });
+          const before = s.action === 'restore' ? priors.get(s.contact.contactId)?.contact : undefined;
+          if (s.action === 'restore' && before === undefined) return record(s, { kind: 'changedSince', why: 'prior.jsonl has no state of it from before the job: cannot be restored' });
+          record(s, s.action === 'delete' ? await deleteIfStillOurs(api, s.contact) : await restoreIfUnchanged(api, s.contact, before!));
         } catch (err) {
           runner.abort(err);
           n.notSent++;
-          return;
-        }
-        if (r.kind === 'answer' && (r.res.status === 204 || r.res.status === 200 || r.res.status === 404)) {
-          const how = r.res.status === 404 ? 'gone' : 'deleted';
-          log.deleted(c.contactId, c.externalId, how);
-          n[how === 'gone' ? 'gone' : 'deleted']++;
-          row(c, how);
-        } else if (r.kind === 'stopped' || r.kind === 'settled') {
-          n.notSent++;
-        } else {
-          n.failed++;
-          row(c, 'failed', r.kind === 'gaveUp' ? `${r.message} (a rerun tries again)` : describeApiError(r.res.status, r.res.body).message);
         }
       });
       await report.pace();
@@ -117,11 +179,24 @@ async function deleteAll(o: RollbackOptions, baseUrl: string, todo: readonly Cre
     const end = await runner.finish();
     await report.commit();
     const exitCode = end.aborted ? ExitCode.aborted : end.stoppedEarly ? ExitCode.stoppedEarly : n.failed > 0 || base.inDoubt > 0 ? ExitCode.someFailed : ExitCode.ok;
-    const summary: RollbackSummary = { ...base, mode: 'rollback', deleted: n.deleted, alreadyGone: before + n.gone, failed: n.failed, notSent: n.notSent, exitCode, ...(end.stoppedEarly && { stoppedEarly: end.stoppedEarly }), ...(end.aborted && { abortedBecause: end.aborted }), requests: stats.toJSON() };
+    const summary: RollbackSummary = {
+      ...base,
+      mode: 'rollback',
+      deleted: n.deleted,
+      restored: n.restored,
+      alreadyGone: before + n.gone,
+      changedSince: n.changedSince,
+      failed: n.failed,
+      notSent: n.notSent,
+      exitCode,
+      ...(end.stoppedEarly && { stoppedEarly: end.stoppedEarly }),
+      ...(end.aborted && { abortedBecause: end.aborted }),
+      requests: stats.toJSON(),
+    };
     await writePrivateFile(statePath(o.stateDir, 'rollbackSummary'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } catch (err) {
-    // No half rollback.csv replaces the last whole one; rollback.jsonl already holds what is gone.
+    // No half rollback.csv replaces the last whole one; rollback.jsonl already holds what is done.
     report.discard();
     throw err;
   } finally {
@@ -131,20 +206,23 @@ async function deleteAll(o: RollbackOptions, baseUrl: string, todo: readonly Cre
 
 export function formatRollback(s: RollbackSummary): string {
   if (s.mode === 'rollback-preview') {
+    const [counts, ...rows] = s.preview ?? [];
     return [
-      `rollback of ${s.stateDir} (a preview: nothing deleted)`,
-      `  would delete ${s.notSent} contact(s) this job created${s.alreadyGone > 0 ? ` (${s.alreadyGone} already deleted by an earlier rollback)` : ''}; contacts that existed before the job, or that it updated, are never deleted`,
-      ...(s.preview ?? []).map((l) => `    ${l}`),
-      ...(s.notSent > (s.preview?.length ?? 0) ? [`    … and ${s.notSent - (s.preview?.length ?? 0)} more`] : []),
-      ...(s.inDoubt > 0 ? [`  ${s.inDoubt} record(s) were left in doubt by the import and are not included: run the import once more to settle them, then roll back`] : []),
-      '  to delete them: the same command with --yes',
+      `rollback of ${s.stateDir} (a preview: nothing deleted or changed)`,
+      `  would delete the contacts this job created and restore the ones it updated or adopted: ${counts ?? ''}${s.alreadyGone > 0 ? ` (${s.alreadyGone} done by an earlier rollback)` : ''}`,
+      '  each only if it is still as the job left it; contacts the job left alone are never touched',
+      ...rows.map((l) => `    ${l}`),
+      ...(s.notSent > rows.length ? [`    … and ${s.notSent - rows.length} more`] : []),
+      ...(s.inDoubt > 0 ? [`  ${s.inDoubt} record(s) the import left in doubt could not be looked up now: the rollback tries again`] : []),
+      '  to do it: the same command with --yes',
     ].join('\n');
   }
   return [
-    `rollback of ${s.stateDir}: deleted ${s.deleted}, already gone ${s.alreadyGone}, failed ${s.failed}${s.notSent > 0 ? `, not sent yet ${s.notSent}` : ''} (of ${s.createdByJob} the job created)`,
+    `rollback of ${s.stateDir}: deleted ${s.deleted}, restored ${s.restored}, already gone ${s.alreadyGone}, changed since (left alone) ${s.changedSince}, failed ${s.failed}${s.notSent > 0 ? `, not sent yet ${s.notSent}` : ''} (of ${s.createdByJob} the job created and ${s.changedByJob} it updated or adopted)`,
     ...(s.abortedBecause ? [`  ABORTED: ${s.abortedBecause}`] : []),
     ...(s.stoppedEarly ? [`  stopped early: ${s.stoppedEarly}; the same command continues`] : []),
+    ...(s.changedSince > 0 ? [`  left alone because someone changed them since the job: ${s.stateDir}/rollback.csv says which and why`] : []),
     ...(s.failed > 0 ? [`  failures: ${s.stateDir}/rollback.csv; the same command tries them again`] : []),
-    ...(s.inDoubt > 0 ? [`  ${s.inDoubt} record(s) the import left in doubt were not deleted: run the import once more to settle them, then roll back again`] : []),
+    ...(s.inDoubt > 0 ? [`  ${s.inDoubt} record(s) the import left in doubt could not be looked up: the same command tries again`] : []),
   ].join('\n');
 }

@@ -9,7 +9,7 @@ import { describeApiError } from './api-error.js';
  * every other request.
  */
 export class LookupBatcher {
-  private pending = new Map<string, { resolve: (c: Contact | undefined) => void; reject: (err: unknown) => void }[]>();
+  private pending = new Map<string, { resolve: (c: Contact[]) => void; reject: (err: unknown) => void }[]>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -17,8 +17,11 @@ export class LookupBatcher {
     private readonly gatherMs = 10,
   ) {}
 
-  /** The contact with this externalId, or undefined when there is none. Rejects with LookupFailed when the API cannot say. */
-  find(externalId: string): Promise<Contact | undefined> {
+  /**
+   * The contacts with this externalId, oldest first: none, one, or (a server
+   * without the uniqueness rule) several. Rejects with LookupFailed when the API cannot say.
+   */
+  find(externalId: string): Promise<Contact[]> {
     return new Promise((resolve, reject) => {
       const waiters = this.pending.get(externalId) ?? [];
       waiters.push({ resolve, reject });
@@ -36,7 +39,7 @@ export class LookupBatcher {
     if (this.pending.size > 0) this.timer = setTimeout(() => this.fire(), 0);
     this.query([...batch.keys()]).then(
       (found) => {
-        for (const [id, waiters] of batch) for (const w of waiters) w.resolve(found.get(id));
+        for (const [id, waiters] of batch) for (const w of waiters) w.resolve(found.get(id) ?? []);
       },
       (err) => {
         for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
@@ -45,9 +48,10 @@ export class LookupBatcher {
   }
 
   /** One batch; every page is read. */
-  private async query(ids: string[]): Promise<Map<string, Contact>> {
+  private async query(ids: string[]): Promise<Map<string, Contact[]>> {
     const asked = new Set(ids);
-    const found = new Map<string, Contact>();
+    const found = new Map<string, Contact[]>();
+    const seen = new Set<string>();
     let pageToken: string | null = null;
     for (;;) {
       const searchParams = new URLSearchParams(ids.map((id): [string, string] => ['externalIds', id]));
@@ -61,14 +65,22 @@ export class LookupBatcher {
       // Only a well-formed answer may say "absent": an HTML page or a proxy's answer says nothing.
       if (page === undefined) throw new LookupFailed('lookup: the API answered 200 with a body that is not a page of contacts');
       // A filter the API ignored (it answers an unfiltered page) must not pass another contact off as this one.
-      for (const c of page.data) if (c.externalId !== null && asked.has(c.externalId) && !found.has(c.externalId)) found.set(c.externalId, c);
+      for (const c of page.data) {
+        if (c.externalId === null || !asked.has(c.externalId) || seen.has(c.id)) continue;
+        seen.add(c.id);
+        found.set(c.externalId, [...(found.get(c.externalId) ?? []), c]);
+      }
       pageToken = page.nextPageToken;
-      if (pageToken === null) return found;
+      if (pageToken === null) {
+        for (const list of found.values()) list.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
+        return found;
+      }
     }
   }
 }
 
-function contactsPage(body: unknown): { data: Contact[]; nextPageToken: string | null } | undefined {
+/** A page of contacts as the API answers it, or undefined for anything else (an HTML page, a proxy's answer). */
+export function contactsPage(body: unknown): { data: Contact[]; nextPageToken: string | null } | undefined {
   if (body === null || typeof body !== 'object') return undefined;
   const b = body as { data?: unknown; nextPageToken?: unknown };
   if (!Array.isArray(b.data)) return undefined;

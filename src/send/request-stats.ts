@@ -8,13 +8,15 @@ export class RequestStats {
   deletes = 0;
   /** Start-up reads: the workspace's custom fields, the createdByUserId. */
   checks = 0;
+  /** Pages of the workspace's contacts read to match existing contacts (--match-existing). */
+  listing = 0;
   rateLimited = 0;
   retries = 0;
   serverErrors = 0;
   transportErrors = 0;
 
   toJSON(): Record<string, number> {
-    const { requests, creates, updates, lookups, deletes, checks, rateLimited, retries, serverErrors, transportErrors } = this;
-    return { requests, creates, updates, lookups, ...(deletes > 0 && { deletes }), checks, rateLimited, retries, serverErrors, transportErrors };
+    const { requests, creates, updates, lookups, deletes, checks, listing, rateLimited, retries, serverErrors, transportErrors } = this;
+    return { requests, creates, updates, lookups, ...(deletes > 0 && { deletes }), checks, ...(listing > 0 && { listing }), rateLimited, retries, serverErrors, transportErrors };
   }
 }

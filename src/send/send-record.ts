@@ -2,6 +2,10 @@ import type { ApiClient, CallResult } from '../api/client.js';
 import { contactRequestProblems, type Contact, type ContactRequest } from '../api/contract.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import { ProblemCode } from '../mapping/problem.js';
+import type { Relation } from '../ownership/created-by-job.js';
+import type { PriorStates } from '../ownership/prior-states.js';
+import { proveOwnershipSharp } from '../ownership/prove-sharp.js';
+import type { IndexedContact } from '../workspace/index.js';
 import { describeApiError } from './api-error.js';
 import { LookupFailed, type LookupBatcher } from './lookup.js';
 import { updateBody } from './update-body.js';
@@ -12,6 +16,10 @@ export interface SendContext {
   readonly lookup: LookupBatcher;
   /** What to do with a contact the workspace had before this job: leave it, or PATCH it. */
   readonly onExisting: 'skip' | 'update';
+  /** How an update treats the contact's own emails, phones and custom fields (update-body.ts). */
+  readonly arrays: 'keep' | 'source';
+  /** Where a contact the job did not make is kept, as it was, before the job's first PATCH of it. */
+  readonly prior: PriorStates;
 }
 
 export interface RecordToSend {
@@ -20,15 +28,28 @@ export interface RecordToSend {
   readonly body: ContactRequest;
   /** An earlier run left a create's outcome unknown: the contact may exist already, made by this job. */
   readonly inDoubt: boolean;
-  /** When that attempt left (epoch ms), if the journal says. */
+  /** When the first attempt still open left (epoch ms), if the journal says. */
   readonly attemptedAt?: number;
+  /** A record an earlier run finished that changed since: its contact is updated (a sync). */
+  readonly sync?: { readonly relation: Relation };
+  /** A contact of the workspace without an externalId that this record matches alone: it is adopted. */
+  readonly adopt?: IndexedContact;
 }
 
+/**
+ * How a PATCH changed what the job is to the contact:
+ * 'sync' (a later update of a contact it holds already), 'updated' (its first
+ * PATCH of a contact the workspace had), 'adopted' (it gave a contact without
+ * an externalId this one).
+ */
+export type UpdateKind = 'sync' | 'updated' | 'adopted';
+
 export type SendOutcome =
-  | { readonly kind: 'created'; readonly contactId: string; readonly viaLookup: boolean }
-  | { readonly kind: 'updated'; readonly contactId: string }
-  /** The workspace had it before this job (a 409 no attempt of ours explains), left alone. */
-  | { readonly kind: 'existing'; readonly contactId: string }
+  /** This job made the contact: a 201, or a lookup's proof (ownership/prove.ts). */
+  | { readonly kind: 'created'; readonly contactId: string; readonly viaLookup: boolean; readonly updatedAt?: string }
+  | { readonly kind: 'updated'; readonly contactId: string; readonly how: UpdateKind; readonly updatedAt?: string }
+  /** The workspace had it before this job (a 409 no proven attempt of ours explains), left alone. */
+  | { readonly kind: 'existing'; readonly contactId: string; readonly why?: string }
   /** `doubt`: the last attempt's outcome was unknown and could not be checked: the next run looks it up before sending. */
   | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly retryable: boolean; readonly doubt?: true }
   /** Stopped before it was sent; the next run sends it. */
@@ -36,110 +57,182 @@ export type SendOutcome =
   /** Stopped after it was sent, before its answer came: the next run looks it up first. */
   | { readonly kind: 'inDoubt' };
 
-type Known = { readonly kind: 'created'; readonly contactId: string; readonly viaLookup: true } | { readonly kind: 'absent' } | { readonly kind: 'lookupFailed'; readonly message: string };
+type Fail = (code: string, message: string, retryable: boolean, doubt?: boolean) => SendOutcome;
+
+const fail: Fail = (code, message, retryable, doubt = false) => ({ kind: 'failed', code, message, retryable, ...(doubt && { doubt: true as const }) });
 
 /**
- * Creates one contact, at most once. The default path is one POST: the API
- * refuses a second contact with the same externalId (409), so nothing is looked
- * up first. Every attempt is journaled (durably) before it leaves, and an
- * attempt a lookup found absent is closed in the journal before the next one;
- * how the record ends is the caller's to journal (job/recorder.ts). Lookups are
- * kept for what needs them:
- * - an attempt whose outcome is unknown (timeout, reset, 5xx), now or in an
- *   earlier run, is looked up before any resend: a server without the
- *   uniqueness rule would take a blind resend as a second contact;
- * - a 409 after such an attempt means this job made the contact: its id is
- *   looked up and it is recorded as created;
- * - a 409 with no such attempt means the workspace had it before the job: left
- *   alone (`skip`) or PATCHed (`update`).
+ * One record to the workspace, at most once: a create, an update of a changed
+ * record (a sync), or an adoption. Every attempt is journaled (durably) before
+ * it leaves; how the record ends is the caller's to journal (job/recorder.ts).
  */
 export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOutcome> {
-  /** An attempt of this job may have stored the contact. */
-  let ours = rec.inDoubt;
-  const fail = (code: string, message: string, retryable: boolean, doubt = false): SendOutcome => ({ kind: 'failed', code, message, retryable, ...(doubt && { doubt: true as const }) });
   // The last gate, where a body leaves: the mapping builds bodies the contract
   // accepts, so a refusal here is a bug of ours, never sent and never retried
   // (a record an earlier run left in doubt stays in doubt: it is not looked up here).
   const refused = contactRequestProblems(rec.body);
   if (refused.length > 0) return fail(ProblemCode.payloadInvalid, `${refused.join('; ')} (a bug in openphone-import: please report it with this line)`, false, rec.inDoubt);
-  /** Known created → that outcome; absent → send (again); the lookup failed → stays in doubt. */
-  const check = async (why: string): Promise<SendOutcome | undefined> => {
-    const known = await resolveUnknown(ctx, rec.externalId);
-    if (known.kind === 'created') return known;
-    if (known.kind === 'lookupFailed') return fail('LOOKUP_FAILED', `${why}; then the lookup by externalId failed: ${known.message}`, true, true);
-    return undefined;
+  if (rec.adopt !== undefined) return adoptContact(ctx, rec, rec.adopt.id);
+  if (rec.sync !== undefined) return syncRecord(ctx, rec, rec.sync.relation);
+  return createRecord(ctx, rec);
+}
+
+/**
+ * A create. The default path is one POST: the API refuses a second contact
+ * with the same externalId (409), so nothing is looked up first. Lookups are
+ * kept for what needs them:
+ * - an attempt whose outcome is unknown (timeout, reset, 5xx), now or in an
+ *   earlier run, is looked up before any resend: a server without the
+ *   uniqueness rule would take a blind resend as a second contact;
+ * - what a lookup finds is the job's only when proven (ownership/prove.ts):
+ *   made after the job's first open attempt left. Anything else was there
+ *   before: left alone (`skip`) or PATCHed (`update`), never called created.
+ */
+async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOutcome> {
+  /** An attempt of this job whose answer was lost may have stored the contact. */
+  let mayBeOurs = rec.inDoubt;
+  /**
+   * When the first of this record's attempts left: what a contact found later
+   * must be younger than to be the job's. Unknown for an attempt an older
+   * journal kept no time for: then nothing found is proven the job's.
+   */
+  const departureKnown = !rec.inDoubt || rec.attemptedAt !== undefined;
+  let firstAt = rec.inDoubt ? rec.attemptedAt : undefined;
+  /** Found absent → undefined (send again); anything else ends the record. */
+  const settle = async (why: string): Promise<SendOutcome | undefined> => {
+    const found = await findContacts(ctx, rec.externalId);
+    if ('failed' in found) return fail('LOOKUP_FAILED', `${why}; then the lookup by externalId failed: ${found.failed}`, true, true);
+    const proof = await proveOwnershipSharp(ctx.api, found.contacts, firstAt);
+    if (proof.kind === 'absent') {
+      ctx.journal.append({ t: 'absent', id: rec.externalId });
+      return undefined;
+    }
+    if (proof.kind === 'ours') return { kind: 'created', contactId: proof.contact.id, viaLookup: true, updatedAt: proof.contact.updatedAt };
+    return foreign(ctx, rec, proof.contact, proof.why);
   };
 
   if (rec.inDoubt) {
     // A run killed a moment ago may have left creates the server is still storing:
     // a lookup before it can no longer be working on them would miss them.
     if (rec.attemptedAt !== undefined) await ctx.api.sleep(rec.attemptedAt + ctx.api.settleMs - Date.now());
-    const settled = await check('an earlier run left the outcome unknown');
+    const settled = await settle('an earlier run left the outcome unknown');
     if (settled !== undefined) return settled;
   }
   const r: CallResult<SendOutcome> = await ctx.api.call(
     { method: 'POST', path: 'v1/contacts', body: rec.body },
     {
       count: 'creates',
-      beforeSend: () => ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line, at: Date.now() }),
+      beforeSend: () => {
+        const at = Date.now();
+        if (departureKnown) firstAt ??= at;
+        return ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line, at });
+      },
       // Journaled as attempted but never sent: say so, so the next run need not look it up.
       notSent: () => ctx.journal.append({ t: 'absent', id: rec.externalId }),
       beforeResend: (why) => {
-        ours = true;
-        return check(why);
+        mayBeOurs = true;
+        return settle(why);
       },
     },
   );
   switch (r.kind) {
     case 'stopped':
-      return r.sent || ours ? { kind: 'inDoubt' } : { kind: 'notSent' };
+      return r.sent || mayBeOurs ? { kind: 'inDoubt' } : { kind: 'notSent' };
     case 'settled':
       return r.value;
     case 'gaveUp': {
       if (!r.mayHaveChanged) return fail(r.code, r.message, true);
       // Out of attempts after an unknown outcome: one last lookup tells created from failed.
       const why = `${r.message}; gave up after the last attempt`;
-      return (await check(why)) ?? fail(r.code, why, true);
+      return (await settle(why)) ?? fail(r.code, why, true);
     }
     case 'answer':
       break;
   }
   const res = r.res;
   if (res.status === 201 || res.status === 200) {
-    const contactId = (res.body as { data?: { id?: unknown } } | undefined)?.data?.id;
+    const data = (res.body as { data?: { id?: unknown; updatedAt?: unknown } } | undefined)?.data;
     // Made, but without its id: the next run finds it by lookup.
-    if (typeof contactId !== 'string') return fail('API_BAD_RESPONSE', `the API answered ${res.status} without a contact id`, true, true);
-    return { kind: 'created', contactId, viaLookup: false };
+    if (typeof data?.id !== 'string') return fail('API_BAD_RESPONSE', `the API answered ${res.status} without a contact id`, true, true);
+    return { kind: 'created', contactId: data.id, viaLookup: false, ...(typeof data.updatedAt === 'string' && { updatedAt: data.updatedAt }) };
   }
-  if (res.status === 409) return onConflict(ctx, rec, ours, fail);
+  if (res.status === 409) return onConflict(ctx, rec, mayBeOurs ? { firstAt } : undefined);
   const api = describeApiError(res.status, res.body);
   return fail(api.code, api.message, false);
 }
 
-/** The workspace has a contact with this externalId. */
-async function onConflict(ctx: SendContext, rec: RecordToSend, ours: boolean, fail: (code: string, message: string, retryable: boolean, doubt?: boolean) => SendOutcome): Promise<SendOutcome> {
-  const lookup = await findContact(ctx, rec.externalId);
-  if ('failed' in lookup) return fail('LOOKUP_FAILED', `the API answered 409 (the externalId exists); then the lookup of its contact failed: ${lookup.failed}`, true, ours);
-  const contact = lookup.found;
-  if (contact === undefined) {
-    // A 409 for a contact no lookup finds: the API's index lags, or the match is looser than exact (case, spaces).
-    return fail('CONFLICT_NOT_FOUND', `the API answered 409 (a contact with externalId ${JSON.stringify(rec.externalId)} exists), but no lookup finds it; a rerun tries again`, true, ours);
-  }
-  // An attempt of this job whose answer was lost stored it.
-  if (ours) return { kind: 'created', contactId: contact.id, viaLookup: true };
-  if (ctx.onExisting === 'update') return updateRecord(ctx, rec, contact, fail);
-  return { kind: 'existing', contactId: contact.id };
+/**
+ * The workspace has a contact with this externalId (409). It is the job's
+ * only when an attempt of the job's got no answer (`open`) and the proof holds
+ * for it; otherwise the workspace had it (foreign).
+ */
+async function onConflict(ctx: SendContext, rec: RecordToSend, open: { firstAt: number | undefined } | undefined): Promise<SendOutcome> {
+  const found = await findContacts(ctx, rec.externalId);
+  const doubt = open !== undefined;
+  if ('failed' in found) return fail('LOOKUP_FAILED', `the API answered 409 (the externalId exists); then the lookup of its contact failed: ${found.failed}`, true, doubt);
+  // A 409 for a contact no lookup finds: the API's index lags, or the match is looser than exact (case, spaces).
+  if (found.contacts.length === 0) return fail('CONFLICT_NOT_FOUND', `the API answered 409 (a contact with externalId ${JSON.stringify(rec.externalId)} exists), but no lookup finds it; a rerun tries again`, true, doubt);
+  if (open === undefined) return foreign(ctx, rec, found.contacts[0]!, undefined);
+  const proof = await proveOwnershipSharp(ctx.api, found.contacts, open.firstAt);
+  if (proof.kind === 'ours') return { kind: 'created', contactId: proof.contact.id, viaLookup: true, updatedAt: proof.contact.updatedAt };
+  return foreign(ctx, rec, proof.kind === 'notOurs' ? proof.contact : found.contacts[0]!, proof.kind === 'notOurs' ? proof.why : undefined);
+}
+
+/** A contact the workspace had before this job holds the record's externalId. */
+function foreign(ctx: SendContext, rec: RecordToSend, contact: Contact, why: string | undefined): Promise<SendOutcome> | SendOutcome {
+  if (ctx.onExisting === 'update') return patchContact(ctx, rec, contact, 'updated');
+  return { kind: 'existing', contactId: contact.id, ...(why !== undefined && { why }) };
 }
 
 /**
- * --on-existing update: PATCHes a contact the workspace had before this job
- * (update-body.ts says what the body keeps). After an unknown outcome the
- * contact is read again and the body rebuilt from it, so a resend adds nothing twice.
+ * A changed record whose contact an earlier run made, adopted or updated: the
+ * contact is read (lookups by externalId, 20 a request), merged with the
+ * record, and PATCHed. A contact deleted in the app since is made again.
  */
-async function updateRecord(ctx: SendContext, rec: RecordToSend, contact: Contact, fail: (code: string, message: string, retryable: boolean) => SendOutcome): Promise<SendOutcome> {
+async function syncRecord(ctx: SendContext, rec: RecordToSend, relation: Relation): Promise<SendOutcome> {
+  const found = await findContacts(ctx, rec.externalId);
+  if ('failed' in found) return fail('LOOKUP_FAILED', `a changed record: reading its contact failed: ${found.failed}`, true);
+  if (found.contacts.length === 0) return createRecord(ctx, { ...rec, inDoubt: false });
+  if (found.contacts.length > 1) {
+    return fail('EXTERNAL_ID_AMBIGUOUS', `${found.contacts.length} contacts hold this externalId (${found.contacts.map((c) => c.id).join(', ')}): which to update cannot be told; delete the extra ones in OpenPhone and run again`, false);
+  }
+  // The first PATCH of a contact the workspace had keeps its state before (prior.jsonl).
+  return patchContact(ctx, rec, found.contacts[0]!, relation === 'existing' ? 'updated' : 'sync');
+}
+
+/**
+ * Adopts a contact the workspace index matched: read as it is now (the index
+ * keeps only ids and names, and the state before the PATCH is what a rollback
+ * restores), then PATCHed with the record's externalId and fields, keeping its
+ * own items. A contact deleted meanwhile is made anew; one that got an
+ * externalId meanwhile is left to the next run's review.
+ */
+async function adoptContact(ctx: SendContext, rec: RecordToSend, contactId: string): Promise<SendOutcome> {
+  const read = await ctx.api.call({ method: 'GET', path: `v1/contacts/${encodeURIComponent(contactId)}` }, { count: 'lookups' });
+  if (read.kind === 'stopped' || read.kind === 'settled') return { kind: 'notSent' };
+  if (read.kind === 'gaveUp') return fail(read.code, `adopting contact ${contactId}: reading it failed: ${read.message}`, true);
+  if (read.res.status === 404) return createRecord(ctx, { ...rec, inDoubt: false });
+  if (read.res.status !== 200) return fail('ADOPT_READ_FAILED', `adopting contact ${contactId}: reading it failed: ${describeApiError(read.res.status, read.res.body).message}`, true);
+  const contact = (read.res.body as { data: Contact }).data;
+  if (contact.externalId !== null && contact.externalId !== rec.externalId) {
+    return fail('ADOPT_CONFLICT', `contact ${contactId} got externalId ${JSON.stringify(contact.externalId)} meanwhile: not adopted; the next run lists it in review.csv`, true);
+  }
+  return patchContact(ctx, rec, contact, 'adopted');
+}
+
+/**
+ * PATCHes a contact with the record (update-body.ts says what the body keeps):
+ * a sync, the first update of a contact the workspace had, or an adoption (the
+ * record's externalId too). A contact the job did not make is saved as it was
+ * before its first PATCH. After an unknown outcome the contact is read again
+ * and the body rebuilt from it, so a resend adds nothing twice.
+ */
+async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contact, how: UpdateKind): Promise<SendOutcome> {
   let current = contact;
   const path = `v1/contacts/${encodeURIComponent(contact.id)}`;
-  const r: CallResult<SendOutcome> = await ctx.api.call(() => ({ method: 'PATCH', path, body: updateBody(current, rec.body) }), {
+  if (how !== 'sync') ctx.prior.save(rec.externalId, contact);
+  const body = () => ({ ...updateBody(current, rec.body, ctx.arrays), ...(how === 'adopted' && { externalId: rec.externalId }) });
+  const r: CallResult<SendOutcome> = await ctx.api.call(() => ({ method: 'PATCH', path, body: body() }), {
     count: 'updates',
     beforeSend: () => ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line, at: Date.now(), op: 'update' }),
     notSent: () => ctx.journal.append({ t: 'absent', id: rec.externalId }),
@@ -155,32 +248,21 @@ async function updateRecord(ctx: SendContext, rec: RecordToSend, contact: Contac
   if (r.kind === 'stopped') return r.sent ? { kind: 'inDoubt' } : { kind: 'notSent' };
   if (r.kind === 'settled') return r.value;
   if (r.kind === 'gaveUp') return fail(r.code, `update: ${r.message}`, true);
-  if (r.res.status === 200) return { kind: 'updated', contactId: contact.id };
+  if (r.res.status === 200) {
+    const updatedAt = (r.res.body as { data?: { updatedAt?: unknown } } | undefined)?.data?.updatedAt;
+    return { kind: 'updated', contactId: contact.id, how, ...(typeof updatedAt === 'string' && { updatedAt }) };
+  }
+  if (r.res.status === 409 && how === 'adopted') return fail('ADOPT_CONFLICT', `adopting contact ${contact.id}: another contact holds externalId ${JSON.stringify(rec.externalId)} already (409); see review.csv`, false);
+  // Deleted in the app meanwhile: the next run finds no contact and makes it again.
+  if (r.res.status === 404) return fail('CONTACT_GONE', `update: contact ${contact.id} was deleted meanwhile; a rerun makes it again`, true);
   const api = describeApiError(r.res.status, r.res.body);
   return fail(api.code, `update: ${api.message}`, false);
 }
 
-/**
- * An attempt whose outcome is unknown, settled by a lookup: the contact exists
- * (created, with its id; the recorder journals it) or it does not (journaled
- * here as absent: the attempt is closed before the next one). A failed lookup
- * settles nothing and journals nothing: the record stays in doubt.
- */
-async function resolveUnknown(ctx: Pick<SendContext, 'lookup' | 'journal'>, externalId: string): Promise<Known> {
-  const lookup = await findContact(ctx, externalId);
-  if ('failed' in lookup) return { kind: 'lookupFailed', message: lookup.failed };
-  const found = lookup.found;
-  if (found === undefined) {
-    ctx.journal.append({ t: 'absent', id: externalId });
-    return { kind: 'absent' };
-  }
-  return { kind: 'created', contactId: found.id, viaLookup: true };
-}
-
-/** A lookup by externalId: the contact, none, or why the API could not say (anything else is thrown). */
-async function findContact(ctx: Pick<SendContext, 'lookup'>, externalId: string): Promise<{ found: Contact | undefined } | { failed: string }> {
+/** A lookup by externalId: the contacts, or why the API could not say (anything else is thrown). */
+async function findContacts(ctx: Pick<SendContext, 'lookup'>, externalId: string): Promise<{ contacts: Contact[] } | { failed: string }> {
   try {
-    return { found: await ctx.lookup.find(externalId) };
+    return { contacts: await ctx.lookup.find(externalId) };
   } catch (err) {
     if (err instanceof LookupFailed) return { failed: err.message };
     throw err;

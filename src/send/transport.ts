@@ -16,6 +16,8 @@ export interface ApiResponse {
   readonly body: unknown;
   readonly retryAfter?: string;
   readonly ratelimit?: string;
+  /** The `Date` header: the server's clock (api/server-clock.ts). */
+  readonly date?: string;
 }
 
 /**
@@ -125,7 +127,7 @@ function toApiResponse(res: IncomingMessage, text: string): ApiResponse {
     const v = res.headers[name];
     return Array.isArray(v) ? v[0] : v;
   };
-  return { status: res.statusCode ?? 0, body, retryAfter: header('retry-after'), ratelimit: header('ratelimit') };
+  return { status: res.statusCode ?? 0, body, retryAfter: header('retry-after'), ratelimit: header('ratelimit'), date: header('date') };
 }
 
 function toTransportError(err: unknown): TransportError {

@@ -161,21 +161,3 @@ export function hashes(s: string): [number, number] {
   b = Math.imul(b ^ (b >>> 13), 0xc2b2ae35);
   return [a >>> 0, (b ^ (b >>> 16)) >>> 0];
 }
-
-/**
- * The same hashes over bytes [start, end) of an ASCII string in a buffer
- * (ASCII bytes are their own UTF-16 code units), without making a string.
- * The caller checks the bytes are ASCII.
- */
-export function hashesOfAscii(buf: Uint8Array, start: number, end: number): [number, number] {
-  let a = 0x811c9dc5;
-  let b = 0x27d4eb2f ^ (end - start);
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  b = Math.imul(b ^ (b >>> 13), 0xc2b2ae35);
-  return [a >>> 0, (b ^ (b >>> 16)) >>> 0];
-}

@@ -150,7 +150,7 @@ describe('the CLI', () => {
     const r = await runCli(['run', '--config', fixture('contacts.config.json'), '--input', fixture('bad-values.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/10 records read/);
-    expect(r.stdout).toMatch(/valid 3, duplicate 1, failed 6/);
+    expect(r.stdout).toMatch(/would create 3, duplicate 1, failed 6/);
   });
   test('dry run: exit 0 when all are valid', async () => {
     const r = await runCli(['run', '-c', fixture('contacts.config.json'), '-i', fixture('clean.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);

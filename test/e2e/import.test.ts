@@ -35,7 +35,7 @@ test('2,000 records with a few hundred invalid: exactly the valid ones, once eac
   const file = writeContactsFile(input, 2000);
   const summary = await runImport(sandbox, input);
   expect(file.invalidLines.length + file.duplicateLines.length).toBeGreaterThan(250);
-  expect(summary.counts).toMatchObject({ read: 2000, created: file.valid.length, alreadyDone: 0, duplicate: file.duplicateLines.length, failed: file.invalidLines.length, notSent: 0 });
+  expect(summary.counts).toMatchObject({ read: 2000, created: file.valid.length, unchanged: 0, duplicate: file.duplicateLines.length, failed: file.invalidLines.length, notSent: 0 });
   expect(summary.invariant.holds).toBe(true);
   expect(summary.exitCode).toBe(1);
   expectExactlyOnce(sandbox, file.valid);
@@ -56,7 +56,7 @@ test('2,000 records with a few hundred invalid: exactly the valid ones, once eac
   const posts = () => sandbox!.requests().filter((r) => r.method === 'POST').length;
   const before = posts();
   const again = await runImport(sandbox, input);
-  expect(again.counts).toMatchObject({ read: 2000, created: 0, alreadyDone: file.valid.length, failed: file.invalidLines.length });
+  expect(again.counts).toMatchObject({ read: 2000, created: 0, unchanged: file.valid.length, failed: file.invalidLines.length });
   expect(posts()).toBe(before);
 });
 
@@ -110,7 +110,7 @@ test('--max-rows stops early with exit 4; the rerun continues without duplicates
   expect(first.counts.created).toBe(30);
   expect(first.invariant.holds).toBe(true);
   const second = await runImport(sandbox, input);
-  expect(second.counts).toMatchObject({ created: file.valid.length - 30, alreadyDone: 30 });
+  expect(second.counts).toMatchObject({ created: file.valid.length - 30, unchanged: 30 });
   expectExactlyOnce(sandbox, file.valid);
 });
 
@@ -129,7 +129,7 @@ test('a stop signal stops reading, lets requests finish, exits 4', async () => {
   expect(first.counts.created).toBeLessThan(file.valid.length);
   expect(first.invariant.holds).toBe(true);
   const second = await runImport(sandbox, input);
-  expect(second.counts.created + second.counts.alreadyDone).toBe(file.valid.length);
+  expect(second.counts.created + second.counts.unchanged).toBe(file.valid.length);
   expectExactlyOnce(sandbox, file.valid);
 });
 
@@ -170,10 +170,10 @@ describe('--on-existing: contacts made before this job', () => {
     return { input, file, existing, ids };
   }
 
-  test('skip (the default): left alone, counted as already done, never duplicated', async () => {
+  test('skip (the default): left alone, counted as existing, never duplicated', async () => {
     const { input, file, existing, ids } = await withExisting();
     const summary = await runImport(sandbox!, input);
-    expect(summary.counts).toMatchObject({ created: file.valid.length - 3, alreadyDone: 3, updated: 0 });
+    expect(summary.counts).toMatchObject({ created: file.valid.length - 3, existing: 3, updated: 0 });
     expectExactlyOnce(sandbox!, file.valid);
     existing.forEach((id, k) => expect(sandbox!.contactsByExternalId().get(id)![0]).toMatchObject({ id: ids[k], defaultFields: { firstName: 'Before' } }));
     // Lookups are batched: far fewer than the records.
@@ -183,7 +183,7 @@ describe('--on-existing: contacts made before this job', () => {
   test('update: PATCHed with the mapped fields, counted as updated; a rerun sends nothing', async () => {
     const { input, file, existing, ids } = await withExisting();
     const summary = await runImport(sandbox!, input, { onExisting: 'update' });
-    expect(summary.counts).toMatchObject({ created: file.valid.length - 3, updated: 3, alreadyDone: 0 });
+    expect(summary.counts).toMatchObject({ created: file.valid.length - 3, updated: 3, unchanged: 0 });
     expect(summary.invariant.holds).toBe(true);
     expectExactlyOnce(sandbox!, file.valid);
     existing.forEach((id, k) => {
@@ -195,7 +195,7 @@ describe('--on-existing: contacts made before this job', () => {
     const patches = sandbox!.requests().filter((r) => r.method === 'PATCH');
     expect(patches).toHaveLength(3);
     const again = await runImport(sandbox!, input, { onExisting: 'update' });
-    expect(again.counts).toMatchObject({ created: 0, updated: 0, alreadyDone: file.valid.length });
+    expect(again.counts).toMatchObject({ created: 0, updated: 0, unchanged: file.valid.length });
     // The 3 made before the job, one POST per valid record (the 3 existing ones answered 409), the 3 PATCHes; the rerun sends nothing.
     expect(sandbox!.requests().filter((r) => r.method === 'PATCH' || r.method === 'POST')).toHaveLength(3 + file.valid.length + patches.length);
     expect(sandbox!.requests().filter((r) => r.status === 409)).toHaveLength(3);
@@ -242,7 +242,7 @@ test("the 409 path: a create stored after its answer was lost and after the look
   const file = writeContactsFile(input, 30);
   const summary = await runImport(sandbox, input);
   expect(sandbox.requests().filter((r) => r.status === 409)).toHaveLength(3);
-  expect(summary.counts).toMatchObject({ created: file.valid.length, failed: file.invalidLines.length, alreadyDone: 0 });
+  expect(summary.counts).toMatchObject({ created: file.valid.length, failed: file.invalidLines.length, unchanged: 0 });
   expectExactlyOnce(sandbox, file.valid);
   const created = parse(readFileSync(join(dir(), 'state', 'created.csv')), { columns: true, bom: true }) as Record<string, string>[];
   expect(created).toHaveLength(file.valid.length);
@@ -255,9 +255,9 @@ test('the journal replays to the sandbox state after a run', async () => {
   const file = writeContactsFile(input, 120);
   await runImport(sandbox, input);
   const state = await replayJournal(join(dir(), 'state', 'journal.jsonl'));
-  expect(state.created.size).toBe(file.valid.length);
+  expect(state.done.size).toBe(file.valid.length);
   expect(state.inDoubt.size).toBe(0);
-  for (const c of sandbox.contacts()) expect(state.created.has(c.externalId!)).toBe(true);
+  for (const c of sandbox.contacts()) expect(state.done.has(c.externalId!)).toBe(true);
 });
 
 describe('the state directory belongs to one workspace', () => {
@@ -289,9 +289,9 @@ describe('the state directory belongs to one workspace', () => {
     await expect(runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE', message: expect.stringMatching(/run once with --same-workspace/) });
     expect(sandbox.requests()).toHaveLength(before);
     const rotated = await runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb', sameWorkspace: true });
-    expect(rotated.counts).toMatchObject({ created: file.valid.length - 5, alreadyDone: 5 });
+    expect(rotated.counts).toMatchObject({ created: file.valid.length - 5, unchanged: 5 });
     // Bound to the new key now: it needs no flag, the old one is refused.
-    expect((await runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).counts.alreadyDone).toBe(file.valid.length);
+    expect((await runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).counts.unchanged).toBe(file.valid.length);
     await expect(runImport(sandbox, input, { apiKey: 'key-one-aaaaaaaaaaaa' })).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE' });
     expectExactlyOnce(sandbox, file.valid);
   });
@@ -455,7 +455,7 @@ test('a stop whose grace period cuts requests on their way counts them as sent b
   const { formatSummary } = await import('../../src/report/summary.js');
   expect(formatSummary(first)).toMatch(/sent but unanswered \d+ \(the next run looks them up\)/);
   const second = await runImport(sandbox, input, { api: { concurrency: 4, timeoutMs: 2000 } });
-  expect(second.counts.created + second.counts.alreadyDone).toBe(file.valid.length);
+  expect(second.counts.created + second.counts.unchanged).toBe(file.valid.length);
   expectExactlyOnce(sandbox, file.valid);
 }, 60_000);
 
@@ -478,5 +478,5 @@ test("the README's rerun of failures.csv without --state-dir keeps the job's sta
   expect(sandbox.stats().duplicateExternalIds).toBe(0);
   expect(sandbox.contacts().length).toBeGreaterThan(file.valid.length);
   const state = await replayJournal(join(stateDir, 'journal.jsonl'));
-  expect(state.created.size).toBe(sandbox.contacts().length);
+  expect(state.done.size).toBe(sandbox.contacts().length);
 });

@@ -32,7 +32,7 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
     // Without --yes: a count and a list, nothing deleted.
     const preview = await runCli(['rollback', '--state-dir', stateDir, '--base-url', sandbox.url], env);
     expect(preview.code).toBe(0);
-    expect(preview.stdout).toMatch(new RegExp(`would delete ${ours.length} contact\\(s\\) this job created`));
+    expect(preview.stdout).toMatch(new RegExp(`would delete the contacts this job created and restore the ones it updated or adopted: ${ours.length} to delete, 2 to restore`));
     expect(preview.stdout).toMatch(/next: node dist\/src\/cli\.js rollback --state-dir \S+ --base-url \S+ --yes/);
     const deletes = () => sandbox.requests().filter((r) => r.method === 'DELETE');
     expect(deletes()).toHaveLength(0);
@@ -49,6 +49,9 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
     expect(rest.stdout).toMatch(new RegExp(`of ${ours.length} the job created`));
     // Exactly the job's contacts are gone; the ones from before the job (updated by it, or not) are all there.
     expect(new Set(sandbox.contacts().map((c) => c.id))).toEqual(before);
+    // The two the job updated are as they were before it (prior.jsonl), not as it left them.
+    for (const id of ['r0', 'r1']) expect(sandbox.contactsByExternalId().get(id)![0]!.defaultFields).toMatchObject({ firstName: `Before ${id}`, lastName: null, emails: [], phoneNumbers: [] });
+    expect(rest.stdout).toMatch(/restored 2/);
     const deleted = deletes().map((r) => r.path.split('/').pop()!);
     expect(new Set(deleted)).toEqual(new Set(ours.map((c) => c.id)));
     // A DELETE cut by the kill may be sent once more (it answers 404): never more than that.

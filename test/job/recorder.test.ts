@@ -33,7 +33,8 @@ test('every outcome lands in one bucket, one journal line and (for a failure) on
   const outcomes = [
     { kind: 'created', contactId: 'C0', viaLookup: false },
     { kind: 'existing', contactId: 'C1' },
-    { kind: 'updated', contactId: 'C2' },
+    { kind: 'updated', contactId: 'C2', how: 'updated', updatedAt: '2026-01-01T00:00:00.000Z' },
+    { kind: 'updated', contactId: 'C7', how: 'adopted' },
     { kind: 'failed', code: 'API_400_X', message: 'bad', retryable: false },
     { kind: 'failed', code: 'LOOKUP_FAILED', message: 'no answer', retryable: true, doubt: true },
     { kind: 'notSent' },
@@ -45,12 +46,18 @@ test('every outcome lands in one bucket, one journal line and (for a failure) on
   });
   await r.commit();
   journal.close();
-  expect(r.counts.buckets).toMatchObject({ created: 1, alreadyDone: 1, updated: 1, failed: 2, notSent: 1, inDoubt: 1 });
+  expect(r.counts.buckets).toMatchObject({ created: 1, existing: 1, updated: 1, adopted: 1, failed: 2, notSent: 1, inDoubt: 1 });
   expect(r.counts.invariantHolds).toBe(true);
   const state = await replayJournal(join(dir(), 'journal.jsonl'));
-  expect([...['e0', 'e1', 'e2']].every((id) => state.created.has(id))).toBe(true);
-  expect(state.failed.get('e3')).toMatchObject({ retryable: false, body: 'h3' });
-  expect(state.failed.get('e4')).toMatchObject({ retryable: true, body: 'h4' });
+  // Each finished record keeps what the job is to its contact, and its body's hash.
+  expect(['e0', 'e1', 'e2', 'e3'].map((id) => state.done.get(id))).toEqual([
+    { relation: 'created', hash: 'h0' },
+    { relation: 'existing', hash: 'h1' },
+    { relation: 'updated', hash: 'h2' },
+    { relation: 'adopted', hash: 'h3' },
+  ]);
+  expect(state.failed.get('e4')).toMatchObject({ retryable: false, body: 'h4' });
+  expect(state.failed.get('e5')).toMatchObject({ retryable: true, body: 'h5' });
   const report = readFileSync(join(dir(), 'failures.csv'), 'utf8').trim().split('\n');
   expect(report).toHaveLength(3);
   expect(report[2]).toMatch(/LOOKUP_FAILED.*retryable: a rerun tries it again/);
@@ -66,8 +73,13 @@ test('a job-wide refusal: the streak is journaled as retryable and the trip is r
 });
 
 test('the journal line of each outcome kind', () => {
-  expect(outcomeLine('e', 3, 'h', { kind: 'created', contactId: 'C', viaLookup: true })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3 });
-  expect(outcomeLine('e', 3, 'h', { kind: 'existing', contactId: 'C' })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3, how: 'existing' });
+  expect(outcomeLine('e', 3, 'h', { kind: 'created', contactId: 'C', viaLookup: true })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3, h: 'h' });
+  expect(outcomeLine('e', 3, 'h', { kind: 'created', contactId: 'C', viaLookup: false, updatedAt: 'T' })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3, h: 'h', up: 'T' });
+  expect(outcomeLine('e', 3, 'h', { kind: 'existing', contactId: 'C' })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3, how: 'existing', h: 'h' });
+  // A sync keeps who made the contact; the first PATCH of the workspace's contact says how the job came to hold it.
+  expect(outcomeLine('e', 3, 'h', { kind: 'updated', contactId: 'C', how: 'sync', updatedAt: 'T' })).toEqual({ t: 'updated', id: 'e', cid: 'C', line: 3, h: 'h', up: 'T' });
+  expect(outcomeLine('e', 3, 'h', { kind: 'updated', contactId: 'C', how: 'updated', updatedAt: 'T' })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3, how: 'updated', h: 'h', up: 'T' });
+  expect(outcomeLine('e', 3, 'h', { kind: 'updated', contactId: 'C', how: 'adopted' })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3, how: 'adopted', h: 'h' });
   expect(outcomeLine('e', 3, 'h', { kind: 'failed', code: 'X', message: 'm', retryable: true, doubt: true })).toEqual({ t: 'failed', id: 'e', line: 3, code: 'X', message: 'm', retryable: true, body: 'h', doubt: true });
   expect(outcomeLine('e', 3, 'h', { kind: 'inDoubt' })).toBeUndefined();
   expect(outcomeLine('e', 3, 'h', { kind: 'notSent' })).toBeUndefined();

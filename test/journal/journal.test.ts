@@ -29,9 +29,9 @@ describe('replay', () => {
         { t: 'attempt', id: 'c', line: 4 }, { t: 'created', id: 'c', cid: 'CT2', line: 4 },
       ]),
     );
-    expect(state.created.has('a')).toBe(true);
-    expect(state.created.has('c')).toBe(true);
-    expect(state.created.size).toBe(2);
+    expect(state.done.has('a')).toBe(true);
+    expect(state.done.has('c')).toBe(true);
+    expect(state.done.size).toBe(2);
     expect([...state.inDoubt]).toEqual([['b', 3], ['e', 6]]);
     expect([...state.failed.keys()]).toEqual(['e']);
     expect(state.repairedBytes).toBe(0);
@@ -45,7 +45,7 @@ describe('replay', () => {
     expect(state.repairedBytes).toBe('{"t":"attempt","id":"b","li'.length);
     expect(statSync(path).size).toBe(size - state.repairedBytes);
     expect(readFileSync(path, 'utf8').endsWith('\n')).toBe(true);
-    expect(state.created.has('a')).toBe(true);
+    expect(state.done.has('a')).toBe(true);
     expect(repairTornTail(path)).toBe(0);
   });
 
@@ -64,7 +64,7 @@ describe('replay', () => {
   test('no journal: a fresh start', async () => {
     const state = await replayJournal(join(dir(), 'none.jsonl'));
     expect(state.header).toBeUndefined();
-    expect(state.created.size).toBe(0);
+    expect(state.done.size).toBe(0);
   });
 });
 

@@ -12,25 +12,43 @@ import { sendRecord, type RecordToSend, type SendContext } from '../../src/send/
 import { outcomeLine } from '../../src/job/recorder.js';
 import { TransportError, type ApiRequest, type ApiResponse, type Transport } from '../../src/send/transport.js';
 import { useTempDir } from '../helpers/temp-dir.js';
+import { PriorStates } from '../../src/ownership/prior-states.js';
 
 const dir = useTempDir();
 type Step = ApiResponse | TransportError;
 
-/** A transport that answers from a script and logs every request. */
-function scripted(steps: Step[]): Transport & { log: ApiRequest[] } {
+/**
+ * A transport that answers from a script and logs every request. Every answer
+ * carries a Date header (unless the script says otherwise), and a contact in
+ * it without createdAt was made as it is served: after the attempt, as a
+ * contact the attempt stored would be.
+ */
+function scripted(steps: Step[], options: { dates?: boolean } = {}): Transport & { log: ApiRequest[] } {
   const log: ApiRequest[] = [];
   const t = (async (req: ApiRequest) => {
+    const now0 = new Date();
+    // A clock probe (ApiClient.sharpenClock) is answered by the server, not the script.
+    if (req.path === 'v1/contact-custom-fields') return { status: 200, body: { data: [] }, ...(options.dates !== false && { date: now0.toUTCString() }) };
     log.push(req);
     const step = steps.shift();
     if (step === undefined) throw new Error(`unscripted request ${req.method} ${req.path}`);
     if (step instanceof TransportError) throw step;
-    return step;
+    const now = new Date();
+    return { ...(options.dates !== false && { date: now.toUTCString() }), ...step, body: madeNow(step.body, now.toISOString()) };
   }) as Transport & { log: ApiRequest[] };
   t.log = log;
   return t;
 }
 
-function context(transport: Transport, onExisting: 'skip' | 'update' = 'skip') {
+/** Contacts in an answer without createdAt get `at` (and updatedAt likewise). */
+function madeNow(body: unknown, at: string): unknown {
+  const fill = (c: unknown) => (c !== null && typeof c === 'object' && 'id' in c && 'defaultFields' in c ? { createdAt: at, updatedAt: at, ...c } : c);
+  if (body === null || typeof body !== 'object' || !('data' in body)) return body;
+  const data = (body as { data: unknown }).data;
+  return { ...body, data: Array.isArray(data) ? data.map(fill) : fill(data) };
+}
+
+function context(transport: Transport, onExisting: 'skip' | 'update' = 'skip', arrays: 'keep' | 'source' = 'keep') {
   const sleeps: number[] = [];
   const clock: Clock = { now: () => 0, sleep: async (ms) => void sleeps.push(ms) };
   const stats = new RequestStats();
@@ -38,7 +56,8 @@ function context(transport: Transport, onExisting: 'skip' | 'update' = 'skip') {
   const retry = { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 };
   const journal = new JournalWriter(join(dir(), 'journal.jsonl'), { t: 'header', format: JOURNAL_FORMAT, version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'now' });
   const api = new ApiClient({ transport, limiter, stats, retry, clock, random: () => 0.5, settleMs: 250 });
-  const ctx: SendContext & { journal: JournalWriter } = { api, journal, lookup: new LookupBatcher(api, 0), onExisting };
+  const prior = new PriorStates(join(dir(), 'prior.jsonl'));
+  const ctx: SendContext & { journal: JournalWriter } = { api, journal, lookup: new LookupBatcher(api, 0), onExisting, arrays, prior };
   return Object.assign(ctx, { sleeps, stats, limiter });
 }
 
@@ -54,7 +73,10 @@ async function sendAndRecord(ctx: SendContext, rec: RecordToSend) {
   if (line !== undefined) ctx.journal.append(line);
   return outcome;
 }
-const send = (ctx: SendContext, inDoubt = false) => sendAndRecord(ctx, { externalId: 'e1', line: 7, body, inDoubt });
+/** `inDoubt`: an earlier run's attempt, 10 s ago, got no answer. */
+const send = (ctx: SendContext, inDoubt = false) => sendAndRecord(ctx, { externalId: 'e1', line: 7, body, inDoubt, ...(inDoubt && { attemptedAt: Date.now() - 10_000 }) });
+/** A contact the workspace had long before the job. */
+const OLD = { createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' };
 const paths = (t: { log: ApiRequest[] }) => t.log.map((r) => `${r.method} ${r.path}`);
 
 async function journalAfter(ctx: SendContext & { journal: JournalWriter }) {
@@ -67,14 +89,14 @@ test('201: created, journaled with the contact id', async () => {
   const ctx = context(t);
   expect(await send(ctx)).toEqual({ kind: 'created', contactId: 'CT9', viaLookup: false });
   const state = await journalAfter(ctx);
-  expect(state.created.get('e1')).toBe(7);
+  expect(state.done.get('e1')).toEqual({ relation: 'created', hash: 'hash' });
   expect(state.inDoubt.size).toBe(0);
 });
 
 test('a 500 is an unknown outcome: the contact is looked up, found, and never sent twice', async () => {
   const t = scripted([{ status: 500, body: { message: 'boom', code: '0801500' } }, found('CT5')]);
   const ctx = context(t);
-  expect(await send(ctx)).toEqual({ kind: 'created', contactId: 'CT5', viaLookup: true });
+  expect(await send(ctx)).toEqual({ kind: 'created', contactId: 'CT5', viaLookup: true, updatedAt: expect.any(String) });
   expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts']);
   expect(t.log[1]!.searchParams?.getAll('externalIds')).toEqual(['e1']);
   expect(ctx.stats.toJSON()).toMatchObject({ creates: 1, lookups: 1, serverErrors: 1, retries: 1 });
@@ -145,7 +167,7 @@ test('lookups are batched: up to 20 ids share one request (the live API answers 
   const ctx = context(t);
   const ids = Array.from({ length: 65 }, (_, i) => `x${i}`);
   const results = await Promise.all(ids.map((id) => ctx.lookup.find(id)));
-  expect(results.filter(Boolean).map((c) => c!.id)).toEqual(['C3']);
+  expect(results.flat().map((c) => c.id)).toEqual(['C3']);
   expect(t.log.map((r) => r.searchParams?.getAll('externalIds').length)).toEqual([20, 20, 20, 5]);
 });
 
@@ -168,25 +190,25 @@ test.each([
 
 describe('409: the workspace has a contact with this externalId', () => {
   test('no attempt of this job explains it: it was there before; left alone (skip) and journaled as existing', async () => {
-    const t = scripted([conflict, found('CTold')]);
+    const t = scripted([conflict, { status: 200, body: { data: [contact('CTold', OLD)], nextPageToken: null } }]);
     const ctx = context(t);
     expect(await send(ctx)).toEqual({ kind: 'existing', contactId: 'CTold' });
     expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts']);
     const state = await journalAfter(ctx);
-    expect(state.created.has('e1')).toBe(true);
+    expect(state.done.get('e1')).toEqual({ relation: 'existing', hash: 'hash' });
     expect(state.failed.size).toBe(0);
   });
 
   test('after an attempt whose answer was lost (the lookup missed it, the resend got 409): created by this job, never failed', async () => {
     const t = scripted([new TransportError('reset', true, 'reset'), found(), conflict, found('CTmine')]);
     const ctx = context(t);
-    expect(await send(ctx)).toEqual({ kind: 'created', contactId: 'CTmine', viaLookup: true });
+    expect(await send(ctx)).toEqual({ kind: 'created', contactId: 'CTmine', viaLookup: true, updatedAt: expect.any(String) });
     expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts', 'POST v1/contacts', 'GET v1/contacts']);
   });
 
   test('a record an earlier run left in doubt: a 409 is ours too', async () => {
     const t = scripted([found(), conflict, found('CTmine')]);
-    expect(await send(context(t), true)).toEqual({ kind: 'created', contactId: 'CTmine', viaLookup: true });
+    expect(await send(context(t), true)).toEqual({ kind: 'created', contactId: 'CTmine', viaLookup: true, updatedAt: expect.any(String) });
   });
 
   test('a 409 no lookup can explain: retryable, not failed for good', async () => {
@@ -199,7 +221,7 @@ describe('409: the workspace has a contact with this externalId', () => {
     const t = scripted([conflict, { status: 200, body: { data: [had], nextPageToken: null } }, { status: 200, body: { data: had } }]);
     const ctx = context(t, 'update');
     const rec = { defaultFields: { firstName: 'New', emails: [{ name: 'home', value: 'b@x.example' }] }, externalId: 'e1', createdByUserId: 'US1' };
-    expect(await sendAndRecord(ctx, { externalId: 'e1', line: 7, body: rec, inDoubt: false })).toEqual({ kind: 'updated', contactId: 'CTold' });
+    expect(await sendAndRecord(ctx, { externalId: 'e1', line: 7, body: rec, inDoubt: false })).toMatchObject({ kind: 'updated', contactId: 'CTold', how: 'updated' });
     expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts', 'PATCH v1/contacts/CTold']);
     expect(t.log[2]!.body).toEqual({ defaultFields: { firstName: 'New', emails: [{ id: 'EM1', name: 'work', value: 'a@x.example' }, { name: 'home', value: 'b@x.example' }], phoneNumbers: [] }, customFields: [] });
   });
@@ -216,14 +238,14 @@ describe('409: the workspace has a contact with this externalId', () => {
     // A PATCH left in doubt is an update, not a create of ours.
     const state = await journalAfter(ctx);
     expect(state.updatesInDoubt.size).toBe(0);
-    expect(state.created.has('e1')).toBe(true);
+    expect(state.done.has('e1')).toBe(true);
   });
 });
 
 test('a lookup answered 429 or 500 is asked again, never taken as "not found"', async () => {
   const t = scripted([new TransportError('reset', true, 'reset'), { status: 429, body: {}, retryAfter: '0' }, { status: 500, body: {} }, found('CT8')]);
   const ctx = context(t);
-  expect(await send(ctx)).toEqual({ kind: 'created', contactId: 'CT8', viaLookup: true });
+  expect(await send(ctx)).toEqual({ kind: 'created', contactId: 'CT8', viaLookup: true, updatedAt: expect.any(String) });
   expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts', 'GET v1/contacts', 'GET v1/contacts']);
 });
 
@@ -231,7 +253,9 @@ test('after a timeout the lookup waits for the server to settle', async () => {
   const t = scripted([new TransportError('timeout', true, 'timeout'), found('CT3')]);
   const ctx = context(t);
   expect(await send(ctx)).toMatchObject({ kind: 'created', contactId: 'CT3' });
-  expect(ctx.sleeps).toEqual([5, 250]);
+  // The backoff, the settle wait; then only the clock's probes (the proof sharpens the server clock).
+  expect(ctx.sleeps.slice(0, 2)).toEqual([5, 250]);
+  expect(ctx.stats.checks).toBe(ctx.sleeps.length - 2);
 });
 
 test('a lookup that keeps failing leaves the record failed, retryable and in doubt: never resent blindly', async () => {
@@ -254,7 +278,7 @@ test('a record an earlier run left in doubt a moment ago is looked up only once 
   const ctx = context(t);
   const attemptedAt = Date.now() - 100;
   expect(await sendAndRecord(ctx, { externalId: 'e1', line: 7, body, inDoubt: true, attemptedAt })).toMatchObject({ kind: 'created', contactId: 'CT7' });
-  expect(ctx.sleeps).toHaveLength(1);
+  expect(ctx.sleeps.length - ctx.stats.checks).toBe(1);
   expect(ctx.sleeps[0]).toBeGreaterThan(100);
   expect(ctx.sleeps[0]).toBeLessThanOrEqual(150);
 });
@@ -269,4 +293,110 @@ test('a body the contract refuses (only a bug of ours builds one) is failed for 
   expect(t.log).toEqual([]);
   ctx.journal.close();
   expect(readFileSync(join(dir(), 'journal.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+});
+
+describe('ownership is proven, never presumed (ownership/prove.ts)', () => {
+  const listed = (...cs: object[]): ApiResponse => ({ status: 200, body: { data: cs, nextPageToken: null } });
+
+  test('a create in doubt whose lookup finds a contact the workspace had before the job: existing, never created', async () => {
+    const t = scripted([listed(contact('CTold', OLD))]);
+    const ctx = context(t);
+    expect(await send(ctx, true)).toMatchObject({ kind: 'existing', contactId: 'CTold', why: expect.stringMatching(/before the attempt left/) });
+    const state = await journalAfter(ctx);
+    expect(state.done.get('e1')).toEqual({ relation: 'existing', hash: 'hash' });
+  });
+
+  test('an answer lost, then a 409 for a contact made before the attempt (another job, the app): existing', async () => {
+    const t = scripted([new TransportError('reset', true, 'reset'), found(), conflict, listed(contact('CTold', OLD))]);
+    expect(await send(context(t))).toMatchObject({ kind: 'existing', contactId: 'CTold' });
+  });
+
+  test('no uniqueness rule: of two contacts with the externalId, the job owns only the one its attempt made', async () => {
+    const t = scripted([new TransportError('reset', true, 'reset'), listed(contact('CTold', OLD), contact('CTmine'))]);
+    expect(await send(context(t))).toMatchObject({ kind: 'created', contactId: 'CTmine', viaLookup: true });
+  });
+
+  test('answers without a Date header: the server clock is unknown, so a found contact is not claimed', async () => {
+    const t = scripted([new TransportError('reset', true, 'reset'), found('CTx')], { dates: false });
+    expect(await send(context(t))).toMatchObject({ kind: 'existing', contactId: 'CTx', why: expect.stringMatching(/clock is unknown/) });
+  });
+
+  test('an older journal kept no departure time: a found contact is not claimed', async () => {
+    const t = scripted([found('CTx')]);
+    expect(await sendAndRecord(context(t), { externalId: 'e1', line: 7, body, inDoubt: true })).toMatchObject({ kind: 'existing', why: expect.stringMatching(/does not say when/) });
+  });
+});
+
+describe('a changed record updates its contact (a sync)', () => {
+  const mine = contact('CT1', { defaultFields: { firstName: 'Old', lastName: null, company: 'Acme', role: null, emails: [{ name: 'work', value: 'app@x.example', id: 'EM1' }], phoneNumbers: [] }, customFields: [{ key: 'vip', name: 'VIP', id: 'CF1', type: 'boolean', value: true }] });
+  const changed = { defaultFields: { firstName: 'New', emails: [{ name: 'home', value: 'b@x.example' }] }, externalId: 'e1' };
+
+  test('read by externalId, merged (the contact keeps what it got in the app), PATCHed; journaled as an update of the same contact', async () => {
+    const t = scripted([{ status: 200, body: { data: [mine], nextPageToken: null } }, { status: 200, body: { data: mine } }]);
+    const ctx = context(t);
+    const out = await sendAndRecord(ctx, { externalId: 'e1', line: 7, body: changed, inDoubt: false, sync: { relation: 'created' } });
+    expect(out).toMatchObject({ kind: 'updated', contactId: 'CT1', how: 'sync' });
+    expect(paths(t)).toEqual(['GET v1/contacts', 'PATCH v1/contacts/CT1']);
+    expect(t.log[1]!.body).toEqual({ defaultFields: { firstName: 'New', emails: [{ id: 'EM1', name: 'work', value: 'app@x.example' }, { name: 'home', value: 'b@x.example' }], phoneNumbers: [] }, customFields: [{ key: 'vip', value: true }] });
+    const state = await journalAfter(ctx);
+    expect(state.done.get('e1')).toEqual({ relation: 'created', hash: 'hash' });
+    // A contact the job made is not saved as "before": a rollback deletes it.
+    expect(PriorStates.read(join(dir(), 'prior.jsonl')).size).toBe(0);
+  });
+
+  test('update.arrays "source": the contact\'s items become exactly the record\'s', async () => {
+    const t = scripted([{ status: 200, body: { data: [mine], nextPageToken: null } }, { status: 200, body: { data: mine } }]);
+    await sendAndRecord(context(t, 'skip', 'source'), { externalId: 'e1', line: 7, body: changed, inDoubt: false, sync: { relation: 'created' } });
+    expect(t.log[1]!.body).toEqual({ defaultFields: { firstName: 'New', company: null, emails: [{ id: 'EM1', name: 'work', value: null }, { name: 'home', value: 'b@x.example' }], phoneNumbers: [] }, customFields: [{ key: 'vip', value: null }] });
+  });
+
+  test('the contact was deleted in the app since: made again', async () => {
+    const t = scripted([found(), created('CT2')]);
+    expect(await sendAndRecord(context(t), { externalId: 'e1', line: 7, body: changed, inDoubt: false, sync: { relation: 'created' } })).toMatchObject({ kind: 'created', contactId: 'CT2' });
+    expect(paths(t)).toEqual(['GET v1/contacts', 'POST v1/contacts']);
+  });
+
+  test('two contacts hold the externalId: which to update cannot be told, nothing is sent', async () => {
+    const t = scripted([{ status: 200, body: { data: [contact('A'), contact('B')], nextPageToken: null } }]);
+    expect(await send2(context(t))).toMatchObject({ kind: 'failed', code: 'EXTERNAL_ID_AMBIGUOUS', retryable: false });
+    expect(paths(t)).toEqual(['GET v1/contacts']);
+  });
+
+  test("the workspace's own contact, first PATCHed by this job: its state before is saved (prior.jsonl) before the PATCH leaves", async () => {
+    const theirs = contact('CTw', OLD);
+    const t = scripted([{ status: 200, body: { data: [theirs], nextPageToken: null } }, { status: 200, body: { data: theirs } }]);
+    const ctx = context(t, 'update');
+    expect(await sendAndRecord(ctx, { externalId: 'e1', line: 7, body: changed, inDoubt: false, sync: { relation: 'existing' } })).toMatchObject({ kind: 'updated', how: 'updated' });
+    const saved = PriorStates.read(join(dir(), 'prior.jsonl'));
+    expect(saved.get('CTw')).toMatchObject({ externalId: 'e1', contact: { id: 'CTw', defaultFields: { firstName: 'Old' } } });
+    expect((await journalAfter(ctx)).done.get('e1')).toEqual({ relation: 'updated', hash: 'hash' });
+  });
+
+  const send2 = (ctx: SendContext) => sendAndRecord(ctx, { externalId: 'e1', line: 7, body: changed, inDoubt: false, sync: { relation: 'created' } });
+});
+
+describe('adopting a contact the workspace has without an externalId', () => {
+  const app = { ...contact('CTapp', OLD), externalId: null, source: 'csv-v2' };
+  const rec = { defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550100' }] }, externalId: 'e1' };
+
+  test('read as it is, saved, then PATCHed with the record\'s externalId and fields; journaled as adopted', async () => {
+    const t = scripted([{ status: 200, body: { data: app } }, { status: 200, body: { data: { ...app, externalId: 'e1' } } }]);
+    const ctx = context(t);
+    expect(await sendAndRecord(ctx, { externalId: 'e1', line: 7, body: rec, inDoubt: false, adopt: { id: 'CTapp', externalId: null, name: 'Old' } })).toMatchObject({ kind: 'updated', how: 'adopted' });
+    expect(paths(t)).toEqual(['GET v1/contacts/CTapp', 'PATCH v1/contacts/CTapp']);
+    expect(t.log[1]!.body).toMatchObject({ externalId: 'e1', defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550100' }] } });
+    expect(PriorStates.read(join(dir(), 'prior.jsonl')).get('CTapp')?.contact.externalId).toBeNull();
+    expect((await journalAfter(ctx)).done.get('e1')).toEqual({ relation: 'adopted', hash: 'hash' });
+  });
+
+  test('it got an externalId meanwhile: not adopted, retryable (the next run lists it for review)', async () => {
+    const t = scripted([{ status: 200, body: { data: { ...app, externalId: 'other-source-9' } } }]);
+    expect(await sendAndRecord(context(t), { externalId: 'e1', line: 7, body: rec, inDoubt: false, adopt: { id: 'CTapp', externalId: null, name: 'Old' } })).toMatchObject({ kind: 'failed', code: 'ADOPT_CONFLICT', retryable: true });
+    expect(paths(t)).toEqual(['GET v1/contacts/CTapp']);
+  });
+
+  test('another contact holds the externalId (409 to the PATCH): not adopted', async () => {
+    const t = scripted([{ status: 200, body: { data: app } }, conflict]);
+    expect(await sendAndRecord(context(t), { externalId: 'e1', line: 7, body: rec, inDoubt: false, adopt: { id: 'CTapp', externalId: null, name: 'Old' } })).toMatchObject({ kind: 'failed', code: 'ADOPT_CONFLICT' });
+  });
 });

@@ -45,6 +45,8 @@ test('a JSON body goes out as JSON with the key; the answer comes back parsed wi
     body: { data: { method: 'POST', url: '/v1/contacts', received: { externalId: 'é-1', defaultFields: { firstName: 'Zoë' } } } },
     retryAfter: '3',
     ratelimit: 'limit=10, remaining=9',
+    // The server's clock, for the ownership proof (api/server-clock.ts).
+    date: expect.stringMatching(/GMT$/),
   });
   expect(sent).toBe(1);
   expect(seen.at(-1)!.auth).toBe(KEY);
@@ -55,7 +57,7 @@ test('query parameters are sent; a DELETE without a body is sent and answered', 
   const got = await send({ method: 'GET', path: 'v1/contacts', searchParams: new URLSearchParams([['externalIds', 'a'], ['externalIds', 'b']]) });
   expect(got.body).toEqual({ data: { method: 'GET', url: '/v1/contacts?externalIds=a&externalIds=b', received: null } });
   const deleted = await send({ method: 'DELETE', path: 'v1/contacts/c1' });
-  expect(deleted).toEqual({ status: 204, body: undefined, retryAfter: undefined, ratelimit: undefined });
+  expect(deleted).toEqual({ status: 204, body: undefined, retryAfter: undefined, ratelimit: undefined, date: expect.any(String) });
   expect(seen.at(-1)).toMatchObject({ method: 'DELETE', url: '/v1/contacts/c1', body: '' });
 });
 

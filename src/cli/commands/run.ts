@@ -1,6 +1,7 @@
 import { apiKeyFrom } from '../../api/api-key.js';
 import { checkBaseUrl } from '../../api/base-url.js';
 import { loadConfig } from '../../config/load.js';
+import type { MatchKey } from '../../config/resolved.js';
 import { UsageError } from '../../errors.js';
 import { jsonLog, jsonLogLine, stderrLog, type Log } from '../../log.js';
 import { progressPrinter } from '../../report/progress.js';
@@ -25,6 +26,11 @@ export interface RunArgs {
   logFormat?: 'text' | 'json';
   progressInterval?: string;
   onExisting?: 'skip' | 'update';
+  onChanged?: 'update' | 'skip';
+  /** "phone", "email", "phone,email", or "none". */
+  matchExisting?: string;
+  deleteMissing?: boolean;
+  maxDelete?: number;
   sameWorkspace?: boolean;
   /** The commands to paste next (off for the demo, whose sandbox is gone when it ends). */
   hints?: boolean;
@@ -33,10 +39,16 @@ export interface RunArgs {
 export async function runCommand(args: RunArgs): Promise<number> {
   const config = loadConfig(args.config);
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
+  const matchExisting = args.matchExisting === undefined ? undefined : parseMatchKeys(args.matchExisting);
+  if (args.maxDelete !== undefined && !(Number.isInteger(args.maxDelete) && args.maxDelete >= 0)) {
+    throw new UsageError('MAX_DELETE_INVALID', `--max-delete: found ${args.maxDelete}: expected a whole number of contacts`);
+  }
+  if (args.maxDelete !== undefined && args.deleteMissing !== true) throw new UsageError('MAX_DELETE_ALONE', '--max-delete goes with --delete-missing: add --delete-missing, or leave --max-delete out');
+  const rules = { onExisting: args.onExisting ?? 'skip', onChanged: args.onChanged ?? 'update' } as const;
   if (args.dryRun) {
     // Checked for a dry run too: its next commands carry it.
     if (args.baseUrl !== undefined) checkBaseUrl(args.baseUrl, '--base-url', stderrLog);
-    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog });
+    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog, rules });
     printSummary(summary, args, stateDir);
     return summary.exitCode;
   }
@@ -68,7 +80,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
       apiKey,
       log,
       progress,
-      ...(args.onExisting !== undefined && { onExisting: args.onExisting }),
+      onExisting: rules.onExisting,
+      onChanged: rules.onChanged,
+      ...(matchExisting !== undefined && { matchExisting }),
+      ...(args.deleteMissing === true && { deleteMissing: { ...(args.maxDelete !== undefined && { maxDelete: args.maxDelete }) } }),
       ...(args.sameWorkspace === true && { sameWorkspace: true }),
       ...(args.baseUrl !== undefined && { baseUrl: args.baseUrl }),
       ...(args.maxRows !== undefined && { maxRows: args.maxRows }),
@@ -82,6 +97,16 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
 }
 
+/** --match-existing: "phone", "email", "phone,email" (either order), or "none" (off). */
+export function parseMatchKeys(text: string): MatchKey[] {
+  const words = text.split(',').map((w) => w.trim().toLowerCase()).filter((w) => w !== '');
+  if (words.length === 1 && words[0] === 'none') return [];
+  const bad = words.filter((w) => w !== 'phone' && w !== 'email');
+  if (words.length === 0 || bad.length > 0) {
+    throw new UsageError('MATCH_EXISTING_INVALID', `--match-existing: found ${JSON.stringify(text)}: expected phone, email, phone,email or none`);
+  }
+  return [...new Set(words as MatchKey[])];
+}
 
 /** The summary for a person on stdout, with the next commands; with --log-format json, also as one JSON line on stderr. */
 function printSummary(summary: Summary, args: RunArgs, stateDir: string): void {

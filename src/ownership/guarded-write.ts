@@ -1,0 +1,82 @@
+import type { ApiClient } from '../api/client.js';
+import type { Contact } from '../api/contract.js';
+import { describeApiError } from '../send/api-error.js';
+import type { JobContact } from './created-by-job.js';
+import { restoreBody } from './restore-body.js';
+
+/** How a guarded delete or restore of one contact ended. */
+export type GuardedResult =
+  | { readonly kind: 'deleted' | 'restored' | 'gone' }
+  /** Not the job's to touch any more: changed by someone since the job's last write. Listed, left alone. */
+  | { readonly kind: 'changedSince'; readonly why: string }
+  | { readonly kind: 'failed'; readonly why: string }
+  /** The job stopped before the request left. */
+  | { readonly kind: 'notSent' };
+
+const path = (c: JobContact) => `v1/contacts/${encodeURIComponent(c.contactId)}`;
+
+/** Reads the contact as it is now: the contact, gone, or why not. */
+export async function readContact(api: ApiClient, c: JobContact): Promise<{ contact: Contact } | GuardedResult> {
+  const r = await api.call({ method: 'GET', path: path(c) }, { count: 'lookups' });
+  if (r.kind === 'stopped' || r.kind === 'settled') return { kind: 'notSent' };
+  if (r.kind === 'gaveUp') return { kind: 'failed', why: `reading it: ${r.message} (a rerun tries again)` };
+  if (r.res.status === 404) return { kind: 'gone' };
+  if (r.res.status !== 200) return { kind: 'failed', why: `reading it: ${describeApiError(r.res.status, r.res.body).message}` };
+  return { contact: (r.res.body as { data: Contact }).data };
+}
+
+/**
+ * Deletes a contact the journal says the job made (or adopted), only if it is
+ * still the record's: read first, and left alone when its externalId is no
+ * longer the record's (someone re-used or cleared it: the contact is theirs
+ * now). `beforeDelete` gets the contact as read, before the DELETE leaves.
+ */
+export async function deleteIfStillOurs(api: ApiClient, c: JobContact, beforeDelete?: (contact: Contact) => void): Promise<GuardedResult> {
+  const read = await readContact(api, c);
+  if (!('contact' in read)) return read;
+  if (read.contact.externalId !== c.externalId) {
+    return { kind: 'changedSince', why: `its externalId is now ${JSON.stringify(read.contact.externalId)}, not ${JSON.stringify(c.externalId)}: not this job's contact any more` };
+  }
+  beforeDelete?.(read.contact);
+  const r = await api.call({ method: 'DELETE', path: path(c) }, { count: 'deletes' });
+  if (r.kind === 'stopped' || r.kind === 'settled') return { kind: 'notSent' };
+  if (r.kind === 'gaveUp') return { kind: 'failed', why: `${r.message} (a rerun tries again)` };
+  if (r.res.status === 204 || r.res.status === 200) return { kind: 'deleted' };
+  if (r.res.status === 404) return { kind: 'gone' };
+  return { kind: 'failed', why: describeApiError(r.res.status, r.res.body).message };
+}
+
+/**
+ * Puts back a contact the job updated or adopted, as prior.jsonl kept it, only
+ * if nobody changed it since the job's last write (its updatedAt is the one the
+ * job's PATCH left); otherwise it is listed and left alone.
+ */
+export async function restoreIfUnchanged(api: ApiClient, c: JobContact, before: Contact): Promise<GuardedResult> {
+  const read = await readContact(api, c);
+  if (!('contact' in read)) return read;
+  // A restore whose answer was lost went through: the contact holds what it held before the job.
+  if (sameContent(read.contact, before)) return { kind: 'restored' };
+  if (c.leftAt === undefined || read.contact.updatedAt !== c.leftAt) {
+    return { kind: 'changedSince', why: c.leftAt === undefined ? 'the journal does not say how the job left it' : `changed at ${read.contact.updatedAt}, after the job's last write (${c.leftAt})` };
+  }
+  const r = await api.call({ method: 'PATCH', path: path(c), body: restoreBody(before, read.contact) }, { count: 'updates' });
+  if (r.kind === 'stopped' || r.kind === 'settled') return { kind: 'notSent' };
+  // A PATCH that may have gone through is read again by the next run: its updatedAt then differs, and it is listed.
+  if (r.kind === 'gaveUp') return { kind: 'failed', why: `${r.message} (a rerun reads it again)` };
+  if (r.res.status === 200) return { kind: 'restored' };
+  if (r.res.status === 404) return { kind: 'gone' };
+  return { kind: 'failed', why: describeApiError(r.res.status, r.res.body).message };
+}
+
+/** Whether two states of a contact hold the same names, externalId, items and custom values (ids and times aside). */
+export function sameContent(a: Contact, b: Contact): boolean {
+  const items = (list: readonly { name: string; value: string | null }[]) => JSON.stringify(list.map((i) => [i.name, i.value]).sort());
+  const fields = (c: Contact) => JSON.stringify(c.customFields.map((f) => [f.key, f.value]).sort());
+  const df = (c: Contact) => [c.defaultFields.firstName, c.defaultFields.lastName, c.defaultFields.company, c.defaultFields.role, c.externalId];
+  return (
+    JSON.stringify(df(a)) === JSON.stringify(df(b)) &&
+    items(a.defaultFields.emails) === items(b.defaultFields.emails) &&
+    items(a.defaultFields.phoneNumbers) === items(b.defaultFields.phoneNumbers) &&
+    fields(a) === fields(b)
+  );
+}

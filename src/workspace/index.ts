@@ -1,0 +1,117 @@
+import type { Contact } from '../api/contract.js';
+import type { MatchKey } from '../config/resolved.js';
+import type { CountryCode } from '../mapping/transforms/phone-metadata.js';
+import { toE164 } from '../mapping/transforms/phone.js';
+import type { ValidRecord } from '../pipeline/classify.js';
+
+/** What the index keeps of a contact: enough to name it in review.csv and to read it again before adopting it. */
+export interface IndexedContact {
+  readonly id: string;
+  readonly externalId: string | null;
+  readonly name: string;
+}
+
+const nameOf = (c: Contact) => [c.defaultFields.firstName, c.defaultFields.lastName].filter((n) => n).join(' ') || c.defaultFields.company || '(no name)';
+
+/**
+ * What the index says of a new record's phones and e-mails: nothing, one
+ * contact it may adopt, or contacts a person must decide on.
+ */
+export type Match = { readonly kind: 'none' } | { readonly kind: 'adopt'; readonly contact: IndexedContact } | { readonly kind: 'review'; readonly candidates: readonly IndexedContact[]; readonly why: string };
+
+/** A workspace number as E.164 where it reads as one (the app and its CSV import keep numbers as typed). */
+export function phoneKey(value: string, country: CountryCode | undefined): string | undefined {
+  const e164 = toE164(value, country);
+  return e164.ok ? e164.value : undefined;
+}
+
+export const emailKey = (value: string): string => value.trim().toLowerCase();
+
+/**
+ * The workspace's contacts, indexed by E.164 number and lower-cased e-mail,
+ * to adopt a contact the workspace already has instead of making a second one.
+ * A record may adopt a contact only when its numbers and e-mails lead to
+ * exactly one contact, that contact has no externalId (another source's
+ * contact is not the job's to take), and no earlier record took it; anything
+ * else is for a person to decide (review.csv).
+ */
+export class WorkspaceIndex {
+  private readonly byPhone = new Map<string, IndexedContact[]>();
+  private readonly byEmail = new Map<string, IndexedContact[]>();
+  private readonly byExternalId = new Map<string, IndexedContact>();
+  /** Contact id → the line of the record that took it in this run. */
+  private readonly taken = new Map<string, number>();
+  size = 0;
+  withoutExternalId = 0;
+
+  constructor(
+    private readonly keys: readonly MatchKey[],
+    private readonly country: CountryCode | undefined,
+  ) {}
+
+  add(contact: Contact): void {
+    const entry: IndexedContact = { id: contact.id, externalId: contact.externalId, name: nameOf(contact) };
+    this.size++;
+    if (contact.externalId === null) this.withoutExternalId++;
+    else this.byExternalId.set(contact.externalId, entry);
+    if (this.keys.includes('phone')) {
+      for (const p of contact.defaultFields.phoneNumbers) {
+        const key = p.value === null ? undefined : phoneKey(p.value, this.country);
+        if (key !== undefined) push(this.byPhone, key, entry);
+      }
+    }
+    if (this.keys.includes('email')) {
+      for (const e of contact.defaultFields.emails) if (e.value !== null && e.value.trim() !== '') push(this.byEmail, emailKey(e.value), entry);
+    }
+  }
+
+  /**
+   * What a record the journal does not know matches. `adoptionInDoubt`: an
+   * earlier run's adoption PATCH of this record got no answer, so a contact
+   * holding the record's externalId may be that adoption: it is adopted again.
+   */
+  match(record: ValidRecord, adoptionInDoubt = false): Match {
+    const holder = this.byExternalId.get(record.externalId);
+    // The record's externalId is taken: the create's 409 leads to the existing contact (--on-existing).
+    if (holder !== undefined) return adoptionInDoubt ? this.take(holder, record.line) : { kind: 'none' };
+    const found = new Map<string, IndexedContact>();
+    const via: string[] = [];
+    const df = record.payload.defaultFields;
+    if (this.keys.includes('phone')) {
+      for (const p of df.phoneNumbers ?? []) {
+        for (const c of p.value === null ? [] : (this.byPhone.get(p.value) ?? [])) {
+          found.set(c.id, c);
+          via.push(`phone ${p.value}`);
+        }
+      }
+    }
+    if (this.keys.includes('email')) {
+      for (const e of df.emails ?? []) {
+        for (const c of e.value === null ? [] : (this.byEmail.get(emailKey(e.value)) ?? [])) {
+          found.set(c.id, c);
+          via.push(`email ${e.value}`);
+        }
+      }
+    }
+    const candidates = [...found.values()];
+    const how = [...new Set(via)].join(', ');
+    if (candidates.length === 0) return { kind: 'none' };
+    if (candidates.length > 1) return { kind: 'review', candidates, why: `matches ${candidates.length} contacts of the workspace (${how}): which one is this record cannot be told` };
+    const only = candidates[0]!;
+    if (only.externalId !== null) return { kind: 'review', candidates, why: `matches a contact (${how}) that another source holds (externalId ${JSON.stringify(only.externalId)})` };
+    const takenBy = this.taken.get(only.id);
+    if (takenBy !== undefined) return { kind: 'review', candidates, why: `matches the contact (${how}) the record on line ${takenBy} adopts` };
+    return this.take(only, record.line);
+  }
+
+  private take(contact: IndexedContact, line: number): Match {
+    this.taken.set(contact.id, line);
+    return { kind: 'adopt', contact };
+  }
+}
+
+function push<K>(map: Map<K, IndexedContact[]>, key: K, entry: IndexedContact): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [entry]);
+  else if (!list.includes(entry)) list.push(entry);
+}

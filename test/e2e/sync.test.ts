@@ -1,0 +1,274 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { importJob, type ImportOptions } from '../../src/job/import-job.js';
+import { dryRun } from '../../src/job/dry-run.js';
+import { silentLog } from '../../src/log.js';
+import { rollback } from '../../src/rollback/rollback.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { runCli } from '../helpers/cli.js';
+import { configFrom } from '../helpers/config.js';
+import { HEADER, importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { ROOT } from '../helpers/paths.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+/**
+ * A job keeps a workspace in step with its source, run after run, into a
+ * workspace that is not empty: new records are created, changed ones update
+ * their contact, unchanged ones cost nothing, contacts the workspace had are
+ * adopted by phone or email (or held for review), records gone from the
+ * source are deleted only when asked and guarded, and rollback undoes it all.
+ */
+const dir = useTempDir();
+let sandbox: Sandbox | undefined;
+afterEach(async () => {
+  await sandbox?.stop();
+  sandbox = undefined;
+});
+
+const stateDir = () => join(dir(), 'state');
+const config = configFrom(importConfig());
+const runImport = (sb: Sandbox, input: string, extra: Partial<ImportOptions> = {}) => importJob({ config, input, stateDir: stateDir(), apiKey: sb.apiKey, baseUrl: sb.url, log: silentLog, ...extra });
+
+/** The rows of a contacts file, to edit as a CRM would between exports. */
+const rowsOf = (path: string) => parse(readFileSync(path, 'utf8'), { columns: false }) as string[][];
+const writeRows = (path: string, rows: string[][]) => writeFileSync(path, stringify(rows));
+const requestsSince = (sb: Sandbox, from: number) => sb.requests().slice(from).filter((r) => !r.path.startsWith('/__sandbox'));
+
+describe('a rerun brings changes across', () => {
+  test('new records are created, changed ones updated, unchanged ones cost no request; a fresh export under another name works the same', async () => {
+    sandbox = await startSandbox({ rate: 0 });
+    const first = join(dir(), 'export-monday.csv');
+    const file = writeContactsFile(first, 40);
+    expect((await runImport(sandbox, first)).counts.created).toBe(file.valid.length);
+
+    // Tuesday's export: 4 companies changed, 1 phone changed, 3 new records.
+    const rows = rowsOf(first);
+    const byId = new Map(rows.map((r) => [r[0], r]));
+    const changed = file.valid.slice(0, 5);
+    changed.slice(0, 4).forEach((id) => (byId.get(id)![3] = `New Co ${id}`));
+    byId.get(changed[4]!)![5] = '+14155559999';
+    const added = ['n1', 'n2', 'n3'];
+    for (const id of added) rows.push([id, `First ${id}`, 'Last', '', `${id}@example.com`, '+14155551234', 'yes', '01/02/2024']);
+    const second = join(dir(), 'export-tuesday.csv');
+    writeRows(second, rows);
+
+    const preview = await dryRun({ config, input: second, stateDir: stateDir(), log: silentLog });
+    expect(preview.counts).toMatchObject({ valid: 3, changed: 5, unchanged: file.valid.length - 5 });
+
+    const from = sandbox.requests().length;
+    const sync = await runImport(sandbox, second);
+    expect(sync.counts).toMatchObject({ created: 3, updated: 5, unchanged: file.valid.length - 5, failed: file.invalidLines.length });
+    expect(sync.invariant.holds).toBe(true);
+    const sent = requestsSince(sandbox, from);
+    // The custom-field check, one lookup of the 5 changed (20 ids a request), 5 PATCHes, 3 POSTs: nothing for an unchanged record.
+    expect(sent.map((r) => `${r.method} ${r.route}`).sort()).toEqual([...Array(5).fill('PATCH patch'), ...Array(3).fill('POST post'), 'GET fields', 'GET get'].sort());
+    const now = sandbox.contactsByExternalId();
+    for (const id of changed.slice(0, 4)) expect(now.get(id)![0]!.defaultFields.company).toBe(`New Co ${id}`);
+    // The kept items: the old number stays (it may have been added in the app), the new one is added.
+    expect(now.get(changed[4]!)![0]!.defaultFields.phoneNumbers.map((p) => p.value)).toContain('+14155559999');
+    expect(sandbox.stats().duplicateExternalIds).toBe(0);
+
+    // The same export again: no request at all but the start-up check.
+    const quiet = sandbox.requests().length;
+    expect((await runImport(sandbox, second)).counts).toMatchObject({ created: 0, updated: 0, unchanged: file.valid.length + 3 });
+    expect(requestsSince(sandbox, quiet).map((r) => r.route)).toEqual(['fields']);
+  });
+
+  test('--on-changed skip reports a changed record and sends nothing; the next run without it updates it', async () => {
+    sandbox = await startSandbox({ rate: 0 });
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, 10);
+    await runImport(sandbox, input);
+    const rows = rowsOf(input);
+    rows.find((r) => r[0] === file.valid[0])![1] = 'Renamed';
+    writeRows(input, rows);
+    const from = sandbox.requests().length;
+    expect((await runImport(sandbox, input, { onChanged: 'skip' })).counts).toMatchObject({ changed: 1, updated: 0 });
+    expect(requestsSince(sandbox, from).filter((r) => r.method === 'PATCH')).toHaveLength(0);
+    expect((await runImport(sandbox, input)).counts).toMatchObject({ updated: 1 });
+    expect(sandbox.contactsByExternalId().get(file.valid[0]!)![0]!.defaultFields.firstName).toBe('Renamed');
+  });
+
+  test('kill -9 during a sync, then the same command: every change arrives once, no contact is doubled', async () => {
+    sandbox = await startSandbox({ rate: 0, latencyMs: [20, 20] });
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, 120);
+    const cfg = join(dir(), 'config.json');
+    writeFileSync(cfg, JSON.stringify(importConfig({ concurrency: 4 })));
+    const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+    const args = ['run', '-c', cfg, '-i', input, '--state-dir', stateDir(), '--base-url', sandbox.url, '--quiet'];
+    expect((await runCli(args, env)).code).toBe(1);
+    const rows = rowsOf(input);
+    for (const r of rows.slice(1)) if (file.valid.includes(r[0]!)) r[3] = `Moved ${r[0]}`;
+    writeRows(input, rows);
+    const patches = () => sandbox!.requests().filter((r) => r.method === 'PATCH').length;
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    while (patches() < 25) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const rest = await runCli(args, env);
+    expect(rest.code).toBe(1);
+    const contacts = sandbox.contactsByExternalId();
+    expect([...contacts.keys()].sort()).toEqual([...file.valid].sort());
+    for (const [id, cs] of contacts) {
+      expect(cs).toHaveLength(1);
+      expect(cs[0]!.defaultFields.company).toBe(`Moved ${id}`);
+    }
+    // The changes not yet sent were sent after the kill, and no more than once again each (one in flight may repeat).
+    expect(patches()).toBeLessThanOrEqual(file.valid.length + 4);
+  }, 60_000);
+});
+
+describe('adopting what the workspace already has', () => {
+  const header = HEADER;
+  const row = (id: string, first: string, email: string, phone: string) => [id, first, 'Last', '', email, phone, 'no', '01/02/2024'];
+
+  test('one app-made contact by phone or email is adopted; several, or another source\'s, are held for review; a rerun adopts nothing twice', async () => {
+    sandbox = await startSandbox({
+      rate: 0,
+      existing: [
+        // Typed in the app, no externalId: adopted by phone (written nationally there).
+        { defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '(415) 555-0101' }], emails: [{ name: 'home', value: 'ada.home@example.com' }] }, source: 'openphone' },
+        // The in-app CSV import: adopted by email, whatever its case.
+        { defaultFields: { firstName: 'Bob', emails: [{ name: 'work', value: 'BOB@Example.com' }] }, source: 'csv-v2' },
+        // Two contacts share Cy's number: which one is Cy cannot be told.
+        { defaultFields: { firstName: 'Cy', phoneNumbers: [{ name: 'mobile', value: '+14155550103' }] }, source: 'openphone' },
+        { defaultFields: { firstName: 'Cy (old)', phoneNumbers: [{ name: 'work', value: '+14155550103' }] }, source: 'openphone' },
+        // Another integration holds Dee.
+        { defaultFields: { firstName: 'Dee', emails: [{ name: 'work', value: 'dee@example.com' }] }, externalId: 'hubspot-4', source: 'hubspot' },
+      ],
+    });
+    const before = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
+    const input = join(dir(), 'crm.csv');
+    writeRows(input, [
+      header,
+      row('a', 'Ada', 'ada@example.com', '+14155550101'),
+      row('b', 'Bob', 'bob@example.com', '+14155550102'),
+      row('c', 'Cy', 'cy@example.com', '+14155550103'),
+      row('d', 'Dee', 'dee@example.com', '+14155550104'),
+      row('e', 'Eve', 'eve@example.com', '+14155550105'),
+    ]);
+    const summary = await runImport(sandbox, input, { matchExisting: ['phone', 'email'] });
+    expect(summary.counts).toMatchObject({ adopted: 2, review: 2, created: 1, failed: 0 });
+    expect(summary.exitCode).toBe(1);
+    const byExt = sandbox.contactsByExternalId();
+    // Adopted: the same contacts, now with the record's externalId and fields, keeping what they had.
+    const ada = byExt.get('a')![0]!;
+    expect(before.has(ada.id)).toBe(true);
+    expect(ada.defaultFields.emails.map((e) => e.value).sort()).toEqual(['ada.home@example.com', 'ada@example.com']);
+    expect(before.has(byExt.get('b')![0]!.id)).toBe(true);
+    // Not sent: review.csv names the candidates.
+    expect(byExt.has('c')).toBe(false);
+    expect(byExt.has('d')).toBe(false);
+    const review = parse(readFileSync(join(stateDir(), 'review.csv'), 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    expect(review.map((r) => r.externalId)).toEqual(['c', 'd']);
+    expect(review[0]!.why).toMatch(/matches 2 contacts/);
+    expect(review[0]!.candidateIds!.split(' ')).toHaveLength(2);
+    expect(review[1]!.why).toMatch(/another source holds \(externalId "hubspot-4"\)/);
+    // Nothing of the workspace was deleted, and the contacts not adopted are as they were.
+    for (const [id, c] of before) {
+      const now = sandbox.contacts().find((x) => x.id === id);
+      expect(now).toBeDefined();
+      if (c.externalId !== null || c.defaultFields.firstName?.startsWith('Cy')) expect(now).toEqual(c);
+    }
+    // created.csv lists only the contact the job made.
+    expect(readFileSync(join(stateDir(), 'created.csv'), 'utf8')).toMatch(/^\uFEFFline,externalId,contactId\n\d+,e,CT\w+\n$/);
+
+    const again = await runImport(sandbox, input, { matchExisting: ['phone', 'email'] });
+    expect(again.counts).toMatchObject({ adopted: 0, unchanged: 3, review: 2 });
+
+    // Rollback: the made one deleted, the adopted ones put back as they were (no externalId again).
+    const rb = await rollback({ stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, yes: true, api: { requestsPerSecond: 1000 } });
+    expect(rb).toMatchObject({ deleted: 1, restored: 2, changedSince: 0, exitCode: 0 });
+    for (const [id, c] of before) expect(sandbox.contacts().find((x) => x.id === id)).toMatchObject({ externalId: c.externalId, defaultFields: { firstName: c.defaultFields.firstName } });
+    expect(sandbox.contacts().find((x) => x.id === ada.id)!.defaultFields.emails.map((e) => e.value)).toEqual(['ada.home@example.com']);
+    expect(sandbox.contacts()).toHaveLength(before.size);
+  });
+
+  test('a contact someone changed after the job adopted it is not restored by a rollback: listed, left alone', async () => {
+    sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] }, source: 'openphone' }] });
+    const input = join(dir(), 'crm.csv');
+    writeRows(input, [header, row('a', 'Ada', 'ada@example.com', '+14155550101')]);
+    expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts.adopted).toBe(1);
+    const ada = sandbox.contacts()[0]!;
+    await new Promise((r) => setTimeout(r, 5));
+    const edit = await fetch(`${sandbox.url}/v1/contacts/${ada.id}`, { method: 'PATCH', headers: { authorization: sandbox.apiKey }, body: JSON.stringify({ defaultFields: { role: 'Edited in the app' } }) });
+    expect(edit.status).toBe(200);
+    const rb = await rollback({ stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, yes: true, api: { requestsPerSecond: 1000 } });
+    expect(rb).toMatchObject({ restored: 0, changedSince: 1 });
+    expect(sandbox.contacts()[0]).toMatchObject({ externalId: 'a', defaultFields: { role: 'Edited in the app' } });
+    expect(readFileSync(join(stateDir(), 'rollback.csv'), 'utf8')).toMatch(/restore,changedSince,"changed at/);
+  });
+
+  test('a run into a workspace with contacts, without matching, warns once that it would duplicate them', async () => {
+    sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Typed in the app' }, source: 'openphone' }] });
+    const input = join(dir(), 'contacts.csv');
+    writeContactsFile(input, 5);
+    const warnings: string[] = [];
+    await runImport(sandbox, input, { log: { info: () => {}, warn: (m) => warnings.push(m) } });
+    expect(warnings.join('\n')).toMatch(/already has contacts without an externalId \(1 in its first page\).*--match-existing phone,email/);
+    warnings.length = 0;
+    await runImport(sandbox, input, { log: { info: () => {}, warn: (m) => warnings.push(m) } });
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('--delete-missing: the source deleted a record', () => {
+  async function imported(n: number) {
+    sandbox = await startSandbox({ rate: 0 });
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, n);
+    await runImport(sandbox, input);
+    return { input, file };
+  }
+  const without = (input: string, ids: readonly string[]) => {
+    const out = join(dir(), 'export-after.csv');
+    writeRows(out, rowsOf(input).filter((r) => !ids.includes(r[0]!)));
+    return out;
+  };
+
+  test('the job\'s contacts whose record is gone are written to deleted.csv, then deleted; the workspace\'s own are never touched', async () => {
+    const { input, file } = await imported(60);
+    const theirs = await fetch(`${sandbox!.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox!.apiKey }, body: JSON.stringify({ defaultFields: { firstName: 'Not from this job' }, externalId: 'elsewhere-1' }) });
+    expect(theirs.status).toBe(201);
+    const gone = file.valid.slice(0, 2);
+    const summary = await runImport(sandbox!, without(input, gone), { deleteMissing: {} });
+    expect(summary.deleteMissing).toMatchObject({ missing: 2, deleted: 2, failed: 0 });
+    expect(summary.exitCode).toBe(1); // the file's own bad rows
+    const left = sandbox!.contactsByExternalId();
+    for (const id of gone) expect(left.has(id)).toBe(false);
+    expect(left.has('elsewhere-1')).toBe(true);
+    const deleted = parse(readFileSync(join(stateDir(), 'deleted.csv'), 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    expect(deleted.map((d) => d.externalId).sort()).toEqual([...gone].sort());
+    expect(deleted[0]).toMatchObject({ firstName: expect.stringMatching(/^First/), phoneNumbers: expect.stringMatching(/^mobile: \+1415/) });
+    // Back in the source: a new record again, created.
+    expect((await runImport(sandbox!, input)).counts.created).toBe(2);
+  });
+
+  test('more than 5% of the job\'s contacts: refused with the number, nothing deleted, until --max-delete allows it', async () => {
+    const { input, file } = await imported(60);
+    const gone = file.valid.slice(0, 10);
+    const after = without(input, gone);
+    const refused = await runImport(sandbox!, after, { deleteMissing: {} });
+    expect(refused.deleteMissing).toMatchObject({ missing: 10, deleted: 0, refused: expect.stringMatching(/it would delete 10 of the job's \d+ contacts .* add --max-delete 10/) });
+    expect(refused.exitCode).toBe(1);
+    expect(sandbox!.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
+    expect((await runImport(sandbox!, after, { deleteMissing: { maxDelete: 9 } })).deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/more than --max-delete 9/) });
+    expect((await runImport(sandbox!, after, { deleteMissing: { maxDelete: 10 } })).deleteMissing).toMatchObject({ deleted: 10 });
+  });
+
+  test('never on a run that did not read the whole input (--max-rows), nor on an input with a record that could not be read', async () => {
+    const { input, file } = await imported(30);
+    const after = without(input, file.valid.slice(0, 1));
+    const limited = await runImport(sandbox!, after, { deleteMissing: { maxDelete: 5 }, maxRows: 3 });
+    expect(limited.deleteMissing).toEqual({ skipped: expect.stringMatching(/--max-rows/) });
+    // A stray quote: the rest of that record is unreadable, its externalId unknown.
+    writeFileSync(after, readFileSync(after, 'utf8').replace(/\nr5,/, '\n"r5,'));
+    const unknown = await runImport(sandbox!, after, { deleteMissing: { maxDelete: 5 } });
+    expect(unknown.deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/could not be read \(malformed CSV\)/) });
+    expect(sandbox!.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
+  });
+});
