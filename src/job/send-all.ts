@@ -82,6 +82,18 @@ export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Count
     }
     recorder.outcome(record, hash, outcome);
   };
+  /**
+   * A changed record's contact is asked for as soon as the record is planned,
+   * not when its turn to send comes: the lookups of the records read ahead
+   * gather into requests of up to 20 ids, past the concurrency's count.
+   */
+  const withEarlyLookup = (plan: SendPlan): SendPlan => {
+    if (plan.sync === undefined || runner.stopping.signal.aborted) return plan;
+    const current = ctx.lookup.find(plan.record.externalId);
+    // Awaited by the record's task; a stop may leave it unawaited.
+    current.catch(() => {});
+    return { ...plan, sync: { ...plan.sync, current } };
+  };
   let sent = 0;
   const keepReading = () => {
     if (!runner.keepReading) return false;
@@ -105,7 +117,8 @@ export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Count
       keepReading,
       send: (plan) => {
         sent++;
-        return runner.submit(() => send(plan));
+        const early = withEarlyLookup(plan);
+        return runner.submit(() => send(early));
       },
     });
     await runner.drain();

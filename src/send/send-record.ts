@@ -30,8 +30,12 @@ export interface RecordToSend {
   readonly inDoubt: boolean;
   /** When the first attempt still open left (epoch ms), if the journal says. */
   readonly attemptedAt?: number;
-  /** A record an earlier run finished that changed since: its contact is updated (a sync). */
-  readonly sync?: { readonly relation: Relation };
+  /**
+   * A record an earlier run finished that changed since: its contact is
+   * updated (a sync). `current`: its lookup, when it was asked early (send-all
+   * asks when the record is planned, so that lookups gather 20 ids a request).
+   */
+  readonly sync?: { readonly relation: Relation; readonly current?: Promise<Contact[]> };
   /** A contact of the workspace without an externalId that this record matches alone: it is adopted. */
   readonly adopt?: IndexedContact;
 }
@@ -73,7 +77,7 @@ export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<S
   const refused = contactRequestProblems(rec.body);
   if (refused.length > 0) return fail(ProblemCode.payloadInvalid, `${refused.join('; ')} (a bug in openphone-import: please report it with this line)`, false, rec.inDoubt);
   if (rec.adopt !== undefined) return adoptContact(ctx, rec, rec.adopt.id);
-  if (rec.sync !== undefined) return syncRecord(ctx, rec, rec.sync.relation);
+  if (rec.sync !== undefined) return syncRecord(ctx, rec, rec.sync.relation, rec.sync.current);
   return createRecord(ctx, rec);
 }
 
@@ -189,8 +193,8 @@ function foreign(ctx: SendContext, rec: RecordToSend, contact: Contact, why: str
  * contact is read (lookups by externalId, 20 a request), merged with the
  * record, and PATCHed. A contact deleted in the app since is made again.
  */
-async function syncRecord(ctx: SendContext, rec: RecordToSend, relation: Relation): Promise<SendOutcome> {
-  const found = await findContacts(ctx, rec.externalId);
+async function syncRecord(ctx: SendContext, rec: RecordToSend, relation: Relation, current?: Promise<Contact[]>): Promise<SendOutcome> {
+  const found = await findContacts(ctx, rec.externalId, current);
   if ('failed' in found) return fail('LOOKUP_FAILED', `a changed record: reading its contact failed: ${found.failed}`, true);
   if (found.contacts.length === 0) return createRecord(ctx, { ...rec, inDoubt: false });
   if (found.contacts.length > 1) {
@@ -259,10 +263,10 @@ async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contac
   return fail(api.code, `update: ${api.message}`, false);
 }
 
-/** A lookup by externalId: the contacts, or why the API could not say (anything else is thrown). */
-async function findContacts(ctx: Pick<SendContext, 'lookup'>, externalId: string): Promise<{ contacts: Contact[] } | { failed: string }> {
+/** A lookup by externalId (or its answer, asked earlier): the contacts, or why the API could not say (anything else is thrown). */
+async function findContacts(ctx: Pick<SendContext, 'lookup'>, externalId: string, asked?: Promise<Contact[]>): Promise<{ contacts: Contact[] } | { failed: string }> {
   try {
-    return { contacts: await ctx.lookup.find(externalId) };
+    return { contacts: await (asked ?? ctx.lookup.find(externalId)) };
   } catch (err) {
     if (err instanceof LookupFailed) return { failed: err.message };
     throw err;
