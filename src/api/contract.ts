@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The request body of POST /v1/contacts, as far as the contract
- * (shared/openphone-contacts-api.md) documents it. The importer checks every
+ * (docs/openphone-contacts-api.md) documents it. The importer checks every
  * payload against it before sending, and the sandbox answers with the same rules.
  */
 

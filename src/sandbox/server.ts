@@ -82,7 +82,7 @@ export interface Sandbox {
   stats(): SandboxStats;
 }
 
-/** A local simulator of the OpenPhone contacts API (shared/openphone-contacts-api.md), with fault injection. */
+/** A local simulator of the OpenPhone contacts API (docs/openphone-contacts-api.md), with fault injection. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const keys = options.apiKeys?.length ? [...options.apiKeys] : [`sandbox-${randomBytes(12).toString('hex')}`];
   const rate = options.rate ?? 10;
