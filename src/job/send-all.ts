@@ -1,4 +1,5 @@
 import type { ApiClient } from '../api/client.js';
+import type { Contact } from '../api/contract.js';
 import type { HeaderIndex } from '../csv/header.js';
 import type { OpenedCsv } from '../csv/read-csv.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
@@ -70,12 +71,12 @@ export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Count
   });
   const prior = new PriorStates(statePath(i.reportDir, 'prior'));
   const ctx = { api: i.api, journal: i.journal, lookup: new LookupBatcher(i.api), onExisting: i.rules.onExisting, arrays: i.config.update.arrays, prior };
-  const send = async ({ record, inDoubt, attemptedAt, sync, adopt }: SendPlan) => {
+  const send = async ({ record, inDoubt, attemptedAt, sync, adopt }: SendPlan, current?: Promise<Contact[]>) => {
     const hash = bodyHash(record.payload);
     let outcome: SendOutcome = { kind: 'notSent' };
     try {
       if (!runner.stopping.signal.aborted) {
-        outcome = await sendRecord(ctx, { externalId: record.externalId, line: record.line, body: record.payload, inDoubt, ...(attemptedAt !== undefined && { attemptedAt }), ...(sync && { sync }), ...(adopt && { adopt }) });
+        outcome = await sendRecord(ctx, { externalId: record.externalId, line: record.line, body: record.payload, inDoubt, ...(attemptedAt !== undefined && { attemptedAt }), ...(sync && { sync: { ...sync, ...(current && { current }) } }), ...(adopt && { adopt }) });
       }
     } catch (err) {
       runner.abort(err);
@@ -87,12 +88,12 @@ export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Count
    * not when its turn to send comes: the lookups of the records read ahead
    * gather into requests of up to 20 ids, past the concurrency's count.
    */
-  const withEarlyLookup = (plan: SendPlan): SendPlan => {
-    if (plan.sync === undefined || runner.stopping.signal.aborted) return plan;
+  const earlyLookup = (plan: SendPlan): Promise<Contact[]> | undefined => {
+    if (plan.sync === undefined || runner.stopping.signal.aborted) return undefined;
     const current = ctx.lookup.find(plan.record.externalId);
     // Awaited by the record's task; a stop may leave it unawaited.
     current.catch(() => {});
-    return { ...plan, sync: { ...plan.sync, current } };
+    return current;
   };
   let sent = 0;
   const keepReading = () => {
@@ -117,8 +118,8 @@ export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Count
       keepReading,
       send: (plan) => {
         sent++;
-        const early = withEarlyLookup(plan);
-        return runner.submit(() => send(early));
+        const current = earlyLookup(plan);
+        return runner.submit(() => send(plan, current));
       },
     });
     await runner.drain();
