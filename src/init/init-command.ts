@@ -9,6 +9,7 @@ import { ImportError, UsageError } from '../errors.js';
 import { RateLimiter, realClock } from '../send/rate-limiter.js';
 import { RequestStats } from '../send/request-stats.js';
 import { gotTransport } from '../send/transport.js';
+import { contactsPage } from '../send/lookup.js';
 import { buildConfig, type InitResult } from './build-config.js';
 import { findHeaderLine } from './find-header.js';
 
@@ -46,6 +47,7 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
     encodingNote = 'csv.encoding: windows-1252: the file is not valid UTF-8 (an Excel export on Windows, most likely); check accented names in a dry run';
   }
   let customFields: { name: string; key: string; type: CustomFieldType }[] | undefined;
+  let appMade: { count: number; more: boolean } | undefined;
   if (o.apiKey) {
     // The same client as an import's: the rate limit, 429 pauses and retries apply here too.
     const api = new ApiClient({
@@ -61,13 +63,31 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
       const r = await api.call({ method: 'GET', path: 'v1/contact-custom-fields' }, { count: 'checks' });
       if (r.kind === 'answer' && r.res.status === 200) customFields = (r.res.body as { data: typeof customFields }).data;
       else o.log.warn(`could not read the workspace's custom fields (${r.kind === 'answer' ? `the API answered ${r.res.status}` : r.kind === 'gaveUp' ? r.message : 'stopped'}); columns are not matched to them`);
+      // One page of the workspace's contacts: contacts without an externalId (the app's, its CSV import's) would be duplicated.
+      const page = await api.call({ method: 'GET', path: 'v1/contacts', searchParams: new URLSearchParams({ maxResults: '50' }) }, { count: 'checks' });
+      const contacts = page.kind === 'answer' && page.res.status === 200 ? contactsPage(page.res.body) : undefined;
+      if (contacts !== undefined) appMade = { count: contacts.data.filter((c) => c.externalId === null).length, more: contacts.nextPageToken !== null };
     } catch (err) {
       if (!(err instanceof ImportError)) throw err;
       o.log.warn(`could not read the workspace's custom fields (${err.message}); columns are not matched to them`);
     }
   }
   const schemaPath = relative(dirname(resolve(o.out)), join(o.packageRoot, 'config.schema.json'));
-  const result = buildConfig({ header: csv.header, sample: rows, delimiter: csv.delimiter, encoding: csv.encoding, headerLine, schemaPath, ...(customFields && { customFields }) });
+  const built = buildConfig({ header: csv.header, sample: rows, delimiter: csv.delimiter, encoding: csv.encoding, headerLine, schemaPath, ...(customFields && { customFields }) });
+  const result = appMade !== undefined && appMade.count > 0 ? proposeMatching(built, appMade) : built;
   writeFileSync(o.out, `${JSON.stringify(result.config, null, 2)}\n`);
   return { ...result, encodingNote };
+}
+
+/** The workspace has contacts without an externalId: the config matches on what it maps (phone, e-mail), and says why. */
+function proposeMatching(r: InitResult, appMade: { count: number; more: boolean }): InitResult {
+  const df = r.config.defaultFields;
+  const keys = [...(df.phoneNumbers?.length ? (['phone'] as const) : []), ...(df.emails?.length ? (['email'] as const) : [])];
+  if (keys.length === 0) return r;
+  const found = `${appMade.count}${appMade.more ? ' or more' : ''}`;
+  return {
+    ...r,
+    config: { ...r.config, matchExisting: keys },
+    notes: [...r.notes, `matchExisting: ${JSON.stringify(keys)}: the workspace already has contacts without an externalId (${found} in its first page, made in the app or by its CSV import); a record matching exactly one of them by ${keys.join(' or ')} adopts it instead of making a second one, and ambiguous matches go to review.csv. Remove "matchExisting" to create every record anew`],
+  };
 }

@@ -144,3 +144,20 @@ describe('custom fields matched to the workspace get the formats their sample is
     expect(es.config.customFields?.[0]).toMatchObject({ trueValues: ['Sí'], falseValues: ['No'] });
   });
 });
+
+test('with the key, a workspace that has contacts without an externalId: init proposes matching on what the config maps, and says why', async () => {
+  sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Typed in the app', phoneNumbers: [{ name: 'mobile', value: '+14155550100' }] }, source: 'openphone' }] });
+  const out = join(dir(), 'matched.json');
+  const r = await runCli(['init', '-i', fixture('hubspot.csv'), '-o', out, '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+  expect(r.code).toBe(0);
+  const config = JSON.parse(readFileSync(out, 'utf8'));
+  expect(config.matchExisting).toEqual(['phone', 'email']);
+  expect(r.stdout).toMatch(/matchExisting: \["phone","email"\]: the workspace already has contacts without an externalId \(1 in its first page/);
+  expect(() => loadConfig(out)).not.toThrow();
+  // An empty workspace: nothing proposed.
+  await sandbox.stop();
+  sandbox = await startSandbox({ rate: 0 });
+  const empty = join(dir(), 'empty.json');
+  await runCli(['init', '-i', fixture('hubspot.csv'), '-o', empty, '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+  expect(JSON.parse(readFileSync(empty, 'utf8')).matchExisting).toBeUndefined();
+});
