@@ -6,6 +6,8 @@ import type { DroppedValuesReport } from '../report/dropped-report.js';
 import type { FailuresReport } from '../report/failures-report.js';
 import type { JsonlWriter } from '../report/jsonl-writer.js';
 import type { ReviewReport } from '../report/review-report.js';
+import type { PastFailure } from '../journal/replay.js';
+import { apiStatusOf, refusesKeyOrRoute } from '../send/api-error.js';
 import type { RefusalBreaker, Trip } from '../send/refusal-breaker.js';
 import type { SendOutcome } from '../send/send-record.js';
 import type { Plan } from './plan.js';
@@ -23,6 +25,8 @@ export interface RecorderSinks {
   readonly review?: ReviewReport;
   /** The import: tells a job-wide refusal from bad records. */
   readonly breaker?: RefusalBreaker;
+  /** What earlier runs journaled of a record's failure: a refusal repeated after a job-wide trip is the record's own. */
+  readonly pastFailure?: (externalId: string) => PastFailure | undefined;
   /** Called once when the breaker trips, after the refused records were journaled as retryable. */
   readonly onTrip?: (trip: Trip) => void;
 }
@@ -83,8 +87,9 @@ export class Recorder {
   }
 
   /** The import: what sending a record came to. `hash`: its body's (plan.ts bodyHash). */
-  outcome(record: ValidRecord, hash: string, outcome: SendOutcome): void {
-    if (outcome.kind !== 'notSent') this.counts.sent++;
+  outcome(record: ValidRecord, hash: string, sent: SendOutcome): void {
+    if (sent.kind !== 'notSent') this.counts.sent++;
+    const outcome = sent.kind === 'failed' ? this.judged(record, hash, sent) : sent;
     const line = outcomeLine(record.externalId, record.line, hash, outcome);
     if (line !== undefined) this.sinks.journal?.append(line);
     switch (outcome.kind) {
@@ -93,7 +98,7 @@ export class Recorder {
         this.counts.add('failed', [outcome.code]);
         this.counts.digest.add('failed', [problem]);
         this.sinks.failures.add(record.fields, record.line, [problem]);
-        if (!outcome.retryable && outcome.code.startsWith('API_4')) this.refused(record, hash, outcome.code, outcome.message);
+        if (outcome.countsTowardTrip) this.refused(record, hash, outcome.code, outcome.message);
         return;
       case 'notSent':
       case 'inDoubt':
@@ -118,12 +123,29 @@ export class Recorder {
     this.sinks.dropped.add(record.externalId, record.dropped);
   }
 
+  /**
+   * A failure as the breaker and the journal take it. A refusal counts toward
+   * a job-wide trip only when it could be the job's: a 4xx that names no field
+   * of the record, and not the very refusal (same code, same body) that a trip
+   * excused in an earlier run: that one is the record's own, failed for good,
+   * and the run goes on (unless it speaks of the key: then it stays retryable).
+   */
+  private judged(record: ValidRecord, hash: string, f: Extract<SendOutcome, { kind: 'failed' }>): Extract<SendOutcome, { kind: 'failed' }> & { countsTowardTrip: boolean } {
+    const status = apiStatusOf(f.code);
+    const refusal = status !== undefined && status >= 400 && status < 500;
+    if (!refusal || f.namesField) return { ...f, countsTowardTrip: false };
+    const before = this.sinks.pastFailure?.(record.externalId);
+    const repeated = before?.trip === true && before.code === f.code && before.body === hash;
+    if (!repeated || refusesKeyOrRoute(status)) return { ...f, countsTowardTrip: true };
+    return { ...f, retryable: false, message: `${f.message} (refused alike in an earlier run that stopped as a job-wide refusal: it is this record's; fix it to send it again)`, countsTowardTrip: false };
+  }
+
   private refused(record: ValidRecord, hash: string, code: string, message: string): void {
     const trip = this.sinks.breaker?.refused({ externalId: record.externalId, line: record.line, code, message, bodyHash: hash });
     if (trip === undefined) return;
     // Not the records' fault: none stays failed for good, a rerun sends them.
     for (const r of trip.refused) {
-      this.sinks.journal?.append({ t: 'failed', id: r.externalId, line: r.line, code: r.code, message: `${r.message} (a job-wide refusal: sent again on the next run)`, retryable: true, body: r.bodyHash });
+      this.sinks.journal?.append({ t: 'failed', id: r.externalId, line: r.line, code: r.code, message: `${r.message} (a job-wide refusal: sent again on the next run)`, retryable: true, body: r.bodyHash, trip: true });
     }
     this.sinks.onTrip?.(trip);
   }

@@ -67,6 +67,7 @@ export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Count
     journal: i.journal,
     review: new ReviewReport(statePath(i.reportDir, 'review')),
     breaker: new RefusalBreaker(i.refusalStreak),
+    pastFailure: (id) => i.past.failed.get(id),
     onTrip: (trip) => runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message)),
   });
   const prior = new PriorStates(statePath(i.reportDir, 'prior'));

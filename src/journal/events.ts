@@ -73,6 +73,8 @@ export interface FailedEvent {
   readonly body: string;
   /** The last attempt's outcome was unknown and could not be checked: look it up before sending again. */
   readonly doubt?: boolean;
+  /** Refused in a streak that stopped the job (a job-wide refusal): the same refusal of the same body on a rerun is the record's own. */
+  readonly trip?: boolean;
 }
 /** --delete-missing: the record left the source, and its contact was deleted (or found gone). The record is new again if it comes back. */
 export interface DeletedEvent {

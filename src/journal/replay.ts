@@ -14,6 +14,8 @@ export interface PastFailure {
   readonly body: string;
   readonly code: string;
   readonly message: string;
+  /** Refused in a streak that stopped the job (see FailedEvent.trip). */
+  readonly trip?: boolean;
 }
 
 /** What earlier runs did, rebuilt from the journal alone. */
@@ -159,7 +161,7 @@ function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent>, 
     case 'deleted':
       return state.done.delete(event.id);
     case 'failed':
-      state.failed.set(event.id, { retryable: event.retryable, body: event.body, code: event.code, message: event.message });
+      state.failed.set(event.id, { retryable: event.retryable, body: event.body, code: event.code, message: event.message, ...(event.trip && { trip: true }) });
       // A failure whose outcome stayed unknown counts as an attempt still open.
       return event.doubt ? open.open(h1, h2) : open.close(h1, h2);
     case 'absent':

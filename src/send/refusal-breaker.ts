@@ -1,3 +1,5 @@
+import { apiStatusOf, refusesKeyOrRoute } from './api-error.js';
+
 /** One record's refusal by the API, as the breaker sees it. */
 export interface Refusal {
   readonly externalId: string;
@@ -14,13 +16,17 @@ export interface Trip {
   readonly refused: readonly Refusal[];
 }
 
-/** Status codes whose refusal speaks of the key or the workspace rather than of one record. */
-const keyOrWorkspace = (code: string) => /^API_403(_|$)/.test(code);
+/** Refusals that speak of the key, its permissions or the route rather than of one record. */
+const keyOrWorkspace = (code: string) => {
+  const status = apiStatusOf(code);
+  return status !== undefined && refusesKeyOrRoute(status);
+};
 
 /**
  * Tells a job-wide refusal from bad records: when the first `streak` records
  * a run sends are all refused with the same code, or `streak` in a row are
- * refused with a 403 (the key lacks a permission) at any point, the cause is
+ * refused with a 403 or a 404 (the key lacks a permission, the API's address is
+ * wrong) at any point, the cause is
  * not in the records. The job should stop and ask for a person, and mark none
  * of them failed for good. Pure: fed outcomes, returns a trip once.
  */

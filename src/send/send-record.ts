@@ -6,7 +6,7 @@ import type { Relation } from '../ownership/created-by-job.js';
 import type { PriorStates } from '../ownership/prior-states.js';
 import { proveOwnershipSharp } from '../ownership/prove-sharp.js';
 import type { IndexedContact } from '../workspace/index.js';
-import { describeApiError } from './api-error.js';
+import { describeApiError, refusesKeyOrRoute } from './api-error.js';
 import { LookupFailed, type LookupBatcher } from './lookup.js';
 import { updateBody } from './update-body.js';
 
@@ -54,8 +54,12 @@ export type SendOutcome =
   | { readonly kind: 'updated'; readonly contactId: string; readonly how: UpdateKind; readonly updatedAt?: string }
   /** The workspace had it before this job (a 409 no proven attempt of ours explains), left alone. */
   | { readonly kind: 'existing'; readonly contactId: string; readonly why?: string }
-  /** `doubt`: the last attempt's outcome was unknown and could not be checked: the next run looks it up before sending. */
-  | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly retryable: boolean; readonly doubt?: true }
+  /**
+   * `doubt`: the last attempt's outcome was unknown and could not be checked:
+   * the next run looks it up before sending. `namesField`: the API's refusal
+   * points at a field of this record (its own fault, never a job-wide one).
+   */
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly retryable: boolean; readonly doubt?: true; readonly namesField?: true }
   /** Stopped before it was sent; the next run sends it. */
   | { readonly kind: 'notSent' }
   /** Stopped after it was sent, before its answer came: the next run looks it up first. */
@@ -161,8 +165,14 @@ async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOu
     return { kind: 'created', contactId: data.id, viaLookup: false, ...(typeof data.updatedAt === 'string' && { updatedAt: data.updatedAt }) };
   }
   if (res.status === 409) return onConflict(ctx, rec, mayBeOurs ? { firstAt } : undefined);
-  const api = describeApiError(res.status, res.body);
-  return fail(api.code, api.message, false);
+  return refused(res.status, res.body);
+}
+
+/** A refusal by the API: failed for good, unless it speaks of the key or the route (then the next run sends it again). */
+function refused(status: number, body: unknown, context = ''): SendOutcome {
+  const api = describeApiError(status, body);
+  const ofTheKey = refusesKeyOrRoute(status);
+  return { kind: 'failed', code: api.code, message: `${context}${api.message}${ofTheKey ? ' (the key, its permissions or the API\'s address, not the record: sent again on the next run)' : ''}`, retryable: ofTheKey, ...(api.namesField && { namesField: true as const }) };
 }
 
 /**
@@ -259,8 +269,7 @@ async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contac
   if (r.res.status === 409 && how === 'adopted') return fail('ADOPT_CONFLICT', `adopting contact ${contact.id}: another contact holds externalId ${JSON.stringify(rec.externalId)} already (409); see review.csv`, false);
   // Deleted in the app meanwhile: the next run finds no contact and makes it again.
   if (r.res.status === 404) return fail('CONTACT_GONE', `update: contact ${contact.id} was deleted meanwhile; a rerun makes it again`, true);
-  const api = describeApiError(r.res.status, r.res.body);
-  return fail(api.code, `update: ${api.message}`, false);
+  return refused(r.res.status, r.res.body, 'update: ');
 }
 
 /** A lookup by externalId (or its answer, asked earlier): the contacts, or why the API could not say (anything else is thrown). */

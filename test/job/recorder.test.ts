@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { indexHeader } from '../../src/csv/header.js';
 import { JOURNAL_FORMAT } from '../../src/journal/events.js';
 import { JournalWriter } from '../../src/journal/journal-writer.js';
-import { replayJournal } from '../../src/journal/replay.js';
+import { replayJournal, type PastFailure } from '../../src/journal/replay.js';
 import { Recorder, outcomeLine } from '../../src/job/recorder.js';
 import type { ValidRecord } from '../../src/pipeline/classify.js';
 import { DroppedValuesReport } from '../../src/report/dropped-report.js';
@@ -15,7 +15,7 @@ const dir = useTempDir();
 const header = indexHeader(['id', 'name'], [], 'in.csv');
 const rec = (i: number): ValidRecord => ({ kind: 'valid', line: i + 2, externalId: `e${i}`, payload: { defaultFields: { firstName: `N${i}` }, externalId: `e${i}` }, fields: [`e${i}`, `N${i}`] });
 
-function recorder(streak = 10) {
+function recorder(streak = 10, pastFailure?: (id: string) => PastFailure | undefined) {
   const journal = new JournalWriter(join(dir(), 'journal.jsonl'), { t: 'header', format: JOURNAL_FORMAT, version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'now' });
   const trips: Trip[] = [];
   const r = new Recorder({
@@ -23,6 +23,7 @@ function recorder(streak = 10) {
     dropped: new DroppedValuesReport(join(dir(), 'dropped-values.csv')),
     journal,
     breaker: new RefusalBreaker(streak),
+    ...(pastFailure && { pastFailure }),
     onTrip: (t) => trips.push(t),
   });
   return { r, journal, trips };
@@ -97,4 +98,26 @@ test('values dropped from a record are reported when it is created, not when it 
   expect(rows[0]).toBe('\uFEFFline,externalId,column,value,code,why');
   expect(rows[1]).toBe('2,e0,E-mail Address,/o=ExchangeLabs/ou=x,EMAIL_INVALID,expected an email address');
   expect(rows[2]).toBe('');
+});
+
+test('refusals that name a field of the record, or come with different codes, never make a job-wide trip', async () => {
+  const { r, journal, trips } = recorder(3);
+  for (let i = 0; i < 6; i++) r.outcome(rec(i), `h${i}`, { kind: 'failed', code: 'API_400_0801400', message: 'custom field "vip": Expected boolean', retryable: false, namesField: true });
+  for (let i = 6; i < 12; i++) r.outcome(rec(i), `h${i}`, { kind: 'failed', code: i % 2 ? 'API_400_0800400' : 'API_422_0800422', message: 'no', retryable: false });
+  journal.close();
+  expect(trips).toHaveLength(0);
+});
+
+test('a refusal repeated on a rerun after a trip (same code, same body) is the record\'s own: failed for good, not counted toward a trip', async () => {
+  const past = new Map([['e0', { retryable: true, body: 'h0', code: 'API_400_X', message: 'm', trip: true }], ['e1', { retryable: true, body: 'h1', code: 'API_403_X', message: 'm', trip: true }]]);
+  const { r, journal, trips } = recorder(1, (id) => past.get(id));
+  r.outcome(rec(0), 'h0', { kind: 'failed', code: 'API_400_X', message: 'bad', retryable: false });
+  expect(trips).toHaveLength(0);
+  // The key's refusal stays the key's: it counts, and trips a streak of one.
+  r.outcome(rec(1), 'h1', { kind: 'failed', code: 'API_403_X', message: 'forbidden', retryable: true });
+  expect(trips).toHaveLength(1);
+  journal.close();
+  const state = await replayJournal(join(dir(), 'journal.jsonl'));
+  expect(state.failed.get('e0')).toMatchObject({ retryable: false, message: expect.stringMatching(/it is this record's/) });
+  expect(state.failed.get('e1')).toMatchObject({ retryable: true, trip: true });
 });

@@ -120,14 +120,19 @@ test('connection refused: nothing was sent, so it is retried without a lookup', 
 test('400: failed for good with the API code and error path, not retried', async () => {
   const t = scripted([{ status: 400, body: { message: 'x', code: '0801400', title: 'Invalid Custom Field Item', errors: [{ path: '/customFields/0/value', message: 'Expected boolean' }] } }]);
   const ctx = context(t);
-  expect(await send(ctx)).toEqual({ kind: 'failed', code: 'API_400_0801400', message: 'the API answered 400 Invalid Custom Field Item: /customFields/0/value: Expected boolean', retryable: false });
+  expect(await send(ctx)).toEqual({ kind: 'failed', code: 'API_400_0801400', message: 'the API answered 400 Invalid Custom Field Item: /customFields/0/value: Expected boolean', retryable: false, namesField: true });
   const state = await journalAfter(ctx);
   expect(state.failed.get('e1')).toMatchObject({ retryable: false, body: 'hash' });
 });
 
-test.each([[403], [404], [422]])('%s: failed for good', async (status) => {
-  const r = await send(context(scripted([{ status, body: { message: 'no', code: `08${status}` } }])));
+test('422: failed for good', async () => {
+  const r = await send(context(scripted([{ status: 422, body: { message: 'no', code: '08422' } }])));
   expect(r).toMatchObject({ kind: 'failed', retryable: false });
+});
+
+test.each([[403], [404]])('%s speaks of the key, its permissions or the route, not the record: failed, but sent again on the next run', async (status) => {
+  const r = await send(context(scripted([{ status, body: { message: 'no', code: `08${status}` } }])));
+  expect(r).toMatchObject({ kind: 'failed', retryable: true, message: expect.stringMatching(/not the record: sent again on the next run/) });
 });
 
 test('401 aborts the job and marks nothing failed', async () => {
@@ -270,7 +275,7 @@ test('a lookup that keeps failing leaves the record failed, retryable and in dou
 
 test('a 0801400 with errors as { key, reason } (the newest spec) names the field and the reason', async () => {
   const t = scripted([{ status: 400, body: { message: 'Request contained invalid custom field item(s)', code: '0801400', title: 'Invalid Custom Field Item', errors: [{ key: 'inbound-lead', reason: 'Did not match any known contact custom field' }] } }]);
-  expect(await send(context(t))).toEqual({ kind: 'failed', code: 'API_400_0801400', message: 'the API answered 400 Invalid Custom Field Item: custom field "inbound-lead": Did not match any known contact custom field', retryable: false });
+  expect(await send(context(t))).toEqual({ kind: 'failed', code: 'API_400_0801400', message: 'the API answered 400 Invalid Custom Field Item: custom field "inbound-lead": Did not match any known contact custom field', retryable: false, namesField: true });
 });
 
 test('a record an earlier run left in doubt a moment ago is looked up only once the server can no longer be working on it', async () => {
