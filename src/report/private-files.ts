@@ -1,4 +1,4 @@
-import { closeSync, constants, createWriteStream, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, chmodSync, type WriteStream } from 'node:fs';
+import { fsyncSync, closeSync, constants, createWriteStream, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, chmodSync, type WriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { JobAbortedError, UsageError } from '../errors.js';
@@ -101,11 +101,14 @@ export function openPrivateFile(path: string, flags: 'w' | 'a' | 'wx' | 'r+'): n
 export class AtomicPrivateFile {
   readonly tmp: string;
   readonly stream: WriteStream;
+  private readonly fd: number;
   private failed: Error | undefined;
   constructor(readonly path: string) {
     // A name of its own per writer: two runs (a dry run beside an import) never share a temp file.
     this.tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    this.stream = createWriteStream(this.tmp, { fd: openPrivateFile(this.tmp, 'wx') });
+    this.fd = openPrivateFile(this.tmp, 'wx');
+    // The descriptor stays open after the last write: it is fsynced before the rename (commit).
+    this.stream = createWriteStream(this.tmp, { fd: this.fd, autoClose: false });
     this.stream.on('error', (err) => (this.failed ??= err));
   }
   /**
@@ -118,13 +121,28 @@ export class AtomicPrivateFile {
     if (this.stream.writableNeedDrain) await drainedOrFailed(this.stream);
     if (this.failed) throw reportError(this.path, this.failed);
   }
-  /** Everything written reaches the disk, or it throws (a full disk) and the old file stays as it was. */
+  /**
+   * Everything written reaches the disk (written, fsynced), then the file
+   * takes the report's name; or it throws (a full disk) and the old file stays
+   * as it was. The end callback gets a write's error before the stream's
+   * 'error' event fires: it is taken from there, never missed.
+   */
   async commit(): Promise<void> {
     await new Promise<void>((resolve) => {
       if (this.stream.destroyed) return resolve();
-      this.stream.end(() => resolve());
-      this.stream.once('error', () => resolve());
+      this.stream.end((err?: Error | null) => {
+        if (err) this.failed ??= err;
+        resolve();
+      });
     });
+    if (!this.failed) {
+      try {
+        fsyncSync(this.fd);
+      } catch (err) {
+        this.failed = err as Error;
+      }
+    }
+    this.close();
     if (this.failed) {
       rmSync(this.tmp, { force: true });
       throw reportError(this.path, this.failed);
@@ -134,7 +152,14 @@ export class AtomicPrivateFile {
   /** Gives the file up (the run failed): the temp file goes, the report already in place stays. */
   discard(): void {
     this.stream.destroy();
+    this.close();
     rmSync(this.tmp, { force: true });
+  }
+  /** Closes the descriptor unless the stream did: a stream that is destroyed (an error, discard) closes it and sets its fd to null. */
+  private close(): void {
+    if ((this.stream as { fd: number | null }).fd === null) return;
+    (this.stream as { fd: number | null }).fd = null;
+    closeSync(this.fd);
   }
 }
 

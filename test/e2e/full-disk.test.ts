@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replayJournal } from '../../src/journal/replay.js';
 import { startSandbox } from '../../src/sandbox/index.js';
@@ -71,3 +71,22 @@ onSmallDisk('reports that cannot be written in full: the run says so and exits n
     unmount();
   }
 }, 60_000);
+
+onSmallDisk('a report that does not fit: commit throws naming the file, and the report already in place stays whole', async () => {
+  const { AtomicPrivateFile } = await import('../../src/report/private-files.js');
+  const stateDir = join(dir(), 'reports');
+  const unmount = smallDisk(stateDir, '32k');
+  if (unmount === undefined) return;
+  try {
+    const path = join(stateDir, 'created.csv');
+    writeFileSync(path, 'line,externalId,contactId\n2,a,CT1\n');
+    const file = new AtomicPrivateFile(path);
+    for (let i = 0; i < 2000; i++) file.stream.write(`${i},record-${i},CT${String(i).padStart(22, '0')}\n`);
+    await expect(file.commit()).rejects.toMatchObject({ code: 'REPORT_WRITE_FAILED', message: expect.stringMatching(/could not write created\.csv in full .*the disk is full/) });
+    expect(readFileSync(path, 'utf8')).toBe('line,externalId,contactId\n2,a,CT1\n');
+    // No temp file is left taking the space.
+    expect(readdirSync(stateDir)).toEqual(['created.csv']);
+  } finally {
+    unmount();
+  }
+});
