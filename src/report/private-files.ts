@@ -157,8 +157,8 @@ export class AtomicPrivateFile {
   }
   /** Closes the descriptor unless the stream did: a stream that is destroyed (an error, discard) closes it and sets its fd to null. */
   private close(): void {
-    if ((this.stream as { fd: number | null }).fd === null) return;
-    (this.stream as { fd: number | null }).fd = null;
+    if ((this.stream as unknown as { fd: number | null }).fd === null) return;
+    (this.stream as unknown as { fd: number | null }).fd = null;
     closeSync(this.fd);
   }
 }
