@@ -1,7 +1,8 @@
-import { fsyncSync, closeSync, constants, createWriteStream, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, chmodSync, type WriteStream } from 'node:fs';
+import { fsyncSync, closeSync, constants, readSync, writeSync, createWriteStream, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, chmodSync, type WriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { JobAbortedError, UsageError } from '../errors.js';
+import { JOURNAL_FORMAT } from '../journal/events.js';
 
 /**
  * The one owner of how the state directory and its files are made. Everything
@@ -38,10 +39,65 @@ export const STATE_FILES = {
   payloads: 'payloads.jsonl',
   /** A dry run's reports: never over an import's. */
   dryRun: 'dry-run',
+  /** Says a folder is this tool's state directory (or its dry-run/): written when the tool makes or first takes it. */
+  marker: '.openphone-import',
 } as const;
 
-/** The entries that show a folder is a state directory. */
-export const STATE_MARKERS: readonly string[] = [STATE_FILES.journal, STATE_FILES.summary, STATE_FILES.dryRun, STATE_FILES.lock];
+const MARKER_TEXT = `${JSON.stringify({ format: 'openphone-import-state', version: 1 })}\n`;
+
+/**
+ * Whether a folder that holds files is this tool's: its marker, or (a state
+ * directory of a version before the marker) a journal whose first line is
+ * this tool's header, or a dry-run/ whose summary.json is a dry run's. A
+ * summary.json, a report.html or a file named lock alone prove nothing.
+ */
+function isToolsFolder(dir: string, entries: readonly string[]): boolean {
+  const read = (path: string, bytes = 4096) => {
+    try {
+      const fd = openSync(path, constants.O_RDONLY | O_NOFOLLOW);
+      try {
+        const buf = Buffer.alloc(bytes);
+        return buf.toString('utf8', 0, readSync(fd, buf, 0, bytes, 0));
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return '';
+    }
+  };
+  for (const name of [STATE_FILES.marker, STATE_FILES.journal]) {
+    if (entries.includes(name) && lstatSync(join(dir, name)).isSymbolicLink()) throw linkRefused(join(dir, name));
+  }
+  if (entries.includes(STATE_FILES.marker) && read(join(dir, STATE_FILES.marker)) === MARKER_TEXT) return true;
+  if (entries.includes(STATE_FILES.journal)) {
+    try {
+      const first = JSON.parse(read(join(dir, STATE_FILES.journal)).split('\n', 1)[0] ?? '') as { t?: unknown; format?: unknown };
+      if (first.t === 'header' && first.format === JOURNAL_FORMAT) return true;
+    } catch {
+      // Not this tool's journal.
+    }
+  }
+  const summary = entries.includes(STATE_FILES.summary) ? read(join(dir, STATE_FILES.summary), 65536) : '';
+  if (/"mode": "dry-run"/.test(summary) && dir.endsWith(STATE_FILES.dryRun)) return true;
+  return entries.includes(STATE_FILES.dryRun) && isToolsFolder(join(dir, STATE_FILES.dryRun), safeReaddir(join(dir, STATE_FILES.dryRun)));
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function writeMarker(dir: string): void {
+  const fd = openPrivateFile(join(dir, STATE_FILES.marker), 'w');
+  try {
+    writeSync(fd, MARKER_TEXT);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** The path of a state file. */
 export const statePath = (dir: string, file: keyof typeof STATE_FILES): string => join(dir, STATE_FILES[file]);
@@ -58,6 +114,7 @@ export function ensurePrivateDir(dir: string): void {
   if (existing === undefined) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
+    writeMarker(dir);
     return;
   }
   // A link to a folder is followed (a state directory on another disk), but what it points to must pass the same checks.
@@ -71,11 +128,14 @@ export function ensurePrivateDir(dir: string): void {
     throw new UsageError('STATE_DIR_SHARED', `--state-dir ${dir}: the folder is writable by ${st.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(st.mode & 0o777).toString(8)}): another user could plant files in it. Use a folder of your own, or run: chmod 700 ${dir}`);
   }
   const entries = readdirSync(dir);
-  if (entries.length > 0 && !entries.some((e) => STATE_MARKERS.includes(e))) {
+  if (entries.length > 0 && !isToolsFolder(dir, entries)) {
     throw new UsageError('STATE_DIR_FOREIGN', `--state-dir ${dir}: the folder holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and no openphone-import job; nothing was written. Name a new or empty folder.`);
   }
   if ((st.mode & 0o777) !== 0o700) chmodSync(dir, 0o700);
+  if (!entries.includes(STATE_FILES.marker)) writeMarker(dir);
 }
+
+const linkRefused = (path: string) => new UsageError('STATE_FILE_LINK', `${path} is a symbolic link: refused (it could point anywhere). Remove it; openphone-import makes its own files.`);
 
 /** Opens a state file for writing without following a link; 0600 set on the descriptor. */
 export function openPrivateFile(path: string, flags: 'w' | 'a' | 'wx' | 'r+'): number {
@@ -85,7 +145,7 @@ export function openPrivateFile(path: string, flags: 'w' | 'a' | 'wx' | 'r+'): n
     fd = openSync(path, bits, 0o600);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP' || code === 'EMLINK') throw new UsageError('STATE_FILE_LINK', `${path} is a symbolic link: refused (it could point anywhere). Remove it; openphone-import makes its own files.`);
+    if (code === 'ELOOP' || code === 'EMLINK') throw linkRefused(path);
     throw err;
   }
   const st = fstatSync(fd);

@@ -121,11 +121,12 @@ test('a config column missing from the header stops before anything is written',
 test('reports are private: state dir 0700, files 0600, also when they existed before', async () => {
   const first = await dry(fixture('clean.csv'));
   const reports = join(first.stateDir, 'dry-run');
+  // Every report there before, written over (the folder's marker stays: it says the folder is this tool's).
   for (const f of readdirSync(reports)) {
-    writeFileSync(join(reports, f), 'old');
+    if (f !== '.openphone-import') writeFileSync(join(reports, f), 'old');
   }
   const { stateDir } = await dry(fixture('clean.csv'));
-  expect(readdirSync(stateDir)).toEqual(['dry-run']);
+  expect(readdirSync(stateDir)).toEqual(['.openphone-import', 'dry-run']);
   for (const d of [stateDir, reports]) expect(statSync(d).mode & 0o777).toBe(0o700);
   for (const f of readdirSync(reports)) expect([f, statSync(join(reports, f)).mode & 0o777]).toEqual([f, 0o600]);
 });

@@ -60,6 +60,8 @@ describe('planted links are never followed', () => {
       const stateDir = join(dir(), 'state');
       mkdirSync(join(stateDir, 'dry-run'), { recursive: true, mode: 0o700 });
       chmodSync(stateDir, 0o700);
+      // The state directory of an earlier run (its marker), into which links were planted since.
+      for (const d of [stateDir, join(stateDir, 'dry-run')]) writeFileSync(join(d, '.openphone-import'), `${JSON.stringify({ format: 'openphone-import-state', version: 1 })}\n`);
       for (const name of ['failures.csv', 'failures.csv.tmp', 'summary.json', 'created.csv', 'created.csv.tmp', 'summary.json.tmp']) symlinkSync(v.path, join(stateDir, name));
       for (const name of ['failures.csv', 'payloads.jsonl', 'summary.json', 'payloads.jsonl.tmp']) symlinkSync(v.path, join(stateDir, 'dry-run', name));
       await dryRun({ config, input, stateDir, log: silentLog });
@@ -106,6 +108,36 @@ describe('a state directory is the user\'s own, and only ever a state directory'
     expect(readdirSync(stateDir)).toEqual(['thesis.txt']);
     expect(statSync(stateDir).mode & 0o777).toBe(0o755);
     await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({ code: 'STATE_DIR_FOREIGN' });
+  });
+
+  test.each([
+    ['a summary.json', ['summary.json']],
+    ['a report.html', ['report.html']],
+    ['a file named lock', ['lock']],
+    ['a journal.jsonl that is not this tool\'s', ['journal.jsonl']],
+  ])('a folder with only %s is not a state directory: refused, neither chmod-ed nor written into', async (_name, files) => {
+    const { input, config } = job();
+    const stateDir = join(dir(), 'someone-elses');
+    mkdirSync(stateDir, { mode: 0o755 });
+    chmodSync(stateDir, 0o755);
+    for (const f of files) writeFileSync(join(stateDir, f), 'not ours\n');
+    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({ code: 'STATE_DIR_FOREIGN' });
+    expect(readdirSync(stateDir).sort()).toEqual([...files].sort());
+    for (const f of files) expect(readFileSync(join(stateDir, f), 'utf8')).toBe('not ours\n');
+    expect(statSync(stateDir).mode & 0o777).toBe(0o755);
+  });
+
+  test('a state directory this tool made is marked, and taken again; one of a version before the marker is known by its journal', async () => {
+    const { input, config } = job();
+    const stateDir = join(dir(), 'mine');
+    await dryRun({ config, input, stateDir, log: silentLog });
+    expect(readdirSync(stateDir)).toContain('.openphone-import');
+    await expect(dryRun({ config, input, stateDir, log: silentLog })).resolves.toBeDefined();
+    const legacy = join(dir(), 'legacy');
+    mkdirSync(legacy, { mode: 0o700 });
+    writeFileSync(join(legacy, 'journal.jsonl'), `${JSON.stringify({ t: 'header', format: 'openphone-import-journal', version: 1, mappingHash: 'x', baseUrl: 'x', createdAt: 'x' })}\n`);
+    await expect(dryRun({ config, input, stateDir: legacy, log: silentLog })).resolves.toBeDefined();
+    expect(readdirSync(legacy)).toContain('.openphone-import');
   });
 
   test("the demo never clears another job's state directory, nor one a run holds", async () => {
