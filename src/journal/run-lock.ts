@@ -1,4 +1,5 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { JobAbortedError } from '../errors.js';
 import type { Log } from '../log.js';
@@ -8,6 +9,8 @@ interface LockInfo {
   readonly pid: number;
   readonly host: string;
   readonly startedAt: string;
+  /** This run's own, so that a run knows its lock from one that took it over. */
+  readonly token?: string;
 }
 
 function alive(pid: number): boolean {
@@ -37,21 +40,31 @@ export function liveLock(stateDir: string): LockInfo | undefined {
 }
 
 /**
- * One run per state directory. The lock file holds PID and host; a second run
- * is refused (exit 3). A lock left by a process that no longer exists on this
- * host is taken over, with a warning. A lock from another host is never
- * taken over: its process cannot be checked from here.
+ * One run per state directory. The lock file holds PID, host and a token of
+ * the run's own; a second run is refused (exit 3). A lock left by a process
+ * that no longer exists on this host is taken over, with a warning: it is
+ * first renamed away (only one run can move a given file), checked to be the
+ * very lock judged stale (a run that moved a fresh one puts it back), and
+ * then the lock is created anew with O_EXCL. A lock from another host is
+ * never taken over: its process cannot be checked from here. Release removes
+ * the lock only if it is still this run's.
  */
 export function acquireRunLock(stateDir: string, log: Log): () => void {
   const path = statePath(stateDir, 'lock');
-  const mine: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
-  for (let tries = 0; tries < 2; tries++) {
+  const mine: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  const release = () => {
+    if (readLockFile(path)?.token === mine.token) rmSync(path, { force: true });
+  };
+  let tookOver: string | undefined;
+  for (let tries = 0; tries < 5; tries++) {
     try {
       writeFileSync(path, `${JSON.stringify(mine)}\n`, { flag: 'wx', mode: 0o600 });
-      return () => rmSync(path, { force: true });
+      if (tookOver !== undefined) log.warn(`took over the lock of a run that is no longer running (${tookOver})`);
+      return release;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
+    const stale = readText(path);
     const held = readLockFile(path);
     if (held !== undefined && isLive(held)) {
       throw new JobAbortedError(
@@ -59,8 +72,32 @@ export function acquireRunLock(stateDir: string, log: Log): () => void {
         `${stateDir} is in use by another run (pid ${held.pid} on ${held.host}, started ${held.startedAt}). Wait for it to finish, or if that process is gone from ${held.host}, delete ${path}.`,
       );
     }
-    log.warn(`taking over the lock of a run that is no longer running (${held ? `pid ${held.pid}, started ${held.startedAt}` : 'unreadable lock file'})`);
-    rmSync(path, { force: true });
+    const grave = `${path}.${mine.token}.stale`;
+    try {
+      renameSync(path, grave);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // another run moved it first
+      throw err;
+    }
+    if (readText(grave) === stale) {
+      tookOver = held ? `pid ${held.pid}, started ${held.startedAt}` : 'unreadable lock file';
+    } else {
+      // A run that took over first had made its lock already: that one goes back.
+      try {
+        linkSync(grave, path);
+      } catch {
+        // Someone made a lock meanwhile: theirs stands.
+      }
+    }
+    rmSync(grave, { force: true });
   }
   throw new JobAbortedError('LOCK_HELD', `${stateDir}: could not take the run lock ${path}`);
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }

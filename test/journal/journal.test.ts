@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { JOURNAL_FORMAT } from '../../src/journal/events.js';
@@ -96,7 +96,29 @@ describe('run lock', () => {
     writeFileSync(join(dir(), 'lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: 'earlier' }));
     const warnings: string[] = [];
     const release = acquireRunLock(dir(), { info: () => {}, warn: (m) => warnings.push(m) });
-    expect(warnings).toEqual([expect.stringMatching(/taking over the lock of a run that is no longer running/)]);
+    expect(warnings).toEqual([expect.stringMatching(/took over the lock of a run that is no longer running/)]);
     release();
+    expect(readdirSync(dir())).toEqual([]);
+  });
+  test('release removes only a lock that is still this run\'s: one that another run took since stays', () => {
+    const release = acquireRunLock(dir(), silentLog);
+    const theirs = JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'later', token: 'another-run' });
+    writeFileSync(join(dir(), 'lock'), theirs);
+    release();
+    expect(readFileSync(join(dir(), 'lock'), 'utf8')).toBe(theirs);
+  });
+  test('two runs taking over a stale lock at once: one holds it, the other is refused', async () => {
+    writeFileSync(join(dir(), 'lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: 'earlier' }));
+    const { spawn } = await import('node:child_process');
+    const script = `import('${join(process.cwd(), 'dist', 'src', 'journal', 'run-lock.js')}').then(({ acquireRunLock }) => { try { acquireRunLock(process.argv[1], { info() {}, warn() {} }); process.stdout.write('held'); setTimeout(() => {}, 300); } catch (e) { process.stdout.write(e.code); } })`;
+    const one = () =>
+      new Promise<string>((resolve) => {
+        const c = spawn(process.execPath, ['-e', script, dir()], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        c.on('close', () => resolve(out));
+      });
+    const results = await Promise.all([one(), one()]);
+    expect(results.sort()).toEqual(['LOCK_HELD', 'held']);
   });
 });
