@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { forEachJournalEvent, isCreatedByJob } from '../ownership/created-by-job.js';
 import { AtomicPrivateFile } from './private-files.js';
-import { safeCsvRow, UTF8_BOM } from './spreadsheet-safe.js';
+import { safeCsvRows, UTF8_BOM } from './spreadsheet-safe.js';
 
 /**
  * created.csv: every contact this job made (all runs), externalId → contact
@@ -16,16 +16,17 @@ export async function writeCreatedReport(journalPath: string, outPath: string): 
   file.stream.write(`${UTF8_BOM}line,externalId,contactId\n`);
   let count = 0;
   if (existsSync(journalPath)) {
-    let rows: string[] = [];
+    let rows: string[][] = [];
     await forEachJournalEvent(
       journalPath,
       (event) => {
         if (!isCreatedByJob(event)) return;
         count++;
-        rows.push(safeCsvRow([String(event.line), event.id, event.cid]));
+        rows.push([String(event.line), event.id, event.cid]);
       },
       async () => {
-        file.stream.write(rows.join(''));
+        // One csv-stringify call per chunk of the journal, not one per row.
+        if (rows.length > 0) file.stream.write(safeCsvRows(rows));
         rows = [];
         await file.pace();
       },

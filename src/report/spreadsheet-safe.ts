@@ -24,3 +24,6 @@ export const UTF8_BOM = '\uFEFF';
 
 /** One report row as CSV text (LF-terminated), every cell spreadsheet-safe. */
 export const safeCsvRow = (cells: readonly string[], delimiter = ','): string => stringify([cells.map(neutraliseCell)], { delimiter, record_delimiter: '\n' });
+
+/** Report rows as CSV text (LF-terminated), every cell spreadsheet-safe: one call for many rows. */
+export const safeCsvRows = (rows: readonly (readonly string[])[], delimiter = ','): string => stringify(rows.map((cells) => cells.map(neutraliseCell)), { delimiter, record_delimiter: '\n' });
