@@ -195,10 +195,14 @@ async function headerFirst(outputs: AsyncGenerator<ParserOutput[]>, file: string
   return { header, rest: first.slice(1) };
 }
 
-async function readHead(file: string): Promise<{ head: Buffer; size: number }> {
+/**
+ * The input is a regular file that can be read (exit 2 otherwise, never a
+ * crash): looked at before it is opened, since opening a pipe waits for a
+ * writer that may never come. `init` and `run` alike start here.
+ */
+export async function checkInputFile(file: string): Promise<{ size: number }> {
   let st;
   try {
-    // Looked at before it is opened: opening a pipe waits for a writer that may never come.
     st = await stat(file);
   } catch (err) {
     throw new UsageError('INPUT_UNREADABLE', `cannot read input ${file}: ${(err as Error).message}`);
@@ -208,6 +212,11 @@ async function readHead(file: string): Promise<{ head: Buffer; size: number }> {
     const what = st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a pipe' : st.isCharacterDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
     throw new UsageError('INPUT_NOT_A_FILE', `--input ${file}: found ${what}: expected a CSV file. The input is read again on every resume, so save the data to a file first and name that file.`);
   }
+  return { size: st.size };
+}
+
+async function readHead(file: string): Promise<{ head: Buffer; size: number }> {
+  const st = await checkInputFile(file);
   let handle;
   try {
     handle = await open(file, 'r');

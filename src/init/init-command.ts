@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { CustomFieldType } from '../api/contract.js';
 import { hasEscapedBytes } from '../csv/escaped-bytes.js';
-import { openCsv } from '../csv/read-csv.js';
+import { checkInputFile, openCsv } from '../csv/read-csv.js';
 import type { Log } from '../log.js';
 import { ApiClient } from '../api/client.js';
 import { ImportError, UsageError } from '../errors.js';
@@ -25,6 +25,7 @@ export interface InitOptions {
 }
 
 async function sample(input: string, encoding: string, size: number) {
+  await checkInputFile(input);
   const headerLine = await findHeaderLine(input, encoding);
   const csv = await openCsv(input, { encoding, headerLine });
   const rows: string[][] = [];

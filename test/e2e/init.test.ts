@@ -161,3 +161,13 @@ test('with the key, a workspace that has contacts without an externalId: init pr
   await runCli(['init', '-i', fixture('hubspot.csv'), '-o', empty, '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
   expect(JSON.parse(readFileSync(empty, 'utf8')).matchExisting).toBeUndefined();
 });
+
+test('init on a file that is not there, or on a folder: exit 2 with the path, never a crash', async () => {
+  const missing = await runCli(['init', '-i', join(dir(), 'no-such-export.csv'), '-o', join(dir(), 'x.json')], { OPENPHONE_API_KEY: '' });
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toMatch(/cannot read input .*no-such-export\.csv: ENOENT/);
+  expect(missing.stderr).not.toMatch(/internal error/);
+  const folder = await runCli(['init', '-i', dir(), '-o', join(dir(), 'y.json')], { OPENPHONE_API_KEY: '' });
+  expect(folder.code).toBe(2);
+  expect(folder.stderr).toMatch(/found a folder: expected a CSV file/);
+});
