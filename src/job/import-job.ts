@@ -4,7 +4,7 @@ import { buildIndex, warnIfNotEmpty } from '../workspace/build-index.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import { indexHeader } from '../csv/header.js';
 import { openCsv } from '../csv/read-csv.js';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { JobAbortedError, ExitCode, UsageError } from '../errors.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION } from '../journal/events.js';
 import { JournalWriter } from '../journal/journal-writer.js';
@@ -200,12 +200,25 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
     },
     result.counts,
   );
-  if (journal !== undefined) await writeCreatedReport(statePath(stateDir, 'journal'), statePath(stateDir, 'created'));
+  let createdThrough: number | undefined;
+  if (journal !== undefined) {
+    // Every line so far on disk (written, not yet fsynced: the reader reads the page cache).
+    journal.flush();
+    const journalPath = statePath(stateDir, 'journal');
+    createdThrough = statSync(journalPath).size;
+    await writeCreatedReport(journalPath, statePath(stateDir, 'created'), lastCreatedThrough(pastRuns));
+  }
   await writePrivateFile(statePath(stateDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
   const thisRun = { pid: process.pid, startedAt: startedAt.toISOString(), endedAt: finishedAt.toISOString(), exitCode, input, counts: summary.counts };
   await writePrivateFile(statePath(stateDir, 'reportHtml'), renderReport(summary, [...runsFromJournal(pastRuns), thisRun]));
-  journal?.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts });
+  journal?.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts, ...(createdThrough !== undefined && { createdThrough }) });
   return summary;
+}
+
+/** The journal offset created.csv covered at the end of the last run that finished (a killed run's reports are rebuilt from there). */
+function lastCreatedThrough(runs: ResumeState['runs']): number | undefined {
+  for (let i = runs.length - 1; i >= 0; i--) if (runs[i]!.event === 'end') return runs[i]!.createdThrough;
+  return undefined;
 }
 
 /** What --delete-missing did, or why it did nothing (a run that did not read the whole input). */

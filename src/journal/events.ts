@@ -95,6 +95,8 @@ export interface RunEvent {
   readonly exitCode?: number;
   readonly input?: string;
   readonly counts?: Record<string, number>;
+  /** At a run's end: the journal's size that created.csv covers (report/created-report.ts continues from it). */
+  readonly createdThrough?: number;
 }
 
 /** The job now talks to this API with this key (--same-workspace after a key rotation). */

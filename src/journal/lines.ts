@@ -1,16 +1,18 @@
 import { open } from 'node:fs/promises';
 
 /**
- * Calls `fn` with each line's byte range; the buffer is only valid during the
- * call; an unfinished last line (no newline) is not passed. `afterChunk`, when
+ * Calls `fn` with each line's byte range, from `fromByte` (the start of a
+ * line) on; the buffer is only valid during the call; an unfinished last line
+ * (no newline) is not passed. `afterChunk`, when
  * given, is awaited after each read chunk (to write out what the lines
  * produced, at the disk's pace). One buffer is read into again and again (a
  * line cut by its end moves to its front), so reading a journal of a million
  * lines allocates next to nothing: a stream's fresh 256 KB per chunk was
  * 100 MB of garbage held until the collector came by.
  */
-export async function forEachLine(path: string, fn: (buf: Buffer, start: number, end: number) => void, afterChunk?: () => Promise<void>): Promise<void> {
+export async function forEachLine(path: string, fn: (buf: Buffer, start: number, end: number) => void, afterChunk?: () => Promise<void>, fromByte = 0): Promise<void> {
   const handle = await open(path, 'r');
+  let position = fromByte;
   try {
     let buf = Buffer.allocUnsafe(256 * 1024);
     let filled = 0;
@@ -21,7 +23,8 @@ export async function forEachLine(path: string, fn: (buf: Buffer, start: number,
         buf.copy(bigger, 0, 0, filled);
         buf = bigger;
       }
-      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
+      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, position);
+      position += bytesRead;
       if (bytesRead === 0) break;
       const end = filled + bytesRead;
       const view = buf.subarray(0, end);

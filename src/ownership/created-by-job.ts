@@ -50,8 +50,9 @@ export async function jobContacts(journalPath: string): Promise<Map<string, JobC
  * event is passed over: replay is the one that refuses it). `afterChunk` as
  * forEachLine's: to write out what the events produced at the disk's pace.
  */
-export async function forEachJournalEvent(journalPath: string, fn: (event: JournalEvent) => void, afterChunk?: () => Promise<void>): Promise<void> {
-  let lineNo = 0;
+export async function forEachJournalEvent(journalPath: string, fn: (event: JournalEvent) => void, afterChunk?: () => Promise<void>, fromByte = 0): Promise<void> {
+  // From a byte past the header, every line is an event.
+  let lineNo = fromByte > 0 ? 1 : 0;
   await forEachLine(
     journalPath,
     (buf, start, end) => {
@@ -61,5 +62,6 @@ export async function forEachJournalEvent(journalPath: string, fn: (event: Journ
       if (event !== undefined && event.t !== 'header') fn(event);
     },
     afterChunk,
+    fromByte,
   );
 }

@@ -1,27 +1,39 @@
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { forEachJournalEvent, isCreatedByJob } from '../ownership/created-by-job.js';
 import { AtomicPrivateFile } from './private-files.js';
 import { safeCsvRows, UTF8_BOM } from './spreadsheet-safe.js';
 
 /**
  * created.csv: every contact this job made (all runs), externalId → contact
- * id, rebuilt from the journal so it is complete after any crash and resume.
- * Only contacts the job made (ownership/created-by-job.ts): a contact the
+ * id, from the journal, so it is complete after any crash and resume. Only
+ * contacts the job made (ownership/created-by-job.ts): a contact the
  * workspace had, left alone, updated or adopted, is not listed. A record whose
  * contact was deleted in the app and made again has a row per contact.
+ *
+ * `continueFrom`: the journal offset the existing created.csv covers (the last
+ * finished run says so): its rows are copied and only the journal after that
+ * offset is read, so a resume over a million contacts does not parse them all
+ * again. Without it, or without the file, the whole journal is read.
  */
-export async function writeCreatedReport(journalPath: string, outPath: string): Promise<number> {
+export async function writeCreatedReport(journalPath: string, outPath: string, continueFrom?: number): Promise<void> {
   const file = new AtomicPrivateFile(outPath);
-  // A byte order mark: Excel reads the file as UTF-8 (externalIds may have accents).
-  file.stream.write(`${UTF8_BOM}line,externalId,contactId\n`);
-  let count = 0;
+  // A journal shorter than what created.csv covered was not the one it was made from: read it all.
+  const resume = continueFrom !== undefined && existsSync(outPath) && existsSync(journalPath) && continueFrom <= statSync(journalPath).size;
+  if (resume) {
+    for await (const chunk of createReadStream(outPath)) {
+      file.stream.write(chunk as Buffer);
+      await file.pace();
+    }
+  } else {
+    // A byte order mark: Excel reads the file as UTF-8 (externalIds may have accents).
+    file.stream.write(`${UTF8_BOM}line,externalId,contactId\n`);
+  }
   if (existsSync(journalPath)) {
     let rows: string[][] = [];
     await forEachJournalEvent(
       journalPath,
       (event) => {
         if (!isCreatedByJob(event)) return;
-        count++;
         rows.push([String(event.line), event.id, event.cid]);
       },
       async () => {
@@ -30,8 +42,8 @@ export async function writeCreatedReport(journalPath: string, outPath: string): 
         rows = [];
         await file.pace();
       },
+      resume ? continueFrom : 0,
     );
   }
   await file.commit();
-  return count;
 }
