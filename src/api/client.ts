@@ -129,8 +129,18 @@ export class ApiClient {
     return this.o.settleMs;
   }
 
+  /**
+   * Waits `ms`, or less when the job stops: a wait for the server to settle
+   * before a lookup (up to twice the timeout) must not hold a stop. The caller
+   * then finds `stopping` set and leaves its record in doubt.
+   */
   sleep(ms: number): Promise<void> {
-    return ms > 0 ? this.o.clock.sleep(ms) : Promise.resolve();
+    return ms > 0 ? this.o.clock.sleep(ms, this.o.stopping) : Promise.resolve();
+  }
+
+  /** The job is stopping: no request that changes data starts, and waits end early. */
+  get stopping(): boolean {
+    return this.o.stopping?.aborted === true;
   }
 
   /** `request` is built per attempt, so a resend can carry what `beforeResend` learnt. */

@@ -123,6 +123,8 @@ async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOu
     // A run killed a moment ago may have left creates the server is still storing:
     // a lookup before it can no longer be working on them would miss them.
     if (rec.attemptedAt !== undefined) await ctx.api.sleep(rec.attemptedAt + ctx.api.settleMs - Date.now());
+    // Stopped during the wait: it stays in doubt, for the next run to look up.
+    if (ctx.api.stopping) return { kind: 'inDoubt' };
     const settled = await settle('an earlier run left the outcome unknown');
     if (settled !== undefined) return settled;
   }

@@ -405,3 +405,19 @@ describe('adopting a contact the workspace has without an externalId', () => {
     expect(await sendAndRecord(context(t), { externalId: 'e1', line: 7, body: rec, inDoubt: false, adopt: { id: 'CTapp', externalId: null, name: 'Old' } })).toMatchObject({ kind: 'failed', code: 'ADOPT_CONFLICT' });
   });
 });
+
+test('a stop during the wait before a lookup ends the wait at once: the record stays in doubt, nothing is asked or sent', async () => {
+  const t = scripted([]);
+  const stop = new AbortController();
+  // A clock whose waits end only when the job stops (a settle time of twenty minutes, say).
+  const clock: Clock = { now: () => 0, sleep: (_ms, signal) => new Promise((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true })) };
+  const limiter = new RateLimiter(1000, { now: () => performance.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+  const journal = new JournalWriter(join(dir(), 'journal.jsonl'), { t: 'header', format: JOURNAL_FORMAT, version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'now' });
+  const api = new ApiClient({ transport: t, limiter, stats: new RequestStats(), retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 }, clock, random: () => 0.5, settleMs: 1_200_000, stopping: stop.signal });
+  const ctx: SendContext = { api, journal, lookup: new LookupBatcher(api, 0), onExisting: 'skip', arrays: 'keep', prior: new PriorStates(join(dir(), 'prior.jsonl')) };
+  const sending = sendRecord(ctx, { externalId: 'e1', line: 7, body, inDoubt: true, attemptedAt: Date.now() });
+  setTimeout(() => stop.abort(), 20);
+  expect(await sending).toEqual({ kind: 'inDoubt' });
+  expect(t.log).toEqual([]);
+  journal.close();
+});
