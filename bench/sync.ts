@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../src/config/load.js';
@@ -11,6 +11,7 @@ import { describeExternalId } from '../src/journal/external-id-check.js';
 import { JournalWriter } from '../src/journal/journal-writer.js';
 import { keyFingerprint } from '../src/journal/target.js';
 import { bodyHash } from '../src/job/plan.js';
+import { writeCreatedReport } from '../src/report/created-report.js';
 import { Classifier } from '../src/pipeline/classify.js';
 import { BENCH_HEADER, benchRecord } from './generate-contacts.js';
 import { SYNC_CONFIG } from './sync-config.js';
@@ -111,13 +112,18 @@ for (const r of journalRows) {
 }
 journal.close();
 journalRows.length = 0;
+// As the first import left it: created.csv, and its run's end saying how much of the journal that file covers.
+await writeCreatedReport(join(stateDir, 'journal.jsonl'), join(stateDir, 'created.csv'));
+const ended = new JournalWriter(join(stateDir, 'journal.jsonl'), undefined);
+ended.append({ t: 'run', event: 'end', at: new Date().toISOString(), pid: process.pid, exitCode: 1, createdThrough: statSync(join(stateDir, 'journal.jsonl')).size });
+ended.close();
 
 /** A run of the job on `input` from a copy of its state: time to the first request past the start-up check, and the run's own figures. */
 async function runOn(name: string, input: string) {
   const dir = join(out, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
-  copyFileSync(join(stateDir, 'journal.jsonl'), join(dir, 'journal.jsonl'));
+  for (const f of ['journal.jsonl', 'created.csv']) copyFileSync(join(stateDir, f), join(dir, f));
   const before = (await box.arrivals()).length;
   const started = performance.now();
   const child = spawn(process.execPath, [join(here, 'sync-worker.js'), input, dir, box.url, box.apiKey], { stdio: ['ignore', 'pipe', 'inherit'] });
