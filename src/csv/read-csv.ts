@@ -72,6 +72,13 @@ export interface OpenedCsv {
   readonly items: AsyncIterable<CsvItem>;
   /** The number of records in the file, estimated from those parsed so far and the bytes they took (exact once all are parsed); undefined before the first. */
   estimatedRecords(): number | undefined;
+  /**
+   * Why the file is not the one that was opened any more (rewritten, cut,
+   * replaced while it was read: its size, time or inode changed), or
+   * undefined when it is the same: a run that read a file changing under it
+   * has not read the whole of anything.
+   */
+  changedSinceOpen(): Promise<string | undefined>;
 }
 
 export interface CsvOptions {
@@ -105,6 +112,7 @@ function dropLines(text: string, count: number): string {
  * whatever the file's size; the consumer's pace drives the reading.
  */
 export async function openCsv(file: string, options: CsvOptions): Promise<OpenedCsv> {
+  const opened = await stat(file);
   const { head, size } = await readHead(file);
   const bom = sniffBom(head);
   const encoding = bom?.encoding ?? options.encoding;
@@ -156,7 +164,15 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
     sofar.bytes = decoded.bytesFor(charsParsed);
   });
   const estimatedRecords = () => (sofar.bytes > 0 ? Math.round((sofar.records * size) / sofar.bytes) : undefined);
-  return { file, encoding, delimiter, header, batches, items: oneByOne(batches), estimatedRecords };
+  const changedSinceOpen = async (): Promise<string | undefined> => {
+    const now = await stat(file).catch(() => undefined);
+    if (now === undefined) return `${file} is gone`;
+    if (now.ino !== opened.ino || now.dev !== opened.dev) return `${file} was replaced by another file`;
+    if (now.size !== opened.size) return `${file} changed size from ${opened.size} to ${now.size} bytes`;
+    if (now.mtimeMs !== opened.mtimeMs) return `${file} was written to (modified ${now.mtime.toISOString()}, opened at ${opened.mtime.toISOString()})`;
+    return undefined;
+  };
+  return { file, encoding, delimiter, header, batches, items: oneByOne(batches), estimatedRecords, changedSinceOpen };
 }
 
 /**

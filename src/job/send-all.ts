@@ -124,6 +124,9 @@ export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Count
       },
     });
     await runner.drain();
+    // A file rewritten while it was read: what was read is sent, but the run did not read "the input".
+    const changed = runner.keepReading ? await i.csv.changedSinceOpen() : undefined;
+    if (changed !== undefined) runner.stop(`the input changed while it was read (${changed}): the records read were sent; run again on the file as it is now`, true);
     const seen: SourceSeen = { hasSeen: (id) => classifier.hasSeen(id), unreadable: classifier.unreadable };
     // Only a whole read: a stop, --max-rows or an abort leaves the source partly unread.
     const deleted = i.afterSending && runner.keepReading ? await i.afterSending(seen) : undefined;

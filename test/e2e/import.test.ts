@@ -480,3 +480,18 @@ test("the README's rerun of failures.csv without --state-dir keeps the job's sta
   const state = await replayJournal(join(stateDir, 'journal.jsonl'));
   expect(state.done.size).toBe(sandbox.contacts().length);
 });
+
+test('an input rewritten in place while it is read (same inode): the run says so and exits 4, never "finished"', async () => {
+  sandbox = await startSandbox({ rate: 0, latencyMs: [5, 5] });
+  const input = join(dir(), 'contacts.csv');
+  writeContactsFile(input, 3000);
+  const run = runImport(sandbox, input, { api: { concurrency: 2 } });
+  while (sandbox.requests().filter((r) => r.method === 'POST').length < 50) await new Promise((r) => setTimeout(r, 5));
+  // Truncated and written again through the same inode, as an export tool overwriting its file does.
+  const { truncateSync, appendFileSync } = await import('node:fs');
+  truncateSync(input, 0);
+  appendFileSync(input, readFileSync(input, 'utf8') + 'Record ID,First Name\nx1,Late\n');
+  const summary = await run;
+  expect(summary.exitCode).toBe(4);
+  expect(summary.stoppedEarly).toMatch(/the input changed while it was read \(.*contacts\.csv (changed size|was written to)/);
+});
