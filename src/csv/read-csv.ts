@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parse, type Parser } from 'csv-parse';
@@ -112,8 +113,7 @@ function dropLines(text: string, count: number): string {
  * whatever the file's size; the consumer's pace drives the reading.
  */
 export async function openCsv(file: string, options: CsvOptions): Promise<OpenedCsv> {
-  const opened = await stat(file);
-  const { head, size } = await readHead(file);
+  const { head, size, opened } = await readHead(file);
   const bom = sniffBom(head);
   const encoding = bom?.encoding ?? options.encoding;
   // A chunk's records stay alive until the consumer is through them, long
@@ -216,7 +216,7 @@ async function headerFirst(outputs: AsyncGenerator<ParserOutput[]>, file: string
  * crash): looked at before it is opened, since opening a pipe waits for a
  * writer that may never come. `init` and `run` alike start here.
  */
-export async function checkInputFile(file: string): Promise<{ size: number }> {
+export async function checkInputFile(file: string): Promise<Stats> {
   let st;
   try {
     st = await stat(file);
@@ -228,10 +228,10 @@ export async function checkInputFile(file: string): Promise<{ size: number }> {
     const what = st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a pipe' : st.isCharacterDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
     throw new UsageError('INPUT_NOT_A_FILE', `--input ${file}: found ${what}: expected a CSV file. The input is read again on every resume, so save the data to a file first and name that file.`);
   }
-  return { size: st.size };
+  return st;
 }
 
-async function readHead(file: string): Promise<{ head: Buffer; size: number }> {
+async function readHead(file: string): Promise<{ head: Buffer; size: number; opened: Stats }> {
   const st = await checkInputFile(file);
   let handle;
   try {
@@ -249,7 +249,7 @@ async function readHead(file: string): Promise<{ head: Buffer; size: number }> {
   }
   const other = notCsv(head);
   if (other !== undefined) throw new UsageError('INPUT_NOT_CSV', `${file} is ${other.format}, not a CSV file: ${other.next}.`);
-  return { head, size: st.size };
+  return { head, size: st.size, opened: st };
 }
 
 type ParserOutput = string[] | { skipped: Error & { code?: string; lines?: number } };

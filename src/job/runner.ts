@@ -41,8 +41,9 @@ export class Runner {
 
   constructor(private readonly options: RunnerOptions) {
     this.limit = pLimit(options.concurrency);
-    // Every request on its way listens to this signal; there may be hundreds.
-    setMaxListeners(0, this.cutInFlight.signal);
+    // Every request on its way listens to this signal, and every wait for the server to settle to
+    // the other: there may be hundreds.
+    setMaxListeners(0, this.cutInFlight.signal, this.stopping.signal);
     options.signal?.addEventListener('abort', this.onSignal);
     if (options.signal?.aborted) this.onSignal();
     if (options.maxDurationMs !== undefined) {
