@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     .example('openphone-import run -c import.json -i contacts.csv --dry-run', '2. check every record, send nothing')
     .example('OPENPHONE_API_KEY=... openphone-import run -c import.json -i contacts.csv', '3. import (the same command resumes)')
     .example('openphone-import rollback --state-dir contacts.openphone-import', '4. undo: list, then --yes to delete, the contacts the job created')
-    .epilogue('The API key is read from OPENPHONE_API_KEY only. Exit codes: 0 all created or already done, 1 some records failed (see failures.csv), 2 usage or config error (nothing sent), 3 aborted (key rejected, lock held), 4 stopped early on purpose (run again to continue).')
+    .epilogue('The API key is read from OPENPHONE_API_KEY only. Exit codes: 0 all created, updated, adopted or unchanged, 1 some records failed or wait for review (see failures.csv, review.csv), 2 usage or config error (nothing sent), 3 aborted (key rejected, lock held), 4 stopped early on purpose (run again to continue).')
     .strict()
     .fail((msg, err) => {
       if (err) throw err;

@@ -1,0 +1,32 @@
+import { AtomicPrivateFile } from './private-files.js';
+import { safeCsvRow, UTF8_BOM } from './spreadsheet-safe.js';
+
+/**
+ * A report of rows for people (UTF-8 with a BOM, every cell spreadsheet-safe),
+ * written whole or not at all: dropped-values.csv, review.csv.
+ */
+export class CsvReport {
+  private readonly file: AtomicPrivateFile;
+
+  constructor(path: string, header: readonly string[]) {
+    this.file = new AtomicPrivateFile(path);
+    this.file.stream.write(UTF8_BOM);
+    this.write(header);
+  }
+
+  protected write(row: readonly string[]): void {
+    this.file.stream.write(safeCsvRow(row));
+  }
+
+  pace(): Promise<void> {
+    return this.file.pace();
+  }
+
+  commit(): Promise<void> {
+    return this.file.commit();
+  }
+
+  discard(): void {
+    this.file.discard();
+  }
+}
