@@ -272,3 +272,39 @@ describe('--delete-missing: the source deleted a record', () => {
     expect(sandbox!.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
   });
 });
+
+test('kill -9 during a rollback of adoptions, then the same command: every contact put back as it was, none twice, nothing deleted that was the workspace\'s', async () => {
+  const n = 40;
+  const phone = (i: number) => `+1415555${String(1000 + i)}`;
+  sandbox = await startSandbox({
+    rate: 0,
+    latencyMs: [15, 15],
+    existing: Array.from({ length: n }, (_, i) => ({ defaultFields: { firstName: `App ${i}`, phoneNumbers: [{ name: 'mobile', value: phone(i) }] }, source: 'openphone' })),
+  });
+  const before = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
+  const input = join(dir(), 'crm.csv');
+  writeRows(input, [HEADER, ...Array.from({ length: n }, (_, i) => [`a${i}`, `Crm ${i}`, 'Last', '', `a${i}@example.com`, phone(i), 'no', '01/02/2024'])]);
+  expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts.adopted).toBe(n);
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  const args = ['rollback', '--state-dir', stateDir(), '--base-url', sandbox.url, '--yes'];
+  const patchesBefore = sandbox.requests().filter((r) => r.method === 'PATCH').length;
+  const restores = () => sandbox!.requests().filter((r) => r.method === 'PATCH').length - patchesBefore;
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  while (restores() < 12) await new Promise((r) => setTimeout(r, 5));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  const rest = await runCli(args, env);
+  expect(rest.code).toBe(0);
+  expect(rest.stdout).toMatch(/restored \d+/);
+  // Every contact is there, as it was before the job: names, numbers, no externalId.
+  expect(sandbox.contacts()).toHaveLength(n);
+  for (const [id, c] of before) {
+    const now = sandbox.contacts().find((x) => x.id === id)!;
+    expect(now.externalId).toBeNull();
+    expect(now.defaultFields.firstName).toBe(c.defaultFields.firstName);
+    expect(now.defaultFields.emails).toEqual([]);
+    expect(now.defaultFields.phoneNumbers.map((p) => p.value)).toEqual(c.defaultFields.phoneNumbers.map((p) => p.value));
+  }
+  // A restore cut by the kill may be sent once more: never more than that.
+  expect(restores()).toBeLessThanOrEqual(n + 4);
+}, 60_000);
