@@ -15,6 +15,9 @@ import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { replayJournal } from '../journal/replay.js';
 import { mappingChangeWarning } from '../journal/mapping-check.js';
 import { Recorder } from './recorder.js';
+import type { ValidRecord } from '../pipeline/classify.js';
+import { describeChange } from '../report/change-preview.js';
+import { ImportError } from '../errors.js';
 
 export interface DryRunOptions {
   readonly config: ResolvedConfig;
@@ -23,7 +26,12 @@ export interface DryRunOptions {
   readonly log: Log;
   /** As the import would treat records an earlier run finished. */
   readonly rules?: PlanRules;
+  /** With a key, the first changed records' contacts are read (one request) to show each change as old → new. */
+  readonly api?: { readonly apiKey: string; readonly baseUrl: string };
 }
+
+/** How many changed records a dry run shows field by field. */
+const CHANGES_SHOWN = 5;
 
 /** Where a dry run writes its reports: a folder of its own, so it never overwrites an import's. */
 export const dryRunReportDir = (stateDir: string) => statePath(stateDir, 'dryRun');
@@ -48,6 +56,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
     dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues')),
   });
   const preview = new ContactPreview(header, config.phoneNumbers);
+  const changed: ValidRecord[] = [];
   // What a run of this job would do: the journal says what is finished (read only: a run may be appending).
   const past = await replayJournal(statePath(stateDir, 'journal'), { repair: false });
   const changedMapping = mappingChangeWarning(past.header, config, statePath(stateDir, 'journal'));
@@ -62,7 +71,8 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
       keepReading: () => true,
       send: (plan) => {
         recorder.valid(plan.record, plan.sync ? 'changed' : 'valid');
-        preview.offer(plan.record);
+        if (plan.sync && changed.length < CHANGES_SHOWN) changed.push(plan.record);
+        else preview.offer(plan.record);
       },
     });
     await recorder.commit();
@@ -70,11 +80,42 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
     recorder.discard();
     throw err;
   }
+  const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api);
   const summary = buildSummary(
-    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(preview.lines.length > 0 && { preview: preview.lines }), reportHtml: statePath(reportDir, 'reportHtml') },
+    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(preview.lines.length > 0 && { preview: preview.lines }), ...(changes && { changes }), reportHtml: statePath(reportDir, 'reportHtml') },
     recorder.counts,
   );
   await writePrivateFile(statePath(reportDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
   await writePrivateFile(statePath(reportDir, 'reportHtml'), renderReport(summary, []));
   return summary;
+}
+
+/**
+ * The first changed records, field by field: their contacts are read (one
+ * lookup of up to 20 ids) when a key is given; without one, where to get it.
+ * A read that fails says so: a dry run never stops for it.
+ */
+async function changesOf(records: readonly ValidRecord[], config: ResolvedConfig, api: DryRunOptions['api']): Promise<string[]> {
+  if (api === undefined) return [`${records.length > 1 ? 'lines' : 'line'} ${records.map((r) => r.line).join(', ')}: set OPENPHONE_API_KEY to see each changed field as old → new`];
+  const { connect } = await import('./connect.js');
+  const { Runner } = await import('./runner.js');
+  const { LookupBatcher, LookupFailed } = await import('../send/lookup.js');
+  const runner = new Runner({ concurrency: 1 });
+  // A look, not a job: two tries, not a minute of backoff against an API that cannot be reached.
+  const { api: client } = connect({ api: { ...config.api, baseUrl: api.baseUrl, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 } }, apiKey: api.apiKey }, api.baseUrl, runner);
+  const lookup = new LookupBatcher(client, 0);
+  try {
+    const found = await Promise.all(records.map((r) => lookup.find(r.externalId)));
+    return records.map((r, i) => {
+      const contact = found[i]![0];
+      if (contact === undefined) return `line ${r.line} (${r.externalId}): its contact is gone from the workspace: it would be made again`;
+      const diff = describeChange(contact, r.payload, config.update.arrays);
+      return `line ${r.line} (${r.externalId}): ${diff.length > 0 ? diff.join('; ') : 'the same fields as the contact holds now (changed since the last run, changed back in the app)'}`;
+    });
+  } catch (err) {
+    if (!(err instanceof LookupFailed) && !(err instanceof ImportError)) throw err;
+    return [`reading the changed records' contacts failed (${(err as Error).message}): no field-by-field view`];
+  } finally {
+    await runner.finish();
+  }
 }

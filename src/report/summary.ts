@@ -40,6 +40,8 @@ export interface Summary {
   readonly reportHtml?: string;
   /** A dry run: the first valid records as they will be sent (name, company, phones as written and as sent, emails). */
   readonly preview?: readonly string[];
+  /** A dry run of a job with finished records: the first changed ones, each change as old → new. */
+  readonly changes?: readonly string[];
 }
 
 /** What every summary says about the run itself: input, config, where, when. */
@@ -92,6 +94,7 @@ export function formatSummary(s: Summary): string {
   if (s.abortedBecause) lines.push(`  ABORTED: ${s.abortedBecause}`);
   if (s.deleteMissing !== undefined) lines.push(`  --delete-missing: ${describeDeletion(s.deleteMissing, s.stateDir)}`);
   if (s.preview?.length) lines.push('  the first contacts as they will be sent:', ...s.preview.map((l) => `    ${l}`));
+  if (s.changes?.length) lines.push('  the first changed records, as a sync would update them:', ...s.changes.map((l) => `    ${l}`));
   const codes = Object.entries(s.problems).sort((a, b) => b[1] - a[1]);
   if (codes.length > 0 && !s.problemGroups?.length) lines.push(`  problems: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);
   if (s.problemGroups?.length) lines.push('  by column, with the first example and its fix:', ...describeGroups(s.problemGroups));

@@ -57,6 +57,12 @@ describe('a rerun brings changes across', () => {
 
     const preview = await dryRun({ config, input: second, stateDir: stateDir(), log: silentLog });
     expect(preview.counts).toMatchObject({ valid: 3, changed: 5, unchanged: file.valid.length - 5 });
+    expect(preview.changes).toEqual([expect.stringMatching(/set OPENPHONE_API_KEY to see each changed field as old → new/)]);
+    // With the key, the changed records' contacts are read (one lookup) and each change shown as old → new.
+    const seen = await dryRun({ config, input: second, stateDir: stateDir(), log: silentLog, api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } });
+    const [firstChange, , , , phoneChange] = seen.changes!;
+    expect(firstChange).toMatch(new RegExp(`^line \\d+ \\(${changed[0]}\\): company ("Company \\d+"|\\(empty\\)) → "New Co ${changed[0]}"$`));
+    expect(phoneChange).toMatch(new RegExp(`\\(${changed[4]}\\): phone \\+ \\+14155559999$`));
 
     const from = sandbox.requests().length;
     const sync = await runImport(sandbox, second);

@@ -48,7 +48,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (args.dryRun) {
     // Checked for a dry run too: its next commands carry it.
     if (args.baseUrl !== undefined) checkBaseUrl(args.baseUrl, '--base-url', stderrLog);
-    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog, rules });
+    // With a key the first changed records' contacts are read to show their changes (nothing is sent).
+    const key = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
+    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog, rules, ...(key !== undefined && { api: { apiKey: key, baseUrl: args.baseUrl ?? config.api.baseUrl } }) });
     printSummary(summary, args, stateDir);
     return summary.exitCode;
   }
