@@ -11,6 +11,8 @@ export interface JobStatus {
   readonly stateDir: string;
   /** Records whose contact this job made (ownership/created-by-job.ts). */
   readonly created: number;
+  /** What a rollback has done so far (rollback.jsonl): the job's contacts deleted or found gone, the workspace's restored or left alone. */
+  readonly rolledBack?: Readonly<Record<string, number>>;
   /** Records whose contact the workspace had: PATCHed by the job, adopted by it, or left alone. */
   readonly updated: number;
   readonly adopted: number;
@@ -46,6 +48,7 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
   return {
     stateDir,
     ...state.done.countByRelation(),
+    ...rolledBack(statePath(stateDir, 'rollbackLog')),
     failedRetryable,
     failedPermanent: state.failed.size - failedRetryable,
     inDoubt: state.inDoubt.size,
@@ -126,9 +129,26 @@ function readSummaryCounts(path: string): { lastSummary?: Record<string, number>
   }
 }
 
+/** rollback.jsonl's lines by outcome, when a rollback has run. */
+function rolledBack(path: string): { rolledBack?: Record<string, number> } {
+  if (!existsSync(path)) return {};
+  const out: Record<string, number> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    try {
+      const t = (JSON.parse(line) as { t?: unknown }).t;
+      if (typeof t === 'string') out[t] = (out[t] ?? 0) + 1;
+    } catch {
+      // A blank line, or one torn by a kill.
+    }
+  }
+  return { rolledBack: out };
+}
+
 export function formatStatus(s: JobStatus): string {
+  const rb = s.rolledBack;
   const lines = [
     `job in ${s.stateDir}:`,
+    ...(rb ? [`  ROLLED BACK: ${rb.deleted ?? 0} of its contacts deleted, ${rb.gone ?? 0} already gone, ${rb.restored ?? 0} of the workspace's restored, ${rb.changedSince ?? 0} left alone (changed since); the counts below are what the job did before`] : []),
     `  contacts over ${s.runs} run(s): created by this job ${s.created}${s.adopted > 0 ? `, adopted ${s.adopted}` : ''}${s.updated > 0 ? `, the workspace's and updated ${s.updated}` : ''}${s.existing > 0 ? `, the workspace's and left alone ${s.existing}` : ''}`,
     `  failed: ${s.failedRetryable} retryable (tried again on the next run), ${s.failedPermanent} permanent (sent again only once fixed)`,
     `  in doubt: ${s.inDoubt}${s.inDoubt > 0 ? ' (sent, outcome unknown: the next run looks them up before sending anything)' : ''}`,

@@ -59,6 +59,9 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
     for (const id of deleted) times.set(id, (times.get(id) ?? 0) + 1);
     expect(Math.max(...times.values())).toBeLessThanOrEqual(2);
 
+    // status says the job was rolled back, not only "created N".
+    const status = await runCli(['status', '--state-dir', stateDir]);
+    expect(status.stdout).toMatch(new RegExp(`ROLLED BACK: \\d+ of its contacts deleted, \\d+ already gone, 2 of the workspace's restored`));
     // The job's state now belongs to a rolled-back job: an import on it is refused.
     const again = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], env);
     expect(again.code).toBe(2);
