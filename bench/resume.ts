@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../src/config/load.js';
@@ -8,6 +8,7 @@ import { JOURNAL_FORMAT, JOURNAL_VERSION } from '../src/journal/events.js';
 import { JournalWriter } from '../src/journal/journal-writer.js';
 import { describeExternalId } from '../src/journal/external-id-check.js';
 import { replayJournal } from '../src/journal/replay.js';
+import { writeCreatedReport } from '../src/report/created-report.js';
 import { keyFingerprint } from '../src/journal/target.js';
 import { BENCH_CONFIG, BENCH_HEADER, benchRecord, generateContacts } from './generate-contacts.js';
 import { sandboxProcess } from './sandbox-process.js';
@@ -44,6 +45,11 @@ for (let i = 0; i < DONE; i++) {
   journal.append({ t: 'created', id, cid: `CT${i}`, line: i + 2 });
 }
 journal.close();
+// As the import that made them left the job: created.csv, and its run's end saying how much of the journal that covers.
+await writeCreatedReport(join(stateDir, 'journal.jsonl'), join(stateDir, 'created.csv'));
+const ended = new JournalWriter(join(stateDir, 'journal.jsonl'), undefined);
+ended.append({ t: 'run', event: 'end', at: new Date().toISOString(), pid: process.pid, exitCode: 0, createdThrough: statSync(join(stateDir, 'journal.jsonl')).size });
+ended.close();
 
 async function writeInput(path: string, newFirst: boolean): Promise<void> {
   const w = createWriteStream(path);
@@ -97,7 +103,7 @@ const copy = (name: string) => {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
   // Copied whole before the run starts: a run that repairs a journal still being written would cut it mid-copy.
-  copyFileSync(join(stateDir, 'journal.jsonl'), join(dir, 'journal.jsonl'));
+  for (const f of ['journal.jsonl', 'created.csv']) copyFileSync(join(stateDir, f), join(dir, f));
   return dir;
 };
 const a = await timeToFirstRequest(newFirstInput, copy('state-a'));
