@@ -10,8 +10,10 @@ import { STATE_FILES, statePath } from './report/private-files.js';
 export function defaultStateDir(input: string): string {
   const dir = dirname(input);
   if (basename(input) === STATE_FILES.failures && existsSync(statePath(dir, 'summary'))) {
-    // A dry run's failures.csv (STATE/dry-run/failures.csv) belongs to STATE.
-    return basename(dir) === STATE_FILES.dryRun ? dirname(dir) : dir;
+    // A dry run's failures.csv (STATE/dry-run/failures.csv, or STATE/dry-run/check-N/failures.csv) belongs to STATE.
+    if (basename(dir) === STATE_FILES.dryRun) return dirname(dir);
+    if (/^check-\d+$/.test(basename(dir)) && basename(dirname(dir)) === STATE_FILES.dryRun) return dirname(dirname(dir));
+    return dir;
   }
   return join(dir, `${basename(input, extname(input))}.openphone-import`);
 }

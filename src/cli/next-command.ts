@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { Summary } from '../report/summary.js';
 import { packageRoot } from './paths.js';
 
@@ -45,8 +45,10 @@ export function nextSteps(summary: Summary, args: RunArgsForHint, prefix = invok
   const reports = summary.reportDir ?? summary.stateDir;
   const lines: string[] = [];
   if (summary.mode === 'dry-run') {
-    if (c.failed + c.duplicate > 0) lines.push(`  fix the rows in ${reports}/failures.csv (or in the export), then check again: ${base(args.input, ['--dry-run'])}`);
-    lines.push(`  next, import (OPENPHONE_API_KEY set): ${base(args.input)}`);
+    // The check of the fixed rows reads the file the person fixed; its reports go elsewhere (dryRunReportDir), never over it.
+    if (c.failed + c.duplicate > 0) lines.push(`  fix the rows in ${reports}/failures.csv, then check them: ${base(join(reports, 'failures.csv'), ['--dry-run'])}`);
+    const fixedRows = basename(args.input) === 'failures.csv';
+    lines.push(`  next, import${fixedRows ? ' these rows (after the rest of the export)' : ''} (OPENPHONE_API_KEY set): ${base(args.input)}`);
     return lines;
   }
   if (summary.stoppedEarly || summary.abortedBecause) lines.push(`  to continue: ${base(args.input)}`);

@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { indexHeader } from '../csv/header.js';
 import { openCsv } from '../csv/read-csv.js';
@@ -33,8 +35,29 @@ export interface DryRunOptions {
 /** How many changed records a dry run shows field by field. */
 const CHANGES_SHOWN = 5;
 
-/** Where a dry run writes its reports: a folder of its own, so it never overwrites an import's. */
-export const dryRunReportDir = (stateDir: string) => statePath(stateDir, 'dryRun');
+/**
+ * Where a dry run writes its reports: a folder of its own, so it never
+ * overwrites an import's; and never the folder its input is in. A dry run of
+ * the failures.csv a person fixed (in dry-run/, or in a check-N/ below it)
+ * writes into the next check-N/: the fixed file stays as it was, whatever the
+ * run finds.
+ */
+export function dryRunReportDir(stateDir: string, input?: string): string {
+  const base = statePath(stateDir, 'dryRun');
+  if (input === undefined) return base;
+  const from = realpathOr(dirname(resolve(input)));
+  if (from === realpathOr(base)) return join(base, 'check-1');
+  const check = /^check-(\d+)$/.exec(basename(from));
+  return check && realpathOr(dirname(from)) === realpathOr(base) ? join(base, `check-${Number(check[1]) + 1}`) : base;
+}
+
+const realpathOr = (p: string) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+};
 
 /**
  * The dry run: the import's pipeline with a sender that sends nothing. Every
@@ -48,7 +71,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const header = indexHeader(csv.header, config.columnUses, input);
   // Nothing is written before the input and config are known to fit together.
   ensurePrivateDir(stateDir);
-  const reportDir = dryRunReportDir(stateDir);
+  const reportDir = dryRunReportDir(stateDir, input);
   ensurePrivateDir(reportDir);
   const recorder = new Recorder({
     failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter, input),

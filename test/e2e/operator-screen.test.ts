@@ -125,3 +125,38 @@ test('every run writes a self-contained report.html whose numbers are summary.js
     await sandbox.stop();
   }
 });
+
+test('fixing the rows a dry run found, as its hint says: the fixed file is checked without being written over, and its import hint imports the fixed rows', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  try {
+    const input = join(dir(), 'export.csv');
+    writeContactsFile(input, 12);
+    writeFileSync(input, readFileSync(input, 'utf8').replace(/\n(r1,[^,]*,[^,]*,[^,]*,)[^,]*,/, '\n$1"a@example.com; b@example.com",'));
+    const config = join(dir(), 'config.json');
+    writeFileSync(config, JSON.stringify(importConfig()));
+    const stateDir = join(dir(), 'state');
+    const dry = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url, '--dry-run']);
+    const checkLine = commandAfter(dry.stdout, /^ {2}fix the rows in .*failures\.csv, then check them: /);
+    const fixed = join(stateDir, 'dry-run', 'failures.csv');
+    expect(checkLine).toContain(fixed);
+    // The person fixes the two-address cell (the other bad rows stay bad) and runs the printed check.
+    writeFileSync(fixed, readFileSync(fixed, 'utf8').replace('a@example.com; b@example.com', 'a@example.com'));
+    const edited = readFileSync(fixed, 'utf8');
+    const check = await paste(checkLine, {});
+    expect(check.code).toBe(1);
+    // The fixed file is as the person left it; the check's reports went to a folder of their own.
+    expect(readFileSync(fixed, 'utf8')).toBe(edited);
+    expect(check.stdout).toMatch(/reports: .*dry-run\/check-1\//);
+    // Its import hint imports the fixed rows: the fixed one is created.
+    const importLine = commandAfter(check.stdout, /^ {2}next, import these rows \(after the rest of the export\) \(OPENPHONE_API_KEY set\): /);
+    expect(importLine).toContain(fixed);
+    const imported = await paste(importLine, { OPENPHONE_API_KEY: sandbox.apiKey });
+    expect(imported.stdout).toMatch(/created 1,/);
+    expect(sandbox.contactsByExternalId().get('r1')![0]!.defaultFields.emails.map((e) => e.value)).toEqual(['a@example.com']);
+    // A second check of the same file goes to check-2 when run from check-1's own failures.csv, never over its input.
+    const again = await runCli(['run', '-c', config, '-i', join(stateDir, 'dry-run', 'check-1', 'failures.csv'), '--state-dir', stateDir, '--dry-run']);
+    expect(again.stdout).toMatch(/reports: .*dry-run\/check-2\//);
+  } finally {
+    await sandbox.stop();
+  }
+});
