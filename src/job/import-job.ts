@@ -11,7 +11,8 @@ import { JournalWriter } from '../journal/journal-writer.js';
 import { replayJournal, type ResumeState } from '../journal/replay.js';
 import { acquireRunLock } from '../journal/run-lock.js';
 import { checkExternalIdDefinition, describeExternalId } from '../journal/external-id-check.js';
-import { checkTarget, describeTarget, type Target } from '../journal/target.js';
+import { checkTarget, describeTarget, newKeySalt, type Target } from '../journal/target.js';
+import { checkSameWorkspace } from '../ownership/same-workspace.js';
 import type { Log } from '../log.js';
 import { Counts } from '../report/counts.js';
 import { writeCreatedReport } from '../report/created-report.js';
@@ -81,7 +82,6 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   const { config, input, stateDir, log } = options;
   const startedAt = new Date();
   const baseUrl = (options.baseUrl ?? config.api.baseUrl).replace(/\/+$/, '');
-  const target: Target = describeTarget(baseUrl, options.apiKey);
 
   const csv = await openCsv(input, config.csv);
   const header = indexHeader(csv.header, config.columnUses, input);
@@ -90,13 +90,15 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   const journalPath = statePath(stateDir, 'journal');
   let journal: JournalWriter | undefined;
   try {
-    const { past, rebind } = await readPast(journalPath, target, options);
+    const { past, target, rebind, newKey } = await readPast(journalPath, baseUrl, options);
     const runner = new Runner({ concurrency: config.api.concurrency, graceMs: options.graceMs, maxDurationMs: options.maxDurationMs, signal: options.stop });
     const { api, stats } = connect({ ...options, api: options.config.api }, baseUrl, runner);
     // Before anything is sent or written: the key is accepted and the config fits the workspace.
     // A stop that comes before or during these (a slow API, a big journal) ends the run here.
     const matchKeys = options.matchExisting ?? config.matchExisting ?? [];
     let refused = options.stop?.aborted ? undefined : await startupChecks(config, baseUrl, api, options.stop);
+    // A new key for the job (--same-workspace): its workspace must be the one the job imported into.
+    if (refused === undefined && newKey && !options.stop?.aborted) await checkSameWorkspace(api, journalPath);
     let index: WorkspaceIndex | undefined;
     if (refused === undefined && !options.stop?.aborted) {
       try {
@@ -135,7 +137,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
 }
 
 /** The journal's story so far, checked: it must belong to this API and key, and name records as the config does (exit 2 otherwise). */
-async function readPast(journalPath: string, target: Target, options: ImportOptions): Promise<{ past: ResumeState; rebind: boolean }> {
+async function readPast(journalPath: string, baseUrl: string, options: ImportOptions): Promise<{ past: ResumeState; target: Target; rebind: boolean; newKey: boolean }> {
   const { config, log } = options;
   if (existsSync(statePath(options.stateDir, 'rollbackLog'))) {
     // Its journal still says "created" for contacts the rollback deleted: importing on it would skip them.
@@ -145,9 +147,13 @@ async function readPast(journalPath: string, target: Target, options: ImportOpti
   if (past.repairedBytes > 0) log.warn(`${journalPath}: cut ${past.repairedBytes} bytes of a line torn by a crash; its record will be checked by lookup`);
   const changedMapping = mappingChangeWarning(past.header, config, journalPath);
   if (changedMapping !== undefined) log.warn(changedMapping);
+  // The job's own salt (a new job's is new): fingerprints of one key differ from job to job.
+  const salt = past.header ? past.header.keySalt : newKeySalt();
+  const target = { ...describeTarget(baseUrl, options.apiKey, salt), ...(salt !== undefined && { salt }) };
   const rebind = checkTarget(past, target, journalPath, options.sameWorkspace ?? false);
   checkExternalIdDefinition(past.header, config.externalId, journalPath, config.file);
-  return { past, rebind };
+  const newKey = rebind && past.target !== undefined && past.target.keyFingerprint !== target.keyFingerprint;
+  return { past, target, rebind, newKey };
 }
 
 /** The key is accepted, the custom fields fit, createdByUserId is a user. Returns why the job aborts (exit 3); a misfit config throws (exit 2). */
@@ -163,12 +169,12 @@ async function startupChecks(config: ResolvedConfig, baseUrl: string, api: ApiCl
 }
 
 /** Opens the journal for this run: its header on the first run, the new target after a key rotation, and the run's start. */
-function openJournal(journalPath: string, past: ResumeState, target: Target, rebind: boolean, options: ImportOptions, startedAt: Date): JournalWriter {
+function openJournal(journalPath: string, past: ResumeState, target: Target & { salt?: string }, rebind: boolean, options: ImportOptions, startedAt: Date): JournalWriter {
   const { config, log } = options;
   const at = startedAt.toISOString();
   const journal = new JournalWriter(
     journalPath,
-    past.header ? undefined : { t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl: target.baseUrl, keyFingerprint: target.keyFingerprint, externalIdDefinition: describeExternalId(config.externalId), createdAt: at },
+    past.header ? undefined : { t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl: target.baseUrl, keyFingerprint: target.keyFingerprint, ...(target.salt !== undefined && { keySalt: target.salt }), externalIdDefinition: describeExternalId(config.externalId), createdAt: at },
   );
   if (rebind) {
     log.warn(`${journalPath}: now bound to ${target.baseUrl} with the key ${target.keyFingerprint} (--same-workspace)`);

@@ -14,6 +14,8 @@ export interface JournalHeader {
   readonly baseUrl: string;
   /** Which key the job was started with (journal/target.ts): a fingerprint, never the key. */
   readonly keyFingerprint?: string;
+  /** The job's own salt of its key fingerprints (absent in journals of earlier versions: a constant one). */
+  readonly keySalt?: string;
   /** How records got their externalId (journal/external-id-check.ts): a change would make every record new. */
   readonly externalIdDefinition?: string;
   readonly createdAt: string;

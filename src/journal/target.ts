@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import type { ResumeState } from './replay.js';
 
@@ -13,14 +13,20 @@ const VENDOR_HOSTS = new Set(['api.openphone.com', 'api.quo.com']);
 
 /**
  * A short, salted hash of the key: enough to tell two keys apart, useless for
- * finding the key (they are long random strings). Written to the journal.
+ * finding the key (they are long random strings). Written to the journal. The
+ * salt is the job's own (a random value in its journal's header), so one key's
+ * fingerprint differs from job to job; journals of earlier versions used one
+ * constant salt, which still reads them.
  */
-export function keyFingerprint(apiKey: string): string {
-  return `key-${createHash('sha256').update(`openphone-import:${apiKey}`).digest('hex').slice(0, 12)}`;
+export function keyFingerprint(apiKey: string, salt = 'openphone-import'): string {
+  return `key-${createHash('sha256').update(`${salt}:${apiKey}`).digest('hex').slice(0, 12)}`;
 }
 
-export function describeTarget(baseUrl: string, apiKey: string): Target {
-  return { baseUrl: baseUrl.replace(/\/+$/, ''), keyFingerprint: keyFingerprint(apiKey) };
+/** A new job's salt for its key fingerprints. */
+export const newKeySalt = (): string => randomBytes(12).toString('base64url');
+
+export function describeTarget(baseUrl: string, apiKey: string, salt?: string): Target {
+  return { baseUrl: baseUrl.replace(/\/+$/, ''), keyFingerprint: keyFingerprint(apiKey, salt) };
 }
 
 function sameApi(a: string, b: string): boolean {

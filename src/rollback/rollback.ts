@@ -77,7 +77,7 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
     const past = await replayJournal(journalPath);
     const baseUrl = (o.baseUrl ?? past.target?.baseUrl ?? past.header?.baseUrl ?? API_DEFAULTS.baseUrl).replace(/\/+$/, '');
     // Only the API and key the job imported with: another workspace's contacts are never touched.
-    checkTarget(past, describeTarget(baseUrl, o.apiKey), journalPath, false);
+    checkTarget(past, describeTarget(baseUrl, o.apiKey, past.header?.keySalt), journalPath, false);
     const settings: ApiSettings = { ...API_DEFAULTS, ...o.api, baseUrl };
     const runner = new Runner({ concurrency: settings.concurrency, graceMs: o.graceMs, signal: o.stop });
     const { api, stats } = connect({ api: settings, apiKey: o.apiKey, ...(o.transport && { transport: o.transport }) }, baseUrl, runner);

@@ -280,6 +280,33 @@ describe('the state directory belongs to one workspace', () => {
     }
   });
 
+  test('--same-workspace with a key whose workspace lacks the contacts the job made: refused (exit 2), nothing sent, the job keeps its key', async () => {
+    sandbox = await startSandbox({ rate: 0, apiKeys: ['key-one-aaaaaaaaaaaa', 'key-two-bbbbbbbbbbbb'] });
+    const input = join(dir(), 'contacts.csv');
+    writeContactsFile(input, 20);
+    await runImport(sandbox, input, { apiKey: 'key-one-aaaaaaaaaaaa', maxRows: 5 });
+    // The second key sees none of them, as a key of another workspace at the same URL would.
+    for (const c of sandbox.contacts()) await fetch(`${sandbox.url}/v1/contacts/${c.id}`, { method: 'DELETE', headers: { authorization: 'key-one-aaaaaaaaaaaa' } });
+    const before = sandbox.requests().filter((r) => r.method === 'POST').length;
+    await expect(runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb', sameWorkspace: true })).rejects.toMatchObject({ code: 'NOT_SAME_WORKSPACE', exitCode: 2, message: expect.stringMatching(/none of 5 contacts this job made .* is in the workspace of the new key/) });
+    expect(sandbox.requests().filter((r) => r.method === 'POST')).toHaveLength(before);
+    // Still bound to the first key.
+    await expect(runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE' });
+  });
+
+  test('the key fingerprint is salted per job: one key gives two jobs different fingerprints', async () => {
+    sandbox = await startSandbox({ rate: 0 });
+    const input = join(dir(), 'contacts.csv');
+    writeContactsFile(input, 3);
+    const header = (state: string) => JSON.parse(readFileSync(join(state, 'journal.jsonl'), 'utf8').split('\n')[0]!) as { keyFingerprint: string; keySalt: string };
+    await runImport(sandbox, input, { stateDir: join(dir(), 'job-a') });
+    await runImport(sandbox, input, { stateDir: join(dir(), 'job-b') });
+    const [a, b] = [header(join(dir(), 'job-a')), header(join(dir(), 'job-b'))];
+    expect(a.keySalt).not.toBe(b.keySalt);
+    expect(a.keyFingerprint).not.toBe(b.keyFingerprint);
+    expect(JSON.stringify(a)).not.toContain(sandbox.apiKey);
+  });
+
   test('another key for the same API: exit 2; with --same-workspace (a rotated key) the job goes on and is bound to the new key', async () => {
     sandbox = await startSandbox({ rate: 0, apiKeys: ['key-one-aaaaaaaaaaaa', 'key-two-bbbbbbbbbbbb'] });
     const input = join(dir(), 'contacts.csv');

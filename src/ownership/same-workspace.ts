@@ -1,0 +1,35 @@
+import type { ApiClient } from '../api/client.js';
+import { UsageError } from '../errors.js';
+import { jobContacts } from './created-by-job.js';
+
+/** How many of the job's contacts are read to tell its workspace. */
+const SAMPLE = 5;
+
+/**
+ * --same-workspace with a new key: every workspace lives at the same URL, so
+ * the URL says nothing. Before the job is bound to the key, a few contacts the
+ * job made are read by their ids (ids belong to one workspace): when none is
+ * there, the key is another workspace's and the run stops (exit 2), the job
+ * left bound to its old key. A job that made no contact has nothing to lose.
+ */
+export async function checkSameWorkspace(api: ApiClient, journalPath: string): Promise<void> {
+  const made = [...(await jobContacts(journalPath)).values()].filter((c) => c.relation === 'created');
+  if (made.length === 0) return;
+  // Spread over the job: the first and last made, and some between.
+  const sample = Array.from({ length: Math.min(SAMPLE, made.length) }, (_, k) => made[Math.floor((k * (made.length - 1)) / Math.max(1, SAMPLE - 1))]!);
+  let found = 0;
+  let unanswered = 0;
+  for (const c of sample) {
+    const r = await api.call({ method: 'GET', path: `v1/contacts/${encodeURIComponent(c.contactId)}` }, { count: 'checks' });
+    if (r.kind === 'answer' && r.res.status === 200) found++;
+    else if (r.kind !== 'answer' || r.res.status !== 404) unanswered++;
+    if (found > 0) return;
+  }
+  if (unanswered > 0) throw new UsageError('SAME_WORKSPACE_UNCHECKED', `--same-workspace: the contacts this job made could not be read with the new key (${unanswered} of ${sample.length} unanswered): the job was not moved to it. Run again when the API answers.`);
+  throw new UsageError(
+    'NOT_SAME_WORKSPACE',
+    `--same-workspace: none of ${sample.length} contacts this job made (${sample.map((c) => c.contactId).join(', ')}) is in the workspace of the new key: it is another workspace's key. Nothing was sent, and the job stays bound to its key.\n` +
+      `  to import into that workspace, start a new job: add --state-dir with a new folder\n` +
+      `  to continue this job, use the key of the workspace it imported into`,
+  );
+}
