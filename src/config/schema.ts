@@ -113,6 +113,7 @@ export const configSchema = z.strictObject({
       delimiter: z
         .string()
         .length(1, 'expected a single character such as "," ";" "\\t" or "|"')
+        .refine((d) => !['"', '\n', '\r'].includes(d), 'a quote or a line break cannot separate fields: expected a character such as "," ";" "\\t" or "|"')
         .optional()
         .describe('Detected from the header line when left out'),
       encoding: z.string().min(1).optional().describe('Default utf-8 (a BOM is honoured); e.g. windows-1252, latin1'),

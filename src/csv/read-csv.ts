@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { DecodeToLf, sniffBom } from './decode.js';
 import { detectDelimiter } from './detect-delimiter.js';
 import { RecordLocator } from './record-locator.js';
-import { notCsv } from './sniff-format.js';
+import { notCsv, utf16WithoutBom } from './sniff-format.js';
 import { ERROR_COLUMNS } from './header.js';
 import { restoreCell } from '../report/spreadsheet-safe.js';
 import { decodeEscapedBytes } from './escaped-bytes.js';
@@ -115,6 +115,10 @@ function dropLines(text: string, count: number): string {
 export async function openCsv(file: string, options: CsvOptions): Promise<OpenedCsv> {
   const { head, size, opened } = await readHead(file);
   const bom = sniffBom(head);
+  const utf16 = bom === undefined && /^utf-?8$/i.test(options.encoding) ? utf16WithoutBom(head) : undefined;
+  if (utf16 !== undefined) {
+    throw new UsageError('INPUT_UTF16', `${file}: found UTF-16 text without a byte order mark (a zero byte in every other byte), read as csv.encoding "${options.encoding}". Set "csv": { "encoding": "${utf16}" } in the config, or save the file as CSV UTF-8.`);
+  }
   const encoding = bom?.encoding ?? options.encoding;
   // A chunk's records stay alive until the consumer is through them, long
   // enough to outlive young-generation collections. 16 KB chunks (about a

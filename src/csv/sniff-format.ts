@@ -15,3 +15,23 @@ export function notCsv(head: Buffer): { format: string; next: string } | undefin
   if (/^<(\?xml|!doctype|html|table)/i.test(text)) return { format: 'an HTML or XML file (some "Excel" exports are HTML)', next: saveAsCsv };
   return undefined;
 }
+
+/**
+ * UTF-16 without a byte order mark (some Windows tools write it): read as
+ * UTF-8 it gives a header of `R\u0000e\u0000c…`. Text in it has a zero in
+ * every other byte: the odd ones for little-endian, the even ones for big.
+ */
+export function utf16WithoutBom(head: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  const n = head.length - (head.length % 2);
+  if (n < 8) return undefined;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (head[i] === 0) even++;
+    if (head[i + 1] === 0) odd++;
+  }
+  const pairs = n / 2;
+  if (odd >= pairs * 0.6 && even < pairs * 0.1) return 'utf-16le';
+  if (even >= pairs * 0.6 && odd < pairs * 0.1) return 'utf-16be';
+  return undefined;
+}

@@ -49,6 +49,7 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number)
     else if (result.note !== undefined) dropped.push({ code: result.note.code, line, column, value, message: result.note.message });
   };
 
+  controlCharacters(config, get, line, problems);
   const externalId = readExternalId(config.externalId, get, line, problems);
   const text = (column: string | undefined) => (column === undefined ? undefined : get(column).trim() || undefined);
   const firstName = text(config.names.firstName);
@@ -196,5 +197,22 @@ function convertCustom(field: ResolvedCustomField, cell: string): Converted<Cust
       return toIsoDate(cell, field.format, field.timezone);
     case 'multi-select':
       return { ok: true, value: splitCell(cell, field.split) };
+  }
+}
+
+/** C0 control characters but tab and line breaks, and DEL: no contact field holds them, and they are never dropped in silence. */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** A cell the config uses that holds a control character fails the record, naming the column and where in the cell. */
+function controlCharacters(config: ResolvedConfig, get: CellReader, line: number, problems: Problem[]): void {
+  const seen = new Set<string>();
+  for (const { column } of config.columnUses) {
+    if (seen.has(column)) continue;
+    seen.add(column);
+    const value = get(column);
+    const m = CONTROL.exec(value);
+    if (m === null) continue;
+    const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    problems.push({ code: ProblemCode.controlCharacter, line, column, value, message: `found the control character U+${code} at position ${m.index + 1}: not text a contact can hold; remove it from the cell in the export` });
   }
 }

@@ -16,6 +16,7 @@ export const ProblemCode = {
   numberInvalid: 'NUMBER_INVALID',
   dateInvalid: 'DATE_INVALID',
   payloadInvalid: 'PAYLOAD_INVALID',
+  controlCharacter: 'CONTROL_CHARACTER',
   /** Notes on values kept in part: reported, never failing the record. */
   phoneExtensionDropped: 'PHONE_EXTENSION_DROPPED',
   phoneCountryUnknown: 'PHONE_COUNTRY_UNKNOWN',

@@ -120,6 +120,7 @@ describe('config: every error names the path, the value found and what was expec
   test('numbers out of range', () => {
     expect(problemsOf({ ...minimal, api: { concurrency: 0 } })[0]).toMatch(/api\.concurrency: found 0: /);
     expect(problemsOf({ ...minimal, csv: { delimiter: ';;' } })[0]).toMatch(/csv\.delimiter: found ";;": expected a single character/);
+    for (const d of ['"', '\n', '\r']) expect(problemsOf({ ...minimal, csv: { delimiter: d } })[0]).toMatch(/csv\.delimiter: .*a quote or a line break cannot separate fields/);
   });
 
   test('invalid JSON names line and column', () => {

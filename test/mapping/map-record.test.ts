@@ -281,3 +281,17 @@ describe('every body the mapping builds is one the contract accepts (it is not c
     expect(bodies).toBeGreaterThan(400);
   });
 });
+
+test.each([
+  ['a NUL', 'Ada\u0000'],
+  ['an escape', 'Ada\u001b[31m'],
+  ['a DEL', 'A\u007fda'],
+])('a cell with %s fails the record, naming the column, the character and where it is', (_name, cell) => {
+  const r = map({ Id: '1', First: cell, Email: 'ada@example.com' });
+  expect(r.payload).toBeUndefined();
+  expect(r.problems).toContainEqual(expect.objectContaining({ code: 'CONTROL_CHARACTER', column: 'First', message: expect.stringMatching(/found the control character U\+00(00|1B|7F) at position \d+/) }));
+});
+
+test('tabs and line breaks in a cell are text, not control characters', () => {
+  expect(codes({ Id: '1', First: 'Ada', Company: 'Analytical\tEngines\nLondon', Email: 'ada@example.com' })).toEqual([]);
+});
