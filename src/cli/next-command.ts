@@ -2,11 +2,9 @@ import { realpathSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { Summary } from '../report/summary.js';
 import { packageRoot } from './paths.js';
+import { shellQuote } from '../util/shell-quote.js';
 
-/** An argument as a POSIX shell reads it back unchanged. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_/.:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote };
 
 const realpath = (p: string) => {
   try {

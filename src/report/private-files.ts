@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { JobAbortedError, UsageError } from '../errors.js';
 import { JOURNAL_FORMAT } from '../journal/events.js';
+import { shellQuote } from '../util/shell-quote.js';
 
 /**
  * The one owner of how the state directory and its files are made. Everything
@@ -125,7 +126,7 @@ export function ensurePrivateDir(dir: string): void {
     throw new UsageError('STATE_DIR_NOT_OWNED', `--state-dir ${dir}: the folder belongs to user id ${st.uid}, not to you (${uid}); someone else could read or change this job's state. Use a folder of your own (e.g. in your home directory), or remove this one.`);
   }
   if ((st.mode & 0o022) !== 0) {
-    throw new UsageError('STATE_DIR_SHARED', `--state-dir ${dir}: the folder is writable by ${st.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(st.mode & 0o777).toString(8)}): another user could plant files in it. Use a folder of your own, or run: chmod 700 ${dir}`);
+    throw new UsageError('STATE_DIR_SHARED', `--state-dir ${dir}: the folder is writable by ${st.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(st.mode & 0o777).toString(8)}): another user could plant files in it. Use a folder of your own, or run: chmod 700 ${shellQuote(dir)}`);
   }
   const entries = readdirSync(dir);
   if (entries.length > 0 && !isToolsFolder(dir, entries)) {

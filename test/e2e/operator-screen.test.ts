@@ -84,8 +84,12 @@ describe('how the program was started, as the user can type it again', () => {
     expect(invokedAs(argv1, env, packageRoot)).toBe(expected);
   });
   test('arguments are quoted for a POSIX shell only when they need it', () => {
-    expect(shellQuote('/tmp/a.csv')).toBe('/tmp/a.csv');
-    expect(shellQuote("/tmp/it's here.csv")).toBe(`'/tmp/it'\\''s here.csv'`);
+    expect(shellQuote('/tmp/a.csv', 'linux')).toBe('/tmp/a.csv');
+    expect(shellQuote("/tmp/it's here.csv", 'darwin')).toBe(`'/tmp/it'\\''s here.csv'`);
+  });
+  test('on Windows they are quoted for PowerShell, as the README\'s Windows quick start uses it', () => {
+    expect(shellQuote('C:\\Users\\jo\\contacts.csv', 'win32')).toBe('C:\\Users\\jo\\contacts.csv');
+    expect(shellQuote("C:\\Users\\Jo O'Neil\\My Contacts.csv", 'win32')).toBe("'C:\\Users\\Jo O''Neil\\My Contacts.csv'");
   });
 });
 

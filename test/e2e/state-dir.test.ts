@@ -87,10 +87,11 @@ describe('a state directory is the user\'s own, and only ever a state directory'
 
   test.each([['770', 0o770], ['1777', 0o1777]])('writable by others (mode %s): exit 2, the mode left as it was (a sticky bit too)', async (_octal, mode) => {
     const { input, config } = job();
-    const stateDir = join(dir(), 'shared');
+    const stateDir = join(dir(), 'shared folder');
     mkdirSync(stateDir);
     chmodSync(stateDir, mode);
-    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({ code: 'STATE_DIR_SHARED', exitCode: 2, message: expect.stringMatching(/chmod 700/) });
+    // The printed fix is a command that works as pasted: the path quoted.
+    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({ code: 'STATE_DIR_SHARED', exitCode: 2, message: expect.stringMatching(/chmod 700 '.*shared folder'$/) });
     expect(statSync(stateDir).mode & 0o7777).toBe(mode);
     expect(readdirSync(stateDir)).toEqual([]);
   });
