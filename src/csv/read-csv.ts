@@ -258,6 +258,9 @@ async function readHead(file: string): Promise<{ head: Buffer; size: number; ope
 
 type ParserOutput = string[] | { skipped: Error & { code?: string; lines?: number } };
 
+/** How much of a malformed record's text a report keeps. */
+const RAW_KEPT = 4096;
+
 function makeParser(delimiter: string): Parser {
   const parser: Parser = parse({
     delimiter,
@@ -349,8 +352,8 @@ async function toItems(outputs: readonly ParserOutput[], locator: RecordLocator,
         items.push({ kind: 'ignored', line, text: raw, why, fields: single });
         continue;
       }
-      const recovered = await recoverSkipped(raw, line, output.skipped, width, delimiter);
-      items.push(...(restore ? recovered.map((i) => (i.kind === 'record' ? { ...i, fields: i.fields.map(restore) } : i)) : recovered));
+      // Pushed one by one: a recovery can give back a million records, too many for push(...spread).
+      for (const i of await recoverSkipped(raw, line, output.skipped, width, delimiter)) items.push(restore && i.kind === 'record' ? { ...i, fields: i.fields.map(restore) } : i);
     }
   }
   return items;
@@ -372,11 +375,15 @@ async function recoverSkipped(raw: string, line: number, err: Error, width: numb
   // means it continues a real multi-line cell).
   const quotes = (l: string | undefined) => (l ?? '').split('"').length - 1;
   if (lines.length > 1 && firstFields.length === width && quotes(lines[0]) % 2 === 1 && quotes(lines[1]) % 2 === 0) {
-    const malformed: CsvItem = { kind: 'malformed', line, endLine: line, raw: lines[0]!, fields: firstFields, message: `${message}; an unmatched quote on this line` };
-    return [malformed, ...(await reparse(lines.slice(1).join('\n') + '\n', line + 1, width, delimiter))];
+    const items: CsvItem[] = [{ kind: 'malformed', line, endLine: line, raw: kept(lines[0]!), fields: firstFields, message: `${message}; an unmatched quote on this line` }];
+    for (const item of await reparse(lines.slice(1).join('\n') + '\n', line + 1, width, delimiter)) items.push(item);
+    return items;
   }
-  return [{ kind: 'malformed', line, endLine: line + lines.length - 1, raw, fields: firstFields, message }];
+  return [{ kind: 'malformed', line, endLine: line + lines.length - 1, raw: kept(raw), fields: firstFields, message }];
 }
+
+/** A malformed record's text as reports keep it: whole, or its start marked as cut. */
+const kept = (raw: string) => (raw.length <= RAW_KEPT ? raw : `${raw.slice(0, RAW_KEPT)}… [cut: ${raw.length} characters in all]`);
 
 async function reparse(text: string, firstLine: number, width: number, delimiter: string): Promise<CsvItem[]> {
   // A synthetic header sets the expected number of fields; it takes the line before firstLine.
@@ -384,7 +391,7 @@ async function reparse(text: string, firstLine: number, width: number, delimiter
   const items: CsvItem[] = [];
   const syntheticHeader = Array.from({ length: width }, (_, i) => `c${i}`).join(delimiter);
   for await (const outputs of parsed(makeParser(delimiter), [`${syntheticHeader}\n${text}`], locator)) {
-    items.push(...(await toItems(outputs, locator, width, delimiter, undefined)));
+    for (const item of await toItems(outputs, locator, width, delimiter, undefined)) items.push(item);
   }
   return items.slice(1);
 }

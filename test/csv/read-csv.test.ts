@@ -239,3 +239,25 @@ test('UTF-16 without a byte order mark is named, with the csv.encoding that read
   const csv = await openCsv(file, { encoding: 'utf-16le', headerLine: 1 });
   expect(csv.header).toEqual(['Record ID', 'First Name']);
 });
+
+test('one stray quote early in a large file: one malformed record, every other record read (no stack overflow), its text kept whole when short', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { openCsv } = await import('../../src/csv/read-csv.js');
+  const file = join(tmpdir(), `stray-${process.pid}.csv`);
+  const rows = ['Record ID,First Name,Email'];
+  for (let i = 0; i < 140_000; i++) rows.push(i === 10 ? `${i},"Ada,ada${i}@example.com` : `${i},First${i},user${i}@example.com`);
+  writeFileSync(file, `${rows.join('\n')}\n`);
+  const csv = await openCsv(file, { encoding: 'utf-8', headerLine: 1 });
+  let records = 0;
+  const malformed: { line: number; raw: string }[] = [];
+  for await (const batch of csv.batches) {
+    for (const item of batch) {
+      if (item.kind === 'record') records++;
+      else if (item.kind === 'malformed') malformed.push({ line: item.line, raw: item.raw });
+    }
+  }
+  expect(records).toBe(139_999);
+  expect(malformed).toEqual([{ line: 12, raw: '10,"Ada,ada10@example.com' }]);
+}, 60_000);
