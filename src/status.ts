@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { UsageError } from './errors.js';
+import { ProblemCode } from './mapping/problem.js';
+import { apiStatusOf } from './send/api-error.js';
 import { replayJournal } from './journal/replay.js';
 import { runsFromJournal } from './journal/runs.js';
 import { parse } from 'csv-parse/sync';
@@ -26,7 +28,7 @@ export interface JobStatus {
   /** The last run's summary.json counts, which the journal does not hold (invalid and duplicate records). */
   readonly lastSummary?: Record<string, number>;
   /** failures.csv as it stands: rows in it, by why (a record's data, or the API), and by code. */
-  readonly failuresReport?: { readonly rows: number; readonly invalid: number; readonly duplicate: number; readonly refusedByApi: number; readonly byCode: Readonly<Record<string, number>> };
+  readonly failuresReport?: { readonly rows: number; readonly invalid: number; readonly duplicate: number; readonly refusedByApi: number; readonly notThrough: number; readonly byCode: Readonly<Record<string, number>> };
   /** Records of the last run's input not finished yet (never read, not sent, or in doubt); about, from its lines, when the run stopped early. */
   readonly left?: { readonly records: number; readonly about: boolean };
 }
@@ -68,7 +70,14 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
   };
 }
 
-/** failures.csv's rows by their first code: a record's data (fix the row), a duplicate, or the API's refusal. */
+/** The codes of a record's own data: the mapping's problems (fix the row). */
+const DATA_CODES = new Set<string>(Object.values(ProblemCode).filter((c) => c !== ProblemCode.duplicateExternalId && c !== ProblemCode.payloadInvalid));
+
+/**
+ * failures.csv's rows by their first code: a record's data (fix the row), a
+ * duplicate, the API's refusal (4xx), or a request that did not get through
+ * (no answer, a 5xx, a failed lookup: the next run tries again).
+ */
 function readFailures(path: string): JobStatus['failuresReport'] {
   if (!existsSync(path)) return undefined;
   const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
@@ -77,14 +86,17 @@ function readFailures(path: string): JobStatus['failuresReport'] {
   let invalid = 0;
   let duplicate = 0;
   let refusedByApi = 0;
+  let notThrough = 0;
   for (const row of rows) {
     const code = (row._error_code ?? '').split(' ')[0] ?? '';
     byCode[code] = (byCode[code] ?? 0) + 1;
-    if (code === 'DUPLICATE_EXTERNAL_ID') duplicate++;
-    else if (/^(API_|LOOKUP_|CONFLICT_|UPDATE_)/.test(code)) refusedByApi++;
-    else invalid++;
+    const status = apiStatusOf(code);
+    if (code === ProblemCode.duplicateExternalId) duplicate++;
+    else if (DATA_CODES.has(code)) invalid++;
+    else if (status !== undefined && status >= 400 && status < 500) refusedByApi++;
+    else notThrough++;
   }
-  return { rows: rows.length, invalid, duplicate, refusedByApi, byCode };
+  return { rows: rows.length, invalid, duplicate, refusedByApi, notThrough, byCode };
 }
 
 /** What is left of the last run's input: nothing when it ran to the end; else its records not read, not sent or in doubt. */
@@ -164,7 +176,7 @@ export function formatStatus(s: JobStatus): string {
   }
   if (s.failuresReport) {
     const f = s.failuresReport;
-    lines.push(`  failures.csv: ${f.rows} row(s): ${f.invalid} failing validation (fix the row), ${f.duplicate} duplicate, ${f.refusedByApi} refused by the API`);
+    lines.push(`  failures.csv: ${f.rows} row(s): ${f.invalid} failing validation (fix the row), ${f.duplicate} duplicate, ${f.refusedByApi} refused by the API${f.notThrough > 0 ? `, ${f.notThrough} that did not get through (no answer, a server error: the next run tries again)` : ''}`);
   }
   if (s.left) lines.push(`  left of the input: ${s.left.about ? 'about ' : ''}${s.left.records} record(s)${s.left.records > 0 ? ' (the same command continues)' : ''}`);
   if (s.lock.held) {
