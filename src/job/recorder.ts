@@ -49,6 +49,11 @@ export class Recorder {
   planned(plan: Exclude<Plan, { kind: 'send' }>): void {
     switch (plan.kind) {
       case 'unchanged':
+        // Imported by an earlier run with these very values: what it left out is still left out,
+        // so dropped-values.csv and the summary's count cover the whole job, not the last run.
+        this.counts.add(plan.kind);
+        this.droppedFrom(plan.record);
+        return;
       case 'existing':
       case 'changed':
         this.counts.add(plan.kind);
