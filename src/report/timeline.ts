@@ -8,6 +8,9 @@ export interface TimelinePoint {
   readonly retries: number;
 }
 
+/** The shortest span the chart shows on its own (seconds). */
+const MIN_SPAN_S = 0.5;
+
 /**
  * The send rate over time for report.html, sampled about once a second and
  * kept to at most `max` points however long the run (a 28-hour import): when
@@ -27,14 +30,22 @@ export class Timeline {
       this.last = { ...totals };
       return;
     }
-    this.points.push({
+    const span = {
       t,
       requests: totals.requests - this.last.requests,
       created: totals.created - this.last.created,
       rateLimited: totals.rateLimited - this.last.rateLimited,
       retries: totals.retries - this.last.retries,
-    });
+    };
     this.last = { ...totals };
+    const prev = this.points[this.points.length - 1]!;
+    // A span much shorter than a second (the final sample, just after the last tick) would chart its
+    // few requests as a spike of tens a second: it joins the span before it, which then ends later.
+    if (this.points.length > 1 && t - prev.t < MIN_SPAN_S) {
+      this.points[this.points.length - 1] = { t, requests: prev.requests + span.requests, created: prev.created + span.created, rateLimited: prev.rateLimited + span.rateLimited, retries: prev.retries + span.retries };
+      return;
+    }
+    this.points.push(span);
     if (this.points.length > this.max) this.merge();
   }
 
