@@ -98,27 +98,52 @@ export class Recorder {
     const line = outcomeLine(record.externalId, record.line, hash, outcome);
     if (line !== undefined) this.sinks.journal?.append(line);
     switch (outcome.kind) {
-      case 'failed':
+      case 'failed': {
         const problem = { code: outcome.code, line: record.line, message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}` };
-        this.counts.add('failed', [outcome.code]);
-        this.counts.digest.add('failed', [problem]);
-        this.sinks.failures.add(record.fields, record.line, [problem]);
-        if (outcome.countsTowardTrip) this.refused(record, hash, outcome.code, outcome.message);
+        if (!outcome.countsTowardTrip || !this.sinks.breaker?.mayTrip(outcome.code)) {
+          this.failed(record, problem);
+          if (outcome.countsTowardTrip) this.refused(record, hash, outcome.code, outcome.message);
+          return;
+        }
+        // It may be one of a job-wide refusal's: held until the streak breaks (then failed) or trips (then not the record's).
+        if (this.held.length > 0 && this.held[0]!.problem.code !== outcome.code) this.release();
+        this.held.push({ record, problem });
+        this.refused(record, hash, outcome.code, outcome.message);
         return;
+      }
       case 'notSent':
       case 'inDoubt':
         this.counts.add(outcome.kind);
         return;
       case 'existing':
         this.counts.add('existing');
-        this.sinks.breaker?.success();
+        this.succeeded();
         return;
       case 'created':
       case 'updated':
         this.counts.add(outcome.kind === 'updated' && outcome.how === 'adopted' ? 'adopted' : outcome.kind);
         this.droppedFrom(record);
-        this.sinks.breaker?.success();
+        this.succeeded();
     }
+  }
+
+  /** Refusals held while they may be one of a job-wide refusal's (at most the breaker's streak). */
+  private held: { record: ValidRecord; problem: { code: string; line: number; message: string } }[] = [];
+
+  private failed(record: ValidRecord, problem: { code: string; line: number; message: string }): void {
+    this.counts.add('failed', [problem.code]);
+    this.counts.digest.add('failed', [problem]);
+    this.sinks.failures.add(record.fields, record.line, [problem]);
+  }
+
+  /** The held refusals were the records' own after all (the streak broke, or the run ended). */
+  private release(): void {
+    for (const h of this.held.splice(0)) this.failed(h.record, h.problem);
+  }
+
+  private succeeded(): void {
+    this.release();
+    this.sinks.breaker?.success();
   }
 
   private droppedFrom(record: ValidRecord): void {
@@ -148,7 +173,8 @@ export class Recorder {
   private refused(record: ValidRecord, hash: string, code: string, message: string): void {
     const trip = this.sinks.breaker?.refused({ externalId: record.externalId, line: record.line, code, message, bodyHash: hash });
     if (trip === undefined) return;
-    // Not the records' fault: none stays failed for good, a rerun sends them.
+    // Not the records' fault: none is counted failed or listed in failures.csv, none stays failed for good, a rerun sends them.
+    for (const h of this.held.splice(0)) this.counts.add('tripped', [h.problem.code]);
     for (const r of trip.refused) {
       this.sinks.journal?.append({ t: 'failed', id: r.externalId, line: r.line, code: r.code, message: `${r.message} (a job-wide refusal: sent again on the next run)`, retryable: true, body: r.bodyHash, trip: true });
     }
@@ -161,6 +187,7 @@ export class Recorder {
   }
 
   async commit(): Promise<void> {
+    this.release();
     await Promise.all([this.sinks.failures.commit(), this.sinks.dropped.commit(), this.sinks.payloads?.commit(), this.sinks.review?.commit()]);
   }
 

@@ -7,9 +7,11 @@ import { ProblemDigest } from './problem-digest.js';
  * unchanged: finished before and the same now (no request); existing: the
  * workspace had the contact and the job leaves it alone; changed: changed
  * since, not sent (--on-changed skip; a dry run's "would update"); review:
- * matches contacts a person must decide on (review.csv).
+ * matches contacts a person must decide on (review.csv); tripped: refused in
+ * a streak that stopped the job as a job-wide refusal (the key's or the
+ * workspace's, not the record's: sent again on the next run).
  */
-export const BUCKETS = ['valid', 'created', 'updated', 'adopted', 'unchanged', 'existing', 'changed', 'review', 'duplicate', 'failed', 'notSent', 'inDoubt', 'ignored'] as const;
+export const BUCKETS = ['valid', 'created', 'updated', 'adopted', 'unchanged', 'existing', 'changed', 'review', 'duplicate', 'failed', 'tripped', 'notSent', 'inDoubt', 'ignored'] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
 /** Every record read ends in exactly one bucket; the invariant is checked, never assumed. */

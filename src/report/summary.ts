@@ -135,6 +135,7 @@ function importLine(c: Summary['counts']): string {
     ['for review', c.review],
     ['duplicate', c.duplicate, true],
     ['failed', c.failed, true],
+    ['refused job-wide', c.tripped, false, ' (the key\'s or the workspace\'s, not the records\': sent again on the next run)'],
     ['not sent yet', c.notSent],
     ['sent but unanswered', c.inDoubt, false, ' (the next run looks them up)'],
   ]);

@@ -37,6 +37,11 @@ export class RefusalBreaker {
 
   constructor(private readonly streak = 10) {}
 
+  /** Whether a refusal with this code could still complete a streak that trips. */
+  mayTrip(code: string): boolean {
+    return !this.tripped && (!this.succeeded || keyOrWorkspace(code));
+  }
+
   success(): void {
     this.succeeded = true;
     this.run = [];

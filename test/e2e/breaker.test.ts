@@ -37,6 +37,12 @@ test('rows 1-12 refused for good, 13-30 good: the first run stops as a job-wide 
   const first = await run(sandbox, input);
   expect(first.exitCode).toBe(3);
   expect(first.abortedBecause).toMatch(/the first 10 records sent were all refused with API_400/);
+  // One story: not "failed 10, fix the rows in failures.csv" under "the cause is not in the records".
+  expect(first.counts).toMatchObject({ tripped: 10, failed: 0 });
+  expect(first.invariant.holds).toBe(true);
+  const { formatSummary } = await import('../../src/report/summary.js');
+  expect(formatSummary(first)).toMatch(/refused job-wide 10 \(the key's or the workspace's, not the records': sent again on the next run\)/);
+  expect(formatSummary(first)).not.toMatch(/failures: /);
   const second = await run(sandbox, input);
   expect(second.exitCode).toBe(1);
   expect(second.counts).toMatchObject({ created: 18, failed: 12 });
