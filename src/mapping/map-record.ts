@@ -203,13 +203,28 @@ function convertCustom(field: ResolvedCustomField, cell: string): Converted<Cust
 /** C0 control characters but tab and line breaks, and DEL: no contact field holds them, and they are never dropped in silence. */
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
-/** A cell the config uses that holds a control character fails the record, naming the column and where in the cell. */
+/**
+ * The longest cell the importer sends (characters). The API documents no
+ * limit for names or custom text; a cell this long is a broken export (a
+ * stray quote, a pasted file), not a contact's field.
+ */
+export const MAX_CELL_CHARS = 10_000;
+
+/**
+ * A cell the config uses that holds a control character, or that is longer
+ * than MAX_CELL_CHARS, fails the record, naming the column (and where in the
+ * cell, or how long it is); the value kept in the report is cut.
+ */
 function controlCharacters(config: ResolvedConfig, get: CellReader, line: number, problems: Problem[]): void {
   const seen = new Set<string>();
   for (const { column } of config.columnUses) {
     if (seen.has(column)) continue;
     seen.add(column);
     const value = get(column);
+    if (value.length > MAX_CELL_CHARS) {
+      problems.push({ code: ProblemCode.cellTooLong, line, column, value: `${value.slice(0, 80)}… [${value.length} characters]`, message: `found a cell of ${value.length} characters: at most ${MAX_CELL_CHARS} are sent; a cell this long is most likely a quote that is never closed in the export, or a file pasted into the cell` });
+      continue;
+    }
     const m = CONTROL.exec(value);
     if (m === null) continue;
     const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');

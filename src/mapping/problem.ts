@@ -17,6 +17,7 @@ export const ProblemCode = {
   dateInvalid: 'DATE_INVALID',
   payloadInvalid: 'PAYLOAD_INVALID',
   controlCharacter: 'CONTROL_CHARACTER',
+  cellTooLong: 'CELL_TOO_LONG',
   /** Notes on values kept in part: reported, never failing the record. */
   phoneExtensionDropped: 'PHONE_EXTENSION_DROPPED',
   phoneCountryUnknown: 'PHONE_COUNTRY_UNKNOWN',

@@ -9,6 +9,9 @@ import type { ValidRecord } from '../pipeline/classify.js';
  * country (`line 3: Ada Lovelace, Engines: (415) 555-0199 → +1 415 555 0199 (US)`).
  * A country read wrongly shows here before anything is sent.
  */
+/** The longest preview line printed (a terminal's width, with room for the indent). */
+const PREVIEW_WIDTH = 150;
+
 export class ContactPreview {
   readonly lines: string[] = [];
 
@@ -30,6 +33,8 @@ export class ContactPreview {
     });
     const emails = (fields.emails ?? []).map((e) => e.value).join(', ');
     const phones = sent.length > 0 ? `: ${written.join(', ')} → ${shown.join(', ')}` : '';
-    this.lines.push(`line ${record.line}: ${who}${phones}${emails ? `; ${emails}` : ''}`);
+    const line = `line ${record.line}: ${who}${phones}${emails ? `; ${emails}` : ''}`;
+    // A preview is a glance: a 20 MB name is cut to a line's width, never printed whole.
+    this.lines.push(line.length <= PREVIEW_WIDTH ? line : `${line.slice(0, PREVIEW_WIDTH - 1)}…`);
   }
 }

@@ -295,3 +295,11 @@ test.each([
 test('tabs and line breaks in a cell are text, not control characters', () => {
   expect(codes({ Id: '1', First: 'Ada', Company: 'Analytical\tEngines\nLondon', Email: 'ada@example.com' })).toEqual([]);
 });
+
+test('a cell past 10,000 characters fails the record by column, with its length; the value kept is cut', () => {
+  const r = map({ Id: '1', First: 'A'.repeat(20_000_000), Email: 'ada@example.com' });
+  expect(r.payload).toBeUndefined();
+  const p = r.problems.find((x) => x.code === 'CELL_TOO_LONG')!;
+  expect(p).toMatchObject({ column: 'First', message: expect.stringMatching(/found a cell of 20000000 characters: at most 10000 are sent/) });
+  expect(p.value!.length).toBeLessThan(120);
+});
