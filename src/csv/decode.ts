@@ -11,9 +11,24 @@ export function sniffBom(head: Buffer): { encoding: string; bomLength: number } 
 }
 
 /**
+ * Stands for the CR of a CRLF inside a quoted cell while the text is parsed
+ * (the cell's line break is then an LF the parser and the line count see);
+ * `keepCellLineEnds` gives the CRLF back. A private-use character no export
+ * writes; a file that holds it gets its cells' CRLFs as LFs instead.
+ */
+export const CR_IN_CELL = '\uE00D';
+
+/** A cell as written: its CRLFs back, and a marker left at a field's end (a line end the quote count misread) dropped. */
+export function keepCellLineEnds(cell: string): string {
+  return cell.includes(CR_IN_CELL) ? cell.replace(/\uE00D\n/g, '\r\n').replaceAll(CR_IN_CELL, '') : cell;
+}
+
+/**
  * Bytes → text in `encoding`, with every line end (CRLF, CR, LF) made LF so that
  * line numbers are counted one way (csv-parse counts CRLF inside quoted fields
- * twice). Multi-byte characters and CRLF pairs split across chunks are carried over.
+ * twice); a CRLF inside a quoted cell is kept as CR_IN_CELL + LF, so that the
+ * cell reaches the contact as it was written. Multi-byte characters and CRLF
+ * pairs split across chunks are carried over.
  * Bytes invalid in UTF-8 are kept as escaped bytes (escaped-bytes.ts) and
  * reported per record by the reader's caller, with line and column, instead of
  * passing silently; failures.csv writes them back as they were.
@@ -22,6 +37,10 @@ export class DecodeToLf extends Transform {
   private readonly decoder: { write(chunk: Buffer): string; end(): string | undefined };
   private pendingCr = false;
   private first = true;
+  /** Where the text read so far left off: at a field's start, in an unquoted or a quoted field, or just past a quote in one. */
+  private field: FieldState = 'start';
+  /** The file itself holds CR_IN_CELL: its cells' CRLFs become LFs, as before. */
+  private markerInFile = false;
   /** Bytes decoded so far, and the characters they gave: their ratio turns text read back into bytes of the file. */
   private bytesIn = 0;
   private charsOut = 0;
@@ -51,13 +70,55 @@ export class DecodeToLf extends Transform {
     const text = this.first && /^utf-?8$/i.test(this.encoding) ? raw.replace(/^\uFEFF/, '') : raw;
     if (raw !== '') this.first = false;
     if (text === '') return;
+    if (!this.markerInFile && text.includes(CR_IN_CELL)) this.markerInFile = true;
     let t = this.pendingCr ? `\r${text}` : text;
     this.pendingCr = t.endsWith('\r');
     if (this.pendingCr) t = t.slice(0, -1);
-    if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
+    t = this.lineEnds(t);
     if (t === '') return;
     this.charsOut += t.length;
     this.push(t);
+  }
+
+  /**
+   * Every CR and CRLF made LF; a CRLF inside a quoted field made CR_IN_CELL +
+   * LF. Fields are followed as csv-parse reads them with relax_quotes: a quote
+   * opens a quoted field only at a field's start (after a delimiter or a line
+   * end), so a stray quote in an unquoted cell (5'11") opens nothing. The
+   * delimiter is not known yet when the first text is decoded: any of the ones
+   * detected (, ; tab |) ends a field here, which only matters just before a quote.
+   */
+  private lineEnds(t: string): string {
+    let state = this.field;
+    let out = '';
+    let copied = 0;
+    let pos = 0;
+    // Ordinary characters after a field's start, or after a closing quote (relax_quotes keeps them), make it unquoted.
+    const ordinary = () => {
+      if (state === 'start' || state === 'quote') state = 'unquoted';
+    };
+    SPECIAL.lastIndex = 0;
+    for (let m = SPECIAL.exec(t); m !== null; m = SPECIAL.exec(t)) {
+      const at = m.index;
+      if (at > pos) ordinary();
+      const c = m[0];
+      pos = at + 1;
+      if (c === '"') {
+        state = state === 'start' ? 'quoted' : state === 'quoted' ? 'quote' : state === 'quote' ? 'quoted' : 'unquoted';
+      } else if (c === '\r') {
+        const crlf = t[at + 1] === '\n';
+        out += t.slice(copied, at) + (crlf && state === 'quoted' && !this.markerInFile ? `${CR_IN_CELL}\n` : '\n');
+        copied = pos = at + (crlf ? 2 : 1);
+        SPECIAL.lastIndex = pos;
+        if (state !== 'quoted') state = 'start';
+      } else if (state !== 'quoted') {
+        // A line end or a delimiter: the next field starts.
+        state = 'start';
+      }
+    }
+    if (t.length > pos) ordinary();
+    this.field = state;
+    return copied === 0 ? t : out + t.slice(copied);
   }
 
   /** The bytes of the file that `chars` characters of its text took, by the ratio seen so far. */
@@ -65,3 +126,9 @@ export class DecodeToLf extends Transform {
     return this.charsOut > 0 ? (chars * this.bytesIn) / this.charsOut : chars;
   }
 }
+
+type FieldState = 'start' | 'unquoted' | 'quoted' | 'quote';
+
+const DELIMITERS = ',;\t|';
+/** The characters that move a field's state: quotes, line ends, delimiters. */
+const SPECIAL = /[\r\n",;\t|]/g;

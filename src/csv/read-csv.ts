@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { parse, type Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { UsageError } from '../errors.js';
-import { DecodeToLf, sniffBom } from './decode.js';
+import { CR_IN_CELL, DecodeToLf, keepCellLineEnds, sniffBom } from './decode.js';
 import { detectDelimiter } from './detect-delimiter.js';
 import { RecordLocator } from './record-locator.js';
 import { notCsv, utf16WithoutBom } from './sniff-format.js';
@@ -340,9 +340,11 @@ async function toItems(outputs: readonly ParserOutput[], locator: RecordLocator,
   for (const output of outputs) {
     if (Array.isArray(output)) {
       const line = locator.record(output);
-      const why = notARecord(output);
-      if (why !== undefined) items.push({ kind: 'ignored', line, text: output.join(delimiter), why, fields: output });
-      else items.push({ kind: 'record', line, fields: restore ? output.map(restore) : output });
+      // A CRLF inside a quoted cell came through the parser as a marker and an LF (decode.ts): written back as it was.
+      const cells = output.some((f) => f.includes(CR_IN_CELL)) ? output.map(keepCellLineEnds) : output;
+      const why = notARecord(cells);
+      if (why !== undefined) items.push({ kind: 'ignored', line, text: cells.join(delimiter), why, fields: cells });
+      else items.push({ kind: 'record', line, fields: restore ? cells.map(restore) : cells });
     } else {
       const { line, raw } = locator.skipped(output.skipped.lines);
       // A footer line has fewer fields than the header: the parser skips it, and it is not a record.
@@ -375,15 +377,18 @@ async function recoverSkipped(raw: string, line: number, err: Error, width: numb
   // means it continues a real multi-line cell).
   const quotes = (l: string | undefined) => (l ?? '').split('"').length - 1;
   if (lines.length > 1 && firstFields.length === width && quotes(lines[0]) % 2 === 1 && quotes(lines[1]) % 2 === 0) {
-    const items: CsvItem[] = [{ kind: 'malformed', line, endLine: line, raw: kept(lines[0]!), fields: firstFields, message: `${message}; an unmatched quote on this line` }];
+    const items: CsvItem[] = [{ kind: 'malformed', line, endLine: line, raw: kept(lines[0]!), fields: firstFields.map(keepCellLineEnds), message: `${message}; an unmatched quote on this line` }];
     for (const item of await reparse(lines.slice(1).join('\n') + '\n', line + 1, width, delimiter)) items.push(item);
     return items;
   }
-  return [{ kind: 'malformed', line, endLine: line + lines.length - 1, raw: kept(raw), fields: firstFields, message }];
+  return [{ kind: 'malformed', line, endLine: line + lines.length - 1, raw: kept(raw), fields: firstFields.map(keepCellLineEnds), message }];
 }
 
 /** A malformed record's text as reports keep it: whole, or its start marked as cut. */
-const kept = (raw: string) => (raw.length <= RAW_KEPT ? raw : `${raw.slice(0, RAW_KEPT)}… [cut: ${raw.length} characters in all]`);
+const kept = (text: string) => {
+  const raw = keepCellLineEnds(text);
+  return raw.length <= RAW_KEPT ? raw : `${raw.slice(0, RAW_KEPT)}… [cut: ${raw.length} characters in all]`;
+};
 
 async function reparse(text: string, firstLine: number, width: number, delimiter: string): Promise<CsvItem[]> {
   // A synthetic header sets the expected number of fields; it takes the line before firstLine.

@@ -88,7 +88,7 @@ describe('physical line numbers', () => {
   test('CRLF, quoted line breaks, doubled quotes', async () => {
     const csv = await readAll(fixture('bom-crlf-multiline.csv'));
     expect(shape(csv.items).map((r) => r.slice(0, 5))).toEqual([
-      [2, '1001', 'Ada', 'Lovelace', 'Analytical\nEngines'],
+      [2, '1001', 'Ada', 'Lovelace', 'Analytical\r\nEngines'],
       [4, '1002', 'Grace', 'Hopper', 'US Navy'],
       [5, '1003', 'Alan', 'Turing', ''],
       [6, '1004', 'Katherine', 'Johnson', 'NASA "Langley"'],
@@ -171,8 +171,8 @@ describe('csv-spectrum', () => {
       if (i.kind !== 'record') throw new Error(`line ${i.line}: ${i.kind === 'ignored' ? i.why : i.message}`);
       return Object.fromEntries(csv.header.map((h, k) => [h, i.fields[k]]));
     });
-    // csv-spectrum writes line breaks inside cells as they are in the file; ours are LF.
-    expect(got).toEqual(expected.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.replace(/\r\n/g, '\n')]))));
+    // Line breaks inside cells as they are in the file, CRLF too.
+    expect(got).toEqual(expected);
   });
 
   test('location_coordinates: the record the file really holds, bad bytes marked', async () => {
@@ -261,3 +261,37 @@ test('one stray quote early in a large file: one malformed record, every other r
   expect(records).toBe(139_999);
   expect(malformed).toEqual([{ line: 12, raw: '10,"Ada,ada10@example.com' }]);
 }, 60_000);
+
+describe('line breaks inside quoted cells', () => {
+  const decodeAll = async (bytes: Buffer, chunk: number) => {
+    const { DecodeToLf } = await import('../../src/csv/decode.js');
+    const d = new DecodeToLf('utf-8');
+    const out: string[] = [];
+    d.on('data', (t: string) => out.push(t));
+    for (let i = 0; i < bytes.length; i += chunk) d.write(bytes.subarray(i, i + chunk));
+    d.end();
+    await new Promise((r) => d.on('end', r));
+    return out.join('');
+  };
+
+  test('a CRLF inside a quoted cell is kept; the rows\' CRLFs become LF; however the bytes are cut into chunks', async () => {
+    const { CR_IN_CELL } = await import('../../src/csv/decode.js');
+    const bytes = Buffer.from('a,b\r\n"one\r\ntwo ""q"" ",x\r\n3,"y"\r\n');
+    for (const chunk of [1, 2, 3, 7, 64]) expect(await decodeAll(bytes, chunk)).toBe(`a,b\n"one${CR_IN_CELL}\ntwo ""q"" ",x\n3,"y"\n`);
+  });
+
+  test('read back: the cell as written, line numbers as in the file; a stray quote in an unquoted cell leaves no mark in any field', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(tmpdir(), `crlf-cell-${process.pid}.csv`);
+    writeFileSync(file, 'Id,Name,Note\r\n1,Ada,"line one\r\nline two"\r\n2,Grace 5\'11",plain\r\n3,Alan,"x"\r\n4,Kate,last\r\n');
+    const csv = await readAll(file);
+    expect(shape(csv.items)).toEqual([
+      [2, '1', 'Ada', 'line one\r\nline two'],
+      [4, '2', 'Grace 5\'11"', 'plain'],
+      [5, '3', 'Alan', 'x'],
+      [6, '4', 'Kate', 'last'],
+    ]);
+  });
+});

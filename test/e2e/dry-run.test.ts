@@ -55,7 +55,8 @@ test('bom-crlf-multiline.csv: BOM, CRLF and a quoted line break', async () => {
   const { summary, payloads } = await dry(fixture('bom-crlf-multiline.csv'));
   expect(summary.counts).toMatchObject({ read: 4, valid: 4 });
   expect(lines(payloads)).toEqual([2, 4, 5, 6]);
-  expect(payloads[0].body.defaultFields.company).toBe('Analytical\nEngines');
+  // The cell's line break as written (CRLF), not made LF with the rows' line ends.
+  expect(payloads[0].body.defaultFields.company).toBe('Analytical\r\nEngines');
   expect(payloads[3].body.defaultFields.company).toBe('NASA "Langley"');
 });
 
