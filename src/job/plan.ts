@@ -50,10 +50,11 @@ export function planRecord(item: Classified, past: PastView, rules: PlanRules = 
   if (item.kind === 'rejected') return { kind: 'reject', record: item };
   if (item.kind === 'ignored') return { kind: 'ignore', line: item };
   const id = item.externalId;
-  const hash = bodyHash(item.payload);
   const before = past.failed.get(id);
-  const failedBefore = before !== undefined && !before.retryable && before.body === hash;
   const done = past.done.get(id);
+  // Hashed only when the journal has something to compare it with: a new record's body is hashed by its sender.
+  const hash = before !== undefined || done?.hash !== undefined ? bodyHash(item.payload) : undefined;
+  const failedBefore = before !== undefined && !before.retryable && before.body === hash;
   if (done !== undefined) {
     if (done.relation === 'existing' && rules.onExisting === 'skip') return { kind: 'existing', record: item };
     // A journal of an older version kept no hash: nothing tells a change, so nothing is sent.
