@@ -1,9 +1,8 @@
 import type { RunRow } from '../journal/runs.js';
 import { BUCKETS } from './counts.js';
+import { Html, html } from './html.js';
 import type { Summary } from './summary.js';
 import type { TimelinePoint } from './timeline.js';
-
-const esc = (v: unknown): string => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const EXIT_MEANING: Record<number, string> = {
   0: 'every record created, updated or unchanged',
@@ -25,39 +24,36 @@ const SHOWN: readonly (keyof Summary['counts'])[] = ['read', ...BUCKETS];
  */
 export function renderReport(s: Summary, runs: readonly RunRow[]): string {
   const c = s.counts;
-  const counts = SHOWN.filter((b) => b === 'read' || (c[b] ?? 0) > 0)
-    .map((b) => `<tr><th>${esc(b)}</th><td data-bucket="${esc(b)}">${esc(c[b] ?? 0)}</td></tr>`)
-    .join('');
-  const problems = s.problemGroups
-    .map((g) => {
-      const examples = g.examples.map((e) => `<li>line ${esc(e.line)}${e.value !== undefined ? `: found <code>${esc(e.value)}</code>` : ''}: ${esc(e.message)}</li>`).join('');
-      return `<tr><td><code>${esc(g.code)}</code></td><td>${esc(g.column ?? '')}</td><td>${esc(g.kind)}</td><td data-problem="${esc(g.code)}">${esc(g.count)}</td><td><ul>${examples}</ul></td></tr>`;
-    })
-    .join('');
-  const runRows = runs
-    .map((r) => `<tr><td>${esc(r.startedAt)}</td><td>${esc(r.endedAt ?? 'no end recorded (running, or killed)')}</td><td>${esc(r.exitCode ?? '')}</td><td>${esc(r.input ?? '')}</td><td>${esc(r.counts ? `created ${r.counts.created ?? 0}, failed ${r.counts.failed ?? 0}` : '')}</td></tr>`)
-    .join('');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>openphone-import: ${esc(s.mode)} of ${esc(s.input)}</title>
-<style>body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:70em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4}code{background:#f4f4f4;padding:0 .2em}ul{margin:0;padding-left:1.2em}.ok{color:#17692e}.bad{color:#a61b1b}</style>
+  const counts = SHOWN.filter((b) => b === 'read' || (c[b] ?? 0) > 0).map((b) => html`<tr><th>${b}</th><td data-bucket="${b}">${c[b] ?? 0}</td></tr>`);
+  const problems = s.problemGroups.map((g) => {
+    const examples = g.examples.map((e) => html`<li>line ${e.line}${e.value !== undefined ? html`: found <code>${e.value}</code>` : ''}: ${e.message}</li>`);
+    return html`<tr><td><code>${g.code}</code></td><td>${g.column ?? ''}</td><td>${g.kind}</td><td data-problem="${g.code}">${g.count}</td><td><ul>${examples}</ul></td></tr>`;
+  });
+  const runRows = runs.map((r) => html`<tr><td>${r.startedAt}</td><td>${r.endedAt ?? 'no end recorded (running, or killed)'}</td><td>${r.exitCode ?? ''}</td><td>${r.input ?? ''}</td><td>${r.counts ? `created ${r.counts.created ?? 0}, failed ${r.counts.failed ?? 0}` : ''}</td></tr>`);
+  const page = html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>openphone-import: ${s.mode} of ${s.input}</title>
+<style>${STYLE}</style>
 </head><body>
-<h1>${s.mode === 'dry-run' ? 'Dry run' : 'Import'} of <code>${esc(s.input)}</code></h1>
-<p>Config <code>${esc(s.config)}</code>, state <code>${esc(s.stateDir)}</code>. From ${esc(s.startedAt)} to ${esc(s.finishedAt)} (${esc((s.durationMs / 1000).toFixed(1))} s).
-Exit <strong class="${s.exitCode === 0 ? 'ok' : 'bad'}" data-exit-code="${esc(s.exitCode)}">${esc(s.exitCode)}</strong>: ${esc(EXIT_MEANING[s.exitCode] ?? '')}.${s.stoppedEarly ? ` Stopped early: ${esc(s.stoppedEarly)}.` : ''}${s.abortedBecause ? ` <span class="bad">Aborted: ${esc(s.abortedBecause)}</span>` : ''}</p>
+<h1>${s.mode === 'dry-run' ? 'Dry run' : 'Import'} of <code>${s.input}</code></h1>
+<p>Config <code>${s.config}</code>, state <code>${s.stateDir}</code>. From ${s.startedAt} to ${s.finishedAt} (${(s.durationMs / 1000).toFixed(1)} s).
+Exit <strong class="${s.exitCode === 0 ? 'ok' : 'bad'}" data-exit-code="${s.exitCode}">${s.exitCode}</strong>: ${EXIT_MEANING[s.exitCode] ?? ''}.${s.stoppedEarly ? html` Stopped early: ${s.stoppedEarly}.` : ''}${s.abortedBecause ? html` <span class="bad">Aborted: ${s.abortedBecause}</span>` : ''}</p>
 <h2>Records</h2>
 <table>${counts}</table>
-<p>Every record read is in exactly one bucket: ${s.invariant.holds ? '<span class="ok">holds</span>' : '<span class="bad">does not hold (a bug)</span>'} (${esc(s.invariant.formula)}).</p>
-${s.problemGroups.length > 0 ? `<h2>Problems by code and column</h2><table><tr><th>code</th><th>column</th><th></th><th>count</th><th>first examples, with the fix</th></tr>${problems}</table><p>Every failed row is in <code>failures.csv</code>; every value left out in <code>dropped-values.csv</code>.</p>` : '<h2>Problems</h2><p class="ok">None.</p>'}
-${s.requests ? `<h2>Requests</h2><p>${esc(s.requests.requests ?? 0)} requests (${esc((s.achievedRate ?? 0).toFixed(1))}/s): creates ${esc(s.requests.creates ?? 0)}, lookups ${esc(s.requests.lookups ?? 0)}, retries <span data-requests="retries">${esc(s.requests.retries ?? 0)}</span>, 429s <span data-requests="rateLimited">${esc(s.requests.rateLimited ?? 0)}</span>.</p>` : ''}
-${s.timeline && s.timeline.length > 1 ? `<h2>Send rate over time</h2>${rateChart(s.timeline)}` : ''}
-${(s.ignoredLines?.length ?? 0) > 0 ? `<h2>Lines that are not records</h2><ul>${s.ignoredLines!.map((l) => `<li>line ${esc(l.line)}: ${esc(l.why)}: <code>${esc(l.text)}</code></li>`).join('')}</ul>` : ''}
-${runs.length > 0 ? `<h2>The job's runs</h2><table><tr><th>started</th><th>ended</th><th>exit</th><th>input</th><th>records</th></tr>${runRows}</table>` : ''}
+<p>Every record read is in exactly one bucket: ${s.invariant.holds ? html`<span class="ok">holds</span>` : html`<span class="bad">does not hold (a bug)</span>`} (${s.invariant.formula}).</p>
+${s.problemGroups.length > 0 ? html`<h2>Problems by code and column</h2><table><tr><th>code</th><th>column</th><th></th><th>count</th><th>first examples, with the fix</th></tr>${problems}</table><p>Every failed row is in <code>failures.csv</code>; every value left out in <code>dropped-values.csv</code>.</p>` : html`<h2>Problems</h2><p class="ok">None.</p>`}
+${s.requests ? html`<h2>Requests</h2><p>${s.requests.requests ?? 0} requests (${(s.achievedRate ?? 0).toFixed(1)}/s): creates ${s.requests.creates ?? 0}, lookups ${s.requests.lookups ?? 0}, retries <span data-requests="retries">${s.requests.retries ?? 0}</span>, 429s <span data-requests="rateLimited">${s.requests.rateLimited ?? 0}</span>.</p>` : ''}
+${s.timeline && s.timeline.length > 1 ? html`<h2>Send rate over time</h2>${rateChart(s.timeline)}` : ''}
+${(s.ignoredLines?.length ?? 0) > 0 ? html`<h2>Lines that are not records</h2><ul>${s.ignoredLines!.map((l) => html`<li>line ${l.line}: ${l.why}: <code>${l.text}</code></li>`)}</ul>` : ''}
+${runs.length > 0 ? html`<h2>The job's runs</h2><table><tr><th>started</th><th>ended</th><th>exit</th><th>input</th><th>records</th></tr>${runRows}</table>` : ''}
 </body></html>
 `;
+  return page.text;
 }
 
+const STYLE = new Html('body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:70em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4}code{background:#f4f4f4;padding:0 .2em}ul{margin:0;padding-left:1.2em}.ok{color:#17692e}.bad{color:#a61b1b}');
+
 /** Requests per second over the run as an inline SVG line; red marks where the API answered 429, orange where requests were retried. */
-function rateChart(points: readonly TimelinePoint[]): string {
+function rateChart(points: readonly TimelinePoint[]): Html {
   const W = 760;
   const H = 180;
   const pad = 30;
@@ -70,9 +66,10 @@ function rateChart(points: readonly TimelinePoint[]): string {
   const marks = points
     .map((p, i) => (p.rateLimited > 0 ? `<circle cx="${x(p.t).toFixed(1)}" cy="${y(rates[i]!).toFixed(1)}" r="4" fill="#c62828"><title>${p.rateLimited} × 429</title></circle>` : p.retries > 0 ? `<circle cx="${x(p.t).toFixed(1)}" cy="${y(rates[i]!).toFixed(1)}" r="3" fill="#ef8f00"><title>${p.retries} retries</title></circle>` : ''))
     .join('');
-  return `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="requests per second over time">
+  // Numbers only (coordinates, counts): nothing of the input reaches the chart.
+  return new Html(`<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="requests per second over time">
 <line x1="${pad}" y1="${H - pad}" x2="${W - pad}" y2="${H - pad}" stroke="#999"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${H - pad}" stroke="#999"/>
 <text x="${pad}" y="${pad - 8}" font-size="11">${maxRate.toFixed(1)}/s</text><text x="${W - pad}" y="${H - 8}" font-size="11" text-anchor="end">${maxT.toFixed(0)} s</text>
 <polyline fill="none" stroke="#1565c0" stroke-width="1.5" points="${line}"/>${marks}</svg>
-<p>Requests per second; <span style="color:#c62828">●</span> the API answered 429, <span style="color:#ef8f00">●</span> requests retried.</p>`;
+<p>Requests per second; <span style="color:#c62828">●</span> the API answered 429, <span style="color:#ef8f00">●</span> requests retried.</p>`);
 }

@@ -1,0 +1,22 @@
+import { Counts } from '../src/report/counts.js';
+import { renderReport } from '../src/report/html-report.js';
+import { html } from '../src/report/html.js';
+import { buildSummary, runFacts } from '../src/report/summary.js';
+
+test('the html tag escapes every value it is given, and only markup it made itself passes as markup', () => {
+  const cell = '<script>alert("x")</script>';
+  expect(html`<td>${cell}</td>`.text).toBe('<td>&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;</td>');
+  expect(html`<ul>${[html`<li>${'a&b'}</li>`, html`<li>${2}</li>`]}</ul>`.text).toBe('<ul><li>a&#38;b</li><li>2</li></ul>');
+  expect(html`${undefined}${false}${null}`.text).toBe('');
+});
+
+test('report.html: a hostile cell, file name or message comes out inert', () => {
+  const counts = new Counts();
+  counts.read = 1;
+  counts.add('failed', ['EMAIL_INVALID']);
+  counts.digest.add('failed', [{ code: 'EMAIL_INVALID', line: 2, column: '<img src=x onerror=alert(1)>', value: '<script>alert(1)</script>', message: 'expected "an email" & <b>more</b>' }]);
+  const s = buildSummary({ ...runFacts('import', '/tmp/<script>.csv', 'c.json', 'state', new Date(0), new Date(1000)), exitCode: 1, stoppedEarly: '</p><script>x</script>' }, counts);
+  const page = renderReport(s, [{ pid: 1, startedAt: 'then', input: '"><script>y</script>', counts: { created: 0, failed: 1 } }]);
+  expect(page).not.toMatch(/<script|<img|<b>/i);
+  expect(page).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
+});
