@@ -295,3 +295,17 @@ describe('line breaks inside quoted cells', () => {
     ]);
   });
 });
+
+test('a failure report of this program is read from its line 1, whatever csv.headerLine says (the export had notes above its header)', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { openCsv } = await import('../../src/csv/read-csv.js');
+  const file = join(tmpdir(), `failures-${process.pid}.csv`);
+  writeFileSync(file, '\uFEFFId,Name,_source_file,_source_line,_error_line,_error_code,_error_message,_error_raw\n7,Ada,export.csv,9,9,EMAIL_INVALID,bad,\n8,Alan,export.csv,10,10,EMAIL_INVALID,bad,\n');
+  const csv = await openCsv(file, { encoding: 'utf-8', headerLine: 4 });
+  expect(csv.header.slice(0, 2)).toEqual(['Id', 'Name']);
+  const ids: string[] = [];
+  for await (const batch of csv.batches) for (const item of batch) if (item.kind === 'record') ids.push(item.fields[0]!);
+  expect(ids).toEqual(['7', '8']);
+});
