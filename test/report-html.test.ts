@@ -20,3 +20,17 @@ test('report.html: a hostile cell, file name or message comes out inert', () => 
   expect(page).not.toMatch(/<script|<img|<b>/i);
   expect(page).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
 });
+
+test('report.html covers the whole job: each run\'s buckets, and what the job made, updated and adopted over its runs', () => {
+  const counts = new Counts();
+  const s = buildSummary({ ...runFacts('import', 'in.csv', 'c.json', 'state', new Date(0), new Date(1000)), exitCode: 0 }, counts);
+  const page = renderReport(s, [
+    { pid: 1, startedAt: 'first', endedAt: 'x', exitCode: 4, counts: { read: 10, created: 10 } },
+    { pid: 2, startedAt: 'killed' },
+    { pid: 3, startedAt: 'third', endedAt: 'y', exitCode: 1, counts: { read: 30, created: 15, updated: 2, adopted: 1, unchanged: 10, failed: 2 } },
+  ]);
+  expect(page).toMatch(/<span data-job="created">created 25<\/span>, <span data-job="updated">updated 2<\/span> and <span data-job="adopted">adopted 1<\/span>/);
+  expect(page).toMatch(/<span data-job="failed">2 failed<\/span>/);
+  expect(page).toContain('<td>created 15, updated 2, adopted 1, unchanged 10, failed 2</td>');
+  expect(page).toContain('no end recorded (running, or killed)');
+});

@@ -29,7 +29,8 @@ export function renderReport(s: Summary, runs: readonly RunRow[]): string {
     const examples = g.examples.map((e) => html`<li>line ${e.line}${e.value !== undefined ? html`: found <code>${e.value}</code>` : ''}: ${e.message}</li>`);
     return html`<tr><td><code>${g.code}</code></td><td>${g.column ?? ''}</td><td>${g.kind}</td><td data-problem="${g.code}">${g.count}</td><td><ul>${examples}</ul></td></tr>`;
   });
-  const runRows = runs.map((r) => html`<tr><td>${r.startedAt}</td><td>${r.endedAt ?? 'no end recorded (running, or killed)'}</td><td>${r.exitCode ?? ''}</td><td>${r.input ?? ''}</td><td>${r.counts ? `created ${r.counts.created ?? 0}, failed ${r.counts.failed ?? 0}` : ''}</td></tr>`);
+  const runRows = runs.map((r) => html`<tr><td>${r.startedAt}</td><td>${r.endedAt ?? 'no end recorded (running, or killed)'}</td><td>${r.exitCode ?? ''}</td><td>${r.input ?? ''}</td><td>${r.counts ? bucketList(r.counts) : ''}</td></tr>`);
+  const job = jobTotals(runs);
   const page = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>openphone-import: ${s.mode} of ${s.input}</title>
 <style>${STYLE}</style>
@@ -44,13 +45,30 @@ ${s.problemGroups.length > 0 ? html`<h2>Problems by code and column</h2><table><
 ${s.requests ? html`<h2>Requests</h2><p>${s.requests.requests ?? 0} requests (${(s.achievedRate ?? 0).toFixed(1)}/s): creates ${s.requests.creates ?? 0}, lookups ${s.requests.lookups ?? 0}, retries <span data-requests="retries">${s.requests.retries ?? 0}</span>, 429s <span data-requests="rateLimited">${s.requests.rateLimited ?? 0}</span>.</p>` : ''}
 ${s.timeline && s.timeline.length > 1 ? html`<h2>Send rate over time</h2>${rateChart(s.timeline)}` : ''}
 ${(s.ignoredLines?.length ?? 0) > 0 ? html`<h2>Lines that are not records</h2><ul>${s.ignoredLines!.map((l) => html`<li>line ${l.line}: ${l.why}: <code>${l.text}</code></li>`)}</ul>` : ''}
-${runs.length > 0 ? html`<h2>The job's runs</h2><table><tr><th>started</th><th>ended</th><th>exit</th><th>input</th><th>records</th></tr>${runRows}</table>` : ''}
+${runs.length > 0 ? html`<h2>The job's runs</h2>${job ? html`<p>Over its runs the job <span data-job="created">created ${job.created}</span>, <span data-job="updated">updated ${job.updated}</span> and <span data-job="adopted">adopted ${job.adopted}</span> contacts; the last run that ended left <span data-job="failed">${job.failed} failed</span>.</p>` : ''}<table><tr><th>started</th><th>ended</th><th>exit</th><th>input</th><th>records</th></tr>${runRows}</table>` : ''}
 </body></html>
 `;
   return page.text;
 }
 
 const STYLE = new Html('body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:70em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4}code{background:#f4f4f4;padding:0 .2em}ul{margin:0;padding-left:1.2em}.ok{color:#17692e}.bad{color:#a61b1b}');
+
+/** A run's buckets that are not zero, in the order of the summary's. */
+const bucketList = (counts: Readonly<Record<string, number>>): string =>
+  BUCKETS.filter((b) => (counts[b] ?? 0) > 0)
+    .map((b) => `${b} ${counts[b]}`)
+    .join(', ') || 'nothing';
+
+/**
+ * The whole job across the runs that recorded their end: what it made, updated and adopted (each run's
+ * own work adds up), and what the last of them left failed (a failure is tried again, so it does not add up).
+ */
+function jobTotals(runs: readonly RunRow[]): { created: number; updated: number; adopted: number; failed: number } | undefined {
+  const ended = runs.filter((r) => r.counts !== undefined);
+  if (ended.length === 0) return undefined;
+  const sum = (b: string) => ended.reduce((n, r) => n + (r.counts![b] ?? 0), 0);
+  return { created: sum('created'), updated: sum('updated'), adopted: sum('adopted'), failed: ended[ended.length - 1]!.counts!.failed ?? 0 };
+}
 
 /** Requests per second over the run as an inline SVG line; red marks where the API answered 429, orange where requests were retried. */
 function rateChart(points: readonly TimelinePoint[]): Html {
