@@ -72,14 +72,9 @@ export class Recorder {
         this.sinks.failures.add(r.fields, r.line, r.problems, r.raw);
         return;
       }
-      case 'failedBefore': {
-        const r = plan.record;
-        const problem = { code: plan.code, line: r.line, message: plan.message };
-        this.counts.add('failed', [plan.code]);
-        this.counts.digest.add('failed', [problem]);
-        this.sinks.failures.add(r.fields, r.line, [problem]);
+      case 'failedBefore':
+        this.failed(plan.record, { code: plan.code, line: plan.record.line, message: plan.message });
         return;
-      }
     }
   }
 
