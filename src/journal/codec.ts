@@ -1,4 +1,5 @@
 import type { JournalEvent, JournalHeader } from './events.js';
+import { forEachLine } from './lines.js';
 
 /**
  * The journal's line format, in one place: how an event is written, and how a
@@ -31,4 +32,25 @@ function wellFormed(event: unknown, lineNo: number): event is JournalEvent | Jou
   if (e.t === 'updated') return typeof e.cid === 'string' && typeof e.line === 'number' && typeof e.h === 'string';
   if (e.t === 'failed') return typeof e.code === 'string' && typeof e.retryable === 'boolean' && typeof e.body === 'string';
   return e.t === 'absent' || typeof e.line === 'number';
+}
+
+/**
+ * Each event of a journal after its header, parsed (a line that is not an
+ * event is passed over: replay is the one that refuses it). `afterChunk` as
+ * forEachLine's: to write out what the events produced at the disk's pace.
+ */
+export async function forEachJournalEvent(journalPath: string, fn: (event: JournalEvent) => void, afterChunk?: () => Promise<void>, fromByte = 0): Promise<void> {
+  // From a byte past the header, every line is an event.
+  let lineNo = fromByte > 0 ? 1 : 0;
+  await forEachLine(
+    journalPath,
+    (buf, start, end) => {
+      lineNo++;
+      if (lineNo === 1 || end === start) return;
+      const event = decodeEvent(buf.toString('utf8', start, end), lineNo);
+      if (event !== undefined && event.t !== 'header') fn(event);
+    },
+    afterChunk,
+    fromByte,
+  );
 }

@@ -1,4 +1,4 @@
-import type { Relation } from '../ownership/created-by-job.js';
+import type { Relation } from './events.js';
 import { IdSet } from '../util/id-set.js';
 
 /** A record an earlier run finished: what the job is to its contact, and the hash of the body the workspace last got. */

@@ -110,3 +110,15 @@ export interface TargetEvent {
 }
 
 export type JournalEvent = AttemptEvent | CreatedEvent | UpdatedEvent | DeletedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent;
+
+/**
+ * What the job is to a record's contact, as a created event's `how` says
+ * (ownership/created-by-job.ts owns "created by this job" on top of it):
+ * - 'created': this job made it (a 201, or proven after a lost answer: ownership/prove.ts);
+ * - 'existing': the workspace had it; the job left it alone;
+ * - 'updated': the workspace had it; the job PATCHed it (the state before is in prior.jsonl);
+ * - 'adopted': the workspace had it without an externalId; the job gave it this one (prior.jsonl too).
+ */
+export type Relation = 'created' | 'existing' | 'updated' | 'adopted';
+
+export const relationOf = (event: CreatedEvent): Relation => event.how ?? 'created';

@@ -1,9 +1,9 @@
 import { existsSync, ftruncateSync, closeSync, readSync, fstatSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { openPrivateFile } from '../report/private-files.js';
-import { relationOf } from '../ownership/created-by-job.js';
+import { relationOf } from './events.js';
 import { hashes, IdSet } from '../util/id-set.js';
-import { decodeEvent } from './codec.js';
+import { decodeEvent, forEachJournalEvent } from './codec.js';
 import { DoneRecords } from './done-records.js';
 import { forEachLine } from './lines.js';
 import type { Target } from './target.js';
@@ -172,11 +172,8 @@ function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent>, 
 /** Second pass: the ids (and record lines) of the attempts left without an outcome. */
 async function recoverInDoubt(path: string, doubtful: IdSet, state: Pick<ResumeState, 'inDoubt' | 'attemptedAt' | 'updatesInDoubt'>): Promise<void> {
   const { inDoubt, attemptedAt, updatesInDoubt: updates } = state;
-  let lineNo = 0;
-  await forEachLine(path, (buf, start, end) => {
-    lineNo++;
-    if (lineNo === 1 || end === start) return;
-    const event = decodeEvent(buf.toString('utf8', start, end), lineNo) as JournalEvent;
+  // The first pass checked every line: each is an event.
+  await forEachJournalEvent(path, (event) => {
     if (event.t !== 'attempt' && event.t !== 'absent' && !(event.t === 'failed' && event.doubt)) return;
     const [h1, h2] = hashes(event.id);
     if (doubtful.getHashed(h1, h2) === undefined) return;

@@ -1,5 +1,6 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { forEachJournalEvent, isCreatedByJob } from '../ownership/created-by-job.js';
+import { forEachJournalEvent } from '../journal/codec.js';
+import { isCreatedByJob } from '../ownership/created-by-job.js';
 import { AtomicPrivateFile } from './private-files.js';
 import { safeCsvRows, UTF8_BOM } from './spreadsheet-safe.js';
 
