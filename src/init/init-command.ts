@@ -9,7 +9,7 @@ import { ImportError, UsageError } from '../errors.js';
 import { RateLimiter, realClock } from '../send/rate-limiter.js';
 import { RequestStats } from '../send/request-stats.js';
 import { gotTransport } from '../send/transport.js';
-import { contactsPage } from '../send/lookup.js';
+import { readContactsPage } from '../workspace/list-contacts.js';
 import { buildConfig, type InitResult } from './build-config.js';
 import { findHeaderLine } from './find-header.js';
 
@@ -65,9 +65,8 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
       if (r.kind === 'answer' && r.res.status === 200) customFields = (r.res.body as { data: typeof customFields }).data;
       else o.log.warn(`could not read the workspace's custom fields (${r.kind === 'answer' ? `the API answered ${r.res.status}` : r.kind === 'gaveUp' ? r.message : 'stopped'}); columns are not matched to them`);
       // One page of the workspace's contacts: contacts without an externalId (the app's, its CSV import's) would be duplicated.
-      const page = await api.call({ method: 'GET', path: 'v1/contacts', searchParams: new URLSearchParams({ maxResults: '50' }) }, { count: 'checks' });
-      const contacts = page.kind === 'answer' && page.res.status === 200 ? contactsPage(page.res.body) : undefined;
-      if (contacts !== undefined) appMade = { count: contacts.data.filter((c) => c.externalId === null).length, more: contacts.nextPageToken !== null };
+      const page = await readContactsPage(api, null, 'checks');
+      if (!('failed' in page)) appMade = { count: page.data.filter((c) => c.externalId === null).length, more: page.nextPageToken !== null };
     } catch (err) {
       if (!(err instanceof ImportError)) throw err;
       o.log.warn(`could not read the workspace's custom fields (${err.message}); columns are not matched to them`);

@@ -2,9 +2,8 @@ import { LIST_MAX_RESULTS } from '../api/contract.js';
 import type { ApiClient } from '../api/client.js';
 import type { MatchKey, ResolvedConfig } from '../config/resolved.js';
 import type { Log } from '../log.js';
-import { contactsPage } from '../send/lookup.js';
 import { WorkspaceIndex } from './index.js';
-import { listContacts } from './list-contacts.js';
+import { listContacts, readContactsPage } from './list-contacts.js';
 
 /**
  * Lists the workspace once and indexes it for matching (--match-existing):
@@ -33,10 +32,9 @@ export async function buildIndex(api: ApiClient, config: ResolvedConfig, keys: r
  * warning, since the job would make second contacts of any it has.
  */
 export async function warnIfNotEmpty(api: ApiClient, log: Log, signal?: AbortSignal): Promise<void> {
-  const r = await api.call({ method: 'GET', path: 'v1/contacts', searchParams: new URLSearchParams({ maxResults: String(LIST_MAX_RESULTS) }) }, { count: 'checks', ...(signal && { signal }) });
-  if (r.kind !== 'answer' || r.res.status !== 200) return;
-  const page = contactsPage(r.res.body);
-  const without = page?.data.filter((c) => c.externalId === null).length ?? 0;
+  const page = await readContactsPage(api, null, 'checks', signal);
+  if ('failed' in page) return;
+  const without = page.data.filter((c) => c.externalId === null).length;
   if (without === 0) return;
-  log.warn(`the workspace already has contacts without an externalId (${without}${page?.nextPageToken ? ' or more' : ''} in its first page): any of them that is also in this file is created a second time. To adopt them instead, add --match-existing phone,email (or "matchExisting": ["phone", "email"] in the config).`);
+  log.warn(`the workspace already has contacts without an externalId (${without}${page.nextPageToken ? ' or more' : ''} in its first page): any of them that is also in this file is created a second time. To adopt them instead, add --match-existing phone,email (or "matchExisting": ["phone", "email"] in the config).`);
 }

@@ -15,18 +15,32 @@ export async function listContacts(api: ApiClient, onPage: (contacts: readonly C
   let pageToken: string | null = null;
   let pages = 0;
   for (;;) {
-    const searchParams = new URLSearchParams({ maxResults: String(LIST_MAX_RESULTS) });
-    if (pageToken !== null) searchParams.set('pageToken', pageToken);
-    const r = await api.call({ method: 'GET', path: 'v1/contacts', searchParams }, { count: 'listing', ...(signal && { signal }) });
+    const page = await readContactsPage(api, pageToken, 'listing', signal);
     const where = `reading the workspace's contacts (page ${pages + 1})`;
-    if (r.kind === 'gaveUp') throw new JobAbortedError('LISTING_FAILED', `${where}: ${r.message}; nothing was sent. Rerun when the API answers.`);
-    if (r.kind !== 'answer') throw new JobAbortedError('LISTING_FAILED', `${where} was stopped; nothing was sent`);
-    if (r.res.status !== 200) throw new JobAbortedError('LISTING_FAILED', `${where}: ${describeApiError(r.res.status, r.res.body).message}; nothing was sent`);
-    const page = contactsPage(r.res.body);
-    if (page === undefined) throw new JobAbortedError('LISTING_FAILED', `${where}: the API answered 200 with a body that is not a page of contacts; nothing was sent`);
+    if ('failed' in page) throw new JobAbortedError('LISTING_FAILED', `${where}${page.failed}; nothing was sent${page.retry ? '. Rerun when the API answers.' : ''}`);
     pages++;
     onPage(page.data, pages);
     pageToken = page.nextPageToken;
     if (pageToken === null) return pages;
   }
+}
+
+/**
+ * One page of the workspace's contacts (50), after `pageToken`: the page, or
+ * why not (said to follow "reading …"). Listing pages through them; a look at
+ * the first page (init, the warning of a first run) reads one.
+ */
+export async function readContactsPage(
+  api: ApiClient,
+  pageToken: string | null,
+  count: 'listing' | 'checks',
+  signal?: AbortSignal,
+): Promise<{ data: Contact[]; nextPageToken: string | null } | { failed: string; retry?: true }> {
+  const searchParams = new URLSearchParams({ maxResults: String(LIST_MAX_RESULTS) });
+  if (pageToken !== null) searchParams.set('pageToken', pageToken);
+  const r = await api.call({ method: 'GET', path: 'v1/contacts', searchParams }, { count, ...(signal && { signal }) });
+  if (r.kind === 'gaveUp') return { failed: `: ${r.message}`, retry: true };
+  if (r.kind !== 'answer') return { failed: ' was stopped' };
+  if (r.res.status !== 200) return { failed: `: ${describeApiError(r.res.status, r.res.body).message}` };
+  return contactsPage(r.res.body) ?? { failed: ': the API answered 200 with a body that is not a page of contacts' };
 }
