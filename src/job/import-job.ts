@@ -28,6 +28,7 @@ import { mappingChangeWarning } from '../journal/mapping-check.js';
 import type { Timeline } from '../report/timeline.js';
 import { Runner, type RunEnd } from './runner.js';
 import { sendAll, type SourceSeen } from './send-all.js';
+import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { deleteMissing, type DeleteMissingResult } from './delete-missing.js';
 import { checkCreatedByUser, checkWorkspace } from '../send/workspace-check.js';
 import type { Transport } from '../send/transport.js';
@@ -117,7 +118,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       result = { counts: new Counts(), ...(options.stop?.aborted ? { stoppedEarly: 'stopped by a signal during start-up' } : { aborted: refused }) };
     } else {
       journal = openJournal(journalPath, past, target, rebind, options, startedAt);
-      const rules = { onExisting: options.onExisting ?? 'skip', onChanged: options.onChanged ?? 'update' } as const;
+      const rules: PlanRules = { onExisting: options.onExisting ?? DEFAULT_RULES.onExisting, onChanged: options.onChanged ?? DEFAULT_RULES.onChanged };
       const writer = journal;
       // The deletion reads the journal's records back: what is buffered is written out first.
       const afterSending = options.deleteMissing && options.maxRows === undefined ? (seen: SourceSeen) => (writer.flush(), deleteMissing({ api, runner, journal: writer, journalPath, deletedCsv: statePath(stateDir, 'deleted'), seen, log, ...options.deleteMissing })) : undefined;

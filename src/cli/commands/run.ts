@@ -7,6 +7,7 @@ import { jsonLog, jsonLogLine, stderrLog, type Log } from '../../log.js';
 import { progressPrinter } from '../../report/progress.js';
 import { formatSummary, type Summary } from '../../report/summary.js';
 import { dryRun } from '../../job/dry-run.js';
+import { DEFAULT_RULES, type PlanRules } from '../../job/plan.js';
 import { defaultStateDir } from '../../state-dir.js';
 import { parseDuration } from '../../util/duration.js';
 import { nextSteps } from '../next-command.js';
@@ -44,7 +45,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     throw new UsageError('MAX_DELETE_INVALID', `--max-delete: found ${args.maxDelete}: expected a whole number of contacts`);
   }
   if (args.maxDelete !== undefined && args.deleteMissing !== true) throw new UsageError('MAX_DELETE_ALONE', '--max-delete goes with --delete-missing: add --delete-missing, or leave --max-delete out');
-  const rules = { onExisting: args.onExisting ?? 'skip', onChanged: args.onChanged ?? 'update' } as const;
+  const rules: PlanRules = { onExisting: args.onExisting ?? DEFAULT_RULES.onExisting, onChanged: args.onChanged ?? DEFAULT_RULES.onChanged };
   if (args.dryRun) {
     // Checked for a dry run too: its next commands carry it.
     if (args.baseUrl !== undefined) checkBaseUrl(args.baseUrl, '--base-url', stderrLog);
