@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { UsageError } from './errors.js';
+import { RollbackLog } from './rollback/rollback-state.js';
 import { ProblemCode } from './mapping/problem.js';
 import { apiStatusOf } from './send/api-error.js';
 import { replayJournal } from './journal/replay.js';
@@ -145,14 +146,7 @@ function readSummaryCounts(path: string): { lastSummary?: Record<string, number>
 function rolledBack(path: string): { rolledBack?: Record<string, number> } {
   if (!existsSync(path)) return {};
   const out: Record<string, number> = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    try {
-      const t = (JSON.parse(line) as { t?: unknown }).t;
-      if (typeof t === 'string') out[t] = (out[t] ?? 0) + 1;
-    } catch {
-      // A blank line, or one torn by a kill.
-    }
-  }
+  for (const how of RollbackLog.outcomes(path).values()) out[how] = (out[how] ?? 0) + 1;
   return { rolledBack: out };
 }
 

@@ -31,7 +31,12 @@ export class RollbackLog {
 
   /** The contact ids a rollback is done with. */
   static read(path: string): Set<string> {
-    const done = new Set<string>();
+    return new Set(RollbackLog.outcomes(path).keys());
+  }
+
+  /** What a rollback did to each contact it is done with (the last word per contact id), for status. */
+  static outcomes(path: string): Map<string, RollbackOutcome> {
+    const done = new Map<string, RollbackOutcome>();
     if (!existsSync(path)) return done;
     const lines = readFileSync(path, 'utf8').split('\n');
     lines.forEach((line, i) => {
@@ -44,7 +49,7 @@ export class RollbackLog {
         if (i >= lines.length - 2) return;
         throw new UsageError('ROLLBACK_LOG_CORRUPT', `${path}:${i + 1}: not a rollback line; the file was changed by something other than openphone-import`);
       }
-      if (FINAL.has(e.t ?? '') && typeof e.cid === 'string') done.add(e.cid);
+      if (FINAL.has(e.t ?? '') && typeof e.cid === 'string') done.set(e.cid, e.t as RollbackOutcome);
     });
     return done;
   }
