@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /**
@@ -42,4 +43,25 @@ export async function forEachLine(path: string, fn: (buf: Buffer, start: number,
   }
   // A last line without its newline is unfinished (a crash, or a writer still at
   // it): it is not a line yet. A run cuts it off before reading (repairTornTail).
+}
+
+/**
+ * A small append-only JSON-lines file (prior.jsonl, rollback.jsonl), read
+ * whole: each line parsed, blank ones passed over. A last line torn by a kill
+ * was never acted on and is passed over too; any other line that is not JSON
+ * was written by something else: `corrupt(lineNo)` is thrown. No file: none.
+ */
+export function readJsonLines(path: string, corrupt: (lineNo: number) => Error): unknown[] {
+  if (!existsSync(path)) return [];
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const out: unknown[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      if (i < lines.length - 2) throw corrupt(i + 1);
+    }
+  });
+  return out;
 }

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fsyncSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, writeSync } from 'node:fs';
 import type { Contact } from '../api/contract.js';
 import { UsageError } from '../errors.js';
+import { readJsonLines } from '../journal/lines.js';
 import { openPrivateFile } from '../report/private-files.js';
 
 /** A contact as it was before the job's first PATCH of it. */
@@ -36,21 +37,12 @@ export class PriorStates {
   /** The first saved state of each contact, by contact id. */
   static read(path: string): Map<string, PriorState> {
     const out = new Map<string, PriorState>();
-    if (!existsSync(path)) return out;
-    const lines = readFileSync(path, 'utf8').split('\n');
-    lines.forEach((line, i) => {
-      if (line.trim() === '') return;
-      let e: { id?: unknown; contact?: { id?: unknown } };
-      try {
-        e = JSON.parse(line) as typeof e;
-      } catch {
-        // A line torn by a kill was never followed by its PATCH.
-        if (i >= lines.length - 2) return;
-        throw new UsageError('PRIOR_STATE_CORRUPT', `${path}:${i + 1}: not a saved contact; the file was changed by something other than openphone-import. Restore it from a backup: without it a rollback cannot restore the contacts this job updated.`);
-      }
-      if (typeof e.id !== 'string' || typeof e.contact?.id !== 'string') return;
+    const corrupt = (n: number) => new UsageError('PRIOR_STATE_CORRUPT', `${path}:${n}: not a saved contact; the file was changed by something other than openphone-import. Restore it from a backup: without it a rollback cannot restore the contacts this job updated.`);
+    // A line torn by a kill was never followed by its PATCH.
+    for (const e of readJsonLines(path, corrupt) as { id?: unknown; contact?: { id?: unknown } }[]) {
+      if (typeof e?.id !== 'string' || typeof e.contact?.id !== 'string') continue;
       if (!out.has(e.contact.id)) out.set(e.contact.id, { externalId: e.id, contact: e.contact as Contact });
-    });
+    }
     return out;
   }
 }

@@ -1,5 +1,6 @@
-import { closeSync, existsSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { readJsonLines } from '../journal/lines.js';
 import { openPrivateFile } from '../report/private-files.js';
 
 /** What a rollback did to a contact, final: deleted, restored, gone already, or left alone because it changed since the job. */
@@ -37,20 +38,11 @@ export class RollbackLog {
   /** What a rollback did to each contact it is done with (the last word per contact id), for status. */
   static outcomes(path: string): Map<string, RollbackOutcome> {
     const done = new Map<string, RollbackOutcome>();
-    if (!existsSync(path)) return done;
-    const lines = readFileSync(path, 'utf8').split('\n');
-    lines.forEach((line, i) => {
-      if (line.trim() === '') return;
-      let e: { t?: string; cid?: unknown };
-      try {
-        e = JSON.parse(line) as typeof e;
-      } catch {
-        // The last line torn by a kill: its contact is taken up again (a DELETE answers 404, a restore is recognised).
-        if (i >= lines.length - 2) return;
-        throw new UsageError('ROLLBACK_LOG_CORRUPT', `${path}:${i + 1}: not a rollback line; the file was changed by something other than openphone-import`);
-      }
-      if (FINAL.has(e.t ?? '') && typeof e.cid === 'string') done.set(e.cid, e.t as RollbackOutcome);
-    });
+    const corrupt = (n: number) => new UsageError('ROLLBACK_LOG_CORRUPT', `${path}:${n}: not a rollback line; the file was changed by something other than openphone-import`);
+    // The last line torn by a kill: its contact is taken up again (a DELETE answers 404, a restore is recognised).
+    for (const e of readJsonLines(path, corrupt) as { t?: string; cid?: unknown }[]) {
+      if (FINAL.has(e?.t ?? '') && typeof e.cid === 'string') done.set(e.cid, e.t as RollbackOutcome);
+    }
     return done;
   }
 }
