@@ -1,13 +1,11 @@
 import { createReadStream } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { once } from 'node:events';
-import { parse, type Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { UsageError } from '../errors.js';
 import { CR_IN_CELL, DecodeToLf, keepCellLineEnds, sniffBom } from './decode.js';
 import { detectDelimiter } from './detect-delimiter.js';
-import { RecordLocator } from './record-locator.js';
+import { parseRecords, type ParsedRecord } from './parse-records.js';
 import { notCsv, utf16WithoutBom } from './sniff-format.js';
 import { ERROR_COLUMNS } from './header.js';
 import { restoreCell } from '../report/spreadsheet-safe.js';
@@ -153,17 +151,15 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
       decoded.destroy();
     }
   })();
-  const locator = new RecordLocator(headerAt);
-  const outputs = parsed(makeParser(delimiter), text, locator);
+  const outputs = parseRecords(text, delimiter, headerAt);
   const { header: headerOutput, rest } = await headerFirst(outputs, file, headerAt);
   // A failure report of this program: its cells were made spreadsheet-safe when written, and are read back as they were.
   // Its bytes that were not valid in the original input are read in the config's encoding (escaped-bytes.ts).
   const isReport = ERROR_COLUMNS.every((c) => headerOutput.some((h) => h.trim() === c));
   const restore = isReport ? (cell: string) => decodeEscapedBytes(restoreCell(cell), options.encoding) : undefined;
   const header = headerOutput.map((h) => (restore ? restore(h) : h).trim());
-  locator.record(headerOutput);
   const sofar = { records: 0, bytes: 0 };
-  const batches = itemBatches(rest, outputs, locator, header.length, delimiter, restore, (n) => {
+  const batches = itemBatches(rest, outputs, delimiter, restore, (n) => {
     sofar.records += n;
     sofar.bytes = decoded.bytesFor(charsParsed);
   });
@@ -200,19 +196,19 @@ async function skipToHeader(chunks: AsyncIterator<string>, headerLine: number): 
 }
 
 /** The header record and the outputs that came with it; an empty file or an unreadable header is the user's to fix. */
-async function headerFirst(outputs: AsyncGenerator<ParserOutput[]>, file: string, headerAt: number): Promise<{ header: string[]; rest: ParserOutput[] }> {
-  let first: ParserOutput[] = [];
+async function headerFirst(outputs: AsyncGenerator<ParsedRecord[]>, file: string, headerAt: number): Promise<{ header: string[]; rest: ParsedRecord[] }> {
+  let first: ParsedRecord[] = [];
   while (first.length === 0) {
     const next = await outputs.next();
     if (next.done) throw new UsageError('CSV_EMPTY', headerAt > 1 ? `${file} has nothing from line ${headerAt} (csv.headerLine) on: expected the header line there` : `${file} is empty: expected a header line naming the columns`);
     first = next.value;
   }
   const header = first[0]!;
-  if (!Array.isArray(header)) {
+  if (header.kind === 'skipped') {
     await outputs.return(undefined);
-    throw new UsageError('CSV_HEADER_MALFORMED', `${file}:${headerAt}: the header line cannot be read: ${header.skipped.message}`);
+    throw new UsageError('CSV_HEADER_MALFORMED', `${file}:${headerAt}: the header line cannot be read: ${header.message}`);
   }
-  return { header, rest: first.slice(1) };
+  return { header: header.fields, rest: first.slice(1) };
 }
 
 /**
@@ -256,71 +252,16 @@ async function readHead(file: string): Promise<{ head: Buffer; size: number; ope
   return { head, size: st.size, opened: st };
 }
 
-type ParserOutput = string[] | { skipped: Error & { code?: string; lines?: number } };
-
-/** How much of a malformed record's text a report keeps. */
-const RAW_KEPT = 4096;
-
-function makeParser(delimiter: string): Parser {
-  const parser: Parser = parse({
-    delimiter,
-    record_delimiter: '\n',
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    // A stray quote inside an unquoted cell (5'11", O"Brien) is kept as text.
-    relax_quotes: true,
-    // Pushed into the stream rather than emitted as an event, so a skipped record
-    // keeps its place between the records before and after it.
-    on_skip: (err) => {
-      parser.push({ skipped: err ?? new Error('unknown parse error') });
-      return undefined;
-    },
-  });
-  return parser;
-}
-
-/**
- * Writes each text chunk to the parser and takes back, synchronously, what it
- * produced. csv-parse transforms a chunk within write(); the records sit in its
- * readable buffer until read, and the write completes once they are read, so
- * the parser holds at most one chunk's records and reading waits for the consumer.
- */
-async function* parsed(parser: Parser, text: AsyncIterable<string> | Iterable<string>, locator: RecordLocator): AsyncGenerator<ParserOutput[]> {
-  let failure: Error | undefined;
-  parser.on('error', (err) => (failure = err));
-  const drain = (): ParserOutput[] => {
-    if (failure) throw failure;
-    const out: ParserOutput[] = [];
-    for (let next = parser.read() as ParserOutput | null; next !== null; next = parser.read() as ParserOutput | null) out.push(next);
-    return out;
-  };
-  try {
-    for await (const chunk of text) {
-      locator.append(chunk);
-      parser.write(chunk);
-      yield drain();
-    }
-    parser.end();
-    // 'finish' follows the parser's flush: the last record (no line end after it) is in the buffer.
-    await once(parser, 'finish');
-    yield drain();
-  } finally {
-    parser.destroy();
-  }
-}
-
 async function* itemBatches(
-  first: ParserOutput[],
-  rest: AsyncGenerator<ParserOutput[]>,
-  locator: RecordLocator,
-  width: number,
+  first: ParsedRecord[],
+  rest: AsyncGenerator<ParsedRecord[]>,
   delimiter: string,
   restore: ((cell: string) => string) | undefined,
   onBatch: (records: number) => void,
 ): AsyncGenerator<CsvItem[]> {
   try {
-    for (let outputs: ParserOutput[] | undefined = first; outputs !== undefined; ) {
-      const items = await toItems(outputs, locator, width, delimiter, restore);
+    for (let outputs: ParsedRecord[] | undefined = first; outputs !== undefined; ) {
+      const items = toItems(outputs, delimiter, restore);
       onBatch(items.length);
       if (items.length > 0) yield items;
       const next = await rest.next();
@@ -335,70 +276,26 @@ async function* oneByOne(batches: AsyncIterable<readonly CsvItem[]>): AsyncGener
   for await (const batch of batches) yield* batch;
 }
 
-async function toItems(outputs: readonly ParserOutput[], locator: RecordLocator, width: number, delimiter: string, restore: ((cell: string) => string) | undefined): Promise<CsvItem[]> {
+function toItems(outputs: readonly ParsedRecord[], delimiter: string, restore: ((cell: string) => string) | undefined): CsvItem[] {
   const items: CsvItem[] = [];
   for (const output of outputs) {
-    if (Array.isArray(output)) {
-      const line = locator.record(output);
+    if (output.kind === 'fields') {
+      const { line, fields } = output;
       // A CRLF inside a quoted cell came through the parser as a marker and an LF (decode.ts): written back as it was.
-      const cells = output.some((f) => f.includes(CR_IN_CELL)) ? output.map(keepCellLineEnds) : output;
+      const cells = fields.some((f) => f.includes(CR_IN_CELL)) ? fields.map(keepCellLineEnds) : fields;
       const why = notARecord(cells);
       if (why !== undefined) items.push({ kind: 'ignored', line, text: cells.join(delimiter), why, fields: cells });
       else items.push({ kind: 'record', line, fields: restore ? cells.map(restore) : cells });
-    } else {
-      const { line, raw } = locator.skipped(output.skipped.lines);
-      // A footer line has fewer fields than the header: the parser skips it, and it is not a record.
-      const single = raw.includes('\n') ? undefined : splitQuoted(raw, delimiter);
-      const why = single && notARecord(single);
-      if (single && why) {
-        items.push({ kind: 'ignored', line, text: raw, why, fields: single });
-        continue;
-      }
-      // Pushed one by one: a recovery can give back a million records, too many for push(...spread).
-      for (const i of await recoverSkipped(raw, line, output.skipped, width, delimiter)) items.push(restore && i.kind === 'record' ? { ...i, fields: i.fields.map(restore) } : i);
+      continue;
     }
+    const { line, endLine, raw, singleLine, fields, message } = output;
+    // A footer line has fewer fields than the header: the parser skips it, and it is not a record.
+    const single = singleLine === undefined ? undefined : splitQuoted(singleLine, delimiter);
+    const why = single && notARecord(single);
+    if (single && why) items.push({ kind: 'ignored', line, text: singleLine!, why, fields: single });
+    else items.push({ kind: 'malformed', line, endLine, raw, fields: restore ? fields.map(restore) : fields, message });
   }
   return items;
-}
-
-/**
- * A skipped record that spans several lines is usually one line with a stray
- * opening quote that swallowed the lines after it. When that first line, read
- * without quoting, has the header's number of fields and an odd number of
- * quotes, and the next line does not close a quote, it alone is reported
- * malformed and the lines after it are parsed again as records. Otherwise the
- * whole span is one malformed record (a real multi-line cell with a wrong count).
- */
-async function recoverSkipped(raw: string, line: number, err: Error, width: number, delimiter: string): Promise<CsvItem[]> {
-  const lines = raw.split('\n');
-  const firstFields = splitUnquoted(lines[0] ?? '', delimiter);
-  const message = describeParseError(err, width);
-  // The line after it must not close a quote (an odd count of quotes there
-  // means it continues a real multi-line cell).
-  const quotes = (l: string | undefined) => (l ?? '').split('"').length - 1;
-  if (lines.length > 1 && firstFields.length === width && quotes(lines[0]) % 2 === 1 && quotes(lines[1]) % 2 === 0) {
-    const items: CsvItem[] = [{ kind: 'malformed', line, endLine: line, raw: kept(lines[0]!), fields: firstFields.map(keepCellLineEnds), message: `${message}; an unmatched quote on this line` }];
-    for (const item of await reparse(lines.slice(1).join('\n') + '\n', line + 1, width, delimiter)) items.push(item);
-    return items;
-  }
-  return [{ kind: 'malformed', line, endLine: line + lines.length - 1, raw: kept(raw), fields: firstFields.map(keepCellLineEnds), message }];
-}
-
-/** A malformed record's text as reports keep it: whole, or its start marked as cut. */
-const kept = (text: string) => {
-  const raw = keepCellLineEnds(text);
-  return raw.length <= RAW_KEPT ? raw : `${raw.slice(0, RAW_KEPT)}… [cut: ${raw.length} characters in all]`;
-};
-
-async function reparse(text: string, firstLine: number, width: number, delimiter: string): Promise<CsvItem[]> {
-  // A synthetic header sets the expected number of fields; it takes the line before firstLine.
-  const locator = new RecordLocator(firstLine - 1);
-  const items: CsvItem[] = [];
-  const syntheticHeader = Array.from({ length: width }, (_, i) => `c${i}`).join(delimiter);
-  for await (const outputs of parsed(makeParser(delimiter), [`${syntheticHeader}\n${text}`], locator)) {
-    for (const item of await toItems(outputs, locator, width, delimiter, undefined)) items.push(item);
-  }
-  return items.slice(1);
 }
 
 /** One line's fields, quotes honoured; undefined when it does not parse alone. */
@@ -407,22 +304,5 @@ function splitQuoted(line: string, delimiter: string): string[] | undefined {
     return (parseSync(line, { delimiter, relax_column_count: true, relax_quotes: true }) as string[][])[0] ?? [];
   } catch {
     return undefined;
-  }
-}
-
-function splitUnquoted(line: string, delimiter: string): string[] {
-  if (line === '') return [];
-  const rows = parseSync(line, { delimiter, quote: false, relax_column_count: true }) as string[][];
-  return rows[0] ?? [];
-}
-
-function describeParseError(err: Error & { code?: string }, width: number): string {
-  switch (err.code) {
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-      return `${err.message.replace(/ on line \d+$/, '').replace(/^Invalid Record Length: /, 'wrong number of fields: ')} (the header has ${width})`;
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return 'a quoted field is never closed';
-    default:
-      return `cannot parse this record: ${err.message}`;
   }
 }

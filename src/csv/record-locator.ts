@@ -37,14 +37,45 @@ export class RecordLocator {
 
   /**
    * A record the parser skipped, whose error says (as `lines`, counted from the
-   * start of the parser's text) the line it ended on.
+   * start of the parser's text) the line it ended on: where it is and its text,
+   * not yet passed (passLines moves on).
    */
-  skipped(errorLine: number | undefined): { line: number; endLine: number; raw: string } {
+  pending(errorLine: number | undefined): { line: number; endLine: number; raw: string } {
     const line = this.skipBlankLines();
     const endLine = Math.max(line, errorLine === undefined ? line : errorLine + this.firstLine - 1);
-    const from = this.at;
-    this.passLines(endLine - line + 1);
-    return { line, endLine, raw: this.text.slice(from, this.at).replace(/\n+$/, '') };
+    return { line, endLine, raw: this.peek(endLine - line + 1) };
+  }
+
+  /** The next `count` lines from the first one not yet placed, not passed. */
+  peek(count: number): string {
+    this.skipBlankLines();
+    let end = this.at;
+    for (let n = 0; n < count; n++) {
+      const next = this.text.indexOf('\n', end);
+      end = next < 0 ? this.text.length : next + 1;
+    }
+    return this.text.slice(this.at, end).replace(/\n+$/, '');
+  }
+
+  /** The first line of the record not yet placed, or undefined when its line end has not been read yet. */
+  firstLineOfPending(): { line: number; firstLine: string | undefined } {
+    const line = this.skipBlankLines();
+    const end = this.text.indexOf('\n', this.at);
+    return { line, firstLine: end < 0 ? undefined : this.text.slice(this.at, end) };
+  }
+
+  /** The text from the first line not yet placed on. */
+  rest(): string {
+    return this.text.slice(this.at);
+  }
+
+  /** Moves past `count` line ends (or to the end of the text, for a last line without one). */
+  passLines(count: number): void {
+    for (let n = 0; n < count; n++) {
+      const end = this.text.indexOf('\n', this.at);
+      this.at = end < 0 ? this.text.length : end + 1;
+      this.line++;
+    }
   }
 
   private skipBlankLines(): number {
@@ -53,14 +84,5 @@ export class RecordLocator {
       this.line++;
     }
     return this.line;
-  }
-
-  /** Moves past `count` line ends (or to the end of the text, for a last line without one). */
-  private passLines(count: number): void {
-    for (let n = 0; n < count; n++) {
-      const end = this.text.indexOf('\n', this.at);
-      this.at = end < 0 ? this.text.length : end + 1;
-      this.line++;
-    }
   }
 }

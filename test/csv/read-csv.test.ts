@@ -262,6 +262,29 @@ test('one stray quote early in a large file: one malformed record, every other r
   expect(malformed).toEqual([{ line: 12, raw: '10,"Ada,ada10@example.com' }]);
 }, 60_000);
 
+test('a stray quote that never closes, early in a large file: the record is cut at 1 MiB, reported as too long and marked as cut, and every line after it is read', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { openCsv } = await import('../../src/csv/read-csv.js');
+  const file = join(tmpdir(), `stray-cap-${process.pid}.csv`);
+  const rows = ['Record ID,First Name,Email'];
+  // "Lovelace, Ada" holds the delimiter: read without quotes the line has a field too many, so nothing but the cap ends the record.
+  for (let i = 0; i < 60_000; i++) rows.push(i === 10 ? `${i},"Lovelace, Ada,ada${i}@example.com` : `${i},First${i},user${i}@example.com`);
+  writeFileSync(file, `${rows.join('\n')}\n`);
+  const csv = await openCsv(file, { encoding: 'utf-8', headerLine: 1 });
+  let records = 0;
+  const malformed: { line: number; raw: string; message: string }[] = [];
+  for await (const batch of csv.batches) {
+    for (const item of batch) {
+      if (item.kind === 'record') records++;
+      else if (item.kind === 'malformed') malformed.push({ line: item.line, raw: item.raw, message: item.message });
+    }
+  }
+  expect(records).toBe(59_999);
+  expect(malformed).toEqual([{ line: 12, raw: '10,"Lovelace, Ada,ada10@example.com', message: expect.stringMatching(/^record too long: over 1,048,576 bytes/) }]);
+}, 60_000);
+
 describe('line breaks inside quoted cells', () => {
   const decodeAll = async (bytes: Buffer, chunk: number) => {
     const { DecodeToLf } = await import('../../src/csv/decode.js');
