@@ -33,4 +33,7 @@ test('report.html covers the whole job: each run\'s buckets, and what the job ma
   expect(page).toMatch(/<span data-job="failed">2 failed<\/span>/);
   expect(page).toContain('<td>created 15, updated 2, adopted 1, unchanged 10, failed 2</td>');
   expect(page).toContain('no end recorded (running, or killed)');
+  // The job's totals stand beside the bucket table, which is named as this run's.
+  expect(page).toContain('<h2>Records in this run</h2>');
+  expect(page.indexOf('data-job="created"')).toBeLessThan(page.indexOf('<h2 id="runs">'));
 });

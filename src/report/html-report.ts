@@ -38,14 +38,15 @@ export function renderReport(s: Summary, runs: readonly RunRow[]): string {
 <h1>${s.mode === 'dry-run' ? 'Dry run' : 'Import'} of <code>${s.input}</code></h1>
 <p>Config <code>${s.config}</code>, state <code>${s.stateDir}</code>. From ${s.startedAt} to ${s.finishedAt} (${(s.durationMs / 1000).toFixed(1)} s).
 Exit <strong class="${s.exitCode === 0 ? 'ok' : 'bad'}" data-exit-code="${s.exitCode}">${s.exitCode}</strong>: ${EXIT_MEANING[s.exitCode] ?? ''}.${s.stoppedEarly ? html` Stopped early: ${s.stoppedEarly}.` : ''}${s.abortedBecause ? html` <span class="bad">Aborted: ${s.abortedBecause}</span>` : ''}</p>
-<h2>Records</h2>
+<h2>Records${runs.length > 1 ? ' in this run' : ''}</h2>
 <table>${counts}</table>
 <p>Every record read is in exactly one bucket: ${s.invariant.holds ? html`<span class="ok">holds</span>` : html`<span class="bad">does not hold (a bug)</span>`} (${s.invariant.formula}).</p>
+${job && runs.length > 1 ? html`<p>This run read the whole input; records an earlier run of the job sent count here as unchanged or existing. Over its ${runs.length} runs the job <span data-job="created">created ${job.created}</span>, <span data-job="updated">updated ${job.updated}</span> and <span data-job="adopted">adopted ${job.adopted}</span> contacts; the last run that ended left <span data-job="failed">${job.failed} failed</span>. Each run is listed under <a href="#runs">The job's runs</a>.</p>` : ''}
 ${s.problemGroups.length > 0 ? html`<h2>Problems by code and column</h2><table><tr><th>code</th><th>column</th><th></th><th>count</th><th>first examples, with the fix</th></tr>${problems}</table><p>Every failed row is in <code>failures.csv</code>; every value left out in <code>dropped-values.csv</code>.</p>` : html`<h2>Problems</h2><p class="ok">None.</p>`}
 ${s.requests ? html`<h2>Requests</h2><p>${s.requests.requests ?? 0} requests (${(s.achievedRate ?? 0).toFixed(1)}/s): creates ${s.requests.creates ?? 0}, lookups ${s.requests.lookups ?? 0}, retries <span data-requests="retries">${s.requests.retries ?? 0}</span>, 429s <span data-requests="rateLimited">${s.requests.rateLimited ?? 0}</span>.</p>` : ''}
 ${s.timeline && s.timeline.length > 1 ? html`<h2>Send rate over time</h2>${rateChart(s.timeline)}` : ''}
 ${(s.ignoredLines?.length ?? 0) > 0 ? html`<h2>Lines that are not records</h2><ul>${s.ignoredLines!.map((l) => html`<li>line ${l.line}: ${l.why}: <code>${l.text}</code></li>`)}</ul>` : ''}
-${runs.length > 0 ? html`<h2>The job's runs</h2>${job ? html`<p>Over its runs the job <span data-job="created">created ${job.created}</span>, <span data-job="updated">updated ${job.updated}</span> and <span data-job="adopted">adopted ${job.adopted}</span> contacts; the last run that ended left <span data-job="failed">${job.failed} failed</span>.</p>` : ''}<table><tr><th>started</th><th>ended</th><th>exit</th><th>input</th><th>records</th></tr>${runRows}</table>` : ''}
+${runs.length > 0 ? html`<h2 id="runs">The job's runs</h2><table><tr><th>started</th><th>ended</th><th>exit</th><th>input</th><th>records</th></tr>${runRows}</table>` : ''}
 </body></html>
 `;
   return page.text;
