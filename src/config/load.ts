@@ -164,7 +164,7 @@ function resolve(config: Config, file: string): ResolvedConfig {
     invalidValues: config.invalidValues ?? 'drop',
     update: { arrays: config.update?.arrays ?? 'keep' },
     ...(config.matchExisting !== undefined && { matchExisting: [...new Set(config.matchExisting)] }),
-    csv: { delimiter: config.csv?.delimiter, encoding: config.csv?.encoding ?? 'utf-8', headerLine: config.csv?.headerLine ?? 1 },
+    csv: { delimiter: config.csv?.delimiter, encoding: config.csv?.encoding ?? 'utf-8', headerLine: config.csv?.headerLine ?? 1, sheet: config.csv?.sheet },
     api: {
       baseUrl: (api.baseUrl ?? API_DEFAULTS.baseUrl).replace(/\/+$/, ''),
       requestsPerSecond: api.requestsPerSecond ?? API_DEFAULTS.requestsPerSecond,

@@ -65,7 +65,7 @@ export interface ResolvedConfig {
   readonly update: { readonly arrays: 'keep' | 'source' };
   /** Adopt the workspace's contacts by these keys (config `matchExisting`, or --match-existing). */
   readonly matchExisting?: readonly MatchKey[];
-  readonly csv: { readonly delimiter?: string; readonly encoding: string; readonly headerLine: number };
+  readonly csv: { readonly delimiter?: string; readonly encoding: string; readonly headerLine: number; readonly sheet?: string | number | undefined };
   readonly api: ApiSettings;
   readonly columnUses: readonly ColumnUse[];
 }

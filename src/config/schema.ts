@@ -117,7 +117,11 @@ export const configSchema = z.strictObject({
         .optional()
         .describe('Detected from the header line when left out'),
       encoding: z.string().min(1).optional().describe('Default utf-8 (a BOM is honoured); e.g. windows-1252, latin1'),
-      headerLine: z.number().int().min(1).max(1000).optional().describe('The line the header is on, when lines of notes come before it (LinkedIn\'s "Notes:"); default 1'),
+      headerLine: z.number().int().min(1).max(1000).optional().describe('The line the header is on, when lines of notes come before it (LinkedIn\'s "Notes:"); in a workbook, its row; default 1'),
+      sheet: z
+        .union([z.string().min(1), z.number().int().min(1)])
+        .optional()
+        .describe('An Excel workbook (.xlsx): the sheet the contacts are on, by name or by number (1 = the first); default the first'),
     })
     .optional(),
   api: z

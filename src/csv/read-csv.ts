@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { changedSinceOpen } from '../input/changed-since-open.js';
 import { parse as parseSync } from 'csv-parse/sync';
 import { UsageError } from '../errors.js';
 import { CR_IN_CELL, DecodeToLf, keepCellLineEnds, sniffBom } from './decode.js';
@@ -16,6 +17,8 @@ export interface CsvRecord {
   /** Physical line (1-based) where the record starts. */
   readonly line: number;
   readonly fields: readonly string[];
+  /** A workbook's record: the positions of the cells stored as numbers (a phone number there has lost its + or leading 0). */
+  readonly numberCells?: readonly number[];
 }
 
 /** A record the parser could not read: reported with its lines, never dropped. */
@@ -164,15 +167,7 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
     sofar.bytes = decoded.bytesFor(charsParsed);
   });
   const estimatedRecords = () => (sofar.bytes > 0 ? Math.round((sofar.records * size) / sofar.bytes) : undefined);
-  const changedSinceOpen = async (): Promise<string | undefined> => {
-    const now = await stat(file).catch(() => undefined);
-    if (now === undefined) return `${file} is gone`;
-    if (now.ino !== opened.ino || now.dev !== opened.dev) return `${file} was replaced by another file`;
-    if (now.size !== opened.size) return `${file} changed size from ${opened.size} to ${now.size} bytes`;
-    if (now.mtimeMs !== opened.mtimeMs) return `${file} was written to (modified ${now.mtime.toISOString()}, opened at ${opened.mtime.toISOString()})`;
-    return undefined;
-  };
-  return { file, encoding, delimiter, header, batches, items: oneByOne(batches), estimatedRecords, changedSinceOpen };
+  return { file, encoding, delimiter, header, batches, items: oneByOne(batches), estimatedRecords, changedSinceOpen: () => changedSinceOpen(file, opened) };
 }
 
 /**
@@ -272,7 +267,7 @@ async function* itemBatches(
   }
 }
 
-async function* oneByOne(batches: AsyncIterable<readonly CsvItem[]>): AsyncGenerator<CsvItem> {
+export async function* oneByOne(batches: AsyncIterable<readonly CsvItem[]>): AsyncGenerator<CsvItem> {
   for await (const batch of batches) yield* batch;
 }
 

@@ -7,14 +7,20 @@
 export function notCsv(head: Buffer): { format: string; next: string } | undefined {
   const text = head.toString('latin1').replace(/^\xef\xbb\xbf/, '').trimStart();
   const saveAsCsv = 'open it in Excel, Numbers or Google Sheets and save it as "CSV UTF-8 (comma delimited)", then use that file';
-  if (head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return { format: 'an Excel workbook (.xlsx) or a zip archive', next: `${saveAsCsv} (for a zip: unpack it and use the .csv inside)` };
-  if (head.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]))) return { format: 'an old Excel workbook (.xls)', next: saveAsCsv };
+  if (isZip(head)) return { format: 'an Excel workbook (.xlsx) or a zip archive', next: `${saveAsCsv} (for a zip: unpack it and use the .csv inside)` };
+  if (isCompoundFile(head)) return { format: 'an old Excel workbook (.xls), or a workbook protected by a password', next: 'open it in Excel and save it as an Excel Workbook (.xlsx) without a password (File > Info > Protect Workbook > Encrypt with Password: clear it), or save it as "CSV UTF-8 (comma delimited)", then use that file' };
   if (/^BEGIN:VCARD/i.test(text)) return { format: 'a vCard file (.vcf, as Apple Contacts and iCloud export)', next: 'import the vCard into Google Contacts or Outlook and export a CSV from there, or convert it to CSV with a vCard-to-CSV tool' };
   if (/^%PDF/.test(text)) return { format: 'a PDF', next: 'export the contacts from the source system as CSV' };
   if (/^[{[]/.test(text) && !/^\[[^\]\n,;\t]*\][,;\t]/.test(text)) return { format: 'JSON', next: 'convert it to CSV with one column per field (a header line, then one contact per line)' };
   if (/^<(\?xml|!doctype|html|table)/i.test(text)) return { format: 'an HTML or XML file (some "Excel" exports are HTML)', next: saveAsCsv };
   return undefined;
 }
+
+/** A zip archive: what an .xlsx workbook is. */
+export const isZip = (head: Buffer): boolean => head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+
+/** An OLE compound file: an .xls workbook, or an .xlsx encrypted with a password (Excel wraps it in one). */
+const isCompoundFile = (head: Buffer): boolean => head.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]));
 
 /**
  * UTF-16 without a byte order mark (some Windows tools write it): read as

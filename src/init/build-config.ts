@@ -15,6 +15,8 @@ export interface InitInput {
   readonly sample: readonly (readonly string[])[];
   readonly delimiter: string;
   readonly encoding: string;
+  /** A workbook has no delimiter or encoding to write down; default csv. */
+  readonly format?: 'csv' | 'xlsx';
   /** The line the header is on, when notes come before it. */
   readonly headerLine?: number;
   /** Path to config.schema.json as the written config should refer to it. */
@@ -85,7 +87,8 @@ export function buildConfig(input: InitInput): InitResult {
   const customFields = matchCustomFields(s, notes, phone?.defaultCountry);
 
   if (emptyKnown.length > 0) notes.push(`left out, empty in the sample: ${emptyKnown.map((c) => JSON.stringify(c)).join(', ')}`);
-  if (input.headerLine !== undefined && input.headerLine > 1) notes.push(`csv.headerLine: ${input.headerLine}: lines 1-${input.headerLine - 1} are notes above the header, skipped`);
+  const titled = input.headerLine !== undefined && input.headerLine > 1;
+  if (titled) notes.push(`csv.headerLine: ${input.headerLine}: ${input.format === 'xlsx' ? 'rows' : 'lines'} 1-${input.headerLine! - 1} are notes above the header, skipped`);
   const unmapped = input.header.filter((h) => !s.used.has(h) && h.trim() !== '');
   const config: Config = {
     ...(input.schemaPath !== undefined && { $schema: input.schemaPath }),
@@ -95,7 +98,9 @@ export function buildConfig(input: InitInput): InitResult {
     defaultFields,
     ...(customFields.length > 0 && { customFields }),
     ...(phone && { phone }),
-    csv: { delimiter: input.delimiter, encoding: input.encoding, ...(input.headerLine !== undefined && input.headerLine > 1 && { headerLine: input.headerLine }) },
+    ...(input.format === 'xlsx'
+      ? titled && { csv: { headerLine: input.headerLine! } }
+      : { csv: { delimiter: input.delimiter, encoding: input.encoding, ...(titled && { headerLine: input.headerLine! }) } }),
   };
   return { config, notes, unmapped, conversions };
 }

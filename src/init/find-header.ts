@@ -43,3 +43,17 @@ export async function findHeaderLine(file: string, encoding: string): Promise<nu
   }
   return 1;
 }
+
+/**
+ * A workbook's header row: the first row with two or more filled cells whose
+ * next row has two or more too (a report's title rows have one cell each).
+ * `rows`: the first rows of the sheet, by number, with their filled cells.
+ */
+export function headerRowAmong(rows: readonly { readonly number: number; readonly filled: number }[]): number {
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i]!.filled < 2) continue;
+    const next = rows[i + 1];
+    if (next === undefined || next.filled >= 2) return rows[i]!.number;
+  }
+  return rows[0]?.number ?? 1;
+}

@@ -2,7 +2,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { CustomFieldType } from '../api/contract.js';
 import { hasEscapedBytes } from '../csv/escaped-bytes.js';
-import { checkInputFile, openCsv } from '../csv/read-csv.js';
+import { openCsv } from '../csv/read-csv.js';
+import { inputFormat } from '../input/open-input.js';
 import type { Log } from '../log.js';
 import { ApiClient } from '../api/client.js';
 import { ImportError, UsageError } from '../errors.js';
@@ -11,7 +12,7 @@ import { RequestStats } from '../send/request-stats.js';
 import { gotTransport } from '../send/transport.js';
 import { readContactsPage } from '../workspace/list-contacts.js';
 import { buildConfig, type InitResult } from './build-config.js';
-import { findHeaderLine } from './find-header.js';
+import { findHeaderLine, headerRowAmong } from './find-header.js';
 
 export interface InitOptions {
   readonly input: string;
@@ -25,26 +26,31 @@ export interface InitOptions {
 }
 
 async function sample(input: string, encoding: string, size: number) {
-  await checkInputFile(input);
-  const headerLine = await findHeaderLine(input, encoding);
-  const csv = await openCsv(input, { encoding, headerLine });
+  const format = await inputFormat(input);
+  const xlsx = format === 'xlsx' ? await import('../input/read-xlsx.js') : undefined;
+  const headerLine = xlsx ? headerRowAmong(await xlsx.firstRows(input, undefined, 30)) : await findHeaderLine(input, encoding);
+  const csv = xlsx ? await xlsx.openXlsx(input, { headerLine }) : await openCsv(input, { encoding, headerLine });
   const rows: string[][] = [];
+  /** Per column, the sample's cells a workbook stores as numbers. */
+  const numberCells = new Map<string, number>();
   for await (const item of csv.items) {
-    if (item.kind === 'record') rows.push([...item.fields]);
+    if (item.kind !== 'record') continue;
+    rows.push([...item.fields]);
+    for (const at of item.numberCells ?? []) numberCells.set(csv.header[at]!, (numberCells.get(csv.header[at]!) ?? 0) + 1);
     if (rows.length >= size) break;
   }
-  return { csv, rows, headerLine };
+  return { csv, rows, headerLine, format, numberCells };
 }
 
 /** Reads the header and a sample, asks the workspace for its custom fields if it can, writes a config. */
 export async function initConfig(o: InitOptions): Promise<InitResult & { encodingNote: string }> {
   if (existsSync(o.out) && !o.force) throw new UsageError('INIT_OUT_EXISTS', `${o.out} exists: not overwritten (pass --force, or --out another file)`);
   const size = o.sampleSize ?? 500;
-  let { csv, rows, headerLine } = await sample(o.input, 'utf-8', size);
-  let encodingNote = `csv.encoding: ${csv.encoding}${csv.encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;
+  let { csv, rows, headerLine, format, numberCells } = await sample(o.input, 'utf-8', size);
+  let encodingNote = format === 'xlsx' ? 'an Excel workbook (.xlsx): its first sheet is read' : `csv.encoding: ${csv.encoding}${csv.encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;
   // Bytes that are not UTF-8 (U+FFFD after decoding) mean an Excel-style export.
-  if (csv.encoding === 'utf-8' && (csv.header.some(hasEscapedBytes) || rows.some((r) => r.some(hasEscapedBytes)))) {
-    ({ csv, rows, headerLine } = await sample(o.input, 'windows-1252', size));
+  if (format === 'csv' && csv.encoding === 'utf-8' && (csv.header.some(hasEscapedBytes) || rows.some((r) => r.some(hasEscapedBytes)))) {
+    ({ csv, rows, headerLine, format, numberCells } = await sample(o.input, 'windows-1252', size));
     encodingNote = 'csv.encoding: windows-1252: the file is not valid UTF-8 (an Excel export on Windows, most likely); check accented names in a dry run';
   }
   let customFields: { name: string; key: string; type: CustomFieldType }[] | undefined;
@@ -73,8 +79,9 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
     }
   }
   const schemaPath = relative(dirname(resolve(o.out)), join(o.packageRoot, 'config.schema.json'));
-  const built = buildConfig({ header: csv.header, sample: rows, delimiter: csv.delimiter, encoding: csv.encoding, headerLine, schemaPath, ...(customFields && { customFields }) });
-  const result = appMade !== undefined && appMade.count > 0 ? proposeMatching(built, appMade) : built;
+  const built = buildConfig({ header: csv.header, sample: rows, delimiter: csv.delimiter, encoding: csv.encoding, format, headerLine, schemaPath, ...(customFields && { customFields }) });
+  const matched = appMade !== undefined && appMade.count > 0 ? proposeMatching(built, appMade) : built;
+  const result = withNumberCellWarning(matched, numberCells);
   writeFileSync(o.out, `${JSON.stringify(result.config, null, 2)}\n`);
   return { ...result, encodingNote };
 }
@@ -90,4 +97,16 @@ function proposeMatching(r: InitResult, appMade: { count: number; more: boolean 
     config: { ...r.config, matchExisting: keys },
     notes: [...r.notes, `matchExisting: ${JSON.stringify(keys)}: the workspace already has contacts without an externalId (${found} in its first page, made in the app or by its CSV import); a record matching exactly one of them by ${keys.join(' or ')} adopts it instead of making a second one, and ambiguous matches go to review.csv. Remove "matchExisting" to create every record anew`],
   };
+}
+
+/**
+ * A phone column whose workbook cells are numbers has lost each number's + or
+ * leading 0: the import reports every such cell (PHONE_NUMBER_CELL), so init
+ * says so before anyone runs it.
+ */
+function withNumberCellWarning(built: InitResult, numberCells: ReadonlyMap<string, number>): InitResult {
+  const phones = built.config.defaultFields.phoneNumbers ?? [];
+  const hit = phones.filter((p) => (numberCells.get(p.column) ?? 0) > 0).map((p) => `"${p.column}" (${numberCells.get(p.column)} in the sample)`);
+  if (hit.length === 0) return built;
+  return { ...built, notes: [...built.notes, `WARNING: phone cells stored as numbers in the workbook, which lose a leading + or 0: ${hit.join(', ')}. Each is reported as PHONE_NUMBER_CELL, never guessed: format the column as Text in Excel and type the numbers with their +country code, then save again`] };
 }

@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { indexHeader } from '../csv/header.js';
-import { openCsv } from '../csv/read-csv.js';
+import { openInput } from '../input/open-input.js';
 import type { Log } from '../log.js';
 import { Classifier } from '../pipeline/classify.js';
 import { DroppedValuesReport } from '../report/dropped-report.js';
@@ -67,7 +67,7 @@ const realpathOr = (p: string) => {
 export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const { config, input, stateDir } = options;
   const startedAt = new Date();
-  const csv = await openCsv(input, config.csv);
+  const csv = await openInput(input, config.csv);
   const header = indexHeader(csv.header, config.columnUses, input);
   // Nothing is written before the input and config are known to fit together.
   ensurePrivateDir(stateDir);

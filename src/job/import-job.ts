@@ -3,7 +3,7 @@ import type { MatchKey, ResolvedConfig } from '../config/resolved.js';
 import { buildIndex, warnIfNotEmpty } from '../workspace/build-index.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import { indexHeader } from '../csv/header.js';
-import { openCsv } from '../csv/read-csv.js';
+import { openInput } from '../input/open-input.js';
 import { existsSync, statSync } from 'node:fs';
 import { JobAbortedError, ExitCode, UsageError } from '../errors.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION } from '../journal/events.js';
@@ -84,7 +84,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   const startedAt = new Date();
   const baseUrl = (options.baseUrl ?? config.api.baseUrl).replace(/\/+$/, '');
 
-  const csv = await openCsv(input, config.csv);
+  const csv = await openInput(input, config.csv);
   const header = indexHeader(csv.header, config.columnUses, input);
   ensurePrivateDir(stateDir);
   const releaseLock = acquireRunLock(stateDir, log);

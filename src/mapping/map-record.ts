@@ -1,7 +1,7 @@
 import { EXTERNAL_ID_MAX, type ContactRequest, type CustomFieldItem } from '../api/contract.js';
 import type { LabelledColumn, PhoneColumn, ResolvedConfig, ResolvedCustomField, ValueSource } from '../config/resolved.js';
 import { renderTemplate } from '../config/template.js';
-import { ProblemCode, type Converted, type Problem } from './problem.js';
+import { bad, ProblemCode, type Converted, type Problem } from './problem.js';
 import { toBoolean } from './transforms/boolean.js';
 import { toIsoDate } from './transforms/date.js';
 import { toEmail } from './transforms/email.js';
@@ -16,6 +16,11 @@ import type { CountryCode } from './transforms/phone-metadata.js';
 
 /** Reads one cell by column name; '' for an absent or empty cell. */
 export type CellReader = (column: string) => string;
+
+/** A workbook's cell stored as a number, by column name: whatever was typed into it before (a + or a leading 0) is gone. */
+export type NumberCells = (column: string) => boolean;
+
+const NO_NUMBER_CELLS: NumberCells = () => false;
 
 /** What mapping a record gives, before the duplicate check. */
 export interface MappedItem {
@@ -40,7 +45,7 @@ export interface MappedRecord extends MappedItem {
  * Pure: one record's cells → the API request body, or every problem found in it
  * (all at once, so a user fixes a row in one pass).
  */
-export function mapRecord(config: ResolvedConfig, get: CellReader, line: number): MappedRecord {
+export function mapRecord(config: ResolvedConfig, get: CellReader, line: number, numberCell: NumberCells = NO_NUMBER_CELLS): MappedRecord {
   const problems: Problem[] = [];
   const dropped: Problem[] = [];
   const badValues = config.invalidValues === 'drop' ? dropped : problems;
@@ -59,7 +64,7 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number)
 
   const emails = labelled(config.emails, 'defaultFields.emails', get, (v) => toEmail(v), report);
   const recordCountry = readCountry(config.phoneCountryColumn, get, line, dropped);
-  const phoneNumbers = labelled(config.phoneNumbers, 'defaultFields.phoneNumbers', get, (v, c) => toE164(v, recordCountry ?? (c as PhoneColumn).defaultCountry), report);
+  const phoneNumbers = labelled(config.phoneNumbers, 'defaultFields.phoneNumbers', get, (v, c) => (numberCell(c.column) ? phoneStoredAsNumber(v) : toE164(v, recordCountry ?? (c as PhoneColumn).defaultCountry)), report);
   const customFields: CustomFieldItem[] = [];
   config.customFields.forEach((field, index) => {
     const cell = get(field.column).trim();
@@ -100,6 +105,15 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number)
 }
 
 const NO_LABELS: readonly string[] = [];
+
+/**
+ * A phone number that a workbook stores as a number has lost what was typed
+ * before its digits (a + or a leading 0) and any digit past the 15th: it is
+ * reported, never guessed back.
+ */
+function phoneStoredAsNumber(value: string): Converted<never> {
+  return bad(ProblemCode.phoneNumberCell, `the workbook stores this phone number as a number, not as text, so a leading + or 0 is lost (${value} could be +${value} or 0${value}): format the column as Text in Excel and type the numbers with their +country code, or fix them in failures.csv`);
+}
 
 /** A record's own label as Google writes it ("* Work" marks the primary one): without the star. */
 function labelOf(cell: string): string {

@@ -10,6 +10,7 @@ export const ProblemCode = {
   duplicateExternalId: 'DUPLICATE_EXTERNAL_ID',
   emptyContact: 'EMPTY_CONTACT',
   phoneInvalid: 'PHONE_INVALID',
+  phoneNumberCell: 'PHONE_NUMBER_CELL',
   emailInvalid: 'EMAIL_INVALID',
   urlInvalid: 'URL_INVALID',
   booleanInvalid: 'BOOLEAN_INVALID',

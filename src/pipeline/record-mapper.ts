@@ -27,7 +27,7 @@ export class RecordMapper {
     }
     const { fields, line } = item;
     const encodingProblems = this.undecodable(fields, line);
-    const mapped = mapRecord(this.config, this.cells(fields), line);
+    const mapped = mapRecord(this.config, this.cells(fields), line, item.numberCells === undefined ? undefined : this.numberCells(item.numberCells));
     if (encodingProblems === undefined) return mapped;
     return { externalId: mapped.externalId, problems: [...encodingProblems, ...mapped.problems] };
   }
@@ -37,6 +37,14 @@ export class RecordMapper {
     return (column) => {
       const at = this.header.positionOf.get(column);
       return at === undefined ? '' : (fields[at] ?? '');
+    };
+  }
+
+  /** Which columns of a workbook's record hold cells stored as numbers. */
+  private numberCells(positions: readonly number[]): (column: string) => boolean {
+    return (column) => {
+      const at = this.header.positionOf.get(column);
+      return at !== undefined && positions.includes(at);
     };
   }
 

@@ -1,0 +1,142 @@
+import { stat } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
+import { UsageError } from '../errors.js';
+import { notARecord, oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
+import { changedSinceOpen } from './changed-since-open.js';
+import { cellText } from './xlsx-cell.js';
+
+export interface XlsxOptions {
+  /** The row the header is on (title rows above it); default 1. */
+  readonly headerLine?: number;
+  /** The sheet to read, by name or by position (1 = the first); default the first. */
+  readonly sheet?: string | number | undefined;
+}
+
+type Row = { number: number; values: unknown[] };
+type Sheet = AsyncIterable<Row> & { name?: string };
+
+/** Styles are read for the number formats that make a number cell a date; hyperlinks are left to their cells' text. */
+const workbookReader = (file: string) => new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
+
+/** Records in a batch: about what a 16 KB chunk of CSV gives. */
+const BATCH = 256;
+
+/**
+ * Streams one sheet of an .xlsx workbook as the records of a table, through
+ * exceljs's streaming reader: rows are read as the consumer asks for them, so
+ * memory holds the workbook's shared strings and one batch of rows whatever
+ * the number of rows. The row number is the record's line.
+ */
+export async function openXlsx(file: string, options: XlsxOptions): Promise<OpenedCsv> {
+  const opened = await stat(file);
+  const reader = workbookReader(file);
+  const sheets = reader[Symbol.asyncIterator]();
+  const sheet = await findSheet(file, sheets, options.sheet);
+  const rows = (sheet as AsyncIterable<Row>)[Symbol.asyncIterator]();
+  const headerLine = options.headerLine ?? 1;
+  const headerRow = await rowAt(rows, headerLine, file);
+  // Array.from: values is sparse (an empty cell is a hole), and map() skips holes.
+  const headerCells = Array.from(headerRow.values, (v) => cellText(v).text.trim());
+  // values is 1-based (values[1] is column A); the header ends at its last named column.
+  let width = headerCells.length - 1;
+  while (width > 0 && headerCells[width] === '') width--;
+  if (width === 0) throw new UsageError('CSV_EMPTY', `${file}: row ${headerLine} of sheet "${sheet.name ?? 1}" is empty: expected the header naming the columns there (csv.headerLine)`);
+  const header = headerCells.slice(1, width + 1);
+  const batches = (async function* () {
+    try {
+      let batch: CsvItem[] = [];
+      for (let next = await rows.next(); !next.done; next = await rows.next()) {
+        batch.push(toItem(next.value, width));
+        if (batch.length >= BATCH) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      await rows.return?.(undefined);
+      await sheets.return?.(undefined);
+    }
+  })();
+  return {
+    file,
+    encoding: 'utf-8',
+    delimiter: ',',
+    header,
+    batches,
+    items: oneByOne(batches),
+    // A workbook's rows are not spread evenly through its bytes (shared strings, compression): no estimate.
+    estimatedRecords: () => undefined,
+    changedSinceOpen: () => changedSinceOpen(file, opened),
+  };
+}
+
+async function findSheet(file: string, sheets: AsyncIterator<unknown>, wanted: string | number | undefined): Promise<Sheet> {
+  const seen: string[] = [];
+  try {
+    for (let next = await sheets.next(); !next.done; next = await sheets.next()) {
+      const sheet = next.value as Sheet;
+      const name = sheet.name ?? `sheet ${seen.length + 1}`;
+      seen.push(name);
+      if (wanted === undefined || wanted === seen.length || (typeof wanted === 'string' && wanted.trim().toLowerCase() === name.trim().toLowerCase())) return sheet;
+      // A sheet not read is drained, so the reader moves on to the next one.
+      for await (const _row of sheet) void _row;
+    }
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError('INPUT_NOT_XLSX', `${file} cannot be read as an Excel workbook (.xlsx): ${(err as Error).message}. If it is a zip archive, unpack it and use the file inside; otherwise open it in Excel and save it again as .xlsx or as "CSV UTF-8"`);
+  }
+  if (seen.length === 0) throw new UsageError('INPUT_NOT_XLSX', `${file} has no worksheet: expected an Excel workbook (.xlsx) with the contacts on a sheet`);
+  throw new UsageError('XLSX_SHEET_NOT_FOUND', `csv.sheet: found ${JSON.stringify(wanted)}: ${file} has no such sheet; its sheets are ${seen.map((s) => JSON.stringify(s)).join(', ')}. Set "csv": { "sheet": "<name>" } (or its number, 1 for the first)`);
+}
+
+/** The first `count` rows of a sheet, by number, with the number of cells filled in each: where init looks for the header. */
+export async function firstRows(file: string, sheetWanted: string | number | undefined, count: number): Promise<{ number: number; filled: number }[]> {
+  const sheets = workbookReader(file)[Symbol.asyncIterator]();
+  const out: { number: number; filled: number }[] = [];
+  try {
+    const sheet = await findSheet(file, sheets, sheetWanted);
+    for await (const row of sheet) {
+      out.push({ number: row.number, filled: Array.from(row.values).filter((v) => cellText(v).text.trim() !== '').length });
+      if (out.length >= count) break;
+    }
+  } finally {
+    await sheets.return?.(undefined);
+  }
+  return out;
+}
+
+/** The header row: rows before it (a report's title) are stepped over. */
+async function rowAt(rows: AsyncIterator<Row>, line: number, file: string): Promise<Row> {
+  for (let next = await rows.next(); !next.done; next = await rows.next()) {
+    if (next.value.number === line) return next.value;
+    if (next.value.number > line) break;
+  }
+  throw new UsageError('CSV_EMPTY', line > 1 ? `${file} has nothing on row ${line} (csv.headerLine): expected the header naming the columns there` : `${file}: its first row is empty: expected the header naming the columns (set csv.headerLine to the row it is on)`);
+}
+
+/** Column letters of a 1-based column number: 1 → A, 28 → AB. */
+export function columnLetters(n: number): string {
+  let s = '';
+  for (let k = n; k > 0; k = Math.floor((k - 1) / 26)) s = String.fromCharCode(65 + ((k - 1) % 26)) + s;
+  return s;
+}
+
+function toItem(row: Row, width: number): CsvItem {
+  const fields: string[] = [];
+  let numberCells: number[] | undefined;
+  for (let i = 1; i <= width; i++) {
+    const cell = cellText(row.values[i]);
+    fields.push(cell.text);
+    if (cell.number) (numberCells ??= []).push(i - 1);
+  }
+  const beyond = Array.from(row.values.slice(width + 1), (v) => cellText(v).text);
+  const extra = beyond.findIndex((t) => t.trim() !== '');
+  if (extra >= 0) {
+    const at = `${columnLetters(width + 1 + extra)}${row.number}`;
+    return { kind: 'malformed', line: row.number, endLine: row.number, raw: [...fields, ...beyond].join(','), fields, message: `a value in cell ${at}, right of the header's last column (${columnLetters(width)}): the header names no column for it; give the column a name in the header row, or clear the cell` };
+  }
+  const why = notARecord(fields);
+  if (why !== undefined) return { kind: 'ignored', line: row.number, text: fields.join(','), why, fields };
+  return numberCells === undefined ? { kind: 'record', line: row.number, fields } : { kind: 'record', line: row.number, fields, numberCells };
+}

@@ -1,0 +1,153 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { parse } from 'csv-parse/sync';
+import { loadConfig } from '../../src/config/load.js';
+import { dryRun } from '../../src/job/dry-run.js';
+import { silentLog } from '../../src/log.js';
+import { runCli } from '../helpers/cli.js';
+import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const dir = useTempDir();
+
+/** A workbook of these rows on a sheet of this name, every cell as given (a string stays text, a number is a number cell). */
+async function writeWorkbook(path: string, sheets: Record<string, unknown[][]>): Promise<void> {
+  const wb = new ExcelJS.Workbook();
+  for (const [name, rows] of Object.entries(sheets)) {
+    const ws = wb.addWorksheet(name);
+    for (const row of rows) ws.addRow(row);
+  }
+  await wb.xlsx.writeFile(path);
+}
+
+async function dry(input: string, config: object, name = 'run') {
+  const configPath = join(dir(), `${name}.config.json`);
+  writeFileSync(configPath, JSON.stringify(config));
+  const stateDir = join(dir(), `${name}-state`);
+  const summary = await dryRun({ config: loadConfig(configPath), input, stateDir, log: silentLog });
+  const payloads = readFileSync(join(stateDir, 'dry-run', 'payloads.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { line: number; body: unknown });
+  const failuresPath = join(stateDir, 'dry-run', 'failures.csv');
+  const failures = parse(readFileSync(failuresPath, 'utf8'), { columns: true }) as Record<string, string>[];
+  return { summary, payloads, failures, failuresPath, configPath };
+}
+
+test('an .xlsx of the same 400 contacts as a CSV gives the same payloads, the same failures and the same lines', async () => {
+  const csv = join(dir(), 'contacts.csv');
+  writeContactsFile(csv, 400);
+  const rows = parse(readFileSync(csv, 'utf8')) as string[][];
+  const xlsx = join(dir(), 'contacts.xlsx');
+  await writeWorkbook(xlsx, { Contacts: rows });
+  const fromCsv = await dry(csv, importConfig(), 'csv');
+  const fromXlsx = await dry(xlsx, importConfig(), 'xlsx');
+  expect(fromXlsx.summary.counts).toEqual(fromCsv.summary.counts);
+  expect(fromXlsx.payloads).toEqual(fromCsv.payloads);
+  expect(fromXlsx.payloads).toHaveLength(fromCsv.summary.counts.valid);
+  expect(fromXlsx.failures.map((f) => [f._error_line, f._error_code])).toEqual(fromCsv.failures.map((f) => [f._error_line, f._error_code]));
+});
+
+test('cells as Excel stores them: a date cell is a date, a formula its cached value, a number cell in a phone column is reported (never guessed), title rows above the header, the sheet by name', async () => {
+  const xlsx = join(dir(), 'typed.xlsx');
+  const header = ['Record ID', 'First Name', 'Email', 'Mobile', 'Signed Up', 'Score'];
+  await writeWorkbook(xlsx, {
+    Summary: [['not this sheet']],
+    'CRM Export': [
+      ['Contacts report'],
+      ['Generated 2024-03-15'],
+      header,
+      [1001, 'Ada', 'ada@example.com', '+1 415 555 0132', new Date(Date.UTC(2024, 2, 15)), { formula: '2*21', result: 42 }],
+      [1002, 'Grace', 'grace@example.com', 4915112345678, new Date(Date.UTC(2023, 11, 9, 9, 30)), 7.5],
+      [1003, 'Alan', 'alan@example.com', '(212) 555-0187', '', ''],
+    ],
+  });
+  const config = {
+    externalId: 'Record ID',
+    source: 'test-import',
+    defaultFields: { firstName: 'First Name', emails: [{ name: 'work', column: 'Email' }], phoneNumbers: [{ name: 'mobile', column: 'Mobile' }] },
+    customFields: [
+      { key: 'signup', type: 'date', column: 'Signed Up' },
+      { key: 'score', type: 'number', column: 'Score' },
+    ],
+    phone: { defaultCountry: 'US' },
+    csv: { headerLine: 3, sheet: 'crm export' },
+  };
+  const { summary, payloads } = await dry(xlsx, config);
+  expect(summary.counts).toMatchObject({ read: 3, valid: 3, failed: 0 });
+  expect(payloads.map((p) => p.line)).toEqual([4, 5, 6]);
+  const bodies = payloads.map((p) => p.body as { externalId: string; defaultFields: { phoneNumbers?: { value: string }[] }; customFields?: { key: string; value: unknown }[] });
+  // A number cell's id reads as it shows, with no ".0".
+  expect(bodies.map((b) => b.externalId)).toEqual(['1001', '1002', '1003']);
+  expect(bodies[0]!.customFields).toEqual([
+    { key: 'signup', value: '2024-03-15T00:00:00.000Z' },
+    { key: 'score', value: 42 },
+  ]);
+  expect(bodies[1]!.customFields).toEqual([
+    { key: 'signup', value: '2023-12-09T09:30:00.000Z' },
+    { key: 'score', value: 7.5 },
+  ]);
+  // The phone stored as a number is left out and reported with its column (invalidValues "drop"), the rest of Grace imported.
+  expect(bodies[1]!.defaultFields.phoneNumbers).toBeUndefined();
+  const dropped = parse(readFileSync(join(dir(), 'run-state', 'dry-run', 'dropped-values.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+  expect(dropped).toEqual([expect.objectContaining({ line: '5', column: 'Mobile', value: '4915112345678', code: 'PHONE_NUMBER_CELL', why: expect.stringMatching(/could be \+4915112345678 or 04915112345678/) })]);
+});
+
+test('a value right of the header\'s last column is a malformed record naming its cell; failures.csv of a workbook is re-run as it is, once fixed', async () => {
+  const xlsx = join(dir(), 'extra.xlsx');
+  await writeWorkbook(xlsx, {
+    Sheet1: [
+      ['Record ID', 'First Name', 'Email'],
+      ['1', 'Ada', 'ada@example.com'],
+      ['2', 'Grace', 'grace@example', '', 'a stray note'],
+      ['3', 'Alan', 'not-an-email'],
+    ],
+  });
+  const config = { externalId: 'Record ID', source: 'test-import', invalidValues: 'fail', defaultFields: { firstName: 'First Name', emails: [{ name: 'work', column: 'Email' }] } };
+  const first = await dry(xlsx, config);
+  expect(first.failures.map((f) => [f._error_line, f._error_code])).toEqual([
+    ['3', 'CSV_MALFORMED'],
+    ['4', 'EMAIL_INVALID'],
+  ]);
+  expect(first.failures[0]!._error_message).toMatch(/cell E3, right of the header's last column \(C\)/);
+  // Fixed in failures.csv (another file: the report is never written over), then dry-run again.
+  const fixed = readFileSync(first.failuresPath, 'utf8').replace('grace@example,', 'grace@example.com,').replace('not-an-email', 'alan@example.com');
+  const fixedPath = join(dir(), 'fixed.csv');
+  writeFileSync(fixedPath, fixed);
+  const second = await dry(fixedPath, config, 'rerun');
+  expect(second.summary.counts).toMatchObject({ read: 2, valid: 2, failed: 0 });
+  expect(second.payloads.map((p) => (p.body as { externalId: string }).externalId)).toEqual(['2', '3']);
+});
+
+test('a sheet that is not there, an .xls or a workbook with a password: exit 2, each with the way out', async () => {
+  const xlsx = join(dir(), 'one.xlsx');
+  await writeWorkbook(xlsx, { People: [['Record ID', 'First Name'], ['1', 'Ada']] });
+  const config = join(dir(), 'c.json');
+  writeFileSync(config, JSON.stringify({ externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name' }, csv: { sheet: 'Contacts' } }));
+  const missing = await runCli(['run', '--config', config, '--input', xlsx, '--dry-run', '--state-dir', join(dir(), 's1')]);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toMatch(/csv\.sheet: found "Contacts": .*its sheets are "People"/);
+  // An OLE compound file: what .xls is, and what Excel makes of an .xlsx with a password.
+  const xls = join(dir(), 'old.xls');
+  writeFileSync(xls, Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]));
+  const old = await runCli(['run', '--config', config, '--input', xls, '--dry-run', '--state-dir', join(dir(), 's2')]);
+  expect(old.code).toBe(2);
+  expect(old.stderr).toMatch(/an old Excel workbook \(\.xls\), or a workbook protected by a password.*save it as an Excel Workbook \(\.xlsx\) without a password/);
+});
+
+test('init on a workbook: the header below title rows, no delimiter or encoding written, phone cells stored as numbers named before anything runs', async () => {
+  const xlsx = join(dir(), 'hubspot.xlsx');
+  await writeWorkbook(xlsx, {
+    Contacts: [
+      ['HubSpot contacts export'],
+      ['Record ID', 'First Name', 'Last Name', 'Email', 'Phone Number'],
+      ...Array.from({ length: 20 }, (_, i) => [String(100 + i), `First${i}`, `Last${i}`, `u${i}@example.com`, i % 4 === 0 ? 14155550100 + i : `+1 415 555 ${String(200 + i).padStart(4, '0')}`]),
+    ],
+  });
+  const out = join(dir(), 'init.config.json');
+  const r = await runCli(['init', '--input', xlsx, '--out', out]);
+  expect(r.code).toBe(0);
+  const config = JSON.parse(readFileSync(out, 'utf8')) as { externalId: unknown; csv?: Record<string, unknown>; defaultFields: { phoneNumbers?: { column: string }[] } };
+  expect(config.csv).toEqual({ headerLine: 2 });
+  expect(config.externalId).toEqual({ column: 'Record ID' });
+  expect(config.defaultFields.phoneNumbers?.[0]?.column).toBe('Phone Number');
+  expect(r.stdout + r.stderr).toMatch(/phone cells stored as numbers in the workbook.*"Phone Number" \(5 in the sample\)/);
+});
