@@ -1,6 +1,6 @@
 /**
- * Files that are not CSV but are often given as if they were: a spreadsheet
- * saved as .xlsx, an old .xls, Apple's vCard export, a JSON dump. Read as CSV
+ * Files that are not CSV but are often given as if they were: an old .xls, a
+ * JSON dump, a PDF. (.xlsx and vCard are read: input/open-input.ts.) Read as CSV
  * they give binary garbage or a config that maps nothing, so they are named and
  * refused with the next step.
  */
@@ -9,7 +9,6 @@ export function notCsv(head: Buffer): { format: string; next: string } | undefin
   const saveAsCsv = 'open it in Excel, Numbers or Google Sheets and save it as "CSV UTF-8 (comma delimited)", then use that file';
   if (isZip(head)) return { format: 'an Excel workbook (.xlsx) or a zip archive', next: `${saveAsCsv} (for a zip: unpack it and use the .csv inside)` };
   if (isCompoundFile(head)) return { format: 'an old Excel workbook (.xls), or a workbook protected by a password', next: 'open it in Excel and save it as an Excel Workbook (.xlsx) without a password (File > Info > Protect Workbook > Encrypt with Password: clear it), or save it as "CSV UTF-8 (comma delimited)", then use that file' };
-  if (/^BEGIN:VCARD/i.test(text)) return { format: 'a vCard file (.vcf, as Apple Contacts and iCloud export)', next: 'import the vCard into Google Contacts or Outlook and export a CSV from there, or convert it to CSV with a vCard-to-CSV tool' };
   if (/^%PDF/.test(text)) return { format: 'a PDF', next: 'export the contacts from the source system as CSV' };
   if (/^[{[]/.test(text) && !/^\[[^\]\n,;\t]*\][,;\t]/.test(text)) return { format: 'JSON', next: 'convert it to CSV with one column per field (a header line, then one contact per line)' };
   if (/^<(\?xml|!doctype|html|table)/i.test(text)) return { format: 'an HTML or XML file (some "Excel" exports are HTML)', next: saveAsCsv };

@@ -8,7 +8,7 @@ import { GOOGLE_SPLIT } from '../mapping/transforms/split.js';
 import { parsePhoneNumber, type CountryCode } from '../mapping/transforms/phone-metadata.js';
 import { guessCountry } from './guess-country.js';
 import { inferBooleanWords, inferDateFormat, inferDecimalSeparator } from '../mapping/infer-formats.js';
-import { COUNTRY_COLUMNS, EMAIL_COLUMNS, ID_COLUMNS, NAME_COLUMNS, normalizeName, PHONE_COLUMNS, type KnownLabelledColumn, type NameField } from './known-columns.js';
+import { COUNTRY_COLUMNS, EMAIL_COLUMNS, ID_COLUMNS, NAME_COLUMNS, STRICT_ID_COLUMNS, normalizeName, PHONE_COLUMNS, type KnownLabelledColumn, type NameField } from './known-columns.js';
 
 export interface InitInput {
   readonly header: readonly string[];
@@ -16,7 +16,7 @@ export interface InitInput {
   readonly delimiter: string;
   readonly encoding: string;
   /** A workbook has no delimiter or encoding to write down; default csv. */
-  readonly format?: 'csv' | 'xlsx';
+  readonly format?: 'csv' | 'xlsx' | 'vcard';
   /** The line the header is on, when notes come before it. */
   readonly headerLine?: number;
   /** Path to config.schema.json as the written config should refer to it. */
@@ -98,7 +98,7 @@ export function buildConfig(input: InitInput): InitResult {
     defaultFields,
     ...(customFields.length > 0 && { customFields }),
     ...(phone && { phone }),
-    ...(input.format === 'xlsx'
+    ...(input.format === 'xlsx' || input.format === 'vcard'
       ? titled && { csv: { headerLine: input.headerLine! } }
       : { csv: { delimiter: input.delimiter, encoding: input.encoding, ...(titled && { headerLine: input.headerLine! }) } }),
   };
@@ -157,9 +157,25 @@ function chooseExternalId(s: Sample, notes: string[], fields: Config['defaultFie
   };
   for (const name of ID_COLUMNS) {
     const column = s.find(name);
+    const v = column === undefined || s.used.has(column) ? [] : s.values(column);
+    if (column === undefined || !v.some(Boolean)) continue;
+    s.used.add(column);
+    if (usable(column)) {
+      notes.push(`externalId: column ${JSON.stringify(column)}: the export's own record id, filled and unique in the sample`);
+      return { column };
+    }
+    const empty = v.filter((x) => x === '').length;
+    const repeated = v.filter(Boolean).length - new Set(v.filter(Boolean)).size;
+    const long = v.filter((x) => x.length > EXTERNAL_ID_MAX).length;
+    const faults = [empty > 0 && `${empty} empty (EXTERNAL_ID_MISSING)`, repeated > 0 && `${repeated} repeated (DUPLICATE_EXTERNAL_ID)`, long > 0 && `${long} longer than ${EXTERNAL_ID_MAX} characters (EXTERNAL_ID_TOO_LONG)`].filter(Boolean);
+    notes.push(`externalId: column ${JSON.stringify(column)}: the export's own record id, by its name. In the sample of ${v.length}, ${faults.join(', ')}: those records fail with that code. A contact whose id is empty cannot be resumed or synced: fill the ids in the source system and export again`);
+    return { column };
+  }
+  for (const name of STRICT_ID_COLUMNS) {
+    const column = s.find(name);
     if (column !== undefined && !s.used.has(column) && usable(column)) {
       s.used.add(column);
-      notes.push(`externalId: column ${JSON.stringify(column)}: the export's own record id, filled and unique in the sample`);
+      notes.push(`externalId: column ${JSON.stringify(column)}: filled and unique in every record of the sample, and stable for a contact`);
       return { column };
     }
   }

@@ -4,6 +4,7 @@ import type { CustomFieldType } from '../api/contract.js';
 import { hasEscapedBytes } from '../csv/escaped-bytes.js';
 import { openCsv } from '../csv/read-csv.js';
 import { inputFormat } from '../input/open-input.js';
+import { openVcard } from '../input/read-vcard.js';
 import type { Log } from '../log.js';
 import { ApiClient } from '../api/client.js';
 import { ImportError, UsageError } from '../errors.js';
@@ -28,8 +29,8 @@ export interface InitOptions {
 async function sample(input: string, encoding: string, size: number) {
   const format = await inputFormat(input);
   const xlsx = format === 'xlsx' ? await import('../input/read-xlsx.js') : undefined;
-  const headerLine = xlsx ? headerRowAmong(await xlsx.firstRows(input, undefined, 30)) : await findHeaderLine(input, encoding);
-  const csv = xlsx ? await xlsx.openXlsx(input, { headerLine }) : await openCsv(input, { encoding, headerLine });
+  const headerLine = format === 'vcard' ? 1 : xlsx ? headerRowAmong(await xlsx.firstRows(input, undefined, 30)) : await findHeaderLine(input, encoding);
+  const csv = format === 'vcard' ? await openVcard(input) : xlsx ? await xlsx.openXlsx(input, { headerLine }) : await openCsv(input, { encoding, headerLine });
   const rows: string[][] = [];
   /** Per column, the sample's cells a workbook stores as numbers. */
   const numberCells = new Map<string, number>();
@@ -47,7 +48,7 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
   if (existsSync(o.out) && !o.force) throw new UsageError('INIT_OUT_EXISTS', `${o.out} exists: not overwritten (pass --force, or --out another file)`);
   const size = o.sampleSize ?? 500;
   let { csv, rows, headerLine, format, numberCells } = await sample(o.input, 'utf-8', size);
-  let encodingNote = format === 'xlsx' ? 'an Excel workbook (.xlsx): its first sheet is read' : `csv.encoding: ${csv.encoding}${csv.encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;
+  let encodingNote = format === 'vcard' ? `vCards: ${csv.estimatedRecords() ?? 0} cards, read as a table with Google Contacts' column names` : format === 'xlsx' ? 'an Excel workbook (.xlsx): its first sheet is read' : `csv.encoding: ${csv.encoding}${csv.encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;
   // Bytes that are not UTF-8 (U+FFFD after decoding) mean an Excel-style export.
   if (format === 'csv' && csv.encoding === 'utf-8' && (csv.header.some(hasEscapedBytes) || rows.some((r) => r.some(hasEscapedBytes)))) {
     ({ csv, rows, headerLine, format, numberCells } = await sample(o.input, 'windows-1252', size));

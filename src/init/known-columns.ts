@@ -137,5 +137,17 @@ export const COUNTRY_COLUMNS = [
   'País',
 ];
 
-/** The export's own record id; a LinkedIn profile URL is one person's and stable, so it serves as one too. */
-export const ID_COLUMNS = ['Record ID', 'Id', 'ID', 'Contact ID', 'External ID', 'ExternalId', 'Customer ID', 'Lead ID', 'Contact Id', 'Person - ID', 'Kontakt-ID', 'Profile URL', 'URL'];
+/**
+ * The export's own record id, by its name: the externalId even when some
+ * cells are empty or repeated (those records fail with their own codes, as a
+ * user of that CRM expects), since keying on names instead duplicates a
+ * contact whose name changes.
+ */
+export const ID_COLUMNS = ['Record ID', 'Id', 'ID', 'Contact ID', 'External ID', 'ExternalId', 'Customer ID', 'Lead ID', 'Contact Id', 'Person - ID', 'Kontakt-ID', 'Kundennummer', 'Kunden-Nr', 'Kundennr', 'Kunden-ID', 'Identifiant', 'N° client', 'Numéro client', 'Numéro de client', 'ID client', 'Número de cliente', 'ID de cliente'];
+
+/**
+ * Columns that identify a record only when every cell is filled and unique: a
+ * LinkedIn profile URL (one person's, stable), a vCard's UID (some apps write
+ * none); a column named "URL" in another export may be a website.
+ */
+export const STRICT_ID_COLUMNS = ['Profile URL', 'URL', 'UID'];

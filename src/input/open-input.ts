@@ -2,15 +2,16 @@ import { open } from 'node:fs/promises';
 import { checkInputFile, openCsv, type CsvOptions, type OpenedCsv } from '../csv/read-csv.js';
 import { isZip } from '../csv/sniff-format.js';
 import { UsageError } from '../errors.js';
+import { openVcard } from './read-vcard.js';
 
 export interface InputOptions extends CsvOptions {
   /** A workbook's sheet, by name or position (csv.sheet). */
   readonly sheet?: string | number | undefined;
 }
 
-export type InputFormat = 'csv' | 'xlsx';
+export type InputFormat = 'csv' | 'xlsx' | 'vcard';
 
-/** What the file is, by its first bytes: a zip is read as a workbook, anything else as CSV (which names the other formats it refuses). */
+/** What the file is, by its first bytes: a zip is read as a workbook, BEGIN:VCARD as vCards, anything else as CSV (which names the other formats it refuses). */
 export async function inputFormat(file: string): Promise<InputFormat> {
   await checkInputFile(file);
   let handle;
@@ -20,9 +21,11 @@ export async function inputFormat(file: string): Promise<InputFormat> {
     throw new UsageError('INPUT_UNREADABLE', `cannot read input ${file}: ${(err as Error).message}`);
   }
   try {
-    const head = Buffer.alloc(4);
-    const { bytesRead } = await handle.read(head, 0, 4, 0);
-    return isZip(head.subarray(0, bytesRead)) ? 'xlsx' : 'csv';
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(head, 0, 64, 0);
+    const bytes = head.subarray(0, bytesRead);
+    if (isZip(bytes)) return 'xlsx';
+    return /^(\xef\xbb\xbf)?\s*BEGIN:VCARD/i.test(bytes.toString('latin1')) ? 'vcard' : 'csv';
   } finally {
     await handle.close();
   }
@@ -30,7 +33,9 @@ export async function inputFormat(file: string): Promise<InputFormat> {
 
 /** Opens the input as the table of records it holds, whatever its format. */
 export async function openInput(file: string, options: InputOptions): Promise<OpenedCsv> {
-  if ((await inputFormat(file)) === 'xlsx') {
+  const format = await inputFormat(file);
+  if (format === 'vcard') return openVcard(file);
+  if (format === 'xlsx') {
     // Loaded only for a workbook: exceljs costs a CSV run 12 MB and its start-up time.
     const { openXlsx } = await import('./read-xlsx.js');
     return openXlsx(file, { headerLine: options.headerLine, sheet: options.sheet });

@@ -1,0 +1,211 @@
+import iconv from 'iconv-lite';
+
+/**
+ * vCard (2.1, 3.0, 4.0) read into the columns of a table, so that the
+ * mapping, init and every report treat a card as they treat a row. The
+ * columns are named as Google Contacts names its CSV's, which init knows:
+ * `E-mail 1 - Label` / `E-mail 1 - Value` and so on, one pair per address.
+ * Pure: the reader (read-vcard.ts) hands it the logical lines of one card.
+ */
+
+/** One property line: `[group.]NAME[;PARAM=VALUE…]:value`, its value still as the file's bytes (latin1). */
+export interface VcardProperty {
+  readonly group: string | undefined;
+  readonly name: string;
+  readonly params: ReadonlyMap<string, readonly string[]>;
+  /** Bare parameters of vCard 2.1 (`TEL;CELL;VOICE:`): types. */
+  readonly types: readonly string[];
+  readonly value: string;
+}
+
+export interface Vcard {
+  readonly uid: string;
+  readonly fullName: string;
+  /** Family; given; additional; prefixes; suffixes. */
+  readonly n: readonly string[];
+  readonly org: readonly string[];
+  readonly title: string;
+  readonly note: string;
+  readonly url: string;
+  readonly birthday: string;
+  readonly categories: string;
+  readonly emails: readonly { readonly label: string; readonly value: string }[];
+  readonly phones: readonly { readonly label: string; readonly value: string }[];
+}
+
+const SINGLE_COLUMNS = ['UID', 'Full Name', 'First Name', 'Middle Name', 'Last Name', 'Name Prefix', 'Name Suffix', 'Organization Name', 'Organization Department', 'Organization Title', 'Notes', 'Website 1 - Value', 'Birthday', 'Labels'] as const;
+
+/** The table's header for cards of at most `emails` addresses and `phones` numbers (one pair each at least, so a config always has its columns). */
+export function vcardHeader(emails: number, phones: number): string[] {
+  const pairs = (prefix: string, n: number) => Array.from({ length: Math.max(1, n) }, (_, i) => [`${prefix} ${i + 1} - Label`, `${prefix} ${i + 1} - Value`]).flat();
+  return [...SINGLE_COLUMNS, ...pairs('E-mail', emails), ...pairs('Phone', phones)];
+}
+
+/** A card's cells in the header's order. */
+export function vcardFields(card: Vcard, emails: number, phones: number): string[] {
+  const [family = '', given = '', additional = '', prefix = '', suffix = ''] = card.n;
+  const cells = [card.uid, card.fullName, given, additional, family, prefix, suffix, card.org[0] ?? '', card.org[1] ?? '', card.title, card.note, card.url, card.birthday, card.categories];
+  const pairs = (items: Vcard['emails'], n: number) => Array.from({ length: Math.max(1, n) }, (_, i) => [items[i]?.label ?? '', items[i]?.value ?? '']).flat();
+  return [...cells, ...pairs(card.emails, emails), ...pairs(card.phones, phones)];
+}
+
+/** Parses one logical line; undefined when it is no property (no colon, or no name before it). */
+export function parseProperty(line: string): VcardProperty | undefined {
+  // The value starts at the first colon outside a quoted parameter value.
+  let colon = -1;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '"') quoted = !quoted;
+    else if (c === ':' && !quoted) {
+      colon = i;
+      break;
+    }
+  }
+  if (colon <= 0) return undefined;
+  const [head = '', ...paramParts] = splitOutsideQuotes(line.slice(0, colon), ';');
+  const dot = head.lastIndexOf('.');
+  const name = head.slice(dot + 1).toUpperCase();
+  if (!/^[A-Z0-9-]+$/.test(name)) return undefined;
+  const params = new Map<string, string[]>();
+  const types: string[] = [];
+  for (const part of paramParts) {
+    const eq = part.indexOf('=');
+    if (eq < 0) {
+      // vCard 2.1: a bare TYPE value, or a bare encoding (QUOTED-PRINTABLE, BASE64).
+      const bare = part.trim().toUpperCase();
+      if (bare === 'QUOTED-PRINTABLE' || bare === 'BASE64' || bare === '8BIT') params.set('ENCODING', [bare]);
+      else if (bare !== '') types.push(bare.toLowerCase());
+      continue;
+    }
+    const key = part.slice(0, eq).trim().toUpperCase();
+    // TYPE="cell,voice" is one quoted list: unquoted first, then split.
+    const values = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').split(',').map((v) => v.trim());
+    params.set(key, [...(params.get(key) ?? []), ...values]);
+    if (key === 'TYPE') types.push(...values.map((v) => v.toLowerCase()));
+  }
+  return { group: dot > 0 ? head.slice(0, dot).toUpperCase() : undefined, name, params, types, value: line.slice(colon + 1) };
+}
+
+/** Whether a property's value continues on the next physical line as a quoted-printable soft break (`=` at the end). */
+export function isQuotedPrintable(line: string): boolean {
+  const colon = line.indexOf(':');
+  return colon > 0 && /(^|;)\s*(ENCODING\s*=\s*)?QUOTED-PRINTABLE\s*(;|$)/i.test(line.slice(0, colon));
+}
+
+/**
+ * A property's value as text: quoted-printable undone, the bytes read in its
+ * CHARSET (2.1; UTF-8 otherwise). An unknown charset reads as UTF-8 and its
+ * invalid bytes show as U+FFFD, which the mapping reports as ENCODING_INVALID.
+ */
+export function decodeValue(p: VcardProperty): string {
+  const qp = p.params.get('ENCODING')?.some((e) => e.toUpperCase() === 'QUOTED-PRINTABLE') ?? false;
+  const bytes = qp ? quotedPrintableBytes(p.value) : Buffer.from(p.value, 'latin1');
+  const charset = p.params.get('CHARSET')?.[0] ?? 'utf-8';
+  return iconv.decode(bytes, iconv.encodingExists(charset) ? charset : 'utf-8');
+}
+
+function quotedPrintableBytes(text: string): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3d && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      out.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else out.push(c & 0xff);
+  }
+  return Buffer.from(out);
+}
+
+/** A structured value's components (N, ORG), split at unescaped `;` and unescaped. */
+export function components(text: string): string[] {
+  const out: string[] = [];
+  let part = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\' && i + 1 < text.length) {
+      part += c + text[i + 1];
+      i++;
+    } else if (c === ';') {
+      out.push(unescapeText(part));
+      part = '';
+    } else part += c;
+  }
+  out.push(unescapeText(part));
+  return out;
+}
+
+/** `\n`, `\,`, `\;` and `\\` as the text they stand for (3.0 and 4.0; harmless in 2.1, which has none but `\;`). */
+export function unescapeText(text: string): string {
+  return text.includes('\\') ? text.replace(/\\([nN,;\\:])/g, (_, c: string) => (c === 'n' || c === 'N' ? '\n' : c)) : text;
+}
+
+/** The label of an address or number: Apple's X-ABLabel for its group, else the first telling TYPE. */
+function labelOf(p: VcardProperty, groupLabels: ReadonlyMap<string, string>): string {
+  const own = p.group === undefined ? undefined : groupLabels.get(p.group);
+  if (own !== undefined) return own;
+  const types = new Set(p.types);
+  const fax = types.has('fax');
+  if (types.has('cell') || types.has('mobile')) return 'mobile';
+  if (types.has('iphone')) return 'iPhone';
+  if (types.has('main')) return 'main';
+  if (types.has('pager')) return 'pager';
+  if (types.has('work')) return fax ? 'work fax' : 'work';
+  if (types.has('home')) return fax ? 'home fax' : 'home';
+  if (fax) return 'fax';
+  if (types.has('other')) return 'other';
+  return '';
+}
+
+/** Apple writes its own labels as `_$!<Mobile>!$_`; a label the user typed stands as it is. */
+const appleLabel = (text: string) => text.replace(/^_\$!<(.*)>!\$_$/, '$1');
+
+/** One card from its properties (in file order). */
+export function buildCard(properties: readonly VcardProperty[]): Vcard {
+  const groupLabels = new Map<string, string>();
+  for (const p of properties) if (p.name === 'X-ABLABEL' && p.group !== undefined) groupLabels.set(p.group, appleLabel(unescapeText(decodeValue(p))));
+  const first = (name: string) => properties.find((p) => p.name === name);
+  const text = (name: string) => {
+    const p = first(name);
+    return p === undefined ? '' : unescapeText(decodeValue(p));
+  };
+  const emails: { label: string; value: string }[] = [];
+  const phones: { label: string; value: string }[] = [];
+  for (const p of properties) {
+    if (p.name === 'EMAIL') emails.push({ label: labelOf(p, groupLabels), value: unescapeText(decodeValue(p)).replace(/^mailto:/i, '') });
+    if (p.name === 'TEL') phones.push({ label: labelOf(p, groupLabels), value: unescapeText(decodeValue(p)).replace(/^tel:/i, '') });
+  }
+  const n = first('N');
+  const org = first('ORG');
+  return {
+    uid: text('UID'),
+    fullName: text('FN'),
+    n: n === undefined ? [] : components(decodeValue(n)),
+    org: org === undefined ? [] : components(decodeValue(org)),
+    title: text('TITLE'),
+    note: text('NOTE'),
+    url: text('URL'),
+    birthday: text('BDAY'),
+    categories: text('CATEGORIES'),
+    emails: emails.filter((e) => e.value.trim() !== ''),
+    phones: phones.filter((e) => e.value.trim() !== ''),
+  };
+}
+
+/** Properties whose values are large and never imported: their continuation lines are not even kept. */
+export const HEAVY = new Set(['PHOTO', 'LOGO', 'SOUND', 'KEY']);
+
+function splitOutsideQuotes(text: string, sep: string): string[] {
+  const out: string[] = [];
+  let part = '';
+  let quoted = false;
+  for (const c of text) {
+    if (c === '"') quoted = !quoted;
+    if (c === sep && !quoted) {
+      out.push(part);
+      part = '';
+    } else part += c;
+  }
+  out.push(part);
+  return out;
+}

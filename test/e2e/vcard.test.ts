@@ -1,0 +1,116 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { loadConfig } from '../../src/config/load.js';
+import { dryRun } from '../../src/job/dry-run.js';
+import { silentLog } from '../../src/log.js';
+import { runCli } from '../helpers/cli.js';
+import { writeContactsFile } from '../helpers/contacts-file.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const dir = useTempDir();
+
+async function dry(input: string, config: object, name: string) {
+  const configPath = join(dir(), `${name}.config.json`);
+  writeFileSync(configPath, JSON.stringify(config));
+  const stateDir = join(dir(), `${name}-state`);
+  const summary = await dryRun({ config: loadConfig(configPath), input, stateDir, log: silentLog });
+  const payloads = readFileSync(join(stateDir, 'dry-run', 'payloads.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { line: number; externalId: string; body: unknown });
+  const failures = parse(readFileSync(join(stateDir, 'dry-run', 'failures.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+  return { summary, payloads, failures, stateDir, configPath };
+}
+
+const CSV_CONFIG = {
+  externalId: 'Record ID',
+  source: 'test-import',
+  invalidValues: 'fail',
+  defaultFields: { firstName: 'First Name', lastName: 'Last Name', company: 'Company', emails: [{ name: 'work', column: 'Email' }], phoneNumbers: [{ name: 'mobile', column: 'Mobile' }] },
+  phone: { defaultCountry: 'US' },
+};
+
+const VCARD_CONFIG = {
+  externalId: 'UID',
+  source: 'test-import',
+  invalidValues: 'fail',
+  defaultFields: {
+    firstName: 'First Name',
+    lastName: 'Last Name',
+    company: 'Organization Name',
+    emails: [{ name: 'email', nameColumn: 'E-mail 1 - Label', column: 'E-mail 1 - Value' }],
+    phoneNumbers: [{ name: 'phone', nameColumn: 'Phone 1 - Label', column: 'Phone 1 - Value' }],
+  },
+  phone: { defaultCountry: 'US' },
+};
+
+/** The CSV's rows as vCards, one a record: 3.0 cards, every 5th a 2.1 card with quoted-printable, every 7th a 4.0 one; line i of the CSV is card i. */
+function asVcards(rows: string[][]): { text: string; lines: number[] } {
+  const out: string[] = [];
+  const lines: number[] = [];
+  rows.forEach(([id, first, last, company, email, mobile], i) => {
+    lines.push(out.length + 1);
+    const version = i % 7 === 0 ? '4.0' : i % 5 === 0 ? '2.1' : '3.0';
+    out.push('BEGIN:VCARD', `VERSION:${version}`, `UID:${id}`);
+    out.push(...(version === '2.1' ? [`N;ENCODING=QUOTED-PRINTABLE:${last};${first}=`, ';;;'] : [`N:${last};${first};;;`]));
+    out.push(`FN:${first} ${last}`);
+    if (company) out.push(`ORG:${company};`);
+    out.push(version === '4.0' ? `EMAIL;TYPE=work:${email}` : `EMAIL;TYPE=INTERNET;TYPE=WORK:${email}`);
+    out.push(version === '2.1' ? `TEL;CELL;VOICE:${mobile}` : version === '4.0' ? `TEL;VALUE=uri;TYPE="cell,voice":tel:${mobile}` : `TEL;TYPE=CELL:${mobile}`);
+    out.push('END:VCARD');
+  });
+  return { text: `${out.join('\r\n')}\r\n`, lines };
+}
+
+test('a vCard file of the same 400 contacts as a CSV gives the same payloads and the same failures, each card at its BEGIN line', async () => {
+  const csv = join(dir(), 'contacts.csv');
+  writeContactsFile(csv, 400);
+  const rows = (parse(readFileSync(csv, 'utf8')) as string[][]).slice(1);
+  const { text, lines } = asVcards(rows);
+  const vcf = join(dir(), 'contacts.vcf');
+  writeFileSync(vcf, text);
+  const fromCsv = await dry(csv, CSV_CONFIG, 'csv');
+  const fromVcf = await dry(vcf, VCARD_CONFIG, 'vcf');
+  expect(fromVcf.summary.counts).toEqual(fromCsv.summary.counts);
+  const body = (p: { body: unknown }) => JSON.stringify(p.body);
+  expect(fromVcf.payloads.map(body)).toEqual(fromCsv.payloads.map(body));
+  // Line n of the CSV is card n - 1, which starts on its own line of the vCard file.
+  expect(fromVcf.payloads.map((p) => p.line)).toEqual(fromCsv.payloads.map((p) => lines[p.line - 2]));
+  expect(fromVcf.failures.map((f) => f._error_code)).toEqual(fromCsv.failures.map((f) => f._error_code));
+});
+
+test('init on a vCard file: UID as the externalId when every card has one, names, company, labelled emails and phones; the dry run imports them', async () => {
+  const vcf = join(dir(), 'icloud.vcf');
+  writeFileSync(
+    vcf,
+    [
+      'BEGIN:VCARD', 'VERSION:3.0', 'PRODID:-//Apple Inc.//iPhone OS 17.0//EN', 'N:Lovelace;Ada;;;', 'FN:Ada Lovelace', 'ORG:Analytical Engines;', 'item1.TEL:+1 (415) 555-0132', 'item1.X-ABLabel:_$!<Mobile>!$_', 'EMAIL;type=INTERNET;type=HOME;type=pref:ada@engines.example', 'UID:6F1B0B5C-1A2B-4C3D-9E8F-000000000001', 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:3.0', 'N:Hopper;Grace;;;', 'FN:Grace Hopper', 'TEL;type=WORK;type=VOICE:(212) 555-0187', 'TEL;type=CELL:(415) 555-0199', 'UID:6F1B0B5C-1A2B-4C3D-9E8F-000000000002', 'END:VCARD',
+    ].join('\r\n'),
+  );
+  const out = join(dir(), 'vcard.config.json');
+  const r = await runCli(['init', '--input', vcf, '--out', out]);
+  expect(r.code).toBe(0);
+  const config = JSON.parse(readFileSync(out, 'utf8')) as { externalId: unknown; csv?: unknown; defaultFields: Record<string, unknown> };
+  expect(config.externalId).toEqual({ column: 'UID' });
+  expect(config.csv).toBeUndefined();
+  expect(config.defaultFields).toMatchObject({ firstName: 'First Name', lastName: 'Last Name', company: 'Organization Name' });
+  const { summary, payloads } = await dry(vcf, JSON.parse(readFileSync(out, 'utf8')) as object, 'init');
+  expect(summary.counts).toMatchObject({ read: 2, valid: 2 });
+  const phones = payloads.map((p) => (p.body as { defaultFields: { phoneNumbers?: { name: string; value: string }[] } }).defaultFields.phoneNumbers);
+  expect(phones).toEqual([
+    [{ name: 'Mobile', value: '+14155550132' }],
+    [
+      { name: 'work', value: '+12125550187' },
+      { name: 'mobile', value: '+14155550199' },
+    ],
+  ]);
+});
+
+test('init on vCards of which one has no UID: not the UID, and a note says why', async () => {
+  const vcf = join(dir(), 'google.vcf');
+  writeFileSync(vcf, ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Ada Lovelace', 'N:Lovelace;Ada;;;', 'EMAIL;TYPE=INTERNET:ada@engines.example', 'UID:one', 'END:VCARD', 'BEGIN:VCARD', 'VERSION:3.0', 'FN:Grace Hopper', 'N:Hopper;Grace;;;', 'EMAIL;TYPE=INTERNET:grace@navy.example', 'END:VCARD'].join('\n'));
+  const out = join(dir(), 'google.config.json');
+  const r = await runCli(['init', '--input', vcf, '--out', out]);
+  expect(r.code).toBe(0);
+  const config = JSON.parse(readFileSync(out, 'utf8')) as { externalId: unknown };
+  expect(config.externalId).toEqual({ column: 'E-mail 1 - Value' });
+});
