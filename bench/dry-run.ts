@@ -2,11 +2,13 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateContacts } from './generate-contacts.js';
+import { generateWorkbook } from './generate-workbook.js';
 import { measureInChild } from './measure.js';
 
 // npm run bench:dry-run [records]: dry-runs a generated file and, in the same run,
 // times bare csv-parse over it. Both run with node's defaults, on one thread.
-// Targets: ratio >= 0.25, peak RSS < 200 MB.
+// Targets: ratio >= 0.25, peak RSS < 200 MB. Then the same records as an .xlsx
+// workbook, dry-run the same way: its speed and peak RSS against the CSV's.
 const records = Number(process.argv[2] ?? 1_000_000);
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, '..', '..', 'bench', 'out');
@@ -35,3 +37,14 @@ for (const [when, m] of [['before', before], ['after', after]] as const) {
 console.log(`dry run (openphone-import run --dry-run, node's defaults): ${rate(ours).toFixed(0)} records/s, ${ours.seconds.toFixed(1)} s, peak RSS ${ours.maxRssMb.toFixed(0)} MB`);
 console.log(`ratio dry-run/csv-parse: ${ratio.toFixed(2)} against the mean baseline ${baselineRate.toFixed(0)} records/s (target >= 0.25); peak RSS ${ours.maxRssMb.toFixed(0)} MB (target < 200 MB)`);
 console.log(ratio >= 0.25 && ours.maxRssMb < 200 ? 'PASS' : 'FAIL');
+
+const workbook = join(outDir, `contacts-${records}.xlsx`);
+if (!existsSync(workbook)) {
+  console.log(`writing the same ${records} records as a workbook...`);
+  await generateWorkbook(workbook, records);
+}
+console.log(`workbook: ${workbook} (${(statSync(workbook).size / 1e6).toFixed(0)} MB)`);
+const fromWorkbook = measureInChild(worker, ['dry-run', workbook]);
+if (fromWorkbook.records !== ours.records) throw new Error(`the workbook gave ${fromWorkbook.records} records, the CSV ${ours.records}`);
+console.log(`dry run of the workbook: ${rate(fromWorkbook).toFixed(0)} records/s, ${fromWorkbook.seconds.toFixed(1)} s, peak RSS ${fromWorkbook.maxRssMb.toFixed(0)} MB`);
+console.log(`ratio workbook/CSV dry run: speed ${(rate(fromWorkbook) / rate(ours)).toFixed(2)}, peak RSS ${(fromWorkbook.maxRssMb / ours.maxRssMb).toFixed(2)}`);
