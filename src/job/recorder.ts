@@ -69,6 +69,7 @@ export class Recorder {
         const r = plan.record;
         this.counts.add(r.bucket, r.problems.map((p) => p.code));
         this.counts.digest.add('failed', r.problems);
+        this.counts.notePhones(r.problems);
         this.sinks.failures.add(r.fields, r.line, r.problems, r.raw);
         return;
       }
@@ -142,7 +143,9 @@ export class Recorder {
   }
 
   private droppedFrom(record: ValidRecord): void {
+    if (record.payload.defaultFields.phoneNumbers === undefined) this.counts.withoutPhone++;
     if (record.dropped === undefined) return;
+    this.counts.notePhones(record.dropped);
     this.counts.addDropped(record.dropped.map((d) => d.code));
     this.counts.digest.add('left out', record.dropped);
     this.sinks.dropped.add(record.externalId, record.dropped);

@@ -1,3 +1,4 @@
+import { nationalFormatOf } from '../mapping/national-formats.js';
 import { ProblemDigest } from './problem-digest.js';
 
 /**
@@ -25,6 +26,21 @@ export class Counts {
   sent = 0;
   /** Problems by code and column, with examples (failed records and values left out). */
   readonly digest = new ProblemDigest();
+
+  /** Phone numbers left out (PHONE_INVALID, dropped or failing their record), and of them, those in one country's national format, by country. */
+  readonly phonesLeftOut = { total: 0, byFormat: {} as Record<string, number> };
+  /** Contacts imported (or, in a dry run, valid) without a phone number: in a phone system, worth a headline. */
+  withoutPhone = 0;
+
+  /** Tallies the phone numbers among these problems: what the summary's hint about phone.defaultCountry is made of. */
+  notePhones(problems: readonly { readonly code: string; readonly value?: string }[]): void {
+    for (const p of problems) {
+      if (p.code !== 'PHONE_INVALID' || p.value === undefined) continue;
+      this.phonesLeftOut.total++;
+      const format = nationalFormatOf(p.value);
+      if (format !== undefined) this.phonesLeftOut.byFormat[format.country] = (this.phonesLeftOut.byFormat[format.country] ?? 0) + 1;
+    }
+  }
 
   /** The first lines that were not records (blank rows, a report's footer), for the summary. */
   readonly ignoredLines: { line: number; text: string; why: string }[] = [];

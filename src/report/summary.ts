@@ -1,3 +1,4 @@
+import { NATIONAL_FORMATS } from '../mapping/national-formats.js';
 import { ExitCode } from '../errors.js';
 import type { Counts } from './counts.js';
 import { describeGroups, type ProblemGroup } from './problem-digest.js';
@@ -23,6 +24,10 @@ export interface Summary {
   readonly problems: Readonly<Record<string, number>>;
   /** Values left out of records that were imported (or, in a dry run, would be), by code: see dropped-values.csv. */
   readonly droppedValues: Readonly<Record<string, number>>;
+  /** Contacts imported or kept in step (a dry run: valid) without a phone number. */
+  readonly withoutPhone?: number;
+  /** Phone numbers left out, and of them those in one country's national format, by country: the hint for phone.defaultCountry. */
+  readonly phonesLeftOut?: { readonly total: number; readonly byFormat: Readonly<Record<string, number>> };
   /** Problems by code and column, largest first, with the first few examples. */
   readonly problemGroups: readonly ProblemGroup[];
   /** Lines that were not records (blank rows, a report's footer): the first 20. */
@@ -63,13 +68,15 @@ export function runFacts(mode: Summary['mode'], input: string, configFile: strin
 /** Exit 1 when any record failed, was a duplicate or waits for review, else 0 (a run that ended on its own). */
 export const completedExitCode = (counts: Counts): ExitCode => (counts.buckets.failed + counts.buckets.duplicate + counts.buckets.review > 0 ? ExitCode.someFailed : ExitCode.ok);
 
-export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'problemGroups' | 'ignoredLines' | 'invariant'>, counts: Counts): Summary {
+export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'problemGroups' | 'ignoredLines' | 'invariant' | 'withoutPhone' | 'phonesLeftOut'>, counts: Counts): Summary {
   return {
     version: SUMMARY_VERSION,
     ...base,
     counts: { read: counts.read, ...counts.buckets },
     problems: { ...counts.byCode },
     droppedValues: { ...counts.dropped },
+    ...(counts.withoutPhone > 0 && { withoutPhone: counts.withoutPhone }),
+    ...(counts.phonesLeftOut.total > 0 && { phonesLeftOut: { total: counts.phonesLeftOut.total, byFormat: { ...counts.phonesLeftOut.byFormat } } }),
     problemGroups: counts.digest.toJSON(),
     ...(counts.ignoredLines.length > 0 && { ignoredLines: [...counts.ignoredLines] }),
     invariant: {
@@ -108,6 +115,9 @@ export function formatSummary(s: Summary): string {
     const total = dropped.reduce((n, [, k]) => n + k, 0);
     lines.push(`  values left out of ${s.mode === 'dry-run' ? 'valid' : 'imported'} records: ${total} (${dropped.map(([code, n]) => `${code} ${n}`).join(', ')}): see ${s.reportDir ?? s.stateDir}/dropped-values.csv`);
   }
+  if (s.withoutPhone !== undefined) lines.push(`  without a phone number: ${s.withoutPhone} of the contacts ${s.mode === 'dry-run' ? 'that would be imported' : 'imported or kept in step'} (OpenPhone cannot call or text them)`);
+  const hint = phoneCountryHint(s.phonesLeftOut);
+  if (hint !== undefined) lines.push(`  ${hint}`);
   if (s.stoppedEarly) lines.push(`  stopped early: ${s.stoppedEarly}; run the same command again to continue`);
   const reports = s.reportDir ?? s.stateDir;
   if (c.failed + c.duplicate > 0) lines.push(`  failures: ${reports}/failures.csv`);
@@ -115,6 +125,19 @@ export function formatSummary(s: Summary): string {
   if (s.reportHtml) lines.push(`  report to open in a browser: ${s.reportHtml}`);
   if (!s.invariant.holds) lines.push(`  internal error (this is a bug): records unaccounted for: ${s.invariant.formula}`);
   return lines.join('\n');
+}
+
+/**
+ * When most phone numbers left out are in one country's national format, the
+ * config lacks that country: "9 of the 11 phone numbers left out look North
+ * American: set "phone": {"defaultCountry": "US"}".
+ */
+export function phoneCountryHint(left: Summary['phonesLeftOut']): string | undefined {
+  if (left === undefined) return undefined;
+  const [top] = Object.entries(left.byFormat).sort((a, b) => b[1] - a[1]);
+  if (top === undefined || top[1] * 2 < left.total) return undefined;
+  const what = NATIONAL_FORMATS.find((f) => f.country === top[0])?.what ?? top[0];
+  return `${top[1]} of the ${left.total} phone numbers left out are in ${what}: set "phone": {"defaultCountry": "${top[0]}"} in the config (or write the numbers with +country code), then run again`;
 }
 
 /** The parts of a sum that are not zero, the always-shown ones first. */

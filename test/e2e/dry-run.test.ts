@@ -198,3 +198,17 @@ test('a large file with valid, failed, duplicate, malformed and undecodable reco
   }
   expect(JSON.parse(readFileSync(join(twoThreads, 'dry-run', 'summary.json'), 'utf8')).counts).toEqual(summary.counts);
 });
+
+test('no phone.defaultCountry: the summary says how many numbers left out look North American and the config line that keeps them; contacts without a phone are a headline', async () => {
+  const { formatSummary } = await import('../../src/report/summary.js');
+  const input = join(dir(), 'us-national.csv');
+  writeFileSync(input, ['Id,Name,Phone', '1,Ada,(425) 555-0100', '2,Grace,425-555-0101', '3,Alan,+44 20 7946 0958', '4,Kate,(206) 555-0102', '5,Mary,', '6,Joan,12'].join('\n'));
+  const configPath = join(dir(), 'no-country.json');
+  writeFileSync(configPath, JSON.stringify({ externalId: 'Id', source: 'test-import', defaultFields: { firstName: 'Name', phoneNumbers: [{ name: 'work', column: 'Phone' }] } }));
+  const summary = await dryRun({ config: loadConfig(configPath), input, stateDir: join(dir(), 'nc-state'), log: silentLog });
+  expect(summary.phonesLeftOut).toEqual({ total: 4, byFormat: { US: 3 } });
+  expect(summary.withoutPhone).toBe(5);
+  const text = formatSummary(summary);
+  expect(text).toMatch(/3 of the 4 phone numbers left out are in North American format, \(415\) 555-0199: set "phone": \{"defaultCountry": "US"\} in the config/);
+  expect(text).toMatch(/without a phone number: 5 of the contacts that would be imported/);
+});

@@ -33,7 +33,7 @@ test('Google Contacts export: labels from the Label columns, " ::: " multi-value
   const { init, config, contacts } = await initAndImport('google-contacts', false);
   expect(config.externalId).toEqual({ column: 'E-mail 1 - Value' });
   expect(init.stdout).toMatch(/externalId: column "E-mail 1 - Value": the export has no id column/);
-  expect(init.stdout).toMatch(/phone\.defaultCountry: US \(sure\): \d+ numbers in North American format/);
+  expect(init.stdout).toMatch(/phone\.defaultCountry: US \(sure\): \d+ of the \d+ numbers written without \+country code are in North American format/);
   expect(init.stdout).toMatch(/\(415\) 555-0199 → \+1 415 555 0199 \(US\)/);
   expect(init.stdout).toMatch(/left unmapped: .*"Birthday"/);
   expect(contacts).toHaveLength(8);
@@ -103,10 +103,15 @@ describe('the pure parts', () => {
     expect(g).toMatchObject({ country: 'US', sure: true });
     expect(g.scores.map(([c]) => c)).not.toContain('DE');
   });
-  test('no clear majority: no default, and the reason names the contenders', () => {
-    const g = guessCountry({ phones: ['(415) 555-0199', '(212) 555-0187', '+44 20 7946 0958', '+44 161 496 0000'] });
+  test('no clear majority among the numbers written nationally: no default, and the reason names the contenders', () => {
+    const g = guessCountry({ phones: ['(415) 555-0199', '(212) 555-0187', '01 42 68 53 00', '06 12 34 56 78'] });
     expect(g.country).toBeUndefined();
-    expect(g.why).toMatch(/no country has a clear majority \(US: .*; GB: /);
+    expect(g.why).toMatch(/no country has a clear majority \(US: .*; FR: /);
+  });
+  test('a mostly-US file with a few foreign numbers written with +country code (6 : 2 : 2): US, since the default is for the numbers written nationally', () => {
+    const g = guessCountry({ phones: ['(425) 555-0100', '(425) 555-0101', '206-555-0102', '(206) 555-0103', '1 (800) 555-0104', '425.555.0105', '+44 20 7946 0958', '+44 161 496 0000', '+49 30 1234567', '+49 151 12345678'] });
+    expect(g).toMatchObject({ country: 'US', sure: true });
+    expect(g.why).toMatch(/6 of the 6 numbers written without \+country code are in North American format.*the others \(GB: .*; DE: .*\) keep their own country or are reported/);
   });
   test('country columns and e-mail domains count as evidence; names and codes in several languages', () => {
     expect(guessCountry({ phones: ['030 1234567'], countryCells: ['Deutschland', 'Germany', 'DE'], emails: ['a@firma.example.de'] }).country).toBe('DE');
