@@ -103,6 +103,18 @@ export const contactPatchSchema = z.strictObject({
 
 export type ContactPatch = z.infer<typeof contactPatchSchema>;
 
+/** A workspace member as GET /v1/users lists it. */
+export interface User {
+  id: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  role: string | null;
+}
+
+/** The most users one page of GET /v1/users holds. */
+export const USERS_MAX_RESULTS = 50;
+
 /** A contact as the API returns it (every key always present). */
 export interface Contact {
   id: string;

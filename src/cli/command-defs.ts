@@ -127,7 +127,7 @@ export const sandboxDef = (): Def => ({
     .option('unique-external-id', { type: 'string', choices: ['409', 'off'], default: '409', describe: '409 (as the live API): refuse a second contact with the same externalId; off: accept it (a lenient mode for tests)' })
     .option('patch-arrays', { type: 'string', choices: ['replace', 'merge'], default: 'replace', describe: 'How PATCH treats emails, phones and custom fields (unknown for the live API)' })
     .option('create-delay', { type: 'number', describe: 'Creates take this many ms on the server before the contact is stored (a slow API)' })
-    .option('users', { type: 'string', describe: 'Comma-separated user ids GET /v1/users/{id} knows (default USsandbox0001)' })
+    .option('users', { type: 'string', describe: 'The workspace users GET /v1/users lists: comma-separated ids (default USsandbox0001), or a JSON file of { id, email, firstName, lastName, role }' })
     .option('custom-fields', { type: 'string', describe: 'JSON file: the workspace custom fields [{ name, key, type }]' })
     .option('retry-after', { type: 'number', describe: 'Seconds sent as Retry-After on 429 (default: no header)' })
     .option('existing', { type: 'string', describe: 'CSV or JSONL file: contacts the workspace has before a job (some without an externalId, as the app makes them)' })

@@ -6,7 +6,7 @@ import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { describeZodIssues, type ConfigProblem } from './format-issues.js';
-import { API_DEFAULTS, type ColumnUse, type ResolvedConfig, type ValueSource } from './resolved.js';
+import { API_DEFAULTS, type ColumnUse, type ResolvedConfig, type TextSource, type ValueSource } from './resolved.js';
 import { configSchema, type Config } from './schema.js';
 import { parseTemplate } from './template.js';
 
@@ -64,6 +64,12 @@ function semanticProblems(config: Config): ConfigProblem[] {
   country('phone.defaultCountry', config.phone?.defaultCountry);
   config.defaultFields.phoneNumbers?.forEach((p, i) => country(`defaultFields.phoneNumbers[${i}].defaultCountry`, p.defaultCountry));
 
+  for (const key of ['source', 'sourceUrl'] as const) {
+    const value = config[key];
+    if (typeof value !== 'object') continue;
+    const t = parseTemplate(value.template);
+    if ('error' in t) problems.push({ path: `${key}.template`, message: `found ${JSON.stringify(value.template)}: ${t.error}` });
+  }
   if (typeof config.externalId === 'object' && 'template' in config.externalId) {
     const t = parseTemplate(config.externalId.template);
     if ('error' in t) problems.push({ path: 'externalId.template', message: `found ${JSON.stringify(config.externalId.template)}: ${t.error}` });
@@ -122,6 +128,15 @@ function resolveExternalId(config: Config, use: (column: string, configPath: str
   return { kind: 'column', column: use(columnSource(config.externalId), 'externalId') };
 }
 
+/** source or sourceUrl: a constant, or a template whose columns are checked against the header like any other. */
+function textSource(value: string | { template: string }, path: string, use: (column: string, configPath: string) => string): TextSource {
+  if (typeof value === 'string') return { kind: 'constant', value };
+  const t = parseTemplate(value.template);
+  if ('error' in t) throw new Error('unreachable: template checked above');
+  for (const part of t.parts) if ('column' in part) use(part.column, `${path}.template`);
+  return { kind: 'template', template: value.template, parts: t.parts };
+}
+
 function resolve(config: Config, file: string): ResolvedConfig {
   const uses: ColumnUse[] = [];
   const use = (column: string, configPath: string) => {
@@ -153,9 +168,10 @@ function resolve(config: Config, file: string): ResolvedConfig {
     file,
     mappingHash: createHash('sha256').update(JSON.stringify(mappingPart)).digest('hex').slice(0, 16),
     externalId,
-    source: config.source,
-    sourceUrl: config.sourceUrl,
+    ...(config.source !== undefined && { source: textSource(config.source, 'source', use) }),
+    ...(config.sourceUrl !== undefined && { sourceUrl: textSource(config.sourceUrl, 'sourceUrl', use) }),
     createdByUserId: config.createdByUserId,
+    ...(config.owner !== undefined && { owner: { column: use(config.owner.column, 'owner.column'), unknown: config.owner.unknown ?? 'default' } }),
     names,
     emails,
     phoneNumbers,

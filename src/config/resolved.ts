@@ -39,15 +39,20 @@ export interface ApiSettings {
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
 }
 
+/** A value that is the same for every record, or a template over its columns. */
+export type TextSource = { readonly kind: 'constant'; readonly value: string } | { readonly kind: 'template'; readonly template: string; readonly parts: readonly TemplatePart[] };
+
 /** The config with every default applied once; everything downstream reads only this. */
 export interface ResolvedConfig {
   readonly file: string;
   /** Hash of what decides a record's payload: a journal made under another mapping is refused. */
   readonly mappingHash: string;
   readonly externalId: ValueSource;
-  readonly source?: string;
-  readonly sourceUrl?: string;
+  readonly source?: TextSource;
+  readonly sourceUrl?: TextSource;
   readonly createdByUserId?: string;
+  /** A column of owners (e-mails or full names) for createdByUserId, and what an unknown one does. */
+  readonly owner?: { readonly column: string; readonly unknown: 'default' | 'fail' };
   readonly names: {
     readonly firstName?: string;
     readonly lastName?: string;

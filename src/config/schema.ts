@@ -19,6 +19,9 @@ const templateRef = z.strictObject({
   allowEmpty: z.boolean().optional().describe('An empty column contributes nothing instead of failing the record (at least one must be filled), and an id longer than 75 characters keeps its start and ends with a hash of the whole: for ids built from names and emails'),
 });
 
+/** source and sourceUrl as templates over columns, in the externalId's form. */
+const textTemplate = z.strictObject({ template: z.string().min(1).describe('Text with {Column Name} placeholders') });
+
 const splitSeparator = z.string().min(1).describe('Split one cell into several values at this separator');
 
 const countryCode = z
@@ -67,13 +70,25 @@ export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   externalId: z.union([columnRef, templateRef]).describe('The column (or template) that identifies each record: the resume key'),
   source: z
-    .string()
-    .superRefine((s, ctx) => {
-      const problem = sourceProblem(s);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `this source ${problem}` });
-    })
+    .union([
+      z.string().superRefine((s, ctx) => {
+        const problem = sourceProblem(s);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `this source ${problem}` });
+      }),
+      textTemplate,
+    ])
     .optional(),
-  sourceUrl: z.url().max(SOURCE_URL_MAX).optional(),
+  sourceUrl: z
+    .union([z.url().max(SOURCE_URL_MAX), textTemplate])
+    .optional()
+    .describe('A link back to the record in the source system: one URL, or a template over columns, e.g. { "template": "https://acme.my.salesforce.com/{Contact ID}" }'),
+  owner: z
+    .strictObject({
+      column: columnName.describe('A column of owner e-mails (or full names, where they are unique): "Contact owner", "Person - Owner"'),
+      unknown: z.enum(['default', 'fail']).optional().describe('An owner that matches no workspace user: "default" (default) falls back to createdByUserId, or none; "fail" fails the record'),
+    })
+    .optional()
+    .describe('Each record\'s owner in the source system as its createdByUserId, matched to the workspace\'s users (GET /v1/users) by e-mail or full name'),
   createdByUserId: z.string().regex(/^US/, 'expected a user id starting with "US"').optional(),
   defaultFields: z.strictObject({
     firstName: columnRef.optional(),

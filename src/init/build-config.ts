@@ -8,7 +8,7 @@ import { GOOGLE_SPLIT } from '../mapping/transforms/split.js';
 import { parsePhoneNumber, type CountryCode } from '../mapping/transforms/phone-metadata.js';
 import { guessCountry } from './guess-country.js';
 import { inferBooleanWords, inferDateFormat, inferDecimalSeparator } from '../mapping/infer-formats.js';
-import { COUNTRY_COLUMNS, EMAIL_COLUMNS, ID_COLUMNS, NAME_COLUMNS, STRICT_ID_COLUMNS, normalizeName, PHONE_COLUMNS, type KnownLabelledColumn, type NameField } from './known-columns.js';
+import { COUNTRY_COLUMNS, EMAIL_COLUMNS, ID_COLUMNS, NAME_COLUMNS, OWNER_COLUMNS, STRICT_ID_COLUMNS, normalizeName, PHONE_COLUMNS, type KnownLabelledColumn, type NameField } from './known-columns.js';
 
 export interface InitInput {
   readonly header: readonly string[];
@@ -84,6 +84,7 @@ export function buildConfig(input: InitInput): InitResult {
 
   const externalId = chooseExternalId(s, notes, defaultFields, emails);
   const { phone, conversions } = choosePhoneCountry(s, phones, emails, notes);
+  const owner = chooseOwner(s, notes);
   const customFields = matchCustomFields(s, notes, phone?.defaultCountry);
 
   if (emptyKnown.length > 0) notes.push(`left out, empty in the sample: ${emptyKnown.map((c) => JSON.stringify(c)).join(', ')}`);
@@ -96,6 +97,7 @@ export function buildConfig(input: InitInput): InitResult {
     // A name of the import's own ("csv" and "openphone…" are reserved by the API).
     source: 'file-import',
     defaultFields,
+    ...(owner && { owner }),
     ...(customFields.length > 0 && { customFields }),
     ...(phone && { phone }),
     ...(input.format === 'xlsx' || input.format === 'vcard'
@@ -103,6 +105,15 @@ export function buildConfig(input: InitInput): InitResult {
       : { csv: { delimiter: input.delimiter, encoding: input.encoding, ...(titled && { headerLine: input.headerLine! }) } }),
   };
   return { config, notes, unmapped, conversions };
+}
+
+/** The export's owner column, when it has one: each record's owner becomes its contact's createdByUserId. */
+function chooseOwner(s: Sample, notes: string[]): Config['owner'] {
+  const column = s.firstOf(OWNER_COLUMNS);
+  if (column === undefined || s.values(column).every((v) => v === '')) return undefined;
+  s.used.add(column);
+  notes.push(`owner: column ${JSON.stringify(column)}: each contact's owner, matched at every run to the workspace's users by e-mail or full name (read with the API key); an owner that matches no user is listed before anything is sent and the contact gets the default owner ("unknown": "fail" fails it instead)`);
+  return { column, unknown: 'default' };
 }
 
 function mapNames(s: Sample): Config['defaultFields'] {

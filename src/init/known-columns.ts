@@ -151,3 +151,6 @@ export const ID_COLUMNS = ['Record ID', 'Id', 'ID', 'Contact ID', 'External ID',
  * none); a column named "URL" in another export may be a website.
  */
 export const STRICT_ID_COLUMNS = ['Profile URL', 'URL', 'UID'];
+
+/** A CRM's owner of the record (an e-mail or a full name): config owner, for createdByUserId. */
+export const OWNER_COLUMNS = ['Contact owner', 'Contact Owner', 'Record Owner', 'Person - Owner', 'Owner', 'Owner Email', 'Contact Owner Email', 'Lead Owner', 'Account Owner', 'Besitzer', 'Kontaktinhaber', 'Inhaber', 'Propriétaire', 'Propriétaire du contact', 'Propietario', 'Propietario del contacto'];

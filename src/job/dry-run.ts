@@ -1,3 +1,5 @@
+import type { HeaderIndex } from '../csv/header.js';
+import type { OwnerLookup } from '../mapping/map-record.js';
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/resolved.js';
@@ -84,10 +86,11 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const past = await replayJournal(statePath(stateDir, 'journal'), { repair: false });
   const changedMapping = mappingChangeWarning(past.header, config, statePath(stateDir, 'journal'));
   if (changedMapping !== undefined) options.log.warn(changedMapping);
+  const owners = config.owner === undefined ? undefined : await dryRunOwners(options, header);
   try {
     await runPipeline({
       csv,
-      classifier: new Classifier(config, header, csv.encoding, csv.estimatedRecords),
+      classifier: new Classifier(config, header, csv.encoding, csv.estimatedRecords, owners),
       past,
       rules: options.rules ?? DEFAULT_RULES,
       recorder,
@@ -118,6 +121,33 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
  * lookup of up to 20 ids) when a key is given; without one, where to get it.
  * A read that fails says so: a dry run never stops for it.
  */
+/**
+ * config owner in a dry run: with a key, the workspace's users, as an import
+ * reads them (owners that match nobody are reported before anything else);
+ * without one the owners cannot be checked, and it says so.
+ */
+async function dryRunOwners(options: DryRunOptions, header: HeaderIndex): Promise<OwnerLookup | undefined> {
+  const { config, api, log } = options;
+  if (api === undefined) {
+    log.warn(`owner: the owners in column ${JSON.stringify(config.owner!.column)} are matched to the workspace's users, which only the API key can read: set OPENPHONE_API_KEY to check them in the dry run (the payloads here carry the config's createdByUserId, if any)`);
+    return undefined;
+  }
+  const { connect } = await import('./connect.js');
+  const { Runner } = await import('./runner.js');
+  const { readOwners } = await import('../workspace/owners.js');
+  const runner = new Runner({ concurrency: 1 });
+  const { api: client } = connect({ api: { ...config.api, baseUrl: api.baseUrl, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 } }, apiKey: api.apiKey }, api.baseUrl, runner);
+  try {
+    return await readOwners(client, config, header, options.input, log);
+  } catch (err) {
+    if (!(err instanceof ImportError)) throw err;
+    log.warn(`owner: ${(err as Error).message}: the owners are not checked in this dry run`);
+    return undefined;
+  } finally {
+    await runner.finish();
+  }
+}
+
 async function changesOf(records: readonly ValidRecord[], config: ResolvedConfig, api: DryRunOptions['api']): Promise<string[]> {
   if (api === undefined) return [`${records.length > 1 ? 'lines' : 'line'} ${records.map((r) => r.line).join(', ')}: set OPENPHONE_API_KEY to see each changed field as old → new`];
   const { connect } = await import('./connect.js');

@@ -1,3 +1,5 @@
+import { readOwners } from '../workspace/owners.js';
+import type { UserDirectory } from '../workspace/users.js';
 import { ApiClient } from '../api/client.js';
 import type { MatchKey, ResolvedConfig } from '../config/resolved.js';
 import { buildIndex, warnIfNotEmpty } from '../workspace/build-index.js';
@@ -101,8 +103,10 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     // A new key for the job (--same-workspace): its workspace must be the one the job imported into.
     if (refused === undefined && newKey && !options.stop?.aborted) await checkSameWorkspace(api, journalPath);
     let index: WorkspaceIndex | undefined;
+    let owners: UserDirectory | undefined;
     if (refused === undefined && !options.stop?.aborted) {
       try {
+        if (config.owner !== undefined) owners = await readOwners(api, config, header, input, log, options.stop);
         if (matchKeys.length > 0) index = await buildIndex(api, config, matchKeys, log, options.stop);
         else if (past.header === undefined) await warnIfNotEmpty(api, log, options.stop);
       } catch (err) {
@@ -122,7 +126,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       const writer = journal;
       // The deletion reads the journal's records back: what is buffered is written out first.
       const afterSending = options.deleteMissing && options.maxRows === undefined ? (seen: SourceSeen) => (writer.flush(), deleteMissing({ api, runner, journal: writer, journalPath, deletedCsv: statePath(stateDir, 'deleted'), seen, log, ...options.deleteMissing })) : undefined;
-      sent = await sendAll({ ...options, csv, header, past, api, stats, runner, journal, reportDir: stateDir, rules, ...(index && { index }), ...(afterSending && { afterSending }) });
+      sent = await sendAll({ ...options, csv, header, past, api, stats, runner, journal, reportDir: stateDir, rules, ...(index && { index }), ...(owners && { owners }), ...(afterSending && { afterSending }) });
       result = sent;
       journal.flush();
     }

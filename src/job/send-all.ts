@@ -1,3 +1,4 @@
+import type { OwnerLookup } from '../mapping/map-record.js';
 import type { ApiClient } from '../api/client.js';
 import type { Contact } from '../api/contract.js';
 import type { HeaderIndex } from '../csv/header.js';
@@ -41,6 +42,8 @@ export interface SendAllInput {
   readonly rules: PlanRules;
   /** The workspace's contacts, when the job adopts them (--match-existing). */
   readonly index?: WorkspaceIndex;
+  /** The workspace's users, when the config maps an owner column. */
+  readonly owners?: OwnerLookup;
   readonly maxRows?: number;
   /**
    * After every record was read and sent, when the run was not stopped or
@@ -107,7 +110,7 @@ export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Count
 
   const timeline = new Timeline();
   const ticker = startProgress(i.progress, i.csv, recorder.counts, i.stats, timeline);
-  const classifier = new Classifier(i.config, i.header, i.csv.encoding, i.csv.estimatedRecords);
+  const classifier = new Classifier(i.config, i.header, i.csv.encoding, i.csv.estimatedRecords, i.owners);
   try {
     await runPipeline({
       csv: i.csv,

@@ -1,5 +1,5 @@
-import { EXTERNAL_ID_MAX, type ContactRequest, type CustomFieldItem } from '../api/contract.js';
-import type { LabelledColumn, PhoneColumn, ResolvedConfig, ResolvedCustomField, ValueSource } from '../config/resolved.js';
+import { EXTERNAL_ID_MAX, SOURCE_URL_MAX, sourceProblem, type ContactRequest, type CustomFieldItem } from '../api/contract.js';
+import type { LabelledColumn, PhoneColumn, ResolvedConfig, ResolvedCustomField, TextSource, ValueSource } from '../config/resolved.js';
 import { renderTemplate } from '../config/template.js';
 import { bad, ProblemCode, type Converted, type Problem } from './problem.js';
 import { toBoolean } from './transforms/boolean.js';
@@ -20,7 +20,17 @@ export type CellReader = (column: string) => string;
 /** A workbook's cell stored as a number, by column name: whatever was typed into it before (a + or a leading 0) is gone. */
 export type NumberCells = (column: string) => boolean;
 
-const NO_NUMBER_CELLS: NumberCells = () => false;
+/** Who a CRM's owner cell names among the workspace's users (workspace/users.ts). */
+export interface OwnerLookup {
+  match(cell: string): { readonly kind: 'user'; readonly user: { readonly id: string } } | { readonly kind: 'ambiguous'; readonly users: readonly { readonly email: string | null; readonly id: string }[] } | { readonly kind: 'none' };
+}
+
+/** What mapping needs beyond the config and the cells: the workbook's number cells, the workspace's users. */
+export interface MappingContext {
+  readonly numberCell?: NumberCells | undefined;
+  /** Undefined when the users were not read (a dry run without a key): owners are then not resolved. */
+  readonly owners?: OwnerLookup | undefined;
+}
 
 /** What mapping a record gives, before the duplicate check. */
 export interface MappedItem {
@@ -45,7 +55,8 @@ export interface MappedRecord extends MappedItem {
  * Pure: one record's cells → the API request body, or every problem found in it
  * (all at once, so a user fixes a row in one pass).
  */
-export function mapRecord(config: ResolvedConfig, get: CellReader, line: number, numberCell: NumberCells = NO_NUMBER_CELLS): MappedRecord {
+export function mapRecord(config: ResolvedConfig, get: CellReader, line: number, context: MappingContext = {}): MappedRecord {
+  const numberCell = context.numberCell ?? (() => false);
   const problems: Problem[] = [];
   const dropped: Problem[] = [];
   const badValues = config.invalidValues === 'drop' ? dropped : problems;
@@ -74,6 +85,10 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number,
     if (converted.ok) customFields.push({ key: field.key, value: converted.value });
   });
 
+  const createdByUserId = readOwner(config, get, line, context.owners, problems, dropped);
+  const source = readText(config.source, get, 'source', line, sourceProblem, ProblemCode.sourceInvalid, badValues, dropped);
+  const sourceUrl = readText(config.sourceUrl, get, 'sourceUrl', line, sourceUrlProblem, ProblemCode.sourceUrlInvalid, badValues, dropped);
+
   if (!firstName && !lastName && !company && emails.length === 0 && phoneNumbers.length === 0 && problemsOnlyAbout(problems, ['EXTERNAL_ID'])) {
     // Nothing left to import: the values that were dropped are why the record fails.
     const bad = dropped.filter((d) => !isNote(d));
@@ -92,9 +107,9 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number,
   if (phoneNumbers.length > 0) defaultFields.phoneNumbers = phoneNumbers;
   const payload: ContactRequest = { defaultFields };
   if (customFields.length > 0) payload.customFields = customFields;
-  if (config.createdByUserId !== undefined) payload.createdByUserId = config.createdByUserId;
-  if (config.source !== undefined) payload.source = config.source;
-  if (config.sourceUrl !== undefined) payload.sourceUrl = config.sourceUrl;
+  if (createdByUserId !== undefined) payload.createdByUserId = createdByUserId;
+  if (source !== undefined) payload.source = source;
+  if (sourceUrl !== undefined) payload.sourceUrl = sourceUrl;
   payload.externalId = externalId;
   // No schema check here: every part is typed by the contract (ContactRequest is
   // inferred from its schema), the config's constants (source, sourceUrl,
@@ -127,7 +142,59 @@ function splitHint(value: string, col: LabelledColumn, path: string): string {
   return sep === undefined ? '' : `; several values in one cell: add "split": ${JSON.stringify(sep)} to ${path}`;
 }
 
-const isNote = (p: Problem) => p.code === ProblemCode.phoneExtensionDropped || p.code === ProblemCode.phoneCountryUnknown;
+const NOTES: ReadonlySet<string> = new Set([ProblemCode.phoneExtensionDropped, ProblemCode.phoneCountryUnknown, ProblemCode.ownerUnknown, ProblemCode.sourceUrlIncomplete]);
+const isNote = (p: Problem) => NOTES.has(p.code);
+
+/**
+ * createdByUserId: the owner cell's user when the config maps an owner column
+ * and the users were read; the config's createdByUserId otherwise. An owner
+ * that names nobody (or several) fails the record (owner.unknown "fail") or
+ * falls back to the config's, noted in dropped-values.csv.
+ */
+function readOwner(config: ResolvedConfig, get: CellReader, line: number, owners: OwnerLookup | undefined, problems: Problem[], notes: Problem[]): string | undefined {
+  const owner = config.owner;
+  if (owner === undefined || owners === undefined) return config.createdByUserId;
+  const cell = get(owner.column).trim();
+  if (cell === '') return config.createdByUserId;
+  const m = owners.match(cell);
+  if (m.kind === 'user') return m.user.id;
+  const why = m.kind === 'ambiguous' ? `names ${m.users.length} users of the workspace (${m.users.map((u) => u.email ?? u.id).join(', ')}): write the owner's e-mail instead` : 'matches no user of the workspace by e-mail or full name';
+  if (owner.unknown === 'fail') problems.push({ code: ProblemCode.ownerUnknown, line, column: owner.column, value: cell, message: `${why}; owner.unknown is "fail". Fix the owner in the source, or set owner.unknown to "default"` });
+  else notes.push({ code: ProblemCode.ownerUnknown, line, column: owner.column, value: cell, message: `${why}: ${config.createdByUserId !== undefined ? `the config's createdByUserId ${config.createdByUserId} is the owner` : 'the contact gets the API key\'s default owner'}` });
+  return config.createdByUserId;
+}
+
+/**
+ * source or sourceUrl: the constant, or the template made from the record's
+ * cells. A template with an empty column leaves the field out (noted: half a
+ * link is no link); one that makes a value the API refuses is a bad value,
+ * reported whole, never cut.
+ */
+function readText(source: TextSource | undefined, get: CellReader, path: string, line: number, check: (value: string) => string | undefined, code: ProblemCode, bad: Problem[], notes: Problem[]): string | undefined {
+  if (source === undefined) return undefined;
+  if (source.kind === 'constant') return source.value;
+  const rendered = renderTemplate(source.parts, get, false);
+  if ('empty' in rendered) {
+    notes.push({ code: ProblemCode.sourceUrlIncomplete, line, column: rendered.empty[0], message: `${path} left out: its template ${JSON.stringify(source.template)} needs ${rendered.empty.map((c) => JSON.stringify(c)).join(', ')}, empty here` });
+    return undefined;
+  }
+  const problem = check(rendered.id);
+  if (problem === undefined) return rendered.id;
+  bad.push({ code, line, column: source.parts.find((p): p is { column: string } => 'column' in p)?.column, value: rendered.id, message: `the ${path} its template ${JSON.stringify(source.template)} makes ${problem}` });
+  return undefined;
+}
+
+/** Why the API would refuse this sourceUrl: not an absolute http(s) URL, or longer than SOURCE_URL_MAX. */
+function sourceUrlProblem(value: string): string | undefined {
+  if (value.length > SOURCE_URL_MAX) return `is ${value.length} characters long; a sourceUrl is at most ${SOURCE_URL_MAX}`;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return undefined;
+  } catch {
+    // below
+  }
+  return 'is not an absolute web address (https://…)';
+}
 
 /** The record's own country (phone.countryColumn), or undefined: empty, not configured, or not understood (then noted). */
 function readCountry(column: string | undefined, get: CellReader, line: number, notes: Problem[]): CountryCode | undefined {

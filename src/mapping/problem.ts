@@ -19,9 +19,13 @@ export const ProblemCode = {
   payloadInvalid: 'PAYLOAD_INVALID',
   controlCharacter: 'CONTROL_CHARACTER',
   cellTooLong: 'CELL_TOO_LONG',
+  sourceUrlInvalid: 'SOURCE_URL_INVALID',
+  sourceInvalid: 'SOURCE_INVALID',
   /** Notes on values kept in part: reported, never failing the record. */
   phoneExtensionDropped: 'PHONE_EXTENSION_DROPPED',
   phoneCountryUnknown: 'PHONE_COUNTRY_UNKNOWN',
+  ownerUnknown: 'OWNER_UNKNOWN',
+  sourceUrlIncomplete: 'SOURCE_URL_INCOMPLETE',
 } as const;
 export type ProblemCode = (typeof ProblemCode)[keyof typeof ProblemCode];
 

@@ -1,3 +1,4 @@
+import type { OwnerLookup } from '../mapping/map-record.js';
 import type { ContactRequest } from '../api/contract.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
@@ -51,8 +52,9 @@ export class Classifier {
     header: HeaderIndex,
     encoding: string,
     private readonly expectedRecords: () => number | undefined = () => undefined,
+    owners?: OwnerLookup,
   ) {
-    this.mapper = new RecordMapper(config, header, encoding);
+    this.mapper = new RecordMapper(config, header, encoding, owners);
   }
 
   private get seen(): IdSet {

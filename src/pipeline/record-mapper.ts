@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
 import type { CsvIgnored, CsvItem } from '../csv/read-csv.js';
-import { mapRecord, type CellReader, type MappedItem } from '../mapping/map-record.js';
+import { mapRecord, type CellReader, type MappedItem, type OwnerLookup } from '../mapping/map-record.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
 import { hasEscapedBytes, showEscapedBytes } from '../csv/escaped-bytes.js';
 
@@ -18,6 +18,8 @@ export class RecordMapper {
     private readonly config: ResolvedConfig,
     private readonly header: HeaderIndex,
     private readonly encoding: string,
+    /** The workspace's users, when the config maps an owner column and they were read. */
+    private readonly owners?: OwnerLookup,
   ) {}
 
   map(item: Exclude<CsvItem, CsvIgnored>): MappedItem {
@@ -27,7 +29,7 @@ export class RecordMapper {
     }
     const { fields, line } = item;
     const encodingProblems = this.undecodable(fields, line);
-    const mapped = mapRecord(this.config, this.cells(fields), line, item.numberCells === undefined ? undefined : this.numberCells(item.numberCells));
+    const mapped = mapRecord(this.config, this.cells(fields), line, { numberCell: item.numberCells === undefined ? undefined : this.numberCells(item.numberCells), owners: this.owners });
     if (encodingProblems === undefined) return mapped;
     return { externalId: mapped.externalId, problems: [...encodingProblems, ...mapped.problems] };
   }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CUSTOM_FIELD_TYPES } from '../api/contract.js';
+import { CUSTOM_FIELD_TYPES, type User } from '../api/contract.js';
 import { UsageError } from '../errors.js';
 import type { CustomFieldDefinition } from './custom-fields.js';
 import { loadExistingContacts } from './existing-contacts.js';
@@ -76,10 +76,40 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
   throw new UsageError('SANDBOX_OPTION_INVALID', `${flag}: found ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
 }
 
-/** "US1,US2" → ["US1", "US2"]; user ids start with US, as the contract's createdByUserId. */
-export function parseUsers(spec: string): string[] {
-  const users = spec.split(',').map((u) => u.trim()).filter(Boolean);
-  const bad = users.find((u) => !u.startsWith('US'));
-  if (users.length === 0 || bad !== undefined) throw new UsageError('SANDBOX_OPTION_INVALID', `--users: found ${JSON.stringify(bad ?? spec)}: expected comma-separated user ids starting with "US", e.g. US1a2b,US3c4d`);
-  return users;
+/**
+ * --users: "US1,US2" (ids; each gets a made-up e-mail and name), or a JSON file
+ * of users as GET /v1/users lists them ({ id, email, firstName, lastName, role }).
+ */
+export function parseUsers(spec: string): User[] {
+  if (spec.trim().endsWith('.json') || existsSync(spec)) return readUsersFile(spec);
+  const ids = spec.split(',').map((u) => u.trim()).filter(Boolean);
+  const bad = ids.find((u) => !u.startsWith('US'));
+  if (ids.length === 0 || bad !== undefined) throw new UsageError('SANDBOX_OPTION_INVALID', `--users: found ${JSON.stringify(bad ?? spec)}: expected comma-separated user ids starting with "US", e.g. US1a2b,US3c4d, or a JSON file of users`);
+  return ids.map(sandboxUser);
+}
+
+/** A user made up for an id: what the sandbox lists when only ids are given. */
+export const sandboxUser = (id: string, i = 0): User => ({ id, email: `${id.toLowerCase()}@sandbox.example`, firstName: 'Sandbox', lastName: `User ${i + 1}`, role: i === 0 ? 'owner' : 'member' });
+
+const userSchema = z.strictObject({
+  id: z.string().regex(/^US/, 'a user id starts with "US"'),
+  email: z.string().nullable(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  role: z.string().nullable().optional(),
+});
+
+function readUsersFile(file: string): User[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError('SANDBOX_OPTION_INVALID', `--users ${file}: cannot be read as JSON: ${(err as Error).message}`);
+  }
+  const parsed = z.array(userSchema).min(1).safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new UsageError('SANDBOX_OPTION_INVALID', `--users ${file}: [${first.path.join('.')}] ${first.message}; expected a list of { "id", "email", "firstName", "lastName", "role" }`);
+  }
+  return parsed.data.map((u) => ({ ...u, role: u.role ?? null }));
 }

@@ -1,4 +1,4 @@
-import { LIST_MAX_RESULTS, LOOKUP_MAX_IDS, type ContactPatch, type ContactRequest } from '../api/contract.js';
+import { LIST_MAX_RESULTS, LOOKUP_MAX_IDS, USERS_MAX_RESULTS, type ContactPatch, type ContactRequest, type User } from '../api/contract.js';
 import { ContactStore, UnknownItemError, type PatchArrays } from './contact-store.js';
 import type { CustomFieldDefinition } from './custom-fields.js';
 import { CONFLICT_BODY, envelope, type FieldError } from './envelope.js';
@@ -14,8 +14,8 @@ export interface WorkspaceRules {
   /** '409' (live, default): a second contact with an externalId the workspace has is refused. 'off': accepted (a lenient mode for tests). */
   readonly uniqueExternalId: 'off' | '409';
   readonly patchArrays: PatchArrays;
-  /** User ids GET /v1/users/{id} knows. */
-  readonly users: readonly string[];
+  /** The workspace's users: GET /v1/users lists them, GET /v1/users/{id} reads one. */
+  readonly users: readonly User[];
   /** A 'late' create becomes visible at the latest this long after it arrived; undefined: only when a lookup has missed it, a resend arrives, or the sandbox stops. */
   readonly lateMs?: number;
 }
@@ -32,19 +32,19 @@ export class ContactsRoutes {
     private readonly definitions: readonly CustomFieldDefinition[],
     private readonly rules: WorkspaceRules,
   ) {
-    this.store = new ContactStore(definitions, rules.users[0]);
+    this.store = new ContactStore(definitions, rules.users[0]?.id);
   }
 
   handle(method: string, url: URL, rawBody: string, trace: string): Reply {
     if (url.pathname === '/v1/contact-custom-fields' && method === 'GET') return { status: 200, body: { data: this.definitions } };
     if (url.pathname === '/v1/contacts' && method === 'POST') return this.create(rawBody, trace);
     if (url.pathname === '/v1/contacts' && method === 'GET') return this.list(url, trace);
+    if (url.pathname === '/v1/users' && method === 'GET') return this.listUsers(url, trace);
     const user = /^\/v1\/users\/([^/]+)$/.exec(url.pathname);
     if (user && method === 'GET') {
       const id = decodeURIComponent(user[1]!);
-      return this.rules.users.includes(id)
-        ? { status: 200, body: { data: { id, email: `${id.toLowerCase()}@sandbox.example`, firstName: 'Sandbox', lastName: 'User', pictureUrl: null, role: 'owner', createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' } } }
-        : { status: 404, body: envelope(404, 'User not found', trace) };
+      const found = this.rules.users.find((u) => u.id === id);
+      return found ? { status: 200, body: { data: userBody(found) } } : { status: 404, body: envelope(404, 'User not found', trace) };
     }
     const one = /^\/v1\/contacts\/([^/]+)$/.exec(url.pathname);
     if (one) return this.byId(method, decodeURIComponent(one[1]!), rawBody, trace);
@@ -108,6 +108,20 @@ export class ContactsRoutes {
       return { status: 409, body: CONFLICT_BODY };
     }
     return { status: 201, body: { data: this.store.create(request, new Date()) } };
+  }
+
+  /** GET /v1/users: pages of at most USERS_MAX_RESULTS, the page token an offset. */
+  private listUsers(url: URL, trace: string): Reply {
+    const maxRaw = url.searchParams.get('maxResults');
+    const maxResults = maxRaw === null ? 10 : Number(maxRaw);
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > USERS_MAX_RESULTS) {
+      return { status: 400, body: envelope(400, 'Invalid query', trace, [{ path: '/maxResults', message: `Expected an integer from 1 to ${USERS_MAX_RESULTS}`, value: maxRaw, schema: { type: 'integer' } }], '0800400') };
+    }
+    const from = Number(url.searchParams.get('pageToken') ?? '0');
+    if (!Number.isInteger(from) || from < 0) return { status: 400, body: envelope(400, 'Invalid page token', trace, [{ path: '/pageToken', message: 'Expected a token this API gave', value: url.searchParams.get('pageToken'), schema: { type: 'string' } }], '0800400') };
+    const page = this.rules.users.slice(from, from + maxResults);
+    const next = from + maxResults < this.rules.users.length ? String(from + maxResults) : null;
+    return { status: 200, body: { data: page.map(userBody), totalItems: this.rules.users.length, nextPageToken: next } };
   }
 
   private list(url: URL, trace: string): Reply {
@@ -179,4 +193,9 @@ function parseBody(raw: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A user as the API writes one. */
+function userBody(u: User) {
+  return { id: u.id, email: u.email, firstName: u.firstName, lastName: u.lastName, pictureUrl: null, role: u.role, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' };
 }

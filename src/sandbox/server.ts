@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { User } from '../api/contract.js';
+import { sandboxUser } from './cli-options.js';
 import type { Contact, PatchArrays } from './contact-store.js';
 import { ContactsRoutes, type ExistingContact, type Reply } from './contacts-routes.js';
 import { DEFAULT_CUSTOM_FIELDS, type CustomFieldDefinition } from './custom-fields.js';
@@ -34,8 +36,8 @@ export interface SandboxOptions {
   /** How PATCH treats arrays (unknown for the live API): 'replace' (default) or 'merge'. See contact-store.ts. */
   readonly patchArrays?: PatchArrays;
   readonly customFields?: readonly CustomFieldDefinition[];
-  /** User ids GET /v1/users/{id} knows; the first is the default createdByUserId. Default ['USsandbox0001']. */
-  readonly users?: readonly string[];
+  /** The workspace's users (or just their ids: each then gets a made-up e-mail and name); the first is the default createdByUserId. Default ['USsandbox0001']. */
+  readonly users?: readonly (string | User)[];
   /** A 'late' create becomes visible at the latest this long after it arrived. Default: only once a lookup has missed it (or a resend arrives). */
   readonly lateMs?: number;
   /** Contacts the workspace has before the job (made an hour before the sandbox started), some without an externalId. */
@@ -90,7 +92,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const routes = new ContactsRoutes(definitions, {
     uniqueExternalId: options.uniqueExternalId ?? '409',
     patchArrays: options.patchArrays ?? 'replace',
-    users: options.users?.length ? options.users : ['USsandbox0001'],
+    users: (options.users?.length ? options.users : ['USsandbox0001']).map((u, i) => (typeof u === 'string' ? sandboxUser(u, i) : u)),
     ...(options.lateMs !== undefined && { lateMs: options.lateMs }),
   });
   const store = routes.store;
@@ -253,7 +255,7 @@ function routeOf(method: string, path: string): FaultRoute | 'other' {
   if (path === '/v1/contact-custom-fields' && method === 'GET') return 'fields';
   if (path === '/v1/contacts') return method === 'POST' ? 'post' : method === 'GET' ? 'get' : 'other';
   if (/^\/v1\/contacts\/[^/]+$/.test(path)) return method === 'GET' ? 'get' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? 'delete' : 'other';
-  if (/^\/v1\/users\/[^/]+$/.test(path) && method === 'GET') return 'users';
+  if (/^\/v1\/users(\/[^/]+)?$/.test(path) && method === 'GET') return 'users';
   return 'other';
 }
 

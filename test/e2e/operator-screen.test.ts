@@ -118,7 +118,7 @@ test('every run writes a self-contained report.html whose numbers are summary.js
     expect(Number(/data-requests="retries">(\d+)</.exec(html)![1])).toBe(summary.requests.retries);
     expect(Number(/data-exit-code="(\d+)"/.exec(html)![1])).toBe(summary.exitCode);
     // The job's runs: the one stopped by --max-rows, then this one; and the rate chart.
-    expect(html).toMatch(/<h2>The job's runs<\/h2>.*<table>.*<td>4<\/td>.*<td>1<\/td>/s);
+    expect(html).toMatch(/<h2 id="runs">The job's runs<\/h2>.*<table>.*<td>4<\/td>.*<td>1<\/td>/s);
     expect(html).toContain('<svg');
 
     // A dry run writes its own, beside its reports.
