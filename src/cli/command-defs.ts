@@ -13,7 +13,7 @@ import { runCommand } from './commands/run.js';
 type SetExit = (code: number) => void;
 
 /** Every long option of every command, for "did you mean" on a mistyped one (command-defs.test.ts checks it is complete). */
-export const OPTION_NAMES: readonly string[] = ['base-url', 'config', 'create-delay', 'custom-fields', 'dry-run', 'existing', 'faults', 'force', 'host', 'input', 'json', 'latency', 'log-format', 'delete-missing', 'match-existing', 'max-delete', 'max-duration', 'max-rows', 'on-changed', 'on-existing', 'out', 'patch-arrays', 'port', 'progress-interval', 'quiet', 'rate', 'retry-after', 'same-workspace', 'seed', 'state-dir', 'unique-external-id', 'users', 'yes', 'help', 'version'];
+export const OPTION_NAMES: readonly string[] = ['base-url', 'config', 'create-delay', 'custom-fields', 'dry-run', 'existing', 'faults', 'force', 'host', 'input', 'json', 'latency', 'log-format', 'delete-missing', 'match-existing', 'max-delete', 'max-duration', 'max-rows', 'on-changed', 'on-existing', 'out', 'patch-arrays', 'port', 'progress-interval', 'quiet', 'rate', 'require-phone', 'retry-after', 'same-workspace', 'seed', 'state-dir', 'unique-external-id', 'users', 'yes', 'help', 'version'];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Def = CommandModule<object, any>;
 
@@ -53,6 +53,7 @@ export const runDef = (setExit: SetExit): Def => ({
     .option('match-existing', { type: 'string', describe: 'Adopt contacts the workspace already has by phone, email or phone,email (lists the workspace once: one request per 50 contacts); none turns the config\'s matchExisting off' })
     .option('delete-missing', { type: 'boolean', default: false, describe: 'Delete the contacts this job created or adopted whose externalId is no longer in the input (after a whole read only; written to deleted.csv first)' })
     .option('max-delete', { type: 'number', describe: 'With --delete-missing: allow deleting up to N contacts (default: at most 5% of the job\'s contacts)' })
+    .option('require-phone', { type: 'boolean', default: false, describe: 'A record with no phone number fails (PHONE_MISSING) instead of becoming a contact OpenPhone cannot call or text (config requirePhone)' })
     .option('same-workspace', { type: 'boolean', default: false, describe: 'The state directory was started with another API key for this same workspace (a rotated key): accept the new one' })
     .example('openphone-import run --config import.json --input contacts.csv --dry-run', 'check every record, write payloads.jsonl and failures.csv')
     .example('OPENPHONE_API_KEY=... openphone-import run -c import.json -i contacts.csv', 'import; rerun the same command to resume')
@@ -79,6 +80,7 @@ export const runDef = (setExit: SetExit): Def => ({
     deleteMissing: a['delete-missing'],
     maxDelete: a['max-delete'],
     sameWorkspace: a['same-workspace'],
+    requirePhone: a['require-phone'],
   }));
   },
 });

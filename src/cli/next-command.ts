@@ -33,12 +33,27 @@ export interface RunArgsForHint {
   readonly input: string;
   readonly stateDir: string;
   readonly baseUrl?: string | undefined;
+  /** Flags that change which records go where: the next run needs them as much as this one did. */
+  readonly matchExisting?: string | undefined;
+  readonly onExisting?: string | undefined;
+  readonly onChanged?: string | undefined;
+  readonly requirePhone?: boolean | undefined;
+}
+
+/** The flags of this run that the next run must repeat, as typed. */
+function carriedFlags(args: RunArgsForHint): string[] {
+  return [
+    ...(args.matchExisting !== undefined ? ['--match-existing', shellQuote(args.matchExisting)] : []),
+    ...(args.onExisting !== undefined && args.onExisting !== 'skip' ? ['--on-existing', args.onExisting] : []),
+    ...(args.onChanged !== undefined && args.onChanged !== 'update' ? ['--on-changed', args.onChanged] : []),
+    ...(args.requirePhone === true ? ['--require-phone'] : []),
+  ];
 }
 
 /** The commands to paste next, after a dry run or an import, exactly as this one was started. */
 export function nextSteps(summary: Summary, args: RunArgsForHint, prefix = invokedAs()): string[] {
   const base = (input: string, extra: string[] = []) =>
-    [prefix, 'run', '--config', shellQuote(args.config), '--input', shellQuote(input), '--state-dir', shellQuote(args.stateDir), ...(args.baseUrl ? ['--base-url', shellQuote(args.baseUrl)] : []), ...extra].join(' ');
+    [prefix, 'run', '--config', shellQuote(args.config), '--input', shellQuote(input), '--state-dir', shellQuote(args.stateDir), ...(args.baseUrl ? ['--base-url', shellQuote(args.baseUrl)] : []), ...carriedFlags(args), ...extra].join(' ');
   const c = summary.counts;
   const reports = summary.reportDir ?? summary.stateDir;
   const lines: string[] = [];

@@ -177,6 +177,7 @@ function resolve(config: Config, file: string): ResolvedConfig {
     phoneNumbers,
     customFields,
     ...(countryColumn !== undefined && { phoneCountryColumn: countryColumn }),
+    requirePhone: config.requirePhone ?? false,
     invalidValues: config.invalidValues ?? 'drop',
     update: { arrays: config.update?.arrays ?? 'keep' },
     ...(config.matchExisting !== undefined && { matchExisting: [...new Set(config.matchExisting)] }),

@@ -64,6 +64,8 @@ export interface ResolvedConfig {
   readonly customFields: readonly ResolvedCustomField[];
   /** A column naming each record's country, for its numbers without +country code. */
   readonly phoneCountryColumn?: string;
+  /** A record without a phone number fails (config requirePhone, or --require-phone). */
+  readonly requirePhone: boolean;
   /** A bad value: dropped and reported (the contact is imported without it), or the whole record fails. */
   readonly invalidValues: 'drop' | 'fail';
   /** A changed record's update: keep the contact's own items and add the record's, or make them exactly the record's. */

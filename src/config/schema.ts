@@ -105,6 +105,7 @@ export const configSchema = z.strictObject({
       countryColumn: columnName.optional().describe('A column naming each record\'s country ("US", "USA", "United States", "Deutschland", "France"…): its numbers without +country code are read in that country'),
     })
     .optional(),
+  requirePhone: z.boolean().optional().describe('A record with no phone number fails (PHONE_MISSING) instead of becoming a contact OpenPhone cannot call or text; the same as --require-phone'),
   invalidValues: z
     .enum(['drop', 'fail'])
     .optional()

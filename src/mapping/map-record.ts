@@ -94,6 +94,10 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number,
     const bad = dropped.filter((d) => !isNote(d));
     problems.push(...bad, { code: ProblemCode.emptyContact, line, message: bad.length > 0 ? 'with its bad values left out, the record has no name, company, email or phone number to import' : 'the record has no name, company, email or phone number to import' });
   }
+  if (config.requirePhone && phoneNumbers.length === 0 && !problems.some((p) => p.code === ProblemCode.emptyContact)) {
+    const left = dropped.filter((d) => d.code === ProblemCode.phoneInvalid || d.code === ProblemCode.phoneNumberCell);
+    problems.push({ code: ProblemCode.phoneMissing, line, message: `${left.length > 0 ? 'with its bad phone numbers left out, ' : ''}the record has no phone number, and requirePhone (--require-phone) asks for one: add the number in the source, or leave requirePhone out to import contacts without one` });
+  }
   // A record that fails anyway lists its bad values too: one pass fixes the row.
   if (problems.length > 0) return { line, externalId, problems: config.invalidValues === 'drop' ? [...problems, ...dropped.filter((d) => !isNote(d) && !problems.includes(d))] : problems };
 

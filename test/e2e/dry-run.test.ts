@@ -212,3 +212,20 @@ test('no phone.defaultCountry: the summary says how many numbers left out look N
   expect(text).toMatch(/3 of the 4 phone numbers left out are in North American format, \(415\) 555-0199: set "phone": \{"defaultCountry": "US"\} in the config/);
   expect(text).toMatch(/without a phone number: 5 of the contacts that would be imported/);
 });
+
+test('--require-phone: a record left with no phone number fails (PHONE_MISSING), its bad number listed beside it; the next commands carry the flag', async () => {
+  const input = join(dir(), 'phones.csv');
+  writeFileSync(input, ['Id,Name,Phone', '1,Ada,+1 415 555 0132', '2,Grace,', '3,Alan,12'].join('\n'));
+  const configPath = join(dir(), 'require.json');
+  writeFileSync(configPath, JSON.stringify({ externalId: 'Id', source: 'test-import', defaultFields: { firstName: 'Name', phoneNumbers: [{ name: 'work', column: 'Phone' }] }, phone: { defaultCountry: 'US' } }));
+  const stateDir = join(dir(), 'rp-state');
+  const r = await runCli(['run', '--config', configPath, '--input', input, '--state-dir', stateDir, '--dry-run', '--require-phone']);
+  expect(r.code).toBe(1);
+  const failures = parse(readFileSync(join(stateDir, 'dry-run', 'failures.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+  expect(failures.map((f) => [f._error_line, f._error_code])).toEqual([
+    ['3', 'PHONE_MISSING'],
+    ['4', 'PHONE_MISSING PHONE_INVALID'],
+  ]);
+  expect(r.stdout).toMatch(/--dry-run --require-phone|--require-phone --dry-run/);
+  expect(r.stdout).toMatch(/next, import.*--require-phone/);
+});

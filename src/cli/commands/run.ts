@@ -33,12 +33,15 @@ export interface RunArgs {
   deleteMissing?: boolean;
   maxDelete?: number;
   sameWorkspace?: boolean;
+  /** --require-phone: a record with no phone number fails. */
+  requirePhone?: boolean;
   /** The commands to paste next (off for the demo, whose sandbox is gone when it ends). */
   hints?: boolean;
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
-  const config = loadConfig(args.config);
+  const loaded = loadConfig(args.config);
+  const config = args.requirePhone === true ? { ...loaded, requirePhone: true } : loaded;
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
   const matchExisting = args.matchExisting === undefined ? undefined : parseMatchKeys(args.matchExisting);
   if (args.maxDelete !== undefined && !(Number.isInteger(args.maxDelete) && args.maxDelete >= 0)) {
