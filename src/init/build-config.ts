@@ -280,8 +280,8 @@ function customFieldEntry(f: { key: string; type: CustomFieldType }, column: str
       return { entry: { ...base, type: f.type, format: date.format }, note: `; dates read as ${date.format}${ambiguous}; set "timezone" if not UTC` };
     }
     case 'number': {
-      const decimal = inferDecimalSeparator(cells);
-      return { entry: { ...base, type: f.type, ...(decimal && { decimalSeparator: decimal }) }, note: decimal ? '; numbers written with a decimal comma (12.345,67)' : '' };
+      const { separator, ambiguous } = inferDecimalSeparator(cells, country);
+      return { entry: { ...base, type: f.type, ...(separator && { decimalSeparator: separator }) }, note: ambiguous !== undefined ? `; WARNING: ${ambiguous}` : separator ? '; numbers written with a decimal comma (12.345,67)' : '' };
     }
     default:
       return { entry: { ...base, type: f.type } as NonNullable<Config['customFields']>[number], note: '' };

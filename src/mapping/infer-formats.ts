@@ -42,10 +42,25 @@ export function inferDateFormat(cells: readonly string[], prefer?: string): { fo
   return { format: pick, ambiguous: dayOrMonthFirst.length > 1 && dayOrMonthFirst.some((f) => f[0] !== pick[0]) ? dayOrMonthFirst : [] };
 }
 
-/** "," when the sample writes numbers the continental way (12.345,67 or 3,5). */
-export function inferDecimalSeparator(cells: readonly string[]): ',' | undefined {
+/** Countries that write a decimal comma (12.345,67); elsewhere the comma groups thousands (12,345.67). */
+const DECIMAL_COMMA_COUNTRIES = new Set(['DE', 'AT', 'CH', 'FR', 'BE', 'ES', 'IT', 'NL', 'PT', 'BR', 'DK', 'SE', 'NO', 'FI', 'PL', 'CZ', 'RU', 'TR', 'AR', 'CL', 'CO']);
+
+/**
+ * How the sample writes its numbers. `1,200` and `17,500` (a comma and
+ * exactly three digits) fit both ways: a thousand and two hundred, or one
+ * point two. They are decided by the other cells (`987,00` and `12.345,67`
+ * say decimal comma, `1,234.5` and `12.5` decimal point), else by the file's
+ * country, else left undecided (`ambiguous`) for the person to say.
+ */
+export function inferDecimalSeparator(cells: readonly string[], country?: string): { separator: ',' | undefined; ambiguous?: string } {
   const filled = cells.map((c) => c.trim()).filter(Boolean);
-  const continental = filled.filter((c) => /^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$/.test(c)).length;
+  const eitherWay = (c: string) => /^-?\d{1,3}(,\d{3})+$/.test(c);
+  const continental = filled.filter((c) => !eitherWay(c) && /^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$/.test(c)).length;
   const english = filled.filter((c) => /^-?\d{1,3}(,\d{3})*\.\d+$|^-?\d+\.\d+$/.test(c)).length;
-  return continental > english ? ',' : undefined;
+  if (continental > english) return { separator: ',' };
+  if (english > 0) return { separator: undefined };
+  const ambiguous = filled.filter(eitherWay);
+  if (ambiguous.length === 0) return { separator: undefined };
+  if (country !== undefined) return { separator: DECIMAL_COMMA_COUNTRIES.has(country) ? ',' : undefined };
+  return { separator: undefined, ambiguous: `${ambiguous.slice(0, 2).map((c) => JSON.stringify(c)).join(', ')} could be thousands (${ambiguous[0]!.replace(/,/g, '')}) or a decimal comma (${ambiguous[0]!.replace(/,/g, '.')}); read as thousands: set "decimalSeparator": "," if they are decimals` };
 }

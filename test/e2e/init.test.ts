@@ -15,9 +15,16 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
+/** The workspace's users: the owners the exports name (their owner column maps to createdByUserId). */
+const USERS = [
+  { id: 'USsandbox0001', email: 'admin@acme.example', firstName: 'Admin', lastName: 'Acme', role: 'owner' },
+  { id: 'USsam', email: 'sam@acme.example', firstName: 'Sam', lastName: 'Sales', role: 'member' },
+  { id: 'USpat', email: 'pat@acme.example', firstName: 'Pat', lastName: 'Rep', role: 'member' },
+];
+
 /** init on an export, then an import into the sandbox with the config exactly as written. */
 async function initAndImport(name: string, withKey: boolean) {
-  sandbox = await startSandbox({ rate: 0 });
+  sandbox = await startSandbox({ rate: 0, users: USERS });
   const out = join(dir(), `${name}.json`);
   const env = withKey ? { OPENPHONE_API_KEY: sandbox.apiKey } : { OPENPHONE_API_KEY: '' };
   const init = await runCli(['init', '-i', fixture(`${name}.csv`), '-o', out, '--base-url', sandbox.url], env);
@@ -67,6 +74,9 @@ test('HubSpot export with an API key: Record ID as id, a column matched to the w
   const first = contacts.find((c) => c.externalId === '51201')!;
   expect(first.defaultFields).toMatchObject({ firstName: 'Ada', company: 'Analytical Engines Ltd', emails: [expect.objectContaining({ value: 'ada@engines.example' })] });
   expect(first.customFields).toEqual([expect.objectContaining({ key: 'vip', value: true })]);
+  // The owner column: "Sam Sales" is a user of the workspace by full name.
+  expect(config.owner).toEqual({ column: 'Contact owner', unknown: 'default' });
+  expect(first.createdByUserId).toBe('USsam');
 });
 
 test('init does not overwrite a config unless told to', async () => {
@@ -140,6 +150,15 @@ describe('custom fields matched to the workspace get the formats their sample is
       { key: 'kunde-seit', type: 'date', column: 'Kunde seit', format: 'dd.MM.yyyy' },
       { key: 'umsatz', type: 'number', column: 'Umsatz', decimalSeparator: ',' },
     ]);
+  });
+  test('US thousands separators are not decimal commas: 1,200 is decided by the other cells, by the file\'s country, or left for the person with a warning', () => {
+    const us = buildConfig({ header: ['First Name', 'Phone', 'Umsatz'], sample: [['A', '(415) 555-0132', '1,200'], ['B', '(212) 555-0187', '17,500'], ['C', '(305) 555-0112', '950']], delimiter: ',', encoding: 'utf-8', customFields: fields });
+    expect(us.config.customFields).toEqual([{ key: 'umsatz', type: 'number', column: 'Umsatz' }]);
+    const mixed = buildConfig({ header: ['First Name', 'Umsatz'], sample: [['A', '1,200'], ['B', '987,00']], delimiter: ';', encoding: 'utf-8', customFields: fields });
+    expect(mixed.config.customFields).toEqual([{ key: 'umsatz', type: 'number', column: 'Umsatz', decimalSeparator: ',' }]);
+    const unknown = buildConfig({ header: ['First Name', 'Umsatz'], sample: [['A', '1,200'], ['B', '17,500']], delimiter: ';', encoding: 'utf-8', customFields: fields });
+    expect(unknown.config.customFields).toEqual([{ key: 'umsatz', type: 'number', column: 'Umsatz' }]);
+    expect(unknown.notes.join('\n')).toMatch(/WARNING: "1,200", "17,500" could be thousands \(1200\) or a decimal comma \(1\.200\)/);
   });
   test('French Oui/Non and Spanish Sí/No; a date that could be either day or month first is said to be ambiguous', () => {
     const fr = buildConfig({ header: ['Prénom', 'Newsletter', 'Kunde seit'], sample: [['A', 'Oui', '03/04/2024'], ['B', 'Non', '05/06/2024']], delimiter: ';', encoding: 'utf-8', customFields: fields });
