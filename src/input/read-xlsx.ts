@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { UsageError } from '../errors.js';
 import { notARecord, oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
+import { FooterBlock } from '../csv/footer-block.js';
 import { changedSinceOpen } from './changed-since-open.js';
 import { cellText } from './xlsx-cell.js';
 
@@ -45,13 +46,16 @@ export async function openXlsx(file: string, options: XlsxOptions): Promise<Open
   const batches = (async function* () {
     try {
       let batch: CsvItem[] = [];
+      // A report's trailing block (Salesforce's .xlsx has it too) is held until the sheet shows it is one.
+      const footer = new FooterBlock();
       for (let next = await rows.next(); !next.done; next = await rows.next()) {
-        batch.push(toItem(next.value, width));
+        batch.push(...footer.offer(toItem(next.value, width)));
         if (batch.length >= BATCH) {
           yield batch;
           batch = [];
         }
       }
+      batch.push(...footer.end());
       if (batch.length > 0) yield batch;
     } finally {
       await rows.return?.(undefined);

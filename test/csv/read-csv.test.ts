@@ -332,3 +332,25 @@ test('a failure report of this program is read from its line 1, whatever csv.hea
   for await (const batch of csv.batches) for (const item of batch) if (item.kind === 'record') ids.push(item.fields[0]!);
   expect(ids).toEqual(['7', '8']);
 });
+
+describe("a report's trailing block", () => {
+  test('one-cell lines after a blank row, ending the file with a known footer line among them: all ignored; followed by a record: given back as they were', async () => {
+    const footer = await readAll(write('a,b\n1,x\n""\n"Contacts & Accounts"\n"Copyright (c) 2000-2026 salesforce.com, inc."\n"Acme Corp"\n'));
+    expect(footer.items.map((i) => [i.kind, i.line])).toEqual([
+      ['record', 2],
+      ['ignored', 3],
+      ['ignored', 4],
+      ['ignored', 5],
+      ['ignored', 6],
+    ]);
+    const notFooter = await readAll(write('a,b\n1,x\n""\n"Contacts & Accounts"\n2,y\n'));
+    expect(notFooter.items.map((i) => [i.kind, i.line])).toEqual([
+      ['record', 2],
+      ['ignored', 3],
+      ['malformed', 4],
+      ['record', 5],
+    ]);
+    const noKnownLine = await readAll(write('a,b\n1,x\n""\n"Contacts & Accounts"\n'));
+    expect(noKnownLine.items.map((i) => i.kind)).toEqual(['record', 'ignored', 'malformed']);
+  });
+});

@@ -66,11 +66,13 @@ test('HubSpot (US): Record ID as id, "Additional email addresses" split, a 7-dig
   expect(r.dropped).toEqual([expect.objectContaining({ column: 'Phone Number', value: '5550199', code: 'PHONE_INVALID' })]);
 });
 
-test('Salesforce report: the footer lines are ignored and reported, not failed', async () => {
+test('Salesforce report: its whole trailing block after the blank row (the report\'s name, totals, copyright, the org\'s name) is ignored and reported, not failed', async () => {
   const r = await initAndDryRun('salesforce-report.csv');
-  expect(r.summary.counts).toMatchObject({ valid: 4, failed: 0, ignored: 3 });
+  expect(r.summary.counts).toMatchObject({ valid: 4, failed: 0, ignored: 9 });
   expect(r.summary.exitCode).toBe(0);
-  expect(r.summary.ignoredLines?.map((l) => l.text)).toEqual(['"Grand Totals (4 records)"', '"Confidential Information - Do Not Distribute"', '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."'].map((t) => t.replace(/"/g, '')).map((t) => expect.stringContaining(t)));
+  expect(r.summary.ignoredLines?.map((l) => l.line)).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14]);
+  expect(r.summary.ignoredLines?.find((l) => l.line === 14)).toMatchObject({ text: '"Acme Corp"', why: "part of a report's footer block (after its last record)" });
+  expect(r.summary.ignoredLines?.find((l) => l.line === 7)).toMatchObject({ text: '"Contacts & Accounts"' });
   expect(r.phones(r.byName('Liam'))).toEqual(['+35315550100']);
   expect(r.phones(r.byName('Hannah'))).toEqual(['+14155550170']);
 });
