@@ -65,8 +65,20 @@ class Sample {
     return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
   }
 
-  splitOf(column: string): string | undefined {
-    return this.values(column).some((v) => v.includes(GOOGLE_SPLIT)) ? GOOGLE_SPLIT : undefined;
+  /**
+   * The separator of a column's multi-value cells: Google's " ::: ", or, for
+   * an email or phone column (`looksLike` tells a value of it), a ";", "," or
+   * "|" when every sampled cell that holds one splits into such values
+   * (Pipedrive's "a@x.example, b@y.example").
+   */
+  splitOf(column: string, looksLike?: (value: string) => boolean): string | undefined {
+    const values = this.values(column);
+    if (values.some((v) => v.includes(GOOGLE_SPLIT))) return GOOGLE_SPLIT;
+    if (looksLike === undefined) return undefined;
+    return [';', ',', '|'].find((sep) => {
+      const multi = values.filter((v) => v.includes(sep));
+      return multi.length > 0 && multi.every((v) => v.split(sep).filter((p) => p.trim() !== '').length >= 2 && v.split(sep).every((p) => p.trim() === '' || looksLike(p.trim())));
+    });
   }
 }
 
@@ -76,8 +88,8 @@ export function buildConfig(input: InitInput): InitResult {
   const notes: string[] = [];
   const defaultFields: Config['defaultFields'] = mapNames(s);
   const emptyKnown: string[] = [];
-  const emails = mapLabelled(s, EMAIL_COLUMNS, emptyKnown);
-  const phones = mapLabelled(s, PHONE_COLUMNS, emptyKnown);
+  const emails = mapLabelled(s, EMAIL_COLUMNS, emptyKnown, looksLikeEmail);
+  const phones = mapLabelled(s, PHONE_COLUMNS, emptyKnown, looksLikePhone);
   if (emails.length > 0) defaultFields.emails = emails;
   if (phones.length > 0) defaultFields.phoneNumbers = phones;
   refuseIfNothingMapped(input, defaultFields);
@@ -87,6 +99,8 @@ export function buildConfig(input: InitInput): InitResult {
   const owner = chooseOwner(s, notes);
   const customFields = matchCustomFields(s, notes, phone?.defaultCountry);
 
+  // LinkedIn's Connections.csv has no phone column at all: contacts OpenPhone cannot call or text.
+  if (phones.length === 0) notes.push('WARNING: no column of this file holds phone numbers: every contact will be imported without one, and OpenPhone cannot call or text it. Map a phone column if the export has one under another name, or add --require-phone to refuse records without a number');
   if (emptyKnown.length > 0) notes.push(`left out, empty in the sample: ${emptyKnown.map((c) => JSON.stringify(c)).join(', ')}`);
   const titled = input.headerLine !== undefined && input.headerLine > 1;
   if (titled) notes.push(`csv.headerLine: ${input.headerLine}: ${input.format === 'xlsx' ? 'rows' : 'lines'} 1-${input.headerLine! - 1} are notes above the header, skipped`);
@@ -129,7 +143,11 @@ function mapNames(s: Sample): Config['defaultFields'] {
   return fields;
 }
 
-function mapLabelled(s: Sample, known: readonly KnownLabelledColumn[], emptyKnown: string[]): Labelled[] {
+/** A value of an email column, or of a phone column: what a multi-value cell splits into. */
+const looksLikeEmail = (v: string) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v);
+const looksLikePhone = (v: string) => (v.match(/\d/g) ?? []).length >= 7 && /^[+()\d\s./-]+(\s*(x|ext\.?)\s*\d+)?$/i.test(v);
+
+function mapLabelled(s: Sample, known: readonly KnownLabelledColumn[], emptyKnown: string[], looksLike: (value: string) => boolean): Labelled[] {
   const out: Labelled[] = [];
   for (const k of known) {
     const column = s.find(k.column);
@@ -144,7 +162,7 @@ function mapLabelled(s: Sample, known: readonly KnownLabelledColumn[], emptyKnow
     const labelColumn = k.labelColumns?.map((c) => s.find(c)).find((c) => c !== undefined);
     if (labelColumn) s.used.add(labelColumn);
     const label = labelColumn ? s.commonest(labelColumn)?.replace(/^\*\s*/, '').split(GOOGLE_SPLIT)[0]?.toLowerCase() : undefined;
-    const split = k.split ?? s.splitOf(column);
+    const split = k.split ?? s.splitOf(column, looksLike);
     out.push({ name: label ?? k.name, ...(labelColumn && { nameColumn: labelColumn }), column, ...(split && { split }) });
   }
   return out;

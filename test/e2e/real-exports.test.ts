@@ -109,6 +109,11 @@ test('Pipedrive and Zoho: their columns mapped; a bad secondary email is dropped
   expect(pd.written.externalId).toEqual({ column: 'Person - ID' });
   expect(pd.summary.counts).toMatchObject({ valid: 4, failed: 0 });
   expect(pd.payloads.find((p) => p.externalId === '103')!.body.defaultFields).toMatchObject({ firstName: null, company: 'Acme Corp' });
+  // Pipedrive's "a, b" multi-value cells: split, so both addresses and both numbers arrive.
+  expect(pd.written.defaultFields.emails).toContainEqual(expect.objectContaining({ column: 'Person - Email - Work', split: ',' }));
+  const felix = pd.payloads.find((p) => p.externalId === '102')!.body.defaultFields;
+  expect(felix.emails?.map((e) => e.value)).toEqual(['felix@braunmedia.example', 'f.braun@braunmedia.example', 'felix@home.example']);
+  expect(felix.phoneNumbers?.map((p) => p.value)).toEqual(['+15035550133', '+15035550134']);
   const zoho = await initAndDryRun('zoho.csv');
   expect(zoho.written.externalId).toEqual({ column: 'Record Id' });
   expect(zoho.byName('Chloe').body.defaultFields.emails).toEqual([{ name: 'work', value: 'chloe@dunnflorals.example' }]);
@@ -121,6 +126,9 @@ test('LinkedIn Connections.csv: the "Notes:" preamble is skipped, the header fou
   expect(r.written.externalId).toEqual({ column: 'URL' });
   expect(r.summary.counts).toMatchObject({ read: 3, valid: 3 });
   expect(r.payloads.map((p) => p.line)).toEqual([5, 6, 7]);
+  // No phone column at all: init says these contacts arrive without a number, and the dry run counts them.
+  expect(r.init.notes.join('\n')).toMatch(/WARNING: no column of this file holds phone numbers/);
+  expect(r.summary.withoutPhone).toBe(3);
 });
 
 test('Google Contacts without a unique email: ids from names, company and first email; a company-only contact imported', async () => {
