@@ -24,7 +24,15 @@ export function inferBooleanWords(cells: readonly string[]): { trueValues: strin
   return undefined;
 }
 
-const DATE_FORMATS = ['yyyy-MM-dd', 'MM/dd/yyyy', 'M/d/yyyy', 'dd/MM/yyyy', 'd/M/yyyy', 'dd.MM.yyyy', 'd.M.yyyy', 'dd-MM-yyyy', 'yyyy/MM/dd', 'MM/dd/yy', 'dd.MM.yy', "yyyy-MM-dd'T'HH:mm:ss", 'yyyy-MM-dd HH:mm:ss', 'MM/dd/yyyy HH:mm', 'dd.MM.yyyy HH:mm'];
+/**
+ * Formats in the order they are preferred when several read a sample. `d` and
+ * `M` read one or two digits, so `d.M.yyyy` reads a column that mixes 1.2.2024
+ * and 31.12.2024; date-times come with and without seconds (2023-01-10 09:30).
+ */
+const DATE_FORMATS = [
+  'yyyy-MM-dd', 'MM/dd/yyyy', 'M/d/yyyy', 'dd/MM/yyyy', 'd/M/yyyy', 'dd.MM.yyyy', 'd.M.yyyy', 'dd-MM-yyyy', 'yyyy/MM/dd', 'MM/dd/yy', 'dd.MM.yy',
+  "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", 'yyyy-MM-dd HH:mm:ss', 'yyyy-MM-dd HH:mm', 'MM/dd/yyyy HH:mm', 'M/d/yyyy H:mm', 'M/d/yyyy h:mm a', 'dd/MM/yyyy HH:mm', 'dd.MM.yyyy HH:mm', 'd.M.yyyy H:mm',
+];
 
 /**
  * The date formats that read every sampled cell. More than one (03/04/2024 is
