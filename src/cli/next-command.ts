@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
+import type { NextStep } from '../report/html-report.js';
 import type { Summary } from '../report/summary.js';
 import { packageRoot } from './paths.js';
 import { shellQuote } from '../util/shell-quote.js';
@@ -50,21 +51,27 @@ function carriedFlags(args: RunArgsForHint): string[] {
   ];
 }
 
+
 /** The commands to paste next, after a dry run or an import, exactly as this one was started. */
-export function nextSteps(summary: Summary, args: RunArgsForHint, prefix = invokedAs()): string[] {
+export function nextStepList(summary: Summary, args: RunArgsForHint, prefix = invokedAs()): NextStep[] {
   const base = (input: string, extra: string[] = []) =>
     [prefix, 'run', '--config', shellQuote(args.config), '--input', shellQuote(input), '--state-dir', shellQuote(args.stateDir), ...(args.baseUrl ? ['--base-url', shellQuote(args.baseUrl)] : []), ...carriedFlags(args), ...extra].join(' ');
   const c = summary.counts;
   const reports = summary.reportDir ?? summary.stateDir;
-  const lines: string[] = [];
+  const steps: NextStep[] = [];
   if (summary.mode === 'dry-run') {
     // The check of the fixed rows reads the file the person fixed; its reports go elsewhere (dryRunReportDir), never over it.
-    if (c.failed + c.duplicate > 0) lines.push(`  fix the rows in ${reports}/failures.csv, then check them: ${base(join(reports, 'failures.csv'), ['--dry-run'])}`);
+    if (c.failed + c.duplicate > 0) steps.push({ what: `fix the rows in ${reports}/failures.csv, then check them`, command: base(join(reports, 'failures.csv'), ['--dry-run']) });
     const fixedRows = basename(args.input) === 'failures.csv';
-    lines.push(`  next, import${fixedRows ? ' these rows (after the rest of the export)' : ''} (OPENPHONE_API_KEY set): ${base(args.input)}`);
-    return lines;
+    steps.push({ what: `next, import${fixedRows ? ' these rows (after the rest of the export)' : ''} (OPENPHONE_API_KEY set)`, command: base(args.input) });
+    return steps;
   }
-  if (summary.stoppedEarly || summary.abortedBecause) lines.push(`  to continue: ${base(args.input)}`);
-  if (c.failed + c.duplicate > 0) lines.push(`  fix the rows in ${reports}/failures.csv, then: ${base(join(reports, 'failures.csv'))}`);
-  return lines;
+  if (summary.stoppedEarly || summary.abortedBecause) steps.push({ what: 'to continue', command: base(args.input) });
+  if (c.failed + c.duplicate > 0) steps.push({ what: `fix the rows in ${reports}/failures.csv, then`, command: base(join(reports, 'failures.csv')) });
+  return steps;
+}
+
+/** The same, as the lines printed after the summary. */
+export function nextSteps(summary: Summary, args: RunArgsForHint, prefix = invokedAs()): string[] {
+  return nextStepList(summary, args, prefix).map((s) => `  ${s.what}: ${s.command}`);
 }

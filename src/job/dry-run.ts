@@ -13,7 +13,7 @@ import { JsonlWriter } from '../report/jsonl-writer.js';
 import { ensurePrivateDir, statePath, writePrivateFile } from '../report/private-files.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
 import { ContactPreview } from '../report/contact-preview.js';
-import { renderReport } from '../report/html-report.js';
+import { renderReport, type NextStep } from '../report/html-report.js';
 import { runPipeline } from './pipeline.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { replayJournal } from '../journal/replay.js';
@@ -24,6 +24,8 @@ import { describeChange } from '../report/change-preview.js';
 import { ImportError } from '../errors.js';
 
 export interface DryRunOptions {
+  /** What to do after this run, in words and as commands, for report.html. */
+  readonly nextSteps?: (summary: Summary) => readonly NextStep[];
   readonly config: ResolvedConfig;
   readonly input: string;
   readonly stateDir: string;
@@ -112,7 +114,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
     recorder.counts,
   );
   await writePrivateFile(statePath(reportDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
-  await writePrivateFile(statePath(reportDir, 'reportHtml'), renderReport(summary, []));
+  await writePrivateFile(statePath(reportDir, 'reportHtml'), renderReport(summary, [], options.nextSteps?.(summary) ?? []));
   return summary;
 }
 

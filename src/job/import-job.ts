@@ -24,7 +24,7 @@ import { buildSummary, completedExitCode, runFacts, type Summary } from '../repo
 import type { Clock } from '../send/rate-limiter.js';
 import type { RequestStats } from '../send/request-stats.js';
 import { connect } from './connect.js';
-import { renderReport } from '../report/html-report.js';
+import { renderReport, type NextStep } from '../report/html-report.js';
 import { runsFromJournal } from '../journal/runs.js';
 import { mappingChangeWarning } from '../journal/mapping-check.js';
 import type { Timeline } from '../report/timeline.js';
@@ -36,6 +36,8 @@ import { checkCreatedByUser, checkWorkspace } from '../send/workspace-check.js';
 import type { Transport } from '../send/transport.js';
 
 export interface ImportOptions {
+  /** What to do after this run, in words and as commands, for report.html (the CLI knows how it was started). */
+  readonly nextSteps?: (summary: Summary) => readonly NextStep[];
   readonly config: ResolvedConfig;
   readonly input: string;
   readonly stateDir: string;
@@ -221,7 +223,7 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
   }
   await writePrivateFile(statePath(stateDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
   const thisRun = { pid: process.pid, startedAt: startedAt.toISOString(), endedAt: finishedAt.toISOString(), exitCode, input, counts: summary.counts };
-  await writePrivateFile(statePath(stateDir, 'reportHtml'), renderReport(summary, [...runsFromJournal(pastRuns), thisRun]));
+  await writePrivateFile(statePath(stateDir, 'reportHtml'), renderReport(summary, [...runsFromJournal(pastRuns), thisRun], options.nextSteps?.(summary) ?? []));
   journal?.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts, ...(createdThrough !== undefined && { createdThrough }) });
   return summary;
 }

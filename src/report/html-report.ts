@@ -1,7 +1,7 @@
 import type { RunRow } from '../journal/runs.js';
 import { BUCKETS } from './counts.js';
 import { Html, html } from './html.js';
-import type { Summary } from './summary.js';
+import { phoneCountryHint, type Summary } from './summary.js';
 import type { TimelinePoint } from './timeline.js';
 
 const EXIT_MEANING: Record<number, string> = {
@@ -14,6 +14,31 @@ const EXIT_MEANING: Record<number, string> = {
 
 const SHOWN: readonly (keyof Summary['counts'])[] = ['read', ...BUCKETS];
 
+/** What each bucket means, for the person who asked for the migration; the code stays in data-bucket for scripts. */
+const LABELS: Record<(typeof SHOWN)[number], string> = {
+  read: 'records read from the file',
+  valid: 'would be created (dry run)',
+  created: 'created in OpenPhone',
+  updated: 'updated: changed in the source since the last run',
+  adopted: 'already in OpenPhone, now linked to the source',
+  unchanged: 'already in OpenPhone, nothing changed',
+  existing: 'already in OpenPhone, left as it was',
+  changed: 'changed in the source, not sent (by choice)',
+  review: 'waiting for a person: several possible matches (review.csv)',
+  duplicate: 'a second row with the same id (failures.csv)',
+  failed: 'failed: the row needs a fix (failures.csv)',
+  tripped: 'refused for the whole job: the key or workspace, not the row',
+  notSent: 'not sent yet: the run stopped early',
+  inDoubt: 'sent, answer lost: checked on the next run',
+  ignored: 'lines that are not contacts (blank rows, a report\'s footer)',
+};
+
+/** One thing to do next: in words, and the command that does it. */
+export interface NextStep {
+  readonly what: string;
+  readonly command: string;
+}
+
 /**
  * report.html: one self-contained page (no scripts, nothing fetched) that a
  * person who asked for the migration can open without a terminal: the counts,
@@ -22,9 +47,11 @@ const SHOWN: readonly (keyof Summary['counts'])[] = ['read', ...BUCKETS];
  * summary's; each count carries its bucket as data-bucket, so a test (or a
  * script) reads them back.
  */
-export function renderReport(s: Summary, runs: readonly RunRow[]): string {
+export function renderReport(s: Summary, runs: readonly RunRow[], next: readonly NextStep[] = []): string {
   const c = s.counts;
-  const counts = SHOWN.filter((b) => b === 'read' || (c[b] ?? 0) > 0).map((b) => html`<tr><th>${b}</th><td data-bucket="${b}">${c[b] ?? 0}</td></tr>`);
+  const counts = SHOWN.filter((b) => b === 'read' || (c[b] ?? 0) > 0).map((b) => html`<tr><th>${LABELS[b]}</th><td data-bucket="${b}">${c[b] ?? 0}</td></tr>`);
+  const advice = adviceFor(s);
+  const steps = next.map((n) => html`<li>${n.what}:<pre>${n.command}</pre></li>`);
   const problems = s.problemGroups.map((g) => {
     const examples = g.examples.map((e) => html`<li>line ${e.line}${e.value !== undefined ? html`: found <code>${e.value}</code>` : ''}: ${e.message}</li>`);
     return html`<tr><td><code>${g.code}</code></td><td>${g.column ?? ''}</td><td>${g.kind}</td><td data-problem="${g.code}">${g.count}</td><td><ul>${examples}</ul></td></tr>`;
@@ -42,6 +69,8 @@ Exit <strong class="${s.exitCode === 0 ? 'ok' : 'bad'}" data-exit-code="${s.exit
 <table>${counts}</table>
 <p>Every record read is in exactly one bucket: ${s.invariant.holds ? html`<span class="ok">holds</span>` : html`<span class="bad">does not hold (a bug)</span>`} (${s.invariant.formula}).</p>
 ${job && runs.length > 1 ? html`<p>This run read the whole input; records an earlier run of the job sent count here as unchanged or existing. Over its ${runs.length} runs the job <span data-job="created">created ${job.created}</span>, <span data-job="updated">updated ${job.updated}</span> and <span data-job="adopted">adopted ${job.adopted}</span> contacts; the last run that ended left <span data-job="failed">${job.failed} failed</span>. Each run is listed under <a href="#runs">The job's runs</a>.</p>` : ''}
+${s.withoutPhone !== undefined ? html`<p>Contacts without a phone number: <strong data-without-phone="${s.withoutPhone}">${s.withoutPhone}</strong> of those ${s.mode === 'dry-run' ? 'that would be imported' : 'imported or kept in step'}: OpenPhone cannot call or text them.</p>` : ''}
+${advice.length > 0 || steps.length > 0 ? html`<h2>What to do next</h2>${advice.length > 0 ? html`<ul>${advice.map((a) => html`<li>${a}</li>`)}</ul>` : ''}${steps.length > 0 ? html`<ol class="next">${steps}</ol>` : ''}` : ''}
 ${s.problemGroups.length > 0 ? html`<h2>Problems by code and column</h2><table><tr><th>code</th><th>column</th><th></th><th>count</th><th>first examples, with the fix</th></tr>${problems}</table><p>Every failed row is in <code>failures.csv</code>; every value left out in <code>dropped-values.csv</code>.</p>` : html`<h2>Problems</h2><p class="ok">None.</p>`}
 ${s.requests ? html`<h2>Requests</h2><p>${s.requests.requests ?? 0} requests (${(s.achievedRate ?? 0).toFixed(1)}/s): creates ${s.requests.creates ?? 0}, lookups ${s.requests.lookups ?? 0}, retries <span data-requests="retries">${s.requests.retries ?? 0}</span>, 429s <span data-requests="rateLimited">${s.requests.rateLimited ?? 0}</span>.</p>` : ''}
 ${s.timeline && s.timeline.length > 1 ? html`<h2>Send rate over time</h2>${rateChart(s.timeline)}` : ''}
@@ -52,7 +81,23 @@ ${runs.length > 0 ? html`<h2 id="runs">The job's runs</h2><table><tr><th>started
   return page.text;
 }
 
-const STYLE = new Html('body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:70em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4}code{background:#f4f4f4;padding:0 .2em}ul{margin:0;padding-left:1.2em}.ok{color:#17692e}.bad{color:#a61b1b}');
+// Printed (to PDF for whoever asked for the migration): full width, no tables or headings cut across pages.
+const STYLE = new Html('body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:70em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4;font-weight:normal}code{background:#f4f4f4;padding:0 .2em}pre{background:#f4f4f4;padding:.4em .6em;white-space:pre-wrap;word-break:break-all;margin:.2em 0 .6em}ul{margin:0;padding-left:1.2em}.ok{color:#17692e}.bad{color:#a61b1b}@media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}table,pre,svg{break-inside:avoid}svg{max-width:100%;height:auto}a{color:inherit;text-decoration:none}}');
+
+/** The next steps in words: what the numbers above ask of a person. */
+function adviceFor(s: Summary): string[] {
+  const c = s.counts;
+  const out: string[] = [];
+  if (s.abortedBecause) out.push(`The run stopped before it finished: ${s.abortedBecause}. Once that is fixed, the same command carries on where it stopped; nothing is created twice.`);
+  else if (s.stoppedEarly) out.push(`The run stopped early (${s.stoppedEarly}). Run the same command again to continue; nothing is created twice.`);
+  if (c.failed + c.duplicate > 0) out.push(`${c.failed + c.duplicate} row(s) need a fix: failures.csv lists each with what is wrong (the problems below, by column). Fix them there and run the fixed file.`);
+  if (c.review > 0) out.push(`${c.review} row(s) match more than one contact already in OpenPhone, or one the job may not take: review.csv names the candidates; merge or tidy them in OpenPhone, then run again.`);
+  if (c.inDoubt + c.notSent > 0 && !s.stoppedEarly && !s.abortedBecause) out.push('Some rows are not settled yet: run the same command again.');
+  const hint = phoneCountryHint(s.phonesLeftOut);
+  if (hint !== undefined) out.push(`${hint[0]!.toUpperCase()}${hint.slice(1)}.`);
+  if (out.length === 0 && s.exitCode === 0) out.push(s.mode === 'dry-run' ? 'Every row can be imported: run the import below.' : 'Nothing is left to do for this file. Running it again on a fresh export brings changes across, and sends nothing for rows that did not change.');
+  return out;
+}
 
 /** A run's buckets that are not zero, in the order of the summary's. */
 const bucketList = (counts: Readonly<Record<string, number>>): string =>

@@ -120,6 +120,11 @@ test('every run writes a self-contained report.html whose numbers are summary.js
     // The job's runs: the one stopped by --max-rows, then this one; and the rate chart.
     expect(html).toMatch(/<h2 id="runs">The job's runs<\/h2>.*<table>.*<td>4<\/td>.*<td>1<\/td>/s);
     expect(html).toContain('<svg');
+    // For the person who asked for the migration: plain labels, what to do next in words and as the command, a page that prints.
+    expect(html).toContain('<th>created in OpenPhone</th><td data-bucket="created">');
+    expect(html).toMatch(/<h2>What to do next<\/h2><ul><li>5 row\(s\) need a fix: failures\.csv lists each/);
+    expect(html).toContain(`<pre>${r.stdout.split('\n').find((l) => l.includes('fix the rows in'))!.replace(/^.*?, then: /, '')}</pre>`);
+    expect(html).toContain('@media print');
 
     // A dry run writes its own, beside its reports.
     const dry = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--dry-run']);

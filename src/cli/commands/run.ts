@@ -10,7 +10,7 @@ import { dryRun } from '../../job/dry-run.js';
 import { DEFAULT_RULES, type PlanRules } from '../../job/plan.js';
 import { defaultStateDir } from '../../state-dir.js';
 import { parseDuration } from '../../util/duration.js';
-import { nextSteps } from '../next-command.js';
+import { nextStepList, nextSteps } from '../next-command.js';
 import { stopOnSignals } from '../stop-on-signals.js';
 
 /** `run`: flags, environment and config resolved once, then the dry run or the import. */
@@ -54,7 +54,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     if (args.baseUrl !== undefined) checkBaseUrl(args.baseUrl, '--base-url', stderrLog);
     // With a key the first changed records' contacts are read to show their changes (nothing is sent).
     const key = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
-    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog, rules, ...(key !== undefined && { api: { apiKey: key, baseUrl: args.baseUrl ?? config.api.baseUrl } }) });
+    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog, rules, nextSteps: hintsFor(args, stateDir), ...(key !== undefined && { api: { apiKey: key, baseUrl: args.baseUrl ?? config.api.baseUrl } }) });
     printSummary(summary, args, stateDir);
     return summary.exitCode;
   }
@@ -88,6 +88,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       progress,
       onExisting: rules.onExisting,
       onChanged: rules.onChanged,
+      nextSteps: hintsFor(args, stateDir),
       ...(matchExisting !== undefined && { matchExisting }),
       ...(args.deleteMissing === true && { deleteMissing: { ...(args.maxDelete !== undefined && { maxDelete: args.maxDelete }) } }),
       ...(args.sameWorkspace === true && { sameWorkspace: true }),
@@ -113,6 +114,9 @@ export function parseMatchKeys(text: string): MatchKey[] {
   }
   return [...new Set(words as MatchKey[])];
 }
+
+/** The next steps of a run started with these arguments, for report.html. */
+const hintsFor = (args: RunArgs, stateDir: string) => (summary: Summary) => (args.hints === false ? [] : nextStepList(summary, { ...args, stateDir }));
 
 /** The summary for a person on stdout, with the next commands; with --log-format json, also as one JSON line on stderr. */
 function printSummary(summary: Summary, args: RunArgs, stateDir: string): void {
