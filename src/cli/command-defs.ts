@@ -13,7 +13,7 @@ import { runCommand } from './commands/run.js';
 type SetExit = (code: number) => void;
 
 /** Every long option of every command, for "did you mean" on a mistyped one (command-defs.test.ts checks it is complete). */
-export const OPTION_NAMES: readonly string[] = ['base-url', 'config', 'create-delay', 'custom-fields', 'dry-run', 'existing', 'faults', 'force', 'host', 'input', 'json', 'latency', 'log-format', 'delete-missing', 'match-existing', 'max-delete', 'max-duration', 'max-rows', 'on-changed', 'on-existing', 'out', 'patch-arrays', 'port', 'progress-interval', 'quiet', 'rate', 'require-phone', 'retry-after', 'same-workspace', 'seed', 'state-dir', 'unique-external-id', 'users', 'yes', 'help', 'version'];
+export const OPTION_NAMES: readonly string[] = ['base-url', 'config', 'create-delay', 'custom-fields', 'dry-run', 'existing', 'faults', 'force', 'host', 'input', 'json', 'latency', 'log-format', 'delete-missing', 'match-existing', 'max-delete', 'max-duration', 'max-rows', 'on-changed', 'on-existing', 'out', 'patch-arrays', 'port', 'progress-interval', 'quiet', 'rate', 'require-phone', 'retry-after', 'same-workspace', 'seed', 'state-dir', 'unique-external-id', 'update', 'users', 'yes', 'help', 'version'];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Def = CommandModule<object, any>;
 
@@ -25,11 +25,12 @@ export const initDef = (): Def => ({
     .option('input', { alias: 'i', type: 'string', demandOption: true, describe: 'The CSV export' })
     .option('out', { alias: 'o', type: 'string', default: 'import.json', describe: 'Where to write the config' })
     .option('force', { type: 'boolean', default: false, describe: 'Overwrite --out if it exists' })
+    .option('update', { type: 'boolean', default: false, describe: 'Add to the config at --out what the export has and it does not map yet, keeping every edit (the file before is kept as .before-update)' })
     .option('base-url', { type: 'string', default: 'https://api.openphone.com', describe: 'API to ask for custom fields (with OPENPHONE_API_KEY set)' })
     .example('openphone-import init --input contacts.csv --out import.json', 'then: openphone-import run -c import.json -i contacts.csv --dry-run'),
   handler: async (a) => {
   const { initCommand } = await import('./commands/init.js');
-  await initCommand({ input: a.input, out: a.out, force: a.force, baseUrl: a['base-url'] });
+  await initCommand({ input: a.input, out: a.out, force: a.force, update: a.update, baseUrl: a['base-url'] });
   },
 });
 

@@ -1,4 +1,7 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { mergeConfig } from './update-config.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { CustomFieldType } from '../api/contract.js';
 import { hasEscapedBytes } from '../csv/escaped-bytes.js';
@@ -19,6 +22,8 @@ export interface InitOptions {
   readonly input: string;
   readonly out: string;
   readonly force: boolean;
+  /** Add what the export proposes to the config at `out`, keeping every hand edit (init --update). */
+  readonly update?: boolean;
   readonly apiKey?: string;
   readonly baseUrl: string;
   readonly packageRoot: string;
@@ -44,8 +49,9 @@ async function sample(input: string, encoding: string, size: number) {
 }
 
 /** Reads the header and a sample, asks the workspace for its custom fields if it can, writes a config. */
-export async function initConfig(o: InitOptions): Promise<InitResult & { encodingNote: string }> {
-  if (existsSync(o.out) && !o.force) throw new UsageError('INIT_OUT_EXISTS', `${o.out} exists: not overwritten (pass --force, or --out another file)`);
+export async function initConfig(o: InitOptions): Promise<InitResult & { encodingNote: string; added?: readonly string[]; backup?: string }> {
+  const existing = o.update ? readExistingConfig(o.out) : undefined;
+  if (!o.update && existsSync(o.out) && !o.force) throw new UsageError('INIT_OUT_EXISTS', `${o.out} exists: not overwritten (pass --update to add what the export has to it, keeping your edits; --force to replace it; or --out another file)`);
   const size = o.sampleSize ?? 500;
   let { csv, rows, headerLine, format, numberCells } = await sample(o.input, 'utf-8', size);
   let encodingNote = format === 'vcard' ? `vCards: ${csv.estimatedRecords() ?? 0} cards, read as a table with Google Contacts' column names` : format === 'xlsx' ? 'an Excel workbook (.xlsx): its first sheet is read' : `csv.encoding: ${csv.encoding}${csv.encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;
@@ -83,8 +89,23 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
   const built = buildConfig({ header: csv.header, sample: rows, delimiter: csv.delimiter, encoding: csv.encoding, format, headerLine, schemaPath, ...(customFields && { customFields }) });
   const matched = appMade !== undefined && appMade.count > 0 ? proposeMatching(built, appMade) : built;
   const result = withNumberCellWarning(matched, numberCells);
+  if (existing !== undefined) {
+    const { config, added } = mergeConfig(existing.config, result.config);
+    // The person's own file: the version before the update is kept beside it.
+    const backup = `${o.out}.before-update`;
+    copyFileSync(o.out, backup);
+    writeFileSync(o.out, `${JSON.stringify(config, null, 2)}\n`);
+    return { ...result, config, encodingNote, added, backup };
+  }
   writeFileSync(o.out, `${JSON.stringify(result.config, null, 2)}\n`);
   return { ...result, encodingNote };
+}
+
+/** The config init --update adds to: it must be there and valid (its problems are the loader's, with their config paths). */
+function readExistingConfig(file: string): { config: Config } {
+  if (!existsSync(file)) throw new UsageError('INIT_UPDATE_NO_CONFIG', `--update: found no config at ${file}: run init without --update to write one, or name yours with --out`);
+  loadConfig(file);
+  return { config: JSON.parse(readFileSync(file, 'utf8')) as Config };
 }
 
 /** The workspace has contacts without an externalId: the config matches on what it maps (phone, e-mail), and says why. */

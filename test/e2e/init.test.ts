@@ -195,3 +195,36 @@ test('init on a file that is not there, or on a folder: exit 2 with the path, ne
   expect(folder.code).toBe(2);
   expect(folder.stderr).toMatch(/found a folder: expected a CSV file/);
 });
+
+test('init --update adds what a newer export has to the config, keeping every hand edit, and never needs --force', async () => {
+  const first = join(dir(), 'crm-v1.csv');
+  writeFileSync(first, ['Record ID,First Name,Last Name,Email', '1,Ada,Lovelace,ada@example.com', '2,Grace,Hopper,grace@example.com'].join('\n'));
+  const out = join(dir(), 'crm.json');
+  expect((await runCli(['init', '-i', first, '-o', out], { OPENPHONE_API_KEY: '' })).code).toBe(0);
+  // Hand edits: another label, a source of one's own, invalid values failing.
+  const edited = JSON.parse(readFileSync(out, 'utf8'));
+  edited.defaultFields.emails[0].name = 'office';
+  edited.source = 'crm-nightly';
+  edited.invalidValues = 'fail';
+  writeFileSync(out, `${JSON.stringify(edited, null, 2)}\n`);
+  const second = join(dir(), 'crm-v2.csv');
+  writeFileSync(second, ['Record ID,First Name,Last Name,Email,Mobile Phone,Contact owner', '1,Ada,Lovelace,ada@example.com,(415) 555-0132,sam@acme.example', '2,Grace,Hopper,grace@example.com,(212) 555-0187,sam@acme.example', '3,Alan,Turing,alan@example.com,(305) 555-0112,pat@acme.example'].join('\n'));
+  const r = await runCli(['init', '-i', second, '-o', out, '--update'], { OPENPHONE_API_KEY: '' });
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/updated .*crm\.json: added 3 mapping\(s\)/);
+  expect(r.stdout).toMatch(/\+ defaultFields\.phoneNumbers\[0\]: "Mobile Phone"/);
+  expect(r.stdout).toMatch(/\+ owner: "Contact owner"/);
+  const updated = JSON.parse(readFileSync(out, 'utf8'));
+  expect(updated).toMatchObject({ source: 'crm-nightly', invalidValues: 'fail', owner: { column: 'Contact owner', unknown: 'default' }, phone: { defaultCountry: 'US' } });
+  expect(updated.defaultFields.emails).toEqual([{ name: 'office', column: 'Email' }]);
+  expect(updated.defaultFields.phoneNumbers).toEqual([expect.objectContaining({ column: 'Mobile Phone' })]);
+  expect(JSON.parse(readFileSync(`${out}.before-update`, 'utf8'))).toEqual(edited);
+  expect(() => loadConfig(out)).not.toThrow();
+  // Nothing new: nothing changes.
+  const again = await runCli(['init', '-i', second, '-o', out, '--update'], { OPENPHONE_API_KEY: '' });
+  expect(again.stdout).toMatch(/nothing to add/);
+  // No config yet: --update says how to make one.
+  const none = await runCli(['init', '-i', second, '-o', join(dir(), 'none.json'), '--update'], { OPENPHONE_API_KEY: '' });
+  expect(none.code).toBe(2);
+  expect(none.stderr).toMatch(/--update: found no config at .*none\.json: run init without --update/);
+});
