@@ -37,3 +37,18 @@ test('report.html covers the whole job: each run\'s buckets, and what the job ma
   expect(page).toContain('<h2>Records in this run</h2>');
   expect(page.indexOf('data-job="created"')).toBeLessThan(page.indexOf('<h2 id="runs">'));
 });
+
+test('report.html: the rate and its chart only for a run long enough to mean something', () => {
+  const timeline = [
+    { t: 5, requests: 50, created: 50, rateLimited: 0, retries: 0 },
+    { t: 10, requests: 50, created: 50, rateLimited: 1, retries: 0 },
+    { t: 15, requests: 48, created: 48, rateLimited: 0, retries: 2 },
+  ];
+  const at = (ms: number) => buildSummary({ ...runFacts('import', 'in.csv', 'c.json', 'state', new Date(0), new Date(ms)), exitCode: 0, requests: { requests: 148, creates: 148, lookups: 0, retries: 2, rateLimited: 1 }, achievedRate: 148 / (ms / 1000), timeline }, new Counts());
+  const long = renderReport(at(15_000), []);
+  expect(long).toContain('148 requests (9.9/s)');
+  expect(long).toContain('<svg');
+  const short = renderReport(at(1_100), []);
+  expect(short).toContain('148 requests: creates');
+  expect(short).not.toContain('<svg');
+});

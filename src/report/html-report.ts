@@ -1,7 +1,7 @@
 import type { RunRow } from '../journal/runs.js';
 import { BUCKETS } from './counts.js';
 import { Html, html } from './html.js';
-import { phoneCountryHint, type Summary } from './summary.js';
+import { phoneCountryHint, RATE_SPAN_MS, type Summary } from './summary.js';
 import type { TimelinePoint } from './timeline.js';
 
 const EXIT_MEANING: Record<number, string> = {
@@ -51,6 +51,8 @@ export function renderReport(s: Summary, runs: readonly RunRow[], next: readonly
   const c = s.counts;
   const counts = SHOWN.filter((b) => b === 'read' || (c[b] ?? 0) > 0).map((b) => html`<tr><th>${LABELS[b]}</th><td data-bucket="${b}">${c[b] ?? 0}</td></tr>`);
   const advice = adviceFor(s);
+  // A rate over a second or two of start-up and end says nothing of the pace (as in the terminal's summary).
+  const longEnough = s.durationMs >= RATE_SPAN_MS;
   const steps = next.map((n) => html`<li>${n.what}:<pre>${n.command}</pre></li>`);
   const problems = s.problemGroups.map((g) => {
     const examples = g.examples.map((e) => html`<li>line ${e.line}${e.value !== undefined ? html`: found <code>${e.value}</code>` : ''}: ${e.message}</li>`);
@@ -72,8 +74,8 @@ ${job && runs.length > 1 ? html`<p>This run read the whole input; records an ear
 ${s.withoutPhone !== undefined ? html`<p>Contacts without a phone number: <strong data-without-phone="${s.withoutPhone}">${s.withoutPhone}</strong> of those ${s.mode === 'dry-run' ? 'that would be imported' : 'imported or kept in step'}: OpenPhone cannot call or text them.</p>` : ''}
 ${advice.length > 0 || steps.length > 0 ? html`<h2>What to do next</h2>${advice.length > 0 ? html`<ul>${advice.map((a) => html`<li>${a}</li>`)}</ul>` : ''}${steps.length > 0 ? html`<ol class="next">${steps}</ol>` : ''}` : ''}
 ${s.problemGroups.length > 0 ? html`<h2>Problems by code and column</h2><table><tr><th>code</th><th>column</th><th></th><th>count</th><th>first examples, with the fix</th></tr>${problems}</table><p>Every failed row is in <code>failures.csv</code>; every value left out in <code>dropped-values.csv</code>.</p>` : html`<h2>Problems</h2><p class="ok">None.</p>`}
-${s.requests ? html`<h2>Requests</h2><p>${s.requests.requests ?? 0} requests (${(s.achievedRate ?? 0).toFixed(1)}/s): creates ${s.requests.creates ?? 0}, lookups ${s.requests.lookups ?? 0}, retries <span data-requests="retries">${s.requests.retries ?? 0}</span>, 429s <span data-requests="rateLimited">${s.requests.rateLimited ?? 0}</span>.</p>` : ''}
-${s.timeline && s.timeline.length > 1 ? html`<h2>Send rate over time</h2>${rateChart(s.timeline)}` : ''}
+${s.requests ? html`<h2>Requests</h2><p>${s.requests.requests ?? 0} requests${longEnough ? ` (${(s.achievedRate ?? 0).toFixed(1)}/s)` : ''}: creates ${s.requests.creates ?? 0}, lookups ${s.requests.lookups ?? 0}, retries <span data-requests="retries">${s.requests.retries ?? 0}</span>, 429s <span data-requests="rateLimited">${s.requests.rateLimited ?? 0}</span>.</p>` : ''}
+${s.timeline && s.timeline.length > 1 && longEnough ? html`<h2>Send rate over time</h2>${rateChart(s.timeline)}` : ''}
 ${(s.ignoredLines?.length ?? 0) > 0 ? html`<h2>Lines that are not records</h2><ul>${s.ignoredLines!.map((l) => html`<li>line ${l.line}: ${l.why}: <code>${l.text}</code></li>`)}</ul>` : ''}
 ${runs.length > 0 ? html`<h2 id="runs">The job's runs</h2><table><tr><th>started</th><th>ended</th><th>exit</th><th>input</th><th>records</th></tr>${runRows}</table>` : ''}
 </body></html>

@@ -50,7 +50,7 @@ export interface Summary {
 }
 
 /** The shortest run whose requests per second the summary prints. */
-const RATE_SPAN_MS = 10_000;
+export const RATE_SPAN_MS = 10_000;
 
 /** What every summary says about the run itself: input, config, where, when. */
 export function runFacts(mode: Summary['mode'], input: string, configFile: string, stateDir: string, startedAt: Date, finishedAt = new Date()) {
