@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { NextStep } from '../report/html-report.js';
+import { STATE_FILES } from '../report/private-files.js';
 import type { Summary } from '../report/summary.js';
 import { packageRoot } from './paths.js';
 import { shellQuote } from '../util/shell-quote.js';
@@ -58,16 +59,18 @@ export function nextStepList(summary: Summary, args: RunArgsForHint, prefix = in
     [prefix, 'run', '--config', shellQuote(args.config), '--input', shellQuote(input), '--state-dir', shellQuote(args.stateDir), ...(args.baseUrl ? ['--base-url', shellQuote(args.baseUrl)] : []), ...carriedFlags(args), ...extra].join(' ');
   const c = summary.counts;
   const reports = summary.reportDir ?? summary.stateDir;
+  // A vCard input's failed cards are fixed in failures.vcf, in an address book app or an editor.
+  const fixFile = summary.failedCards !== undefined ? STATE_FILES.failedCards : STATE_FILES.failures;
   const steps: NextStep[] = [];
   if (summary.mode === 'dry-run') {
     // The check of the fixed rows reads the file the person fixed; its reports go elsewhere (dryRunReportDir), never over it.
-    if (c.failed + c.duplicate > 0) steps.push({ what: `fix the rows in ${reports}/failures.csv, then check them`, command: base(join(reports, 'failures.csv'), ['--dry-run']) });
-    const fixedRows = basename(args.input) === 'failures.csv';
+    if (c.failed + c.duplicate > 0) steps.push({ what: `fix the rows in ${reports}/${fixFile}, then check them`, command: base(join(reports, fixFile), ['--dry-run']) });
+    const fixedRows = basename(args.input) === STATE_FILES.failures || basename(args.input) === STATE_FILES.failedCards;
     steps.push({ what: `next, import${fixedRows ? ' these rows (after the rest of the export)' : ''} (OPENPHONE_API_KEY set)`, command: base(args.input) });
     return steps;
   }
   if (summary.stoppedEarly || summary.abortedBecause) steps.push({ what: 'to continue', command: base(args.input) });
-  if (c.failed + c.duplicate > 0) steps.push({ what: `fix the rows in ${reports}/failures.csv, then`, command: base(join(reports, 'failures.csv')) });
+  if (c.failed + c.duplicate > 0) steps.push({ what: `fix the rows in ${reports}/${fixFile}, then`, command: base(join(reports, fixFile)) });
   return steps;
 }
 

@@ -55,6 +55,8 @@ export { notARecord };
 
 export interface OpenedCsv {
   readonly file: string;
+  /** Read from a workbook or a vCard file rather than CSV (failures.vcf is written for a vCard input). */
+  readonly format?: 'xlsx' | 'vcard';
   readonly encoding: string;
   readonly delimiter: string;
   readonly header: readonly string[];

@@ -50,6 +50,7 @@ export async function openVcard(file: string): Promise<OpenedCsv> {
   })();
   return {
     file,
+    format: 'vcard',
     encoding: 'utf-8',
     delimiter: ',',
     header,

@@ -64,6 +64,7 @@ export async function openXlsx(file: string, options: XlsxOptions): Promise<Open
   })();
   return {
     file,
+    format: 'xlsx',
     encoding: 'utf-8',
     delimiter: ',',
     header,

@@ -78,7 +78,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const reportDir = dryRunReportDir(stateDir, input);
   ensurePrivateDir(reportDir);
   const recorder = new Recorder({
-    failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter, input),
+    failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter, input, csv.format === 'vcard' ? statePath(reportDir, 'failedCards') : undefined),
     payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
     dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues')),
   });
@@ -110,7 +110,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   }
   const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api);
   const summary = buildSummary(
-    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(preview.lines.length > 0 && { preview: preview.lines }), ...(changes && { changes }), reportHtml: statePath(reportDir, 'reportHtml') },
+    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(preview.lines.length > 0 && { preview: preview.lines }), ...(changes && { changes }), ...(csv.format === 'vcard' && recorder.counts.buckets.failed + recorder.counts.buckets.duplicate > 0 && { failedCards: statePath(reportDir, 'failedCards') }), reportHtml: statePath(reportDir, 'reportHtml') },
     recorder.counts,
   );
   await writePrivateFile(statePath(reportDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -65,7 +65,7 @@ export interface SourceSeen {
 export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Counts; timeline: Timeline; deleted?: DeleteMissingResult }> {
   const { runner } = i;
   const recorder = new Recorder({
-    failures: new FailuresReport(statePath(i.reportDir, 'failures'), i.header, i.csv.delimiter, i.csv.file),
+    failures: new FailuresReport(statePath(i.reportDir, 'failures'), i.header, i.csv.delimiter, i.csv.file, i.csv.format === 'vcard' ? statePath(i.reportDir, 'failedCards') : undefined),
     dropped: new DroppedValuesReport(statePath(i.reportDir, 'droppedValues')),
     journal: i.journal,
     review: new ReviewReport(statePath(i.reportDir, 'review')),

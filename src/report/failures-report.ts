@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ERROR_COLUMNS, SOURCE_COLUMNS, type HeaderIndex } from '../csv/header.js';
 import { describeProblem, type Problem } from '../mapping/problem.js';
+import { writeFailedCards } from './failed-cards.js';
 import { AtomicPrivateFile } from './private-files.js';
 import { encodeWithEscapedBytes } from '../csv/escaped-bytes.js';
 import { safeCsvRow, UTF8_BOM } from './spreadsheet-safe.js';
@@ -19,12 +20,18 @@ export class FailuresReport {
   private readonly positions: number[];
   private readonly inputFile: string;
 
+  /** A vCard input: each failed card's reasons by its line, for failures.vcf (failed-cards.ts). */
+  private readonly cards: Map<number, string[]> | undefined;
+
   constructor(
     path: string,
     private readonly header: HeaderIndex,
     private readonly delimiter: string,
     inputFile: string,
+    /** Where failures.vcf goes, when the input is a vCard file. */
+    private readonly failedCardsPath?: string,
   ) {
+    this.cards = failedCardsPath === undefined ? undefined : new Map();
     this.file = new AtomicPrivateFile(path);
     this.inputFile = resolve(inputFile);
     this.positions = header.own.map((c) => c.position);
@@ -39,6 +46,7 @@ export class FailuresReport {
     const codes = [...new Set(problems.map((p) => p.code))].join(' ');
     const message = problems.map(describeProblem).join('; ');
     this.write([...own, String(line), codes, message, raw]);
+    this.cards?.set(line, [...(this.cards.get(line) ?? []), ...problems.map(describeProblem)]);
   }
 
   /** See AtomicPrivateFile.pace. */
@@ -57,7 +65,8 @@ export class FailuresReport {
     this.file.discard();
   }
 
-  commit(): Promise<void> {
-    return this.file.commit();
+  async commit(): Promise<void> {
+    await this.file.commit();
+    if (this.cards !== undefined && this.failedCardsPath !== undefined) await writeFailedCards(this.failedCardsPath, this.inputFile, this.cards);
   }
 }

@@ -23,6 +23,8 @@ export const STATE_FILES = {
   lock: 'lock',
   summary: 'summary.json',
   failures: 'failures.csv',
+  /** A vCard input's failed cards, as read, with their reasons: the input of a rerun. */
+  failedCards: 'failures.vcf',
   created: 'created.csv',
   droppedValues: 'dropped-values.csv',
   reportHtml: 'report.html',

@@ -41,6 +41,8 @@ export interface Summary {
   readonly timeline?: readonly TimelinePoint[];
   /** --delete-missing: what it did, or why it did nothing. */
   readonly deleteMissing?: DeleteMissingResult | { readonly skipped: string };
+  /** A vCard input: failures.vcf, the failed cards as read, to fix and rerun (beside failures.csv). */
+  readonly failedCards?: string;
   /** report.html, beside summary.json. */
   readonly reportHtml?: string;
   /** A dry run: the first valid records as they will be sent (name, company, phones as written and as sent, emails). */
@@ -120,7 +122,7 @@ export function formatSummary(s: Summary): string {
   if (hint !== undefined) lines.push(`  ${hint}`);
   if (s.stoppedEarly) lines.push(`  stopped early: ${s.stoppedEarly}; run the same command again to continue`);
   const reports = s.reportDir ?? s.stateDir;
-  if (c.failed + c.duplicate > 0) lines.push(`  failures: ${reports}/failures.csv`);
+  if (c.failed + c.duplicate > 0) lines.push(`  failures: ${reports}/failures.csv${s.failedCards ? `, and the failed cards as read: ${s.failedCards}` : ''}`);
   if (c.review > 0) lines.push(`  ${c.review} record(s) match contacts the job may not adopt on its own: ${reports}/review.csv names the candidates`);
   if (s.reportHtml) lines.push(`  report to open in a browser: ${s.reportHtml}`);
   if (!s.invariant.holds) lines.push(`  internal error (this is a bug): records unaccounted for: ${s.invariant.formula}`);

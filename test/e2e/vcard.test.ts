@@ -114,3 +114,31 @@ test('init on vCards of which one has no UID: not the UID, and a note says why',
   const config = JSON.parse(readFileSync(out, 'utf8')) as { externalId: unknown };
   expect(config.externalId).toEqual({ column: 'E-mail 1 - Value' });
 });
+
+test('failures.vcf: each failed card byte for byte as read, its reasons beside it; fixed there, it reruns, and its own reasons are replaced, never piled up', async () => {
+  const vcf = join(dir(), 'apple.vcf');
+  const grace = ['BEGIN:VCARD', 'VERSION:2.1', 'UID:g-1', 'N;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Hopp=E9r;Gr=E2ce;;;', 'EMAIL;INTERNET:grace@navy', 'PHOTO;ENCODING=BASE64;TYPE=JPEG:QUJD', ' REVG', 'END:VCARD'];
+  const bytes = Buffer.from([...['BEGIN:VCARD', 'VERSION:3.0', 'UID:a-1', 'N:Lovelace;Ada;;;', 'EMAIL:ada@engines.example', 'END:VCARD'], ...grace].join('\r\n') + '\r\n', 'latin1');
+  writeFileSync(vcf, bytes);
+  const config = { ...VCARD_CONFIG, invalidValues: 'fail' };
+  const first = await dry(vcf, config, 'cards');
+  expect(first.summary.counts).toMatchObject({ read: 2, valid: 1, failed: 1 });
+  expect(first.summary.failedCards).toBe(join(first.stateDir, 'dry-run', 'failures.vcf'));
+  const failed = readFileSync(join(first.stateDir, 'dry-run', 'failures.vcf'));
+  const text = failed.toString('latin1');
+  // The card's own bytes (latin1 quoted-printable, the photo) as they were, then the reasons before END:VCARD.
+  expect(text.startsWith(`${grace.slice(0, -1).join('\r\n')}\r\n`)).toBe(true);
+  expect(text).toMatch(/X-OPENPHONE-IMPORT-SOURCE:.*apple\.vcf:7\r\nX-OPENPHONE-IMPORT-ERROR:line 7\\, column "E-mail 1 - Value": found "grace@navy": expected an email address .*\r\nEND:VCARD\r\n$/);
+  // Fixed in failures.vcf, then checked: it reads as vCards, and the check's reports go elsewhere.
+  const fixedPath = join(first.stateDir, 'dry-run', 'failures.vcf');
+  writeFileSync(fixedPath, Buffer.from(text.replace('grace@navy', 'grace@navy.example'), 'latin1'));
+  const rerun = await runCli(['run', '--config', join(dir(), 'cards.config.json'), '--input', fixedPath, '--dry-run']);
+  expect(rerun.code).toBe(0);
+  expect(rerun.stdout).toMatch(/1 records read/);
+  // Failing again (no fix): the reasons are this run's only, and the source is the original card's.
+  writeFileSync(fixedPath, failed);
+  await runCli(['run', '--config', join(dir(), 'cards.config.json'), '--input', fixedPath, '--dry-run']);
+  const again = readFileSync(join(first.stateDir, 'dry-run', 'check-1', 'failures.vcf'), 'latin1');
+  expect(again.match(/X-OPENPHONE-IMPORT-ERROR/g)).toHaveLength(1);
+  expect(again.match(/X-OPENPHONE-IMPORT-SOURCE:.*apple\.vcf:7/g)).toHaveLength(1);
+});
