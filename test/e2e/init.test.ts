@@ -84,7 +84,7 @@ test('init does not overwrite a config unless told to', async () => {
   writeFileSync(out, '{}');
   const r = await runCli(['init', '-i', fixture('hubspot.csv'), '-o', out], { OPENPHONE_API_KEY: '' });
   expect(r.code).toBe(2);
-  expect(r.stderr).toMatch(/exists: not overwritten \(pass --force/);
+  expect(r.stderr).toMatch(/exists: not overwritten \(pass --update to add what the export has to it, keeping your edits; --force to replace it/);
 });
 
 test('a Windows-1252 export is recognised and its encoding set', async () => {
