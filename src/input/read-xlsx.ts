@@ -4,7 +4,8 @@ import { UsageError } from '../errors.js';
 import { notARecord, oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
 import { FooterBlock } from '../csv/footer-block.js';
 import { changedSinceOpen } from './changed-since-open.js';
-import { cellText } from './xlsx-cell.js';
+import { SharedStrings } from './shared-strings.js';
+import { cellText, type SharedStringLookup } from './xlsx-cell.js';
 
 export interface XlsxOptions {
   /** The row the header is on (title rows above it); default 1. */
@@ -16,8 +17,24 @@ export interface XlsxOptions {
 type Row = { number: number; values: unknown[] };
 type Sheet = AsyncIterable<Row> & { name?: string };
 
-/** Styles are read for the number formats that make a number cell a date; hyperlinks are left to their cells' text. */
-const workbookReader = (file: string) => new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
+/**
+ * The workbook's sheets, in order, once its shared strings are in `strings`.
+ * exceljs emits each shared string (its documented 'emit' mode) and hands the
+ * sheets over after them (it parks a sheet that comes before the strings in a
+ * temp file, as Excel's own files order them), so cells carry an index into
+ * the compact table instead of a JavaScript string each. Styles are read for
+ * the number formats that make a number cell a date; hyperlinks are left to
+ * their cells' text.
+ */
+async function* sheetsOf(file: string, strings: SharedStrings): AsyncGenerator<Sheet> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'emit', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
+  const events = reader.parse() as AsyncIterator<{ index?: number; text?: unknown; eventType?: string; value?: unknown }>;
+  for (let next = await events.next(); !next.done; next = await events.next()) {
+    const event = next.value;
+    if (typeof event.index === 'number') strings.add(cellText(event.text).text);
+    else if (event.eventType === 'worksheet') yield event.value as Sheet;
+  }
+}
 
 /** Records in a batch: about what a 16 KB chunk of CSV gives. */
 const BATCH = 256;
@@ -25,19 +42,21 @@ const BATCH = 256;
 /**
  * Streams one sheet of an .xlsx workbook as the records of a table, through
  * exceljs's streaming reader: rows are read as the consumer asks for them, so
- * memory holds the workbook's shared strings and one batch of rows whatever
- * the number of rows. The row number is the record's line.
+ * memory holds the workbook's shared strings (compactly: shared-strings.ts)
+ * and one batch of rows whatever the number of rows. The row number is the
+ * record's line.
  */
 export async function openXlsx(file: string, options: XlsxOptions): Promise<OpenedCsv> {
   const opened = await stat(file);
-  const reader = workbookReader(file);
-  const sheets = reader[Symbol.asyncIterator]();
+  const strings = new SharedStrings();
+  const shared = (index: number) => strings.get(index);
+  const sheets = sheetsOf(file, strings);
   const sheet = await findSheet(file, sheets, options.sheet);
   const rows = (sheet as AsyncIterable<Row>)[Symbol.asyncIterator]();
   const headerLine = options.headerLine ?? 1;
   const headerRow = await rowAt(rows, headerLine, file);
   // Array.from: values is sparse (an empty cell is a hole), and map() skips holes.
-  const headerCells = Array.from(headerRow.values, (v) => cellText(v).text.trim());
+  const headerCells = Array.from(headerRow.values, (v) => cellText(v, shared).text.trim());
   // values is 1-based (values[1] is column A); the header ends at its last named column.
   let width = headerCells.length - 1;
   while (width > 0 && headerCells[width] === '') width--;
@@ -49,7 +68,7 @@ export async function openXlsx(file: string, options: XlsxOptions): Promise<Open
       // A report's trailing block (Salesforce's .xlsx has it too) is held until the sheet shows it is one.
       const footer = new FooterBlock();
       for (let next = await rows.next(); !next.done; next = await rows.next()) {
-        batch.push(...footer.offer(toItem(next.value, width)));
+        batch.push(...footer.offer(toItem(next.value, width, shared)));
         if (batch.length >= BATCH) {
           yield batch;
           batch = [];
@@ -97,12 +116,13 @@ async function findSheet(file: string, sheets: AsyncIterator<unknown>, wanted: s
 
 /** The first `count` rows of a sheet, by number, with the number of cells filled in each: where init looks for the header. */
 export async function firstRows(file: string, sheetWanted: string | number | undefined, count: number): Promise<{ number: number; filled: number }[]> {
-  const sheets = workbookReader(file)[Symbol.asyncIterator]();
+  const strings = new SharedStrings();
+  const sheets = sheetsOf(file, strings);
   const out: { number: number; filled: number }[] = [];
   try {
     const sheet = await findSheet(file, sheets, sheetWanted);
     for await (const row of sheet) {
-      out.push({ number: row.number, filled: Array.from(row.values).filter((v) => cellText(v).text.trim() !== '').length });
+      out.push({ number: row.number, filled: Array.from(row.values).filter((v) => cellText(v, (i) => strings.get(i)).text.trim() !== '').length });
       if (out.length >= count) break;
     }
   } finally {
@@ -127,15 +147,15 @@ export function columnLetters(n: number): string {
   return s;
 }
 
-function toItem(row: Row, width: number): CsvItem {
+function toItem(row: Row, width: number, shared: SharedStringLookup): CsvItem {
   const fields: string[] = [];
   let numberCells: number[] | undefined;
   for (let i = 1; i <= width; i++) {
-    const cell = cellText(row.values[i]);
+    const cell = cellText(row.values[i], shared);
     fields.push(cell.text);
     if (cell.number) (numberCells ??= []).push(i - 1);
   }
-  const beyond = Array.from(row.values.slice(width + 1), (v) => cellText(v).text);
+  const beyond = Array.from(row.values.slice(width + 1), (v) => cellText(v, shared).text);
   const extra = beyond.findIndex((t) => t.trim() !== '');
   if (extra >= 0) {
     const at = `${columnLetters(width + 1 + extra)}${row.number}`;

@@ -12,17 +12,21 @@ export interface CellText {
 
 const EMPTY: CellText = { text: '', number: false };
 
-export function cellText(value: unknown): CellText {
+/** A cell whose text is in the shared-strings table, by its index there. */
+export type SharedStringLookup = (index: number) => string | undefined;
+
+export function cellText(value: unknown, shared?: SharedStringLookup): CellText {
   if (value === null || value === undefined) return EMPTY;
   if (typeof value === 'string') return { text: value, number: false };
   if (typeof value === 'number') return { text: numberText(value), number: true };
   if (typeof value === 'boolean') return { text: value ? 'TRUE' : 'FALSE', number: false };
   if (value instanceof Date) return { text: dateText(value), number: false };
   if (typeof value === 'object') {
-    const v = value as { richText?: { text?: unknown }[]; formula?: unknown; sharedFormula?: unknown; result?: unknown; text?: unknown; error?: unknown };
+    const v = value as { sharedString?: unknown; richText?: { text?: unknown }[]; formula?: unknown; sharedFormula?: unknown; result?: unknown; text?: unknown; error?: unknown };
+    if (typeof v.sharedString === 'number') return { text: shared?.(v.sharedString) ?? '', number: false };
     if (Array.isArray(v.richText)) return { text: v.richText.map((r) => (typeof r.text === 'string' ? r.text : '')).join(''), number: false };
-    if ('formula' in v || 'sharedFormula' in v) return cellText(v.result);
-    if ('text' in v) return cellText(v.text);
+    if ('formula' in v || 'sharedFormula' in v) return cellText(v.result, shared);
+    if ('text' in v) return cellText(v.text, shared);
     if (typeof v.error === 'string') return { text: v.error, number: false };
   }
   return { text: String(value), number: false };
