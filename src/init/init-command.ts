@@ -15,6 +15,7 @@ import { RateLimiter, realClock } from '../send/rate-limiter.js';
 import { RequestStats } from '../send/request-stats.js';
 import { gotTransport } from '../send/transport.js';
 import { readContactsPage } from '../workspace/list-contacts.js';
+import { listUsers, UserDirectory } from '../workspace/users.js';
 import { buildConfig, type InitResult } from './build-config.js';
 import { findHeaderLine, headerRowAmong } from './find-header.js';
 
@@ -62,6 +63,7 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
   }
   let customFields: { name: string; key: string; type: CustomFieldType }[] | undefined;
   let appMade: { count: number; more: boolean } | undefined;
+  let users: UserDirectory | undefined;
   if (o.apiKey) {
     // The same client as an import's: the rate limit, 429 pauses and retries apply here too.
     const api = new ApiClient({
@@ -80,6 +82,15 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
       // One page of the workspace's contacts: contacts without an externalId (the app's, its CSV import's) would be duplicated.
       const page = await readContactsPage(api, null, 'checks');
       if (!('failed' in page)) appMade = { count: page.data.filter((c) => c.externalId === null).length, more: page.nextPageToken !== null };
+      // The workspace's users: how many of the sample's owners init's owner mapping would find.
+      users = await listUsers(api).then(
+        (list) => new UserDirectory(list),
+        (err: unknown) => {
+          if (!(err instanceof ImportError)) throw err;
+          o.log.warn(`could not read the workspace's users (${err.message}); owners are not checked`);
+          return undefined;
+        },
+      );
     } catch (err) {
       if (!(err instanceof ImportError)) throw err;
       o.log.warn(`could not read the workspace's custom fields (${err.message}); columns are not matched to them`);
@@ -88,7 +99,7 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
   const schemaPath = relative(dirname(resolve(o.out)), join(o.packageRoot, 'config.schema.json'));
   const built = buildConfig({ header: csv.header, sample: rows, delimiter: csv.delimiter, encoding: csv.encoding, format, headerLine, schemaPath, ...(customFields && { customFields }) });
   const matched = appMade !== undefined && appMade.count > 0 ? proposeMatching(built, appMade) : built;
-  const result = withNumberCellWarning(matched, numberCells);
+  const result = withOwnerCheck(withNumberCellWarning(matched, numberCells), users, csv.header, rows);
   if (existing !== undefined) {
     const { config, added } = mergeConfig(existing.config, result.config);
     // The person's own file: the version before the update is kept beside it.
@@ -131,4 +142,15 @@ function withNumberCellWarning(built: InitResult, numberCells: ReadonlyMap<strin
   const hit = phones.filter((p) => (numberCells.get(p.column) ?? 0) > 0).map((p) => `"${p.column}" (${numberCells.get(p.column)} in the sample)`);
   if (hit.length === 0) return built;
   return { ...built, notes: [...built.notes, `WARNING: phone cells stored as numbers in the workbook, which lose a leading + or 0: ${hit.join(', ')}. Each is reported as PHONE_NUMBER_CELL, never guessed: format the column as Text in Excel and type the numbers with their +country code, then save again`] };
+}
+
+/** With the key: how many of the sample's owners are users of the workspace, and which are not, so the person knows before any run. */
+function withOwnerCheck(built: InitResult, users: UserDirectory | undefined, header: readonly string[], rows: readonly (readonly string[])[]): InitResult {
+  const owner = built.config.owner;
+  if (owner === undefined || users === undefined) return built;
+  const at = header.indexOf(owner.column);
+  const cells = [...new Set(rows.map((r) => (r[at] ?? '').trim()).filter(Boolean))];
+  const missing = cells.filter((c) => users.match(c).kind !== 'user');
+  const note = missing.length === 0 ? `owner: every owner in the sample (${cells.length}) is a user of the workspace` : `WARNING: owner: ${missing.length} of the ${cells.length} owners in the sample match no single user of the workspace: ${missing.slice(0, 10).map((m) => JSON.stringify(m)).join(', ')}; their contacts get the default owner. The workspace's users: ${users.describe(10)}`;
+  return { ...built, notes: [...built.notes, note] };
 }

@@ -77,6 +77,8 @@ test('HubSpot export with an API key: Record ID as id, a column matched to the w
   // The owner column: "Sam Sales" is a user of the workspace by full name.
   expect(config.owner).toEqual({ column: 'Contact owner', unknown: 'default' });
   expect(first.createdByUserId).toBe('USsam');
+  // With the key init read the users, and says the sample's owners are among them.
+  expect(init.stdout).toMatch(/owner: every owner in the sample \(1\) is a user of the workspace/);
 });
 
 test('init does not overwrite a config unless told to', async () => {
