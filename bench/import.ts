@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
-import { RateLimiter } from '../src/send/rate-limiter.js';
+import { RateLimiter } from '../src/api/rate-limiter.js';
 import { benchRecord, generateContacts } from './generate-contacts.js';
 import { measureInChild } from './measure.js';
 import { sandboxProcess } from './sandbox-process.js';

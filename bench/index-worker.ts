@@ -1,6 +1,6 @@
 import { API_DEFAULTS } from '../src/config/resolved.js';
 import { parseConfig } from '../src/config/load.js';
-import { connect } from '../src/job/connect.js';
+import { jobApiClient } from '../src/job/job-api-client.js';
 import { Runner } from '../src/job/runner.js';
 import { silentLog } from '../src/log.js';
 import { buildIndex } from '../src/workspace/build-index.js';
@@ -11,7 +11,7 @@ import { BENCH_CONFIG } from './generate-contacts.js';
 const [baseUrl, apiKey, mode] = process.argv.slice(2) as [string, string, string];
 const config = parseConfig(JSON.stringify({ ...BENCH_CONFIG, customFields: [] }), 'bench.json');
 const runner = new Runner({ concurrency: 1 });
-const { api, stats } = connect({ api: { ...API_DEFAULTS, baseUrl, requestsPerSecond: 1000 }, apiKey }, baseUrl, runner);
+const { api, stats } = jobApiClient({ api: { ...API_DEFAULTS, baseUrl, requestsPerSecond: 1000 }, apiKey }, baseUrl, runner);
 const started = performance.now();
 const index = mode === 'baseline' ? undefined : await buildIndex(api, config, ['phone', 'email'], silentLog);
 await runner.finish();

@@ -5,7 +5,7 @@ import { request, Agent } from 'node:http';
 import { parseConfig } from '../src/config/load.js';
 import { importJob } from '../src/job/import-job.js';
 import { silentLog } from '../src/log.js';
-import { RateLimiter } from '../src/send/rate-limiter.js';
+import { RateLimiter } from '../src/api/rate-limiter.js';
 import { BENCH_CONFIG, generateContacts } from './generate-contacts.js';
 import { sandboxProcess, steadyRate } from './sandbox-process.js';
 

@@ -12,7 +12,7 @@ import { JournalWriter } from '../src/journal/journal-writer.js';
 import { keyFingerprint } from '../src/journal/target.js';
 import { bodyHash } from '../src/job/plan.js';
 import { writeCreatedReport } from '../src/report/created-report.js';
-import { Classifier } from '../src/pipeline/classify.js';
+import { Classifier } from '../src/classify/classify.js';
 import { BENCH_HEADER, benchRecord } from './generate-contacts.js';
 import { SYNC_CONFIG } from './sync-config.js';
 import { measureInChild } from './measure.js';

@@ -3,12 +3,12 @@ import { hostname } from 'node:os';
 import { UsageError } from './errors.js';
 import { RollbackLog } from './rollback/rollback-state.js';
 import { ProblemCode } from './mapping/problem.js';
-import { apiStatusOf } from './send/api-error.js';
+import { apiStatusOf } from './api/api-error.js';
 import { replayJournal } from './journal/replay.js';
 import { runsFromJournal } from './journal/runs.js';
 import { parse } from 'csv-parse/sync';
 import { detectDelimiter } from './csv/detect-delimiter.js';
-import { statePath } from './report/private-files.js';
+import { statePath } from './state/private-files.js';
 
 export interface JobStatus {
   readonly stateDir: string;

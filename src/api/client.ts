@@ -1,10 +1,10 @@
 import { JobAbortedError } from '../errors.js';
-import { describeApiError } from '../send/api-error.js';
-import type { Clock, RateLimiter } from '../send/rate-limiter.js';
-import type { RequestStats } from '../send/request-stats.js';
+import { describeApiError } from './api-error.js';
+import type { Clock, RateLimiter } from './rate-limiter.js';
+import type { RequestStats } from './request-stats.js';
 import { ServerClock, SHARP_MS } from './server-clock.js';
-import { decideRetry, rateLimitPauseMs, type RetryPolicy } from '../send/retry-policy.js';
-import { TransportError, type ApiRequest, type ApiResponse, type Transport } from '../send/transport.js';
+import { decideRetry, rateLimitPauseMs, type RetryPolicy } from './retry-policy.js';
+import { TransportError, type ApiRequest, type ApiResponse, type Transport } from './transport.js';
 
 /** 429s in a row for one request before it is given up (retryable). */
 export const MAX_RATE_LIMITED = 50;

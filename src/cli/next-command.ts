@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { NextStep } from '../report/html-report.js';
-import { STATE_FILES } from '../report/private-files.js';
+import { STATE_FILES } from '../state/private-files.js';
 import type { Summary } from '../report/summary.js';
 import { packageRoot } from './paths.js';
 import { shellQuote } from '../util/shell-quote.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
-import { isSupportedCountry, type CountryCode } from '../mapping/transforms/phone-metadata.js';
+import { isSupportedCountry, type CountryCode } from '../phone/phone-metadata.js';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';

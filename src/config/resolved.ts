@@ -1,4 +1,4 @@
-import type { CountryCode } from '../mapping/transforms/phone-metadata.js';
+import type { CountryCode } from '../phone/phone-metadata.js';
 import type { CustomFieldConfig } from './schema.js';
 import type { TemplatePart } from './template.js';
 

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { changedSinceOpen } from '../input/changed-since-open.js';
+import { changedSinceOpen } from './changed-since-open.js';
 import { parse as parseSync } from 'csv-parse/sync';
 import { UsageError } from '../errors.js';
 import { CR_IN_CELL, DecodeToLf, keepCellLineEnds, sniffBom } from './decode.js';
@@ -11,7 +11,7 @@ import { notARecord } from './not-a-record.js';
 import { parseRecords, type ParsedRecord } from './parse-records.js';
 import { notCsv, utf16WithoutBom } from './sniff-format.js';
 import { ERROR_COLUMNS } from './header.js';
-import { restoreCell } from '../report/spreadsheet-safe.js';
+import { restoreCell } from './spreadsheet-safe.js';
 import { decodeEscapedBytes } from './escaped-bytes.js';
 
 export interface CsvRecord {

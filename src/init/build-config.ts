@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { countryFromText } from '../mapping/country-names.js';
 import { toE164 } from '../mapping/transforms/phone.js';
 import { GOOGLE_SPLIT } from '../mapping/transforms/split.js';
-import { parsePhoneNumber, type CountryCode } from '../mapping/transforms/phone-metadata.js';
+import { parsePhoneNumber, type CountryCode } from '../phone/phone-metadata.js';
 import { guessCountry } from './guess-country.js';
 import { inferBooleanWords, inferDateFormat, inferDecimalSeparator } from '../mapping/infer-formats.js';
 import { COUNTRY_COLUMNS, EMAIL_COLUMNS, ID_COLUMNS, NAME_COLUMNS, OWNER_COLUMNS, STRICT_ID_COLUMNS, normalizeName, PHONE_COLUMNS, type KnownLabelledColumn, type NameField } from './known-columns.js';

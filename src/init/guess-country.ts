@@ -1,5 +1,5 @@
 import { countryFromText } from '../mapping/country-names.js';
-import { mainCountryOf, parsePhoneNumber, type CountryCode } from '../mapping/transforms/phone-metadata.js';
+import { mainCountryOf, parsePhoneNumber, type CountryCode } from '../phone/phone-metadata.js';
 import { NATIONAL_FORMATS, nationalFormatOf } from '../mapping/national-formats.js';
 
 

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
-import { changedSinceOpen } from './changed-since-open.js';
+import { changedSinceOpen } from '../csv/changed-since-open.js';
 import { buildCard, HEAVY, isQuotedPrintable, parseProperty, vcardFields, vcardHeader, type VcardProperty } from './vcard-card.js';
 
 /** One card as it stands in the file: its lines and bytes, its properties, or why it cannot be read. */

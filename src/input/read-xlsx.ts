@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { UsageError } from '../errors.js';
 import { notARecord, oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
 import { FooterBlock } from '../csv/footer-block.js';
-import { changedSinceOpen } from './changed-since-open.js';
+import { changedSinceOpen } from '../csv/changed-since-open.js';
 import { SharedStrings } from './shared-strings.js';
 import { cellText, type SharedStringLookup } from './xlsx-cell.js';
 

@@ -1,3 +1,4 @@
+import type { DeleteMissingResult } from '../report/summary.js';
 import { closeSync, existsSync, fsyncSync, writeSync } from 'node:fs';
 import type { ApiClient } from '../api/client.js';
 import type { Contact } from '../api/contract.js';
@@ -5,26 +6,16 @@ import type { JournalWriter } from '../journal/journal-writer.js';
 import type { Log } from '../log.js';
 import { jobContacts, type JobContact } from '../ownership/created-by-job.js';
 import { deleteIfStillOurs, type GuardedResult } from '../ownership/guarded-write.js';
-import { openPrivateFile } from '../report/private-files.js';
-import { safeCsvRow, UTF8_BOM } from '../report/spreadsheet-safe.js';
+import { openPrivateFile } from '../state/private-files.js';
+import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
 import type { Runner } from './runner.js';
-import type { SourceSeen } from './send-all.js';
+import type { SourceSeen } from './import-records.js';
+
+export type { DeleteMissingResult };
 
 /** The share of the job's contacts a run may delete without --max-delete. */
 export const DELETE_SHARE = 0.05;
 
-export interface DeleteMissingResult {
-  /** Contacts the job made or adopted whose externalId this run's input no longer has. */
-  readonly missing: number;
-  readonly deleted: number;
-  readonly gone: number;
-  /** Not the job's any more (its externalId changed): listed, left alone. */
-  readonly changedSince: number;
-  readonly failed: number;
-  readonly notSent: number;
-  /** Why nothing was deleted, when the guards refused. */
-  readonly refused?: string;
-}
 
 /**
  * --delete-missing, the mirror of a CRM deletion: the contacts this job made

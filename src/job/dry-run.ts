@@ -6,11 +6,11 @@ import type { ResolvedConfig } from '../config/resolved.js';
 import { indexHeader } from '../csv/header.js';
 import { openInput } from '../input/open-input.js';
 import type { Log } from '../log.js';
-import { Classifier } from '../pipeline/classify.js';
+import { Classifier } from '../classify/classify.js';
 import { DroppedValuesReport } from '../report/dropped-report.js';
 import { FailuresReport } from '../report/failures-report.js';
 import { JsonlWriter } from '../report/jsonl-writer.js';
-import { ensurePrivateDir, statePath, writePrivateFile } from '../report/private-files.js';
+import { ensurePrivateDir, statePath, writePrivateFile } from '../state/private-files.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
 import { ContactPreview } from '../report/contact-preview.js';
 import { renderReport, type NextStep } from '../report/html-report.js';
@@ -19,7 +19,7 @@ import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { replayJournal } from '../journal/replay.js';
 import { mappingChangeWarning } from '../journal/mapping-check.js';
 import { Recorder } from './recorder.js';
-import type { ValidRecord } from '../pipeline/classify.js';
+import type { ValidRecord } from '../classify/classify.js';
 import { describeChange } from '../report/change-preview.js';
 import { ImportError } from '../errors.js';
 
@@ -134,11 +134,11 @@ async function dryRunOwners(options: DryRunOptions, header: HeaderIndex): Promis
     log.warn(`owner: the owners in column ${JSON.stringify(config.owner!.column)} are matched to the workspace's users, which only the API key can read: set OPENPHONE_API_KEY to check them in the dry run (the payloads here carry the config's createdByUserId, if any)`);
     return undefined;
   }
-  const { connect } = await import('./connect.js');
+  const { jobApiClient } = await import('./job-api-client.js');
   const { Runner } = await import('./runner.js');
   const { readOwners } = await import('../workspace/owners.js');
   const runner = new Runner({ concurrency: 1 });
-  const { api: client } = connect({ api: { ...config.api, baseUrl: api.baseUrl, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 } }, apiKey: api.apiKey }, api.baseUrl, runner);
+  const { api: client } = jobApiClient({ api: { ...config.api, baseUrl: api.baseUrl, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 } }, apiKey: api.apiKey }, api.baseUrl, runner);
   try {
     return await readOwners(client, config, header, options.input, log);
   } catch (err) {
@@ -152,12 +152,12 @@ async function dryRunOwners(options: DryRunOptions, header: HeaderIndex): Promis
 
 async function changesOf(records: readonly ValidRecord[], config: ResolvedConfig, api: DryRunOptions['api']): Promise<string[]> {
   if (api === undefined) return [`${records.length > 1 ? 'lines' : 'line'} ${records.map((r) => r.line).join(', ')}: set OPENPHONE_API_KEY to see each changed field as old → new`];
-  const { connect } = await import('./connect.js');
+  const { jobApiClient } = await import('./job-api-client.js');
   const { Runner } = await import('./runner.js');
-  const { LookupBatcher, LookupFailed } = await import('../send/lookup.js');
+  const { LookupBatcher, LookupFailed } = await import('../api/lookup.js');
   const runner = new Runner({ concurrency: 1 });
   // A look, not a job: two tries, not a minute of backoff against an API that cannot be reached.
-  const { api: client } = connect({ api: { ...config.api, baseUrl: api.baseUrl, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 } }, apiKey: api.apiKey }, api.baseUrl, runner);
+  const { api: client } = jobApiClient({ api: { ...config.api, baseUrl: api.baseUrl, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 } }, apiKey: api.apiKey }, api.baseUrl, runner);
   const lookup = new LookupBatcher(client, 0);
   try {
     const found = await Promise.all(records.map((r) => lookup.find(r.externalId)));

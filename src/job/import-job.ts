@@ -11,29 +11,29 @@ import { JobAbortedError, ExitCode, UsageError } from '../errors.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION } from '../journal/events.js';
 import { JournalWriter } from '../journal/journal-writer.js';
 import { replayJournal, type ResumeState } from '../journal/replay.js';
-import { acquireRunLock } from '../journal/run-lock.js';
+import { acquireRunLock } from '../state/run-lock.js';
 import { checkExternalIdDefinition, describeExternalId } from '../journal/external-id-check.js';
 import { checkTarget, describeTarget, newKeySalt, type Target } from '../journal/target.js';
 import { checkSameWorkspace } from '../ownership/same-workspace.js';
 import type { Log } from '../log.js';
 import { Counts } from '../report/counts.js';
 import { writeCreatedReport } from '../report/created-report.js';
-import { ensurePrivateDir, statePath, writePrivateFile } from '../report/private-files.js';
+import { ensurePrivateDir, statePath, writePrivateFile } from '../state/private-files.js';
 import { type ProgressSink } from '../report/progress.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
-import type { Clock } from '../send/rate-limiter.js';
-import type { RequestStats } from '../send/request-stats.js';
-import { connect } from './connect.js';
+import type { Clock } from '../api/rate-limiter.js';
+import type { RequestStats } from '../api/request-stats.js';
+import { jobApiClient } from './job-api-client.js';
 import { renderReport, type NextStep } from '../report/html-report.js';
 import { runsFromJournal } from '../journal/runs.js';
 import { mappingChangeWarning } from '../journal/mapping-check.js';
 import type { Timeline } from '../report/timeline.js';
 import { Runner, type RunEnd } from './runner.js';
-import { sendAll, type SourceSeen } from './send-all.js';
+import { importRecords, type SourceSeen } from './import-records.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { deleteMissing, type DeleteMissingResult } from './delete-missing.js';
 import { checkCreatedByUser, checkWorkspace } from '../send/workspace-check.js';
-import type { Transport } from '../send/transport.js';
+import type { Transport } from '../api/transport.js';
 
 export interface ImportOptions {
   /** What to do after this run, in words and as commands, for report.html (the CLI knows how it was started). */
@@ -97,7 +97,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   try {
     const { past, target, rebind, newKey } = await readPast(journalPath, baseUrl, options);
     const runner = new Runner({ concurrency: config.api.concurrency, graceMs: options.graceMs, maxDurationMs: options.maxDurationMs, signal: options.stop });
-    const { api, stats } = connect({ ...options, api: options.config.api }, baseUrl, runner);
+    const { api, stats } = jobApiClient({ ...options, api: options.config.api }, baseUrl, runner);
     // Before anything is sent or written: the key is accepted and the config fits the workspace.
     // A stop that comes before or during these (a slow API, a big journal) ends the run here.
     const matchKeys = options.matchExisting ?? config.matchExisting ?? [];
@@ -117,7 +117,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       }
     }
     let result: RunEnd & { counts: Counts; timeline?: Timeline; deleted?: DeleteMissingResult };
-    let sent: Awaited<ReturnType<typeof sendAll>> | undefined;
+    let sent: Awaited<ReturnType<typeof importRecords>> | undefined;
     if (options.stop?.aborted || refused !== undefined) {
       await runner.finish();
       // A stop cuts the start-up requests: that is the stop, not a refusal.
@@ -128,7 +128,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       const writer = journal;
       // The deletion reads the journal's records back: what is buffered is written out first.
       const afterSending = options.deleteMissing && options.maxRows === undefined ? (seen: SourceSeen) => (writer.flush(), deleteMissing({ api, runner, journal: writer, journalPath, deletedCsv: statePath(stateDir, 'deleted'), seen, log, ...options.deleteMissing })) : undefined;
-      sent = await sendAll({ ...options, csv, header, past, api, stats, runner, journal, reportDir: stateDir, rules, ...(index && { index }), ...(owners && { owners }), ...(afterSending && { afterSending }) });
+      sent = await importRecords({ ...options, csv, header, past, api, stats, runner, journal, reportDir: stateDir, rules, ...(index && { index }), ...(owners && { owners }), ...(afterSending && { afterSending }) });
       result = sent;
       journal.flush();
     }

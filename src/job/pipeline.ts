@@ -1,5 +1,5 @@
 import type { OpenedCsv } from '../csv/read-csv.js';
-import type { Classifier, ValidRecord } from '../pipeline/classify.js';
+import type { Classifier, ValidRecord } from '../classify/classify.js';
 import type { Match } from '../workspace/index.js';
 import { planRecord, type PastView, type Plan, type PlanRules } from './plan.js';
 import type { Recorder } from './recorder.js';

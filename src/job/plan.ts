@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CsvIgnored } from '../csv/read-csv.js';
 import type { ResumeState } from '../journal/replay.js';
 import type { Relation } from '../ownership/created-by-job.js';
-import type { Classified, RejectedRecord, ValidRecord } from '../pipeline/classify.js';
+import type { Classified, RejectedRecord, ValidRecord } from '../classify/classify.js';
 import type { IndexedContact, Match } from '../workspace/index.js';
 
 /** What earlier runs did, as far as one record's decision needs it. */

@@ -1,7 +1,7 @@
 import type { OpenedCsv } from '../csv/read-csv.js';
 import type { Counts } from '../report/counts.js';
 import type { ProgressSink } from '../report/progress.js';
-import type { RequestStats } from '../send/request-stats.js';
+import type { RequestStats } from '../api/request-stats.js';
 import type { Timeline } from '../report/timeline.js';
 
 /**

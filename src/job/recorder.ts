@@ -1,13 +1,13 @@
 import type { JournalEvent } from '../journal/events.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
-import type { ValidRecord } from '../pipeline/classify.js';
+import type { ValidRecord } from '../classify/classify.js';
 import { Counts } from '../report/counts.js';
 import type { DroppedValuesReport } from '../report/dropped-report.js';
 import type { FailuresReport } from '../report/failures-report.js';
 import type { JsonlWriter } from '../report/jsonl-writer.js';
 import type { ReviewReport } from '../report/review-report.js';
 import type { PastFailure } from '../journal/replay.js';
-import { apiStatusOf, refusesKeyOrRoute } from '../send/api-error.js';
+import { apiStatusOf, refusesKeyOrRoute } from '../api/api-error.js';
 import type { RefusalBreaker, Trip } from '../send/refusal-breaker.js';
 import type { SendOutcome } from '../send/send-record.js';
 import type { Plan } from './plan.js';

@@ -1,9 +1,12 @@
+import { JOURNAL_FORMAT } from '../state/private-files.js';
+
 /**
  * The journal's format. Its first line is a header with a format version; a
  * reader refuses a version it does not know rather than guessing. Keys are
- * short because a million-record job writes a few million lines.
+ * short because a million-record job writes a few million lines. The format
+ * tag is the state directory's (it marks a folder as the tool's).
  */
-export const JOURNAL_FORMAT = 'openphone-import-journal';
+export { JOURNAL_FORMAT };
 export const JOURNAL_VERSION = 1;
 
 export interface JournalHeader {

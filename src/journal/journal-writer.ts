@@ -1,6 +1,6 @@
 import { closeSync, fsync, fsyncSync, writeSync } from 'node:fs';
 import { JobAbortedError } from '../errors.js';
-import { openPrivateFile } from '../report/private-files.js';
+import { openPrivateFile } from '../state/private-files.js';
 import { encodeEvent } from './codec.js';
 import type { JournalEvent, JournalHeader } from './events.js';
 

@@ -1,6 +1,6 @@
 import { existsSync, ftruncateSync, closeSync, readSync, fstatSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { openPrivateFile } from '../report/private-files.js';
+import { openPrivateFile } from '../state/private-files.js';
 import { relationOf } from './events.js';
 import { hashes, IdSet } from '../util/id-set.js';
 import { decodeEvent, forEachJournalEvent } from './codec.js';

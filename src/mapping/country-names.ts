@@ -1,4 +1,4 @@
-import { isSupportedCountry, type CountryCode } from './transforms/phone-metadata.js';
+import { isSupportedCountry, type CountryCode } from '../phone/phone-metadata.js';
 
 /**
  * Country cells as exports write them (Outlook's "Business Country/Region",

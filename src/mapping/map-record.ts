@@ -12,7 +12,7 @@ import { toUrl } from './transforms/url.js';
 import { SeenStrings } from '../util/seen-strings.js';
 import { configHint } from './config-hints.js';
 import { countryFromText } from './country-names.js';
-import type { CountryCode } from './transforms/phone-metadata.js';
+import type { CountryCode } from '../phone/phone-metadata.js';
 
 /** Reads one cell by column name; '' for an absent or empty cell. */
 export type CellReader = (column: string) => string;

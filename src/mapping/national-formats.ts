@@ -1,4 +1,4 @@
-import { parsePhoneNumber, type CountryCode } from './transforms/phone-metadata.js';
+import { parsePhoneNumber, type CountryCode } from '../phone/phone-metadata.js';
 
 /**
  * National numbering formats that say which country wrote them. Validity alone

@@ -1,6 +1,6 @@
 import type { ApiClient } from '../api/client.js';
 import type { Contact } from '../api/contract.js';
-import { describeApiError } from '../send/api-error.js';
+import { describeApiError } from '../api/api-error.js';
 import type { JobContact } from './created-by-job.js';
 import { restoreBody } from './restore-body.js';
 

@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, writeSync } from 'node:fs';
 import type { Contact } from '../api/contract.js';
 import { UsageError } from '../errors.js';
 import { readJsonLines } from '../journal/lines.js';
-import { openPrivateFile } from '../report/private-files.js';
+import { openPrivateFile } from '../state/private-files.js';
 
 /** A contact as it was before the job's first PATCH of it. */
 export interface PriorState {

@@ -1,7 +1,7 @@
 import type { PhoneColumn } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
-import { parsePhoneNumber } from '../mapping/transforms/phone-metadata.js';
-import type { ValidRecord } from '../pipeline/classify.js';
+import { parsePhoneNumber } from '../phone/phone-metadata.js';
+import type { ValidRecord } from '../classify/classify.js';
 
 /**
  * The first few valid records as they will be sent, for the dry run's screen:

@@ -1,8 +1,8 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { forEachJournalEvent } from '../journal/codec.js';
 import { isCreatedByJob } from '../ownership/created-by-job.js';
-import { AtomicPrivateFile } from './private-files.js';
-import { safeCsvRows, UTF8_BOM } from './spreadsheet-safe.js';
+import { AtomicPrivateFile } from '../state/private-files.js';
+import { safeCsvRows, UTF8_BOM } from '../csv/spreadsheet-safe.js';
 
 /**
  * created.csv: every contact this job made (all runs), externalId → contact

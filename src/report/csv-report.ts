@@ -1,5 +1,5 @@
-import { AtomicPrivateFile } from './private-files.js';
-import { safeCsvRow, UTF8_BOM } from './spreadsheet-safe.js';
+import { AtomicPrivateFile } from '../state/private-files.js';
+import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
 
 /**
  * A report of rows for people (UTF-8 with a BOM, every cell spreadsheet-safe),

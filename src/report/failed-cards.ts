@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readCards } from '../input/read-vcard.js';
-import { AtomicPrivateFile } from './private-files.js';
+import { AtomicPrivateFile } from '../state/private-files.js';
 
 /** The property a failed card carries its reasons in: ignored when the file is read again, replaced when it fails again. */
 const ERROR_PROPERTY = 'X-OPENPHONE-IMPORT-ERROR';

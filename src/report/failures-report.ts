@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import { ERROR_COLUMNS, SOURCE_COLUMNS, type HeaderIndex } from '../csv/header.js';
 import { describeProblem, type Problem } from '../mapping/problem.js';
 import { writeFailedCards } from './failed-cards.js';
-import { AtomicPrivateFile } from './private-files.js';
+import { AtomicPrivateFile } from '../state/private-files.js';
 import { encodeWithEscapedBytes } from '../csv/escaped-bytes.js';
-import { safeCsvRow, UTF8_BOM } from './spreadsheet-safe.js';
+import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
 
 /**
  * failures.csv: the input's own columns with their values exactly as read (so

@@ -1,4 +1,4 @@
-import { AtomicPrivateFile } from './private-files.js';
+import { AtomicPrivateFile } from '../state/private-files.js';
 
 /**
  * A JSON-lines report. Lines are gathered into ~64 KB writes (one write call

@@ -3,7 +3,6 @@ import { ExitCode } from '../errors.js';
 import type { Counts } from './counts.js';
 import { describeGroups, type ProblemGroup } from './problem-digest.js';
 import type { TimelinePoint } from './timeline.js';
-import type { DeleteMissingResult } from '../job/delete-missing.js';
 
 export const SUMMARY_VERSION = 1;
 
@@ -49,6 +48,20 @@ export interface Summary {
   readonly preview?: readonly string[];
   /** A dry run of a job with finished records: the first changed ones, each change as old → new. */
   readonly changes?: readonly string[];
+}
+
+/** What --delete-missing did (job/delete-missing.ts), as the summary reports it. */
+export interface DeleteMissingResult {
+  /** Contacts the job made or adopted whose externalId this run's input no longer has. */
+  readonly missing: number;
+  readonly deleted: number;
+  readonly gone: number;
+  /** Not the job's any more (its externalId changed): listed, left alone. */
+  readonly changedSince: number;
+  readonly failed: number;
+  readonly notSent: number;
+  /** Why nothing was deleted, when the guards refused. */
+  readonly refused?: string;
 }
 
 /** The shortest run whose requests per second the summary prints. */

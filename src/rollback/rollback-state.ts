@@ -1,7 +1,7 @@
 import { closeSync, writeSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { readJsonLines } from '../journal/lines.js';
-import { openPrivateFile } from '../report/private-files.js';
+import { openPrivateFile } from '../state/private-files.js';
 
 /** What a rollback did to a contact, final: deleted, restored, gone already, or left alone because it changed since the job. */
 export type RollbackOutcome = 'deleted' | 'restored' | 'gone' | 'changedSince';

@@ -1,4 +1,4 @@
-import { apiStatusOf, refusesKeyOrRoute } from './api-error.js';
+import { apiStatusOf, refusesKeyOrRoute } from '../api/api-error.js';
 
 /** One record's refusal by the API, as the breaker sees it. */
 export interface Refusal {

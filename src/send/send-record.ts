@@ -6,8 +6,8 @@ import type { Relation } from '../ownership/created-by-job.js';
 import type { PriorStates } from '../ownership/prior-states.js';
 import { proveOwnershipSharp } from '../ownership/prove-sharp.js';
 import type { IndexedContact } from '../workspace/index.js';
-import { describeApiError, refusesKeyOrRoute } from './api-error.js';
-import { LookupFailed, type LookupBatcher } from './lookup.js';
+import { describeApiError, refusesKeyOrRoute } from '../api/api-error.js';
+import { LookupFailed, type LookupBatcher } from '../api/lookup.js';
 import { updateBody } from './update-body.js';
 
 export interface SendContext {
@@ -32,7 +32,7 @@ export interface RecordToSend {
   readonly attemptedAt?: number;
   /**
    * A record an earlier run finished that changed since: its contact is
-   * updated (a sync). `current`: its lookup, when it was asked early (send-all
+   * updated (a sync). `current`: its lookup, when it was asked early (import-records
    * asks when the record is planned, so that lookups gather 20 ids a request).
    */
   readonly sync?: { readonly relation: Relation; readonly current?: Promise<Contact[]> };

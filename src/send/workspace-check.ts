@@ -2,7 +2,7 @@ import type { ApiClient } from '../api/client.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { JobAbortedError, UsageError } from '../errors.js';
 import { didYouMean } from '../util/nearest.js';
-import { describeApiError } from './api-error.js';
+import { describeApiError } from '../api/api-error.js';
 
 interface Definition {
   readonly name: string;

@@ -1,8 +1,8 @@
 import type { Contact } from '../api/contract.js';
 import type { MatchKey } from '../config/resolved.js';
-import type { CountryCode } from '../mapping/transforms/phone-metadata.js';
+import type { CountryCode } from '../phone/phone-metadata.js';
 import { toE164 } from '../mapping/transforms/phone.js';
-import type { ValidRecord } from '../pipeline/classify.js';
+import type { ValidRecord } from '../classify/classify.js';
 
 /** What the index keeps of a contact: enough to name it in review.csv and to read it again before adopting it. */
 export interface IndexedContact {

@@ -1,8 +1,8 @@
 import { LIST_MAX_RESULTS, type Contact } from '../api/contract.js';
 import type { ApiClient } from '../api/client.js';
 import { JobAbortedError } from '../errors.js';
-import { describeApiError } from '../send/api-error.js';
-import { contactsPage } from '../send/lookup.js';
+import { describeApiError } from '../api/api-error.js';
+import { contactsPage } from '../api/lookup.js';
 
 /**
  * Every contact of the workspace: GET /v1/contacts without a filter, 50 a

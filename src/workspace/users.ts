@@ -1,7 +1,7 @@
 import { USERS_MAX_RESULTS, type User } from '../api/contract.js';
 import type { ApiClient } from '../api/client.js';
 import { JobAbortedError } from '../errors.js';
-import { describeApiError } from '../send/api-error.js';
+import { describeApiError } from '../api/api-error.js';
 
 /**
  * Every user of the workspace: GET /v1/users, 50 a page, following

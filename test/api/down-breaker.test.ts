@@ -1,7 +1,7 @@
 import { ApiClient } from '../../src/api/client.js';
-import { RateLimiter, type Clock } from '../../src/send/rate-limiter.js';
-import { RequestStats } from '../../src/send/request-stats.js';
-import type { ApiRequest, ApiResponse } from '../../src/send/transport.js';
+import { RateLimiter, type Clock } from '../../src/api/rate-limiter.js';
+import { RequestStats } from '../../src/api/request-stats.js';
+import type { ApiRequest, ApiResponse } from '../../src/api/transport.js';
 
 /**
  * The API counts as down only after both: 20 failed requests in a row, and 30 s

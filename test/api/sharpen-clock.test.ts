@@ -1,4 +1,4 @@
-import { connect } from '../../src/job/connect.js';
+import { jobApiClient } from '../../src/job/job-api-client.js';
 import { Runner } from '../../src/job/runner.js';
 import { API_DEFAULTS } from '../../src/config/resolved.js';
 import { useSandbox } from '../helpers/sandbox.js';
@@ -7,7 +7,7 @@ const sandbox = useSandbox();
 
 test('probes timed across a second\'s boundary narrow the server clock to milliseconds, and the truth stays inside', async () => {
   const runner = new Runner({ concurrency: 2 });
-  const { api, stats } = connect({ api: { ...API_DEFAULTS, baseUrl: sandbox().url, requestsPerSecond: 100 }, apiKey: sandbox().apiKey }, sandbox().url, runner);
+  const { api, stats } = jobApiClient({ api: { ...API_DEFAULTS, baseUrl: sandbox().url, requestsPerSecond: 100 }, apiKey: sandbox().apiKey }, sandbox().url, runner);
   await api.call({ method: 'GET', path: 'v1/contact-custom-fields' });
   const rough = api.serverClock.offset!;
   expect(rough.hi - rough.lo).toBeGreaterThanOrEqual(1000);

@@ -5,7 +5,7 @@ import { detectDelimiter } from '../../src/csv/detect-delimiter.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLog } from '../../src/log.js';
 import { dryRun } from '../../src/job/dry-run.js';
-import { defaultStateDir } from '../../src/state-dir.js';
+import { defaultStateDir } from '../../src/state/state-dir.js';
 import { runCli } from '../helpers/cli.js';
 import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { fixture } from '../helpers/paths.js';

@@ -87,7 +87,7 @@ onSmallDisk('reports that cannot be written in full: the run says so and exits n
 }, 60_000);
 
 onSmallDisk('a report that does not fit: commit throws naming the file, and the report already in place stays whole', async () => {
-  const { AtomicPrivateFile } = await import('../../src/report/private-files.js');
+  const { AtomicPrivateFile } = await import('../../src/state/private-files.js');
   const stateDir = join(dir(), 'reports');
   const unmount = smallDisk(stateDir, '32k');
   try {

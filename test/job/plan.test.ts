@@ -1,7 +1,7 @@
 import { DoneRecords } from '../../src/journal/done-records.js';
 import { bodyHash, DEFAULT_RULES, planRecord, type PastView, type PlanRules } from '../../src/job/plan.js';
 import type { Relation } from '../../src/ownership/created-by-job.js';
-import type { RejectedRecord, ValidRecord } from '../../src/pipeline/classify.js';
+import type { RejectedRecord, ValidRecord } from '../../src/classify/classify.js';
 import type { IndexedContact, Match } from '../../src/workspace/index.js';
 
 const valid: ValidRecord = { kind: 'valid', line: 4, externalId: 'e1', payload: { defaultFields: { firstName: 'Ada' }, externalId: 'e1' }, fields: ['e1', 'Ada'] };

@@ -5,7 +5,7 @@ import { JOURNAL_FORMAT } from '../../src/journal/events.js';
 import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { replayJournal, type PastFailure } from '../../src/journal/replay.js';
 import { Recorder, outcomeLine } from '../../src/job/recorder.js';
-import type { ValidRecord } from '../../src/pipeline/classify.js';
+import type { ValidRecord } from '../../src/classify/classify.js';
 import { DroppedValuesReport } from '../../src/report/dropped-report.js';
 import { FailuresReport } from '../../src/report/failures-report.js';
 import { RefusalBreaker, type Trip } from '../../src/send/refusal-breaker.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { JOURNAL_FORMAT } from '../../src/journal/events.js';
 import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { repairTornTail, replayJournal } from '../../src/journal/replay.js';
-import { acquireRunLock } from '../../src/journal/run-lock.js';
+import { acquireRunLock } from '../../src/state/run-lock.js';
 import { silentLog } from '../../src/log.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
@@ -110,7 +110,7 @@ describe('run lock', () => {
   test('two runs taking over a stale lock at once: one holds it, the other is refused', async () => {
     writeFileSync(join(dir(), 'lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: 'earlier' }));
     const { spawn } = await import('node:child_process');
-    const script = `import('${join(process.cwd(), 'dist', 'src', 'journal', 'run-lock.js')}').then(({ acquireRunLock }) => { try { acquireRunLock(process.argv[1], { info() {}, warn() {} }); process.stdout.write('held'); setTimeout(() => {}, 300); } catch (e) { process.stdout.write(e.code); } })`;
+    const script = `import('${join(process.cwd(), 'dist', 'src', 'state', 'run-lock.js')}').then(({ acquireRunLock }) => { try { acquireRunLock(process.argv[1], { info() {}, warn() {} }); process.stdout.write('held'); setTimeout(() => {}, 300); } catch (e) { process.stdout.write(e.code); } })`;
     const one = () =>
       new Promise<string>((resolve) => {
         const c = spawn(process.execPath, ['-e', script, dir()], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -5,12 +5,12 @@ import { JOURNAL_FORMAT } from '../../src/journal/events.js';
 import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { replayJournal } from '../../src/journal/replay.js';
 import { ApiClient } from '../../src/api/client.js';
-import { LookupBatcher } from '../../src/send/lookup.js';
-import { RateLimiter, type Clock } from '../../src/send/rate-limiter.js';
-import { RequestStats } from '../../src/send/request-stats.js';
+import { LookupBatcher } from '../../src/api/lookup.js';
+import { RateLimiter, type Clock } from '../../src/api/rate-limiter.js';
+import { RequestStats } from '../../src/api/request-stats.js';
 import { sendRecord, type RecordToSend, type SendContext } from '../../src/send/send-record.js';
 import { outcomeLine } from '../../src/job/recorder.js';
-import { TransportError, type ApiRequest, type ApiResponse, type Transport } from '../../src/send/transport.js';
+import { TransportError, type ApiRequest, type ApiResponse, type Transport } from '../../src/api/transport.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { PriorStates } from '../../src/ownership/prior-states.js';
 

@@ -1,5 +1,5 @@
 import type { Contact } from '../../src/api/contract.js';
-import type { ValidRecord } from '../../src/pipeline/classify.js';
+import type { ValidRecord } from '../../src/classify/classify.js';
 import { WorkspaceIndex } from '../../src/workspace/index.js';
 
 let n = 0;

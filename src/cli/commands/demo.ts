@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { loadConfig } from '../../config/load.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import { STATE_FILES, statePath } from '../../report/private-files.js';
+import { STATE_FILES, statePath } from '../../state/private-files.js';
 import { DEMO_CONFIG, DEMO_INPUT, DEMO_WORKSPACE } from '../paths.js';
 import { invokedAs } from '../next-command.js';
 import { runCommand } from './run.js';
@@ -42,7 +42,7 @@ async function refuseUnlessDemoState(stateDir: string): Promise<void> {
   if (entries.length === 0) return;
   const refuse = (why: string) => new UsageError('DEMO_STATE_DIR', `${stateDir} ${why}: not cleared; pick another --state-dir for the demo`);
   if (!entries.includes(STATE_FILES.journal) && !entries.includes(STATE_FILES.summary)) throw refuse('exists and is not an openphone-import state directory');
-  const { liveLock } = await import('../../journal/run-lock.js');
+  const { liveLock } = await import('../../state/run-lock.js');
   const lock = liveLock(stateDir);
   if (lock !== undefined) throw refuse(`is in use by a run (pid ${lock.pid} on ${lock.host})`);
   if (entries.includes(STATE_FILES.journal)) {

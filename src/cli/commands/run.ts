@@ -8,7 +8,7 @@ import { progressPrinter } from '../../report/progress.js';
 import { formatSummary, type Summary } from '../../report/summary.js';
 import { dryRun } from '../../job/dry-run.js';
 import { DEFAULT_RULES, type PlanRules } from '../../job/plan.js';
-import { defaultStateDir } from '../../state-dir.js';
+import { defaultStateDir } from '../../state/state-dir.js';
 import { parseDuration } from '../../util/duration.js';
 import { nextStepList, nextSteps } from '../next-command.js';
 import { stopOnSignals } from '../stop-on-signals.js';

@@ -1,4 +1,4 @@
-import { parsePhoneNumber, type CountryCode } from './phone-metadata.js';
+import { parsePhoneNumber, type CountryCode } from '../../phone/phone-metadata.js';
 import { bad, ProblemCode, type Converted } from '../problem.js';
 
 /**

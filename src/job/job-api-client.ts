@@ -1,11 +1,11 @@
 import { ApiClient } from '../api/client.js';
 import type { ApiSettings } from '../config/resolved.js';
-import { RateLimiter, realClock, type Clock } from '../send/rate-limiter.js';
-import { RequestStats } from '../send/request-stats.js';
-import { gotTransport, type Transport } from '../send/transport.js';
+import { RateLimiter, realClock, type Clock } from '../api/rate-limiter.js';
+import { RequestStats } from '../api/request-stats.js';
+import { gotTransport, type Transport } from '../api/transport.js';
 import type { Runner } from './runner.js';
 
-export interface ConnectOptions {
+export interface JobApiClientOptions {
   readonly api: ApiSettings;
   readonly apiKey: string;
   readonly breaker?: { readonly failures: number; readonly quietMs: number };
@@ -16,7 +16,7 @@ export interface ConnectOptions {
 }
 
 /** The API client of a job (an import, a rollback), listening to its runner's two stop signals. */
-export function connect(options: ConnectOptions, baseUrl: string, runner: Runner): { api: ApiClient; stats: RequestStats } {
+export function jobApiClient(options: JobApiClientOptions, baseUrl: string, runner: Runner): { api: ApiClient; stats: RequestStats } {
   const settings = options.api;
   const stats = new RequestStats();
   const api = new ApiClient({

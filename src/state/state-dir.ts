@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { STATE_FILES, statePath } from './report/private-files.js';
+import { STATE_FILES, statePath } from './private-files.js';
 
 /**
  * The state directory a job uses when none is given: beside the input, named

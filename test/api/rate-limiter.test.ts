@@ -1,4 +1,4 @@
-import { RateLimiter, type Clock } from '../../src/send/rate-limiter.js';
+import { RateLimiter, type Clock } from '../../src/api/rate-limiter.js';
 import { maxInAnyWindow } from '../../src/sandbox/rate-window.js';
 
 /** A clock that only moves when someone sleeps: the limiter's timing, without waiting. */

@@ -1,4 +1,4 @@
-import { decideRetry, rateLimitPauseMs } from '../../src/send/retry-policy.js';
+import { decideRetry, rateLimitPauseMs } from '../../src/api/retry-policy.js';
 
 const policy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 300 };
 

@@ -6,15 +6,15 @@ import type { OpenedCsv } from '../csv/read-csv.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import type { ResumeState } from '../journal/replay.js';
 import { JobAbortedError } from '../errors.js';
-import { Classifier } from '../pipeline/classify.js';
+import { Classifier } from '../classify/classify.js';
 import type { Counts } from '../report/counts.js';
 import { DroppedValuesReport } from '../report/dropped-report.js';
 import { FailuresReport } from '../report/failures-report.js';
-import { statePath } from '../report/private-files.js';
+import { statePath } from '../state/private-files.js';
 import type { ProgressSink } from '../report/progress.js';
-import { LookupBatcher } from '../send/lookup.js';
+import { LookupBatcher } from '../api/lookup.js';
 import { RefusalBreaker } from '../send/refusal-breaker.js';
-import type { RequestStats } from '../send/request-stats.js';
+import type { RequestStats } from '../api/request-stats.js';
 import { sendRecord, type SendOutcome } from '../send/send-record.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { runPipeline, type SendPlan } from './pipeline.js';
@@ -28,7 +28,7 @@ import { Timeline } from '../report/timeline.js';
 import { Recorder } from './recorder.js';
 import type { Runner, RunEnd } from './runner.js';
 
-export interface SendAllInput {
+export interface ImportRecordsInput {
   readonly config: ResolvedConfig;
   readonly csv: OpenedCsv;
   readonly header: HeaderIndex;
@@ -54,7 +54,6 @@ export interface SendAllInput {
   readonly progress?: ProgressSink;
 }
 
-/** The import's sending phase: the pipeline, with a sender that sends. */
 /** What the run read of the source: for --delete-missing, which externalIds are still there. */
 export interface SourceSeen {
   readonly hasSeen: (externalId: string) => boolean;
@@ -62,7 +61,8 @@ export interface SourceSeen {
   readonly unreadable: number;
 }
 
-export async function sendAll(i: SendAllInput): Promise<RunEnd & { counts: Counts; timeline: Timeline; deleted?: DeleteMissingResult }> {
+/** The import's sending phase: the pipeline (job/pipeline.ts), with a sender that sends each planned record and journals it. */
+export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { counts: Counts; timeline: Timeline; deleted?: DeleteMissingResult }> {
   const { runner } = i;
   const recorder = new Recorder({
     failures: new FailuresReport(statePath(i.reportDir, 'failures'), i.header, i.csv.delimiter, i.csv.file, i.csv.format === 'vcard' ? statePath(i.reportDir, 'failedCards') : undefined),

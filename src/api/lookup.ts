@@ -1,5 +1,5 @@
-import { LIST_MAX_RESULTS, LOOKUP_MAX_IDS, type Contact } from '../api/contract.js';
-import type { ApiClient } from '../api/client.js';
+import { LIST_MAX_RESULTS, LOOKUP_MAX_IDS, type Contact } from './contract.js';
+import type { ApiClient } from './client.js';
 import { describeApiError } from './api-error.js';
 
 /**

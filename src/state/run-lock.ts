@@ -3,7 +3,7 @@ import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:
 import { hostname } from 'node:os';
 import { JobAbortedError } from '../errors.js';
 import type { Log } from '../log.js';
-import { statePath } from '../report/private-files.js';
+import { statePath } from './private-files.js';
 
 interface LockInfo {
   readonly pid: number;

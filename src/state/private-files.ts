@@ -2,7 +2,6 @@ import { fsyncSync, closeSync, constants, readSync, writeSync, createWriteStream
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { JobAbortedError, UsageError } from '../errors.js';
-import { JOURNAL_FORMAT } from '../journal/events.js';
 import { shellQuote } from '../util/shell-quote.js';
 
 /**
@@ -16,6 +15,9 @@ import { shellQuote } from '../util/shell-quote.js';
  *   are created exclusively under a name no one can guess, and the mode is set
  *   on the open descriptor (0600), not on a path that could be swapped.
  */
+
+/** The journal's first line carries this format tag: what marks a folder with a journal as this tool's state directory. */
+export const JOURNAL_FORMAT = 'openphone-import-journal';
 
 /** Every file and folder name of a state directory: named here once. */
 export const STATE_FILES = {

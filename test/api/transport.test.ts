@@ -1,7 +1,7 @@
 import { once, getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gotTransport, TransportError } from '../../src/send/transport.js';
+import { gotTransport, TransportError } from '../../src/api/transport.js';
 
 // The real transport (got) against a local server: what each kind of answer
 // becomes, and how a request on its way is cut.
