@@ -1,6 +1,9 @@
 import { UsageError } from '../errors.js';
 import type { Log } from '../log.js';
 
+/** The base URL without trailing slashes: the one form every request path, journal and comparison uses. */
+export const normalizeBaseUrl = (url: string): string => url.replace(/\/+$/, '');
+
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 /**
@@ -21,5 +24,5 @@ export function checkBaseUrl(url: string, where: string, log: Log): string {
   if (parsed.protocol === 'http:' && !LOOPBACK.test(parsed.hostname)) {
     log.warn(`${where} ${url} is plain http to another machine: the API key travels in clear in every request. Use https unless this is a test server you trust.`);
   }
-  return url;
+  return normalizeBaseUrl(url);
 }

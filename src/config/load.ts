@@ -1,3 +1,4 @@
+import { normalizeBaseUrl } from '../api/base-url.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
@@ -183,7 +184,7 @@ function resolve(config: Config, file: string): ResolvedConfig {
     ...(config.matchExisting !== undefined && { matchExisting: [...new Set(config.matchExisting)] }),
     csv: { delimiter: config.csv?.delimiter, encoding: config.csv?.encoding ?? 'utf-8', headerLine: config.csv?.headerLine ?? 1, sheet: config.csv?.sheet },
     api: {
-      baseUrl: (api.baseUrl ?? API_DEFAULTS.baseUrl).replace(/\/+$/, ''),
+      baseUrl: normalizeBaseUrl(api.baseUrl ?? API_DEFAULTS.baseUrl),
       requestsPerSecond: api.requestsPerSecond ?? API_DEFAULTS.requestsPerSecond,
       concurrency: api.concurrency ?? API_DEFAULTS.concurrency,
       timeoutMs: api.timeoutMs ?? API_DEFAULTS.timeoutMs,

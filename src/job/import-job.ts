@@ -1,3 +1,4 @@
+import { normalizeBaseUrl } from '../api/base-url.js';
 import { readOwners } from '../workspace/owners.js';
 import type { UserDirectory } from '../workspace/users.js';
 import { ApiClient } from '../api/client.js';
@@ -86,7 +87,7 @@ export interface ImportOptions {
 export async function importJob(options: ImportOptions): Promise<Summary> {
   const { config, input, stateDir, log } = options;
   const startedAt = new Date();
-  const baseUrl = (options.baseUrl ?? config.api.baseUrl).replace(/\/+$/, '');
+  const baseUrl = normalizeBaseUrl(options.baseUrl ?? config.api.baseUrl);
 
   const csv = await openInput(input, config.csv);
   const header = indexHeader(csv.header, config.columnUses, input);

@@ -1,3 +1,4 @@
+import { normalizeBaseUrl } from '../api/base-url.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import type { ResumeState } from './replay.js';
@@ -26,7 +27,7 @@ export function keyFingerprint(apiKey: string, salt = 'openphone-import'): strin
 export const newKeySalt = (): string => randomBytes(12).toString('base64url');
 
 export function describeTarget(baseUrl: string, apiKey: string, salt?: string): Target {
-  return { baseUrl: baseUrl.replace(/\/+$/, ''), keyFingerprint: keyFingerprint(apiKey, salt) };
+  return { baseUrl: normalizeBaseUrl(baseUrl), keyFingerprint: keyFingerprint(apiKey, salt) };
 }
 
 function sameApi(a: string, b: string): boolean {

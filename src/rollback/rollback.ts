@@ -1,3 +1,4 @@
+import { normalizeBaseUrl } from '../api/base-url.js';
 import { existsSync } from 'node:fs';
 import type { ApiClient } from '../api/client.js';
 import type { ApiSettings } from '../config/resolved.js';
@@ -75,7 +76,7 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
   const releaseLock = acquireRunLock(o.stateDir, o.log);
   try {
     const past = await replayJournal(journalPath);
-    const baseUrl = (o.baseUrl ?? past.target?.baseUrl ?? past.header?.baseUrl ?? API_DEFAULTS.baseUrl).replace(/\/+$/, '');
+    const baseUrl = normalizeBaseUrl(o.baseUrl ?? past.target?.baseUrl ?? past.header?.baseUrl ?? API_DEFAULTS.baseUrl);
     // Only the API and key the job imported with: another workspace's contacts are never touched.
     checkTarget(past, describeTarget(baseUrl, o.apiKey, past.header?.keySalt), journalPath, false);
     const settings: ApiSettings = { ...API_DEFAULTS, ...o.api, baseUrl };

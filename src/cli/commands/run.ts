@@ -51,10 +51,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const rules: PlanRules = { onExisting: args.onExisting ?? DEFAULT_RULES.onExisting, onChanged: args.onChanged ?? DEFAULT_RULES.onChanged };
   if (args.dryRun) {
     // Checked for a dry run too: its next commands carry it.
-    if (args.baseUrl !== undefined) checkBaseUrl(args.baseUrl, '--base-url', stderrLog);
+    const baseUrl = args.baseUrl !== undefined ? checkBaseUrl(args.baseUrl, '--base-url', stderrLog) : config.api.baseUrl;
     // With a key the first changed records' contacts are read to show their changes (nothing is sent).
     const key = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
-    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog, rules, nextSteps: hintsFor(args, stateDir), ...(key !== undefined && { api: { apiKey: key, baseUrl: args.baseUrl ?? config.api.baseUrl } }) });
+    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog, rules, nextSteps: hintsFor(args, stateDir), ...(key !== undefined && { api: { apiKey: key, baseUrl } }) });
     printSummary(summary, args, stateDir);
     return summary.exitCode;
   }
