@@ -9,11 +9,10 @@ import { openCsv } from '../csv/read-csv.js';
 import { inputFormat } from '../input/open-input.js';
 import { openVcard } from '../input/read-vcard.js';
 import type { Log } from '../log.js';
-import { ApiClient } from '../api/client.js';
 import { ImportError, UsageError } from '../errors.js';
-import { RateLimiter, realClock } from '../api/rate-limiter.js';
-import { RequestStats } from '../api/request-stats.js';
-import { gotTransport } from '../api/transport.js';
+import { API_DEFAULTS } from '../config/resolved.js';
+import { jobApiClient } from '../job/job-api-client.js';
+import { Runner } from '../job/runner.js';
 import { readContactsPage } from '../workspace/list-contacts.js';
 import { listUsers, UserDirectory } from '../workspace/users.js';
 import { buildConfig, type InitResult } from './build-config.js';
@@ -65,16 +64,8 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
   let appMade: { count: number; more: boolean } | undefined;
   let users: UserDirectory | undefined;
   if (o.apiKey) {
-    // The same client as an import's: the rate limit, 429 pauses and retries apply here too.
-    const api = new ApiClient({
-      transport: gotTransport(o.baseUrl, o.apiKey, 15_000, 2),
-      limiter: new RateLimiter(10),
-      stats: new RequestStats(),
-      retry: { attempts: 4, baseDelayMs: 500, maxDelayMs: 5_000 },
-      clock: realClock,
-      random: Math.random,
-      settleMs: 30_000,
-    });
+    // The same client as an import's, with a run's default settings: the rate limit, 429 pauses and retries apply here too.
+    const { api } = jobApiClient({ api: { ...API_DEFAULTS, baseUrl: o.baseUrl }, apiKey: o.apiKey }, o.baseUrl, new Runner({ concurrency: 1 }));
     try {
       const r = await api.call({ method: 'GET', path: 'v1/contact-custom-fields' }, { count: 'checks' });
       if (r.kind === 'answer' && r.res.status === 200) customFields = (r.res.body as { data: typeof customFields }).data;
