@@ -1,5 +1,5 @@
+import { lockState } from './state/run-lock.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { UsageError } from './errors.js';
 import { RollbackLog } from './rollback/rollback-state.js';
 import { ProblemCode } from './mapping/problem.js';
@@ -64,7 +64,7 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
         ...(last.endedAt !== undefined && { endedAt: last.endedAt, ...(last.exitCode !== undefined && { exitCode: last.exitCode }) }),
       },
     }),
-    lock: readLock(statePath(stateDir, 'lock')),
+    lock: lockState(stateDir),
     ...(summaryCounts.lastSummary && { lastSummary: summaryCounts.lastSummary }),
     ...(failuresReport && { failuresReport }),
     ...(left && { left }),
@@ -114,24 +114,6 @@ function recordsLeft(summary: Record<string, number> | undefined, stoppedEarly: 
   return { records: Math.max(0, lines - 1 - (summary.read ?? 0)) + unfinished, about: true };
 }
 
-function readLock(path: string): JobStatus['lock'] {
-  if (!existsSync(path)) return { held: false };
-  try {
-    const l = JSON.parse(readFileSync(path, 'utf8')) as { pid: number; host: string; startedAt: string };
-    let alive: boolean | 'unknown' = 'unknown';
-    if (l.host === hostname()) {
-      try {
-        process.kill(l.pid, 0);
-        alive = true;
-      } catch (err) {
-        alive = (err as NodeJS.ErrnoException).code === 'EPERM';
-      }
-    }
-    return { held: true, pid: l.pid, host: l.host, startedAt: l.startedAt, alive };
-  } catch {
-    return { held: true, pid: 0, host: '?', startedAt: '?', alive: 'unknown' };
-  }
-}
 
 function readSummaryCounts(path: string): { lastSummary?: Record<string, number>; stoppedEarly?: boolean } {
   try {

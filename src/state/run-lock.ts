@@ -33,6 +33,19 @@ function readLockFile(path: string): LockInfo | undefined {
 /** A run on this host that is still going, or one on another host, whose process cannot be checked from here. */
 const isLive = (held: LockInfo) => held.host !== hostname() || alive(held.pid);
 
+/**
+ * What a state directory's lock says, for status: free; held by a run that is
+ * alive, gone, or on another host (its process cannot be checked from here);
+ * or unreadable (torn by a crash).
+ */
+export function lockState(stateDir: string): { readonly held: false } | { readonly held: true; readonly pid: number; readonly host: string; readonly startedAt: string; readonly alive: boolean | 'unknown' } {
+  const path = statePath(stateDir, 'lock');
+  if (readText(path) === undefined) return { held: false };
+  const held = readLockFile(path);
+  if (held === undefined) return { held: true, pid: 0, host: '?', startedAt: '?', alive: 'unknown' };
+  return { held: true, pid: held.pid, host: held.host, startedAt: held.startedAt, alive: held.host === hostname() ? alive(held.pid) : 'unknown' };
+}
+
 /** The lock of a run that is still going, or undefined. */
 export function liveLock(stateDir: string): LockInfo | undefined {
   const held = readLockFile(statePath(stateDir, 'lock'));
