@@ -89,7 +89,7 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number,
   const source = readText(config.source, get, 'source', line, sourceProblem, ProblemCode.sourceInvalid, badValues, dropped);
   const sourceUrl = readText(config.sourceUrl, get, 'sourceUrl', line, sourceUrlProblem, ProblemCode.sourceUrlInvalid, badValues, dropped);
 
-  if (!firstName && !lastName && !company && emails.length === 0 && phoneNumbers.length === 0 && problemsOnlyAbout(problems, ['EXTERNAL_ID'])) {
+  if (!firstName && !lastName && !company && emails.length === 0 && phoneNumbers.length === 0 && problemsOnlyAbout(problems, ID_PROBLEMS)) {
     // Nothing left to import: the values that were dropped are why the record fails.
     const bad = dropped.filter((d) => !isNote(d));
     problems.push(...bad, { code: ProblemCode.emptyContact, line, message: bad.length > 0 ? 'with its bad values left out, the record has no name, company, email or phone number to import' : 'the record has no name, company, email or phone number to import' });
@@ -211,9 +211,12 @@ function readCountry(column: string | undefined, get: CellReader, line: number, 
   return country;
 }
 
-/** True when every problem so far is of a kind that says nothing about the contact's content. */
-function problemsOnlyAbout(problems: readonly Problem[], prefixes: readonly string[]): boolean {
-  return problems.every((p) => prefixes.some((prefix) => p.code.startsWith(prefix)));
+/** The problems of a record's id: they say nothing about the contact's content. */
+const ID_PROBLEMS: ReadonlySet<string> = new Set([ProblemCode.externalIdMissing, ProblemCode.externalIdTooLong]);
+
+/** True when every problem so far is one of these codes. */
+function problemsOnlyAbout(problems: readonly Problem[], codes: ReadonlySet<string>): boolean {
+  return problems.every((p) => codes.has(p.code));
 }
 
 function readExternalId(source: ValueSource, get: CellReader, line: number, problems: Problem[]): string | undefined {
