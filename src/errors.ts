@@ -15,6 +15,16 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** What each exit code means, in one sentence: --help, report.html and the README's table say it in these words (a test holds the README to them). */
+export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
+  0: 'every record created, updated, adopted or unchanged (a dry run: every record valid)',
+  1: 'finished; some records failed, were duplicates or wait for review: see failures.csv and review.csv',
+  2: 'a usage or config error: nothing was sent',
+  3: 'aborted, needs a person: the key refused, a job-wide refusal, the API down, a full disk, or the lock held by another run',
+  4: 'stopped early on purpose: run the same command again to continue',
+  70: 'an internal error: a bug in openphone-import; please report it with the message',
+};
+
 export class ImportError extends Error {
   constructor(
     readonly code: string,

@@ -63,3 +63,17 @@ describe('help and errors a newcomer can follow', () => {
     await expect(main(['run', '--dry-run', '-c', fixture('contacts.config.json'), '-i', fixture('clean.csv'), '--base-url', 'api.openphone.com'])).rejects.toMatchObject({ exitCode: ExitCode.usage, message: expect.stringMatching(/expected a URL with its scheme/) });
   });
 });
+
+test('the exit codes mean one thing everywhere: the README\'s table and --help say each in the words of errors.ts', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { EXIT_MEANINGS } = await import('../src/errors.js');
+  const { ROOT } = await import('./helpers/paths.js');
+  const { runCli } = await import('./helpers/cli.js');
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const help = (await runCli(['--help'])).stdout;
+  for (const [code, meaning] of Object.entries(EXIT_MEANINGS)) {
+    expect(readme).toContain(`| ${code} | ${meaning}`);
+    expect(help.replace(/\s+/g, ' ')).toContain(`${code} ${meaning}`);
+  }
+});

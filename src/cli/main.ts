@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs from 'yargs';
-import { ExitCode, ImportError } from '../errors.js';
+import { EXIT_MEANINGS, ExitCode, ImportError } from '../errors.js';
 import { jsonLogLine } from '../log.js';
 import { didYouMean } from '../util/nearest.js';
 import { demoDef, initDef, OPTION_NAMES, rollbackDef, runDef, sandboxDef, statusDef } from './command-defs.js';
@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     .example('openphone-import run -c import.json -i contacts.csv --dry-run', '2. check every record, send nothing')
     .example('OPENPHONE_API_KEY=... openphone-import run -c import.json -i contacts.csv', '3. import (the same command resumes)')
     .example('openphone-import rollback --state-dir contacts.openphone-import', '4. undo: list, then --yes to delete, the contacts the job created')
-    .epilogue('The API key is read from OPENPHONE_API_KEY only. Exit codes: 0 all created, updated, adopted or unchanged, 1 some records failed or wait for review (see failures.csv, review.csv), 2 usage or config error (nothing sent), 3 aborted (key rejected, lock held), 4 stopped early on purpose (run again to continue).')
+    .epilogue(`The API key is read from OPENPHONE_API_KEY only. Exit codes:\n${Object.entries(EXIT_MEANINGS).map(([code, meaning]) => `  ${code.padStart(2)}  ${meaning}`).join('\n')}`)
     .strict()
     .fail((msg, err) => {
       if (err) throw err;

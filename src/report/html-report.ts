@@ -1,16 +1,10 @@
+import { EXIT_MEANINGS, type ExitCode } from '../errors.js';
 import type { RunRow } from '../journal/runs.js';
 import { BUCKETS } from './counts.js';
 import { Html, html } from './html.js';
 import { phoneCountryHint, RATE_SPAN_MS, type Summary } from './summary.js';
 import type { TimelinePoint } from './timeline.js';
 
-const EXIT_MEANING: Record<number, string> = {
-  0: 'every record created, updated or unchanged',
-  1: 'some records failed or wait for review: see failures.csv and review.csv',
-  2: 'a usage or config error: nothing sent',
-  3: 'aborted: needs a person (a key refused, a job-wide refusal, the API down)',
-  4: 'stopped early on purpose: the same command continues',
-};
 
 const SHOWN: readonly (keyof Summary['counts'])[] = ['read', ...BUCKETS];
 
@@ -66,7 +60,7 @@ export function renderReport(s: Summary, runs: readonly RunRow[], next: readonly
 </head><body>
 <h1>${s.mode === 'dry-run' ? 'Dry run' : 'Import'} of <code>${s.input}</code></h1>
 <p>Config <code>${s.config}</code>, state <code>${s.stateDir}</code>. From ${s.startedAt} to ${s.finishedAt} (${(s.durationMs / 1000).toFixed(1)} s).
-Exit <strong class="${s.exitCode === 0 ? 'ok' : 'bad'}" data-exit-code="${s.exitCode}">${s.exitCode}</strong>: ${EXIT_MEANING[s.exitCode] ?? ''}.${s.stoppedEarly ? html` Stopped early: ${s.stoppedEarly}.` : ''}${s.abortedBecause ? html` <span class="bad">Aborted: ${s.abortedBecause}</span>` : ''}</p>
+Exit <strong class="${s.exitCode === 0 ? 'ok' : 'bad'}" data-exit-code="${s.exitCode}">${s.exitCode}</strong>: ${EXIT_MEANINGS[s.exitCode as ExitCode] ?? ''}.${s.stoppedEarly ? html` Stopped early: ${s.stoppedEarly}.` : ''}${s.abortedBecause ? html` <span class="bad">Aborted: ${s.abortedBecause}</span>` : ''}</p>
 <h2>Records${runs.length > 1 ? ' in this run' : ''}</h2>
 <table>${counts}</table>
 <p>Every record read is in exactly one bucket: ${s.invariant.holds ? html`<span class="ok">holds</span>` : html`<span class="bad">does not hold (a bug)</span>`} (${s.invariant.formula}).</p>
