@@ -12,10 +12,25 @@ import { runCommand } from './commands/run.js';
  */
 type SetExit = (code: number) => void;
 
-/** Every long option of every command, for "did you mean" on a mistyped one (command-defs.test.ts checks it is complete). */
-export const OPTION_NAMES: readonly string[] = ['base-url', 'config', 'create-delay', 'custom-fields', 'dry-run', 'existing', 'faults', 'force', 'host', 'input', 'json', 'latency', 'log-format', 'delete-missing', 'match-existing', 'max-delete', 'max-duration', 'max-rows', 'on-changed', 'on-existing', 'out', 'patch-arrays', 'port', 'progress-interval', 'quiet', 'rate', 'require-phone', 'retry-after', 'same-workspace', 'seed', 'state-dir', 'unique-external-id', 'update', 'users', 'yes', 'help', 'version'];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Def = CommandModule<object, any>;
+
+/**
+ * Every long option of every command, for "did you mean" on a mistyped one:
+ * read from the definitions themselves, by running each builder against a
+ * stand-in that records the names it is given.
+ */
+export function optionNames(defs: readonly Def[]): string[] {
+  const names = new Set(['help', 'version']);
+  const recorder: Argv = new Proxy({} as Argv, {
+    get: (_, method) => (first: unknown) => {
+      if (method === 'option' && typeof first === 'string') names.add(first);
+      return recorder;
+    },
+  });
+  for (const def of defs) if (typeof def.builder === 'function') def.builder(recorder);
+  return [...names];
+}
 
 export const initDef = (): Def => ({
   command: 'init',

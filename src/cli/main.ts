@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import { EXIT_MEANINGS, ExitCode, ImportError } from '../errors.js';
 import { jsonLogLine } from '../log.js';
 import { didYouMean } from '../util/nearest.js';
-import { demoDef, initDef, OPTION_NAMES, rollbackDef, runDef, sandboxDef, statusDef } from './command-defs.js';
+import { demoDef, initDef, optionNames, rollbackDef, runDef, sandboxDef, statusDef } from './command-defs.js';
 import { packageRoot } from './paths.js';
 
 /**
@@ -28,15 +28,14 @@ export async function main(argv: string[]): Promise<number> {
   const setExit = (code: number) => {
     exitCode = code;
   };
+  const defs = [initDef(), runDef(setExit), statusDef(), rollbackDef(setExit), sandboxDef(), demoDef(setExit)];
+  const options = optionNames(defs);
   await yargs(argv)
+    // English whatever LANG says: the messages below are rewritten from yargs's English, and the rest of the tool speaks it.
+    .locale('en')
     .scriptName('openphone-import')
     .usage('openphone-import <command> [options]\n\nImport contacts from a CSV export into OpenPhone, resumably and within the API rate limit.')
-    .command(initDef())
-    .command(runDef(setExit))
-    .command(statusDef())
-    .command(rollbackDef(setExit))
-    .command(sandboxDef())
-    .command(demoDef(setExit))
+    .command(defs)
     .demandCommand(1, 'name a command: init, run, status, rollback, sandbox, demo')
     .recommendCommands()
     .example('openphone-import init -i contacts.csv -o import.json', '1. write a config from the export')
@@ -47,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     .strict()
     .fail((msg, err) => {
       if (err) throw err;
-      throw new ImportError('USAGE', `${withSuggestions(msg)}\n(see openphone-import --help)`, ExitCode.usage);
+      throw new ImportError('USAGE', `${withSuggestions(msg, options)}\n(see openphone-import --help)`, ExitCode.usage);
     })
     // --help and --version print and return: only runMain touches the process.
     .exitProcess(false)
@@ -63,12 +62,12 @@ export async function main(argv: string[]): Promise<number> {
  * word that was wrong: both are rewritten to name it and the nearest option or
  * command.
  */
-function withSuggestions(msg: string): string {
+function withSuggestions(msg: string, options: readonly string[]): string {
   const unknown = /^Unknown arguments?: (.+)$/.exec(msg);
   if (unknown) {
     // yargs lists a dashed name twice, as itself and camel-cased: the dashed one is what was typed.
     const names = unknown[1]!.split(', ').filter((n) => !/[A-Z]/.test(n));
-    return names.map((n) => `unknown option --${n}${didYouMean(n, OPTION_NAMES).replace(/"([^"]+)"/, '--$1')}`).join('; ');
+    return names.map((n) => `unknown option --${n}${didYouMean(n, options).replace(/"([^"]+)"/, '--$1')}`).join('; ');
   }
   const command = /^Did you mean (\S+)\?$/.exec(msg);
   if (command) return `unknown command: did you mean ${command[1]}? (commands: init, run, status, rollback, sandbox, demo)`;
