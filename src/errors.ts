@@ -25,27 +25,41 @@ export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
   70: 'an internal error: a bug in openphone-import; please report it with the message',
 };
 
+/** What to do about an error, apart from what is wrong (pnpm's PnpmError(code, message, { hint }) shape). */
+export interface ErrorDetails {
+  readonly hint?: string;
+}
+
+/**
+ * A user's or the environment's error: a stable `code` for programs, a
+ * `message` that says what is wrong (the file, line, config path, the value
+ * found and what was expected), and, apart, a `hint` that says what to do.
+ * The CLI prints the hint on its own line and JSON logs carry it as a field.
+ */
 export class ImportError extends Error {
+  readonly hint: string | undefined;
   constructor(
     readonly code: string,
     message: string,
     readonly exitCode: ExitCode,
+    details: ErrorDetails = {},
   ) {
     super(message);
     this.name = new.target.name;
+    this.hint = details.hint;
   }
 }
 
 /** Bad flags, config or input header: nothing was sent. Exit 2. */
 export class UsageError extends ImportError {
-  constructor(code: string, message: string) {
-    super(code, message, ExitCode.usage);
+  constructor(code: string, message: string, details?: ErrorDetails) {
+    super(code, message, ExitCode.usage, details);
   }
 }
 
 /** The job cannot go on and needs a person (auth rejected, lock held, the API down, a full disk). Exit 3. Not named AbortError: that is the platform's name for a cancelled operation. */
 export class JobAbortedError extends ImportError {
-  constructor(code: string, message: string) {
-    super(code, message, ExitCode.aborted);
+  constructor(code: string, message: string, details?: ErrorDetails) {
+    super(code, message, ExitCode.aborted, details);
   }
 }

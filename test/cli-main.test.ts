@@ -80,3 +80,12 @@ test('the exit codes mean one thing everywhere: the README\'s table and --help s
     expect(help.replace(/\s+/g, ' ')).toContain(`${code} ${meaning}`);
   }
 });
+
+test('an error says what is wrong, and apart from it what to do: a hint line, and a hint field in JSON logs', async () => {
+  const { runCli } = await import('./helpers/cli.js');
+  const text = await runCli(['run', '-c', 'fixtures/demo.config.json', '-i', 'fixtures/demo.csv'], { OPENPHONE_API_KEY: '' });
+  expect(text.code).toBe(2);
+  expect(text.stderr).toBe('error: no API key: OPENPHONE_API_KEY is not set (the key is never taken as a flag: argv shows in ps and shell history)\nhint: set OPENPHONE_API_KEY to the workspace API key; or use --dry-run to check the file without sending\n');
+  const json = await runCli(['run', '-c', 'fixtures/demo.config.json', '-i', 'fixtures/demo.csv', '--log-format', 'json'], { OPENPHONE_API_KEY: '' });
+  expect(JSON.parse(json.stderr.trim())).toMatchObject({ level: 'error', code: 'API_KEY_MISSING', exitCode: 2, message: expect.stringMatching(/^no API key/), hint: expect.stringMatching(/^set OPENPHONE_API_KEY/) });
+});

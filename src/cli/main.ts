@@ -82,7 +82,7 @@ export async function runMain(argv: string[]): Promise<void> {
     process.exitCode = await main(argv);
   } catch (err) {
     if (err instanceof ImportError) {
-      process.stderr.write(json ? jsonLogLine('error', { event: 'error', code: err.code, exitCode: err.exitCode, message: err.message }) : `error: ${err.message}\n`);
+      process.stderr.write(json ? jsonLogLine('error', { event: 'error', code: err.code, exitCode: err.exitCode, message: err.message, ...(err.hint !== undefined && { hint: err.hint }) }) : `error: ${err.message}\n${err.hint !== undefined ? `hint: ${err.hint}\n` : ''}`);
       process.exitCode = err.exitCode;
     } else {
       const text = err instanceof Error ? (err.stack ?? err.message) : String(err);

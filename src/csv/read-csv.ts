@@ -114,7 +114,7 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
   const bom = sniffBom(head);
   const utf16 = bom === undefined && /^utf-?8$/i.test(options.encoding) ? utf16WithoutBom(head) : undefined;
   if (utf16 !== undefined) {
-    throw new UsageError('INPUT_UTF16', `${file}: found UTF-16 text without a byte order mark (a zero byte in every other byte), read as csv.encoding "${options.encoding}". Set "csv": { "encoding": "${utf16}" } in the config, or save the file as CSV UTF-8.`);
+    throw new UsageError('INPUT_UTF16', `${file}: found UTF-16 text without a byte order mark (a zero byte in every other byte), read as csv.encoding "${options.encoding}"`, { hint: `set "csv": { "encoding": "${utf16}" } in the config, or save the file as CSV UTF-8` });
   }
   const encoding = bom?.encoding ?? options.encoding;
   // A chunk's records stay alive until the consumer is through them, long
@@ -217,7 +217,7 @@ export async function checkInputFile(file: string): Promise<Stats> {
   if (!st.isFile()) {
     // The input is read again on every resume: a pipe or a device cannot be.
     const what = st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a pipe' : st.isCharacterDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
-    throw new UsageError('INPUT_NOT_A_FILE', `--input ${file}: found ${what}: expected a CSV file. The input is read again on every resume, so save the data to a file first and name that file.`);
+    throw new UsageError('INPUT_NOT_A_FILE', `--input ${file}: found ${what}: expected a file (the input is read again on every resume)`, { hint: 'save the data to a file first and name that file' });
   }
   return st;
 }
@@ -239,7 +239,7 @@ async function readHead(file: string): Promise<{ head: Buffer; size: number; ope
     await handle.close();
   }
   const other = notCsv(head);
-  if (other !== undefined) throw new UsageError('INPUT_NOT_CSV', `${file} is ${other.format}, not a CSV file: ${other.next}.`);
+  if (other !== undefined) throw new UsageError('INPUT_NOT_CSV', `${file} is ${other.format}, not a file this tool reads`, { hint: other.next });
   return { head, size: st.size, opened: st };
 }
 

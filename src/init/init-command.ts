@@ -51,7 +51,7 @@ async function sample(input: string, encoding: string, size: number) {
 /** Reads the header and a sample, asks the workspace for its custom fields if it can, writes a config. */
 export async function initConfig(o: InitOptions): Promise<InitResult & { encodingNote: string; added?: readonly string[]; backup?: string }> {
   const existing = o.update ? readExistingConfig(o.out) : undefined;
-  if (!o.update && existsSync(o.out) && !o.force) throw new UsageError('INIT_OUT_EXISTS', `${o.out} exists: not overwritten (pass --update to add what the export has to it, keeping your edits; --force to replace it; or --out another file)`);
+  if (!o.update && existsSync(o.out) && !o.force) throw new UsageError('INIT_OUT_EXISTS', `${o.out} exists: not overwritten`, { hint: 'pass --update to add what the export has to it, keeping your edits; --force to replace it; or --out another file' });
   const size = o.sampleSize ?? 500;
   let { csv, rows, headerLine, format, numberCells } = await sample(o.input, 'utf-8', size);
   let encodingNote = format === 'vcard' ? `vCards: ${csv.estimatedRecords() ?? 0} cards, read as a table with Google Contacts' column names` : format === 'xlsx' ? 'an Excel workbook (.xlsx): its first sheet is read' : `csv.encoding: ${csv.encoding}${csv.encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;

@@ -82,7 +82,8 @@ export function acquireRunLock(stateDir: string, log: Log): () => void {
     if (held !== undefined && isLive(held)) {
       throw new JobAbortedError(
         'LOCK_HELD',
-        `${stateDir} is in use by another run (pid ${held.pid} on ${held.host}, started ${held.startedAt}). Wait for it to finish, or if that process is gone from ${held.host}, delete ${path}.`,
+        `${stateDir} is in use by another run (pid ${held.pid} on ${held.host}, started ${held.startedAt})`,
+        { hint: `wait for it to finish; if that process is gone from ${held.host}, delete ${path}` },
       );
     }
     const grave = `${path}.${mine.token}.stale`;

@@ -29,14 +29,14 @@ function expectUserError(r: { code: number | null; stderr: string }, code: numbe
 describe('input that is not a file', () => {
   test('a folder', async () => {
     const { config, state } = files();
-    expectUserError(await runCli(['run', '--dry-run', '-c', config, '-i', dir(), '--state-dir', state]), 2, /--input .*: found a folder: expected a CSV file/);
+    expectUserError(await runCli(['run', '--dry-run', '-c', config, '-i', dir(), '--state-dir', state]), 2, /--input .*: found a folder: expected a file/);
   });
 
   test('a pipe (a FIFO, or /dev/stdin fed by a pipe)', async () => {
     const { config, state } = files();
     const fifo = join(dir(), 'fifo');
     execFileSync('mkfifo', [fifo]);
-    expectUserError(await runCli(['run', '--dry-run', '-c', config, '-i', fifo, '--state-dir', state]), 2, /found a pipe: expected a CSV file.*save the data to a file first/);
+    expectUserError(await runCli(['run', '--dry-run', '-c', config, '-i', fifo, '--state-dir', state]), 2, /found a pipe: expected a file \(the input is read again on every resume\)\nhint: save the data to a file first/);
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'run', '--dry-run', '-c', config, '-i', '/dev/stdin', '--state-dir', state], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -142,7 +142,7 @@ describe('init refuses what it cannot read, naming the format and the next step 
   test.each([
     ['contacts.xlsx', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from('[Content_Types].xml binary')]), /cannot be read as an Excel workbook \(\.xlsx\)[^]*unpack it/],
     ['contacts.xls', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), /an old Excel workbook \(\.xls\)/],
-    ['contacts.json', readFileSync(exportFile('contacts.json')), /is JSON, not a CSV file/],
+    ['contacts.json', readFileSync(exportFile('contacts.json')), /is JSON, not a file this tool reads\nhint: convert it to CSV/],
   ])('%s', async (name, bytes, message) => {
     const input = join(dir(), name);
     writeFileSync(input, bytes);

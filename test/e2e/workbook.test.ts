@@ -130,7 +130,7 @@ test('a sheet that is not there, an .xls or a workbook with a password: exit 2, 
   writeFileSync(xls, Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]));
   const old = await runCli(['run', '--config', config, '--input', xls, '--dry-run', '--state-dir', join(dir(), 's2')]);
   expect(old.code).toBe(2);
-  expect(old.stderr).toMatch(/an old Excel workbook \(\.xls\), or a workbook protected by a password.*save it as an Excel Workbook \(\.xlsx\) without a password/);
+  expect(old.stderr).toMatch(/an old Excel workbook \(\.xls\), or a workbook protected by a password, not a file this tool reads\nhint: open it in Excel and save it as an Excel Workbook \(\.xlsx\) without a password/);
 });
 
 test('init on a workbook: the header below title rows, no delimiter or encoding written, phone cells stored as numbers named before anything runs', async () => {

@@ -9,7 +9,7 @@ import { stopOnSignals } from '../stop-on-signals.js';
 /** `rollback`: the contacts the job created, deleted (with --yes), or listed. */
 export async function rollbackCommand(a: { stateDir: string; yes: boolean; baseUrl?: string | undefined }): Promise<number> {
   const apiKey = apiKeyFrom(process.env.OPENPHONE_API_KEY);
-  if (apiKey === undefined) throw new UsageError('API_KEY_MISSING', 'set OPENPHONE_API_KEY to the key the job imported with (it is never taken as a flag)');
+  if (apiKey === undefined) throw new UsageError('API_KEY_MISSING', 'no API key: OPENPHONE_API_KEY is not set (the key is never taken as a flag)', { hint: 'set OPENPHONE_API_KEY to the key the job imported with' });
   if (a.baseUrl !== undefined) checkBaseUrl(a.baseUrl, '--base-url', stderrLog);
   const stop = stopOnSignals((name) => stderrLog.warn(`${name}: stopping: no new deletes are sent; the same command continues`));
   try {

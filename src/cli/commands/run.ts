@@ -61,7 +61,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   // The key comes from the environment only: argv shows in `ps` and shell history.
   const apiKey = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
   if (apiKey === undefined) {
-    throw new UsageError('API_KEY_MISSING', 'set OPENPHONE_API_KEY to the workspace API key (it is never taken as a flag); or use --dry-run to check the file without sending');
+    throw new UsageError('API_KEY_MISSING', 'no API key: OPENPHONE_API_KEY is not set (the key is never taken as a flag: argv shows in ps and shell history)', { hint: 'set OPENPHONE_API_KEY to the workspace API key; or use --dry-run to check the file without sending' });
   }
   if (args.maxRows !== undefined && !(Number.isInteger(args.maxRows) && args.maxRows >= 0)) {
     throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`);
