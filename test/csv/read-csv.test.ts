@@ -234,7 +234,7 @@ test('UTF-16 without a byte order mark is named, with the csv.encoding that read
   const { openCsv } = await import('../../src/csv/read-csv.js');
   const file = join(tmpdir(), `utf16-${process.pid}.csv`);
   writeFileSync(file, Buffer.from('Record ID,First Name\n1,Ada\n', 'utf16le'));
-  await expect(openCsv(file, { encoding: 'utf-8', headerLine: 1 })).rejects.toMatchObject({ code: 'INPUT_UTF16', exitCode: 2, message: expect.stringMatching(/"csv": \{ "encoding": "utf-16le" \}/) });
+  await expect(openCsv(file, { encoding: 'utf-8', headerLine: 1 })).rejects.toMatchObject({ code: 'INPUT_UTF16', exitCode: 2, hint: expect.stringMatching(/"csv": \{ "encoding": "utf-16le" \}/) });
   // Named in the config, it reads.
   const csv = await openCsv(file, { encoding: 'utf-16le', headerLine: 1 });
   expect(csv.header).toEqual(['Record ID', 'First Name']);

@@ -86,7 +86,7 @@ test('init does not overwrite a config unless told to', async () => {
   writeFileSync(out, '{}');
   const r = await runCli(['init', '-i', fixture('hubspot.csv'), '-o', out], { OPENPHONE_API_KEY: '' });
   expect(r.code).toBe(2);
-  expect(r.stderr).toMatch(/exists: not overwritten \(pass --update to add what the export has to it, keeping your edits; --force to replace it/);
+  expect(r.stderr).toMatch(/exists: not overwritten\nhint: pass --update to add what the export has to it, keeping your edits; --force to replace it/);
 });
 
 test('a Windows-1252 export is recognised and its encoding set', async () => {
@@ -195,7 +195,7 @@ test('init on a file that is not there, or on a folder: exit 2 with the path, ne
   expect(missing.stderr).not.toMatch(/internal error/);
   const folder = await runCli(['init', '-i', dir(), '-o', join(dir(), 'y.json')], { OPENPHONE_API_KEY: '' });
   expect(folder.code).toBe(2);
-  expect(folder.stderr).toMatch(/found a folder: expected a CSV file/);
+  expect(folder.stderr).toMatch(/found a folder: expected a file/);
 });
 
 test('init --update adds what a newer export has to the config, keeping every hand edit, and never needs --force', async () => {
