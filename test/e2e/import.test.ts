@@ -200,6 +200,19 @@ describe('--on-existing: contacts made before this job', () => {
     expect(sandbox!.requests().filter((r) => r.method === 'PATCH' || r.method === 'POST')).toHaveLength(3 + file.valid.length + patches.length);
     expect(sandbox!.requests().filter((r) => r.status === 409)).toHaveLength(3);
   });
+
+  test('created.csv lists only the contacts this job made: not those it left alone (skip) nor those it updated (update)', async () => {
+    const createdIds = (stateDir: string) => (parse(readFileSync(join(stateDir, 'created.csv')), { columns: true, bom: true }) as Record<string, string>[]).map((r) => r.externalId).sort();
+    for (const onExisting of ['skip', 'update'] as const) {
+      const { input, file, existing } = await withExisting();
+      const stateDir = join(dir(), `state-${onExisting}`);
+      await runImport(sandbox!, input, { onExisting, stateDir });
+      const made = file.valid.filter((id) => !existing.includes(id)).sort();
+      expect(createdIds(stateDir)).toEqual(made);
+      await sandbox!.stop();
+      sandbox = undefined;
+    }
+  });
 });
 
 test('the workspace check: a custom field the workspace lacks, or of another type, stops before anything is sent (exit 2)', async () => {
