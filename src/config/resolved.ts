@@ -45,7 +45,7 @@ export type TextSource = { readonly kind: 'constant'; readonly value: string } |
 /** The config with every default applied once; everything downstream reads only this. */
 export interface ResolvedConfig {
   readonly file: string;
-  /** Hash of what decides a record's payload: a journal made under another mapping is refused. */
+  /** Hash of what decides a record's payload: a journal made under another mapping is warned about (journal/mapping-check.ts). */
   readonly mappingHash: string;
   readonly externalId: ValueSource;
   readonly source?: TextSource;

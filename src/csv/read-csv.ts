@@ -107,7 +107,8 @@ function dropLines(text: string, count: number): string {
 /**
  * Streams a CSV file: decoding, delimiter detection, the header, then records
  * with their physical line numbers. Memory is bounded by one chunk's records
- * whatever the file's size; the consumer's pace drives the reading.
+ * and one record of at most 1 MiB (parse-records.ts caps it, even after a
+ * stray quote) whatever the file's size; the consumer's pace drives the reading.
  */
 export async function openCsv(file: string, options: CsvOptions): Promise<OpenedCsv> {
   const { head, size, opened } = await readHead(file);
