@@ -1,6 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { join } from 'node:path';
+import { DEFAULT_RULES } from '../job/plan.js';
 import { sandboxOptionsFromCli } from '../sandbox/cli-options.js';
+import { SANDBOX_DEFAULTS } from '../sandbox/defaults.js';
+import { DEFAULT_PROGRESS_INTERVAL } from './commands/run.js';
 import { demoCommand } from './commands/demo.js';
 import { runCommand } from './commands/run.js';
 
@@ -63,9 +66,9 @@ export const runDef = (setExit: SetExit): Def => ({
     .option('max-duration', { type: 'string', describe: 'Stop after this long (e.g. 50m, 2h), exit 4; rerun to continue' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress lines, only warnings and the final summary' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Logs on stderr as text or JSON lines (for log collectors)' })
-    .option('progress-interval', { type: 'string', default: '30s', describe: 'Off a terminal: how often a progress line is printed' })
-    .option('on-existing', { choices: ['skip', 'update'] as const, default: 'skip' as const, describe: 'A contact with the same externalId already in the workspace: leave it (skip) or PATCH it (update)' })
-    .option('on-changed', { choices: ['update', 'skip'] as const, default: 'update' as const, describe: 'A record changed since the job last sent it: update its contact, or only report it (unchanged records cost no request either way)' })
+    .option('progress-interval', { type: 'string', default: DEFAULT_PROGRESS_INTERVAL, describe: 'Off a terminal: how often a progress line is printed' })
+    .option('on-existing', { choices: ['skip', 'update'] as const, default: DEFAULT_RULES.onExisting, describe: 'A contact with the same externalId already in the workspace: leave it (skip) or PATCH it (update)' })
+    .option('on-changed', { choices: ['update', 'skip'] as const, default: DEFAULT_RULES.onChanged, describe: 'A record changed since the job last sent it: update its contact, or only report it (unchanged records cost no request either way)' })
     .option('match-existing', { type: 'string', describe: 'Adopt contacts the workspace already has by phone, email or phone,email (lists the workspace once: one request per 50 contacts); none turns the config\'s matchExisting off' })
     .option('delete-missing', { type: 'boolean', default: false, describe: 'Delete the contacts this job created or adopted whose externalId is no longer in the input (after a whole read only; written to deleted.csv first)' })
     .option('max-delete', { type: 'number', describe: 'With --delete-missing: allow deleting up to N contacts (default: at most 5% of the job\'s contacts)' })
@@ -136,14 +139,14 @@ export const sandboxDef = (): Def => ({
   describe: 'Run the local OpenPhone API simulator (for trying an import, and for the tests)',
   builder: (y: Argv) =>
   y
-    .option('port', { type: 'number', default: 4010, describe: 'Port to listen on (0: any free port)' })
-    .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
-    .option('rate', { type: 'number', default: 10, describe: 'Requests per key in any rolling second (0: no limit)' })
+    .option('port', { type: 'number', default: SANDBOX_DEFAULTS.port, describe: 'Port to listen on (0: any free port)' })
+    .option('host', { type: 'string', default: SANDBOX_DEFAULTS.host, describe: 'Address to listen on' })
+    .option('rate', { type: 'number', default: SANDBOX_DEFAULTS.rate, describe: 'Requests per key in any rolling second (0: no limit)' })
     .option('latency', { type: 'string', describe: 'Answer latency in ms, MIN-MAX (e.g. 20-80)' })
-    .option('seed', { type: 'number', default: 1, describe: 'Seed of the fault and latency generator' })
+    .option('seed', { type: 'number', default: SANDBOX_DEFAULTS.seed, describe: 'Seed of the fault and latency generator' })
     .option('faults', { type: 'string', describe: 'Faults to inject, e.g. post:500=0.05,post:drop=0.03,hang=0.01,429=0.01 or post:reset=#3#7' })
-    .option('unique-external-id', { type: 'string', choices: ['409', 'off'], default: '409', describe: '409 (as the live API): refuse a second contact with the same externalId; off: accept it (a lenient mode for tests)' })
-    .option('patch-arrays', { type: 'string', choices: ['replace', 'merge'], default: 'replace', describe: 'How PATCH treats emails, phones and custom fields (unknown for the live API)' })
+    .option('unique-external-id', { type: 'string', choices: ['409', 'off'], default: SANDBOX_DEFAULTS.uniqueExternalId, describe: '409 (as the live API): refuse a second contact with the same externalId; off: accept it (a lenient mode for tests)' })
+    .option('patch-arrays', { type: 'string', choices: ['replace', 'merge'], default: SANDBOX_DEFAULTS.patchArrays, describe: 'How PATCH treats emails, phones and custom fields (unknown for the live API)' })
     .option('create-delay', { type: 'number', describe: 'Creates take this many ms on the server before the contact is stored (a slow API)' })
     .option('users', { type: 'string', describe: 'The workspace users GET /v1/users lists: comma-separated ids (default USsandbox0001), or a JSON file of { id, email, firstName, lastName, role }' })
     .option('custom-fields', { type: 'string', describe: 'JSON file: the workspace custom fields [{ name, key, type }]' })

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { User } from '../api/contract.js';
+import { SANDBOX_DEFAULTS } from './defaults.js';
 import { sandboxUser } from './cli-options.js';
 import type { Contact, PatchArrays } from './contact-store.js';
 import { ContactsRoutes, type ExistingContact, type Reply } from './contacts-routes.js';
@@ -87,19 +88,19 @@ export interface Sandbox {
 /** A local simulator of the OpenPhone contacts API (docs/openphone-contacts-api.md), with fault injection. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const keys = options.apiKeys?.length ? [...options.apiKeys] : [`sandbox-${randomBytes(12).toString('hex')}`];
-  const rate = options.rate ?? 10;
+  const rate = options.rate ?? SANDBOX_DEFAULTS.rate;
   const definitions = options.customFields ?? DEFAULT_CUSTOM_FIELDS;
   const routes = new ContactsRoutes(definitions, {
-    uniqueExternalId: options.uniqueExternalId ?? '409',
-    patchArrays: options.patchArrays ?? 'replace',
+    uniqueExternalId: options.uniqueExternalId ?? SANDBOX_DEFAULTS.uniqueExternalId,
+    patchArrays: options.patchArrays ?? SANDBOX_DEFAULTS.patchArrays,
     users: (options.users?.length ? options.users : ['USsandbox0001']).map((u, i) => (typeof u === 'string' ? sandboxUser(u, i) : u)),
     ...(options.lateMs !== undefined && { lateMs: options.lateMs }),
   });
   const store = routes.store;
   if (options.existing) routes.preload(options.existing);
   const limiter = new RollingWindowLimiter(rate, options.rateWindowMs ?? 1000);
-  const random = seededRandom(options.seed ?? 1);
-  const latencyRandom = seededRandom((options.seed ?? 1) ^ 0x5eed);
+  const random = seededRandom(options.seed ?? SANDBOX_DEFAULTS.seed);
+  const latencyRandom = seededRandom((options.seed ?? SANDBOX_DEFAULTS.seed) ^ 0x5eed);
   const routeCounters = new Map<string, number>();
   const log: RequestLogEntry[] = [];
   const started = performance.now();

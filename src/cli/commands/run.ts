@@ -39,6 +39,9 @@ export interface RunArgs {
   hints?: boolean;
 }
 
+/** How often a progress line is printed off a terminal. */
+export const DEFAULT_PROGRESS_INTERVAL = '30s';
+
 export async function runCommand(args: RunArgs): Promise<number> {
   const loaded = loadConfig(args.config);
   const config = args.requirePhone === true ? { ...loaded, requirePhone: true } : loaded;
@@ -75,7 +78,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   // --quiet keeps warnings and the summary, drops information and progress.
   const log = args.quiet ? { info: () => {}, warn: baseLog.warn } : baseLog;
   checkBaseUrl(args.baseUrl ?? config.api.baseUrl, args.baseUrl !== undefined ? '--base-url' : `${config.file}: api.baseUrl`, log);
-  const progress = progressPrinter(progressMode, parseDuration(args.progressInterval ?? '30s', '--progress-interval'), (t) => process.stderr.write(t), Date.now, () => process.stderr.columns ?? 80);
+  const progress = progressPrinter(progressMode, parseDuration(args.progressInterval ?? DEFAULT_PROGRESS_INTERVAL, '--progress-interval'), (t) => process.stderr.write(t), Date.now, () => process.stderr.columns ?? 80);
   const stop = stopOnSignals((name) => baseLog.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`));
   try {
     const { importJob } = await import('../../job/import-job.js');
