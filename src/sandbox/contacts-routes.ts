@@ -3,6 +3,7 @@ import { ContactStore, UnknownItemError, type PatchArrays } from './contact-stor
 import type { CustomFieldDefinition } from './custom-fields.js';
 import { CONFLICT_BODY, envelope, type FieldError } from './envelope.js';
 import { validateContactBody, type ValidationResult } from './validate-contact.js';
+import type { FaultRoute } from './faults.js';
 
 /** A contact the workspace has before the job: a create's body, any source, with or without an externalId. */
 export type ExistingContact = Omit<ContactRequest, 'source' | 'externalId' | 'defaultFields'> & { readonly source?: string; readonly externalId?: string | null; readonly defaultFields: Partial<ContactRequest['defaultFields']> };
@@ -22,6 +23,41 @@ export interface WorkspaceRules {
 
 const HTML_404: Reply = { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'content-type': 'text/html' } };
 
+interface RouteRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly rawBody: string;
+  readonly trace: string;
+  /** The path's one parameter (a contact's or a user's id), decoded. */
+  readonly param: string | undefined;
+}
+
+/**
+ * The API's routes, once: what the gateway counts a request as (the fault
+ * route its --faults rules name) and what answers it. A path or method not
+ * here is the API's HTML 404.
+ */
+const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonly fault: FaultRoute; readonly handle: (routes: ContactsRoutes, q: RouteRequest) => Reply }[] = [
+  { method: 'GET', path: /^\/v1\/contact-custom-fields$/, fault: 'fields', handle: (r) => r.customFields() },
+  { method: 'POST', path: /^\/v1\/contacts$/, fault: 'post', handle: (r, q) => r.create(q.rawBody, q.trace) },
+  { method: 'GET', path: /^\/v1\/contacts$/, fault: 'get', handle: (r, q) => r.list(q.url, q.trace) },
+  { method: 'GET', path: /^\/v1\/contacts\/([^/]+)$/, fault: 'get', handle: (r, q) => r.byId(q.method, q.param!, q.rawBody, q.trace) },
+  { method: 'PATCH', path: /^\/v1\/contacts\/([^/]+)$/, fault: 'patch', handle: (r, q) => r.byId(q.method, q.param!, q.rawBody, q.trace) },
+  { method: 'DELETE', path: /^\/v1\/contacts\/([^/]+)$/, fault: 'delete', handle: (r, q) => r.byId(q.method, q.param!, q.rawBody, q.trace) },
+  { method: 'GET', path: /^\/v1\/users$/, fault: 'users', handle: (r, q) => r.listUsers(q.url, q.trace) },
+  { method: 'GET', path: /^\/v1\/users\/([^/]+)$/, fault: 'users', handle: (r, q) => r.user(q.param!, q.trace) },
+];
+
+/** The route a request takes: its fault route ('other' for none) and its handler with the path's parameter. */
+export function findRoute(method: string, pathname: string): { fault: FaultRoute | 'other'; handle?: (routes: ContactsRoutes, q: RouteRequest) => Reply; param?: string } {
+  for (const r of ROUTES) {
+    if (r.method !== method) continue;
+    const m = r.path.exec(pathname);
+    if (m) return { fault: r.fault, handle: r.handle, ...(m[1] !== undefined && { param: decodeURIComponent(m[1]) }) };
+  }
+  return { fault: 'other' };
+}
+
 /** The contacts API's routes over one workspace's store: what a request does, apart from the gateway (auth, rate, faults). */
 export class ContactsRoutes {
   readonly store: ContactStore;
@@ -36,19 +72,17 @@ export class ContactsRoutes {
   }
 
   handle(method: string, url: URL, rawBody: string, trace: string): Reply {
-    if (url.pathname === '/v1/contact-custom-fields' && method === 'GET') return { status: 200, body: { data: this.definitions } };
-    if (url.pathname === '/v1/contacts' && method === 'POST') return this.create(rawBody, trace);
-    if (url.pathname === '/v1/contacts' && method === 'GET') return this.list(url, trace);
-    if (url.pathname === '/v1/users' && method === 'GET') return this.listUsers(url, trace);
-    const user = /^\/v1\/users\/([^/]+)$/.exec(url.pathname);
-    if (user && method === 'GET') {
-      const id = decodeURIComponent(user[1]!);
-      const found = this.rules.users.find((u) => u.id === id);
-      return found ? { status: 200, body: { data: userBody(found) } } : { status: 404, body: envelope(404, 'User not found', trace) };
-    }
-    const one = /^\/v1\/contacts\/([^/]+)$/.exec(url.pathname);
-    if (one) return this.byId(method, decodeURIComponent(one[1]!), rawBody, trace);
-    return HTML_404;
+    const found = findRoute(method, url.pathname);
+    return found.handle === undefined ? HTML_404 : found.handle(this, { method, url, rawBody, trace, param: found.param });
+  }
+
+  customFields(): Reply {
+    return { status: 200, body: { data: this.definitions } };
+  }
+
+  user(id: string, trace: string): Reply {
+    const found = this.rules.users.find((u) => u.id === id);
+    return found ? { status: 200, body: { data: userBody(found) } } : { status: 404, body: envelope(404, 'User not found', trace) };
   }
 
   /**
@@ -96,7 +130,7 @@ export class ContactsRoutes {
     }
   }
 
-  private create(rawBody: string, trace: string): Reply {
+  create(rawBody: string, trace: string): Reply {
     const body = parseBody(rawBody);
     if (body === undefined) return { status: 400, body: envelope(400, 'Request body is not valid JSON', trace, undefined, '0800400') };
     const checked = validateContactBody(body, this.definitions, 'POST');
@@ -111,7 +145,7 @@ export class ContactsRoutes {
   }
 
   /** GET /v1/users: pages of at most USERS_MAX_RESULTS, the page token an offset. */
-  private listUsers(url: URL, trace: string): Reply {
+  listUsers(url: URL, trace: string): Reply {
     const maxRaw = url.searchParams.get('maxResults');
     const maxResults = maxRaw === null ? 10 : Number(maxRaw);
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > USERS_MAX_RESULTS) {
@@ -124,7 +158,7 @@ export class ContactsRoutes {
     return { status: 200, body: { data: page.map(userBody), totalItems: this.rules.users.length, nextPageToken: next } };
   }
 
-  private list(url: URL, trace: string): Reply {
+  list(url: URL, trace: string): Reply {
     // Repeated keys are the only form the live API reads: `externalIds[]=` is a key of
     // its own, ignored like any unknown one, and the answer is an unfiltered page.
     const externalIds = url.searchParams.getAll('externalIds');
@@ -153,7 +187,7 @@ export class ContactsRoutes {
     return { status: 200, body: { data: page, totalItems: matches.length, nextPageToken: next } };
   }
 
-  private byId(method: string, id: string, rawBody: string, trace: string): Reply {
+  byId(method: string, id: string, rawBody: string, trace: string): Reply {
     const notFound = { status: 404, body: envelope(404, 'Contact not found', trace) };
     if (method === 'GET') {
       const c = this.store.get(id);

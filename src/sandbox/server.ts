@@ -5,7 +5,7 @@ import type { User } from '../api/contract.js';
 import { SANDBOX_DEFAULTS } from './defaults.js';
 import { sandboxUser } from './cli-options.js';
 import type { Contact, PatchArrays } from './contact-store.js';
-import { ContactsRoutes, type ExistingContact, type Reply } from './contacts-routes.js';
+import { ContactsRoutes, findRoute, type ExistingContact, type Reply } from './contacts-routes.js';
 import { DEFAULT_CUSTOM_FIELDS, type CustomFieldDefinition } from './custom-fields.js';
 import { UsageError } from '../errors.js';
 import { envelope, unauthorizedBody } from './envelope.js';
@@ -123,7 +123,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   async function handle(req: IncomingMessage, res: ServerResponse, rawBody: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = req.method ?? 'GET';
-    const route = routeOf(method, url.pathname);
+    const route = findRoute(method, url.pathname).fault;
     const authHeader = req.headers.authorization;
     const entry: RequestLogEntry = { seq: log.length + 1, at: now(), method, path: url.pathname, route, key: authHeader, status: 0 };
     log.push(entry);
@@ -252,13 +252,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 }
 
-function routeOf(method: string, path: string): FaultRoute | 'other' {
-  if (path === '/v1/contact-custom-fields' && method === 'GET') return 'fields';
-  if (path === '/v1/contacts') return method === 'POST' ? 'post' : method === 'GET' ? 'get' : 'other';
-  if (/^\/v1\/contacts\/[^/]+$/.test(path)) return method === 'GET' ? 'get' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? 'delete' : 'other';
-  if (/^\/v1\/users(\/[^/]+)?$/.test(path) && method === 'GET') return 'users';
-  return 'other';
-}
 
 function parseBody(raw: string): unknown {
   try {
