@@ -6,6 +6,15 @@ import { didYouMean } from '../util/nearest.js';
 export const ERROR_COLUMNS = ['_error_line', '_error_code', '_error_message', '_error_raw'] as const;
 /** Where a failed row first came from (the original export and its line), carried through any number of reruns. */
 export const SOURCE_COLUMNS = ['_source_file', '_source_line'] as const;
+/**
+ * Whether a header is one of this program's failure reports: it has every
+ * `_error_*` column. Given the header's cells, or its line before it is
+ * parsed (a report's header is read from line 1 whatever csv.headerLine says).
+ */
+export function isFailureReportHeader(header: string | readonly string[]): boolean {
+  return typeof header === 'string' ? ERROR_COLUMNS.every((c) => header.includes(c)) : ERROR_COLUMNS.every((c) => header.some((h) => h.trim() === c));
+}
+
 export const isErrorColumn = (name: string): boolean => (ERROR_COLUMNS as readonly string[]).includes(name) || (SOURCE_COLUMNS as readonly string[]).includes(name);
 
 export interface HeaderIndex {

@@ -10,7 +10,7 @@ import { FooterBlock } from './footer-block.js';
 import { notARecord } from './not-a-record.js';
 import { parseRecords, type ParsedRecord } from './parse-records.js';
 import { notCsv, utf16WithoutBom } from './sniff-format.js';
-import { ERROR_COLUMNS } from './header.js';
+import { isFailureReportHeader } from './header.js';
 import { restoreCell } from './spreadsheet-safe.js';
 import { decodeEscapedBytes } from './escaped-bytes.js';
 
@@ -155,7 +155,7 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
   const { header: headerOutput, rest } = await headerFirst(outputs, file, headerAt);
   // A failure report of this program: its cells were made spreadsheet-safe when written, and are read back as they were.
   // Its bytes that were not valid in the original input are read in the config's encoding (escaped-bytes.ts).
-  const isReport = ERROR_COLUMNS.every((c) => headerOutput.some((h) => h.trim() === c));
+  const isReport = isFailureReportHeader(headerOutput);
   const restore = isReport ? (cell: string) => decodeEscapedBytes(restoreCell(cell), options.encoding) : undefined;
   const header = headerOutput.map((h) => (restore ? restore(h) : h).trim());
   const sofar = { records: 0, bytes: 0 };
@@ -183,7 +183,7 @@ async function skipToHeader(chunks: AsyncIterator<string>, headerLine: number): 
   }
   // A failure report of this program has its header on line 1, whatever the export it came from had.
   const firstLine = prefix.split('\n', 1)[0] ?? '';
-  if (ERROR_COLUMNS.every((c) => firstLine.includes(c))) headerAt = 1;
+  if (isFailureReportHeader(firstLine)) headerAt = 1;
   return { prefix: dropLines(prefix, headerAt - 1), headerAt, done };
 }
 
