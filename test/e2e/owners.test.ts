@@ -4,7 +4,6 @@ import { parse } from 'csv-parse/sync';
 import { importJob } from '../../src/job/import-job.js';
 import type { Log } from '../../src/log.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { UserDirectory } from '../../src/workspace/users.js';
 import { configFrom } from '../helpers/config.js';
 import { call } from '../helpers/sandbox.js';
 import { runCli } from '../helpers/cli.js';
@@ -23,14 +22,6 @@ const USERS = [
   { id: 'USsam1', email: 'sam.one@acme.example', firstName: 'Sam', lastName: 'Smith', role: 'member' },
   { id: 'USsam2', email: 'sam.two@acme.example', firstName: 'Sam', lastName: 'Smith', role: 'member' },
 ];
-
-test('the directory matches an owner by e-mail or by full name, without regard to case or spacing; a name two users share names neither', () => {
-  const d = new UserDirectory(USERS);
-  expect(d.match(' ada@acme.EXAMPLE ')).toMatchObject({ kind: 'user', user: { id: 'USada' } });
-  expect(d.match('grace   hopper')).toMatchObject({ kind: 'user', user: { id: 'USgrace' } });
-  expect(d.match('Sam Smith')).toMatchObject({ kind: 'ambiguous', users: [{ id: 'USsam1' }, { id: 'USsam2' }] });
-  expect(d.match('nobody@acme.example')).toEqual({ kind: 'none' });
-});
 
 test('the sandbox lists its users as the API does: pages of at most 50, followed by nextPageToken; a users file', async () => {
   const many = Array.from({ length: 120 }, (_, i) => ({ id: `US${i}`, email: `u${i}@acme.example`, firstName: 'U', lastName: String(i), role: 'member' }));
