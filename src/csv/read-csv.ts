@@ -119,9 +119,8 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
   }
   const encoding = bom?.encoding ?? options.encoding;
   // A chunk's records stay alive until the consumer is through them, long
-  // enough to outlive young-generation collections. 16 KB chunks (about a
-  // hundred records): a 100,000-record dry run peaked at 112-120 MB against
-  // 154-174 MB with 64 KB, at the same speed (8 KB gained nothing more).
+  // enough to outlive young-generation collections: small chunks (about a
+  // hundred records) keep that short (measured in bench:dry-run's history).
   const bytes = createReadStream(file, { highWaterMark: 16 * 1024 });
   const decoded = bytes.pipe(new DecodeToLf(encoding));
   bytes.on('error', (err) => decoded.destroy(err));

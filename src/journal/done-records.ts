@@ -22,8 +22,8 @@ const BINARY_HASH = /^[A-Za-z0-9_-]{16}$/;
 
 /**
  * The finished records of a job, by externalId, exactly, in typed arrays: a
- * million of them in about 45 MB, where a Map of strings took 117 MB of heap
- * and a resumed import peaked at 401 MB (`npm run bench:sync`).
+ * million of them in about 45 MB, a fraction of a Map of strings
+ * (`npm run bench:sync` measures a resumed import).
  *
  * An id's two 32-bit hashes lead to its record number (util/id-set.ts); the id
  * itself is kept (its UTF-8 bytes in one arena) and compared, so two ids that

@@ -27,14 +27,11 @@ export class IdSet {
    * never grows past it unless more come.
    *
    * `doublings`: start at 1/2^doublings of that size and double on the way, so
-   * a big table is not allocated while the process starts. V8 takes a large
-   * allocation then as a reason for an early full collection, sizes the heap
-   * at four times what is live before it knows the allocation rate, and a
-   * 1,000,000-record import's first 20 s peaked at 163 MB against 119 MB with
-   * the table allocated small (`--trace-incremental-marking`: the second
-   * marking at 0.4-0.5 s against 5.1 s). A doubling holds the old and the new
-   * table at once: the last one, 1.5 times the final size, comes halfway
-   * through, when V8 sizes the heap from the run's own rate.
+   * a big table is not allocated while the process starts: V8 takes a large
+   * allocation then as a reason to size the heap at several times what is
+   * live. A doubling holds the old and the new table at once: the last one,
+   * 1.5 times the final size, comes halfway through, when V8 sizes the heap
+   * from the run's own rate.
    */
   constructor(expected = 1024, doublings = 0) {
     const full = Math.ceil(Math.max(16, expected) / IdSet.MAX_LOAD);
