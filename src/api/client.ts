@@ -87,7 +87,7 @@ export class ApiClient {
     const { failures, quietMs } = this.o.breaker ?? { failures: 20, quietMs: 30_000 };
     const quiet = this.o.clock.now() - this.lastAnswerAt;
     if (this.failuresInARow >= failures && quiet >= quietMs) {
-      throw new JobAbortedError('API_DOWN', `the API answered none of the last ${this.failuresInARow} requests for ${Math.round(quiet / 1000)} s (last: ${why}): stopped rather than fail record after record. Nothing was marked failed for this; rerun when the API is back.`);
+      throw new JobAbortedError('API_DOWN', `the API answered none of the last ${this.failuresInARow} requests for ${Math.round(quiet / 1000)} s (last: ${why}): stopped rather than fail record after record; nothing was marked failed for this`, { hint: 'rerun the same command when the API is back' });
     }
   }
 
@@ -179,7 +179,7 @@ export class ApiClient {
       }
       const res = left.res;
       if (res.status < 500) this.answered();
-      if (res.status === 401) throw new JobAbortedError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized): check OPENPHONE_API_KEY. No record was marked failed; rerun to continue.');
+      if (res.status === 401) throw new JobAbortedError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized); no record was marked failed', { hint: 'check OPENPHONE_API_KEY, then rerun the same command to continue' });
       if (res.status === 429) {
         // A refusal at the gate, not an attempt: nothing was applied.
         stats.rateLimited++;

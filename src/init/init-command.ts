@@ -105,7 +105,7 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
 
 /** The config init --update adds to: it must be there and valid (its problems are the loader's, with their config paths). */
 function readExistingConfig(file: string): { config: Config } {
-  if (!existsSync(file)) throw new UsageError('INIT_UPDATE_NO_CONFIG', `--update: found no config at ${file}: run init without --update to write one, or name yours with --out`);
+  if (!existsSync(file)) throw new UsageError('INIT_UPDATE_NO_CONFIG', `--update: found no config at ${file}`, { hint: 'run init without --update to write one, or name yours with --out' });
   loadConfig(file);
   return { config: JSON.parse(readFileSync(file, 'utf8')) as Config };
 }

@@ -103,7 +103,7 @@ function applyLine(text: string, lineNo: number, path: string, state: MutableSta
   // Not JSON, or JSON of another shape (a hand edit): nothing below may guess.
   const event = decodeEvent(text, lineNo);
   if (event === undefined) {
-    throw new UsageError('JOURNAL_CORRUPT', `${path}:${lineNo}: not a journal line (${JSON.stringify(text.slice(0, 60))}); the file was changed by something other than openphone-import. Restore it from a backup, or move it away to start this job afresh.`);
+    throw new UsageError('JOURNAL_CORRUPT', `${path}:${lineNo}: not a journal line (${JSON.stringify(text.slice(0, 60))}); the file was changed by something other than openphone-import`, { hint: 'restore it from a backup, or move it away to start this job afresh' });
   }
   if (lineNo === 1) {
     state.header = checkHeader(event, path);
@@ -121,7 +121,7 @@ function checkHeader(event: JournalEvent | JournalHeader, path: string): Journal
     throw new UsageError('JOURNAL_UNKNOWN', `${path}:1: not an openphone-import journal (no header line)`);
   }
   if (event.version !== JOURNAL_VERSION) {
-    throw new UsageError('JOURNAL_VERSION', `${path}: journal format version ${event.version}; this openphone-import reads version ${JOURNAL_VERSION}. Use the version that wrote it, or a new --state-dir.`);
+    throw new UsageError('JOURNAL_VERSION', `${path}: journal format version ${event.version}; this openphone-import reads version ${JOURNAL_VERSION}`, { hint: 'use the version that wrote it, or a new --state-dir' });
   }
   return event;
 }

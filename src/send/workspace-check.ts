@@ -53,7 +53,7 @@ export async function checkCreatedByUser(config: ResolvedConfig, baseUrl: string
   const res = await readOnce(api, `v1/users/${encodeURIComponent(id)}`, `the user createdByUserId names`, baseUrl, signal);
   if (res.status === 200) return;
   if (res.status === 404) {
-    throw new UsageError('CREATED_BY_USER_UNKNOWN', `config ${config.file}: createdByUserId: found ${JSON.stringify(id)}: no such user in this workspace (GET /v1/users/${id} answered 404); nothing was sent. Use the id of a workspace member (it starts with "US"), or remove createdByUserId.`);
+    throw new UsageError('CREATED_BY_USER_UNKNOWN', `config ${config.file}: createdByUserId: found ${JSON.stringify(id)}: no such user in this workspace (GET /v1/users/${id} answered 404); nothing was sent`, { hint: 'use the id of a workspace member (it starts with "US"), or remove createdByUserId' });
   }
   throw new JobAbortedError('WORKSPACE_CHECK_FAILED', `checking createdByUserId ${JSON.stringify(id)} failed: ${describeApiError(res.status, res.body).message}; nothing was sent`);
 }

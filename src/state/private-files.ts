@@ -124,23 +124,23 @@ export function ensurePrivateDir(dir: string): void {
   }
   // A link to a folder is followed (a state directory on another disk), but what it points to must pass the same checks.
   const st = existing.isSymbolicLink() ? statSync(dir) : existing;
-  if (!st.isDirectory()) throw new UsageError('STATE_DIR_NOT_A_DIRECTORY', `--state-dir ${dir}: found a file, not a folder; name a new or empty folder`);
+  if (!st.isDirectory()) throw new UsageError('STATE_DIR_NOT_A_DIRECTORY', `--state-dir ${dir}: found a file, not a folder`, { hint: 'name a new or empty folder' });
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid) {
-    throw new UsageError('STATE_DIR_NOT_OWNED', `--state-dir ${dir}: the folder belongs to user id ${st.uid}, not to you (${uid}); someone else could read or change this job's state. Use a folder of your own (e.g. in your home directory), or remove this one.`);
+    throw new UsageError('STATE_DIR_NOT_OWNED', `--state-dir ${dir}: the folder belongs to user id ${st.uid}, not to you (${uid}); someone else could read or change this job's state`, { hint: 'use a folder of your own (e.g. in your home directory), or remove this one' });
   }
   if ((st.mode & 0o022) !== 0) {
-    throw new UsageError('STATE_DIR_SHARED', `--state-dir ${dir}: the folder is writable by ${st.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(st.mode & 0o777).toString(8)}): another user could plant files in it. Use a folder of your own, or run: chmod 700 ${shellQuote(dir)}`);
+    throw new UsageError('STATE_DIR_SHARED', `--state-dir ${dir}: the folder is writable by ${st.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(st.mode & 0o777).toString(8)}): another user could plant files in it`, { hint: `use a folder of your own, or run: chmod 700 ${shellQuote(dir)}` });
   }
   const entries = readdirSync(dir);
   if (entries.length > 0 && !isToolsFolder(dir, entries)) {
-    throw new UsageError('STATE_DIR_FOREIGN', `--state-dir ${dir}: the folder holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and no openphone-import job; nothing was written. Name a new or empty folder.`);
+    throw new UsageError('STATE_DIR_FOREIGN', `--state-dir ${dir}: the folder holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and no openphone-import job; nothing was written`, { hint: 'name a new or empty folder' });
   }
   if ((st.mode & 0o777) !== 0o700) chmodSync(dir, 0o700);
   if (!entries.includes(STATE_FILES.marker)) writeMarker(dir);
 }
 
-const linkRefused = (path: string) => new UsageError('STATE_FILE_LINK', `${path} is a symbolic link: refused (it could point anywhere). Remove it; openphone-import makes its own files.`);
+const linkRefused = (path: string) => new UsageError('STATE_FILE_LINK', `${path} is a symbolic link: refused (it could point anywhere)`, { hint: 'remove it; openphone-import makes its own files' });
 
 /** Opens a state file for writing without following a link; 0600 set on the descriptor. */
 export function openPrivateFile(path: string, flags: 'w' | 'a' | 'wx' | 'r+'): number {

@@ -152,5 +152,5 @@ test('init --update adds what a newer export has to the config, keeping every ha
   // No config yet: --update says how to make one.
   const none = await runCli(['init', '-i', second, '-o', join(dir(), 'none.json'), '--update'], { OPENPHONE_API_KEY: '' });
   expect(none.code).toBe(2);
-  expect(none.stderr).toMatch(/--update: found no config at .*none\.json: run init without --update/);
+  expect(none.stderr).toMatch(/--update: found no config at .*none\.json\nhint: run init without --update/);
 });

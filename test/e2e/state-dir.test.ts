@@ -91,7 +91,7 @@ describe('a state directory is the user\'s own, and only ever a state directory'
     mkdirSync(stateDir);
     chmodSync(stateDir, mode);
     // The printed fix is a command that works as pasted: the path quoted.
-    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({ code: 'STATE_DIR_SHARED', exitCode: 2, message: expect.stringMatching(/chmod 700 '.*shared folder'$/) });
+    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({ code: 'STATE_DIR_SHARED', exitCode: 2, hint: expect.stringMatching(/chmod 700 '.*shared folder'$/) });
     expect(statSync(stateDir).mode & 0o7777).toBe(mode);
     expect(readdirSync(stateDir)).toEqual([]);
   });

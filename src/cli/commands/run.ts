@@ -50,7 +50,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (args.maxDelete !== undefined && !(Number.isInteger(args.maxDelete) && args.maxDelete >= 0)) {
     throw new UsageError('MAX_DELETE_INVALID', `--max-delete: found ${args.maxDelete}: expected a whole number of contacts`);
   }
-  if (args.maxDelete !== undefined && args.deleteMissing !== true) throw new UsageError('MAX_DELETE_ALONE', '--max-delete goes with --delete-missing: add --delete-missing, or leave --max-delete out');
+  if (args.maxDelete !== undefined && args.deleteMissing !== true) throw new UsageError('MAX_DELETE_ALONE', '--max-delete goes with --delete-missing, which is not set', { hint: 'add --delete-missing, or leave --max-delete out' });
   const rules: PlanRules = { onExisting: args.onExisting ?? DEFAULT_RULES.onExisting, onChanged: args.onChanged ?? DEFAULT_RULES.onChanged };
   if (args.dryRun) {
     // Checked for a dry run too: its next commands carry it.
