@@ -69,11 +69,11 @@ function semanticProblems(config: Config): ConfigProblem[] {
     const value = config[key];
     if (typeof value !== 'object') continue;
     const t = parseTemplate(value.template);
-    if ('error' in t) problems.push({ path: `${key}.template`, message: `found ${JSON.stringify(value.template)}: ${t.error}` });
+    if (t.kind === 'error') problems.push({ path: `${key}.template`, message: `found ${JSON.stringify(value.template)}: ${t.error}` });
   }
   if (typeof config.externalId === 'object' && 'template' in config.externalId) {
     const t = parseTemplate(config.externalId.template);
-    if ('error' in t) problems.push({ path: 'externalId.template', message: `found ${JSON.stringify(config.externalId.template)}: ${t.error}` });
+    if (t.kind === 'error') problems.push({ path: 'externalId.template', message: `found ${JSON.stringify(config.externalId.template)}: ${t.error}` });
   }
   const encoding = config.csv?.encoding;
   if (encoding !== undefined && !iconv.encodingExists(encoding)) {
@@ -112,7 +112,7 @@ function columnSource(ref: string | { column: string }): string {
 function resolveExternalId(config: Config, use: (column: string, configPath: string) => string): ValueSource {
   if (typeof config.externalId === 'object' && 'template' in config.externalId) {
     const t = parseTemplate(config.externalId.template);
-    if ('error' in t) throw new Error('unreachable: template checked above');
+    if (t.kind === 'error') throw new Error('unreachable: template checked above');
     // A column the mapping splits gives the id its first value (no separator inside an id).
     const splits = new Map<string, string>();
     for (const c of [...(config.defaultFields.emails ?? []), ...(config.defaultFields.phoneNumbers ?? []), ...(config.customFields ?? [])]) {
@@ -133,7 +133,7 @@ function resolveExternalId(config: Config, use: (column: string, configPath: str
 function textSource(value: string | { template: string }, path: string, use: (column: string, configPath: string) => string): TextSource {
   if (typeof value === 'string') return { kind: 'constant', value };
   const t = parseTemplate(value.template);
-  if ('error' in t) throw new Error('unreachable: template checked above');
+  if (t.kind === 'error') throw new Error('unreachable: template checked above');
   for (const part of t.parts) if ('column' in part) use(part.column, `${path}.template`);
   return { kind: 'template', template: value.template, parts: t.parts };
 }

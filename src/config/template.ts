@@ -7,7 +7,7 @@ import { EXTERNAL_ID_MAX } from '../api/contract.js';
  */
 export type TemplatePart = { literal: string } | { column: string; split?: string };
 
-export function parseTemplate(template: string): { parts: TemplatePart[] } | { error: string } {
+export function parseTemplate(template: string): { kind: 'parsed'; parts: TemplatePart[] } | { kind: 'error'; error: string } {
   const parts: TemplatePart[] = [];
   let literal = '';
   for (let i = 0; i < template.length; i++) {
@@ -18,22 +18,22 @@ export function parseTemplate(template: string): { parts: TemplatePart[] } | { e
       i++;
     } else if (ch === '{') {
       const end = template.indexOf('}', i + 1);
-      if (end < 0) return { error: `unclosed "{" at character ${i + 1}` };
+      if (end < 0) return { kind: 'error', error: `unclosed "{" at character ${i + 1}` };
       const column = template.slice(i + 1, end);
-      if (column.length === 0) return { error: `empty "{}" at character ${i + 1}` };
+      if (column.length === 0) return { kind: 'error', error: `empty "{}" at character ${i + 1}` };
       if (literal) parts.push({ literal });
       literal = '';
       parts.push({ column });
       i = end;
     } else if (ch === '}') {
-      return { error: `unmatched "}" at character ${i + 1} (write "}}" for a literal brace)` };
+      return { kind: 'error', error: `unmatched "}" at character ${i + 1} (write "}}" for a literal brace)` };
     } else {
       literal += ch;
     }
   }
   if (literal) parts.push({ literal });
-  if (!parts.some((p) => 'column' in p)) return { error: 'names no column: expected at least one {Column Name}' };
-  return { parts };
+  if (!parts.some((p) => 'column' in p)) return { kind: 'error', error: 'names no column: expected at least one {Column Name}' };
+  return { kind: 'parsed', parts };
 }
 
 /**
@@ -43,7 +43,7 @@ export function parseTemplate(template: string): { parts: TemplatePart[] } | { e
  * otherwise any empty column leaves the id undefined (no half-made ids).
  * Returns the id, or the columns that were empty.
  */
-export function renderTemplate(parts: readonly TemplatePart[], get: (column: string) => string, allowEmpty = false): { id: string } | { empty: string[] } {
+export function renderTemplate(parts: readonly TemplatePart[], get: (column: string) => string, allowEmpty = false): { kind: 'rendered'; id: string } | { kind: 'empty'; empty: string[] } {
   let out = '';
   const empty: string[] = [];
   let filled = 0;
@@ -58,8 +58,8 @@ export function renderTemplate(parts: readonly TemplatePart[], get: (column: str
     else filled++;
     out += value;
   }
-  if (filled === 0 || (!allowEmpty && empty.length > 0)) return { empty };
-  return { id: allowEmpty ? fitToIdLength(out) : out };
+  if (filled === 0 || (!allowEmpty && empty.length > 0)) return { kind: 'empty', empty };
+  return { kind: 'rendered', id: allowEmpty ? fitToIdLength(out) : out };
 }
 
 /**

@@ -72,7 +72,7 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
       else o.log.warn(`could not read the workspace's custom fields (${r.kind === 'answer' ? `the API answered ${r.res.status}` : r.kind === 'gaveUp' ? r.message : 'stopped'}); columns are not matched to them`);
       // One page of the workspace's contacts: contacts without an externalId (the app's, its CSV import's) would be duplicated.
       const page = await readContactsPage(api, null, 'checks');
-      if (!('failed' in page)) appMade = { count: page.data.filter((c) => c.externalId === null).length, more: page.nextPageToken !== null };
+      if (page.kind === 'page') appMade = { count: page.data.filter((c) => c.externalId === null).length, more: page.nextPageToken !== null };
       // The workspace's users: how many of the sample's owners init's owner mapping would find.
       users = await listUsers(api).then(
         (list) => new UserDirectory(list),

@@ -178,7 +178,7 @@ function readText(source: TextSource | undefined, get: CellReader, path: string,
   if (source === undefined) return undefined;
   if (source.kind === 'constant') return source.value;
   const rendered = renderTemplate(source.parts, get, false);
-  if ('empty' in rendered) {
+  if (rendered.kind === 'empty') {
     notes.push({ code: ProblemCode.sourceUrlIncomplete, line, column: rendered.empty[0], message: `${path} left out: its template ${JSON.stringify(source.template)} needs ${rendered.empty.map((c) => JSON.stringify(c)).join(', ')}, empty here` });
     return undefined;
   }
@@ -222,13 +222,13 @@ function problemsOnlyAbout(problems: readonly Problem[], codes: ReadonlySet<stri
 function readExternalId(source: ValueSource, get: CellReader, line: number, problems: Problem[]): string | undefined {
   const column = source.kind === 'column' ? source.column : source.template;
   const rendered = source.kind === 'column' ? undefined : renderTemplate(source.parts, get, source.allowEmpty);
-  const id = source.kind === 'column' ? get(source.column).trim() || undefined : rendered && 'id' in rendered ? rendered.id : undefined;
+  const id = source.kind === 'column' ? get(source.column).trim() || undefined : rendered?.kind === 'rendered' ? rendered.id : undefined;
   if (id === undefined) {
-    const empty = rendered && 'empty' in rendered ? rendered.empty.map((c) => JSON.stringify(c)) : [];
+    const empty = rendered?.kind === 'empty' ? rendered.empty.map((c) => JSON.stringify(c)) : [];
     problems.push({
       code: ProblemCode.externalIdMissing,
       line,
-      column: source.kind === 'column' ? column : (rendered && 'empty' in rendered && rendered.empty.length === 1 ? rendered.empty[0] : undefined) ?? column,
+      column: source.kind === 'column' ? column : (rendered?.kind === 'empty' && rendered.empty.length === 1 ? rendered.empty[0] : undefined) ?? column,
       message:
         source.kind === 'column'
           ? 'the externalId column is empty: every record needs an id to be resumable'

@@ -109,7 +109,7 @@ async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOu
   /** Found absent → undefined (send again); anything else ends the record. */
   const settle = async (why: string): Promise<SendOutcome | undefined> => {
     const found = await findContacts(ctx, rec.externalId);
-    if ('failed' in found) return fail('LOOKUP_FAILED', `${why}; then the lookup by externalId failed: ${found.failed}`, true, true);
+    if (found.kind === 'failed') return fail('LOOKUP_FAILED', `${why}; then the lookup by externalId failed: ${found.failed}`, true, true);
     const proof = await proveOwnershipSharp(ctx.api, found.contacts, firstAt);
     if (proof.kind === 'absent') {
       ctx.journal.append({ t: 'absent', id: rec.externalId });
@@ -185,7 +185,7 @@ function refused(status: number, body: unknown, context = ''): SendOutcome {
 async function onConflict(ctx: SendContext, rec: RecordToSend, open: { firstAt: number | undefined } | undefined): Promise<SendOutcome> {
   const found = await findContacts(ctx, rec.externalId);
   const doubt = open !== undefined;
-  if ('failed' in found) return fail('LOOKUP_FAILED', `the API answered 409 (the externalId exists); then the lookup of its contact failed: ${found.failed}`, true, doubt);
+  if (found.kind === 'failed') return fail('LOOKUP_FAILED', `the API answered 409 (the externalId exists); then the lookup of its contact failed: ${found.failed}`, true, doubt);
   // A 409 for a contact no lookup finds: the API's index lags, or the match is looser than exact (case, spaces).
   if (found.contacts.length === 0) return fail('CONFLICT_NOT_FOUND', `the API answered 409 (a contact with externalId ${JSON.stringify(rec.externalId)} exists), but no lookup finds it; a rerun tries again`, true, doubt);
   if (open === undefined) return foreign(ctx, rec, found.contacts[0]!, undefined);
@@ -207,7 +207,7 @@ function foreign(ctx: SendContext, rec: RecordToSend, contact: Contact, why: str
  */
 async function syncRecord(ctx: SendContext, rec: RecordToSend, relation: Relation, current?: Promise<Contact[]>): Promise<SendOutcome> {
   const found = await findContacts(ctx, rec.externalId, current);
-  if ('failed' in found) return fail('LOOKUP_FAILED', `a changed record: reading its contact failed: ${found.failed}`, true);
+  if (found.kind === 'failed') return fail('LOOKUP_FAILED', `a changed record: reading its contact failed: ${found.failed}`, true);
   if (found.contacts.length === 0) return createRecord(ctx, { ...rec, inDoubt: false });
   if (found.contacts.length > 1) {
     return fail('EXTERNAL_ID_AMBIGUOUS', `${found.contacts.length} contacts hold this externalId (${found.contacts.map((c) => c.id).join(', ')}): which to update cannot be told; delete the extra ones in OpenPhone and run again`, false);
@@ -275,11 +275,11 @@ async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contac
 }
 
 /** A lookup by externalId (or its answer, asked earlier): the contacts, or why the API could not say (anything else is thrown). */
-async function findContacts(ctx: Pick<SendContext, 'lookup'>, externalId: string, asked?: Promise<Contact[]>): Promise<{ contacts: Contact[] } | { failed: string }> {
+async function findContacts(ctx: Pick<SendContext, 'lookup'>, externalId: string, asked?: Promise<Contact[]>): Promise<{ kind: 'found'; contacts: Contact[] } | { kind: 'failed'; failed: string }> {
   try {
-    return { contacts: await (asked ?? ctx.lookup.find(externalId)) };
+    return { kind: 'found', contacts: await (asked ?? ctx.lookup.find(externalId)) };
   } catch (err) {
-    if (err instanceof LookupFailed) return { failed: err.message };
+    if (err instanceof LookupFailed) return { kind: 'failed', failed: err.message };
     throw err;
   }
 }

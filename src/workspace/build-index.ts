@@ -33,7 +33,7 @@ export async function buildIndex(api: ApiClient, config: ResolvedConfig, keys: r
  */
 export async function warnIfNotEmpty(api: ApiClient, log: Log, signal?: AbortSignal): Promise<void> {
   const page = await readContactsPage(api, null, 'checks', signal);
-  if ('failed' in page) return;
+  if (page.kind === 'failed') return;
   const without = page.data.filter((c) => c.externalId === null).length;
   if (without === 0) return;
   log.warn(`the workspace already has contacts without an externalId (${without}${page.nextPageToken ? ' or more' : ''} in its first page): any of them that is also in this file is created a second time. To adopt them instead, add --match-existing phone,email (or "matchExisting": ["phone", "email"] in the config).`);

@@ -17,7 +17,7 @@ export async function listContacts(api: ApiClient, onPage: (contacts: readonly C
   for (;;) {
     const page = await readContactsPage(api, pageToken, 'listing', signal);
     const where = `reading the workspace's contacts (page ${pages + 1})`;
-    if ('failed' in page) throw new JobAbortedError('LISTING_FAILED', `${where}${page.failed}; nothing was sent${page.retry ? '. Rerun when the API answers.' : ''}`);
+    if (page.kind === 'failed') throw new JobAbortedError('LISTING_FAILED', `${where}${page.failed}; nothing was sent${page.retry ? '. Rerun when the API answers.' : ''}`);
     pages++;
     onPage(page.data, pages);
     pageToken = page.nextPageToken;
@@ -35,12 +35,13 @@ export async function readContactsPage(
   pageToken: string | null,
   count: 'listing' | 'checks',
   signal?: AbortSignal,
-): Promise<{ data: Contact[]; nextPageToken: string | null } | { failed: string; retry?: true }> {
+): Promise<{ kind: 'page'; data: Contact[]; nextPageToken: string | null } | { kind: 'failed'; failed: string; retry?: true }> {
   const searchParams = new URLSearchParams({ maxResults: String(LIST_MAX_RESULTS) });
   if (pageToken !== null) searchParams.set('pageToken', pageToken);
   const r = await api.call({ method: 'GET', path: 'v1/contacts', searchParams }, { count, ...(signal && { signal }) });
-  if (r.kind === 'gaveUp') return { failed: `: ${r.message}`, retry: true };
-  if (r.kind !== 'answer') return { failed: ' was stopped' };
-  if (r.res.status !== 200) return { failed: `: ${describeApiError(r.res.status, r.res.body).message}` };
-  return contactsPage(r.res.body) ?? { failed: ': the API answered 200 with a body that is not a page of contacts' };
+  if (r.kind === 'gaveUp') return { kind: 'failed', failed: `: ${r.message}`, retry: true };
+  if (r.kind !== 'answer') return { kind: 'failed', failed: ' was stopped' };
+  if (r.res.status !== 200) return { kind: 'failed', failed: `: ${describeApiError(r.res.status, r.res.body).message}` };
+  const page = contactsPage(r.res.body);
+  return page === undefined ? { kind: 'failed', failed: ': the API answered 200 with a body that is not a page of contacts' } : { kind: 'page', ...page };
 }
