@@ -47,15 +47,11 @@ export interface MappedItem {
   readonly dropped?: readonly Problem[];
 }
 
-export interface MappedRecord extends MappedItem {
-  readonly line: number;
-}
-
 /**
  * Pure: one record's cells → the API request body, or every problem found in it
  * (all at once, so a user fixes a row in one pass).
  */
-export function mapRecord(config: ResolvedConfig, get: CellReader, line: number, context: MappingContext = {}): MappedRecord {
+export function mapRecord(config: ResolvedConfig, get: CellReader, line: number, context: MappingContext = {}): MappedItem {
   const numberCell = context.numberCell ?? (() => false);
   const problems: Problem[] = [];
   const dropped: Problem[] = [];
@@ -99,7 +95,7 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number,
     problems.push({ code: ProblemCode.phoneMissing, line, message: `${left.length > 0 ? 'with its bad phone numbers left out, ' : ''}the record has no phone number, and requirePhone (--require-phone) asks for one: add the number in the source, or leave requirePhone out to import contacts without one` });
   }
   // A record that fails anyway lists its bad values too: one pass fixes the row.
-  if (problems.length > 0) return { line, externalId, problems: config.invalidValues === 'drop' ? [...problems, ...dropped.filter((d) => !isNote(d) && !problems.includes(d))] : problems };
+  if (problems.length > 0) return { externalId, problems: config.invalidValues === 'drop' ? [...problems, ...dropped.filter((d) => !isNote(d) && !problems.includes(d))] : problems };
 
   // Built by assignment, not by spreading optional parts: this runs once per
   // record, and the key order (which payloads.jsonl shows) is the same.
@@ -120,7 +116,7 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number,
   // createdByUserId, custom field keys) were checked once when it loaded, and the
   // id's length above. The contract itself is checked where a body leaves
   // (send/send-record.ts) and by a test over every fixture's payloads.
-  return dropped.length > 0 ? { line, externalId, payload, problems, dropped } : { line, externalId, payload, problems };
+  return dropped.length > 0 ? { externalId, payload, problems, dropped } : { externalId, payload, problems };
 }
 
 const NO_LABELS: readonly string[] = [];
