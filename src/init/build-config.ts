@@ -174,7 +174,8 @@ function refuseIfNothingMapped(input: InitInput, fields: Config['defaultFields']
   const shown = input.header.slice(0, 12).map((h) => JSON.stringify(h)).join(', ');
   throw new UsageError(
     'INIT_NOTHING_MAPPED',
-    `no column of this file is a name, company, email or phone column that init knows (the header: ${shown}${input.header.length > 12 ? ', …' : ''}). If it is a contacts export, write the config by hand from config.example.json, naming these columns; if the header is further down, check the file's first lines.`,
+    `no column of this file is a name, company, email or phone column that init knows (the header: ${shown}${input.header.length > 12 ? ', …' : ''})`,
+    { hint: "if it is a contacts export, write the config by hand from config.example.json, naming these columns; if the header is further down, check the file's first lines" },
   );
 }
 

@@ -31,9 +31,7 @@ export function checkExternalIdDefinition(header: JournalHeader | undefined, now
   if (textOnly(then) && (current === then || current.startsWith(`${then}, `))) return;
   throw new UsageError(
     'EXTERNAL_ID_CHANGED',
-    `${configFile}: externalId: found ${current}, but this job (${journalPath}) identified its records by ${then}. ` +
-      `Every record would get a new externalId, match nothing already done, and be created again; nothing was sent.\n` +
-      `  to continue this job, set externalId back to ${then}\n` +
-      `  to import with the new ids on purpose, start a new job: add --state-dir with a new folder`,
+    `${configFile}: externalId: found ${current}, but this job (${journalPath}) identified its records by ${then}. ` + `Every record would get a new externalId, match nothing already done, and be created again; nothing was sent`,
+    { hint: `to continue this job, set externalId back to ${then}; to import with the new ids on purpose, start a new job: add --state-dir with a new folder` },
   );
 }

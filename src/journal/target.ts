@@ -63,9 +63,12 @@ export function checkTarget(past: Pick<ResumeState, 'header' | 'target'>, target
   const now = !api ? `this run's is ${target.baseUrl}` : `this run's key is ${target.keyFingerprint} (fingerprints, not keys)`;
   throw new UsageError(
     'STATE_OTHER_WORKSPACE',
-    `${journalPath}: this state directory belongs to ${what}; ${now}. Its records are done in that workspace, not this one; nothing was sent.\n` +
-      `  to import into this workspace, start a new job: add --state-dir with a new folder\n` +
-      (api ? `  if this is a new key for the same workspace (the old one was rotated), run once with --same-workspace\n` : '') +
-      `  to continue the job there, use ${!api ? `--base-url ${bound.baseUrl}` : 'the key it was started with'}`,
+    `${journalPath}: this state directory belongs to ${what}; ${now}. Its records are done in that workspace, not this one; nothing was sent`,
+    {
+      hint:
+        `to import into this workspace, start a new job: add --state-dir with a new folder; ` +
+        (api ? `if this is a new key for the same workspace (the old one was rotated), run once with --same-workspace; ` : '') +
+        `to continue the job there, use ${!api ? `--base-url ${bound.baseUrl}` : 'the key it was started with'}`,
+    },
   );
 }

@@ -283,9 +283,9 @@ describe('the state directory belongs to one workspace', () => {
       expect((await runImport(sandbox, input)).counts.created).toBe(file.valid.length);
       const run = runImport(other, input);
       await expect(run).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE', exitCode: 2 });
-      const message = await run.catch((e: Error) => e.message);
-      expect(message).toContain(`belongs to the API at ${sandbox.url}`);
-      expect(message).toMatch(/add --state-dir with a new folder/);
+      const err = (await run.catch((e: unknown) => e)) as Error & { hint?: string };
+      expect(err!.message).toContain(`belongs to the API at ${sandbox.url}`);
+      expect(err!.hint).toMatch(/add --state-dir with a new folder/);
       expect(other.requests()).toHaveLength(0);
       expect(other.contacts()).toHaveLength(0);
     } finally {
@@ -326,7 +326,7 @@ describe('the state directory belongs to one workspace', () => {
     const file = writeContactsFile(input, 20);
     await runImport(sandbox, input, { apiKey: 'key-one-aaaaaaaaaaaa', maxRows: 5 });
     const before = sandbox.requests().length;
-    await expect(runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE', message: expect.stringMatching(/run once with --same-workspace/) });
+    await expect(runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE', hint: expect.stringMatching(/run once with --same-workspace/) });
     expect(sandbox.requests()).toHaveLength(before);
     const rotated = await runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb', sameWorkspace: true });
     expect(rotated.counts).toMatchObject({ created: file.valid.length - 5, unchanged: 5 });
@@ -402,9 +402,9 @@ test('the externalId definition changed between runs: exit 2 naming the old and 
   const changed = configFrom({ ...importConfig(), externalId: { template: 'crm-{Record ID}' } });
   const run = importJob({ config: changed, input, stateDir: join(dir(), 'state'), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
   await expect(run).rejects.toMatchObject({ code: 'EXTERNAL_ID_CHANGED', exitCode: 2 });
-  const message = await run.catch((e: Error) => e.message);
-  expect(message).toMatch(/externalId: found template "crm-\{Record ID\}", but this job .* identified its records by column "Record ID"/);
-  expect(message).toMatch(/set externalId back to column "Record ID"/);
+  const err = (await run.catch((e: unknown) => e)) as Error & { hint?: string };
+  expect(err!.message).toMatch(/externalId: found template "crm-\{Record ID\}", but this job .* identified its records by column "Record ID"/);
+  expect(err!.hint).toMatch(/set externalId back to column "Record ID"/);
   expect(sandbox.requests()).toHaveLength(before);
   expectExactlyOnce(sandbox, file.valid);
 });

@@ -25,7 +25,15 @@ test.each([
   ['an old journal of another API', past('http://127.0.0.1:4010'), 'https://api.openphone.com', 'k1', /--base-url http:\/\/127\.0\.0\.1:4010/],
   ['another key', past('https://api.openphone.com', 'k1'), 'https://api.openphone.com', 'k2', /belongs to the API key key-[0-9a-f]{12}.*--same-workspace/s],
 ])('%s: exit 2, nothing sent', (_name, p, baseUrl, key, message) => {
-  expect(() => check(p, baseUrl, key)).toThrow(expect.objectContaining({ code: 'STATE_OTHER_WORKSPACE', exitCode: 2, message: expect.stringMatching(message) }));
+  let err: { code?: string; exitCode?: number; message?: string; hint?: string } | undefined;
+  try {
+    check(p, baseUrl, key);
+  } catch (e) {
+    err = e as typeof err;
+  }
+  expect(err).toMatchObject({ code: 'STATE_OTHER_WORKSPACE', exitCode: 2 });
+  // What is wrong, then what to do, as the CLI prints them.
+  expect(`${err!.message}\nhint: ${err!.hint}`).toMatch(message);
 });
 
 test('--same-workspace accepts another key for the same API, never another API', () => {
