@@ -110,15 +110,11 @@ describe('run lock', () => {
   test('two runs taking over a stale lock at once: one holds it, the other is refused', async () => {
     writeFileSync(join(dir(), 'lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: 'earlier' }));
     const { spawn } = await import('node:child_process');
-    const script = `import('${join(process.cwd(), 'dist', 'src', 'state', 'run-lock.js')}').then(({ acquireRunLock }) => { try { acquireRunLock(process.argv[1], { info() {}, warn() {} }); process.stdout.write('held'); setTimeout(() => {}, 300); } catch (e) { process.stdout.write(e.code); } })`;
-    const one = () =>
-      new Promise<string>((resolve) => {
-        const c = spawn(process.execPath, ['-e', script, dir()], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        c.on('close', () => resolve(out));
-      });
-    const results = await Promise.all([one(), one()]);
+    // A run that takes the lock holds it until the test lets it go (its stdin ends), however slowly the other one starts.
+    const script = `import('${join(process.cwd(), 'dist', 'src', 'state', 'run-lock.js')}').then(({ acquireRunLock }) => { try { acquireRunLock(process.argv[1], { info() {}, warn() {} }); process.stdout.write('held'); process.stdin.resume(); process.stdin.on('end', () => process.exit(0)); } catch (e) { process.stdout.write(e.code); process.exit(0); } })`;
+    const children = [0, 1].map(() => spawn(process.execPath, ['-e', script, dir()], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    const results = await Promise.all(children.map((c) => new Promise<string>((resolve) => c.stdout.once('data', (d: Buffer) => resolve(d.toString())))));
+    await Promise.all(children.map((c) => new Promise((resolve) => (c.on('close', resolve), c.stdin.end()))));
     expect(results.sort()).toEqual(['LOCK_HELD', 'held']);
   });
 });
