@@ -37,12 +37,12 @@ async function sample(input: string, encoding: string, size: number) {
   const headerLine = format === 'vcard' ? 1 : xlsx ? headerRowAmong(await xlsx.firstRows(input, undefined, 30)) : await findHeaderLine(input, encoding);
   const csv = format === 'vcard' ? await openVcard(input) : xlsx ? await xlsx.openXlsx(input, { headerLine }) : await openCsv(input, { encoding, headerLine });
   const rows: string[][] = [];
-  /** Per column, the sample's cells a workbook stores as numbers. */
-  const numberCells = new Map<string, number>();
+  /** Per column, the sample's cells a workbook stores as numbers, and their texts. */
+  const numberCells = new Map<string, Set<string>>();
   for await (const item of csv.items) {
     if (item.kind !== 'record') continue;
     rows.push([...item.fields]);
-    for (const at of item.numberCells ?? []) numberCells.set(csv.header[at]!, (numberCells.get(csv.header[at]!) ?? 0) + 1);
+    for (const at of item.numberCells ?? []) numberCells.set(csv.header[at]!, (numberCells.get(csv.header[at]!) ?? new Set()).add(item.fields[at]!));
     if (rows.length >= size) break;
   }
   return { csv, rows, headerLine, format, numberCells };
@@ -128,11 +128,17 @@ function proposeMatching(r: InitResult, appMade: { count: number; more: boolean 
  * leading 0: the import reports every such cell (PHONE_NUMBER_CELL), so init
  * says so before anyone runs it.
  */
-function withNumberCellWarning(built: InitResult, numberCells: ReadonlyMap<string, number>): InitResult {
+function withNumberCellWarning(built: InitResult, numberCells: ReadonlyMap<string, ReadonlySet<string>>): InitResult {
   const phones = built.config.defaultFields.phoneNumbers ?? [];
-  const hit = phones.filter((p) => (numberCells.get(p.column) ?? 0) > 0).map((p) => `"${p.column}" (${numberCells.get(p.column)} in the sample)`);
+  const hit = phones.filter((p) => (numberCells.get(p.column)?.size ?? 0) > 0).map((p) => `"${p.column}" (${numberCells.get(p.column)!.size} in the sample)`);
   if (hit.length === 0) return built;
-  return { ...built, notes: [...built.notes, `WARNING: phone cells stored as numbers in the workbook, which lose a leading + or 0: ${hit.join(', ')}. Each is reported as PHONE_NUMBER_CELL, never guessed: format the column as Text in Excel and type the numbers with their +country code, then save again`] };
+  // The sample's conversions show what will be sent: a number cell's is not.
+  const numbers = new Set(phones.flatMap((p) => [...(numberCells.get(p.column) ?? [])]));
+  const conversions = built.conversions.map((c) => {
+    const value = c.split(' → ', 1)[0]!;
+    return numbers.has(value) ? `${value} → not sent: a number cell (PHONE_NUMBER_CELL)` : c;
+  });
+  return { ...built, conversions, notes: [...built.notes, `WARNING: phone cells stored as numbers in the workbook, which lose a leading + or 0: ${hit.join(', ')}. Each is reported as PHONE_NUMBER_CELL, never guessed: format the column as Text in Excel and type the numbers with their +country code, then save again`] };
 }
 
 /** With the key: how many of the sample's owners are users of the workspace, and which are not, so the person knows before any run. */

@@ -127,7 +127,7 @@ const NO_LABELS: readonly string[] = [];
  * reported, never guessed back.
  */
 function phoneStoredAsNumber(value: string): Converted<never> {
-  return bad(ProblemCode.phoneNumberCell, `the workbook stores this phone number as a number, not as text, so a leading + or 0 is lost (${value} could be +${value} or 0${value}): format the column as Text in Excel and type the numbers with their +country code, or fix them in failures.csv`);
+  return bad(ProblemCode.phoneNumberCell, `the workbook stores this phone number as a number, not as text, so a leading + or 0 is lost (${value} could be +${value} or 0${value}): format the column as Text in Excel, type the numbers with their +country code and run again: the contact gets its number`);
 }
 
 /** A record's own label as Google writes it ("* Work" marks the primary one): without the star. */

@@ -150,4 +150,7 @@ test('init on a workbook: the header below title rows, no delimiter or encoding 
   expect(config.externalId).toEqual({ column: 'Record ID' });
   expect(config.defaultFields.phoneNumbers?.[0]?.column).toBe('Phone Number');
   expect(r.stdout + r.stderr).toMatch(/phone cells stored as numbers in the workbook.*"Phone Number" \(5 in the sample\)/);
+  // The sample's conversions show what will be sent, and a number cell's is not; a workbook has no delimiter to print.
+  expect(r.stdout).toMatch(/14155550100 → not sent: a number cell \(PHONE_NUMBER_CELL\)/);
+  expect(r.stdout).not.toContain('csv.delimiter');
 });

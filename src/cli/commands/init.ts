@@ -19,7 +19,7 @@ export async function initCommand(a: { input: string; out: string; force: boolea
   const lines = [
     `wrote ${a.out}`,
     `  ${r.encodingNote}`,
-    `  csv.delimiter: ${JSON.stringify(r.config.csv?.delimiter)}`,
+    r.config.csv?.delimiter !== undefined ? `  csv.delimiter: ${JSON.stringify(r.config.csv.delimiter)}` : '',
     ...r.notes.map((n) => `  ${n}`),
     ...(r.conversions.length > 0 ? ['  phone numbers as they will be sent (from the sample):', ...r.conversions.map((c) => `    ${c}`)] : []),
     r.unmapped.length > 0 ? `  left unmapped: ${r.unmapped.map((u) => JSON.stringify(u)).join(', ')}` : '  every column is mapped',
