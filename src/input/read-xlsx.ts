@@ -108,9 +108,9 @@ async function findSheet(file: string, sheets: AsyncIterator<unknown>, wanted: s
     }
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError('INPUT_NOT_XLSX', `${file} cannot be read as an Excel workbook (.xlsx): ${(err as Error).message}. If it is a zip archive, unpack it and use the file inside; otherwise open it in Excel and save it again as .xlsx or as "CSV UTF-8"`);
+    throw new UsageError('INPUT_NOT_XLSX', `${file} cannot be read as an Excel workbook (.xlsx): ${(err as Error).message}`, { hint: 'if it is a zip archive, unpack it and use the file inside; otherwise open it in Excel and save it again as .xlsx or as "CSV UTF-8"' });
   }
-  if (seen.length === 0) throw new UsageError('INPUT_NOT_XLSX', `${file} cannot be read as an Excel workbook (.xlsx): it is a zip with no worksheet in it. If it is a zip archive, unpack it and use the file inside; if it is a workbook, open it in Excel and save it again as .xlsx or as "CSV UTF-8"`);
+  if (seen.length === 0) throw new UsageError('INPUT_NOT_XLSX', `${file} cannot be read as an Excel workbook (.xlsx): it is a zip with no worksheet in it`, { hint: 'if it is a zip archive, unpack it and use the file inside; if it is a workbook, open it in Excel and save it again as .xlsx or as "CSV UTF-8"' });
   throw new UsageError('XLSX_SHEET_NOT_FOUND', `csv.sheet: found ${JSON.stringify(wanted)}: ${file} has no such sheet; its sheets are ${seen.map((s) => JSON.stringify(s)).join(', ')}`, { hint: 'set "csv": { "sheet": "<name>" } in the config (or its number, 1 for the first)' });
 }
 

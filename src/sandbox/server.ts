@@ -294,9 +294,9 @@ function listen(server: Server, options: SandboxOptions): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       const where = `${options.host ?? '127.0.0.1'}:${options.port ?? 0}`;
-      if (err.code === 'EADDRINUSE') reject(new UsageError('SANDBOX_PORT_BUSY', `--port ${options.port}: ${where} is in use by another program (another sandbox?); pick another --port, or 0 for any free one`));
-      else if (err.code === 'EACCES') reject(new UsageError('SANDBOX_PORT_DENIED', `--port ${options.port}: not allowed to listen on ${where} (ports below 1024 need privileges); pick a port from 1024, or 0 for any free one`));
-      else if (err.code === 'EADDRNOTAVAIL') reject(new UsageError('SANDBOX_HOST_INVALID', `--host ${options.host}: this machine has no such address; use 127.0.0.1`));
+      if (err.code === 'EADDRINUSE') reject(new UsageError('SANDBOX_PORT_BUSY', `--port ${options.port}: ${where} is in use by another program (another sandbox?)`, { hint: 'pick another --port, or 0 for any free one' }));
+      else if (err.code === 'EACCES') reject(new UsageError('SANDBOX_PORT_DENIED', `--port ${options.port}: not allowed to listen on ${where} (ports below 1024 need privileges)`, { hint: 'pick a port from 1024, or 0 for any free one' }));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new UsageError('SANDBOX_HOST_INVALID', `--host ${options.host}: this machine has no such address`, { hint: 'use 127.0.0.1' }));
       else reject(err);
     });
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
