@@ -32,7 +32,7 @@ export function parseConfig(text: string, file: string): ResolvedConfig {
     : describeZodIssues(parsed.error.issues, raw, configJsonSchema);
   if (problems.length > 0 || !parsed.success) {
     const lines = problems.map((p) => `  ${file}: ${p.path}: ${p.message}`);
-    throw new UsageError('CONFIG_INVALID', `config ${file} has ${problems.length} problem(s):\n${lines.join('\n')}`);
+    throw new UsageError('CONFIG_INVALID', `config ${file} has ${problems.length} problem(s):\n${lines.join('\n')}`, { hint: 'fix each path named above in the config; an editor that reads "$schema" (config.schema.json) completes and checks the keys as you type' });
   }
   return resolve(parsed.data, file);
 }

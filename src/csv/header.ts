@@ -58,6 +58,7 @@ export function indexHeader(header: readonly string[], uses: readonly ColumnUse[
     throw new UsageError(
       'CSV_HEADER_MISMATCH',
       `${file}:1: the header does not fit the config:\n${problems.join('\n')}\n  the header's columns: ${header.map((h) => JSON.stringify(h)).join(', ')}`,
+      { hint: "spell each column in the config as the header does (the config paths above say where); an export with other columns needs a config of its own (init writes one)" },
     );
   }
   const positionOf = new Map<string, number>();
