@@ -15,6 +15,8 @@ export interface InitInput {
   readonly sample: readonly (readonly string[])[];
   readonly delimiter: string;
   readonly encoding: string;
+  /** A workbook's sample cells stored as numbers, by column: a phone there has lost its + or leading 0 and is never sent. */
+  readonly numberCells?: ReadonlyMap<string, ReadonlySet<string>>;
   /** A workbook has no delimiter or encoding to write down; default csv. */
   readonly format?: 'csv' | 'xlsx' | 'vcard';
   /** The line the header is on, when notes come before it. */
@@ -95,7 +97,7 @@ export function buildConfig(input: InitInput): InitResult {
   refuseIfNothingMapped(input, defaultFields);
 
   const externalId = chooseExternalId(s, notes, defaultFields, emails);
-  const { phone, conversions } = choosePhoneCountry(s, phones, emails, notes);
+  const { phone, conversions } = choosePhoneCountry(s, phones, emails, notes, input.numberCells);
   const owner = chooseOwner(s, notes);
   const customFields = matchCustomFields(s, notes, phone?.defaultCountry);
 
@@ -230,8 +232,8 @@ function chooseExternalId(s: Sample, notes: string[], fields: Config['defaultFie
  * country column as phone.countryColumn when it has one, with a few sample
  * conversions so the user sees what will be sent.
  */
-function choosePhoneCountry(s: Sample, phones: readonly Labelled[], emails: readonly Labelled[], notes: string[]): { phone?: Config['phone']; conversions: string[] } {
-  const phoneCells = phones.flatMap((p) => s.values(p.column).map((v, row) => ({ v, row }))).filter((c) => c.v !== '');
+function choosePhoneCountry(s: Sample, phones: readonly Labelled[], emails: readonly Labelled[], notes: string[], numberCells: InitInput['numberCells']): { phone?: Config['phone']; conversions: string[] } {
+  const phoneCells = phones.flatMap((p) => s.values(p.column).map((v, row) => ({ v, row, column: p.column }))).filter((c) => c.v !== '');
   if (phoneCells.length === 0) return { conversions: [] };
   const countryColumn = s.firstOf(COUNTRY_COLUMNS);
   const countryCells = countryColumn ? s.values(countryColumn) : [];
@@ -247,10 +249,15 @@ function choosePhoneCountry(s: Sample, phones: readonly Labelled[], emails: read
   else notes.push(`phone.defaultCountry: not set: ${guess.why}. Numbers without +country code ${useColumn ? 'and without a country in their row ' : ''}will be reported and left out; set phone.defaultCountry if they are all from one country.`);
   if (useColumn) notes.push(`phone.countryColumn: ${JSON.stringify(countryColumn)}: each record's numbers without +country code are read in its own country (${understood} of ${countryCells.filter(Boolean).length} sampled cells understood)`);
   const phone: Config['phone'] = { ...(guess.country && { defaultCountry: guess.country }), ...(useColumn && { countryColumn }) };
-  const conversions = phoneCells.slice(0, 4).map(({ v, row }) => {
+  const conversions = phoneCells.slice(0, 4).map(({ v, row, column }) => {
+    // The sample's conversions show what will be sent: a number cell's is not (PHONE_NUMBER_CELL).
+    if (numberCells?.get(column)?.has(v)) return `${v} → not sent: a number cell (PHONE_NUMBER_CELL)`;
     const country = (useColumn ? countryFromText(countryCells[row] ?? '') : undefined) ?? guess.country;
     return describeConversion(v.split(GOOGLE_SPLIT)[0]!, country);
   });
+  const stored = phones.filter((p) => (numberCells?.get(p.column)?.size ?? 0) > 0).map((p) => `"${p.column}" (${numberCells!.get(p.column)!.size} in the sample)`);
+  // A phone column whose workbook cells are numbers: the import reports every such cell, so init says so before anyone runs it.
+  if (stored.length > 0) notes.push(`WARNING: phone cells stored as numbers in the workbook, which lose a leading + or 0: ${stored.join(', ')}. Each is reported as PHONE_NUMBER_CELL, never guessed: format the column as Text in Excel and type the numbers with their +country code, then save again`);
   return { ...(Object.keys(phone).length > 0 && { phone }), conversions };
 }
 

@@ -88,9 +88,9 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
     }
   }
   const schemaPath = relative(dirname(resolve(o.out)), join(o.packageRoot, 'config.schema.json'));
-  const built = buildConfig({ header: csv.header, sample: rows, delimiter: csv.delimiter, encoding: csv.encoding, format, headerLine, schemaPath, ...(customFields && { customFields }) });
+  const built = buildConfig({ header: csv.header, sample: rows, delimiter: csv.delimiter, encoding: csv.encoding, format, headerLine, schemaPath, numberCells, ...(customFields && { customFields }) });
   const matched = appMade !== undefined && appMade.count > 0 ? proposeMatching(built, appMade) : built;
-  const result = withOwnerCheck(withNumberCellWarning(matched, numberCells), users, csv.header, rows);
+  const result = withOwnerCheck(matched, users, csv.header, rows);
   if (existing !== undefined) {
     const { config, added } = mergeConfig(existing.config, result.config);
     // The person's own file: the version before the update is kept beside it.
@@ -121,24 +121,6 @@ function proposeMatching(r: InitResult, appMade: { count: number; more: boolean 
     config: { ...r.config, matchExisting: keys },
     notes: [...r.notes, `matchExisting: ${JSON.stringify(keys)}: the workspace already has contacts without an externalId (${found} in its first page, made in the app or by its CSV import); a record matching exactly one of them by ${keys.join(' or ')} adopts it instead of making a second one, and ambiguous matches go to review.csv. Remove "matchExisting" to create every record anew`],
   };
-}
-
-/**
- * A phone column whose workbook cells are numbers has lost each number's + or
- * leading 0: the import reports every such cell (PHONE_NUMBER_CELL), so init
- * says so before anyone runs it.
- */
-function withNumberCellWarning(built: InitResult, numberCells: ReadonlyMap<string, ReadonlySet<string>>): InitResult {
-  const phones = built.config.defaultFields.phoneNumbers ?? [];
-  const hit = phones.filter((p) => (numberCells.get(p.column)?.size ?? 0) > 0).map((p) => `"${p.column}" (${numberCells.get(p.column)!.size} in the sample)`);
-  if (hit.length === 0) return built;
-  // The sample's conversions show what will be sent: a number cell's is not.
-  const numbers = new Set(phones.flatMap((p) => [...(numberCells.get(p.column) ?? [])]));
-  const conversions = built.conversions.map((c) => {
-    const value = c.split(' → ', 1)[0]!;
-    return numbers.has(value) ? `${value} → not sent: a number cell (PHONE_NUMBER_CELL)` : c;
-  });
-  return { ...built, conversions, notes: [...built.notes, `WARNING: phone cells stored as numbers in the workbook, which lose a leading + or 0: ${hit.join(', ')}. Each is reported as PHONE_NUMBER_CELL, never guessed: format the column as Text in Excel and type the numbers with their +country code, then save again`] };
 }
 
 /** With the key: how many of the sample's owners are users of the workspace, and which are not, so the person knows before any run. */
