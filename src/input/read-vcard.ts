@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
+import { inBatches, oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
 import { changedSinceOpen } from '../csv/changed-since-open.js';
 import { buildCard, HEAVY, isQuotedPrintable, parseProperty, vcardFields, vcardHeader, type VcardProperty } from './vcard-card.js';
 
@@ -37,17 +37,12 @@ export async function openVcard(file: string): Promise<OpenedCsv> {
   }
   if (cards === 0) throw new UsageError('CSV_EMPTY', `${file} holds no card: expected vCards, each from BEGIN:VCARD to END:VCARD`);
   const header = vcardHeader(emails, phones);
-  const batches = (async function* () {
-    let batch: CsvItem[] = [];
-    for await (const card of readCards(file)) {
-      batch.push(toItem(card, emails, phones));
-      if (batch.length >= BATCH) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
-  })();
+  const batches = inBatches(
+    (async function* () {
+      for await (const card of readCards(file)) yield toItem(card, emails, phones);
+    })(),
+    BATCH,
+  );
   return {
     file,
     format: 'vcard',

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { UsageError } from '../errors.js';
-import { notARecord, oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
+import { inBatches, notARecord, oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
 import { FooterBlock } from '../csv/footer-block.js';
 import { changedSinceOpen } from '../csv/changed-since-open.js';
 import { SharedStrings } from './shared-strings.js';
@@ -62,25 +62,18 @@ export async function openXlsx(file: string, options: XlsxOptions): Promise<Open
   while (width > 0 && headerCells[width] === '') width--;
   if (width === 0) throw new UsageError('CSV_EMPTY', `${file}: row ${headerLine} of sheet "${sheet.name ?? 1}" is empty: expected the header naming the columns there (csv.headerLine)`);
   const header = headerCells.slice(1, width + 1);
-  const batches = (async function* () {
+  const items = (async function* () {
     try {
-      let batch: CsvItem[] = [];
       // A report's trailing block (Salesforce's .xlsx has it too) is held until the sheet shows it is one.
       const footer = new FooterBlock();
-      for (let next = await rows.next(); !next.done; next = await rows.next()) {
-        batch.push(...footer.offer(toItem(next.value, width, shared)));
-        if (batch.length >= BATCH) {
-          yield batch;
-          batch = [];
-        }
-      }
-      batch.push(...footer.end());
-      if (batch.length > 0) yield batch;
+      for (let next = await rows.next(); !next.done; next = await rows.next()) yield* footer.offer(toItem(next.value, width, shared));
+      yield* footer.end();
     } finally {
       await rows.return?.(undefined);
       await sheets.return?.(undefined);
     }
   })();
+  const batches = inBatches(items, BATCH);
   return {
     file,
     format: 'xlsx',
@@ -117,12 +110,13 @@ async function findSheet(file: string, sheets: AsyncIterator<unknown>, wanted: s
 /** The first `count` rows of a sheet, by number, with the number of cells filled in each: where init looks for the header. */
 export async function firstRows(file: string, sheetWanted: string | number | undefined, count: number): Promise<{ number: number; filled: number }[]> {
   const strings = new SharedStrings();
+  const shared = (index: number) => strings.get(index);
   const sheets = sheetsOf(file, strings);
   const out: { number: number; filled: number }[] = [];
   try {
     const sheet = await findSheet(file, sheets, sheetWanted);
     for await (const row of sheet) {
-      out.push({ number: row.number, filled: Array.from(row.values).filter((v) => cellText(v, (i) => strings.get(i)).text.trim() !== '').length });
+      out.push({ number: row.number, filled: Array.from(row.values).filter((v) => cellText(v, shared).text.trim() !== '').length });
       if (out.length >= count) break;
     }
   } finally {
