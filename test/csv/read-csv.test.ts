@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { openCsv, type CsvItem } from '../../src/csv/read-csv.js';
 import { fixture } from '../helpers/paths.js';
@@ -228,10 +229,6 @@ describe('the estimate of the records in a file', () => {
 });
 
 test('UTF-16 without a byte order mark is named, with the csv.encoding that reads it', async () => {
-  const { writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
-  const { openCsv } = await import('../../src/csv/read-csv.js');
   const file = join(tmpdir(), `utf16-${process.pid}.csv`);
   writeFileSync(file, Buffer.from('Record ID,First Name\n1,Ada\n', 'utf16le'));
   await expect(openCsv(file, { encoding: 'utf-8', headerLine: 1 })).rejects.toMatchObject({ code: 'INPUT_UTF16', exitCode: 2, hint: expect.stringMatching(/"csv": \{ "encoding": "utf-16le" \}/) });
@@ -241,10 +238,6 @@ test('UTF-16 without a byte order mark is named, with the csv.encoding that read
 });
 
 test('one stray quote early in a large file: one malformed record, every other record read (no stack overflow), its text kept whole when short', async () => {
-  const { writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
-  const { openCsv } = await import('../../src/csv/read-csv.js');
   const file = join(tmpdir(), `stray-${process.pid}.csv`);
   const rows = ['Record ID,First Name,Email'];
   for (let i = 0; i < 140_000; i++) rows.push(i === 10 ? `${i},"Ada,ada${i}@example.com` : `${i},First${i},user${i}@example.com`);
@@ -263,10 +256,6 @@ test('one stray quote early in a large file: one malformed record, every other r
 }, 60_000);
 
 test('a stray quote that never closes, early in a large file: the record is cut at 1 MiB, reported as too long and marked as cut, and every line after it is read', async () => {
-  const { writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
-  const { openCsv } = await import('../../src/csv/read-csv.js');
   const file = join(tmpdir(), `stray-cap-${process.pid}.csv`);
   const rows = ['Record ID,First Name,Email'];
   // "Lovelace, Ada" holds the delimiter: read without quotes the line has a field too many, so nothing but the cap ends the record.
@@ -304,10 +293,7 @@ describe('line breaks inside quoted cells', () => {
   });
 
   test('read back: the cell as written, line numbers as in the file; a stray quote in an unquoted cell leaves no mark in any field', async () => {
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const file = join(tmpdir(), `crlf-cell-${process.pid}.csv`);
+          const file = join(tmpdir(), `crlf-cell-${process.pid}.csv`);
     writeFileSync(file, 'Id,Name,Note\r\n1,Ada,"line one\r\nline two"\r\n2,Grace 5\'11",plain\r\n3,Alan,"x"\r\n4,Kate,last\r\n');
     const csv = await readAll(file);
     expect(shape(csv.items)).toEqual([
@@ -320,10 +306,6 @@ describe('line breaks inside quoted cells', () => {
 });
 
 test('a failure report of this program is read from its line 1, whatever csv.headerLine says (the export had notes above its header)', async () => {
-  const { writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
-  const { openCsv } = await import('../../src/csv/read-csv.js');
   const file = join(tmpdir(), `failures-${process.pid}.csv`);
   writeFileSync(file, '\uFEFFId,Name,_source_file,_source_line,_error_line,_error_code,_error_message,_error_raw\n7,Ada,export.csv,9,9,EMAIL_INVALID,bad,\n8,Alan,export.csv,10,10,EMAIL_INVALID,bad,\n');
   const csv = await openCsv(file, { encoding: 'utf-8', headerLine: 4 });
