@@ -24,7 +24,6 @@ export interface WorkspaceRules {
 const HTML_404: Reply = { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'content-type': 'text/html' } };
 
 interface RouteRequest {
-  readonly method: string;
   readonly url: URL;
   readonly rawBody: string;
   readonly trace: string;
@@ -41,9 +40,9 @@ const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonl
   { method: 'GET', path: /^\/v1\/contact-custom-fields$/, fault: 'fields', handle: (r) => r.customFields() },
   { method: 'POST', path: /^\/v1\/contacts$/, fault: 'post', handle: (r, q) => r.create(q.rawBody, q.trace) },
   { method: 'GET', path: /^\/v1\/contacts$/, fault: 'get', handle: (r, q) => r.list(q.url, q.trace) },
-  { method: 'GET', path: /^\/v1\/contacts\/([^/]+)$/, fault: 'get', handle: (r, q) => r.byId(q.method, q.param!, q.rawBody, q.trace) },
-  { method: 'PATCH', path: /^\/v1\/contacts\/([^/]+)$/, fault: 'patch', handle: (r, q) => r.byId(q.method, q.param!, q.rawBody, q.trace) },
-  { method: 'DELETE', path: /^\/v1\/contacts\/([^/]+)$/, fault: 'delete', handle: (r, q) => r.byId(q.method, q.param!, q.rawBody, q.trace) },
+  { method: 'GET', path: /^\/v1\/contacts\/([^/]+)$/, fault: 'get', handle: (r, q) => r.contact(q.param!, q.trace) },
+  { method: 'PATCH', path: /^\/v1\/contacts\/([^/]+)$/, fault: 'patch', handle: (r, q) => r.patch(q.param!, q.rawBody, q.trace) },
+  { method: 'DELETE', path: /^\/v1\/contacts\/([^/]+)$/, fault: 'delete', handle: (r, q) => r.deleteContact(q.param!, q.trace) },
   { method: 'GET', path: /^\/v1\/users$/, fault: 'users', handle: (r, q) => r.listUsers(q.url, q.trace) },
   { method: 'GET', path: /^\/v1\/users\/([^/]+)$/, fault: 'users', handle: (r, q) => r.user(q.param!, q.trace) },
 ];
@@ -73,7 +72,7 @@ export class ContactsRoutes {
 
   handle(method: string, url: URL, rawBody: string, trace: string): Reply {
     const found = findRoute(method, url.pathname);
-    return found.handle === undefined ? HTML_404 : found.handle(this, { method, url, rawBody, trace, param: found.param });
+    return found.handle === undefined ? HTML_404 : found.handle(this, { url, rawBody, trace, param: found.param });
   }
 
   customFields(): Reply {
@@ -187,14 +186,17 @@ export class ContactsRoutes {
     return { status: 200, body: { data: page, totalItems: matches.length, nextPageToken: next } };
   }
 
-  byId(method: string, id: string, rawBody: string, trace: string): Reply {
-    const notFound = { status: 404, body: envelope(404, 'Contact not found', trace) };
-    if (method === 'GET') {
-      const c = this.store.get(id);
-      return c ? { status: 200, body: { data: c } } : notFound;
-    }
-    if (method === 'DELETE') return this.store.delete(id) ? { status: 204 } : notFound;
-    if (method !== 'PATCH') return HTML_404;
+  contact(id: string, trace: string): Reply {
+    const c = this.store.get(id);
+    return c ? { status: 200, body: { data: c } } : contactNotFound(trace);
+  }
+
+  deleteContact(id: string, trace: string): Reply {
+    return this.store.delete(id) ? { status: 204 } : contactNotFound(trace);
+  }
+
+  patch(id: string, rawBody: string, trace: string): Reply {
+    const notFound = contactNotFound(trace);
     const body = parseBody(rawBody);
     if (body === undefined) return { status: 400, body: envelope(400, 'Request body is not valid JSON', trace, undefined, '0800400') };
     const checked = validateContactBody(body, this.definitions, 'PATCH');
@@ -213,6 +215,8 @@ export class ContactsRoutes {
     }
   }
 }
+
+const contactNotFound = (trace: string): Reply => ({ status: 404, body: envelope(404, 'Contact not found', trace) });
 
 function invalid(checked: Exclude<ValidationResult, { ok: true }>, trace: string): Reply {
   if (checked.customField) return { status: 400, body: envelope(400, 'Request contained invalid custom field item(s)', trace, checked.errors, '0801400') };
