@@ -52,7 +52,7 @@ export class Recorder {
         // Imported by an earlier run with these very values: what it left out is still left out,
         // so dropped-values.csv and the summary's count cover the whole job, not the last run.
         this.counts.add(plan.kind);
-        this.droppedFrom(plan.record);
+        this.contactKept(plan.record);
         return;
       case 'existing':
       case 'changed':
@@ -82,7 +82,7 @@ export class Recorder {
   /** The dry run: a record that would be sent (created, or updated: `changed`). */
   valid(record: ValidRecord, bucket: 'valid' | 'changed' = 'valid'): void {
     this.counts.add(bucket);
-    this.droppedFrom(record);
+    this.contactKept(record);
     // The same text as JSON.stringify({ line, externalId, body }).
     this.sinks.payloads?.writeJsonText(`{"line":${record.line},"externalId":${JSON.stringify(record.externalId)},"body":${JSON.stringify(record.payload)}}`);
   }
@@ -118,7 +118,7 @@ export class Recorder {
       case 'created':
       case 'updated':
         this.counts.add(outcome.kind === 'updated' && outcome.how === 'adopted' ? 'adopted' : outcome.kind);
-        this.droppedFrom(record);
+        this.contactKept(record);
         this.succeeded();
     }
   }
@@ -142,7 +142,8 @@ export class Recorder {
     this.sinks.breaker?.success();
   }
 
-  private droppedFrom(record: ValidRecord): void {
+  /** A record whose contact is (or in a dry run would be) in the workspace: whether it has a phone, and the values it left out. */
+  private contactKept(record: ValidRecord): void {
     if (record.payload.defaultFields.phoneNumbers === undefined) this.counts.withoutPhone++;
     if (record.dropped === undefined) return;
     this.counts.notePhones(record.dropped);
