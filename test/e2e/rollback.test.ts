@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox } from '../../src/sandbox/index.js';
-import { runCli } from '../helpers/cli.js';
+import { killCliWhen, runCli } from '../helpers/cli.js';
 import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
-import { ROOT } from '../helpers/paths.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
@@ -38,10 +36,7 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
     expect(deletes()).toHaveLength(0);
 
     // --yes, killed -9 in the middle.
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'rollback', '--state-dir', stateDir, '--base-url', sandbox.url, '--yes'], { env: { ...process.env, ...env }, stdio: 'ignore' });
-    while (deletes().length < 12) await new Promise((r) => setTimeout(r, 5));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.on('exit', r));
+    await killCliWhen(['rollback', '--state-dir', stateDir, '--base-url', sandbox.url, '--yes'], env, () => deletes().length >= 12);
     expect(sandbox.contacts().length).toBeGreaterThan(before.size);
 
     const rest = await runCli(['rollback', '--state-dir', stateDir, '--base-url', sandbox.url, '--yes'], env);

@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -8,10 +7,9 @@ import { dryRun } from '../../src/job/dry-run.js';
 import { silentLog } from '../../src/log.js';
 import { rollback } from '../../src/rollback/rollback.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { runCli } from '../helpers/cli.js';
+import { killCliWhen, runCli } from '../helpers/cli.js';
 import { configFrom } from '../helpers/config.js';
 import { HEADER, importConfig, writeContactsFile } from '../helpers/contacts-file.js';
-import { ROOT } from '../helpers/paths.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -111,10 +109,7 @@ describe('a rerun brings changes across', () => {
     for (const r of rows.slice(1)) if (file.valid.includes(r[0]!)) r[3] = `Moved ${r[0]}`;
     writeRows(input, rows);
     const patches = () => sandbox!.requests().filter((r) => r.method === 'PATCH').length;
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
-    while (patches() < 25) await new Promise((r) => setTimeout(r, 5));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.on('exit', r));
+    await killCliWhen(args, env, () => patches() >= 25);
     const rest = await runCli(args, env);
     expect(rest.code).toBe(1);
     const contacts = sandbox.contactsByExternalId();
@@ -295,10 +290,7 @@ test('kill -9 during a rollback of adoptions, then the same command: every conta
   const args = ['rollback', '--state-dir', stateDir(), '--base-url', sandbox.url, '--yes'];
   const patchesBefore = sandbox.requests().filter((r) => r.method === 'PATCH').length;
   const restores = () => sandbox!.requests().filter((r) => r.method === 'PATCH').length - patchesBefore;
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
-  while (restores() < 12) await new Promise((r) => setTimeout(r, 5));
-  child.kill('SIGKILL');
-  await new Promise((r) => child.on('exit', r));
+  await killCliWhen(args, env, () => restores() >= 12);
   const rest = await runCli(args, env);
   expect(rest.code).toBe(0);
   expect(rest.stdout).toMatch(/restored \d+/);

@@ -24,3 +24,17 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * Starts the built CLI and kills it with SIGKILL (kill -9: no handler runs) as
+ * soon as `until` holds, polled every 5 ms (typically a count of the requests
+ * the sandbox has seen): a moment of the run itself, however slow the machine
+ * is to start Node. Resolves once the process is gone.
+ */
+export async function killCliWhen(args: string[], env: Record<string, string | undefined>, until: () => boolean): Promise<void> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  while (!until()) await new Promise((r) => setTimeout(r, 5));
+  child.kill('SIGKILL');
+  await exited;
+}
