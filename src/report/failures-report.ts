@@ -44,9 +44,9 @@ export class FailuresReport {
     const origin = source ? [fields[source.file] ?? '', fields[source.line] ?? ''] : [this.inputFile, String(line)];
     const own = [...this.positions.map((i) => fields[i] ?? ''), ...origin];
     const codes = [...new Set(problems.map((p) => p.code))].join(' ');
-    const message = problems.map(describeProblem).join('; ');
-    this.write([...own, String(line), codes, message, raw]);
-    this.cards?.set(line, [...(this.cards.get(line) ?? []), ...problems.map(describeProblem)]);
+    const described = problems.map(describeProblem);
+    this.write([...own, String(line), codes, described.join('; '), raw]);
+    this.cards?.set(line, [...(this.cards.get(line) ?? []), ...described]);
   }
 
   /** See AtomicPrivateFile.pace. */
