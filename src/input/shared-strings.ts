@@ -2,9 +2,9 @@
  * A workbook's shared-strings table, kept compact: every string's UTF-8 bytes
  * in one growing buffer, and where each starts. Excel writes every text cell
  * of a sheet into this table, so for a million rows it holds millions of
- * strings; as JavaScript strings (exceljs's own cache) they cost ~85 bytes
- * each, here their length plus four. Measured on the bench's 1,000,000-row
- * workbook (3.2 million strings): 415 MB peak RSS to read it with the cache.
+ * strings; as JavaScript strings (exceljs's own cache) each costs far more
+ * than its text, here its length plus four bytes (bench:dry-run measures a
+ * million-row workbook).
  */
 export class SharedStrings {
   private bytes = Buffer.alloc(1 << 20);
