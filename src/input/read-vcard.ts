@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { inBatches, oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
-import { changedSinceOpen } from '../csv/changed-since-open.js';
+import type { CsvItem, OpenedCsv } from '../csv/read-csv.js';
+import { openedTable } from './opened-table.js';
 import { buildCard, HEAVY, isQuotedPrintable, parseProperty, vcardFields, vcardHeader, type VcardProperty } from './vcard-card.js';
 
 /** One card as it stands in the file: its lines and bytes, its properties, or why it cannot be read. */
@@ -10,8 +10,6 @@ export type CardText =
   | { readonly kind: 'card'; readonly line: number; readonly endLine: number; readonly start: number; readonly end: number; readonly properties: readonly VcardProperty[] }
   | { readonly kind: 'malformed'; readonly line: number; readonly endLine: number; readonly start: number; readonly end: number; readonly text: string; readonly message: string };
 
-/** Cards in a batch. */
-const BATCH = 256;
 /** The text of an unreadable card kept for the report. */
 const RAW_KEPT = 4096;
 
@@ -37,23 +35,10 @@ export async function openVcard(file: string): Promise<OpenedCsv> {
   }
   if (cards === 0) throw new UsageError('CSV_EMPTY', `${file} holds no card: expected vCards, each from BEGIN:VCARD to END:VCARD`);
   const header = vcardHeader(emails, phones);
-  const batches = inBatches(
-    (async function* () {
-      for await (const card of readCards(file)) yield toItem(card, emails, phones);
-    })(),
-    BATCH,
-  );
-  return {
-    file,
-    format: 'vcard',
-    encoding: 'utf-8',
-    delimiter: ',',
-    header,
-    batches,
-    items: oneByOne(batches),
-    estimatedRecords: () => cards,
-    changedSinceOpen: () => changedSinceOpen(file, opened),
-  };
+  const items = (async function* () {
+    for await (const card of readCards(file)) yield toItem(card, emails, phones);
+  })();
+  return openedTable({ file, format: 'vcard', opened, header, items, estimatedRecords: () => cards });
 }
 
 function toItem(card: CardText, emails: number, phones: number): CsvItem {

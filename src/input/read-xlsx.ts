@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { UsageError } from '../errors.js';
-import { inBatches, notARecord, oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
+import { notARecord, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
 import { FooterBlock } from '../csv/footer-block.js';
-import { changedSinceOpen } from '../csv/changed-since-open.js';
+import { openedTable } from './opened-table.js';
 import { SharedStrings } from './shared-strings.js';
 import { cellText, type SharedStringLookup } from './xlsx-cell.js';
 
@@ -35,9 +35,6 @@ async function* sheetsOf(file: string, strings: SharedStrings): AsyncGenerator<S
     else if (event.eventType === 'worksheet') yield event.value as Sheet;
   }
 }
-
-/** Records in a batch: about what a 16 KB chunk of CSV gives. */
-const BATCH = 256;
 
 /**
  * Streams one sheet of an .xlsx workbook as the records of a table, through
@@ -73,19 +70,8 @@ export async function openXlsx(file: string, options: XlsxOptions): Promise<Open
       await sheets.return?.(undefined);
     }
   })();
-  const batches = inBatches(items, BATCH);
-  return {
-    file,
-    format: 'xlsx',
-    encoding: 'utf-8',
-    delimiter: ',',
-    header,
-    batches,
-    items: oneByOne(batches),
-    // A workbook's rows are not spread evenly through its bytes (shared strings, compression): no estimate.
-    estimatedRecords: () => undefined,
-    changedSinceOpen: () => changedSinceOpen(file, opened),
-  };
+  // A workbook's rows are not spread evenly through its bytes (shared strings, compression): no estimate.
+  return openedTable({ file, format: 'xlsx', opened, header, items, estimatedRecords: () => undefined });
 }
 
 async function findSheet(file: string, sheets: AsyncIterator<unknown>, wanted: string | number | undefined): Promise<Sheet> {

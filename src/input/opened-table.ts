@@ -1,0 +1,26 @@
+import type { Stats } from 'node:fs';
+import { changedSinceOpen } from '../csv/changed-since-open.js';
+import { inBatches, oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
+
+/** Records in a batch: about what a 16 KB chunk of CSV gives. */
+const BATCH = 256;
+
+/**
+ * A workbook's or a vCard file's records as the table a CSV reader opens: its
+ * reports (failures.csv) are written as UTF-8 CSV with commas, and its items
+ * come in batches as a CSV's do.
+ */
+export function openedTable(t: { file: string; format: 'xlsx' | 'vcard'; opened: Stats; header: readonly string[]; items: AsyncIterable<CsvItem>; estimatedRecords: () => number | undefined }): OpenedCsv {
+  const batches = inBatches(t.items, BATCH);
+  return {
+    file: t.file,
+    format: t.format,
+    encoding: 'utf-8',
+    delimiter: ',',
+    header: t.header,
+    batches,
+    items: oneByOne(batches),
+    estimatedRecords: t.estimatedRecords,
+    changedSinceOpen: () => changedSinceOpen(t.file, t.opened),
+  };
+}
