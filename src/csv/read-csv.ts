@@ -272,19 +272,6 @@ export async function* oneByOne(batches: AsyncIterable<readonly CsvItem[]>): Asy
   for await (const batch of batches) yield* batch;
 }
 
-/** Items in batches of `size` (the last may be shorter): what a reader that makes items one by one (a workbook's rows, vCards) hands the pipeline. */
-export async function* inBatches(items: AsyncIterable<CsvItem>, size: number): AsyncGenerator<CsvItem[]> {
-  let batch: CsvItem[] = [];
-  for await (const item of items) {
-    batch.push(item);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
 function toItems(outputs: readonly ParsedRecord[], delimiter: string, restore: ((cell: string) => string) | undefined): CsvItem[] {
   const items: CsvItem[] = [];
   for (const output of outputs) {

@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
 import { changedSinceOpen } from '../csv/changed-since-open.js';
-import { inBatches, oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
+import { oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
 
 /** Records in a batch: about what a 16 KB chunk of CSV gives. */
 const BATCH = 256;
@@ -23,4 +23,17 @@ export function openedTable(t: { file: string; format: 'xlsx' | 'vcard'; opened:
     estimatedRecords: t.estimatedRecords,
     changedSinceOpen: () => changedSinceOpen(t.file, t.opened),
   };
+}
+
+/** Items in batches of `size` (the last may be shorter): what a reader that makes items one by one (a workbook's rows, vCards) hands the pipeline. */
+async function* inBatches(items: AsyncIterable<CsvItem>, size: number): AsyncGenerator<CsvItem[]> {
+  let batch: CsvItem[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
