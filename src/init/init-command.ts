@@ -14,6 +14,7 @@ import { API_DEFAULTS } from '../config/resolved.js';
 import { jobApiClient } from '../job/job-api-client.js';
 import { Runner } from '../job/runner.js';
 import { readContactsPage } from '../workspace/list-contacts.js';
+import { readResult } from '../api/read-failure.js';
 import { listUsers, UserDirectory } from '../workspace/users.js';
 import { buildConfig, type InitResult } from './build-config.js';
 import { findHeaderLine, headerRowAmong } from './find-header.js';
@@ -67,9 +68,9 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
     // The same client as an import's, with a run's default settings: the rate limit, 429 pauses and retries apply here too.
     const { api } = jobApiClient({ api: { ...API_DEFAULTS, baseUrl: o.baseUrl }, apiKey: o.apiKey }, o.baseUrl, new Runner({ concurrency: 1 }));
     try {
-      const r = await api.call({ method: 'GET', path: 'v1/contact-custom-fields' }, { count: 'checks' });
-      if (r.kind === 'answer' && r.res.status === 200) customFields = (r.res.body as { data: typeof customFields }).data;
-      else o.log.warn(`could not read the workspace's custom fields (${r.kind === 'answer' ? `the API answered ${r.res.status}` : r.kind === 'gaveUp' ? r.message : 'stopped'}); columns are not matched to them`);
+      const read = readResult(await api.call({ method: 'GET', path: 'v1/contact-custom-fields' }, { count: 'checks' }));
+      if (read.kind === 'body') customFields = (read.body as { data?: typeof customFields } | null)?.data;
+      else o.log.warn(`could not read the workspace's custom fields (${read.failure.why}); columns are not matched to them`);
       // One page of the workspace's contacts: contacts without an externalId (the app's, its CSV import's) would be duplicated.
       const page = await readContactsPage(api, null, 'checks');
       if (page.kind === 'page') appMade = { count: page.data.filter((c) => c.externalId === null).length, more: page.nextPageToken !== null };

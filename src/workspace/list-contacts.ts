@@ -1,7 +1,6 @@
 import { LIST_MAX_RESULTS, type Contact } from '../api/contract.js';
 import type { ApiClient } from '../api/client.js';
-import { JobAbortedError } from '../errors.js';
-import { describeApiError } from '../api/api-error.js';
+import { oddBody, readResult, readStopsJob, type ReadFailure } from '../api/read-failure.js';
 import { contactsPage } from '../api/lookup.js';
 
 /**
@@ -17,7 +16,7 @@ export async function listContacts(api: ApiClient, onPage: (contacts: readonly C
   for (;;) {
     const page = await readContactsPage(api, pageToken, 'listing', signal);
     const where = `reading the workspace's contacts (page ${pages + 1})`;
-    if (page.kind === 'failed') throw new JobAbortedError('LISTING_FAILED', `${where}${page.failed}; nothing was sent${page.retry ? '. Rerun when the API answers.' : ''}`);
+    if (page.kind === 'failed') throw readStopsJob('LISTING_FAILED', where, page.failure);
     pages++;
     onPage(page.data, pages);
     pageToken = page.nextPageToken;
@@ -27,7 +26,7 @@ export async function listContacts(api: ApiClient, onPage: (contacts: readonly C
 
 /**
  * One page of the workspace's contacts (50), after `pageToken`: the page, or
- * why not (said to follow "reading …"). Listing pages through them; a look at
+ * why not. Listing pages through them; a look at
  * the first page (init, the warning of a first run) reads one.
  */
 export async function readContactsPage(
@@ -35,13 +34,12 @@ export async function readContactsPage(
   pageToken: string | null,
   count: 'listing' | 'checks',
   signal?: AbortSignal,
-): Promise<{ kind: 'page'; data: Contact[]; nextPageToken: string | null } | { kind: 'failed'; failed: string; retry?: true }> {
+): Promise<{ kind: 'page'; data: Contact[]; nextPageToken: string | null } | { kind: 'failed'; failure: ReadFailure }> {
   const searchParams = new URLSearchParams({ maxResults: String(LIST_MAX_RESULTS) });
   if (pageToken !== null) searchParams.set('pageToken', pageToken);
   const r = await api.call({ method: 'GET', path: 'v1/contacts', searchParams }, { count, ...(signal && { signal }) });
-  if (r.kind === 'gaveUp') return { kind: 'failed', failed: `: ${r.message}`, retry: true };
-  if (r.kind !== 'answer') return { kind: 'failed', failed: ' was stopped' };
-  if (r.res.status !== 200) return { kind: 'failed', failed: `: ${describeApiError(r.res.status, r.res.body).message}` };
-  const page = contactsPage(r.res.body);
-  return page === undefined ? { kind: 'failed', failed: ': the API answered 200 with a body that is not a page of contacts' } : { kind: 'page', ...page };
+  const read = readResult(r);
+  if (read.kind === 'failed') return read;
+  const page = contactsPage(read.body);
+  return page === undefined ? { kind: 'failed', failure: oddBody('a page of contacts') } : { kind: 'page', ...page };
 }

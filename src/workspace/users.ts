@@ -1,7 +1,6 @@
 import { USERS_MAX_RESULTS, type User } from '../api/contract.js';
 import type { ApiClient } from '../api/client.js';
-import { JobAbortedError } from '../errors.js';
-import { describeApiError } from '../api/api-error.js';
+import { oddBody, readResult, readStopsJob } from '../api/read-failure.js';
 
 /**
  * Every user of the workspace: GET /v1/users, 50 a page, following
@@ -17,11 +16,10 @@ export async function listUsers(api: ApiClient, signal?: AbortSignal): Promise<U
     if (pageToken !== null) searchParams.set('pageToken', pageToken);
     const r = await api.call({ method: 'GET', path: 'v1/users', searchParams }, { count: 'checks', ...(signal && { signal }) });
     const where = `reading the workspace's users for config owner (page ${page})`;
-    if (r.kind === 'gaveUp') throw new JobAbortedError('USERS_FAILED', `${where}: ${r.message}; nothing was sent. Rerun when the API answers.`);
-    if (r.kind !== 'answer') throw new JobAbortedError('USERS_FAILED', `${where} was stopped; nothing was sent`);
-    if (r.res.status !== 200) throw new JobAbortedError('USERS_FAILED', `${where}: the API answered ${r.res.status}: ${describeApiError(r.res.status, r.res.body).message}; nothing was sent`);
-    const body = r.res.body as { data?: unknown; nextPageToken?: unknown };
-    if (!Array.isArray(body.data)) throw new JobAbortedError('USERS_FAILED', `${where}: the API answered 200 with a body that is not a page of users; nothing was sent`);
+    const read = readResult(r);
+    if (read.kind === 'failed') throw readStopsJob('USERS_FAILED', where, read.failure);
+    const body = (read.body ?? {}) as { data?: unknown; nextPageToken?: unknown };
+    if (!Array.isArray(body.data)) throw readStopsJob('USERS_FAILED', where, oddBody('a page of users'));
     for (const u of body.data as Partial<User>[]) {
       if (typeof u.id === 'string') users.push({ id: u.id, email: u.email ?? null, firstName: u.firstName ?? null, lastName: u.lastName ?? null, role: u.role ?? null });
     }
