@@ -1,6 +1,5 @@
 import { lockState } from './state/run-lock.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError } from './errors.js';
 import { RollbackLog } from './rollback/rollback-state.js';
 import { ProblemCode } from './mapping/problem.js';
 import { apiStatusOf } from './api/api-error.js';
@@ -9,6 +8,7 @@ import { runsFromJournal } from './journal/runs.js';
 import { parse } from 'csv-parse/sync';
 import { detectDelimiter } from './csv/detect-delimiter.js';
 import { statePath } from './state/private-files.js';
+import { existingJournal } from './state/state-dir.js';
 
 export interface JobStatus {
   readonly stateDir: string;
@@ -36,10 +36,7 @@ export interface JobStatus {
 
 /** What a job has done, from its state directory alone, without writing anything. */
 export async function jobStatus(stateDir: string): Promise<JobStatus> {
-  const journalPath = statePath(stateDir, 'journal');
-  if (!existsSync(journalPath)) {
-    throw new UsageError('NO_JOB', `${stateDir} holds no job (no journal.jsonl): expected the --state-dir of an import (default: <input>.openphone-import beside the input)`);
-  }
+  const journalPath = existingJournal(stateDir);
   const state = await replayJournal(journalPath, { repair: false });
   let failedRetryable = 0;
   for (const f of state.failed.values()) if (f.retryable) failedRetryable++;

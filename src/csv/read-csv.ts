@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
 import { changedSinceOpen } from './changed-since-open.js';
+import { readInputHead } from './input-file.js';
 import { parse as parseSync } from 'csv-parse/sync';
 import { UsageError } from '../errors.js';
 import { CR_IN_CELL, DecodeToLf, keepCellLineEnds, sniffBom } from './decode.js';
@@ -191,56 +191,26 @@ async function headerFirst(outputs: AsyncGenerator<ParsedRecord[]>, file: string
   let first: ParsedRecord[] = [];
   while (first.length === 0) {
     const next = await outputs.next();
-    if (next.done) throw new UsageError('CSV_EMPTY', headerAt > 1 ? `${file} has nothing from line ${headerAt} (csv.headerLine) on: expected the header line there` : `${file} is empty: expected a header line naming the columns`);
+    if (next.done) {
+      throw headerAt > 1
+        ? new UsageError('CSV_EMPTY', `${file} has nothing from line ${headerAt} (csv.headerLine) on: expected the header line there`, { hint: 'set csv.headerLine to the line the column names are on' })
+        : new UsageError('CSV_EMPTY', `${file} is empty: expected a header line naming the columns`, { hint: 'export the contacts again, with a header row' });
+    }
     first = next.value;
   }
   const header = first[0]!;
   if (header.kind === 'skipped') {
     await outputs.return(undefined);
-    throw new UsageError('CSV_HEADER_MALFORMED', `${file}:${headerAt}: the header line cannot be read: ${header.message}`);
+    throw new UsageError('CSV_HEADER_MALFORMED', `${file}:${headerAt}: the header line cannot be read: ${header.message}`, { hint: 'check that line in a text editor; if the column names are on another line, set csv.headerLine to it' });
   }
   return { header: header.fields, rest: first.slice(1) };
 }
 
-/**
- * The input is a regular file that can be read (exit 2 otherwise, never a
- * crash): looked at before it is opened, since opening a pipe waits for a
- * writer that may never come. `init` and `run` alike start here.
- */
-export async function checkInputFile(file: string): Promise<Stats> {
-  let st;
-  try {
-    st = await stat(file);
-  } catch (err) {
-    throw new UsageError('INPUT_UNREADABLE', `cannot read input ${file}: ${(err as Error).message}`);
-  }
-  if (!st.isFile()) {
-    // The input is read again on every resume: a pipe or a device cannot be.
-    const what = st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a pipe' : st.isCharacterDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
-    throw new UsageError('INPUT_NOT_A_FILE', `--input ${file}: found ${what}: expected a file (the input is read again on every resume)`, { hint: 'save the data to a file first and name that file' });
-  }
-  return st;
-}
-
 async function readHead(file: string): Promise<{ head: Buffer; size: number; opened: Stats }> {
-  const st = await checkInputFile(file);
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (err) {
-    throw new UsageError('INPUT_UNREADABLE', `cannot read input ${file}: ${(err as Error).message}`);
-  }
-  let head: Buffer;
-  try {
-    const buf = Buffer.alloc(512);
-    const { bytesRead } = await handle.read(buf, 0, 512, 0);
-    head = buf.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+  const { head, stats } = await readInputHead(file, 512);
   const other = notCsv(head);
   if (other !== undefined) throw new UsageError('INPUT_NOT_CSV', `${file} is ${other.format}, not a file this tool reads`, { hint: other.next });
-  return { head, size: st.size, opened: st };
+  return { head, size: stats.size, opened: stats };
 }
 
 async function* itemBatches(

@@ -1,7 +1,6 @@
-import { open } from 'node:fs/promises';
-import { checkInputFile, openCsv, type CsvOptions, type OpenedCsv } from '../csv/read-csv.js';
+import { openCsv, type CsvOptions, type OpenedCsv } from '../csv/read-csv.js';
+import { readInputHead } from '../csv/input-file.js';
 import { isZip } from '../csv/sniff-format.js';
-import { UsageError } from '../errors.js';
 import { openVcard } from './read-vcard.js';
 
 export interface InputOptions extends CsvOptions {
@@ -13,22 +12,9 @@ export type InputFormat = 'csv' | 'xlsx' | 'vcard';
 
 /** What the file is, by its first bytes: a zip is read as a workbook, BEGIN:VCARD as vCards, anything else as CSV (which names the other formats it refuses). */
 export async function inputFormat(file: string): Promise<InputFormat> {
-  await checkInputFile(file);
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (err) {
-    throw new UsageError('INPUT_UNREADABLE', `cannot read input ${file}: ${(err as Error).message}`);
-  }
-  try {
-    const head = Buffer.alloc(64);
-    const { bytesRead } = await handle.read(head, 0, 64, 0);
-    const bytes = head.subarray(0, bytesRead);
-    if (isZip(bytes)) return 'xlsx';
-    return /^(\xef\xbb\xbf)?\s*BEGIN:VCARD/i.test(bytes.toString('latin1')) ? 'vcard' : 'csv';
-  } finally {
-    await handle.close();
-  }
+  const { head } = await readInputHead(file, 64);
+  if (isZip(head)) return 'xlsx';
+  return /^(\xef\xbb\xbf)?\s*BEGIN:VCARD/i.test(head.toString('latin1')) ? 'vcard' : 'csv';
 }
 
 /** Opens the input as the table of records it holds, whatever its format. */

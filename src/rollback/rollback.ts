@@ -1,11 +1,11 @@
 import { normalizeBaseUrl } from '../api/base-url.js';
-import { existsSync } from 'node:fs';
 import type { ApiClient } from '../api/client.js';
 import type { ApiSettings } from '../config/resolved.js';
 import { API_DEFAULTS } from '../config/resolved.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { replayJournal, type ResumeState } from '../journal/replay.js';
 import { acquireRunLock } from '../state/run-lock.js';
+import { existingJournal } from '../state/state-dir.js';
 import { checkTarget, describeTarget } from '../journal/target.js';
 import type { Log } from '../log.js';
 import { jobContacts, type JobContact } from '../ownership/created-by-job.js';
@@ -71,8 +71,7 @@ type Step = { readonly contact: JobContact; readonly action: 'delete' | 'restore
  * cannot be proven the job's is listed in rollback.csv and left alone.
  */
 export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
-  const journalPath = statePath(o.stateDir, 'journal');
-  if (!existsSync(journalPath)) throw new UsageError('NO_JOB', `${o.stateDir} holds no job (no journal.jsonl): expected the --state-dir of an import`);
+  const journalPath = existingJournal(o.stateDir);
   const releaseLock = acquireRunLock(o.stateDir, o.log);
   try {
     const past = await replayJournal(journalPath);

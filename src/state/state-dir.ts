@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { UsageError } from '../errors.js';
 import { STATE_FILES, statePath } from './private-files.js';
 
 /**
@@ -16,4 +17,15 @@ export function defaultStateDir(input: string): string {
     return dir;
   }
   return join(dir, `${basename(input, extname(input))}.openphone-import`);
+}
+
+/** The journal of the job in `stateDir`, for a command that reads a job (status, rollback): refused when there is none. */
+export function existingJournal(stateDir: string): string {
+  const journalPath = statePath(stateDir, 'journal');
+  if (!existsSync(journalPath)) {
+    throw new UsageError('NO_JOB', `${stateDir} holds no job (no ${STATE_FILES.journal}): expected the --state-dir of an import`, {
+      hint: 'name the folder the import used: by default <input>.openphone-import beside the input, or the --state-dir it was given',
+    });
+  }
+  return journalPath;
 }
