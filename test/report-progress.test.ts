@@ -45,7 +45,7 @@ test('durations for --max-duration and --progress-interval', () => {
   expect(parseDuration('90s', '--x')).toBe(90_000);
   expect(parseDuration('250ms', '--x')).toBe(250);
   for (const bad of ['50', 'soon', '5 minutes', '1h 30x']) {
-    expect(() => parseDuration(bad, '--max-duration')).toThrow(/--max-duration: found .*: expected a duration such as 50m/);
+    expect(() => parseDuration(bad, '--max-duration')).toThrow(expect.objectContaining({ code: 'DURATION_INVALID', message: expect.stringMatching(/^--max-duration: found .*: expected a duration$/), hint: 'write it as 50m, 2h, 90s, 1h30m or 500ms' }));
   }
 });
 

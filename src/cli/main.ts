@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     .strict()
     .fail((msg, err) => {
       if (err) throw err;
-      throw new ImportError('USAGE', `${withSuggestions(msg, options)}\n(see openphone-import --help)`, ExitCode.usage);
+      throw new ImportError('USAGE', withSuggestions(msg, options), ExitCode.usage, { hint: 'see openphone-import --help, or openphone-import <command> --help' });
     })
     // --help and --version print and return: only runMain touches the process.
     .exitProcess(false)

@@ -19,7 +19,7 @@ export function loadConfig(file: string): ResolvedConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError('CONFIG_UNREADABLE', `cannot read config ${file}: ${(err as Error).message}`);
+    throw new UsageError('CONFIG_UNREADABLE', `cannot read config ${file}: ${(err as Error).message}`, { hint: 'check the --config path; openphone-import init -i <export> -o <config.json> writes one from the export' });
   }
   return parseConfig(text, file);
 }
@@ -50,7 +50,7 @@ function parseJson(text: string, file: string): unknown {
       const column = before.length - before.lastIndexOf('\n');
       where = `:${line}:${column}`;
     }
-    throw new UsageError('CONFIG_NOT_JSON', `config ${file}${where} is not valid JSON: ${message}`);
+    throw new UsageError('CONFIG_NOT_JSON', `config ${file}${where} is not valid JSON: ${message}`, { hint: `mend the JSON${where === '' ? '' : ` at line ${where.split(':')[1]}`} (a missing comma or quote, or a comma before } or ]); an editor that reads JSON shows where` });
   }
 }
 

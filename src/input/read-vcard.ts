@@ -33,7 +33,7 @@ export async function openVcard(file: string): Promise<OpenedCsv> {
     emails = Math.max(emails, built.emails.length);
     phones = Math.max(phones, built.phones.length);
   }
-  if (cards === 0) throw new UsageError('CSV_EMPTY', `${file} holds no card: expected vCards, each from BEGIN:VCARD to END:VCARD`);
+  if (cards === 0) throw new UsageError('CSV_EMPTY', `${file} holds no card: expected vCards, each from BEGIN:VCARD to END:VCARD`, { hint: 'export the contacts again as vCard (.vcf), or as CSV' });
   const header = vcardHeader(emails, phones);
   const items = (async function* () {
     for await (const card of readCards(file)) yield toItem(card, emails, phones);

@@ -57,7 +57,7 @@ export async function openXlsx(file: string, options: XlsxOptions): Promise<Open
   // values is 1-based (values[1] is column A); the header ends at its last named column.
   let width = headerCells.length - 1;
   while (width > 0 && headerCells[width] === '') width--;
-  if (width === 0) throw new UsageError('CSV_EMPTY', `${file}: row ${headerLine} of sheet "${sheet.name ?? 1}" is empty: expected the header naming the columns there (csv.headerLine)`);
+  if (width === 0) throw new UsageError('CSV_EMPTY', `${file}: row ${headerLine} of sheet "${sheet.name ?? 1}" is empty: expected the header naming the columns there (csv.headerLine)`, { hint: 'set csv.headerLine to the row the column names are on' });
   const header = headerCells.slice(1, width + 1);
   const items = (async function* () {
     try {
@@ -117,7 +117,7 @@ async function rowAt(rows: AsyncIterator<Row>, line: number, file: string): Prom
     if (next.value.number === line) return next.value;
     if (next.value.number > line) break;
   }
-  throw new UsageError('CSV_EMPTY', line > 1 ? `${file} has nothing on row ${line} (csv.headerLine): expected the header naming the columns there` : `${file}: its first row is empty: expected the header naming the columns (set csv.headerLine to the row it is on)`);
+  throw new UsageError('CSV_EMPTY', line > 1 ? `${file} has nothing on row ${line} (csv.headerLine): expected the header naming the columns there` : `${file}: its first row is empty: expected the header naming the columns`, { hint: 'set csv.headerLine to the row the column names are on' });
 }
 
 /** Column letters of a 1-based column number: 1 → A, 28 → AB. */

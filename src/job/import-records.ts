@@ -71,7 +71,7 @@ export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { c
     review: new ReviewReport(statePath(i.reportDir, 'review')),
     breaker: new RefusalBreaker(i.refusalStreak),
     pastFailure: (id) => i.past.failed.get(id),
-    onTrip: (trip) => runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message)),
+    onTrip: (trip) => runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message, { hint: trip.hint })),
   });
   const prior = new PriorStates(statePath(i.reportDir, 'prior'));
   const ctx = { api: i.api, journal: i.journal, lookup: new LookupBatcher(i.api), onExisting: i.rules.onExisting, arrays: i.config.update.arrays, prior };

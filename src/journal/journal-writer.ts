@@ -108,7 +108,7 @@ export class JournalWriter {
 
   private fail(err: NodeJS.ErrnoException): void {
     const why = err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EDQUOT' ? 'the disk quota is used up' : (err.code ?? err.message);
-    this.error ??= new JobAbortedError('JOURNAL_WRITE_FAILED', `cannot write the journal ${this.path}: ${why}. The run stopped without sending anything it could not record; free some space and run the same command again to continue.`);
+    this.error ??= new JobAbortedError('JOURNAL_WRITE_FAILED', `cannot write the journal ${this.path}: ${why}. The run stopped without sending anything it could not record`, { hint: 'free some space, then run the same command again to continue' });
     for (const w of [...this.unsynced, ...this.waiters]) w.reject(this.error);
     this.unsynced = [];
     this.waiters = [];

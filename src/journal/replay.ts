@@ -118,7 +118,7 @@ function applyLine(text: string, lineNo: number, path: string, state: MutableSta
 
 function checkHeader(event: JournalEvent | JournalHeader, path: string): JournalHeader {
   if (event.t !== 'header' || event.format !== JOURNAL_FORMAT) {
-    throw new UsageError('JOURNAL_UNKNOWN', `${path}:1: not an openphone-import journal (no header line)`);
+    throw new UsageError('JOURNAL_UNKNOWN', `${path}:1: not an openphone-import journal (no header line)`, { hint: 'this --state-dir holds another file named journal.jsonl: pick another --state-dir' });
   }
   if (event.version !== JOURNAL_VERSION) {
     throw new UsageError('JOURNAL_VERSION', `${path}: journal format version ${event.version}; this openphone-import reads version ${JOURNAL_VERSION}`, { hint: 'use the version that wrote it, or a new --state-dir' });

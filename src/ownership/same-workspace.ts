@@ -25,11 +25,10 @@ export async function checkSameWorkspace(api: ApiClient, journalPath: string): P
     else if (r.kind !== 'answer' || r.res.status !== 404) unanswered++;
     if (found > 0) return;
   }
-  if (unanswered > 0) throw new UsageError('SAME_WORKSPACE_UNCHECKED', `--same-workspace: the contacts this job made could not be read with the new key (${unanswered} of ${sample.length} unanswered): the job was not moved to it. Run again when the API answers.`);
+  if (unanswered > 0) throw new UsageError('SAME_WORKSPACE_UNCHECKED', `--same-workspace: the contacts this job made could not be read with the new key (${unanswered} of ${sample.length} unanswered): the job was not moved to it`, { hint: 'run the same command again when the API answers' });
   throw new UsageError(
     'NOT_SAME_WORKSPACE',
-    `--same-workspace: none of ${sample.length} contacts this job made (${sample.map((c) => c.contactId).join(', ')}) is in the workspace of the new key: it is another workspace's key. Nothing was sent, and the job stays bound to its key.\n` +
-      `  to import into that workspace, start a new job: add --state-dir with a new folder\n` +
-      `  to continue this job, use the key of the workspace it imported into`,
+    `--same-workspace: none of ${sample.length} contacts this job made (${sample.map((c) => c.contactId).join(', ')}) is in the workspace of the new key: it is another workspace's key. Nothing was sent, and the job stays bound to its key`,
+    { hint: 'to import into that workspace, start a new job (add --state-dir with a new folder); to continue this job, use the key of the workspace it imported into' },
   );
 }

@@ -10,10 +10,10 @@ import type { SandboxOptions } from './server.js';
 /** "20-80" → [20, 80]; "50" → [50, 50]. */
 export function parseLatency(spec: string): [number, number] {
   const m = /^(\d+)(?:-(\d+))?$/.exec(spec.trim());
-  if (!m) throw new UsageError('LATENCY_INVALID', `--latency: found ${JSON.stringify(spec)}: expected milliseconds as MIN-MAX, e.g. 20-80, or one number`);
+  if (!m) throw new UsageError('LATENCY_INVALID', `--latency: found ${JSON.stringify(spec)}: expected milliseconds as MIN-MAX, or one number`, { hint: 'e.g. --latency 20-80, or --latency 50' });
   const min = Number(m[1]);
   const max = m[2] === undefined ? min : Number(m[2]);
-  if (max < min) throw new UsageError('LATENCY_INVALID', `--latency: found ${JSON.stringify(spec)}: the maximum is below the minimum`);
+  if (max < min) throw new UsageError('LATENCY_INVALID', `--latency: found ${JSON.stringify(spec)}: the maximum is below the minimum`, { hint: 'write the smaller number first, e.g. 20-80' });
   return [min, max];
 }
 
@@ -84,7 +84,7 @@ export function parseUsers(spec: string): User[] {
   if (spec.trim().endsWith('.json') || existsSync(spec)) return readUsersFile(spec);
   const ids = spec.split(',').map((u) => u.trim()).filter(Boolean);
   const bad = ids.find((u) => !u.startsWith('US'));
-  if (ids.length === 0 || bad !== undefined) throw new UsageError('SANDBOX_OPTION_INVALID', `--users: found ${JSON.stringify(bad ?? spec)}: expected comma-separated user ids starting with "US", e.g. US1a2b,US3c4d, or a JSON file of users`);
+  if (ids.length === 0 || bad !== undefined) throw new UsageError('SANDBOX_OPTION_INVALID', `--users: found ${JSON.stringify(bad ?? spec)}: expected comma-separated user ids starting with "US", or a JSON file of users`, { hint: 'e.g. --users US1a2b,US3c4d, or --users users.json' });
   return ids.map(sandboxUser);
 }
 

@@ -26,7 +26,7 @@ export function loadExistingContacts(file: string): ExistingContact[] {
         if (c === null || typeof c !== 'object' || typeof c.defaultFields !== 'object') throw new Error('expected an object with defaultFields');
         return [c];
       } catch (err) {
-        throw new UsageError('EXISTING_INVALID', `--existing ${file}:${i + 1}: ${(err as Error).message}; expected one contact body a line, e.g. {"defaultFields":{"firstName":"Ada","phoneNumbers":[{"name":"mobile","value":"+14155550100"}]},"source":"csv-v2"}`);
+        throw new UsageError('EXISTING_INVALID', `--existing ${file}:${i + 1}: ${(err as Error).message}; expected one contact body a line`, { hint: 'write each line as e.g. {"defaultFields":{"firstName":"Ada","phoneNumbers":[{"name":"mobile","value":"+14155550100"}]},"source":"csv-v2"}' });
       }
     });
   }

@@ -36,7 +36,7 @@ export function parseFaultSpec(spec: string): FaultRule[] {
   return spec.split(',').map((raw) => {
     const item = raw.trim();
     const m = /^(?:([a-z]+):)?([0-9a-z]+)=(.+)$/.exec(item);
-    const fail = (why: string) => new UsageError('FAULT_SPEC_INVALID', `--faults: ${JSON.stringify(item)}: ${why}; expected [route:]kind=probability or [route:]kind=#n#m, e.g. post:500=0.05`);
+    const fail = (why: string) => new UsageError('FAULT_SPEC_INVALID', `--faults: ${JSON.stringify(item)}: ${why}; expected [route:]kind=probability or [route:]kind=#n#m`, { hint: 'e.g. --faults post:500=0.05 (one POST in 20 answers 500), or post:drop=#3 (the third POST is stored and gets no answer)' });
     if (!m) throw fail('not of the form [route:]kind=when');
     const [, route, kind, when] = m as unknown as [string, string | undefined, string, string];
     if (route !== undefined && !(FAULT_ROUTES as readonly string[]).includes(route)) throw fail(`unknown route "${route}" (routes: ${FAULT_ROUTES.join(', ')})`);

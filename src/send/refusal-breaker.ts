@@ -12,6 +12,7 @@ export interface Refusal {
 export interface Trip {
   readonly code: string;
   readonly message: string;
+  readonly hint: string;
   /** The records refused in the streak: their refusal is the key's or the workspace's, not theirs. */
   readonly refused: readonly Refusal[];
 }
@@ -61,7 +62,8 @@ export class RefusalBreaker {
     return {
       code: r.code,
       refused,
-      message: `${when} were all refused with ${r.code} (${r.message}): the cause is in the API key or the workspace, not in the records. Stopped; none of them is marked failed for good. Fix the cause (the key's permissions, the workspace's settings), then rerun.`,
+      message: `${when} were all refused with ${r.code} (${r.message}): the cause is in the API key or the workspace, not in the records. Stopped; none of them is marked failed for good`,
+      hint: "fix the cause (the key's permissions, the workspace's settings), then run the same command again",
     };
   }
 }

@@ -156,7 +156,7 @@ export function openPrivateFile(path: string, flags: 'w' | 'a' | 'wx' | 'r+'): n
   const st = fstatSync(fd);
   if (!st.isFile()) {
     closeSync(fd);
-    throw new UsageError('STATE_FILE_NOT_A_FILE', `${path} is not a regular file: refused. Remove it; openphone-import makes its own files.`);
+    throw new UsageError('STATE_FILE_NOT_A_FILE', `${path} is not a regular file: refused`, { hint: 'remove it; openphone-import makes its own files' });
   }
   fchmodSync(fd, 0o600);
   return fd;
@@ -247,7 +247,7 @@ export class ReportWriteError extends JobAbortedError {}
 function reportError(path: string, err: Error): ReportWriteError {
   const code = (err as NodeJS.ErrnoException).code;
   const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EDQUOT' ? 'the disk quota is used up' : `${code ?? err.message}`;
-  return new ReportWriteError('REPORT_WRITE_FAILED', `could not write ${basename(path)} in full (${path}): ${why}. The reports already there were left as they were; free some space and run the same command again.`);
+  return new ReportWriteError('REPORT_WRITE_FAILED', `could not write ${basename(path)} in full (${path}): ${why}. The reports already there were left as they were`, { hint: 'free some space, then run the same command again' });
 }
 
 /** Writes a whole small file privately and atomically. */

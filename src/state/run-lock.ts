@@ -105,7 +105,7 @@ export function acquireRunLock(stateDir: string, log: Log): () => void {
     }
     rmSync(grave, { force: true });
   }
-  throw new JobAbortedError('LOCK_HELD', `${stateDir}: could not take the run lock ${path}`);
+  throw new JobAbortedError('LOCK_HELD', `${stateDir}: could not take the run lock ${path}: other runs kept taking it`, { hint: 'let one run of this job at a time start; run the command again when they are done' });
 }
 
 function readText(path: string): string | undefined {

@@ -124,7 +124,7 @@ describe('status', () => {
   test('a directory without a job: exit 2 with what was expected', async () => {
     const r = await runCli(['status', '--state-dir', dir()]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/holds no job \(no journal\.jsonl\): expected the --state-dir of an import/);
+    expect(r.stderr).toMatch(/holds no job \(no journal\.jsonl\): expected the --state-dir of an import\nhint: name the folder the import used: by default <input>\.openphone-import beside the input/);
   });
 });
 

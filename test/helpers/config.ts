@@ -7,7 +7,7 @@ export function configFrom(value: unknown): ResolvedConfig {
 }
 
 /** The message of the error `fn` throws (fails the test if it does not throw). */
-export function errorOf(fn: () => unknown): Error & { code?: string; exitCode?: number } {
+export function errorOf(fn: () => unknown): Error & { code?: string; exitCode?: number; hint?: string } {
   try {
     fn();
   } catch (err) {

@@ -40,7 +40,7 @@ export async function demoCommand(stateDir: string): Promise<number> {
 async function refuseUnlessDemoState(stateDir: string): Promise<void> {
   const entries = readdirSync(stateDir);
   if (entries.length === 0) return;
-  const refuse = (why: string) => new UsageError('DEMO_STATE_DIR', `${stateDir} ${why}: not cleared; pick another --state-dir for the demo`);
+  const refuse = (why: string) => new UsageError('DEMO_STATE_DIR', `${stateDir} ${why}: not cleared`, { hint: 'pick another --state-dir for the demo' });
   if (!entries.includes(STATE_FILES.journal) && !entries.includes(STATE_FILES.summary)) throw refuse('exists and is not an openphone-import state directory');
   const { liveLock } = await import('../../state/run-lock.js');
   const lock = liveLock(stateDir);

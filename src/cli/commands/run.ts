@@ -48,7 +48,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
   const matchExisting = args.matchExisting === undefined ? undefined : parseMatchKeys(args.matchExisting);
   if (args.maxDelete !== undefined && !(Number.isInteger(args.maxDelete) && args.maxDelete >= 0)) {
-    throw new UsageError('MAX_DELETE_INVALID', `--max-delete: found ${args.maxDelete}: expected a whole number of contacts`);
+    throw new UsageError('MAX_DELETE_INVALID', `--max-delete: found ${args.maxDelete}: expected a whole number of contacts`, { hint: 'give the most contacts the run may delete, e.g. --max-delete 50' });
   }
   if (args.maxDelete !== undefined && args.deleteMissing !== true) throw new UsageError('MAX_DELETE_ALONE', '--max-delete goes with --delete-missing, which is not set', { hint: 'add --delete-missing, or leave --max-delete out' });
   const rules: PlanRules = { onExisting: args.onExisting ?? DEFAULT_RULES.onExisting, onChanged: args.onChanged ?? DEFAULT_RULES.onChanged };
@@ -67,7 +67,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     throw new UsageError('API_KEY_MISSING', 'no API key: OPENPHONE_API_KEY is not set (the key is never taken as a flag: argv shows in ps and shell history)', { hint: 'set OPENPHONE_API_KEY to the workspace API key; or use --dry-run to check the file without sending' });
   }
   if (args.maxRows !== undefined && !(Number.isInteger(args.maxRows) && args.maxRows >= 0)) {
-    throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`);
+    throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`, { hint: 'give how many records this run may send, e.g. --max-rows 1000, or leave it out for all' });
   }
   const maxDurationMs = args.maxDuration === undefined ? undefined : parseDuration(args.maxDuration, '--max-duration');
   const progressMode = args.quiet ? 'quiet' : args.logFormat === 'json' ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
@@ -113,7 +113,7 @@ export function parseMatchKeys(text: string): MatchKey[] {
   if (words.length === 1 && words[0] === 'none') return [];
   const bad = words.filter((w) => w !== 'phone' && w !== 'email');
   if (words.length === 0 || bad.length > 0) {
-    throw new UsageError('MATCH_EXISTING_INVALID', `--match-existing: found ${JSON.stringify(text)}: expected phone, email, phone,email or none`);
+    throw new UsageError('MATCH_EXISTING_INVALID', `--match-existing: found ${JSON.stringify(text)}: expected phone, email, phone,email or none`, { hint: 'e.g. --match-existing phone,email to adopt contacts the workspace already has' });
   }
   return [...new Set(words as MatchKey[])];
 }
