@@ -48,7 +48,7 @@ export class Classifier {
    * doublings and grows past it only if more come (see IdSet).
    */
   constructor(
-    private readonly config: ResolvedConfig,
+    config: ResolvedConfig,
     header: HeaderIndex,
     encoding: string,
     private readonly expectedRecords: () => number | undefined = () => undefined,

@@ -129,6 +129,5 @@ export class DecodeToLf extends Transform {
 
 type FieldState = 'start' | 'unquoted' | 'quoted' | 'quote';
 
-const DELIMITERS = ',;\t|';
 /** The characters that move a field's state: quotes, line ends, delimiters. */
 const SPECIAL = /[\r\n",;\t|]/g;
