@@ -163,8 +163,8 @@ export class ApiClient {
         if (changesData && this.o.stopping?.aborted) return { kind: 'stopped', sent: false };
       }
       const left = await this.leave(request, changesData, cut, options);
-      if (left === undefined) return stopped;
-      if ('err' in left) {
+      if (left.kind === 'notSent') return stopped;
+      if (left.kind === 'failed') {
         const err = left.err;
         if (cut?.aborted) return { kind: 'stopped', sent: true };
         stats.transportErrors++;
@@ -202,15 +202,15 @@ export class ApiClient {
 
   /**
    * One attempt, through the limiter: its answer, the transport's error (with
-   * when it left), or undefined when the job stopped before it left.
+   * when it left), or notSent when the job stopped before it left.
    */
-  private async leave<T>(request: ApiRequest | (() => ApiRequest), changesData: boolean, cut: AbortSignal | undefined, options: CallOptions<T>): Promise<{ res: ApiResponse } | { err: TransportError; leftAt: number } | undefined> {
+  private async leave<T>(request: ApiRequest | (() => ApiRequest), changesData: boolean, cut: AbortSignal | undefined, options: CallOptions<T>): Promise<{ kind: 'answer'; res: ApiResponse } | { kind: 'failed'; err: TransportError; leftAt: number } | { kind: 'notSent' }> {
     await options.beforeSend?.();
     const sent = await this.o.limiter.acquire();
     if (changesData && this.o.stopping?.aborted) {
       sent();
       options.notSent?.();
-      return undefined;
+      return { kind: 'notSent' };
     }
     this.o.stats.requests++;
     if (options.count !== undefined) this.o.stats[options.count]++;
@@ -220,10 +220,10 @@ export class ApiClient {
     try {
       const res = await this.o.transport(req, cut, sent);
       this.serverClock.sample(wallLeftAt, Date.now(), res.date);
-      return { res };
+      return { kind: 'answer', res };
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
-      return { err, leftAt };
+      return { kind: 'failed', err, leftAt };
     } finally {
       sent();
     }

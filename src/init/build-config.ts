@@ -264,7 +264,7 @@ function choosePhoneCountry(s: Sample, phones: readonly Labelled[], emails: read
 /** `(415) 555-0199 → +1 415 555 0199 (US)`, or why it will not be sent. */
 export function describeConversion(cell: string, country: CountryCode | undefined): string {
   const r = toE164(cell, country);
-  if (!r.ok) return `${cell} → left out: ${r.expected}`;
+  if (r.kind === 'bad') return `${cell} → left out: ${r.expected}`;
   const p = parsePhoneNumber(r.value, undefined);
   return `${cell} → ${p?.formatInternational() ?? r.value} (${p?.country ?? '?'})${r.note ? `; ${r.note.message}` : ''}`;
 }

@@ -57,7 +57,7 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number,
   const dropped: Problem[] = [];
   const badValues = config.invalidValues === 'drop' ? dropped : problems;
   const report = (column: string, value: string, result: Converted<unknown>) => {
-    if (!result.ok) badValues.push({ code: result.code, line, column, value, message: result.expected });
+    if (result.kind === 'bad') badValues.push({ code: result.code, line, column, value, message: result.expected });
     else if (result.note !== undefined) dropped.push({ code: result.note.code, line, column, value, message: result.note.message });
   };
 
@@ -77,8 +77,8 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number,
     const cell = get(field.column).trim();
     if (cell === '') return;
     const converted = convertCustom(field, cell);
-    report(field.column, cell, converted.ok ? converted : { ...converted, expected: converted.expected + configHint(field, index, cell) });
-    if (converted.ok) customFields.push({ key: field.key, value: converted.value });
+    report(field.column, cell, converted.kind === 'ok' ? converted : { ...converted, expected: converted.expected + configHint(field, index, cell) });
+    if (converted.kind === 'ok') customFields.push({ key: field.key, value: converted.value });
   });
 
   const createdByUserId = readOwner(config, get, line, context.owners, problems, dropped);
@@ -257,8 +257,8 @@ function labelled<C extends LabelledColumn>(
     splitCell(get(col.column), col.split).forEach((value, k) => {
       const name = labels[k] || labels[0] || col.name;
       const converted = convert(value, col);
-      report(col.column, value, converted.ok ? converted : { ...converted, expected: converted.expected + splitHint(value, col, `${configPath}[${index}]`) });
-      if (!converted.ok) return;
+      report(col.column, value, converted.kind === 'ok' ? converted : { ...converted, expected: converted.expected + splitHint(value, col, `${configPath}[${index}]`) });
+      if (converted.kind === 'bad') return;
       if (!seen.add(converted.value.toLowerCase())) return;
       out.push({ name, value: converted.value });
     });
@@ -270,7 +270,7 @@ function convertCustom(field: ResolvedCustomField, cell: string): Converted<Cust
   switch (field.type) {
     case 'string':
     case 'address':
-      return { ok: true, value: cell };
+      return { kind: 'ok', value: cell };
     case 'url':
       return toUrl(cell);
     case 'boolean':
@@ -280,7 +280,7 @@ function convertCustom(field: ResolvedCustomField, cell: string): Converted<Cust
     case 'date':
       return toIsoDate(cell, field.format, field.timezone);
     case 'multi-select':
-      return { ok: true, value: splitCell(cell, field.split) };
+      return { kind: 'ok', value: splitCell(cell, field.split) };
   }
 }
 

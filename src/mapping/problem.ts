@@ -48,8 +48,8 @@ export function describeProblem(p: Problem): string {
 
 /** Result of converting one cell; `note`: the value was kept, but not all of it (an extension). */
 export type Converted<T> =
-  | { readonly ok: true; readonly value: T; readonly note?: { readonly code: ProblemCode; readonly message: string } }
-  | { readonly ok: false; readonly code: ProblemCode; readonly expected: string };
+  | { readonly kind: 'ok'; readonly value: T; readonly note?: { readonly code: ProblemCode; readonly message: string } }
+  | { readonly kind: 'bad'; readonly code: ProblemCode; readonly expected: string };
 
-export const ok = <T>(value: T): Converted<T> => ({ ok: true, value });
-export const bad = (code: ProblemCode, expected: string): Converted<never> => ({ ok: false, code, expected });
+export const ok = <T>(value: T): Converted<T> => ({ kind: 'ok', value });
+export const bad = (code: ProblemCode, expected: string): Converted<never> => ({ kind: 'bad', code, expected });

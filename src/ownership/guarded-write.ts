@@ -16,13 +16,13 @@ export type GuardedResult =
 const path = (c: JobContact) => `v1/contacts/${encodeURIComponent(c.contactId)}`;
 
 /** Reads the contact as it is now: the contact, gone, or why not. */
-export async function readContact(api: ApiClient, c: JobContact): Promise<{ contact: Contact } | GuardedResult> {
+export async function readContact(api: ApiClient, c: JobContact): Promise<{ kind: 'read'; contact: Contact } | GuardedResult> {
   const r = await api.call({ method: 'GET', path: path(c) }, { count: 'lookups' });
   if (r.kind === 'stopped' || r.kind === 'settled') return { kind: 'notSent' };
   if (r.kind === 'gaveUp') return { kind: 'failed', why: `reading it: ${r.message} (a rerun tries again)` };
   if (r.res.status === 404) return { kind: 'gone' };
   if (r.res.status !== 200) return { kind: 'failed', why: `reading it: ${describeApiError(r.res.status, r.res.body).message}` };
-  return { contact: (r.res.body as { data: Contact }).data };
+  return { kind: 'read', contact: (r.res.body as { data: Contact }).data };
 }
 
 /**
@@ -33,7 +33,7 @@ export async function readContact(api: ApiClient, c: JobContact): Promise<{ cont
  */
 export async function deleteIfStillOurs(api: ApiClient, c: JobContact, beforeDelete?: (contact: Contact) => void): Promise<GuardedResult> {
   const read = await readContact(api, c);
-  if (!('contact' in read)) return read;
+  if (read.kind !== 'read') return read;
   if (read.contact.externalId !== c.externalId) {
     return { kind: 'changedSince', why: `its externalId is now ${JSON.stringify(read.contact.externalId)}, not ${JSON.stringify(c.externalId)}: not this job's contact any more` };
   }
@@ -53,7 +53,7 @@ export async function deleteIfStillOurs(api: ApiClient, c: JobContact, beforeDel
  */
 export async function restoreIfUnchanged(api: ApiClient, c: JobContact, before: Contact): Promise<GuardedResult> {
   const read = await readContact(api, c);
-  if (!('contact' in read)) return read;
+  if (read.kind !== 'read') return read;
   // A restore whose answer was lost went through: the contact holds what it held before the job.
   if (sameContent(read.contact, before)) return { kind: 'restored' };
   if (c.leftAt === undefined || read.contact.updatedAt !== c.leftAt) {

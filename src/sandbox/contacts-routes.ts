@@ -101,7 +101,7 @@ export class ContactsRoutes {
    */
   createLate(rawBody: string): boolean {
     const body = parseBody(rawBody);
-    if (body === undefined || !validateContactBody(body, this.definitions, 'POST').ok) return false;
+    if (body === undefined || validateContactBody(body, this.definitions, 'POST').kind !== 'valid') return false;
     const request = body as ContactRequest;
     if (!request.externalId || this.late.has(request.externalId)) {
       this.store.create(request, new Date());
@@ -133,7 +133,7 @@ export class ContactsRoutes {
     const body = parseBody(rawBody);
     if (body === undefined) return { status: 400, body: envelope(400, 'Request body is not valid JSON', trace, undefined, '0800400') };
     const checked = validateContactBody(body, this.definitions, 'POST');
-    if (!checked.ok) return invalid(checked, trace);
+    if (checked.kind !== 'valid') return invalid(checked, trace);
     const request = body as ContactRequest;
     // A late create of the same externalId has been stored by the time a resend arrives.
     if (request.externalId) this.settleLate([request.externalId]);
@@ -200,7 +200,7 @@ export class ContactsRoutes {
     const body = parseBody(rawBody);
     if (body === undefined) return { status: 400, body: envelope(400, 'Request body is not valid JSON', trace, undefined, '0800400') };
     const checked = validateContactBody(body, this.definitions, 'PATCH');
-    if (!checked.ok) return invalid(checked, trace);
+    if (checked.kind !== 'valid') return invalid(checked, trace);
     // An externalId another contact holds is a conflict (the live rule is unknown: treated as the create's).
     const wanted = (body as ContactPatch).externalId;
     if (typeof wanted === 'string' && this.rules.uniqueExternalId === '409' && this.store.withExternalId(wanted).some((c) => c.id !== id)) {
@@ -218,8 +218,8 @@ export class ContactsRoutes {
 
 const contactNotFound = (trace: string): Reply => ({ status: 404, body: envelope(404, 'Contact not found', trace) });
 
-function invalid(checked: Exclude<ValidationResult, { ok: true }>, trace: string): Reply {
-  if (checked.customField) return { status: 400, body: envelope(400, 'Request contained invalid custom field item(s)', trace, checked.errors, '0801400') };
+function invalid(checked: Exclude<ValidationResult, { kind: 'valid' }>, trace: string): Reply {
+  if (checked.kind === 'invalidCustomField') return { status: 400, body: envelope(400, 'Request contained invalid custom field item(s)', trace, checked.errors, '0801400') };
   const first = checked.errors[0];
   const message = first ? `${first.path}: ${first.message}` : 'Invalid request';
   return { status: 400, body: envelope(400, message, trace, checked.errors, '0800400') };

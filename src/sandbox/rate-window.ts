@@ -12,17 +12,17 @@ export class RollingWindowLimiter {
   ) {}
 
   /** Accepts (and records) a request at `now`, or says how long until one would be accepted. */
-  tryAccept(key: string, now: number): { ok: true; remaining: number } | { ok: false; retryInMs: number } {
-    if (this.limit <= 0) return { ok: true, remaining: Number.MAX_SAFE_INTEGER };
+  tryAccept(key: string, now: number): { kind: 'accepted'; remaining: number } | { kind: 'refused'; retryInMs: number } {
+    if (this.limit <= 0) return { kind: 'accepted', remaining: Number.MAX_SAFE_INTEGER };
     let times = this.accepted.get(key);
     if (times === undefined) {
       times = [];
       this.accepted.set(key, times);
     }
     while (times.length > 0 && times[0]! <= now - this.windowMs) times.shift();
-    if (times.length >= this.limit) return { ok: false, retryInMs: times[0]! + this.windowMs - now };
+    if (times.length >= this.limit) return { kind: 'refused', retryInMs: times[0]! + this.windowMs - now };
     times.push(now);
-    return { ok: true, remaining: this.limit - times.length };
+    return { kind: 'accepted', remaining: this.limit - times.length };
   }
 
   /** How many more requests `key` may make now, without recording one. */

@@ -147,7 +147,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const at = entry.at;
     if (at < burstUntil) return later(tooMany('Rate limit exceeded (burst)'), authHeader);
     const accepted = limiter.tryAccept(authHeader, at);
-    if (!accepted.ok) return later(tooMany('Rate limit exceeded'), authHeader);
+    if (accepted.kind === 'refused') return later(tooMany('Rate limit exceeded'), authHeader);
     if (latency > 0) await sleep(latency);
     if (route === 'post' && options.createDelayMs) await sleep(options.createDelayMs);
 

@@ -4,10 +4,10 @@ import type { CustomFieldDefinition } from './custom-fields.js';
 import type { CustomFieldError, FieldError } from './envelope.js';
 
 export type ValidationResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly customField: false; readonly errors: readonly FieldError[] }
+  | { readonly kind: 'valid' }
+  | { readonly kind: 'invalid'; readonly errors: readonly FieldError[] }
   /** 400 0801400, in the newest spec's shape: `{ key, reason }` per item. */
-  | { readonly ok: false; readonly customField: true; readonly errors: readonly CustomFieldError[] };
+  | { readonly kind: 'invalidCustomField'; readonly errors: readonly CustomFieldError[] };
 
 const schemaType = (value: unknown) => (Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value);
 
@@ -21,8 +21,7 @@ export function validateContactBody(body: unknown, definitions: readonly CustomF
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     return {
-      ok: false,
-      customField: false,
+      kind: 'invalid',
       errors: parsed.error.issues.map((i) => ({
         path: `/${i.path.join('/')}`,
         message: i.message,
@@ -44,7 +43,7 @@ export function validateContactBody(body: unknown, definitions: readonly CustomF
     const problem = valueProblem(def.type, item.value);
     if (problem !== undefined) errors.push({ key: item.key, reason: `${problem}, got ${schemaType(item.value)}` });
   }
-  return errors.length === 0 ? { ok: true } : { ok: false, customField: true, errors };
+  return errors.length === 0 ? { kind: 'valid' } : { kind: 'invalidCustomField', errors };
 }
 
 function valueProblem(type: CustomFieldDefinition['type'], value: unknown): string | undefined {

@@ -22,7 +22,7 @@ export type Match = { readonly kind: 'none' } | { readonly kind: 'adopt'; readon
 /** A workspace number as E.164 where it reads as one (the app and its CSV import keep numbers as typed). */
 export function phoneKey(value: string, country: CountryCode | undefined): string | undefined {
   const e164 = toE164(value, country);
-  return e164.ok ? e164.value : undefined;
+  return e164.kind === 'ok' ? e164.value : undefined;
 }
 
 export const emailKey = (value: string): string => value.trim().toLowerCase();

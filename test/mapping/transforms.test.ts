@@ -7,8 +7,8 @@ import { toE164 } from '../../src/mapping/transforms/phone.js';
 import { splitCell } from '../../src/mapping/transforms/split.js';
 import { toUrl } from '../../src/mapping/transforms/url.js';
 
-const value = <T>(r: { ok: true; value: T } | { ok: false }) => (r.ok ? r.value : undefined);
-const code = (r: { ok: boolean; code?: string }) => (r.ok ? 'ok' : r.code);
+const value = <T>(r: { kind: 'ok'; value: T } | { kind: 'bad' }) => (r.kind === 'ok' ? r.value : undefined);
+const code = (r: { kind: 'ok' | 'bad'; code?: string }) => (r.kind === 'ok' ? 'ok' : r.code);
 
 describe('phone → E.164', () => {
   test.each([
@@ -26,12 +26,12 @@ describe('phone → E.164', () => {
   });
   test('a national number without a default country says why', () => {
     const r = toE164('415 555 0132', undefined);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.expected).toMatch(/no phone\.defaultCountry or country column is set/);
+    expect(r.kind).toBe('bad');
+    if (r.kind === 'bad') expect(r.expected).toMatch(/no phone\.defaultCountry or country column is set/);
   });
   test('a well-formed number not in use says which country it was read in', () => {
     const r = toE164('+44 7700 900123', 'US');
-    expect(!r.ok && r.expected).toBe('expected a valid phone number: +447700900123 is not a number in use in +44');
+    expect(r.kind === 'bad' && r.expected).toBe('expected a valid phone number: +447700900123 is not a number in use in +44');
   });
 });
 

@@ -22,7 +22,7 @@ export function toE164(value: string, country: CountryCode | undefined): Convert
     return bad(ProblemCode.phoneInvalid, `expected a valid phone number: ${parsed.number} is not a number in use in ${where}${country && !cleaned.startsWith('+') ? ` (read as a ${country} number; a number of another country needs its +country code, or its country in phone.countryColumn)` : ''}`);
   }
   if (parsed.ext) {
-    return { ok: true, value: parsed.number, note: { code: ProblemCode.phoneExtensionDropped, message: `the extension ${JSON.stringify(parsed.ext)} cannot be stored (the API takes E.164 numbers): ${parsed.number} is imported without it` } };
+    return { kind: 'ok', value: parsed.number, note: { code: ProblemCode.phoneExtensionDropped, message: `the extension ${JSON.stringify(parsed.ext)} cannot be stored (the API takes E.164 numbers): ${parsed.number} is imported without it` } };
   }
-  return { ok: true, value: parsed.number };
+  return { kind: 'ok', value: parsed.number };
 }
