@@ -20,16 +20,26 @@ export function parseLatency(spec: string): [number, number] {
 const definitionsSchema = z.array(z.strictObject({ name: z.string().min(1), key: z.string().min(1), type: z.enum(CUSTOM_FIELD_TYPES) }));
 
 export function loadCustomFieldDefinitions(file: string): CustomFieldDefinition[] {
+  return readJsonFlagFile('--custom-fields', file, definitionsSchema, {
+    unreadable: 'CUSTOM_FIELDS_UNREADABLE',
+    invalid: 'CUSTOM_FIELDS_INVALID',
+    expected: `a list of { "name", "key", "type" } with type one of ${CUSTOM_FIELD_TYPES.join(', ')}`,
+    example: '[{ "name": "VIP", "key": "vip", "type": "boolean" }]',
+  });
+}
+
+/** A flag's JSON file, read and checked against its schema: the first problem names its place in the file, and the hint shows the shape. */
+function readJsonFlagFile<T>(flag: string, file: string, schema: z.ZodType<T>, o: { unreadable: string; invalid: string; expected: string; example: string }): T {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new UsageError('CUSTOM_FIELDS_UNREADABLE', `--custom-fields ${file}: ${(err as Error).message}`);
+    throw new UsageError(o.unreadable, `${flag} ${file}: cannot be read as JSON: ${(err as Error).message}`, { hint: `check the ${flag} path, and that the file is JSON such as ${o.example}` });
   }
-  const parsed = definitionsSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
-    throw new UsageError('CUSTOM_FIELDS_INVALID', `--custom-fields ${file}: [${first.path.join('.')}] ${first.message}; expected a list of { "name", "key", "type" } with type one of ${CUSTOM_FIELD_TYPES.join(', ')}`);
+    throw new UsageError(o.invalid, `${flag} ${file}: [${first.path.join('.')}] ${first.message}; expected ${o.expected}`, { hint: `write it as e.g. ${o.example}` });
   }
   return parsed.data;
 }
@@ -73,7 +83,7 @@ export function sandboxOptionsFromCli(a: SandboxCliArgs): SandboxOptions {
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError('SANDBOX_OPTION_INVALID', `${flag}: found ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
+  throw new UsageError('SANDBOX_OPTION_INVALID', `${flag}: found ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`, { hint: `e.g. ${flag} ${allowed[0]}` });
 }
 
 /**
@@ -100,16 +110,11 @@ const userSchema = z.strictObject({
 });
 
 function readUsersFile(file: string): User[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UsageError('SANDBOX_OPTION_INVALID', `--users ${file}: cannot be read as JSON: ${(err as Error).message}`);
-  }
-  const parsed = z.array(userSchema).min(1).safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0]!;
-    throw new UsageError('SANDBOX_OPTION_INVALID', `--users ${file}: [${first.path.join('.')}] ${first.message}; expected a list of { "id", "email", "firstName", "lastName", "role" }`);
-  }
-  return parsed.data.map((u) => ({ ...u, role: u.role ?? null }));
+  const users = readJsonFlagFile('--users', file, z.array(userSchema).min(1), {
+    unreadable: 'SANDBOX_OPTION_INVALID',
+    invalid: 'SANDBOX_OPTION_INVALID',
+    expected: 'a list of { "id", "email", "firstName", "lastName", "role" }',
+    example: '[{ "id": "US1a2b", "email": "sam@acme.example", "firstName": "Sam", "lastName": "Smith", "role": "member" }]',
+  });
+  return users.map((u) => ({ ...u, role: u.role ?? null }));
 }

@@ -16,7 +16,7 @@ export function loadExistingContacts(file: string): ExistingContact[] {
   try {
     text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (err) {
-    throw new UsageError('EXISTING_UNREADABLE', `--existing ${file}: ${(err as Error).message}`);
+    throw new UsageError('EXISTING_UNREADABLE', `--existing ${file}: ${(err as Error).message}`, { hint: 'check the --existing path' });
   }
   if (/\.jsonl?$/i.test(file)) {
     return text.split('\n').flatMap((line, i) => {
@@ -32,7 +32,7 @@ export function loadExistingContacts(file: string): ExistingContact[] {
   }
   const rows = parse(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
   const unknown = Object.keys(rows[0] ?? {}).filter((k) => !CSV_COLUMNS.includes(k));
-  if (unknown.length > 0) throw new UsageError('EXISTING_INVALID', `--existing ${file}: unknown column(s) ${unknown.join(', ')}; expected some of ${CSV_COLUMNS.join(', ')}`);
+  if (unknown.length > 0) throw new UsageError('EXISTING_INVALID', `--existing ${file}: unknown column(s) ${unknown.join(', ')}; expected some of ${CSV_COLUMNS.join(', ')}`, { hint: 'rename those columns to ones expected, or remove them' });
   const many = (cell: string | undefined, name: string) => (cell ?? '').split(';').map((v) => v.trim()).filter(Boolean).map((value) => ({ name, value }));
   return rows.map((r) => ({
     defaultFields: {
