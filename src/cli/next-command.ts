@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { realpathOrSame } from '../util/realpath-or-same.js';
 import { basename, join, relative } from 'node:path';
 import type { NextStep } from '../report/html-report.js';
 import { STATE_FILES } from '../state/private-files.js';
@@ -8,13 +8,6 @@ import { shellQuote } from '../util/shell-quote.js';
 
 export { shellQuote };
 
-const realpath = (p: string) => {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-};
 
 /**
  * How the user started this program, as they can type it again in the same
@@ -26,7 +19,7 @@ export function invokedAs(argv1 = process.argv[1] ?? '', env: NodeJS.ProcessEnv 
   if (env.npm_command === 'exec') return 'npx openphone-import';
   if (argv1.split(/[\\/]/).includes('node_modules')) return 'npx openphone-import';
   const cli = join(packageRoot, 'dist', 'src', 'cli.js');
-  if (realpath(argv1) === realpath(cli) && argv1.endsWith('cli.js')) return `node ${shellQuote(relative(cwd, argv1) || argv1)}`;
+  if (realpathOrSame(argv1) === realpathOrSame(cli) && argv1.endsWith('cli.js')) return `node ${shellQuote(relative(cwd, argv1) || argv1)}`;
   return 'openphone-import';
 }
 

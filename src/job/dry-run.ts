@@ -1,6 +1,6 @@
 import type { HeaderIndex } from '../csv/header.js';
 import type { OwnerLookup } from '../mapping/map-record.js';
-import { realpathSync } from 'node:fs';
+import { realpathOrSame } from '../util/realpath-or-same.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { indexHeader } from '../csv/header.js';
@@ -49,19 +49,11 @@ const CHANGES_SHOWN = 5;
 export function dryRunReportDir(stateDir: string, input?: string): string {
   const base = statePath(stateDir, 'dryRun');
   if (input === undefined) return base;
-  const from = realpathOr(dirname(resolve(input)));
-  if (from === realpathOr(base)) return join(base, 'check-1');
+  const from = realpathOrSame(dirname(resolve(input)));
+  if (from === realpathOrSame(base)) return join(base, 'check-1');
   const check = /^check-(\d+)$/.exec(basename(from));
-  return check && realpathOr(dirname(from)) === realpathOr(base) ? join(base, `check-${Number(check[1]) + 1}`) : base;
+  return check && realpathOrSame(dirname(from)) === realpathOrSame(base) ? join(base, `check-${Number(check[1]) + 1}`) : base;
 }
-
-const realpathOr = (p: string) => {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-};
 
 /**
  * The dry run: the import's pipeline with a sender that sends nothing. Every

@@ -22,9 +22,8 @@ import { writeCreatedReport } from '../report/created-report.js';
 import { ensurePrivateDir, statePath, writePrivateFile } from '../state/private-files.js';
 import { type ProgressSink } from '../report/progress.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
-import type { Clock } from '../api/rate-limiter.js';
 import type { RequestStats } from '../api/request-stats.js';
-import { jobApiClient } from './job-api-client.js';
+import { jobApiClient, type JobApiClientOptions } from './job-api-client.js';
 import { renderReport, type NextStep } from '../report/html-report.js';
 import { runsFromJournal } from '../journal/runs.js';
 import { mappingChangeWarning } from '../journal/mapping-check.js';
@@ -34,9 +33,9 @@ import { importRecords, type SourceSeen } from './import-records.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { deleteMissing, type DeleteMissingResult } from './delete-missing.js';
 import { checkCreatedByUser, checkWorkspace } from '../send/workspace-check.js';
-import type { Transport } from '../api/transport.js';
 
-export interface ImportOptions {
+/** `breaker`, `transport`, `clock`, `random`: the API client's (job-api-client.ts); the last three are injected in tests. */
+export interface ImportOptions extends Pick<JobApiClientOptions, 'breaker' | 'transport' | 'clock' | 'random'> {
   /** What to do after this run, in words and as commands, for report.html (the CLI knows how it was started). */
   readonly nextSteps?: (summary: Summary) => readonly NextStep[];
   readonly config: ResolvedConfig;
@@ -70,12 +69,6 @@ export interface ImportOptions {
   readonly progress?: ProgressSink;
   /** Records refused in a row with one code before the job stops as a job-wide refusal (default 10). */
   readonly refusalStreak?: number;
-  /** The API counts as down after this many failed requests in a row over at least this long (default 20 over 30 s). */
-  readonly breaker?: { readonly failures: number; readonly quietMs: number };
-  /** Injected in tests; the real one is got. */
-  readonly transport?: Transport;
-  readonly clock?: Clock;
-  readonly random?: () => number;
 }
 
 /**

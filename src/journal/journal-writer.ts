@@ -1,6 +1,6 @@
 import { closeSync, fsync, fsyncSync, writeSync } from 'node:fs';
 import { JobAbortedError } from '../errors.js';
-import { openPrivateFile } from '../state/private-files.js';
+import { openPrivateFile, writeFailure } from '../state/private-files.js';
 import { encodeEvent } from './codec.js';
 import type { JournalEvent, JournalHeader } from './events.js';
 
@@ -107,7 +107,7 @@ export class JournalWriter {
   }
 
   private fail(err: NodeJS.ErrnoException): void {
-    const why = err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EDQUOT' ? 'the disk quota is used up' : (err.code ?? err.message);
+    const why = writeFailure(err);
     this.error ??= new JobAbortedError('JOURNAL_WRITE_FAILED', `cannot write the journal ${this.path}: ${why}. The run stopped without sending anything it could not record`, { hint: 'free some space, then run the same command again to continue' });
     for (const w of [...this.unsynced, ...this.waiters]) w.reject(this.error);
     this.unsynced = [];

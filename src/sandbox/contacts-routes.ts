@@ -225,7 +225,8 @@ function invalid(checked: Exclude<ValidationResult, { kind: 'valid' }>, trace: s
   return { status: 400, body: envelope(400, message, trace, checked.errors, '0800400') };
 }
 
-function parseBody(raw: string): unknown {
+/** A request's body as JSON, or undefined when it is not JSON (the contract's 400). */
+export function parseBody(raw: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {

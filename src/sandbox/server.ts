@@ -5,7 +5,7 @@ import type { User } from '../api/contract.js';
 import { SANDBOX_DEFAULTS } from './defaults.js';
 import { sandboxUser } from './cli-options.js';
 import type { Contact, PatchArrays } from './contact-store.js';
-import { ContactsRoutes, findRoute, type ExistingContact, type Reply } from './contacts-routes.js';
+import { ContactsRoutes, findRoute, parseBody, type ExistingContact, type Reply } from './contacts-routes.js';
 import { DEFAULT_CUSTOM_FIELDS, type CustomFieldDefinition } from './custom-fields.js';
 import { UsageError } from '../errors.js';
 import { envelope, unauthorizedBody } from './envelope.js';
@@ -250,15 +250,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     requests: () => log,
     stats,
   };
-}
-
-
-function parseBody(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -244,9 +244,13 @@ function drainedOrFailed(stream: WriteStream): Promise<void> {
 /** A report that could not be written whole: the user's disk, not a bug. */
 export class ReportWriteError extends JobAbortedError {}
 
+/** Why a write failed, in words: a full disk or quota, else the system's code. */
+export function writeFailure(err: NodeJS.ErrnoException): string {
+  return err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EDQUOT' ? 'the disk quota is used up' : (err.code ?? err.message);
+}
+
 function reportError(path: string, err: Error): ReportWriteError {
-  const code = (err as NodeJS.ErrnoException).code;
-  const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EDQUOT' ? 'the disk quota is used up' : `${code ?? err.message}`;
+  const why = writeFailure(err);
   return new ReportWriteError('REPORT_WRITE_FAILED', `could not write ${basename(path)} in full (${path}): ${why}. The reports already there were left as they were`, { hint: 'free some space, then run the same command again' });
 }
 
