@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { importJob } from '../../src/job/import-job.js';
 import { silentLog } from '../../src/log.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { type Sandbox } from '../../src/sandbox/index.js';
 import { configFrom } from '../helpers/config.js';
 import { HEADER, importConfig } from '../helpers/contacts-file.js';
+import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -14,11 +15,7 @@ import { useTempDir } from '../helpers/temp-dir.js';
  * bad, nor make a record "failed for good" for a refusal that was the key's.
  */
 const dir = useTempDir();
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.stop();
-  sandbox = undefined;
-});
+const startSandbox = sandboxesPerTest();
 
 function cleanFile(n: number): string {
   const input = join(dir(), 'contacts.csv');
@@ -32,7 +29,7 @@ const numbers = (from: number, to: number) => Array.from({ length: to - from + 1
 
 test('rows 1-12 refused for good, 13-30 good: the first run stops as a job-wide refusal, the rerun marks the repeated refusals failed and goes on', async () => {
   // Run 1 sends records 1-10 (POSTs 1-10) and trips; run 2 sends them again (POSTs 11-20), then records 11 and 12 (POSTs 21, 22).
-  sandbox = await startSandbox({ rate: 0, faults: [{ route: 'post', kind: '400', at: numbers(1, 22) }] });
+  const sandbox = await startSandbox({ rate: 0, faults: [{ route: 'post', kind: '400', at: numbers(1, 22) }] });
   const input = cleanFile(30);
   const first = await run(sandbox, input);
   expect(first.exitCode).toBe(3);
@@ -55,7 +52,7 @@ test('rows 1-12 refused for good, 13-30 good: the first run stops as a job-wide 
 });
 
 test('a job shorter than the streak, every record refused with 403, then the permission is fixed: the rerun sends them all', async () => {
-  sandbox = await startSandbox({ rate: 0, faults: [{ route: 'post', kind: '403', at: numbers(1, 5) }] });
+  const sandbox = await startSandbox({ rate: 0, faults: [{ route: 'post', kind: '403', at: numbers(1, 5) }] });
   const input = cleanFile(5);
   const first = await run(sandbox, input);
   expect(first.counts).toMatchObject({ failed: 5, created: 0 });

@@ -2,14 +2,16 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replayJournal } from '../../src/journal/replay.js';
-import { parseFaultSpec, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { parseFaultSpec, type Sandbox } from '../../src/sandbox/index.js';
 import { seededRandom } from '../../src/sandbox/random.js';
 import { runCli } from '../helpers/cli.js';
 import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { ROOT } from '../helpers/paths.js';
+import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
+const startSandbox = sandboxesPerTest();
 
 /**
  * Starts the CLI and SIGKILLs it `killAfterMs` after it has sent its first
@@ -37,86 +39,74 @@ function runAndKill(args: string[], env: Record<string, string>, sandbox: Sandbo
 // With the live rule (409) and without it ('off': only the journal and lookups stand between a resend and a duplicate).
 test.each(['409', 'off'] as const)('uniqueExternalId %s: kill -9 at 12 random moments, each followed by a resume: every valid record exactly once, the journal reads', async (uniqueExternalId) => {
   const sandbox = await startSandbox({ rate: 0, latencyMs: [5, 25], seed: 5, uniqueExternalId, faults: parseFaultSpec('post:drop=0.03,post:500=0.03,post:reset=0.02') });
-  try {
-    const input = join(dir(), 'contacts.csv');
-    const config = join(dir(), 'config.json');
-    const stateDir = join(dir(), 'state');
-    const file = writeContactsFile(input, 1200);
-    // A short timeout: a resume waits twice that before it looks up what a kill left in doubt.
-    writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 100, concurrency: 12, timeoutMs: 500 })));
-    const args = ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url];
-    const env = { OPENPHONE_API_KEY: sandbox.apiKey };
-    const random = seededRandom(99);
-    let killed = 0;
-    for (let i = 0; i < 12; i++) {
-      const code = await runAndKill(args, env, sandbox, Math.floor(random() * 500));
-      if (code === null) killed++;
-      else break; // finished before the kill: nothing left to interrupt
-    }
-    expect(killed).toBeGreaterThanOrEqual(10);
-    const created = sandbox.contacts().length;
-    expect(created).toBeGreaterThan(0);
-    expect(created).toBeLessThan(file.valid.length);
-
-    const final = await runCli(args, env);
-    expect(final.stderr).not.toMatch(/internal error/);
-    expect(final.code).toBe(1); // the file has invalid records on purpose
-    const byId = sandbox.contactsByExternalId();
-    expect(sandbox.stats().duplicateExternalIds).toBe(0);
-    expect([...byId.keys()].sort()).toEqual([...file.valid].sort());
-    const state = await replayJournal(join(stateDir, 'journal.jsonl'));
-    expect(state.done.size).toBe(file.valid.length);
-    expect(state.inDoubt.size).toBe(0);
-    expect(final.stdout).toMatch(new RegExp(`created \\d+, unchanged \\d+, duplicate ${file.duplicateLines.length}, failed ${file.invalidLines.length}`));
-    // Creates cut by a kill were settled by lookup and proven the job's: every contact is counted as made by it.
-    expect(state.done.countByRelation()).toEqual({ created: file.valid.length, existing: 0, updated: 0, adopted: 0 });
-  } finally {
-    await sandbox.stop();
+  const input = join(dir(), 'contacts.csv');
+  const config = join(dir(), 'config.json');
+  const stateDir = join(dir(), 'state');
+  const file = writeContactsFile(input, 1200);
+  // A short timeout: a resume waits twice that before it looks up what a kill left in doubt.
+  writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 100, concurrency: 12, timeoutMs: 500 })));
+  const args = ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url];
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  const random = seededRandom(99);
+  let killed = 0;
+  for (let i = 0; i < 12; i++) {
+    const code = await runAndKill(args, env, sandbox, Math.floor(random() * 500));
+    if (code === null) killed++;
+    else break; // finished before the kill: nothing left to interrupt
   }
+  expect(killed).toBeGreaterThanOrEqual(10);
+  const created = sandbox.contacts().length;
+  expect(created).toBeGreaterThan(0);
+  expect(created).toBeLessThan(file.valid.length);
+
+  const final = await runCli(args, env);
+  expect(final.stderr).not.toMatch(/internal error/);
+  expect(final.code).toBe(1); // the file has invalid records on purpose
+  const byId = sandbox.contactsByExternalId();
+  expect(sandbox.stats().duplicateExternalIds).toBe(0);
+  expect([...byId.keys()].sort()).toEqual([...file.valid].sort());
+  const state = await replayJournal(join(stateDir, 'journal.jsonl'));
+  expect(state.done.size).toBe(file.valid.length);
+  expect(state.inDoubt.size).toBe(0);
+  expect(final.stdout).toMatch(new RegExp(`created \\d+, unchanged \\d+, duplicate ${file.duplicateLines.length}, failed ${file.invalidLines.length}`));
+  // Creates cut by a kill were settled by lookup and proven the job's: every contact is counted as made by it.
+  expect(state.done.countByRelation()).toEqual({ created: file.valid.length, existing: 0, updated: 0, adopted: 0 });
 }, 180_000);
 
 test('a rerun right after a kill, while the server is still storing the killed run\'s creates: no contact twice, even without the uniqueness rule', async () => {
   // Creates take 2.5 s on the server; the run is killed 0.8 s after its first create left; the rerun starts at once.
   const sandbox = await startSandbox({ rate: 0, uniqueExternalId: 'off', createDelayMs: 2500 });
-  try {
-    const input = join(dir(), 'contacts.csv');
-    const config = join(dir(), 'config.json');
-    const stateDir = join(dir(), 'state');
-    const file = writeContactsFile(input, 30);
-    writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 100, concurrency: 8, timeoutMs: 3000 })));
-    const args = ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url];
-    const env = { OPENPHONE_API_KEY: sandbox.apiKey };
-    expect(await runAndKill(args, env, sandbox, 800)).toBeNull();
-    const inDoubt = (await replayJournal(join(stateDir, 'journal.jsonl'), { repair: false })).inDoubt.size;
-    expect(inDoubt).toBeGreaterThan(0);
-    const rerun = await runCli(args, env);
-    expect(rerun.stderr).not.toMatch(/internal error/);
-    expect(rerun.code).toBe(1);
-    expect(sandbox.stats().duplicateExternalIds).toBe(0);
-    expect([...sandbox.contactsByExternalId().keys()].sort()).toEqual([...file.valid].sort());
-  } finally {
-    await sandbox.stop();
-  }
+  const input = join(dir(), 'contacts.csv');
+  const config = join(dir(), 'config.json');
+  const stateDir = join(dir(), 'state');
+  const file = writeContactsFile(input, 30);
+  writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 100, concurrency: 8, timeoutMs: 3000 })));
+  const args = ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url];
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  expect(await runAndKill(args, env, sandbox, 800)).toBeNull();
+  const inDoubt = (await replayJournal(join(stateDir, 'journal.jsonl'), { repair: false })).inDoubt.size;
+  expect(inDoubt).toBeGreaterThan(0);
+  const rerun = await runCli(args, env);
+  expect(rerun.stderr).not.toMatch(/internal error/);
+  expect(rerun.code).toBe(1);
+  expect(sandbox.stats().duplicateExternalIds).toBe(0);
+  expect([...sandbox.contactsByExternalId().keys()].sort()).toEqual([...file.valid].sort());
 }, 120_000);
 
 test('a stop during start-up (a slow workspace check) is honoured: exit 4, nothing sent', async () => {
   const sandbox = await startSandbox({ rate: 0, latencyMs: [1500, 1500] });
-  try {
-    const input = join(dir(), 'contacts.csv');
-    const config = join(dir(), 'config.json');
-    writeContactsFile(input, 40);
-    writeFileSync(config, JSON.stringify(importConfig()));
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', sandbox.url], { env: { ...process.env, OPENPHONE_API_KEY: sandbox.apiKey }, stdio: 'ignore' });
-    // The workspace check has reached the server and waits for its answer.
-    while (sandbox.requests().length === 0) await new Promise((r) => setTimeout(r, 20));
-    child.kill('SIGTERM');
-    const code = await new Promise((r) => child.on('exit', r));
-    expect(code).toBe(4);
-    expect(sandbox.requests().filter((r) => r.method === 'POST')).toHaveLength(0);
-    expect(sandbox.contacts()).toHaveLength(0);
-  } finally {
-    await sandbox.stop();
-  }
+  const input = join(dir(), 'contacts.csv');
+  const config = join(dir(), 'config.json');
+  writeContactsFile(input, 40);
+  writeFileSync(config, JSON.stringify(importConfig()));
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', sandbox.url], { env: { ...process.env, OPENPHONE_API_KEY: sandbox.apiKey }, stdio: 'ignore' });
+  // The workspace check has reached the server and waits for its answer.
+  while (sandbox.requests().length === 0) await new Promise((r) => setTimeout(r, 20));
+  child.kill('SIGTERM');
+  const code = await new Promise((r) => child.on('exit', r));
+  expect(code).toBe(4);
+  expect(sandbox.requests().filter((r) => r.method === 'POST')).toHaveLength(0);
+  expect(sandbox.contacts()).toHaveLength(0);
 });
 
 describe('the CLI and the API key', () => {
@@ -132,40 +122,32 @@ describe('the CLI and the API key', () => {
 
   test('a rejected key: exit 3, and the key is in no output line', async () => {
     const sandbox = await startSandbox({ rate: 0 });
-    try {
-      const input = join(dir(), 'contacts.csv');
-      const config = join(dir(), 'config.json');
-      writeContactsFile(input, 5);
-      writeFileSync(config, JSON.stringify(importConfig()));
-      const key = 'sk-SECRET-abcdef123456';
-      const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', sandbox.url], { OPENPHONE_API_KEY: key });
-      expect(r.code).toBe(3);
-      expect(r.stdout + r.stderr).toMatch(/401/);
-      expect(r.stdout + r.stderr).not.toContain(key);
-    } finally {
-      await sandbox.stop();
-    }
+    const input = join(dir(), 'contacts.csv');
+    const config = join(dir(), 'config.json');
+    writeContactsFile(input, 5);
+    writeFileSync(config, JSON.stringify(importConfig()));
+    const key = 'sk-SECRET-abcdef123456';
+    const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', sandbox.url], { OPENPHONE_API_KEY: key });
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).toMatch(/401/);
+    expect(r.stdout + r.stderr).not.toContain(key);
   });
 
   test('a second run on the same state directory while one holds the lock: exit 3', async () => {
     const sandbox = await startSandbox({ rate: 0, latencyMs: [200, 200] });
-    try {
-      const input = join(dir(), 'contacts.csv');
-      const config = join(dir(), 'config.json');
-      writeContactsFile(input, 200);
-      writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 20 })));
-      const args = ['run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', sandbox.url];
-      const first = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, OPENPHONE_API_KEY: sandbox.apiKey }, stdio: 'ignore' });
-      // Wait until the first run has sent something: then it holds the lock.
-      while (sandbox.requests().length === 0) await new Promise((r) => setTimeout(r, 50));
-      const second = await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey });
-      first.kill('SIGTERM');
-      const firstCode = await new Promise((r) => first.on('exit', r));
-      expect(second.code).toBe(3);
-      expect(second.stderr).toMatch(/is in use by another run \(pid \d+/);
-      expect(firstCode).toBe(4);
-    } finally {
-      await sandbox.stop();
-    }
+    const input = join(dir(), 'contacts.csv');
+    const config = join(dir(), 'config.json');
+    writeContactsFile(input, 200);
+    writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 20 })));
+    const args = ['run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', sandbox.url];
+    const first = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, OPENPHONE_API_KEY: sandbox.apiKey }, stdio: 'ignore' });
+    // Wait until the first run has sent something: then it holds the lock.
+    while (sandbox.requests().length === 0) await new Promise((r) => setTimeout(r, 50));
+    const second = await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey });
+    first.kill('SIGTERM');
+    const firstCode = await new Promise((r) => first.on('exit', r));
+    expect(second.code).toBe(3);
+    expect(second.stderr).toMatch(/is in use by another run \(pid \d+/);
+    expect(firstCode).toBe(4);
   });
 });

@@ -2,15 +2,17 @@ import { spawn, execFileSync } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkBaseUrl } from '../../src/api/base-url.js';
-import { startSandbox } from '../../src/sandbox/index.js';
+
 import { runCli } from '../helpers/cli.js';
 import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { ROOT } from '../helpers/paths.js';
 import { startSandboxProcess } from '../helpers/sandbox-process.js';
+import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 // Exit 70 is for bugs only: everything a user or the machine can cause has its own message and exit code.
 const dir = useTempDir();
+const startSandbox = sandboxesPerTest();
 
 function files() {
   const input = join(dir(), 'contacts.csv');
@@ -66,15 +68,11 @@ test('a key with a line break inside: exit 2, the key in no output', async () =>
 
 test('a hand-edited journal line (valid JSON, not a journal event): exit 2 naming the line', async () => {
   const sandbox = await startSandbox({ rate: 0 });
-  try {
-    const { input, config, state } = files();
-    const args = ['run', '-c', config, '-i', input, '--state-dir', state, '--base-url', sandbox.url];
-    expect((await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey })).code).toBe(1);
-    appendFileSync(join(state, 'journal.jsonl'), '{"t":"created","note":"fixed by hand"}\n');
-    expectUserError(await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey }), 2, /journal\.jsonl:\d+: not a journal line/);
-  } finally {
-    await sandbox.stop();
-  }
+  const { input, config, state } = files();
+  const args = ['run', '-c', config, '-i', input, '--state-dir', state, '--base-url', sandbox.url];
+  expect((await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey })).code).toBe(1);
+  appendFileSync(join(state, 'journal.jsonl'), '{"t":"created","note":"fixed by hand"}\n');
+  expectUserError(await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey }), 2, /journal\.jsonl:\d+: not a journal line/);
 });
 
 test('--base-url without a scheme is a usage error; plain http to another machine is warned about', async () => {

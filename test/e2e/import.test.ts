@@ -4,17 +4,14 @@ import { parse } from 'csv-parse/sync';
 import { importJob, type ImportOptions } from '../../src/job/import-job.js';
 import { replayJournal } from '../../src/journal/replay.js';
 import { silentLog, type Log } from '../../src/log.js';
-import { parseFaultSpec, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { parseFaultSpec, type Sandbox } from '../../src/sandbox/index.js';
 import { configFrom } from '../helpers/config.js';
 import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.stop();
-  sandbox = undefined;
-});
+const startSandbox = sandboxesPerTest();
 
 async function runImport(sb: Sandbox, input: string, extra: Partial<ImportOptions> & { api?: Record<string, unknown> } = {}) {
   const { api, ...rest } = extra;
@@ -30,7 +27,7 @@ function expectExactlyOnce(sb: Sandbox, valid: string[]) {
 }
 
 test('2,000 records with a few hundred invalid: exactly the valid ones, once each, with their fields', async () => {
-  sandbox = await startSandbox({ rate: 0 });
+  const sandbox = await startSandbox({ rate: 0 });
   const input = join(dir(), 'contacts.csv');
   const file = writeContactsFile(input, 2000);
   const summary = await runImport(sandbox, input);
@@ -53,7 +50,7 @@ test('2,000 records with a few hundred invalid: exactly the valid ones, once eac
   expect(created.find((c) => c.externalId === 'r3')).toEqual({ line: '5', externalId: 'r3', contactId: ada.id });
 
   // The same command again: everything is already done, nothing is sent (only the workspace check is read).
-  const posts = () => sandbox!.requests().filter((r) => r.method === 'POST').length;
+  const posts = () => sandbox.requests().filter((r) => r.method === 'POST').length;
   const before = posts();
   const again = await runImport(sandbox, input);
   expect(again.counts).toMatchObject({ read: 2000, created: 0, unchanged: file.valid.length, failed: file.invalidLines.length });
@@ -61,7 +58,7 @@ test('2,000 records with a few hundred invalid: exactly the valid ones, once eac
 });
 
 test.each(['409', 'off'] as const)('uniqueExternalId %s: with faults (5%% 500s, 3%% resets, 3%% store-then-drop, 1%% hangs, 429 bursts) every valid record is created exactly once', async (uniqueExternalId) => {
-  sandbox = await startSandbox({
+  const sandbox = await startSandbox({
     rate: 0,
     uniqueExternalId,
     seed: 42,
@@ -84,7 +81,7 @@ test.each(['409', 'off'] as const)('uniqueExternalId %s: with faults (5%% 500s, 
 });
 
 test('401: the job stops at once (exit 3), no record is marked failed, and the next run picks up', async () => {
-  sandbox = await startSandbox({ rate: 0 });
+  const sandbox = await startSandbox({ rate: 0 });
   const input = join(dir(), 'contacts.csv');
   const file = writeContactsFile(input, 60);
   const bad = await runImport(sandbox, input, { apiKey: 'wrong-key' });
@@ -101,7 +98,7 @@ test('401: the job stops at once (exit 3), no record is marked failed, and the n
 });
 
 test('--max-rows stops early with exit 4; the rerun continues without duplicates', async () => {
-  sandbox = await startSandbox({ rate: 0 });
+  const sandbox = await startSandbox({ rate: 0 });
   const input = join(dir(), 'contacts.csv');
   const file = writeContactsFile(input, 100);
   const first = await runImport(sandbox, input, { maxRows: 30 });
@@ -115,7 +112,7 @@ test('--max-rows stops early with exit 4; the rerun continues without duplicates
 });
 
 test('a stop signal stops reading, lets requests finish, exits 4', async () => {
-  sandbox = await startSandbox({ rate: 0, latencyMs: [20, 40] });
+  const sandbox = await startSandbox({ rate: 0, latencyMs: [20, 40] });
   const input = join(dir(), 'contacts.csv');
   const file = writeContactsFile(input, 300);
   const stop = new AbortController();
@@ -135,10 +132,10 @@ test('a stop signal stops reading, lets requests finish, exits 4', async () => {
 
 test('permanent failures are not resent unchanged; a changed record is sent again', async () => {
   // The first two creates are refused for good (422).
-  sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:422=#1#2') });
+  const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:422=#1#2') });
   const input = join(dir(), 'contacts.csv');
   writeContactsFile(input, 10);
-  const posts = () => sandbox!.requests().filter((r) => r.method === 'POST').length;
+  const posts = () => sandbox.requests().filter((r) => r.method === 'POST').length;
   const first = await runImport(sandbox, input);
   expect(first.problems).toMatchObject({ API_422_0800422: 2 });
   const refused = sandbox.requests().filter((r) => r.status === 422).map((r) => r.externalIds![0]!);
@@ -158,7 +155,7 @@ test('permanent failures are not resent unchanged; a changed record is sent agai
 
 describe('--on-existing: contacts made before this job', () => {
   async function withExisting() {
-    sandbox = await startSandbox({ rate: 0 });
+    const sandbox = await startSandbox({ rate: 0 });
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 30);
     const existing = file.valid.slice(0, 3);
@@ -167,56 +164,54 @@ describe('--on-existing: contacts made before this job', () => {
       const r = await fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey }, body: JSON.stringify({ defaultFields: { firstName: 'Before' }, externalId: id }) });
       ids.push(((await r.json()) as { data: { id: string } }).data.id);
     }
-    return { input, file, existing, ids };
+    return { sandbox, input, file, existing, ids };
   }
 
   test('skip (the default): left alone, counted as existing, never duplicated', async () => {
-    const { input, file, existing, ids } = await withExisting();
-    const summary = await runImport(sandbox!, input);
+    const { sandbox, input, file, existing, ids } = await withExisting();
+    const summary = await runImport(sandbox, input);
     expect(summary.counts).toMatchObject({ created: file.valid.length - 3, existing: 3, updated: 0 });
-    expectExactlyOnce(sandbox!, file.valid);
-    existing.forEach((id, k) => expect(sandbox!.contactsByExternalId().get(id)![0]).toMatchObject({ id: ids[k], defaultFields: { firstName: 'Before' } }));
+    expectExactlyOnce(sandbox, file.valid);
+    existing.forEach((id, k) => expect(sandbox.contactsByExternalId().get(id)![0]).toMatchObject({ id: ids[k], defaultFields: { firstName: 'Before' } }));
     // Lookups are batched: far fewer than the records.
     expect(summary.requests!.lookups).toBeLessThanOrEqual(2);
   });
 
   test('update: PATCHed with the mapped fields, counted as updated; a rerun sends nothing', async () => {
-    const { input, file, existing, ids } = await withExisting();
-    const summary = await runImport(sandbox!, input, { onExisting: 'update' });
+    const { sandbox, input, file, existing, ids } = await withExisting();
+    const summary = await runImport(sandbox, input, { onExisting: 'update' });
     expect(summary.counts).toMatchObject({ created: file.valid.length - 3, updated: 3, unchanged: 0 });
     expect(summary.invariant.holds).toBe(true);
-    expectExactlyOnce(sandbox!, file.valid);
+    expectExactlyOnce(sandbox, file.valid);
     existing.forEach((id, k) => {
-      const c = sandbox!.contactsByExternalId().get(id)![0]!;
+      const c = sandbox.contactsByExternalId().get(id)![0]!;
       expect(c.id).toBe(ids[k]);
       expect(c.defaultFields.firstName).toBe(`First${id.slice(1)}`);
       expect(c.customFields).toContainEqual(expect.objectContaining({ key: 'vip' }));
     });
-    const patches = sandbox!.requests().filter((r) => r.method === 'PATCH');
+    const patches = sandbox.requests().filter((r) => r.method === 'PATCH');
     expect(patches).toHaveLength(3);
-    const again = await runImport(sandbox!, input, { onExisting: 'update' });
+    const again = await runImport(sandbox, input, { onExisting: 'update' });
     expect(again.counts).toMatchObject({ created: 0, updated: 0, unchanged: file.valid.length });
     // The 3 made before the job, one POST per valid record (the 3 existing ones answered 409), the 3 PATCHes; the rerun sends nothing.
-    expect(sandbox!.requests().filter((r) => r.method === 'PATCH' || r.method === 'POST')).toHaveLength(3 + file.valid.length + patches.length);
-    expect(sandbox!.requests().filter((r) => r.status === 409)).toHaveLength(3);
+    expect(sandbox.requests().filter((r) => r.method === 'PATCH' || r.method === 'POST')).toHaveLength(3 + file.valid.length + patches.length);
+    expect(sandbox.requests().filter((r) => r.status === 409)).toHaveLength(3);
   });
 
   test('created.csv lists only the contacts this job made: not those it left alone (skip) nor those it updated (update)', async () => {
     const createdIds = (stateDir: string) => (parse(readFileSync(join(stateDir, 'created.csv')), { columns: true, bom: true }) as Record<string, string>[]).map((r) => r.externalId).sort();
     for (const onExisting of ['skip', 'update'] as const) {
-      const { input, file, existing } = await withExisting();
+      const { sandbox, input, file, existing } = await withExisting();
       const stateDir = join(dir(), `state-${onExisting}`);
-      await runImport(sandbox!, input, { onExisting, stateDir });
+      await runImport(sandbox, input, { onExisting, stateDir });
       const made = file.valid.filter((id) => !existing.includes(id)).sort();
       expect(createdIds(stateDir)).toEqual(made);
-      await sandbox!.stop();
-      sandbox = undefined;
     }
   });
 });
 
 test('the workspace check: a custom field the workspace lacks, or of another type, stops before anything is sent (exit 2)', async () => {
-  sandbox = await startSandbox({ rate: 0, customFields: [{ name: 'VIP', key: 'vip', type: 'string' }, { name: 'Signup', key: 'signup-day', type: 'date' }] });
+  const sandbox = await startSandbox({ rate: 0, customFields: [{ name: 'VIP', key: 'vip', type: 'string' }, { name: 'Signup', key: 'signup-day', type: 'date' }] });
   const input = join(dir(), 'contacts.csv');
   writeContactsFile(input, 10);
   const run = runImport(sandbox, input);
@@ -230,7 +225,7 @@ test('the workspace check: a custom field the workspace lacks, or of another typ
 
 test('the API key appears in no file the run writes and in no log line, errors included', async () => {
   const secret = 'sk-live-SECRET-9f8e7d6c5b4a';
-  sandbox = await startSandbox({ rate: 0, apiKeys: [secret], faults: parseFaultSpec('post:500=#1,post:reset=#2,post:drop=#3') });
+  const sandbox = await startSandbox({ rate: 0, apiKeys: [secret], faults: parseFaultSpec('post:500=#1,post:reset=#2,post:drop=#3') });
   const input = join(dir(), 'contacts.csv');
   writeContactsFile(input, 20);
   const lines: string[] = [];
@@ -250,7 +245,7 @@ test('the API key appears in no file the run writes and in no log line, errors i
 });
 
 test("the 409 path: a create stored after its answer was lost and after the lookup missed it; the resend's 409 ends as created, not failed", async () => {
-  sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:late=#2#5#9') });
+  const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:late=#2#5#9') });
   const input = join(dir(), 'contacts.csv');
   const file = writeContactsFile(input, 30);
   const summary = await runImport(sandbox, input);
@@ -263,7 +258,7 @@ test("the 409 path: a create stored after its answer was lost and after the look
 });
 
 test('the journal replays to the sandbox state after a run', async () => {
-  sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:drop=0.1'), seed: 3 });
+  const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:drop=0.1'), seed: 3 });
   const input = join(dir(), 'contacts.csv');
   const file = writeContactsFile(input, 120);
   await runImport(sandbox, input);
@@ -275,26 +270,22 @@ test('the journal replays to the sandbox state after a run', async () => {
 
 describe('the state directory belongs to one workspace', () => {
   test('the same state directory against another API: exit 2 naming the API it belongs to, nothing sent', async () => {
-    sandbox = await startSandbox({ rate: 0 });
+    const sandbox = await startSandbox({ rate: 0 });
     const other = await startSandbox({ rate: 0 });
-    try {
-      const input = join(dir(), 'contacts.csv');
-      const file = writeContactsFile(input, 20);
-      expect((await runImport(sandbox, input)).counts.created).toBe(file.valid.length);
-      const run = runImport(other, input);
-      await expect(run).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE', exitCode: 2 });
-      const err = (await run.catch((e: unknown) => e)) as Error & { hint?: string };
-      expect(err!.message).toContain(`belongs to the API at ${sandbox.url}`);
-      expect(err!.hint).toMatch(/add --state-dir with a new folder/);
-      expect(other.requests()).toHaveLength(0);
-      expect(other.contacts()).toHaveLength(0);
-    } finally {
-      await other.stop();
-    }
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, 20);
+    expect((await runImport(sandbox, input)).counts.created).toBe(file.valid.length);
+    const run = runImport(other, input);
+    await expect(run).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE', exitCode: 2 });
+    const err = (await run.catch((e: unknown) => e)) as Error & { hint?: string };
+    expect(err!.message).toContain(`belongs to the API at ${sandbox.url}`);
+    expect(err!.hint).toMatch(/add --state-dir with a new folder/);
+    expect(other.requests()).toHaveLength(0);
+    expect(other.contacts()).toHaveLength(0);
   });
 
   test('--same-workspace with a key whose workspace lacks the contacts the job made: refused (exit 2), nothing sent, the job keeps its key', async () => {
-    sandbox = await startSandbox({ rate: 0, apiKeys: ['key-one-aaaaaaaaaaaa', 'key-two-bbbbbbbbbbbb'] });
+    const sandbox = await startSandbox({ rate: 0, apiKeys: ['key-one-aaaaaaaaaaaa', 'key-two-bbbbbbbbbbbb'] });
     const input = join(dir(), 'contacts.csv');
     writeContactsFile(input, 20);
     await runImport(sandbox, input, { apiKey: 'key-one-aaaaaaaaaaaa', maxRows: 5 });
@@ -308,7 +299,7 @@ describe('the state directory belongs to one workspace', () => {
   });
 
   test('the key fingerprint is salted per job: one key gives two jobs different fingerprints', async () => {
-    sandbox = await startSandbox({ rate: 0 });
+    const sandbox = await startSandbox({ rate: 0 });
     const input = join(dir(), 'contacts.csv');
     writeContactsFile(input, 3);
     const header = (state: string) => JSON.parse(readFileSync(join(state, 'journal.jsonl'), 'utf8').split('\n')[0]!) as { keyFingerprint: string; keySalt: string };
@@ -321,7 +312,7 @@ describe('the state directory belongs to one workspace', () => {
   });
 
   test('another key for the same API: exit 2; with --same-workspace (a rotated key) the job goes on and is bound to the new key', async () => {
-    sandbox = await startSandbox({ rate: 0, apiKeys: ['key-one-aaaaaaaaaaaa', 'key-two-bbbbbbbbbbbb'] });
+    const sandbox = await startSandbox({ rate: 0, apiKeys: ['key-one-aaaaaaaaaaaa', 'key-two-bbbbbbbbbbbb'] });
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 20);
     await runImport(sandbox, input, { apiKey: 'key-one-aaaaaaaaaaaa', maxRows: 5 });
@@ -337,7 +328,7 @@ describe('the state directory belongs to one workspace', () => {
   });
 
   test('a key the API rejects leaves no journal behind: the next run with the right key starts the job', async () => {
-    sandbox = await startSandbox({ rate: 0 });
+    const sandbox = await startSandbox({ rate: 0 });
     const input = join(dir(), 'contacts.csv');
     writeContactsFile(input, 5);
     expect((await runImport(sandbox, input, { apiKey: 'wrong' })).exitCode).toBe(3);
@@ -347,7 +338,7 @@ describe('the state directory belongs to one workspace', () => {
 
 describe('createdByUserId is checked once, before anything is sent', () => {
   test('an unknown user: exit 2 naming the config path, no contact sent', async () => {
-    sandbox = await startSandbox({ rate: 0, users: ['USreal'] });
+    const sandbox = await startSandbox({ rate: 0, users: ['USreal'] });
     const input = join(dir(), 'contacts.csv');
     writeContactsFile(input, 10);
     const config = configFrom({ ...importConfig(), createdByUserId: 'USghost' });
@@ -357,7 +348,7 @@ describe('createdByUserId is checked once, before anything is sent', () => {
   });
 
   test('a known user: one check, then the creates carry it', async () => {
-    sandbox = await startSandbox({ rate: 0, users: ['USreal'] });
+    const sandbox = await startSandbox({ rate: 0, users: ['USreal'] });
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 10);
     const config = configFrom({ ...importConfig(), createdByUserId: 'USreal' });
@@ -369,7 +360,7 @@ describe('createdByUserId is checked once, before anything is sent', () => {
 });
 
 test('start-up reads get the same policy: a 429 and a 500 on the custom-fields check are retried, not an abort', async () => {
-  sandbox = await startSandbox({ rate: 0, burstMs: 50, faults: parseFaultSpec('fields:429=#1,fields:500=#2') });
+  const sandbox = await startSandbox({ rate: 0, burstMs: 50, faults: parseFaultSpec('fields:429=#1,fields:500=#2') });
   const input = join(dir(), 'contacts.csv');
   const file = writeContactsFile(input, 10);
   const summary = await runImport(sandbox, input);
@@ -379,7 +370,7 @@ test('start-up reads get the same policy: a 429 and a 500 on the custom-fields c
 });
 
 test("a dry run after an import writes its own reports (dry-run/) and leaves the import's as they were", async () => {
-  sandbox = await startSandbox({ rate: 0 });
+  const sandbox = await startSandbox({ rate: 0 });
   const input = join(dir(), 'contacts.csv');
   writeContactsFile(input, 40);
   await runImport(sandbox, input);
@@ -394,7 +385,7 @@ test("a dry run after an import writes its own reports (dry-run/) and leaves the
 });
 
 test('the externalId definition changed between runs: exit 2 naming the old and the new, nothing sent', async () => {
-  sandbox = await startSandbox({ rate: 0 });
+  const sandbox = await startSandbox({ rate: 0 });
   const input = join(dir(), 'contacts.csv');
   const file = writeContactsFile(input, 20);
   await runImport(sandbox, input);
@@ -411,7 +402,7 @@ test('the externalId definition changed between runs: exit 2 naming the old and 
 
 describe('a job-wide refusal or an API that is down stops the job for a person, marking nothing failed for good', () => {
   test('the first 10 creates all refused with 403: exit 3, and the rerun sends them again once the cause is gone', async () => {
-    sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec(`post:403=${Array.from({ length: 10 }, (_, i) => `#${i + 1}`).join('')}`) });
+    const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec(`post:403=${Array.from({ length: 10 }, (_, i) => `#${i + 1}`).join('')}`) });
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 60);
     const first = await runImport(sandbox, input, { api: { concurrency: 1 } });
@@ -427,7 +418,7 @@ describe('a job-wide refusal or an API that is down stops the job for a person, 
   });
 
   test('bad records among good ones are failed records, not a job-wide refusal', async () => {
-    sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:422=#2#3#5#8#13#21') });
+    const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:422=#2#3#5#8#13#21') });
     const input = join(dir(), 'contacts.csv');
     writeContactsFile(input, 40);
     const summary = await runImport(sandbox, input, { api: { concurrency: 1 } });
@@ -436,7 +427,7 @@ describe('a job-wide refusal or an API that is down stops the job for a person, 
   });
 
   test('every request failing for a while (the API is down): a circuit breaker stops the job with exit 3; nothing is failed by it', async () => {
-    sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:503=1,get:503=1') });
+    const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:503=1,get:503=1') });
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 200);
     const summary = await runImport(sandbox, input, { breaker: { failures: 10, quietMs: 150 }, api: { concurrency: 4, retry: { attempts: 50, baseDelayMs: 5, maxDelayMs: 20 } } });
@@ -450,7 +441,7 @@ describe('a job-wide refusal or an API that is down stops the job for a person, 
 });
 
 test('reports are spreadsheet-safe (formulas neutralised) and keep every column, and a rerun of failures.csv sends exactly the original values', async () => {
-  sandbox = await startSandbox({ rate: 0 });
+  const sandbox = await startSandbox({ rate: 0 });
   const input = join(dir(), 'contacts.csv');
   writeFileSync(
     input,
@@ -481,7 +472,7 @@ test('reports are spreadsheet-safe (formulas neutralised) and keep every column,
 });
 
 test('a stop whose grace period cuts requests on their way counts them as sent but unanswered, not "not sent"; the rerun makes none twice', async () => {
-  sandbox = await startSandbox({ rate: 0, uniqueExternalId: 'off', createDelayMs: 1500 });
+  const sandbox = await startSandbox({ rate: 0, uniqueExternalId: 'off', createDelayMs: 1500 });
   const input = join(dir(), 'contacts.csv');
   const file = writeContactsFile(input, 16);
   const stop = new AbortController();
@@ -500,7 +491,7 @@ test('a stop whose grace period cuts requests on their way counts them as sent b
 }, 60_000);
 
 test("the README's rerun of failures.csv without --state-dir keeps the job's state: the fixed rows are created, nothing twice", async () => {
-  sandbox = await startSandbox({ rate: 0 });
+  const sandbox = await startSandbox({ rate: 0 });
   const { runCli } = await import('../helpers/cli.js');
   const input = join(dir(), 'contacts.csv');
   const config = join(dir(), 'config.json');
@@ -522,7 +513,7 @@ test("the README's rerun of failures.csv without --state-dir keeps the job's sta
 });
 
 test('an input rewritten in place while it is read (same inode): the run says so and exits 4, never "finished"', async () => {
-  sandbox = await startSandbox({ rate: 0, latencyMs: [5, 5] });
+  const sandbox = await startSandbox({ rate: 0, latencyMs: [5, 5] });
   const input = join(dir(), 'contacts.csv');
   writeContactsFile(input, 3000);
   const run = runImport(sandbox, input, { api: { concurrency: 2 } });
@@ -537,13 +528,13 @@ test('an input rewritten in place while it is read (same inode): the run says so
 });
 
 test('after a stop and a resume, dropped-values.csv and the count of values left out cover the whole job, not the last run', async () => {
-  sandbox = await startSandbox({ rate: 0 });
+  const sandbox = await startSandbox({ rate: 0 });
   const input = join(dir(), 'contacts.csv');
   writeContactsFile(input, 30);
   // Every record drops one value: a phone extension (kept as a note, the number imported without it).
   writeFileSync(input, readFileSync(input, 'utf8').replace(/(\+1415\d{7})/g, '$1 ext. 23'));
   const config = { ...importConfig(), invalidValues: 'drop' };
-  const run = (extra: Partial<ImportOptions>) => importJob({ config: configFrom(config), input, stateDir: join(dir(), 'state'), apiKey: sandbox!.apiKey, baseUrl: sandbox!.url, log: silentLog, ...extra });
+  const run = (extra: Partial<ImportOptions>) => importJob({ config: configFrom(config), input, stateDir: join(dir(), 'state'), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, ...extra });
   const first = await run({ maxRows: 10 });
   expect(first.exitCode).toBe(4);
   const second = await run({});

@@ -1,17 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/cli.js';
 import { fixture } from '../helpers/paths.js';
+import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.stop();
-  sandbox = undefined;
-});
+const startSandbox = sandboxesPerTest();
 
 /** The workspace's users: the owners the exports name (their owner column maps to createdByUserId). */
 const USERS = [
@@ -22,7 +18,7 @@ const USERS = [
 
 /** init on an export, then an import into the sandbox with the config exactly as written. */
 async function initAndImport(name: string, withKey: boolean) {
-  sandbox = await startSandbox({ rate: 0, users: USERS });
+  const sandbox = await startSandbox({ rate: 0, users: USERS });
   const out = join(dir(), `${name}.json`);
   const env = withKey ? { OPENPHONE_API_KEY: sandbox.apiKey } : { OPENPHONE_API_KEY: '' };
   const init = await runCli(['init', '-i', fixture(`${name}.csv`), '-o', out, '--base-url', sandbox.url], env);
@@ -96,7 +92,7 @@ test('a Windows-1252 export is recognised and its encoding set', async () => {
 });
 
 test('with the key, a workspace that has contacts without an externalId: init proposes matching on what the config maps, and says why', async () => {
-  sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Typed in the app', phoneNumbers: [{ name: 'mobile', value: '+14155550100' }] }, source: 'openphone' }] });
+  const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Typed in the app', phoneNumbers: [{ name: 'mobile', value: '+14155550100' }] }, source: 'openphone' }] });
   const out = join(dir(), 'matched.json');
   const r = await runCli(['init', '-i', fixture('hubspot.csv'), '-o', out, '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
   expect(r.code).toBe(0);
@@ -105,10 +101,9 @@ test('with the key, a workspace that has contacts without an externalId: init pr
   expect(r.stdout).toMatch(/matchExisting: \["phone","email"\]: the workspace already has contacts without an externalId \(1 in its first page/);
   expect(() => loadConfig(out)).not.toThrow();
   // An empty workspace: nothing proposed.
-  await sandbox.stop();
-  sandbox = await startSandbox({ rate: 0 });
+  const emptyWorkspace = await startSandbox({ rate: 0 });
   const empty = join(dir(), 'empty.json');
-  await runCli(['init', '-i', fixture('hubspot.csv'), '-o', empty, '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+  await runCli(['init', '-i', fixture('hubspot.csv'), '-o', empty, '--base-url', emptyWorkspace.url], { OPENPHONE_API_KEY: emptyWorkspace.apiKey });
   expect(JSON.parse(readFileSync(empty, 'utf8')).matchExisting).toBeUndefined();
 });
 

@@ -1,12 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { parseFaultSpec, startSandbox } from '../../src/sandbox/index.js';
+import { parseFaultSpec } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/cli.js';
 import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
+const startSandbox = sandboxesPerTest();
 
 function job(n: number, api: Record<string, unknown> = {}) {
   const input = join(dir(), 'contacts.csv');
@@ -19,81 +21,69 @@ function job(n: number, api: Record<string, unknown> = {}) {
 
 test('a cron-like run (no terminal): progress lines at the interval, --max-duration stops with exit 4, the rerun finishes', async () => {
   const sandbox = await startSandbox({ rate: 0 });
-  try {
-    const j = job(200, { requestsPerSecond: 40 });
-    const env = { OPENPHONE_API_KEY: sandbox.apiKey };
-    const first = await runCli(j.args(sandbox.url, '--max-duration', '2500ms', '--progress-interval', '500ms'), env);
-    expect(first.code).toBe(4);
-    expect(first.stdout).toMatch(/stopped early: --max-duration reached; run the same command again to continue/);
-    const progress = first.stderr.split('\n').filter((l) => l.startsWith('progress: '));
-    expect(progress.length).toBeGreaterThanOrEqual(2);
-    expect(progress[0]).toMatch(/^progress: \d+\/\d+ \(\d+%\) records, [\d.]+\/s(, ETA \S+)? · created \d+/);
-    expect(first.stderr).not.toMatch(/\x1b\[/);
-    const second = await runCli(j.args(sandbox.url, '--quiet'), env);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toBe('');
-    expect(sandbox.stats().duplicateExternalIds).toBe(0);
-    expect(sandbox.contacts()).toHaveLength(j.file.valid.length);
-    // The total is the reader's estimate (records parsed so far over the bytes of the text they came from): near what the full run read.
-    const read = (JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')) as { counts: { read: number } }).counts.read;
-    const estimate = Number(/\/(\d+) \(/.exec(progress[0]!)![1]);
-    expect(Math.abs(estimate - read)).toBeLessThanOrEqual(read * 0.05);
-  } finally {
-    await sandbox.stop();
-  }
+  const j = job(200, { requestsPerSecond: 40 });
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  const first = await runCli(j.args(sandbox.url, '--max-duration', '2500ms', '--progress-interval', '500ms'), env);
+  expect(first.code).toBe(4);
+  expect(first.stdout).toMatch(/stopped early: --max-duration reached; run the same command again to continue/);
+  const progress = first.stderr.split('\n').filter((l) => l.startsWith('progress: '));
+  expect(progress.length).toBeGreaterThanOrEqual(2);
+  expect(progress[0]).toMatch(/^progress: \d+\/\d+ \(\d+%\) records, [\d.]+\/s(, ETA \S+)? · created \d+/);
+  expect(first.stderr).not.toMatch(/\x1b\[/);
+  const second = await runCli(j.args(sandbox.url, '--quiet'), env);
+  expect(second.code).toBe(1);
+  expect(second.stderr).toBe('');
+  expect(sandbox.stats().duplicateExternalIds).toBe(0);
+  expect(sandbox.contacts()).toHaveLength(j.file.valid.length);
+  // The total is the reader's estimate (records parsed so far over the bytes of the text they came from): near what the full run read.
+  const read = (JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')) as { counts: { read: number } }).counts.read;
+  const estimate = Number(/\/(\d+) \(/.exec(progress[0]!)![1]);
+  expect(Math.abs(estimate - read)).toBeLessThanOrEqual(read * 0.05);
 }, 60_000);
 
 test('--log-format json: every stderr line is a JSON object', async () => {
   const sandbox = await startSandbox({ rate: 0 });
-  try {
-    const j = job(30);
-    const r = await runCli(j.args(sandbox.url, '--log-format', 'json', '--progress-interval', '1ms'), { OPENPHONE_API_KEY: sandbox.apiKey });
-    expect(r.code).toBe(1);
-    const lines = r.stderr.trim().split('\n');
-    expect(lines.length).toBeGreaterThan(0);
-    for (const l of lines) expect(JSON.parse(l)).toMatchObject({ time: expect.any(String), level: expect.any(String) });
-    // The final summary is among them, with the numbers summary.json has.
-    const summary = lines.map((l) => JSON.parse(l)).find((e) => e.event === 'summary');
-    expect(summary.counts).toEqual(JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')).counts);
-    expect(summary.next.join('\n')).toMatch(/failures\.csv/);
+  const j = job(30);
+  const r = await runCli(j.args(sandbox.url, '--log-format', 'json', '--progress-interval', '1ms'), { OPENPHONE_API_KEY: sandbox.apiKey });
+  expect(r.code).toBe(1);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines.length).toBeGreaterThan(0);
+  for (const l of lines) expect(JSON.parse(l)).toMatchObject({ time: expect.any(String), level: expect.any(String) });
+  // The final summary is among them, with the numbers summary.json has.
+  const summary = lines.map((l) => JSON.parse(l)).find((e) => e.event === 'summary');
+  expect(summary.counts).toEqual(JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')).counts);
+  expect(summary.next.join('\n')).toMatch(/failures\.csv/);
 
-    // Errors, and a stop, are JSON too.
-    const bad = await runCli(['run', '-c', j.config, '-i', join(dir(), 'missing.csv'), '--log-format', 'json', '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
-    expect(bad.code).toBe(2);
-    expect(JSON.parse(bad.stderr.trim())).toMatchObject({ level: 'error', event: 'error', code: 'INPUT_UNREADABLE', exitCode: 2 });
-    const aborted = await runCli(['run', '-c', j.config, '-i', j.input, '--state-dir', join(dir(), 'other'), '--base-url', sandbox.url, '--log-format', 'json'], { OPENPHONE_API_KEY: 'not-the-key' });
-    expect(aborted.code).toBe(3);
-    for (const l of aborted.stderr.trim().split('\n')) expect(() => JSON.parse(l)).not.toThrow();
-  } finally {
-    await sandbox.stop();
-  }
+  // Errors, and a stop, are JSON too.
+  const bad = await runCli(['run', '-c', j.config, '-i', join(dir(), 'missing.csv'), '--log-format', 'json', '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+  expect(bad.code).toBe(2);
+  expect(JSON.parse(bad.stderr.trim())).toMatchObject({ level: 'error', event: 'error', code: 'INPUT_UNREADABLE', exitCode: 2 });
+  const aborted = await runCli(['run', '-c', j.config, '-i', j.input, '--state-dir', join(dir(), 'other'), '--base-url', sandbox.url, '--log-format', 'json'], { OPENPHONE_API_KEY: 'not-the-key' });
+  expect(aborted.code).toBe(3);
+  for (const l of aborted.stderr.trim().split('\n')) expect(() => JSON.parse(l)).not.toThrow();
 });
 
 describe('status', () => {
   test('after runs: counts from the journal, the last run, the lock', async () => {
     const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:422=#4') });
-    try {
-      const j = job(40);
-      const run = await runCli(j.args(sandbox.url, '--max-rows', '20'), { OPENPHONE_API_KEY: sandbox.apiKey });
-      expect(run.code).toBe(4);
-      const status = await runCli(['status', '--state-dir', j.stateDir, '--json']);
-      expect(status.code).toBe(0);
-      const s = JSON.parse(status.stdout);
-      expect(s).toMatchObject({ created: 19, failedPermanent: 1, failedRetryable: 0, inDoubt: 0, runs: 1, lastRun: { exitCode: 4, input: j.input }, lock: { held: false } });
-      const text = await runCli(['status', '--state-dir', j.stateDir]);
-      expect(text.stdout).toMatch(/contacts over 1 run\(s\): created by this job 19\n/);
-      expect(text.stdout).toMatch(/ended .* with exit 4/);
-      expect(text.stdout).toMatch(/lock: free/);
-      // What the journal does not hold: the rows failing validation in failures.csv, and what is left of the file.
-      const read = (JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')) as { counts: { read: number; failed: number; duplicate: number } }).counts;
-      expect(s.failuresReport).toMatchObject({ rows: read.failed + read.duplicate, refusedByApi: 1, invalid: read.failed - 1, byCode: expect.objectContaining({ 'API_422_0800422': 1 }) });
-      expect(s.failuresReport.invalid).toBeGreaterThan(0);
-      expect(s.left).toEqual({ records: 40 - read.read, about: true });
-      expect(text.stdout).toMatch(new RegExp(`failures\\.csv: ${read.failed + read.duplicate} row\\(s\\): ${read.failed - 1} failing validation`));
-      expect(text.stdout).toMatch(new RegExp(`left of the input: about ${40 - read.read} record`));
-    } finally {
-      await sandbox.stop();
-    }
+    const j = job(40);
+    const run = await runCli(j.args(sandbox.url, '--max-rows', '20'), { OPENPHONE_API_KEY: sandbox.apiKey });
+    expect(run.code).toBe(4);
+    const status = await runCli(['status', '--state-dir', j.stateDir, '--json']);
+    expect(status.code).toBe(0);
+    const s = JSON.parse(status.stdout);
+    expect(s).toMatchObject({ created: 19, failedPermanent: 1, failedRetryable: 0, inDoubt: 0, runs: 1, lastRun: { exitCode: 4, input: j.input }, lock: { held: false } });
+    const text = await runCli(['status', '--state-dir', j.stateDir]);
+    expect(text.stdout).toMatch(/contacts over 1 run\(s\): created by this job 19\n/);
+    expect(text.stdout).toMatch(/ended .* with exit 4/);
+    expect(text.stdout).toMatch(/lock: free/);
+    // What the journal does not hold: the rows failing validation in failures.csv, and what is left of the file.
+    const read = (JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')) as { counts: { read: number; failed: number; duplicate: number } }).counts;
+    expect(s.failuresReport).toMatchObject({ rows: read.failed + read.duplicate, refusedByApi: 1, invalid: read.failed - 1, byCode: expect.objectContaining({ 'API_422_0800422': 1 }) });
+    expect(s.failuresReport.invalid).toBeGreaterThan(0);
+    expect(s.left).toEqual({ records: 40 - read.read, about: true });
+    expect(text.stdout).toMatch(new RegExp(`failures\\.csv: ${read.failed + read.duplicate} row\\(s\\): ${read.failed - 1} failing validation`));
+    expect(text.stdout).toMatch(new RegExp(`left of the input: about ${40 - read.read} record`));
   });
 
   test('in-doubt attempts, a run that did not record its end, a held and a stale lock', async () => {

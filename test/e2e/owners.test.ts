@@ -3,18 +3,13 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { importJob } from '../../src/job/import-job.js';
 import type { Log } from '../../src/log.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { configFrom } from '../helpers/config.js';
-import { call } from '../helpers/sandbox.js';
+import { call, sandboxesPerTest } from '../helpers/sandbox.js';
 import { runCli } from '../helpers/cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.stop();
-  sandbox = undefined;
-});
+const startSandbox = sandboxesPerTest();
 
 const USERS = [
   { id: 'USada', email: 'Ada@Acme.example', firstName: 'Ada', lastName: 'Lovelace', role: 'owner' },
@@ -28,7 +23,7 @@ test('the sandbox lists its users as the API does: pages of at most 50, followed
   const file = join(dir(), 'users.json');
   writeFileSync(file, JSON.stringify(many));
   const { parseUsers } = await import('../../src/sandbox/cli-options.js');
-  sandbox = await startSandbox({ rate: 0, users: parseUsers(file) });
+  const sandbox = await startSandbox({ rate: 0, users: parseUsers(file) });
   const first = await call(sandbox, 'GET', '/v1/users?maxResults=50');
   expect(first.body.data).toHaveLength(50);
   expect(first.body.data[0]).toMatchObject({ id: 'US0', email: 'u0@acme.example', firstName: 'U', lastName: '0', role: 'member' });
@@ -44,7 +39,7 @@ function logInto(lines: string[]): Log {
 }
 
 test('owner column → createdByUserId record by record; owners that match no single user are listed with the users before anything is sent, and fall back to createdByUserId; sourceUrl from a template', async () => {
-  sandbox = await startSandbox({ rate: 0, users: USERS });
+  const sandbox = await startSandbox({ rate: 0, users: USERS });
   const input = join(dir(), 'hubspot.csv');
   writeFileSync(input, ['Record ID,First Name,Contact owner', '1,A,ada@acme.example', '2,B,Grace Hopper', '3,C,Sam Smith', '4,D,Former Employee', '5,E,', `6,F,ada@acme.example`].join('\n'));
   const config = configFrom({
@@ -76,7 +71,7 @@ test('owner column → createdByUserId record by record; owners that match no si
 });
 
 test('owner.unknown "fail": such a record fails, naming the owner; a sourceUrl the template makes too long is reported whole, never cut', async () => {
-  sandbox = await startSandbox({ rate: 0, users: USERS });
+  const sandbox = await startSandbox({ rate: 0, users: USERS });
   const input = join(dir(), 'sf.csv');
   writeFileSync(input, ['Contact ID,First Name,Owner', '003A,A,ada@acme.example', '003B,B,nobody@acme.example', `${'9'.repeat(190)},C,ada@acme.example`].join('\n'));
   const config = configFrom({

@@ -4,9 +4,10 @@ import { parse } from 'csv-parse/sync';
 import { importJob, type ImportOptions } from '../../src/job/import-job.js';
 import { silentLog } from '../../src/log.js';
 import { rollback } from '../../src/rollback/rollback.js';
-import { parseFaultSpec, startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { parseFaultSpec, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { configFrom } from '../helpers/config.js';
 import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -17,11 +18,7 @@ import { useTempDir } from '../helpers/temp-dir.js';
  * status and rollback never take one of them for the job's.
  */
 const dir = useTempDir();
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.stop();
-  sandbox = undefined;
-});
+const startSandbox = sandboxesPerTest();
 
 const importInto = (sb: Sandbox, input: string, stateDir: string, extra: Partial<ImportOptions> = {}) =>
   importJob({ config: configFrom(importConfig({ timeoutMs: 300 })), input, stateDir, apiKey: sb.apiKey, baseUrl: sb.url, log: silentLog, ...extra });
@@ -35,7 +32,7 @@ describe.each(['409', 'off'] as const)('uniqueness %s: answers lost for contacts
     // 20 of the file's records exist before the job (made an hour ago: the app, an earlier tool).
     const before = file.valid.slice(0, 20);
     const options: SandboxOptions = { rate: 0, seed: 3, uniqueExternalId, faults: parseFaultSpec('post:drop=0.35'), existing: before.map((id) => ({ defaultFields: { firstName: `Before ${id}` }, externalId: id, source: 'another-tool' })) };
-    sandbox = await startSandbox(options);
+    const sandbox = await startSandbox(options);
     const preexisting = new Set(sandbox.contacts().map((c) => c.id));
     const stateDir = join(dir(), 'state');
     let summary = await importInto(sandbox, input, stateDir);
@@ -61,7 +58,7 @@ test('two jobs over one file: the second job\'s rollback leaves the first job\'s
   const n = file.valid.length;
   // The first job's creates go through; every other create of the second job loses its answer (a 409, dropped).
   const dropped = Array.from({ length: n }, (_, k) => n + 1 + k).filter((k) => k % 2 === 0);
-  sandbox = await startSandbox({ rate: 0, faults: [{ route: 'post', kind: 'drop', at: dropped }] });
+  const sandbox = await startSandbox({ rate: 0, faults: [{ route: 'post', kind: 'drop', at: dropped }] });
   const first = await importInto(sandbox, input, join(dir(), 'first'));
   expect(first.counts.created).toBe(n);
   const firstIds = new Set(sandbox.contacts().map((c) => c.id));
@@ -77,7 +74,7 @@ test('two jobs over one file: the second job\'s rollback leaves the first job\'s
 }, 60_000);
 
 test('rollback reads each contact first: one whose externalId someone changed since is listed and left alone', async () => {
-  sandbox = await startSandbox({ rate: 0 });
+  const sandbox = await startSandbox({ rate: 0 });
   const input = join(dir(), 'contacts.csv');
   const file = writeContactsFile(input, 10);
   const stateDir = join(dir(), 'state');

@@ -8,14 +8,16 @@ import { initConfig } from '../../src/init/init-command.js';
 import { importJob } from '../../src/job/import-job.js';
 import { dryRun } from '../../src/job/dry-run.js';
 import { silentLog } from '../../src/log.js';
-import { startSandbox } from '../../src/sandbox/index.js';
+
 import { runCli } from '../helpers/cli.js';
 import { fixture, ROOT } from '../helpers/paths.js';
+import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 // Fixtures built from the real header rows of the products people leave (fixtures/exports/), each run
 // the way a new user would: init writes the config, a dry run shows what would be sent.
 const dir = useTempDir();
+const startSandbox = sandboxesPerTest();
 const exportFile = (name: string) => fixture(join('exports', name));
 
 type Payload = { line: number; externalId: string; body: { defaultFields: { firstName: string | null; lastName?: string; company?: string; emails?: { name: string; value: string }[]; phoneNumbers?: { name: string; value: string }[] } } };
@@ -163,42 +165,38 @@ describe('init refuses what it cannot read, naming the format and the next step 
 
 test('a failures.csv rerun with a Windows-1252 config sends exactly the original accents, and keeps where each row came from', async () => {
   const sandbox = await startSandbox({ rate: 0 });
-  try {
-    // The German Outlook export with Lukas Schäfer's e-mail (the externalId column) missing: his row fails.
-    const input = join(dir(), 'kontakte.csv');
-    const original = iconv.decode(readFileSync(exportFile('outlook-de.csv')), 'windows-1252');
-    writeFileSync(input, iconv.encode(original.replace('lukas@schaefer.example.de', ''), 'windows-1252'));
-    const configFile = join(dir(), 'config.json');
-    await initConfig({ input: exportFile('outlook-de.csv'), out: configFile, force: false, baseUrl: sandbox.url, packageRoot: ROOT, log: silentLog });
-    const config = loadConfig(configFile);
-    const stateDir = join(dir(), 'state');
-    const run = (file: string) => importJob({ config, input: file, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
-    expect((await run(input)).counts).toMatchObject({ created: 4, failed: 1 });
+  // The German Outlook export with Lukas Schäfer's e-mail (the externalId column) missing: his row fails.
+  const input = join(dir(), 'kontakte.csv');
+  const original = iconv.decode(readFileSync(exportFile('outlook-de.csv')), 'windows-1252');
+  writeFileSync(input, iconv.encode(original.replace('lukas@schaefer.example.de', ''), 'windows-1252'));
+  const configFile = join(dir(), 'config.json');
+  await initConfig({ input: exportFile('outlook-de.csv'), out: configFile, force: false, baseUrl: sandbox.url, packageRoot: ROOT, log: silentLog });
+  const config = loadConfig(configFile);
+  const stateDir = join(dir(), 'state');
+  const run = (file: string) => importJob({ config, input: file, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+  expect((await run(input)).counts).toMatchObject({ created: 4, failed: 1 });
 
-    const failuresPath = join(stateDir, 'failures.csv');
-    const bytes = readFileSync(failuresPath);
-    expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-    const text = bytes.toString('utf8');
-    expect(text).toContain('Schäfer Logistik');
-    const [row] = parse(text, { columns: true, bom: true, delimiter: ';' }) as Record<string, string>[];
-    expect(row).toMatchObject({ _source_file: input, _source_line: '6', _error_code: 'EXTERNAL_ID_MISSING' });
+  const failuresPath = join(stateDir, 'failures.csv');
+  const bytes = readFileSync(failuresPath);
+  expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+  const text = bytes.toString('utf8');
+  expect(text).toContain('Schäfer Logistik');
+  const [row] = parse(text, { columns: true, bom: true, delimiter: ';' }) as Record<string, string>[];
+  expect(row).toMatchObject({ _source_file: input, _source_line: '6', _error_code: 'EXTERNAL_ID_MISSING' });
 
-    // Rerun unchanged: still failing, and the row still says where it first came from.
-    expect((await run(failuresPath)).counts).toMatchObject({ failed: 1 });
-    const [again] = parse(readFileSync(failuresPath, 'utf8'), { columns: true, bom: true, delimiter: ';' }) as Record<string, string>[];
-    expect(again).toMatchObject({ _source_file: input, _source_line: '6', _error_line: '2' });
+  // Rerun unchanged: still failing, and the row still says where it first came from.
+  expect((await run(failuresPath)).counts).toMatchObject({ failed: 1 });
+  const [again] = parse(readFileSync(failuresPath, 'utf8'), { columns: true, bom: true, delimiter: ';' }) as Record<string, string>[];
+  expect(again).toMatchObject({ _source_file: input, _source_line: '6', _error_line: '2' });
 
-    // The user fixes the row in the report (as Excel would save it back: UTF-8, the BOM kept) and reruns it.
-    const fixedPath = join(dir(), 'failures-fixed.csv');
-    writeFileSync(fixedPath, text.replace(';0160 5551234;;;', ';0160 5551234;;lukas@schaefer.example.de;'));
-    const rerun = await run(fixedPath);
-    expect(rerun.counts).toMatchObject({ created: 1, failed: 0 });
-    const lukas = sandbox.contacts().find((c) => c.externalId === 'lukas@schaefer.example.de')!;
-    expect(lukas.defaultFields).toMatchObject({ firstName: 'Lukas', lastName: 'Schäfer', company: 'Schäfer Logistik' });
-    expect(sandbox.contacts().find((c) => c.defaultFields.lastName === 'Groß')!.defaultFields.company).toBe('Groß & Söhne GmbH');
-  } finally {
-    await sandbox.stop();
-  }
+  // The user fixes the row in the report (as Excel would save it back: UTF-8, the BOM kept) and reruns it.
+  const fixedPath = join(dir(), 'failures-fixed.csv');
+  writeFileSync(fixedPath, text.replace(';0160 5551234;;;', ';0160 5551234;;lukas@schaefer.example.de;'));
+  const rerun = await run(fixedPath);
+  expect(rerun.counts).toMatchObject({ created: 1, failed: 0 });
+  const lukas = sandbox.contacts().find((c) => c.externalId === 'lukas@schaefer.example.de')!;
+  expect(lukas.defaultFields).toMatchObject({ firstName: 'Lukas', lastName: 'Schäfer', company: 'Schäfer Logistik' });
+  expect(sandbox.contacts().find((c) => c.defaultFields.lastName === 'Groß')!.defaultFields.company).toBe('Groß & Söhne GmbH');
 });
 
 test('a row with bytes that are not UTF-8 keeps them in failures.csv: a rerun with the right csv.encoding reads the original characters', async () => {

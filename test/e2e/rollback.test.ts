@@ -1,86 +1,80 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox } from '../../src/sandbox/index.js';
+
 import { killCliWhen, runCli } from '../helpers/cli.js';
 import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
+const startSandbox = sandboxesPerTest();
 
 test('rollback deletes exactly the contacts the job created, after kill -9 in the middle; never one that existed before', async () => {
   const sandbox = await startSandbox({ rate: 0, latencyMs: [30, 30] });
-  try {
-    // Two contacts the workspace had before the job, with externalIds the file has too; one more of no concern.
-    const post = (body: unknown) => fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    for (const id of ['r0', 'r1']) expect((await post({ defaultFields: { firstName: `Before ${id}` }, externalId: id })).status).toBe(201);
-    expect((await post({ defaultFields: { firstName: 'Unrelated' }, externalId: 'someone-else' })).status).toBe(201);
-    const before = new Set(sandbox.contacts().map((c) => c.id));
+  // Two contacts the workspace had before the job, with externalIds the file has too; one more of no concern.
+  const post = (body: unknown) => fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  for (const id of ['r0', 'r1']) expect((await post({ defaultFields: { firstName: `Before ${id}` }, externalId: id })).status).toBe(201);
+  expect((await post({ defaultFields: { firstName: 'Unrelated' }, externalId: 'someone-else' })).status).toBe(201);
+  const before = new Set(sandbox.contacts().map((c) => c.id));
 
-    const input = join(dir(), 'contacts.csv');
-    const file = writeContactsFile(input, 60);
-    const config = join(dir(), 'config.json');
-    writeFileSync(config, JSON.stringify(importConfig()));
-    const stateDir = join(dir(), 'state');
-    const env = { OPENPHONE_API_KEY: sandbox.apiKey };
-    const imported = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url, '--on-existing', 'update'], env);
-    expect(imported.code).toBe(1);
-    const ours = sandbox.contacts().filter((c) => !before.has(c.id));
-    expect(ours).toHaveLength(file.valid.length - 2);
+  const input = join(dir(), 'contacts.csv');
+  const file = writeContactsFile(input, 60);
+  const config = join(dir(), 'config.json');
+  writeFileSync(config, JSON.stringify(importConfig()));
+  const stateDir = join(dir(), 'state');
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  const imported = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url, '--on-existing', 'update'], env);
+  expect(imported.code).toBe(1);
+  const ours = sandbox.contacts().filter((c) => !before.has(c.id));
+  expect(ours).toHaveLength(file.valid.length - 2);
 
-    // Without --yes: a count and a list, nothing deleted.
-    const preview = await runCli(['rollback', '--state-dir', stateDir, '--base-url', sandbox.url], env);
-    expect(preview.code).toBe(0);
-    expect(preview.stdout).toMatch(new RegExp(`would delete the contacts this job created and restore the ones it updated or adopted: ${ours.length} to delete, 2 to restore`));
-    expect(preview.stdout).toMatch(/next: node dist\/src\/cli\.js rollback --state-dir \S+ --base-url \S+ --yes/);
-    const deletes = () => sandbox.requests().filter((r) => r.method === 'DELETE');
-    expect(deletes()).toHaveLength(0);
+  // Without --yes: a count and a list, nothing deleted.
+  const preview = await runCli(['rollback', '--state-dir', stateDir, '--base-url', sandbox.url], env);
+  expect(preview.code).toBe(0);
+  expect(preview.stdout).toMatch(new RegExp(`would delete the contacts this job created and restore the ones it updated or adopted: ${ours.length} to delete, 2 to restore`));
+  expect(preview.stdout).toMatch(/next: node dist\/src\/cli\.js rollback --state-dir \S+ --base-url \S+ --yes/);
+  const deletes = () => sandbox.requests().filter((r) => r.method === 'DELETE');
+  expect(deletes()).toHaveLength(0);
 
-    // --yes, killed -9 in the middle.
-    await killCliWhen(['rollback', '--state-dir', stateDir, '--base-url', sandbox.url, '--yes'], env, () => deletes().length >= 12);
-    expect(sandbox.contacts().length).toBeGreaterThan(before.size);
+  // --yes, killed -9 in the middle.
+  await killCliWhen(['rollback', '--state-dir', stateDir, '--base-url', sandbox.url, '--yes'], env, () => deletes().length >= 12);
+  expect(sandbox.contacts().length).toBeGreaterThan(before.size);
 
-    const rest = await runCli(['rollback', '--state-dir', stateDir, '--base-url', sandbox.url, '--yes'], env);
-    expect(rest.code).toBe(0);
-    expect(rest.stdout).toMatch(new RegExp(`of ${ours.length} the job created`));
-    // Exactly the job's contacts are gone; the ones from before the job (updated by it, or not) are all there.
-    expect(new Set(sandbox.contacts().map((c) => c.id))).toEqual(before);
-    // The two the job updated are as they were before it (prior.jsonl), not as it left them.
-    for (const id of ['r0', 'r1']) expect(sandbox.contactsByExternalId().get(id)![0]!.defaultFields).toMatchObject({ firstName: `Before ${id}`, lastName: null, emails: [], phoneNumbers: [] });
-    expect(rest.stdout).toMatch(/restored 2/);
-    const deleted = deletes().map((r) => r.path.split('/').pop()!);
-    expect(new Set(deleted)).toEqual(new Set(ours.map((c) => c.id)));
-    // A DELETE cut by the kill may be sent once more (it answers 404): never more than that.
-    const times = new Map<string, number>();
-    for (const id of deleted) times.set(id, (times.get(id) ?? 0) + 1);
-    expect(Math.max(...times.values())).toBeLessThanOrEqual(2);
+  const rest = await runCli(['rollback', '--state-dir', stateDir, '--base-url', sandbox.url, '--yes'], env);
+  expect(rest.code).toBe(0);
+  expect(rest.stdout).toMatch(new RegExp(`of ${ours.length} the job created`));
+  // Exactly the job's contacts are gone; the ones from before the job (updated by it, or not) are all there.
+  expect(new Set(sandbox.contacts().map((c) => c.id))).toEqual(before);
+  // The two the job updated are as they were before it (prior.jsonl), not as it left them.
+  for (const id of ['r0', 'r1']) expect(sandbox.contactsByExternalId().get(id)![0]!.defaultFields).toMatchObject({ firstName: `Before ${id}`, lastName: null, emails: [], phoneNumbers: [] });
+  expect(rest.stdout).toMatch(/restored 2/);
+  const deleted = deletes().map((r) => r.path.split('/').pop()!);
+  expect(new Set(deleted)).toEqual(new Set(ours.map((c) => c.id)));
+  // A DELETE cut by the kill may be sent once more (it answers 404): never more than that.
+  const times = new Map<string, number>();
+  for (const id of deleted) times.set(id, (times.get(id) ?? 0) + 1);
+  expect(Math.max(...times.values())).toBeLessThanOrEqual(2);
 
-    // status says the job was rolled back, not only "created N".
-    const status = await runCli(['status', '--state-dir', stateDir]);
-    expect(status.stdout).toMatch(new RegExp(`ROLLED BACK: \\d+ of its contacts deleted, \\d+ already gone, 2 of the workspace's restored`));
-    // The job's state now belongs to a rolled-back job: an import on it is refused.
-    const again = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], env);
-    expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/rolled back/);
-  } finally {
-    await sandbox.stop();
-  }
+  // status says the job was rolled back, not only "created N".
+  const status = await runCli(['status', '--state-dir', stateDir]);
+  expect(status.stdout).toMatch(new RegExp(`ROLLED BACK: \\d+ of its contacts deleted, \\d+ already gone, 2 of the workspace's restored`));
+  // The job's state now belongs to a rolled-back job: an import on it is refused.
+  const again = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], env);
+  expect(again.code).toBe(2);
+  expect(again.stderr).toMatch(/rolled back/);
 }, 60_000);
 
 test('rollback of a folder without a job, or with another key: exit 2, nothing deleted', async () => {
   const sandbox = await startSandbox({ rate: 0 });
-  try {
-    const none = await runCli(['rollback', '--state-dir', dir(), '--yes', '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
-    expect(none.code).toBe(2);
-    const input = join(dir(), 'contacts.csv');
-    writeContactsFile(input, 5);
-    const config = join(dir(), 'config.json');
-    writeFileSync(config, JSON.stringify(importConfig()));
-    const stateDir = join(dir(), 'state');
-    await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
-    const otherKey = await runCli(['rollback', '--state-dir', stateDir, '--yes', '--base-url', sandbox.url], { OPENPHONE_API_KEY: 'another-workspace-key' });
-    expect(otherKey.code).toBe(2);
-    expect(sandbox.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
-  } finally {
-    await sandbox.stop();
-  }
+  const none = await runCli(['rollback', '--state-dir', dir(), '--yes', '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+  expect(none.code).toBe(2);
+  const input = join(dir(), 'contacts.csv');
+  writeContactsFile(input, 5);
+  const config = join(dir(), 'config.json');
+  writeFileSync(config, JSON.stringify(importConfig()));
+  const stateDir = join(dir(), 'state');
+  await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+  const otherKey = await runCli(['rollback', '--state-dir', stateDir, '--yes', '--base-url', sandbox.url], { OPENPHONE_API_KEY: 'another-workspace-key' });
+  expect(otherKey.code).toBe(2);
+  expect(sandbox.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
 });

@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import { importJob } from '../../src/job/import-job.js';
 import { silentLog } from '../../src/log.js';
 import { dryRun } from '../../src/job/dry-run.js';
-import { startSandbox } from '../../src/sandbox/index.js';
+
 import { runCli } from '../helpers/cli.js';
 import { configFrom } from '../helpers/config.js';
 import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { ROOT } from '../helpers/paths.js';
+import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
+const startSandbox = sandboxesPerTest();
 const asRoot = process.getuid?.() === 0 ? test : test.skip;
 
 function job(n = 20) {
@@ -37,41 +39,33 @@ function victim(): { path: string; intact: () => void } {
 describe('planted links are never followed', () => {
   test('journal.jsonl linked to another file: exit 2, the target neither truncated nor chmod-ed', async () => {
     const sandbox = await startSandbox({ rate: 0 });
-    try {
-      const { input, config } = job();
-      const v = victim();
-      const stateDir = join(dir(), 'state');
-      mkdirSync(stateDir, { mode: 0o700 });
-      symlinkSync(v.path, join(stateDir, 'journal.jsonl'));
-      const run = importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
-      await expect(run).rejects.toMatchObject({ code: 'STATE_FILE_LINK', exitCode: 2 });
-      v.intact();
-      expect(sandbox.contacts()).toHaveLength(0);
-    } finally {
-      await sandbox.stop();
-    }
+    const { input, config } = job();
+    const v = victim();
+    const stateDir = join(dir(), 'state');
+    mkdirSync(stateDir, { mode: 0o700 });
+    symlinkSync(v.path, join(stateDir, 'journal.jsonl'));
+    const run = importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+    await expect(run).rejects.toMatchObject({ code: 'STATE_FILE_LINK', exitCode: 2 });
+    v.intact();
+    expect(sandbox.contacts()).toHaveLength(0);
   });
 
   test('reports and their temp files: a link in their place is replaced, its target untouched', async () => {
     const sandbox = await startSandbox({ rate: 0 });
-    try {
-      const { input, config, file } = job();
-      const v = victim();
-      const stateDir = join(dir(), 'state');
-      mkdirSync(join(stateDir, 'dry-run'), { recursive: true, mode: 0o700 });
-      chmodSync(stateDir, 0o700);
-      // The state directory of an earlier run (its marker), into which links were planted since.
-      for (const d of [stateDir, join(stateDir, 'dry-run')]) writeFileSync(join(d, '.openphone-import'), `${JSON.stringify({ format: 'openphone-import-state', version: 1 })}\n`);
-      for (const name of ['failures.csv', 'failures.csv.tmp', 'summary.json', 'created.csv', 'created.csv.tmp', 'summary.json.tmp']) symlinkSync(v.path, join(stateDir, name));
-      for (const name of ['failures.csv', 'payloads.jsonl', 'summary.json', 'payloads.jsonl.tmp']) symlinkSync(v.path, join(stateDir, 'dry-run', name));
-      await dryRun({ config, input, stateDir, log: silentLog });
-      const summary = await importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
-      expect(summary.counts.created).toBe(file.valid.length);
-      v.intact();
-      for (const name of ['failures.csv', 'summary.json', 'created.csv']) expect(statSync(join(stateDir, name)).isFile()).toBe(true);
-    } finally {
-      await sandbox.stop();
-    }
+    const { input, config, file } = job();
+    const v = victim();
+    const stateDir = join(dir(), 'state');
+    mkdirSync(join(stateDir, 'dry-run'), { recursive: true, mode: 0o700 });
+    chmodSync(stateDir, 0o700);
+    // The state directory of an earlier run (its marker), into which links were planted since.
+    for (const d of [stateDir, join(stateDir, 'dry-run')]) writeFileSync(join(d, '.openphone-import'), `${JSON.stringify({ format: 'openphone-import-state', version: 1 })}\n`);
+    for (const name of ['failures.csv', 'failures.csv.tmp', 'summary.json', 'created.csv', 'created.csv.tmp', 'summary.json.tmp']) symlinkSync(v.path, join(stateDir, name));
+    for (const name of ['failures.csv', 'payloads.jsonl', 'summary.json', 'payloads.jsonl.tmp']) symlinkSync(v.path, join(stateDir, 'dry-run', name));
+    await dryRun({ config, input, stateDir, log: silentLog });
+    const summary = await importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+    expect(summary.counts.created).toBe(file.valid.length);
+    v.intact();
+    for (const name of ['failures.csv', 'summary.json', 'created.csv']) expect(statSync(join(stateDir, name)).isFile()).toBe(true);
   });
 });
 
@@ -143,46 +137,38 @@ describe('a state directory is the user\'s own, and only ever a state directory'
 
   test("the demo never clears another job's state directory, nor one a run holds", async () => {
     const sandbox = await startSandbox({ rate: 0 });
-    try {
-      const { input, config } = job();
-      const stateDir = join(dir(), 'real-job');
-      await importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
-      const r = await runCli(['demo', '--state-dir', stateDir]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/holds another job's journal/);
-      expect(existsSync(join(stateDir, 'journal.jsonl'))).toBe(true);
-      const held = join(dir(), 'held');
-      mkdirSync(held, { mode: 0o700 });
-      writeFileSync(join(held, 'summary.json'), '{}');
-      writeFileSync(join(held, 'lock'), JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), startedAt: 'now' }));
-      const locked = await runCli(['demo', '--state-dir', held]);
-      expect(locked.code).toBe(2);
-      expect(locked.stderr).toMatch(/is in use by a run \(pid \d+/);
-      expect(existsSync(join(held, 'lock'))).toBe(true);
-    } finally {
-      await sandbox.stop();
-    }
+    const { input, config } = job();
+    const stateDir = join(dir(), 'real-job');
+    await importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+    const r = await runCli(['demo', '--state-dir', stateDir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/holds another job's journal/);
+    expect(existsSync(join(stateDir, 'journal.jsonl'))).toBe(true);
+    const held = join(dir(), 'held');
+    mkdirSync(held, { mode: 0o700 });
+    writeFileSync(join(held, 'summary.json'), '{}');
+    writeFileSync(join(held, 'lock'), JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), startedAt: 'now' }));
+    const locked = await runCli(['demo', '--state-dir', held]);
+    expect(locked.code).toBe(2);
+    expect(locked.stderr).toMatch(/is in use by a run \(pid \d+/);
+    expect(existsSync(join(held, 'lock'))).toBe(true);
   });
 });
 
 test("a dry run on the state directory of an import that is running does not disturb it", async () => {
   const sandbox = await startSandbox({ rate: 0, latencyMs: [30, 60] });
-  try {
-    const { input, file } = job(120);
-    const configPath = join(dir(), 'config.json');
-    writeFileSync(configPath, JSON.stringify(importConfig({ requestsPerSecond: 40 })));
-    const stateDir = join(dir(), 'state');
-    const env = { OPENPHONE_API_KEY: sandbox.apiKey };
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'run', '-c', configPath, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], { env: { ...process.env, ...env }, stdio: 'ignore' });
-    const exited = new Promise<number | null>((r) => child.on('exit', r));
-    while (!sandbox.requests().some((r) => r.method === 'POST')) await new Promise((r) => setTimeout(r, 10));
-    const dry = await runCli(['run', '--dry-run', '-c', configPath, '-i', input, '--state-dir', stateDir]);
-    expect(dry.code).toBe(1);
-    expect(await exited).toBe(1);
-    expect(sandbox.contacts()).toHaveLength(file.valid.length);
-    expect(JSON.parse(readFileSync(join(stateDir, 'summary.json'), 'utf8')).mode).toBe('import');
-    expect(JSON.parse(readFileSync(join(stateDir, 'dry-run', 'summary.json'), 'utf8')).mode).toBe('dry-run');
-  } finally {
-    await sandbox.stop();
-  }
+  const { input, file } = job(120);
+  const configPath = join(dir(), 'config.json');
+  writeFileSync(configPath, JSON.stringify(importConfig({ requestsPerSecond: 40 })));
+  const stateDir = join(dir(), 'state');
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'run', '-c', configPath, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const exited = new Promise<number | null>((r) => child.on('exit', r));
+  while (!sandbox.requests().some((r) => r.method === 'POST')) await new Promise((r) => setTimeout(r, 10));
+  const dry = await runCli(['run', '--dry-run', '-c', configPath, '-i', input, '--state-dir', stateDir]);
+  expect(dry.code).toBe(1);
+  expect(await exited).toBe(1);
+  expect(sandbox.contacts()).toHaveLength(file.valid.length);
+  expect(JSON.parse(readFileSync(join(stateDir, 'summary.json'), 'utf8')).mode).toBe('import');
+  expect(JSON.parse(readFileSync(join(stateDir, 'dry-run', 'summary.json'), 'utf8')).mode).toBe('dry-run');
 }, 60_000);

@@ -6,10 +6,11 @@ import { importJob, type ImportOptions } from '../../src/job/import-job.js';
 import { dryRun } from '../../src/job/dry-run.js';
 import { silentLog } from '../../src/log.js';
 import { rollback } from '../../src/rollback/rollback.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { type Sandbox } from '../../src/sandbox/index.js';
 import { killCliWhen, runCli } from '../helpers/cli.js';
 import { configFrom } from '../helpers/config.js';
 import { HEADER, importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -20,11 +21,7 @@ import { useTempDir } from '../helpers/temp-dir.js';
  * source are deleted only when asked and guarded, and rollback undoes it all.
  */
 const dir = useTempDir();
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.stop();
-  sandbox = undefined;
-});
+const startSandbox = sandboxesPerTest();
 
 const stateDir = () => join(dir(), 'state');
 const config = configFrom(importConfig());
@@ -37,7 +34,7 @@ const requestsSince = (sb: Sandbox, from: number) => sb.requests().slice(from).f
 
 describe('a rerun brings changes across', () => {
   test('new records are created, changed ones updated, unchanged ones cost no request; a fresh export under another name works the same', async () => {
-    sandbox = await startSandbox({ rate: 0 });
+    const sandbox = await startSandbox({ rate: 0 });
     const first = join(dir(), 'export-monday.csv');
     const file = writeContactsFile(first, 40);
     expect((await runImport(sandbox, first)).counts.created).toBe(file.valid.length);
@@ -82,7 +79,7 @@ describe('a rerun brings changes across', () => {
   });
 
   test('--on-changed skip reports a changed record and sends nothing; the next run without it updates it', async () => {
-    sandbox = await startSandbox({ rate: 0 });
+    const sandbox = await startSandbox({ rate: 0 });
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 10);
     await runImport(sandbox, input);
@@ -97,7 +94,7 @@ describe('a rerun brings changes across', () => {
   });
 
   test('kill -9 during a sync, then the same command: every change arrives once, no contact is doubled', async () => {
-    sandbox = await startSandbox({ rate: 0, latencyMs: [20, 20] });
+    const sandbox = await startSandbox({ rate: 0, latencyMs: [20, 20] });
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 120);
     const cfg = join(dir(), 'config.json');
@@ -108,7 +105,7 @@ describe('a rerun brings changes across', () => {
     const rows = rowsOf(input);
     for (const r of rows.slice(1)) if (file.valid.includes(r[0]!)) r[3] = `Moved ${r[0]}`;
     writeRows(input, rows);
-    const patches = () => sandbox!.requests().filter((r) => r.method === 'PATCH').length;
+    const patches = () => sandbox.requests().filter((r) => r.method === 'PATCH').length;
     await killCliWhen(args, env, () => patches() >= 25);
     const rest = await runCli(args, env);
     expect(rest.code).toBe(1);
@@ -128,7 +125,7 @@ describe('adopting what the workspace already has', () => {
   const row = (id: string, first: string, email: string, phone: string) => [id, first, 'Last', '', email, phone, 'no', '01/02/2024'];
 
   test('one app-made contact by phone or email is adopted; several, or another source\'s, are held for review; a rerun adopts nothing twice', async () => {
-    sandbox = await startSandbox({
+    const sandbox = await startSandbox({
       rate: 0,
       existing: [
         // Typed in the app, no externalId: adopted by phone (written nationally there).
@@ -190,7 +187,7 @@ describe('adopting what the workspace already has', () => {
   });
 
   test('a contact someone changed after the job adopted it is not restored by a rollback: listed, left alone', async () => {
-    sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] }, source: 'openphone' }] });
+    const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] }, source: 'openphone' }] });
     const input = join(dir(), 'crm.csv');
     writeRows(input, [header, row('a', 'Ada', 'ada@example.com', '+14155550101')]);
     expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts.adopted).toBe(1);
@@ -205,7 +202,7 @@ describe('adopting what the workspace already has', () => {
   });
 
   test('a run into a workspace with contacts, without matching, warns once that it would duplicate them', async () => {
-    sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Typed in the app' }, source: 'openphone' }] });
+    const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Typed in the app' }, source: 'openphone' }] });
     const input = join(dir(), 'contacts.csv');
     writeContactsFile(input, 5);
     const warnings: string[] = [];
@@ -219,11 +216,11 @@ describe('adopting what the workspace already has', () => {
 
 describe('--delete-missing: the source deleted a record', () => {
   async function imported(n: number) {
-    sandbox = await startSandbox({ rate: 0 });
+    const sandbox = await startSandbox({ rate: 0 });
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, n);
     await runImport(sandbox, input);
-    return { input, file };
+    return { sandbox, input, file };
   }
   const without = (input: string, ids: readonly string[]) => {
     const out = join(dir(), 'export-after.csv');
@@ -232,52 +229,52 @@ describe('--delete-missing: the source deleted a record', () => {
   };
 
   test('the job\'s contacts whose record is gone are written to deleted.csv, then deleted; the workspace\'s own are never touched', async () => {
-    const { input, file } = await imported(60);
-    const theirs = await fetch(`${sandbox!.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox!.apiKey }, body: JSON.stringify({ defaultFields: { firstName: 'Not from this job' }, externalId: 'elsewhere-1' }) });
+    const { sandbox, input, file } = await imported(60);
+    const theirs = await fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey }, body: JSON.stringify({ defaultFields: { firstName: 'Not from this job' }, externalId: 'elsewhere-1' }) });
     expect(theirs.status).toBe(201);
     const gone = file.valid.slice(0, 2);
-    const summary = await runImport(sandbox!, without(input, gone), { deleteMissing: {} });
+    const summary = await runImport(sandbox, without(input, gone), { deleteMissing: {} });
     expect(summary.deleteMissing).toMatchObject({ missing: 2, deleted: 2, failed: 0 });
     expect(summary.exitCode).toBe(1); // the file's own bad rows
-    const left = sandbox!.contactsByExternalId();
+    const left = sandbox.contactsByExternalId();
     for (const id of gone) expect(left.has(id)).toBe(false);
     expect(left.has('elsewhere-1')).toBe(true);
     const deleted = parse(readFileSync(join(stateDir(), 'deleted.csv'), 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
     expect(deleted.map((d) => d.externalId).sort()).toEqual([...gone].sort());
     expect(deleted[0]).toMatchObject({ firstName: expect.stringMatching(/^First/), phoneNumbers: expect.stringMatching(/^mobile: \+1415/) });
     // Back in the source: a new record again, created.
-    expect((await runImport(sandbox!, input)).counts.created).toBe(2);
+    expect((await runImport(sandbox, input)).counts.created).toBe(2);
   });
 
   test('more than 5% of the job\'s contacts: refused with the number, nothing deleted, until --max-delete allows it', async () => {
-    const { input, file } = await imported(60);
+    const { sandbox, input, file } = await imported(60);
     const gone = file.valid.slice(0, 10);
     const after = without(input, gone);
-    const refused = await runImport(sandbox!, after, { deleteMissing: {} });
+    const refused = await runImport(sandbox, after, { deleteMissing: {} });
     expect(refused.deleteMissing).toMatchObject({ missing: 10, deleted: 0, refused: expect.stringMatching(/it would delete 10 of the job's \d+ contacts .* add --max-delete 10/) });
     expect(refused.exitCode).toBe(1);
-    expect(sandbox!.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
-    expect((await runImport(sandbox!, after, { deleteMissing: { maxDelete: 9 } })).deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/more than --max-delete 9/) });
-    expect((await runImport(sandbox!, after, { deleteMissing: { maxDelete: 10 } })).deleteMissing).toMatchObject({ deleted: 10 });
+    expect(sandbox.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
+    expect((await runImport(sandbox, after, { deleteMissing: { maxDelete: 9 } })).deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/more than --max-delete 9/) });
+    expect((await runImport(sandbox, after, { deleteMissing: { maxDelete: 10 } })).deleteMissing).toMatchObject({ deleted: 10 });
   });
 
   test('never on a run that did not read the whole input (--max-rows), nor on an input with a record that could not be read', async () => {
-    const { input, file } = await imported(30);
+    const { sandbox, input, file } = await imported(30);
     const after = without(input, file.valid.slice(0, 1));
-    const limited = await runImport(sandbox!, after, { deleteMissing: { maxDelete: 5 }, maxRows: 3 });
+    const limited = await runImport(sandbox, after, { deleteMissing: { maxDelete: 5 }, maxRows: 3 });
     expect(limited.deleteMissing).toEqual({ skipped: expect.stringMatching(/--max-rows/) });
     // A stray quote: the rest of that record is unreadable, its externalId unknown.
     writeFileSync(after, readFileSync(after, 'utf8').replace(/\nr5,/, '\n"r5,'));
-    const unknown = await runImport(sandbox!, after, { deleteMissing: { maxDelete: 5 } });
+    const unknown = await runImport(sandbox, after, { deleteMissing: { maxDelete: 5 } });
     expect(unknown.deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/could not be read \(malformed CSV\)/) });
-    expect(sandbox!.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
+    expect(sandbox.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
   });
 });
 
 test('kill -9 during a rollback of adoptions, then the same command: every contact put back as it was, none twice, nothing deleted that was the workspace\'s', async () => {
   const n = 40;
   const phone = (i: number) => `+1415555${String(1000 + i)}`;
-  sandbox = await startSandbox({
+  const sandbox = await startSandbox({
     rate: 0,
     latencyMs: [15, 15],
     existing: Array.from({ length: n }, (_, i) => ({ defaultFields: { firstName: `App ${i}`, phoneNumbers: [{ name: 'mobile', value: phone(i) }] }, source: 'openphone' })),
@@ -289,7 +286,7 @@ test('kill -9 during a rollback of adoptions, then the same command: every conta
   const env = { OPENPHONE_API_KEY: sandbox.apiKey };
   const args = ['rollback', '--state-dir', stateDir(), '--base-url', sandbox.url, '--yes'];
   const patchesBefore = sandbox.requests().filter((r) => r.method === 'PATCH').length;
-  const restores = () => sandbox!.requests().filter((r) => r.method === 'PATCH').length - patchesBefore;
+  const restores = () => sandbox.requests().filter((r) => r.method === 'PATCH').length - patchesBefore;
   await killCliWhen(args, env, () => restores() >= 12);
   const rest = await runCli(args, env);
   expect(rest.code).toBe(0);

@@ -12,6 +12,23 @@ export function useSandbox(options: SandboxOptions = {}): () => Sandbox {
   return () => sb!;
 }
 
+/**
+ * For tests that start their own sandboxes, each with its own options: the
+ * returned function starts one, and every one started is stopped after the
+ * test, passed or failed.
+ */
+export function sandboxesPerTest(): (options?: SandboxOptions) => Promise<Sandbox> {
+  const started: Sandbox[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((sb) => sb.stop()));
+  });
+  return async (options = {}) => {
+    const sb = await startSandbox(options);
+    started.push(sb);
+    return sb;
+  };
+}
+
 export interface RawResponse {
   status: number;
   headers: Headers;
