@@ -33,6 +33,29 @@ const writeRows = (path: string, rows: string[][]) => writeFileSync(path, string
 const requestsSince = (sb: Sandbox, from: number) => sb.requests().slice(from).filter((r) => !r.path.startsWith('/__sandbox'));
 
 describe('a rerun brings changes across', () => {
+  test('a mapping changed since the job began is said before anything is sent, by the dry run and the import; its records are updated, matched by externalId', async () => {
+    const sandbox = await startSandbox({ rate: 0 });
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, 12);
+    await runImport(sandbox, input);
+    // The company column now feeds the role instead.
+    const base = importConfig();
+    const remapped = configFrom({ ...base, defaultFields: { ...base.defaultFields, company: undefined, role: 'Company' } });
+    const warnings: string[] = [];
+    const log = { info: () => {}, warn: (m: string) => warnings.push(m) };
+    const preview = await dryRun({ config: remapped, input, stateDir: stateDir(), log });
+    expect(warnings).toEqual([expect.stringMatching(/journal\.jsonl was started with another mapping config than .*: every record whose contact the new mapping changes counts as changed and is updated/)]);
+    // A record with no company gives the same contact either way: unchanged.
+    const withCompany = rowsOf(input).filter((r) => file.valid.includes(r[0]!) && r[3] !== '').length;
+    expect(withCompany).toBeGreaterThan(0);
+    expect(preview.counts).toMatchObject({ changed: withCompany, unchanged: file.valid.length - withCompany });
+    warnings.length = 0;
+    const run = await importJob({ config: remapped, input, stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log });
+    expect(warnings).toEqual([expect.stringMatching(/was started with another mapping config/)]);
+    expect(run.counts).toMatchObject({ created: 0, updated: withCompany, unchanged: file.valid.length - withCompany });
+    expect(sandbox.stats().duplicateExternalIds).toBe(0);
+  });
+
   test('new records are created, changed ones updated, unchanged ones cost no request; a fresh export under another name works the same', async () => {
     const sandbox = await startSandbox({ rate: 0 });
     const first = join(dir(), 'export-monday.csv');
