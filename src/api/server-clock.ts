@@ -1,3 +1,6 @@
+/** The error an ownership proof accepts as it stands (ms): wider, the estimate is sharpened first (ApiClient.sharpenClock). */
+export const SHARP_MS = 50;
+
 /**
  * The server's clock as seen from here, from the `Date` header of answers.
  *
@@ -9,9 +12,6 @@
  * clock is stepped. Answers whose interval does not meet the one kept (a
  * clock stepped) restart the estimate from that answer.
  */
-/** The error an ownership proof accepts as it stands (ms): wider, the estimate is sharpened first (ApiClient.sharpenClock). */
-export const SHARP_MS = 50;
-
 export class ServerClock {
   private lo = -Infinity;
   private hi = Infinity;

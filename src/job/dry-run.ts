@@ -111,11 +111,6 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
 }
 
 /**
- * The first changed records, field by field: their contacts are read (one
- * lookup of up to 20 ids) when a key is given; without one, where to get it.
- * A read that fails says so: a dry run never stops for it.
- */
-/**
  * config owner in a dry run: with a key, the workspace's users, as an import
  * reads them (owners that match nobody are reported before anything else);
  * without one the owners cannot be checked, and it says so.
@@ -142,6 +137,11 @@ async function dryRunOwners(options: DryRunOptions, header: HeaderIndex): Promis
   }
 }
 
+/**
+ * The first changed records, field by field: their contacts are read (one
+ * lookup of up to 20 ids) when a key is given; without one, where to get it.
+ * A read that fails says so: a dry run never stops for it.
+ */
 async function changesOf(records: readonly ValidRecord[], config: ResolvedConfig, api: DryRunOptions['api']): Promise<string[]> {
   if (api === undefined) return [`${records.length > 1 ? 'lines' : 'line'} ${records.map((r) => r.line).join(', ')}: set OPENPHONE_API_KEY to see each changed field as old → new`];
   const { jobApiClient } = await import('./job-api-client.js');

@@ -3,15 +3,15 @@ import type { HeaderIndex } from '../csv/header.js';
 import { parsePhoneNumber } from '../phone/phone-metadata.js';
 import type { ValidRecord } from '../classify/classify.js';
 
+/** The longest preview line printed (a terminal's width, with room for the indent). */
+const PREVIEW_WIDTH = 150;
+
 /**
  * The first few valid records as they will be sent, for the dry run's screen:
  * name, company, and the phone numbers as written and as sent, with their
  * country (`line 3: Ada Lovelace, Engines: (415) 555-0199 → +1 415 555 0199 (US)`).
  * A country read wrongly shows here before anything is sent.
  */
-/** The longest preview line printed (a terminal's width, with room for the indent). */
-const PREVIEW_WIDTH = 150;
-
 export class ContactPreview {
   readonly lines: string[] = [];
 
