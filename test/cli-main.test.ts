@@ -21,10 +21,6 @@ test('importing the command line runs nothing; main returns the exit code', asyn
   }
 });
 
-test('exit codes are named, the internal error included', () => {
-  expect(ExitCode).toEqual({ ok: 0, someFailed: 1, usage: 2, aborted: 3, stoppedEarly: 4, internal: 70 });
-});
-
 describe('help and errors a newcomer can follow', () => {
   test('a mistyped option or command names what was typed and the nearest one', async () => {
     const { main } = await import('../src/cli/main.js');

@@ -28,7 +28,7 @@ import { renderReport, type NextStep } from '../report/html-report.js';
 import { runsFromJournal } from '../journal/runs.js';
 import { mappingChangeWarning } from '../journal/mapping-check.js';
 import type { Timeline } from '../report/timeline.js';
-import { Runner, type RunEnd } from './runner.js';
+import { abortedBy, Runner, type RunEnd } from './runner.js';
 import { importRecords, type SourceSeen } from './import-records.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { deleteMissing, type DeleteMissingResult } from './delete-missing.js';
@@ -107,7 +107,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
         else if (past.header === undefined) await warnIfNotEmpty(api, log, options.stop);
       } catch (err) {
         if (!(err instanceof JobAbortedError)) throw err;
-        refused = err.message;
+        refused = err;
       }
     }
     let result: RunEnd & { counts: Counts; timeline?: Timeline; deleted?: DeleteMissingResult };
@@ -115,7 +115,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     if (options.stop?.aborted || refused !== undefined) {
       await runner.finish();
       // A stop cuts the start-up requests: that is the stop, not a refusal.
-      result = { counts: new Counts(), ...(options.stop?.aborted ? { stoppedEarly: 'stopped by a signal during start-up' } : { aborted: refused }) };
+      result = { counts: new Counts(), ...(options.stop?.aborted || refused === undefined ? { stoppedEarly: 'stopped by a signal during start-up' } : abortedBy(refused)) };
     } else {
       journal = openJournal(journalPath, past, target, rebind, options, startedAt);
       const rules: PlanRules = { onExisting: options.onExisting ?? DEFAULT_RULES.onExisting, onChanged: options.onChanged ?? DEFAULT_RULES.onChanged };
@@ -157,14 +157,14 @@ async function readPast(journalPath: string, baseUrl: string, options: ImportOpt
   return { past, target, rebind, newKey };
 }
 
-/** The key is accepted, the custom fields fit, createdByUserId is a user. Returns why the job aborts (exit 3); a misfit config throws (exit 2). */
-async function startupChecks(config: ResolvedConfig, baseUrl: string, api: ApiClient, stop?: AbortSignal): Promise<string | undefined> {
+/** The key is accepted, the custom fields fit, createdByUserId is a user. Returns the error the job aborts with (exit 3); a misfit config throws (exit 2). */
+async function startupChecks(config: ResolvedConfig, baseUrl: string, api: ApiClient, stop?: AbortSignal): Promise<JobAbortedError | undefined> {
   try {
     await checkWorkspace(config, baseUrl, api, stop);
     await checkCreatedByUser(config, baseUrl, api, stop);
     return undefined;
   } catch (err) {
-    if (err instanceof JobAbortedError) return err.message;
+    if (err instanceof JobAbortedError) return err;
     throw err;
   }
 }
@@ -199,6 +199,7 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
       exitCode,
       ...(result.stoppedEarly && { stoppedEarly: result.stoppedEarly }),
       ...(result.aborted && { abortedBecause: result.aborted }),
+      ...(result.abortHint && { abortHint: result.abortHint }),
       requests: stats.toJSON(),
       achievedRate: sendingSeconds > 0 ? stats.requests / sendingSeconds : 0,
       ...(result.timeline && { timeline: result.timeline.toJSON() }),

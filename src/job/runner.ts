@@ -18,6 +18,13 @@ export interface RunEnd {
   readonly stoppedEarly?: string;
   /** Why the job aborted (a 401, a job-wide refusal, the API down): exit 3. */
   readonly aborted?: string;
+  /** What to do about it: the abort's hint. */
+  readonly abortHint?: string;
+}
+
+/** How a run that a JobAbortedError stopped ends: what is wrong, and what to do. */
+export function abortedBy(err: JobAbortedError): Pick<RunEnd, 'aborted' | 'abortHint'> {
+  return { aborted: err.message, ...(err.hint !== undefined && { abortHint: err.hint }) };
 }
 
 /**
@@ -34,7 +41,7 @@ export class Runner {
   private readonly deadline: NodeJS.Timeout | undefined;
   private readonly onSignal = () => this.stop('stopped by a signal');
   private stoppedEarly: string | undefined;
-  private aborted: string | undefined;
+  private aborted: JobAbortedError | undefined;
   private reading = true;
   /** The first unexpected error of a task: nothing more starts, and it is thrown to the reader. */
   private failure: { error: unknown } | undefined;
@@ -73,7 +80,7 @@ export class Runner {
   /** A JobAbortedError (a 401, a job-wide refusal): nothing more is sent, requests on their way are cut. Anything else is rethrown. */
   abort(err: unknown): void {
     if (!(err instanceof JobAbortedError)) throw err;
-    this.aborted ??= err.message;
+    this.aborted ??= err;
     this.reading = false;
     this.stopping.abort();
     this.cutInFlight.abort();
@@ -111,7 +118,7 @@ export class Runner {
       this.options.signal?.removeEventListener('abort', this.onSignal);
     }
     if (this.failure !== undefined) throw this.failure.error;
-    if (this.aborted !== undefined) return { aborted: this.aborted };
+    if (this.aborted !== undefined) return abortedBy(this.aborted);
     return this.stoppedEarly !== undefined ? { stoppedEarly: this.stoppedEarly } : {};
   }
 }

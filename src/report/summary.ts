@@ -36,6 +36,8 @@ export interface Summary {
   /** Requests per second over the time spent sending. */
   readonly achievedRate?: number;
   readonly abortedBecause?: string;
+  /** What to do about the abort. */
+  readonly abortHint?: string;
   /** An import: requests, creates, 429s and retries over time (report.html's chart). */
   readonly timeline?: readonly TimelinePoint[];
   /** --delete-missing: what it did, or why it did nothing. */
@@ -118,7 +120,7 @@ export function formatSummary(s: Summary): string {
     const shown = (s.ignoredLines ?? []).slice(0, 3).map((l) => `line ${l.line} (${l.why})`).join(', ');
     lines.push(`  ignored ${c.ignored} line(s) that are not records: ${shown}${c.ignored > 3 ? ', …' : ''}`);
   }
-  if (s.abortedBecause) lines.push(`  ABORTED: ${s.abortedBecause}`);
+  if (s.abortedBecause) lines.push(`  ABORTED: ${s.abortedBecause}`, ...(s.abortHint ? [`  hint: ${s.abortHint}`] : []));
   if (s.deleteMissing !== undefined) lines.push(`  --delete-missing: ${describeDeletion(s.deleteMissing, s.stateDir)}`);
   if (s.preview?.length) lines.push('  the first contacts as they will be sent:', ...s.preview.map((l) => `    ${l}`));
   if (s.changes?.length) lines.push('  the first changed records, as a sync would update them:', ...s.changes.map((l) => `    ${l}`));

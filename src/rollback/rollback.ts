@@ -54,6 +54,7 @@ export interface RollbackSummary {
   readonly exitCode: number;
   readonly stoppedEarly?: string;
   readonly abortedBecause?: string;
+  readonly abortHint?: string;
   readonly preview?: readonly string[];
   readonly requests?: Readonly<Record<string, number>>;
 }
@@ -191,6 +192,7 @@ async function carryOut(o: RollbackOptions, api: ApiClient, runner: Runner, stat
       exitCode,
       ...(end.stoppedEarly && { stoppedEarly: end.stoppedEarly }),
       ...(end.aborted && { abortedBecause: end.aborted }),
+      ...(end.abortHint && { abortHint: end.abortHint }),
       requests: stats.toJSON(),
     };
     await writePrivateFile(statePath(o.stateDir, 'rollbackSummary'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -219,7 +221,7 @@ export function formatRollback(s: RollbackSummary): string {
   }
   return [
     `rollback of ${s.stateDir}: deleted ${s.deleted}, restored ${s.restored}, already gone ${s.alreadyGone}, changed since (left alone) ${s.changedSince}, failed ${s.failed}${s.notSent > 0 ? `, not sent yet ${s.notSent}` : ''} (of ${s.createdByJob} the job created and ${s.changedByJob} it updated or adopted)`,
-    ...(s.abortedBecause ? [`  ABORTED: ${s.abortedBecause}`] : []),
+    ...(s.abortedBecause ? [`  ABORTED: ${s.abortedBecause}`, ...(s.abortHint ? [`  hint: ${s.abortHint}`] : [])] : []),
     ...(s.stoppedEarly ? [`  stopped early: ${s.stoppedEarly}; the same command continues`] : []),
     ...(s.changedSince > 0 ? [`  left alone because someone changed them since the job: ${s.stateDir}/rollback.csv says which and why`] : []),
     ...(s.failed > 0 ? [`  failures: ${s.stateDir}/rollback.csv; the same command tries them again`] : []),

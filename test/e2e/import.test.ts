@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { importJob, type ImportOptions } from '../../src/job/import-job.js';
 import { replayJournal } from '../../src/journal/replay.js';
+import { formatSummary } from '../../src/report/summary.js';
 import { silentLog, type Log } from '../../src/log.js';
 import { parseFaultSpec, type Sandbox } from '../../src/sandbox/index.js';
 import { configFrom } from '../helpers/config.js';
@@ -89,6 +90,8 @@ test('401: the job stops at once (exit 3), no record is marked failed, and the n
   // Nothing is asked after the first 401.
   expect(sandbox.requests().map((r) => r.status)).toEqual([401]);
   expect(bad.abortedBecause).toMatch(/401/);
+  expect(bad.abortHint).toBe('check OPENPHONE_API_KEY, then rerun the same command to continue');
+  expect(formatSummary(bad)).toMatch(/  ABORTED: .*401.*\n  hint: check OPENPHONE_API_KEY/);
   expect(bad.counts.created).toBe(0);
   expect(bad.problems).not.toHaveProperty('API_401');
   expect(bad.invariant.holds).toBe(true);
@@ -408,6 +411,7 @@ describe('a job-wide refusal or an API that is down stops the job for a person, 
     const first = await runImport(sandbox, input, { api: { concurrency: 1 } });
     expect(first.exitCode).toBe(3);
     expect(first.abortedBecause).toMatch(/the first 10 records sent were all refused with API_403_0800403 .*none of them is marked failed for good/);
+    expect(first.abortHint).toMatch(/^fix the cause \(the key's permissions/);
     expect(sandbox.requests().filter((r) => r.method === 'POST')).toHaveLength(10);
     expect(first.invariant.holds).toBe(true);
     const state = await replayJournal(join(dir(), 'state', 'journal.jsonl'));
@@ -433,6 +437,7 @@ describe('a job-wide refusal or an API that is down stops the job for a person, 
     const summary = await runImport(sandbox, input, { breaker: { failures: 10, quietMs: 150 }, api: { concurrency: 4, retry: { attempts: 50, baseDelayMs: 5, maxDelayMs: 20 } } });
     expect(summary.exitCode).toBe(3);
     expect(summary.abortedBecause).toMatch(/the API answered none of the last \d+ requests/);
+    expect(summary.abortHint).toBe('rerun the same command when the API is back');
     expect(Object.keys(summary.problems).filter((c) => c.startsWith('API_') || c === 'GAVE_UP')).toEqual([]);
     expect(summary.invariant.holds).toBe(true);
     // Far fewer requests than records times attempts: it stopped instead of hammering.
@@ -483,7 +488,6 @@ test('a stop whose grace period cuts requests on their way counts them as sent b
   expect(first.exitCode).toBe(4);
   expect(first.counts.inDoubt).toBeGreaterThan(0);
   expect(first.invariant.holds).toBe(true);
-  const { formatSummary } = await import('../../src/report/summary.js');
   expect(formatSummary(first)).toMatch(/sent but unanswered \d+ \(the next run looks them up\)/);
   const second = await runImport(sandbox, input, { api: { concurrency: 4, timeoutMs: 2000 } });
   expect(second.counts.created + second.counts.unchanged).toBe(file.valid.length);

@@ -59,10 +59,10 @@ test('a stop cuts requests on their way after the grace period', async () => {
 test('an abort wins over a stop and cuts at once; any other error is rethrown', async () => {
   const runner = new Runner({ concurrency: 1 });
   runner.stop('--max-duration reached');
-  runner.abort(new JobAbortedError('AUTH_REJECTED', 'the key was refused'));
+  runner.abort(new JobAbortedError('AUTH_REJECTED', 'the key was refused', { hint: 'check the key' }));
   expect(runner.cutInFlight.signal.aborted).toBe(true);
   expect(() => runner.abort(new Error('a bug'))).toThrow('a bug');
-  expect(await runner.finish()).toEqual({ aborted: 'the key was refused' });
+  expect(await runner.finish()).toEqual({ aborted: 'the key was refused', abortHint: 'check the key' });
 });
 
 test('a task that throws makes finish throw', async () => {
