@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replayJournal } from '../../src/journal/replay.js';
 import { parseFaultSpec, type Sandbox } from '../../src/sandbox/index.js';
 import { seededRandom } from '../../src/sandbox/random.js';
 import { runCli } from '../helpers/cli.js';
-import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { cliJob } from '../helpers/contacts-file.js';
 import { ROOT } from '../helpers/paths.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -39,13 +38,9 @@ function runAndKill(args: string[], env: Record<string, string>, sandbox: Sandbo
 // With the live rule (409) and without it ('off': only the journal and lookups stand between a resend and a duplicate).
 test.each(['409', 'off'] as const)('uniqueExternalId %s: kill -9 at 12 random moments, each followed by a resume: every valid record exactly once, the journal reads', async (uniqueExternalId) => {
   const sandbox = await startSandbox({ rate: 0, latencyMs: [5, 25], seed: 5, uniqueExternalId, faults: parseFaultSpec('post:drop=0.03,post:500=0.03,post:reset=0.02') });
-  const input = join(dir(), 'contacts.csv');
-  const config = join(dir(), 'config.json');
-  const stateDir = join(dir(), 'state');
-  const file = writeContactsFile(input, 1200);
   // A short timeout: a resume waits twice that before it looks up what a kill left in doubt.
-  writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 100, concurrency: 12, timeoutMs: 500 })));
-  const args = ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url];
+  const { stateDir, file, args: argsFor } = cliJob(dir(), 1200, { requestsPerSecond: 100, concurrency: 12, timeoutMs: 500 });
+  const args = argsFor(sandbox.url);
   const env = { OPENPHONE_API_KEY: sandbox.apiKey };
   const random = seededRandom(99);
   let killed = 0;
@@ -76,12 +71,8 @@ test.each(['409', 'off'] as const)('uniqueExternalId %s: kill -9 at 12 random mo
 test('a rerun right after a kill, while the server is still storing the killed run\'s creates: no contact twice, even without the uniqueness rule', async () => {
   // Creates take 2.5 s on the server; the run is killed 0.8 s after its first create left; the rerun starts at once.
   const sandbox = await startSandbox({ rate: 0, uniqueExternalId: 'off', createDelayMs: 2500 });
-  const input = join(dir(), 'contacts.csv');
-  const config = join(dir(), 'config.json');
-  const stateDir = join(dir(), 'state');
-  const file = writeContactsFile(input, 30);
-  writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 100, concurrency: 8, timeoutMs: 3000 })));
-  const args = ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url];
+  const { stateDir, file, args: argsFor } = cliJob(dir(), 30, { requestsPerSecond: 100, concurrency: 8, timeoutMs: 3000 });
+  const args = argsFor(sandbox.url);
   const env = { OPENPHONE_API_KEY: sandbox.apiKey };
   expect(await runAndKill(args, env, sandbox, 800)).toBeNull();
   const inDoubt = (await replayJournal(join(stateDir, 'journal.jsonl'), { repair: false })).inDoubt.size;
@@ -95,11 +86,7 @@ test('a rerun right after a kill, while the server is still storing the killed r
 
 test('a stop during start-up (a slow workspace check) is honoured: exit 4, nothing sent', async () => {
   const sandbox = await startSandbox({ rate: 0, latencyMs: [1500, 1500] });
-  const input = join(dir(), 'contacts.csv');
-  const config = join(dir(), 'config.json');
-  writeContactsFile(input, 40);
-  writeFileSync(config, JSON.stringify(importConfig()));
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', sandbox.url], { env: { ...process.env, OPENPHONE_API_KEY: sandbox.apiKey }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...cliJob(dir(), 40).args(sandbox.url)], { env: { ...process.env, OPENPHONE_API_KEY: sandbox.apiKey }, stdio: 'ignore' });
   // The workspace check has reached the server and waits for its answer.
   while (sandbox.requests().length === 0) await new Promise((r) => setTimeout(r, 20));
   child.kill('SIGTERM');
@@ -111,23 +98,15 @@ test('a stop during start-up (a slow workspace check) is honoured: exit 4, nothi
 
 describe('the CLI and the API key', () => {
   test('a real run without OPENPHONE_API_KEY refuses to start (exit 2), sending nothing', async () => {
-    const input = join(dir(), 'contacts.csv');
-    const config = join(dir(), 'config.json');
-    writeContactsFile(input, 5);
-    writeFileSync(config, JSON.stringify(importConfig()));
-    const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', 'http://127.0.0.1:9'], { OPENPHONE_API_KEY: '' });
+    const r = await runCli(cliJob(dir(), 5).args('http://127.0.0.1:9'), { OPENPHONE_API_KEY: '' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/set OPENPHONE_API_KEY/);
   });
 
   test('a rejected key: exit 3, and the key is in no output line', async () => {
     const sandbox = await startSandbox({ rate: 0 });
-    const input = join(dir(), 'contacts.csv');
-    const config = join(dir(), 'config.json');
-    writeContactsFile(input, 5);
-    writeFileSync(config, JSON.stringify(importConfig()));
     const key = 'sk-SECRET-abcdef123456';
-    const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', sandbox.url], { OPENPHONE_API_KEY: key });
+    const r = await runCli(cliJob(dir(), 5).args(sandbox.url), { OPENPHONE_API_KEY: key });
     expect(r.code).toBe(3);
     expect(r.stdout + r.stderr).toMatch(/401/);
     expect(r.stdout + r.stderr).not.toContain(key);
@@ -135,11 +114,7 @@ describe('the CLI and the API key', () => {
 
   test('a second run on the same state directory while one holds the lock: exit 3', async () => {
     const sandbox = await startSandbox({ rate: 0, latencyMs: [200, 200] });
-    const input = join(dir(), 'contacts.csv');
-    const config = join(dir(), 'config.json');
-    writeContactsFile(input, 200);
-    writeFileSync(config, JSON.stringify(importConfig({ requestsPerSecond: 20 })));
-    const args = ['run', '-c', config, '-i', input, '--state-dir', join(dir(), 's'), '--base-url', sandbox.url];
+    const args = cliJob(dir(), 200, { requestsPerSecond: 20 }).args(sandbox.url);
     const first = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, OPENPHONE_API_KEY: sandbox.apiKey }, stdio: 'ignore' });
     // Wait until the first run has sent something: then it holds the lock.
     while (sandbox.requests().length === 0) await new Promise((r) => setTimeout(r, 50));

@@ -1,10 +1,10 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkBaseUrl } from '../../src/api/base-url.js';
 
 import { runCli } from '../helpers/cli.js';
-import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { cliJob } from '../helpers/contacts-file.js';
 import { ROOT } from '../helpers/paths.js';
 import { startSandboxProcess } from '../helpers/sandbox-process.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
@@ -14,14 +14,6 @@ import { useTempDir } from '../helpers/temp-dir.js';
 const dir = useTempDir();
 const startSandbox = sandboxesPerTest();
 
-function files() {
-  const input = join(dir(), 'contacts.csv');
-  const config = join(dir(), 'config.json');
-  writeContactsFile(input, 10);
-  writeFileSync(config, JSON.stringify(importConfig()));
-  return { input, config, state: join(dir(), 'state') };
-}
-
 function expectUserError(r: { code: number | null; stderr: string }, code: number, message: RegExp) {
   expect(r.stderr).not.toMatch(/internal error/);
   expect(r.code).toBe(code);
@@ -30,12 +22,12 @@ function expectUserError(r: { code: number | null; stderr: string }, code: numbe
 
 describe('input that is not a file', () => {
   test('a folder', async () => {
-    const { config, state } = files();
+    const { config, stateDir: state } = cliJob(dir(), 10);
     expectUserError(await runCli(['run', '--dry-run', '-c', config, '-i', dir(), '--state-dir', state]), 2, /--input .*: found a folder: expected a file/);
   });
 
   test('a pipe (a FIFO, or /dev/stdin fed by a pipe)', async () => {
-    const { config, state } = files();
+    const { config, stateDir: state } = cliJob(dir(), 10);
     const fifo = join(dir(), 'fifo');
     execFileSync('mkfifo', [fifo]);
     expectUserError(await runCli(['run', '--dry-run', '-c', config, '-i', fifo, '--state-dir', state]), 2, /found a pipe: expected a file \(the input is read again on every resume\)\nhint: save the data to a file first/);
@@ -60,7 +52,7 @@ test('a sandbox port that is taken: exit 2 naming the port', async () => {
 });
 
 test('a key with a line break inside: exit 2, the key in no output', async () => {
-  const { input, config, state } = files();
+  const { input, config, stateDir: state } = cliJob(dir(), 10);
   const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', state, '--base-url', 'http://127.0.0.1:9'], { OPENPHONE_API_KEY: 'sk-first-half\nsk-second-half' });
   expectUserError(r, 2, /OPENPHONE_API_KEY has a line break inside it \(character 14 of 28\)/);
   expect(r.stderr).not.toMatch(/sk-first-half|sk-second-half/);
@@ -68,7 +60,7 @@ test('a key with a line break inside: exit 2, the key in no output', async () =>
 
 test('a hand-edited journal line (valid JSON, not a journal event): exit 2 naming the line', async () => {
   const sandbox = await startSandbox({ rate: 0 });
-  const { input, config, state } = files();
+  const { input, config, stateDir: state } = cliJob(dir(), 10);
   const args = ['run', '-c', config, '-i', input, '--state-dir', state, '--base-url', sandbox.url];
   expect((await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey })).code).toBe(1);
   appendFileSync(join(state, 'journal.jsonl'), '{"t":"created","note":"fixed by hand"}\n');
@@ -76,7 +68,7 @@ test('a hand-edited journal line (valid JSON, not a journal event): exit 2 namin
 });
 
 test('--base-url without a scheme is a usage error; plain http to another machine is warned about', async () => {
-  const { input, config, state } = files();
+  const { input, config, stateDir: state } = cliJob(dir(), 10);
   expectUserError(await runCli(['run', '-c', config, '-i', input, '--state-dir', state, '--base-url', 'api.openphone.com'], { OPENPHONE_API_KEY: 'k' }), 2, /--base-url: found "api\.openphone\.com": expected a URL with its scheme/);
   // The warning is checked without a request: no traffic may leave this machine.
   const warnings: string[] = [];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { replayJournal } from '../../src/journal/replay.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/cli.js';
-import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { cliJob, importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
@@ -43,11 +43,8 @@ onSmallDisk('the journal fills the disk: exit 3 with a message, no lock left beh
   const stateDir = join(dir(), 'state');
   const unmount = smallDisk(stateDir, '48k');
   try {
-    const input = join(dir(), 'contacts.csv');
-    const config = join(dir(), 'config.json');
-    const file = writeContactsFile(input, 1500);
-    writeFileSync(config, JSON.stringify(importConfig()));
-    const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+    const { file, args } = cliJob(dir(), 1500);
+    const r = await runCli(args(sandbox.url), { OPENPHONE_API_KEY: sandbox.apiKey });
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/cannot write the journal .*journal\.jsonl: the disk is full/);

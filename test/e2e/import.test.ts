@@ -7,7 +7,7 @@ import { formatSummary } from '../../src/report/summary.js';
 import { silentLog, type Log } from '../../src/log.js';
 import { parseFaultSpec, type Sandbox } from '../../src/sandbox/index.js';
 import { configFrom } from '../helpers/config.js';
-import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { cliJob, importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
@@ -497,10 +497,7 @@ test('a stop whose grace period cuts requests on their way counts them as sent b
 test("the README's rerun of failures.csv without --state-dir keeps the job's state: the fixed rows are created, nothing twice", async () => {
   const sandbox = await startSandbox({ rate: 0 });
   const { runCli } = await import('../helpers/cli.js');
-  const input = join(dir(), 'contacts.csv');
-  const config = join(dir(), 'config.json');
-  const file = writeContactsFile(input, 30);
-  writeFileSync(config, JSON.stringify(importConfig()));
+  const { input, config, file } = cliJob(dir(), 30);
   const env = { OPENPHONE_API_KEY: sandbox.apiKey };
   expect((await runCli(['run', '-c', config, '-i', input, '--base-url', sandbox.url], env)).code).toBe(1);
   const stateDir = join(dir(), 'contacts.openphone-import');

@@ -5,7 +5,7 @@ import { invokedAs, shellQuote } from '../../src/cli/next-command.js';
 import { packageRoot } from '../../src/cli/paths.js';
 
 import { runCli } from '../helpers/cli.js';
-import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { cliJob } from '../helpers/contacts-file.js';
 import { ROOT } from '../helpers/paths.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -32,14 +32,10 @@ const commandAfter = (stdout: string, label: RegExp) => {
 
 test('the dry-run screen shows the problems by column with their fix and a preview; the next commands work as printed', async () => {
   const sandbox = await startSandbox({ rate: 0 });
-  const input = join(dir(), 'my contacts.csv');
-  const file = writeContactsFile(input, 12);
+  const { input, file, stateDir, args } = cliJob(dir(), 12, {}, 'my contacts.csv');
   // Two addresses in one email cell: the fix is a split.
   writeFileSync(input, readFileSync(input, 'utf8').replace(/\n(r1,[^,]*,[^,]*,[^,]*,)[^,]*,/, '\n$1"a@example.com; b@example.com",'));
-  const config = join(dir(), 'config.json');
-  writeFileSync(config, JSON.stringify(importConfig()));
-  const stateDir = join(dir(), 'state');
-  const dry = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url, '--dry-run']);
+  const dry = await runCli(args(sandbox.url, '--dry-run'));
   expect(dry.code).toBe(1);
   expect(dry.stdout).toMatch(/by column, with the first example and its fix:/);
   expect(dry.stdout).toMatch(/EMAIL_INVALID in "Email": \d+ failed; e\.g\. line 3: found "a@example\.com; b@example\.com": .*add "split": ";" to defaultFields\.emails\[0\]/);
@@ -94,14 +90,10 @@ describe('how the program was started, as the user can type it again', () => {
 test('every run writes a self-contained report.html whose numbers are summary.json\'s', async () => {
   const { parseFaultSpec } = await import('../../src/sandbox/index.js');
   const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:429=#3,post:500=#5') });
-  const input = join(dir(), 'contacts.csv');
-  writeContactsFile(input, 40);
-  const config = join(dir(), 'config.json');
-  writeFileSync(config, JSON.stringify(importConfig()));
-  const stateDir = join(dir(), 'state');
-  const first = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url, '--max-rows', '10'], { OPENPHONE_API_KEY: sandbox.apiKey });
+  const { input, config, stateDir, args } = cliJob(dir(), 40);
+  const first = await runCli(args(sandbox.url, '--max-rows', '10'), { OPENPHONE_API_KEY: sandbox.apiKey });
   expect(first.code).toBe(4);
-  const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+  const r = await runCli(args(sandbox.url), { OPENPHONE_API_KEY: sandbox.apiKey });
   expect(r.stdout).toContain(`report to open in a browser: ${join(stateDir, 'report.html')}`);
   const html = readFileSync(join(stateDir, 'report.html'), 'utf8');
   const summary = JSON.parse(readFileSync(join(stateDir, 'summary.json'), 'utf8')) as { counts: Record<string, number>; problemGroups: { code: string; count: number }[]; requests: Record<string, number>; exitCode: number };
@@ -131,13 +123,9 @@ test('every run writes a self-contained report.html whose numbers are summary.js
 
 test('fixing the rows a dry run found, as its hint says: the fixed file is checked without being written over, and its import hint imports the fixed rows', async () => {
   const sandbox = await startSandbox({ rate: 0 });
-  const input = join(dir(), 'export.csv');
-  writeContactsFile(input, 12);
+  const { input, config, stateDir, args } = cliJob(dir(), 12, {}, 'export.csv');
   writeFileSync(input, readFileSync(input, 'utf8').replace(/\n(r1,[^,]*,[^,]*,[^,]*,)[^,]*,/, '\n$1"a@example.com; b@example.com",'));
-  const config = join(dir(), 'config.json');
-  writeFileSync(config, JSON.stringify(importConfig()));
-  const stateDir = join(dir(), 'state');
-  const dry = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url, '--dry-run']);
+  const dry = await runCli(args(sandbox.url, '--dry-run'));
   const checkLine = commandAfter(dry.stdout, /^ {2}fix the rows in .*failures\.csv, then check them: /);
   const fixed = join(stateDir, 'dry-run', 'failures.csv');
   expect(checkLine).toContain(fixed);

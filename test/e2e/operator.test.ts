@@ -3,25 +3,16 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseFaultSpec } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/cli.js';
-import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { cliJob } from '../helpers/contacts-file.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
 const startSandbox = sandboxesPerTest();
 
-function job(n: number, api: Record<string, unknown> = {}) {
-  const input = join(dir(), 'contacts.csv');
-  const config = join(dir(), 'config.json');
-  const file = writeContactsFile(input, n);
-  writeFileSync(config, JSON.stringify(importConfig(api)));
-  const stateDir = join(dir(), 'state');
-  return { input, config, stateDir, file, args: (url: string, ...extra: string[]) => ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', url, ...extra] };
-}
-
 test('a cron-like run (no terminal): progress lines at the interval, --max-duration stops with exit 4, the rerun finishes', async () => {
   const sandbox = await startSandbox({ rate: 0 });
-  const j = job(200, { requestsPerSecond: 40 });
+  const j = cliJob(dir(), 200, { requestsPerSecond: 40 });
   const env = { OPENPHONE_API_KEY: sandbox.apiKey };
   const first = await runCli(j.args(sandbox.url, '--max-duration', '2500ms', '--progress-interval', '500ms'), env);
   expect(first.code).toBe(4);
@@ -43,7 +34,7 @@ test('a cron-like run (no terminal): progress lines at the interval, --max-durat
 
 test('--log-format json: every stderr line is a JSON object', async () => {
   const sandbox = await startSandbox({ rate: 0 });
-  const j = job(30);
+  const j = cliJob(dir(), 30);
   const r = await runCli(j.args(sandbox.url, '--log-format', 'json', '--progress-interval', '1ms'), { OPENPHONE_API_KEY: sandbox.apiKey });
   expect(r.code).toBe(1);
   const lines = r.stderr.trim().split('\n');
@@ -66,7 +57,7 @@ test('--log-format json: every stderr line is a JSON object', async () => {
 describe('status', () => {
   test('after runs: counts from the journal, the last run, the lock', async () => {
     const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:422=#4') });
-    const j = job(40);
+    const j = cliJob(dir(), 40);
     const run = await runCli(j.args(sandbox.url, '--max-rows', '20'), { OPENPHONE_API_KEY: sandbox.apiKey });
     expect(run.code).toBe(4);
     const status = await runCli(['status', '--state-dir', j.stateDir, '--json']);

@@ -1,8 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 import { killCliWhen, runCli } from '../helpers/cli.js';
-import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { cliJob } from '../helpers/contacts-file.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
@@ -17,13 +15,9 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
   expect((await post({ defaultFields: { firstName: 'Unrelated' }, externalId: 'someone-else' })).status).toBe(201);
   const before = new Set(sandbox.contacts().map((c) => c.id));
 
-  const input = join(dir(), 'contacts.csv');
-  const file = writeContactsFile(input, 60);
-  const config = join(dir(), 'config.json');
-  writeFileSync(config, JSON.stringify(importConfig()));
-  const stateDir = join(dir(), 'state');
+  const { stateDir, file, args } = cliJob(dir(), 60);
   const env = { OPENPHONE_API_KEY: sandbox.apiKey };
-  const imported = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url, '--on-existing', 'update'], env);
+  const imported = await runCli(args(sandbox.url, '--on-existing', 'update'), env);
   expect(imported.code).toBe(1);
   const ours = sandbox.contacts().filter((c) => !before.has(c.id));
   expect(ours).toHaveLength(file.valid.length - 2);
@@ -59,7 +53,7 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
   const status = await runCli(['status', '--state-dir', stateDir]);
   expect(status.stdout).toMatch(new RegExp(`ROLLED BACK: \\d+ of its contacts deleted, \\d+ already gone, 2 of the workspace's restored`));
   // The job's state now belongs to a rolled-back job: an import on it is refused.
-  const again = await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], env);
+  const again = await runCli(args(sandbox.url), env);
   expect(again.code).toBe(2);
   expect(again.stderr).toMatch(/rolled back/);
 }, 60_000);
@@ -68,12 +62,8 @@ test('rollback of a folder without a job, or with another key: exit 2, nothing d
   const sandbox = await startSandbox({ rate: 0 });
   const none = await runCli(['rollback', '--state-dir', dir(), '--yes', '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
   expect(none.code).toBe(2);
-  const input = join(dir(), 'contacts.csv');
-  writeContactsFile(input, 5);
-  const config = join(dir(), 'config.json');
-  writeFileSync(config, JSON.stringify(importConfig()));
-  const stateDir = join(dir(), 'state');
-  await runCli(['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+  const { stateDir, args } = cliJob(dir(), 5);
+  await runCli(args(sandbox.url), { OPENPHONE_API_KEY: sandbox.apiKey });
   const otherKey = await runCli(['rollback', '--state-dir', stateDir, '--yes', '--base-url', sandbox.url], { OPENPHONE_API_KEY: 'another-workspace-key' });
   expect(otherKey.code).toBe(2);
   expect(sandbox.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);

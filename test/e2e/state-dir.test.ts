@@ -7,7 +7,7 @@ import { dryRun } from '../../src/job/dry-run.js';
 
 import { runCli } from '../helpers/cli.js';
 import { configFrom } from '../helpers/config.js';
-import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { cliJob, importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { ROOT } from '../helpers/paths.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -157,12 +157,9 @@ describe('a state directory is the user\'s own, and only ever a state directory'
 
 test("a dry run on the state directory of an import that is running does not disturb it", async () => {
   const sandbox = await startSandbox({ rate: 0, latencyMs: [30, 60] });
-  const { input, file } = job(120);
-  const configPath = join(dir(), 'config.json');
-  writeFileSync(configPath, JSON.stringify(importConfig({ requestsPerSecond: 40 })));
-  const stateDir = join(dir(), 'state');
+  const { input, config: configPath, file, stateDir, args } = cliJob(dir(), 120, { requestsPerSecond: 40 });
   const env = { OPENPHONE_API_KEY: sandbox.apiKey };
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'run', '-c', configPath, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args(sandbox.url)], { env: { ...process.env, ...env }, stdio: 'ignore' });
   const exited = new Promise<number | null>((r) => child.on('exit', r));
   while (!sandbox.requests().some((r) => r.method === 'POST')) await new Promise((r) => setTimeout(r, 10));
   const dry = await runCli(['run', '--dry-run', '-c', configPath, '-i', input, '--state-dir', stateDir]);

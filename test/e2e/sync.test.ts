@@ -9,7 +9,7 @@ import { rollback } from '../../src/rollback/rollback.js';
 import { type Sandbox } from '../../src/sandbox/index.js';
 import { killCliWhen, runCli } from '../helpers/cli.js';
 import { configFrom } from '../helpers/config.js';
-import { HEADER, importConfig, writeContactsFile } from '../helpers/contacts-file.js';
+import { cliJob, HEADER, importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
@@ -118,12 +118,10 @@ describe('a rerun brings changes across', () => {
 
   test('kill -9 during a sync, then the same command: every change arrives once, no contact is doubled', async () => {
     const sandbox = await startSandbox({ rate: 0, latencyMs: [20, 20] });
-    const input = join(dir(), 'contacts.csv');
-    const file = writeContactsFile(input, 120);
-    const cfg = join(dir(), 'config.json');
-    writeFileSync(cfg, JSON.stringify(importConfig({ concurrency: 4 })));
+    const job = cliJob(dir(), 120, { concurrency: 4 });
+    const { input, file } = job;
     const env = { OPENPHONE_API_KEY: sandbox.apiKey };
-    const args = ['run', '-c', cfg, '-i', input, '--state-dir', stateDir(), '--base-url', sandbox.url, '--quiet'];
+    const args = job.args(sandbox.url, '--quiet');
     expect((await runCli(args, env)).code).toBe(1);
     const rows = rowsOf(input);
     for (const r of rows.slice(1)) if (file.valid.includes(r[0]!)) r[3] = `Moved ${r[0]}`;

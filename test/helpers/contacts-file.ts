@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 
 export const HEADER = ['Record ID', 'First Name', 'Last Name', 'Company', 'Email', 'Mobile', 'VIP', 'Signed Up'];
@@ -55,3 +56,23 @@ export const importConfig = (api: Record<string, unknown> = {}) => ({
   phone: { defaultCountry: 'US' },
   api: { requestsPerSecond: 1000, concurrency: 16, timeoutMs: 2000, retry: { attempts: 8, baseDelayMs: 5, maxDelayMs: 50 }, ...api },
 });
+
+/** A CLI import to run: a generated contacts file, its config file and state directory in `folder`. */
+export interface CliJob {
+  readonly input: string;
+  readonly config: string;
+  readonly stateDir: string;
+  readonly file: ReturnType<typeof writeContactsFile>;
+  /** `openphone-import run` of this job against the API at `url`, with `extra` flags. */
+  args(url: string, ...extra: string[]): string[];
+}
+
+/** Writes `records` generated contacts (`inputName` in `folder`) and the config (`importConfig(api)`) an e2e CLI run reads. */
+export function cliJob(folder: string, records: number, api: Record<string, unknown> = {}, inputName = 'contacts.csv'): CliJob {
+  const input = join(folder, inputName);
+  const config = join(folder, 'config.json');
+  const stateDir = join(folder, 'state');
+  const file = writeContactsFile(input, records);
+  writeFileSync(config, JSON.stringify(importConfig(api)));
+  return { input, config, stateDir, file, args: (url, ...extra) => ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', url, ...extra] };
+}
