@@ -61,6 +61,15 @@ describe('help and errors a newcomer can follow', () => {
     const { fixture } = await import('./helpers/paths.js');
     await expect(main(['run', '--dry-run', '-c', fixture('contacts.config.json'), '-i', fixture('clean.csv'), '--base-url', 'api.openphone.com'])).rejects.toMatchObject({ exitCode: ExitCode.usage, message: expect.stringMatching(/expected a URL with its scheme/) });
   });
+
+  test('a dry run checks the flags its next commands carry: --max-rows, --max-duration, --progress-interval', async () => {
+    const { main } = await import('../src/cli/main.js');
+    const { fixture } = await import('./helpers/paths.js');
+    const dry = ['run', '--dry-run', '-c', fixture('contacts.config.json'), '-i', fixture('clean.csv')];
+    await expect(main([...dry, '--max-rows', '-3'])).rejects.toMatchObject({ code: 'MAX_ROWS_INVALID', exitCode: ExitCode.usage });
+    await expect(main([...dry, '--max-duration', '5'])).rejects.toMatchObject({ code: 'DURATION_INVALID', message: expect.stringMatching(/^--max-duration: found "5"/) });
+    await expect(main([...dry, '--progress-interval', 'soon'])).rejects.toMatchObject({ code: 'DURATION_INVALID', message: expect.stringMatching(/^--progress-interval: found "soon"/) });
+  });
 });
 
 test('the exit codes mean one thing everywhere: the README\'s table and --help say each in the words of errors.ts', async () => {

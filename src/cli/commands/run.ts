@@ -46,14 +46,19 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const loaded = loadConfig(args.config);
   const config = args.requirePhone === true ? { ...loaded, requirePhone: true } : loaded;
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
+  // Flags are checked in a dry run too: its next commands carry them.
   const matchExisting = args.matchExisting === undefined ? undefined : parseMatchKeys(args.matchExisting);
   if (args.maxDelete !== undefined && !(Number.isInteger(args.maxDelete) && args.maxDelete >= 0)) {
     throw new UsageError('MAX_DELETE_INVALID', `--max-delete: found ${args.maxDelete}: expected a whole number of contacts`, { hint: 'give the most contacts the run may delete, e.g. --max-delete 50' });
   }
   if (args.maxDelete !== undefined && args.deleteMissing !== true) throw new UsageError('MAX_DELETE_ALONE', '--max-delete goes with --delete-missing, which is not set', { hint: 'add --delete-missing, or leave --max-delete out' });
+  if (args.maxRows !== undefined && !(Number.isInteger(args.maxRows) && args.maxRows >= 0)) {
+    throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`, { hint: 'give how many records this run may send, e.g. --max-rows 1000, or leave it out for all' });
+  }
+  const maxDurationMs = args.maxDuration === undefined ? undefined : parseDuration(args.maxDuration, '--max-duration');
+  const progressIntervalMs = parseDuration(args.progressInterval ?? DEFAULT_PROGRESS_INTERVAL, '--progress-interval');
   const rules: PlanRules = { onExisting: args.onExisting ?? DEFAULT_RULES.onExisting, onChanged: args.onChanged ?? DEFAULT_RULES.onChanged };
   if (args.dryRun) {
-    // Checked for a dry run too: its next commands carry it.
     const baseUrl = args.baseUrl !== undefined ? checkBaseUrl(args.baseUrl, '--base-url', stderrLog) : config.api.baseUrl;
     // With a key the first changed records' contacts are read to show their changes (nothing is sent).
     const key = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
@@ -66,10 +71,6 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (apiKey === undefined) {
     throw new UsageError('API_KEY_MISSING', 'no API key: OPENPHONE_API_KEY is not set (the key is never taken as a flag: argv shows in ps and shell history)', { hint: 'set OPENPHONE_API_KEY to the workspace API key; or use --dry-run to check the file without sending' });
   }
-  if (args.maxRows !== undefined && !(Number.isInteger(args.maxRows) && args.maxRows >= 0)) {
-    throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`, { hint: 'give how many records this run may send, e.g. --max-rows 1000, or leave it out for all' });
-  }
-  const maxDurationMs = args.maxDuration === undefined ? undefined : parseDuration(args.maxDuration, '--max-duration');
   const progressMode = args.quiet ? 'quiet' : args.logFormat === 'json' ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
   // On a terminal the live progress line is cleared before a message, so the two never share a line.
   const clearLine = progressMode === 'tty' ? () => process.stderr.write('\r\x1b[K') : () => {};
@@ -78,7 +79,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   // --quiet keeps warnings and the summary, drops information and progress.
   const log = args.quiet ? { info: () => {}, warn: baseLog.warn } : baseLog;
   checkBaseUrl(args.baseUrl ?? config.api.baseUrl, args.baseUrl !== undefined ? '--base-url' : `${config.file}: api.baseUrl`, log);
-  const progress = progressPrinter(progressMode, parseDuration(args.progressInterval ?? DEFAULT_PROGRESS_INTERVAL, '--progress-interval'), (t) => process.stderr.write(t), Date.now, () => process.stderr.columns ?? 80);
+  const progress = progressPrinter(progressMode, progressIntervalMs, (t) => process.stderr.write(t), Date.now, () => process.stderr.columns ?? 80);
   const stop = stopOnSignals((name) => baseLog.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`));
   try {
     const { importJob } = await import('../../job/import-job.js');
