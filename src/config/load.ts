@@ -164,7 +164,7 @@ function resolve(config: Config, file: string): ResolvedConfig {
   if (countryColumn !== undefined) use(countryColumn, 'phone.countryColumn');
   const api = config.api ?? {};
   // What decides a record's body; how it is sent (api, update, matching) does not.
-  const mappingPart = { ...config, $schema: undefined, api: undefined, update: undefined, matchExisting: undefined };
+  const mappingPart = { ...config, $schema: undefined, api: undefined, update: undefined, matchExisting: undefined, proposedByInit: undefined };
   return {
     file,
     mappingHash: createHash('sha256').update(JSON.stringify(mappingPart)).digest('hex').slice(0, 16),

@@ -156,6 +156,10 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  proposedByInit: z
+    .array(z.string())
+    .optional()
+    .describe('The columns init has proposed a mapping for: init --update does not propose them again, so a mapping you removed stays removed. Remove a name here to have its column proposed again. A run does not read it'),
 });
 
 export type Config = z.infer<typeof configSchema>;

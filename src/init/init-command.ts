@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { mergeConfig } from './update-config.js';
+import { mergeConfig, withProposedColumns } from './update-config.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { CustomFieldType } from '../api/contract.js';
 import { hasEscapedBytes } from '../csv/escaped-bytes.js';
@@ -100,8 +100,9 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
     writeFileSync(o.out, `${JSON.stringify(config, null, 2)}\n`);
     return { ...result, config, encodingNote, added, backup };
   }
-  writeFileSync(o.out, `${JSON.stringify(result.config, null, 2)}\n`);
-  return { ...result, encodingNote };
+  const config = withProposedColumns(result.config);
+  writeFileSync(o.out, `${JSON.stringify(config, null, 2)}\n`);
+  return { ...result, config, encodingNote };
 }
 
 /** The config init --update adds to: it must be there and valid (its problems are the loader's, with their config paths). */

@@ -6,10 +6,12 @@ import type { Config } from '../config/schema.js';
  * has is changed or removed; a proposal is added only where the config is
  * silent: a default field it does not map, an email or phone column no
  * mapping of it reads, a custom field whose key and column it does not use,
- * an owner or phone section it lacks. Pure.
+ * an owner or phone section it lacks. A column init proposed before
+ * (`proposedByInit`) is not proposed again: the person may have removed its
+ * mapping on purpose. Pure.
  */
 export function mergeConfig(existing: Config, proposed: Config): { config: Config; added: string[] } {
-  const used = columnsOf(existing);
+  const used = new Set([...columnsOf(existing), ...(existing.proposedByInit ?? [])]);
   const added: string[] = [];
   const config: Config = structuredClone(existing);
   const df = config.defaultFields;
@@ -48,7 +50,15 @@ export function mergeConfig(existing: Config, proposed: Config): { config: Confi
     config.matchExisting = proposed.matchExisting;
     added.push(`matchExisting: ${JSON.stringify(proposed.matchExisting)}`);
   }
-  return { config, added };
+  // A config from before proposedByInit starts its list with what it maps now.
+  return { config: withProposedColumns(config, existing.proposedByInit ?? []), added };
+}
+
+/** The config with `proposedByInit` last: the columns listed before, then any column it maps that is not listed yet. */
+export function withProposedColumns(config: Config, before: readonly string[] = []): Config {
+  const { proposedByInit: _, ...rest } = config;
+  const listed = new Set(before);
+  return { ...rest, proposedByInit: [...before, ...[...columnsOf(config)].filter((c) => !listed.has(c))] };
 }
 
 /** Every column a config reads: columns, label columns, template placeholders, the country and owner columns. */

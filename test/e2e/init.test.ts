@@ -144,6 +144,13 @@ test('init --update adds what a newer export has to the config, keeping every ha
   // Nothing new: nothing changes.
   const again = await runCli(['init', '-i', second, '-o', out, '--update'], { OPENPHONE_API_KEY: '' });
   expect(again.stdout).toMatch(/nothing to add/);
+  // A mapping removed on purpose stays removed: init proposed its column before (proposedByInit).
+  expect(updated.proposedByInit).toEqual(expect.arrayContaining(['Record ID', 'First Name', 'Last Name', 'Email', 'Mobile Phone', 'Contact owner']));
+  delete updated.owner;
+  writeFileSync(out, `${JSON.stringify(updated, null, 2)}\n`);
+  const afterRemoval = await runCli(['init', '-i', second, '-o', out, '--update'], { OPENPHONE_API_KEY: '' });
+  expect(afterRemoval.stdout).toMatch(/nothing to add/);
+  expect(JSON.parse(readFileSync(out, 'utf8')).owner).toBeUndefined();
   // No config yet: --update says how to make one.
   const none = await runCli(['init', '-i', second, '-o', join(dir(), 'none.json'), '--update'], { OPENPHONE_API_KEY: '' });
   expect(none.code).toBe(2);
