@@ -1,4 +1,5 @@
 import { lockState } from './state/run-lock.js';
+import { ExitCode } from './errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { RollbackLog } from './rollback/rollback-state.js';
 import { ProblemCode } from './mapping/problem.js';
@@ -24,9 +25,21 @@ export interface JobStatus {
   readonly failedPermanent: number;
   readonly inDoubt: number;
   readonly runs: number;
-  readonly lastRun?: { readonly startedAt: string; readonly endedAt?: string; readonly exitCode?: number; readonly input?: string; readonly pid: number };
+  readonly lastRun?: {
+    readonly startedAt: string;
+    readonly endedAt?: string;
+    readonly exitCode?: number;
+    readonly input?: string;
+    readonly pid: number;
+    /** Why it stopped before the end of its input, or aborted, and what to do (its summary.json). */
+    readonly stoppedEarly?: string;
+    readonly abortedBecause?: string;
+    readonly abortHint?: string;
+  };
+  /** A run after the journal's last one that aborted before it began (the key, the workspace check): only its summary.json tells of it. */
+  readonly abortedAtStart?: { readonly startedAt: string; readonly because: string; readonly hint?: string };
   readonly lock: { readonly held: false } | { readonly held: true; readonly pid: number; readonly host: string; readonly startedAt: string; readonly alive: boolean | 'unknown' };
-  /** The last run's summary.json counts, which the journal does not hold (invalid and duplicate records). */
+  /** The last run's records by bucket (its end in the journal; summary.json for a journal of an older version). */
   readonly lastSummary?: Record<string, number>;
   /** failures.csv as it stands: rows in it, by why (a record's data, or the API), and by code. */
   readonly failuresReport?: { readonly rows: number; readonly invalid: number; readonly duplicate: number; readonly refusedByApi: number; readonly notThrough: number; readonly byCode: Readonly<Record<string, number>> };
@@ -42,9 +55,15 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
   for (const f of state.failed.values()) if (f.retryable) failedRetryable++;
   const runs = runsFromJournal(state.runs);
   const last = runs[runs.length - 1];
-  const summaryCounts = readSummaryCounts(statePath(stateDir, 'summary'));
+  // summary.json is the last run's only when it started when the journal's last run did: a run killed
+  // before its end left an older one, and a run that aborted at start-up wrote one the journal never saw.
+  const summary = readLastSummary(statePath(stateDir, 'summary'));
+  const ofLastRun = summary !== undefined && last !== undefined && summary.startedAt === last.startedAt ? summary : undefined;
+  const abortedAtStart = summary?.abortedBecause !== undefined && (last === undefined || summary.startedAt > last.startedAt) ? summary : undefined;
+  const counts = last?.counts ?? ofLastRun?.counts;
   const failuresReport = readFailures(statePath(stateDir, 'failures'));
-  const left = recordsLeft(summaryCounts.lastSummary, summaryCounts.stoppedEarly ?? last?.endedAt === undefined, last?.input);
+  const stoppedEarly = last !== undefined && (last.endedAt === undefined || last.exitCode === ExitCode.aborted || last.exitCode === ExitCode.stoppedEarly);
+  const left = recordsLeft(counts, stoppedEarly, last?.input);
   return {
     stateDir,
     ...state.done.countByRelation(),
@@ -59,10 +78,14 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
         pid: last.pid,
         ...(last.input !== undefined && { input: last.input }),
         ...(last.endedAt !== undefined && { endedAt: last.endedAt, ...(last.exitCode !== undefined && { exitCode: last.exitCode }) }),
+        ...(ofLastRun?.stoppedEarly !== undefined && { stoppedEarly: ofLastRun.stoppedEarly }),
+        ...(ofLastRun?.abortedBecause !== undefined && { abortedBecause: ofLastRun.abortedBecause }),
+        ...(ofLastRun?.abortHint !== undefined && { abortHint: ofLastRun.abortHint }),
       },
     }),
+    ...(abortedAtStart && { abortedAtStart: { startedAt: abortedAtStart.startedAt, because: abortedAtStart.abortedBecause!, ...(abortedAtStart.abortHint !== undefined && { hint: abortedAtStart.abortHint }) } }),
     lock: lockState(stateDir),
-    ...(summaryCounts.lastSummary && { lastSummary: summaryCounts.lastSummary }),
+    ...(counts && { lastSummary: { ...counts } }),
     ...(failuresReport && { failuresReport }),
     ...(left && { left }),
   };
@@ -98,7 +121,7 @@ function readFailures(path: string): JobStatus['failuresReport'] {
 }
 
 /** What is left of the last run's input: nothing when it ran to the end; else its records not read, not sent or in doubt. */
-function recordsLeft(summary: Record<string, number> | undefined, stoppedEarly: boolean, input: string | undefined): JobStatus['left'] {
+function recordsLeft(summary: Readonly<Record<string, number>> | undefined, stoppedEarly: boolean, input: string | undefined): JobStatus['left'] {
   if (summary === undefined) return undefined;
   const unfinished = (summary.notSent ?? 0) + (summary.inDoubt ?? 0);
   if (!stoppedEarly) return { records: unfinished, about: false };
@@ -112,12 +135,21 @@ function recordsLeft(summary: Record<string, number> | undefined, stoppedEarly: 
 }
 
 
-function readSummaryCounts(path: string): { lastSummary?: Record<string, number>; stoppedEarly?: boolean } {
+/** What summary.json says of the run that wrote it. */
+interface LastSummary {
+  readonly startedAt: string;
+  readonly counts: Record<string, number>;
+  readonly stoppedEarly?: string;
+  readonly abortedBecause?: string;
+  readonly abortHint?: string;
+}
+
+function readLastSummary(path: string): LastSummary | undefined {
   try {
-    const s = JSON.parse(readFileSync(path, 'utf8')) as { counts: Record<string, number>; stoppedEarly?: string; abortedBecause?: string };
-    return { lastSummary: s.counts, stoppedEarly: s.stoppedEarly !== undefined || s.abortedBecause !== undefined };
+    const s = JSON.parse(readFileSync(path, 'utf8')) as Partial<LastSummary>;
+    return typeof s.startedAt === 'string' && s.counts !== undefined ? (s as LastSummary) : undefined;
   } catch {
-    return {};
+    return undefined;
   }
 }
 
@@ -141,6 +173,8 @@ export function formatStatus(s: JobStatus): string {
   if (s.lastRun) {
     const end = s.lastRun.endedAt ? `ended ${s.lastRun.endedAt} with exit ${s.lastRun.exitCode ?? '?'}` : 'did not record its end (still running, or killed)';
     lines.push(`  last run: started ${s.lastRun.startedAt} (pid ${s.lastRun.pid}), ${end}${s.lastRun.input ? `; input ${s.lastRun.input}` : ''}`);
+    if (s.lastRun.stoppedEarly) lines.push(`  stopped early: ${s.lastRun.stoppedEarly}`);
+    if (s.lastRun.abortedBecause) lines.push(`  ABORTED: ${s.lastRun.abortedBecause}`, ...(s.lastRun.abortHint ? [`  hint: ${s.lastRun.abortHint}`] : []));
   }
   if (s.lastSummary) {
     const c = s.lastSummary;
@@ -152,6 +186,11 @@ export function formatStatus(s: JobStatus): string {
     lines.push(`  failures.csv: ${f.rows} row(s): ${f.invalid} failing validation (fix the row), ${f.duplicate} duplicate, ${f.refusedByApi} refused by the API${f.notThrough > 0 ? `, ${f.notThrough} that did not get through (no answer, a server error: the next run tries again)` : ''}`);
   }
   if (s.left) lines.push(`  left of the input: ${s.left.about ? 'about ' : ''}${s.left.records} record(s)${s.left.records > 0 ? ' (the same command continues)' : ''}`);
+  else if (s.lastRun && s.lastRun.endedAt === undefined) lines.push('  left of the input: not known (the last run did not record its end); the same command continues');
+  if (s.abortedAtStart) {
+    const a = s.abortedAtStart;
+    lines.push(`  ${s.lastRun ? 'then a run' : 'a run'} started ${a.startedAt} ABORTED before it began: ${a.because}`, ...(a.hint ? [`  hint: ${a.hint}`] : []));
+  }
   if (s.lock.held) {
     const who = `pid ${s.lock.pid} on ${s.lock.host}, since ${s.lock.startedAt}`;
     lines.push(s.lock.alive === false ? `  lock: left by a run that is gone (${who}); the next run takes it over` : `  lock: held by a run (${who})${s.lock.alive === 'unknown' ? ', on another host: cannot tell if it is alive' : ''}`);
