@@ -36,6 +36,12 @@ test('report.html covers the whole job: each run\'s buckets, and what the job ma
   // The job's totals stand beside the bucket table, which is named as this run's.
   expect(page).toContain('<h2>Records in this run</h2>');
   expect(page.indexOf('data-job="created"')).toBeLessThan(page.indexOf('<h2 id="runs">'));
+  expect(page).toContain('This run read the whole input;');
+  // A run that aborted (at start-up: it read nothing) does not claim to have read the whole input.
+  const aborted = buildSummary({ ...runFacts('import', 'in.csv', 'c.json', 'state', new Date(0), new Date(1000)), exitCode: 3, abortedBecause: 'the API did not answer', abortHint: 'run the same command again when the API answers' }, new Counts());
+  const abortedPage = renderReport(aborted, [{ pid: 1, startedAt: 'first', endedAt: 'x', exitCode: 1, counts: { read: 10, created: 10 } }, { pid: 2, startedAt: 'second', endedAt: 'y', exitCode: 3 }]);
+  expect(abortedPage).toContain('This run stopped before the end of the input;');
+  expect(abortedPage).toContain('What to do: run the same command again when the API answers.');
 });
 
 test('report.html: the rate and its chart only for a run long enough to mean something', () => {
