@@ -59,7 +59,10 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
   // before its end left an older one, and a run that aborted at start-up wrote one the journal never saw.
   const summary = readLastSummary(statePath(stateDir, 'summary'));
   const ofLastRun = summary !== undefined && last !== undefined && summary.startedAt === last.startedAt ? summary : undefined;
-  const abortedAtStart = summary?.abortedBecause !== undefined && (last === undefined || summary.startedAt > last.startedAt) ? summary : undefined;
+  const abortedAtStart =
+    summary?.abortedBecause !== undefined && (last === undefined || summary.startedAt > last.startedAt)
+      ? { startedAt: summary.startedAt, because: summary.abortedBecause, ...(summary.abortHint !== undefined && { hint: summary.abortHint }) }
+      : undefined;
   const counts = last?.counts ?? ofLastRun?.counts;
   const failuresReport = readFailures(statePath(stateDir, 'failures'));
   const stoppedEarly = last !== undefined && (last.endedAt === undefined || last.exitCode === ExitCode.aborted || last.exitCode === ExitCode.stoppedEarly);
@@ -83,7 +86,7 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
         ...(ofLastRun?.abortHint !== undefined && { abortHint: ofLastRun.abortHint }),
       },
     }),
-    ...(abortedAtStart && { abortedAtStart: { startedAt: abortedAtStart.startedAt, because: abortedAtStart.abortedBecause!, ...(abortedAtStart.abortHint !== undefined && { hint: abortedAtStart.abortHint }) } }),
+    ...(abortedAtStart && { abortedAtStart }),
     lock: lockState(stateDir),
     ...(counts && { lastSummary: { ...counts } }),
     ...(failuresReport && { failuresReport }),
@@ -133,7 +136,6 @@ function recordsLeft(summary: Readonly<Record<string, number>> | undefined, stop
   if (text.length > 0 && text[text.length - 1] !== 10) lines++;
   return { records: Math.max(0, lines - 1 - (summary.read ?? 0)) + unfinished, about: true };
 }
-
 
 /** What summary.json says of the run that wrote it. */
 interface LastSummary {
