@@ -1,13 +1,13 @@
 import { realpathOrSame } from '../util/realpath-or-same.js';
-import { basename, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { NextStep } from '../report/html-report.js';
 import { STATE_FILES } from '../state/private-files.js';
+import { isFailureReportName } from '../state/state-dir.js';
 import type { Summary } from '../report/summary.js';
 import { packageRoot } from './paths.js';
 import { shellQuote } from '../util/shell-quote.js';
 
 export { shellQuote };
-
 
 /**
  * How the user started this program, as they can type it again in the same
@@ -45,7 +45,6 @@ function carriedFlags(args: RunArgsForHint): string[] {
   ];
 }
 
-
 /** The commands to paste next, after a dry run or an import, exactly as this one was started. */
 export function nextStepList(summary: Summary, args: RunArgsForHint, prefix = invokedAs()): NextStep[] {
   const base = (input: string, extra: string[] = []) =>
@@ -58,7 +57,7 @@ export function nextStepList(summary: Summary, args: RunArgsForHint, prefix = in
   if (summary.mode === 'dry-run') {
     // The check of the fixed rows reads the file the person fixed; its reports go elsewhere (dryRunReportDir), never over it.
     if (c.failed + c.duplicate > 0) steps.push({ what: `fix the rows in ${reports}/${fixFile}, then check them`, command: base(join(reports, fixFile), ['--dry-run']) });
-    const fixedRows = basename(args.input) === STATE_FILES.failures || basename(args.input) === STATE_FILES.failedCards;
+    const fixedRows = isFailureReportName(args.input);
     steps.push({ what: `next, import${fixedRows ? ' these rows (after the rest of the export)' : ''} (OPENPHONE_API_KEY set)`, command: base(args.input) });
     return steps;
   }

@@ -1,3 +1,4 @@
+import { failedCardsFact, failedCardsPath } from '../report/failed-cards.js';
 import type { HeaderIndex } from '../csv/header.js';
 import type { OwnerLookup } from '../mapping/map-record.js';
 import { realpathOrSame } from '../util/realpath-or-same.js';
@@ -70,7 +71,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const reportDir = dryRunReportDir(stateDir, input);
   ensurePrivateDir(reportDir);
   const recorder = new Recorder({
-    failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter, input, csv.format === 'vcard' ? statePath(reportDir, 'failedCards') : undefined),
+    failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter, input, failedCardsPath(csv.format, reportDir)),
     payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
     dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues')),
   });
@@ -102,7 +103,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   }
   const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api);
   const summary = buildSummary(
-    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(preview.lines.length > 0 && { preview: preview.lines }), ...(changes && { changes }), ...(csv.format === 'vcard' && recorder.counts.buckets.failed + recorder.counts.buckets.duplicate > 0 && { failedCards: statePath(reportDir, 'failedCards') }), reportHtml: statePath(reportDir, 'reportHtml') },
+    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(preview.lines.length > 0 && { preview: preview.lines }), ...(changes && { changes }), ...failedCardsFact(csv.format, recorder.counts, reportDir), reportHtml: statePath(reportDir, 'reportHtml') },
     recorder.counts,
   );
   await writePrivateFile(statePath(reportDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -130,7 +131,7 @@ async function dryRunOwners(options: DryRunOptions, header: HeaderIndex): Promis
     return await readOwners(client, config, header, options.input, log);
   } catch (err) {
     if (!(err instanceof ImportError)) throw err;
-    log.warn(`owner: ${(err as Error).message}: the owners are not checked in this dry run`);
+    log.warn(`owner: ${err.message}: the owners are not checked in this dry run`);
     return undefined;
   } finally {
     await runner.finish();

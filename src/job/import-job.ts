@@ -1,3 +1,5 @@
+import { failedCardsFact } from '../report/failed-cards.js';
+import type { OpenedCsv } from '../csv/read-csv.js';
 import { normalizeBaseUrl } from '../api/base-url.js';
 import { readOwners } from '../workspace/owners.js';
 import type { UserDirectory } from '../workspace/users.js';
@@ -126,7 +128,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       result = sent;
       journal.flush();
     }
-    return await finishJob(options, result, stats, startedAt, journal, past.runs, csv.format === 'vcard');
+    return await finishJob(options, result, stats, startedAt, journal, past.runs, csv.format);
   } finally {
     // A journal that could not be written (a full disk) is the error that counts, and the lock is released whatever happens.
     try {
@@ -186,7 +188,7 @@ function openJournal(journalPath: string, past: ResumeState, target: Target & { 
 }
 
 /** The run's reports: summary.json, created.csv (from the journal), and the run's end in the journal. */
-async function finishJob(options: ImportOptions, result: RunEnd & { counts: Counts; timeline?: Timeline }, stats: RequestStats, startedAt: Date, journal: JournalWriter | undefined, pastRuns: ResumeState['runs'], vcard: boolean): Promise<Summary> {
+async function finishJob(options: ImportOptions, result: RunEnd & { counts: Counts; timeline?: Timeline }, stats: RequestStats, startedAt: Date, journal: JournalWriter | undefined, pastRuns: ResumeState['runs'], format: OpenedCsv['format']): Promise<Summary> {
   const { config, input, stateDir } = options;
   const finishedAt = new Date();
   const sendingSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
@@ -204,7 +206,7 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
       achievedRate: sendingSeconds > 0 ? stats.requests / sendingSeconds : 0,
       ...(result.timeline && { timeline: result.timeline.toJSON() }),
       ...(deletion && { deleteMissing: deletion }),
-      ...(vcard && result.counts.buckets.failed + result.counts.buckets.duplicate > 0 && { failedCards: statePath(stateDir, 'failedCards') }),
+      ...failedCardsFact(format, result.counts, stateDir),
       reportHtml: statePath(stateDir, 'reportHtml'),
     },
     result.counts,

@@ -1,3 +1,4 @@
+import { failedCardsPath } from '../report/failed-cards.js';
 import type { OwnerLookup } from '../mapping/map-record.js';
 import type { ApiClient } from '../api/client.js';
 import type { Contact } from '../api/contract.js';
@@ -65,7 +66,7 @@ export interface SourceSeen {
 export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { counts: Counts; timeline: Timeline; deleted?: DeleteMissingResult }> {
   const { runner } = i;
   const recorder = new Recorder({
-    failures: new FailuresReport(statePath(i.reportDir, 'failures'), i.header, i.csv.delimiter, i.csv.file, i.csv.format === 'vcard' ? statePath(i.reportDir, 'failedCards') : undefined),
+    failures: new FailuresReport(statePath(i.reportDir, 'failures'), i.header, i.csv.delimiter, i.csv.file, failedCardsPath(i.csv.format, i.reportDir)),
     dropped: new DroppedValuesReport(statePath(i.reportDir, 'droppedValues')),
     journal: i.journal,
     review: new ReviewReport(statePath(i.reportDir, 'review')),

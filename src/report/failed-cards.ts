@@ -1,7 +1,19 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readCards } from '../input/read-vcard.js';
-import { AtomicPrivateFile } from '../state/private-files.js';
+import { AtomicPrivateFile, statePath } from '../state/private-files.js';
+import type { Counts } from './counts.js';
+
+/** Where a run of a vCard input copies its failed cards (failures.vcf in `reportDir`); other inputs have none. */
+export function failedCardsPath(format: string | undefined, reportDir: string): string | undefined {
+  return format === 'vcard' ? statePath(reportDir, 'failedCards') : undefined;
+}
+
+/** summary.json's failedCards: the file, when a vCard run had cards that failed or were duplicates. */
+export function failedCardsFact(format: string | undefined, counts: Counts, reportDir: string): { failedCards?: string } {
+  const path = failedCardsPath(format, reportDir);
+  return path !== undefined && counts.buckets.failed + counts.buckets.duplicate > 0 ? { failedCards: path } : {};
+}
 
 /** The property a failed card carries its reasons in: ignored when the file is read again, replaced when it fails again. */
 const ERROR_PROPERTY = 'X-OPENPHONE-IMPORT-ERROR';

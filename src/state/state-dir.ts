@@ -3,6 +3,12 @@ import { basename, dirname, extname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { STATE_FILES, statePath } from './private-files.js';
 
+/** Whether a file is named as a job's failure report (failures.csv, or a vCard input's failures.vcf): what a rerun of fixed rows reads. */
+export function isFailureReportName(path: string): boolean {
+  const name = basename(path);
+  return name === STATE_FILES.failures || name === STATE_FILES.failedCards;
+}
+
 /**
  * The state directory a job uses when none is given: beside the input, named
  * after it. An input that is a failures.csv (or a vCard input's failures.vcf) inside a state directory (a rerun
@@ -10,7 +16,7 @@ import { STATE_FILES, statePath } from './private-files.js';
  */
 export function defaultStateDir(input: string): string {
   const dir = dirname(input);
-  if ((basename(input) === STATE_FILES.failures || basename(input) === STATE_FILES.failedCards) && existsSync(statePath(dir, 'summary'))) {
+  if (isFailureReportName(input) && existsSync(statePath(dir, 'summary'))) {
     // A dry run's failures.csv (STATE/dry-run/failures.csv, or STATE/dry-run/check-N/failures.csv) belongs to STATE.
     if (basename(dir) === STATE_FILES.dryRun) return dirname(dir);
     if (/^check-\d+$/.test(basename(dir)) && basename(dirname(dir)) === STATE_FILES.dryRun) return dirname(dirname(dir));
