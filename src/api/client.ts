@@ -6,6 +6,17 @@ import { ServerClock, SHARP_MS } from './server-clock.js';
 import { decideRetry, rateLimitPauseMs, type RetryPolicy } from './retry-policy.js';
 import { TransportError, type ApiRequest, type ApiResponse, type Transport } from './transport.js';
 
+/**
+ * The time the contacts' clock stamped on a write of ours, read off its answer:
+ * a 201's createdAt, a PATCH's updatedAt. It calibrates the ownership proof's
+ * clock (server-clock.ts).
+ */
+function ownWriteStamp(req: ApiRequest, res: ApiResponse): string | undefined {
+  const data = (res.body as { data?: { createdAt?: unknown; updatedAt?: unknown } } | undefined)?.data;
+  const stamp = req.method === 'POST' && res.status === 201 ? data?.createdAt : req.method === 'PATCH' && res.status === 200 ? data?.updatedAt : undefined;
+  return typeof stamp === 'string' ? stamp : undefined;
+}
+
 /** 429s in a row for one request before it is given up (retryable). */
 export const MAX_RATE_LIMITED = 50;
 
@@ -112,6 +123,8 @@ export class ApiClient {
 
   private async probeClock(widthMs: number, maxProbes: number): Promise<void> {
     for (let i = 0; i < maxProbes; i++) {
+      // Probes read Date headers: of no use where they are not the contacts' clock (server-clock.ts).
+      if (!this.serverClock.datesUsable) return;
       const o = this.serverClock.offset;
       if (o !== undefined && o.hi - o.lo <= widthMs) return;
       if (o !== undefined) {
@@ -136,6 +149,11 @@ export class ApiClient {
    */
   sleep(ms: number): Promise<void> {
     return ms > 0 ? this.o.clock.sleep(ms, this.o.stopping) : Promise.resolve();
+  }
+
+  /** Aborted when the job stops: waits that a stop must end listen to it. */
+  get stopSignal(): AbortSignal | undefined {
+    return this.o.stopping;
   }
 
   /** The job is stopping: no request that changes data starts, and waits end early. */
@@ -219,7 +237,10 @@ export class ApiClient {
     const wallLeftAt = Date.now();
     try {
       const res = await this.o.transport(req, cut, sent);
-      this.serverClock.sample(wallLeftAt, Date.now(), res.date);
+      const wallAnsweredAt = Date.now();
+      this.serverClock.sample(wallLeftAt, wallAnsweredAt, res.date);
+      const stamp = ownWriteStamp(req, res);
+      if (stamp !== undefined) this.serverClock.stamp(wallLeftAt, wallAnsweredAt, stamp);
       return { kind: 'answer', res };
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;

@@ -152,6 +152,8 @@ export const sandboxDef = (): Def => ({
     .option('custom-fields', { type: 'string', describe: 'JSON file: the workspace custom fields [{ name, key, type }]' })
     .option('retry-after', { type: 'number', describe: 'Seconds sent as Retry-After on 429 (default: no header)' })
     .option('existing', { type: 'string', describe: 'CSV or JSONL file: contacts the workspace has before a job (some without an externalId, as the app makes them)' })
+    .option('date-offset', { type: 'number', describe: "Seconds the answers' Date header runs off the clock that stamps contacts (a gateway's own clock), e.g. -7200" })
+    .option('date-header', { type: 'boolean', default: true, describe: 'Send a Date header (--no-date-header: none, as some gateways)' })
     .example('openphone-import sandbox --port 4010 --latency 20-80 --faults post:500=0.05', 'a sandbox that fails 5% of creates')
     .example('OPENPHONE_API_KEY=<printed key> openphone-import run -c import.json -i contacts.csv --base-url http://127.0.0.1:4010', 'import into it'),
   handler: async (a) => {
@@ -159,7 +161,7 @@ export const sandboxDef = (): Def => ({
   await sandboxCommand(
     sandboxOptionsFromCli({
       port: a.port, host: a.host, rate: a.rate, latency: a.latency, seed: a.seed, faults: a.faults,
-      uniqueExternalId: a['unique-external-id'], patchArrays: a['patch-arrays'], users: a.users, createDelay: a['create-delay'], customFields: a['custom-fields'], retryAfter: a['retry-after'], existing: a.existing,
+      uniqueExternalId: a['unique-external-id'], patchArrays: a['patch-arrays'], users: a.users, createDelay: a['create-delay'], customFields: a['custom-fields'], retryAfter: a['retry-after'], existing: a.existing, dateOffset: a['date-offset'], dateHeader: a['date-header'],
       apiKey: process.env.OPENPHONE_SANDBOX_KEY,
     }),
   );

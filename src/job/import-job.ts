@@ -11,7 +11,7 @@ import { indexHeader } from '../csv/header.js';
 import { openInput } from '../input/open-input.js';
 import { existsSync, statSync } from 'node:fs';
 import { JobAbortedError, ExitCode, UsageError } from '../errors.js';
-import { JOURNAL_FORMAT, JOURNAL_VERSION } from '../journal/events.js';
+import { JOURNAL_FORMAT, JOURNAL_VERSION, type ClockEvent } from '../journal/events.js';
 import { JournalWriter } from '../journal/journal-writer.js';
 import { replayJournal, type ResumeState } from '../journal/replay.js';
 import { acquireRunLock } from '../state/run-lock.js';
@@ -94,6 +94,8 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     const { past, target, rebind, newKey } = await readPast(journalPath, baseUrl, options);
     const runner = new Runner({ concurrency: config.api.concurrency, graceMs: options.graceMs, maxDurationMs: options.maxDurationMs, signal: options.stop });
     const { api, stats } = jobApiClient({ ...options, api: options.config.api }, baseUrl, runner);
+    // What an earlier run measured of the contacts' clock proves its attempts' contacts before this run writes anything.
+    if (past.clock !== undefined) api.serverClock.seed(past.clock);
     // Before anything is sent or written: the key is accepted and the config fits the workspace.
     // A stop that comes before or during these (a slow API, a big journal) ends the run here.
     const matchKeys = options.matchExisting ?? config.matchExisting ?? [];
@@ -120,6 +122,8 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       result = { counts: new Counts(), ...(options.stop?.aborted || refused === undefined ? { stoppedEarly: 'stopped by a signal during start-up' } : abortedBy(refused)) };
     } else {
       journal = openJournal(journalPath, past, target, rebind, options, startedAt);
+      const clockWriter = journal;
+      api.serverClock.onFirstStamp = (interval) => clockWriter.append(clockEvent(interval));
       const rules: PlanRules = { onExisting: options.onExisting ?? DEFAULT_RULES.onExisting, onChanged: options.onChanged ?? DEFAULT_RULES.onChanged };
       const writer = journal;
       // The deletion reads the journal's records back: what is buffered is written out first.
@@ -128,6 +132,8 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       result = sent;
       journal.flush();
     }
+    const calibration = api.serverClock.calibration;
+    if (journal !== undefined && calibration !== undefined) journal.append(clockEvent(calibration));
     return await finishJob(options, result, stats, startedAt, journal, past.runs, csv.format);
   } finally {
     // A journal that could not be written (a full disk) is the error that counts, and the lock is released whatever happens.
@@ -138,6 +144,8 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     }
   }
 }
+
+const clockEvent = (interval: { lo: number; hi: number }): ClockEvent => ({ t: 'clock', lo: interval.lo, hi: interval.hi, at: new Date().toISOString() });
 
 /** The journal's story so far, checked: it must belong to this API and key, and name records as the config does (exit 2 otherwise). */
 async function readPast(journalPath: string, baseUrl: string, options: ImportOptions): Promise<{ past: ResumeState; target: Target; rebind: boolean; newKey: boolean }> {

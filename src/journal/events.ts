@@ -112,7 +112,20 @@ export interface TargetEvent {
   readonly at: string;
 }
 
-export type JournalEvent = AttemptEvent | CreatedEvent | UpdatedEvent | DeletedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent;
+/**
+ * The offset of the clock that stamps contacts (server − local, ms), as the
+ * job's own writes measured it (api/server-clock.ts): a later run that must
+ * prove an earlier attempt's contact ours before it has written anything
+ * (a resume, a rollback) starts from it.
+ */
+export interface ClockEvent {
+  readonly t: 'clock';
+  readonly lo: number;
+  readonly hi: number;
+  readonly at: string;
+}
+
+export type JournalEvent = AttemptEvent | CreatedEvent | UpdatedEvent | DeletedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent | ClockEvent;
 
 /**
  * What the job is to a record's contact, as a created event's `how` says

@@ -7,7 +7,7 @@ import { decodeEvent, forEachJournalEvent } from './codec.js';
 import { DoneRecords } from './done-records.js';
 import { forEachLine } from './lines.js';
 import type { Target } from './target.js';
-import { JOURNAL_FORMAT, JOURNAL_VERSION, type JournalEvent, type JournalHeader, type RunEvent, type TargetEvent } from './events.js';
+import { JOURNAL_FORMAT, JOURNAL_VERSION, type ClockEvent, type JournalEvent, type JournalHeader, type RunEvent, type TargetEvent } from './events.js';
 
 export interface PastFailure {
   readonly retryable: boolean;
@@ -33,6 +33,8 @@ export interface ResumeState {
   readonly updatesInDoubt: Set<string>;
   readonly failed: Map<string, PastFailure>;
   readonly runs: RunEvent[];
+  /** The last calibration of the contacts' clock an earlier run measured (events.ts ClockEvent). */
+  readonly clock: { readonly lo: number; readonly hi: number } | undefined;
   readonly events: number;
   /** Bytes cut off a torn last line, 0 when the journal ended cleanly. */
   readonly repairedBytes: number;
@@ -79,6 +81,7 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
     updatesInDoubt: new Set<string>(),
     failed: new Map<string, PastFailure>(),
     runs: [],
+    clock: undefined,
     events: 0,
     repairedBytes,
   };
@@ -113,6 +116,7 @@ function applyLine(text: string, lineNo: number, path: string, state: MutableSta
   state.events++;
   if (event.t === 'run') state.runs.push(event);
   else if (event.t === 'target') state.target = { baseUrl: event.baseUrl, keyFingerprint: event.keyFingerprint };
+  else if (event.t === 'clock') state.clock = { lo: event.lo, hi: event.hi };
   else if (event.t !== 'header') applyRecordEvent(event, state, open);
 }
 
@@ -144,7 +148,7 @@ class OpenAttempts {
 }
 
 /** An attempt opens a record's story; created, updated, absent and a failure (unless its outcome stayed unknown) close it. */
-function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent>, state: MutableState, open: OpenAttempts): void {
+function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent | ClockEvent>, state: MutableState, open: OpenAttempts): void {
   const [h1, h2] = hashes(event.id);
   switch (event.t) {
     case 'attempt':

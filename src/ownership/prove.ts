@@ -8,8 +8,9 @@ import { SHARP_MS, type ServerClock } from '../api/server-clock.js';
  *
  * The proof: the contact's `createdAt` (server clock) is no earlier than the
  * moment the job's first unanswered attempt for the record left, taken on the
- * server's clock with the offset the answers' `Date` headers allow
- * (api/server-clock.ts), at its earliest. A contact made within the
+ * clock that stamps contacts, calibrated by the job's own 201 answers
+ * (api/server-clock.ts), at its earliest. A `Date` header alone proves
+ * nothing: a gateway may rewrite it. Before any calibration nothing is claimed. A contact made within the
  * estimate's error of the departure could be either: then the estimate is
  * first sharpened to SHARP_MS (a few requests timed across a second's
  * boundary), so the allowance only admits a contact made within milliseconds
@@ -31,14 +32,16 @@ export type Ownership =
   /** A contact holds the externalId, but it was not proven made by the attempt: the workspace's, left alone. */
   | { readonly kind: 'notOurs'; readonly contact: Contact; readonly why: string }
   /** No contact holds the externalId: the attempt made none. */
-  | { readonly kind: 'absent' };
+  | { readonly kind: 'absent' }
+  /** Contacts hold the externalId, and the clock is not calibrated yet (no write of the job's answered): nothing can be proven either way. */
+  | { readonly kind: 'uncalibrated'; readonly contact: Contact };
 
 export function proveOwnership(candidates: readonly Contact[], attemptAt: number | undefined, clock: ServerClock, final = false): Ownership {
   if (candidates.length === 0) return { kind: 'absent' };
   const first = candidates[0]!;
   const offset = clock.offset;
   if (attemptAt === undefined) return { kind: 'notOurs', contact: first, why: 'the journal does not say when the attempt left' };
-  if (offset === undefined) return { kind: 'notOurs', contact: first, why: "the server's clock is unknown (no answer carried a Date header)" };
+  if (offset === undefined) return { kind: 'uncalibrated', contact: first };
   const earliestDeparture = attemptAt + offset.lo;
   const latestDeparture = attemptAt + offset.hi;
   const madeWithinError = candidates.some((c) => {

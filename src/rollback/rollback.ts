@@ -82,6 +82,8 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
     const settings: ApiSettings = { ...API_DEFAULTS, ...o.api, baseUrl };
     const runner = new Runner({ concurrency: settings.concurrency, graceMs: o.graceMs, signal: o.stop });
     const { api, stats } = jobApiClient({ api: settings, apiKey: o.apiKey, ...(o.transport && { transport: o.transport }) }, baseUrl, runner);
+    // The rollback writes nothing before it proves: the import's calibration of the contacts' clock is its only one.
+    if (past.clock !== undefined) api.serverClock.seed(past.clock);
     const contacts = await jobContacts(journalPath);
     const unsettled = await settleInDoubt(api, past, contacts);
     const logPath = statePath(o.stateDir, 'rollbackLog');
@@ -133,8 +135,10 @@ async function settleInDoubt(api: ApiClient, past: ResumeState, contacts: Map<st
   await Promise.all(
     open.map(async ([id, line]) => {
       try {
-        const proof = await proveOwnershipSharp(api, await lookup.find(id), past.attemptedAt.get(id));
+        const proof = await proveOwnershipSharp(api, await lookup.find(id), past.attemptedAt.get(id), false);
         if (proof.kind === 'ours') contacts.set(id, { externalId: id, contactId: proof.contact.id, line, relation: 'created' });
+        // Nothing of the import calibrated the clock: left alone, counted as not settled.
+        else if (proof.kind === 'uncalibrated') unsettled++;
       } catch (err) {
         if (!(err instanceof LookupFailed)) throw err;
         unsettled++;

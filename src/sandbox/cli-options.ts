@@ -60,6 +60,8 @@ export interface SandboxCliArgs {
   retryAfter?: number;
   existing?: string;
   apiKey?: string;
+  dateOffset?: number;
+  dateHeader?: boolean;
 }
 
 export function sandboxOptionsFromCli(a: SandboxCliArgs): SandboxOptions {
@@ -78,6 +80,7 @@ export function sandboxOptionsFromCli(a: SandboxCliArgs): SandboxOptions {
     ...(a.retryAfter !== undefined && { retryAfterSeconds: a.retryAfter }),
     ...(a.existing !== undefined && { existing: loadExistingContacts(a.existing) }),
     ...(a.apiKey !== undefined && { apiKeys: [a.apiKey] }),
+    ...((a.dateHeader === false || a.dateOffset !== undefined) && { dateHeader: a.dateHeader === false ? ('none' as const) : { offsetMs: a.dateOffset! * 1000 } }),
   };
 }
 

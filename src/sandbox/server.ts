@@ -45,6 +45,12 @@ export interface SandboxOptions {
   readonly existing?: readonly ExistingContact[];
   /** A create takes this long on the server before the contact is stored and answered (a slow API), besides the latency. */
   readonly createDelayMs?: number;
+  /**
+   * The answers' Date header as a gateway may write it: `offsetMs` off the
+   * clock that stamps contacts (seen: 2 h behind), or 'none'. Default: the
+   * true time, as Node writes it.
+   */
+  readonly dateHeader?: { readonly offsetMs: number } | 'none';
 }
 
 export interface RequestLogEntry {
@@ -203,6 +209,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       headers['ratelimit-policy'] = `"per-second"; q=${rate}; w=1`;
       headers.ratelimit = `"per-second"; r=${limiter.remaining(key, now())}; t=1`;
     }
+    if (options.dateHeader === 'none') res.sendDate = false;
+    else if (options.dateHeader !== undefined) headers.date = new Date(Date.now() + options.dateHeader.offsetMs).toUTCString();
     if (reply.body === undefined) {
       res.writeHead(reply.status, headers).end();
       return;

@@ -116,6 +116,7 @@ async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOu
       return undefined;
     }
     if (proof.kind === 'ours') return { kind: 'created', contactId: proof.contact.id, viaLookup: true, updatedAt: proof.contact.updatedAt };
+    if (proof.kind === 'uncalibrated') return unproven(why);
     return foreign(ctx, rec, proof.contact, proof.why);
   };
 
@@ -170,6 +171,15 @@ async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOu
   return refused(res.status, res.body);
 }
 
+/**
+ * A contact holds the externalId after an attempt of ours whose answer was
+ * lost, and no create of this run has calibrated the clock that tells ours
+ * from the workspace's (api/server-clock.ts): neither claimed nor called the
+ * workspace's; it stays in doubt, and the next run looks it up again.
+ */
+const unproven = (why: string): SendOutcome =>
+  fail('OWNERSHIP_UNPROVEN', `${why}; a contact holds the externalId, but whether this job made it cannot be proven yet: no create of this run was answered, so the clock that stamps contacts is not calibrated. A rerun looks it up again`, true, true);
+
 /** A refusal by the API: failed for good, unless it speaks of the key or the route (then the next run sends it again). */
 function refused(status: number, body: unknown, context = ''): SendOutcome {
   const api = describeApiError(status, body);
@@ -190,6 +200,7 @@ async function onConflict(ctx: SendContext, rec: RecordToSend, open: { firstAt: 
   if (found.contacts.length === 0) return fail('CONFLICT_NOT_FOUND', `the API answered 409 (a contact with externalId ${JSON.stringify(rec.externalId)} exists), but no lookup finds it; a rerun tries again`, true, doubt);
   if (open === undefined) return foreign(ctx, rec, found.contacts[0]!, undefined);
   const proof = await proveOwnershipSharp(ctx.api, found.contacts, open.firstAt);
+  if (proof.kind === 'uncalibrated') return unproven('the API answered 409 (the externalId exists) after an attempt whose answer was lost');
   if (proof.kind === 'ours') return { kind: 'created', contactId: proof.contact.id, viaLookup: true, updatedAt: proof.contact.updatedAt };
   return foreign(ctx, rec, proof.kind === 'notOurs' ? proof.contact : found.contacts[0]!, proof.kind === 'notOurs' ? proof.why : undefined);
 }

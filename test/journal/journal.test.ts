@@ -37,6 +37,14 @@ describe('replay', () => {
     expect(state.repairedBytes).toBe(0);
   });
 
+  test('the last calibration of the contacts\' clock an earlier run measured is kept for the next run', async () => {
+    const none = await replayJournal(journalWith([{ t: 'attempt', id: 'a', line: 2 }]));
+    expect(none.clock).toBeUndefined();
+    const state = await replayJournal(journalWith([{ t: 'clock', lo: -900, hi: -850, at: 'then' }, { t: 'attempt', id: 'a', line: 2 }, { t: 'clock', lo: 12, hi: 15, at: 'later' }]));
+    expect(state.clock).toEqual({ lo: 12, hi: 15 });
+    await expect(replayJournal(journalWith([{ t: 'clock', lo: 15, hi: 12, at: 'x' }]))).rejects.toMatchObject({ code: 'JOURNAL_CORRUPT' });
+  });
+
   test('a torn last line is cut off and the rest reads', async () => {
     const path = journalWith([{ t: 'attempt', id: 'a', line: 2 }, { t: 'created', id: 'a', cid: 'CT1', line: 2 }]);
     appendFileSync(path, '{"t":"attempt","id":"b","li');

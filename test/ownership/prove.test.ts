@@ -14,10 +14,10 @@ const contact = (id: string, createdAt: string): Contact => ({
   customFields: [],
 });
 
-/** A server clock 5 s ahead of ours, known to within a few ms. */
+/** The contacts' clock 5 s ahead of ours, known to within a few ms from the job's own creates. */
 function clockAhead(): ServerClock {
   const clock = new ServerClock();
-  for (let t = 1_000_000; t < 1_002_000; t += 97) clock.sample(t, t + 2, new Date(Math.floor((t + 1 + 5_000) / 1000) * 1000).toUTCString());
+  for (let t = 1_000_000; t < 1_002_000; t += 97) clock.stamp(t, t + 2, new Date(t + 1 + 5_000).toISOString());
   return clock;
 }
 
@@ -42,15 +42,26 @@ test('the ours of two is the younger one', () => {
   expect(proof).toMatchObject({ kind: 'ours', contact: { id: 'NEW' } });
 });
 
-test('without a departure time (an older journal) or a known server clock, nothing is proven', () => {
+test('without a departure time (an older journal) nothing is proven; without a calibrated clock nothing is decided', () => {
   const young = [contact('C1', iso(attemptAt + 5_050))];
   expect(proveOwnership(young, undefined, clockAhead())).toMatchObject({ kind: 'notOurs', why: expect.stringMatching(/does not say when/) });
-  expect(proveOwnership(young, attemptAt, new ServerClock())).toMatchObject({ kind: 'notOurs', why: expect.stringMatching(/clock is unknown/) });
+  expect(proveOwnership(young, attemptAt, new ServerClock())).toMatchObject({ kind: 'uncalibrated' });
+  // Date headers alone, however many, calibrate nothing: a gateway 2 h behind would make every contact look young.
+  const datesOnly = new ServerClock();
+  datesOnly.sample(attemptAt, attemptAt + 5, new Date(attemptAt - 7_200_000).toUTCString());
+  expect(proveOwnership([contact('C1', iso(attemptAt - 3_600_000))], attemptAt, datesOnly).kind).toBe('uncalibrated');
+});
+
+test('a Date header 2 h behind the contacts\' clock claims nothing from before the attempt', () => {
+  const clock = clockAhead();
+  clock.sample(attemptAt, attemptAt + 5, new Date(attemptAt - 7_200_000).toUTCString());
+  expect(clock.dateIgnored).toBe(true);
+  expect(proveOwnership([contact('C1', iso(attemptAt + 5_000 - 3_600_000))], attemptAt, clock).kind).toBe('notOurs');
 });
 
 test('a candidate made within the estimate\'s error of the departure: unsure until the clock is sharpened, then the proof decides', () => {
   const rough = new ServerClock();
-  rough.sample(attemptAt - 10, attemptAt, new Date(Math.floor((attemptAt + 5_000) / 1000) * 1000).toUTCString());
+  rough.stamp(attemptAt - 400, attemptAt + 400, iso(attemptAt + 5_000));
   const near = [contact('C1', iso(attemptAt + 5_000 + 3))];
   expect(proveOwnership(near, attemptAt, rough)).toEqual({ kind: 'unsure' });
   expect(proveOwnership(near, attemptAt, rough, true).kind).toBe('ours');

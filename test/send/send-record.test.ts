@@ -48,7 +48,7 @@ function madeNow(body: unknown, at: string): unknown {
   return { ...body, data: Array.isArray(data) ? data.map(fill) : fill(data) };
 }
 
-function context(transport: Transport, onExisting: 'skip' | 'update' = 'skip', arrays: 'keep' | 'source' = 'keep') {
+function context(transport: Transport, onExisting: 'skip' | 'update' = 'skip', arrays: 'keep' | 'source' = 'keep', calibrated = true) {
   const sleeps: number[] = [];
   const clock: Clock = { now: () => 0, sleep: async (ms) => void sleeps.push(ms) };
   const stats = new RequestStats();
@@ -56,6 +56,8 @@ function context(transport: Transport, onExisting: 'skip' | 'update' = 'skip', a
   const retry = { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 };
   const journal = new JournalWriter(join(dir(), 'journal.jsonl'), { t: 'header', format: JOURNAL_FORMAT, version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'now' });
   const api = new ApiClient({ transport, limiter, stats, retry, clock, random: () => 0.5, settleMs: 250 });
+  // The script stamps contacts on this machine's clock: as the job's earlier creates would have measured it.
+  if (calibrated) api.serverClock.seed({ lo: -2, hi: 2 });
   const prior = new PriorStates(join(dir(), 'prior.jsonl'));
   const ctx: SendContext & { journal: JournalWriter } = { api, journal, lookup: new LookupBatcher(api, 0), onExisting, arrays, prior };
   return Object.assign(ctx, { sleeps, stats, limiter });
@@ -321,9 +323,14 @@ describe('ownership is proven, never presumed (ownership/prove.ts)', () => {
     expect(await send(context(t))).toMatchObject({ kind: 'created', contactId: 'CTmine', viaLookup: true });
   });
 
-  test('answers without a Date header: the server clock is unknown, so a found contact is not claimed', async () => {
+  test('no write of the job answered yet: the contacts\' clock is not calibrated, so a found contact is neither claimed nor disowned', async () => {
+    const t = scripted([new TransportError('reset', true, 'reset'), found('CTx')]);
+    expect(await send(context(t, 'skip', 'keep', false))).toMatchObject({ kind: 'failed', code: 'OWNERSHIP_UNPROVEN', retryable: true, doubt: true });
+  });
+
+  test('answers without a Date header: the creates\' own stamps prove the contact the job\'s', async () => {
     const t = scripted([new TransportError('reset', true, 'reset'), found('CTx')], { dates: false });
-    expect(await send(context(t))).toMatchObject({ kind: 'existing', contactId: 'CTx', why: expect.stringMatching(/clock is unknown/) });
+    expect(await send(context(t))).toMatchObject({ kind: 'created', contactId: 'CTx', viaLookup: true });
   });
 
   test('an older journal kept no departure time: a found contact is not claimed', async () => {
