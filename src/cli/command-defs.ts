@@ -72,6 +72,7 @@ export const runDef = (setExit: SetExit): Def => ({
     .option('match-existing', { type: 'string', describe: 'Adopt contacts the workspace already has by phone, email or phone,email (lists the workspace once: one request per 50 contacts); none turns the config\'s matchExisting off' })
     .option('delete-missing', { type: 'boolean', default: false, describe: 'Delete the contacts this job created or adopted whose externalId is no longer in the input (after a whole read only; written to deleted.csv first)' })
     .option('max-delete', { type: 'number', describe: 'With --delete-missing: allow deleting up to N contacts (default: at most 5% of the job\'s contacts)' })
+    .option('confirm-delete', { type: 'number', describe: 'With --delete-missing: this run may act on exactly N contacts although the input looks collapsed (empty, or under half the last whole export); for one run, not for a cron line' })
     .option('require-phone', { type: 'boolean', default: false, describe: 'A record with no phone number fails (PHONE_MISSING) instead of becoming a contact OpenPhone cannot call or text (config requirePhone)' })
     .option('same-workspace', { type: 'boolean', default: false, describe: 'The state directory was started with another API key for this same workspace (a rotated key): accept the new one' })
     .example('openphone-import run --config import.json --input contacts.csv --dry-run', 'check every record, write payloads.jsonl and failures.csv')
@@ -98,6 +99,7 @@ export const runDef = (setExit: SetExit): Def => ({
     matchExisting: a['match-existing'],
     deleteMissing: a['delete-missing'],
     maxDelete: a['max-delete'],
+    confirmDelete: a['confirm-delete'],
     sameWorkspace: a['same-workspace'],
     requirePhone: a['require-phone'],
   }));

@@ -5,7 +5,8 @@ import type { Contact } from '../api/contract.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import type { Log } from '../log.js';
 import { jobContacts, type JobContact } from '../ownership/created-by-job.js';
-import { deleteIfStillOurs, type GuardedResult } from '../ownership/guarded-write.js';
+import { deleteIfStillOurs, restoreIfUnchanged, type GuardedResult } from '../ownership/guarded-write.js';
+import { PriorStates, type PriorState } from '../ownership/prior-states.js';
 import { openPrivateFile } from '../state/private-files.js';
 import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
 import type { Runner } from './runner.js';
@@ -17,15 +18,34 @@ export type { DeleteMissingResult };
 export const DELETE_SHARE = 0.05;
 
 
+/** What the job knows of the input and its own past, for the guards that stop a collapsed export from deleting. */
+export interface DeletionEvidence {
+  /** Records this run read (ignored lines aside). */
+  readonly records: number;
+  /** Set when the input is one of the tool's own reports (failures, review): why it is not the source. */
+  readonly ownReport?: string;
+  /** Records read by the job's last run that read a whole export (not a report), if any. */
+  readonly lastWholeRead?: number;
+  /** --confirm-delete N: the exact count this run may act on, where the guards would refuse. */
+  readonly confirmDelete?: number;
+}
+
 /**
- * --delete-missing, the mirror of a CRM deletion: the contacts this job made
- * or adopted whose externalId is no longer in the source are deleted. Guarded
- * as sync tools guard mass deletion:
+ * --delete-missing, the mirror of a CRM deletion: the contacts this job
+ * created whose externalId is no longer in the source are deleted, and those
+ * it adopted are released (put back as they were before the adoption, without
+ * the externalId): a contact the job did not make is never deleted. Guarded as
+ * sync tools guard mass deletion:
  * - only after the whole input was read, without a record that could not be read;
+ * - never from the tool's own reports, a header-only input, or an input with
+ *   fewer than half the records of the job's last whole read, whatever
+ *   --max-delete says, unless --confirm-delete names the exact count;
  * - never more than 5% of the job's contacts without --max-delete N (and never more than N);
- * - each contact is read first (it must still carry the record's externalId)
- *   and written, as it was, to deleted.csv (fsynced) before its DELETE leaves;
- * - each deletion is journaled: the record is new again if it comes back.
+ * - each contact is read first: it must still carry the record's externalId
+ *   and be as the job's last write left it (its updatedAt), else it is listed
+ *   as changed since and left alone; a deleted one is written, as it was, to
+ *   deleted.csv (fsynced) before its DELETE leaves;
+ * - each deletion and release is journaled: the record is new again if it comes back.
  */
 export async function deleteMissing(args: {
   readonly api: ApiClient;
@@ -33,19 +53,23 @@ export async function deleteMissing(args: {
   readonly journal: JournalWriter;
   readonly journalPath: string;
   readonly deletedCsv: string;
+  readonly priorPath: string;
   readonly seen: SourceSeen;
+  readonly evidence: DeletionEvidence;
   readonly maxDelete?: number;
   readonly log: Log;
 }): Promise<DeleteMissingResult> {
   const contacts = [...(await jobContacts(args.journalPath)).values()].filter((c) => c.relation === 'created' || c.relation === 'adopted');
   const missing = contacts.filter((c) => !args.seen.hasSeen(c.externalId));
-  const none = { missing: missing.length, deleted: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
-  const refused = refusal(missing.length, contacts.length, args.seen.unreadable, args.maxDelete);
-  if (refused !== undefined) return { ...none, notSent: missing.length, refused };
+  const none = { missing: missing.length, deleted: 0, released: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
+  const refused = refusal({ missing: missing.length, total: contacts.length, unreadable: args.seen.unreadable, maxDelete: args.maxDelete, ...args.evidence });
+  if (refused !== undefined) return { ...none, notSent: missing.length, refused: refused.why, refusedHint: refused.hint };
   if (missing.length === 0) return none;
-  args.log.info(`--delete-missing: deleting ${missing.length} contact(s) whose externalId is no longer in the input (each written to ${args.deletedCsv} first)`);
+  const releasing = missing.filter((c) => c.relation === 'adopted').length;
+  args.log.info(`--delete-missing: ${missing.length} contact(s) whose externalId is no longer in the input: deleting the ${missing.length - releasing} the job created (each written to ${args.deletedCsv} first)${releasing > 0 ? `, releasing the ${releasing} it adopted (put back as they were before)` : ''}`);
+  const priors = releasing > 0 ? PriorStates.read(args.priorPath) : new Map<string, PriorState>();
   const out = new DeletedCsv(args.deletedCsv);
-  const n = { deleted: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
+  const n = { deleted: 0, released: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
   try {
     for (const c of missing) {
       if (!args.runner.keepReading) {
@@ -55,16 +79,17 @@ export async function deleteMissing(args: {
       await args.runner.submit(async () => {
         let r: GuardedResult;
         try {
-          r = await deleteIfStillOurs(args.api, c, (contact) => out.add(c, contact));
+          r = c.relation === 'adopted' ? await release(args.api, c, priors.get(c.contactId)?.contact) : await deleteIfStillOurs(args.api, c, (contact) => out.add(c, contact));
         } catch (err) {
           args.runner.abort(err);
           n.notSent++;
           return;
         }
         if (r.kind === 'deleted' || r.kind === 'gone') args.journal.append({ t: 'deleted', id: c.externalId, cid: c.contactId });
+        if (r.kind === 'restored') args.journal.append({ t: 'released', id: c.externalId, cid: c.contactId });
         if (r.kind === 'failed') args.log.warn(`--delete-missing: contact ${c.contactId} (${c.externalId}): ${r.why}`);
         if (r.kind === 'changedSince') args.log.warn(`--delete-missing: contact ${c.contactId} (${c.externalId}) left alone: ${r.why}`);
-        n[r.kind === 'restored' ? 'failed' : r.kind]++;
+        n[r.kind === 'restored' ? 'released' : r.kind]++;
       });
     }
     await args.runner.drain();
@@ -74,13 +99,28 @@ export async function deleteMissing(args: {
   return { missing: missing.length, ...n };
 }
 
-/** Why the guards refuse, or undefined. */
-export function refusal(missing: number, total: number, unreadable: number, maxDelete: number | undefined): string | undefined {
-  if (missing === 0) return undefined;
-  if (unreadable > 0) return `${unreadable} record(s) of the input could not be read (malformed CSV), so their externalIds are unknown: a contact whose record is among them would look deleted. Fix them (failures.csv), then run again`;
-  if (maxDelete !== undefined) return missing > maxDelete ? `it would delete ${missing} contact(s), more than --max-delete ${maxDelete}: check the input is the whole export, then raise --max-delete` : undefined;
-  const allowed = Math.floor(total * DELETE_SHARE);
-  if (missing > allowed) return `it would delete ${missing} of the job's ${total} contacts (${Math.round((missing / Math.max(1, total)) * 100)}%), more than ${DELETE_SHARE * 100}% (${allowed}): check the input is the whole export, then add --max-delete ${missing}`;
+/** An adopted contact whose record left the source: given back as it was before the adoption, never deleted. */
+function release(api: ApiClient, c: JobContact, before: Contact | undefined): Promise<GuardedResult> | GuardedResult {
+  if (before === undefined) return { kind: 'changedSince', why: 'prior.jsonl has no state of it from before the adoption: it cannot be given back, and it is not the job\'s to delete' };
+  return restoreIfUnchanged(api, c, before);
+}
+
+/** Why the guards refuse, with what to do; or undefined. */
+export function refusal(o: DeletionEvidence & { readonly missing: number; readonly total: number; readonly unreadable: number; readonly maxDelete?: number }): { why: string; hint: string } | undefined {
+  if (o.missing === 0) return undefined;
+  if (o.ownReport !== undefined) return { why: `the input is ${o.ownReport}, not the source: every contact not in it would look deleted in the CRM`, hint: 'run --delete-missing only on the whole export from the source' };
+  if (o.unreadable > 0) return { why: `${o.unreadable} record(s) of the input could not be read (malformed CSV), so their externalIds are unknown: a contact whose record is among them would look deleted`, hint: 'fix them (failures.csv), then run again on the whole export' };
+  const confirmed = o.confirmDelete === o.missing;
+  const confirmHint = `check that the export is whole; if the source really lost these records, run once with --confirm-delete ${o.missing}`;
+  if (o.confirmDelete !== undefined && !confirmed) return { why: `--confirm-delete ${o.confirmDelete} does not match: this run would act on ${o.missing} contact(s)`, hint: `check the input; --confirm-delete must name exactly ${o.missing}` };
+  if (o.records === 0 && !confirmed) return { why: `the input holds no record (a header only) and would delete all ${o.missing} of the job's contacts`, hint: confirmHint };
+  if (o.lastWholeRead !== undefined && o.records < o.lastWholeRead / 2 && !confirmed) {
+    return { why: `the input holds ${o.records} record(s), fewer than half of the ${o.lastWholeRead} the job's last whole read had: an export cut short would delete ${o.missing} contact(s)`, hint: confirmHint };
+  }
+  if (confirmed) return undefined;
+  if (o.maxDelete !== undefined) return o.missing > o.maxDelete ? { why: `it would delete ${o.missing} contact(s), more than --max-delete ${o.maxDelete}`, hint: `check the input is the whole export, then raise --max-delete to ${o.missing}` } : undefined;
+  const allowed = Math.floor(o.total * DELETE_SHARE);
+  if (o.missing > allowed) return { why: `it would delete ${o.missing} of the job's ${o.total} contacts (${Math.round((o.missing / Math.max(1, o.total)) * 100)}%), more than ${DELETE_SHARE * 100}% (${allowed})`, hint: `check the input is the whole export, then add --max-delete ${o.missing}` };
   return undefined;
 }
 

@@ -7,7 +7,9 @@ import { ApiClient } from '../api/client.js';
 import type { MatchKey, ResolvedConfig } from '../config/resolved.js';
 import { buildIndex, warnIfNotEmpty } from '../workspace/build-index.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
-import { indexHeader } from '../csv/header.js';
+import { indexHeader, type HeaderIndex } from '../csv/header.js';
+import { basename } from 'node:path';
+import { isFailureReportName } from '../state/state-dir.js';
 import { openInput } from '../input/open-input.js';
 import { existsSync, statSync } from 'node:fs';
 import { JobAbortedError, ExitCode, UsageError } from '../errors.js';
@@ -21,7 +23,7 @@ import { checkSameWorkspace } from '../ownership/same-workspace.js';
 import type { Log } from '../log.js';
 import { Counts } from '../report/counts.js';
 import { writeCreatedReport } from '../report/created-report.js';
-import { ensurePrivateDir, statePath, writePrivateFile } from '../state/private-files.js';
+import { ensurePrivateDir, STATE_FILES, statePath, writePrivateFile } from '../state/private-files.js';
 import { type ProgressSink } from '../report/progress.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
 import type { RequestStats } from '../api/request-stats.js';
@@ -59,8 +61,8 @@ export interface ImportOptions extends Pick<JobApiClientOptions, 'breaker' | 'tr
   readonly onChanged?: 'update' | 'skip';
   /** Adopt the workspace's contacts by these keys (overrides the config's matchExisting; [] turns it off). */
   readonly matchExisting?: readonly MatchKey[];
-  /** --delete-missing: delete the contacts the job made or adopted that left the source (guarded: job/delete-missing.ts). */
-  readonly deleteMissing?: { readonly maxDelete?: number };
+  /** --delete-missing: delete the contacts the job made, release those it adopted, when they left the source (guarded: job/delete-missing.ts). */
+  readonly deleteMissing?: { readonly maxDelete?: number; readonly confirmDelete?: number };
   /** The key differs from the one the state directory was made with, but the workspace is the same (a rotated key). */
   readonly sameWorkspace?: boolean;
   /** Aborted by the CLI on SIGINT/SIGTERM. */
@@ -127,7 +129,15 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       const rules: PlanRules = { onExisting: options.onExisting ?? DEFAULT_RULES.onExisting, onChanged: options.onChanged ?? DEFAULT_RULES.onChanged };
       const writer = journal;
       // The deletion reads the journal's records back: what is buffered is written out first.
-      const afterSending = options.deleteMissing && options.maxRows === undefined ? (seen: SourceSeen) => (writer.flush(), deleteMissing({ api, runner, journal: writer, journalPath, deletedCsv: statePath(stateDir, 'deleted'), seen, log, ...options.deleteMissing })) : undefined;
+      const deletion = options.deleteMissing;
+      const afterSending =
+        deletion && options.maxRows === undefined
+          ? (seen: SourceSeen) => {
+              writer.flush();
+              const evidence = { records: seen.records, ...ownReportOf(input, header), ...lastWholeRead(past.runs), ...(deletion.confirmDelete !== undefined && { confirmDelete: deletion.confirmDelete }) };
+              return deleteMissing({ api, runner, journal: writer, journalPath, deletedCsv: statePath(stateDir, 'deleted'), priorPath: statePath(stateDir, 'prior'), seen, evidence, log, ...(deletion.maxDelete !== undefined && { maxDelete: deletion.maxDelete }) });
+            }
+          : undefined;
       sent = await importRecords({ ...options, csv, header, past, api, stats, runner, journal, reportDir: stateDir, rules, ...(index && { index }), ...(owners && { owners }), ...(afterSending && { afterSending }) });
       result = sent;
       journal.flush();
@@ -238,6 +248,20 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
 function lastCreatedThrough(runs: ResumeState['runs']): number | undefined {
   for (let i = runs.length - 1; i >= 0; i--) if (runs[i]!.event === 'end') return runs[i]!.createdThrough;
   return undefined;
+}
+
+/** Whether the input is one of the tool's own reports: never the source a deletion may act on. */
+function ownReportOf(input: string, header: HeaderIndex): { ownReport?: string } {
+  if (isFailureReportName(input) || header.source !== undefined) return { ownReport: `a failure report of this tool (${basename(input)})` };
+  if (basename(input) === STATE_FILES.review) return { ownReport: "the job's review.csv" };
+  return {};
+}
+
+/** Records read by the job's last run that read a whole export (ended on its own, not on a report of its own). */
+function lastWholeRead(runs: ResumeState['runs']): { lastWholeRead?: number } {
+  const whole = runsFromJournal(runs).filter((r) => (r.exitCode === ExitCode.ok || r.exitCode === ExitCode.someFailed) && r.counts !== undefined && (r.input === undefined || !isFailureReportName(r.input)));
+  const last = whole.at(-1)?.counts as { read?: number; ignored?: number } | undefined;
+  return last?.read !== undefined ? { lastWholeRead: last.read - (last.ignored ?? 0) } : {};
 }
 
 /** What --delete-missing did, or why it did nothing (a run that did not read the whole input). */

@@ -60,6 +60,8 @@ export interface SourceSeen {
   readonly hasSeen: (externalId: string) => boolean;
   /** Records that could not be read (malformed): their externalId is unknown. */
   readonly unreadable: number;
+  /** Records read (lines that are not records aside): a collapsed export has few. */
+  readonly records: number;
 }
 
 /** The import's sending phase: the pipeline (job/pipeline.ts), with a sender that sends each planned record and journals it. */
@@ -131,7 +133,7 @@ export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { c
     // A file rewritten while it was read: what was read is sent, but the run did not read "the input".
     const changed = runner.keepReading ? await i.csv.changedSinceOpen() : undefined;
     if (changed !== undefined) runner.stop(`the input changed while it was read (${changed}): the records read were sent; run again on the file as it is now`, true);
-    const seen: SourceSeen = { hasSeen: (id) => classifier.hasSeen(id), unreadable: classifier.unreadable };
+    const seen: SourceSeen = { hasSeen: (id) => classifier.hasSeen(id), unreadable: classifier.unreadable, records: recorder.counts.read - recorder.counts.buckets.ignored };
     // Only a whole read: a stop, --max-rows or an abort leaves the source partly unread.
     const deleted = i.afterSending && runner.keepReading ? await i.afterSending(seen) : undefined;
     const end = await runner.finish();

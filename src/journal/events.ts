@@ -87,6 +87,12 @@ export interface DeletedEvent {
   readonly id: string;
   readonly cid: string;
 }
+/** --delete-missing: the record left the source, and the contact the job had adopted was given back as it was before (its externalId removed). No longer the job's. */
+export interface ReleasedEvent {
+  readonly t: 'released';
+  readonly id: string;
+  readonly cid: string;
+}
 /** A lookup after an unknown outcome found no contact: the attempt did not create one. */
 export interface NotFoundEvent {
   readonly t: 'absent';
@@ -125,7 +131,7 @@ export interface ClockEvent {
   readonly at: string;
 }
 
-export type JournalEvent = AttemptEvent | CreatedEvent | UpdatedEvent | DeletedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent | ClockEvent;
+export type JournalEvent = AttemptEvent | CreatedEvent | UpdatedEvent | DeletedEvent | ReleasedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent | ClockEvent;
 
 /**
  * What the job is to a record's contact, as a created event's `how` says

@@ -163,6 +163,7 @@ function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent | 
       state.failed.delete(event.id);
       return state.done.rehash(event.id, event.h);
     case 'deleted':
+    case 'released':
       return state.done.delete(event.id);
     case 'failed':
       state.failed.set(event.id, { retryable: event.retryable, body: event.body, code: event.code, message: event.message, ...(event.trip && { trip: true }) });

@@ -31,7 +31,7 @@ export async function jobContacts(journalPath: string): Promise<Map<string, JobC
       const before = byId.get(event.id);
       // A sync's PATCH changes what the contact holds, not who made it.
       byId.set(event.id, { externalId: event.id, contactId: event.cid, line: event.line, relation: before?.relation ?? 'created', ...(event.up !== undefined && { leftAt: event.up }) });
-    } else if (event.t === 'deleted') {
+    } else if (event.t === 'deleted' || event.t === 'released') {
       byId.delete(event.id);
     }
   });

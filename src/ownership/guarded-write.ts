@@ -1,4 +1,4 @@
-import type { ApiClient } from '../api/client.js';
+import type { ApiClient, CallResult } from '../api/client.js';
 import type { Contact } from '../api/contract.js';
 import { describeApiError } from '../api/api-error.js';
 import type { JobContact } from './created-by-job.js';
@@ -26,10 +26,12 @@ export async function readContact(api: ApiClient, c: JobContact): Promise<{ kind
 }
 
 /**
- * Deletes a contact the journal says the job made (or adopted), only if it is
- * still the record's: read first, and left alone when its externalId is no
- * longer the record's (someone re-used or cleared it: the contact is theirs
- * now). `beforeDelete` gets the contact as read, before the DELETE leaves.
+ * Deletes a contact the journal says the job made, only if it is still as the
+ * job left it: read first, and left alone when its externalId is no longer the
+ * record's (someone re-used or cleared it: the contact is theirs now) or when
+ * someone changed it since the job's last write (its updatedAt is not the one
+ * that write left: an agent's edit is not deleted with it). `beforeDelete`
+ * gets the contact as read, before the DELETE leaves.
  */
 export async function deleteIfStillOurs(api: ApiClient, c: JobContact, beforeDelete?: (contact: Contact) => void): Promise<GuardedResult> {
   const read = await readContact(api, c);
@@ -37,6 +39,8 @@ export async function deleteIfStillOurs(api: ApiClient, c: JobContact, beforeDel
   if (read.contact.externalId !== c.externalId) {
     return { kind: 'changedSince', why: `its externalId is now ${JSON.stringify(read.contact.externalId)}, not ${JSON.stringify(c.externalId)}: not this job's contact any more` };
   }
+  const changed = changedSinceJob(read.contact, c);
+  if (changed !== undefined) return changed;
   beforeDelete?.(read.contact);
   const r = await api.call({ method: 'DELETE', path: path(c) }, { count: 'deletes' });
   if (r.kind === 'stopped' || r.kind === 'settled') return { kind: 'notSent' };
@@ -56,16 +60,32 @@ export async function restoreIfUnchanged(api: ApiClient, c: JobContact, before: 
   if (read.kind !== 'read') return read;
   // A restore whose answer was lost went through: the contact holds what it held before the job.
   if (sameContent(read.contact, before)) return { kind: 'restored' };
-  if (c.leftAt === undefined || read.contact.updatedAt !== c.leftAt) {
-    return { kind: 'changedSince', why: c.leftAt === undefined ? 'the journal does not say how the job left it' : `changed at ${read.contact.updatedAt}, after the job's last write (${c.leftAt})` };
-  }
-  const r = await api.call({ method: 'PATCH', path: path(c), body: restoreBody(before, read.contact) }, { count: 'updates' });
-  if (r.kind === 'stopped' || r.kind === 'settled') return { kind: 'notSent' };
+  const changed = changedSinceJob(read.contact, c);
+  if (changed !== undefined) return changed;
+  const r: CallResult<GuardedResult> = await api.call({ method: 'PATCH', path: path(c), body: restoreBody(before, read.contact) }, {
+    count: 'updates',
+    // An answer lost: read back before anything is resent; restored already, or changed by someone meanwhile, nothing more is sent.
+    beforeResend: async () => {
+      const again = await readContact(api, c);
+      if (again.kind !== 'read') return again;
+      if (sameContent(again.contact, before)) return { kind: 'restored' };
+      return changedSinceJob(again.contact, c);
+    },
+  });
+  if (r.kind === 'stopped') return { kind: 'notSent' };
+  if (r.kind === 'settled') return r.value;
   // A PATCH that may have gone through is read again by the next run: its updatedAt then differs, and it is listed.
   if (r.kind === 'gaveUp') return { kind: 'failed', why: `${r.message} (a rerun reads it again)` };
   if (r.res.status === 200) return { kind: 'restored' };
   if (r.res.status === 404) return { kind: 'gone' };
   return { kind: 'failed', why: describeApiError(r.res.status, r.res.body).message };
+}
+
+/** Listed and left alone when the contact is not as the job's last write left it (or the journal cannot say). */
+function changedSinceJob(now: Contact, c: JobContact): GuardedResult | undefined {
+  if (c.leftAt === undefined) return { kind: 'changedSince', why: 'the journal does not say how the job left it, so an edit since cannot be ruled out' };
+  if (now.updatedAt !== c.leftAt) return { kind: 'changedSince', why: `changed at ${now.updatedAt}, after the job's last write (${c.leftAt}): someone else's edit is not undone` };
+  return undefined;
 }
 
 /** Whether two states of a contact hold the same names, externalId, items and custom values (ids and times aside). */

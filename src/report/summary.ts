@@ -57,13 +57,16 @@ export interface DeleteMissingResult {
   /** Contacts the job made or adopted whose externalId this run's input no longer has. */
   readonly missing: number;
   readonly deleted: number;
+  /** Contacts the job adopted, given back as they were before the adoption (never deleted). */
+  readonly released: number;
   readonly gone: number;
   /** Not the job's any more (its externalId changed): listed, left alone. */
   readonly changedSince: number;
   readonly failed: number;
   readonly notSent: number;
-  /** Why nothing was deleted, when the guards refused. */
+  /** Why nothing was deleted, when the guards refused, and what to do. */
   readonly refused?: string;
+  readonly refusedHint?: string;
 }
 
 /** The shortest run whose requests per second the summary prints. */
@@ -195,7 +198,7 @@ function dryRunLine(c: Summary['counts']): string {
 
 function describeDeletion(d: NonNullable<Summary['deleteMissing']>, stateDir: string): string {
   if ('skipped' in d) return d.skipped;
-  if (d.refused !== undefined) return `nothing deleted: ${d.refused}`;
+  if (d.refused !== undefined) return `nothing deleted: ${d.refused}${d.refusedHint !== undefined ? `\n  hint: ${d.refusedHint}` : ''}`;
   if (d.missing === 0) return 'every contact of the job is still in the input: nothing to delete';
-  return `${d.missing} contact(s) no longer in the input: deleted ${d.deleted}${d.gone > 0 ? `, already gone ${d.gone}` : ''}${d.changedSince > 0 ? `, left alone (changed since) ${d.changedSince}` : ''}${d.failed > 0 ? `, failed ${d.failed}` : ''}${d.notSent > 0 ? `, not sent yet ${d.notSent}` : ''}; as they were: ${stateDir}/deleted.csv`;
+  return `${d.missing} contact(s) no longer in the input: deleted ${d.deleted}${d.released > 0 ? `, released ${d.released} (adopted: given back as they were)` : ''}${d.gone > 0 ? `, already gone ${d.gone}` : ''}${d.changedSince > 0 ? `, left alone (changed since) ${d.changedSince}` : ''}${d.failed > 0 ? `, failed ${d.failed}` : ''}${d.notSent > 0 ? `, not sent yet ${d.notSent}` : ''}; as they were: ${stateDir}/deleted.csv`;
 }

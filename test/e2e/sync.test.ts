@@ -272,7 +272,7 @@ describe('--delete-missing: the source deleted a record', () => {
     const gone = file.valid.slice(0, 10);
     const after = without(input, gone);
     const refused = await runImport(sandbox, after, { deleteMissing: {} });
-    expect(refused.deleteMissing).toMatchObject({ missing: 10, deleted: 0, refused: expect.stringMatching(/it would delete 10 of the job's \d+ contacts .* add --max-delete 10/) });
+    expect(refused.deleteMissing).toMatchObject({ missing: 10, deleted: 0, refused: expect.stringMatching(/it would delete 10 of the job's \d+ contacts/), refusedHint: expect.stringMatching(/add --max-delete 10$/) });
     expect(refused.exitCode).toBe(1);
     expect(sandbox.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
     expect((await runImport(sandbox, after, { deleteMissing: { maxDelete: 9 } })).deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/more than --max-delete 9/) });
@@ -289,6 +289,93 @@ describe('--delete-missing: the source deleted a record', () => {
     const unknown = await runImport(sandbox, after, { deleteMissing: { maxDelete: 5 } });
     expect(unknown.deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/could not be read \(malformed CSV\)/) });
     expect(sandbox.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
+  });
+});
+
+describe('--delete-missing in a workspace people share: nothing the job did not make is deleted, nothing from a collapsed export', () => {
+  const patch = (sb: Sandbox, id: string, body: unknown) => fetch(`${sb.url}/v1/contacts/${id}`, { method: 'PATCH', headers: { authorization: sb.apiKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const deletes = (sb: Sandbox) => sb.requests().filter((r) => r.method === 'DELETE').length;
+
+  test.each([
+    ['a header-only export', (input: string) => writeRows(input, [HEADER])],
+    ['an export cut to 3 rows', (input: string) => writeRows(input, rowsOf(input).slice(0, 4))],
+  ])('%s deletes nothing, whatever --max-delete a cron line carries, and no hint offers a --max-delete; --confirm-delete with the exact count does', async (_, collapse) => {
+    const sandbox = await startSandbox({ rate: 0 });
+    const input = join(dir(), 'contacts.csv');
+    writeContactsFile(input, 40);
+    await runImport(sandbox, input);
+    const ours = sandbox.contacts().length;
+    const cut = join(dir(), 'export.csv');
+    writeFileSync(cut, readFileSync(input));
+    collapse(cut);
+    const refused = await runImport(sandbox, cut, { deleteMissing: { maxDelete: 100_000 } });
+    expect(refused.deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/no record \(a header only\)|fewer than half/), refusedHint: expect.stringMatching(/--confirm-delete \d+$/) });
+    expect(JSON.stringify(refused.deleteMissing)).not.toMatch(/--max-delete/);
+    expect(refused.exitCode).toBe(1);
+    expect(deletes(sandbox)).toBe(0);
+    expect(sandbox.contacts()).toHaveLength(ours);
+    const missing = (refused.deleteMissing as { missing: number }).missing;
+    // A count that is not the run's own is refused too.
+    expect((await runImport(sandbox, cut, { deleteMissing: { confirmDelete: missing + 1 } })).deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/--confirm-delete \d+ does not match/) });
+    const confirmed = await runImport(sandbox, cut, { deleteMissing: { confirmDelete: missing } });
+    expect(confirmed.deleteMissing).toMatchObject({ deleted: missing });
+    expect(sandbox.contacts()).toHaveLength(ours - missing);
+  });
+
+  test('the job\'s own failures.csv as input never deletes, even with --max-delete and --confirm-delete', async () => {
+    const sandbox = await startSandbox({ rate: 0 });
+    const input = join(dir(), 'contacts.csv');
+    writeContactsFile(input, 40);
+    await runImport(sandbox, input);
+    const failures = join(stateDir(), 'failures.csv');
+    const before = sandbox.contacts().length;
+    const first = await runImport(sandbox, failures, { deleteMissing: { maxDelete: 100_000 } });
+    expect(first.deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/a failure report of this tool/) });
+    const missing = (first.deleteMissing as { missing: number }).missing;
+    expect((await runImport(sandbox, failures, { deleteMissing: { maxDelete: 100_000, confirmDelete: missing } })).deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/a failure report of this tool/) });
+    expect(deletes(sandbox)).toBe(0);
+    expect(sandbox.contacts()).toHaveLength(before);
+  });
+
+  test('an adopted contact whose record left the CRM is given back as it was (released), never deleted; one an agent edited since is left alone', async () => {
+    const phone = (i: number) => `+1415555${String(2000 + i)}`;
+    const sandbox = await startSandbox({ rate: 0, existing: [0, 1].map((i) => ({ defaultFields: { firstName: 'Crm', lastName: `Person${i}`, phoneNumbers: [{ name: 'mobile', value: phone(i) }] }, source: 'openphone' })) });
+    const appMade = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
+    const input = join(dir(), 'crm.csv');
+    const rows = Array.from({ length: 40 }, (_, i) => [`a${i}`, 'Crm', `Person${i}`, '', `a${i}@example.com`, i < 2 ? phone(i) : `+1415555${String(3000 + i)}`, 'no', '01/02/2024']);
+    writeRows(input, [HEADER, ...rows]);
+    const first = await runImport(sandbox, input, { matchExisting: ['phone'] });
+    expect(first.counts).toMatchObject({ adopted: 2, created: 38 });
+    const byExt = sandbox.contactsByExternalId();
+    // An agent edits a contact the job created, after the job's last write.
+    const edited = byExt.get('a5')![0]!;
+    expect((await patch(sandbox, edited.id, { defaultFields: { role: 'Edited by an agent' } })).status).toBe(200);
+    // The CRM deletes the two adopted people and the edited one.
+    const after = join(dir(), 'crm-after.csv');
+    writeRows(after, [HEADER, ...rows.filter((r) => !['a0', 'a1', 'a5'].includes(r[0]!))]);
+    const run = await runImport(sandbox, after, { deleteMissing: { maxDelete: 3 } });
+    expect(run.deleteMissing).toMatchObject({ missing: 3, deleted: 0, released: 2, changedSince: 1 });
+    expect(deletes(sandbox)).toBe(0);
+    // The app's contacts are there, as they were before the adoption: no externalId, same names and numbers.
+    for (const [id, c] of appMade) {
+      const now = sandbox.contacts().find((x) => x.id === id)!;
+      expect(now.externalId).toBeNull();
+      expect(now.defaultFields.firstName).toBe(c.defaultFields.firstName);
+      expect(now.defaultFields.phoneNumbers.map((p) => p.value)).toEqual(c.defaultFields.phoneNumbers.map((p) => p.value));
+    }
+    expect(sandbox.contacts().find((x) => x.id === edited.id)?.defaultFields.role).toBe('Edited by an agent');
+  });
+
+  test('rollback leaves a contact the job created alone once an agent edited it', async () => {
+    const sandbox = await startSandbox({ rate: 0 });
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, 10);
+    await runImport(sandbox, input);
+    const edited = sandbox.contacts()[0]!;
+    expect((await patch(sandbox, edited.id, { defaultFields: { company: 'Corrected in the app' } })).status).toBe(200);
+    const rb = await rollback({ stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, yes: true, api: { requestsPerSecond: 1000 } });
+    expect(rb).toMatchObject({ deleted: file.valid.length - 1, changedSince: 1 });
+    expect(sandbox.contacts().map((c) => c.id)).toEqual([edited.id]);
   });
 });
 

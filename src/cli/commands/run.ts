@@ -32,6 +32,7 @@ export interface RunArgs {
   matchExisting?: string;
   deleteMissing?: boolean;
   maxDelete?: number;
+  confirmDelete?: number;
   sameWorkspace?: boolean;
   /** --require-phone: a record with no phone number fails. */
   requirePhone?: boolean;
@@ -52,6 +53,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
     throw new UsageError('MAX_DELETE_INVALID', `--max-delete: found ${args.maxDelete}: expected a whole number of contacts`, { hint: 'give the most contacts the run may delete, e.g. --max-delete 50' });
   }
   if (args.maxDelete !== undefined && args.deleteMissing !== true) throw new UsageError('MAX_DELETE_ALONE', '--max-delete goes with --delete-missing, which is not set', { hint: 'add --delete-missing, or leave --max-delete out' });
+  if (args.confirmDelete !== undefined && !(Number.isInteger(args.confirmDelete) && args.confirmDelete >= 1)) {
+    throw new UsageError('CONFIRM_DELETE_INVALID', `--confirm-delete: found ${args.confirmDelete}: expected the whole number of contacts the run said it would act on`, { hint: 'copy the number from the refusal, e.g. --confirm-delete 98' });
+  }
+  if (args.confirmDelete !== undefined && args.deleteMissing !== true) throw new UsageError('CONFIRM_DELETE_ALONE', '--confirm-delete goes with --delete-missing, which is not set', { hint: 'add --delete-missing, or leave --confirm-delete out' });
   if (args.maxRows !== undefined && !(Number.isInteger(args.maxRows) && args.maxRows >= 0)) {
     throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`, { hint: 'give how many records this run may send, e.g. --max-rows 1000, or leave it out for all' });
   }
@@ -94,7 +99,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       onChanged: rules.onChanged,
       nextSteps: hintsFor(args, stateDir),
       ...(matchExisting !== undefined && { matchExisting }),
-      ...(args.deleteMissing === true && { deleteMissing: { ...(args.maxDelete !== undefined && { maxDelete: args.maxDelete }) } }),
+      ...(args.deleteMissing === true && { deleteMissing: { ...(args.maxDelete !== undefined && { maxDelete: args.maxDelete }), ...(args.confirmDelete !== undefined && { confirmDelete: args.confirmDelete }) } }),
       ...(args.sameWorkspace === true && { sameWorkspace: true }),
       ...(args.baseUrl !== undefined && { baseUrl: args.baseUrl }),
       ...(args.maxRows !== undefined && { maxRows: args.maxRows }),
