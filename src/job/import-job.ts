@@ -36,6 +36,7 @@ import { abortedBy, Runner, type RunEnd } from './runner.js';
 import { importRecords, type SourceSeen } from './import-records.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { deleteMissing, type DeleteMissingResult } from './delete-missing.js';
+import { sharedKeys } from './shared-keys.js';
 import { checkCreatedByUser, checkWorkspace } from '../send/workspace-check.js';
 
 /** `breaker`, `transport`, `clock`, `random`: the API client's (job-api-client.ts); the last three are injected in tests. */
@@ -109,7 +110,10 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     if (refused === undefined && !options.stop?.aborted) {
       try {
         if (config.owner !== undefined) owners = await readOwners(api, config, header, input, log, options.stop);
-        if (matchKeys.length > 0) index = await buildIndex(api, config, matchKeys, log, options.stop);
+        if (matchKeys.length > 0) {
+          index = await buildIndex(api, config, matchKeys, log, options.stop);
+          index.setShared(await sharedKeys(input, config, index, owners, options.stop));
+        }
         else if (past.header === undefined) await warnIfNotEmpty(api, log, options.stop);
       } catch (err) {
         if (!(err instanceof JobAbortedError)) throw err;

@@ -17,6 +17,7 @@ import { LookupBatcher } from '../api/lookup.js';
 import { RefusalBreaker } from '../send/refusal-breaker.js';
 import type { RequestStats } from '../api/request-stats.js';
 import { sendRecord, type SendOutcome } from '../send/send-record.js';
+import type { Log } from '../log.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { runPipeline, type SendPlan } from './pipeline.js';
 import { bodyHash, type PlanRules } from './plan.js';
@@ -31,6 +32,7 @@ import type { Runner, RunEnd } from './runner.js';
 
 export interface ImportRecordsInput {
   readonly config: ResolvedConfig;
+  readonly log?: Log;
   readonly csv: OpenedCsv;
   readonly header: HeaderIndex;
   readonly past: ResumeState;
@@ -75,6 +77,7 @@ export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { c
     breaker: new RefusalBreaker(i.refusalStreak),
     pastFailure: (id) => i.past.failed.get(id),
     onTrip: (trip) => runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message, { hint: trip.hint })),
+    ...(i.log && { warn: (m: string) => i.log!.warn(m) }),
   });
   const prior = new PriorStates(statePath(i.reportDir, 'prior'));
   const ctx = { api: i.api, journal: i.journal, lookup: new LookupBatcher(i.api), onExisting: i.rules.onExisting, arrays: i.config.update.arrays, prior };

@@ -11,6 +11,8 @@ import { apiStatusOf, refusesKeyOrRoute } from '../api/api-error.js';
 import type { RefusalBreaker, Trip } from '../send/refusal-breaker.js';
 import type { SendOutcome } from '../send/send-record.js';
 import type { Plan } from './plan.js';
+import type { IndexedContact } from '../workspace/index.js';
+import { displayName } from '../workspace/same-person.js';
 
 export interface RecorderSinks {
   /** failures.csv (the import's, or the dry run's own). */
@@ -29,7 +31,12 @@ export interface RecorderSinks {
   readonly pastFailure?: (externalId: string) => PastFailure | undefined;
   /** Called once when the breaker trips, after the refused records were journaled as retryable. */
   readonly onTrip?: (trip: Trip) => void;
+  /** A warning for the run's log (said once, where it is decided). */
+  readonly warn?: (message: string) => void;
 }
+
+/** Adoption PATCHes refused with none accepted before the run says the workspace's API does not let the job adopt. */
+export const ADOPTIONS_REFUSED_TO_WARN = 3;
 
 /**
  * How each record ends, in one place: its bucket in the counts, its row in
@@ -59,8 +66,7 @@ export class Recorder {
         this.counts.add(plan.kind);
         return;
       case 'review':
-        this.counts.add('review');
-        this.sinks.review?.add(plan.record.line, plan.record.externalId, plan.why, plan.candidates);
+        this.review(plan.record, plan.why, plan.candidates);
         return;
       case 'ignore':
         this.counts.addIgnored(plan.line.line, plan.line.text, plan.line.why);
@@ -111,16 +117,32 @@ export class Recorder {
       case 'inDoubt':
         this.counts.add(outcome.kind);
         return;
+      case 'review':
+        // A refused adoption is the record's, for a person to decide: never a failure, never toward the job-wide breaker.
+        this.review(record, outcome.why, outcome.candidates);
+        if (++this.adoptions.refused === ADOPTIONS_REFUSED_TO_WARN && this.adoptions.done === 0) {
+          this.sinks.warn?.(`the API refused each of the first ${ADOPTIONS_REFUSED_TO_WARN} adoption PATCHes (${outcome.why}): this workspace's API does not seem to let the job adopt contacts. The matched records go to review.csv; new records are still created`);
+        }
+        return;
       case 'existing':
         this.counts.add('existing');
         this.succeeded();
         return;
       case 'created':
       case 'updated':
+        if (outcome.kind === 'updated' && outcome.how === 'adopted') this.adoptions.done++;
         this.counts.add(outcome.kind === 'updated' && outcome.how === 'adopted' ? 'adopted' : outcome.kind);
         this.contactKept(record);
         this.succeeded();
     }
+  }
+
+  private readonly adoptions = { done: 0, refused: 0 };
+
+  private review(record: ValidRecord, why: string, candidates: readonly IndexedContact[]): void {
+    this.counts.add('review');
+    const df = record.payload.defaultFields;
+    this.sinks.review?.add(record.line, record.externalId, displayName(df.firstName, df.lastName), why, candidates);
   }
 
   /** Refusals held while they may be one of a job-wide refusal's (at most the breaker's streak). */
@@ -216,6 +238,9 @@ export function outcomeLine(id: string, line: number, hash: string, outcome: Sen
       return outcome.how === 'sync' ? { t: 'updated', id, cid: outcome.contactId, line, h: hash, ...up(outcome) } : { t: 'created', id, cid: outcome.contactId, line, how: outcome.how, h: hash, ...up(outcome) };
     case 'failed':
       return { t: 'failed', id, line, code: outcome.code, message: outcome.message, retryable: outcome.retryable, body: hash, ...(outcome.doubt && { doubt: true }) };
+    case 'review':
+      // The adoption PATCH was refused: it changed nothing, the attempt is closed.
+      return { t: 'absent', id };
     case 'notSent':
     case 'inDoubt':
       return undefined;

@@ -10,10 +10,11 @@ import { CsvReport } from './csv-report.js';
  */
 export class ReviewReport extends CsvReport {
   constructor(path: string) {
-    super(path, ['line', 'externalId', 'why', 'candidateIds', 'candidateNames', 'candidateExternalIds']);
+    super(path, ['line', 'externalId', 'name', 'why', 'candidateIds', 'candidateNames', 'candidateExternalIds']);
   }
 
-  add(line: number, externalId: string, why: string, candidates: readonly IndexedContact[]): void {
-    this.write([String(line), externalId, why, candidates.map((c) => c.id).join(' '), candidates.map((c) => c.name).join(' | '), candidates.map((c) => c.externalId ?? '').join(' ')]);
+  /** `name`: the record's, beside the candidates' names, so a person can tell the same person from another. */
+  add(line: number, externalId: string, name: string, why: string, candidates: readonly IndexedContact[]): void {
+    this.write([String(line), externalId, name, why, candidates.map((c) => c.id).join(' '), candidates.map((c) => c.name).join(' | '), candidates.map((c) => c.externalId ?? '').join(' ')]);
   }
 }

@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
  * Spec grammar (CLI --faults, or FaultRule objects in code):
  *   rule[,rule...]       rule = [route:]kind=when
  *   route                post | get | patch | delete | fields | users  (default: every route)
- *   kind                 500 | 502 | 503 | reset | drop | late | hang | 429 | 400 | 403 | 409 | 422
+ *   kind                 500 | 502 | 503 | reset | drop | late | hang | 429 | 400 | 403 | 404 | 409 | 422
  *   when                 a probability (0.05) or request numbers on that route (#3#10#11)
  * Examples: "post:500=0.05,post:reset=0.03,post:drop=0.03,hang=0.01,429=0.01"
  *           "post:drop=#2#5"
@@ -17,9 +17,9 @@ import { UsageError } from '../errors.js';
  *          after a lookup has missed it (a server still busy with the request)
  *   hang   no answer for hangMs (longer than any client timeout)
  *   429    a burst: this request and every one in the next `burstMs` get 429
- *   400 403 409 422   a refusal for good, with the error envelope (nothing stored)
+ *   400 403 404 409 422   a refusal for good, with the error envelope (nothing stored)
  */
-export const FAULT_KINDS = ['500', '502', '503', 'reset', 'drop', 'late', 'hang', '429', '400', '403', '409', '422'] as const;
+export const FAULT_KINDS = ['500', '502', '503', 'reset', 'drop', 'late', 'hang', '429', '400', '403', '404', '409', '422'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export const FAULT_ROUTES = ['post', 'get', 'patch', 'delete', 'fields', 'users'] as const;
 export type FaultRoute = (typeof FAULT_ROUTES)[number];

@@ -168,6 +168,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return send(res, entry, { status: Number(fault), body: envelope(Number(fault), 'Injected server error', trace()) }, authHeader);
       case '400':
       case '403':
+      case '404':
       case '409':
       case '422':
         return send(res, entry, { status: Number(fault), body: envelope(Number(fault), 'Injected refusal', trace(), undefined, `0800${fault}`) }, authHeader);

@@ -63,7 +63,9 @@ export type SendOutcome =
   /** Stopped before it was sent; the next run sends it. */
   | { readonly kind: 'notSent' }
   /** Stopped after it was sent, before its answer came: the next run looks it up first. */
-  | { readonly kind: 'inDoubt' };
+  | { readonly kind: 'inDoubt' }
+  /** The API refused to let the job adopt the matched contact: the record's, for review.csv, never a failure of the job. */
+  | { readonly kind: 'review'; readonly why: string; readonly candidates: readonly IndexedContact[] };
 
 type Fail = (code: string, message: string, retryable: boolean, doubt?: boolean) => SendOutcome;
 
@@ -180,6 +182,13 @@ async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOu
 const unproven = (why: string): SendOutcome =>
   fail('OWNERSHIP_UNPROVEN', `${why}; a contact holds the externalId, but whether this job made it cannot be proven yet: no create of this run was answered, so the clock that stamps contacts is not calibrated. A rerun looks it up again`, true, true);
 
+/**
+ * Answers to an adoption PATCH that refuse it for this contact (whether v1 lets
+ * an integration change a contact made in the app is not documented): the
+ * record goes to review.csv, the job goes on.
+ */
+const ADOPTION_REFUSALS = new Set([403, 404, 409, 422]);
+
 /** A refusal by the API: failed for good, unless it speaks of the key or the route (then the next run sends it again). */
 function refused(status: number, body: unknown, context = ''): SendOutcome {
   const api = describeApiError(status, body);
@@ -279,7 +288,10 @@ async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contac
     const updatedAt = (r.res.body as { data?: { updatedAt?: unknown } } | undefined)?.data?.updatedAt;
     return { kind: 'updated', contactId: contact.id, how, ...(typeof updatedAt === 'string' && { updatedAt }) };
   }
-  if (r.res.status === 409 && how === 'adopted') return fail('ADOPT_CONFLICT', `adopting contact ${contact.id}: another contact holds externalId ${JSON.stringify(rec.externalId)} already (409); see review.csv`, false);
+  if (how === 'adopted' && rec.adopt !== undefined && ADOPTION_REFUSALS.has(r.res.status)) {
+    // Read a moment ago, so a 404 is no deletion: the API will not let the job change this contact.
+    return { kind: 'review', why: `the API refused to let the job adopt it: ${describeApiError(r.res.status, r.res.body).message}`, candidates: [rec.adopt] };
+  }
   // Deleted in the app meanwhile: the next run finds no contact and makes it again.
   if (r.res.status === 404) return fail('CONTACT_GONE', `update: contact ${contact.id} was deleted meanwhile; a rerun makes it again`, true);
   return refused(r.res.status, r.res.body, 'update: ');

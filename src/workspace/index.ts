@@ -3,12 +3,15 @@ import type { MatchKey } from '../config/resolved.js';
 import type { CountryCode } from '../phone/phone-metadata.js';
 import { toE164 } from '../mapping/transforms/phone.js';
 import type { ValidRecord } from '../classify/classify.js';
+import { displayName, sameName } from './same-person.js';
 
-/** What the index keeps of a contact: enough to name it in review.csv and to read it again before adopting it. */
+/** What the index keeps of a contact: enough to name it in review.csv, to tell whether it is the record's person, and to read it again before adopting it. */
 export interface IndexedContact {
   readonly id: string;
   readonly externalId: string | null;
   readonly name: string;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
 }
 
 const nameOf = (c: Contact) => [c.defaultFields.firstName, c.defaultFields.lastName].filter((n) => n).join(' ') || c.defaultFields.company || '(no name)';
@@ -41,6 +44,8 @@ export class WorkspaceIndex {
   private readonly byExternalId = new Map<string, IndexedContact>();
   /** Contact id → the line of the record that took it in this run. */
   private readonly taken = new Map<string, number>();
+  /** Keys (E.164 numbers, folded e-mails) that several records of the input carry: nobody's (sharedKeys). */
+  private shared: ReadonlyMap<string, number> = new Map();
   size = 0;
   withoutExternalId = 0;
 
@@ -50,7 +55,7 @@ export class WorkspaceIndex {
   ) {}
 
   add(contact: Contact): void {
-    const entry: IndexedContact = { id: contact.id, externalId: contact.externalId, name: nameOf(contact) };
+    const entry: IndexedContact = { id: contact.id, externalId: contact.externalId, name: nameOf(contact), firstName: contact.defaultFields.firstName, lastName: contact.defaultFields.lastName };
     this.size++;
     if (contact.externalId === null) this.withoutExternalId++;
     else this.byExternalId.set(contact.externalId, entry);
@@ -76,32 +81,47 @@ export class WorkspaceIndex {
     if (holder !== undefined) return adoptionInDoubt ? this.take(holder, record.line) : { kind: 'none' };
     const found = new Map<string, IndexedContact>();
     const via: string[] = [];
-    const df = record.payload.defaultFields;
-    if (this.keys.includes('phone')) {
-      for (const p of df.phoneNumbers ?? []) {
-        for (const c of p.value === null ? [] : (this.byPhone.get(p.value) ?? [])) {
-          found.set(c.id, c);
-          via.push(`phone ${p.value}`);
-        }
-      }
-    }
-    if (this.keys.includes('email')) {
-      for (const e of df.emails ?? []) {
-        for (const c of e.value === null ? [] : (this.byEmail.get(emailKey(e.value)) ?? [])) {
-          found.set(c.id, c);
-          via.push(`email ${e.value}`);
-        }
-      }
+    const sharedVia: string[] = [];
+    for (const { key, label, contacts } of this.lookups(record)) {
+      for (const c of contacts) found.set(c.id, c);
+      if (contacts.length > 0) via.push(label);
+      const carriers = this.shared.get(key);
+      if (contacts.length > 0 && carriers !== undefined) sharedVia.push(`${label}, which ${carriers} records of the input carry`);
     }
     const candidates = [...found.values()];
     const how = [...new Set(via)].join(', ');
     if (candidates.length === 0) return { kind: 'none' };
+    if (sharedVia.length > 0) return { kind: 'review', candidates, why: `matches by ${[...new Set(sharedVia)].join('; ')}: a number or e-mail several people share is nobody's key` };
     if (candidates.length > 1) return { kind: 'review', candidates, why: `matches ${candidates.length} contacts of the workspace (${how}): which one is this record cannot be told` };
     const only = candidates[0]!;
     if (only.externalId !== null) return { kind: 'review', candidates, why: `matches a contact (${how}) that another source holds (externalId ${JSON.stringify(only.externalId)})` };
+    const df = record.payload.defaultFields;
+    if (!sameName(only, df)) return { kind: 'review', candidates, why: `matches a contact (${how}) whose name is not the record's: "${only.name}" in the workspace, "${displayName(df.firstName, df.lastName)}" in the input` };
     const takenBy = this.taken.get(only.id);
     if (takenBy !== undefined) return { kind: 'review', candidates, why: `matches the contact (${how}) the record on line ${takenBy} adopts` };
     return this.take(only, record.line);
+  }
+
+  /**
+   * The record's keys the index matches on, each with the contacts that carry
+   * it. The same keys, counted over the whole input first (job/shared-keys.ts),
+   * tell which ones several records carry.
+   */
+  lookups(record: ValidRecord): { key: string; label: string; contacts: readonly IndexedContact[] }[] {
+    const out: { key: string; label: string; contacts: readonly IndexedContact[] }[] = [];
+    const df = record.payload.defaultFields;
+    if (this.keys.includes('phone')) {
+      for (const p of df.phoneNumbers ?? []) if (p.value !== null) out.push({ key: `p:${p.value}`, label: `phone ${p.value}`, contacts: this.byPhone.get(p.value) ?? [] });
+    }
+    if (this.keys.includes('email')) {
+      for (const e of df.emails ?? []) if (e.value !== null) out.push({ key: `e:${emailKey(e.value)}`, label: `email ${e.value}`, contacts: this.byEmail.get(emailKey(e.value)) ?? [] });
+    }
+    return out;
+  }
+
+  /** Keys that several records of the input carry, with how many (job/shared-keys.ts counts them before the run matches anything). */
+  setShared(shared: ReadonlyMap<string, number>): void {
+    this.shared = shared;
   }
 
   private take(contact: IndexedContact, line: number): Match {

@@ -6,7 +6,7 @@ import { importJob, type ImportOptions } from '../../src/job/import-job.js';
 import { dryRun } from '../../src/job/dry-run.js';
 import { silentLog } from '../../src/log.js';
 import { rollback } from '../../src/rollback/rollback.js';
-import { type Sandbox } from '../../src/sandbox/index.js';
+import { parseFaultSpec, type Sandbox } from '../../src/sandbox/index.js';
 import { killCliWhen, runCli } from '../helpers/cli.js';
 import { configFrom } from '../helpers/config.js';
 import { cliJob, HEADER, importConfig, writeContactsFile } from '../helpers/contacts-file.js';
@@ -207,6 +207,60 @@ describe('adopting what the workspace already has', () => {
     expect(sandbox.contacts()).toHaveLength(before.size);
   });
 
+  test('adoption takes only the same person: an office line three CRM people share, and a family\'s mobile under another name, go to review with both names', async () => {
+    const sandbox = await startSandbox({
+      rate: 0,
+      existing: [
+        { defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] }, source: 'openphone' },
+        { defaultFields: { firstName: 'Eve', lastName: 'Jones', phoneNumbers: [{ name: 'mobile', value: '+14155550177' }] }, source: 'openphone' },
+        // The same person, written another way: adopted.
+        { defaultFields: { firstName: 'ADA', lastName: 'Lovelace-Byron', phoneNumbers: [{ name: 'mobile', value: '(415) 555-0101' }] }, source: 'openphone' },
+      ],
+    });
+    const before = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
+    const input = join(dir(), 'crm.csv');
+    const person = (id: string, first: string, last: string, phone: string) => [id, first, last, 'Acme', `${id}@example.com`, phone, 'no', '01/02/2024'];
+    writeRows(input, [
+      header,
+      person('alice', 'Alice', 'Smith', '+14155550100'),
+      person('bob', 'Bob', 'Stone', '+14155550100'),
+      person('carol', 'Carol', 'Reyes', '+14155550100'),
+      person('dan', 'Dan', 'Brown', '+14155550177'),
+      person('ada', 'Ada', 'Lovelace Byron', '+14155550101'),
+    ]);
+    const summary = await runImport(sandbox, input, { matchExisting: ['phone', 'email'] });
+    expect(summary.counts).toMatchObject({ adopted: 1, review: 4, created: 0 });
+    const review = parse(readFileSync(join(stateDir(), 'review.csv'), 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    expect(review.map((r) => r.externalId)).toEqual(['alice', 'bob', 'carol', 'dan']);
+    for (const r of review.slice(0, 3)) expect(r.why).toMatch(/phone \+14155550100, which 3 records of the input carry.*nobody's key/);
+    expect(review[3]).toMatchObject({ name: 'Dan Brown', candidateNames: 'Eve Jones', why: expect.stringMatching(/whose name is not the record's: "Eve Jones" in the workspace, "Dan Brown" in the input/) });
+    // Front Desk and Eve are as they were.
+    for (const [id, c] of before) if (c.defaultFields.firstName !== 'ADA') expect(sandbox.contacts().find((x) => x.id === id)).toEqual(c);
+    expect(sandbox.contactsByExternalId().get('ada')![0]!.id).toBe([...before.values()].find((c) => c.defaultFields.firstName === 'ADA')!.id);
+  });
+
+  test.each(['403', '404', '409', '422'])('an API that answers %s to adoption PATCHes: each such record to review.csv with the answer, said once, the new records still created, no abort', async (status) => {
+    const n = 6;
+    const phone = (i: number) => `+1415555${String(4000 + i)}`;
+    const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec(`patch:${status}=1`), existing: Array.from({ length: n }, (_, i) => ({ defaultFields: { firstName: `Crm${i}`, phoneNumbers: [{ name: 'mobile', value: phone(i) }] }, source: 'openphone' })) });
+    const before = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
+    const input = join(dir(), 'crm.csv');
+    writeRows(input, [header, ...Array.from({ length: 30 }, (_, i) => [`a${i}`, `Crm${i}`, 'Last', '', `a${i}@example.com`, i < n ? phone(i) : `+1415555${String(5000 + i)}`, 'no', '01/02/2024'])]);
+    const warnings: string[] = [];
+    const summary = await runImport(sandbox, input, { matchExisting: ['phone'], log: { info: () => {}, warn: (m) => warnings.push(m) } });
+    expect(summary.abortedBecause).toBeUndefined();
+    expect(summary.counts).toMatchObject({ adopted: 0, review: n, created: 30 - n, failed: 0, tripped: 0 });
+    expect(warnings.filter((w) => /does not seem to let the job adopt contacts/.test(w))).toHaveLength(1);
+    const review = parse(readFileSync(join(stateDir(), 'review.csv'), 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    expect(review).toHaveLength(n);
+    for (const r of review) expect(r.why).toMatch(new RegExp(`refused to let the job adopt it: .*${status}`));
+    expect(review.map((r) => r.why).join('\n')).not.toMatch(/deleted meanwhile/);
+    for (const [id, c] of before) expect(sandbox.contacts().find((x) => x.id === id)).toEqual(c);
+    // The next night: still for review, nothing in doubt, nothing failed.
+    const again = await runImport(sandbox, input, { matchExisting: ['phone'] });
+    expect(again.counts).toMatchObject({ review: n, unchanged: 30 - n, failed: 0, inDoubt: 0 });
+  });
+
   test('a contact someone changed after the job adopted it is not restored by a rollback: listed, left alone', async () => {
     const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] }, source: 'openphone' }] });
     const input = join(dir(), 'crm.csv');
@@ -385,7 +439,8 @@ test('kill -9 during a rollback of adoptions, then the same command: every conta
   const sandbox = await startSandbox({
     rate: 0,
     latencyMs: [15, 15],
-    existing: Array.from({ length: n }, (_, i) => ({ defaultFields: { firstName: `App ${i}`, phoneNumbers: [{ name: 'mobile', value: phone(i) }] }, source: 'openphone' })),
+    // The same people the CRM has (as the app keeps them: a first name only).
+    existing: Array.from({ length: n }, (_, i) => ({ defaultFields: { firstName: `Crm ${i}`, phoneNumbers: [{ name: 'mobile', value: phone(i) }] }, source: 'openphone' })),
   });
   const before = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
   const input = join(dir(), 'crm.csv');

@@ -8,7 +8,7 @@ const valid: ValidRecord = { kind: 'valid', line: 4, externalId: 'e1', payload: 
 const rejected: RejectedRecord = { kind: 'rejected', bucket: 'failed', line: 5, fields: [], problems: [{ code: 'X', line: 5, message: 'bad' }] };
 const same = bodyHash(valid.payload);
 const failure = (retryable: boolean, body: string) => ({ retryable, body, code: 'API_400_0801400', message: 'the API answered 400' });
-const appContact: IndexedContact = { id: 'CT1', externalId: null, name: 'Ada Lovelace' };
+const appContact: IndexedContact = { id: 'CT1', externalId: null, name: 'Ada Lovelace', firstName: 'Ada Lovelace', lastName: null };
 
 interface Row {
   readonly done?: readonly [Relation, string | undefined];

@@ -394,7 +394,7 @@ describe('adopting a contact the workspace has without an externalId', () => {
   test('read as it is, saved, then PATCHed with the record\'s externalId and fields; journaled as adopted', async () => {
     const t = scripted([{ status: 200, body: { data: app } }, { status: 200, body: { data: { ...app, externalId: 'e1' } } }]);
     const ctx = context(t);
-    expect(await sendAndRecord(ctx, { externalId: 'e1', line: 7, body: rec, inDoubt: false, adopt: { id: 'CTapp', externalId: null, name: 'Old' } })).toMatchObject({ kind: 'updated', how: 'adopted' });
+    expect(await sendAndRecord(ctx, { externalId: 'e1', line: 7, body: rec, inDoubt: false, adopt: { id: 'CTapp', externalId: null, name: 'Old', firstName: 'Old', lastName: null } })).toMatchObject({ kind: 'updated', how: 'adopted' });
     expect(paths(t)).toEqual(['GET v1/contacts/CTapp', 'PATCH v1/contacts/CTapp']);
     expect(t.log[1]!.body).toMatchObject({ externalId: 'e1', defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550100' }] } });
     expect(PriorStates.read(join(dir(), 'prior.jsonl')).get('CTapp')?.contact.externalId).toBeNull();
@@ -403,13 +403,13 @@ describe('adopting a contact the workspace has without an externalId', () => {
 
   test('it got an externalId meanwhile: not adopted, retryable (the next run lists it for review)', async () => {
     const t = scripted([{ status: 200, body: { data: { ...app, externalId: 'other-source-9' } } }]);
-    expect(await sendAndRecord(context(t), { externalId: 'e1', line: 7, body: rec, inDoubt: false, adopt: { id: 'CTapp', externalId: null, name: 'Old' } })).toMatchObject({ kind: 'failed', code: 'ADOPT_CONFLICT', retryable: true });
+    expect(await sendAndRecord(context(t), { externalId: 'e1', line: 7, body: rec, inDoubt: false, adopt: { id: 'CTapp', externalId: null, name: 'Old', firstName: 'Old', lastName: null } })).toMatchObject({ kind: 'failed', code: 'ADOPT_CONFLICT', retryable: true });
     expect(paths(t)).toEqual(['GET v1/contacts/CTapp']);
   });
 
-  test('another contact holds the externalId (409 to the PATCH): not adopted', async () => {
+  test('another contact holds the externalId (409 to the PATCH): not adopted, for review with the API\'s answer', async () => {
     const t = scripted([{ status: 200, body: { data: app } }, conflict]);
-    expect(await sendAndRecord(context(t), { externalId: 'e1', line: 7, body: rec, inDoubt: false, adopt: { id: 'CTapp', externalId: null, name: 'Old' } })).toMatchObject({ kind: 'failed', code: 'ADOPT_CONFLICT' });
+    expect(await sendAndRecord(context(t), { externalId: 'e1', line: 7, body: rec, inDoubt: false, adopt: { id: 'CTapp', externalId: null, name: 'Old', firstName: 'Old', lastName: null } })).toMatchObject({ kind: 'review', why: expect.stringMatching(/refused to let the job adopt it: .*409/), candidates: [{ id: 'CTapp' }] });
   });
 });
 

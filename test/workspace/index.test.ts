@@ -21,12 +21,12 @@ const contact = (fields: { phones?: string[]; emails?: string[]; externalId?: st
   },
   customFields: [],
 });
-const record = (externalId: string, phones: string[] = [], emails: string[] = [], line = 2): ValidRecord => ({
+const record = (externalId: string, phones: string[] = [], emails: string[] = [], line = 2, name = 'Someone'): ValidRecord => ({
   kind: 'valid',
   line,
   externalId,
   fields: [],
-  payload: { defaultFields: { firstName: 'X', phoneNumbers: phones.map((value) => ({ name: 'mobile', value })), emails: emails.map((value) => ({ name: 'work', value })) }, externalId },
+  payload: { defaultFields: { firstName: name, phoneNumbers: phones.map((value) => ({ name: 'mobile', value })), emails: emails.map((value) => ({ name: 'work', value })) }, externalId },
 });
 
 function index(keys: ('phone' | 'email')[], ...contacts: Contact[]) {
@@ -39,7 +39,7 @@ test('a number the app kept as typed matches its E.164 form; an e-mail matches w
   const ada = contact({ phones: ['(415) 555-0101'] });
   const bob = contact({ emails: [' Bob@Example.COM '] });
   const i = index(['phone', 'email'], ada, bob);
-  expect(i.match(record('a', ['+14155550101']))).toEqual({ kind: 'adopt', contact: { id: ada.id, externalId: null, name: 'Someone' } });
+  expect(i.match(record('a', ['+14155550101']))).toEqual({ kind: 'adopt', contact: { id: ada.id, externalId: null, name: 'Someone', firstName: 'Someone', lastName: null } });
   expect(i.match(record('b', [], ['bob@example.com']))).toMatchObject({ kind: 'adopt', contact: { id: bob.id } });
 });
 
@@ -82,4 +82,20 @@ test("a contact holding the record's own externalId is not a match (the create's
 test('what it counts: contacts, and those without an externalId', () => {
   const i = index(['phone'], contact({}), contact({ externalId: 'x' }), contact({}));
   expect([i.size, i.withoutExternalId]).toEqual([3, 2]);
+});
+
+test('one number or e-mail is not a person: a contact under another name is for review, with both names', () => {
+  const desk = contact({ phones: ['+14155550100'], name: 'Front Desk' });
+  const m = index(['phone'], desk).match(record('alice', ['+14155550100'], [], 2, 'Alice Smith'));
+  expect(m).toMatchObject({ kind: 'review', why: expect.stringMatching(/"Front Desk" in the workspace, "Alice Smith" in the input/) });
+});
+
+test('a key several records of the input carry is nobody\'s: for review, whichever record comes first', () => {
+  const desk = contact({ phones: ['+14155550100'], name: 'Alice' });
+  const i = index(['phone'], desk);
+  i.setShared(new Map([['p:+14155550100', 3]]));
+  expect(i.match(record('alice', ['+14155550100'], [], 2, 'Alice'))).toMatchObject({ kind: 'review', why: expect.stringMatching(/which 3 records of the input carry/) });
+  expect(i.lookups(record('x', ['+14155550100'], ['A@B.example']))).toEqual([
+    { key: 'p:+14155550100', label: 'phone +14155550100', contacts: [expect.objectContaining({ id: desk.id })] },
+  ]);
 });
