@@ -125,8 +125,8 @@ export class ServerClock {
         this.waiters = this.waiters.filter((w) => w !== done);
         resolve();
       };
+      // Not unref'd: a run awaiting it has nothing else to keep it alive.
       const timer = setTimeout(done, ms);
-      timer.unref?.();
       signal?.addEventListener('abort', done, { once: true });
       this.waiters.push(done);
     });
