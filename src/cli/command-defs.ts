@@ -147,7 +147,7 @@ export const sandboxDef = (): Def => ({
     .option('latency', { type: 'string', describe: 'Answer latency in ms, MIN-MAX (e.g. 20-80)' })
     .option('seed', { type: 'number', default: SANDBOX_DEFAULTS.seed, describe: 'Seed of the fault and latency generator' })
     .option('faults', { type: 'string', describe: 'Faults to inject, e.g. post:500=0.05,post:drop=0.03,hang=0.01,429=0.01 or post:reset=#3#7' })
-    .option('unique-external-id', { type: 'string', choices: ['409', 'off'], default: SANDBOX_DEFAULTS.uniqueExternalId, describe: '409 (as the live API): refuse a second contact with the same externalId; off: accept it (a lenient mode for tests)' })
+    .option('unique-external-id', { type: 'string', choices: ['409', 'per-source', 'off'], default: SANDBOX_DEFAULTS.uniqueExternalId, describe: '409 (as v1 was observed): refuse a second contact with the same externalId; per-source: only with the same source too (the dated API\'s rule); off: accept it (a lenient mode for tests)' })
     .option('patch-arrays', { type: 'string', choices: ['replace', 'merge'], default: SANDBOX_DEFAULTS.patchArrays, describe: 'How PATCH treats emails, phones and custom fields (unknown for the live API)' })
     .option('create-delay', { type: 'number', describe: 'Creates take this many ms on the server before the contact is stored (a slow API)' })
     .option('users', { type: 'string', describe: 'The workspace users GET /v1/users lists: comma-separated ids (default USsandbox0001), or a JSON file of { id, email, firstName, lastName, role }' })

@@ -113,9 +113,10 @@ function resolveExternalId(config: Config, use: (column: string, configPath: str
   if (typeof config.externalId === 'object' && 'template' in config.externalId) {
     const t = parseTemplate(config.externalId.template);
     if (t.kind === 'error') throw new Error('unreachable: template checked above');
-    // A column the mapping splits gives the id its first value (no separator inside an id).
+    // A column the mapping splits gives the id its first value (no separator inside an id), unless the id reads cells whole.
     const splits = new Map<string, string>();
-    for (const c of [...(config.defaultFields.emails ?? []), ...(config.defaultFields.phoneNumbers ?? []), ...(config.customFields ?? [])]) {
+    const mapped = config.externalId.split === false ? [] : [...(config.defaultFields.emails ?? []), ...(config.defaultFields.phoneNumbers ?? []), ...(config.customFields ?? [])];
+    for (const c of mapped) {
       if ('split' in c && c.split !== undefined) splits.set(c.column, c.split);
     }
     const parts = t.parts.map((part) => {

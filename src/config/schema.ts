@@ -17,6 +17,10 @@ export const columnRef = z.union([columnName, z.strictObject({ column: columnNam
 const templateRef = z.strictObject({
   template: z.string().min(1).describe('Text with {Column Name} placeholders, e.g. "hubspot-{Record ID}"'),
   allowEmpty: z.boolean().optional().describe('An empty column contributes nothing instead of failing the record (at least one must be filled), and an id longer than 75 characters keeps its start and ends with a hash of the whole: for ids built from names and emails'),
+  split: z
+    .literal(false)
+    .optional()
+    .describe('false: the template reads its columns\' cells whole, whatever "split" their mappings have (by default a split column gives the id its first value). Lets a job split e-mails or phones without changing the ids it gave its records'),
 });
 
 /** source and sourceUrl as templates over columns, in the externalId's form. */
@@ -121,9 +125,8 @@ export const configSchema = z.strictObject({
     .describe('How a rerun brings a changed record to its contact'),
   matchExisting: z
     .array(z.enum(['phone', 'email']))
-    .min(1)
     .optional()
-    .describe('Adopt contacts the workspace already has (made in the app, by its CSV import) by E.164 phone and/or e-mail, instead of creating a second one; the same as --match-existing'),
+    .describe('Adopt contacts the workspace already has (made in the app, by its CSV import) by E.164 phone and/or e-mail, instead of creating a second one; the same as --match-existing. [] matches nothing and creates every record anew (a first run into a workspace with such contacts needs a choice)'),
   csv: z
     .strictObject({
       delimiter: z

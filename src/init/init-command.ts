@@ -90,7 +90,7 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
   }
   const schemaPath = relative(dirname(resolve(o.out)), join(o.packageRoot, 'config.schema.json'));
   const built = buildConfig({ header: csv.header, sample: rows, delimiter: csv.delimiter, encoding: csv.encoding, format, headerLine, schemaPath, numberCells, ...(customFields && { customFields }) });
-  const matched = appMade !== undefined && appMade.count > 0 ? proposeMatching(built, appMade) : built;
+  const matched = proposeMatching(built, appMade);
   const result = withOwnerCheck(matched, users, csv.header, rows);
   if (existing !== undefined) {
     const { config, added } = mergeConfig(existing.config, result.config);
@@ -112,16 +112,21 @@ function readExistingConfig(file: string): { config: Config } {
   return { config: JSON.parse(readFileSync(file, 'utf8')) as Config };
 }
 
-/** The workspace has contacts without an externalId: the config matches on what it maps (phone, e-mail), and says why. */
-function proposeMatching(r: InitResult, appMade: { count: number; more: boolean }): InitResult {
+/**
+ * The config matches on what it maps (phone, e-mail), with or without the key:
+ * a workspace is seldom empty (the app and its CSV import add contacts without
+ * an externalId), and a first run that matches nothing would duplicate them.
+ * With the key, the note says how many the workspace has.
+ */
+function proposeMatching(r: InitResult, appMade: { count: number; more: boolean } | undefined): InitResult {
   const df = r.config.defaultFields;
   const keys = [...(df.phoneNumbers?.length ? (['phone'] as const) : []), ...(df.emails?.length ? (['email'] as const) : [])];
   if (keys.length === 0) return r;
-  const found = `${appMade.count}${appMade.more ? ' or more' : ''}`;
+  const seen = appMade === undefined ? 'a workspace seldom starts empty (the app and its CSV import add contacts without an externalId)' : appMade.count === 0 ? 'the workspace has no contact without an externalId in its first page today, but the app and its CSV import add them' : `the workspace already has contacts without an externalId (${appMade.count}${appMade.more ? ' or more' : ''} in its first page, made in the app or by its CSV import)`;
   return {
     ...r,
     config: { ...r.config, matchExisting: keys },
-    notes: [...r.notes, `matchExisting: ${JSON.stringify(keys)}: the workspace already has contacts without an externalId (${found} in its first page, made in the app or by its CSV import); a record matching exactly one of them by ${keys.join(' or ')} adopts it instead of making a second one, and ambiguous matches go to review.csv. Remove "matchExisting" to create every record anew`],
+    notes: [...r.notes, `matchExisting: ${JSON.stringify(keys)}: ${seen}; a record matching exactly one of them by ${keys.join(' or ')}, under the same name, adopts it instead of making a second one, and the rest go to review.csv. Set "matchExisting": [] to create every record anew`],
   };
 }
 

@@ -5,7 +5,7 @@ import { readOwners } from '../workspace/owners.js';
 import type { UserDirectory } from '../workspace/users.js';
 import { ApiClient } from '../api/client.js';
 import type { MatchKey, ResolvedConfig } from '../config/resolved.js';
-import { buildIndex, warnIfNotEmpty } from '../workspace/build-index.js';
+import { buildIndex, refuseUnmatchedFirstRun } from '../workspace/build-index.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import { indexHeader, type HeaderIndex } from '../csv/header.js';
 import { basename } from 'node:path';
@@ -17,7 +17,7 @@ import { JOURNAL_FORMAT, JOURNAL_VERSION, type ClockEvent } from '../journal/eve
 import { JournalWriter } from '../journal/journal-writer.js';
 import { replayJournal, type ResumeState } from '../journal/replay.js';
 import { acquireRunLock } from '../state/run-lock.js';
-import { checkExternalIdDefinition, describeExternalId } from '../journal/external-id-check.js';
+import { checkExternalIdDefinition, checkSource, describeExternalId, describeSource, idsChangedError, type IdentityVerdict } from '../journal/external-id-check.js';
 import { checkTarget, describeTarget, newKeySalt, type Target } from '../journal/target.js';
 import { checkSameWorkspace } from '../ownership/same-workspace.js';
 import type { Log } from '../log.js';
@@ -36,7 +36,7 @@ import { abortedBy, Runner, type RunEnd } from './runner.js';
 import { importRecords, type SourceSeen } from './import-records.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { deleteMissing, type DeleteMissingResult } from './delete-missing.js';
-import { sharedKeys } from './shared-keys.js';
+import { anyRecordToMatch, changedIds, sharedKeys } from './input-passes.js';
 import { checkCreatedByUser, checkWorkspace } from '../send/workspace-check.js';
 
 /** `breaker`, `transport`, `clock`, `random`: the API client's (job-api-client.ts); the last three are injected in tests. */
@@ -94,14 +94,24 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   const journalPath = statePath(stateDir, 'journal');
   let journal: JournalWriter | undefined;
   try {
-    const { past, target, rebind, newKey } = await readPast(journalPath, baseUrl, options);
+    const { past, target, rebind, newKey, identity } = await readPast(journalPath, baseUrl, options);
+    // The same id template read another way: the records decide whether any finished one would get a new id (exit 2 then).
+    if (identity.kind === 'recheck') {
+      const { changed, total } = await changedIds({ input, config }, past, identity.old);
+      if (total > 0) throw idsChangedError(identity, changed, total, journalPath, config.file);
+    }
+    // Said once the records are known to keep their ids ("records stay matched by externalId").
+    const changedMapping = mappingChangeWarning(past.header, config, journalPath);
+    if (changedMapping !== undefined) log.warn(changedMapping);
     const runner = new Runner({ concurrency: config.api.concurrency, graceMs: options.graceMs, maxDurationMs: options.maxDurationMs, signal: options.stop });
     const { api, stats } = jobApiClient({ ...options, api: options.config.api }, baseUrl, runner);
     // What an earlier run measured of the contacts' clock proves its attempts' contacts before this run writes anything.
     if (past.clock !== undefined) api.serverClock.seed(past.clock);
     // Before anything is sent or written: the key is accepted and the config fits the workspace.
     // A stop that comes before or during these (a slow API, a big journal) ends the run here.
-    const matchKeys = options.matchExisting ?? config.matchExisting ?? [];
+    // undefined: no matching chosen (a first run into a workspace with app-made contacts then stops).
+    const matchChoice = options.matchExisting ?? config.matchExisting;
+    const matchKeys = matchChoice ?? [];
     let refused = options.stop?.aborted ? undefined : await startupChecks(config, baseUrl, api, options.stop);
     // A new key for the job (--same-workspace): its workspace must be the one the job imported into.
     if (refused === undefined && newKey && !options.stop?.aborted) await checkSameWorkspace(api, journalPath);
@@ -110,11 +120,15 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     if (refused === undefined && !options.stop?.aborted) {
       try {
         if (config.owner !== undefined) owners = await readOwners(api, config, header, input, log, options.stop);
-        if (matchKeys.length > 0) {
+        const pass = { input, config, ...(owners && { owners }), ...(options.stop && { stop: options.stop }) };
+        if (matchKeys.length > 0 && (await anyRecordToMatch(pass, past))) {
           index = await buildIndex(api, config, matchKeys, log, options.stop);
-          index.setShared(await sharedKeys(input, config, index, owners, options.stop));
+          index.setShared(await sharedKeys(pass, index));
+        } else if (matchKeys.length > 0) {
+          log.info('matching existing contacts: every record of the input is one the job has finished, so the workspace is not listed');
+        } else if (past.header === undefined && matchChoice === undefined) {
+          await refuseUnmatchedFirstRun(api, options.stop);
         }
-        else if (past.header === undefined) await warnIfNotEmpty(api, log, options.stop);
       } catch (err) {
         if (!(err instanceof JobAbortedError)) throw err;
         refused = err;
@@ -128,6 +142,12 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       result = { counts: new Counts(), ...(options.stop?.aborted || refused === undefined ? { stoppedEarly: 'stopped by a signal during start-up' } : abortedBy(refused)) };
     } else {
       journal = openJournal(journalPath, past, target, rebind, options, startedAt);
+      // No finished record's id changed: later runs compare with the definition as it is now. A journal of an
+      // older version learns its source now (the first run of this version cannot tell whether it changed before).
+      const recordSource = past.header !== undefined && past.sourceDefinition === undefined;
+      if (identity.kind === 'recheck' || recordSource) {
+        journal.append({ t: 'identity', ...(identity.kind === 'recheck' && { definition: identity.now }), ...(recordSource && { source: describeSource(config.source) }), at: startedAt.toISOString() });
+      }
       const clockWriter = journal;
       api.serverClock.onFirstStamp = (interval) => clockWriter.append(clockEvent(interval));
       const rules: PlanRules = { onExisting: options.onExisting ?? DEFAULT_RULES.onExisting, onChanged: options.onChanged ?? DEFAULT_RULES.onChanged };
@@ -162,7 +182,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
 const clockEvent = (interval: { lo: number; hi: number }): ClockEvent => ({ t: 'clock', lo: interval.lo, hi: interval.hi, at: new Date().toISOString() });
 
 /** The journal's story so far, checked: it must belong to this API and key, and name records as the config does (exit 2 otherwise). */
-async function readPast(journalPath: string, baseUrl: string, options: ImportOptions): Promise<{ past: ResumeState; target: Target; rebind: boolean; newKey: boolean }> {
+async function readPast(journalPath: string, baseUrl: string, options: ImportOptions): Promise<{ past: ResumeState; target: Target; rebind: boolean; newKey: boolean; identity: IdentityVerdict }> {
   const { config, log } = options;
   if (existsSync(statePath(options.stateDir, 'rollbackLog'))) {
     // Its journal still says "created" for contacts the rollback deleted: importing on it would skip them.
@@ -170,15 +190,14 @@ async function readPast(journalPath: string, baseUrl: string, options: ImportOpt
   }
   const past = await replayJournal(journalPath);
   if (past.repairedBytes > 0) log.warn(`${journalPath}: cut ${past.repairedBytes} bytes of a line torn by a crash; its record will be checked by lookup`);
-  const changedMapping = mappingChangeWarning(past.header, config, journalPath);
-  if (changedMapping !== undefined) log.warn(changedMapping);
   // The job's own salt (a new job's is new): fingerprints of one key differ from job to job.
   const salt = past.header ? past.header.keySalt : newKeySalt();
   const target = { ...describeTarget(baseUrl, options.apiKey, salt), ...(salt !== undefined && { salt }) };
   const rebind = checkTarget(past, target, journalPath, options.sameWorkspace ?? false);
-  checkExternalIdDefinition(past.header, config.externalId, journalPath, config.file);
+  const identity = checkExternalIdDefinition(past.idDefinition, config.externalId, journalPath, config.file);
+  checkSource(past.sourceDefinition, config.source, journalPath, config.file);
   const newKey = rebind && past.target !== undefined && past.target.keyFingerprint !== target.keyFingerprint;
-  return { past, target, rebind, newKey };
+  return { past, target, rebind, newKey, identity };
 }
 
 /** The key is accepted, the custom fields fit, createdByUserId is a user. Returns the error the job aborts with (exit 3); a misfit config throws (exit 2). */
@@ -199,7 +218,7 @@ function openJournal(journalPath: string, past: ResumeState, target: Target & { 
   const at = startedAt.toISOString();
   const journal = new JournalWriter(
     journalPath,
-    past.header ? undefined : { t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl: target.baseUrl, keyFingerprint: target.keyFingerprint, ...(target.salt !== undefined && { keySalt: target.salt }), externalIdDefinition: describeExternalId(config.externalId), createdAt: at },
+    past.header ? undefined : { t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl: target.baseUrl, keyFingerprint: target.keyFingerprint, ...(target.salt !== undefined && { keySalt: target.salt }), externalIdDefinition: describeExternalId(config.externalId), sourceDefinition: describeSource(config.source), createdAt: at },
   );
   if (rebind) {
     log.warn(`${journalPath}: now bound to ${target.baseUrl} with the key ${target.keyFingerprint} (--same-workspace)`);

@@ -1,30 +1,79 @@
-import { Classifier } from '../classify/classify.js';
-import type { ResolvedConfig } from '../config/resolved.js';
+import { Classifier, type ValidRecord } from '../classify/classify.js';
+import type { ResolvedConfig, ValueSource } from '../config/resolved.js';
+import { renderTemplate } from '../config/template.js';
 import { indexHeader } from '../csv/header.js';
 import { openInput } from '../input/open-input.js';
 import type { OwnerLookup } from '../mapping/map-record.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
+import type { PastView } from './plan.js';
+
+/**
+ * Passes over the input that come before a run matches anything: reading is
+ * thousands of records a second, listing the workspace 50 contacts a request,
+ * so a pass that spares the listing or a wrong adoption is cheap.
+ */
+interface InputPass {
+  readonly input: string;
+  readonly config: ResolvedConfig;
+  readonly owners?: OwnerLookup;
+  readonly stop?: AbortSignal;
+}
+
+/** The input's valid records, as the run will classify them, each with a reader of its cells. */
+async function* validRecords(p: InputPass): AsyncGenerator<ValidRecord & { cell: (column: string) => string }> {
+  const csv = await openInput(p.input, p.config.csv);
+  const header = indexHeader(csv.header, p.config.columnUses, p.input);
+  const classifier = new Classifier(p.config, header, csv.encoding, csv.estimatedRecords, p.owners);
+  for await (const batch of csv.batches) {
+    if (p.stop?.aborted) return;
+    for (const item of batch) {
+      const record = classifier.classify(item);
+      if (record.kind === 'valid') yield { ...record, cell: (column) => record.fields[header.positionOf.get(column) ?? -1] ?? '' };
+    }
+  }
+}
+
+/**
+ * The records the job finished whose externalId the config now makes another
+ * (a split or allowEmpty added to the id's template): the first few, and how
+ * many. Each would be created a second time.
+ */
+export async function changedIds(p: InputPass, past: Pick<PastView, 'done'>, old: ValueSource): Promise<{ changed: { line: number; from: string; to: string }[]; total: number }> {
+  const changed: { line: number; from: string; to: string }[] = [];
+  let total = 0;
+  if (old.kind !== 'template') return { changed, total };
+  for await (const record of validRecords(p)) {
+    const before = renderTemplate(old.parts, record.cell, old.allowEmpty);
+    if (before.kind !== 'rendered' || before.id === record.externalId || !past.done.has(before.id)) continue;
+    total++;
+    if (changed.length < 3) changed.push({ line: record.line, from: before.id, to: record.externalId });
+  }
+  return { changed, total };
+}
+
+/**
+ * Whether any record is one the journal has not finished: only such a record
+ * is matched against the workspace (job/pipeline.ts), so a night with no new
+ * record lists nothing. Stops at the first.
+ */
+export async function anyRecordToMatch(p: InputPass, past: Pick<PastView, 'done'>): Promise<boolean> {
+  for await (const record of validRecords(p)) if (!past.done.has(record.externalId)) return true;
+  return false;
+}
 
 /**
  * The workspace keys (numbers, e-mails) that several records of the input
  * carry, with how many: an office line or a family's mobile is nobody's, so
  * a record matching by one is for review, whichever record comes first
- * (workspace/index.ts). Counted in a pass over the input before anything is
- * matched, over every valid record (one the job knows carries the key as much
- * as a new one), and only for keys the workspace has: its memory is the index's.
+ * (workspace/index.ts). Counted over every valid record (one the job knows
+ * carries the key as much as a new one), and only for keys the workspace has:
+ * its memory is the index's.
  */
-export async function sharedKeys(input: string, config: ResolvedConfig, index: WorkspaceIndex, owners?: OwnerLookup, stop?: AbortSignal): Promise<Map<string, number>> {
-  const csv = await openInput(input, config.csv);
-  const classifier = new Classifier(config, indexHeader(csv.header, config.columnUses, input), csv.encoding, csv.estimatedRecords, owners);
+export async function sharedKeys(p: InputPass, index: WorkspaceIndex): Promise<Map<string, number>> {
   const carriers = new Map<string, number>();
-  for await (const batch of csv.batches) {
-    if (stop?.aborted) break;
-    for (const item of batch) {
-      const record = classifier.classify(item);
-      if (record.kind !== 'valid') continue;
-      const keys = new Set(index.lookups(record).filter((l) => l.contacts.length > 0).map((l) => l.key));
-      for (const key of keys) carriers.set(key, (carriers.get(key) ?? 0) + 1);
-    }
+  for await (const record of validRecords(p)) {
+    const keys = new Set(index.lookups(record).filter((l) => l.contacts.length > 0).map((l) => l.key));
+    for (const key of keys) carriers.set(key, (carriers.get(key) ?? 0) + 1);
   }
   for (const [key, n] of carriers) if (n < 2) carriers.delete(key);
   return carriers;

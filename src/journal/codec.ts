@@ -26,6 +26,7 @@ function wellFormed(event: unknown, lineNo: number): event is JournalEvent | Jou
   if (lineNo === 1) return e.t === 'header';
   if (e.t === 'run') return e.event === 'start' || e.event === 'end';
   if (e.t === 'target') return typeof e.baseUrl === 'string' && typeof e.keyFingerprint === 'string';
+  if (e.t === 'identity') return (typeof e.definition === 'string' || typeof e.source === 'string') && (e.definition === undefined || typeof e.definition === 'string') && (e.source === undefined || typeof e.source === 'string');
   if (e.t === 'clock') return typeof e.lo === 'number' && typeof e.hi === 'number' && e.lo <= e.hi;
   if (!RECORD_EVENTS.has(e.t as string) || typeof e.id !== 'string') return false;
   if (e.t === 'created') return typeof e.cid === 'string' && typeof e.line === 'number';

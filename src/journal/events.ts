@@ -21,6 +21,8 @@ export interface JournalHeader {
   readonly keySalt?: string;
   /** How records got their externalId (journal/external-id-check.ts): a change would make every record new. */
   readonly externalIdDefinition?: string;
+  /** The source the job gives its contacts (journal/external-id-check.ts describeSource): with the externalId, a contact's identity. */
+  readonly sourceDefinition?: string;
   readonly createdAt: string;
 }
 
@@ -131,7 +133,20 @@ export interface ClockEvent {
   readonly at: string;
 }
 
-export type JournalEvent = AttemptEvent | CreatedEvent | UpdatedEvent | DeletedEvent | ReleasedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent | ClockEvent;
+/**
+ * What identifies the job's contacts, as later runs compare it
+ * (journal/external-id-check.ts): the externalId's definition, after a change
+ * that changed no finished record's id; the source, where the header of an
+ * older version did not say it.
+ */
+export interface IdentityEvent {
+  readonly t: 'identity';
+  readonly definition?: string;
+  readonly source?: string;
+  readonly at: string;
+}
+
+export type JournalEvent = IdentityEvent | AttemptEvent | CreatedEvent | UpdatedEvent | DeletedEvent | ReleasedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent | ClockEvent;
 
 /**
  * What the job is to a record's contact, as a created event's `how` says

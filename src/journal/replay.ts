@@ -7,7 +7,7 @@ import { decodeEvent, forEachJournalEvent } from './codec.js';
 import { DoneRecords } from './done-records.js';
 import { forEachLine } from './lines.js';
 import type { Target } from './target.js';
-import { JOURNAL_FORMAT, JOURNAL_VERSION, type ClockEvent, type JournalEvent, type JournalHeader, type RunEvent, type TargetEvent } from './events.js';
+import { JOURNAL_FORMAT, JOURNAL_VERSION, type ClockEvent, type IdentityEvent, type JournalEvent, type JournalHeader, type RunEvent, type TargetEvent } from './events.js';
 
 export interface PastFailure {
   readonly retryable: boolean;
@@ -33,6 +33,10 @@ export interface ResumeState {
   readonly updatesInDoubt: Set<string>;
   readonly failed: Map<string, PastFailure>;
   readonly runs: RunEvent[];
+  /** How records get their externalId, as the job last recorded it (the header's, or a later identity event's). */
+  readonly idDefinition: string | undefined;
+  /** The source the job gives its contacts, as it last recorded it; undefined for a journal of a version that did not say. */
+  readonly sourceDefinition: string | undefined;
   /** The last calibration of the contacts' clock an earlier run measured (events.ts ClockEvent). */
   readonly clock: { readonly lo: number; readonly hi: number } | undefined;
   readonly events: number;
@@ -82,6 +86,8 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
     failed: new Map<string, PastFailure>(),
     runs: [],
     clock: undefined,
+    idDefinition: undefined,
+    sourceDefinition: undefined,
     events: 0,
     repairedBytes,
   };
@@ -110,6 +116,8 @@ function applyLine(text: string, lineNo: number, path: string, state: MutableSta
   }
   if (lineNo === 1) {
     state.header = checkHeader(event, path);
+    state.idDefinition = state.header.externalIdDefinition;
+    state.sourceDefinition = state.header.sourceDefinition;
     if (state.header.keyFingerprint !== undefined) state.target = { baseUrl: state.header.baseUrl, keyFingerprint: state.header.keyFingerprint };
     return;
   }
@@ -117,6 +125,10 @@ function applyLine(text: string, lineNo: number, path: string, state: MutableSta
   if (event.t === 'run') state.runs.push(event);
   else if (event.t === 'target') state.target = { baseUrl: event.baseUrl, keyFingerprint: event.keyFingerprint };
   else if (event.t === 'clock') state.clock = { lo: event.lo, hi: event.hi };
+  else if (event.t === 'identity') {
+    if (event.definition !== undefined) state.idDefinition = event.definition;
+    if (event.source !== undefined) state.sourceDefinition = event.source;
+  }
   else if (event.t !== 'header') applyRecordEvent(event, state, open);
 }
 
@@ -148,7 +160,7 @@ class OpenAttempts {
 }
 
 /** An attempt opens a record's story; created, updated, absent and a failure (unless its outcome stayed unknown) close it. */
-function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent | ClockEvent>, state: MutableState, open: OpenAttempts): void {
+function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent | ClockEvent | IdentityEvent>, state: MutableState, open: OpenAttempts): void {
   const [h1, h2] = hashes(event.id);
   switch (event.t) {
     case 'attempt':

@@ -70,7 +70,7 @@ export function sandboxOptionsFromCli(a: SandboxCliArgs): SandboxOptions {
     host: a.host,
     rate: a.rate,
     seed: a.seed,
-    uniqueExternalId: oneOf('--unique-external-id', a.uniqueExternalId, ['409', 'off'] as const),
+    uniqueExternalId: oneOf('--unique-external-id', a.uniqueExternalId, ['409', 'per-source', 'off'] as const),
     patchArrays: oneOf('--patch-arrays', a.patchArrays, ['replace', 'merge'] as const),
     ...(a.users !== undefined && { users: parseUsers(a.users) }),
     ...(a.createDelay !== undefined && { createDelayMs: a.createDelay }),

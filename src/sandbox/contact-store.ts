@@ -1,4 +1,4 @@
-import type { Contact, ContactPatch, ContactRequest } from '../api/contract.js';
+import { DEFAULT_SOURCE, type Contact, type ContactPatch, type ContactRequest } from '../api/contract.js';
 import type { CustomFieldDefinition } from './custom-fields.js';
 
 export type { Contact };
@@ -46,7 +46,7 @@ export class ContactStore {
     const contact: Contact = {
       id: this.nextId('CT'),
       externalId: body.externalId ?? null,
-      source: body.source ?? 'public-api',
+      source: body.source ?? DEFAULT_SOURCE,
       sourceUrl: body.sourceUrl ?? null,
       createdAt: at,
       updatedAt: at,
@@ -77,7 +77,7 @@ export class ContactStore {
     const customFields = this.patchCustomFields(contact.customFields, body.customFields, arrays);
     this.unindex(contact);
     if (body.externalId !== undefined) contact.externalId = body.externalId;
-    if (body.source !== undefined) contact.source = body.source ?? 'public-api';
+    if (body.source !== undefined) contact.source = body.source ?? DEFAULT_SOURCE;
     if (body.sourceUrl !== undefined) contact.sourceUrl = body.sourceUrl;
     for (const key of ['firstName', 'lastName', 'company', 'role'] as const) {
       if (df[key] !== undefined) contact.defaultFields[key] = df[key] ?? null;

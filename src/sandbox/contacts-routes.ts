@@ -1,5 +1,5 @@
-import { LIST_MAX_RESULTS, LOOKUP_MAX_IDS, USERS_MAX_RESULTS, type ContactPatch, type ContactRequest, type User } from '../api/contract.js';
-import { ContactStore, UnknownItemError, type PatchArrays } from './contact-store.js';
+import { DEFAULT_SOURCE, LIST_MAX_RESULTS, LOOKUP_MAX_IDS, USERS_MAX_RESULTS, type ContactPatch, type ContactRequest, type User } from '../api/contract.js';
+import { ContactStore, UnknownItemError, type Contact, type PatchArrays } from './contact-store.js';
 import type { CustomFieldDefinition } from './custom-fields.js';
 import { CONFLICT_BODY, envelope, type FieldError } from './envelope.js';
 import { validateContactBody, type ValidationResult } from './validate-contact.js';
@@ -11,9 +11,12 @@ export type ExistingContact = Omit<ContactRequest, 'source' | 'externalId' | 'de
 export type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
 /** The rules of the workspace behind the routes; the defaults are the live API's. */
+/** How the sandbox enforces unique externalIds (SandboxOptions.uniqueExternalId). */
+export type UniqueExternalId = 'off' | '409' | 'per-source';
+
 export interface WorkspaceRules {
   /** '409' (live, default): a second contact with an externalId the workspace has is refused. 'off': accepted (a lenient mode for tests). */
-  readonly uniqueExternalId: 'off' | '409';
+  readonly uniqueExternalId: UniqueExternalId;
   readonly patchArrays: PatchArrays;
   /** The workspace's users: GET /v1/users lists them, GET /v1/users/{id} reads one. */
   readonly users: readonly User[];
@@ -124,9 +127,21 @@ export class ContactsRoutes {
       if (pending === undefined) continue;
       clearTimeout(pending.timer);
       this.late.delete(id);
-      if (this.rules.uniqueExternalId === '409' && this.store.withExternalId(id).length > 0) continue;
+      if (this.holders(id, (pending.body as { source?: string }).source).length > 0) continue;
       this.store.create(pending.body, new Date());
     }
+  }
+
+  /**
+   * The contacts a new one with this externalId (and source) would clash with:
+   * '409' any with the externalId (v1, as observed); 'per-source' those of the
+   * same source too (the dated API's rule: "same source and external ID");
+   * 'off' none.
+   */
+  private holders(externalId: string, source: string | null | undefined): Contact[] {
+    if (this.rules.uniqueExternalId === 'off') return [];
+    const all = this.store.withExternalId(externalId);
+    return this.rules.uniqueExternalId === '409' ? all : all.filter((c) => c.source === (source ?? DEFAULT_SOURCE));
   }
 
   create(rawBody: string, trace: string): Reply {
@@ -137,7 +152,7 @@ export class ContactsRoutes {
     const request = body as ContactRequest;
     // A late create of the same externalId has been stored by the time a resend arrives.
     if (request.externalId) this.settleLate([request.externalId]);
-    if (this.rules.uniqueExternalId === '409' && request.externalId && this.store.withExternalId(request.externalId).length > 0) {
+    if (request.externalId && this.holders(request.externalId, request.source).length > 0) {
       return { status: 409, body: CONFLICT_BODY };
     }
     return { status: 201, body: { data: this.store.create(request, new Date()) } };
@@ -203,7 +218,8 @@ export class ContactsRoutes {
     if (checked.kind !== 'valid') return invalid(checked, trace);
     // An externalId another contact holds is a conflict (the live rule is unknown: treated as the create's).
     const wanted = (body as ContactPatch).externalId;
-    if (typeof wanted === 'string' && this.rules.uniqueExternalId === '409' && this.store.withExternalId(wanted).some((c) => c.id !== id)) {
+    const source = (body as ContactPatch).source ?? this.store.get(id)?.source;
+    if (typeof wanted === 'string' && this.holders(wanted, source ?? undefined).some((c) => c.id !== id)) {
       return { status: 409, body: CONFLICT_BODY };
     }
     try {

@@ -5,7 +5,7 @@ import type { User } from '../api/contract.js';
 import { SANDBOX_DEFAULTS } from './defaults.js';
 import { sandboxUser } from './cli-options.js';
 import type { Contact, PatchArrays } from './contact-store.js';
-import { ContactsRoutes, findRoute, parseBody, type ExistingContact, type Reply } from './contacts-routes.js';
+import { ContactsRoutes, findRoute, parseBody, type ExistingContact, type Reply, type UniqueExternalId } from './contacts-routes.js';
 import { DEFAULT_CUSTOM_FIELDS, type CustomFieldDefinition } from './custom-fields.js';
 import { UsageError } from '../errors.js';
 import { envelope, unauthorizedBody } from './envelope.js';
@@ -32,8 +32,12 @@ export interface SandboxOptions {
   readonly burstMs?: number;
   /** How long a hang fault holds a request. Default 120 s. */
   readonly hangMs?: number;
-  /** '409' (default, as the live API): a second contact with the same externalId is refused. 'off': accepted, for tests of the client's own guarantees. */
-  readonly uniqueExternalId?: 'off' | '409';
+  /**
+   * '409' (default, as v1 was observed): a second contact with the same externalId is refused;
+   * 'per-source': only one of the same source too (the dated API's documented rule);
+   * 'off': accepted, for tests of the client's own guarantees.
+   */
+  readonly uniqueExternalId?: UniqueExternalId;
   /** How PATCH treats arrays (unknown for the live API): 'replace' (default) or 'merge'. See contact-store.ts. */
   readonly patchArrays?: PatchArrays;
   readonly customFields?: readonly CustomFieldDefinition[];

@@ -1,5 +1,5 @@
 import type { ApiClient, CallResult } from '../api/client.js';
-import { contactRequestProblems, type Contact, type ContactRequest } from '../api/contract.js';
+import { contactRequestProblems, DEFAULT_SOURCE, type Contact, type ContactRequest } from '../api/contract.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import { ProblemCode } from '../mapping/problem.js';
 import type { Relation } from '../ownership/created-by-job.js';
@@ -112,7 +112,8 @@ async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOu
   const settle = async (why: string): Promise<SendOutcome | undefined> => {
     const found = await findContacts(ctx, rec.externalId);
     if (found.kind === 'failed') return fail('LOOKUP_FAILED', `${why}; then the lookup by externalId failed: ${found.failed}`, true, true);
-    const proof = await proveOwnershipSharp(ctx.api, found.contacts, firstAt);
+    // Another source's contact with the externalId is not what this record's create made (identity is source + externalId).
+    const proof = await proveOwnershipSharp(ctx.api, ofSource(found.contacts, rec.body), firstAt);
     if (proof.kind === 'absent') {
       ctx.journal.append({ t: 'absent', id: rec.externalId });
       return undefined;
@@ -207,11 +208,14 @@ async function onConflict(ctx: SendContext, rec: RecordToSend, open: { firstAt: 
   if (found.kind === 'failed') return fail('LOOKUP_FAILED', `the API answered 409 (the externalId exists); then the lookup of its contact failed: ${found.failed}`, true, doubt);
   // A 409 for a contact no lookup finds: the API's index lags, or the match is looser than exact (case, spaces).
   if (found.contacts.length === 0) return fail('CONFLICT_NOT_FOUND', `the API answered 409 (a contact with externalId ${JSON.stringify(rec.externalId)} exists), but no lookup finds it; a rerun tries again`, true, doubt);
-  if (open === undefined) return foreign(ctx, rec, found.contacts[0]!, undefined);
-  const proof = await proveOwnershipSharp(ctx.api, found.contacts, open.firstAt);
+  const same = ofSource(found.contacts, rec.body);
+  // Only another integration's contact holds the externalId: never this job's to claim or change.
+  if (same.length === 0) return { kind: 'existing', contactId: found.contacts[0]!.id, why: `another source (${JSON.stringify(found.contacts[0]!.source)}) holds a contact with this externalId; it is not this job's to change` };
+  if (open === undefined) return foreign(ctx, rec, same[0]!, undefined);
+  const proof = await proveOwnershipSharp(ctx.api, same, open.firstAt);
   if (proof.kind === 'uncalibrated') return unproven('the API answered 409 (the externalId exists) after an attempt whose answer was lost');
   if (proof.kind === 'ours') return { kind: 'created', contactId: proof.contact.id, viaLookup: true, updatedAt: proof.contact.updatedAt };
-  return foreign(ctx, rec, proof.kind === 'notOurs' ? proof.contact : found.contacts[0]!, proof.kind === 'notOurs' ? proof.why : undefined);
+  return foreign(ctx, rec, proof.kind === 'notOurs' ? proof.contact : same[0]!, proof.kind === 'notOurs' ? proof.why : undefined);
 }
 
 /** A contact the workspace had before this job holds the record's externalId. */
@@ -228,12 +232,14 @@ function foreign(ctx: SendContext, rec: RecordToSend, contact: Contact, why: str
 async function syncRecord(ctx: SendContext, rec: RecordToSend, relation: Relation, current?: Promise<Contact[]>): Promise<SendOutcome> {
   const found = await findContacts(ctx, rec.externalId, current);
   if (found.kind === 'failed') return fail('LOOKUP_FAILED', `a changed record: reading its contact failed: ${found.failed}`, true);
-  if (found.contacts.length === 0) return createRecord(ctx, { ...rec, inDoubt: false });
-  if (found.contacts.length > 1) {
-    return fail('EXTERNAL_ID_AMBIGUOUS', `${found.contacts.length} contacts hold this externalId (${found.contacts.map((c) => c.id).join(', ')}): which to update cannot be told; delete the extra ones in OpenPhone and run again`, false);
+  // The record's contact is the one of its source: another integration's with the same externalId is never updated.
+  const mine = ofSource(found.contacts, rec.body);
+  if (mine.length === 0) return createRecord(ctx, { ...rec, inDoubt: false });
+  if (mine.length > 1) {
+    return fail('EXTERNAL_ID_AMBIGUOUS', `${mine.length} contacts hold this externalId (${mine.map((c) => c.id).join(', ')}): which to update cannot be told; delete the extra ones in OpenPhone and run again`, false);
   }
   // The first PATCH of a contact the workspace had keeps its state before (prior.jsonl).
-  return patchContact(ctx, rec, found.contacts[0]!, relation === 'existing' ? 'updated' : 'sync');
+  return patchContact(ctx, rec, mine[0]!, relation === 'existing' ? 'updated' : 'sync');
 }
 
 /**
@@ -296,6 +302,9 @@ async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contac
   if (r.res.status === 404) return fail('CONTACT_GONE', `update: contact ${contact.id} was deleted meanwhile; a rerun makes it again`, true);
   return refused(r.res.status, r.res.body, 'update: ');
 }
+
+/** The contacts of the record's source (the API's default when the record names none): a contact's identity is its source and externalId. */
+const ofSource = (contacts: readonly Contact[], body: ContactRequest): Contact[] => contacts.filter((c) => c.source === (body.source ?? DEFAULT_SOURCE));
 
 /** A lookup by externalId (or its answer, asked earlier): the contacts, or why the API could not say (anything else is thrown). */
 async function findContacts(ctx: Pick<SendContext, 'lookup'>, externalId: string, asked?: Promise<Contact[]>): Promise<{ kind: 'found'; contacts: Contact[] } | { kind: 'failed'; failed: string }> {

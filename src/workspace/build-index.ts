@@ -4,6 +4,8 @@ import type { MatchKey, ResolvedConfig } from '../config/resolved.js';
 import type { Log } from '../log.js';
 import { WorkspaceIndex } from './index.js';
 import { listContacts, readContactsPage } from './list-contacts.js';
+import { readStopsJob } from '../api/read-failure.js';
+import { UsageError } from '../errors.js';
 
 /**
  * Lists the workspace once and indexes it for matching (--match-existing):
@@ -26,15 +28,28 @@ export async function buildIndex(api: ApiClient, config: ResolvedConfig, keys: r
   return index;
 }
 
+/** Pages a first run without a matching choice reads to count the contacts it would duplicate (500 contacts, about a second). */
+export const FIRST_RUN_PAGES = 10;
+
 /**
- * The first run of a job that does not match: one page of the workspace is
- * read, and a workspace that has contacts without an externalId gets one
- * warning, since the job would make second contacts of any it has.
+ * A job's first run into a workspace that has contacts without an externalId
+ * (the app's, its CSV import's), with no matching chosen, stops before it
+ * sends anything (exit 2): any of them that is also in the file would be
+ * created a second time. The person chooses: match, or create anyway.
  */
-export async function warnIfNotEmpty(api: ApiClient, log: Log, signal?: AbortSignal): Promise<void> {
-  const page = await readContactsPage(api, null, 'checks', signal);
-  if (page.kind === 'failed') return;
-  const without = page.data.filter((c) => c.externalId === null).length;
-  if (without === 0) return;
-  log.warn(`the workspace already has contacts without an externalId (${without}${page.nextPageToken ? ' or more' : ''} in its first page): any of them that is also in this file is created a second time. To adopt them instead, add --match-existing phone,email (or "matchExisting": ["phone", "email"] in the config).`);
+export async function refuseUnmatchedFirstRun(api: ApiClient, signal?: AbortSignal): Promise<void> {
+  let count = 0;
+  let pageToken: string | null = null;
+  for (let page = 0; page < FIRST_RUN_PAGES; page++) {
+    const read = await readContactsPage(api, pageToken, 'checks', signal);
+    if (read.kind === 'failed') throw readStopsJob('LISTING_FAILED', "reading the workspace's contacts before a first run", read.failure);
+    count += read.data.filter((c) => c.externalId === null).length;
+    pageToken = read.nextPageToken;
+    if (pageToken === null) break;
+  }
+  if (count === 0) return;
+  const many = `${count}${pageToken !== null ? ' or more' : ''}`;
+  throw new UsageError('FIRST_RUN_UNMATCHED', `the workspace already has ${many} contact(s) without an externalId (made in the app or by its CSV import), and this job's first run matches none: any of them that is also in the file would be created a second time. Nothing was sent`, {
+    hint: 'adopt them: add --match-existing phone,email (or "matchExisting": ["phone", "email"] in the config); or create every record anew: --match-existing none (or "matchExisting": [])',
+  });
 }

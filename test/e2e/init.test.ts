@@ -25,7 +25,8 @@ async function initAndImport(name: string, withKey: boolean) {
   expect(init.code).toBe(0);
   expect(() => loadConfig(out)).not.toThrow();
   const run = await runCli(['run', '-c', out, '-i', fixture(`${name}.csv`), '--state-dir', join(dir(), 'state'), '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
-  expect(run.stderr).toBe('');
+  // The config init wrote matches existing contacts: the run says it lists the workspace, and nothing worse.
+  expect(run.stderr).not.toMatch(/^(warning|error)/m);
   expect(run.code).toBe(0);
   return { init, config: JSON.parse(readFileSync(out, 'utf8')), contacts: sandbox.contacts() };
 }
@@ -100,11 +101,16 @@ test('with the key, a workspace that has contacts without an externalId: init pr
   expect(config.matchExisting).toEqual(['phone', 'email']);
   expect(r.stdout).toMatch(/matchExisting: \["phone","email"\]: the workspace already has contacts without an externalId \(1 in its first page/);
   expect(() => loadConfig(out)).not.toThrow();
-  // An empty workspace: nothing proposed.
+  // An empty workspace today, or no key: matching is proposed all the same (the app adds contacts later), and said.
   const emptyWorkspace = await startSandbox({ rate: 0 });
   const empty = join(dir(), 'empty.json');
-  await runCli(['init', '-i', fixture('hubspot.csv'), '-o', empty, '--base-url', emptyWorkspace.url], { OPENPHONE_API_KEY: emptyWorkspace.apiKey });
-  expect(JSON.parse(readFileSync(empty, 'utf8')).matchExisting).toBeUndefined();
+  const r2 = await runCli(['init', '-i', fixture('hubspot.csv'), '-o', empty, '--base-url', emptyWorkspace.url], { OPENPHONE_API_KEY: emptyWorkspace.apiKey });
+  expect(JSON.parse(readFileSync(empty, 'utf8')).matchExisting).toEqual(['phone', 'email']);
+  expect(r2.stdout).toMatch(/no contact without an externalId in its first page today/);
+  const keyless = join(dir(), 'keyless.json');
+  const r3 = await runCli(['init', '-i', fixture('hubspot.csv'), '-o', keyless], { OPENPHONE_API_KEY: '' });
+  expect(JSON.parse(readFileSync(keyless, 'utf8')).matchExisting).toEqual(['phone', 'email']);
+  expect(r3.stdout).toMatch(/matchExisting: \["phone","email"\]: a workspace seldom starts empty/);
 });
 
 test('init on a file that is not there, or on a folder: exit 2 with the path, never a crash', async () => {

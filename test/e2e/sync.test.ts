@@ -276,16 +276,38 @@ describe('adopting what the workspace already has', () => {
     expect(readFileSync(join(stateDir(), 'rollback.csv'), 'utf8')).toMatch(/restore,changedSince,"changed at/);
   });
 
-  test('a run into a workspace with contacts, without matching, warns once that it would duplicate them', async () => {
-    const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Typed in the app' }, source: 'openphone' }] });
+  test('a first run into a workspace with app-made contacts and no matching choice stops before sending (exit 2), with both ways on', async () => {
+    const sandbox = await startSandbox({ rate: 0, existing: Array.from({ length: 14 }, (_, i) => ({ defaultFields: { firstName: `Typed in the app ${i}` }, source: 'openphone' })) });
     const input = join(dir(), 'contacts.csv');
-    writeContactsFile(input, 5);
-    const warnings: string[] = [];
-    await runImport(sandbox, input, { log: { info: () => {}, warn: (m) => warnings.push(m) } });
-    expect(warnings.join('\n')).toMatch(/already has contacts without an externalId \(1 in its first page\).*--match-existing phone,email/);
-    warnings.length = 0;
-    await runImport(sandbox, input, { log: { info: () => {}, warn: (m) => warnings.push(m) } });
-    expect(warnings).toEqual([]);
+    writeContactsFile(input, 20);
+    await expect(runImport(sandbox, input)).rejects.toMatchObject({ code: 'FIRST_RUN_UNMATCHED', exitCode: 2, message: expect.stringMatching(/already has 14 contact\(s\) without an externalId/), hint: expect.stringMatching(/--match-existing phone,email.*--match-existing none/) });
+    expect(sandbox.requests().filter((r) => r.method !== 'GET')).toHaveLength(0);
+    expect(sandbox.contacts()).toHaveLength(14);
+    // Either choice goes on: create anyway...
+    expect((await runImport(sandbox, input, { matchExisting: [] })).counts.created).toBeGreaterThan(0);
+    // ...and later runs of the job are no first run.
+    expect((await runImport(sandbox, input)).exitCode).not.toBe(2);
+  });
+
+  test('the same from the command line, as a new user meets it: exit 2, nothing sent, the hint names both flags', async () => {
+    const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] }, source: 'openphone' }] });
+    const job = cliJob(dir(), 10);
+    const r = await runCli(job.args(sandbox.url), { OPENPHONE_API_KEY: sandbox.apiKey });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: the workspace already has 1 contact\(s\) without an externalId .*Nothing was sent$/m);
+    expect(r.stderr).toMatch(/^hint: adopt them: add --match-existing phone,email .*--match-existing none \(or "matchExisting": \[\]\)$/m);
+    expect(sandbox.contacts()).toHaveLength(1);
+  });
+
+  test('a night with no new record lists nothing: the workspace is read only when a record needs matching', async () => {
+    const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] }, source: 'openphone' }] });
+    const input = join(dir(), 'crm.csv');
+    writeRows(input, [header, row('a', 'Ada', 'ada@example.com', '+14155550101'), row('b', 'Bob', 'bob@example.com', '+14155550102')]);
+    expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts).toMatchObject({ adopted: 1, created: 1 });
+    const from = sandbox.requests().length;
+    const night = await runImport(sandbox, input, { matchExisting: ['phone'] });
+    expect(night.counts).toMatchObject({ unchanged: 2 });
+    expect(requestsSince(sandbox, from).filter((r) => r.path === '/v1/contacts' && r.method === 'GET')).toHaveLength(0);
   });
 });
 

@@ -1,10 +1,8 @@
 import { parseConfig } from '../../src/config/load.js';
 import { checkExternalIdDefinition, describeExternalId } from '../../src/journal/external-id-check.js';
-import type { JournalHeader } from '../../src/journal/events.js';
 
 const config = (externalId: unknown, emailSplit?: string) =>
   parseConfig(JSON.stringify({ externalId, defaultFields: { firstName: 'First', emails: [{ name: 'work', column: 'Email', ...(emailSplit && { split: emailSplit }) }] } }), 'c.json');
-const header = (externalIdDefinition: string): JournalHeader => ({ t: 'header', format: 'openphone-import-journal', version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'x', externalIdDefinition });
 const template = { template: '{First}-{Email}', allowEmpty: true };
 
 test("a template's definition names allowEmpty and the split of each column it uses", () => {
@@ -12,15 +10,26 @@ test("a template's definition names allowEmpty and the split of each column it u
   expect(describeExternalId(config('Email', ';').externalId)).toBe('column "Email"');
 });
 
-test('the hint "add split to the e-mail column" would change the ids of a template over it: the run is stopped, naming both', () => {
-  const before = describeExternalId(config(template).externalId);
-  const after = config(template, ';').externalId;
-  expect(() => checkExternalIdDefinition(header(before), after, 'j', 'c.json')).toThrow(expect.objectContaining({ code: 'EXTERNAL_ID_CHANGED', message: expect.stringMatching(/found template "\{First\}-\{Email\}", allowEmpty, \{Email\} split ";", but this job .* by template "\{First\}-\{Email\}", allowEmpty\./) }));
-  // allowEmpty alone changes which records get an id, and how long ones are cut.
-  expect(() => checkExternalIdDefinition(header(before), config({ template: '{First}-{Email}' }).externalId, 'j', 'c.json')).toThrow(expect.objectContaining({ code: 'EXTERNAL_ID_CHANGED' }));
+test('"split": false on the externalId reads its cells whole: a split on the e-mail column leaves the definition as it was', () => {
+  expect(describeExternalId(config({ ...template, split: false }, ';').externalId)).toBe(describeExternalId(config(template).externalId));
 });
 
-test('a journal of a version that kept only the template text is compared on the text', () => {
-  expect(() => checkExternalIdDefinition(header('template "{First}-{Email}"'), config(template, ';').externalId, 'j', 'c.json')).not.toThrow();
-  expect(() => checkExternalIdDefinition(header('template "{First}"'), config(template).externalId, 'j', 'c.json')).toThrow(expect.objectContaining({ code: 'EXTERNAL_ID_CHANGED' }));
+test('the same template under another split or allowEmpty is rechecked record by record, with the old way to read the ids', () => {
+  const before = describeExternalId(config(template).externalId);
+  const verdict = checkExternalIdDefinition(before, config(template, ';').externalId, 'j', 'c.json');
+  expect(verdict).toMatchObject({ kind: 'recheck', then: before, now: 'template "{First}-{Email}", allowEmpty, {Email} split ";"' });
+  // The old reading has no split on {Email}.
+  expect(verdict.kind === 'recheck' && verdict.old.kind === 'template' && verdict.old.parts.some((p) => 'split' in p)).toBe(false);
+  expect(checkExternalIdDefinition(before, config({ template: '{First}-{Email}' }).externalId, 'j', 'c.json')).toMatchObject({ kind: 'recheck', old: { allowEmpty: true } });
+  // A split removed: the old reading had it.
+  const withSplit = describeExternalId(config(template, ';').externalId);
+  const back = checkExternalIdDefinition(withSplit, config(template).externalId, 'j', 'c.json');
+  expect(back.kind === 'recheck' && back.old.kind === 'template' && back.old.parts.find((p) => 'column' in p && p.column === 'Email')).toEqual({ column: 'Email', split: ';' });
+});
+
+test('another template or column stops the run, naming both; the same definition passes', () => {
+  expect(() => checkExternalIdDefinition('template "{First}"', config(template).externalId, 'j', 'c.json')).toThrow(expect.objectContaining({ code: 'EXTERNAL_ID_CHANGED', message: expect.stringMatching(/found template "\{First\}-\{Email\}", allowEmpty, but this job .* by template "\{First\}"\./) }));
+  expect(() => checkExternalIdDefinition('column "Email"', config(template).externalId, 'j', 'c.json')).toThrow(expect.objectContaining({ code: 'EXTERNAL_ID_CHANGED' }));
+  expect(checkExternalIdDefinition(describeExternalId(config(template).externalId), config(template).externalId, 'j', 'c.json')).toEqual({ kind: 'same' });
+  expect(checkExternalIdDefinition(undefined, config(template).externalId, 'j', 'c.json')).toEqual({ kind: 'same' });
 });

@@ -27,7 +27,7 @@ test('the CLI flags become sandbox options', () => {
   expect(sandboxOptionsFromCli({ port: 1, host: 'h', rate: 5, seed: 3, uniqueExternalId: 'off', patchArrays: 'merge', users: 'US1, US2', latency: '1-2', faults: 'post:500=#1', retryAfter: 2, apiKey: 'k' })).toEqual({
     port: 1, host: 'h', rate: 5, seed: 3, uniqueExternalId: 'off', patchArrays: 'merge', users: [expect.objectContaining({ id: 'US1', email: 'us1@sandbox.example' }), expect.objectContaining({ id: 'US2' })], latencyMs: [1, 2], faults: [{ route: 'post', kind: '500', at: [1] }], retryAfterSeconds: 2, apiKeys: ['k'],
   });
-  expect(() => sandboxOptionsFromCli({ port: 1, host: 'h', rate: 5, seed: 3, uniqueExternalId: 'on', patchArrays: 'merge' })).toThrow(/--unique-external-id: found "on": expected one of 409, off/);
+  expect(() => sandboxOptionsFromCli({ port: 1, host: 'h', rate: 5, seed: 3, uniqueExternalId: 'on', patchArrays: 'merge' })).toThrow(/--unique-external-id: found "on": expected one of 409, per-source, off/);
   expect(() => sandboxOptionsFromCli({ port: 1, host: 'h', rate: 5, seed: 3, uniqueExternalId: '409', patchArrays: 'merge', users: 'bob' })).toThrow(/--users: found "bob"/);
 });
 

@@ -65,7 +65,7 @@ function context(transport: Transport, onExisting: 'skip' | 'update' = 'skip', a
 
 const body = { defaultFields: { firstName: 'A' }, externalId: 'e1' };
 const created = (id = 'CT1'): ApiResponse => ({ status: 201, body: { data: { id } } });
-const contact = (id: string, extra: Record<string, unknown> = {}) => ({ id, externalId: 'e1', defaultFields: { firstName: 'Old', lastName: null, company: null, role: null, emails: [], phoneNumbers: [] }, customFields: [], ...extra });
+const contact = (id: string, extra: Record<string, unknown> = {}) => ({ id, externalId: 'e1', source: 'public-api', defaultFields: { firstName: 'Old', lastName: null, company: null, role: null, emails: [], phoneNumbers: [] }, customFields: [], ...extra });
 const found = (id?: string): ApiResponse => ({ status: 200, body: { data: id ? [contact(id)] : [], nextPageToken: null } });
 const conflict: ApiResponse = { status: 409, body: { message: 'Failed to create contact', code: '0800409', status: 409, docs: 'https://openphone.com/docs', title: 'Conflict' } };
 /** Sends, and journals the outcome the way the import's recorder does. */
