@@ -122,7 +122,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
         if (config.owner !== undefined) owners = await readOwners(api, config, header, input, log, options.stop);
         const pass = { input, config, ...(owners && { owners }), ...(options.stop && { stop: options.stop }) };
         if (matchKeys.length > 0 && (await anyRecordToMatch(pass, past))) {
-          index = await buildIndex(api, config, matchKeys, log, options.stop);
+          index = await buildIndex(api, config, matchKeys, log, options.stop, (id) => past.done.has(id));
           index.setShared(await sharedKeys(pass, index));
         } else if (matchKeys.length > 0) {
           log.info('matching existing contacts: every record of the input is one the job has finished, so the workspace is not listed');

@@ -11,10 +11,10 @@ import { UsageError } from '../errors.js';
  * Lists the workspace once and indexes it for matching (--match-existing):
  * one request per 50 contacts, with a line of progress every 20 pages.
  */
-export async function buildIndex(api: ApiClient, config: ResolvedConfig, keys: readonly MatchKey[], log: Log, signal?: AbortSignal): Promise<WorkspaceIndex> {
+export async function buildIndex(api: ApiClient, config: ResolvedConfig, keys: readonly MatchKey[], log: Log, signal?: AbortSignal, jobHolds?: (externalId: string) => boolean): Promise<WorkspaceIndex> {
   // The workspace's numbers written without +country code are read in the config's default country.
   const country = config.phoneNumbers.find((p) => p.defaultCountry !== undefined)?.defaultCountry;
-  const index = new WorkspaceIndex(keys, country);
+  const index = new WorkspaceIndex(keys, country, jobHolds);
   log.info(`matching existing contacts by ${keys.join(' and ')}: reading the workspace's contacts (one request per ${LIST_MAX_RESULTS})`);
   const pages = await listContacts(
     api,

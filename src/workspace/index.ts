@@ -52,6 +52,8 @@ export class WorkspaceIndex {
   constructor(
     private readonly keys: readonly MatchKey[],
     private readonly country: CountryCode | undefined,
+    /** Whether an externalId is one of this job's finished records: its contact is the job's, never "another source's". */
+    private readonly jobHolds: (externalId: string) => boolean = () => false,
   ) {}
 
   add(contact: Contact): void {
@@ -94,6 +96,7 @@ export class WorkspaceIndex {
     if (sharedVia.length > 0) return { kind: 'review', candidates, why: `matches by ${[...new Set(sharedVia)].join('; ')}: a number or e-mail several people share is nobody's key` };
     if (candidates.length > 1) return { kind: 'review', candidates, why: `matches ${candidates.length} contacts of the workspace (${how}): which one is this record cannot be told` };
     const only = candidates[0]!;
+    if (only.externalId !== null && this.jobHolds(only.externalId)) return { kind: 'review', candidates, why: `matches a contact (${how}) that this job's record ${JSON.stringify(only.externalId)} holds: two records of the source for one contact` };
     if (only.externalId !== null) return { kind: 'review', candidates, why: `matches a contact (${how}) that another source holds (externalId ${JSON.stringify(only.externalId)})` };
     const df = record.payload.defaultFields;
     if (!sameName(only, df)) return { kind: 'review', candidates, why: `matches a contact (${how}) whose name is not the record's: "${only.name}" in the workspace, "${displayName(df.firstName, df.lastName)}" in the input` };

@@ -99,3 +99,11 @@ test('a key several records of the input carry is nobody\'s: for review, whichev
     { key: 'p:+14155550100', label: 'phone +14155550100', contacts: [expect.objectContaining({ id: desk.id })] },
   ]);
 });
+
+test('a contact this job holds is never "another source\'s": the reason names the job\'s record', () => {
+  const held = contact({ phones: ['+14155550100'], externalId: 'crm-7', name: 'Someone' });
+  const i = new WorkspaceIndex(['phone'], 'US', (id) => id === 'crm-7');
+  i.add(held);
+  expect(i.match(record('crm-8', ['+14155550100']))).toMatchObject({ kind: 'review', why: expect.stringMatching(/this job's record "crm-7" holds/) });
+  expect(index(['phone'], contact({ phones: ['+14155550100'], externalId: 'hubspot-1' })).match(record('crm-8', ['+14155550100']))).toMatchObject({ why: expect.stringMatching(/another source holds/) });
+});
