@@ -68,6 +68,7 @@ export const runDef = (setExit: SetExit): Def => ({
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Logs on stderr as text or JSON lines (for log collectors)' })
     .option('progress-interval', { type: 'string', default: DEFAULT_PROGRESS_INTERVAL, describe: 'Off a terminal: how often a progress line is printed' })
     .option('on-existing', { choices: ['skip', 'update'] as const, default: DEFAULT_RULES.onExisting, describe: 'A contact with the same externalId already in the workspace: leave it (skip) or PATCH it (update)' })
+    .option('verify', { type: 'boolean', describe: 'Also read the contacts of unchanged records (20 a request) and compare them with what the job wrote: one deleted in the app is made again, one changed there is listed in drift.csv (and written back with "update": { "conflicts": "source" }). Safe weekly from cron' })
     .option('on-changed', { choices: ['update', 'skip'] as const, default: DEFAULT_RULES.onChanged, describe: 'A record changed since the job last sent it: update its contact, or only report it (unchanged records cost no request either way)' })
     .option('match-existing', { type: 'string', describe: 'Adopt contacts the workspace already has by phone, email or phone,email (lists the workspace once: one request per 50 contacts); none turns the config\'s matchExisting off' })
     .option('delete-missing', { type: 'boolean', default: false, describe: 'Delete the contacts this job created or adopted whose externalId is no longer in the input (after a whole read only; written to deleted.csv first)' })
@@ -96,6 +97,7 @@ export const runDef = (setExit: SetExit): Def => ({
     progressInterval: a['progress-interval'],
     onExisting: a['on-existing'],
     onChanged: a['on-changed'],
+    verify: a.verify,
     matchExisting: a['match-existing'],
     deleteMissing: a['delete-missing'],
     maxDelete: a['max-delete'],

@@ -7,7 +7,7 @@ import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { describeZodIssues, type ConfigProblem } from './format-issues.js';
-import { API_DEFAULTS, type ColumnUse, type ResolvedConfig, type TextSource, type ValueSource } from './resolved.js';
+import { API_DEFAULTS, type ColumnUse, type FieldUpdateModes, type ResolvedConfig, type TextSource, type UpdateMode, type ValueSource } from './resolved.js';
 import { configSchema, type Config } from './schema.js';
 import { parseTemplate } from './template.js';
 
@@ -104,6 +104,31 @@ function formatRoundTrips(format: string): boolean {
   return back.isValid && back.year === 2031 && back.month === 11 && back.day === 23;
 }
 
+/** Each mapped field's update mode (schema.ts updateMode); emails and phones take the strictest of their columns'. */
+function fieldUpdateModes(config: Config): FieldUpdateModes {
+  const df = config.defaultFields;
+  const modeOf = (ref: unknown) => (typeof ref === 'object' && ref !== null && 'update' in ref ? (ref as { update?: UpdateMode }).update : undefined);
+  const strictest = (refs: readonly { update?: UpdateMode }[] | undefined) => {
+    const modes = (refs ?? []).map((r) => r.update ?? 'always');
+    return modes.includes('never') ? 'never' : modes.includes('ifEmpty') ? 'ifEmpty' : undefined;
+  };
+  const named = (key: 'firstName' | 'lastName' | 'company' | 'role') => {
+    const mode = modeOf(df[key]);
+    return mode === undefined ? {} : { [key]: mode };
+  };
+  const emails = strictest(df.emails);
+  const phoneNumbers = strictest(df.phoneNumbers);
+  return {
+    ...named('firstName'),
+    ...named('lastName'),
+    ...named('company'),
+    ...named('role'),
+    ...(emails && { emails }),
+    ...(phoneNumbers && { phoneNumbers }),
+    custom: Object.fromEntries((config.customFields ?? []).flatMap((f) => (f.update === undefined ? [] : [[f.key, f.update]]))),
+  };
+}
+
 function columnSource(ref: string | { column: string }): string {
   return typeof ref === 'string' ? ref : ref.column;
 }
@@ -164,11 +189,11 @@ function resolve(config: Config, file: string): ResolvedConfig {
   const countryColumn = config.phone?.countryColumn;
   if (countryColumn !== undefined) use(countryColumn, 'phone.countryColumn');
   const api = config.api ?? {};
-  // What decides a record's body; how it is sent (api, update, matching) does not.
+  // What decides a record's body; how it is sent (api, update and each field's update mode, matching) does not.
   const mappingPart = { ...config, $schema: undefined, api: undefined, update: undefined, matchExisting: undefined, proposedByInit: undefined };
   return {
     file,
-    mappingHash: createHash('sha256').update(JSON.stringify(mappingPart)).digest('hex').slice(0, 16),
+    mappingHash: createHash('sha256').update(JSON.stringify(mappingPart, (key, value: unknown) => (key === 'update' ? undefined : value))).digest('hex').slice(0, 16),
     externalId,
     ...(config.source !== undefined && { source: textSource(config.source, 'source', use) }),
     ...(config.sourceUrl !== undefined && { sourceUrl: textSource(config.sourceUrl, 'sourceUrl', use) }),
@@ -181,7 +206,7 @@ function resolve(config: Config, file: string): ResolvedConfig {
     ...(countryColumn !== undefined && { phoneCountryColumn: countryColumn }),
     requirePhone: config.requirePhone ?? false,
     invalidValues: config.invalidValues ?? 'drop',
-    update: { arrays: config.update?.arrays ?? 'keep' },
+    update: { arrays: config.update?.arrays ?? 'keep', conflicts: config.update?.conflicts ?? 'workspace', fields: fieldUpdateModes(config) },
     ...(config.matchExisting !== undefined && { matchExisting: [...new Set(config.matchExisting)] }),
     csv: { delimiter: config.csv?.delimiter, encoding: config.csv?.encoding ?? 'utf-8', headerLine: config.csv?.headerLine ?? 1, sheet: config.csv?.sheet },
     api: {

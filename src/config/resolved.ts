@@ -4,6 +4,20 @@ import type { TemplatePart } from './template.js';
 
 export type MatchKey = 'phone' | 'email';
 
+export type UpdateMode = 'always' | 'ifEmpty' | 'never';
+
+/** Per mapped field, when a sync writes it; a field not named is 'always'. Emails and phones as a kind: the strictest of their columns. */
+export interface FieldUpdateModes {
+  readonly firstName?: UpdateMode;
+  readonly lastName?: UpdateMode;
+  readonly company?: UpdateMode;
+  readonly role?: UpdateMode;
+  readonly emails?: UpdateMode;
+  readonly phoneNumbers?: UpdateMode;
+  /** By custom field key. */
+  readonly custom: Readonly<Record<string, UpdateMode>>;
+}
+
 /** Where a value comes from: one column, or a template over several. */
 export type ValueSource =
   | { readonly kind: 'column'; readonly column: string }
@@ -68,8 +82,11 @@ export interface ResolvedConfig {
   readonly requirePhone: boolean;
   /** A bad value: dropped and reported (the contact is imported without it), or the whole record fails. */
   readonly invalidValues: 'drop' | 'fail';
-  /** A changed record's update: keep the contact's own items and add the record's, or make them exactly the record's. */
-  readonly update: { readonly arrays: 'keep' | 'source' };
+  /**
+   * A changed record's update: keep the contact's own items and add the record's, or make them exactly the record's;
+   * which side a conflict keeps; and, per mapped field, when a sync writes it (send/three-way.ts).
+   */
+  readonly update: { readonly arrays: 'keep' | 'source'; readonly conflicts: 'workspace' | 'source'; readonly fields: FieldUpdateModes };
   /** Adopt the workspace's contacts by these keys (config `matchExisting`, or --match-existing). */
   readonly matchExisting?: readonly MatchKey[];
   readonly csv: { readonly delimiter?: string; readonly encoding: string; readonly headerLine: number; readonly sheet?: string | number | undefined };

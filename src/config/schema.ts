@@ -13,6 +13,15 @@ const columnName = z.string().min(1, 'a column name must not be empty');
 /** A bare string is shorthand for { "column": "..." }. */
 export const columnRef = z.union([columnName, z.strictObject({ column: columnName })]);
 
+/** How a sync writes a mapped field the source changed (send/three-way.ts). */
+export const UPDATE_MODES = ['always', 'ifEmpty', 'never'] as const;
+const updateMode = z
+  .enum(UPDATE_MODES)
+  .describe('When a rerun writes this field: "always" (default) what the source changed since the job last wrote it; "ifEmpty" only where the workspace has no value; "never" on create only');
+
+/** A name, company or role: a column, or { column, update }. */
+const fieldRef = z.union([columnName, z.strictObject({ column: columnName, update: updateMode.optional() })]);
+
 /** `{Column Name}` placeholders; `{{` and `}}` stand for literal braces. */
 const templateRef = z.strictObject({
   template: z.string().min(1).describe('Text with {Column Name} placeholders, e.g. "hubspot-{Record ID}"'),
@@ -37,6 +46,7 @@ const labelledColumn = z.strictObject({
   nameColumn: columnName.optional().describe('A column holding each record\'s own label for this value (Google\'s "Phone 1 - Label"): used when filled, else "name"'),
   column: columnName,
   split: splitSeparator.optional(),
+  update: updateMode.optional(),
 });
 
 const phoneColumn = labelledColumn.extend({
@@ -45,7 +55,7 @@ const phoneColumn = labelledColumn.extend({
 
 const booleanWords = z.array(z.string().min(1)).min(1);
 
-const customFieldBase = { key: z.string().min(1), column: columnName };
+const customFieldBase = { key: z.string().min(1), column: columnName, update: updateMode.optional() };
 
 const customField = z.discriminatedUnion('type', [
   z.strictObject({ ...customFieldBase, type: z.enum(['string', 'address']) }),
@@ -95,10 +105,10 @@ export const configSchema = z.strictObject({
     .describe('Each record\'s owner in the source system as its createdByUserId, matched to the workspace\'s users (GET /v1/users) by e-mail or full name'),
   createdByUserId: z.string().regex(/^US/, 'expected a user id starting with "US"').optional(),
   defaultFields: z.strictObject({
-    firstName: columnRef.optional(),
-    lastName: columnRef.optional(),
-    company: columnRef.optional(),
-    role: columnRef.optional(),
+    firstName: fieldRef.optional(),
+    lastName: fieldRef.optional(),
+    company: fieldRef.optional(),
+    role: fieldRef.optional(),
     emails: z.array(labelledColumn).optional(),
     phoneNumbers: z.array(phoneColumn).optional(),
   }),
@@ -120,6 +130,10 @@ export const configSchema = z.strictObject({
         .enum(['keep', 'source'])
         .optional()
         .describe('When a changed record updates its contact: "keep" (default) keeps the emails, phones and custom fields the contact got in the app and adds the record\'s; "source" makes the contact\'s items exactly the record\'s'),
+      conflicts: z
+        .enum(['workspace', 'source'])
+        .optional()
+        .describe('A field both the source and someone in the workspace changed since the job last wrote it: "workspace" (default) keeps the workspace\'s edit, "source" writes the source\'s; either way it is listed in conflicts.csv'),
     })
     .optional()
     .describe('How a rerun brings a changed record to its contact'),

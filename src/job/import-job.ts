@@ -60,6 +60,8 @@ export interface ImportOptions extends Pick<JobApiClientOptions, 'breaker' | 'tr
   readonly onExisting?: 'skip' | 'update';
   /** A record changed since the job last sent it: update its contact (default), or only report it. */
   readonly onChanged?: 'update' | 'skip';
+  /** run --verify: unchanged records' contacts are read and compared with what the job wrote (job/plan.ts). */
+  readonly verify?: boolean;
   /** Adopt the workspace's contacts by these keys (overrides the config's matchExisting; [] turns it off). */
   readonly matchExisting?: readonly MatchKey[];
   /** --delete-missing: delete the contacts the job made, release those it adopted, when they left the source (guarded: job/delete-missing.ts). */
@@ -150,7 +152,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       }
       const clockWriter = journal;
       api.serverClock.onFirstStamp = (interval) => clockWriter.append(clockEvent(interval));
-      const rules: PlanRules = { onExisting: options.onExisting ?? DEFAULT_RULES.onExisting, onChanged: options.onChanged ?? DEFAULT_RULES.onChanged };
+      const rules: PlanRules = { onExisting: options.onExisting ?? DEFAULT_RULES.onExisting, onChanged: options.onChanged ?? DEFAULT_RULES.onChanged, ...(options.verify && { verify: true }) };
       const writer = journal;
       // The deletion reads the journal's records back: what is buffered is written out first.
       const deletion = options.deleteMissing;

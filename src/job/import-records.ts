@@ -22,6 +22,8 @@ import type { ResolvedConfig } from '../config/resolved.js';
 import { runPipeline, type SendPlan } from './pipeline.js';
 import { bodyHash, type PlanRules } from './plan.js';
 import { PriorStates } from '../ownership/prior-states.js';
+import { ConflictsReport, DriftReport } from '../report/conflicts-report.js';
+import { readBaseAt } from '../journal/base-reader.js';
 import { ReviewReport } from '../report/review-report.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import type { DeleteMissingResult } from './delete-missing.js';
@@ -74,19 +76,23 @@ export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { c
     dropped: new DroppedValuesReport(statePath(i.reportDir, 'droppedValues')),
     journal: i.journal,
     review: new ReviewReport(statePath(i.reportDir, 'review')),
+    conflicts: new ConflictsReport(statePath(i.reportDir, 'conflicts')),
+    ...(i.rules.verify && { drift: new DriftReport(statePath(i.reportDir, 'drift')) }),
     breaker: new RefusalBreaker(i.refusalStreak),
     pastFailure: (id) => i.past.failed.get(id),
     onTrip: (trip) => runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message, { hint: trip.hint })),
     ...(i.log && { warn: (m: string) => i.log!.warn(m) }),
   });
   const prior = new PriorStates(statePath(i.reportDir, 'prior'));
-  const ctx = { api: i.api, journal: i.journal, lookup: new LookupBatcher(i.api), onExisting: i.rules.onExisting, arrays: i.config.update.arrays, prior };
+  const ctx = { api: i.api, journal: i.journal, lookup: new LookupBatcher(i.api), onExisting: i.rules.onExisting, arrays: i.config.update.arrays, sync: { conflicts: i.config.update.conflicts, fields: i.config.update.fields }, prior };
   const send = async ({ record, inDoubt, attemptedAt, sync, adopt }: SendPlan, current?: Promise<Contact[]>) => {
     const hash = bodyHash(record.payload);
     let outcome: SendOutcome = { kind: 'notSent' };
     try {
       if (!runner.stopping.signal.aborted) {
-        outcome = await sendRecord(ctx, { externalId: record.externalId, line: record.line, body: record.payload, inDoubt, ...(attemptedAt !== undefined && { attemptedAt }), ...(sync && { sync: { ...sync, ...(current && { current }) } }), ...(adopt && { adopt }) });
+        // A changed record's base: one read of its journal line (journal/base-reader.ts).
+        const base = sync?.baseAt !== undefined ? readBaseAt(i.journal.path, sync.baseAt) : undefined;
+        outcome = await sendRecord(ctx, { externalId: record.externalId, line: record.line, body: record.payload, inDoubt, ...(attemptedAt !== undefined && { attemptedAt }), ...(sync && { sync: { relation: sync.relation, ...(current && { current }), ...(base && { base }), ...(sync.verify && { verify: true as const }) } }), ...(adopt && { adopt }) });
       }
     } catch (err) {
       runner.abort(err);

@@ -14,6 +14,8 @@ export interface PlanRules {
   readonly onChanged: 'update' | 'skip';
   /** A contact the workspace had before the job (same externalId): leave it, or PATCH it. */
   readonly onExisting: 'skip' | 'update';
+  /** run --verify: an unchanged record's contact is read and compared with what the job wrote (drift). */
+  readonly verify?: boolean;
 }
 
 export const DEFAULT_RULES: PlanRules = { onChanged: 'update', onExisting: 'skip' };
@@ -38,7 +40,7 @@ export type Plan =
    * so it is looked up first, not before `attemptedAt` + the settle time), an
    * update of a changed record (`sync`), or an adoption (`adopt`).
    */
-  | { readonly kind: 'send'; readonly record: ValidRecord; readonly inDoubt: boolean; readonly attemptedAt?: number; readonly sync?: { readonly relation: Relation }; readonly adopt?: IndexedContact };
+  | { readonly kind: 'send'; readonly record: ValidRecord; readonly inDoubt: boolean; readonly attemptedAt?: number; readonly sync?: { readonly relation: Relation; readonly baseAt?: number; readonly verify?: true }; readonly adopt?: IndexedContact };
 
 /**
  * The decision for one record, from the record, the journal's view of it and
@@ -57,6 +59,8 @@ export function planRecord(item: Classified, past: PastView, rules: PlanRules = 
   const failedBefore = before !== undefined && !before.retryable && before.body === hash;
   if (done !== undefined) {
     if (done.relation === 'existing' && rules.onExisting === 'skip') return { kind: 'existing', record: item };
+    // --verify: the job's own contact is read and compared with what it wrote (restored if gone, drift listed).
+    if (rules.verify && done.relation !== 'existing' && done.hash === hash) return { kind: 'send', record: item, inDoubt: false, sync: { relation: done.relation, verify: true, ...(done.baseAt !== undefined && { baseAt: done.baseAt }) } };
     // A journal of an older version kept no hash: nothing tells a change, so nothing is sent.
     if (done.hash === undefined || done.hash === hash) return { kind: 'unchanged', record: item };
     if (rules.onChanged === 'skip') return { kind: 'changed', record: item };
@@ -64,7 +68,7 @@ export function planRecord(item: Classified, past: PastView, rules: PlanRules = 
   if (failedBefore) {
     return { kind: 'failedBefore', record: item, code: before.code, message: `${before.message} (unchanged since an earlier run: fix the record to send it again)` };
   }
-  if (done !== undefined) return { kind: 'send', record: item, inDoubt: false, sync: { relation: done.relation } };
+  if (done !== undefined) return { kind: 'send', record: item, inDoubt: false, sync: { relation: done.relation, ...(done.baseAt !== undefined && { baseAt: done.baseAt }) } };
   // An update left in doubt is not a create of ours: its 409 is answered by updating again.
   const inDoubt = past.inDoubt.has(id) && !past.updatesInDoubt.has(id);
   if (inDoubt) {

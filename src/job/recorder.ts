@@ -12,6 +12,9 @@ import type { RefusalBreaker, Trip } from '../send/refusal-breaker.js';
 import type { SendOutcome } from '../send/send-record.js';
 import type { Plan } from './plan.js';
 import type { IndexedContact } from '../workspace/index.js';
+import { baseOf, type Base } from '../sync/base.js';
+import type { Conflict } from '../sync/three-way.js';
+import type { ConflictsReport, DriftReport } from '../report/conflicts-report.js';
 import { displayName } from '../workspace/same-person.js';
 
 export interface RecorderSinks {
@@ -33,6 +36,10 @@ export interface RecorderSinks {
   readonly onTrip?: (trip: Trip) => void;
   /** A warning for the run's log (said once, where it is decided). */
   readonly warn?: (message: string) => void;
+  /** Fields both the source and the workspace changed (conflicts.csv). */
+  readonly conflicts?: ConflictsReport;
+  /** run --verify: fields no longer as the job wrote them (drift.csv). */
+  readonly drift?: DriftReport;
 }
 
 /** Adoption PATCHes refused with none accepted before the run says the workspace's API does not let the job adopt. */
@@ -97,8 +104,9 @@ export class Recorder {
   outcome(record: ValidRecord, hash: string, sent: SendOutcome): void {
     if (sent.kind !== 'notSent') this.counts.sent++;
     const outcome = sent.kind === 'failed' ? this.judged(record, hash, sent) : sent;
-    const line = outcomeLine(record.externalId, record.line, hash, outcome);
+    const line = outcomeLine(record.externalId, record.line, hash, outcome, outcome.kind === 'created' || outcome.kind === 'updated' || outcome.kind === 'verified' ? baseOf(record.payload) : undefined);
     if (line !== undefined) this.sinks.journal?.append(line);
+    if (outcome.kind === 'updated' && outcome.conflicts?.length) this.conflicted(record, outcome.conflicts);
     switch (outcome.kind) {
       case 'failed': {
         const problem = { code: outcome.code, line: record.line, message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}` };
@@ -128,16 +136,29 @@ export class Recorder {
         this.counts.add('existing');
         this.succeeded();
         return;
+      case 'verified':
+        // As the job wrote it, or drifted (listed, maybe written back): the record itself is unchanged.
+        this.counts.add('unchanged');
+        this.counts.drift += outcome.drift.length;
+        for (const d of outcome.drift) this.sinks.drift?.add(record.line, record.externalId, d, outcome.repaired !== undefined);
+        this.succeeded();
+        return;
       case 'created':
       case 'updated':
         if (outcome.kind === 'updated' && outcome.how === 'adopted') this.adoptions.done++;
-        this.counts.add(outcome.kind === 'updated' && outcome.how === 'adopted' ? 'adopted' : outcome.kind);
+        this.counts.add(outcome.kind === 'updated' && outcome.how === 'adopted' ? 'adopted' : outcome.kind === 'created' && outcome.restored ? 'restored' : outcome.kind);
         this.contactKept(record);
         this.succeeded();
     }
   }
 
   private readonly adoptions = { done: 0, refused: 0 };
+
+  /** A sync met fields both sides changed: counted, and listed in conflicts.csv. */
+  private conflicted(record: ValidRecord, conflicts: readonly Conflict[]): void {
+    this.counts.conflicts += conflicts.length;
+    for (const c of conflicts) this.sinks.conflicts?.add(record.line, record.externalId, c);
+  }
 
   private review(record: ValidRecord, why: string, candidates: readonly IndexedContact[]): void {
     this.counts.add('review');
@@ -204,12 +225,12 @@ export class Recorder {
 
   /** Lets the report files' buffers drain (see AtomicPrivateFile.pace). */
   async pace(): Promise<void> {
-    await Promise.all([this.sinks.failures.pace(), this.sinks.dropped.pace(), this.sinks.payloads?.pace(), this.sinks.review?.pace()]);
+    await Promise.all([this.sinks.failures.pace(), this.sinks.dropped.pace(), this.sinks.payloads?.pace(), this.sinks.review?.pace(), this.sinks.conflicts?.pace(), this.sinks.drift?.pace()]);
   }
 
   async commit(): Promise<void> {
     this.release();
-    await Promise.all([this.sinks.failures.commit(), this.sinks.dropped.commit(), this.sinks.payloads?.commit(), this.sinks.review?.commit()]);
+    await Promise.all([this.sinks.failures.commit(), this.sinks.dropped.commit(), this.sinks.payloads?.commit(), this.sinks.review?.commit(), this.sinks.conflicts?.commit(), this.sinks.drift?.commit()]);
   }
 
   /** The run failed: no half report replaces the last whole one. */
@@ -218,6 +239,8 @@ export class Recorder {
     this.sinks.dropped.discard();
     this.sinks.payloads?.discard();
     this.sinks.review?.discard();
+    this.sinks.conflicts?.discard();
+    this.sinks.drift?.discard();
   }
 }
 
@@ -226,21 +249,28 @@ export class Recorder {
  * end (not sent, or in doubt). A finished record keeps its body's hash: the
  * next run sends it only if it changed.
  */
-export function outcomeLine(id: string, line: number, hash: string, outcome: SendOutcome): JournalEvent | undefined {
+export function outcomeLine(id: string, line: number, hash: string, outcome: SendOutcome, base?: Base): JournalEvent | undefined {
   const up = (o: { updatedAt?: string }) => (o.updatedAt !== undefined ? { up: o.updatedAt } : {});
+  // What the job wrote, for the next three-way sync (sync/base.ts): the record as sent.
+  const b = base !== undefined ? { b: base } : {};
   switch (outcome.kind) {
     case 'created':
-      return { t: 'created', id, cid: outcome.contactId, line, h: hash, ...up(outcome) };
+      return { t: 'created', id, cid: outcome.contactId, line, h: hash, ...up(outcome), ...b };
     case 'existing':
       return { t: 'created', id, cid: outcome.contactId, line, how: 'existing', h: hash };
     case 'updated':
       // A sync keeps who made the contact; a first PATCH of the workspace's contact says it was updated or adopted.
-      return outcome.how === 'sync' ? { t: 'updated', id, cid: outcome.contactId, line, h: hash, ...up(outcome) } : { t: 'created', id, cid: outcome.contactId, line, how: outcome.how, h: hash, ...up(outcome) };
+      return outcome.how === 'sync'
+        ? { t: 'updated', id, cid: outcome.contactId, line, h: hash, ...up(outcome), ...b, ...(outcome.conflicts?.length && { cf: outcome.conflicts }) }
+        : { t: 'created', id, cid: outcome.contactId, line, how: outcome.how, h: hash, ...up(outcome), ...b };
     case 'failed':
       return { t: 'failed', id, line, code: outcome.code, message: outcome.message, retryable: outcome.retryable, body: hash, ...(outcome.doubt && { doubt: true }) };
     case 'review':
       // The adoption PATCH was refused: it changed nothing, the attempt is closed.
       return { t: 'absent', id };
+    case 'verified':
+      if (outcome.repaired !== undefined) return { t: 'updated', id, cid: outcome.contactId, line, h: hash, ...up(outcome.repaired), ...b, dr: outcome.drift };
+      return outcome.drift.length > 0 ? { t: 'drift', id, cid: outcome.contactId, dr: outcome.drift } : undefined;
     case 'notSent':
     case 'inDoubt':
       return undefined;

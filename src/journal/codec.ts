@@ -18,7 +18,7 @@ export function decodeEvent(text: string, lineNo: number): JournalEvent | Journa
   return wellFormed(event, lineNo) ? event : undefined;
 }
 
-const RECORD_EVENTS = new Set(['attempt', 'created', 'updated', 'deleted', 'released', 'failed', 'absent']);
+const RECORD_EVENTS = new Set(['attempt', 'created', 'updated', 'deleted', 'released', 'drift', 'failed', 'absent']);
 
 function wellFormed(event: unknown, lineNo: number): event is JournalEvent | JournalHeader {
   if (event === null || typeof event !== 'object') return false;
@@ -31,6 +31,7 @@ function wellFormed(event: unknown, lineNo: number): event is JournalEvent | Jou
   if (!RECORD_EVENTS.has(e.t as string) || typeof e.id !== 'string') return false;
   if (e.t === 'created') return typeof e.cid === 'string' && typeof e.line === 'number';
   if (e.t === 'deleted' || e.t === 'released') return typeof e.cid === 'string';
+  if (e.t === 'drift') return typeof e.cid === 'string' && Array.isArray(e.dr);
   if (e.t === 'updated') return typeof e.cid === 'string' && typeof e.line === 'number' && typeof e.h === 'string';
   if (e.t === 'failed') return typeof e.code === 'string' && typeof e.retryable === 'boolean' && typeof e.body === 'string';
   return e.t === 'absent' || typeof e.line === 'number';

@@ -6,6 +6,8 @@ export interface Done {
   readonly relation: Relation;
   /** Undefined for a record a journal of an older version finished (it kept no hash). */
   readonly hash: string | undefined;
+  /** Where in the journal the line with the record's base starts (sync/base.ts), if a line has one. */
+  readonly baseAt?: number;
 }
 
 const RELATIONS: readonly Relation[] = ['created', 'existing', 'updated', 'adopted'];
@@ -28,7 +30,8 @@ const BINARY_HASH = /^[A-Za-z0-9_-]{16}$/;
  * An id's two 32-bit hashes lead to its record number (util/id-set.ts); the id
  * itself is kept (its UTF-8 bytes in one arena) and compared, so two ids that
  * share both hashes are never taken for one: the second goes to a small exact
- * map. Per record: its relation (a byte) and its body hash (12 bytes).
+ * map. Per record: its relation (a byte), its body hash (12 bytes) and where
+ * its base is in the journal (8 bytes).
  */
 export class DoneRecords {
   private readonly index = new IdSet(1024);
@@ -37,6 +40,8 @@ export class DoneRecords {
   private arenaUsed = 0;
   private relations = new Uint8Array(1024);
   private hashes = Buffer.allocUnsafe(1024 * HASH_BYTES);
+  /** Per record, the journal offset of its base's line; NaN for none. 8 bytes a record: no base is held in memory. */
+  private bases = new Float64Array(1024).fill(NaN);
   private records = 0;
   private live = 0;
   /** Ids whose hashes another id had first: exact, and almost always empty. */
@@ -75,7 +80,14 @@ export class DoneRecords {
     const code = this.relations[k]!;
     if (code === DELETED) return undefined;
     const hash = code & NO_HASH ? undefined : code & ODD_HASH ? this.oddHashes.get(k) : this.hashes.toString('base64url', k * HASH_BYTES, (k + 1) * HASH_BYTES);
-    return { relation: RELATIONS[code & RELATION_BITS]!, hash };
+    const baseAt = this.bases[k]!;
+    return { relation: RELATIONS[code & RELATION_BITS]!, hash, ...(!Number.isNaN(baseAt) && { baseAt }) };
+  }
+
+  /** The record's last write left its base in the journal line at `at` (undefined: a write that kept none). */
+  setBase(externalId: string, at: number | undefined): void {
+    const k = this.recordOf(externalId);
+    if (k !== undefined) this.bases[k] = at ?? NaN;
   }
 
   has(externalId: string): boolean {
@@ -136,6 +148,9 @@ export class DoneRecords {
       const hashes = Buffer.allocUnsafe(n * HASH_BYTES);
       this.hashes.copy(hashes);
       this.hashes = hashes;
+      const bases = new Float64Array(n).fill(NaN);
+      bases.set(this.bases);
+      this.bases = bases;
     }
     if (this.arenaUsed + bytes > this.arena.length) {
       const arena = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.arenaUsed + bytes));

@@ -1,4 +1,7 @@
 import { JOURNAL_FORMAT } from '../state/private-files.js';
+import type { Base } from '../sync/base.js';
+import type { Conflict } from '../sync/three-way.js';
+import type { Drift } from '../sync/drift.js';
 
 /**
  * The journal's format. Its first line is a header with a format version; a
@@ -58,6 +61,8 @@ export interface CreatedEvent {
   readonly h?: string;
   /** The contact's updatedAt after the job's write: a rollback restores only a contact nobody changed since. */
   readonly up?: string;
+  /** What the job wrote (sync/base.ts): the base of the next three-way sync. Absent where the job wrote nothing ('existing') and in older journals. */
+  readonly b?: Base;
 }
 /** A later run PATCHed the record's contact with a changed record (a sync): its ownership is as before. */
 export interface UpdatedEvent {
@@ -67,6 +72,12 @@ export interface UpdatedEvent {
   readonly line: number;
   readonly h: string;
   readonly up?: string;
+  /** The new base (sync/base.ts). */
+  readonly b?: Base;
+  /** The fields both the source and the workspace changed since the last base (sync/three-way.ts): conflicts.csv is their view. */
+  readonly cf?: readonly Conflict[];
+  /** run --verify wrote these drifted fields back (sync/drift.ts). */
+  readonly dr?: readonly Drift[];
 }
 /** The record failed; `retryable` ones are tried again on the next run, permanent ones only if the payload changed. */
 export interface FailedEvent {
@@ -94,6 +105,13 @@ export interface ReleasedEvent {
   readonly t: 'released';
   readonly id: string;
   readonly cid: string;
+}
+/** run --verify found the record's contact no longer as the job wrote it, and left it (update.conflicts "workspace"). */
+export interface DriftEvent {
+  readonly t: 'drift';
+  readonly id: string;
+  readonly cid: string;
+  readonly dr: readonly Drift[];
 }
 /** A lookup after an unknown outcome found no contact: the attempt did not create one. */
 export interface NotFoundEvent {
@@ -146,7 +164,7 @@ export interface IdentityEvent {
   readonly at: string;
 }
 
-export type JournalEvent = IdentityEvent | AttemptEvent | CreatedEvent | UpdatedEvent | DeletedEvent | ReleasedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent | ClockEvent;
+export type JournalEvent = IdentityEvent | DriftEvent | AttemptEvent | CreatedEvent | UpdatedEvent | DeletedEvent | ReleasedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent | ClockEvent;
 
 /**
  * What the job is to a record's contact, as a created event's `how` says

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /**
- * Calls `fn` with each line's byte range, from `fromByte` (the start of a
- * line) on; the buffer is only valid during the call; an unfinished last line
+ * Calls `fn` with each line's byte range in the buffer and its offset in the
+ * file (`at`), from `fromByte` (the start of a line) on; the buffer is only valid during the call; an unfinished last line
  * (no newline) is not passed. `afterChunk`, when
  * given, is awaited after each read chunk (to write out what the lines
  * produced, at the disk's pace). One buffer is read into again and again (a
@@ -11,7 +11,7 @@ import { open } from 'node:fs/promises';
  * lines allocates next to nothing: a stream's fresh 256 KB per chunk was
  * 100 MB of garbage held until the collector came by.
  */
-export async function forEachLine(path: string, fn: (buf: Buffer, start: number, end: number) => void, afterChunk?: () => Promise<void>, fromByte = 0): Promise<void> {
+export async function forEachLine(path: string, fn: (buf: Buffer, start: number, end: number, at: number) => void, afterChunk?: () => Promise<void>, fromByte = 0): Promise<void> {
   const handle = await open(path, 'r');
   let position = fromByte;
   try {
@@ -25,13 +25,15 @@ export async function forEachLine(path: string, fn: (buf: Buffer, start: number,
         buf = bigger;
       }
       const { bytesRead } = await handle.read(buf, filled, buf.length - filled, position);
+      // The file offset of buf[0].
+      const bufAt = position - filled;
       position += bytesRead;
       if (bytesRead === 0) break;
       const end = filled + bytesRead;
       const view = buf.subarray(0, end);
       let start = 0;
       for (let nl = view.indexOf(10, start); nl >= 0; nl = view.indexOf(10, start)) {
-        fn(buf, start, nl);
+        fn(buf, start, nl, bufAt + start);
         start = nl + 1;
       }
       buf.copy(buf, 0, start, end);

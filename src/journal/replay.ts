@@ -95,10 +95,10 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
 
   const open = new OpenAttempts();
   let lineNo = 0;
-  await forEachLine(path, (buf, start, end) => {
+  await forEachLine(path, (buf, start, end, at) => {
     lineNo++;
     if (end === start) return;
-    applyLine(buf.toString('utf8', start, end), lineNo, path, state, open);
+    applyLine(buf.toString('utf8', start, end), lineNo, path, state, open, at);
   });
 
   if (open.ids.size > 0) await recoverInDoubt(path, open.ids, state);
@@ -108,7 +108,7 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
 type MutableState = { -readonly [K in keyof ResumeState]: ResumeState[K] };
 
 /** One line through the JSON path: the header, run and target events, failures, and anything the byte path does not take. */
-function applyLine(text: string, lineNo: number, path: string, state: MutableState, open: OpenAttempts): void {
+function applyLine(text: string, lineNo: number, path: string, state: MutableState, open: OpenAttempts, at: number): void {
   // Not JSON, or JSON of another shape (a hand edit): nothing below may guess.
   const event = decodeEvent(text, lineNo);
   if (event === undefined) {
@@ -129,7 +129,7 @@ function applyLine(text: string, lineNo: number, path: string, state: MutableSta
     if (event.definition !== undefined) state.idDefinition = event.definition;
     if (event.source !== undefined) state.sourceDefinition = event.source;
   }
-  else if (event.t !== 'header') applyRecordEvent(event, state, open);
+  else if (event.t !== 'header') applyRecordEvent(event, state, open, at);
 }
 
 function checkHeader(event: JournalEvent | JournalHeader, path: string): JournalHeader {
@@ -160,7 +160,7 @@ class OpenAttempts {
 }
 
 /** An attempt opens a record's story; created, updated, absent and a failure (unless its outcome stayed unknown) close it. */
-function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent | ClockEvent | IdentityEvent>, state: MutableState, open: OpenAttempts): void {
+function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent | ClockEvent | IdentityEvent>, state: MutableState, open: OpenAttempts, at: number): void {
   const [h1, h2] = hashes(event.id);
   switch (event.t) {
     case 'attempt':
@@ -169,11 +169,14 @@ function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent | 
     case 'created':
       open.close(h1, h2);
       state.failed.delete(event.id);
-      return state.done.set(event.id, relationOf(event), event.h);
+      state.done.set(event.id, relationOf(event), event.h);
+      // The line itself holds the base: only where it is, is kept (journal/base-reader.ts reads it when the record changes).
+      return state.done.setBase(event.id, event.b !== undefined ? at : undefined);
     case 'updated':
       open.close(h1, h2);
       state.failed.delete(event.id);
-      return state.done.rehash(event.id, event.h);
+      state.done.rehash(event.id, event.h);
+      return state.done.setBase(event.id, event.b !== undefined ? at : undefined);
     case 'deleted':
     case 'released':
       return state.done.delete(event.id);
@@ -183,6 +186,9 @@ function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent | 
       return event.doubt ? open.open(h1, h2) : open.close(h1, h2);
     case 'absent':
       return open.close(h1, h2);
+    case 'drift':
+      // A finding of --verify: the record stays done as it was.
+      return;
   }
 }
 

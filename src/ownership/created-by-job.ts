@@ -30,7 +30,9 @@ export async function jobContacts(journalPath: string): Promise<Map<string, JobC
     } else if (event.t === 'updated') {
       const before = byId.get(event.id);
       // A sync's PATCH changes what the contact holds, not who made it.
-      byId.set(event.id, { externalId: event.id, contactId: event.cid, line: event.line, relation: before?.relation ?? 'created', ...(event.up !== undefined && { leftAt: event.up }) });
+      // A sync that wrote nothing (the workspace keeps its own values) leaves the last write's updatedAt as the job's.
+      const leftAt = event.up ?? before?.leftAt;
+      byId.set(event.id, { externalId: event.id, contactId: event.cid, line: event.line, relation: before?.relation ?? 'created', ...(leftAt !== undefined && { leftAt }) });
     } else if (event.t === 'deleted' || event.t === 'released') {
       byId.delete(event.id);
     }

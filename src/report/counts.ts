@@ -10,9 +10,10 @@ import { ProblemDigest } from './problem-digest.js';
  * since, not sent (--on-changed skip; a dry run's "would update"); review:
  * matches contacts a person must decide on (review.csv); tripped: refused in
  * a streak that stopped the job as a job-wide refusal (the key's or the
- * workspace's, not the record's: sent again on the next run).
+ * workspace's, not the record's: sent again on the next run); restored: its
+ * contact was deleted in the app, and run --verify made it again.
  */
-export const BUCKETS = ['valid', 'created', 'updated', 'adopted', 'unchanged', 'existing', 'changed', 'review', 'duplicate', 'failed', 'tripped', 'notSent', 'inDoubt', 'ignored'] as const;
+export const BUCKETS = ['valid', 'created', 'restored', 'updated', 'adopted', 'unchanged', 'existing', 'changed', 'review', 'duplicate', 'failed', 'tripped', 'notSent', 'inDoubt', 'ignored'] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
 /** Every record read ends in exactly one bucket; the invariant is checked, never assumed. */
@@ -31,6 +32,10 @@ export class Counts {
   readonly phonesLeftOut = { total: 0, byFormat: {} as Record<string, number> };
   /** Contacts imported (or, in a dry run, valid) without a phone number: in a phone system, worth a headline. */
   withoutPhone = 0;
+  /** Fields a sync found changed both in the source and in the workspace (conflicts.csv): not a bucket, a record may have several. */
+  conflicts = 0;
+  /** Fields run --verify found no longer as the job wrote them (drift.csv). */
+  drift = 0;
 
   /** Tallies the phone numbers among these problems: what the summary's hint about phone.defaultCountry is made of. */
   notePhones(problems: readonly { readonly code: string; readonly value?: string }[]): void {

@@ -13,6 +13,7 @@ const LABELS: Record<(typeof SHOWN)[number], string> = {
   read: 'records read from the file',
   valid: 'would be created (dry run)',
   created: 'created in OpenPhone',
+  restored: 'deleted in OpenPhone since, made again (--verify)',
   updated: 'updated: changed in the source since the last run',
   adopted: 'already in OpenPhone, now linked to the source',
   unchanged: 'already in OpenPhone, nothing changed',

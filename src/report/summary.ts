@@ -25,6 +25,10 @@ export interface Summary {
   readonly droppedValues: Readonly<Record<string, number>>;
   /** Contacts imported or kept in step (a dry run: valid) without a phone number. */
   readonly withoutPhone?: number;
+  /** Fields a sync found changed both in the source and in the workspace since the job last wrote them (conflicts.csv). */
+  readonly conflicts?: number;
+  /** run --verify: fields of the job's contacts no longer as the job wrote them (drift.csv). */
+  readonly drift?: number;
   /** Phone numbers left out, and of them those in one country's national format, by country: the hint for phone.defaultCountry. */
   readonly phonesLeftOut?: { readonly total: number; readonly byFormat: Readonly<Record<string, number>> };
   /** Problems by code and column, largest first, with the first few examples. */
@@ -88,7 +92,7 @@ export function runFacts(mode: Summary['mode'], input: string, configFile: strin
 /** Exit 1 when any record failed, was a duplicate or waits for review, else 0 (a run that ended on its own). */
 export const completedExitCode = (counts: Counts): ExitCode => (counts.buckets.failed + counts.buckets.duplicate + counts.buckets.review > 0 ? ExitCode.someFailed : ExitCode.ok);
 
-export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'problemGroups' | 'ignoredLines' | 'invariant' | 'withoutPhone' | 'phonesLeftOut'>, counts: Counts): Summary {
+export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'problemGroups' | 'ignoredLines' | 'invariant' | 'withoutPhone' | 'phonesLeftOut' | 'conflicts' | 'drift'>, counts: Counts): Summary {
   return {
     version: SUMMARY_VERSION,
     ...base,
@@ -96,6 +100,8 @@ export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problem
     problems: { ...counts.byCode },
     droppedValues: { ...counts.dropped },
     ...(counts.withoutPhone > 0 && { withoutPhone: counts.withoutPhone }),
+    ...(counts.conflicts > 0 && { conflicts: counts.conflicts }),
+    ...(counts.drift > 0 && { drift: counts.drift }),
     ...(counts.phonesLeftOut.total > 0 && { phonesLeftOut: { total: counts.phonesLeftOut.total, byFormat: { ...counts.phonesLeftOut.byFormat } } }),
     problemGroups: counts.digest.toJSON(),
     ...(counts.ignoredLines.length > 0 && { ignoredLines: [...counts.ignoredLines] }),
@@ -125,6 +131,8 @@ export function formatSummary(s: Summary): string {
   }
   if (s.abortedBecause) lines.push(`  ABORTED: ${s.abortedBecause}`, ...(s.abortHint ? [`  hint: ${s.abortHint}`] : []));
   if (s.deleteMissing !== undefined) lines.push(`  --delete-missing: ${describeDeletion(s.deleteMissing, s.stateDir)}`);
+  if (s.drift !== undefined) lines.push(`  drift: ${s.drift} field(s) of the job's contacts were changed in the app since the job wrote them: see ${s.reportDir ?? s.stateDir}/drift.csv ("update": { "conflicts": "source" } writes them back)`);
+  if (s.conflicts !== undefined) lines.push(`  conflicts: ${s.conflicts} field(s) changed both in the source and in the workspace since the job last wrote them: see ${s.reportDir ?? s.stateDir}/conflicts.csv (update.conflicts says which side is kept)`);
   if (s.preview?.length) lines.push('  the first contacts as they will be sent:', ...s.preview.map((l) => `    ${l}`));
   if (s.changes?.length) lines.push('  the first changed records, as a sync would update them:', ...s.changes.map((l) => `    ${l}`));
   const codes = Object.entries(s.problems).sort((a, b) => b[1] - a[1]);
@@ -170,6 +178,7 @@ const parts = (items: readonly (readonly [label: string, n: number, always?: boo
 function importLine(c: Summary['counts']): string {
   return parts([
     ['created', c.created, true],
+    ['restored', c.restored, false, ' (deleted in the app, made again by --verify)'],
     ['updated', c.updated],
     ['adopted', c.adopted],
     ['unchanged', c.unchanged],

@@ -9,6 +9,9 @@ import type { IndexedContact } from '../workspace/index.js';
 import { describeApiError, refusesKeyOrRoute } from '../api/api-error.js';
 import { LookupFailed, type LookupBatcher } from '../api/lookup.js';
 import { updateBody } from './update-body.js';
+import type { Base } from '../sync/base.js';
+import { threeWayBody, type Conflict, type SyncRules } from '../sync/three-way.js';
+import { driftOf, driftRepairBody, type Drift } from '../sync/drift.js';
 
 export interface SendContext {
   readonly api: ApiClient;
@@ -16,8 +19,9 @@ export interface SendContext {
   readonly lookup: LookupBatcher;
   /** What to do with a contact the workspace had before this job: leave it, or PATCH it. */
   readonly onExisting: 'skip' | 'update';
-  /** How an update treats the contact's own emails, phones and custom fields (update-body.ts). */
+  /** How an update treats the contact's own emails, phones and custom fields (update-body.ts), and a sync's conflicts and field modes (sync/three-way.ts). */
   readonly arrays: 'keep' | 'source';
+  readonly sync?: Omit<SyncRules, 'arrays'>;
   /** Where a contact the job did not make is kept, as it was, before the job's first PATCH of it. */
   readonly prior: PriorStates;
 }
@@ -35,7 +39,7 @@ export interface RecordToSend {
    * updated (a sync). `current`: its lookup, when it was asked early (import-records
    * asks when the record is planned, so that lookups gather 20 ids a request).
    */
-  readonly sync?: { readonly relation: Relation; readonly current?: Promise<Contact[]> };
+  readonly sync?: { readonly relation: Relation; readonly current?: Promise<Contact[]>; readonly base?: Base; readonly verify?: true };
   /** A contact of the workspace without an externalId that this record matches alone: it is adopted. */
   readonly adopt?: IndexedContact;
 }
@@ -50,8 +54,14 @@ export type UpdateKind = 'sync' | 'updated' | 'adopted';
 
 export type SendOutcome =
   /** This job made the contact: a 201, or a lookup's proof (ownership/prove.ts). */
-  | { readonly kind: 'created'; readonly contactId: string; readonly viaLookup: boolean; readonly updatedAt?: string }
-  | { readonly kind: 'updated'; readonly contactId: string; readonly how: UpdateKind; readonly updatedAt?: string }
+  | { readonly kind: 'created'; readonly contactId: string; readonly viaLookup: boolean; readonly updatedAt?: string; readonly restored?: true }
+  /**
+   * run --verify read the job's contact: as the job wrote it (no drift), or
+   * drifted (listed; `repaired` when written back, update.conflicts "source").
+   */
+  | { readonly kind: 'verified'; readonly contactId: string; readonly drift: readonly Drift[]; readonly repaired?: { readonly updatedAt?: string } }
+  /** `conflicts`: what a three-way sync met (sync/three-way.ts); `unsent`: the sync had nothing to write (no PATCH left). */
+  | { readonly kind: 'updated'; readonly contactId: string; readonly how: UpdateKind; readonly updatedAt?: string; readonly conflicts?: readonly Conflict[]; readonly unsent?: true }
   /** The workspace had it before this job (a 409 no proven attempt of ours explains), left alone. */
   | { readonly kind: 'existing'; readonly contactId: string; readonly why?: string }
   /**
@@ -83,7 +93,8 @@ export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<S
   const refused = contactRequestProblems(rec.body);
   if (refused.length > 0) return fail(ProblemCode.payloadInvalid, `${refused.join('; ')} (a bug in openphone-import: please report it with this line)`, false, rec.inDoubt);
   if (rec.adopt !== undefined) return adoptContact(ctx, rec, rec.adopt.id);
-  if (rec.sync !== undefined) return syncRecord(ctx, rec, rec.sync.relation, rec.sync.current);
+  if (rec.sync?.verify) return verifyRecord(ctx, rec, rec.sync.current, rec.sync.base);
+  if (rec.sync !== undefined) return syncRecord(ctx, rec, rec.sync.relation, rec.sync.current, rec.sync.base);
   return createRecord(ctx, rec);
 }
 
@@ -229,7 +240,7 @@ function foreign(ctx: SendContext, rec: RecordToSend, contact: Contact, why: str
  * contact is read (lookups by externalId, 20 a request), merged with the
  * record, and PATCHed. A contact deleted in the app since is made again.
  */
-async function syncRecord(ctx: SendContext, rec: RecordToSend, relation: Relation, current?: Promise<Contact[]>): Promise<SendOutcome> {
+async function syncRecord(ctx: SendContext, rec: RecordToSend, relation: Relation, current?: Promise<Contact[]>, base?: Base): Promise<SendOutcome> {
   const found = await findContacts(ctx, rec.externalId, current);
   if (found.kind === 'failed') return fail('LOOKUP_FAILED', `a changed record: reading its contact failed: ${found.failed}`, true);
   // The record's contact is the one of its source: another integration's with the same externalId is never updated.
@@ -239,7 +250,47 @@ async function syncRecord(ctx: SendContext, rec: RecordToSend, relation: Relatio
     return fail('EXTERNAL_ID_AMBIGUOUS', `${mine.length} contacts hold this externalId (${mine.map((c) => c.id).join(', ')}): which to update cannot be told; delete the extra ones in OpenPhone and run again`, false);
   }
   // The first PATCH of a contact the workspace had keeps its state before (prior.jsonl).
-  return patchContact(ctx, rec, mine[0]!, relation === 'existing' ? 'updated' : 'sync');
+  if (relation === 'existing' || base === undefined) return patchContact(ctx, rec, mine[0]!, relation === 'existing' ? 'updated' : 'sync');
+  return patchContact(ctx, rec, mine[0]!, 'sync', base);
+}
+
+/**
+ * run --verify, for a record unchanged since the job wrote it: its contact is
+ * read (20 a lookup) and compared with the base. Deleted in the app: made
+ * again (restored). Changed in the app: listed as drift, and written back only
+ * with update.conflicts "source". As written: nothing is sent.
+ */
+async function verifyRecord(ctx: SendContext, rec: RecordToSend, current?: Promise<Contact[]>, base?: Base): Promise<SendOutcome> {
+  const found = await findContacts(ctx, rec.externalId, current);
+  if (found.kind === 'failed') return fail('LOOKUP_FAILED', `--verify: reading its contact failed: ${found.failed}`, true);
+  const mine = ofSource(found.contacts, rec.body);
+  if (mine.length === 0) {
+    const made = await createRecord(ctx, { ...rec, inDoubt: false });
+    return made.kind === 'created' ? { ...made, restored: true } : made;
+  }
+  const contact = mine[0]!;
+  const drift = base === undefined ? [] : driftOf(contact, rec.body, base);
+  if (drift.length === 0 || ctx.sync?.conflicts !== 'source') return { kind: 'verified', contactId: contact.id, drift };
+  const path = `v1/contacts/${encodeURIComponent(contact.id)}`;
+  let now = contact;
+  const r: CallResult<SendOutcome> = await ctx.api.call(() => ({ method: 'PATCH', path, body: driftRepairBody(now, rec.body, driftOf(now, rec.body, base!)) }), {
+    count: 'updates',
+    beforeSend: () => ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line, at: Date.now(), op: 'update' }),
+    notSent: () => ctx.journal.append({ t: 'absent', id: rec.externalId }),
+    // An answer lost: read again; written back already, or the body rebuilt from the contact as it is.
+    beforeResend: async () => {
+      const again = await ctx.api.call({ method: 'GET', path }, { count: 'lookups' });
+      if (again.kind !== 'answer' || again.res.status !== 200) return fail('UPDATE_UNKNOWN', '--verify: writing the contact back got no answer, and reading it again failed; a rerun checks it again', true);
+      now = (again.res.body as { data: Contact }).data;
+      return driftOf(now, rec.body, base!).length === 0 ? { kind: 'verified', contactId: contact.id, drift, repaired: { updatedAt: now.updatedAt } } : undefined;
+    },
+  });
+  if (r.kind === 'stopped') return r.sent ? { kind: 'inDoubt' } : { kind: 'notSent' };
+  if (r.kind === 'settled') return r.value;
+  if (r.kind === 'gaveUp') return fail(r.code, `--verify: writing back: ${r.message}`, true);
+  if (r.res.status !== 200) return refused(r.res.status, r.res.body, '--verify: writing back: ');
+  const updatedAt = (r.res.body as { data?: { updatedAt?: unknown } } | undefined)?.data?.updatedAt;
+  return { kind: 'verified', contactId: contact.id, drift, repaired: typeof updatedAt === 'string' ? { updatedAt } : {} };
 }
 
 /**
@@ -269,11 +320,25 @@ async function adoptContact(ctx: SendContext, rec: RecordToSend, contactId: stri
  * before its first PATCH. After an unknown outcome the contact is read again
  * and the body rebuilt from it, so a resend adds nothing twice.
  */
-async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contact, how: UpdateKind): Promise<SendOutcome> {
+async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contact, how: UpdateKind, base?: Base): Promise<SendOutcome> {
   let current = contact;
   const path = `v1/contacts/${encodeURIComponent(contact.id)}`;
   if (how !== 'sync') ctx.prior.save(rec.externalId, contact);
-  const body = () => ({ ...updateBody(current, rec.body, ctx.arrays), ...(how === 'adopted' && { externalId: rec.externalId }) });
+  // A sync with a base writes only what the source changed since (three ways); without one (an older journal), the record's fields.
+  const rules = { conflicts: ctx.sync?.conflicts ?? 'workspace', fields: ctx.sync?.fields ?? { custom: {} }, arrays: ctx.arrays } as const;
+  const merged = () => (base === undefined ? undefined : threeWayBody(current, rec.body, base, rules));
+  const first = merged();
+  // Nothing the source changed is to be written (the workspace has it, or keeps its own edit): no request.
+  // Its updatedAt is not the job's write: the journal keeps the last one that was (ownership/created-by-job.ts).
+  if (first !== undefined && first.body === null) return { kind: 'updated', contactId: contact.id, how, conflicts: first.conflicts, unsent: true };
+  let conflicts = first?.conflicts;
+  const body = () => {
+    if (base === undefined) return { ...updateBody(current, rec.body, ctx.arrays), ...(how === 'adopted' && { externalId: rec.externalId }) };
+    // Rebuilt from the contact read again after an unknown outcome.
+    const again = merged()!;
+    conflicts = again.conflicts;
+    return again.body ?? {};
+  };
   const r: CallResult<SendOutcome> = await ctx.api.call(() => ({ method: 'PATCH', path, body: body() }), {
     count: 'updates',
     beforeSend: () => ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line, at: Date.now(), op: 'update' }),
@@ -292,7 +357,7 @@ async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contac
   if (r.kind === 'gaveUp') return fail(r.code, `update: ${r.message}`, true);
   if (r.res.status === 200) {
     const updatedAt = (r.res.body as { data?: { updatedAt?: unknown } } | undefined)?.data?.updatedAt;
-    return { kind: 'updated', contactId: contact.id, how, ...(typeof updatedAt === 'string' && { updatedAt }) };
+    return { kind: 'updated', contactId: contact.id, how, ...(typeof updatedAt === 'string' && { updatedAt }), ...(conflicts !== undefined && conflicts.length > 0 && { conflicts }) };
   }
   if (how === 'adopted' && rec.adopt !== undefined && ADOPTION_REFUSALS.has(r.res.status)) {
     // Read a moment ago, so a 404 is no deletion: the API will not let the job change this contact.

@@ -38,6 +38,10 @@ export const STATE_FILES = {
   prior: 'prior.jsonl',
   /** Records that match contacts the job may not adopt on its own (several, or another source's). */
   review: 'review.csv',
+  /** Fields both the source and the workspace changed since the job last wrote them. */
+  conflicts: 'conflicts.csv',
+  /** run --verify: the job's contacts changed in the app since the job wrote them. */
+  drift: 'drift.csv',
   /** --delete-missing: each contact, as it was, before its DELETE. */
   deleted: 'deleted.csv',
   deleteLog: 'deleted.jsonl',

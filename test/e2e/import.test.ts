@@ -164,7 +164,8 @@ describe('--on-existing: contacts made before this job', () => {
     const existing = file.valid.slice(0, 3);
     const ids: string[] = [];
     for (const id of existing) {
-      const r = await fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey }, body: JSON.stringify({ defaultFields: { firstName: 'Before' }, externalId: id }) });
+      // The job's own source (a contact is its source and externalId): another tool of this CRM made them before the job.
+      const r = await fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey }, body: JSON.stringify({ defaultFields: { firstName: 'Before' }, externalId: id, source: 'test-import' }) });
       ids.push(((await r.json()) as { data: { id: string } }).data.id);
     }
     return { sandbox, input, file, existing, ids };

@@ -11,7 +11,8 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
   const sandbox = await startSandbox({ rate: 0, latencyMs: [30, 30] });
   // Two contacts the workspace had before the job, with externalIds the file has too; one more of no concern.
   const post = (body: unknown) => fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  for (const id of ['r0', 'r1']) expect((await post({ defaultFields: { firstName: `Before ${id}` }, externalId: id })).status).toBe(201);
+  // Of the job's own source (a contact is its source and externalId): --on-existing update is for them.
+  for (const id of ['r0', 'r1']) expect((await post({ defaultFields: { firstName: `Before ${id}` }, externalId: id, source: 'test-import' })).status).toBe(201);
   expect((await post({ defaultFields: { firstName: 'Unrelated' }, externalId: 'someone-else' })).status).toBe(201);
   const before = new Set(sandbox.contacts().map((c) => c.id));
 

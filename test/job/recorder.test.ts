@@ -8,6 +8,7 @@ import { Recorder, outcomeLine } from '../../src/job/recorder.js';
 import type { ValidRecord } from '../../src/classify/classify.js';
 import { DroppedValuesReport } from '../../src/report/dropped-report.js';
 import { FailuresReport } from '../../src/report/failures-report.js';
+import { baseOf } from '../../src/sync/base.js';
 import { RefusalBreaker, type Trip } from '../../src/send/refusal-breaker.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
@@ -50,13 +51,16 @@ test('every outcome lands in one bucket, one journal line and (for a failure) on
   expect(r.counts.buckets).toMatchObject({ created: 1, existing: 1, updated: 1, adopted: 1, failed: 2, notSent: 1, inDoubt: 1 });
   expect(r.counts.invariantHolds).toBe(true);
   const state = await replayJournal(join(dir(), 'journal.jsonl'));
-  // Each finished record keeps what the job is to its contact, and its body's hash.
+  // Each finished record keeps what the job is to its contact, its body's hash, and where its base is
+  // (sync/base.ts): none for a contact the workspace had and the job left alone (it wrote nothing).
   expect(['e0', 'e1', 'e2', 'e3'].map((id) => state.done.get(id))).toEqual([
-    { relation: 'created', hash: 'h0' },
+    { relation: 'created', hash: 'h0', baseAt: expect.any(Number) },
     { relation: 'existing', hash: 'h1' },
-    { relation: 'updated', hash: 'h2' },
-    { relation: 'adopted', hash: 'h3' },
+    { relation: 'updated', hash: 'h2', baseAt: expect.any(Number) },
+    { relation: 'adopted', hash: 'h3', baseAt: expect.any(Number) },
   ]);
+  const { readBaseAt } = await import('../../src/journal/base-reader.js');
+  expect(readBaseAt(join(dir(), 'journal.jsonl'), state.done.get('e0')!.baseAt!)).toEqual(baseOf(rec(0).payload));
   expect(state.failed.get('e4')).toMatchObject({ retryable: false, body: 'h4' });
   expect(state.failed.get('e5')).toMatchObject({ retryable: true, body: 'h5' });
   const report = readFileSync(join(dir(), 'failures.csv'), 'utf8').trim().split('\n');

@@ -28,6 +28,7 @@ export interface RunArgs {
   progressInterval?: string;
   onExisting?: 'skip' | 'update';
   onChanged?: 'update' | 'skip';
+  verify?: boolean;
   /** "phone", "email", "phone,email", or "none". */
   matchExisting?: string;
   deleteMissing?: boolean;
@@ -97,6 +98,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       progress,
       onExisting: rules.onExisting,
       onChanged: rules.onChanged,
+      ...(args.verify === true && { verify: true }),
       nextSteps: hintsFor(args, stateDir),
       ...(matchExisting !== undefined && { matchExisting }),
       ...(args.deleteMissing === true && { deleteMissing: { ...(args.maxDelete !== undefined && { maxDelete: args.maxDelete }), ...(args.confirmDelete !== undefined && { confirmDelete: args.confirmDelete }) } }),
