@@ -11,6 +11,7 @@ import { describeExternalId } from '../src/journal/external-id-check.js';
 import { JournalWriter } from '../src/journal/journal-writer.js';
 import { keyFingerprint } from '../src/journal/target.js';
 import { bodyHash } from '../src/job/plan.js';
+import { baseOf, type Base } from '../src/sync/base.js';
 import { writeCreatedReport } from '../src/report/created-report.js';
 import { Classifier } from '../src/classify/classify.js';
 import { BENCH_HEADER, benchRecord } from './generate-contacts.js';
@@ -77,7 +78,7 @@ await writeCsv(plainCsv, async (write) => {
 console.log('mapping the done records into a journal (what the first import wrote)...');
 const existing = join(out, 'changed-contacts.jsonl');
 const existingOut = createWriteStream(existing);
-const journalRows: { id: string; line: number; h: string }[] = [];
+const journalRows: { id: string; line: number; h: string; b: Base }[] = [];
 const changedIds = new Set<string>();
 {
   const csv = await openCsv(doneCsv, config.csv);
@@ -86,7 +87,8 @@ const changedIds = new Set<string>();
     for (const item of batch) {
       const c = classifier.classify(item);
       if (c.kind === 'valid') {
-        journalRows.push({ id: c.externalId, line: c.line, h: bodyHash(c.payload) });
+        // As an import journals a create: the body's hash, and its base for a three-way sync (sync/base.ts).
+        journalRows.push({ id: c.externalId, line: c.line, h: bodyHash(c.payload), b: baseOf(c.payload) });
         // The record's index in the file is its line less the header (bench records have no line breaks but in Notes).
         if (CHANGED(Number(c.externalId) - 100000)) {
           changedIds.add(c.externalId);
@@ -109,6 +111,7 @@ const journal = new JournalWriter(join(stateDir, 'journal.jsonl'), {
 for (const r of journalRows) {
   journal.append({ t: 'attempt', id: r.id, line: r.line, at: Date.now() });
   journal.append({ t: 'created', id: r.id, cid: `CT${r.line}`, line: r.line, h: r.h });
+  journal.append({ t: 'base', b: r.b });
 }
 journal.close();
 journalRows.length = 0;

@@ -24,6 +24,11 @@ export interface JobStatus {
   readonly failedRetryable: number;
   readonly failedPermanent: number;
   readonly inDoubt: number;
+  /** Over the job's runs: fields a sync found changed on both sides, drift --verify found, contacts --delete-missing released and deleted. */
+  readonly conflicts: number;
+  readonly drift: number;
+  readonly released: number;
+  readonly deleted: number;
   readonly runs: number;
   readonly lastRun?: {
     readonly startedAt: string;
@@ -74,6 +79,7 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
     failedRetryable,
     failedPermanent: state.failed.size - failedRetryable,
     inDoubt: state.inDoubt.size,
+    ...state.tally,
     runs: runs.length,
     ...(last && {
       lastRun: {
@@ -171,6 +177,9 @@ export function formatStatus(s: JobStatus): string {
     `  contacts over ${s.runs} run(s): created by this job ${s.created}${s.adopted > 0 ? `, adopted ${s.adopted}` : ''}${s.updated > 0 ? `, the workspace's and updated ${s.updated}` : ''}${s.existing > 0 ? `, the workspace's and left alone ${s.existing}` : ''}`,
     `  failed: ${s.failedRetryable} retryable (tried again on the next run), ${s.failedPermanent} permanent (sent again only once fixed)`,
     `  in doubt: ${s.inDoubt}${s.inDoubt > 0 ? ' (sent, outcome unknown: the next run looks them up before sending anything)' : ''}`,
+    ...(s.deleted + s.released > 0 ? [`  --delete-missing over all runs: deleted ${s.deleted} contact(s) the job created, released ${s.released} it had adopted (given back as they were)`] : []),
+    ...(s.conflicts > 0 ? [`  conflicts over all runs: ${s.conflicts} field(s) changed both in the source and in the workspace (the last run's: conflicts.csv)`] : []),
+    ...(s.drift > 0 ? [`  drift found by --verify over all runs: ${s.drift} field(s) (the last run's: drift.csv)`] : []),
   ];
   if (s.lastRun) {
     const end = s.lastRun.endedAt ? `ended ${s.lastRun.endedAt} with exit ${s.lastRun.exitCode ?? '?'}` : 'did not record its end (still running, or killed)';

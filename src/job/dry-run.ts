@@ -17,7 +17,11 @@ import { ContactPreview } from '../report/contact-preview.js';
 import { renderReport, type NextStep } from '../report/html-report.js';
 import { runPipeline } from './pipeline.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
-import { replayJournal } from '../journal/replay.js';
+import { replayJournal, type ResumeState } from '../journal/replay.js';
+import { ReviewReport } from '../report/review-report.js';
+import type { MatchKey } from '../config/resolved.js';
+import type { WorkspaceIndex } from '../workspace/index.js';
+import { anyRecordToMatch, sharedKeys } from './input-passes.js';
 import { mappingChangeWarning } from '../journal/mapping-check.js';
 import { Recorder } from './recorder.js';
 import type { ValidRecord } from '../classify/classify.js';
@@ -33,8 +37,10 @@ export interface DryRunOptions {
   readonly log: Log;
   /** As the import would treat records an earlier run finished. */
   readonly rules?: PlanRules;
-  /** With a key, the first changed records' contacts are read (one request) to show each change as old → new. */
+  /** With a key, the first changed records' contacts are read (one request) to show each change as old → new, and adoptions are previewed. */
   readonly api?: { readonly apiKey: string; readonly baseUrl: string };
+  /** --match-existing (overrides the config's matchExisting): with a key, the workspace is listed and each adoption or review previewed. */
+  readonly matchExisting?: readonly MatchKey[];
 }
 
 /** How many changed records a dry run shows field by field. */
@@ -70,18 +76,21 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   ensurePrivateDir(stateDir);
   const reportDir = dryRunReportDir(stateDir, input);
   ensurePrivateDir(reportDir);
-  const recorder = new Recorder({
-    failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter, input, failedCardsPath(csv.format, reportDir)),
-    payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
-    dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues')),
-  });
-  const preview = new ContactPreview(header, config.phoneNumbers);
-  const changed: ValidRecord[] = [];
   // What a run of this job would do: the journal says what is finished (read only: a run may be appending).
   const past = await replayJournal(statePath(stateDir, 'journal'), { repair: false });
   const changedMapping = mappingChangeWarning(past.header, config, statePath(stateDir, 'journal'));
   if (changedMapping !== undefined) options.log.warn(changedMapping);
   const owners = config.owner === undefined ? undefined : await dryRunOwners(options, header);
+  const index = await previewIndex(options, past, owners);
+  const recorder = new Recorder({
+    failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter, input, failedCardsPath(csv.format, reportDir)),
+    payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
+    dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues')),
+    // Only where matching is previewed: no review.csv says nothing.
+    ...(index && { review: new ReviewReport(statePath(reportDir, 'review')) }),
+  });
+  const preview = new ContactPreview(header, config.phoneNumbers);
+  const changed: ValidRecord[] = [];
   try {
     await runPipeline({
       csv,
@@ -89,9 +98,10 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
       past,
       rules: options.rules ?? DEFAULT_RULES,
       recorder,
+      ...(index && { match: (record: ValidRecord) => index.match(record, past.updatesInDoubt.has(record.externalId)) }),
       keepReading: () => true,
       send: (plan) => {
-        recorder.valid(plan.record, plan.sync ? 'changed' : 'valid');
+        recorder.valid(plan.record, plan.sync ? 'changed' : plan.adopt ? 'adopted' : 'valid');
         if (plan.sync && changed.length < CHANGES_SHOWN) changed.push(plan.record);
         else preview.offer(plan.record);
       },
@@ -109,6 +119,47 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   await writePrivateFile(statePath(reportDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
   await writePrivateFile(statePath(reportDir, 'reportHtml'), renderReport(summary, [], options.nextSteps?.(summary) ?? []));
   return summary;
+}
+
+/**
+ * What an import would match (--match-existing): with a key, the workspace is
+ * listed and indexed as an import does it, so the dry run counts "would adopt"
+ * and lists in dry-run/review.csv what a person must decide, with why. Without
+ * a key, or when the listing fails, it says what it could not preview. A
+ * first run with no matching choice into a workspace with app-made contacts
+ * is said too: the import would stop there.
+ */
+async function previewIndex(options: DryRunOptions, past: ResumeState, owners: OwnerLookup | undefined): Promise<WorkspaceIndex | undefined> {
+  const { config, api, log } = options;
+  const choice = options.matchExisting ?? config.matchExisting;
+  const keys = choice ?? [];
+  if (api === undefined) {
+    if (keys.length > 0) log.warn(`matchExisting: which records would adopt a contact the workspace has, or go to review, needs the workspace, which only the API key can read: set OPENPHONE_API_KEY to preview them; here they count as "would create"`);
+    return undefined;
+  }
+  if (keys.length === 0 && (choice !== undefined || past.header !== undefined)) return undefined;
+  const { jobApiClient } = await import('./job-api-client.js');
+  const { Runner } = await import('./runner.js');
+  const { buildIndex, refuseUnmatchedFirstRun } = await import('../workspace/build-index.js');
+  const runner = new Runner({ concurrency: 1 });
+  const { api: client } = jobApiClient({ api: { ...config.api, baseUrl: api.baseUrl }, apiKey: api.apiKey }, api.baseUrl, runner);
+  const pass = { input: options.input, config, ...(owners && { owners }) };
+  try {
+    if (keys.length === 0) {
+      await refuseUnmatchedFirstRun(client);
+      return undefined;
+    }
+    if (!(await anyRecordToMatch(pass, past))) return undefined;
+    const index = await buildIndex(client, config, keys, log, undefined, (id) => past.done.has(id));
+    index.setShared(await sharedKeys(pass, index));
+    return index;
+  } catch (err) {
+    if (!(err instanceof ImportError)) throw err;
+    log.warn(keys.length === 0 ? `the import would stop before sending: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}` : `matching could not be previewed (${err.message}): the records that would adopt a contact count as "would create" here`);
+    return undefined;
+  } finally {
+    await runner.finish();
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { buildIndex, refuseUnmatchedFirstRun } from '../workspace/build-index.js
 import type { WorkspaceIndex } from '../workspace/index.js';
 import { indexHeader, type HeaderIndex } from '../csv/header.js';
 import { basename } from 'node:path';
-import { isFailureReportName } from '../state/state-dir.js';
+import { isFailureReportName, isOwnReportName } from '../state/state-dir.js';
 import { openInput } from '../input/open-input.js';
 import { existsSync, statSync } from 'node:fs';
 import { JobAbortedError, ExitCode, UsageError } from '../errors.js';
@@ -37,6 +37,7 @@ import { importRecords, type SourceSeen } from './import-records.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { deleteMissing, type DeleteMissingResult } from './delete-missing.js';
 import { anyRecordToMatch, changedIds, sharedKeys } from './input-passes.js';
+import { readReviewDecisions, reviewSource } from './review-decisions.js';
 import { checkCreatedByUser, checkWorkspace } from '../send/workspace-check.js';
 
 /** `breaker`, `transport`, `clock`, `random`: the API client's (job-api-client.ts); the last three are injected in tests. */
@@ -85,7 +86,11 @@ export interface ImportOptions extends Pick<JobApiClientOptions, 'breaker' | 'tr
  * outcome is looked up before it is sent again.
  */
 export async function importJob(options: ImportOptions): Promise<Summary> {
-  const { config, input, stateDir, log } = options;
+  const { config, stateDir, log } = options;
+  // review.csv with a person's decisions: they are carried out on the records of the job's export, and on those alone.
+  const review = readReviewDecisions(options.input);
+  const input = review === undefined ? options.input : reviewSource((await replayJournal(statePath(stateDir, 'journal'), { repair: false })).runs, options.input);
+  if (review !== undefined) log.info(`${options.input}: ${review.decisions.size} decision(s) (${review.undecided} row(s) left for review), carried out on their records in ${input}`);
   const startedAt = new Date();
   const baseUrl = normalizeBaseUrl(options.baseUrl ?? config.api.baseUrl);
 
@@ -160,11 +165,17 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
         deletion && options.maxRows === undefined
           ? (seen: SourceSeen) => {
               writer.flush();
-              const evidence = { records: seen.records, ...ownReportOf(input, header), ...lastWholeRead(past.runs), ...(deletion.confirmDelete !== undefined && { confirmDelete: deletion.confirmDelete }) };
+              const evidence = { records: seen.records, ...ownReportOf(options.input, header), ...lastWholeRead(past.runs), ...(deletion.confirmDelete !== undefined && { confirmDelete: deletion.confirmDelete }) };
               return deleteMissing({ api, runner, journal: writer, journalPath, deletedCsv: statePath(stateDir, 'deleted'), priorPath: statePath(stateDir, 'prior'), seen, evidence, log, ...(deletion.maxDelete !== undefined && { maxDelete: deletion.maxDelete }) });
             }
           : undefined;
-      sent = await importRecords({ ...options, csv, header, past, api, stats, runner, journal, reportDir: stateDir, rules, ...(index && { index }), ...(owners && { owners }), ...(afterSending && { afterSending }) });
+      // The decisions are the journal's from now on: this run and every later one carry them out until the record is done.
+      for (const [id, d] of review?.decisions ?? []) {
+        journal.append({ t: 'decision', id, d: d.kind, ...(d.kind === 'adopt' && { cid: d.contactId }) });
+        past.decisions.set(id, d);
+      }
+      const only = review === undefined ? undefined : (id: string) => review.decisions.has(id);
+      sent = await importRecords({ ...options, csv, header, past, api, stats, runner, journal, reportDir: stateDir, rules, ...(index && { index }), ...(owners && { owners }), ...(afterSending && { afterSending }), ...(only && { only }) });
       result = sent;
       journal.flush();
     }
@@ -284,7 +295,7 @@ function ownReportOf(input: string, header: HeaderIndex): { ownReport?: string }
 
 /** Records read by the job's last run that read a whole export (ended on its own, not on a report of its own). */
 function lastWholeRead(runs: ResumeState['runs']): { lastWholeRead?: number } {
-  const whole = runsFromJournal(runs).filter((r) => (r.exitCode === ExitCode.ok || r.exitCode === ExitCode.someFailed) && r.counts !== undefined && (r.input === undefined || !isFailureReportName(r.input)));
+  const whole = runsFromJournal(runs).filter((r) => (r.exitCode === ExitCode.ok || r.exitCode === ExitCode.someFailed) && r.counts !== undefined && (r.input === undefined || !isOwnReportName(r.input)));
   const last = whole.at(-1)?.counts as { read?: number; ignored?: number } | undefined;
   return last?.read !== undefined ? { lastWholeRead: last.read - (last.ignored ?? 0) } : {};
 }

@@ -47,6 +47,8 @@ export interface ImportRecordsInput {
   readonly rules: PlanRules;
   /** The workspace's contacts, when the job adopts them (--match-existing). */
   readonly index?: WorkspaceIndex;
+  /** Only these records are this run's (review.csv's decisions: job/pipeline.ts). */
+  readonly only?: (externalId: string) => boolean;
   /** The workspace's users, when the config maps an owner column. */
   readonly owners?: OwnerLookup;
   readonly maxRows?: number;
@@ -133,6 +135,7 @@ export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { c
       recorder,
       ...(i.index && { match: (record) => i.index!.match(record, i.past.updatesInDoubt.has(record.externalId)) }),
       keepReading,
+      ...(i.only && { only: i.only }),
       send: (plan) => {
         sent++;
         // An earlier run's create in doubt is proven only on a calibrated clock (ownership/prove.ts): with none yet, the

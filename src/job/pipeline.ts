@@ -14,6 +14,8 @@ export interface PipelineParts {
   readonly recorder: Recorder;
   /** What the workspace index matches for a record the journal does not know (adoption); none without an index. */
   readonly match?: (record: ValidRecord) => Match;
+  /** Only the records whose externalId this accepts are this run's (review.csv's decisions); the rest are passed over, uncounted. */
+  readonly only?: (externalId: string) => boolean;
   /** Asked before each record: false ends the reading (a stop, --max-rows). */
   readonly keepReading: () => boolean;
   /**
@@ -32,10 +34,11 @@ export async function runPipeline(p: PipelineParts): Promise<void> {
   for await (const batch of p.csv.batches) {
     for (const item of batch) {
       if (!p.keepReading()) return;
-      p.recorder.read();
       const classified = p.classifier.classify(item);
-      // Only a record the journal does not know is matched against the workspace.
-      const match = p.match && classified.kind === 'valid' && !p.past.done.has(classified.externalId) ? p.match(classified) : undefined;
+      if (p.only !== undefined && (classified.kind !== 'valid' || !p.only(classified.externalId))) continue;
+      p.recorder.read();
+      // Only a record the journal does not know, and no person decided on, is matched against the workspace.
+      const match = p.match && classified.kind === 'valid' && !p.past.done.has(classified.externalId) && !p.past.decisions?.has(classified.externalId) ? p.match(classified) : undefined;
       const plan = planRecord(classified, p.past, p.rules, match);
       if (plan.kind !== 'send') {
         p.recorder.planned(plan);

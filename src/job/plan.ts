@@ -6,7 +6,7 @@ import type { Classified, RejectedRecord, ValidRecord } from '../classify/classi
 import type { IndexedContact, Match } from '../workspace/index.js';
 
 /** What earlier runs did, as far as one record's decision needs it. */
-export type PastView = Pick<ResumeState, 'done' | 'inDoubt' | 'updatesInDoubt' | 'attemptedAt' | 'failed'>;
+export type PastView = Pick<ResumeState, 'done' | 'inDoubt' | 'updatesInDoubt' | 'attemptedAt' | 'failed'> & Partial<Pick<ResumeState, 'decisions'>>;
 
 /** How a run treats records an earlier run finished, and contacts the workspace had. */
 export interface PlanRules {
@@ -33,6 +33,8 @@ export type Plan =
   | { readonly kind: 'existing'; readonly record: ValidRecord }
   /** Changed since the job last sent it, and --on-changed skip: reported, not sent. */
   | { readonly kind: 'changed'; readonly record: ValidRecord }
+  /** A person decided in review.csv not to import it. */
+  | { readonly kind: 'skipped'; readonly record: ValidRecord }
   /** Matches contacts the job may not adopt on its own: listed in review.csv, not sent. */
   | { readonly kind: 'review'; readonly record: ValidRecord; readonly candidates: readonly IndexedContact[]; readonly why: string }
   /**
@@ -75,6 +77,11 @@ export function planRecord(item: Classified, past: PastView, rules: PlanRules = 
     const attemptedAt = past.attemptedAt.get(id);
     return { kind: 'send', record: item, inDoubt, ...(attemptedAt !== undefined && { attemptedAt }) };
   }
+  // A person's decision on a record review.csv listed comes before any match (the pipeline matches none then).
+  const decision = past.decisions?.get(id);
+  if (decision?.kind === 'skip') return { kind: 'skipped', record: item };
+  if (decision?.kind === 'create') return { kind: 'send', record: item, inDoubt: false };
+  if (decision?.kind === 'adopt') return { kind: 'send', record: item, inDoubt: false, adopt: { id: decision.contactId, externalId: null, name: '', firstName: null, lastName: null } };
   if (match.kind === 'review') return { kind: 'review', record: item, candidates: match.candidates, why: match.why };
   if (match.kind === 'adopt') return { kind: 'send', record: item, inDoubt: false, adopt: match.contact };
   return { kind: 'send', record: item, inDoubt: false };

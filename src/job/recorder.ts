@@ -12,7 +12,7 @@ import type { RefusalBreaker, Trip } from '../send/refusal-breaker.js';
 import type { SendOutcome } from '../send/send-record.js';
 import type { Plan } from './plan.js';
 import type { IndexedContact } from '../workspace/index.js';
-import { baseOf, type Base } from '../sync/base.js';
+import { baseOf } from '../sync/base.js';
 import type { Conflict } from '../sync/three-way.js';
 import type { ConflictsReport, DriftReport } from '../report/conflicts-report.js';
 import { displayName } from '../workspace/same-person.js';
@@ -70,6 +70,7 @@ export class Recorder {
         return;
       case 'existing':
       case 'changed':
+      case 'skipped':
         this.counts.add(plan.kind);
         return;
       case 'review':
@@ -92,8 +93,8 @@ export class Recorder {
     }
   }
 
-  /** The dry run: a record that would be sent (created, or updated: `changed`). */
-  valid(record: ValidRecord, bucket: 'valid' | 'changed' = 'valid'): void {
+  /** The dry run: a record that would be sent (created, updated: `changed`, or adopting a contact: `adopted`). */
+  valid(record: ValidRecord, bucket: 'valid' | 'changed' | 'adopted' = 'valid'): void {
     this.counts.add(bucket);
     this.contactKept(record);
     // The same text as JSON.stringify({ line, externalId, body }).
@@ -104,8 +105,11 @@ export class Recorder {
   outcome(record: ValidRecord, hash: string, sent: SendOutcome): void {
     if (sent.kind !== 'notSent') this.counts.sent++;
     const outcome = sent.kind === 'failed' ? this.judged(record, hash, sent) : sent;
-    const line = outcomeLine(record.externalId, record.line, hash, outcome, outcome.kind === 'created' || outcome.kind === 'updated' || outcome.kind === 'verified' ? baseOf(record.payload) : undefined);
+    const line = outcomeLine(record.externalId, record.line, hash, outcome);
     if (line !== undefined) this.sinks.journal?.append(line);
+    // What the job wrote, the base of the next three-way sync (sync/base.ts): the line right after the write's.
+    if (line?.t === 'created' && line.how !== 'existing') this.sinks.journal?.append({ t: 'base', b: baseOf(record.payload) });
+    else if (line?.t === 'updated') this.sinks.journal?.append({ t: 'base', b: baseOf(record.payload) });
     if (outcome.kind === 'updated' && outcome.conflicts?.length) this.conflicted(record, outcome.conflicts);
     switch (outcome.kind) {
       case 'failed': {
@@ -249,27 +253,25 @@ export class Recorder {
  * end (not sent, or in doubt). A finished record keeps its body's hash: the
  * next run sends it only if it changed.
  */
-export function outcomeLine(id: string, line: number, hash: string, outcome: SendOutcome, base?: Base): JournalEvent | undefined {
+export function outcomeLine(id: string, line: number, hash: string, outcome: SendOutcome): JournalEvent | undefined {
   const up = (o: { updatedAt?: string }) => (o.updatedAt !== undefined ? { up: o.updatedAt } : {});
-  // What the job wrote, for the next three-way sync (sync/base.ts): the record as sent.
-  const b = base !== undefined ? { b: base } : {};
   switch (outcome.kind) {
     case 'created':
-      return { t: 'created', id, cid: outcome.contactId, line, h: hash, ...up(outcome), ...b };
+      return { t: 'created', id, cid: outcome.contactId, line, h: hash, ...up(outcome) };
     case 'existing':
       return { t: 'created', id, cid: outcome.contactId, line, how: 'existing', h: hash };
     case 'updated':
       // A sync keeps who made the contact; a first PATCH of the workspace's contact says it was updated or adopted.
       return outcome.how === 'sync'
-        ? { t: 'updated', id, cid: outcome.contactId, line, h: hash, ...up(outcome), ...b, ...(outcome.conflicts?.length && { cf: outcome.conflicts }) }
-        : { t: 'created', id, cid: outcome.contactId, line, how: outcome.how, h: hash, ...up(outcome), ...b };
+        ? { t: 'updated', id, cid: outcome.contactId, line, h: hash, ...up(outcome), ...(outcome.conflicts?.length && { cf: outcome.conflicts }) }
+        : { t: 'created', id, cid: outcome.contactId, line, how: outcome.how, h: hash, ...up(outcome) };
     case 'failed':
       return { t: 'failed', id, line, code: outcome.code, message: outcome.message, retryable: outcome.retryable, body: hash, ...(outcome.doubt && { doubt: true }) };
     case 'review':
       // The adoption PATCH was refused: it changed nothing, the attempt is closed.
       return { t: 'absent', id };
     case 'verified':
-      if (outcome.repaired !== undefined) return { t: 'updated', id, cid: outcome.contactId, line, h: hash, ...up(outcome.repaired), ...b, dr: outcome.drift };
+      if (outcome.repaired !== undefined) return { t: 'updated', id, cid: outcome.contactId, line, h: hash, ...up(outcome.repaired), dr: outcome.drift };
       return outcome.drift.length > 0 ? { t: 'drift', id, cid: outcome.contactId, dr: outcome.drift } : undefined;
     case 'notSent':
     case 'inDoubt':

@@ -25,7 +25,7 @@ export function readBaseAt(journalPath: string, at: number): Base | undefined {
     }
     // Decoded once whole: a character may straddle two reads.
     const event = decodeEvent(Buffer.concat(parts).toString('utf8'), 2);
-    return event !== undefined && (event.t === 'created' || event.t === 'updated') ? event.b : undefined;
+    return event !== undefined && event.t === 'base' ? event.b : undefined;
   } finally {
     closeSync(fd);
   }

@@ -18,7 +18,7 @@ export function decodeEvent(text: string, lineNo: number): JournalEvent | Journa
   return wellFormed(event, lineNo) ? event : undefined;
 }
 
-const RECORD_EVENTS = new Set(['attempt', 'created', 'updated', 'deleted', 'released', 'drift', 'failed', 'absent']);
+const RECORD_EVENTS = new Set(['attempt', 'created', 'updated', 'deleted', 'released', 'drift', 'decision', 'failed', 'absent']);
 
 function wellFormed(event: unknown, lineNo: number): event is JournalEvent | JournalHeader {
   if (event === null || typeof event !== 'object') return false;
@@ -26,12 +26,14 @@ function wellFormed(event: unknown, lineNo: number): event is JournalEvent | Jou
   if (lineNo === 1) return e.t === 'header';
   if (e.t === 'run') return e.event === 'start' || e.event === 'end';
   if (e.t === 'target') return typeof e.baseUrl === 'string' && typeof e.keyFingerprint === 'string';
+  if (e.t === 'base') return typeof e.b === 'object' && e.b !== null;
   if (e.t === 'identity') return (typeof e.definition === 'string' || typeof e.source === 'string') && (e.definition === undefined || typeof e.definition === 'string') && (e.source === undefined || typeof e.source === 'string');
   if (e.t === 'clock') return typeof e.lo === 'number' && typeof e.hi === 'number' && e.lo <= e.hi;
   if (!RECORD_EVENTS.has(e.t as string) || typeof e.id !== 'string') return false;
   if (e.t === 'created') return typeof e.cid === 'string' && typeof e.line === 'number';
   if (e.t === 'deleted' || e.t === 'released') return typeof e.cid === 'string';
   if (e.t === 'drift') return typeof e.cid === 'string' && Array.isArray(e.dr);
+  if (e.t === 'decision') return e.d === 'create' || e.d === 'skip' || (e.d === 'adopt' && typeof e.cid === 'string');
   if (e.t === 'updated') return typeof e.cid === 'string' && typeof e.line === 'number' && typeof e.h === 'string';
   if (e.t === 'failed') return typeof e.code === 'string' && typeof e.retryable === 'boolean' && typeof e.body === 'string';
   return e.t === 'absent' || typeof e.line === 'number';

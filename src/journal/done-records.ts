@@ -55,6 +55,8 @@ export class DoneRecords {
     const binary = hash !== undefined && BINARY_HASH.test(hash);
     this.relations[k] = CODE[relation] | (hash === undefined ? NO_HASH : binary ? 0 : ODD_HASH);
     if (binary) this.hashes.write(hash, k * HASH_BYTES, HASH_BYTES, 'base64url');
+    // A new write: its base, if any, is set after (setBase); an older one is no longer the base.
+    this.bases[k] = NaN;
     if (hash !== undefined && !binary) this.oddHashes.set(k, hash);
     else this.oddHashes.delete(k);
   }

@@ -61,8 +61,6 @@ export interface CreatedEvent {
   readonly h?: string;
   /** The contact's updatedAt after the job's write: a rollback restores only a contact nobody changed since. */
   readonly up?: string;
-  /** What the job wrote (sync/base.ts): the base of the next three-way sync. Absent where the job wrote nothing ('existing') and in older journals. */
-  readonly b?: Base;
 }
 /** A later run PATCHed the record's contact with a changed record (a sync): its ownership is as before. */
 export interface UpdatedEvent {
@@ -72,8 +70,6 @@ export interface UpdatedEvent {
   readonly line: number;
   readonly h: string;
   readonly up?: string;
-  /** The new base (sync/base.ts). */
-  readonly b?: Base;
   /** The fields both the source and the workspace changed since the last base (sync/three-way.ts): conflicts.csv is their view. */
   readonly cf?: readonly Conflict[];
   /** run --verify wrote these drifted fields back (sync/drift.ts). */
@@ -113,6 +109,28 @@ export interface DriftEvent {
   readonly cid: string;
   readonly dr: readonly Drift[];
 }
+/**
+ * What the job wrote (sync/base.ts), the base of the record's next three-way
+ * sync: always the line right after that record's created or updated line (one
+ * append, so nothing comes between). A line of its own, so that replay can pass
+ * it over by its first bytes, unparsed, and keep only where it is
+ * (journal/replay.ts, journal/base-reader.ts).
+ */
+export interface BaseEvent {
+  readonly t: 'base';
+  readonly b: Base;
+}
+/** The first bytes of every base line as the writer writes it (JSON.stringify keeps key order). */
+export const BASE_LINE_PREFIX = '{"t":"base",';
+/** A person's decision on a record review.csv listed (job/review-decisions.ts): carried out by this and every later run until the record is done. */
+export interface DecisionEvent {
+  readonly t: 'decision';
+  readonly id: string;
+  readonly d: ReviewDecision['kind'];
+  /** The contact to adopt. */
+  readonly cid?: string;
+}
+export type ReviewDecision = { readonly kind: 'adopt'; readonly contactId: string } | { readonly kind: 'create' } | { readonly kind: 'skip' };
 /** A lookup after an unknown outcome found no contact: the attempt did not create one. */
 export interface NotFoundEvent {
   readonly t: 'absent';
@@ -164,7 +182,7 @@ export interface IdentityEvent {
   readonly at: string;
 }
 
-export type JournalEvent = IdentityEvent | DriftEvent | AttemptEvent | CreatedEvent | UpdatedEvent | DeletedEvent | ReleasedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent | ClockEvent;
+export type JournalEvent = BaseEvent | IdentityEvent | DriftEvent | DecisionEvent | AttemptEvent | CreatedEvent | UpdatedEvent | DeletedEvent | ReleasedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent | ClockEvent;
 
 /**
  * What the job is to a record's contact, as a created event's `how` says

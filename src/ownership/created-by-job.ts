@@ -23,7 +23,18 @@ export interface JobContact {
 
 /** Every record's contact, by externalId, as the journal leaves it. */
 export async function jobContacts(journalPath: string): Promise<Map<string, JobContact>> {
+  return (await jobContactsAndRemoved(journalPath)).contacts;
+}
+
+/**
+ * The records' contacts as the journal leaves them, and the workspace's
+ * contacts a delete of this job removed: an adopted or updated contact that
+ * --delete-missing of an earlier version deleted (this one releases them).
+ * A rollback makes those again from their state before the job.
+ */
+export async function jobContactsAndRemoved(journalPath: string): Promise<{ contacts: Map<string, JobContact>; removed: JobContact[] }> {
   const byId = new Map<string, JobContact>();
+  const removed: JobContact[] = [];
   await forEachJournalEvent(journalPath, (event) => {
     if (event.t === 'created') {
       byId.set(event.id, { externalId: event.id, contactId: event.cid, line: event.line, relation: relationOf(event), ...(event.up !== undefined && { leftAt: event.up }) });
@@ -34,8 +45,10 @@ export async function jobContacts(journalPath: string): Promise<Map<string, JobC
       const leftAt = event.up ?? before?.leftAt;
       byId.set(event.id, { externalId: event.id, contactId: event.cid, line: event.line, relation: before?.relation ?? 'created', ...(leftAt !== undefined && { leftAt }) });
     } else if (event.t === 'deleted' || event.t === 'released') {
+      const before = byId.get(event.id);
+      if (event.t === 'deleted' && before !== undefined && (before.relation === 'adopted' || before.relation === 'updated')) removed.push(before);
       byId.delete(event.id);
     }
   });
-  return byId;
+  return { contacts: byId, removed };
 }

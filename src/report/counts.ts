@@ -11,9 +11,10 @@ import { ProblemDigest } from './problem-digest.js';
  * matches contacts a person must decide on (review.csv); tripped: refused in
  * a streak that stopped the job as a job-wide refusal (the key's or the
  * workspace's, not the record's: sent again on the next run); restored: its
- * contact was deleted in the app, and run --verify made it again.
+ * contact was deleted in the app, and run --verify made it again; skipped: a
+ * person decided in review.csv not to import it.
  */
-export const BUCKETS = ['valid', 'created', 'restored', 'updated', 'adopted', 'unchanged', 'existing', 'changed', 'review', 'duplicate', 'failed', 'tripped', 'notSent', 'inDoubt', 'ignored'] as const;
+export const BUCKETS = ['valid', 'created', 'restored', 'updated', 'adopted', 'unchanged', 'existing', 'changed', 'review', 'skipped', 'duplicate', 'failed', 'tripped', 'notSent', 'inDoubt', 'ignored'] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
 /** Every record read ends in exactly one bucket; the invariant is checked, never assumed. */

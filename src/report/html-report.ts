@@ -20,6 +20,7 @@ const LABELS: Record<(typeof SHOWN)[number], string> = {
   existing: 'already in OpenPhone, left as it was',
   changed: 'changed in the source, not sent (by choice)',
   review: 'waiting for a person: several possible matches (review.csv)',
+  skipped: 'not imported: a person decided so in review.csv',
   duplicate: 'a second row with the same id (failures.csv)',
   failed: 'failed: the row needs a fix (failures.csv)',
   tripped: 'refused for the whole job: the key or workspace, not the row',
@@ -90,6 +91,8 @@ function adviceFor(s: Summary): string[] {
   if (c.failed + c.duplicate > 0) out.push(`${c.failed + c.duplicate} row(s) need a fix: failures.csv lists each with what is wrong (the problems below, by column). Fix them there and run the fixed file.`);
   if (c.review > 0) out.push(`${c.review} row(s) match more than one contact already in OpenPhone, or one the job may not take: review.csv names the candidates; merge or tidy them in OpenPhone, then run again.`);
   if (c.inDoubt + c.notSent > 0 && !s.stoppedEarly && !s.abortedBecause) out.push('Some rows are not settled yet: run the same command again.');
+  if (s.conflicts !== undefined) out.push(`${s.conflicts} field(s) were changed both in the source and by someone in OpenPhone since the job last wrote them: conflicts.csv lists each with the three values and which one the contact keeps.`);
+  if (s.drift !== undefined) out.push(`${s.drift} field(s) of the job's contacts were changed in OpenPhone since the job wrote them: drift.csv lists each, and whether it was written back.`);
   const hint = phoneCountryHint(s.phonesLeftOut);
   if (hint !== undefined) out.push(`${hint[0]!.toUpperCase()}${hint.slice(1)}.`);
   if (out.length === 0 && s.exitCode === 0) out.push(s.mode === 'dry-run' ? 'Every row can be imported: run the import below.' : 'Nothing is left to do for this file. Running it again on a fresh export brings changes across, and sends nothing for rows that did not change.');

@@ -185,6 +185,7 @@ function importLine(c: Summary['counts']): string {
     ['existing', c.existing, false, ' (the workspace\'s, left alone)'],
     ['changed', c.changed, false, ' (not sent: --on-changed skip)'],
     ['for review', c.review],
+    ['skipped', c.skipped, false, ' (decided in review.csv)'],
     ['duplicate', c.duplicate, true],
     ['failed', c.failed, true],
     ['refused job-wide', c.tripped, false, ' (the key\'s or the workspace\'s, not the records\': sent again on the next run)'],
@@ -197,9 +198,11 @@ function dryRunLine(c: Summary['counts']): string {
   return parts([
     ['would create', c.valid, true],
     ['would update', c.changed],
+    ['would adopt', c.adopted],
     ['unchanged', c.unchanged],
     ['existing', c.existing, false, ' (the workspace\'s, left alone)'],
     ['for review', c.review],
+    ['skipped', c.skipped, false, ' (decided in review.csv)'],
     ['duplicate', c.duplicate, true],
     ['failed', c.failed, true],
   ]);

@@ -4,9 +4,9 @@ import { readJsonLines } from '../journal/lines.js';
 import { openPrivateFile } from '../state/private-files.js';
 
 /** What a rollback did to a contact, final: deleted, restored, gone already, or left alone because it changed since the job. */
-export type RollbackOutcome = 'deleted' | 'restored' | 'gone' | 'changedSince';
+export type RollbackOutcome = 'deleted' | 'restored' | 'recreated' | 'gone' | 'changedSince';
 
-const FINAL = new Set<string>(['deleted', 'restored', 'gone', 'changedSince']);
+const FINAL = new Set<string>(['deleted', 'restored', 'recreated', 'gone', 'changedSince']);
 
 /**
  * rollback.jsonl: the contact ids a rollback is done with, one JSON line each.

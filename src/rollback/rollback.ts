@@ -8,7 +8,8 @@ import { acquireRunLock } from '../state/run-lock.js';
 import { existingJournal } from '../state/state-dir.js';
 import { checkTarget, describeTarget } from '../journal/target.js';
 import type { Log } from '../log.js';
-import { jobContacts, type JobContact } from '../ownership/created-by-job.js';
+import { jobContactsAndRemoved, type JobContact } from '../ownership/created-by-job.js';
+import { recreateRemoved, type RecreateResult } from './recreate.js';
 import { deleteIfStillOurs, restoreIfUnchanged, type GuardedResult } from '../ownership/guarded-write.js';
 import { PriorStates } from '../ownership/prior-states.js';
 import { proveOwnershipSharp } from '../ownership/prove-sharp.js';
@@ -43,6 +44,8 @@ export interface RollbackSummary {
   readonly changedByJob: number;
   readonly deleted: number;
   readonly restored: number;
+  /** Workspace contacts a delete of this job removed (an earlier version's --delete-missing), made again with new ids. */
+  readonly recreated: number;
   /** Already gone: deleted by an earlier rollback run, or by someone else. */
   readonly alreadyGone: number;
   /** Changed by someone since the job's last write (or no longer carrying the record's externalId): listed in rollback.csv, left alone. */
@@ -59,7 +62,7 @@ export interface RollbackSummary {
   readonly requests?: Readonly<Record<string, number>>;
 }
 
-type Step = { readonly contact: JobContact; readonly action: 'delete' | 'restore' };
+type Step = { readonly contact: JobContact; readonly action: 'delete' | 'restore' | 'recreate' };
 
 /**
  * Undoes a job, from its journal, through the same API client, rate limit,
@@ -84,32 +87,37 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
     const { api, stats } = jobApiClient({ api: settings, apiKey: o.apiKey, ...(o.transport && { transport: o.transport }) }, baseUrl, runner);
     // The rollback writes nothing before it proves: the import's calibration of the contacts' clock is its only one.
     if (past.clock !== undefined) api.serverClock.seed(past.clock);
-    const contacts = await jobContacts(journalPath);
+    const { contacts, removed } = await jobContactsAndRemoved(journalPath);
     const unsettled = await settleInDoubt(api, past, contacts);
     const logPath = statePath(o.stateDir, 'rollbackLog');
     const done = RollbackLog.read(logPath);
-    const steps = [...contacts.values()].flatMap((c): Step[] => (c.relation === 'created' ? [{ contact: c, action: 'delete' }] : c.relation === 'existing' ? [] : [{ contact: c, action: 'restore' }]));
+    const steps = [
+      ...[...contacts.values()].flatMap((c): Step[] => (c.relation === 'created' ? [{ contact: c, action: 'delete' }] : c.relation === 'existing' ? [] : [{ contact: c, action: 'restore' }])),
+      ...removed.map((c): Step => ({ contact: c, action: 'recreate' })),
+    ];
     const todo = steps.filter((s) => !done.has(s.contact.contactId));
     const base = {
       stateDir: o.stateDir,
       createdByJob: steps.filter((s) => s.action === 'delete').length,
-      changedByJob: steps.filter((s) => s.action === 'restore').length,
+      changedByJob: steps.filter((s) => s.action !== 'delete').length,
       inDoubt: unsettled,
     };
     if (!o.yes) {
       await runner.finish();
       const deletes = todo.filter((s) => s.action === 'delete').length;
+      const recreates = todo.filter((s) => s.action === 'recreate').length;
       return {
         ...base,
         mode: 'rollback-preview',
         deleted: 0,
         restored: 0,
+        recreated: 0,
         alreadyGone: steps.length - todo.length,
         changedSince: 0,
         failed: 0,
         notSent: todo.length,
         exitCode: ExitCode.ok,
-        preview: [`${deletes} to delete, ${todo.length - deletes} to restore`, ...todo.slice(0, 10).map((s) => `line ${s.contact.line}: ${s.contact.externalId} (contact ${s.contact.contactId}): ${s.action}`)],
+        preview: [`${deletes} to delete, ${todo.length - deletes} to restore${recreates > 0 ? ` (${recreates} of them deleted by an earlier version's --delete-missing: made again, with new ids)` : ''}`, ...todo.slice(0, 10).map((s) => `line ${s.contact.line}: ${s.contact.externalId} (contact ${s.contact.contactId}): ${s.action}`)],
         requests: stats.toJSON(),
       };
     }
@@ -153,15 +161,16 @@ async function carryOut(o: RollbackOptions, api: ApiClient, runner: Runner, stat
   const log = new RollbackLog(logPath);
   const report = new AtomicPrivateFile(statePath(o.stateDir, 'rollbackReport'));
   report.stream.write(`${UTF8_BOM}line,externalId,contactId,action,outcome,why\n`);
-  const n = { deleted: 0, restored: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
-  const record = (s: Step, r: GuardedResult) => {
+  const n = { deleted: 0, restored: 0, recreated: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
+  const record = (s: Step, r: GuardedResult | RecreateResult) => {
     const c = s.contact;
     if (r.kind === 'notSent') return void n.notSent++;
     if (r.kind === 'failed') n.failed++;
     else n[r.kind]++;
     // What is final is logged: a rerun does not touch it again. A failure is tried again.
     if (r.kind !== 'failed') log.done(c.contactId, c.externalId, r.kind);
-    report.stream.write(safeCsvRow([String(c.line), c.externalId, c.contactId, s.action, r.kind, 'why' in r ? r.why : '']));
+    const why = 'why' in r ? r.why : r.kind === 'recreated' ? `made again with a new id, ${r.newId}: the deleted contact's id is gone for good` : '';
+    report.stream.write(safeCsvRow([String(c.line), c.externalId, c.contactId, s.action, r.kind, why]));
   };
   try {
     for (const s of todo) {
@@ -171,9 +180,9 @@ async function carryOut(o: RollbackOptions, api: ApiClient, runner: Runner, stat
       }
       await runner.submit(async () => {
         try {
-          const before = s.action === 'restore' ? priors.get(s.contact.contactId)?.contact : undefined;
-          if (s.action === 'restore' && before === undefined) return record(s, { kind: 'changedSince', why: 'prior.jsonl has no state of it from before the job: cannot be restored' });
-          record(s, s.action === 'delete' ? await deleteIfStillOurs(api, s.contact) : await restoreIfUnchanged(api, s.contact, before!));
+          const before = s.action !== 'delete' ? priors.get(s.contact.contactId)?.contact : undefined;
+          if (s.action !== 'delete' && before === undefined) return record(s, { kind: 'changedSince', why: 'prior.jsonl has no state of it from before the job: cannot be restored' });
+          record(s, s.action === 'delete' ? await deleteIfStillOurs(api, s.contact) : s.action === 'restore' ? await restoreIfUnchanged(api, s.contact, before!) : await recreateRemoved(api, s.contact, before!));
         } catch (err) {
           runner.abort(err);
           n.notSent++;
@@ -189,6 +198,7 @@ async function carryOut(o: RollbackOptions, api: ApiClient, runner: Runner, stat
       mode: 'rollback',
       deleted: n.deleted,
       restored: n.restored,
+      recreated: n.recreated,
       alreadyGone: before + n.gone,
       changedSince: n.changedSince,
       failed: n.failed,
@@ -224,7 +234,7 @@ export function formatRollback(s: RollbackSummary): string {
     ].join('\n');
   }
   return [
-    `rollback of ${s.stateDir}: deleted ${s.deleted}, restored ${s.restored}, already gone ${s.alreadyGone}, changed since (left alone) ${s.changedSince}, failed ${s.failed}${s.notSent > 0 ? `, not sent yet ${s.notSent}` : ''} (of ${s.createdByJob} the job created and ${s.changedByJob} it updated or adopted)`,
+    `rollback of ${s.stateDir}: deleted ${s.deleted}, restored ${s.restored}${s.recreated > 0 ? `, made again with new ids ${s.recreated} (see rollback.csv)` : ''}, already gone ${s.alreadyGone}, changed since (left alone) ${s.changedSince}, failed ${s.failed}${s.notSent > 0 ? `, not sent yet ${s.notSent}` : ''} (of ${s.createdByJob} the job created and ${s.changedByJob} it updated or adopted)`,
     ...(s.abortedBecause ? [`  ABORTED: ${s.abortedBecause}`, ...(s.abortHint ? [`  hint: ${s.abortHint}`] : [])] : []),
     ...(s.stoppedEarly ? [`  stopped early: ${s.stoppedEarly}; the same command continues`] : []),
     ...(s.changedSince > 0 ? [`  left alone because someone changed them since the job: ${s.stateDir}/rollback.csv says which and why`] : []),

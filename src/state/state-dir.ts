@@ -9,6 +9,9 @@ export function isFailureReportName(path: string): boolean {
   return name === STATE_FILES.failures || name === STATE_FILES.failedCards;
 }
 
+/** Whether a file is named as one of a job's own reports a run may read (failures.csv, failures.vcf, review.csv): never the source itself. */
+export const isOwnReportName = (path: string): boolean => isFailureReportName(path) || basename(path) === STATE_FILES.review;
+
 /**
  * The state directory a job uses when none is given: beside the input, named
  * after it. An input that is a failures.csv (or a vCard input's failures.vcf) inside a state directory (a rerun

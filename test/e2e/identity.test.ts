@@ -22,8 +22,8 @@ const rawConfig = (split?: string, idSplit?: false) => ({
   matchExisting: [],
 });
 
-test('following the split hint on a column the id template reads: refused (exit 2) naming the record, then "split": false splits the e-mails and keeps every id', async () => {
-  const sandbox = await startSandbox({ rate: 0 });
+test.each(['409', 'per-source'] as const)('uniqueness %s: following the split hint on a column the id template reads: refused (exit 2) naming the record, then "split": false splits the e-mails and keeps every id', async (uniqueExternalId) => {
+  const sandbox = await startSandbox({ rate: 0, uniqueExternalId });
   const input = join(dir(), 'contacts.csv');
   writeFileSync(input, CSV);
   const stateDir = join(dir(), 'state');
@@ -39,8 +39,8 @@ test('following the split hint on a column the id template reads: refused (exit 
   expect(sandbox.contactsByExternalId().get('crm-bob@example.com;bob@work.example')![0]!.defaultFields.emails.map((e) => e.value)).toEqual(['bob@example.com', 'bob@work.example']);
 });
 
-test('a split that changes no finished record\'s id is taken, and recorded so later runs compare with it', async () => {
-  const sandbox = await startSandbox({ rate: 0 });
+test.each(['409', 'per-source'] as const)('uniqueness %s: a split that changes no finished record\'s id is taken, and recorded so later runs compare with it', async (uniqueExternalId) => {
+  const sandbox = await startSandbox({ rate: 0, uniqueExternalId });
   const input = join(dir(), 'contacts.csv');
   writeFileSync(input, CSV.replace('bob@example.com;bob@work.example', 'bob@example.com'));
   const stateDir = join(dir(), 'state');
@@ -79,8 +79,8 @@ describe.each(['409', 'per-source'] as const)('uniqueness %s: another integratio
   });
 });
 
-test('a changed source is refused before anything is sent: the job would no longer know its contacts', async () => {
-  const sandbox = await startSandbox({ rate: 0 });
+test.each(['409', 'per-source'] as const)('uniqueness %s: a changed source is refused before anything is sent: the job would no longer know its contacts', async (uniqueExternalId) => {
+  const sandbox = await startSandbox({ rate: 0, uniqueExternalId });
   const input = join(dir(), 'contacts.csv');
   writeFileSync(input, CSV);
   const stateDir = join(dir(), 'state');

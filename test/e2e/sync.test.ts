@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { importJob, type ImportOptions } from '../../src/job/import-job.js';
 import { dryRun } from '../../src/job/dry-run.js';
+import { formatSummary } from '../../src/report/summary.js';
 import { silentLog } from '../../src/log.js';
 import { rollback } from '../../src/rollback/rollback.js';
 import { parseFaultSpec, type Sandbox } from '../../src/sandbox/index.js';
@@ -239,6 +240,69 @@ describe('adopting what the workspace already has', () => {
     expect(sandbox.contactsByExternalId().get('ada')![0]!.id).toBe([...before.values()].find((c) => c.defaultFields.firstName === 'ADA')!.id);
   });
 
+  test('review.csv takes decisions: adopt one of the candidates, create, or skip; running it carries them out on those records alone, and they hold on later nights', async () => {
+    const sandbox = await startSandbox({
+      rate: 0,
+      existing: [
+        { defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] }, source: 'openphone' },
+        { defaultFields: { firstName: 'Eve', lastName: 'Jones', phoneNumbers: [{ name: 'mobile', value: '+14155550177' }] }, source: 'openphone' },
+      ],
+    });
+    const desk = sandbox.contacts().find((c) => c.defaultFields.firstName === 'Front Desk')!;
+    const input = join(dir(), 'crm.csv');
+    const person = (id: string, first: string, last: string, phone: string) => [id, first, last, 'Acme', `${id}@example.com`, phone, 'no', '01/02/2024'];
+    writeRows(input, [header, person('alice', 'Alice', 'Smith', '+14155550100'), person('bob', 'Bob', 'Stone', '+14155550100'), person('dan', 'Dan', 'Brown', '+14155550177'), person('zed', 'Zed', 'Zeta', '+14155550188')]);
+    const first = await runImport(sandbox, input, { matchExisting: ['phone'] });
+    expect(first.counts).toMatchObject({ review: 3, created: 1 });
+    const reviewPath = join(stateDir(), 'review.csv');
+    const review = parse(readFileSync(reviewPath, 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    expect(review.map((r) => r.decision)).toEqual(['', '', '']);
+    // A person decides, in the file as written (a copy, as the tool never writes over a file it told someone to edit).
+    const decided = join(dir(), 'review-decided.csv');
+    const decide: Record<string, string> = { alice: `adopt ${desk.id}`, bob: 'create', dan: 'skip' };
+    writeFileSync(decided, `\uFEFF${stringify([Object.keys(review[0]!), ...review.map((r) => Object.values({ ...r, decision: decide[r.externalId!]! }))])}`);
+    const from = sandbox.requests().length;
+    const carried = await runImport(sandbox, decided, { matchExisting: ['phone'] });
+    expect(carried.counts).toMatchObject({ read: 3, adopted: 1, created: 1, skipped: 1, review: 0 });
+    // zed, done before, is not this run's: no request touched it.
+    expect(requestsSince(sandbox, from).flatMap((r) => r.externalIds ?? [])).not.toContain('zed');
+    expect(sandbox.contacts().find((c) => c.id === desk.id)!.externalId).toBe('alice');
+    expect(sandbox.contactsByExternalId().get('bob')).toHaveLength(1);
+    expect(sandbox.contactsByExternalId().has('dan')).toBe(false);
+    // The next night's export: the decisions hold (dan stays skipped, nothing goes back to review).
+    const night = await runImport(sandbox, input, { matchExisting: ['phone'] });
+    expect(night.counts).toMatchObject({ unchanged: 3, skipped: 1, review: 0 });
+    // A decision that is not one of the row's candidates: exit 2, the row named, nothing sent.
+    writeFileSync(decided, readFileSync(decided, 'utf8').replace(`adopt ${desk.id}`, 'adopt CT-not-a-candidate'));
+    await expect(runImport(sandbox, decided, { matchExisting: ['phone'] })).rejects.toMatchObject({ code: 'REVIEW_DECISION_INVALID', exitCode: 2, message: expect.stringMatching(/review-decided\.csv:2: column "decision": found "adopt CT-not-a-candidate"/) });
+  });
+
+  test('the dry run with a key previews adoption: would adopt, for review (and why, in dry-run/review.csv), would create; it writes nothing; without a key it says what it could not preview', async () => {
+    const sandbox = await startSandbox({
+      rate: 0,
+      existing: [
+        { defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] }, source: 'openphone' },
+        { defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] }, source: 'openphone' },
+      ],
+    });
+    const input = join(dir(), 'crm.csv');
+    writeRows(input, [header, row('a', 'Ada', 'ada@example.com', '+14155550101'), row('alice', 'Alice', 'alice@example.com', '+14155550100'), row('z', 'Zed', 'zed@example.com', '+14155550188')]);
+    const preview = await dryRun({ config, input, stateDir: stateDir(), log: silentLog, api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url }, matchExisting: ['phone'] });
+    expect(preview.counts).toMatchObject({ adopted: 1, review: 1, valid: 1 });
+    expect(formatSummary(preview)).toMatch(/would create 1, would adopt 1, for review 1/);
+    const review = parse(readFileSync(join(stateDir(), 'dry-run', 'review.csv'), 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    expect(review).toMatchObject([{ externalId: 'alice', why: expect.stringMatching(/"Front Desk" in the workspace, "Alice Last" in the input/) }]);
+    expect(sandbox.requests().filter((r) => r.method !== 'GET')).toHaveLength(0);
+    const warnings: string[] = [];
+    const keyless = await dryRun({ config, input, stateDir: stateDir(), log: { info: () => {}, warn: (m) => warnings.push(m) }, matchExisting: ['phone'] });
+    expect(keyless.counts).toMatchObject({ valid: 3 });
+    expect(warnings.join('\n')).toMatch(/set OPENPHONE_API_KEY to preview them/);
+    // A first run with no matching choice: the dry run says the import would stop, and why.
+    warnings.length = 0;
+    await dryRun({ config, input, stateDir: join(dir(), 'fresh'), log: { info: () => {}, warn: (m) => warnings.push(m) }, api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } });
+    expect(warnings.join('\n')).toMatch(/the import would stop before sending: the workspace already has 2 contact\(s\) without an externalId[^]*hint: adopt them/);
+  });
+
   test.each(['403', '404', '409', '422'])('an API that answers %s to adoption PATCHes: each such record to review.csv with the answer, said once, the new records still created, no abort', async (status) => {
     const n = 6;
     const phone = (i: number) => `+1415555${String(4000 + i)}`;
@@ -440,6 +504,31 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
       expect(now.defaultFields.phoneNumbers.map((p) => p.value)).toEqual(c.defaultFields.phoneNumbers.map((p) => p.value));
     }
     expect(sandbox.contacts().find((x) => x.id === edited.id)?.defaultFields.role).toBe('Edited by an agent');
+  });
+
+  test('rollback makes again, with a new id, an adopted contact an earlier version\'s --delete-missing deleted, as it was before the adoption', async () => {
+    const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Ada', lastName: 'Lovelace', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }], emails: [{ name: 'home', value: 'ada@home.example' }] }, source: 'openphone' }] });
+    const app = structuredClone(sandbox.contacts()[0]!);
+    const input = join(dir(), 'crm.csv');
+    writeRows(input, [HEADER, ['a', 'Ada', 'Lovelace', 'Acme', 'ada@acme.example', '+14155550101', 'no', '01/02/2024']]);
+    expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts.adopted).toBe(1);
+    // What an earlier version's --delete-missing did to an adopted contact: deleted it, and journaled the deletion.
+    expect((await fetch(`${sandbox.url}/v1/contacts/${app.id}`, { method: 'DELETE', headers: { authorization: sandbox.apiKey } })).status).toBe(204);
+    appendFileSync(join(stateDir(), 'journal.jsonl'), `${JSON.stringify({ t: 'deleted', id: 'a', cid: app.id })}\n`);
+    const preview = await rollback({ stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, yes: false, api: { requestsPerSecond: 1000 } });
+    expect(preview.preview?.[0]).toMatch(/1 of them deleted by an earlier version's --delete-missing: made again, with new ids/);
+    const rb = await rollback({ stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, yes: true, api: { requestsPerSecond: 1000 } });
+    expect(rb).toMatchObject({ recreated: 1, exitCode: 0 });
+    const [again] = sandbox.contacts();
+    expect(sandbox.contacts()).toHaveLength(1);
+    expect(again!.id).not.toBe(app.id);
+    expect(again).toMatchObject({ externalId: null, defaultFields: { firstName: 'Ada', lastName: 'Lovelace' } });
+    expect(again!.defaultFields.phoneNumbers.map((p) => p.value)).toEqual(['+14155550101']);
+    expect(again!.defaultFields.emails.map((e) => e.value)).toEqual(['ada@home.example']);
+    expect(readFileSync(join(stateDir(), 'rollback.csv'), 'utf8')).toMatch(new RegExp(`${app.id},recreate,recreated,"made again with a new id, ${again!.id}`));
+    // The same command again makes nothing twice.
+    await rollback({ stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, yes: true, api: { requestsPerSecond: 1000 } });
+    expect(sandbox.contacts()).toHaveLength(1);
   });
 
   test('rollback leaves a contact the job created alone once an agent edited it', async () => {

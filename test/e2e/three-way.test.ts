@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { importJob } from '../../src/job/import-job.js';
+import { jobStatus } from '../../src/status.js';
 import { silentLog } from '../../src/log.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { configFrom } from '../helpers/config.js';
@@ -66,6 +67,9 @@ test.each(['workspace', 'source'] as const)('an agent\'s edits stay, the CRM\'s 
   expect(now.get('c')!.defaultFields.company).toBe(kept === 'workspace' ? 'Cyan (agent)' : 'Cyan Ltd');
   expect(rowsOf(join(stateDir, 'conflicts.csv'))).toEqual([{ line: '4', externalId: 'c', field: 'company', base: 'Cyan', source: 'Cyan Ltd', workspace: 'Cyan (agent)', kept }]);
   expect(readFileSync(join(stateDir, 'journal.jsonl'), 'utf8')).toMatch(/"t":"updated","id":"c".*"cf":\[\{"field":"company"/);
+  // The same conflict in status (from the journal) and in report.html, in plain words.
+  expect(await jobStatus(stateDir)).toMatchObject({ conflicts: 1 });
+  expect(readFileSync(join(stateDir, 'report.html'), 'utf8')).toMatch(/1 field\(s\) were changed both in the source and by someone in OpenPhone.*conflicts\.csv/);
 
   // The next night, nothing changed in the CRM: no request, no conflict again.
   const from = sandbox.requests().length;

@@ -45,6 +45,21 @@ describe('replay', () => {
     await expect(replayJournal(journalWith([{ t: 'clock', lo: 15, hi: 12, at: 'x' }]))).rejects.toMatchObject({ code: 'JOURNAL_CORRUPT' });
   });
 
+  test('a base line right after a write is that record\'s base, kept as where it is; anywhere else it is nobody\'s', async () => {
+    const path = journalWith([
+      { t: 'attempt', id: 'a', line: 2 }, { t: 'created', id: 'a', cid: 'CT1', line: 2, h: 'AAAAAAAAAAAAAAAA' }, { t: 'base', b: { f: { firstName: 'Ada' } } },
+      { t: 'attempt', id: 'b', line: 3 }, { t: 'created', id: 'b', cid: 'CT2', line: 3, h: 'BBBBBBBBBBBBBBBB' },
+      { t: 'absent', id: 'z' }, { t: 'base', b: { f: { firstName: 'Stray' } } },
+    ]);
+    const state = await replayJournal(path);
+    const { readBaseAt } = await import('../../src/journal/base-reader.js');
+    expect(readBaseAt(path, state.done.get('a')!.baseAt!)).toEqual({ f: { firstName: 'Ada' } });
+    expect(state.done.get('b')!.baseAt).toBeUndefined();
+    // A later write without a base (an older version's sync) leaves the record without one: never a stale base.
+    const later = journalWith([{ t: 'created', id: 'a', cid: 'CT1', line: 2, h: 'AAAAAAAAAAAAAAAA' }, { t: 'base', b: { f: { firstName: 'Ada' } } }, { t: 'updated', id: 'a', cid: 'CT1', line: 2, h: 'CCCCCCCCCCCCCCCC' }]);
+    expect((await replayJournal(later)).done.get('a')!.baseAt).toBeUndefined();
+  });
+
   test('a torn last line is cut off and the rest reads', async () => {
     const path = journalWith([{ t: 'attempt', id: 'a', line: 2 }, { t: 'created', id: 'a', cid: 'CT1', line: 2 }]);
     appendFileSync(path, '{"t":"attempt","id":"b","li');

@@ -68,7 +68,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const baseUrl = args.baseUrl !== undefined ? checkBaseUrl(args.baseUrl, '--base-url', stderrLog) : config.api.baseUrl;
     // With a key the first changed records' contacts are read to show their changes (nothing is sent).
     const key = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
-    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog, rules, nextSteps: hintsFor(args, stateDir), ...(key !== undefined && { api: { apiKey: key, baseUrl } }) });
+    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog, rules, nextSteps: hintsFor(args, stateDir), ...(key !== undefined && { api: { apiKey: key, baseUrl } }), ...(matchExisting !== undefined && { matchExisting }) });
     printSummary(summary, args, stateDir);
     return summary.exitCode;
   }

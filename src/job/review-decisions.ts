@@ -1,0 +1,90 @@
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { restoreCell } from '../csv/spreadsheet-safe.js';
+import { UsageError } from '../errors.js';
+import type { ReviewDecision } from '../journal/events.js';
+import type { RunEvent } from '../journal/events.js';
+import { REVIEW_COLUMNS } from '../report/review-report.js';
+import { STATE_FILES } from '../state/private-files.js';
+import { isOwnReportName } from '../state/state-dir.js';
+
+/** review.csv with a person's decisions in it: the records decided on, and how many rows are still undecided. */
+export interface ReviewInput {
+  readonly file: string;
+  readonly decisions: ReadonlyMap<string, ReviewDecision>;
+  readonly undecided: number;
+}
+
+const isReviewHeader = (header: readonly string[]) => ['externalId', 'why', 'candidateIds', 'decision'].every((c) => header.includes(c));
+
+/**
+ * The decisions of a review.csv given as a run's input; undefined when the
+ * input is not one. A row's `decision` is `adopt CONTACT_ID` (one of that
+ * row's candidates), `create`, or `skip`; empty leaves the row for review.
+ * Anything else stops the run before anything is sent (exit 2), naming the row.
+ */
+export function readReviewDecisions(file: string): ReviewInput | undefined {
+  if (!existsSync(file) || !statSync(file).isFile()) return undefined;
+  // The header alone decides: an export of a million rows is not read whole for it.
+  const first = firstLine(file).replace(/^\uFEFF/, '').split(',').map((c) => c.trim());
+  if (!isReviewHeader(first)) {
+    // The job's review.csv from before the decision column: say what to do rather than read it as contacts.
+    if (basename(file) === STATE_FILES.review) throw new UsageError('REVIEW_WITHOUT_DECISIONS', `${file}: a review.csv without a "decision" column (written by an earlier version)`, { hint: `run the job on its export once more: the new review.csv has a "decision" column (${REVIEW_COLUMNS.join(', ')})` });
+    return undefined;
+  }
+  const rows = parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, relax_column_count: true }) as Record<string, string>[];
+  const decisions = new Map<string, ReviewDecision>();
+  let undecided = 0;
+  rows.forEach((raw, i) => {
+    const row = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, restoreCell(v ?? '')]));
+    const text = (row.decision ?? '').trim();
+    if (text === '') return void undecided++;
+    const candidates = (row.candidateIds ?? '').split(' ').filter(Boolean);
+    const decision = parseDecision(text, candidates);
+    if (decision === undefined) {
+      throw new UsageError('REVIEW_DECISION_INVALID', `${file}:${i + 2}: column "decision": found ${JSON.stringify(text)}: expected "adopt CONTACT_ID" with one of this row's candidateIds (${candidates.join(', ') || 'none'}), "create" or "skip"`, {
+        hint: 'write one of those in the decision column, or leave it empty to keep the row for review, then run again with the file',
+      });
+    }
+    decisions.set(row.externalId ?? '', decision);
+  });
+  return { file, decisions, undecided };
+}
+
+/** The file's first line (at most its first 64 KiB). */
+function firstLine(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const text = buf.toString('utf8', 0, n);
+    const nl = text.search(/\r?\n/);
+    return nl >= 0 ? text.slice(0, nl) : text;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function parseDecision(text: string, candidates: readonly string[]): ReviewDecision | undefined {
+  const lower = text.toLowerCase();
+  if (lower === 'create') return { kind: 'create' };
+  if (lower === 'skip') return { kind: 'skip' };
+  const adopt = /^adopt\s+(\S+)$/i.exec(text);
+  return adopt !== null && candidates.includes(adopt[1]!) ? { kind: 'adopt', contactId: adopt[1]! } : undefined;
+}
+
+/**
+ * The export a review.csv's records come from: the input of the job's last run
+ * that read one (not a report of its own). The decisions are carried out on
+ * its records, found by externalId.
+ */
+export function reviewSource(runs: readonly RunEvent[], review: string): string {
+  const source = [...runs].reverse().find((r) => r.event === 'start' && r.input !== undefined && !isOwnReportName(r.input))?.input;
+  if (source === undefined || !existsSync(source)) {
+    throw new UsageError('REVIEW_SOURCE_MISSING', `${review}: the export its records come from ${source === undefined ? 'is not named in the journal' : `(${source}) is not there any more`}`, {
+      hint: 'run the job on the current export once (its review.csv lists the same records), fill the decisions in, and run with that review.csv',
+    });
+  }
+  return source;
+}
