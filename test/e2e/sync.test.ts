@@ -31,6 +31,8 @@ const runImport = (sb: Sandbox, input: string, extra: Partial<ImportOptions> = {
 /** The rows of a contacts file, to edit as a CRM would between exports. */
 const rowsOf = (path: string) => parse(readFileSync(path, 'utf8'), { columns: false }) as string[][];
 const writeRows = (path: string, rows: string[][]) => writeFileSync(path, stringify(rows));
+/** A report's rows (UTF-8 with a BOM), by column name. */
+const reportRows = (path: string) => parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
 const requestsSince = (sb: Sandbox, from: number) => sb.requests().slice(from).filter((r) => !r.path.startsWith('/__sandbox'));
 
 describe('a rerun brings changes across', () => {
@@ -145,6 +147,8 @@ describe('a rerun brings changes across', () => {
 describe('adopting what the workspace already has', () => {
   const header = HEADER;
   const row = (id: string, first: string, email: string, phone: string) => [id, first, 'Last', '', email, phone, 'no', '01/02/2024'];
+  /** A CRM person with a last name and a company, e-mail from the id. */
+  const person = (id: string, first: string, last: string, phone: string) => [id, first, last, 'Acme', `${id}@example.com`, phone, 'no', '01/02/2024'];
 
   test('one app-made contact by phone or email is adopted; several, or another source\'s, are held for review; a rerun adopts nothing twice', async () => {
     const sandbox = await startSandbox({
@@ -183,7 +187,7 @@ describe('adopting what the workspace already has', () => {
     // Not sent: review.csv names the candidates.
     expect(byExt.has('c')).toBe(false);
     expect(byExt.has('d')).toBe(false);
-    const review = parse(readFileSync(join(stateDir(), 'review.csv'), 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    const review = reportRows(join(stateDir(), 'review.csv'));
     expect(review.map((r) => r.externalId)).toEqual(['c', 'd']);
     expect(review[0]!.why).toMatch(/matches 2 contacts/);
     expect(review[0]!.candidateIds!.split(' ')).toHaveLength(2);
@@ -220,7 +224,6 @@ describe('adopting what the workspace already has', () => {
     });
     const before = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
     const input = join(dir(), 'crm.csv');
-    const person = (id: string, first: string, last: string, phone: string) => [id, first, last, 'Acme', `${id}@example.com`, phone, 'no', '01/02/2024'];
     writeRows(input, [
       header,
       person('alice', 'Alice', 'Smith', '+14155550100'),
@@ -231,7 +234,7 @@ describe('adopting what the workspace already has', () => {
     ]);
     const summary = await runImport(sandbox, input, { matchExisting: ['phone', 'email'] });
     expect(summary.counts).toMatchObject({ adopted: 1, review: 4, created: 0 });
-    const review = parse(readFileSync(join(stateDir(), 'review.csv'), 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    const review = reportRows(join(stateDir(), 'review.csv'));
     expect(review.map((r) => r.externalId)).toEqual(['alice', 'bob', 'carol', 'dan']);
     for (const r of review.slice(0, 3)) expect(r.why).toMatch(/phone \+14155550100, which 3 records of the input carry.*nobody's key/);
     expect(review[3]).toMatchObject({ name: 'Dan Brown', candidateNames: 'Eve Jones', why: expect.stringMatching(/whose name is not the record's: "Eve Jones" in the workspace, "Dan Brown" in the input/) });
@@ -250,7 +253,6 @@ describe('adopting what the workspace already has', () => {
     });
     const desk = sandbox.contacts().find((c) => c.defaultFields.firstName === 'Front Desk')!;
     const input = join(dir(), 'crm.csv');
-    const person = (id: string, first: string, last: string, phone: string) => [id, first, last, 'Acme', `${id}@example.com`, phone, 'no', '01/02/2024'];
     writeRows(input, [header, person('alice', 'Alice', 'Smith', '+14155550100'), person('bob', 'Bob', 'Stone', '+14155550100'), person('dan', 'Dan', 'Brown', '+14155550177'), person('zed', 'Zed', 'Zeta', '+14155550188')]);
     const first = await runImport(sandbox, input, { matchExisting: ['phone'] });
     expect(first.counts).toMatchObject({ review: 3, created: 1 });
@@ -290,7 +292,7 @@ describe('adopting what the workspace already has', () => {
     const preview = await dryRun({ config, input, stateDir: stateDir(), log: silentLog, api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url }, matchExisting: ['phone'] });
     expect(preview.counts).toMatchObject({ adopted: 1, review: 1, valid: 1 });
     expect(formatSummary(preview)).toMatch(/would create 1, would adopt 1, for review 1/);
-    const review = parse(readFileSync(join(stateDir(), 'dry-run', 'review.csv'), 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    const review = reportRows(join(stateDir(), 'dry-run', 'review.csv'));
     expect(review).toMatchObject([{ externalId: 'alice', why: expect.stringMatching(/"Front Desk" in the workspace, "Alice Last" in the input/) }]);
     expect(sandbox.requests().filter((r) => r.method !== 'GET')).toHaveLength(0);
     const warnings: string[] = [];
@@ -315,7 +317,7 @@ describe('adopting what the workspace already has', () => {
     expect(summary.abortedBecause).toBeUndefined();
     expect(summary.counts).toMatchObject({ adopted: 0, review: n, created: 30 - n, failed: 0, tripped: 0 });
     expect(warnings.filter((w) => /does not seem to let the job adopt contacts/.test(w))).toHaveLength(1);
-    const review = parse(readFileSync(join(stateDir(), 'review.csv'), 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    const review = reportRows(join(stateDir(), 'review.csv'));
     expect(review).toHaveLength(n);
     for (const r of review) expect(r.why).toMatch(new RegExp(`refused to let the job adopt it: .*${status}`));
     expect(review.map((r) => r.why).join('\n')).not.toMatch(/deleted meanwhile/);
@@ -400,7 +402,7 @@ describe('--delete-missing: the source deleted a record', () => {
     const left = sandbox.contactsByExternalId();
     for (const id of gone) expect(left.has(id)).toBe(false);
     expect(left.has('elsewhere-1')).toBe(true);
-    const deleted = parse(readFileSync(join(stateDir(), 'deleted.csv'), 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    const deleted = reportRows(join(stateDir(), 'deleted.csv'));
     expect(deleted.map((d) => d.externalId).sort()).toEqual([...gone].sort());
     expect(deleted[0]).toMatchObject({ firstName: expect.stringMatching(/^First/), phoneNumbers: expect.stringMatching(/^mobile: \+1415/) });
     // Back in the source: a new record again, created.
