@@ -10,7 +10,7 @@ import { describeApiError, refusesKeyOrRoute } from '../api/api-error.js';
 import { LookupFailed, type LookupBatcher } from '../api/lookup.js';
 import { updateBody } from './update-body.js';
 import type { Base } from '../sync/base.js';
-import { threeWayBody, type Conflict, type SyncRules } from '../sync/three-way.js';
+import { threeWayBody, type Conflict, type SyncRules, type ThreeWay } from '../sync/three-way.js';
 import { driftOf, driftRepairBody, type Drift } from '../sync/drift.js';
 
 export interface SendContext {
@@ -251,7 +251,7 @@ async function syncRecord(ctx: SendContext, rec: RecordToSend, relation: Relatio
   }
   // The first PATCH of a contact the workspace had keeps its state before (prior.jsonl).
   if (relation === 'existing' || base === undefined) return patchContact(ctx, rec, mine[0]!, relation === 'existing' ? 'updated' : 'sync');
-  return patchContact(ctx, rec, mine[0]!, 'sync', base);
+  return patchContact(ctx, rec, mine[0]!, 'sync', threeWay(ctx, rec, base));
 }
 
 /**
@@ -271,26 +271,9 @@ async function verifyRecord(ctx: SendContext, rec: RecordToSend, current?: Promi
   const contact = mine[0]!;
   const drift = base === undefined ? [] : driftOf(contact, rec.body, base);
   if (drift.length === 0 || ctx.sync?.conflicts !== 'source') return { kind: 'verified', contactId: contact.id, drift };
-  const path = `v1/contacts/${encodeURIComponent(contact.id)}`;
-  let now = contact;
-  const r: CallResult<SendOutcome> = await ctx.api.call(() => ({ method: 'PATCH', path, body: driftRepairBody(now, rec.body, driftOf(now, rec.body, base!)) }), {
-    count: 'updates',
-    beforeSend: () => ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line, at: Date.now(), op: 'update' }),
-    notSent: () => ctx.journal.append({ t: 'absent', id: rec.externalId }),
-    // An answer lost: read again; written back already, or the body rebuilt from the contact as it is.
-    beforeResend: async () => {
-      const again = await ctx.api.call({ method: 'GET', path }, { count: 'lookups' });
-      if (again.kind !== 'answer' || again.res.status !== 200) return fail('UPDATE_UNKNOWN', '--verify: writing the contact back got no answer, and reading it again failed; a rerun checks it again', true);
-      now = (again.res.body as { data: Contact }).data;
-      return driftOf(now, rec.body, base!).length === 0 ? { kind: 'verified', contactId: contact.id, drift, repaired: { updatedAt: now.updatedAt } } : undefined;
-    },
-  });
-  if (r.kind === 'stopped') return r.sent ? { kind: 'inDoubt' } : { kind: 'notSent' };
-  if (r.kind === 'settled') return r.value;
-  if (r.kind === 'gaveUp') return fail(r.code, `--verify: writing back: ${r.message}`, true);
-  if (r.res.status !== 200) return refused(r.res.status, r.res.body, '--verify: writing back: ');
-  const updatedAt = (r.res.body as { data?: { updatedAt?: unknown } } | undefined)?.data?.updatedAt;
-  return { kind: 'verified', contactId: contact.id, drift, repaired: typeof updatedAt === 'string' ? { updatedAt } : {} };
+  const written = await patchContact(ctx, rec, contact, 'sync', driftRepair(rec, base!));
+  // Written back (or, read again after a lost answer, found written): the drift stands as found, repaired.
+  return written.kind === 'updated' ? { kind: 'verified', contactId: contact.id, drift, repaired: written.updatedAt !== undefined ? { updatedAt: written.updatedAt } : {} } : written;
 }
 
 /**
@@ -320,22 +303,18 @@ async function adoptContact(ctx: SendContext, rec: RecordToSend, contactId: stri
  * before its first PATCH. After an unknown outcome the contact is read again
  * and the body rebuilt from it, so a resend adds nothing twice.
  */
-async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contact, how: UpdateKind, base?: Base): Promise<SendOutcome> {
+async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contact, how: UpdateKind, build: BodyBuilder = twoWay(ctx, rec, how)): Promise<SendOutcome> {
   let current = contact;
   const path = `v1/contacts/${encodeURIComponent(contact.id)}`;
   if (how !== 'sync') ctx.prior.save(rec.externalId, contact);
-  // A sync with a base writes only what the source changed since (three ways); without one (an older journal), the record's fields.
-  const rules = { conflicts: ctx.sync?.conflicts ?? 'workspace', fields: ctx.sync?.fields ?? { custom: {} }, arrays: ctx.arrays } as const;
-  const merged = () => (base === undefined ? undefined : threeWayBody(current, rec.body, base, rules));
-  const first = merged();
-  // Nothing the source changed is to be written (the workspace has it, or keeps its own edit): no request.
+  const first = build(current);
+  // Nothing is to be written (the workspace has it, or keeps its own edit): no request.
   // Its updatedAt is not the job's write: the journal keeps the last one that was (ownership/created-by-job.ts).
-  if (first !== undefined && first.body === null) return { kind: 'updated', contactId: contact.id, how, conflicts: first.conflicts, unsent: true };
-  let conflicts = first?.conflicts;
+  if (first.body === null) return { kind: 'updated', contactId: contact.id, how, conflicts: first.conflicts, unsent: true };
+  let conflicts = first.conflicts;
   const body = () => {
-    if (base === undefined) return { ...updateBody(current, rec.body, ctx.arrays), ...(how === 'adopted' && { externalId: rec.externalId }) };
     // Rebuilt from the contact read again after an unknown outcome.
-    const again = merged()!;
+    const again = build(current);
     conflicts = again.conflicts;
     return again.body ?? {};
   };
@@ -357,7 +336,7 @@ async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contac
   if (r.kind === 'gaveUp') return fail(r.code, `update: ${r.message}`, true);
   if (r.res.status === 200) {
     const updatedAt = (r.res.body as { data?: { updatedAt?: unknown } } | undefined)?.data?.updatedAt;
-    return { kind: 'updated', contactId: contact.id, how, ...(typeof updatedAt === 'string' && { updatedAt }), ...(conflicts !== undefined && conflicts.length > 0 && { conflicts }) };
+    return { kind: 'updated', contactId: contact.id, how, ...(typeof updatedAt === 'string' && { updatedAt }), ...(conflicts.length > 0 && { conflicts }) };
   }
   if (how === 'adopted' && rec.adopt !== undefined && ADOPTION_REFUSALS.has(r.res.status)) {
     // Read a moment ago, so a 404 is no deletion: the API will not let the job change this contact.
@@ -370,6 +349,26 @@ async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contac
 
 /** The contacts of the record's source (the API's default when the record names none): a contact's identity is its source and externalId. */
 const ofSource = (contacts: readonly Contact[], body: ContactRequest): Contact[] => contacts.filter((c) => c.source === (body.source ?? DEFAULT_SOURCE));
+
+/** A PATCH's body from the contact as last read: null when there is nothing to write, and the conflicts met (ThreeWay's shape). */
+type BodyBuilder = (current: Contact) => ThreeWay;
+
+/** The record's fields onto the contact (update-body.ts): an adoption, a first update, or a sync of a journal without a base. */
+const twoWay = (ctx: SendContext, rec: RecordToSend, how: UpdateKind): BodyBuilder => (current) => ({ body: { ...updateBody(current, rec.body, ctx.arrays), ...(how === 'adopted' && { externalId: rec.externalId }) }, conflicts: [] });
+
+/** A sync with a base writes only what the source changed since (sync/three-way.ts). */
+const threeWay =
+  (ctx: SendContext, rec: RecordToSend, base: Base): BodyBuilder =>
+  (current) =>
+    threeWayBody(current, rec.body, base, { conflicts: ctx.sync?.conflicts ?? 'workspace', fields: ctx.sync?.fields ?? { custom: {} }, arrays: ctx.arrays });
+
+/** --verify with update.conflicts "source": the drifted fields written back (sync/drift.ts). */
+const driftRepair =
+  (rec: RecordToSend, base: Base): BodyBuilder =>
+  (current) => {
+    const drift = driftOf(current, rec.body, base);
+    return { body: drift.length === 0 ? null : driftRepairBody(current, rec.body, drift), conflicts: [] };
+  };
 
 /** A lookup by externalId (or its answer, asked earlier): the contacts, or why the API could not say (anything else is thrown). */
 async function findContacts(ctx: Pick<SendContext, 'lookup'>, externalId: string, asked?: Promise<Contact[]>): Promise<{ kind: 'found'; contacts: Contact[] } | { kind: 'failed'; failed: string }> {
