@@ -1,8 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import type { CsvItem, OpenedCsv } from '../csv/read-csv.js';
 import { openedTable } from './opened-table.js';
+import { physicalLines } from './vcard-lines.js';
+import { MAX_RECORD_BYTES } from '../csv/parse-records.js';
 import { buildCard, HEAVY, isQuotedPrintable, parseProperty, vcardFields, vcardHeader, type VcardProperty } from './vcard-card.js';
 
 /** One card as it stands in the file: its lines and bytes, its properties, or why it cannot be read. */
@@ -70,26 +71,44 @@ export async function* readCards(file: string): AsyncGenerator<CardText> {
     logical = undefined;
   };
 
-  let rest = '';
-  const stream = createReadStream(file, { encoding: 'latin1', highWaterMark: 64 * 1024 });
-  const lines = async function* () {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      rest += chunk;
-      let at = 0;
-      for (let nl = rest.indexOf('\n', at); nl >= 0; nl = rest.indexOf('\n', at)) {
-        yield { text: rest.slice(at, nl), bytes: nl + 1 - at };
-        at = nl + 1;
-      }
-      rest = rest.slice(at);
-    }
-    if (rest !== '') yield { text: rest, bytes: rest.length };
-  };
+  /** Inside an embedded card (vCard 2.1's AGENT): its depth; its lines belong to no one and are stepped over. */
+  let embedded = 0;
 
-  for await (const { text: physical, bytes } of lines()) {
+  for await (const { text: physical, bytes, tooLong } of physicalLines(file, MAX_RECORD_BYTES)) {
     lineNo++;
     const start = offset;
     offset += bytes;
     const line = physical.endsWith('\r') ? physical.slice(0, -1) : physical;
+    if (card !== undefined && embedded > 0) {
+      if (/^\s*BEGIN:VCARD\s*$/i.test(line)) embedded++;
+      else if (/^\s*END:VCARD\s*$/i.test(line)) embedded--;
+      continue;
+    }
+    if (card !== undefined && /^\s*BEGIN:VCARD\s*$/i.test(line)) {
+      // An AGENT property with no value of its own: the card that follows is its value (2.1), skipped like a photo.
+      if (logical !== undefined && /^(?:[^:;]*\.)?AGENT(?:;[^:]*)?:\s*$/i.test(logical)) {
+        logical = undefined;
+        embedded = 1;
+        continue;
+      }
+      // A card that never ended: it fails as it stands (byte for byte in failures.vcf), and nothing of it reaches the next.
+      flush();
+      yield { kind: 'malformed', line: card.line, endLine: lineNo - 1, start: card.start, end: start, text: cut(card.text), message: `the card from line ${card.line} has no END:VCARD before the next card begins on line ${lineNo}` };
+      card = { line: lineNo, start, properties: [], bad: undefined, text: '' };
+      continue;
+    }
+    if (tooLong && card !== undefined) {
+      flush();
+      const name = line.split(/[;:]/, 1)[0]!.replace(/^.*\./, '').toUpperCase();
+      // A photo or key on one line of megabytes: stepped over. Any other property that long is not a contact's.
+      if (!HEAVY.has(name)) card.bad ??= `line ${lineNo} (${name}) is longer than ${MAX_RECORD_BYTES / (1024 * 1024)} MiB`;
+      // Stepped over with any lines folded onto it.
+      logical = `${name}:`;
+      logicalAt = lineNo;
+      heavy = true;
+      if (card.text.length < RAW_KEPT) card.text += `${line}… [a line of ${bytes} bytes, cut]\n`;
+      continue;
+    }
     if (card === undefined) {
       if (/^\s*BEGIN:VCARD\s*$/i.test(line)) {
         if (outside !== undefined) {

@@ -193,7 +193,7 @@ export function buildCard(properties: readonly VcardProperty[]): Vcard {
 }
 
 /** Properties whose values are large and never imported: their continuation lines are not even kept. */
-export const HEAVY = new Set(['PHOTO', 'LOGO', 'SOUND', 'KEY']);
+export const HEAVY = new Set(['PHOTO', 'LOGO', 'SOUND', 'KEY', 'AGENT']);
 
 function splitOutsideQuotes(text: string, sep: string): string[] {
   const out: string[] = [];

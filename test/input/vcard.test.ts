@@ -116,3 +116,41 @@ test('a card that cannot be read is malformed with its lines, and the cards afte
     ['malformed', 11, expect.stringMatching(/has no END:VCARD/)],
   ]);
 });
+
+test('a card without END:VCARD ends where the next card begins: it fails as it stands, and nothing of it reaches the next card', async () => {
+  const file = join(dir(), 'unterminated.vcf');
+  writeFileSync(file, ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Ada', 'TEL:+14155550101', 'BEGIN:VCARD', 'VERSION:3.0', 'FN:Grace', 'TEL:+14155550199', 'END:VCARD', 'BEGIN:VCARD', 'VERSION:3.0', 'FN:Alan', 'END:VCARD', ''].join('\n'));
+  const all = await items(file);
+  expect(all.map((i) => [i.kind, i.line, i.kind === 'malformed' ? i.message : ''])).toEqual([
+    ['malformed', 1, 'the card from line 1 has no END:VCARD before the next card begins on line 5'],
+    ['record', 5, ''],
+    ['record', 10, ''],
+  ]);
+  // Grace's card holds Grace's number alone.
+  expect((all[1] as Extract<CsvItem, { kind: 'record' }>).fields.filter((f) => f.startsWith('+1'))).toEqual(['+14155550199']);
+});
+
+test('a 2.1 AGENT card inside a card is skipped like a photo: the assistant\'s number is not put on the boss', async () => {
+  const file = join(dir(), 'agent.vcf');
+  writeFileSync(file, ['BEGIN:VCARD', 'VERSION:2.1', 'N:Boss;Betty', 'TEL;WORK:+14155550100', 'AGENT:', 'BEGIN:VCARD', 'VERSION:2.1', 'N:Assistant;Al', 'TEL;WORK:+14155550111', 'END:VCARD', 'EMAIL:betty@example.com', 'END:VCARD', ''].join('\r\n'));
+  const all = await items(file);
+  expect(all.map((i) => i.kind)).toEqual(['record']);
+  const fields = (all[0] as Extract<CsvItem, { kind: 'record' }>).fields;
+  expect(fields).toContain('+14155550100');
+  expect(fields).toContain('betty@example.com');
+  expect(fields).not.toContain('+14155550111');
+  expect(fields).not.toContain('Al');
+});
+
+test('a photo on one line of 30 MB is stepped over in linear time; any other property that long fails its card, naming the line', async () => {
+  const file = join(dir(), 'photo.vcf');
+  const photo = 'A'.repeat(30 * 1024 * 1024);
+  writeFileSync(file, ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Ada', `PHOTO;ENCODING=b;TYPE=JPEG:${photo}`, 'TEL:+14155550101', 'END:VCARD', 'BEGIN:VCARD', 'VERSION:3.0', 'FN:Grace', `NOTE:${'x'.repeat(2 * 1024 * 1024)}`, 'END:VCARD', 'BEGIN:VCARD', 'VERSION:3.0', 'FN:Alan', 'END:VCARD', ''].join('\n'));
+  const all = await items(file);
+  expect(all.map((i) => [i.kind, i.line, i.kind === 'malformed' ? i.message : ''])).toEqual([
+    ['record', 1, ''],
+    ['malformed', 7, expect.stringMatching(/line 10 \(NOTE\) is longer than 1 MiB/)],
+    ['record', 12, ''],
+  ]);
+  expect((all[0] as Extract<CsvItem, { kind: 'record' }>).fields).toContain('+14155550101');
+});
