@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { JobAbortedError } from '../errors.js';
 import type { Log } from '../log.js';
-import { statePath } from './private-files.js';
+import { STATE_FILES, statePath } from './private-files.js';
 
 interface LockInfo {
   readonly pid: number;
@@ -13,7 +14,7 @@ interface LockInfo {
   readonly token?: string;
 }
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -62,6 +63,37 @@ export function liveLock(stateDir: string): LockInfo | undefined {
  * never taken over: its process cannot be checked from here. Release removes
  * the lock only if it is still this run's.
  */
+/** A report being written (state/private-files.ts AtomicPrivateFile): NAME.PID.HEX.tmp. */
+const TEMP = /^.+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * The temporary report files of processes that are gone (a kill -9 leaves
+ * them; they hold contacts in clear), in the state directory and its dry-run
+ * folders. A file of a process still alive on this machine (a dry run going
+ * on) is left.
+ */
+export function removeStaleTemps(stateDir: string, log: Log): number {
+  let removed = 0;
+  const sweep = (dir: string, depth: number) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory() && depth > 0 && (e.name === STATE_FILES.dryRun || /^check-\d+$/.test(e.name))) sweep(join(dir, e.name), depth - 1);
+      const m = e.isFile() ? TEMP.exec(e.name) : null;
+      if (m === null || alive(Number(m[1]))) continue;
+      rmSync(join(dir, e.name), { force: true });
+      removed++;
+    }
+  };
+  sweep(stateDir, 2);
+  if (removed > 0) log.info(`removed ${removed} half-written report file(s) that a killed run left in ${stateDir}`);
+  return removed;
+}
+
 export function acquireRunLock(stateDir: string, log: Log): () => void {
   const path = statePath(stateDir, 'lock');
   const mine: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
@@ -73,6 +105,8 @@ export function acquireRunLock(stateDir: string, log: Log): () => void {
     try {
       writeFileSync(path, `${JSON.stringify(mine)}\n`, { flag: 'wx', mode: 0o600 });
       if (tookOver !== undefined) log.warn(`took over the lock of a run that is no longer running (${tookOver})`);
+      // With the lock held: what a killed run left half-written goes (no run of this folder can be writing it).
+      removeStaleTemps(stateDir, log);
       return release;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

@@ -1,4 +1,5 @@
-import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { JOURNAL_FORMAT } from '../../src/journal/events.js';
@@ -109,6 +110,20 @@ describe('writer', () => {
 });
 
 describe('run lock', () => {
+  test('taking the lock removes the half-written reports of processes that are gone (a kill -9 leaves them), here and in dry-run/, and no live process\'s', () => {
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    mkdirSync(join(dir(), 'dry-run', 'check-1'), { recursive: true });
+    const left = [join(dir(), `summary.json.${gone}.0a1b2c3d.tmp`), join(dir(), 'dry-run', `failures.csv.${gone}.deadbeef.tmp`), join(dir(), 'dry-run', 'check-1', `review.csv.${gone}.00ff00ff.tmp`)];
+    const live = join(dir(), `report.html.${process.pid}.12345678.tmp`);
+    const notOurs = join(dir(), 'notes.tmp');
+    for (const f of [...left, live, notOurs]) writeFileSync(f, 'Ada Lovelace, +14155550101');
+    const release = acquireRunLock(dir(), silentLog);
+    release();
+    for (const f of left) expect(existsSync(f)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(notOurs)).toBe(true);
+  });
+
   test('a second run on the same state directory is refused with exit 3', () => {
     const release = acquireRunLock(dir(), silentLog);
     expect(() => acquireRunLock(dir(), silentLog)).toThrow(expect.objectContaining({ code: 'LOCK_HELD', exitCode: 3, message: expect.stringMatching(new RegExp(`pid ${process.pid}`)) }));
