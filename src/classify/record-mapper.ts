@@ -4,8 +4,17 @@ import type { CsvIgnored, CsvItem } from '../csv/read-csv.js';
 import { mapRecord, type CellReader, type MappedItem, type OwnerLookup } from '../mapping/map-record.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
 import { hasEscapedBytes, showEscapedBytes } from '../csv/escaped-bytes.js';
+import { columnLetters } from '../input/xlsx-columns.js';
 
 export type { MappedItem };
+
+/** Values not known (formulas without a computed value) join the record's problems: left out and reported (invalidValues "drop"), or failing it. */
+function withoutValues(mapped: MappedItem, unknown: readonly Problem[], invalidValues: 'drop' | 'fail'): MappedItem {
+  if (unknown.length === 0) return mapped;
+  if (invalidValues === 'drop' && mapped.payload !== undefined) return { ...mapped, dropped: [...(mapped.dropped ?? []), ...unknown] };
+  const { payload: _payload, ...rest } = mapped;
+  return { ...rest, problems: [...mapped.problems, ...unknown] };
+}
 
 /**
  * Pure and stateless: one CSV item → its payload or its problems, including
@@ -29,7 +38,7 @@ export class RecordMapper {
     }
     const { fields, line } = item;
     const encodingProblems = this.undecodable(fields, line);
-    const mapped = mapRecord(this.config, this.cells(fields), line, { numberCell: item.numberCells === undefined ? undefined : this.numberCells(item.numberCells), owners: this.owners });
+    const mapped = withoutValues(mapRecord(this.config, this.cells(fields), line, { numberCell: item.numberCells === undefined ? undefined : this.numberCells(item.numberCells), owners: this.owners }), this.formulasWithoutValue(item.formulaCells, line), this.config.invalidValues);
     if (encodingProblems === undefined) return mapped;
     return { externalId: mapped.externalId, problems: [...encodingProblems, ...mapped.problems] };
   }
@@ -40,6 +49,20 @@ export class RecordMapper {
       const at = this.header.positionOf.get(column);
       return at === undefined ? '' : (fields[at] ?? '');
     };
+  }
+
+  /**
+   * A workbook's formula cells without a computed value, in the columns the
+   * config maps: each a problem naming its cell, never an empty value in silence.
+   */
+  private formulasWithoutValue(positions: readonly number[] | undefined, line: number): Problem[] {
+    if (positions === undefined) return [];
+    const used = new Set(this.config.columnUses.map((u) => u.column));
+    return positions.flatMap((at) => {
+      const column = this.header.own.find((c) => c.position === at)?.name;
+      if (column === undefined || !used.has(column)) return [];
+      return [{ code: ProblemCode.formulaWithoutValue, line, column, message: `cell ${columnLetters(at + 1)}${line} holds a formula with no computed value (the workbook was written by a program, not saved by Excel), so its value is not known: open the workbook in Excel and save it, or export it as CSV, then run again` }];
+    });
   }
 
   /** Which columns of a workbook's record hold cells stored as numbers. */

@@ -21,6 +21,8 @@ export interface CsvRecord {
   readonly fields: readonly string[];
   /** A workbook's record: the positions of the cells stored as numbers (a phone number there has lost its + or leading 0). */
   readonly numberCells?: readonly number[];
+  /** A workbook's record: the positions of formula cells the workbook keeps no computed value for (read as empty). */
+  readonly formulaCells?: readonly number[];
 }
 
 /** A record the parser could not read: reported with its lines, never dropped. */

@@ -6,6 +6,7 @@ import { FooterBlock } from '../csv/footer-block.js';
 import { openedTable } from './opened-table.js';
 import { SharedStrings } from './shared-strings.js';
 import { cellText, type SharedStringLookup } from './xlsx-cell.js';
+import { columnLetters } from './xlsx-columns.js';
 
 export interface XlsxOptions {
   /** The row the header is on (title rows above it); default 1. */
@@ -120,20 +121,16 @@ async function rowAt(rows: AsyncIterator<Row>, line: number, file: string): Prom
   throw new UsageError('CSV_EMPTY', line > 1 ? `${file} has nothing on row ${line} (csv.headerLine): expected the header naming the columns there` : `${file}: its first row is empty: expected the header naming the columns`, { hint: 'set csv.headerLine to the row the column names are on' });
 }
 
-/** Column letters of a 1-based column number: 1 → A, 28 → AB. */
-export function columnLetters(n: number): string {
-  let s = '';
-  for (let k = n; k > 0; k = Math.floor((k - 1) / 26)) s = String.fromCharCode(65 + ((k - 1) % 26)) + s;
-  return s;
-}
 
 function toItem(row: Row, width: number, shared: SharedStringLookup): CsvItem {
   const fields: string[] = [];
   let numberCells: number[] | undefined;
+  let formulaCells: number[] | undefined;
   for (let i = 1; i <= width; i++) {
     const cell = cellText(row.values[i], shared);
     fields.push(cell.text);
     if (cell.number) (numberCells ??= []).push(i - 1);
+    if (cell.noValue) (formulaCells ??= []).push(i - 1);
   }
   const beyond = Array.from(row.values.slice(width + 1), (v) => cellText(v, shared).text);
   const extra = beyond.findIndex((t) => t.trim() !== '');
@@ -143,5 +140,5 @@ function toItem(row: Row, width: number, shared: SharedStringLookup): CsvItem {
   }
   const why = notARecord(fields);
   if (why !== undefined) return { kind: 'ignored', line: row.number, text: fields.join(','), why, fields };
-  return numberCells === undefined ? { kind: 'record', line: row.number, fields } : { kind: 'record', line: row.number, fields, numberCells };
+  return { kind: 'record', line: row.number, fields, ...(numberCells && { numberCells }), ...(formulaCells && { formulaCells }) };
 }

@@ -8,6 +8,8 @@
 export interface CellText {
   readonly text: string;
   readonly number: boolean;
+  /** A formula the workbook keeps no computed value for (written by a program, not by Excel): its text is empty, and not because the cell is. */
+  readonly noValue?: true;
 }
 
 const EMPTY: CellText = { text: '', number: false };
@@ -25,7 +27,7 @@ export function cellText(value: unknown, shared?: SharedStringLookup): CellText 
     const v = value as { sharedString?: unknown; richText?: { text?: unknown }[]; formula?: unknown; sharedFormula?: unknown; result?: unknown; text?: unknown; error?: unknown };
     if (typeof v.sharedString === 'number') return { text: shared?.(v.sharedString) ?? '', number: false };
     if (Array.isArray(v.richText)) return { text: v.richText.map((r) => (typeof r.text === 'string' ? r.text : '')).join(''), number: false };
-    if ('formula' in v || 'sharedFormula' in v) return cellText(v.result, shared);
+    if ('formula' in v || 'sharedFormula' in v) return v.result === undefined || v.result === null ? { text: '', number: false, noValue: true } : cellText(v.result, shared);
     if ('text' in v) return cellText(v.text, shared);
     if (typeof v.error === 'string') return { text: v.error, number: false };
   }

@@ -11,6 +11,7 @@ export const ProblemCode = {
   emptyContact: 'EMPTY_CONTACT',
   phoneInvalid: 'PHONE_INVALID',
   phoneNumberCell: 'PHONE_NUMBER_CELL',
+  formulaWithoutValue: 'FORMULA_WITHOUT_VALUE',
   phoneMissing: 'PHONE_MISSING',
   emailInvalid: 'EMAIL_INVALID',
   urlInvalid: 'URL_INVALID',

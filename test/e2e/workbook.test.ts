@@ -154,3 +154,26 @@ test('init on a workbook: the header below title rows, no delimiter or encoding 
   expect(r.stdout).toMatch(/14155550100 → not sent: a number cell \(PHONE_NUMBER_CELL\)/);
   expect(r.stdout).not.toContain('csv.delimiter');
 });
+
+test('a formula cell with no computed value (a workbook a program wrote) is reported, cell by cell, never an empty value in silence', async () => {
+  const xlsx = join(dir(), 'formulas.xlsx');
+  const header = ['Record ID', 'First Name', 'Company', 'Email', 'Notes'];
+  await writeWorkbook(xlsx, {
+    Contacts: [
+      header,
+      [1001, 'Ada', { formula: 'UPPER("acme")' }, 'ada@example.com', { formula: '1+1' }],
+      [1002, 'Grace', { formula: 'UPPER("navy")', result: 'NAVY' }, 'grace@example.com', ''],
+      [1003, 'Alan', 'Bletchley', 'alan@example.com', ''],
+    ],
+  });
+  const config = { externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name', company: 'Company', emails: [{ column: 'Email', name: 'work' }] } };
+  const { summary, payloads } = await dry(xlsx, config, 'formulas');
+  // Left out and reported (invalidValues "drop", the default): the company in C2; Notes (E2) is no column of the config.
+  expect(summary.droppedValues).toEqual({ FORMULA_WITHOUT_VALUE: 1 });
+  expect(summary.problemGroups).toEqual([expect.objectContaining({ code: 'FORMULA_WITHOUT_VALUE', column: 'Company', count: 1, examples: [expect.objectContaining({ line: 2, message: expect.stringMatching(/cell C2 holds a formula with no computed value.*open the workbook in Excel and save it, or export it as CSV/) })] })]);
+  expect(payloads.map((p) => (p.body as { defaultFields: { company?: string } }).defaultFields.company)).toEqual([undefined, 'NAVY', 'Bletchley']);
+  // invalidValues "fail": the record fails, naming the cell.
+  const failing = await dry(xlsx, { ...config, invalidValues: 'fail' }, 'formulas-fail');
+  expect(failing.summary.counts).toMatchObject({ valid: 2, failed: 1 });
+  expect(failing.failures[0]).toMatchObject({ _error_code: 'FORMULA_WITHOUT_VALUE', _error_line: '2' });
+});
