@@ -1,5 +1,6 @@
 import type { CustomFieldType } from '../api/contract.js';
 import type { Config } from '../config/schema.js';
+import { phoneFromNumberCell } from '../mapping/map-record.js';
 import { EXTERNAL_ID_MAX } from '../api/contract.js';
 import { UsageError } from '../errors.js';
 import { countryFromText } from '../mapping/country-names.js';
@@ -249,13 +250,19 @@ function choosePhoneCountry(s: Sample, phones: readonly Labelled[], emails: read
   else notes.push(`phone.defaultCountry: not set: ${guess.why}. Numbers without +country code ${useColumn ? 'and without a country in their row ' : ''}will be reported and left out; set phone.defaultCountry if they are all from one country.`);
   if (useColumn) notes.push(`phone.countryColumn: ${JSON.stringify(countryColumn)}: each record's numbers without +country code are read in its own country (${understood} of ${countryCells.filter(Boolean).length} sampled cells understood)`);
   const phone: Config['phone'] = { ...(guess.country && { defaultCountry: guess.country }), ...(useColumn && { countryColumn }) };
+  const countryOf = (row: number) => (useColumn ? countryFromText(countryCells[row] ?? '') : undefined) ?? guess.country;
+  /** A number cell that cannot be read as a whole number (a lost + or 0): what the import reports as PHONE_NUMBER_CELL. */
+  const lostDigits = (v: string, row: number) => phoneFromNumberCell(v, countryOf(row)).kind !== 'ok';
   const conversions = phoneCells.slice(0, 4).map(({ v, row, column }) => {
-    // The sample's conversions show what will be sent: a number cell's is not (PHONE_NUMBER_CELL).
-    if (numberCells?.get(column)?.has(v)) return `${v} → not sent: a number cell (PHONE_NUMBER_CELL)`;
-    const country = (useColumn ? countryFromText(countryCells[row] ?? '') : undefined) ?? guess.country;
-    return describeConversion(v.split(GOOGLE_SPLIT)[0]!, country);
+    // The sample's conversions show what will be sent: an ambiguous number cell's is not (PHONE_NUMBER_CELL).
+    const stored = numberCells?.get(column)?.has(v) === true;
+    if (stored && lostDigits(v, row)) return `${v} → not sent: a number cell (PHONE_NUMBER_CELL)`;
+    return `${describeConversion(v.split(GOOGLE_SPLIT)[0]!, countryOf(row))}${stored ? ' (a number cell: ten digits are the whole North American number)' : ''}`;
   });
-  const stored = phones.filter((p) => (numberCells?.get(p.column)?.size ?? 0) > 0).map((p) => `"${p.column}" (${numberCells!.get(p.column)!.size} in the sample)`);
+  const stored = phones
+    .map((p) => ({ column: p.column, n: phoneCells.filter((c) => c.column === p.column && numberCells?.get(p.column)?.has(c.v) && lostDigits(c.v, c.row)).length }))
+    .filter((p) => p.n > 0)
+    .map((p) => `"${p.column}" (${p.n} in the sample)`);
   // A phone column whose workbook cells are numbers: the import reports every such cell, so init says so before anyone runs it.
   if (stored.length > 0) notes.push(`WARNING: phone cells stored as numbers in the workbook, which lose a leading + or 0: ${stored.join(', ')}. Each is reported as PHONE_NUMBER_CELL, never guessed: format the column as Text in Excel and type the numbers with their +country code, then save again`);
   return { ...(Object.keys(phone).length > 0 && { phone }), conversions };

@@ -12,7 +12,7 @@ import { toUrl } from './transforms/url.js';
 import { SeenStrings } from '../util/seen-strings.js';
 import { configHint } from './config-hints.js';
 import { countryFromText } from './country-names.js';
-import type { CountryCode } from '../phone/phone-metadata.js';
+import { callingCodeOf, type CountryCode } from '../phone/phone-metadata.js';
 
 /** Reads one cell by column name; '' for an absent or empty cell. */
 export type CellReader = (column: string) => string;
@@ -71,7 +71,7 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number,
 
   const emails = labelled(config.emails, 'defaultFields.emails', get, (v) => toEmail(v), report);
   const recordCountry = readCountry(config.phoneCountryColumn, get, line, dropped);
-  const phoneNumbers = labelled(config.phoneNumbers, 'defaultFields.phoneNumbers', get, (v, c) => (numberCell(c.column) ? phoneStoredAsNumber(v) : toE164(v, recordCountry ?? (c as PhoneColumn).defaultCountry)), report);
+  const phoneNumbers = labelled(config.phoneNumbers, 'defaultFields.phoneNumbers', get, (v, c) => (numberCell(c.column) ? phoneFromNumberCell : toE164)(v, recordCountry ?? (c as PhoneColumn).defaultCountry), report);
   const customFields: CustomFieldItem[] = [];
   config.customFields.forEach((field, index) => {
     const cell = get(field.column).trim();
@@ -124,9 +124,14 @@ const NO_LABELS: readonly string[] = [];
 /**
  * A phone number that a workbook stores as a number has lost what was typed
  * before its digits (a + or a leading 0) and any digit past the 15th: it is
- * reported, never guessed back.
+ * reported, never guessed back; unless nothing can have been lost: ten digits
+ * in a North American country are its whole national number (no trunk 0).
  */
-function phoneStoredAsNumber(value: string): Converted<never> {
+export function phoneFromNumberCell(value: string, country: CountryCode | undefined): Converted<string> {
+  if (country !== undefined && /^[2-9]\d{9}$/.test(value) && callingCodeOf(country) === '1') {
+    const e164 = toE164(value, country);
+    if (e164.kind === 'ok') return e164;
+  }
   return bad(ProblemCode.phoneNumberCell, `the workbook stores this phone number as a number, not as text, so a leading + or 0 is lost (${value} could be +${value} or 0${value}): format the column as Text in Excel, type the numbers with their +country code and run again: the contact gets its number`);
 }
 

@@ -177,3 +177,19 @@ test('a formula cell with no computed value (a workbook a program wrote) is repo
   expect(failing.summary.counts).toMatchObject({ valid: 2, failed: 1 });
   expect(failing.failures[0]).toMatchObject({ _error_code: 'FORMULA_WITHOUT_VALUE', _error_line: '2' });
 });
+
+test('a whole North American number stored as a number cell is that number; one that lost a + or a 0 is still reported', async () => {
+  const xlsx = join(dir(), 'us-numbers.xlsx');
+  await writeWorkbook(xlsx, {
+    Contacts: [
+      ['Record ID', 'First Name', 'Mobile', 'Country'],
+      [1001, 'Ada', 9175552003, 'USA'],
+      [1002, 'Grace', 4915112345678, 'Germany'],
+      [1003, 'Alan', 2125550187, 'Deutschland'],
+    ],
+  });
+  const config = { externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name', phoneNumbers: [{ column: 'Mobile', name: 'mobile' }] }, phone: { countryColumn: 'Country' } };
+  const { summary, payloads } = await dry(xlsx, config, 'us');
+  expect(payloads.map((p) => (p.body as { defaultFields: { phoneNumbers?: { value: string }[] } }).defaultFields.phoneNumbers?.map((n) => n.value))).toEqual([['+19175552003'], undefined, undefined]);
+  expect(summary.droppedValues).toEqual({ PHONE_NUMBER_CELL: 2 });
+});
