@@ -22,6 +22,7 @@ import { ReviewReport } from '../report/review-report.js';
 import type { MatchKey } from '../config/resolved.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import { anyRecordToMatch, sharedKeys } from './input-passes.js';
+import { keptEdits } from '../report/kept-edits.js';
 import { mappingChangeWarning } from '../journal/mapping-check.js';
 import { Recorder } from './recorder.js';
 import type { ValidRecord } from '../classify/classify.js';
@@ -83,11 +84,11 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const owners = config.owner === undefined ? undefined : await dryRunOwners(options, header);
   const index = await previewIndex(options, past, owners);
   const recorder = new Recorder({
-    failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter, input, failedCardsPath(csv.format, reportDir)),
+    failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter, input, failedCardsPath(csv.format, reportDir), keptEdits(options.log)),
     payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
     dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues')),
     // Only where matching is previewed: no review.csv says nothing.
-    ...(index && { review: new ReviewReport(statePath(reportDir, 'review')) }),
+    ...(index && { review: new ReviewReport(statePath(reportDir, 'review'), keptEdits(options.log)) }),
   });
   const preview = new ContactPreview(header, config.phoneNumbers);
   const changed: ValidRecord[] = [];

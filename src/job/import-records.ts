@@ -23,6 +23,7 @@ import { runPipeline, type SendPlan } from './pipeline.js';
 import { bodyHash, type PlanRules } from './plan.js';
 import { PriorStates } from '../ownership/prior-states.js';
 import { ConflictsReport, DriftReport } from '../report/conflicts-report.js';
+import { keptEdits } from '../report/kept-edits.js';
 import { readBaseAt } from '../journal/base-reader.js';
 import { ReviewReport } from '../report/review-report.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
@@ -74,10 +75,10 @@ export interface SourceSeen {
 export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { counts: Counts; timeline: Timeline; deleted?: DeleteMissingResult }> {
   const { runner } = i;
   const recorder = new Recorder({
-    failures: new FailuresReport(statePath(i.reportDir, 'failures'), i.header, i.csv.delimiter, i.csv.file, failedCardsPath(i.csv.format, i.reportDir)),
+    failures: new FailuresReport(statePath(i.reportDir, 'failures'), i.header, i.csv.delimiter, i.csv.file, failedCardsPath(i.csv.format, i.reportDir), keptEdits(i.log)),
     dropped: new DroppedValuesReport(statePath(i.reportDir, 'droppedValues')),
     journal: i.journal,
-    review: new ReviewReport(statePath(i.reportDir, 'review')),
+    review: new ReviewReport(statePath(i.reportDir, 'review'), keptEdits(i.log)),
     conflicts: new ConflictsReport(statePath(i.reportDir, 'conflicts')),
     ...(i.rules.verify && { drift: new DriftReport(statePath(i.reportDir, 'drift')) }),
     breaker: new RefusalBreaker(i.refusalStreak),

@@ -8,8 +8,8 @@ import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
 export class CsvReport {
   private readonly file: AtomicPrivateFile;
 
-  constructor(path: string, header: readonly string[]) {
-    this.file = new AtomicPrivateFile(path);
+  constructor(path: string, header: readonly string[], keepEdits?: (aside: string) => void) {
+    this.file = new AtomicPrivateFile(path, keepEdits);
     this.file.stream.write(UTF8_BOM);
     this.write(header);
   }

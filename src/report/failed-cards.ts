@@ -28,8 +28,8 @@ const SOURCE_PROPERTY = 'X-OPENPHONE-IMPORT-SOURCE';
  * Written after the run from the failed records' lines, by reading the input
  * once more: only failed cards are copied, so nothing is held meanwhile.
  */
-export async function writeFailedCards(path: string, input: string, reasons: ReadonlyMap<number, readonly string[]>): Promise<void> {
-  const out = new AtomicPrivateFile(path);
+export async function writeFailedCards(path: string, input: string, reasons: ReadonlyMap<number, readonly string[]>, keepEdits?: (aside: string) => void): Promise<void> {
+  const out = new AtomicPrivateFile(path, keepEdits);
   const fd = openSync(input, 'r');
   try {
     for await (const card of readCards(input)) {

@@ -30,9 +30,11 @@ export class FailuresReport {
     inputFile: string,
     /** Where failures.vcf goes, when the input is a vCard file. */
     private readonly failedCardsPath?: string,
+    /** A person edits these files: one edited since the tool wrote it is moved aside, not written over (AtomicPrivateFile). */
+    private readonly keepEdits?: (aside: string) => void,
   ) {
     this.cards = failedCardsPath === undefined ? undefined : new Map();
-    this.file = new AtomicPrivateFile(path);
+    this.file = new AtomicPrivateFile(path, keepEdits);
     this.inputFile = resolve(inputFile);
     this.positions = header.own.map((c) => c.position);
     this.file.stream.write(UTF8_BOM);
@@ -67,6 +69,6 @@ export class FailuresReport {
 
   async commit(): Promise<void> {
     await this.file.commit();
-    if (this.cards !== undefined && this.failedCardsPath !== undefined) await writeFailedCards(this.failedCardsPath, this.inputFile, this.cards);
+    if (this.cards !== undefined && this.failedCardsPath !== undefined) await writeFailedCards(this.failedCardsPath, this.inputFile, this.cards, this.keepEdits);
   }
 }

@@ -16,8 +16,9 @@ export const REVIEW_COLUMNS = ['line', 'externalId', 'name', 'why', 'candidateId
  * externalId in OpenPhone, or by deleting a duplicate, then runs the job again.
  */
 export class ReviewReport extends CsvReport {
-  constructor(path: string) {
-    super(path, REVIEW_COLUMNS);
+  /** `keepEdits`: a review.csv a person filled decisions into is moved aside, never written over. */
+  constructor(path: string, keepEdits?: (aside: string) => void) {
+    super(path, REVIEW_COLUMNS, keepEdits);
   }
 
   /** `name`: the record's, beside the candidates' names, so a person can tell the same person from another. */

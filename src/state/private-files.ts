@@ -1,6 +1,6 @@
-import { fsyncSync, closeSync, constants, readSync, writeSync, createWriteStream, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, chmodSync, type WriteStream } from 'node:fs';
+import { fsyncSync, closeSync, constants, existsSync, readFileSync, readSync, writeSync, createWriteStream, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, chmodSync, type WriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { basename, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { JobAbortedError, UsageError } from '../errors.js';
 import { shellQuote } from '../util/shell-quote.js';
 
@@ -166,13 +166,47 @@ export function openPrivateFile(path: string, flags: 'w' | 'a' | 'wx' | 'r+'): n
   return fd;
 }
 
+/** Where the tool notes the size and time of a report a person may edit, as it wrote it: `.NAME.written` beside it. */
+const writtenMark = (path: string) => join(dirname(path), `.${basename(path)}.written`);
+
+/** Whether a report the tool wrote was changed since (a person edited it); false when the tool never noted it (an older version's). */
+function editedSinceWritten(path: string): boolean {
+  let now: { size: number; mtimeMs: number };
+  let then: { size?: unknown; mtimeMs?: unknown };
+  try {
+    now = statSync(path);
+    then = JSON.parse(readFileSync(writtenMark(path), 'utf8')) as typeof then;
+  } catch {
+    return false;
+  }
+  return then.size !== now.size || then.mtimeMs !== now.mtimeMs;
+}
+
+/** A free name beside `path` that says it is the person's edited copy: failures.edited-2026-12-07T08-20-00.csv. */
+function editedName(path: string): string {
+  const ext = extname(path);
+  const stem = join(dirname(path), `${basename(path, ext)}.edited-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}`);
+  for (let n = 1; ; n++) {
+    const candidate = `${stem}${n > 1 ? `-${n}` : ''}${ext}`;
+    if (!existsSync(candidate)) return candidate;
+  }
+}
+
 /** Writes to a fresh temp file beside `path` and renames it into place, so a reader never sees half a report. */
 export class AtomicPrivateFile {
   readonly tmp: string;
   readonly stream: WriteStream;
   private readonly fd: number;
   private failed: Error | undefined;
-  constructor(readonly path: string) {
+  /**
+   * `keepEdits`: a report a person is told to edit (failures.csv, review.csv):
+   * one edited since the tool wrote it is never written over; it is moved
+   * aside under a name that says so, and `keepEdits` hears where.
+   */
+  constructor(
+    readonly path: string,
+    private readonly keepEdits?: (aside: string) => void,
+  ) {
     // A name of its own per writer: two runs (a dry run beside an import) never share a temp file.
     this.tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     this.fd = openPrivateFile(this.tmp, 'wx');
@@ -216,7 +250,21 @@ export class AtomicPrivateFile {
       rmSync(this.tmp, { force: true });
       throw reportError(this.path, this.failed);
     }
+    if (this.keepEdits !== undefined && editedSinceWritten(this.path)) {
+      const aside = editedName(this.path);
+      renameSync(this.path, aside);
+      this.keepEdits(aside);
+    }
     renameSync(this.tmp, this.path);
+    if (this.keepEdits !== undefined) {
+      const { size, mtimeMs } = statSync(this.path);
+      const fd = openPrivateFile(writtenMark(this.path), 'w');
+      try {
+        writeSync(fd, JSON.stringify({ size, mtimeMs }));
+      } finally {
+        closeSync(fd);
+      }
+    }
   }
   /** Gives the file up (the run failed): the temp file goes, the report already in place stays. */
   discard(): void {

@@ -229,3 +229,30 @@ test('--require-phone: a record left with no phone number fails (PHONE_MISSING),
   expect(r.stdout).toMatch(/--dry-run --require-phone|--require-phone --dry-run/);
   expect(r.stdout).toMatch(/next, import.*--require-phone/);
 });
+
+test('a dry-run failures.csv the person edited is never written over: the next dry run of the export keeps it under a name that says so, and says where', async () => {
+  const input = join(dir(), 'contacts.csv');
+  writeContactsFile(input, 30);
+  const config = join(dir(), 'config.json');
+  writeFileSync(config, JSON.stringify(importConfig()));
+  const stateDir = join(dir(), 'state');
+  const run = async () => {
+    const warnings: string[] = [];
+    await dryRun({ config: loadConfig(config), input, stateDir, log: { info: () => {}, warn: (m) => warnings.push(m) } });
+    return warnings;
+  };
+  await run();
+  const failures = join(stateDir, 'dry-run', 'failures.csv');
+  // Untouched, it is simply the next run's.
+  expect(await run()).toEqual([]);
+  expect(readdirSync(join(stateDir, 'dry-run')).filter((f) => f.includes('.edited-'))).toEqual([]);
+  // The person fixes a row in it; then runs the dry run of the export once more, not of the fixed file.
+  const edited = readFileSync(failures, 'utf8').replace('not-an-email', 'fixed@example.com');
+  writeFileSync(failures, edited);
+  const warnings = await run();
+  const kept = readdirSync(join(stateDir, 'dry-run')).filter((f) => /^failures\.edited-.*\.csv$/.test(f));
+  expect(kept).toHaveLength(1);
+  expect(readFileSync(join(stateDir, 'dry-run', kept[0]!), 'utf8')).toBe(edited);
+  expect(warnings.join('\n')).toMatch(new RegExp(`your edits are kept: the report you edited is now .*${kept[0]!.replace(/\./g, '\\.')}`));
+  expect(readFileSync(failures, 'utf8')).not.toBe(edited);
+});
