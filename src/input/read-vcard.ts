@@ -4,7 +4,7 @@ import type { CsvItem, OpenedCsv } from '../csv/read-csv.js';
 import { openedTable } from './opened-table.js';
 import { physicalLines } from './vcard-lines.js';
 import { MAX_RECORD_BYTES } from '../csv/parse-records.js';
-import { buildCard, HEAVY, isQuotedPrintable, parseProperty, vcardFields, vcardHeader, type VcardProperty } from './vcard-card.js';
+import { badQuotedPrintable, buildCard, HEAVY, isQuotedPrintable, parseProperty, vcardFields, vcardHeader, type VcardProperty } from './vcard-card.js';
 
 /** One card as it stands in the file: its lines and bytes, its properties, or why it cannot be read. */
 export type CardText =
@@ -67,7 +67,12 @@ export async function* readCards(file: string): AsyncGenerator<CardText> {
     if (card === undefined || logical === undefined) return;
     const p = parseProperty(heavy ? `${logical.split(':', 1)[0]}:` : logical);
     if (p === undefined) card.bad ??= `line ${logicalAt}: ${JSON.stringify(logical.slice(0, 80))} is not a property (expected NAME:value)`;
-    else if (!HEAVY.has(p.name)) card.properties.push(p);
+    else if (!HEAVY.has(p.name)) {
+      // Read as typed, "M=ZZller" would become a name nobody wrote: the card fails, naming the property.
+      const escape = badQuotedPrintable(p);
+      if (escape !== undefined) card.bad ??= `line ${logicalAt}: ${p.name}: ${JSON.stringify(escape)} is not a quoted-printable escape (= and two hex digits, e.g. =C3=BC); fix the value or save the card as vCard 3.0`;
+      card.properties.push(p);
+    }
     logical = undefined;
   };
 

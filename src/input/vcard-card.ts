@@ -105,6 +105,13 @@ export function decodeValue(p: VcardProperty): string {
   return iconv.decode(bytes, iconv.encodingExists(charset) ? charset : 'utf-8');
 }
 
+/** A quoted-printable value's first `=` that is not followed by two hex digits (with what follows it), or undefined. */
+export function badQuotedPrintable(p: VcardProperty): string | undefined {
+  if (!(p.params.get('ENCODING')?.some((e) => e.toUpperCase() === 'QUOTED-PRINTABLE') ?? false)) return undefined;
+  const at = p.value.search(/=(?![0-9A-Fa-f]{2})/);
+  return at < 0 ? undefined : p.value.slice(at, at + 3);
+}
+
 function quotedPrintableBytes(text: string): Buffer {
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {

@@ -154,3 +154,14 @@ test('a photo on one line of 30 MB is stepped over in linear time; any other pro
   ]);
   expect((all[0] as Extract<CsvItem, { kind: 'record' }>).fields).toContain('+14155550101');
 });
+
+test('an invalid quoted-printable escape fails its card, naming the property, instead of being sent as typed', async () => {
+  const file = join(dir(), 'qp.vcf');
+  writeFileSync(file, ['BEGIN:VCARD', 'VERSION:2.1', 'N;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:M=ZZller;Hans', 'TEL:+4930123456', 'END:VCARD', 'BEGIN:VCARD', 'VERSION:2.1', 'N;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:M=C3=BCller;Grete', 'END:VCARD', ''].join('\r\n'));
+  const all = await items(file);
+  expect(all.map((i) => [i.kind, i.line, i.kind === 'malformed' ? i.message : ''])).toEqual([
+    ['malformed', 1, expect.stringMatching(/line 3: N: "=ZZ" is not a quoted-printable escape/)],
+    ['record', 6, ''],
+  ]);
+  expect((all[1] as Extract<CsvItem, { kind: 'record' }>).fields).toContain('Müller');
+});
