@@ -1,4 +1,6 @@
 import iconv from 'iconv-lite';
+import { countryFromText } from '../mapping/country-names.js';
+import { parsePhoneNumber } from '../phone/phone-metadata.js';
 
 /**
  * vCard (2.1, 3.0, 4.0) read into the columns of a table, so that the
@@ -31,9 +33,16 @@ export interface Vcard {
   readonly categories: string;
   readonly emails: readonly { readonly label: string; readonly value: string }[];
   readonly phones: readonly { readonly label: string; readonly value: string }[];
+  /**
+   * The card's own country, as an ISO code, for its numbers written without
+   * +country code: its address's country, else the country all its
+   * international numbers share; '' when the card says none (column
+   * "Country", for phone.countryColumn).
+   */
+  readonly country: string;
 }
 
-const SINGLE_COLUMNS = ['UID', 'Full Name', 'First Name', 'Middle Name', 'Last Name', 'Name Prefix', 'Name Suffix', 'Organization Name', 'Organization Department', 'Organization Title', 'Notes', 'Website 1 - Value', 'Birthday', 'Labels'] as const;
+const SINGLE_COLUMNS = ['UID', 'Full Name', 'First Name', 'Middle Name', 'Last Name', 'Name Prefix', 'Name Suffix', 'Organization Name', 'Organization Department', 'Organization Title', 'Notes', 'Website 1 - Value', 'Birthday', 'Labels', 'Country'] as const;
 
 /** The table's header for cards of at most `emails` addresses and `phones` numbers (one pair each at least, so a config always has its columns). */
 export function vcardHeader(emails: number, phones: number): string[] {
@@ -44,7 +53,7 @@ export function vcardHeader(emails: number, phones: number): string[] {
 /** A card's cells in the header's order. */
 export function vcardFields(card: Vcard, emails: number, phones: number): string[] {
   const [family = '', given = '', additional = '', prefix = '', suffix = ''] = card.n;
-  const cells = [card.uid, card.fullName, given, additional, family, prefix, suffix, card.org[0] ?? '', card.org[1] ?? '', card.title, card.note, card.url, card.birthday, card.categories];
+  const cells = [card.uid, card.fullName, given, additional, family, prefix, suffix, card.org[0] ?? '', card.org[1] ?? '', card.title, card.note, card.url, card.birthday, card.categories, card.country];
   const pairs = (items: Vcard['emails'], n: number) => Array.from({ length: Math.max(1, n) }, (_, i) => [items[i]?.label ?? '', items[i]?.value ?? '']).flat();
   return [...cells, ...pairs(card.emails, emails), ...pairs(card.phones, phones)];
 }
@@ -164,6 +173,15 @@ function labelOf(p: VcardProperty, groupLabels: ReadonlyMap<string, string>): st
   return '';
 }
 
+/** The card's own evidence of its country: the address's, else the one its international numbers share. */
+function cardCountry(adr: VcardProperty | undefined, phones: readonly { readonly value: string }[]): string {
+  const fromAddress = adr === undefined ? undefined : countryFromText(components(decodeValue(adr))[6] ?? '');
+  if (fromAddress !== undefined) return fromAddress;
+  const countries = new Set(phones.filter((p) => p.value.trim().startsWith('+')).map((p) => parsePhoneNumber(p.value, undefined)?.country));
+  const only = countries.size === 1 ? [...countries][0] : undefined;
+  return only ?? '';
+}
+
 /** Apple writes its own labels as `_$!<Mobile>!$_`; a label the user typed stands as it is. */
 const appleLabel = (text: string) => text.replace(/^_\$!<(.*)>!\$_$/, '$1');
 
@@ -193,6 +211,7 @@ export function buildCard(properties: readonly VcardProperty[]): Vcard {
     note: text('NOTE'),
     url: text('URL'),
     birthday: text('BDAY'),
+    country: cardCountry(first('ADR'), phones),
     categories: text('CATEGORIES'),
     emails: emails.filter((e) => e.value.trim() !== ''),
     phones: phones.filter((e) => e.value.trim() !== ''),

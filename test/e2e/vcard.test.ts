@@ -142,3 +142,24 @@ test('failures.vcf: each failed card byte for byte as read, its reasons beside i
   expect(again.match(/X-OPENPHONE-IMPORT-ERROR/g)).toHaveLength(1);
   expect(again.match(/X-OPENPHONE-IMPORT-SOURCE:.*apple\.vcf:7/g)).toHaveLength(1);
 });
+
+test('a card\'s numbers written nationally are read in the card\'s own country (its address, its other numbers) before the default: init proposes it, the dry run sends them so', async () => {
+  const vcf = join(dir(), 'mixed.vcf');
+  writeFileSync(
+    vcf,
+    [
+      'BEGIN:VCARD', 'VERSION:3.0', 'N:Müller;Hans;;;', 'FN:Hans Müller', 'TEL;type=CELL:+49 151 12345678', 'TEL;type=WORK:089 1234567', 'UID:u1', 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:3.0', 'N:Dupont;Marie;;;', 'FN:Marie Dupont', 'ADR;type=HOME:;;1 rue de Rivoli;Paris;;75001;France', 'TEL;type=HOME:01 42 60 30 30', 'UID:u2', 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:3.0', 'N:Hopper;Grace;;;', 'FN:Grace Hopper', 'TEL;type=WORK:(212) 555-0187', 'UID:u3', 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:3.0', 'N:Turing;Alan;;;', 'FN:Alan Turing', 'ADR;type=WORK:;;Hut 8;Bletchley;;;United Kingdom', 'TEL;type=WORK:020 7946 0958', 'UID:u4', 'END:VCARD',
+    ].join('\r\n'),
+  );
+  const out = join(dir(), 'mixed.config.json');
+  const r = await runCli(['init', '--input', vcf, '--out', out]);
+  expect(r.code).toBe(0);
+  const config = JSON.parse(readFileSync(out, 'utf8')) as { phone?: { countryColumn?: string; defaultCountry?: string } };
+  expect(config.phone?.countryColumn).toBe('Country');
+  const { payloads } = await dry(vcf, { ...config, phone: { ...config.phone, defaultCountry: 'US' } }, 'mixed');
+  const phones = payloads.map((p) => (p.body as { defaultFields: { phoneNumbers?: { value: string }[] } }).defaultFields.phoneNumbers?.map((n) => n.value));
+  expect(phones).toEqual([['+4915112345678', '+49891234567'], ['+33142603030'], ['+12125550187'], ['+442079460958']]);
+});
