@@ -7,6 +7,7 @@ import { openedTable } from './opened-table.js';
 import { SharedStrings } from './shared-strings.js';
 import { cellText, type SharedStringLookup } from './xlsx-cell.js';
 import { columnLetters } from './xlsx-columns.js';
+import { workbookTooLarge, zipParts } from './zip-bounds.js';
 
 export interface XlsxOptions {
   /** The row the header is on (title rows above it); default 1. */
@@ -28,12 +29,26 @@ type Sheet = AsyncIterable<Row> & { name?: string };
  * their cells' text.
  */
 async function* sheetsOf(file: string, strings: SharedStrings): AsyncGenerator<Sheet> {
+  checkBounds(file);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'emit', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
   const events = reader.parse() as AsyncIterator<{ index?: number; text?: unknown; eventType?: string; value?: unknown }>;
   for (let next = await events.next(); !next.done; next = await events.next()) {
     const event = next.value;
     if (typeof event.index === 'number') strings.add(cellText(event.text).text);
     else if (event.eventType === 'worksheet') yield event.value as Sheet;
+  }
+}
+
+/**
+ * Refuses a workbook whose zip declares more than it is safe to unpack (a
+ * bloated shared-strings part took 2.34 GB for one record; a little more passes
+ * Node's buffer limit), before exceljs reads a byte of it.
+ */
+function checkBounds(file: string): void {
+  const parts = zipParts(file);
+  const tooLarge = parts === undefined ? undefined : workbookTooLarge(parts);
+  if (tooLarge !== undefined) {
+    throw new UsageError('WORKBOOK_TOO_LARGE', `${file}: the workbook is too large to read safely: ${tooLarge}`, { hint: 'save the sheet as CSV UTF-8 in Excel (File > Save As) and import the .csv: it streams whatever its size' });
   }
 }
 

@@ -193,3 +193,56 @@ test('a whole North American number stored as a number cell is that number; one 
   expect(payloads.map((p) => (p.body as { defaultFields: { phoneNumbers?: { value: string }[] } }).defaultFields.phoneNumbers?.map((n) => n.value))).toEqual([['+19175552003'], undefined, undefined]);
   expect(summary.droppedValues).toEqual({ PHONE_NUMBER_CELL: 2 });
 });
+
+/** A zip whose directory declares these parts and sizes (their data is a few bytes: only the declared sizes are read). */
+function zipDeclaring(parts: { name: string; size: number }[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    const name = Buffer.from(p.name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt32LE(2, 18); // compressed size: 2 bytes of data
+    local.writeUInt32LE(p.size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt32LE(2, 20);
+    central.writeUInt32LE(p.size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, Buffer.from('<x'));
+    centrals.push(central, name);
+    offset += 30 + name.length + 2;
+  }
+  const dir = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(parts.length, 8);
+  eocd.writeUInt16LE(parts.length, 10);
+  eocd.writeUInt32LE(dir.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dir, eocd]);
+}
+
+test('a workbook whose zip declares a bloated shared-strings part, or more than 1 GiB in all, is refused before a byte is unpacked, with the way out', async () => {
+  const { zipParts } = await import('../../src/input/zip-bounds.js');
+  // The check reads real workbooks' directories: exceljs's own.
+  const real = join(dir(), 'real.xlsx');
+  await writeWorkbook(real, { Contacts: [['Record ID', 'First Name'], [1, 'Ada']] });
+  expect(zipParts(real)!.map((p) => p.name)).toEqual(expect.arrayContaining(['xl/workbook.xml', 'xl/worksheets/sheet1.xml']));
+  const config = join(dir(), 'c.json');
+  writeFileSync(config, JSON.stringify({ externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name' } }));
+  for (const [name, parts, why] of [
+    ['strings.xlsx', [{ name: '[Content_Types].xml', size: 1000 }, { name: 'xl/sharedStrings.xml', size: 300 * 1024 * 1024 }], /its shared strings unpack to 300 MiB \(more than 256 MiB\)/],
+    ['huge.xlsx', [{ name: 'xl/worksheets/sheet1.xml', size: 4000 * 1024 * 1024 }, { name: 'xl/worksheets/sheet2.xml', size: 100 * 1024 * 1024 }], /it unpacks to 4100 MiB \(more than 1024 MiB\)/],
+  ] as const) {
+    const xlsx = join(dir(), name);
+    writeFileSync(xlsx, zipDeclaring([...parts]));
+    const r = await runCli(['run', '--dry-run', '-c', config, '-i', xlsx, '--state-dir', join(dir(), `${name}-state`)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(why);
+    expect(r.stderr).toMatch(/hint: save the sheet as CSV UTF-8/);
+  }
+});
