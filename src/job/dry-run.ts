@@ -5,7 +5,8 @@ import { realpathOrSame } from '../util/realpath-or-same.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { indexHeader } from '../csv/header.js';
-import { openInput } from '../input/open-input.js';
+import { inputFormat, openInput } from '../input/open-input.js';
+import { workbookTemp } from '../state/workbook-temp.js';
 import type { Log } from '../log.js';
 import { Classifier } from '../classify/classify.js';
 import { DroppedValuesReport } from '../report/dropped-report.js';
@@ -69,6 +70,16 @@ export function dryRunReportDir(stateDir: string, input?: string): string {
  * reports go to `dry-run/` in the state directory: an import's stay as they were.
  */
 export async function dryRun(options: DryRunOptions): Promise<Summary> {
+  // A workbook's parked sheets go into the state directory, not the OS temp folder.
+  const restoreTemp = (await inputFormat(options.input)) === 'xlsx' ? workbookTemp(options.stateDir) : () => {};
+  try {
+    return await dryRunOf(options);
+  } finally {
+    restoreTemp();
+  }
+}
+
+async function dryRunOf(options: DryRunOptions): Promise<Summary> {
   const { config, input, stateDir } = options;
   const startedAt = new Date();
   const csv = await openInput(input, config.csv);

@@ -10,7 +10,8 @@ import type { WorkspaceIndex } from '../workspace/index.js';
 import { indexHeader, type HeaderIndex } from '../csv/header.js';
 import { basename } from 'node:path';
 import { isFailureReportName, isOwnReportName } from '../state/state-dir.js';
-import { openInput } from '../input/open-input.js';
+import { inputFormat, openInput } from '../input/open-input.js';
+import { workbookTemp } from '../state/workbook-temp.js';
 import { existsSync, statSync } from 'node:fs';
 import { JobAbortedError, ExitCode, UsageError } from '../errors.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION, type ClockEvent } from '../journal/events.js';
@@ -94,10 +95,25 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   const startedAt = new Date();
   const baseUrl = normalizeBaseUrl(options.baseUrl ?? config.api.baseUrl);
 
-  const csv = await openInput(input, config.csv);
-  const header = indexHeader(csv.header, config.columnUses, input);
+  // A workbook's parked sheets go into the state directory, not the OS temp folder.
+  const restoreTemp = (await inputFormat(input)) === 'xlsx' ? workbookTemp(stateDir) : () => {};
+  let csv: OpenedCsv;
+  let header: HeaderIndex;
+  try {
+    csv = await openInput(input, config.csv);
+    header = indexHeader(csv.header, config.columnUses, input);
+  } catch (err) {
+    restoreTemp();
+    throw err;
+  }
   ensurePrivateDir(stateDir);
-  const releaseLock = acquireRunLock(stateDir, log);
+  let releaseLock: () => void;
+  try {
+    releaseLock = acquireRunLock(stateDir, log);
+  } catch (err) {
+    restoreTemp();
+    throw err;
+  }
   const journalPath = statePath(stateDir, 'journal');
   let journal: JournalWriter | undefined;
   try {
@@ -188,6 +204,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       journal?.close();
     } finally {
       releaseLock();
+      restoreTemp();
     }
   }
 }

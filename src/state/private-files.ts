@@ -46,6 +46,8 @@ export const STATE_FILES = {
   deleted: 'deleted.csv',
   deleteLog: 'deleted.jsonl',
   payloads: 'payloads.jsonl',
+  /** Per process, what a workbook's reader parks while it reads (state/workbook-temp.ts). */
+  temp: 'tmp',
   /** A dry run's reports: never over an import's. */
   dryRun: 'dry-run',
   /** Says a folder is this tool's state directory (or its dry-run/): written when the tool makes or first takes it. */

@@ -90,6 +90,18 @@ export function removeStaleTemps(stateDir: string, log: Log): number {
     }
   };
   sweep(stateDir, 2);
+  // A workbook reader's folder per process (state/workbook-temp.ts): a gone process's goes whole.
+  let folders: Dirent[] = [];
+  try {
+    folders = readdirSync(join(stateDir, STATE_FILES.temp), { withFileTypes: true });
+  } catch {
+    folders = [];
+  }
+  for (const f of folders) {
+    if (!f.isDirectory() || !/^\d+$/.test(f.name) || alive(Number(f.name))) continue;
+    rmSync(join(stateDir, STATE_FILES.temp, f.name), { recursive: true, force: true });
+    removed++;
+  }
   if (removed > 0) log.info(`removed ${removed} half-written report file(s) that a killed run left in ${stateDir}`);
   return removed;
 }

@@ -110,6 +110,23 @@ describe('writer', () => {
 });
 
 describe('run lock', () => {
+  test('a workbook reader\'s temp folder is this process\'s, inside the state directory (what os.tmpdir() answers meanwhile), gone at the end; a gone process\'s is removed with the lock', async () => {
+    const { workbookTemp } = await import('../../src/state/workbook-temp.js');
+    const before = process.env.TMPDIR;
+    const restore = workbookTemp(dir());
+    // os.tmpdir() reads $TMPDIR (jest's sandbox keeps its own copy of the environment, so the variable is checked here).
+    expect(process.env.TMPDIR).toBe(join(dir(), 'tmp', String(process.pid)));
+    writeFileSync(join(process.env.TMPDIR!, 'tmp-parked-sheet'), 'Ada Lovelace, +14155550101');
+    restore();
+    expect(process.env.TMPDIR).toBe(before);
+    expect(existsSync(join(dir(), 'tmp', String(process.pid)))).toBe(false);
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    mkdirSync(join(dir(), 'tmp', String(gone)), { recursive: true });
+    writeFileSync(join(dir(), 'tmp', String(gone), 'tmp-parked-sheet'), 'Ada Lovelace, +14155550101');
+    acquireRunLock(dir(), silentLog)();
+    expect(existsSync(join(dir(), 'tmp', String(gone)))).toBe(false);
+  });
+
   test('taking the lock removes the half-written reports of processes that are gone (a kill -9 leaves them), here and in dry-run/, and no live process\'s', () => {
     const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
     mkdirSync(join(dir(), 'dry-run', 'check-1'), { recursive: true });
