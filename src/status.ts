@@ -24,6 +24,8 @@ export interface JobStatus {
   readonly failedRetryable: number;
   readonly failedPermanent: number;
   readonly inDoubt: number;
+  /** Of the attempts without an outcome, those the run holding the lock made: requests on their way, not records in doubt. */
+  readonly inFlight: number;
   /** Over the job's runs: fields a sync found changed on both sides, drift --verify found, contacts --delete-missing released and deleted. */
   readonly conflicts: number;
   readonly drift: number;
@@ -72,13 +74,19 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
   const failuresReport = readFailures(statePath(stateDir, 'failures'));
   const stoppedEarly = last !== undefined && (last.endedAt === undefined || last.exitCode === ExitCode.aborted || last.exitCode === ExitCode.stoppedEarly);
   const left = recordsLeft(counts, stoppedEarly, last?.input);
+  // A run going on (its lock held by a live process): its open attempts are on their way, not in doubt.
+  const lock = lockState(stateDir);
+  const runningSince = lock.held && lock.alive === true ? Date.parse(lock.startedAt) : undefined;
+  let inFlight = 0;
+  if (runningSince !== undefined) for (const id of state.inDoubt.keys()) if ((state.attemptedAt.get(id) ?? 0) >= runningSince) inFlight++;
   return {
     stateDir,
     ...state.done.countByRelation(),
     ...rolledBack(statePath(stateDir, 'rollbackLog')),
     failedRetryable,
     failedPermanent: state.failed.size - failedRetryable,
-    inDoubt: state.inDoubt.size,
+    inDoubt: state.inDoubt.size - inFlight,
+    inFlight,
     ...state.tally,
     runs: runs.length,
     ...(last && {
@@ -93,7 +101,7 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
       },
     }),
     ...(abortedAtStart && { abortedAtStart }),
-    lock: lockState(stateDir),
+    lock,
     ...(counts && { lastSummary: { ...counts } }),
     ...(failuresReport && { failuresReport }),
     ...(left && { left }),
@@ -176,7 +184,7 @@ export function formatStatus(s: JobStatus): string {
     ...(rb ? [`  ROLLED BACK: ${rb.deleted ?? 0} of its contacts deleted, ${rb.gone ?? 0} already gone, ${rb.restored ?? 0} of the workspace's restored, ${rb.changedSince ?? 0} left alone (changed since); the counts below are what the job did before`] : []),
     `  contacts over ${s.runs} run(s): created by this job ${s.created}${s.adopted > 0 ? `, adopted ${s.adopted}` : ''}${s.updated > 0 ? `, the workspace's and updated ${s.updated}` : ''}${s.existing > 0 ? `, the workspace's and left alone ${s.existing}` : ''}`,
     `  failed: ${s.failedRetryable} retryable (tried again on the next run), ${s.failedPermanent} permanent (sent again only once fixed)`,
-    `  in doubt: ${s.inDoubt}${s.inDoubt > 0 ? ' (sent, outcome unknown: the next run looks them up before sending anything)' : ''}`,
+    `  in doubt: ${s.inDoubt}${s.inDoubt > 0 ? ' (sent, outcome unknown: the next run looks them up before sending anything)' : ''}${s.inFlight > 0 ? `; on their way: ${s.inFlight} (requests of the run going on, waiting for their answers)` : ''}`,
     ...(s.deleted + s.released > 0 ? [`  --delete-missing over all runs: deleted ${s.deleted} contact(s) the job created, released ${s.released} it had adopted (given back as they were)`] : []),
     ...(s.conflicts > 0 ? [`  conflicts over all runs: ${s.conflicts} field(s) changed both in the source and in the workspace (the last run's: conflicts.csv)`] : []),
     ...(s.drift > 0 ? [`  drift found by --verify over all runs: ${s.drift} field(s) (the last run's: drift.csv)`] : []),

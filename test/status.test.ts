@@ -55,3 +55,23 @@ describe('the last run: the journal says which it was, summary.json only what th
     expect(formatStatus(s)).toMatch(/left of the input: not known \(the last run did not record its end\); the same command continues/);
   });
 });
+
+test('during a run, its requests on their way are told from the records an earlier run left in doubt', async () => {
+  const { hostname } = await import('node:os');
+  const state = join(dir(), 'state');
+  mkdirSync(state, { mode: 0o700 });
+  const header = { t: 'header', format: 'openphone-import-journal', version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'x' };
+  const running = Date.parse('2026-12-07T08:00:00.000Z');
+  const events = [
+    { t: 'attempt', id: 'old', line: 2, at: running - 86_400_000 },
+    { t: 'run', event: 'start', at: new Date(running).toISOString(), pid: process.pid, input: 'crm.csv' },
+    { t: 'attempt', id: 'a', line: 3, at: running + 1000 },
+    { t: 'attempt', id: 'b', line: 4, at: running + 2000 },
+  ];
+  writeFileSync(join(state, 'journal.jsonl'), `${[header, ...events].map((e) => JSON.stringify(e)).join('\n')}\n`);
+  // The lock of a live process (this one), taken when the run began.
+  writeFileSync(join(state, 'lock'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date(running).toISOString(), token: 't' }));
+  const s = await jobStatus(state);
+  expect(s).toMatchObject({ inDoubt: 1, inFlight: 2 });
+  expect(formatStatus(s)).toMatch(/in doubt: 1 \(sent, outcome unknown.*\); on their way: 2 \(requests of the run going on/);
+});

@@ -19,7 +19,7 @@ import { LookupBatcher, LookupFailed } from '../api/lookup.js';
 import type { Transport } from '../api/transport.js';
 import { jobApiClient } from '../job/job-api-client.js';
 import { Runner } from '../job/runner.js';
-import { RollbackLog } from './rollback-state.js';
+import { RollbackLog, type RollbackOutcome } from './rollback-state.js';
 
 export interface RollbackOptions {
   readonly stateDir: string;
@@ -90,12 +90,19 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
     const { contacts, removed } = await jobContactsAndRemoved(journalPath);
     const unsettled = await settleInDoubt(api, past, contacts);
     const logPath = statePath(o.stateDir, 'rollbackLog');
-    const done = RollbackLog.read(logPath);
+    const earlierOutcomes = RollbackLog.outcomes(logPath);
+    const done = new Set(earlierOutcomes.keys());
     const steps = [
       ...[...contacts.values()].flatMap((c): Step[] => (c.relation === 'created' ? [{ contact: c, action: 'delete' }] : c.relation === 'existing' ? [] : [{ contact: c, action: 'restore' }])),
       ...removed.map((c): Step => ({ contact: c, action: 'recreate' })),
     ];
     const todo = steps.filter((s) => !done.has(s.contact.contactId));
+    // What an earlier rollback run did counts as what it was: a restore is restored, not "already gone".
+    const earlier = { deleted: 0, restored: 0, recreated: 0, gone: 0, changedSince: 0 };
+    for (const s of steps) {
+      const outcome = earlierOutcomes.get(s.contact.contactId);
+      if (outcome !== undefined) earlier[outcome]++;
+    }
     const base = {
       stateDir: o.stateDir,
       createdByJob: steps.filter((s) => s.action === 'delete').length,
@@ -110,10 +117,10 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
         ...base,
         mode: 'rollback-preview',
         deleted: 0,
-        restored: 0,
-        recreated: 0,
-        alreadyGone: steps.length - todo.length,
-        changedSince: 0,
+        restored: earlier.restored,
+        recreated: earlier.recreated,
+        alreadyGone: earlier.deleted + earlier.gone,
+        changedSince: earlier.changedSince,
         failed: 0,
         notSent: todo.length,
         exitCode: ExitCode.ok,
@@ -121,7 +128,7 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
         requests: stats.toJSON(),
       };
     }
-    return await carryOut(o, api, runner, stats, todo, steps.length - todo.length, base, logPath);
+    return await carryOut(o, api, runner, stats, todo, earlier, base, logPath);
   } finally {
     releaseLock();
   }
@@ -156,7 +163,7 @@ async function settleInDoubt(api: ApiClient, past: ResumeState, contacts: Map<st
   return unsettled;
 }
 
-async function carryOut(o: RollbackOptions, api: ApiClient, runner: Runner, stats: { toJSON(): Record<string, number> }, todo: readonly Step[], before: number, base: Pick<RollbackSummary, 'stateDir' | 'createdByJob' | 'changedByJob' | 'inDoubt'>, logPath: string): Promise<RollbackSummary> {
+async function carryOut(o: RollbackOptions, api: ApiClient, runner: Runner, stats: { toJSON(): Record<string, number> }, todo: readonly Step[], earlier: Record<RollbackOutcome, number>, base: Pick<RollbackSummary, 'stateDir' | 'createdByJob' | 'changedByJob' | 'inDoubt'>, logPath: string): Promise<RollbackSummary> {
   const priors = PriorStates.read(statePath(o.stateDir, 'prior'));
   const log = new RollbackLog(logPath);
   const report = new AtomicPrivateFile(statePath(o.stateDir, 'rollbackReport'));
@@ -197,10 +204,10 @@ async function carryOut(o: RollbackOptions, api: ApiClient, runner: Runner, stat
       ...base,
       mode: 'rollback',
       deleted: n.deleted,
-      restored: n.restored,
-      recreated: n.recreated,
-      alreadyGone: before + n.gone,
-      changedSince: n.changedSince,
+      restored: earlier.restored + n.restored,
+      recreated: earlier.recreated + n.recreated,
+      alreadyGone: earlier.deleted + earlier.gone + n.gone,
+      changedSince: earlier.changedSince + n.changedSince,
       failed: n.failed,
       notSent: n.notSent,
       exitCode,
@@ -225,7 +232,7 @@ export function formatRollback(s: RollbackSummary): string {
     const [counts, ...rows] = s.preview ?? [];
     return [
       `rollback of ${s.stateDir} (a preview: nothing deleted or changed)`,
-      `  would delete the contacts this job created and restore the ones it updated or adopted: ${counts ?? ''}${s.alreadyGone > 0 ? ` (${s.alreadyGone} done by an earlier rollback)` : ''}`,
+      `  would delete the contacts this job created and restore the ones it updated or adopted: ${counts ?? ''}${s.alreadyGone + s.restored + s.recreated + s.changedSince > 0 ? ` (${s.alreadyGone + s.restored + s.recreated + s.changedSince} done by an earlier rollback)` : ''}`,
       '  each only if it is still as the job left it; contacts the job left alone are never touched',
       ...rows.map((l) => `    ${l}`),
       ...(s.notSent > rows.length ? [`    … and ${s.notSent - rows.length} more`] : []),

@@ -385,7 +385,8 @@ test("a dry run after an import writes its own reports (dry-run/) and leaves the
   const dry = await dryRun({ config: configFrom(importConfig()), input, stateDir, log: silentLog });
   expect(dry.reportDir).toBe(join(stateDir, 'dry-run'));
   expect(files.map((f) => readFileSync(join(stateDir, f), 'utf8'))).toEqual(before);
-  expect(readdirSync(join(stateDir, 'dry-run')).sort()).toEqual(['.openphone-import', 'dropped-values.csv', 'failures.csv', 'payloads.jsonl', 'report.html', 'summary.json']);
+  // .failures.csv.written: how the tool left the report a person may edit (never written over once edited).
+  expect(readdirSync(join(stateDir, 'dry-run')).sort()).toEqual(['.failures.csv.written', '.openphone-import', 'dropped-values.csv', 'failures.csv', 'payloads.jsonl', 'report.html', 'summary.json']);
 });
 
 test('the externalId definition changed between runs: exit 2 naming the old and the new, nothing sent', async () => {
