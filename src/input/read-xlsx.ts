@@ -7,7 +7,7 @@ import { openedTable } from './opened-table.js';
 import { SharedStrings } from './shared-strings.js';
 import { cellText, type SharedStringLookup } from './xlsx-cell.js';
 import { columnLetters } from './xlsx-columns.js';
-import { workbookTooLarge, zipParts } from './zip-bounds.js';
+import { partTail, workbookTooLarge, zipParts } from './zip-bounds.js';
 
 export interface XlsxOptions {
   /** The row the header is on (title rows above it); default 1. */
@@ -29,7 +29,7 @@ type Sheet = AsyncIterable<Row> & { name?: string };
  * their cells' text.
  */
 async function* sheetsOf(file: string, strings: SharedStrings): AsyncGenerator<Sheet> {
-  checkBounds(file);
+  await checkWhole(file);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'emit', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
   const events = reader.parse() as AsyncIterator<{ index?: number; text?: unknown; eventType?: string; value?: unknown }>;
   for (let next = await events.next(); !next.done; next = await events.next()) {
@@ -44,11 +44,18 @@ async function* sheetsOf(file: string, strings: SharedStrings): AsyncGenerator<S
  * bloated shared-strings part took 2.34 GB for one record; a little more passes
  * Node's buffer limit), before exceljs reads a byte of it.
  */
-function checkBounds(file: string): void {
+async function checkWhole(file: string): Promise<void> {
   const parts = zipParts(file);
   const tooLarge = parts === undefined ? undefined : workbookTooLarge(parts);
   if (tooLarge !== undefined) {
     throw new UsageError('WORKBOOK_TOO_LARGE', `${file}: the workbook is too large to read safely: ${tooLarge}`, { hint: 'save the sheet as CSV UTF-8 in Excel (File > Save As) and import the .csv: it streams whatever its size' });
+  }
+  // A sheet cut short reads as fewer rows, or as an empty first row, with no word: each must end as a sheet ends.
+  for (const part of (parts ?? []).filter((p) => /^xl\/worksheets\/[^/]+\.xml$/i.test(p.name))) {
+    const tail = await partTail(file, part);
+    if (tail === undefined || !/<\/(?:\w+:)?worksheet>\s*$/.test(tail)) {
+      throw new UsageError('WORKBOOK_CUT', `${file}: its sheet ${part.name} is cut short (it does not end as a sheet ends${tail === undefined ? ': its data cannot be unpacked' : ''}): the workbook was not saved or copied whole, and rows past the cut would be lost`, { hint: 'open the workbook in Excel and save it again, or export the sheet as CSV UTF-8, then run again' });
+    }
   }
 }
 

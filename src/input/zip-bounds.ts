@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { createInflateRaw } from 'node:zlib';
 
 /** What a workbook may unpack to before it is refused: its parts all together, and its shared strings (held in memory). */
 export const WORKBOOK_LIMITS = { total: 1024 * 1024 * 1024, sharedStrings: 256 * 1024 * 1024 } as const;
@@ -7,6 +8,10 @@ export const WORKBOOK_LIMITS = { total: 1024 * 1024 * 1024, sharedStrings: 256 *
 export interface ZipPart {
   readonly name: string;
   readonly size: number | undefined;
+  /** Where its local header is, its compression method (0 stored, 8 deflated) and compressed size. */
+  readonly at: number;
+  readonly method: number;
+  readonly packed: number;
 }
 
 const EOCD = 0x06054b50;
@@ -44,7 +49,7 @@ export function zipParts(file: string): ZipPart[] | undefined {
       const unpacked = dir.readUInt32LE(at + 24);
       const nameLength = dir.readUInt16LE(at + 28);
       const skip = nameLength + dir.readUInt16LE(at + 30) + dir.readUInt16LE(at + 32);
-      parts.push({ name: dir.toString('utf8', at + 46, at + 46 + nameLength), size: unpacked === 0xffffffff ? undefined : unpacked });
+      parts.push({ name: dir.toString('utf8', at + 46, at + 46 + nameLength), size: unpacked === 0xffffffff ? undefined : unpacked, at: dir.readUInt32LE(at + 42), method: dir.readUInt16LE(at + 10), packed: dir.readUInt32LE(at + 20) });
       at += 46 + skip;
     }
     return parts;
@@ -63,4 +68,32 @@ export function workbookTooLarge(parts: readonly ZipPart[]): string | undefined 
   const total = parts.reduce((n, p) => n + p.size!, 0);
   if (total > WORKBOOK_LIMITS.total) return `it unpacks to ${mib(total)} (more than ${mib(WORKBOOK_LIMITS.total)})`;
   return undefined;
+}
+
+/**
+ * The last bytes of a part, unpacked as it streams (nothing held but the
+ * tail); undefined when its data cannot be unpacked (cut, or damaged).
+ */
+export async function partTail(file: string, part: ZipPart, bytes = 64): Promise<string | undefined> {
+  const fd = openSync(file, 'r');
+  let dataAt: number;
+  try {
+    const local = Buffer.alloc(30);
+    readSync(fd, local, 0, 30, part.at);
+    if (local.readUInt32LE(0) !== 0x04034b50) return undefined;
+    dataAt = part.at + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+  } finally {
+    closeSync(fd);
+  }
+  if (part.packed === 0) return '';
+  const raw = createReadStream(file, { start: dataAt, end: dataAt + part.packed - 1 });
+  const source = part.method === 8 ? raw.pipe(createInflateRaw()) : part.method === 0 ? raw : undefined;
+  if (source === undefined) return undefined;
+  let tail = Buffer.alloc(0);
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) tail = Buffer.concat([tail, chunk]).subarray(-bytes);
+  } catch {
+    return undefined;
+  }
+  return tail.toString('utf8');
 }

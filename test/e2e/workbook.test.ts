@@ -246,3 +246,24 @@ test('a workbook whose zip declares a bloated shared-strings part, or more than 
     expect(r.stderr).toMatch(/hint: save the sheet as CSV UTF-8/);
   }
 });
+
+test('a sheet cut short (a copy that stopped, a program that did not finish) is refused, not read as fewer rows or as an empty first row', async () => {
+  const { default: JSZip } = await import('jszip');
+  const whole = join(dir(), 'whole.xlsx');
+  await writeWorkbook(whole, { Contacts: [['Record ID', 'First Name'], ...Array.from({ length: 50 }, (_, i) => [i + 1, `Ada ${i}`])] });
+  const config = join(dir(), 'c.json');
+  writeFileSync(config, JSON.stringify({ externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name' } }));
+  const zip = await JSZip.loadAsync(readFileSync(whole));
+  const xml = await zip.file('xl/worksheets/sheet1.xml')!.async('string');
+  for (const [name, keep] of [['half.xlsx', Math.floor(xml.length / 2)], ['early.xlsx', 200]] as const) {
+    zip.file('xl/worksheets/sheet1.xml', xml.slice(0, keep));
+    const cut = join(dir(), name);
+    writeFileSync(cut, await zip.generateAsync({ type: 'nodebuffer' }));
+    const r = await runCli(['run', '--dry-run', '-c', config, '-i', cut, '--state-dir', join(dir(), `${name}-state`)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/its sheet xl\/worksheets\/sheet1\.xml is cut short .*rows past the cut would be lost/);
+    expect(r.stderr).not.toMatch(/first row is empty/);
+  }
+  const ok = await runCli(['run', '--dry-run', '-c', config, '-i', whole, '--state-dir', join(dir(), 'whole-state')]);
+  expect(ok.stdout).toMatch(/50 records read/);
+});
