@@ -267,3 +267,29 @@ test('a sheet cut short (a copy that stopped, a program that did not finish) is 
   const ok = await runCli(['run', '--dry-run', '-c', config, '-i', whole, '--state-dir', join(dir(), 'whole-state')]);
   expect(ok.stdout).toMatch(/50 records read/);
 });
+
+test('a sheet stored before its shared strings is parked inside the state directory, never the OS temp folder; after a kill -9 the next run removes it', async () => {
+  const { killCliWhen } = await import('../helpers/cli.js');
+  const { acquireRunLock } = await import('../../src/state/run-lock.js');
+  const { mkdirSync, readdirSync, existsSync } = await import('node:fs');
+  // exceljs writes the sheet before the shared strings, as some programs do: its reader parks the sheet in a temp file.
+  const xlsx = join(dir(), 'big.xlsx');
+  await writeWorkbook(xlsx, { Contacts: [['Record ID', 'First Name', 'Email'], ...Array.from({ length: 30_000 }, (_, i) => [i + 1, `Ada ${i}`, `ada${i}@example.com`])] });
+  const config = join(dir(), 'c.json');
+  writeFileSync(config, JSON.stringify({ externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name', emails: [{ column: 'Email', name: 'work' }] } }));
+  const osTemp = join(dir(), 'os-temp');
+  mkdirSync(osTemp);
+  const state = join(dir(), 'state');
+  const parked = () => (existsSync(join(state, 'tmp')) ? readdirSync(join(state, 'tmp')).flatMap((pid) => readdirSync(join(state, 'tmp', pid))) : []);
+  await killCliWhen(['run', '--dry-run', '-c', config, '-i', xlsx, '--state-dir', state], { TMPDIR: osTemp }, () => parked().length > 0);
+  expect(parked().length).toBeGreaterThan(0);
+  expect(readdirSync(osTemp)).toEqual([]);
+  // The next run that takes the lock removes what the killed one left.
+  acquireRunLock(state, silentLog)();
+  expect(readdirSync(join(state, 'tmp'))).toEqual([]);
+  // A run to its end leaves nothing behind either.
+  const r = await runCli(['run', '--dry-run', '-c', config, '-i', xlsx, '--state-dir', state], { TMPDIR: osTemp });
+  expect(r.stdout).toMatch(/30000 records read/);
+  expect(readdirSync(join(state, 'tmp'))).toEqual([]);
+  expect(readdirSync(osTemp)).toEqual([]);
+}, 60_000);
