@@ -40,7 +40,7 @@ export const initDef = (): Def => ({
   describe: 'Write a mapping config from an export (Google, Outlook, HubSpot, Salesforce, Zoho, Pipedrive, LinkedIn; German, French, Spanish headers)',
   builder: (y: Argv) =>
   y
-    .option('input', { alias: 'i', type: 'string', demandOption: true, describe: 'The CSV export' })
+    .option('input', { alias: 'i', type: 'string', demandOption: true, describe: 'The export: a CSV file, an Excel workbook (.xlsx) or vCards (.vcf)' })
     .option('out', { alias: 'o', type: 'string', default: 'import.json', describe: 'Where to write the config' })
     .option('force', { type: 'boolean', default: false, describe: 'Overwrite --out if it exists' })
     .option('update', { type: 'boolean', default: false, describe: 'Add to the config at --out what the export has and it does not map yet, keeping every edit (the file before is kept as .before-update)' })
@@ -54,11 +54,11 @@ export const initDef = (): Def => ({
 
 export const runDef = (setExit: SetExit): Def => ({
   command: 'run',
-  describe: 'Import (or with --dry-run, only check) a CSV file',
+  describe: 'Import (or with --dry-run, only check) a CSV file, an .xlsx workbook or a .vcf file of vCards',
   builder: (y: Argv) =>
   y
     .option('config', { alias: 'c', type: 'string', demandOption: true, describe: 'Mapping config (JSON)' })
-    .option('input', { alias: 'i', type: 'string', demandOption: true, describe: 'CSV file to import' })
+    .option('input', { alias: 'i', type: 'string', demandOption: true, describe: 'The file to import: CSV, .xlsx or .vcf (or a failures.csv / failures.vcf / review.csv of the job, fixed or decided)' })
     .option('state-dir', { type: 'string', describe: 'Where the journal and reports go (default: beside the input)' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Read, map and validate everything; send nothing' })
     .option('base-url', { type: 'string', describe: 'API base URL (overrides api.baseUrl), e.g. a sandbox' })
@@ -71,7 +71,7 @@ export const runDef = (setExit: SetExit): Def => ({
     .option('verify', { type: 'boolean', describe: 'Also read the contacts of unchanged records (20 a request) and compare them with what the job wrote: one deleted in the app is made again, one changed there is listed in drift.csv (and written back with "update": { "conflicts": "source" }). Safe weekly from cron' })
     .option('on-changed', { choices: ['update', 'skip'] as const, default: DEFAULT_RULES.onChanged, describe: 'A record changed since the job last sent it: update its contact, or only report it (unchanged records cost no request either way)' })
     .option('match-existing', { type: 'string', describe: 'Adopt contacts the workspace already has by phone, email or phone,email (lists the workspace once: one request per 50 contacts); none turns the config\'s matchExisting off' })
-    .option('delete-missing', { type: 'boolean', default: false, describe: 'Delete the contacts this job created or adopted whose externalId is no longer in the input (after a whole read only; written to deleted.csv first)' })
+    .option('delete-missing', { type: 'boolean', default: false, describe: 'Delete the contacts this job created, and release those it adopted, whose externalId is no longer in the input (after a whole read of the export only, never from a collapsed one; written to deleted.csv first)' })
     .option('max-delete', { type: 'number', describe: 'With --delete-missing: allow deleting up to N contacts (default: at most 5% of the job\'s contacts)' })
     .option('confirm-delete', { type: 'number', describe: 'With --delete-missing: this run may act on exactly N contacts although the input looks collapsed (empty, or under half the last whole export); for one run, not for a cron line' })
     .option('require-phone', { type: 'boolean', default: false, describe: 'A record with no phone number fails (PHONE_MISSING) instead of becoming a contact OpenPhone cannot call or text (config requirePhone)' })

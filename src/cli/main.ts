@@ -34,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     // English whatever LANG says: the messages below are rewritten from yargs's English, and the rest of the tool speaks it.
     .locale('en')
     .scriptName('openphone-import')
-    .usage('openphone-import <command> [options]\n\nImport contacts from a CSV export into OpenPhone, resumably and within the API rate limit.')
+    .usage('openphone-import <command> [options]\n\nImport contacts from a CSV export, an Excel workbook (.xlsx) or vCards (.vcf) into OpenPhone, resumably and within the API rate limit.')
     .command(defs)
     .demandCommand(1, 'name a command: init, run, status, rollback, sandbox, demo')
     .recommendCommands()
