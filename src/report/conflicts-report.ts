@@ -13,7 +13,7 @@ const shown = (value: unknown): string => (value === null || value === undefined
  */
 export class ConflictsReport extends CsvReport {
   constructor(path: string) {
-    super(path, ['line', 'externalId', 'field', 'base', 'source', 'workspace', 'kept']);
+    super(path, ['line', 'externalId', 'field', 'base', 'source', 'workspace', 'kept'], undefined, true);
   }
 
   add(line: number, externalId: string, c: Conflict): void {
@@ -27,7 +27,7 @@ export class ConflictsReport extends CsvReport {
  */
 export class DriftReport extends CsvReport {
   constructor(path: string) {
-    super(path, ['line', 'externalId', 'field', 'asWritten', 'inWorkspace', 'action']);
+    super(path, ['line', 'externalId', 'field', 'asWritten', 'inWorkspace', 'action'], undefined, true);
   }
 
   add(line: number, externalId: string, d: Drift, repaired: boolean): void {

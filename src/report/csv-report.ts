@@ -7,14 +7,18 @@ import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
  */
 export class CsvReport {
   private readonly file: AtomicPrivateFile;
+  /** Rows written after the header. */
+  private rows = -1;
 
-  constructor(path: string, header: readonly string[], keepEdits?: (aside: string) => void) {
+  /** `omitWhenEmpty`: a run with no row writes no file (a header alone says nothing) and drops the last run's unedited one. */
+  constructor(path: string, header: readonly string[], keepEdits?: (aside: string) => void, private readonly omitWhenEmpty = false) {
     this.file = new AtomicPrivateFile(path, keepEdits);
     this.file.stream.write(UTF8_BOM);
     this.write(header);
   }
 
   protected write(row: readonly string[]): void {
+    this.rows++;
     this.file.stream.write(safeCsvRow(row));
   }
 
@@ -22,7 +26,8 @@ export class CsvReport {
     return this.file.pace();
   }
 
-  commit(): Promise<void> {
+  async commit(): Promise<void> {
+    if (this.omitWhenEmpty && this.rows === 0) return this.file.dropWhenEmpty();
     return this.file.commit();
   }
 

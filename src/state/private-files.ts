@@ -268,6 +268,18 @@ export class AtomicPrivateFile {
       }
     }
   }
+  /**
+   * This run has nothing for the report: the temp file goes, and so does the
+   * last run's file, if the tool wrote it and nobody edited it since (a stale
+   * list would speak of rows this run no longer has); an edited one stays.
+   */
+  dropWhenEmpty(): void {
+    this.discard();
+    if (!existsSync(this.path) || !existsSync(writtenMark(this.path)) || editedSinceWritten(this.path)) return;
+    rmSync(this.path, { force: true });
+    rmSync(writtenMark(this.path), { force: true });
+  }
+
   /** Gives the file up (the run failed): the temp file goes, the report already in place stays. */
   discard(): void {
     this.stream.destroy();

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -303,6 +303,23 @@ describe('adopting what the workspace already has', () => {
     warnings.length = 0;
     await dryRun({ config, input, stateDir: join(dir(), 'fresh'), log: { info: () => {}, warn: (m) => warnings.push(m) }, api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } });
     expect(warnings.join('\n')).toMatch(/the import would stop before sending: the workspace already has 2 contact\(s\) without an externalId[^]*hint: adopt them/);
+  });
+
+  test('review.csv is written only by a run with rows for review: a later run without any drops the last one, unless a person edited it', async () => {
+    const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] }, source: 'openphone' }] });
+    const input = join(dir(), 'crm.csv');
+    const reviewPath = join(stateDir(), 'review.csv');
+    writeRows(input, [header, person('zed', 'Zed', 'Zeta', '+14155550188')]);
+    await runImport(sandbox, input, { matchExisting: ['phone'] });
+    expect(existsSync(reviewPath)).toBe(false);
+    expect(existsSync(join(stateDir(), 'conflicts.csv'))).toBe(false);
+    writeRows(input, [header, person('zed', 'Zed', 'Zeta', '+14155550188'), person('alice', 'Alice', 'Smith', '+14155550100')]);
+    expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts.review).toBe(1);
+    expect(reportRows(reviewPath)).toHaveLength(1);
+    // The CRM drops Alice: nothing for review, and the stale list goes.
+    writeRows(input, [header, person('zed', 'Zed', 'Zeta', '+14155550188')]);
+    await runImport(sandbox, input, { matchExisting: ['phone'] });
+    expect(existsSync(reviewPath)).toBe(false);
   });
 
   test.each(['403', '404', '409', '422'])('an API that answers %s to adoption PATCHes: each such record to review.csv with the answer, said once, the new records still created, no abort', async (status) => {
