@@ -64,7 +64,7 @@ export const runDef = (setExit: SetExit): Def => ({
     .option('base-url', { type: 'string', describe: 'API base URL (overrides api.baseUrl), e.g. a sandbox' })
     .option('max-rows', { type: 'number', describe: 'Send at most N records this run, then stop (exit 4); rerun to continue' })
     .option('max-duration', { type: 'string', describe: 'Stop after this long (e.g. 50m, 2h), exit 4; rerun to continue' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress lines, only warnings and the final summary' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Nothing at all for a run that ends with exit 0 or 4 and no warning (cron mails only on trouble); otherwise the warnings and the summary. No progress lines' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Logs on stderr as text or JSON lines (for log collectors)' })
     .option('progress-interval', { type: 'string', default: DEFAULT_PROGRESS_INTERVAL, describe: 'Off a terminal: how often a progress line is printed' })
     .option('on-existing', { choices: ['skip', 'update'] as const, default: DEFAULT_RULES.onExisting, describe: 'A contact with the same externalId already in the workspace: leave it (skip) or PATCH it (update)' })

@@ -131,3 +131,21 @@ describe('demo', () => {
     expect(existsSync(join(dir(), 'mine', 'thesis.txt'))).toBe(true);
   });
 });
+
+test('--quiet: a run that ends well with no warning prints nothing at all (cron mails only on trouble); one with failed rows prints its summary', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  const j = cliJob(dir(), 30);
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  // The file's bad rows on purpose: exit 1, the summary on stdout.
+  const troubled = await runCli(j.args(sandbox.url, '--quiet', '--match-existing', 'none'), env);
+  expect(troubled.code).toBe(1);
+  expect(troubled.stdout).toMatch(/failed \d+/);
+  // Only the good rows, all done already: exit 0, not a byte.
+  const clean = join(dir(), 'clean.csv');
+  const rows = readFileSync(j.input, 'utf8').split('\n');
+  writeFileSync(clean, [rows[0], ...rows.slice(1).filter((r) => j.file.valid.includes(r.split(',')[0]!))].join('\n'));
+  const quiet = await runCli(['run', '-c', j.config, '-i', clean, '--state-dir', j.stateDir, '--base-url', sandbox.url, '--quiet'], env);
+  expect(quiet.code).toBe(0);
+  expect(quiet.stdout).toBe('');
+  expect(quiet.stderr).toBe('');
+});

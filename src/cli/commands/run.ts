@@ -2,7 +2,7 @@ import { apiKeyFrom } from '../../api/api-key.js';
 import { checkBaseUrl } from '../../api/base-url.js';
 import { loadConfig } from '../../config/load.js';
 import type { MatchKey } from '../../config/resolved.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { jsonLog, jsonLogLine, stderrLog, type Log } from '../../log.js';
 import { progressPrinter } from '../../report/progress.js';
 import { formatSummary, type Summary } from '../../report/summary.js';
@@ -82,8 +82,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const clearLine = progressMode === 'tty' ? () => process.stderr.write('\r\x1b[K') : () => {};
   const plainLog = args.logFormat === 'json' ? jsonLog : stderrLog;
   const baseLog: Log = { info: (m) => (clearLine(), plainLog.info(m)), warn: (m) => (clearLine(), plainLog.warn(m)) };
-  // --quiet keeps warnings and the summary, drops information and progress.
-  const log = args.quiet ? { info: () => {}, warn: baseLog.warn } : baseLog;
+  // --quiet keeps warnings and drops information and progress; the summary only when there is trouble (below).
+  let warned = false;
+  const log: Log = args.quiet ? { info: () => {}, warn: (m) => ((warned = true), baseLog.warn(m)) } : baseLog;
   checkBaseUrl(args.baseUrl ?? config.api.baseUrl, args.baseUrl !== undefined ? '--base-url' : `${config.file}: api.baseUrl`, log);
   const progress = progressPrinter(progressMode, progressIntervalMs, (t) => process.stderr.write(t), Date.now, () => process.stderr.columns ?? 80);
   const stop = stopOnSignals((name) => baseLog.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`));
@@ -108,7 +109,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
       ...(maxDurationMs !== undefined && { maxDurationMs }),
       stop: stop.signal,
     });
-    printSummary(summary, args, stateDir);
+    // --quiet: a run that ended well (done, or stopped on purpose to go on next time) with no warning prints nothing, so cron mails only on trouble.
+    const untroubled = summary.exitCode === ExitCode.ok || summary.exitCode === ExitCode.stoppedEarly;
+    if (!(args.quiet && untroubled && !warned)) printSummary(summary, args, stateDir);
     return summary.exitCode;
   } finally {
     stop.dispose();
