@@ -68,6 +68,7 @@ export const runDef = (setExit: SetExit): Def => ({
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Logs on stderr as text or JSON lines (for log collectors)' })
     .option('progress-interval', { type: 'string', default: DEFAULT_PROGRESS_INTERVAL, describe: 'Off a terminal: how often a progress line is printed' })
     .option('on-existing', { choices: ['skip', 'update'] as const, default: DEFAULT_RULES.onExisting, describe: 'A contact with the same externalId already in the workspace: leave it (skip) or PATCH it (update)' })
+    .option('tolerate-failed', { type: 'string', describe: 'A run whose failed records stay within N (or P% of the records read) exits 0, for monitors that page on any other exit; they are in failures.csv all the same. Records for review still exit 1' })
     .option('verify', { type: 'boolean', describe: 'Also read the contacts of unchanged records (20 a request) and compare them with what the job wrote: one deleted in the app is made again, one changed there is listed in drift.csv (and written back with "update": { "conflicts": "source" }). Safe weekly from cron' })
     .option('on-changed', { choices: ['update', 'skip'] as const, default: DEFAULT_RULES.onChanged, describe: 'A record changed since the job last sent it: update its contact, or only report it (unchanged records cost no request either way)' })
     .option('match-existing', { type: 'string', describe: 'Adopt contacts the workspace already has by phone, email or phone,email (lists the workspace once: one request per 50 contacts); none turns the config\'s matchExisting off' })
@@ -98,6 +99,7 @@ export const runDef = (setExit: SetExit): Def => ({
     onExisting: a['on-existing'],
     onChanged: a['on-changed'],
     verify: a.verify,
+    tolerateFailed: a['tolerate-failed'],
     matchExisting: a['match-existing'],
     deleteMissing: a['delete-missing'],
     maxDelete: a['max-delete'],

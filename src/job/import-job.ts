@@ -26,7 +26,7 @@ import { Counts } from '../report/counts.js';
 import { writeCreatedReport } from '../report/created-report.js';
 import { ensurePrivateDir, STATE_FILES, statePath, writePrivateFile } from '../state/private-files.js';
 import { type ProgressSink } from '../report/progress.js';
-import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
+import { buildSummary, completedExitCode, runFacts, type FailedTolerance, type Summary } from '../report/summary.js';
 import type { RequestStats } from '../api/request-stats.js';
 import { jobApiClient, type JobApiClientOptions } from './job-api-client.js';
 import { renderReport, type NextStep } from '../report/html-report.js';
@@ -64,6 +64,8 @@ export interface ImportOptions extends Pick<JobApiClientOptions, 'breaker' | 'tr
   readonly onChanged?: 'update' | 'skip';
   /** run --verify: unchanged records' contacts are read and compared with what the job wrote (job/plan.ts). */
   readonly verify?: boolean;
+  /** --tolerate-failed: a run whose failed records stay within it exits 0 (report/summary.ts completedExitCode). */
+  readonly tolerateFailed?: FailedTolerance;
   /** Adopt the workspace's contacts by these keys (overrides the config's matchExisting; [] turns it off). */
   readonly matchExisting?: readonly MatchKey[];
   /** --delete-missing: delete the contacts the job made, release those it adopted, when they left the source (guarded: job/delete-missing.ts). */
@@ -265,11 +267,14 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
   const sendingSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
   const deletion = deletionFacts(options, result);
   const deletionFailed = deletion !== undefined && 'refused' in deletion && (deletion.refused !== undefined || deletion.failed > 0);
-  const exitCode = result.aborted ? ExitCode.aborted : result.stoppedEarly ? ExitCode.stoppedEarly : deletionFailed ? ExitCode.someFailed : completedExitCode(result.counts);
+  const exitCode = result.aborted ? ExitCode.aborted : result.stoppedEarly ? ExitCode.stoppedEarly : deletionFailed ? ExitCode.someFailed : completedExitCode(result.counts, options.tolerateFailed);
+  const failedRecords = result.counts.buckets.failed + result.counts.buckets.duplicate;
+  const tolerated = exitCode === ExitCode.ok && failedRecords > 0 && options.tolerateFailed !== undefined ? { toleratedFailed: { records: failedRecords, tolerance: 'count' in options.tolerateFailed ? String(options.tolerateFailed.count) : `${options.tolerateFailed.percent}%` } } : {};
   const summary = buildSummary(
     {
       ...runFacts('import', input, config.file, stateDir, startedAt, finishedAt),
       exitCode,
+      ...tolerated,
       ...(result.stoppedEarly && { stoppedEarly: result.stoppedEarly }),
       ...(result.aborted && { abortedBecause: result.aborted }),
       ...(result.abortHint && { abortHint: result.abortHint }),

@@ -27,6 +27,8 @@ export interface Summary {
   readonly withoutPhone?: number;
   /** Fields a sync found changed both in the source and in the workspace since the job last wrote them (conflicts.csv). */
   readonly conflicts?: number;
+  /** --tolerate-failed: the failed and duplicate records it let the run exit 0 with. */
+  readonly toleratedFailed?: { readonly records: number; readonly tolerance: string };
   /** run --verify: fields of the job's contacts no longer as the job wrote them (drift.csv). */
   readonly drift?: number;
   /** Phone numbers left out, and of them those in one country's national format, by country: the hint for phone.defaultCountry. */
@@ -89,8 +91,24 @@ export function runFacts(mode: Summary['mode'], input: string, configFile: strin
   };
 }
 
-/** Exit 1 when any record failed, was a duplicate or waits for review, else 0 (a run that ended on its own). */
-export const completedExitCode = (counts: Counts): ExitCode => (counts.buckets.failed + counts.buckets.duplicate + counts.buckets.review > 0 ? ExitCode.someFailed : ExitCode.ok);
+/** --tolerate-failed: how many failed records a run may end with and still exit 0: a count, or a share of the records read. */
+export type FailedTolerance = { readonly count: number } | { readonly percent: number };
+
+/** The records a tolerance allows to fail in a run that read `records`. */
+export const toleratedFailures = (t: FailedTolerance, records: number): number => ('count' in t ? t.count : Math.floor((records * t.percent) / 100));
+
+/**
+ * Exit 1 when any record failed, was a duplicate or waits for review, else 0
+ * (a run that ended on its own). With a tolerance, failed and duplicate
+ * records within it exit 0 (they are still in failures.csv); review always
+ * needs a person.
+ */
+export function completedExitCode(counts: Counts, tolerance?: FailedTolerance): ExitCode {
+  const failed = counts.buckets.failed + counts.buckets.duplicate;
+  if (counts.buckets.review > 0) return ExitCode.someFailed;
+  if (failed === 0) return ExitCode.ok;
+  return tolerance !== undefined && failed <= toleratedFailures(tolerance, counts.read - counts.buckets.ignored) ? ExitCode.ok : ExitCode.someFailed;
+}
 
 export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'problemGroups' | 'ignoredLines' | 'invariant' | 'withoutPhone' | 'phonesLeftOut' | 'conflicts' | 'drift'>, counts: Counts): Summary {
   return {
@@ -131,6 +149,7 @@ export function formatSummary(s: Summary): string {
   }
   if (s.abortedBecause) lines.push(`  ABORTED: ${s.abortedBecause}`, ...(s.abortHint ? [`  hint: ${s.abortHint}`] : []));
   if (s.deleteMissing !== undefined) lines.push(`  --delete-missing: ${describeDeletion(s.deleteMissing, s.stateDir)}`);
+  if (s.toleratedFailed !== undefined) lines.push(`  ${s.toleratedFailed.records} record(s) failed, within --tolerate-failed ${s.toleratedFailed.tolerance}: exit 0 (they are in failures.csv all the same)`);
   if (s.drift !== undefined) lines.push(`  drift: ${s.drift} field(s) of the job's contacts were changed in the app since the job wrote them: see ${s.reportDir ?? s.stateDir}/drift.csv ("update": { "conflicts": "source" } writes them back)`);
   if (s.conflicts !== undefined) lines.push(`  conflicts: ${s.conflicts} field(s) changed both in the source and in the workspace since the job last wrote them: see ${s.reportDir ?? s.stateDir}/conflicts.csv (update.conflicts says which side is kept)`);
   if (s.preview?.length) lines.push('  the first contacts as they will be sent:', ...s.preview.map((l) => `    ${l}`));

@@ -149,3 +149,21 @@ test('--quiet: a run that ends well with no warning prints nothing at all (cron 
   expect(quiet.stdout).toBe('');
   expect(quiet.stderr).toBe('');
 });
+
+test('--tolerate-failed N or P%: a run whose failed rows stay within it exits 0, saying so; above it exit 1; failures.csv lists them either way', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  const j = cliJob(dir(), 30);
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  const failed = j.file.invalidLines.length + j.file.duplicateLines.length;
+  expect(failed).toBeGreaterThan(1);
+  const within = await runCli(j.args(sandbox.url, '--tolerate-failed', String(failed)), env);
+  expect(within.code).toBe(0);
+  expect(within.stdout).toMatch(new RegExp(`${failed} record\\(s\\) failed, within --tolerate-failed ${failed}: exit 0`));
+  expect(readFileSync(join(j.stateDir, 'failures.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + failed);
+  expect((await runCli(j.args(sandbox.url, '--tolerate-failed', String(failed - 1)), env)).code).toBe(1);
+  expect((await runCli(j.args(sandbox.url, '--tolerate-failed', '50%'), env)).code).toBe(0);
+  expect((await runCli(j.args(sandbox.url, '--tolerate-failed', '1%'), env)).code).toBe(1);
+  const bad = await runCli(j.args(sandbox.url, '--tolerate-failed', 'some'), env);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/--tolerate-failed: found "some"/);
+});

@@ -3,6 +3,7 @@ import { checkBaseUrl } from '../../api/base-url.js';
 import { loadConfig } from '../../config/load.js';
 import type { MatchKey } from '../../config/resolved.js';
 import { ExitCode, UsageError } from '../../errors.js';
+import type { FailedTolerance } from '../../report/summary.js';
 import { jsonLog, jsonLogLine, stderrLog, type Log } from '../../log.js';
 import { progressPrinter } from '../../report/progress.js';
 import { formatSummary, type Summary } from '../../report/summary.js';
@@ -21,6 +22,7 @@ export interface RunArgs {
   dryRun: boolean;
   baseUrl?: string;
   maxRows?: number;
+  tolerateFailed?: string;
   maxDuration?: string;
   apiKey?: string;
   quiet?: boolean;
@@ -62,6 +64,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`, { hint: 'give how many records this run may send, e.g. --max-rows 1000, or leave it out for all' });
   }
   const maxDurationMs = args.maxDuration === undefined ? undefined : parseDuration(args.maxDuration, '--max-duration');
+  const tolerateFailed = args.tolerateFailed === undefined ? undefined : parseTolerance(args.tolerateFailed);
   const progressIntervalMs = parseDuration(args.progressInterval ?? DEFAULT_PROGRESS_INTERVAL, '--progress-interval');
   const rules: PlanRules = { onExisting: args.onExisting ?? DEFAULT_RULES.onExisting, onChanged: args.onChanged ?? DEFAULT_RULES.onChanged };
   if (args.dryRun) {
@@ -100,6 +103,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       onExisting: rules.onExisting,
       onChanged: rules.onChanged,
       ...(args.verify === true && { verify: true }),
+      ...(tolerateFailed !== undefined && { tolerateFailed }),
       nextSteps: hintsFor(args, stateDir),
       ...(matchExisting !== undefined && { matchExisting }),
       ...(args.deleteMissing === true && { deleteMissing: { ...(args.maxDelete !== undefined && { maxDelete: args.maxDelete }), ...(args.confirmDelete !== undefined && { confirmDelete: args.confirmDelete }) } }),
@@ -137,4 +141,13 @@ function printSummary(summary: Summary, args: RunArgs, stateDir: string): void {
   const next = args.hints === false ? [] : nextSteps(summary, { ...args, stateDir });
   process.stdout.write(`${[formatSummary(summary), `  reports: ${summary.reportDir ?? stateDir}/`, ...next].join('\n')}\n`);
   if (args.logFormat === 'json') process.stderr.write(jsonLogLine(summary.exitCode === 0 ? 'info' : 'warn', { event: 'summary', ...summary, next }));
+}
+
+/** --tolerate-failed: "N" records, or "P%" of the records read. */
+function parseTolerance(text: string): FailedTolerance {
+  const count = /^\d+$/.exec(text.trim());
+  if (count) return { count: Number(text.trim()) };
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(text.trim());
+  if (percent && Number(percent[1]) <= 100) return { percent: Number(percent[1]) };
+  throw new UsageError('TOLERATE_FAILED_INVALID', `--tolerate-failed: found ${JSON.stringify(text)}: expected a whole number of records or a percentage of the records read`, { hint: 'e.g. --tolerate-failed 5, or --tolerate-failed 0.1%' });
 }
