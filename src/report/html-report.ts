@@ -91,6 +91,12 @@ function adviceFor(s: Summary): string[] {
   if (c.failed + c.duplicate > 0) out.push(`${c.failed + c.duplicate} row(s) need a fix: failures.csv lists each with what is wrong (the problems below, by column). Fix them there and run the fixed file.`);
   if (c.review > 0) out.push(`${c.review} row(s) match more than one contact already in OpenPhone, or one the job may not take: review.csv names the candidates; merge or tidy them in OpenPhone, then run again.`);
   if (c.inDoubt + c.notSent > 0 && !s.stoppedEarly && !s.abortedBecause) out.push('Some rows are not settled yet: run the same command again.');
+  const d = s.deleteMissing;
+  if (d !== undefined && !('skipped' in d)) {
+    // The one decision a person must make about deletions is said here, not only in that night's terminal output.
+    if (d.refused !== undefined) out.push(`Nothing was deleted: ${d.refused}.${d.refusedHint !== undefined ? ` What to do: ${d.refusedHint}.` : ''}`);
+    else if (d.deleted + d.released > 0) out.push(`${d.deleted} contact(s) the job had created were deleted and ${d.released} it had adopted were given back, because their records left the source: deleted.csv holds each deleted one as it was.${d.changedSince > 0 ? ` ${d.changedSince} were left alone: someone changed them since the job wrote them.` : ''}`);
+  }
   if (s.conflicts !== undefined) out.push(`${s.conflicts} field(s) were changed both in the source and by someone in OpenPhone since the job last wrote them: conflicts.csv lists each with the three values and which one the contact keeps.`);
   if (s.drift !== undefined) out.push(`${s.drift} field(s) of the job's contacts were changed in OpenPhone since the job wrote them: drift.csv lists each, and whether it was written back.`);
   const hint = phoneCountryHint(s.phonesLeftOut);

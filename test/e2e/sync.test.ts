@@ -434,8 +434,11 @@ describe('--delete-missing: the source deleted a record', () => {
     expect(refused.deleteMissing).toMatchObject({ missing: 10, deleted: 0, refused: expect.stringMatching(/it would delete 10 of the job's \d+ contacts/), refusedHint: expect.stringMatching(/add --max-delete 10$/) });
     expect(refused.exitCode).toBe(1);
     expect(sandbox.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
+    // report.html, for whoever reads it the next morning: why nothing was deleted, and what allows it.
+    expect(readFileSync(join(stateDir(), 'report.html'), 'utf8')).toMatch(/Nothing was deleted: it would delete 10 of the job&#39;s \d+ contacts.*What to do: check the input is the whole export, then add --max-delete 10/);
     expect((await runImport(sandbox, after, { deleteMissing: { maxDelete: 9 } })).deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/more than --max-delete 9/) });
     expect((await runImport(sandbox, after, { deleteMissing: { maxDelete: 10 } })).deleteMissing).toMatchObject({ deleted: 10 });
+    expect(readFileSync(join(stateDir(), 'report.html'), 'utf8')).toMatch(/10 contact\(s\) the job had created were deleted and 0 it had adopted were given back.*deleted\.csv/);
   });
 
   test('never on a run that did not read the whole input (--max-rows), nor on an input with a record that could not be read', async () => {
