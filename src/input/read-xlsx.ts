@@ -161,6 +161,7 @@ function toItem(row: Row, width: number, shared: SharedStringLookup): CsvItem {
     return { kind: 'malformed', line: row.number, endLine: row.number, raw: [...fields, ...beyond].join(','), fields, message: `a value in cell ${at}, right of the header's last column (${columnLetters(width)}): the header names no column for it; give the column a name in the header row, or clear the cell` };
   }
   const why = notARecord(fields);
-  if (why !== undefined) return { kind: 'ignored', line: row.number, text: fields.join(','), why, fields };
+  // Shown as a person sees the row, without the empty cells a sheet's width gives it ("Grand Totals (40 records)", not "…,,,,,,").
+  if (why !== undefined) return { kind: 'ignored', line: row.number, text: fields.filter((f) => f.trim() !== '').join(', '), why, fields };
   return { kind: 'record', line: row.number, fields, ...(numberCells && { numberCells }), ...(formulaCells && { formulaCells }) };
 }

@@ -293,3 +293,11 @@ test('a sheet stored before its shared strings is parked inside the state direct
   expect(readdirSync(join(state, 'tmp'))).toEqual([]);
   expect(readdirSync(osTemp)).toEqual([]);
 }, 60_000);
+
+test('a footer row of a workbook is shown as a person sees it, without the empty cells of the sheet\'s width', async () => {
+  const xlsx = join(dir(), 'footer.xlsx');
+  await writeWorkbook(xlsx, { Contacts: [['Record ID', 'First Name', 'Email', 'Mobile'], [1001, 'Ada', 'ada@example.com', '+14155550101'], [], ['Grand Totals (1 records)']] });
+  const { summary } = await dry(xlsx, { externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name' } }, 'footer');
+  expect(summary.counts).toMatchObject({ valid: 1 });
+  expect(summary.ignoredLines?.map((l) => l.text)).toContain('Grand Totals (1 records)');
+});
