@@ -53,16 +53,18 @@ export function nextStepList(summary: Summary, args: RunArgsForHint, prefix = in
   const reports = summary.reportDir ?? summary.stateDir;
   // A vCard input's failed cards are fixed in failures.vcf, in an address book app or an editor.
   const fixFile = summary.failedCards !== undefined ? STATE_FILES.failedCards : STATE_FILES.failures;
+  /** What a person fixes there: a vCard file holds cards, not rows. */
+  const items = summary.failedCards !== undefined || /\.vcf$/i.test(args.input) ? 'cards' : 'rows';
   const steps: NextStep[] = [];
   if (summary.mode === 'dry-run') {
     // The check of the fixed rows reads the file the person fixed; its reports go elsewhere (dryRunReportDir), never over it.
-    if (c.failed + c.duplicate > 0) steps.push({ what: `fix the rows in ${reports}/${fixFile}, then check them`, command: base(join(reports, fixFile), ['--dry-run']) });
+    if (c.failed + c.duplicate > 0) steps.push({ what: `fix the ${items} in ${reports}/${fixFile}, then check them`, command: base(join(reports, fixFile), ['--dry-run']) });
     const fixedRows = isFailureReportName(args.input);
-    steps.push({ what: `next, import${fixedRows ? ' these rows (after the rest of the export)' : ''} (OPENPHONE_API_KEY set)`, command: base(args.input) });
+    steps.push({ what: `next, import${fixedRows ? ` these ${items} (after the rest of the export)` : ''} (OPENPHONE_API_KEY set)`, command: base(args.input) });
     return steps;
   }
   if (summary.stoppedEarly || summary.abortedBecause) steps.push({ what: 'to continue', command: base(args.input) });
-  if (c.failed + c.duplicate > 0) steps.push({ what: `fix the rows in ${reports}/${fixFile}, then`, command: base(join(reports, fixFile)) });
+  if (c.failed + c.duplicate > 0) steps.push({ what: `fix the ${items} in ${reports}/${fixFile}, then`, command: base(join(reports, fixFile)) });
   return steps;
 }
 

@@ -88,7 +88,13 @@ function adviceFor(s: Summary): string[] {
   const out: string[] = [];
   if (s.abortedBecause) out.push(`The run stopped before it finished: ${s.abortedBecause}. ${s.abortHint ? `What to do: ${s.abortHint}. ` : ''}Once that is fixed, the same command carries on where it stopped; nothing is created twice.`);
   else if (s.stoppedEarly) out.push(`The run stopped early (${s.stoppedEarly}). Run the same command again to continue; nothing is created twice.`);
-  if (c.failed + c.duplicate > 0) out.push(`${c.failed + c.duplicate} row(s) need a fix: failures.csv lists each with what is wrong (the problems below, by column). Fix them there and run the fixed file.`);
+  if (c.failed + c.duplicate > 0) {
+    out.push(
+      s.failedCards !== undefined
+        ? `${c.failed + c.duplicate} card(s) need a fix: failures.vcf holds each as it was read, with what is wrong (the problems below). Fix them there, in an address book app or an editor, and run the fixed file.`
+        : `${c.failed + c.duplicate} row(s) need a fix: failures.csv lists each with what is wrong (the problems below, by column). Fix them there and run the fixed file.`,
+    );
+  }
   if (c.review > 0) out.push(`${c.review} row(s) match more than one contact already in OpenPhone, or one the job may not take: review.csv names the candidates; merge or tidy them in OpenPhone, then run again.`);
   if (c.inDoubt + c.notSent > 0 && !s.stoppedEarly && !s.abortedBecause) out.push('Some rows are not settled yet: run the same command again.');
   const d = s.deleteMissing;

@@ -137,7 +137,11 @@ test('failures.vcf: each failed card byte for byte as read, its reasons beside i
   expect(rerun.stdout).toMatch(/1 records read/);
   // Failing again (no fix): the reasons are this run's only, and the source is the original card's.
   writeFileSync(fixedPath, failed);
-  await runCli(['run', '--config', join(dir(), 'cards.config.json'), '--input', fixedPath, '--dry-run']);
+  const failing = await runCli(['run', '--config', join(dir(), 'cards.config.json'), '--input', fixedPath, '--dry-run']);
+  // A vCard file holds cards, and the next steps say so.
+  expect(failing.stdout).toMatch(/^ {2}fix the cards in .*failures\.vcf, then check them: /m);
+  expect(failing.stdout).toMatch(/next, import these cards \(after the rest of the export\)/);
+  expect(failing.stdout).not.toMatch(/\brows\b/);
   const again = readFileSync(join(first.stateDir, 'dry-run', 'check-1', 'failures.vcf'), 'latin1');
   expect(again.match(/X-OPENPHONE-IMPORT-ERROR/g)).toHaveLength(1);
   expect(again.match(/X-OPENPHONE-IMPORT-SOURCE:.*apple\.vcf:7/g)).toHaveLength(1);
