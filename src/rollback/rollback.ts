@@ -20,6 +20,7 @@ import type { Transport } from '../api/transport.js';
 import { jobApiClient } from '../job/job-api-client.js';
 import { Runner } from '../job/runner.js';
 import { RollbackLog, type RollbackOutcome } from './rollback-state.js';
+import { readBaseAt } from '../journal/base-reader.js';
 
 export interface RollbackOptions {
   readonly stateDir: string;
@@ -124,7 +125,7 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
         failed: 0,
         notSent: todo.length,
         exitCode: ExitCode.ok,
-        preview: [`${deletes} to delete, ${todo.length - deletes} to restore${recreates > 0 ? ` (${recreates} of them deleted by an earlier version's --delete-missing: made again, with new ids)` : ''}`, ...todo.slice(0, 10).map((s) => `line ${s.contact.line}: ${s.contact.externalId} (contact ${s.contact.contactId}): ${s.action}`)],
+        preview: [`${deletes} to delete, ${todo.length - deletes} to restore${recreates > 0 ? ` (${recreates} of them deleted by an earlier version's --delete-missing: made again, with new ids)` : ''}`, ...todo.slice(0, 10).map((s) => `line ${s.contact.line}: ${s.contact.externalId} (contact ${s.contact.contactId}${nameOf(journalPath, past, s.contact.externalId)}): ${s.action}`)],
         requests: stats.toJSON(),
       };
     }
@@ -132,6 +133,14 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
   } finally {
     releaseLock();
   }
+}
+
+/** A contact's name and company as the job last wrote them (its base line in the journal), for the preview: ", Ada Lovelace, Acme", or nothing. */
+function nameOf(journalPath: string, past: ResumeState, externalId: string): string {
+  const at = past.done.get(externalId)?.baseAt;
+  const f = at === undefined ? undefined : readBaseAt(journalPath, at)?.f;
+  const name = [f?.firstName, f?.lastName].filter(Boolean).join(' ');
+  return [name, f?.company].filter(Boolean).map((s) => `, ${s}`).join('');
 }
 
 /**

@@ -28,6 +28,9 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
   expect(preview.code).toBe(0);
   expect(preview.stdout).toMatch(new RegExp(`would delete the contacts this job created and restore the ones it updated or adopted: ${ours.length} to delete, 2 to restore`));
   expect(preview.stdout).toMatch(/next: node dist\/src\/cli\.js rollback --state-dir \S+ --base-url \S+ --yes/);
+  // Each contact by the name and company the job wrote, not only its externalId.
+  expect(preview.stdout).toMatch(/line 4: r2 \(contact CT\w+, First2 Last2\): delete/);
+  expect(preview.stdout).toMatch(/line 5: r3 \(contact CT\w+, First3 Last3, Company 3\): delete/);
   const deletes = () => sandbox.requests().filter((r) => r.method === 'DELETE');
   expect(deletes()).toHaveLength(0);
 
