@@ -146,10 +146,12 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       try {
         if (config.owner !== undefined) owners = await readOwners(api, config, header, input, log, options.stop);
         const pass = { input, config, ...(owners && { owners }), ...(options.stop && { stop: options.stop }) };
-        if (matchKeys.length > 0 && (await anyRecordToMatch(pass, past))) {
+        // A review.csv run carries out decisions only, and a decided record matches nothing: no listing.
+        const matching = review === undefined && matchKeys.length > 0;
+        if (matching && (await anyRecordToMatch(pass, past))) {
           index = await buildIndex(api, config, matchKeys, log, options.stop, (id) => past.done.has(id));
           index.setShared(await sharedKeys(pass, index));
-        } else if (matchKeys.length > 0) {
+        } else if (matching) {
           log.info('matching existing contacts: every record of the input is one the job has finished, so the workspace is not listed');
         } else if (past.header === undefined && matchChoice === undefined) {
           await refuseUnmatchedFirstRun(api, options.stop);

@@ -266,6 +266,8 @@ describe('adopting what the workspace already has', () => {
     const from = sandbox.requests().length;
     const carried = await runImport(sandbox, decided, { matchExisting: ['phone'] });
     expect(carried.counts).toMatchObject({ read: 3, adopted: 1, created: 1, skipped: 1, review: 0 });
+    // Decisions match nothing: the workspace is not listed for them.
+    expect(requestsSince(sandbox, from).filter((r) => r.path === '/v1/contacts' && r.method === 'GET' && !(r.externalIds?.length))).toHaveLength(0);
     // zed, done before, is not this run's: no request touched it.
     expect(requestsSince(sandbox, from).flatMap((r) => r.externalIds ?? [])).not.toContain('zed');
     expect(sandbox.contacts().find((c) => c.id === desk.id)!.externalId).toBe('alice');
