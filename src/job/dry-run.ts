@@ -22,7 +22,7 @@ import { replayJournal, type ResumeState } from '../journal/replay.js';
 import { ReviewReport } from '../report/review-report.js';
 import type { MatchKey } from '../config/resolved.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
-import { anyRecordToMatch, sharedKeys } from './input-passes.js';
+import { matchingIndex } from './input-passes.js';
 import { keptEdits } from '../report/kept-edits.js';
 import { mappingChangeWarning } from '../journal/mapping-check.js';
 import { Recorder } from './recorder.js';
@@ -152,7 +152,7 @@ async function previewIndex(options: DryRunOptions, past: ResumeState, owners: O
   if (keys.length === 0 && (choice !== undefined || past.header !== undefined)) return undefined;
   const { jobApiClient } = await import('./job-api-client.js');
   const { Runner } = await import('./runner.js');
-  const { buildIndex, refuseUnmatchedFirstRun } = await import('../workspace/build-index.js');
+  const { refuseUnmatchedFirstRun } = await import('../workspace/build-index.js');
   const runner = new Runner({ concurrency: 1 });
   const { api: client } = jobApiClient({ api: { ...config.api, baseUrl: api.baseUrl }, apiKey: api.apiKey }, api.baseUrl, runner);
   const pass = { input: options.input, config, ...(owners && { owners }) };
@@ -161,10 +161,7 @@ async function previewIndex(options: DryRunOptions, past: ResumeState, owners: O
       await refuseUnmatchedFirstRun(client);
       return undefined;
     }
-    if (!(await anyRecordToMatch(pass, past))) return undefined;
-    const index = await buildIndex(client, config, keys, log, undefined, (id) => past.done.has(id));
-    index.setShared(await sharedKeys(pass, index));
-    return index;
+    return await matchingIndex(client, keys, pass, past, log);
   } catch (err) {
     if (!(err instanceof ImportError)) throw err;
     log.warn(keys.length === 0 ? `the import would stop before sending: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}` : `matching could not be previewed (${err.message}): the records that would adopt a contact count as "would create" here`);

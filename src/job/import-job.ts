@@ -5,7 +5,7 @@ import { readOwners } from '../workspace/owners.js';
 import type { UserDirectory } from '../workspace/users.js';
 import { ApiClient } from '../api/client.js';
 import type { MatchKey, ResolvedConfig } from '../config/resolved.js';
-import { buildIndex, refuseUnmatchedFirstRun } from '../workspace/build-index.js';
+import { refuseUnmatchedFirstRun } from '../workspace/build-index.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import { indexHeader, type HeaderIndex } from '../csv/header.js';
 import { basename } from 'node:path';
@@ -37,7 +37,7 @@ import { abortedBy, Runner, type RunEnd } from './runner.js';
 import { importRecords, type SourceSeen } from './import-records.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { deleteMissing, type DeleteMissingResult } from './delete-missing.js';
-import { anyRecordToMatch, changedIds, sharedKeys } from './input-passes.js';
+import { changedIds, matchingIndex } from './input-passes.js';
 import { readReviewDecisions, reviewSource } from './review-decisions.js';
 import { checkCreatedByUser, checkWorkspace } from '../send/workspace-check.js';
 
@@ -147,12 +147,9 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
         if (config.owner !== undefined) owners = await readOwners(api, config, header, input, log, options.stop);
         const pass = { input, config, ...(owners && { owners }), ...(options.stop && { stop: options.stop }) };
         // A review.csv run carries out decisions only, and a decided record matches nothing: no listing.
-        const matching = review === undefined && matchKeys.length > 0;
-        if (matching && (await anyRecordToMatch(pass, past))) {
-          index = await buildIndex(api, config, matchKeys, log, options.stop, (id) => past.done.has(id));
-          index.setShared(await sharedKeys(pass, index));
-        } else if (matching) {
-          log.info('matching existing contacts: every record of the input is one the job has finished, so the workspace is not listed');
+        if (review === undefined && matchKeys.length > 0) {
+          index = await matchingIndex(api, matchKeys, pass, past, log);
+          if (index === undefined) log.info('matching existing contacts: every record of the input is one the job has finished, so the workspace is not listed');
         } else if (past.header === undefined && matchChoice === undefined) {
           await refuseUnmatchedFirstRun(api, options.stop);
         }

@@ -1,5 +1,8 @@
 import { Classifier, type ValidRecord } from '../classify/classify.js';
-import type { ResolvedConfig, ValueSource } from '../config/resolved.js';
+import type { MatchKey, ResolvedConfig, ValueSource } from '../config/resolved.js';
+import type { ApiClient } from '../api/client.js';
+import type { Log } from '../log.js';
+import { buildIndex } from '../workspace/build-index.js';
 import { renderTemplate } from '../config/template.js';
 import { indexHeader } from '../csv/header.js';
 import { openInput } from '../input/open-input.js';
@@ -56,7 +59,7 @@ export async function changedIds(p: InputPass, past: Pick<PastView, 'done'>, old
  * is matched against the workspace (job/pipeline.ts), so a night with no new
  * record lists nothing. Stops at the first.
  */
-export async function anyRecordToMatch(p: InputPass, past: Pick<PastView, 'done'>): Promise<boolean> {
+async function anyRecordToMatch(p: InputPass, past: Pick<PastView, 'done'>): Promise<boolean> {
   for await (const record of validRecords(p)) if (!past.done.has(record.externalId)) return true;
   return false;
 }
@@ -69,7 +72,7 @@ export async function anyRecordToMatch(p: InputPass, past: Pick<PastView, 'done'
  * carries the key as much as a new one), and only for keys the workspace has:
  * its memory is the index's.
  */
-export async function sharedKeys(p: InputPass, index: WorkspaceIndex): Promise<Map<string, number>> {
+async function sharedKeys(p: InputPass, index: WorkspaceIndex): Promise<Map<string, number>> {
   const carriers = new Map<string, number>();
   for await (const record of validRecords(p)) {
     const keys = new Set(index.lookups(record).filter((l) => l.contacts.length > 0).map((l) => l.key));
@@ -77,4 +80,16 @@ export async function sharedKeys(p: InputPass, index: WorkspaceIndex): Promise<M
   }
   for (const [key, n] of carriers) if (n < 2) carriers.delete(key);
   return carriers;
+}
+
+/**
+ * The workspace index a run (or a dry run's preview) matches with: listed only
+ * when a record needs matching, and knowing the keys several records carry.
+ * Undefined when every record is one the job has finished.
+ */
+export async function matchingIndex(api: ApiClient, keys: readonly MatchKey[], p: InputPass, past: Pick<PastView, 'done'>, log: Log): Promise<WorkspaceIndex | undefined> {
+  if (!(await anyRecordToMatch(p, past))) return undefined;
+  const index = await buildIndex(api, p.config, keys, log, p.stop, (id) => past.done.has(id));
+  index.setShared(await sharedKeys(p, index));
+  return index;
 }

@@ -108,8 +108,7 @@ export class Recorder {
     const line = outcomeLine(record.externalId, record.line, hash, outcome);
     if (line !== undefined) this.sinks.journal?.append(line);
     // What the job wrote, the base of the next three-way sync (sync/base.ts): the line right after the write's.
-    if (line?.t === 'created' && line.how !== 'existing') this.sinks.journal?.append({ t: 'base', b: baseOf(record.payload) });
-    else if (line?.t === 'updated') this.sinks.journal?.append({ t: 'base', b: baseOf(record.payload) });
+    if ((line?.t === 'created' && line.how !== 'existing') || line?.t === 'updated') this.sinks.journal?.append({ t: 'base', b: baseOf(record.payload) });
     if (outcome.kind === 'updated' && outcome.conflicts?.length) this.conflicted(record, outcome.conflicts);
     switch (outcome.kind) {
       case 'failed': {
