@@ -44,7 +44,14 @@ async function* sheetsOf(file: string, strings: SharedStrings): AsyncGenerator<S
  * bloated shared-strings part took 2.34 GB for one record; a little more passes
  * Node's buffer limit), before exceljs reads a byte of it.
  */
+/** Workbooks found whole in this process, by path: their size and time then. */
+const wholeChecked = new Map<string, string>();
+
 async function checkWhole(file: string): Promise<void> {
+  // A run opens its input again for its passes (matching, identity): the sheets are unpacked to check them once.
+  const { size, mtimeMs } = await stat(file);
+  const version = `${size}:${mtimeMs}`;
+  if (wholeChecked.get(file) === version) return;
   const parts = zipParts(file);
   const tooLarge = parts === undefined ? undefined : workbookTooLarge(parts);
   if (tooLarge !== undefined) {
@@ -57,6 +64,7 @@ async function checkWhole(file: string): Promise<void> {
       throw new UsageError('WORKBOOK_CUT', `${file}: its sheet ${part.name} is cut short (it does not end as a sheet ends${tail === undefined ? ': its data cannot be unpacked' : ''}): the workbook was not saved or copied whole, and rows past the cut would be lost`, { hint: 'open the workbook in Excel and save it again, or export the sheet as CSV UTF-8, then run again' });
     }
   }
+  wholeChecked.set(file, version);
 }
 
 /**

@@ -30,12 +30,7 @@ export class RollbackLog {
     closeSync(this.fd);
   }
 
-  /** The contact ids a rollback is done with. */
-  static read(path: string): Set<string> {
-    return new Set(RollbackLog.outcomes(path).keys());
-  }
-
-  /** What a rollback did to each contact it is done with (the last word per contact id), for status. */
+  /** What a rollback did to each contact it is done with (the last word per contact id): what a resumed rollback skips and counts, and status. */
   static outcomes(path: string): Map<string, RollbackOutcome> {
     const done = new Map<string, RollbackOutcome>();
     const corrupt = (n: number) => new UsageError('ROLLBACK_LOG_CORRUPT', `${path}:${n}: not a rollback line; the file was changed by something other than openphone-import`, { hint: 'restore it from a backup, or move it away: the rollback then starts over and skips contacts already gone' });
