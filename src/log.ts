@@ -1,7 +1,8 @@
 /** Where the job's messages go: stderr in the CLI, a list in tests. Reports go to files. */
 export interface Log {
   info(message: string): void;
-  warn(message: string): void;
+  /** A warning: `code` is stable, for programs (--log-format json carries it; the text shows only the message). */
+  warn(message: string, code: string): void;
 }
 
 export const stderrLog: Log = {
@@ -18,5 +19,5 @@ export const jsonLogLine = (level: 'info' | 'warn' | 'error', fields: Record<str
 /** Log lines as JSON objects, one a line, for log collectors (--log-format json). */
 export const jsonLog: Log = {
   info: (m) => process.stderr.write(jsonLogLine('info', { message: m })),
-  warn: (m) => process.stderr.write(jsonLogLine('warn', { message: m })),
+  warn: (m, code) => process.stderr.write(jsonLogLine('warn', { code, message: m })),
 };

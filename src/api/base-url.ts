@@ -22,7 +22,7 @@ export function checkBaseUrl(url: string, where: string, log: Log): string {
     throw new UsageError('BASE_URL_INVALID', `${where}: found ${JSON.stringify(url)}: expected an http or https URL`, { hint: 'use https://api.openphone.com, or leave it out for that default' });
   }
   if (parsed.protocol === 'http:' && !LOOPBACK.test(parsed.hostname)) {
-    log.warn(`${where} ${url} is plain http to another machine: the API key travels in clear in every request. Use https unless this is a test server you trust.`);
+    log.warn(`${where} ${url} is plain http to another machine: the API key travels in clear in every request. Use https unless this is a test server you trust.`, 'PLAIN_HTTP');
   }
   return normalizeBaseUrl(url);
 }

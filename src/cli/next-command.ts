@@ -11,15 +11,18 @@ export { shellQuote };
 
 /**
  * How the user started this program, as they can type it again in the same
- * folder: `npx openphone-import` (npx, or a clone's node_modules/.bin),
- * `node dist/src/cli.js` (the file itself, as the npm scripts do), or
- * `openphone-import` (installed on the PATH).
+ * folder: `npx openphone-import` (npx, an npm script such as `npm run demo`, or a
+ * clone's node_modules/.bin), `node dist/src/cli.js` (the file itself, typed),
+ * or `openphone-import` (installed as a command: `npm install -g`, whose shim on
+ * Windows starts node with the file inside the global node_modules).
  */
 export function invokedAs(argv1 = process.argv[1] ?? '', env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
-  if (env.npm_command === 'exec') return 'npx openphone-import';
-  if (argv1.split(/[\\/]/).includes('node_modules')) return 'npx openphone-import';
+  if (env.npm_command === 'exec' || env.npm_command === 'run-script') return 'npx openphone-import';
+  const parts = argv1.split(/[\\/]/);
+  if (parts.includes('node_modules') && parts.includes('.bin')) return 'npx openphone-import';
   const cli = join(packageRoot, 'dist', 'src', 'cli.js');
-  if (realpathOrSame(argv1) === realpathOrSame(cli) && argv1.endsWith('cli.js')) return `node ${shellQuote(relative(cwd, argv1) || argv1)}`;
+  const installed = packageRoot.split(/[\\/]/).includes('node_modules');
+  if (!installed && realpathOrSame(argv1) === realpathOrSame(cli) && argv1.endsWith('cli.js')) return `node ${shellQuote(relative(cwd, argv1) || argv1)}`;
   return 'openphone-import';
 }
 

@@ -70,7 +70,7 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
     try {
       const read = readResult(await api.call({ method: 'GET', path: 'v1/contact-custom-fields' }, { count: 'checks' }));
       if (read.kind === 'body') customFields = (read.body as { data?: typeof customFields } | null)?.data;
-      else o.log.warn(`could not read the workspace's custom fields (${read.failure.why}); columns are not matched to them`);
+      else o.log.warn(`could not read the workspace's custom fields (${read.failure.why}); columns are not matched to them`, 'CUSTOM_FIELDS_UNREAD');
       // One page of the workspace's contacts: contacts without an externalId (the app's, its CSV import's) would be duplicated.
       const page = await readContactsPage(api, null, 'checks');
       if (page.kind === 'page') appMade = { count: page.data.filter((c) => c.externalId === null).length, more: page.nextPageToken !== null };
@@ -79,13 +79,13 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
         (list) => new UserDirectory(list),
         (err: unknown) => {
           if (!(err instanceof ImportError)) throw err;
-          o.log.warn(`could not read the workspace's users (${err.message}); owners are not checked`);
+          o.log.warn(`could not read the workspace's users (${err.message}); owners are not checked`, 'OWNERS_UNREAD');
           return undefined;
         },
       );
     } catch (err) {
       if (!(err instanceof ImportError)) throw err;
-      o.log.warn(`could not read the workspace's custom fields (${err.message}); columns are not matched to them`);
+      o.log.warn(`could not read the workspace's custom fields (${err.message}); columns are not matched to them`, 'CUSTOM_FIELDS_UNREAD');
     }
   }
   const schemaPath = relative(dirname(resolve(o.out)), join(o.packageRoot, 'config.schema.json'));

@@ -87,8 +87,8 @@ export async function deleteMissing(args: {
         }
         if (r.kind === 'deleted' || r.kind === 'gone') args.journal.append({ t: 'deleted', id: c.externalId, cid: c.contactId });
         if (r.kind === 'restored') args.journal.append({ t: 'released', id: c.externalId, cid: c.contactId });
-        if (r.kind === 'failed') args.log.warn(`--delete-missing: contact ${c.contactId} (${c.externalId}): ${r.why}`);
-        if (r.kind === 'changedSince') args.log.warn(`--delete-missing: contact ${c.contactId} (${c.externalId}) left alone: ${r.why}`);
+        if (r.kind === 'failed') args.log.warn(`--delete-missing: contact ${c.contactId} (${c.externalId}): ${r.why}`, 'DELETE_FAILED');
+        if (r.kind === 'changedSince') args.log.warn(`--delete-missing: contact ${c.contactId} (${c.externalId}) left alone: ${r.why}`, 'DELETE_CHANGED_SINCE');
         n[r.kind === 'restored' ? 'released' : r.kind]++;
       });
     }

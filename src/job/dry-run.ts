@@ -91,7 +91,7 @@ async function dryRunOf(options: DryRunOptions): Promise<Summary> {
   // What a run of this job would do: the journal says what is finished (read only: a run may be appending).
   const past = await replayJournal(statePath(stateDir, 'journal'), { repair: false });
   const changedMapping = mappingChangeWarning(past.header, config, statePath(stateDir, 'journal'));
-  if (changedMapping !== undefined) options.log.warn(changedMapping);
+  if (changedMapping !== undefined) options.log.warn(changedMapping, 'MAPPING_CHANGED');
   const owners = config.owner === undefined ? undefined : await dryRunOwners(options, header);
   const index = await previewIndex(options, past, owners);
   const recorder = new Recorder({
@@ -146,7 +146,7 @@ async function previewIndex(options: DryRunOptions, past: ResumeState, owners: O
   const choice = options.matchExisting ?? config.matchExisting;
   const keys = choice ?? [];
   if (api === undefined) {
-    if (keys.length > 0) log.warn(`matchExisting: which records would adopt a contact the workspace has, or go to review, needs the workspace, which only the API key can read: set OPENPHONE_API_KEY to preview them; here they count as "would create"`);
+    if (keys.length > 0) log.warn(`matchExisting: which records would adopt a contact the workspace has, or go to review, needs the workspace, which only the API key can read: set OPENPHONE_API_KEY to preview them; here they count as "would create"`, 'PREVIEW_NEEDS_KEY');
     return undefined;
   }
   if (keys.length === 0 && (choice !== undefined || past.header !== undefined)) return undefined;
@@ -164,7 +164,7 @@ async function previewIndex(options: DryRunOptions, past: ResumeState, owners: O
     return await matchingIndex(client, keys, pass, past, log);
   } catch (err) {
     if (!(err instanceof ImportError)) throw err;
-    log.warn(keys.length === 0 ? `the import would stop before sending: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}` : `matching could not be previewed (${err.message}): the records that would adopt a contact count as "would create" here`);
+    log.warn(keys.length === 0 ? `the import would stop before sending: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}` : `matching could not be previewed (${err.message}): the records that would adopt a contact count as "would create" here`, err.code);
     return undefined;
   } finally {
     await runner.finish();
@@ -179,7 +179,7 @@ async function previewIndex(options: DryRunOptions, past: ResumeState, owners: O
 async function dryRunOwners(options: DryRunOptions, header: HeaderIndex): Promise<OwnerLookup | undefined> {
   const { config, api, log } = options;
   if (api === undefined) {
-    log.warn(`owner: the owners in column ${JSON.stringify(config.owner!.column)} are matched to the workspace's users, which only the API key can read: set OPENPHONE_API_KEY to check them in the dry run (the payloads here carry the config's createdByUserId, if any)`);
+    log.warn(`owner: the owners in column ${JSON.stringify(config.owner!.column)} are matched to the workspace's users, which only the API key can read: set OPENPHONE_API_KEY to check them in the dry run (the payloads here carry the config's createdByUserId, if any)`, 'PREVIEW_NEEDS_KEY');
     return undefined;
   }
   const { jobApiClient } = await import('./job-api-client.js');
@@ -191,7 +191,7 @@ async function dryRunOwners(options: DryRunOptions, header: HeaderIndex): Promis
     return await readOwners(client, config, header, options.input, log);
   } catch (err) {
     if (!(err instanceof ImportError)) throw err;
-    log.warn(`owner: ${err.message}: the owners are not checked in this dry run`);
+    log.warn(`owner: ${err.message}: the owners are not checked in this dry run`, 'OWNERS_UNREAD');
     return undefined;
   } finally {
     await runner.finish();

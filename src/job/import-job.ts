@@ -127,7 +127,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     }
     // Said once the records are known to keep their ids ("records stay matched by externalId").
     const changedMapping = mappingChangeWarning(past.header, config, journalPath);
-    if (changedMapping !== undefined) log.warn(changedMapping);
+    if (changedMapping !== undefined) log.warn(changedMapping, 'MAPPING_CHANGED');
     const runner = new Runner({ concurrency: config.api.concurrency, graceMs: options.graceMs, maxDurationMs: options.maxDurationMs, signal: options.stop });
     const { api, stats } = jobApiClient({ ...options, api: options.config.api }, baseUrl, runner);
     // What an earlier run measured of the contacts' clock proves its attempts' contacts before this run writes anything.
@@ -220,7 +220,7 @@ async function readPast(journalPath: string, baseUrl: string, options: ImportOpt
     throw new UsageError('JOB_ROLLED_BACK', `${options.stateDir} belongs to a job that was rolled back (rollback.jsonl): its journal still names the contacts the rollback deleted`, { hint: 'import again into a new --state-dir' });
   }
   const past = await replayJournal(journalPath);
-  if (past.repairedBytes > 0) log.warn(`${journalPath}: cut ${past.repairedBytes} bytes of a line torn by a crash; its record will be checked by lookup`);
+  if (past.repairedBytes > 0) log.warn(`${journalPath}: cut ${past.repairedBytes} bytes of a line torn by a crash; its record will be checked by lookup`, 'JOURNAL_REPAIRED');
   // The job's own salt (a new job's is new): fingerprints of one key differ from job to job.
   const salt = past.header ? past.header.keySalt : newKeySalt();
   const target = { ...describeTarget(baseUrl, options.apiKey, salt), ...(salt !== undefined && { salt }) };
@@ -252,7 +252,7 @@ function openJournal(journalPath: string, past: ResumeState, target: Target & { 
     past.header ? undefined : { t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl: target.baseUrl, keyFingerprint: target.keyFingerprint, ...(target.salt !== undefined && { keySalt: target.salt }), externalIdDefinition: describeExternalId(config.externalId), sourceDefinition: describeSource(config.source), createdAt: at },
   );
   if (rebind) {
-    log.warn(`${journalPath}: now bound to ${target.baseUrl} with the key ${target.keyFingerprint} (--same-workspace)`);
+    log.warn(`${journalPath}: now bound to ${target.baseUrl} with the key ${target.keyFingerprint} (--same-workspace)`, 'KEY_REBOUND');
     journal.append({ t: 'target', baseUrl: target.baseUrl, keyFingerprint: target.keyFingerprint, at });
   }
   journal.append({ t: 'run', event: 'start', at, pid: process.pid, input: options.input });

@@ -84,7 +84,7 @@ export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { c
     breaker: new RefusalBreaker(i.refusalStreak),
     pastFailure: (id) => i.past.failed.get(id),
     onTrip: (trip) => runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message, { hint: trip.hint })),
-    ...(i.log && { warn: (m: string) => i.log!.warn(m) }),
+    ...(i.log && { warn: (m: string, code: string) => i.log!.warn(m, code) }),
   });
   const prior = new PriorStates(statePath(i.reportDir, 'prior'));
   const ctx = { api: i.api, journal: i.journal, lookup: new LookupBatcher(i.api), onExisting: i.rules.onExisting, arrays: i.config.update.arrays, sync: { conflicts: i.config.update.conflicts, fields: i.config.update.fields }, prior };

@@ -2,6 +2,7 @@ import type { JournalEvent } from '../journal/events.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import type { ValidRecord } from '../classify/classify.js';
 import { Counts } from '../report/counts.js';
+import { ProblemCode, type Problem } from '../mapping/problem.js';
 import type { DroppedValuesReport } from '../report/dropped-report.js';
 import type { FailuresReport } from '../report/failures-report.js';
 import type { JsonlWriter } from '../report/jsonl-writer.js';
@@ -35,7 +36,7 @@ export interface RecorderSinks {
   /** Called once when the breaker trips, after the refused records were journaled as retryable. */
   readonly onTrip?: (trip: Trip) => void;
   /** A warning for the run's log (said once, where it is decided). */
-  readonly warn?: (message: string) => void;
+  readonly warn?: (message: string, code: string) => void;
   /** Fields both the source and the workspace changed (conflicts.csv). */
   readonly conflicts?: ConflictsReport;
   /** run --verify: fields no longer as the job wrote them (drift.csv). */
@@ -132,7 +133,7 @@ export class Recorder {
         // A refused adoption is the record's, for a person to decide: never a failure, never toward the job-wide breaker.
         this.review(record, outcome.why, outcome.candidates);
         if (++this.adoptions.refused === ADOPTIONS_REFUSED_TO_WARN && this.adoptions.done === 0) {
-          this.sinks.warn?.(`the API refused each of the first ${ADOPTIONS_REFUSED_TO_WARN} adoption PATCHes (${outcome.why}): this workspace's API does not seem to let the job adopt contacts. The matched records go to review.csv; new records are still created`);
+          this.sinks.warn?.(`the API refused each of the first ${ADOPTIONS_REFUSED_TO_WARN} adoption PATCHes (${outcome.why}): this workspace's API does not seem to let the job adopt contacts. The matched records go to review.csv; new records are still created`, 'ADOPTION_REFUSED');
         }
         return;
       case 'existing':
@@ -192,10 +193,17 @@ export class Recorder {
   private contactKept(record: ValidRecord): void {
     if (record.payload.defaultFields.phoneNumbers === undefined) this.counts.withoutPhone++;
     if (record.dropped === undefined) return;
-    this.counts.notePhones(record.dropped);
-    this.counts.addDropped(record.dropped.map((d) => d.code));
-    this.counts.digest.add('left out', record.dropped);
-    this.sinks.dropped.add(record.externalId, record.dropped);
+    // An owner that matched no user is one line per owner in the summary, not a value left out of each of its records.
+    const dropped: Problem[] = [];
+    for (const d of record.dropped) {
+      if (d.code === ProblemCode.ownerUnknown) this.counts.noteOwnerUnmatched(d.value ?? '');
+      else dropped.push(d);
+    }
+    if (dropped.length === 0) return;
+    this.counts.notePhones(dropped);
+    this.counts.addDropped(dropped.map((d) => d.code));
+    this.counts.digest.add('left out', dropped);
+    this.sinks.dropped.add(record.externalId, dropped);
   }
 
   /**

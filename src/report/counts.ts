@@ -1,6 +1,9 @@
 import { nationalFormatOf } from '../mapping/national-formats.js';
 import { ProblemDigest } from './problem-digest.js';
 
+/** Distinct unmatched owner cells kept for the summary: more would say nothing more. */
+const MAX_DISTINCT_OWNERS = 1000;
+
 /**
  * Where a record ends. valid: a dry run's "would create"; created: made by
  * this job; updated: its contact PATCHed (a changed record, or --on-existing
@@ -31,6 +34,15 @@ export class Counts {
 
   /** Phone numbers left out (PHONE_INVALID, dropped or failing their record), and of them, those in one country's national format, by country. */
   readonly phonesLeftOut = { total: 0, byFormat: {} as Record<string, number> };
+  /** Owner cells that matched no user, each with its records (owner.unknown "default": the contact got the fallback owner). Not values left out: nothing of the record was lost. */
+  readonly ownersUnmatched = new Map<string, number>();
+
+  /** Counts an owner cell that matched no user; the distinct cells kept are bounded like the owner check's. */
+  noteOwnerUnmatched(cell: string): void {
+    const known = this.ownersUnmatched.get(cell);
+    if (known !== undefined || this.ownersUnmatched.size < MAX_DISTINCT_OWNERS) this.ownersUnmatched.set(cell, (known ?? 0) + 1);
+  }
+
   /** Contacts imported (or, in a dry run, valid) without a phone number: in a phone system, worth a headline. */
   withoutPhone = 0;
   /** Fields a sync found changed both in the source and in the workspace (conflicts.csv): not a bucket, a record may have several. */

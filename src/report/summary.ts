@@ -23,6 +23,8 @@ export interface Summary {
   readonly problems: Readonly<Record<string, number>>;
   /** Values left out of records that were imported (or, in a dry run, would be), by code: see dropped-values.csv. */
   readonly droppedValues: Readonly<Record<string, number>>;
+  /** Owner cells that matched no user (owner.unknown "default"), each with the records that got the fallback owner, most first. */
+  readonly ownersUnmatched?: readonly { readonly owner: string; readonly records: number }[];
   /** Contacts imported or kept in step (a dry run: valid) without a phone number. */
   readonly withoutPhone?: number;
   /** Fields a sync found changed both in the source and in the workspace since the job last wrote them (conflicts.csv). */
@@ -110,7 +112,7 @@ export function completedExitCode(counts: Counts, tolerance?: FailedTolerance): 
   return tolerance !== undefined && failed <= toleratedFailures(tolerance, counts.read - counts.buckets.ignored) ? ExitCode.ok : ExitCode.someFailed;
 }
 
-export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'problemGroups' | 'ignoredLines' | 'invariant' | 'withoutPhone' | 'phonesLeftOut' | 'conflicts' | 'drift'>, counts: Counts): Summary {
+export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'problemGroups' | 'ignoredLines' | 'invariant' | 'withoutPhone' | 'phonesLeftOut' | 'conflicts' | 'drift' | 'ownersUnmatched'>, counts: Counts): Summary {
   return {
     version: SUMMARY_VERSION,
     ...base,
@@ -118,6 +120,7 @@ export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problem
     problems: { ...counts.byCode },
     droppedValues: { ...counts.dropped },
     ...(counts.withoutPhone > 0 && { withoutPhone: counts.withoutPhone }),
+    ...(counts.ownersUnmatched.size > 0 && { ownersUnmatched: [...counts.ownersUnmatched].sort((a, b) => b[1] - a[1]).map(([owner, records]) => ({ owner, records })) }),
     ...(counts.conflicts > 0 && { conflicts: counts.conflicts }),
     ...(counts.drift > 0 && { drift: counts.drift }),
     ...(counts.phonesLeftOut.total > 0 && { phonesLeftOut: { total: counts.phonesLeftOut.total, byFormat: { ...counts.phonesLeftOut.byFormat } } }),
@@ -161,6 +164,10 @@ export function formatSummary(s: Summary): string {
   if (dropped.length > 0) {
     const total = dropped.reduce((n, [, k]) => n + k, 0);
     lines.push(`  values left out of ${s.mode === 'dry-run' ? 'valid' : 'imported'} records: ${total} (${dropped.map(([code, n]) => `${code} ${n}`).join(', ')}): see ${s.reportDir ?? s.stateDir}/dropped-values.csv`);
+  }
+  if (s.ownersUnmatched !== undefined) {
+    const shown = s.ownersUnmatched.slice(0, 5).map((o) => `${JSON.stringify(o.owner)} ${o.records}`).join(', ');
+    lines.push(`  owners that match no user of the workspace (those contacts got the fallback owner, owner.unknown "default"): ${shown}${s.ownersUnmatched.length > 5 ? `, and ${s.ownersUnmatched.length - 5} more` : ''}`);
   }
   if (s.withoutPhone !== undefined) lines.push(`  without a phone number: ${s.withoutPhone} of the contacts ${s.mode === 'dry-run' ? 'that would be imported' : 'imported or kept in step'} (OpenPhone cannot call or text them)`);
   const hint = phoneCountryHint(s.phonesLeftOut);

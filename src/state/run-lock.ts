@@ -116,7 +116,7 @@ export function acquireRunLock(stateDir: string, log: Log): () => void {
   for (let tries = 0; tries < 5; tries++) {
     try {
       writeFileSync(path, `${JSON.stringify(mine)}\n`, { flag: 'wx', mode: 0o600 });
-      if (tookOver !== undefined) log.warn(`took over the lock of a run that is no longer running (${tookOver})`);
+      if (tookOver !== undefined) log.warn(`took over the lock of a run that is no longer running (${tookOver})`, 'LOCK_TAKEN_OVER');
       // With the lock held: what a killed run left half-written goes (no run of this folder can be writing it).
       removeStaleTemps(stateDir, log);
       return release;

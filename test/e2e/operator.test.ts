@@ -52,6 +52,10 @@ test('--log-format json: every stderr line is a JSON object', async () => {
   const aborted = await runCli(['run', '-c', j.config, '-i', j.input, '--state-dir', join(dir(), 'other'), '--base-url', sandbox.url, '--log-format', 'json'], { OPENPHONE_API_KEY: 'not-the-key' });
   expect(aborted.code).toBe(3);
   for (const l of aborted.stderr.trim().split('\n')) expect(() => JSON.parse(l)).not.toThrow();
+  // Warnings carry a stable code, the dry run's too (it once wrote them as text).
+  const warned = await runCli(['run', '-c', j.config, '-i', j.input, '--dry-run', '--state-dir', join(dir(), 'dry'), '--base-url', 'http://192.0.2.1:8080', '--log-format', 'json'], { OPENPHONE_API_KEY: '' });
+  const warnings = warned.stderr.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.level === 'warn' && e.event !== 'summary');
+  expect(warnings).toEqual([expect.objectContaining({ code: 'PLAIN_HTTP', message: expect.stringContaining('http://192.0.2.1:8080') })]);
 });
 
 describe('status', () => {

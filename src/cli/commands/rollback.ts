@@ -11,7 +11,7 @@ export async function rollbackCommand(a: { stateDir: string; yes: boolean; baseU
   const apiKey = apiKeyFrom(process.env.OPENPHONE_API_KEY);
   if (apiKey === undefined) throw new UsageError('API_KEY_MISSING', 'no API key: OPENPHONE_API_KEY is not set (the key is never taken as a flag)', { hint: 'set OPENPHONE_API_KEY to the key the job imported with' });
   if (a.baseUrl !== undefined) checkBaseUrl(a.baseUrl, '--base-url', stderrLog);
-  const stop = stopOnSignals((name) => stderrLog.warn(`${name}: stopping: no new deletes are sent; the same command continues`));
+  const stop = stopOnSignals((name) => stderrLog.warn(`${name}: stopping: no new deletes are sent; the same command continues`, 'STOPPING'));
   try {
     const summary = await rollback({ stateDir: a.stateDir, apiKey, log: stderrLog, yes: a.yes, stop: stop.signal, ...(a.baseUrl !== undefined && { baseUrl: a.baseUrl }) });
     const again = [invokedAs(), 'rollback', '--state-dir', shellQuote(a.stateDir), ...(a.baseUrl ? ['--base-url', shellQuote(a.baseUrl)] : []), '--yes'].join(' ');

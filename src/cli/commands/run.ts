@@ -67,11 +67,13 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const tolerateFailed = args.tolerateFailed === undefined ? undefined : parseTolerance(args.tolerateFailed);
   const progressIntervalMs = parseDuration(args.progressInterval ?? DEFAULT_PROGRESS_INTERVAL, '--progress-interval');
   const rules: PlanRules = { onExisting: args.onExisting ?? DEFAULT_RULES.onExisting, onChanged: args.onChanged ?? DEFAULT_RULES.onChanged };
+  // --log-format json: every warning a JSON line with its code, the dry run's too.
+  const plainLog = args.logFormat === 'json' ? jsonLog : stderrLog;
   if (args.dryRun) {
-    const baseUrl = args.baseUrl !== undefined ? checkBaseUrl(args.baseUrl, '--base-url', stderrLog) : config.api.baseUrl;
+    const baseUrl = args.baseUrl !== undefined ? checkBaseUrl(args.baseUrl, '--base-url', plainLog) : config.api.baseUrl;
     // With a key the first changed records' contacts are read to show their changes (nothing is sent).
     const key = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
-    const summary = await dryRun({ config, input: args.input, stateDir, log: stderrLog, rules, nextSteps: hintsFor(args, stateDir), ...(key !== undefined && { api: { apiKey: key, baseUrl } }), ...(matchExisting !== undefined && { matchExisting }) });
+    const summary = await dryRun({ config, input: args.input, stateDir, log: plainLog, rules, nextSteps: hintsFor(args, stateDir), ...(key !== undefined && { api: { apiKey: key, baseUrl } }), ...(matchExisting !== undefined && { matchExisting }) });
     printSummary(summary, args, stateDir);
     return summary.exitCode;
   }
@@ -83,14 +85,13 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const progressMode = args.quiet ? 'quiet' : args.logFormat === 'json' ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
   // On a terminal the live progress line is cleared before a message, so the two never share a line.
   const clearLine = progressMode === 'tty' ? () => process.stderr.write('\r\x1b[K') : () => {};
-  const plainLog = args.logFormat === 'json' ? jsonLog : stderrLog;
-  const baseLog: Log = { info: (m) => (clearLine(), plainLog.info(m)), warn: (m) => (clearLine(), plainLog.warn(m)) };
+  const baseLog: Log = { info: (m) => (clearLine(), plainLog.info(m)), warn: (m, code) => (clearLine(), plainLog.warn(m, code)) };
   // --quiet keeps warnings and drops information and progress; the summary only when there is trouble (below).
   let warned = false;
-  const log: Log = args.quiet ? { info: () => {}, warn: (m) => ((warned = true), baseLog.warn(m)) } : baseLog;
+  const log: Log = args.quiet ? { info: () => {}, warn: (m, code) => ((warned = true), baseLog.warn(m, code)) } : baseLog;
   checkBaseUrl(args.baseUrl ?? config.api.baseUrl, args.baseUrl !== undefined ? '--base-url' : `${config.file}: api.baseUrl`, log);
   const progress = progressPrinter(progressMode, progressIntervalMs, (t) => process.stderr.write(t), Date.now, () => process.stderr.columns ?? 80);
-  const stop = stopOnSignals((name) => baseLog.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`));
+  const stop = stopOnSignals((name) => baseLog.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`, 'STOPPING'));
   try {
     const { importJob } = await import('../../job/import-job.js');
     const summary = await importJob({
