@@ -76,11 +76,16 @@ export const runDef = (setExit: SetExit): Def => ({
     .option('max-delete', { type: 'number', describe: 'With --delete-missing: allow deleting up to N contacts (default: at most 5% of the job\'s contacts)' })
     .option('confirm-delete', { type: 'number', describe: 'With --delete-missing: this run may act on exactly N contacts although the input looks collapsed (empty, or under half the last whole export); for one run, not for a cron line' })
     .option('require-phone', { type: 'boolean', default: false, describe: 'A record with no phone number fails (PHONE_MISSING) instead of becoming a contact OpenPhone cannot call or text (config requirePhone)' })
+    .option('notify', { type: 'string', describe: 'When the run ends, POST its outcome as JSON to this URL (counts, deletions, conflicts, exit code and meaning, the hint, the report), with a "text" field a chat webhook shows as the message. A failed post is a warning, never a failed run' })
+    .option('notify-on', { choices: ['trouble', 'always'] as const, describe: 'With --notify: post only when the run did not end well or warned (trouble, the default), or after every run' })
+    .option('ping-url', { type: 'string', describe: 'A health-check URL: URL/start when the run starts, URL when it ends well (exit 0, or 4 with progress made), URL/fail otherwise, with the summary as the body' })
+    .option('metrics-file', { type: 'string', describe: "Write the run's figures here in the Prometheus text format (node_exporter's textfile collector), atomically: records by bucket, requests, 429s, duration, exit code, the last run that ended well" })
     .option('same-workspace', { type: 'boolean', default: false, describe: 'The state directory was started with another API key for this same workspace (a rotated key): accept the new one' })
     .example('openphone-import run --config import.json --input contacts.csv --dry-run', 'check every record, write payloads.jsonl and failures.csv')
     .example('OPENPHONE_API_KEY=... openphone-import run -c import.json -i contacts.csv', 'import; rerun the same command to resume')
     .example('openphone-import run -c import.json -i contacts.openphone-import/failures.csv', 'retry the fixed failures')
     .example('openphone-import run -c import.json -i contacts.csv --max-duration 5h --quiet', 'a cron window: stops after 5 hours with exit 4')
+    .example('openphone-import run -c import.json -i contacts.csv --quiet --ping-url https://hc-ping.com/ID --notify https://hooks.slack.com/services/…', 'unattended: a health check hears every run, the chat only the troubled ones')
     .example('openphone-import run -c import.json -i contacts.csv --on-existing update', 'update contacts that already have these externalIds')
     .example('openphone-import run -c import.json -i todays-export.csv --state-dir crm.openphone-import', 'a nightly sync: new records created, changed ones updated, unchanged ones cost nothing')
     .example('openphone-import run -c import.json -i contacts.csv --match-existing phone,email', 'adopt the contacts the workspace already has instead of duplicating them'),
@@ -106,6 +111,10 @@ export const runDef = (setExit: SetExit): Def => ({
     confirmDelete: a['confirm-delete'],
     sameWorkspace: a['same-workspace'],
     requirePhone: a['require-phone'],
+    notify: a.notify,
+    notifyOn: a['notify-on'],
+    pingUrl: a['ping-url'],
+    metricsFile: a['metrics-file'],
   }));
   },
 });

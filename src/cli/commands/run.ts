@@ -2,7 +2,9 @@ import { apiKeyFrom } from '../../api/api-key.js';
 import { checkBaseUrl } from '../../api/base-url.js';
 import { loadConfig } from '../../config/load.js';
 import type { MatchKey } from '../../config/resolved.js';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ImportError, UsageError } from '../../errors.js';
+import { RunMonitors, type MonitorFlags } from '../../monitor/monitors.js';
+import { isTrouble, type RunOutcome } from '../../monitor/outcome.js';
 import type { FailedTolerance } from '../../report/summary.js';
 import { jsonLog, jsonLogLine, stderrLog, type Log } from '../../log.js';
 import { progressPrinter } from '../../report/progress.js';
@@ -15,7 +17,7 @@ import { nextStepList, nextSteps } from '../next-command.js';
 import { stopOnSignals } from '../stop-on-signals.js';
 
 /** `run`: flags, environment and config resolved once, then the dry run or the import. */
-export interface RunArgs {
+export interface RunArgs extends MonitorFlags {
   config: string;
   input: string;
   stateDir?: string;
@@ -47,11 +49,93 @@ export interface RunArgs {
 export const DEFAULT_PROGRESS_INTERVAL = '30s';
 
 export async function runCommand(args: RunArgs): Promise<number> {
+  const progressMode = args.quiet ? 'quiet' : args.logFormat === 'json' ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
+  // On a terminal the live progress line is cleared before a message, so the two never share a line.
+  const clearLine = progressMode === 'tty' ? () => process.stderr.write('\r\x1b[K') : () => {};
+  // --log-format json: every warning a JSON line with its code, the dry run's too.
+  const plainLog = args.logFormat === 'json' ? jsonLog : stderrLog;
+  // --quiet keeps warnings and drops information and progress; the summary only when there is trouble (below).
+  let warned = false;
+  const log: Log = { info: (m) => (args.quiet ? undefined : (clearLine(), plainLog.info(m))), warn: (m, code) => ((warned = true), clearLine(), plainLog.warn(m, code)) };
+  // The monitors are set up first: a config that does not load is trouble a monitor must hear of.
+  const monitors = new RunMonitors(args, log);
+  await monitors.started();
+  let outcome: RunOutcome | undefined;
+  try {
+    const { summary, next } = await runJob(args, log, progressMode);
+    outcome = { exitCode: summary.exitCode, summary, next, warned };
+    // --quiet: a run that ended well (done, or stopped on purpose to go on next time) with no warning prints nothing, so cron mails only on trouble.
+    if (!(args.quiet && !isTrouble(outcome))) printSummary(summary, args, next);
+    return summary.exitCode;
+  } catch (err) {
+    if (err instanceof ImportError) outcome = { exitCode: err.exitCode, error: { code: err.code, message: err.message, ...(err.hint !== undefined && { hint: err.hint }) }, next: [], warned };
+    throw err;
+  } finally {
+    if (outcome !== undefined) await monitors.ended(outcome);
+  }
+}
+
+/** The dry run or the import, with every flag resolved and checked. */
+async function runJob(args: RunArgs, log: Log, progressMode: 'quiet' | 'json' | 'tty' | 'lines'): Promise<{ summary: Summary; next: string[] }> {
   const loaded = loadConfig(args.config);
   const config = args.requirePhone === true ? { ...loaded, requirePhone: true } : loaded;
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
   // Flags are checked in a dry run too: its next commands carry them.
   const matchExisting = args.matchExisting === undefined ? undefined : parseMatchKeys(args.matchExisting);
+  checkDeleteFlags(args);
+  if (args.maxRows !== undefined && !(Number.isInteger(args.maxRows) && args.maxRows >= 0)) {
+    throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`, { hint: 'give how many records this run may send, e.g. --max-rows 1000, or leave it out for all' });
+  }
+  const maxDurationMs = args.maxDuration === undefined ? undefined : parseDuration(args.maxDuration, '--max-duration');
+  const tolerateFailed = args.tolerateFailed === undefined ? undefined : parseTolerance(args.tolerateFailed);
+  const progressIntervalMs = parseDuration(args.progressInterval ?? DEFAULT_PROGRESS_INTERVAL, '--progress-interval');
+  const rules: PlanRules = { onExisting: args.onExisting ?? DEFAULT_RULES.onExisting, onChanged: args.onChanged ?? DEFAULT_RULES.onChanged };
+  const done = (summary: Summary) => ({ summary, next: args.hints === false ? [] : nextSteps(summary, { ...args, stateDir }) });
+  if (args.dryRun) {
+    const baseUrl = args.baseUrl !== undefined ? checkBaseUrl(args.baseUrl, '--base-url', log) : config.api.baseUrl;
+    // With a key the first changed records' contacts are read to show their changes (nothing is sent).
+    const key = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
+    return done(await dryRun({ config, input: args.input, stateDir, log, rules, nextSteps: hintsFor(args, stateDir), ...(key !== undefined && { api: { apiKey: key, baseUrl } }), ...(matchExisting !== undefined && { matchExisting }) }));
+  }
+  // The key comes from the environment only: argv shows in `ps` and shell history.
+  const apiKey = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
+  if (apiKey === undefined) {
+    throw new UsageError('API_KEY_MISSING', 'no API key: OPENPHONE_API_KEY is not set (the key is never taken as a flag: argv shows in ps and shell history)', { hint: 'set OPENPHONE_API_KEY to the workspace API key; or use --dry-run to check the file without sending' });
+  }
+  checkBaseUrl(args.baseUrl ?? config.api.baseUrl, args.baseUrl !== undefined ? '--base-url' : `${config.file}: api.baseUrl`, log);
+  const progress = progressPrinter(progressMode, progressIntervalMs, (t) => process.stderr.write(t), Date.now, () => process.stderr.columns ?? 80);
+  const stop = stopOnSignals((name) => log.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`, 'STOPPING'));
+  try {
+    const { importJob } = await import('../../job/import-job.js');
+    return done(
+      await importJob({
+        config,
+        input: args.input,
+        stateDir,
+        apiKey,
+        log,
+        progress,
+        onExisting: rules.onExisting,
+        onChanged: rules.onChanged,
+        ...(args.verify === true && { verify: true }),
+        ...(tolerateFailed !== undefined && { tolerateFailed }),
+        nextSteps: hintsFor(args, stateDir),
+        ...(matchExisting !== undefined && { matchExisting }),
+        ...(args.deleteMissing === true && { deleteMissing: { ...(args.maxDelete !== undefined && { maxDelete: args.maxDelete }), ...(args.confirmDelete !== undefined && { confirmDelete: args.confirmDelete }) } }),
+        ...(args.sameWorkspace === true && { sameWorkspace: true }),
+        ...(args.baseUrl !== undefined && { baseUrl: args.baseUrl }),
+        ...(args.maxRows !== undefined && { maxRows: args.maxRows }),
+        ...(maxDurationMs !== undefined && { maxDurationMs }),
+        stop: stop.signal,
+      }),
+    );
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** --max-delete and --confirm-delete: whole numbers, and only with --delete-missing. */
+function checkDeleteFlags(args: RunArgs): void {
   if (args.maxDelete !== undefined && !(Number.isInteger(args.maxDelete) && args.maxDelete >= 0)) {
     throw new UsageError('MAX_DELETE_INVALID', `--max-delete: found ${args.maxDelete}: expected a whole number of contacts`, { hint: 'give the most contacts the run may delete, e.g. --max-delete 50' });
   }
@@ -60,67 +144,6 @@ export async function runCommand(args: RunArgs): Promise<number> {
     throw new UsageError('CONFIRM_DELETE_INVALID', `--confirm-delete: found ${args.confirmDelete}: expected the whole number of contacts the run said it would act on`, { hint: 'copy the number from the refusal, e.g. --confirm-delete 98' });
   }
   if (args.confirmDelete !== undefined && args.deleteMissing !== true) throw new UsageError('CONFIRM_DELETE_ALONE', '--confirm-delete goes with --delete-missing, which is not set', { hint: 'add --delete-missing, or leave --confirm-delete out' });
-  if (args.maxRows !== undefined && !(Number.isInteger(args.maxRows) && args.maxRows >= 0)) {
-    throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`, { hint: 'give how many records this run may send, e.g. --max-rows 1000, or leave it out for all' });
-  }
-  const maxDurationMs = args.maxDuration === undefined ? undefined : parseDuration(args.maxDuration, '--max-duration');
-  const tolerateFailed = args.tolerateFailed === undefined ? undefined : parseTolerance(args.tolerateFailed);
-  const progressIntervalMs = parseDuration(args.progressInterval ?? DEFAULT_PROGRESS_INTERVAL, '--progress-interval');
-  const rules: PlanRules = { onExisting: args.onExisting ?? DEFAULT_RULES.onExisting, onChanged: args.onChanged ?? DEFAULT_RULES.onChanged };
-  // --log-format json: every warning a JSON line with its code, the dry run's too.
-  const plainLog = args.logFormat === 'json' ? jsonLog : stderrLog;
-  if (args.dryRun) {
-    const baseUrl = args.baseUrl !== undefined ? checkBaseUrl(args.baseUrl, '--base-url', plainLog) : config.api.baseUrl;
-    // With a key the first changed records' contacts are read to show their changes (nothing is sent).
-    const key = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
-    const summary = await dryRun({ config, input: args.input, stateDir, log: plainLog, rules, nextSteps: hintsFor(args, stateDir), ...(key !== undefined && { api: { apiKey: key, baseUrl } }), ...(matchExisting !== undefined && { matchExisting }) });
-    printSummary(summary, args, stateDir);
-    return summary.exitCode;
-  }
-  // The key comes from the environment only: argv shows in `ps` and shell history.
-  const apiKey = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
-  if (apiKey === undefined) {
-    throw new UsageError('API_KEY_MISSING', 'no API key: OPENPHONE_API_KEY is not set (the key is never taken as a flag: argv shows in ps and shell history)', { hint: 'set OPENPHONE_API_KEY to the workspace API key; or use --dry-run to check the file without sending' });
-  }
-  const progressMode = args.quiet ? 'quiet' : args.logFormat === 'json' ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
-  // On a terminal the live progress line is cleared before a message, so the two never share a line.
-  const clearLine = progressMode === 'tty' ? () => process.stderr.write('\r\x1b[K') : () => {};
-  const baseLog: Log = { info: (m) => (clearLine(), plainLog.info(m)), warn: (m, code) => (clearLine(), plainLog.warn(m, code)) };
-  // --quiet keeps warnings and drops information and progress; the summary only when there is trouble (below).
-  let warned = false;
-  const log: Log = args.quiet ? { info: () => {}, warn: (m, code) => ((warned = true), baseLog.warn(m, code)) } : baseLog;
-  checkBaseUrl(args.baseUrl ?? config.api.baseUrl, args.baseUrl !== undefined ? '--base-url' : `${config.file}: api.baseUrl`, log);
-  const progress = progressPrinter(progressMode, progressIntervalMs, (t) => process.stderr.write(t), Date.now, () => process.stderr.columns ?? 80);
-  const stop = stopOnSignals((name) => baseLog.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`, 'STOPPING'));
-  try {
-    const { importJob } = await import('../../job/import-job.js');
-    const summary = await importJob({
-      config,
-      input: args.input,
-      stateDir,
-      apiKey,
-      log,
-      progress,
-      onExisting: rules.onExisting,
-      onChanged: rules.onChanged,
-      ...(args.verify === true && { verify: true }),
-      ...(tolerateFailed !== undefined && { tolerateFailed }),
-      nextSteps: hintsFor(args, stateDir),
-      ...(matchExisting !== undefined && { matchExisting }),
-      ...(args.deleteMissing === true && { deleteMissing: { ...(args.maxDelete !== undefined && { maxDelete: args.maxDelete }), ...(args.confirmDelete !== undefined && { confirmDelete: args.confirmDelete }) } }),
-      ...(args.sameWorkspace === true && { sameWorkspace: true }),
-      ...(args.baseUrl !== undefined && { baseUrl: args.baseUrl }),
-      ...(args.maxRows !== undefined && { maxRows: args.maxRows }),
-      ...(maxDurationMs !== undefined && { maxDurationMs }),
-      stop: stop.signal,
-    });
-    // --quiet: a run that ended well (done, or stopped on purpose to go on next time) with no warning prints nothing, so cron mails only on trouble.
-    const untroubled = summary.exitCode === ExitCode.ok || summary.exitCode === ExitCode.stoppedEarly;
-    if (!(args.quiet && untroubled && !warned)) printSummary(summary, args, stateDir);
-    return summary.exitCode;
-  } finally {
-    stop.dispose();
-  }
 }
 
 /** --match-existing: "phone", "email", "phone,email" (either order), or "none" (off). */
@@ -138,9 +161,8 @@ export function parseMatchKeys(text: string): MatchKey[] {
 const hintsFor = (args: RunArgs, stateDir: string) => (summary: Summary) => (args.hints === false ? [] : nextStepList(summary, { ...args, stateDir }));
 
 /** The summary for a person on stdout, with the next commands; with --log-format json, also as one JSON line on stderr. */
-function printSummary(summary: Summary, args: RunArgs, stateDir: string): void {
-  const next = args.hints === false ? [] : nextSteps(summary, { ...args, stateDir });
-  process.stdout.write(`${[formatSummary(summary), `  reports: ${summary.reportDir ?? stateDir}/`, ...next].join('\n')}\n`);
+function printSummary(summary: Summary, args: RunArgs, next: readonly string[]): void {
+  process.stdout.write(`${[formatSummary(summary), `  reports: ${summary.reportDir ?? summary.stateDir}/`, ...next].join('\n')}\n`);
   if (args.logFormat === 'json') process.stderr.write(jsonLogLine(summary.exitCode === 0 ? 'info' : 'warn', { event: 'summary', ...summary, next }));
 }
 

@@ -1,0 +1,79 @@
+import { hostname } from 'node:os';
+import { EXIT_MEANINGS, ExitCode } from '../errors.js';
+import { formatSummary, type Summary } from '../report/summary.js';
+
+/**
+ * How a run ended, for whoever watches it unattended (a chat webhook, a
+ * health-check service, a metrics scraper): its summary when it got that far,
+ * else the error that ended it (a config error, a refused key).
+ */
+export interface RunOutcome {
+  readonly exitCode: number;
+  readonly summary?: Summary;
+  readonly error?: { readonly code: string; readonly message: string; readonly hint?: string };
+  /** The commands to paste next, as the run printed them. */
+  readonly next: readonly string[];
+  /** A warning was logged: something a person should read, even on a run that ended well. */
+  readonly warned: boolean;
+}
+
+/** Records this run did something with: what "progress made" means for a run stopped on purpose. */
+export function recordsHandled(summary: Summary | undefined): number {
+  if (summary === undefined) return 0;
+  const c = summary.counts;
+  return c.read - c.ignored - c.notSent - c.inDoubt - c.tripped;
+}
+
+/**
+ * The health-check convention's "ended well": exit 0, or exit 4 (stopped on
+ * purpose, more tomorrow) with progress made. A nightly window that ends with
+ * 4 every night while it works through a large list is fine; one that moved
+ * nothing is not.
+ */
+export function endedWell(o: Pick<RunOutcome, 'exitCode' | 'summary'>): boolean {
+  return o.exitCode === ExitCode.ok || (o.exitCode === ExitCode.stoppedEarly && recordsHandled(o.summary) > 0);
+}
+
+/** Whether a person should hear about this run: it did not end well, or it warned. */
+export const isTrouble = (o: RunOutcome): boolean => !endedWell(o) || o.warned;
+
+const meaningOf = (code: number): string => EXIT_MEANINGS[code as ExitCode] ?? 'unknown exit code';
+
+/** The run in a few lines a person reads in a chat or a mail: where, what, the exit and its meaning, then the summary or the error. */
+export function outcomeText(o: RunOutcome): string {
+  const what = o.summary !== undefined ? `${o.summary.mode === 'dry-run' ? 'dry run' : 'import'} of ${o.summary.input}` : 'run';
+  const head = `openphone-import on ${hostname()}: ${what} ended with exit ${o.exitCode} (${meaningOf(o.exitCode)})`;
+  const body = o.summary !== undefined ? formatSummary(o.summary) : `error: ${o.error?.message ?? 'unknown'}${o.error?.hint !== undefined ? `\nhint: ${o.error.hint}` : ''}`;
+  return [head, body, ...(o.next.length > 0 ? ['next:', ...o.next] : [])].join('\n');
+}
+
+/** The JSON a --notify URL receives: the figures a program reads, and `text` for a chat webhook to show as the message. */
+export function outcomePayload(o: RunOutcome): Record<string, unknown> {
+  const s = o.summary;
+  return {
+    event: 'openphone-import.run',
+    text: outcomeText(o),
+    host: hostname(),
+    exitCode: o.exitCode,
+    exitMeaning: meaningOf(o.exitCode),
+    endedWell: endedWell(o),
+    warned: o.warned,
+    ...(s !== undefined && {
+      mode: s.mode,
+      input: s.input,
+      stateDir: s.stateDir,
+      startedAt: s.startedAt,
+      finishedAt: s.finishedAt,
+      counts: s.counts,
+      ...(s.deleteMissing !== undefined && { deletions: s.deleteMissing }),
+      ...(s.conflicts !== undefined && { conflicts: s.conflicts }),
+      ...(s.drift !== undefined && { drift: s.drift }),
+      ...(s.stoppedEarly !== undefined && { stoppedEarly: s.stoppedEarly }),
+      ...(s.abortedBecause !== undefined && { abortedBecause: s.abortedBecause }),
+      ...(s.abortHint !== undefined && { hint: s.abortHint }),
+      report: s.reportHtml ?? s.reportDir ?? s.stateDir,
+    }),
+    ...(o.error !== undefined && { error: o.error, ...(o.error.hint !== undefined && { hint: o.error.hint }) }),
+    next: o.next,
+  };
+}
