@@ -17,7 +17,8 @@ export { shellQuote };
  * Windows starts node with the file inside the global node_modules).
  */
 export function invokedAs(argv1 = process.argv[1] ?? '', env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
-  if (env.npm_command === 'exec' || env.npm_command === 'run-script') return 'npx openphone-import';
+  // npm 11 says `run` for an npm script, older npm `run-script`.
+  if (env.npm_command === 'exec' || env.npm_command === 'run' || env.npm_command === 'run-script') return 'npx openphone-import';
   const parts = argv1.split(/[\\/]/);
   if (parts.includes('node_modules') && parts.includes('.bin')) return 'npx openphone-import';
   const cli = join(packageRoot, 'dist', 'src', 'cli.js');

@@ -73,7 +73,7 @@ describe('how the program was started, as the user can type it again', () => {
     ['npx', join(ROOT, 'node_modules', '.bin', 'openphone-import'), { npm_command: 'exec' }, 'npx openphone-import'],
     ["a clone's node_modules/.bin", join(ROOT, 'node_modules', '.bin', 'openphone-import'), {}, 'npx openphone-import'],
     ['the file itself', join(packageRoot, 'dist', 'src', 'cli.js'), {}, 'node dist/src/cli.js'],
-    ['an npm script of the clone (npm run demo)', join(packageRoot, 'dist', 'src', 'cli.js'), { npm_command: 'run-script' }, 'npx openphone-import'],
+    ['an npm script of the clone (npm run demo)', join(packageRoot, 'dist', 'src', 'cli.js'), { npm_command: 'run' }, 'npx openphone-import'],
     ['installed on the PATH', '/usr/local/bin/openphone-import', {}, 'openphone-import'],
   ])('%s', (_, argv1, env, expected) => {
     expect(invokedAs(argv1, env, packageRoot)).toBe(expected);
