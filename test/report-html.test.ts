@@ -27,11 +27,18 @@ test('report.html covers the whole job: each run\'s buckets, and what the job ma
   const page = renderReport(s, [
     { pid: 1, startedAt: 'first', endedAt: 'x', exitCode: 4, counts: { read: 10, created: 10 } },
     { pid: 2, startedAt: 'killed' },
-    { pid: 3, startedAt: 'third', endedAt: 'y', exitCode: 1, counts: { read: 30, created: 15, updated: 2, adopted: 1, unchanged: 10, failed: 2 } },
+    { pid: 3, startedAt: '2026-12-07T01:00:00.000Z', endedAt: '2026-12-07T01:30:00.000Z', exitCode: 1, counts: { read: 30, created: 15, updated: 2, adopted: 1, unchanged: 10, failed: 2 }, files: ['failures.csv', 'summary.json'] },
   ]);
+  // Times in this machine's zone, named; the instant in datetime; each run's files linked in its folder.
+  expect(page).toMatch(/<time datetime="2026-12-07T01:00:00.000Z">2026-12-0\d \d\d:\d\d:00 [^<]+<\/time>/);
+  expect(page).toContain('<a href="runs/2026-12-07T01-00-00.000Z/failures.csv">failures.csv</a>');
+  // No bookkeeping formula for the reader: the invariant is summary.json's.
+  expect(page).not.toContain(s.invariant.formula);
   expect(page).toMatch(/<span data-job="created">created 25<\/span>, <span data-job="updated">updated 2<\/span> and <span data-job="adopted">adopted 1<\/span>/);
   expect(page).toMatch(/<span data-job="failed">2 failed<\/span>/);
-  expect(page).toContain('<td>created 15, updated 2, adopted 1, unchanged 10, failed 2</td>');
+  // Each run's counts, and the job's net: made, updated, adopted and deleted add up; failed is what the last run left.
+  expect(page).toContain('<td data-run-created="15">15</td><td data-run-updated="2">2</td><td data-run-adopted="1">1</td><td data-run-unchanged="10">10</td><td data-run-deleted="0">0</td><td data-run-failed="2">2</td>');
+  expect(page).toMatch(/data-net-created="25">25<.*data-net-failed="2">2</);
   expect(page).toContain('no end recorded (running, or killed)');
   // The job's totals stand beside the bucket table, which is named as this run's.
   expect(page).toContain('<h2>Records in this run</h2>');

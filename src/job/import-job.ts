@@ -30,7 +30,8 @@ import { buildSummary, completedExitCode, runFacts, type FailedTolerance, type S
 import type { RequestStats } from '../api/request-stats.js';
 import { jobApiClient, type JobApiClientOptions } from './job-api-client.js';
 import { renderReport, type NextStep } from '../report/html-report.js';
-import { runsFromJournal } from '../journal/runs.js';
+import { runsFromJournal, type RunRow } from '../journal/runs.js';
+import { deletedSizeBefore, keepRunFiles, runFolderFiles } from '../state/run-folders.js';
 import { mappingChangeWarning } from '../journal/mapping-check.js';
 import type { Timeline } from '../report/timeline.js';
 import { abortedBy, Runner, type RunEnd } from './runner.js';
@@ -95,6 +96,8 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   const input = review === undefined ? options.input : reviewSource((await replayJournal(statePath(stateDir, 'journal'), { repair: false })).runs, options.input);
   if (review !== undefined) log.info(`${options.input}: ${review.decisions.size} decision(s) (${review.undecided} row(s) left for review), carried out on their records in ${input}`);
   const startedAt = new Date();
+  // What deleted.csv holds before this run: the rows after it are this run's (runs/<start>/deleted.csv).
+  const deletedFrom = deletedSizeBefore(stateDir);
   const baseUrl = normalizeBaseUrl(options.baseUrl ?? config.api.baseUrl);
 
   // A workbook's parked sheets go into the state directory, not the OS temp folder.
@@ -198,7 +201,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     }
     const calibration = api.serverClock.calibration;
     if (journal !== undefined && calibration !== undefined) journal.append(clockEvent(calibration));
-    return await finishJob(options, result, stats, startedAt, journal, past.runs, csv.format);
+    return await finishJob(options, result, stats, startedAt, journal, past.runs, csv.format, deletedFrom);
   } finally {
     // A journal that could not be written (a full disk) is the error that counts, and the lock is released whatever happens.
     try {
@@ -260,7 +263,7 @@ function openJournal(journalPath: string, past: ResumeState, target: Target & { 
 }
 
 /** The run's reports: summary.json, created.csv (from the journal), and the run's end in the journal. */
-async function finishJob(options: ImportOptions, result: RunEnd & { counts: Counts; timeline?: Timeline }, stats: RequestStats, startedAt: Date, journal: JournalWriter | undefined, pastRuns: ResumeState['runs'], format: OpenedCsv['format']): Promise<Summary> {
+async function finishJob(options: ImportOptions, result: RunEnd & { counts: Counts; timeline?: Timeline }, stats: RequestStats, startedAt: Date, journal: JournalWriter | undefined, pastRuns: ResumeState['runs'], format: OpenedCsv['format'], deletedFrom: number): Promise<Summary> {
   const { config, input, stateDir } = options;
   const finishedAt = new Date();
   const sendingSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
@@ -295,9 +298,14 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
     await writeCreatedReport(journalPath, statePath(stateDir, 'created'), lastCreatedThrough(pastRuns));
   }
   await writePrivateFile(statePath(stateDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
-  const thisRun = { pid: process.pid, startedAt: startedAt.toISOString(), endedAt: finishedAt.toISOString(), exitCode, input, counts: summary.counts };
-  await writePrivateFile(statePath(stateDir, 'reportHtml'), renderReport(summary, [...runsFromJournal(pastRuns), thisRun], options.nextSteps?.(summary) ?? []));
-  journal?.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts, ...(createdThrough !== undefined && { createdThrough }) });
+  const removed = deletion !== undefined && !('skipped' in deletion) ? { deleted: deletion.deleted, released: deletion.released } : {};
+  const files = keepRunFiles(stateDir, startedAt, deletedFrom);
+  const thisRun: RunRow = { pid: process.pid, startedAt: startedAt.toISOString(), endedAt: finishedAt.toISOString(), exitCode, input, counts: summary.counts, ...removed, files };
+  const pastRows = runsFromJournal(pastRuns);
+  const folders = runFolderFiles(stateDir, pastRows.map((r) => r.startedAt));
+  const rows = [...pastRows.map((r) => ({ ...r, ...(folders.has(r.startedAt) && { files: folders.get(r.startedAt)! }) })), thisRun];
+  await writePrivateFile(statePath(stateDir, 'reportHtml'), renderReport(summary, rows, options.nextSteps?.(summary) ?? []));
+  journal?.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts, ...removed, ...(createdThrough !== undefined && { createdThrough }) });
   return summary;
 }
 

@@ -144,6 +144,9 @@ export interface RunEvent {
   readonly exitCode?: number;
   readonly input?: string;
   readonly counts?: Record<string, number>;
+  /** At a run's end, with --delete-missing: the contacts it deleted, and those it released (adopted ones given back). */
+  readonly deleted?: number;
+  readonly released?: number;
   /** At a run's end: the journal's size that created.csv covers (report/created-report.ts continues from it). */
   readonly createdThrough?: number;
 }

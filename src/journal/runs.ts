@@ -8,6 +8,11 @@ export interface RunRow {
   readonly exitCode?: number;
   readonly input?: string;
   readonly counts?: Readonly<Record<string, number>>;
+  /** --delete-missing: contacts deleted and released by the run. */
+  readonly deleted?: number;
+  readonly released?: number;
+  /** The files the run kept in runs/<start>/ (report.html links them). */
+  readonly files?: readonly string[];
 }
 
 /** The runs a journal records: each start with the end of the same process after it, if any (a killed run has none). */
@@ -18,7 +23,7 @@ export function runsFromJournal(events: readonly RunEvent[]): RunRow[] {
     const end = events.slice(i + 1).find((x) => x.event === 'end' && x.pid === e.pid);
     const next = events.slice(i + 1).find((x) => x.event === 'start');
     const ended = end !== undefined && (next === undefined || end.at <= next.at) ? end : undefined;
-    rows.push({ pid: e.pid, startedAt: e.at, ...(e.input !== undefined && { input: e.input }), ...(ended && { endedAt: ended.at, ...(ended.exitCode !== undefined && { exitCode: ended.exitCode }), ...(ended.counts && { counts: ended.counts }) }) });
+    rows.push({ pid: e.pid, startedAt: e.at, ...(e.input !== undefined && { input: e.input }), ...(ended && { endedAt: ended.at, ...(ended.exitCode !== undefined && { exitCode: ended.exitCode }), ...(ended.counts && { counts: ended.counts }), ...(ended.deleted !== undefined && { deleted: ended.deleted }), ...(ended.released !== undefined && { released: ended.released }) }) });
   });
   return rows;
 }

@@ -1,5 +1,7 @@
 import { EXIT_MEANINGS, type ExitCode } from '../errors.js';
+import { DateTime } from 'luxon';
 import type { RunRow } from '../journal/runs.js';
+import { runFolderOf } from '../state/run-folders.js';
 import { BUCKETS } from './counts.js';
 import { Html, html } from './html.js';
 import { phoneCountryHint, RATE_SPAN_MS, type Summary } from './summary.js';
@@ -54,26 +56,25 @@ export function renderReport(s: Summary, runs: readonly RunRow[], next: readonly
     const examples = g.examples.map((e) => html`<li>line ${e.line}${e.value !== undefined ? html`: found <code>${e.value}</code>` : ''}: ${e.message}</li>`);
     return html`<tr><td><code>${g.code}</code></td><td>${g.column ?? ''}</td><td>${g.kind}</td><td data-problem="${g.code}">${g.count}</td><td><ul>${examples}</ul></td></tr>`;
   });
-  const runRows = runs.map((r) => html`<tr><td>${r.startedAt}</td><td>${r.endedAt ?? 'no end recorded (running, or killed)'}</td><td>${r.exitCode ?? ''}</td><td>${r.input ?? ''}</td><td>${r.counts ? bucketList(r.counts) : ''}</td></tr>`);
   const job = jobTotals(runs);
   const page = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>openphone-import: ${s.mode} of ${s.input}</title>
 <style>${STYLE}</style>
 </head><body>
 <h1>${s.mode === 'dry-run' ? 'Dry run' : 'Import'} of <code>${s.input}</code></h1>
-<p>Config <code>${s.config}</code>, state <code>${s.stateDir}</code>. From ${s.startedAt} to ${s.finishedAt} (${(s.durationMs / 1000).toFixed(1)} s).
+<p>Config <code>${s.config}</code>, state <code>${s.stateDir}</code>. From ${localTime(s.startedAt)} to ${localTime(s.finishedAt)} (${(s.durationMs / 1000).toFixed(1)} s).
 Exit <strong class="${s.exitCode === 0 ? 'ok' : 'bad'}" data-exit-code="${s.exitCode}">${s.exitCode}</strong>: ${EXIT_MEANINGS[s.exitCode as ExitCode] ?? ''}.${s.stoppedEarly ? html` Stopped early: ${s.stoppedEarly}.` : ''}${s.abortedBecause ? html` <span class="bad">Aborted: ${s.abortedBecause}</span>` : ''}</p>
 <h2>Records${runs.length > 1 ? ' in this run' : ''}</h2>
 <table>${counts}</table>
-<p>Every record read is in exactly one bucket: ${s.invariant.holds ? html`<span class="ok">holds</span>` : html`<span class="bad">does not hold (a bug)</span>`} (${s.invariant.formula}).</p>
-${job && runs.length > 1 ? html`<p>${s.stoppedEarly || s.abortedBecause ? 'This run stopped before the end of the input' : 'This run read the whole input'}; records an earlier run of the job sent count here as unchanged or existing. Over its ${runs.length} runs the job <span data-job="created">created ${job.created}</span>, <span data-job="updated">updated ${job.updated}</span> and <span data-job="adopted">adopted ${job.adopted}</span> contacts; the last run that ended left <span data-job="failed">${job.failed} failed</span>. Each run is listed under <a href="#runs">The job's runs</a>.</p>` : ''}
+${s.invariant.holds ? '' : html`<p class="bad" data-invariant="broken">Some records read are in no bucket, or in two: a bug in openphone-import; please report it with summary.json.</p>`}
+${job && runs.length > 1 ? html`<p>${s.stoppedEarly || s.abortedBecause ? 'This run stopped before the end of the input' : 'This run read the whole input'}; records an earlier run of the job sent count here as unchanged or existing. Over its ${runs.length} runs the job <span data-job="created">created ${job.created}</span>, <span data-job="updated">updated ${job.updated}</span> and <span data-job="adopted">adopted ${job.adopted}</span> contacts; the last run that ended left <span data-job="failed">${job.failed} failed</span>. Each run is listed under <a href="#runs">The job's runs</a>, with its own files.</p>` : ''}
 ${s.withoutPhone !== undefined ? html`<p>Contacts without a phone number: <strong data-without-phone="${s.withoutPhone}">${s.withoutPhone}</strong> of those ${s.mode === 'dry-run' ? 'that would be imported' : 'imported or kept in step'}: OpenPhone cannot call or text them.</p>` : ''}
 ${advice.length > 0 || steps.length > 0 ? html`<h2>What to do next</h2>${advice.length > 0 ? html`<ul>${advice.map((a) => html`<li>${a}</li>`)}</ul>` : ''}${steps.length > 0 ? html`<ol class="next">${steps}</ol>` : ''}` : ''}
-${s.problemGroups.length > 0 ? html`<h2>Problems by code and column</h2><table><tr><th>code</th><th>column</th><th></th><th>count</th><th>first examples, with the fix</th></tr>${problems}</table><p>Every failed row is in <code>failures.csv</code>; every value left out in <code>dropped-values.csv</code>.</p>` : html`<h2>Problems</h2><p class="ok">None.</p>`}
+${s.problemGroups.length > 0 ? html`<h2>Problems by code and column</h2><table><tr><th>code</th><th>column</th><th></th><th>count</th><th>first examples, with the fix</th></tr>${problems}</table><p>${reportLinks(s)}</p>` : html`<h2>Problems</h2><p class="ok">None${runs.length > 1 ? ' in this run' : ''}.</p>`}
 ${s.requests ? html`<h2>Requests</h2><p>${s.requests.requests ?? 0} requests${longEnough ? ` (${(s.achievedRate ?? 0).toFixed(1)}/s)` : ''}: creates ${s.requests.creates ?? 0}, lookups ${s.requests.lookups ?? 0}, retries <span data-requests="retries">${s.requests.retries ?? 0}</span>, 429s <span data-requests="rateLimited">${s.requests.rateLimited ?? 0}</span>.</p>` : ''}
 ${s.timeline && s.timeline.length > 1 && longEnough ? html`<h2>Send rate over time</h2>${rateChart(s.timeline)}` : ''}
 ${(s.ignoredLines?.length ?? 0) > 0 ? html`<h2>Lines that are not records</h2><ul>${s.ignoredLines!.map((l) => html`<li>line ${l.line}: ${l.why}: <code>${l.text}</code></li>`)}</ul>` : ''}
-${runs.length > 0 ? html`<h2 id="runs">The job's runs</h2><table><tr><th>started</th><th>ended</th><th>exit</th><th>input</th><th>records</th></tr>${runRows}</table>` : ''}
+${runs.length > 0 ? runsTable(runs) : ''}
 </body></html>
 `;
   return page.text;
@@ -111,11 +112,44 @@ function adviceFor(s: Summary): string[] {
   return out;
 }
 
-/** A run's buckets that are not zero, in the order of the summary's. */
-const bucketList = (counts: Readonly<Record<string, number>>): string =>
-  BUCKETS.filter((b) => (counts[b] ?? 0) > 0)
-    .map((b) => `${b} ${counts[b]}`)
-    .join(', ') || 'nothing';
+/** A time as the person reading the page reads a clock: this machine's zone, named; the ISO instant stays in datetime. */
+function localTime(iso: string): Html {
+  const t = DateTime.fromISO(iso);
+  return t.isValid ? html`<time datetime="${iso}">${t.toLocal().toFormat('yyyy-MM-dd HH:mm:ss ZZZZ')}</time>` : html`${iso}`;
+}
+
+/** Links to the reports a person opens next, those of this run that have rows. */
+function reportLinks(s: Summary): Html {
+  const c = s.counts;
+  const failed = c.failed + c.duplicate > 0;
+  const dropped = Object.keys(s.droppedValues).length > 0;
+  return html`${failed ? html`Every failed row is in <a href="failures.csv">failures.csv</a>${s.failedCards !== undefined ? html` (the cards as read: <a href="failures.vcf">failures.vcf</a>)` : ''}. ` : ''}${dropped ? html`Every value left out is in <a href="dropped-values.csv">dropped-values.csv</a>.` : ''}`;
+}
+
+/** The run columns report.html shows, in this order; "deleted" is --delete-missing's. */
+const RUN_COLUMNS = ['created', 'updated', 'adopted', 'unchanged', 'deleted', 'failed'] as const;
+
+const runCount = (r: RunRow, column: (typeof RUN_COLUMNS)[number]): number | undefined => {
+  if (column === 'deleted') return r.deleted !== undefined ? r.deleted + (r.released ?? 0) : r.counts !== undefined ? 0 : undefined;
+  if (column === 'failed') return r.counts === undefined ? undefined : (r.counts.failed ?? 0) + (r.counts.duplicate ?? 0);
+  return r.counts?.[column];
+};
+
+/** Every run of the job, with its counts and links to the files it kept in runs/<start>/, then the job's net totals. */
+function runsTable(runs: readonly RunRow[]): Html {
+  const rows = runs.map((r) => {
+    const folder = runFolderOf(r.startedAt);
+    const files = (r.files ?? []).map((f) => html`<a href="${folder}/${f}">${f}</a>`);
+    const cells = RUN_COLUMNS.map((col) => html`<td data-run-${col}="${runCount(r, col) ?? ''}">${runCount(r, col) ?? ''}</td>`);
+    return html`<tr><td>${localTime(r.startedAt)}</td><td>${r.endedAt !== undefined ? localTime(r.endedAt) : 'no end recorded (running, or killed)'}</td><td>${r.exitCode ?? ''}</td><td>${r.input ?? ''}</td>${cells}<td>${files.length > 0 ? files.map((f, i) => html`${i > 0 ? ', ' : ''}${f}`) : ''}</td></tr>`;
+  });
+  const ended = runs.filter((r) => r.counts !== undefined);
+  const sum = (col: (typeof RUN_COLUMNS)[number]) => ended.reduce((n, r) => n + (runCount(r, col) ?? 0), 0);
+  // A failure is tried again by the next run, so failures do not add up: the net is what the last run that ended left.
+  const lastFailed = ended.length > 0 ? (runCount(ended[ended.length - 1]!, 'failed') ?? 0) : 0;
+  const net = RUN_COLUMNS.map((col) => (col === 'failed' ? lastFailed : sum(col))).map((n, i) => html`<td data-net-${RUN_COLUMNS[i]!}="${n}">${n}</td>`);
+  return html`<h2 id="runs">The job's runs</h2><table><tr><th>started</th><th>ended</th><th>exit</th><th>input</th>${RUN_COLUMNS.map((c) => html`<th>${c}</th>`)}<th>this run's files</th></tr>${rows}${ended.length > 1 ? html`<tr><th colspan="4">the job, all runs (failed: what the last run left)</th>${net}<td></td></tr>` : ''}</table>`;
+}
 
 /**
  * The whole job across the runs that recorded their end: what it made, updated and adopted (each run's

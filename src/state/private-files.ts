@@ -48,6 +48,8 @@ export const STATE_FILES = {
   payloads: 'payloads.jsonl',
   /** Per process, what a workbook's reader parks while it reads (state/workbook-temp.ts). */
   temp: 'tmp',
+  /** Each import run's own reports, in a folder named by its start time (state/run-folders.ts). */
+  runs: 'runs',
   /** A dry run's reports: never over an import's. */
   dryRun: 'dry-run',
   /** Says a folder is this tool's state directory (or its dry-run/): written when the tool makes or first takes it. */

@@ -239,9 +239,15 @@ test('the API key appears in no file the run writes and in no log line, errors i
   const wrong = await runImport(sandbox, input, { apiKey: `${secret}-wrong`, log, stateDir: join(dir(), 'state2') });
   expect(wrong.exitCode).toBe(3);
   for (const stateDir of [join(dir(), 'state'), join(dir(), 'state2')]) {
-    for (const f of readdirSync(stateDir)) {
-      expect([f, readFileSync(join(stateDir, f), 'utf8').includes(secret)]).toEqual([f, false]);
-      expect([f, statSync(join(stateDir, f)).mode & 0o777]).toEqual([f, 0o600]);
+    // Every file, those each run keeps in runs/<start>/ too: private, and without the key.
+    for (const f of readdirSync(stateDir, { recursive: true }) as string[]) {
+      const path = join(stateDir, f);
+      if (statSync(path).isDirectory()) {
+        expect([f, statSync(path).mode & 0o777]).toEqual([f, 0o700]);
+        continue;
+      }
+      expect([f, readFileSync(path, 'utf8').includes(secret)]).toEqual([f, false]);
+      expect([f, statSync(path).mode & 0o777]).toEqual([f, 0o600]);
     }
     expect(statSync(stateDir).mode & 0o777).toBe(0o700);
   }

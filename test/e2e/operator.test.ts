@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseFaultSpec } from '../../src/sandbox/index.js';
@@ -170,4 +170,33 @@ test('--tolerate-failed N or P%: a run whose failed rows stay within it exits 0,
   const bad = await runCli(j.args(sandbox.url, '--tolerate-failed', 'some'), env);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/--tolerate-failed: found "some"/);
+});
+
+test('each run keeps its own files in runs/<start>/: a rerun of failures.csv leaves the first run\'s reports as they were, and report.html links every run\'s', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  const j = cliJob(dir(), 30);
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  expect((await runCli(j.args(sandbox.url), env)).code).toBe(1);
+  const firstFailures = readFileSync(join(j.stateDir, 'failures.csv'), 'utf8');
+  const firstDropped = readFileSync(join(j.stateDir, 'dropped-values.csv'), 'utf8');
+  // The person fixes one row of failures.csv (drops it, here) and runs the file.
+  const lines = firstFailures.trimEnd().split('\n');
+  const failuresCopy = join(dir(), 'failures.csv');
+  writeFileSync(failuresCopy, `${[lines[0], ...lines.slice(2)].join('\n')}\n`);
+  const rerun = await runCli(['run', '-c', j.config, '-i', failuresCopy, '--state-dir', j.stateDir, '--base-url', sandbox.url], env);
+  expect(rerun.code).toBe(1);
+  const runs = readdirSync(join(j.stateDir, 'runs')).filter((f) => !f.startsWith('.')).sort();
+  expect(runs).toHaveLength(2);
+  expect(runs[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z$/);
+  const first = join(j.stateDir, 'runs', runs[0]!);
+  expect(readFileSync(join(first, 'failures.csv'), 'utf8')).toBe(firstFailures);
+  expect(readFileSync(join(first, 'dropped-values.csv'), 'utf8')).toBe(firstDropped);
+  expect(JSON.parse(readFileSync(join(first, 'summary.json'), 'utf8')).input).toBe(j.input);
+  const second = join(j.stateDir, 'runs', runs[1]!);
+  expect(readFileSync(join(second, 'failures.csv'), 'utf8')).toBe(readFileSync(join(j.stateDir, 'failures.csv'), 'utf8'));
+  const page = readFileSync(join(j.stateDir, 'report.html'), 'utf8');
+  for (const run of runs) expect(page).toContain(`<a href="runs/${run}/failures.csv">failures.csv</a>`);
+  expect(page).toMatch(/data-net-created="\d+"/);
+  const status = await runCli(['status', '--state-dir', j.stateDir, '--json']);
+  expect(JSON.parse(status.stdout).runs).toBe(2);
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -440,7 +440,14 @@ describe('--delete-missing: the source deleted a record', () => {
     expect(readFileSync(join(stateDir(), 'report.html'), 'utf8')).toMatch(/Nothing was deleted: it would delete 10 of the job&#39;s \d+ contacts.*What to do: check the input is the whole export, then add --max-delete 10/);
     expect((await runImport(sandbox, after, { deleteMissing: { maxDelete: 9 } })).deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/more than --max-delete 9/) });
     expect((await runImport(sandbox, after, { deleteMissing: { maxDelete: 10 } })).deleteMissing).toMatchObject({ deleted: 10 });
-    expect(readFileSync(join(stateDir(), 'report.html'), 'utf8')).toMatch(/10 contact\(s\) the job had created were deleted and 0 it had adopted were given back.*deleted\.csv/);
+    const page = readFileSync(join(stateDir(), 'report.html'), 'utf8');
+    expect(page).toMatch(/10 contact\(s\) the job had created were deleted and 0 it had adopted were given back.*deleted\.csv/);
+    // The runs table: the refused nights deleted 0, the last 10; its folder holds the 10 as they were.
+    expect([...page.matchAll(/data-run-deleted="(\d*)"/g)].map((m) => m[1])).toEqual(['0', '0', '0', '10']);
+    const runs = readdirSync(join(stateDir(), 'runs')).filter((f) => !f.startsWith('.')).sort();
+    const ownDeleted = parse(readFileSync(join(stateDir(), 'runs', runs.at(-1)!, 'deleted.csv')), { columns: true, bom: true }) as Record<string, string>[];
+    expect(ownDeleted.map((d) => d.externalId).sort()).toEqual([...gone].sort());
+    expect(existsSync(join(stateDir(), 'runs', runs[0]!, 'deleted.csv'))).toBe(false);
   });
 
   test('never on a run that did not read the whole input (--max-rows), nor on an input with a record that could not be read', async () => {
