@@ -1,4 +1,10 @@
 import type { DeleteMissingResult } from '../report/summary.js';
+import { basename } from 'node:path';
+import type { HeaderIndex } from '../csv/header.js';
+import { ExitCode } from '../errors.js';
+import type { ResumeState } from '../journal/replay.js';
+import { runsFromJournal } from '../journal/runs.js';
+import { isFailureReportName, isOwnReportName } from '../state/state-dir.js';
 import { closeSync, existsSync, fsyncSync, writeSync } from 'node:fs';
 import type { ApiClient } from '../api/client.js';
 import type { Contact } from '../api/contract.js';
@@ -7,12 +13,29 @@ import type { Log } from '../log.js';
 import { jobContacts, type JobContact } from '../ownership/created-by-job.js';
 import { deleteIfStillOurs, restoreIfUnchanged, type GuardedResult } from '../ownership/guarded-write.js';
 import { PriorStates, type PriorState } from '../ownership/prior-states.js';
-import { openPrivateFile } from '../state/private-files.js';
+import { openPrivateFile, STATE_FILES } from '../state/private-files.js';
 import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
 import type { Runner } from './runner.js';
 import type { SourceSeen } from './import-records.js';
 
 export type { DeleteMissingResult };
+
+/** Whether the input is one of the tool's own reports: never the source a deletion may act on. */
+function ownReportOf(input: string, header: HeaderIndex): { ownReport?: string } {
+  if (isFailureReportName(input) || header.source !== undefined) return { ownReport: `a failure report of this tool (${basename(input)})` };
+  if (basename(input) === STATE_FILES.review) return { ownReport: "the job's review.csv" };
+  return {};
+}
+
+/** Records read by the job's last run that read a whole export (ended on its own, not on a report of its own). */
+function lastWholeRead(runs: ResumeState['runs']): { lastWholeRead?: number } {
+  const whole = runsFromJournal(runs).filter((r) => (r.exitCode === ExitCode.ok || r.exitCode === ExitCode.someFailed) && r.counts !== undefined && (r.input === undefined || !isOwnReportName(r.input)));
+  const last = whole.at(-1)?.counts as { read?: number; ignored?: number } | undefined;
+  return last?.read !== undefined ? { lastWholeRead: last.read - (last.ignored ?? 0) } : {};
+}
+
+/** What the job's past and the input's name say for the deletion guards (the import's and the dry run's preview alike). */
+export const deletionHistory = (input: string, header: HeaderIndex, runs: ResumeState['runs']): Pick<DeletionEvidence, 'ownReport' | 'lastWholeRead'> => ({ ...ownReportOf(input, header), ...lastWholeRead(runs) });
 
 /** The share of the job's contacts a run may delete without --max-delete. */
 export const DELETE_SHARE = 0.05;

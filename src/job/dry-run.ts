@@ -29,6 +29,7 @@ import { Recorder } from './recorder.js';
 import type { ValidRecord } from '../classify/classify.js';
 import { describeChange } from '../report/change-preview.js';
 import { ImportError } from '../errors.js';
+import { previewDeletion, type DeletePreviewFlags } from './delete-preview.js';
 
 export interface DryRunOptions {
   /** What to do after this run, in words and as commands, for report.html. */
@@ -43,6 +44,8 @@ export interface DryRunOptions {
   readonly api?: { readonly apiKey: string; readonly baseUrl: string };
   /** --match-existing (overrides the config's matchExisting): with a key, the workspace is listed and each adoption or review previewed. */
   readonly matchExisting?: readonly MatchKey[];
+  /** --delete-missing: what the import would delete is listed in would-delete.csv, with the guards' verdict (from the journal: no key needed). */
+  readonly deleteMissing?: DeletePreviewFlags;
 }
 
 /** How many changed records a dry run shows field by field. */
@@ -103,10 +106,11 @@ async function dryRunOf(options: DryRunOptions): Promise<Summary> {
   });
   const preview = new ContactPreview(header, config.phoneNumbers);
   const changed: ValidRecord[] = [];
+  const classifier = new Classifier(config, header, csv.encoding, csv.estimatedRecords, owners);
   try {
     await runPipeline({
       csv,
-      classifier: new Classifier(config, header, csv.encoding, csv.estimatedRecords, owners),
+      classifier,
       past,
       rules: options.rules ?? DEFAULT_RULES,
       recorder,
@@ -124,8 +128,10 @@ async function dryRunOf(options: DryRunOptions): Promise<Summary> {
     throw err;
   }
   const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api);
+  const seen = { hasSeen: (id: string) => classifier.hasSeen(id), unreadable: classifier.unreadable, records: recorder.counts.read - recorder.counts.buckets.ignored };
+  const wouldDelete = options.deleteMissing === undefined ? undefined : await previewDeletion({ journalPath: statePath(stateDir, 'journal'), past, seen, input, header, flags: options.deleteMissing, file: statePath(reportDir, 'wouldDelete') });
   const summary = buildSummary(
-    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(preview.lines.length > 0 && { preview: preview.lines }), ...(changes && { changes }), ...failedCardsFact(csv.format, recorder.counts, reportDir), reportHtml: statePath(reportDir, 'reportHtml') },
+    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(preview.lines.length > 0 && { preview: preview.lines }), ...(changes && { changes }), ...(wouldDelete && { wouldDelete }), ...failedCardsFact(csv.format, recorder.counts, reportDir), reportHtml: statePath(reportDir, 'reportHtml') },
     recorder.counts,
   );
   await writePrivateFile(statePath(reportDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -8,8 +8,6 @@ import type { MatchKey, ResolvedConfig } from '../config/resolved.js';
 import { refuseUnmatchedFirstRun } from '../workspace/build-index.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import { indexHeader, type HeaderIndex } from '../csv/header.js';
-import { basename } from 'node:path';
-import { isFailureReportName, isOwnReportName } from '../state/state-dir.js';
 import { inputFormat, openInput } from '../input/open-input.js';
 import { workbookTemp } from '../state/workbook-temp.js';
 import { existsSync, statSync } from 'node:fs';
@@ -24,7 +22,7 @@ import { checkSameWorkspace } from '../ownership/same-workspace.js';
 import type { Log } from '../log.js';
 import { Counts } from '../report/counts.js';
 import { writeCreatedReport } from '../report/created-report.js';
-import { ensurePrivateDir, STATE_FILES, statePath, writePrivateFile } from '../state/private-files.js';
+import { ensurePrivateDir, statePath, writePrivateFile } from '../state/private-files.js';
 import { type ProgressSink } from '../report/progress.js';
 import { buildSummary, completedExitCode, runFacts, type FailedTolerance, type Summary } from '../report/summary.js';
 import type { RequestStats } from '../api/request-stats.js';
@@ -37,7 +35,7 @@ import type { Timeline } from '../report/timeline.js';
 import { abortedBy, Runner, type RunEnd } from './runner.js';
 import { importRecords, type SourceSeen } from './import-records.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
-import { deleteMissing, type DeleteMissingResult } from './delete-missing.js';
+import { deleteMissing, deletionHistory, type DeleteMissingResult } from './delete-missing.js';
 import { changedIds, matchingIndex } from './input-passes.js';
 import { readReviewDecisions, reviewSource } from './review-decisions.js';
 import { checkCreatedByUser, checkWorkspace } from '../send/workspace-check.js';
@@ -185,7 +183,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
         deletion && options.maxRows === undefined
           ? (seen: SourceSeen) => {
               writer.flush();
-              const evidence = { records: seen.records, ...ownReportOf(options.input, header), ...lastWholeRead(past.runs), ...(deletion.confirmDelete !== undefined && { confirmDelete: deletion.confirmDelete }) };
+              const evidence = { records: seen.records, ...deletionHistory(options.input, header, past.runs), ...(deletion.confirmDelete !== undefined && { confirmDelete: deletion.confirmDelete }) };
               return deleteMissing({ api, runner, journal: writer, journalPath, deletedCsv: statePath(stateDir, 'deleted'), priorPath: statePath(stateDir, 'prior'), seen, evidence, log, ...(deletion.maxDelete !== undefined && { maxDelete: deletion.maxDelete }) });
             }
           : undefined;
@@ -313,20 +311,6 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
 function lastCreatedThrough(runs: ResumeState['runs']): number | undefined {
   for (let i = runs.length - 1; i >= 0; i--) if (runs[i]!.event === 'end') return runs[i]!.createdThrough;
   return undefined;
-}
-
-/** Whether the input is one of the tool's own reports: never the source a deletion may act on. */
-function ownReportOf(input: string, header: HeaderIndex): { ownReport?: string } {
-  if (isFailureReportName(input) || header.source !== undefined) return { ownReport: `a failure report of this tool (${basename(input)})` };
-  if (basename(input) === STATE_FILES.review) return { ownReport: "the job's review.csv" };
-  return {};
-}
-
-/** Records read by the job's last run that read a whole export (ended on its own, not on a report of its own). */
-function lastWholeRead(runs: ResumeState['runs']): { lastWholeRead?: number } {
-  const whole = runsFromJournal(runs).filter((r) => (r.exitCode === ExitCode.ok || r.exitCode === ExitCode.someFailed) && r.counts !== undefined && (r.input === undefined || !isOwnReportName(r.input)));
-  const last = whole.at(-1)?.counts as { read?: number; ignored?: number } | undefined;
-  return last?.read !== undefined ? { lastWholeRead: last.read - (last.ignored ?? 0) } : {};
 }
 
 /** What --delete-missing did, or why it did nothing (a run that did not read the whole input). */

@@ -104,6 +104,8 @@ function adviceFor(s: Summary): string[] {
     if (d.refused !== undefined) out.push(`Nothing was deleted: ${d.refused}.${d.refusedHint !== undefined ? ` What to do: ${d.refusedHint}.` : ''}`);
     else if (d.deleted + d.released > 0) out.push(`${d.deleted} contact(s) the job had created were deleted and ${d.released} it had adopted were given back, because their records left the source: deleted.csv holds each deleted one as it was.${d.changedSince > 0 ? ` ${d.changedSince} were left alone: someone changed them since the job wrote them.` : ''}`);
   }
+  const w = s.wouldDelete;
+  if (w !== undefined && w.delete + w.release > 0) out.push(`The import with --delete-missing would ${w.refused !== undefined ? `refuse to delete the ${w.delete + w.release} contact(s) no longer in the input: ${w.refused}.${w.refusedHint !== undefined ? ` What to do: ${w.refusedHint}.` : ''}` : `delete ${w.delete} contact(s) the job created${w.release > 0 ? ` and give back ${w.release} it adopted` : ''}, because their records are no longer in the input.`} would-delete.csv lists each.`);
   if (s.conflicts !== undefined) out.push(`${s.conflicts} field(s) were changed both in the source and by someone in OpenPhone since the job last wrote them: conflicts.csv lists each with the three values and which one the contact keeps.`);
   if (s.drift !== undefined) out.push(`${s.drift} field(s) of the job's contacts were changed in OpenPhone since the job wrote them: drift.csv lists each, and whether it was written back.`);
   const hint = phoneCountryHint(s.phonesLeftOut);

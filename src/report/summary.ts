@@ -50,6 +50,8 @@ export interface Summary {
   readonly timeline?: readonly TimelinePoint[];
   /** --delete-missing: what it did, or why it did nothing. */
   readonly deleteMissing?: DeleteMissingResult | { readonly skipped: string };
+  /** A dry run with --delete-missing: what the import would delete and release (would-delete.csv), or why its guards would refuse. */
+  readonly wouldDelete?: { readonly delete: number; readonly release: number; readonly file?: string; readonly refused?: string; readonly refusedHint?: string };
   /** A vCard input: failures.vcf, the failed cards as read, to fix and rerun (beside failures.csv). */
   readonly failedCards?: string;
   /** report.html, beside summary.json. */
@@ -152,6 +154,7 @@ export function formatSummary(s: Summary): string {
   }
   if (s.abortedBecause) lines.push(`  ABORTED: ${s.abortedBecause}`, ...(s.abortHint ? [`  hint: ${s.abortHint}`] : []));
   if (s.deleteMissing !== undefined) lines.push(`  --delete-missing: ${describeDeletion(s.deleteMissing, s.stateDir)}`);
+  if (s.wouldDelete !== undefined) lines.push(`  --delete-missing: ${describeWouldDelete(s.wouldDelete)}`);
   if (s.toleratedFailed !== undefined) lines.push(`  ${s.toleratedFailed.records} record(s) failed, within --tolerate-failed ${s.toleratedFailed.tolerance}: exit 0 (they are in failures.csv all the same)`);
   if (s.drift !== undefined) lines.push(`  drift: ${s.drift} field(s) of the job's contacts were changed in the app since the job wrote them: see ${s.reportDir ?? s.stateDir}/drift.csv ("update": { "conflicts": "source" } writes them back)`);
   if (s.conflicts !== undefined) lines.push(`  conflicts: ${s.conflicts} field(s) changed both in the source and in the workspace since the job last wrote them: see ${s.reportDir ?? s.stateDir}/conflicts.csv (update.conflicts says which side is kept)`);
@@ -232,6 +235,13 @@ function dryRunLine(c: Summary['counts']): string {
     ['duplicate', c.duplicate, true],
     ['failed', c.failed, true],
   ]);
+}
+
+function describeWouldDelete(w: NonNullable<Summary['wouldDelete']>): string {
+  if (w.delete + w.release === 0) return 'every contact of the job is in the input: the import would delete nothing';
+  const what = `${w.delete} contact(s) the job created are no longer in the input${w.release > 0 ? `, and ${w.release} it adopted` : ''}: listed in ${w.file}`;
+  if (w.refused !== undefined) return `${what}; the import would refuse to delete them: ${w.refused}\n  hint: ${w.refusedHint}`;
+  return `${what}; the import would delete them${w.release > 0 ? ' and release the adopted ones (given back as they were)' : ''}, each unless someone changed it since the job wrote it`;
 }
 
 function describeDeletion(d: NonNullable<Summary['deleteMissing']>, stateDir: string): string {

@@ -45,6 +45,8 @@ export const STATE_FILES = {
   /** --delete-missing: each contact, as it was, before its DELETE. */
   deleted: 'deleted.csv',
   deleteLog: 'deleted.jsonl',
+  /** A dry run with --delete-missing: the contacts the import would delete or release. */
+  wouldDelete: 'would-delete.csv',
   payloads: 'payloads.jsonl',
   /** Per process, what a workbook's reader parks while it reads (state/workbook-temp.ts). */
   temp: 'tmp',

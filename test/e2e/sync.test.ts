@@ -450,6 +450,26 @@ describe('--delete-missing: the source deleted a record', () => {
     expect(existsSync(join(stateDir(), 'runs', runs[0]!, 'deleted.csv'))).toBe(false);
   });
 
+  test('the dry run previews the deletions: would-delete.csv names each contact, and the guards\' verdict is the import\'s, before and after --max-delete', async () => {
+    const { sandbox, input, file } = await imported(60);
+    const gone = file.valid.slice(0, 10);
+    const after = without(input, gone);
+    const before = sandbox.requests().length;
+    const refused = await dryRun({ config, input: after, stateDir: stateDir(), log: silentLog, deleteMissing: {} });
+    expect(refused.wouldDelete).toMatchObject({ delete: 10, release: 0, refused: expect.stringMatching(/it would delete 10 of the job's \d+ contacts/), refusedHint: expect.stringMatching(/add --max-delete 10$/) });
+    const listed = parse(readFileSync(join(stateDir(), 'dry-run', 'would-delete.csv')), { columns: true, bom: true }) as Record<string, string>[];
+    expect(listed.map((d) => d.externalId).sort()).toEqual([...gone].sort());
+    expect(listed[0]).toMatchObject({ action: 'delete', contactId: expect.any(String), firstName: expect.stringMatching(/^First/) });
+    expect(formatSummary(refused)).toMatch(/--delete-missing: 10 contact\(s\) the job created are no longer in the input: listed in \S+would-delete\.csv; the import would refuse to delete them/);
+    const allowed = await dryRun({ config, input: after, stateDir: stateDir(), log: silentLog, deleteMissing: { maxDelete: 10 } });
+    expect(allowed.wouldDelete).toEqual({ delete: 10, release: 0, file: expect.stringMatching(/would-delete\.csv$/) });
+    expect(readFileSync(join(stateDir(), 'dry-run', 'report.html'), 'utf8')).toMatch(/would delete 10 contact\(s\) the job created.*would-delete\.csv lists each/);
+    // Nothing was sent, nothing deleted; a whole export previews no deletion and leaves no would-delete.csv.
+    expect(sandbox.requests().length).toBe(before);
+    expect((await dryRun({ config, input, stateDir: stateDir(), log: silentLog, deleteMissing: {} })).wouldDelete).toEqual({ delete: 0, release: 0 });
+    expect(existsSync(join(stateDir(), 'dry-run', 'would-delete.csv'))).toBe(false);
+  });
+
   test('never on a run that did not read the whole input (--max-rows), nor on an input with a record that could not be read', async () => {
     const { sandbox, input, file } = await imported(30);
     const after = without(input, file.valid.slice(0, 1));

@@ -95,7 +95,7 @@ async function runJob(args: RunArgs, log: Log, progressMode: 'quiet' | 'json' | 
     const baseUrl = args.baseUrl !== undefined ? checkBaseUrl(args.baseUrl, '--base-url', log) : config.api.baseUrl;
     // With a key the first changed records' contacts are read to show their changes (nothing is sent).
     const key = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
-    return done(await dryRun({ config, input: args.input, stateDir, log, rules, nextSteps: hintsFor(args, stateDir), ...(key !== undefined && { api: { apiKey: key, baseUrl } }), ...(matchExisting !== undefined && { matchExisting }) }));
+    return done(await dryRun({ config, input: args.input, stateDir, log, rules, nextSteps: hintsFor(args, stateDir), ...(key !== undefined && { api: { apiKey: key, baseUrl } }), ...(matchExisting !== undefined && { matchExisting }), ...(args.deleteMissing === true && { deleteMissing: deleteFlags(args) }) }));
   }
   // The key comes from the environment only: argv shows in `ps` and shell history.
   const apiKey = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
@@ -121,7 +121,7 @@ async function runJob(args: RunArgs, log: Log, progressMode: 'quiet' | 'json' | 
         ...(tolerateFailed !== undefined && { tolerateFailed }),
         nextSteps: hintsFor(args, stateDir),
         ...(matchExisting !== undefined && { matchExisting }),
-        ...(args.deleteMissing === true && { deleteMissing: { ...(args.maxDelete !== undefined && { maxDelete: args.maxDelete }), ...(args.confirmDelete !== undefined && { confirmDelete: args.confirmDelete }) } }),
+        ...(args.deleteMissing === true && { deleteMissing: deleteFlags(args) }),
         ...(args.sameWorkspace === true && { sameWorkspace: true }),
         ...(args.baseUrl !== undefined && { baseUrl: args.baseUrl }),
         ...(args.maxRows !== undefined && { maxRows: args.maxRows }),
@@ -133,6 +133,8 @@ async function runJob(args: RunArgs, log: Log, progressMode: 'quiet' | 'json' | 
     stop.dispose();
   }
 }
+
+const deleteFlags = (args: RunArgs) => ({ ...(args.maxDelete !== undefined && { maxDelete: args.maxDelete }), ...(args.confirmDelete !== undefined && { confirmDelete: args.confirmDelete }) });
 
 /** --max-delete and --confirm-delete: whole numbers, and only with --delete-missing. */
 function checkDeleteFlags(args: RunArgs): void {
