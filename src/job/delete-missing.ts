@@ -15,6 +15,7 @@ import { deleteIfStillOurs, restoreIfUnchanged, type GuardedResult } from '../ow
 import { PriorStates, type PriorState } from '../ownership/prior-states.js';
 import { openPrivateFile, STATE_FILES } from '../state/private-files.js';
 import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
+import { delimiterOfReport } from '../report/csv-report.js';
 import type { Runner } from './runner.js';
 import type { SourceSeen } from './import-records.js';
 
@@ -76,6 +77,8 @@ export async function deleteMissing(args: {
   readonly journal: JournalWriter;
   readonly journalPath: string;
   readonly deletedCsv: string;
+  /** The input's delimiter: deleted.csv, like every report, opens in the spreadsheet the export came from. */
+  readonly delimiter: string;
   readonly priorPath: string;
   readonly seen: SourceSeen;
   readonly evidence: DeletionEvidence;
@@ -91,7 +94,7 @@ export async function deleteMissing(args: {
   const releasing = missing.filter((c) => c.relation === 'adopted').length;
   args.log.info(`--delete-missing: ${missing.length} contact(s) whose externalId is no longer in the input: deleting the ${missing.length - releasing} the job created (each written to ${args.deletedCsv} first)${releasing > 0 ? `, releasing the ${releasing} it adopted (put back as they were before)` : ''}`);
   const priors = releasing > 0 ? PriorStates.read(args.priorPath) : new Map<string, PriorState>();
-  const out = new DeletedCsv(args.deletedCsv);
+  const out = new DeletedCsv(args.deletedCsv, args.delimiter);
   const n = { deleted: 0, released: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
   try {
     for (const c of missing) {
@@ -157,18 +160,21 @@ const CSV_HEADER = ['externalId', 'contactId', 'firstName', 'lastName', 'company
  */
 class DeletedCsv {
   private readonly fd: number;
+  private readonly delimiter: string;
 
-  constructor(path: string) {
+  /** A fresh file takes the input's delimiter; rows appended to an older one keep its own. */
+  constructor(path: string, inputDelimiter: string) {
     const fresh = !existsSync(path);
+    this.delimiter = fresh ? inputDelimiter : delimiterOfReport(path, CSV_HEADER[0]!, CSV_HEADER[1]!, ',');
     this.fd = openPrivateFile(path, 'a');
-    if (fresh) writeSync(this.fd, `${UTF8_BOM}${safeCsvRow(CSV_HEADER)}`);
+    if (fresh) writeSync(this.fd, `${UTF8_BOM}${safeCsvRow(CSV_HEADER, this.delimiter)}`);
   }
 
   add(c: JobContact, contact: Contact): void {
     const df = contact.defaultFields;
     const items = (list: readonly { name: string; value: string | null }[]) => list.map((i) => `${i.name}: ${i.value ?? ''}`).join('; ');
     const row = [c.externalId, contact.id, df.firstName ?? '', df.lastName ?? '', df.company ?? '', df.role ?? '', items(df.emails), items(df.phoneNumbers), JSON.stringify(contact.customFields.map((f) => ({ key: f.key, value: f.value }))), new Date().toISOString()];
-    writeSync(this.fd, safeCsvRow(row));
+    writeSync(this.fd, safeCsvRow(row, this.delimiter));
     fsyncSync(this.fd);
   }
 

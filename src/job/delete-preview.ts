@@ -16,8 +16,8 @@ export interface DeletePreviewFlags {
 
 /** would-delete.csv: each contact the import would delete or release, with the name the job last wrote. */
 class WouldDeleteReport extends CsvReport {
-  constructor(path: string) {
-    super(path, ['externalId', 'contactId', 'action', 'firstName', 'lastName', 'company'], undefined, true);
+  constructor(path: string, delimiter: string) {
+    super(path, ['externalId', 'contactId', 'action', 'firstName', 'lastName', 'company'], { omitWhenEmpty: true, delimiter });
   }
   add(row: readonly string[]): void {
     this.write(row);
@@ -31,11 +31,11 @@ class WouldDeleteReport extends CsvReport {
  * guards' verdict, in the same words the import would use. Only the import
  * reads each contact first (changed since the job's last write: left alone).
  */
-export async function previewDeletion(args: { readonly journalPath: string; readonly past: ResumeState; readonly seen: SourceSeen; readonly input: string; readonly header: HeaderIndex; readonly flags: DeletePreviewFlags; readonly file: string }): Promise<NonNullable<Summary['wouldDelete']>> {
+export async function previewDeletion(args: { readonly journalPath: string; readonly past: ResumeState; readonly seen: SourceSeen; readonly input: string; readonly header: HeaderIndex; readonly flags: DeletePreviewFlags; readonly file: string; readonly delimiter: string }): Promise<NonNullable<Summary['wouldDelete']>> {
   const contacts = [...(await jobContacts(args.journalPath)).values()].filter((c) => c.relation === 'created' || c.relation === 'adopted');
   const missing = contacts.filter((c) => !args.seen.hasSeen(c.externalId));
   const verdict = refusal({ missing: missing.length, total: contacts.length, unreadable: args.seen.unreadable, records: args.seen.records, ...deletionHistory(args.input, args.header, args.past.runs), ...(args.flags.maxDelete !== undefined && { maxDelete: args.flags.maxDelete }), ...(args.flags.confirmDelete !== undefined && { confirmDelete: args.flags.confirmDelete }) });
-  const report = new WouldDeleteReport(args.file);
+  const report = new WouldDeleteReport(args.file, args.delimiter);
   try {
     for (const c of missing) {
       const at = args.past.done.get(c.externalId)?.baseAt;

@@ -100,9 +100,9 @@ async function dryRunOf(options: DryRunOptions): Promise<Summary> {
   const recorder = new Recorder({
     failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter, input, failedCardsPath(csv.format, reportDir), keptEdits(options.log)),
     payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
-    dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues')),
+    dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues'), csv.delimiter),
     // Only where matching is previewed: no review.csv says nothing.
-    ...(index && { review: new ReviewReport(statePath(reportDir, 'review'), keptEdits(options.log)) }),
+    ...(index && { review: new ReviewReport(statePath(reportDir, 'review'), keptEdits(options.log), csv.delimiter) }),
   });
   const preview = new ContactPreview(header, config.phoneNumbers);
   const changed: ValidRecord[] = [];
@@ -129,7 +129,7 @@ async function dryRunOf(options: DryRunOptions): Promise<Summary> {
   }
   const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api);
   const seen = { hasSeen: (id: string) => classifier.hasSeen(id), unreadable: classifier.unreadable, records: recorder.counts.read - recorder.counts.buckets.ignored };
-  const wouldDelete = options.deleteMissing === undefined ? undefined : await previewDeletion({ journalPath: statePath(stateDir, 'journal'), past, seen, input, header, flags: options.deleteMissing, file: statePath(reportDir, 'wouldDelete') });
+  const wouldDelete = options.deleteMissing === undefined ? undefined : await previewDeletion({ journalPath: statePath(stateDir, 'journal'), past, seen, input, header, flags: options.deleteMissing, file: statePath(reportDir, 'wouldDelete'), delimiter: csv.delimiter });
   const summary = buildSummary(
     { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(preview.lines.length > 0 && { preview: preview.lines }), ...(changes && { changes }), ...(wouldDelete && { wouldDelete }), ...failedCardsFact(csv.format, recorder.counts, reportDir), reportHtml: statePath(reportDir, 'reportHtml') },
     recorder.counts,

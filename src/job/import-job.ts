@@ -184,7 +184,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
           ? (seen: SourceSeen) => {
               writer.flush();
               const evidence = { records: seen.records, ...deletionHistory(options.input, header, past.runs), ...(deletion.confirmDelete !== undefined && { confirmDelete: deletion.confirmDelete }) };
-              return deleteMissing({ api, runner, journal: writer, journalPath, deletedCsv: statePath(stateDir, 'deleted'), priorPath: statePath(stateDir, 'prior'), seen, evidence, log, ...(deletion.maxDelete !== undefined && { maxDelete: deletion.maxDelete }) });
+              return deleteMissing({ api, runner, journal: writer, journalPath, deletedCsv: statePath(stateDir, 'deleted'), delimiter: csv.delimiter, priorPath: statePath(stateDir, 'prior'), seen, evidence, log, ...(deletion.maxDelete !== undefined && { maxDelete: deletion.maxDelete }) });
             }
           : undefined;
       // The decisions are the journal's from now on: this run and every later one carry them out until the record is done.
@@ -199,7 +199,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     }
     const calibration = api.serverClock.calibration;
     if (journal !== undefined && calibration !== undefined) journal.append(clockEvent(calibration));
-    return await finishJob(options, result, stats, startedAt, journal, past.runs, csv.format, deletedFrom);
+    return await finishJob(options, result, stats, startedAt, journal, past.runs, csv, deletedFrom);
   } finally {
     // A journal that could not be written (a full disk) is the error that counts, and the lock is released whatever happens.
     try {
@@ -261,7 +261,7 @@ function openJournal(journalPath: string, past: ResumeState, target: Target & { 
 }
 
 /** The run's reports: summary.json, created.csv (from the journal), and the run's end in the journal. */
-async function finishJob(options: ImportOptions, result: RunEnd & { counts: Counts; timeline?: Timeline }, stats: RequestStats, startedAt: Date, journal: JournalWriter | undefined, pastRuns: ResumeState['runs'], format: OpenedCsv['format'], deletedFrom: number): Promise<Summary> {
+async function finishJob(options: ImportOptions, result: RunEnd & { counts: Counts; timeline?: Timeline }, stats: RequestStats, startedAt: Date, journal: JournalWriter | undefined, pastRuns: ResumeState['runs'], table: Pick<OpenedCsv, 'format' | 'delimiter'>, deletedFrom: number): Promise<Summary> {
   const { config, input, stateDir } = options;
   const finishedAt = new Date();
   const sendingSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
@@ -282,7 +282,7 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
       achievedRate: sendingSeconds > 0 ? stats.requests / sendingSeconds : 0,
       ...(result.timeline && { timeline: result.timeline.toJSON() }),
       ...(deletion && { deleteMissing: deletion }),
-      ...failedCardsFact(format, result.counts, stateDir),
+      ...failedCardsFact(table.format, result.counts, stateDir),
       reportHtml: statePath(stateDir, 'reportHtml'),
     },
     result.counts,
@@ -293,7 +293,7 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
     journal.flush();
     const journalPath = statePath(stateDir, 'journal');
     createdThrough = statSync(journalPath).size;
-    await writeCreatedReport(journalPath, statePath(stateDir, 'created'), lastCreatedThrough(pastRuns));
+    await writeCreatedReport(journalPath, statePath(stateDir, 'created'), lastCreatedThrough(pastRuns), table.delimiter);
   }
   await writePrivateFile(statePath(stateDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
   const removed = deletion !== undefined && !('skipped' in deletion) ? { deleted: deletion.deleted, released: deletion.released } : {};

@@ -76,11 +76,11 @@ export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { c
   const { runner } = i;
   const recorder = new Recorder({
     failures: new FailuresReport(statePath(i.reportDir, 'failures'), i.header, i.csv.delimiter, i.csv.file, failedCardsPath(i.csv.format, i.reportDir), keptEdits(i.log)),
-    dropped: new DroppedValuesReport(statePath(i.reportDir, 'droppedValues')),
+    dropped: new DroppedValuesReport(statePath(i.reportDir, 'droppedValues'), i.csv.delimiter),
     journal: i.journal,
-    review: new ReviewReport(statePath(i.reportDir, 'review'), keptEdits(i.log)),
-    conflicts: new ConflictsReport(statePath(i.reportDir, 'conflicts')),
-    ...(i.rules.verify && { drift: new DriftReport(statePath(i.reportDir, 'drift')) }),
+    review: new ReviewReport(statePath(i.reportDir, 'review'), keptEdits(i.log), i.csv.delimiter),
+    conflicts: new ConflictsReport(statePath(i.reportDir, 'conflicts'), i.csv.delimiter),
+    ...(i.rules.verify && { drift: new DriftReport(statePath(i.reportDir, 'drift'), i.csv.delimiter) }),
     breaker: new RefusalBreaker(i.refusalStreak),
     pastFailure: (id) => i.past.failed.get(id),
     onTrip: (trip) => runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message, { hint: trip.hint })),

@@ -27,13 +27,15 @@ const isReviewHeader = (header: readonly string[]) => ['externalId', 'why', 'can
 export function readReviewDecisions(file: string): ReviewInput | undefined {
   if (!existsSync(file) || !statSync(file).isFile()) return undefined;
   // The header alone decides: an export of a million rows is not read whole for it.
-  const first = firstLine(file).replace(/^\uFEFF/, '').split(',').map((c) => c.trim());
-  if (!isReviewHeader(first)) {
+  // Written with the input's delimiter, perhaps saved again by a spreadsheet with its own: the one that makes the header a review's.
+  const line = firstLine(file).replace(/^\uFEFF/, '');
+  const delimiter = [',', ';', '\t', '|'].find((d) => isReviewHeader(line.split(d).map((c) => c.trim().replace(/^"(.*)"$/, '$1'))));
+  if (delimiter === undefined) {
     // The job's review.csv from before the decision column: say what to do rather than read it as contacts.
     if (basename(file) === STATE_FILES.review) throw new UsageError('REVIEW_WITHOUT_DECISIONS', `${file}: a review.csv without a "decision" column (written by an earlier version)`, { hint: `run the job on its export once more: the new review.csv has a "decision" column (${REVIEW_COLUMNS.join(', ')})` });
     return undefined;
   }
-  const rows = parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, relax_column_count: true }) as Record<string, string>[];
+  const rows = parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''), { columns: true, delimiter, skip_empty_lines: true, relax_column_count: true }) as Record<string, string>[];
   const decisions = new Map<string, ReviewDecision>();
   let undecided = 0;
   rows.forEach((raw, i) => {

@@ -12,8 +12,8 @@ const shown = (value: unknown): string => (value === null || value === undefined
  * (the updated event's `cf`); this is its view for people.
  */
 export class ConflictsReport extends CsvReport {
-  constructor(path: string) {
-    super(path, ['line', 'externalId', 'field', 'base', 'source', 'workspace', 'kept'], undefined, true);
+  constructor(path: string, delimiter?: string) {
+    super(path, ['line', 'externalId', 'field', 'base', 'source', 'workspace', 'kept'], { omitWhenEmpty: true, ...(delimiter !== undefined && { delimiter }) });
   }
 
   add(line: number, externalId: string, c: Conflict): void {
@@ -26,8 +26,8 @@ export class ConflictsReport extends CsvReport {
  * job wrote it, with both values and whether it was written back.
  */
 export class DriftReport extends CsvReport {
-  constructor(path: string) {
-    super(path, ['line', 'externalId', 'field', 'asWritten', 'inWorkspace', 'action'], undefined, true);
+  constructor(path: string, delimiter?: string) {
+    super(path, ['line', 'externalId', 'field', 'asWritten', 'inWorkspace', 'action'], { omitWhenEmpty: true, ...(delimiter !== undefined && { delimiter }) });
   }
 
   add(line: number, externalId: string, d: Drift, repaired: boolean): void {

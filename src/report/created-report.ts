@@ -2,7 +2,8 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { forEachJournalEvent } from '../journal/codec.js';
 import { isCreatedByJob } from '../ownership/created-by-job.js';
 import { AtomicPrivateFile } from '../state/private-files.js';
-import { safeCsvRows, UTF8_BOM } from '../csv/spreadsheet-safe.js';
+import { safeCsvRow, safeCsvRows, UTF8_BOM } from '../csv/spreadsheet-safe.js';
+import { delimiterOfReport } from './csv-report.js';
 
 /**
  * created.csv: every contact this job made (all runs), externalId → contact
@@ -16,10 +17,12 @@ import { safeCsvRows, UTF8_BOM } from '../csv/spreadsheet-safe.js';
  * offset is read, so a resume over a million contacts does not parse them all
  * again. Without it, or without the file, the whole journal is read.
  */
-export async function writeCreatedReport(journalPath: string, outPath: string, continueFrom?: number): Promise<void> {
+export async function writeCreatedReport(journalPath: string, outPath: string, continueFrom?: number, inputDelimiter = ','): Promise<void> {
   const file = new AtomicPrivateFile(outPath);
   // A journal shorter than what created.csv covered was not the one it was made from: read it all.
   const resume = continueFrom !== undefined && existsSync(outPath) && existsSync(journalPath) && continueFrom <= statSync(journalPath).size;
+  // The rows copied keep their delimiter; a file started afresh takes the input's.
+  const delimiter = resume ? delimiterOfReport(outPath, 'line', 'externalId', ',') : inputDelimiter;
   if (resume) {
     for await (const chunk of createReadStream(outPath)) {
       file.stream.write(chunk as Buffer);
@@ -27,7 +30,7 @@ export async function writeCreatedReport(journalPath: string, outPath: string, c
     }
   } else {
     // A byte order mark: Excel reads the file as UTF-8 (externalIds may have accents).
-    file.stream.write(`${UTF8_BOM}line,externalId,contactId\n`);
+    file.stream.write(`${UTF8_BOM}${safeCsvRow(['line', 'externalId', 'contactId'], delimiter)}`);
   }
   if (existsSync(journalPath)) {
     let rows: string[][] = [];
@@ -39,7 +42,7 @@ export async function writeCreatedReport(journalPath: string, outPath: string, c
       },
       async () => {
         // One csv-stringify call per chunk of the journal, not one per row.
-        if (rows.length > 0) file.stream.write(safeCsvRows(rows));
+        if (rows.length > 0) file.stream.write(safeCsvRows(rows, delimiter));
         rows = [];
         await file.pace();
       },

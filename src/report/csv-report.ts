@@ -1,25 +1,41 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { AtomicPrivateFile } from '../state/private-files.js';
 import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
 
+/** How a report is written: as the input was (its delimiter, so a `;` file's reports open in German Excel), and what becomes of it. */
+export interface CsvReportOptions {
+  /** The input's delimiter (a workbook's or vCard's reports use ","). */
+  readonly delimiter?: string;
+  /** A person edits this file: one edited since the tool wrote it is moved aside, not written over. */
+  readonly keepEdits?: (aside: string) => void;
+  /** A run with no row writes no file (a header alone says nothing) and drops the last run's unedited one. */
+  readonly omitWhenEmpty?: boolean;
+}
+
 /**
- * A report of rows for people (UTF-8 with a BOM, every cell spreadsheet-safe),
- * written whole or not at all: dropped-values.csv, review.csv.
+ * A report of rows for people (UTF-8 with a BOM, as failures.csv, every cell
+ * spreadsheet-safe, the input's delimiter), written whole or not at all:
+ * dropped-values.csv, review.csv, conflicts.csv, drift.csv.
  */
 export class CsvReport {
   private readonly file: AtomicPrivateFile;
   /** Rows written after the header. */
   private rows = -1;
 
-  /** `omitWhenEmpty`: a run with no row writes no file (a header alone says nothing) and drops the last run's unedited one. */
-  constructor(path: string, header: readonly string[], keepEdits?: (aside: string) => void, private readonly omitWhenEmpty = false) {
-    this.file = new AtomicPrivateFile(path, keepEdits);
+  private readonly delimiter: string;
+  private readonly omitWhenEmpty: boolean;
+
+  constructor(path: string, header: readonly string[], options: CsvReportOptions = {}) {
+    this.file = new AtomicPrivateFile(path, options.keepEdits);
+    this.delimiter = options.delimiter ?? ',';
+    this.omitWhenEmpty = options.omitWhenEmpty ?? false;
     this.file.stream.write(UTF8_BOM);
     this.write(header);
   }
 
   protected write(row: readonly string[]): void {
     this.rows++;
-    this.file.stream.write(safeCsvRow(row));
+    this.file.stream.write(safeCsvRow(row, this.delimiter));
   }
 
   pace(): Promise<void> {
@@ -34,4 +50,26 @@ export class CsvReport {
   discard(): void {
     this.file.discard();
   }
+}
+
+/**
+ * The delimiter a report that grows across runs (created.csv, deleted.csv)
+ * was started with: its rows stay in one delimiter whatever a later run's
+ * input uses. `first` and `second` are its first two column names; a missing
+ * or unrecognised file gives `fallback`.
+ */
+export function delimiterOfReport(path: string, first: string, second: string, fallback: string): string {
+  let head = '';
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(4096);
+      head = buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return fallback;
+  }
+  return [',', ';', '\t', '|'].find((d) => head.includes(`${first}${d}${second}`)) ?? fallback;
 }

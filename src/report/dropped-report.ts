@@ -7,8 +7,8 @@ import { CsvReport } from './csv-report.js';
  * why. Nothing is changed in silence: this is the list to review.
  */
 export class DroppedValuesReport extends CsvReport {
-  constructor(path: string) {
-    super(path, ['line', 'externalId', 'column', 'value', 'code', 'why']);
+  constructor(path: string, delimiter?: string) {
+    super(path, ['line', 'externalId', 'column', 'value', 'code', 'why'], delimiter !== undefined ? { delimiter } : {});
   }
 
   add(externalId: string, dropped: readonly Problem[]): void {

@@ -17,8 +17,8 @@ export const REVIEW_COLUMNS = ['line', 'externalId', 'name', 'why', 'candidateId
  */
 export class ReviewReport extends CsvReport {
   /** `keepEdits`: a review.csv a person filled decisions into is moved aside, never written over. */
-  constructor(path: string, keepEdits?: (aside: string) => void) {
-    super(path, REVIEW_COLUMNS, keepEdits, true);
+  constructor(path: string, keepEdits?: (aside: string) => void, delimiter?: string) {
+    super(path, REVIEW_COLUMNS, { omitWhenEmpty: true, ...(keepEdits !== undefined && { keepEdits }), ...(delimiter !== undefined && { delimiter }) });
   }
 
   /** `name`: the record's, beside the candidates' names, so a person can tell the same person from another. */

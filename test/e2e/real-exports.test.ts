@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
@@ -183,6 +183,11 @@ test('a failures.csv rerun with a Windows-1252 config sends exactly the original
   expect(text).toContain('Schäfer Logistik');
   const [row] = parse(text, { columns: true, bom: true, delimiter: ';' }) as Record<string, string>[];
   expect(row).toMatchObject({ _source_file: input, _source_line: '6', _error_code: 'EXTERNAL_ID_MISSING' });
+  // Every report of a ";" export is written as failures.csv is: the BOM and ";", so German Excel opens each in columns.
+  for (const report of ['created.csv', ...readdirSync(stateDir).filter((f) => /^(dropped-values|review|conflicts)\.csv$/.test(f))]) {
+    const head = readFileSync(join(stateDir, report), 'utf8');
+    expect([report, head.startsWith('\uFEFF'), head.split('\n')[0]!.includes(';'), head.split('\n')[0]!.includes(',')]).toEqual([report, true, true, false]);
+  }
 
   // Rerun unchanged: still failing, and the row still says where it first came from.
   expect((await run(failuresPath)).counts).toMatchObject({ failed: 1 });

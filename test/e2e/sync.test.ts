@@ -259,10 +259,11 @@ describe('adopting what the workspace already has', () => {
     const reviewPath = join(stateDir(), 'review.csv');
     const review = parse(readFileSync(reviewPath, 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
     expect(review.map((r) => r.decision)).toEqual(['', '', '']);
-    // A person decides, in the file as written (a copy, as the tool never writes over a file it told someone to edit).
+    // A person decides, in the file as written (a copy, as the tool never writes over a file it told someone to edit),
+    // saved by a spreadsheet set to ";" (German Excel): the decisions are read all the same.
     const decided = join(dir(), 'review-decided.csv');
     const decide: Record<string, string> = { alice: `adopt ${desk.id}`, bob: 'create', dan: 'skip' };
-    writeFileSync(decided, `\uFEFF${stringify([Object.keys(review[0]!), ...review.map((r) => Object.values({ ...r, decision: decide[r.externalId!]! }))])}`);
+    writeFileSync(decided, `\uFEFF${stringify([Object.keys(review[0]!), ...review.map((r) => Object.values({ ...r, decision: decide[r.externalId!]! }))], { delimiter: ';' })}`);
     const from = sandbox.requests().length;
     const carried = await runImport(sandbox, decided, { matchExisting: ['phone'] });
     expect(carried.counts).toMatchObject({ read: 3, adopted: 1, created: 1, skipped: 1, review: 0 });
