@@ -108,6 +108,7 @@ export function buildConfig(input: InitInput): InitResult {
   const titled = input.headerLine !== undefined && input.headerLine > 1;
   if (titled) notes.push(`csv.headerLine: ${input.headerLine}: ${input.format === 'xlsx' ? 'rows' : 'lines'} 1-${input.headerLine! - 1} are notes above the header, skipped`);
   const unmapped = input.header.filter((h) => !s.used.has(h) && h.trim() !== '');
+  notes.push(...unmappedDateNotes(s, unmapped, phone?.defaultCountry, input.customFields !== undefined));
   const config: Config = {
     ...(input.schemaPath !== undefined && { $schema: input.schemaPath }),
     externalId,
@@ -294,6 +295,27 @@ function matchCustomFields(s: Sample, notes: string[], country: string | undefin
     notes.push(`customFields: column ${JSON.stringify(column)} → the workspace's field "${f.key}" (${f.type}, "${f.name}")${note}`);
   }
   return customFields;
+}
+
+/**
+ * Columns left unmapped whose sampled cells are all dates: the format they are
+ * written in, ready for the date custom field a person maps them to (without
+ * the key init cannot see the workspace's fields, but the sample says how
+ * its dates are written).
+ */
+function unmappedDateNotes(s: Sample, unmapped: readonly string[], country: string | undefined, sawFields: boolean): string[] {
+  const notes: string[] = [];
+  for (const column of unmapped) {
+    const cells = s.values(column).filter((c) => c.trim() !== '');
+    // Two dates at least, and not bare numbers (an id column is no date column).
+    if (cells.length < 2 || cells.every((c) => /^\d+$/.test(c.trim()))) continue;
+    const date = inferDateFormat(cells, country);
+    if (date === undefined) continue;
+    const ambiguous = date.ambiguous.length > 0 ? ` (the sample fits ${date.ambiguous.join(' and ')}: check it)` : '';
+    const then = sawFields ? 'no custom field of the workspace has its name' : 'with OPENPHONE_API_KEY set, init maps it to a custom field of that name';
+    notes.push(`column ${JSON.stringify(column)} holds dates written ${date.format}${ambiguous}: to import it, map it to a date custom field with { "type": "date", "column": ${JSON.stringify(column)}, "format": ${JSON.stringify(date.format)} } (${then})`);
+  }
+  return notes;
 }
 
 /** One custom field's entry, with the formats its sampled cells are written in (dates, yes/no words, decimal commas). */

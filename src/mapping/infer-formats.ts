@@ -26,12 +26,15 @@ export function inferBooleanWords(cells: readonly string[]): { trueValues: strin
 
 /**
  * Formats in the order they are preferred when several read a sample. `d` and
- * `M` read one or two digits, so `d.M.yyyy` reads a column that mixes 1.2.2024
- * and 31.12.2024; date-times come with and without seconds (2023-01-10 09:30).
+ * `M` read one or two digits, so `d.M.yyyy` reads 15.03.1975 and 3.7.1982
+ * alike: those come before their zero-padded twins, so the hint from the first
+ * failing cell, or init's pick from a sample of padded dates, also reads the
+ * rows written without the zero. Date-times come with and without seconds
+ * (2023-01-10 09:30).
  */
 const DATE_FORMATS = [
-  'yyyy-MM-dd', 'MM/dd/yyyy', 'M/d/yyyy', 'dd/MM/yyyy', 'd/M/yyyy', 'dd.MM.yyyy', 'd.M.yyyy', 'dd-MM-yyyy', 'yyyy/MM/dd', 'MM/dd/yy', 'dd.MM.yy',
-  "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", 'yyyy-MM-dd HH:mm:ss', 'yyyy-MM-dd HH:mm', 'MM/dd/yyyy HH:mm', 'M/d/yyyy H:mm', 'M/d/yyyy h:mm a', 'dd/MM/yyyy HH:mm', 'dd.MM.yyyy HH:mm', 'd.M.yyyy H:mm',
+  'yyyy-MM-dd', 'M/d/yyyy', 'd/M/yyyy', 'd.M.yyyy', 'd-M-yyyy', 'yyyy/M/d', 'M/d/yy', 'd.M.yy',
+  "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", 'yyyy-MM-dd HH:mm:ss', 'yyyy-MM-dd HH:mm', 'M/d/yyyy H:mm', 'M/d/yyyy h:mm a', 'd/M/yyyy H:mm', 'd.M.yyyy H:mm',
 ];
 
 /**

@@ -40,7 +40,7 @@ describe('custom fields matched to the workspace get the formats their sample is
     { name: 'Kunde seit', key: 'kunde-seit', type: 'date' as const },
     { name: 'Umsatz', key: 'umsatz', type: 'number' as const },
   ];
-  test('German: Ja/Nein, dd.MM.yyyy, decimal commas', () => {
+  test('German: Ja/Nein, d.M.yyyy (reads 01.02.2024 and 1.2.2024 alike), decimal commas', () => {
     const r = buildConfig({
       header: ['Vorname', 'Nachname', 'E-Mail-Adresse', 'Newsletter', 'Kunde seit', 'Umsatz'],
       sample: [
@@ -53,7 +53,7 @@ describe('custom fields matched to the workspace get the formats their sample is
     });
     expect(r.config.customFields).toEqual([
       { key: 'newsletter', type: 'boolean', column: 'Newsletter', trueValues: ['Ja'], falseValues: ['Nein'] },
-      { key: 'kunde-seit', type: 'date', column: 'Kunde seit', format: 'dd.MM.yyyy' },
+      { key: 'kunde-seit', type: 'date', column: 'Kunde seit', format: 'd.M.yyyy' },
       { key: 'umsatz', type: 'number', column: 'Umsatz', decimalSeparator: ',' },
     ]);
   });
@@ -69,8 +69,24 @@ describe('custom fields matched to the workspace get the formats their sample is
   test('French Oui/Non and Spanish Sí/No; a date that could be either day or month first is said to be ambiguous', () => {
     const fr = buildConfig({ header: ['Prénom', 'Newsletter', 'Kunde seit'], sample: [['A', 'Oui', '03/04/2024'], ['B', 'Non', '05/06/2024']], delimiter: ';', encoding: 'utf-8', customFields: fields });
     expect(fr.config.customFields?.[0]).toMatchObject({ trueValues: ['Oui'], falseValues: ['Non'] });
-    expect(fr.notes.join('\n')).toMatch(/the sample fits .*dd\/MM\/yyyy.*MM\/dd\/yyyy|the sample fits .*MM\/dd\/yyyy.*dd\/MM\/yyyy/);
+    expect(fr.notes.join("\n")).toMatch(/the sample fits .*d\/M\/yyyy.*M\/d\/yyyy|the sample fits .*M\/d\/yyyy.*d\/M\/yyyy/);
     const es = buildConfig({ header: ['Nombre', 'Newsletter'], sample: [['A', 'Sí'], ['B', 'No']], delimiter: ';', encoding: 'utf-8', customFields: fields });
     expect(es.config.customFields?.[0]).toMatchObject({ trueValues: ['Sí'], falseValues: ['No'] });
   });
+});
+
+test('without the key, an unmapped column of dates is named with the format that reads all of it', () => {
+  const r = buildConfig({
+    header: ['Vorname', 'Nachname', 'E-Mail-Adresse', 'Geburtstag', 'Kundennummer'],
+    sample: [
+      ['Jürgen', 'Groß', 'j@example.de', '15.03.1975', '1001'],
+      ['Bärbel', 'Müller', 'b@example.de', '3.7.1982', '1002'],
+      ['Uwe', 'Klein', 'u@example.de', '', '1003'],
+    ],
+    delimiter: ';',
+    encoding: 'windows-1252',
+  });
+  expect(r.notes).toContainEqual(expect.stringMatching(/^column "Geburtstag" holds dates written d\.M\.yyyy: to import it, map it to a date custom field with \{ "type": "date", "column": "Geburtstag", "format": "d\.M\.yyyy" \} \(with OPENPHONE_API_KEY set, init maps it/));
+  // An id column of digits is not a date column.
+  expect(r.notes.join('\n')).not.toMatch(/column "Kundennummer" holds dates/);
 });

@@ -220,9 +220,14 @@ test('a custom-field value that does not convert is answered with the config fix
   const problems = mapRecord(c, (k) => ({ Id: '1', Name: 'Jürgen', VIP: 'Ja', Since: '31.12.2024', Umsatz: '12.345,67' })[k] ?? '', 4).problems;
   expect(problems.map((p) => p.message)).toEqual([
     expect.stringContaining('if "Ja" means yes, set customFields[0].trueValues to ["Ja"] (and customFields[0].falseValues to the other word)'),
-    expect.stringContaining('set customFields[1].format to "dd.MM.yyyy"'),
+    expect.stringContaining('set customFields[1].format to "d.M.yyyy"'),
     expect.stringContaining('set customFields[2].decimalSeparator to ","'),
   ]);
+  // The hint from the first failing cell of a mixed column (15.03.1975, then 3.7.1982) reads all of it: one fix, not two.
+  const hinted = configFrom({ externalId: 'Id', invalidValues: 'fail', defaultFields: { firstName: 'Name' }, customFields: [{ key: 'born', type: 'date', column: 'Born', format: 'MM/dd/yyyy' }] });
+  const format = /set customFields\[0\]\.format to "([^"]+)"/.exec(mapRecord(hinted, (k) => ({ Id: '1', Name: 'A', Born: '15.03.1975' })[k] ?? '', 2).problems[0]!.message)![1]!;
+  const fixed = configFrom({ externalId: 'Id', invalidValues: 'fail', defaultFields: { firstName: 'Name' }, customFields: [{ key: 'born', type: 'date', column: 'Born', format }] });
+  for (const born of ['15.03.1975', '3.7.1982']) expect(mapRecord(fixed, (k) => ({ Id: '1', Name: 'A', Born: born })[k] ?? '', 2).problems).toEqual([]);
 });
 
 test('two addresses in one email cell: the fix is a split on that column, named by its config path', () => {
