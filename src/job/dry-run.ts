@@ -29,6 +29,9 @@ import { Recorder } from './recorder.js';
 import type { ValidRecord } from '../classify/classify.js';
 import { describeChange } from '../report/change-preview.js';
 import { ImportError } from '../errors.js';
+import { readBaseAt } from '../journal/base-reader.js';
+import type { Base } from '../sync/base.js';
+import { threeWayBody } from '../sync/three-way.js';
 import { previewDeletion, type DeletePreviewFlags } from './delete-preview.js';
 
 export interface DryRunOptions {
@@ -127,7 +130,11 @@ async function dryRunOf(options: DryRunOptions): Promise<Summary> {
     recorder.discard();
     throw err;
   }
-  const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api);
+  const baseOf = (id: string) => {
+    const at = past.done.get(id)?.baseAt;
+    return at === undefined ? undefined : readBaseAt(statePath(stateDir, 'journal'), at);
+  };
+  const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api, baseOf);
   const seen = { hasSeen: (id: string) => classifier.hasSeen(id), unreadable: classifier.unreadable, records: recorder.counts.read - recorder.counts.buckets.ignored };
   const wouldDelete = options.deleteMissing === undefined ? undefined : await previewDeletion({ journalPath: statePath(stateDir, 'journal'), past, seen, input, header, flags: options.deleteMissing, file: statePath(reportDir, 'wouldDelete'), delimiter: csv.delimiter });
   const summary = buildSummary(
@@ -209,7 +216,7 @@ async function dryRunOwners(options: DryRunOptions, header: HeaderIndex): Promis
  * lookup of up to 20 ids) when a key is given; without one, where to get it.
  * A read that fails says so: a dry run never stops for it.
  */
-async function changesOf(records: readonly ValidRecord[], config: ResolvedConfig, api: DryRunOptions['api']): Promise<string[]> {
+async function changesOf(records: readonly ValidRecord[], config: ResolvedConfig, api: DryRunOptions['api'], baseOf: (externalId: string) => Base | undefined): Promise<string[]> {
   if (api === undefined) return [`${records.length > 1 ? 'lines' : 'line'} ${records.map((r) => r.line).join(', ')}: set OPENPHONE_API_KEY to see each changed field as old → new`];
   const { jobApiClient } = await import('./job-api-client.js');
   const { Runner } = await import('./runner.js');
@@ -224,7 +231,11 @@ async function changesOf(records: readonly ValidRecord[], config: ResolvedConfig
       const contact = found[i]![0];
       if (contact === undefined) return `line ${r.line} (${r.externalId}): its contact is gone from the workspace: it would be made again`;
       const diff = describeChange(contact, r.payload, config.update.arrays);
-      return `line ${r.line} (${r.externalId}): ${diff.length > 0 ? diff.join('; ') : 'the same fields as the contact holds now (changed since the last run, changed back in the app)'}`;
+      // With the job's last write known, the sync is three-way: the fields someone changed in the app too are the conflicts it would meet.
+      const base = baseOf(r.externalId);
+      const conflicts = base === undefined ? [] : threeWayBody(contact, r.payload, base, { conflicts: config.update.conflicts, fields: config.update.fields, arrays: config.update.arrays }).conflicts;
+      const met = conflicts.map((c) => `conflict on ${c.field}: changed in the workspace too (${JSON.stringify(c.workspace)}), the contact would keep the ${c.kept}'s`);
+      return `line ${r.line} (${r.externalId}): ${[...(diff.length > 0 ? diff : ['the same fields as the contact holds now (changed since the last run, changed back in the app)']), ...met].join('; ')}`;
     });
   } catch (err) {
     if (!(err instanceof LookupFailed) && !(err instanceof ImportError)) throw err;

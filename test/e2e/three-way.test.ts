@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { dryRun } from '../../src/job/dry-run.js';
 import { importJob } from '../../src/job/import-job.js';
 import { jobStatus } from '../../src/status.js';
 import { silentLog } from '../../src/log.js';
@@ -58,6 +59,12 @@ test.each(['workspace', 'source'] as const)('an agent\'s edits stay, the CRM\'s 
 
   // In the CRM: Ada's company, Bob's mobile replaced, Cy's company.
   writeFileSync(input, stringify([HEADER, row('a', 'Ada', 'Acme Corp', '+14155550101'), row('b', 'Bob', 'Bolt', '+14155550202'), row('c', 'Cy', 'Cyan Ltd', '+14155550103')]));
+  // The dry run with the key previews the conflict the sync would meet, and sends nothing.
+  const before = sandbox.requests().filter((r) => r.method !== 'GET').length;
+  const preview = await dryRun({ config, input, stateDir, log: silentLog, api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } });
+  expect(preview.changes).toContainEqual(expect.stringMatching(new RegExp(`^line 4 \\(c\\): .*conflict on company: changed in the workspace too \\("Cyan \\(agent\\)"\\), the contact would keep the ${kept}'s`)));
+  expect(preview.changes!.filter((l) => l.includes('conflict'))).toHaveLength(1);
+  expect(sandbox.requests().filter((r) => r.method !== 'GET').length).toBe(before);
   const sync = await run();
   expect(sync.counts).toMatchObject({ updated: 3, created: 0 });
   expect(sync.conflicts).toBe(1);
