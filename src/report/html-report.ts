@@ -48,6 +48,9 @@ export interface NextStep {
 export function renderReport(s: Summary, runs: readonly RunRow[], next: readonly NextStep[] = []): string {
   const c = s.counts;
   const counts = SHOWN.filter((b) => b === 'read' || (c[b] ?? 0) > 0).map((b) => html`<tr><th>${LABELS[b]}</th><td data-bucket="${b}">${c[b] ?? 0}</td></tr>`);
+  // Deletions are not records of the input (their records left it): a row of their own beside the buckets.
+  const d = s.deleteMissing !== undefined && !('skipped' in s.deleteMissing) ? s.deleteMissing : undefined;
+  if (d !== undefined && d.deleted + d.released > 0) counts.push(html`<tr><th>deleted from OpenPhone (${d.released > 0 ? `${d.released} adopted ones given back, ` : ''}their records left the source: <a href="deleted.csv">deleted.csv</a>)</th><td data-deleted="${d.deleted + d.released}">${d.deleted + d.released}</td></tr>`);
   const advice = adviceFor(s);
   // A rate over a second or two of start-up and end says nothing of the pace (as in the terminal's summary).
   const longEnough = s.durationMs >= RATE_SPAN_MS;
@@ -69,7 +72,7 @@ Exit <strong class="${s.exitCode === 0 ? 'ok' : 'bad'}" data-exit-code="${s.exit
 ${s.invariant.holds ? '' : html`<p class="bad" data-invariant="broken">Some records read are in no bucket, or in two: a bug in openphone-import; please report it with summary.json.</p>`}
 ${job && runs.length > 1 ? html`<p>${s.stoppedEarly || s.abortedBecause ? 'This run stopped before the end of the input' : 'This run read the whole input'}; records an earlier run of the job sent count here as unchanged or existing. Over its ${runs.length} runs the job <span data-job="created">created ${job.created}</span>, <span data-job="updated">updated ${job.updated}</span> and <span data-job="adopted">adopted ${job.adopted}</span> contacts; the last run that ended left <span data-job="failed">${job.failed} failed</span>. Each run is listed under <a href="#runs">The job's runs</a>, with its own files.</p>` : ''}
 ${s.withoutPhone !== undefined ? html`<p>Contacts without a phone number: <strong data-without-phone="${s.withoutPhone}">${s.withoutPhone}</strong> of those ${s.mode === 'dry-run' ? 'that would be imported' : 'imported or kept in step'}: OpenPhone cannot call or text them.</p>` : ''}
-${advice.length > 0 || steps.length > 0 ? html`<h2>What to do next</h2>${advice.length > 0 ? html`<ul>${advice.map((a) => html`<li>${a}</li>`)}</ul>` : ''}${steps.length > 0 ? html`<ol class="next">${steps}</ol>` : ''}` : ''}
+${advice.length > 0 || steps.length > 0 ? html`<h2>What to do next</h2>${advice.length > 0 ? html`<ul>${advice.map((a) => html`<li>${withReportLinks(a)}</li>`)}</ul>` : ''}${steps.length > 0 ? html`<ol class="next">${steps}</ol>` : ''}` : ''}
 ${s.problemGroups.length > 0 ? html`<h2>Problems by code and column</h2><table><tr><th>code</th><th>column</th><th></th><th>count</th><th>first examples, with the fix</th></tr>${problems}</table><p>${reportLinks(s)}</p>` : html`<h2>Problems</h2><p class="ok">None${runs.length > 1 ? ' in this run' : ''}.</p>`}
 ${s.requests ? html`<h2>Requests</h2><p>${s.requests.requests ?? 0} requests${longEnough ? ` (${(s.achievedRate ?? 0).toFixed(1)}/s)` : ''}: creates ${s.requests.creates ?? 0}, lookups ${s.requests.lookups ?? 0}, retries <span data-requests="retries">${s.requests.retries ?? 0}</span>, 429s <span data-requests="rateLimited">${s.requests.rateLimited ?? 0}</span>.</p>` : ''}
 ${s.timeline && s.timeline.length > 1 && longEnough ? html`<h2>Send rate over time</h2>${rateChart(s.timeline)}` : ''}
@@ -118,6 +121,15 @@ function adviceFor(s: Summary): string[] {
 function localTime(iso: string): Html {
   const t = DateTime.fromISO(iso);
   return t.isValid ? html`<time datetime="${iso}">${t.toLocal().toFormat('yyyy-MM-dd HH:mm:ss ZZZZ')}</time>` : html`${iso}`;
+}
+
+/** The reports a sentence names, as links to them (they sit beside report.html). */
+const REPORT_NAME = /\b((?:failures|review|conflicts|drift|deleted|dropped-values|would-delete|created)\.(?:csv|vcf))\b/g;
+
+function withReportLinks(text: string): Html {
+  const parts = text.split(REPORT_NAME);
+  // split with a capture group: the odd parts are the names.
+  return html`${parts.map((part, i) => (i % 2 === 1 ? html`<a href="${part}">${part}</a>` : html`${part}`))}`;
 }
 
 /** Links to the reports a person opens next, those of this run that have rows. */

@@ -443,6 +443,8 @@ describe('--delete-missing: the source deleted a record', () => {
     expect((await runImport(sandbox, after, { deleteMissing: { maxDelete: 10 } })).deleteMissing).toMatchObject({ deleted: 10 });
     const page = readFileSync(join(stateDir(), 'report.html'), 'utf8');
     expect(page).toMatch(/10 contact\(s\) the job had created were deleted and 0 it had adopted were given back.*deleted\.csv/);
+    // Beside the buckets, a row of its own with deleted.csv linked.
+    expect(page).toMatch(/<a href="deleted\.csv">deleted\.csv<\/a>\)<\/th><td data-deleted="10">10<\/td>/);
     // The runs table: the refused nights deleted 0, the last 10; its folder holds the 10 as they were.
     expect([...page.matchAll(/data-run-deleted="(\d*)"/g)].map((m) => m[1])).toEqual(['0', '0', '0', '10']);
     const runs = readdirSync(join(stateDir(), 'runs')).filter((f) => !f.startsWith('.')).sort();
@@ -464,7 +466,7 @@ describe('--delete-missing: the source deleted a record', () => {
     expect(formatSummary(refused)).toMatch(/--delete-missing: 10 contact\(s\) the job created are no longer in the input: listed in \S+would-delete\.csv; the import would refuse to delete them/);
     const allowed = await dryRun({ config, input: after, stateDir: stateDir(), log: silentLog, deleteMissing: { maxDelete: 10 } });
     expect(allowed.wouldDelete).toEqual({ delete: 10, release: 0, file: expect.stringMatching(/would-delete\.csv$/) });
-    expect(readFileSync(join(stateDir(), 'dry-run', 'report.html'), 'utf8')).toMatch(/would delete 10 contact\(s\) the job created.*would-delete\.csv lists each/);
+    expect(readFileSync(join(stateDir(), 'dry-run', 'report.html'), 'utf8')).toMatch(/would delete 10 contact\(s\) the job created.*<a href="would-delete\.csv">would-delete\.csv<\/a> lists each/);
     // Nothing was sent, nothing deleted; a whole export previews no deletion and leaves no would-delete.csv.
     expect(sandbox.requests().length).toBe(before);
     expect((await dryRun({ config, input, stateDir: stateDir(), log: silentLog, deleteMissing: {} })).wouldDelete).toEqual({ delete: 0, release: 0 });
