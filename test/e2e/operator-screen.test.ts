@@ -112,7 +112,7 @@ test('every run writes a self-contained report.html whose numbers are summary.js
   expect(html).not.toContain('<svg');
   // For the person who asked for the migration: plain labels, what to do next in words and as the command, a page that prints.
   expect(html).toContain('<th>created in OpenPhone</th><td data-bucket="created">');
-  expect(html).toMatch(/<h2>What to do next<\/h2><ul><li>5 row\(s\) need a fix: <a href="failures\.csv">failures\.csv</a> lists each/);
+  expect(html).toMatch(/<h2>What to do next<\/h2><ul><li>5 row\(s\) need a fix: <a href="failures\.csv">failures\.csv<\/a> lists each/);
   expect(html).toContain(`<pre>${r.stdout.split('\n').find((l) => l.includes('fix the rows in'))!.replace(/^.*?, then: /, '')}</pre>`);
   expect(html).toContain('@media print');
 
