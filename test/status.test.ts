@@ -33,7 +33,7 @@ describe('the last run: the journal says which it was, summary.json only what th
     expect(s.lastSummary).toEqual(end.counts);
     expect(s.left).toEqual({ records: 0, about: false });
     expect(s.abortedAtStart).toEqual({ startedAt: '2026-12-02T08:00:00.000Z', because: expect.stringMatching(/connection refused/), hint: 'run the same command again when the API answers' });
-    expect(formatStatus(s)).toMatch(/last run's records: read 17, updated 1.*\n(.*\n)*  then a run started 2026-12-02T08:00:00\.000Z ABORTED before it began: .*connection refused.*\n  hint: run the same command again when the API answers/);
+    expect(formatStatus(s)).toMatch(/last run's records: read 17, updated 1.*\n(.*\n)* {2}then a run started 2026-12-02T08:00:00\.000Z ABORTED before it began: .*connection refused.*\n {2}hint: run the same command again when the API answers/);
   });
 
   test("a run aborted midway: its reason and hint, from its own summary.json", async () => {
@@ -42,7 +42,7 @@ describe('the last run: the journal says which it was, summary.json only what th
     const s = await jobStatus(state);
     expect(s.lastRun).toMatchObject({ exitCode: 3, abortedBecause: 'the API rejected the API key (401 Unauthorized)', abortHint: 'check OPENPHONE_API_KEY' });
     expect(s.abortedAtStart).toBeUndefined();
-    expect(formatStatus(s)).toMatch(/  ABORTED: the API rejected the API key \(401 Unauthorized\)\n  hint: check OPENPHONE_API_KEY/);
+    expect(formatStatus(s)).toMatch(/ {2}ABORTED: the API rejected the API key \(401 Unauthorized\)\n {2}hint: check OPENPHONE_API_KEY/);
   });
 
   test("a run killed before its end: an older run's summary.json is not taken for its counts", async () => {

@@ -151,7 +151,10 @@ export class JournalWriter {
       }
     }
     this.closed = true;
-    for (const w of [...this.unsynced, ...this.waiters]) (this.error ? w.reject(this.error) : w.resolve());
+    for (const w of [...this.unsynced, ...this.waiters]) {
+      if (this.error) w.reject(this.error);
+      else w.resolve();
+    }
     this.unsynced = [];
     this.waiters = [];
     // An fsync still on its way reports on a closed descriptor; its waiters are already released.

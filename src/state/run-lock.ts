@@ -91,7 +91,7 @@ export function removeStaleTemps(stateDir: string, log: Log): number {
   };
   sweep(stateDir, 2);
   // A workbook reader's folder per process (state/workbook-temp.ts): a gone process's goes whole.
-  let folders: Dirent[] = [];
+  let folders: Dirent[];
   try {
     folders = readdirSync(join(stateDir, STATE_FILES.temp), { withFileTypes: true });
   } catch {

@@ -17,7 +17,7 @@ function smallDisk(path: string, size: string): () => void {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', path], { stdio: 'ignore' });
   } catch (err) {
     // mountWorks() said it would: a failure now is the test's, not the machine's.
-    throw new Error(`mounting a tmpfs at ${path} failed: ${(err as Error).message}`);
+    throw new Error(`mounting a tmpfs at ${path} failed: ${(err as Error).message}`, { cause: err });
   }
   return () => execFileSync('umount', ['-l', path], { stdio: 'ignore' });
 }

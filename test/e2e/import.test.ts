@@ -91,7 +91,7 @@ test('401: the job stops at once (exit 3), no record is marked failed, and the n
   expect(sandbox.requests().map((r) => r.status)).toEqual([401]);
   expect(bad.abortedBecause).toMatch(/401/);
   expect(bad.abortHint).toBe('check OPENPHONE_API_KEY, then rerun the same command to continue');
-  expect(formatSummary(bad)).toMatch(/  ABORTED: .*401.*\n  hint: check OPENPHONE_API_KEY/);
+  expect(formatSummary(bad)).toMatch(/ {2}ABORTED: .*401.*\n {2}hint: check OPENPHONE_API_KEY/);
   expect(bad.counts.created).toBe(0);
   expect(bad.problems).not.toHaveProperty('API_401');
   expect(bad.invariant.holds).toBe(true);

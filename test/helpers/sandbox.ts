@@ -48,7 +48,7 @@ export async function call(sb: Sandbox, method: string, path: string, body?: unk
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
