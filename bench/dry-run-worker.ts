@@ -27,16 +27,32 @@ if (mode === 'baseline') {
   writeFileSync(config, JSON.stringify(configName === 'vcard' ? BENCH_VCARD_CONFIG : BENCH_CONFIG));
   process.on('exit', (code) => {
     // The command has finished (exit 1: the file has bad rows on purpose).
-    const summary = JSON.parse(readFileSync(join(stateDir, 'dry-run', 'summary.json'), 'utf8')) as { counts: { read: number }; invariant: { holds: boolean; formula: string } };
+    const summary = JSON.parse(readFileSync(join(stateDir, 'dry-run', 'summary.json'), 'utf8')) as {
+      counts: { read: number };
+      invariant: { holds: boolean; formula: string };
+    };
     const measured = report(summary.counts.read);
     // Exit 1: the bench file has bad rows on purpose; exit 0: a file of good cards alone.
-    if ((code !== 0 && code !== 1) || !summary.invariant.holds) throw new Error(`dry run ended with exit ${code}, invariant ${summary.invariant.formula}`);
+    if ((code !== 0 && code !== 1) || !summary.invariant.holds)
+      throw new Error(`dry run ended with exit ${code}, invariant ${summary.invariant.formula}`);
     process.stderr.write(`${JSON.stringify(summary.counts)}\n`);
     // Deleting the reports (half a gigabyte for 1M records) is not part of the dry run.
     rmSync(work, { recursive: true, force: true });
     console.log(measured);
     process.exitCode = 0;
   });
-  process.argv = [process.argv[0]!, 'openphone-import', 'run', '--config', config, '--input', input, '--dry-run', '--state-dir', stateDir, '--quiet'];
+  process.argv = [
+    process.argv[0]!,
+    'openphone-import',
+    'run',
+    '--config',
+    config,
+    '--input',
+    input,
+    '--dry-run',
+    '--state-dir',
+    stateDir,
+    '--quiet',
+  ];
   await import('../src/cli.js');
 }

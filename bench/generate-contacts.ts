@@ -6,11 +6,34 @@ import { once } from 'node:events';
  * normalise, US dates, quoted fields with commas, quotes and line breaks,
  * and a sprinkling of bad values and duplicate ids, like real exports have.
  */
-export const BENCH_HEADER = ['Record ID', 'First Name', 'Last Name', 'Company', 'Job Title', 'Email', 'Other Emails', 'Mobile', 'Phone', 'Lead Tags', 'Signed Up', 'VIP', 'Notes'];
+export const BENCH_HEADER = [
+  'Record ID',
+  'First Name',
+  'Last Name',
+  'Company',
+  'Job Title',
+  'Email',
+  'Other Emails',
+  'Mobile',
+  'Phone',
+  'Lead Tags',
+  'Signed Up',
+  'VIP',
+  'Notes',
+];
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'José', 'Zoë', 'Jürgen', 'Liu', 'Amara', 'Sven'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', "O'Neil", 'Muñoz', 'Brontë', 'Groß', 'Wei', 'Okafor', 'Berg'];
-const COMPANY = ['Acme, Inc.', 'Globex', 'Initech', 'Umbrella "Corp"', 'Stark Industries', 'Wayne Enterprises', 'Hooli', 'Vandelay Industries'];
+const COMPANY = [
+  'Acme, Inc.',
+  'Globex',
+  'Initech',
+  'Umbrella "Corp"',
+  'Stark Industries',
+  'Wayne Enterprises',
+  'Hooli',
+  'Vandelay Industries',
+];
 const AREAS = [212, 213, 305, 312, 415, 503, 512, 617, 646, 702, 713, 808, 917];
 const TAGS = ['webinar', 'trial', 'partner', 'referral', 'conference'];
 
@@ -19,7 +42,12 @@ export function benchRecord(i: number): string[] {
   const area = AREAS[r(1) % AREAS.length]!;
   const exchange = 201 + (r(2) % 700);
   const local = String(1000 + (r(10) % 9000));
-  const mobile = i % 7 === 0 ? `+44 7911 123${String(r(3) % 1000).padStart(3, '0')}` : i % 11 === 0 ? `+49 151 ${String(10000000 + (r(3) % 89999999))}` : `(${area}) ${exchange}-${local}`;
+  const mobile =
+    i % 7 === 0
+      ? `+44 7911 123${String(r(3) % 1000).padStart(3, '0')}`
+      : i % 11 === 0
+        ? `+49 151 ${String(10000000 + (r(3) % 89999999))}`
+        : `(${area}) ${exchange}-${local}`;
   const month = 1 + (r(4) % 12);
   const day = 1 + (r(5) % 28);
   const bad = i % 97 === 0;
@@ -60,8 +88,14 @@ export const BENCH_CONFIG = {
     lastName: 'Last Name',
     company: 'Company',
     role: 'Job Title',
-    emails: [{ name: 'work', column: 'Email' }, { name: 'other', column: 'Other Emails', split: ';' }],
-    phoneNumbers: [{ name: 'mobile', column: 'Mobile' }, { name: 'work', column: 'Phone' }],
+    emails: [
+      { name: 'work', column: 'Email' },
+      { name: 'other', column: 'Other Emails', split: ';' },
+    ],
+    phoneNumbers: [
+      { name: 'mobile', column: 'Mobile' },
+      { name: 'work', column: 'Phone' },
+    ],
   },
   customFields: [
     { key: 'inbound-lead', type: 'multi-select', column: 'Lead Tags', split: ';' },

@@ -16,14 +16,30 @@ export async function generateVcards(path: string, records: number, photoBytes =
     if (!out.write(text)) await once(out, 'drain');
   };
   if (photoBytes > 0) {
-    await write('BEGIN:VCARD\r\nVERSION:3.0\r\nN:Photo;Pat;;;\r\nFN:Pat Photo\r\nUID:photo-1\r\nTEL;TYPE=CELL:+14155550100\r\nPHOTO;ENCODING=b;TYPE=JPEG:');
+    await write(
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nN:Photo;Pat;;;\r\nFN:Pat Photo\r\nUID:photo-1\r\nTEL;TYPE=CELL:+14155550100\r\nPHOTO;ENCODING=b;TYPE=JPEG:',
+    );
     const chunk = 'A'.repeat(1024 * 1024);
-    for (let left = photoBytes; left > 0; left -= chunk.length) await write(left >= chunk.length ? chunk : chunk.slice(0, left));
+    for (let left = photoBytes; left > 0; left -= chunk.length)
+      await write(left >= chunk.length ? chunk : chunk.slice(0, left));
     await write('\r\nEND:VCARD\r\n');
   }
   for (let i = 0; i < records; i++) {
     const [id, first, last, company, title, email, , mobile, phone, , , , notes] = benchRecord(i);
-    const lines = ['BEGIN:VCARD', 'VERSION:3.0', `N:${esc(last!)};${esc(first!)};;;`, `FN:${esc(`${first} ${last}`)}`, `ORG:${esc(company!)}`, `TITLE:${esc(title!)}`, `EMAIL;TYPE=WORK:${email}`, `TEL;TYPE=CELL:${mobile}`, ...(phone ? [`TEL;TYPE=WORK:${phone}`] : []), `NOTE:${esc(notes!)}`, `UID:${id}`, 'END:VCARD'];
+    const lines = [
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      `N:${esc(last!)};${esc(first!)};;;`,
+      `FN:${esc(`${first} ${last}`)}`,
+      `ORG:${esc(company!)}`,
+      `TITLE:${esc(title!)}`,
+      `EMAIL;TYPE=WORK:${email}`,
+      `TEL;TYPE=CELL:${mobile}`,
+      ...(phone ? [`TEL;TYPE=WORK:${phone}`] : []),
+      `NOTE:${esc(notes!)}`,
+      `UID:${id}`,
+      'END:VCARD',
+    ];
     await write(`${lines.join('\r\n')}\r\n`);
   }
   out.end();

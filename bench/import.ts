@@ -34,9 +34,22 @@ async function bareClient(url: string, apiKey: string, n: number): Promise<numbe
         () =>
           new Promise<void>((resolve, reject) => {
             const r = benchRecord(i);
-            const body = JSON.stringify({ externalId: `bare-${i}`, defaultFields: { firstName: r[1], lastName: r[2], company: r[3], role: r[4], emails: [{ name: 'work', value: `user${i}@example.com` }] } });
+            const body = JSON.stringify({
+              externalId: `bare-${i}`,
+              defaultFields: {
+                firstName: r[1],
+                lastName: r[2],
+                company: r[3],
+                role: r[4],
+                emails: [{ name: 'work', value: `user${i}@example.com` }],
+              },
+            });
             void limiter.acquire().then((sent) => {
-              const req = request(new URL('/v1/contacts', url), { method: 'POST', agent, headers: { authorization: apiKey, 'content-type': 'application/json' } }, (res) => res.resume().on('end', resolve));
+              const req = request(
+                new URL('/v1/contacts', url),
+                { method: 'POST', agent, headers: { authorization: apiKey, 'content-type': 'application/json' } },
+                (res) => res.resume().on('end', resolve),
+              );
               req.on('finish', sent);
               req.on('error', reject);
               req.end(body);
@@ -55,9 +68,18 @@ async function importOf(records: number) {
   // A fresh sandbox per run: it keeps every contact in memory.
   const box = await sandboxProcess(['--rate', '0']);
   try {
-    const m = measureInChild(join(here, 'import-worker.js'), [input, box.url, box.apiKey, String(RATE), String(CONCURRENCY)]) as ReturnType<typeof measureInChild> & { created: number };
+    const m = measureInChild(join(here, 'import-worker.js'), [
+      input,
+      box.url,
+      box.apiKey,
+      String(RATE),
+      String(CONCURRENCY),
+    ]) as ReturnType<typeof measureInChild> & { created: number };
     const stats = await box.stats();
-    if (stats.duplicateExternalIds !== 0 || stats.contacts !== m.created) throw new Error(`sandbox has ${stats.contacts} contacts (${stats.duplicateExternalIds} duplicates) for ${m.created} created`);
+    if (stats.duplicateExternalIds !== 0 || stats.contacts !== m.created)
+      throw new Error(
+        `sandbox has ${stats.contacts} contacts (${stats.duplicateExternalIds} duplicates) for ${m.created} created`,
+      );
     return m;
   } finally {
     await box.stop();
@@ -72,10 +94,14 @@ const results = [];
 for (const n of [small, large]) {
   const m = await importOf(n);
   const rate = m.created / m.seconds;
-  console.log(`import of ${n} records: ${m.created} created in ${m.seconds.toFixed(1)} s, ${rate.toFixed(0)} contacts/s (${(rate / bareRate).toFixed(2)}x the bare client), peak RSS ${m.maxRssMb.toFixed(0)} MB`);
+  console.log(
+    `import of ${n} records: ${m.created} created in ${m.seconds.toFixed(1)} s, ${rate.toFixed(0)} contacts/s (${(rate / bareRate).toFixed(2)}x the bare client), peak RSS ${m.maxRssMb.toFixed(0)} MB`,
+  );
   results.push(m);
 }
 const [a, b] = [results[0]!, results[1]!];
 const growth = b.maxRssMb / a.maxRssMb;
-console.log(`peak RSS ${large} / ${small}: ${growth.toFixed(2)}x (target <= 1.3x); at ${large}: ${b.maxRssMb.toFixed(0)} MB (target < 200 MB)`);
+console.log(
+  `peak RSS ${large} / ${small}: ${growth.toFixed(2)}x (target <= 1.3x); at ${large}: ${b.maxRssMb.toFixed(0)} MB (target < 200 MB)`,
+);
 console.log(growth <= 1.3 && b.maxRssMb < 200 ? 'PASS' : 'FAIL');

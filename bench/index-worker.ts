@@ -11,8 +11,19 @@ import { BENCH_CONFIG } from './generate-contacts.js';
 const [baseUrl, apiKey, mode] = process.argv.slice(2) as [string, string, string];
 const config = parseConfig(JSON.stringify({ ...BENCH_CONFIG, customFields: [] }), 'bench.json');
 const runner = new Runner({ concurrency: 1 });
-const { api, stats } = jobApiClient({ api: { ...API_DEFAULTS, baseUrl, requestsPerSecond: 1000 }, apiKey }, baseUrl, runner);
+const { api, stats } = jobApiClient(
+  { api: { ...API_DEFAULTS, baseUrl, requestsPerSecond: 1000 }, apiKey },
+  baseUrl,
+  runner,
+);
 const started = performance.now();
 const index = mode === 'baseline' ? undefined : await buildIndex(api, config, ['phone', 'email'], silentLog);
 await runner.finish();
-console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, contacts: index?.size ?? 0, requests: stats.listing, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(
+  JSON.stringify({
+    seconds: (performance.now() - started) / 1000,
+    contacts: index?.size ?? 0,
+    requests: stats.listing,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -36,8 +36,14 @@ mkdirSync(stateDir, { recursive: true });
 // One sandbox for every run: a journal belongs to one API and key (journal/target.ts).
 const box = await sandboxProcess(['--rate', '0']);
 const journal = new JournalWriter(join(stateDir, 'journal.jsonl'), {
-  t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl: box.url, keyFingerprint: keyFingerprint(box.apiKey),
-  externalIdDefinition: describeExternalId(config.externalId), createdAt: new Date().toISOString(),
+  t: 'header',
+  format: JOURNAL_FORMAT,
+  version: JOURNAL_VERSION,
+  mappingHash: config.mappingHash,
+  baseUrl: box.url,
+  keyFingerprint: keyFingerprint(box.apiKey),
+  externalIdDefinition: describeExternalId(config.externalId),
+  createdAt: new Date().toISOString(),
 });
 for (let i = 0; i < DONE; i++) {
   const id = benchRecord(i)[0]!;
@@ -48,7 +54,14 @@ journal.close();
 // As the import that made them left the job: created.csv, and its run's end saying how much of the journal that covers.
 await writeCreatedReport(join(stateDir, 'journal.jsonl'), join(stateDir, 'created.csv'));
 const ended = new JournalWriter(join(stateDir, 'journal.jsonl'), undefined);
-ended.append({ t: 'run', event: 'end', at: new Date().toISOString(), pid: process.pid, exitCode: 0, createdThrough: statSync(join(stateDir, 'journal.jsonl')).size });
+ended.append({
+  t: 'run',
+  event: 'end',
+  at: new Date().toISOString(),
+  pid: process.pid,
+  exitCode: 0,
+  createdThrough: statSync(join(stateDir, 'journal.jsonl')).size,
+});
 ended.close();
 
 async function writeInput(path: string, newFirst: boolean): Promise<void> {
@@ -72,10 +85,17 @@ async function writeInput(path: string, newFirst: boolean): Promise<void> {
   await once(w, 'finish');
 }
 
-async function timeToFirstRequest(input: string, state: string | undefined): Promise<{ seconds: number; maxRssMb: number }> {
+async function timeToFirstRequest(
+  input: string,
+  state: string | undefined,
+): Promise<{ seconds: number; maxRssMb: number }> {
   const postsBefore = (await box.arrivals('POST')).length;
   const started = performance.now();
-  const child = spawn(process.execPath, [join(here, 'resume-worker.js'), input, state ?? join(out, 'fresh-state'), box.url, box.apiKey], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [join(here, 'resume-worker.js'), input, state ?? join(out, 'fresh-state'), box.url, box.apiKey],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   let exited: number | null | undefined;
@@ -92,12 +112,16 @@ async function timeToFirstRequest(input: string, state: string | undefined): Pro
 
 const replayStart = performance.now();
 const state = await replayJournal(join(stateDir, 'journal.jsonl'));
-console.log(`journal: ${state.events} events, ${state.done.size} created; replay alone ${((performance.now() - replayStart) / 1000).toFixed(2)} s in this process`);
+console.log(
+  `journal: ${state.events} events, ${state.done.size} created; replay alone ${((performance.now() - replayStart) / 1000).toFixed(2)} s in this process`,
+);
 
 const newFirstInput = join(out, 'new-first.csv');
 await writeInput(newFirstInput, true);
 const baseline = await timeToFirstRequest(newFirstInput, undefined);
-console.log(`baseline (no journal, new records first): first request after ${baseline.seconds.toFixed(2)} s, peak RSS ${baseline.maxRssMb.toFixed(0)} MB`);
+console.log(
+  `baseline (no journal, new records first): first request after ${baseline.seconds.toFixed(2)} s, peak RSS ${baseline.maxRssMb.toFixed(0)} MB`,
+);
 const copy = (name: string) => {
   const dir = join(out, name);
   rmSync(dir, { recursive: true, force: true });
@@ -108,10 +132,14 @@ const copy = (name: string) => {
 };
 const a = await timeToFirstRequest(newFirstInput, copy('state-a'));
 await new Promise((r) => setTimeout(r, 100));
-console.log(`resume, ${DONE} created in the journal, new records first: first request after ${a.seconds.toFixed(2)} s (${(a.seconds / baseline.seconds).toFixed(1)}x the baseline), peak RSS ${a.maxRssMb.toFixed(0)} MB`);
+console.log(
+  `resume, ${DONE} created in the journal, new records first: first request after ${a.seconds.toFixed(2)} s (${(a.seconds / baseline.seconds).toFixed(1)}x the baseline), peak RSS ${a.maxRssMb.toFixed(0)} MB`,
+);
 const newLastInput = join(out, 'new-last.csv');
 await writeInput(newLastInput, false);
 const b = await timeToFirstRequest(newLastInput, copy('state-b'));
-console.log(`resume, new records after the ${DONE} done ones (whole file read first): first request after ${b.seconds.toFixed(2)} s, peak RSS ${b.maxRssMb.toFixed(0)} MB (for information)`);
+console.log(
+  `resume, new records after the ${DONE} done ones (whole file read first): first request after ${b.seconds.toFixed(2)} s, peak RSS ${b.maxRssMb.toFixed(0)} MB (for information)`,
+);
 console.log(a.seconds < 3 && a.maxRssMb < 250 ? 'PASS (< 3 s, < 250 MB)' : 'FAIL (targets < 3 s, < 250 MB)');
 await box.stop();

@@ -7,7 +7,9 @@ const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli.js')
 
 /** The sandbox in its own process, so its arrival times are not disturbed by the client's work. */
 export async function sandboxProcess(args: string[]) {
-  const child = spawn(process.execPath, [cli, 'sandbox', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [cli, 'sandbox', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   while (!/api key: \S+\n/.test(out)) out += String(((await once(child.stdout!, 'data')) as [Buffer])[0]);
   const url = /listening on (\S+)/.exec(out)![1]!;
@@ -17,8 +19,17 @@ export async function sandboxProcess(args: string[]) {
     url,
     apiKey,
     /** Arrival times (ms) of the requests that reached the API routes. */
-    arrivals: async (method?: string) => (await get<{ data: { at: number; method: string; status: number }[] }>('/__sandbox/requests')).data.filter((r) => method === undefined || r.method === method),
-    stats: () => get<{ maxSentInAnySecond: number; byStatus: Record<string, number>; contacts: number; duplicateExternalIds: number }>('/__sandbox/stats'),
+    arrivals: async (method?: string) =>
+      (await get<{ data: { at: number; method: string; status: number }[] }>('/__sandbox/requests')).data.filter(
+        (r) => method === undefined || r.method === method,
+      ),
+    stats: () =>
+      get<{
+        maxSentInAnySecond: number;
+        byStatus: Record<string, number>;
+        contacts: number;
+        duplicateExternalIds: number;
+      }>('/__sandbox/stats'),
     stop: async () => {
       child.kill('SIGTERM');
       await once(child, 'exit');

@@ -12,7 +12,9 @@ const CONNECTIONS = 64;
 const here = dirname(fileURLToPath(import.meta.url));
 
 async function measure(mode: 'sandbox' | 'bare'): Promise<number> {
-  const child = spawn(process.execPath, [join(here, 'sandbox-server.js'), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(here, 'sandbox-server.js'), mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   const { url, apiKey } = JSON.parse(line.toString()) as { url: string; apiKey: string };
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -21,11 +23,19 @@ async function measure(mode: 'sandbox' | 'bare'): Promise<number> {
   let failed = 0;
   const one = (i: number) =>
     new Promise<void>((resolve) => {
-      const body = JSON.stringify({ defaultFields: { firstName: `F${i}`, phoneNumbers: [{ name: 'm', value: '+14155550132' }] }, externalId: `b-${i}`, source: 'bench' });
-      const req = request(target, { method: 'POST', agent, headers: { authorization: apiKey, 'content-type': 'application/json' } }, (res) => {
-        if (res.statusCode !== 201) failed++;
-        res.resume().on('end', resolve);
+      const body = JSON.stringify({
+        defaultFields: { firstName: `F${i}`, phoneNumbers: [{ name: 'm', value: '+14155550132' }] },
+        externalId: `b-${i}`,
+        source: 'bench',
       });
+      const req = request(
+        target,
+        { method: 'POST', agent, headers: { authorization: apiKey, 'content-type': 'application/json' } },
+        (res) => {
+          if (res.statusCode !== 201) failed++;
+          res.resume().on('end', resolve);
+        },
+      );
       req.on('error', () => {
         failed++;
         resolve();
@@ -47,5 +57,9 @@ async function measure(mode: 'sandbox' | 'bare'): Promise<number> {
 const bare = await measure('bare');
 const sandbox = await measure('sandbox');
 console.log(`bare node:http 201: ${bare.toFixed(0)} req/s`);
-console.log(`sandbox POST /v1/contacts (validated, stored, logged): ${sandbox.toFixed(0)} req/s over ${REQUESTS} requests, ${CONNECTIONS} connections`);
-console.log(`ratio sandbox/bare: ${(sandbox / bare).toFixed(2)}; target >= 3000 req/s: ${sandbox >= 3000 ? 'PASS' : 'FAIL'}`);
+console.log(
+  `sandbox POST /v1/contacts (validated, stored, logged): ${sandbox.toFixed(0)} req/s over ${REQUESTS} requests, ${CONNECTIONS} connections`,
+);
+console.log(
+  `ratio sandbox/bare: ${(sandbox / bare).toFixed(2)}; target >= 3000 req/s: ${sandbox >= 3000 ? 'PASS' : 'FAIL'}`,
+);

@@ -23,7 +23,11 @@ async function idealPacer(url: string, apiKey: string, rate: number, n: number):
     Array.from({ length: n }, async (_, i) => {
       const sent = await limiter.acquire();
       await new Promise<void>((resolve) => {
-        const req = request(new URL('/v1/contacts', url), { method: 'POST', agent, headers: { authorization: apiKey, 'content-type': 'application/json' } }, (res) => res.resume().on('end', resolve));
+        const req = request(
+          new URL('/v1/contacts', url),
+          { method: 'POST', agent, headers: { authorization: apiKey, 'content-type': 'application/json' } },
+          (res) => res.resume().on('end', resolve),
+        );
         req.on('finish', sent);
         req.on('error', () => {
           sent();
@@ -36,7 +40,14 @@ async function idealPacer(url: string, apiKey: string, rate: number, n: number):
   agent.destroy();
 }
 
-async function scenario(name: string, records: number, rate: number, latency: string, concurrency: number, target: number): Promise<boolean> {
+async function scenario(
+  name: string,
+  records: number,
+  rate: number,
+  latency: string,
+  concurrency: number,
+  target: number,
+): Promise<boolean> {
   const dir = mkdtempSync(join(tmpdir(), 'opi-bench-send-'));
   try {
     const input = join(dir, 'contacts.csv');
@@ -48,8 +59,18 @@ async function scenario(name: string, records: number, rate: number, latency: st
     await pacerBox.stop();
 
     const box = await sandboxProcess(['--rate', String(rate), '--latency', latency]);
-    const config = parseConfig(JSON.stringify({ ...BENCH_CONFIG, customFields: [], api: { requestsPerSecond: rate, concurrency } }), 'bench.json');
-    const summary = await importJob({ config, input, stateDir: join(dir, 'state'), apiKey: box.apiKey, baseUrl: box.url, log: silentLog });
+    const config = parseConfig(
+      JSON.stringify({ ...BENCH_CONFIG, customFields: [], api: { requestsPerSecond: rate, concurrency } }),
+      'bench.json',
+    );
+    const summary = await importJob({
+      config,
+      input,
+      stateDir: join(dir, 'state'),
+      apiKey: box.apiKey,
+      baseUrl: box.url,
+      log: silentLog,
+    });
     // Contacts created per second: the 201s, from the first create on. Before it comes
     // the workspace check, a start-up cost paid once per run (reported on its own).
     const all = await box.arrivals();
@@ -60,11 +81,19 @@ async function scenario(name: string, records: number, rate: number, latency: st
     const ours = steadyRate(creates.map((r) => r.at));
     const startup = posts[0]!.at - all[0]!.at;
     const share = ours / rate;
-    console.log(`${name}: ${all.length} requests (${posts.length} POSTs, ${all.length - posts.length} other), limit ${rate}/s, latency ${latency} ms, concurrency ${concurrency}`);
-    console.log(`  ideal pacer: ${pacerRate.toFixed(2)} created/s (${((pacerRate / rate) * 100).toFixed(1)}% of the limit)`);
-    console.log(`  importer:    ${ours.toFixed(2)} created/s (${(share * 100).toFixed(1)}% of the limit; ${((ours / pacerRate) * 100).toFixed(1)}% of the ideal pacer)`);
+    console.log(
+      `${name}: ${all.length} requests (${posts.length} POSTs, ${all.length - posts.length} other), limit ${rate}/s, latency ${latency} ms, concurrency ${concurrency}`,
+    );
+    console.log(
+      `  ideal pacer: ${pacerRate.toFixed(2)} created/s (${((pacerRate / rate) * 100).toFixed(1)}% of the limit)`,
+    );
+    console.log(
+      `  importer:    ${ours.toFixed(2)} created/s (${(share * 100).toFixed(1)}% of the limit; ${((ours / pacerRate) * 100).toFixed(1)}% of the ideal pacer)`,
+    );
     console.log(`  start-up (workspace check) before the first create: ${startup.toFixed(0)} ms`);
-    console.log(`  429s: ${stats.byStatus['429'] ?? 0}; busiest rolling second: ${stats.maxSentInAnySecond}; created ${summary.counts.created}, duplicates in the sandbox ${stats.duplicateExternalIds}`);
+    console.log(
+      `  429s: ${stats.byStatus['429'] ?? 0}; busiest rolling second: ${stats.maxSentInAnySecond}; created ${summary.counts.created}, duplicates in the sandbox ${stats.duplicateExternalIds}`,
+    );
     const pass = share >= target && (stats.byStatus['429'] ?? 0) === 0 && stats.duplicateExternalIds === 0;
     console.log(`  target >= ${target * 100}% of the limit, no 429: ${pass ? 'PASS' : 'FAIL'}`);
     return pass;

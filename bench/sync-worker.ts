@@ -9,4 +9,12 @@ const [input, stateDir, baseUrl, apiKey] = process.argv.slice(2) as [string, str
 const config = parseConfig(JSON.stringify(SYNC_CONFIG), 'bench.json');
 const started = performance.now();
 const summary = await importJob({ config, input, stateDir, apiKey, baseUrl, log: silentLog });
-console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, counts: summary.counts, requests: summary.requests, invariant: summary.invariant.holds, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(
+  JSON.stringify({
+    seconds: (performance.now() - started) / 1000,
+    counts: summary.counts,
+    requests: summary.requests,
+    invariant: summary.invariant.holds,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

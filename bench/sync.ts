@@ -82,7 +82,12 @@ const journalRows: { id: string; line: number; h: string; b: Base }[] = [];
 const changedIds = new Set<string>();
 {
   const csv = await openCsv(doneCsv, config.csv);
-  const classifier = new Classifier(config, indexHeader(csv.header, config.columnUses, doneCsv), csv.encoding, csv.estimatedRecords);
+  const classifier = new Classifier(
+    config,
+    indexHeader(csv.header, config.columnUses, doneCsv),
+    csv.encoding,
+    csv.estimatedRecords,
+  );
   for await (const batch of csv.batches) {
     for (const item of batch) {
       const c = classifier.classify(item);
@@ -92,7 +97,12 @@ const changedIds = new Set<string>();
         // The record's index in the file is its line less the header (bench records have no line breaks but in Notes).
         if (CHANGED(Number(c.externalId) - 100000)) {
           changedIds.add(c.externalId);
-          if (!existingOut.write(`${JSON.stringify({ defaultFields: c.payload.defaultFields, externalId: c.externalId, source: 'bench-import' })}\n`)) await once(existingOut, 'drain');
+          if (
+            !existingOut.write(
+              `${JSON.stringify({ defaultFields: c.payload.defaultFields, externalId: c.externalId, source: 'bench-import' })}\n`,
+            )
+          )
+            await once(existingOut, 'drain');
         }
       }
     }
@@ -105,8 +115,14 @@ const box = await sandboxProcess(['--rate', '0', '--existing', existing]);
 const stateDir = join(out, 'state');
 mkdirSync(stateDir, { recursive: true });
 const journal = new JournalWriter(join(stateDir, 'journal.jsonl'), {
-  t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl: box.url, keyFingerprint: keyFingerprint(box.apiKey),
-  externalIdDefinition: describeExternalId(config.externalId), createdAt: new Date().toISOString(),
+  t: 'header',
+  format: JOURNAL_FORMAT,
+  version: JOURNAL_VERSION,
+  mappingHash: config.mappingHash,
+  baseUrl: box.url,
+  keyFingerprint: keyFingerprint(box.apiKey),
+  externalIdDefinition: describeExternalId(config.externalId),
+  createdAt: new Date().toISOString(),
 });
 for (const r of journalRows) {
   journal.append({ t: 'attempt', id: r.id, line: r.line, at: Date.now() });
@@ -118,7 +134,14 @@ journalRows.length = 0;
 // As the first import left it: created.csv, and its run's end saying how much of the journal that file covers.
 await writeCreatedReport(join(stateDir, 'journal.jsonl'), join(stateDir, 'created.csv'));
 const ended = new JournalWriter(join(stateDir, 'journal.jsonl'), undefined);
-ended.append({ t: 'run', event: 'end', at: new Date().toISOString(), pid: process.pid, exitCode: 1, createdThrough: statSync(join(stateDir, 'journal.jsonl')).size });
+ended.append({
+  t: 'run',
+  event: 'end',
+  at: new Date().toISOString(),
+  pid: process.pid,
+  exitCode: 1,
+  createdThrough: statSync(join(stateDir, 'journal.jsonl')).size,
+});
 ended.close();
 
 /** A run of the job on `input` from a copy of its state: time to the first request past the start-up check, and the run's own figures. */
@@ -129,7 +152,9 @@ async function runOn(name: string, input: string) {
   for (const f of ['journal.jsonl', 'created.csv']) copyFileSync(join(stateDir, f), join(dir, f));
   const before = (await box.arrivals()).length;
   const started = performance.now();
-  const child = spawn(process.execPath, [join(here, 'sync-worker.js'), input, dir, box.url, box.apiKey], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(here, 'sync-worker.js'), input, dir, box.url, box.apiKey], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   const closed = once(child, 'close');
@@ -139,17 +164,30 @@ async function runOn(name: string, input: string) {
   while (Number.isNaN(firstRequest) && !exited) {
     const seen = (await box.arrivals()).slice(before);
     // The start-up check of the custom fields is not the job's work.
-    if (seen.some((r) => !/contact-custom-fields/.test((r as { path?: string }).path ?? ''))) firstRequest = (performance.now() - started) / 1000;
+    if (seen.some((r) => !/contact-custom-fields/.test((r as { path?: string }).path ?? '')))
+      firstRequest = (performance.now() - started) / 1000;
     else await new Promise((r) => setTimeout(r, 20));
   }
   await closed;
-  const result = JSON.parse(output.trim().split('\n').pop()!) as { seconds: number; counts: Record<string, number>; requests: Record<string, number>; invariant: boolean; maxRssMb: number };
-  const arrived = (await box.arrivals()).slice(before) as unknown as { method: string; path: string; externalIds?: string[] }[];
+  const result = JSON.parse(output.trim().split('\n').pop()!) as {
+    seconds: number;
+    counts: Record<string, number>;
+    requests: Record<string, number>;
+    invariant: boolean;
+    maxRssMb: number;
+  };
+  const arrived = (await box.arrivals()).slice(before) as unknown as {
+    method: string;
+    path: string;
+    externalIds?: string[];
+  }[];
   return { firstRequest, ...result, arrived };
 }
 
 const plain = await runOn('plain', plainCsv);
-console.log(`plain resume (the same export, ${NEW} new at its end): first request after ${plain.firstRequest.toFixed(2)} s, whole run ${plain.seconds.toFixed(1)} s, ${plain.requests.requests} requests, peak RSS ${plain.maxRssMb.toFixed(0)} MB`);
+console.log(
+  `plain resume (the same export, ${NEW} new at its end): first request after ${plain.firstRequest.toFixed(2)} s, whole run ${plain.seconds.toFixed(1)} s, ${plain.requests.requests} requests, peak RSS ${plain.maxRssMb.toFixed(0)} MB`,
+);
 const sync = await runOn('sync', exportCsv);
 const c = sync.counts;
 const byKind = (m: string, p: RegExp) => sync.arrived.filter((r) => r.method === m && p.test(r.path)).length;
@@ -157,12 +195,22 @@ const lookups = sync.arrived.filter((r) => r.method === 'GET' && r.path === '/v1
 const askedUnchanged = lookups.flatMap((r) => r.externalIds ?? []).filter((id) => !changedIds.has(id)).length;
 const patches = byKind('PATCH', /^\/v1\/contacts\//);
 const posts = byKind('POST', /^\/v1\/contacts$/);
-console.log(`sync (${changedIds.size} changed, ${NEW} new of ${c.read}): updated ${c.updated}, created ${c.created}, unchanged ${c.unchanged}, failed ${c.failed}, duplicate ${c.duplicate}; invariant ${sync.invariant ? 'holds' : 'BROKEN'}`);
-console.log(`  requests: ${sync.requests.requests} = ${patches} PATCH + ${posts} POST + ${lookups.length} lookups (${(changedIds.size / Math.max(1, lookups.length)).toFixed(1)} ids each) + ${sync.requests.checks} start-up check; ids of unchanged records asked: ${askedUnchanged}`);
+console.log(
+  `sync (${changedIds.size} changed, ${NEW} new of ${c.read}): updated ${c.updated}, created ${c.created}, unchanged ${c.unchanged}, failed ${c.failed}, duplicate ${c.duplicate}; invariant ${sync.invariant ? 'holds' : 'BROKEN'}`,
+);
+console.log(
+  `  requests: ${sync.requests.requests} = ${patches} PATCH + ${posts} POST + ${lookups.length} lookups (${(changedIds.size / Math.max(1, lookups.length)).toFixed(1)} ids each) + ${sync.requests.checks} start-up check; ids of unchanged records asked: ${askedUnchanged}`,
+);
 const expected = changedIds.size + NEW;
-console.log(`  ${patches + posts === expected && c.updated === changedIds.size && askedUnchanged === 0 ? 'PASS' : 'FAIL'}: PATCH + POST = changed + new (${expected}), no request for an unchanged record`);
-console.log(`  first request after ${sync.firstRequest.toFixed(2)} s (plain resume: ${plain.firstRequest.toFixed(2)} s, ratio ${(sync.firstRequest / plain.firstRequest).toFixed(2)}); whole run ${sync.seconds.toFixed(1)} s`);
-console.log(`  peak RSS ${sync.maxRssMb.toFixed(0)} MB (plain resume ${plain.maxRssMb.toFixed(0)} MB, ratio ${(sync.maxRssMb / plain.maxRssMb).toFixed(2)}): ${sync.maxRssMb < 250 ? 'PASS' : 'FAIL'} (target < 250 MB)`);
+console.log(
+  `  ${patches + posts === expected && c.updated === changedIds.size && askedUnchanged === 0 ? 'PASS' : 'FAIL'}: PATCH + POST = changed + new (${expected}), no request for an unchanged record`,
+);
+console.log(
+  `  first request after ${sync.firstRequest.toFixed(2)} s (plain resume: ${plain.firstRequest.toFixed(2)} s, ratio ${(sync.firstRequest / plain.firstRequest).toFixed(2)}); whole run ${sync.seconds.toFixed(1)} s`,
+);
+console.log(
+  `  peak RSS ${sync.maxRssMb.toFixed(0)} MB (plain resume ${plain.maxRssMb.toFixed(0)} MB, ratio ${(sync.maxRssMb / plain.maxRssMb).toFixed(2)}): ${sync.maxRssMb < 250 ? 'PASS' : 'FAIL'} (target < 250 MB)`,
+);
 await box.stop();
 
 console.log(`\nlisting a workspace of ${WORKSPACE} contacts for --match-existing...`);
@@ -171,7 +219,17 @@ const workspaceFile = join(out, 'workspace.jsonl');
   const w = createWriteStream(workspaceFile);
   for (let i = 0; i < WORKSPACE; i++) {
     const r = benchRecord(i);
-    const line = JSON.stringify({ defaultFields: { firstName: r[1], lastName: r[2], company: r[3], emails: [{ name: 'work', value: `user${i}@example.com` }], phoneNumbers: [{ name: 'mobile', value: r[7] }] }, source: 'csv-v2', externalId: i % 10 === 0 ? `other-${i}` : null });
+    const line = JSON.stringify({
+      defaultFields: {
+        firstName: r[1],
+        lastName: r[2],
+        company: r[3],
+        emails: [{ name: 'work', value: `user${i}@example.com` }],
+        phoneNumbers: [{ name: 'mobile', value: r[7] }],
+      },
+      source: 'csv-v2',
+      externalId: i % 10 === 0 ? `other-${i}` : null,
+    });
     if (!w.write(`${line}\n`)) await once(w, 'drain');
   }
   w.end();
@@ -179,10 +237,21 @@ const workspaceFile = join(out, 'workspace.jsonl');
 }
 const ws = await sandboxProcess(['--rate', '0', '--existing', workspaceFile]);
 try {
-  const base = measureInChild(join(here, 'index-worker.js'), [ws.url, ws.apiKey, 'baseline']) as unknown as { maxRssMb: number };
-  const idx = measureInChild(join(here, 'index-worker.js'), [ws.url, ws.apiKey, 'index']) as unknown as { seconds: number; contacts: number; requests: number; maxRssMb: number };
-  console.log(`  ${idx.contacts} contacts in ${idx.requests} requests (${Math.ceil(WORKSPACE / 50)} expected: 50 a page; at the live 10/s that is ${(idx.requests / 10 / 60).toFixed(1)} minutes), ${idx.seconds.toFixed(1)} s here`);
-  console.log(`  peak RSS ${idx.maxRssMb.toFixed(0)} MB against ${base.maxRssMb.toFixed(0)} MB for a process that only connects: the index costs ${(idx.maxRssMb - base.maxRssMb).toFixed(0)} MB`);
+  const base = measureInChild(join(here, 'index-worker.js'), [ws.url, ws.apiKey, 'baseline']) as unknown as {
+    maxRssMb: number;
+  };
+  const idx = measureInChild(join(here, 'index-worker.js'), [ws.url, ws.apiKey, 'index']) as unknown as {
+    seconds: number;
+    contacts: number;
+    requests: number;
+    maxRssMb: number;
+  };
+  console.log(
+    `  ${idx.contacts} contacts in ${idx.requests} requests (${Math.ceil(WORKSPACE / 50)} expected: 50 a page; at the live 10/s that is ${(idx.requests / 10 / 60).toFixed(1)} minutes), ${idx.seconds.toFixed(1)} s here`,
+  );
+  console.log(
+    `  peak RSS ${idx.maxRssMb.toFixed(0)} MB against ${base.maxRssMb.toFixed(0)} MB for a process that only connects: the index costs ${(idx.maxRssMb - base.maxRssMb).toFixed(0)} MB`,
+  );
 } finally {
   await ws.stop();
 }

@@ -78,6 +78,11 @@ if (components.length === 0) {
 }
 for (const c of components) {
   console.log(`folder cycle: ${c.join(' ↔ ')}`);
-  for (const from of c) for (const [to, list] of edges.get(from) ?? []) if (c.includes(to)) console.log(`  ${from} → ${to}: ${list.slice(0, 3).join('; ')}${list.length > 3 ? `; and ${list.length - 3} more` : ''}`);
+  for (const from of c)
+    for (const [to, list] of edges.get(from) ?? [])
+      if (c.includes(to))
+        console.log(
+          `  ${from} → ${to}: ${list.slice(0, 3).join('; ')}${list.length > 3 ? `; and ${list.length - 3} more` : ''}`,
+        );
 }
 process.exit(1);

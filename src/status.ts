@@ -45,11 +45,26 @@ export interface JobStatus {
   };
   /** A run after the journal's last one that aborted before it began (the key, the workspace check): only its summary.json tells of it. */
   readonly abortedAtStart?: { readonly startedAt: string; readonly because: string; readonly hint?: string };
-  readonly lock: { readonly held: false } | { readonly held: true; readonly pid: number; readonly host: string; readonly startedAt: string; readonly alive: boolean | 'unknown' };
+  readonly lock:
+    | { readonly held: false }
+    | {
+        readonly held: true;
+        readonly pid: number;
+        readonly host: string;
+        readonly startedAt: string;
+        readonly alive: boolean | 'unknown';
+      };
   /** The last run's records by bucket (its end in the journal; summary.json for a journal of an older version). */
   readonly lastSummary?: Record<string, number>;
   /** failures.csv as it stands: rows in it, by why (a record's data, or the API), and by code. */
-  readonly failuresReport?: { readonly rows: number; readonly invalid: number; readonly duplicate: number; readonly refusedByApi: number; readonly notThrough: number; readonly byCode: Readonly<Record<string, number>> };
+  readonly failuresReport?: {
+    readonly rows: number;
+    readonly invalid: number;
+    readonly duplicate: number;
+    readonly refusedByApi: number;
+    readonly notThrough: number;
+    readonly byCode: Readonly<Record<string, number>>;
+  };
   /** Records of the last run's input not finished yet (never read, not sent, or in doubt); about, from its lines, when the run stopped early. */
   readonly left?: { readonly records: number; readonly about: boolean };
 }
@@ -65,20 +80,28 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
   // summary.json is the last run's only when it started when the journal's last run did: a run killed
   // before its end left an older one, and a run that aborted at start-up wrote one the journal never saw.
   const summary = readLastSummary(statePath(stateDir, 'summary'));
-  const ofLastRun = summary !== undefined && last !== undefined && summary.startedAt === last.startedAt ? summary : undefined;
+  const ofLastRun =
+    summary !== undefined && last !== undefined && summary.startedAt === last.startedAt ? summary : undefined;
   const abortedAtStart =
     summary?.abortedBecause !== undefined && (last === undefined || summary.startedAt > last.startedAt)
-      ? { startedAt: summary.startedAt, because: summary.abortedBecause, ...(summary.abortHint !== undefined && { hint: summary.abortHint }) }
+      ? {
+          startedAt: summary.startedAt,
+          because: summary.abortedBecause,
+          ...(summary.abortHint !== undefined && { hint: summary.abortHint }),
+        }
       : undefined;
   const counts = last?.counts ?? ofLastRun?.counts;
   const failuresReport = readFailures(statePath(stateDir, 'failures'));
-  const stoppedEarly = last !== undefined && (last.endedAt === undefined || last.exitCode === ExitCode.aborted || last.exitCode === ExitCode.stoppedEarly);
+  const stoppedEarly =
+    last !== undefined &&
+    (last.endedAt === undefined || last.exitCode === ExitCode.aborted || last.exitCode === ExitCode.stoppedEarly);
   const left = recordsLeft(counts, stoppedEarly, last?.input);
   // A run going on (its lock held by a live process): its open attempts are on their way, not in doubt.
   const lock = lockState(stateDir);
   const runningSince = lock.held && lock.alive === true ? Date.parse(lock.startedAt) : undefined;
   let inFlight = 0;
-  if (runningSince !== undefined) for (const id of state.inDoubt.keys()) if ((state.attemptedAt.get(id) ?? 0) >= runningSince) inFlight++;
+  if (runningSince !== undefined)
+    for (const id of state.inDoubt.keys()) if ((state.attemptedAt.get(id) ?? 0) >= runningSince) inFlight++;
   return {
     stateDir,
     ...state.done.countByRelation(),
@@ -94,7 +117,10 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
         startedAt: last.startedAt,
         pid: last.pid,
         ...(last.input !== undefined && { input: last.input }),
-        ...(last.endedAt !== undefined && { endedAt: last.endedAt, ...(last.exitCode !== undefined && { exitCode: last.exitCode }) }),
+        ...(last.endedAt !== undefined && {
+          endedAt: last.endedAt,
+          ...(last.exitCode !== undefined && { exitCode: last.exitCode }),
+        }),
         ...(ofLastRun?.stoppedEarly !== undefined && { stoppedEarly: ofLastRun.stoppedEarly }),
         ...(ofLastRun?.abortedBecause !== undefined && { abortedBecause: ofLastRun.abortedBecause }),
         ...(ofLastRun?.abortHint !== undefined && { abortHint: ofLastRun.abortHint }),
@@ -109,7 +135,9 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
 }
 
 /** The codes of a record's own data: the mapping's problems (fix the row). */
-const DATA_CODES = new Set<string>(Object.values(ProblemCode).filter((c) => c !== ProblemCode.duplicateExternalId && c !== ProblemCode.payloadInvalid));
+const DATA_CODES = new Set<string>(
+  Object.values(ProblemCode).filter((c) => c !== ProblemCode.duplicateExternalId && c !== ProblemCode.payloadInvalid),
+);
 
 /**
  * failures.csv's rows by their first code: a record's data (fix the row), a
@@ -119,7 +147,11 @@ const DATA_CODES = new Set<string>(Object.values(ProblemCode).filter((c) => c !=
 function readFailures(path: string): JobStatus['failuresReport'] {
   if (!existsSync(path)) return undefined;
   const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-  const rows = parse(text, { columns: true, delimiter: detectDelimiter(text.split('\n', 1)[0] ?? ''), relax_column_count: true }) as Record<string, string>[];
+  const rows = parse(text, {
+    columns: true,
+    delimiter: detectDelimiter(text.split('\n', 1)[0] ?? ''),
+    relax_column_count: true,
+  }) as Record<string, string>[];
   const byCode: Record<string, number> = {};
   let invalid = 0;
   let duplicate = 0;
@@ -138,7 +170,11 @@ function readFailures(path: string): JobStatus['failuresReport'] {
 }
 
 /** What is left of the last run's input: nothing when it ran to the end; else its records not read, not sent or in doubt. */
-function recordsLeft(summary: Readonly<Record<string, number>> | undefined, stoppedEarly: boolean, input: string | undefined): JobStatus['left'] {
+function recordsLeft(
+  summary: Readonly<Record<string, number>> | undefined,
+  stoppedEarly: boolean,
+  input: string | undefined,
+): JobStatus['left'] {
   if (summary === undefined) return undefined;
   const unfinished = (summary.notSent ?? 0) + (summary.inDoubt ?? 0);
   if (!stoppedEarly) return { records: unfinished, about: false };
@@ -181,19 +217,41 @@ export function formatStatus(s: JobStatus): string {
   const rb = s.rolledBack;
   const lines = [
     `job in ${s.stateDir}:`,
-    ...(rb ? [`  ROLLED BACK: ${rb.deleted ?? 0} of its contacts deleted, ${rb.gone ?? 0} already gone, ${rb.restored ?? 0} of the workspace's restored, ${rb.changedSince ?? 0} left alone (changed since); the counts below are what the job did before`] : []),
+    ...(rb
+      ? [
+          `  ROLLED BACK: ${rb.deleted ?? 0} of its contacts deleted, ${rb.gone ?? 0} already gone, ${rb.restored ?? 0} of the workspace's restored, ${rb.changedSince ?? 0} left alone (changed since); the counts below are what the job did before`,
+        ]
+      : []),
     `  contacts over ${s.runs} run(s): created by this job ${s.created}${s.adopted > 0 ? `, adopted ${s.adopted}` : ''}${s.updated > 0 ? `, the workspace's and updated ${s.updated}` : ''}${s.existing > 0 ? `, the workspace's and left alone ${s.existing}` : ''}`,
     `  failed: ${s.failedRetryable} retryable (tried again on the next run), ${s.failedPermanent} permanent (sent again only once fixed)`,
     `  in doubt: ${s.inDoubt}${s.inDoubt > 0 ? ' (sent, outcome unknown: the next run looks them up before sending anything)' : ''}${s.inFlight > 0 ? `; on their way: ${s.inFlight} (requests of the run going on, waiting for their answers)` : ''}`,
-    ...(s.deleted + s.released > 0 ? [`  --delete-missing over all runs: deleted ${s.deleted} contact(s) the job created, released ${s.released} it had adopted (given back as they were)`] : []),
-    ...(s.conflicts > 0 ? [`  conflicts over all runs: ${s.conflicts} field(s) changed both in the source and in the workspace (the last run's: conflicts.csv)`] : []),
-    ...(s.drift > 0 ? [`  drift found by --verify over all runs: ${s.drift} field(s) (the last run's: drift.csv)`] : []),
+    ...(s.deleted + s.released > 0
+      ? [
+          `  --delete-missing over all runs: deleted ${s.deleted} contact(s) the job created, released ${s.released} it had adopted (given back as they were)`,
+        ]
+      : []),
+    ...(s.conflicts > 0
+      ? [
+          `  conflicts over all runs: ${s.conflicts} field(s) changed both in the source and in the workspace (the last run's: conflicts.csv)`,
+        ]
+      : []),
+    ...(s.drift > 0
+      ? [`  drift found by --verify over all runs: ${s.drift} field(s) (the last run's: drift.csv)`]
+      : []),
   ];
   if (s.lastRun) {
-    const end = s.lastRun.endedAt ? `ended ${s.lastRun.endedAt} with exit ${s.lastRun.exitCode ?? '?'}` : 'did not record its end (still running, or killed)';
-    lines.push(`  last run: started ${s.lastRun.startedAt} (pid ${s.lastRun.pid}), ${end}${s.lastRun.input ? `; input ${s.lastRun.input}` : ''}`);
+    const end = s.lastRun.endedAt
+      ? `ended ${s.lastRun.endedAt} with exit ${s.lastRun.exitCode ?? '?'}`
+      : 'did not record its end (still running, or killed)';
+    lines.push(
+      `  last run: started ${s.lastRun.startedAt} (pid ${s.lastRun.pid}), ${end}${s.lastRun.input ? `; input ${s.lastRun.input}` : ''}`,
+    );
     if (s.lastRun.stoppedEarly) lines.push(`  stopped early: ${s.lastRun.stoppedEarly}`);
-    if (s.lastRun.abortedBecause) lines.push(`  ABORTED: ${s.lastRun.abortedBecause}`, ...(s.lastRun.abortHint ? [`  hint: ${s.lastRun.abortHint}`] : []));
+    if (s.lastRun.abortedBecause)
+      lines.push(
+        `  ABORTED: ${s.lastRun.abortedBecause}`,
+        ...(s.lastRun.abortHint ? [`  hint: ${s.lastRun.abortHint}`] : []),
+      );
   }
   if (s.lastSummary) {
     const c = s.lastSummary;
@@ -202,17 +260,30 @@ export function formatStatus(s: JobStatus): string {
   }
   if (s.failuresReport) {
     const f = s.failuresReport;
-    lines.push(`  failures.csv: ${f.rows} row(s): ${f.invalid} failing validation (fix the row), ${f.duplicate} duplicate, ${f.refusedByApi} refused by the API${f.notThrough > 0 ? `, ${f.notThrough} that did not get through (no answer, a server error: the next run tries again)` : ''}`);
+    lines.push(
+      `  failures.csv: ${f.rows} row(s): ${f.invalid} failing validation (fix the row), ${f.duplicate} duplicate, ${f.refusedByApi} refused by the API${f.notThrough > 0 ? `, ${f.notThrough} that did not get through (no answer, a server error: the next run tries again)` : ''}`,
+    );
   }
-  if (s.left) lines.push(`  left of the input: ${s.left.about ? 'about ' : ''}${s.left.records} record(s)${s.left.records > 0 ? ' (the same command continues)' : ''}`);
-  else if (s.lastRun && s.lastRun.endedAt === undefined) lines.push('  left of the input: not known (the last run did not record its end); the same command continues');
+  if (s.left)
+    lines.push(
+      `  left of the input: ${s.left.about ? 'about ' : ''}${s.left.records} record(s)${s.left.records > 0 ? ' (the same command continues)' : ''}`,
+    );
+  else if (s.lastRun && s.lastRun.endedAt === undefined)
+    lines.push('  left of the input: not known (the last run did not record its end); the same command continues');
   if (s.abortedAtStart) {
     const a = s.abortedAtStart;
-    lines.push(`  ${s.lastRun ? 'then a run' : 'a run'} started ${a.startedAt} ABORTED before it began: ${a.because}`, ...(a.hint ? [`  hint: ${a.hint}`] : []));
+    lines.push(
+      `  ${s.lastRun ? 'then a run' : 'a run'} started ${a.startedAt} ABORTED before it began: ${a.because}`,
+      ...(a.hint ? [`  hint: ${a.hint}`] : []),
+    );
   }
   if (s.lock.held) {
     const who = `pid ${s.lock.pid} on ${s.lock.host}, since ${s.lock.startedAt}`;
-    lines.push(s.lock.alive === false ? `  lock: left by a run that is gone (${who}); the next run takes it over` : `  lock: held by a run (${who})${s.lock.alive === 'unknown' ? ', on another host: cannot tell if it is alive' : ''}`);
+    lines.push(
+      s.lock.alive === false
+        ? `  lock: left by a run that is gone (${who}); the next run takes it over`
+        : `  lock: held by a run (${who})${s.lock.alive === 'unknown' ? ', on another host: cannot tell if it is alive' : ''}`,
+    );
   } else {
     lines.push('  lock: free');
   }

@@ -7,7 +7,9 @@ import { ROOT } from './helpers/paths.js';
 const USER_ERRORS = new Set(['ImportError', 'UsageError', 'JobAbortedError', 'ReportWriteError']);
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Each `new XError(code, message, …)` in src that passes no details object with a hint. */
@@ -17,8 +19,11 @@ function errorsWithoutHint(): string[] {
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
     const visit = (node: ts.Node): void => {
       if (ts.isNewExpression(node) && USER_ERRORS.has(node.expression.getText(source))) {
-        const details = node.arguments?.find((a) => ts.isObjectLiteralExpression(a) && a.properties.some((p) => p.name?.getText(source) === 'hint'));
-        if (details === undefined) out.push(`${relative(ROOT, file)}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`);
+        const details = node.arguments?.find(
+          (a) => ts.isObjectLiteralExpression(a) && a.properties.some((p) => p.name?.getText(source) === 'hint'),
+        );
+        if (details === undefined)
+          out.push(`${relative(ROOT, file)}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`);
       }
       ts.forEachChild(node, visit);
     };

@@ -8,17 +8,44 @@ const dir = useTempDir();
 test("failures.csv's rows by why: the record's data, a duplicate, the API's refusal, or a request that did not get through", async () => {
   const state = join(dir(), 'state');
   mkdirSync(state, { mode: 0o700 });
-  writeFileSync(join(state, 'journal.jsonl'), `${JSON.stringify({ t: 'header', format: 'openphone-import-journal', version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'x' })}\n`);
-  const codes = ['EMAIL_INVALID', 'CONTROL_CHARACTER', 'DUPLICATE_EXTERNAL_ID', 'API_422_0800422', 'API_403_0801403', 'NETWORK_TIMEOUT', 'API_503_0801503', 'LOOKUP_FAILED', 'RATE_LIMITED'];
+  writeFileSync(
+    join(state, 'journal.jsonl'),
+    `${JSON.stringify({ t: 'header', format: 'openphone-import-journal', version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'x' })}\n`,
+  );
+  const codes = [
+    'EMAIL_INVALID',
+    'CONTROL_CHARACTER',
+    'DUPLICATE_EXTERNAL_ID',
+    'API_422_0800422',
+    'API_403_0801403',
+    'NETWORK_TIMEOUT',
+    'API_503_0801503',
+    'LOOKUP_FAILED',
+    'RATE_LIMITED',
+  ];
   writeFileSync(join(state, 'failures.csv'), `\uFEFFid,_error_code\n${codes.map((c, i) => `r${i},${c}`).join('\n')}\n`);
   const s = await jobStatus(state);
   expect(s.failuresReport).toMatchObject({ rows: 9, invalid: 2, duplicate: 1, refusedByApi: 2, notThrough: 4 });
 });
 
 describe('the last run: the journal says which it was, summary.json only what the journal cannot', () => {
-  const header = { t: 'header', format: 'openphone-import-journal', version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'x' };
+  const header = {
+    t: 'header',
+    format: 'openphone-import-journal',
+    version: 1,
+    mappingHash: 'h',
+    baseUrl: 'x',
+    createdAt: 'x',
+  };
   const start = { t: 'run', event: 'start', at: '2026-12-01T10:00:00.000Z', pid: 11, input: 'crm.csv' };
-  const end = { t: 'run', event: 'end', at: '2026-12-01T10:05:00.000Z', pid: 11, exitCode: 1, counts: { read: 17, updated: 1, unchanged: 13, duplicate: 1, failed: 2 } };
+  const end = {
+    t: 'run',
+    event: 'end',
+    at: '2026-12-01T10:05:00.000Z',
+    pid: 11,
+    exitCode: 1,
+    counts: { read: 17, updated: 1, unchanged: 13, duplicate: 1, failed: 2 },
+  };
   const stateWith = (events: object[], summary?: object) => {
     const state = join(dir(), 'state');
     mkdirSync(state, { mode: 0o700 });
@@ -28,21 +55,43 @@ describe('the last run: the journal says which it was, summary.json only what th
   };
 
   test('a run that aborted at start-up (no journal line) is told apart from the last run the journal has, with its hint', async () => {
-    const state = stateWith([start, end], { startedAt: '2026-12-02T08:00:00.000Z', counts: { read: 0 }, abortedBecause: 'reading the workspace\'s custom fields: connection refused; nothing was sent', abortHint: 'run the same command again when the API answers' });
+    const state = stateWith([start, end], {
+      startedAt: '2026-12-02T08:00:00.000Z',
+      counts: { read: 0 },
+      abortedBecause: "reading the workspace's custom fields: connection refused; nothing was sent",
+      abortHint: 'run the same command again when the API answers',
+    });
     const s = await jobStatus(state);
     expect(s.lastSummary).toEqual(end.counts);
     expect(s.left).toEqual({ records: 0, about: false });
-    expect(s.abortedAtStart).toEqual({ startedAt: '2026-12-02T08:00:00.000Z', because: expect.stringMatching(/connection refused/), hint: 'run the same command again when the API answers' });
-    expect(formatStatus(s)).toMatch(/last run's records: read 17, updated 1.*\n(.*\n)* {2}then a run started 2026-12-02T08:00:00\.000Z ABORTED before it began: .*connection refused.*\n {2}hint: run the same command again when the API answers/);
+    expect(s.abortedAtStart).toEqual({
+      startedAt: '2026-12-02T08:00:00.000Z',
+      because: expect.stringMatching(/connection refused/),
+      hint: 'run the same command again when the API answers',
+    });
+    expect(formatStatus(s)).toMatch(
+      /last run's records: read 17, updated 1.*\n(.*\n)* {2}then a run started 2026-12-02T08:00:00\.000Z ABORTED before it began: .*connection refused.*\n {2}hint: run the same command again when the API answers/,
+    );
   });
 
-  test("a run aborted midway: its reason and hint, from its own summary.json", async () => {
+  test('a run aborted midway: its reason and hint, from its own summary.json', async () => {
     const aborted = { ...end, exitCode: 3, counts: { read: 40, created: 30, notSent: 10 } };
-    const state = stateWith([start, aborted], { startedAt: start.at, counts: aborted.counts, abortedBecause: 'the API rejected the API key (401 Unauthorized)', abortHint: 'check OPENPHONE_API_KEY' });
+    const state = stateWith([start, aborted], {
+      startedAt: start.at,
+      counts: aborted.counts,
+      abortedBecause: 'the API rejected the API key (401 Unauthorized)',
+      abortHint: 'check OPENPHONE_API_KEY',
+    });
     const s = await jobStatus(state);
-    expect(s.lastRun).toMatchObject({ exitCode: 3, abortedBecause: 'the API rejected the API key (401 Unauthorized)', abortHint: 'check OPENPHONE_API_KEY' });
+    expect(s.lastRun).toMatchObject({
+      exitCode: 3,
+      abortedBecause: 'the API rejected the API key (401 Unauthorized)',
+      abortHint: 'check OPENPHONE_API_KEY',
+    });
     expect(s.abortedAtStart).toBeUndefined();
-    expect(formatStatus(s)).toMatch(/ {2}ABORTED: the API rejected the API key \(401 Unauthorized\)\n {2}hint: check OPENPHONE_API_KEY/);
+    expect(formatStatus(s)).toMatch(
+      / {2}ABORTED: the API rejected the API key \(401 Unauthorized\)\n {2}hint: check OPENPHONE_API_KEY/,
+    );
   });
 
   test("a run killed before its end: an older run's summary.json is not taken for its counts", async () => {
@@ -52,7 +101,9 @@ describe('the last run: the journal says which it was, summary.json only what th
     expect(s.lastRun).toMatchObject({ startedAt: killed.at, pid: 12 });
     expect(s.lastRun?.endedAt).toBeUndefined();
     expect(s.lastSummary).toBeUndefined();
-    expect(formatStatus(s)).toMatch(/left of the input: not known \(the last run did not record its end\); the same command continues/);
+    expect(formatStatus(s)).toMatch(
+      /left of the input: not known \(the last run did not record its end\); the same command continues/,
+    );
   });
 });
 
@@ -60,7 +111,14 @@ test('during a run, its requests on their way are told from the records an earli
   const { hostname } = await import('node:os');
   const state = join(dir(), 'state');
   mkdirSync(state, { mode: 0o700 });
-  const header = { t: 'header', format: 'openphone-import-journal', version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'x' };
+  const header = {
+    t: 'header',
+    format: 'openphone-import-journal',
+    version: 1,
+    mappingHash: 'h',
+    baseUrl: 'x',
+    createdAt: 'x',
+  };
   const running = Date.parse('2026-12-07T08:00:00.000Z');
   const events = [
     { t: 'attempt', id: 'old', line: 2, at: running - 86_400_000 },
@@ -70,8 +128,13 @@ test('during a run, its requests on their way are told from the records an earli
   ];
   writeFileSync(join(state, 'journal.jsonl'), `${[header, ...events].map((e) => JSON.stringify(e)).join('\n')}\n`);
   // The lock of a live process (this one), taken when the run began.
-  writeFileSync(join(state, 'lock'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date(running).toISOString(), token: 't' }));
+  writeFileSync(
+    join(state, 'lock'),
+    JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date(running).toISOString(), token: 't' }),
+  );
   const s = await jobStatus(state);
   expect(s).toMatchObject({ inDoubt: 1, inFlight: 2 });
-  expect(formatStatus(s)).toMatch(/in doubt: 1 \(sent, outcome unknown.*\); on their way: 2 \(requests of the run going on/);
+  expect(formatStatus(s)).toMatch(
+    /in doubt: 1 \(sent, outcome unknown.*\); on their way: 2 \(requests of the run going on/,
+  );
 });

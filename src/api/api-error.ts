@@ -17,7 +17,13 @@ export function apiStatusOf(code: string): number | undefined {
  */
 export function describeApiError(status: number, body: unknown): { code: string; message: string; namesField?: true } {
   if (body !== null && typeof body === 'object') {
-    const b = body as { code?: unknown; message?: unknown; title?: unknown; errors?: { path?: unknown; message?: unknown; key?: unknown; reason?: unknown }[]; error?: { message?: unknown } };
+    const b = body as {
+      code?: unknown;
+      message?: unknown;
+      title?: unknown;
+      errors?: { path?: unknown; message?: unknown; key?: unknown; reason?: unknown }[];
+      error?: { message?: unknown };
+    };
     const first = Array.isArray(b.errors) ? b.errors[0] : undefined;
     // Error items come as { path, message } or, for custom fields in the newest spec, { key, reason }.
     const detail =
@@ -26,10 +32,16 @@ export function describeApiError(status: number, body: unknown): { code: string;
         : first && typeof first.reason === 'string'
           ? `custom field ${typeof first.key === 'string' ? `"${first.key}"` : '?'}: ${first.reason}`
           : undefined;
-    const message = detail ?? (typeof b.message === 'string' ? b.message : typeof b.error?.message === 'string' ? b.error.message : undefined);
+    const message =
+      detail ??
+      (typeof b.message === 'string' ? b.message : typeof b.error?.message === 'string' ? b.error.message : undefined);
     const code = typeof b.code === 'string' ? b.code : `HTTP_${status}`;
     const namesField = first !== undefined && (typeof first.path === 'string' || typeof first.key === 'string');
-    return { code: `API_${status}_${code}`, message: `the API answered ${status}${typeof b.title === 'string' ? ` ${b.title}` : ''}: ${message ?? 'no message'}`, ...(namesField && { namesField: true as const }) };
+    return {
+      code: `API_${status}_${code}`,
+      message: `the API answered ${status}${typeof b.title === 'string' ? ` ${b.title}` : ''}: ${message ?? 'no message'}`,
+      ...(namesField && { namesField: true as const }),
+    };
   }
   const text = typeof body === 'string' && body.length < 200 && !body.includes('<') ? `: ${body}` : '';
   return { code: `API_${status}`, message: `the API answered ${status}${text}` };

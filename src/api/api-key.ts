@@ -12,7 +12,11 @@ export function apiKeyFrom(value: string | undefined): string | undefined {
   const bad = [...key].findIndex((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
   if (bad >= 0) {
     const what = key.charCodeAt(bad) === 0x0a || key.charCodeAt(bad) === 0x0d ? 'a line break' : 'a control character';
-    throw new UsageError('API_KEY_INVALID', `OPENPHONE_API_KEY has ${what} inside it (character ${bad + 1} of ${key.length}); an HTTP header cannot carry it`, { hint: `set the key again on one line, e.g. export OPENPHONE_API_KEY="$(tr -d '\\r\\n' < keyfile)"` });
+    throw new UsageError(
+      'API_KEY_INVALID',
+      `OPENPHONE_API_KEY has ${what} inside it (character ${bad + 1} of ${key.length}); an HTTP header cannot carry it`,
+      { hint: `set the key again on one line, e.g. export OPENPHONE_API_KEY="$(tr -d '\\r\\n' < keyfile)"` },
+    );
   }
   return key;
 }

@@ -13,7 +13,12 @@ import { TransportError, type ApiRequest, type ApiResponse, type Transport } fro
  */
 function ownWriteStamp(req: ApiRequest, res: ApiResponse): string | undefined {
   const data = (res.body as { data?: { createdAt?: unknown; updatedAt?: unknown } } | undefined)?.data;
-  const stamp = req.method === 'POST' && res.status === 201 ? data?.createdAt : req.method === 'PATCH' && res.status === 200 ? data?.updatedAt : undefined;
+  const stamp =
+    req.method === 'POST' && res.status === 201
+      ? data?.createdAt
+      : req.method === 'PATCH' && res.status === 200
+        ? data?.updatedAt
+        : undefined;
   return typeof stamp === 'string' ? stamp : undefined;
 }
 
@@ -98,7 +103,11 @@ export class ApiClient {
     const { failures, quietMs } = this.o.breaker ?? { failures: 20, quietMs: 30_000 };
     const quiet = this.o.clock.now() - this.lastAnswerAt;
     if (this.failuresInARow >= failures && quiet >= quietMs) {
-      throw new JobAbortedError('API_DOWN', `the API answered none of the last ${this.failuresInARow} requests for ${Math.round(quiet / 1000)} s (last: ${why}): stopped rather than fail record after record; nothing was marked failed for this`, { hint: 'rerun the same command when the API is back' });
+      throw new JobAbortedError(
+        'API_DOWN',
+        `the API answered none of the last ${this.failuresInARow} requests for ${Math.round(quiet / 1000)} s (last: ${why}): stopped rather than fail record after record; nothing was marked failed for this`,
+        { hint: 'rerun the same command when the API is back' },
+      );
     }
   }
 
@@ -162,7 +171,10 @@ export class ApiClient {
   }
 
   /** `request` is built per attempt, so a resend can carry what `beforeResend` learnt. */
-  async call<T = never>(request: ApiRequest | (() => ApiRequest), options: CallOptions<T> = {}): Promise<CallResult<T>> {
+  async call<T = never>(
+    request: ApiRequest | (() => ApiRequest),
+    options: CallOptions<T> = {},
+  ): Promise<CallResult<T>> {
     const { stats, limiter, clock, random } = this.o;
     const changesData = (typeof request === 'function' ? request() : request).method !== 'GET';
     let attempt = 0;
@@ -188,7 +200,13 @@ export class ApiClient {
         stats.transportErrors++;
         const mayHaveChanged = changesData && err.maybeSent;
         const why = `attempt ${++attempt}: ${err.message}`;
-        if (!(await this.retryAfterFailure(attempt, err.message))) return { kind: 'gaveUp', code: `NETWORK_${err.kind.toUpperCase()}`, message: why, mayHaveChanged: mayHaveChanged || unchecked !== undefined };
+        if (!(await this.retryAfterFailure(attempt, err.message)))
+          return {
+            kind: 'gaveUp',
+            code: `NETWORK_${err.kind.toUpperCase()}`,
+            message: why,
+            mayHaveChanged: mayHaveChanged || unchecked !== undefined,
+          };
         if (mayHaveChanged) {
           await this.sleep(left.leftAt + this.o.settleMs - clock.now());
           unchecked = why;
@@ -197,12 +215,23 @@ export class ApiClient {
       }
       const res = left.res;
       if (res.status < 500) this.answered();
-      if (res.status === 401) throw new JobAbortedError('AUTH_REJECTED', 'the API rejected the API key (401 Unauthorized); no record was marked failed', { hint: 'check OPENPHONE_API_KEY, then rerun the same command to continue' });
+      if (res.status === 401)
+        throw new JobAbortedError(
+          'AUTH_REJECTED',
+          'the API rejected the API key (401 Unauthorized); no record was marked failed',
+          { hint: 'check OPENPHONE_API_KEY, then rerun the same command to continue' },
+        );
       if (res.status === 429) {
         // A refusal at the gate, not an attempt: nothing was applied.
         stats.rateLimited++;
         limiter.onRateLimited(rateLimitPauseMs(res, ++limited, random));
-        if (limited >= MAX_RATE_LIMITED) return { kind: 'gaveUp', code: 'RATE_LIMITED', message: `${limited} answers of 429 in a row`, mayHaveChanged: unchecked !== undefined };
+        if (limited >= MAX_RATE_LIMITED)
+          return {
+            kind: 'gaveUp',
+            code: 'RATE_LIMITED',
+            message: `${limited} answers of 429 in a row`,
+            mayHaveChanged: unchecked !== undefined,
+          };
         continue;
       }
       limited = 0;
@@ -210,7 +239,8 @@ export class ApiClient {
         stats.serverErrors++;
         const api = describeApiError(res.status, res.body);
         const why = `attempt ${++attempt}: ${api.message}`;
-        if (!(await this.retryAfterFailure(attempt, api.message))) return { kind: 'gaveUp', code: api.code, message: why, mayHaveChanged: changesData };
+        if (!(await this.retryAfterFailure(attempt, api.message)))
+          return { kind: 'gaveUp', code: api.code, message: why, mayHaveChanged: changesData };
         if (changesData) unchecked = why;
         continue;
       }
@@ -222,7 +252,14 @@ export class ApiClient {
    * One attempt, through the limiter: its answer, the transport's error (with
    * when it left), or notSent when the job stopped before it left.
    */
-  private async leave<T>(request: ApiRequest | (() => ApiRequest), changesData: boolean, cut: AbortSignal | undefined, options: CallOptions<T>): Promise<{ kind: 'answer'; res: ApiResponse } | { kind: 'failed'; err: TransportError; leftAt: number } | { kind: 'notSent' }> {
+  private async leave<T>(
+    request: ApiRequest | (() => ApiRequest),
+    changesData: boolean,
+    cut: AbortSignal | undefined,
+    options: CallOptions<T>,
+  ): Promise<
+    { kind: 'answer'; res: ApiResponse } | { kind: 'failed'; err: TransportError; leftAt: number } | { kind: 'notSent' }
+  > {
     await options.beforeSend?.();
     const sent = await this.o.limiter.acquire();
     if (changesData && this.o.stopping?.aborted) {

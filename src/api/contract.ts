@@ -17,7 +17,8 @@ export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
 
 /** Why a `source` value is refused, or undefined when it is allowed. */
 export function sourceProblem(source: string): string | undefined {
-  if (source.length < 1 || source.length > SOURCE_MAX) return `is ${source.length} characters long; a source is 1 to ${SOURCE_MAX}`;
+  if (source.length < 1 || source.length > SOURCE_MAX)
+    return `is ${source.length} characters long; a source is 1 to ${SOURCE_MAX}`;
   const lower = source.toLowerCase();
   if ((RESERVED_SOURCES as readonly string[]).includes(lower)) {
     return `is reserved by OpenPhone (reserved: ${RESERVED_SOURCES.join(', ')}); pick a name of your own such as "crm-migration"`;
@@ -62,7 +63,9 @@ export type CustomFieldItem = z.infer<typeof customFieldItemSchema>;
 /** What the contract refuses in a POST body, one line per issue; empty when it accepts it. */
 export function contactRequestProblems(body: unknown): string[] {
   const checked = contactRequestSchema.safeParse(body);
-  return checked.success ? [] : checked.error.issues.map((issue) => `request body ${issue.path.join('.')}: ${issue.message}`);
+  return checked.success
+    ? []
+    : checked.error.issues.map((issue) => `request body ${issue.path.join('.')}: ${issue.message}`);
 }
 
 /** The most externalIds one GET /v1/contacts may carry: the live query parser turns 21 or more repeated keys into an object and answers 400. */
@@ -77,11 +80,19 @@ export const PATCH_SOURCE_MAX = 75;
 /** An email or phone item of a PATCH: `id` names an item the contact has; `value: null` removes it. */
 const patchLabelledValue = z
   .strictObject({ id: z.string().min(1).optional(), name: z.string().optional(), value: z.string().nullable() })
-  .refine((item) => item.id !== undefined || item.name !== undefined, { message: 'an item without an id needs a name' });
+  .refine((item) => item.id !== undefined || item.name !== undefined, {
+    message: 'an item without an id needs a name',
+  });
 
 const patchCustomFieldItem = z
-  .strictObject({ key: z.string().min(1).optional(), id: z.string().min(1).optional(), value: customFieldItemSchema.shape.value })
-  .refine((item) => item.key !== undefined || item.id !== undefined, { message: 'a custom field item needs a key or an id' });
+  .strictObject({
+    key: z.string().min(1).optional(),
+    id: z.string().min(1).optional(),
+    value: customFieldItemSchema.shape.value,
+  })
+  .refine((item) => item.key !== undefined || item.id !== undefined, {
+    message: 'a custom field item needs a key or an id',
+  });
 
 /**
  * The body of PATCH /v1/contacts/{id}: every field optional, and no

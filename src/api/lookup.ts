@@ -64,7 +64,8 @@ export class LookupBatcher {
       if (r.res.status !== 200) throw new LookupFailed(`lookup: ${describeApiError(r.res.status, r.res.body).message}`);
       const page = contactsPage(r.res.body);
       // Only a well-formed answer may say "absent": an HTML page or a proxy's answer says nothing.
-      if (page === undefined) throw new LookupFailed('lookup: the API answered 200 with a body that is not a page of contacts');
+      if (page === undefined)
+        throw new LookupFailed('lookup: the API answered 200 with a body that is not a page of contacts');
       // A filter the API ignored (it answers an unfiltered page) must not pass another contact off as this one.
       for (const c of page.data) {
         if (c.externalId === null || !asked.has(c.externalId) || seen.has(c.id)) continue;
@@ -85,7 +86,12 @@ export function contactsPage(body: unknown): { data: Contact[]; nextPageToken: s
   if (body === null || typeof body !== 'object') return undefined;
   const b = body as { data?: unknown; nextPageToken?: unknown };
   if (!Array.isArray(b.data)) return undefined;
-  if (!b.data.every((c) => c !== null && typeof c === 'object' && typeof (c as Contact).id === 'string' && 'externalId' in c)) return undefined;
+  if (
+    !b.data.every(
+      (c) => c !== null && typeof c === 'object' && typeof (c as Contact).id === 'string' && 'externalId' in c,
+    )
+  )
+    return undefined;
   const next = b.nextPageToken ?? null;
   if (next !== null && typeof next !== 'string') return undefined;
   return { data: b.data as Contact[], nextPageToken: next };

@@ -96,7 +96,8 @@ export class RateLimiter {
         continue;
       }
       this.maybeStepUp(now);
-      for (let i = this.starts.length - 1; i >= 0; i--) if (this.starts[i]!.sent && this.starts[i]!.t <= now - this.windowMs) this.starts.splice(i, 1);
+      for (let i = this.starts.length - 1; i >= 0; i--)
+        if (this.starts[i]!.sent && this.starts[i]!.t <= now - this.windowMs) this.starts.splice(i, 1);
       if (this.starts.length < this.currentRate) {
         const slot = { t: now, sent: false };
         this.starts.push(slot);

@@ -13,13 +13,16 @@ export interface ReadFailure {
   readonly then: 'retry' | 'continue' | 'check';
 }
 
-export type ReadResult = { readonly kind: 'body'; readonly body: unknown } | { readonly kind: 'failed'; readonly failure: ReadFailure };
+export type ReadResult =
+  { readonly kind: 'body'; readonly body: unknown } | { readonly kind: 'failed'; readonly failure: ReadFailure };
 
 /** The body of a 200 answer, or why there is none. */
 export function readResult(r: CallResult<unknown>): ReadResult {
   switch (r.kind) {
     case 'answer':
-      return r.res.status === 200 ? { kind: 'body', body: r.res.body } : failed(describeApiError(r.res.status, r.res.body).message, 'check');
+      return r.res.status === 200
+        ? { kind: 'body', body: r.res.body }
+        : failed(describeApiError(r.res.status, r.res.body).message, 'check');
     case 'gaveUp':
       return failed(r.message, 'retry');
     case 'stopped':

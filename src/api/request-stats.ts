@@ -16,7 +16,31 @@ export class RequestStats {
   transportErrors = 0;
 
   toJSON(): Record<string, number> {
-    const { requests, creates, updates, lookups, deletes, checks, listing, rateLimited, retries, serverErrors, transportErrors } = this;
-    return { requests, creates, updates, lookups, ...(deletes > 0 && { deletes }), checks, ...(listing > 0 && { listing }), rateLimited, retries, serverErrors, transportErrors };
+    const {
+      requests,
+      creates,
+      updates,
+      lookups,
+      deletes,
+      checks,
+      listing,
+      rateLimited,
+      retries,
+      serverErrors,
+      transportErrors,
+    } = this;
+    return {
+      requests,
+      creates,
+      updates,
+      lookups,
+      ...(deletes > 0 && { deletes }),
+      checks,
+      ...(listing > 0 && { listing }),
+      rateLimited,
+      retries,
+      serverErrors,
+      transportErrors,
+    };
   }
 }

@@ -101,16 +101,25 @@ function toApiResponse(res: IncomingMessage, text: string): ApiResponse {
     const v = res.headers[name];
     return Array.isArray(v) ? v[0] : v;
   };
-  return { status: res.statusCode ?? 0, body, retryAfter: header('retry-after'), ratelimit: header('ratelimit'), date: header('date') };
+  return {
+    status: res.statusCode ?? 0,
+    body,
+    retryAfter: header('retry-after'),
+    ratelimit: header('ratelimit'),
+    date: header('date'),
+  };
 }
 
 function toTransportError(err: unknown): TransportError {
   const e = err as { code?: string; name?: string };
   const code = e.code ?? '';
-  if (e.name === 'TimeoutError' || code === 'ETIMEDOUT') return new TransportError('timeout', true, 'no answer before the timeout');
+  if (e.name === 'TimeoutError' || code === 'ETIMEDOUT')
+    return new TransportError('timeout', true, 'no answer before the timeout');
   if (code === 'ECONNREFUSED') return new TransportError('refused', false, 'connection refused');
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new TransportError('network', false, `host not found (${code})`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new TransportError('network', false, `host not found (${code})`);
   if (e.name === 'AbortError' || code === 'ERR_ABORTED') return new TransportError('network', true, 'request aborted');
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE') return new TransportError('reset', true, `connection closed with no answer (${code})`);
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE')
+    return new TransportError('reset', true, `connection closed with no answer (${code})`);
   return new TransportError('network', true, `network error${code ? ` (${code})` : ''}`);
 }

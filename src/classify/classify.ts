@@ -96,7 +96,14 @@ export class Classifier {
           line,
           externalId: id,
           fields,
-          problems: [{ code: ProblemCode.duplicateExternalId, line, value: id, message: `externalId already used by the record on line ${first}; only the first is imported` }],
+          problems: [
+            {
+              code: ProblemCode.duplicateExternalId,
+              line,
+              value: id,
+              message: `externalId already used by the record on line ${first}; only the first is imported`,
+            },
+          ],
         };
       }
       this.seen.set(id, line);
@@ -104,6 +111,13 @@ export class Classifier {
     if (mapped.problems.length > 0 || mapped.payload === undefined || id === undefined) {
       return { kind: 'rejected', bucket: 'failed', line, externalId: id, fields, problems: mapped.problems };
     }
-    return { kind: 'valid', line, externalId: id, payload: mapped.payload, fields, ...(mapped.dropped && { dropped: mapped.dropped }) };
+    return {
+      kind: 'valid',
+      line,
+      externalId: id,
+      payload: mapped.payload,
+      fields,
+      ...(mapped.dropped && { dropped: mapped.dropped }),
+    };
   }
 }

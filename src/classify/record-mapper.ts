@@ -11,7 +11,8 @@ export type { MappedItem };
 /** Values not known (formulas without a computed value) join the record's problems: left out and reported (invalidValues "drop"), or failing it. */
 function withoutValues(mapped: MappedItem, unknown: readonly Problem[], invalidValues: 'drop' | 'fail'): MappedItem {
   if (unknown.length === 0) return mapped;
-  if (invalidValues === 'drop' && mapped.payload !== undefined) return { ...mapped, dropped: [...(mapped.dropped ?? []), ...unknown] };
+  if (invalidValues === 'drop' && mapped.payload !== undefined)
+    return { ...mapped, dropped: [...(mapped.dropped ?? []), ...unknown] };
   const { payload: _payload, ...rest } = mapped;
   return { ...rest, problems: [...mapped.problems, ...unknown] };
 }
@@ -38,7 +39,14 @@ export class RecordMapper {
     }
     const { fields, line } = item;
     const encodingProblems = this.undecodable(fields, line);
-    const mapped = withoutValues(mapRecord(this.config, this.cells(fields), line, { numberCell: item.numberCells === undefined ? undefined : this.numberCells(item.numberCells), owners: this.owners }), this.formulasWithoutValue(item.formulaCells, line), this.config.invalidValues);
+    const mapped = withoutValues(
+      mapRecord(this.config, this.cells(fields), line, {
+        numberCell: item.numberCells === undefined ? undefined : this.numberCells(item.numberCells),
+        owners: this.owners,
+      }),
+      this.formulasWithoutValue(item.formulaCells, line),
+      this.config.invalidValues,
+    );
     if (encodingProblems === undefined) return mapped;
     return { externalId: mapped.externalId, problems: [...encodingProblems, ...mapped.problems] };
   }
@@ -61,7 +69,14 @@ export class RecordMapper {
     return positions.flatMap((at) => {
       const column = this.header.own.find((c) => c.position === at)?.name;
       if (column === undefined || !used.has(column)) return [];
-      return [{ code: ProblemCode.formulaWithoutValue, line, column, message: `cell ${columnLetters(at + 1)}${line} holds a formula with no computed value (the workbook was written by a program, not saved by Excel), so its value is not known: open the workbook in Excel and save it, or export it as CSV, then run again` }];
+      return [
+        {
+          code: ProblemCode.formulaWithoutValue,
+          line,
+          column,
+          message: `cell ${columnLetters(at + 1)}${line} holds a formula with no computed value (the workbook was written by a program, not saved by Excel), so its value is not known: open the workbook in Excel and save it, or export it as CSV, then run again`,
+        },
+      ];
     });
   }
 

@@ -37,18 +37,36 @@ export function optionNames(defs: readonly Def[]): string[] {
 
 export const initDef = (): Def => ({
   command: 'init',
-  describe: 'Write a mapping config from an export (Google, Outlook, HubSpot, Salesforce, Zoho, Pipedrive, LinkedIn; German, French, Spanish headers)',
+  describe:
+    'Write a mapping config from an export (Google, Outlook, HubSpot, Salesforce, Zoho, Pipedrive, LinkedIn; German, French, Spanish headers)',
   builder: (y: Argv) =>
-  y
-    .option('input', { alias: 'i', type: 'string', demandOption: true, describe: 'The export: a CSV file, an Excel workbook (.xlsx) or vCards (.vcf)' })
-    .option('out', { alias: 'o', type: 'string', default: 'import.json', describe: 'Where to write the config' })
-    .option('force', { type: 'boolean', default: false, describe: 'Overwrite --out if it exists' })
-    .option('update', { type: 'boolean', default: false, describe: 'Add to the config at --out what the export has and it does not map yet, keeping every edit (the file before is kept as .before-update)' })
-    .option('base-url', { type: 'string', default: 'https://api.openphone.com', describe: 'API to ask for custom fields (with OPENPHONE_API_KEY set)' })
-    .example('openphone-import init --input contacts.csv --out import.json', 'then: openphone-import run -c import.json -i contacts.csv --dry-run'),
+    y
+      .option('input', {
+        alias: 'i',
+        type: 'string',
+        demandOption: true,
+        describe: 'The export: a CSV file, an Excel workbook (.xlsx) or vCards (.vcf)',
+      })
+      .option('out', { alias: 'o', type: 'string', default: 'import.json', describe: 'Where to write the config' })
+      .option('force', { type: 'boolean', default: false, describe: 'Overwrite --out if it exists' })
+      .option('update', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Add to the config at --out what the export has and it does not map yet, keeping every edit (the file before is kept as .before-update)',
+      })
+      .option('base-url', {
+        type: 'string',
+        default: 'https://api.openphone.com',
+        describe: 'API to ask for custom fields (with OPENPHONE_API_KEY set)',
+      })
+      .example(
+        'openphone-import init --input contacts.csv --out import.json',
+        'then: openphone-import run -c import.json -i contacts.csv --dry-run',
+      ),
   handler: async (a) => {
-  const { initCommand } = await import('./commands/init.js');
-  await initCommand({ input: a.input, out: a.out, force: a.force, update: a.update, baseUrl: a['base-url'] });
+    const { initCommand } = await import('./commands/init.js');
+    await initCommand({ input: a.input, out: a.out, force: a.force, update: a.update, baseUrl: a['base-url'] });
   },
 });
 
@@ -56,93 +74,218 @@ export const runDef = (setExit: SetExit): Def => ({
   command: 'run',
   describe: 'Import (or with --dry-run, only check) a CSV file, an .xlsx workbook or a .vcf file of vCards',
   builder: (y: Argv) =>
-  y
-    .option('config', { alias: 'c', type: 'string', demandOption: true, describe: 'Mapping config (JSON)' })
-    .option('input', { alias: 'i', type: 'string', demandOption: true, describe: 'The file to import: CSV, .xlsx or .vcf (or a failures.csv / failures.vcf / review.csv of the job, fixed or decided)' })
-    .option('state-dir', { type: 'string', describe: 'Where the journal and reports go (default: beside the input)' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'Read, map and validate everything; send nothing' })
-    .option('base-url', { type: 'string', describe: 'API base URL (overrides api.baseUrl), e.g. a sandbox' })
-    .option('max-rows', { type: 'number', describe: 'Send at most N records this run, then stop (exit 4); rerun to continue' })
-    .option('max-duration', { type: 'string', describe: 'Stop after this long (e.g. 50m, 2h), exit 4; rerun to continue' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Nothing at all for a run that ends with exit 0 or 4 and no warning (cron mails only on trouble); otherwise the warnings and the summary. No progress lines' })
-    .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Logs on stderr as text or JSON lines (for log collectors)' })
-    .option('progress-interval', { type: 'string', default: DEFAULT_PROGRESS_INTERVAL, describe: 'Off a terminal: how often a progress line is printed' })
-    .option('on-existing', { choices: ['skip', 'update'] as const, default: DEFAULT_RULES.onExisting, describe: 'A contact with the same externalId already in the workspace: leave it (skip) or PATCH it (update)' })
-    .option('tolerate-failed', { type: 'string', describe: 'A run whose failed records stay within N (or P% of the records read) exits 0, for monitors that page on any other exit; they are in failures.csv all the same. Records for review still exit 1' })
-    .option('verify', { type: 'boolean', describe: 'Also read the contacts of unchanged records (20 a request) and compare them with what the job wrote: one deleted in the app is made again, one changed there is listed in drift.csv (and written back with "update": { "conflicts": "source" }). Safe weekly from cron' })
-    .option('on-changed', { choices: ['update', 'skip'] as const, default: DEFAULT_RULES.onChanged, describe: 'A record changed since the job last sent it: update its contact, or only report it (unchanged records cost no request either way)' })
-    .option('match-existing', { type: 'string', describe: 'Adopt contacts the workspace already has by phone, email or phone,email (lists the workspace once: one request per 50 contacts); none turns the config\'s matchExisting off' })
-    .option('delete-missing', { type: 'boolean', default: false, describe: 'Delete the contacts this job created, and release those it adopted, whose externalId is no longer in the input (after a whole read of the export only, never from a collapsed one; written to deleted.csv first)' })
-    .option('max-delete', { type: 'number', describe: 'With --delete-missing: allow deleting up to N contacts (default: at most 5% of the job\'s contacts)' })
-    .option('confirm-delete', { type: 'number', describe: 'With --delete-missing: this run may act on exactly N contacts although the input looks collapsed (empty, or under half the last whole export); for one run, not for a cron line' })
-    .option('require-phone', { type: 'boolean', default: false, describe: 'A record with no phone number fails (PHONE_MISSING) instead of becoming a contact OpenPhone cannot call or text (config requirePhone)' })
-    .option('notify', { type: 'string', describe: 'When the run ends, POST its outcome as JSON to this URL (counts, deletions, conflicts, exit code and meaning, the hint, the report), with a "text" field a chat webhook shows as the message. A failed post is a warning, never a failed run' })
-    .option('notify-on', { choices: ['trouble', 'always'] as const, describe: 'With --notify: post only when the run did not end well or warned (trouble, the default), or after every run' })
-    .option('ping-url', { type: 'string', describe: 'A health-check URL: URL/start when the run starts, URL when it ends well (exit 0, or 4 with progress made), URL/fail otherwise, with the summary as the body' })
-    .option('metrics-file', { type: 'string', describe: "Write the run's figures here in the Prometheus text format (node_exporter's textfile collector), atomically: records by bucket, requests, 429s, duration, exit code, the last run that ended well" })
-    .option('same-workspace', { type: 'boolean', default: false, describe: 'The state directory was started with another API key for this same workspace (a rotated key): accept the new one' })
-    .example('openphone-import run --config import.json --input contacts.csv --dry-run', 'check every record, write payloads.jsonl and failures.csv')
-    .example('OPENPHONE_API_KEY=... openphone-import run -c import.json -i contacts.csv', 'import; rerun the same command to resume')
-    .example('openphone-import run -c import.json -i contacts.openphone-import/failures.csv', 'retry the fixed failures')
-    .example('openphone-import run -c import.json -i contacts.csv --max-duration 5h --quiet', 'a cron window: stops after 5 hours with exit 4')
-    .example('openphone-import run -c import.json -i contacts.csv --quiet --ping-url https://hc-ping.com/ID --notify https://hooks.slack.com/services/…', 'unattended: a health check hears every run, the chat only the troubled ones')
-    .example('openphone-import run -c import.json -i contacts.csv --on-existing update', 'update contacts that already have these externalIds')
-    .example('openphone-import run -c import.json -i todays-export.csv --state-dir crm.openphone-import', 'a nightly sync: new records created, changed ones updated, unchanged ones cost nothing')
-    .example('openphone-import run -c import.json -i contacts.csv --match-existing phone,email', 'adopt the contacts the workspace already has instead of duplicating them'),
+    y
+      .option('config', { alias: 'c', type: 'string', demandOption: true, describe: 'Mapping config (JSON)' })
+      .option('input', {
+        alias: 'i',
+        type: 'string',
+        demandOption: true,
+        describe:
+          'The file to import: CSV, .xlsx or .vcf (or a failures.csv / failures.vcf / review.csv of the job, fixed or decided)',
+      })
+      .option('state-dir', { type: 'string', describe: 'Where the journal and reports go (default: beside the input)' })
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'Read, map and validate everything; send nothing',
+      })
+      .option('base-url', { type: 'string', describe: 'API base URL (overrides api.baseUrl), e.g. a sandbox' })
+      .option('max-rows', {
+        type: 'number',
+        describe: 'Send at most N records this run, then stop (exit 4); rerun to continue',
+      })
+      .option('max-duration', {
+        type: 'string',
+        describe: 'Stop after this long (e.g. 50m, 2h), exit 4; rerun to continue',
+      })
+      .option('quiet', {
+        alias: 'q',
+        type: 'boolean',
+        default: false,
+        describe:
+          'Nothing at all for a run that ends with exit 0 or 4 and no warning (cron mails only on trouble); otherwise the warnings and the summary. No progress lines',
+      })
+      .option('log-format', {
+        choices: ['text', 'json'] as const,
+        default: 'text' as const,
+        describe: 'Logs on stderr as text or JSON lines (for log collectors)',
+      })
+      .option('progress-interval', {
+        type: 'string',
+        default: DEFAULT_PROGRESS_INTERVAL,
+        describe: 'Off a terminal: how often a progress line is printed',
+      })
+      .option('on-existing', {
+        choices: ['skip', 'update'] as const,
+        default: DEFAULT_RULES.onExisting,
+        describe: 'A contact with the same externalId already in the workspace: leave it (skip) or PATCH it (update)',
+      })
+      .option('tolerate-failed', {
+        type: 'string',
+        describe:
+          'A run whose failed records stay within N (or P% of the records read) exits 0, for monitors that page on any other exit; they are in failures.csv all the same. Records for review still exit 1',
+      })
+      .option('verify', {
+        type: 'boolean',
+        describe:
+          'Also read the contacts of unchanged records (20 a request) and compare them with what the job wrote: one deleted in the app is made again, one changed there is listed in drift.csv (and written back with "update": { "conflicts": "source" }). Safe weekly from cron',
+      })
+      .option('on-changed', {
+        choices: ['update', 'skip'] as const,
+        default: DEFAULT_RULES.onChanged,
+        describe:
+          'A record changed since the job last sent it: update its contact, or only report it (unchanged records cost no request either way)',
+      })
+      .option('match-existing', {
+        type: 'string',
+        describe:
+          "Adopt contacts the workspace already has by phone, email or phone,email (lists the workspace once: one request per 50 contacts); none turns the config's matchExisting off",
+      })
+      .option('delete-missing', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Delete the contacts this job created, and release those it adopted, whose externalId is no longer in the input (after a whole read of the export only, never from a collapsed one; written to deleted.csv first)',
+      })
+      .option('max-delete', {
+        type: 'number',
+        describe: "With --delete-missing: allow deleting up to N contacts (default: at most 5% of the job's contacts)",
+      })
+      .option('confirm-delete', {
+        type: 'number',
+        describe:
+          'With --delete-missing: this run may act on exactly N contacts although the input looks collapsed (empty, or under half the last whole export); for one run, not for a cron line',
+      })
+      .option('require-phone', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'A record with no phone number fails (PHONE_MISSING) instead of becoming a contact OpenPhone cannot call or text (config requirePhone)',
+      })
+      .option('notify', {
+        type: 'string',
+        describe:
+          'When the run ends, POST its outcome as JSON to this URL (counts, deletions, conflicts, exit code and meaning, the hint, the report), with a "text" field a chat webhook shows as the message. A failed post is a warning, never a failed run',
+      })
+      .option('notify-on', {
+        choices: ['trouble', 'always'] as const,
+        describe:
+          'With --notify: post only when the run did not end well or warned (trouble, the default), or after every run',
+      })
+      .option('ping-url', {
+        type: 'string',
+        describe:
+          'A health-check URL: URL/start when the run starts, URL when it ends well (exit 0, or 4 with progress made), URL/fail otherwise, with the summary as the body',
+      })
+      .option('metrics-file', {
+        type: 'string',
+        describe:
+          "Write the run's figures here in the Prometheus text format (node_exporter's textfile collector), atomically: records by bucket, requests, 429s, duration, exit code, the last run that ended well",
+      })
+      .option('same-workspace', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'The state directory was started with another API key for this same workspace (a rotated key): accept the new one',
+      })
+      .example(
+        'openphone-import run --config import.json --input contacts.csv --dry-run',
+        'check every record, write payloads.jsonl and failures.csv',
+      )
+      .example(
+        'OPENPHONE_API_KEY=... openphone-import run -c import.json -i contacts.csv',
+        'import; rerun the same command to resume',
+      )
+      .example(
+        'openphone-import run -c import.json -i contacts.openphone-import/failures.csv',
+        'retry the fixed failures',
+      )
+      .example(
+        'openphone-import run -c import.json -i contacts.csv --max-duration 5h --quiet',
+        'a cron window: stops after 5 hours with exit 4',
+      )
+      .example(
+        'openphone-import run -c import.json -i contacts.csv --quiet --ping-url https://hc-ping.com/ID --notify https://hooks.slack.com/services/…',
+        'unattended: a health check hears every run, the chat only the troubled ones',
+      )
+      .example(
+        'openphone-import run -c import.json -i contacts.csv --on-existing update',
+        'update contacts that already have these externalIds',
+      )
+      .example(
+        'openphone-import run -c import.json -i todays-export.csv --state-dir crm.openphone-import',
+        'a nightly sync: new records created, changed ones updated, unchanged ones cost nothing',
+      )
+      .example(
+        'openphone-import run -c import.json -i contacts.csv --match-existing phone,email',
+        'adopt the contacts the workspace already has instead of duplicating them',
+      ),
   handler: async (a) => {
-  setExit(await runCommand({
-    config: a.config,
-    input: a.input,
-    stateDir: a['state-dir'],
-    dryRun: a['dry-run'],
-    baseUrl: a['base-url'],
-    maxRows: a['max-rows'],
-    maxDuration: a['max-duration'],
-    quiet: a.quiet,
-    logFormat: a['log-format'],
-    progressInterval: a['progress-interval'],
-    onExisting: a['on-existing'],
-    onChanged: a['on-changed'],
-    verify: a.verify,
-    tolerateFailed: a['tolerate-failed'],
-    matchExisting: a['match-existing'],
-    deleteMissing: a['delete-missing'],
-    maxDelete: a['max-delete'],
-    confirmDelete: a['confirm-delete'],
-    sameWorkspace: a['same-workspace'],
-    requirePhone: a['require-phone'],
-    notify: a.notify,
-    notifyOn: a['notify-on'],
-    pingUrl: a['ping-url'],
-    metricsFile: a['metrics-file'],
-  }));
+    setExit(
+      await runCommand({
+        config: a.config,
+        input: a.input,
+        stateDir: a['state-dir'],
+        dryRun: a['dry-run'],
+        baseUrl: a['base-url'],
+        maxRows: a['max-rows'],
+        maxDuration: a['max-duration'],
+        quiet: a.quiet,
+        logFormat: a['log-format'],
+        progressInterval: a['progress-interval'],
+        onExisting: a['on-existing'],
+        onChanged: a['on-changed'],
+        verify: a.verify,
+        tolerateFailed: a['tolerate-failed'],
+        matchExisting: a['match-existing'],
+        deleteMissing: a['delete-missing'],
+        maxDelete: a['max-delete'],
+        confirmDelete: a['confirm-delete'],
+        sameWorkspace: a['same-workspace'],
+        requirePhone: a['require-phone'],
+        notify: a.notify,
+        notifyOn: a['notify-on'],
+        pingUrl: a['ping-url'],
+        metricsFile: a['metrics-file'],
+      }),
+    );
   },
 });
 
 export const statusDef = (): Def => ({
   command: 'status',
-  describe: "What a job has done, from its state directory alone (read-only, safe while it runs)",
+  describe: 'What a job has done, from its state directory alone (read-only, safe while it runs)',
   builder: (y: Argv) =>
-  y
-    .option('state-dir', { type: 'string', demandOption: true, describe: 'The state directory of the job' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
-    .example('openphone-import status --state-dir contacts.openphone-import', ''),
+    y
+      .option('state-dir', { type: 'string', demandOption: true, describe: 'The state directory of the job' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
+      .example('openphone-import status --state-dir contacts.openphone-import', ''),
   handler: async (a) => {
-  const { statusCommand } = await import('./commands/status.js');
-  await statusCommand(a['state-dir'], a.json);
+    const { statusCommand } = await import('./commands/status.js');
+    await statusCommand(a['state-dir'], a.json);
   },
 });
 
 export const rollbackDef = (setExit: SetExit): Def => ({
   command: 'rollback',
-  describe: "Delete the contacts a job created (from its journal); without --yes, only list them",
+  describe: 'Delete the contacts a job created (from its journal); without --yes, only list them',
   builder: (y: Argv) =>
     y
       .option('state-dir', { type: 'string', demandOption: true, describe: 'The state directory of the job to undo' })
-      .option('yes', { type: 'boolean', default: false, describe: 'Delete them (without it, nothing is deleted: the contacts are counted and listed)' })
-      .option('base-url', { type: 'string', describe: "The API the job imported into (default: the one its journal names)" })
+      .option('yes', {
+        type: 'boolean',
+        default: false,
+        describe: 'Delete them (without it, nothing is deleted: the contacts are counted and listed)',
+      })
+      .option('base-url', {
+        type: 'string',
+        describe: 'The API the job imported into (default: the one its journal names)',
+      })
       .example('openphone-import rollback --state-dir contacts.openphone-import', 'list what would be deleted')
-      .example('OPENPHONE_API_KEY=... openphone-import rollback --state-dir contacts.openphone-import --yes', 'delete them; killed or stopped, the same command continues'),
+      .example(
+        'OPENPHONE_API_KEY=... openphone-import rollback --state-dir contacts.openphone-import --yes',
+        'delete them; killed or stopped, the same command continues',
+      ),
   handler: async (a) => {
     const { rollbackCommand } = await import('./commands/rollback.js');
     setExit(await rollbackCommand({ stateDir: a['state-dir'], yes: a.yes, baseUrl: a['base-url'] }));
@@ -153,40 +296,108 @@ export const sandboxDef = (): Def => ({
   command: 'sandbox',
   describe: 'Run the local OpenPhone API simulator (for trying an import, and for the tests)',
   builder: (y: Argv) =>
-  y
-    .option('port', { type: 'number', default: SANDBOX_DEFAULTS.port, describe: 'Port to listen on (0: any free port)' })
-    .option('host', { type: 'string', default: SANDBOX_DEFAULTS.host, describe: 'Address to listen on' })
-    .option('rate', { type: 'number', default: SANDBOX_DEFAULTS.rate, describe: 'Requests per key in any rolling second (0: no limit)' })
-    .option('latency', { type: 'string', describe: 'Answer latency in ms, MIN-MAX (e.g. 20-80)' })
-    .option('seed', { type: 'number', default: SANDBOX_DEFAULTS.seed, describe: 'Seed of the fault and latency generator' })
-    .option('faults', { type: 'string', describe: 'Faults to inject, e.g. post:500=0.05,post:drop=0.03,hang=0.01,429=0.01 or post:reset=#3#7' })
-    .option('unique-external-id', { type: 'string', choices: ['409', 'per-source', 'off'], default: SANDBOX_DEFAULTS.uniqueExternalId, describe: '409 (as v1 was observed): refuse a second contact with the same externalId; per-source: only with the same source too (the dated API\'s rule); off: accept it (a lenient mode for tests)' })
-    .option('patch-arrays', { type: 'string', choices: ['replace', 'merge'], default: SANDBOX_DEFAULTS.patchArrays, describe: 'How PATCH treats emails, phones and custom fields (unknown for the live API)' })
-    .option('create-delay', { type: 'number', describe: 'Creates take this many ms on the server before the contact is stored (a slow API)' })
-    .option('users', { type: 'string', describe: 'The workspace users GET /v1/users lists: comma-separated ids (default USsandbox0001), or a JSON file of { id, email, firstName, lastName, role }' })
-    .option('custom-fields', { type: 'string', describe: 'JSON file: the workspace custom fields [{ name, key, type }]' })
-    .option('retry-after', { type: 'number', describe: 'Seconds sent as Retry-After on 429 (default: no header)' })
-    .option('existing', { type: 'string', describe: 'CSV or JSONL file: contacts the workspace has before a job (some without an externalId, as the app makes them)' })
-    .option('date-offset', { type: 'number', describe: "Seconds the answers' Date header runs off the clock that stamps contacts (a gateway's own clock), e.g. -7200" })
-    .option('date-header', { type: 'boolean', default: true, describe: 'Send a Date header (--no-date-header: none, as some gateways)' })
-    .example('openphone-import sandbox --port 4010 --latency 20-80 --faults post:500=0.05', 'a sandbox that fails 5% of creates')
-    .example('OPENPHONE_API_KEY=<printed key> openphone-import run -c import.json -i contacts.csv --base-url http://127.0.0.1:4010', 'import into it'),
+    y
+      .option('port', {
+        type: 'number',
+        default: SANDBOX_DEFAULTS.port,
+        describe: 'Port to listen on (0: any free port)',
+      })
+      .option('host', { type: 'string', default: SANDBOX_DEFAULTS.host, describe: 'Address to listen on' })
+      .option('rate', {
+        type: 'number',
+        default: SANDBOX_DEFAULTS.rate,
+        describe: 'Requests per key in any rolling second (0: no limit)',
+      })
+      .option('latency', { type: 'string', describe: 'Answer latency in ms, MIN-MAX (e.g. 20-80)' })
+      .option('seed', {
+        type: 'number',
+        default: SANDBOX_DEFAULTS.seed,
+        describe: 'Seed of the fault and latency generator',
+      })
+      .option('faults', {
+        type: 'string',
+        describe: 'Faults to inject, e.g. post:500=0.05,post:drop=0.03,hang=0.01,429=0.01 or post:reset=#3#7',
+      })
+      .option('unique-external-id', {
+        type: 'string',
+        choices: ['409', 'per-source', 'off'],
+        default: SANDBOX_DEFAULTS.uniqueExternalId,
+        describe:
+          "409 (as v1 was observed): refuse a second contact with the same externalId; per-source: only with the same source too (the dated API's rule); off: accept it (a lenient mode for tests)",
+      })
+      .option('patch-arrays', {
+        type: 'string',
+        choices: ['replace', 'merge'],
+        default: SANDBOX_DEFAULTS.patchArrays,
+        describe: 'How PATCH treats emails, phones and custom fields (unknown for the live API)',
+      })
+      .option('create-delay', {
+        type: 'number',
+        describe: 'Creates take this many ms on the server before the contact is stored (a slow API)',
+      })
+      .option('users', {
+        type: 'string',
+        describe:
+          'The workspace users GET /v1/users lists: comma-separated ids (default USsandbox0001), or a JSON file of { id, email, firstName, lastName, role }',
+      })
+      .option('custom-fields', {
+        type: 'string',
+        describe: 'JSON file: the workspace custom fields [{ name, key, type }]',
+      })
+      .option('retry-after', { type: 'number', describe: 'Seconds sent as Retry-After on 429 (default: no header)' })
+      .option('existing', {
+        type: 'string',
+        describe:
+          'CSV or JSONL file: contacts the workspace has before a job (some without an externalId, as the app makes them)',
+      })
+      .option('date-offset', {
+        type: 'number',
+        describe:
+          "Seconds the answers' Date header runs off the clock that stamps contacts (a gateway's own clock), e.g. -7200",
+      })
+      .option('date-header', {
+        type: 'boolean',
+        default: true,
+        describe: 'Send a Date header (--no-date-header: none, as some gateways)',
+      })
+      .example(
+        'openphone-import sandbox --port 4010 --latency 20-80 --faults post:500=0.05',
+        'a sandbox that fails 5% of creates',
+      )
+      .example(
+        'OPENPHONE_API_KEY=<printed key> openphone-import run -c import.json -i contacts.csv --base-url http://127.0.0.1:4010',
+        'import into it',
+      ),
   handler: async (a) => {
-  const { sandboxCommand } = await import('./commands/sandbox.js');
-  await sandboxCommand(
-    sandboxOptionsFromCli({
-      port: a.port, host: a.host, rate: a.rate, latency: a.latency, seed: a.seed, faults: a.faults,
-      uniqueExternalId: a['unique-external-id'], patchArrays: a['patch-arrays'], users: a.users, createDelay: a['create-delay'], customFields: a['custom-fields'], retryAfter: a['retry-after'], existing: a.existing, dateOffset: a['date-offset'], dateHeader: a['date-header'],
-      apiKey: process.env.OPENPHONE_SANDBOX_KEY,
-    }),
-  );
+    const { sandboxCommand } = await import('./commands/sandbox.js');
+    await sandboxCommand(
+      sandboxOptionsFromCli({
+        port: a.port,
+        host: a.host,
+        rate: a.rate,
+        latency: a.latency,
+        seed: a.seed,
+        faults: a.faults,
+        uniqueExternalId: a['unique-external-id'],
+        patchArrays: a['patch-arrays'],
+        users: a.users,
+        createDelay: a['create-delay'],
+        customFields: a['custom-fields'],
+        retryAfter: a['retry-after'],
+        existing: a.existing,
+        dateOffset: a['date-offset'],
+        dateHeader: a['date-header'],
+        apiKey: process.env.OPENPHONE_SANDBOX_KEY,
+      }),
+    );
   },
 });
 
 export const demoDef = (setExit: SetExit): Def => ({
   command: 'demo',
   describe: 'Import the bundled example file into a local sandbox started for the purpose',
-  builder: (y: Argv) => y.option('state-dir', { type: 'string', describe: 'Where reports go (default: ./demo.openphone-import)' }),
+  builder: (y: Argv) =>
+    y.option('state-dir', { type: 'string', describe: 'Where reports go (default: ./demo.openphone-import)' }),
   handler: async (a) => {
     setExit(await demoCommand(a['state-dir'] ?? join(process.cwd(), 'demo.openphone-import')));
   },

@@ -34,19 +34,33 @@ export async function main(argv: string[]): Promise<number> {
     // English whatever LANG says: the messages below are rewritten from yargs's English, and the rest of the tool speaks it.
     .locale('en')
     .scriptName('openphone-import')
-    .usage('openphone-import <command> [options]\n\nImport contacts from a CSV export, an Excel workbook (.xlsx) or vCards (.vcf) into OpenPhone, resumably and within the API rate limit.')
+    .usage(
+      'openphone-import <command> [options]\n\nImport contacts from a CSV export, an Excel workbook (.xlsx) or vCards (.vcf) into OpenPhone, resumably and within the API rate limit.',
+    )
     .command(defs)
     .demandCommand(1, 'name a command: init, run, status, rollback, sandbox, demo')
     .recommendCommands()
     .example('openphone-import init -i contacts.csv -o import.json', '1. write a config from the export')
     .example('openphone-import run -c import.json -i contacts.csv --dry-run', '2. check every record, send nothing')
-    .example('OPENPHONE_API_KEY=... openphone-import run -c import.json -i contacts.csv', '3. import (the same command resumes)')
-    .example('openphone-import rollback --state-dir contacts.openphone-import', '4. undo: list, then --yes to delete, the contacts the job created')
-    .epilogue(`The API key is read from OPENPHONE_API_KEY only. Exit codes:\n${Object.entries(EXIT_MEANINGS).map(([code, meaning]) => `  ${code.padStart(2)}  ${meaning}`).join('\n')}`)
+    .example(
+      'OPENPHONE_API_KEY=... openphone-import run -c import.json -i contacts.csv',
+      '3. import (the same command resumes)',
+    )
+    .example(
+      'openphone-import rollback --state-dir contacts.openphone-import',
+      '4. undo: list, then --yes to delete, the contacts the job created',
+    )
+    .epilogue(
+      `The API key is read from OPENPHONE_API_KEY only. Exit codes:\n${Object.entries(EXIT_MEANINGS)
+        .map(([code, meaning]) => `  ${code.padStart(2)}  ${meaning}`)
+        .join('\n')}`,
+    )
     .strict()
     .fail((msg, err) => {
       if (err) throw err;
-      throw new ImportError('USAGE', withSuggestions(msg, options), ExitCode.usage, { hint: 'see openphone-import --help, or openphone-import <command> --help' });
+      throw new ImportError('USAGE', withSuggestions(msg, options), ExitCode.usage, {
+        hint: 'see openphone-import --help, or openphone-import <command> --help',
+      });
     })
     // --help and --version print and return: only runMain touches the process.
     .exitProcess(false)
@@ -55,7 +69,6 @@ export async function main(argv: string[]): Promise<number> {
     .parseAsync();
   return exitCode;
 }
-
 
 /**
  * yargs says "Unknown argument: dry-rn" and "Did you mean run?" without the
@@ -70,7 +83,8 @@ function withSuggestions(msg: string, options: readonly string[]): string {
     return names.map((n) => `unknown option --${n}${didYouMean(n, options).replace(/"([^"]+)"/, '--$1')}`).join('; ');
   }
   const command = /^Did you mean (\S+)\?$/.exec(msg);
-  if (command) return `unknown command: did you mean ${command[1]}? (commands: init, run, status, rollback, sandbox, demo)`;
+  if (command)
+    return `unknown command: did you mean ${command[1]}? (commands: init, run, status, rollback, sandbox, demo)`;
   return msg;
 }
 
@@ -82,11 +96,30 @@ export async function runMain(argv: string[]): Promise<void> {
     process.exitCode = await main(argv);
   } catch (err) {
     if (err instanceof ImportError) {
-      process.stderr.write(json ? jsonLogLine('error', { event: 'error', code: err.code, exitCode: err.exitCode, message: err.message, ...(err.hint !== undefined && { hint: err.hint }) }) : `error: ${err.message}\n${err.hint !== undefined ? `hint: ${err.hint}\n` : ''}`);
+      process.stderr.write(
+        json
+          ? jsonLogLine('error', {
+              event: 'error',
+              code: err.code,
+              exitCode: err.exitCode,
+              message: err.message,
+              ...(err.hint !== undefined && { hint: err.hint }),
+            })
+          : `error: ${err.message}\n${err.hint !== undefined ? `hint: ${err.hint}\n` : ''}`,
+      );
       process.exitCode = err.exitCode;
     } else {
       const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
-      process.stderr.write(json ? jsonLogLine('error', { event: 'internal-error', exitCode: ExitCode.internal, message: 'a bug in openphone-import, please report it', stack: text }) : `internal error (this is a bug in openphone-import, please report it):\n${text}\n`);
+      process.stderr.write(
+        json
+          ? jsonLogLine('error', {
+              event: 'internal-error',
+              exitCode: ExitCode.internal,
+              message: 'a bug in openphone-import, please report it',
+              stack: text,
+            })
+          : `internal error (this is a bug in openphone-import, please report it):\n${text}\n`,
+      );
       process.exitCode = ExitCode.internal;
     }
   }

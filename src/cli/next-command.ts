@@ -16,14 +16,20 @@ export { shellQuote };
  * or `openphone-import` (installed as a command: `npm install -g`, whose shim on
  * Windows starts node with the file inside the global node_modules).
  */
-export function invokedAs(argv1 = process.argv[1] ?? '', env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+export function invokedAs(
+  argv1 = process.argv[1] ?? '',
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string {
   // npm 11 says `run` for an npm script, older npm `run-script`.
-  if (env.npm_command === 'exec' || env.npm_command === 'run' || env.npm_command === 'run-script') return 'npx openphone-import';
+  if (env.npm_command === 'exec' || env.npm_command === 'run' || env.npm_command === 'run-script')
+    return 'npx openphone-import';
   const parts = argv1.split(/[\\/]/);
   if (parts.includes('node_modules') && parts.includes('.bin')) return 'npx openphone-import';
   const cli = join(packageRoot, 'dist', 'src', 'cli.js');
   const installed = packageRoot.split(/[\\/]/).includes('node_modules');
-  if (!installed && realpathOrSame(argv1) === realpathOrSame(cli) && argv1.endsWith('cli.js')) return `node ${shellQuote(relative(cwd, argv1) || argv1)}`;
+  if (!installed && realpathOrSame(argv1) === realpathOrSame(cli) && argv1.endsWith('cli.js'))
+    return `node ${shellQuote(relative(cwd, argv1) || argv1)}`;
   return 'openphone-import';
 }
 
@@ -52,7 +58,19 @@ function carriedFlags(args: RunArgsForHint): string[] {
 /** The commands to paste next, after a dry run or an import, exactly as this one was started. */
 export function nextStepList(summary: Summary, args: RunArgsForHint, prefix = invokedAs()): NextStep[] {
   const base = (input: string, extra: string[] = []) =>
-    [prefix, 'run', '--config', shellQuote(args.config), '--input', shellQuote(input), '--state-dir', shellQuote(args.stateDir), ...(args.baseUrl ? ['--base-url', shellQuote(args.baseUrl)] : []), ...carriedFlags(args), ...extra].join(' ');
+    [
+      prefix,
+      'run',
+      '--config',
+      shellQuote(args.config),
+      '--input',
+      shellQuote(input),
+      '--state-dir',
+      shellQuote(args.stateDir),
+      ...(args.baseUrl ? ['--base-url', shellQuote(args.baseUrl)] : []),
+      ...carriedFlags(args),
+      ...extra,
+    ].join(' ');
   const c = summary.counts;
   const reports = summary.reportDir ?? summary.stateDir;
   // A vCard input's failed cards are fixed in failures.vcf, in an address book app or an editor.
@@ -62,13 +80,21 @@ export function nextStepList(summary: Summary, args: RunArgsForHint, prefix = in
   const steps: NextStep[] = [];
   if (summary.mode === 'dry-run') {
     // The check of the fixed rows reads the file the person fixed; its reports go elsewhere (dryRunReportDir), never over it.
-    if (c.failed + c.duplicate > 0) steps.push({ what: `fix the ${items} in ${reports}/${fixFile}, then check them`, command: base(join(reports, fixFile), ['--dry-run']) });
+    if (c.failed + c.duplicate > 0)
+      steps.push({
+        what: `fix the ${items} in ${reports}/${fixFile}, then check them`,
+        command: base(join(reports, fixFile), ['--dry-run']),
+      });
     const fixedRows = isFailureReportName(args.input);
-    steps.push({ what: `next, import${fixedRows ? ` these ${items} (after the rest of the export)` : ''} (OPENPHONE_API_KEY set)`, command: base(args.input) });
+    steps.push({
+      what: `next, import${fixedRows ? ` these ${items} (after the rest of the export)` : ''} (OPENPHONE_API_KEY set)`,
+      command: base(args.input),
+    });
     return steps;
   }
   if (summary.stoppedEarly || summary.abortedBecause) steps.push({ what: 'to continue', command: base(args.input) });
-  if (c.failed + c.duplicate > 0) steps.push({ what: `fix the ${items} in ${reports}/${fixFile}, then`, command: base(join(reports, fixFile)) });
+  if (c.failed + c.duplicate > 0)
+    steps.push({ what: `fix the ${items} in ${reports}/${fixFile}, then`, command: base(join(reports, fixFile)) });
   return steps;
 }
 

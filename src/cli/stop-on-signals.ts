@@ -3,7 +3,10 @@
  * import, a rollback): `onStop` says what happens next, once per signal.
  * `dispose` removes the listeners when the job is over.
  */
-export function stopOnSignals(onStop: (name: 'SIGINT' | 'SIGTERM') => void): { readonly signal: AbortSignal; dispose(): void } {
+export function stopOnSignals(onStop: (name: 'SIGINT' | 'SIGTERM') => void): {
+  readonly signal: AbortSignal;
+  dispose(): void;
+} {
   const stop = new AbortController();
   const handlers = (['SIGINT', 'SIGTERM'] as const).map((name) => {
     const handler = () => {

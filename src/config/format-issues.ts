@@ -62,7 +62,11 @@ export interface ConfigProblem {
 }
 
 /** One line per zod issue: the path, what was found, what was expected. */
-export function describeZodIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, jsonSchema: unknown): ConfigProblem[] {
+export function describeZodIssues(
+  issues: readonly z.core.$ZodIssue[],
+  raw: unknown,
+  jsonSchema: unknown,
+): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {

@@ -21,7 +21,12 @@ export interface FieldUpdateModes {
 /** Where a value comes from: one column, or a template over several. */
 export type ValueSource =
   | { readonly kind: 'column'; readonly column: string }
-  | { readonly kind: 'template'; readonly template: string; readonly parts: readonly TemplatePart[]; readonly allowEmpty: boolean };
+  | {
+      readonly kind: 'template';
+      readonly template: string;
+      readonly parts: readonly TemplatePart[];
+      readonly allowEmpty: boolean;
+    };
 
 export interface LabelledColumn {
   readonly name: string;
@@ -54,7 +59,9 @@ export interface ApiSettings {
 }
 
 /** A value that is the same for every record, or a template over its columns. */
-export type TextSource = { readonly kind: 'constant'; readonly value: string } | { readonly kind: 'template'; readonly template: string; readonly parts: readonly TemplatePart[] };
+export type TextSource =
+  | { readonly kind: 'constant'; readonly value: string }
+  | { readonly kind: 'template'; readonly template: string; readonly parts: readonly TemplatePart[] };
 
 /** The config with every default applied once; everything downstream reads only this. */
 export interface ResolvedConfig {
@@ -86,10 +93,19 @@ export interface ResolvedConfig {
    * A changed record's update: keep the contact's own items and add the record's, or make them exactly the record's;
    * which side a conflict keeps; and, per mapped field, when a sync writes it (send/three-way.ts).
    */
-  readonly update: { readonly arrays: 'keep' | 'source'; readonly conflicts: 'workspace' | 'source'; readonly fields: FieldUpdateModes };
+  readonly update: {
+    readonly arrays: 'keep' | 'source';
+    readonly conflicts: 'workspace' | 'source';
+    readonly fields: FieldUpdateModes;
+  };
   /** Adopt the workspace's contacts by these keys (config `matchExisting`, or --match-existing). */
   readonly matchExisting?: readonly MatchKey[];
-  readonly csv: { readonly delimiter?: string; readonly encoding: string; readonly headerLine: number; readonly sheet?: string | number | undefined };
+  readonly csv: {
+    readonly delimiter?: string;
+    readonly encoding: string;
+    readonly headerLine: number;
+    readonly sheet?: string | number | undefined;
+  };
   readonly api: ApiSettings;
   readonly columnUses: readonly ColumnUse[];
 }

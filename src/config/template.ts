@@ -7,7 +7,9 @@ import { EXTERNAL_ID_MAX } from '../api/contract.js';
  */
 export type TemplatePart = { literal: string } | { column: string; split?: string };
 
-export function parseTemplate(template: string): { kind: 'parsed'; parts: TemplatePart[] } | { kind: 'error'; error: string } {
+export function parseTemplate(
+  template: string,
+): { kind: 'parsed'; parts: TemplatePart[] } | { kind: 'error'; error: string } {
   const parts: TemplatePart[] = [];
   let literal = '';
   for (let i = 0; i < template.length; i++) {
@@ -32,7 +34,8 @@ export function parseTemplate(template: string): { kind: 'parsed'; parts: Templa
     }
   }
   if (literal) parts.push({ literal });
-  if (!parts.some((p) => 'column' in p)) return { kind: 'error', error: 'names no column: expected at least one {Column Name}' };
+  if (!parts.some((p) => 'column' in p))
+    return { kind: 'error', error: 'names no column: expected at least one {Column Name}' };
   return { kind: 'parsed', parts };
 }
 
@@ -43,7 +46,11 @@ export function parseTemplate(template: string): { kind: 'parsed'; parts: Templa
  * otherwise any empty column leaves the id undefined (no half-made ids).
  * Returns the id, or the columns that were empty.
  */
-export function renderTemplate(parts: readonly TemplatePart[], get: (column: string) => string, allowEmpty = false): { kind: 'rendered'; id: string } | { kind: 'empty'; empty: string[] } {
+export function renderTemplate(
+  parts: readonly TemplatePart[],
+  get: (column: string) => string,
+  allowEmpty = false,
+): { kind: 'rendered'; id: string } | { kind: 'empty'; empty: string[] } {
   let out = '';
   const empty: string[] = [];
   let filled = 0;
@@ -53,7 +60,12 @@ export function renderTemplate(parts: readonly TemplatePart[], get: (column: str
       continue;
     }
     let value = get(part.column).trim();
-    if (part.split !== undefined && value.includes(part.split)) value = value.split(part.split).map((v) => v.trim()).find(Boolean) ?? '';
+    if (part.split !== undefined && value.includes(part.split))
+      value =
+        value
+          .split(part.split)
+          .map((v) => v.trim())
+          .find(Boolean) ?? '';
     if (value === '') empty.push(part.column);
     else filled++;
     out += value;

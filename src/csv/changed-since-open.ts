@@ -12,6 +12,7 @@ export async function changedSinceOpen(file: string, opened: Stats): Promise<str
   if (now === undefined) return `${file} is gone`;
   if (now.ino !== opened.ino || now.dev !== opened.dev) return `${file} was replaced by another file`;
   if (now.size !== opened.size) return `${file} changed size from ${opened.size} to ${now.size} bytes`;
-  if (now.mtimeMs !== opened.mtimeMs) return `${file} was written to (modified ${now.mtime.toISOString()}, opened at ${opened.mtime.toISOString()})`;
+  if (now.mtimeMs !== opened.mtimeMs)
+    return `${file} was written to (modified ${now.mtime.toISOString()}, opened at ${opened.mtime.toISOString()})`;
   return undefined;
 }

@@ -50,7 +50,9 @@ export class DecodeToLf extends Transform {
     // One chunk decoded ahead is enough to keep the parser busy; object mode's
     // default of 16 held a megabyte of text ahead of the parser.
     super({ readableObjectMode: true, readableHighWaterMark: 1, decodeStrings: true });
-    this.decoder = /^utf-?8$/i.test(encoding) ? new EscapingUtf8Decoder() : iconv.getDecoder(encoding, { stripBOM: true });
+    this.decoder = /^utf-?8$/i.test(encoding)
+      ? new EscapingUtf8Decoder()
+      : iconv.getDecoder(encoding, { stripBOM: true });
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {

@@ -35,7 +35,9 @@ export function encodeWithEscapedBytes(text: string): Buffer {
 /** Escaped bytes read in `encoding` (a failure report's cells, rerun with the config's real encoding); left escaped when that is UTF-8 too. */
 export function decodeEscapedBytes(text: string, encoding: string): string {
   if (!hasEscapedBytes(text) || /^utf-?8$/i.test(encoding)) return text;
-  return text.replace(ESCAPED, (run) => iconv.decode(Buffer.from([...run].map((c) => c.charCodeAt(0) - BASE)), encoding));
+  return text.replace(ESCAPED, (run) =>
+    iconv.decode(Buffer.from([...run].map((c) => c.charCodeAt(0) - BASE)), encoding),
+  );
 }
 
 /** Length of a UTF-8 sequence from its lead byte; 0 for a byte that cannot lead one. */

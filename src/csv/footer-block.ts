@@ -36,7 +36,13 @@ export class FooterBlock {
     const block = this.release();
     if (!block.some(isKnownFooter)) return block;
     const why = "part of a report's footer block (after its last record)";
-    return block.map((i): CsvItem => (i.kind === 'malformed' ? ({ kind: 'ignored', line: i.line, text: i.raw, why, fields: i.fields } satisfies CsvIgnored) : i.kind === 'record' ? ({ kind: 'ignored', line: i.line, text: i.fields.join(','), why, fields: i.fields } satisfies CsvIgnored) : i));
+    return block.map((i): CsvItem =>
+      i.kind === 'malformed'
+        ? ({ kind: 'ignored', line: i.line, text: i.raw, why, fields: i.fields } satisfies CsvIgnored)
+        : i.kind === 'record'
+          ? ({ kind: 'ignored', line: i.line, text: i.fields.join(','), why, fields: i.fields } satisfies CsvIgnored)
+          : i,
+    );
   }
 
   private release(): CsvItem[] {
@@ -50,4 +56,7 @@ const isBlank = (i: CsvItem) => i.kind === 'ignored' && i.why === BLANK_ROW;
 const isKnownFooter = (i: CsvItem) => i.kind === 'ignored' && i.why === FOOTER_LINE;
 const filled = (fields: readonly string[]) => fields.filter((f) => f.trim() !== '').length;
 /** A line of one filled cell: a footer line, known or not (in a CSV a line of one field is malformed; in a workbook, a row with one cell). */
-const oneCell = (i: CsvItem) => isKnownFooter(i) || (i.kind === 'malformed' && i.line === i.endLine && filled(i.fields) === 1) || (i.kind === 'record' && filled(i.fields) === 1);
+const oneCell = (i: CsvItem) =>
+  isKnownFooter(i) ||
+  (i.kind === 'malformed' && i.line === i.endLine && filled(i.fields) === 1) ||
+  (i.kind === 'record' && filled(i.fields) === 1);

@@ -12,10 +12,13 @@ export const SOURCE_COLUMNS = ['_source_file', '_source_line'] as const;
  * parsed (a report's header is read from line 1 whatever csv.headerLine says).
  */
 export function isFailureReportHeader(header: string | readonly string[]): boolean {
-  return typeof header === 'string' ? ERROR_COLUMNS.every((c) => header.includes(c)) : ERROR_COLUMNS.every((c) => header.some((h) => h.trim() === c));
+  return typeof header === 'string'
+    ? ERROR_COLUMNS.every((c) => header.includes(c))
+    : ERROR_COLUMNS.every((c) => header.some((h) => h.trim() === c));
 }
 
-export const isErrorColumn = (name: string): boolean => (ERROR_COLUMNS as readonly string[]).includes(name) || (SOURCE_COLUMNS as readonly string[]).includes(name);
+export const isErrorColumn = (name: string): boolean =>
+  (ERROR_COLUMNS as readonly string[]).includes(name) || (SOURCE_COLUMNS as readonly string[]).includes(name);
 
 export interface HeaderIndex {
   /** The input's own columns, in order, without the `_error_*` ones. */
@@ -49,16 +52,22 @@ export function indexHeader(header: readonly string[], uses: readonly ColumnUse[
     reported.add(`${column}\0${configPath}`);
     const at = positions.get(column);
     if (at === undefined) {
-      problems.push(`  ${configPath}: column ${JSON.stringify(column)} is not in the header${didYouMean(column, columns)}`);
+      problems.push(
+        `  ${configPath}: column ${JSON.stringify(column)} is not in the header${didYouMean(column, columns)}`,
+      );
     } else if (at.length > 1) {
-      problems.push(`  ${configPath}: column ${JSON.stringify(column)} appears ${at.length} times in the header (fields ${at.map((i) => i + 1).join(', ')}); rename one so the mapping is unambiguous`);
+      problems.push(
+        `  ${configPath}: column ${JSON.stringify(column)} appears ${at.length} times in the header (fields ${at.map((i) => i + 1).join(', ')}); rename one so the mapping is unambiguous`,
+      );
     }
   }
   if (problems.length > 0) {
     throw new UsageError(
       'CSV_HEADER_MISMATCH',
       `${file}:1: the header does not fit the config:\n${problems.join('\n')}\n  the header's columns: ${header.map((h) => JSON.stringify(h)).join(', ')}`,
-      { hint: "spell each column in the config as the header does (the config paths above say where); an export with other columns needs a config of its own (init writes one)" },
+      {
+        hint: 'spell each column in the config as the header does (the config paths above say where); an export with other columns needs a config of its own (init writes one)',
+      },
     );
   }
   const positionOf = new Map<string, number>();

@@ -16,8 +16,20 @@ export async function checkInputFile(file: string): Promise<Stats> {
   }
   if (!st.isFile()) {
     // The input is read again on every resume: a pipe or a device cannot be.
-    const what = st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a pipe' : st.isCharacterDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
-    throw new UsageError('INPUT_NOT_A_FILE', `--input ${file}: found ${what}: expected a file (the input is read again on every resume)`, { hint: 'save the data to a file first and name that file' });
+    const what = st.isDirectory()
+      ? 'a folder'
+      : st.isFIFO()
+        ? 'a pipe'
+        : st.isCharacterDevice()
+          ? 'a device'
+          : st.isSocket()
+            ? 'a socket'
+            : 'not a regular file';
+    throw new UsageError(
+      'INPUT_NOT_A_FILE',
+      `--input ${file}: found ${what}: expected a file (the input is read again on every resume)`,
+      { hint: 'save the data to a file first and name that file' },
+    );
   }
   return st;
 }
@@ -42,6 +54,11 @@ export async function readInputHead(file: string, bytes: number): Promise<{ head
 
 function unreadable(file: string, err: unknown): UsageError {
   const code = (err as NodeJS.ErrnoException).code;
-  const hint = code === 'ENOENT' ? 'check the --input path (a relative path starts from the folder the command runs in)' : code === 'EACCES' || code === 'EPERM' ? 'give this user read permission on the file, or copy it somewhere readable' : 'check that the file is there and readable';
+  const hint =
+    code === 'ENOENT'
+      ? 'check the --input path (a relative path starts from the folder the command runs in)'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'give this user read permission on the file, or copy it somewhere readable'
+        : 'check that the file is there and readable';
   return new UsageError('INPUT_UNREADABLE', `cannot read input ${file}: ${(err as Error).message}`, { hint });
 }

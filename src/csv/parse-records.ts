@@ -44,7 +44,12 @@ type ParserOutput = string[] | { skipped: ParseError };
  * The restart is a loop, not a recursion: any number of stray quotes costs
  * no stack, and memory holds at most one capped record.
  */
-export async function* parseRecords(text: AsyncIterable<string> | Iterable<string>, delimiter: string, firstLine: number, maxRecordBytes = MAX_RECORD_BYTES): AsyncGenerator<ParsedRecord[]> {
+export async function* parseRecords(
+  text: AsyncIterable<string> | Iterable<string>,
+  delimiter: string,
+  firstLine: number,
+  maxRecordBytes = MAX_RECORD_BYTES,
+): AsyncGenerator<ParsedRecord[]> {
   const reader = new RecoveringParser(delimiter, firstLine, maxRecordBytes);
   try {
     for await (const chunk of text) yield reader.write(chunk);
@@ -86,7 +91,8 @@ class RecoveringParser {
     if (this.longLine !== undefined) {
       const end = text.indexOf('\n');
       const part = end < 0 ? text : text.slice(0, end);
-      if (this.longLine.head.length < RAW_KEPT) this.longLine.head += part.slice(0, RAW_KEPT - this.longLine.head.length);
+      if (this.longLine.head.length < RAW_KEPT)
+        this.longLine.head += part.slice(0, RAW_KEPT - this.longLine.head.length);
       this.longLine.chars += part.length;
       if (end < 0) return out;
       const { line } = this.longLine;
@@ -153,12 +159,17 @@ class RecoveringParser {
   private drain(): ParserOutput[] {
     if (this.failure) throw this.failure;
     const out: ParserOutput[] = [];
-    for (let next = this.parser.read() as ParserOutput | null; next !== null; next = this.parser.read() as ParserOutput | null) out.push(next);
+    for (
+      let next = this.parser.read() as ParserOutput | null;
+      next !== null;
+      next = this.parser.read() as ParserOutput | null
+    )
+      out.push(next);
     return out;
   }
 
   private place(out: ParsedRecord[]): void {
-    for (let restarted = true; restarted; ) {
+    for (let restarted = true; restarted;) {
       restarted = false;
       for (const output of this.drain()) {
         if (Array.isArray(output) && this.headerPending) {
@@ -193,10 +204,18 @@ class RecoveringParser {
         this.parser = this.makeParser();
         return true;
       }
-      if (firstLine.length > this.maxRecordBytes) out.push(this.tooLongLine({ line, head: firstLine.slice(0, RAW_KEPT), chars: firstLine.length }));
+      if (firstLine.length > this.maxRecordBytes)
+        out.push(this.tooLongLine({ line, head: firstLine.slice(0, RAW_KEPT), chars: firstLine.length }));
       else {
         const stray = strayQuoteLine(firstLine, width, this.delimiter);
-        out.push(this.malformed(line, line, firstLine, `${tooLong(this.maxRecordBytes)}${stray ? ', from an unmatched quote on this line' : ''}; the lines after it are read again as records`));
+        out.push(
+          this.malformed(
+            line,
+            line,
+            firstLine,
+            `${tooLong(this.maxRecordBytes)}${stray ? ', from an unmatched quote on this line' : ''}; the lines after it are read again as records`,
+          ),
+        );
       }
       this.locator.passLines(1);
       this.restart(line + 1, this.locator.rest());
@@ -206,7 +225,12 @@ class RecoveringParser {
     const lines = raw.split('\n');
     const message = describeParseError(err, width);
     // A one-line record whose opening quote swallowed the lines after it: that line alone is malformed.
-    if (width !== undefined && lines.length > 1 && strayQuoteLine(lines[0]!, width, this.delimiter) && quotes(lines[1]!) % 2 === 0) {
+    if (
+      width !== undefined &&
+      lines.length > 1 &&
+      strayQuoteLine(lines[0]!, width, this.delimiter) &&
+      quotes(lines[1]!) % 2 === 0
+    ) {
       out.push(this.malformed(line, line, lines[0]!, `${message}; an unmatched quote on this line`));
       this.locator.passLines(1);
       this.restart(line + 1, this.locator.rest());
@@ -235,7 +259,14 @@ class RecoveringParser {
     const firstLine = raw.split('\n', 1)[0]!;
     if (!strayQuoteLine(firstLine, width!, this.delimiter) || !standsUnquoted(raw, cell, this.delimiter)) return false;
     const line = this.locator.firstLineOfPending().line;
-    out.push(this.malformed(line, line, firstLine, `an unmatched quote on this line: read as CSV, it takes the ${breaks} line(s) after it into one cell; the lines after it are read again as records`));
+    out.push(
+      this.malformed(
+        line,
+        line,
+        firstLine,
+        `an unmatched quote on this line: read as CSV, it takes the ${breaks} line(s) after it into one cell; the lines after it are read again as records`,
+      ),
+    );
     this.locator.passLines(1);
     this.restart(line + 1, this.locator.rest());
     return true;
@@ -256,17 +287,34 @@ class RecoveringParser {
 
   private malformed(line: number, endLine: number, raw: string, message: string): ParsedRecord {
     const single = raw.includes('\n') ? undefined : raw;
-    return { kind: 'skipped', line, endLine, raw: kept(raw), singleLine: single, fields: splitUnquoted(raw.split('\n', 1)[0]!, this.delimiter).map(keepCellLineEnds), message };
+    return {
+      kind: 'skipped',
+      line,
+      endLine,
+      raw: kept(raw),
+      singleLine: single,
+      fields: splitUnquoted(raw.split('\n', 1)[0]!, this.delimiter).map(keepCellLineEnds),
+      message,
+    };
   }
 
   /** A line longer than the cap: its start is kept for the report, and no field of it, since each could be cut. */
   private tooLongLine({ line, head, chars }: LongLine): ParsedRecord {
     const raw = `${keepCellLineEnds(head)}… [cut: ${chars} characters in all]`;
-    return { kind: 'skipped', line, endLine: line, raw, singleLine: undefined, fields: [], message: `${tooLong(this.maxRecordBytes)}: one line of ${chars} characters` };
+    return {
+      kind: 'skipped',
+      line,
+      endLine: line,
+      raw,
+      singleLine: undefined,
+      fields: [],
+      message: `${tooLong(this.maxRecordBytes)}: one line of ${chars} characters`,
+    };
   }
 }
 
-const tooLong = (max: number) => `record too long: over ${max.toLocaleString('en-US')} bytes (a record may take ${max / (1024 * 1024)} MiB)`;
+const tooLong = (max: number) =>
+  `record too long: over ${max.toLocaleString('en-US')} bytes (a record may take ${max / (1024 * 1024)} MiB)`;
 
 const quotes = (line: string) => line.split('"').length - 1;
 

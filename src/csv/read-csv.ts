@@ -117,7 +117,11 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
   const bom = sniffBom(head);
   const utf16 = bom === undefined && /^utf-?8$/i.test(options.encoding) ? utf16WithoutBom(head) : undefined;
   if (utf16 !== undefined) {
-    throw new UsageError('INPUT_UTF16', `${file}: found UTF-16 text without a byte order mark (a zero byte in every other byte), read as csv.encoding "${options.encoding}"`, { hint: `set "csv": { "encoding": "${utf16}" } in the config, or save the file as CSV UTF-8` });
+    throw new UsageError(
+      'INPUT_UTF16',
+      `${file}: found UTF-16 text without a byte order mark (a zero byte in every other byte), read as csv.encoding "${options.encoding}"`,
+      { hint: `set "csv": { "encoding": "${utf16}" } in the config, or save the file as CSV UTF-8` },
+    );
   }
   const encoding = bom?.encoding ?? options.encoding;
   // A chunk's records stay alive until the consumer is through them, long
@@ -165,7 +169,16 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
     sofar.bytes = decoded.bytesFor(charsParsed);
   });
   const estimatedRecords = () => (sofar.bytes > 0 ? Math.round((sofar.records * size) / sofar.bytes) : undefined);
-  return { file, encoding, delimiter, header, batches, items: oneByOne(batches), estimatedRecords, changedSinceOpen: () => changedSinceOpen(file, opened) };
+  return {
+    file,
+    encoding,
+    delimiter,
+    header,
+    batches,
+    items: oneByOne(batches),
+    estimatedRecords,
+    changedSinceOpen: () => changedSinceOpen(file, opened),
+  };
 }
 
 /**
@@ -173,7 +186,10 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
  * before parsing; lines of notes above the header (csv.headerLine) are stepped
  * over, never parsed. `done`: the text ended within it.
  */
-async function skipToHeader(chunks: AsyncIterator<string>, headerLine: number): Promise<{ prefix: string; headerAt: number; done: boolean }> {
+async function skipToHeader(
+  chunks: AsyncIterator<string>,
+  headerLine: number,
+): Promise<{ prefix: string; headerAt: number; done: boolean }> {
   let headerAt = headerLine;
   let prefix = '';
   let done = false;
@@ -189,21 +205,35 @@ async function skipToHeader(chunks: AsyncIterator<string>, headerLine: number): 
 }
 
 /** The header record and the outputs that came with it; an empty file or an unreadable header is the user's to fix. */
-async function headerFirst(outputs: AsyncGenerator<ParsedRecord[]>, file: string, headerAt: number): Promise<{ header: string[]; rest: ParsedRecord[] }> {
+async function headerFirst(
+  outputs: AsyncGenerator<ParsedRecord[]>,
+  file: string,
+  headerAt: number,
+): Promise<{ header: string[]; rest: ParsedRecord[] }> {
   let first: ParsedRecord[] = [];
   while (first.length === 0) {
     const next = await outputs.next();
     if (next.done) {
       throw headerAt > 1
-        ? new UsageError('CSV_EMPTY', `${file} has nothing from line ${headerAt} (csv.headerLine) on: expected the header line there`, { hint: 'set csv.headerLine to the line the column names are on' })
-        : new UsageError('CSV_EMPTY', `${file} is empty: expected a header line naming the columns`, { hint: 'export the contacts again, with a header row' });
+        ? new UsageError(
+            'CSV_EMPTY',
+            `${file} has nothing from line ${headerAt} (csv.headerLine) on: expected the header line there`,
+            { hint: 'set csv.headerLine to the line the column names are on' },
+          )
+        : new UsageError('CSV_EMPTY', `${file} is empty: expected a header line naming the columns`, {
+            hint: 'export the contacts again, with a header row',
+          });
     }
     first = next.value;
   }
   const header = first[0]!;
   if (header.kind === 'skipped') {
     await outputs.return(undefined);
-    throw new UsageError('CSV_HEADER_MALFORMED', `${file}:${headerAt}: the header line cannot be read: ${header.message}`, { hint: 'check that line in a text editor; if the column names are on another line, set csv.headerLine to it' });
+    throw new UsageError(
+      'CSV_HEADER_MALFORMED',
+      `${file}:${headerAt}: the header line cannot be read: ${header.message}`,
+      { hint: 'check that line in a text editor; if the column names are on another line, set csv.headerLine to it' },
+    );
   }
   return { header: header.fields, rest: first.slice(1) };
 }
@@ -211,7 +241,10 @@ async function headerFirst(outputs: AsyncGenerator<ParsedRecord[]>, file: string
 async function readHead(file: string): Promise<{ head: Buffer; size: number; opened: Stats }> {
   const { head, stats } = await readInputHead(file, 512);
   const other = notCsv(head);
-  if (other !== undefined) throw new UsageError('INPUT_NOT_CSV', `${file} is ${other.format}, not a file this tool reads`, { hint: other.next });
+  if (other !== undefined)
+    throw new UsageError('INPUT_NOT_CSV', `${file} is ${other.format}, not a file this tool reads`, {
+      hint: other.next,
+    });
   return { head, size: stats.size, opened: stats };
 }
 
@@ -225,7 +258,7 @@ async function* itemBatches(
   // A report's trailing block is held until the file shows it is one (footer-block.ts).
   const footer = new FooterBlock();
   try {
-    for (let outputs: ParsedRecord[] | undefined = first; outputs !== undefined; ) {
+    for (let outputs: ParsedRecord[] | undefined = first; outputs !== undefined;) {
       const items = toItems(outputs, delimiter, restore).flatMap((i) => footer.offer(i));
       onBatch(items.length);
       if (items.length > 0) yield items;
@@ -244,7 +277,11 @@ export async function* oneByOne(batches: AsyncIterable<readonly CsvItem[]>): Asy
   for await (const batch of batches) yield* batch;
 }
 
-function toItems(outputs: readonly ParsedRecord[], delimiter: string, restore: ((cell: string) => string) | undefined): CsvItem[] {
+function toItems(
+  outputs: readonly ParsedRecord[],
+  delimiter: string,
+  restore: ((cell: string) => string) | undefined,
+): CsvItem[] {
   const items: CsvItem[] = [];
   for (const output of outputs) {
     if (output.kind === 'fields') {

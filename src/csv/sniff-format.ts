@@ -5,13 +5,30 @@
  * refused with the next step.
  */
 export function notCsv(head: Buffer): { format: string; next: string } | undefined {
-  const text = head.toString('latin1').replace(/^\xef\xbb\xbf/, '').trimStart();
-  const saveAsCsv = 'open it in Excel, Numbers or Google Sheets and save it as "CSV UTF-8 (comma delimited)", then use that file';
-  if (isZip(head)) return { format: 'an Excel workbook (.xlsx) or a zip archive', next: `${saveAsCsv} (for a zip: unpack it and use the .csv inside)` };
-  if (isCompoundFile(head)) return { format: 'an old Excel workbook (.xls), or a workbook protected by a password', next: 'open it in Excel and save it as an Excel Workbook (.xlsx) without a password (File > Info > Protect Workbook > Encrypt with Password: clear it), or save it as "CSV UTF-8 (comma delimited)", then use that file' };
+  const text = head
+    .toString('latin1')
+    .replace(/^\xef\xbb\xbf/, '')
+    .trimStart();
+  const saveAsCsv =
+    'open it in Excel, Numbers or Google Sheets and save it as "CSV UTF-8 (comma delimited)", then use that file';
+  if (isZip(head))
+    return {
+      format: 'an Excel workbook (.xlsx) or a zip archive',
+      next: `${saveAsCsv} (for a zip: unpack it and use the .csv inside)`,
+    };
+  if (isCompoundFile(head))
+    return {
+      format: 'an old Excel workbook (.xls), or a workbook protected by a password',
+      next: 'open it in Excel and save it as an Excel Workbook (.xlsx) without a password (File > Info > Protect Workbook > Encrypt with Password: clear it), or save it as "CSV UTF-8 (comma delimited)", then use that file',
+    };
   if (/^%PDF/.test(text)) return { format: 'a PDF', next: 'export the contacts from the source system as CSV' };
-  if (/^[{[]/.test(text) && !/^\[[^\]\n,;\t]*\][,;\t]/.test(text)) return { format: 'JSON', next: 'convert it to CSV with one column per field (a header line, then one contact per line)' };
-  if (/^<(\?xml|!doctype|html|table)/i.test(text)) return { format: 'an HTML or XML file (some "Excel" exports are HTML)', next: saveAsCsv };
+  if (/^[{[]/.test(text) && !/^\[[^\]\n,;\t]*\][,;\t]/.test(text))
+    return {
+      format: 'JSON',
+      next: 'convert it to CSV with one column per field (a header line, then one contact per line)',
+    };
+  if (/^<(\?xml|!doctype|html|table)/i.test(text))
+    return { format: 'an HTML or XML file (some "Excel" exports are HTML)', next: saveAsCsv };
   return undefined;
 }
 

@@ -23,7 +23,12 @@ export const restoreCell = (cell: string): string => (QUOTED.test(cell) ? cell.s
 export const UTF8_BOM = '\uFEFF';
 
 /** One report row as CSV text (LF-terminated), every cell spreadsheet-safe. */
-export const safeCsvRow = (cells: readonly string[], delimiter = ','): string => stringify([cells.map(neutraliseCell)], { delimiter, record_delimiter: '\n' });
+export const safeCsvRow = (cells: readonly string[], delimiter = ','): string =>
+  stringify([cells.map(neutraliseCell)], { delimiter, record_delimiter: '\n' });
 
 /** Report rows as CSV text (LF-terminated), every cell spreadsheet-safe: one call for many rows. */
-export const safeCsvRows = (rows: readonly (readonly string[])[], delimiter = ','): string => stringify(rows.map((cells) => cells.map(neutraliseCell)), { delimiter, record_delimiter: '\n' });
+export const safeCsvRows = (rows: readonly (readonly string[])[], delimiter = ','): string =>
+  stringify(
+    rows.map((cells) => cells.map(neutraliseCell)),
+    { delimiter, record_delimiter: '\n' },
+  );

@@ -9,7 +9,18 @@ import { GOOGLE_SPLIT } from '../mapping/transforms/split.js';
 import { parsePhoneNumber, type CountryCode } from '../phone/phone-metadata.js';
 import { guessCountry } from './guess-country.js';
 import { inferBooleanWords, inferDateFormat, inferDecimalSeparator } from '../mapping/infer-formats.js';
-import { COUNTRY_COLUMNS, EMAIL_COLUMNS, ID_COLUMNS, NAME_COLUMNS, OWNER_COLUMNS, STRICT_ID_COLUMNS, normalizeName, PHONE_COLUMNS, type KnownLabelledColumn, type NameField } from './known-columns.js';
+import {
+  COUNTRY_COLUMNS,
+  EMAIL_COLUMNS,
+  ID_COLUMNS,
+  NAME_COLUMNS,
+  OWNER_COLUMNS,
+  STRICT_ID_COLUMNS,
+  normalizeName,
+  PHONE_COLUMNS,
+  type KnownLabelledColumn,
+  type NameField,
+} from './known-columns.js';
 
 export interface InitInput {
   readonly header: readonly string[];
@@ -80,7 +91,14 @@ class Sample {
     if (looksLike === undefined) return undefined;
     return [';', ',', '|'].find((sep) => {
       const multi = values.filter((v) => v.includes(sep));
-      return multi.length > 0 && multi.every((v) => v.split(sep).filter((p) => p.trim() !== '').length >= 2 && v.split(sep).every((p) => p.trim() === '' || looksLike(p.trim())));
+      return (
+        multi.length > 0 &&
+        multi.every(
+          (v) =>
+            v.split(sep).filter((p) => p.trim() !== '').length >= 2 &&
+            v.split(sep).every((p) => p.trim() === '' || looksLike(p.trim())),
+        )
+      );
     });
   }
 }
@@ -103,10 +121,17 @@ export function buildConfig(input: InitInput): InitResult {
   const customFields = matchCustomFields(s, notes, phone?.defaultCountry);
 
   // LinkedIn's Connections.csv has no phone column at all: contacts OpenPhone cannot call or text.
-  if (phones.length === 0) notes.push('WARNING: no column of this file holds phone numbers: every contact will be imported without one, and OpenPhone cannot call or text it. Map a phone column if the export has one under another name, or add --require-phone to refuse records without a number');
-  if (emptyKnown.length > 0) notes.push(`left out, empty in the sample: ${emptyKnown.map((c) => JSON.stringify(c)).join(', ')}`);
+  if (phones.length === 0)
+    notes.push(
+      'WARNING: no column of this file holds phone numbers: every contact will be imported without one, and OpenPhone cannot call or text it. Map a phone column if the export has one under another name, or add --require-phone to refuse records without a number',
+    );
+  if (emptyKnown.length > 0)
+    notes.push(`left out, empty in the sample: ${emptyKnown.map((c) => JSON.stringify(c)).join(', ')}`);
   const titled = input.headerLine !== undefined && input.headerLine > 1;
-  if (titled) notes.push(`csv.headerLine: ${input.headerLine}: ${input.format === 'xlsx' ? 'rows' : 'lines'} 1-${input.headerLine! - 1} are notes above the header, skipped`);
+  if (titled)
+    notes.push(
+      `csv.headerLine: ${input.headerLine}: ${input.format === 'xlsx' ? 'rows' : 'lines'} 1-${input.headerLine! - 1} are notes above the header, skipped`,
+    );
   const unmapped = input.header.filter((h) => !s.used.has(h) && h.trim() !== '');
   notes.push(...unmappedDateNotes(s, unmapped, phone?.defaultCountry, input.customFields !== undefined));
   const config: Config = {
@@ -120,7 +145,13 @@ export function buildConfig(input: InitInput): InitResult {
     ...(phone && { phone }),
     ...(input.format === 'xlsx' || input.format === 'vcard'
       ? titled && { csv: { headerLine: input.headerLine! } }
-      : { csv: { delimiter: input.delimiter, encoding: input.encoding, ...(titled && { headerLine: input.headerLine! }) } }),
+      : {
+          csv: {
+            delimiter: input.delimiter,
+            encoding: input.encoding,
+            ...(titled && { headerLine: input.headerLine! }),
+          },
+        }),
   };
   return { config, notes, unmapped, conversions };
 }
@@ -130,7 +161,9 @@ function chooseOwner(s: Sample, notes: string[]): Config['owner'] {
   const column = s.firstOf(OWNER_COLUMNS);
   if (column === undefined || s.values(column).every((v) => v === '')) return undefined;
   s.used.add(column);
-  notes.push(`owner: column ${JSON.stringify(column)}: each contact's owner, matched at every run to the workspace's users by e-mail or full name (read with the API key); an owner that matches no user is listed before anything is sent and the contact gets the default owner ("unknown": "fail" fails it instead)`);
+  notes.push(
+    `owner: column ${JSON.stringify(column)}: each contact's owner, matched at every run to the workspace's users by e-mail or full name (read with the API key); an owner that matches no user is listed before anything is sent and the contact gets the default owner ("unknown": "fail" fails it instead)`,
+  );
   return { column, unknown: 'default' };
 }
 
@@ -140,7 +173,12 @@ function mapNames(s: Sample): Config['defaultFields'] {
     const column = s.firstOf(NAME_COLUMNS[field]);
     if (column === undefined) continue;
     // Outlook's "Title" is Mr./Ms.: a role only when its values do not look like salutations.
-    if (field === 'role' && normalizeName(column) === 'title' && s.values(column).some((v) => /^(mr|mrs|ms|miss|dr|prof)\.?$/i.test(v))) continue;
+    if (
+      field === 'role' &&
+      normalizeName(column) === 'title' &&
+      s.values(column).some((v) => /^(mr|mrs|ms|miss|dr|prof)\.?$/i.test(v))
+    )
+      continue;
     fields[field] = column;
     s.used.add(column);
   }
@@ -149,9 +187,15 @@ function mapNames(s: Sample): Config['defaultFields'] {
 
 /** A value of an email column, or of a phone column: what a multi-value cell splits into. */
 const looksLikeEmail = (v: string) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v);
-const looksLikePhone = (v: string) => (v.match(/\d/g) ?? []).length >= 7 && /^[+()\d\s./-]+(\s*(x|ext\.?)\s*\d+)?$/i.test(v);
+const looksLikePhone = (v: string) =>
+  (v.match(/\d/g) ?? []).length >= 7 && /^[+()\d\s./-]+(\s*(x|ext\.?)\s*\d+)?$/i.test(v);
 
-function mapLabelled(s: Sample, known: readonly KnownLabelledColumn[], emptyKnown: string[], looksLike: (value: string) => boolean): Labelled[] {
+function mapLabelled(
+  s: Sample,
+  known: readonly KnownLabelledColumn[],
+  emptyKnown: string[],
+  looksLike: (value: string) => boolean,
+): Labelled[] {
   const out: Labelled[] = [];
   for (const k of known) {
     const column = s.find(k.column);
@@ -165,9 +209,20 @@ function mapLabelled(s: Sample, known: readonly KnownLabelledColumn[], emptyKnow
     // Each record's own label (Google's "Phone 1 - Label") names its value; the commonest is the fallback.
     const labelColumn = k.labelColumns?.map((c) => s.find(c)).find((c) => c !== undefined);
     if (labelColumn) s.used.add(labelColumn);
-    const label = labelColumn ? s.commonest(labelColumn)?.replace(/^\*\s*/, '').split(GOOGLE_SPLIT)[0]?.toLowerCase() : undefined;
+    const label = labelColumn
+      ? s
+          .commonest(labelColumn)
+          ?.replace(/^\*\s*/, '')
+          .split(GOOGLE_SPLIT)[0]
+          ?.toLowerCase()
+      : undefined;
     const split = k.split ?? s.splitOf(column, looksLike);
-    out.push({ name: label ?? k.name, ...(labelColumn && { nameColumn: labelColumn }), column, ...(split && { split }) });
+    out.push({
+      name: label ?? k.name,
+      ...(labelColumn && { nameColumn: labelColumn }),
+      column,
+      ...(split && { split }),
+    });
   }
   return out;
 }
@@ -175,19 +230,33 @@ function mapLabelled(s: Sample, known: readonly KnownLabelledColumn[], emptyKnow
 /** An export with no name, no email and no phone is not a contacts export this config could import. */
 function refuseIfNothingMapped(input: InitInput, fields: Config['defaultFields']): void {
   if (fields.firstName || fields.lastName || fields.company || fields.emails || fields.phoneNumbers) return;
-  const shown = input.header.slice(0, 12).map((h) => JSON.stringify(h)).join(', ');
+  const shown = input.header
+    .slice(0, 12)
+    .map((h) => JSON.stringify(h))
+    .join(', ');
   throw new UsageError(
     'INIT_NOTHING_MAPPED',
     `no column of this file is a name, company, email or phone column that init knows (the header: ${shown}${input.header.length > 12 ? ', …' : ''})`,
-    { hint: "if it is a contacts export, write the config by hand from config.example.json, naming these columns; if the header is further down, check the file's first lines" },
+    {
+      hint: "if it is a contacts export, write the config by hand from config.example.json, naming these columns; if the header is further down, check the file's first lines",
+    },
   );
 }
 
-function chooseExternalId(s: Sample, notes: string[], fields: Config['defaultFields'], emails: readonly Labelled[]): Config['externalId'] {
+function chooseExternalId(
+  s: Sample,
+  notes: string[],
+  fields: Config['defaultFields'],
+  emails: readonly Labelled[],
+): Config['externalId'] {
   const usable = (column: string) => {
     const v = s.values(column);
     const filled = v.filter(Boolean);
-    return filled.length === v.length && new Set(filled).size === filled.length && filled.every((x) => x.length <= EXTERNAL_ID_MAX);
+    return (
+      filled.length === v.length &&
+      new Set(filled).size === filled.length &&
+      filled.every((x) => x.length <= EXTERNAL_ID_MAX)
+    );
   };
   for (const name of ID_COLUMNS) {
     const column = s.find(name);
@@ -195,34 +264,50 @@ function chooseExternalId(s: Sample, notes: string[], fields: Config['defaultFie
     if (column === undefined || !v.some(Boolean)) continue;
     s.used.add(column);
     if (usable(column)) {
-      notes.push(`externalId: column ${JSON.stringify(column)}: the export's own record id, filled and unique in the sample`);
+      notes.push(
+        `externalId: column ${JSON.stringify(column)}: the export's own record id, filled and unique in the sample`,
+      );
       return { column };
     }
     const empty = v.filter((x) => x === '').length;
     const repeated = v.filter(Boolean).length - new Set(v.filter(Boolean)).size;
     const long = v.filter((x) => x.length > EXTERNAL_ID_MAX).length;
-    const faults = [empty > 0 && `${empty} empty (EXTERNAL_ID_MISSING)`, repeated > 0 && `${repeated} repeated (DUPLICATE_EXTERNAL_ID)`, long > 0 && `${long} longer than ${EXTERNAL_ID_MAX} characters (EXTERNAL_ID_TOO_LONG)`].filter(Boolean);
-    notes.push(`externalId: column ${JSON.stringify(column)}: the export's own record id, by its name. In the sample of ${v.length}, ${faults.join(', ')}: those records fail with that code. A contact whose id is empty cannot be resumed or synced: fill the ids in the source system and export again`);
+    const faults = [
+      empty > 0 && `${empty} empty (EXTERNAL_ID_MISSING)`,
+      repeated > 0 && `${repeated} repeated (DUPLICATE_EXTERNAL_ID)`,
+      long > 0 && `${long} longer than ${EXTERNAL_ID_MAX} characters (EXTERNAL_ID_TOO_LONG)`,
+    ].filter(Boolean);
+    notes.push(
+      `externalId: column ${JSON.stringify(column)}: the export's own record id, by its name. In the sample of ${v.length}, ${faults.join(', ')}: those records fail with that code. A contact whose id is empty cannot be resumed or synced: fill the ids in the source system and export again`,
+    );
     return { column };
   }
   for (const name of STRICT_ID_COLUMNS) {
     const column = s.find(name);
     if (column !== undefined && !s.used.has(column) && usable(column)) {
       s.used.add(column);
-      notes.push(`externalId: column ${JSON.stringify(column)}: filled and unique in every record of the sample, and stable for a contact`);
+      notes.push(
+        `externalId: column ${JSON.stringify(column)}: filled and unique in every record of the sample, and stable for a contact`,
+      );
       return { column };
     }
   }
   const email = emails.find((e) => e.split === undefined && usable(e.column));
   if (email) {
-    notes.push(`externalId: column ${JSON.stringify(email.column)}: the export has no id column; this email is filled and unique in the sample. A contact whose email changes in a later export would be imported again.`);
+    notes.push(
+      `externalId: column ${JSON.stringify(email.column)}: the export has no id column; this email is filled and unique in the sample. A contact whose email changes in a later export would be imported again.`,
+    );
     return { column: email.column };
   }
   // Names, company and an email column whose sampled values all look like addresses (not Outlook's
   // Exchange paths, which would make the id too long): empty parts allowed (a company-only contact),
   // a multi-value cell gives its first value.
-  const emailLike = emails.find((e) => s.values(e.column).every((v) => v === '' || (v.includes('@') && !v.startsWith('/') && v.length <= 60)));
-  const parts = [fields.firstName, fields.lastName, fields.company, emailLike?.column].filter((c): c is string => typeof c === 'string');
+  const emailLike = emails.find((e) =>
+    s.values(e.column).every((v) => v === '' || (v.includes('@') && !v.startsWith('/') && v.length <= 60)),
+  );
+  const parts = [fields.firstName, fields.lastName, fields.company, emailLike?.column].filter(
+    (c): c is string => typeof c === 'string',
+  );
   notes.push(
     `externalId: template over ${parts.map((p) => JSON.stringify(p)).join(', ')} (empty parts allowed): the export has no id column and no filled, unique email. Two records alike in all of these are reported as duplicates; a contact whose name or email changes in a later export would be imported again. Add an id column to the export if you can.`,
   );
@@ -234,13 +319,22 @@ function chooseExternalId(s: Sample, notes: string[], fields: Config['defaultFie
  * country column as phone.countryColumn when it has one, with a few sample
  * conversions so the user sees what will be sent.
  */
-function choosePhoneCountry(s: Sample, phones: readonly Labelled[], emails: readonly Labelled[], notes: string[], numberCells: InitInput['numberCells']): { phone?: Config['phone']; conversions: string[] } {
-  const phoneCells = phones.flatMap((p) => s.values(p.column).map((v, row) => ({ v, row, column: p.column }))).filter((c) => c.v !== '');
+function choosePhoneCountry(
+  s: Sample,
+  phones: readonly Labelled[],
+  emails: readonly Labelled[],
+  notes: string[],
+  numberCells: InitInput['numberCells'],
+): { phone?: Config['phone']; conversions: string[] } {
+  const phoneCells = phones
+    .flatMap((p) => s.values(p.column).map((v, row) => ({ v, row, column: p.column })))
+    .filter((c) => c.v !== '');
   if (phoneCells.length === 0) return { conversions: [] };
   const countryColumn = s.firstOf(COUNTRY_COLUMNS);
   const countryCells = countryColumn ? s.values(countryColumn) : [];
   const understood = countryCells.filter((c) => countryFromText(c) !== undefined).length;
-  const useColumn = countryColumn !== undefined && understood > 0 && understood >= countryCells.filter(Boolean).length * 0.8;
+  const useColumn =
+    countryColumn !== undefined && understood > 0 && understood >= countryCells.filter(Boolean).length * 0.8;
   if (useColumn) s.used.add(countryColumn);
   const guess = guessCountry({
     phones: phoneCells.flatMap((c) => c.v.split(GOOGLE_SPLIT)),
@@ -248,10 +342,20 @@ function choosePhoneCountry(s: Sample, phones: readonly Labelled[], emails: read
     emails: emails.flatMap((e) => s.values(e.column)),
   });
   if (guess.country) notes.push(`phone.defaultCountry: ${guess.country} (sure): ${guess.why}`);
-  else notes.push(`phone.defaultCountry: not set: ${guess.why}. Numbers without +country code ${useColumn ? 'and without a country in their row ' : ''}will be reported and left out; set phone.defaultCountry if they are all from one country.`);
-  if (useColumn) notes.push(`phone.countryColumn: ${JSON.stringify(countryColumn)}: each record's numbers without +country code are read in its own country (${understood} of ${countryCells.filter(Boolean).length} sampled cells understood)`);
-  const phone: Config['phone'] = { ...(guess.country && { defaultCountry: guess.country }), ...(useColumn && { countryColumn }) };
-  const countryOf = (row: number) => (useColumn ? countryFromText(countryCells[row] ?? '') : undefined) ?? guess.country;
+  else
+    notes.push(
+      `phone.defaultCountry: not set: ${guess.why}. Numbers without +country code ${useColumn ? 'and without a country in their row ' : ''}will be reported and left out; set phone.defaultCountry if they are all from one country.`,
+    );
+  if (useColumn)
+    notes.push(
+      `phone.countryColumn: ${JSON.stringify(countryColumn)}: each record's numbers without +country code are read in its own country (${understood} of ${countryCells.filter(Boolean).length} sampled cells understood)`,
+    );
+  const phone: Config['phone'] = {
+    ...(guess.country && { defaultCountry: guess.country }),
+    ...(useColumn && { countryColumn }),
+  };
+  const countryOf = (row: number) =>
+    (useColumn ? countryFromText(countryCells[row] ?? '') : undefined) ?? guess.country;
   /** A number cell that cannot be read as a whole number (a lost + or 0): what the import reports as PHONE_NUMBER_CELL. */
   const lostDigits = (v: string, row: number) => phoneFromNumberCell(v, countryOf(row)).kind !== 'ok';
   const conversions = phoneCells.slice(0, 4).map(({ v, row, column }) => {
@@ -261,11 +365,19 @@ function choosePhoneCountry(s: Sample, phones: readonly Labelled[], emails: read
     return `${describeConversion(v.split(GOOGLE_SPLIT)[0]!, countryOf(row))}${stored ? ' (a number cell: ten digits are the whole North American number)' : ''}`;
   });
   const stored = phones
-    .map((p) => ({ column: p.column, n: phoneCells.filter((c) => c.column === p.column && numberCells?.get(p.column)?.has(c.v) && lostDigits(c.v, c.row)).length }))
+    .map((p) => ({
+      column: p.column,
+      n: phoneCells.filter(
+        (c) => c.column === p.column && numberCells?.get(p.column)?.has(c.v) && lostDigits(c.v, c.row),
+      ).length,
+    }))
     .filter((p) => p.n > 0)
     .map((p) => `"${p.column}" (${p.n} in the sample)`);
   // A phone column whose workbook cells are numbers: the import reports every such cell, so init says so before anyone runs it.
-  if (stored.length > 0) notes.push(`WARNING: phone cells stored as numbers in the workbook, which lose a leading + or 0: ${stored.join(', ')}. Each is reported as PHONE_NUMBER_CELL, never guessed: format the column as Text in Excel and type the numbers with their +country code, then save again`);
+  if (stored.length > 0)
+    notes.push(
+      `WARNING: phone cells stored as numbers in the workbook, which lose a leading + or 0: ${stored.join(', ')}. Each is reported as PHONE_NUMBER_CELL, never guessed: format the column as Text in Excel and type the numbers with their +country code, then save again`,
+    );
   return { ...(Object.keys(phone).length > 0 && { phone }), conversions };
 }
 
@@ -277,7 +389,11 @@ export function describeConversion(cell: string, country: CountryCode | undefine
   return `${cell} → ${p?.formatInternational() ?? r.value} (${p?.country ?? '?'})${r.note ? `; ${r.note.message}` : ''}`;
 }
 
-function matchCustomFields(s: Sample, notes: string[], country: string | undefined): NonNullable<Config['customFields']> {
+function matchCustomFields(
+  s: Sample,
+  notes: string[],
+  country: string | undefined,
+): NonNullable<Config['customFields']> {
   const customFields: NonNullable<Config['customFields']> = [];
   if (!s.input.customFields) return customFields;
   const fields = new Map<string, { name: string; key: string; type: CustomFieldType }>();
@@ -292,7 +408,9 @@ function matchCustomFields(s: Sample, notes: string[], country: string | undefin
     s.used.add(column);
     const { entry, note } = customFieldEntry(f, column, s.values(column), s.splitOf(column), country);
     customFields.push(entry);
-    notes.push(`customFields: column ${JSON.stringify(column)} → the workspace's field "${f.key}" (${f.type}, "${f.name}")${note}`);
+    notes.push(
+      `customFields: column ${JSON.stringify(column)} → the workspace's field "${f.key}" (${f.type}, "${f.name}")${note}`,
+    );
   }
   return customFields;
 }
@@ -303,7 +421,12 @@ function matchCustomFields(s: Sample, notes: string[], country: string | undefin
  * the key init cannot see the workspace's fields, but the sample says how
  * its dates are written).
  */
-function unmappedDateNotes(s: Sample, unmapped: readonly string[], country: string | undefined, sawFields: boolean): string[] {
+function unmappedDateNotes(
+  s: Sample,
+  unmapped: readonly string[],
+  country: string | undefined,
+  sawFields: boolean,
+): string[] {
   const notes: string[] = [];
   for (const column of unmapped) {
     const cells = s.values(column).filter((c) => c.trim() !== '');
@@ -312,31 +435,61 @@ function unmappedDateNotes(s: Sample, unmapped: readonly string[], country: stri
     const date = inferDateFormat(cells, country);
     if (date === undefined) continue;
     const ambiguous = date.ambiguous.length > 0 ? ` (the sample fits ${date.ambiguous.join(' and ')}: check it)` : '';
-    const then = sawFields ? 'no custom field of the workspace has its name' : 'with OPENPHONE_API_KEY set, init maps it to a custom field of that name';
-    notes.push(`column ${JSON.stringify(column)} holds dates written ${date.format}${ambiguous}: to import it, map it to a date custom field with { "type": "date", "column": ${JSON.stringify(column)}, "format": ${JSON.stringify(date.format)} } (${then})`);
+    const then = sawFields
+      ? 'no custom field of the workspace has its name'
+      : 'with OPENPHONE_API_KEY set, init maps it to a custom field of that name';
+    notes.push(
+      `column ${JSON.stringify(column)} holds dates written ${date.format}${ambiguous}: to import it, map it to a date custom field with { "type": "date", "column": ${JSON.stringify(column)}, "format": ${JSON.stringify(date.format)} } (${then})`,
+    );
   }
   return notes;
 }
 
 /** One custom field's entry, with the formats its sampled cells are written in (dates, yes/no words, decimal commas). */
-function customFieldEntry(f: { key: string; type: CustomFieldType }, column: string, cells: readonly string[], split: string | undefined, country: string | undefined): { entry: NonNullable<Config['customFields']>[number]; note: string } {
+function customFieldEntry(
+  f: { key: string; type: CustomFieldType },
+  column: string,
+  cells: readonly string[],
+  split: string | undefined,
+  country: string | undefined,
+): { entry: NonNullable<Config['customFields']>[number]; note: string } {
   const base = { key: f.key, column };
   switch (f.type) {
     case 'multi-select':
       return { entry: { ...base, type: f.type, split: split ?? ';' }, note: '' };
     case 'boolean': {
       const words = inferBooleanWords(cells);
-      return { entry: { ...base, type: f.type, ...words }, note: words ? `; yes/no written as ${[...words.trueValues, ...words.falseValues].map((w) => JSON.stringify(w)).join('/')}` : '' };
+      return {
+        entry: { ...base, type: f.type, ...words },
+        note: words
+          ? `; yes/no written as ${[...words.trueValues, ...words.falseValues].map((w) => JSON.stringify(w)).join('/')}`
+          : '',
+      };
     }
     case 'date': {
       const date = inferDateFormat(cells, country);
-      if (date === undefined) return { entry: { ...base, type: f.type }, note: '; no date format reads every sampled cell: set "format" and "timezone"' };
+      if (date === undefined)
+        return {
+          entry: { ...base, type: f.type },
+          note: '; no date format reads every sampled cell: set "format" and "timezone"',
+        };
       const ambiguous = date.ambiguous.length > 0 ? ` (the sample fits ${date.ambiguous.join(' and ')}: check it)` : '';
-      return { entry: { ...base, type: f.type, format: date.format }, note: `; dates read as ${date.format}${ambiguous}; set "timezone" if not UTC` };
+      return {
+        entry: { ...base, type: f.type, format: date.format },
+        note: `; dates read as ${date.format}${ambiguous}; set "timezone" if not UTC`,
+      };
     }
     case 'number': {
       const { separator, ambiguous } = inferDecimalSeparator(cells, country);
-      return { entry: { ...base, type: f.type, ...(separator && { decimalSeparator: separator }) }, note: ambiguous !== undefined ? `; WARNING: ${ambiguous}` : separator ? '; numbers written with a decimal comma (12.345,67)' : '' };
+      return {
+        entry: { ...base, type: f.type, ...(separator && { decimalSeparator: separator }) },
+        note:
+          ambiguous !== undefined
+            ? `; WARNING: ${ambiguous}`
+            : separator
+              ? '; numbers written with a decimal comma (12.345,67)'
+              : '',
+      };
     }
     default:
       return { entry: { ...base, type: f.type } as NonNullable<Config['customFields']>[number], note: '' };

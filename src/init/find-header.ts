@@ -37,7 +37,10 @@ export async function findHeaderLine(file: string, encoding: string): Promise<nu
     const delimiter = detectDelimiter(lines[i]!);
     const width = fieldCount(lines[i]!, delimiter);
     if (width < 2) continue;
-    const next = lines.slice(i + 1).filter((l) => l.trim() !== '').slice(0, 5);
+    const next = lines
+      .slice(i + 1)
+      .filter((l) => l.trim() !== '')
+      .slice(0, 5);
     const matching = next.filter((l) => fieldCount(l, delimiter) === width).length;
     if (next.length === 0 || matching >= Math.min(2, next.length)) return i + 1;
   }

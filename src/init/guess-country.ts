@@ -2,9 +2,30 @@ import { countryFromText } from '../mapping/country-names.js';
 import { mainCountryOf, parsePhoneNumber, type CountryCode } from '../phone/phone-metadata.js';
 import { NATIONAL_FORMATS, nationalFormatOf } from '../mapping/national-formats.js';
 
-
 /** Country-code top-level domains: a weak hint (a .com says nothing). */
-const DOMAIN_COUNTRIES: Record<string, CountryCode> = { de: 'DE', at: 'AT', ch: 'CH', fr: 'FR', be: 'BE', es: 'ES', it: 'IT', nl: 'NL', uk: 'GB', ie: 'IE', ca: 'CA', au: 'AU', nz: 'NZ', mx: 'MX', br: 'BR', se: 'SE', dk: 'DK', no: 'NO', pl: 'PL', pt: 'PT', us: 'US' };
+const DOMAIN_COUNTRIES: Record<string, CountryCode> = {
+  de: 'DE',
+  at: 'AT',
+  ch: 'CH',
+  fr: 'FR',
+  be: 'BE',
+  es: 'ES',
+  it: 'IT',
+  nl: 'NL',
+  uk: 'GB',
+  ie: 'IE',
+  ca: 'CA',
+  au: 'AU',
+  nz: 'NZ',
+  mx: 'MX',
+  br: 'BR',
+  se: 'SE',
+  dk: 'DK',
+  no: 'NO',
+  pl: 'PL',
+  pt: 'PT',
+  us: 'US',
+};
 
 export interface CountryEvidence {
   readonly phones: readonly string[];
@@ -70,21 +91,49 @@ export function guessCountry(e: CountryEvidence): CountryGuess {
   const [top, second] = ranked;
   const describe = (c: CountryCode) => [...(reasons.get(c) ?? [])].map(([r, n]) => `${n} ${r}`).join(', ');
   if (top === undefined) {
-    return { country: undefined, sure: false, scores: ranked, why: 'nothing in the sample says which country the numbers are from (no +country code, no national format, no country column)' };
+    return {
+      country: undefined,
+      sure: false,
+      scores: ranked,
+      why: 'nothing in the sample says which country the numbers are from (no +country code, no national format, no country column)',
+    };
   }
   // A number written with +country code keeps its country whatever the default: the default is for the
   // numbers written nationally, so a clear majority of those decides, however many foreign + numbers there are.
   const nationalRanked = [...national].sort((a, b) => b[1] - a[1]);
   const nationalTotal = nationalRanked.reduce((n, [, s]) => n + s, 0);
   const [nTop, nSecond] = nationalRanked;
-  if (nTop !== undefined && nTop[1] >= (2 / 3) * nationalTotal && nTop[1] >= 2 * (nSecond?.[1] ?? 0) && nTop[1] >= Math.min(3, nationalTotal)) {
+  if (
+    nTop !== undefined &&
+    nTop[1] >= (2 / 3) * nationalTotal &&
+    nTop[1] >= 2 * (nSecond?.[1] ?? 0) &&
+    nTop[1] >= Math.min(3, nationalTotal)
+  ) {
     const others = ranked.filter(([c]) => c !== nTop[0]).map(([c]) => `${c}: ${describe(c)}`);
-    return { country: nTop[0], sure: true, scores: ranked, why: `${nTop[1]} of the ${nationalTotal} numbers written without +country code are in ${NATIONAL_FORMATS.find((f) => f.country === nTop[0])!.what}${others.length > 0 ? `; the others (${others.join('; ')}) keep their own country or are reported` : ''}` };
+    return {
+      country: nTop[0],
+      sure: true,
+      scores: ranked,
+      why: `${nTop[1]} of the ${nationalTotal} numbers written without +country code are in ${NATIONAL_FORMATS.find((f) => f.country === nTop[0])!.what}${others.length > 0 ? `; the others (${others.join('; ')}) keep their own country or are reported` : ''}`,
+    };
   }
   const margin = top[1] >= (2 / 3) * total && top[1] >= 2 * (second?.[1] ?? 0) && top[1] >= Math.min(3, total);
   if (!margin) {
-    const shown = ranked.slice(0, 3).map(([c]) => `${c}: ${describe(c)}`).join('; ');
-    return { country: undefined, sure: false, scores: ranked, why: `no country has a clear majority (${shown}), so none is assumed` };
+    const shown = ranked
+      .slice(0, 3)
+      .map(([c]) => `${c}: ${describe(c)}`)
+      .join('; ');
+    return {
+      country: undefined,
+      sure: false,
+      scores: ranked,
+      why: `no country has a clear majority (${shown}), so none is assumed`,
+    };
   }
-  return { country: top[0], sure: true, scores: ranked, why: `${describe(top[0])}${second ? ` (against ${second[1]} for ${second[0]})` : ''}` };
+  return {
+    country: top[0],
+    sure: true,
+    scores: ranked,
+    why: `${describe(top[0])}${second ? ` (against ${second[1]} for ${second[0]})` : ''}`,
+  };
 }

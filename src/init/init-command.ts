@@ -35,45 +35,80 @@ export interface InitOptions {
 async function sample(input: string, encoding: string, size: number) {
   const format = await inputFormat(input);
   const xlsx = format === 'xlsx' ? await import('../input/read-xlsx.js') : undefined;
-  const headerLine = format === 'vcard' ? 1 : xlsx ? headerRowAmong(await xlsx.firstRows(input, undefined, 30)) : await findHeaderLine(input, encoding);
-  const csv = format === 'vcard' ? await openVcard(input) : xlsx ? await xlsx.openXlsx(input, { headerLine }) : await openCsv(input, { encoding, headerLine });
+  const headerLine =
+    format === 'vcard'
+      ? 1
+      : xlsx
+        ? headerRowAmong(await xlsx.firstRows(input, undefined, 30))
+        : await findHeaderLine(input, encoding);
+  const csv =
+    format === 'vcard'
+      ? await openVcard(input)
+      : xlsx
+        ? await xlsx.openXlsx(input, { headerLine })
+        : await openCsv(input, { encoding, headerLine });
   const rows: string[][] = [];
   /** Per column, the sample's cells a workbook stores as numbers, and their texts. */
   const numberCells = new Map<string, Set<string>>();
   for await (const item of csv.items) {
     if (item.kind !== 'record') continue;
     rows.push([...item.fields]);
-    for (const at of item.numberCells ?? []) numberCells.set(csv.header[at]!, (numberCells.get(csv.header[at]!) ?? new Set()).add(item.fields[at]!));
+    for (const at of item.numberCells ?? [])
+      numberCells.set(csv.header[at]!, (numberCells.get(csv.header[at]!) ?? new Set()).add(item.fields[at]!));
     if (rows.length >= size) break;
   }
   return { csv, rows, headerLine, format, numberCells };
 }
 
 /** Reads the header and a sample, asks the workspace for its custom fields if it can, writes a config. */
-export async function initConfig(o: InitOptions): Promise<InitResult & { encodingNote: string; added?: readonly string[]; backup?: string }> {
+export async function initConfig(
+  o: InitOptions,
+): Promise<InitResult & { encodingNote: string; added?: readonly string[]; backup?: string }> {
   const existing = o.update ? readExistingConfig(o.out) : undefined;
-  if (!o.update && existsSync(o.out) && !o.force) throw new UsageError('INIT_OUT_EXISTS', `${o.out} exists: not overwritten`, { hint: 'pass --update to add what the export has to it, keeping your edits; --force to replace it; or --out another file' });
+  if (!o.update && existsSync(o.out) && !o.force)
+    throw new UsageError('INIT_OUT_EXISTS', `${o.out} exists: not overwritten`, {
+      hint: 'pass --update to add what the export has to it, keeping your edits; --force to replace it; or --out another file',
+    });
   const size = o.sampleSize ?? 500;
   let { csv, rows, headerLine, format, numberCells } = await sample(o.input, 'utf-8', size);
-  let encodingNote = format === 'vcard' ? `vCards: ${csv.estimatedRecords() ?? 0} cards, read as a table with Google Contacts' column names` : format === 'xlsx' ? 'an Excel workbook (.xlsx): its first sheet is read' : `csv.encoding: ${csv.encoding}${csv.encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;
+  let encodingNote =
+    format === 'vcard'
+      ? `vCards: ${csv.estimatedRecords() ?? 0} cards, read as a table with Google Contacts' column names`
+      : format === 'xlsx'
+        ? 'an Excel workbook (.xlsx): its first sheet is read'
+        : `csv.encoding: ${csv.encoding}${csv.encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;
   // Bytes that are not UTF-8 (U+FFFD after decoding) mean an Excel-style export.
-  if (format === 'csv' && csv.encoding === 'utf-8' && (csv.header.some(hasEscapedBytes) || rows.some((r) => r.some(hasEscapedBytes)))) {
+  if (
+    format === 'csv' &&
+    csv.encoding === 'utf-8' &&
+    (csv.header.some(hasEscapedBytes) || rows.some((r) => r.some(hasEscapedBytes)))
+  ) {
     ({ csv, rows, headerLine, format, numberCells } = await sample(o.input, 'windows-1252', size));
-    encodingNote = 'csv.encoding: windows-1252: the file is not valid UTF-8 (an Excel export on Windows, most likely); check accented names in a dry run';
+    encodingNote =
+      'csv.encoding: windows-1252: the file is not valid UTF-8 (an Excel export on Windows, most likely); check accented names in a dry run';
   }
   let customFields: { name: string; key: string; type: CustomFieldType }[] | undefined;
   let appMade: { count: number; more: boolean } | undefined;
   let users: UserDirectory | undefined;
   if (o.apiKey) {
     // The same client as an import's, with a run's default settings: the rate limit, 429 pauses and retries apply here too.
-    const { api } = jobApiClient({ api: { ...API_DEFAULTS, baseUrl: o.baseUrl }, apiKey: o.apiKey }, o.baseUrl, new Runner({ concurrency: 1 }));
+    const { api } = jobApiClient(
+      { api: { ...API_DEFAULTS, baseUrl: o.baseUrl }, apiKey: o.apiKey },
+      o.baseUrl,
+      new Runner({ concurrency: 1 }),
+    );
     try {
       const read = readResult(await api.call({ method: 'GET', path: 'v1/contact-custom-fields' }, { count: 'checks' }));
       if (read.kind === 'body') customFields = (read.body as { data?: typeof customFields } | null)?.data;
-      else o.log.warn(`could not read the workspace's custom fields (${read.failure.why}); columns are not matched to them`, 'CUSTOM_FIELDS_UNREAD');
+      else
+        o.log.warn(
+          `could not read the workspace's custom fields (${read.failure.why}); columns are not matched to them`,
+          'CUSTOM_FIELDS_UNREAD',
+        );
       // One page of the workspace's contacts: contacts without an externalId (the app's, its CSV import's) would be duplicated.
       const page = await readContactsPage(api, null, 'checks');
-      if (page.kind === 'page') appMade = { count: page.data.filter((c) => c.externalId === null).length, more: page.nextPageToken !== null };
+      if (page.kind === 'page')
+        appMade = { count: page.data.filter((c) => c.externalId === null).length, more: page.nextPageToken !== null };
       // The workspace's users: how many of the sample's owners init's owner mapping would find.
       users = await listUsers(api).then(
         (list) => new UserDirectory(list),
@@ -85,11 +120,24 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
       );
     } catch (err) {
       if (!(err instanceof ImportError)) throw err;
-      o.log.warn(`could not read the workspace's custom fields (${err.message}); columns are not matched to them`, 'CUSTOM_FIELDS_UNREAD');
+      o.log.warn(
+        `could not read the workspace's custom fields (${err.message}); columns are not matched to them`,
+        'CUSTOM_FIELDS_UNREAD',
+      );
     }
   }
   const schemaPath = relative(dirname(resolve(o.out)), join(o.packageRoot, 'config.schema.json'));
-  const built = buildConfig({ header: csv.header, sample: rows, delimiter: csv.delimiter, encoding: csv.encoding, format, headerLine, schemaPath, numberCells, ...(customFields && { customFields }) });
+  const built = buildConfig({
+    header: csv.header,
+    sample: rows,
+    delimiter: csv.delimiter,
+    encoding: csv.encoding,
+    format,
+    headerLine,
+    schemaPath,
+    numberCells,
+    ...(customFields && { customFields }),
+  });
   const matched = proposeMatching(built, appMade);
   const result = withOwnerCheck(matched, users, csv.header, rows);
   if (existing !== undefined) {
@@ -107,7 +155,10 @@ export async function initConfig(o: InitOptions): Promise<InitResult & { encodin
 
 /** The config init --update adds to: it must be there and valid (its problems are the loader's, with their config paths). */
 function readExistingConfig(file: string): { config: Config } {
-  if (!existsSync(file)) throw new UsageError('INIT_UPDATE_NO_CONFIG', `--update: found no config at ${file}`, { hint: 'run init without --update to write one, or name yours with --out' });
+  if (!existsSync(file))
+    throw new UsageError('INIT_UPDATE_NO_CONFIG', `--update: found no config at ${file}`, {
+      hint: 'run init without --update to write one, or name yours with --out',
+    });
   loadConfig(file);
   return { config: JSON.parse(readFileSync(file, 'utf8')) as Config };
 }
@@ -120,23 +171,45 @@ function readExistingConfig(file: string): { config: Config } {
  */
 function proposeMatching(r: InitResult, appMade: { count: number; more: boolean } | undefined): InitResult {
   const df = r.config.defaultFields;
-  const keys = [...(df.phoneNumbers?.length ? (['phone'] as const) : []), ...(df.emails?.length ? (['email'] as const) : [])];
+  const keys = [
+    ...(df.phoneNumbers?.length ? (['phone'] as const) : []),
+    ...(df.emails?.length ? (['email'] as const) : []),
+  ];
   if (keys.length === 0) return r;
-  const seen = appMade === undefined ? 'a workspace seldom starts empty (the app and its CSV import add contacts without an externalId)' : appMade.count === 0 ? 'the workspace has no contact without an externalId in its first page today, but the app and its CSV import add them' : `the workspace already has contacts without an externalId (${appMade.count}${appMade.more ? ' or more' : ''} in its first page, made in the app or by its CSV import)`;
+  const seen =
+    appMade === undefined
+      ? 'a workspace seldom starts empty (the app and its CSV import add contacts without an externalId)'
+      : appMade.count === 0
+        ? 'the workspace has no contact without an externalId in its first page today, but the app and its CSV import add them'
+        : `the workspace already has contacts without an externalId (${appMade.count}${appMade.more ? ' or more' : ''} in its first page, made in the app or by its CSV import)`;
   return {
     ...r,
     config: { ...r.config, matchExisting: keys },
-    notes: [...r.notes, `matchExisting: ${JSON.stringify(keys)}: ${seen}; a record matching exactly one of them by ${keys.join(' or ')}, under the same name, adopts it instead of making a second one, and the rest go to review.csv. Set "matchExisting": [] to create every record anew`],
+    notes: [
+      ...r.notes,
+      `matchExisting: ${JSON.stringify(keys)}: ${seen}; a record matching exactly one of them by ${keys.join(' or ')}, under the same name, adopts it instead of making a second one, and the rest go to review.csv. Set "matchExisting": [] to create every record anew`,
+    ],
   };
 }
 
 /** With the key: how many of the sample's owners are users of the workspace, and which are not, so the person knows before any run. */
-function withOwnerCheck(built: InitResult, users: UserDirectory | undefined, header: readonly string[], rows: readonly (readonly string[])[]): InitResult {
+function withOwnerCheck(
+  built: InitResult,
+  users: UserDirectory | undefined,
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): InitResult {
   const owner = built.config.owner;
   if (owner === undefined || users === undefined) return built;
   const at = header.indexOf(owner.column);
   const cells = [...new Set(rows.map((r) => (r[at] ?? '').trim()).filter(Boolean))];
   const missing = cells.filter((c) => users.match(c).kind !== 'user');
-  const note = missing.length === 0 ? `owner: every owner in the sample (${cells.length}) is a user of the workspace` : `WARNING: owner: ${missing.length} of the ${cells.length} owners in the sample match no single user of the workspace: ${missing.slice(0, 10).map((m) => JSON.stringify(m)).join(', ')}; their contacts get the default owner. The workspace's users: ${users.describe(10)}`;
+  const note =
+    missing.length === 0
+      ? `owner: every owner in the sample (${cells.length}) is a user of the workspace`
+      : `WARNING: owner: ${missing.length} of the ${cells.length} owners in the sample match no single user of the workspace: ${missing
+          .slice(0, 10)
+          .map((m) => JSON.stringify(m))
+          .join(', ')}; their contacts get the default owner. The workspace's users: ${users.describe(10)}`;
   return { ...built, notes: [...built.notes, note] };
 }

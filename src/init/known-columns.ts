@@ -18,13 +18,63 @@ export type NameField = 'firstName' | 'lastName' | 'company' | 'role';
 /** In order of preference: the first present wins. */
 export const NAME_COLUMNS: Record<NameField, readonly string[]> = {
   // A full-name column is the last resort for firstName: used only when no first-name column exists.
-  firstName: ['First Name', 'FirstName', 'Given Name', 'First', 'Person - First name', 'Vorname', 'Prénom', 'Nombre', 'Full Name', 'Person - Name', 'Name'],
-  lastName: ['Last Name', 'LastName', 'Family Name', 'Surname', 'Last', 'Person - Last name', 'Nachname', 'Nom de famille', 'Nom', 'Apellidos', 'Apellido'],
-  company: ['Company', 'Company Name', 'Organization Name', 'Organization 1 - Name', 'Account.Name', 'Account Name', 'Organization', 'Organisation', 'Person - Organization', 'Firma', 'Unternehmen', 'Société', 'Entreprise', 'Empresa'],
+  firstName: [
+    'First Name',
+    'FirstName',
+    'Given Name',
+    'First',
+    'Person - First name',
+    'Vorname',
+    'Prénom',
+    'Nombre',
+    'Full Name',
+    'Person - Name',
+    'Name',
+  ],
+  lastName: [
+    'Last Name',
+    'LastName',
+    'Family Name',
+    'Surname',
+    'Last',
+    'Person - Last name',
+    'Nachname',
+    'Nom de famille',
+    'Nom',
+    'Apellidos',
+    'Apellido',
+  ],
+  company: [
+    'Company',
+    'Company Name',
+    'Organization Name',
+    'Organization 1 - Name',
+    'Account.Name',
+    'Account Name',
+    'Organization',
+    'Organisation',
+    'Person - Organization',
+    'Firma',
+    'Unternehmen',
+    'Société',
+    'Entreprise',
+    'Empresa',
+  ],
   // Outlook's "Title" is a salutation (Mr., Dr.): only "Job Title" style names here.
-  role: ['Job Title', 'Organization Title', 'Organization 1 - Title', 'Position', 'Role', 'Person - Job title', 'Fonction', 'Poste', 'Cargo', 'Puesto', 'Title'],
+  role: [
+    'Job Title',
+    'Organization Title',
+    'Organization 1 - Title',
+    'Position',
+    'Role',
+    'Person - Job title',
+    'Fonction',
+    'Poste',
+    'Cargo',
+    'Puesto',
+    'Title',
+  ],
 };
-
 
 /** An email or phone column: its default label, and where an export keeps a per-row label for it. */
 export interface KnownLabelledColumn {
@@ -36,7 +86,11 @@ export interface KnownLabelledColumn {
 }
 
 function numbered(prefix: string, kind: 'email' | 'phone'): KnownLabelledColumn[] {
-  return Array.from({ length: 6 }, (_, i) => ({ column: `${prefix} ${i + 1} - Value`, labelColumns: [`${prefix} ${i + 1} - Label`, `${prefix} ${i + 1} - Type`], name: `${kind} ${i + 1}` }));
+  return Array.from({ length: 6 }, (_, i) => ({
+    column: `${prefix} ${i + 1} - Value`,
+    labelColumns: [`${prefix} ${i + 1} - Label`, `${prefix} ${i + 1} - Type`],
+    name: `${kind} ${i + 1}`,
+  }));
 }
 
 export const EMAIL_COLUMNS: readonly KnownLabelledColumn[] = [
@@ -143,7 +197,30 @@ export const COUNTRY_COLUMNS = [
  * user of that CRM expects), since keying on names instead duplicates a
  * contact whose name changes.
  */
-export const ID_COLUMNS = ['Record ID', 'Id', 'ID', 'Contact ID', 'External ID', 'ExternalId', 'Customer ID', 'Lead ID', 'Contact Id', 'Person - ID', 'Kontakt-ID', 'Kundennummer', 'Kunden-Nr', 'Kundennr', 'Kunden-ID', 'Identifiant', 'N° client', 'Numéro client', 'Numéro de client', 'ID client', 'Número de cliente', 'ID de cliente'];
+export const ID_COLUMNS = [
+  'Record ID',
+  'Id',
+  'ID',
+  'Contact ID',
+  'External ID',
+  'ExternalId',
+  'Customer ID',
+  'Lead ID',
+  'Contact Id',
+  'Person - ID',
+  'Kontakt-ID',
+  'Kundennummer',
+  'Kunden-Nr',
+  'Kundennr',
+  'Kunden-ID',
+  'Identifiant',
+  'N° client',
+  'Numéro client',
+  'Numéro de client',
+  'ID client',
+  'Número de cliente',
+  'ID de cliente',
+];
 
 /**
  * Columns that identify a record only when every cell is filled and unique: a
@@ -153,4 +230,21 @@ export const ID_COLUMNS = ['Record ID', 'Id', 'ID', 'Contact ID', 'External ID',
 export const STRICT_ID_COLUMNS = ['Profile URL', 'URL', 'UID'];
 
 /** A CRM's owner of the record (an e-mail or a full name): config owner, for createdByUserId. */
-export const OWNER_COLUMNS = ['Contact owner', 'Contact Owner', 'Record Owner', 'Person - Owner', 'Owner', 'Owner Email', 'Contact Owner Email', 'Lead Owner', 'Account Owner', 'Besitzer', 'Kontaktinhaber', 'Inhaber', 'Propriétaire', 'Propriétaire du contact', 'Propietario', 'Propietario del contacto'];
+export const OWNER_COLUMNS = [
+  'Contact owner',
+  'Contact Owner',
+  'Record Owner',
+  'Person - Owner',
+  'Owner',
+  'Owner Email',
+  'Contact Owner Email',
+  'Lead Owner',
+  'Account Owner',
+  'Besitzer',
+  'Kontaktinhaber',
+  'Inhaber',
+  'Propriétaire',
+  'Propriétaire du contact',
+  'Propietario',
+  'Propietario del contacto',
+];

@@ -69,7 +69,8 @@ export function columnsOf(config: Config): Set<string> {
     if (value === null || typeof value !== 'object') return;
     for (const [key, v] of Object.entries(value)) {
       if ((key === 'column' || key === 'nameColumn' || key === 'countryColumn') && typeof v === 'string') out.add(v);
-      else if (key === 'template' && typeof v === 'string') for (const m of v.matchAll(/(?<!\{)\{([^{}]+)\}(?!\})/g)) out.add(m[1]!);
+      else if (key === 'template' && typeof v === 'string')
+        for (const m of v.matchAll(/(?<!\{)\{([^{}]+)\}(?!\})/g)) out.add(m[1]!);
       else walk(v);
     }
   };

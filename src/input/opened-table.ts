@@ -10,7 +10,14 @@ const BATCH = 256;
  * reports (failures.csv) are written as UTF-8 CSV with commas, and its items
  * come in batches as a CSV's do.
  */
-export function openedTable(t: { file: string; format: 'xlsx' | 'vcard'; opened: Stats; header: readonly string[]; items: AsyncIterable<CsvItem>; estimatedRecords: () => number | undefined }): OpenedCsv {
+export function openedTable(t: {
+  file: string;
+  format: 'xlsx' | 'vcard';
+  opened: Stats;
+  header: readonly string[];
+  items: AsyncIterable<CsvItem>;
+  estimatedRecords: () => number | undefined;
+}): OpenedCsv {
   const batches = inBatches(t.items, BATCH);
   return {
     file: t.file,

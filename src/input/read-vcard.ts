@@ -4,12 +4,36 @@ import type { CsvItem, OpenedCsv } from '../csv/read-csv.js';
 import { openedTable } from './opened-table.js';
 import { physicalLines } from './vcard-lines.js';
 import { MAX_RECORD_BYTES } from '../csv/parse-records.js';
-import { badQuotedPrintable, buildCard, HEAVY, isQuotedPrintable, parseProperty, vcardFields, vcardHeader, type VcardProperty } from './vcard-card.js';
+import {
+  badQuotedPrintable,
+  buildCard,
+  HEAVY,
+  isQuotedPrintable,
+  parseProperty,
+  vcardFields,
+  vcardHeader,
+  type VcardProperty,
+} from './vcard-card.js';
 
 /** One card as it stands in the file: its lines and bytes, its properties, or why it cannot be read. */
 export type CardText =
-  | { readonly kind: 'card'; readonly line: number; readonly endLine: number; readonly start: number; readonly end: number; readonly properties: readonly VcardProperty[] }
-  | { readonly kind: 'malformed'; readonly line: number; readonly endLine: number; readonly start: number; readonly end: number; readonly text: string; readonly message: string };
+  | {
+      readonly kind: 'card';
+      readonly line: number;
+      readonly endLine: number;
+      readonly start: number;
+      readonly end: number;
+      readonly properties: readonly VcardProperty[];
+    }
+  | {
+      readonly kind: 'malformed';
+      readonly line: number;
+      readonly endLine: number;
+      readonly start: number;
+      readonly end: number;
+      readonly text: string;
+      readonly message: string;
+    };
 
 /** The text of an unreadable card kept for the report. */
 const RAW_KEPT = 4096;
@@ -34,7 +58,10 @@ export async function openVcard(file: string): Promise<OpenedCsv> {
     emails = Math.max(emails, built.emails.length);
     phones = Math.max(phones, built.phones.length);
   }
-  if (cards === 0) throw new UsageError('CSV_EMPTY', `${file} holds no card: expected vCards, each from BEGIN:VCARD to END:VCARD`, { hint: 'export the contacts again as vCard (.vcf), or as CSV' });
+  if (cards === 0)
+    throw new UsageError('CSV_EMPTY', `${file} holds no card: expected vCards, each from BEGIN:VCARD to END:VCARD`, {
+      hint: 'export the contacts again as vCard (.vcf), or as CSV',
+    });
   const header = vcardHeader(emails, phones);
   const items = (async function* () {
     for await (const card of readCards(file)) yield toItem(card, emails, phones);
@@ -43,7 +70,15 @@ export async function openVcard(file: string): Promise<OpenedCsv> {
 }
 
 function toItem(card: CardText, emails: number, phones: number): CsvItem {
-  if (card.kind === 'malformed') return { kind: 'malformed', line: card.line, endLine: card.endLine, raw: card.text, fields: [], message: card.message };
+  if (card.kind === 'malformed')
+    return {
+      kind: 'malformed',
+      line: card.line,
+      endLine: card.endLine,
+      raw: card.text,
+      fields: [],
+      message: card.message,
+    };
   return { kind: 'record', line: card.line, fields: vcardFields(buildCard(card.properties), emails, phones) };
 }
 
@@ -56,7 +91,8 @@ function toItem(card: CardText, emails: number, phones: number): CsvItem {
 export async function* readCards(file: string): AsyncGenerator<CardText> {
   let lineNo = 0;
   let offset = 0;
-  let card: { line: number; start: number; properties: VcardProperty[]; bad: string | undefined; text: string } | undefined;
+  let card:
+    { line: number; start: number; properties: VcardProperty[]; bad: string | undefined; text: string } | undefined;
   /** The logical line being built, and whether it is a heavy property (not kept). */
   let logical: string | undefined;
   let logicalAt = 0;
@@ -66,11 +102,13 @@ export async function* readCards(file: string): AsyncGenerator<CardText> {
   const flush = () => {
     if (card === undefined || logical === undefined) return;
     const p = parseProperty(heavy ? `${logical.split(':', 1)[0]}:` : logical);
-    if (p === undefined) card.bad ??= `line ${logicalAt}: ${JSON.stringify(logical.slice(0, 80))} is not a property (expected NAME:value)`;
+    if (p === undefined)
+      card.bad ??= `line ${logicalAt}: ${JSON.stringify(logical.slice(0, 80))} is not a property (expected NAME:value)`;
     else if (!HEAVY.has(p.name)) {
       // Read as typed, "M=ZZller" would become a name nobody wrote: the card fails, naming the property.
       const escape = badQuotedPrintable(p);
-      if (escape !== undefined) card.bad ??= `line ${logicalAt}: ${p.name}: ${JSON.stringify(escape)} is not a quoted-printable escape (= and two hex digits, e.g. =C3=BC); fix the value or save the card as vCard 3.0`;
+      if (escape !== undefined)
+        card.bad ??= `line ${logicalAt}: ${p.name}: ${JSON.stringify(escape)} is not a quoted-printable escape (= and two hex digits, e.g. =C3=BC); fix the value or save the card as vCard 3.0`;
       card.properties.push(p);
     }
     logical = undefined;
@@ -98,7 +136,15 @@ export async function* readCards(file: string): AsyncGenerator<CardText> {
       }
       // A card that never ended: it fails as it stands (byte for byte in failures.vcf), and nothing of it reaches the next.
       flush();
-      yield { kind: 'malformed', line: card.line, endLine: lineNo - 1, start: card.start, end: start, text: cut(card.text), message: `the card from line ${card.line} has no END:VCARD before the next card begins on line ${lineNo}` };
+      yield {
+        kind: 'malformed',
+        line: card.line,
+        endLine: lineNo - 1,
+        start: card.start,
+        end: start,
+        text: cut(card.text),
+        message: `the card from line ${card.line} has no END:VCARD before the next card begins on line ${lineNo}`,
+      };
       card = { line: lineNo, start, properties: [], bad: undefined, text: '' };
       continue;
     }
@@ -106,7 +152,8 @@ export async function* readCards(file: string): AsyncGenerator<CardText> {
       flush();
       const name = line.split(/[;:]/, 1)[0]!.replace(/^.*\./, '').toUpperCase();
       // A photo or key on one line of megabytes: stepped over. Any other property that long is not a contact's.
-      if (!HEAVY.has(name)) card.bad ??= `line ${lineNo} (${name}) is longer than ${MAX_RECORD_BYTES / (1024 * 1024)} MiB`;
+      if (!HEAVY.has(name))
+        card.bad ??= `line ${lineNo} (${name}) is longer than ${MAX_RECORD_BYTES / (1024 * 1024)} MiB`;
       // Stepped over with any lines folded onto it.
       logical = `${name}:`;
       logicalAt = lineNo;
@@ -117,7 +164,15 @@ export async function* readCards(file: string): AsyncGenerator<CardText> {
     if (card === undefined) {
       if (/^\s*BEGIN:VCARD\s*$/i.test(line)) {
         if (outside !== undefined) {
-          yield { kind: 'malformed', line: outside.line, endLine: lineNo - 1, start: outside.start, end: start, text: cut(outside.text), message: 'lines outside any card (a card runs from BEGIN:VCARD to END:VCARD)' };
+          yield {
+            kind: 'malformed',
+            line: outside.line,
+            endLine: lineNo - 1,
+            start: outside.start,
+            end: start,
+            text: cut(outside.text),
+            message: 'lines outside any card (a card runs from BEGIN:VCARD to END:VCARD)',
+          };
           outside = undefined;
         }
         card = { line: lineNo, start, properties: [], bad: undefined, text: '' };
@@ -140,8 +195,25 @@ export async function* readCards(file: string): AsyncGenerator<CardText> {
     if (/^\s*END:VCARD\s*$/i.test(line)) {
       const done = card;
       card = undefined;
-      if (done.bad !== undefined) yield { kind: 'malformed', line: done.line, endLine: lineNo, start: done.start, end: offset, text: cut(done.text), message: `the card cannot be read: ${done.bad}` };
-      else yield { kind: 'card', line: done.line, endLine: lineNo, start: done.start, end: offset, properties: done.properties };
+      if (done.bad !== undefined)
+        yield {
+          kind: 'malformed',
+          line: done.line,
+          endLine: lineNo,
+          start: done.start,
+          end: offset,
+          text: cut(done.text),
+          message: `the card cannot be read: ${done.bad}`,
+        };
+      else
+        yield {
+          kind: 'card',
+          line: done.line,
+          endLine: lineNo,
+          start: done.start,
+          end: offset,
+          properties: done.properties,
+        };
       continue;
     }
     if (line.trim() === '') continue;
@@ -151,8 +223,26 @@ export async function* readCards(file: string): AsyncGenerator<CardText> {
     heavy = HEAVY.has(name);
   }
   flush();
-  if (card !== undefined) yield { kind: 'malformed', line: card.line, endLine: lineNo, start: card.start, end: offset, text: cut(card.text), message: `the card from line ${card.line} has no END:VCARD: the file ends inside it` };
-  if (outside !== undefined) yield { kind: 'malformed', line: outside.line, endLine: lineNo, start: outside.start, end: offset, text: cut(outside.text), message: 'lines outside any card (a card runs from BEGIN:VCARD to END:VCARD)' };
+  if (card !== undefined)
+    yield {
+      kind: 'malformed',
+      line: card.line,
+      endLine: lineNo,
+      start: card.start,
+      end: offset,
+      text: cut(card.text),
+      message: `the card from line ${card.line} has no END:VCARD: the file ends inside it`,
+    };
+  if (outside !== undefined)
+    yield {
+      kind: 'malformed',
+      line: outside.line,
+      endLine: lineNo,
+      start: outside.start,
+      end: offset,
+      text: cut(outside.text),
+      message: 'lines outside any card (a card runs from BEGIN:VCARD to END:VCARD)',
+    };
 }
 
 /** A card's text for a report, as UTF-8 (a 2.1 card's own CHARSET is the reader's to decode). */

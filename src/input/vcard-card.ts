@@ -42,19 +42,56 @@ export interface Vcard {
   readonly country: string;
 }
 
-const SINGLE_COLUMNS = ['UID', 'Full Name', 'First Name', 'Middle Name', 'Last Name', 'Name Prefix', 'Name Suffix', 'Organization Name', 'Organization Department', 'Organization Title', 'Notes', 'Website 1 - Value', 'Birthday', 'Labels', 'Country'] as const;
+const SINGLE_COLUMNS = [
+  'UID',
+  'Full Name',
+  'First Name',
+  'Middle Name',
+  'Last Name',
+  'Name Prefix',
+  'Name Suffix',
+  'Organization Name',
+  'Organization Department',
+  'Organization Title',
+  'Notes',
+  'Website 1 - Value',
+  'Birthday',
+  'Labels',
+  'Country',
+] as const;
 
 /** The table's header for cards of at most `emails` addresses and `phones` numbers (one pair each at least, so a config always has its columns). */
 export function vcardHeader(emails: number, phones: number): string[] {
-  const pairs = (prefix: string, n: number) => Array.from({ length: Math.max(1, n) }, (_, i) => [`${prefix} ${i + 1} - Label`, `${prefix} ${i + 1} - Value`]).flat();
+  const pairs = (prefix: string, n: number) =>
+    Array.from({ length: Math.max(1, n) }, (_, i) => [
+      `${prefix} ${i + 1} - Label`,
+      `${prefix} ${i + 1} - Value`,
+    ]).flat();
   return [...SINGLE_COLUMNS, ...pairs('E-mail', emails), ...pairs('Phone', phones)];
 }
 
 /** A card's cells in the header's order. */
 export function vcardFields(card: Vcard, emails: number, phones: number): string[] {
   const [family = '', given = '', additional = '', prefix = '', suffix = ''] = card.n;
-  const cells = [card.uid, card.fullName, given, additional, family, prefix, suffix, card.org[0] ?? '', card.org[1] ?? '', card.title, card.note, card.url, card.birthday, card.categories, card.country];
-  const pairs = (items: Vcard['emails'], n: number) => Array.from({ length: Math.max(1, n) }, (_, i) => [items[i]?.label ?? '', items[i]?.value ?? '']).flat();
+  const cells = [
+    card.uid,
+    card.fullName,
+    given,
+    additional,
+    family,
+    prefix,
+    suffix,
+    card.org[0] ?? '',
+    card.org[1] ?? '',
+    card.title,
+    card.note,
+    card.url,
+    card.birthday,
+    card.categories,
+    card.country,
+  ];
+  const pairs = (items: Vcard['emails'], n: number) =>
+    Array.from({ length: Math.max(1, n) }, (_, i) => [items[i]?.label ?? '', items[i]?.value ?? '']).flat();
   return [...cells, ...pairs(card.emails, emails), ...pairs(card.phones, phones)];
 }
 
@@ -89,11 +126,22 @@ export function parseProperty(line: string): VcardProperty | undefined {
     }
     const key = part.slice(0, eq).trim().toUpperCase();
     // TYPE="cell,voice" is one quoted list: unquoted first, then split.
-    const values = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').split(',').map((v) => v.trim());
+    const values = part
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .split(',')
+      .map((v) => v.trim());
     params.set(key, [...(params.get(key) ?? []), ...values]);
     if (key === 'TYPE') types.push(...values.map((v) => v.toLowerCase()));
   }
-  return { group: dot > 0 ? head.slice(0, dot).toUpperCase() : undefined, name, params, types, value: line.slice(colon + 1) };
+  return {
+    group: dot > 0 ? head.slice(0, dot).toUpperCase() : undefined,
+    name,
+    params,
+    types,
+    value: line.slice(colon + 1),
+  };
 }
 
 /** Whether a property's value continues on the next physical line as a quoted-printable soft break (`=` at the end). */
@@ -153,7 +201,9 @@ export function components(text: string): string[] {
 
 /** `\n`, `\,`, `\;` and `\\` as the text they stand for (3.0 and 4.0; harmless in 2.1, which has none but `\;`). */
 export function unescapeText(text: string): string {
-  return text.includes('\\') ? text.replace(/\\([nN,;\\:])/g, (_, c: string) => (c === 'n' || c === 'N' ? '\n' : c)) : text;
+  return text.includes('\\')
+    ? text.replace(/\\([nN,;\\:])/g, (_, c: string) => (c === 'n' || c === 'N' ? '\n' : c))
+    : text;
 }
 
 /** The label of an address or number: Apple's X-ABLabel for its group, else the first telling TYPE. */
@@ -177,7 +227,9 @@ function labelOf(p: VcardProperty, groupLabels: ReadonlyMap<string, string>): st
 function cardCountry(adr: VcardProperty | undefined, phones: readonly { readonly value: string }[]): string {
   const fromAddress = adr === undefined ? undefined : countryFromText(components(decodeValue(adr))[6] ?? '');
   if (fromAddress !== undefined) return fromAddress;
-  const countries = new Set(phones.filter((p) => p.value.trim().startsWith('+')).map((p) => parsePhoneNumber(p.value, undefined)?.country));
+  const countries = new Set(
+    phones.filter((p) => p.value.trim().startsWith('+')).map((p) => parsePhoneNumber(p.value, undefined)?.country),
+  );
   const only = countries.size === 1 ? [...countries][0] : undefined;
   return only ?? '';
 }
@@ -188,7 +240,9 @@ const appleLabel = (text: string) => text.replace(/^_\$!<(.*)>!\$_$/, '$1');
 /** One card from its properties (in file order). */
 export function buildCard(properties: readonly VcardProperty[]): Vcard {
   const groupLabels = new Map<string, string>();
-  for (const p of properties) if (p.name === 'X-ABLABEL' && p.group !== undefined) groupLabels.set(p.group, appleLabel(unescapeText(decodeValue(p))));
+  for (const p of properties)
+    if (p.name === 'X-ABLABEL' && p.group !== undefined)
+      groupLabels.set(p.group, appleLabel(unescapeText(decodeValue(p))));
   const first = (name: string) => properties.find((p) => p.name === name);
   const text = (name: string) => {
     const p = first(name);
@@ -197,8 +251,10 @@ export function buildCard(properties: readonly VcardProperty[]): Vcard {
   const emails: { label: string; value: string }[] = [];
   const phones: { label: string; value: string }[] = [];
   for (const p of properties) {
-    if (p.name === 'EMAIL') emails.push({ label: labelOf(p, groupLabels), value: unescapeText(decodeValue(p)).replace(/^mailto:/i, '') });
-    if (p.name === 'TEL') phones.push({ label: labelOf(p, groupLabels), value: unescapeText(decodeValue(p)).replace(/^tel:/i, '') });
+    if (p.name === 'EMAIL')
+      emails.push({ label: labelOf(p, groupLabels), value: unescapeText(decodeValue(p)).replace(/^mailto:/i, '') });
+    if (p.name === 'TEL')
+      phones.push({ label: labelOf(p, groupLabels), value: unescapeText(decodeValue(p)).replace(/^tel:/i, '') });
   }
   const n = first('N');
   const org = first('ORG');

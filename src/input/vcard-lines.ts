@@ -23,7 +23,10 @@ export async function* physicalLines(file: string, cap: number): AsyncGenerator<
   let rest = '';
   /** Inside a line over the cap: its head and the bytes so far. */
   let long: { head: string; bytes: number } | undefined;
-  for await (const chunk of createReadStream(file, { encoding: 'latin1', highWaterMark: 64 * 1024 }) as AsyncIterable<string>) {
+  for await (const chunk of createReadStream(file, {
+    encoding: 'latin1',
+    highWaterMark: 64 * 1024,
+  }) as AsyncIterable<string>) {
     let from = 0;
     if (long !== undefined) {
       const nl = chunk.indexOf('\n');

@@ -24,10 +24,22 @@ export function cellText(value: unknown, shared?: SharedStringLookup): CellText 
   if (typeof value === 'boolean') return { text: value ? 'TRUE' : 'FALSE', number: false };
   if (value instanceof Date) return { text: dateText(value), number: false };
   if (typeof value === 'object') {
-    const v = value as { sharedString?: unknown; richText?: { text?: unknown }[]; formula?: unknown; sharedFormula?: unknown; result?: unknown; text?: unknown; error?: unknown };
+    const v = value as {
+      sharedString?: unknown;
+      richText?: { text?: unknown }[];
+      formula?: unknown;
+      sharedFormula?: unknown;
+      result?: unknown;
+      text?: unknown;
+      error?: unknown;
+    };
     if (typeof v.sharedString === 'number') return { text: shared?.(v.sharedString) ?? '', number: false };
-    if (Array.isArray(v.richText)) return { text: v.richText.map((r) => (typeof r.text === 'string' ? r.text : '')).join(''), number: false };
-    if ('formula' in v || 'sharedFormula' in v) return v.result === undefined || v.result === null ? { text: '', number: false, noValue: true } : cellText(v.result, shared);
+    if (Array.isArray(v.richText))
+      return { text: v.richText.map((r) => (typeof r.text === 'string' ? r.text : '')).join(''), number: false };
+    if ('formula' in v || 'sharedFormula' in v)
+      return v.result === undefined || v.result === null
+        ? { text: '', number: false, noValue: true }
+        : cellText(v.result, shared);
     if ('text' in v) return cellText(v.text, shared);
     if (typeof v.error === 'string') return { text: v.error, number: false };
   }

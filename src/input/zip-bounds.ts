@@ -49,7 +49,13 @@ export function zipParts(file: string): ZipPart[] | undefined {
       const unpacked = dir.readUInt32LE(at + 24);
       const nameLength = dir.readUInt16LE(at + 28);
       const skip = nameLength + dir.readUInt16LE(at + 30) + dir.readUInt16LE(at + 32);
-      parts.push({ name: dir.toString('utf8', at + 46, at + 46 + nameLength), size: unpacked === 0xffffffff ? undefined : unpacked, at: dir.readUInt32LE(at + 42), method: dir.readUInt16LE(at + 10), packed: dir.readUInt32LE(at + 20) });
+      parts.push({
+        name: dir.toString('utf8', at + 46, at + 46 + nameLength),
+        size: unpacked === 0xffffffff ? undefined : unpacked,
+        at: dir.readUInt32LE(at + 42),
+        method: dir.readUInt16LE(at + 10),
+        packed: dir.readUInt32LE(at + 20),
+      });
       at += 46 + skip;
     }
     return parts;
@@ -64,7 +70,8 @@ export function workbookTooLarge(parts: readonly ZipPart[]): string | undefined 
   const unknown = parts.find((p) => p.size === undefined);
   if (unknown !== undefined) return `its part ${unknown.name} unpacks to more than 4 GiB`;
   const strings = parts.find((p) => /^xl\/sharedStrings\.xml$/i.test(p.name));
-  if (strings !== undefined && strings.size! > WORKBOOK_LIMITS.sharedStrings) return `its shared strings unpack to ${mib(strings.size!)} (more than ${mib(WORKBOOK_LIMITS.sharedStrings)}), all of which would be held in memory`;
+  if (strings !== undefined && strings.size! > WORKBOOK_LIMITS.sharedStrings)
+    return `its shared strings unpack to ${mib(strings.size!)} (more than ${mib(WORKBOOK_LIMITS.sharedStrings)}), all of which would be held in memory`;
   const total = parts.reduce((n, p) => n + p.size!, 0);
   if (total > WORKBOOK_LIMITS.total) return `it unpacks to ${mib(total)} (more than ${mib(WORKBOOK_LIMITS.total)})`;
   return undefined;

@@ -23,24 +23,33 @@ export type { DeleteMissingResult };
 
 /** Whether the input is one of the tool's own reports: never the source a deletion may act on. */
 function ownReportOf(input: string, header: HeaderIndex): { ownReport?: string } {
-  if (isFailureReportName(input) || header.source !== undefined) return { ownReport: `a failure report of this tool (${basename(input)})` };
+  if (isFailureReportName(input) || header.source !== undefined)
+    return { ownReport: `a failure report of this tool (${basename(input)})` };
   if (basename(input) === STATE_FILES.review) return { ownReport: "the job's review.csv" };
   return {};
 }
 
 /** Records read by the job's last run that read a whole export (ended on its own, not on a report of its own). */
 function lastWholeRead(runs: ResumeState['runs']): { lastWholeRead?: number } {
-  const whole = runsFromJournal(runs).filter((r) => (r.exitCode === ExitCode.ok || r.exitCode === ExitCode.someFailed) && r.counts !== undefined && (r.input === undefined || !isOwnReportName(r.input)));
+  const whole = runsFromJournal(runs).filter(
+    (r) =>
+      (r.exitCode === ExitCode.ok || r.exitCode === ExitCode.someFailed) &&
+      r.counts !== undefined &&
+      (r.input === undefined || !isOwnReportName(r.input)),
+  );
   const last = whole.at(-1)?.counts as { read?: number; ignored?: number } | undefined;
   return last?.read !== undefined ? { lastWholeRead: last.read - (last.ignored ?? 0) } : {};
 }
 
 /** What the job's past and the input's name say for the deletion guards (the import's and the dry run's preview alike). */
-export const deletionHistory = (input: string, header: HeaderIndex, runs: ResumeState['runs']): Pick<DeletionEvidence, 'ownReport' | 'lastWholeRead'> => ({ ...ownReportOf(input, header), ...lastWholeRead(runs) });
+export const deletionHistory = (
+  input: string,
+  header: HeaderIndex,
+  runs: ResumeState['runs'],
+): Pick<DeletionEvidence, 'ownReport' | 'lastWholeRead'> => ({ ...ownReportOf(input, header), ...lastWholeRead(runs) });
 
 /** The share of the job's contacts a run may delete without --max-delete. */
 export const DELETE_SHARE = 0.05;
-
 
 /** What the job knows of the input and its own past, for the guards that stop a collapsed export from deleting. */
 export interface DeletionEvidence {
@@ -85,14 +94,25 @@ export async function deleteMissing(args: {
   readonly maxDelete?: number;
   readonly log: Log;
 }): Promise<DeleteMissingResult> {
-  const contacts = [...(await jobContacts(args.journalPath)).values()].filter((c) => c.relation === 'created' || c.relation === 'adopted');
+  const contacts = [...(await jobContacts(args.journalPath)).values()].filter(
+    (c) => c.relation === 'created' || c.relation === 'adopted',
+  );
   const missing = contacts.filter((c) => !args.seen.hasSeen(c.externalId));
   const none = { missing: missing.length, deleted: 0, released: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
-  const refused = refusal({ missing: missing.length, total: contacts.length, unreadable: args.seen.unreadable, maxDelete: args.maxDelete, ...args.evidence });
-  if (refused !== undefined) return { ...none, notSent: missing.length, refused: refused.why, refusedHint: refused.hint };
+  const refused = refusal({
+    missing: missing.length,
+    total: contacts.length,
+    unreadable: args.seen.unreadable,
+    maxDelete: args.maxDelete,
+    ...args.evidence,
+  });
+  if (refused !== undefined)
+    return { ...none, notSent: missing.length, refused: refused.why, refusedHint: refused.hint };
   if (missing.length === 0) return none;
   const releasing = missing.filter((c) => c.relation === 'adopted').length;
-  args.log.info(`--delete-missing: ${missing.length} contact(s) whose externalId is no longer in the input: deleting the ${missing.length - releasing} the job created (each written to ${args.deletedCsv} first)${releasing > 0 ? `, releasing the ${releasing} it adopted (put back as they were before)` : ''}`);
+  args.log.info(
+    `--delete-missing: ${missing.length} contact(s) whose externalId is no longer in the input: deleting the ${missing.length - releasing} the job created (each written to ${args.deletedCsv} first)${releasing > 0 ? `, releasing the ${releasing} it adopted (put back as they were before)` : ''}`,
+  );
   const priors = releasing > 0 ? PriorStates.read(args.priorPath) : new Map<string, PriorState>();
   const out = new DeletedCsv(args.deletedCsv, args.delimiter);
   const n = { deleted: 0, released: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
@@ -105,16 +125,25 @@ export async function deleteMissing(args: {
       await args.runner.submit(async () => {
         let r: GuardedResult;
         try {
-          r = c.relation === 'adopted' ? await release(args.api, c, priors.get(c.contactId)?.contact) : await deleteIfStillOurs(args.api, c, (contact) => out.add(c, contact));
+          r =
+            c.relation === 'adopted'
+              ? await release(args.api, c, priors.get(c.contactId)?.contact)
+              : await deleteIfStillOurs(args.api, c, (contact) => out.add(c, contact));
         } catch (err) {
           args.runner.abort(err);
           n.notSent++;
           return;
         }
-        if (r.kind === 'deleted' || r.kind === 'gone') args.journal.append({ t: 'deleted', id: c.externalId, cid: c.contactId });
+        if (r.kind === 'deleted' || r.kind === 'gone')
+          args.journal.append({ t: 'deleted', id: c.externalId, cid: c.contactId });
         if (r.kind === 'restored') args.journal.append({ t: 'released', id: c.externalId, cid: c.contactId });
-        if (r.kind === 'failed') args.log.warn(`--delete-missing: contact ${c.contactId} (${c.externalId}): ${r.why}`, 'DELETE_FAILED');
-        if (r.kind === 'changedSince') args.log.warn(`--delete-missing: contact ${c.contactId} (${c.externalId}) left alone: ${r.why}`, 'DELETE_CHANGED_SINCE');
+        if (r.kind === 'failed')
+          args.log.warn(`--delete-missing: contact ${c.contactId} (${c.externalId}): ${r.why}`, 'DELETE_FAILED');
+        if (r.kind === 'changedSince')
+          args.log.warn(
+            `--delete-missing: contact ${c.contactId} (${c.externalId}) left alone: ${r.why}`,
+            'DELETE_CHANGED_SINCE',
+          );
         n[r.kind === 'restored' ? 'released' : r.kind]++;
       });
     }
@@ -127,30 +156,81 @@ export async function deleteMissing(args: {
 
 /** An adopted contact whose record left the source: given back as it was before the adoption, never deleted. */
 function release(api: ApiClient, c: JobContact, before: Contact | undefined): Promise<GuardedResult> | GuardedResult {
-  if (before === undefined) return { kind: 'changedSince', why: 'prior.jsonl has no state of it from before the adoption: it cannot be given back, and it is not the job\'s to delete' };
+  if (before === undefined)
+    return {
+      kind: 'changedSince',
+      why: "prior.jsonl has no state of it from before the adoption: it cannot be given back, and it is not the job's to delete",
+    };
   return restoreIfUnchanged(api, c, before);
 }
 
 /** Why the guards refuse, with what to do; or undefined. */
-export function refusal(o: DeletionEvidence & { readonly missing: number; readonly total: number; readonly unreadable: number; readonly maxDelete?: number }): { why: string; hint: string } | undefined {
+export function refusal(
+  o: DeletionEvidence & {
+    readonly missing: number;
+    readonly total: number;
+    readonly unreadable: number;
+    readonly maxDelete?: number;
+  },
+): { why: string; hint: string } | undefined {
   if (o.missing === 0) return undefined;
-  if (o.ownReport !== undefined) return { why: `the input is ${o.ownReport}, not the source: every contact not in it would look deleted in the CRM`, hint: 'run --delete-missing only on the whole export from the source' };
-  if (o.unreadable > 0) return { why: `${o.unreadable} record(s) of the input could not be read (malformed CSV), so their externalIds are unknown: a contact whose record is among them would look deleted`, hint: 'fix them (failures.csv), then run again on the whole export' };
+  if (o.ownReport !== undefined)
+    return {
+      why: `the input is ${o.ownReport}, not the source: every contact not in it would look deleted in the CRM`,
+      hint: 'run --delete-missing only on the whole export from the source',
+    };
+  if (o.unreadable > 0)
+    return {
+      why: `${o.unreadable} record(s) of the input could not be read (malformed CSV), so their externalIds are unknown: a contact whose record is among them would look deleted`,
+      hint: 'fix them (failures.csv), then run again on the whole export',
+    };
   const confirmed = o.confirmDelete === o.missing;
   const confirmHint = `check that the export is whole; if the source really lost these records, run once with --confirm-delete ${o.missing}`;
-  if (o.confirmDelete !== undefined && !confirmed) return { why: `--confirm-delete ${o.confirmDelete} does not match: this run would act on ${o.missing} contact(s)`, hint: `check the input; --confirm-delete must name exactly ${o.missing}` };
-  if (o.records === 0 && !confirmed) return { why: `the input holds no record (a header only) and would delete all ${o.missing} of the job's contacts`, hint: confirmHint };
+  if (o.confirmDelete !== undefined && !confirmed)
+    return {
+      why: `--confirm-delete ${o.confirmDelete} does not match: this run would act on ${o.missing} contact(s)`,
+      hint: `check the input; --confirm-delete must name exactly ${o.missing}`,
+    };
+  if (o.records === 0 && !confirmed)
+    return {
+      why: `the input holds no record (a header only) and would delete all ${o.missing} of the job's contacts`,
+      hint: confirmHint,
+    };
   if (o.lastWholeRead !== undefined && o.records < o.lastWholeRead / 2 && !confirmed) {
-    return { why: `the input holds ${o.records} record(s), fewer than half of the ${o.lastWholeRead} the job's last whole read had: an export cut short would delete ${o.missing} contact(s)`, hint: confirmHint };
+    return {
+      why: `the input holds ${o.records} record(s), fewer than half of the ${o.lastWholeRead} the job's last whole read had: an export cut short would delete ${o.missing} contact(s)`,
+      hint: confirmHint,
+    };
   }
   if (confirmed) return undefined;
-  if (o.maxDelete !== undefined) return o.missing > o.maxDelete ? { why: `it would delete ${o.missing} contact(s), more than --max-delete ${o.maxDelete}`, hint: `check the input is the whole export, then raise --max-delete to ${o.missing}` } : undefined;
+  if (o.maxDelete !== undefined)
+    return o.missing > o.maxDelete
+      ? {
+          why: `it would delete ${o.missing} contact(s), more than --max-delete ${o.maxDelete}`,
+          hint: `check the input is the whole export, then raise --max-delete to ${o.missing}`,
+        }
+      : undefined;
   const allowed = Math.floor(o.total * DELETE_SHARE);
-  if (o.missing > allowed) return { why: `it would delete ${o.missing} of the job's ${o.total} contacts (${Math.round((o.missing / Math.max(1, o.total)) * 100)}%), more than ${DELETE_SHARE * 100}% (${allowed})`, hint: `check the input is the whole export, then add --max-delete ${o.missing}` };
+  if (o.missing > allowed)
+    return {
+      why: `it would delete ${o.missing} of the job's ${o.total} contacts (${Math.round((o.missing / Math.max(1, o.total)) * 100)}%), more than ${DELETE_SHARE * 100}% (${allowed})`,
+      hint: `check the input is the whole export, then add --max-delete ${o.missing}`,
+    };
   return undefined;
 }
 
-const CSV_HEADER = ['externalId', 'contactId', 'firstName', 'lastName', 'company', 'role', 'emails', 'phoneNumbers', 'customFields', 'deletedAt'];
+const CSV_HEADER = [
+  'externalId',
+  'contactId',
+  'firstName',
+  'lastName',
+  'company',
+  'role',
+  'emails',
+  'phoneNumbers',
+  'customFields',
+  'deletedAt',
+];
 
 /**
  * deleted.csv (private, appended across runs): each contact --delete-missing
@@ -172,8 +252,20 @@ class DeletedCsv {
 
   add(c: JobContact, contact: Contact): void {
     const df = contact.defaultFields;
-    const items = (list: readonly { name: string; value: string | null }[]) => list.map((i) => `${i.name}: ${i.value ?? ''}`).join('; ');
-    const row = [c.externalId, contact.id, df.firstName ?? '', df.lastName ?? '', df.company ?? '', df.role ?? '', items(df.emails), items(df.phoneNumbers), JSON.stringify(contact.customFields.map((f) => ({ key: f.key, value: f.value }))), new Date().toISOString()];
+    const items = (list: readonly { name: string; value: string | null }[]) =>
+      list.map((i) => `${i.name}: ${i.value ?? ''}`).join('; ');
+    const row = [
+      c.externalId,
+      contact.id,
+      df.firstName ?? '',
+      df.lastName ?? '',
+      df.company ?? '',
+      df.role ?? '',
+      items(df.emails),
+      items(df.phoneNumbers),
+      JSON.stringify(contact.customFields.map((f) => ({ key: f.key, value: f.value }))),
+      new Date().toISOString(),
+    ];
     writeSync(this.fd, safeCsvRow(row, this.delimiter));
     fsyncSync(this.fd);
   }

@@ -17,7 +17,10 @@ export interface DeletePreviewFlags {
 /** would-delete.csv: each contact the import would delete or release, with the name the job last wrote. */
 class WouldDeleteReport extends CsvReport {
   constructor(path: string, delimiter: string) {
-    super(path, ['externalId', 'contactId', 'action', 'firstName', 'lastName', 'company'], { omitWhenEmpty: true, delimiter });
+    super(path, ['externalId', 'contactId', 'action', 'firstName', 'lastName', 'company'], {
+      omitWhenEmpty: true,
+      delimiter,
+    });
   }
   add(row: readonly string[]): void {
     this.write(row);
@@ -31,16 +34,42 @@ class WouldDeleteReport extends CsvReport {
  * guards' verdict, in the same words the import would use. Only the import
  * reads each contact first (changed since the job's last write: left alone).
  */
-export async function previewDeletion(args: { readonly journalPath: string; readonly past: ResumeState; readonly seen: SourceSeen; readonly input: string; readonly header: HeaderIndex; readonly flags: DeletePreviewFlags; readonly file: string; readonly delimiter: string }): Promise<NonNullable<Summary['wouldDelete']>> {
-  const contacts = [...(await jobContacts(args.journalPath)).values()].filter((c) => c.relation === 'created' || c.relation === 'adopted');
+export async function previewDeletion(args: {
+  readonly journalPath: string;
+  readonly past: ResumeState;
+  readonly seen: SourceSeen;
+  readonly input: string;
+  readonly header: HeaderIndex;
+  readonly flags: DeletePreviewFlags;
+  readonly file: string;
+  readonly delimiter: string;
+}): Promise<NonNullable<Summary['wouldDelete']>> {
+  const contacts = [...(await jobContacts(args.journalPath)).values()].filter(
+    (c) => c.relation === 'created' || c.relation === 'adopted',
+  );
   const missing = contacts.filter((c) => !args.seen.hasSeen(c.externalId));
-  const verdict = refusal({ missing: missing.length, total: contacts.length, unreadable: args.seen.unreadable, records: args.seen.records, ...deletionHistory(args.input, args.header, args.past.runs), ...(args.flags.maxDelete !== undefined && { maxDelete: args.flags.maxDelete }), ...(args.flags.confirmDelete !== undefined && { confirmDelete: args.flags.confirmDelete }) });
+  const verdict = refusal({
+    missing: missing.length,
+    total: contacts.length,
+    unreadable: args.seen.unreadable,
+    records: args.seen.records,
+    ...deletionHistory(args.input, args.header, args.past.runs),
+    ...(args.flags.maxDelete !== undefined && { maxDelete: args.flags.maxDelete }),
+    ...(args.flags.confirmDelete !== undefined && { confirmDelete: args.flags.confirmDelete }),
+  });
   const report = new WouldDeleteReport(args.file, args.delimiter);
   try {
     for (const c of missing) {
       const at = args.past.done.get(c.externalId)?.baseAt;
       const f = at === undefined ? undefined : readBaseAt(args.journalPath, at)?.f;
-      report.add([c.externalId, c.contactId, c.relation === 'adopted' ? 'release' : 'delete', f?.firstName ?? '', f?.lastName ?? '', f?.company ?? '']);
+      report.add([
+        c.externalId,
+        c.contactId,
+        c.relation === 'adopted' ? 'release' : 'delete',
+        f?.firstName ?? '',
+        f?.lastName ?? '',
+        f?.company ?? '',
+      ]);
       await report.pace();
     }
     await report.commit();
@@ -51,5 +80,10 @@ export async function previewDeletion(args: { readonly journalPath: string; read
     throw err;
   }
   const released = missing.filter((c) => c.relation === 'adopted').length;
-  return { delete: missing.length - released, release: released, ...(missing.length > 0 && { file: args.file }), ...(verdict !== undefined && { refused: verdict.why, refusedHint: verdict.hint }) };
+  return {
+    delete: missing.length - released,
+    release: released,
+    ...(missing.length > 0 && { file: args.file }),
+    ...(verdict !== undefined && { refused: verdict.why, refusedHint: verdict.hint }),
+  };
 }

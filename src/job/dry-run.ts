@@ -67,7 +67,9 @@ export function dryRunReportDir(stateDir: string, input?: string): string {
   const from = realpathOrSame(dirname(resolve(input)));
   if (from === realpathOrSame(base)) return join(base, 'check-1');
   const check = /^check-(\d+)$/.exec(basename(from));
-  return check && realpathOrSame(dirname(from)) === realpathOrSame(base) ? join(base, `check-${Number(check[1]) + 1}`) : base;
+  return check && realpathOrSame(dirname(from)) === realpathOrSame(base)
+    ? join(base, `check-${Number(check[1]) + 1}`)
+    : base;
 }
 
 /**
@@ -101,7 +103,14 @@ async function dryRunOf(options: DryRunOptions): Promise<Summary> {
   const owners = config.owner === undefined ? undefined : await dryRunOwners(options, header);
   const index = await previewIndex(options, past, owners);
   const recorder = new Recorder({
-    failures: new FailuresReport(statePath(reportDir, 'failures'), header, csv.delimiter, input, failedCardsPath(csv.format, reportDir), keptEdits(options.log)),
+    failures: new FailuresReport(
+      statePath(reportDir, 'failures'),
+      header,
+      csv.delimiter,
+      input,
+      failedCardsPath(csv.format, reportDir),
+      keptEdits(options.log),
+    ),
     payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
     dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues'), csv.delimiter),
     // Only where matching is previewed: no review.csv says nothing.
@@ -135,14 +144,42 @@ async function dryRunOf(options: DryRunOptions): Promise<Summary> {
     return at === undefined ? undefined : readBaseAt(statePath(stateDir, 'journal'), at);
   };
   const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api, baseOf);
-  const seen = { hasSeen: (id: string) => classifier.hasSeen(id), unreadable: classifier.unreadable, records: recorder.counts.read - recorder.counts.buckets.ignored };
-  const wouldDelete = options.deleteMissing === undefined ? undefined : await previewDeletion({ journalPath: statePath(stateDir, 'journal'), past, seen, input, header, flags: options.deleteMissing, file: statePath(reportDir, 'wouldDelete'), delimiter: csv.delimiter });
+  const seen = {
+    hasSeen: (id: string) => classifier.hasSeen(id),
+    unreadable: classifier.unreadable,
+    records: recorder.counts.read - recorder.counts.buckets.ignored,
+  };
+  const wouldDelete =
+    options.deleteMissing === undefined
+      ? undefined
+      : await previewDeletion({
+          journalPath: statePath(stateDir, 'journal'),
+          past,
+          seen,
+          input,
+          header,
+          flags: options.deleteMissing,
+          file: statePath(reportDir, 'wouldDelete'),
+          delimiter: csv.delimiter,
+        });
   const summary = buildSummary(
-    { ...runFacts('dry-run', input, config.file, stateDir, startedAt), reportDir, exitCode: completedExitCode(recorder.counts), ...(preview.lines.length > 0 && { preview: preview.lines }), ...(changes && { changes }), ...(wouldDelete && { wouldDelete }), ...failedCardsFact(csv.format, recorder.counts, reportDir), reportHtml: statePath(reportDir, 'reportHtml') },
+    {
+      ...runFacts('dry-run', input, config.file, stateDir, startedAt),
+      reportDir,
+      exitCode: completedExitCode(recorder.counts),
+      ...(preview.lines.length > 0 && { preview: preview.lines }),
+      ...(changes && { changes }),
+      ...(wouldDelete && { wouldDelete }),
+      ...failedCardsFact(csv.format, recorder.counts, reportDir),
+      reportHtml: statePath(reportDir, 'reportHtml'),
+    },
     recorder.counts,
   );
   await writePrivateFile(statePath(reportDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
-  await writePrivateFile(statePath(reportDir, 'reportHtml'), renderReport(summary, [], options.nextSteps?.(summary) ?? []));
+  await writePrivateFile(
+    statePath(reportDir, 'reportHtml'),
+    renderReport(summary, [], options.nextSteps?.(summary) ?? []),
+  );
   return summary;
 }
 
@@ -154,12 +191,20 @@ async function dryRunOf(options: DryRunOptions): Promise<Summary> {
  * first run with no matching choice into a workspace with app-made contacts
  * is said too: the import would stop there.
  */
-async function previewIndex(options: DryRunOptions, past: ResumeState, owners: OwnerLookup | undefined): Promise<WorkspaceIndex | undefined> {
+async function previewIndex(
+  options: DryRunOptions,
+  past: ResumeState,
+  owners: OwnerLookup | undefined,
+): Promise<WorkspaceIndex | undefined> {
   const { config, api, log } = options;
   const choice = options.matchExisting ?? config.matchExisting;
   const keys = choice ?? [];
   if (api === undefined) {
-    if (keys.length > 0) log.warn(`matchExisting: which records would adopt a contact the workspace has, or go to review, needs the workspace, which only the API key can read: set OPENPHONE_API_KEY to preview them; here they count as "would create"`, 'PREVIEW_NEEDS_KEY');
+    if (keys.length > 0)
+      log.warn(
+        `matchExisting: which records would adopt a contact the workspace has, or go to review, needs the workspace, which only the API key can read: set OPENPHONE_API_KEY to preview them; here they count as "would create"`,
+        'PREVIEW_NEEDS_KEY',
+      );
     return undefined;
   }
   if (keys.length === 0 && (choice !== undefined || past.header !== undefined)) return undefined;
@@ -167,7 +212,11 @@ async function previewIndex(options: DryRunOptions, past: ResumeState, owners: O
   const { Runner } = await import('./runner.js');
   const { refuseUnmatchedFirstRun } = await import('../workspace/build-index.js');
   const runner = new Runner({ concurrency: 1 });
-  const { api: client } = jobApiClient({ api: { ...config.api, baseUrl: api.baseUrl }, apiKey: api.apiKey }, api.baseUrl, runner);
+  const { api: client } = jobApiClient(
+    { api: { ...config.api, baseUrl: api.baseUrl }, apiKey: api.apiKey },
+    api.baseUrl,
+    runner,
+  );
   const pass = { input: options.input, config, ...(owners && { owners }) };
   try {
     if (keys.length === 0) {
@@ -177,7 +226,12 @@ async function previewIndex(options: DryRunOptions, past: ResumeState, owners: O
     return await matchingIndex(client, keys, pass, past, log);
   } catch (err) {
     if (!(err instanceof ImportError)) throw err;
-    log.warn(keys.length === 0 ? `the import would stop before sending: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}` : `matching could not be previewed (${err.message}): the records that would adopt a contact count as "would create" here`, err.code);
+    log.warn(
+      keys.length === 0
+        ? `the import would stop before sending: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}`
+        : `matching could not be previewed (${err.message}): the records that would adopt a contact count as "would create" here`,
+      err.code,
+    );
     return undefined;
   } finally {
     await runner.finish();
@@ -192,14 +246,24 @@ async function previewIndex(options: DryRunOptions, past: ResumeState, owners: O
 async function dryRunOwners(options: DryRunOptions, header: HeaderIndex): Promise<OwnerLookup | undefined> {
   const { config, api, log } = options;
   if (api === undefined) {
-    log.warn(`owner: the owners in column ${JSON.stringify(config.owner!.column)} are matched to the workspace's users, which only the API key can read: set OPENPHONE_API_KEY to check them in the dry run (the payloads here carry the config's createdByUserId, if any)`, 'PREVIEW_NEEDS_KEY');
+    log.warn(
+      `owner: the owners in column ${JSON.stringify(config.owner!.column)} are matched to the workspace's users, which only the API key can read: set OPENPHONE_API_KEY to check them in the dry run (the payloads here carry the config's createdByUserId, if any)`,
+      'PREVIEW_NEEDS_KEY',
+    );
     return undefined;
   }
   const { jobApiClient } = await import('./job-api-client.js');
   const { Runner } = await import('./runner.js');
   const { readOwners } = await import('../workspace/owners.js');
   const runner = new Runner({ concurrency: 1 });
-  const { api: client } = jobApiClient({ api: { ...config.api, baseUrl: api.baseUrl, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 } }, apiKey: api.apiKey }, api.baseUrl, runner);
+  const { api: client } = jobApiClient(
+    {
+      api: { ...config.api, baseUrl: api.baseUrl, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 } },
+      apiKey: api.apiKey,
+    },
+    api.baseUrl,
+    runner,
+  );
   try {
     return await readOwners(client, config, header, options.input, log);
   } catch (err) {
@@ -216,25 +280,51 @@ async function dryRunOwners(options: DryRunOptions, header: HeaderIndex): Promis
  * lookup of up to 20 ids) when a key is given; without one, where to get it.
  * A read that fails says so: a dry run never stops for it.
  */
-async function changesOf(records: readonly ValidRecord[], config: ResolvedConfig, api: DryRunOptions['api'], baseOf: (externalId: string) => Base | undefined): Promise<string[]> {
-  if (api === undefined) return [`${records.length > 1 ? 'lines' : 'line'} ${records.map((r) => r.line).join(', ')}: set OPENPHONE_API_KEY to see each changed field as old → new`];
+async function changesOf(
+  records: readonly ValidRecord[],
+  config: ResolvedConfig,
+  api: DryRunOptions['api'],
+  baseOf: (externalId: string) => Base | undefined,
+): Promise<string[]> {
+  if (api === undefined)
+    return [
+      `${records.length > 1 ? 'lines' : 'line'} ${records.map((r) => r.line).join(', ')}: set OPENPHONE_API_KEY to see each changed field as old → new`,
+    ];
   const { jobApiClient } = await import('./job-api-client.js');
   const { Runner } = await import('./runner.js');
   const { LookupBatcher, LookupFailed } = await import('../api/lookup.js');
   const runner = new Runner({ concurrency: 1 });
   // A look, not a job: two tries, not a minute of backoff against an API that cannot be reached.
-  const { api: client } = jobApiClient({ api: { ...config.api, baseUrl: api.baseUrl, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 } }, apiKey: api.apiKey }, api.baseUrl, runner);
+  const { api: client } = jobApiClient(
+    {
+      api: { ...config.api, baseUrl: api.baseUrl, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 } },
+      apiKey: api.apiKey,
+    },
+    api.baseUrl,
+    runner,
+  );
   const lookup = new LookupBatcher(client, 0);
   try {
     const found = await Promise.all(records.map((r) => lookup.find(r.externalId)));
     return records.map((r, i) => {
       const contact = found[i]![0];
-      if (contact === undefined) return `line ${r.line} (${r.externalId}): its contact is gone from the workspace: it would be made again`;
+      if (contact === undefined)
+        return `line ${r.line} (${r.externalId}): its contact is gone from the workspace: it would be made again`;
       const diff = describeChange(contact, r.payload, config.update.arrays);
       // With the job's last write known, the sync is three-way: the fields someone changed in the app too are the conflicts it would meet.
       const base = baseOf(r.externalId);
-      const conflicts = base === undefined ? [] : threeWayBody(contact, r.payload, base, { conflicts: config.update.conflicts, fields: config.update.fields, arrays: config.update.arrays }).conflicts;
-      const met = conflicts.map((c) => `conflict on ${c.field}: changed in the workspace too (${JSON.stringify(c.workspace)}), the contact would keep the ${c.kept}'s`);
+      const conflicts =
+        base === undefined
+          ? []
+          : threeWayBody(contact, r.payload, base, {
+              conflicts: config.update.conflicts,
+              fields: config.update.fields,
+              arrays: config.update.arrays,
+            }).conflicts;
+      const met = conflicts.map(
+        (c) =>
+          `conflict on ${c.field}: changed in the workspace too (${JSON.stringify(c.workspace)}), the contact would keep the ${c.kept}'s`,
+      );
       return `line ${r.line} (${r.externalId}): ${[...(diff.length > 0 ? diff : ['the same fields as the contact holds now (changed since the last run, changed back in the app)']), ...met].join('; ')}`;
     });
   } catch (err) {

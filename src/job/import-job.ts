@@ -16,7 +16,14 @@ import { JOURNAL_FORMAT, JOURNAL_VERSION, type ClockEvent } from '../journal/eve
 import { JournalWriter } from '../journal/journal-writer.js';
 import { replayJournal, type ResumeState } from '../journal/replay.js';
 import { acquireRunLock } from '../state/run-lock.js';
-import { checkExternalIdDefinition, checkSource, describeExternalId, describeSource, idsChangedError, type IdentityVerdict } from '../journal/external-id-check.js';
+import {
+  checkExternalIdDefinition,
+  checkSource,
+  describeExternalId,
+  describeSource,
+  idsChangedError,
+  type IdentityVerdict,
+} from '../journal/external-id-check.js';
 import { checkTarget, describeTarget, newKeySalt, type Target } from '../journal/target.js';
 import { checkSameWorkspace } from '../ownership/same-workspace.js';
 import type { Log } from '../log.js';
@@ -91,8 +98,14 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   const { config, stateDir, log } = options;
   // review.csv with a person's decisions: they are carried out on the records of the job's export, and on those alone.
   const review = readReviewDecisions(options.input);
-  const input = review === undefined ? options.input : reviewSource((await replayJournal(statePath(stateDir, 'journal'), { repair: false })).runs, options.input);
-  if (review !== undefined) log.info(`${options.input}: ${review.decisions.size} decision(s) (${review.undecided} row(s) left for review), carried out on their records in ${input}`);
+  const input =
+    review === undefined
+      ? options.input
+      : reviewSource((await replayJournal(statePath(stateDir, 'journal'), { repair: false })).runs, options.input);
+  if (review !== undefined)
+    log.info(
+      `${options.input}: ${review.decisions.size} decision(s) (${review.undecided} row(s) left for review), carried out on their records in ${input}`,
+    );
   const startedAt = new Date();
   // What deleted.csv holds before this run: the rows after it are this run's (runs/<start>/deleted.csv).
   const deletedFrom = deletedSizeBefore(stateDir);
@@ -129,7 +142,12 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     // Said once the records are known to keep their ids ("records stay matched by externalId").
     const changedMapping = mappingChangeWarning(past.header, config, journalPath);
     if (changedMapping !== undefined) log.warn(changedMapping, 'MAPPING_CHANGED');
-    const runner = new Runner({ concurrency: config.api.concurrency, graceMs: options.graceMs, maxDurationMs: options.maxDurationMs, signal: options.stop });
+    const runner = new Runner({
+      concurrency: config.api.concurrency,
+      graceMs: options.graceMs,
+      maxDurationMs: options.maxDurationMs,
+      signal: options.stop,
+    });
     const { api, stats } = jobApiClient({ ...options, api: options.config.api }, baseUrl, runner);
     // What an earlier run measured of the contacts' clock proves its attempts' contacts before this run writes anything.
     if (past.clock !== undefined) api.serverClock.seed(past.clock);
@@ -150,7 +168,10 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
         // A review.csv run carries out decisions only, and a decided record matches nothing: no listing.
         if (review === undefined && matchKeys.length > 0) {
           index = await matchingIndex(api, matchKeys, pass, past, log);
-          if (index === undefined) log.info('matching existing contacts: every record of the input is one the job has finished, so the workspace is not listed');
+          if (index === undefined)
+            log.info(
+              'matching existing contacts: every record of the input is one the job has finished, so the workspace is not listed',
+            );
         } else if (past.header === undefined && matchChoice === undefined) {
           await refuseUnmatchedFirstRun(api, options.stop);
         }
@@ -164,18 +185,32 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     if (options.stop?.aborted || refused !== undefined) {
       await runner.finish();
       // A stop cuts the start-up requests: that is the stop, not a refusal.
-      result = { counts: new Counts(), ...(options.stop?.aborted || refused === undefined ? { stoppedEarly: 'stopped by a signal during start-up' } : abortedBy(refused)) };
+      result = {
+        counts: new Counts(),
+        ...(options.stop?.aborted || refused === undefined
+          ? { stoppedEarly: 'stopped by a signal during start-up' }
+          : abortedBy(refused)),
+      };
     } else {
       journal = openJournal(journalPath, past, target, rebind, options, startedAt);
       // No finished record's id changed: later runs compare with the definition as it is now. A journal of an
       // older version learns its source now (the first run of this version cannot tell whether it changed before).
       const recordSource = past.header !== undefined && past.sourceDefinition === undefined;
       if (identity.kind === 'recheck' || recordSource) {
-        journal.append({ t: 'identity', ...(identity.kind === 'recheck' && { definition: identity.now }), ...(recordSource && { source: describeSource(config.source) }), at: startedAt.toISOString() });
+        journal.append({
+          t: 'identity',
+          ...(identity.kind === 'recheck' && { definition: identity.now }),
+          ...(recordSource && { source: describeSource(config.source) }),
+          at: startedAt.toISOString(),
+        });
       }
       const clockWriter = journal;
       api.serverClock.onFirstStamp = (interval) => clockWriter.append(clockEvent(interval));
-      const rules: PlanRules = { onExisting: options.onExisting ?? DEFAULT_RULES.onExisting, onChanged: options.onChanged ?? DEFAULT_RULES.onChanged, ...(options.verify && { verify: true }) };
+      const rules: PlanRules = {
+        onExisting: options.onExisting ?? DEFAULT_RULES.onExisting,
+        onChanged: options.onChanged ?? DEFAULT_RULES.onChanged,
+        ...(options.verify && { verify: true }),
+      };
       const writer = journal;
       // The deletion reads the journal's records back: what is buffered is written out first.
       const deletion = options.deleteMissing;
@@ -183,8 +218,24 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
         deletion && options.maxRows === undefined
           ? (seen: SourceSeen) => {
               writer.flush();
-              const evidence = { records: seen.records, ...deletionHistory(options.input, header, past.runs), ...(deletion.confirmDelete !== undefined && { confirmDelete: deletion.confirmDelete }) };
-              return deleteMissing({ api, runner, journal: writer, journalPath, deletedCsv: statePath(stateDir, 'deleted'), delimiter: csv.delimiter, priorPath: statePath(stateDir, 'prior'), seen, evidence, log, ...(deletion.maxDelete !== undefined && { maxDelete: deletion.maxDelete }) });
+              const evidence = {
+                records: seen.records,
+                ...deletionHistory(options.input, header, past.runs),
+                ...(deletion.confirmDelete !== undefined && { confirmDelete: deletion.confirmDelete }),
+              };
+              return deleteMissing({
+                api,
+                runner,
+                journal: writer,
+                journalPath,
+                deletedCsv: statePath(stateDir, 'deleted'),
+                delimiter: csv.delimiter,
+                priorPath: statePath(stateDir, 'prior'),
+                seen,
+                evidence,
+                log,
+                ...(deletion.maxDelete !== undefined && { maxDelete: deletion.maxDelete }),
+              });
             }
           : undefined;
       // The decisions are the journal's from now on: this run and every later one carry them out until the record is done.
@@ -193,7 +244,22 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
         past.decisions.set(id, d);
       }
       const only = review === undefined ? undefined : (id: string) => review.decisions.has(id);
-      sent = await importRecords({ ...options, csv, header, past, api, stats, runner, journal, reportDir: stateDir, rules, ...(index && { index }), ...(owners && { owners }), ...(afterSending && { afterSending }), ...(only && { only }) });
+      sent = await importRecords({
+        ...options,
+        csv,
+        header,
+        past,
+        api,
+        stats,
+        runner,
+        journal,
+        reportDir: stateDir,
+        rules,
+        ...(index && { index }),
+        ...(owners && { owners }),
+        ...(afterSending && { afterSending }),
+        ...(only && { only }),
+      });
       result = sent;
       journal.flush();
     }
@@ -211,17 +277,34 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   }
 }
 
-const clockEvent = (interval: { lo: number; hi: number }): ClockEvent => ({ t: 'clock', lo: interval.lo, hi: interval.hi, at: new Date().toISOString() });
+const clockEvent = (interval: { lo: number; hi: number }): ClockEvent => ({
+  t: 'clock',
+  lo: interval.lo,
+  hi: interval.hi,
+  at: new Date().toISOString(),
+});
 
 /** The journal's story so far, checked: it must belong to this API and key, and name records as the config does (exit 2 otherwise). */
-async function readPast(journalPath: string, baseUrl: string, options: ImportOptions): Promise<{ past: ResumeState; target: Target; rebind: boolean; newKey: boolean; identity: IdentityVerdict }> {
+async function readPast(
+  journalPath: string,
+  baseUrl: string,
+  options: ImportOptions,
+): Promise<{ past: ResumeState; target: Target; rebind: boolean; newKey: boolean; identity: IdentityVerdict }> {
   const { config, log } = options;
   if (existsSync(statePath(options.stateDir, 'rollbackLog'))) {
     // Its journal still says "created" for contacts the rollback deleted: importing on it would skip them.
-    throw new UsageError('JOB_ROLLED_BACK', `${options.stateDir} belongs to a job that was rolled back (rollback.jsonl): its journal still names the contacts the rollback deleted`, { hint: 'import again into a new --state-dir' });
+    throw new UsageError(
+      'JOB_ROLLED_BACK',
+      `${options.stateDir} belongs to a job that was rolled back (rollback.jsonl): its journal still names the contacts the rollback deleted`,
+      { hint: 'import again into a new --state-dir' },
+    );
   }
   const past = await replayJournal(journalPath);
-  if (past.repairedBytes > 0) log.warn(`${journalPath}: cut ${past.repairedBytes} bytes of a line torn by a crash; its record will be checked by lookup`, 'JOURNAL_REPAIRED');
+  if (past.repairedBytes > 0)
+    log.warn(
+      `${journalPath}: cut ${past.repairedBytes} bytes of a line torn by a crash; its record will be checked by lookup`,
+      'JOURNAL_REPAIRED',
+    );
   // The job's own salt (a new job's is new): fingerprints of one key differ from job to job.
   const salt = past.header ? past.header.keySalt : newKeySalt();
   const target = { ...describeTarget(baseUrl, options.apiKey, salt), ...(salt !== undefined && { salt }) };
@@ -233,7 +316,12 @@ async function readPast(journalPath: string, baseUrl: string, options: ImportOpt
 }
 
 /** The key is accepted, the custom fields fit, createdByUserId is a user. Returns the error the job aborts with (exit 3); a misfit config throws (exit 2). */
-async function startupChecks(config: ResolvedConfig, baseUrl: string, api: ApiClient, stop?: AbortSignal): Promise<JobAbortedError | undefined> {
+async function startupChecks(
+  config: ResolvedConfig,
+  baseUrl: string,
+  api: ApiClient,
+  stop?: AbortSignal,
+): Promise<JobAbortedError | undefined> {
   try {
     await checkWorkspace(config, baseUrl, api, stop);
     await checkCreatedByUser(config, baseUrl, api, stop);
@@ -245,15 +333,38 @@ async function startupChecks(config: ResolvedConfig, baseUrl: string, api: ApiCl
 }
 
 /** Opens the journal for this run: its header on the first run, the new target after a key rotation, and the run's start. */
-function openJournal(journalPath: string, past: ResumeState, target: Target & { salt?: string }, rebind: boolean, options: ImportOptions, startedAt: Date): JournalWriter {
+function openJournal(
+  journalPath: string,
+  past: ResumeState,
+  target: Target & { salt?: string },
+  rebind: boolean,
+  options: ImportOptions,
+  startedAt: Date,
+): JournalWriter {
   const { config, log } = options;
   const at = startedAt.toISOString();
   const journal = new JournalWriter(
     journalPath,
-    past.header ? undefined : { t: 'header', format: JOURNAL_FORMAT, version: JOURNAL_VERSION, mappingHash: config.mappingHash, baseUrl: target.baseUrl, keyFingerprint: target.keyFingerprint, ...(target.salt !== undefined && { keySalt: target.salt }), externalIdDefinition: describeExternalId(config.externalId), sourceDefinition: describeSource(config.source), createdAt: at },
+    past.header
+      ? undefined
+      : {
+          t: 'header',
+          format: JOURNAL_FORMAT,
+          version: JOURNAL_VERSION,
+          mappingHash: config.mappingHash,
+          baseUrl: target.baseUrl,
+          keyFingerprint: target.keyFingerprint,
+          ...(target.salt !== undefined && { keySalt: target.salt }),
+          externalIdDefinition: describeExternalId(config.externalId),
+          sourceDefinition: describeSource(config.source),
+          createdAt: at,
+        },
   );
   if (rebind) {
-    log.warn(`${journalPath}: now bound to ${target.baseUrl} with the key ${target.keyFingerprint} (--same-workspace)`, 'KEY_REBOUND');
+    log.warn(
+      `${journalPath}: now bound to ${target.baseUrl} with the key ${target.keyFingerprint} (--same-workspace)`,
+      'KEY_REBOUND',
+    );
     journal.append({ t: 'target', baseUrl: target.baseUrl, keyFingerprint: target.keyFingerprint, at });
   }
   journal.append({ t: 'run', event: 'start', at, pid: process.pid, input: options.input });
@@ -261,15 +372,42 @@ function openJournal(journalPath: string, past: ResumeState, target: Target & { 
 }
 
 /** The run's reports: summary.json, created.csv (from the journal), and the run's end in the journal. */
-async function finishJob(options: ImportOptions, result: RunEnd & { counts: Counts; timeline?: Timeline }, stats: RequestStats, startedAt: Date, journal: JournalWriter | undefined, pastRuns: ResumeState['runs'], table: Pick<OpenedCsv, 'format' | 'delimiter'>, deletedFrom: number): Promise<Summary> {
+async function finishJob(
+  options: ImportOptions,
+  result: RunEnd & { counts: Counts; timeline?: Timeline },
+  stats: RequestStats,
+  startedAt: Date,
+  journal: JournalWriter | undefined,
+  pastRuns: ResumeState['runs'],
+  table: Pick<OpenedCsv, 'format' | 'delimiter'>,
+  deletedFrom: number,
+): Promise<Summary> {
   const { config, input, stateDir } = options;
   const finishedAt = new Date();
   const sendingSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
   const deletion = deletionFacts(options, result);
-  const deletionFailed = deletion !== undefined && 'refused' in deletion && (deletion.refused !== undefined || deletion.failed > 0);
-  const exitCode = result.aborted ? ExitCode.aborted : result.stoppedEarly ? ExitCode.stoppedEarly : deletionFailed ? ExitCode.someFailed : completedExitCode(result.counts, options.tolerateFailed);
+  const deletionFailed =
+    deletion !== undefined && 'refused' in deletion && (deletion.refused !== undefined || deletion.failed > 0);
+  const exitCode = result.aborted
+    ? ExitCode.aborted
+    : result.stoppedEarly
+      ? ExitCode.stoppedEarly
+      : deletionFailed
+        ? ExitCode.someFailed
+        : completedExitCode(result.counts, options.tolerateFailed);
   const failedRecords = result.counts.buckets.failed + result.counts.buckets.duplicate;
-  const tolerated = exitCode === ExitCode.ok && failedRecords > 0 && options.tolerateFailed !== undefined ? { toleratedFailed: { records: failedRecords, tolerance: 'count' in options.tolerateFailed ? String(options.tolerateFailed.count) : `${options.tolerateFailed.percent}%` } } : {};
+  const tolerated =
+    exitCode === ExitCode.ok && failedRecords > 0 && options.tolerateFailed !== undefined
+      ? {
+          toleratedFailed: {
+            records: failedRecords,
+            tolerance:
+              'count' in options.tolerateFailed
+                ? String(options.tolerateFailed.count)
+                : `${options.tolerateFailed.percent}%`,
+          },
+        }
+      : {};
   const summary = buildSummary(
     {
       ...runFacts('import', input, config.file, stateDir, startedAt, finishedAt),
@@ -293,17 +431,52 @@ async function finishJob(options: ImportOptions, result: RunEnd & { counts: Coun
     journal.flush();
     const journalPath = statePath(stateDir, 'journal');
     createdThrough = statSync(journalPath).size;
-    await writeCreatedReport(journalPath, statePath(stateDir, 'created'), lastCreatedThrough(pastRuns), table.delimiter);
+    await writeCreatedReport(
+      journalPath,
+      statePath(stateDir, 'created'),
+      lastCreatedThrough(pastRuns),
+      table.delimiter,
+    );
   }
   await writePrivateFile(statePath(stateDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
-  const removed = deletion !== undefined && !('skipped' in deletion) ? { deleted: deletion.deleted, released: deletion.released } : {};
+  const removed =
+    deletion !== undefined && !('skipped' in deletion)
+      ? { deleted: deletion.deleted, released: deletion.released }
+      : {};
   const files = keepRunFiles(stateDir, startedAt, deletedFrom);
-  const thisRun: RunRow = { pid: process.pid, startedAt: startedAt.toISOString(), endedAt: finishedAt.toISOString(), exitCode, input, counts: summary.counts, ...removed, files };
+  const thisRun: RunRow = {
+    pid: process.pid,
+    startedAt: startedAt.toISOString(),
+    endedAt: finishedAt.toISOString(),
+    exitCode,
+    input,
+    counts: summary.counts,
+    ...removed,
+    files,
+  };
   const pastRows = runsFromJournal(pastRuns);
-  const folders = runFolderFiles(stateDir, pastRows.map((r) => r.startedAt));
-  const rows = [...pastRows.map((r) => ({ ...r, ...(folders.has(r.startedAt) && { files: folders.get(r.startedAt)! }) })), thisRun];
-  await writePrivateFile(statePath(stateDir, 'reportHtml'), renderReport(summary, rows, options.nextSteps?.(summary) ?? []));
-  journal?.append({ t: 'run', event: 'end', at: finishedAt.toISOString(), pid: process.pid, exitCode, counts: summary.counts, ...removed, ...(createdThrough !== undefined && { createdThrough }) });
+  const folders = runFolderFiles(
+    stateDir,
+    pastRows.map((r) => r.startedAt),
+  );
+  const rows = [
+    ...pastRows.map((r) => ({ ...r, ...(folders.has(r.startedAt) && { files: folders.get(r.startedAt)! }) })),
+    thisRun,
+  ];
+  await writePrivateFile(
+    statePath(stateDir, 'reportHtml'),
+    renderReport(summary, rows, options.nextSteps?.(summary) ?? []),
+  );
+  journal?.append({
+    t: 'run',
+    event: 'end',
+    at: finishedAt.toISOString(),
+    pid: process.pid,
+    exitCode,
+    counts: summary.counts,
+    ...removed,
+    ...(createdThrough !== undefined && { createdThrough }),
+  });
   return summary;
 }
 
@@ -314,9 +487,17 @@ function lastCreatedThrough(runs: ResumeState['runs']): number | undefined {
 }
 
 /** What --delete-missing did, or why it did nothing (a run that did not read the whole input). */
-function deletionFacts(options: ImportOptions, result: { deleted?: DeleteMissingResult; stoppedEarly?: string; aborted?: string }): Summary['deleteMissing'] {
+function deletionFacts(
+  options: ImportOptions,
+  result: { deleted?: DeleteMissingResult; stoppedEarly?: string; aborted?: string },
+): Summary['deleteMissing'] {
   if (options.deleteMissing === undefined) return undefined;
   if (result.deleted !== undefined) return result.deleted;
-  const why = options.maxRows !== undefined ? '--max-rows limits what is read' : result.aborted ? 'the run aborted' : 'the run stopped before the end of the input';
+  const why =
+    options.maxRows !== undefined
+      ? '--max-rows limits what is read'
+      : result.aborted
+        ? 'the run aborted'
+        : 'the run stopped before the end of the input';
   return { skipped: `nothing deleted: ${why}; only a run that reads the whole input deletes` };
 }

@@ -72,10 +72,19 @@ export interface SourceSeen {
 }
 
 /** The import's sending phase: the pipeline (job/pipeline.ts), with a sender that sends each planned record and journals it. */
-export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { counts: Counts; timeline: Timeline; deleted?: DeleteMissingResult }> {
+export async function importRecords(
+  i: ImportRecordsInput,
+): Promise<RunEnd & { counts: Counts; timeline: Timeline; deleted?: DeleteMissingResult }> {
   const { runner } = i;
   const recorder = new Recorder({
-    failures: new FailuresReport(statePath(i.reportDir, 'failures'), i.header, i.csv.delimiter, i.csv.file, failedCardsPath(i.csv.format, i.reportDir), keptEdits(i.log)),
+    failures: new FailuresReport(
+      statePath(i.reportDir, 'failures'),
+      i.header,
+      i.csv.delimiter,
+      i.csv.file,
+      failedCardsPath(i.csv.format, i.reportDir),
+      keptEdits(i.log),
+    ),
     dropped: new DroppedValuesReport(statePath(i.reportDir, 'droppedValues'), i.csv.delimiter),
     journal: i.journal,
     review: new ReviewReport(statePath(i.reportDir, 'review'), keptEdits(i.log), i.csv.delimiter),
@@ -87,7 +96,15 @@ export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { c
     ...(i.log && { warn: (m: string, code: string) => i.log!.warn(m, code) }),
   });
   const prior = new PriorStates(statePath(i.reportDir, 'prior'));
-  const ctx = { api: i.api, journal: i.journal, lookup: new LookupBatcher(i.api), onExisting: i.rules.onExisting, arrays: i.config.update.arrays, sync: { conflicts: i.config.update.conflicts, fields: i.config.update.fields }, prior };
+  const ctx = {
+    api: i.api,
+    journal: i.journal,
+    lookup: new LookupBatcher(i.api),
+    onExisting: i.rules.onExisting,
+    arrays: i.config.update.arrays,
+    sync: { conflicts: i.config.update.conflicts, fields: i.config.update.fields },
+    prior,
+  };
   const send = async ({ record, inDoubt, attemptedAt, sync, adopt }: SendPlan, current?: Promise<Contact[]>) => {
     const hash = bodyHash(record.payload);
     let outcome: SendOutcome = { kind: 'notSent' };
@@ -95,7 +112,22 @@ export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { c
       if (!runner.stopping.signal.aborted) {
         // A changed record's base: one read of its journal line (journal/base-reader.ts).
         const base = sync?.baseAt !== undefined ? readBaseAt(i.journal.path, sync.baseAt) : undefined;
-        outcome = await sendRecord(ctx, { externalId: record.externalId, line: record.line, body: record.payload, inDoubt, ...(attemptedAt !== undefined && { attemptedAt }), ...(sync && { sync: { relation: sync.relation, ...(current && { current }), ...(base && { base }), ...(sync.verify && { verify: true as const }) } }), ...(adopt && { adopt }) });
+        outcome = await sendRecord(ctx, {
+          externalId: record.externalId,
+          line: record.line,
+          body: record.payload,
+          inDoubt,
+          ...(attemptedAt !== undefined && { attemptedAt }),
+          ...(sync && {
+            sync: {
+              relation: sync.relation,
+              ...(current && { current }),
+              ...(base && { base }),
+              ...(sync.verify && { verify: true as const }),
+            },
+          }),
+          ...(adopt && { adopt }),
+        });
       }
     } catch (err) {
       runner.abort(err);
@@ -153,8 +185,16 @@ export async function importRecords(i: ImportRecordsInput): Promise<RunEnd & { c
     await runner.drain();
     // A file rewritten while it was read: what was read is sent, but the run did not read "the input".
     const changed = runner.keepReading ? await i.csv.changedSinceOpen() : undefined;
-    if (changed !== undefined) runner.stop(`the input changed while it was read (${changed}): the records read were sent; run again on the file as it is now`, true);
-    const seen: SourceSeen = { hasSeen: (id) => classifier.hasSeen(id), unreadable: classifier.unreadable, records: recorder.counts.read - recorder.counts.buckets.ignored };
+    if (changed !== undefined)
+      runner.stop(
+        `the input changed while it was read (${changed}): the records read were sent; run again on the file as it is now`,
+        true,
+      );
+    const seen: SourceSeen = {
+      hasSeen: (id) => classifier.hasSeen(id),
+      unreadable: classifier.unreadable,
+      records: recorder.counts.read - recorder.counts.buckets.ignored,
+    };
     // Only a whole read: a stop, --max-rows or an abort leaves the source partly unread.
     const deleted = i.afterSending && runner.keepReading ? await i.afterSending(seen) : undefined;
     const end = await runner.finish();

@@ -31,7 +31,8 @@ async function* validRecords(p: InputPass): AsyncGenerator<ValidRecord & { cell:
     if (p.stop?.aborted) return;
     for (const item of batch) {
       const record = classifier.classify(item);
-      if (record.kind === 'valid') yield { ...record, cell: (column) => record.fields[header.positionOf.get(column) ?? -1] ?? '' };
+      if (record.kind === 'valid')
+        yield { ...record, cell: (column) => record.fields[header.positionOf.get(column) ?? -1] ?? '' };
     }
   }
 }
@@ -41,7 +42,11 @@ async function* validRecords(p: InputPass): AsyncGenerator<ValidRecord & { cell:
  * (a split or allowEmpty added to the id's template): the first few, and how
  * many. Each would be created a second time.
  */
-export async function changedIds(p: InputPass, past: Pick<PastView, 'done'>, old: ValueSource): Promise<{ changed: { line: number; from: string; to: string }[]; total: number }> {
+export async function changedIds(
+  p: InputPass,
+  past: Pick<PastView, 'done'>,
+  old: ValueSource,
+): Promise<{ changed: { line: number; from: string; to: string }[]; total: number }> {
   const changed: { line: number; from: string; to: string }[] = [];
   let total = 0;
   if (old.kind !== 'template') return { changed, total };
@@ -75,7 +80,12 @@ async function anyRecordToMatch(p: InputPass, past: Pick<PastView, 'done'>): Pro
 async function sharedKeys(p: InputPass, index: WorkspaceIndex): Promise<Map<string, number>> {
   const carriers = new Map<string, number>();
   for await (const record of validRecords(p)) {
-    const keys = new Set(index.lookups(record).filter((l) => l.contacts.length > 0).map((l) => l.key));
+    const keys = new Set(
+      index
+        .lookups(record)
+        .filter((l) => l.contacts.length > 0)
+        .map((l) => l.key),
+    );
     for (const key of keys) carriers.set(key, (carriers.get(key) ?? 0) + 1);
   }
   for (const [key, n] of carriers) if (n < 2) carriers.delete(key);
@@ -87,7 +97,13 @@ async function sharedKeys(p: InputPass, index: WorkspaceIndex): Promise<Map<stri
  * when a record needs matching, and knowing the keys several records carry.
  * Undefined when every record is one the job has finished.
  */
-export async function matchingIndex(api: ApiClient, keys: readonly MatchKey[], p: InputPass, past: Pick<PastView, 'done'>, log: Log): Promise<WorkspaceIndex | undefined> {
+export async function matchingIndex(
+  api: ApiClient,
+  keys: readonly MatchKey[],
+  p: InputPass,
+  past: Pick<PastView, 'done'>,
+  log: Log,
+): Promise<WorkspaceIndex | undefined> {
   if (!(await anyRecordToMatch(p, past))) return undefined;
   const index = await buildIndex(api, p.config, keys, log, p.stop, (id) => past.done.has(id));
   index.setShared(await sharedKeys(p, index));

@@ -16,11 +16,16 @@ export interface JobApiClientOptions {
 }
 
 /** The API client of a job (an import, a rollback), listening to its runner's two stop signals. */
-export function jobApiClient(options: JobApiClientOptions, baseUrl: string, runner: Runner): { api: ApiClient; stats: RequestStats } {
+export function jobApiClient(
+  options: JobApiClientOptions,
+  baseUrl: string,
+  runner: Runner,
+): { api: ApiClient; stats: RequestStats } {
   const settings = options.api;
   const stats = new RequestStats();
   const api = new ApiClient({
-    transport: options.transport ?? gotTransport(baseUrl, options.apiKey, settings.timeoutMs, settings.concurrency * 2 + 2),
+    transport:
+      options.transport ?? gotTransport(baseUrl, options.apiKey, settings.timeoutMs, settings.concurrency * 2 + 2),
     limiter: new RateLimiter(settings.requestsPerSecond, options.clock ?? realClock),
     stats,
     retry: settings.retry,

@@ -38,7 +38,13 @@ export async function runPipeline(p: PipelineParts): Promise<void> {
       if (p.only !== undefined && (classified.kind !== 'valid' || !p.only(classified.externalId))) continue;
       p.recorder.read();
       // Only a record the journal does not know, and no person decided on, is matched against the workspace.
-      const match = p.match && classified.kind === 'valid' && !p.past.done.has(classified.externalId) && !p.past.decisions?.has(classified.externalId) ? p.match(classified) : undefined;
+      const match =
+        p.match &&
+        classified.kind === 'valid' &&
+        !p.past.done.has(classified.externalId) &&
+        !p.past.decisions?.has(classified.externalId)
+          ? p.match(classified)
+          : undefined;
       const plan = planRecord(classified, p.past, p.rules, match);
       if (plan.kind !== 'send') {
         p.recorder.planned(plan);

@@ -6,7 +6,8 @@ import type { Classified, RejectedRecord, ValidRecord } from '../classify/classi
 import type { IndexedContact, Match } from '../workspace/index.js';
 
 /** What earlier runs did, as far as one record's decision needs it. */
-export type PastView = Pick<ResumeState, 'done' | 'inDoubt' | 'updatesInDoubt' | 'attemptedAt' | 'failed'> & Partial<Pick<ResumeState, 'decisions'>>;
+export type PastView = Pick<ResumeState, 'done' | 'inDoubt' | 'updatesInDoubt' | 'attemptedAt' | 'failed'> &
+  Partial<Pick<ResumeState, 'decisions'>>;
 
 /** How a run treats records an earlier run finished, and contacts the workspace had. */
 export interface PlanRules {
@@ -36,13 +37,25 @@ export type Plan =
   /** A person decided in review.csv not to import it. */
   | { readonly kind: 'skipped'; readonly record: ValidRecord }
   /** Matches contacts the job may not adopt on its own: listed in review.csv, not sent. */
-  | { readonly kind: 'review'; readonly record: ValidRecord; readonly candidates: readonly IndexedContact[]; readonly why: string }
+  | {
+      readonly kind: 'review';
+      readonly record: ValidRecord;
+      readonly candidates: readonly IndexedContact[];
+      readonly why: string;
+    }
   /**
    * Send it: a create (`inDoubt`: an earlier run's create may have stored it,
    * so it is looked up first, not before `attemptedAt` + the settle time), an
    * update of a changed record (`sync`), or an adoption (`adopt`).
    */
-  | { readonly kind: 'send'; readonly record: ValidRecord; readonly inDoubt: boolean; readonly attemptedAt?: number; readonly sync?: { readonly relation: Relation; readonly baseAt?: number; readonly verify?: true }; readonly adopt?: IndexedContact };
+  | {
+      readonly kind: 'send';
+      readonly record: ValidRecord;
+      readonly inDoubt: boolean;
+      readonly attemptedAt?: number;
+      readonly sync?: { readonly relation: Relation; readonly baseAt?: number; readonly verify?: true };
+      readonly adopt?: IndexedContact;
+    };
 
 /**
  * The decision for one record, from the record, the journal's view of it and
@@ -50,7 +63,12 @@ export type Plan =
  * test. What happens after a request (a 409, an unknown outcome) is the
  * sender's, because it depends on the API's answer.
  */
-export function planRecord(item: Classified, past: PastView, rules: PlanRules = DEFAULT_RULES, match: Match = { kind: 'none' }): Plan {
+export function planRecord(
+  item: Classified,
+  past: PastView,
+  rules: PlanRules = DEFAULT_RULES,
+  match: Match = { kind: 'none' },
+): Plan {
   if (item.kind === 'rejected') return { kind: 'reject', record: item };
   if (item.kind === 'ignored') return { kind: 'ignore', line: item };
   const id = item.externalId;
@@ -62,15 +80,32 @@ export function planRecord(item: Classified, past: PastView, rules: PlanRules = 
   if (done !== undefined) {
     if (done.relation === 'existing' && rules.onExisting === 'skip') return { kind: 'existing', record: item };
     // --verify: the job's own contact is read and compared with what it wrote (restored if gone, drift listed).
-    if (rules.verify && done.relation !== 'existing' && done.hash === hash) return { kind: 'send', record: item, inDoubt: false, sync: { relation: done.relation, verify: true, ...(done.baseAt !== undefined && { baseAt: done.baseAt }) } };
+    if (rules.verify && done.relation !== 'existing' && done.hash === hash)
+      return {
+        kind: 'send',
+        record: item,
+        inDoubt: false,
+        sync: { relation: done.relation, verify: true, ...(done.baseAt !== undefined && { baseAt: done.baseAt }) },
+      };
     // A journal of an older version kept no hash: nothing tells a change, so nothing is sent.
     if (done.hash === undefined || done.hash === hash) return { kind: 'unchanged', record: item };
     if (rules.onChanged === 'skip') return { kind: 'changed', record: item };
   }
   if (failedBefore) {
-    return { kind: 'failedBefore', record: item, code: before.code, message: `${before.message} (unchanged since an earlier run: fix the record to send it again)` };
+    return {
+      kind: 'failedBefore',
+      record: item,
+      code: before.code,
+      message: `${before.message} (unchanged since an earlier run: fix the record to send it again)`,
+    };
   }
-  if (done !== undefined) return { kind: 'send', record: item, inDoubt: false, sync: { relation: done.relation, ...(done.baseAt !== undefined && { baseAt: done.baseAt }) } };
+  if (done !== undefined)
+    return {
+      kind: 'send',
+      record: item,
+      inDoubt: false,
+      sync: { relation: done.relation, ...(done.baseAt !== undefined && { baseAt: done.baseAt }) },
+    };
   // An update left in doubt is not a create of ours: its 409 is answered by updating again.
   const inDoubt = past.inDoubt.has(id) && !past.updatesInDoubt.has(id);
   if (inDoubt) {
@@ -81,11 +116,18 @@ export function planRecord(item: Classified, past: PastView, rules: PlanRules = 
   const decision = past.decisions?.get(id);
   if (decision?.kind === 'skip') return { kind: 'skipped', record: item };
   if (decision?.kind === 'create') return { kind: 'send', record: item, inDoubt: false };
-  if (decision?.kind === 'adopt') return { kind: 'send', record: item, inDoubt: false, adopt: { id: decision.contactId, externalId: null, name: '', firstName: null, lastName: null } };
+  if (decision?.kind === 'adopt')
+    return {
+      kind: 'send',
+      record: item,
+      inDoubt: false,
+      adopt: { id: decision.contactId, externalId: null, name: '', firstName: null, lastName: null },
+    };
   if (match.kind === 'review') return { kind: 'review', record: item, candidates: match.candidates, why: match.why };
   if (match.kind === 'adopt') return { kind: 'send', record: item, inDoubt: false, adopt: match.contact };
   return { kind: 'send', record: item, inDoubt: false };
 }
 
 /** A short hash of a request body: the journal keeps it, so a changed record is sent again and an unchanged one is not. */
-export const bodyHash = (body: unknown): string => createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 16);
+export const bodyHash = (body: unknown): string =>
+  createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 16);

@@ -9,9 +9,20 @@ import type { Timeline } from '../report/timeline.js';
  * total is estimated from how far into the file the reading is (no second
  * pass over the input to count its lines).
  */
-export function startProgress(progress: ProgressSink | undefined, csv: OpenedCsv, counts: Counts, stats: RequestStats, timeline?: Timeline): { stop(): void } {
+export function startProgress(
+  progress: ProgressSink | undefined,
+  csv: OpenedCsv,
+  counts: Counts,
+  stats: RequestStats,
+  timeline?: Timeline,
+): { stop(): void } {
   const startedAt = Date.now();
-  const totals = () => ({ requests: stats.requests, created: counts.buckets.created, rateLimited: stats.rateLimited, retries: stats.retries });
+  const totals = () => ({
+    requests: stats.requests,
+    created: counts.buckets.created,
+    rateLimited: stats.rateLimited,
+    retries: stats.retries,
+  });
   const report = (final: boolean) => {
     timeline?.sample((Date.now() - startedAt) / 1000, totals());
     if (progress === undefined) return;

@@ -82,7 +82,10 @@ export class Recorder {
         return;
       case 'reject': {
         const r = plan.record;
-        this.counts.add(r.bucket, r.problems.map((p) => p.code));
+        this.counts.add(
+          r.bucket,
+          r.problems.map((p) => p.code),
+        );
         this.counts.digest.add('failed', r.problems);
         this.counts.notePhones(r.problems);
         this.sinks.failures.add(r.fields, r.line, r.problems, r.raw);
@@ -99,7 +102,9 @@ export class Recorder {
     this.counts.add(bucket);
     this.contactKept(record);
     // The same text as JSON.stringify({ line, externalId, body }).
-    this.sinks.payloads?.writeJsonText(`{"line":${record.line},"externalId":${JSON.stringify(record.externalId)},"body":${JSON.stringify(record.payload)}}`);
+    this.sinks.payloads?.writeJsonText(
+      `{"line":${record.line},"externalId":${JSON.stringify(record.externalId)},"body":${JSON.stringify(record.payload)}}`,
+    );
   }
 
   /** The import: what sending a record came to. `hash`: its body's (plan.ts bodyHash). */
@@ -109,11 +114,16 @@ export class Recorder {
     const line = outcomeLine(record.externalId, record.line, hash, outcome);
     if (line !== undefined) this.sinks.journal?.append(line);
     // What the job wrote, the base of the next three-way sync (sync/base.ts): the line right after the write's.
-    if ((line?.t === 'created' && line.how !== 'existing') || line?.t === 'updated') this.sinks.journal?.append({ t: 'base', b: baseOf(record.payload) });
+    if ((line?.t === 'created' && line.how !== 'existing') || line?.t === 'updated')
+      this.sinks.journal?.append({ t: 'base', b: baseOf(record.payload) });
     if (outcome.kind === 'updated' && outcome.conflicts?.length) this.conflicted(record, outcome.conflicts);
     switch (outcome.kind) {
       case 'failed': {
-        const problem = { code: outcome.code, line: record.line, message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}` };
+        const problem = {
+          code: outcome.code,
+          line: record.line,
+          message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}`,
+        };
         if (!outcome.countsTowardTrip || !this.sinks.breaker?.mayTrip(outcome.code)) {
           this.failed(record, problem);
           if (outcome.countsTowardTrip) this.refused(record, hash, outcome.code, outcome.message);
@@ -133,7 +143,10 @@ export class Recorder {
         // A refused adoption is the record's, for a person to decide: never a failure, never toward the job-wide breaker.
         this.review(record, outcome.why, outcome.candidates);
         if (++this.adoptions.refused === ADOPTIONS_REFUSED_TO_WARN && this.adoptions.done === 0) {
-          this.sinks.warn?.(`the API refused each of the first ${ADOPTIONS_REFUSED_TO_WARN} adoption PATCHes (${outcome.why}): this workspace's API does not seem to let the job adopt contacts. The matched records go to review.csv; new records are still created`, 'ADOPTION_REFUSED');
+          this.sinks.warn?.(
+            `the API refused each of the first ${ADOPTIONS_REFUSED_TO_WARN} adoption PATCHes (${outcome.why}): this workspace's API does not seem to let the job adopt contacts. The matched records go to review.csv; new records are still created`,
+            'ADOPTION_REFUSED',
+          );
         }
         return;
       case 'existing':
@@ -144,13 +157,20 @@ export class Recorder {
         // As the job wrote it, or drifted (listed, maybe written back): the record itself is unchanged.
         this.counts.add('unchanged');
         this.counts.drift += outcome.drift.length;
-        for (const d of outcome.drift) this.sinks.drift?.add(record.line, record.externalId, d, outcome.repaired !== undefined);
+        for (const d of outcome.drift)
+          this.sinks.drift?.add(record.line, record.externalId, d, outcome.repaired !== undefined);
         this.succeeded();
         return;
       case 'created':
       case 'updated':
         if (outcome.kind === 'updated' && outcome.how === 'adopted') this.adoptions.done++;
-        this.counts.add(outcome.kind === 'updated' && outcome.how === 'adopted' ? 'adopted' : outcome.kind === 'created' && outcome.restored ? 'restored' : outcome.kind);
+        this.counts.add(
+          outcome.kind === 'updated' && outcome.how === 'adopted'
+            ? 'adopted'
+            : outcome.kind === 'created' && outcome.restored
+              ? 'restored'
+              : outcome.kind,
+        );
         this.contactKept(record);
         this.succeeded();
     }
@@ -213,35 +233,73 @@ export class Recorder {
    * excused in an earlier run: that one is the record's own, failed for good,
    * and the run goes on (unless it speaks of the key: then it stays retryable).
    */
-  private judged(record: ValidRecord, hash: string, f: Extract<SendOutcome, { kind: 'failed' }>): Extract<SendOutcome, { kind: 'failed' }> & { countsTowardTrip: boolean } {
+  private judged(
+    record: ValidRecord,
+    hash: string,
+    f: Extract<SendOutcome, { kind: 'failed' }>,
+  ): Extract<SendOutcome, { kind: 'failed' }> & { countsTowardTrip: boolean } {
     const status = apiStatusOf(f.code);
     const refusal = status !== undefined && status >= 400 && status < 500;
     if (!refusal || f.namesField) return { ...f, countsTowardTrip: false };
     const before = this.sinks.pastFailure?.(record.externalId);
     const repeated = before?.trip === true && before.code === f.code && before.body === hash;
     if (!repeated || refusesKeyOrRoute(status)) return { ...f, countsTowardTrip: true };
-    return { ...f, retryable: false, message: `${f.message} (refused alike in an earlier run that stopped as a job-wide refusal: it is this record's; fix it to send it again)`, countsTowardTrip: false };
+    return {
+      ...f,
+      retryable: false,
+      message: `${f.message} (refused alike in an earlier run that stopped as a job-wide refusal: it is this record's; fix it to send it again)`,
+      countsTowardTrip: false,
+    };
   }
 
   private refused(record: ValidRecord, hash: string, code: string, message: string): void {
-    const trip = this.sinks.breaker?.refused({ externalId: record.externalId, line: record.line, code, message, bodyHash: hash });
+    const trip = this.sinks.breaker?.refused({
+      externalId: record.externalId,
+      line: record.line,
+      code,
+      message,
+      bodyHash: hash,
+    });
     if (trip === undefined) return;
     // Not the records' fault: none is counted failed or listed in failures.csv, none stays failed for good, a rerun sends them.
     for (const h of this.held.splice(0)) this.counts.add('tripped', [h.problem.code]);
     for (const r of trip.refused) {
-      this.sinks.journal?.append({ t: 'failed', id: r.externalId, line: r.line, code: r.code, message: `${r.message} (a job-wide refusal: sent again on the next run)`, retryable: true, body: r.bodyHash, trip: true });
+      this.sinks.journal?.append({
+        t: 'failed',
+        id: r.externalId,
+        line: r.line,
+        code: r.code,
+        message: `${r.message} (a job-wide refusal: sent again on the next run)`,
+        retryable: true,
+        body: r.bodyHash,
+        trip: true,
+      });
     }
     this.sinks.onTrip?.(trip);
   }
 
   /** Lets the report files' buffers drain (see AtomicPrivateFile.pace). */
   async pace(): Promise<void> {
-    await Promise.all([this.sinks.failures.pace(), this.sinks.dropped.pace(), this.sinks.payloads?.pace(), this.sinks.review?.pace(), this.sinks.conflicts?.pace(), this.sinks.drift?.pace()]);
+    await Promise.all([
+      this.sinks.failures.pace(),
+      this.sinks.dropped.pace(),
+      this.sinks.payloads?.pace(),
+      this.sinks.review?.pace(),
+      this.sinks.conflicts?.pace(),
+      this.sinks.drift?.pace(),
+    ]);
   }
 
   async commit(): Promise<void> {
     this.release();
-    await Promise.all([this.sinks.failures.commit(), this.sinks.dropped.commit(), this.sinks.payloads?.commit(), this.sinks.review?.commit(), this.sinks.conflicts?.commit(), this.sinks.drift?.commit()]);
+    await Promise.all([
+      this.sinks.failures.commit(),
+      this.sinks.dropped.commit(),
+      this.sinks.payloads?.commit(),
+      this.sinks.review?.commit(),
+      this.sinks.conflicts?.commit(),
+      this.sinks.drift?.commit(),
+    ]);
   }
 
   /** The run failed: no half report replaces the last whole one. */
@@ -270,15 +328,33 @@ export function outcomeLine(id: string, line: number, hash: string, outcome: Sen
     case 'updated':
       // A sync keeps who made the contact; a first PATCH of the workspace's contact says it was updated or adopted.
       return outcome.how === 'sync'
-        ? { t: 'updated', id, cid: outcome.contactId, line, h: hash, ...up(outcome), ...(outcome.conflicts?.length && { cf: outcome.conflicts }) }
+        ? {
+            t: 'updated',
+            id,
+            cid: outcome.contactId,
+            line,
+            h: hash,
+            ...up(outcome),
+            ...(outcome.conflicts?.length && { cf: outcome.conflicts }),
+          }
         : { t: 'created', id, cid: outcome.contactId, line, how: outcome.how, h: hash, ...up(outcome) };
     case 'failed':
-      return { t: 'failed', id, line, code: outcome.code, message: outcome.message, retryable: outcome.retryable, body: hash, ...(outcome.doubt && { doubt: true }) };
+      return {
+        t: 'failed',
+        id,
+        line,
+        code: outcome.code,
+        message: outcome.message,
+        retryable: outcome.retryable,
+        body: hash,
+        ...(outcome.doubt && { doubt: true }),
+      };
     case 'review':
       // The adoption PATCH was refused: it changed nothing, the attempt is closed.
       return { t: 'absent', id };
     case 'verified':
-      if (outcome.repaired !== undefined) return { t: 'updated', id, cid: outcome.contactId, line, h: hash, ...up(outcome.repaired), dr: outcome.drift };
+      if (outcome.repaired !== undefined)
+        return { t: 'updated', id, cid: outcome.contactId, line, h: hash, ...up(outcome.repaired), dr: outcome.drift };
       return outcome.drift.length > 0 ? { t: 'drift', id, cid: outcome.contactId, dr: outcome.drift } : undefined;
     case 'notSent':
     case 'inDoubt':

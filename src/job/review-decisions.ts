@@ -16,7 +16,8 @@ export interface ReviewInput {
   readonly undecided: number;
 }
 
-const isReviewHeader = (header: readonly string[]) => ['externalId', 'why', 'candidateIds', 'decision'].every((c) => header.includes(c));
+const isReviewHeader = (header: readonly string[]) =>
+  ['externalId', 'why', 'candidateIds', 'decision'].every((c) => header.includes(c));
 
 /**
  * The decisions of a review.csv given as a run's input; undefined when the
@@ -29,13 +30,27 @@ export function readReviewDecisions(file: string): ReviewInput | undefined {
   // The header alone decides: an export of a million rows is not read whole for it.
   // Written with the input's delimiter, perhaps saved again by a spreadsheet with its own: the one that makes the header a review's.
   const line = firstLine(file).replace(/^\uFEFF/, '');
-  const delimiter = [',', ';', '\t', '|'].find((d) => isReviewHeader(line.split(d).map((c) => c.trim().replace(/^"(.*)"$/, '$1'))));
+  const delimiter = [',', ';', '\t', '|'].find((d) =>
+    isReviewHeader(line.split(d).map((c) => c.trim().replace(/^"(.*)"$/, '$1'))),
+  );
   if (delimiter === undefined) {
     // The job's review.csv from before the decision column: say what to do rather than read it as contacts.
-    if (basename(file) === STATE_FILES.review) throw new UsageError('REVIEW_WITHOUT_DECISIONS', `${file}: a review.csv without a "decision" column (written by an earlier version)`, { hint: `run the job on its export once more: the new review.csv has a "decision" column (${REVIEW_COLUMNS.join(', ')})` });
+    if (basename(file) === STATE_FILES.review)
+      throw new UsageError(
+        'REVIEW_WITHOUT_DECISIONS',
+        `${file}: a review.csv without a "decision" column (written by an earlier version)`,
+        {
+          hint: `run the job on its export once more: the new review.csv has a "decision" column (${REVIEW_COLUMNS.join(', ')})`,
+        },
+      );
     return undefined;
   }
-  const rows = parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''), { columns: true, delimiter, skip_empty_lines: true, relax_column_count: true }) as Record<string, string>[];
+  const rows = parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''), {
+    columns: true,
+    delimiter,
+    skip_empty_lines: true,
+    relax_column_count: true,
+  }) as Record<string, string>[];
   const decisions = new Map<string, ReviewDecision>();
   let undecided = 0;
   rows.forEach((raw, i) => {
@@ -45,9 +60,13 @@ export function readReviewDecisions(file: string): ReviewInput | undefined {
     const candidates = (row.candidateIds ?? '').split(' ').filter(Boolean);
     const decision = parseDecision(text, candidates);
     if (decision === undefined) {
-      throw new UsageError('REVIEW_DECISION_INVALID', `${file}:${i + 2}: column "decision": found ${JSON.stringify(text)}: expected "adopt CONTACT_ID" with one of this row's candidateIds (${candidates.join(', ') || 'none'}), "create" or "skip"`, {
-        hint: 'write one of those in the decision column, or leave it empty to keep the row for review, then run again with the file',
-      });
+      throw new UsageError(
+        'REVIEW_DECISION_INVALID',
+        `${file}:${i + 2}: column "decision": found ${JSON.stringify(text)}: expected "adopt CONTACT_ID" with one of this row's candidateIds (${candidates.join(', ') || 'none'}), "create" or "skip"`,
+        {
+          hint: 'write one of those in the decision column, or leave it empty to keep the row for review, then run again with the file',
+        },
+      );
     }
     decisions.set(row.externalId ?? '', decision);
   });
@@ -82,11 +101,17 @@ function parseDecision(text: string, candidates: readonly string[]): ReviewDecis
  * its records, found by externalId.
  */
 export function reviewSource(runs: readonly RunEvent[], review: string): string {
-  const source = [...runs].reverse().find((r) => r.event === 'start' && r.input !== undefined && !isOwnReportName(r.input))?.input;
+  const source = [...runs]
+    .reverse()
+    .find((r) => r.event === 'start' && r.input !== undefined && !isOwnReportName(r.input))?.input;
   if (source === undefined || !existsSync(source)) {
-    throw new UsageError('REVIEW_SOURCE_MISSING', `${review}: the export its records come from ${source === undefined ? 'is not named in the journal' : `(${source}) is not there any more`}`, {
-      hint: 'run the job on the current export once (its review.csv lists the same records), fill the decisions in, and run with that review.csv',
-    });
+    throw new UsageError(
+      'REVIEW_SOURCE_MISSING',
+      `${review}: the export its records come from ${source === undefined ? 'is not named in the journal' : `(${source}) is not there any more`}`,
+      {
+        hint: 'run the job on the current export once (its review.csv lists the same records), fill the decisions in, and run with that review.csv',
+      },
+    );
   }
   return source;
 }

@@ -18,7 +18,17 @@ export function decodeEvent(text: string, lineNo: number): JournalEvent | Journa
   return wellFormed(event, lineNo) ? event : undefined;
 }
 
-const RECORD_EVENTS = new Set(['attempt', 'created', 'updated', 'deleted', 'released', 'drift', 'decision', 'failed', 'absent']);
+const RECORD_EVENTS = new Set([
+  'attempt',
+  'created',
+  'updated',
+  'deleted',
+  'released',
+  'drift',
+  'decision',
+  'failed',
+  'absent',
+]);
 
 function wellFormed(event: unknown, lineNo: number): event is JournalEvent | JournalHeader {
   if (event === null || typeof event !== 'object') return false;
@@ -27,7 +37,12 @@ function wellFormed(event: unknown, lineNo: number): event is JournalEvent | Jou
   if (e.t === 'run') return e.event === 'start' || e.event === 'end';
   if (e.t === 'target') return typeof e.baseUrl === 'string' && typeof e.keyFingerprint === 'string';
   if (e.t === 'base') return typeof e.b === 'object' && e.b !== null;
-  if (e.t === 'identity') return (typeof e.definition === 'string' || typeof e.source === 'string') && (e.definition === undefined || typeof e.definition === 'string') && (e.source === undefined || typeof e.source === 'string');
+  if (e.t === 'identity')
+    return (
+      (typeof e.definition === 'string' || typeof e.source === 'string') &&
+      (e.definition === undefined || typeof e.definition === 'string') &&
+      (e.source === undefined || typeof e.source === 'string')
+    );
   if (e.t === 'clock') return typeof e.lo === 'number' && typeof e.hi === 'number' && e.lo <= e.hi;
   if (!RECORD_EVENTS.has(e.t as string) || typeof e.id !== 'string') return false;
   if (e.t === 'created') return typeof e.cid === 'string' && typeof e.line === 'number';
@@ -35,7 +50,8 @@ function wellFormed(event: unknown, lineNo: number): event is JournalEvent | Jou
   if (e.t === 'drift') return typeof e.cid === 'string' && Array.isArray(e.dr);
   if (e.t === 'decision') return e.d === 'create' || e.d === 'skip' || (e.d === 'adopt' && typeof e.cid === 'string');
   if (e.t === 'updated') return typeof e.cid === 'string' && typeof e.line === 'number' && typeof e.h === 'string';
-  if (e.t === 'failed') return typeof e.code === 'string' && typeof e.retryable === 'boolean' && typeof e.body === 'string';
+  if (e.t === 'failed')
+    return typeof e.code === 'string' && typeof e.retryable === 'boolean' && typeof e.body === 'string';
   return e.t === 'absent' || typeof e.line === 'number';
 }
 
@@ -44,7 +60,12 @@ function wellFormed(event: unknown, lineNo: number): event is JournalEvent | Jou
  * event is passed over: replay is the one that refuses it). `afterChunk` as
  * forEachLine's: to write out what the events produced at the disk's pace.
  */
-export async function forEachJournalEvent(journalPath: string, fn: (event: JournalEvent) => void, afterChunk?: () => Promise<void>, fromByte = 0): Promise<void> {
+export async function forEachJournalEvent(
+  journalPath: string,
+  fn: (event: JournalEvent) => void,
+  afterChunk?: () => Promise<void>,
+  fromByte = 0,
+): Promise<void> {
   // From a byte past the header, every line is an event.
   let lineNo = fromByte > 0 ? 1 : 0;
   await forEachLine(

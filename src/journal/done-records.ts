@@ -81,7 +81,12 @@ export class DoneRecords {
     if (k === undefined) return undefined;
     const code = this.relations[k]!;
     if (code === DELETED) return undefined;
-    const hash = code & NO_HASH ? undefined : code & ODD_HASH ? this.oddHashes.get(k) : this.hashes.toString('base64url', k * HASH_BYTES, (k + 1) * HASH_BYTES);
+    const hash =
+      code & NO_HASH
+        ? undefined
+        : code & ODD_HASH
+          ? this.oddHashes.get(k)
+          : this.hashes.toString('base64url', k * HASH_BYTES, (k + 1) * HASH_BYTES);
     const baseAt = this.bases[k]!;
     return { relation: RELATIONS[code & RELATION_BITS]!, hash, ...(!Number.isNaN(baseAt) && { baseAt }) };
   }

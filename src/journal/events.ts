@@ -130,7 +130,8 @@ export interface DecisionEvent {
   /** The contact to adopt. */
   readonly cid?: string;
 }
-export type ReviewDecision = { readonly kind: 'adopt'; readonly contactId: string } | { readonly kind: 'create' } | { readonly kind: 'skip' };
+export type ReviewDecision =
+  { readonly kind: 'adopt'; readonly contactId: string } | { readonly kind: 'create' } | { readonly kind: 'skip' };
 /** A lookup after an unknown outcome found no contact: the attempt did not create one. */
 export interface NotFoundEvent {
   readonly t: 'absent';
@@ -185,7 +186,21 @@ export interface IdentityEvent {
   readonly at: string;
 }
 
-export type JournalEvent = BaseEvent | IdentityEvent | DriftEvent | DecisionEvent | AttemptEvent | CreatedEvent | UpdatedEvent | DeletedEvent | ReleasedEvent | FailedEvent | NotFoundEvent | RunEvent | TargetEvent | ClockEvent;
+export type JournalEvent =
+  | BaseEvent
+  | IdentityEvent
+  | DriftEvent
+  | DecisionEvent
+  | AttemptEvent
+  | CreatedEvent
+  | UpdatedEvent
+  | DeletedEvent
+  | ReleasedEvent
+  | FailedEvent
+  | NotFoundEvent
+  | RunEvent
+  | TargetEvent
+  | ClockEvent;
 
 /**
  * What the job is to a record's contact, as a created event's `how` says

@@ -98,7 +98,8 @@ export class JournalWriter {
     try {
       const bytes = Buffer.from(text);
       const written = writeSync(this.fd, bytes);
-      if (written < bytes.length) throw Object.assign(new Error(`short write (${written} of ${bytes.length} bytes)`), { code: 'ENOSPC' });
+      if (written < bytes.length)
+        throw Object.assign(new Error(`short write (${written} of ${bytes.length} bytes)`), { code: 'ENOSPC' });
       return true;
     } catch (err) {
       this.fail(err as NodeJS.ErrnoException);
@@ -108,7 +109,11 @@ export class JournalWriter {
 
   private fail(err: NodeJS.ErrnoException): void {
     const why = writeFailure(err);
-    this.error ??= new JobAbortedError('JOURNAL_WRITE_FAILED', `cannot write the journal ${this.path}: ${why}. The run stopped without sending anything it could not record`, { hint: 'free some space, then run the same command again to continue' });
+    this.error ??= new JobAbortedError(
+      'JOURNAL_WRITE_FAILED',
+      `cannot write the journal ${this.path}: ${why}. The run stopped without sending anything it could not record`,
+      { hint: 'free some space, then run the same command again to continue' },
+    );
     for (const w of [...this.unsynced, ...this.waiters]) w.reject(this.error);
     this.unsynced = [];
     this.waiters = [];

@@ -11,7 +11,12 @@ import { open } from 'node:fs/promises';
  * lines allocates next to nothing: a stream's fresh 256 KB per chunk was
  * 100 MB of garbage held until the collector came by.
  */
-export async function forEachLine(path: string, fn: (buf: Buffer, start: number, end: number, at: number) => void, afterChunk?: () => Promise<void>, fromByte = 0): Promise<void> {
+export async function forEachLine(
+  path: string,
+  fn: (buf: Buffer, start: number, end: number, at: number) => void,
+  afterChunk?: () => Promise<void>,
+  fromByte = 0,
+): Promise<void> {
   const handle = await open(path, 'r');
   let position = fromByte;
   try {

@@ -7,7 +7,19 @@ import { decodeEvent, forEachJournalEvent } from './codec.js';
 import { DoneRecords } from './done-records.js';
 import { forEachLine } from './lines.js';
 import type { Target } from './target.js';
-import { JOURNAL_FORMAT, JOURNAL_VERSION, BASE_LINE_PREFIX, type BaseEvent, type ClockEvent, type IdentityEvent, type JournalEvent, type ReviewDecision, type JournalHeader, type RunEvent, type TargetEvent } from './events.js';
+import {
+  JOURNAL_FORMAT,
+  JOURNAL_VERSION,
+  BASE_LINE_PREFIX,
+  type BaseEvent,
+  type ClockEvent,
+  type IdentityEvent,
+  type JournalEvent,
+  type ReviewDecision,
+  type JournalHeader,
+  type RunEvent,
+  type TargetEvent,
+} from './events.js';
 
 export interface PastFailure {
   readonly retryable: boolean;
@@ -133,17 +145,28 @@ function isBaseLine(buf: Buffer, start: number, end: number): boolean {
 type MutableState = { -readonly [K in keyof ResumeState]: ResumeState[K] };
 
 /** One line through the JSON path (every line but a base line): the event it holds. */
-function applyLine(text: string, lineNo: number, path: string, state: MutableState, open: OpenAttempts): JournalEvent | undefined {
+function applyLine(
+  text: string,
+  lineNo: number,
+  path: string,
+  state: MutableState,
+  open: OpenAttempts,
+): JournalEvent | undefined {
   // Not JSON, or JSON of another shape (a hand edit): nothing below may guess.
   const event = decodeEvent(text, lineNo);
   if (event === undefined) {
-    throw new UsageError('JOURNAL_CORRUPT', `${path}:${lineNo}: not a journal line (${JSON.stringify(text.slice(0, 60))}); the file was changed by something other than openphone-import`, { hint: 'restore it from a backup, or move it away to start this job afresh' });
+    throw new UsageError(
+      'JOURNAL_CORRUPT',
+      `${path}:${lineNo}: not a journal line (${JSON.stringify(text.slice(0, 60))}); the file was changed by something other than openphone-import`,
+      { hint: 'restore it from a backup, or move it away to start this job afresh' },
+    );
   }
   if (lineNo === 1) {
     state.header = checkHeader(event, path);
     state.idDefinition = state.header.externalIdDefinition;
     state.sourceDefinition = state.header.sourceDefinition;
-    if (state.header.keyFingerprint !== undefined) state.target = { baseUrl: state.header.baseUrl, keyFingerprint: state.header.keyFingerprint };
+    if (state.header.keyFingerprint !== undefined)
+      state.target = { baseUrl: state.header.baseUrl, keyFingerprint: state.header.keyFingerprint };
     return undefined;
   }
   if (event.t === 'header') return undefined;
@@ -160,10 +183,16 @@ function applyLine(text: string, lineNo: number, path: string, state: MutableSta
 
 function checkHeader(event: JournalEvent | JournalHeader, path: string): JournalHeader {
   if (event.t !== 'header' || event.format !== JOURNAL_FORMAT) {
-    throw new UsageError('JOURNAL_UNKNOWN', `${path}:1: not an openphone-import journal (no header line)`, { hint: 'this --state-dir holds another file named journal.jsonl: pick another --state-dir' });
+    throw new UsageError('JOURNAL_UNKNOWN', `${path}:1: not an openphone-import journal (no header line)`, {
+      hint: 'this --state-dir holds another file named journal.jsonl: pick another --state-dir',
+    });
   }
   if (event.version !== JOURNAL_VERSION) {
-    throw new UsageError('JOURNAL_VERSION', `${path}: journal format version ${event.version}; this openphone-import reads version ${JOURNAL_VERSION}`, { hint: 'use the version that wrote it, or a new --state-dir' });
+    throw new UsageError(
+      'JOURNAL_VERSION',
+      `${path}: journal format version ${event.version}; this openphone-import reads version ${JOURNAL_VERSION}`,
+      { hint: 'use the version that wrote it, or a new --state-dir' },
+    );
   }
   return event;
 }
@@ -186,7 +215,11 @@ class OpenAttempts {
 }
 
 /** An attempt opens a record's story; created, updated, absent and a failure (unless its outcome stayed unknown) close it. */
-function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent | ClockEvent | IdentityEvent | BaseEvent>, state: MutableState, open: OpenAttempts): void {
+function applyRecordEvent(
+  event: Exclude<JournalEvent, RunEvent | TargetEvent | ClockEvent | IdentityEvent | BaseEvent>,
+  state: MutableState,
+  open: OpenAttempts,
+): void {
   const [h1, h2] = hashes(event.id);
   switch (event.t) {
     case 'attempt':
@@ -208,13 +241,22 @@ function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent | 
       state.tally[event.t]++;
       return state.done.delete(event.id);
     case 'failed':
-      state.failed.set(event.id, { retryable: event.retryable, body: event.body, code: event.code, message: event.message, ...(event.trip && { trip: true }) });
+      state.failed.set(event.id, {
+        retryable: event.retryable,
+        body: event.body,
+        code: event.code,
+        message: event.message,
+        ...(event.trip && { trip: true }),
+      });
       // A failure whose outcome stayed unknown counts as an attempt still open.
       return event.doubt ? open.open(h1, h2) : open.close(h1, h2);
     case 'absent':
       return open.close(h1, h2);
     case 'decision':
-      return void state.decisions.set(event.id, event.d === 'adopt' ? { kind: 'adopt', contactId: event.cid! } : { kind: event.d });
+      return void state.decisions.set(
+        event.id,
+        event.d === 'adopt' ? { kind: 'adopt', contactId: event.cid! } : { kind: event.d },
+      );
     case 'drift':
       // A finding of --verify: the record stays done as it was.
       state.tally.drift += event.dr.length;
@@ -223,7 +265,11 @@ function applyRecordEvent(event: Exclude<JournalEvent, RunEvent | TargetEvent | 
 }
 
 /** Second pass: the ids (and record lines) of the attempts left without an outcome. */
-async function recoverInDoubt(path: string, doubtful: IdSet, state: Pick<ResumeState, 'inDoubt' | 'attemptedAt' | 'updatesInDoubt'>): Promise<void> {
+async function recoverInDoubt(
+  path: string,
+  doubtful: IdSet,
+  state: Pick<ResumeState, 'inDoubt' | 'attemptedAt' | 'updatesInDoubt'>,
+): Promise<void> {
   const { inDoubt, attemptedAt, updatesInDoubt: updates } = state;
   // The first pass checked every line: each is an event.
   await forEachJournalEvent(path, (event) => {
@@ -234,7 +280,8 @@ async function recoverInDoubt(path: string, doubtful: IdSet, state: Pick<ResumeS
     if (event.t === 'absent') return void attemptedAt.delete(event.id);
     inDoubt.set(event.id, event.line);
     // The first open attempt's departure: any open attempt since may have made the contact (ownership/prove.ts).
-    if (event.t === 'attempt' && event.at !== undefined && !attemptedAt.has(event.id)) attemptedAt.set(event.id, event.at);
+    if (event.t === 'attempt' && event.at !== undefined && !attemptedAt.has(event.id))
+      attemptedAt.set(event.id, event.at);
     // The last open attempt decides what kind of attempt is in doubt.
     if (event.t === 'attempt' && event.op === 'update') updates.add(event.id);
     else updates.delete(event.id);

@@ -23,7 +23,18 @@ export function runsFromJournal(events: readonly RunEvent[]): RunRow[] {
     const end = events.slice(i + 1).find((x) => x.event === 'end' && x.pid === e.pid);
     const next = events.slice(i + 1).find((x) => x.event === 'start');
     const ended = end !== undefined && (next === undefined || end.at <= next.at) ? end : undefined;
-    rows.push({ pid: e.pid, startedAt: e.at, ...(e.input !== undefined && { input: e.input }), ...(ended && { endedAt: ended.at, ...(ended.exitCode !== undefined && { exitCode: ended.exitCode }), ...(ended.counts && { counts: ended.counts }), ...(ended.deleted !== undefined && { deleted: ended.deleted }), ...(ended.released !== undefined && { released: ended.released }) }) });
+    rows.push({
+      pid: e.pid,
+      startedAt: e.at,
+      ...(e.input !== undefined && { input: e.input }),
+      ...(ended && {
+        endedAt: ended.at,
+        ...(ended.exitCode !== undefined && { exitCode: ended.exitCode }),
+        ...(ended.counts && { counts: ended.counts }),
+        ...(ended.deleted !== undefined && { deleted: ended.deleted }),
+        ...(ended.released !== undefined && { released: ended.released }),
+      }),
+    });
   });
   return rows;
 }

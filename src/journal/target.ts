@@ -51,7 +51,12 @@ function sameApi(a: string, b: string): boolean {
  * whether the journal must record this run's target (a new key, or a journal
  * written before targets were recorded).
  */
-export function checkTarget(past: Pick<ResumeState, 'header' | 'target'>, target: Target, journalPath: string, sameWorkspace: boolean): boolean {
+export function checkTarget(
+  past: Pick<ResumeState, 'header' | 'target'>,
+  target: Target,
+  journalPath: string,
+  sameWorkspace: boolean,
+): boolean {
   if (past.header === undefined) return false;
   // A journal from before keys were recorded still names its API.
   const bound = past.target ?? { baseUrl: past.header.baseUrl, keyFingerprint: undefined };
@@ -60,14 +65,18 @@ export function checkTarget(past: Pick<ResumeState, 'header' | 'target'>, target
   if (api && key) return past.target === undefined;
   if (api && sameWorkspace) return true;
   const what = !api ? `the API at ${bound.baseUrl}` : `the API key ${bound.keyFingerprint}`;
-  const now = !api ? `this run's is ${target.baseUrl}` : `this run's key is ${target.keyFingerprint} (fingerprints, not keys)`;
+  const now = !api
+    ? `this run's is ${target.baseUrl}`
+    : `this run's key is ${target.keyFingerprint} (fingerprints, not keys)`;
   throw new UsageError(
     'STATE_OTHER_WORKSPACE',
     `${journalPath}: this state directory belongs to ${what}; ${now}. Its records are done in that workspace, not this one; nothing was sent`,
     {
       hint:
         `to import into this workspace, start a new job: add --state-dir with a new folder; ` +
-        (api ? `if this is a new key for the same workspace (the old one was rotated), run once with --same-workspace; ` : '') +
+        (api
+          ? `if this is a new key for the same workspace (the old one was rotated), run once with --same-workspace; `
+          : '') +
         `to continue the job there, use ${!api ? `--base-url ${bound.baseUrl}` : 'the key it was started with'}`,
     },
   );

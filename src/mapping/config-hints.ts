@@ -19,10 +19,21 @@ export function configHint(field: ResolvedCustomField, index: number, cell: stri
     }
     case 'date': {
       const date = inferDateFormat([cell]);
-      return date === undefined ? '' : `; a format that reads it: set ${path}.format to ${JSON.stringify(date.format)}${date.ambiguous.length > 0 ? ` (or ${date.ambiguous.filter((f) => f !== date.format).map((f) => JSON.stringify(f)).join(', ')}: check which the export uses)` : ''}`;
+      return date === undefined
+        ? ''
+        : `; a format that reads it: set ${path}.format to ${JSON.stringify(date.format)}${
+            date.ambiguous.length > 0
+              ? ` (or ${date.ambiguous
+                  .filter((f) => f !== date.format)
+                  .map((f) => JSON.stringify(f))
+                  .join(', ')}: check which the export uses)`
+              : ''
+          }`;
     }
     case 'number':
-      return field.decimalSeparator !== ',' && inferDecimalSeparator([cell]).separator === ',' ? `; written with a decimal comma: set ${path}.decimalSeparator to ","` : '';
+      return field.decimalSeparator !== ',' && inferDecimalSeparator([cell]).separator === ','
+        ? `; written with a decimal comma: set ${path}.decimalSeparator to ","`
+        : '';
     default:
       return '';
   }

@@ -3,23 +3,41 @@ import { DEFAULT_FALSE, DEFAULT_TRUE } from './transforms/boolean.js';
 
 /** Yes/no words of common languages, as (true, false) pairs. */
 const BOOLEAN_PAIRS: readonly (readonly [readonly string[], readonly string[]])[] = [
-  [['ja', 'j', 'wahr'], ['nein', 'n', 'falsch']],
-  [['oui', 'o', 'vrai'], ['non', 'n', 'faux']],
-  [['sí', 'si', 's', 'verdadero'], ['no', 'n', 'falso']],
+  [
+    ['ja', 'j', 'wahr'],
+    ['nein', 'n', 'falsch'],
+  ],
+  [
+    ['oui', 'o', 'vrai'],
+    ['non', 'n', 'faux'],
+  ],
+  [
+    ['sí', 'si', 's', 'verdadero'],
+    ['no', 'n', 'falso'],
+  ],
   [['x', '✓', '✔'], ['-']],
 ];
 
 /** trueValues/falseValues that read every sampled cell, when the defaults (true/yes/y/1, false/no/n/0) do not. */
-export function inferBooleanWords(cells: readonly string[]): { trueValues: string[]; falseValues: string[] } | undefined {
+export function inferBooleanWords(
+  cells: readonly string[],
+): { trueValues: string[]; falseValues: string[] } | undefined {
   const words = [...new Set(cells.map((c) => c.trim().toLowerCase()).filter(Boolean))];
   const known = (list: readonly string[]) => words.every((w) => list.includes(w));
   if (words.length === 0 || known([...DEFAULT_TRUE, ...DEFAULT_FALSE])) return undefined;
   for (const [yes, no] of BOOLEAN_PAIRS) {
     if (!known([...yes, ...no, ...DEFAULT_TRUE, ...DEFAULT_FALSE])) continue;
-    const cased = (list: readonly string[]) => list.filter((w) => cells.some((c) => c.trim().toLowerCase() === w)).map((w) => cells.find((c) => c.trim().toLowerCase() === w)!.trim());
+    const cased = (list: readonly string[]) =>
+      list
+        .filter((w) => cells.some((c) => c.trim().toLowerCase() === w))
+        .map((w) => cells.find((c) => c.trim().toLowerCase() === w)!.trim());
     const trueValues = cased(yes);
     const falseValues = cased(no);
-    if (trueValues.length + falseValues.length > 0) return { trueValues: trueValues.length ? trueValues : [yes[0]!], falseValues: falseValues.length ? falseValues : [no[0]!] };
+    if (trueValues.length + falseValues.length > 0)
+      return {
+        trueValues: trueValues.length ? trueValues : [yes[0]!],
+        falseValues: falseValues.length ? falseValues : [no[0]!],
+      };
   }
   return undefined;
 }
@@ -33,8 +51,22 @@ export function inferBooleanWords(cells: readonly string[]): { trueValues: strin
  * (2023-01-10 09:30).
  */
 const DATE_FORMATS = [
-  'yyyy-MM-dd', 'M/d/yyyy', 'd/M/yyyy', 'd.M.yyyy', 'd-M-yyyy', 'yyyy/M/d', 'M/d/yy', 'd.M.yy',
-  "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", 'yyyy-MM-dd HH:mm:ss', 'yyyy-MM-dd HH:mm', 'M/d/yyyy H:mm', 'M/d/yyyy h:mm a', 'd/M/yyyy H:mm', 'd.M.yyyy H:mm',
+  'yyyy-MM-dd',
+  'M/d/yyyy',
+  'd/M/yyyy',
+  'd.M.yyyy',
+  'd-M-yyyy',
+  'yyyy/M/d',
+  'M/d/yy',
+  'd.M.yy',
+  "yyyy-MM-dd'T'HH:mm:ss",
+  "yyyy-MM-dd'T'HH:mm",
+  'yyyy-MM-dd HH:mm:ss',
+  'yyyy-MM-dd HH:mm',
+  'M/d/yyyy H:mm',
+  'M/d/yyyy h:mm a',
+  'd/M/yyyy H:mm',
+  'd.M.yyyy H:mm',
 ];
 
 /**
@@ -42,7 +74,10 @@ const DATE_FORMATS = [
  * March or April) is ambiguous: `prefer` breaks the tie by the export's
  * country (US: month first), else the caller says it could not tell.
  */
-export function inferDateFormat(cells: readonly string[], prefer?: string): { format: string; ambiguous: readonly string[] } | undefined {
+export function inferDateFormat(
+  cells: readonly string[],
+  prefer?: string,
+): { format: string; ambiguous: readonly string[] } | undefined {
   const filled = cells.map((c) => c.trim()).filter(Boolean);
   if (filled.length === 0) return undefined;
   const fits = DATE_FORMATS.filter((f) => filled.every((c) => DateTime.fromFormat(c, f, { zone: 'UTC' }).isValid));
@@ -50,11 +85,36 @@ export function inferDateFormat(cells: readonly string[], prefer?: string): { fo
   const monthFirst = prefer === 'US' || prefer === 'CA';
   const pick = fits.find((f) => (monthFirst ? /^M/.test(f) : /^d/.test(f))) ?? fits[0]!;
   const dayOrMonthFirst = fits.filter((f) => /^[dM]/.test(f));
-  return { format: pick, ambiguous: dayOrMonthFirst.length > 1 && dayOrMonthFirst.some((f) => f[0] !== pick[0]) ? dayOrMonthFirst : [] };
+  return {
+    format: pick,
+    ambiguous: dayOrMonthFirst.length > 1 && dayOrMonthFirst.some((f) => f[0] !== pick[0]) ? dayOrMonthFirst : [],
+  };
 }
 
 /** Countries that write a decimal comma (12.345,67); elsewhere the comma groups thousands (12,345.67). */
-const DECIMAL_COMMA_COUNTRIES = new Set(['DE', 'AT', 'CH', 'FR', 'BE', 'ES', 'IT', 'NL', 'PT', 'BR', 'DK', 'SE', 'NO', 'FI', 'PL', 'CZ', 'RU', 'TR', 'AR', 'CL', 'CO']);
+const DECIMAL_COMMA_COUNTRIES = new Set([
+  'DE',
+  'AT',
+  'CH',
+  'FR',
+  'BE',
+  'ES',
+  'IT',
+  'NL',
+  'PT',
+  'BR',
+  'DK',
+  'SE',
+  'NO',
+  'FI',
+  'PL',
+  'CZ',
+  'RU',
+  'TR',
+  'AR',
+  'CL',
+  'CO',
+]);
 
 /**
  * How the sample writes its numbers. `1,200` and `17,500` (a comma and
@@ -63,7 +123,10 @@ const DECIMAL_COMMA_COUNTRIES = new Set(['DE', 'AT', 'CH', 'FR', 'BE', 'ES', 'IT
  * say decimal comma, `1,234.5` and `12.5` decimal point), else by the file's
  * country, else left undecided (`ambiguous`) for the person to say.
  */
-export function inferDecimalSeparator(cells: readonly string[], country?: string): { separator: ',' | undefined; ambiguous?: string } {
+export function inferDecimalSeparator(
+  cells: readonly string[],
+  country?: string,
+): { separator: ',' | undefined; ambiguous?: string } {
   const filled = cells.map((c) => c.trim()).filter(Boolean);
   const eitherWay = (c: string) => /^-?\d{1,3}(,\d{3})+$/.test(c);
   const continental = filled.filter((c) => !eitherWay(c) && /^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$/.test(c)).length;
@@ -73,5 +136,13 @@ export function inferDecimalSeparator(cells: readonly string[], country?: string
   const ambiguous = filled.filter(eitherWay);
   if (ambiguous.length === 0) return { separator: undefined };
   if (country !== undefined) return { separator: DECIMAL_COMMA_COUNTRIES.has(country) ? ',' : undefined };
-  return { separator: undefined, ambiguous: `${ambiguous.slice(0, 2).map((c) => JSON.stringify(c)).join(', ')} could be thousands (${ambiguous[0]!.replace(/,/g, '')}) or a decimal comma (${ambiguous[0]!.replace(/,/g, '.')}); read as thousands: set "decimalSeparator": "," if they are decimals` };
+  return {
+    separator: undefined,
+    ambiguous: `${ambiguous
+      .slice(0, 2)
+      .map((c) => JSON.stringify(c))
+      .join(
+        ', ',
+      )} could be thousands (${ambiguous[0]!.replace(/,/g, '')}) or a decimal comma (${ambiguous[0]!.replace(/,/g, '.')}); read as thousands: set "decimalSeparator": "," if they are decimals`,
+  };
 }

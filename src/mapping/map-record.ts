@@ -1,5 +1,18 @@
-import { EXTERNAL_ID_MAX, SOURCE_URL_MAX, sourceProblem, type ContactRequest, type CustomFieldItem } from '../api/contract.js';
-import type { LabelledColumn, PhoneColumn, ResolvedConfig, ResolvedCustomField, TextSource, ValueSource } from '../config/resolved.js';
+import {
+  EXTERNAL_ID_MAX,
+  SOURCE_URL_MAX,
+  sourceProblem,
+  type ContactRequest,
+  type CustomFieldItem,
+} from '../api/contract.js';
+import type {
+  LabelledColumn,
+  PhoneColumn,
+  ResolvedConfig,
+  ResolvedCustomField,
+  TextSource,
+  ValueSource,
+} from '../config/resolved.js';
 import { renderTemplate } from '../config/template.js';
 import { bad, ProblemCode, type Converted, type Problem } from './problem.js';
 import { toBoolean } from './transforms/boolean.js';
@@ -22,7 +35,12 @@ export type NumberCells = (column: string) => boolean;
 
 /** Who a CRM's owner cell names among the workspace's users (workspace/users.ts). */
 export interface OwnerLookup {
-  match(cell: string): { readonly kind: 'user'; readonly user: { readonly id: string } } | { readonly kind: 'ambiguous'; readonly users: readonly { readonly email: string | null; readonly id: string }[] } | { readonly kind: 'none' };
+  match(
+    cell: string,
+  ):
+    | { readonly kind: 'user'; readonly user: { readonly id: string } }
+    | { readonly kind: 'ambiguous'; readonly users: readonly { readonly email: string | null; readonly id: string }[] }
+    | { readonly kind: 'none' };
 }
 
 /** What mapping needs beyond the config and the cells: the workbook's number cells, the workspace's users. */
@@ -51,14 +69,20 @@ export interface MappedItem {
  * Pure: one record's cells → the API request body, or every problem found in it
  * (all at once, so a user fixes a row in one pass).
  */
-export function mapRecord(config: ResolvedConfig, get: CellReader, line: number, context: MappingContext = {}): MappedItem {
+export function mapRecord(
+  config: ResolvedConfig,
+  get: CellReader,
+  line: number,
+  context: MappingContext = {},
+): MappedItem {
   const numberCell = context.numberCell ?? (() => false);
   const problems: Problem[] = [];
   const dropped: Problem[] = [];
   const badValues = config.invalidValues === 'drop' ? dropped : problems;
   const report = (column: string, value: string, result: Converted<unknown>) => {
     if (result.kind === 'bad') badValues.push({ code: result.code, line, column, value, message: result.expected });
-    else if (result.note !== undefined) dropped.push({ code: result.note.code, line, column, value, message: result.note.message });
+    else if (result.note !== undefined)
+      dropped.push({ code: result.note.code, line, column, value, message: result.note.message });
   };
 
   controlCharacters(config, get, line, problems);
@@ -71,31 +95,87 @@ export function mapRecord(config: ResolvedConfig, get: CellReader, line: number,
 
   const emails = labelled(config.emails, 'defaultFields.emails', get, (v) => toEmail(v), report);
   const recordCountry = readCountry(config.phoneCountryColumn, get, line, dropped);
-  const phoneNumbers = labelled(config.phoneNumbers, 'defaultFields.phoneNumbers', get, (v, c) => (numberCell(c.column) ? phoneFromNumberCell : toE164)(v, recordCountry ?? (c as PhoneColumn).defaultCountry), report);
+  const phoneNumbers = labelled(
+    config.phoneNumbers,
+    'defaultFields.phoneNumbers',
+    get,
+    (v, c) =>
+      (numberCell(c.column) ? phoneFromNumberCell : toE164)(v, recordCountry ?? (c as PhoneColumn).defaultCountry),
+    report,
+  );
   const customFields: CustomFieldItem[] = [];
   config.customFields.forEach((field, index) => {
     const cell = get(field.column).trim();
     if (cell === '') return;
     const converted = convertCustom(field, cell);
-    report(field.column, cell, converted.kind === 'ok' ? converted : { ...converted, expected: converted.expected + configHint(field, index, cell) });
+    report(
+      field.column,
+      cell,
+      converted.kind === 'ok'
+        ? converted
+        : { ...converted, expected: converted.expected + configHint(field, index, cell) },
+    );
     if (converted.kind === 'ok') customFields.push({ key: field.key, value: converted.value });
   });
 
   const createdByUserId = readOwner(config, get, line, context.owners, problems, dropped);
-  const source = readText(config.source, get, 'source', line, sourceProblem, ProblemCode.sourceInvalid, badValues, dropped);
-  const sourceUrl = readText(config.sourceUrl, get, 'sourceUrl', line, sourceUrlProblem, ProblemCode.sourceUrlInvalid, badValues, dropped);
+  const source = readText(
+    config.source,
+    get,
+    'source',
+    line,
+    sourceProblem,
+    ProblemCode.sourceInvalid,
+    badValues,
+    dropped,
+  );
+  const sourceUrl = readText(
+    config.sourceUrl,
+    get,
+    'sourceUrl',
+    line,
+    sourceUrlProblem,
+    ProblemCode.sourceUrlInvalid,
+    badValues,
+    dropped,
+  );
 
-  if (!firstName && !lastName && !company && emails.length === 0 && phoneNumbers.length === 0 && problemsOnlyAbout(problems, ID_PROBLEMS)) {
+  if (
+    !firstName &&
+    !lastName &&
+    !company &&
+    emails.length === 0 &&
+    phoneNumbers.length === 0 &&
+    problemsOnlyAbout(problems, ID_PROBLEMS)
+  ) {
     // Nothing left to import: the values that were dropped are why the record fails.
     const bad = dropped.filter((d) => !isNote(d));
-    problems.push(...bad, { code: ProblemCode.emptyContact, line, message: bad.length > 0 ? 'with its bad values left out, the record has no name, company, email or phone number to import' : 'the record has no name, company, email or phone number to import' });
+    problems.push(...bad, {
+      code: ProblemCode.emptyContact,
+      line,
+      message:
+        bad.length > 0
+          ? 'with its bad values left out, the record has no name, company, email or phone number to import'
+          : 'the record has no name, company, email or phone number to import',
+    });
   }
   if (config.requirePhone && phoneNumbers.length === 0 && !problems.some((p) => p.code === ProblemCode.emptyContact)) {
     const left = dropped.filter((d) => d.code === ProblemCode.phoneInvalid || d.code === ProblemCode.phoneNumberCell);
-    problems.push({ code: ProblemCode.phoneMissing, line, message: `${left.length > 0 ? 'with its bad phone numbers left out, ' : ''}the record has no phone number, and requirePhone (--require-phone) asks for one: add the number in the source, or leave requirePhone out to import contacts without one` });
+    problems.push({
+      code: ProblemCode.phoneMissing,
+      line,
+      message: `${left.length > 0 ? 'with its bad phone numbers left out, ' : ''}the record has no phone number, and requirePhone (--require-phone) asks for one: add the number in the source, or leave requirePhone out to import contacts without one`,
+    });
   }
   // A record that fails anyway lists its bad values too: one pass fixes the row.
-  if (problems.length > 0) return { externalId, problems: config.invalidValues === 'drop' ? [...problems, ...dropped.filter((d) => !isNote(d) && !problems.includes(d))] : problems };
+  if (problems.length > 0)
+    return {
+      externalId,
+      problems:
+        config.invalidValues === 'drop'
+          ? [...problems, ...dropped.filter((d) => !isNote(d) && !problems.includes(d))]
+          : problems,
+    };
 
   // Built by assignment, not by spreading optional parts: this runs once per
   // record, and the key order (which payloads.jsonl shows) is the same.
@@ -132,7 +212,10 @@ export function phoneFromNumberCell(value: string, country: CountryCode | undefi
     const e164 = toE164(value, country);
     if (e164.kind === 'ok') return e164;
   }
-  return bad(ProblemCode.phoneNumberCell, `the workbook stores this phone number as a number, not as text, so a leading + or 0 is lost (${value} could be +${value} or 0${value}): format the column as Text in Excel, type the numbers with their +country code and run again: the contact gets its number`);
+  return bad(
+    ProblemCode.phoneNumberCell,
+    `the workbook stores this phone number as a number, not as text, so a leading + or 0 is lost (${value} could be +${value} or 0${value}): format the column as Text in Excel, type the numbers with their +country code and run again: the contact gets its number`,
+  );
 }
 
 /** A record's own label as Google writes it ("* Work" marks the primary one): without the star. */
@@ -143,11 +226,18 @@ function labelOf(cell: string): string {
 /** A cell that holds several values where the config expects one: the split that would read it. */
 function splitHint(value: string, col: LabelledColumn, path: string): string {
   if (col.split !== undefined) return '';
-  const sep = [GOOGLE_SPLIT, ';', ',', '|', '\n'].find((s) => value.includes(s) && value.split(s).filter((v) => v.trim()).length > 1);
+  const sep = [GOOGLE_SPLIT, ';', ',', '|', '\n'].find(
+    (s) => value.includes(s) && value.split(s).filter((v) => v.trim()).length > 1,
+  );
   return sep === undefined ? '' : `; several values in one cell: add "split": ${JSON.stringify(sep)} to ${path}`;
 }
 
-const NOTES: ReadonlySet<string> = new Set([ProblemCode.phoneExtensionDropped, ProblemCode.phoneCountryUnknown, ProblemCode.ownerUnknown, ProblemCode.sourceUrlIncomplete]);
+const NOTES: ReadonlySet<string> = new Set([
+  ProblemCode.phoneExtensionDropped,
+  ProblemCode.phoneCountryUnknown,
+  ProblemCode.ownerUnknown,
+  ProblemCode.sourceUrlIncomplete,
+]);
 const isNote = (p: Problem) => NOTES.has(p.code);
 
 /**
@@ -156,16 +246,40 @@ const isNote = (p: Problem) => NOTES.has(p.code);
  * that names nobody (or several) fails the record (owner.unknown "fail") or
  * falls back to the config's, noted in dropped-values.csv.
  */
-function readOwner(config: ResolvedConfig, get: CellReader, line: number, owners: OwnerLookup | undefined, problems: Problem[], notes: Problem[]): string | undefined {
+function readOwner(
+  config: ResolvedConfig,
+  get: CellReader,
+  line: number,
+  owners: OwnerLookup | undefined,
+  problems: Problem[],
+  notes: Problem[],
+): string | undefined {
   const owner = config.owner;
   if (owner === undefined || owners === undefined) return config.createdByUserId;
   const cell = get(owner.column).trim();
   if (cell === '') return config.createdByUserId;
   const m = owners.match(cell);
   if (m.kind === 'user') return m.user.id;
-  const why = m.kind === 'ambiguous' ? `names ${m.users.length} users of the workspace (${m.users.map((u) => u.email ?? u.id).join(', ')}): write the owner's e-mail instead` : 'matches no user of the workspace by e-mail or full name';
-  if (owner.unknown === 'fail') problems.push({ code: ProblemCode.ownerUnknown, line, column: owner.column, value: cell, message: `${why}; owner.unknown is "fail". Fix the owner in the source, or set owner.unknown to "default"` });
-  else notes.push({ code: ProblemCode.ownerUnknown, line, column: owner.column, value: cell, message: `${why}: ${config.createdByUserId !== undefined ? `the config's createdByUserId ${config.createdByUserId} is the owner` : 'the contact gets the API key\'s default owner'}` });
+  const why =
+    m.kind === 'ambiguous'
+      ? `names ${m.users.length} users of the workspace (${m.users.map((u) => u.email ?? u.id).join(', ')}): write the owner's e-mail instead`
+      : 'matches no user of the workspace by e-mail or full name';
+  if (owner.unknown === 'fail')
+    problems.push({
+      code: ProblemCode.ownerUnknown,
+      line,
+      column: owner.column,
+      value: cell,
+      message: `${why}; owner.unknown is "fail". Fix the owner in the source, or set owner.unknown to "default"`,
+    });
+  else
+    notes.push({
+      code: ProblemCode.ownerUnknown,
+      line,
+      column: owner.column,
+      value: cell,
+      message: `${why}: ${config.createdByUserId !== undefined ? `the config's createdByUserId ${config.createdByUserId} is the owner` : "the contact gets the API key's default owner"}`,
+    });
   return config.createdByUserId;
 }
 
@@ -175,23 +289,44 @@ function readOwner(config: ResolvedConfig, get: CellReader, line: number, owners
  * link is no link); one that makes a value the API refuses is a bad value,
  * reported whole, never cut.
  */
-function readText(source: TextSource | undefined, get: CellReader, path: string, line: number, check: (value: string) => string | undefined, code: ProblemCode, bad: Problem[], notes: Problem[]): string | undefined {
+function readText(
+  source: TextSource | undefined,
+  get: CellReader,
+  path: string,
+  line: number,
+  check: (value: string) => string | undefined,
+  code: ProblemCode,
+  bad: Problem[],
+  notes: Problem[],
+): string | undefined {
   if (source === undefined) return undefined;
   if (source.kind === 'constant') return source.value;
   const rendered = renderTemplate(source.parts, get, false);
   if (rendered.kind === 'empty') {
-    notes.push({ code: ProblemCode.sourceUrlIncomplete, line, column: rendered.empty[0], message: `${path} left out: its template ${JSON.stringify(source.template)} needs ${rendered.empty.map((c) => JSON.stringify(c)).join(', ')}, empty here` });
+    notes.push({
+      code: ProblemCode.sourceUrlIncomplete,
+      line,
+      column: rendered.empty[0],
+      message: `${path} left out: its template ${JSON.stringify(source.template)} needs ${rendered.empty.map((c) => JSON.stringify(c)).join(', ')}, empty here`,
+    });
     return undefined;
   }
   const problem = check(rendered.id);
   if (problem === undefined) return rendered.id;
-  bad.push({ code, line, column: source.parts.find((p): p is { column: string } => 'column' in p)?.column, value: rendered.id, message: `the ${path} its template ${JSON.stringify(source.template)} makes ${problem}` });
+  bad.push({
+    code,
+    line,
+    column: source.parts.find((p): p is { column: string } => 'column' in p)?.column,
+    value: rendered.id,
+    message: `the ${path} its template ${JSON.stringify(source.template)} makes ${problem}`,
+  });
   return undefined;
 }
 
 /** Why the API would refuse this sourceUrl: not an absolute http(s) URL, or longer than SOURCE_URL_MAX. */
 function sourceUrlProblem(value: string): string | undefined {
-  if (value.length > SOURCE_URL_MAX) return `is ${value.length} characters long; a sourceUrl is at most ${SOURCE_URL_MAX}`;
+  if (value.length > SOURCE_URL_MAX)
+    return `is ${value.length} characters long; a sourceUrl is at most ${SOURCE_URL_MAX}`;
   try {
     const url = new URL(value);
     if (url.protocol === 'http:' || url.protocol === 'https:') return undefined;
@@ -202,12 +337,24 @@ function sourceUrlProblem(value: string): string | undefined {
 }
 
 /** The record's own country (phone.countryColumn), or undefined: empty, not configured, or not understood (then noted). */
-function readCountry(column: string | undefined, get: CellReader, line: number, notes: Problem[]): CountryCode | undefined {
+function readCountry(
+  column: string | undefined,
+  get: CellReader,
+  line: number,
+  notes: Problem[],
+): CountryCode | undefined {
   if (column === undefined) return undefined;
   const cell = get(column).trim();
   const country = countryFromText(cell);
   if (country === undefined && cell !== '') {
-    notes.push({ code: ProblemCode.phoneCountryUnknown, line, column, value: cell, message: 'not a country name or code this importer knows (e.g. "US", "USA", "United States", "Deutschland"): its numbers without +country code were read in phone.defaultCountry' });
+    notes.push({
+      code: ProblemCode.phoneCountryUnknown,
+      line,
+      column,
+      value: cell,
+      message:
+        'not a country name or code this importer knows (e.g. "US", "USA", "United States", "Deutschland"): its numbers without +country code were read in phone.defaultCountry',
+    });
   }
   return country;
 }
@@ -223,13 +370,21 @@ function problemsOnlyAbout(problems: readonly Problem[], codes: ReadonlySet<stri
 function readExternalId(source: ValueSource, get: CellReader, line: number, problems: Problem[]): string | undefined {
   const column = source.kind === 'column' ? source.column : source.template;
   const rendered = source.kind === 'column' ? undefined : renderTemplate(source.parts, get, source.allowEmpty);
-  const id = source.kind === 'column' ? get(source.column).trim() || undefined : rendered?.kind === 'rendered' ? rendered.id : undefined;
+  const id =
+    source.kind === 'column'
+      ? get(source.column).trim() || undefined
+      : rendered?.kind === 'rendered'
+        ? rendered.id
+        : undefined;
   if (id === undefined) {
     const empty = rendered?.kind === 'empty' ? rendered.empty.map((c) => JSON.stringify(c)) : [];
     problems.push({
       code: ProblemCode.externalIdMissing,
       line,
-      column: source.kind === 'column' ? column : (rendered?.kind === 'empty' && rendered.empty.length === 1 ? rendered.empty[0] : undefined) ?? column,
+      column:
+        source.kind === 'column'
+          ? column
+          : ((rendered?.kind === 'empty' && rendered.empty.length === 1 ? rendered.empty[0] : undefined) ?? column),
       message:
         source.kind === 'column'
           ? 'the externalId column is empty: every record needs an id to be resumable'
@@ -240,7 +395,13 @@ function readExternalId(source: ValueSource, get: CellReader, line: number, prob
     return undefined;
   }
   if (id.length > EXTERNAL_ID_MAX) {
-    problems.push({ code: ProblemCode.externalIdTooLong, line, column, value: id, message: `an externalId is at most ${EXTERNAL_ID_MAX} characters; this one has ${id.length}` });
+    problems.push({
+      code: ProblemCode.externalIdTooLong,
+      line,
+      column,
+      value: id,
+      message: `an externalId is at most ${EXTERNAL_ID_MAX} characters; this one has ${id.length}`,
+    });
     return undefined;
   }
   return id;
@@ -262,7 +423,13 @@ function labelled<C extends LabelledColumn>(
     splitCell(get(col.column), col.split).forEach((value, k) => {
       const name = labels[k] || labels[0] || col.name;
       const converted = convert(value, col);
-      report(col.column, value, converted.kind === 'ok' ? converted : { ...converted, expected: converted.expected + splitHint(value, col, `${configPath}[${index}]`) });
+      report(
+        col.column,
+        value,
+        converted.kind === 'ok'
+          ? converted
+          : { ...converted, expected: converted.expected + splitHint(value, col, `${configPath}[${index}]`) },
+      );
       if (converted.kind === 'bad') return;
       if (!seen.add(converted.value.toLowerCase())) return;
       out.push({ name, value: converted.value });
@@ -312,12 +479,24 @@ function controlCharacters(config: ResolvedConfig, get: CellReader, line: number
     seen.add(column);
     const value = get(column);
     if (value.length > MAX_CELL_CHARS) {
-      problems.push({ code: ProblemCode.cellTooLong, line, column, value: `${value.slice(0, 80)}… [${value.length} characters]`, message: `found a cell of ${value.length} characters: at most ${MAX_CELL_CHARS} are sent; a cell this long is most likely a quote that is never closed in the export, or a file pasted into the cell` });
+      problems.push({
+        code: ProblemCode.cellTooLong,
+        line,
+        column,
+        value: `${value.slice(0, 80)}… [${value.length} characters]`,
+        message: `found a cell of ${value.length} characters: at most ${MAX_CELL_CHARS} are sent; a cell this long is most likely a quote that is never closed in the export, or a file pasted into the cell`,
+      });
       continue;
     }
     const m = CONTROL.exec(value);
     if (m === null) continue;
     const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    problems.push({ code: ProblemCode.controlCharacter, line, column, value, message: `found the control character U+${code} at position ${m.index + 1}: not text a contact can hold; remove it from the cell in the export` });
+    problems.push({
+      code: ProblemCode.controlCharacter,
+      line,
+      column,
+      value,
+      message: `found the control character U+${code} at position ${m.index + 1}: not text a contact can hold; remove it from the cell in the export`,
+    });
   }
 }

@@ -31,22 +31,44 @@ export function metricsText(o: RunOutcome, now: Date, previousSuccess: number | 
   const lines: string[] = [];
   const metric = (name: string, help: string, samples: readonly (readonly [labels: string, value: number])[]) => {
     lines.push(`# HELP ${PREFIX}_${name} ${help}`, `# TYPE ${PREFIX}_${name} gauge`);
-    for (const [labels, value] of samples) lines.push(`${PREFIX}_${name}{${[job, labels].filter((l) => l !== '').join(',')}} ${value}`);
+    for (const [labels, value] of samples)
+      lines.push(`${PREFIX}_${name}{${[job, labels].filter((l) => l !== '').join(',')}} ${value}`);
   };
   const seconds = Math.floor(now.getTime() / 1000);
   const success = endedWell(o) ? seconds : previousSuccess;
   if (s !== undefined) {
-    metric('records', 'Records of the last run, by where they ended.', BUCKETS.map((b) => [`bucket="${b}"`, s.counts[b]] as const));
+    metric(
+      'records',
+      'Records of the last run, by where they ended.',
+      BUCKETS.map((b) => [`bucket="${b}"`, s.counts[b]] as const),
+    );
     metric('records_read', 'Records read by the last run.', [['', s.counts.read]]);
     const r = s.requests ?? {};
-    metric('requests', 'API requests of the last run, by kind (requests is all of them; rateLimited the 429 answers).', Object.entries(r).map(([kind, n]) => [`kind="${label(kind)}"`, n] as const));
-    metric('deleted', 'Contacts the last run deleted (--delete-missing).', [['', s.deleteMissing !== undefined && !('skipped' in s.deleteMissing) ? s.deleteMissing.deleted : 0]]);
-    metric('conflicts', 'Fields the last run found changed in the source and in the workspace.', [['', s.conflicts ?? 0]]);
+    metric(
+      'requests',
+      'API requests of the last run, by kind (requests is all of them; rateLimited the 429 answers).',
+      Object.entries(r).map(([kind, n]) => [`kind="${label(kind)}"`, n] as const),
+    );
+    metric('deleted', 'Contacts the last run deleted (--delete-missing).', [
+      ['', s.deleteMissing !== undefined && !('skipped' in s.deleteMissing) ? s.deleteMissing.deleted : 0],
+    ]);
+    metric('conflicts', 'Fields the last run found changed in the source and in the workspace.', [
+      ['', s.conflicts ?? 0],
+    ]);
     metric('duration_seconds', 'How long the last run took.', [['', s.durationMs / 1000]]);
   }
-  metric('exit_code', 'The exit code of the last run (0 done, 1 some records failed, 2 usage, 3 aborted, 4 stopped early).', [['', o.exitCode]]);
+  metric(
+    'exit_code',
+    'The exit code of the last run (0 done, 1 some records failed, 2 usage, 3 aborted, 4 stopped early).',
+    [['', o.exitCode]],
+  );
   metric('last_run_timestamp_seconds', 'When the last run ended (Unix time).', [['', seconds]]);
-  if (success !== undefined) metric('last_success_timestamp_seconds', 'When the last run that ended well ended: exit 0, or 4 with progress (Unix time).', [['', success]]);
+  if (success !== undefined)
+    metric(
+      'last_success_timestamp_seconds',
+      'When the last run that ended well ended: exit 0, or 4 with progress (Unix time).',
+      [['', success]],
+    );
   return `${lines.join('\n')}\n`;
 }
 

@@ -19,7 +19,10 @@ export interface MonitorFlags {
 const checked = (text: string | undefined, flag: string): URL | undefined => {
   if (text === undefined) return undefined;
   const url = monitorUrl(text, flag);
-  if (typeof url === 'string') throw new UsageError('MONITOR_URL_INVALID', url, { hint: `give the full address, e.g. ${flag} https://hc-ping.com/your-check-id` });
+  if (typeof url === 'string')
+    throw new UsageError('MONITOR_URL_INVALID', url, {
+      hint: `give the full address, e.g. ${flag} https://hc-ping.com/your-check-id`,
+    });
   return url;
 };
 
@@ -41,10 +44,16 @@ export class RunMonitors {
   private readonly ping: URL | undefined;
 
   /** Checks the flags before anything else runs: a bad URL is a usage error, not a silent night. */
-  constructor(private readonly flags: MonitorFlags, private readonly log: Log) {
+  constructor(
+    private readonly flags: MonitorFlags,
+    private readonly log: Log,
+  ) {
     this.notify = checked(flags.notify, '--notify');
     this.ping = checked(flags.pingUrl, '--ping-url');
-    if (flags.notifyOn !== undefined && flags.notify === undefined) throw new UsageError('NOTIFY_ON_ALONE', '--notify-on goes with --notify, which is not set', { hint: 'add --notify URL, or leave --notify-on out' });
+    if (flags.notifyOn !== undefined && flags.notify === undefined)
+      throw new UsageError('NOTIFY_ON_ALONE', '--notify-on goes with --notify, which is not set', {
+        hint: 'add --notify URL, or leave --notify-on out',
+      });
   }
 
   async started(): Promise<void> {
@@ -53,17 +62,34 @@ export class RunMonitors {
 
   async ended(outcome: RunOutcome): Promise<void> {
     const posts: Promise<void>[] = [];
-    if (this.ping !== undefined) posts.push(this.post(endedWell(outcome) ? this.ping : withSuffix(this.ping, 'fail'), outcomeText(outcome), 'text/plain; charset=utf-8', '--ping-url'));
-    if (this.notify !== undefined && (this.flags.notifyOn === 'always' || isTrouble(outcome))) posts.push(this.post(this.notify, JSON.stringify(outcomePayload(outcome)), 'application/json', '--notify'));
+    if (this.ping !== undefined)
+      posts.push(
+        this.post(
+          endedWell(outcome) ? this.ping : withSuffix(this.ping, 'fail'),
+          outcomeText(outcome),
+          'text/plain; charset=utf-8',
+          '--ping-url',
+        ),
+      );
+    if (this.notify !== undefined && (this.flags.notifyOn === 'always' || isTrouble(outcome)))
+      posts.push(this.post(this.notify, JSON.stringify(outcomePayload(outcome)), 'application/json', '--notify'));
     if (this.flags.metricsFile !== undefined) {
       const why = writeMetricsFile(this.flags.metricsFile, outcome);
-      if (why !== undefined) this.log.warn(`--metrics-file ${this.flags.metricsFile}: not written (${why}); the run's result stands`, 'METRICS_NOT_WRITTEN');
+      if (why !== undefined)
+        this.log.warn(
+          `--metrics-file ${this.flags.metricsFile}: not written (${why}); the run's result stands`,
+          'METRICS_NOT_WRITTEN',
+        );
     }
     await Promise.all(posts);
   }
 
   private async post(url: URL, body: string, type: string, flag: string): Promise<void> {
     const why = await postTo(url, body, type);
-    if (why !== undefined) this.log.warn(`${flag}: could not post to ${shownUrl(url)} (${why}); the run's result stands`, flag === '--notify' ? 'NOTIFY_FAILED' : 'PING_FAILED');
+    if (why !== undefined)
+      this.log.warn(
+        `${flag}: could not post to ${shownUrl(url)} (${why}); the run's result stands`,
+        flag === '--notify' ? 'NOTIFY_FAILED' : 'PING_FAILED',
+      );
   }
 }

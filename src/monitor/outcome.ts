@@ -41,9 +41,13 @@ const meaningOf = (code: number): string => EXIT_MEANINGS[code as ExitCode] ?? '
 
 /** The run in a few lines a person reads in a chat or a mail: where, what, the exit and its meaning, then the summary or the error. */
 export function outcomeText(o: RunOutcome): string {
-  const what = o.summary !== undefined ? `${o.summary.mode === 'dry-run' ? 'dry run' : 'import'} of ${o.summary.input}` : 'run';
+  const what =
+    o.summary !== undefined ? `${o.summary.mode === 'dry-run' ? 'dry run' : 'import'} of ${o.summary.input}` : 'run';
   const head = `openphone-import on ${hostname()}: ${what} ended with exit ${o.exitCode} (${meaningOf(o.exitCode)})`;
-  const body = o.summary !== undefined ? formatSummary(o.summary) : `error: ${o.error?.message ?? 'unknown'}${o.error?.hint !== undefined ? `\nhint: ${o.error.hint}` : ''}`;
+  const body =
+    o.summary !== undefined
+      ? formatSummary(o.summary)
+      : `error: ${o.error?.message ?? 'unknown'}${o.error?.hint !== undefined ? `\nhint: ${o.error.hint}` : ''}`;
   return [head, body, ...(o.next.length > 0 ? ['next:', ...o.next] : [])].join('\n');
 }
 

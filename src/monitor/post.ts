@@ -14,9 +14,21 @@ export const POST_TIMEOUT_MS = 5_000;
 export const shownUrl = (url: URL): string => `${url.origin}/…`;
 
 /** POSTs the body; resolves with why it failed, or undefined when the server took it (2xx). Never throws. */
-export async function postTo(url: URL, body: string, contentType: string, timeoutMs = POST_TIMEOUT_MS): Promise<string | undefined> {
+export async function postTo(
+  url: URL,
+  body: string,
+  contentType: string,
+  timeoutMs = POST_TIMEOUT_MS,
+): Promise<string | undefined> {
   try {
-    const res = await got.post(url, { body, headers: { 'content-type': contentType, 'user-agent': 'openphone-import' }, timeout: { request: timeoutMs }, retry: { limit: 0 }, throwHttpErrors: false, followRedirect: false });
+    const res = await got.post(url, {
+      body,
+      headers: { 'content-type': contentType, 'user-agent': 'openphone-import' },
+      timeout: { request: timeoutMs },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      followRedirect: false,
+    });
     return res.statusCode >= 200 && res.statusCode < 300 ? undefined : `the server answered ${res.statusCode}`;
   } catch (err) {
     const e = err as Error & { code?: string };

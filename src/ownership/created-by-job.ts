@@ -9,7 +9,8 @@ import { forEachJournalEvent } from '../journal/codec.js';
 export { relationOf, type Relation } from '../journal/events.js';
 
 /** Whether a journal event says this job made the contact. */
-export const isCreatedByJob = (event: JournalEvent): event is CreatedEvent => event.t === 'created' && event.how === undefined;
+export const isCreatedByJob = (event: JournalEvent): event is CreatedEvent =>
+  event.t === 'created' && event.how === undefined;
 
 /** A record's contact as the journal leaves it (the last word per externalId). */
 export interface JobContact {
@@ -32,21 +33,40 @@ export async function jobContacts(journalPath: string): Promise<Map<string, JobC
  * --delete-missing of an earlier version deleted (this one releases them).
  * A rollback makes those again from their state before the job.
  */
-export async function jobContactsAndRemoved(journalPath: string): Promise<{ contacts: Map<string, JobContact>; removed: JobContact[] }> {
+export async function jobContactsAndRemoved(
+  journalPath: string,
+): Promise<{ contacts: Map<string, JobContact>; removed: JobContact[] }> {
   const byId = new Map<string, JobContact>();
   const removed: JobContact[] = [];
   await forEachJournalEvent(journalPath, (event) => {
     if (event.t === 'created') {
-      byId.set(event.id, { externalId: event.id, contactId: event.cid, line: event.line, relation: relationOf(event), ...(event.up !== undefined && { leftAt: event.up }) });
+      byId.set(event.id, {
+        externalId: event.id,
+        contactId: event.cid,
+        line: event.line,
+        relation: relationOf(event),
+        ...(event.up !== undefined && { leftAt: event.up }),
+      });
     } else if (event.t === 'updated') {
       const before = byId.get(event.id);
       // A sync's PATCH changes what the contact holds, not who made it.
       // A sync that wrote nothing (the workspace keeps its own values) leaves the last write's updatedAt as the job's.
       const leftAt = event.up ?? before?.leftAt;
-      byId.set(event.id, { externalId: event.id, contactId: event.cid, line: event.line, relation: before?.relation ?? 'created', ...(leftAt !== undefined && { leftAt }) });
+      byId.set(event.id, {
+        externalId: event.id,
+        contactId: event.cid,
+        line: event.line,
+        relation: before?.relation ?? 'created',
+        ...(leftAt !== undefined && { leftAt }),
+      });
     } else if (event.t === 'deleted' || event.t === 'released') {
       const before = byId.get(event.id);
-      if (event.t === 'deleted' && before !== undefined && (before.relation === 'adopted' || before.relation === 'updated')) removed.push(before);
+      if (
+        event.t === 'deleted' &&
+        before !== undefined &&
+        (before.relation === 'adopted' || before.relation === 'updated')
+      )
+        removed.push(before);
       byId.delete(event.id);
     }
   });

@@ -16,12 +16,16 @@ export type GuardedResult =
 const path = (c: JobContact) => `v1/contacts/${encodeURIComponent(c.contactId)}`;
 
 /** Reads the contact as it is now: the contact, gone, or why not. */
-export async function readContact(api: ApiClient, c: JobContact): Promise<{ kind: 'read'; contact: Contact } | GuardedResult> {
+export async function readContact(
+  api: ApiClient,
+  c: JobContact,
+): Promise<{ kind: 'read'; contact: Contact } | GuardedResult> {
   const r = await api.call({ method: 'GET', path: path(c) }, { count: 'lookups' });
   if (r.kind === 'stopped' || r.kind === 'settled') return { kind: 'notSent' };
   if (r.kind === 'gaveUp') return { kind: 'failed', why: `reading it: ${r.message} (a rerun tries again)` };
   if (r.res.status === 404) return { kind: 'gone' };
-  if (r.res.status !== 200) return { kind: 'failed', why: `reading it: ${describeApiError(r.res.status, r.res.body).message}` };
+  if (r.res.status !== 200)
+    return { kind: 'failed', why: `reading it: ${describeApiError(r.res.status, r.res.body).message}` };
   return { kind: 'read', contact: (r.res.body as { data: Contact }).data };
 }
 
@@ -33,11 +37,18 @@ export async function readContact(api: ApiClient, c: JobContact): Promise<{ kind
  * that write left: an agent's edit is not deleted with it). `beforeDelete`
  * gets the contact as read, before the DELETE leaves.
  */
-export async function deleteIfStillOurs(api: ApiClient, c: JobContact, beforeDelete?: (contact: Contact) => void): Promise<GuardedResult> {
+export async function deleteIfStillOurs(
+  api: ApiClient,
+  c: JobContact,
+  beforeDelete?: (contact: Contact) => void,
+): Promise<GuardedResult> {
   const read = await readContact(api, c);
   if (read.kind !== 'read') return read;
   if (read.contact.externalId !== c.externalId) {
-    return { kind: 'changedSince', why: `its externalId is now ${JSON.stringify(read.contact.externalId)}, not ${JSON.stringify(c.externalId)}: not this job's contact any more` };
+    return {
+      kind: 'changedSince',
+      why: `its externalId is now ${JSON.stringify(read.contact.externalId)}, not ${JSON.stringify(c.externalId)}: not this job's contact any more`,
+    };
   }
   const changed = changedSinceJob(read.contact, c);
   if (changed !== undefined) return changed;
@@ -62,16 +73,19 @@ export async function restoreIfUnchanged(api: ApiClient, c: JobContact, before: 
   if (sameContent(read.contact, before)) return { kind: 'restored' };
   const changed = changedSinceJob(read.contact, c);
   if (changed !== undefined) return changed;
-  const r: CallResult<GuardedResult> = await api.call({ method: 'PATCH', path: path(c), body: restoreBody(before, read.contact) }, {
-    count: 'updates',
-    // An answer lost: read back before anything is resent; restored already, or changed by someone meanwhile, nothing more is sent.
-    beforeResend: async () => {
-      const again = await readContact(api, c);
-      if (again.kind !== 'read') return again;
-      if (sameContent(again.contact, before)) return { kind: 'restored' };
-      return changedSinceJob(again.contact, c);
+  const r: CallResult<GuardedResult> = await api.call(
+    { method: 'PATCH', path: path(c), body: restoreBody(before, read.contact) },
+    {
+      count: 'updates',
+      // An answer lost: read back before anything is resent; restored already, or changed by someone meanwhile, nothing more is sent.
+      beforeResend: async () => {
+        const again = await readContact(api, c);
+        if (again.kind !== 'read') return again;
+        if (sameContent(again.contact, before)) return { kind: 'restored' };
+        return changedSinceJob(again.contact, c);
+      },
     },
-  });
+  );
   if (r.kind === 'stopped') return { kind: 'notSent' };
   if (r.kind === 'settled') return r.value;
   // A PATCH that may have gone through is read again by the next run: its updatedAt then differs, and it is listed.
@@ -83,16 +97,31 @@ export async function restoreIfUnchanged(api: ApiClient, c: JobContact, before: 
 
 /** Listed and left alone when the contact is not as the job's last write left it (or the journal cannot say). */
 function changedSinceJob(now: Contact, c: JobContact): GuardedResult | undefined {
-  if (c.leftAt === undefined) return { kind: 'changedSince', why: 'the journal does not say how the job left it, so an edit since cannot be ruled out' };
-  if (now.updatedAt !== c.leftAt) return { kind: 'changedSince', why: `changed at ${now.updatedAt}, after the job's last write (${c.leftAt}): someone else's edit is not undone` };
+  if (c.leftAt === undefined)
+    return {
+      kind: 'changedSince',
+      why: 'the journal does not say how the job left it, so an edit since cannot be ruled out',
+    };
+  if (now.updatedAt !== c.leftAt)
+    return {
+      kind: 'changedSince',
+      why: `changed at ${now.updatedAt}, after the job's last write (${c.leftAt}): someone else's edit is not undone`,
+    };
   return undefined;
 }
 
 /** Whether two states of a contact hold the same names, externalId, items and custom values (ids and times aside). */
 export function sameContent(a: Contact, b: Contact): boolean {
-  const items = (list: readonly { name: string; value: string | null }[]) => JSON.stringify(list.map((i) => [i.name, i.value]).sort());
+  const items = (list: readonly { name: string; value: string | null }[]) =>
+    JSON.stringify(list.map((i) => [i.name, i.value]).sort());
   const fields = (c: Contact) => JSON.stringify(c.customFields.map((f) => [f.key, f.value]).sort());
-  const df = (c: Contact) => [c.defaultFields.firstName, c.defaultFields.lastName, c.defaultFields.company, c.defaultFields.role, c.externalId];
+  const df = (c: Contact) => [
+    c.defaultFields.firstName,
+    c.defaultFields.lastName,
+    c.defaultFields.company,
+    c.defaultFields.role,
+    c.externalId,
+  ];
   return (
     JSON.stringify(df(a)) === JSON.stringify(df(b)) &&
     items(a.defaultFields.emails) === items(b.defaultFields.emails) &&

@@ -37,7 +37,12 @@ export class PriorStates {
   /** The first saved state of each contact, by contact id. */
   static read(path: string): Map<string, PriorState> {
     const out = new Map<string, PriorState>();
-    const corrupt = (n: number) => new UsageError('PRIOR_STATE_CORRUPT', `${path}:${n}: not a saved contact; the file was changed by something other than openphone-import. Without it a rollback cannot restore the contacts this job updated`, { hint: 'restore the file from a backup' });
+    const corrupt = (n: number) =>
+      new UsageError(
+        'PRIOR_STATE_CORRUPT',
+        `${path}:${n}: not a saved contact; the file was changed by something other than openphone-import. Without it a rollback cannot restore the contacts this job updated`,
+        { hint: 'restore the file from a backup' },
+      );
     // A line torn by a kill was never followed by its PATCH.
     for (const e of readJsonLines(path, corrupt) as { id?: unknown; contact?: { id?: unknown } }[]) {
       if (typeof e?.id !== 'string' || typeof e.contact?.id !== 'string') continue;

@@ -8,7 +8,12 @@ import { proveOwnership, type Ownership } from './prove.js';
  * before any calibration, after waiting up to the settle time for one (a job
  * that creates nothing, a rollback, has none to wait for).
  */
-export async function proveOwnershipSharp(api: ApiClient, candidates: readonly Contact[], attemptAt: number | undefined, waitForCalibration = true): Promise<Exclude<Ownership, { kind: 'unsure' }>> {
+export async function proveOwnershipSharp(
+  api: ApiClient,
+  candidates: readonly Contact[],
+  attemptAt: number | undefined,
+  waitForCalibration = true,
+): Promise<Exclude<Ownership, { kind: 'unsure' }>> {
   let first = proveOwnership(candidates, attemptAt, api.serverClock);
   if (first.kind === 'uncalibrated' && waitForCalibration) {
     // Other records' creates answer meanwhile and calibrate the clock; without one, the record stays in doubt.

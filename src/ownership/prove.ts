@@ -36,11 +36,17 @@ export type Ownership =
   /** Contacts hold the externalId, and the clock is not calibrated yet (no write of the job's answered): nothing can be proven either way. */
   | { readonly kind: 'uncalibrated'; readonly contact: Contact };
 
-export function proveOwnership(candidates: readonly Contact[], attemptAt: number | undefined, clock: ServerClock, final = false): Ownership {
+export function proveOwnership(
+  candidates: readonly Contact[],
+  attemptAt: number | undefined,
+  clock: ServerClock,
+  final = false,
+): Ownership {
   if (candidates.length === 0) return { kind: 'absent' };
   const first = candidates[0]!;
   const offset = clock.offset;
-  if (attemptAt === undefined) return { kind: 'notOurs', contact: first, why: 'the journal does not say when the attempt left' };
+  if (attemptAt === undefined)
+    return { kind: 'notOurs', contact: first, why: 'the journal does not say when the attempt left' };
   if (offset === undefined) return { kind: 'uncalibrated', contact: first };
   const earliestDeparture = attemptAt + offset.lo;
   const latestDeparture = attemptAt + offset.hi;
@@ -54,6 +60,15 @@ export function proveOwnership(candidates: readonly Contact[], attemptAt: number
     return Number.isFinite(created) && created >= earliestDeparture;
   });
   if (after.length === 1) return { kind: 'ours', contact: after[0]! };
-  if (after.length > 1) return { kind: 'notOurs', contact: after[0]!, why: `${after.length} contacts with this externalId were made after the attempt left: which one it made cannot be told` };
-  return { kind: 'notOurs', contact: first, why: `made at ${first.createdAt}, before the attempt left (${new Date(earliestDeparture).toISOString()} at the earliest, server clock)` };
+  if (after.length > 1)
+    return {
+      kind: 'notOurs',
+      contact: after[0]!,
+      why: `${after.length} contacts with this externalId were made after the attempt left: which one it made cannot be told`,
+    };
+  return {
+    kind: 'notOurs',
+    contact: first,
+    why: `made at ${first.createdAt}, before the attempt left (${new Date(earliestDeparture).toISOString()} at the earliest, server clock)`,
+  };
 }

@@ -23,7 +23,9 @@ export function restoreBody(before: Contact, now: Contact): ContactPatch {
     },
     customFields: [
       ...before.customFields.map((f) => ({ key: f.key, value: f.value as CustomFieldItem['value'] })),
-      ...now.customFields.filter((f) => !before.customFields.some((b) => b.key === f.key)).map((f) => ({ key: f.key, value: null })),
+      ...now.customFields
+        .filter((f) => !before.customFields.some((b) => b.key === f.key))
+        .map((f) => ({ key: f.key, value: null })),
     ],
     externalId: before.externalId,
   };
@@ -33,7 +35,9 @@ function restoreItems(before: readonly Item[], now: readonly Item[]) {
   const nowIds = new Set(now.map((i) => i.id));
   const beforeIds = new Set(before.map((i) => i.id));
   return [
-    ...before.map((i) => (nowIds.has(i.id) ? { id: i.id, name: i.name, value: i.value } : { name: i.name, value: i.value })),
+    ...before.map((i) =>
+      nowIds.has(i.id) ? { id: i.id, name: i.name, value: i.value } : { name: i.name, value: i.value },
+    ),
     ...now.filter((i) => !beforeIds.has(i.id)).map((i) => ({ id: i.id, value: null })),
   ];
 }

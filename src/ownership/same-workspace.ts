@@ -16,19 +16,32 @@ export async function checkSameWorkspace(api: ApiClient, journalPath: string): P
   const made = [...(await jobContacts(journalPath)).values()].filter((c) => c.relation === 'created');
   if (made.length === 0) return;
   // Spread over the job: the first and last made, and some between.
-  const sample = Array.from({ length: Math.min(SAMPLE, made.length) }, (_, k) => made[Math.floor((k * (made.length - 1)) / Math.max(1, SAMPLE - 1))]!);
+  const sample = Array.from(
+    { length: Math.min(SAMPLE, made.length) },
+    (_, k) => made[Math.floor((k * (made.length - 1)) / Math.max(1, SAMPLE - 1))]!,
+  );
   let found = 0;
   let unanswered = 0;
   for (const c of sample) {
-    const r = await api.call({ method: 'GET', path: `v1/contacts/${encodeURIComponent(c.contactId)}` }, { count: 'checks' });
+    const r = await api.call(
+      { method: 'GET', path: `v1/contacts/${encodeURIComponent(c.contactId)}` },
+      { count: 'checks' },
+    );
     if (r.kind === 'answer' && r.res.status === 200) found++;
     else if (r.kind !== 'answer' || r.res.status !== 404) unanswered++;
     if (found > 0) return;
   }
-  if (unanswered > 0) throw new UsageError('SAME_WORKSPACE_UNCHECKED', `--same-workspace: the contacts this job made could not be read with the new key (${unanswered} of ${sample.length} unanswered): the job was not moved to it`, { hint: 'run the same command again when the API answers' });
+  if (unanswered > 0)
+    throw new UsageError(
+      'SAME_WORKSPACE_UNCHECKED',
+      `--same-workspace: the contacts this job made could not be read with the new key (${unanswered} of ${sample.length} unanswered): the job was not moved to it`,
+      { hint: 'run the same command again when the API answers' },
+    );
   throw new UsageError(
     'NOT_SAME_WORKSPACE',
     `--same-workspace: none of ${sample.length} contacts this job made (${sample.map((c) => c.contactId).join(', ')}) is in the workspace of the new key: it is another workspace's key. Nothing was sent, and the job stays bound to its key`,
-    { hint: 'to import into that workspace, start a new job (add --state-dir with a new folder); to continue this job, use the key of the workspace it imported into' },
+    {
+      hint: 'to import into that workspace, start a new job (add --state-dir with a new folder); to continue this job, use the key of the workspace it imported into',
+    },
   );
 }

@@ -24,11 +24,14 @@ export function describeChange(contact: Contact, record: ContactRequest, arrays:
     ['phone', values(contact.defaultFields.phoneNumbers), values(df.phoneNumbers)],
   ] as const) {
     for (const v of wanted) if (![...had].some((h) => h.toLowerCase() === v.toLowerCase())) out.push(`${label} + ${v}`);
-    if (arrays === 'source') for (const v of had) if (![...wanted].some((w) => w.toLowerCase() === v.toLowerCase())) out.push(`${label} − ${v}`);
+    if (arrays === 'source')
+      for (const v of had)
+        if (![...wanted].some((w) => w.toLowerCase() === v.toLowerCase())) out.push(`${label} − ${v}`);
   }
   for (const f of record.customFields ?? []) {
     const now = contact.customFields.find((c) => c.key === f.key)?.value;
-    if (JSON.stringify(now ?? null) !== JSON.stringify(f.value ?? null)) out.push(`${f.key} ${show(now)} → ${show(f.value)}`);
+    if (JSON.stringify(now ?? null) !== JSON.stringify(f.value ?? null))
+      out.push(`${f.key} ${show(now)} → ${show(f.value)}`);
   }
   return out;
 }

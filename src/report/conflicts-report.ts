@@ -3,7 +3,8 @@ import type { Drift } from '../sync/drift.js';
 import { CsvReport } from './csv-report.js';
 
 /** A value as a person reads it in conflicts.csv: text as it is, anything else as JSON, empty for none. */
-const shown = (value: unknown): string => (value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
+const shown = (value: unknown): string =>
+  value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
 
 /**
  * conflicts.csv: each field a sync found changed both in the source and in
@@ -13,7 +14,10 @@ const shown = (value: unknown): string => (value === null || value === undefined
  */
 export class ConflictsReport extends CsvReport {
   constructor(path: string, delimiter?: string) {
-    super(path, ['line', 'externalId', 'field', 'base', 'source', 'workspace', 'kept'], { omitWhenEmpty: true, ...(delimiter !== undefined && { delimiter }) });
+    super(path, ['line', 'externalId', 'field', 'base', 'source', 'workspace', 'kept'], {
+      omitWhenEmpty: true,
+      ...(delimiter !== undefined && { delimiter }),
+    });
   }
 
   add(line: number, externalId: string, c: Conflict): void {
@@ -27,10 +31,20 @@ export class ConflictsReport extends CsvReport {
  */
 export class DriftReport extends CsvReport {
   constructor(path: string, delimiter?: string) {
-    super(path, ['line', 'externalId', 'field', 'asWritten', 'inWorkspace', 'action'], { omitWhenEmpty: true, ...(delimiter !== undefined && { delimiter }) });
+    super(path, ['line', 'externalId', 'field', 'asWritten', 'inWorkspace', 'action'], {
+      omitWhenEmpty: true,
+      ...(delimiter !== undefined && { delimiter }),
+    });
   }
 
   add(line: number, externalId: string, d: Drift, repaired: boolean): void {
-    this.write([String(line), externalId, d.field, shown(d.base), shown(d.workspace), repaired ? 'written back' : 'listed, left as it is']);
+    this.write([
+      String(line),
+      externalId,
+      d.field,
+      shown(d.base),
+      shown(d.workspace),
+      repaired ? 'written back' : 'listed, left as it is',
+    ]);
   }
 }

@@ -25,8 +25,12 @@ export class ContactPreview {
     if (this.lines.length >= this.max) return;
     const fields = record.payload.defaultFields;
     const sent = fields.phoneNumbers ?? [];
-    const who = [[fields.firstName, fields.lastName].filter(Boolean).join(' '), fields.company].filter(Boolean).join(', ') || '(no name)';
-    const written = this.columns.map((c) => record.fields[this.header.positionOf.get(c.column) ?? -1] ?? '').filter((v) => v.trim() !== '');
+    const who =
+      [[fields.firstName, fields.lastName].filter(Boolean).join(' '), fields.company].filter(Boolean).join(', ') ||
+      '(no name)';
+    const written = this.columns
+      .map((c) => record.fields[this.header.positionOf.get(c.column) ?? -1] ?? '')
+      .filter((v) => v.trim() !== '');
     const shown = sent.map((p) => {
       const n = p.value === null ? undefined : parsePhoneNumber(p.value, undefined);
       return n ? `${n.formatInternational()} (${n.country ?? `+${n.countryCallingCode}`})` : String(p.value);

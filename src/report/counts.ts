@@ -17,7 +17,24 @@ const MAX_DISTINCT_OWNERS = 1000;
  * contact was deleted in the app, and run --verify made it again; skipped: a
  * person decided in review.csv not to import it.
  */
-export const BUCKETS = ['valid', 'created', 'restored', 'updated', 'adopted', 'unchanged', 'existing', 'changed', 'review', 'skipped', 'duplicate', 'failed', 'tripped', 'notSent', 'inDoubt', 'ignored'] as const;
+export const BUCKETS = [
+  'valid',
+  'created',
+  'restored',
+  'updated',
+  'adopted',
+  'unchanged',
+  'existing',
+  'changed',
+  'review',
+  'skipped',
+  'duplicate',
+  'failed',
+  'tripped',
+  'notSent',
+  'inDoubt',
+  'ignored',
+] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
 /** Every record read ends in exactly one bucket; the invariant is checked, never assumed. */
@@ -40,7 +57,8 @@ export class Counts {
   /** Counts an owner cell that matched no user; the distinct cells kept are bounded like the owner check's. */
   noteOwnerUnmatched(cell: string): void {
     const known = this.ownersUnmatched.get(cell);
-    if (known !== undefined || this.ownersUnmatched.size < MAX_DISTINCT_OWNERS) this.ownersUnmatched.set(cell, (known ?? 0) + 1);
+    if (known !== undefined || this.ownersUnmatched.size < MAX_DISTINCT_OWNERS)
+      this.ownersUnmatched.set(cell, (known ?? 0) + 1);
   }
 
   /** Contacts imported (or, in a dry run, valid) without a phone number: in a phone system, worth a headline. */
@@ -56,7 +74,8 @@ export class Counts {
       if (p.code !== 'PHONE_INVALID' || p.value === undefined) continue;
       this.phonesLeftOut.total++;
       const format = nationalFormatOf(p.value);
-      if (format !== undefined) this.phonesLeftOut.byFormat[format.country] = (this.phonesLeftOut.byFormat[format.country] ?? 0) + 1;
+      if (format !== undefined)
+        this.phonesLeftOut.byFormat[format.country] = (this.phonesLeftOut.byFormat[format.country] ?? 0) + 1;
     }
   }
 

@@ -17,10 +17,19 @@ import { delimiterOfReport } from './csv-report.js';
  * offset is read, so a resume over a million contacts does not parse them all
  * again. Without it, or without the file, the whole journal is read.
  */
-export async function writeCreatedReport(journalPath: string, outPath: string, continueFrom?: number, inputDelimiter = ','): Promise<void> {
+export async function writeCreatedReport(
+  journalPath: string,
+  outPath: string,
+  continueFrom?: number,
+  inputDelimiter = ',',
+): Promise<void> {
   const file = new AtomicPrivateFile(outPath);
   // A journal shorter than what created.csv covered was not the one it was made from: read it all.
-  const resume = continueFrom !== undefined && existsSync(outPath) && existsSync(journalPath) && continueFrom <= statSync(journalPath).size;
+  const resume =
+    continueFrom !== undefined &&
+    existsSync(outPath) &&
+    existsSync(journalPath) &&
+    continueFrom <= statSync(journalPath).size;
   // The rows copied keep their delimiter; a file started afresh takes the input's.
   const delimiter = resume ? delimiterOfReport(outPath, 'line', 'externalId', ',') : inputDelimiter;
   if (resume) {

@@ -10,7 +10,11 @@ export function failedCardsPath(format: string | undefined, reportDir: string): 
 }
 
 /** summary.json's failedCards: the file, when a vCard run had cards that failed or were duplicates. */
-export function failedCardsFact(format: string | undefined, counts: Counts, reportDir: string): { failedCards?: string } {
+export function failedCardsFact(
+  format: string | undefined,
+  counts: Counts,
+  reportDir: string,
+): { failedCards?: string } {
   const path = failedCardsPath(format, reportDir);
   return path !== undefined && counts.buckets.failed + counts.buckets.duplicate > 0 ? { failedCards: path } : {};
 }
@@ -28,7 +32,12 @@ const SOURCE_PROPERTY = 'X-OPENPHONE-IMPORT-SOURCE';
  * Written after the run from the failed records' lines, by reading the input
  * once more: only failed cards are copied, so nothing is held meanwhile.
  */
-export async function writeFailedCards(path: string, input: string, reasons: ReadonlyMap<number, readonly string[]>, keepEdits?: (aside: string) => void): Promise<void> {
+export async function writeFailedCards(
+  path: string,
+  input: string,
+  reasons: ReadonlyMap<number, readonly string[]>,
+  keepEdits?: (aside: string) => void,
+): Promise<void> {
   const out = new AtomicPrivateFile(path, keepEdits);
   const fd = openSync(input, 'r');
   try {
@@ -37,7 +46,9 @@ export async function writeFailedCards(path: string, input: string, reasons: Rea
       if (why === undefined) continue;
       const bytes = Buffer.alloc(card.end - card.start);
       readSync(fd, bytes, 0, bytes.length, card.start);
-      out.stream.write(Buffer.from(withReasons(bytes.toString('latin1'), why, `${resolve(input)}:${card.line}`), 'latin1'));
+      out.stream.write(
+        Buffer.from(withReasons(bytes.toString('latin1'), why, `${resolve(input)}:${card.line}`), 'latin1'),
+      );
       await out.pace();
     }
   } catch (err) {
@@ -61,11 +72,15 @@ export function withReasons(card: string, reasons: readonly string[], source: st
   const hadSource = lines.some((l) => l.toUpperCase().startsWith(`${SOURCE_PROPERTY}:`));
   const kept = lines.filter((l) => !l.toUpperCase().startsWith(`${ERROR_PROPERTY}:`));
   const end = kept.findIndex((l) => /^\s*END:VCARD\s*$/i.test(l));
-  const added = [...(hadSource ? [] : [`${SOURCE_PROPERTY}:${escapeText(source)}`]), ...reasons.map((r) => `${ERROR_PROPERTY}:${escapeText(r)}`)].map((l) => Buffer.from(l, 'utf8').toString('latin1'));
+  const added = [
+    ...(hadSource ? [] : [`${SOURCE_PROPERTY}:${escapeText(source)}`]),
+    ...reasons.map((r) => `${ERROR_PROPERTY}:${escapeText(r)}`),
+  ].map((l) => Buffer.from(l, 'utf8').toString('latin1'));
   // A card cut off by the end of the file gets its reasons at its end (and stays as unreadable as it was).
   const at = end < 0 ? kept.length : end;
   const text = [...kept.slice(0, at), ...added, ...kept.slice(at)].join(eol);
   return text.endsWith(eol) || end < 0 ? text : `${text}${eol}`;
 }
 
-const escapeText = (s: string) => s.replace(/\\/g, '\\\\').replace(/\r?\n/g, '\\n').replace(/,/g, '\\,').replace(/;/g, '\\;');
+const escapeText = (s: string) =>
+  s.replace(/\\/g, '\\\\').replace(/\r?\n/g, '\\n').replace(/,/g, '\\,').replace(/;/g, '\\;');

@@ -69,6 +69,7 @@ export class FailuresReport {
 
   async commit(): Promise<void> {
     await this.file.commit();
-    if (this.cards !== undefined && this.failedCardsPath !== undefined) await writeFailedCards(this.failedCardsPath, this.inputFile, this.cards, this.keepEdits);
+    if (this.cards !== undefined && this.failedCardsPath !== undefined)
+      await writeFailedCards(this.failedCardsPath, this.inputFile, this.cards, this.keepEdits);
   }
 }

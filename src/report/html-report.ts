@@ -7,7 +7,6 @@ import { Html, html } from './html.js';
 import { phoneCountryHint, RATE_SPAN_MS, type Summary } from './summary.js';
 import type { TimelinePoint } from './timeline.js';
 
-
 const SHOWN: readonly (keyof Summary['counts'])[] = ['read', ...BUCKETS];
 
 /** What each bucket means, for the person who asked for the migration; the code stays in data-bucket for scripts. */
@@ -28,7 +27,7 @@ const LABELS: Record<(typeof SHOWN)[number], string> = {
   tripped: 'refused for the whole job: the key or workspace, not the row',
   notSent: 'not sent yet: the run stopped early',
   inDoubt: 'sent, answer lost: checked on the next run',
-  ignored: 'lines that are not contacts (blank rows, a report\'s footer)',
+  ignored: "lines that are not contacts (blank rows, a report's footer)",
 };
 
 /** One thing to do next: in words, and the command that does it. */
@@ -47,16 +46,24 @@ export interface NextStep {
  */
 export function renderReport(s: Summary, runs: readonly RunRow[], next: readonly NextStep[] = []): string {
   const c = s.counts;
-  const counts = SHOWN.filter((b) => b === 'read' || (c[b] ?? 0) > 0).map((b) => html`<tr><th>${LABELS[b]}</th><td data-bucket="${b}">${c[b] ?? 0}</td></tr>`);
+  const counts = SHOWN.filter((b) => b === 'read' || (c[b] ?? 0) > 0).map(
+    (b) => html`<tr><th>${LABELS[b]}</th><td data-bucket="${b}">${c[b] ?? 0}</td></tr>`,
+  );
   // Deletions are not records of the input (their records left it): a row of their own beside the buckets.
   const d = s.deleteMissing !== undefined && !('skipped' in s.deleteMissing) ? s.deleteMissing : undefined;
-  if (d !== undefined && d.deleted + d.released > 0) counts.push(html`<tr><th>deleted from OpenPhone (${d.released > 0 ? `${d.released} adopted ones given back, ` : ''}their records left the source: <a href="deleted.csv">deleted.csv</a>)</th><td data-deleted="${d.deleted + d.released}">${d.deleted + d.released}</td></tr>`);
+  if (d !== undefined && d.deleted + d.released > 0)
+    counts.push(
+      html`<tr><th>deleted from OpenPhone (${d.released > 0 ? `${d.released} adopted ones given back, ` : ''}their records left the source: <a href="deleted.csv">deleted.csv</a>)</th><td data-deleted="${d.deleted + d.released}">${d.deleted + d.released}</td></tr>`,
+    );
   const advice = adviceFor(s);
   // A rate over a second or two of start-up and end says nothing of the pace (as in the terminal's summary).
   const longEnough = s.durationMs >= RATE_SPAN_MS;
   const steps = next.map((n) => html`<li>${n.what}:<pre>${n.command}</pre></li>`);
   const problems = s.problemGroups.map((g) => {
-    const examples = g.examples.map((e) => html`<li>line ${e.line}${e.value !== undefined ? html`: found <code>${e.value}</code>` : ''}: ${e.message}</li>`);
+    const examples = g.examples.map(
+      (e) =>
+        html`<li>line ${e.line}${e.value !== undefined ? html`: found <code>${e.value}</code>` : ''}: ${e.message}</li>`,
+    );
     return html`<tr><td><code>${g.code}</code></td><td>${g.column ?? ''}</td><td>${g.kind}</td><td data-problem="${g.code}">${g.count}</td><td><ul>${examples}</ul></td></tr>`;
   });
   const job = jobTotals(runs);
@@ -84,14 +91,22 @@ ${runs.length > 0 ? runsTable(runs) : ''}
 }
 
 // Printed (to PDF for whoever asked for the migration): full width, no tables or headings cut across pages.
-const STYLE = new Html('body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:70em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4;font-weight:normal}code{background:#f4f4f4;padding:0 .2em}pre{background:#f4f4f4;padding:.4em .6em;white-space:pre-wrap;word-break:break-all;margin:.2em 0 .6em}ul{margin:0;padding-left:1.2em}.ok{color:#17692e}.bad{color:#a61b1b}@media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}table,pre,svg{break-inside:avoid}svg{max-width:100%;height:auto}a{color:inherit;text-decoration:none}}');
+const STYLE = new Html(
+  'body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:70em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4;font-weight:normal}code{background:#f4f4f4;padding:0 .2em}pre{background:#f4f4f4;padding:.4em .6em;white-space:pre-wrap;word-break:break-all;margin:.2em 0 .6em}ul{margin:0;padding-left:1.2em}.ok{color:#17692e}.bad{color:#a61b1b}@media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}table,pre,svg{break-inside:avoid}svg{max-width:100%;height:auto}a{color:inherit;text-decoration:none}}',
+);
 
 /** The next steps in words: what the numbers above ask of a person. */
 function adviceFor(s: Summary): string[] {
   const c = s.counts;
   const out: string[] = [];
-  if (s.abortedBecause) out.push(`The run stopped before it finished: ${s.abortedBecause}. ${s.abortHint ? `What to do: ${s.abortHint}. ` : ''}Once that is fixed, the same command carries on where it stopped; nothing is created twice.`);
-  else if (s.stoppedEarly) out.push(`The run stopped early (${s.stoppedEarly}). Run the same command again to continue; nothing is created twice.`);
+  if (s.abortedBecause)
+    out.push(
+      `The run stopped before it finished: ${s.abortedBecause}. ${s.abortHint ? `What to do: ${s.abortHint}. ` : ''}Once that is fixed, the same command carries on where it stopped; nothing is created twice.`,
+    );
+  else if (s.stoppedEarly)
+    out.push(
+      `The run stopped early (${s.stoppedEarly}). Run the same command again to continue; nothing is created twice.`,
+    );
   if (c.failed + c.duplicate > 0) {
     out.push(
       s.failedCards !== undefined
@@ -99,32 +114,59 @@ function adviceFor(s: Summary): string[] {
         : `${c.failed + c.duplicate} row(s) need a fix: failures.csv lists each with what is wrong (the problems below, by column). Fix them there and run the fixed file.`,
     );
   }
-  if (c.review > 0) out.push(`${c.review} row(s) match more than one contact already in OpenPhone, or one the job may not take: review.csv names the candidates; merge or tidy them in OpenPhone, then run again.`);
-  if (c.inDoubt + c.notSent > 0 && !s.stoppedEarly && !s.abortedBecause) out.push('Some rows are not settled yet: run the same command again.');
+  if (c.review > 0)
+    out.push(
+      `${c.review} row(s) match more than one contact already in OpenPhone, or one the job may not take: review.csv names the candidates; merge or tidy them in OpenPhone, then run again.`,
+    );
+  if (c.inDoubt + c.notSent > 0 && !s.stoppedEarly && !s.abortedBecause)
+    out.push('Some rows are not settled yet: run the same command again.');
   const d = s.deleteMissing;
   if (d !== undefined && !('skipped' in d)) {
     // The one decision a person must make about deletions is said here, not only in that night's terminal output.
-    if (d.refused !== undefined) out.push(`Nothing was deleted: ${d.refused}.${d.refusedHint !== undefined ? ` What to do: ${d.refusedHint}.` : ''}`);
-    else if (d.deleted + d.released > 0) out.push(`${d.deleted} contact(s) the job had created were deleted and ${d.released} it had adopted were given back, because their records left the source: deleted.csv holds each deleted one as it was.${d.changedSince > 0 ? ` ${d.changedSince} were left alone: someone changed them since the job wrote them.` : ''}`);
+    if (d.refused !== undefined)
+      out.push(
+        `Nothing was deleted: ${d.refused}.${d.refusedHint !== undefined ? ` What to do: ${d.refusedHint}.` : ''}`,
+      );
+    else if (d.deleted + d.released > 0)
+      out.push(
+        `${d.deleted} contact(s) the job had created were deleted and ${d.released} it had adopted were given back, because their records left the source: deleted.csv holds each deleted one as it was.${d.changedSince > 0 ? ` ${d.changedSince} were left alone: someone changed them since the job wrote them.` : ''}`,
+      );
   }
   const w = s.wouldDelete;
-  if (w !== undefined && w.delete + w.release > 0) out.push(`The import with --delete-missing would ${w.refused !== undefined ? `refuse to delete the ${w.delete + w.release} contact(s) no longer in the input: ${w.refused}.${w.refusedHint !== undefined ? ` What to do: ${w.refusedHint}.` : ''}` : `delete ${w.delete} contact(s) the job created${w.release > 0 ? ` and give back ${w.release} it adopted` : ''}, because their records are no longer in the input.`} would-delete.csv lists each.`);
-  if (s.conflicts !== undefined) out.push(`${s.conflicts} field(s) were changed both in the source and by someone in OpenPhone since the job last wrote them: conflicts.csv lists each with the three values and which one the contact keeps.`);
-  if (s.drift !== undefined) out.push(`${s.drift} field(s) of the job's contacts were changed in OpenPhone since the job wrote them: drift.csv lists each, and whether it was written back.`);
+  if (w !== undefined && w.delete + w.release > 0)
+    out.push(
+      `The import with --delete-missing would ${w.refused !== undefined ? `refuse to delete the ${w.delete + w.release} contact(s) no longer in the input: ${w.refused}.${w.refusedHint !== undefined ? ` What to do: ${w.refusedHint}.` : ''}` : `delete ${w.delete} contact(s) the job created${w.release > 0 ? ` and give back ${w.release} it adopted` : ''}, because their records are no longer in the input.`} would-delete.csv lists each.`,
+    );
+  if (s.conflicts !== undefined)
+    out.push(
+      `${s.conflicts} field(s) were changed both in the source and by someone in OpenPhone since the job last wrote them: conflicts.csv lists each with the three values and which one the contact keeps.`,
+    );
+  if (s.drift !== undefined)
+    out.push(
+      `${s.drift} field(s) of the job's contacts were changed in OpenPhone since the job wrote them: drift.csv lists each, and whether it was written back.`,
+    );
   const hint = phoneCountryHint(s.phonesLeftOut);
   if (hint !== undefined) out.push(`${hint[0]!.toUpperCase()}${hint.slice(1)}.`);
-  if (out.length === 0 && s.exitCode === 0) out.push(s.mode === 'dry-run' ? 'Every row can be imported: run the import below.' : 'Nothing is left to do for this file. Running it again on a fresh export brings changes across, and sends nothing for rows that did not change.');
+  if (out.length === 0 && s.exitCode === 0)
+    out.push(
+      s.mode === 'dry-run'
+        ? 'Every row can be imported: run the import below.'
+        : 'Nothing is left to do for this file. Running it again on a fresh export brings changes across, and sends nothing for rows that did not change.',
+    );
   return out;
 }
 
 /** A time as the person reading the page reads a clock: this machine's zone, named; the ISO instant stays in datetime. */
 function localTime(iso: string): Html {
   const t = DateTime.fromISO(iso);
-  return t.isValid ? html`<time datetime="${iso}">${t.toLocal().toFormat('yyyy-MM-dd HH:mm:ss ZZZZ')}</time>` : html`${iso}`;
+  return t.isValid
+    ? html`<time datetime="${iso}">${t.toLocal().toFormat('yyyy-MM-dd HH:mm:ss ZZZZ')}</time>`
+    : html`${iso}`;
 }
 
 /** The reports a sentence names, as links to them (they sit beside report.html). */
-const REPORT_NAME = /\b((?:failures|review|conflicts|drift|deleted|dropped-values|would-delete|created)\.(?:csv|vcf))\b/g;
+const REPORT_NAME =
+  /\b((?:failures|review|conflicts|drift|deleted|dropped-values|would-delete|created)\.(?:csv|vcf))\b/g;
 
 function withReportLinks(text: string): Html {
   const parts = text.split(REPORT_NAME);
@@ -144,8 +186,10 @@ function reportLinks(s: Summary): Html {
 const RUN_COLUMNS = ['created', 'updated', 'adopted', 'unchanged', 'deleted', 'failed'] as const;
 
 const runCount = (r: RunRow, column: (typeof RUN_COLUMNS)[number]): number | undefined => {
-  if (column === 'deleted') return r.deleted !== undefined ? r.deleted + (r.released ?? 0) : r.counts !== undefined ? 0 : undefined;
-  if (column === 'failed') return r.counts === undefined ? undefined : (r.counts.failed ?? 0) + (r.counts.duplicate ?? 0);
+  if (column === 'deleted')
+    return r.deleted !== undefined ? r.deleted + (r.released ?? 0) : r.counts !== undefined ? 0 : undefined;
+  if (column === 'failed')
+    return r.counts === undefined ? undefined : (r.counts.failed ?? 0) + (r.counts.duplicate ?? 0);
   return r.counts?.[column];
 };
 
@@ -154,14 +198,18 @@ function runsTable(runs: readonly RunRow[]): Html {
   const rows = runs.map((r) => {
     const folder = runFolderOf(r.startedAt);
     const files = (r.files ?? []).map((f) => html`<a href="${folder}/${f}">${f}</a>`);
-    const cells = RUN_COLUMNS.map((col) => html`<td data-run-${col}="${runCount(r, col) ?? ''}">${runCount(r, col) ?? ''}</td>`);
+    const cells = RUN_COLUMNS.map(
+      (col) => html`<td data-run-${col}="${runCount(r, col) ?? ''}">${runCount(r, col) ?? ''}</td>`,
+    );
     return html`<tr><td>${localTime(r.startedAt)}</td><td>${r.endedAt !== undefined ? localTime(r.endedAt) : 'no end recorded (running, or killed)'}</td><td>${r.exitCode ?? ''}</td><td>${r.input ?? ''}</td>${cells}<td>${files.length > 0 ? files.map((f, i) => html`${i > 0 ? ', ' : ''}${f}`) : ''}</td></tr>`;
   });
   const ended = runs.filter((r) => r.counts !== undefined);
   const sum = (col: (typeof RUN_COLUMNS)[number]) => ended.reduce((n, r) => n + (runCount(r, col) ?? 0), 0);
   // A failure is tried again by the next run, so failures do not add up: the net is what the last run that ended left.
   const lastFailed = ended.length > 0 ? (runCount(ended[ended.length - 1]!, 'failed') ?? 0) : 0;
-  const net = RUN_COLUMNS.map((col) => (col === 'failed' ? lastFailed : sum(col))).map((n, i) => html`<td data-net-${RUN_COLUMNS[i]!}="${n}">${n}</td>`);
+  const net = RUN_COLUMNS.map((col) => (col === 'failed' ? lastFailed : sum(col))).map(
+    (n, i) => html`<td data-net-${RUN_COLUMNS[i]!}="${n}">${n}</td>`,
+  );
   return html`<h2 id="runs">The job's runs</h2><table><tr><th>started</th><th>ended</th><th>exit</th><th>input</th>${RUN_COLUMNS.map((c) => html`<th>${c}</th>`)}<th>this run's files</th></tr>${rows}${ended.length > 1 ? html`<tr><th colspan="4">the job, all runs (failed: what the last run left)</th>${net}<td></td></tr>` : ''}</table>`;
 }
 
@@ -169,11 +217,18 @@ function runsTable(runs: readonly RunRow[]): Html {
  * The whole job across the runs that recorded their end: what it made, updated and adopted (each run's
  * own work adds up), and what the last of them left failed (a failure is tried again, so it does not add up).
  */
-function jobTotals(runs: readonly RunRow[]): { created: number; updated: number; adopted: number; failed: number } | undefined {
+function jobTotals(
+  runs: readonly RunRow[],
+): { created: number; updated: number; adopted: number; failed: number } | undefined {
   const ended = runs.filter((r) => r.counts !== undefined);
   if (ended.length === 0) return undefined;
   const sum = (b: string) => ended.reduce((n, r) => n + (r.counts![b] ?? 0), 0);
-  return { created: sum('created'), updated: sum('updated'), adopted: sum('adopted'), failed: ended[ended.length - 1]!.counts!.failed ?? 0 };
+  return {
+    created: sum('created'),
+    updated: sum('updated'),
+    adopted: sum('adopted'),
+    failed: ended[ended.length - 1]!.counts!.failed ?? 0,
+  };
 }
 
 /** Requests per second over the run as an inline SVG line; red marks where the API answered 429, orange where requests were retried. */
@@ -188,7 +243,13 @@ function rateChart(points: readonly TimelinePoint[]): Html {
   const y = (r: number) => H - pad - (r / maxRate) * (H - 2 * pad);
   const line = points.map((p, i) => `${x(p.t).toFixed(1)},${y(rates[i]!).toFixed(1)}`).join(' ');
   const marks = points
-    .map((p, i) => (p.rateLimited > 0 ? `<circle cx="${x(p.t).toFixed(1)}" cy="${y(rates[i]!).toFixed(1)}" r="4" fill="#c62828"><title>${p.rateLimited} × 429</title></circle>` : p.retries > 0 ? `<circle cx="${x(p.t).toFixed(1)}" cy="${y(rates[i]!).toFixed(1)}" r="3" fill="#ef8f00"><title>${p.retries} retries</title></circle>` : ''))
+    .map((p, i) =>
+      p.rateLimited > 0
+        ? `<circle cx="${x(p.t).toFixed(1)}" cy="${y(rates[i]!).toFixed(1)}" r="4" fill="#c62828"><title>${p.rateLimited} × 429</title></circle>`
+        : p.retries > 0
+          ? `<circle cx="${x(p.t).toFixed(1)}" cy="${y(rates[i]!).toFixed(1)}" r="3" fill="#ef8f00"><title>${p.retries} retries</title></circle>`
+          : '',
+    )
     .join('');
   // Numbers only (coordinates, counts): nothing of the input reaches the chart.
   return new Html(`<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="requests per second over time">

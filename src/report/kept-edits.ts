@@ -4,4 +4,7 @@ import type { Log } from '../log.js';
 export const keptEdits =
   (log: Log | undefined) =>
   (aside: string): void =>
-    log?.warn(`your edits are kept: the report you edited is now ${aside}, and the new one takes its name`, 'EDITED_REPORT_KEPT');
+    log?.warn(
+      `your edits are kept: the report you edited is now ${aside}, and the new one takes its name`,
+      'EDITED_REPORT_KEPT',
+    );

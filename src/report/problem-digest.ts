@@ -16,7 +16,16 @@ export interface ProblemGroup {
  * need not open failures.csv to learn what is wrong.
  */
 export class ProblemDigest {
-  private readonly groups = new Map<string, { kind: ProblemGroup['kind']; code: string; column?: string; count: number; examples: ProblemGroup['examples'][number][] }>();
+  private readonly groups = new Map<
+    string,
+    {
+      kind: ProblemGroup['kind'];
+      code: string;
+      column?: string;
+      count: number;
+      examples: ProblemGroup['examples'][number][];
+    }
+  >();
 
   add(kind: ProblemGroup['kind'], problems: readonly Problem[]): void {
     for (const p of problems) {
@@ -27,7 +36,8 @@ export class ProblemDigest {
         this.groups.set(key, g);
       }
       g.count++;
-      if (g.examples.length < 3) g.examples.push({ line: p.line, ...(p.value !== undefined && { value: p.value }), message: p.message });
+      if (g.examples.length < 3)
+        g.examples.push({ line: p.line, ...(p.value !== undefined && { value: p.value }), message: p.message });
     }
   }
 
@@ -42,9 +52,13 @@ export function describeGroups(groups: readonly ProblemGroup[], max = 8): string
   const lines = groups.slice(0, max).map((g) => {
     const where = g.column === undefined ? '' : ` in ${JSON.stringify(g.column)}`;
     const e = g.examples[0];
-    const example = e === undefined ? '' : `; e.g. line ${e.line}${e.value !== undefined ? `: found ${JSON.stringify(e.value.length > 60 ? `${e.value.slice(0, 57)}...` : e.value)}` : ''}: ${e.message}`;
+    const example =
+      e === undefined
+        ? ''
+        : `; e.g. line ${e.line}${e.value !== undefined ? `: found ${JSON.stringify(e.value.length > 60 ? `${e.value.slice(0, 57)}...` : e.value)}` : ''}: ${e.message}`;
     return `    ${g.code}${where}: ${g.count} ${g.kind === 'failed' ? 'failed' : 'left out'}${example}`;
   });
-  if (groups.length > max) lines.push(`    … and ${groups.length - max} more kinds: see failures.csv and dropped-values.csv`);
+  if (groups.length > max)
+    lines.push(`    … and ${groups.length - max} more kinds: see failures.csv and dropped-values.csv`);
   return lines;
 }

@@ -24,7 +24,9 @@ const duration = (ms: number) => {
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return m < 60
+    ? `${m}m${String(s % 60).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 };
 
 /**
@@ -36,8 +38,12 @@ const duration = (ms: number) => {
 export function describeProgress(p: ProgressSnapshot, width = Infinity): string {
   const moving = p.sent ?? p.done;
   const rate = p.elapsedMs > 0 ? moving / (p.elapsedMs / 1000) : 0;
-  const of = p.total !== undefined ? `/${p.total} (${Math.min(100, Math.floor((p.done / Math.max(1, p.total)) * 100))}%)` : '';
-  const eta = p.total !== undefined && rate > 0 && p.done < p.total ? `, ETA ${duration(((p.total - p.done) / rate) * 1000)}` : '';
+  const of =
+    p.total !== undefined ? `/${p.total} (${Math.min(100, Math.floor((p.done / Math.max(1, p.total)) * 100))}%)` : '';
+  const eta =
+    p.total !== undefined && rate > 0 && p.done < p.total
+      ? `, ETA ${duration(((p.total - p.done) / rate) * 1000)}`
+      : '';
   const line = `${p.done}${of} records, ${rate.toFixed(1)}/s${eta} · created ${p.created}, updated ${p.updated}, unchanged ${p.unchanged}, failed ${p.failed}, duplicate ${p.duplicate}, retries ${p.retries}, 429s ${p.rateLimited}`;
   return line.length < width ? line : `${line.slice(0, Math.max(0, width - 2))}…`;
 }
@@ -47,7 +53,13 @@ export function describeProgress(p: ProgressSnapshot, width = Infinity): string 
  * terminal (cron), a plain line every `intervalMs`; as JSON lines for log
  * collectors; or nowhere (--quiet).
  */
-export function progressPrinter(mode: 'tty' | 'lines' | 'json' | 'quiet', intervalMs: number, write: (text: string) => void, now = () => Date.now(), width = () => 80): ProgressSink {
+export function progressPrinter(
+  mode: 'tty' | 'lines' | 'json' | 'quiet',
+  intervalMs: number,
+  write: (text: string) => void,
+  now = () => Date.now(),
+  width = () => 80,
+): ProgressSink {
   let lastPrint = now();
   return (p, final) => {
     if (mode === 'quiet') return;

@@ -6,7 +6,16 @@ import { CsvReport } from './csv-report.js';
  * of the candidates), `create`, or `skip`; running the job with the file as
  * input carries the decisions out (job/review-decisions.ts).
  */
-export const REVIEW_COLUMNS = ['line', 'externalId', 'name', 'why', 'candidateIds', 'candidateNames', 'candidateExternalIds', 'decision'] as const;
+export const REVIEW_COLUMNS = [
+  'line',
+  'externalId',
+  'name',
+  'why',
+  'candidateIds',
+  'candidateNames',
+  'candidateExternalIds',
+  'decision',
+] as const;
 
 /**
  * review.csv: the records that match contacts the job may not adopt on its
@@ -18,11 +27,24 @@ export const REVIEW_COLUMNS = ['line', 'externalId', 'name', 'why', 'candidateId
 export class ReviewReport extends CsvReport {
   /** `keepEdits`: a review.csv a person filled decisions into is moved aside, never written over. */
   constructor(path: string, keepEdits?: (aside: string) => void, delimiter?: string) {
-    super(path, REVIEW_COLUMNS, { omitWhenEmpty: true, ...(keepEdits !== undefined && { keepEdits }), ...(delimiter !== undefined && { delimiter }) });
+    super(path, REVIEW_COLUMNS, {
+      omitWhenEmpty: true,
+      ...(keepEdits !== undefined && { keepEdits }),
+      ...(delimiter !== undefined && { delimiter }),
+    });
   }
 
   /** `name`: the record's, beside the candidates' names, so a person can tell the same person from another. */
   add(line: number, externalId: string, name: string, why: string, candidates: readonly IndexedContact[]): void {
-    this.write([String(line), externalId, name, why, candidates.map((c) => c.id).join(' '), candidates.map((c) => c.name).join(' | '), candidates.map((c) => c.externalId ?? '').join(' '), '']);
+    this.write([
+      String(line),
+      externalId,
+      name,
+      why,
+      candidates.map((c) => c.id).join(' '),
+      candidates.map((c) => c.name).join(' | '),
+      candidates.map((c) => c.externalId ?? '').join(' '),
+      '',
+    ]);
   }
 }

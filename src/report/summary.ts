@@ -51,7 +51,13 @@ export interface Summary {
   /** --delete-missing: what it did, or why it did nothing. */
   readonly deleteMissing?: DeleteMissingResult | { readonly skipped: string };
   /** A dry run with --delete-missing: what the import would delete and release (would-delete.csv), or why its guards would refuse. */
-  readonly wouldDelete?: { readonly delete: number; readonly release: number; readonly file?: string; readonly refused?: string; readonly refusedHint?: string };
+  readonly wouldDelete?: {
+    readonly delete: number;
+    readonly release: number;
+    readonly file?: string;
+    readonly refused?: string;
+    readonly refusedHint?: string;
+  };
   /** A vCard input: failures.vcf, the failed cards as read, to fix and rerun (beside failures.csv). */
   readonly failedCards?: string;
   /** report.html, beside summary.json. */
@@ -83,7 +89,14 @@ export interface DeleteMissingResult {
 export const RATE_SPAN_MS = 10_000;
 
 /** What every summary says about the run itself: input, config, where, when. */
-export function runFacts(mode: Summary['mode'], input: string, configFile: string, stateDir: string, startedAt: Date, finishedAt = new Date()) {
+export function runFacts(
+  mode: Summary['mode'],
+  input: string,
+  configFile: string,
+  stateDir: string,
+  startedAt: Date,
+  finishedAt = new Date(),
+) {
   return {
     mode,
     input,
@@ -99,7 +112,8 @@ export function runFacts(mode: Summary['mode'], input: string, configFile: strin
 export type FailedTolerance = { readonly count: number } | { readonly percent: number };
 
 /** The records a tolerance allows to fail in a run that read `records`. */
-export const toleratedFailures = (t: FailedTolerance, records: number): number => ('count' in t ? t.count : Math.floor((records * t.percent) / 100));
+export const toleratedFailures = (t: FailedTolerance, records: number): number =>
+  'count' in t ? t.count : Math.floor((records * t.percent) / 100);
 
 /**
  * Exit 1 when any record failed, was a duplicate or waits for review, else 0
@@ -111,10 +125,29 @@ export function completedExitCode(counts: Counts, tolerance?: FailedTolerance): 
   const failed = counts.buckets.failed + counts.buckets.duplicate;
   if (counts.buckets.review > 0) return ExitCode.someFailed;
   if (failed === 0) return ExitCode.ok;
-  return tolerance !== undefined && failed <= toleratedFailures(tolerance, counts.read - counts.buckets.ignored) ? ExitCode.ok : ExitCode.someFailed;
+  return tolerance !== undefined && failed <= toleratedFailures(tolerance, counts.read - counts.buckets.ignored)
+    ? ExitCode.ok
+    : ExitCode.someFailed;
 }
 
-export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problems' | 'droppedValues' | 'problemGroups' | 'ignoredLines' | 'invariant' | 'withoutPhone' | 'phonesLeftOut' | 'conflicts' | 'drift' | 'ownersUnmatched'>, counts: Counts): Summary {
+export function buildSummary(
+  base: Omit<
+    Summary,
+    | 'version'
+    | 'counts'
+    | 'problems'
+    | 'droppedValues'
+    | 'problemGroups'
+    | 'ignoredLines'
+    | 'invariant'
+    | 'withoutPhone'
+    | 'phonesLeftOut'
+    | 'conflicts'
+    | 'drift'
+    | 'ownersUnmatched'
+  >,
+  counts: Counts,
+): Summary {
   return {
     version: SUMMARY_VERSION,
     ...base,
@@ -122,10 +155,16 @@ export function buildSummary(base: Omit<Summary, 'version' | 'counts' | 'problem
     problems: { ...counts.byCode },
     droppedValues: { ...counts.dropped },
     ...(counts.withoutPhone > 0 && { withoutPhone: counts.withoutPhone }),
-    ...(counts.ownersUnmatched.size > 0 && { ownersUnmatched: [...counts.ownersUnmatched].sort((a, b) => b[1] - a[1]).map(([owner, records]) => ({ owner, records })) }),
+    ...(counts.ownersUnmatched.size > 0 && {
+      ownersUnmatched: [...counts.ownersUnmatched]
+        .sort((a, b) => b[1] - a[1])
+        .map(([owner, records]) => ({ owner, records })),
+    }),
     ...(counts.conflicts > 0 && { conflicts: counts.conflicts }),
     ...(counts.drift > 0 && { drift: counts.drift }),
-    ...(counts.phonesLeftOut.total > 0 && { phonesLeftOut: { total: counts.phonesLeftOut.total, byFormat: { ...counts.phonesLeftOut.byFormat } } }),
+    ...(counts.phonesLeftOut.total > 0 && {
+      phonesLeftOut: { total: counts.phonesLeftOut.total, byFormat: { ...counts.phonesLeftOut.byFormat } },
+    }),
     problemGroups: counts.digest.toJSON(),
     ...(counts.ignoredLines.length > 0 && { ignoredLines: [...counts.ignoredLines] }),
     invariant: {
@@ -145,42 +184,76 @@ export function formatSummary(s: Summary): string {
   if (s.requests) {
     const r = s.requests;
     // A rate over a few seconds of start-up and end says nothing of the pace (7 requests in 0.11 s is not 63/s against a limit of 10).
-    const rate = s.achievedRate !== undefined && s.durationMs >= RATE_SPAN_MS ? ` (${s.achievedRate.toFixed(1)}/s)` : '';
+    const rate =
+      s.achievedRate !== undefined && s.durationMs >= RATE_SPAN_MS ? ` (${s.achievedRate.toFixed(1)}/s)` : '';
     lines.push(`  requests ${r.requests}${rate}, lookups ${r.lookups}, retries ${r.retries}, 429s ${r.rateLimited}`);
   }
   if (c.ignored > 0) {
-    const shown = (s.ignoredLines ?? []).slice(0, 3).map((l) => `line ${l.line} (${l.why})`).join(', ');
+    const shown = (s.ignoredLines ?? [])
+      .slice(0, 3)
+      .map((l) => `line ${l.line} (${l.why})`)
+      .join(', ');
     lines.push(`  ignored ${c.ignored} line(s) that are not records: ${shown}${c.ignored > 3 ? ', …' : ''}`);
   }
-  if (s.abortedBecause) lines.push(`  ABORTED: ${s.abortedBecause}`, ...(s.abortHint ? [`  hint: ${s.abortHint}`] : []));
+  if (s.abortedBecause)
+    lines.push(`  ABORTED: ${s.abortedBecause}`, ...(s.abortHint ? [`  hint: ${s.abortHint}`] : []));
   if (s.deleteMissing !== undefined) lines.push(`  --delete-missing: ${describeDeletion(s.deleteMissing, s.stateDir)}`);
   if (s.wouldDelete !== undefined) lines.push(`  --delete-missing: ${describeWouldDelete(s.wouldDelete)}`);
-  if (s.toleratedFailed !== undefined) lines.push(`  ${s.toleratedFailed.records} record(s) failed, within --tolerate-failed ${s.toleratedFailed.tolerance}: exit 0 (they are in failures.csv all the same)`);
-  if (s.drift !== undefined) lines.push(`  drift: ${s.drift} field(s) of the job's contacts were changed in the app since the job wrote them: see ${s.reportDir ?? s.stateDir}/drift.csv ("update": { "conflicts": "source" } writes them back)`);
-  if (s.conflicts !== undefined) lines.push(`  conflicts: ${s.conflicts} field(s) changed both in the source and in the workspace since the job last wrote them: see ${s.reportDir ?? s.stateDir}/conflicts.csv (update.conflicts says which side is kept)`);
+  if (s.toleratedFailed !== undefined)
+    lines.push(
+      `  ${s.toleratedFailed.records} record(s) failed, within --tolerate-failed ${s.toleratedFailed.tolerance}: exit 0 (they are in failures.csv all the same)`,
+    );
+  if (s.drift !== undefined)
+    lines.push(
+      `  drift: ${s.drift} field(s) of the job's contacts were changed in the app since the job wrote them: see ${s.reportDir ?? s.stateDir}/drift.csv ("update": { "conflicts": "source" } writes them back)`,
+    );
+  if (s.conflicts !== undefined)
+    lines.push(
+      `  conflicts: ${s.conflicts} field(s) changed both in the source and in the workspace since the job last wrote them: see ${s.reportDir ?? s.stateDir}/conflicts.csv (update.conflicts says which side is kept)`,
+    );
   if (s.preview?.length) lines.push('  the first contacts as they will be sent:', ...s.preview.map((l) => `    ${l}`));
-  if (s.changes?.length) lines.push('  the first changed records, as a sync would update them:', ...s.changes.map((l) => `    ${l}`));
+  if (s.changes?.length)
+    lines.push('  the first changed records, as a sync would update them:', ...s.changes.map((l) => `    ${l}`));
   const codes = Object.entries(s.problems).sort((a, b) => b[1] - a[1]);
-  if (codes.length > 0 && !s.problemGroups?.length) lines.push(`  problems: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);
-  if (s.problemGroups?.length) lines.push('  by column, with the first example and its fix:', ...describeGroups(s.problemGroups));
+  if (codes.length > 0 && !s.problemGroups?.length)
+    lines.push(`  problems: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);
+  if (s.problemGroups?.length)
+    lines.push('  by column, with the first example and its fix:', ...describeGroups(s.problemGroups));
   const dropped = Object.entries(s.droppedValues ?? {}).sort((a, b) => b[1] - a[1]);
   if (dropped.length > 0) {
     const total = dropped.reduce((n, [, k]) => n + k, 0);
-    lines.push(`  values left out of ${s.mode === 'dry-run' ? 'valid' : 'imported'} records: ${total} (${dropped.map(([code, n]) => `${code} ${n}`).join(', ')}): see ${s.reportDir ?? s.stateDir}/dropped-values.csv`);
+    lines.push(
+      `  values left out of ${s.mode === 'dry-run' ? 'valid' : 'imported'} records: ${total} (${dropped.map(([code, n]) => `${code} ${n}`).join(', ')}): see ${s.reportDir ?? s.stateDir}/dropped-values.csv`,
+    );
   }
   if (s.ownersUnmatched !== undefined) {
-    const shown = s.ownersUnmatched.slice(0, 5).map((o) => `${JSON.stringify(o.owner)} ${o.records}`).join(', ');
-    lines.push(`  owners that match no user of the workspace (those contacts got the fallback owner, owner.unknown "default"): ${shown}${s.ownersUnmatched.length > 5 ? `, and ${s.ownersUnmatched.length - 5} more` : ''}`);
+    const shown = s.ownersUnmatched
+      .slice(0, 5)
+      .map((o) => `${JSON.stringify(o.owner)} ${o.records}`)
+      .join(', ');
+    lines.push(
+      `  owners that match no user of the workspace (those contacts got the fallback owner, owner.unknown "default"): ${shown}${s.ownersUnmatched.length > 5 ? `, and ${s.ownersUnmatched.length - 5} more` : ''}`,
+    );
   }
-  if (s.withoutPhone !== undefined) lines.push(`  without a phone number: ${s.withoutPhone} of the contacts ${s.mode === 'dry-run' ? 'that would be imported' : 'imported or kept in step'} (OpenPhone cannot call or text them)`);
+  if (s.withoutPhone !== undefined)
+    lines.push(
+      `  without a phone number: ${s.withoutPhone} of the contacts ${s.mode === 'dry-run' ? 'that would be imported' : 'imported or kept in step'} (OpenPhone cannot call or text them)`,
+    );
   const hint = phoneCountryHint(s.phonesLeftOut);
   if (hint !== undefined) lines.push(`  ${hint}`);
   if (s.stoppedEarly) lines.push(`  stopped early: ${s.stoppedEarly}; run the same command again to continue`);
   const reports = s.reportDir ?? s.stateDir;
-  if (c.failed + c.duplicate > 0) lines.push(`  failures: ${reports}/failures.csv${s.failedCards ? `, and the failed cards as read: ${s.failedCards}` : ''}`);
-  if (c.review > 0) lines.push(`  ${c.review} record(s) match contacts the job may not adopt on its own: ${reports}/review.csv names the candidates`);
+  if (c.failed + c.duplicate > 0)
+    lines.push(
+      `  failures: ${reports}/failures.csv${s.failedCards ? `, and the failed cards as read: ${s.failedCards}` : ''}`,
+    );
+  if (c.review > 0)
+    lines.push(
+      `  ${c.review} record(s) match contacts the job may not adopt on its own: ${reports}/review.csv names the candidates`,
+    );
   if (s.reportHtml) lines.push(`  report to open in a browser: ${s.reportHtml}`);
-  if (!s.invariant.holds) lines.push(`  internal error (this is a bug): records unaccounted for: ${s.invariant.formula}`);
+  if (!s.invariant.holds)
+    lines.push(`  internal error (this is a bug): records unaccounted for: ${s.invariant.formula}`);
   return lines.join('\n');
 }
 
@@ -211,13 +284,18 @@ function importLine(c: Summary['counts']): string {
     ['updated', c.updated],
     ['adopted', c.adopted],
     ['unchanged', c.unchanged],
-    ['existing', c.existing, false, ' (the workspace\'s, left alone)'],
+    ['existing', c.existing, false, " (the workspace's, left alone)"],
     ['changed', c.changed, false, ' (not sent: --on-changed skip)'],
     ['for review', c.review],
     ['skipped', c.skipped, false, ' (decided in review.csv)'],
     ['duplicate', c.duplicate, true],
     ['failed', c.failed, true],
-    ['refused job-wide', c.tripped, false, ' (the key\'s or the workspace\'s, not the records\': sent again on the next run)'],
+    [
+      'refused job-wide',
+      c.tripped,
+      false,
+      " (the key's or the workspace's, not the records': sent again on the next run)",
+    ],
     ['not sent yet', c.notSent],
     ['sent but unanswered', c.inDoubt, false, ' (the next run looks them up)'],
   ]);
@@ -229,7 +307,7 @@ function dryRunLine(c: Summary['counts']): string {
     ['would update', c.changed],
     ['would adopt', c.adopted],
     ['unchanged', c.unchanged],
-    ['existing', c.existing, false, ' (the workspace\'s, left alone)'],
+    ['existing', c.existing, false, " (the workspace's, left alone)"],
     ['for review', c.review],
     ['skipped', c.skipped, false, ' (decided in review.csv)'],
     ['duplicate', c.duplicate, true],
@@ -240,13 +318,15 @@ function dryRunLine(c: Summary['counts']): string {
 function describeWouldDelete(w: NonNullable<Summary['wouldDelete']>): string {
   if (w.delete + w.release === 0) return 'every contact of the job is in the input: the import would delete nothing';
   const what = `${w.delete} contact(s) the job created are no longer in the input${w.release > 0 ? `, and ${w.release} it adopted` : ''}: listed in ${w.file}`;
-  if (w.refused !== undefined) return `${what}; the import would refuse to delete them: ${w.refused}\n  hint: ${w.refusedHint}`;
+  if (w.refused !== undefined)
+    return `${what}; the import would refuse to delete them: ${w.refused}\n  hint: ${w.refusedHint}`;
   return `${what}; the import would delete them${w.release > 0 ? ' and release the adopted ones (given back as they were)' : ''}, each unless someone changed it since the job wrote it`;
 }
 
 function describeDeletion(d: NonNullable<Summary['deleteMissing']>, stateDir: string): string {
   if ('skipped' in d) return d.skipped;
-  if (d.refused !== undefined) return `nothing deleted: ${d.refused}${d.refusedHint !== undefined ? `\n  hint: ${d.refusedHint}` : ''}`;
+  if (d.refused !== undefined)
+    return `nothing deleted: ${d.refused}${d.refusedHint !== undefined ? `\n  hint: ${d.refusedHint}` : ''}`;
   if (d.missing === 0) return 'every contact of the job is still in the input: nothing to delete';
   return `${d.missing} contact(s) no longer in the input: deleted ${d.deleted}${d.released > 0 ? `, released ${d.released} (adopted: given back as they were)` : ''}${d.gone > 0 ? `, already gone ${d.gone}` : ''}${d.changedSince > 0 ? `, left alone (changed since) ${d.changedSince}` : ''}${d.failed > 0 ? `, failed ${d.failed}` : ''}${d.notSent > 0 ? `, not sent yet ${d.notSent}` : ''}; as they were: ${stateDir}/deleted.csv`;
 }

@@ -42,7 +42,13 @@ export class Timeline {
     // A span much shorter than a second (the final sample, just after the last tick) would chart its
     // few requests as a spike of tens a second: it joins the span before it, which then ends later.
     if (this.points.length > 1 && t - prev.t < MIN_SPAN_S) {
-      this.points[this.points.length - 1] = { t, requests: prev.requests + span.requests, created: prev.created + span.created, rateLimited: prev.rateLimited + span.rateLimited, retries: prev.retries + span.retries };
+      this.points[this.points.length - 1] = {
+        t,
+        requests: prev.requests + span.requests,
+        created: prev.created + span.created,
+        rateLimited: prev.rateLimited + span.rateLimited,
+        retries: prev.retries + span.retries,
+      };
       return;
     }
     this.points.push(span);
@@ -54,7 +60,17 @@ export class Timeline {
     for (let i = 0; i < this.points.length; i += 2) {
       const a = this.points[i]!;
       const b = this.points[i + 1];
-      merged.push(b ? { t: b.t, requests: a.requests + b.requests, created: a.created + b.created, rateLimited: a.rateLimited + b.rateLimited, retries: a.retries + b.retries } : a);
+      merged.push(
+        b
+          ? {
+              t: b.t,
+              requests: a.requests + b.requests,
+              created: a.created + b.created,
+              rateLimited: a.rateLimited + b.rateLimited,
+              retries: a.retries + b.retries,
+            }
+          : a,
+      );
     }
     this.points = merged;
   }

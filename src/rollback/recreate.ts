@@ -5,7 +5,10 @@ import { LookupBatcher, LookupFailed } from '../api/lookup.js';
 import type { JobContact } from '../ownership/created-by-job.js';
 
 /** How re-creating a removed workspace contact ended. */
-export type RecreateResult = { readonly kind: 'recreated'; readonly newId: string } | { readonly kind: 'failed'; readonly why: string } | { readonly kind: 'notSent' };
+export type RecreateResult =
+  | { readonly kind: 'recreated'; readonly newId: string }
+  | { readonly kind: 'failed'; readonly why: string }
+  | { readonly kind: 'notSent' };
 
 /**
  * A contact of the workspace that a delete of this job removed (an earlier
@@ -19,10 +22,20 @@ export type RecreateResult = { readonly kind: 'recreated'; readonly newId: strin
 export async function recreateRemoved(api: ApiClient, removed: JobContact, before: Contact): Promise<RecreateResult> {
   const marker = `restored-${removed.contactId}`.slice(0, 75);
   const df = before.defaultFields;
-  const items = (list: readonly { name: string; value: string | null }[]) => list.filter((i) => i.value !== null).map((i) => ({ name: i.name, value: i.value }));
+  const items = (list: readonly { name: string; value: string | null }[]) =>
+    list.filter((i) => i.value !== null).map((i) => ({ name: i.name, value: i.value }));
   const body: ContactRequest = {
-    defaultFields: { firstName: df.firstName, lastName: df.lastName, company: df.company, role: df.role, emails: items(df.emails), phoneNumbers: items(df.phoneNumbers) },
-    customFields: before.customFields.filter((f) => f.value !== null).map((f) => ({ key: f.key, value: f.value as never })),
+    defaultFields: {
+      firstName: df.firstName,
+      lastName: df.lastName,
+      company: df.company,
+      role: df.role,
+      emails: items(df.emails),
+      phoneNumbers: items(df.phoneNumbers),
+    },
+    customFields: before.customFields
+      .filter((f) => f.value !== null)
+      .map((f) => ({ key: f.key, value: f.value as never })),
     externalId: marker,
     // A source the API keeps for itself (the app's "openphone", its CSV import's) cannot be sent: the API's default then.
     ...(before.source && sourceProblem(before.source) === undefined && { source: before.source }),
@@ -33,7 +46,10 @@ export async function recreateRemoved(api: ApiClient, removed: JobContact, befor
   try {
     let made = await find();
     if (made === undefined) {
-      const r = await api.call({ method: 'POST', path: 'v1/contacts', body }, { count: 'creates', beforeResend: async () => (await find()) ?? undefined });
+      const r = await api.call(
+        { method: 'POST', path: 'v1/contacts', body },
+        { count: 'creates', beforeResend: async () => (await find()) ?? undefined },
+      );
       if (r.kind === 'stopped') return { kind: 'notSent' };
       if (r.kind === 'gaveUp') return { kind: 'failed', why: `${r.message} (a rerun looks for it first)` };
       if (r.kind === 'settled') made = r.value;
@@ -43,10 +59,22 @@ export async function recreateRemoved(api: ApiClient, removed: JobContact, befor
     }
     if (made === undefined) return { kind: 'failed', why: 'made, but no lookup finds it yet (a rerun looks again)' };
     // The whole set goes back with it: the API's PATCH deletes the items a body leaves out.
-    const keep = (list: readonly { id: string; name: string; value: string | null }[]) => list.map((i) => ({ id: i.id, name: i.name, value: i.value }));
-    const whole = { defaultFields: { emails: keep(made.defaultFields.emails), phoneNumbers: keep(made.defaultFields.phoneNumbers) }, customFields: made.customFields.map((f) => ({ key: f.key, value: f.value as never })), externalId: before.externalId };
-    const back = await api.call({ method: 'PATCH', path: `v1/contacts/${encodeURIComponent(made.id)}`, body: whole }, { count: 'updates' });
-    if (back.kind !== 'answer' || back.res.status !== 200) return { kind: 'failed', why: `made again as ${made.id}, but its externalId could not be put back (a rerun tries again)` };
+    const keep = (list: readonly { id: string; name: string; value: string | null }[]) =>
+      list.map((i) => ({ id: i.id, name: i.name, value: i.value }));
+    const whole = {
+      defaultFields: { emails: keep(made.defaultFields.emails), phoneNumbers: keep(made.defaultFields.phoneNumbers) },
+      customFields: made.customFields.map((f) => ({ key: f.key, value: f.value as never })),
+      externalId: before.externalId,
+    };
+    const back = await api.call(
+      { method: 'PATCH', path: `v1/contacts/${encodeURIComponent(made.id)}`, body: whole },
+      { count: 'updates' },
+    );
+    if (back.kind !== 'answer' || back.res.status !== 200)
+      return {
+        kind: 'failed',
+        why: `made again as ${made.id}, but its externalId could not be put back (a rerun tries again)`,
+      };
     return { kind: 'recreated', newId: made.id };
   } catch (err) {
     if (err instanceof LookupFailed) return { kind: 'failed', why: `${err.message} (a rerun tries again)` };

@@ -33,7 +33,14 @@ export class RollbackLog {
   /** What a rollback did to each contact it is done with (the last word per contact id): what a resumed rollback skips and counts, and status. */
   static outcomes(path: string): Map<string, RollbackOutcome> {
     const done = new Map<string, RollbackOutcome>();
-    const corrupt = (n: number) => new UsageError('ROLLBACK_LOG_CORRUPT', `${path}:${n}: not a rollback line; the file was changed by something other than openphone-import`, { hint: 'restore it from a backup, or move it away: the rollback then starts over and skips contacts already gone' });
+    const corrupt = (n: number) =>
+      new UsageError(
+        'ROLLBACK_LOG_CORRUPT',
+        `${path}:${n}: not a rollback line; the file was changed by something other than openphone-import`,
+        {
+          hint: 'restore it from a backup, or move it away: the rollback then starts over and skips contacts already gone',
+        },
+      );
     // The last line torn by a kill: its contact is taken up again (a DELETE answers 404, a restore is recognised).
     for (const e of readJsonLines(path, corrupt) as { t?: string; cid?: unknown }[]) {
       if (FINAL.has(e?.t ?? '') && typeof e.cid === 'string') done.set(e.cid, e.t as RollbackOutcome);

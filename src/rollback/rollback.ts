@@ -85,7 +85,11 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
     checkTarget(past, describeTarget(baseUrl, o.apiKey, past.header?.keySalt), journalPath, false);
     const settings: ApiSettings = { ...API_DEFAULTS, ...o.api, baseUrl };
     const runner = new Runner({ concurrency: settings.concurrency, graceMs: o.graceMs, signal: o.stop });
-    const { api, stats } = jobApiClient({ api: settings, apiKey: o.apiKey, ...(o.transport && { transport: o.transport }) }, baseUrl, runner);
+    const { api, stats } = jobApiClient(
+      { api: settings, apiKey: o.apiKey, ...(o.transport && { transport: o.transport }) },
+      baseUrl,
+      runner,
+    );
     // The rollback writes nothing before it proves: the import's calibration of the contacts' clock is its only one.
     if (past.clock !== undefined) api.serverClock.seed(past.clock);
     const { contacts, removed } = await jobContactsAndRemoved(journalPath);
@@ -94,7 +98,13 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
     const earlierOutcomes = RollbackLog.outcomes(logPath);
     const done = new Set(earlierOutcomes.keys());
     const steps = [
-      ...[...contacts.values()].flatMap((c): Step[] => (c.relation === 'created' ? [{ contact: c, action: 'delete' }] : c.relation === 'existing' ? [] : [{ contact: c, action: 'restore' }])),
+      ...[...contacts.values()].flatMap((c): Step[] =>
+        c.relation === 'created'
+          ? [{ contact: c, action: 'delete' }]
+          : c.relation === 'existing'
+            ? []
+            : [{ contact: c, action: 'restore' }],
+      ),
       ...removed.map((c): Step => ({ contact: c, action: 'recreate' })),
     ];
     const todo = steps.filter((s) => !done.has(s.contact.contactId));
@@ -125,7 +135,15 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
         failed: 0,
         notSent: todo.length,
         exitCode: ExitCode.ok,
-        preview: [`${deletes} to delete, ${todo.length - deletes} to restore${recreates > 0 ? ` (${recreates} of them deleted by an earlier version's --delete-missing: made again, with new ids)` : ''}`, ...todo.slice(0, 10).map((s) => `line ${s.contact.line}: ${s.contact.externalId} (contact ${s.contact.contactId}${nameOf(journalPath, past, s.contact.externalId)}): ${s.action}`)],
+        preview: [
+          `${deletes} to delete, ${todo.length - deletes} to restore${recreates > 0 ? ` (${recreates} of them deleted by an earlier version's --delete-missing: made again, with new ids)` : ''}`,
+          ...todo
+            .slice(0, 10)
+            .map(
+              (s) =>
+                `line ${s.contact.line}: ${s.contact.externalId} (contact ${s.contact.contactId}${nameOf(journalPath, past, s.contact.externalId)}): ${s.action}`,
+            ),
+        ],
         requests: stats.toJSON(),
       };
     }
@@ -140,7 +158,10 @@ function nameOf(journalPath: string, past: ResumeState, externalId: string): str
   const at = past.done.get(externalId)?.baseAt;
   const f = at === undefined ? undefined : readBaseAt(journalPath, at)?.f;
   const name = [f?.firstName, f?.lastName].filter(Boolean).join(' ');
-  return [name, f?.company].filter(Boolean).map((s) => `, ${s}`).join('');
+  return [name, f?.company]
+    .filter(Boolean)
+    .map((s) => `, ${s}`)
+    .join('');
 }
 
 /**
@@ -160,7 +181,8 @@ async function settleInDoubt(api: ApiClient, past: ResumeState, contacts: Map<st
     open.map(async ([id, line]) => {
       try {
         const proof = await proveOwnershipSharp(api, await lookup.find(id), past.attemptedAt.get(id), false);
-        if (proof.kind === 'ours') contacts.set(id, { externalId: id, contactId: proof.contact.id, line, relation: 'created' });
+        if (proof.kind === 'ours')
+          contacts.set(id, { externalId: id, contactId: proof.contact.id, line, relation: 'created' });
         // Nothing of the import calibrated the clock: left alone, counted as not settled.
         else if (proof.kind === 'uncalibrated') unsettled++;
       } catch (err) {
@@ -172,7 +194,16 @@ async function settleInDoubt(api: ApiClient, past: ResumeState, contacts: Map<st
   return unsettled;
 }
 
-async function carryOut(o: RollbackOptions, api: ApiClient, runner: Runner, stats: { toJSON(): Record<string, number> }, todo: readonly Step[], earlier: Record<RollbackOutcome, number>, base: Pick<RollbackSummary, 'stateDir' | 'createdByJob' | 'changedByJob' | 'inDoubt'>, logPath: string): Promise<RollbackSummary> {
+async function carryOut(
+  o: RollbackOptions,
+  api: ApiClient,
+  runner: Runner,
+  stats: { toJSON(): Record<string, number> },
+  todo: readonly Step[],
+  earlier: Record<RollbackOutcome, number>,
+  base: Pick<RollbackSummary, 'stateDir' | 'createdByJob' | 'changedByJob' | 'inDoubt'>,
+  logPath: string,
+): Promise<RollbackSummary> {
   const priors = PriorStates.read(statePath(o.stateDir, 'prior'));
   const log = new RollbackLog(logPath);
   const report = new AtomicPrivateFile(statePath(o.stateDir, 'rollbackReport'));
@@ -185,7 +216,12 @@ async function carryOut(o: RollbackOptions, api: ApiClient, runner: Runner, stat
     else n[r.kind]++;
     // What is final is logged: a rerun does not touch it again. A failure is tried again.
     if (r.kind !== 'failed') log.done(c.contactId, c.externalId, r.kind);
-    const why = 'why' in r ? r.why : r.kind === 'recreated' ? `made again with a new id, ${r.newId}: the deleted contact's id is gone for good` : '';
+    const why =
+      'why' in r
+        ? r.why
+        : r.kind === 'recreated'
+          ? `made again with a new id, ${r.newId}: the deleted contact's id is gone for good`
+          : '';
     report.stream.write(safeCsvRow([String(c.line), c.externalId, c.contactId, s.action, r.kind, why]));
   };
   try {
@@ -197,8 +233,19 @@ async function carryOut(o: RollbackOptions, api: ApiClient, runner: Runner, stat
       await runner.submit(async () => {
         try {
           const before = s.action !== 'delete' ? priors.get(s.contact.contactId)?.contact : undefined;
-          if (s.action !== 'delete' && before === undefined) return record(s, { kind: 'changedSince', why: 'prior.jsonl has no state of it from before the job: cannot be restored' });
-          record(s, s.action === 'delete' ? await deleteIfStillOurs(api, s.contact) : s.action === 'restore' ? await restoreIfUnchanged(api, s.contact, before!) : await recreateRemoved(api, s.contact, before!));
+          if (s.action !== 'delete' && before === undefined)
+            return record(s, {
+              kind: 'changedSince',
+              why: 'prior.jsonl has no state of it from before the job: cannot be restored',
+            });
+          record(
+            s,
+            s.action === 'delete'
+              ? await deleteIfStillOurs(api, s.contact)
+              : s.action === 'restore'
+                ? await restoreIfUnchanged(api, s.contact, before!)
+                : await recreateRemoved(api, s.contact, before!),
+          );
         } catch (err) {
           runner.abort(err);
           n.notSent++;
@@ -208,7 +255,13 @@ async function carryOut(o: RollbackOptions, api: ApiClient, runner: Runner, stat
     }
     const end = await runner.finish();
     await report.commit();
-    const exitCode = end.aborted ? ExitCode.aborted : end.stoppedEarly ? ExitCode.stoppedEarly : n.failed > 0 || base.inDoubt > 0 ? ExitCode.someFailed : ExitCode.ok;
+    const exitCode = end.aborted
+      ? ExitCode.aborted
+      : end.stoppedEarly
+        ? ExitCode.stoppedEarly
+        : n.failed > 0 || base.inDoubt > 0
+          ? ExitCode.someFailed
+          : ExitCode.ok;
     const summary: RollbackSummary = {
       ...base,
       mode: 'rollback',
@@ -245,7 +298,9 @@ export function formatRollback(s: RollbackSummary): string {
       '  each only if it is still as the job left it; contacts the job left alone are never touched',
       ...rows.map((l) => `    ${l}`),
       ...(s.notSent > rows.length ? [`    … and ${s.notSent - rows.length} more`] : []),
-      ...(s.inDoubt > 0 ? [`  ${s.inDoubt} record(s) the import left in doubt could not be looked up now: the rollback tries again`] : []),
+      ...(s.inDoubt > 0
+        ? [`  ${s.inDoubt} record(s) the import left in doubt could not be looked up now: the rollback tries again`]
+        : []),
       '  to do it: the same command with --yes',
     ].join('\n');
   }
@@ -253,8 +308,12 @@ export function formatRollback(s: RollbackSummary): string {
     `rollback of ${s.stateDir}: deleted ${s.deleted}, restored ${s.restored}${s.recreated > 0 ? `, made again with new ids ${s.recreated} (see rollback.csv)` : ''}, already gone ${s.alreadyGone}, changed since (left alone) ${s.changedSince}, failed ${s.failed}${s.notSent > 0 ? `, not sent yet ${s.notSent}` : ''} (of ${s.createdByJob} the job created and ${s.changedByJob} it updated or adopted)`,
     ...(s.abortedBecause ? [`  ABORTED: ${s.abortedBecause}`, ...(s.abortHint ? [`  hint: ${s.abortHint}`] : [])] : []),
     ...(s.stoppedEarly ? [`  stopped early: ${s.stoppedEarly}; the same command continues`] : []),
-    ...(s.changedSince > 0 ? [`  left alone because someone changed them since the job: ${s.stateDir}/rollback.csv says which and why`] : []),
+    ...(s.changedSince > 0
+      ? [`  left alone because someone changed them since the job: ${s.stateDir}/rollback.csv says which and why`]
+      : []),
     ...(s.failed > 0 ? [`  failures: ${s.stateDir}/rollback.csv; the same command tries them again`] : []),
-    ...(s.inDoubt > 0 ? [`  ${s.inDoubt} record(s) the import left in doubt could not be looked up: the same command tries again`] : []),
+    ...(s.inDoubt > 0
+      ? [`  ${s.inDoubt} record(s) the import left in doubt could not be looked up: the same command tries again`]
+      : []),
   ].join('\n');
 }

@@ -10,14 +10,26 @@ import type { SandboxOptions } from './server.js';
 /** "20-80" → [20, 80]; "50" → [50, 50]. */
 export function parseLatency(spec: string): [number, number] {
   const m = /^(\d+)(?:-(\d+))?$/.exec(spec.trim());
-  if (!m) throw new UsageError('LATENCY_INVALID', `--latency: found ${JSON.stringify(spec)}: expected milliseconds as MIN-MAX, or one number`, { hint: 'e.g. --latency 20-80, or --latency 50' });
+  if (!m)
+    throw new UsageError(
+      'LATENCY_INVALID',
+      `--latency: found ${JSON.stringify(spec)}: expected milliseconds as MIN-MAX, or one number`,
+      { hint: 'e.g. --latency 20-80, or --latency 50' },
+    );
   const min = Number(m[1]);
   const max = m[2] === undefined ? min : Number(m[2]);
-  if (max < min) throw new UsageError('LATENCY_INVALID', `--latency: found ${JSON.stringify(spec)}: the maximum is below the minimum`, { hint: 'write the smaller number first, e.g. 20-80' });
+  if (max < min)
+    throw new UsageError(
+      'LATENCY_INVALID',
+      `--latency: found ${JSON.stringify(spec)}: the maximum is below the minimum`,
+      { hint: 'write the smaller number first, e.g. 20-80' },
+    );
   return [min, max];
 }
 
-const definitionsSchema = z.array(z.strictObject({ name: z.string().min(1), key: z.string().min(1), type: z.enum(CUSTOM_FIELD_TYPES) }));
+const definitionsSchema = z.array(
+  z.strictObject({ name: z.string().min(1), key: z.string().min(1), type: z.enum(CUSTOM_FIELD_TYPES) }),
+);
 
 export function loadCustomFieldDefinitions(file: string): CustomFieldDefinition[] {
   return readJsonFlagFile('--custom-fields', file, definitionsSchema, {
@@ -29,17 +41,28 @@ export function loadCustomFieldDefinitions(file: string): CustomFieldDefinition[
 }
 
 /** A flag's JSON file, read and checked against its schema: the first problem names its place in the file, and the hint shows the shape. */
-function readJsonFlagFile<T>(flag: string, file: string, schema: z.ZodType<T>, o: { unreadable: string; invalid: string; expected: string; example: string }): T {
+function readJsonFlagFile<T>(
+  flag: string,
+  file: string,
+  schema: z.ZodType<T>,
+  o: { unreadable: string; invalid: string; expected: string; example: string },
+): T {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new UsageError(o.unreadable, `${flag} ${file}: cannot be read as JSON: ${(err as Error).message}`, { hint: `check the ${flag} path, and that the file is JSON such as ${o.example}` });
+    throw new UsageError(o.unreadable, `${flag} ${file}: cannot be read as JSON: ${(err as Error).message}`, {
+      hint: `check the ${flag} path, and that the file is JSON such as ${o.example}`,
+    });
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
-    throw new UsageError(o.invalid, `${flag} ${file}: [${first.path.join('.')}] ${first.message}; expected ${o.expected}`, { hint: `write it as e.g. ${o.example}` });
+    throw new UsageError(
+      o.invalid,
+      `${flag} ${file}: [${first.path.join('.')}] ${first.message}; expected ${o.expected}`,
+      { hint: `write it as e.g. ${o.example}` },
+    );
   }
   return parsed.data;
 }
@@ -80,13 +103,19 @@ export function sandboxOptionsFromCli(a: SandboxCliArgs): SandboxOptions {
     ...(a.retryAfter !== undefined && { retryAfterSeconds: a.retryAfter }),
     ...(a.existing !== undefined && { existing: loadExistingContacts(a.existing) }),
     ...(a.apiKey !== undefined && { apiKeys: [a.apiKey] }),
-    ...((a.dateHeader === false || a.dateOffset !== undefined) && { dateHeader: a.dateHeader === false ? ('none' as const) : { offsetMs: a.dateOffset! * 1000 } }),
+    ...((a.dateHeader === false || a.dateOffset !== undefined) && {
+      dateHeader: a.dateHeader === false ? ('none' as const) : { offsetMs: a.dateOffset! * 1000 },
+    }),
   };
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError('SANDBOX_OPTION_INVALID', `${flag}: found ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`, { hint: `e.g. ${flag} ${allowed[0]}` });
+  throw new UsageError(
+    'SANDBOX_OPTION_INVALID',
+    `${flag}: found ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`,
+    { hint: `e.g. ${flag} ${allowed[0]}` },
+  );
 }
 
 /**
@@ -95,14 +124,28 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
  */
 export function parseUsers(spec: string): User[] {
   if (spec.trim().endsWith('.json') || existsSync(spec)) return readUsersFile(spec);
-  const ids = spec.split(',').map((u) => u.trim()).filter(Boolean);
+  const ids = spec
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   const bad = ids.find((u) => !u.startsWith('US'));
-  if (ids.length === 0 || bad !== undefined) throw new UsageError('SANDBOX_OPTION_INVALID', `--users: found ${JSON.stringify(bad ?? spec)}: expected comma-separated user ids starting with "US", or a JSON file of users`, { hint: 'e.g. --users US1a2b,US3c4d, or --users users.json' });
+  if (ids.length === 0 || bad !== undefined)
+    throw new UsageError(
+      'SANDBOX_OPTION_INVALID',
+      `--users: found ${JSON.stringify(bad ?? spec)}: expected comma-separated user ids starting with "US", or a JSON file of users`,
+      { hint: 'e.g. --users US1a2b,US3c4d, or --users users.json' },
+    );
   return ids.map(sandboxUser);
 }
 
 /** A user made up for an id: what the sandbox lists when only ids are given. */
-export const sandboxUser = (id: string, i = 0): User => ({ id, email: `${id.toLowerCase()}@sandbox.example`, firstName: 'Sandbox', lastName: `User ${i + 1}`, role: i === 0 ? 'owner' : 'member' });
+export const sandboxUser = (id: string, i = 0): User => ({
+  id,
+  email: `${id.toLowerCase()}@sandbox.example`,
+  firstName: 'Sandbox',
+  lastName: `User ${i + 1}`,
+  role: i === 0 ? 'owner' : 'member',
+});
 
 const userSchema = z.strictObject({
   id: z.string().regex(/^US/, 'a user id starts with "US"'),
@@ -117,7 +160,8 @@ function readUsersFile(file: string): User[] {
     unreadable: 'SANDBOX_OPTION_INVALID',
     invalid: 'SANDBOX_OPTION_INVALID',
     expected: 'a list of { "id", "email", "firstName", "lastName", "role" }',
-    example: '[{ "id": "US1a2b", "email": "sam@acme.example", "firstName": "Sam", "lastName": "Smith", "role": "member" }]',
+    example:
+      '[{ "id": "US1a2b", "email": "sam@acme.example", "firstName": "Sam", "lastName": "Smith", "role": "member" }]',
   });
   return users.map((u) => ({ ...u, role: u.role ?? null }));
 }

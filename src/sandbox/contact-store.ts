@@ -16,7 +16,10 @@ export type PatchArrays = 'replace' | 'merge';
 
 /** A PATCH that names an item the contact does not have. */
 export class UnknownItemError extends Error {
-  constructor(readonly path: string, readonly itemId: string) {
+  constructor(
+    readonly path: string,
+    readonly itemId: string,
+  ) {
     super(`${path}: no item with id "${itemId}" on this contact`);
   }
 }
@@ -73,7 +76,13 @@ export class ContactStore {
     const df = body.defaultFields ?? {};
     // Computed first, so that a bad item id leaves the contact as it was.
     const emails = this.patchItems('/defaultFields/emails', contact.defaultFields.emails, df.emails, arrays, 'EM');
-    const phoneNumbers = this.patchItems('/defaultFields/phoneNumbers', contact.defaultFields.phoneNumbers, df.phoneNumbers, arrays, 'PN');
+    const phoneNumbers = this.patchItems(
+      '/defaultFields/phoneNumbers',
+      contact.defaultFields.phoneNumbers,
+      df.phoneNumbers,
+      arrays,
+      'PN',
+    );
     const customFields = this.patchCustomFields(contact.customFields, body.customFields, arrays);
     this.unindex(contact);
     if (body.externalId !== undefined) contact.externalId = body.externalId;
@@ -90,7 +99,13 @@ export class ContactStore {
     return contact;
   }
 
-  private patchItems(path: string, current: Item[], sent: readonly PatchItem[] | undefined, arrays: PatchArrays, prefix: string): Item[] {
+  private patchItems(
+    path: string,
+    current: Item[],
+    sent: readonly PatchItem[] | undefined,
+    arrays: PatchArrays,
+    prefix: string,
+  ): Item[] {
     if (sent === undefined) return arrays === 'replace' ? [] : current;
     const byId = new Map(current.map((item) => [item.id, item]));
     const out: Item[] = arrays === 'merge' ? current.map((item) => ({ ...item })) : [];
@@ -113,7 +128,11 @@ export class ContactStore {
     return out;
   }
 
-  private patchCustomFields(current: Contact['customFields'], sent: ContactPatch['customFields'], arrays: PatchArrays): Contact['customFields'] {
+  private patchCustomFields(
+    current: Contact['customFields'],
+    sent: ContactPatch['customFields'],
+    arrays: PatchArrays,
+  ): Contact['customFields'] {
     if (sent === undefined) return arrays === 'replace' ? [] : current;
     const out = arrays === 'merge' ? current.map((f) => ({ ...f })) : [];
     sent.forEach((item, i) => {

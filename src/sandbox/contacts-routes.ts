@@ -1,4 +1,12 @@
-import { DEFAULT_SOURCE, LIST_MAX_RESULTS, LOOKUP_MAX_IDS, USERS_MAX_RESULTS, type ContactPatch, type ContactRequest, type User } from '../api/contract.js';
+import {
+  DEFAULT_SOURCE,
+  LIST_MAX_RESULTS,
+  LOOKUP_MAX_IDS,
+  USERS_MAX_RESULTS,
+  type ContactPatch,
+  type ContactRequest,
+  type User,
+} from '../api/contract.js';
 import { ContactStore, UnknownItemError, type Contact, type PatchArrays } from './contact-store.js';
 import type { CustomFieldDefinition } from './custom-fields.js';
 import { CONFLICT_BODY, envelope, type FieldError } from './envelope.js';
@@ -6,7 +14,11 @@ import { validateContactBody, type ValidationResult } from './validate-contact.j
 import type { FaultRoute } from './faults.js';
 
 /** A contact the workspace has before the job: a create's body, any source, with or without an externalId. */
-export type ExistingContact = Omit<ContactRequest, 'source' | 'externalId' | 'defaultFields'> & { readonly source?: string; readonly externalId?: string | null; readonly defaultFields: Partial<ContactRequest['defaultFields']> };
+export type ExistingContact = Omit<ContactRequest, 'source' | 'externalId' | 'defaultFields'> & {
+  readonly source?: string;
+  readonly externalId?: string | null;
+  readonly defaultFields: Partial<ContactRequest['defaultFields']>;
+};
 
 export type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
@@ -24,7 +36,11 @@ export interface WorkspaceRules {
   readonly lateMs?: number;
 }
 
-const HTML_404: Reply = { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'content-type': 'text/html' } };
+const HTML_404: Reply = {
+  status: 404,
+  body: '<html><body><h1>404 Not Found</h1></body></html>',
+  headers: { 'content-type': 'text/html' },
+};
 
 interface RouteRequest {
   readonly url: URL;
@@ -39,19 +55,37 @@ interface RouteRequest {
  * route its --faults rules name) and what answers it. A path or method not
  * here is the API's HTML 404.
  */
-const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonly fault: FaultRoute; readonly handle: (routes: ContactsRoutes, q: RouteRequest) => Reply }[] = [
+const ROUTES: readonly {
+  readonly method: string;
+  readonly path: RegExp;
+  readonly fault: FaultRoute;
+  readonly handle: (routes: ContactsRoutes, q: RouteRequest) => Reply;
+}[] = [
   { method: 'GET', path: /^\/v1\/contact-custom-fields$/, fault: 'fields', handle: (r) => r.customFields() },
   { method: 'POST', path: /^\/v1\/contacts$/, fault: 'post', handle: (r, q) => r.create(q.rawBody, q.trace) },
   { method: 'GET', path: /^\/v1\/contacts$/, fault: 'get', handle: (r, q) => r.list(q.url, q.trace) },
   { method: 'GET', path: /^\/v1\/contacts\/([^/]+)$/, fault: 'get', handle: (r, q) => r.contact(q.param!, q.trace) },
-  { method: 'PATCH', path: /^\/v1\/contacts\/([^/]+)$/, fault: 'patch', handle: (r, q) => r.patch(q.param!, q.rawBody, q.trace) },
-  { method: 'DELETE', path: /^\/v1\/contacts\/([^/]+)$/, fault: 'delete', handle: (r, q) => r.deleteContact(q.param!, q.trace) },
+  {
+    method: 'PATCH',
+    path: /^\/v1\/contacts\/([^/]+)$/,
+    fault: 'patch',
+    handle: (r, q) => r.patch(q.param!, q.rawBody, q.trace),
+  },
+  {
+    method: 'DELETE',
+    path: /^\/v1\/contacts\/([^/]+)$/,
+    fault: 'delete',
+    handle: (r, q) => r.deleteContact(q.param!, q.trace),
+  },
   { method: 'GET', path: /^\/v1\/users$/, fault: 'users', handle: (r, q) => r.listUsers(q.url, q.trace) },
   { method: 'GET', path: /^\/v1\/users\/([^/]+)$/, fault: 'users', handle: (r, q) => r.user(q.param!, q.trace) },
 ];
 
 /** The route a request takes: its fault route ('other' for none) and its handler with the path's parameter. */
-export function findRoute(method: string, pathname: string): { fault: FaultRoute | 'other'; handle?: (routes: ContactsRoutes, q: RouteRequest) => Reply; param?: string } {
+export function findRoute(
+  method: string,
+  pathname: string,
+): { fault: FaultRoute | 'other'; handle?: (routes: ContactsRoutes, q: RouteRequest) => Reply; param?: string } {
   for (const r of ROUTES) {
     if (r.method !== method) continue;
     const m = r.path.exec(pathname);
@@ -84,7 +118,9 @@ export class ContactsRoutes {
 
   user(id: string, trace: string): Reply {
     const found = this.rules.users.find((u) => u.id === id);
-    return found ? { status: 200, body: { data: userBody(found) } } : { status: 404, body: envelope(404, 'User not found', trace) };
+    return found
+      ? { status: 200, body: { data: userBody(found) } }
+      : { status: 404, body: envelope(404, 'User not found', trace) };
   }
 
   /**
@@ -94,7 +130,8 @@ export class ContactsRoutes {
    */
   preload(contacts: readonly ExistingContact[], ageMs = 3_600_000): void {
     const at = new Date(Date.now() - ageMs);
-    for (const c of contacts) this.store.create({ ...c, defaultFields: { firstName: null, ...c.defaultFields } } as ContactRequest, at);
+    for (const c of contacts)
+      this.store.create({ ...c, defaultFields: { firstName: null, ...c.defaultFields } } as ContactRequest, at);
   }
 
   /**
@@ -112,7 +149,10 @@ export class ContactsRoutes {
     }
     const id = request.externalId;
     const lateMs = this.rules.lateMs;
-    this.late.set(id, { body: request, ...(lateMs !== undefined && { timer: setTimeout(() => this.settleLate([id]), lateMs).unref() }) });
+    this.late.set(id, {
+      body: request,
+      ...(lateMs !== undefined && { timer: setTimeout(() => this.settleLate([id]), lateMs).unref() }),
+    });
     return true;
   }
 
@@ -146,7 +186,8 @@ export class ContactsRoutes {
 
   create(rawBody: string, trace: string): Reply {
     const body = parseBody(rawBody);
-    if (body === undefined) return { status: 400, body: envelope(400, 'Request body is not valid JSON', trace, undefined, '0800400') };
+    if (body === undefined)
+      return { status: 400, body: envelope(400, 'Request body is not valid JSON', trace, undefined, '0800400') };
     const checked = validateContactBody(body, this.definitions, 'POST');
     if (checked.kind !== 'valid') return invalid(checked, trace);
     const request = body as ContactRequest;
@@ -163,13 +204,49 @@ export class ContactsRoutes {
     const maxRaw = url.searchParams.get('maxResults');
     const maxResults = maxRaw === null ? 10 : Number(maxRaw);
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > USERS_MAX_RESULTS) {
-      return { status: 400, body: envelope(400, 'Invalid query', trace, [{ path: '/maxResults', message: `Expected an integer from 1 to ${USERS_MAX_RESULTS}`, value: maxRaw, schema: { type: 'integer' } }], '0800400') };
+      return {
+        status: 400,
+        body: envelope(
+          400,
+          'Invalid query',
+          trace,
+          [
+            {
+              path: '/maxResults',
+              message: `Expected an integer from 1 to ${USERS_MAX_RESULTS}`,
+              value: maxRaw,
+              schema: { type: 'integer' },
+            },
+          ],
+          '0800400',
+        ),
+      };
     }
     const from = Number(url.searchParams.get('pageToken') ?? '0');
-    if (!Number.isInteger(from) || from < 0) return { status: 400, body: envelope(400, 'Invalid page token', trace, [{ path: '/pageToken', message: 'Expected a token this API gave', value: url.searchParams.get('pageToken'), schema: { type: 'string' } }], '0800400') };
+    if (!Number.isInteger(from) || from < 0)
+      return {
+        status: 400,
+        body: envelope(
+          400,
+          'Invalid page token',
+          trace,
+          [
+            {
+              path: '/pageToken',
+              message: 'Expected a token this API gave',
+              value: url.searchParams.get('pageToken'),
+              schema: { type: 'string' },
+            },
+          ],
+          '0800400',
+        ),
+      };
     const page = this.rules.users.slice(from, from + maxResults);
     const next = from + maxResults < this.rules.users.length ? String(from + maxResults) : null;
-    return { status: 200, body: { data: page.map(userBody), totalItems: this.rules.users.length, nextPageToken: next } };
+    return {
+      status: 200,
+      body: { data: page.map(userBody), totalItems: this.rules.users.length, nextPageToken: next },
+    };
   }
 
   list(url: URL, trace: string): Reply {
@@ -185,17 +262,34 @@ export class ContactsRoutes {
       errors.push({ path: '/externalIds', message: 'Expected array, received object', schema: { type: 'array' } });
     }
     externalIds.forEach((e, i) => {
-      if (e.length < 1 || e.length > 75) errors.push({ path: `/externalIds/${i}`, message: 'Expected a string of 1 to 75 characters', value: e, schema: { type: 'string' } });
+      if (e.length < 1 || e.length > 75)
+        errors.push({
+          path: `/externalIds/${i}`,
+          message: 'Expected a string of 1 to 75 characters',
+          value: e,
+          schema: { type: 'string' },
+        });
     });
-    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > LIST_MAX_RESULTS) errors.push({ path: '/maxResults', message: `Expected an integer from 1 to ${LIST_MAX_RESULTS}`, value: maxRaw, schema: { type: 'integer' } });
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > LIST_MAX_RESULTS)
+      errors.push({
+        path: '/maxResults',
+        message: `Expected an integer from 1 to ${LIST_MAX_RESULTS}`,
+        value: maxRaw,
+        schema: { type: 'integer' },
+      });
     if (errors.length > 0) return { status: 400, body: envelope(400, 'Invalid query', trace, errors, '0800400') };
-    let matches = externalIds.length === 0 ? this.store.all() : [...new Set(externalIds)].flatMap((e) => this.store.withExternalId(e));
+    let matches =
+      externalIds.length === 0
+        ? this.store.all()
+        : [...new Set(externalIds)].flatMap((e) => this.store.withExternalId(e));
     if (sources.length > 0) matches = matches.filter((c) => sources.includes(c.source));
     const token = url.searchParams.get('pageToken');
     const offset = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
-    if (!Number.isInteger(offset) || offset < 0) return { status: 400, body: envelope(400, 'Invalid pageToken', trace, undefined, '0800400') };
+    if (!Number.isInteger(offset) || offset < 0)
+      return { status: 400, body: envelope(400, 'Invalid pageToken', trace, undefined, '0800400') };
     const page = matches.slice(offset, offset + maxResults);
-    const next = offset + maxResults < matches.length ? Buffer.from(String(offset + maxResults)).toString('base64url') : null;
+    const next =
+      offset + maxResults < matches.length ? Buffer.from(String(offset + maxResults)).toString('base64url') : null;
     // The lookup has missed them: late creates it asked about are stored now.
     this.settleLate(externalIds.length === 0 ? [...this.late.keys()] : externalIds);
     return { status: 200, body: { data: page, totalItems: matches.length, nextPageToken: next } };
@@ -213,7 +307,8 @@ export class ContactsRoutes {
   patch(id: string, rawBody: string, trace: string): Reply {
     const notFound = contactNotFound(trace);
     const body = parseBody(rawBody);
-    if (body === undefined) return { status: 400, body: envelope(400, 'Request body is not valid JSON', trace, undefined, '0800400') };
+    if (body === undefined)
+      return { status: 400, body: envelope(400, 'Request body is not valid JSON', trace, undefined, '0800400') };
     const checked = validateContactBody(body, this.definitions, 'PATCH');
     if (checked.kind !== 'valid') return invalid(checked, trace);
     // An externalId another contact holds is a conflict (the live rule is unknown: treated as the create's).
@@ -227,7 +322,16 @@ export class ContactsRoutes {
       return c ? { status: 200, body: { data: c } } : notFound;
     } catch (err) {
       if (!(err instanceof UnknownItemError)) throw err;
-      return { status: 400, body: envelope(400, err.message, trace, [{ path: err.path, message: 'Unknown item id', value: err.itemId, schema: { type: 'string' } }], '0800400') };
+      return {
+        status: 400,
+        body: envelope(
+          400,
+          err.message,
+          trace,
+          [{ path: err.path, message: 'Unknown item id', value: err.itemId, schema: { type: 'string' } }],
+          '0800400',
+        ),
+      };
     }
   }
 }
@@ -235,7 +339,11 @@ export class ContactsRoutes {
 const contactNotFound = (trace: string): Reply => ({ status: 404, body: envelope(404, 'Contact not found', trace) });
 
 function invalid(checked: Exclude<ValidationResult, { kind: 'valid' }>, trace: string): Reply {
-  if (checked.kind === 'invalidCustomField') return { status: 400, body: envelope(400, 'Request contained invalid custom field item(s)', trace, checked.errors, '0801400') };
+  if (checked.kind === 'invalidCustomField')
+    return {
+      status: 400,
+      body: envelope(400, 'Request contained invalid custom field item(s)', trace, checked.errors, '0801400'),
+    };
   const first = checked.errors[0];
   const message = first ? `${first.path}: ${first.message}` : 'Invalid request';
   return { status: 400, body: envelope(400, message, trace, checked.errors, '0800400') };
@@ -252,5 +360,14 @@ export function parseBody(raw: string): unknown {
 
 /** A user as the API writes one. */
 function userBody(u: User) {
-  return { id: u.id, email: u.email, firstName: u.firstName, lastName: u.lastName, pictureUrl: null, role: u.role, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' };
+  return {
+    id: u.id,
+    email: u.email,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    pictureUrl: null,
+    role: u.role,
+    createdAt: '2024-01-01T00:00:00.000Z',
+    updatedAt: '2024-01-01T00:00:00.000Z',
+  };
 }

@@ -35,7 +35,13 @@ const TITLES: Record<number, [string, string]> = {
   503: ['0801503', 'Service Unavailable'],
 };
 
-export function envelope(status: number, message: string, trace: string, errors?: readonly (FieldError | CustomFieldError)[], code?: string): ErrorEnvelope {
+export function envelope(
+  status: number,
+  message: string,
+  trace: string,
+  errors?: readonly (FieldError | CustomFieldError)[],
+  code?: string,
+): ErrorEnvelope {
   const [defaultCode, title] = TITLES[status] ?? [`0801${status}`, 'Error'];
   return {
     message,
@@ -54,4 +60,10 @@ export function unauthorizedBody(missing: boolean, trace: string) {
 }
 
 /** The live 409 for a second contact with an externalId the workspace has (observed: flat, no trace). */
-export const CONFLICT_BODY = { message: 'Failed to create contact', code: '0800409', status: 409, docs: 'https://openphone.com/docs', title: 'Conflict' } as const;
+export const CONFLICT_BODY = {
+  message: 'Failed to create contact',
+  code: '0800409',
+  status: 409,
+  docs: 'https://openphone.com/docs',
+  title: 'Conflict',
+} as const;

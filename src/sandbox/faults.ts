@@ -19,7 +19,21 @@ import { UsageError } from '../errors.js';
  *   429    a burst: this request and every one in the next `burstMs` get 429
  *   400 403 404 409 422   a refusal for good, with the error envelope (nothing stored)
  */
-export const FAULT_KINDS = ['500', '502', '503', 'reset', 'drop', 'late', 'hang', '429', '400', '403', '404', '409', '422'] as const;
+export const FAULT_KINDS = [
+  '500',
+  '502',
+  '503',
+  'reset',
+  'drop',
+  'late',
+  'hang',
+  '429',
+  '400',
+  '403',
+  '404',
+  '409',
+  '422',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export const FAULT_ROUTES = ['post', 'get', 'patch', 'delete', 'fields', 'users'] as const;
 export type FaultRoute = (typeof FAULT_ROUTES)[number];
@@ -36,11 +50,20 @@ export function parseFaultSpec(spec: string): FaultRule[] {
   return spec.split(',').map((raw) => {
     const item = raw.trim();
     const m = /^(?:([a-z]+):)?([0-9a-z]+)=(.+)$/.exec(item);
-    const fail = (why: string) => new UsageError('FAULT_SPEC_INVALID', `--faults: ${JSON.stringify(item)}: ${why}; expected [route:]kind=probability or [route:]kind=#n#m`, { hint: 'e.g. --faults post:500=0.05 (one POST in 20 answers 500), or post:drop=#3 (the third POST is stored and gets no answer)' });
+    const fail = (why: string) =>
+      new UsageError(
+        'FAULT_SPEC_INVALID',
+        `--faults: ${JSON.stringify(item)}: ${why}; expected [route:]kind=probability or [route:]kind=#n#m`,
+        {
+          hint: 'e.g. --faults post:500=0.05 (one POST in 20 answers 500), or post:drop=#3 (the third POST is stored and gets no answer)',
+        },
+      );
     if (!m) throw fail('not of the form [route:]kind=when');
     const [, route, kind, when] = m as unknown as [string, string | undefined, string, string];
-    if (route !== undefined && !(FAULT_ROUTES as readonly string[]).includes(route)) throw fail(`unknown route "${route}" (routes: ${FAULT_ROUTES.join(', ')})`);
-    if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw fail(`unknown fault "${kind}" (faults: ${FAULT_KINDS.join(', ')})`);
+    if (route !== undefined && !(FAULT_ROUTES as readonly string[]).includes(route))
+      throw fail(`unknown route "${route}" (routes: ${FAULT_ROUTES.join(', ')})`);
+    if (!(FAULT_KINDS as readonly string[]).includes(kind))
+      throw fail(`unknown fault "${kind}" (faults: ${FAULT_KINDS.join(', ')})`);
     const base = { kind: kind as FaultKind, ...(route !== undefined && { route: route as FaultRoute }) };
     if (when.startsWith('#')) {
       const at = when.slice(1).split('#').map(Number);
@@ -58,7 +81,12 @@ export function parseFaultSpec(spec: string): FaultRule[] {
  * order; each probability draws from the seeded generator, so the same seed and
  * the same request sequence give the same faults.
  */
-export function decideFault(rules: readonly FaultRule[], route: FaultRoute, n: number, random: () => number): FaultKind | undefined {
+export function decideFault(
+  rules: readonly FaultRule[],
+  route: FaultRoute,
+  n: number,
+  random: () => number,
+): FaultKind | undefined {
   for (const rule of rules) {
     if (rule.route !== undefined && rule.route !== route) continue;
     if (rule.at !== undefined ? rule.at.includes(n) : random() < (rule.probability ?? 0)) return rule.kind;

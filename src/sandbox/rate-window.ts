@@ -12,7 +12,10 @@ export class RollingWindowLimiter {
   ) {}
 
   /** Accepts (and records) a request at `now`, or says how long until one would be accepted. */
-  tryAccept(key: string, now: number): { kind: 'accepted'; remaining: number } | { kind: 'refused'; retryInMs: number } {
+  tryAccept(
+    key: string,
+    now: number,
+  ): { kind: 'accepted'; remaining: number } | { kind: 'refused'; retryInMs: number } {
     if (this.limit <= 0) return { kind: 'accepted', remaining: Number.MAX_SAFE_INTEGER };
     let times = this.accepted.get(key);
     if (times === undefined) {

@@ -5,7 +5,14 @@ import type { User } from '../api/contract.js';
 import { SANDBOX_DEFAULTS } from './defaults.js';
 import { sandboxUser } from './cli-options.js';
 import type { Contact, PatchArrays } from './contact-store.js';
-import { ContactsRoutes, findRoute, parseBody, type ExistingContact, type Reply, type UniqueExternalId } from './contacts-routes.js';
+import {
+  ContactsRoutes,
+  findRoute,
+  parseBody,
+  type ExistingContact,
+  type Reply,
+  type UniqueExternalId,
+} from './contacts-routes.js';
 import { DEFAULT_CUSTOM_FIELDS, type CustomFieldDefinition } from './custom-fields.js';
 import { UsageError } from '../errors.js';
 import { envelope, unauthorizedBody } from './envelope.js';
@@ -103,7 +110,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const routes = new ContactsRoutes(definitions, {
     uniqueExternalId: options.uniqueExternalId ?? SANDBOX_DEFAULTS.uniqueExternalId,
     patchArrays: options.patchArrays ?? SANDBOX_DEFAULTS.patchArrays,
-    users: (options.users?.length ? options.users : ['USsandbox0001']).map((u, i) => (typeof u === 'string' ? sandboxUser(u, i) : u)),
+    users: (options.users?.length ? options.users : ['USsandbox0001']).map((u, i) =>
+      typeof u === 'string' ? sandboxUser(u, i) : u,
+    ),
     ...(options.lateMs !== undefined && { lateMs: options.lateMs }),
   });
   const store = routes.store;
@@ -135,7 +144,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const method = req.method ?? 'GET';
     const route = findRoute(method, url.pathname).fault;
     const authHeader = req.headers.authorization;
-    const entry: RequestLogEntry = { seq: log.length + 1, at: now(), method, path: url.pathname, route, key: authHeader, status: 0 };
+    const entry: RequestLogEntry = {
+      seq: log.length + 1,
+      at: now(),
+      method,
+      path: url.pathname,
+      route,
+      key: authHeader,
+      status: 0,
+    };
     log.push(entry);
     if (route === 'post') {
       const ext = (parseBody(rawBody) as { externalId?: unknown } | undefined)?.externalId;
@@ -148,10 +165,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     // The gateway's checks (route, key, rate) happen on arrival, as a real
     // gateway's do; the latency is the time the service then takes.
-    const latency = options.latencyMs ? options.latencyMs[0] + latencyRandom() * (options.latencyMs[1] - options.latencyMs[0]) : 0;
+    const latency = options.latencyMs
+      ? options.latencyMs[0] + latencyRandom() * (options.latencyMs[1] - options.latencyMs[0])
+      : 0;
     const later = (reply: Reply, key?: string) => void sleep(latency).then(() => send(res, entry, reply, key));
     if (route === 'other') return later(routes.handle(method, url, rawBody, trace()));
-    if (authHeader === undefined || authHeader === '') return later({ status: 401, body: unauthorizedBody(true, trace()) });
+    if (authHeader === undefined || authHeader === '')
+      return later({ status: 401, body: unauthorizedBody(true, trace()) });
     if (!keys.includes(authHeader)) return later({ status: 401, body: unauthorizedBody(false, trace()) });
 
     const at = entry.at;
@@ -169,13 +189,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       case '500':
       case '502':
       case '503':
-        return send(res, entry, { status: Number(fault), body: envelope(Number(fault), 'Injected server error', trace()) }, authHeader);
+        return send(
+          res,
+          entry,
+          { status: Number(fault), body: envelope(Number(fault), 'Injected server error', trace()) },
+          authHeader,
+        );
       case '400':
       case '403':
       case '404':
       case '409':
       case '422':
-        return send(res, entry, { status: Number(fault), body: envelope(Number(fault), 'Injected refusal', trace(), undefined, `0800${fault}`) }, authHeader);
+        return send(
+          res,
+          entry,
+          {
+            status: Number(fault),
+            body: envelope(Number(fault), 'Injected refusal', trace(), undefined, `0800${fault}`),
+          },
+          authHeader,
+        );
       case 'reset':
         return cut(req, entry);
       case 'late':
@@ -215,7 +248,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       headers.ratelimit = `"per-second"; r=${limiter.remaining(key, now())}; t=1`;
     }
     if (options.dateHeader === 'none') res.sendDate = false;
-    else if (options.dateHeader !== undefined) headers.date = new Date(Date.now() + options.dateHeader.offsetMs).toUTCString();
+    else if (options.dateHeader !== undefined)
+      headers.date = new Date(Date.now() + options.dateHeader.offsetMs).toUTCString();
     if (reply.body === undefined) {
       res.writeHead(reply.status, headers).end();
       return;
@@ -233,10 +267,29 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   function inspect(path: string): Reply {
     if (path === '/__sandbox/stats') return { status: 200, body: stats() };
     if (path === '/__sandbox/requests') {
-      return { status: 200, body: { data: log.filter((e) => !e.path.startsWith('/__sandbox/')).map(({ seq, at, method, path: p, status, fault, externalIds }) => ({ seq, at, method, path: p, status, fault, externalIds })) } };
+      return {
+        status: 200,
+        body: {
+          data: log
+            .filter((e) => !e.path.startsWith('/__sandbox/'))
+            .map(({ seq, at, method, path: p, status, fault, externalIds }) => ({
+              seq,
+              at,
+              method,
+              path: p,
+              status,
+              fault,
+              externalIds,
+            })),
+        },
+      };
     }
-    if (path === '/__sandbox/contacts') return { status: 200, body: { data: store.all(), duplicates: Object.fromEntries(store.duplicates()) } };
-    return { status: 404, body: { message: 'sandbox inspection routes: /__sandbox/stats, /__sandbox/contacts, /__sandbox/requests' } };
+    if (path === '/__sandbox/contacts')
+      return { status: 200, body: { data: store.all(), duplicates: Object.fromEntries(store.duplicates()) } };
+    return {
+      status: 404,
+      body: { message: 'sandbox inspection routes: /__sandbox/stats, /__sandbox/contacts, /__sandbox/requests' },
+    };
   }
 
   const stats = () => sandboxStats(log, keys, store);
@@ -257,7 +310,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     contacts: () => store.all(),
     contactsByExternalId: () => {
       const out = new Map<string, Contact[]>();
-      for (const c of store.all()) if (c.externalId !== null) out.set(c.externalId, [...(out.get(c.externalId) ?? []), c]);
+      for (const c of store.all())
+        if (c.externalId !== null) out.set(c.externalId, [...(out.get(c.externalId) ?? []), c]);
       return out;
     },
     requests: () => log,
@@ -268,7 +322,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The sandbox's view of what it was asked: by status and fault, and the most any key sent or got accepted in a rolling second. */
-function sandboxStats(log: readonly RequestLogEntry[], keys: readonly string[], store: { size: number; duplicates(): Map<string, unknown> }): SandboxStats {
+function sandboxStats(
+  log: readonly RequestLogEntry[],
+  keys: readonly string[],
+  store: { size: number; duplicates(): Map<string, unknown> },
+): SandboxStats {
   const byStatus: Record<string, number> = {};
   const byFault: Record<string, number> = {};
   const sent = new Map<string, number[]>();
@@ -279,7 +337,8 @@ function sandboxStats(log: readonly RequestLogEntry[], keys: readonly string[], 
     if (e.fault) byFault[e.fault] = (byFault[e.fault] ?? 0) + 1;
     if (e.key === undefined || !keys.includes(e.key)) continue;
     (sent.get(e.key) ?? sent.set(e.key, []).get(e.key)!).push(e.at);
-    if (e.status !== 429 && e.status !== 0) (acceptedTimes.get(e.key) ?? acceptedTimes.set(e.key, []).get(e.key)!).push(e.at);
+    if (e.status !== 429 && e.status !== 0)
+      (acceptedTimes.get(e.key) ?? acceptedTimes.set(e.key, []).get(e.key)!).push(e.at);
   }
   const maxOf = (m: Map<string, number[]>) => Math.max(0, ...[...m.values()].map((t) => maxInAnyWindow(t)));
   return {
@@ -298,9 +357,28 @@ function listen(server: Server, options: SandboxOptions): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       const where = `${options.host ?? '127.0.0.1'}:${options.port ?? 0}`;
-      if (err.code === 'EADDRINUSE') reject(new UsageError('SANDBOX_PORT_BUSY', `--port ${options.port}: ${where} is in use by another program (another sandbox?)`, { hint: 'pick another --port, or 0 for any free one' }));
-      else if (err.code === 'EACCES') reject(new UsageError('SANDBOX_PORT_DENIED', `--port ${options.port}: not allowed to listen on ${where} (ports below 1024 need privileges)`, { hint: 'pick a port from 1024, or 0 for any free one' }));
-      else if (err.code === 'EADDRNOTAVAIL') reject(new UsageError('SANDBOX_HOST_INVALID', `--host ${options.host}: this machine has no such address`, { hint: 'use 127.0.0.1' }));
+      if (err.code === 'EADDRINUSE')
+        reject(
+          new UsageError(
+            'SANDBOX_PORT_BUSY',
+            `--port ${options.port}: ${where} is in use by another program (another sandbox?)`,
+            { hint: 'pick another --port, or 0 for any free one' },
+          ),
+        );
+      else if (err.code === 'EACCES')
+        reject(
+          new UsageError(
+            'SANDBOX_PORT_DENIED',
+            `--port ${options.port}: not allowed to listen on ${where} (ports below 1024 need privileges)`,
+            { hint: 'pick a port from 1024, or 0 for any free one' },
+          ),
+        );
+      else if (err.code === 'EADDRNOTAVAIL')
+        reject(
+          new UsageError('SANDBOX_HOST_INVALID', `--host ${options.host}: this machine has no such address`, {
+            hint: 'use 127.0.0.1',
+          }),
+        );
       else reject(err);
     });
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

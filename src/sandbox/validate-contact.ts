@@ -16,8 +16,13 @@ const schemaType = (value: unknown) => (Array.isArray(value) ? 'array' : value =
  * own: every field optional, items with ids, no createdByUserId), then each
  * custom field's key against the workspace and its value against the field's type.
  */
-export function validateContactBody(body: unknown, definitions: readonly CustomFieldDefinition[], method: 'POST' | 'PATCH'): ValidationResult {
-  const schema: z.ZodType<{ customFields?: readonly { key?: string | undefined; value: unknown }[] | undefined }> = method === 'PATCH' ? contactPatchSchema : contactRequestSchema;
+export function validateContactBody(
+  body: unknown,
+  definitions: readonly CustomFieldDefinition[],
+  method: 'POST' | 'PATCH',
+): ValidationResult {
+  const schema: z.ZodType<{ customFields?: readonly { key?: string | undefined; value: unknown }[] | undefined }> =
+    method === 'PATCH' ? contactPatchSchema : contactRequestSchema;
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     return {
@@ -59,9 +64,13 @@ function valueProblem(type: CustomFieldDefinition['type'], value: unknown): stri
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) ? undefined : 'Expected number';
     case 'multi-select':
-      return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : 'Expected an array of strings';
+      return Array.isArray(value) && value.every((v) => typeof v === 'string')
+        ? undefined
+        : 'Expected an array of strings';
     case 'date':
-      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value))
+      return typeof value === 'string' &&
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) &&
+        !Number.isNaN(Date.parse(value))
         ? undefined
         : 'Expected an ISO 8601 date-time string';
   }

@@ -39,7 +39,12 @@ export interface RecordToSend {
    * updated (a sync). `current`: its lookup, when it was asked early (import-records
    * asks when the record is planned, so that lookups gather 20 ids a request).
    */
-  readonly sync?: { readonly relation: Relation; readonly current?: Promise<Contact[]>; readonly base?: Base; readonly verify?: true };
+  readonly sync?: {
+    readonly relation: Relation;
+    readonly current?: Promise<Contact[]>;
+    readonly base?: Base;
+    readonly verify?: true;
+  };
   /** A contact of the workspace without an externalId that this record matches alone: it is adopted. */
   readonly adopt?: IndexedContact;
 }
@@ -54,14 +59,32 @@ export type UpdateKind = 'sync' | 'updated' | 'adopted';
 
 export type SendOutcome =
   /** This job made the contact: a 201, or a lookup's proof (ownership/prove.ts). */
-  | { readonly kind: 'created'; readonly contactId: string; readonly viaLookup: boolean; readonly updatedAt?: string; readonly restored?: true }
+  | {
+      readonly kind: 'created';
+      readonly contactId: string;
+      readonly viaLookup: boolean;
+      readonly updatedAt?: string;
+      readonly restored?: true;
+    }
   /**
    * run --verify read the job's contact: as the job wrote it (no drift), or
    * drifted (listed; `repaired` when written back, update.conflicts "source").
    */
-  | { readonly kind: 'verified'; readonly contactId: string; readonly drift: readonly Drift[]; readonly repaired?: { readonly updatedAt?: string } }
+  | {
+      readonly kind: 'verified';
+      readonly contactId: string;
+      readonly drift: readonly Drift[];
+      readonly repaired?: { readonly updatedAt?: string };
+    }
   /** `conflicts`: what a three-way sync met (sync/three-way.ts); `unsent`: the sync had nothing to write (no PATCH left). */
-  | { readonly kind: 'updated'; readonly contactId: string; readonly how: UpdateKind; readonly updatedAt?: string; readonly conflicts?: readonly Conflict[]; readonly unsent?: true }
+  | {
+      readonly kind: 'updated';
+      readonly contactId: string;
+      readonly how: UpdateKind;
+      readonly updatedAt?: string;
+      readonly conflicts?: readonly Conflict[];
+      readonly unsent?: true;
+    }
   /** The workspace had it before this job (a 409 no proven attempt of ours explains), left alone. */
   | { readonly kind: 'existing'; readonly contactId: string; readonly why?: string }
   /**
@@ -69,7 +92,14 @@ export type SendOutcome =
    * the next run looks it up before sending. `namesField`: the API's refusal
    * points at a field of this record (its own fault, never a job-wide one).
    */
-  | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly retryable: boolean; readonly doubt?: true; readonly namesField?: true }
+  | {
+      readonly kind: 'failed';
+      readonly code: string;
+      readonly message: string;
+      readonly retryable: boolean;
+      readonly doubt?: true;
+      readonly namesField?: true;
+    }
   /** Stopped before it was sent; the next run sends it. */
   | { readonly kind: 'notSent' }
   /** Stopped after it was sent, before its answer came: the next run looks it up first. */
@@ -79,7 +109,13 @@ export type SendOutcome =
 
 type Fail = (code: string, message: string, retryable: boolean, doubt?: boolean) => SendOutcome;
 
-const fail: Fail = (code, message, retryable, doubt = false) => ({ kind: 'failed', code, message, retryable, ...(doubt && { doubt: true as const }) });
+const fail: Fail = (code, message, retryable, doubt = false) => ({
+  kind: 'failed',
+  code,
+  message,
+  retryable,
+  ...(doubt && { doubt: true as const }),
+});
 
 /**
  * One record to the workspace, at most once: a create, an update of a changed
@@ -91,7 +127,13 @@ export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<S
   // accepts, so a refusal here is a bug of ours, never sent and never retried
   // (a record an earlier run left in doubt stays in doubt: it is not looked up here).
   const refused = contactRequestProblems(rec.body);
-  if (refused.length > 0) return fail(ProblemCode.payloadInvalid, `${refused.join('; ')} (a bug in openphone-import: please report it with this line)`, false, rec.inDoubt);
+  if (refused.length > 0)
+    return fail(
+      ProblemCode.payloadInvalid,
+      `${refused.join('; ')} (a bug in openphone-import: please report it with this line)`,
+      false,
+      rec.inDoubt,
+    );
   if (rec.adopt !== undefined) return adoptContact(ctx, rec, rec.adopt.id);
   if (rec.sync?.verify) return verifyRecord(ctx, rec, rec.sync.current, rec.sync.base);
   if (rec.sync !== undefined) return syncRecord(ctx, rec, rec.sync.relation, rec.sync.current, rec.sync.base);
@@ -122,14 +164,16 @@ async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOu
   /** Found absent → undefined (send again); anything else ends the record. */
   const settle = async (why: string): Promise<SendOutcome | undefined> => {
     const found = await findContacts(ctx, rec.externalId);
-    if (found.kind === 'failed') return fail('LOOKUP_FAILED', `${why}; then the lookup by externalId failed: ${found.failed}`, true, true);
+    if (found.kind === 'failed')
+      return fail('LOOKUP_FAILED', `${why}; then the lookup by externalId failed: ${found.failed}`, true, true);
     // Another source's contact with the externalId is not what this record's create made (identity is source + externalId).
     const proof = await proveOwnershipSharp(ctx.api, ofSource(found.contacts, rec.body), firstAt);
     if (proof.kind === 'absent') {
       ctx.journal.append({ t: 'absent', id: rec.externalId });
       return undefined;
     }
-    if (proof.kind === 'ours') return { kind: 'created', contactId: proof.contact.id, viaLookup: true, updatedAt: proof.contact.updatedAt };
+    if (proof.kind === 'ours')
+      return { kind: 'created', contactId: proof.contact.id, viaLookup: true, updatedAt: proof.contact.updatedAt };
     if (proof.kind === 'uncalibrated') return unproven(why);
     return foreign(ctx, rec, proof.contact, proof.why);
   };
@@ -178,8 +222,14 @@ async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOu
   if (res.status === 201 || res.status === 200) {
     const data = (res.body as { data?: { id?: unknown; updatedAt?: unknown } } | undefined)?.data;
     // Made, but without its id: the next run finds it by lookup.
-    if (typeof data?.id !== 'string') return fail('API_BAD_RESPONSE', `the API answered ${res.status} without a contact id`, true, true);
-    return { kind: 'created', contactId: data.id, viaLookup: false, ...(typeof data.updatedAt === 'string' && { updatedAt: data.updatedAt }) };
+    if (typeof data?.id !== 'string')
+      return fail('API_BAD_RESPONSE', `the API answered ${res.status} without a contact id`, true, true);
+    return {
+      kind: 'created',
+      contactId: data.id,
+      viaLookup: false,
+      ...(typeof data.updatedAt === 'string' && { updatedAt: data.updatedAt }),
+    };
   }
   if (res.status === 409) return onConflict(ctx, rec, mayBeOurs ? { firstAt } : undefined);
   return refused(res.status, res.body);
@@ -192,7 +242,12 @@ async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOu
  * workspace's; it stays in doubt, and the next run looks it up again.
  */
 const unproven = (why: string): SendOutcome =>
-  fail('OWNERSHIP_UNPROVEN', `${why}; a contact holds the externalId, but whether this job made it cannot be proven yet: no create of this run was answered, so the clock that stamps contacts is not calibrated. A rerun looks it up again`, true, true);
+  fail(
+    'OWNERSHIP_UNPROVEN',
+    `${why}; a contact holds the externalId, but whether this job made it cannot be proven yet: no create of this run was answered, so the clock that stamps contacts is not calibrated. A rerun looks it up again`,
+    true,
+    true,
+  );
 
 /**
  * Answers to an adoption PATCH that refuse it for this contact (whether v1 lets
@@ -205,7 +260,13 @@ const ADOPTION_REFUSALS = new Set([403, 404, 409, 422]);
 function refused(status: number, body: unknown, context = ''): SendOutcome {
   const api = describeApiError(status, body);
   const ofTheKey = refusesKeyOrRoute(status);
-  return { kind: 'failed', code: api.code, message: `${context}${api.message}${ofTheKey ? ' (the key, its permissions or the API\'s address, not the record: sent again on the next run)' : ''}`, retryable: ofTheKey, ...(api.namesField && { namesField: true as const }) };
+  return {
+    kind: 'failed',
+    code: api.code,
+    message: `${context}${api.message}${ofTheKey ? " (the key, its permissions or the API's address, not the record: sent again on the next run)" : ''}`,
+    retryable: ofTheKey,
+    ...(api.namesField && { namesField: true as const }),
+  };
 }
 
 /**
@@ -213,24 +274,57 @@ function refused(status: number, body: unknown, context = ''): SendOutcome {
  * only when an attempt of the job's got no answer (`open`) and the proof holds
  * for it; otherwise the workspace had it (foreign).
  */
-async function onConflict(ctx: SendContext, rec: RecordToSend, open: { firstAt: number | undefined } | undefined): Promise<SendOutcome> {
+async function onConflict(
+  ctx: SendContext,
+  rec: RecordToSend,
+  open: { firstAt: number | undefined } | undefined,
+): Promise<SendOutcome> {
   const found = await findContacts(ctx, rec.externalId);
   const doubt = open !== undefined;
-  if (found.kind === 'failed') return fail('LOOKUP_FAILED', `the API answered 409 (the externalId exists); then the lookup of its contact failed: ${found.failed}`, true, doubt);
+  if (found.kind === 'failed')
+    return fail(
+      'LOOKUP_FAILED',
+      `the API answered 409 (the externalId exists); then the lookup of its contact failed: ${found.failed}`,
+      true,
+      doubt,
+    );
   // A 409 for a contact no lookup finds: the API's index lags, or the match is looser than exact (case, spaces).
-  if (found.contacts.length === 0) return fail('CONFLICT_NOT_FOUND', `the API answered 409 (a contact with externalId ${JSON.stringify(rec.externalId)} exists), but no lookup finds it; a rerun tries again`, true, doubt);
+  if (found.contacts.length === 0)
+    return fail(
+      'CONFLICT_NOT_FOUND',
+      `the API answered 409 (a contact with externalId ${JSON.stringify(rec.externalId)} exists), but no lookup finds it; a rerun tries again`,
+      true,
+      doubt,
+    );
   const same = ofSource(found.contacts, rec.body);
   // Only another integration's contact holds the externalId: never this job's to claim or change.
-  if (same.length === 0) return { kind: 'existing', contactId: found.contacts[0]!.id, why: `another source (${JSON.stringify(found.contacts[0]!.source)}) holds a contact with this externalId; it is not this job's to change` };
+  if (same.length === 0)
+    return {
+      kind: 'existing',
+      contactId: found.contacts[0]!.id,
+      why: `another source (${JSON.stringify(found.contacts[0]!.source)}) holds a contact with this externalId; it is not this job's to change`,
+    };
   if (open === undefined) return foreign(ctx, rec, same[0]!, undefined);
   const proof = await proveOwnershipSharp(ctx.api, same, open.firstAt);
-  if (proof.kind === 'uncalibrated') return unproven('the API answered 409 (the externalId exists) after an attempt whose answer was lost');
-  if (proof.kind === 'ours') return { kind: 'created', contactId: proof.contact.id, viaLookup: true, updatedAt: proof.contact.updatedAt };
-  return foreign(ctx, rec, proof.kind === 'notOurs' ? proof.contact : same[0]!, proof.kind === 'notOurs' ? proof.why : undefined);
+  if (proof.kind === 'uncalibrated')
+    return unproven('the API answered 409 (the externalId exists) after an attempt whose answer was lost');
+  if (proof.kind === 'ours')
+    return { kind: 'created', contactId: proof.contact.id, viaLookup: true, updatedAt: proof.contact.updatedAt };
+  return foreign(
+    ctx,
+    rec,
+    proof.kind === 'notOurs' ? proof.contact : same[0]!,
+    proof.kind === 'notOurs' ? proof.why : undefined,
+  );
 }
 
 /** A contact the workspace had before this job holds the record's externalId. */
-function foreign(ctx: SendContext, rec: RecordToSend, contact: Contact, why: string | undefined): Promise<SendOutcome> | SendOutcome {
+function foreign(
+  ctx: SendContext,
+  rec: RecordToSend,
+  contact: Contact,
+  why: string | undefined,
+): Promise<SendOutcome> | SendOutcome {
   if (ctx.onExisting === 'update') return patchContact(ctx, rec, contact, 'updated');
   return { kind: 'existing', contactId: contact.id, ...(why !== undefined && { why }) };
 }
@@ -240,17 +334,29 @@ function foreign(ctx: SendContext, rec: RecordToSend, contact: Contact, why: str
  * contact is read (lookups by externalId, 20 a request), merged with the
  * record, and PATCHed. A contact deleted in the app since is made again.
  */
-async function syncRecord(ctx: SendContext, rec: RecordToSend, relation: Relation, current?: Promise<Contact[]>, base?: Base): Promise<SendOutcome> {
+async function syncRecord(
+  ctx: SendContext,
+  rec: RecordToSend,
+  relation: Relation,
+  current?: Promise<Contact[]>,
+  base?: Base,
+): Promise<SendOutcome> {
   const found = await findContacts(ctx, rec.externalId, current);
-  if (found.kind === 'failed') return fail('LOOKUP_FAILED', `a changed record: reading its contact failed: ${found.failed}`, true);
+  if (found.kind === 'failed')
+    return fail('LOOKUP_FAILED', `a changed record: reading its contact failed: ${found.failed}`, true);
   // The record's contact is the one of its source: another integration's with the same externalId is never updated.
   const mine = ofSource(found.contacts, rec.body);
   if (mine.length === 0) return createRecord(ctx, { ...rec, inDoubt: false });
   if (mine.length > 1) {
-    return fail('EXTERNAL_ID_AMBIGUOUS', `${mine.length} contacts hold this externalId (${mine.map((c) => c.id).join(', ')}): which to update cannot be told; delete the extra ones in OpenPhone and run again`, false);
+    return fail(
+      'EXTERNAL_ID_AMBIGUOUS',
+      `${mine.length} contacts hold this externalId (${mine.map((c) => c.id).join(', ')}): which to update cannot be told; delete the extra ones in OpenPhone and run again`,
+      false,
+    );
   }
   // The first PATCH of a contact the workspace had keeps its state before (prior.jsonl).
-  if (relation === 'existing' || base === undefined) return patchContact(ctx, rec, mine[0]!, relation === 'existing' ? 'updated' : 'sync');
+  if (relation === 'existing' || base === undefined)
+    return patchContact(ctx, rec, mine[0]!, relation === 'existing' ? 'updated' : 'sync');
   return patchContact(ctx, rec, mine[0]!, 'sync', threeWay(ctx, rec, base));
 }
 
@@ -260,9 +366,15 @@ async function syncRecord(ctx: SendContext, rec: RecordToSend, relation: Relatio
  * again (restored). Changed in the app: listed as drift, and written back only
  * with update.conflicts "source". As written: nothing is sent.
  */
-async function verifyRecord(ctx: SendContext, rec: RecordToSend, current?: Promise<Contact[]>, base?: Base): Promise<SendOutcome> {
+async function verifyRecord(
+  ctx: SendContext,
+  rec: RecordToSend,
+  current?: Promise<Contact[]>,
+  base?: Base,
+): Promise<SendOutcome> {
   const found = await findContacts(ctx, rec.externalId, current);
-  if (found.kind === 'failed') return fail('LOOKUP_FAILED', `--verify: reading its contact failed: ${found.failed}`, true);
+  if (found.kind === 'failed')
+    return fail('LOOKUP_FAILED', `--verify: reading its contact failed: ${found.failed}`, true);
   const mine = ofSource(found.contacts, rec.body);
   if (mine.length === 0) {
     const made = await createRecord(ctx, { ...rec, inDoubt: false });
@@ -273,7 +385,14 @@ async function verifyRecord(ctx: SendContext, rec: RecordToSend, current?: Promi
   if (drift.length === 0 || ctx.sync?.conflicts !== 'source') return { kind: 'verified', contactId: contact.id, drift };
   const written = await patchContact(ctx, rec, contact, 'sync', driftRepair(rec, base!));
   // Written back (or, read again after a lost answer, found written): the drift stands as found, repaired.
-  return written.kind === 'updated' ? { kind: 'verified', contactId: contact.id, drift, repaired: written.updatedAt !== undefined ? { updatedAt: written.updatedAt } : {} } : written;
+  return written.kind === 'updated'
+    ? {
+        kind: 'verified',
+        contactId: contact.id,
+        drift,
+        repaired: written.updatedAt !== undefined ? { updatedAt: written.updatedAt } : {},
+      }
+    : written;
 }
 
 /**
@@ -284,14 +403,27 @@ async function verifyRecord(ctx: SendContext, rec: RecordToSend, current?: Promi
  * externalId meanwhile is left to the next run's review.
  */
 async function adoptContact(ctx: SendContext, rec: RecordToSend, contactId: string): Promise<SendOutcome> {
-  const read = await ctx.api.call({ method: 'GET', path: `v1/contacts/${encodeURIComponent(contactId)}` }, { count: 'lookups' });
+  const read = await ctx.api.call(
+    { method: 'GET', path: `v1/contacts/${encodeURIComponent(contactId)}` },
+    { count: 'lookups' },
+  );
   if (read.kind === 'stopped' || read.kind === 'settled') return { kind: 'notSent' };
-  if (read.kind === 'gaveUp') return fail(read.code, `adopting contact ${contactId}: reading it failed: ${read.message}`, true);
+  if (read.kind === 'gaveUp')
+    return fail(read.code, `adopting contact ${contactId}: reading it failed: ${read.message}`, true);
   if (read.res.status === 404) return createRecord(ctx, { ...rec, inDoubt: false });
-  if (read.res.status !== 200) return fail('ADOPT_READ_FAILED', `adopting contact ${contactId}: reading it failed: ${describeApiError(read.res.status, read.res.body).message}`, true);
+  if (read.res.status !== 200)
+    return fail(
+      'ADOPT_READ_FAILED',
+      `adopting contact ${contactId}: reading it failed: ${describeApiError(read.res.status, read.res.body).message}`,
+      true,
+    );
   const contact = (read.res.body as { data: Contact }).data;
   if (contact.externalId !== null && contact.externalId !== rec.externalId) {
-    return fail('ADOPT_CONFLICT', `contact ${contactId} got externalId ${JSON.stringify(contact.externalId)} meanwhile: not adopted; the next run lists it in review.csv`, true);
+    return fail(
+      'ADOPT_CONFLICT',
+      `contact ${contactId} got externalId ${JSON.stringify(contact.externalId)} meanwhile: not adopted; the next run lists it in review.csv`,
+      true,
+    );
   }
   return patchContact(ctx, rec, contact, 'adopted');
 }
@@ -303,14 +435,21 @@ async function adoptContact(ctx: SendContext, rec: RecordToSend, contactId: stri
  * before its first PATCH. After an unknown outcome the contact is read again
  * and the body rebuilt from it, so a resend adds nothing twice.
  */
-async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contact, how: UpdateKind, build: BodyBuilder = twoWay(ctx, rec, how)): Promise<SendOutcome> {
+async function patchContact(
+  ctx: SendContext,
+  rec: RecordToSend,
+  contact: Contact,
+  how: UpdateKind,
+  build: BodyBuilder = twoWay(ctx, rec, how),
+): Promise<SendOutcome> {
   let current = contact;
   const path = `v1/contacts/${encodeURIComponent(contact.id)}`;
   if (how !== 'sync') ctx.prior.save(rec.externalId, contact);
   const first = build(current);
   // Nothing is to be written (the workspace has it, or keeps its own edit): no request.
   // Its updatedAt is not the job's write: the journal keeps the last one that was (ownership/created-by-job.ts).
-  if (first.body === null) return { kind: 'updated', contactId: contact.id, how, conflicts: first.conflicts, unsent: true };
+  if (first.body === null)
+    return { kind: 'updated', contactId: contact.id, how, conflicts: first.conflicts, unsent: true };
   let conflicts = first.conflicts;
   const body = () => {
     // Rebuilt from the contact read again after an unknown outcome.
@@ -320,7 +459,8 @@ async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contac
   };
   const r: CallResult<SendOutcome> = await ctx.api.call(() => ({ method: 'PATCH', path, body: body() }), {
     count: 'updates',
-    beforeSend: () => ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line, at: Date.now(), op: 'update' }),
+    beforeSend: () =>
+      ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line, at: Date.now(), op: 'update' }),
     notSent: () => ctx.journal.append({ t: 'absent', id: rec.externalId }),
     beforeResend: async (why) => {
       const read = await ctx.api.call({ method: 'GET', path }, { count: 'lookups' });
@@ -328,7 +468,11 @@ async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contac
         current = (read.res.body as { data: Contact }).data;
         return undefined;
       }
-      return fail('UPDATE_UNKNOWN', `update, ${why}; then reading the contact again failed${read.kind === 'answer' ? `: ${describeApiError(read.res.status, read.res.body).message}` : read.kind === 'gaveUp' ? `: ${read.message}` : ''}`, true);
+      return fail(
+        'UPDATE_UNKNOWN',
+        `update, ${why}; then reading the contact again failed${read.kind === 'answer' ? `: ${describeApiError(read.res.status, read.res.body).message}` : read.kind === 'gaveUp' ? `: ${read.message}` : ''}`,
+        true,
+      );
     },
   });
   if (r.kind === 'stopped') return r.sent ? { kind: 'inDoubt' } : { kind: 'notSent' };
@@ -336,31 +480,52 @@ async function patchContact(ctx: SendContext, rec: RecordToSend, contact: Contac
   if (r.kind === 'gaveUp') return fail(r.code, `update: ${r.message}`, true);
   if (r.res.status === 200) {
     const updatedAt = (r.res.body as { data?: { updatedAt?: unknown } } | undefined)?.data?.updatedAt;
-    return { kind: 'updated', contactId: contact.id, how, ...(typeof updatedAt === 'string' && { updatedAt }), ...(conflicts.length > 0 && { conflicts }) };
+    return {
+      kind: 'updated',
+      contactId: contact.id,
+      how,
+      ...(typeof updatedAt === 'string' && { updatedAt }),
+      ...(conflicts.length > 0 && { conflicts }),
+    };
   }
   if (how === 'adopted' && rec.adopt !== undefined && ADOPTION_REFUSALS.has(r.res.status)) {
     // Read a moment ago, so a 404 is no deletion: the API will not let the job change this contact.
-    return { kind: 'review', why: `the API refused to let the job adopt it: ${describeApiError(r.res.status, r.res.body).message}`, candidates: [rec.adopt] };
+    return {
+      kind: 'review',
+      why: `the API refused to let the job adopt it: ${describeApiError(r.res.status, r.res.body).message}`,
+      candidates: [rec.adopt],
+    };
   }
   // Deleted in the app meanwhile: the next run finds no contact and makes it again.
-  if (r.res.status === 404) return fail('CONTACT_GONE', `update: contact ${contact.id} was deleted meanwhile; a rerun makes it again`, true);
+  if (r.res.status === 404)
+    return fail('CONTACT_GONE', `update: contact ${contact.id} was deleted meanwhile; a rerun makes it again`, true);
   return refused(r.res.status, r.res.body, 'update: ');
 }
 
 /** The contacts of the record's source (the API's default when the record names none): a contact's identity is its source and externalId. */
-const ofSource = (contacts: readonly Contact[], body: ContactRequest): Contact[] => contacts.filter((c) => c.source === (body.source ?? DEFAULT_SOURCE));
+const ofSource = (contacts: readonly Contact[], body: ContactRequest): Contact[] =>
+  contacts.filter((c) => c.source === (body.source ?? DEFAULT_SOURCE));
 
 /** A PATCH's body from the contact as last read: null when there is nothing to write, and the conflicts met (ThreeWay's shape). */
 type BodyBuilder = (current: Contact) => ThreeWay;
 
 /** The record's fields onto the contact (update-body.ts): an adoption, a first update, or a sync of a journal without a base. */
-const twoWay = (ctx: SendContext, rec: RecordToSend, how: UpdateKind): BodyBuilder => (current) => ({ body: { ...updateBody(current, rec.body, ctx.arrays), ...(how === 'adopted' && { externalId: rec.externalId }) }, conflicts: [] });
+const twoWay =
+  (ctx: SendContext, rec: RecordToSend, how: UpdateKind): BodyBuilder =>
+  (current) => ({
+    body: { ...updateBody(current, rec.body, ctx.arrays), ...(how === 'adopted' && { externalId: rec.externalId }) },
+    conflicts: [],
+  });
 
 /** A sync with a base writes only what the source changed since (sync/three-way.ts). */
 const threeWay =
   (ctx: SendContext, rec: RecordToSend, base: Base): BodyBuilder =>
   (current) =>
-    threeWayBody(current, rec.body, base, { conflicts: ctx.sync?.conflicts ?? 'workspace', fields: ctx.sync?.fields ?? { custom: {} }, arrays: ctx.arrays });
+    threeWayBody(current, rec.body, base, {
+      conflicts: ctx.sync?.conflicts ?? 'workspace',
+      fields: ctx.sync?.fields ?? { custom: {} },
+      arrays: ctx.arrays,
+    });
 
 /** --verify with update.conflicts "source": the drifted fields written back (sync/drift.ts). */
 const driftRepair =
@@ -371,7 +536,11 @@ const driftRepair =
   };
 
 /** A lookup by externalId (or its answer, asked earlier): the contacts, or why the API could not say (anything else is thrown). */
-async function findContacts(ctx: Pick<SendContext, 'lookup'>, externalId: string, asked?: Promise<Contact[]>): Promise<{ kind: 'found'; contacts: Contact[] } | { kind: 'failed'; failed: string }> {
+async function findContacts(
+  ctx: Pick<SendContext, 'lookup'>,
+  externalId: string,
+  asked?: Promise<Contact[]>,
+): Promise<{ kind: 'found'; contacts: Contact[] } | { kind: 'failed'; failed: string }> {
   try {
     return { kind: 'found', contacts: await (asked ?? ctx.lookup.find(externalId)) };
   } catch (err) {

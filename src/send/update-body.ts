@@ -28,7 +28,11 @@ const samePhone = (a: string, b: string) => a.replace(/[^\d+]/g, '') === b.repla
  * Built from the contact as last read: after an unknown outcome the contact is
  * read again, so an item the lost PATCH added is then sent with its new id.
  */
-export function updateBody(existing: Contact, record: ContactRequest, arrays: 'keep' | 'source' = 'keep'): ContactPatch {
+export function updateBody(
+  existing: Contact,
+  record: ContactRequest,
+  arrays: 'keep' | 'source' = 'keep',
+): ContactPatch {
   const df = record.defaultFields;
   const scalars: Partial<Record<'firstName' | 'lastName' | 'company' | 'role', string | null>> = {};
   for (const key of ['firstName', 'lastName', 'company', 'role'] as const) {
@@ -53,10 +57,21 @@ export function updateBody(existing: Contact, record: ContactRequest, arrays: 'k
   };
 }
 
-function mergeItems(existing: readonly (Labelled & { id: string })[], wanted: readonly Labelled[], same: (a: string, b: string) => boolean, arrays: 'keep' | 'source') {
+function mergeItems(
+  existing: readonly (Labelled & { id: string })[],
+  wanted: readonly Labelled[],
+  same: (a: string, b: string) => boolean,
+  arrays: 'keep' | 'source',
+) {
   const inRecord = (e: Labelled) => e.value !== null && wanted.some((w) => w.value !== null && same(e.value!, w.value));
-  const kept = existing.map((item) => ({ id: item.id, name: item.name, value: arrays === 'source' && !inRecord(item) ? null : item.value }));
-  const added = wanted.filter((w) => w.value !== null && !existing.some((e) => e.value !== null && same(e.value, w.value!)));
+  const kept = existing.map((item) => ({
+    id: item.id,
+    name: item.name,
+    value: arrays === 'source' && !inRecord(item) ? null : item.value,
+  }));
+  const added = wanted.filter(
+    (w) => w.value !== null && !existing.some((e) => e.value !== null && same(e.value, w.value!)),
+  );
   // One value twice in the record is added once.
   const unique = added.filter((w, i) => added.findIndex((o) => same(o.value!, w.value!)) === i);
   return [...kept, ...unique.map((w) => ({ name: w.name, value: w.value }))];

@@ -1,4 +1,24 @@
-import { fsyncSync, closeSync, constants, existsSync, readFileSync, readSync, writeSync, createWriteStream, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, chmodSync, type WriteStream } from 'node:fs';
+import {
+  fsyncSync,
+  closeSync,
+  constants,
+  existsSync,
+  readFileSync,
+  readSync,
+  writeSync,
+  createWriteStream,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  chmodSync,
+  type WriteStream,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, extname, join } from 'node:path';
 import { JobAbortedError, UsageError } from '../errors.js';
@@ -86,7 +106,10 @@ function isToolsFolder(dir: string, entries: readonly string[]): boolean {
   if (entries.includes(STATE_FILES.marker) && read(join(dir, STATE_FILES.marker)) === MARKER_TEXT) return true;
   if (entries.includes(STATE_FILES.journal)) {
     try {
-      const first = JSON.parse(read(join(dir, STATE_FILES.journal)).split('\n', 1)[0] ?? '') as { t?: unknown; format?: unknown };
+      const first = JSON.parse(read(join(dir, STATE_FILES.journal)).split('\n', 1)[0] ?? '') as {
+        t?: unknown;
+        format?: unknown;
+      };
       if (first.t === 'header' && first.format === JOURNAL_FORMAT) return true;
     } catch {
       // Not this tool's journal.
@@ -94,7 +117,10 @@ function isToolsFolder(dir: string, entries: readonly string[]): boolean {
   }
   const summary = entries.includes(STATE_FILES.summary) ? read(join(dir, STATE_FILES.summary), 65536) : '';
   if (/"mode": "dry-run"/.test(summary) && dir.endsWith(STATE_FILES.dryRun)) return true;
-  return entries.includes(STATE_FILES.dryRun) && isToolsFolder(join(dir, STATE_FILES.dryRun), safeReaddir(join(dir, STATE_FILES.dryRun)));
+  return (
+    entries.includes(STATE_FILES.dryRun) &&
+    isToolsFolder(join(dir, STATE_FILES.dryRun), safeReaddir(join(dir, STATE_FILES.dryRun)))
+  );
 }
 
 function safeReaddir(dir: string): string[] {
@@ -134,27 +160,48 @@ export function ensurePrivateDir(dir: string): void {
   }
   // A link to a folder is followed (a state directory on another disk), but what it points to must pass the same checks.
   const st = existing.isSymbolicLink() ? statSync(dir) : existing;
-  if (!st.isDirectory()) throw new UsageError('STATE_DIR_NOT_A_DIRECTORY', `--state-dir ${dir}: found a file, not a folder`, { hint: 'name a new or empty folder' });
+  if (!st.isDirectory())
+    throw new UsageError('STATE_DIR_NOT_A_DIRECTORY', `--state-dir ${dir}: found a file, not a folder`, {
+      hint: 'name a new or empty folder',
+    });
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid) {
-    throw new UsageError('STATE_DIR_NOT_OWNED', `--state-dir ${dir}: the folder belongs to user id ${st.uid}, not to you (${uid}); someone else could read or change this job's state`, { hint: 'use a folder of your own (e.g. in your home directory), or remove this one' });
+    throw new UsageError(
+      'STATE_DIR_NOT_OWNED',
+      `--state-dir ${dir}: the folder belongs to user id ${st.uid}, not to you (${uid}); someone else could read or change this job's state`,
+      { hint: 'use a folder of your own (e.g. in your home directory), or remove this one' },
+    );
   }
   if ((st.mode & 0o022) !== 0) {
-    throw new UsageError('STATE_DIR_SHARED', `--state-dir ${dir}: the folder is writable by ${st.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(st.mode & 0o777).toString(8)}): another user could plant files in it`, { hint: `use a folder of your own, or run: chmod 700 ${shellQuote(dir)}` });
+    throw new UsageError(
+      'STATE_DIR_SHARED',
+      `--state-dir ${dir}: the folder is writable by ${st.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(st.mode & 0o777).toString(8)}): another user could plant files in it`,
+      { hint: `use a folder of your own, or run: chmod 700 ${shellQuote(dir)}` },
+    );
   }
   const entries = readdirSync(dir);
   if (entries.length > 0 && !isToolsFolder(dir, entries)) {
-    throw new UsageError('STATE_DIR_FOREIGN', `--state-dir ${dir}: the folder holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and no openphone-import job; nothing was written`, { hint: 'name a new or empty folder' });
+    throw new UsageError(
+      'STATE_DIR_FOREIGN',
+      `--state-dir ${dir}: the folder holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and no openphone-import job; nothing was written`,
+      { hint: 'name a new or empty folder' },
+    );
   }
   if ((st.mode & 0o777) !== 0o700) chmodSync(dir, 0o700);
   if (!entries.includes(STATE_FILES.marker)) writeMarker(dir);
 }
 
-const linkRefused = (path: string) => new UsageError('STATE_FILE_LINK', `${path} is a symbolic link: refused (it could point anywhere)`, { hint: 'remove it; openphone-import makes its own files' });
+const linkRefused = (path: string) =>
+  new UsageError('STATE_FILE_LINK', `${path} is a symbolic link: refused (it could point anywhere)`, {
+    hint: 'remove it; openphone-import makes its own files',
+  });
 
 /** Opens a state file for writing without following a link; 0600 set on the descriptor. */
 export function openPrivateFile(path: string, flags: 'w' | 'a' | 'wx' | 'r+'): number {
-  const bits = flags === 'r+' ? O_RDWR | O_NOFOLLOW : O_WRONLY | O_CREAT | O_NOFOLLOW | (flags === 'a' ? O_APPEND : flags === 'wx' ? O_EXCL : O_TRUNC);
+  const bits =
+    flags === 'r+'
+      ? O_RDWR | O_NOFOLLOW
+      : O_WRONLY | O_CREAT | O_NOFOLLOW | (flags === 'a' ? O_APPEND : flags === 'wx' ? O_EXCL : O_TRUNC);
   let fd: number;
   try {
     fd = openSync(path, bits, 0o600);
@@ -166,7 +213,9 @@ export function openPrivateFile(path: string, flags: 'w' | 'a' | 'wx' | 'r+'): n
   const st = fstatSync(fd);
   if (!st.isFile()) {
     closeSync(fd);
-    throw new UsageError('STATE_FILE_NOT_A_FILE', `${path} is not a regular file: refused`, { hint: 'remove it; openphone-import makes its own files' });
+    throw new UsageError('STATE_FILE_NOT_A_FILE', `${path} is not a regular file: refused`, {
+      hint: 'remove it; openphone-import makes its own files',
+    });
   }
   fchmodSync(fd, 0o600);
   return fd;
@@ -191,7 +240,10 @@ function editedSinceWritten(path: string): boolean {
 /** A free name beside `path` that says it is the person's edited copy: failures.edited-2026-12-07T08-20-00.csv. */
 function editedName(path: string): string {
   const ext = extname(path);
-  const stem = join(dirname(path), `${basename(path, ext)}.edited-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}`);
+  const stem = join(
+    dirname(path),
+    `${basename(path, ext)}.edited-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}`,
+  );
   for (let n = 1; ; n++) {
     const candidate = `${stem}${n > 1 ? `-${n}` : ''}${ext}`;
     if (!existsSync(candidate)) return candidate;
@@ -316,12 +368,20 @@ export class ReportWriteError extends JobAbortedError {}
 
 /** Why a write failed, in words: a full disk or quota, else the system's code. */
 export function writeFailure(err: NodeJS.ErrnoException): string {
-  return err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EDQUOT' ? 'the disk quota is used up' : (err.code ?? err.message);
+  return err.code === 'ENOSPC'
+    ? 'the disk is full'
+    : err.code === 'EDQUOT'
+      ? 'the disk quota is used up'
+      : (err.code ?? err.message);
 }
 
 function reportError(path: string, err: Error): ReportWriteError {
   const why = writeFailure(err);
-  return new ReportWriteError('REPORT_WRITE_FAILED', `could not write ${basename(path)} in full (${path}): ${why}. The reports already there were left as they were`, { hint: 'free some space, then run the same command again' });
+  return new ReportWriteError(
+    'REPORT_WRITE_FAILED',
+    `could not write ${basename(path)} in full (${path}): ${why}. The reports already there were left as they were`,
+    { hint: 'free some space, then run the same command again' },
+  );
 }
 
 /** Writes a whole small file privately and atomically. */

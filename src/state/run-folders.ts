@@ -42,7 +42,9 @@ export function keepRunFiles(stateDir: string, startedAt: Date, deletedFrom: num
     if (existsSync(path) && statSync(path).mtimeMs >= startedAt.getTime()) copyFileSync(path, statePath(folder, file));
   }
   copyTail(statePath(stateDir, 'deleted'), deletedFrom, statePath(folder, 'deleted'));
-  return readdirSync(folder).filter((f) => f !== STATE_FILES.marker).sort();
+  return readdirSync(folder)
+    .filter((f) => f !== STATE_FILES.marker)
+    .sort();
 }
 
 /** deleted.csv's header line and the bytes after `from`, when there are any. */
@@ -62,7 +64,8 @@ function copyTail(path: string, from: number, to: string): void {
     try {
       writeSync(out, header);
       // A fresh file's first run: its rows start right after the header.
-      for (let at = Math.max(from, header.length); at < size; at += 1 << 20) writeSync(out, read(at, Math.min(1 << 20, size - at)));
+      for (let at = Math.max(from, header.length); at < size; at += 1 << 20)
+        writeSync(out, read(at, Math.min(1 << 20, size - at)));
     } finally {
       closeSync(out);
     }
@@ -76,7 +79,13 @@ export function runFolderFiles(stateDir: string, startedAt: readonly string[]): 
   const out = new Map<string, string[]>();
   for (const at of startedAt) {
     const folder = join(stateDir, runFolderOf(at));
-    if (existsSync(folder)) out.set(at, readdirSync(folder).filter((f) => f !== STATE_FILES.marker).sort());
+    if (existsSync(folder))
+      out.set(
+        at,
+        readdirSync(folder)
+          .filter((f) => f !== STATE_FILES.marker)
+          .sort(),
+      );
   }
   return out;
 }

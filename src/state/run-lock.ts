@@ -39,12 +39,26 @@ const isLive = (held: LockInfo) => held.host !== hostname() || alive(held.pid);
  * alive, gone, or on another host (its process cannot be checked from here);
  * or unreadable (torn by a crash).
  */
-export function lockState(stateDir: string): { readonly held: false } | { readonly held: true; readonly pid: number; readonly host: string; readonly startedAt: string; readonly alive: boolean | 'unknown' } {
+export function lockState(stateDir: string):
+  | { readonly held: false }
+  | {
+      readonly held: true;
+      readonly pid: number;
+      readonly host: string;
+      readonly startedAt: string;
+      readonly alive: boolean | 'unknown';
+    } {
   const path = statePath(stateDir, 'lock');
   if (readText(path) === undefined) return { held: false };
   const held = readLockFile(path);
   if (held === undefined) return { held: true, pid: 0, host: '?', startedAt: '?', alive: 'unknown' };
-  return { held: true, pid: held.pid, host: held.host, startedAt: held.startedAt, alive: held.host === hostname() ? alive(held.pid) : 'unknown' };
+  return {
+    held: true,
+    pid: held.pid,
+    host: held.host,
+    startedAt: held.startedAt,
+    alive: held.host === hostname() ? alive(held.pid) : 'unknown',
+  };
 }
 
 /** The lock of a run that is still going, or undefined. */
@@ -82,7 +96,8 @@ export function removeStaleTemps(stateDir: string, log: Log): number {
       return;
     }
     for (const e of entries) {
-      if (e.isDirectory() && depth > 0 && (e.name === STATE_FILES.dryRun || /^check-\d+$/.test(e.name))) sweep(join(dir, e.name), depth - 1);
+      if (e.isDirectory() && depth > 0 && (e.name === STATE_FILES.dryRun || /^check-\d+$/.test(e.name)))
+        sweep(join(dir, e.name), depth - 1);
       const m = e.isFile() ? TEMP.exec(e.name) : null;
       if (m === null || alive(Number(m[1]))) continue;
       rmSync(join(dir, e.name), { force: true });
@@ -108,7 +123,12 @@ export function removeStaleTemps(stateDir: string, log: Log): number {
 
 export function acquireRunLock(stateDir: string, log: Log): () => void {
   const path = statePath(stateDir, 'lock');
-  const mine: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  const mine: LockInfo = {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'),
+  };
   const release = () => {
     if (readLockFile(path)?.token === mine.token) rmSync(path, { force: true });
   };
@@ -116,7 +136,8 @@ export function acquireRunLock(stateDir: string, log: Log): () => void {
   for (let tries = 0; tries < 5; tries++) {
     try {
       writeFileSync(path, `${JSON.stringify(mine)}\n`, { flag: 'wx', mode: 0o600 });
-      if (tookOver !== undefined) log.warn(`took over the lock of a run that is no longer running (${tookOver})`, 'LOCK_TAKEN_OVER');
+      if (tookOver !== undefined)
+        log.warn(`took over the lock of a run that is no longer running (${tookOver})`, 'LOCK_TAKEN_OVER');
       // With the lock held: what a killed run left half-written goes (no run of this folder can be writing it).
       removeStaleTemps(stateDir, log);
       return release;
@@ -151,7 +172,11 @@ export function acquireRunLock(stateDir: string, log: Log): () => void {
     }
     rmSync(grave, { force: true });
   }
-  throw new JobAbortedError('LOCK_HELD', `${stateDir}: could not take the run lock ${path}: other runs kept taking it`, { hint: 'let one run of this job at a time start; run the command again when they are done' });
+  throw new JobAbortedError(
+    'LOCK_HELD',
+    `${stateDir}: could not take the run lock ${path}: other runs kept taking it`,
+    { hint: 'let one run of this job at a time start; run the command again when they are done' },
+  );
 }
 
 function readText(path: string): string | undefined {

@@ -10,7 +10,8 @@ export function isFailureReportName(path: string): boolean {
 }
 
 /** Whether a file is named as one of a job's own reports a run may read (failures.csv, failures.vcf, review.csv): never the source itself. */
-export const isOwnReportName = (path: string): boolean => isFailureReportName(path) || basename(path) === STATE_FILES.review;
+export const isOwnReportName = (path: string): boolean =>
+  isFailureReportName(path) || basename(path) === STATE_FILES.review;
 
 /**
  * The state directory a job uses when none is given: beside the input, named
@@ -22,7 +23,8 @@ export function defaultStateDir(input: string): string {
   if (isFailureReportName(input) && existsSync(statePath(dir, 'summary'))) {
     // A dry run's failures.csv (STATE/dry-run/failures.csv, or STATE/dry-run/check-N/failures.csv) belongs to STATE.
     if (basename(dir) === STATE_FILES.dryRun) return dirname(dir);
-    if (/^check-\d+$/.test(basename(dir)) && basename(dirname(dir)) === STATE_FILES.dryRun) return dirname(dirname(dir));
+    if (/^check-\d+$/.test(basename(dir)) && basename(dirname(dir)) === STATE_FILES.dryRun)
+      return dirname(dirname(dir));
     return dir;
   }
   return join(dir, `${basename(input, extname(input))}.openphone-import`);
@@ -32,9 +34,13 @@ export function defaultStateDir(input: string): string {
 export function existingJournal(stateDir: string): string {
   const journalPath = statePath(stateDir, 'journal');
   if (!existsSync(journalPath)) {
-    throw new UsageError('NO_JOB', `${stateDir} holds no job (no ${STATE_FILES.journal}): expected the --state-dir of an import`, {
-      hint: 'name the folder the import used: by default <input>.openphone-import beside the input, or the --state-dir it was given',
-    });
+    throw new UsageError(
+      'NO_JOB',
+      `${stateDir} holds no job (no ${STATE_FILES.journal}): expected the --state-dir of an import`,
+      {
+        hint: 'name the folder the import used: by default <input>.openphone-import beside the input, or the --state-dir it was given',
+      },
+    );
   }
   return journalPath;
 }

@@ -23,7 +23,8 @@ export const normalEmail = (value: string): string => value.trim().toLowerCase()
 export const normalPhone = (value: string): string => value.replace(/[^\d+]/g, '');
 
 /** 8 characters of a value's hash: a handful of items per contact never collide in practice. */
-export const itemHash = (normalised: string): string => createHash('sha256').update(normalised).digest('base64url').slice(0, 8);
+export const itemHash = (normalised: string): string =>
+  createHash('sha256').update(normalised).digest('base64url').slice(0, 8);
 
 /** The base a write of this body leaves: what the next sync compares the source and the workspace with. */
 export function baseOf(body: ContactRequest): Base {
@@ -36,5 +37,10 @@ export function baseOf(body: ContactRequest): Base {
   const c = Object.fromEntries((body.customFields ?? []).filter((x) => x.value !== null).map((x) => [x.key, x.value]));
   const e = (df.emails ?? []).flatMap((x) => (x.value === null ? [] : [itemHash(normalEmail(x.value))]));
   const p = (df.phoneNumbers ?? []).flatMap((x) => (x.value === null ? [] : [itemHash(normalPhone(x.value))]));
-  return { ...(Object.keys(f).length > 0 && { f }), ...(Object.keys(c).length > 0 && { c }), ...(e.length > 0 && { e }), ...(p.length > 0 && { p }) };
+  return {
+    ...(Object.keys(f).length > 0 && { f }),
+    ...(Object.keys(c).length > 0 && { c }),
+    ...(e.length > 0 && { e }),
+    ...(p.length > 0 && { p }),
+  };
 }

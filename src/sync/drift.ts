@@ -9,7 +9,8 @@ export interface Drift {
   readonly workspace: unknown;
 }
 
-const text = (value: string | null | undefined): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const text = (value: string | null | undefined): string | null =>
+  typeof value === 'string' && value !== '' ? value : null;
 
 /**
  * How a contact drifted from its base (run --verify): names, company, role and
@@ -26,17 +27,38 @@ export function driftOf(current: Contact, record: ContactRequest, base: Base): D
   }
   for (const [key, was] of Object.entries(base.c ?? {})) {
     const now = current.customFields.find((f) => f.key === key)?.value ?? null;
-    if (JSON.stringify(was) !== JSON.stringify(now)) out.push({ field: `customFields.${key}`, base: was, workspace: now });
+    if (JSON.stringify(was) !== JSON.stringify(now))
+      out.push({ field: `customFields.${key}`, base: was, workspace: now });
   }
-  out.push(...missingItems('emails', current.defaultFields.emails, record.defaultFields.emails ?? [], base.e, normalEmail));
-  out.push(...missingItems('phoneNumbers', current.defaultFields.phoneNumbers, record.defaultFields.phoneNumbers ?? [], base.p, normalPhone));
+  out.push(
+    ...missingItems('emails', current.defaultFields.emails, record.defaultFields.emails ?? [], base.e, normalEmail),
+  );
+  out.push(
+    ...missingItems(
+      'phoneNumbers',
+      current.defaultFields.phoneNumbers,
+      record.defaultFields.phoneNumbers ?? [],
+      base.p,
+      normalPhone,
+    ),
+  );
   return out;
 }
 
-function missingItems(field: string, workspace: readonly { value: string | null }[], source: readonly { value: string | null }[], hashes: readonly string[] | undefined, normal: (v: string) => string): Drift[] {
+function missingItems(
+  field: string,
+  workspace: readonly { value: string | null }[],
+  source: readonly { value: string | null }[],
+  hashes: readonly string[] | undefined,
+  normal: (v: string) => string,
+): Drift[] {
   const was = new Set(hashes ?? []);
   const have = new Set(workspace.flatMap((w) => (w.value === null ? [] : [normal(w.value)])));
-  return source.flatMap((s) => (s.value !== null && was.has(itemHash(normal(s.value))) && !have.has(normal(s.value)) ? [{ field, base: s.value, workspace: null }] : []));
+  return source.flatMap((s) =>
+    s.value !== null && was.has(itemHash(normal(s.value))) && !have.has(normal(s.value))
+      ? [{ field, base: s.value, workspace: null }]
+      : [],
+  );
 }
 
 /**
@@ -50,14 +72,30 @@ export function driftRepairBody(current: Contact, record: ContactRequest, drift:
   const scalars: NonNullable<ContactPatch['defaultFields']> = {};
   for (const key of SCALAR_FIELDS) if (fields.has(key)) scalars[key] = text(df[key]);
   const recordCustom = new Map((record.customFields ?? []).map((f) => [f.key, f.value]));
-  const customFields = current.customFields.map((f) => ({ key: f.key, value: fields.has(`customFields.${f.key}`) ? (recordCustom.get(f.key) ?? null) : (f.value as CustomFieldItem['value']) }));
-  for (const [key, value] of recordCustom) if (fields.has(`customFields.${key}`) && !current.customFields.some((f) => f.key === key)) customFields.push({ key, value });
-  const readd = (kind: 'emails' | 'phoneNumbers') => (df[kind] ?? []).filter((s) => drift.some((d) => d.field === kind && d.base === s.value)).map((s) => ({ name: s.name, value: s.value }));
+  const customFields = current.customFields.map((f) => ({
+    key: f.key,
+    value: fields.has(`customFields.${f.key}`)
+      ? (recordCustom.get(f.key) ?? null)
+      : (f.value as CustomFieldItem['value']),
+  }));
+  for (const [key, value] of recordCustom)
+    if (fields.has(`customFields.${key}`) && !current.customFields.some((f) => f.key === key))
+      customFields.push({ key, value });
+  const readd = (kind: 'emails' | 'phoneNumbers') =>
+    (df[kind] ?? [])
+      .filter((s) => drift.some((d) => d.field === kind && d.base === s.value))
+      .map((s) => ({ name: s.name, value: s.value }));
   return {
     defaultFields: {
       ...scalars,
-      emails: [...current.defaultFields.emails.map((e) => ({ id: e.id, name: e.name, value: e.value })), ...readd('emails')],
-      phoneNumbers: [...current.defaultFields.phoneNumbers.map((p) => ({ id: p.id, name: p.name, value: p.value })), ...readd('phoneNumbers')],
+      emails: [
+        ...current.defaultFields.emails.map((e) => ({ id: e.id, name: e.name, value: e.value })),
+        ...readd('emails'),
+      ],
+      phoneNumbers: [
+        ...current.defaultFields.phoneNumbers.map((p) => ({ id: p.id, name: p.name, value: p.value })),
+        ...readd('phoneNumbers'),
+      ],
     },
     customFields,
   };

@@ -49,7 +49,14 @@ type Item = { name: string; value: string | null; id: string };
 export function threeWayBody(current: Contact, record: ContactRequest, base: Base, rules: SyncRules): ThreeWay {
   const conflicts: Conflict[] = [];
   let changes = 0;
-  const decide = <T>(field: string, source: T | null, workspace: T | null, was: T | null, mode: UpdateMode, same: (a: T | null, b: T | null) => boolean): { write: T | null } | undefined => {
+  const decide = <T>(
+    field: string,
+    source: T | null,
+    workspace: T | null,
+    was: T | null,
+    mode: UpdateMode,
+    same: (a: T | null, b: T | null) => boolean,
+  ): { write: T | null } | undefined => {
     if (mode === 'never') return undefined;
     if (mode === 'ifEmpty') return workspace === null && source !== null ? { write: source } : undefined;
     if (same(source, was) || same(source, workspace)) return undefined;
@@ -60,7 +67,14 @@ export function threeWayBody(current: Contact, record: ContactRequest, base: Bas
 
   const defaultFields: NonNullable<ContactPatch['defaultFields']> = {};
   for (const key of SCALAR_FIELDS) {
-    const d = decide(key, text(record.defaultFields[key]), text(current.defaultFields[key]), base.f?.[key] ?? null, rules.fields[key] ?? 'always', (a, b) => a === b);
+    const d = decide(
+      key,
+      text(record.defaultFields[key]),
+      text(current.defaultFields[key]),
+      base.f?.[key] ?? null,
+      rules.fields[key] ?? 'always',
+      (a, b) => a === b,
+    );
     if (d === undefined) continue;
     defaultFields[key] = d.write;
     changes++;
@@ -71,29 +85,66 @@ export function threeWayBody(current: Contact, record: ContactRequest, base: Bas
   for (const key of new Set([...recordCustom.keys(), ...Object.keys(base.c ?? {})])) {
     const workspace = (current.customFields.find((f) => f.key === key)?.value ?? null) as CustomFieldItem['value'];
     const was = (base.c?.[key] ?? null) as CustomFieldItem['value'];
-    const d = decide(`customFields.${key}`, recordCustom.get(key) ?? null, workspace, was, rules.fields.custom[key] ?? 'always', sameJson);
+    const d = decide(
+      `customFields.${key}`,
+      recordCustom.get(key) ?? null,
+      workspace,
+      was,
+      rules.fields.custom[key] ?? 'always',
+      sameJson,
+    );
     if (d === undefined) continue;
     written.set(key, d.write);
     changes++;
   }
   const customFields = [
     // The API returns values of the field's own type: they go back as they came.
-    ...current.customFields.map((f) => ({ key: f.key, value: written.has(f.key) ? written.get(f.key)! : (f.value as CustomFieldItem['value']) })),
-    ...[...written].filter(([key, value]) => value !== null && !current.customFields.some((f) => f.key === key)).map(([key, value]) => ({ key, value })),
+    ...current.customFields.map((f) => ({
+      key: f.key,
+      value: written.has(f.key) ? written.get(f.key)! : (f.value as CustomFieldItem['value']),
+    })),
+    ...[...written]
+      .filter(([key, value]) => value !== null && !current.customFields.some((f) => f.key === key))
+      .map(([key, value]) => ({ key, value })),
   ];
 
-  const emails = items(current.defaultFields.emails, record.defaultFields.emails ?? [], base.e, normalEmail, rules.fields.emails ?? 'always', rules.arrays);
-  const phoneNumbers = items(current.defaultFields.phoneNumbers, record.defaultFields.phoneNumbers ?? [], base.p, normalPhone, rules.fields.phoneNumbers ?? 'always', rules.arrays);
+  const emails = items(
+    current.defaultFields.emails,
+    record.defaultFields.emails ?? [],
+    base.e,
+    normalEmail,
+    rules.fields.emails ?? 'always',
+    rules.arrays,
+  );
+  const phoneNumbers = items(
+    current.defaultFields.phoneNumbers,
+    record.defaultFields.phoneNumbers ?? [],
+    base.p,
+    normalPhone,
+    rules.fields.phoneNumbers ?? 'always',
+    rules.arrays,
+  );
   changes += emails.changes + phoneNumbers.changes;
   if (changes === 0) return { body: null, conflicts };
-  return { body: { defaultFields: { ...defaultFields, emails: emails.list, phoneNumbers: phoneNumbers.list }, customFields }, conflicts };
+  return {
+    body: { defaultFields: { ...defaultFields, emails: emails.list, phoneNumbers: phoneNumbers.list }, customFields },
+    conflicts,
+  };
 }
 
-const text = (value: string | null | undefined): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const text = (value: string | null | undefined): string | null =>
+  typeof value === 'string' && value !== '' ? value : null;
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** A kind of items (e-mails or phones) three ways: the contact's set, by id, with what the source changed applied. */
-function items(workspace: readonly Item[], source: readonly { name: string; value: string | null }[], baseHashes: readonly string[] | undefined, normal: (v: string) => string, mode: UpdateMode, arrays: 'keep' | 'source') {
+function items(
+  workspace: readonly Item[],
+  source: readonly { name: string; value: string | null }[],
+  baseHashes: readonly string[] | undefined,
+  normal: (v: string) => string,
+  mode: UpdateMode,
+  arrays: 'keep' | 'source',
+) {
   const was = new Set(baseHashes ?? []);
   const inSource = new Set(source.flatMap((s) => (s.value === null ? [] : [normal(s.value)])));
   const inWorkspace = new Set(workspace.flatMap((w) => (w.value === null ? [] : [normal(w.value)])));
@@ -101,7 +152,8 @@ function items(workspace: readonly Item[], source: readonly { name: string; valu
   const kept = workspace.map((w) => {
     const n = w.value === null ? undefined : normal(w.value);
     // Removed: an item the source no longer has that the workspace still holds as the job wrote it (or, arrays "source", any).
-    const remove = mode === 'always' && n !== undefined && !inSource.has(n) && (arrays === 'source' || was.has(itemHash(n)));
+    const remove =
+      mode === 'always' && n !== undefined && !inSource.has(n) && (arrays === 'source' || was.has(itemHash(n)));
     if (remove) changes++;
     return remove ? { id: w.id, value: null } : { id: w.id, name: w.name, value: w.value };
   });
@@ -111,7 +163,8 @@ function items(workspace: readonly Item[], source: readonly { name: string; valu
     if (s.value === null || !mayAdd) continue;
     const n = normal(s.value);
     // Someone removed in the app an item the job wrote, and the source did not change it: it stays removed.
-    if (inWorkspace.has(n) || added.some((a) => normal(a.value) === n) || (arrays === 'keep' && was.has(itemHash(n)))) continue;
+    if (inWorkspace.has(n) || added.some((a) => normal(a.value) === n) || (arrays === 'keep' && was.has(itemHash(n))))
+      continue;
     added.push({ name: s.name, value: s.value });
     changes++;
   }

@@ -11,11 +11,20 @@ import { UsageError } from '../errors.js';
  * Lists the workspace once and indexes it for matching (--match-existing):
  * one request per 50 contacts, with a line of progress every 20 pages.
  */
-export async function buildIndex(api: ApiClient, config: ResolvedConfig, keys: readonly MatchKey[], log: Log, signal?: AbortSignal, jobHolds?: (externalId: string) => boolean): Promise<WorkspaceIndex> {
+export async function buildIndex(
+  api: ApiClient,
+  config: ResolvedConfig,
+  keys: readonly MatchKey[],
+  log: Log,
+  signal?: AbortSignal,
+  jobHolds?: (externalId: string) => boolean,
+): Promise<WorkspaceIndex> {
   // The workspace's numbers written without +country code are read in the config's default country.
   const country = config.phoneNumbers.find((p) => p.defaultCountry !== undefined)?.defaultCountry;
   const index = new WorkspaceIndex(keys, country, jobHolds);
-  log.info(`matching existing contacts by ${keys.join(' and ')}: reading the workspace's contacts (one request per ${LIST_MAX_RESULTS})`);
+  log.info(
+    `matching existing contacts by ${keys.join(' and ')}: reading the workspace's contacts (one request per ${LIST_MAX_RESULTS})`,
+  );
   const pages = await listContacts(
     api,
     (contacts, page) => {
@@ -24,7 +33,9 @@ export async function buildIndex(api: ApiClient, config: ResolvedConfig, keys: r
     },
     signal,
   );
-  log.info(`  ${index.size} contacts read in ${pages} request(s), ${index.withoutExternalId} without an externalId (these can be adopted)`);
+  log.info(
+    `  ${index.size} contacts read in ${pages} request(s), ${index.withoutExternalId} without an externalId (these can be adopted)`,
+  );
   return index;
 }
 
@@ -42,14 +53,19 @@ export async function refuseUnmatchedFirstRun(api: ApiClient, signal?: AbortSign
   let pageToken: string | null = null;
   for (let page = 0; page < FIRST_RUN_PAGES; page++) {
     const read = await readContactsPage(api, pageToken, 'checks', signal);
-    if (read.kind === 'failed') throw readStopsJob('LISTING_FAILED', "reading the workspace's contacts before a first run", read.failure);
+    if (read.kind === 'failed')
+      throw readStopsJob('LISTING_FAILED', "reading the workspace's contacts before a first run", read.failure);
     count += read.data.filter((c) => c.externalId === null).length;
     pageToken = read.nextPageToken;
     if (pageToken === null) break;
   }
   if (count === 0) return;
   const many = `${count}${pageToken !== null ? ' or more' : ''}`;
-  throw new UsageError('FIRST_RUN_UNMATCHED', `the workspace already has ${many} contact(s) without an externalId (made in the app or by its CSV import), and this job's first run matches none: any of them that is also in the file would be created a second time. Nothing was sent`, {
-    hint: 'adopt them: add --match-existing phone,email (or "matchExisting": ["phone", "email"] in the config); or create every record anew: --match-existing none (or "matchExisting": [])',
-  });
+  throw new UsageError(
+    'FIRST_RUN_UNMATCHED',
+    `the workspace already has ${many} contact(s) without an externalId (made in the app or by its CSV import), and this job's first run matches none: any of them that is also in the file would be created a second time. Nothing was sent`,
+    {
+      hint: 'adopt them: add --match-existing phone,email (or "matchExisting": ["phone", "email"] in the config); or create every record anew: --match-existing none (or "matchExisting": [])',
+    },
+  );
 }

@@ -14,13 +14,19 @@ export interface IndexedContact {
   readonly lastName: string | null;
 }
 
-const nameOf = (c: Contact) => [c.defaultFields.firstName, c.defaultFields.lastName].filter((n) => n).join(' ') || c.defaultFields.company || '(no name)';
+const nameOf = (c: Contact) =>
+  [c.defaultFields.firstName, c.defaultFields.lastName].filter((n) => n).join(' ') ||
+  c.defaultFields.company ||
+  '(no name)';
 
 /**
  * What the index says of a new record's phones and e-mails: nothing, one
  * contact it may adopt, or contacts a person must decide on.
  */
-export type Match = { readonly kind: 'none' } | { readonly kind: 'adopt'; readonly contact: IndexedContact } | { readonly kind: 'review'; readonly candidates: readonly IndexedContact[]; readonly why: string };
+export type Match =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'adopt'; readonly contact: IndexedContact }
+  | { readonly kind: 'review'; readonly candidates: readonly IndexedContact[]; readonly why: string };
 
 /** A workspace number as E.164 where it reads as one (the app and its CSV import keep numbers as typed). */
 export function phoneKey(value: string, country: CountryCode | undefined): string | undefined {
@@ -57,7 +63,13 @@ export class WorkspaceIndex {
   ) {}
 
   add(contact: Contact): void {
-    const entry: IndexedContact = { id: contact.id, externalId: contact.externalId, name: nameOf(contact), firstName: contact.defaultFields.firstName, lastName: contact.defaultFields.lastName };
+    const entry: IndexedContact = {
+      id: contact.id,
+      externalId: contact.externalId,
+      name: nameOf(contact),
+      firstName: contact.defaultFields.firstName,
+      lastName: contact.defaultFields.lastName,
+    };
     this.size++;
     if (contact.externalId === null) this.withoutExternalId++;
     else this.byExternalId.set(contact.externalId, entry);
@@ -68,7 +80,8 @@ export class WorkspaceIndex {
       }
     }
     if (this.keys.includes('email')) {
-      for (const e of contact.defaultFields.emails) if (e.value !== null && e.value.trim() !== '') push(this.byEmail, emailKey(e.value), entry);
+      for (const e of contact.defaultFields.emails)
+        if (e.value !== null && e.value.trim() !== '') push(this.byEmail, emailKey(e.value), entry);
     }
   }
 
@@ -88,20 +101,47 @@ export class WorkspaceIndex {
       for (const c of contacts) found.set(c.id, c);
       if (contacts.length > 0) via.push(label);
       const carriers = this.shared.get(key);
-      if (contacts.length > 0 && carriers !== undefined) sharedVia.push(`${label}, which ${carriers} records of the input carry`);
+      if (contacts.length > 0 && carriers !== undefined)
+        sharedVia.push(`${label}, which ${carriers} records of the input carry`);
     }
     const candidates = [...found.values()];
     const how = [...new Set(via)].join(', ');
     if (candidates.length === 0) return { kind: 'none' };
-    if (sharedVia.length > 0) return { kind: 'review', candidates, why: `matches by ${[...new Set(sharedVia)].join('; ')}: a number or e-mail several people share is nobody's key` };
-    if (candidates.length > 1) return { kind: 'review', candidates, why: `matches ${candidates.length} contacts of the workspace (${how}): which one is this record cannot be told` };
+    if (sharedVia.length > 0)
+      return {
+        kind: 'review',
+        candidates,
+        why: `matches by ${[...new Set(sharedVia)].join('; ')}: a number or e-mail several people share is nobody's key`,
+      };
+    if (candidates.length > 1)
+      return {
+        kind: 'review',
+        candidates,
+        why: `matches ${candidates.length} contacts of the workspace (${how}): which one is this record cannot be told`,
+      };
     const only = candidates[0]!;
-    if (only.externalId !== null && this.jobHolds(only.externalId)) return { kind: 'review', candidates, why: `matches a contact (${how}) that this job's record ${JSON.stringify(only.externalId)} holds: two records of the source for one contact` };
-    if (only.externalId !== null) return { kind: 'review', candidates, why: `matches a contact (${how}) that another source holds (externalId ${JSON.stringify(only.externalId)})` };
+    if (only.externalId !== null && this.jobHolds(only.externalId))
+      return {
+        kind: 'review',
+        candidates,
+        why: `matches a contact (${how}) that this job's record ${JSON.stringify(only.externalId)} holds: two records of the source for one contact`,
+      };
+    if (only.externalId !== null)
+      return {
+        kind: 'review',
+        candidates,
+        why: `matches a contact (${how}) that another source holds (externalId ${JSON.stringify(only.externalId)})`,
+      };
     const df = record.payload.defaultFields;
-    if (!sameName(only, df)) return { kind: 'review', candidates, why: `matches a contact (${how}) whose name is not the record's: "${only.name}" in the workspace, "${displayName(df.firstName, df.lastName)}" in the input` };
+    if (!sameName(only, df))
+      return {
+        kind: 'review',
+        candidates,
+        why: `matches a contact (${how}) whose name is not the record's: "${only.name}" in the workspace, "${displayName(df.firstName, df.lastName)}" in the input`,
+      };
     const takenBy = this.taken.get(only.id);
-    if (takenBy !== undefined) return { kind: 'review', candidates, why: `matches the contact (${how}) the record on line ${takenBy} adopts` };
+    if (takenBy !== undefined)
+      return { kind: 'review', candidates, why: `matches the contact (${how}) the record on line ${takenBy} adopts` };
     return this.take(only, record.line);
   }
 
@@ -114,10 +154,18 @@ export class WorkspaceIndex {
     const out: { key: string; label: string; contacts: readonly IndexedContact[] }[] = [];
     const df = record.payload.defaultFields;
     if (this.keys.includes('phone')) {
-      for (const p of df.phoneNumbers ?? []) if (p.value !== null) out.push({ key: `p:${p.value}`, label: `phone ${p.value}`, contacts: this.byPhone.get(p.value) ?? [] });
+      for (const p of df.phoneNumbers ?? [])
+        if (p.value !== null)
+          out.push({ key: `p:${p.value}`, label: `phone ${p.value}`, contacts: this.byPhone.get(p.value) ?? [] });
     }
     if (this.keys.includes('email')) {
-      for (const e of df.emails ?? []) if (e.value !== null) out.push({ key: `e:${emailKey(e.value)}`, label: `email ${e.value}`, contacts: this.byEmail.get(emailKey(e.value)) ?? [] });
+      for (const e of df.emails ?? [])
+        if (e.value !== null)
+          out.push({
+            key: `e:${emailKey(e.value)}`,
+            label: `email ${e.value}`,
+            contacts: this.byEmail.get(emailKey(e.value)) ?? [],
+          });
     }
     return out;
   }

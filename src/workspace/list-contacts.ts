@@ -10,7 +10,11 @@ import { contactsPage } from '../api/lookup.js';
  * keeps only what it needs. A page the API will not give stops the job
  * (exit 3): matching on half a workspace would create duplicates of the rest.
  */
-export async function listContacts(api: ApiClient, onPage: (contacts: readonly Contact[], pages: number) => void, signal?: AbortSignal): Promise<number> {
+export async function listContacts(
+  api: ApiClient,
+  onPage: (contacts: readonly Contact[], pages: number) => void,
+  signal?: AbortSignal,
+): Promise<number> {
   let pageToken: string | null = null;
   let pages = 0;
   for (;;) {

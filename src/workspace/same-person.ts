@@ -6,7 +6,10 @@
  * other's (the app often keeps only a first name). A contact with no name at
  * all agrees with anyone; a record with no name agrees with nobody who has one.
  */
-export function sameName(contact: { readonly firstName: string | null; readonly lastName: string | null }, record: { readonly firstName?: string | null; readonly lastName?: string | null }): boolean {
+export function sameName(
+  contact: { readonly firstName: string | null; readonly lastName: string | null },
+  record: { readonly firstName?: string | null; readonly lastName?: string | null },
+): boolean {
   const theirs = nameWords(contact.firstName, contact.lastName);
   if (theirs.length === 0) return true;
   const ours = nameWords(record.firstName ?? null, record.lastName ?? null);
@@ -30,4 +33,5 @@ export function nameWords(...parts: (string | null)[]): string[] {
 }
 
 /** How a name reads in review.csv and messages. */
-export const displayName = (first: string | null | undefined, last: string | null | undefined): string => [first, last].filter((n) => n).join(' ') || '(no name)';
+export const displayName = (first: string | null | undefined, last: string | null | undefined): string =>
+  [first, last].filter((n) => n).join(' ') || '(no name)';

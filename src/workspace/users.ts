@@ -14,14 +14,24 @@ export async function listUsers(api: ApiClient, signal?: AbortSignal): Promise<U
   for (let page = 1; ; page++) {
     const searchParams = new URLSearchParams({ maxResults: String(USERS_MAX_RESULTS) });
     if (pageToken !== null) searchParams.set('pageToken', pageToken);
-    const r = await api.call({ method: 'GET', path: 'v1/users', searchParams }, { count: 'checks', ...(signal && { signal }) });
+    const r = await api.call(
+      { method: 'GET', path: 'v1/users', searchParams },
+      { count: 'checks', ...(signal && { signal }) },
+    );
     const where = `reading the workspace's users for config owner (page ${page})`;
     const read = readResult(r);
     if (read.kind === 'failed') throw readStopsJob('USERS_FAILED', where, read.failure);
     const body = (read.body ?? {}) as { data?: unknown; nextPageToken?: unknown };
     if (!Array.isArray(body.data)) throw readStopsJob('USERS_FAILED', where, oddBody('a page of users'));
     for (const u of body.data as Partial<User>[]) {
-      if (typeof u.id === 'string') users.push({ id: u.id, email: u.email ?? null, firstName: u.firstName ?? null, lastName: u.lastName ?? null, role: u.role ?? null });
+      if (typeof u.id === 'string')
+        users.push({
+          id: u.id,
+          email: u.email ?? null,
+          firstName: u.firstName ?? null,
+          lastName: u.lastName ?? null,
+          role: u.role ?? null,
+        });
     }
     pageToken = typeof body.nextPageToken === 'string' && body.nextPageToken !== '' ? body.nextPageToken : null;
     if (pageToken === null) return users;
@@ -29,7 +39,10 @@ export async function listUsers(api: ApiClient, signal?: AbortSignal): Promise<U
 }
 
 /** What an owner cell names: a user, several (a full name two users share), or nobody. */
-export type OwnerMatch = { readonly kind: 'user'; readonly user: User } | { readonly kind: 'ambiguous'; readonly users: readonly User[] } | { readonly kind: 'none' };
+export type OwnerMatch =
+  | { readonly kind: 'user'; readonly user: User }
+  | { readonly kind: 'ambiguous'; readonly users: readonly User[] }
+  | { readonly kind: 'none' };
 
 const key = (text: string) => text.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
 
@@ -62,7 +75,12 @@ export class UserDirectory {
 
   /** The users as a person reads them in a message: "ada@acme.example (Ada Lovelace)", the first `max`. */
   describe(max = 20): string {
-    const shown = this.users.slice(0, max).map((u) => `${u.email ?? u.id}${u.firstName || u.lastName ? ` (${[u.firstName, u.lastName].filter(Boolean).join(' ')})` : ''}`);
+    const shown = this.users
+      .slice(0, max)
+      .map(
+        (u) =>
+          `${u.email ?? u.id}${u.firstName || u.lastName ? ` (${[u.firstName, u.lastName].filter(Boolean).join(' ')})` : ''}`,
+      );
     return `${shown.join(', ')}${this.users.length > max ? `, and ${this.users.length - max} more` : ''}`;
   }
 }

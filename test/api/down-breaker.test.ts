@@ -12,8 +12,17 @@ function client(failFor: (n: number) => boolean) {
   let now = 0;
   const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
   let n = 0;
-  const transport = async (_req: ApiRequest): Promise<ApiResponse> => (failFor(++n) ? { status: 503, body: { message: 'down' } } : { status: 200, body: { data: [] } });
-  const api = new ApiClient({ transport, limiter: new RateLimiter(1_000_000, { now: () => performance.now(), sleep: async () => {} }), stats: new RequestStats(), retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, clock, random: () => 0.5, settleMs: 0 });
+  const transport = async (_req: ApiRequest): Promise<ApiResponse> =>
+    failFor(++n) ? { status: 503, body: { message: 'down' } } : { status: 200, body: { data: [] } };
+  const api = new ApiClient({
+    transport,
+    limiter: new RateLimiter(1_000_000, { now: () => performance.now(), sleep: async () => {} }),
+    stats: new RequestStats(),
+    retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    clock,
+    random: () => 0.5,
+    settleMs: 0,
+  });
   return { api, advance: (ms: number) => void (now += ms) };
 }
 

@@ -31,11 +31,13 @@ test('concurrent callers are served in order and still within the rate', async (
   const limiter = new RateLimiter(5, clock, 1000);
   const starts: number[] = [];
   const served: number[] = [];
-  await Promise.all(Array.from({ length: 23 }, async (_, caller) => {
-    (await limiter.acquire())();
-    served.push(caller);
-    starts.push(clock.t);
-  }));
+  await Promise.all(
+    Array.from({ length: 23 }, async (_, caller) => {
+      (await limiter.acquire())();
+      served.push(caller);
+      starts.push(clock.t);
+    }),
+  );
   expect(served).toEqual(Array.from({ length: 23 }, (_, i) => i));
   expect(starts).toHaveLength(23);
   expect(maxInAnyWindow(starts, 1000)).toBeLessThanOrEqual(5);
@@ -80,7 +82,14 @@ test.each([
 ])('a rate of %s/s: %s request(s) every %s ms, not a polling loop', async (perSecond, count, windowMs) => {
   const clock = fakeClock();
   let sleeps = 0;
-  const counting = { ...clock, now: clock.now, sleep: async (ms: number) => { sleeps++; await clock.sleep(ms); } };
+  const counting = {
+    ...clock,
+    now: clock.now,
+    sleep: async (ms: number) => {
+      sleeps++;
+      await clock.sleep(ms);
+    },
+  };
   const limiter = new RateLimiter(perSecond, counting, 1000);
   const starts: number[] = [];
   for (let i = 0; i < 4 * count; i++) {

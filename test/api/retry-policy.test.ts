@@ -23,13 +23,15 @@ test('the cap holds however many attempts', () => {
 
 describe('pause after a 429', () => {
   test('Retry-After in seconds is obeyed', () => expect(rateLimitPauseMs({ retryAfter: '2' }, 1, () => 0)).toBe(2000));
-  test('Retry-After is capped (an unbounded header could stall the job for hours)', () => expect(rateLimitPauseMs({ retryAfter: '86400' }, 1, () => 0)).toBe(60_000));
+  test('Retry-After is capped (an unbounded header could stall the job for hours)', () =>
+    expect(rateLimitPauseMs({ retryAfter: '86400' }, 1, () => 0)).toBe(60_000));
   test('Retry-After as an HTTP date', () => {
     const ms = rateLimitPauseMs({ retryAfter: new Date(Date.now() + 3000).toUTCString() }, 1, () => 0);
     expect(ms).toBeGreaterThan(1000);
     expect(ms).toBeLessThanOrEqual(3000);
   });
-  test('else the ratelimit header reset time', () => expect(rateLimitPauseMs({ ratelimit: '"per-second"; r=0; t=1' }, 1, () => 0)).toBe(1000));
+  test('else the ratelimit header reset time', () =>
+    expect(rateLimitPauseMs({ ratelimit: '"per-second"; r=0; t=1' }, 1, () => 0)).toBe(1000));
   test('else exponential backoff with jitter, growing with consecutive 429s', () => {
     expect(rateLimitPauseMs({}, 1, () => 0)).toBe(250);
     expect(rateLimitPauseMs({}, 1, () => 1)).toBe(1250);

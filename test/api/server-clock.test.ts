@@ -3,7 +3,7 @@ import { ServerClock } from '../../src/api/server-clock.js';
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 const iso = (ms: number) => new Date(ms).toISOString();
 
-test('a write of the job\'s calibrates the clock: its stamp lies between the request leaving and its answer', () => {
+test("a write of the job's calibrates the clock: its stamp lies between the request leaving and its answer", () => {
   const clock = new ServerClock();
   // Local 10.300 s → 10.340 s; the server stamped the contact at 12.310 s (it is 2 s ahead, give or take).
   clock.stamp(10_300, 10_340, iso(12_310));
@@ -37,7 +37,7 @@ test('Date headers that agree with the stamps narrow them further', () => {
   expect(clock.offset).toMatchObject({ lo: -30, hi: 1 });
 });
 
-test('a Date header 2 h off the stamps is not the contacts\' clock: ignored from then on, the stamps alone decide', () => {
+test("a Date header 2 h off the stamps is not the contacts' clock: ignored from then on, the stamps alone decide", () => {
   const clock = new ServerClock();
   clock.stamp(10_000, 10_040, iso(10_000));
   clock.sample(10_020, 10_030, httpDate(10_000 - 7_200_000));

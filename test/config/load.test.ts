@@ -10,31 +10,55 @@ const problemsOf = (value: unknown) => {
   const err = errorOf(() => configFrom(value));
   expect(err.code).toBe('CONFIG_INVALID');
   expect(err.exitCode).toBe(2);
-  return err.message.split('\n').slice(1).map((l) => l.trim());
+  return err.message
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim());
 };
 
 describe('config: defaults and shorthand', () => {
   test('a bare string is shorthand for { column }', () => {
-    const c = configFrom({ externalId: { column: 'Id' }, defaultFields: { firstName: 'First', lastName: { column: 'Last' } } });
+    const c = configFrom({
+      externalId: { column: 'Id' },
+      defaultFields: { firstName: 'First', lastName: { column: 'Last' } },
+    });
     expect(c.externalId).toEqual({ kind: 'column', column: 'Id' });
     expect(c.names).toEqual({ firstName: 'First', lastName: 'Last', company: undefined, role: undefined });
   });
 
   test('api and csv defaults are applied once', () => {
     const c = configFrom(minimal);
-    expect(c.api).toEqual({ baseUrl: 'https://api.openphone.com', requestsPerSecond: 10, concurrency: 8, timeoutMs: 15000, retry: { attempts: 6, baseDelayMs: 500, maxDelayMs: 30000 } });
+    expect(c.api).toEqual({
+      baseUrl: 'https://api.openphone.com',
+      requestsPerSecond: 10,
+      concurrency: 8,
+      timeoutMs: 15000,
+      retry: { attempts: 6, baseDelayMs: 500, maxDelayMs: 30000 },
+    });
     expect(c.csv).toEqual({ delimiter: undefined, encoding: 'utf-8', headerLine: 1 });
     expect(c.invalidValues).toBe('drop');
   });
 
   test('phone.defaultCountry applies to phone entries without their own', () => {
-    const c = configFrom({ ...minimal, phone: { defaultCountry: 'GB' }, defaultFields: { phoneNumbers: [{ name: 'a', column: 'A' }, { name: 'b', column: 'B', defaultCountry: 'DE' }] } });
+    const c = configFrom({
+      ...minimal,
+      phone: { defaultCountry: 'GB' },
+      defaultFields: {
+        phoneNumbers: [
+          { name: 'a', column: 'A' },
+          { name: 'b', column: 'B', defaultCountry: 'DE' },
+        ],
+      },
+    });
     expect(c.phoneNumbers.map((p) => p.defaultCountry)).toEqual(['GB', 'DE']);
   });
 
   test('an externalId template is parsed into its columns', () => {
     const c = configFrom({ ...minimal, externalId: { template: 'hs-{Record ID}-{{x}}' } });
-    expect(c.externalId).toMatchObject({ kind: 'template', parts: [{ literal: 'hs-' }, { column: 'Record ID' }, { literal: '-{x}' }] });
+    expect(c.externalId).toMatchObject({
+      kind: 'template',
+      parts: [{ literal: 'hs-' }, { column: 'Record ID' }, { literal: '-{x}' }],
+    });
     expect(c.columnUses).toContainEqual({ column: 'Record ID', configPath: 'externalId.template' });
   });
 
@@ -55,7 +79,9 @@ describe('config: defaults and shorthand', () => {
 describe('config: every error names the path, the value found and what was expected', () => {
   test('unknown key, with the nearest valid key', () => {
     expect(problemsOf({ ...minimal, defaultFields: { firstNmae: 'First' } })).toEqual([
-      expect.stringMatching(/^test\.json: defaultFields\.firstNmae: unknown key \(did you mean "firstName"\?\); valid keys here: firstName, lastName/),
+      expect.stringMatching(
+        /^test\.json: defaultFields\.firstNmae: unknown key \(did you mean "firstName"\?\); valid keys here: firstName, lastName/,
+      ),
     ]);
   });
 
@@ -65,7 +91,9 @@ describe('config: every error names the path, the value found and what was expec
   });
 
   test('missing required key', () => {
-    expect(problemsOf({ defaultFields: {} })).toEqual([expect.stringMatching(/^test\.json: externalId: found nothing: /)]);
+    expect(problemsOf({ defaultFields: {} })).toEqual([
+      expect.stringMatching(/^test\.json: externalId: found nothing: /),
+    ]);
   });
 
   test('wrong type in a column reference', () => {
@@ -79,13 +107,21 @@ describe('config: every error names the path, the value found and what was expec
   });
 
   test('reserved source words and prefixes, and length', () => {
-    expect(problemsOf({ ...minimal, source: 'csv' })[0]).toMatch(/source: found "csv": this source is reserved by OpenPhone/);
-    expect(problemsOf({ ...minimal, source: 'openphone-sync' })[0]).toMatch(/source: found "openphone-sync": this source starts with "openphone"/);
-    expect(problemsOf({ ...minimal, source: 'x'.repeat(73) })[0]).toMatch(/this source is 73 characters long; a source is 1 to 72/);
+    expect(problemsOf({ ...minimal, source: 'csv' })[0]).toMatch(
+      /source: found "csv": this source is reserved by OpenPhone/,
+    );
+    expect(problemsOf({ ...minimal, source: 'openphone-sync' })[0]).toMatch(
+      /source: found "openphone-sync": this source starts with "openphone"/,
+    );
+    expect(problemsOf({ ...minimal, source: 'x'.repeat(73) })[0]).toMatch(
+      /this source is 73 characters long; a source is 1 to 72/,
+    );
   });
 
   test('createdByUserId must start with US', () => {
-    expect(problemsOf({ ...minimal, createdByUserId: 'AB12' })[0]).toMatch(/createdByUserId: found "AB12": expected a user id starting with "US"/);
+    expect(problemsOf({ ...minimal, createdByUserId: 'AB12' })[0]).toMatch(
+      /createdByUserId: found "AB12": expected a user id starting with "US"/,
+    );
   });
 
   test('country, timezone, date format, encoding, template and repeated custom keys', () => {
@@ -114,13 +150,20 @@ describe('config: every error names the path, the value found and what was expec
   });
 
   test('a template that names no column', () => {
-    expect(problemsOf({ ...minimal, externalId: { template: 'fixed' } })[0]).toMatch(/externalId\.template: found "fixed": names no column/);
+    expect(problemsOf({ ...minimal, externalId: { template: 'fixed' } })[0]).toMatch(
+      /externalId\.template: found "fixed": names no column/,
+    );
   });
 
   test('numbers out of range', () => {
     expect(problemsOf({ ...minimal, api: { concurrency: 0 } })[0]).toMatch(/api\.concurrency: found 0: /);
-    expect(problemsOf({ ...minimal, csv: { delimiter: ';;' } })[0]).toMatch(/csv\.delimiter: found ";;": expected a single character/);
-    for (const d of ['"', '\n', '\r']) expect(problemsOf({ ...minimal, csv: { delimiter: d } })[0]).toMatch(/csv\.delimiter: .*a quote or a line break cannot separate fields/);
+    expect(problemsOf({ ...minimal, csv: { delimiter: ';;' } })[0]).toMatch(
+      /csv\.delimiter: found ";;": expected a single character/,
+    );
+    for (const d of ['"', '\n', '\r'])
+      expect(problemsOf({ ...minimal, csv: { delimiter: d } })[0]).toMatch(
+        /csv\.delimiter: .*a quote or a line break cannot separate fields/,
+      );
   });
 
   test('invalid JSON names line and column', () => {
@@ -154,6 +197,13 @@ test('config.schema.json is generated from the current schema (run `npm run sche
 test('durations and timeouts beyond what a timer can hold are refused, never turned into 1 ms', async () => {
   const { parseDuration } = await import('../../src/util/duration.js');
   expect(parseDuration('596h', '--max-duration')).toBe(596 * 3_600_000);
-  expect(() => parseDuration('600h', '--max-duration')).toThrow(expect.objectContaining({ message: '--max-duration: found "600h": longer than the longest wait a timer can hold (596h)', hint: 'use at most 596h, or leave it out' }));
-  expect(() => configFrom({ externalId: 'id', defaultFields: { firstName: 'n' }, api: { timeoutMs: 3e9 } })).toThrow(/api\.timeoutMs: found 3000000000/);
+  expect(() => parseDuration('600h', '--max-duration')).toThrow(
+    expect.objectContaining({
+      message: '--max-duration: found "600h": longer than the longest wait a timer can hold (596h)',
+      hint: 'use at most 596h, or leave it out',
+    }),
+  );
+  expect(() => configFrom({ externalId: 'id', defaultFields: { firstName: 'n' }, api: { timeoutMs: 3e9 } })).toThrow(
+    /api\.timeoutMs: found 3000000000/,
+  );
 });

@@ -19,7 +19,14 @@ const write = (text: string | Buffer) => {
   writeFileSync(f, text);
   return f;
 };
-const shape = (items: CsvItem[]) => items.map((i) => (i.kind === 'record' ? [i.line, ...i.fields] : i.kind === 'ignored' ? [`ignored@${i.line}`, i.text] : [`malformed@${i.line}-${i.endLine}`]));
+const shape = (items: CsvItem[]) =>
+  items.map((i) =>
+    i.kind === 'record'
+      ? [i.line, ...i.fields]
+      : i.kind === 'ignored'
+        ? [`ignored@${i.line}`, i.text]
+        : [`malformed@${i.line}-${i.endLine}`],
+  );
 
 describe('option.encoding and BOMs', () => {
   test('a UTF-8 BOM is not part of the first header', async () => {
@@ -32,7 +39,11 @@ describe('option.encoding and BOMs', () => {
     expect(csv.encoding).toBe('utf-16le');
     expect(csv.delimiter).toBe('\t');
     expect(csv.header).toHaveLength(12);
-    expect(shape(csv.items).map((r) => r.slice(0, 3))).toEqual([[2, '1001', 'Ada'], [3, '1002', 'Grace'], [4, '1003', 'Alan']]);
+    expect(shape(csv.items).map((r) => r.slice(0, 3))).toEqual([
+      [2, '1001', 'Ada'],
+      [3, '1002', 'Grace'],
+      [4, '1003', 'Alan'],
+    ]);
   });
   test('UTF-16BE with BOM', async () => {
     const text = 'a,b\n1,ü\n';
@@ -69,7 +80,12 @@ describe('option.encoding and BOMs', () => {
 });
 
 describe('option.delimiter', () => {
-  test.each([[',', 'a,b,c'], [';', 'a;b;c'], ['\t', 'a\tb\tc'], ['|', 'a|b|c']])('detects %j from the header', async (d, header) => {
+  test.each([
+    [',', 'a,b,c'],
+    [';', 'a;b;c'],
+    ['\t', 'a\tb\tc'],
+    ['|', 'a|b|c'],
+  ])('detects %j from the header', async (d, header) => {
     const csv = await readAll(write(`${header}\n1${d}2${d}3\n`));
     expect(csv.delimiter).toBe(d);
     expect(shape(csv.items)).toEqual([[2, '1', '2', '3']]);
@@ -97,11 +113,17 @@ describe('physical line numbers', () => {
   });
   test('CR-only line ends (old Mac exports)', async () => {
     const csv = await readAll(write('a,b\r1,"x\ry"\r\r2,z\r'));
-    expect(shape(csv.items)).toEqual([[2, '1', 'x\ny'], [5, '2', 'z']]);
+    expect(shape(csv.items)).toEqual([
+      [2, '1', 'x\ny'],
+      [5, '2', 'z'],
+    ]);
   });
   test('blank lines are skipped but counted', async () => {
     const csv = await readAll(write('a,b\n\n1,x\n\n\n2,y'));
-    expect(shape(csv.items)).toEqual([[3, '1', 'x'], [6, '2', 'y']]);
+    expect(shape(csv.items)).toEqual([
+      [3, '1', 'x'],
+      [6, '2', 'y'],
+    ]);
   });
 });
 
@@ -147,13 +169,24 @@ describe('malformed records are reported with their lines, and reading goes on',
       line += 2;
     }
     const csv = await readAll(write(`a,b\n${rows.join('\n')}\n`));
-    expect(csv.items.map((i) => (i.kind === 'record' ? [i.line, i.fields[0]] : i.kind === 'ignored' ? [`ignored@${i.line}`] : [`malformed@${i.line}-${i.endLine}`, i.raw]))).toEqual(expected);
+    expect(
+      csv.items.map((i) =>
+        i.kind === 'record'
+          ? [i.line, i.fields[0]]
+          : i.kind === 'ignored'
+            ? [`ignored@${i.line}`]
+            : [`malformed@${i.line}-${i.endLine}`, i.raw],
+      ),
+    ).toEqual(expected);
   });
   test('an empty file is a usage error', async () => {
     await expect(readAll(write(''))).rejects.toMatchObject({ code: 'CSV_EMPTY', exitCode: 2 });
   });
   test('a missing file is a usage error naming it', async () => {
-    await expect(readAll(join(dir(), 'nope.csv'))).rejects.toMatchObject({ code: 'INPUT_UNREADABLE', message: expect.stringContaining('nope.csv') });
+    await expect(readAll(join(dir(), 'nope.csv'))).rejects.toMatchObject({
+      code: 'INPUT_UNREADABLE',
+      message: expect.stringContaining('nope.csv'),
+    });
   });
 });
 
@@ -167,7 +200,10 @@ describe('csv-spectrum', () => {
 
   test.each(cases.filter((c) => !wrongExpectation.has(c)))('%s reads to its expected records', async (name) => {
     const csv = await readAll(join(spectrum, 'csvs', `${name}.csv`));
-    const expected = JSON.parse(readFileSync(join(spectrum, 'json', `${name}.json`), 'utf8')) as Record<string, string>[];
+    const expected = JSON.parse(readFileSync(join(spectrum, 'json', `${name}.json`), 'utf8')) as Record<
+      string,
+      string
+    >[];
     const got = csv.items.map((i) => {
       if (i.kind !== 'record') throw new Error(`line ${i.line}: ${i.kind === 'ignored' ? i.why : i.message}`);
       return Object.fromEntries(csv.header.map((h, k) => [h, i.fields[k]]));
@@ -179,13 +215,16 @@ describe('csv-spectrum', () => {
   test('location_coordinates: the record the file really holds, bad bytes marked', async () => {
     const csv = await readAll(join(spectrum, 'csvs', 'location_coordinates.csv'));
     expect(csv.header).toEqual(['Contact Phone Number', 'Location Coordinates', 'Cities', 'Counties']);
-    expect(shape(csv.items)).toEqual([[2, '2095257564', '37\uFFFD36\'37.8"N 121\uFFFD2\'17.9"W', 'Modesto', 'Stanislaus']]);
+    expect(shape(csv.items)).toEqual([
+      [2, '2095257564', '37\uFFFD36\'37.8"N 121\uFFFD2\'17.9"W', 'Modesto', 'Stanislaus'],
+    ]);
   });
 });
 
 describe('escaped bytes', () => {
   test('the decoder keeps invalid bytes, also across chunk ends, and valid text is untouched', async () => {
-    const { EscapingUtf8Decoder, encodeWithEscapedBytes, decodeEscapedBytes } = await import('../../src/csv/escaped-bytes.js');
+    const { EscapingUtf8Decoder, encodeWithEscapedBytes, decodeEscapedBytes } =
+      await import('../../src/csv/escaped-bytes.js');
     const input = Buffer.concat([Buffer.from('Grüße '), Buffer.from([0xe9, 0xff]), Buffer.from(' 😀 €')]);
     for (let cut = 1; cut < input.length; cut++) {
       const d = new EscapingUtf8Decoder();
@@ -206,7 +245,10 @@ describe('the estimate of the records in a file', () => {
   // not count as parsed.
   const rows = 20_000;
   // Rows of one length: an estimate from the first rows is then the count.
-  const text = ['id,name,city', ...Array.from({ length: rows }, (_, i) => `${String(i).padStart(5, '0')},Zoë Müller,Köln`)].join('\n') + '\n';
+  const text =
+    ['id,name,city', ...Array.from({ length: rows }, (_, i) => `${String(i).padStart(5, '0')},Zoë Müller,Köln`)].join(
+      '\n',
+    ) + '\n';
   const firstEstimate = async (file: string, encoding: string) => {
     const csv = await openCsv(file, { encoding });
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -231,7 +273,11 @@ describe('the estimate of the records in a file', () => {
 test('UTF-16 without a byte order mark is named, with the csv.encoding that reads it', async () => {
   const file = join(tmpdir(), `utf16-${process.pid}.csv`);
   writeFileSync(file, Buffer.from('Record ID,First Name\n1,Ada\n', 'utf16le'));
-  await expect(openCsv(file, { encoding: 'utf-8', headerLine: 1 })).rejects.toMatchObject({ code: 'INPUT_UTF16', exitCode: 2, hint: expect.stringMatching(/"csv": \{ "encoding": "utf-16le" \}/) });
+  await expect(openCsv(file, { encoding: 'utf-8', headerLine: 1 })).rejects.toMatchObject({
+    code: 'INPUT_UTF16',
+    exitCode: 2,
+    hint: expect.stringMatching(/"csv": \{ "encoding": "utf-16le" \}/),
+  });
   // Named in the config, it reads.
   const csv = await openCsv(file, { encoding: 'utf-16le', headerLine: 1 });
   expect(csv.header).toEqual(['Record ID', 'First Name']);
@@ -240,7 +286,8 @@ test('UTF-16 without a byte order mark is named, with the csv.encoding that read
 test('one stray quote early in a large file: one malformed record, every other record read (no stack overflow), its text kept whole when short', async () => {
   const file = join(tmpdir(), `stray-${process.pid}.csv`);
   const rows = ['Record ID,First Name,Email'];
-  for (let i = 0; i < 140_000; i++) rows.push(i === 10 ? `${i},"Ada,ada${i}@example.com` : `${i},First${i},user${i}@example.com`);
+  for (let i = 0; i < 140_000; i++)
+    rows.push(i === 10 ? `${i},"Ada,ada${i}@example.com` : `${i},First${i},user${i}@example.com`);
   writeFileSync(file, `${rows.join('\n')}\n`);
   const csv = await openCsv(file, { encoding: 'utf-8', headerLine: 1 });
   let records = 0;
@@ -259,7 +306,8 @@ test('a stray quote that never closes, early in a large file: the record is cut 
   const file = join(tmpdir(), `stray-cap-${process.pid}.csv`);
   const rows = ['Record ID,First Name,Email'];
   // "Lovelace, Ada" holds the delimiter: read without quotes the line has a field too many, so nothing but the cap ends the record.
-  for (let i = 0; i < 60_000; i++) rows.push(i === 10 ? `${i},"Lovelace, Ada,ada${i}@example.com` : `${i},First${i},user${i}@example.com`);
+  for (let i = 0; i < 60_000; i++)
+    rows.push(i === 10 ? `${i},"Lovelace, Ada,ada${i}@example.com` : `${i},First${i},user${i}@example.com`);
   writeFileSync(file, `${rows.join('\n')}\n`);
   const csv = await openCsv(file, { encoding: 'utf-8', headerLine: 1 });
   let records = 0;
@@ -271,7 +319,13 @@ test('a stray quote that never closes, early in a large file: the record is cut 
     }
   }
   expect(records).toBe(59_999);
-  expect(malformed).toEqual([{ line: 12, raw: '10,"Lovelace, Ada,ada10@example.com', message: expect.stringMatching(/^record too long: over 1,048,576 bytes/) }]);
+  expect(malformed).toEqual([
+    {
+      line: 12,
+      raw: '10,"Lovelace, Ada,ada10@example.com',
+      message: expect.stringMatching(/^record too long: over 1,048,576 bytes/),
+    },
+  ]);
 }, 60_000);
 
 describe('line breaks inside quoted cells', () => {
@@ -286,15 +340,19 @@ describe('line breaks inside quoted cells', () => {
     return out.join('');
   };
 
-  test('a CRLF inside a quoted cell is kept; the rows\' CRLFs become LF; however the bytes are cut into chunks', async () => {
+  test("a CRLF inside a quoted cell is kept; the rows' CRLFs become LF; however the bytes are cut into chunks", async () => {
     const { CR_IN_CELL } = await import('../../src/csv/decode.js');
     const bytes = Buffer.from('a,b\r\n"one\r\ntwo ""q"" ",x\r\n3,"y"\r\n');
-    for (const chunk of [1, 2, 3, 7, 64]) expect(await decodeAll(bytes, chunk)).toBe(`a,b\n"one${CR_IN_CELL}\ntwo ""q"" ",x\n3,"y"\n`);
+    for (const chunk of [1, 2, 3, 7, 64])
+      expect(await decodeAll(bytes, chunk)).toBe(`a,b\n"one${CR_IN_CELL}\ntwo ""q"" ",x\n3,"y"\n`);
   });
 
   test('read back: the cell as written, line numbers as in the file; a stray quote in an unquoted cell leaves no mark in any field', async () => {
-          const file = join(tmpdir(), `crlf-cell-${process.pid}.csv`);
-    writeFileSync(file, 'Id,Name,Note\r\n1,Ada,"line one\r\nline two"\r\n2,Grace 5\'11",plain\r\n3,Alan,"x"\r\n4,Kate,last\r\n');
+    const file = join(tmpdir(), `crlf-cell-${process.pid}.csv`);
+    writeFileSync(
+      file,
+      'Id,Name,Note\r\n1,Ada,"line one\r\nline two"\r\n2,Grace 5\'11",plain\r\n3,Alan,"x"\r\n4,Kate,last\r\n',
+    );
     const csv = await readAll(file);
     expect(shape(csv.items)).toEqual([
       [2, '1', 'Ada', 'line one\r\nline two'],
@@ -307,17 +365,23 @@ describe('line breaks inside quoted cells', () => {
 
 test('a failure report of this program is read from its line 1, whatever csv.headerLine says (the export had notes above its header)', async () => {
   const file = join(tmpdir(), `failures-${process.pid}.csv`);
-  writeFileSync(file, '\uFEFFId,Name,_source_file,_source_line,_error_line,_error_code,_error_message,_error_raw\n7,Ada,export.csv,9,9,EMAIL_INVALID,bad,\n8,Alan,export.csv,10,10,EMAIL_INVALID,bad,\n');
+  writeFileSync(
+    file,
+    '\uFEFFId,Name,_source_file,_source_line,_error_line,_error_code,_error_message,_error_raw\n7,Ada,export.csv,9,9,EMAIL_INVALID,bad,\n8,Alan,export.csv,10,10,EMAIL_INVALID,bad,\n',
+  );
   const csv = await openCsv(file, { encoding: 'utf-8', headerLine: 4 });
   expect(csv.header.slice(0, 2)).toEqual(['Id', 'Name']);
   const ids: string[] = [];
-  for await (const batch of csv.batches) for (const item of batch) if (item.kind === 'record') ids.push(item.fields[0]!);
+  for await (const batch of csv.batches)
+    for (const item of batch) if (item.kind === 'record') ids.push(item.fields[0]!);
   expect(ids).toEqual(['7', '8']);
 });
 
 describe("a report's trailing block", () => {
   test('one-cell lines after a blank row, ending the file with a known footer line among them: all ignored; followed by a record: given back as they were', async () => {
-    const footer = await readAll(write('a,b\n1,x\n""\n"Contacts & Accounts"\n"Copyright (c) 2000-2026 salesforce.com, inc."\n"Acme Corp"\n'));
+    const footer = await readAll(
+      write('a,b\n1,x\n""\n"Contacts & Accounts"\n"Copyright (c) 2000-2026 salesforce.com, inc."\n"Acme Corp"\n'),
+    );
     expect(footer.items.map((i) => [i.kind, i.line])).toEqual([
       ['record', 2],
       ['ignored', 3],

@@ -19,12 +19,29 @@ const startSandbox = sandboxesPerTest();
 
 function cleanFile(n: number): string {
   const input = join(dir(), 'contacts.csv');
-  const rows = Array.from({ length: n }, (_, i) => [`r${i + 1}`, `First${i + 1}`, 'Last', '', `user${i + 1}@example.com`, `+1415${String(3000000 + i)}`, 'no', '01/02/2024']);
+  const rows = Array.from({ length: n }, (_, i) => [
+    `r${i + 1}`,
+    `First${i + 1}`,
+    'Last',
+    '',
+    `user${i + 1}@example.com`,
+    `+1415${String(3000000 + i)}`,
+    'no',
+    '01/02/2024',
+  ]);
   writeFileSync(input, stringify([HEADER, ...rows]));
   return input;
 }
 // One at a time: which POST the sandbox refuses is which record.
-const run = (sb: Sandbox, input: string) => importJob({ config: configFrom(importConfig({ concurrency: 1 })), input, stateDir: join(dir(), 'state'), apiKey: sb.apiKey, baseUrl: sb.url, log: silentLog });
+const run = (sb: Sandbox, input: string) =>
+  importJob({
+    config: configFrom(importConfig({ concurrency: 1 })),
+    input,
+    stateDir: join(dir(), 'state'),
+    apiKey: sb.apiKey,
+    baseUrl: sb.url,
+    log: silentLog,
+  });
 const numbers = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
 
 test('rows 1-12 refused for good, 13-30 good: the first run stops as a job-wide refusal, the rerun marks the repeated refusals failed and goes on', async () => {
@@ -38,7 +55,9 @@ test('rows 1-12 refused for good, 13-30 good: the first run stops as a job-wide 
   expect(first.counts).toMatchObject({ tripped: 10, failed: 0 });
   expect(first.invariant.holds).toBe(true);
   const { formatSummary } = await import('../../src/report/summary.js');
-  expect(formatSummary(first)).toMatch(/refused job-wide 10 \(the key's or the workspace's, not the records': sent again on the next run\)/);
+  expect(formatSummary(first)).toMatch(
+    /refused job-wide 10 \(the key's or the workspace's, not the records': sent again on the next run\)/,
+  );
   expect(formatSummary(first)).not.toMatch(/failures: /);
   const second = await run(sandbox, input);
   expect(second.exitCode).toBe(1);

@@ -17,10 +17,18 @@ const startSandbox = sandboxesPerTest();
  * create: a random moment of the import itself, however slow the machine is
  * to start Node. Resolves with its exit code (null when killed).
  */
-function runAndKill(args: string[], env: Record<string, string>, sandbox: Sandbox, killAfterMs: number): Promise<number | null> {
+function runAndKill(
+  args: string[],
+  env: Record<string, string>,
+  sandbox: Sandbox,
+  killAfterMs: number,
+): Promise<number | null> {
   return new Promise((resolve) => {
     const postsBefore = sandbox.requests().filter((r) => r.method === 'POST').length;
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
     let timer: NodeJS.Timeout | undefined;
     const poll = setInterval(() => {
       if (timer === undefined && sandbox.requests().filter((r) => r.method === 'POST').length > postsBefore) {
@@ -36,42 +44,64 @@ function runAndKill(args: string[], env: Record<string, string>, sandbox: Sandbo
 }
 
 // With the live rule (409) and without it ('off': only the journal and lookups stand between a resend and a duplicate).
-test.each(['409', 'off'] as const)('uniqueExternalId %s: kill -9 at 12 random moments, each followed by a resume: every valid record exactly once, the journal reads', async (uniqueExternalId) => {
-  const sandbox = await startSandbox({ rate: 0, latencyMs: [5, 25], seed: 5, uniqueExternalId, faults: parseFaultSpec('post:drop=0.03,post:500=0.03,post:reset=0.02') });
-  // A short timeout: a resume waits twice that before it looks up what a kill left in doubt.
-  const { stateDir, file, args: argsFor } = cliJob(dir(), 1200, { requestsPerSecond: 100, concurrency: 12, timeoutMs: 500 });
-  const args = argsFor(sandbox.url);
-  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
-  const random = seededRandom(99);
-  let killed = 0;
-  for (let i = 0; i < 12; i++) {
-    const code = await runAndKill(args, env, sandbox, Math.floor(random() * 500));
-    if (code === null) killed++;
-    else break; // finished before the kill: nothing left to interrupt
-  }
-  expect(killed).toBeGreaterThanOrEqual(10);
-  const created = sandbox.contacts().length;
-  expect(created).toBeGreaterThan(0);
-  expect(created).toBeLessThan(file.valid.length);
+test.each(['409', 'off'] as const)(
+  'uniqueExternalId %s: kill -9 at 12 random moments, each followed by a resume: every valid record exactly once, the journal reads',
+  async (uniqueExternalId) => {
+    const sandbox = await startSandbox({
+      rate: 0,
+      latencyMs: [5, 25],
+      seed: 5,
+      uniqueExternalId,
+      faults: parseFaultSpec('post:drop=0.03,post:500=0.03,post:reset=0.02'),
+    });
+    // A short timeout: a resume waits twice that before it looks up what a kill left in doubt.
+    const {
+      stateDir,
+      file,
+      args: argsFor,
+    } = cliJob(dir(), 1200, { requestsPerSecond: 100, concurrency: 12, timeoutMs: 500 });
+    const args = argsFor(sandbox.url);
+    const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+    const random = seededRandom(99);
+    let killed = 0;
+    for (let i = 0; i < 12; i++) {
+      const code = await runAndKill(args, env, sandbox, Math.floor(random() * 500));
+      if (code === null) killed++;
+      else break; // finished before the kill: nothing left to interrupt
+    }
+    expect(killed).toBeGreaterThanOrEqual(10);
+    const created = sandbox.contacts().length;
+    expect(created).toBeGreaterThan(0);
+    expect(created).toBeLessThan(file.valid.length);
 
-  const final = await runCli(args, env);
-  expect(final.stderr).not.toMatch(/internal error/);
-  expect(final.code).toBe(1); // the file has invalid records on purpose
-  const byId = sandbox.contactsByExternalId();
-  expect(sandbox.stats().duplicateExternalIds).toBe(0);
-  expect([...byId.keys()].sort()).toEqual([...file.valid].sort());
-  const state = await replayJournal(join(stateDir, 'journal.jsonl'));
-  expect(state.done.size).toBe(file.valid.length);
-  expect(state.inDoubt.size).toBe(0);
-  expect(final.stdout).toMatch(new RegExp(`created \\d+, unchanged \\d+, duplicate ${file.duplicateLines.length}, failed ${file.invalidLines.length}`));
-  // Creates cut by a kill were settled by lookup and proven the job's: every contact is counted as made by it.
-  expect(state.done.countByRelation()).toEqual({ created: file.valid.length, existing: 0, updated: 0, adopted: 0 });
-}, 180_000);
+    const final = await runCli(args, env);
+    expect(final.stderr).not.toMatch(/internal error/);
+    expect(final.code).toBe(1); // the file has invalid records on purpose
+    const byId = sandbox.contactsByExternalId();
+    expect(sandbox.stats().duplicateExternalIds).toBe(0);
+    expect([...byId.keys()].sort()).toEqual([...file.valid].sort());
+    const state = await replayJournal(join(stateDir, 'journal.jsonl'));
+    expect(state.done.size).toBe(file.valid.length);
+    expect(state.inDoubt.size).toBe(0);
+    expect(final.stdout).toMatch(
+      new RegExp(
+        `created \\d+, unchanged \\d+, duplicate ${file.duplicateLines.length}, failed ${file.invalidLines.length}`,
+      ),
+    );
+    // Creates cut by a kill were settled by lookup and proven the job's: every contact is counted as made by it.
+    expect(state.done.countByRelation()).toEqual({ created: file.valid.length, existing: 0, updated: 0, adopted: 0 });
+  },
+  180_000,
+);
 
-test('a rerun right after a kill, while the server is still storing the killed run\'s creates: no contact twice, even without the uniqueness rule', async () => {
+test("a rerun right after a kill, while the server is still storing the killed run's creates: no contact twice, even without the uniqueness rule", async () => {
   // Creates take 2.5 s on the server; the run is killed 0.8 s after its first create left; the rerun starts at once.
   const sandbox = await startSandbox({ rate: 0, uniqueExternalId: 'off', createDelayMs: 2500 });
-  const { stateDir, file, args: argsFor } = cliJob(dir(), 30, { requestsPerSecond: 100, concurrency: 8, timeoutMs: 3000 });
+  const {
+    stateDir,
+    file,
+    args: argsFor,
+  } = cliJob(dir(), 30, { requestsPerSecond: 100, concurrency: 8, timeoutMs: 3000 });
   const args = argsFor(sandbox.url);
   const env = { OPENPHONE_API_KEY: sandbox.apiKey };
   expect(await runAndKill(args, env, sandbox, 800)).toBeNull();
@@ -86,7 +116,10 @@ test('a rerun right after a kill, while the server is still storing the killed r
 
 test('a stop during start-up (a slow workspace check) is honoured: exit 4, nothing sent', async () => {
   const sandbox = await startSandbox({ rate: 0, latencyMs: [1500, 1500] });
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...cliJob(dir(), 40).args(sandbox.url)], { env: { ...process.env, OPENPHONE_API_KEY: sandbox.apiKey }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...cliJob(dir(), 40).args(sandbox.url)], {
+    env: { ...process.env, OPENPHONE_API_KEY: sandbox.apiKey },
+    stdio: 'ignore',
+  });
   // The workspace check has reached the server and waits for its answer.
   while (sandbox.requests().length === 0) await new Promise((r) => setTimeout(r, 20));
   child.kill('SIGTERM');
@@ -115,7 +148,10 @@ describe('the CLI and the API key', () => {
   test('a second run on the same state directory while one holds the lock: exit 3', async () => {
     const sandbox = await startSandbox({ rate: 0, latencyMs: [200, 200] });
     const args = cliJob(dir(), 200, { requestsPerSecond: 20 }).args(sandbox.url);
-    const first = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, OPENPHONE_API_KEY: sandbox.apiKey }, stdio: 'ignore' });
+    const first = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], {
+      env: { ...process.env, OPENPHONE_API_KEY: sandbox.apiKey },
+      stdio: 'ignore',
+    });
     // Wait until the first run has sent something: then it holds the lock.
     while (sandbox.requests().length === 0) await new Promise((r) => setTimeout(r, 50));
     const second = await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey });

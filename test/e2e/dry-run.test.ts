@@ -17,21 +17,41 @@ async function dry(input: string, configName = 'contacts.config.json') {
   const stateDir = join(dir(), 'state');
   const summary = await dryRun({ config: loadConfig(fixture(configName)), input, stateDir, log: silentLog });
   const failuresText = readFileSync(join(stateDir, 'dry-run', 'failures.csv'), 'utf8');
-  const failures = parse(failuresText, { columns: true, delimiter: detectDelimiter(failuresText.split('\n')[0]!) }) as Record<string, string>[];
-  const payloads = readFileSync(join(stateDir, 'dry-run', 'payloads.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const failures = parse(failuresText, {
+    columns: true,
+    delimiter: detectDelimiter(failuresText.split('\n')[0]!),
+  }) as Record<string, string>[];
+  const payloads = readFileSync(join(stateDir, 'dry-run', 'payloads.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   expect(summary.invariant.holds).toBe(true);
   expect(summary.counts.read).toBe(summary.counts.valid + summary.counts.duplicate + summary.counts.failed);
   expect(payloads).toHaveLength(summary.counts.valid);
   expect(failures).toHaveLength(summary.counts.duplicate + summary.counts.failed);
   return { summary, failures, payloads, stateDir };
 }
-const lines = (rows: { line: number }[] | Record<string, string>[]) => rows.map((r) => Number('line' in r ? r.line : (r as Record<string, string>)._error_line));
+const lines = (rows: { line: number }[] | Record<string, string>[]) =>
+  rows.map((r) => Number('line' in r ? r.line : (r as Record<string, string>)._error_line));
 
 test('clean.csv: every record valid, exit 0', async () => {
   const { summary, payloads } = await dry(fixture('clean.csv'));
   expect(summary.counts).toMatchObject({ read: 10, valid: 10, duplicate: 0, failed: 0 });
   expect(summary.exitCode).toBe(0);
-  expect(payloads[0]).toMatchObject({ line: 2, externalId: '1001', body: { defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550132' }, { name: 'work', value: '+12125550187' }] } } });
+  expect(payloads[0]).toMatchObject({
+    line: 2,
+    externalId: '1001',
+    body: {
+      defaultFields: {
+        firstName: 'Ada',
+        phoneNumbers: [
+          { name: 'mobile', value: '+14155550132' },
+          { name: 'work', value: '+12125550187' },
+        ],
+      },
+    },
+  });
 });
 
 test('bad-values.csv: each bad record lands in failed or duplicate with its code and line', async () => {
@@ -47,7 +67,15 @@ test('bad-values.csv: each bad record lands in failed or duplicate with its code
     ['10', 'EMPTY_CONTACT'],
     ['11', 'BOOLEAN_INVALID'],
   ]);
-  expect(summary.problems).toEqual({ PHONE_INVALID: 1, EMAIL_INVALID: 1, DATE_INVALID: 1, EXTERNAL_ID_MISSING: 1, DUPLICATE_EXTERNAL_ID: 1, EMPTY_CONTACT: 1, BOOLEAN_INVALID: 1 });
+  expect(summary.problems).toEqual({
+    PHONE_INVALID: 1,
+    EMAIL_INVALID: 1,
+    DATE_INVALID: 1,
+    EXTERNAL_ID_MISSING: 1,
+    DUPLICATE_EXTERNAL_ID: 1,
+    EMPTY_CONTACT: 1,
+    BOOLEAN_INVALID: 1,
+  });
   expect(failures[0]!._error_message).toMatch(/line 5, column "Mobile": found "123"/);
 });
 
@@ -71,7 +99,9 @@ test('windows-1252-semicolon.csv read as UTF-8: every record with bad bytes fail
   const { summary, failures } = await dry(fixture('windows-1252-semicolon.csv'));
   expect(summary.counts).toMatchObject({ read: 3, valid: 0, failed: 3 });
   expect(failures[0]!._error_code).toContain('ENCODING_INVALID');
-  expect(failures[0]!._error_message).toMatch(/line 2, column "First Name": found "Jos\uFFFD": bytes that are not valid utf-8/);
+  expect(failures[0]!._error_message).toMatch(
+    /line 2, column "First Name": found "Jos\uFFFD": bytes that are not valid utf-8/,
+  );
 });
 
 test('utf16le-tab.csv', async () => {
@@ -95,7 +125,14 @@ test('failures.csv is valid input: a rerun reads it, ignores and rewrites the _e
   // The duplicate's first record is not in failures.csv, so it stands alone now.
   expect(second.summary.counts).toMatchObject({ read: 7, valid: 1, duplicate: 0, failed: 6 });
   expect(Object.keys(second.failures[0]!)).toEqual(Object.keys(first.failures[0]!));
-  expect(second.failures.map((f) => f._error_code)).toEqual(['PHONE_INVALID', 'EMAIL_INVALID', 'DATE_INVALID', 'EXTERNAL_ID_MISSING', 'EMPTY_CONTACT', 'BOOLEAN_INVALID']);
+  expect(second.failures.map((f) => f._error_code)).toEqual([
+    'PHONE_INVALID',
+    'EMAIL_INVALID',
+    'DATE_INVALID',
+    'EXTERNAL_ID_MISSING',
+    'EMPTY_CONTACT',
+    'BOOLEAN_INVALID',
+  ]);
   expect(second.failures.map((f) => f._error_line)).toEqual(['2', '3', '4', '5', '7', '8']);
   // Values come back exactly as read, so fixing a cell is the only change a user makes.
   const fixed = readFileSync(rerunInput, 'utf8').replace(',123,', ',(415) 555-0100,');
@@ -107,13 +144,20 @@ test('failures.csv is valid input: a rerun reads it, ignores and rewrites the _e
 
 test('a config column missing from the header stops before anything is written', async () => {
   const input = join(dir(), 'renamed.csv');
-  writeFileSync(input, readFileSync(fixture('clean.csv'), 'utf8').replace('First Name', 'Firstname').replace('Mobile', 'Mobile,Mobile'));
+  writeFileSync(
+    input,
+    readFileSync(fixture('clean.csv'), 'utf8').replace('First Name', 'Firstname').replace('Mobile', 'Mobile,Mobile'),
+  );
   const stateDir = join(dir(), 'state');
   const run = dryRun({ config: loadConfig(fixture('contacts.config.json')), input, stateDir, log: silentLog });
   await expect(run).rejects.toMatchObject({ code: 'CSV_HEADER_MISMATCH', exitCode: 2 });
   await run.catch((err: Error) => {
-    expect(err.message).toMatch(/defaultFields\.firstName: column "First Name" is not in the header \(did you mean "Firstname"\?\)/);
-    expect(err.message).toMatch(/defaultFields\.phoneNumbers\[0\]\.column: column "Mobile" appears 2 times in the header/);
+    expect(err.message).toMatch(
+      /defaultFields\.firstName: column "First Name" is not in the header \(did you mean "Firstname"\?\)/,
+    );
+    expect(err.message).toMatch(
+      /defaultFields\.phoneNumbers\[0\]\.column: column "Mobile" appears 2 times in the header/,
+    );
     expect(err.message).toMatch(/the header's columns: "Record ID", "Firstname"/);
   });
   expect(existsSync(stateDir)).toBe(false);
@@ -149,19 +193,49 @@ test('the default state dir is beside the input, or the job dir for its failures
 
 describe('the CLI', () => {
   test('dry run: exit 1 when some records failed, summary on stdout', async () => {
-    const r = await runCli(['run', '--config', fixture('contacts.config.json'), '--input', fixture('bad-values.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);
+    const r = await runCli([
+      'run',
+      '--config',
+      fixture('contacts.config.json'),
+      '--input',
+      fixture('bad-values.csv'),
+      '--dry-run',
+      '--state-dir',
+      join(dir(), 's'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/10 records read/);
     expect(r.stdout).toMatch(/would create 3, duplicate 1, failed 6/);
   });
   test('dry run: exit 0 when all are valid', async () => {
-    const r = await runCli(['run', '-c', fixture('contacts.config.json'), '-i', fixture('clean.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);
+    const r = await runCli([
+      'run',
+      '-c',
+      fixture('contacts.config.json'),
+      '-i',
+      fixture('clean.csv'),
+      '--dry-run',
+      '--state-dir',
+      join(dir(), 's'),
+    ]);
     expect(r.code).toBe(0);
   });
   test('config error: exit 2, the message names the path, nothing written', async () => {
     const bad = join(dir(), 'bad.json');
-    writeFileSync(bad, JSON.stringify({ externalId: 'Record ID', defaultFields: { firstName: 'First Name' }, sorce: 'x' }));
-    const r = await runCli(['run', '-c', bad, '-i', fixture('clean.csv'), '--dry-run', '--state-dir', join(dir(), 's')]);
+    writeFileSync(
+      bad,
+      JSON.stringify({ externalId: 'Record ID', defaultFields: { firstName: 'First Name' }, sorce: 'x' }),
+    );
+    const r = await runCli([
+      'run',
+      '-c',
+      bad,
+      '-i',
+      fixture('clean.csv'),
+      '--dry-run',
+      '--state-dir',
+      join(dir(), 's'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.json: sorce: unknown key \(did you mean "source"\?\)/);
     expect(existsSync(join(dir(), 's'))).toBe(false);
@@ -194,7 +268,9 @@ test('a large file with valid, failed, duplicate, malformed and undecodable reco
   const r = await runCli(['run', '-c', configFile, '-i', input, '--dry-run', '--state-dir', twoThreads]);
   expect(r.code).toBe(1);
   for (const report of ['payloads.jsonl', 'failures.csv']) {
-    expect(readFileSync(join(twoThreads, 'dry-run', report), 'utf8')).toBe(readFileSync(join(oneThread, 'dry-run', report), 'utf8'));
+    expect(readFileSync(join(twoThreads, 'dry-run', report), 'utf8')).toBe(
+      readFileSync(join(oneThread, 'dry-run', report), 'utf8'),
+    );
   }
   expect(JSON.parse(readFileSync(join(twoThreads, 'dry-run', 'summary.json'), 'utf8')).counts).toEqual(summary.counts);
 });
@@ -202,14 +278,39 @@ test('a large file with valid, failed, duplicate, malformed and undecodable reco
 test('no phone.defaultCountry: the summary says how many numbers left out look North American and the config line that keeps them; contacts without a phone are a headline', async () => {
   const { formatSummary } = await import('../../src/report/summary.js');
   const input = join(dir(), 'us-national.csv');
-  writeFileSync(input, ['Id,Name,Phone', '1,Ada,(425) 555-0100', '2,Grace,425-555-0101', '3,Alan,+44 20 7946 0958', '4,Kate,(206) 555-0102', '5,Mary,', '6,Joan,12'].join('\n'));
+  writeFileSync(
+    input,
+    [
+      'Id,Name,Phone',
+      '1,Ada,(425) 555-0100',
+      '2,Grace,425-555-0101',
+      '3,Alan,+44 20 7946 0958',
+      '4,Kate,(206) 555-0102',
+      '5,Mary,',
+      '6,Joan,12',
+    ].join('\n'),
+  );
   const configPath = join(dir(), 'no-country.json');
-  writeFileSync(configPath, JSON.stringify({ externalId: 'Id', source: 'test-import', defaultFields: { firstName: 'Name', phoneNumbers: [{ name: 'work', column: 'Phone' }] } }));
-  const summary = await dryRun({ config: loadConfig(configPath), input, stateDir: join(dir(), 'nc-state'), log: silentLog });
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      externalId: 'Id',
+      source: 'test-import',
+      defaultFields: { firstName: 'Name', phoneNumbers: [{ name: 'work', column: 'Phone' }] },
+    }),
+  );
+  const summary = await dryRun({
+    config: loadConfig(configPath),
+    input,
+    stateDir: join(dir(), 'nc-state'),
+    log: silentLog,
+  });
   expect(summary.phonesLeftOut).toEqual({ total: 4, byFormat: { US: 3 } });
   expect(summary.withoutPhone).toBe(5);
   const text = formatSummary(summary);
-  expect(text).toMatch(/3 of the 4 phone numbers left out are in North American format, \(415\) 555-0199: set "phone": \{"defaultCountry": "US"\} in the config/);
+  expect(text).toMatch(
+    /3 of the 4 phone numbers left out are in North American format, \(415\) 555-0199: set "phone": \{"defaultCountry": "US"\} in the config/,
+  );
   expect(text).toMatch(/without a phone number: 5 of the contacts that would be imported/);
 });
 
@@ -217,11 +318,32 @@ test('--require-phone: a record left with no phone number fails (PHONE_MISSING),
   const input = join(dir(), 'phones.csv');
   writeFileSync(input, ['Id,Name,Phone', '1,Ada,+1 415 555 0132', '2,Grace,', '3,Alan,12'].join('\n'));
   const configPath = join(dir(), 'require.json');
-  writeFileSync(configPath, JSON.stringify({ externalId: 'Id', source: 'test-import', defaultFields: { firstName: 'Name', phoneNumbers: [{ name: 'work', column: 'Phone' }] }, phone: { defaultCountry: 'US' } }));
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      externalId: 'Id',
+      source: 'test-import',
+      defaultFields: { firstName: 'Name', phoneNumbers: [{ name: 'work', column: 'Phone' }] },
+      phone: { defaultCountry: 'US' },
+    }),
+  );
   const stateDir = join(dir(), 'rp-state');
-  const r = await runCli(['run', '--config', configPath, '--input', input, '--state-dir', stateDir, '--dry-run', '--require-phone']);
+  const r = await runCli([
+    'run',
+    '--config',
+    configPath,
+    '--input',
+    input,
+    '--state-dir',
+    stateDir,
+    '--dry-run',
+    '--require-phone',
+  ]);
   expect(r.code).toBe(1);
-  const failures = parse(readFileSync(join(stateDir, 'dry-run', 'failures.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+  const failures = parse(readFileSync(join(stateDir, 'dry-run', 'failures.csv'), 'utf8'), {
+    columns: true,
+    bom: true,
+  }) as Record<string, string>[];
   expect(failures.map((f) => [f._error_line, f._error_code])).toEqual([
     ['3', 'PHONE_MISSING'],
     ['4', 'PHONE_MISSING PHONE_INVALID'],
@@ -238,7 +360,12 @@ test('a dry-run failures.csv the person edited is never written over: the next d
   const stateDir = join(dir(), 'state');
   const run = async () => {
     const warnings: string[] = [];
-    await dryRun({ config: loadConfig(config), input, stateDir, log: { info: () => {}, warn: (m) => warnings.push(m) } });
+    await dryRun({
+      config: loadConfig(config),
+      input,
+      stateDir,
+      log: { info: () => {}, warn: (m) => warnings.push(m) },
+    });
     return warnings;
   };
   await run();
@@ -253,6 +380,8 @@ test('a dry-run failures.csv the person edited is never written over: the next d
   const kept = readdirSync(join(stateDir, 'dry-run')).filter((f) => /^failures\.edited-.*\.csv$/.test(f));
   expect(kept).toHaveLength(1);
   expect(readFileSync(join(stateDir, 'dry-run', kept[0]!), 'utf8')).toBe(edited);
-  expect(warnings.join('\n')).toMatch(new RegExp(`your edits are kept: the report you edited is now .*${kept[0]!.replace(/\./g, '\\.')}`));
+  expect(warnings.join('\n')).toMatch(
+    new RegExp(`your edits are kept: the report you edited is now .*${kept[0]!.replace(/\./g, '\\.')}`),
+  );
   expect(readFileSync(failures, 'utf8')).not.toBe(edited);
 });

@@ -23,15 +23,27 @@ function expectUserError(r: { code: number | null; stderr: string }, code: numbe
 describe('input that is not a file', () => {
   test('a folder', async () => {
     const { config, stateDir: state } = cliJob(dir(), 10);
-    expectUserError(await runCli(['run', '--dry-run', '-c', config, '-i', dir(), '--state-dir', state]), 2, /--input .*: found a folder: expected a file/);
+    expectUserError(
+      await runCli(['run', '--dry-run', '-c', config, '-i', dir(), '--state-dir', state]),
+      2,
+      /--input .*: found a folder: expected a file/,
+    );
   });
 
   test('a pipe (a FIFO, or /dev/stdin fed by a pipe)', async () => {
     const { config, stateDir: state } = cliJob(dir(), 10);
     const fifo = join(dir(), 'fifo');
     execFileSync('mkfifo', [fifo]);
-    expectUserError(await runCli(['run', '--dry-run', '-c', config, '-i', fifo, '--state-dir', state]), 2, /found a pipe: expected a file \(the input is read again on every resume\)\nhint: save the data to a file first/);
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'run', '--dry-run', '-c', config, '-i', '/dev/stdin', '--state-dir', state], { stdio: ['pipe', 'pipe', 'pipe'] });
+    expectUserError(
+      await runCli(['run', '--dry-run', '-c', config, '-i', fifo, '--state-dir', state]),
+      2,
+      /found a pipe: expected a file \(the input is read again on every resume\)\nhint: save the data to a file first/,
+    );
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'dist', 'src', 'cli.js'), 'run', '--dry-run', '-c', config, '-i', '/dev/stdin', '--state-dir', state],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdin.end('Record ID,First Name\n1,Ada\n');
@@ -45,7 +57,11 @@ test('a sandbox port that is taken: exit 2 naming the port', async () => {
   const first = await startSandboxProcess([]);
   try {
     const port = new URL(first.url).port;
-    expectUserError(await runCli(['sandbox', '--port', port]), 2, new RegExp(`--port ${port}: 127\\.0\\.0\\.1:${port} is in use`));
+    expectUserError(
+      await runCli(['sandbox', '--port', port]),
+      2,
+      new RegExp(`--port ${port}: 127\\.0\\.0\\.1:${port} is in use`),
+    );
   } finally {
     await first.stop();
   }
@@ -53,7 +69,9 @@ test('a sandbox port that is taken: exit 2 naming the port', async () => {
 
 test('a key with a line break inside: exit 2, the key in no output', async () => {
   const { input, config, stateDir: state } = cliJob(dir(), 10);
-  const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', state, '--base-url', 'http://127.0.0.1:9'], { OPENPHONE_API_KEY: 'sk-first-half\nsk-second-half' });
+  const r = await runCli(['run', '-c', config, '-i', input, '--state-dir', state, '--base-url', 'http://127.0.0.1:9'], {
+    OPENPHONE_API_KEY: 'sk-first-half\nsk-second-half',
+  });
   expectUserError(r, 2, /OPENPHONE_API_KEY has a line break inside it \(character 14 of 28\)/);
   expect(r.stderr).not.toMatch(/sk-first-half|sk-second-half/);
 });
@@ -64,12 +82,22 @@ test('a hand-edited journal line (valid JSON, not a journal event): exit 2 namin
   const args = ['run', '-c', config, '-i', input, '--state-dir', state, '--base-url', sandbox.url];
   expect((await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey })).code).toBe(1);
   appendFileSync(join(state, 'journal.jsonl'), '{"t":"created","note":"fixed by hand"}\n');
-  expectUserError(await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey }), 2, /journal\.jsonl:\d+: not a journal line/);
+  expectUserError(
+    await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey }),
+    2,
+    /journal\.jsonl:\d+: not a journal line/,
+  );
 });
 
 test('--base-url without a scheme is a usage error; plain http to another machine is warned about', async () => {
   const { input, config, stateDir: state } = cliJob(dir(), 10);
-  expectUserError(await runCli(['run', '-c', config, '-i', input, '--state-dir', state, '--base-url', 'api.openphone.com'], { OPENPHONE_API_KEY: 'k' }), 2, /--base-url: found "api\.openphone\.com": expected a URL with its scheme/);
+  expectUserError(
+    await runCli(['run', '-c', config, '-i', input, '--state-dir', state, '--base-url', 'api.openphone.com'], {
+      OPENPHONE_API_KEY: 'k',
+    }),
+    2,
+    /--base-url: found "api\.openphone\.com": expected a URL with its scheme/,
+  );
   // The warning is checked without a request: no traffic may leave this machine.
   const warnings: string[] = [];
   const log = { info: () => {}, warn: (m: string) => warnings.push(m) };
@@ -77,5 +105,9 @@ test('--base-url without a scheme is a usage error; plain http to another machin
   expect(checkBaseUrl('https://api.quo.com', '--base-url', log)).toBe('https://api.quo.com');
   expect(warnings).toEqual([]);
   checkBaseUrl('http://api.example.test', '--base-url', log);
-  expect(warnings).toEqual([expect.stringMatching(/--base-url http:\/\/api\.example\.test is plain http to another machine: the API key travels in clear/)]);
+  expect(warnings).toEqual([
+    expect.stringMatching(
+      /--base-url http:\/\/api\.example\.test is plain http to another machine: the API key travels in clear/,
+    ),
+  ]);
 });

@@ -15,79 +15,170 @@ import { useTempDir } from '../helpers/temp-dir.js';
 const dir = useTempDir();
 const startSandbox = sandboxesPerTest();
 
-const CSV = ['Email,First Name,Phone', 'ada@example.com,Ada,+14155550101', 'bob@example.com;bob@work.example,Bob,+14155550102', 'cy@example.com,Cy,+14155550103', ''].join('\n');
+const CSV = [
+  'Email,First Name,Phone',
+  'ada@example.com,Ada,+14155550101',
+  'bob@example.com;bob@work.example,Bob,+14155550102',
+  'cy@example.com,Cy,+14155550103',
+  '',
+].join('\n');
 const rawConfig = (split?: string, idSplit?: false) => ({
   externalId: { template: 'crm-{Email}', ...(idSplit === false && { split: false }) },
-  defaultFields: { firstName: 'First Name', emails: [{ column: 'Email', name: 'work', ...(split && { split }) }], phoneNumbers: [{ column: 'Phone', name: 'mobile' }] },
+  defaultFields: {
+    firstName: 'First Name',
+    emails: [{ column: 'Email', name: 'work', ...(split && { split }) }],
+    phoneNumbers: [{ column: 'Phone', name: 'mobile' }],
+  },
   matchExisting: [],
 });
 
-test.each(['409', 'per-source'] as const)('uniqueness %s: following the split hint on a column the id template reads: refused (exit 2) naming the record, then "split": false splits the e-mails and keeps every id', async (uniqueExternalId) => {
-  const sandbox = await startSandbox({ rate: 0, uniqueExternalId });
-  const input = join(dir(), 'contacts.csv');
-  writeFileSync(input, CSV);
-  const stateDir = join(dir(), 'state');
-  const run = (raw: object) => importJob({ config: configFrom(raw), input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
-  const first = await run(rawConfig());
-  expect(first.counts.created).toBe(3);
-  expect(first.problemGroups.flatMap((g) => g.examples.map((e) => e.message)).join()).toMatch(/add "split": ";"/);
-  await expect(run(rawConfig(';'))).rejects.toMatchObject({ code: 'EXTERNAL_ID_CHANGED', exitCode: 2, message: expect.stringMatching(/gives 1 record\(s\) the job finished a new externalId \(line 3: "crm-bob@example.com;bob@work.example" → "crm-bob@example.com"\)/), hint: expect.stringMatching(/add "split": false to externalId/) });
-  expect(sandbox.requests().filter((r) => r.method !== 'GET')).toHaveLength(3);
-  const kept = await run(rawConfig(';', false));
-  expect(kept.counts).toMatchObject({ created: 0, updated: 1, unchanged: 2 });
-  expect(sandbox.contacts()).toHaveLength(3);
-  expect(sandbox.contactsByExternalId().get('crm-bob@example.com;bob@work.example')![0]!.defaultFields.emails.map((e) => e.value)).toEqual(['bob@example.com', 'bob@work.example']);
-});
-
-test.each(['409', 'per-source'] as const)('uniqueness %s: a split that changes no finished record\'s id is taken, and recorded so later runs compare with it', async (uniqueExternalId) => {
-  const sandbox = await startSandbox({ rate: 0, uniqueExternalId });
-  const input = join(dir(), 'contacts.csv');
-  writeFileSync(input, CSV.replace('bob@example.com;bob@work.example', 'bob@example.com'));
-  const stateDir = join(dir(), 'state');
-  const run = (raw: object) => importJob({ config: configFrom(raw), input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
-  expect((await run(rawConfig())).counts.created).toBe(3);
-  expect((await run(rawConfig(';'))).counts).toMatchObject({ created: 0, unchanged: 3 });
-  expect(readFileSync(join(stateDir, 'journal.jsonl'), 'utf8')).toMatch(/"t":"identity","definition":"template \\"crm-\{Email\}\\", \{Email\} split \\";\\""/);
-  // A later cell with the separator is a new record under the new reading: no record of the job changes.
-  expect((await run(rawConfig(';'))).exitCode).toBe(0);
-  expect(sandbox.contacts()).toHaveLength(3);
-});
-
-describe.each(['409', 'per-source'] as const)('uniqueness %s: another integration holds contacts with the job\'s externalIds', (uniqueExternalId) => {
-  test('its contacts are never claimed, updated or deleted; the job\'s own are found by their source', async () => {
-    const ids = ['crm-ada@example.com', 'crm-cy@example.com'];
-    const sandbox = await startSandbox({ rate: 0, uniqueExternalId, existing: ids.map((externalId) => ({ defaultFields: { firstName: `HubSpot ${externalId}` }, externalId, source: 'hubspot' })) });
-    const theirs = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
+test.each(['409', 'per-source'] as const)(
+  'uniqueness %s: following the split hint on a column the id template reads: refused (exit 2) naming the record, then "split": false splits the e-mails and keeps every id',
+  async (uniqueExternalId) => {
+    const sandbox = await startSandbox({ rate: 0, uniqueExternalId });
     const input = join(dir(), 'contacts.csv');
     writeFileSync(input, CSV);
     const stateDir = join(dir(), 'state');
-    const run = (onExisting: 'skip' | 'update' = 'update') => importJob({ config: configFrom(rawConfig(';', false)), input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, onExisting });
-    const first = await run();
-    if (uniqueExternalId === '409') expect(first.counts).toMatchObject({ created: 1, existing: 2, updated: 0 });
-    else expect(first.counts).toMatchObject({ created: 3, existing: 0 });
-    // The CRM changes Ada: a sync writes the job's own contact (per-source), or none (409: the id is another's).
-    writeFileSync(input, CSV.replace('ada@example.com,Ada,', 'ada@example.com,Adeline,'));
-    await run();
-    for (const [id, c] of theirs) expect(sandbox.contacts().find((x) => x.id === id)).toEqual(c);
-    const ours = sandbox.contacts().filter((c) => c.source === 'public-api');
-    expect(ours).toHaveLength(uniqueExternalId === '409' ? 1 : 3);
-    if (uniqueExternalId === 'per-source') expect(ours.find((c) => c.externalId === 'crm-ada@example.com')?.defaultFields.firstName).toBe('Adeline');
-    const { rollback } = await import('../../src/rollback/rollback.js');
-    const rb = await rollback({ stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, yes: true, api: { requestsPerSecond: 1000 } });
-    expect(rb.exitCode).toBe(0);
-    expect(new Set(sandbox.contacts().map((c) => c.id))).toEqual(new Set(theirs.keys()));
-  });
-});
+    const run = (raw: object) =>
+      importJob({
+        config: configFrom(raw),
+        input,
+        stateDir,
+        apiKey: sandbox.apiKey,
+        baseUrl: sandbox.url,
+        log: silentLog,
+      });
+    const first = await run(rawConfig());
+    expect(first.counts.created).toBe(3);
+    expect(first.problemGroups.flatMap((g) => g.examples.map((e) => e.message)).join()).toMatch(/add "split": ";"/);
+    await expect(run(rawConfig(';'))).rejects.toMatchObject({
+      code: 'EXTERNAL_ID_CHANGED',
+      exitCode: 2,
+      message: expect.stringMatching(
+        /gives 1 record\(s\) the job finished a new externalId \(line 3: "crm-bob@example.com;bob@work.example" → "crm-bob@example.com"\)/,
+      ),
+      hint: expect.stringMatching(/add "split": false to externalId/),
+    });
+    expect(sandbox.requests().filter((r) => r.method !== 'GET')).toHaveLength(3);
+    const kept = await run(rawConfig(';', false));
+    expect(kept.counts).toMatchObject({ created: 0, updated: 1, unchanged: 2 });
+    expect(sandbox.contacts()).toHaveLength(3);
+    expect(
+      sandbox
+        .contactsByExternalId()
+        .get('crm-bob@example.com;bob@work.example')![0]!
+        .defaultFields.emails.map((e) => e.value),
+    ).toEqual(['bob@example.com', 'bob@work.example']);
+  },
+);
 
-test.each(['409', 'per-source'] as const)('uniqueness %s: a changed source is refused before anything is sent: the job would no longer know its contacts', async (uniqueExternalId) => {
-  const sandbox = await startSandbox({ rate: 0, uniqueExternalId });
-  const input = join(dir(), 'contacts.csv');
-  writeFileSync(input, CSV);
-  const stateDir = join(dir(), 'state');
-  const run = (raw: object) => importJob({ config: configFrom(raw), input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
-  expect((await run(rawConfig())).counts.created).toBe(3);
-  const before = sandbox.requests().length;
-  await expect(run({ ...rawConfig(), source: 'crm-sync' })).rejects.toMatchObject({ code: 'SOURCE_CHANGED', exitCode: 2, message: expect.stringMatching(/found "crm-sync", but this job .* gave its contacts the source "public-api" \(the API's default\)/) });
-  expect(sandbox.requests().length).toBe(before);
-  expect((await run(rawConfig())).counts.unchanged).toBe(3);
-});
+test.each(['409', 'per-source'] as const)(
+  "uniqueness %s: a split that changes no finished record's id is taken, and recorded so later runs compare with it",
+  async (uniqueExternalId) => {
+    const sandbox = await startSandbox({ rate: 0, uniqueExternalId });
+    const input = join(dir(), 'contacts.csv');
+    writeFileSync(input, CSV.replace('bob@example.com;bob@work.example', 'bob@example.com'));
+    const stateDir = join(dir(), 'state');
+    const run = (raw: object) =>
+      importJob({
+        config: configFrom(raw),
+        input,
+        stateDir,
+        apiKey: sandbox.apiKey,
+        baseUrl: sandbox.url,
+        log: silentLog,
+      });
+    expect((await run(rawConfig())).counts.created).toBe(3);
+    expect((await run(rawConfig(';'))).counts).toMatchObject({ created: 0, unchanged: 3 });
+    expect(readFileSync(join(stateDir, 'journal.jsonl'), 'utf8')).toMatch(
+      /"t":"identity","definition":"template \\"crm-\{Email\}\\", \{Email\} split \\";\\""/,
+    );
+    // A later cell with the separator is a new record under the new reading: no record of the job changes.
+    expect((await run(rawConfig(';'))).exitCode).toBe(0);
+    expect(sandbox.contacts()).toHaveLength(3);
+  },
+);
+
+describe.each(['409', 'per-source'] as const)(
+  "uniqueness %s: another integration holds contacts with the job's externalIds",
+  (uniqueExternalId) => {
+    test("its contacts are never claimed, updated or deleted; the job's own are found by their source", async () => {
+      const ids = ['crm-ada@example.com', 'crm-cy@example.com'];
+      const sandbox = await startSandbox({
+        rate: 0,
+        uniqueExternalId,
+        existing: ids.map((externalId) => ({
+          defaultFields: { firstName: `HubSpot ${externalId}` },
+          externalId,
+          source: 'hubspot',
+        })),
+      });
+      const theirs = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
+      const input = join(dir(), 'contacts.csv');
+      writeFileSync(input, CSV);
+      const stateDir = join(dir(), 'state');
+      const run = (onExisting: 'skip' | 'update' = 'update') =>
+        importJob({
+          config: configFrom(rawConfig(';', false)),
+          input,
+          stateDir,
+          apiKey: sandbox.apiKey,
+          baseUrl: sandbox.url,
+          log: silentLog,
+          onExisting,
+        });
+      const first = await run();
+      if (uniqueExternalId === '409') expect(first.counts).toMatchObject({ created: 1, existing: 2, updated: 0 });
+      else expect(first.counts).toMatchObject({ created: 3, existing: 0 });
+      // The CRM changes Ada: a sync writes the job's own contact (per-source), or none (409: the id is another's).
+      writeFileSync(input, CSV.replace('ada@example.com,Ada,', 'ada@example.com,Adeline,'));
+      await run();
+      for (const [id, c] of theirs) expect(sandbox.contacts().find((x) => x.id === id)).toEqual(c);
+      const ours = sandbox.contacts().filter((c) => c.source === 'public-api');
+      expect(ours).toHaveLength(uniqueExternalId === '409' ? 1 : 3);
+      if (uniqueExternalId === 'per-source')
+        expect(ours.find((c) => c.externalId === 'crm-ada@example.com')?.defaultFields.firstName).toBe('Adeline');
+      const { rollback } = await import('../../src/rollback/rollback.js');
+      const rb = await rollback({
+        stateDir,
+        apiKey: sandbox.apiKey,
+        baseUrl: sandbox.url,
+        log: silentLog,
+        yes: true,
+        api: { requestsPerSecond: 1000 },
+      });
+      expect(rb.exitCode).toBe(0);
+      expect(new Set(sandbox.contacts().map((c) => c.id))).toEqual(new Set(theirs.keys()));
+    });
+  },
+);
+
+test.each(['409', 'per-source'] as const)(
+  'uniqueness %s: a changed source is refused before anything is sent: the job would no longer know its contacts',
+  async (uniqueExternalId) => {
+    const sandbox = await startSandbox({ rate: 0, uniqueExternalId });
+    const input = join(dir(), 'contacts.csv');
+    writeFileSync(input, CSV);
+    const stateDir = join(dir(), 'state');
+    const run = (raw: object) =>
+      importJob({
+        config: configFrom(raw),
+        input,
+        stateDir,
+        apiKey: sandbox.apiKey,
+        baseUrl: sandbox.url,
+        log: silentLog,
+      });
+    expect((await run(rawConfig())).counts.created).toBe(3);
+    const before = sandbox.requests().length;
+    await expect(run({ ...rawConfig(), source: 'crm-sync' })).rejects.toMatchObject({
+      code: 'SOURCE_CHANGED',
+      exitCode: 2,
+      message: expect.stringMatching(
+        /found "crm-sync", but this job .* gave its contacts the source "public-api" \(the API's default\)/,
+      ),
+    });
+    expect(sandbox.requests().length).toBe(before);
+    expect((await run(rawConfig())).counts.unchanged).toBe(3);
+  },
+);

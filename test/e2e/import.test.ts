@@ -14,9 +14,21 @@ import { useTempDir } from '../helpers/temp-dir.js';
 const dir = useTempDir();
 const startSandbox = sandboxesPerTest();
 
-async function runImport(sb: Sandbox, input: string, extra: Partial<ImportOptions> & { api?: Record<string, unknown> } = {}) {
+async function runImport(
+  sb: Sandbox,
+  input: string,
+  extra: Partial<ImportOptions> & { api?: Record<string, unknown> } = {},
+) {
   const { api, ...rest } = extra;
-  return importJob({ config: configFrom(importConfig(api)), input, stateDir: join(dir(), 'state'), apiKey: sb.apiKey, baseUrl: sb.url, log: silentLog, ...rest });
+  return importJob({
+    config: configFrom(importConfig(api)),
+    input,
+    stateDir: join(dir(), 'state'),
+    apiKey: sb.apiKey,
+    baseUrl: sb.url,
+    log: silentLog,
+    ...rest,
+  });
 }
 
 /** Every valid record exists exactly once in the sandbox, and nothing else does. */
@@ -33,20 +45,44 @@ test('2,000 records with a few hundred invalid: exactly the valid ones, once eac
   const file = writeContactsFile(input, 2000);
   const summary = await runImport(sandbox, input);
   expect(file.invalidLines.length + file.duplicateLines.length).toBeGreaterThan(250);
-  expect(summary.counts).toMatchObject({ read: 2000, created: file.valid.length, unchanged: 0, duplicate: file.duplicateLines.length, failed: file.invalidLines.length, notSent: 0 });
+  expect(summary.counts).toMatchObject({
+    read: 2000,
+    created: file.valid.length,
+    unchanged: 0,
+    duplicate: file.duplicateLines.length,
+    failed: file.invalidLines.length,
+    notSent: 0,
+  });
   expect(summary.invariant.holds).toBe(true);
   expect(summary.exitCode).toBe(1);
   expectExactlyOnce(sandbox, file.valid);
   const ada = sandbox.contactsByExternalId().get('r3')![0]!;
   expect(ada).toMatchObject({
     source: 'test-import',
-    defaultFields: { firstName: 'First3', lastName: 'Last3', company: 'Company 3', emails: [{ name: 'work', value: 'user3@example.com' }], phoneNumbers: [{ name: 'mobile', value: '+14152000003' }] },
-    customFields: [expect.objectContaining({ key: 'vip', value: true }), expect.objectContaining({ key: 'signup-date', value: '2024-03-15T04:00:00.000Z' })],
+    defaultFields: {
+      firstName: 'First3',
+      lastName: 'Last3',
+      company: 'Company 3',
+      emails: [{ name: 'work', value: 'user3@example.com' }],
+      phoneNumbers: [{ name: 'mobile', value: '+14152000003' }],
+    },
+    customFields: [
+      expect.objectContaining({ key: 'vip', value: true }),
+      expect.objectContaining({ key: 'signup-date', value: '2024-03-15T04:00:00.000Z' }),
+    ],
   });
   const stateDir = join(dir(), 'state');
-  const failures = parse(readFileSync(join(stateDir, 'failures.csv')), { columns: true, bom: true }) as Record<string, string>[];
-  expect(failures.map((f) => Number(f._error_line)).sort((a, b) => a - b)).toEqual([...file.invalidLines, ...file.duplicateLines].sort((a, b) => a - b));
-  const created = parse(readFileSync(join(stateDir, 'created.csv')), { columns: true, bom: true }) as Record<string, string>[];
+  const failures = parse(readFileSync(join(stateDir, 'failures.csv')), { columns: true, bom: true }) as Record<
+    string,
+    string
+  >[];
+  expect(failures.map((f) => Number(f._error_line)).sort((a, b) => a - b)).toEqual(
+    [...file.invalidLines, ...file.duplicateLines].sort((a, b) => a - b),
+  );
+  const created = parse(readFileSync(join(stateDir, 'created.csv')), { columns: true, bom: true }) as Record<
+    string,
+    string
+  >[];
   expect(created).toHaveLength(file.valid.length);
   expect(created.find((c) => c.externalId === 'r3')).toEqual({ line: '5', externalId: 'r3', contactId: ada.id });
 
@@ -54,32 +90,46 @@ test('2,000 records with a few hundred invalid: exactly the valid ones, once eac
   const posts = () => sandbox.requests().filter((r) => r.method === 'POST').length;
   const before = posts();
   const again = await runImport(sandbox, input);
-  expect(again.counts).toMatchObject({ read: 2000, created: 0, unchanged: file.valid.length, failed: file.invalidLines.length });
+  expect(again.counts).toMatchObject({
+    read: 2000,
+    created: 0,
+    unchanged: file.valid.length,
+    failed: file.invalidLines.length,
+  });
   expect(posts()).toBe(before);
 });
 
-test.each(['409', 'off'] as const)('uniqueExternalId %s: with faults (5%% 500s, 3%% resets, 3%% store-then-drop, 1%% hangs, 429 bursts) every valid record is created exactly once', async (uniqueExternalId) => {
-  const sandbox = await startSandbox({
-    rate: 0,
-    uniqueExternalId,
-    seed: 42,
-    hangMs: 30_000,
-    burstMs: 200,
-    // Each kind once at a fixed request, so every run sees all of them, then by probability.
-    faults: parseFaultSpec('post:hang=#5,post:429=#20,post:drop=#30,post:reset=#40,post:500=#50,post:500=0.05,post:reset=0.03,post:drop=0.03,post:hang=0.01,429=0.005,get:500=0.05'),
-  });
-  const input = join(dir(), 'contacts.csv');
-  const file = writeContactsFile(input, 700);
-  const summary = await runImport(sandbox, input, { api: { timeoutMs: 400, retry: { attempts: 10, baseDelayMs: 5, maxDelayMs: 40 } } });
-  const faults = sandbox.stats().byFault;
-  expect(Object.keys(faults).sort()).toEqual(['429', '500', 'drop', 'hang', 'reset']);
-  expect(summary.problems).toEqual(expect.not.objectContaining({ CONFLICT_NOT_FOUND: expect.anything(), LOOKUP_FAILED: expect.anything() }));
-  expect(summary.counts).toMatchObject({ created: file.valid.length, failed: file.invalidLines.length, notSent: 0 });
-  expect(summary.invariant.holds).toBe(true);
-  expect(summary.requests).toMatchObject({ lookups: expect.any(Number), rateLimited: expect.any(Number) });
-  expect(summary.requests!.lookups).toBeGreaterThan(0);
-  expectExactlyOnce(sandbox, file.valid);
-});
+test.each(['409', 'off'] as const)(
+  'uniqueExternalId %s: with faults (5%% 500s, 3%% resets, 3%% store-then-drop, 1%% hangs, 429 bursts) every valid record is created exactly once',
+  async (uniqueExternalId) => {
+    const sandbox = await startSandbox({
+      rate: 0,
+      uniqueExternalId,
+      seed: 42,
+      hangMs: 30_000,
+      burstMs: 200,
+      // Each kind once at a fixed request, so every run sees all of them, then by probability.
+      faults: parseFaultSpec(
+        'post:hang=#5,post:429=#20,post:drop=#30,post:reset=#40,post:500=#50,post:500=0.05,post:reset=0.03,post:drop=0.03,post:hang=0.01,429=0.005,get:500=0.05',
+      ),
+    });
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, 700);
+    const summary = await runImport(sandbox, input, {
+      api: { timeoutMs: 400, retry: { attempts: 10, baseDelayMs: 5, maxDelayMs: 40 } },
+    });
+    const faults = sandbox.stats().byFault;
+    expect(Object.keys(faults).sort()).toEqual(['429', '500', 'drop', 'hang', 'reset']);
+    expect(summary.problems).toEqual(
+      expect.not.objectContaining({ CONFLICT_NOT_FOUND: expect.anything(), LOOKUP_FAILED: expect.anything() }),
+    );
+    expect(summary.counts).toMatchObject({ created: file.valid.length, failed: file.invalidLines.length, notSent: 0 });
+    expect(summary.invariant.holds).toBe(true);
+    expect(summary.requests).toMatchObject({ lookups: expect.any(Number), rateLimited: expect.any(Number) });
+    expect(summary.requests!.lookups).toBeGreaterThan(0);
+    expectExactlyOnce(sandbox, file.valid);
+  },
+);
 
 test('401: the job stops at once (exit 3), no record is marked failed, and the next run picks up', async () => {
   const sandbox = await startSandbox({ rate: 0 });
@@ -141,13 +191,21 @@ test('permanent failures are not resent unchanged; a changed record is sent agai
   const posts = () => sandbox.requests().filter((r) => r.method === 'POST').length;
   const first = await runImport(sandbox, input);
   expect(first.problems).toMatchObject({ API_422_0800422: 2 });
-  const refused = sandbox.requests().filter((r) => r.status === 422).map((r) => r.externalIds![0]!);
+  const refused = sandbox
+    .requests()
+    .filter((r) => r.status === 422)
+    .map((r) => r.externalIds![0]!);
   const before = posts();
   const second = await runImport(sandbox, input);
   expect(second.problems).toMatchObject({ API_422_0800422: 2 });
   expect(posts()).toBe(before);
-  const failures = parse(readFileSync(join(dir(), 'state', 'failures.csv')), { columns: true, bom: true }) as Record<string, string>[];
-  expect(failures.find((f) => f._error_code === 'API_422_0800422')!._error_message).toMatch(/unchanged since an earlier run/);
+  const failures = parse(readFileSync(join(dir(), 'state', 'failures.csv')), { columns: true, bom: true }) as Record<
+    string,
+    string
+  >[];
+  expect(failures.find((f) => f._error_code === 'API_422_0800422')!._error_message).toMatch(
+    /unchanged since an earlier run/,
+  );
   const n = refused[0]!.slice(1);
   writeFileSync(input, readFileSync(input, 'utf8').replace(`${refused[0]},First${n},`, `${refused[0]},Firstname${n},`));
   const third = await runImport(sandbox, input);
@@ -165,7 +223,11 @@ describe('--on-existing: contacts made before this job', () => {
     const ids: string[] = [];
     for (const id of existing) {
       // The job's own source (a contact is its source and externalId): another tool of this CRM made them before the job.
-      const r = await fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey }, body: JSON.stringify({ defaultFields: { firstName: 'Before' }, externalId: id, source: 'test-import' }) });
+      const r = await fetch(`${sandbox.url}/v1/contacts`, {
+        method: 'POST',
+        headers: { authorization: sandbox.apiKey },
+        body: JSON.stringify({ defaultFields: { firstName: 'Before' }, externalId: id, source: 'test-import' }),
+      });
       ids.push(((await r.json()) as { data: { id: string } }).data.id);
     }
     return { sandbox, input, file, existing, ids };
@@ -176,7 +238,12 @@ describe('--on-existing: contacts made before this job', () => {
     const summary = await runImport(sandbox, input);
     expect(summary.counts).toMatchObject({ created: file.valid.length - 3, existing: 3, updated: 0 });
     expectExactlyOnce(sandbox, file.valid);
-    existing.forEach((id, k) => expect(sandbox.contactsByExternalId().get(id)![0]).toMatchObject({ id: ids[k], defaultFields: { firstName: 'Before' } }));
+    existing.forEach((id, k) =>
+      expect(sandbox.contactsByExternalId().get(id)![0]).toMatchObject({
+        id: ids[k],
+        defaultFields: { firstName: 'Before' },
+      }),
+    );
     // Lookups are batched: far fewer than the records.
     expect(summary.requests!.lookups).toBeLessThanOrEqual(2);
   });
@@ -198,12 +265,17 @@ describe('--on-existing: contacts made before this job', () => {
     const again = await runImport(sandbox, input, { onExisting: 'update' });
     expect(again.counts).toMatchObject({ created: 0, updated: 0, unchanged: file.valid.length });
     // The 3 made before the job, one POST per valid record (the 3 existing ones answered 409), the 3 PATCHes; the rerun sends nothing.
-    expect(sandbox.requests().filter((r) => r.method === 'PATCH' || r.method === 'POST')).toHaveLength(3 + file.valid.length + patches.length);
+    expect(sandbox.requests().filter((r) => r.method === 'PATCH' || r.method === 'POST')).toHaveLength(
+      3 + file.valid.length + patches.length,
+    );
     expect(sandbox.requests().filter((r) => r.status === 409)).toHaveLength(3);
   });
 
   test('created.csv lists only the contacts this job made: not those it left alone (skip) nor those it updated (update)', async () => {
-    const createdIds = (stateDir: string) => (parse(readFileSync(join(stateDir, 'created.csv')), { columns: true, bom: true }) as Record<string, string>[]).map((r) => r.externalId).sort();
+    const createdIds = (stateDir: string) =>
+      (parse(readFileSync(join(stateDir, 'created.csv')), { columns: true, bom: true }) as Record<string, string>[])
+        .map((r) => r.externalId)
+        .sort();
     for (const onExisting of ['skip', 'update'] as const) {
       const { sandbox, input, file, existing } = await withExisting();
       const stateDir = join(dir(), `state-${onExisting}`);
@@ -215,21 +287,35 @@ describe('--on-existing: contacts made before this job', () => {
 });
 
 test('the workspace check: a custom field the workspace lacks, or of another type, stops before anything is sent (exit 2)', async () => {
-  const sandbox = await startSandbox({ rate: 0, customFields: [{ name: 'VIP', key: 'vip', type: 'string' }, { name: 'Signup', key: 'signup-day', type: 'date' }] });
+  const sandbox = await startSandbox({
+    rate: 0,
+    customFields: [
+      { name: 'VIP', key: 'vip', type: 'string' },
+      { name: 'Signup', key: 'signup-day', type: 'date' },
+    ],
+  });
   const input = join(dir(), 'contacts.csv');
   writeContactsFile(input, 10);
   const run = runImport(sandbox, input);
   await expect(run).rejects.toMatchObject({ code: 'WORKSPACE_MISMATCH', exitCode: 2 });
   const message = await run.catch((e: Error) => e.message);
-  expect(message).toMatch(/customFields\[0\]\.type: found "boolean": the workspace's field "vip" \(VIP\) has type "string"/);
-  expect(message).toMatch(/customFields\[1\]\.key: found "signup-date": not a custom field of this workspace \(did you mean "signup-day"\?\)/);
+  expect(message).toMatch(
+    /customFields\[0\]\.type: found "boolean": the workspace's field "vip" \(VIP\) has type "string"/,
+  );
+  expect(message).toMatch(
+    /customFields\[1\]\.key: found "signup-date": not a custom field of this workspace \(did you mean "signup-day"\?\)/,
+  );
   expect(message).toMatch(/the workspace's custom fields: vip \(string, "VIP"\), signup-day \(date, "Signup"\)/);
   expect(sandbox.requests().map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/contact-custom-fields']);
 });
 
 test('the API key appears in no file the run writes and in no log line, errors included', async () => {
   const secret = 'sk-live-SECRET-9f8e7d6c5b4a';
-  const sandbox = await startSandbox({ rate: 0, apiKeys: [secret], faults: parseFaultSpec('post:500=#1,post:reset=#2,post:drop=#3') });
+  const sandbox = await startSandbox({
+    rate: 0,
+    apiKeys: [secret],
+    faults: parseFaultSpec('post:500=#1,post:reset=#2,post:drop=#3'),
+  });
   const input = join(dir(), 'contacts.csv');
   writeContactsFile(input, 20);
   const lines: string[] = [];
@@ -262,7 +348,10 @@ test("the 409 path: a create stored after its answer was lost and after the look
   expect(sandbox.requests().filter((r) => r.status === 409)).toHaveLength(3);
   expect(summary.counts).toMatchObject({ created: file.valid.length, failed: file.invalidLines.length, unchanged: 0 });
   expectExactlyOnce(sandbox, file.valid);
-  const created = parse(readFileSync(join(dir(), 'state', 'created.csv')), { columns: true, bom: true }) as Record<string, string>[];
+  const created = parse(readFileSync(join(dir(), 'state', 'created.csv')), { columns: true, bom: true }) as Record<
+    string,
+    string
+  >[];
   expect(created).toHaveLength(file.valid.length);
   for (const c of sandbox.contacts()) expect(created.find((r) => r.externalId === c.externalId)!.contactId).toBe(c.id);
 });
@@ -300,19 +389,35 @@ describe('the state directory belongs to one workspace', () => {
     writeContactsFile(input, 20);
     await runImport(sandbox, input, { apiKey: 'key-one-aaaaaaaaaaaa', maxRows: 5 });
     // The second key sees none of them, as a key of another workspace at the same URL would.
-    for (const c of sandbox.contacts()) await fetch(`${sandbox.url}/v1/contacts/${c.id}`, { method: 'DELETE', headers: { authorization: 'key-one-aaaaaaaaaaaa' } });
+    for (const c of sandbox.contacts())
+      await fetch(`${sandbox.url}/v1/contacts/${c.id}`, {
+        method: 'DELETE',
+        headers: { authorization: 'key-one-aaaaaaaaaaaa' },
+      });
     const before = sandbox.requests().filter((r) => r.method === 'POST').length;
-    await expect(runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb', sameWorkspace: true })).rejects.toMatchObject({ code: 'NOT_SAME_WORKSPACE', exitCode: 2, message: expect.stringMatching(/none of 5 contacts this job made .* is in the workspace of the new key/) });
+    await expect(
+      runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb', sameWorkspace: true }),
+    ).rejects.toMatchObject({
+      code: 'NOT_SAME_WORKSPACE',
+      exitCode: 2,
+      message: expect.stringMatching(/none of 5 contacts this job made .* is in the workspace of the new key/),
+    });
     expect(sandbox.requests().filter((r) => r.method === 'POST')).toHaveLength(before);
     // Still bound to the first key.
-    await expect(runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE' });
+    await expect(runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).rejects.toMatchObject({
+      code: 'STATE_OTHER_WORKSPACE',
+    });
   });
 
   test('the key fingerprint is salted per job: one key gives two jobs different fingerprints', async () => {
     const sandbox = await startSandbox({ rate: 0 });
     const input = join(dir(), 'contacts.csv');
     writeContactsFile(input, 3);
-    const header = (state: string) => JSON.parse(readFileSync(join(state, 'journal.jsonl'), 'utf8').split('\n')[0]!) as { keyFingerprint: string; keySalt: string };
+    const header = (state: string) =>
+      JSON.parse(readFileSync(join(state, 'journal.jsonl'), 'utf8').split('\n')[0]!) as {
+        keyFingerprint: string;
+        keySalt: string;
+      };
     await runImport(sandbox, input, { stateDir: join(dir(), 'job-a') });
     await runImport(sandbox, input, { stateDir: join(dir(), 'job-b') });
     const [a, b] = [header(join(dir(), 'job-a')), header(join(dir(), 'job-b'))];
@@ -327,13 +432,20 @@ describe('the state directory belongs to one workspace', () => {
     const file = writeContactsFile(input, 20);
     await runImport(sandbox, input, { apiKey: 'key-one-aaaaaaaaaaaa', maxRows: 5 });
     const before = sandbox.requests().length;
-    await expect(runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE', hint: expect.stringMatching(/run once with --same-workspace/) });
+    await expect(runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).rejects.toMatchObject({
+      code: 'STATE_OTHER_WORKSPACE',
+      hint: expect.stringMatching(/run once with --same-workspace/),
+    });
     expect(sandbox.requests()).toHaveLength(before);
     const rotated = await runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb', sameWorkspace: true });
     expect(rotated.counts).toMatchObject({ created: file.valid.length - 5, unchanged: 5 });
     // Bound to the new key now: it needs no flag, the old one is refused.
-    expect((await runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).counts.unchanged).toBe(file.valid.length);
-    await expect(runImport(sandbox, input, { apiKey: 'key-one-aaaaaaaaaaaa' })).rejects.toMatchObject({ code: 'STATE_OTHER_WORKSPACE' });
+    expect((await runImport(sandbox, input, { apiKey: 'key-two-bbbbbbbbbbbb' })).counts.unchanged).toBe(
+      file.valid.length,
+    );
+    await expect(runImport(sandbox, input, { apiKey: 'key-one-aaaaaaaaaaaa' })).rejects.toMatchObject({
+      code: 'STATE_OTHER_WORKSPACE',
+    });
     expectExactlyOnce(sandbox, file.valid);
   });
 
@@ -352,9 +464,23 @@ describe('createdByUserId is checked once, before anything is sent', () => {
     const input = join(dir(), 'contacts.csv');
     writeContactsFile(input, 10);
     const config = configFrom({ ...importConfig(), createdByUserId: 'USghost' });
-    const run = importJob({ config, input, stateDir: join(dir(), 'state'), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
-    await expect(run).rejects.toMatchObject({ code: 'CREATED_BY_USER_UNKNOWN', exitCode: 2, message: expect.stringMatching(/createdByUserId: found "USghost": no such user/) });
-    expect(sandbox.requests().map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/contact-custom-fields', 'GET /v1/users/USghost']);
+    const run = importJob({
+      config,
+      input,
+      stateDir: join(dir(), 'state'),
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+    });
+    await expect(run).rejects.toMatchObject({
+      code: 'CREATED_BY_USER_UNKNOWN',
+      exitCode: 2,
+      message: expect.stringMatching(/createdByUserId: found "USghost": no such user/),
+    });
+    expect(sandbox.requests().map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /v1/contact-custom-fields',
+      'GET /v1/users/USghost',
+    ]);
   });
 
   test('a known user: one check, then the creates carry it', async () => {
@@ -362,7 +488,14 @@ describe('createdByUserId is checked once, before anything is sent', () => {
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 10);
     const config = configFrom({ ...importConfig(), createdByUserId: 'USreal' });
-    const summary = await importJob({ config, input, stateDir: join(dir(), 'state'), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+    const summary = await importJob({
+      config,
+      input,
+      stateDir: join(dir(), 'state'),
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+    });
     expect(summary.counts.created).toBe(file.valid.length);
     expect(sandbox.requests().filter((r) => r.path.startsWith('/v1/users/'))).toHaveLength(1);
     expect(sandbox.contacts().every((c) => c.createdByUserId === 'USreal')).toBe(true);
@@ -376,7 +509,12 @@ test('start-up reads get the same policy: a 429 and a 500 on the custom-fields c
   const summary = await runImport(sandbox, input);
   expect(summary.exitCode).toBe(1);
   expect(summary.counts.created).toBe(file.valid.length);
-  expect(sandbox.requests().filter((r) => r.route === 'fields').map((r) => r.status)).toEqual([429, 500, 200]);
+  expect(
+    sandbox
+      .requests()
+      .filter((r) => r.route === 'fields')
+      .map((r) => r.status),
+  ).toEqual([429, 500, 200]);
 });
 
 test("a dry run after an import writes its own reports (dry-run/) and leaves the import's as they were", async () => {
@@ -392,7 +530,15 @@ test("a dry run after an import writes its own reports (dry-run/) and leaves the
   expect(dry.reportDir).toBe(join(stateDir, 'dry-run'));
   expect(files.map((f) => readFileSync(join(stateDir, f), 'utf8'))).toEqual(before);
   // .failures.csv.written: how the tool left the report a person may edit (never written over once edited).
-  expect(readdirSync(join(stateDir, 'dry-run')).sort()).toEqual(['.failures.csv.written', '.openphone-import', 'dropped-values.csv', 'failures.csv', 'payloads.jsonl', 'report.html', 'summary.json']);
+  expect(readdirSync(join(stateDir, 'dry-run')).sort()).toEqual([
+    '.failures.csv.written',
+    '.openphone-import',
+    'dropped-values.csv',
+    'failures.csv',
+    'payloads.jsonl',
+    'report.html',
+    'summary.json',
+  ]);
 });
 
 test('the externalId definition changed between runs: exit 2 naming the old and the new, nothing sent', async () => {
@@ -402,10 +548,19 @@ test('the externalId definition changed between runs: exit 2 naming the old and 
   await runImport(sandbox, input);
   const before = sandbox.requests().length;
   const changed = configFrom({ ...importConfig(), externalId: { template: 'crm-{Record ID}' } });
-  const run = importJob({ config: changed, input, stateDir: join(dir(), 'state'), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+  const run = importJob({
+    config: changed,
+    input,
+    stateDir: join(dir(), 'state'),
+    apiKey: sandbox.apiKey,
+    baseUrl: sandbox.url,
+    log: silentLog,
+  });
   await expect(run).rejects.toMatchObject({ code: 'EXTERNAL_ID_CHANGED', exitCode: 2 });
   const err = (await run.catch((e: unknown) => e)) as Error & { hint?: string };
-  expect(err!.message).toMatch(/externalId: found template "crm-\{Record ID\}", but this job .* identified its records by column "Record ID"/);
+  expect(err!.message).toMatch(
+    /externalId: found template "crm-\{Record ID\}", but this job .* identified its records by column "Record ID"/,
+  );
   expect(err!.hint).toMatch(/set externalId back to column "Record ID"/);
   expect(sandbox.requests()).toHaveLength(before);
   expectExactlyOnce(sandbox, file.valid);
@@ -413,12 +568,17 @@ test('the externalId definition changed between runs: exit 2 naming the old and 
 
 describe('a job-wide refusal or an API that is down stops the job for a person, marking nothing failed for good', () => {
   test('the first 10 creates all refused with 403: exit 3, and the rerun sends them again once the cause is gone', async () => {
-    const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec(`post:403=${Array.from({ length: 10 }, (_, i) => `#${i + 1}`).join('')}`) });
+    const sandbox = await startSandbox({
+      rate: 0,
+      faults: parseFaultSpec(`post:403=${Array.from({ length: 10 }, (_, i) => `#${i + 1}`).join('')}`),
+    });
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 60);
     const first = await runImport(sandbox, input, { api: { concurrency: 1 } });
     expect(first.exitCode).toBe(3);
-    expect(first.abortedBecause).toMatch(/the first 10 records sent were all refused with API_403_0800403 .*none of them is marked failed for good/);
+    expect(first.abortedBecause).toMatch(
+      /the first 10 records sent were all refused with API_403_0800403 .*none of them is marked failed for good/,
+    );
     expect(first.abortHint).toMatch(/^fix the cause \(the key's permissions/);
     expect(sandbox.requests().filter((r) => r.method === 'POST')).toHaveLength(10);
     expect(first.invariant.holds).toBe(true);
@@ -442,7 +602,10 @@ describe('a job-wide refusal or an API that is down stops the job for a person, 
     const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:503=1,get:503=1') });
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 200);
-    const summary = await runImport(sandbox, input, { breaker: { failures: 10, quietMs: 150 }, api: { concurrency: 4, retry: { attempts: 50, baseDelayMs: 5, maxDelayMs: 20 } } });
+    const summary = await runImport(sandbox, input, {
+      breaker: { failures: 10, quietMs: 150 },
+      api: { concurrency: 4, retry: { attempts: 50, baseDelayMs: 5, maxDelayMs: 20 } },
+    });
     expect(summary.exitCode).toBe(3);
     expect(summary.abortedBecause).toMatch(/the API answered none of the last \d+ requests/);
     expect(summary.abortHint).toBe('rerun the same command when the API is back');
@@ -468,8 +631,38 @@ test('reports are spreadsheet-safe (formulas neutralised) and keep every column,
   const stateDir = join(dir(), 'state');
   const failuresText = readFileSync(join(stateDir, 'failures.csv'), 'utf8');
   const [header, row] = parse(failuresText, { bom: true }) as string[][];
-  expect(header).toEqual(['Record ID', 'First Name', 'Last Name', 'Company', 'Email', 'Mobile', 'VIP', 'Signed Up', 'Note', 'Note', '', '_source_file', '_source_line', '_error_line', '_error_code', '_error_message', '_error_raw']);
-  expect(row!.slice(0, 11)).toEqual(['r1', 'Ada', 'Lovelace', `'=HYPERLINK("http://evil.example","x")`, 'not-an-email', "'+14155550101", 'yes', '03/15/2024', "'@SUM(1)", "'-2", "'+x"]);
+  expect(header).toEqual([
+    'Record ID',
+    'First Name',
+    'Last Name',
+    'Company',
+    'Email',
+    'Mobile',
+    'VIP',
+    'Signed Up',
+    'Note',
+    'Note',
+    '',
+    '_source_file',
+    '_source_line',
+    '_error_line',
+    '_error_code',
+    '_error_message',
+    '_error_raw',
+  ]);
+  expect(row!.slice(0, 11)).toEqual([
+    'r1',
+    'Ada',
+    'Lovelace',
+    `'=HYPERLINK("http://evil.example","x")`,
+    'not-an-email',
+    "'+14155550101",
+    'yes',
+    '03/15/2024',
+    "'@SUM(1)",
+    "'-2",
+    "'+x",
+  ]);
   const created = parse(readFileSync(join(stateDir, 'created.csv')), { bom: true }) as string[][];
   expect(created[1]![1]).toBe("'=cmd");
   expect(sandbox.contactsByExternalId().get('=cmd')![0]!.defaultFields.company).toBe("'=already quoted");
@@ -489,7 +682,11 @@ test('a stop whose grace period cuts requests on their way counts them as sent b
   const input = join(dir(), 'contacts.csv');
   const file = writeContactsFile(input, 16);
   const stop = new AbortController();
-  const running = runImport(sandbox, input, { stop: stop.signal, graceMs: 100, api: { concurrency: 4, timeoutMs: 2000 } });
+  const running = runImport(sandbox, input, {
+    stop: stop.signal,
+    graceMs: 100,
+    api: { concurrency: 4, timeoutMs: 2000 },
+  });
   while (!sandbox.requests().some((r) => r.method === 'POST')) await new Promise((r) => setTimeout(r, 5));
   stop.abort();
   const first = await running;
@@ -511,7 +708,12 @@ test("the README's rerun of failures.csv without --state-dir keeps the job's sta
   const stateDir = join(dir(), 'contacts.openphone-import');
   const failuresCsv = join(stateDir, 'failures.csv');
   // Fix the bad phone and email; the other failures stay as they are.
-  writeFileSync(failuresCsv, readFileSync(failuresCsv, 'utf8').replace(',12345,', ',+14155550199,').replace(',not-an-email,', ',fixed@example.com,'));
+  writeFileSync(
+    failuresCsv,
+    readFileSync(failuresCsv, 'utf8')
+      .replace(',12345,', ',+14155550199,')
+      .replace(',not-an-email,', ',fixed@example.com,'),
+  );
   const rerun = await runCli(['run', '-c', config, '-i', failuresCsv, '--base-url', sandbox.url], env);
   expect(rerun.stdout).toContain(`reports: ${stateDir}/`);
   expect(readdirSync(stateDir)).not.toContain('failures.openphone-import');
@@ -533,7 +735,9 @@ test('an input rewritten in place while it is read (same inode): the run says so
   appendFileSync(input, readFileSync(input, 'utf8') + 'Record ID,First Name\nx1,Late\n');
   const summary = await run;
   expect(summary.exitCode).toBe(4);
-  expect(summary.stoppedEarly).toMatch(/the input changed while it was read \(.*contacts\.csv (changed size|was written to)/);
+  expect(summary.stoppedEarly).toMatch(
+    /the input changed while it was read \(.*contacts\.csv (changed size|was written to)/,
+  );
 });
 
 test('after a stop and a resume, dropped-values.csv and the count of values left out cover the whole job, not the last run', async () => {
@@ -543,11 +747,22 @@ test('after a stop and a resume, dropped-values.csv and the count of values left
   // Every record drops one value: a phone extension (kept as a note, the number imported without it).
   writeFileSync(input, readFileSync(input, 'utf8').replace(/(\+1415\d{7})/g, '$1 ext. 23'));
   const config = { ...importConfig(), invalidValues: 'drop' };
-  const run = (extra: Partial<ImportOptions>) => importJob({ config: configFrom(config), input, stateDir: join(dir(), 'state'), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, ...extra });
+  const run = (extra: Partial<ImportOptions>) =>
+    importJob({
+      config: configFrom(config),
+      input,
+      stateDir: join(dir(), 'state'),
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+      ...extra,
+    });
   const first = await run({ maxRows: 10 });
   expect(first.exitCode).toBe(4);
   const second = await run({});
-  const rows = parse(readFileSync(join(dir(), 'state', 'dropped-values.csv'), 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as { externalId: string; code: string }[];
+  const rows = parse(readFileSync(join(dir(), 'state', 'dropped-values.csv'), 'utf8').replace(/^\uFEFF/, ''), {
+    columns: true,
+  }) as { externalId: string; code: string }[];
   // Every record imported, in either run, left out at least its extension; the count is the file's rows.
   const imported = second.counts.created + second.counts.unchanged;
   expect(new Set(rows.map((r) => r.externalId)).size).toBe(imported);

@@ -24,7 +24,10 @@ async function initAndImport(name: string, withKey: boolean) {
   const init = await runCli(['init', '-i', fixture(`${name}.csv`), '-o', out, '--base-url', sandbox.url], env);
   expect(init.code).toBe(0);
   expect(() => loadConfig(out)).not.toThrow();
-  const run = await runCli(['run', '-c', out, '-i', fixture(`${name}.csv`), '--state-dir', join(dir(), 'state'), '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+  const run = await runCli(
+    ['run', '-c', out, '-i', fixture(`${name}.csv`), '--state-dir', join(dir(), 'state'), '--base-url', sandbox.url],
+    { OPENPHONE_API_KEY: sandbox.apiKey },
+  );
   // The config init wrote matches existing contacts: the run says it lists the workspace, and nothing worse.
   expect(run.stderr).not.toMatch(/^(warning|error)/m);
   expect(run.code).toBe(0);
@@ -35,28 +38,48 @@ test('Google Contacts export: labels from the Label columns, " ::: " multi-value
   const { init, config, contacts } = await initAndImport('google-contacts', false);
   expect(config.externalId).toEqual({ column: 'E-mail 1 - Value' });
   expect(init.stdout).toMatch(/externalId: column "E-mail 1 - Value": the export has no id column/);
-  expect(init.stdout).toMatch(/phone\.defaultCountry: US \(sure\): \d+ of the \d+ numbers written without \+country code are in North American format/);
+  expect(init.stdout).toMatch(
+    /phone\.defaultCountry: US \(sure\): \d+ of the \d+ numbers written without \+country code are in North American format/,
+  );
   expect(init.stdout).toMatch(/\(415\) 555-0199 → \+1 415 555 0199 \(US\)/);
   expect(init.stdout).toMatch(/left unmapped: .*"Birthday"/);
   expect(contacts).toHaveLength(8);
   const ada = contacts.find((c) => c.externalId === 'ada@engines.example')!;
   expect(ada.defaultFields).toMatchObject({
-    firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines Ltd', role: 'Founder',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    company: 'Analytical Engines Ltd',
+    role: 'Founder',
     // Each record's own labels name its values (Google's "E-mail 1 - Label", "Phone 1 - Label"), as written.
-    emails: [{ name: 'Work', value: 'ada@engines.example' }, { name: 'Home', value: 'ada.home@example.org' }].map((e) => expect.objectContaining(e)),
-    phoneNumbers: [{ name: 'Mobile', value: '+442079460958' }, { name: 'Mobile', value: '+14155550132' }].map((p) => expect.objectContaining(p)),
+    emails: [
+      { name: 'Work', value: 'ada@engines.example' },
+      { name: 'Home', value: 'ada.home@example.org' },
+    ].map((e) => expect.objectContaining(e)),
+    phoneNumbers: [
+      { name: 'Mobile', value: '+442079460958' },
+      { name: 'Mobile', value: '+14155550132' },
+    ].map((p) => expect.objectContaining(p)),
   });
 });
 
 test('Outlook export: "Title" (Mr./Ms.) is not the role, empty phone columns left out', async () => {
   const { init, config, contacts } = await initAndImport('outlook', false);
   expect(config.defaultFields.role).toBe('Job Title');
-  expect(config.defaultFields.phoneNumbers.map((p: { column: string }) => p.column)).toEqual(['Mobile Phone', 'Business Phone']);
+  expect(config.defaultFields.phoneNumbers.map((p: { column: string }) => p.column)).toEqual([
+    'Mobile Phone',
+    'Business Phone',
+  ]);
   expect(init.stdout).toMatch(/left out, empty in the sample: .*"Home Phone"/);
   expect(contacts).toHaveLength(8);
   expect(contacts.find((c) => c.externalId === 'grace@navy.example')!.defaultFields).toMatchObject({
-    firstName: 'Grace', lastName: 'Hopper', company: 'US Navy', role: 'Rear Admiral',
-    phoneNumbers: [expect.objectContaining({ name: 'mobile', value: '+14155550199' }), expect.objectContaining({ name: 'work', value: '+12125550187' })],
+    firstName: 'Grace',
+    lastName: 'Hopper',
+    company: 'US Navy',
+    role: 'Rear Admiral',
+    phoneNumbers: [
+      expect.objectContaining({ name: 'mobile', value: '+14155550199' }),
+      expect.objectContaining({ name: 'work', value: '+12125550187' }),
+    ],
   });
 });
 
@@ -67,7 +90,11 @@ test('HubSpot export with an API key: Record ID as id, a column matched to the w
   expect(init.stdout).toMatch(/customFields: column "VIP" → the workspace's field "vip" \(boolean, "VIP"\)/);
   expect(contacts).toHaveLength(8);
   const first = contacts.find((c) => c.externalId === '51201')!;
-  expect(first.defaultFields).toMatchObject({ firstName: 'Ada', company: 'Analytical Engines Ltd', emails: [expect.objectContaining({ value: 'ada@engines.example' })] });
+  expect(first.defaultFields).toMatchObject({
+    firstName: 'Ada',
+    company: 'Analytical Engines Ltd',
+    emails: [expect.objectContaining({ value: 'ada@engines.example' })],
+  });
   expect(first.customFields).toEqual([expect.objectContaining({ key: 'vip', value: true })]);
   // The owner column: "Sam Sales" is a user of the workspace by full name.
   expect(config.owner).toEqual({ column: 'Contact owner', unknown: 'default' });
@@ -81,7 +108,9 @@ test('init does not overwrite a config unless told to', async () => {
   writeFileSync(out, '{}');
   const r = await runCli(['init', '-i', fixture('hubspot.csv'), '-o', out], { OPENPHONE_API_KEY: '' });
   expect(r.code).toBe(2);
-  expect(r.stderr).toMatch(/exists: not overwritten\nhint: pass --update to add what the export has to it, keeping your edits; --force to replace it/);
+  expect(r.stderr).toMatch(
+    /exists: not overwritten\nhint: pass --update to add what the export has to it, keeping your edits; --force to replace it/,
+  );
 });
 
 test('a Windows-1252 export is recognised and its encoding set', async () => {
@@ -93,18 +122,32 @@ test('a Windows-1252 export is recognised and its encoding set', async () => {
 });
 
 test('with the key, a workspace that has contacts without an externalId: init proposes matching on what the config maps, and says why', async () => {
-  const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Typed in the app', phoneNumbers: [{ name: 'mobile', value: '+14155550100' }] }, source: 'openphone' }] });
+  const sandbox = await startSandbox({
+    rate: 0,
+    existing: [
+      {
+        defaultFields: { firstName: 'Typed in the app', phoneNumbers: [{ name: 'mobile', value: '+14155550100' }] },
+        source: 'openphone',
+      },
+    ],
+  });
   const out = join(dir(), 'matched.json');
-  const r = await runCli(['init', '-i', fixture('hubspot.csv'), '-o', out, '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+  const r = await runCli(['init', '-i', fixture('hubspot.csv'), '-o', out, '--base-url', sandbox.url], {
+    OPENPHONE_API_KEY: sandbox.apiKey,
+  });
   expect(r.code).toBe(0);
   const config = JSON.parse(readFileSync(out, 'utf8'));
   expect(config.matchExisting).toEqual(['phone', 'email']);
-  expect(r.stdout).toMatch(/matchExisting: \["phone","email"\]: the workspace already has contacts without an externalId \(1 in its first page/);
+  expect(r.stdout).toMatch(
+    /matchExisting: \["phone","email"\]: the workspace already has contacts without an externalId \(1 in its first page/,
+  );
   expect(() => loadConfig(out)).not.toThrow();
   // An empty workspace today, or no key: matching is proposed all the same (the app adds contacts later), and said.
   const emptyWorkspace = await startSandbox({ rate: 0 });
   const empty = join(dir(), 'empty.json');
-  const r2 = await runCli(['init', '-i', fixture('hubspot.csv'), '-o', empty, '--base-url', emptyWorkspace.url], { OPENPHONE_API_KEY: emptyWorkspace.apiKey });
+  const r2 = await runCli(['init', '-i', fixture('hubspot.csv'), '-o', empty, '--base-url', emptyWorkspace.url], {
+    OPENPHONE_API_KEY: emptyWorkspace.apiKey,
+  });
   expect(JSON.parse(readFileSync(empty, 'utf8')).matchExisting).toEqual(['phone', 'email']);
   expect(r2.stdout).toMatch(/no contact without an externalId in its first page today/);
   const keyless = join(dir(), 'keyless.json');
@@ -114,7 +157,9 @@ test('with the key, a workspace that has contacts without an externalId: init pr
 });
 
 test('init on a file that is not there, or on a folder: exit 2 with the path, never a crash', async () => {
-  const missing = await runCli(['init', '-i', join(dir(), 'no-such-export.csv'), '-o', join(dir(), 'x.json')], { OPENPHONE_API_KEY: '' });
+  const missing = await runCli(['init', '-i', join(dir(), 'no-such-export.csv'), '-o', join(dir(), 'x.json')], {
+    OPENPHONE_API_KEY: '',
+  });
   expect(missing.code).toBe(2);
   expect(missing.stderr).toMatch(/cannot read input .*no-such-export\.csv: ENOENT/);
   expect(missing.stderr).not.toMatch(/internal error/);
@@ -125,7 +170,12 @@ test('init on a file that is not there, or on a folder: exit 2 with the path, ne
 
 test('init --update adds what a newer export has to the config, keeping every hand edit, and never needs --force', async () => {
   const first = join(dir(), 'crm-v1.csv');
-  writeFileSync(first, ['Record ID,First Name,Last Name,Email', '1,Ada,Lovelace,ada@example.com', '2,Grace,Hopper,grace@example.com'].join('\n'));
+  writeFileSync(
+    first,
+    ['Record ID,First Name,Last Name,Email', '1,Ada,Lovelace,ada@example.com', '2,Grace,Hopper,grace@example.com'].join(
+      '\n',
+    ),
+  );
   const out = join(dir(), 'crm.json');
   expect((await runCli(['init', '-i', first, '-o', out], { OPENPHONE_API_KEY: '' })).code).toBe(0);
   // Hand edits: another label, a source of one's own, invalid values failing.
@@ -135,14 +185,27 @@ test('init --update adds what a newer export has to the config, keeping every ha
   edited.invalidValues = 'fail';
   writeFileSync(out, `${JSON.stringify(edited, null, 2)}\n`);
   const second = join(dir(), 'crm-v2.csv');
-  writeFileSync(second, ['Record ID,First Name,Last Name,Email,Mobile Phone,Contact owner', '1,Ada,Lovelace,ada@example.com,(415) 555-0132,sam@acme.example', '2,Grace,Hopper,grace@example.com,(212) 555-0187,sam@acme.example', '3,Alan,Turing,alan@example.com,(305) 555-0112,pat@acme.example'].join('\n'));
+  writeFileSync(
+    second,
+    [
+      'Record ID,First Name,Last Name,Email,Mobile Phone,Contact owner',
+      '1,Ada,Lovelace,ada@example.com,(415) 555-0132,sam@acme.example',
+      '2,Grace,Hopper,grace@example.com,(212) 555-0187,sam@acme.example',
+      '3,Alan,Turing,alan@example.com,(305) 555-0112,pat@acme.example',
+    ].join('\n'),
+  );
   const r = await runCli(['init', '-i', second, '-o', out, '--update'], { OPENPHONE_API_KEY: '' });
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/updated .*crm\.json: added 3 mapping\(s\)/);
   expect(r.stdout).toMatch(/\+ defaultFields\.phoneNumbers\[0\]: "Mobile Phone"/);
   expect(r.stdout).toMatch(/\+ owner: "Contact owner"/);
   const updated = JSON.parse(readFileSync(out, 'utf8'));
-  expect(updated).toMatchObject({ source: 'crm-nightly', invalidValues: 'fail', owner: { column: 'Contact owner', unknown: 'default' }, phone: { defaultCountry: 'US' } });
+  expect(updated).toMatchObject({
+    source: 'crm-nightly',
+    invalidValues: 'fail',
+    owner: { column: 'Contact owner', unknown: 'default' },
+    phone: { defaultCountry: 'US' },
+  });
   expect(updated.defaultFields.emails).toEqual([{ name: 'office', column: 'Email' }]);
   expect(updated.defaultFields.phoneNumbers).toEqual([expect.objectContaining({ column: 'Mobile Phone' })]);
   expect(JSON.parse(readFileSync(`${out}.before-update`, 'utf8'))).toEqual(edited);
@@ -151,14 +214,18 @@ test('init --update adds what a newer export has to the config, keeping every ha
   const again = await runCli(['init', '-i', second, '-o', out, '--update'], { OPENPHONE_API_KEY: '' });
   expect(again.stdout).toMatch(/nothing to add/);
   // A mapping removed on purpose stays removed: init proposed its column before (proposedByInit).
-  expect(updated.proposedByInit).toEqual(expect.arrayContaining(['Record ID', 'First Name', 'Last Name', 'Email', 'Mobile Phone', 'Contact owner']));
+  expect(updated.proposedByInit).toEqual(
+    expect.arrayContaining(['Record ID', 'First Name', 'Last Name', 'Email', 'Mobile Phone', 'Contact owner']),
+  );
   delete updated.owner;
   writeFileSync(out, `${JSON.stringify(updated, null, 2)}\n`);
   const afterRemoval = await runCli(['init', '-i', second, '-o', out, '--update'], { OPENPHONE_API_KEY: '' });
   expect(afterRemoval.stdout).toMatch(/nothing to add/);
   expect(JSON.parse(readFileSync(out, 'utf8')).owner).toBeUndefined();
   // No config yet: --update says how to make one.
-  const none = await runCli(['init', '-i', second, '-o', join(dir(), 'none.json'), '--update'], { OPENPHONE_API_KEY: '' });
+  const none = await runCli(['init', '-i', second, '-o', join(dir(), 'none.json'), '--update'], {
+    OPENPHONE_API_KEY: '',
+  });
   expect(none.code).toBe(2);
   expect(none.stderr).toMatch(/--update: found no config at .*none\.json\nhint: run init without --update/);
 });

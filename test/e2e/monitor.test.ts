@@ -59,7 +59,10 @@ test('--ping-url: URL/start when the run starts, then URL for exit 0 and 4 with 
   const failed = await pings(j.args(sandbox.url));
   expect(failed).toMatchObject({ code: 1, paths: ['/abc-123/start', '/abc-123/fail'] });
   expect(failed.last).toMatch(/failed \d+/);
-  const refused = await pings(['run', '-c', j.config, '-i', j.input, '--state-dir', join(dir(), 'other'), '--base-url', sandbox.url], 'not-the-key');
+  const refused = await pings(
+    ['run', '-c', j.config, '-i', j.input, '--state-dir', join(dir(), 'other'), '--base-url', sandbox.url],
+    'not-the-key',
+  );
   expect(refused).toMatchObject({ code: 3, paths: ['/abc-123/start', '/abc-123/fail'] });
   expect(refused.last).toMatch(/ABORTED: the API rejected the API key/);
   expect(refused.last).not.toContain('not-the-key');
@@ -84,8 +87,18 @@ test('--notify posts the outcome as JSON with a text for chat, only on trouble b
   expect(r.code).toBe(1);
   expect(hook.received).toHaveLength(1);
   const posted = JSON.parse(hook.received[0]!.body) as Record<string, unknown>;
-  const summary = JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')) as { counts: Record<string, number> };
-  expect(posted).toMatchObject({ event: 'openphone-import.run', exitCode: 1, exitMeaning: expect.stringMatching(/^finished; some records failed/), endedWell: false, mode: 'import', counts: summary.counts, report: expect.stringMatching(/report\.html$/) });
+  const summary = JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')) as {
+    counts: Record<string, number>;
+  };
+  expect(posted).toMatchObject({
+    event: 'openphone-import.run',
+    exitCode: 1,
+    exitMeaning: expect.stringMatching(/^finished; some records failed/),
+    endedWell: false,
+    mode: 'import',
+    counts: summary.counts,
+    report: expect.stringMatching(/report\.html$/),
+  });
   expect(posted.text).toMatch(/^openphone-import on \S+: import of \S+contacts\.csv ended with exit 1/);
   expect(posted.next).toEqual([expect.stringMatching(/fix the rows in .*failures\.csv/)]);
   expect(JSON.stringify(posted)).not.toContain(sandbox.apiKey);
@@ -103,12 +116,30 @@ test('--notify posts the outcome as JSON with a text for chat, only on trouble b
 
   // A monitor that answers 500, or none at all: a warning naming only the origin (the path holds the webhook's secret); the exit stands.
   const down = await startMonitor(500);
-  const failedPost = await runCli(clean.args(sandbox.url, '--notify', `${down.url}/hooks/T000/secret`, '--notify-on', 'always', '--log-format', 'json'), env);
+  const failedPost = await runCli(
+    clean.args(
+      sandbox.url,
+      '--notify',
+      `${down.url}/hooks/T000/secret`,
+      '--notify-on',
+      'always',
+      '--log-format',
+      'json',
+    ),
+    env,
+  );
   expect(failedPost.code).toBe(0);
-  const warning = failedPost.stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l)).find((e) => e.code === 'NOTIFY_FAILED');
+  const warning = failedPost.stderr
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l))
+    .find((e) => e.code === 'NOTIFY_FAILED');
   expect(warning.message).toMatch(/could not post to http:\/\/127\.0\.0\.1:\d+\/… \(the server answered 500\)/);
   expect(failedPost.stderr).not.toContain('secret');
-  const nobody = await runCli(clean.args(sandbox.url, '--notify', 'http://127.0.0.1:9/hook', '--notify-on', 'always'), env);
+  const nobody = await runCli(
+    clean.args(sandbox.url, '--notify', 'http://127.0.0.1:9/hook', '--notify-on', 'always'),
+    env,
+  );
   expect(nobody.code).toBe(0);
   expect(nobody.stderr).toMatch(/warning: --notify: could not post to http:\/\/127\.0\.0\.1:9\/… \(ECONNREFUSED\)/);
   const bad = await runCli(clean.args(sandbox.url, '--notify', 'hooks.example/x'), env);
@@ -120,14 +151,28 @@ test('--metrics-file: the Prometheus text a textfile collector reads, replaced w
   const sandbox = await startSandbox({ rate: 0 });
   const j = cliJob(dir(), 0);
   const metrics = join(dir(), 'openphone.prom');
-  expect((await runCli(j.args(sandbox.url, '--metrics-file', metrics), { OPENPHONE_API_KEY: sandbox.apiKey })).code).toBe(0);
+  expect(
+    (await runCli(j.args(sandbox.url, '--metrics-file', metrics), { OPENPHONE_API_KEY: sandbox.apiKey })).code,
+  ).toBe(0);
   const first = readFileSync(metrics, 'utf8');
   expect(first).toMatch(/^openphone_import_exit_code\{state_dir="[^"]+"\} 0$/m);
   expect(first).toMatch(/^openphone_import_records\{state_dir="[^"]+",bucket="created"\} \d+$/m);
   expect(first).toMatch(/^openphone_import_requests\{state_dir="[^"]+",kind="rateLimited"\} 0$/m);
   const success = lastSuccessIn(first);
   expect(success).toBeGreaterThan(0);
-  const refused = ['run', '-c', j.config, '-i', j.input, '--state-dir', join(dir(), 'other'), '--base-url', sandbox.url, '--metrics-file', metrics];
+  const refused = [
+    'run',
+    '-c',
+    j.config,
+    '-i',
+    j.input,
+    '--state-dir',
+    join(dir(), 'other'),
+    '--base-url',
+    sandbox.url,
+    '--metrics-file',
+    metrics,
+  ];
   expect((await runCli(refused, { OPENPHONE_API_KEY: 'not-the-key' })).code).toBe(3);
   const second = readFileSync(metrics, 'utf8');
   expect(second).toMatch(/^openphone_import_exit_code\{state_dir="[^"]*"\} 3$/m);

@@ -14,9 +14,17 @@ const dir = useTempDir();
 const startSandbox = sandboxesPerTest();
 
 /** Runs a line exactly as a user pastes it into a POSIX shell. */
-function paste(line: string, env: Record<string, string>, cwd = ROOT): Promise<{ code: number | null; stdout: string }> {
+function paste(
+  line: string,
+  env: Record<string, string>,
+  cwd = ROOT,
+): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', line], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', line], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.on('error', reject);
@@ -34,11 +42,16 @@ test('the dry-run screen shows the problems by column with their fix and a previ
   const sandbox = await startSandbox({ rate: 0 });
   const { input, file, stateDir, args } = cliJob(dir(), 12, {}, 'my contacts.csv');
   // Two addresses in one email cell: the fix is a split.
-  writeFileSync(input, readFileSync(input, 'utf8').replace(/\n(r1,[^,]*,[^,]*,[^,]*,)[^,]*,/, '\n$1"a@example.com; b@example.com",'));
+  writeFileSync(
+    input,
+    readFileSync(input, 'utf8').replace(/\n(r1,[^,]*,[^,]*,[^,]*,)[^,]*,/, '\n$1"a@example.com; b@example.com",'),
+  );
   const dry = await runCli(args(sandbox.url, '--dry-run'));
   expect(dry.code).toBe(1);
   expect(dry.stdout).toMatch(/by column, with the first example and its fix:/);
-  expect(dry.stdout).toMatch(/EMAIL_INVALID in "Email": \d+ failed; e\.g\. line 3: found "a@example\.com; b@example\.com": .*add "split": ";" to defaultFields\.emails\[0\]/);
+  expect(dry.stdout).toMatch(
+    /EMAIL_INVALID in "Email": \d+ failed; e\.g\. line 3: found "a@example\.com; b@example\.com": .*add "split": ";" to defaultFields\.emails\[0\]/,
+  );
   expect(dry.stdout).toMatch(/the first contacts as they will be sent:\n {4}line \d+: \S+/);
 
   // The import command, pasted as printed: quoted paths, the state directory and the base URL included.
@@ -61,7 +74,9 @@ test('the dry-run screen shows the problems by column with their fix and a previ
 
 test('init\'s "next:" line is a command that runs as printed', async () => {
   const out = join(dir(), 'import.json');
-  const init = await runCli(['init', '-i', join(ROOT, 'fixtures', 'exports', 'hubspot-us.csv'), '-o', out], { OPENPHONE_API_KEY: '' });
+  const init = await runCli(['init', '-i', join(ROOT, 'fixtures', 'exports', 'hubspot-us.csv'), '-o', out], {
+    OPENPHONE_API_KEY: '',
+  });
   const next = commandAfter(init.stdout, /^next: /);
   expect(next).toMatch(/^node dist\/src\/cli\.js run --config \S+ --input \S+hubspot-us\.csv --dry-run$/);
   const r = await paste(`${next} --state-dir ${shellQuote(join(dir(), 's'))}`, {});
@@ -73,7 +88,12 @@ describe('how the program was started, as the user can type it again', () => {
     ['npx', join(ROOT, 'node_modules', '.bin', 'openphone-import'), { npm_command: 'exec' }, 'npx openphone-import'],
     ["a clone's node_modules/.bin", join(ROOT, 'node_modules', '.bin', 'openphone-import'), {}, 'npx openphone-import'],
     ['the file itself', join(packageRoot, 'dist', 'src', 'cli.js'), {}, 'node dist/src/cli.js'],
-    ['an npm script of the clone (npm run demo)', join(packageRoot, 'dist', 'src', 'cli.js'), { npm_command: 'run' }, 'npx openphone-import'],
+    [
+      'an npm script of the clone (npm run demo)',
+      join(packageRoot, 'dist', 'src', 'cli.js'),
+      { npm_command: 'run' },
+      'npx openphone-import',
+    ],
     ['installed on the PATH', '/usr/local/bin/openphone-import', {}, 'openphone-import'],
   ])('%s', (_, argv1, env, expected) => {
     expect(invokedAs(argv1, env, packageRoot)).toBe(expected);
@@ -82,13 +102,15 @@ describe('how the program was started, as the user can type it again', () => {
     expect(shellQuote('/tmp/a.csv', 'linux')).toBe('/tmp/a.csv');
     expect(shellQuote("/tmp/it's here.csv", 'darwin')).toBe(`'/tmp/it'\\''s here.csv'`);
   });
-  test('on Windows they are quoted for PowerShell, as the README\'s Windows quick start uses it', () => {
+  test("on Windows they are quoted for PowerShell, as the README's Windows quick start uses it", () => {
     expect(shellQuote('C:\\Users\\jo\\contacts.csv', 'win32')).toBe('C:\\Users\\jo\\contacts.csv');
-    expect(shellQuote("C:\\Users\\Jo O'Neil\\My Contacts.csv", 'win32')).toBe("'C:\\Users\\Jo O''Neil\\My Contacts.csv'");
+    expect(shellQuote("C:\\Users\\Jo O'Neil\\My Contacts.csv", 'win32')).toBe(
+      "'C:\\Users\\Jo O''Neil\\My Contacts.csv'",
+    );
   });
 });
 
-test('every run writes a self-contained report.html whose numbers are summary.json\'s', async () => {
+test("every run writes a self-contained report.html whose numbers are summary.json's", async () => {
   const { parseFaultSpec } = await import('../../src/sandbox/index.js');
   const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:429=#3,post:500=#5') });
   const { input, config, stateDir, args } = cliJob(dir(), 40);
@@ -97,7 +119,12 @@ test('every run writes a self-contained report.html whose numbers are summary.js
   const r = await runCli(args(sandbox.url), { OPENPHONE_API_KEY: sandbox.apiKey });
   expect(r.stdout).toContain(`report to open in a browser: ${join(stateDir, 'report.html')}`);
   const html = readFileSync(join(stateDir, 'report.html'), 'utf8');
-  const summary = JSON.parse(readFileSync(join(stateDir, 'summary.json'), 'utf8')) as { counts: Record<string, number>; problemGroups: { code: string; count: number }[]; requests: Record<string, number>; exitCode: number };
+  const summary = JSON.parse(readFileSync(join(stateDir, 'summary.json'), 'utf8')) as {
+    counts: Record<string, number>;
+    problemGroups: { code: string; count: number }[];
+    requests: Record<string, number>;
+    exitCode: number;
+  };
   // Nothing fetched, nothing run.
   expect(html).not.toMatch(/<script|<link|<img|src=|url\(|https?:\/\/(?!127\.0\.0\.1)/i);
   const counts = Object.fromEntries([...html.matchAll(/data-bucket="(\w+)">(\d+)</g)].map((m) => [m[1], Number(m[2])]));
@@ -112,8 +139,15 @@ test('every run writes a self-contained report.html whose numbers are summary.js
   expect(html).not.toContain('<svg');
   // For the person who asked for the migration: plain labels, what to do next in words and as the command, a page that prints.
   expect(html).toContain('<th>created in OpenPhone</th><td data-bucket="created">');
-  expect(html).toMatch(/<h2>What to do next<\/h2><ul><li>5 row\(s\) need a fix: <a href="failures\.csv">failures\.csv<\/a> lists each/);
-  expect(html).toContain(`<pre>${r.stdout.split('\n').find((l) => l.includes('fix the rows in'))!.replace(/^.*?, then: /, '')}</pre>`);
+  expect(html).toMatch(
+    /<h2>What to do next<\/h2><ul><li>5 row\(s\) need a fix: <a href="failures\.csv">failures\.csv<\/a> lists each/,
+  );
+  expect(html).toContain(
+    `<pre>${r.stdout
+      .split('\n')
+      .find((l) => l.includes('fix the rows in'))!
+      .replace(/^.*?, then: /, '')}</pre>`,
+  );
   expect(html).toContain('@media print');
 
   // A dry run writes its own, beside its reports.
@@ -125,7 +159,10 @@ test('every run writes a self-contained report.html whose numbers are summary.js
 test('fixing the rows a dry run found, as its hint says: the fixed file is checked without being written over, and its import hint imports the fixed rows', async () => {
   const sandbox = await startSandbox({ rate: 0 });
   const { input, config, stateDir, args } = cliJob(dir(), 12, {}, 'export.csv');
-  writeFileSync(input, readFileSync(input, 'utf8').replace(/\n(r1,[^,]*,[^,]*,[^,]*,)[^,]*,/, '\n$1"a@example.com; b@example.com",'));
+  writeFileSync(
+    input,
+    readFileSync(input, 'utf8').replace(/\n(r1,[^,]*,[^,]*,[^,]*,)[^,]*,/, '\n$1"a@example.com; b@example.com",'),
+  );
   const dry = await runCli(args(sandbox.url, '--dry-run'));
   const checkLine = commandAfter(dry.stdout, /^ {2}fix the rows in .*failures\.csv, then check them: /);
   const fixed = join(stateDir, 'dry-run', 'failures.csv');
@@ -139,12 +176,29 @@ test('fixing the rows a dry run found, as its hint says: the fixed file is check
   expect(readFileSync(fixed, 'utf8')).toBe(edited);
   expect(check.stdout).toMatch(/reports: .*dry-run\/check-1\//);
   // Its import hint imports the fixed rows: the fixed one is created.
-  const importLine = commandAfter(check.stdout, /^ {2}next, import these rows \(after the rest of the export\) \(OPENPHONE_API_KEY set\): /);
+  const importLine = commandAfter(
+    check.stdout,
+    /^ {2}next, import these rows \(after the rest of the export\) \(OPENPHONE_API_KEY set\): /,
+  );
   expect(importLine).toContain(fixed);
   const imported = await paste(importLine, { OPENPHONE_API_KEY: sandbox.apiKey });
   expect(imported.stdout).toMatch(/created 1,/);
-  expect(sandbox.contactsByExternalId().get('r1')![0]!.defaultFields.emails.map((e) => e.value)).toEqual(['a@example.com']);
+  expect(
+    sandbox
+      .contactsByExternalId()
+      .get('r1')![0]!
+      .defaultFields.emails.map((e) => e.value),
+  ).toEqual(['a@example.com']);
   // A second check of the same file goes to check-2 when run from check-1's own failures.csv, never over its input.
-  const again = await runCli(['run', '-c', config, '-i', join(stateDir, 'dry-run', 'check-1', 'failures.csv'), '--state-dir', stateDir, '--dry-run']);
+  const again = await runCli([
+    'run',
+    '-c',
+    config,
+    '-i',
+    join(stateDir, 'dry-run', 'check-1', 'failures.csv'),
+    '--state-dir',
+    stateDir,
+    '--dry-run',
+  ]);
   expect(again.stdout).toMatch(/reports: .*dry-run\/check-2\//);
 });

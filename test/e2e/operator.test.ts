@@ -28,7 +28,8 @@ test('a cron-like run (no terminal): progress lines at the interval, --max-durat
   expect(sandbox.stats().duplicateExternalIds).toBe(0);
   expect(sandbox.contacts()).toHaveLength(j.file.valid.length);
   // The total is the reader's estimate (records parsed so far over the bytes of the text they came from): near what the full run read.
-  const read = (JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')) as { counts: { read: number } }).counts.read;
+  const read = (JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')) as { counts: { read: number } })
+    .counts.read;
   const estimate = Number(/\/(\d+) \(/.exec(progress[0]!)![1]);
   expect(Math.abs(estimate - read)).toBeLessThanOrEqual(read * 0.05);
 }, 60_000);
@@ -36,7 +37,9 @@ test('a cron-like run (no terminal): progress lines at the interval, --max-durat
 test('--log-format json: every stderr line is a JSON object', async () => {
   const sandbox = await startSandbox({ rate: 0 });
   const j = cliJob(dir(), 30);
-  const r = await runCli(j.args(sandbox.url, '--log-format', 'json', '--progress-interval', '1ms'), { OPENPHONE_API_KEY: sandbox.apiKey });
+  const r = await runCli(j.args(sandbox.url, '--log-format', 'json', '--progress-interval', '1ms'), {
+    OPENPHONE_API_KEY: sandbox.apiKey,
+  });
   expect(r.code).toBe(1);
   const lines = r.stderr.trim().split('\n');
   expect(lines.length).toBeGreaterThan(0);
@@ -47,16 +50,61 @@ test('--log-format json: every stderr line is a JSON object', async () => {
   expect(summary.next.join('\n')).toMatch(/failures\.csv/);
 
   // Errors, and a stop, are JSON too.
-  const bad = await runCli(['run', '-c', j.config, '-i', join(dir(), 'missing.csv'), '--log-format', 'json', '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+  const bad = await runCli(
+    ['run', '-c', j.config, '-i', join(dir(), 'missing.csv'), '--log-format', 'json', '--base-url', sandbox.url],
+    { OPENPHONE_API_KEY: sandbox.apiKey },
+  );
   expect(bad.code).toBe(2);
-  expect(JSON.parse(bad.stderr.trim())).toMatchObject({ level: 'error', event: 'error', code: 'INPUT_UNREADABLE', exitCode: 2 });
-  const aborted = await runCli(['run', '-c', j.config, '-i', j.input, '--state-dir', join(dir(), 'other'), '--base-url', sandbox.url, '--log-format', 'json'], { OPENPHONE_API_KEY: 'not-the-key' });
+  expect(JSON.parse(bad.stderr.trim())).toMatchObject({
+    level: 'error',
+    event: 'error',
+    code: 'INPUT_UNREADABLE',
+    exitCode: 2,
+  });
+  const aborted = await runCli(
+    [
+      'run',
+      '-c',
+      j.config,
+      '-i',
+      j.input,
+      '--state-dir',
+      join(dir(), 'other'),
+      '--base-url',
+      sandbox.url,
+      '--log-format',
+      'json',
+    ],
+    { OPENPHONE_API_KEY: 'not-the-key' },
+  );
   expect(aborted.code).toBe(3);
   for (const l of aborted.stderr.trim().split('\n')) expect(() => JSON.parse(l)).not.toThrow();
   // Warnings carry a stable code, the dry run's too (it once wrote them as text).
-  const warned = await runCli(['run', '-c', j.config, '-i', j.input, '--dry-run', '--state-dir', join(dir(), 'dry'), '--base-url', 'http://192.0.2.1:8080', '--log-format', 'json'], { OPENPHONE_API_KEY: '' });
-  const warnings = warned.stderr.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.level === 'warn' && e.event !== 'summary');
-  expect(warnings).toEqual([expect.objectContaining({ code: 'PLAIN_HTTP', message: expect.stringContaining('http://192.0.2.1:8080') })]);
+  const warned = await runCli(
+    [
+      'run',
+      '-c',
+      j.config,
+      '-i',
+      j.input,
+      '--dry-run',
+      '--state-dir',
+      join(dir(), 'dry'),
+      '--base-url',
+      'http://192.0.2.1:8080',
+      '--log-format',
+      'json',
+    ],
+    { OPENPHONE_API_KEY: '' },
+  );
+  const warnings = warned.stderr
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.level === 'warn' && e.event !== 'summary');
+  expect(warnings).toEqual([
+    expect.objectContaining({ code: 'PLAIN_HTTP', message: expect.stringContaining('http://192.0.2.1:8080') }),
+  ]);
 });
 
 describe('status', () => {
@@ -68,17 +116,36 @@ describe('status', () => {
     const status = await runCli(['status', '--state-dir', j.stateDir, '--json']);
     expect(status.code).toBe(0);
     const s = JSON.parse(status.stdout);
-    expect(s).toMatchObject({ created: 19, failedPermanent: 1, failedRetryable: 0, inDoubt: 0, runs: 1, lastRun: { exitCode: 4, input: j.input }, lock: { held: false } });
+    expect(s).toMatchObject({
+      created: 19,
+      failedPermanent: 1,
+      failedRetryable: 0,
+      inDoubt: 0,
+      runs: 1,
+      lastRun: { exitCode: 4, input: j.input },
+      lock: { held: false },
+    });
     const text = await runCli(['status', '--state-dir', j.stateDir]);
     expect(text.stdout).toMatch(/contacts over 1 run\(s\): created by this job 19\n/);
     expect(text.stdout).toMatch(/ended .* with exit 4/);
     expect(text.stdout).toMatch(/lock: free/);
     // What the journal does not hold: the rows failing validation in failures.csv, and what is left of the file.
-    const read = (JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')) as { counts: { read: number; failed: number; duplicate: number } }).counts;
-    expect(s.failuresReport).toMatchObject({ rows: read.failed + read.duplicate, refusedByApi: 1, invalid: read.failed - 1, byCode: expect.objectContaining({ 'API_422_0800422': 1 }) });
+    const read = (
+      JSON.parse(readFileSync(join(j.stateDir, 'summary.json'), 'utf8')) as {
+        counts: { read: number; failed: number; duplicate: number };
+      }
+    ).counts;
+    expect(s.failuresReport).toMatchObject({
+      rows: read.failed + read.duplicate,
+      refusedByApi: 1,
+      invalid: read.failed - 1,
+      byCode: expect.objectContaining({ API_422_0800422: 1 }),
+    });
     expect(s.failuresReport.invalid).toBeGreaterThan(0);
     expect(s.left).toEqual({ records: 40 - read.read, about: true });
-    expect(text.stdout).toMatch(new RegExp(`failures\\.csv: ${read.failed + read.duplicate} row\\(s\\): ${read.failed - 1} failing validation`));
+    expect(text.stdout).toMatch(
+      new RegExp(`failures\\.csv: ${read.failed + read.duplicate} row\\(s\\): ${read.failed - 1} failing validation`),
+    );
     expect(text.stdout).toMatch(new RegExp(`left of the input: about ${40 - read.read} record`));
   });
 
@@ -87,20 +154,40 @@ describe('status', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(stateDir);
     const lines = [
-      { t: 'header', format: 'openphone-import-journal', version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'then' },
+      {
+        t: 'header',
+        format: 'openphone-import-journal',
+        version: 1,
+        mappingHash: 'h',
+        baseUrl: 'x',
+        createdAt: 'then',
+      },
       { t: 'run', event: 'start', at: '2026-11-26T10:00:00.000Z', pid: 4242, input: 'c.csv' },
       { t: 'attempt', id: 'a', line: 2 },
       { t: 'created', id: 'a', cid: 'C1', line: 2 },
       { t: 'attempt', id: 'b', line: 3 },
     ];
-    writeFileSync(join(stateDir, 'journal.jsonl'), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n{"t":"attempt","id":"c"`);
+    writeFileSync(
+      join(stateDir, 'journal.jsonl'),
+      `${lines.map((l) => JSON.stringify(l)).join('\n')}\n{"t":"attempt","id":"c"`,
+    );
     writeFileSync(join(stateDir, 'lock'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'now' }));
     const held = JSON.parse((await runCli(['status', '--state-dir', stateDir, '--json'])).stdout);
-    expect(held).toMatchObject({ created: 1, inDoubt: 1, lastRun: { startedAt: '2026-11-26T10:00:00.000Z' }, lock: { held: true, pid: process.pid, alive: true } });
+    expect(held).toMatchObject({
+      created: 1,
+      inDoubt: 1,
+      lastRun: { startedAt: '2026-11-26T10:00:00.000Z' },
+      lock: { held: true, pid: process.pid, alive: true },
+    });
     expect(held.lastRun.endedAt).toBeUndefined();
     // Read-only: the unfinished last line is left as it is.
-    expect((await import('node:fs')).readFileSync(join(stateDir, 'journal.jsonl'), 'utf8').endsWith('"id":"c"')).toBe(true);
-    writeFileSync(join(stateDir, 'lock'), JSON.stringify({ pid: 2 ** 22 + 999, host: hostname(), startedAt: 'earlier' }));
+    expect((await import('node:fs')).readFileSync(join(stateDir, 'journal.jsonl'), 'utf8').endsWith('"id":"c"')).toBe(
+      true,
+    );
+    writeFileSync(
+      join(stateDir, 'lock'),
+      JSON.stringify({ pid: 2 ** 22 + 999, host: hostname(), startedAt: 'earlier' }),
+    );
     const stale = await runCli(['status', '--state-dir', stateDir]);
     expect(stale.stdout).toMatch(/in doubt: 1 \(sent, outcome unknown/);
     expect(stale.stdout).toMatch(/did not record its end/);
@@ -110,7 +197,9 @@ describe('status', () => {
   test('a directory without a job: exit 2 with what was expected', async () => {
     const r = await runCli(['status', '--state-dir', dir()]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/holds no job \(no journal\.jsonl\): expected the --state-dir of an import\nhint: name the folder the import used: by default <input>\.openphone-import beside the input/);
+    expect(r.stderr).toMatch(
+      /holds no job \(no journal\.jsonl\): expected the --state-dir of an import\nhint: name the folder the import used: by default <input>\.openphone-import beside the input/,
+    );
   });
 });
 
@@ -149,7 +238,10 @@ test('--quiet: a run that ends well with no warning prints nothing at all (cron 
   const clean = join(dir(), 'clean.csv');
   const rows = readFileSync(j.input, 'utf8').split('\n');
   writeFileSync(clean, [rows[0], ...rows.slice(1).filter((r) => j.file.valid.includes(r.split(',')[0]!))].join('\n'));
-  const quiet = await runCli(['run', '-c', j.config, '-i', clean, '--state-dir', j.stateDir, '--base-url', sandbox.url, '--quiet'], env);
+  const quiet = await runCli(
+    ['run', '-c', j.config, '-i', clean, '--state-dir', j.stateDir, '--base-url', sandbox.url, '--quiet'],
+    env,
+  );
   expect(quiet.code).toBe(0);
   expect(quiet.stdout).toBe('');
   expect(quiet.stderr).toBe('');
@@ -163,7 +255,9 @@ test('--tolerate-failed N or P%: a run whose failed rows stay within it exits 0,
   expect(failed).toBeGreaterThan(1);
   const within = await runCli(j.args(sandbox.url, '--tolerate-failed', String(failed)), env);
   expect(within.code).toBe(0);
-  expect(within.stdout).toMatch(new RegExp(`${failed} record\\(s\\) failed, within --tolerate-failed ${failed}: exit 0`));
+  expect(within.stdout).toMatch(
+    new RegExp(`${failed} record\\(s\\) failed, within --tolerate-failed ${failed}: exit 0`),
+  );
   expect(readFileSync(join(j.stateDir, 'failures.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + failed);
   expect((await runCli(j.args(sandbox.url, '--tolerate-failed', String(failed - 1)), env)).code).toBe(1);
   expect((await runCli(j.args(sandbox.url, '--tolerate-failed', '50%'), env)).code).toBe(0);
@@ -173,7 +267,7 @@ test('--tolerate-failed N or P%: a run whose failed rows stay within it exits 0,
   expect(bad.stderr).toMatch(/--tolerate-failed: found "some"/);
 });
 
-test('each run keeps its own files in runs/<start>/: a rerun of failures.csv leaves the first run\'s reports as they were, and report.html links every run\'s', async () => {
+test("each run keeps its own files in runs/<start>/: a rerun of failures.csv leaves the first run's reports as they were, and report.html links every run's", async () => {
   const sandbox = await startSandbox({ rate: 0 });
   const j = cliJob(dir(), 30);
   const env = { OPENPHONE_API_KEY: sandbox.apiKey };
@@ -184,9 +278,14 @@ test('each run keeps its own files in runs/<start>/: a rerun of failures.csv lea
   const lines = firstFailures.trimEnd().split('\n');
   const failuresCopy = join(dir(), 'failures.csv');
   writeFileSync(failuresCopy, `${[lines[0], ...lines.slice(2)].join('\n')}\n`);
-  const rerun = await runCli(['run', '-c', j.config, '-i', failuresCopy, '--state-dir', j.stateDir, '--base-url', sandbox.url], env);
+  const rerun = await runCli(
+    ['run', '-c', j.config, '-i', failuresCopy, '--state-dir', j.stateDir, '--base-url', sandbox.url],
+    env,
+  );
   expect(rerun.code).toBe(1);
-  const runs = readdirSync(join(j.stateDir, 'runs')).filter((f) => !f.startsWith('.')).sort();
+  const runs = readdirSync(join(j.stateDir, 'runs'))
+    .filter((f) => !f.startsWith('.'))
+    .sort();
   expect(runs).toHaveLength(2);
   expect(runs[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z$/);
   const first = join(j.stateDir, 'runs', runs[0]!);
@@ -194,7 +293,9 @@ test('each run keeps its own files in runs/<start>/: a rerun of failures.csv lea
   expect(readFileSync(join(first, 'dropped-values.csv'), 'utf8')).toBe(firstDropped);
   expect(JSON.parse(readFileSync(join(first, 'summary.json'), 'utf8')).input).toBe(j.input);
   const second = join(j.stateDir, 'runs', runs[1]!);
-  expect(readFileSync(join(second, 'failures.csv'), 'utf8')).toBe(readFileSync(join(j.stateDir, 'failures.csv'), 'utf8'));
+  expect(readFileSync(join(second, 'failures.csv'), 'utf8')).toBe(
+    readFileSync(join(j.stateDir, 'failures.csv'), 'utf8'),
+  );
   const page = readFileSync(join(j.stateDir, 'report.html'), 'utf8');
   for (const run of runs) expect(page).toContain(`<a href="runs/${run}/failures.csv">failures.csv</a>`);
   expect(page).toMatch(/data-net-created="\d+"/);

@@ -20,14 +20,26 @@ const USERS = [
 ];
 
 test('the sandbox lists its users as the API does: pages of at most 50, followed by nextPageToken; a users file', async () => {
-  const many = Array.from({ length: 120 }, (_, i) => ({ id: `US${i}`, email: `u${i}@acme.example`, firstName: 'U', lastName: String(i), role: 'member' }));
+  const many = Array.from({ length: 120 }, (_, i) => ({
+    id: `US${i}`,
+    email: `u${i}@acme.example`,
+    firstName: 'U',
+    lastName: String(i),
+    role: 'member',
+  }));
   const file = join(dir(), 'users.json');
   writeFileSync(file, JSON.stringify(many));
   const { parseUsers } = await import('../../src/sandbox/cli-options.js');
   const sandbox = await startSandbox({ rate: 0, users: parseUsers(file) });
   const first = await call(sandbox, 'GET', '/v1/users?maxResults=50');
   expect(first.body.data).toHaveLength(50);
-  expect(first.body.data[0]).toMatchObject({ id: 'US0', email: 'u0@acme.example', firstName: 'U', lastName: '0', role: 'member' });
+  expect(first.body.data[0]).toMatchObject({
+    id: 'US0',
+    email: 'u0@acme.example',
+    firstName: 'U',
+    lastName: '0',
+    role: 'member',
+  });
   const third = await call(sandbox, 'GET', `/v1/users?maxResults=50&pageToken=${first.body.nextPageToken}`);
   const last = await call(sandbox, 'GET', `/v1/users?maxResults=50&pageToken=${third.body.nextPageToken}`);
   expect(last.body.data).toHaveLength(20);
@@ -42,7 +54,18 @@ function logInto(lines: string[]): Log {
 test('owner column → createdByUserId record by record; owners that match no single user are listed with the users before anything is sent, and fall back to createdByUserId; sourceUrl from a template', async () => {
   const sandbox = await startSandbox({ rate: 0, users: USERS });
   const input = join(dir(), 'hubspot.csv');
-  writeFileSync(input, ['Record ID,First Name,Contact owner', '1,A,ada@acme.example', '2,B,Grace Hopper', '3,C,Sam Smith', '4,D,Former Employee', '5,E,', `6,F,ada@acme.example`].join('\n'));
+  writeFileSync(
+    input,
+    [
+      'Record ID,First Name,Contact owner',
+      '1,A,ada@acme.example',
+      '2,B,Grace Hopper',
+      '3,C,Sam Smith',
+      '4,D,Former Employee',
+      '5,E,',
+      `6,F,ada@acme.example`,
+    ].join('\n'),
+  );
   const config = configFrom({
     externalId: 'Record ID',
     source: 'hubspot-migration',
@@ -52,15 +75,35 @@ test('owner column → createdByUserId record by record; owners that match no si
     defaultFields: { firstName: 'First Name' },
   });
   const warnings: string[] = [];
-  const summary = await importJob({ config, input, stateDir: join(dir(), 'state'), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: logInto(warnings) });
+  const summary = await importJob({
+    config,
+    input,
+    stateDir: join(dir(), 'state'),
+    apiKey: sandbox.apiKey,
+    baseUrl: sandbox.url,
+    log: logInto(warnings),
+  });
   expect(summary.counts).toMatchObject({ read: 6, created: 6, failed: 0 });
   const owners = Object.fromEntries([...sandbox.contactsByExternalId()].map(([id, [c]]) => [id, c!.createdByUserId]));
-  expect(owners).toEqual({ '1': 'USada', '2': 'USgrace', '3': 'USgrace', '4': 'USgrace', '5': 'USgrace', '6': 'USada' });
-  expect(sandbox.contactsByExternalId().get('4')![0]!.sourceUrl).toBe('https://app.hubspot.example/contacts/123/record/0-1/4');
+  expect(owners).toEqual({
+    '1': 'USada',
+    '2': 'USgrace',
+    '3': 'USgrace',
+    '4': 'USgrace',
+    '5': 'USgrace',
+    '6': 'USada',
+  });
+  expect(sandbox.contactsByExternalId().get('4')![0]!.sourceUrl).toBe(
+    'https://app.hubspot.example/contacts/123/record/0-1/4',
+  );
   const warning = warnings.find((w) => w.startsWith('owner:'))!;
-  expect(warning).toMatch(/2 owner\(s\) in column "Contact owner" match no single user of the workspace: "Sam Smith" \(1 record: names 2 users\), "Former Employee" \(1 record: no such user\)/);
+  expect(warning).toMatch(
+    /2 owner\(s\) in column "Contact owner" match no single user of the workspace: "Sam Smith" \(1 record: names 2 users\), "Former Employee" \(1 record: no such user\)/,
+  );
   expect(warning).toMatch(/createdByUserId USgrace/);
-  expect(warning).toMatch(/The workspace's users: Ada@Acme\.example \(Ada Lovelace\), grace@acme\.example \(Grace Hopper\)/);
+  expect(warning).toMatch(
+    /The workspace's users: Ada@Acme\.example \(Ada Lovelace\), grace@acme\.example \(Grace Hopper\)/,
+  );
   // The owners were read (GET /v1/users) before the first contact was sent.
   const log = sandbox.requests();
   expect(log.findIndex((r) => r.path === '/v1/users')).toBeLessThan(log.findIndex((r) => r.method === 'POST'));
@@ -72,14 +115,24 @@ test('owner column → createdByUserId record by record; owners that match no si
     { owner: 'Former Employee', records: 1 },
   ]);
   expect(summary.droppedValues).toEqual({});
-  expect(formatSummary(summary)).toMatch(/owners that match no user of the workspace \(those contacts got the fallback owner, owner.unknown "default"\): "Sam Smith" 1, "Former Employee" 1/);
+  expect(formatSummary(summary)).toMatch(
+    /owners that match no user of the workspace \(those contacts got the fallback owner, owner.unknown "default"\): "Sam Smith" 1, "Former Employee" 1/,
+  );
   expect(formatSummary(summary)).not.toMatch(/values left out/);
 });
 
 test('owner.unknown "fail": such a record fails, naming the owner; a sourceUrl the template makes too long is reported whole, never cut', async () => {
   const sandbox = await startSandbox({ rate: 0, users: USERS });
   const input = join(dir(), 'sf.csv');
-  writeFileSync(input, ['Contact ID,First Name,Owner', '003A,A,ada@acme.example', '003B,B,nobody@acme.example', `${'9'.repeat(190)},C,ada@acme.example`].join('\n'));
+  writeFileSync(
+    input,
+    [
+      'Contact ID,First Name,Owner',
+      '003A,A,ada@acme.example',
+      '003B,B,nobody@acme.example',
+      `${'9'.repeat(190)},C,ada@acme.example`,
+    ].join('\n'),
+  );
   const config = configFrom({
     externalId: { template: '{First Name}' },
     source: 'sf-migration',
@@ -88,9 +141,19 @@ test('owner.unknown "fail": such a record fails, naming the owner; a sourceUrl t
     owner: { column: 'Owner', unknown: 'fail' },
     defaultFields: { firstName: 'First Name' },
   });
-  const summary = await importJob({ config, input, stateDir: join(dir(), 'state'), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: logInto([]) });
+  const summary = await importJob({
+    config,
+    input,
+    stateDir: join(dir(), 'state'),
+    apiKey: sandbox.apiKey,
+    baseUrl: sandbox.url,
+    log: logInto([]),
+  });
   expect(summary.counts).toMatchObject({ read: 3, created: 1, failed: 2 });
-  const failures = parse(readFileSync(join(dir(), 'state', 'failures.csv')), { columns: true, bom: true }) as Record<string, string>[];
+  const failures = parse(readFileSync(join(dir(), 'state', 'failures.csv')), { columns: true, bom: true }) as Record<
+    string,
+    string
+  >[];
   expect(failures.map((f) => [f._error_line, f._error_code])).toEqual([
     ['3', 'OWNER_UNKNOWN'],
     ['4', 'SOURCE_URL_INVALID'],
@@ -101,7 +164,14 @@ test('owner.unknown "fail": such a record fails, naming the owner; a sourceUrl t
 
 test('init recognises an owner column and writes config owner', async () => {
   const input = join(dir(), 'hubspot-export.csv');
-  writeFileSync(input, ['Record ID,First Name,Last Name,Email,Contact owner', '1,Ada,Lovelace,ada@example.com,ada@acme.example', '2,Grace,Hopper,grace@example.com,grace@acme.example'].join('\n'));
+  writeFileSync(
+    input,
+    [
+      'Record ID,First Name,Last Name,Email,Contact owner',
+      '1,Ada,Lovelace,ada@example.com,ada@acme.example',
+      '2,Grace,Hopper,grace@example.com,grace@acme.example',
+    ].join('\n'),
+  );
   const out = join(dir(), 'c.json');
   const r = await runCli(['init', '--input', input, '--out', out]);
   expect(r.code).toBe(0);

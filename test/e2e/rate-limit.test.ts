@@ -10,14 +10,30 @@ const dir = useTempDir();
 
 /** An import of `input` into a sandbox process, with these api settings. */
 const importInto = (sandbox: { url: string; apiKey: string }, input: string, api: Record<string, unknown>) =>
-  importJob({ config: configFrom(importConfig(api)), input, stateDir: join(dir(), 'state'), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+  importJob({
+    config: configFrom(importConfig(api)),
+    input,
+    stateDir: join(dir(), 'state'),
+    apiKey: sandbox.apiKey,
+    baseUrl: sandbox.url,
+    log: silentLog,
+  });
 
 // Whether the sender stays under the limit in every rolling second, with no 429, depends on this machine's load:
 // that is a benchmark (npm run bench:send measures it, with the rate achieved), not a test. This test holds what
 // must be true whatever the timing.
 test('the live rules, at the live limit: 10/s, 50-400 ms latency, lost answers; every valid record once, no lookup over 20 ids', async () => {
   // The sandbox's defaults are the live API's: 409 on a duplicate externalId, 400 for a lookup of more than 20 ids.
-  const sandbox = await startSandboxProcess(['--rate', '10', '--latency', '50-400', '--seed', '4', '--faults', 'post:drop=0.03,post:late=0.03']);
+  const sandbox = await startSandboxProcess([
+    '--rate',
+    '10',
+    '--latency',
+    '50-400',
+    '--seed',
+    '4',
+    '--faults',
+    'post:drop=0.03,post:late=0.03',
+  ]);
   try {
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 230);
@@ -33,7 +49,12 @@ test('the live rules, at the live limit: 10/s, 50-400 ms latency, lost answers; 
     expect(requests.filter((r) => r.status === 409).length).toBeGreaterThan(0);
     // A 429 a loaded machine may draw is paused and retried, never a failure.
     expect(summary.requests!.rateLimited).toBe(stats.byStatus['429'] ?? 0);
-    expect(summary.counts).toMatchObject({ created: file.valid.length, failed: file.invalidLines.length, duplicate: file.duplicateLines.length, notSent: 0 });
+    expect(summary.counts).toMatchObject({
+      created: file.valid.length,
+      failed: file.invalidLines.length,
+      duplicate: file.duplicateLines.length,
+      notSent: 0,
+    });
     expect(summary.invariant.holds).toBe(true);
     expect(stats.contacts).toBe(file.valid.length);
     expect(stats.duplicateExternalIds).toBe(0);

@@ -1,4 +1,3 @@
-
 import { killCliWhen, runCli } from '../helpers/cli.js';
 import { cliJob } from '../helpers/contacts-file.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
@@ -10,9 +9,17 @@ const startSandbox = sandboxesPerTest();
 test('rollback deletes exactly the contacts the job created, after kill -9 in the middle; never one that existed before', async () => {
   const sandbox = await startSandbox({ rate: 0, latencyMs: [30, 30] });
   // Two contacts the workspace had before the job, with externalIds the file has too; one more of no concern.
-  const post = (body: unknown) => fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (body: unknown) =>
+    fetch(`${sandbox.url}/v1/contacts`, {
+      method: 'POST',
+      headers: { authorization: sandbox.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   // Of the job's own source (a contact is its source and externalId): --on-existing update is for them.
-  for (const id of ['r0', 'r1']) expect((await post({ defaultFields: { firstName: `Before ${id}` }, externalId: id, source: 'test-import' })).status).toBe(201);
+  for (const id of ['r0', 'r1'])
+    expect(
+      (await post({ defaultFields: { firstName: `Before ${id}` }, externalId: id, source: 'test-import' })).status,
+    ).toBe(201);
   expect((await post({ defaultFields: { firstName: 'Unrelated' }, externalId: 'someone-else' })).status).toBe(201);
   const before = new Set(sandbox.contacts().map((c) => c.id));
 
@@ -26,7 +33,11 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
   // Without --yes: a count and a list, nothing deleted.
   const preview = await runCli(['rollback', '--state-dir', stateDir, '--base-url', sandbox.url], env);
   expect(preview.code).toBe(0);
-  expect(preview.stdout).toMatch(new RegExp(`would delete the contacts this job created and restore the ones it updated or adopted: ${ours.length} to delete, 2 to restore`));
+  expect(preview.stdout).toMatch(
+    new RegExp(
+      `would delete the contacts this job created and restore the ones it updated or adopted: ${ours.length} to delete, 2 to restore`,
+    ),
+  );
   expect(preview.stdout).toMatch(/next: node dist\/src\/cli\.js rollback --state-dir \S+ --base-url \S+ --yes/);
   // Each contact by the name and company the job wrote, not only its externalId.
   expect(preview.stdout).toMatch(/line 4: r2 \(contact CT\w+, First2 Last2\): delete/);
@@ -35,7 +46,11 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
   expect(deletes()).toHaveLength(0);
 
   // --yes, killed -9 in the middle.
-  await killCliWhen(['rollback', '--state-dir', stateDir, '--base-url', sandbox.url, '--yes'], env, () => deletes().length >= 12);
+  await killCliWhen(
+    ['rollback', '--state-dir', stateDir, '--base-url', sandbox.url, '--yes'],
+    env,
+    () => deletes().length >= 12,
+  );
   expect(sandbox.contacts().length).toBeGreaterThan(before.size);
 
   const rest = await runCli(['rollback', '--state-dir', stateDir, '--base-url', sandbox.url, '--yes'], env);
@@ -44,7 +59,13 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
   // Exactly the job's contacts are gone; the ones from before the job (updated by it, or not) are all there.
   expect(new Set(sandbox.contacts().map((c) => c.id))).toEqual(before);
   // The two the job updated are as they were before it (prior.jsonl), not as it left them.
-  for (const id of ['r0', 'r1']) expect(sandbox.contactsByExternalId().get(id)![0]!.defaultFields).toMatchObject({ firstName: `Before ${id}`, lastName: null, emails: [], phoneNumbers: [] });
+  for (const id of ['r0', 'r1'])
+    expect(sandbox.contactsByExternalId().get(id)![0]!.defaultFields).toMatchObject({
+      firstName: `Before ${id}`,
+      lastName: null,
+      emails: [],
+      phoneNumbers: [],
+    });
   expect(rest.stdout).toMatch(/restored 2/);
   const deleted = deletes().map((r) => r.path.split('/').pop()!);
   expect(new Set(deleted)).toEqual(new Set(ours.map((c) => c.id)));
@@ -55,7 +76,9 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
 
   // status says the job was rolled back, not only "created N".
   const status = await runCli(['status', '--state-dir', stateDir]);
-  expect(status.stdout).toMatch(new RegExp(`ROLLED BACK: \\d+ of its contacts deleted, \\d+ already gone, 2 of the workspace's restored`));
+  expect(status.stdout).toMatch(
+    new RegExp(`ROLLED BACK: \\d+ of its contacts deleted, \\d+ already gone, 2 of the workspace's restored`),
+  );
   // The job's state now belongs to a rolled-back job: an import on it is refused.
   const again = await runCli(args(sandbox.url), env);
   expect(again.code).toBe(2);
@@ -64,11 +87,15 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
 
 test('rollback of a folder without a job, or with another key: exit 2, nothing deleted', async () => {
   const sandbox = await startSandbox({ rate: 0 });
-  const none = await runCli(['rollback', '--state-dir', dir(), '--yes', '--base-url', sandbox.url], { OPENPHONE_API_KEY: sandbox.apiKey });
+  const none = await runCli(['rollback', '--state-dir', dir(), '--yes', '--base-url', sandbox.url], {
+    OPENPHONE_API_KEY: sandbox.apiKey,
+  });
   expect(none.code).toBe(2);
   const { stateDir, args } = cliJob(dir(), 5);
   await runCli(args(sandbox.url), { OPENPHONE_API_KEY: sandbox.apiKey });
-  const otherKey = await runCli(['rollback', '--state-dir', stateDir, '--yes', '--base-url', sandbox.url], { OPENPHONE_API_KEY: 'another-workspace-key' });
+  const otherKey = await runCli(['rollback', '--state-dir', stateDir, '--yes', '--base-url', sandbox.url], {
+    OPENPHONE_API_KEY: 'another-workspace-key',
+  });
   expect(otherKey.code).toBe(2);
   expect(sandbox.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
 });

@@ -37,7 +37,11 @@ test('an env without -S (BusyBox) runs the first line: node, with nothing else i
   // BusyBox env: options it does not know are refused; the program named by its
   // first argument is run as is (an argument "-S node --flag" or "node --flag" fails).
   const busyboxEnv = join(dir(), 'env');
-  writeFileSync(busyboxEnv, '#!/bin/sh\ncase "$1" in -*) echo "env: unrecognized option: $1" >&2; exit 125;; esac\nexec "$@"\n', { mode: 0o755 });
+  writeFileSync(
+    busyboxEnv,
+    '#!/bin/sh\ncase "$1" in -*) echo "env: unrecognized option: $1" >&2; exit 125;; esac\nexec "$@"\n',
+    { mode: 0o755 },
+  );
   const viaEnv = await execute(busyboxEnv, [...(argument === undefined ? [] : [argument]), CLI, '--version']);
   const direct = await runCli(['--version']);
   expect(viaEnv).toEqual({ code: 0, stdout: direct.stdout, stderr: '' });
@@ -48,12 +52,24 @@ test("through a bin link as npm makes one, a dry run is the same as node dist/sr
   chmodSync(CLI, 0o755);
   const link = join(dir(), 'openphone-import');
   symlinkSync(CLI, link);
-  const args = (stateDir: string) => ['run', '--config', fixture('demo.config.json'), '--input', fixture('demo.csv'), '--dry-run', '--state-dir', join(dir(), stateDir)];
+  const args = (stateDir: string) => [
+    'run',
+    '--config',
+    fixture('demo.config.json'),
+    '--input',
+    fixture('demo.csv'),
+    '--dry-run',
+    '--state-dir',
+    join(dir(), stateDir),
+  ];
   const viaLink = await execute(link, args('link'));
   const direct = await runCli(args('direct'));
   expect(viaLink.code).toBe(direct.code);
   expect(viaLink.stderr).toBe(direct.stderr);
-  const summary = (stateDir: string) => JSON.parse(readFileSync(join(dir(), stateDir, 'dry-run', 'summary.json'), 'utf8')) as { counts: Record<string, number> };
+  const summary = (stateDir: string) =>
+    JSON.parse(readFileSync(join(dir(), stateDir, 'dry-run', 'summary.json'), 'utf8')) as {
+      counts: Record<string, number>;
+    };
   expect(summary('link').counts).toEqual(summary('direct').counts);
   expect(summary('link').counts.read).toBeGreaterThan(0);
   const payloads = (stateDir: string) => readFileSync(join(dir(), stateDir, 'dry-run', 'payloads.jsonl'), 'utf8');

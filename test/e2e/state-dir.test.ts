@@ -1,5 +1,15 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { importJob } from '../../src/job/import-job.js';
 import { silentLog } from '../../src/log.js';
@@ -58,34 +68,66 @@ describe('planted links are never followed', () => {
     mkdirSync(join(stateDir, 'dry-run'), { recursive: true, mode: 0o700 });
     chmodSync(stateDir, 0o700);
     // The state directory of an earlier run (its marker), into which links were planted since.
-    for (const d of [stateDir, join(stateDir, 'dry-run')]) writeFileSync(join(d, '.openphone-import'), `${JSON.stringify({ format: 'openphone-import-state', version: 1 })}\n`);
-    for (const name of ['failures.csv', 'failures.csv.tmp', 'summary.json', 'created.csv', 'created.csv.tmp', 'summary.json.tmp']) symlinkSync(v.path, join(stateDir, name));
-    for (const name of ['failures.csv', 'payloads.jsonl', 'summary.json', 'payloads.jsonl.tmp']) symlinkSync(v.path, join(stateDir, 'dry-run', name));
+    for (const d of [stateDir, join(stateDir, 'dry-run')])
+      writeFileSync(
+        join(d, '.openphone-import'),
+        `${JSON.stringify({ format: 'openphone-import-state', version: 1 })}\n`,
+      );
+    for (const name of [
+      'failures.csv',
+      'failures.csv.tmp',
+      'summary.json',
+      'created.csv',
+      'created.csv.tmp',
+      'summary.json.tmp',
+    ])
+      symlinkSync(v.path, join(stateDir, name));
+    for (const name of ['failures.csv', 'payloads.jsonl', 'summary.json', 'payloads.jsonl.tmp'])
+      symlinkSync(v.path, join(stateDir, 'dry-run', name));
     await dryRun({ config, input, stateDir, log: silentLog });
-    const summary = await importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+    const summary = await importJob({
+      config,
+      input,
+      stateDir,
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+    });
     expect(summary.counts.created).toBe(file.valid.length);
     v.intact();
-    for (const name of ['failures.csv', 'summary.json', 'created.csv']) expect(statSync(join(stateDir, name)).isFile()).toBe(true);
+    for (const name of ['failures.csv', 'summary.json', 'created.csv'])
+      expect(statSync(join(stateDir, name)).isFile()).toBe(true);
   });
 });
 
-describe('a state directory is the user\'s own, and only ever a state directory', () => {
+describe("a state directory is the user's own, and only ever a state directory", () => {
   asRoot('owned by someone else: exit 2, nothing written', async () => {
     const { input, config } = job();
     const stateDir = join(dir(), 'state');
     mkdirSync(stateDir, { mode: 0o700 });
     chownSync(stateDir, 65534, 65534);
-    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({ code: 'STATE_DIR_NOT_OWNED', exitCode: 2, message: expect.stringMatching(/belongs to user id 65534/) });
+    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({
+      code: 'STATE_DIR_NOT_OWNED',
+      exitCode: 2,
+      message: expect.stringMatching(/belongs to user id 65534/),
+    });
     expect(readdirSync(stateDir)).toEqual([]);
   });
 
-  test.each([['770', 0o770], ['1777', 0o1777]])('writable by others (mode %s): exit 2, the mode left as it was (a sticky bit too)', async (_octal, mode) => {
+  test.each([
+    ['770', 0o770],
+    ['1777', 0o1777],
+  ])('writable by others (mode %s): exit 2, the mode left as it was (a sticky bit too)', async (_octal, mode) => {
     const { input, config } = job();
     const stateDir = join(dir(), 'shared folder');
     mkdirSync(stateDir);
     chmodSync(stateDir, mode);
     // The printed fix is a command that works as pasted: the path quoted.
-    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({ code: 'STATE_DIR_SHARED', exitCode: 2, hint: expect.stringMatching(/chmod 700 '.*shared folder'$/) });
+    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({
+      code: 'STATE_DIR_SHARED',
+      exitCode: 2,
+      hint: expect.stringMatching(/chmod 700 '.*shared folder'$/),
+    });
     expect(statSync(stateDir).mode & 0o7777).toBe(mode);
     expect(readdirSync(stateDir)).toEqual([]);
   });
@@ -102,25 +144,32 @@ describe('a state directory is the user\'s own, and only ever a state directory'
     expect(cli.stderr).toMatch(/holds other files \(thesis\.txt\) and no openphone-import job/);
     expect(readdirSync(stateDir)).toEqual(['thesis.txt']);
     expect(statSync(stateDir).mode & 0o777).toBe(0o755);
-    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({ code: 'STATE_DIR_FOREIGN' });
+    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({
+      code: 'STATE_DIR_FOREIGN',
+    });
   });
 
   test.each([
     ['a summary.json', ['summary.json']],
     ['a report.html', ['report.html']],
     ['a file named lock', ['lock']],
-    ['a journal.jsonl that is not this tool\'s', ['journal.jsonl']],
-  ])('a folder with only %s is not a state directory: refused, neither chmod-ed nor written into', async (_name, files) => {
-    const { input, config } = job();
-    const stateDir = join(dir(), 'someone-elses');
-    mkdirSync(stateDir, { mode: 0o755 });
-    chmodSync(stateDir, 0o755);
-    for (const f of files) writeFileSync(join(stateDir, f), 'not ours\n');
-    await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({ code: 'STATE_DIR_FOREIGN' });
-    expect(readdirSync(stateDir).sort()).toEqual([...files].sort());
-    for (const f of files) expect(readFileSync(join(stateDir, f), 'utf8')).toBe('not ours\n');
-    expect(statSync(stateDir).mode & 0o777).toBe(0o755);
-  });
+    ["a journal.jsonl that is not this tool's", ['journal.jsonl']],
+  ])(
+    'a folder with only %s is not a state directory: refused, neither chmod-ed nor written into',
+    async (_name, files) => {
+      const { input, config } = job();
+      const stateDir = join(dir(), 'someone-elses');
+      mkdirSync(stateDir, { mode: 0o755 });
+      chmodSync(stateDir, 0o755);
+      for (const f of files) writeFileSync(join(stateDir, f), 'not ours\n');
+      await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({
+        code: 'STATE_DIR_FOREIGN',
+      });
+      expect(readdirSync(stateDir).sort()).toEqual([...files].sort());
+      for (const f of files) expect(readFileSync(join(stateDir, f), 'utf8')).toBe('not ours\n');
+      expect(statSync(stateDir).mode & 0o777).toBe(0o755);
+    },
+  );
 
   test('a state directory this tool made is marked, and taken again; one of a version before the marker is known by its journal', async () => {
     const { input, config } = job();
@@ -130,7 +179,10 @@ describe('a state directory is the user\'s own, and only ever a state directory'
     await expect(dryRun({ config, input, stateDir, log: silentLog })).resolves.toBeDefined();
     const legacy = join(dir(), 'legacy');
     mkdirSync(legacy, { mode: 0o700 });
-    writeFileSync(join(legacy, 'journal.jsonl'), `${JSON.stringify({ t: 'header', format: 'openphone-import-journal', version: 1, mappingHash: 'x', baseUrl: 'x', createdAt: 'x' })}\n`);
+    writeFileSync(
+      join(legacy, 'journal.jsonl'),
+      `${JSON.stringify({ t: 'header', format: 'openphone-import-journal', version: 1, mappingHash: 'x', baseUrl: 'x', createdAt: 'x' })}\n`,
+    );
     await expect(dryRun({ config, input, stateDir: legacy, log: silentLog })).resolves.toBeDefined();
     expect(readdirSync(legacy)).toContain('.openphone-import');
   });
@@ -147,7 +199,10 @@ describe('a state directory is the user\'s own, and only ever a state directory'
     const held = join(dir(), 'held');
     mkdirSync(held, { mode: 0o700 });
     writeFileSync(join(held, 'summary.json'), '{}');
-    writeFileSync(join(held, 'lock'), JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), startedAt: 'now' }));
+    writeFileSync(
+      join(held, 'lock'),
+      JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), startedAt: 'now' }),
+    );
     const locked = await runCli(['demo', '--state-dir', held]);
     expect(locked.code).toBe(2);
     expect(locked.stderr).toMatch(/is in use by a run \(pid \d+/);
@@ -155,11 +210,14 @@ describe('a state directory is the user\'s own, and only ever a state directory'
   });
 });
 
-test("a dry run on the state directory of an import that is running does not disturb it", async () => {
+test('a dry run on the state directory of an import that is running does not disturb it', async () => {
   const sandbox = await startSandbox({ rate: 0, latencyMs: [30, 60] });
   const { input, config: configPath, file, stateDir, args } = cliJob(dir(), 120, { requestsPerSecond: 40 });
   const env = { OPENPHONE_API_KEY: sandbox.apiKey };
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args(sandbox.url)], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args(sandbox.url)], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
   const exited = new Promise<number | null>((r) => child.on('exit', r));
   while (!sandbox.requests().some((r) => r.method === 'POST')) await new Promise((r) => setTimeout(r, 10));
   const dry = await runCli(['run', '--dry-run', '-c', configPath, '-i', input, '--state-dir', stateDir]);

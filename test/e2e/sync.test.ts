@@ -26,14 +26,20 @@ const startSandbox = sandboxesPerTest();
 
 const stateDir = () => join(dir(), 'state');
 const config = configFrom(importConfig());
-const runImport = (sb: Sandbox, input: string, extra: Partial<ImportOptions> = {}) => importJob({ config, input, stateDir: stateDir(), apiKey: sb.apiKey, baseUrl: sb.url, log: silentLog, ...extra });
+const runImport = (sb: Sandbox, input: string, extra: Partial<ImportOptions> = {}) =>
+  importJob({ config, input, stateDir: stateDir(), apiKey: sb.apiKey, baseUrl: sb.url, log: silentLog, ...extra });
 
 /** The rows of a contacts file, to edit as a CRM would between exports. */
 const rowsOf = (path: string) => parse(readFileSync(path, 'utf8'), { columns: false }) as string[][];
 const writeRows = (path: string, rows: string[][]) => writeFileSync(path, stringify(rows));
 /** A report's rows (UTF-8 with a BOM), by column name. */
-const reportRows = (path: string) => parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
-const requestsSince = (sb: Sandbox, from: number) => sb.requests().slice(from).filter((r) => !r.path.startsWith('/__sandbox'));
+const reportRows = (path: string) =>
+  parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+const requestsSince = (sb: Sandbox, from: number) =>
+  sb
+    .requests()
+    .slice(from)
+    .filter((r) => !r.path.startsWith('/__sandbox'));
 
 describe('a rerun brings changes across', () => {
   test('a mapping changed since the job began is said before anything is sent, by the dry run and the import; its records are updated, matched by externalId', async () => {
@@ -43,17 +49,31 @@ describe('a rerun brings changes across', () => {
     await runImport(sandbox, input);
     // The company column now feeds the role instead.
     const base = importConfig();
-    const remapped = configFrom({ ...base, defaultFields: { ...base.defaultFields, company: undefined, role: 'Company' } });
+    const remapped = configFrom({
+      ...base,
+      defaultFields: { ...base.defaultFields, company: undefined, role: 'Company' },
+    });
     const warnings: string[] = [];
     const log = { info: () => {}, warn: (m: string) => warnings.push(m) };
     const preview = await dryRun({ config: remapped, input, stateDir: stateDir(), log });
-    expect(warnings).toEqual([expect.stringMatching(/journal\.jsonl was started with another mapping config than .*: every record whose contact the new mapping changes counts as changed and is updated/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /journal\.jsonl was started with another mapping config than .*: every record whose contact the new mapping changes counts as changed and is updated/,
+      ),
+    ]);
     // A record with no company gives the same contact either way: unchanged.
     const withCompany = rowsOf(input).filter((r) => file.valid.includes(r[0]!) && r[3] !== '').length;
     expect(withCompany).toBeGreaterThan(0);
     expect(preview.counts).toMatchObject({ changed: withCompany, unchanged: file.valid.length - withCompany });
     warnings.length = 0;
-    const run = await importJob({ config: remapped, input, stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log });
+    const run = await importJob({
+      config: remapped,
+      input,
+      stateDir: stateDir(),
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log,
+    });
     expect(warnings).toEqual([expect.stringMatching(/was started with another mapping config/)]);
     expect(run.counts).toMatchObject({ created: 0, updated: withCompany, unchanged: file.valid.length - withCompany });
     expect(sandbox.stats().duplicateExternalIds).toBe(0);
@@ -72,26 +92,44 @@ describe('a rerun brings changes across', () => {
     changed.slice(0, 4).forEach((id) => (byId.get(id)![3] = `New Co ${id}`));
     byId.get(changed[4]!)![5] = '+14155559999';
     const added = ['n1', 'n2', 'n3'];
-    for (const id of added) rows.push([id, `First ${id}`, 'Last', '', `${id}@example.com`, '+14155551234', 'yes', '01/02/2024']);
+    for (const id of added)
+      rows.push([id, `First ${id}`, 'Last', '', `${id}@example.com`, '+14155551234', 'yes', '01/02/2024']);
     const second = join(dir(), 'export-tuesday.csv');
     writeRows(second, rows);
 
     const preview = await dryRun({ config, input: second, stateDir: stateDir(), log: silentLog });
     expect(preview.counts).toMatchObject({ valid: 3, changed: 5, unchanged: file.valid.length - 5 });
-    expect(preview.changes).toEqual([expect.stringMatching(/set OPENPHONE_API_KEY to see each changed field as old → new/)]);
+    expect(preview.changes).toEqual([
+      expect.stringMatching(/set OPENPHONE_API_KEY to see each changed field as old → new/),
+    ]);
     // With the key, the changed records' contacts are read (one lookup) and each change shown as old → new.
-    const seen = await dryRun({ config, input: second, stateDir: stateDir(), log: silentLog, api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } });
+    const seen = await dryRun({
+      config,
+      input: second,
+      stateDir: stateDir(),
+      log: silentLog,
+      api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
+    });
     const [firstChange, , , , phoneChange] = seen.changes!;
-    expect(firstChange).toMatch(new RegExp(`^line \\d+ \\(${changed[0]}\\): company ("Company \\d+"|\\(empty\\)) → "New Co ${changed[0]}"$`));
+    expect(firstChange).toMatch(
+      new RegExp(`^line \\d+ \\(${changed[0]}\\): company ("Company \\d+"|\\(empty\\)) → "New Co ${changed[0]}"$`),
+    );
     expect(phoneChange).toMatch(new RegExp(`\\(${changed[4]}\\): phone \\+ \\+14155559999$`));
 
     const from = sandbox.requests().length;
     const sync = await runImport(sandbox, second);
-    expect(sync.counts).toMatchObject({ created: 3, updated: 5, unchanged: file.valid.length - 5, failed: file.invalidLines.length });
+    expect(sync.counts).toMatchObject({
+      created: 3,
+      updated: 5,
+      unchanged: file.valid.length - 5,
+      failed: file.invalidLines.length,
+    });
     expect(sync.invariant.holds).toBe(true);
     const sent = requestsSince(sandbox, from);
     // The custom-field check, one lookup of the 5 changed (20 ids a request), 5 PATCHes, 3 POSTs: nothing for an unchanged record.
-    expect(sent.map((r) => `${r.method} ${r.route}`).sort()).toEqual([...Array(5).fill('PATCH patch'), ...Array(3).fill('POST post'), 'GET fields', 'GET get'].sort());
+    expect(sent.map((r) => `${r.method} ${r.route}`).sort()).toEqual(
+      [...Array(5).fill('PATCH patch'), ...Array(3).fill('POST post'), 'GET fields', 'GET get'].sort(),
+    );
     const now = sandbox.contactsByExternalId();
     for (const id of changed.slice(0, 4)) expect(now.get(id)![0]!.defaultFields.company).toBe(`New Co ${id}`);
     // The kept items: the old number stays (it may have been added in the app), the new one is added.
@@ -100,7 +138,11 @@ describe('a rerun brings changes across', () => {
 
     // The same export again: no request at all but the start-up check.
     const quiet = sandbox.requests().length;
-    expect((await runImport(sandbox, second)).counts).toMatchObject({ created: 0, updated: 0, unchanged: file.valid.length + 3 });
+    expect((await runImport(sandbox, second)).counts).toMatchObject({
+      created: 0,
+      updated: 0,
+      unchanged: file.valid.length + 3,
+    });
     expect(requestsSince(sandbox, quiet).map((r) => r.route)).toEqual(['fields']);
   });
 
@@ -146,23 +188,58 @@ describe('a rerun brings changes across', () => {
 
 describe('adopting what the workspace already has', () => {
   const header = HEADER;
-  const row = (id: string, first: string, email: string, phone: string) => [id, first, 'Last', '', email, phone, 'no', '01/02/2024'];
+  const row = (id: string, first: string, email: string, phone: string) => [
+    id,
+    first,
+    'Last',
+    '',
+    email,
+    phone,
+    'no',
+    '01/02/2024',
+  ];
   /** A CRM person with a last name and a company, e-mail from the id. */
-  const person = (id: string, first: string, last: string, phone: string) => [id, first, last, 'Acme', `${id}@example.com`, phone, 'no', '01/02/2024'];
+  const person = (id: string, first: string, last: string, phone: string) => [
+    id,
+    first,
+    last,
+    'Acme',
+    `${id}@example.com`,
+    phone,
+    'no',
+    '01/02/2024',
+  ];
 
-  test('one app-made contact by phone or email is adopted; several, or another source\'s, are held for review; a rerun adopts nothing twice', async () => {
+  test("one app-made contact by phone or email is adopted; several, or another source's, are held for review; a rerun adopts nothing twice", async () => {
     const sandbox = await startSandbox({
       rate: 0,
       existing: [
         // Typed in the app, no externalId: adopted by phone (written nationally there).
-        { defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '(415) 555-0101' }], emails: [{ name: 'home', value: 'ada.home@example.com' }] }, source: 'openphone' },
+        {
+          defaultFields: {
+            firstName: 'Ada',
+            phoneNumbers: [{ name: 'mobile', value: '(415) 555-0101' }],
+            emails: [{ name: 'home', value: 'ada.home@example.com' }],
+          },
+          source: 'openphone',
+        },
         // The in-app CSV import: adopted by email, whatever its case.
         { defaultFields: { firstName: 'Bob', emails: [{ name: 'work', value: 'BOB@Example.com' }] }, source: 'csv-v2' },
         // Two contacts share Cy's number: which one is Cy cannot be told.
-        { defaultFields: { firstName: 'Cy', phoneNumbers: [{ name: 'mobile', value: '+14155550103' }] }, source: 'openphone' },
-        { defaultFields: { firstName: 'Cy (old)', phoneNumbers: [{ name: 'work', value: '+14155550103' }] }, source: 'openphone' },
+        {
+          defaultFields: { firstName: 'Cy', phoneNumbers: [{ name: 'mobile', value: '+14155550103' }] },
+          source: 'openphone',
+        },
+        {
+          defaultFields: { firstName: 'Cy (old)', phoneNumbers: [{ name: 'work', value: '+14155550103' }] },
+          source: 'openphone',
+        },
         // Another integration holds Dee.
-        { defaultFields: { firstName: 'Dee', emails: [{ name: 'work', value: 'dee@example.com' }] }, externalId: 'hubspot-4', source: 'hubspot' },
+        {
+          defaultFields: { firstName: 'Dee', emails: [{ name: 'work', value: 'dee@example.com' }] },
+          externalId: 'hubspot-4',
+          source: 'hubspot',
+        },
       ],
     });
     const before = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
@@ -199,27 +276,62 @@ describe('adopting what the workspace already has', () => {
       if (c.externalId !== null || c.defaultFields.firstName?.startsWith('Cy')) expect(now).toEqual(c);
     }
     // created.csv lists only the contact the job made.
-    expect(readFileSync(join(stateDir(), 'created.csv'), 'utf8')).toMatch(/^\uFEFFline,externalId,contactId\n\d+,e,CT\w+\n$/);
+    expect(readFileSync(join(stateDir(), 'created.csv'), 'utf8')).toMatch(
+      /^\uFEFFline,externalId,contactId\n\d+,e,CT\w+\n$/,
+    );
 
     const again = await runImport(sandbox, input, { matchExisting: ['phone', 'email'] });
     expect(again.counts).toMatchObject({ adopted: 0, unchanged: 3, review: 2 });
 
     // Rollback: the made one deleted, the adopted ones put back as they were (no externalId again).
-    const rb = await rollback({ stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, yes: true, api: { requestsPerSecond: 1000 } });
+    const rb = await rollback({
+      stateDir: stateDir(),
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+      yes: true,
+      api: { requestsPerSecond: 1000 },
+    });
     expect(rb).toMatchObject({ deleted: 1, restored: 2, changedSince: 0, exitCode: 0 });
-    for (const [id, c] of before) expect(sandbox.contacts().find((x) => x.id === id)).toMatchObject({ externalId: c.externalId, defaultFields: { firstName: c.defaultFields.firstName } });
-    expect(sandbox.contacts().find((x) => x.id === ada.id)!.defaultFields.emails.map((e) => e.value)).toEqual(['ada.home@example.com']);
+    for (const [id, c] of before)
+      expect(sandbox.contacts().find((x) => x.id === id)).toMatchObject({
+        externalId: c.externalId,
+        defaultFields: { firstName: c.defaultFields.firstName },
+      });
+    expect(
+      sandbox
+        .contacts()
+        .find((x) => x.id === ada.id)!
+        .defaultFields.emails.map((e) => e.value),
+    ).toEqual(['ada.home@example.com']);
     expect(sandbox.contacts()).toHaveLength(before.size);
   });
 
-  test('adoption takes only the same person: an office line three CRM people share, and a family\'s mobile under another name, go to review with both names', async () => {
+  test("adoption takes only the same person: an office line three CRM people share, and a family's mobile under another name, go to review with both names", async () => {
     const sandbox = await startSandbox({
       rate: 0,
       existing: [
-        { defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] }, source: 'openphone' },
-        { defaultFields: { firstName: 'Eve', lastName: 'Jones', phoneNumbers: [{ name: 'mobile', value: '+14155550177' }] }, source: 'openphone' },
+        {
+          defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] },
+          source: 'openphone',
+        },
+        {
+          defaultFields: {
+            firstName: 'Eve',
+            lastName: 'Jones',
+            phoneNumbers: [{ name: 'mobile', value: '+14155550177' }],
+          },
+          source: 'openphone',
+        },
         // The same person, written another way: adopted.
-        { defaultFields: { firstName: 'ADA', lastName: 'Lovelace-Byron', phoneNumbers: [{ name: 'mobile', value: '(415) 555-0101' }] }, source: 'openphone' },
+        {
+          defaultFields: {
+            firstName: 'ADA',
+            lastName: 'Lovelace-Byron',
+            phoneNumbers: [{ name: 'mobile', value: '(415) 555-0101' }],
+          },
+          source: 'openphone',
+        },
       ],
     });
     const before = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
@@ -236,39 +348,75 @@ describe('adopting what the workspace already has', () => {
     expect(summary.counts).toMatchObject({ adopted: 1, review: 4, created: 0 });
     const review = reportRows(join(stateDir(), 'review.csv'));
     expect(review.map((r) => r.externalId)).toEqual(['alice', 'bob', 'carol', 'dan']);
-    for (const r of review.slice(0, 3)) expect(r.why).toMatch(/phone \+14155550100, which 3 records of the input carry.*nobody's key/);
-    expect(review[3]).toMatchObject({ name: 'Dan Brown', candidateNames: 'Eve Jones', why: expect.stringMatching(/whose name is not the record's: "Eve Jones" in the workspace, "Dan Brown" in the input/) });
+    for (const r of review.slice(0, 3))
+      expect(r.why).toMatch(/phone \+14155550100, which 3 records of the input carry.*nobody's key/);
+    expect(review[3]).toMatchObject({
+      name: 'Dan Brown',
+      candidateNames: 'Eve Jones',
+      why: expect.stringMatching(
+        /whose name is not the record's: "Eve Jones" in the workspace, "Dan Brown" in the input/,
+      ),
+    });
     // Front Desk and Eve are as they were.
-    for (const [id, c] of before) if (c.defaultFields.firstName !== 'ADA') expect(sandbox.contacts().find((x) => x.id === id)).toEqual(c);
-    expect(sandbox.contactsByExternalId().get('ada')![0]!.id).toBe([...before.values()].find((c) => c.defaultFields.firstName === 'ADA')!.id);
+    for (const [id, c] of before)
+      if (c.defaultFields.firstName !== 'ADA') expect(sandbox.contacts().find((x) => x.id === id)).toEqual(c);
+    expect(sandbox.contactsByExternalId().get('ada')![0]!.id).toBe(
+      [...before.values()].find((c) => c.defaultFields.firstName === 'ADA')!.id,
+    );
   });
 
   test('review.csv takes decisions: adopt one of the candidates, create, or skip; running it carries them out on those records alone, and they hold on later nights', async () => {
     const sandbox = await startSandbox({
       rate: 0,
       existing: [
-        { defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] }, source: 'openphone' },
-        { defaultFields: { firstName: 'Eve', lastName: 'Jones', phoneNumbers: [{ name: 'mobile', value: '+14155550177' }] }, source: 'openphone' },
+        {
+          defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] },
+          source: 'openphone',
+        },
+        {
+          defaultFields: {
+            firstName: 'Eve',
+            lastName: 'Jones',
+            phoneNumbers: [{ name: 'mobile', value: '+14155550177' }],
+          },
+          source: 'openphone',
+        },
       ],
     });
     const desk = sandbox.contacts().find((c) => c.defaultFields.firstName === 'Front Desk')!;
     const input = join(dir(), 'crm.csv');
-    writeRows(input, [header, person('alice', 'Alice', 'Smith', '+14155550100'), person('bob', 'Bob', 'Stone', '+14155550100'), person('dan', 'Dan', 'Brown', '+14155550177'), person('zed', 'Zed', 'Zeta', '+14155550188')]);
+    writeRows(input, [
+      header,
+      person('alice', 'Alice', 'Smith', '+14155550100'),
+      person('bob', 'Bob', 'Stone', '+14155550100'),
+      person('dan', 'Dan', 'Brown', '+14155550177'),
+      person('zed', 'Zed', 'Zeta', '+14155550188'),
+    ]);
     const first = await runImport(sandbox, input, { matchExisting: ['phone'] });
     expect(first.counts).toMatchObject({ review: 3, created: 1 });
     const reviewPath = join(stateDir(), 'review.csv');
-    const review = parse(readFileSync(reviewPath, 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    const review = parse(readFileSync(reviewPath, 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(review.map((r) => r.decision)).toEqual(['', '', '']);
     // A person decides, in the file as written (a copy, as the tool never writes over a file it told someone to edit),
     // saved by a spreadsheet set to ";" (German Excel): the decisions are read all the same.
     const decided = join(dir(), 'review-decided.csv');
     const decide: Record<string, string> = { alice: `adopt ${desk.id}`, bob: 'create', dan: 'skip' };
-    writeFileSync(decided, `\uFEFF${stringify([Object.keys(review[0]!), ...review.map((r) => Object.values({ ...r, decision: decide[r.externalId!]! }))], { delimiter: ';' })}`);
+    writeFileSync(
+      decided,
+      `\uFEFF${stringify([Object.keys(review[0]!), ...review.map((r) => Object.values({ ...r, decision: decide[r.externalId!]! }))], { delimiter: ';' })}`,
+    );
     const from = sandbox.requests().length;
     const carried = await runImport(sandbox, decided, { matchExisting: ['phone'] });
     expect(carried.counts).toMatchObject({ read: 3, adopted: 1, created: 1, skipped: 1, review: 0 });
     // Decisions match nothing: the workspace is not listed for them.
-    expect(requestsSince(sandbox, from).filter((r) => r.path === '/v1/contacts' && r.method === 'GET' && !(r.externalIds?.length))).toHaveLength(0);
+    expect(
+      requestsSince(sandbox, from).filter(
+        (r) => r.path === '/v1/contacts' && r.method === 'GET' && !r.externalIds?.length,
+      ),
+    ).toHaveLength(0);
     // zed, done before, is not this run's: no request touched it.
     expect(requestsSince(sandbox, from).flatMap((r) => r.externalIds ?? [])).not.toContain('zed');
     expect(sandbox.contacts().find((c) => c.id === desk.id)!.externalId).toBe('alice');
@@ -279,44 +427,94 @@ describe('adopting what the workspace already has', () => {
     expect(night.counts).toMatchObject({ unchanged: 3, skipped: 1, review: 0 });
     // A decision that is not one of the row's candidates: exit 2, the row named, nothing sent.
     writeFileSync(decided, readFileSync(decided, 'utf8').replace(`adopt ${desk.id}`, 'adopt CT-not-a-candidate'));
-    await expect(runImport(sandbox, decided, { matchExisting: ['phone'] })).rejects.toMatchObject({ code: 'REVIEW_DECISION_INVALID', exitCode: 2, message: expect.stringMatching(/review-decided\.csv:2: column "decision": found "adopt CT-not-a-candidate"/) });
+    await expect(runImport(sandbox, decided, { matchExisting: ['phone'] })).rejects.toMatchObject({
+      code: 'REVIEW_DECISION_INVALID',
+      exitCode: 2,
+      message: expect.stringMatching(/review-decided\.csv:2: column "decision": found "adopt CT-not-a-candidate"/),
+    });
   });
 
   test('the dry run with a key previews adoption: would adopt, for review (and why, in dry-run/review.csv), would create; it writes nothing; without a key it says what it could not preview', async () => {
     const sandbox = await startSandbox({
       rate: 0,
       existing: [
-        { defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] }, source: 'openphone' },
-        { defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] }, source: 'openphone' },
+        {
+          defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] },
+          source: 'openphone',
+        },
+        {
+          defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] },
+          source: 'openphone',
+        },
       ],
     });
     const input = join(dir(), 'crm.csv');
-    writeRows(input, [header, row('a', 'Ada', 'ada@example.com', '+14155550101'), row('alice', 'Alice', 'alice@example.com', '+14155550100'), row('z', 'Zed', 'zed@example.com', '+14155550188')]);
-    const preview = await dryRun({ config, input, stateDir: stateDir(), log: silentLog, api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url }, matchExisting: ['phone'] });
+    writeRows(input, [
+      header,
+      row('a', 'Ada', 'ada@example.com', '+14155550101'),
+      row('alice', 'Alice', 'alice@example.com', '+14155550100'),
+      row('z', 'Zed', 'zed@example.com', '+14155550188'),
+    ]);
+    const preview = await dryRun({
+      config,
+      input,
+      stateDir: stateDir(),
+      log: silentLog,
+      api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
+      matchExisting: ['phone'],
+    });
     expect(preview.counts).toMatchObject({ adopted: 1, review: 1, valid: 1 });
     expect(formatSummary(preview)).toMatch(/would create 1, would adopt 1, for review 1/);
     const review = reportRows(join(stateDir(), 'dry-run', 'review.csv'));
-    expect(review).toMatchObject([{ externalId: 'alice', why: expect.stringMatching(/"Front Desk" in the workspace, "Alice Last" in the input/) }]);
+    expect(review).toMatchObject([
+      { externalId: 'alice', why: expect.stringMatching(/"Front Desk" in the workspace, "Alice Last" in the input/) },
+    ]);
     expect(sandbox.requests().filter((r) => r.method !== 'GET')).toHaveLength(0);
     const warnings: string[] = [];
-    const keyless = await dryRun({ config, input, stateDir: stateDir(), log: { info: () => {}, warn: (m) => warnings.push(m) }, matchExisting: ['phone'] });
+    const keyless = await dryRun({
+      config,
+      input,
+      stateDir: stateDir(),
+      log: { info: () => {}, warn: (m) => warnings.push(m) },
+      matchExisting: ['phone'],
+    });
     expect(keyless.counts).toMatchObject({ valid: 3 });
     expect(warnings.join('\n')).toMatch(/set OPENPHONE_API_KEY to preview them/);
     // A first run with no matching choice: the dry run says the import would stop, and why.
     warnings.length = 0;
-    await dryRun({ config, input, stateDir: join(dir(), 'fresh'), log: { info: () => {}, warn: (m) => warnings.push(m) }, api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } });
-    expect(warnings.join('\n')).toMatch(/the import would stop before sending: the workspace already has 2 contact\(s\) without an externalId[^]*hint: adopt them/);
+    await dryRun({
+      config,
+      input,
+      stateDir: join(dir(), 'fresh'),
+      log: { info: () => {}, warn: (m) => warnings.push(m) },
+      api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
+    });
+    expect(warnings.join('\n')).toMatch(
+      /the import would stop before sending: the workspace already has 2 contact\(s\) without an externalId[^]*hint: adopt them/,
+    );
   });
 
   test('review.csv is written only by a run with rows for review: a later run without any drops the last one, unless a person edited it', async () => {
-    const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] }, source: 'openphone' }] });
+    const sandbox = await startSandbox({
+      rate: 0,
+      existing: [
+        {
+          defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] },
+          source: 'openphone',
+        },
+      ],
+    });
     const input = join(dir(), 'crm.csv');
     const reviewPath = join(stateDir(), 'review.csv');
     writeRows(input, [header, person('zed', 'Zed', 'Zeta', '+14155550188')]);
     await runImport(sandbox, input, { matchExisting: ['phone'] });
     expect(existsSync(reviewPath)).toBe(false);
     expect(existsSync(join(stateDir(), 'conflicts.csv'))).toBe(false);
-    writeRows(input, [header, person('zed', 'Zed', 'Zeta', '+14155550188'), person('alice', 'Alice', 'Smith', '+14155550100')]);
+    writeRows(input, [
+      header,
+      person('zed', 'Zed', 'Zeta', '+14155550188'),
+      person('alice', 'Alice', 'Smith', '+14155550100'),
+    ]);
     expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts.review).toBe(1);
     expect(reportRows(reviewPath)).toHaveLength(1);
     // The CRM drops Alice: nothing for review, and the stale list goes.
@@ -325,48 +523,103 @@ describe('adopting what the workspace already has', () => {
     expect(existsSync(reviewPath)).toBe(false);
   });
 
-  test.each(['403', '404', '409', '422'])('an API that answers %s to adoption PATCHes: each such record to review.csv with the answer, said once, the new records still created, no abort', async (status) => {
-    const n = 6;
-    const phone = (i: number) => `+1415555${String(4000 + i)}`;
-    const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec(`patch:${status}=1`), existing: Array.from({ length: n }, (_, i) => ({ defaultFields: { firstName: `Crm${i}`, phoneNumbers: [{ name: 'mobile', value: phone(i) }] }, source: 'openphone' })) });
-    const before = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
-    const input = join(dir(), 'crm.csv');
-    writeRows(input, [header, ...Array.from({ length: 30 }, (_, i) => [`a${i}`, `Crm${i}`, 'Last', '', `a${i}@example.com`, i < n ? phone(i) : `+1415555${String(5000 + i)}`, 'no', '01/02/2024'])]);
-    const warnings: string[] = [];
-    const summary = await runImport(sandbox, input, { matchExisting: ['phone'], log: { info: () => {}, warn: (m) => warnings.push(m) } });
-    expect(summary.abortedBecause).toBeUndefined();
-    expect(summary.counts).toMatchObject({ adopted: 0, review: n, created: 30 - n, failed: 0, tripped: 0 });
-    expect(warnings.filter((w) => /does not seem to let the job adopt contacts/.test(w))).toHaveLength(1);
-    const review = reportRows(join(stateDir(), 'review.csv'));
-    expect(review).toHaveLength(n);
-    for (const r of review) expect(r.why).toMatch(new RegExp(`refused to let the job adopt it: .*${status}`));
-    expect(review.map((r) => r.why).join('\n')).not.toMatch(/deleted meanwhile/);
-    for (const [id, c] of before) expect(sandbox.contacts().find((x) => x.id === id)).toEqual(c);
-    // The next night: still for review, nothing in doubt, nothing failed.
-    const again = await runImport(sandbox, input, { matchExisting: ['phone'] });
-    expect(again.counts).toMatchObject({ review: n, unchanged: 30 - n, failed: 0, inDoubt: 0 });
-  });
+  test.each(['403', '404', '409', '422'])(
+    'an API that answers %s to adoption PATCHes: each such record to review.csv with the answer, said once, the new records still created, no abort',
+    async (status) => {
+      const n = 6;
+      const phone = (i: number) => `+1415555${String(4000 + i)}`;
+      const sandbox = await startSandbox({
+        rate: 0,
+        faults: parseFaultSpec(`patch:${status}=1`),
+        existing: Array.from({ length: n }, (_, i) => ({
+          defaultFields: { firstName: `Crm${i}`, phoneNumbers: [{ name: 'mobile', value: phone(i) }] },
+          source: 'openphone',
+        })),
+      });
+      const before = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
+      const input = join(dir(), 'crm.csv');
+      writeRows(input, [
+        header,
+        ...Array.from({ length: 30 }, (_, i) => [
+          `a${i}`,
+          `Crm${i}`,
+          'Last',
+          '',
+          `a${i}@example.com`,
+          i < n ? phone(i) : `+1415555${String(5000 + i)}`,
+          'no',
+          '01/02/2024',
+        ]),
+      ]);
+      const warnings: string[] = [];
+      const summary = await runImport(sandbox, input, {
+        matchExisting: ['phone'],
+        log: { info: () => {}, warn: (m) => warnings.push(m) },
+      });
+      expect(summary.abortedBecause).toBeUndefined();
+      expect(summary.counts).toMatchObject({ adopted: 0, review: n, created: 30 - n, failed: 0, tripped: 0 });
+      expect(warnings.filter((w) => /does not seem to let the job adopt contacts/.test(w))).toHaveLength(1);
+      const review = reportRows(join(stateDir(), 'review.csv'));
+      expect(review).toHaveLength(n);
+      for (const r of review) expect(r.why).toMatch(new RegExp(`refused to let the job adopt it: .*${status}`));
+      expect(review.map((r) => r.why).join('\n')).not.toMatch(/deleted meanwhile/);
+      for (const [id, c] of before) expect(sandbox.contacts().find((x) => x.id === id)).toEqual(c);
+      // The next night: still for review, nothing in doubt, nothing failed.
+      const again = await runImport(sandbox, input, { matchExisting: ['phone'] });
+      expect(again.counts).toMatchObject({ review: n, unchanged: 30 - n, failed: 0, inDoubt: 0 });
+    },
+  );
 
   test('a contact someone changed after the job adopted it is not restored by a rollback: listed, left alone', async () => {
-    const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] }, source: 'openphone' }] });
+    const sandbox = await startSandbox({
+      rate: 0,
+      existing: [
+        {
+          defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] },
+          source: 'openphone',
+        },
+      ],
+    });
     const input = join(dir(), 'crm.csv');
     writeRows(input, [header, row('a', 'Ada', 'ada@example.com', '+14155550101')]);
     expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts.adopted).toBe(1);
     const ada = sandbox.contacts()[0]!;
     await new Promise((r) => setTimeout(r, 5));
-    const edit = await fetch(`${sandbox.url}/v1/contacts/${ada.id}`, { method: 'PATCH', headers: { authorization: sandbox.apiKey }, body: JSON.stringify({ defaultFields: { role: 'Edited in the app' } }) });
+    const edit = await fetch(`${sandbox.url}/v1/contacts/${ada.id}`, {
+      method: 'PATCH',
+      headers: { authorization: sandbox.apiKey },
+      body: JSON.stringify({ defaultFields: { role: 'Edited in the app' } }),
+    });
     expect(edit.status).toBe(200);
-    const rb = await rollback({ stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, yes: true, api: { requestsPerSecond: 1000 } });
+    const rb = await rollback({
+      stateDir: stateDir(),
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+      yes: true,
+      api: { requestsPerSecond: 1000 },
+    });
     expect(rb).toMatchObject({ restored: 0, changedSince: 1 });
     expect(sandbox.contacts()[0]).toMatchObject({ externalId: 'a', defaultFields: { role: 'Edited in the app' } });
     expect(readFileSync(join(stateDir(), 'rollback.csv'), 'utf8')).toMatch(/restore,changedSince,"changed at/);
   });
 
   test('a first run into a workspace with app-made contacts and no matching choice stops before sending (exit 2), with both ways on', async () => {
-    const sandbox = await startSandbox({ rate: 0, existing: Array.from({ length: 14 }, (_, i) => ({ defaultFields: { firstName: `Typed in the app ${i}` }, source: 'openphone' })) });
+    const sandbox = await startSandbox({
+      rate: 0,
+      existing: Array.from({ length: 14 }, (_, i) => ({
+        defaultFields: { firstName: `Typed in the app ${i}` },
+        source: 'openphone',
+      })),
+    });
     const input = join(dir(), 'contacts.csv');
     writeContactsFile(input, 20);
-    await expect(runImport(sandbox, input)).rejects.toMatchObject({ code: 'FIRST_RUN_UNMATCHED', exitCode: 2, message: expect.stringMatching(/already has 14 contact\(s\) without an externalId/), hint: expect.stringMatching(/--match-existing phone,email.*--match-existing none/) });
+    await expect(runImport(sandbox, input)).rejects.toMatchObject({
+      code: 'FIRST_RUN_UNMATCHED',
+      exitCode: 2,
+      message: expect.stringMatching(/already has 14 contact\(s\) without an externalId/),
+      hint: expect.stringMatching(/--match-existing phone,email.*--match-existing none/),
+    });
     expect(sandbox.requests().filter((r) => r.method !== 'GET')).toHaveLength(0);
     expect(sandbox.contacts()).toHaveLength(14);
     // Either choice goes on: create anyway...
@@ -376,20 +629,47 @@ describe('adopting what the workspace already has', () => {
   });
 
   test('the same from the command line, as a new user meets it: exit 2, nothing sent, the hint names both flags', async () => {
-    const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] }, source: 'openphone' }] });
+    const sandbox = await startSandbox({
+      rate: 0,
+      existing: [
+        {
+          defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] },
+          source: 'openphone',
+        },
+      ],
+    });
     const job = cliJob(dir(), 10);
     const r = await runCli(job.args(sandbox.url), { OPENPHONE_API_KEY: sandbox.apiKey });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: the workspace already has 1 contact\(s\) without an externalId .*Nothing was sent$/m);
-    expect(r.stderr).toMatch(/^hint: adopt them: add --match-existing phone,email .*--match-existing none \(or "matchExisting": \[\]\)$/m);
+    expect(r.stderr).toMatch(
+      /^error: the workspace already has 1 contact\(s\) without an externalId .*Nothing was sent$/m,
+    );
+    expect(r.stderr).toMatch(
+      /^hint: adopt them: add --match-existing phone,email .*--match-existing none \(or "matchExisting": \[\]\)$/m,
+    );
     expect(sandbox.contacts()).toHaveLength(1);
   });
 
   test('a night with no new record lists nothing: the workspace is read only when a record needs matching', async () => {
-    const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] }, source: 'openphone' }] });
+    const sandbox = await startSandbox({
+      rate: 0,
+      existing: [
+        {
+          defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] },
+          source: 'openphone',
+        },
+      ],
+    });
     const input = join(dir(), 'crm.csv');
-    writeRows(input, [header, row('a', 'Ada', 'ada@example.com', '+14155550101'), row('b', 'Bob', 'bob@example.com', '+14155550102')]);
-    expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts).toMatchObject({ adopted: 1, created: 1 });
+    writeRows(input, [
+      header,
+      row('a', 'Ada', 'ada@example.com', '+14155550101'),
+      row('b', 'Bob', 'bob@example.com', '+14155550102'),
+    ]);
+    expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts).toMatchObject({
+      adopted: 1,
+      created: 1,
+    });
     const from = sandbox.requests().length;
     const night = await runImport(sandbox, input, { matchExisting: ['phone'] });
     expect(night.counts).toMatchObject({ unchanged: 2 });
@@ -407,13 +687,20 @@ describe('--delete-missing: the source deleted a record', () => {
   }
   const without = (input: string, ids: readonly string[]) => {
     const out = join(dir(), 'export-after.csv');
-    writeRows(out, rowsOf(input).filter((r) => !ids.includes(r[0]!)));
+    writeRows(
+      out,
+      rowsOf(input).filter((r) => !ids.includes(r[0]!)),
+    );
     return out;
   };
 
-  test('the job\'s contacts whose record is gone are written to deleted.csv, then deleted; the workspace\'s own are never touched', async () => {
+  test("the job's contacts whose record is gone are written to deleted.csv, then deleted; the workspace's own are never touched", async () => {
     const { sandbox, input, file } = await imported(60);
-    const theirs = await fetch(`${sandbox.url}/v1/contacts`, { method: 'POST', headers: { authorization: sandbox.apiKey }, body: JSON.stringify({ defaultFields: { firstName: 'Not from this job' }, externalId: 'elsewhere-1' }) });
+    const theirs = await fetch(`${sandbox.url}/v1/contacts`, {
+      method: 'POST',
+      headers: { authorization: sandbox.apiKey },
+      body: JSON.stringify({ defaultFields: { firstName: 'Not from this job' }, externalId: 'elsewhere-1' }),
+    });
     expect(theirs.status).toBe(201);
     const gone = file.valid.slice(0, 2);
     const summary = await runImport(sandbox, without(input, gone), { deleteMissing: {} });
@@ -424,52 +711,98 @@ describe('--delete-missing: the source deleted a record', () => {
     expect(left.has('elsewhere-1')).toBe(true);
     const deleted = reportRows(join(stateDir(), 'deleted.csv'));
     expect(deleted.map((d) => d.externalId).sort()).toEqual([...gone].sort());
-    expect(deleted[0]).toMatchObject({ firstName: expect.stringMatching(/^First/), phoneNumbers: expect.stringMatching(/^mobile: \+1415/) });
+    expect(deleted[0]).toMatchObject({
+      firstName: expect.stringMatching(/^First/),
+      phoneNumbers: expect.stringMatching(/^mobile: \+1415/),
+    });
     // Back in the source: a new record again, created.
     expect((await runImport(sandbox, input)).counts.created).toBe(2);
   });
 
-  test('more than 5% of the job\'s contacts: refused with the number, nothing deleted, until --max-delete allows it', async () => {
+  test("more than 5% of the job's contacts: refused with the number, nothing deleted, until --max-delete allows it", async () => {
     const { sandbox, input, file } = await imported(60);
     const gone = file.valid.slice(0, 10);
     const after = without(input, gone);
     const refused = await runImport(sandbox, after, { deleteMissing: {} });
-    expect(refused.deleteMissing).toMatchObject({ missing: 10, deleted: 0, refused: expect.stringMatching(/it would delete 10 of the job's \d+ contacts/), refusedHint: expect.stringMatching(/add --max-delete 10$/) });
+    expect(refused.deleteMissing).toMatchObject({
+      missing: 10,
+      deleted: 0,
+      refused: expect.stringMatching(/it would delete 10 of the job's \d+ contacts/),
+      refusedHint: expect.stringMatching(/add --max-delete 10$/),
+    });
     expect(refused.exitCode).toBe(1);
     expect(sandbox.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
     // report.html, for whoever reads it the next morning: why nothing was deleted, and what allows it.
-    expect(readFileSync(join(stateDir(), 'report.html'), 'utf8')).toMatch(/Nothing was deleted: it would delete 10 of the job&#39;s \d+ contacts.*What to do: check the input is the whole export, then add --max-delete 10/);
-    expect((await runImport(sandbox, after, { deleteMissing: { maxDelete: 9 } })).deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/more than --max-delete 9/) });
-    expect((await runImport(sandbox, after, { deleteMissing: { maxDelete: 10 } })).deleteMissing).toMatchObject({ deleted: 10 });
+    expect(readFileSync(join(stateDir(), 'report.html'), 'utf8')).toMatch(
+      /Nothing was deleted: it would delete 10 of the job&#39;s \d+ contacts.*What to do: check the input is the whole export, then add --max-delete 10/,
+    );
+    expect((await runImport(sandbox, after, { deleteMissing: { maxDelete: 9 } })).deleteMissing).toMatchObject({
+      deleted: 0,
+      refused: expect.stringMatching(/more than --max-delete 9/),
+    });
+    expect((await runImport(sandbox, after, { deleteMissing: { maxDelete: 10 } })).deleteMissing).toMatchObject({
+      deleted: 10,
+    });
     const page = readFileSync(join(stateDir(), 'report.html'), 'utf8');
-    expect(page).toMatch(/10 contact\(s\) the job had created were deleted and 0 it had adopted were given back.*deleted\.csv/);
+    expect(page).toMatch(
+      /10 contact\(s\) the job had created were deleted and 0 it had adopted were given back.*deleted\.csv/,
+    );
     // Beside the buckets, a row of its own with deleted.csv linked.
     expect(page).toMatch(/<a href="deleted\.csv">deleted\.csv<\/a>\)<\/th><td data-deleted="10">10<\/td>/);
     // The runs table: the refused nights deleted 0, the last 10; its folder holds the 10 as they were.
     expect([...page.matchAll(/data-run-deleted="(\d*)"/g)].map((m) => m[1])).toEqual(['0', '0', '0', '10']);
-    const runs = readdirSync(join(stateDir(), 'runs')).filter((f) => !f.startsWith('.')).sort();
-    const ownDeleted = parse(readFileSync(join(stateDir(), 'runs', runs.at(-1)!, 'deleted.csv')), { columns: true, bom: true }) as Record<string, string>[];
+    const runs = readdirSync(join(stateDir(), 'runs'))
+      .filter((f) => !f.startsWith('.'))
+      .sort();
+    const ownDeleted = parse(readFileSync(join(stateDir(), 'runs', runs.at(-1)!, 'deleted.csv')), {
+      columns: true,
+      bom: true,
+    }) as Record<string, string>[];
     expect(ownDeleted.map((d) => d.externalId).sort()).toEqual([...gone].sort());
     expect(existsSync(join(stateDir(), 'runs', runs[0]!, 'deleted.csv'))).toBe(false);
   });
 
-  test('the dry run previews the deletions: would-delete.csv names each contact, and the guards\' verdict is the import\'s, before and after --max-delete', async () => {
+  test("the dry run previews the deletions: would-delete.csv names each contact, and the guards' verdict is the import's, before and after --max-delete", async () => {
     const { sandbox, input, file } = await imported(60);
     const gone = file.valid.slice(0, 10);
     const after = without(input, gone);
     const before = sandbox.requests().length;
     const refused = await dryRun({ config, input: after, stateDir: stateDir(), log: silentLog, deleteMissing: {} });
-    expect(refused.wouldDelete).toMatchObject({ delete: 10, release: 0, refused: expect.stringMatching(/it would delete 10 of the job's \d+ contacts/), refusedHint: expect.stringMatching(/add --max-delete 10$/) });
-    const listed = parse(readFileSync(join(stateDir(), 'dry-run', 'would-delete.csv')), { columns: true, bom: true }) as Record<string, string>[];
+    expect(refused.wouldDelete).toMatchObject({
+      delete: 10,
+      release: 0,
+      refused: expect.stringMatching(/it would delete 10 of the job's \d+ contacts/),
+      refusedHint: expect.stringMatching(/add --max-delete 10$/),
+    });
+    const listed = parse(readFileSync(join(stateDir(), 'dry-run', 'would-delete.csv')), {
+      columns: true,
+      bom: true,
+    }) as Record<string, string>[];
     expect(listed.map((d) => d.externalId).sort()).toEqual([...gone].sort());
-    expect(listed[0]).toMatchObject({ action: 'delete', contactId: expect.any(String), firstName: expect.stringMatching(/^First/) });
-    expect(formatSummary(refused)).toMatch(/--delete-missing: 10 contact\(s\) the job created are no longer in the input: listed in \S+would-delete\.csv; the import would refuse to delete them/);
-    const allowed = await dryRun({ config, input: after, stateDir: stateDir(), log: silentLog, deleteMissing: { maxDelete: 10 } });
+    expect(listed[0]).toMatchObject({
+      action: 'delete',
+      contactId: expect.any(String),
+      firstName: expect.stringMatching(/^First/),
+    });
+    expect(formatSummary(refused)).toMatch(
+      /--delete-missing: 10 contact\(s\) the job created are no longer in the input: listed in \S+would-delete\.csv; the import would refuse to delete them/,
+    );
+    const allowed = await dryRun({
+      config,
+      input: after,
+      stateDir: stateDir(),
+      log: silentLog,
+      deleteMissing: { maxDelete: 10 },
+    });
     expect(allowed.wouldDelete).toEqual({ delete: 10, release: 0, file: expect.stringMatching(/would-delete\.csv$/) });
-    expect(readFileSync(join(stateDir(), 'dry-run', 'report.html'), 'utf8')).toMatch(/would delete 10 contact\(s\) the job created.*<a href="would-delete\.csv">would-delete\.csv<\/a> lists each/);
+    expect(readFileSync(join(stateDir(), 'dry-run', 'report.html'), 'utf8')).toMatch(
+      /would delete 10 contact\(s\) the job created.*<a href="would-delete\.csv">would-delete\.csv<\/a> lists each/,
+    );
     // Nothing was sent, nothing deleted; a whole export previews no deletion and leaves no would-delete.csv.
     expect(sandbox.requests().length).toBe(before);
-    expect((await dryRun({ config, input, stateDir: stateDir(), log: silentLog, deleteMissing: {} })).wouldDelete).toEqual({ delete: 0, release: 0 });
+    expect(
+      (await dryRun({ config, input, stateDir: stateDir(), log: silentLog, deleteMissing: {} })).wouldDelete,
+    ).toEqual({ delete: 0, release: 0 });
     expect(existsSync(join(stateDir(), 'dry-run', 'would-delete.csv'))).toBe(false);
   });
 
@@ -481,42 +814,59 @@ describe('--delete-missing: the source deleted a record', () => {
     // A stray quote: the rest of that record is unreadable, its externalId unknown.
     writeFileSync(after, readFileSync(after, 'utf8').replace(/\nr5,/, '\n"r5,'));
     const unknown = await runImport(sandbox, after, { deleteMissing: { maxDelete: 5 } });
-    expect(unknown.deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/could not be read \(malformed CSV\)/) });
+    expect(unknown.deleteMissing).toMatchObject({
+      deleted: 0,
+      refused: expect.stringMatching(/could not be read \(malformed CSV\)/),
+    });
     expect(sandbox.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
   });
 });
 
 describe('--delete-missing in a workspace people share: nothing the job did not make is deleted, nothing from a collapsed export', () => {
-  const patch = (sb: Sandbox, id: string, body: unknown) => fetch(`${sb.url}/v1/contacts/${id}`, { method: 'PATCH', headers: { authorization: sb.apiKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const patch = (sb: Sandbox, id: string, body: unknown) =>
+    fetch(`${sb.url}/v1/contacts/${id}`, {
+      method: 'PATCH',
+      headers: { authorization: sb.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const deletes = (sb: Sandbox) => sb.requests().filter((r) => r.method === 'DELETE').length;
 
   test.each([
     ['a header-only export', (input: string) => writeRows(input, [HEADER])],
     ['an export cut to 3 rows', (input: string) => writeRows(input, rowsOf(input).slice(0, 4))],
-  ])('%s deletes nothing, whatever --max-delete a cron line carries, and no hint offers a --max-delete; --confirm-delete with the exact count does', async (_, collapse) => {
-    const sandbox = await startSandbox({ rate: 0 });
-    const input = join(dir(), 'contacts.csv');
-    writeContactsFile(input, 40);
-    await runImport(sandbox, input);
-    const ours = sandbox.contacts().length;
-    const cut = join(dir(), 'export.csv');
-    writeFileSync(cut, readFileSync(input));
-    collapse(cut);
-    const refused = await runImport(sandbox, cut, { deleteMissing: { maxDelete: 100_000 } });
-    expect(refused.deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/no record \(a header only\)|fewer than half/), refusedHint: expect.stringMatching(/--confirm-delete \d+$/) });
-    expect(JSON.stringify(refused.deleteMissing)).not.toMatch(/--max-delete/);
-    expect(refused.exitCode).toBe(1);
-    expect(deletes(sandbox)).toBe(0);
-    expect(sandbox.contacts()).toHaveLength(ours);
-    const missing = (refused.deleteMissing as { missing: number }).missing;
-    // A count that is not the run's own is refused too.
-    expect((await runImport(sandbox, cut, { deleteMissing: { confirmDelete: missing + 1 } })).deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/--confirm-delete \d+ does not match/) });
-    const confirmed = await runImport(sandbox, cut, { deleteMissing: { confirmDelete: missing } });
-    expect(confirmed.deleteMissing).toMatchObject({ deleted: missing });
-    expect(sandbox.contacts()).toHaveLength(ours - missing);
-  });
+  ])(
+    '%s deletes nothing, whatever --max-delete a cron line carries, and no hint offers a --max-delete; --confirm-delete with the exact count does',
+    async (_, collapse) => {
+      const sandbox = await startSandbox({ rate: 0 });
+      const input = join(dir(), 'contacts.csv');
+      writeContactsFile(input, 40);
+      await runImport(sandbox, input);
+      const ours = sandbox.contacts().length;
+      const cut = join(dir(), 'export.csv');
+      writeFileSync(cut, readFileSync(input));
+      collapse(cut);
+      const refused = await runImport(sandbox, cut, { deleteMissing: { maxDelete: 100_000 } });
+      expect(refused.deleteMissing).toMatchObject({
+        deleted: 0,
+        refused: expect.stringMatching(/no record \(a header only\)|fewer than half/),
+        refusedHint: expect.stringMatching(/--confirm-delete \d+$/),
+      });
+      expect(JSON.stringify(refused.deleteMissing)).not.toMatch(/--max-delete/);
+      expect(refused.exitCode).toBe(1);
+      expect(deletes(sandbox)).toBe(0);
+      expect(sandbox.contacts()).toHaveLength(ours);
+      const missing = (refused.deleteMissing as { missing: number }).missing;
+      // A count that is not the run's own is refused too.
+      expect(
+        (await runImport(sandbox, cut, { deleteMissing: { confirmDelete: missing + 1 } })).deleteMissing,
+      ).toMatchObject({ deleted: 0, refused: expect.stringMatching(/--confirm-delete \d+ does not match/) });
+      const confirmed = await runImport(sandbox, cut, { deleteMissing: { confirmDelete: missing } });
+      expect(confirmed.deleteMissing).toMatchObject({ deleted: missing });
+      expect(sandbox.contacts()).toHaveLength(ours - missing);
+    },
+  );
 
-  test('the job\'s own failures.csv as input never deletes, even with --max-delete and --confirm-delete', async () => {
+  test("the job's own failures.csv as input never deletes, even with --max-delete and --confirm-delete", async () => {
     const sandbox = await startSandbox({ rate: 0 });
     const input = join(dir(), 'contacts.csv');
     writeContactsFile(input, 40);
@@ -524,19 +874,44 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
     const failures = join(stateDir(), 'failures.csv');
     const before = sandbox.contacts().length;
     const first = await runImport(sandbox, failures, { deleteMissing: { maxDelete: 100_000 } });
-    expect(first.deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/a failure report of this tool/) });
+    expect(first.deleteMissing).toMatchObject({
+      deleted: 0,
+      refused: expect.stringMatching(/a failure report of this tool/),
+    });
     const missing = (first.deleteMissing as { missing: number }).missing;
-    expect((await runImport(sandbox, failures, { deleteMissing: { maxDelete: 100_000, confirmDelete: missing } })).deleteMissing).toMatchObject({ deleted: 0, refused: expect.stringMatching(/a failure report of this tool/) });
+    expect(
+      (await runImport(sandbox, failures, { deleteMissing: { maxDelete: 100_000, confirmDelete: missing } }))
+        .deleteMissing,
+    ).toMatchObject({ deleted: 0, refused: expect.stringMatching(/a failure report of this tool/) });
     expect(deletes(sandbox)).toBe(0);
     expect(sandbox.contacts()).toHaveLength(before);
   });
 
   test('an adopted contact whose record left the CRM is given back as it was (released), never deleted; one an agent edited since is left alone', async () => {
     const phone = (i: number) => `+1415555${String(2000 + i)}`;
-    const sandbox = await startSandbox({ rate: 0, existing: [0, 1].map((i) => ({ defaultFields: { firstName: 'Crm', lastName: `Person${i}`, phoneNumbers: [{ name: 'mobile', value: phone(i) }] }, source: 'openphone' })) });
+    const sandbox = await startSandbox({
+      rate: 0,
+      existing: [0, 1].map((i) => ({
+        defaultFields: {
+          firstName: 'Crm',
+          lastName: `Person${i}`,
+          phoneNumbers: [{ name: 'mobile', value: phone(i) }],
+        },
+        source: 'openphone',
+      })),
+    });
     const appMade = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
     const input = join(dir(), 'crm.csv');
-    const rows = Array.from({ length: 40 }, (_, i) => [`a${i}`, 'Crm', `Person${i}`, '', `a${i}@example.com`, i < 2 ? phone(i) : `+1415555${String(3000 + i)}`, 'no', '01/02/2024']);
+    const rows = Array.from({ length: 40 }, (_, i) => [
+      `a${i}`,
+      'Crm',
+      `Person${i}`,
+      '',
+      `a${i}@example.com`,
+      i < 2 ? phone(i) : `+1415555${String(3000 + i)}`,
+      'no',
+      '01/02/2024',
+    ]);
     writeRows(input, [HEADER, ...rows]);
     const first = await runImport(sandbox, input, { matchExisting: ['phone'] });
     expect(first.counts).toMatchObject({ adopted: 2, created: 38 });
@@ -555,23 +930,64 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
       const now = sandbox.contacts().find((x) => x.id === id)!;
       expect(now.externalId).toBeNull();
       expect(now.defaultFields.firstName).toBe(c.defaultFields.firstName);
-      expect(now.defaultFields.phoneNumbers.map((p) => p.value)).toEqual(c.defaultFields.phoneNumbers.map((p) => p.value));
+      expect(now.defaultFields.phoneNumbers.map((p) => p.value)).toEqual(
+        c.defaultFields.phoneNumbers.map((p) => p.value),
+      );
     }
     expect(sandbox.contacts().find((x) => x.id === edited.id)?.defaultFields.role).toBe('Edited by an agent');
   });
 
-  test('rollback makes again, with a new id, an adopted contact an earlier version\'s --delete-missing deleted, as it was before the adoption', async () => {
-    const sandbox = await startSandbox({ rate: 0, existing: [{ defaultFields: { firstName: 'Ada', lastName: 'Lovelace', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }], emails: [{ name: 'home', value: 'ada@home.example' }] }, source: 'openphone' }] });
+  test("rollback makes again, with a new id, an adopted contact an earlier version's --delete-missing deleted, as it was before the adoption", async () => {
+    const sandbox = await startSandbox({
+      rate: 0,
+      existing: [
+        {
+          defaultFields: {
+            firstName: 'Ada',
+            lastName: 'Lovelace',
+            phoneNumbers: [{ name: 'mobile', value: '+14155550101' }],
+            emails: [{ name: 'home', value: 'ada@home.example' }],
+          },
+          source: 'openphone',
+        },
+      ],
+    });
     const app = structuredClone(sandbox.contacts()[0]!);
     const input = join(dir(), 'crm.csv');
-    writeRows(input, [HEADER, ['a', 'Ada', 'Lovelace', 'Acme', 'ada@acme.example', '+14155550101', 'no', '01/02/2024']]);
+    writeRows(input, [
+      HEADER,
+      ['a', 'Ada', 'Lovelace', 'Acme', 'ada@acme.example', '+14155550101', 'no', '01/02/2024'],
+    ]);
     expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts.adopted).toBe(1);
     // What an earlier version's --delete-missing did to an adopted contact: deleted it, and journaled the deletion.
-    expect((await fetch(`${sandbox.url}/v1/contacts/${app.id}`, { method: 'DELETE', headers: { authorization: sandbox.apiKey } })).status).toBe(204);
+    expect(
+      (
+        await fetch(`${sandbox.url}/v1/contacts/${app.id}`, {
+          method: 'DELETE',
+          headers: { authorization: sandbox.apiKey },
+        })
+      ).status,
+    ).toBe(204);
     appendFileSync(join(stateDir(), 'journal.jsonl'), `${JSON.stringify({ t: 'deleted', id: 'a', cid: app.id })}\n`);
-    const preview = await rollback({ stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, yes: false, api: { requestsPerSecond: 1000 } });
-    expect(preview.preview?.[0]).toMatch(/1 of them deleted by an earlier version's --delete-missing: made again, with new ids/);
-    const rb = await rollback({ stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, yes: true, api: { requestsPerSecond: 1000 } });
+    const preview = await rollback({
+      stateDir: stateDir(),
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+      yes: false,
+      api: { requestsPerSecond: 1000 },
+    });
+    expect(preview.preview?.[0]).toMatch(
+      /1 of them deleted by an earlier version's --delete-missing: made again, with new ids/,
+    );
+    const rb = await rollback({
+      stateDir: stateDir(),
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+      yes: true,
+      api: { requestsPerSecond: 1000 },
+    });
     expect(rb).toMatchObject({ recreated: 1, exitCode: 0 });
     const [again] = sandbox.contacts();
     expect(sandbox.contacts()).toHaveLength(1);
@@ -579,9 +995,18 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
     expect(again).toMatchObject({ externalId: null, defaultFields: { firstName: 'Ada', lastName: 'Lovelace' } });
     expect(again!.defaultFields.phoneNumbers.map((p) => p.value)).toEqual(['+14155550101']);
     expect(again!.defaultFields.emails.map((e) => e.value)).toEqual(['ada@home.example']);
-    expect(readFileSync(join(stateDir(), 'rollback.csv'), 'utf8')).toMatch(new RegExp(`${app.id},recreate,recreated,"made again with a new id, ${again!.id}`));
+    expect(readFileSync(join(stateDir(), 'rollback.csv'), 'utf8')).toMatch(
+      new RegExp(`${app.id},recreate,recreated,"made again with a new id, ${again!.id}`),
+    );
     // The same command again makes nothing twice.
-    await rollback({ stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, yes: true, api: { requestsPerSecond: 1000 } });
+    await rollback({
+      stateDir: stateDir(),
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+      yes: true,
+      api: { requestsPerSecond: 1000 },
+    });
     expect(sandbox.contacts()).toHaveLength(1);
   });
 
@@ -592,24 +1017,46 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
     await runImport(sandbox, input);
     const edited = sandbox.contacts()[0]!;
     expect((await patch(sandbox, edited.id, { defaultFields: { company: 'Corrected in the app' } })).status).toBe(200);
-    const rb = await rollback({ stateDir: stateDir(), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, yes: true, api: { requestsPerSecond: 1000 } });
+    const rb = await rollback({
+      stateDir: stateDir(),
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+      yes: true,
+      api: { requestsPerSecond: 1000 },
+    });
     expect(rb).toMatchObject({ deleted: file.valid.length - 1, changedSince: 1 });
     expect(sandbox.contacts().map((c) => c.id)).toEqual([edited.id]);
   });
 });
 
-test('kill -9 during a rollback of adoptions, then the same command: every contact put back as it was, none twice, nothing deleted that was the workspace\'s', async () => {
+test("kill -9 during a rollback of adoptions, then the same command: every contact put back as it was, none twice, nothing deleted that was the workspace's", async () => {
   const n = 40;
   const phone = (i: number) => `+1415555${String(1000 + i)}`;
   const sandbox = await startSandbox({
     rate: 0,
     latencyMs: [15, 15],
     // The same people the CRM has (as the app keeps them: a first name only).
-    existing: Array.from({ length: n }, (_, i) => ({ defaultFields: { firstName: `Crm ${i}`, phoneNumbers: [{ name: 'mobile', value: phone(i) }] }, source: 'openphone' })),
+    existing: Array.from({ length: n }, (_, i) => ({
+      defaultFields: { firstName: `Crm ${i}`, phoneNumbers: [{ name: 'mobile', value: phone(i) }] },
+      source: 'openphone',
+    })),
   });
   const before = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
   const input = join(dir(), 'crm.csv');
-  writeRows(input, [HEADER, ...Array.from({ length: n }, (_, i) => [`a${i}`, `Crm ${i}`, 'Last', '', `a${i}@example.com`, phone(i), 'no', '01/02/2024'])]);
+  writeRows(input, [
+    HEADER,
+    ...Array.from({ length: n }, (_, i) => [
+      `a${i}`,
+      `Crm ${i}`,
+      'Last',
+      '',
+      `a${i}@example.com`,
+      phone(i),
+      'no',
+      '01/02/2024',
+    ]),
+  ]);
   expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts.adopted).toBe(n);
   const env = { OPENPHONE_API_KEY: sandbox.apiKey };
   const args = ['rollback', '--state-dir', stateDir(), '--base-url', sandbox.url, '--yes'];
@@ -627,7 +1074,9 @@ test('kill -9 during a rollback of adoptions, then the same command: every conta
     expect(now.externalId).toBeNull();
     expect(now.defaultFields.firstName).toBe(c.defaultFields.firstName);
     expect(now.defaultFields.emails).toEqual([]);
-    expect(now.defaultFields.phoneNumbers.map((p) => p.value)).toEqual(c.defaultFields.phoneNumbers.map((p) => p.value));
+    expect(now.defaultFields.phoneNumbers.map((p) => p.value)).toEqual(
+      c.defaultFields.phoneNumbers.map((p) => p.value),
+    );
   }
   // A restore cut by the kill may be sent once more: never more than that.
   expect(restores()).toBeLessThanOrEqual(n + 4);

@@ -21,78 +21,169 @@ import { useTempDir } from '../helpers/temp-dir.js';
 const dir = useTempDir();
 const startSandbox = sandboxesPerTest();
 
-const row = (id: string, first: string, company: string, phone: string) => [id, first, 'Last', company, `${id}@example.com`, phone, 'no', '01/02/2024'];
+const row = (id: string, first: string, company: string, phone: string) => [
+  id,
+  first,
+  'Last',
+  company,
+  `${id}@example.com`,
+  phone,
+  'no',
+  '01/02/2024',
+];
 /**
  * An edit in the app: what it changes, and every other item sent back by its id, as the app keeps them
  * (the API's PATCH replaces arrays: a partial one would wipe what it leaves out).
  */
 async function patch(sb: Sandbox, id: string, change: { defaultFields?: Record<string, unknown> }) {
   const c = sb.contacts().find((x) => x.id === id)!;
-  const items = (list: readonly { id: string; name: string; value: string | null }[]) => list.map((i) => ({ id: i.id, name: i.name, value: i.value }));
+  const items = (list: readonly { id: string; name: string; value: string | null }[]) =>
+    list.map((i) => ({ id: i.id, name: i.name, value: i.value }));
   const body = {
-    defaultFields: { emails: items(c.defaultFields.emails), phoneNumbers: items(c.defaultFields.phoneNumbers), ...change.defaultFields },
+    defaultFields: {
+      emails: items(c.defaultFields.emails),
+      phoneNumbers: items(c.defaultFields.phoneNumbers),
+      ...change.defaultFields,
+    },
     customFields: c.customFields.map((f) => ({ key: f.key, value: f.value })),
   };
-  return fetch(`${sb.url}/v1/contacts/${id}`, { method: 'PATCH', headers: { authorization: sb.apiKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${sb.url}/v1/contacts/${id}`, {
+    method: 'PATCH',
+    headers: { authorization: sb.apiKey, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
-const rowsOf = (path: string) => parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+const rowsOf = (path: string) =>
+  parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
 
-test.each(['workspace', 'source'] as const)('an agent\'s edits stay, the CRM\'s changes are written, replaced numbers go, a conflict is kept as "%s" and listed', async (kept) => {
-  const sandbox = await startSandbox({ rate: 0 });
-  const input = join(dir(), 'crm.csv');
-  const stateDir = join(dir(), 'state');
-  const base = importConfig();
-  const config = configFrom({ ...base, matchExisting: [], update: { conflicts: kept } });
-  const run = () => importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
-  writeFileSync(input, stringify([HEADER, row('a', 'Ada', 'Acme', '+14155550101'), row('b', 'Bob', 'Bolt', '+14155550102'), row('c', 'Cy', 'Cyan', '+14155550103')]));
-  expect((await run()).counts.created).toBe(3);
-  const byExt = () => new Map([...sandbox.contactsByExternalId()].map(([k, v]) => [k, v[0]!]));
-  const [a, b, c] = ['a', 'b', 'c'].map((id) => byExt().get(id)!);
+test.each(['workspace', 'source'] as const)(
+  'an agent\'s edits stay, the CRM\'s changes are written, replaced numbers go, a conflict is kept as "%s" and listed',
+  async (kept) => {
+    const sandbox = await startSandbox({ rate: 0 });
+    const input = join(dir(), 'crm.csv');
+    const stateDir = join(dir(), 'state');
+    const base = importConfig();
+    const config = configFrom({ ...base, matchExisting: [], update: { conflicts: kept } });
+    const run = () =>
+      importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+    writeFileSync(
+      input,
+      stringify([
+        HEADER,
+        row('a', 'Ada', 'Acme', '+14155550101'),
+        row('b', 'Bob', 'Bolt', '+14155550102'),
+        row('c', 'Cy', 'Cyan', '+14155550103'),
+      ]),
+    );
+    expect((await run()).counts.created).toBe(3);
+    const byExt = () => new Map([...sandbox.contactsByExternalId()].map(([k, v]) => [k, v[0]!]));
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => byExt().get(id)!);
 
-  // In the app: an agent corrects Ada's role, adds a desk number to Bob, and renames Cy's company.
-  expect((await patch(sandbox, a!.id, { defaultFields: { role: 'Head of Ops (agent)' } })).status).toBe(200);
-  const bNow = byExt().get('b')!;
-  expect((await patch(sandbox, b!.id, { defaultFields: { phoneNumbers: [...bNow.defaultFields.phoneNumbers.map((p) => ({ id: p.id, name: p.name, value: p.value })), { name: 'desk', value: '+14155550999' }] } })).status).toBe(200);
-  // The app kept the rest: Bob's e-mail and custom fields are there.
-  expect(byExt().get('b')!.defaultFields.emails).toHaveLength(1);
-  expect((await patch(sandbox, c!.id, { defaultFields: { company: 'Cyan (agent)' } })).status).toBe(200);
+    // In the app: an agent corrects Ada's role, adds a desk number to Bob, and renames Cy's company.
+    expect((await patch(sandbox, a!.id, { defaultFields: { role: 'Head of Ops (agent)' } })).status).toBe(200);
+    const bNow = byExt().get('b')!;
+    expect(
+      (
+        await patch(sandbox, b!.id, {
+          defaultFields: {
+            phoneNumbers: [
+              ...bNow.defaultFields.phoneNumbers.map((p) => ({ id: p.id, name: p.name, value: p.value })),
+              { name: 'desk', value: '+14155550999' },
+            ],
+          },
+        })
+      ).status,
+    ).toBe(200);
+    // The app kept the rest: Bob's e-mail and custom fields are there.
+    expect(byExt().get('b')!.defaultFields.emails).toHaveLength(1);
+    expect((await patch(sandbox, c!.id, { defaultFields: { company: 'Cyan (agent)' } })).status).toBe(200);
 
-  // In the CRM: Ada's company, Bob's mobile replaced, Cy's company.
-  writeFileSync(input, stringify([HEADER, row('a', 'Ada', 'Acme Corp', '+14155550101'), row('b', 'Bob', 'Bolt', '+14155550202'), row('c', 'Cy', 'Cyan Ltd', '+14155550103')]));
-  // The dry run with the key previews the conflict the sync would meet, and sends nothing.
-  const before = sandbox.requests().filter((r) => r.method !== 'GET').length;
-  const preview = await dryRun({ config, input, stateDir, log: silentLog, api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } });
-  expect(preview.changes).toContainEqual(expect.stringMatching(new RegExp(`^line 4 \\(c\\): .*conflict on company: changed in the workspace too \\("Cyan \\(agent\\)"\\), the contact would keep the ${kept}'s`)));
-  expect(preview.changes!.filter((l) => l.includes('conflict'))).toHaveLength(1);
-  expect(sandbox.requests().filter((r) => r.method !== 'GET').length).toBe(before);
-  const sync = await run();
-  expect(sync.counts).toMatchObject({ updated: 3, created: 0 });
-  expect(sync.conflicts).toBe(1);
-  const now = byExt();
-  expect(now.get('a')!.defaultFields).toMatchObject({ company: 'Acme Corp', role: 'Head of Ops (agent)' });
-  expect(now.get('b')!.defaultFields.phoneNumbers.map((p) => p.value).sort()).toEqual(['+14155550202', '+14155550999']);
-  expect(now.get('c')!.defaultFields.company).toBe(kept === 'workspace' ? 'Cyan (agent)' : 'Cyan Ltd');
-  expect(rowsOf(join(stateDir, 'conflicts.csv'))).toEqual([{ line: '4', externalId: 'c', field: 'company', base: 'Cyan', source: 'Cyan Ltd', workspace: 'Cyan (agent)', kept }]);
-  expect(readFileSync(join(stateDir, 'journal.jsonl'), 'utf8')).toMatch(/"t":"updated","id":"c".*"cf":\[\{"field":"company"/);
-  // The same conflict in status (from the journal) and in report.html, in plain words.
-  expect(await jobStatus(stateDir)).toMatchObject({ conflicts: 1 });
-  expect(readFileSync(join(stateDir, 'report.html'), 'utf8')).toMatch(/1 field\(s\) were changed both in the source and by someone in OpenPhone.*conflicts\.csv/);
+    // In the CRM: Ada's company, Bob's mobile replaced, Cy's company.
+    writeFileSync(
+      input,
+      stringify([
+        HEADER,
+        row('a', 'Ada', 'Acme Corp', '+14155550101'),
+        row('b', 'Bob', 'Bolt', '+14155550202'),
+        row('c', 'Cy', 'Cyan Ltd', '+14155550103'),
+      ]),
+    );
+    // The dry run with the key previews the conflict the sync would meet, and sends nothing.
+    const before = sandbox.requests().filter((r) => r.method !== 'GET').length;
+    const preview = await dryRun({
+      config,
+      input,
+      stateDir,
+      log: silentLog,
+      api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
+    });
+    expect(preview.changes).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^line 4 \\(c\\): .*conflict on company: changed in the workspace too \\("Cyan \\(agent\\)"\\), the contact would keep the ${kept}'s`,
+        ),
+      ),
+    );
+    expect(preview.changes!.filter((l) => l.includes('conflict'))).toHaveLength(1);
+    expect(sandbox.requests().filter((r) => r.method !== 'GET').length).toBe(before);
+    const sync = await run();
+    expect(sync.counts).toMatchObject({ updated: 3, created: 0 });
+    expect(sync.conflicts).toBe(1);
+    const now = byExt();
+    expect(now.get('a')!.defaultFields).toMatchObject({ company: 'Acme Corp', role: 'Head of Ops (agent)' });
+    expect(
+      now
+        .get('b')!
+        .defaultFields.phoneNumbers.map((p) => p.value)
+        .sort(),
+    ).toEqual(['+14155550202', '+14155550999']);
+    expect(now.get('c')!.defaultFields.company).toBe(kept === 'workspace' ? 'Cyan (agent)' : 'Cyan Ltd');
+    expect(rowsOf(join(stateDir, 'conflicts.csv'))).toEqual([
+      {
+        line: '4',
+        externalId: 'c',
+        field: 'company',
+        base: 'Cyan',
+        source: 'Cyan Ltd',
+        workspace: 'Cyan (agent)',
+        kept,
+      },
+    ]);
+    expect(readFileSync(join(stateDir, 'journal.jsonl'), 'utf8')).toMatch(
+      /"t":"updated","id":"c".*"cf":\[\{"field":"company"/,
+    );
+    // The same conflict in status (from the journal) and in report.html, in plain words.
+    expect(await jobStatus(stateDir)).toMatchObject({ conflicts: 1 });
+    expect(readFileSync(join(stateDir, 'report.html'), 'utf8')).toMatch(
+      /1 field\(s\) were changed both in the source and by someone in OpenPhone.*conflicts\.csv/,
+    );
 
-  // The next night, nothing changed in the CRM: no request, no conflict again.
-  const from = sandbox.requests().length;
-  const quiet = await run();
-  expect(quiet.counts).toMatchObject({ unchanged: 3 });
-  expect(quiet.conflicts).toBeUndefined();
-  expect(sandbox.requests().slice(from).filter((r) => r.method !== 'GET')).toHaveLength(0);
-});
+    // The next night, nothing changed in the CRM: no request, no conflict again.
+    const from = sandbox.requests().length;
+    const quiet = await run();
+    expect(quiet.counts).toMatchObject({ unchanged: 3 });
+    expect(quiet.conflicts).toBeUndefined();
+    expect(
+      sandbox
+        .requests()
+        .slice(from)
+        .filter((r) => r.method !== 'GET'),
+    ).toHaveLength(0);
+  },
+);
 
 test('"update": "never" and "ifEmpty" per field: a field the workspace owns after the create is left to it', async () => {
   const sandbox = await startSandbox({ rate: 0 });
   const input = join(dir(), 'crm.csv');
   const stateDir = join(dir(), 'state');
   const base = importConfig();
-  const config = configFrom({ ...base, matchExisting: [], defaultFields: { ...base.defaultFields, company: { column: 'Company', update: 'never' } } });
-  const run = () => importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
+  const config = configFrom({
+    ...base,
+    matchExisting: [],
+    defaultFields: { ...base.defaultFields, company: { column: 'Company', update: 'never' } },
+  });
+  const run = () =>
+    importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
   writeFileSync(input, stringify([HEADER, row('a', 'Ada', 'Acme', '+14155550101')]));
   await run();
   writeFileSync(input, stringify([HEADER, row('a', 'Adeline', 'Acme Corp', '+14155550101')]));
@@ -106,12 +197,37 @@ test('run --verify: a contact deleted in the app is made again, one edited there
   const input = join(dir(), 'crm.csv');
   const stateDir = join(dir(), 'state');
   const base = importConfig();
-  writeFileSync(input, stringify([HEADER, row('a', 'Ada', 'Acme', '+14155550101'), row('b', 'Bob', 'Bolt', '+14155550102'), row('c', 'Cy', 'Cyan', '+14155550103'), row('d', 'Dee', 'Dune', '+14155550104')]));
-  const run = (conflicts: 'workspace' | 'source', verify = true) => importJob({ config: configFrom({ ...base, matchExisting: [], update: { conflicts } }), input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog, verify });
+  writeFileSync(
+    input,
+    stringify([
+      HEADER,
+      row('a', 'Ada', 'Acme', '+14155550101'),
+      row('b', 'Bob', 'Bolt', '+14155550102'),
+      row('c', 'Cy', 'Cyan', '+14155550103'),
+      row('d', 'Dee', 'Dune', '+14155550104'),
+    ]),
+  );
+  const run = (conflicts: 'workspace' | 'source', verify = true) =>
+    importJob({
+      config: configFrom({ ...base, matchExisting: [], update: { conflicts } }),
+      input,
+      stateDir,
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+      verify,
+    });
   expect((await run('workspace', false)).counts.created).toBe(4);
   const byExt = () => new Map([...sandbox.contactsByExternalId()].map(([k, v]) => [k, v[0]!]));
   const first = byExt();
-  expect((await fetch(`${sandbox.url}/v1/contacts/${first.get('a')!.id}`, { method: 'DELETE', headers: { authorization: sandbox.apiKey } })).status).toBe(204);
+  expect(
+    (
+      await fetch(`${sandbox.url}/v1/contacts/${first.get('a')!.id}`, {
+        method: 'DELETE',
+        headers: { authorization: sandbox.apiKey },
+      })
+    ).status,
+  ).toBe(204);
   expect((await patch(sandbox, first.get('b')!.id, { defaultFields: { company: 'Damaged' } })).status).toBe(200);
   expect((await patch(sandbox, first.get('c')!.id, { defaultFields: { emails: [] } })).status).toBe(200);
 
@@ -119,22 +235,50 @@ test('run --verify: a contact deleted in the app is made again, one edited there
   const listed = await run('workspace');
   expect(listed.counts).toMatchObject({ restored: 1, unchanged: 3, created: 0 });
   expect(listed.drift).toBe(2);
-  expect(sandbox.requests().slice(from).filter((r) => r.method === 'PATCH')).toHaveLength(0);
+  expect(
+    sandbox
+      .requests()
+      .slice(from)
+      .filter((r) => r.method === 'PATCH'),
+  ).toHaveLength(0);
   expect(byExt().get('a')!.defaultFields.firstName).toBe('Ada');
   expect(byExt().get('b')!.defaultFields.company).toBe('Damaged');
   expect(rowsOf(join(stateDir, 'drift.csv'))).toEqual([
-    { line: '3', externalId: 'b', field: 'company', asWritten: 'Bolt', inWorkspace: 'Damaged', action: 'listed, left as it is' },
-    { line: '4', externalId: 'c', field: 'emails', asWritten: 'c@example.com', inWorkspace: '', action: 'listed, left as it is' },
+    {
+      line: '3',
+      externalId: 'b',
+      field: 'company',
+      asWritten: 'Bolt',
+      inWorkspace: 'Damaged',
+      action: 'listed, left as it is',
+    },
+    {
+      line: '4',
+      externalId: 'c',
+      field: 'emails',
+      asWritten: 'c@example.com',
+      inWorkspace: '',
+      action: 'listed, left as it is',
+    },
   ]);
 
   const repaired = await run('source');
   expect(repaired.drift).toBe(2);
   expect(byExt().get('b')!.defaultFields.company).toBe('Bolt');
-  expect(byExt().get('c')!.defaultFields.emails.map((e) => e.value)).toEqual(['c@example.com']);
+  expect(
+    byExt()
+      .get('c')!
+      .defaultFields.emails.map((e) => e.value),
+  ).toEqual(['c@example.com']);
   const clean = sandbox.requests().length;
   const again = await run('source');
   expect(again.drift).toBeUndefined();
   expect(again.counts).toMatchObject({ unchanged: 4 });
-  expect(sandbox.requests().slice(clean).filter((r) => r.method !== 'GET')).toHaveLength(0);
+  expect(
+    sandbox
+      .requests()
+      .slice(clean)
+      .filter((r) => r.method !== 'GET'),
+  ).toHaveLength(0);
   expect(sandbox.contacts()).toHaveLength(4);
 });

@@ -15,8 +15,15 @@ async function dry(input: string, config: object, name: string) {
   writeFileSync(configPath, JSON.stringify(config));
   const stateDir = join(dir(), `${name}-state`);
   const summary = await dryRun({ config: loadConfig(configPath), input, stateDir, log: silentLog });
-  const payloads = readFileSync(join(stateDir, 'dry-run', 'payloads.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { line: number; externalId: string; body: unknown });
-  const failures = parse(readFileSync(join(stateDir, 'dry-run', 'failures.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+  const payloads = readFileSync(join(stateDir, 'dry-run', 'payloads.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { line: number; externalId: string; body: unknown });
+  const failures = parse(readFileSync(join(stateDir, 'dry-run', 'failures.csv'), 'utf8'), {
+    columns: true,
+    bom: true,
+  }) as Record<string, string>[];
   return { summary, payloads, failures, stateDir, configPath };
 }
 
@@ -24,7 +31,13 @@ const CSV_CONFIG = {
   externalId: 'Record ID',
   source: 'test-import',
   invalidValues: 'fail',
-  defaultFields: { firstName: 'First Name', lastName: 'Last Name', company: 'Company', emails: [{ name: 'work', column: 'Email' }], phoneNumbers: [{ name: 'mobile', column: 'Mobile' }] },
+  defaultFields: {
+    firstName: 'First Name',
+    lastName: 'Last Name',
+    company: 'Company',
+    emails: [{ name: 'work', column: 'Email' }],
+    phoneNumbers: [{ name: 'mobile', column: 'Mobile' }],
+  },
   phone: { defaultCountry: 'US' },
 };
 
@@ -50,11 +63,19 @@ function asVcards(rows: string[][]): { text: string; lines: number[] } {
     lines.push(out.length + 1);
     const version = i % 7 === 0 ? '4.0' : i % 5 === 0 ? '2.1' : '3.0';
     out.push('BEGIN:VCARD', `VERSION:${version}`, `UID:${id}`);
-    out.push(...(version === '2.1' ? [`N;ENCODING=QUOTED-PRINTABLE:${last};${first}=`, ';;;'] : [`N:${last};${first};;;`]));
+    out.push(
+      ...(version === '2.1' ? [`N;ENCODING=QUOTED-PRINTABLE:${last};${first}=`, ';;;'] : [`N:${last};${first};;;`]),
+    );
     out.push(`FN:${first} ${last}`);
     if (company) out.push(`ORG:${company};`);
     out.push(version === '4.0' ? `EMAIL;TYPE=work:${email}` : `EMAIL;TYPE=INTERNET;TYPE=WORK:${email}`);
-    out.push(version === '2.1' ? `TEL;CELL;VOICE:${mobile}` : version === '4.0' ? `TEL;VALUE=uri;TYPE="cell,voice":tel:${mobile}` : `TEL;TYPE=CELL:${mobile}`);
+    out.push(
+      version === '2.1'
+        ? `TEL;CELL;VOICE:${mobile}`
+        : version === '4.0'
+          ? `TEL;VALUE=uri;TYPE="cell,voice":tel:${mobile}`
+          : `TEL;TYPE=CELL:${mobile}`,
+    );
     out.push('END:VCARD');
   });
   return { text: `${out.join('\r\n')}\r\n`, lines };
@@ -82,20 +103,48 @@ test('init on a vCard file: UID as the externalId when every card has one, names
   writeFileSync(
     vcf,
     [
-      'BEGIN:VCARD', 'VERSION:3.0', 'PRODID:-//Apple Inc.//iPhone OS 17.0//EN', 'N:Lovelace;Ada;;;', 'FN:Ada Lovelace', 'ORG:Analytical Engines;', 'item1.TEL:+1 (415) 555-0132', 'item1.X-ABLabel:_$!<Mobile>!$_', 'EMAIL;type=INTERNET;type=HOME;type=pref:ada@engines.example', 'UID:6F1B0B5C-1A2B-4C3D-9E8F-000000000001', 'END:VCARD',
-      'BEGIN:VCARD', 'VERSION:3.0', 'N:Hopper;Grace;;;', 'FN:Grace Hopper', 'TEL;type=WORK;type=VOICE:(212) 555-0187', 'TEL;type=CELL:(415) 555-0199', 'UID:6F1B0B5C-1A2B-4C3D-9E8F-000000000002', 'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'PRODID:-//Apple Inc.//iPhone OS 17.0//EN',
+      'N:Lovelace;Ada;;;',
+      'FN:Ada Lovelace',
+      'ORG:Analytical Engines;',
+      'item1.TEL:+1 (415) 555-0132',
+      'item1.X-ABLabel:_$!<Mobile>!$_',
+      'EMAIL;type=INTERNET;type=HOME;type=pref:ada@engines.example',
+      'UID:6F1B0B5C-1A2B-4C3D-9E8F-000000000001',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'N:Hopper;Grace;;;',
+      'FN:Grace Hopper',
+      'TEL;type=WORK;type=VOICE:(212) 555-0187',
+      'TEL;type=CELL:(415) 555-0199',
+      'UID:6F1B0B5C-1A2B-4C3D-9E8F-000000000002',
+      'END:VCARD',
     ].join('\r\n'),
   );
   const out = join(dir(), 'vcard.config.json');
   const r = await runCli(['init', '--input', vcf, '--out', out]);
   expect(r.code).toBe(0);
-  const config = JSON.parse(readFileSync(out, 'utf8')) as { externalId: unknown; csv?: unknown; defaultFields: Record<string, unknown> };
+  const config = JSON.parse(readFileSync(out, 'utf8')) as {
+    externalId: unknown;
+    csv?: unknown;
+    defaultFields: Record<string, unknown>;
+  };
   expect(config.externalId).toEqual({ column: 'UID' });
   expect(config.csv).toBeUndefined();
-  expect(config.defaultFields).toMatchObject({ firstName: 'First Name', lastName: 'Last Name', company: 'Organization Name' });
+  expect(config.defaultFields).toMatchObject({
+    firstName: 'First Name',
+    lastName: 'Last Name',
+    company: 'Organization Name',
+  });
   const { summary, payloads } = await dry(vcf, JSON.parse(readFileSync(out, 'utf8')) as object, 'init');
   expect(summary.counts).toMatchObject({ read: 2, valid: 2 });
-  const phones = payloads.map((p) => (p.body as { defaultFields: { phoneNumbers?: { name: string; value: string }[] } }).defaultFields.phoneNumbers);
+  const phones = payloads.map(
+    (p) =>
+      (p.body as { defaultFields: { phoneNumbers?: { name: string; value: string }[] } }).defaultFields.phoneNumbers,
+  );
   expect(phones).toEqual([
     [{ name: 'Mobile', value: '+14155550132' }],
     [
@@ -107,7 +156,24 @@ test('init on a vCard file: UID as the externalId when every card has one, names
 
 test('init on vCards of which one has no UID: not the UID, and a note says why', async () => {
   const vcf = join(dir(), 'google.vcf');
-  writeFileSync(vcf, ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Ada Lovelace', 'N:Lovelace;Ada;;;', 'EMAIL;TYPE=INTERNET:ada@engines.example', 'UID:one', 'END:VCARD', 'BEGIN:VCARD', 'VERSION:3.0', 'FN:Grace Hopper', 'N:Hopper;Grace;;;', 'EMAIL;TYPE=INTERNET:grace@navy.example', 'END:VCARD'].join('\n'));
+  writeFileSync(
+    vcf,
+    [
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Ada Lovelace',
+      'N:Lovelace;Ada;;;',
+      'EMAIL;TYPE=INTERNET:ada@engines.example',
+      'UID:one',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Grace Hopper',
+      'N:Hopper;Grace;;;',
+      'EMAIL;TYPE=INTERNET:grace@navy.example',
+      'END:VCARD',
+    ].join('\n'),
+  );
   const out = join(dir(), 'google.config.json');
   const r = await runCli(['init', '--input', vcf, '--out', out]);
   expect(r.code).toBe(0);
@@ -117,8 +183,23 @@ test('init on vCards of which one has no UID: not the UID, and a note says why',
 
 test('failures.vcf: each failed card byte for byte as read, its reasons beside it; fixed there, it reruns, and its own reasons are replaced, never piled up', async () => {
   const vcf = join(dir(), 'apple.vcf');
-  const grace = ['BEGIN:VCARD', 'VERSION:2.1', 'UID:g-1', 'N;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Hopp=E9r;Gr=E2ce;;;', 'EMAIL;INTERNET:grace@navy', 'PHOTO;ENCODING=BASE64;TYPE=JPEG:QUJD', ' REVG', 'END:VCARD'];
-  const bytes = Buffer.from([...['BEGIN:VCARD', 'VERSION:3.0', 'UID:a-1', 'N:Lovelace;Ada;;;', 'EMAIL:ada@engines.example', 'END:VCARD'], ...grace].join('\r\n') + '\r\n', 'latin1');
+  const grace = [
+    'BEGIN:VCARD',
+    'VERSION:2.1',
+    'UID:g-1',
+    'N;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Hopp=E9r;Gr=E2ce;;;',
+    'EMAIL;INTERNET:grace@navy',
+    'PHOTO;ENCODING=BASE64;TYPE=JPEG:QUJD',
+    ' REVG',
+    'END:VCARD',
+  ];
+  const bytes = Buffer.from(
+    [
+      ...['BEGIN:VCARD', 'VERSION:3.0', 'UID:a-1', 'N:Lovelace;Ada;;;', 'EMAIL:ada@engines.example', 'END:VCARD'],
+      ...grace,
+    ].join('\r\n') + '\r\n',
+    'latin1',
+  );
   writeFileSync(vcf, bytes);
   const config = { ...VCARD_CONFIG, invalidValues: 'fail' };
   const first = await dry(vcf, config, 'cards');
@@ -128,7 +209,9 @@ test('failures.vcf: each failed card byte for byte as read, its reasons beside i
   const text = failed.toString('latin1');
   // The card's own bytes (latin1 quoted-printable, the photo) as they were, then the reasons before END:VCARD.
   expect(text.startsWith(`${grace.slice(0, -1).join('\r\n')}\r\n`)).toBe(true);
-  expect(text).toMatch(/X-OPENPHONE-IMPORT-SOURCE:.*apple\.vcf:7\r\nX-OPENPHONE-IMPORT-ERROR:line 7\\, column "E-mail 1 - Value": found "grace@navy": expected an email address .*\r\nEND:VCARD\r\n$/);
+  expect(text).toMatch(
+    /X-OPENPHONE-IMPORT-SOURCE:.*apple\.vcf:7\r\nX-OPENPHONE-IMPORT-ERROR:line 7\\, column "E-mail 1 - Value": found "grace@navy": expected an email address .*\r\nEND:VCARD\r\n$/,
+  );
   // Fixed in failures.vcf, then checked: it reads as vCards, and the check's reports go elsewhere.
   const fixedPath = join(first.stateDir, 'dry-run', 'failures.vcf');
   writeFileSync(fixedPath, Buffer.from(text.replace('grace@navy', 'grace@navy.example'), 'latin1'));
@@ -137,7 +220,14 @@ test('failures.vcf: each failed card byte for byte as read, its reasons beside i
   expect(rerun.stdout).toMatch(/1 records read/);
   // Failing again (no fix): the reasons are this run's only, and the source is the original card's.
   writeFileSync(fixedPath, failed);
-  const failing = await runCli(['run', '--config', join(dir(), 'cards.config.json'), '--input', fixedPath, '--dry-run']);
+  const failing = await runCli([
+    'run',
+    '--config',
+    join(dir(), 'cards.config.json'),
+    '--input',
+    fixedPath,
+    '--dry-run',
+  ]);
   // A vCard file holds cards, and the next steps say so.
   expect(failing.stdout).toMatch(/^ {2}fix the cards in .*failures\.vcf, then check them: /m);
   expect(failing.stdout).toMatch(/next, import these cards \(after the rest of the export\)/);
@@ -147,23 +237,56 @@ test('failures.vcf: each failed card byte for byte as read, its reasons beside i
   expect(again.match(/X-OPENPHONE-IMPORT-SOURCE:.*apple\.vcf:7/g)).toHaveLength(1);
 });
 
-test('a card\'s numbers written nationally are read in the card\'s own country (its address, its other numbers) before the default: init proposes it, the dry run sends them so', async () => {
+test("a card's numbers written nationally are read in the card's own country (its address, its other numbers) before the default: init proposes it, the dry run sends them so", async () => {
   const vcf = join(dir(), 'mixed.vcf');
   writeFileSync(
     vcf,
     [
-      'BEGIN:VCARD', 'VERSION:3.0', 'N:Müller;Hans;;;', 'FN:Hans Müller', 'TEL;type=CELL:+49 151 12345678', 'TEL;type=WORK:089 1234567', 'UID:u1', 'END:VCARD',
-      'BEGIN:VCARD', 'VERSION:3.0', 'N:Dupont;Marie;;;', 'FN:Marie Dupont', 'ADR;type=HOME:;;1 rue de Rivoli;Paris;;75001;France', 'TEL;type=HOME:01 42 60 30 30', 'UID:u2', 'END:VCARD',
-      'BEGIN:VCARD', 'VERSION:3.0', 'N:Hopper;Grace;;;', 'FN:Grace Hopper', 'TEL;type=WORK:(212) 555-0187', 'UID:u3', 'END:VCARD',
-      'BEGIN:VCARD', 'VERSION:3.0', 'N:Turing;Alan;;;', 'FN:Alan Turing', 'ADR;type=WORK:;;Hut 8;Bletchley;;;United Kingdom', 'TEL;type=WORK:020 7946 0958', 'UID:u4', 'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'N:Müller;Hans;;;',
+      'FN:Hans Müller',
+      'TEL;type=CELL:+49 151 12345678',
+      'TEL;type=WORK:089 1234567',
+      'UID:u1',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'N:Dupont;Marie;;;',
+      'FN:Marie Dupont',
+      'ADR;type=HOME:;;1 rue de Rivoli;Paris;;75001;France',
+      'TEL;type=HOME:01 42 60 30 30',
+      'UID:u2',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'N:Hopper;Grace;;;',
+      'FN:Grace Hopper',
+      'TEL;type=WORK:(212) 555-0187',
+      'UID:u3',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'N:Turing;Alan;;;',
+      'FN:Alan Turing',
+      'ADR;type=WORK:;;Hut 8;Bletchley;;;United Kingdom',
+      'TEL;type=WORK:020 7946 0958',
+      'UID:u4',
+      'END:VCARD',
     ].join('\r\n'),
   );
   const out = join(dir(), 'mixed.config.json');
   const r = await runCli(['init', '--input', vcf, '--out', out]);
   expect(r.code).toBe(0);
-  const config = JSON.parse(readFileSync(out, 'utf8')) as { phone?: { countryColumn?: string; defaultCountry?: string } };
+  const config = JSON.parse(readFileSync(out, 'utf8')) as {
+    phone?: { countryColumn?: string; defaultCountry?: string };
+  };
   expect(config.phone?.countryColumn).toBe('Country');
   const { payloads } = await dry(vcf, { ...config, phone: { ...config.phone, defaultCountry: 'US' } }, 'mixed');
-  const phones = payloads.map((p) => (p.body as { defaultFields: { phoneNumbers?: { value: string }[] } }).defaultFields.phoneNumbers?.map((n) => n.value));
+  const phones = payloads.map((p) =>
+    (p.body as { defaultFields: { phoneNumbers?: { value: string }[] } }).defaultFields.phoneNumbers?.map(
+      (n) => n.value,
+    ),
+  );
   expect(phones).toEqual([['+4915112345678', '+49891234567'], ['+33142603030'], ['+12125550187'], ['+442079460958']]);
 });

@@ -26,7 +26,11 @@ async function dry(input: string, config: object, name = 'run') {
   writeFileSync(configPath, JSON.stringify(config));
   const stateDir = join(dir(), `${name}-state`);
   const summary = await dryRun({ config: loadConfig(configPath), input, stateDir, log: silentLog });
-  const payloads = readFileSync(join(stateDir, 'dry-run', 'payloads.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { line: number; body: unknown });
+  const payloads = readFileSync(join(stateDir, 'dry-run', 'payloads.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { line: number; body: unknown });
   const failuresPath = join(stateDir, 'dry-run', 'failures.csv');
   const failures = parse(readFileSync(failuresPath, 'utf8'), { columns: true }) as Record<string, string>[];
   return { summary, payloads, failures, failuresPath, configPath };
@@ -43,7 +47,9 @@ test('an .xlsx of the same 400 contacts as a CSV gives the same payloads, the sa
   expect(fromXlsx.summary.counts).toEqual(fromCsv.summary.counts);
   expect(fromXlsx.payloads).toEqual(fromCsv.payloads);
   expect(fromXlsx.payloads).toHaveLength(fromCsv.summary.counts.valid);
-  expect(fromXlsx.failures.map((f) => [f._error_line, f._error_code])).toEqual(fromCsv.failures.map((f) => [f._error_line, f._error_code]));
+  expect(fromXlsx.failures.map((f) => [f._error_line, f._error_code])).toEqual(
+    fromCsv.failures.map((f) => [f._error_line, f._error_code]),
+  );
 });
 
 test('cells as Excel stores them: a date cell is a date, a formula its cached value, a number cell in a phone column is reported (never guessed), title rows above the header, the sheet by name', async () => {
@@ -55,7 +61,14 @@ test('cells as Excel stores them: a date cell is a date, a formula its cached va
       ['Contacts report'],
       ['Generated 2024-03-15'],
       header,
-      [1001, 'Ada', 'ada@example.com', '+1 415 555 0132', new Date(Date.UTC(2024, 2, 15)), { formula: '2*21', result: 42 }],
+      [
+        1001,
+        'Ada',
+        'ada@example.com',
+        '+1 415 555 0132',
+        new Date(Date.UTC(2024, 2, 15)),
+        { formula: '2*21', result: 42 },
+      ],
       [1002, 'Grace', 'grace@example.com', 4915112345678, new Date(Date.UTC(2023, 11, 9, 9, 30)), 7.5],
       [1003, 'Alan', 'alan@example.com', '(212) 555-0187', '', ''],
     ],
@@ -63,7 +76,11 @@ test('cells as Excel stores them: a date cell is a date, a formula its cached va
   const config = {
     externalId: 'Record ID',
     source: 'test-import',
-    defaultFields: { firstName: 'First Name', emails: [{ name: 'work', column: 'Email' }], phoneNumbers: [{ name: 'mobile', column: 'Mobile' }] },
+    defaultFields: {
+      firstName: 'First Name',
+      emails: [{ name: 'work', column: 'Email' }],
+      phoneNumbers: [{ name: 'mobile', column: 'Mobile' }],
+    },
     customFields: [
       { key: 'signup', type: 'date', column: 'Signed Up' },
       { key: 'score', type: 'number', column: 'Score' },
@@ -74,7 +91,14 @@ test('cells as Excel stores them: a date cell is a date, a formula its cached va
   const { summary, payloads } = await dry(xlsx, config);
   expect(summary.counts).toMatchObject({ read: 3, valid: 3, failed: 0 });
   expect(payloads.map((p) => p.line)).toEqual([4, 5, 6]);
-  const bodies = payloads.map((p) => p.body as { externalId: string; defaultFields: { phoneNumbers?: { value: string }[] }; customFields?: { key: string; value: unknown }[] });
+  const bodies = payloads.map(
+    (p) =>
+      p.body as {
+        externalId: string;
+        defaultFields: { phoneNumbers?: { value: string }[] };
+        customFields?: { key: string; value: unknown }[];
+      },
+  );
   // A number cell's id reads as it shows, with no ".0".
   expect(bodies.map((b) => b.externalId)).toEqual(['1001', '1002', '1003']);
   expect(bodies[0]!.customFields).toEqual([
@@ -87,11 +111,22 @@ test('cells as Excel stores them: a date cell is a date, a formula its cached va
   ]);
   // The phone stored as a number is left out and reported with its column (invalidValues "drop"), the rest of Grace imported.
   expect(bodies[1]!.defaultFields.phoneNumbers).toBeUndefined();
-  const dropped = parse(readFileSync(join(dir(), 'run-state', 'dry-run', 'dropped-values.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
-  expect(dropped).toEqual([expect.objectContaining({ line: '5', column: 'Mobile', value: '4915112345678', code: 'PHONE_NUMBER_CELL', why: expect.stringMatching(/could be \+4915112345678 or 04915112345678/) })]);
+  const dropped = parse(readFileSync(join(dir(), 'run-state', 'dry-run', 'dropped-values.csv'), 'utf8'), {
+    columns: true,
+    bom: true,
+  }) as Record<string, string>[];
+  expect(dropped).toEqual([
+    expect.objectContaining({
+      line: '5',
+      column: 'Mobile',
+      value: '4915112345678',
+      code: 'PHONE_NUMBER_CELL',
+      why: expect.stringMatching(/could be \+4915112345678 or 04915112345678/),
+    }),
+  ]);
 });
 
-test('a value right of the header\'s last column is a malformed record naming its cell; failures.csv of a workbook is re-run as it is, once fixed', async () => {
+test("a value right of the header's last column is a malformed record naming its cell; failures.csv of a workbook is re-run as it is, once fixed", async () => {
   const xlsx = join(dir(), 'extra.xlsx');
   await writeWorkbook(xlsx, {
     Sheet1: [
@@ -101,7 +136,12 @@ test('a value right of the header\'s last column is a malformed record naming it
       ['3', 'Alan', 'not-an-email'],
     ],
   });
-  const config = { externalId: 'Record ID', source: 'test-import', invalidValues: 'fail', defaultFields: { firstName: 'First Name', emails: [{ name: 'work', column: 'Email' }] } };
+  const config = {
+    externalId: 'Record ID',
+    source: 'test-import',
+    invalidValues: 'fail',
+    defaultFields: { firstName: 'First Name', emails: [{ name: 'work', column: 'Email' }] },
+  };
   const first = await dry(xlsx, config);
   expect(first.failures.map((f) => [f._error_line, f._error_code])).toEqual([
     ['3', 'CSV_MALFORMED'],
@@ -109,7 +149,9 @@ test('a value right of the header\'s last column is a malformed record naming it
   ]);
   expect(first.failures[0]!._error_message).toMatch(/cell E3, right of the header's last column \(C\)/);
   // Fixed in failures.csv (another file: the report is never written over), then dry-run again.
-  const fixed = readFileSync(first.failuresPath, 'utf8').replace('grace@example,', 'grace@example.com,').replace('not-an-email', 'alan@example.com');
+  const fixed = readFileSync(first.failuresPath, 'utf8')
+    .replace('grace@example,', 'grace@example.com,')
+    .replace('not-an-email', 'alan@example.com');
   const fixedPath = join(dir(), 'fixed.csv');
   writeFileSync(fixedPath, fixed);
   const second = await dry(fixedPath, config, 'rerun');
@@ -119,10 +161,32 @@ test('a value right of the header\'s last column is a malformed record naming it
 
 test('a sheet that is not there, an .xls or a workbook with a password: exit 2, each with the way out', async () => {
   const xlsx = join(dir(), 'one.xlsx');
-  await writeWorkbook(xlsx, { People: [['Record ID', 'First Name'], ['1', 'Ada']] });
+  await writeWorkbook(xlsx, {
+    People: [
+      ['Record ID', 'First Name'],
+      ['1', 'Ada'],
+    ],
+  });
   const config = join(dir(), 'c.json');
-  writeFileSync(config, JSON.stringify({ externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name' }, csv: { sheet: 'Contacts' } }));
-  const missing = await runCli(['run', '--config', config, '--input', xlsx, '--dry-run', '--state-dir', join(dir(), 's1')]);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      externalId: 'Record ID',
+      source: 'test-import',
+      defaultFields: { firstName: 'First Name' },
+      csv: { sheet: 'Contacts' },
+    }),
+  );
+  const missing = await runCli([
+    'run',
+    '--config',
+    config,
+    '--input',
+    xlsx,
+    '--dry-run',
+    '--state-dir',
+    join(dir(), 's1'),
+  ]);
   expect(missing.code).toBe(2);
   expect(missing.stderr).toMatch(/csv\.sheet: found "Contacts": .*its sheets are "People"/);
   // An OLE compound file: what .xls is, and what Excel makes of an .xlsx with a password.
@@ -130,7 +194,9 @@ test('a sheet that is not there, an .xls or a workbook with a password: exit 2, 
   writeFileSync(xls, Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]));
   const old = await runCli(['run', '--config', config, '--input', xls, '--dry-run', '--state-dir', join(dir(), 's2')]);
   expect(old.code).toBe(2);
-  expect(old.stderr).toMatch(/an old Excel workbook \(\.xls\), or a workbook protected by a password, not a file this tool reads\nhint: open it in Excel and save it as an Excel Workbook \(\.xlsx\) without a password/);
+  expect(old.stderr).toMatch(
+    /an old Excel workbook \(\.xls\), or a workbook protected by a password, not a file this tool reads\nhint: open it in Excel and save it as an Excel Workbook \(\.xlsx\) without a password/,
+  );
 });
 
 test('init on a workbook: the header below title rows, no delimiter or encoding written, phone cells stored as numbers named before anything runs', async () => {
@@ -139,17 +205,29 @@ test('init on a workbook: the header below title rows, no delimiter or encoding 
     Contacts: [
       ['HubSpot contacts export'],
       ['Record ID', 'First Name', 'Last Name', 'Email', 'Phone Number'],
-      ...Array.from({ length: 20 }, (_, i) => [String(100 + i), `First${i}`, `Last${i}`, `u${i}@example.com`, i % 4 === 0 ? 14155550100 + i : `+1 415 555 ${String(200 + i).padStart(4, '0')}`]),
+      ...Array.from({ length: 20 }, (_, i) => [
+        String(100 + i),
+        `First${i}`,
+        `Last${i}`,
+        `u${i}@example.com`,
+        i % 4 === 0 ? 14155550100 + i : `+1 415 555 ${String(200 + i).padStart(4, '0')}`,
+      ]),
     ],
   });
   const out = join(dir(), 'init.config.json');
   const r = await runCli(['init', '--input', xlsx, '--out', out]);
   expect(r.code).toBe(0);
-  const config = JSON.parse(readFileSync(out, 'utf8')) as { externalId: unknown; csv?: Record<string, unknown>; defaultFields: { phoneNumbers?: { column: string }[] } };
+  const config = JSON.parse(readFileSync(out, 'utf8')) as {
+    externalId: unknown;
+    csv?: Record<string, unknown>;
+    defaultFields: { phoneNumbers?: { column: string }[] };
+  };
   expect(config.csv).toEqual({ headerLine: 2 });
   expect(config.externalId).toEqual({ column: 'Record ID' });
   expect(config.defaultFields.phoneNumbers?.[0]?.column).toBe('Phone Number');
-  expect(r.stdout + r.stderr).toMatch(/phone cells stored as numbers in the workbook.*"Phone Number" \(5 in the sample\)/);
+  expect(r.stdout + r.stderr).toMatch(
+    /phone cells stored as numbers in the workbook.*"Phone Number" \(5 in the sample\)/,
+  );
   // The sample's conversions show what will be sent, and a number cell's is not; a workbook has no delimiter to print.
   expect(r.stdout).toMatch(/14155550100 → not sent: a number cell \(PHONE_NUMBER_CELL\)/);
   expect(r.stdout).not.toContain('csv.delimiter');
@@ -166,12 +244,34 @@ test('a formula cell with no computed value (a workbook a program wrote) is repo
       [1003, 'Alan', 'Bletchley', 'alan@example.com', ''],
     ],
   });
-  const config = { externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name', company: 'Company', emails: [{ column: 'Email', name: 'work' }] } };
+  const config = {
+    externalId: 'Record ID',
+    source: 'test-import',
+    defaultFields: { firstName: 'First Name', company: 'Company', emails: [{ column: 'Email', name: 'work' }] },
+  };
   const { summary, payloads } = await dry(xlsx, config, 'formulas');
   // Left out and reported (invalidValues "drop", the default): the company in C2; Notes (E2) is no column of the config.
   expect(summary.droppedValues).toEqual({ FORMULA_WITHOUT_VALUE: 1 });
-  expect(summary.problemGroups).toEqual([expect.objectContaining({ code: 'FORMULA_WITHOUT_VALUE', column: 'Company', count: 1, examples: [expect.objectContaining({ line: 2, message: expect.stringMatching(/cell C2 holds a formula with no computed value.*open the workbook in Excel and save it, or export it as CSV/) })] })]);
-  expect(payloads.map((p) => (p.body as { defaultFields: { company?: string } }).defaultFields.company)).toEqual([undefined, 'NAVY', 'Bletchley']);
+  expect(summary.problemGroups).toEqual([
+    expect.objectContaining({
+      code: 'FORMULA_WITHOUT_VALUE',
+      column: 'Company',
+      count: 1,
+      examples: [
+        expect.objectContaining({
+          line: 2,
+          message: expect.stringMatching(
+            /cell C2 holds a formula with no computed value.*open the workbook in Excel and save it, or export it as CSV/,
+          ),
+        }),
+      ],
+    }),
+  ]);
+  expect(payloads.map((p) => (p.body as { defaultFields: { company?: string } }).defaultFields.company)).toEqual([
+    undefined,
+    'NAVY',
+    'Bletchley',
+  ]);
   // invalidValues "fail": the record fails, naming the cell.
   const failing = await dry(xlsx, { ...config, invalidValues: 'fail' }, 'formulas-fail');
   expect(failing.summary.counts).toMatchObject({ valid: 2, failed: 1 });
@@ -188,9 +288,20 @@ test('a whole North American number stored as a number cell is that number; one 
       [1003, 'Alan', 2125550187, 'Deutschland'],
     ],
   });
-  const config = { externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name', phoneNumbers: [{ column: 'Mobile', name: 'mobile' }] }, phone: { countryColumn: 'Country' } };
+  const config = {
+    externalId: 'Record ID',
+    source: 'test-import',
+    defaultFields: { firstName: 'First Name', phoneNumbers: [{ column: 'Mobile', name: 'mobile' }] },
+    phone: { countryColumn: 'Country' },
+  };
   const { summary, payloads } = await dry(xlsx, config, 'us');
-  expect(payloads.map((p) => (p.body as { defaultFields: { phoneNumbers?: { value: string }[] } }).defaultFields.phoneNumbers?.map((n) => n.value))).toEqual([['+19175552003'], undefined, undefined]);
+  expect(
+    payloads.map((p) =>
+      (p.body as { defaultFields: { phoneNumbers?: { value: string }[] } }).defaultFields.phoneNumbers?.map(
+        (n) => n.value,
+      ),
+    ),
+  ).toEqual([['+19175552003'], undefined, undefined]);
   expect(summary.droppedValues).toEqual({ PHONE_NUMBER_CELL: 2 });
 });
 
@@ -230,13 +341,37 @@ test('a workbook whose zip declares a bloated shared-strings part, or more than 
   const { zipParts } = await import('../../src/input/zip-bounds.js');
   // The check reads real workbooks' directories: exceljs's own.
   const real = join(dir(), 'real.xlsx');
-  await writeWorkbook(real, { Contacts: [['Record ID', 'First Name'], [1, 'Ada']] });
-  expect(zipParts(real)!.map((p) => p.name)).toEqual(expect.arrayContaining(['xl/workbook.xml', 'xl/worksheets/sheet1.xml']));
+  await writeWorkbook(real, {
+    Contacts: [
+      ['Record ID', 'First Name'],
+      [1, 'Ada'],
+    ],
+  });
+  expect(zipParts(real)!.map((p) => p.name)).toEqual(
+    expect.arrayContaining(['xl/workbook.xml', 'xl/worksheets/sheet1.xml']),
+  );
   const config = join(dir(), 'c.json');
-  writeFileSync(config, JSON.stringify({ externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name' } }));
+  writeFileSync(
+    config,
+    JSON.stringify({ externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name' } }),
+  );
   for (const [name, parts, why] of [
-    ['strings.xlsx', [{ name: '[Content_Types].xml', size: 1000 }, { name: 'xl/sharedStrings.xml', size: 300 * 1024 * 1024 }], /its shared strings unpack to 300 MiB \(more than 256 MiB\)/],
-    ['huge.xlsx', [{ name: 'xl/worksheets/sheet1.xml', size: 4000 * 1024 * 1024 }, { name: 'xl/worksheets/sheet2.xml', size: 100 * 1024 * 1024 }], /it unpacks to 4100 MiB \(more than 1024 MiB\)/],
+    [
+      'strings.xlsx',
+      [
+        { name: '[Content_Types].xml', size: 1000 },
+        { name: 'xl/sharedStrings.xml', size: 300 * 1024 * 1024 },
+      ],
+      /its shared strings unpack to 300 MiB \(more than 256 MiB\)/,
+    ],
+    [
+      'huge.xlsx',
+      [
+        { name: 'xl/worksheets/sheet1.xml', size: 4000 * 1024 * 1024 },
+        { name: 'xl/worksheets/sheet2.xml', size: 100 * 1024 * 1024 },
+      ],
+      /it unpacks to 4100 MiB \(more than 1024 MiB\)/,
+    ],
   ] as const) {
     const xlsx = join(dir(), name);
     writeFileSync(xlsx, zipDeclaring([...parts]));
@@ -250,12 +385,20 @@ test('a workbook whose zip declares a bloated shared-strings part, or more than 
 test('a sheet cut short (a copy that stopped, a program that did not finish) is refused, not read as fewer rows or as an empty first row', async () => {
   const { default: JSZip } = await import('jszip');
   const whole = join(dir(), 'whole.xlsx');
-  await writeWorkbook(whole, { Contacts: [['Record ID', 'First Name'], ...Array.from({ length: 50 }, (_, i) => [i + 1, `Ada ${i}`])] });
+  await writeWorkbook(whole, {
+    Contacts: [['Record ID', 'First Name'], ...Array.from({ length: 50 }, (_, i) => [i + 1, `Ada ${i}`])],
+  });
   const config = join(dir(), 'c.json');
-  writeFileSync(config, JSON.stringify({ externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name' } }));
+  writeFileSync(
+    config,
+    JSON.stringify({ externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name' } }),
+  );
   const zip = await JSZip.loadAsync(readFileSync(whole));
   const xml = await zip.file('xl/worksheets/sheet1.xml')!.async('string');
-  for (const [name, keep] of [['half.xlsx', Math.floor(xml.length / 2)], ['early.xlsx', 200]] as const) {
+  for (const [name, keep] of [
+    ['half.xlsx', Math.floor(xml.length / 2)],
+    ['early.xlsx', 200],
+  ] as const) {
     zip.file('xl/worksheets/sheet1.xml', xml.slice(0, keep));
     const cut = join(dir(), name);
     writeFileSync(cut, await zip.generateAsync({ type: 'nodebuffer' }));
@@ -274,14 +417,33 @@ test('a sheet stored before its shared strings is parked inside the state direct
   const { mkdirSync, readdirSync, existsSync } = await import('node:fs');
   // exceljs writes the sheet before the shared strings, as some programs do: its reader parks the sheet in a temp file.
   const xlsx = join(dir(), 'big.xlsx');
-  await writeWorkbook(xlsx, { Contacts: [['Record ID', 'First Name', 'Email'], ...Array.from({ length: 30_000 }, (_, i) => [i + 1, `Ada ${i}`, `ada${i}@example.com`])] });
+  await writeWorkbook(xlsx, {
+    Contacts: [
+      ['Record ID', 'First Name', 'Email'],
+      ...Array.from({ length: 30_000 }, (_, i) => [i + 1, `Ada ${i}`, `ada${i}@example.com`]),
+    ],
+  });
   const config = join(dir(), 'c.json');
-  writeFileSync(config, JSON.stringify({ externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name', emails: [{ column: 'Email', name: 'work' }] } }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      externalId: 'Record ID',
+      source: 'test-import',
+      defaultFields: { firstName: 'First Name', emails: [{ column: 'Email', name: 'work' }] },
+    }),
+  );
   const osTemp = join(dir(), 'os-temp');
   mkdirSync(osTemp);
   const state = join(dir(), 'state');
-  const parked = () => (existsSync(join(state, 'tmp')) ? readdirSync(join(state, 'tmp')).flatMap((pid) => readdirSync(join(state, 'tmp', pid))) : []);
-  await killCliWhen(['run', '--dry-run', '-c', config, '-i', xlsx, '--state-dir', state], { TMPDIR: osTemp }, () => parked().length > 0);
+  const parked = () =>
+    existsSync(join(state, 'tmp'))
+      ? readdirSync(join(state, 'tmp')).flatMap((pid) => readdirSync(join(state, 'tmp', pid)))
+      : [];
+  await killCliWhen(
+    ['run', '--dry-run', '-c', config, '-i', xlsx, '--state-dir', state],
+    { TMPDIR: osTemp },
+    () => parked().length > 0,
+  );
   expect(parked().length).toBeGreaterThan(0);
   expect(readdirSync(osTemp)).toEqual([]);
   // The next run that takes the lock removes what the killed one left.
@@ -294,10 +456,21 @@ test('a sheet stored before its shared strings is parked inside the state direct
   expect(readdirSync(osTemp)).toEqual([]);
 }, 60_000);
 
-test('a footer row of a workbook is shown as a person sees it, without the empty cells of the sheet\'s width', async () => {
+test("a footer row of a workbook is shown as a person sees it, without the empty cells of the sheet's width", async () => {
   const xlsx = join(dir(), 'footer.xlsx');
-  await writeWorkbook(xlsx, { Contacts: [['Record ID', 'First Name', 'Email', 'Mobile'], [1001, 'Ada', 'ada@example.com', '+14155550101'], [], ['Grand Totals (1 records)']] });
-  const { summary } = await dry(xlsx, { externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name' } }, 'footer');
+  await writeWorkbook(xlsx, {
+    Contacts: [
+      ['Record ID', 'First Name', 'Email', 'Mobile'],
+      [1001, 'Ada', 'ada@example.com', '+14155550101'],
+      [],
+      ['Grand Totals (1 records)'],
+    ],
+  });
+  const { summary } = await dry(
+    xlsx,
+    { externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name' } },
+    'footer',
+  );
   expect(summary.counts).toMatchObject({ valid: 1 });
   expect(summary.ignoredLines?.map((l) => l.text)).toContain('Grand Totals (1 records)');
 });

@@ -14,11 +14,18 @@ export interface CliResult {
  * while the CLI runs.
  */
 /** The environment a user's shell gives the CLI: npm's variables (this suite runs under `npm test`) left out, as they change the commands it prints. */
-export const userEnv = (extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => ({ ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_'))), ...extra });
+export const userEnv = (extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => ({
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_'))),
+  ...extra,
+});
 
 export function runCli(args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { cwd, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], {
+      cwd,
+      env: userEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -34,8 +41,15 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
  * the sandbox has seen): a moment of the run itself, however slow the machine
  * is to start Node. Resolves once the process is gone.
  */
-export async function killCliWhen(args: string[], env: Record<string, string | undefined>, until: () => boolean): Promise<void> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], { env: userEnv(env), stdio: 'ignore' });
+export async function killCliWhen(
+  args: string[],
+  env: Record<string, string | undefined>,
+  until: () => boolean,
+): Promise<void> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], {
+    env: userEnv(env),
+    stdio: 'ignore',
+  });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   while (!until()) await new Promise((r) => setTimeout(r, 5));
   child.kill('SIGKILL');

@@ -9,7 +9,11 @@ export const HEADER = ['Record ID', 'First Name', 'Last Name', 'Company', 'Email
  * ways (bad phone, bad email, impossible date, no id) and every 50th repeats an
  * earlier id. Returns which record ids are valid, so tests can check buckets.
  */
-export function writeContactsFile(path: string, n: number, idPrefix = 'r'): { valid: string[]; invalidLines: number[]; duplicateLines: number[] } {
+export function writeContactsFile(
+  path: string,
+  n: number,
+  idPrefix = 'r',
+): { valid: string[]; invalidLines: number[]; duplicateLines: number[] } {
   const rows: string[][] = [];
   const valid: string[] = [];
   const invalidLines: number[] = [];
@@ -17,7 +21,16 @@ export function writeContactsFile(path: string, n: number, idPrefix = 'r'): { va
   for (let i = 0; i < n; i++) {
     const line = i + 2;
     const id = `${idPrefix}${i}`;
-    const row = [id, `First${i}`, `Last${i}`, i % 3 === 0 ? `Company ${i}` : '', `user${i}@example.com`, `+1415${String(2000000 + i).padStart(7, '0')}`, i % 2 ? 'yes' : 'no', '03/15/2024'];
+    const row = [
+      id,
+      `First${i}`,
+      `Last${i}`,
+      i % 3 === 0 ? `Company ${i}` : '',
+      `user${i}@example.com`,
+      `+1415${String(2000000 + i).padStart(7, '0')}`,
+      i % 2 ? 'yes' : 'no',
+      '03/15/2024',
+    ];
     if (i % 50 === 49 && valid.length > 0) {
       row[0] = valid[valid.length - 1]!;
       duplicateLines.push(line);
@@ -54,7 +67,13 @@ export const importConfig = (api: Record<string, unknown> = {}) => ({
     { key: 'signup-date', type: 'date', column: 'Signed Up', format: 'MM/dd/yyyy', timezone: 'America/New_York' },
   ],
   phone: { defaultCountry: 'US' },
-  api: { requestsPerSecond: 1000, concurrency: 16, timeoutMs: 2000, retry: { attempts: 8, baseDelayMs: 5, maxDelayMs: 50 }, ...api },
+  api: {
+    requestsPerSecond: 1000,
+    concurrency: 16,
+    timeoutMs: 2000,
+    retry: { attempts: 8, baseDelayMs: 5, maxDelayMs: 50 },
+    ...api,
+  },
 });
 
 /** A CLI import to run: a generated contacts file, its config file and state directory in `folder`. */
@@ -68,11 +87,22 @@ export interface CliJob {
 }
 
 /** Writes `records` generated contacts (`inputName` in `folder`) and the config (`importConfig(api)`) an e2e CLI run reads. */
-export function cliJob(folder: string, records: number, api: Record<string, unknown> = {}, inputName = 'contacts.csv'): CliJob {
+export function cliJob(
+  folder: string,
+  records: number,
+  api: Record<string, unknown> = {},
+  inputName = 'contacts.csv',
+): CliJob {
   const input = join(folder, inputName);
   const config = join(folder, 'config.json');
   const stateDir = join(folder, 'state');
   const file = writeContactsFile(input, records);
   writeFileSync(config, JSON.stringify(importConfig(api)));
-  return { input, config, stateDir, file, args: (url, ...extra) => ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', url, ...extra] };
+  return {
+    input,
+    config,
+    stateDir,
+    file,
+    args: (url, ...extra) => ['run', '-c', config, '-i', input, '--state-dir', stateDir, '--base-url', url, ...extra],
+  };
 }

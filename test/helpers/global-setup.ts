@@ -25,5 +25,8 @@ export default function globalSetup(): void {
       ['', 0],
     );
   const [file, at] = newest(join(root, 'src'));
-  if (at > builtAt) throw new Error(`${file} is newer than the build in dist/: run \`npm run build\` (or \`npm test\`, which builds first)`);
+  if (at > builtAt)
+    throw new Error(
+      `${file} is newer than the build in dist/: run \`npm run build\` (or \`npm test\`, which builds first)`,
+    );
 }

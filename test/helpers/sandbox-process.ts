@@ -10,7 +10,9 @@ import { ROOT } from './paths.js';
  * not share an event loop with the client.
  */
 export async function startSandboxProcess(args: string[]) {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'sandbox', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'sandbox', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   while (!/api key: \S+\n/.test(out)) {
     const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
@@ -22,7 +24,12 @@ export async function startSandboxProcess(args: string[]) {
     url,
     apiKey,
     stats: async () => (await (await fetch(`${url}/__sandbox/stats`)).json()) as SandboxStats,
-    requests: async () => ((await (await fetch(`${url}/__sandbox/requests`)).json()) as { data: { method: string; path: string; status: number; externalIds?: string[] }[] }).data,
+    requests: async () =>
+      (
+        (await (await fetch(`${url}/__sandbox/requests`)).json()) as {
+          data: { method: string; path: string; status: number; externalIds?: string[] }[];
+        }
+      ).data,
     stop: async () => {
       child.kill('SIGTERM');
       await once(child, 'exit');

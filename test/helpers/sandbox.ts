@@ -37,7 +37,14 @@ export interface RawResponse {
 }
 
 /** Raw HTTP to the sandbox, not through the importer's client. */
-export async function call(sb: Sandbox, method: string, path: string, body?: unknown, key: string | null = sb.apiKey, timeoutMs = 10_000): Promise<RawResponse> {
+export async function call(
+  sb: Sandbox,
+  method: string,
+  path: string,
+  body?: unknown,
+  key: string | null = sb.apiKey,
+  timeoutMs = 10_000,
+): Promise<RawResponse> {
   const headers: Record<string, string> = {};
   if (key !== null) headers.authorization = key;
   if (body !== undefined) headers['content-type'] = 'application/json';

@@ -20,7 +20,11 @@ test('a fresh config lists the columns init proposed, last in the file', () => {
 
 test('init --update does not propose again a column whose mapping the person removed; a new column is proposed and listed', () => {
   // Init proposed Mobile Phone once; the person removed its mapping. The export now also has Work Phone.
-  const existing: Config = { externalId: 'Record ID', defaultFields: { firstName: 'First Name' }, proposedByInit: ['Record ID', 'First Name', 'Mobile Phone'] };
+  const existing: Config = {
+    externalId: 'Record ID',
+    defaultFields: { firstName: 'First Name' },
+    proposedByInit: ['Record ID', 'First Name', 'Mobile Phone'],
+  };
   const { config, added } = mergeConfig(existing, proposed);
   expect(added).toEqual(['defaultFields.phoneNumbers[0]: "Work Phone"']);
   expect(config.defaultFields.phoneNumbers).toEqual([{ name: 'work', column: 'Work Phone' }]);

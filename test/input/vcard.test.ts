@@ -11,9 +11,21 @@ const dir = useTempDir();
 const card = (lines: string[]) => buildCard(lines.map((l) => parseProperty(l)!));
 
 test('properties: groups, 2.1 bare types, quoted parameter values, a colon inside quotes', () => {
-  expect(parseProperty('item1.TEL;type=CELL;type=VOICE;type=pref:+1 (415) 555-0132')).toMatchObject({ group: 'ITEM1', name: 'TEL', types: ['cell', 'voice', 'pref'], value: '+1 (415) 555-0132' });
-  expect(parseProperty('TEL;CELL;VOICE:0151 1234567')).toMatchObject({ name: 'TEL', types: ['cell', 'voice'], value: '0151 1234567' });
-  expect(parseProperty('TEL;VALUE=uri;TYPE="cell,voice":tel:+1-415-555-0132')).toMatchObject({ types: ['cell', 'voice'], value: 'tel:+1-415-555-0132' });
+  expect(parseProperty('item1.TEL;type=CELL;type=VOICE;type=pref:+1 (415) 555-0132')).toMatchObject({
+    group: 'ITEM1',
+    name: 'TEL',
+    types: ['cell', 'voice', 'pref'],
+    value: '+1 (415) 555-0132',
+  });
+  expect(parseProperty('TEL;CELL;VOICE:0151 1234567')).toMatchObject({
+    name: 'TEL',
+    types: ['cell', 'voice'],
+    value: '0151 1234567',
+  });
+  expect(parseProperty('TEL;VALUE=uri;TYPE="cell,voice":tel:+1-415-555-0132')).toMatchObject({
+    types: ['cell', 'voice'],
+    value: 'tel:+1-415-555-0132',
+  });
   expect(parseProperty('X-NOTE;LABEL="a:b":value')).toMatchObject({ name: 'X-NOTE', value: 'value' });
   expect(parseProperty('no colon here')).toBeUndefined();
 });
@@ -28,7 +40,7 @@ test('values: quoted-printable in its CHARSET (2.1), UTF-8 otherwise, escapes an
   expect(components(decodeValue(parseProperty(raw)!))).toEqual(['Müller, Söhne & Co.', 'Vertrieb']);
 });
 
-test('a card: names, company and its department, labels from TYPE or from Apple\'s X-ABLabel, tel: and mailto: taken off', () => {
+test("a card: names, company and its department, labels from TYPE or from Apple's X-ABLabel, tel: and mailto: taken off", () => {
   const c = card([
     'UID:abc-123',
     'FN:Ada Lovelace',
@@ -44,7 +56,13 @@ test('a card: names, company and its department, labels from TYPE or from Apple\
     'EMAIL;TYPE=work:mailto:ada@work.example',
     'EMAIL:',
   ]);
-  expect(c).toMatchObject({ uid: 'abc-123', fullName: 'Ada Lovelace', n: ['Lovelace', 'Ada', 'King', 'Countess', ''], org: ['Analytical Engines', 'Research'], title: 'Founder' });
+  expect(c).toMatchObject({
+    uid: 'abc-123',
+    fullName: 'Ada Lovelace',
+    n: ['Lovelace', 'Ada', 'King', 'Countess', ''],
+    org: ['Analytical Engines', 'Research'],
+    title: 'Founder',
+  });
   expect(c.phones).toEqual([
     { label: 'Mobile', value: '+44 20 7946 0018' },
     { label: 'work fax', value: '+44 20 7946 0019' },
@@ -92,22 +110,57 @@ test('a file of 2.1, 3.0 and 4.0 cards: folded lines and quoted-printable soft b
   ].join('\r\n');
   writeFileSync(file, iconv.encode(text, 'latin1'));
   const opened = await openVcard(file);
-  expect(opened.header.filter((h) => h.startsWith('Phone'))).toEqual(['Phone 1 - Label', 'Phone 1 - Value', 'Phone 2 - Label', 'Phone 2 - Value']);
+  expect(opened.header.filter((h) => h.startsWith('Phone'))).toEqual([
+    'Phone 1 - Label',
+    'Phone 1 - Value',
+    'Phone 2 - Label',
+    'Phone 2 - Value',
+  ]);
   const all = await items(file);
   expect(all.map((i) => [i.kind, i.line])).toEqual([
     ['record', 1],
     ['record', 9],
     ['record', 2017],
   ]);
-  const get = (i: CsvItem, column: string) => (i.kind === 'record' ? i.fields[opened.header.indexOf(column)] : undefined);
-  expect([get(all[0]!, 'First Name'), get(all[0]!, 'Last Name'), get(all[0]!, 'Phone 1 - Label'), get(all[0]!, 'Phone 2 - Label')]).toEqual(['Jürgen', 'Müller', 'mobile', 'work']);
-  expect([get(all[1]!, 'Notes'), get(all[1]!, 'E-mail 1 - Label'), get(all[1]!, 'E-mail 1 - Value')]).toEqual(['a note that is folded over two lines', 'work', 'grace@navy.example']);
-  expect([get(all[2]!, 'Full Name'), get(all[2]!, 'Phone 1 - Label'), get(all[2]!, 'Phone 1 - Value')]).toEqual(['Alan Turing', 'mobile', '+44-20-7946-0018']);
+  const get = (i: CsvItem, column: string) =>
+    i.kind === 'record' ? i.fields[opened.header.indexOf(column)] : undefined;
+  expect([
+    get(all[0]!, 'First Name'),
+    get(all[0]!, 'Last Name'),
+    get(all[0]!, 'Phone 1 - Label'),
+    get(all[0]!, 'Phone 2 - Label'),
+  ]).toEqual(['Jürgen', 'Müller', 'mobile', 'work']);
+  expect([get(all[1]!, 'Notes'), get(all[1]!, 'E-mail 1 - Label'), get(all[1]!, 'E-mail 1 - Value')]).toEqual([
+    'a note that is folded over two lines',
+    'work',
+    'grace@navy.example',
+  ]);
+  expect([get(all[2]!, 'Full Name'), get(all[2]!, 'Phone 1 - Label'), get(all[2]!, 'Phone 1 - Value')]).toEqual([
+    'Alan Turing',
+    'mobile',
+    '+44-20-7946-0018',
+  ]);
 });
 
 test('a card that cannot be read is malformed with its lines, and the cards after it are read', async () => {
   const file = join(dir(), 'broken.vcf');
-  writeFileSync(file, ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Ada', 'this line is not a property', 'END:VCARD', 'stray text between cards', 'BEGIN:VCARD', 'VERSION:3.0', 'FN:Grace', 'END:VCARD', 'BEGIN:VCARD', 'FN:Alan'].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Ada',
+      'this line is not a property',
+      'END:VCARD',
+      'stray text between cards',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Grace',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'FN:Alan',
+    ].join('\n'),
+  );
   const all = await items(file);
   expect(all.map((i) => [i.kind, i.line, i.kind === 'malformed' ? i.message : ''])).toEqual([
     ['malformed', 1, expect.stringMatching(/line 4: "this line is not a property" is not a property/)],
@@ -119,7 +172,25 @@ test('a card that cannot be read is malformed with its lines, and the cards afte
 
 test('a card without END:VCARD ends where the next card begins: it fails as it stands, and nothing of it reaches the next card', async () => {
   const file = join(dir(), 'unterminated.vcf');
-  writeFileSync(file, ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Ada', 'TEL:+14155550101', 'BEGIN:VCARD', 'VERSION:3.0', 'FN:Grace', 'TEL:+14155550199', 'END:VCARD', 'BEGIN:VCARD', 'VERSION:3.0', 'FN:Alan', 'END:VCARD', ''].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Ada',
+      'TEL:+14155550101',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Grace',
+      'TEL:+14155550199',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Alan',
+      'END:VCARD',
+      '',
+    ].join('\n'),
+  );
   const all = await items(file);
   expect(all.map((i) => [i.kind, i.line, i.kind === 'malformed' ? i.message : ''])).toEqual([
     ['malformed', 1, 'the card from line 1 has no END:VCARD before the next card begins on line 5'],
@@ -127,12 +198,31 @@ test('a card without END:VCARD ends where the next card begins: it fails as it s
     ['record', 10, ''],
   ]);
   // Grace's card holds Grace's number alone.
-  expect((all[1] as Extract<CsvItem, { kind: 'record' }>).fields.filter((f) => f.startsWith('+1'))).toEqual(['+14155550199']);
+  expect((all[1] as Extract<CsvItem, { kind: 'record' }>).fields.filter((f) => f.startsWith('+1'))).toEqual([
+    '+14155550199',
+  ]);
 });
 
-test('a 2.1 AGENT card inside a card is skipped like a photo: the assistant\'s number is not put on the boss', async () => {
+test("a 2.1 AGENT card inside a card is skipped like a photo: the assistant's number is not put on the boss", async () => {
   const file = join(dir(), 'agent.vcf');
-  writeFileSync(file, ['BEGIN:VCARD', 'VERSION:2.1', 'N:Boss;Betty', 'TEL;WORK:+14155550100', 'AGENT:', 'BEGIN:VCARD', 'VERSION:2.1', 'N:Assistant;Al', 'TEL;WORK:+14155550111', 'END:VCARD', 'EMAIL:betty@example.com', 'END:VCARD', ''].join('\r\n'));
+  writeFileSync(
+    file,
+    [
+      'BEGIN:VCARD',
+      'VERSION:2.1',
+      'N:Boss;Betty',
+      'TEL;WORK:+14155550100',
+      'AGENT:',
+      'BEGIN:VCARD',
+      'VERSION:2.1',
+      'N:Assistant;Al',
+      'TEL;WORK:+14155550111',
+      'END:VCARD',
+      'EMAIL:betty@example.com',
+      'END:VCARD',
+      '',
+    ].join('\r\n'),
+  );
   const all = await items(file);
   expect(all.map((i) => i.kind)).toEqual(['record']);
   const fields = (all[0] as Extract<CsvItem, { kind: 'record' }>).fields;
@@ -145,7 +235,27 @@ test('a 2.1 AGENT card inside a card is skipped like a photo: the assistant\'s n
 test('a photo on one line of 30 MB is stepped over in linear time; any other property that long fails its card, naming the line', async () => {
   const file = join(dir(), 'photo.vcf');
   const photo = 'A'.repeat(30 * 1024 * 1024);
-  writeFileSync(file, ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Ada', `PHOTO;ENCODING=b;TYPE=JPEG:${photo}`, 'TEL:+14155550101', 'END:VCARD', 'BEGIN:VCARD', 'VERSION:3.0', 'FN:Grace', `NOTE:${'x'.repeat(2 * 1024 * 1024)}`, 'END:VCARD', 'BEGIN:VCARD', 'VERSION:3.0', 'FN:Alan', 'END:VCARD', ''].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Ada',
+      `PHOTO;ENCODING=b;TYPE=JPEG:${photo}`,
+      'TEL:+14155550101',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Grace',
+      `NOTE:${'x'.repeat(2 * 1024 * 1024)}`,
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Alan',
+      'END:VCARD',
+      '',
+    ].join('\n'),
+  );
   const all = await items(file);
   expect(all.map((i) => [i.kind, i.line, i.kind === 'malformed' ? i.message : ''])).toEqual([
     ['record', 1, ''],
@@ -157,7 +267,21 @@ test('a photo on one line of 30 MB is stepped over in linear time; any other pro
 
 test('an invalid quoted-printable escape fails its card, naming the property, instead of being sent as typed', async () => {
   const file = join(dir(), 'qp.vcf');
-  writeFileSync(file, ['BEGIN:VCARD', 'VERSION:2.1', 'N;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:M=ZZller;Hans', 'TEL:+4930123456', 'END:VCARD', 'BEGIN:VCARD', 'VERSION:2.1', 'N;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:M=C3=BCller;Grete', 'END:VCARD', ''].join('\r\n'));
+  writeFileSync(
+    file,
+    [
+      'BEGIN:VCARD',
+      'VERSION:2.1',
+      'N;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:M=ZZller;Hans',
+      'TEL:+4930123456',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:2.1',
+      'N;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:M=C3=BCller;Grete',
+      'END:VCARD',
+      '',
+    ].join('\r\n'),
+  );
   const all = await items(file);
   expect(all.map((i) => [i.kind, i.line, i.kind === 'malformed' ? i.message : ''])).toEqual([
     ['malformed', 1, expect.stringMatching(/line 3: N: "=ZZ" is not a quoted-printable escape/)],

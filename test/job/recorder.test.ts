@@ -14,10 +14,23 @@ import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
 const header = indexHeader(['id', 'name'], [], 'in.csv');
-const rec = (i: number): ValidRecord => ({ kind: 'valid', line: i + 2, externalId: `e${i}`, payload: { defaultFields: { firstName: `N${i}` }, externalId: `e${i}` }, fields: [`e${i}`, `N${i}`] });
+const rec = (i: number): ValidRecord => ({
+  kind: 'valid',
+  line: i + 2,
+  externalId: `e${i}`,
+  payload: { defaultFields: { firstName: `N${i}` }, externalId: `e${i}` },
+  fields: [`e${i}`, `N${i}`],
+});
 
 function recorder(streak = 10, pastFailure?: (id: string) => PastFailure | undefined) {
-  const journal = new JournalWriter(join(dir(), 'journal.jsonl'), { t: 'header', format: JOURNAL_FORMAT, version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'now' });
+  const journal = new JournalWriter(join(dir(), 'journal.jsonl'), {
+    t: 'header',
+    format: JOURNAL_FORMAT,
+    version: 1,
+    mappingHash: 'h',
+    baseUrl: 'x',
+    createdAt: 'now',
+  });
   const trips: Trip[] = [];
   const r = new Recorder({
     failures: new FailuresReport(join(dir(), 'failures.csv'), header, ',', 'in.csv'),
@@ -48,7 +61,15 @@ test('every outcome lands in one bucket, one journal line and (for a failure) on
   });
   await r.commit();
   journal.close();
-  expect(r.counts.buckets).toMatchObject({ created: 1, existing: 1, updated: 1, adopted: 1, failed: 2, notSent: 1, inDoubt: 1 });
+  expect(r.counts.buckets).toMatchObject({
+    created: 1,
+    existing: 1,
+    updated: 1,
+    adopted: 1,
+    failed: 2,
+    notSent: 1,
+    inDoubt: 1,
+  });
   expect(r.counts.invariantHolds).toBe(true);
   const state = await replayJournal(join(dir(), 'journal.jsonl'));
   // Each finished record keeps what the job is to its contact, its body's hash, and where its base is
@@ -70,7 +91,8 @@ test('every outcome lands in one bucket, one journal line and (for a failure) on
 
 test('a job-wide refusal: the streak is journaled as retryable and the trip is reported once', async () => {
   const { r, journal, trips } = recorder(3);
-  for (let i = 0; i < 4; i++) r.outcome(rec(i), `h${i}`, { kind: 'failed', code: 'API_403_X', message: 'forbidden', retryable: false });
+  for (let i = 0; i < 4; i++)
+    r.outcome(rec(i), `h${i}`, { kind: 'failed', code: 'API_403_X', message: 'forbidden', retryable: false });
   journal.close();
   expect(trips).toHaveLength(1);
   const state = await replayJournal(join(dir(), 'journal.jsonl'));
@@ -78,21 +100,80 @@ test('a job-wide refusal: the streak is journaled as retryable and the trip is r
 });
 
 test('the journal line of each outcome kind', () => {
-  expect(outcomeLine('e', 3, 'h', { kind: 'created', contactId: 'C', viaLookup: true })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3, h: 'h' });
-  expect(outcomeLine('e', 3, 'h', { kind: 'created', contactId: 'C', viaLookup: false, updatedAt: 'T' })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3, h: 'h', up: 'T' });
-  expect(outcomeLine('e', 3, 'h', { kind: 'existing', contactId: 'C' })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3, how: 'existing', h: 'h' });
+  expect(outcomeLine('e', 3, 'h', { kind: 'created', contactId: 'C', viaLookup: true })).toEqual({
+    t: 'created',
+    id: 'e',
+    cid: 'C',
+    line: 3,
+    h: 'h',
+  });
+  expect(outcomeLine('e', 3, 'h', { kind: 'created', contactId: 'C', viaLookup: false, updatedAt: 'T' })).toEqual({
+    t: 'created',
+    id: 'e',
+    cid: 'C',
+    line: 3,
+    h: 'h',
+    up: 'T',
+  });
+  expect(outcomeLine('e', 3, 'h', { kind: 'existing', contactId: 'C' })).toEqual({
+    t: 'created',
+    id: 'e',
+    cid: 'C',
+    line: 3,
+    how: 'existing',
+    h: 'h',
+  });
   // A sync keeps who made the contact; the first PATCH of the workspace's contact says how the job came to hold it.
-  expect(outcomeLine('e', 3, 'h', { kind: 'updated', contactId: 'C', how: 'sync', updatedAt: 'T' })).toEqual({ t: 'updated', id: 'e', cid: 'C', line: 3, h: 'h', up: 'T' });
-  expect(outcomeLine('e', 3, 'h', { kind: 'updated', contactId: 'C', how: 'updated', updatedAt: 'T' })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3, how: 'updated', h: 'h', up: 'T' });
-  expect(outcomeLine('e', 3, 'h', { kind: 'updated', contactId: 'C', how: 'adopted' })).toEqual({ t: 'created', id: 'e', cid: 'C', line: 3, how: 'adopted', h: 'h' });
-  expect(outcomeLine('e', 3, 'h', { kind: 'failed', code: 'X', message: 'm', retryable: true, doubt: true })).toEqual({ t: 'failed', id: 'e', line: 3, code: 'X', message: 'm', retryable: true, body: 'h', doubt: true });
+  expect(outcomeLine('e', 3, 'h', { kind: 'updated', contactId: 'C', how: 'sync', updatedAt: 'T' })).toEqual({
+    t: 'updated',
+    id: 'e',
+    cid: 'C',
+    line: 3,
+    h: 'h',
+    up: 'T',
+  });
+  expect(outcomeLine('e', 3, 'h', { kind: 'updated', contactId: 'C', how: 'updated', updatedAt: 'T' })).toEqual({
+    t: 'created',
+    id: 'e',
+    cid: 'C',
+    line: 3,
+    how: 'updated',
+    h: 'h',
+    up: 'T',
+  });
+  expect(outcomeLine('e', 3, 'h', { kind: 'updated', contactId: 'C', how: 'adopted' })).toEqual({
+    t: 'created',
+    id: 'e',
+    cid: 'C',
+    line: 3,
+    how: 'adopted',
+    h: 'h',
+  });
+  expect(outcomeLine('e', 3, 'h', { kind: 'failed', code: 'X', message: 'm', retryable: true, doubt: true })).toEqual({
+    t: 'failed',
+    id: 'e',
+    line: 3,
+    code: 'X',
+    message: 'm',
+    retryable: true,
+    body: 'h',
+    doubt: true,
+  });
   expect(outcomeLine('e', 3, 'h', { kind: 'inDoubt' })).toBeUndefined();
   expect(outcomeLine('e', 3, 'h', { kind: 'notSent' })).toBeUndefined();
 });
 
 test('values dropped from a record are reported when it is created, not when it was only found existing', async () => {
   const { r, journal } = recorder();
-  const dropped = [{ code: 'EMAIL_INVALID', line: 2, column: 'E-mail Address', value: '/o=ExchangeLabs/ou=x', message: 'expected an email address' }];
+  const dropped = [
+    {
+      code: 'EMAIL_INVALID',
+      line: 2,
+      column: 'E-mail Address',
+      value: '/o=ExchangeLabs/ou=x',
+      message: 'expected an email address',
+    },
+  ];
   r.outcome({ ...rec(0), dropped }, 'h0', { kind: 'created', contactId: 'C0', viaLookup: false });
   r.outcome({ ...rec(1), dropped }, 'h1', { kind: 'existing', contactId: 'C1' });
   await r.commit();
@@ -106,14 +187,30 @@ test('values dropped from a record are reported when it is created, not when it 
 
 test('refusals that name a field of the record, or come with different codes, never make a job-wide trip', async () => {
   const { r, journal, trips } = recorder(3);
-  for (let i = 0; i < 6; i++) r.outcome(rec(i), `h${i}`, { kind: 'failed', code: 'API_400_0801400', message: 'custom field "vip": Expected boolean', retryable: false, namesField: true });
-  for (let i = 6; i < 12; i++) r.outcome(rec(i), `h${i}`, { kind: 'failed', code: i % 2 ? 'API_400_0800400' : 'API_422_0800422', message: 'no', retryable: false });
+  for (let i = 0; i < 6; i++)
+    r.outcome(rec(i), `h${i}`, {
+      kind: 'failed',
+      code: 'API_400_0801400',
+      message: 'custom field "vip": Expected boolean',
+      retryable: false,
+      namesField: true,
+    });
+  for (let i = 6; i < 12; i++)
+    r.outcome(rec(i), `h${i}`, {
+      kind: 'failed',
+      code: i % 2 ? 'API_400_0800400' : 'API_422_0800422',
+      message: 'no',
+      retryable: false,
+    });
   journal.close();
   expect(trips).toHaveLength(0);
 });
 
-test('a refusal repeated on a rerun after a trip (same code, same body) is the record\'s own: failed for good, not counted toward a trip', async () => {
-  const past = new Map([['e0', { retryable: true, body: 'h0', code: 'API_400_X', message: 'm', trip: true }], ['e1', { retryable: true, body: 'h1', code: 'API_403_X', message: 'm', trip: true }]]);
+test("a refusal repeated on a rerun after a trip (same code, same body) is the record's own: failed for good, not counted toward a trip", async () => {
+  const past = new Map([
+    ['e0', { retryable: true, body: 'h0', code: 'API_400_X', message: 'm', trip: true }],
+    ['e1', { retryable: true, body: 'h1', code: 'API_403_X', message: 'm', trip: true }],
+  ]);
   const { r, journal, trips } = recorder(1, (id) => past.get(id));
   r.outcome(rec(0), 'h0', { kind: 'failed', code: 'API_400_X', message: 'bad', retryable: false });
   expect(trips).toHaveLength(0);
@@ -122,6 +219,9 @@ test('a refusal repeated on a rerun after a trip (same code, same body) is the r
   expect(trips).toHaveLength(1);
   journal.close();
   const state = await replayJournal(join(dir(), 'journal.jsonl'));
-  expect(state.failed.get('e0')).toMatchObject({ retryable: false, message: expect.stringMatching(/it is this record's/) });
+  expect(state.failed.get('e0')).toMatchObject({
+    retryable: false,
+    message: expect.stringMatching(/it is this record's/),
+  });
   expect(state.failed.get('e1')).toMatchObject({ retryable: true, trip: true });
 });

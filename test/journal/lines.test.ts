@@ -13,7 +13,7 @@ async function linesOf(text: string): Promise<string[]> {
   return out;
 }
 
-test('every whole line once, in order, across the reused buffer\'s ends; an unfinished last line is not a line', async () => {
+test("every whole line once, in order, across the reused buffer's ends; an unfinished last line is not a line", async () => {
   // Lines of every length around the 256 KB buffer, and multi-byte characters cut anywhere.
   const lines = Array.from({ length: 3000 }, (_, i) => `${i}:${'é€😀'.repeat(i % 97)}${'x'.repeat((i * 7919) % 400)}`);
   expect(await linesOf(`${lines.join('\n')}\n`)).toEqual(lines);

@@ -11,8 +11,14 @@ const FULL = {
     lastName: 'Last',
     company: 'Company',
     role: 'Role',
-    emails: [{ name: 'work', column: 'Email' }, { name: 'other', column: 'More', split: ';' }],
-    phoneNumbers: [{ name: 'mobile', column: 'Mobile' }, { name: 'work', column: 'Phone' }],
+    emails: [
+      { name: 'work', column: 'Email' },
+      { name: 'other', column: 'More', split: ';' },
+    ],
+    phoneNumbers: [
+      { name: 'mobile', column: 'Mobile' },
+      { name: 'work', column: 'Phone' },
+    ],
   },
   customFields: [
     { key: 'tags', type: 'multi-select', column: 'Tags', split: '|' },
@@ -33,15 +39,33 @@ const codes = (row: Record<string, string>) => map(row).problems.map((p) => `${p
 
 test('a full record maps to the API body', () => {
   const r = map({
-    Id: ' 42 ', First: ' Ada ', Last: 'Lovelace', Company: 'Engines', Role: 'Founder',
-    Email: 'ada@example.com', More: 'ADA@example.com; ada2@example.com', Mobile: '(415) 555-0132', Phone: '+1 415 555 0132',
-    Tags: 'a|b|a', Since: '03/15/2024', VIP: 'yes', Score: '7.5', Site: 'example.com', Address: '1 Main St',
+    Id: ' 42 ',
+    First: ' Ada ',
+    Last: 'Lovelace',
+    Company: 'Engines',
+    Role: 'Founder',
+    Email: 'ada@example.com',
+    More: 'ADA@example.com; ada2@example.com',
+    Mobile: '(415) 555-0132',
+    Phone: '+1 415 555 0132',
+    Tags: 'a|b|a',
+    Since: '03/15/2024',
+    VIP: 'yes',
+    Score: '7.5',
+    Site: 'example.com',
+    Address: '1 Main St',
   });
   expect(r.problems).toEqual([]);
   expect(r.payload).toEqual({
     defaultFields: {
-      firstName: 'Ada', lastName: 'Lovelace', company: 'Engines', role: 'Founder',
-      emails: [{ name: 'work', value: 'ada@example.com' }, { name: 'other', value: 'ada2@example.com' }],
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      company: 'Engines',
+      role: 'Founder',
+      emails: [
+        { name: 'work', value: 'ada@example.com' },
+        { name: 'other', value: 'ada2@example.com' },
+      ],
       phoneNumbers: [{ name: 'mobile', value: '+14155550132' }],
     },
     customFields: [
@@ -60,11 +84,25 @@ test('a full record maps to the API body', () => {
 
 test('empty cells leave their fields out; firstName is null, never absent', () => {
   const r = map({ Id: '1', Company: 'Acme' });
-  expect(r.payload).toEqual({ defaultFields: { firstName: null, company: 'Acme' }, createdByUserId: 'US1', source: 'crm-import', externalId: '1' });
+  expect(r.payload).toEqual({
+    defaultFields: { firstName: null, company: 'Acme' },
+    createdByUserId: 'US1',
+    source: 'crm-import',
+    externalId: '1',
+  });
 });
 
 test('every problem of a record is reported at once, with line, column and value', () => {
-  const r = map({ Id: '9', First: 'X', Email: 'nope', Mobile: '123', Since: '02/30/2024', VIP: 'maybe', Score: 'ten', Site: 'not a site' });
+  const r = map({
+    Id: '9',
+    First: 'X',
+    Email: 'nope',
+    Mobile: '123',
+    Since: '02/30/2024',
+    VIP: 'maybe',
+    Score: 'ten',
+    Site: 'not a site',
+  });
   expect(r.payload).toBeUndefined();
   expect(r.externalId).toBe('9');
   expect(r.problems).toEqual([
@@ -78,7 +116,10 @@ test('every problem of a record is reported at once, with line, column and value
 });
 
 test('a split cell reports each bad value by itself', () => {
-  expect(codes({ Id: '1', First: 'A', More: 'ok@example.com;bad;also bad' })).toEqual(['EMAIL_INVALID:More', 'EMAIL_INVALID:More']);
+  expect(codes({ Id: '1', First: 'A', More: 'ok@example.com;bad;also bad' })).toEqual([
+    'EMAIL_INVALID:More',
+    'EMAIL_INVALID:More',
+  ]);
 });
 
 test('externalId is required and at most 75 characters', () => {
@@ -102,8 +143,14 @@ test('externalId templates join columns and refuse half-made ids', () => {
 });
 
 test('phone entries use their own default country', () => {
-  const c = configFrom({ externalId: 'Id', phone: { defaultCountry: 'US' }, defaultFields: { phoneNumbers: [{ name: 'uk', column: 'P', defaultCountry: 'GB' }] } });
-  expect(mapRecord(c, (k) => ({ Id: '1', P: '020 7946 0958' })[k] ?? '', 1).payload?.defaultFields.phoneNumbers).toEqual([{ name: 'uk', value: '+442079460958' }]);
+  const c = configFrom({
+    externalId: 'Id',
+    phone: { defaultCountry: 'US' },
+    defaultFields: { phoneNumbers: [{ name: 'uk', column: 'P', defaultCountry: 'GB' }] },
+  });
+  expect(
+    mapRecord(c, (k) => ({ Id: '1', P: '020 7946 0958' })[k] ?? '', 1).payload?.defaultFields.phoneNumbers,
+  ).toEqual([{ name: 'uk', value: '+442079460958' }]);
 });
 
 describe('invalidValues "drop" (the default): a bad value is left out and reported, the contact imported', () => {
@@ -112,33 +159,68 @@ describe('invalidValues "drop" (the default): a bad value is left out and report
     defaultFields: {
       firstName: 'First Name',
       lastName: 'Last Name',
-      emails: [{ name: 'work', column: 'E-mail Address' }, { name: 'other', column: 'E-mail 2 Address' }],
-      phoneNumbers: [{ name: 'work', column: 'Business Phone' }, { name: 'other', column: 'Other Phone' }],
+      emails: [
+        { name: 'work', column: 'E-mail Address' },
+        { name: 'other', column: 'E-mail 2 Address' },
+      ],
+      phoneNumbers: [
+        { name: 'work', column: 'Business Phone' },
+        { name: 'other', column: 'Other Phone' },
+      ],
     },
     phone: { defaultCountry: 'US', countryColumn: 'Country' },
   });
   const mapOutlook = (row: Record<string, string>) => mapRecord(outlook, (c) => row[c] ?? '', 3);
 
   test('Dana Whitfield: the Exchange address is dropped, the SMTP address kept, and the drop says where and why', () => {
-    const r = mapOutlook({ Id: '1', 'First Name': 'Dana', 'Last Name': 'Whitfield', 'E-mail Address': '/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=dana', 'E-mail 2 Address': 'dana.whitfield@example.com' });
+    const r = mapOutlook({
+      Id: '1',
+      'First Name': 'Dana',
+      'Last Name': 'Whitfield',
+      'E-mail Address': '/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=dana',
+      'E-mail 2 Address': 'dana.whitfield@example.com',
+    });
     expect(r.problems).toEqual([]);
     expect(r.payload?.defaultFields.emails).toEqual([{ name: 'other', value: 'dana.whitfield@example.com' }]);
-    expect(r.dropped).toEqual([expect.objectContaining({ code: 'EMAIL_INVALID', line: 3, column: 'E-mail Address', value: expect.stringMatching(/^\/o=ExchangeLabs/) })]);
+    expect(r.dropped).toEqual([
+      expect.objectContaining({
+        code: 'EMAIL_INVALID',
+        line: 3,
+        column: 'E-mail Address',
+        value: expect.stringMatching(/^\/o=ExchangeLabs/),
+      }),
+    ]);
   });
 
   test('1-800-FLOWERS in a second phone column is dropped, with a word on letters', () => {
-    const r = mapOutlook({ Id: '1', 'First Name': 'Flo', 'Business Phone': '(415) 555-0199', 'Other Phone': '1-800-FLOWERS' });
+    const r = mapOutlook({
+      Id: '1',
+      'First Name': 'Flo',
+      'Business Phone': '(415) 555-0199',
+      'Other Phone': '1-800-FLOWERS',
+    });
     expect(r.payload?.defaultFields.phoneNumbers).toEqual([{ name: 'work', value: '+14155550199' }]);
-    expect(r.dropped?.[0]).toMatchObject({ code: 'PHONE_INVALID', column: 'Other Phone', value: '1-800-FLOWERS', message: expect.stringMatching(/letters/) });
+    expect(r.dropped?.[0]).toMatchObject({
+      code: 'PHONE_INVALID',
+      column: 'Other Phone',
+      value: '1-800-FLOWERS',
+      message: expect.stringMatching(/letters/),
+    });
   });
 
   test('an extension is kept apart: the number imported, the extension reported', () => {
     const r = mapOutlook({ Id: '1', 'First Name': 'Ext', 'Business Phone': '415.555.0101 ext. 23' });
     expect(r.payload?.defaultFields.phoneNumbers).toEqual([{ name: 'work', value: '+14155550101' }]);
-    expect(r.dropped).toEqual([expect.objectContaining({ code: 'PHONE_EXTENSION_DROPPED', value: '415.555.0101 ext. 23', message: expect.stringMatching(/"23"/) })]);
+    expect(r.dropped).toEqual([
+      expect.objectContaining({
+        code: 'PHONE_EXTENSION_DROPPED',
+        value: '415.555.0101 ext. 23',
+        message: expect.stringMatching(/"23"/),
+      }),
+    ]);
   });
 
-  test('the record\'s country column decides how a national number is read', () => {
+  test("the record's country column decides how a national number is read", () => {
     const de = mapOutlook({ Id: '1', 'First Name': 'Jürgen', 'Business Phone': '030 1234567', Country: 'Deutschland' });
     expect(de.payload?.defaultFields.phoneNumbers).toEqual([{ name: 'work', value: '+49301234567' }]);
     const fr = mapOutlook({ Id: '2', 'First Name': 'Amélie', 'Business Phone': '01 42 68 53 00', Country: 'France' });
@@ -150,7 +232,9 @@ describe('invalidValues "drop" (the default): a bad value is left out and report
   test('a country cell not understood is reported, and the default country is used', () => {
     const r = mapOutlook({ Id: '1', 'First Name': 'N', 'Business Phone': '(415) 555-0199', Country: 'Narnia' });
     expect(r.payload?.defaultFields.phoneNumbers).toEqual([{ name: 'work', value: '+14155550199' }]);
-    expect(r.dropped).toEqual([expect.objectContaining({ code: 'PHONE_COUNTRY_UNKNOWN', column: 'Country', value: 'Narnia' })]);
+    expect(r.dropped).toEqual([
+      expect.objectContaining({ code: 'PHONE_COUNTRY_UNKNOWN', column: 'Country', value: 'Narnia' }),
+    ]);
   });
 
   test('a contact left with nothing to import fails, naming the values that were bad', () => {
@@ -168,7 +252,12 @@ describe('invalidValues "drop" (the default): a bad value is left out and report
 describe('externalId templates without an id column', () => {
   const google = configFrom({
     externalId: { template: '{First Name}|{Last Name}|{Organization Name}|{E-mail 1 - Value}', allowEmpty: true },
-    defaultFields: { firstName: 'First Name', lastName: 'Last Name', company: 'Organization Name', emails: [{ name: 'work', column: 'E-mail 1 - Value', split: ' ::: ' }] },
+    defaultFields: {
+      firstName: 'First Name',
+      lastName: 'Last Name',
+      company: 'Organization Name',
+      emails: [{ name: 'work', column: 'E-mail 1 - Value', split: ' ::: ' }],
+    },
   });
   const id = (row: Record<string, string>) => mapRecord(google, (c) => row[c] ?? '', 5);
 
@@ -177,7 +266,9 @@ describe('externalId templates without an id column', () => {
   });
 
   test('a multi-value cell gives its first value: the separator never enters the id', () => {
-    expect(id({ 'First Name': 'Ada', 'E-mail 1 - Value': 'ada@example.com ::: ada@home.example' }).externalId).toBe('Ada|||ada@example.com');
+    expect(id({ 'First Name': 'Ada', 'E-mail 1 - Value': 'ada@example.com ::: ada@home.example' }).externalId).toBe(
+      'Ada|||ada@example.com',
+    );
   });
 
   test('all parts empty: the error names every column', () => {
@@ -217,31 +308,78 @@ test('a custom-field value that does not convert is answered with the config fix
       { key: 'revenue', type: 'number', column: 'Umsatz' },
     ],
   });
-  const problems = mapRecord(c, (k) => ({ Id: '1', Name: 'Jürgen', VIP: 'Ja', Since: '31.12.2024', Umsatz: '12.345,67' })[k] ?? '', 4).problems;
+  const problems = mapRecord(
+    c,
+    (k) => ({ Id: '1', Name: 'Jürgen', VIP: 'Ja', Since: '31.12.2024', Umsatz: '12.345,67' })[k] ?? '',
+    4,
+  ).problems;
   expect(problems.map((p) => p.message)).toEqual([
-    expect.stringContaining('if "Ja" means yes, set customFields[0].trueValues to ["Ja"] (and customFields[0].falseValues to the other word)'),
+    expect.stringContaining(
+      'if "Ja" means yes, set customFields[0].trueValues to ["Ja"] (and customFields[0].falseValues to the other word)',
+    ),
     expect.stringContaining('set customFields[1].format to "d.M.yyyy"'),
     expect.stringContaining('set customFields[2].decimalSeparator to ","'),
   ]);
   // The hint from the first failing cell of a mixed column (15.03.1975, then 3.7.1982) reads all of it: one fix, not two.
-  const hinted = configFrom({ externalId: 'Id', invalidValues: 'fail', defaultFields: { firstName: 'Name' }, customFields: [{ key: 'born', type: 'date', column: 'Born', format: 'MM/dd/yyyy' }] });
-  const format = /set customFields\[0\]\.format to "([^"]+)"/.exec(mapRecord(hinted, (k) => ({ Id: '1', Name: 'A', Born: '15.03.1975' })[k] ?? '', 2).problems[0]!.message)![1]!;
-  const fixed = configFrom({ externalId: 'Id', invalidValues: 'fail', defaultFields: { firstName: 'Name' }, customFields: [{ key: 'born', type: 'date', column: 'Born', format }] });
-  for (const born of ['15.03.1975', '3.7.1982']) expect(mapRecord(fixed, (k) => ({ Id: '1', Name: 'A', Born: born })[k] ?? '', 2).problems).toEqual([]);
+  const hinted = configFrom({
+    externalId: 'Id',
+    invalidValues: 'fail',
+    defaultFields: { firstName: 'Name' },
+    customFields: [{ key: 'born', type: 'date', column: 'Born', format: 'MM/dd/yyyy' }],
+  });
+  const format = /set customFields\[0\]\.format to "([^"]+)"/.exec(
+    mapRecord(hinted, (k) => ({ Id: '1', Name: 'A', Born: '15.03.1975' })[k] ?? '', 2).problems[0]!.message,
+  )![1]!;
+  const fixed = configFrom({
+    externalId: 'Id',
+    invalidValues: 'fail',
+    defaultFields: { firstName: 'Name' },
+    customFields: [{ key: 'born', type: 'date', column: 'Born', format }],
+  });
+  for (const born of ['15.03.1975', '3.7.1982'])
+    expect(mapRecord(fixed, (k) => ({ Id: '1', Name: 'A', Born: born })[k] ?? '', 2).problems).toEqual([]);
 });
 
 test('two addresses in one email cell: the fix is a split on that column, named by its config path', () => {
-  const c = configFrom({ externalId: 'Id', invalidValues: 'fail', defaultFields: { firstName: 'N', emails: [{ name: 'work', column: 'E-mail 1 - Value' }] } });
-  const [p] = mapRecord(c, (k) => ({ Id: '1', N: 'A', 'E-mail 1 - Value': 'a@example.com; b@example.com' })[k] ?? '', 11).problems;
-  expect(p).toMatchObject({ code: 'EMAIL_INVALID', line: 11, column: 'E-mail 1 - Value', value: 'a@example.com; b@example.com' });
+  const c = configFrom({
+    externalId: 'Id',
+    invalidValues: 'fail',
+    defaultFields: { firstName: 'N', emails: [{ name: 'work', column: 'E-mail 1 - Value' }] },
+  });
+  const [p] = mapRecord(
+    c,
+    (k) => ({ Id: '1', N: 'A', 'E-mail 1 - Value': 'a@example.com; b@example.com' })[k] ?? '',
+    11,
+  ).problems;
+  expect(p).toMatchObject({
+    code: 'EMAIL_INVALID',
+    line: 11,
+    column: 'E-mail 1 - Value',
+    value: 'a@example.com; b@example.com',
+  });
   expect(p!.message).toMatch(/several values in one cell: add "split": ";" to defaultFields\.emails\[0\]$/);
 });
 
 test("a record's own label names its value (Google's label columns), the k-th label the k-th value; the config's name when empty", () => {
-  const c = configFrom({ externalId: 'Id', defaultFields: { firstName: 'N', phoneNumbers: [{ name: 'phone 1', nameColumn: 'Phone 1 - Label', column: 'Phone 1 - Value', split: ' ::: ' }] }, phone: { defaultCountry: 'US' } });
-  const phones = (row: Record<string, string>) => mapRecord(c, (k) => ({ Id: '1', N: 'A', ...row })[k] ?? '', 2).payload?.defaultFields.phoneNumbers;
-  expect(phones({ 'Phone 1 - Label': '* Mobile ::: Work', 'Phone 1 - Value': '(415) 555-0132 ::: (212) 555-0187' })).toEqual([{ name: 'Mobile', value: '+14155550132' }, { name: 'Work', value: '+12125550187' }]);
-  expect(phones({ 'Phone 1 - Label': '', 'Phone 1 - Value': '(415) 555-0132' })).toEqual([{ name: 'phone 1', value: '+14155550132' }]);
+  const c = configFrom({
+    externalId: 'Id',
+    defaultFields: {
+      firstName: 'N',
+      phoneNumbers: [{ name: 'phone 1', nameColumn: 'Phone 1 - Label', column: 'Phone 1 - Value', split: ' ::: ' }],
+    },
+    phone: { defaultCountry: 'US' },
+  });
+  const phones = (row: Record<string, string>) =>
+    mapRecord(c, (k) => ({ Id: '1', N: 'A', ...row })[k] ?? '', 2).payload?.defaultFields.phoneNumbers;
+  expect(
+    phones({ 'Phone 1 - Label': '* Mobile ::: Work', 'Phone 1 - Value': '(415) 555-0132 ::: (212) 555-0187' }),
+  ).toEqual([
+    { name: 'Mobile', value: '+14155550132' },
+    { name: 'Work', value: '+12125550187' },
+  ]);
+  expect(phones({ 'Phone 1 - Label': '', 'Phone 1 - Value': '(415) 555-0132' })).toEqual([
+    { name: 'phone 1', value: '+14155550132' },
+  ]);
 });
 
 describe('every body the mapping builds is one the contract accepts (it is not checked again per record)', () => {
@@ -255,19 +393,59 @@ describe('every body the mapping builds is one the contract accepts (it is not c
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
-  const anything = ['', ' ', '\t', '"', '""', ';', '|', ' ::: ', '\n', 'ä ö ü ß', 'Zoë 🙂', '\u0000', '=cmd|x', 'NaN', 'Infinity', '1e309', '-0', 'null', 'x'.repeat(300), '\ud800'];
+  const anything = [
+    '',
+    ' ',
+    '\t',
+    '"',
+    '""',
+    ';',
+    '|',
+    ' ::: ',
+    '\n',
+    'ä ö ü ß',
+    'Zoë 🙂',
+    '\u0000',
+    '=cmd|x',
+    'NaN',
+    'Infinity',
+    '1e309',
+    '-0',
+    'null',
+    'x'.repeat(300),
+    '\ud800',
+  ];
   const cells: Record<string, readonly string[]> = {
     Id: ['1', ' 42 ', 'a'.repeat(75), 'a'.repeat(76), ...anything],
-    First: ['Ada', ...anything], Last: ['Lovelace', ...anything], Company: ['Engines', ...anything], Role: ['CTO', ...anything],
+    First: ['Ada', ...anything],
+    Last: ['Lovelace', ...anything],
+    Company: ['Engines', ...anything],
+    Role: ['CTO', ...anything],
     Email: ['ada@example.com', 'ADA@Example.com', 'a@b', 'a@example.com; b@example.com', ...anything],
     More: ['x@example.com;y@example.com', 'x@example.com;;x@example.com', ...anything],
-    Mobile: ['(415) 555-0132', '+44 20 7946 0958', '415-555-0132 x12', '1-800-FLOWERS', 'tel:+14155550132', '+1', ...anything],
+    Mobile: [
+      '(415) 555-0132',
+      '+44 20 7946 0958',
+      '415-555-0132 x12',
+      '1-800-FLOWERS',
+      'tel:+14155550132',
+      '+1',
+      ...anything,
+    ],
     Phone: ['+49 30 901820', '020 7946 0958', '(212) 555-0187', ...anything],
-    Tags: ['a|b|a', '|', 'x', ...anything], Since: ['03/15/2024', '02/30/2024', '2024-03-15', ...anything],
-    VIP: ['yes', 'no', 'TRUE', 'Ja', ...anything], Score: ['7.5', '1,234.5', '1,5', '-3', ...anything],
-    Site: ['example.com', 'https://example.com/a?b=c', 'javascript:alert(1)', 'ftp://x', ...anything], Address: ['1 Main St', ...anything],
+    Tags: ['a|b|a', '|', 'x', ...anything],
+    Since: ['03/15/2024', '02/30/2024', '2024-03-15', ...anything],
+    VIP: ['yes', 'no', 'TRUE', 'Ja', ...anything],
+    Score: ['7.5', '1,234.5', '1,5', '-3', ...anything],
+    Site: ['example.com', 'https://example.com/a?b=c', 'javascript:alert(1)', 'ftp://x', ...anything],
+    Address: ['1 Main St', ...anything],
   };
-  const drop = configFrom({ ...FULL, invalidValues: 'drop', sourceUrl: 'https://crm.example.com/contacts', externalId: { template: '{First}-{Last}', allowEmpty: true } });
+  const drop = configFrom({
+    ...FULL,
+    invalidValues: 'drop',
+    sourceUrl: 'https://crm.example.com/contacts',
+    externalId: { template: '{First}-{Last}', allowEmpty: true },
+  });
 
   // `chaos`: how often a cell is drawn from all its values rather than the first (a good one).
   test.each([
@@ -276,7 +454,9 @@ describe('every body the mapping builds is one the contract accepts (it is not c
   ])('%s', (_name, c, chaos) => {
     let bodies = 0;
     for (let line = 2; line < 4002; line++) {
-      const row = Object.fromEntries(Object.entries(cells).map(([column, values]) => [column, random() < chaos ? pick(values) : values[0]!]));
+      const row = Object.fromEntries(
+        Object.entries(cells).map(([column, values]) => [column, random() < chaos ? pick(values) : values[0]!]),
+      );
       const r = mapRecord(c, (column) => row[column] ?? '', line);
       if (r.payload === undefined) continue;
       bodies++;
@@ -294,17 +474,28 @@ test.each([
 ])('a cell with %s fails the record, naming the column, the character and where it is', (_name, cell) => {
   const r = map({ Id: '1', First: cell, Email: 'ada@example.com' });
   expect(r.payload).toBeUndefined();
-  expect(r.problems).toContainEqual(expect.objectContaining({ code: 'CONTROL_CHARACTER', column: 'First', message: expect.stringMatching(/found the control character U\+00(00|1B|7F) at position \d+/) }));
+  expect(r.problems).toContainEqual(
+    expect.objectContaining({
+      code: 'CONTROL_CHARACTER',
+      column: 'First',
+      message: expect.stringMatching(/found the control character U\+00(00|1B|7F) at position \d+/),
+    }),
+  );
 });
 
 test('tabs and line breaks in a cell are text, not control characters', () => {
-  expect(codes({ Id: '1', First: 'Ada', Company: 'Analytical\tEngines\nLondon', Email: 'ada@example.com' })).toEqual([]);
+  expect(codes({ Id: '1', First: 'Ada', Company: 'Analytical\tEngines\nLondon', Email: 'ada@example.com' })).toEqual(
+    [],
+  );
 });
 
 test('a cell past 10,000 characters fails the record by column, with its length; the value kept is cut', () => {
   const r = map({ Id: '1', First: 'A'.repeat(20_000_000), Email: 'ada@example.com' });
   expect(r.payload).toBeUndefined();
   const p = r.problems.find((x) => x.code === 'CELL_TOO_LONG')!;
-  expect(p).toMatchObject({ column: 'First', message: expect.stringMatching(/found a cell of 20000000 characters: at most 10000 are sent/) });
+  expect(p).toMatchObject({
+    column: 'First',
+    message: expect.stringMatching(/found a cell of 20000000 characters: at most 10000 are sent/),
+  });
   expect(p.value!.length).toBeLessThan(120);
 });

@@ -31,7 +31,9 @@ describe('phone → E.164', () => {
   });
   test('a well-formed number not in use says which country it was read in', () => {
     const r = toE164('+44 7700 900123', 'US');
-    expect(r.kind === 'bad' && r.expected).toBe('expected a valid phone number: +447700900123 is not a number in use in +44');
+    expect(r.kind === 'bad' && r.expected).toBe(
+      'expected a valid phone number: +447700900123 is not a number in use in +44',
+    );
   });
 });
 
@@ -40,19 +42,38 @@ describe('email', () => {
     expect(code(toEmail(e))).toBe('ok');
   });
   test('mailto: is removed', () => expect(value(toEmail('mailto:x@example.org'))).toBe('x@example.org'));
-  test.each(['plainaddress', 'a@b', 'a b@example.com', 'a@example.com, b@example.com', 'John <j@example.com>', '@example.com'])('%s is EMAIL_INVALID', (e) => {
+  test.each([
+    'plainaddress',
+    'a@b',
+    'a b@example.com',
+    'a@example.com, b@example.com',
+    'John <j@example.com>',
+    '@example.com',
+  ])('%s is EMAIL_INVALID', (e) => {
     expect(code(toEmail(e))).toBe('EMAIL_INVALID');
   });
 });
 
 describe('url', () => {
-  test('adds https:// to a bare domain', () => expect(value(toUrl('example.com/page'))).toBe('https://example.com/page'));
+  test('adds https:// to a bare domain', () =>
+    expect(value(toUrl('example.com/page'))).toBe('https://example.com/page'));
   test('keeps http URLs', () => expect(value(toUrl('http://example.com'))).toBe('http://example.com'));
-  test.each(['not a url', 'ftp://example.com', 'localhost', 'https://'])('%s is URL_INVALID', (u) => expect(code(toUrl(u))).toBe('URL_INVALID'));
+  test.each(['not a url', 'ftp://example.com', 'localhost', 'https://'])('%s is URL_INVALID', (u) =>
+    expect(code(toUrl(u))).toBe('URL_INVALID'),
+  );
 });
 
 describe('boolean', () => {
-  test.each([['true', true], ['YES', true], ['y', true], ['1', true], ['False', false], ['no', false], ['N', false], ['0', false]])('%s → %s', (input, expected) => {
+  test.each([
+    ['true', true],
+    ['YES', true],
+    ['y', true],
+    ['1', true],
+    ['False', false],
+    ['no', false],
+    ['N', false],
+    ['0', false],
+  ])('%s → %s', (input, expected) => {
     expect(value(toBoolean(input))).toBe(expected);
   });
   test('configurable words', () => {
@@ -63,7 +84,13 @@ describe('boolean', () => {
 });
 
 describe('number', () => {
-  test.each([['42', 42], ['-3.5', -3.5], ['1,234.5', 1234.5], ['+7', 7], [' 10 ', 10]])('%s → %s', (input, expected) => {
+  test.each([
+    ['42', 42],
+    ['-3.5', -3.5],
+    ['1,234.5', 1234.5],
+    ['+7', 7],
+    [' 10 ', 10],
+  ])('%s → %s', (input, expected) => {
     expect(value(toNumber(input))).toBe(expected);
   });
   test('comma decimals when configured', () => {
@@ -98,9 +125,12 @@ describe('date', () => {
       }
     }
   });
-  test.each([['02/30/2024'], ['13/01/2024'], ['2024-01-01'], ['yesterday'], ['02/29/2023']])('%s is DATE_INVALID for MM/dd/yyyy', (input) => {
-    expect(code(toIsoDate(input, 'MM/dd/yyyy', 'UTC'))).toBe('DATE_INVALID');
-  });
+  test.each([['02/30/2024'], ['13/01/2024'], ['2024-01-01'], ['yesterday'], ['02/29/2023']])(
+    '%s is DATE_INVALID for MM/dd/yyyy',
+    (input) => {
+      expect(code(toIsoDate(input, 'MM/dd/yyyy', 'UTC'))).toBe('DATE_INVALID');
+    },
+  );
 });
 
 describe('split', () => {

@@ -9,7 +9,26 @@ const summary = (counts: Partial<Summary['counts']>, exitCode = 0) =>
     stateDir: '/srv/state "a"',
     durationMs: 1500,
     exitCode,
-    counts: { read: 0, valid: 0, created: 0, restored: 0, updated: 0, adopted: 0, unchanged: 0, existing: 0, changed: 0, review: 0, skipped: 0, duplicate: 0, failed: 0, tripped: 0, notSent: 0, inDoubt: 0, ignored: 0, ...counts },
+    counts: {
+      read: 0,
+      valid: 0,
+      created: 0,
+      restored: 0,
+      updated: 0,
+      adopted: 0,
+      unchanged: 0,
+      existing: 0,
+      changed: 0,
+      review: 0,
+      skipped: 0,
+      duplicate: 0,
+      failed: 0,
+      tripped: 0,
+      notSent: 0,
+      inDoubt: 0,
+      ignored: 0,
+      ...counts,
+    },
     requests: { requests: 12, creates: 10, rateLimited: 2 },
   }) as unknown as Summary;
 
@@ -34,7 +53,11 @@ function samples(text: string): Map<string, number> {
 
 test('the metrics text parses back: records by bucket, requests and 429s, exit code; the last success is kept through a failed run', () => {
   const t0 = new Date('2026-12-07T01:00:00Z');
-  const good = metricsText({ exitCode: 0, summary: summary({ read: 10, created: 9, failed: 1 }), next: [], warned: false }, t0, undefined);
+  const good = metricsText(
+    { exitCode: 0, summary: summary({ read: 10, created: 9, failed: 1 }), next: [], warned: false },
+    t0,
+    undefined,
+  );
   const s = samples(good);
   const job = 'state_dir="/srv/state \\"a\\""';
   expect(s.get(`openphone_import_records{${job},bucket="created"}`)).toBe(9);
@@ -44,9 +67,14 @@ test('the metrics text parses back: records by bucket, requests and 429s, exit c
   expect(s.get(`openphone_import_exit_code{${job}}`)).toBe(0);
   expect(lastSuccessIn(good)).toBe(t0.getTime() / 1000);
   // Every sample has a HELP and a TYPE line.
-  for (const name of new Set([...s.keys()].map((k) => k.replace(/\{.*$/, '')))) expect(good).toContain(`# TYPE ${name} gauge`);
+  for (const name of new Set([...s.keys()].map((k) => k.replace(/\{.*$/, ''))))
+    expect(good).toContain(`# TYPE ${name} gauge`);
   const t1 = new Date('2026-12-08T01:00:00Z');
-  const bad = metricsText({ exitCode: 3, error: { code: 'AUTH', message: 'refused' }, next: [], warned: false }, t1, lastSuccessIn(good));
+  const bad = metricsText(
+    { exitCode: 3, error: { code: 'AUTH', message: 'refused' }, next: [], warned: false },
+    t1,
+    lastSuccessIn(good),
+  );
   expect(samples(bad).get('openphone_import_exit_code{state_dir=""}')).toBe(3);
   expect(lastSuccessIn(bad)).toBe(t0.getTime() / 1000);
   expect(samples(bad).get('openphone_import_last_run_timestamp_seconds{state_dir=""}')).toBe(t1.getTime() / 1000);

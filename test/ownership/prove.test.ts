@@ -27,10 +27,26 @@ const iso = (ms: number) => new Date(ms).toISOString();
 test.each<[string, Contact[], string]>([
   ['none found: the attempt made nothing', [], 'absent'],
   ['made after the attempt left (server clock): ours', [contact('C1', iso(attemptAt + 5_000 + 20))], 'ours'],
-  ['made a day before the attempt: the workspace had it, never ours', [contact('C1', iso(attemptAt + 5_000 - 86_400_000))], 'notOurs'],
-  ['made a second before the attempt on the server clock, though after it on ours: not ours', [contact('C1', iso(attemptAt + 4_000))], 'notOurs'],
-  ['two with the externalId (no uniqueness rule): the one made after the attempt is ours', [contact('OLD', iso(attemptAt - 60_000)), contact('NEW', iso(attemptAt + 5_000 + 30))], 'ours'],
-  ['two made after the attempt: which one it made cannot be told, none is claimed', [contact('A', iso(attemptAt + 5_010)), contact('B', iso(attemptAt + 5_020))], 'notOurs'],
+  [
+    'made a day before the attempt: the workspace had it, never ours',
+    [contact('C1', iso(attemptAt + 5_000 - 86_400_000))],
+    'notOurs',
+  ],
+  [
+    'made a second before the attempt on the server clock, though after it on ours: not ours',
+    [contact('C1', iso(attemptAt + 4_000))],
+    'notOurs',
+  ],
+  [
+    'two with the externalId (no uniqueness rule): the one made after the attempt is ours',
+    [contact('OLD', iso(attemptAt - 60_000)), contact('NEW', iso(attemptAt + 5_000 + 30))],
+    'ours',
+  ],
+  [
+    'two made after the attempt: which one it made cannot be told, none is claimed',
+    [contact('A', iso(attemptAt + 5_010)), contact('B', iso(attemptAt + 5_020))],
+    'notOurs',
+  ],
 ])('%s', (_name, candidates, kind) => {
   const proof = proveOwnership(candidates, attemptAt, clockAhead());
   expect(proof.kind).toBe(kind);
@@ -38,13 +54,20 @@ test.each<[string, Contact[], string]>([
 });
 
 test('the ours of two is the younger one', () => {
-  const proof = proveOwnership([contact('OLD', iso(attemptAt - 60_000)), contact('NEW', iso(attemptAt + 5_030))], attemptAt, clockAhead());
+  const proof = proveOwnership(
+    [contact('OLD', iso(attemptAt - 60_000)), contact('NEW', iso(attemptAt + 5_030))],
+    attemptAt,
+    clockAhead(),
+  );
   expect(proof).toMatchObject({ kind: 'ours', contact: { id: 'NEW' } });
 });
 
 test('without a departure time (an older journal) nothing is proven; without a calibrated clock nothing is decided', () => {
   const young = [contact('C1', iso(attemptAt + 5_050))];
-  expect(proveOwnership(young, undefined, clockAhead())).toMatchObject({ kind: 'notOurs', why: expect.stringMatching(/does not say when/) });
+  expect(proveOwnership(young, undefined, clockAhead())).toMatchObject({
+    kind: 'notOurs',
+    why: expect.stringMatching(/does not say when/),
+  });
   expect(proveOwnership(young, attemptAt, new ServerClock())).toMatchObject({ kind: 'uncalibrated' });
   // Date headers alone, however many, calibrate nothing: a gateway 2 h behind would make every contact look young.
   const datesOnly = new ServerClock();
@@ -52,14 +75,14 @@ test('without a departure time (an older journal) nothing is proven; without a c
   expect(proveOwnership([contact('C1', iso(attemptAt - 3_600_000))], attemptAt, datesOnly).kind).toBe('uncalibrated');
 });
 
-test('a Date header 2 h behind the contacts\' clock claims nothing from before the attempt', () => {
+test("a Date header 2 h behind the contacts' clock claims nothing from before the attempt", () => {
   const clock = clockAhead();
   clock.sample(attemptAt, attemptAt + 5, new Date(attemptAt - 7_200_000).toUTCString());
   expect(clock.dateIgnored).toBe(true);
   expect(proveOwnership([contact('C1', iso(attemptAt + 5_000 - 3_600_000))], attemptAt, clock).kind).toBe('notOurs');
 });
 
-test('a candidate made within the estimate\'s error of the departure: unsure until the clock is sharpened, then the proof decides', () => {
+test("a candidate made within the estimate's error of the departure: unsure until the clock is sharpened, then the proof decides", () => {
   const rough = new ServerClock();
   rough.stamp(attemptAt - 400, attemptAt + 400, iso(attemptAt + 5_000));
   const near = [contact('C1', iso(attemptAt + 5_000 + 3))];

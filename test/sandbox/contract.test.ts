@@ -5,12 +5,48 @@ describe('POST /v1/contacts', () => {
   const sb = useSandbox();
 
   test('201 with every Contact key, ids on emails and phones, custom fields with name, key, id, type, value', async () => {
-    const r = await call(sb(), 'POST', '/v1/contacts', contactBody('e1', { customFields: [{ key: 'vip', value: true }, { key: 'inbound-lead', value: ['a', 'b'] }], createdByUserId: 'US42' }));
+    const r = await call(
+      sb(),
+      'POST',
+      '/v1/contacts',
+      contactBody('e1', {
+        customFields: [
+          { key: 'vip', value: true },
+          { key: 'inbound-lead', value: ['a', 'b'] },
+        ],
+        createdByUserId: 'US42',
+      }),
+    );
     expect(r.status).toBe(201);
     const c = r.body.data;
-    expect(Object.keys(c).sort()).toEqual(['createdAt', 'createdByUserId', 'customFields', 'defaultFields', 'externalId', 'id', 'source', 'sourceUrl', 'updatedAt'].sort());
-    expect(Object.keys(c.defaultFields).sort()).toEqual(['company', 'emails', 'firstName', 'lastName', 'phoneNumbers', 'role']);
-    expect(c).toMatchObject({ externalId: 'e1', source: 'test-import', sourceUrl: null, createdByUserId: 'US42', defaultFields: { firstName: 'Ada', company: null, role: null } });
+    expect(Object.keys(c).sort()).toEqual(
+      [
+        'createdAt',
+        'createdByUserId',
+        'customFields',
+        'defaultFields',
+        'externalId',
+        'id',
+        'source',
+        'sourceUrl',
+        'updatedAt',
+      ].sort(),
+    );
+    expect(Object.keys(c.defaultFields).sort()).toEqual([
+      'company',
+      'emails',
+      'firstName',
+      'lastName',
+      'phoneNumbers',
+      'role',
+    ]);
+    expect(c).toMatchObject({
+      externalId: 'e1',
+      source: 'test-import',
+      sourceUrl: null,
+      createdByUserId: 'US42',
+      defaultFields: { firstName: 'Ada', company: null, role: null },
+    });
     expect(c.defaultFields.emails).toEqual([{ name: 'work', value: 'ada@example.com', id: expect.any(String) }]);
     expect(c.defaultFields.phoneNumbers).toEqual([{ name: 'mobile', value: '+14155550132', id: expect.any(String) }]);
     expect(c.customFields).toEqual([
@@ -36,17 +72,33 @@ describe('POST /v1/contacts', () => {
     ['externalId too long', { defaultFields: { firstName: 'A' }, externalId: 'x'.repeat(76) }, '/externalId'],
     ['externalId empty', { defaultFields: { firstName: 'A' }, externalId: '' }, '/externalId'],
     ['createdByUserId pattern', { defaultFields: { firstName: 'A' }, createdByUserId: 'AB1' }, '/createdByUserId'],
-    ['email item without name', { defaultFields: { firstName: 'A', emails: [{ value: 'a@b.co' }] } }, '/defaultFields/emails/0/name'],
-    ['phone item without value key', { defaultFields: { firstName: 'A', phoneNumbers: [{ name: 'm' }] } }, '/defaultFields/phoneNumbers/0/value'],
+    [
+      'email item without name',
+      { defaultFields: { firstName: 'A', emails: [{ value: 'a@b.co' }] } },
+      '/defaultFields/emails/0/name',
+    ],
+    [
+      'phone item without value key',
+      { defaultFields: { firstName: 'A', phoneNumbers: [{ name: 'm' }] } },
+      '/defaultFields/phoneNumbers/0/value',
+    ],
     ['sourceUrl not a URL', { defaultFields: { firstName: 'A' }, sourceUrl: 'nope' }, '/sourceUrl'],
     ['unknown top-level key', { defaultFields: { firstName: 'A' }, nickname: 'x' }, '/'],
   ];
   test.each(invalid)('400 envelope: %s', async (_name, body, path) => {
     const r = await call(sb(), 'POST', '/v1/contacts', body);
     expect(r.status).toBe(400);
-    expect(r.body).toMatchObject({ status: 400, code: '0800400', title: 'Bad Request', docs: expect.any(String), message: expect.any(String) });
+    expect(r.body).toMatchObject({
+      status: 400,
+      code: '0800400',
+      title: 'Bad Request',
+      docs: expect.any(String),
+      message: expect.any(String),
+    });
     expect(r.body.errors.map((e: { path: string }) => e.path)).toContain(path);
-    expect(r.body.errors[0]).toEqual(expect.objectContaining({ path: expect.any(String), message: expect.any(String), schema: expect.any(Object) }));
+    expect(r.body.errors[0]).toEqual(
+      expect.objectContaining({ path: expect.any(String), message: expect.any(String), schema: expect.any(Object) }),
+    );
     expect(sb().contacts()).toHaveLength(0);
   });
 
@@ -60,17 +112,35 @@ describe('POST /v1/contacts', () => {
   ])('400 0801400 Invalid Custom Field Item, errors as { key, reason }: %s', async (_name, item, reason) => {
     const r = await call(sb(), 'POST', '/v1/contacts', contactBody('e', { customFields: [item] }));
     expect(r.status).toBe(400);
-    expect(r.body).toMatchObject({ code: '0801400', title: 'Invalid Custom Field Item', message: 'Request contained invalid custom field item(s)' });
+    expect(r.body).toMatchObject({
+      code: '0801400',
+      title: 'Invalid Custom Field Item',
+      message: 'Request contained invalid custom field item(s)',
+    });
     expect(r.body.errors).toEqual([{ key: item.key, reason: expect.stringMatching(reason) }]);
   });
 
   test('every custom field type accepts its own kind of value, and null', async () => {
     const items = [
-      { key: 'notes', value: 'hi' }, { key: 'address', value: '1 Main St' }, { key: 'website', value: 'https://example.com' },
-      { key: 'vip', value: false }, { key: 'signup-date', value: '2024-09-11T04:00:00.000Z' }, { key: 'inbound-lead', value: [] }, { key: 'score', value: 3.5 },
+      { key: 'notes', value: 'hi' },
+      { key: 'address', value: '1 Main St' },
+      { key: 'website', value: 'https://example.com' },
+      { key: 'vip', value: false },
+      { key: 'signup-date', value: '2024-09-11T04:00:00.000Z' },
+      { key: 'inbound-lead', value: [] },
+      { key: 'score', value: 3.5 },
     ];
     expect((await call(sb(), 'POST', '/v1/contacts', contactBody('a', { customFields: items }))).status).toBe(201);
-    expect((await call(sb(), 'POST', '/v1/contacts', contactBody('b', { customFields: items.map((i) => ({ ...i, value: null })) }))).status).toBe(201);
+    expect(
+      (
+        await call(
+          sb(),
+          'POST',
+          '/v1/contacts',
+          contactBody('b', { customFields: items.map((i) => ({ ...i, value: null })) }),
+        )
+      ).status,
+    ).toBe(201);
   });
 
   test('a body that is not JSON is a 400', async () => {
@@ -83,7 +153,13 @@ describe('POST /v1/contacts', () => {
     expect((await call(sb(), 'POST', '/v1/contacts', contactBody('same'))).status).toBe(201);
     const r = await call(sb(), 'POST', '/v1/contacts', contactBody('same', { defaultFields: { firstName: 'Other' } }));
     expect(r.status).toBe(409);
-    expect(r.body).toEqual({ message: 'Failed to create contact', code: '0800409', status: 409, docs: 'https://openphone.com/docs', title: 'Conflict' });
+    expect(r.body).toEqual({
+      message: 'Failed to create contact',
+      code: '0800409',
+      status: 409,
+      docs: 'https://openphone.com/docs',
+      title: 'Conflict',
+    });
     expect(sb().contactsByExternalId().get('same')).toHaveLength(1);
     // Contacts without an externalId are never in conflict.
     expect((await call(sb(), 'POST', '/v1/contacts', { defaultFields: { firstName: 'A' } })).status).toBe(201);
@@ -106,7 +182,9 @@ describe('auth', () => {
   test('missing key: the observed 401 body', async () => {
     const r = await call(sb(), 'POST', '/v1/contacts', contactBody('x'), null);
     expect(r.status).toBe(401);
-    expect(r.body).toEqual({ error: { message: 'Missing authorization header', key: 'Unauthorized', trace: expect.any(String) } });
+    expect(r.body).toEqual({
+      error: { message: 'Missing authorization header', key: 'Unauthorized', trace: expect.any(String) },
+    });
   });
   test('wrong key, or a Bearer prefix: Unauthorized', async () => {
     for (const key of ['wrong', `Bearer ${sb().apiKey}`]) {
@@ -130,7 +208,8 @@ describe('auth', () => {
 describe('GET /v1/contacts by externalIds', () => {
   const sb = useSandbox();
   beforeEach(async () => {
-    for (let i = 0; i < 7; i++) await call(sb(), 'POST', '/v1/contacts', contactBody(`id-${i}`, i === 3 ? { source: 'other-src' } : {}));
+    for (let i = 0; i < 7; i++)
+      await call(sb(), 'POST', '/v1/contacts', contactBody(`id-${i}`, i === 3 ? { source: 'other-src' } : {}));
   });
   const ids = (n: number) => Array.from({ length: n }, (_, i) => `externalIds=id-${i}`).join('&');
 
@@ -148,7 +227,9 @@ describe('GET /v1/contacts by externalIds', () => {
     const third = await call(sb(), 'GET', `/v1/contacts?${ids(7)}&maxResults=3&pageToken=${second.body.nextPageToken}`);
     expect(third.body.data).toHaveLength(1);
     expect(third.body.nextPageToken).toBeNull();
-    const all = [...first.body.data, ...second.body.data, ...third.body.data].map((c: { externalId: string }) => c.externalId);
+    const all = [...first.body.data, ...second.body.data, ...third.body.data].map(
+      (c: { externalId: string }) => c.externalId,
+    );
     expect(all.sort()).toEqual(Array.from({ length: 7 }, (_, i) => `id-${i}`));
   });
   test('filters by sources', async () => {
@@ -161,7 +242,9 @@ describe('GET /v1/contacts by externalIds', () => {
     expect(r.body.errors[0].path).toBe('/maxResults');
   });
   test('400 for an externalId over 75 characters', async () => {
-    expect((await call(sb(), 'GET', `/v1/contacts?externalIds=${'x'.repeat(76)}`)).body.errors[0].path).toBe('/externalIds/0');
+    expect((await call(sb(), 'GET', `/v1/contacts?externalIds=${'x'.repeat(76)}`)).body.errors[0].path).toBe(
+      '/externalIds/0',
+    );
   });
   test('20 externalIds are answered; 21 are a 400 (the live query parser makes an object of them)', async () => {
     const twenty = await call(sb(), 'GET', `/v1/contacts?${ids(20)}&maxResults=50`);
@@ -191,11 +274,16 @@ describe('GET, PATCH, DELETE /v1/contacts/{id}', () => {
   test('a contact can be read, updated and deleted; unknown ids are 404', async () => {
     const id = (await call(sb(), 'POST', '/v1/contacts', contactBody('p1'))).body.data.id;
     expect((await call(sb(), 'GET', `/v1/contacts/${id}`)).body.data.externalId).toBe('p1');
-    const patched = await call(sb(), 'PATCH', `/v1/contacts/${id}`, { defaultFields: { company: 'Engines' }, customFields: [{ key: 'vip', value: true }] });
+    const patched = await call(sb(), 'PATCH', `/v1/contacts/${id}`, {
+      defaultFields: { company: 'Engines' },
+      customFields: [{ key: 'vip', value: true }],
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.data.defaultFields).toMatchObject({ firstName: 'Ada', company: 'Engines' });
     expect(patched.body.data.customFields).toEqual([expect.objectContaining({ key: 'vip', value: true })]);
-    expect((await call(sb(), 'PATCH', `/v1/contacts/${id}`, { customFields: [{ key: 'vip', value: 'x' }] })).status).toBe(400);
+    expect(
+      (await call(sb(), 'PATCH', `/v1/contacts/${id}`, { customFields: [{ key: 'vip', value: 'x' }] })).status,
+    ).toBe(400);
     expect((await call(sb(), 'DELETE', `/v1/contacts/${id}`)).status).toBe(204);
     for (const method of ['GET', 'DELETE']) {
       const r = await call(sb(), method, `/v1/contacts/${id}`);
@@ -211,7 +299,10 @@ describe('custom fields and unknown routes', () => {
   test('GET /v1/contact-custom-fields lists the configured definitions', async () => {
     const r = await call(sb(), 'GET', '/v1/contact-custom-fields');
     expect(r.body).toEqual({ data: [{ name: 'Tier', key: 'tier', type: 'string' }] });
-    expect((await call(sb(), 'POST', '/v1/contacts', contactBody('x', { customFields: [{ key: 'vip', value: true }] }))).body.code).toBe('0801400');
+    expect(
+      (await call(sb(), 'POST', '/v1/contacts', contactBody('x', { customFields: [{ key: 'vip', value: true }] }))).body
+        .code,
+    ).toBe('0801400');
   });
   test('an unknown route is an HTML 404', async () => {
     const r = await call(sb(), 'GET', '/v1/nothing-here');
@@ -267,19 +358,35 @@ describe('inspection', () => {
     await call(sb(), 'POST', '/v1/contacts', contactBody('i1'));
     await call(sb(), 'GET', '/v1/contact-custom-fields', undefined, 'bad');
     const stats = await call(sb(), 'GET', '/__sandbox/stats', undefined, null);
-    expect(stats.body).toMatchObject({ requests: 3, byStatus: { 201: 2, 401: 1 }, contacts: 2, duplicateExternalIds: 1 });
+    expect(stats.body).toMatchObject({
+      requests: 3,
+      byStatus: { 201: 2, 401: 1 },
+      contacts: 2,
+      duplicateExternalIds: 1,
+    });
     const contacts = await call(sb(), 'GET', '/__sandbox/contacts', undefined, null);
     expect(contacts.body.data).toHaveLength(2);
     expect(contacts.body.duplicates).toEqual({ i1: 2 });
-    const log = sb().requests().filter((e) => !e.path.startsWith('/__'));
-    expect(log.map((e) => [e.method, e.path, e.status])).toEqual([['POST', '/v1/contacts', 201], ['POST', '/v1/contacts', 201], ['GET', '/v1/contact-custom-fields', 401]]);
+    const log = sb()
+      .requests()
+      .filter((e) => !e.path.startsWith('/__'));
+    expect(log.map((e) => [e.method, e.path, e.status])).toEqual([
+      ['POST', '/v1/contacts', 201],
+      ['POST', '/v1/contacts', 201],
+      ['GET', '/v1/contact-custom-fields', 401],
+    ]);
     expect(log[0]!.at).toBeLessThanOrEqual(log[1]!.at);
   });
 });
 
 describe('PATCH /v1/contacts/{id}: items with ids, value null, and the two readings of arrays', () => {
   async function contactWithItems(sb: Sandbox) {
-    const body = contactBody('p', { customFields: [{ key: 'vip', value: true }, { key: 'notes', value: 'n' }] });
+    const body = contactBody('p', {
+      customFields: [
+        { key: 'vip', value: true },
+        { key: 'notes', value: 'n' },
+      ],
+    });
     body.defaultFields.emails.push({ name: 'home', value: 'ada@home.example' });
     return (await call(sb, 'POST', '/v1/contacts', body)).body.data;
   }
@@ -290,15 +397,32 @@ describe('PATCH /v1/contacts/{id}: items with ids, value null, and the two readi
       const c = await contactWithItems(sb());
       const [work, home] = c.defaultFields.emails;
       const r = await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, {
-        defaultFields: { emails: [{ id: work.id, value: work.value }, { id: home.id, value: null }, { name: 'other', value: 'ada@new.example' }], phoneNumbers: c.defaultFields.phoneNumbers, company: 'Engines' },
-        customFields: [{ key: 'vip', value: false }, { key: 'notes', value: 'n' }],
+        defaultFields: {
+          emails: [
+            { id: work.id, value: work.value },
+            { id: home.id, value: null },
+            { name: 'other', value: 'ada@new.example' },
+          ],
+          phoneNumbers: c.defaultFields.phoneNumbers,
+          company: 'Engines',
+        },
+        customFields: [
+          { key: 'vip', value: false },
+          { key: 'notes', value: 'n' },
+        ],
       });
       expect(r.status).toBe(200);
       const d = r.body.data;
-      expect(d.defaultFields.emails).toEqual([{ name: 'work', value: 'ada@example.com', id: work.id }, { name: 'other', value: 'ada@new.example', id: expect.any(String) }]);
+      expect(d.defaultFields.emails).toEqual([
+        { name: 'work', value: 'ada@example.com', id: work.id },
+        { name: 'other', value: 'ada@new.example', id: expect.any(String) },
+      ]);
       expect(d.defaultFields.phoneNumbers).toEqual(c.defaultFields.phoneNumbers);
       expect(d.defaultFields).toMatchObject({ firstName: 'Ada', company: 'Engines' });
-      expect(d.customFields.map((f: { key: string; value: unknown }) => [f.key, f.value]).sort()).toEqual([['notes', 'n'], ['vip', false]]);
+      expect(d.customFields.map((f: { key: string; value: unknown }) => [f.key, f.value]).sort()).toEqual([
+        ['notes', 'n'],
+        ['vip', false],
+      ]);
     });
     test('arrays left out: emptied under replace, kept under merge', async () => {
       const c = await contactWithItems(sb());
@@ -318,7 +442,9 @@ describe('PATCH /v1/contacts/{id}: items with ids, value null, and the two readi
     expect((await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, { source: 'x'.repeat(75) })).status).toBe(200);
     expect((await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, { source: 'x'.repeat(76) })).status).toBe(400);
     expect((await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, { source: null })).body.data.source).toBe('public-api');
-    const unknown = await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, { defaultFields: { emails: [{ id: 'EMnope', value: 'x@y.example' }] } });
+    const unknown = await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, {
+      defaultFields: { emails: [{ id: 'EMnope', value: 'x@y.example' }] },
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors[0]).toMatchObject({ path: '/defaultFields/emails/0/id', value: 'EMnope' });
     const bad = await call(sb(), 'PATCH', `/v1/contacts/${c.id}`, { customFields: [{ key: 'nope', value: 1 }] });

@@ -4,7 +4,10 @@ import { seededRandom } from '../../src/sandbox/random.js';
 import { maxInAnyWindow } from '../../src/sandbox/rate-window.js';
 import { call, contactBody } from '../helpers/sandbox.js';
 
-async function withSandbox<T>(options: SandboxOptions, fn: (sb: Awaited<ReturnType<typeof startSandbox>>) => Promise<T>): Promise<T> {
+async function withSandbox<T>(
+  options: SandboxOptions,
+  fn: (sb: Awaited<ReturnType<typeof startSandbox>>) => Promise<T>,
+): Promise<T> {
   const sb = await startSandbox({ rate: 0, ...options });
   try {
     return await fn(sb);
@@ -14,7 +17,11 @@ async function withSandbox<T>(options: SandboxOptions, fn: (sb: Awaited<ReturnTy
 }
 
 /** POSTs and notes what came back: a status, or 'cut' when the connection ended with no answer. */
-async function post(sb: Awaited<ReturnType<typeof startSandbox>>, id: string, timeoutMs = 5000): Promise<number | 'cut' | 'timeout'> {
+async function post(
+  sb: Awaited<ReturnType<typeof startSandbox>>,
+  id: string,
+  timeoutMs = 5000,
+): Promise<number | 'cut' | 'timeout'> {
   try {
     return (await call(sb, 'POST', '/v1/contacts', contactBody(id), sb.apiKey, timeoutMs)).status;
   } catch (err) {
@@ -31,9 +38,12 @@ describe('fault spec', () => {
     ]);
     expect(parseFaultSpec('')).toEqual([]);
   });
-  test.each([['post:500'], ['put:500=0.1'], ['post:418=0.1'], ['500=2'], ['500=#0']])('%j is a usage error that says what was expected', (spec) => {
-    expect(() => parseFaultSpec(spec)).toThrow(/--faults: .*expected \[route:\]kind=probability/);
-  });
+  test.each([['post:500'], ['put:500=0.1'], ['post:418=0.1'], ['500=2'], ['500=#0']])(
+    '%j is a usage error that says what was expected',
+    (spec) => {
+      expect(() => parseFaultSpec(spec)).toThrow(/--faults: .*expected \[route:\]kind=probability/);
+    },
+  );
   test('the same seed gives the same faults for the same requests', () => {
     const rules = parseFaultSpec('500=0.1,reset=0.1,drop=0.1');
     const seq = (seed: number) => {

@@ -1,6 +1,12 @@
 import { RefusalBreaker } from '../../src/send/refusal-breaker.js';
 
-const refusal = (i: number, code = 'API_404_0800404') => ({ externalId: `e${i}`, line: i + 2, code, message: 'the API answered 404', bodyHash: 'h' });
+const refusal = (i: number, code = 'API_404_0800404') => ({
+  externalId: `e${i}`,
+  line: i + 2,
+  code,
+  message: 'the API answered 404',
+  bodyHash: 'h',
+});
 
 test('the first N records sent, all refused with one code: a trip naming the code and every record of the streak', () => {
   const b = new RefusalBreaker(3);

@@ -4,12 +4,27 @@ const c = (firstName: string | null, lastName: string | null = null) => ({ first
 
 test.each<[string, ReturnType<typeof c>, { firstName?: string | null; lastName?: string | null }, boolean]>([
   ['the same first and last name', c('Ada', 'Lovelace'), { firstName: 'Ada', lastName: 'Lovelace' }, true],
-  ['case, accents and punctuation aside', c('ÉLODIE', "d'Arc-Dupont"), { firstName: 'Elodie', lastName: 'd Arc Dupont' }, true],
+  [
+    'case, accents and punctuation aside',
+    c('ÉLODIE', "d'Arc-Dupont"),
+    { firstName: 'Elodie', lastName: 'd Arc Dupont' },
+    true,
+  ],
   ['the app kept only a first name', c('Ada'), { firstName: 'Ada', lastName: 'Lovelace' }, true],
-  ['the whole name typed into the first name, in another order', c('Lovelace Ada'), { firstName: 'Ada', lastName: 'Lovelace' }, true],
+  [
+    'the whole name typed into the first name, in another order',
+    c('Lovelace Ada'),
+    { firstName: 'Ada', lastName: 'Lovelace' },
+    true,
+  ],
   ['a contact without any name agrees with anyone', c(null, null), { firstName: 'Ada' }, true],
-  ['an office line named as such is nobody in the CRM', c('Front Desk'), { firstName: 'Alice', lastName: 'Smith' }, false],
-  ['a family member\'s mobile', c('Eve', 'Jones'), { firstName: 'Dan', lastName: 'Brown' }, false],
+  [
+    'an office line named as such is nobody in the CRM',
+    c('Front Desk'),
+    { firstName: 'Alice', lastName: 'Smith' },
+    false,
+  ],
+  ["a family member's mobile", c('Eve', 'Jones'), { firstName: 'Dan', lastName: 'Brown' }, false],
   ['the same first name, another last name', c('Ada', 'Byron'), { firstName: 'Ada', lastName: 'Lovelace' }, false],
   ['a record without a name against a named contact', c('Ada'), { firstName: null }, false],
 ])('%s', (_, contact, record, same) => {

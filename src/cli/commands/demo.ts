@@ -23,12 +23,28 @@ export async function demoCommand(stateDir: string): Promise<number> {
       await refuseUnlessDemoState(stateDir);
       rmSync(stateDir, { recursive: true, force: true });
     }
-    process.stdout.write(`demo: importing ${DEMO_INPUT} into a local sandbox at ${sandbox.url} (10 requests/s, as the real API), whose workspace already has ${existing.length} contacts; matching them by phone and email\n`);
-    const code = await runCommand({ config: DEMO_CONFIG, input: DEMO_INPUT, stateDir, dryRun: false, baseUrl: sandbox.url, apiKey: sandbox.apiKey, matchExisting: 'phone,email', hints: false });
+    process.stdout.write(
+      `demo: importing ${DEMO_INPUT} into a local sandbox at ${sandbox.url} (10 requests/s, as the real API), whose workspace already has ${existing.length} contacts; matching them by phone and email\n`,
+    );
+    const code = await runCommand({
+      config: DEMO_CONFIG,
+      input: DEMO_INPUT,
+      stateDir,
+      dryRun: false,
+      baseUrl: sandbox.url,
+      apiKey: sandbox.apiKey,
+      matchExisting: 'phone,email',
+      hints: false,
+    });
     const stats = sandbox.stats();
-    process.stdout.write(`  the sandbox now holds ${stats.contacts} contacts (${stats.duplicateExternalIds} duplicated externalIds)\n`);
+    process.stdout.write(
+      `  the sandbox now holds ${stats.contacts} contacts (${stats.duplicateExternalIds} duplicated externalIds)\n`,
+    );
     // The demo file has bad rows on purpose, to show the reports: a real run would exit 1 here; the demo ran to its end, so it exits 0.
-    if (code === ExitCode.someFailed) process.stdout.write('  the demo file has bad rows and a contact for review on purpose: a real run exits 1 on them (see the reports above); the demo ran to its end and exits 0\n');
+    if (code === ExitCode.someFailed)
+      process.stdout.write(
+        '  the demo file has bad rows and a contact for review on purpose: a real run exits 1 on them (see the reports above); the demo ran to its end and exits 0\n',
+      );
     process.stdout.write(`next, your own export: ${invokedAs()} init --input your-export.csv --out import.json\n`);
     return code === ExitCode.someFailed ? ExitCode.ok : code;
   } finally {
@@ -40,15 +56,19 @@ export async function demoCommand(stateDir: string): Promise<number> {
 async function refuseUnlessDemoState(stateDir: string): Promise<void> {
   const entries = readdirSync(stateDir);
   if (entries.length === 0) return;
-  const refuse = (why: string) => new UsageError('DEMO_STATE_DIR', `${stateDir} ${why}: not cleared`, { hint: 'pick another --state-dir for the demo' });
-  if (!entries.includes(STATE_FILES.journal) && !entries.includes(STATE_FILES.summary)) throw refuse('exists and is not an openphone-import state directory');
+  const refuse = (why: string) =>
+    new UsageError('DEMO_STATE_DIR', `${stateDir} ${why}: not cleared`, {
+      hint: 'pick another --state-dir for the demo',
+    });
+  if (!entries.includes(STATE_FILES.journal) && !entries.includes(STATE_FILES.summary))
+    throw refuse('exists and is not an openphone-import state directory');
   const { liveLock } = await import('../../state/run-lock.js');
   const lock = liveLock(stateDir);
   if (lock !== undefined) throw refuse(`is in use by a run (pid ${lock.pid} on ${lock.host})`);
   if (entries.includes(STATE_FILES.journal)) {
     const { replayJournal } = await import('../../journal/replay.js');
     const past = await replayJournal(statePath(stateDir, 'journal'), { repair: false });
-    if (past.runs.some((r) => r.event === 'start' && r.input !== DEMO_INPUT)) throw refuse("holds another job's journal (not the demo's)");
+    if (past.runs.some((r) => r.event === 'start' && r.input !== DEMO_INPUT))
+      throw refuse("holds another job's journal (not the demo's)");
   }
 }
-

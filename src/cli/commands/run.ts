@@ -49,14 +49,23 @@ export interface RunArgs extends MonitorFlags {
 export const DEFAULT_PROGRESS_INTERVAL = '30s';
 
 export async function runCommand(args: RunArgs): Promise<number> {
-  const progressMode = args.quiet ? 'quiet' : args.logFormat === 'json' ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
+  const progressMode = args.quiet
+    ? 'quiet'
+    : args.logFormat === 'json'
+      ? 'json'
+      : process.stderr.isTTY
+        ? 'tty'
+        : 'lines';
   // On a terminal the live progress line is cleared before a message, so the two never share a line.
   const clearLine = progressMode === 'tty' ? () => process.stderr.write('\r\x1b[K') : () => {};
   // --log-format json: every warning a JSON line with its code, the dry run's too.
   const plainLog = args.logFormat === 'json' ? jsonLog : stderrLog;
   // --quiet keeps warnings and drops information and progress; the summary only when there is trouble (below).
   let warned = false;
-  const log: Log = { info: (m) => (args.quiet ? undefined : (clearLine(), plainLog.info(m))), warn: (m, code) => ((warned = true), clearLine(), plainLog.warn(m, code)) };
+  const log: Log = {
+    info: (m) => (args.quiet ? undefined : (clearLine(), plainLog.info(m))),
+    warn: (m, code) => ((warned = true), clearLine(), plainLog.warn(m, code)),
+  };
   // The monitors are set up first: a config that does not load is trouble a monitor must hear of.
   const monitors = new RunMonitors(args, log);
   await monitors.started();
@@ -68,7 +77,13 @@ export async function runCommand(args: RunArgs): Promise<number> {
     if (!(args.quiet && !isTrouble(outcome))) printSummary(summary, args, next);
     return summary.exitCode;
   } catch (err) {
-    if (err instanceof ImportError) outcome = { exitCode: err.exitCode, error: { code: err.code, message: err.message, ...(err.hint !== undefined && { hint: err.hint }) }, next: [], warned };
+    if (err instanceof ImportError)
+      outcome = {
+        exitCode: err.exitCode,
+        error: { code: err.code, message: err.message, ...(err.hint !== undefined && { hint: err.hint }) },
+        next: [],
+        warned,
+      };
     throw err;
   } finally {
     if (outcome !== undefined) await monitors.ended(outcome);
@@ -76,7 +91,11 @@ export async function runCommand(args: RunArgs): Promise<number> {
 }
 
 /** The dry run or the import, with every flag resolved and checked. */
-async function runJob(args: RunArgs, log: Log, progressMode: 'quiet' | 'json' | 'tty' | 'lines'): Promise<{ summary: Summary; next: string[] }> {
+async function runJob(
+  args: RunArgs,
+  log: Log,
+  progressMode: 'quiet' | 'json' | 'tty' | 'lines',
+): Promise<{ summary: Summary; next: string[] }> {
   const loaded = loadConfig(args.config);
   const config = args.requirePhone === true ? { ...loaded, requirePhone: true } : loaded;
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
@@ -84,27 +103,63 @@ async function runJob(args: RunArgs, log: Log, progressMode: 'quiet' | 'json' | 
   const matchExisting = args.matchExisting === undefined ? undefined : parseMatchKeys(args.matchExisting);
   checkDeleteFlags(args);
   if (args.maxRows !== undefined && !(Number.isInteger(args.maxRows) && args.maxRows >= 0)) {
-    throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`, { hint: 'give how many records this run may send, e.g. --max-rows 1000, or leave it out for all' });
+    throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`, {
+      hint: 'give how many records this run may send, e.g. --max-rows 1000, or leave it out for all',
+    });
   }
   const maxDurationMs = args.maxDuration === undefined ? undefined : parseDuration(args.maxDuration, '--max-duration');
   const tolerateFailed = args.tolerateFailed === undefined ? undefined : parseTolerance(args.tolerateFailed);
   const progressIntervalMs = parseDuration(args.progressInterval ?? DEFAULT_PROGRESS_INTERVAL, '--progress-interval');
-  const rules: PlanRules = { onExisting: args.onExisting ?? DEFAULT_RULES.onExisting, onChanged: args.onChanged ?? DEFAULT_RULES.onChanged };
-  const done = (summary: Summary) => ({ summary, next: args.hints === false ? [] : nextSteps(summary, { ...args, stateDir }) });
+  const rules: PlanRules = {
+    onExisting: args.onExisting ?? DEFAULT_RULES.onExisting,
+    onChanged: args.onChanged ?? DEFAULT_RULES.onChanged,
+  };
+  const done = (summary: Summary) => ({
+    summary,
+    next: args.hints === false ? [] : nextSteps(summary, { ...args, stateDir }),
+  });
   if (args.dryRun) {
     const baseUrl = args.baseUrl !== undefined ? checkBaseUrl(args.baseUrl, '--base-url', log) : config.api.baseUrl;
     // With a key the first changed records' contacts are read to show their changes (nothing is sent).
     const key = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
-    return done(await dryRun({ config, input: args.input, stateDir, log, rules, nextSteps: hintsFor(args, stateDir), ...(key !== undefined && { api: { apiKey: key, baseUrl } }), ...(matchExisting !== undefined && { matchExisting }), ...(args.deleteMissing === true && { deleteMissing: deleteFlags(args) }) }));
+    return done(
+      await dryRun({
+        config,
+        input: args.input,
+        stateDir,
+        log,
+        rules,
+        nextSteps: hintsFor(args, stateDir),
+        ...(key !== undefined && { api: { apiKey: key, baseUrl } }),
+        ...(matchExisting !== undefined && { matchExisting }),
+        ...(args.deleteMissing === true && { deleteMissing: deleteFlags(args) }),
+      }),
+    );
   }
   // The key comes from the environment only: argv shows in `ps` and shell history.
   const apiKey = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
   if (apiKey === undefined) {
-    throw new UsageError('API_KEY_MISSING', 'no API key: OPENPHONE_API_KEY is not set (the key is never taken as a flag: argv shows in ps and shell history)', { hint: 'set OPENPHONE_API_KEY to the workspace API key; or use --dry-run to check the file without sending' });
+    throw new UsageError(
+      'API_KEY_MISSING',
+      'no API key: OPENPHONE_API_KEY is not set (the key is never taken as a flag: argv shows in ps and shell history)',
+      { hint: 'set OPENPHONE_API_KEY to the workspace API key; or use --dry-run to check the file without sending' },
+    );
   }
-  checkBaseUrl(args.baseUrl ?? config.api.baseUrl, args.baseUrl !== undefined ? '--base-url' : `${config.file}: api.baseUrl`, log);
-  const progress = progressPrinter(progressMode, progressIntervalMs, (t) => process.stderr.write(t), Date.now, () => process.stderr.columns ?? 80);
-  const stop = stopOnSignals((name) => log.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`, 'STOPPING'));
+  checkBaseUrl(
+    args.baseUrl ?? config.api.baseUrl,
+    args.baseUrl !== undefined ? '--base-url' : `${config.file}: api.baseUrl`,
+    log,
+  );
+  const progress = progressPrinter(
+    progressMode,
+    progressIntervalMs,
+    (t) => process.stderr.write(t),
+    Date.now,
+    () => process.stderr.columns ?? 80,
+  );
+  const stop = stopOnSignals((name) =>
+    log.warn(`${name}: stopping: no new records are sent; requests on their way get a few seconds`, 'STOPPING'),
+  );
   try {
     const { importJob } = await import('../../job/import-job.js');
     return done(
@@ -134,38 +189,66 @@ async function runJob(args: RunArgs, log: Log, progressMode: 'quiet' | 'json' | 
   }
 }
 
-const deleteFlags = (args: RunArgs) => ({ ...(args.maxDelete !== undefined && { maxDelete: args.maxDelete }), ...(args.confirmDelete !== undefined && { confirmDelete: args.confirmDelete }) });
+const deleteFlags = (args: RunArgs) => ({
+  ...(args.maxDelete !== undefined && { maxDelete: args.maxDelete }),
+  ...(args.confirmDelete !== undefined && { confirmDelete: args.confirmDelete }),
+});
 
 /** --max-delete and --confirm-delete: whole numbers, and only with --delete-missing. */
 function checkDeleteFlags(args: RunArgs): void {
   if (args.maxDelete !== undefined && !(Number.isInteger(args.maxDelete) && args.maxDelete >= 0)) {
-    throw new UsageError('MAX_DELETE_INVALID', `--max-delete: found ${args.maxDelete}: expected a whole number of contacts`, { hint: 'give the most contacts the run may delete, e.g. --max-delete 50' });
+    throw new UsageError(
+      'MAX_DELETE_INVALID',
+      `--max-delete: found ${args.maxDelete}: expected a whole number of contacts`,
+      { hint: 'give the most contacts the run may delete, e.g. --max-delete 50' },
+    );
   }
-  if (args.maxDelete !== undefined && args.deleteMissing !== true) throw new UsageError('MAX_DELETE_ALONE', '--max-delete goes with --delete-missing, which is not set', { hint: 'add --delete-missing, or leave --max-delete out' });
+  if (args.maxDelete !== undefined && args.deleteMissing !== true)
+    throw new UsageError('MAX_DELETE_ALONE', '--max-delete goes with --delete-missing, which is not set', {
+      hint: 'add --delete-missing, or leave --max-delete out',
+    });
   if (args.confirmDelete !== undefined && !(Number.isInteger(args.confirmDelete) && args.confirmDelete >= 1)) {
-    throw new UsageError('CONFIRM_DELETE_INVALID', `--confirm-delete: found ${args.confirmDelete}: expected the whole number of contacts the run said it would act on`, { hint: 'copy the number from the refusal, e.g. --confirm-delete 98' });
+    throw new UsageError(
+      'CONFIRM_DELETE_INVALID',
+      `--confirm-delete: found ${args.confirmDelete}: expected the whole number of contacts the run said it would act on`,
+      { hint: 'copy the number from the refusal, e.g. --confirm-delete 98' },
+    );
   }
-  if (args.confirmDelete !== undefined && args.deleteMissing !== true) throw new UsageError('CONFIRM_DELETE_ALONE', '--confirm-delete goes with --delete-missing, which is not set', { hint: 'add --delete-missing, or leave --confirm-delete out' });
+  if (args.confirmDelete !== undefined && args.deleteMissing !== true)
+    throw new UsageError('CONFIRM_DELETE_ALONE', '--confirm-delete goes with --delete-missing, which is not set', {
+      hint: 'add --delete-missing, or leave --confirm-delete out',
+    });
 }
 
 /** --match-existing: "phone", "email", "phone,email" (either order), or "none" (off). */
 export function parseMatchKeys(text: string): MatchKey[] {
-  const words = text.split(',').map((w) => w.trim().toLowerCase()).filter((w) => w !== '');
+  const words = text
+    .split(',')
+    .map((w) => w.trim().toLowerCase())
+    .filter((w) => w !== '');
   if (words.length === 1 && words[0] === 'none') return [];
   const bad = words.filter((w) => w !== 'phone' && w !== 'email');
   if (words.length === 0 || bad.length > 0) {
-    throw new UsageError('MATCH_EXISTING_INVALID', `--match-existing: found ${JSON.stringify(text)}: expected phone, email, phone,email or none`, { hint: 'e.g. --match-existing phone,email to adopt contacts the workspace already has' });
+    throw new UsageError(
+      'MATCH_EXISTING_INVALID',
+      `--match-existing: found ${JSON.stringify(text)}: expected phone, email, phone,email or none`,
+      { hint: 'e.g. --match-existing phone,email to adopt contacts the workspace already has' },
+    );
   }
   return [...new Set(words as MatchKey[])];
 }
 
 /** The next steps of a run started with these arguments, for report.html. */
-const hintsFor = (args: RunArgs, stateDir: string) => (summary: Summary) => (args.hints === false ? [] : nextStepList(summary, { ...args, stateDir }));
+const hintsFor = (args: RunArgs, stateDir: string) => (summary: Summary) =>
+  args.hints === false ? [] : nextStepList(summary, { ...args, stateDir });
 
 /** The summary for a person on stdout, with the next commands; with --log-format json, also as one JSON line on stderr. */
 function printSummary(summary: Summary, args: RunArgs, next: readonly string[]): void {
-  process.stdout.write(`${[formatSummary(summary), `  reports: ${summary.reportDir ?? summary.stateDir}/`, ...next].join('\n')}\n`);
-  if (args.logFormat === 'json') process.stderr.write(jsonLogLine(summary.exitCode === 0 ? 'info' : 'warn', { event: 'summary', ...summary, next }));
+  process.stdout.write(
+    `${[formatSummary(summary), `  reports: ${summary.reportDir ?? summary.stateDir}/`, ...next].join('\n')}\n`,
+  );
+  if (args.logFormat === 'json')
+    process.stderr.write(jsonLogLine(summary.exitCode === 0 ? 'info' : 'warn', { event: 'summary', ...summary, next }));
 }
 
 /** --tolerate-failed: "N" records, or "P%" of the records read. */
@@ -174,5 +257,9 @@ function parseTolerance(text: string): FailedTolerance {
   if (count) return { count: Number(text.trim()) };
   const percent = /^(\d+(?:\.\d+)?)%$/.exec(text.trim());
   if (percent && Number(percent[1]) <= 100) return { percent: Number(percent[1]) };
-  throw new UsageError('TOLERATE_FAILED_INVALID', `--tolerate-failed: found ${JSON.stringify(text)}: expected a whole number of records or a percentage of the records read`, { hint: 'e.g. --tolerate-failed 5, or --tolerate-failed 0.1%' });
+  throw new UsageError(
+    'TOLERATE_FAILED_INVALID',
+    `--tolerate-failed: found ${JSON.stringify(text)}: expected a whole number of records or a percentage of the records read`,
+    { hint: 'e.g. --tolerate-failed 5, or --tolerate-failed 0.1%' },
+  );
 }

@@ -24,15 +24,20 @@ function converterFor(format: string | undefined, timezone: string): (value: str
   let byZone = converters.get(format ?? '');
   if (byZone === undefined) converters.set(format ?? '', (byZone = new Map()));
   let converter = byZone.get(timezone);
-  if (converter === undefined) byZone.set(timezone, (converter = boundedMemo((value) => convert(value, format || undefined, timezone))));
+  if (converter === undefined)
+    byZone.set(timezone, (converter = boundedMemo((value) => convert(value, format || undefined, timezone))));
   return converter;
 }
 
 function convert(v: string, format: string | undefined, timezone: string): Converted<string> {
-  const parsed = format === undefined ? DateTime.fromISO(v, { zone: timezone }) : DateTime.fromFormat(v, format, { zone: timezone });
+  const parsed =
+    format === undefined ? DateTime.fromISO(v, { zone: timezone }) : DateTime.fromFormat(v, format, { zone: timezone });
   if (!parsed.isValid) {
     const why = parsed.invalidExplanation ? ` (${parsed.invalidExplanation})` : '';
-    return bad(ProblemCode.dateInvalid, `expected a real date in the format ${format ?? 'ISO 8601 (yyyy-MM-dd)'}${why}`);
+    return bad(
+      ProblemCode.dateInvalid,
+      `expected a real date in the format ${format ?? 'ISO 8601 (yyyy-MM-dd)'}${why}`,
+    );
   }
   return ok(parsed.toUTC().toISO()!);
 }

@@ -12,7 +12,10 @@ export function toNumber(value: string, decimalSeparator: '.' | ',' = '.'): Conv
   const v = value.trim().replace(/[\s\u00a0]/g, '');
   const pattern = decimalSeparator === '.' ? POINT : COMMA;
   if (!pattern.test(v)) {
-    return bad(ProblemCode.numberInvalid, `expected a number with "${decimalSeparator}" as decimal separator, such as ${decimalSeparator === '.' ? '1234.5' : '1234,5'}`);
+    return bad(
+      ProblemCode.numberInvalid,
+      `expected a number with "${decimalSeparator}" as decimal separator, such as ${decimalSeparator === '.' ? '1234.5' : '1234,5'}`,
+    );
   }
   const normalized = decimalSeparator === '.' ? v.replace(/,/g, '') : v.replace(/\./g, '').replace(',', '.');
   const n = Number(normalized);

@@ -13,16 +13,34 @@ export function toE164(value: string, country: CountryCode | undefined): Convert
   const cleaned = value.replace(/^tel:/i, '').trim();
   const parsed = parsePhoneNumber(cleaned, country);
   if (parsed === undefined) {
-    const hint = country === undefined && !cleaned.startsWith('+') ? ' (it has no +country code, and no phone.defaultCountry or country column is set)' : '';
-    const letters = /[a-z]{3,}/i.test(cleaned.replace(/\b(ext|extension|x|durchwahl|poste)\b/gi, '')) ? ' (letters in a number, like 1-800-FLOWERS, are not dialled digits)' : '';
-    return bad(ProblemCode.phoneInvalid, `expected a phone number${country ? ` in ${country} format` : ''} or one with a +country code${hint}${letters}`);
+    const hint =
+      country === undefined && !cleaned.startsWith('+')
+        ? ' (it has no +country code, and no phone.defaultCountry or country column is set)'
+        : '';
+    const letters = /[a-z]{3,}/i.test(cleaned.replace(/\b(ext|extension|x|durchwahl|poste)\b/gi, ''))
+      ? ' (letters in a number, like 1-800-FLOWERS, are not dialled digits)'
+      : '';
+    return bad(
+      ProblemCode.phoneInvalid,
+      `expected a phone number${country ? ` in ${country} format` : ''} or one with a +country code${hint}${letters}`,
+    );
   }
   if (!parsed.isValid()) {
     const where = parsed.country ?? `+${parsed.countryCallingCode}`;
-    return bad(ProblemCode.phoneInvalid, `expected a valid phone number: ${parsed.number} is not a number in use in ${where}${country && !cleaned.startsWith('+') ? ` (read as a ${country} number; a number of another country needs its +country code, or its country in phone.countryColumn)` : ''}`);
+    return bad(
+      ProblemCode.phoneInvalid,
+      `expected a valid phone number: ${parsed.number} is not a number in use in ${where}${country && !cleaned.startsWith('+') ? ` (read as a ${country} number; a number of another country needs its +country code, or its country in phone.countryColumn)` : ''}`,
+    );
   }
   if (parsed.ext) {
-    return { kind: 'ok', value: parsed.number, note: { code: ProblemCode.phoneExtensionDropped, message: `the extension ${JSON.stringify(parsed.ext)} cannot be stored (the API takes E.164 numbers): ${parsed.number} is imported without it` } };
+    return {
+      kind: 'ok',
+      value: parsed.number,
+      note: {
+        code: ProblemCode.phoneExtensionDropped,
+        message: `the extension ${JSON.stringify(parsed.ext)} cannot be stored (the API takes E.164 numbers): ${parsed.number} is imported without it`,
+      },
+    };
   }
   return { kind: 'ok', value: parsed.number };
 }

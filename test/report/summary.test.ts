@@ -4,7 +4,15 @@ import { buildSummary, formatSummary, runFacts } from '../src/report/summary.js'
 const summaryOf = (durationMs: number) => {
   const counts = new Counts();
   const start = new Date(0);
-  return buildSummary({ ...runFacts('import', 'in.csv', 'c.json', 'state', start, new Date(durationMs)), exitCode: 0, requests: { requests: 7, lookups: 0, retries: 0, rateLimited: 0 }, achievedRate: 7 / (durationMs / 1000) }, counts);
+  return buildSummary(
+    {
+      ...runFacts('import', 'in.csv', 'c.json', 'state', start, new Date(durationMs)),
+      exitCode: 0,
+      requests: { requests: 7, lookups: 0, retries: 0, rateLimited: 0 },
+      achievedRate: 7 / (durationMs / 1000),
+    },
+    counts,
+  );
 };
 
 test('the requests per second are printed only over a run long enough to mean something', () => {

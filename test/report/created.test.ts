@@ -9,8 +9,16 @@ const dir = useTempDir();
 
 test('created.csv continued from the offset the last finished run covered equals one rebuilt from the whole journal', async () => {
   const journalPath = join(dir(), 'journal.jsonl');
-  const journal = new JournalWriter(journalPath, { t: 'header', format: JOURNAL_FORMAT, version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'now' });
-  const made = (i: number) => journal.append({ t: 'created', id: `r${i}`, cid: `CT${i}`, line: i + 2, h: 'AAAAAAAAAAAAAAAA' });
+  const journal = new JournalWriter(journalPath, {
+    t: 'header',
+    format: JOURNAL_FORMAT,
+    version: 1,
+    mappingHash: 'h',
+    baseUrl: 'x',
+    createdAt: 'now',
+  });
+  const made = (i: number) =>
+    journal.append({ t: 'created', id: `r${i}`, cid: `CT${i}`, line: i + 2, h: 'AAAAAAAAAAAAAAAA' });
   for (let i = 0; i < 50; i++) made(i);
   journal.append({ t: 'created', id: 'theirs', cid: 'CTx', line: 99, how: 'existing' });
   journal.flush();
@@ -32,9 +40,16 @@ test('created.csv continued from the offset the last finished run covered equals
   expect(continued).not.toMatch(/theirs/);
 });
 
-test('an offset past the journal\'s end (not the journal created.csv came from): the whole journal is read', async () => {
+test("an offset past the journal's end (not the journal created.csv came from): the whole journal is read", async () => {
   const journalPath = join(dir(), 'journal.jsonl');
-  const journal = new JournalWriter(journalPath, { t: 'header', format: JOURNAL_FORMAT, version: 1, mappingHash: 'h', baseUrl: 'x', createdAt: 'now' });
+  const journal = new JournalWriter(journalPath, {
+    t: 'header',
+    format: JOURNAL_FORMAT,
+    version: 1,
+    mappingHash: 'h',
+    baseUrl: 'x',
+    createdAt: 'now',
+  });
   journal.append({ t: 'created', id: 'a', cid: 'CT1', line: 2 });
   journal.close();
   const out = join(dir(), 'created.csv');
