@@ -1,4 +1,4 @@
-import { ExitCode } from '../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
 
 test('importing the command line runs nothing; main returns the exit code', async () => {
   const before = process.exitCode;
@@ -9,7 +9,7 @@ test('importing the command line runs nothing; main returns the exit code', asyn
   // yargs prints --version with console.log.
   console.log = (...args: unknown[]) => void writes.push(args.join(' '));
   try {
-    const { main } = await import('../src/cli/main.js');
+    const { main } = await import('../../src/cli/main.js');
     expect(process.exitCode).toBe(before);
     expect(writes).toEqual([]);
     await expect(main(['nonsense-command'])).rejects.toMatchObject({ exitCode: ExitCode.usage });
@@ -23,7 +23,7 @@ test('importing the command line runs nothing; main returns the exit code', asyn
 
 describe('help and errors a newcomer can follow', () => {
   test('a mistyped option or command names what was typed and the nearest one', async () => {
-    const { main } = await import('../src/cli/main.js');
+    const { main } = await import('../../src/cli/main.js');
     await expect(main(['run', '--dry-rn', '-c', 'x', '-i', 'y'])).rejects.toMatchObject({
       exitCode: ExitCode.usage,
       message: expect.stringMatching(/^unknown option --dry-rn \(did you mean --dry-run\?\)/),
@@ -35,11 +35,11 @@ describe('help and errors a newcomer can follow', () => {
   });
 
   test('the options "did you mean" knows are the definitions\' own, and it suggests them whatever the locale', async () => {
-    const { optionNames, initDef, runDef, rollbackDef } = await import('../src/cli/command-defs.js');
+    const { optionNames, initDef, runDef, rollbackDef } = await import('../../src/cli/command-defs.js');
     expect(optionNames([initDef(), runDef(() => {}), rollbackDef(() => {})])).toEqual(
       expect.arrayContaining(['input', 'out', 'update', 'dry-run', 'require-phone', 'yes', 'help']),
     );
-    const { runCli } = await import('./helpers/cli.js');
+    const { runCli } = await import('../helpers/cli.js');
     for (const LANG of ['de_DE.UTF-8', 'fr_FR.UTF-8', 'C']) {
       const r = await runCli(['run', '--requre-phone', '-c', 'x', '-i', 'y'], { LANG, LC_ALL: LANG });
       expect(r.code).toBe(2);
@@ -48,7 +48,7 @@ describe('help and errors a newcomer can follow', () => {
   });
 
   test('--help lists the commands in workflow order, with no literal $0', async () => {
-    const { main } = await import('../src/cli/main.js');
+    const { main } = await import('../../src/cli/main.js');
     const out: string[] = [];
     const log = console.log;
     console.log = (...args: unknown[]) => void out.push(args.join(' '));
@@ -67,8 +67,8 @@ describe('help and errors a newcomer can follow', () => {
   });
 
   test('--base-url without a scheme is a usage error, also for a dry run', async () => {
-    const { main } = await import('../src/cli/main.js');
-    const { fixture } = await import('./helpers/paths.js');
+    const { main } = await import('../../src/cli/main.js');
+    const { fixture } = await import('../helpers/paths.js');
     await expect(
       main([
         'run',
@@ -87,8 +87,8 @@ describe('help and errors a newcomer can follow', () => {
   });
 
   test('a dry run checks the flags its next commands carry: --max-rows, --max-duration, --progress-interval', async () => {
-    const { main } = await import('../src/cli/main.js');
-    const { fixture } = await import('./helpers/paths.js');
+    const { main } = await import('../../src/cli/main.js');
+    const { fixture } = await import('../helpers/paths.js');
     const dry = ['run', '--dry-run', '-c', fixture('contacts.config.json'), '-i', fixture('clean.csv')];
     await expect(main([...dry, '--max-rows', '-3'])).rejects.toMatchObject({
       code: 'MAX_ROWS_INVALID',
@@ -108,9 +108,9 @@ describe('help and errors a newcomer can follow', () => {
 test("the exit codes mean one thing everywhere: the README's table and --help say each in the words of errors.ts", async () => {
   const { readFileSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const { EXIT_MEANINGS } = await import('../src/errors.js');
-  const { ROOT } = await import('./helpers/paths.js');
-  const { runCli } = await import('./helpers/cli.js');
+  const { EXIT_MEANINGS } = await import('../../src/errors.js');
+  const { ROOT } = await import('../helpers/paths.js');
+  const { runCli } = await import('../helpers/cli.js');
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const help = (await runCli(['--help'])).stdout;
   for (const [code, meaning] of Object.entries(EXIT_MEANINGS)) {
@@ -120,7 +120,7 @@ test("the exit codes mean one thing everywhere: the README's table and --help sa
 });
 
 test('an error says what is wrong, and apart from it what to do: a hint line, and a hint field in JSON logs', async () => {
-  const { runCli } = await import('./helpers/cli.js');
+  const { runCli } = await import('../helpers/cli.js');
   const text = await runCli(['run', '-c', 'fixtures/demo.config.json', '-i', 'fixtures/demo.csv'], {
     OPENPHONE_API_KEY: '',
   });

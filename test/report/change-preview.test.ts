@@ -1,5 +1,5 @@
-import type { Contact } from '../src/api/contract.js';
-import { describeChange } from '../src/report/change-preview.js';
+import type { Contact } from '../../src/api/contract.js';
+import { describeChange } from '../../src/report/change-preview.js';
 
 const contact: Contact = {
   id: 'CT1',

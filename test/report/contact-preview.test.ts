@@ -1,6 +1,6 @@
-import { indexHeader } from '../src/csv/header.js';
-import type { ValidRecord } from '../src/classify/classify.js';
-import { ContactPreview } from '../src/report/contact-preview.js';
+import { indexHeader } from '../../src/csv/header.js';
+import type { ValidRecord } from '../../src/classify/classify.js';
+import { ContactPreview } from '../../src/report/contact-preview.js';
 
 test("a preview line is cut to a line's width: a huge but valid name is never printed whole", () => {
   const preview = new ContactPreview(indexHeader(['Id', 'Name'], [], 'in.csv'), []);

@@ -1,5 +1,5 @@
-import { describeProgress, progressPrinter, type ProgressSnapshot } from '../src/report/progress.js';
-import { parseDuration } from '../src/util/duration.js';
+import { describeProgress, progressPrinter, type ProgressSnapshot } from '../../src/report/progress.js';
+import { parseDuration } from '../../src/util/duration.js';
 
 const snap: ProgressSnapshot = {
   done: 250,

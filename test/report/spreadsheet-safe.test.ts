@@ -1,4 +1,4 @@
-import { neutraliseCell, restoreCell } from '../src/csv/spreadsheet-safe.js';
+import { neutraliseCell, restoreCell } from '../../src/csv/spreadsheet-safe.js';
 
 test.each([
   ['=1+1', "'=1+1"],

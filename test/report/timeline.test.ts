@@ -1,4 +1,4 @@
-import { Timeline } from '../src/report/timeline.js';
+import { Timeline } from '../../src/report/timeline.js';
 
 test('the timeline stores increases per span, starts at zero, and stays within its size by merging neighbours', () => {
   const t = new Timeline(4);

@@ -1,4 +1,4 @@
-import { hashes, IdSet } from '../src/util/id-set.js';
+import { hashes, IdSet } from '../../src/util/id-set.js';
 
 test('IdSet keeps every id with its value through growth, and knows what it has not seen', () => {
   const set = new IdSet(4);

@@ -1,5 +1,5 @@
-import { SeenStrings } from '../src/util/seen-strings.js';
-import { splitCell } from '../src/mapping/transforms/split.js';
+import { SeenStrings } from '../../src/util/seen-strings.js';
+import { splitCell } from '../../src/mapping/transforms/split.js';
 
 test('SeenStrings reports repeats, before and after it outgrows its short list', () => {
   const seen = new SeenStrings();
