@@ -6,8 +6,6 @@ import { ProblemCode } from './mapping/problem.js';
 import { apiStatusOf } from './api/api-error.js';
 import { replayJournal } from './journal/replay.js';
 import { runsFromJournal } from './journal/runs.js';
-import { parse } from 'csv-parse/sync';
-import { detectDelimiter } from './csv/detect-delimiter.js';
 import { statePath } from './state/private-files.js';
 import { existingJournal } from './state/state-dir.js';
 
@@ -38,13 +36,11 @@ export interface JobStatus {
     readonly exitCode?: number;
     readonly input?: string;
     readonly pid: number;
-    /** Why it stopped before the end of its input, or aborted, and what to do (its summary.json). */
+    /** Why it stopped before the end of its input, or aborted, and what to do (its end in the journal). */
     readonly stoppedEarly?: string;
     readonly abortedBecause?: string;
     readonly abortHint?: string;
   };
-  /** A run after the journal's last one that aborted before it began (the key, the workspace check): only its summary.json tells of it. */
-  readonly abortedAtStart?: { readonly startedAt: string; readonly because: string; readonly hint?: string };
   readonly lock:
     | { readonly held: false }
     | {
@@ -54,9 +50,9 @@ export interface JobStatus {
         readonly startedAt: string;
         readonly alive: boolean | 'unknown';
       };
-  /** The last run's records by bucket (its end in the journal; summary.json for a journal of an older version). */
+  /** The last run's records by bucket (its end in the journal). */
   readonly lastSummary?: Record<string, number>;
-  /** failures.csv as it stands: rows in it, by why (a record's data, or the API), and by code. */
+  /** The last run's failed records (failures.csv's rows), by why (a record's data, or the API), and by code: from its end in the journal. */
   readonly failuresReport?: {
     readonly rows: number;
     readonly invalid: number;
@@ -77,21 +73,8 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
   for (const f of state.failed.values()) if (f.retryable) failedRetryable++;
   const runs = runsFromJournal(state.runs);
   const last = runs[runs.length - 1];
-  // summary.json is the last run's only when it started when the journal's last run did: a run killed
-  // before its end left an older one, and a run that aborted at start-up wrote one the journal never saw.
-  const summary = readLastSummary(statePath(stateDir, 'summary'));
-  const ofLastRun =
-    summary !== undefined && last !== undefined && summary.startedAt === last.startedAt ? summary : undefined;
-  const abortedAtStart =
-    summary?.abortedBecause !== undefined && (last === undefined || summary.startedAt > last.startedAt)
-      ? {
-          startedAt: summary.startedAt,
-          because: summary.abortedBecause,
-          ...(summary.abortHint !== undefined && { hint: summary.abortHint }),
-        }
-      : undefined;
-  const counts = last?.counts ?? ofLastRun?.counts;
-  const failuresReport = readFailures(statePath(stateDir, 'failures'));
+  const counts = last?.counts;
+  const failuresReport = last?.failedBy !== undefined ? failuresOf(last.failedBy) : undefined;
   const stoppedEarly =
     last !== undefined &&
     (last.endedAt === undefined || last.exitCode === ExitCode.aborted || last.exitCode === ExitCode.stoppedEarly);
@@ -121,12 +104,11 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
           endedAt: last.endedAt,
           ...(last.exitCode !== undefined && { exitCode: last.exitCode }),
         }),
-        ...(ofLastRun?.stoppedEarly !== undefined && { stoppedEarly: ofLastRun.stoppedEarly }),
-        ...(ofLastRun?.abortedBecause !== undefined && { abortedBecause: ofLastRun.abortedBecause }),
-        ...(ofLastRun?.abortHint !== undefined && { abortHint: ofLastRun.abortHint }),
+        ...(last.stopped !== undefined && { stoppedEarly: last.stopped }),
+        ...(last.aborted !== undefined && { abortedBecause: last.aborted }),
+        ...(last.hint !== undefined && { abortHint: last.hint }),
       },
     }),
-    ...(abortedAtStart && { abortedAtStart }),
     lock,
     ...(counts && { lastSummary: { ...counts } }),
     ...(failuresReport && { failuresReport }),
@@ -140,33 +122,31 @@ const DATA_CODES = new Set<string>(
 );
 
 /**
- * failures.csv's rows by their first code: a record's data (fix the row), a
- * duplicate, the API's refusal (4xx), or a request that did not get through
- * (no answer, a 5xx, a failed lookup: the next run tries again).
+ * The last run's failed records by their first code (its end in the journal:
+ * failures.csv's rows, without reading the report): a record's data (fix the
+ * row), a duplicate, the API's refusal (4xx), or a request that did not get
+ * through (no answer, a 5xx, a failed lookup: the next run tries again).
  */
-function readFailures(path: string): JobStatus['failuresReport'] {
-  if (!existsSync(path)) return undefined;
-  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-  const rows = parse(text, {
-    columns: true,
-    delimiter: detectDelimiter(text.split('\n', 1)[0] ?? ''),
-    relax_column_count: true,
-  }) as Record<string, string>[];
-  const byCode: Record<string, number> = {};
+function failuresOf(failedBy: Readonly<Record<string, number>>): JobStatus['failuresReport'] {
   let invalid = 0;
   let duplicate = 0;
   let refusedByApi = 0;
   let notThrough = 0;
-  for (const row of rows) {
-    const code = (row._error_code ?? '').split(' ')[0] ?? '';
-    byCode[code] = (byCode[code] ?? 0) + 1;
+  for (const [code, n] of Object.entries(failedBy)) {
     const status = apiStatusOf(code);
-    if (code === ProblemCode.duplicateExternalId) duplicate++;
-    else if (DATA_CODES.has(code)) invalid++;
-    else if (status !== undefined && status >= 400 && status < 500) refusedByApi++;
-    else notThrough++;
+    if (code === ProblemCode.duplicateExternalId) duplicate += n;
+    else if (DATA_CODES.has(code)) invalid += n;
+    else if (status !== undefined && status >= 400 && status < 500) refusedByApi += n;
+    else notThrough += n;
   }
-  return { rows: rows.length, invalid, duplicate, refusedByApi, notThrough, byCode };
+  return {
+    rows: invalid + duplicate + refusedByApi + notThrough,
+    invalid,
+    duplicate,
+    refusedByApi,
+    notThrough,
+    byCode: { ...failedBy },
+  };
 }
 
 /** What is left of the last run's input: nothing when it ran to the end; else its records not read, not sent or in doubt. */
@@ -185,24 +165,6 @@ function recordsLeft(
   for (let at = text.indexOf(10); at >= 0; at = text.indexOf(10, at + 1)) lines++;
   if (text.length > 0 && text[text.length - 1] !== 10) lines++;
   return { records: Math.max(0, lines - 1 - (summary.read ?? 0)) + unfinished, about: true };
-}
-
-/** What summary.json says of the run that wrote it. */
-interface LastSummary {
-  readonly startedAt: string;
-  readonly counts: Record<string, number>;
-  readonly stoppedEarly?: string;
-  readonly abortedBecause?: string;
-  readonly abortHint?: string;
-}
-
-function readLastSummary(path: string): LastSummary | undefined {
-  try {
-    const s = JSON.parse(readFileSync(path, 'utf8')) as Partial<LastSummary>;
-    return typeof s.startedAt === 'string' && s.counts !== undefined ? (s as LastSummary) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** rollback.jsonl's lines by outcome, when a rollback has run. */
@@ -270,13 +232,6 @@ export function formatStatus(s: JobStatus): string {
     );
   else if (s.lastRun && s.lastRun.endedAt === undefined)
     lines.push('  left of the input: not known (the last run did not record its end); the same command continues');
-  if (s.abortedAtStart) {
-    const a = s.abortedAtStart;
-    lines.push(
-      `  ${s.lastRun ? 'then a run' : 'a run'} started ${a.startedAt} ABORTED before it began: ${a.because}`,
-      ...(a.hint ? [`  hint: ${a.hint}`] : []),
-    );
-  }
   if (s.lock.held) {
     const who = `pid ${s.lock.pid} on ${s.lock.host}, since ${s.lock.startedAt}`;
     lines.push(

@@ -184,6 +184,18 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     let sent: Awaited<ReturnType<typeof importRecords>> | undefined;
     if (options.stop?.aborted || refused !== undefined) {
       await runner.finish();
+      // A job with a journal records this run too, start and end (why, and what to do): status reads the journal alone.
+      // A first run has none, and makes none: a refused key must not bind the job to itself.
+      if (past.header !== undefined) {
+        journal = new JournalWriter(journalPath, undefined);
+        journal.append({
+          t: 'run',
+          event: 'start',
+          at: startedAt.toISOString(),
+          pid: process.pid,
+          input: options.input,
+        });
+      }
       // A stop cuts the start-up requests: that is the stop, not a refusal.
       result = {
         counts: new Counts(),
@@ -470,6 +482,10 @@ async function finishJob(
   journal?.append({
     t: 'run',
     event: 'end',
+    ...(result.stoppedEarly !== undefined && { stopped: result.stoppedEarly }),
+    ...(result.aborted !== undefined && { aborted: result.aborted }),
+    ...(result.abortHint !== undefined && { hint: result.abortHint }),
+    ...(Object.keys(result.counts.failedBy).length > 0 && { failedBy: { ...result.counts.failedBy } }),
     at: finishedAt.toISOString(),
     pid: process.pid,
     exitCode,

@@ -145,6 +145,12 @@ export interface RunEvent {
   readonly exitCode?: number;
   readonly input?: string;
   readonly counts?: Record<string, number>;
+  /** At a run's end: why it stopped before the end of its input, or aborted, and what to do. */
+  readonly stopped?: string;
+  readonly aborted?: string;
+  readonly hint?: string;
+  /** At a run's end: its failed and duplicate records by their first code (failures.csv's rows). */
+  readonly failedBy?: Record<string, number>;
   /** At a run's end, with --delete-missing: the contacts it deleted, and those it released (adopted ones given back). */
   readonly deleted?: number;
   readonly released?: number;

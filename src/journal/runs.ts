@@ -8,6 +8,11 @@ export interface RunRow {
   readonly exitCode?: number;
   readonly input?: string;
   readonly counts?: Readonly<Record<string, number>>;
+  /** Why it stopped before the end of its input, or aborted, and what to do; its failures by first code. */
+  readonly stopped?: string;
+  readonly aborted?: string;
+  readonly hint?: string;
+  readonly failedBy?: Readonly<Record<string, number>>;
   /** --delete-missing: contacts deleted and released by the run. */
   readonly deleted?: number;
   readonly released?: number;
@@ -33,6 +38,10 @@ export function runsFromJournal(events: readonly RunEvent[]): RunRow[] {
         ...(ended.counts && { counts: ended.counts }),
         ...(ended.deleted !== undefined && { deleted: ended.deleted }),
         ...(ended.released !== undefined && { released: ended.released }),
+        ...(ended.stopped !== undefined && { stopped: ended.stopped }),
+        ...(ended.aborted !== undefined && { aborted: ended.aborted }),
+        ...(ended.hint !== undefined && { hint: ended.hint }),
+        ...(ended.failedBy !== undefined && { failedBy: ended.failedBy }),
       }),
     });
   });

@@ -91,8 +91,13 @@ export class Counts {
     for (const code of codes) this.dropped[code] = (this.dropped[code] ?? 0) + 1;
   }
 
+  /** Failed and duplicate records by their first code, as failures.csv lists them: the journal keeps it for status. */
+  readonly failedBy: Record<string, number> = {};
+
   add(bucket: Bucket, codes: readonly string[] = []): void {
     this.buckets[bucket]++;
+    if ((bucket === 'failed' || bucket === 'duplicate') && codes[0] !== undefined)
+      this.failedBy[codes[0]] = (this.failedBy[codes[0]] ?? 0) + 1;
     for (const code of new Set(codes)) this.byCode[code] = (this.byCode[code] ?? 0) + 1;
   }
 

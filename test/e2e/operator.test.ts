@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseFaultSpec } from '../../src/sandbox/index.js';
@@ -109,7 +109,8 @@ test('--log-format json: every stderr line is a JSON object', async () => {
 
 describe('status', () => {
   test('after runs: counts from the journal, the last run, the lock', async () => {
-    const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:422=#4') });
+    // The second read of the custom fields (the next run's start-up check) is refused.
+    const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:422=#4,fields:403=#2') });
     const j = cliJob(dir(), 40);
     const run = await runCli(j.args(sandbox.url, '--max-rows', '20'), { OPENPHONE_API_KEY: sandbox.apiKey });
     expect(run.code).toBe(4);
@@ -147,6 +148,23 @@ describe('status', () => {
       new RegExp(`failures\\.csv: ${read.failed + read.duplicate} row\\(s\\): ${read.failed - 1} failing validation`),
     );
     expect(text.stdout).toMatch(new RegExp(`left of the input: about ${40 - read.read} record`));
+    // A run refused at start-up is the journal's too, with why and what to do; the counts stay the job's.
+    const refused = await runCli(j.args(sandbox.url), { OPENPHONE_API_KEY: sandbox.apiKey });
+    expect(refused.code).toBe(3);
+    const after = JSON.parse((await runCli(['status', '--state-dir', j.stateDir, '--json'])).stdout);
+    expect(after).toMatchObject({
+      created: 19,
+      runs: 2,
+      lastRun: { exitCode: 3, abortedBecause: expect.stringMatching(/403/), abortHint: expect.any(String) },
+    });
+    // status reads the journal and the lock alone: the same answer without summary.json and failures.csv.
+    const before = (await runCli(['status', '--state-dir', j.stateDir, '--json'])).stdout;
+    const beforeText = (await runCli(['status', '--state-dir', j.stateDir])).stdout;
+    expect(beforeText).toMatch(/ABORTED: .*403/);
+    rmSync(join(j.stateDir, 'summary.json'));
+    rmSync(join(j.stateDir, 'failures.csv'));
+    expect((await runCli(['status', '--state-dir', j.stateDir, '--json'])).stdout).toBe(before);
+    expect((await runCli(['status', '--state-dir', j.stateDir])).stdout).toBe(beforeText);
   });
 
   test('in-doubt attempts, a run that did not record its end, a held and a stale lock', async () => {
