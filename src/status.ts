@@ -1,7 +1,7 @@
 import { lockState } from './state/run-lock.js';
 import { ExitCode } from './errors.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { RollbackLog } from './rollback/rollback-state.js';
+import { rollbackOutcomes } from './rollback/rollback-state.js';
 import { ProblemCode } from './mapping/problem.js';
 import { apiStatusOf } from './api/api-error.js';
 import { replayJournal } from './journal/replay.js';
@@ -13,7 +13,7 @@ export interface JobStatus {
   readonly stateDir: string;
   /** Records whose contact this job made (ownership/created-by-job.ts). */
   readonly created: number;
-  /** What a rollback has done so far (rollback.jsonl): the job's contacts deleted or found gone, the workspace's restored or left alone. */
+  /** What a rollback has done so far (its journal events): the job's contacts deleted or found gone, the workspace's restored or left alone. */
   readonly rolledBack?: Readonly<Record<string, number>>;
   /** Records whose contact the workspace had: PATCHed by the job, adopted by it, or left alone. */
   readonly updated: number;
@@ -88,7 +88,7 @@ export async function jobStatus(stateDir: string): Promise<JobStatus> {
   return {
     stateDir,
     ...state.done.countByRelation(),
-    ...rolledBack(statePath(stateDir, 'rollbackLog')),
+    ...rolledBack(rollbackOutcomes(state, statePath(stateDir, 'rollbackLog'))),
     failedRetryable,
     failedPermanent: state.failed.size - failedRetryable,
     inDoubt: state.inDoubt.size - inFlight,
@@ -167,11 +167,11 @@ function recordsLeft(
   return { records: Math.max(0, lines - 1 - (summary.read ?? 0)) + unfinished, about: true };
 }
 
-/** rollback.jsonl's lines by outcome, when a rollback has run. */
-function rolledBack(path: string): { rolledBack?: Record<string, number> } {
-  if (!existsSync(path)) return {};
+/** What a rollback has done, by outcome, when one has run. */
+function rolledBack(outcomes: ReadonlyMap<string, string>): { rolledBack?: Record<string, number> } {
+  if (outcomes.size === 0) return {};
   const out: Record<string, number> = {};
-  for (const how of RollbackLog.outcomes(path).values()) out[how] = (out[how] ?? 0) + 1;
+  for (const how of outcomes.values()) out[how] = (out[how] ?? 0) + 1;
   return { rolledBack: out };
 }
 

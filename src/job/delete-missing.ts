@@ -12,7 +12,7 @@ import type { JournalWriter } from '../journal/journal-writer.js';
 import type { Log } from '../log.js';
 import { jobContacts, type JobContact } from '../ownership/created-by-job.js';
 import { deleteIfStillOurs, restoreIfUnchanged, type GuardedResult } from '../ownership/guarded-write.js';
-import { PriorStates, type PriorState } from '../ownership/prior-states.js';
+import { readPriorStates, type PriorState } from '../ownership/prior-states.js';
 import { openPrivateFile, STATE_FILES } from '../state/private-files.js';
 import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
 import { delimiterOfReport } from '../report/csv-report.js';
@@ -88,6 +88,7 @@ export async function deleteMissing(args: {
   readonly deletedCsv: string;
   /** The input's delimiter: deleted.csv, like every report, opens in the spreadsheet the export came from. */
   readonly delimiter: string;
+  /** prior.jsonl, where a job begun by an earlier version kept its first states (read beside the journal's prior events). */
   readonly priorPath: string;
   readonly seen: SourceSeen;
   readonly evidence: DeletionEvidence;
@@ -113,7 +114,10 @@ export async function deleteMissing(args: {
   args.log.info(
     `--delete-missing: ${missing.length} contact(s) whose externalId is no longer in the input: deleting the ${missing.length - releasing} the job created (each written to ${args.deletedCsv} first)${releasing > 0 ? `, releasing the ${releasing} it adopted (put back as they were before)` : ''}`,
   );
-  const priors = releasing > 0 ? PriorStates.read(args.priorPath) : new Map<string, PriorState>();
+  // Only the states of the adopted contacts given back are read into memory.
+  const adopted = new Set(missing.filter((c) => c.relation === 'adopted').map((c) => c.contactId));
+  const priors =
+    releasing > 0 ? await readPriorStates(args.journalPath, args.priorPath, adopted) : new Map<string, PriorState>();
   const out = new DeletedCsv(args.deletedCsv, args.delimiter);
   const n = { deleted: 0, released: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
   try {
@@ -159,7 +163,7 @@ function release(api: ApiClient, c: JobContact, before: Contact | undefined): Pr
   if (before === undefined)
     return {
       kind: 'changedSince',
-      why: "prior.jsonl has no state of it from before the adoption: it cannot be given back, and it is not the job's to delete",
+      why: "the journal has no state of it from before the adoption: it cannot be given back, and it is not the job's to delete",
     };
   return restoreIfUnchanged(api, c, before);
 }

@@ -303,15 +303,15 @@ async function readPast(
   options: ImportOptions,
 ): Promise<{ past: ResumeState; target: Target; rebind: boolean; newKey: boolean; identity: IdentityVerdict }> {
   const { config, log } = options;
-  if (existsSync(statePath(options.stateDir, 'rollbackLog'))) {
+  const past = await replayJournal(journalPath);
+  if (past.rolledBack.size > 0 || existsSync(statePath(options.stateDir, 'rollbackLog'))) {
     // Its journal still says "created" for contacts the rollback deleted: importing on it would skip them.
     throw new UsageError(
       'JOB_ROLLED_BACK',
-      `${options.stateDir} belongs to a job that was rolled back (rollback.jsonl): its journal still names the contacts the rollback deleted`,
+      `${options.stateDir} belongs to a job that was rolled back: its journal still names the contacts the rollback deleted`,
       { hint: 'import again into a new --state-dir' },
     );
   }
-  const past = await replayJournal(journalPath);
   if (past.repairedBytes > 0)
     log.warn(
       `${journalPath}: cut ${past.repairedBytes} bytes of a line torn by a crash; its record will be checked by lookup`,

@@ -21,7 +21,6 @@ import type { Log } from '../log.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { runPipeline, type SendPlan } from './pipeline.js';
 import { bodyHash, type PlanRules } from './plan.js';
-import { PriorStates } from '../ownership/prior-states.js';
 import { ConflictsReport, DriftReport } from '../report/conflicts-report.js';
 import { keptEdits } from '../report/kept-edits.js';
 import { readBaseAt } from '../journal/base-reader.js';
@@ -95,7 +94,6 @@ export async function importRecords(
     onTrip: (trip) => runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message, { hint: trip.hint })),
     ...(i.log && { warn: (m: string, code: string) => i.log!.warn(m, code) }),
   });
-  const prior = new PriorStates(statePath(i.reportDir, 'prior'));
   const ctx = {
     api: i.api,
     journal: i.journal,
@@ -103,7 +101,6 @@ export async function importRecords(
     onExisting: i.rules.onExisting,
     arrays: i.config.update.arrays,
     sync: { conflicts: i.config.update.conflicts, fields: i.config.update.fields },
-    prior,
   };
   const send = async ({ record, inDoubt, attemptedAt, sync, adopt }: SendPlan, current?: Promise<Contact[]>) => {
     const hash = bodyHash(record.payload);
@@ -204,7 +201,5 @@ export async function importRecords(
   } catch (err) {
     recorder.discard();
     throw err;
-  } finally {
-    prior.close();
   }
 }

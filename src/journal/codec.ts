@@ -1,4 +1,4 @@
-import type { JournalEvent, JournalHeader } from './events.js';
+import { ROLLBACK_OUTCOMES, type JournalEvent, type JournalHeader } from './events.js';
 import { forEachLine } from './lines.js';
 
 /**
@@ -28,7 +28,11 @@ const RECORD_EVENTS = new Set([
   'decision',
   'failed',
   'absent',
+  'prior',
+  'rolledBack',
 ]);
+
+const OUTCOMES = new Set<string>(ROLLBACK_OUTCOMES);
 
 function wellFormed(event: unknown, lineNo: number): event is JournalEvent | JournalHeader {
   if (event === null || typeof event !== 'object') return false;
@@ -47,6 +51,8 @@ function wellFormed(event: unknown, lineNo: number): event is JournalEvent | Jou
   if (!RECORD_EVENTS.has(e.t as string) || typeof e.id !== 'string') return false;
   if (e.t === 'created') return typeof e.cid === 'string' && typeof e.line === 'number';
   if (e.t === 'deleted' || e.t === 'released') return typeof e.cid === 'string';
+  if (e.t === 'prior') return typeof e.cid === 'string' && typeof e.c === 'object' && e.c !== null;
+  if (e.t === 'rolledBack') return typeof e.cid === 'string' && OUTCOMES.has(e.how as string);
   if (e.t === 'drift') return typeof e.cid === 'string' && Array.isArray(e.dr);
   if (e.t === 'decision') return e.d === 'create' || e.d === 'skip' || (e.d === 'adopt' && typeof e.cid === 'string');
   if (e.t === 'updated') return typeof e.cid === 'string' && typeof e.line === 'number' && typeof e.h === 'string';

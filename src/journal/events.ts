@@ -1,3 +1,4 @@
+import type { Contact } from '../api/contract.js';
 import { JOURNAL_FORMAT } from '../state/private-files.js';
 import type { Base } from '../sync/base.js';
 import type { Conflict } from '../sync/three-way.js';
@@ -10,7 +11,15 @@ import type { Drift } from '../sync/drift.js';
  * tag is the state directory's (it marks a folder as the tool's).
  */
 export { JOURNAL_FORMAT };
-export const JOURNAL_VERSION = 1;
+/**
+ * 2: a contact's state before the job's first PATCH, and a rollback's
+ * outcomes, are journal events (prior, rolledBack). A journal of version 1 is
+ * read as it is, with the prior.jsonl and rollback.jsonl its job kept beside
+ * it (ownership/prior-states.ts, rollback/rollback-state.ts).
+ */
+export const JOURNAL_VERSION = 2;
+/** The versions this program reads. */
+export const JOURNAL_VERSIONS_READ: readonly number[] = [1, 2];
 
 export interface JournalHeader {
   readonly t: 'header';
@@ -48,8 +57,8 @@ export interface AttemptEvent {
  * (ownership/created-by-job.ts reads it, nothing else):
  * - absent: this job made it (a 201 to its POST, or proven by ownership/prove.ts);
  * - 'existing': the workspace had it before the job, and the job left it alone;
- * - 'updated': the workspace had it, and the job PATCHed it (its state before is in prior.jsonl);
- * - 'adopted': the workspace had it without an externalId, and the job gave it this one (prior.jsonl too).
+ * - 'updated': the workspace had it, and the job PATCHed it (its state before is a prior event);
+ * - 'adopted': the workspace had it without an externalId, and the job gave it this one (a prior event too).
  */
 export interface CreatedEvent {
   readonly t: 'created';
@@ -192,7 +201,39 @@ export interface IdentityEvent {
   readonly at: string;
 }
 
+/**
+ * A contact of the workspace as it was before the job's first PATCH of it
+ * (an update or an adoption): what a rollback restores and --delete-missing
+ * gives back. Appended before that PATCH's attempt, whose durable write puts
+ * it on disk first. Only the first of a contact counts. (prior.jsonl before.)
+ */
+export interface PriorEvent {
+  readonly t: 'prior';
+  readonly id: string;
+  readonly cid: string;
+  readonly c: Contact;
+}
+
+/** What a rollback did to a contact, final: the next rollback skips it, status counts it. (rollback.jsonl before.) */
+export type RollbackOutcome = 'deleted' | 'restored' | 'recreated' | 'gone' | 'changedSince';
+export const ROLLBACK_OUTCOMES: readonly RollbackOutcome[] = [
+  'deleted',
+  'restored',
+  'recreated',
+  'gone',
+  'changedSince',
+];
+export interface RolledBackEvent {
+  readonly t: 'rolledBack';
+  readonly id: string;
+  readonly cid: string;
+  readonly how: RollbackOutcome;
+  readonly at: string;
+}
+
 export type JournalEvent =
+  | PriorEvent
+  | RolledBackEvent
   | BaseEvent
   | IdentityEvent
   | DriftEvent
@@ -213,8 +254,8 @@ export type JournalEvent =
  * (ownership/created-by-job.ts owns "created by this job" on top of it):
  * - 'created': this job made it (a 201, or proven after a lost answer: ownership/prove.ts);
  * - 'existing': the workspace had it; the job left it alone;
- * - 'updated': the workspace had it; the job PATCHed it (the state before is in prior.jsonl);
- * - 'adopted': the workspace had it without an externalId; the job gave it this one (prior.jsonl too).
+ * - 'updated': the workspace had it; the job PATCHed it (its state before is a prior event);
+ * - 'adopted': the workspace had it without an externalId; the job gave it this one (a prior event too).
  */
 export type Relation = 'created' | 'existing' | 'updated' | 'adopted';
 

@@ -53,7 +53,7 @@ export async function forEachLine(
 }
 
 /**
- * A small append-only JSON-lines file (prior.jsonl, rollback.jsonl), read
+ * A small append-only JSON-lines file (an earlier version's prior.jsonl, rollback.jsonl), read
  * whole: each line parsed, blank ones passed over. A last line torn by a kill
  * was never acted on and is passed over too; any other line that is not JSON
  * was written by something else: `corrupt(lineNo)` is thrown. No file: none.

@@ -10,12 +10,14 @@ import type { Target } from './target.js';
 import {
   JOURNAL_FORMAT,
   JOURNAL_VERSION,
+  JOURNAL_VERSIONS_READ,
   BASE_LINE_PREFIX,
   type BaseEvent,
   type ClockEvent,
   type IdentityEvent,
   type JournalEvent,
   type ReviewDecision,
+  type RollbackOutcome,
   type JournalHeader,
   type RunEvent,
   type TargetEvent,
@@ -49,6 +51,8 @@ export interface ResumeState {
   readonly runs: RunEvent[];
   /** Over the job's history (status): conflicts a sync met, drifted fields --verify found, contacts released and deleted by --delete-missing. */
   readonly tally: { conflicts: number; drift: number; released: number; deleted: number };
+  /** What a rollback did to each contact it is done with (the last word per contact id); empty for a job never rolled back. */
+  readonly rolledBack: Map<string, RollbackOutcome>;
   /** How records get their externalId, as the job last recorded it (the header's, or a later identity event's). */
   readonly idDefinition: string | undefined;
   /** The source the job gives its contacts, as it last recorded it; undefined for a journal of a version that did not say. */
@@ -103,6 +107,7 @@ export async function replayJournal(path: string, options: { repair?: boolean } 
     decisions: new Map<string, ReviewDecision>(),
     runs: [],
     tally: { conflicts: 0, drift: 0, released: 0, deleted: 0 },
+    rolledBack: new Map(),
     clock: undefined,
     idDefinition: undefined,
     sourceDefinition: undefined,
@@ -187,10 +192,10 @@ function checkHeader(event: JournalEvent | JournalHeader, path: string): Journal
       hint: 'this --state-dir holds another file named journal.jsonl: pick another --state-dir',
     });
   }
-  if (event.version !== JOURNAL_VERSION) {
+  if (!JOURNAL_VERSIONS_READ.includes(event.version)) {
     throw new UsageError(
       'JOURNAL_VERSION',
-      `${path}: journal format version ${event.version}; this openphone-import reads version ${JOURNAL_VERSION}`,
+      `${path}: journal format version ${event.version}; this openphone-import reads versions ${JOURNAL_VERSIONS_READ.join(' and ')} (writes ${JOURNAL_VERSION})`,
       { hint: 'use the version that wrote it, or a new --state-dir' },
     );
   }
@@ -260,6 +265,11 @@ function applyRecordEvent(
     case 'drift':
       // A finding of --verify: the record stays done as it was.
       state.tally.drift += event.dr.length;
+      return;
+    case 'rolledBack':
+      return void state.rolledBack.set(event.cid, event.how);
+    case 'prior':
+      // Read when a rollback or a release needs it (ownership/prior-states.ts): not held.
       return;
   }
 }

@@ -4,7 +4,7 @@ type Item = { name: string; value: string | null; id: string };
 
 /**
  * The PATCH that puts a contact back as it was before the job's first PATCH
- * (`before`, from prior.jsonl), from the contact as it is now: its names and
+ * (`before`, from the journal's prior event), from the contact as it is now: its names and
  * externalId as they were, its items as they were (an item still there by its
  * id, one the job's PATCH removed added again), and every item the job added
  * removed (`value: null`). Pure; the rollback sends it only to a contact nobody

@@ -13,7 +13,7 @@ export type RecreateResult =
 /**
  * A contact of the workspace that a delete of this job removed (an earlier
  * version's --delete-missing deleted adopted contacts) is made again from its
- * state before the job (prior.jsonl): a new contact with a new id, its names,
+ * state before the job (its prior event in the journal): a new contact with a new id, its names,
  * items, custom values, owner and externalId as they were. It is first made
  * under a marker externalId, so that a create whose answer was lost is found
  * by lookup rather than made twice, then given back its own externalId (none,

@@ -11,7 +11,7 @@ import type { Log } from '../log.js';
 import { jobContactsAndRemoved, type JobContact } from '../ownership/created-by-job.js';
 import { recreateRemoved, type RecreateResult } from './recreate.js';
 import { deleteIfStillOurs, restoreIfUnchanged, type GuardedResult } from '../ownership/guarded-write.js';
-import { PriorStates } from '../ownership/prior-states.js';
+import { readPriorStates } from '../ownership/prior-states.js';
 import { proveOwnershipSharp } from '../ownership/prove-sharp.js';
 import { AtomicPrivateFile, statePath, writePrivateFile } from '../state/private-files.js';
 import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
@@ -19,7 +19,8 @@ import { LookupBatcher, LookupFailed } from '../api/lookup.js';
 import type { Transport } from '../api/transport.js';
 import { jobApiClient } from '../job/job-api-client.js';
 import { Runner } from '../job/runner.js';
-import { RollbackLog, type RollbackOutcome } from './rollback-state.js';
+import { rollbackOutcomes, type RollbackOutcome } from './rollback-state.js';
+import { JournalWriter } from '../journal/journal-writer.js';
 import { readBaseAt } from '../journal/base-reader.js';
 
 export interface RollbackOptions {
@@ -71,7 +72,7 @@ type Step = { readonly contact: JobContact; readonly action: 'delete' | 'restore
  * the contacts the job made (ownership/created-by-job.ts), each only while it
  * still carries the record's externalId, and puts back the contacts the
  * workspace had that the job updated or adopted, each only while nobody
- * changed it since (prior.jsonl keeps them as they were). Records the import
+ * changed it since (the journal keeps them as they were). Records the import
  * left in doubt are settled first by a lookup and the ownership proof. What
  * cannot be proven the job's is listed in rollback.csv and left alone.
  */
@@ -94,8 +95,7 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
     if (past.clock !== undefined) api.serverClock.seed(past.clock);
     const { contacts, removed } = await jobContactsAndRemoved(journalPath);
     const unsettled = await settleInDoubt(api, past, contacts);
-    const logPath = statePath(o.stateDir, 'rollbackLog');
-    const earlierOutcomes = RollbackLog.outcomes(logPath);
+    const earlierOutcomes = rollbackOutcomes(past, statePath(o.stateDir, 'rollbackLog'));
     const done = new Set(earlierOutcomes.keys());
     const steps = [
       ...[...contacts.values()].flatMap((c): Step[] =>
@@ -147,7 +147,7 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
         requests: stats.toJSON(),
       };
     }
-    return await carryOut(o, api, runner, stats, todo, earlier, base, logPath);
+    return await carryOut(o, api, runner, stats, todo, earlier, base, journalPath);
   } finally {
     releaseLock();
   }
@@ -202,10 +202,11 @@ async function carryOut(
   todo: readonly Step[],
   earlier: Record<RollbackOutcome, number>,
   base: Pick<RollbackSummary, 'stateDir' | 'createdByJob' | 'changedByJob' | 'inDoubt'>,
-  logPath: string,
+  journalPath: string,
 ): Promise<RollbackSummary> {
-  const priors = PriorStates.read(statePath(o.stateDir, 'prior'));
-  const log = new RollbackLog(logPath);
+  const priors = await readPriorStates(journalPath, statePath(o.stateDir, 'prior'));
+  // Each final outcome is journaled: a rerun does not touch that contact again, and status counts it.
+  const log = new JournalWriter(journalPath, undefined);
   const report = new AtomicPrivateFile(statePath(o.stateDir, 'rollbackReport'));
   report.stream.write(`${UTF8_BOM}line,externalId,contactId,action,outcome,why\n`);
   const n = { deleted: 0, restored: 0, recreated: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
@@ -215,7 +216,8 @@ async function carryOut(
     if (r.kind === 'failed') n.failed++;
     else n[r.kind]++;
     // What is final is logged: a rerun does not touch it again. A failure is tried again.
-    if (r.kind !== 'failed') log.done(c.contactId, c.externalId, r.kind);
+    if (r.kind !== 'failed')
+      log.append({ t: 'rolledBack', id: c.externalId, cid: c.contactId, how: r.kind, at: new Date().toISOString() });
     const why =
       'why' in r
         ? r.why
@@ -236,7 +238,7 @@ async function carryOut(
           if (s.action !== 'delete' && before === undefined)
             return record(s, {
               kind: 'changedSince',
-              why: 'prior.jsonl has no state of it from before the job: cannot be restored',
+              why: 'the journal has no state of it from before the job: cannot be restored',
             });
           record(
             s,
@@ -281,7 +283,7 @@ async function carryOut(
     await writePrivateFile(statePath(o.stateDir, 'rollbackSummary'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } catch (err) {
-    // No half rollback.csv replaces the last whole one; rollback.jsonl already holds what is done.
+    // No half rollback.csv replaces the last whole one; the journal already holds what is done.
     report.discard();
     throw err;
   } finally {

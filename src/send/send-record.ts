@@ -3,7 +3,6 @@ import { contactRequestProblems, DEFAULT_SOURCE, type Contact, type ContactReque
 import type { JournalWriter } from '../journal/journal-writer.js';
 import { ProblemCode } from '../mapping/problem.js';
 import type { Relation } from '../ownership/created-by-job.js';
-import type { PriorStates } from '../ownership/prior-states.js';
 import { proveOwnershipSharp } from '../ownership/prove-sharp.js';
 import type { IndexedContact } from '../workspace/index.js';
 import { describeApiError, refusesKeyOrRoute } from '../api/api-error.js';
@@ -22,8 +21,6 @@ export interface SendContext {
   /** How an update treats the contact's own emails, phones and custom fields (update-body.ts), and a sync's conflicts and field modes (sync/three-way.ts). */
   readonly arrays: 'keep' | 'source';
   readonly sync?: Omit<SyncRules, 'arrays'>;
-  /** Where a contact the job did not make is kept, as it was, before the job's first PATCH of it. */
-  readonly prior: PriorStates;
 }
 
 export interface RecordToSend {
@@ -354,7 +351,7 @@ async function syncRecord(
       false,
     );
   }
-  // The first PATCH of a contact the workspace had keeps its state before (prior.jsonl).
+  // The first PATCH of a contact the workspace had keeps its state before (a prior event in the journal).
   if (relation === 'existing' || base === undefined)
     return patchContact(ctx, rec, mine[0]!, relation === 'existing' ? 'updated' : 'sync');
   return patchContact(ctx, rec, mine[0]!, 'sync', threeWay(ctx, rec, base));
@@ -444,7 +441,8 @@ async function patchContact(
 ): Promise<SendOutcome> {
   let current = contact;
   const path = `v1/contacts/${encodeURIComponent(contact.id)}`;
-  if (how !== 'sync') ctx.prior.save(rec.externalId, contact);
+  // Its state before the job's first PATCH: the attempt's durable write below puts this line on disk before the PATCH leaves.
+  if (how !== 'sync') ctx.journal.append({ t: 'prior', id: rec.externalId, cid: contact.id, c: contact });
   const first = build(current);
   // Nothing is to be written (the workspace has it, or keeps its own edit): no request.
   // Its updatedAt is not the job's write: the journal keeps the last one that was (ownership/created-by-job.ts).

@@ -50,11 +50,11 @@ export const STATE_FILES = {
   created: 'created.csv',
   droppedValues: 'dropped-values.csv',
   reportHtml: 'report.html',
-  /** A rollback's own: the contacts it deleted, its report and summary. */
+  /** A rollback's report and summary; rollback.jsonl is where an earlier version kept its outcomes (read, never written: journal events now). */
   rollbackLog: 'rollback.jsonl',
   rollbackReport: 'rollback.csv',
   rollbackSummary: 'rollback-summary.json',
-  /** Each contact the job PATCHed but did not make, as it was before the first PATCH: what a rollback restores. */
+  /** Where an earlier version kept each contact the job PATCHed but did not make, as it was before (read, never written: journal events now). */
   prior: 'prior.jsonl',
   /** Records that match contacts the job may not adopt on its own (several, or another source's). */
   review: 'review.csv',

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { killCliWhen, runCli } from '../helpers/cli.js';
 import { cliJob } from '../helpers/contacts-file.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
@@ -58,7 +60,7 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
   expect(rest.stdout).toMatch(new RegExp(`of ${ours.length} the job created`));
   // Exactly the job's contacts are gone; the ones from before the job (updated by it, or not) are all there.
   expect(new Set(sandbox.contacts().map((c) => c.id))).toEqual(before);
-  // The two the job updated are as they were before it (prior.jsonl), not as it left them.
+  // The two the job updated are as they were before it (the journal's prior events), not as it left them.
   for (const id of ['r0', 'r1'])
     expect(sandbox.contactsByExternalId().get(id)![0]!.defaultFields).toMatchObject({
       firstName: `Before ${id}`,
@@ -79,6 +81,8 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
   expect(status.stdout).toMatch(
     new RegExp(`ROLLED BACK: \\d+ of its contacts deleted, \\d+ already gone, 2 of the workspace's restored`),
   );
+  // One journal holds it all: no prior.jsonl, no rollback.jsonl.
+  expect(readdirSync(stateDir).filter((f) => f.endsWith('.jsonl'))).toEqual(['journal.jsonl']);
   // The job's state now belongs to a rolled-back job: an import on it is refused.
   const again = await runCli(args(sandbox.url), env);
   expect(again.code).toBe(2);
@@ -98,4 +102,48 @@ test('rollback of a folder without a job, or with another key: exit 2, nothing d
   });
   expect(otherKey.code).toBe(2);
   expect(sandbox.requests().filter((r) => r.method === 'DELETE')).toHaveLength(0);
+});
+
+test('a job begun by the version before one journal (format 1, prior.jsonl and rollback.jsonl beside it) is still rolled back, and resumed, as it was', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  for (const id of ['r0', 'r1'])
+    await fetch(`${sandbox.url}/v1/contacts`, {
+      method: 'POST',
+      headers: { authorization: sandbox.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ defaultFields: { firstName: `Before ${id}` }, externalId: id, source: 'test-import' }),
+    });
+  const { stateDir, args } = cliJob(dir(), 12);
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  await runCli(args(sandbox.url, '--on-existing', 'update'), env);
+  // As that version left it: the states before in prior.jsonl, not in the journal, whose header says format 1;
+  // and an earlier rollback that did r0's restore, in rollback.jsonl.
+  const journal = join(stateDir, 'journal.jsonl');
+  const lines = readFileSync(journal, 'utf8').trimEnd().split('\n');
+  const events = lines.map((l) => JSON.parse(l) as { t: string; id?: string; cid?: string; c?: { id: string } });
+  const priors = events.filter((e) => e.t === 'prior');
+  expect(priors).toHaveLength(2);
+  writeFileSync(
+    join(stateDir, 'prior.jsonl'),
+    priors.map((e) => `${JSON.stringify({ id: e.id, contact: e.c })}\n`).join(''),
+  );
+  const r0 = priors.find((e) => e.id === 'r0')!;
+  await fetch(`${sandbox.url}/v1/contacts/${r0.cid}`, {
+    method: 'PATCH',
+    headers: { authorization: sandbox.apiKey, 'content-type': 'application/json' },
+    body: JSON.stringify({ defaultFields: { firstName: 'Before r0', lastName: null, emails: [], phoneNumbers: [] } }),
+  });
+  writeFileSync(
+    join(stateDir, 'rollback.jsonl'),
+    `${JSON.stringify({ t: 'restored', cid: r0.cid, id: 'r0', at: new Date().toISOString() })}\n`,
+  );
+  writeFileSync(
+    journal,
+    `${[JSON.stringify({ ...JSON.parse(lines[0]!), version: 1 }), ...lines.slice(1).filter((_, i) => events[i + 1]!.t !== 'prior')].join('\n')}\n`,
+  );
+  const rb = await runCli(['rollback', '--state-dir', stateDir, '--base-url', sandbox.url, '--yes'], env);
+  expect(rb.code).toBe(0);
+  // r0 counted as an earlier rollback's restore, r1 restored now from prior.jsonl; the job's own contacts deleted.
+  expect(rb.stdout).toMatch(/restored 2/);
+  expect(sandbox.contactsByExternalId().get('r1')![0]!.defaultFields.firstName).toBe('Before r1');
+  expect([...sandbox.contactsByExternalId().keys()].sort()).toEqual(['r0', 'r1']);
 });

@@ -12,7 +12,7 @@ import { sendRecord, type RecordToSend, type SendContext } from '../../src/send/
 import { outcomeLine } from '../../src/job/recorder.js';
 import { TransportError, type ApiRequest, type ApiResponse, type Transport } from '../../src/api/transport.js';
 import { useTempDir } from '../helpers/temp-dir.js';
-import { PriorStates } from '../../src/ownership/prior-states.js';
+import { readPriorStates } from '../../src/ownership/prior-states.js';
 
 const dir = useTempDir();
 type Step = ApiResponse | TransportError;
@@ -81,14 +81,12 @@ function context(
   const api = new ApiClient({ transport, limiter, stats, retry, clock, random: () => 0.5, settleMs: 250 });
   // The script stamps contacts on this machine's clock: as the job's earlier creates would have measured it.
   if (calibrated) api.serverClock.seed({ lo: -2, hi: 2 });
-  const prior = new PriorStates(join(dir(), 'prior.jsonl'));
   const ctx: SendContext & { journal: JournalWriter } = {
     api,
     journal,
     lookup: new LookupBatcher(api, 0),
     onExisting,
     arrays,
-    prior,
   };
   return Object.assign(ctx, { sleeps, stats, limiter });
 }
@@ -140,6 +138,12 @@ const paths = (t: { log: ApiRequest[] }) => t.log.map((r) => `${r.method} ${r.pa
 async function journalAfter(ctx: SendContext & { journal: JournalWriter }) {
   ctx.journal.close();
   return replayJournal(join(dir(), 'journal.jsonl'));
+}
+
+/** The contacts' states before the job's first PATCH, as a rollback reads them (the journal's prior events). */
+function priorsIn(ctx: SendContext & { journal: JournalWriter }) {
+  ctx.journal.flush();
+  return readPriorStates(join(dir(), 'journal.jsonl'), join(dir(), 'prior.jsonl'));
 }
 
 test('201: created, journaled with the contact id', async () => {
@@ -601,10 +605,10 @@ describe('a changed record updates its contact (a sync)', () => {
       },
       customFields: [{ key: 'vip', value: true }],
     });
+    // A contact the job made is not saved as "before": a rollback deletes it.
+    expect((await priorsIn(ctx)).size).toBe(0);
     const state = await journalAfter(ctx);
     expect(state.done.get('e1')).toEqual({ relation: 'created', hash: 'hash' });
-    // A contact the job made is not saved as "before": a rollback deletes it.
-    expect(PriorStates.read(join(dir(), 'prior.jsonl')).size).toBe(0);
   });
 
   test('update.arrays "source": the contact\'s items become exactly the record\'s', async () => {
@@ -653,7 +657,7 @@ describe('a changed record updates its contact (a sync)', () => {
     expect(paths(t)).toEqual(['GET v1/contacts']);
   });
 
-  test("the workspace's own contact, first PATCHed by this job: its state before is saved (prior.jsonl) before the PATCH leaves", async () => {
+  test("the workspace's own contact, first PATCHed by this job: its state before is journaled before the PATCH's attempt, whose durable write precedes the PATCH", async () => {
     const theirs = contact('CTw', OLD);
     const t = scripted([
       { status: 200, body: { data: [theirs], nextPageToken: null } },
@@ -669,7 +673,16 @@ describe('a changed record updates its contact (a sync)', () => {
         sync: { relation: 'existing' },
       }),
     ).toMatchObject({ kind: 'updated', how: 'updated' });
-    const saved = PriorStates.read(join(dir(), 'prior.jsonl'));
+    const saved = await priorsIn(ctx);
+    // The prior line comes before the PATCH's attempt, which is fsynced before the PATCH leaves.
+    const kinds = readFileSync(join(dir(), 'journal.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { t: string; op?: string });
+    expect(kinds.findIndex((e) => e.t === 'prior')).toBeLessThan(
+      kinds.findIndex((e) => e.t === 'attempt' && e.op === 'update'),
+    );
+    expect(kinds.findIndex((e) => e.t === 'prior')).toBeGreaterThan(0);
     expect(saved.get('CTw')).toMatchObject({
       externalId: 'e1',
       contact: { id: 'CTw', defaultFields: { firstName: 'Old' } },
@@ -708,7 +721,7 @@ describe('adopting a contact the workspace has without an externalId', () => {
       externalId: 'e1',
       defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550100' }] },
     });
-    expect(PriorStates.read(join(dir(), 'prior.jsonl')).get('CTapp')?.contact.externalId).toBeNull();
+    expect((await priorsIn(ctx)).get('CTapp')?.contact.externalId).toBeNull();
     expect((await journalAfter(ctx)).done.get('e1')).toEqual({ relation: 'adopted', hash: 'hash' });
   });
 
@@ -781,7 +794,6 @@ test('a stop during the wait before a lookup ends the wait at once: the record s
     lookup: new LookupBatcher(api, 0),
     onExisting: 'skip',
     arrays: 'keep',
-    prior: new PriorStates(join(dir(), 'prior.jsonl')),
   };
   const sending = sendRecord(ctx, { externalId: 'e1', line: 7, body, inDoubt: true, attemptedAt: Date.now() });
   setTimeout(() => stop.abort(), 20);
