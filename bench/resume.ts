@@ -4,7 +4,8 @@ import { copyFileSync, createReadStream, createWriteStream, mkdirSync, rmSync, s
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../src/config/load.js';
-import { JOURNAL_FORMAT, JOURNAL_VERSION } from '../src/journal/events.js';
+import { JOURNAL_FORMAT } from '../src/state/private-files.js';
+import { JOURNAL_VERSION } from '../src/journal/events.js';
 import { JournalWriter } from '../src/journal/journal-writer.js';
 import { describeExternalId } from '../src/journal/external-id-check.js';
 import { replayJournal } from '../src/journal/replay.js';

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { startSandbox } from '../src/sandbox/index.js';
+import { startSandbox } from '../src/sandbox/server.js';
 
 // Child process for bench:sandbox: `sandbox` (no latency, no limit) or `bare`
 // (a plain node:http server answering 201 with a fixed body: the ceiling).

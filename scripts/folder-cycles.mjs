@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// Folder-level import cycles in src/: each folder (src/api, src/job, …; files
-// directly in src/ count as "src") is a node, and an import from a file in one
-// folder of a file in another is an edge. Prints every cycle (strongly
+// Import cycles in src/, between folders and between files. Folders: each
+// folder (src/api, src/job, …; a file directly in src/ is a node of its own)
+// is a node, and an import from a file in one folder of a file in another is
+// an edge. Files (--files): each file is a node, each import an edge. Prints every cycle (strongly
 // connected component of more than one folder) with the imports that make it,
 // and exits 1 when there is one. Type-only imports count too: they tie the
 // folders' meanings together as much as value imports do.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-const root = resolve(process.argv[2] ?? 'src');
+const byFile = process.argv.includes('--files');
+const root = resolve(process.argv.filter((a) => !a.startsWith('--'))[2] ?? 'src');
+const unit = byFile ? 'file' : 'folder';
 const files = [];
 (function walk(dir) {
   for (const name of readdirSync(dir)) {
@@ -20,6 +23,7 @@ const files = [];
 
 // A file directly in src/ (the entry, errors.ts, log.ts) is a node of its own.
 const folderOf = (file) => {
+  if (byFile) return relative(root, file);
   const rel = relative(root, dirname(file));
   return rel === '' ? relative(root, file) : `${rel.split(/[\\/]/)[0]}/`;
 };
@@ -73,11 +77,11 @@ function visit(v) {
 for (const v of nodes) if (!idx.has(v)) visit(v);
 
 if (components.length === 0) {
-  console.log(`folder cycles: none among ${nodes.length} folders of ${relative(process.cwd(), root) || '.'}`);
+  console.log(`${unit} cycles: none among ${nodes.length} ${unit}s of ${relative(process.cwd(), root) || '.'}`);
   process.exit(0);
 }
 for (const c of components) {
-  console.log(`folder cycle: ${c.join(' ↔ ')}`);
+  console.log(`${unit} cycle: ${c.join(' ↔ ')}`);
   for (const from of c)
     for (const [to, list] of edges.get(from) ?? [])
       if (c.includes(to))

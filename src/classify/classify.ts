@@ -2,10 +2,11 @@ import type { OwnerLookup } from '../mapping/map-record.js';
 import type { ContactRequest } from '../api/contract.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
-import type { CsvIgnored, CsvItem } from '../csv/read-csv.js';
+import type { CsvIgnored, CsvItem } from '../csv/csv-item.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
 import { IdSet } from '../util/id-set.js';
-import { RecordMapper, type MappedItem } from './record-mapper.js';
+import { RecordMapper } from './record-mapper.js';
+import { type MappedItem } from '../mapping/map-record.js';
 
 export interface ValidRecord {
   readonly kind: 'valid';

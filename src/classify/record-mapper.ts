@@ -1,12 +1,10 @@
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
-import type { CsvIgnored, CsvItem } from '../csv/read-csv.js';
+import type { CsvIgnored, CsvItem } from '../csv/csv-item.js';
 import { mapRecord, type CellReader, type MappedItem, type OwnerLookup } from '../mapping/map-record.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
 import { hasEscapedBytes, showEscapedBytes } from '../csv/escaped-bytes.js';
 import { columnLetters } from '../input/xlsx-columns.js';
-
-export type { MappedItem };
 
 /** Values not known (formulas without a computed value) join the record's problems: left out and reported (invalidValues "drop"), or failing it. */
 function withoutValues(mapped: MappedItem, unknown: readonly Problem[], invalidValues: 'drop' | 'fail'): MappedItem {

@@ -7,8 +7,6 @@ import type { Summary } from '../report/summary.js';
 import { packageRoot } from './paths.js';
 import { shellQuote } from '../util/shell-quote.js';
 
-export { shellQuote };
-
 /**
  * How the user started this program, as they can type it again in the same
  * folder: `npx openphone-import` (npx, an npm script such as `npm run demo`, or a

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CUSTOM_FIELD_TYPES, SOURCE_URL_MAX, sourceProblem } from '../api/contract.js';
+import { SOURCE_URL_MAX, sourceProblem } from '../api/contract.js';
 
 /**
  * The mapping config, checked strictly: unknown keys are errors (with the
@@ -239,4 +239,3 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 export type CustomFieldConfig = z.infer<typeof customField>;
-export { CUSTOM_FIELD_TYPES };

@@ -1,5 +1,5 @@
 import { BLANK_ROW, FOOTER_LINE } from './not-a-record.js';
-import type { CsvIgnored, CsvItem } from './read-csv.js';
+import type { CsvIgnored, CsvItem } from './csv-item.js';
 
 /** The most lines a report's trailing block is held for: Salesforce's has about ten. */
 const MAX_HELD = 50;

@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
 import { changedSinceOpen } from '../csv/changed-since-open.js';
-import { oneByOne, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
+import type { CsvItem } from '../csv/csv-item.js';
+import { oneByOne, type OpenedCsv } from '../csv/read-csv.js';
 
 /** Records in a batch: about what a 16 KB chunk of CSV gives. */
 const BATCH = 256;

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import type { CsvItem, OpenedCsv } from '../csv/read-csv.js';
+import type { CsvItem } from '../csv/csv-item.js';
+import type { OpenedCsv } from '../csv/read-csv.js';
 import { openedTable } from './opened-table.js';
 import { physicalLines } from './vcard-lines.js';
 import { MAX_RECORD_BYTES } from '../csv/parse-records.js';

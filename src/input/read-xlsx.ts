@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { UsageError } from '../errors.js';
-import { notARecord, type CsvItem, type OpenedCsv } from '../csv/read-csv.js';
+import type { CsvItem } from '../csv/csv-item.js';
+import { notARecord } from '../csv/not-a-record.js';
+import type { OpenedCsv } from '../csv/read-csv.js';
 import { FooterBlock } from '../csv/footer-block.js';
 import { openedTable } from './opened-table.js';
 import { SharedStrings } from './shared-strings.js';

@@ -17,9 +17,6 @@ import { openPrivateFile, STATE_FILES } from '../state/private-files.js';
 import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
 import { delimiterOfReport } from '../report/csv-report.js';
 import type { Runner } from './runner.js';
-import type { SourceSeen } from './import-records.js';
-
-export type { DeleteMissingResult };
 
 /** Whether the input is one of the tool's own reports: never the source a deletion may act on. */
 function ownReportOf(input: string, header: HeaderIndex): { ownReport?: string } {
@@ -50,6 +47,15 @@ export const deletionHistory = (
 
 /** The share of the job's contacts a run may delete without --max-delete. */
 export const DELETE_SHARE = 0.05;
+
+/** What the run read of the source: for --delete-missing, which externalIds are still there. */
+export interface SourceSeen {
+  readonly hasSeen: (externalId: string) => boolean;
+  /** Records that could not be read (malformed): their externalId is unknown. */
+  readonly unreadable: number;
+  /** Records read (lines that are not records aside): a collapsed export has few. */
+  readonly records: number;
+}
 
 /** What the job knows of the input and its own past, for the guards that stop a collapsed export from deleting. */
 export interface DeletionEvidence {

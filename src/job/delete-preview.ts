@@ -5,8 +5,7 @@ import type { ResumeState } from '../journal/replay.js';
 import { jobContacts } from '../ownership/created-by-job.js';
 import { CsvReport } from '../report/csv-report.js';
 import type { Summary } from '../report/summary.js';
-import { deletionHistory, refusal } from './delete-missing.js';
-import type { SourceSeen } from './import-records.js';
+import { deletionHistory, refusal, type SourceSeen } from './delete-missing.js';
 
 /** --delete-missing as the dry run previews it: the flags the import would get. */
 export interface DeletePreviewFlags {

@@ -26,7 +26,8 @@ import { keptEdits } from '../report/kept-edits.js';
 import { readBaseAt } from '../journal/base-reader.js';
 import { ReviewReport } from '../report/review-report.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
-import type { DeleteMissingResult } from './delete-missing.js';
+import type { DeleteMissingResult } from '../report/summary.js';
+import type { SourceSeen } from './delete-missing.js';
 import { startProgress } from './progress-ticker.js';
 import { Timeline } from '../report/timeline.js';
 import { Recorder } from './recorder.js';
@@ -59,15 +60,6 @@ export interface ImportRecordsInput {
   readonly afterSending?: (seen: SourceSeen) => Promise<DeleteMissingResult>;
   readonly refusalStreak?: number;
   readonly progress?: ProgressSink;
-}
-
-/** What the run read of the source: for --delete-missing, which externalIds are still there. */
-export interface SourceSeen {
-  readonly hasSeen: (externalId: string) => boolean;
-  /** Records that could not be read (malformed): their externalId is unknown. */
-  readonly unreadable: number;
-  /** Records read (lines that are not records aside): a collapsed export has few. */
-  readonly records: number;
 }
 
 /** The import's sending phase: the pipeline (job/pipeline.ts), with a sender that sends each planned record and journals it. */

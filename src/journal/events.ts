@@ -10,7 +10,6 @@ import type { Drift } from '../sync/drift.js';
  * short because a million-record job writes a few million lines. The format
  * tag is the state directory's (it marks a folder as the tool's).
  */
-export { JOURNAL_FORMAT };
 /**
  * 2: a contact's state before the job's first PATCH, and a rollback's
  * outcomes, are journal events (prior, rolledBack). A journal of version 1 is

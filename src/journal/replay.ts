@@ -7,8 +7,8 @@ import { decodeEvent, forEachJournalEvent } from './codec.js';
 import { DoneRecords } from './done-records.js';
 import { forEachLine } from './lines.js';
 import type { Target } from './target.js';
+import { JOURNAL_FORMAT } from '../state/private-files.js';
 import {
-  JOURNAL_FORMAT,
   JOURNAL_VERSION,
   JOURNAL_VERSIONS_READ,
   BASE_LINE_PREFIX,

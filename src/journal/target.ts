@@ -1,7 +1,7 @@
 import { normalizeBaseUrl } from '../api/base-url.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
-import type { ResumeState } from './replay.js';
+import type { JournalHeader } from './events.js';
 
 /** The workspace a job's state belongs to: the API it talks to and which key (a fingerprint, never the key). */
 export interface Target {
@@ -52,7 +52,7 @@ function sameApi(a: string, b: string): boolean {
  * written before targets were recorded).
  */
 export function checkTarget(
-  past: Pick<ResumeState, 'header' | 'target'>,
+  past: { readonly header: JournalHeader | undefined; readonly target: Target | undefined },
   target: Target,
   journalPath: string,
   sameWorkspace: boolean,

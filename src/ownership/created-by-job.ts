@@ -6,7 +6,6 @@ import { forEachJournalEvent } from '../journal/codec.js';
  * and the resume ask here and derive nothing themselves. What the job is to a
  * contact (the Relation) is read off the journal's events (journal/events.ts).
  */
-export { relationOf, type Relation } from '../journal/events.js';
 
 /** Whether a journal event says this job made the contact. */
 export const isCreatedByJob = (event: JournalEvent): event is CreatedEvent =>

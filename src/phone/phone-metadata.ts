@@ -5,10 +5,11 @@ import {
   getCountryCallingCode,
   isSupportedCountry as isSupported,
   parsePhoneNumberFromString as parse,
-  type CountryCode,
+  type CountryCode as LibraryCountryCode,
 } from 'libphonenumber-js/core';
 
-export type { CountryCode };
+/** An ISO country code as libphonenumber-js knows it. */
+export type CountryCode = LibraryCountryCode;
 export const isSupportedCountry = (code: string): boolean => isSupported(code as CountryCode, metadata);
 export const parsePhoneNumber = (text: string, defaultCountry: CountryCode | undefined) =>
   // extract: false: the cell is the number, not text to search for one (and a third faster).

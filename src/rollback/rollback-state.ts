@@ -4,8 +4,6 @@ import { ROLLBACK_OUTCOMES, type RollbackOutcome } from '../journal/events.js';
 import type { ResumeState } from '../journal/replay.js';
 import { readJsonLines } from '../journal/lines.js';
 
-export type { RollbackOutcome };
-
 const FINAL = new Set<string>(ROLLBACK_OUTCOMES);
 
 /**

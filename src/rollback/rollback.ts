@@ -19,7 +19,8 @@ import { LookupBatcher, LookupFailed } from '../api/lookup.js';
 import type { Transport } from '../api/transport.js';
 import { jobApiClient } from '../job/job-api-client.js';
 import { Runner } from '../job/runner.js';
-import { rollbackOutcomes, type RollbackOutcome } from './rollback-state.js';
+import { rollbackOutcomes } from './rollback-state.js';
+import { type RollbackOutcome } from '../journal/events.js';
 import { JournalWriter } from '../journal/journal-writer.js';
 import { readBaseAt } from '../journal/base-reader.js';
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CUSTOM_FIELD_TYPES, type User } from '../api/contract.js';
+import { sandboxUser } from './users.js';
 import { UsageError } from '../errors.js';
 import type { CustomFieldDefinition } from './custom-fields.js';
 import { loadExistingContacts } from './existing-contacts.js';
@@ -137,15 +138,6 @@ export function parseUsers(spec: string): User[] {
     );
   return ids.map(sandboxUser);
 }
-
-/** A user made up for an id: what the sandbox lists when only ids are given. */
-export const sandboxUser = (id: string, i = 0): User => ({
-  id,
-  email: `${id.toLowerCase()}@sandbox.example`,
-  firstName: 'Sandbox',
-  lastName: `User ${i + 1}`,
-  role: i === 0 ? 'owner' : 'member',
-});
 
 const userSchema = z.strictObject({
   id: z.string().regex(/^US/, 'a user id starts with "US"'),

@@ -1,8 +1,6 @@
 import { DEFAULT_SOURCE, type Contact, type ContactPatch, type ContactRequest } from '../api/contract.js';
 import type { CustomFieldDefinition } from './custom-fields.js';
 
-export type { Contact };
-
 /**
  * How PATCH treats arrays (emails, phoneNumbers, customFields). The contract
  * leaves it unknown, so the sandbox can play either reading:

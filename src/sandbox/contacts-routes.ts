@@ -7,7 +7,8 @@ import {
   type ContactRequest,
   type User,
 } from '../api/contract.js';
-import { ContactStore, UnknownItemError, type Contact, type PatchArrays } from './contact-store.js';
+import { ContactStore, UnknownItemError, type PatchArrays } from './contact-store.js';
+import { type Contact } from '../api/contract.js';
 import type { CustomFieldDefinition } from './custom-fields.js';
 import { CONFLICT_BODY, envelope, type FieldError } from './envelope.js';
 import { validateContactBody, type ValidationResult } from './validate-contact.js';

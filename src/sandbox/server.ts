@@ -3,8 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { User } from '../api/contract.js';
 import { SANDBOX_DEFAULTS } from './defaults.js';
-import { sandboxUser } from './cli-options.js';
-import type { Contact, PatchArrays } from './contact-store.js';
+import { sandboxUser } from './users.js';
+import type { Contact } from '../api/contract.js';
+import type { PatchArrays } from './contact-store.js';
 import {
   ContactsRoutes,
   findRoute,

@@ -2,7 +2,7 @@ import type { ApiClient, CallResult } from '../api/client.js';
 import { contactRequestProblems, DEFAULT_SOURCE, type Contact, type ContactRequest } from '../api/contract.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import { ProblemCode } from '../mapping/problem.js';
-import type { Relation } from '../ownership/created-by-job.js';
+import type { Relation } from '../journal/events.js';
 import { proveOwnershipSharp } from '../ownership/prove-sharp.js';
 import type { IndexedContact } from '../workspace/index.js';
 import { describeApiError, refusesKeyOrRoute } from '../api/api-error.js';

@@ -36,7 +36,7 @@ test("probes timed across a second's boundary narrow a slow create's calibration
 }, 20_000);
 
 test("a gateway whose Date header runs 2 h behind: no probe is sent, the creates' stamps alone decide", async () => {
-  const { startSandbox } = await import('../../src/sandbox/index.js');
+  const { startSandbox } = await import('../../src/sandbox/server.js');
   const sb = await startSandbox({ rate: 0, dateHeader: { offsetMs: -7_200_000 } });
   try {
     const runner = new Runner({ concurrency: 2 });

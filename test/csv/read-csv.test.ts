@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { openCsv, type CsvItem } from '../../src/csv/read-csv.js';
+import type { CsvItem } from '../../src/csv/csv-item.js';
+import { openCsv } from '../../src/csv/read-csv.js';
 import { fixture } from '../helpers/paths.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { importJob } from '../../src/job/import-job.js';
 import { silentLog } from '../../src/log.js';
-import { type Sandbox } from '../../src/sandbox/index.js';
+import { type Sandbox } from '../../src/sandbox/server.js';
 import { configFrom } from '../helpers/config.js';
 import { HEADER, importConfig } from '../helpers/contacts-file.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { replayJournal } from '../../src/journal/replay.js';
-import { parseFaultSpec, type Sandbox } from '../../src/sandbox/index.js';
+import { parseFaultSpec } from '../../src/sandbox/faults.js';
+import { type Sandbox } from '../../src/sandbox/server.js';
 import { seededRandom } from '../../src/sandbox/random.js';
 import { runCli } from '../helpers/cli.js';
 import { cliJob } from '../helpers/contacts-file.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replayJournal } from '../../src/journal/replay.js';
-import { startSandbox } from '../../src/sandbox/index.js';
+import { startSandbox } from '../../src/sandbox/server.js';
 import { runCli } from '../helpers/cli.js';
 import { cliJob, importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { useTempDir } from '../helpers/temp-dir.js';

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { invokedAs, shellQuote } from '../../src/cli/next-command.js';
+import { invokedAs } from '../../src/cli/next-command.js';
+import { shellQuote } from '../../src/util/shell-quote.js';
 import { packageRoot } from '../../src/cli/paths.js';
 
 import { runCli } from '../helpers/cli.js';
@@ -111,7 +112,7 @@ describe('how the program was started, as the user can type it again', () => {
 });
 
 test("every run writes a self-contained report.html whose numbers are summary.json's", async () => {
-  const { parseFaultSpec } = await import('../../src/sandbox/index.js');
+  const { parseFaultSpec } = await import('../../src/sandbox/faults.js');
   const sandbox = await startSandbox({ rate: 0, faults: parseFaultSpec('post:429=#3,post:500=#5') });
   const { input, config, stateDir, args } = cliJob(dir(), 40);
   const first = await runCli(args(sandbox.url, '--max-rows', '10'), { OPENPHONE_API_KEY: sandbox.apiKey });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { parseFaultSpec } from '../../src/sandbox/index.js';
+import { parseFaultSpec } from '../../src/sandbox/faults.js';
 import { runCli } from '../helpers/cli.js';
 import { cliJob } from '../helpers/contacts-file.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';

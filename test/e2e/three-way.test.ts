@@ -6,7 +6,7 @@ import { dryRun } from '../../src/job/dry-run.js';
 import { importJob } from '../../src/job/import-job.js';
 import { jobStatus } from '../../src/status.js';
 import { silentLog } from '../../src/log.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../src/sandbox/server.js';
 import { configFrom } from '../helpers/config.js';
 import { HEADER, importConfig } from '../helpers/contacts-file.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';

@@ -1,4 +1,4 @@
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 
 /** A sandbox per test (ephemeral port), stopped afterwards. */
 export function useSandbox(options: SandboxOptions = {}): () => Sandbox {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { openVcard } from '../../src/input/read-vcard.js';
 import { buildCard, components, decodeValue, parseProperty } from '../../src/input/vcard-card.js';
-import type { CsvItem } from '../../src/csv/read-csv.js';
+import type { CsvItem } from '../../src/csv/csv-item.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();

@@ -1,6 +1,6 @@
 import { DoneRecords } from '../../src/journal/done-records.js';
 import { bodyHash, DEFAULT_RULES, planRecord, type PastView, type PlanRules } from '../../src/job/plan.js';
-import type { Relation } from '../../src/ownership/created-by-job.js';
+import type { Relation } from '../../src/journal/events.js';
 import type { RejectedRecord, ValidRecord } from '../../src/classify/classify.js';
 import type { IndexedContact, Match } from '../../src/workspace/index.js';
 

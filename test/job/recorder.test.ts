@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { indexHeader } from '../../src/csv/header.js';
-import { JOURNAL_FORMAT } from '../../src/journal/events.js';
+import { JOURNAL_FORMAT } from '../../src/state/private-files.js';
 import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { replayJournal, type PastFailure } from '../../src/journal/replay.js';
 import { Recorder, outcomeLine } from '../../src/job/recorder.js';

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statS
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { JOURNAL_FORMAT } from '../../src/journal/events.js';
+import { JOURNAL_FORMAT } from '../../src/state/private-files.js';
 import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { repairTornTail, replayJournal } from '../../src/journal/replay.js';
 import { acquireRunLock } from '../../src/state/run-lock.js';

@@ -1,4 +1,4 @@
-import { JOURNAL_FORMAT } from '../../src/journal/events.js';
+import { JOURNAL_FORMAT } from '../../src/state/private-files.js';
 import { checkTarget, describeTarget, keyFingerprint } from '../../src/journal/target.js';
 
 const header = (baseUrl: string, key?: string) => ({

@@ -1,6 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JOURNAL_FORMAT } from '../../src/journal/events.js';
+import { JOURNAL_FORMAT } from '../../src/state/private-files.js';
 import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { writeCreatedReport } from '../../src/report/created-report.js';
 import { useTempDir } from '../helpers/temp-dir.js';

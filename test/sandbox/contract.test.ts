@@ -1,4 +1,4 @@
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { call, contactBody, useSandbox } from '../helpers/sandbox.js';
 
 describe('POST /v1/contacts', () => {

@@ -1,4 +1,5 @@
-import { parseFaultSpec, startSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { parseFaultSpec } from '../../src/sandbox/faults.js';
+import { startSandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import { decideFault } from '../../src/sandbox/faults.js';
 import { seededRandom } from '../../src/sandbox/random.js';
 import { maxInAnyWindow } from '../../src/sandbox/rate-window.js';

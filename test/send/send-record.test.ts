@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { ContactRequest } from '../../src/api/contract.js';
-import { JOURNAL_FORMAT } from '../../src/journal/events.js';
+import { JOURNAL_FORMAT } from '../../src/state/private-files.js';
 import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { replayJournal } from '../../src/journal/replay.js';
 import { ApiClient } from '../../src/api/client.js';

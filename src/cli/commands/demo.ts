@@ -8,7 +8,7 @@ import { runCommand } from './run.js';
 
 /** The README's first command: the demo file imported into a sandbox started in this process. */
 export async function demoCommand(stateDir: string): Promise<number> {
-  const { startSandbox } = await import('../../sandbox/index.js');
+  const { startSandbox } = await import('../../sandbox/server.js');
   const { loadExistingContacts } = await import('../../sandbox/existing-contacts.js');
   // The demo config names a createdByUserId; the demo workspace has that user. Like
   // every real workspace it is not empty: contacts typed in the app, one from its

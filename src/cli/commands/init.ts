@@ -1,7 +1,8 @@
 import { apiKeyFrom } from '../../api/api-key.js';
 import { initConfig } from '../../init/init-command.js';
 import { stderrLog } from '../../log.js';
-import { invokedAs, shellQuote } from '../next-command.js';
+import { invokedAs } from '../next-command.js';
+import { shellQuote } from '../../util/shell-quote.js';
 import { packageRoot } from '../paths.js';
 
 /** `init`: a config written from an export, and what it decided, on stdout. */

@@ -3,7 +3,8 @@ import { checkBaseUrl } from '../../api/base-url.js';
 import { UsageError } from '../../errors.js';
 import { stderrLog } from '../../log.js';
 import { formatRollback, rollback } from '../../rollback/rollback.js';
-import { invokedAs, shellQuote } from '../next-command.js';
+import { invokedAs } from '../next-command.js';
+import { shellQuote } from '../../util/shell-quote.js';
 import { stopOnSignals } from '../stop-on-signals.js';
 
 /** `rollback`: the contacts the job created, deleted (with --yes), or listed. */

@@ -1,4 +1,4 @@
-import { startSandbox, type SandboxOptions } from '../../sandbox/index.js';
+import { startSandbox, type SandboxOptions } from '../../sandbox/server.js';
 
 /** `sandbox`: the local API simulator, until SIGINT or SIGTERM. */
 export async function sandboxCommand(options: SandboxOptions): Promise<void> {
