@@ -1,3 +1,4 @@
+import { peakRssMb } from './peak-rss.js';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ const [mode, input, configName] = process.argv.slice(2) as [string, string, stri
 const started = process.hrtime.bigint();
 const report = (records: number) => {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return JSON.stringify({ seconds, records, maxRssMb: process.resourceUsage().maxRSS / 1024 });
+  return JSON.stringify({ seconds, records, maxRssMb: peakRssMb() });
 };
 
 if (mode === 'baseline') {

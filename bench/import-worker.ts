@@ -1,3 +1,4 @@
+import { peakRssMb } from './peak-rss.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ process.on('exit', (code) => {
       seconds,
       records: summary.counts.read,
       created: summary.counts.created,
-      maxRssMb: process.resourceUsage().maxRSS / 1024,
+      maxRssMb: peakRssMb(),
     }),
   );
   process.exitCode = 0;

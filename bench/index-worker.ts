@@ -1,3 +1,4 @@
+import { peakRssMb } from './peak-rss.js';
 import { API_DEFAULTS } from '../src/config/resolved.js';
 import { parseConfig } from '../src/config/load.js';
 import { jobApiClient } from '../src/job/job-api-client.js';
@@ -24,6 +25,6 @@ console.log(
     seconds: (performance.now() - started) / 1000,
     contacts: index?.size ?? 0,
     requests: stats.listing,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb: peakRssMb(),
   }),
 );

@@ -1,3 +1,4 @@
+import { peakRssMb } from './peak-rss.js';
 import { parseConfig } from '../src/config/load.js';
 import { importJob } from '../src/job/import-job.js';
 import { silentLog } from '../src/log.js';
@@ -12,7 +13,7 @@ const config = parseConfig(
 const summary = await importJob({ config, input, stateDir, apiKey, baseUrl, log: silentLog, maxRows: 5 });
 console.log(
   JSON.stringify({
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb: peakRssMb(),
     unchanged: summary.counts.unchanged,
     created: summary.counts.created,
   }),

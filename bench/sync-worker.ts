@@ -1,3 +1,4 @@
+import { peakRssMb } from './peak-rss.js';
 import { parseConfig } from '../src/config/load.js';
 import { importJob } from '../src/job/import-job.js';
 import { silentLog } from '../src/log.js';
@@ -15,6 +16,6 @@ console.log(
     counts: summary.counts,
     requests: summary.requests,
     invariant: summary.invariant.holds,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb: peakRssMb(),
   }),
 );
