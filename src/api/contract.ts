@@ -148,3 +148,42 @@ export interface Contact {
   };
   customFields: { name: string; key: string; id: string; type: string; value: unknown }[];
 }
+
+const contactItem = z.object({ name: z.string(), value: z.string().nullable(), id: z.string() });
+
+/**
+ * A contact as the API returns it, checked: what a gateway or proxy answers
+ * with a 200 (an HTML page, a JSON of another shape) is told apart from a
+ * contact instead of failing later as a bug. Keys beyond these are allowed:
+ * the API may add fields.
+ */
+export const contactSchema = z.object({
+  id: z.string().min(1),
+  externalId: z.string().nullable(),
+  source: z.string(),
+  sourceUrl: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  createdByUserId: z.string(),
+  defaultFields: z.object({
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    company: z.string().nullable(),
+    role: z.string().nullable(),
+    emails: z.array(contactItem),
+    phoneNumbers: z.array(contactItem),
+  }),
+  customFields: z.array(
+    z.object({ name: z.string(), key: z.string(), id: z.string(), type: z.string(), value: z.unknown() }),
+  ),
+});
+
+/** The contact of a `{ "data": contact }` answer (GET, POST, PATCH of one contact), or undefined when the body is not one. */
+export function contactInBody(body: unknown): Contact | undefined {
+  const parsed = z.object({ data: contactSchema }).safeParse(body);
+  return parsed.success ? (parsed.data.data as Contact) : undefined;
+}
+
+/** What is said of an answer whose body is not a contact: it came from something other than the API. */
+export const NOT_A_CONTACT =
+  'the answer (status 2xx) is not a contact: something between this machine and the API (a proxy, a gateway) answered instead';

@@ -1,4 +1,5 @@
-import { LIST_MAX_RESULTS, LOOKUP_MAX_IDS, type Contact } from './contract.js';
+import { z } from 'zod';
+import { LIST_MAX_RESULTS, LOOKUP_MAX_IDS, type Contact, contactSchema } from './contract.js';
 import type { ApiClient } from './client.js';
 import { describeApiError } from './api-error.js';
 
@@ -83,19 +84,13 @@ export class LookupBatcher {
 
 /** A page of contacts as the API answers it, or undefined for anything else (an HTML page, a proxy's answer). */
 export function contactsPage(body: unknown): { data: Contact[]; nextPageToken: string | null } | undefined {
-  if (body === null || typeof body !== 'object') return undefined;
-  const b = body as { data?: unknown; nextPageToken?: unknown };
-  if (!Array.isArray(b.data)) return undefined;
-  if (
-    !b.data.every(
-      (c) => c !== null && typeof c === 'object' && typeof (c as Contact).id === 'string' && 'externalId' in c,
-    )
-  )
-    return undefined;
-  const next = b.nextPageToken ?? null;
-  if (next !== null && typeof next !== 'string') return undefined;
-  return { data: b.data as Contact[], nextPageToken: next };
+  const parsed = contactsPageSchema.safeParse(body);
+  return parsed.success
+    ? { data: parsed.data.data as Contact[], nextPageToken: parsed.data.nextPageToken ?? null }
+    : undefined;
 }
+
+const contactsPageSchema = z.object({ data: z.array(contactSchema), nextPageToken: z.string().nullable().optional() });
 
 export class LookupFailed extends Error {
   readonly code = 'LOOKUP_FAILED';

@@ -1,5 +1,5 @@
 import type { ApiClient, CallResult } from '../api/client.js';
-import type { Contact } from '../api/contract.js';
+import { type Contact, contactInBody, NOT_A_CONTACT } from '../api/contract.js';
 import { describeApiError } from '../api/api-error.js';
 import type { JobContact } from './created-by-job.js';
 import { restoreBody } from './restore-body.js';
@@ -26,7 +26,8 @@ export async function readContact(
   if (r.res.status === 404) return { kind: 'gone' };
   if (r.res.status !== 200)
     return { kind: 'failed', why: `reading it: ${describeApiError(r.res.status, r.res.body).message}` };
-  return { kind: 'read', contact: (r.res.body as { data: Contact }).data };
+  const contact = contactInBody(r.res.body);
+  return contact === undefined ? { kind: 'failed', why: `reading it: ${NOT_A_CONTACT}` } : { kind: 'read', contact };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ApiClient } from '../api/client.js';
-import { sourceProblem, type Contact, type ContactRequest } from '../api/contract.js';
+import { sourceProblem, type Contact, type ContactRequest, contactInBody } from '../api/contract.js';
 import { describeApiError } from '../api/api-error.js';
 import { LookupBatcher, LookupFailed } from '../api/lookup.js';
 import type { JobContact } from '../ownership/created-by-job.js';
@@ -53,7 +53,8 @@ export async function recreateRemoved(api: ApiClient, removed: JobContact, befor
       if (r.kind === 'stopped') return { kind: 'notSent' };
       if (r.kind === 'gaveUp') return { kind: 'failed', why: `${r.message} (a rerun looks for it first)` };
       if (r.kind === 'settled') made = r.value;
-      else if (r.res.status === 201) made = (r.res.body as { data: Contact }).data;
+      // A 201 whose body is not a contact (a proxy's) made one all the same: the marker finds it.
+      else if (r.res.status === 201) made = contactInBody(r.res.body) ?? (await find());
       else if (r.res.status === 409) made = await find();
       else return { kind: 'failed', why: describeApiError(r.res.status, r.res.body).message };
     }

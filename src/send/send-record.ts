@@ -1,5 +1,12 @@
 import type { ApiClient, CallResult } from '../api/client.js';
-import { contactRequestProblems, DEFAULT_SOURCE, type Contact, type ContactRequest } from '../api/contract.js';
+import {
+  contactRequestProblems,
+  DEFAULT_SOURCE,
+  type Contact,
+  type ContactRequest,
+  contactInBody,
+  NOT_A_CONTACT,
+} from '../api/contract.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import { ProblemCode } from '../mapping/problem.js';
 import type { Relation } from '../journal/events.js';
@@ -414,7 +421,9 @@ async function adoptContact(ctx: SendContext, rec: RecordToSend, contactId: stri
       `adopting contact ${contactId}: reading it failed: ${describeApiError(read.res.status, read.res.body).message}`,
       true,
     );
-  const contact = (read.res.body as { data: Contact }).data;
+  const contact = contactInBody(read.res.body);
+  if (contact === undefined)
+    return fail('API_ANSWER_INVALID', `adopting contact ${contactId}: reading it: ${NOT_A_CONTACT}`, true);
   if (contact.externalId !== null && contact.externalId !== rec.externalId) {
     return fail(
       'ADOPT_CONFLICT',
@@ -462,8 +471,9 @@ async function patchContact(
     notSent: () => ctx.journal.append({ t: 'absent', id: rec.externalId }),
     beforeResend: async (why) => {
       const read = await ctx.api.call({ method: 'GET', path }, { count: 'lookups' });
-      if (read.kind === 'answer' && read.res.status === 200) {
-        current = (read.res.body as { data: Contact }).data;
+      const reread = read.kind === 'answer' && read.res.status === 200 ? contactInBody(read.res.body) : undefined;
+      if (reread !== undefined) {
+        current = reread;
         return undefined;
       }
       return fail(

@@ -93,10 +93,13 @@ function context(
 
 const body = { defaultFields: { firstName: 'A' }, externalId: 'e1' };
 const created = (id = 'CT1'): ApiResponse => ({ status: 201, body: { data: { id } } });
+/** A contact as the API returns it, every key present (the client checks the shape; scripted() stamps createdAt and updatedAt); `extra` sets the rest. */
 const contact = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
   externalId: 'e1',
   source: 'public-api',
+  sourceUrl: null,
+  createdByUserId: 'USowner',
   defaultFields: { firstName: 'Old', lastName: null, company: null, role: null, emails: [], phoneNumbers: [] },
   customFields: [],
   ...extra,
@@ -736,6 +739,25 @@ describe('adopting a contact the workspace has without an externalId', () => {
         adopt: { id: 'CTapp', externalId: null, name: 'Old', firstName: 'Old', lastName: null },
       }),
     ).toMatchObject({ kind: 'failed', code: 'ADOPT_CONFLICT', retryable: true });
+    expect(paths(t)).toEqual(['GET v1/contacts/CTapp']);
+  });
+
+  test("a 200 whose body is not a contact (a proxy's page): a retryable failure that says so, nothing PATCHed, never a crash", async () => {
+    const t = scripted([{ status: 200, body: '<html><body>Gateway login</body></html>' }]);
+    expect(
+      await sendAndRecord(context(t), {
+        externalId: 'e1',
+        line: 7,
+        body: rec,
+        inDoubt: false,
+        adopt: { id: 'CTapp', externalId: null, name: 'Old', firstName: 'Old', lastName: null },
+      }),
+    ).toMatchObject({
+      kind: 'failed',
+      code: 'API_ANSWER_INVALID',
+      retryable: true,
+      message: expect.stringMatching(/is not a contact: something between this machine and the API/),
+    });
     expect(paths(t)).toEqual(['GET v1/contacts/CTapp']);
   });
 
