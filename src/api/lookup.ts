@@ -9,8 +9,12 @@ import { describeApiError } from './api-error.js';
  * (at most 20: the live API answers 400 to more), through the API client like
  * every other request.
  */
+/** What a lookup says: the contacts with the externalId (none, one, or several), or why the API could not say. */
+export type LookupResult =
+  { readonly kind: 'found'; readonly contacts: Contact[] } | { readonly kind: 'failed'; readonly why: string };
+
 export class LookupBatcher {
-  private pending = new Map<string, { resolve: (c: Contact[]) => void; reject: (err: unknown) => void }[]>();
+  private pending = new Map<string, { resolve: (r: LookupResult) => void; reject: (err: unknown) => void }[]>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -21,9 +25,9 @@ export class LookupBatcher {
 
   /**
    * The contacts with this externalId, oldest first: none, one, or (a server
-   * without the uniqueness rule) several. Rejects with LookupFailed when the API cannot say.
+   * without the uniqueness rule) several; or why the API could not say. Rejects only on a bug.
    */
-  find(externalId: string): Promise<Contact[]> {
+  find(externalId: string): Promise<LookupResult> {
     return new Promise((resolve, reject) => {
       const waiters = this.pending.get(externalId) ?? [];
       waiters.push({ resolve, reject });
@@ -40,8 +44,10 @@ export class LookupBatcher {
     for (const id of batch.keys()) this.pending.delete(id);
     if (this.pending.size > 0) this.timer = setTimeout(() => this.fire(), 0);
     this.query([...batch.keys()]).then(
-      (found) => {
-        for (const [id, waiters] of batch) for (const w of waiters) w.resolve(found.get(id) ?? []);
+      (result) => {
+        for (const [id, waiters] of batch)
+          for (const w of waiters)
+            w.resolve(result.kind === 'failed' ? result : { kind: 'found', contacts: result.found.get(id) ?? [] });
       },
       (err) => {
         for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
@@ -50,7 +56,10 @@ export class LookupBatcher {
   }
 
   /** One batch; every page is read. */
-  private async query(ids: string[]): Promise<Map<string, Contact[]>> {
+  private async query(
+    ids: string[],
+  ): Promise<{ kind: 'found'; found: Map<string, Contact[]> } | { kind: 'failed'; why: string }> {
+    const failed = (why: string) => ({ kind: 'failed' as const, why: `lookup: ${why}` });
     const asked = new Set(ids);
     const found = new Map<string, Contact[]>();
     const seen = new Set<string>();
@@ -60,13 +69,12 @@ export class LookupBatcher {
       searchParams.set('maxResults', String(LIST_MAX_RESULTS));
       if (pageToken) searchParams.set('pageToken', pageToken);
       const r = await this.api.call({ method: 'GET', path: 'v1/contacts', searchParams }, { count: 'lookups' });
-      if (r.kind === 'gaveUp') throw new LookupFailed(`lookup: ${r.message}`);
-      if (r.kind !== 'answer') throw new LookupFailed('lookup: not sent');
-      if (r.res.status !== 200) throw new LookupFailed(`lookup: ${describeApiError(r.res.status, r.res.body).message}`);
+      if (r.kind === 'gaveUp') return failed(r.message);
+      if (r.kind !== 'answer') return failed('not sent');
+      if (r.res.status !== 200) return failed(describeApiError(r.res.status, r.res.body).message);
       const page = contactsPage(r.res.body);
       // Only a well-formed answer may say "absent": an HTML page or a proxy's answer says nothing.
-      if (page === undefined)
-        throw new LookupFailed('lookup: the API answered 200 with a body that is not a page of contacts');
+      if (page === undefined) return failed('the API answered 200 with a body that is not a page of contacts');
       // A filter the API ignored (it answers an unfiltered page) must not pass another contact off as this one.
       for (const c of page.data) {
         if (c.externalId === null || !asked.has(c.externalId) || seen.has(c.id)) continue;
@@ -76,7 +84,7 @@ export class LookupBatcher {
       pageToken = page.nextPageToken;
       if (pageToken === null) {
         for (const list of found.values()) list.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
-        return found;
+        return { kind: 'found', found };
       }
     }
   }
@@ -91,7 +99,3 @@ export function contactsPage(body: unknown): { data: Contact[]; nextPageToken: s
 }
 
 const contactsPageSchema = z.object({ data: z.array(contactSchema), nextPageToken: z.string().nullable().optional() });
-
-export class LookupFailed extends Error {
-  readonly code = 'LOOKUP_FAILED';
-}

@@ -292,7 +292,7 @@ async function changesOf(
     ];
   const { jobApiClient } = await import('./job-api-client.js');
   const { Runner } = await import('./runner.js');
-  const { LookupBatcher, LookupFailed } = await import('../api/lookup.js');
+  const { LookupBatcher } = await import('../api/lookup.js');
   const runner = new Runner({ concurrency: 1 });
   // A look, not a job: two tries, not a minute of backoff against an API that cannot be reached.
   const { api: client } = jobApiClient(
@@ -306,8 +306,12 @@ async function changesOf(
   const lookup = new LookupBatcher(client, 0);
   try {
     const found = await Promise.all(records.map((r) => lookup.find(r.externalId)));
+    const failed = found.find((f) => f.kind === 'failed');
+    if (failed !== undefined)
+      return [`reading the changed records' contacts failed (${failed.why}): no field-by-field view`];
     return records.map((r, i) => {
-      const contact = found[i]![0];
+      const answer = found[i]!;
+      const contact = answer.kind === 'found' ? answer.contacts[0] : undefined;
       if (contact === undefined)
         return `line ${r.line} (${r.externalId}): its contact is gone from the workspace: it would be made again`;
       const diff = describeChange(contact, r.payload, config.update.arrays);
@@ -328,7 +332,7 @@ async function changesOf(
       return `line ${r.line} (${r.externalId}): ${[...(diff.length > 0 ? diff : ['the same fields as the contact holds now (changed since the last run, changed back in the app)']), ...met].join('; ')}`;
     });
   } catch (err) {
-    if (!(err instanceof LookupFailed) && !(err instanceof ImportError)) throw err;
+    if (!(err instanceof ImportError)) throw err;
     return [`reading the changed records' contacts failed (${(err as Error).message}): no field-by-field view`];
   } finally {
     await runner.finish();

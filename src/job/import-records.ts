@@ -1,7 +1,7 @@
 import { failedCardsPath } from '../report/failed-cards.js';
 import type { OwnerLookup } from '../mapping/map-record.js';
 import type { ApiClient } from '../api/client.js';
-import type { Contact } from '../api/contract.js';
+import type { LookupResult } from '../api/lookup.js';
 import type { HeaderIndex } from '../csv/header.js';
 import type { OpenedCsv } from '../csv/read-csv.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
@@ -94,7 +94,7 @@ export async function importRecords(
     arrays: i.config.update.arrays,
     sync: { conflicts: i.config.update.conflicts, fields: i.config.update.fields },
   };
-  const send = async ({ record, inDoubt, attemptedAt, sync, adopt }: SendPlan, current?: Promise<Contact[]>) => {
+  const send = async ({ record, inDoubt, attemptedAt, sync, adopt }: SendPlan, current?: Promise<LookupResult>) => {
     const hash = bodyHash(record.payload);
     let outcome: SendOutcome = { kind: 'notSent' };
     try {
@@ -128,10 +128,10 @@ export async function importRecords(
    * not when its turn to send comes: the lookups of the records read ahead
    * gather into requests of up to 20 ids, past the concurrency's count.
    */
-  const earlyLookup = (plan: SendPlan): Promise<Contact[]> | undefined => {
+  const earlyLookup = (plan: SendPlan): Promise<LookupResult> | undefined => {
     if (plan.sync === undefined || runner.stopping.signal.aborted) return undefined;
     const current = ctx.lookup.find(plan.record.externalId);
-    // Awaited by the record's task; a stop may leave it unawaited.
+    // Awaited by the record's task; a stop may leave it unawaited (it rejects only on a bug).
     current.catch(() => {});
     return current;
   };

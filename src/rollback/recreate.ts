@@ -1,7 +1,7 @@
 import type { ApiClient } from '../api/client.js';
 import { sourceProblem, type Contact, type ContactRequest, contactInBody } from '../api/contract.js';
 import { describeApiError } from '../api/api-error.js';
-import { LookupBatcher, LookupFailed } from '../api/lookup.js';
+import { LookupBatcher } from '../api/lookup.js';
 import type { JobContact } from '../ownership/created-by-job.js';
 
 /** How re-creating a removed workspace contact ended. */
@@ -42,7 +42,13 @@ export async function recreateRemoved(api: ApiClient, removed: JobContact, befor
     ...(before.createdByUserId?.startsWith('US') && { createdByUserId: before.createdByUserId }),
   };
   const lookup = new LookupBatcher(api, 0);
-  const find = async (): Promise<Contact | undefined> => (await lookup.find(marker))[0];
+  /** The contact the marker finds; a lookup that could not say is a failure of this step (a rerun looks again). */
+  class NotFound extends Error {}
+  const find = async (): Promise<Contact | undefined> => {
+    const found = await lookup.find(marker);
+    if (found.kind === 'failed') throw new NotFound(found.why);
+    return found.contacts[0];
+  };
   try {
     let made = await find();
     if (made === undefined) {
@@ -78,7 +84,7 @@ export async function recreateRemoved(api: ApiClient, removed: JobContact, befor
       };
     return { kind: 'recreated', newId: made.id };
   } catch (err) {
-    if (err instanceof LookupFailed) return { kind: 'failed', why: `${err.message} (a rerun tries again)` };
+    if (err instanceof NotFound) return { kind: 'failed', why: `${err.message} (a rerun tries again)` };
     throw err;
   }
 }

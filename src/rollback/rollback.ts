@@ -15,7 +15,7 @@ import { readPriorStates } from '../ownership/prior-states.js';
 import { proveOwnershipSharp } from '../ownership/prove-sharp.js';
 import { AtomicPrivateFile, statePath, writePrivateFile } from '../state/private-files.js';
 import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
-import { LookupBatcher, LookupFailed } from '../api/lookup.js';
+import { LookupBatcher } from '../api/lookup.js';
 import type { Transport } from '../api/transport.js';
 import { jobApiClient } from '../job/job-api-client.js';
 import { Runner } from '../job/runner.js';
@@ -180,16 +180,13 @@ async function settleInDoubt(api: ApiClient, past: ResumeState, contacts: Map<st
   let unsettled = 0;
   await Promise.all(
     open.map(async ([id, line]) => {
-      try {
-        const proof = await proveOwnershipSharp(api, await lookup.find(id), past.attemptedAt.get(id), false);
-        if (proof.kind === 'ours')
-          contacts.set(id, { externalId: id, contactId: proof.contact.id, line, relation: 'created' });
-        // Nothing of the import calibrated the clock: left alone, counted as not settled.
-        else if (proof.kind === 'uncalibrated') unsettled++;
-      } catch (err) {
-        if (!(err instanceof LookupFailed)) throw err;
-        unsettled++;
-      }
+      const found = await lookup.find(id);
+      if (found.kind === 'failed') return void unsettled++;
+      const proof = await proveOwnershipSharp(api, found.contacts, past.attemptedAt.get(id), false);
+      if (proof.kind === 'ours')
+        contacts.set(id, { externalId: id, contactId: proof.contact.id, line, relation: 'created' });
+      // Nothing of the import calibrated the clock: left alone, counted as not settled.
+      else if (proof.kind === 'uncalibrated') unsettled++;
     }),
   );
   return unsettled;

@@ -13,7 +13,7 @@ import type { Relation } from '../journal/events.js';
 import { proveOwnershipSharp } from '../ownership/prove-sharp.js';
 import type { IndexedContact } from '../workspace/index.js';
 import { describeApiError, refusesKeyOrRoute } from '../api/api-error.js';
-import { LookupFailed, type LookupBatcher } from '../api/lookup.js';
+import type { LookupBatcher, LookupResult } from '../api/lookup.js';
 import { updateBody } from './update-body.js';
 import type { Base } from '../sync/base.js';
 import { threeWayBody, type Conflict, type SyncRules, type ThreeWay } from '../sync/three-way.js';
@@ -45,7 +45,7 @@ export interface RecordToSend {
    */
   readonly sync?: {
     readonly relation: Relation;
-    readonly current?: Promise<Contact[]>;
+    readonly current?: Promise<LookupResult>;
     readonly base?: Base;
     readonly verify?: true;
   };
@@ -169,7 +169,7 @@ async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOu
   const settle = async (why: string): Promise<SendOutcome | undefined> => {
     const found = await findContacts(ctx, rec.externalId);
     if (found.kind === 'failed')
-      return fail('LOOKUP_FAILED', `${why}; then the lookup by externalId failed: ${found.failed}`, true, true);
+      return fail('LOOKUP_FAILED', `${why}; then the lookup by externalId failed: ${found.why}`, true, true);
     // Another source's contact with the externalId is not what this record's create made (identity is source + externalId).
     const proof = await proveOwnershipSharp(ctx.api, ofSource(found.contacts, rec.body), firstAt);
     if (proof.kind === 'absent') {
@@ -288,7 +288,7 @@ async function onConflict(
   if (found.kind === 'failed')
     return fail(
       'LOOKUP_FAILED',
-      `the API answered 409 (the externalId exists); then the lookup of its contact failed: ${found.failed}`,
+      `the API answered 409 (the externalId exists); then the lookup of its contact failed: ${found.why}`,
       true,
       doubt,
     );
@@ -342,12 +342,12 @@ async function syncRecord(
   ctx: SendContext,
   rec: RecordToSend,
   relation: Relation,
-  current?: Promise<Contact[]>,
+  current?: Promise<LookupResult>,
   base?: Base,
 ): Promise<SendOutcome> {
   const found = await findContacts(ctx, rec.externalId, current);
   if (found.kind === 'failed')
-    return fail('LOOKUP_FAILED', `a changed record: reading its contact failed: ${found.failed}`, true);
+    return fail('LOOKUP_FAILED', `a changed record: reading its contact failed: ${found.why}`, true);
   // The record's contact is the one of its source: another integration's with the same externalId is never updated.
   const mine = ofSource(found.contacts, rec.body);
   if (mine.length === 0) return createRecord(ctx, { ...rec, inDoubt: false });
@@ -373,12 +373,11 @@ async function syncRecord(
 async function verifyRecord(
   ctx: SendContext,
   rec: RecordToSend,
-  current?: Promise<Contact[]>,
+  current?: Promise<LookupResult>,
   base?: Base,
 ): Promise<SendOutcome> {
   const found = await findContacts(ctx, rec.externalId, current);
-  if (found.kind === 'failed')
-    return fail('LOOKUP_FAILED', `--verify: reading its contact failed: ${found.failed}`, true);
+  if (found.kind === 'failed') return fail('LOOKUP_FAILED', `--verify: reading its contact failed: ${found.why}`, true);
   const mine = ofSource(found.contacts, rec.body);
   if (mine.length === 0) {
     const made = await createRecord(ctx, { ...rec, inDoubt: false });
@@ -543,16 +542,9 @@ const driftRepair =
     return { body: drift.length === 0 ? null : driftRepairBody(current, rec.body, drift), conflicts: [] };
   };
 
-/** A lookup by externalId (or its answer, asked earlier): the contacts, or why the API could not say (anything else is thrown). */
-async function findContacts(
+/** A lookup by externalId, or its answer asked earlier (job/import-records.ts asks changed records' ahead). */
+const findContacts = (
   ctx: Pick<SendContext, 'lookup'>,
   externalId: string,
-  asked?: Promise<Contact[]>,
-): Promise<{ kind: 'found'; contacts: Contact[] } | { kind: 'failed'; failed: string }> {
-  try {
-    return { kind: 'found', contacts: await (asked ?? ctx.lookup.find(externalId)) };
-  } catch (err) {
-    if (err instanceof LookupFailed) return { kind: 'failed', failed: err.message };
-    throw err;
-  }
-}
+  asked?: Promise<LookupResult>,
+): Promise<LookupResult> => asked ?? ctx.lookup.find(externalId);
