@@ -585,7 +585,8 @@ describe('adopting what the workspace already has', () => {
     writeRows(input, [header, row('a', 'Ada', 'ada@example.com', '+14155550101')]);
     expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts.adopted).toBe(1);
     const ada = sandbox.contacts()[0]!;
-    await new Promise((r) => setTimeout(r, 5));
+    // The app's edit must carry a later updatedAt than the job's write: wait for the clock to pass it, not a fixed time.
+    while (Date.now() <= Date.parse(ada.updatedAt)) await new Promise((r) => setImmediate(r));
     const edit = await fetch(`${sandbox.url}/v1/contacts/${ada.id}`, {
       method: 'PATCH',
       headers: { authorization: sandbox.apiKey },
