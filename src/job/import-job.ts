@@ -47,7 +47,7 @@ import { deleteMissing, deletionHistory, type SourceSeen } from './delete-missin
 import { type DeleteMissingResult } from '../report/summary.js';
 import { changedIds, matchingIndex } from './input-passes.js';
 import { readReviewDecisions, reviewSource } from './review-decisions.js';
-import { checkCreatedByUser, checkWorkspace } from '../send/workspace-check.js';
+import { checkCreatedByUser, checkWorkspace } from '../workspace/workspace-check.js';
 
 /** `breaker`, `transport`, `clock`, `random`: the API client's (job-api-client.ts); the last three are injected in tests. */
 export interface ImportOptions extends Pick<JobApiClientOptions, 'breaker' | 'transport' | 'clock' | 'random'> {

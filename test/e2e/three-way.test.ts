@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { dryRun } from '../../src/job/dry-run.js';
 import { importJob } from '../../src/job/import-job.js';
-import { jobStatus } from '../../src/status.js';
+import { jobStatus } from '../../src/rollback/status.js';
 import { silentLog } from '../../src/log.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { configFrom } from '../helpers/config.js';

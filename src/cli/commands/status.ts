@@ -1,4 +1,4 @@
-import { formatStatus, jobStatus } from '../../status.js';
+import { formatStatus, jobStatus } from '../../rollback/status.js';
 
 /** `status`: what a job has done, from its state directory alone. */
 export async function statusCommand(stateDir: string, json: boolean): Promise<void> {

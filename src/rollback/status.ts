@@ -1,13 +1,13 @@
-import { lockState } from './state/run-lock.js';
-import { ExitCode } from './errors.js';
+import { lockState } from '../state/run-lock.js';
+import { ExitCode } from '../errors.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { rollbackOutcomes } from './rollback/rollback-state.js';
-import { ProblemCode } from './mapping/problem.js';
-import { apiStatusOf } from './api/api-error.js';
-import { replayJournal } from './journal/replay.js';
-import { runsFromJournal } from './journal/runs.js';
-import { statePath } from './state/private-files.js';
-import { existingJournal } from './state/state-dir.js';
+import { rollbackOutcomes } from './rollback-state.js';
+import { ProblemCode } from '../mapping/problem.js';
+import { apiStatusOf } from '../api/api-error.js';
+import { replayJournal } from '../journal/replay.js';
+import { runsFromJournal } from '../journal/runs.js';
+import { statePath } from '../state/private-files.js';
+import { existingJournal } from '../state/state-dir.js';
 
 export interface JobStatus {
   readonly stateDir: string;

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatStatus, jobStatus } from '../src/status.js';
-import { useTempDir } from './helpers/temp-dir.js';
+import { formatStatus, jobStatus } from '../../src/rollback/status.js';
+import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
 
