@@ -9,7 +9,13 @@ import type { JsonlWriter } from '../report/jsonl-writer.js';
 import type { ReviewReport } from '../report/review-report.js';
 import type { PastFailure } from '../journal/replay.js';
 import { apiStatusOf, refusesKeyOrRoute } from '../api/api-error.js';
-import type { RefusalBreaker, Trip } from '../send/refusal-breaker.js';
+import type { BreakerVerdict, RefusalBreaker, Trip } from '../send/refusal-breaker.js';
+
+/** A refused record as the breaker holds it: the record, and the problem it fails with if it is its own. */
+export interface HeldRefusal {
+  readonly record: ValidRecord;
+  readonly problem: { readonly code: string; readonly line: number; readonly message: string };
+}
 import type { SendOutcome } from '../send/send-record.js';
 import type { Plan } from './plan.js';
 import type { IndexedContact } from '../workspace/index.js';
@@ -30,7 +36,7 @@ export interface RecorderSinks {
   /** Records that match contacts a person must decide on (review.csv). */
   readonly review?: ReviewReport;
   /** The import: tells a job-wide refusal from bad records. */
-  readonly breaker?: RefusalBreaker;
+  readonly breaker?: RefusalBreaker<HeldRefusal>;
   /** What earlier runs journaled of a record's failure: a refusal repeated after a job-wide trip is the record's own. */
   readonly pastFailure?: (externalId: string) => PastFailure | undefined;
   /** Called once when the breaker trips, after the refused records were journaled as retryable. */
@@ -92,7 +98,10 @@ export class Recorder {
         return;
       }
       case 'failedBefore':
-        this.failed(plan.record, { code: plan.code, line: plan.record.line, message: plan.message });
+        this.failed({
+          record: plan.record,
+          problem: { code: plan.code, line: plan.record.line, message: plan.message },
+        });
         return;
     }
   }
@@ -124,16 +133,17 @@ export class Recorder {
           line: record.line,
           message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}`,
         };
-        if (!outcome.countsTowardTrip || !this.sinks.breaker?.mayTrip(outcome.code)) {
-          this.failed(record, problem);
-          if (outcome.countsTowardTrip) this.refused(record, hash, outcome.code, outcome.message);
-          return;
-        }
-        // It may be one of a job-wide refusal's: held until the streak breaks (then failed) or trips (then not the record's).
-        if (this.held.length > 0 && this.held[0]!.problem.code !== outcome.code) this.release();
-        this.held.push({ record, problem });
-        this.refused(record, hash, outcome.code, outcome.message);
-        return;
+        const breaker = this.sinks.breaker;
+        if (breaker === undefined) return this.failed({ record, problem });
+        // The breaker judges: the record's own failure, held (it may be one of a job-wide refusal's), or a trip.
+        const refusal = {
+          externalId: record.externalId,
+          line: record.line,
+          code: outcome.code,
+          message: outcome.message,
+          bodyHash: hash,
+        };
+        return this.apply(breaker.judge({ record, problem }, refusal, outcome.countsTowardTrip));
       }
       case 'notSent':
       case 'inDoubt':
@@ -190,23 +200,20 @@ export class Recorder {
     this.sinks.review?.add(record.line, record.externalId, displayName(df.firstName, df.lastName), why, candidates);
   }
 
-  /** Refusals held while they may be one of a job-wide refusal's (at most the breaker's streak). */
-  private held: { record: ValidRecord; problem: { code: string; line: number; message: string } }[] = [];
-
-  private failed(record: ValidRecord, problem: { code: string; line: number; message: string }): void {
+  private failed({ record, problem }: HeldRefusal): void {
     this.counts.add('failed', [problem.code]);
     this.counts.digest.add('failed', [problem]);
     this.sinks.failures.add(record.fields, record.line, [problem]);
   }
 
-  /** The held refusals were the records' own after all (the streak broke, or the run ended). */
-  private release(): void {
-    for (const h of this.held.splice(0)) this.failed(h.record, h.problem);
+  private succeeded(): void {
+    for (const h of this.sinks.breaker?.succeed() ?? []) this.failed(h);
   }
 
-  private succeeded(): void {
-    this.release();
-    this.sinks.breaker?.success();
+  /** What the breaker decided of a refusal, carried out. */
+  private apply(verdict: BreakerVerdict<HeldRefusal>): void {
+    for (const h of verdict.failed) this.failed(h);
+    if (verdict.tripped !== undefined) this.tripped(verdict.tripped.trip, verdict.tripped.items);
   }
 
   /** A record whose contact is (or in a dry run would be) in the workspace: whether it has a phone, and the values it left out. */
@@ -252,17 +259,9 @@ export class Recorder {
     };
   }
 
-  private refused(record: ValidRecord, hash: string, code: string, message: string): void {
-    const trip = this.sinks.breaker?.refused({
-      externalId: record.externalId,
-      line: record.line,
-      code,
-      message,
-      bodyHash: hash,
-    });
-    if (trip === undefined) return;
-    // Not the records' fault: none is counted failed or listed in failures.csv, none stays failed for good, a rerun sends them.
-    for (const h of this.held.splice(0)) this.counts.add('tripped', [h.problem.code]);
+  /** A job-wide refusal: none of its records is counted failed or listed in failures.csv, none stays failed for good, a rerun sends them. */
+  private tripped(trip: Trip, held: readonly HeldRefusal[]): void {
+    for (const h of held) this.counts.add('tripped', [h.problem.code]);
     for (const r of trip.refused) {
       this.sinks.journal?.append({
         t: 'failed',
@@ -291,7 +290,7 @@ export class Recorder {
   }
 
   async commit(): Promise<void> {
-    this.release();
+    for (const h of this.sinks.breaker?.release() ?? []) this.failed(h);
     await Promise.all([
       this.sinks.failures.commit(),
       this.sinks.dropped.commit(),

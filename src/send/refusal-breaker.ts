@@ -24,15 +24,33 @@ const keyOrWorkspace = (code: string) => {
 };
 
 /**
+ * What becomes of a refused record and those held before it: `failed`, the
+ * records' own refusals (the streak broke, or this one cannot be a job's);
+ * `tripped`, the records of a streak that is the key's or the workspace's
+ * (none of them failed); the rest stay held.
+ */
+export interface BreakerVerdict<T> {
+  readonly failed: readonly T[];
+  readonly tripped?: { readonly trip: Trip; readonly items: readonly T[] };
+}
+
+/**
  * Tells a job-wide refusal from bad records: when the first `streak` records
  * a run sends are all refused with the same code, or `streak` in a row are
  * refused with a 403 or a 404 (the key lacks a permission, the API's address is
  * wrong) at any point, the cause is
  * not in the records. The job should stop and ask for a person, and mark none
  * of them failed for good. Pure: fed outcomes, returns a trip once.
+ *
+ * It also judges each refused record (judge): one that may be part of a
+ * job-wide refusal is held until the streak breaks (then it is the record's
+ * own failure) or trips (then it is not the record's). The recorder applies
+ * the verdicts; the breaker holds the records, whatever they are (T).
  */
-export class RefusalBreaker {
+export class RefusalBreaker<T = unknown> {
   private run: Refusal[] = [];
+  /** Records held while they may be one of a job-wide refusal's (at most the streak), with their code. */
+  private held: { item: T; code: string }[] = [];
   private succeeded = false;
   private tripped = false;
 
@@ -46,6 +64,34 @@ export class RefusalBreaker {
   success(): void {
     this.succeeded = true;
     this.run = [];
+  }
+
+  /**
+   * A record refused by the API. `countsTowardTrip`: the refusal could be the
+   * job's (a 4xx naming no field of the record, not one a trip excused before).
+   */
+  judge(item: T, refusal: Refusal, countsTowardTrip: boolean): BreakerVerdict<T> {
+    if (!countsTowardTrip || !this.mayTrip(refusal.code)) {
+      const trip = countsTowardTrip ? this.refused(refusal) : undefined;
+      return trip === undefined ? { failed: [item] } : { failed: [item], tripped: { trip, items: this.release() } };
+    }
+    // A refusal of another code breaks the streak: the held ones were the records' own.
+    const failed = this.held.length > 0 && this.held[0]!.code !== refusal.code ? this.release() : [];
+    this.held.push({ item, code: refusal.code });
+    const trip = this.refused(refusal);
+    return trip === undefined ? { failed } : { failed, tripped: { trip, items: this.release() } };
+  }
+
+  /** A record went through: the streak is broken, and the held refusals were the records' own. */
+  succeed(): T[] {
+    const released = this.release();
+    this.success();
+    return released;
+  }
+
+  /** The held records, given up (the streak broke, or the run ended): their refusals are their own. */
+  release(): T[] {
+    return this.held.splice(0).map((h) => h.item);
   }
 
   /** A permanent refusal by the API; returns the trip when this one completes a streak. */

@@ -41,3 +41,22 @@ test('403s in a row trip even after successes: a key that lost a permission mid-
   b.refused(refusal(1, 'API_403_0801403'));
   expect(b.refused(refusal(2, 'API_403_0801403'))!.message).toMatch(/3 records in a row were all refused with API_403/);
 });
+
+test("judge: refusals that may be a job-wide one are held; another code or a success gives them back as the records' own; a trip takes them all as not the records'", () => {
+  const b = new RefusalBreaker<string>(3);
+  expect(b.judge('a', refusal(0), true)).toEqual({ failed: [] });
+  // Another code breaks the streak: "a" was its record's own.
+  expect(b.judge('b', refusal(1, 'API_422_0800422'), true)).toEqual({ failed: ['a'] });
+  // A refusal that cannot be the job's (it names a field, or a trip excused it before) is the record's at once.
+  expect(b.judge('c', refusal(2, 'API_400_0800400'), false)).toEqual({ failed: ['c'] });
+  expect(b.succeed()).toEqual(['b']);
+  // After a success only the key's or the route's refusals may trip: three 403s in a row do.
+  expect(b.judge('d', refusal(3, 'API_403_0801403'), true)).toEqual({ failed: [] });
+  expect(b.judge('e', refusal(4, 'API_403_0801403'), true)).toEqual({ failed: [] });
+  const verdict = b.judge('f', refusal(5, 'API_403_0801403'), true);
+  expect(verdict.failed).toEqual([]);
+  expect(verdict.tripped?.items).toEqual(['d', 'e', 'f']);
+  expect(verdict.tripped?.trip.refused.map((r) => r.externalId)).toEqual(['e3', 'e4', 'e5']);
+  // A run that ends gives back what it still holds.
+  expect(b.release()).toEqual([]);
+});
