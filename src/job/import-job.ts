@@ -49,8 +49,21 @@ import { changedIds, matchingIndex } from './input-passes.js';
 import { readReviewDecisions, reviewSource } from './review-decisions.js';
 import { checkCreatedByUser, checkWorkspace } from '../workspace/workspace-check.js';
 
-/** `breaker`, `transport`, `clock`, `random`: the API client's (job-api-client.ts); the last three are injected in tests. */
-export interface ImportOptions extends Pick<JobApiClientOptions, 'breaker' | 'transport' | 'clock' | 'random'> {
+/**
+ * What tests replace or shorten, apart from what a run is asked to do: the API
+ * client's transport, clock and randomness and its down-breaker
+ * (job-api-client.ts), the grace a stop gives requests on their way, and the
+ * refusal streak that makes a job-wide refusal.
+ */
+export interface ImportSeams extends Pick<JobApiClientOptions, 'breaker' | 'transport' | 'clock' | 'random'> {
+  /** How long requests on their way may take to finish once the job stops. */
+  readonly graceMs?: number;
+  /** Records refused in a row with one code before the job stops as a job-wide refusal (default 10). */
+  readonly refusalStreak?: number;
+}
+
+/** What an import is asked to do (the CLI's flags and config), and, apart, the seams tests replace. */
+export interface ImportOptions {
   /** What to do after this run, in words and as commands, for report.html (the CLI knows how it was started). */
   readonly nextSteps?: (summary: Summary) => readonly NextStep[];
   readonly config: ResolvedConfig;
@@ -82,12 +95,9 @@ export interface ImportOptions extends Pick<JobApiClientOptions, 'breaker' | 'tr
   readonly sameWorkspace?: boolean;
   /** Aborted by the CLI on SIGINT/SIGTERM. */
   readonly stop?: AbortSignal;
-  /** How long requests on their way may take to finish once the job stops. */
-  readonly graceMs?: number;
   /** Called about once a second and at the end with where the job stands. */
   readonly progress?: ProgressSink;
-  /** Records refused in a row with one code before the job stops as a job-wide refusal (default 10). */
-  readonly refusalStreak?: number;
+  readonly seams?: ImportSeams;
 }
 
 /**
@@ -146,11 +156,15 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     if (changedMapping !== undefined) log.warn(changedMapping, 'MAPPING_CHANGED');
     const runner = new Runner({
       concurrency: config.api.concurrency,
-      graceMs: options.graceMs,
+      graceMs: options.seams?.graceMs,
       maxDurationMs: options.maxDurationMs,
       signal: options.stop,
     });
-    const { api, stats } = jobApiClient({ ...options, api: options.config.api }, baseUrl, runner);
+    const { api, stats } = jobApiClient(
+      { ...options.seams, apiKey: options.apiKey, api: options.config.api },
+      baseUrl,
+      runner,
+    );
     // What an earlier run measured of the contacts' clock proves its attempts' contacts before this run writes anything.
     if (past.clock !== undefined) api.serverClock.seed(past.clock);
     // Before anything is sent or written: the key is accepted and the config fits the workspace.
@@ -260,6 +274,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       const only = review === undefined ? undefined : (id: string) => review.decisions.has(id);
       sent = await importRecords({
         ...options,
+        ...(options.seams?.refusalStreak !== undefined && { refusalStreak: options.seams.refusalStreak }),
         csv,
         header,
         past,

@@ -604,7 +604,7 @@ describe('a job-wide refusal or an API that is down stops the job for a person, 
     const input = join(dir(), 'contacts.csv');
     const file = writeContactsFile(input, 200);
     const summary = await runImport(sandbox, input, {
-      breaker: { failures: 10, quietMs: 150 },
+      seams: { breaker: { failures: 10, quietMs: 150 } },
       api: { concurrency: 4, retry: { attempts: 50, baseDelayMs: 5, maxDelayMs: 20 } },
     });
     expect(summary.exitCode).toBe(3);
@@ -685,7 +685,7 @@ test('a stop whose grace period cuts requests on their way counts them as sent b
   const stop = new AbortController();
   const running = runImport(sandbox, input, {
     stop: stop.signal,
-    graceMs: 100,
+    seams: { graceMs: 100 },
     api: { concurrency: 4, timeoutMs: 2000 },
   });
   while (!sandbox.requests().some((r) => r.method === 'POST')) await new Promise((r) => setTimeout(r, 5));
