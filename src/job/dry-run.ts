@@ -4,19 +4,18 @@ import type { OwnerLookup } from '../mapping/map-record.js';
 import { realpathOrSame } from '../util/realpath-or-same.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/resolved.js';
-import { indexHeader } from '../csv/header.js';
-import { inputFormat, openInput } from '../input/open-input.js';
-import { workbookTemp } from '../state/workbook-temp.js';
 import type { Log } from '../log.js';
 import { Classifier } from '../classify/classify.js';
 import { DroppedValuesReport } from '../report/dropped-report.js';
 import { FailuresReport } from '../report/failures-report.js';
 import { JsonlWriter } from '../report/jsonl-writer.js';
-import { ensurePrivateDir, statePath, writePrivateFile } from '../state/private-files.js';
+import { ensurePrivateDir, statePath } from '../state/private-files.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
 import { ContactPreview } from '../report/contact-preview.js';
-import { renderReport, type NextStep } from '../report/html-report.js';
+import type { NextStep } from '../report/html-report.js';
 import { runPipeline } from './pipeline.js';
+import { writeRunReports } from '../report/run-reports.js';
+import { openJobInput, type OpenedJobInput } from './open-job-input.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { replayJournal, type ResumeState } from '../journal/replay.js';
 import { ReviewReport } from '../report/review-report.js';
@@ -78,22 +77,17 @@ export function dryRunReportDir(stateDir: string, input?: string): string {
  * reports go to `dry-run/` in the state directory: an import's stay as they were.
  */
 export async function dryRun(options: DryRunOptions): Promise<Summary> {
-  // A workbook's parked sheets go into the state directory, not the OS temp folder.
-  const restoreTemp = (await inputFormat(options.input)) === 'xlsx' ? workbookTemp(options.stateDir) : () => {};
+  const startedAt = new Date();
+  const opened = await openJobInput(options.input, options.config, options.stateDir);
   try {
-    return await dryRunOf(options);
+    return await dryRunOf(options, opened, startedAt);
   } finally {
-    restoreTemp();
+    opened.restoreTemp();
   }
 }
 
-async function dryRunOf(options: DryRunOptions): Promise<Summary> {
+async function dryRunOf(options: DryRunOptions, { csv, header }: OpenedJobInput, startedAt: Date): Promise<Summary> {
   const { config, input, stateDir } = options;
-  const startedAt = new Date();
-  const csv = await openInput(input, config.csv);
-  const header = indexHeader(csv.header, config.columnUses, input);
-  // Nothing is written before the input and config are known to fit together.
-  ensurePrivateDir(stateDir);
   const reportDir = dryRunReportDir(stateDir, input);
   ensurePrivateDir(reportDir);
   // What a run of this job would do: the journal says what is finished (read only: a run may be appending).
@@ -175,11 +169,7 @@ async function dryRunOf(options: DryRunOptions): Promise<Summary> {
     },
     recorder.counts,
   );
-  await writePrivateFile(statePath(reportDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
-  await writePrivateFile(
-    statePath(reportDir, 'reportHtml'),
-    renderReport(summary, [], options.nextSteps?.(summary) ?? []),
-  );
+  await writeRunReports(reportDir, summary, [], options.nextSteps?.(summary) ?? []);
   return summary;
 }
 

@@ -7,9 +7,6 @@ import { ApiClient } from '../api/client.js';
 import type { MatchKey, ResolvedConfig } from '../config/resolved.js';
 import { refuseUnmatchedFirstRun } from '../workspace/build-index.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
-import { indexHeader, type HeaderIndex } from '../csv/header.js';
-import { inputFormat, openInput } from '../input/open-input.js';
-import { workbookTemp } from '../state/workbook-temp.js';
 import { existsSync, statSync } from 'node:fs';
 import { JobAbortedError, ExitCode, UsageError } from '../errors.js';
 import { JOURNAL_FORMAT } from '../state/private-files.js';
@@ -30,18 +27,20 @@ import { checkSameWorkspace } from '../ownership/same-workspace.js';
 import type { Log } from '../log.js';
 import { Counts } from '../report/counts.js';
 import { writeCreatedReport } from '../report/created-report.js';
-import { ensurePrivateDir, statePath, writePrivateFile } from '../state/private-files.js';
+import { statePath } from '../state/private-files.js';
 import { type ProgressSink } from '../report/progress.js';
 import { buildSummary, completedExitCode, runFacts, type FailedTolerance, type Summary } from '../report/summary.js';
 import type { RequestStats } from '../api/request-stats.js';
 import { jobApiClient, type JobApiClientOptions } from './job-api-client.js';
-import { renderReport, type NextStep } from '../report/html-report.js';
+import type { NextStep } from '../report/html-report.js';
 import { runsFromJournal, type RunRow } from '../journal/runs.js';
 import { deletedSizeBefore, keepRunFiles, runFolderFiles } from '../state/run-folders.js';
+import { summaryJson, writeRunReports } from '../report/run-reports.js';
 import { mappingChangeWarning } from '../journal/mapping-check.js';
 import type { Timeline } from '../report/timeline.js';
 import { abortedBy, Runner, type RunEnd } from './runner.js';
 import { importRecords } from './import-records.js';
+import { openJobInput } from './open-job-input.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { deleteMissing, deletionHistory, type SourceSeen } from './delete-missing.js';
 import { type DeleteMissingResult } from '../report/summary.js';
@@ -123,18 +122,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   const deletedFrom = deletedSizeBefore(stateDir);
   const baseUrl = normalizeBaseUrl(options.baseUrl ?? config.api.baseUrl);
 
-  // A workbook's parked sheets go into the state directory, not the OS temp folder.
-  const restoreTemp = (await inputFormat(input)) === 'xlsx' ? workbookTemp(stateDir) : () => {};
-  let csv: OpenedCsv;
-  let header: HeaderIndex;
-  try {
-    csv = await openInput(input, config.csv);
-    header = indexHeader(csv.header, config.columnUses, input);
-  } catch (err) {
-    restoreTemp();
-    throw err;
-  }
-  ensurePrivateDir(stateDir);
+  const { csv, header, restoreTemp } = await openJobInput(input, config, stateDir);
   let releaseLock: () => void;
   try {
     releaseLock = acquireRunLock(stateDir, log);
@@ -467,12 +455,12 @@ async function finishJob(
       table.delimiter,
     );
   }
-  await writePrivateFile(statePath(stateDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
   const removed =
     deletion !== undefined && !('skipped' in deletion)
       ? { deleted: deletion.deleted, released: deletion.released }
       : {};
-  const files = keepRunFiles(stateDir, startedAt, deletedFrom);
+  // This run's own copies first (runs/<start>/), so report.html links them.
+  const files = keepRunFiles(stateDir, startedAt, deletedFrom, summaryJson(summary));
   const thisRun: RunRow = {
     pid: process.pid,
     startedAt: startedAt.toISOString(),
@@ -492,10 +480,7 @@ async function finishJob(
     ...pastRows.map((r) => ({ ...r, ...(folders.has(r.startedAt) && { files: folders.get(r.startedAt)! }) })),
     thisRun,
   ];
-  await writePrivateFile(
-    statePath(stateDir, 'reportHtml'),
-    renderReport(summary, rows, options.nextSteps?.(summary) ?? []),
-  );
+  await writeRunReports(stateDir, summary, rows, options.nextSteps?.(summary) ?? []);
   journal?.append({
     t: 'run',
     event: 'end',

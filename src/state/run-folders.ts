@@ -10,7 +10,7 @@ import { ensurePrivateDir, openPrivateFile, STATE_FILES, statePath } from './pri
  */
 
 /** The reports a run leaves that are its own: copied whole when this run wrote them. */
-const RUN_FILES = ['failures', 'failedCards', 'droppedValues', 'review', 'conflicts', 'drift', 'summary'] as const;
+const RUN_FILES = ['failures', 'failedCards', 'droppedValues', 'review', 'conflicts', 'drift'] as const;
 
 /** A run's folder name: its start time, with the colons Windows refuses in a name made dashes (2026-12-07T01-00-00.123Z). */
 export const runFolderName = (startedAt: string): string => startedAt.replace(/:/g, '-');
@@ -33,7 +33,7 @@ export function deletedSizeBefore(stateDir: string): number {
  * this run added to deleted.csv under its header. Copies, not links: a person
  * may edit the file at the top in place.
  */
-export function keepRunFiles(stateDir: string, startedAt: Date, deletedFrom: number): string[] {
+export function keepRunFiles(stateDir: string, startedAt: Date, deletedFrom: number, summaryJson: string): string[] {
   const folder = join(stateDir, runFolderOf(startedAt.toISOString()));
   ensurePrivateDir(join(stateDir, STATE_FILES.runs));
   ensurePrivateDir(folder);
@@ -42,6 +42,12 @@ export function keepRunFiles(stateDir: string, startedAt: Date, deletedFrom: num
     if (existsSync(path) && statSync(path).mtimeMs >= startedAt.getTime()) copyFileSync(path, statePath(folder, file));
   }
   copyTail(statePath(stateDir, 'deleted'), deletedFrom, statePath(folder, 'deleted'));
+  const fd = openPrivateFile(statePath(folder, 'summary'), 'w');
+  try {
+    writeSync(fd, summaryJson);
+  } finally {
+    closeSync(fd);
+  }
   return readdirSync(folder)
     .filter((f) => f !== STATE_FILES.marker)
     .sort();
