@@ -255,7 +255,7 @@ class DeletedCsv {
   /** A fresh file takes the input's delimiter; rows appended to an older one keep its own. */
   constructor(path: string, inputDelimiter: string) {
     const fresh = !existsSync(path);
-    this.delimiter = fresh ? inputDelimiter : delimiterOfReport(path, CSV_HEADER[0]!, CSV_HEADER[1]!, ',');
+    this.delimiter = fresh ? inputDelimiter : delimiterOfReport(path, ',');
     this.fd = openPrivateFile(path, 'a');
     if (fresh) writeSync(this.fd, `${UTF8_BOM}${safeCsvRow(CSV_HEADER, this.delimiter)}`);
   }

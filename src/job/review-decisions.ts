@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { detectDelimiter } from '../csv/detect-delimiter.js';
 import { restoreCell } from '../csv/spreadsheet-safe.js';
 import { UsageError } from '../errors.js';
 import type { ReviewDecision } from '../journal/events.js';
@@ -28,12 +29,11 @@ const isReviewHeader = (header: readonly string[]) =>
 export function readReviewDecisions(file: string): ReviewInput | undefined {
   if (!existsSync(file) || !statSync(file).isFile()) return undefined;
   // The header alone decides: an export of a million rows is not read whole for it.
-  // Written with the input's delimiter, perhaps saved again by a spreadsheet with its own: the one that makes the header a review's.
+  // Written with the input's delimiter, perhaps saved again by a spreadsheet with its own: read as an input's header is.
   const line = firstLine(file).replace(/^\uFEFF/, '');
-  const delimiter = [',', ';', '\t', '|'].find((d) =>
-    isReviewHeader(line.split(d).map((c) => c.trim().replace(/^"(.*)"$/, '$1'))),
-  );
-  if (delimiter === undefined) {
+  const delimiter = detectDelimiter(line);
+  const header = line.split(delimiter).map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+  if (!isReviewHeader(header)) {
     // The job's review.csv from before the decision column: say what to do rather than read it as contacts.
     if (basename(file) === STATE_FILES.review)
       throw new UsageError(

@@ -31,7 +31,7 @@ export async function writeCreatedReport(
     existsSync(journalPath) &&
     continueFrom <= statSync(journalPath).size;
   // The rows copied keep their delimiter; a file started afresh takes the input's.
-  const delimiter = resume ? delimiterOfReport(outPath, 'line', 'externalId', ',') : inputDelimiter;
+  const delimiter = resume ? delimiterOfReport(outPath, ',') : inputDelimiter;
   if (resume) {
     for await (const chunk of createReadStream(outPath)) {
       file.stream.write(chunk as Buffer);

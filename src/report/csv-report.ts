@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { detectDelimiter } from '../csv/detect-delimiter.js';
 import { AtomicPrivateFile } from '../state/private-files.js';
 import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
 
@@ -54,12 +55,12 @@ export class CsvReport {
 
 /**
  * The delimiter a report that grows across runs (created.csv, deleted.csv)
- * was started with: its rows stay in one delimiter whatever a later run's
- * input uses. `first` and `second` are its first two column names; a missing
- * or unrecognised file gives `fallback`.
+ * was started with, read from its header line as an input's is: its rows stay
+ * in one delimiter whatever a later run's input uses. A missing file gives
+ * `fallback`.
  */
-export function delimiterOfReport(path: string, first: string, second: string, fallback: string): string {
-  let head = '';
+export function delimiterOfReport(path: string, fallback: string): string {
+  let head: string;
   try {
     const fd = openSync(path, 'r');
     try {
@@ -71,5 +72,5 @@ export function delimiterOfReport(path: string, first: string, second: string, f
   } catch {
     return fallback;
   }
-  return [',', ';', '\t', '|'].find((d) => head.includes(`${first}${d}${second}`)) ?? fallback;
+  return detectDelimiter(head.replace(/^\uFEFF/, '').split('\n', 1)[0] ?? '');
 }
