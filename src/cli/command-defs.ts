@@ -103,7 +103,7 @@ export const runDef = (setExit: SetExit): Def => ({
         type: 'boolean',
         default: false,
         describe:
-          'Nothing at all for a run that ends with exit 0 or 4 and no warning (cron mails only on trouble); otherwise the warnings and the summary. No progress lines',
+          'Nothing at all for a run that ends well (exit 0, or 4 with records moved) and no warning (cron mails only on trouble); otherwise the warnings and the summary. No progress lines',
       })
       .option('log-format', {
         choices: ['text', 'json'] as const,

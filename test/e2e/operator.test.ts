@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseFaultSpec } from '../../src/sandbox/faults.js';
@@ -263,6 +263,14 @@ test('--quiet: a run that ends well with no warning prints nothing at all (cron 
   expect(quiet.code).toBe(0);
   expect(quiet.stdout).toBe('');
   expect(quiet.stderr).toBe('');
+  // A window that stops (exit 4) having moved records is quiet; one that moved none is trouble, and says so.
+  mkdirSync(join(dir(), 'more'));
+  const more = cliJob(join(dir(), 'more'), 20);
+  const moved = await runCli(more.args(sandbox.url, '--quiet', '--max-rows', '5'), env);
+  expect(moved).toEqual({ code: 4, stdout: '', stderr: '' });
+  const stuck = await runCli(more.args(sandbox.url, '--quiet', '--max-rows', '0'), env);
+  expect(stuck.code).toBe(4);
+  expect(stuck.stdout).toMatch(/stopped early: --max-rows 0 reached/);
 });
 
 test('--tolerate-failed N or P%: a run whose failed rows stay within it exits 0, saying so; above it exit 1; failures.csv lists them either way', async () => {
