@@ -703,6 +703,15 @@ describe('adopting a contact the workspace has without an externalId', () => {
     defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550100' }] },
     externalId: 'e1',
   };
+  /** The record matched to the app's contact CTapp, sent as an adoption. */
+  const adoptApp = (ctx: ReturnType<typeof context>) =>
+    sendAndRecord(ctx, {
+      externalId: 'e1',
+      line: 7,
+      body: rec,
+      inDoubt: false,
+      adopt: { id: 'CTapp', externalId: null, name: 'Old', firstName: 'Old', lastName: null },
+    });
 
   test("read as it is, saved, then PATCHed with the record's externalId and fields; journaled as adopted", async () => {
     const t = scripted([
@@ -710,15 +719,7 @@ describe('adopting a contact the workspace has without an externalId', () => {
       { status: 200, body: { data: { ...app, externalId: 'e1' } } },
     ]);
     const ctx = context(t);
-    expect(
-      await sendAndRecord(ctx, {
-        externalId: 'e1',
-        line: 7,
-        body: rec,
-        inDoubt: false,
-        adopt: { id: 'CTapp', externalId: null, name: 'Old', firstName: 'Old', lastName: null },
-      }),
-    ).toMatchObject({ kind: 'updated', how: 'adopted' });
+    expect(await adoptApp(ctx)).toMatchObject({ kind: 'updated', how: 'adopted' });
     expect(paths(t)).toEqual(['GET v1/contacts/CTapp', 'PATCH v1/contacts/CTapp']);
     expect(t.log[1]!.body).toMatchObject({
       externalId: 'e1',
@@ -730,29 +731,13 @@ describe('adopting a contact the workspace has without an externalId', () => {
 
   test('it got an externalId meanwhile: not adopted, retryable (the next run lists it for review)', async () => {
     const t = scripted([{ status: 200, body: { data: { ...app, externalId: 'other-source-9' } } }]);
-    expect(
-      await sendAndRecord(context(t), {
-        externalId: 'e1',
-        line: 7,
-        body: rec,
-        inDoubt: false,
-        adopt: { id: 'CTapp', externalId: null, name: 'Old', firstName: 'Old', lastName: null },
-      }),
-    ).toMatchObject({ kind: 'failed', code: 'ADOPT_CONFLICT', retryable: true });
+    expect(await adoptApp(context(t))).toMatchObject({ kind: 'failed', code: 'ADOPT_CONFLICT', retryable: true });
     expect(paths(t)).toEqual(['GET v1/contacts/CTapp']);
   });
 
   test("a 200 whose body is not a contact (a proxy's page): a retryable failure that says so, nothing PATCHed, never a crash", async () => {
     const t = scripted([{ status: 200, body: '<html><body>Gateway login</body></html>' }]);
-    expect(
-      await sendAndRecord(context(t), {
-        externalId: 'e1',
-        line: 7,
-        body: rec,
-        inDoubt: false,
-        adopt: { id: 'CTapp', externalId: null, name: 'Old', firstName: 'Old', lastName: null },
-      }),
-    ).toMatchObject({
+    expect(await adoptApp(context(t))).toMatchObject({
       kind: 'failed',
       code: 'API_ANSWER_INVALID',
       retryable: true,
@@ -763,15 +748,7 @@ describe('adopting a contact the workspace has without an externalId', () => {
 
   test("another contact holds the externalId (409 to the PATCH): not adopted, for review with the API's answer", async () => {
     const t = scripted([{ status: 200, body: { data: app } }, conflict]);
-    expect(
-      await sendAndRecord(context(t), {
-        externalId: 'e1',
-        line: 7,
-        body: rec,
-        inDoubt: false,
-        adopt: { id: 'CTapp', externalId: null, name: 'Old', firstName: 'Old', lastName: null },
-      }),
-    ).toMatchObject({
+    expect(await adoptApp(context(t))).toMatchObject({
       kind: 'review',
       why: expect.stringMatching(/refused to let the job adopt it: .*409/),
       candidates: [{ id: 'CTapp' }],
