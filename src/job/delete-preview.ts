@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { HeaderIndex } from '../csv/header.js';
-import { readBaseAt } from '../journal/base-reader.js';
+import { baseOfRecord } from '../journal/base-reader.js';
 import type { ResumeState } from '../journal/replay.js';
 import { jobContacts } from '../ownership/created-by-job.js';
 import { CsvReport } from '../report/csv-report.js';
@@ -59,8 +59,7 @@ export async function previewDeletion(args: {
   const report = new WouldDeleteReport(args.file, args.delimiter);
   try {
     for (const c of missing) {
-      const at = args.past.done.get(c.externalId)?.baseAt;
-      const f = at === undefined ? undefined : readBaseAt(args.journalPath, at)?.f;
+      const f = baseOfRecord(args.journalPath, args.past.done, c.externalId)?.f;
       report.add([
         c.externalId,
         c.contactId,

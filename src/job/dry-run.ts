@@ -28,7 +28,7 @@ import { Recorder } from './recorder.js';
 import type { ValidRecord } from '../classify/classify.js';
 import { describeChange } from '../report/change-preview.js';
 import { ImportError } from '../errors.js';
-import { readBaseAt } from '../journal/base-reader.js';
+import { baseOfRecord } from '../journal/base-reader.js';
 import type { Base } from '../sync/base.js';
 import { threeWayBody } from '../sync/three-way.js';
 import { previewDeletion, type DeletePreviewFlags } from './delete-preview.js';
@@ -133,10 +133,7 @@ async function dryRunOf(options: DryRunOptions, { csv, header }: OpenedJobInput,
     recorder.discard();
     throw err;
   }
-  const baseOf = (id: string) => {
-    const at = past.done.get(id)?.baseAt;
-    return at === undefined ? undefined : readBaseAt(statePath(stateDir, 'journal'), at);
-  };
+  const baseOf = (id: string) => baseOfRecord(statePath(stateDir, 'journal'), past.done, id);
   const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api, baseOf);
   const seen = {
     hasSeen: (id: string) => classifier.hasSeen(id),

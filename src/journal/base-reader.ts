@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Base } from '../sync/base.js';
 import { decodeEvent } from './codec.js';
+import type { DoneRecords } from './done-records.js';
 
 /** A line holding a base is a few hundred bytes; a longer one is read on in steps. */
 const STEP = 4096;
@@ -29,4 +30,10 @@ export function readBaseAt(journalPath: string, at: number): Base | undefined {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The base of a finished record, by its externalId: where replay saw its line, then that line read. */
+export function baseOfRecord(journalPath: string, done: DoneRecords, externalId: string): Base | undefined {
+  const at = done.get(externalId)?.baseAt;
+  return at === undefined ? undefined : readBaseAt(journalPath, at);
 }

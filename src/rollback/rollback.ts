@@ -22,7 +22,7 @@ import { Runner } from '../job/runner.js';
 import { rollbackOutcomes } from './rollback-state.js';
 import { type RollbackOutcome } from '../journal/events.js';
 import { JournalWriter } from '../journal/journal-writer.js';
-import { readBaseAt } from '../journal/base-reader.js';
+import { baseOfRecord } from '../journal/base-reader.js';
 
 export interface RollbackOptions {
   readonly stateDir: string;
@@ -156,8 +156,7 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
 
 /** A contact's name and company as the job last wrote them (its base line in the journal), for the preview: ", Ada Lovelace, Acme", or nothing. */
 function nameOf(journalPath: string, past: ResumeState, externalId: string): string {
-  const at = past.done.get(externalId)?.baseAt;
-  const f = at === undefined ? undefined : readBaseAt(journalPath, at)?.f;
+  const f = baseOfRecord(journalPath, past.done, externalId)?.f;
   const name = [f?.firstName, f?.lastName].filter(Boolean).join(' ');
   return [name, f?.company]
     .filter(Boolean)

@@ -48,10 +48,14 @@ export function keepRunFiles(stateDir: string, startedAt: Date, deletedFrom: num
   } finally {
     closeSync(fd);
   }
-  return readdirSync(folder)
+  return filesIn(folder);
+}
+
+/** A run folder's files, by name, its marker aside. */
+const filesIn = (folder: string): string[] =>
+  readdirSync(folder)
     .filter((f) => f !== STATE_FILES.marker)
     .sort();
-}
 
 /** deleted.csv's header line and the bytes after `from`, when there are any. */
 function copyTail(path: string, from: number, to: string): void {
@@ -85,13 +89,7 @@ export function runFolderFiles(stateDir: string, startedAt: readonly string[]): 
   const out = new Map<string, string[]>();
   for (const at of startedAt) {
     const folder = join(stateDir, runFolderOf(at));
-    if (existsSync(folder))
-      out.set(
-        at,
-        readdirSync(folder)
-          .filter((f) => f !== STATE_FILES.marker)
-          .sort(),
-      );
+    if (existsSync(folder)) out.set(at, filesIn(folder));
   }
   return out;
 }
