@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../src/config/load.js';
 import { indexHeader } from '../src/csv/header.js';
 import { openCsv } from '../src/csv/read-csv.js';
-import { JOURNAL_FORMAT } from '../src/state/private-files.js';
+import { JOURNAL_FORMAT, STATE_FILES } from '../src/state/private-files.js';
+import { checkpointJournal } from '../src/journal/replay.js';
 import { JOURNAL_VERSION } from '../src/journal/events.js';
 import { describeExternalId } from '../src/journal/external-id-check.js';
 import { JournalWriter } from '../src/journal/journal-writer.js';
@@ -144,13 +145,17 @@ ended.append({
   createdThrough: statSync(join(stateDir, 'journal.jsonl')).size,
 });
 ended.close();
+// And the checkpoint of its fold, which an import writes at its end (journal/checkpoint.ts).
+const unsaved = await checkpointJournal(join(stateDir, 'journal.jsonl'));
+if (unsaved !== undefined) throw new Error(`checkpoint not written: ${unsaved}`);
 
 /** A run of the job on `input` from a copy of its state: time to the first request past the start-up check, and the run's own figures. */
 async function runOn(name: string, input: string) {
   const dir = join(out, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
-  for (const f of ['journal.jsonl', 'created.csv']) copyFileSync(join(stateDir, f), join(dir, f));
+  for (const f of ['journal.jsonl', 'created.csv', STATE_FILES.checkpoint])
+    copyFileSync(join(stateDir, f), join(dir, f));
   const before = (await box.arrivals()).length;
   const started = performance.now();
   const child = spawn(process.execPath, [join(here, 'sync-worker.js'), input, dir, box.url, box.apiKey], {

@@ -2,7 +2,7 @@ import type { DeleteMissingResult } from '../report/summary.js';
 import { basename } from 'node:path';
 import type { HeaderIndex } from '../csv/header.js';
 import { ExitCode } from '../errors.js';
-import type { ResumeState } from '../journal/replay.js';
+import type { ResumeState } from '../journal/fold-state.js';
 import { runsFromJournal } from '../journal/runs.js';
 import { isFailureReportName, isOwnReportName } from '../state/state-dir.js';
 import { closeSync, existsSync, fsyncSync, writeSync } from 'node:fs';

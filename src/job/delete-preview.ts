@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { HeaderIndex } from '../csv/header.js';
 import { baseOfRecord } from '../journal/base-reader.js';
-import type { ResumeState } from '../journal/replay.js';
+import type { ResumeState } from '../journal/fold-state.js';
 import { jobContacts } from '../ownership/created-by-job.js';
 import { CsvReport } from '../report/csv-report.js';
 import type { Summary } from '../report/summary.js';

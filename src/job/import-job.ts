@@ -12,7 +12,8 @@ import { JobAbortedError, ExitCode, UsageError } from '../errors.js';
 import { JOURNAL_FORMAT } from '../state/private-files.js';
 import { JOURNAL_VERSION, type ClockEvent } from '../journal/events.js';
 import { JournalWriter } from '../journal/journal-writer.js';
-import { replayJournal, type ResumeState } from '../journal/replay.js';
+import { checkpointJournal, replayJournal } from '../journal/replay.js';
+import type { ResumeState } from '../journal/fold-state.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import {
   checkExternalIdDefinition,
@@ -282,7 +283,18 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     }
     const calibration = api.serverClock.calibration;
     if (journal !== undefined && calibration !== undefined) journal.append(clockEvent(calibration));
-    return await finishJob(options, result, stats, startedAt, journal, past.runs, csv, deletedFrom);
+    const summary = await finishJob(options, result, stats, startedAt, journal, past.runs, csv, deletedFrom);
+    if (journal !== undefined) {
+      journal.close();
+      // The next run starts from here: it replays only what comes after (journal/checkpoint.ts).
+      const unsaved = await checkpointJournal(journalPath, past);
+      if (unsaved !== undefined)
+        log.warn(
+          `${statePath(stateDir, 'checkpoint')}: not written (${unsaved}); the next run reads the whole journal instead, which takes longer`,
+          'CHECKPOINT_NOT_WRITTEN',
+        );
+    }
+    return summary;
   } finally {
     // A journal that could not be written (a full disk) is the error that counts, and the lock is released whatever happens.
     try {

@@ -5,7 +5,7 @@ import type { LookupResult } from '../api/lookup.js';
 import type { HeaderIndex } from '../csv/header.js';
 import type { OpenedCsv } from '../csv/read-csv.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
-import type { ResumeState } from '../journal/replay.js';
+import type { ResumeState } from '../journal/fold-state.js';
 import { JobAbortedError } from '../errors.js';
 import { Classifier } from '../classify/classify.js';
 import type { Counts } from '../report/counts.js';

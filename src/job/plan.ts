@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CsvIgnored } from '../csv/csv-item.js';
-import type { ResumeState } from '../journal/replay.js';
+import type { ResumeState } from '../journal/fold-state.js';
 import type { Relation } from '../journal/events.js';
 import type { Classified, RejectedRecord, ValidRecord } from '../classify/classify.js';
 import type { IndexedContact, Match } from '../workspace/index.js';

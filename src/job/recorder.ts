@@ -7,7 +7,7 @@ import type { DroppedValuesReport } from '../report/dropped-report.js';
 import type { FailuresReport } from '../report/failures-report.js';
 import type { JsonlWriter } from '../report/jsonl-writer.js';
 import type { ReviewReport } from '../report/review-report.js';
-import type { PastFailure } from '../journal/replay.js';
+import type { PastFailure } from '../journal/fold-state.js';
 import { apiStatusOf, refusesKeyOrRoute } from '../api/api-error.js';
 import type { BreakerVerdict, RefusalBreaker, Trip } from '../send/refusal-breaker.js';
 

@@ -10,6 +10,18 @@ export interface Done {
   readonly baseAt?: number;
 }
 
+/** DoneRecords as a checkpoint saves it: its shape (JSON) and the bytes of its arrays, in this order. */
+export const DONE_SECTIONS = ['offsets', 'arena', 'relations', 'hashes', 'bases', 'index'] as const;
+export type DoneSection = (typeof DONE_SECTIONS)[number];
+export interface DoneShape {
+  readonly records: number;
+  readonly live: number;
+  readonly arenaBytes: number;
+  readonly collided: readonly (readonly [string, number])[];
+  readonly oddHashes: readonly (readonly [number, string])[];
+  readonly index: { readonly capacity: number; readonly count: number };
+}
+
 const RELATIONS: readonly Relation[] = ['created', 'existing', 'updated', 'adopted'];
 const CODE: Record<Relation, number> = { created: 0, existing: 1, updated: 2, adopted: 3 };
 /** A record --delete-missing took out: its slot stays, and a set brings it back. */
@@ -34,7 +46,7 @@ const BINARY_HASH = /^[A-Za-z0-9_-]{16}$/;
  * its base is in the journal (8 bytes).
  */
 export class DoneRecords {
-  private readonly index = new IdSet(1024);
+  private index = new IdSet(1024);
   private offsets = new Uint32Array(1024 + 1);
   private arena = Buffer.allocUnsafe(16 * 1024);
   private arenaUsed = 0;
@@ -113,6 +125,71 @@ export class DoneRecords {
       if (code !== DELETED) out[RELATIONS[code & RELATION_BITS]!]++;
     }
     return out;
+  }
+
+  /**
+   * What a checkpoint saves (journal/checkpoint.ts): its shape, and its
+   * arrays' bytes, cut to the records they hold: views of its memory, not
+   * copies, to be written before anything changes them.
+   */
+  snapshot(): { shape: DoneShape; sections: Record<DoneSection, Buffer> } {
+    const n = this.records;
+    const index = this.index.snapshot();
+    const bytes = (a: Uint8Array | Uint32Array | Float64Array, length: number) =>
+      Buffer.from(a.buffer, a.byteOffset, length * a.BYTES_PER_ELEMENT);
+    return {
+      shape: {
+        records: n,
+        live: this.live,
+        arenaBytes: this.arenaUsed,
+        collided: [...this.collided],
+        oddHashes: [...this.oddHashes],
+        index: { capacity: index.capacity, count: index.count },
+      },
+      sections: {
+        offsets: bytes(this.offsets, n + 1),
+        arena: bytes(this.arena, this.arenaUsed),
+        relations: bytes(this.relations, n),
+        hashes: bytes(this.hashes, n * HASH_BYTES),
+        bases: bytes(this.bases, n),
+        index: bytes(index.table, index.table.length),
+      },
+    };
+  }
+
+  /**
+   * The records of a snapshot: `fill` copies each section's bytes straight
+   * into the arrays, sized as a replay of them would have left them (room to
+   * grow), so a load holds no second copy of them.
+   */
+  static restore(shape: DoneShape, fill: (section: DoneSection, into: Buffer) => void): DoneRecords {
+    const n = shape.records;
+    if (shape.live > n || shape.index.count > n) throw new RangeError('finished records of another shape');
+    const done = new DoneRecords();
+    let capacity = 1024;
+    while (capacity <= n) capacity *= 2;
+    const into = (a: Uint8Array | Uint32Array | Float64Array, length: number) =>
+      Buffer.from(a.buffer, a.byteOffset, length * a.BYTES_PER_ELEMENT);
+    done.offsets = new Uint32Array(capacity + 1);
+    fill('offsets', into(done.offsets, n + 1));
+    done.arena = Buffer.allocUnsafe(Math.max(16 * 1024, Math.ceil(shape.arenaBytes * 1.25)));
+    fill('arena', done.arena.subarray(0, shape.arenaBytes));
+    done.relations = new Uint8Array(capacity);
+    fill('relations', into(done.relations, n));
+    done.hashes = Buffer.allocUnsafe(capacity * HASH_BYTES);
+    fill('hashes', done.hashes.subarray(0, n * HASH_BYTES));
+    done.bases = new Float64Array(capacity).fill(NaN);
+    fill('bases', into(done.bases, n));
+    const table = new Uint32Array(shape.index.capacity * 3);
+    fill('index', into(table, table.length));
+    if (done.offsets[n] !== shape.arenaBytes) throw new RangeError('finished records of another shape');
+    done.index = IdSet.restore({ ...shape.index, table });
+    done.arenaUsed = shape.arenaBytes;
+    done.records = n;
+    done.live = shape.live;
+    for (const [id, k] of shape.collided) done.collided.set(id, k);
+    for (const [k, hash] of shape.oddHashes) done.oddHashes.set(k, hash);
+    return done;
   }
 
   /** The record number of `externalId`, or undefined. */

@@ -4,9 +4,9 @@ import { openPrivateFile } from '../state/private-files.js';
 import { relationOf } from './events.js';
 import { hashes, IdSet } from '../util/id-set.js';
 import { decodeEvent, forEachJournalEvent } from './codec.js';
-import { DoneRecords } from './done-records.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { emptyState, type MutableState, type ResumeState } from './fold-state.js';
 import { forEachLine } from './lines.js';
-import type { Target } from './target.js';
 import { JOURNAL_FORMAT } from '../state/private-files.js';
 import {
   JOURNAL_VERSION,
@@ -16,53 +16,10 @@ import {
   type ClockEvent,
   type IdentityEvent,
   type JournalEvent,
-  type ReviewDecision,
-  type RollbackOutcome,
   type JournalHeader,
   type RunEvent,
   type TargetEvent,
 } from './events.js';
-
-export interface PastFailure {
-  readonly retryable: boolean;
-  readonly body: string;
-  readonly code: string;
-  readonly message: string;
-  /** Refused in a streak that stopped the job (see FailedEvent.trip). */
-  readonly trip?: boolean;
-}
-
-/** What earlier runs did, rebuilt from the journal alone. */
-export interface ResumeState {
-  readonly header: JournalHeader | undefined;
-  /** The API and key the job belongs to: the header's, or the last target event's. */
-  readonly target: Target | undefined;
-  /** Records finished by earlier runs: what the job is to each one's contact, and the hash of the body it last sent. */
-  readonly done: DoneRecords;
-  /** Attempted with no outcome recorded (value: its line): the contact may or may not exist. */
-  readonly inDoubt: Map<string, number>;
-  /** Of those, when the first open attempt left (epoch ms), where the journal says. */
-  readonly attemptedAt: Map<string, number>;
-  /** Of those, the ones whose open attempt was an update of a contact made before this job (not ours to count as created). */
-  readonly updatesInDoubt: Set<string>;
-  readonly failed: Map<string, PastFailure>;
-  /** A person's decisions on records review.csv listed, by externalId (the last word each): few, held as they are. */
-  readonly decisions: Map<string, ReviewDecision>;
-  readonly runs: RunEvent[];
-  /** Over the job's history (status): conflicts a sync met, drifted fields --verify found, contacts released and deleted by --delete-missing. */
-  readonly tally: { conflicts: number; drift: number; released: number; deleted: number };
-  /** What a rollback did to each contact it is done with (the last word per contact id); empty for a job never rolled back. */
-  readonly rolledBack: Map<string, RollbackOutcome>;
-  /** How records get their externalId, as the job last recorded it (the header's, or a later identity event's). */
-  readonly idDefinition: string | undefined;
-  /** The source the job gives its contacts, as it last recorded it; undefined for a journal of a version that did not say. */
-  readonly sourceDefinition: string | undefined;
-  /** The last calibration of the contacts' clock an earlier run measured (events.ts ClockEvent). */
-  readonly clock: { readonly lo: number; readonly hi: number } | undefined;
-  readonly events: number;
-  /** Bytes cut off a torn last line, 0 when the journal ended cleanly. */
-  readonly repairedBytes: number;
-}
 
 /**
  * Cuts a torn last line (a crash in the middle of a write) so the journal ends
@@ -89,52 +46,75 @@ export function repairTornTail(path: string): number {
 }
 
 /**
- * Reads the journal, streaming, into the resume state. A run repairs a torn
- * last line first; a reader that must not write (status, while a run may be
- * appending) passes `repair: false` and skips an unfinished last line instead.
+ * Reads the journal, streaming, into the resume state: from the checkpoint of
+ * its fold (journal/checkpoint.ts) when one matches it, so only the lines after
+ * it are read, else from its first line. A run repairs a torn last line first;
+ * a reader that must not write (status, while a run may be appending) passes
+ * `repair: false` and skips an unfinished last line instead.
  */
 export async function replayJournal(path: string, options: { repair?: boolean } = {}): Promise<ResumeState> {
   const repair = options.repair ?? true;
   const repairedBytes = repair ? repairTornTail(path) : 0;
-  const state: MutableState = {
-    header: undefined,
-    target: undefined,
-    done: new DoneRecords(),
-    inDoubt: new Map<string, number>(),
-    attemptedAt: new Map<string, number>(),
-    updatesInDoubt: new Set<string>(),
-    failed: new Map<string, PastFailure>(),
-    decisions: new Map<string, ReviewDecision>(),
-    runs: [],
-    tally: { conflicts: 0, drift: 0, released: 0, deleted: 0 },
-    rolledBack: new Map(),
-    clock: undefined,
-    idDefinition: undefined,
-    sourceDefinition: undefined,
-    events: 0,
-    repairedBytes,
-  };
-  if (!existsSync(path)) return state;
-
-  const open = new OpenAttempts();
-  let lineNo = 0;
-  /** The record whose created or updated line came last: a base line right after it is its base. */
-  let lastWrite: string | undefined;
-  await forEachLine(path, (buf, start, end, at) => {
-    lineNo++;
-    if (end === start) return;
-    // A base line is passed over unparsed: only where it is counts (a million of them would be most of the replay's work).
-    if (isBaseLine(buf, start, end)) {
-      if (lastWrite !== undefined) state.done.setBase(lastWrite, at);
-      lastWrite = undefined;
-      return;
-    }
-    const event = applyLine(buf.toString('utf8', start, end), lineNo, path, state, open);
-    lastWrite = event !== undefined && (event.t === 'created' || event.t === 'updated') ? event.id : undefined;
-  });
-
-  if (open.ids.size > 0) await recoverInDoubt(path, open.ids, state);
+  if (!existsSync(path)) return { ...emptyState(), repairedBytes };
+  const state: MutableState = readCheckpoint(path) ?? emptyState();
+  state.repairedBytes = repairedBytes;
+  await replayTail(path, state);
   return state;
+}
+
+/**
+ * Brings the fold up to the journal's end (the lines a run appended since it
+ * read `state`; without one, the journal is replayed) and saves it as the
+ * journal's checkpoint. Returns why it could not be saved, or undefined.
+ */
+export async function checkpointJournal(path: string, state?: ResumeState): Promise<string | undefined> {
+  const fold = state ?? (await replayJournal(path));
+  await replayTail(path, fold);
+  return writeCheckpoint(path, fold);
+}
+
+/**
+ * Folds the journal's lines after `state.position` into the state, in place:
+ * at start-up, the lines after a checkpoint; at a run's end, the lines the run
+ * appended (the checkpoint it leaves is then the fold of the whole journal,
+ * without a second read of it).
+ */
+export async function replayTail(path: string, given: ResumeState): Promise<void> {
+  const state = given as MutableState;
+  const from = state.position.bytes;
+  state.replayedFrom = from;
+  // The attempts still open where the fold stopped are open again: their ids are the ones in doubt.
+  const open = new OpenAttempts();
+  for (const id of state.inDoubt.keys()) open.open(...hashes(id));
+  let { lines: lineNo, lastWrite } = state.position;
+  let bytes = from;
+  await forEachLine(
+    path,
+    (buf, start, end, at) => {
+      lineNo++;
+      bytes = at + end - start + 1;
+      if (end === start) return;
+      // A base line is passed over unparsed: only where it is counts (a million of them would be most of the replay's work).
+      if (isBaseLine(buf, start, end)) {
+        if (lastWrite !== undefined) state.done.setBase(lastWrite, at);
+        lastWrite = undefined;
+        return;
+      }
+      const event = applyLine(buf.toString('utf8', start, end), lineNo, path, state, open);
+      lastWrite = event !== undefined && (event.t === 'created' || event.t === 'updated') ? event.id : undefined;
+    },
+    undefined,
+    from,
+  );
+  state.position = { bytes, lines: lineNo, lastWrite };
+  if (open.ids.size > 0) await recoverInDoubt(path, open.ids, state, from);
+  // An attempt in doubt where the fold stopped that the lines since closed is no longer in doubt.
+  for (const id of state.inDoubt.keys()) {
+    if (open.ids.getHashed(...hashes(id)) !== undefined) continue;
+    state.inDoubt.delete(id);
+    state.attemptedAt.delete(id);
+    state.updatesInDoubt.delete(id);
+  }
 }
 
 const BASE_PREFIX = Buffer.from(BASE_LINE_PREFIX);
@@ -146,8 +126,6 @@ function isBaseLine(buf: Buffer, start: number, end: number): boolean {
   for (let i = 0; i < BASE_PREFIX.length; i++) if (buf[start + i] !== BASE_PREFIX[i]) return false;
   return true;
 }
-
-type MutableState = { -readonly [K in keyof ResumeState]: ResumeState[K] };
 
 /** One line through the JSON path (every line but a base line): the event it holds. */
 function applyLine(
@@ -274,26 +252,45 @@ function applyRecordEvent(
   }
 }
 
-/** Second pass: the ids (and record lines) of the attempts left without an outcome. */
+/**
+ * Second pass, over the lines from `fromByte`: for the attempts left without
+ * an outcome, their record lines, when the first left, and whether the last
+ * was an update. Only what came after an attempt's last close counts (an
+ * outcome, or a lookup that found nothing): the open story starts after it.
+ */
 async function recoverInDoubt(
   path: string,
   doubtful: IdSet,
   state: Pick<ResumeState, 'inDoubt' | 'attemptedAt' | 'updatesInDoubt'>,
+  fromByte: number,
 ): Promise<void> {
   const { inDoubt, attemptedAt, updatesInDoubt: updates } = state;
   // The first pass checked every line: each is an event.
-  await forEachJournalEvent(path, (event) => {
-    if (event.t !== 'attempt' && event.t !== 'absent' && !(event.t === 'failed' && event.doubt)) return;
-    const [h1, h2] = hashes(event.id);
-    if (doubtful.getHashed(h1, h2) === undefined) return;
-    // Found absent: the attempts before made nothing; the open story starts after.
-    if (event.t === 'absent') return void attemptedAt.delete(event.id);
-    inDoubt.set(event.id, event.line);
-    // The first open attempt's departure: any open attempt since may have made the contact (ownership/prove.ts).
-    if (event.t === 'attempt' && event.at !== undefined && !attemptedAt.has(event.id))
-      attemptedAt.set(event.id, event.at);
-    // The last open attempt decides what kind of attempt is in doubt.
-    if (event.t === 'attempt' && event.op === 'update') updates.add(event.id);
-    else updates.delete(event.id);
-  });
+  await forEachJournalEvent(
+    path,
+    (event) => {
+      if (!OPEN_OR_CLOSE.has(event.t)) return;
+      const id = (event as { id: string }).id;
+      const [h1, h2] = hashes(id);
+      if (doubtful.getHashed(h1, h2) === undefined) return;
+      const opens = event.t === 'attempt' || (event.t === 'failed' && event.doubt === true);
+      if (!opens) {
+        inDoubt.delete(id);
+        attemptedAt.delete(id);
+        updates.delete(id);
+        return;
+      }
+      inDoubt.set(id, (event as { line: number }).line);
+      // The first open attempt's departure: any open attempt since may have made the contact (ownership/prove.ts).
+      if (event.t === 'attempt' && event.at !== undefined && !attemptedAt.has(id)) attemptedAt.set(id, event.at);
+      // The last open attempt decides what kind of attempt is in doubt.
+      if (event.t === 'attempt' && event.op === 'update') updates.add(id);
+      else updates.delete(id);
+    },
+    undefined,
+    fromByte,
+  );
 }
+
+/** The events that open a record's attempt or close it (applyRecordEvent). */
+const OPEN_OR_CLOSE = new Set<JournalEvent['t']>(['attempt', 'failed', 'absent', 'created', 'updated']);

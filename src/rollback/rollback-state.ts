@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { ROLLBACK_OUTCOMES, type RollbackOutcome } from '../journal/events.js';
-import type { ResumeState } from '../journal/replay.js';
+import type { ResumeState } from '../journal/fold-state.js';
 import { readJsonLines } from '../journal/lines.js';
 
 const FINAL = new Set<string>(ROLLBACK_OUTCOMES);

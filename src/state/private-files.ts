@@ -42,6 +42,8 @@ export const JOURNAL_FORMAT = 'openphone-import-journal';
 /** Every file and folder name of a state directory: named here once. */
 export const STATE_FILES = {
   journal: 'journal.jsonl',
+  /** The journal's fold up to a point, so a start replays only the lines after it (journal/checkpoint.ts). */
+  checkpoint: 'journal.checkpoint',
   lock: 'lock',
   summary: 'summary.json',
   failures: 'failures.csv',

@@ -48,6 +48,21 @@ export class IdSet {
     return this.table.byteLength;
   }
 
+  /** Its table as it is, to be saved (journal/checkpoint.ts); `restore` makes the same set again. */
+  snapshot(): IdSetSnapshot {
+    return { capacity: this.capacity, count: this.count, table: this.table };
+  }
+
+  static restore(saved: IdSetSnapshot): IdSet {
+    if (saved.table.length !== saved.capacity * 3 || saved.count > saved.capacity * IdSet.MAX_LOAD)
+      throw new RangeError('an id set of another shape');
+    const set = new IdSet(16);
+    set.capacity = saved.capacity;
+    set.count = saved.count;
+    set.table = saved.table;
+    return set;
+  }
+
   /** The number stored for `id`, or undefined when absent. */
   get(id: string): number | undefined {
     const [h1, h2] = hashes(id);
@@ -143,6 +158,12 @@ export class IdSet {
       this.table[to + 2] = old[at + 2]!;
     }
   }
+}
+
+export interface IdSetSnapshot {
+  readonly capacity: number;
+  readonly count: number;
+  readonly table: Uint32Array;
 }
 
 /** FNV-1a and a murmur-style mix over UTF-16 code units: two independent 32-bit hashes. */
