@@ -10,7 +10,7 @@ import type { ApiClient } from '../api/client.js';
 import type { Contact } from '../api/contract.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import type { Log } from '../log.js';
-import { jobContacts, type JobContact } from '../ownership/created-by-job.js';
+import { jobContacts, ownedByJob, type JobContact } from '../ownership/created-by-job.js';
 import { deleteIfStillOurs, restoreIfUnchanged, type GuardedResult } from '../ownership/guarded-write.js';
 import { readPriorStates, type PriorState } from '../ownership/prior-states.js';
 import { openPrivateFile, STATE_FILES } from '../state/private-files.js';
@@ -55,6 +55,14 @@ export interface SourceSeen {
   readonly unreadable: number;
   /** Records read (lines that are not records aside): a collapsed export has few. */
   readonly records: number;
+  /** Records the run made the job's (created or adopted) that it did not answer for before. */
+  readonly madeOwned: number;
+}
+
+/** How many contacts the job answers for (made or adopted), as the fold says. */
+export function ownedContacts(past: Pick<ResumeState, 'done'>): number {
+  const by = past.done.countByRelation();
+  return by.created + by.adopted;
 }
 
 /** What the job knows of the input and its own past, for the guards that stop a collapsed export from deleting. */
@@ -91,6 +99,8 @@ export async function deleteMissing(args: {
   readonly runner: Runner;
   readonly journal: JournalWriter;
   readonly journalPath: string;
+  /** The journal's fold as the run started. */
+  readonly past: ResumeState;
   readonly deletedCsv: string;
   /** The input's delimiter: deleted.csv, like every report, opens in the spreadsheet the export came from. */
   readonly delimiter: string;
@@ -101,14 +111,16 @@ export async function deleteMissing(args: {
   readonly maxDelete?: number;
   readonly log: Log;
 }): Promise<DeleteMissingResult> {
-  const contacts = [...(await jobContacts(args.journalPath)).values()].filter(
-    (c) => c.relation === 'created' || c.relation === 'adopted',
+  // A record this run did not see is one it did not touch: the fold it started from holds it as it is.
+  const missing = jobContacts(
+    args.journalPath,
+    args.past,
+    (id, done) => ownedByJob(done.relation) && !args.seen.hasSeen(id),
   );
-  const missing = contacts.filter((c) => !args.seen.hasSeen(c.externalId));
   const none = { missing: missing.length, deleted: 0, released: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
   const refused = refusal({
     missing: missing.length,
-    total: contacts.length,
+    total: ownedContacts(args.past) + args.seen.madeOwned,
     unreadable: args.seen.unreadable,
     maxDelete: args.maxDelete,
     ...args.evidence,

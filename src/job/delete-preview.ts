@@ -1,11 +1,11 @@
 import { rmSync } from 'node:fs';
 import type { HeaderIndex } from '../csv/header.js';
-import { baseOfRecord } from '../journal/base-reader.js';
+import { baseOfRecord } from '../journal/line-reader.js';
 import type { ResumeState } from '../journal/fold-state.js';
-import { jobContacts } from '../ownership/created-by-job.js';
+import { jobContacts, ownedByJob } from '../ownership/created-by-job.js';
 import { CsvReport } from '../report/csv-report.js';
 import type { Summary } from '../report/summary.js';
-import { deletionHistory, refusal, type SourceSeen } from './delete-missing.js';
+import { deletionHistory, ownedContacts, refusal, type SourceSeen } from './delete-missing.js';
 
 /** --delete-missing as the dry run previews it: the flags the import would get. */
 export interface DeletePreviewFlags {
@@ -43,13 +43,14 @@ export async function previewDeletion(args: {
   readonly file: string;
   readonly delimiter: string;
 }): Promise<NonNullable<Summary['wouldDelete']>> {
-  const contacts = [...(await jobContacts(args.journalPath)).values()].filter(
-    (c) => c.relation === 'created' || c.relation === 'adopted',
+  const missing = jobContacts(
+    args.journalPath,
+    args.past,
+    (id, done) => ownedByJob(done.relation) && !args.seen.hasSeen(id),
   );
-  const missing = contacts.filter((c) => !args.seen.hasSeen(c.externalId));
   const verdict = refusal({
     missing: missing.length,
-    total: contacts.length,
+    total: ownedContacts(args.past),
     unreadable: args.seen.unreadable,
     records: args.seen.records,
     ...deletionHistory(args.input, args.header, args.past.runs),

@@ -29,7 +29,7 @@ import { Recorder } from './recorder.js';
 import type { ValidRecord } from '../classify/classify.js';
 import { describeChange } from '../report/change-preview.js';
 import { ImportError } from '../errors.js';
-import { baseOfRecord } from '../journal/base-reader.js';
+import { baseOfRecord } from '../journal/line-reader.js';
 import type { Base } from '../sync/base.js';
 import { threeWayBody } from '../sync/three-way.js';
 import { previewDeletion, type DeletePreviewFlags } from './delete-preview.js';
@@ -140,6 +140,8 @@ async function dryRunOf(options: DryRunOptions, { csv, header }: OpenedJobInput,
     hasSeen: (id: string) => classifier.hasSeen(id),
     unreadable: classifier.unreadable,
     records: recorder.counts.read - recorder.counts.buckets.ignored,
+    // A dry run makes nothing: the job's contacts are the journal's.
+    madeOwned: 0,
   };
   const wouldDelete =
     options.deleteMissing === undefined

@@ -163,7 +163,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     const matchKeys = matchChoice ?? [];
     let refused = options.stop?.aborted ? undefined : await startupChecks(config, baseUrl, api, options.stop);
     // A new key for the job (--same-workspace): its workspace must be the one the job imported into.
-    if (refused === undefined && newKey && !options.stop?.aborted) await checkSameWorkspace(api, journalPath);
+    if (refused === undefined && newKey && !options.stop?.aborted) await checkSameWorkspace(api, journalPath, past);
     let index: WorkspaceIndex | undefined;
     let owners: UserDirectory | undefined;
     if (refused === undefined && !options.stop?.aborted) {
@@ -229,12 +229,10 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
         ...(options.verify && { verify: true }),
       };
       const writer = journal;
-      // The deletion reads the journal's records back: what is buffered is written out first.
       const deletion = options.deleteMissing;
       const afterSending =
         deletion && options.maxRows === undefined
           ? (seen: SourceSeen) => {
-              writer.flush();
               const evidence = {
                 records: seen.records,
                 ...deletionHistory(options.input, header, past.runs),
@@ -245,6 +243,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
                 runner,
                 journal: writer,
                 journalPath,
+                past,
                 deletedCsv: statePath(stateDir, 'deleted'),
                 delimiter: csv.delimiter,
                 priorPath: statePath(stateDir, 'prior'),

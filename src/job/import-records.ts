@@ -23,7 +23,8 @@ import { runPipeline, type SendPlan } from './pipeline.js';
 import { bodyHash, type PlanRules } from './plan.js';
 import { ConflictsReport, DriftReport } from '../report/conflicts-report.js';
 import { keptEdits } from '../report/kept-edits.js';
-import { readBaseAt } from '../journal/base-reader.js';
+import { readBaseAfter } from '../journal/line-reader.js';
+import { ownedByJob } from '../ownership/created-by-job.js';
 import { ReviewReport } from '../report/review-report.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import type { DeleteMissingResult } from '../report/summary.js';
@@ -83,6 +84,10 @@ export async function importRecords(
     ...(i.rules.verify && { drift: new DriftReport(statePath(i.reportDir, 'drift'), i.csv.delimiter) }),
     breaker: new RefusalBreaker(i.refusalStreak),
     pastFailure: (id) => i.past.failed.get(id),
+    owned: (id) => {
+      const done = i.past.done.get(id);
+      return done !== undefined && ownedByJob(done.relation);
+    },
     onTrip: (trip) => runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message, { hint: trip.hint })),
     ...(i.log && { warn: (m: string, code: string) => i.log!.warn(m, code) }),
   });
@@ -99,8 +104,8 @@ export async function importRecords(
     let outcome: SendOutcome = { kind: 'notSent' };
     try {
       if (!runner.stopping.signal.aborted) {
-        // A changed record's base: one read of its journal line (journal/base-reader.ts).
-        const base = sync?.baseAt !== undefined ? readBaseAt(i.journal.path, sync.baseAt) : undefined;
+        // A changed record's base: one read of its journal line (journal/line-reader.ts).
+        const base = sync?.baseAfter !== undefined ? readBaseAfter(i.journal.path, sync.baseAfter) : undefined;
         outcome = await sendRecord(ctx, {
           externalId: record.externalId,
           line: record.line,
@@ -183,6 +188,7 @@ export async function importRecords(
       hasSeen: (id) => classifier.hasSeen(id),
       unreadable: classifier.unreadable,
       records: recorder.counts.read - recorder.counts.buckets.ignored,
+      madeOwned: recorder.madeOwned,
     };
     // Only a whole read: a stop, --max-rows or an abort leaves the source partly unread.
     const deleted = i.afterSending && runner.keepReading ? await i.afterSending(seen) : undefined;

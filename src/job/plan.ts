@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CsvIgnored } from '../csv/csv-item.js';
 import type { ResumeState } from '../journal/fold-state.js';
 import type { Relation } from '../journal/events.js';
+import type { Done } from '../journal/done-records.js';
 import type { Classified, RejectedRecord, ValidRecord } from '../classify/classify.js';
 import type { IndexedContact, Match } from '../workspace/index.js';
 
@@ -53,7 +54,7 @@ export type Plan =
       readonly record: ValidRecord;
       readonly inDoubt: boolean;
       readonly attemptedAt?: number;
-      readonly sync?: { readonly relation: Relation; readonly baseAt?: number; readonly verify?: true };
+      readonly sync?: { readonly relation: Relation; readonly baseAfter?: number; readonly verify?: true };
       readonly adopt?: IndexedContact;
     };
 
@@ -85,7 +86,7 @@ export function planRecord(
         kind: 'send',
         record: item,
         inDoubt: false,
-        sync: { relation: done.relation, verify: true, ...(done.baseAt !== undefined && { baseAt: done.baseAt }) },
+        sync: { relation: done.relation, verify: true, ...baseOf(done) },
       };
     // A journal of an older version kept no hash: nothing tells a change, so nothing is sent.
     if (done.hash === undefined || done.hash === hash) return { kind: 'unchanged', record: item };
@@ -104,7 +105,7 @@ export function planRecord(
       kind: 'send',
       record: item,
       inDoubt: false,
-      sync: { relation: done.relation, ...(done.baseAt !== undefined && { baseAt: done.baseAt }) },
+      sync: { relation: done.relation, ...baseOf(done) },
     };
   // An update left in doubt is not a create of ours: its 409 is answered by updating again.
   const inDoubt = past.inDoubt.has(id) && !past.updatesInDoubt.has(id);
@@ -131,3 +132,7 @@ export function planRecord(
 /** A short hash of a request body: the journal keeps it, so a changed record is sent again and an unchanged one is not. */
 export const bodyHash = (body: unknown): string =>
   createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 16);
+
+/** Where a finished record's base is: after its last write's line, when one follows it. */
+const baseOf = (done: Done): { baseAfter?: number } =>
+  done.hasBase && done.writeAt !== undefined ? { baseAfter: done.writeAt } : {};

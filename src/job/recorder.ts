@@ -1,4 +1,5 @@
-import type { JournalEvent } from '../journal/events.js';
+import { relationOf, type JournalEvent } from '../journal/events.js';
+import { ownedByJob } from '../ownership/created-by-job.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import type { ValidRecord } from '../classify/classify.js';
 import { Counts } from '../report/counts.js';
@@ -39,6 +40,8 @@ export interface RecorderSinks {
   readonly breaker?: RefusalBreaker<HeldRefusal>;
   /** What earlier runs journaled of a record's failure: a refusal repeated after a job-wide trip is the record's own. */
   readonly pastFailure?: (externalId: string) => PastFailure | undefined;
+  /** Whether the job answered for the record's contact (made or adopted it) before this run. */
+  readonly owned?: (externalId: string) => boolean;
   /** Called once when the breaker trips, after the refused records were journaled as retryable. */
   readonly onTrip?: (trip: Trip) => void;
   /** A warning for the run's log (said once, where it is decided). */
@@ -59,6 +62,8 @@ export const ADOPTIONS_REFUSED_TO_WARN = 3;
  */
 export class Recorder {
   readonly counts = new Counts();
+  /** Records this run made the job's (created or adopted) that it did not answer for before: --delete-missing's count of the job's contacts. */
+  madeOwned = 0;
 
   constructor(private readonly sinks: RecorderSinks) {}
 
@@ -122,6 +127,8 @@ export class Recorder {
     const outcome = sent.kind === 'failed' ? this.judged(record, hash, sent) : sent;
     const line = outcomeLine(record.externalId, record.line, hash, outcome);
     if (line !== undefined) this.sinks.journal?.append(line);
+    if (line?.t === 'created' && ownedByJob(relationOf(line)) && !this.sinks.owned?.(record.externalId))
+      this.madeOwned++;
     // What the job wrote, the base of the next three-way sync (sync/base.ts): the line right after the write's.
     if ((line?.t === 'created' && line.how !== 'existing') || line?.t === 'updated')
       this.sinks.journal?.append({ t: 'base', b: baseOf(record.payload) });

@@ -3,7 +3,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AtomicPrivateFile, statePath } from '../state/private-files.js';
 import { DONE_SECTIONS, DoneRecords, type DoneShape } from './done-records.js';
-import type { MutableState, PastFailure, ResumeState } from './fold-state.js';
+import type { MutableState, PastFailure, RemovedRecord, ResumeState } from './fold-state.js';
 import type { ReviewDecision, RollbackOutcome } from './events.js';
 
 /**
@@ -53,6 +53,7 @@ interface JsonPart {
   readonly runs: ResumeState['runs'];
   readonly tally: ResumeState['tally'];
   readonly rolledBack: [string, RollbackOutcome][];
+  readonly removed: RemovedRecord[];
   readonly idDefinition: string | null;
   readonly sourceDefinition: string | null;
   readonly clock: ResumeState['clock'] | null;
@@ -82,6 +83,7 @@ export async function writeCheckpoint(journalPath: string, state: ResumeState): 
     runs: state.runs,
     tally: state.tally,
     rolledBack: [...state.rolledBack],
+    removed: state.removed,
     idDefinition: state.idDefinition ?? null,
     sourceDefinition: state.sourceDefinition ?? null,
     clock: state.clock ?? null,
@@ -174,6 +176,7 @@ function restore(fd: number, journalPath: string): MutableState | undefined {
     runs: json.runs,
     tally: json.tally,
     rolledBack: new Map(json.rolledBack),
+    removed: json.removed,
     idDefinition: json.idDefinition ?? undefined,
     sourceDefinition: json.sourceDefinition ?? undefined,
     clock: json.clock ?? undefined,

@@ -6,12 +6,14 @@ export interface Done {
   readonly relation: Relation;
   /** Undefined for a record a journal of an older version finished (it kept no hash). */
   readonly hash: string | undefined;
-  /** Where in the journal the line with the record's base starts (sync/base.ts), if a line has one. */
-  readonly baseAt?: number;
+  /** Where in the journal the line of the record's last write starts (its contact, journal/record-lines.ts), where replay saw it. */
+  readonly writeAt?: number;
+  /** The line after that write's holds its base (sync/base.ts). */
+  readonly hasBase?: true;
 }
 
 /** DoneRecords as a checkpoint saves it: its shape (JSON) and the bytes of its arrays, in this order. */
-export const DONE_SECTIONS = ['offsets', 'arena', 'relations', 'hashes', 'bases', 'index'] as const;
+export const DONE_SECTIONS = ['offsets', 'arena', 'relations', 'hashes', 'writes', 'index'] as const;
 export type DoneSection = (typeof DONE_SECTIONS)[number];
 export interface DoneShape {
   readonly records: number;
@@ -19,6 +21,7 @@ export interface DoneShape {
   readonly arenaBytes: number;
   readonly collided: readonly (readonly [string, number])[];
   readonly oddHashes: readonly (readonly [number, string])[];
+  readonly leftAtLines: readonly (readonly [number, number])[];
   readonly index: { readonly capacity: number; readonly count: number };
 }
 
@@ -31,7 +34,9 @@ const HASH_BYTES = 12;
 const NO_HASH = 0x80;
 /** A hash not of plan.ts's form (an older or a hand-made journal): kept as it is, in a map. */
 const ODD_HASH = 0x40;
-const RELATION_BITS = 0x3f;
+/** The line after the record's last write is its base. */
+const HAS_BASE = 0x20;
+const RELATION_BITS = 0x1f;
 const BINARY_HASH = /^[A-Za-z0-9_-]{16}$/;
 
 /**
@@ -42,8 +47,9 @@ const BINARY_HASH = /^[A-Za-z0-9_-]{16}$/;
  * An id's two 32-bit hashes lead to its record number (util/id-set.ts); the id
  * itself is kept (its UTF-8 bytes in one arena) and compared, so two ids that
  * share both hashes are never taken for one: the second goes to a small exact
- * map. Per record: its relation (a byte), its body hash (12 bytes) and where
- * its base is in the journal (8 bytes).
+ * map. Per record: its relation and whether a base follows its write (a
+ * byte), its body hash (12 bytes) and where its last write's line is in the
+ * journal (8 bytes): its contact and base are read from there when asked.
  */
 export class DoneRecords {
   private index = new IdSet(1024);
@@ -52,8 +58,14 @@ export class DoneRecords {
   private arenaUsed = 0;
   private relations = new Uint8Array(1024);
   private hashes = Buffer.allocUnsafe(1024 * HASH_BYTES);
-  /** Per record, the journal offset of its base's line; NaN for none. 8 bytes a record: no base is held in memory. */
-  private bases = new Float64Array(1024).fill(NaN);
+  /** Per record, the journal offset of its last write's line; NaN for none. 8 bytes a record: no contact id or base is held in memory. */
+  private writes = new Float64Array(1024).fill(NaN);
+  /**
+   * Records whose last write (a sync that wrote nothing) carried no updatedAt:
+   * the offset of the earlier write whose updatedAt is still the job's last
+   * (ownership/created-by-job.ts). Few.
+   */
+  private readonly leftAtLines = new Map<number, number>();
   private records = 0;
   private live = 0;
   /** Ids whose hashes another id had first: exact, and almost always empty. */
@@ -61,23 +73,31 @@ export class DoneRecords {
   private readonly oddHashes = new Map<number, string>();
   private scratch = Buffer.allocUnsafe(256);
 
-  set(externalId: string, relation: Relation, hash: string | undefined): void {
+  /** A record's write: what the job is to its contact, its body's hash, and where its line is (`writeAt`). */
+  set(externalId: string, relation: Relation, hash: string | undefined, writeAt?: number): void {
     const k = this.recordOf(externalId) ?? this.add(externalId);
     if (this.relations[k] === DELETED || this.relations[k] === undefined) this.live++;
     const binary = hash !== undefined && BINARY_HASH.test(hash);
+    // A new write: its base, if any, is marked after (markBase).
     this.relations[k] = CODE[relation] | (hash === undefined ? NO_HASH : binary ? 0 : ODD_HASH);
     if (binary) this.hashes.write(hash, k * HASH_BYTES, HASH_BYTES, 'base64url');
-    // A new write: its base, if any, is set after (setBase); an older one is no longer the base.
-    this.bases[k] = NaN;
+    this.writes[k] = writeAt ?? NaN;
+    this.leftAtLines.delete(k);
     if (hash !== undefined && !binary) this.oddHashes.set(k, hash);
     else this.oddHashes.delete(k);
   }
 
-  /** A sync's PATCH: the hash changes, the relation stays. */
-  rehash(externalId: string, hash: string): void {
+  /**
+   * A sync's PATCH: the hash changes, the relation stays. `withUpdatedAt`
+   * false: the write carried no updatedAt (it wrote nothing), so the job's
+   * last updatedAt stays the one of the write before.
+   */
+  rehash(externalId: string, hash: string, writeAt?: number, withUpdatedAt = true): void {
     const k = this.recordOf(externalId);
     const before = k === undefined ? DELETED : this.relations[k]!;
-    this.set(externalId, before === DELETED ? 'created' : RELATIONS[before & RELATION_BITS]!, hash);
+    const leftAtLine = k === undefined || withUpdatedAt ? undefined : (this.leftAtLines.get(k) ?? this.writes[k]);
+    this.set(externalId, before === DELETED ? 'created' : RELATIONS[before & RELATION_BITS]!, hash, writeAt);
+    if (leftAtLine !== undefined && !Number.isNaN(leftAtLine)) this.leftAtLines.set(k!, leftAtLine);
   }
 
   /** --delete-missing deleted its contact: the record is new again if it comes back. */
@@ -90,7 +110,32 @@ export class DoneRecords {
 
   get(externalId: string): Done | undefined {
     const k = this.recordOf(externalId);
+    return k === undefined ? undefined : this.at(k);
+  }
+
+  /** The record's last write left its base on the next line. */
+  markBase(externalId: string): void {
+    const k = this.recordOf(externalId);
+    if (k !== undefined && this.relations[k] !== DELETED) this.relations[k] = this.relations[k]! | HAS_BASE;
+  }
+
+  /** Where the line is whose updatedAt is the job's last write of the record's contact (its last write's, unless that carried none). */
+  leftAtLine(externalId: string): number | undefined {
+    const k = this.recordOf(externalId);
     if (k === undefined) return undefined;
+    const at = this.leftAtLines.get(k) ?? this.writes[k]!;
+    return Number.isNaN(at) ? undefined : at;
+  }
+
+  /** Each finished record, in the order they were first finished. */
+  *entries(): Generator<[string, Done]> {
+    for (let k = 0; k < this.records; k++) {
+      const done = this.at(k);
+      if (done !== undefined) yield [this.arena.toString('utf8', this.offsets[k], this.offsets[k + 1]), done];
+    }
+  }
+
+  private at(k: number): Done | undefined {
     const code = this.relations[k]!;
     if (code === DELETED) return undefined;
     const hash =
@@ -99,14 +144,13 @@ export class DoneRecords {
         : code & ODD_HASH
           ? this.oddHashes.get(k)
           : this.hashes.toString('base64url', k * HASH_BYTES, (k + 1) * HASH_BYTES);
-    const baseAt = this.bases[k]!;
-    return { relation: RELATIONS[code & RELATION_BITS]!, hash, ...(!Number.isNaN(baseAt) && { baseAt }) };
-  }
-
-  /** The record's last write left its base in the journal line at `at` (undefined: a write that kept none). */
-  setBase(externalId: string, at: number | undefined): void {
-    const k = this.recordOf(externalId);
-    if (k !== undefined) this.bases[k] = at ?? NaN;
+    const writeAt = this.writes[k]!;
+    return {
+      relation: RELATIONS[code & RELATION_BITS]!,
+      hash,
+      ...(!Number.isNaN(writeAt) && { writeAt }),
+      ...(code & HAS_BASE && { hasBase: true as const }),
+    };
   }
 
   has(externalId: string): boolean {
@@ -144,6 +188,7 @@ export class DoneRecords {
         arenaBytes: this.arenaUsed,
         collided: [...this.collided],
         oddHashes: [...this.oddHashes],
+        leftAtLines: [...this.leftAtLines],
         index: { capacity: index.capacity, count: index.count },
       },
       sections: {
@@ -151,7 +196,7 @@ export class DoneRecords {
         arena: bytes(this.arena, this.arenaUsed),
         relations: bytes(this.relations, n),
         hashes: bytes(this.hashes, n * HASH_BYTES),
-        bases: bytes(this.bases, n),
+        writes: bytes(this.writes, n),
         index: bytes(index.table, index.table.length),
       },
     };
@@ -178,8 +223,8 @@ export class DoneRecords {
     fill('relations', into(done.relations, n));
     done.hashes = Buffer.allocUnsafe(capacity * HASH_BYTES);
     fill('hashes', done.hashes.subarray(0, n * HASH_BYTES));
-    done.bases = new Float64Array(capacity).fill(NaN);
-    fill('bases', into(done.bases, n));
+    done.writes = new Float64Array(capacity).fill(NaN);
+    fill('writes', into(done.writes, n));
     const table = new Uint32Array(shape.index.capacity * 3);
     fill('index', into(table, table.length));
     if (done.offsets[n] !== shape.arenaBytes) throw new RangeError('finished records of another shape');
@@ -189,6 +234,7 @@ export class DoneRecords {
     done.live = shape.live;
     for (const [id, k] of shape.collided) done.collided.set(id, k);
     for (const [k, hash] of shape.oddHashes) done.oddHashes.set(k, hash);
+    for (const [k, at] of shape.leftAtLines) done.leftAtLines.set(k, at);
     return done;
   }
 
@@ -232,9 +278,9 @@ export class DoneRecords {
       const hashes = Buffer.allocUnsafe(n * HASH_BYTES);
       this.hashes.copy(hashes);
       this.hashes = hashes;
-      const bases = new Float64Array(n).fill(NaN);
-      bases.set(this.bases);
-      this.bases = bases;
+      const writes = new Float64Array(n).fill(NaN);
+      writes.set(this.writes);
+      this.writes = writes;
     }
     if (this.arenaUsed + bytes > this.arena.length) {
       const arena = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.arenaUsed + bytes));

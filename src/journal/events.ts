@@ -122,7 +122,7 @@ export interface DriftEvent {
  * sync: always the line right after that record's created or updated line (one
  * append, so nothing comes between). A line of its own, so that replay can pass
  * it over by its first bytes, unparsed, and keep only where it is
- * (journal/replay.ts, journal/base-reader.ts).
+ * (journal/replay.ts, journal/line-reader.ts).
  */
 export interface BaseEvent {
   readonly t: 'base';

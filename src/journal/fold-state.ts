@@ -36,6 +36,8 @@ export interface ResumeState {
   readonly runs: RunEvent[];
   /** Over the job's history (status): conflicts a sync met, drifted fields --verify found, contacts released and deleted by --delete-missing. */
   readonly tally: { conflicts: number; drift: number; released: number; deleted: number };
+  /** Records whose adopted or updated contact a delete of an earlier version removed (this one releases them): a rollback makes them again. */
+  readonly removed: RemovedRecord[];
   /** What a rollback did to each contact it is done with (the last word per contact id); empty for a job never rolled back. */
   readonly rolledBack: Map<string, RollbackOutcome>;
   /** How records get their externalId, as the job last recorded it (the header's, or a later identity event's). */
@@ -51,6 +53,14 @@ export interface ResumeState {
   readonly position: ReplayPosition;
   /** The byte the last replay read from: 0 for the whole journal, else where a checkpoint left off. */
   readonly replayedFrom: number;
+}
+
+/** A record --delete-missing of an earlier version deleted the workspace's contact of: where its lines are. */
+export interface RemovedRecord {
+  readonly externalId: string;
+  readonly relation: 'adopted' | 'updated';
+  readonly writeAt: number;
+  readonly leftAtLine: number;
 }
 
 export interface ReplayPosition {
@@ -75,6 +85,7 @@ export function emptyState(): MutableState {
     runs: [],
     tally: { conflicts: 0, drift: 0, released: 0, deleted: 0 },
     rolledBack: new Map(),
+    removed: [],
     clock: undefined,
     idDefinition: undefined,
     sourceDefinition: undefined,

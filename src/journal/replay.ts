@@ -96,11 +96,11 @@ export async function replayTail(path: string, given: ResumeState): Promise<void
       if (end === start) return;
       // A base line is passed over unparsed: only where it is counts (a million of them would be most of the replay's work).
       if (isBaseLine(buf, start, end)) {
-        if (lastWrite !== undefined) state.done.setBase(lastWrite, at);
+        if (lastWrite !== undefined) state.done.markBase(lastWrite);
         lastWrite = undefined;
         return;
       }
-      const event = applyLine(buf.toString('utf8', start, end), lineNo, path, state, open);
+      const event = applyLine(buf.toString('utf8', start, end), lineNo, at, path, state, open);
       lastWrite = event !== undefined && (event.t === 'created' || event.t === 'updated') ? event.id : undefined;
     },
     undefined,
@@ -131,6 +131,7 @@ function isBaseLine(buf: Buffer, start: number, end: number): boolean {
 function applyLine(
   text: string,
   lineNo: number,
+  at: number,
   path: string,
   state: MutableState,
   open: OpenAttempts,
@@ -160,7 +161,7 @@ function applyLine(
   else if (event.t === 'identity') {
     if (event.definition !== undefined) state.idDefinition = event.definition;
     if (event.source !== undefined) state.sourceDefinition = event.source;
-  } else if (event.t !== 'base') applyRecordEvent(event, state, open);
+  } else if (event.t !== 'base') applyRecordEvent(event, at, state, open);
   return event;
 }
 
@@ -200,6 +201,7 @@ class OpenAttempts {
 /** An attempt opens a record's story; created, updated, absent and a failure (unless its outcome stayed unknown) close it. */
 function applyRecordEvent(
   event: Exclude<JournalEvent, RunEvent | TargetEvent | ClockEvent | IdentityEvent | BaseEvent>,
+  at: number,
   state: MutableState,
   open: OpenAttempts,
 ): void {
@@ -211,18 +213,28 @@ function applyRecordEvent(
     case 'created':
       open.close(h1, h2);
       state.failed.delete(event.id);
-      // Its base, if it has one, is the next line (replayJournal keeps where it is); set() forgets any older one.
-      return state.done.set(event.id, relationOf(event), event.h);
+      // Its base, if it has one, is the next line (marked then); set() forgets any older one.
+      return state.done.set(event.id, relationOf(event), event.h, at);
     case 'updated':
       open.close(h1, h2);
       state.failed.delete(event.id);
       state.tally.conflicts += event.cf?.length ?? 0;
       state.tally.drift += event.dr?.length ?? 0;
-      return state.done.rehash(event.id, event.h);
+      return state.done.rehash(event.id, event.h, at, event.up !== undefined);
     case 'deleted':
-    case 'released':
+    case 'released': {
       state.tally[event.t]++;
+      const before = state.done.get(event.id);
+      // An adopted or updated contact that --delete-missing of an earlier version deleted: a rollback makes it again.
+      if (event.t === 'deleted' && (before?.relation === 'adopted' || before?.relation === 'updated'))
+        state.removed.push({
+          externalId: event.id,
+          relation: before.relation,
+          writeAt: before.writeAt!,
+          leftAtLine: state.done.leftAtLine(event.id) ?? before.writeAt!,
+        });
       return state.done.delete(event.id);
+    }
     case 'failed':
       state.failed.set(event.id, {
         retryable: event.retryable,

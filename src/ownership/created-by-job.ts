@@ -1,15 +1,22 @@
-import { relationOf, type CreatedEvent, type JournalEvent, type Relation } from '../journal/events.js';
-import { forEachJournalEvent } from '../journal/codec.js';
+import type { CreatedEvent, JournalEvent, Relation } from '../journal/events.js';
+import type { Done } from '../journal/done-records.js';
+import type { ResumeState } from '../journal/fold-state.js';
+import { JournalLines } from '../journal/line-reader.js';
 
 /**
  * One owner for the fact "created by this job": created.csv, status, rollback
  * and the resume ask here and derive nothing themselves. What the job is to a
- * contact (the Relation) is read off the journal's events (journal/events.ts).
+ * contact (the Relation) is read off the journal's events (journal/events.ts);
+ * which record has which contact, off the journal's fold (journal/replay.ts),
+ * whose finished records say where their last write's line is.
  */
 
 /** Whether a journal event says this job made the contact. */
 export const isCreatedByJob = (event: JournalEvent): event is CreatedEvent =>
   event.t === 'created' && event.how === undefined;
+
+/** Whether the job answers for a record's contact: it made it, or adopted it (--delete-missing deletes or releases those). */
+export const ownedByJob = (relation: Relation): boolean => relation === 'created' || relation === 'adopted';
 
 /** A record's contact as the journal leaves it (the last word per externalId). */
 export interface JobContact {
@@ -21,53 +28,64 @@ export interface JobContact {
   readonly leftAt?: string;
 }
 
-/** Every record's contact, by externalId, as the journal leaves it. */
-export async function jobContacts(journalPath: string): Promise<Map<string, JobContact>> {
-  return (await jobContactsAndRemoved(journalPath)).contacts;
+/**
+ * The contacts of the finished records `which` picks, read from their last
+ * write's line (one small read each: ask for the few you need).
+ */
+export function jobContacts(
+  journalPath: string,
+  past: Pick<ResumeState, 'done'>,
+  which: (externalId: string, done: Done) => boolean = () => true,
+): JobContact[] {
+  const lines = new JournalLines(journalPath);
+  try {
+    const out: JobContact[] = [];
+    for (const [externalId, done] of past.done.entries()) {
+      if (!which(externalId, done)) continue;
+      out.push(contactAt(lines, externalId, done.relation, done.writeAt, past.done.leftAtLine(externalId)));
+    }
+    return out;
+  } finally {
+    lines.close();
+  }
 }
 
 /**
- * The records' contacts as the journal leaves them, and the workspace's
- * contacts a delete of this job removed: an adopted or updated contact that
- * --delete-missing of an earlier version deleted (this one releases them).
- * A rollback makes those again from their state before the job.
+ * The workspace's contacts a delete of this job removed: an adopted or updated
+ * contact that --delete-missing of an earlier version deleted (this one
+ * releases them). A rollback makes those again from their state before the job.
  */
-export async function jobContactsAndRemoved(
-  journalPath: string,
-): Promise<{ contacts: Map<string, JobContact>; removed: JobContact[] }> {
-  const byId = new Map<string, JobContact>();
-  const removed: JobContact[] = [];
-  await forEachJournalEvent(journalPath, (event) => {
-    if (event.t === 'created') {
-      byId.set(event.id, {
-        externalId: event.id,
-        contactId: event.cid,
-        line: event.line,
-        relation: relationOf(event),
-        ...(event.up !== undefined && { leftAt: event.up }),
-      });
-    } else if (event.t === 'updated') {
-      const before = byId.get(event.id);
-      // A sync's PATCH changes what the contact holds, not who made it.
-      // A sync that wrote nothing (the workspace keeps its own values) leaves the last write's updatedAt as the job's.
-      const leftAt = event.up ?? before?.leftAt;
-      byId.set(event.id, {
-        externalId: event.id,
-        contactId: event.cid,
-        line: event.line,
-        relation: before?.relation ?? 'created',
-        ...(leftAt !== undefined && { leftAt }),
-      });
-    } else if (event.t === 'deleted' || event.t === 'released') {
-      const before = byId.get(event.id);
-      if (
-        event.t === 'deleted' &&
-        before !== undefined &&
-        (before.relation === 'adopted' || before.relation === 'updated')
-      )
-        removed.push(before);
-      byId.delete(event.id);
-    }
-  });
-  return { contacts: byId, removed };
+export function removedContacts(journalPath: string, past: Pick<ResumeState, 'removed'>): JobContact[] {
+  if (past.removed.length === 0) return [];
+  const lines = new JournalLines(journalPath);
+  try {
+    return past.removed.map((r) => contactAt(lines, r.externalId, r.relation, r.writeAt, r.leftAtLine));
+  } finally {
+    lines.close();
+  }
+}
+
+/** A record's contact from its last write's line, and the updatedAt of the write that last changed it. */
+function contactAt(
+  lines: JournalLines,
+  externalId: string,
+  relation: Relation,
+  writeAt: number | undefined,
+  leftAtLine: number | undefined,
+): JobContact {
+  const write = writeAt === undefined ? undefined : lines.eventAt(writeAt).event;
+  if (write === undefined || (write.t !== 'created' && write.t !== 'updated') || write.id !== externalId)
+    throw new Error(`${lines.path}: the line replay kept for ${JSON.stringify(externalId)} is not its write`);
+  // A sync that wrote nothing carries no updatedAt: the job's last is the write's before.
+  const leftAt =
+    leftAtLine === undefined || leftAtLine === writeAt
+      ? write.up
+      : (lines.eventAt(leftAtLine).event as { up?: string } | undefined)?.up;
+  return {
+    externalId,
+    contactId: write.cid,
+    line: write.line,
+    relation,
+    ...(leftAt !== undefined && { leftAt }),
+  };
 }

@@ -1,6 +1,7 @@
 import type { ApiClient } from '../api/client.js';
 import { UsageError } from '../errors.js';
 import { jobContacts } from './created-by-job.js';
+import type { ResumeState } from '../journal/fold-state.js';
 
 /** How many of the job's contacts are read to tell its workspace. */
 const SAMPLE = 5;
@@ -12,14 +13,19 @@ const SAMPLE = 5;
  * there, the key is another workspace's and the run stops (exit 2), the job
  * left bound to its old key. A job that made no contact has nothing to lose.
  */
-export async function checkSameWorkspace(api: ApiClient, journalPath: string): Promise<void> {
-  const made = [...(await jobContacts(journalPath)).values()].filter((c) => c.relation === 'created');
-  if (made.length === 0) return;
+export async function checkSameWorkspace(
+  api: ApiClient,
+  journalPath: string,
+  past: Pick<ResumeState, 'done'>,
+): Promise<void> {
+  const made = past.done.countByRelation().created;
+  if (made === 0) return;
   // Spread over the job: the first and last made, and some between.
-  const sample = Array.from(
-    { length: Math.min(SAMPLE, made.length) },
-    (_, k) => made[Math.floor((k * (made.length - 1)) / Math.max(1, SAMPLE - 1))]!,
+  const picked = new Set(
+    Array.from({ length: Math.min(SAMPLE, made) }, (_, k) => Math.floor((k * (made - 1)) / Math.max(1, SAMPLE - 1))),
   );
+  let n = 0;
+  const sample = jobContacts(journalPath, past, (_, done) => done.relation === 'created' && picked.has(n++));
   let found = 0;
   let unanswered = 0;
   for (const c of sample) {

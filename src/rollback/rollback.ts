@@ -9,7 +9,7 @@ import { acquireRunLock } from '../state/run-lock.js';
 import { existingJournal } from '../state/state-dir.js';
 import { checkTarget, describeTarget } from '../journal/target.js';
 import type { Log } from '../log.js';
-import { jobContactsAndRemoved, type JobContact } from '../ownership/created-by-job.js';
+import { jobContacts, removedContacts, type JobContact } from '../ownership/created-by-job.js';
 import { recreateRemoved, type RecreateResult } from './recreate.js';
 import { deleteIfStillOurs, restoreIfUnchanged, type GuardedResult } from '../ownership/guarded-write.js';
 import { readPriorStates } from '../ownership/prior-states.js';
@@ -23,7 +23,7 @@ import { Runner } from '../job/runner.js';
 import { rollbackOutcomes } from './rollback-state.js';
 import { type RollbackOutcome } from '../journal/events.js';
 import { JournalWriter } from '../journal/journal-writer.js';
-import { baseOfRecord } from '../journal/base-reader.js';
+import { baseOfRecord } from '../journal/line-reader.js';
 
 export interface RollbackOptions {
   readonly stateDir: string;
@@ -95,7 +95,8 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
     );
     // The rollback writes nothing before it proves: the import's calibration of the contacts' clock is its only one.
     if (past.clock !== undefined) api.serverClock.seed(past.clock);
-    const { contacts, removed } = await jobContactsAndRemoved(journalPath);
+    const contacts = new Map(jobContacts(journalPath, past).map((c) => [c.externalId, c]));
+    const removed = removedContacts(journalPath, past);
     const unsettled = await settleInDoubt(api, past, contacts);
     const earlierOutcomes = rollbackOutcomes(past, statePath(o.stateDir, 'rollbackLog'));
     const done = new Set(earlierOutcomes.keys());

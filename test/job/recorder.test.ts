@@ -76,13 +76,15 @@ test('every outcome lands in one bucket, one journal line and (for a failure) on
   // Each finished record keeps what the job is to its contact, its body's hash, and where its base is
   // (sync/base.ts): none for a contact the workspace had and the job left alone (it wrote nothing).
   expect(['e0', 'e1', 'e2', 'e3'].map((id) => state.done.get(id))).toEqual([
-    { relation: 'created', hash: 'h0', baseAt: expect.any(Number) },
-    { relation: 'existing', hash: 'h1' },
-    { relation: 'updated', hash: 'h2', baseAt: expect.any(Number) },
-    { relation: 'adopted', hash: 'h3', baseAt: expect.any(Number) },
+    { relation: 'created', hash: 'h0', writeAt: expect.any(Number), hasBase: true },
+    { relation: 'existing', hash: 'h1', writeAt: expect.any(Number) },
+    { relation: 'updated', hash: 'h2', writeAt: expect.any(Number), hasBase: true },
+    { relation: 'adopted', hash: 'h3', writeAt: expect.any(Number), hasBase: true },
   ]);
-  const { readBaseAt } = await import('../../src/journal/base-reader.js');
-  expect(readBaseAt(join(dir(), 'journal.jsonl'), state.done.get('e0')!.baseAt!)).toEqual(baseOf(rec(0).payload));
+  const { readBaseAfter } = await import('../../src/journal/line-reader.js');
+  expect(readBaseAfter(join(dir(), 'journal.jsonl'), state.done.get('e0')!.writeAt!)).toEqual(baseOf(rec(0).payload));
+  // Two made the job's: the one it created and the one it adopted; not the workspace's, left alone or updated.
+  expect(r.madeOwned).toBe(2);
   expect(state.failed.get('e4')).toMatchObject({ retryable: false, body: 'h4' });
   expect(state.failed.get('e5')).toMatchObject({ retryable: true, body: 'h5' });
   const report = readFileSync(join(dir(), 'failures.csv'), 'utf8').trim().split('\n');

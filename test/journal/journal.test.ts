@@ -80,16 +80,17 @@ describe('replay', () => {
       { t: 'base', b: { f: { firstName: 'Stray' } } },
     ]);
     const state = await replayJournal(path);
-    const { readBaseAt } = await import('../../src/journal/base-reader.js');
-    expect(readBaseAt(path, state.done.get('a')!.baseAt!)).toEqual({ f: { firstName: 'Ada' } });
-    expect(state.done.get('b')!.baseAt).toBeUndefined();
+    const { baseOfRecord } = await import('../../src/journal/line-reader.js');
+    expect(baseOfRecord(path, state.done, 'a')).toEqual({ f: { firstName: 'Ada' } });
+    expect(state.done.get('b')!.hasBase).toBeUndefined();
+    expect(baseOfRecord(path, state.done, 'b')).toBeUndefined();
     // A later write without a base (an older version's sync) leaves the record without one: never a stale base.
     const later = journalWith([
       { t: 'created', id: 'a', cid: 'CT1', line: 2, h: 'AAAAAAAAAAAAAAAA' },
       { t: 'base', b: { f: { firstName: 'Ada' } } },
       { t: 'updated', id: 'a', cid: 'CT1', line: 2, h: 'CCCCCCCCCCCCCCCC' },
     ]);
-    expect((await replayJournal(later)).done.get('a')!.baseAt).toBeUndefined();
+    expect((await replayJournal(later)).done.get('a')!.hasBase).toBeUndefined();
   });
 
   test('a torn last line is cut off and the rest reads', async () => {

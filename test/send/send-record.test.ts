@@ -154,7 +154,7 @@ test('201: created, journaled with the contact id', async () => {
   const ctx = context(t);
   expect(await send(ctx)).toEqual({ kind: 'created', contactId: 'CT9', viaLookup: false });
   const state = await journalAfter(ctx);
-  expect(state.done.get('e1')).toEqual({ relation: 'created', hash: 'hash' });
+  expect(state.done.get('e1')).toEqual({ relation: 'created', hash: 'hash', writeAt: expect.any(Number) });
   expect(state.inDoubt.size).toBe(0);
 });
 
@@ -312,7 +312,7 @@ describe('409: the workspace has a contact with this externalId', () => {
     expect(await send(ctx)).toEqual({ kind: 'existing', contactId: 'CTold' });
     expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts']);
     const state = await journalAfter(ctx);
-    expect(state.done.get('e1')).toEqual({ relation: 'existing', hash: 'hash' });
+    expect(state.done.get('e1')).toEqual({ relation: 'existing', hash: 'hash', writeAt: expect.any(Number) });
     expect(state.failed.size).toBe(0);
   });
 
@@ -528,7 +528,7 @@ describe('ownership is proven, never presumed (ownership/prove.ts)', () => {
       why: expect.stringMatching(/before the attempt left/),
     });
     const state = await journalAfter(ctx);
-    expect(state.done.get('e1')).toEqual({ relation: 'existing', hash: 'hash' });
+    expect(state.done.get('e1')).toEqual({ relation: 'existing', hash: 'hash', writeAt: expect.any(Number) });
   });
 
   test('an answer lost, then a 409 for a contact made before the attempt (another job, the app): existing', async () => {
@@ -611,7 +611,7 @@ describe('a changed record updates its contact (a sync)', () => {
     // A contact the job made is not saved as "before": a rollback deletes it.
     expect((await priorsIn(ctx)).size).toBe(0);
     const state = await journalAfter(ctx);
-    expect(state.done.get('e1')).toEqual({ relation: 'created', hash: 'hash' });
+    expect(state.done.get('e1')).toEqual({ relation: 'created', hash: 'hash', writeAt: expect.any(Number) });
   });
 
   test('update.arrays "source": the contact\'s items become exactly the record\'s', async () => {
@@ -690,7 +690,11 @@ describe('a changed record updates its contact (a sync)', () => {
       externalId: 'e1',
       contact: { id: 'CTw', defaultFields: { firstName: 'Old' } },
     });
-    expect((await journalAfter(ctx)).done.get('e1')).toEqual({ relation: 'updated', hash: 'hash' });
+    expect((await journalAfter(ctx)).done.get('e1')).toEqual({
+      relation: 'updated',
+      hash: 'hash',
+      writeAt: expect.any(Number),
+    });
   });
 
   const send2 = (ctx: SendContext) =>
@@ -726,7 +730,11 @@ describe('adopting a contact the workspace has without an externalId', () => {
       defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550100' }] },
     });
     expect((await priorsIn(ctx)).get('CTapp')?.contact.externalId).toBeNull();
-    expect((await journalAfter(ctx)).done.get('e1')).toEqual({ relation: 'adopted', hash: 'hash' });
+    expect((await journalAfter(ctx)).done.get('e1')).toEqual({
+      relation: 'adopted',
+      hash: 'hash',
+      writeAt: expect.any(Number),
+    });
   });
 
   test('it got an externalId meanwhile: not adopted, retryable (the next run lists it for review)', async () => {
