@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import type { CustomFieldDefinition } from './custom-fields.js';
 import { loadExistingContacts } from './existing-contacts.js';
 import { parseFaultSpec } from './faults.js';
-import type { SandboxOptions } from './server.js';
+import type { SandboxOptions } from './options.js';
 
 /** "20-80" → [20, 80]; "50" → [50, 50]. */
 export function parseLatency(spec: string): [number, number] {

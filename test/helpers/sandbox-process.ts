@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import type { SandboxStats } from '../../src/sandbox/server.js';
+import type { SandboxStats } from '../../src/sandbox/options.js';
 import { ROOT } from './paths.js';
 
 /**

@@ -1,4 +1,5 @@
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import type { SandboxOptions } from '../../src/sandbox/options.js';
 
 /** A sandbox per test (ephemeral port), stopped afterwards. */
 export function useSandbox(options: SandboxOptions = {}): () => Sandbox {

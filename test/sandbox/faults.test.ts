@@ -1,5 +1,6 @@
 import { parseFaultSpec } from '../../src/sandbox/faults.js';
-import { startSandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import { startSandbox } from '../../src/sandbox/server.js';
+import type { SandboxOptions } from '../../src/sandbox/options.js';
 import { decideFault } from '../../src/sandbox/faults.js';
 import { seededRandom } from '../../src/sandbox/random.js';
 import { maxInAnyWindow } from '../../src/sandbox/rate-window.js';

@@ -1,4 +1,5 @@
-import { startSandbox, type SandboxOptions } from '../../sandbox/server.js';
+import { startSandbox } from '../../sandbox/server.js';
+import type { SandboxOptions } from '../../sandbox/options.js';
 
 /** `sandbox`: the local API simulator, until SIGINT or SIGTERM. */
 export async function sandboxCommand(options: SandboxOptions): Promise<void> {
