@@ -93,6 +93,25 @@ export class Runner {
     this.cutInFlight.abort();
   }
 
+  /**
+   * A read before anything is sent (the start-up checks, the users, the
+   * workspace's index): skipped once the run stops, and given the signal that
+   * ends its requests with the run. A JobAbortedError it throws aborts the run
+   * as a send's does, unless the run was stopping (anything else is thrown
+   * on). Whether the run goes on.
+   */
+  async startup(step: (stop: AbortSignal) => Promise<void>): Promise<boolean> {
+    if (!this.keepReading) return false;
+    try {
+      await step(this.stopping.signal);
+    } catch (err) {
+      // A read the stop cut short fails for that reason: the run stopped, it did not abort.
+      if (!(this.stoppedEarly !== undefined && err instanceof JobAbortedError)) this.abort(err);
+      return false;
+    }
+    return this.keepReading;
+  }
+
   /** Runs `task` within the concurrency; resolves when there is room to read the next record. */
   async submit(task: () => Promise<void>): Promise<void> {
     const tracked: Promise<void> = this.limit(task)

@@ -72,3 +72,36 @@ test('a task that throws makes finish throw', async () => {
   });
   await expect(runner.finish()).rejects.toThrow('disk full');
 });
+
+describe('start-up reads go through the runner', () => {
+  test('a refusal aborts the run; the steps after it do not run', async () => {
+    const runner = new Runner({ concurrency: 1, graceMs: 0 });
+    const refusal = new JobAbortedError('AUTH_REJECTED', 'the key was refused', { hint: 'check the key' });
+    expect(await runner.startup(() => Promise.reject(refusal))).toBe(false);
+    let ran = false;
+    expect(await runner.startup(async () => void (ran = true))).toBe(false);
+    expect(ran).toBe(false);
+    expect(await runner.finish()).toEqual({ aborted: 'the key was refused', abortHint: 'check the key' });
+  });
+
+  test('a read the stop cuts short ends the run as stopped, not aborted; its step is given the stop', async () => {
+    const runner = new Runner({ concurrency: 1, graceMs: 0 });
+    const going = runner.startup(
+      (stop) =>
+        new Promise<void>((_, reject) =>
+          stop.addEventListener('abort', () =>
+            reject(new JobAbortedError('API_UNREACHABLE', 'the read got no answer', {})),
+          ),
+        ),
+    );
+    runner.stop('stopped by a signal');
+    expect(await going).toBe(false);
+    expect(await runner.finish()).toEqual({ stoppedEarly: 'stopped by a signal' });
+  });
+
+  test('an error that is not a refusal is thrown on (a bug)', async () => {
+    const runner = new Runner({ concurrency: 1 });
+    await expect(runner.startup(() => Promise.reject(new TypeError('a bug')))).rejects.toThrow('a bug');
+    await runner.finish();
+  });
+});
