@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readCards } from '../input/read-vcard.js';
+import { readCards } from '../input/read-cards.js';
 import { AtomicPrivateFile, statePath } from '../state/private-files.js';
 import type { Counts } from './counts.js';
 
