@@ -68,7 +68,58 @@ export async function importRecords(
   i: ImportRecordsInput,
 ): Promise<RunEnd & { counts: Counts; timeline: Timeline; deleted?: DeleteMissingResult }> {
   const { runner } = i;
-  const recorder = new Recorder({
+  const recorder = recorderFor(i);
+  const { send, earlyLookup } = recordSender(i, recorder);
+  let sent = 0;
+  const deferred: SendPlan[] = [];
+  const keepReading = () => {
+    if (!runner.keepReading) return false;
+    if (i.maxRows === undefined || sent < i.maxRows) return true;
+    // The records already read are finished; the rest wait for the next run.
+    runner.stop(`--max-rows ${i.maxRows} reached`, true);
+    return false;
+  };
+  const timeline = new Timeline();
+  const ticker = startProgress(i.progress, i.csv, recorder.counts, i.stats, timeline);
+  const classifier = new Classifier(i.config, i.header, i.csv.encoding, i.csv.estimatedRecords, i.owners);
+  try {
+    await runPipeline({
+      csv: i.csv,
+      classifier,
+      past: i.past,
+      rules: i.rules,
+      recorder,
+      ...(i.index && { match: (record) => i.index!.match(record, i.past.updatesInDoubt.has(record.externalId)) }),
+      keepReading,
+      ...(i.only && { only: i.only }),
+      send: (plan) => {
+        sent++;
+        // An earlier run's create in doubt is proven only on a calibrated clock (ownership/prove.ts): with none yet, the
+        // records' creates that follow calibrate it. Deferred to the end of the input, it holds no slot meanwhile.
+        if (plan.inDoubt && i.api.serverClock.offset === undefined) return void deferred.push(plan);
+        const current = earlyLookup(plan);
+        return runner.submit(() => send(plan, current));
+      },
+    });
+    for (const plan of deferred) {
+      if (runner.keepReading) await runner.submit(() => send(plan));
+      else recorder.outcome(plan.record, bodyHash(plan.record.payload), { kind: 'inDoubt' });
+    }
+    await runner.drain();
+    const deleted = await afterTheInput(i, classifier, recorder);
+    const end = await runner.finish();
+    ticker.stop();
+    await recorder.commit();
+    return { ...end, counts: recorder.counts, timeline, ...(deleted && { deleted }) };
+  } catch (err) {
+    recorder.discard();
+    throw err;
+  }
+}
+
+/** The recorder of this run: its reports, the journal, the refusal breaker, and what the journal knew of each record. */
+function recorderFor(i: ImportRecordsInput): Recorder {
+  return new Recorder({
     failures: new FailuresReport(
       statePath(i.reportDir, 'failures'),
       i.header,
@@ -88,9 +139,19 @@ export async function importRecords(
       const done = i.past.done.get(id);
       return done !== undefined && ownedByJob(done.relation);
     },
-    onTrip: (trip) => runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message, { hint: trip.hint })),
+    onTrip: (trip) => i.runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message, { hint: trip.hint })),
     ...(i.log && { warn: (m: string, code: string) => i.log!.warn(m, code) }),
   });
+}
+
+/**
+ * Sends a planned record and records how it ended. A changed record's contact
+ * is asked for as soon as the record is planned (`earlyLookup`), not when its
+ * turn to send comes: the lookups of the records read ahead gather into
+ * requests of up to 20 ids, past the concurrency's count.
+ */
+function recordSender(i: ImportRecordsInput, recorder: Recorder) {
+  const { runner } = i;
   const ctx = {
     api: i.api,
     journal: i.journal,
@@ -128,11 +189,6 @@ export async function importRecords(
     }
     recorder.outcome(record, hash, outcome);
   };
-  /**
-   * A changed record's contact is asked for as soon as the record is planned,
-   * not when its turn to send comes: the lookups of the records read ahead
-   * gather into requests of up to 20 ids, past the concurrency's count.
-   */
   const earlyLookup = (plan: SendPlan): Promise<LookupResult> | undefined => {
     if (plan.sync === undefined || runner.stopping.signal.aborted) return undefined;
     const current = ctx.lookup.find(plan.record.externalId);
@@ -140,64 +196,32 @@ export async function importRecords(
     current.catch(() => {});
     return current;
   };
-  let sent = 0;
-  const deferred: SendPlan[] = [];
-  const keepReading = () => {
-    if (!runner.keepReading) return false;
-    if (i.maxRows === undefined || sent < i.maxRows) return true;
-    // The records already read are finished; the rest wait for the next run.
-    runner.stop(`--max-rows ${i.maxRows} reached`, true);
-    return false;
-  };
+  return { send, earlyLookup };
+}
 
-  const timeline = new Timeline();
-  const ticker = startProgress(i.progress, i.csv, recorder.counts, i.stats, timeline);
-  const classifier = new Classifier(i.config, i.header, i.csv.encoding, i.csv.estimatedRecords, i.owners);
-  try {
-    await runPipeline({
-      csv: i.csv,
-      classifier,
-      past: i.past,
-      rules: i.rules,
-      recorder,
-      ...(i.index && { match: (record) => i.index!.match(record, i.past.updatesInDoubt.has(record.externalId)) }),
-      keepReading,
-      ...(i.only && { only: i.only }),
-      send: (plan) => {
-        sent++;
-        // An earlier run's create in doubt is proven only on a calibrated clock (ownership/prove.ts): with none yet, the
-        // records' creates that follow calibrate it. Deferred to the end of the input, it holds no slot meanwhile.
-        if (plan.inDoubt && i.api.serverClock.offset === undefined) return void deferred.push(plan);
-        const current = earlyLookup(plan);
-        return runner.submit(() => send(plan, current));
-      },
-    });
-    for (const plan of deferred) {
-      if (runner.keepReading) await runner.submit(() => send(plan));
-      else recorder.outcome(plan.record, bodyHash(plan.record.payload), { kind: 'inDoubt' });
-    }
-    await runner.drain();
-    // A file rewritten while it was read: what was read is sent, but the run did not read "the input".
-    const changed = runner.keepReading ? await i.csv.changedSinceOpen() : undefined;
-    if (changed !== undefined)
-      runner.stop(
-        `the input changed while it was read (${changed}): the records read were sent; run again on the file as it is now`,
-        true,
-      );
-    const seen: SourceSeen = {
-      hasSeen: (id) => classifier.hasSeen(id),
-      unreadable: classifier.unreadable,
-      records: recorder.counts.read - recorder.counts.buckets.ignored,
-      madeOwned: recorder.madeOwned,
-    };
-    // Only a whole read: a stop, --max-rows or an abort leaves the source partly unread.
-    const deleted = i.afterSending && runner.keepReading ? await i.afterSending(seen) : undefined;
-    const end = await runner.finish();
-    ticker.stop();
-    await recorder.commit();
-    return { ...end, counts: recorder.counts, timeline, ...(deleted && { deleted }) };
-  } catch (err) {
-    recorder.discard();
-    throw err;
-  }
+/**
+ * Once every record is sent: a file rewritten while it was read stops the run
+ * (what was read is sent, but the run did not read "the input"); a run that
+ * read the whole input then deletes what left it (--delete-missing).
+ */
+async function afterTheInput(
+  i: ImportRecordsInput,
+  classifier: Classifier,
+  recorder: Recorder,
+): Promise<DeleteMissingResult | undefined> {
+  const { runner } = i;
+  const changed = runner.keepReading ? await i.csv.changedSinceOpen() : undefined;
+  if (changed !== undefined)
+    runner.stop(
+      `the input changed while it was read (${changed}): the records read were sent; run again on the file as it is now`,
+      true,
+    );
+  const seen: SourceSeen = {
+    hasSeen: (id) => classifier.hasSeen(id),
+    unreadable: classifier.unreadable,
+    records: recorder.counts.read - recorder.counts.buckets.ignored,
+    madeOwned: recorder.madeOwned,
+  };
+  // Only a whole read: a stop, --max-rows or an abort leaves the source partly unread.
+  return i.afterSending && runner.keepReading ? i.afterSending(seen) : undefined;
 }
