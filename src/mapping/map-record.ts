@@ -65,6 +65,9 @@ export interface MappedItem {
   readonly dropped?: readonly Problem[];
 }
 
+/** Where a converted value goes: a bad one is a problem (or dropped), a note is reported beside a kept value. */
+type Reporter = (column: string, value: string, result: Converted<unknown>) => void;
+
 /**
  * Pure: one record's cells → the API request body, or every problem found in it
  * (all at once, so a user fixes a row in one pass).
@@ -79,7 +82,7 @@ export function mapRecord(
   const problems: Problem[] = [];
   const dropped: Problem[] = [];
   const badValues = config.invalidValues === 'drop' ? dropped : problems;
-  const report = (column: string, value: string, result: Converted<unknown>) => {
+  const report: Reporter = (column, value, result) => {
     if (result.kind === 'bad') badValues.push({ code: result.code, line, column, value, message: result.expected });
     else if (result.note !== undefined)
       dropped.push({ code: result.note.code, line, column, value, message: result.note.message });
@@ -87,11 +90,7 @@ export function mapRecord(
 
   controlCharacters(config, get, line, problems);
   const externalId = readExternalId(config.externalId, get, line, problems);
-  const text = (column: string | undefined) => (column === undefined ? undefined : get(column).trim() || undefined);
-  const firstName = text(config.names.firstName);
-  const lastName = text(config.names.lastName);
-  const company = text(config.names.company);
-  const role = text(config.names.role);
+  const { firstName, lastName, company, role } = readNames(config, get);
 
   const emails = labelled(config.emails, 'defaultFields.emails', get, (v) => toEmail(v), report);
   const recordCountry = readCountry(config.phoneCountryColumn, get, line, dropped);
@@ -103,22 +102,51 @@ export function mapRecord(
       (numberCell(c.column) ? phoneFromNumberCell : toE164)(v, recordCountry ?? (c as PhoneColumn).defaultCountry),
     report,
   );
-  const customFields: CustomFieldItem[] = [];
-  config.customFields.forEach((field, index) => {
-    const cell = get(field.column).trim();
-    if (cell === '') return;
-    const converted = convertCustom(field, cell);
-    report(
-      field.column,
-      cell,
-      converted.kind === 'ok'
-        ? converted
-        : { ...converted, expected: converted.expected + configHint(field, index, cell) },
-    );
-    if (converted.kind === 'ok') customFields.push({ key: field.key, value: converted.value });
-  });
+  const customFields = readCustomFields(config, get, report);
 
   const createdByUserId = readOwner(config, get, line, context.owners, problems, dropped);
+  const { source, sourceUrl } = readSources(config, get, line, badValues, dropped);
+  const nothingToImport = !firstName && !lastName && !company && emails.length === 0 && phoneNumbers.length === 0;
+  wholeRecordProblems(config, line, { nothingToImport, phones: phoneNumbers.length }, problems, dropped);
+  // A record that fails anyway lists its bad values too: one pass fixes the row.
+  if (problems.length > 0)
+    return {
+      externalId,
+      problems:
+        config.invalidValues === 'drop'
+          ? [...problems, ...dropped.filter((d) => !isNote(d) && !problems.includes(d))]
+          : problems,
+    };
+
+  const payload = buildPayload({
+    firstName,
+    lastName,
+    company,
+    role,
+    emails,
+    phoneNumbers,
+    customFields,
+    createdByUserId,
+    source,
+    sourceUrl,
+    externalId,
+  });
+  return dropped.length > 0 ? { externalId, payload, problems, dropped } : { externalId, payload, problems };
+}
+
+/** The names, company and role: a cell's text, trimmed; an empty one is none. */
+function readNames(config: ResolvedConfig, get: CellReader) {
+  const text = (column: string | undefined) => (column === undefined ? undefined : get(column).trim() || undefined);
+  return {
+    firstName: text(config.names.firstName),
+    lastName: text(config.names.lastName),
+    company: text(config.names.company),
+    role: text(config.names.role),
+  };
+}
+
+/** The contact's source and sourceUrl, from the config's constant or a column. */
+function readSources(config: ResolvedConfig, get: CellReader, line: number, badValues: Problem[], dropped: Problem[]) {
   const source = readText(
     config.source,
     get,
@@ -139,15 +167,37 @@ export function mapRecord(
     badValues,
     dropped,
   );
+  return { source, sourceUrl };
+}
 
-  if (
-    !firstName &&
-    !lastName &&
-    !company &&
-    emails.length === 0 &&
-    phoneNumbers.length === 0 &&
-    problemsOnlyAbout(problems, ID_PROBLEMS)
-  ) {
+/** The custom fields' values, converted by their type; a bad one is reported with the config path that types it. */
+function readCustomFields(config: ResolvedConfig, get: CellReader, report: Reporter): CustomFieldItem[] {
+  const customFields: CustomFieldItem[] = [];
+  config.customFields.forEach((field, index) => {
+    const cell = get(field.column).trim();
+    if (cell === '') return;
+    const converted = convertCustom(field, cell);
+    report(
+      field.column,
+      cell,
+      converted.kind === 'ok'
+        ? converted
+        : { ...converted, expected: converted.expected + configHint(field, index, cell) },
+    );
+    if (converted.kind === 'ok') customFields.push({ key: field.key, value: converted.value });
+  });
+  return customFields;
+}
+
+/** What is wrong with the record as a whole: nothing left to import, or no phone where requirePhone asks for one. */
+function wholeRecordProblems(
+  config: ResolvedConfig,
+  line: number,
+  record: { nothingToImport: boolean; phones: number },
+  problems: Problem[],
+  dropped: Problem[],
+): void {
+  if (record.nothingToImport && problemsOnlyAbout(problems, ID_PROBLEMS)) {
     // Nothing left to import: the values that were dropped are why the record fails.
     const bad = dropped.filter((d) => !isNote(d));
     problems.push(...bad, {
@@ -159,7 +209,7 @@ export function mapRecord(
           : 'the record has no name, company, email or phone number to import',
     });
   }
-  if (config.requirePhone && phoneNumbers.length === 0 && !problems.some((p) => p.code === ProblemCode.emptyContact)) {
+  if (config.requirePhone && record.phones === 0 && !problems.some((p) => p.code === ProblemCode.emptyContact)) {
     const left = dropped.filter((d) => d.code === ProblemCode.phoneInvalid || d.code === ProblemCode.phoneNumberCell);
     problems.push({
       code: ProblemCode.phoneMissing,
@@ -167,36 +217,44 @@ export function mapRecord(
       message: `${left.length > 0 ? 'with its bad phone numbers left out, ' : ''}the record has no phone number, and requirePhone (--require-phone) asks for one: add the number in the source, or leave requirePhone out to import contacts without one`,
     });
   }
-  // A record that fails anyway lists its bad values too: one pass fixes the row.
-  if (problems.length > 0)
-    return {
-      externalId,
-      problems:
-        config.invalidValues === 'drop'
-          ? [...problems, ...dropped.filter((d) => !isNote(d) && !problems.includes(d))]
-          : problems,
-    };
+}
 
-  // Built by assignment, not by spreading optional parts: this runs once per
-  // record, and the key order (which payloads.jsonl shows) is the same.
-  const defaultFields: ContactRequest['defaultFields'] = { firstName: firstName ?? null };
-  if (lastName !== undefined) defaultFields.lastName = lastName;
-  if (company !== undefined) defaultFields.company = company;
-  if (role !== undefined) defaultFields.role = role;
-  if (emails.length > 0) defaultFields.emails = emails;
-  if (phoneNumbers.length > 0) defaultFields.phoneNumbers = phoneNumbers;
+/**
+ * The request body. Built by assignment, not by spreading optional parts: this
+ * runs once per record, and the key order (which payloads.jsonl shows) is the
+ * same. No schema check here: every part is typed by the contract
+ * (ContactRequest is inferred from its schema), the config's constants
+ * (source, sourceUrl, createdByUserId, custom field keys) were checked once
+ * when it loaded, and the id's length by readExternalId. The contract itself
+ * is checked where a body leaves (send/send-record.ts) and by a test over
+ * every fixture's payloads.
+ */
+function buildPayload(v: {
+  firstName: string | undefined;
+  lastName: string | undefined;
+  company: string | undefined;
+  role: string | undefined;
+  emails: ContactRequest['defaultFields']['emails'] & object;
+  phoneNumbers: ContactRequest['defaultFields']['phoneNumbers'] & object;
+  customFields: CustomFieldItem[];
+  createdByUserId: string | undefined;
+  source: string | undefined;
+  sourceUrl: string | undefined;
+  externalId: string | undefined;
+}): ContactRequest {
+  const defaultFields: ContactRequest['defaultFields'] = { firstName: v.firstName ?? null };
+  if (v.lastName !== undefined) defaultFields.lastName = v.lastName;
+  if (v.company !== undefined) defaultFields.company = v.company;
+  if (v.role !== undefined) defaultFields.role = v.role;
+  if (v.emails.length > 0) defaultFields.emails = v.emails;
+  if (v.phoneNumbers.length > 0) defaultFields.phoneNumbers = v.phoneNumbers;
   const payload: ContactRequest = { defaultFields };
-  if (customFields.length > 0) payload.customFields = customFields;
-  if (createdByUserId !== undefined) payload.createdByUserId = createdByUserId;
-  if (source !== undefined) payload.source = source;
-  if (sourceUrl !== undefined) payload.sourceUrl = sourceUrl;
-  payload.externalId = externalId;
-  // No schema check here: every part is typed by the contract (ContactRequest is
-  // inferred from its schema), the config's constants (source, sourceUrl,
-  // createdByUserId, custom field keys) were checked once when it loaded, and the
-  // id's length above. The contract itself is checked where a body leaves
-  // (send/send-record.ts) and by a test over every fixture's payloads.
-  return dropped.length > 0 ? { externalId, payload, problems, dropped } : { externalId, payload, problems };
+  if (v.customFields.length > 0) payload.customFields = v.customFields;
+  if (v.createdByUserId !== undefined) payload.createdByUserId = v.createdByUserId;
+  if (v.source !== undefined) payload.source = v.source;
+  if (v.sourceUrl !== undefined) payload.sourceUrl = v.sourceUrl;
+  payload.externalId = v.externalId;
+  return payload;
 }
 
 const NO_LABELS: readonly string[] = [];
