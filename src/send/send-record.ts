@@ -1,4 +1,5 @@
 import type { ApiClient, CallResult } from '../api/client.js';
+import type { ApiResponse } from '../api/transport.js';
 import {
   contactRequestProblems,
   DEFAULT_SOURCE,
@@ -220,9 +221,17 @@ async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOu
       return (await settle(why)) ?? fail(r.code, why, true);
     }
     case 'answer':
-      break;
+      return answerToCreate(ctx, rec, r.res, mayBeOurs ? { firstAt } : undefined);
   }
-  const res = r.res;
+}
+
+/** What the API's answer to a create says: made (201), a contact with the externalId already there (409), or refused. */
+function answerToCreate(
+  ctx: SendContext,
+  rec: RecordToSend,
+  res: ApiResponse,
+  ours: { firstAt: number | undefined } | undefined,
+): Promise<SendOutcome> | SendOutcome {
   if (res.status === 201 || res.status === 200) {
     const data = (res.body as { data?: { id?: unknown; updatedAt?: unknown } } | undefined)?.data;
     // Made, but without its id: the next run finds it by lookup.
@@ -235,7 +244,7 @@ async function createRecord(ctx: SendContext, rec: RecordToSend): Promise<SendOu
       ...(typeof data.updatedAt === 'string' && { updatedAt: data.updatedAt }),
     };
   }
-  if (res.status === 409) return onConflict(ctx, rec, mayBeOurs ? { firstAt } : undefined);
+  if (res.status === 409) return onConflict(ctx, rec, ours);
   return refused(res.status, res.body);
 }
 
