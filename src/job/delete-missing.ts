@@ -77,6 +77,24 @@ export interface DeletionEvidence {
   readonly confirmDelete?: number;
 }
 
+export interface DeleteMissingArgs {
+  readonly api: ApiClient;
+  readonly runner: Runner;
+  readonly journal: JournalWriter;
+  readonly journalPath: string;
+  /** The journal's fold as the run started. */
+  readonly past: ResumeState;
+  readonly deletedCsv: string;
+  /** The input's delimiter: deleted.csv, like every report, opens in the spreadsheet the export came from. */
+  readonly delimiter: string;
+  /** prior.jsonl, where a job begun by an earlier version kept its first states (read beside the journal's prior events). */
+  readonly priorPath: string;
+  readonly seen: SourceSeen;
+  readonly evidence: DeletionEvidence;
+  readonly maxDelete?: number;
+  readonly log: Log;
+}
+
 /**
  * --delete-missing, the mirror of a CRM deletion: the contacts this job
  * created whose externalId is no longer in the source are deleted, and those
@@ -94,23 +112,7 @@ export interface DeletionEvidence {
  *   deleted.csv (fsynced) before its DELETE leaves;
  * - each deletion and release is journaled: the record is new again if it comes back.
  */
-export async function deleteMissing(args: {
-  readonly api: ApiClient;
-  readonly runner: Runner;
-  readonly journal: JournalWriter;
-  readonly journalPath: string;
-  /** The journal's fold as the run started. */
-  readonly past: ResumeState;
-  readonly deletedCsv: string;
-  /** The input's delimiter: deleted.csv, like every report, opens in the spreadsheet the export came from. */
-  readonly delimiter: string;
-  /** prior.jsonl, where a job begun by an earlier version kept its first states (read beside the journal's prior events). */
-  readonly priorPath: string;
-  readonly seen: SourceSeen;
-  readonly evidence: DeletionEvidence;
-  readonly maxDelete?: number;
-  readonly log: Log;
-}): Promise<DeleteMissingResult> {
+export async function deleteMissing(args: DeleteMissingArgs): Promise<DeleteMissingResult> {
   // A record this run did not see is one it did not touch: the fold it started from holds it as it is.
   const missing = jobContacts(
     args.journalPath,
@@ -128,14 +130,7 @@ export async function deleteMissing(args: {
   if (refused !== undefined)
     return { ...none, notSent: missing.length, refused: refused.why, refusedHint: refused.hint };
   if (missing.length === 0) return none;
-  const releasing = missing.filter((c) => c.relation === 'adopted').length;
-  args.log.info(
-    `--delete-missing: ${missing.length} contact(s) whose externalId is no longer in the input: deleting the ${missing.length - releasing} the job created (each written to ${args.deletedCsv} first)${releasing > 0 ? `, releasing the ${releasing} it adopted (put back as they were before)` : ''}`,
-  );
-  // Only the states of the adopted contacts given back are read into memory.
-  const adopted = new Set(missing.filter((c) => c.relation === 'adopted').map((c) => c.contactId));
-  const priors =
-    releasing > 0 ? await readPriorStates(args.journalPath, args.priorPath, adopted) : new Map<string, PriorState>();
+  const priors = await announce(args, missing);
   const out = new DeletedCsv(args.deletedCsv, args.delimiter);
   const n = { deleted: 0, released: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
   try {
@@ -156,16 +151,7 @@ export async function deleteMissing(args: {
           n.notSent++;
           return;
         }
-        if (r.kind === 'deleted' || r.kind === 'gone')
-          args.journal.append({ t: 'deleted', id: c.externalId, cid: c.contactId });
-        if (r.kind === 'restored') args.journal.append({ t: 'released', id: c.externalId, cid: c.contactId });
-        if (r.kind === 'failed')
-          args.log.warn(`--delete-missing: contact ${c.contactId} (${c.externalId}): ${r.why}`, 'DELETE_FAILED');
-        if (r.kind === 'changedSince')
-          args.log.warn(
-            `--delete-missing: contact ${c.contactId} (${c.externalId}) left alone: ${r.why}`,
-            'DELETE_CHANGED_SINCE',
-          );
+        recordRemoval(args, c, r);
         n[r.kind === 'restored' ? 'released' : r.kind]++;
       });
     }
@@ -174,6 +160,37 @@ export async function deleteMissing(args: {
     out.close();
   }
   return { missing: missing.length, ...n };
+}
+
+/** Says what the run will delete and release, and reads the states to give the adopted ones back (only theirs: into memory). */
+async function announce(
+  args: { readonly log: Log; readonly deletedCsv: string; readonly journalPath: string; readonly priorPath: string },
+  missing: readonly JobContact[],
+): Promise<Map<string, PriorState>> {
+  const adopted = new Set(missing.filter((c) => c.relation === 'adopted').map((c) => c.contactId));
+  const releasing = missing.filter((c) => c.relation === 'adopted').length;
+  args.log.info(
+    `--delete-missing: ${missing.length} contact(s) whose externalId is no longer in the input: deleting the ${missing.length - releasing} the job created (each written to ${args.deletedCsv} first)${releasing > 0 ? `, releasing the ${releasing} it adopted (put back as they were before)` : ''}`,
+  );
+  return releasing > 0 ? readPriorStates(args.journalPath, args.priorPath, adopted) : new Map<string, PriorState>();
+}
+
+/** What a deletion or release came to: journaled when it is final (the record is new again if it comes back), said when it was not done. */
+function recordRemoval(
+  args: { readonly journal: JournalWriter; readonly log: Log },
+  c: JobContact,
+  r: GuardedResult,
+): void {
+  if (r.kind === 'deleted' || r.kind === 'gone')
+    args.journal.append({ t: 'deleted', id: c.externalId, cid: c.contactId });
+  if (r.kind === 'restored') args.journal.append({ t: 'released', id: c.externalId, cid: c.contactId });
+  if (r.kind === 'failed')
+    args.log.warn(`--delete-missing: contact ${c.contactId} (${c.externalId}): ${r.why}`, 'DELETE_FAILED');
+  if (r.kind === 'changedSince')
+    args.log.warn(
+      `--delete-missing: contact ${c.contactId} (${c.externalId}) left alone: ${r.why}`,
+      'DELETE_CHANGED_SINCE',
+    );
 }
 
 /** An adopted contact whose record left the source: given back as it was before the adoption, never deleted. */

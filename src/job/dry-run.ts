@@ -1,5 +1,6 @@
 import { failedCardsFact, failedCardsPath } from '../report/failed-cards.js';
 import type { HeaderIndex } from '../csv/header.js';
+import type { OpenedCsv } from '../csv/read-csv.js';
 import type { OwnerLookup } from '../mapping/map-record.js';
 import { realpathOrSame } from '../util/realpath-or-same.js';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -97,20 +98,7 @@ async function dryRunOf(options: DryRunOptions, { csv, header }: OpenedJobInput,
   if (changedMapping !== undefined) options.log.warn(changedMapping, 'MAPPING_CHANGED');
   const owners = config.owner === undefined ? undefined : await dryRunOwners(options, header);
   const index = await previewIndex(options, past, owners);
-  const recorder = new Recorder({
-    failures: new FailuresReport(
-      statePath(reportDir, 'failures'),
-      header,
-      csv.delimiter,
-      input,
-      failedCardsPath(csv.format, reportDir),
-      keptEdits(options.log),
-    ),
-    payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
-    dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues'), csv.delimiter),
-    // Only where matching is previewed: no review.csv says nothing.
-    ...(index && { review: new ReviewReport(statePath(reportDir, 'review'), keptEdits(options.log), csv.delimiter) }),
-  });
+  const recorder = dryRunRecorder(options, reportDir, csv, header, index !== undefined);
   const preview = new ContactPreview(header, config.phoneNumbers);
   const changed: ValidRecord[] = [];
   const classifier = new Classifier(config, header, csv.encoding, csv.estimatedRecords, owners);
@@ -136,26 +124,7 @@ async function dryRunOf(options: DryRunOptions, { csv, header }: OpenedJobInput,
   }
   const baseOf = (id: string) => baseOfRecord(statePath(stateDir, 'journal'), past.done, id);
   const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api, baseOf);
-  const seen = {
-    hasSeen: (id: string) => classifier.hasSeen(id),
-    unreadable: classifier.unreadable,
-    records: recorder.counts.read - recorder.counts.buckets.ignored,
-    // A dry run makes nothing: the job's contacts are the journal's.
-    madeOwned: 0,
-  };
-  const wouldDelete =
-    options.deleteMissing === undefined
-      ? undefined
-      : await previewDeletion({
-          journalPath: statePath(stateDir, 'journal'),
-          past,
-          seen,
-          input,
-          header,
-          flags: options.deleteMissing,
-          file: statePath(reportDir, 'wouldDelete'),
-          delimiter: csv.delimiter,
-        });
+  const wouldDelete = await deletionPreview(options, { past, classifier, recorder, header, reportDir, csv });
   const summary = buildSummary(
     {
       ...runFacts('dry-run', input, config.file, stateDir, startedAt),
@@ -171,6 +140,65 @@ async function dryRunOf(options: DryRunOptions, { csv, header }: OpenedJobInput,
   );
   await writeRunReports(reportDir, summary, [], options.nextSteps?.(summary) ?? []);
   return summary;
+}
+
+/** The dry run's recorder: its own failures.csv, payloads.jsonl (what would be sent), dropped values, and review.csv where matching is previewed. */
+function dryRunRecorder(
+  options: DryRunOptions,
+  reportDir: string,
+  csv: OpenedCsv,
+  header: HeaderIndex,
+  matching: boolean,
+): Recorder {
+  return new Recorder({
+    failures: new FailuresReport(
+      statePath(reportDir, 'failures'),
+      header,
+      csv.delimiter,
+      options.input,
+      failedCardsPath(csv.format, reportDir),
+      keptEdits(options.log),
+    ),
+    payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
+    dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues'), csv.delimiter),
+    // Only where matching is previewed: no review.csv says nothing.
+    ...(matching && {
+      review: new ReviewReport(statePath(reportDir, 'review'), keptEdits(options.log), csv.delimiter),
+    }),
+  });
+}
+
+/** With --delete-missing: what the import would delete or release, and whether its guards would let it (dry-run/would-delete.csv). */
+async function deletionPreview(
+  options: DryRunOptions,
+  run: {
+    past: ResumeState;
+    classifier: Classifier;
+    recorder: Recorder;
+    header: HeaderIndex;
+    reportDir: string;
+    csv: OpenedCsv;
+  },
+): Promise<Summary['wouldDelete']> {
+  if (options.deleteMissing === undefined) return undefined;
+  const { classifier, recorder } = run;
+  const seen = {
+    hasSeen: (id: string) => classifier.hasSeen(id),
+    unreadable: classifier.unreadable,
+    records: recorder.counts.read - recorder.counts.buckets.ignored,
+    // A dry run makes nothing: the job's contacts are the journal's.
+    madeOwned: 0,
+  };
+  return previewDeletion({
+    journalPath: statePath(options.stateDir, 'journal'),
+    past: run.past,
+    seen,
+    input: options.input,
+    header: run.header,
+    flags: options.deleteMissing,
+    file: statePath(run.reportDir, 'wouldDelete'),
+    delimiter: run.csv.delimiter,
+  });
 }
 
 /**

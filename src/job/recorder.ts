@@ -134,38 +134,14 @@ export class Recorder {
       this.sinks.journal?.append({ t: 'base', b: baseOf(record.payload) });
     if (outcome.kind === 'updated' && outcome.conflicts?.length) this.conflicted(record, outcome.conflicts);
     switch (outcome.kind) {
-      case 'failed': {
-        const problem = {
-          code: outcome.code,
-          line: record.line,
-          message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}`,
-        };
-        const breaker = this.sinks.breaker;
-        if (breaker === undefined) return this.failed({ record, problem });
-        // The breaker judges: the record's own failure, held (it may be one of a job-wide refusal's), or a trip.
-        const refusal = {
-          externalId: record.externalId,
-          line: record.line,
-          code: outcome.code,
-          message: outcome.message,
-          bodyHash: hash,
-        };
-        return this.apply(breaker.judge({ record, problem }, refusal, outcome.countsTowardTrip));
-      }
+      case 'failed':
+        return this.sendFailed(record, hash, outcome);
       case 'notSent':
       case 'inDoubt':
         this.counts.add(outcome.kind);
         return;
       case 'review':
-        // A refused adoption is the record's, for a person to decide: never a failure, never toward the job-wide breaker.
-        this.review(record, outcome.why, outcome.candidates);
-        if (++this.adoptions.refused === ADOPTIONS_REFUSED_TO_WARN && this.adoptions.done === 0) {
-          this.sinks.warn?.(
-            `the API refused each of the first ${ADOPTIONS_REFUSED_TO_WARN} adoption PATCHes (${outcome.why}): this workspace's API does not seem to let the job adopt contacts. The matched records go to review.csv; new records are still created`,
-            'ADOPTION_REFUSED',
-          );
-        }
-        return;
+        return this.adoptionRefused(record, outcome.why, outcome.candidates);
       case 'existing':
         this.counts.add('existing');
         this.succeeded();
@@ -194,6 +170,36 @@ export class Recorder {
   }
 
   private readonly adoptions = { done: 0, refused: 0 };
+
+  /** A send that failed: the record's own failure, or one the breaker holds (it may be one of a job-wide refusal's), or a trip. */
+  private sendFailed(record: ValidRecord, hash: string, outcome: ReturnType<Recorder['judged']>): void {
+    const problem = {
+      code: outcome.code,
+      line: record.line,
+      message: `${outcome.message}${outcome.retryable ? ' (retryable: a rerun tries it again)' : ''}`,
+    };
+    const breaker = this.sinks.breaker;
+    if (breaker === undefined) return this.failed({ record, problem });
+    const refusal = {
+      externalId: record.externalId,
+      line: record.line,
+      code: outcome.code,
+      message: outcome.message,
+      bodyHash: hash,
+    };
+    this.apply(breaker.judge({ record, problem }, refusal, outcome.countsTowardTrip));
+  }
+
+  /** A refused adoption is the record's, for a person to decide: never a failure, never toward the job-wide breaker. */
+  private adoptionRefused(record: ValidRecord, why: string, candidates: readonly IndexedContact[]): void {
+    this.review(record, why, candidates);
+    if (++this.adoptions.refused === ADOPTIONS_REFUSED_TO_WARN && this.adoptions.done === 0) {
+      this.sinks.warn?.(
+        `the API refused each of the first ${ADOPTIONS_REFUSED_TO_WARN} adoption PATCHes (${why}): this workspace's API does not seem to let the job adopt contacts. The matched records go to review.csv; new records are still created`,
+        'ADOPTION_REFUSED',
+      );
+    }
+  }
 
   /** A sync met fields both sides changed: counted, and listed in conflicts.csv. */
   private conflicted(record: ValidRecord, conflicts: readonly Conflict[]): void {
