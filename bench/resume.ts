@@ -53,7 +53,7 @@ const journal = new JournalWriter(join(stateDir, 'journal.jsonl'), {
 for (let i = 0; i < DONE; i++) {
   const id = benchRecord(i)[0]!;
   journal.append({ t: 'attempt', id, line: i + 2 });
-  journal.append({ t: 'created', id, cid: `CT${i}`, line: i + 2 });
+  journal.append({ t: 'done', id, cid: `CT${i}`, line: i + 2, rel: 'created' });
 }
 journal.close();
 // As the import that made them left the job: created.csv, and its run's end saying how much of the journal that covers.
@@ -169,7 +169,7 @@ for (let night = 1; night <= NIGHTS; night++) {
     const i = (night * perNight + k) % DONE;
     const id = benchRecord(i)[0]!;
     w.append({ t: 'attempt', id, line: i + 2, at: Date.parse(at) + k, op: 'update' });
-    w.append({ t: 'updated', id, cid: `CT${i}`, line: i + 2, h: nightHash(night), up: at });
+    w.append({ t: 'patched', id, cid: `CT${i}`, line: i + 2, why: 'sync', h: nightHash(night), up: at });
     w.append({ t: 'base', b: { f: { firstName: 'Ada', lastName: `Night ${night}`, role: 'Changed Title' } } });
   }
   if (night < NIGHTS) {

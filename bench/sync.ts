@@ -128,7 +128,7 @@ const journal = new JournalWriter(join(stateDir, 'journal.jsonl'), {
 });
 for (const r of journalRows) {
   journal.append({ t: 'attempt', id: r.id, line: r.line, at: Date.now() });
-  journal.append({ t: 'created', id: r.id, cid: `CT${r.line}`, line: r.line, h: r.h });
+  journal.append({ t: 'done', id: r.id, cid: `CT${r.line}`, line: r.line, rel: 'created', h: r.h });
   journal.append({ t: 'base', b: r.b });
 }
 journal.close();

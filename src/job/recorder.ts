@@ -1,4 +1,4 @@
-import { relationOf, type JournalEvent } from '../journal/events.js';
+import type { JournalEvent } from '../journal/events.js';
 import { ownedByJob } from '../ownership/created-by-job.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import type { ValidRecord } from '../classify/classify.js';
@@ -127,10 +127,9 @@ export class Recorder {
     const outcome = sent.kind === 'failed' ? this.judged(record, hash, sent) : sent;
     const line = outcomeLine(record.externalId, record.line, hash, outcome);
     if (line !== undefined) this.sinks.journal?.append(line);
-    if (line?.t === 'created' && ownedByJob(relationOf(line)) && !this.sinks.owned?.(record.externalId))
-      this.madeOwned++;
+    if (line?.t === 'done' && ownedByJob(line.rel) && !this.sinks.owned?.(record.externalId)) this.madeOwned++;
     // What the job wrote, the base of the next three-way sync (sync/base.ts): the line right after the write's.
-    if ((line?.t === 'created' && line.how !== 'existing') || line?.t === 'updated')
+    if ((line?.t === 'done' && line.rel !== 'existing') || line?.t === 'patched')
       this.sinks.journal?.append({ t: 'base', b: baseOf(record.payload) });
     if (outcome.kind === 'updated' && outcome.conflicts?.length) this.conflicted(record, outcome.conflicts);
     switch (outcome.kind) {
@@ -283,7 +282,7 @@ export class Recorder {
         code: r.code,
         message: `${r.message} (a job-wide refusal: sent again on the next run)`,
         retryable: true,
-        body: r.bodyHash,
+        h: r.bodyHash,
         trip: true,
       });
     }
@@ -334,22 +333,23 @@ export function outcomeLine(id: string, line: number, hash: string, outcome: Sen
   const up = (o: { updatedAt?: string }) => (o.updatedAt !== undefined ? { up: o.updatedAt } : {});
   switch (outcome.kind) {
     case 'created':
-      return { t: 'created', id, cid: outcome.contactId, line, h: hash, ...up(outcome) };
+      return { t: 'done', id, cid: outcome.contactId, line, rel: 'created', h: hash, ...up(outcome) };
     case 'existing':
-      return { t: 'created', id, cid: outcome.contactId, line, how: 'existing', h: hash };
+      return { t: 'done', id, cid: outcome.contactId, line, rel: 'existing', h: hash };
     case 'updated':
       // A sync keeps who made the contact; a first PATCH of the workspace's contact says it was updated or adopted.
       return outcome.how === 'sync'
         ? {
-            t: 'updated',
+            t: 'patched',
             id,
             cid: outcome.contactId,
             line,
+            why: 'sync',
             h: hash,
             ...up(outcome),
             ...(outcome.conflicts?.length && { cf: outcome.conflicts }),
           }
-        : { t: 'created', id, cid: outcome.contactId, line, how: outcome.how, h: hash, ...up(outcome) };
+        : { t: 'done', id, cid: outcome.contactId, line, rel: outcome.how, h: hash, ...up(outcome) };
     case 'failed':
       return {
         t: 'failed',
@@ -358,7 +358,7 @@ export function outcomeLine(id: string, line: number, hash: string, outcome: Sen
         code: outcome.code,
         message: outcome.message,
         retryable: outcome.retryable,
-        body: hash,
+        h: hash,
         ...(outcome.doubt && { doubt: true }),
       };
     case 'review':
@@ -366,7 +366,16 @@ export function outcomeLine(id: string, line: number, hash: string, outcome: Sen
       return { t: 'absent', id };
     case 'verified':
       if (outcome.repaired !== undefined)
-        return { t: 'updated', id, cid: outcome.contactId, line, h: hash, ...up(outcome.repaired), dr: outcome.drift };
+        return {
+          t: 'patched',
+          id,
+          cid: outcome.contactId,
+          line,
+          why: 'drift',
+          h: hash,
+          ...up(outcome.repaired),
+          dr: outcome.drift,
+        };
       return outcome.drift.length > 0 ? { t: 'drift', id, cid: outcome.contactId, dr: outcome.drift } : undefined;
     case 'notSent':
     case 'inDoubt':

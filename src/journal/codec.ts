@@ -1,4 +1,11 @@
-import { ROLLBACK_OUTCOMES, type JournalEvent, type JournalHeader } from './events.js';
+import {
+  ROLLBACK_OUTCOMES,
+  type DoneEvent,
+  type FailedEvent,
+  type JournalEvent,
+  type JournalHeader,
+  type PatchedEvent,
+} from './events.js';
 import { forEachLine } from './lines.js';
 
 /**
@@ -7,7 +14,12 @@ import { forEachLine } from './lines.js';
  */
 export const encodeEvent = (event: JournalEvent | JournalHeader): string => JSON.stringify(event);
 
-/** A line read back: the event, or undefined when it is not JSON or not a journal event (a hand edit). */
+/**
+ * A line read back: the event, or undefined when it is not JSON or not a
+ * journal event (a hand edit). Events of versions 1 and 2 come back under
+ * version 3's names (events.ts): `created` is `done` with its relation in
+ * `rel`, `updated` is `patched` with its reason, a failure's `body` is `h`.
+ */
 export function decodeEvent(text: string, lineNo: number): JournalEvent | JournalHeader | undefined {
   let event: unknown;
   try {
@@ -15,11 +27,32 @@ export function decodeEvent(text: string, lineNo: number): JournalEvent | Journa
   } catch {
     return undefined;
   }
-  return wellFormed(event, lineNo) ? event : undefined;
+  if (!wellFormed(event, lineNo)) return undefined;
+  return LEGACY.has(event.t) ? renamed(event as unknown as Legacy) : event;
+}
+
+/** Versions 1 and 2's record events, as they wrote them. */
+type Legacy =
+  | (Omit<DoneEvent, 't' | 'rel'> & { t: 'created'; how?: 'existing' | 'updated' | 'adopted' })
+  | (Omit<PatchedEvent, 't' | 'why'> & { t: 'updated' })
+  | (Omit<FailedEvent, 'h'> & { body: string });
+const LEGACY = new Set(['created', 'updated', 'failed']);
+
+function renamed(event: Legacy): JournalEvent {
+  if (event.t === 'created') {
+    const { how, ...rest } = event;
+    return { ...rest, t: 'done', rel: how ?? 'created' };
+  }
+  if (event.t === 'updated') return { ...event, t: 'patched', why: event.dr !== undefined ? 'drift' : 'sync' };
+  if ('h' in event) return event as unknown as FailedEvent;
+  const { body, ...rest } = event;
+  return { ...rest, h: body };
 }
 
 const RECORD_EVENTS = new Set([
   'attempt',
+  'done',
+  'patched',
   'created',
   'updated',
   'deleted',
@@ -33,6 +66,7 @@ const RECORD_EVENTS = new Set([
 ]);
 
 const OUTCOMES = new Set<string>(ROLLBACK_OUTCOMES);
+const RELATIONS = new Set<string>(['created', 'existing', 'updated', 'adopted']);
 
 function wellFormed(event: unknown, lineNo: number): event is JournalEvent | JournalHeader {
   if (event === null || typeof event !== 'object') return false;
@@ -49,6 +83,14 @@ function wellFormed(event: unknown, lineNo: number): event is JournalEvent | Jou
     );
   if (e.t === 'clock') return typeof e.lo === 'number' && typeof e.hi === 'number' && e.lo <= e.hi;
   if (!RECORD_EVENTS.has(e.t as string) || typeof e.id !== 'string') return false;
+  if (e.t === 'done') return typeof e.cid === 'string' && typeof e.line === 'number' && RELATIONS.has(e.rel as string);
+  if (e.t === 'patched')
+    return (
+      typeof e.cid === 'string' &&
+      typeof e.line === 'number' &&
+      typeof e.h === 'string' &&
+      (e.why === 'sync' || e.why === 'drift')
+    );
   if (e.t === 'created') return typeof e.cid === 'string' && typeof e.line === 'number';
   if (e.t === 'deleted' || e.t === 'released') return typeof e.cid === 'string';
   if (e.t === 'prior') return typeof e.cid === 'string' && typeof e.c === 'object' && e.c !== null;
@@ -57,7 +99,11 @@ function wellFormed(event: unknown, lineNo: number): event is JournalEvent | Jou
   if (e.t === 'decision') return e.d === 'create' || e.d === 'skip' || (e.d === 'adopt' && typeof e.cid === 'string');
   if (e.t === 'updated') return typeof e.cid === 'string' && typeof e.line === 'number' && typeof e.h === 'string';
   if (e.t === 'failed')
-    return typeof e.code === 'string' && typeof e.retryable === 'boolean' && typeof e.body === 'string';
+    return (
+      typeof e.code === 'string' &&
+      typeof e.retryable === 'boolean' &&
+      (typeof e.h === 'string' || typeof e.body === 'string')
+    );
   return e.t === 'absent' || typeof e.line === 'number';
 }
 

@@ -11,14 +11,20 @@ import type { Drift } from '../sync/drift.js';
  * tag is the state directory's (it marks a folder as the tool's).
  */
 /**
+ * 3: events named for what happened: a record is `done` with its relation to
+ * the job (`rel`), a later PATCH is `patched` with its reason, and a failure's
+ * body hash is `h` as a done record's is. Versions 1 and 2 are read through
+ * codec.ts, which gives their events these names; a journal one of them began
+ * keeps its header, and this version's events follow its older ones.
+ *
  * 2: a contact's state before the job's first PATCH, and a rollback's
  * outcomes, are journal events (prior, rolledBack). A journal of version 1 is
  * read as it is, with the prior.jsonl and rollback.jsonl its job kept beside
  * it (ownership/prior-states.ts, rollback/rollback-state.ts).
  */
-export const JOURNAL_VERSION = 2;
+export const JOURNAL_VERSION = 3;
 /** The versions this program reads. */
-export const JOURNAL_VERSIONS_READ: readonly number[] = [1, 2];
+export const JOURNAL_VERSIONS_READ: readonly number[] = [1, 2, 3];
 
 export interface JournalHeader {
   readonly t: 'header';
@@ -52,35 +58,43 @@ export interface AttemptEvent {
   readonly op?: 'update';
 }
 /**
- * The record is done: it has a contact. Who made the contact is `how`
+ * The record is done: it has a contact, and `rel` says what the job is to it
  * (ownership/created-by-job.ts reads it, nothing else):
- * - absent: this job made it (a 201 to its POST, or proven by ownership/prove.ts);
+ * - 'created': this job made it (a 201 to its POST, or proven by ownership/prove.ts);
  * - 'existing': the workspace had it before the job, and the job left it alone;
  * - 'updated': the workspace had it, and the job PATCHed it (its state before is a prior event);
  * - 'adopted': the workspace had it without an externalId, and the job gave it this one (a prior event too).
+ * (Versions 1 and 2 wrote it as `created`, with `how` for all but the first: codec.ts reads them so.)
  */
-export interface CreatedEvent {
-  readonly t: 'created';
+export interface DoneEvent {
+  readonly t: 'done';
   readonly id: string;
   readonly cid: string;
   readonly line: number;
-  readonly how?: 'existing' | 'updated' | 'adopted';
+  readonly rel: Relation;
   /** The hash of the record's body the workspace got (plan.ts bodyHash): a rerun sends only changed records. Absent in journals of older versions. */
   readonly h?: string;
   /** The contact's updatedAt after the job's write: a rollback restores only a contact nobody changed since. */
   readonly up?: string;
 }
-/** A later run PATCHed the record's contact with a changed record (a sync): its ownership is as before. */
-export interface UpdatedEvent {
-  readonly t: 'updated';
+/**
+ * A later run PATCHed the record's contact again; its relation to the job is
+ * as before. `why`: 'sync', a changed record (three-way, sync/three-way.ts);
+ * 'drift', run --verify wrote back what the app changed (sync/drift.ts).
+ * (Versions 1 and 2 wrote it as `updated`, the reason told by `dr`.)
+ */
+export interface PatchedEvent {
+  readonly t: 'patched';
   readonly id: string;
   readonly cid: string;
   readonly line: number;
+  readonly why: 'sync' | 'drift';
   readonly h: string;
+  /** Absent when the PATCH wrote nothing (the workspace kept its values): the job's last updatedAt is the write's before. */
   readonly up?: string;
   /** The fields both the source and the workspace changed since the last base (sync/three-way.ts): conflicts.csv is their view. */
   readonly cf?: readonly Conflict[];
-  /** run --verify wrote these drifted fields back (sync/drift.ts). */
+  /** The drifted fields written back. */
   readonly dr?: readonly Drift[];
 }
 /** The record failed; `retryable` ones are tried again on the next run, permanent ones only if the payload changed. */
@@ -91,8 +105,8 @@ export interface FailedEvent {
   readonly code: string;
   readonly message: string;
   readonly retryable: boolean;
-  /** Hash of the request body that failed: a rerun with a fixed record sends it again. */
-  readonly body: string;
+  /** Hash of the request body that failed (plan.ts bodyHash, as a done event's): a rerun with a fixed record sends it again. Versions 1 and 2 called it `body`. */
+  readonly h: string;
   /** The last attempt's outcome was unknown and could not be checked: look it up before sending again. */
   readonly doubt?: boolean;
   /** Refused in a streak that stopped the job (a job-wide refusal): the same refusal of the same body on a rerun is the record's own. */
@@ -119,7 +133,7 @@ export interface DriftEvent {
 }
 /**
  * What the job wrote (sync/base.ts), the base of the record's next three-way
- * sync: always the line right after that record's created or updated line (one
+ * sync: always the line right after that record's done or patched line (one
  * append, so nothing comes between). A line of its own, so that replay can pass
  * it over by its first bytes, unparsed, and keep only where it is
  * (journal/replay.ts, journal/line-reader.ts).
@@ -238,8 +252,8 @@ export type JournalEvent =
   | DriftEvent
   | DecisionEvent
   | AttemptEvent
-  | CreatedEvent
-  | UpdatedEvent
+  | DoneEvent
+  | PatchedEvent
   | DeletedEvent
   | ReleasedEvent
   | FailedEvent
@@ -249,7 +263,7 @@ export type JournalEvent =
   | ClockEvent;
 
 /**
- * What the job is to a record's contact, as a created event's `how` says
+ * What the job is to a record's contact, as a done event's `rel` says
  * (ownership/created-by-job.ts owns "created by this job" on top of it):
  * - 'created': this job made it (a 201, or proven after a lost answer: ownership/prove.ts);
  * - 'existing': the workspace had it; the job left it alone;
@@ -257,5 +271,3 @@ export type JournalEvent =
  * - 'adopted': the workspace had it without an externalId; the job gave it this one (a prior event too).
  */
 export type Relation = 'created' | 'existing' | 'updated' | 'adopted';
-
-export const relationOf = (event: CreatedEvent): Relation => event.how ?? 'created';

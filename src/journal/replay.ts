@@ -1,7 +1,6 @@
 import { existsSync, ftruncateSync, closeSync, readSync, fstatSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { openPrivateFile } from '../state/private-files.js';
-import { relationOf } from './events.js';
 import { hashes, IdSet } from '../util/id-set.js';
 import { decodeEvent, forEachJournalEvent } from './codec.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
@@ -101,7 +100,7 @@ export async function replayTail(path: string, given: ResumeState): Promise<void
         return;
       }
       const event = applyLine(buf.toString('utf8', start, end), lineNo, at, path, state, open);
-      lastWrite = event !== undefined && (event.t === 'created' || event.t === 'updated') ? event.id : undefined;
+      lastWrite = event !== undefined && (event.t === 'done' || event.t === 'patched') ? event.id : undefined;
     },
     undefined,
     from,
@@ -198,7 +197,7 @@ class OpenAttempts {
   }
 }
 
-/** An attempt opens a record's story; created, updated, absent and a failure (unless its outcome stayed unknown) close it. */
+/** An attempt opens a record's story; done, patched, absent and a failure (unless its outcome stayed unknown) close it. */
 function applyRecordEvent(
   event: Exclude<JournalEvent, RunEvent | TargetEvent | ClockEvent | IdentityEvent | BaseEvent>,
   at: number,
@@ -210,12 +209,12 @@ function applyRecordEvent(
     case 'attempt':
       return open.open(h1, h2);
     // A record finished after it failed is no longer failed (a failure after, of a sync, still counts).
-    case 'created':
+    case 'done':
       open.close(h1, h2);
       state.failed.delete(event.id);
       // Its base, if it has one, is the next line (marked then); set() forgets any older one.
-      return state.done.set(event.id, relationOf(event), event.h, at);
-    case 'updated':
+      return state.done.set(event.id, event.rel, event.h, at);
+    case 'patched':
       open.close(h1, h2);
       state.failed.delete(event.id);
       state.tally.conflicts += event.cf?.length ?? 0;
@@ -238,7 +237,7 @@ function applyRecordEvent(
     case 'failed':
       state.failed.set(event.id, {
         retryable: event.retryable,
-        body: event.body,
+        body: event.h,
         code: event.code,
         message: event.message,
         ...(event.trip && { trip: true }),
@@ -305,4 +304,4 @@ async function recoverInDoubt(
 }
 
 /** The events that open a record's attempt or close it (applyRecordEvent). */
-const OPEN_OR_CLOSE = new Set<JournalEvent['t']>(['attempt', 'failed', 'absent', 'created', 'updated']);
+const OPEN_OR_CLOSE = new Set<JournalEvent['t']>(['attempt', 'failed', 'absent', 'done', 'patched']);

@@ -1,4 +1,4 @@
-import type { CreatedEvent, JournalEvent, Relation } from '../journal/events.js';
+import type { DoneEvent, JournalEvent, Relation } from '../journal/events.js';
 import type { Done } from '../journal/done-records.js';
 import type { ResumeState } from '../journal/fold-state.js';
 import { JournalLines } from '../journal/line-reader.js';
@@ -12,8 +12,8 @@ import { JournalLines } from '../journal/line-reader.js';
  */
 
 /** Whether a journal event says this job made the contact. */
-export const isCreatedByJob = (event: JournalEvent): event is CreatedEvent =>
-  event.t === 'created' && event.how === undefined;
+export const isCreatedByJob = (event: JournalEvent): event is DoneEvent =>
+  event.t === 'done' && event.rel === 'created';
 
 /** Whether the job answers for a record's contact: it made it, or adopted it (--delete-missing deletes or releases those). */
 export const ownedByJob = (relation: Relation): boolean => relation === 'created' || relation === 'adopted';
@@ -74,7 +74,7 @@ function contactAt(
   leftAtLine: number | undefined,
 ): JobContact {
   const write = writeAt === undefined ? undefined : lines.eventAt(writeAt).event;
-  if (write === undefined || (write.t !== 'created' && write.t !== 'updated') || write.id !== externalId)
+  if (write === undefined || (write.t !== 'done' && write.t !== 'patched') || write.id !== externalId)
     throw new Error(`${lines.path}: the line replay kept for ${JSON.stringify(externalId)} is not its write`);
   // A sync that wrote nothing carries no updatedAt: the job's last is the write's before.
   const leftAt =

@@ -150,7 +150,7 @@ test.each(['workspace', 'source'] as const)(
       },
     ]);
     expect(readFileSync(join(stateDir, 'journal.jsonl'), 'utf8')).toMatch(
-      /"t":"updated","id":"c".*"cf":\[\{"field":"company"/,
+      /"t":"patched","id":"c".*"why":"sync".*"cf":\[\{"field":"company"/,
     );
     // The same conflict in status (from the journal) and in report.html, in plain words.
     expect(await jobStatus(stateDir)).toMatchObject({ conflicts: 1 });

@@ -48,10 +48,17 @@ export async function killCliWhen(
 ): Promise<void> {
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), ...args], {
     env: userEnv(env),
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  while (!until()) await new Promise((r) => setTimeout(r, 5));
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let code: number | null | undefined;
+  const exited = new Promise((resolve) => child.on('exit', (c) => resolve((code = c))));
+  while (!until()) {
+    // A command that ends before the moment to kill it came is a failure to see, not a wait until the test's timeout.
+    if (code !== undefined) throw new Error(`the command ended (exit ${code}) before it was to be killed:\n${stderr}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
   child.kill('SIGKILL');
   await exited;
 }

@@ -104,52 +104,55 @@ test('a job-wide refusal: the streak is journaled as retryable and the trip is r
 
 test('the journal line of each outcome kind', () => {
   expect(outcomeLine('e', 3, 'h', { kind: 'created', contactId: 'C', viaLookup: true })).toEqual({
-    t: 'created',
+    t: 'done',
     id: 'e',
     cid: 'C',
     line: 3,
+    rel: 'created',
     h: 'h',
   });
   expect(outcomeLine('e', 3, 'h', { kind: 'created', contactId: 'C', viaLookup: false, updatedAt: 'T' })).toEqual({
-    t: 'created',
+    t: 'done',
     id: 'e',
     cid: 'C',
     line: 3,
+    rel: 'created',
     h: 'h',
     up: 'T',
   });
   expect(outcomeLine('e', 3, 'h', { kind: 'existing', contactId: 'C' })).toEqual({
-    t: 'created',
+    t: 'done',
     id: 'e',
     cid: 'C',
     line: 3,
-    how: 'existing',
+    rel: 'existing',
     h: 'h',
   });
   // A sync keeps who made the contact; the first PATCH of the workspace's contact says how the job came to hold it.
   expect(outcomeLine('e', 3, 'h', { kind: 'updated', contactId: 'C', how: 'sync', updatedAt: 'T' })).toEqual({
-    t: 'updated',
+    t: 'patched',
     id: 'e',
     cid: 'C',
     line: 3,
+    why: 'sync',
     h: 'h',
     up: 'T',
   });
   expect(outcomeLine('e', 3, 'h', { kind: 'updated', contactId: 'C', how: 'updated', updatedAt: 'T' })).toEqual({
-    t: 'created',
+    t: 'done',
     id: 'e',
     cid: 'C',
     line: 3,
-    how: 'updated',
+    rel: 'updated',
     h: 'h',
     up: 'T',
   });
   expect(outcomeLine('e', 3, 'h', { kind: 'updated', contactId: 'C', how: 'adopted' })).toEqual({
-    t: 'created',
+    t: 'done',
     id: 'e',
     cid: 'C',
     line: 3,
-    how: 'adopted',
+    rel: 'adopted',
     h: 'h',
   });
   expect(outcomeLine('e', 3, 'h', { kind: 'failed', code: 'X', message: 'm', retryable: true, doubt: true })).toEqual({
@@ -159,7 +162,7 @@ test('the journal line of each outcome kind', () => {
     code: 'X',
     message: 'm',
     retryable: true,
-    body: 'h',
+    h: 'h',
     doubt: true,
   });
   expect(outcomeLine('e', 3, 'h', { kind: 'inDoubt' })).toBeUndefined();

@@ -12,23 +12,23 @@ test('created.csv continued from the offset the last finished run covered equals
   const journal = new JournalWriter(journalPath, {
     t: 'header',
     format: JOURNAL_FORMAT,
-    version: 1,
+    version: 3,
     mappingHash: 'h',
     baseUrl: 'x',
     createdAt: 'now',
   });
   const made = (i: number) =>
-    journal.append({ t: 'created', id: `r${i}`, cid: `CT${i}`, line: i + 2, h: 'AAAAAAAAAAAAAAAA' });
+    journal.append({ t: 'done', id: `r${i}`, cid: `CT${i}`, line: i + 2, rel: 'created', h: 'AAAAAAAAAAAAAAAA' });
   for (let i = 0; i < 50; i++) made(i);
-  journal.append({ t: 'created', id: 'theirs', cid: 'CTx', line: 99, how: 'existing' });
+  journal.append({ t: 'done', id: 'theirs', cid: 'CTx', line: 99, rel: 'existing' });
   journal.flush();
   const out = join(dir(), 'created.csv');
   await writeCreatedReport(journalPath, out);
   const through = statSync(journalPath).size;
   // A later run (or a killed one and the next): more contacts, a sync of an old one, a formula-looking id.
   for (let i = 50; i < 80; i++) made(i);
-  journal.append({ t: 'updated', id: 'r3', cid: 'CT3', line: 5, h: 'BBBBBBBBBBBBBBBB' });
-  journal.append({ t: 'created', id: '=cmd', cid: 'CT=', line: 120, h: 'CCCCCCCCCCCCCCCC' });
+  journal.append({ t: 'patched', id: 'r3', cid: 'CT3', line: 5, why: 'sync', h: 'BBBBBBBBBBBBBBBB' });
+  journal.append({ t: 'done', id: '=cmd', cid: 'CT=', line: 120, rel: 'created', h: 'CCCCCCCCCCCCCCCC' });
   journal.close();
   await writeCreatedReport(journalPath, out, through);
   const continued = readFileSync(out, 'utf8');
@@ -45,12 +45,12 @@ test("an offset past the journal's end (not the journal created.csv came from): 
   const journal = new JournalWriter(journalPath, {
     t: 'header',
     format: JOURNAL_FORMAT,
-    version: 1,
+    version: 3,
     mappingHash: 'h',
     baseUrl: 'x',
     createdAt: 'now',
   });
-  journal.append({ t: 'created', id: 'a', cid: 'CT1', line: 2 });
+  journal.append({ t: 'done', id: 'a', cid: 'CT1', line: 2, rel: 'created' });
   journal.close();
   const out = join(dir(), 'created.csv');
   writeFileSync(out, '\uFEFFline,externalId,contactId\n7,stale,CT9\n');
