@@ -21,26 +21,7 @@ export type RecreateResult =
  */
 export async function recreateRemoved(api: ApiClient, removed: JobContact, before: Contact): Promise<RecreateResult> {
   const marker = `restored-${removed.contactId}`.slice(0, 75);
-  const df = before.defaultFields;
-  const items = (list: readonly { name: string; value: string | null }[]) =>
-    list.filter((i) => i.value !== null).map((i) => ({ name: i.name, value: i.value }));
-  const body: ContactRequest = {
-    defaultFields: {
-      firstName: df.firstName,
-      lastName: df.lastName,
-      company: df.company,
-      role: df.role,
-      emails: items(df.emails),
-      phoneNumbers: items(df.phoneNumbers),
-    },
-    customFields: before.customFields
-      .filter((f) => f.value !== null)
-      .map((f) => ({ key: f.key, value: f.value as never })),
-    externalId: marker,
-    // A source the API keeps for itself (the app's "openphone", its CSV import's) cannot be sent: the API's default then.
-    ...(before.source && sourceProblem(before.source) === undefined && { source: before.source }),
-    ...(before.createdByUserId?.startsWith('US') && { createdByUserId: before.createdByUserId }),
-  };
+  const body = recreateBody(before, marker);
   const lookup = new LookupBatcher(api, 0);
   /** The contact the marker finds; a lookup that could not say is a failure of this step (a rerun looks again). */
   class NotFound extends Error {}
@@ -65,19 +46,7 @@ export async function recreateRemoved(api: ApiClient, removed: JobContact, befor
       else return { kind: 'failed', why: describeApiError(r.res.status, r.res.body).message };
     }
     if (made === undefined) return { kind: 'failed', why: 'made, but no lookup finds it yet (a rerun looks again)' };
-    // The whole set goes back with it: the API's PATCH deletes the items a body leaves out.
-    const keep = (list: readonly { id: string; name: string; value: string | null }[]) =>
-      list.map((i) => ({ id: i.id, name: i.name, value: i.value }));
-    const whole = {
-      defaultFields: { emails: keep(made.defaultFields.emails), phoneNumbers: keep(made.defaultFields.phoneNumbers) },
-      customFields: made.customFields.map((f) => ({ key: f.key, value: f.value as never })),
-      externalId: before.externalId,
-    };
-    const back = await api.call(
-      { method: 'PATCH', path: `v1/contacts/${encodeURIComponent(made.id)}`, body: whole },
-      { count: 'updates' },
-    );
-    if (back.kind !== 'answer' || back.res.status !== 200)
+    if (!(await giveBackExternalId(api, made, before)))
       return {
         kind: 'failed',
         why: `made again as ${made.id}, but its externalId could not be put back (a rerun tries again)`,
@@ -87,4 +56,45 @@ export async function recreateRemoved(api: ApiClient, removed: JobContact, befor
     if (err instanceof NotFound) return { kind: 'failed', why: `${err.message} (a rerun tries again)` };
     throw err;
   }
+}
+
+/** The contact as it was before the job, as a create under the marker externalId. */
+function recreateBody(before: Contact, marker: string): ContactRequest {
+  const df = before.defaultFields;
+  const items = (list: readonly { name: string; value: string | null }[]) =>
+    list.filter((i) => i.value !== null).map((i) => ({ name: i.name, value: i.value }));
+  return {
+    defaultFields: {
+      firstName: df.firstName,
+      lastName: df.lastName,
+      company: df.company,
+      role: df.role,
+      emails: items(df.emails),
+      phoneNumbers: items(df.phoneNumbers),
+    },
+    customFields: before.customFields
+      .filter((f) => f.value !== null)
+      .map((f) => ({ key: f.key, value: f.value as never })),
+    externalId: marker,
+    // A source the API keeps for itself (the app's "openphone", its CSV import's) cannot be sent: the API's default then.
+    ...(before.source && sourceProblem(before.source) === undefined && { source: before.source }),
+    ...(before.createdByUserId?.startsWith('US') && { createdByUserId: before.createdByUserId }),
+  };
+}
+
+/** The contact made again gets its own externalId back (none, for an adopted one); whether the PATCH took. */
+async function giveBackExternalId(api: ApiClient, made: Contact, before: Contact): Promise<boolean> {
+  // The whole set goes back with it: the API's PATCH deletes the items a body leaves out.
+  const keep = (list: readonly { id: string; name: string; value: string | null }[]) =>
+    list.map((i) => ({ id: i.id, name: i.name, value: i.value }));
+  const whole = {
+    defaultFields: { emails: keep(made.defaultFields.emails), phoneNumbers: keep(made.defaultFields.phoneNumbers) },
+    customFields: made.customFields.map((f) => ({ key: f.key, value: f.value as never })),
+    externalId: before.externalId,
+  };
+  const back = await api.call(
+    { method: 'PATCH', path: `v1/contacts/${encodeURIComponent(made.id)}`, body: whole },
+    { count: 'updates' },
+  );
+  return back.kind === 'answer' && back.res.status === 200;
 }

@@ -19,7 +19,7 @@ import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
 import { LookupBatcher } from '../api/lookup.js';
 import type { Transport } from '../api/transport.js';
 import { jobApiClient } from '../job/job-api-client.js';
-import { Runner } from '../job/runner.js';
+import { Runner, type RunEnd } from '../job/runner.js';
 import { rollbackOutcomes } from './rollback-state.js';
 import { type RollbackOutcome } from '../journal/events.js';
 import { JournalWriter } from '../journal/journal-writer.js';
@@ -99,18 +99,8 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
     const removed = removedContacts(journalPath, past);
     const unsettled = await settleInDoubt(api, past, contacts);
     const earlierOutcomes = rollbackOutcomes(past, statePath(o.stateDir, 'rollbackLog'));
-    const done = new Set(earlierOutcomes.keys());
-    const steps = [
-      ...[...contacts.values()].flatMap((c): Step[] =>
-        c.relation === 'created'
-          ? [{ contact: c, action: 'delete' }]
-          : c.relation === 'existing'
-            ? []
-            : [{ contact: c, action: 'restore' }],
-      ),
-      ...removed.map((c): Step => ({ contact: c, action: 'recreate' })),
-    ];
-    const todo = steps.filter((s) => !done.has(s.contact.contactId));
+    const steps = rollbackSteps(contacts, removed);
+    const todo = steps.filter((s) => !earlierOutcomes.has(s.contact.contactId));
     // What an earlier rollback run did counts as what it was: a restore is restored, not "already gone".
     const earlier = { deleted: 0, restored: 0, recreated: 0, gone: 0, changedSince: 0 };
     for (const s of steps) {
@@ -125,35 +115,60 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
     };
     if (!o.yes) {
       await runner.finish();
-      const deletes = todo.filter((s) => s.action === 'delete').length;
-      const recreates = todo.filter((s) => s.action === 'recreate').length;
-      return {
-        ...base,
-        mode: 'rollback-preview',
-        deleted: 0,
-        restored: earlier.restored,
-        recreated: earlier.recreated,
-        alreadyGone: earlier.deleted + earlier.gone,
-        changedSince: earlier.changedSince,
-        failed: 0,
-        notSent: todo.length,
-        exitCode: ExitCode.ok,
-        preview: [
-          `${deletes} to delete, ${todo.length - deletes} to restore${recreates > 0 ? ` (${recreates} of them deleted by an earlier version's --delete-missing: made again, with new ids)` : ''}`,
-          ...todo
-            .slice(0, 10)
-            .map(
-              (s) =>
-                `line ${s.contact.line}: ${s.contact.externalId} (contact ${s.contact.contactId}${nameOf(journalPath, past, s.contact.externalId)}): ${s.action}`,
-            ),
-        ],
-        requests: stats.toJSON(),
-      };
+      return previewOf(base, todo, earlier, (c) => nameOf(journalPath, past, c.externalId), stats);
     }
     return await carryOut(o, api, runner, stats, todo, earlier, base, journalPath);
   } finally {
     releaseLock();
   }
+}
+
+/** What a rollback does to each contact of the job: delete what it made, restore what it changed, make again what an earlier version's --delete-missing removed. */
+function rollbackSteps(contacts: Map<string, JobContact>, removed: readonly JobContact[]): Step[] {
+  return [
+    ...[...contacts.values()].flatMap((c): Step[] =>
+      c.relation === 'created'
+        ? [{ contact: c, action: 'delete' }]
+        : c.relation === 'existing'
+          ? []
+          : [{ contact: c, action: 'restore' }],
+    ),
+    ...removed.map((c): Step => ({ contact: c, action: 'recreate' })),
+  ];
+}
+
+/** rollback without --yes: what it would do, the first ten contacts named. */
+function previewOf(
+  base: Pick<RollbackSummary, 'stateDir' | 'createdByJob' | 'changedByJob' | 'inDoubt'>,
+  todo: readonly Step[],
+  earlier: Record<RollbackOutcome, number>,
+  nameOfContact: (c: JobContact) => string,
+  stats: { toJSON(): Record<string, number> },
+): RollbackSummary {
+  const deletes = todo.filter((s) => s.action === 'delete').length;
+  const recreates = todo.filter((s) => s.action === 'recreate').length;
+  return {
+    ...base,
+    mode: 'rollback-preview',
+    deleted: 0,
+    restored: earlier.restored,
+    recreated: earlier.recreated,
+    alreadyGone: earlier.deleted + earlier.gone,
+    changedSince: earlier.changedSince,
+    failed: 0,
+    notSent: todo.length,
+    exitCode: ExitCode.ok,
+    preview: [
+      `${deletes} to delete, ${todo.length - deletes} to restore${recreates > 0 ? ` (${recreates} of them deleted by an earlier version's --delete-missing: made again, with new ids)` : ''}`,
+      ...todo
+        .slice(0, 10)
+        .map(
+          (s) =>
+            `line ${s.contact.line}: ${s.contact.externalId} (contact ${s.contact.contactId}${nameOfContact(s.contact)}): ${s.action}`,
+        ),
+    ],
+    requests: stats.toJSON(),
+  };
 }
 
 /** A contact's name and company as the job last wrote them (its base line in the journal), for the preview: ", Ada Lovelace, Acme", or nothing. */
@@ -208,23 +223,8 @@ async function carryOut(
   const log = new JournalWriter(journalPath, undefined);
   const report = new AtomicPrivateFile(statePath(o.stateDir, 'rollbackReport'));
   report.stream.write(`${UTF8_BOM}line,externalId,contactId,action,outcome,why\n`);
-  const n = { deleted: 0, restored: 0, recreated: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
-  const record = (s: Step, r: GuardedResult | RecreateResult) => {
-    const c = s.contact;
-    if (r.kind === 'notSent') return void n.notSent++;
-    if (r.kind === 'failed') n.failed++;
-    else n[r.kind]++;
-    // What is final is logged: a rerun does not touch it again. A failure is tried again.
-    if (r.kind !== 'failed')
-      log.append({ t: 'rolledBack', id: c.externalId, cid: c.contactId, how: r.kind, at: new Date().toISOString() });
-    const why =
-      'why' in r
-        ? r.why
-        : r.kind === 'recreated'
-          ? `made again with a new id, ${r.newId}: the deleted contact's id is gone for good`
-          : '';
-    report.stream.write(safeCsvRow([String(c.line), c.externalId, c.contactId, s.action, r.kind, why]));
-  };
+  const n: Tally = { deleted: 0, restored: 0, recreated: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
+  const record = (s: Step, r: GuardedResult | RecreateResult) => recordStep(n, log, report, s, r);
   try {
     for (const s of todo) {
       if (!runner.keepReading) {
@@ -256,29 +256,7 @@ async function carryOut(
     }
     const end = await runner.finish();
     await report.commit();
-    const exitCode = end.aborted
-      ? ExitCode.aborted
-      : end.stoppedEarly
-        ? ExitCode.stoppedEarly
-        : n.failed > 0 || base.inDoubt > 0
-          ? ExitCode.someFailed
-          : ExitCode.ok;
-    const summary: RollbackSummary = {
-      ...base,
-      mode: 'rollback',
-      deleted: n.deleted,
-      restored: earlier.restored + n.restored,
-      recreated: earlier.recreated + n.recreated,
-      alreadyGone: earlier.deleted + earlier.gone + n.gone,
-      changedSince: earlier.changedSince + n.changedSince,
-      failed: n.failed,
-      notSent: n.notSent,
-      exitCode,
-      ...(end.stoppedEarly && { stoppedEarly: end.stoppedEarly }),
-      ...(end.aborted && { abortedBecause: end.aborted }),
-      ...(end.abortHint && { abortHint: end.abortHint }),
-      requests: stats.toJSON(),
-    };
+    const summary = rollbackSummary(base, earlier, n, end, stats);
     await writePrivateFile(statePath(o.stateDir, 'rollbackSummary'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } catch (err) {
@@ -288,6 +266,64 @@ async function carryOut(
   } finally {
     log.close();
   }
+}
+
+/** What this rollback run did, by outcome. */
+type Tally = Record<RollbackOutcome | 'failed' | 'notSent', number>;
+
+/** A contact's outcome: counted; journaled when final (a rerun does not touch it again; a failure is tried again); a row of rollback.csv. */
+function recordStep(
+  n: Tally,
+  log: JournalWriter,
+  report: AtomicPrivateFile,
+  s: Step,
+  r: GuardedResult | RecreateResult,
+): void {
+  const c = s.contact;
+  if (r.kind === 'notSent') return void n.notSent++;
+  n[r.kind]++;
+  if (r.kind !== 'failed')
+    log.append({ t: 'rolledBack', id: c.externalId, cid: c.contactId, how: r.kind, at: new Date().toISOString() });
+  const why =
+    'why' in r
+      ? r.why
+      : r.kind === 'recreated'
+        ? `made again with a new id, ${r.newId}: the deleted contact's id is gone for good`
+        : '';
+  report.stream.write(safeCsvRow([String(c.line), c.externalId, c.contactId, s.action, r.kind, why]));
+}
+
+/** The rollback's summary: this run's outcomes and an earlier run's, and its exit code. */
+function rollbackSummary(
+  base: Pick<RollbackSummary, 'stateDir' | 'createdByJob' | 'changedByJob' | 'inDoubt'>,
+  earlier: Record<RollbackOutcome, number>,
+  n: Tally,
+  end: RunEnd,
+  stats: { toJSON(): Record<string, number> },
+): RollbackSummary {
+  const exitCode = end.aborted
+    ? ExitCode.aborted
+    : end.stoppedEarly
+      ? ExitCode.stoppedEarly
+      : n.failed > 0 || base.inDoubt > 0
+        ? ExitCode.someFailed
+        : ExitCode.ok;
+  return {
+    ...base,
+    mode: 'rollback',
+    deleted: n.deleted,
+    restored: earlier.restored + n.restored,
+    recreated: earlier.recreated + n.recreated,
+    alreadyGone: earlier.deleted + earlier.gone + n.gone,
+    changedSince: earlier.changedSince + n.changedSince,
+    failed: n.failed,
+    notSent: n.notSent,
+    exitCode,
+    ...(end.stoppedEarly && { stoppedEarly: end.stoppedEarly }),
+    ...(end.aborted && { abortedBecause: end.aborted }),
+    ...(end.abortHint && { abortHint: end.abortHint }),
+    requests: stats.toJSON(),
+  };
 }
 
 export function formatRollback(s: RollbackSummary): string {

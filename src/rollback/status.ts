@@ -201,20 +201,7 @@ export function formatStatus(s: JobStatus): string {
       ? [`  drift found by --verify over all runs: ${s.drift} field(s) (the last run's: drift.csv)`]
       : []),
   ];
-  if (s.lastRun) {
-    const end = s.lastRun.endedAt
-      ? `ended ${s.lastRun.endedAt} with exit ${s.lastRun.exitCode ?? '?'}`
-      : 'did not record its end (still running, or killed)';
-    lines.push(
-      `  last run: started ${s.lastRun.startedAt} (pid ${s.lastRun.pid}), ${end}${s.lastRun.input ? `; input ${s.lastRun.input}` : ''}`,
-    );
-    if (s.lastRun.stoppedEarly) lines.push(`  stopped early: ${s.lastRun.stoppedEarly}`);
-    if (s.lastRun.abortedBecause)
-      lines.push(
-        `  ABORTED: ${s.lastRun.abortedBecause}`,
-        ...(s.lastRun.abortHint ? [`  hint: ${s.lastRun.abortHint}`] : []),
-      );
-  }
+  lines.push(...lastRunLines(s));
   if (s.lastSummary) {
     const c = s.lastSummary;
     const shown = Object.entries(c).filter(([k, n]) => k !== 'read' && n > 0);
@@ -232,15 +219,30 @@ export function formatStatus(s: JobStatus): string {
     );
   else if (s.lastRun && s.lastRun.endedAt === undefined)
     lines.push('  left of the input: not known (the last run did not record its end); the same command continues');
-  if (s.lock.held) {
-    const who = `pid ${s.lock.pid} on ${s.lock.host}, since ${s.lock.startedAt}`;
-    lines.push(
-      s.lock.alive === false
-        ? `  lock: left by a run that is gone (${who}); the next run takes it over`
-        : `  lock: held by a run (${who})${s.lock.alive === 'unknown' ? ', on another host: cannot tell if it is alive' : ''}`,
-    );
-  } else {
-    lines.push('  lock: free');
-  }
+  lines.push(lockLine(s.lock));
   return lines.join('\n');
+}
+
+/** The last run: when, what it read, how it ended, and why it stopped or aborted. */
+function lastRunLines(s: JobStatus): string[] {
+  if (!s.lastRun) return [];
+  const end = s.lastRun.endedAt
+    ? `ended ${s.lastRun.endedAt} with exit ${s.lastRun.exitCode ?? '?'}`
+    : 'did not record its end (still running, or killed)';
+  return [
+    `  last run: started ${s.lastRun.startedAt} (pid ${s.lastRun.pid}), ${end}${s.lastRun.input ? `; input ${s.lastRun.input}` : ''}`,
+    ...(s.lastRun.stoppedEarly ? [`  stopped early: ${s.lastRun.stoppedEarly}`] : []),
+    ...(s.lastRun.abortedBecause
+      ? [`  ABORTED: ${s.lastRun.abortedBecause}`, ...(s.lastRun.abortHint ? [`  hint: ${s.lastRun.abortHint}`] : [])]
+      : []),
+  ];
+}
+
+/** Whether a run holds the state directory, and whether it is alive. */
+function lockLine(lock: JobStatus['lock']): string {
+  if (!lock.held) return '  lock: free';
+  const who = `pid ${lock.pid} on ${lock.host}, since ${lock.startedAt}`;
+  return lock.alive === false
+    ? `  lock: left by a run that is gone (${who}); the next run takes it over`
+    : `  lock: held by a run (${who})${lock.alive === 'unknown' ? ', on another host: cannot tell if it is alive' : ''}`;
 }

@@ -48,66 +48,9 @@ type Item = { name: string; value: string | null; id: string };
  */
 export function threeWayBody(current: Contact, record: ContactRequest, base: Base, rules: SyncRules): ThreeWay {
   const conflicts: Conflict[] = [];
-  let changes = 0;
-  const decide = <T>(
-    field: string,
-    source: T | null,
-    workspace: T | null,
-    was: T | null,
-    mode: UpdateMode,
-    same: (a: T | null, b: T | null) => boolean,
-  ): { write: T | null } | undefined => {
-    if (mode === 'never') return undefined;
-    if (mode === 'ifEmpty') return workspace === null && source !== null ? { write: source } : undefined;
-    if (same(source, was) || same(source, workspace)) return undefined;
-    if (same(workspace, was)) return { write: source };
-    conflicts.push({ field, base: was, source, workspace, kept: rules.conflicts });
-    return rules.conflicts === 'source' ? { write: source } : undefined;
-  };
-
-  const defaultFields: NonNullable<ContactPatch['defaultFields']> = {};
-  for (const key of SCALAR_FIELDS) {
-    const d = decide(
-      key,
-      text(record.defaultFields[key]),
-      text(current.defaultFields[key]),
-      base.f?.[key] ?? null,
-      rules.fields[key] ?? 'always',
-      (a, b) => a === b,
-    );
-    if (d === undefined) continue;
-    defaultFields[key] = d.write;
-    changes++;
-  }
-
-  const recordCustom = new Map((record.customFields ?? []).map((f) => [f.key, f.value]));
-  const written = new Map<string, CustomFieldItem['value']>();
-  for (const key of new Set([...recordCustom.keys(), ...Object.keys(base.c ?? {})])) {
-    const workspace = (current.customFields.find((f) => f.key === key)?.value ?? null) as CustomFieldItem['value'];
-    const was = (base.c?.[key] ?? null) as CustomFieldItem['value'];
-    const d = decide(
-      `customFields.${key}`,
-      recordCustom.get(key) ?? null,
-      workspace,
-      was,
-      rules.fields.custom[key] ?? 'always',
-      sameJson,
-    );
-    if (d === undefined) continue;
-    written.set(key, d.write);
-    changes++;
-  }
-  const customFields = [
-    // The API returns values of the field's own type: they go back as they came.
-    ...current.customFields.map((f) => ({
-      key: f.key,
-      value: written.has(f.key) ? written.get(f.key)! : (f.value as CustomFieldItem['value']),
-    })),
-    ...[...written]
-      .filter(([key, value]) => value !== null && !current.customFields.some((f) => f.key === key))
-      .map(([key, value]) => ({ key, value })),
-  ];
-
+  const decide = decider(rules, conflicts);
+  const scalars = scalarFields(current, record, base, rules, decide);
+  const custom = customFields(current, record, base, rules, decide);
   const emails = items(
     current.defaultFields.emails,
     record.defaultFields.emails ?? [],
@@ -124,12 +67,87 @@ export function threeWayBody(current: Contact, record: ContactRequest, base: Bas
     rules.fields.phoneNumbers ?? 'always',
     rules.arrays,
   );
-  changes += emails.changes + phoneNumbers.changes;
+  const changes = scalars.changes + custom.changes + emails.changes + phoneNumbers.changes;
   if (changes === 0) return { body: null, conflicts };
   return {
-    body: { defaultFields: { ...defaultFields, emails: emails.list, phoneNumbers: phoneNumbers.list }, customFields },
+    body: {
+      defaultFields: { ...scalars.fields, emails: emails.list, phoneNumbers: phoneNumbers.list },
+      customFields: custom.list,
+    },
     conflicts,
   };
+}
+
+/** One field three ways: what to write, if anything; a field both sides changed is a conflict, kept as the rules say. */
+type Decide = <T>(
+  field: string,
+  source: T | null,
+  workspace: T | null,
+  was: T | null,
+  mode: UpdateMode,
+  same: (a: T | null, b: T | null) => boolean,
+) => { write: T | null } | undefined;
+
+function decider(rules: SyncRules, conflicts: Conflict[]): Decide {
+  return (field, source, workspace, was, mode, same) => {
+    if (mode === 'never') return undefined;
+    if (mode === 'ifEmpty') return workspace === null && source !== null ? { write: source } : undefined;
+    if (same(source, was) || same(source, workspace)) return undefined;
+    if (same(workspace, was)) return { write: source };
+    conflicts.push({ field, base: was, source, workspace, kept: rules.conflicts });
+    return rules.conflicts === 'source' ? { write: source } : undefined;
+  };
+}
+
+/** The names, company and role three ways. */
+function scalarFields(current: Contact, record: ContactRequest, base: Base, rules: SyncRules, decide: Decide) {
+  const fields: NonNullable<ContactPatch['defaultFields']> = {};
+  let changes = 0;
+  for (const key of SCALAR_FIELDS) {
+    const d = decide(
+      key,
+      text(record.defaultFields[key]),
+      text(current.defaultFields[key]),
+      base.f?.[key] ?? null,
+      rules.fields[key] ?? 'always',
+      (a, b) => a === b,
+    );
+    if (d === undefined) continue;
+    fields[key] = d.write;
+    changes++;
+  }
+  return { fields, changes };
+}
+
+/** The custom fields three ways: the contact's whole set (PATCH replaces it), with the values the sync writes. */
+function customFields(current: Contact, record: ContactRequest, base: Base, rules: SyncRules, decide: Decide) {
+  const recordCustom = new Map((record.customFields ?? []).map((f) => [f.key, f.value]));
+  const written = new Map<string, CustomFieldItem['value']>();
+  for (const key of new Set([...recordCustom.keys(), ...Object.keys(base.c ?? {})])) {
+    const workspace = (current.customFields.find((f) => f.key === key)?.value ?? null) as CustomFieldItem['value'];
+    const was = (base.c?.[key] ?? null) as CustomFieldItem['value'];
+    const d = decide(
+      `customFields.${key}`,
+      recordCustom.get(key) ?? null,
+      workspace,
+      was,
+      rules.fields.custom[key] ?? 'always',
+      sameJson,
+    );
+    if (d === undefined) continue;
+    written.set(key, d.write);
+  }
+  const list = [
+    // The API returns values of the field's own type: they go back as they came.
+    ...current.customFields.map((f) => ({
+      key: f.key,
+      value: written.has(f.key) ? written.get(f.key)! : (f.value as CustomFieldItem['value']),
+    })),
+    ...[...written]
+      .filter(([key, value]) => value !== null && !current.customFields.some((f) => f.key === key))
+      .map(([key, value]) => ({ key, value })),
+  ];
+  return { list, changes: written.size };
 }
 
 const text = (value: string | null | undefined): string | null =>
