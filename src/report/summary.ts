@@ -214,6 +214,28 @@ export function formatSummary(s: Summary): string {
   if (s.preview?.length) lines.push('  the first contacts as they will be sent:', ...s.preview.map((l) => `    ${l}`));
   if (s.changes?.length)
     lines.push('  the first changed records, as a sync would update them:', ...s.changes.map((l) => `    ${l}`));
+  lines.push(...problemLines(s));
+  const hint = phoneCountryHint(s.phonesLeftOut);
+  if (hint !== undefined) lines.push(`  ${hint}`);
+  if (s.stoppedEarly) lines.push(`  stopped early: ${s.stoppedEarly}; run the same command again to continue`);
+  const reports = s.reportDir ?? s.stateDir;
+  if (c.failed + c.duplicate > 0)
+    lines.push(
+      `  failures: ${reports}/failures.csv${s.failedCards ? `, and the failed cards as read: ${s.failedCards}` : ''}`,
+    );
+  if (c.review > 0)
+    lines.push(
+      `  ${c.review} record(s) match contacts the job may not adopt on its own: ${reports}/review.csv names the candidates`,
+    );
+  if (s.reportHtml) lines.push(`  report to open in a browser: ${s.reportHtml}`);
+  if (!s.invariant.holds)
+    lines.push(`  internal error (this is a bug): records unaccounted for: ${s.invariant.formula}`);
+  return lines.join('\n');
+}
+
+/** The summary's problems: by code, or by column with the first example and its fix; the values left out; owners matched to no user; contacts without a phone. */
+function problemLines(s: Summary): string[] {
+  const lines: string[] = [];
   const codes = Object.entries(s.problems).sort((a, b) => b[1] - a[1]);
   if (codes.length > 0 && !s.problemGroups?.length)
     lines.push(`  problems: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);
@@ -239,22 +261,7 @@ export function formatSummary(s: Summary): string {
     lines.push(
       `  without a phone number: ${s.withoutPhone} of the contacts ${s.mode === 'dry-run' ? 'that would be imported' : 'imported or kept in step'} (OpenPhone cannot call or text them)`,
     );
-  const hint = phoneCountryHint(s.phonesLeftOut);
-  if (hint !== undefined) lines.push(`  ${hint}`);
-  if (s.stoppedEarly) lines.push(`  stopped early: ${s.stoppedEarly}; run the same command again to continue`);
-  const reports = s.reportDir ?? s.stateDir;
-  if (c.failed + c.duplicate > 0)
-    lines.push(
-      `  failures: ${reports}/failures.csv${s.failedCards ? `, and the failed cards as read: ${s.failedCards}` : ''}`,
-    );
-  if (c.review > 0)
-    lines.push(
-      `  ${c.review} record(s) match contacts the job may not adopt on its own: ${reports}/review.csv names the candidates`,
-    );
-  if (s.reportHtml) lines.push(`  report to open in a browser: ${s.reportHtml}`);
-  if (!s.invariant.holds)
-    lines.push(`  internal error (this is a bug): records unaccounted for: ${s.invariant.formula}`);
-  return lines.join('\n');
+  return lines;
 }
 
 /**

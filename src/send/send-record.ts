@@ -442,6 +442,18 @@ async function adoptContact(ctx: SendContext, rec: RecordToSend, contactId: stri
   return patchContact(ctx, rec, contact, 'adopted');
 }
 
+/** After an unknown outcome of a PATCH: the contact as it is now, or the failure that ends the record (a rerun reads it again). */
+async function readAgain(ctx: SendContext, path: string, why: string): Promise<{ contact: Contact } | SendOutcome> {
+  const read = await ctx.api.call({ method: 'GET', path }, { count: 'lookups' });
+  const reread = read.kind === 'answer' && read.res.status === 200 ? contactInBody(read.res.body) : undefined;
+  if (reread !== undefined) return { contact: reread };
+  return fail(
+    'UPDATE_UNKNOWN',
+    `update, ${why}; then reading the contact again failed${read.kind === 'answer' ? `: ${describeApiError(read.res.status, read.res.body).message}` : read.kind === 'gaveUp' ? `: ${read.message}` : ''}`,
+    true,
+  );
+}
+
 /**
  * PATCHes a contact with the record (update-body.ts says what the body keeps):
  * a sync, the first update of a contact the workspace had, or an adoption (the
@@ -478,17 +490,10 @@ async function patchContact(
       ctx.journal.durable({ t: 'attempt', id: rec.externalId, line: rec.line, at: Date.now(), op: 'update' }),
     notSent: () => ctx.journal.append({ t: 'absent', id: rec.externalId }),
     beforeResend: async (why) => {
-      const read = await ctx.api.call({ method: 'GET', path }, { count: 'lookups' });
-      const reread = read.kind === 'answer' && read.res.status === 200 ? contactInBody(read.res.body) : undefined;
-      if (reread !== undefined) {
-        current = reread;
-        return undefined;
-      }
-      return fail(
-        'UPDATE_UNKNOWN',
-        `update, ${why}; then reading the contact again failed${read.kind === 'answer' ? `: ${describeApiError(read.res.status, read.res.body).message}` : read.kind === 'gaveUp' ? `: ${read.message}` : ''}`,
-        true,
-      );
+      const read = await readAgain(ctx, path, why);
+      if ('kind' in read) return read;
+      current = read.contact;
+      return undefined;
     },
   });
   if (r.kind === 'stopped') return r.sent ? { kind: 'inDoubt' } : { kind: 'notSent' };
