@@ -1,6 +1,4 @@
-import type { OpenedCsv } from '../csv/read-csv.js';
 import { normalizeBaseUrl } from '../api/base-url.js';
-import { ApiClient } from '../api/client.js';
 import type { MatchKey, ResolvedConfig } from '../config/resolved.js';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
@@ -24,7 +22,6 @@ import { Counts } from '../report/counts.js';
 import { statePath } from '../state/private-files.js';
 import { type ProgressSink } from '../report/progress.js';
 import type { FailedTolerance, Summary } from '../report/summary.js';
-import type { RequestStats } from '../api/request-stats.js';
 import { jobApiClient, type JobApiClientOptions } from './job-api-client.js';
 import type { NextStep } from '../report/html-report.js';
 import { deletedSizeBefore } from '../state/run-folders.js';
@@ -32,8 +29,7 @@ import { mappingChangeWarning } from '../journal/mapping-check.js';
 import { Runner, type RunEnd } from './runner.js';
 import { finishJob, type RunResult } from './finish-job.js';
 import { startUp, type StartedUp } from './start-up.js';
-import type { HeaderIndex } from '../csv/header.js';
-import { importRecords } from './import-records.js';
+import { importRecords, type ImportRecordsInput } from './import-records.js';
 import { openJobInput } from './open-job-input.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { deleteMissing, deletionHistory, type SourceSeen } from './delete-missing.js';
@@ -231,15 +227,8 @@ function startUpEnd(end: RunEnd): RunEnd {
 /** The sending: the journal's identity and clock lines, a review's decisions, the records, then --delete-missing. */
 async function sendRecords(
   options: ImportOptions,
-  run: {
+  run: Pick<ImportRecordsInput, 'csv' | 'header' | 'past' | 'api' | 'stats' | 'runner' | 'journal'> & {
     readonly input: string;
-    readonly csv: OpenedCsv;
-    readonly header: HeaderIndex;
-    readonly past: ResumeState;
-    readonly api: ApiClient;
-    readonly stats: RequestStats;
-    readonly runner: Runner;
-    readonly journal: JournalWriter;
     readonly identity: IdentityVerdict;
     readonly startedAt: Date;
     readonly review: ReviewInput | undefined;
