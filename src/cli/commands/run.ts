@@ -1,7 +1,7 @@
 import { apiKeyFrom } from '../../api/api-key.js';
 import { checkBaseUrl } from '../../api/base-url.js';
 import { loadConfig } from '../../config/load.js';
-import type { MatchKey } from '../../config/resolved.js';
+import type { MatchKey, ResolvedConfig } from '../../config/resolved.js';
 import { ImportError, UsageError } from '../../errors.js';
 import { RunMonitors, type MonitorFlags } from '../../monitor/monitors.js';
 import { isTrouble, type RunOutcome } from '../../monitor/outcome.js';
@@ -100,20 +100,7 @@ async function runJob(
   const config = args.requirePhone === true ? { ...loaded, requirePhone: true } : loaded;
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
   // Flags are checked in a dry run too: its next commands carry them.
-  const matchExisting = args.matchExisting === undefined ? undefined : parseMatchKeys(args.matchExisting);
-  checkDeleteFlags(args);
-  if (args.maxRows !== undefined && !(Number.isInteger(args.maxRows) && args.maxRows >= 0)) {
-    throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`, {
-      hint: 'give how many records this run may send, e.g. --max-rows 1000, or leave it out for all',
-    });
-  }
-  const maxDurationMs = args.maxDuration === undefined ? undefined : parseDuration(args.maxDuration, '--max-duration');
-  const tolerateFailed = args.tolerateFailed === undefined ? undefined : parseTolerance(args.tolerateFailed);
-  const progressIntervalMs = parseDuration(args.progressInterval ?? DEFAULT_PROGRESS_INTERVAL, '--progress-interval');
-  const rules: PlanRules = {
-    onExisting: args.onExisting ?? DEFAULT_RULES.onExisting,
-    onChanged: args.onChanged ?? DEFAULT_RULES.onChanged,
-  };
+  const flags = runFlags(args);
   const done = (summary: Summary) => ({
     summary,
     next: args.hints === false ? [] : nextSteps(summary, { ...args, stateDir }),
@@ -128,14 +115,47 @@ async function runJob(
         input: args.input,
         stateDir,
         log,
-        rules,
+        rules: flags.rules,
         nextSteps: hintsFor(args, stateDir),
         ...(key !== undefined && { api: { apiKey: key, baseUrl } }),
-        ...(matchExisting !== undefined && { matchExisting }),
+        ...(flags.matchExisting !== undefined && { matchExisting: flags.matchExisting }),
         ...(args.deleteMissing === true && { deleteMissing: deleteFlags(args) }),
       }),
     );
   }
+  return done(await runImport(args, log, progressMode, { config, stateDir, flags }));
+}
+
+/** The flags a run takes beyond the config, parsed and checked (exit 2 with the fix otherwise). */
+function runFlags(args: RunArgs) {
+  const matchExisting = args.matchExisting === undefined ? undefined : parseMatchKeys(args.matchExisting);
+  checkDeleteFlags(args);
+  if (args.maxRows !== undefined && !(Number.isInteger(args.maxRows) && args.maxRows >= 0)) {
+    throw new UsageError('MAX_ROWS_INVALID', `--max-rows: found ${args.maxRows}: expected a whole number of records`, {
+      hint: 'give how many records this run may send, e.g. --max-rows 1000, or leave it out for all',
+    });
+  }
+  const rules: PlanRules = {
+    onExisting: args.onExisting ?? DEFAULT_RULES.onExisting,
+    onChanged: args.onChanged ?? DEFAULT_RULES.onChanged,
+  };
+  return {
+    matchExisting,
+    maxDurationMs: args.maxDuration === undefined ? undefined : parseDuration(args.maxDuration, '--max-duration'),
+    tolerateFailed: args.tolerateFailed === undefined ? undefined : parseTolerance(args.tolerateFailed),
+    progressIntervalMs: parseDuration(args.progressInterval ?? DEFAULT_PROGRESS_INTERVAL, '--progress-interval'),
+    rules,
+  };
+}
+
+/** The import: the key from the environment only, progress on stderr, a stop on SIGINT/SIGTERM. */
+async function runImport(
+  args: RunArgs,
+  log: Log,
+  progressMode: 'quiet' | 'json' | 'tty' | 'lines',
+  run: { config: ResolvedConfig; stateDir: string; flags: ReturnType<typeof runFlags> },
+): Promise<Summary> {
+  const { config, stateDir, flags } = run;
   // The key comes from the environment only: argv shows in `ps` and shell history.
   const apiKey = args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY);
   if (apiKey === undefined) {
@@ -152,7 +172,7 @@ async function runJob(
   );
   const progress = progressPrinter(
     progressMode,
-    progressIntervalMs,
+    flags.progressIntervalMs,
     (t) => process.stderr.write(t),
     Date.now,
     () => process.stderr.columns ?? 80,
@@ -162,28 +182,26 @@ async function runJob(
   );
   try {
     const { importJob } = await import('../../job/import-job.js');
-    return done(
-      await importJob({
-        config,
-        input: args.input,
-        stateDir,
-        apiKey,
-        log,
-        progress,
-        onExisting: rules.onExisting,
-        onChanged: rules.onChanged,
-        ...(args.verify === true && { verify: true }),
-        ...(tolerateFailed !== undefined && { tolerateFailed }),
-        nextSteps: hintsFor(args, stateDir),
-        ...(matchExisting !== undefined && { matchExisting }),
-        ...(args.deleteMissing === true && { deleteMissing: deleteFlags(args) }),
-        ...(args.sameWorkspace === true && { sameWorkspace: true }),
-        ...(args.baseUrl !== undefined && { baseUrl: args.baseUrl }),
-        ...(args.maxRows !== undefined && { maxRows: args.maxRows }),
-        ...(maxDurationMs !== undefined && { maxDurationMs }),
-        stop: stop.signal,
-      }),
-    );
+    return await importJob({
+      config,
+      input: args.input,
+      stateDir,
+      apiKey,
+      log,
+      progress,
+      onExisting: flags.rules.onExisting,
+      onChanged: flags.rules.onChanged,
+      ...(args.verify === true && { verify: true }),
+      ...(flags.tolerateFailed !== undefined && { tolerateFailed: flags.tolerateFailed }),
+      nextSteps: hintsFor(args, stateDir),
+      ...(flags.matchExisting !== undefined && { matchExisting: flags.matchExisting }),
+      ...(args.deleteMissing === true && { deleteMissing: deleteFlags(args) }),
+      ...(args.sameWorkspace === true && { sameWorkspace: true }),
+      ...(args.baseUrl !== undefined && { baseUrl: args.baseUrl }),
+      ...(args.maxRows !== undefined && { maxRows: args.maxRows }),
+      ...(flags.maxDurationMs !== undefined && { maxDurationMs: flags.maxDurationMs }),
+      stop: stop.signal,
+    });
   } finally {
     stop.dispose();
   }
