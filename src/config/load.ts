@@ -106,6 +106,13 @@ function semanticProblems(config: Config): ConfigProblem[] {
       message: `found ${JSON.stringify(encoding)}: expected an encoding name such as "utf-8", "utf-16le", "windows-1252", "latin1"`,
     });
   }
+  problems.push(...customFieldProblems(config));
+  return problems;
+}
+
+/** A custom field mapped once; a date field's zone and format usable. */
+function customFieldProblems(config: Config): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   const keys = new Map<string, number>();
   config.customFields?.forEach((field, i) => {
     const earlier = keys.get(field.key);
