@@ -1,4 +1,4 @@
-import { lockState } from '../state/run-lock.js';
+import { lockState, type LockState } from '../state/run-lock.js';
 import { ExitCode } from '../errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { rollbackOutcomes } from './rollback-state.js';
@@ -41,15 +41,7 @@ export interface JobStatus {
     readonly abortedBecause?: string;
     readonly abortHint?: string;
   };
-  readonly lock:
-    | { readonly held: false }
-    | {
-        readonly held: true;
-        readonly pid: number;
-        readonly host: string;
-        readonly startedAt: string;
-        readonly alive: boolean | 'unknown';
-      };
+  readonly lock: LockState;
   /** The last run's records by bucket (its end in the journal). */
   readonly lastSummary?: Record<string, number>;
   /** The last run's failed records (failures.csv's rows), by why (a record's data, or the API), and by code: from its end in the journal. */

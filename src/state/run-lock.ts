@@ -34,12 +34,8 @@ function readLockFile(path: string): LockInfo | undefined {
 /** A run on this host that is still going, or one on another host, whose process cannot be checked from here. */
 const isLive = (held: LockInfo) => held.host !== hostname() || alive(held.pid);
 
-/**
- * What a state directory's lock says, for status: free; held by a run that is
- * alive, gone, or on another host (its process cannot be checked from here);
- * or unreadable (torn by a crash).
- */
-export function lockState(stateDir: string):
+/** A state directory's lock as status reports it. */
+export type LockState =
   | { readonly held: false }
   | {
       readonly held: true;
@@ -47,7 +43,14 @@ export function lockState(stateDir: string):
       readonly host: string;
       readonly startedAt: string;
       readonly alive: boolean | 'unknown';
-    } {
+    };
+
+/**
+ * What a state directory's lock says, for status: free; held by a run that is
+ * alive, gone, or on another host (its process cannot be checked from here);
+ * or unreadable (torn by a crash).
+ */
+export function lockState(stateDir: string): LockState {
   const path = statePath(stateDir, 'lock');
   if (readText(path) === undefined) return { held: false };
   const held = readLockFile(path);

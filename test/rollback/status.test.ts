@@ -112,14 +112,6 @@ test('during a run, its requests on their way are told from the records an earli
   const { hostname } = await import('node:os');
   const state = join(dir(), 'state');
   mkdirSync(state, { mode: 0o700 });
-  const header = {
-    t: 'header',
-    format: 'openphone-import-journal',
-    version: 1,
-    mappingHash: 'h',
-    baseUrl: 'x',
-    createdAt: 'x',
-  };
   const running = Date.parse('2026-12-07T08:00:00.000Z');
   const events = [
     { t: 'attempt', id: 'old', line: 2, at: running - 86_400_000 },
