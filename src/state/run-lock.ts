@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
+import { closeSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { JobAbortedError } from '../errors.js';
 import type { Log } from '../log.js';
-import { STATE_FILES, statePath } from './private-files.js';
+import { openPrivateFile, STATE_FILES, statePath } from './private-files.js';
 
 interface LockInfo {
   readonly pid: number;
@@ -70,16 +70,6 @@ export function liveLock(stateDir: string): LockInfo | undefined {
   return held !== undefined && isLive(held) ? held : undefined;
 }
 
-/**
- * One run per state directory. The lock file holds PID, host and a token of
- * the run's own; a second run is refused (exit 3). A lock left by a process
- * that no longer exists on this host is taken over, with a warning: it is
- * first renamed away (only one run can move a given file), checked to be the
- * very lock judged stale (a run that moved a fresh one puts it back), and
- * then the lock is created anew with O_EXCL. A lock from another host is
- * never taken over: its process cannot be checked from here. Release removes
- * the lock only if it is still this run's.
- */
 /** A report being written (state/private-files.ts AtomicPrivateFile): NAME.PID.HEX.tmp. */
 const TEMP = /^.+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
@@ -124,6 +114,16 @@ export function removeStaleTemps(stateDir: string, log: Log): number {
   return removed;
 }
 
+/**
+ * One run per state directory. The lock file holds PID, host and a token of
+ * the run's own; a second run is refused (exit 3). A lock left by a process
+ * that no longer exists on this host is taken over, with a warning: it is
+ * first renamed away (only one run can move a given file), checked to be the
+ * very lock judged stale (a run that moved a fresh one puts it back), and
+ * then the lock is made anew, whole, where none exists (createWhole). A lock from another host is
+ * never taken over: its process cannot be checked from here. Release removes
+ * the lock only if it is still this run's.
+ */
 export function acquireRunLock(stateDir: string, log: Log): () => void {
   const path = statePath(stateDir, 'lock');
   const mine: LockInfo = {
@@ -138,7 +138,7 @@ export function acquireRunLock(stateDir: string, log: Log): () => void {
   let tookOver: string | undefined;
   for (let tries = 0; tries < 5; tries++) {
     try {
-      writeFileSync(path, `${JSON.stringify(mine)}\n`, { flag: 'wx', mode: 0o600 });
+      createWhole(path, `${JSON.stringify(mine)}\n`);
       if (tookOver !== undefined)
         log.warn(`took over the lock of a run that is no longer running (${tookOver})`, 'LOCK_TAKEN_OVER');
       // With the lock held: what a killed run left half-written goes (no run of this folder can be writing it).
@@ -180,6 +180,29 @@ export function acquireRunLock(stateDir: string, log: Log): () => void {
     `${stateDir}: could not take the run lock ${path}: other runs kept taking it`,
     { hint: 'let one run of this job at a time start; run the command again when they are done' },
   );
+}
+
+/**
+ * Creates `path` with its whole content, or fails with EEXIST if it exists.
+ * An O_EXCL create is visible empty before its write: a run taking over a
+ * stale lock at that moment would judge it torn and take it too. A finished
+ * file linked into place is never seen half-made. The temporary name is a
+ * report's (NAME.PID.HEX.tmp), so a kill between the two steps leaves
+ * nothing that removeStaleTemps does not sweep.
+ */
+function createWhole(path: string, content: string): void {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openPrivateFile(tmp, 'wx');
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(tmp, path);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 function readText(path: string): string | undefined {

@@ -209,6 +209,18 @@ describe('run lock', () => {
     release();
     expect(readdirSync(dir())).toEqual([]);
   });
+  test('an empty lock file (torn by a crash) is taken over, and the new lock is whole with nothing left beside it', () => {
+    writeFileSync(join(dir(), 'lock'), '');
+    const warnings: string[] = [];
+    const release = acquireRunLock(dir(), { info: () => {}, warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([expect.stringMatching(/unreadable lock file/)]);
+    expect(readdirSync(dir())).toEqual(['lock']);
+    expect(JSON.parse(readFileSync(join(dir(), 'lock'), 'utf8'))).toEqual(
+      expect.objectContaining({ pid: process.pid }),
+    );
+    release();
+    expect(readdirSync(dir())).toEqual([]);
+  });
   test("release removes only a lock that is still this run's: one that another run took since stays", () => {
     const release = acquireRunLock(dir(), silentLog);
     const theirs = JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'later', token: 'another-run' });
@@ -227,12 +239,15 @@ describe('run lock', () => {
     const children = [0, 1].map(() =>
       spawn(process.execPath, ['-e', script, dir()], { stdio: ['pipe', 'pipe', 'inherit'] }),
     );
+    // Listened for from the start: the refused run may be gone before the other has said anything.
+    const closed = children.map((c) => new Promise((resolve) => c.on('close', resolve)));
     const results = await Promise.all(
       children.map(
         (c) => new Promise<string>((resolve) => c.stdout.once('data', (d: Buffer) => resolve(d.toString()))),
       ),
     );
-    await Promise.all(children.map((c) => new Promise((resolve) => (c.on('close', resolve), c.stdin.end()))));
+    for (const c of children) c.stdin.end();
+    await Promise.all(closed);
     expect(results.sort()).toEqual(['LOCK_HELD', 'held']);
   });
 });
