@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, type Dirent } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+  type Dirent,
+} from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { JobAbortedError } from '../errors.js';
@@ -200,10 +210,16 @@ function createWhole(path: string, content: string): void {
   }
   try {
     linkSync(tmp, path);
+  } catch (err) {
+    // A file system without hard links (FAT, some network shares): an O_EXCL create, the narrow window back.
+    if (!NO_LINKS.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    writeFileSync(path, content, { flag: 'wx', mode: 0o600 });
   } finally {
     rmSync(tmp, { force: true });
   }
 }
+
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
 
 function readText(path: string): string | undefined {
   try {
