@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../src/config/load.js';
 import { indexHeader } from '../src/csv/header.js';
-import { openCsv } from '../src/csv/read-csv.js';
+import { openCsv } from '../src/input/read-csv.js';
 import { JOURNAL_FORMAT, STATE_FILES } from '../src/state/private-files.js';
 import { checkpointJournal } from '../src/journal/replay.js';
 import { JOURNAL_VERSION } from '../src/journal/events.js';
@@ -20,6 +20,7 @@ import { BENCH_HEADER, benchRecord } from './generate-contacts.js';
 import { SYNC_CONFIG } from './sync-config.js';
 import { measureInChild } from './measure.js';
 import { sandboxProcess } from './sandbox-process.js';
+import { decodedFrom } from '../src/input/table.js';
 
 // npm run bench:sync [records] [workspace]: a job of 1,000,000 records that is done,
 // rerun on a fresh export in which 1% of the records changed and 0.5% are new.
@@ -87,7 +88,7 @@ const changedIds = new Set<string>();
   const classifier = new Classifier(
     config,
     indexHeader(csv.header, config.columnUses, doneCsv),
-    csv.encoding,
+    decodedFrom(csv.writeBack),
     csv.estimatedRecords,
   );
   for await (const batch of csv.batches) {

@@ -2,7 +2,7 @@ import type { OwnerLookup } from '../mapping/map-record.js';
 import type { ContactRequest } from '../api/contract.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
-import type { CsvIgnored, CsvItem } from '../csv/csv-item.js';
+import type { IgnoredLine, TableItem } from '../input/table.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
 import { IdSet } from '../util/id-set.js';
 import { RecordMapper } from './record-mapper.js';
@@ -28,7 +28,7 @@ export interface RejectedRecord {
   readonly problems: readonly Problem[];
 }
 
-export type Classified = ValidRecord | RejectedRecord | CsvIgnored;
+export type Classified = ValidRecord | RejectedRecord | IgnoredLine;
 
 /**
  * Turns each CSV item into a valid payload or a rejection with every problem.
@@ -70,7 +70,7 @@ export class Classifier {
     return this.seen.has(externalId);
   }
 
-  classify(item: CsvItem): Classified {
+  classify(item: TableItem): Classified {
     if (item.kind === 'ignored') return item;
     return this.decide(item, this.mapper.map(item));
   }
@@ -81,7 +81,7 @@ export class Classifier {
    * with an id wins, even one that failed, so the report never points at a
    * later copy as the one imported.
    */
-  private decide(item: Exclude<CsvItem, CsvIgnored>, mapped: MappedItem): Classified {
+  private decide(item: Exclude<TableItem, IgnoredLine>, mapped: MappedItem): Classified {
     const { line, fields } = item;
     if (item.kind === 'malformed') {
       this.unreadable++;

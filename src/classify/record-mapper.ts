@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { HeaderIndex } from '../csv/header.js';
-import type { CsvIgnored, CsvItem } from '../csv/csv-item.js';
+import type { IgnoredLine, TableItem } from '../input/table.js';
 import { mapRecord, type CellReader, type MappedItem, type OwnerLookup } from '../mapping/map-record.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
 import { hasEscapedBytes, showEscapedBytes } from '../csv/escaped-bytes.js';
@@ -30,7 +30,7 @@ export class RecordMapper {
     private readonly owners?: OwnerLookup,
   ) {}
 
-  map(item: Exclude<CsvItem, CsvIgnored>): MappedItem {
+  map(item: Exclude<TableItem, IgnoredLine>): MappedItem {
     if (item.kind === 'malformed') {
       const message = item.endLine > item.line ? `${item.message} (lines ${item.line}-${item.endLine})` : item.message;
       return { problems: [{ code: ProblemCode.csvMalformed, line: item.line, message }] };

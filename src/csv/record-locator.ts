@@ -5,7 +5,9 @@
  * blank lines are stepped over, a record covers one line plus the line breaks
  * inside its quoted fields, and a skipped record ends on the line the parser's
  * error names. This replaces csv-parse's `raw` and `info` options, which copy
- * every byte, or build two objects, for every record.
+ * every byte, or build two objects, for every record: on 300,000 rows `info`
+ * alone made csv-parse 1.4–1.5 times slower (2026-12-07), a tenth of the dry
+ * run's time.
  */
 export class RecordLocator {
   /** Text from the first line not yet placed; `at` is the cursor in it. */

@@ -5,7 +5,7 @@ import { mergeConfig, withProposedColumns } from './update-config.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { CustomFieldType } from '../api/contract.js';
 import { hasEscapedBytes } from '../csv/escaped-bytes.js';
-import { openCsv } from '../csv/read-csv.js';
+import { openCsv } from '../input/read-csv.js';
 import { inputFormat } from '../input/open-input.js';
 import { openVcard } from '../input/read-vcard.js';
 import type { Log } from '../log.js';
@@ -18,6 +18,7 @@ import { readResult } from '../api/read-failure.js';
 import { listUsers, UserDirectory } from '../workspace/users.js';
 import { buildConfig, type InitResult } from './build-config.js';
 import { findHeaderLine, headerRowAmong } from './find-header.js';
+import { decodedFrom, reportDelimiter } from '../input/table.js';
 
 export interface InitOptions {
   readonly input: string;
@@ -76,11 +77,11 @@ export async function initConfig(
       ? `vCards: ${csv.estimatedRecords() ?? 0} cards, read as a table with Google Contacts' column names`
       : format === 'xlsx'
         ? 'an Excel workbook (.xlsx): its first sheet is read'
-        : `csv.encoding: ${csv.encoding}${csv.encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;
+        : `csv.encoding: ${decodedFrom(csv.writeBack)}${decodedFrom(csv.writeBack) === 'utf-8' ? '' : ' (from the byte order mark)'}`;
   // Bytes that are not UTF-8 (U+FFFD after decoding) mean an Excel-style export.
   if (
     format === 'csv' &&
-    csv.encoding === 'utf-8' &&
+    decodedFrom(csv.writeBack) === 'utf-8' &&
     (csv.header.some(hasEscapedBytes) || rows.some((r) => r.some(hasEscapedBytes)))
   ) {
     ({ csv, rows, headerLine, format, numberCells } = await sample(o.input, 'windows-1252', size));
@@ -130,8 +131,8 @@ export async function initConfig(
   const built = buildConfig({
     header: csv.header,
     sample: rows,
-    delimiter: csv.delimiter,
-    encoding: csv.encoding,
+    delimiter: reportDelimiter(csv.writeBack),
+    encoding: decodedFrom(csv.writeBack),
     format,
     headerLine,
     schemaPath,

@@ -1,6 +1,7 @@
-import { openCsv, type CsvOptions, type OpenedCsv } from '../csv/read-csv.js';
-import { readInputHead } from '../csv/input-file.js';
-import { isZip } from '../csv/sniff-format.js';
+import { openCsv, type CsvOptions } from './read-csv.js';
+import type { InputTable } from './table.js';
+import { readInputHead } from './input-file.js';
+import { isZip } from './sniff-format.js';
 import { openVcard } from './read-vcard.js';
 
 export interface InputOptions extends CsvOptions {
@@ -18,7 +19,7 @@ export async function inputFormat(file: string): Promise<InputFormat> {
 }
 
 /** Opens the input as the table of records it holds, whatever its format. */
-export async function openInput(file: string, options: InputOptions): Promise<OpenedCsv> {
+export async function openInput(file: string, options: InputOptions): Promise<InputTable> {
   const format = await inputFormat(file);
   if (format === 'vcard') return openVcard(file);
   if (format === 'xlsx') {

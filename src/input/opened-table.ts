@@ -1,7 +1,6 @@
 import type { Stats } from 'node:fs';
-import { changedSinceOpen } from '../csv/changed-since-open.js';
-import type { CsvItem } from '../csv/csv-item.js';
-import { oneByOne, type OpenedCsv } from '../csv/read-csv.js';
+import { changedSinceOpen } from './changed-since-open.js';
+import { oneByOne, type InputTable, type TableItem } from './table.js';
 
 /** Records in a batch: about what a 16 KB chunk of CSV gives. */
 const BATCH = 256;
@@ -16,15 +15,13 @@ export function openedTable(t: {
   format: 'xlsx' | 'vcard';
   opened: Stats;
   header: readonly string[];
-  items: AsyncIterable<CsvItem>;
+  items: AsyncIterable<TableItem>;
   estimatedRecords: () => number | undefined;
-}): OpenedCsv {
+}): InputTable {
   const batches = inBatches(t.items, BATCH);
   return {
     file: t.file,
-    format: t.format,
-    encoding: 'utf-8',
-    delimiter: ',',
+    writeBack: { format: t.format },
     header: t.header,
     batches,
     items: oneByOne(batches),
@@ -34,8 +31,8 @@ export function openedTable(t: {
 }
 
 /** Items in batches of `size` (the last may be shorter): what a reader that makes items one by one (a workbook's rows, vCards) hands the pipeline. */
-async function* inBatches(items: AsyncIterable<CsvItem>, size: number): AsyncGenerator<CsvItem[]> {
-  let batch: CsvItem[] = [];
+async function* inBatches(items: AsyncIterable<TableItem>, size: number): AsyncGenerator<TableItem[]> {
+  let batch: TableItem[] = [];
   for await (const item of items) {
     batch.push(item);
     if (batch.length >= size) {

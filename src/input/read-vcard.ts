@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import type { CsvItem } from '../csv/csv-item.js';
-import type { OpenedCsv } from '../csv/read-csv.js';
+import type { TableItem } from './table.js';
+import type { InputTable } from './table.js';
 import { openedTable } from './opened-table.js';
 import { readCards, type CardText } from './read-cards.js';
 import { buildCard, vcardFields, vcardHeader } from './vcard-card.js';
@@ -14,7 +14,7 @@ import { buildCard, vcardFields, vcardHeader } from './vcard-card.js';
  * read as latin1, one character a byte, so each value is decoded in its own
  * CHARSET and a card's byte range is exact.
  */
-export async function openVcard(file: string): Promise<OpenedCsv> {
+export async function openVcard(file: string): Promise<InputTable> {
   const opened = await stat(file);
   let emails = 0;
   let phones = 0;
@@ -37,7 +37,7 @@ export async function openVcard(file: string): Promise<OpenedCsv> {
   return openedTable({ file, format: 'vcard', opened, header, items, estimatedRecords: () => cards });
 }
 
-function toItem(card: CardText, emails: number, phones: number): CsvItem {
+function toItem(card: CardText, emails: number, phones: number): TableItem {
   if (card.kind === 'malformed')
     return {
       kind: 'malformed',

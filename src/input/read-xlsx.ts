@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { UsageError } from '../errors.js';
-import type { CsvItem } from '../csv/csv-item.js';
-import { notARecord } from '../csv/not-a-record.js';
-import type { OpenedCsv } from '../csv/read-csv.js';
-import { FooterBlock } from '../csv/footer-block.js';
+import type { TableItem } from './table.js';
+import { notARecord } from './not-a-record.js';
+import type { InputTable } from './table.js';
+import { FooterBlock } from './footer-block.js';
 import { openedTable } from './opened-table.js';
 import { SharedStrings } from './shared-strings.js';
 import { cellText, type SharedStringLookup } from './xlsx-cell.js';
@@ -93,7 +93,7 @@ async function checkWhole(file: string): Promise<void> {
  * and one batch of rows whatever the number of rows. The row number is the
  * record's line.
  */
-export async function openXlsx(file: string, options: XlsxOptions): Promise<OpenedCsv> {
+export async function openXlsx(file: string, options: XlsxOptions): Promise<InputTable> {
   const opened = await stat(file);
   const strings = new SharedStrings();
   const shared = (index: number) => strings.get(index);
@@ -215,7 +215,7 @@ async function rowAt(rows: AsyncIterator<Row>, line: number, file: string): Prom
   );
 }
 
-function toItem(row: Row, width: number, shared: SharedStringLookup): CsvItem {
+function toItem(row: Row, width: number, shared: SharedStringLookup): TableItem {
   const fields: string[] = [];
   let numberCells: number[] | undefined;
   let formulaCells: number[] | undefined;

@@ -1,14 +1,12 @@
-import { failedCardsFact, failedCardsPath } from '../report/failed-cards.js';
+import { failedCardsFact } from '../report/failed-cards.js';
 import type { HeaderIndex } from '../csv/header.js';
-import type { OpenedCsv } from '../csv/read-csv.js';
+import { decodedFrom, reportDelimiter, type InputTable } from '../input/table.js';
 import type { OwnerLookup } from '../mapping/map-record.js';
 import { realpathOrSame } from '../util/realpath-or-same.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { Log } from '../log.js';
 import { Classifier } from '../classify/classify.js';
-import { DroppedValuesReport } from '../report/dropped-report.js';
-import { FailuresReport } from '../report/failures-report.js';
 import { JsonlWriter } from '../report/jsonl-writer.js';
 import { ensurePrivateDir, statePath } from '../state/private-files.js';
 import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
@@ -20,12 +18,11 @@ import { openJobInput, type OpenedJobInput } from './open-job-input.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { replayJournal } from '../journal/replay.js';
 import type { ResumeState } from '../journal/fold-state.js';
-import { ReviewReport } from '../report/review-report.js';
 import type { MatchKey } from '../config/resolved.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import { matchingIndex } from './input-passes.js';
-import { keptEdits } from '../report/kept-edits.js';
 import { mappingChangeWarning } from '../journal/mapping-check.js';
+import { readingReports } from './reading-reports.js';
 import { Recorder } from './recorder.js';
 import type { ValidRecord } from '../classify/classify.js';
 import { describeChange } from '../report/change-preview.js';
@@ -88,7 +85,7 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   }
 }
 
-async function dryRunOf(options: DryRunOptions, { csv, header }: OpenedJobInput, startedAt: Date): Promise<Summary> {
+async function dryRunOf(options: DryRunOptions, { table, header }: OpenedJobInput, startedAt: Date): Promise<Summary> {
   const { config, input, stateDir } = options;
   const reportDir = dryRunReportDir(stateDir, input);
   ensurePrivateDir(reportDir);
@@ -98,13 +95,13 @@ async function dryRunOf(options: DryRunOptions, { csv, header }: OpenedJobInput,
   if (changedMapping !== undefined) options.log.warn(changedMapping, 'MAPPING_CHANGED');
   const owners = config.owner === undefined ? undefined : await dryRunOwners(options, header);
   const index = await previewIndex(options, past, owners);
-  const recorder = dryRunRecorder(options, reportDir, csv, header, index !== undefined);
+  const recorder = dryRunRecorder(options, reportDir, table, header, index !== undefined);
   const preview = new ContactPreview(header, config.phoneNumbers);
   const changed: ValidRecord[] = [];
-  const classifier = new Classifier(config, header, csv.encoding, csv.estimatedRecords, owners);
+  const classifier = new Classifier(config, header, decodedFrom(table.writeBack), table.estimatedRecords, owners);
   try {
     await runPipeline({
-      csv,
+      table,
       classifier,
       past,
       rules: options.rules ?? DEFAULT_RULES,
@@ -124,7 +121,7 @@ async function dryRunOf(options: DryRunOptions, { csv, header }: OpenedJobInput,
   }
   const baseOf = (id: string) => baseOfRecord(statePath(stateDir, 'journal'), past.done, id);
   const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api, baseOf);
-  const wouldDelete = await deletionPreview(options, { past, classifier, recorder, header, reportDir, csv });
+  const wouldDelete = await deletionPreview(options, { past, classifier, recorder, header, reportDir, table });
   const summary = buildSummary(
     {
       ...runFacts('dry-run', input, config.file, stateDir, startedAt),
@@ -133,7 +130,7 @@ async function dryRunOf(options: DryRunOptions, { csv, header }: OpenedJobInput,
       ...(preview.lines.length > 0 && { preview: preview.lines }),
       ...(changes && { changes }),
       ...(wouldDelete && { wouldDelete }),
-      ...failedCardsFact(csv.format, recorder.counts, reportDir),
+      ...failedCardsFact(table.writeBack.format, recorder.counts, reportDir),
       reportHtml: statePath(reportDir, 'reportHtml'),
     },
     recorder.counts,
@@ -146,25 +143,14 @@ async function dryRunOf(options: DryRunOptions, { csv, header }: OpenedJobInput,
 function dryRunRecorder(
   options: DryRunOptions,
   reportDir: string,
-  csv: OpenedCsv,
+  table: InputTable,
   header: HeaderIndex,
   matching: boolean,
 ): Recorder {
   return new Recorder({
-    failures: new FailuresReport(
-      statePath(reportDir, 'failures'),
-      header,
-      csv.delimiter,
-      options.input,
-      failedCardsPath(csv.format, reportDir),
-      keptEdits(options.log),
-    ),
+    // review.csv only where matching is previewed: no review.csv says nothing.
+    ...readingReports(table, header, reportDir, options.log, matching),
     payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
-    dropped: new DroppedValuesReport(statePath(reportDir, 'droppedValues'), csv.delimiter),
-    // Only where matching is previewed: no review.csv says nothing.
-    ...(matching && {
-      review: new ReviewReport(statePath(reportDir, 'review'), keptEdits(options.log), csv.delimiter),
-    }),
   });
 }
 
@@ -177,7 +163,7 @@ async function deletionPreview(
     recorder: Recorder;
     header: HeaderIndex;
     reportDir: string;
-    csv: OpenedCsv;
+    table: InputTable;
   },
 ): Promise<Summary['wouldDelete']> {
   if (options.deleteMissing === undefined) return undefined;
@@ -197,7 +183,7 @@ async function deletionPreview(
     header: run.header,
     flags: options.deleteMissing,
     file: statePath(run.reportDir, 'wouldDelete'),
-    delimiter: run.csv.delimiter,
+    delimiter: reportDelimiter(run.table.writeBack),
   });
 }
 

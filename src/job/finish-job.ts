@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { RequestStats } from '../api/request-stats.js';
 import type { ResolvedConfig } from '../config/resolved.js';
-import type { OpenedCsv } from '../csv/read-csv.js';
+import { reportDelimiter, type InputTable } from '../input/table.js';
 import { ExitCode } from '../errors.js';
 import type { RunEvent } from '../journal/events.js';
 import type { ResumeState } from '../journal/fold-state.js';
@@ -60,7 +60,7 @@ export async function finishJob(
   startedAt: Date,
   journal: JournalWriter | undefined,
   pastRuns: ResumeState['runs'],
-  table: Pick<OpenedCsv, 'format' | 'delimiter'>,
+  table: Pick<InputTable, 'writeBack'>,
   deletedFrom: number,
 ): Promise<Summary> {
   const { stateDir } = options;
@@ -79,7 +79,7 @@ export async function finishJob(
       journalPath,
       statePath(stateDir, 'created'),
       lastCreatedThrough(pastRuns),
-      table.delimiter,
+      reportDelimiter(table.writeBack),
     );
   }
   // This run's own copies first (runs/<start>/), so report.html links them.
@@ -109,7 +109,7 @@ function importSummary(
   result: RunResult,
   stats: RequestStats,
   run: { startedAt: Date; finishedAt: Date; exitCode: ExitCode; deletion: Summary['deleteMissing'] },
-  table: Pick<OpenedCsv, 'format'>,
+  table: Pick<InputTable, 'writeBack'>,
 ): Summary {
   const { config, input, stateDir } = options;
   const sendingSeconds = (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
@@ -125,7 +125,7 @@ function importSummary(
       achievedRate: sendingSeconds > 0 ? stats.requests / sendingSeconds : 0,
       ...(result.timeline && { timeline: result.timeline.toJSON() }),
       ...(run.deletion && { deleteMissing: run.deletion }),
-      ...failedCardsFact(table.format, result.counts, stateDir),
+      ...failedCardsFact(table.writeBack.format, result.counts, stateDir),
       reportHtml: statePath(stateDir, 'reportHtml'),
     },
     result.counts,

@@ -36,6 +36,7 @@ import { deleteMissing, deletionHistory, type SourceSeen } from './delete-missin
 import type { DeleteMissingResult } from '../report/summary.js';
 import { changedIds } from './input-passes.js';
 import { readReviewDecisions, reviewSource, type ReviewInput } from './review-decisions.js';
+import { reportDelimiter } from '../input/table.js';
 
 /**
  * What tests replace or shorten, apart from what a run is asked to do: the API
@@ -101,7 +102,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   // What deleted.csv holds before this run: the rows after it are this run's (runs/<start>/deleted.csv).
   const deletedFrom = deletedSizeBefore(stateDir);
   const baseUrl = normalizeBaseUrl(options.baseUrl ?? config.api.baseUrl);
-  const { csv, header, restoreTemp } = await openJobInput(input, config, stateDir);
+  const { table, header, restoreTemp } = await openJobInput(input, config, stateDir);
   let releaseLock: () => void;
   try {
     releaseLock = acquireRunLock(stateDir, log);
@@ -136,12 +137,12 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
       journal = refusedRunJournal(journalPath, past, options, startedAt);
     } else {
       journal = openJournal(journalPath, past, known.target, known.rebind, options, startedAt);
-      const run = { input, csv, header, past, api, stats, runner, journal, startedAt, review, ready };
+      const run = { input, table, header, past, api, stats, runner, journal, startedAt, review, ready };
       result = await sendRecords(options, { ...run, identity: known.identity });
     }
     const calibration = api.serverClock.calibration;
     if (journal !== undefined && calibration !== undefined) journal.append(clockEvent(calibration));
-    const summary = await finishJob(options, result, stats, startedAt, journal, past.runs, csv, deletedFrom);
+    const summary = await finishJob(options, result, stats, startedAt, journal, past.runs, table, deletedFrom);
     if (journal !== undefined) {
       journal.close();
       await leaveCheckpoint(journalPath, past, options);
@@ -227,7 +228,7 @@ function startUpEnd(end: RunEnd): RunEnd {
 /** The sending: the journal's identity and clock lines, a review's decisions, the records, then --delete-missing. */
 async function sendRecords(
   options: ImportOptions,
-  run: Pick<ImportRecordsInput, 'csv' | 'header' | 'past' | 'api' | 'stats' | 'runner' | 'journal'> & {
+  run: Pick<ImportRecordsInput, 'table' | 'header' | 'past' | 'api' | 'stats' | 'runner' | 'journal'> & {
     readonly input: string;
     readonly identity: IdentityVerdict;
     readonly startedAt: Date;
@@ -254,7 +255,7 @@ async function sendRecords(
   const sent = await importRecords({
     ...options,
     ...(options.seams?.refusalStreak !== undefined && { refusalStreak: options.seams.refusalStreak }),
-    csv: run.csv,
+    table: run.table,
     header: run.header,
     past,
     api: run.api,
@@ -306,7 +307,7 @@ function deletionAfterSending(
       journalPath: statePath(stateDir, 'journal'),
       past: run.past,
       deletedCsv: statePath(stateDir, 'deleted'),
-      delimiter: run.csv.delimiter,
+      delimiter: reportDelimiter(run.table.writeBack),
       priorPath: statePath(stateDir, 'prior'),
       seen,
       evidence: {

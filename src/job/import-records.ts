@@ -1,16 +1,13 @@
-import { failedCardsPath } from '../report/failed-cards.js';
 import type { OwnerLookup } from '../mapping/map-record.js';
 import type { ApiClient } from '../api/client.js';
 import type { LookupResult } from '../api/lookup.js';
 import type { HeaderIndex } from '../csv/header.js';
-import type { OpenedCsv } from '../csv/read-csv.js';
+import { decodedFrom, reportDelimiter, type InputTable } from '../input/table.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import type { ResumeState } from '../journal/fold-state.js';
 import { JobAbortedError } from '../errors.js';
 import { Classifier } from '../classify/classify.js';
 import type { Counts } from '../report/counts.js';
-import { DroppedValuesReport } from '../report/dropped-report.js';
-import { FailuresReport } from '../report/failures-report.js';
 import { statePath } from '../state/private-files.js';
 import type { ProgressSink } from '../report/progress.js';
 import { LookupBatcher } from '../api/lookup.js';
@@ -22,22 +19,21 @@ import type { ResolvedConfig } from '../config/resolved.js';
 import { runPipeline, type SendPlan } from './pipeline.js';
 import { bodyHash, type PlanRules } from './plan.js';
 import { ConflictsReport, DriftReport } from '../report/conflicts-report.js';
-import { keptEdits } from '../report/kept-edits.js';
 import { readBaseAfter } from '../journal/line-reader.js';
 import { ownedByJob } from '../ownership/created-by-job.js';
-import { ReviewReport } from '../report/review-report.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import type { DeleteMissingResult } from '../report/summary.js';
 import type { SourceSeen } from './delete-missing.js';
 import { startProgress } from './progress-ticker.js';
 import { Timeline } from '../report/timeline.js';
+import { readingReports } from './reading-reports.js';
 import { Recorder } from './recorder.js';
 import type { Runner, RunEnd } from './runner.js';
 
 export interface ImportRecordsInput {
   readonly config: ResolvedConfig;
   readonly log?: Log;
-  readonly csv: OpenedCsv;
+  readonly table: InputTable;
   readonly header: HeaderIndex;
   readonly past: ResumeState;
   readonly api: ApiClient;
@@ -80,11 +76,17 @@ export async function importRecords(
     return false;
   };
   const timeline = new Timeline();
-  const ticker = startProgress(i.progress, i.csv, recorder.counts, i.stats, timeline);
-  const classifier = new Classifier(i.config, i.header, i.csv.encoding, i.csv.estimatedRecords, i.owners);
+  const ticker = startProgress(i.progress, i.table, recorder.counts, i.stats, timeline);
+  const classifier = new Classifier(
+    i.config,
+    i.header,
+    decodedFrom(i.table.writeBack),
+    i.table.estimatedRecords,
+    i.owners,
+  );
   try {
     await runPipeline({
-      csv: i.csv,
+      table: i.table,
       classifier,
       past: i.past,
       rules: i.rules,
@@ -119,20 +121,12 @@ export async function importRecords(
 
 /** The recorder of this run: its reports, the journal, the refusal breaker, and what the journal knew of each record. */
 function recorderFor(i: ImportRecordsInput): Recorder {
+  const delimiter = reportDelimiter(i.table.writeBack);
   return new Recorder({
-    failures: new FailuresReport(
-      statePath(i.reportDir, 'failures'),
-      i.header,
-      i.csv.delimiter,
-      i.csv.file,
-      failedCardsPath(i.csv.format, i.reportDir),
-      keptEdits(i.log),
-    ),
-    dropped: new DroppedValuesReport(statePath(i.reportDir, 'droppedValues'), i.csv.delimiter),
+    ...readingReports(i.table, i.header, i.reportDir, i.log, true),
     journal: i.journal,
-    review: new ReviewReport(statePath(i.reportDir, 'review'), keptEdits(i.log), i.csv.delimiter),
-    conflicts: new ConflictsReport(statePath(i.reportDir, 'conflicts'), i.csv.delimiter),
-    ...(i.rules.verify && { drift: new DriftReport(statePath(i.reportDir, 'drift'), i.csv.delimiter) }),
+    conflicts: new ConflictsReport(statePath(i.reportDir, 'conflicts'), delimiter),
+    ...(i.rules.verify && { drift: new DriftReport(statePath(i.reportDir, 'drift'), delimiter) }),
     breaker: new RefusalBreaker(i.refusalStreak),
     pastFailure: (id) => i.past.failed.get(id),
     owned: (id) => {
@@ -210,7 +204,7 @@ async function afterTheInput(
   recorder: Recorder,
 ): Promise<DeleteMissingResult | undefined> {
   const { runner } = i;
-  const changed = runner.keepReading ? await i.csv.changedSinceOpen() : undefined;
+  const changed = runner.keepReading ? await i.table.changedSinceOpen() : undefined;
   if (changed !== undefined)
     runner.stop(
       `the input changed while it was read (${changed}): the records read were sent; run again on the file as it is now`,

@@ -9,6 +9,7 @@ import { openInput } from '../input/open-input.js';
 import type { OwnerLookup } from '../mapping/map-record.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import type { PastView } from './plan.js';
+import { decodedFrom } from '../input/table.js';
 
 /**
  * Passes over the input that come before a run matches anything: reading is
@@ -24,10 +25,10 @@ interface InputPass {
 
 /** The input's valid records, as the run will classify them, each with a reader of its cells. */
 async function* validRecords(p: InputPass): AsyncGenerator<ValidRecord & { cell: (column: string) => string }> {
-  const csv = await openInput(p.input, p.config.csv);
-  const header = indexHeader(csv.header, p.config.columnUses, p.input);
-  const classifier = new Classifier(p.config, header, csv.encoding, csv.estimatedRecords, p.owners);
-  for await (const batch of csv.batches) {
+  const table = await openInput(p.input, p.config.csv);
+  const header = indexHeader(table.header, p.config.columnUses, p.input);
+  const classifier = new Classifier(p.config, header, decodedFrom(table.writeBack), table.estimatedRecords, p.owners);
+  for await (const batch of table.batches) {
     if (p.stop?.aborted) return;
     for (const item of batch) {
       const record = classifier.classify(item);

@@ -1,13 +1,13 @@
 import type { ResolvedConfig } from '../config/resolved.js';
 import { indexHeader, type HeaderIndex } from '../csv/header.js';
-import type { OpenedCsv } from '../csv/read-csv.js';
+import type { InputTable } from '../input/table.js';
 import { inputFormat, openInput } from '../input/open-input.js';
 import { ensurePrivateDir } from '../state/private-files.js';
 import { workbookTemp } from '../state/workbook-temp.js';
 
 /** A job's input, opened and fitted to the config, and how to undo what opening it set up. */
 export interface OpenedJobInput {
-  readonly csv: OpenedCsv;
+  readonly table: InputTable;
   readonly header: HeaderIndex;
   /** Puts the temp folder back (a workbook's parked sheets went into the state directory). */
   readonly restoreTemp: () => void;
@@ -22,10 +22,10 @@ export interface OpenedJobInput {
 export async function openJobInput(input: string, config: ResolvedConfig, stateDir: string): Promise<OpenedJobInput> {
   const restoreTemp = (await inputFormat(input)) === 'xlsx' ? workbookTemp(stateDir) : () => {};
   try {
-    const csv = await openInput(input, config.csv);
-    const header = indexHeader(csv.header, config.columnUses, input);
+    const table = await openInput(input, config.csv);
+    const header = indexHeader(table.header, config.columnUses, input);
     ensurePrivateDir(stateDir);
-    return { csv, header, restoreTemp };
+    return { table, header, restoreTemp };
   } catch (err) {
     restoreTemp();
     throw err;

@@ -1,4 +1,4 @@
-import type { OpenedCsv } from '../csv/read-csv.js';
+import type { InputTable } from '../input/table.js';
 import type { Classifier, ValidRecord } from '../classify/classify.js';
 import type { Match } from '../workspace/index.js';
 import { planRecord, type PastView, type Plan, type PlanRules } from './plan.js';
@@ -7,7 +7,7 @@ import type { Recorder } from './recorder.js';
 export type SendPlan = Extract<Plan, { kind: 'send' }>;
 
 export interface PipelineParts {
-  readonly csv: OpenedCsv;
+  readonly table: InputTable;
   readonly classifier: Classifier;
   readonly past: PastView;
   readonly rules: PlanRules;
@@ -31,7 +31,7 @@ export interface PipelineParts {
  * caller's, so the dry run is this same loop with a sender that sends nothing.
  */
 export async function runPipeline(p: PipelineParts): Promise<void> {
-  for await (const batch of p.csv.batches) {
+  for await (const batch of p.table.batches) {
     for (const item of batch) {
       if (!p.keepReading()) return;
       const classified = p.classifier.classify(item);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CsvIgnored } from '../csv/csv-item.js';
+import type { IgnoredLine } from '../input/table.js';
 import type { ResumeState } from '../journal/fold-state.js';
 import type { Relation } from '../journal/events.js';
 import type { Done } from '../journal/done-records.js';
@@ -24,7 +24,7 @@ export const DEFAULT_RULES: PlanRules = { onChanged: 'update', onExisting: 'skip
 
 export type Plan =
   /** Not a record at all: a blank row, a report's footer. */
-  | { readonly kind: 'ignore'; readonly line: CsvIgnored }
+  | { readonly kind: 'ignore'; readonly line: IgnoredLine }
   /** Not sendable: invalid, malformed or a duplicate in this file. */
   | { readonly kind: 'reject'; readonly record: RejectedRecord }
   /** Refused for good last time with this very body: sending it again would be refused again. */

@@ -1,4 +1,4 @@
-import type { OpenedCsv } from '../csv/read-csv.js';
+import type { InputTable } from '../input/table.js';
 import type { Counts } from '../report/counts.js';
 import type { ProgressSink } from '../report/progress.js';
 import type { RequestStats } from '../api/request-stats.js';
@@ -11,7 +11,7 @@ import type { Timeline } from '../report/timeline.js';
  */
 export function startProgress(
   progress: ProgressSink | undefined,
-  csv: OpenedCsv,
+  table: InputTable,
   counts: Counts,
   stats: RequestStats,
   timeline?: Timeline,
@@ -26,7 +26,7 @@ export function startProgress(
   const report = (final: boolean) => {
     timeline?.sample((Date.now() - startedAt) / 1000, totals());
     if (progress === undefined) return;
-    const estimate = csv.estimatedRecords();
+    const estimate = table.estimatedRecords();
     const total = final ? counts.read : estimate === undefined ? undefined : Math.max(counts.read, estimate);
     progress(
       {

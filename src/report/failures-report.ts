@@ -56,7 +56,7 @@ export class FailuresReport {
     return this.file.pace();
   }
 
-  /** Every cell spreadsheet-safe; a rerun reads them back exactly (csv/read-csv.ts restores them). */
+  /** Every cell spreadsheet-safe; a rerun reads them back exactly (input/read-csv.ts restores them). */
   private write(row: readonly string[]): void {
     // Bytes the input had that were not valid in its declared encoding are written back as they were.
     this.file.stream.write(encodeWithEscapedBytes(safeCsvRow(row, this.delimiter)));

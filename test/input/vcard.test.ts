@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { openVcard } from '../../src/input/read-vcard.js';
 import { buildCard, components, decodeValue, parseProperty } from '../../src/input/vcard-card.js';
-import type { CsvItem } from '../../src/csv/csv-item.js';
+import type { TableItem } from '../../src/input/table.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
@@ -74,9 +74,9 @@ test("a card: names, company and its department, labels from TYPE or from Apple'
   ]);
 });
 
-async function items(file: string): Promise<CsvItem[]> {
+async function items(file: string): Promise<TableItem[]> {
   const opened = await openVcard(file);
-  const out: CsvItem[] = [];
+  const out: TableItem[] = [];
   for await (const item of opened.items) out.push(item);
   return out;
 }
@@ -122,7 +122,7 @@ test('a file of 2.1, 3.0 and 4.0 cards: folded lines and quoted-printable soft b
     ['record', 9],
     ['record', 2017],
   ]);
-  const get = (i: CsvItem, column: string) =>
+  const get = (i: TableItem, column: string) =>
     i.kind === 'record' ? i.fields[opened.header.indexOf(column)] : undefined;
   expect([
     get(all[0]!, 'First Name'),
@@ -198,7 +198,7 @@ test('a card without END:VCARD ends where the next card begins: it fails as it s
     ['record', 10, ''],
   ]);
   // Grace's card holds Grace's number alone.
-  expect((all[1] as Extract<CsvItem, { kind: 'record' }>).fields.filter((f) => f.startsWith('+1'))).toEqual([
+  expect((all[1] as Extract<TableItem, { kind: 'record' }>).fields.filter((f) => f.startsWith('+1'))).toEqual([
     '+14155550199',
   ]);
 });
@@ -225,7 +225,7 @@ test("a 2.1 AGENT card inside a card is skipped like a photo: the assistant's nu
   );
   const all = await items(file);
   expect(all.map((i) => i.kind)).toEqual(['record']);
-  const fields = (all[0] as Extract<CsvItem, { kind: 'record' }>).fields;
+  const fields = (all[0] as Extract<TableItem, { kind: 'record' }>).fields;
   expect(fields).toContain('+14155550100');
   expect(fields).toContain('betty@example.com');
   expect(fields).not.toContain('+14155550111');
@@ -262,7 +262,7 @@ test('a photo on one line of 30 MB is stepped over in linear time; any other pro
     ['malformed', 7, expect.stringMatching(/line 10 \(NOTE\) is longer than 1 MiB/)],
     ['record', 12, ''],
   ]);
-  expect((all[0] as Extract<CsvItem, { kind: 'record' }>).fields).toContain('+14155550101');
+  expect((all[0] as Extract<TableItem, { kind: 'record' }>).fields).toContain('+14155550101');
 });
 
 test('an invalid quoted-printable escape fails its card, naming the property, instead of being sent as typed', async () => {
@@ -287,5 +287,5 @@ test('an invalid quoted-printable escape fails its card, naming the property, in
     ['malformed', 1, expect.stringMatching(/line 3: N: "=ZZ" is not a quoted-printable escape/)],
     ['record', 6, ''],
   ]);
-  expect((all[1] as Extract<CsvItem, { kind: 'record' }>).fields).toContain('Müller');
+  expect((all[1] as Extract<TableItem, { kind: 'record' }>).fields).toContain('Müller');
 });

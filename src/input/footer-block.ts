@@ -1,5 +1,5 @@
 import { BLANK_ROW, FOOTER_LINE } from './not-a-record.js';
-import type { CsvIgnored, CsvItem } from './csv-item.js';
+import type { IgnoredLine, TableItem } from './table.js';
 
 /** The most lines a report's trailing block is held for: Salesforce's has about ten. */
 const MAX_HELD = 50;
@@ -15,10 +15,10 @@ const MAX_HELD = 50;
  * comes after them, they are given back as they were. Order is kept.
  */
 export class FooterBlock {
-  private held: CsvItem[] = [];
+  private held: TableItem[] = [];
 
   /** The items to give out now (none while a possible footer block is held). */
-  offer(item: CsvItem): CsvItem[] {
+  offer(item: TableItem): TableItem[] {
     if (this.held.length === 0) {
       if (!isBlank(item)) return [item];
       this.held.push(item);
@@ -32,31 +32,31 @@ export class FooterBlock {
   }
 
   /** At the end of the file: a held block with a known footer line in it is the report's footer, all of it. */
-  end(): CsvItem[] {
+  end(): TableItem[] {
     const block = this.release();
     if (!block.some(isKnownFooter)) return block;
     const why = "part of a report's footer block (after its last record)";
-    return block.map((i): CsvItem =>
+    return block.map((i): TableItem =>
       i.kind === 'malformed'
-        ? ({ kind: 'ignored', line: i.line, text: i.raw, why, fields: i.fields } satisfies CsvIgnored)
+        ? ({ kind: 'ignored', line: i.line, text: i.raw, why, fields: i.fields } satisfies IgnoredLine)
         : i.kind === 'record'
-          ? ({ kind: 'ignored', line: i.line, text: i.fields.join(','), why, fields: i.fields } satisfies CsvIgnored)
+          ? ({ kind: 'ignored', line: i.line, text: i.fields.join(','), why, fields: i.fields } satisfies IgnoredLine)
           : i,
     );
   }
 
-  private release(): CsvItem[] {
+  private release(): TableItem[] {
     const out = this.held;
     this.held = [];
     return out;
   }
 }
 
-const isBlank = (i: CsvItem) => i.kind === 'ignored' && i.why === BLANK_ROW;
-const isKnownFooter = (i: CsvItem) => i.kind === 'ignored' && i.why === FOOTER_LINE;
+const isBlank = (i: TableItem) => i.kind === 'ignored' && i.why === BLANK_ROW;
+const isKnownFooter = (i: TableItem) => i.kind === 'ignored' && i.why === FOOTER_LINE;
 const filled = (fields: readonly string[]) => fields.filter((f) => f.trim() !== '').length;
 /** A line of one filled cell: a footer line, known or not (in a CSV a line of one field is malformed; in a workbook, a row with one cell). */
-const oneCell = (i: CsvItem) =>
+const oneCell = (i: TableItem) =>
   isKnownFooter(i) ||
   (i.kind === 'malformed' && i.line === i.endLine && filled(i.fields) === 1) ||
   (i.kind === 'record' && filled(i.fields) === 1);

@@ -4,42 +4,16 @@ import { changedSinceOpen } from './changed-since-open.js';
 import { readInputHead } from './input-file.js';
 import { parse as parseSync } from 'csv-parse/sync';
 import { UsageError } from '../errors.js';
-import { CR_IN_CELL, DecodeToLf, keepCellLineEnds, sniffBom } from './decode.js';
-import { detectDelimiter } from './detect-delimiter.js';
+import { CR_IN_CELL, DecodeToLf, keepCellLineEnds, sniffBom } from '../csv/decode.js';
+import { detectDelimiter } from '../csv/detect-delimiter.js';
 import { FooterBlock } from './footer-block.js';
-import type { CsvItem } from './csv-item.js';
+import { oneByOne, type InputTable, type TableItem } from './table.js';
 import { notARecord } from './not-a-record.js';
-import { parseRecords, type ParsedRecord } from './parse-records.js';
+import { parseRecords, type ParsedRecord } from '../csv/parse-records.js';
 import { notCsv, utf16WithoutBom } from './sniff-format.js';
-import { isFailureReportHeader } from './header.js';
-import { restoreCell } from './spreadsheet-safe.js';
-import { decodeEscapedBytes } from './escaped-bytes.js';
-
-export interface OpenedCsv {
-  readonly file: string;
-  /** Read from a workbook or a vCard file rather than CSV (failures.vcf is written for a vCard input). */
-  readonly format?: 'xlsx' | 'vcard';
-  readonly encoding: string;
-  readonly delimiter: string;
-  readonly header: readonly string[];
-  /**
-   * The records in file order, a parsed chunk (a few hundred records) at a
-   * time: one await per chunk rather than per record, which halves the cost of
-   * reading. Consume either this or `items`, not both.
-   */
-  readonly batches: AsyncIterable<readonly CsvItem[]>;
-  /** The same records one at a time, for callers that read only a few. */
-  readonly items: AsyncIterable<CsvItem>;
-  /** The number of records in the file, estimated from those parsed so far and the bytes they took (exact once all are parsed); undefined before the first. */
-  estimatedRecords(): number | undefined;
-  /**
-   * Why the file is not the one that was opened any more (rewritten, cut,
-   * replaced while it was read: its size, time or inode changed), or
-   * undefined when it is the same: a run that read a file changing under it
-   * has not read the whole of anything.
-   */
-  changedSinceOpen(): Promise<string | undefined>;
-}
+import { isFailureReportHeader } from '../csv/header.js';
+import { restoreCell } from '../csv/spreadsheet-safe.js';
+import { decodeEscapedBytes } from '../csv/escaped-bytes.js';
 
 export interface CsvOptions {
   readonly encoding: string;
@@ -72,7 +46,7 @@ function dropLines(text: string, count: number): string {
  * and one record of at most 1 MiB (parse-records.ts caps it, even after a
  * stray quote) whatever the file's size; the consumer's pace drives the reading.
  */
-export async function openCsv(file: string, options: CsvOptions): Promise<OpenedCsv> {
+export async function openCsv(file: string, options: CsvOptions): Promise<InputTable> {
   const { head, size, opened } = await readHead(file);
   const bom = sniffBom(head);
   const utf16 = bom === undefined && /^utf-?8$/i.test(options.encoding) ? utf16WithoutBom(head) : undefined;
@@ -131,8 +105,7 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
   const estimatedRecords = () => (sofar.bytes > 0 ? Math.round((sofar.records * size) / sofar.bytes) : undefined);
   return {
     file,
-    encoding,
-    delimiter,
+    writeBack: { format: 'csv', encoding, delimiter },
     header,
     batches,
     items: oneByOne(batches),
@@ -144,7 +117,10 @@ export async function openCsv(file: string, options: CsvOptions): Promise<Opened
 /**
  * Reads text up to the end of the header line, so the delimiter is detected
  * before parsing; lines of notes above the header (csv.headerLine) are stepped
- * over, never parsed. `done`: the text ended within it.
+ * over, never parsed. Not csv-parse's `from_line`, which parses the lines
+ * before it: a stray quote in the notes would take the header into a cell.
+ * (Nor its `bom`: decode.ts takes the byte order mark off before the text,
+ * for UTF-16 as for UTF-8.) `done`: the text ended within it.
  */
 async function skipToHeader(
   chunks: AsyncIterator<string>,
@@ -214,7 +190,7 @@ async function* itemBatches(
   delimiter: string,
   restore: ((cell: string) => string) | undefined,
   onBatch: (records: number) => void,
-): AsyncGenerator<CsvItem[]> {
+): AsyncGenerator<TableItem[]> {
   // A report's trailing block is held until the file shows it is one (footer-block.ts).
   const footer = new FooterBlock();
   try {
@@ -233,16 +209,12 @@ async function* itemBatches(
   }
 }
 
-export async function* oneByOne(batches: AsyncIterable<readonly CsvItem[]>): AsyncGenerator<CsvItem> {
-  for await (const batch of batches) yield* batch;
-}
-
 function toItems(
   outputs: readonly ParsedRecord[],
   delimiter: string,
   restore: ((cell: string) => string) | undefined,
-): CsvItem[] {
-  const items: CsvItem[] = [];
+): TableItem[] {
+  const items: TableItem[] = [];
   for (const output of outputs) {
     if (output.kind === 'fields') {
       const { line, fields } = output;

@@ -2,14 +2,14 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { CsvItem } from '../../src/csv/csv-item.js';
-import { openCsv } from '../../src/csv/read-csv.js';
+import type { TableItem } from '../../src/input/table.js';
+import { openCsv } from '../../src/input/read-csv.js';
 import { fixture } from '../helpers/paths.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 async function readAll(file: string, options: { encoding?: string; delimiter?: string } = {}) {
   const csv = await openCsv(file, { encoding: options.encoding ?? 'utf-8', delimiter: options.delimiter });
-  const items: CsvItem[] = [];
+  const items: TableItem[] = [];
   for await (const item of csv.items) items.push(item);
   return { ...csv, items };
 }
@@ -20,7 +20,7 @@ const write = (text: string | Buffer) => {
   writeFileSync(f, text);
   return f;
 };
-const shape = (items: CsvItem[]) =>
+const shape = (items: TableItem[]) =>
   items.map((i) =>
     i.kind === 'record'
       ? [i.line, ...i.fields]
@@ -33,12 +33,12 @@ describe('option.encoding and BOMs', () => {
   test('a UTF-8 BOM is not part of the first header', async () => {
     const csv = await readAll(fixture('bom-crlf-multiline.csv'));
     expect(csv.header[0]).toBe('Record ID');
-    expect(csv.encoding).toBe('utf-8');
+    expect(csv.writeBack).toMatchObject({ format: 'csv', encoding: 'utf-8' });
   });
   test('UTF-16LE with BOM, tab-delimited', async () => {
     const csv = await readAll(fixture('utf16le-tab.csv'));
-    expect(csv.encoding).toBe('utf-16le');
-    expect(csv.delimiter).toBe('\t');
+    expect(csv.writeBack).toMatchObject({ format: 'csv', encoding: 'utf-16le' });
+    expect(csv.writeBack).toMatchObject({ format: 'csv', delimiter: '\t' });
     expect(csv.header).toHaveLength(12);
     expect(shape(csv.items).map((r) => r.slice(0, 3))).toEqual([
       [2, '1001', 'Ada'],
@@ -50,12 +50,12 @@ describe('option.encoding and BOMs', () => {
     const text = 'a,b\n1,ü\n';
     const be = Buffer.from(text, 'utf16le').swap16();
     const csv = await readAll(write(Buffer.concat([Buffer.from([0xfe, 0xff]), be])));
-    expect(csv.encoding).toBe('utf-16be');
+    expect(csv.writeBack).toMatchObject({ format: 'csv', encoding: 'utf-16be' });
     expect(shape(csv.items)).toEqual([[2, '1', 'ü']]);
   });
   test('Windows-1252 when the config says so: accents survive', async () => {
     const csv = await readAll(fixture('windows-1252-semicolon.csv'), { encoding: 'windows-1252' });
-    expect(csv.delimiter).toBe(';');
+    expect(csv.writeBack).toMatchObject({ format: 'csv', delimiter: ';' });
     expect(csv.items.map((i) => (i.kind === 'record' ? i.fields.slice(1, 4) : []))).toEqual([
       ['José', 'Muñoz', 'Café Olé'],
       ['Zoë', 'Brontë', 'Société Générale'],
@@ -88,12 +88,12 @@ describe('option.delimiter', () => {
     ['|', 'a|b|c'],
   ])('detects %j from the header', async (d, header) => {
     const csv = await readAll(write(`${header}\n1${d}2${d}3\n`));
-    expect(csv.delimiter).toBe(d);
+    expect(csv.writeBack).toMatchObject({ format: 'csv', delimiter: d });
     expect(shape(csv.items)).toEqual([[2, '1', '2', '3']]);
   });
   test('detection ignores delimiters inside quoted header names', async () => {
     const csv = await readAll(write('"Name; full";Phone\nA;1\n'));
-    expect(csv.delimiter).toBe(';');
+    expect(csv.writeBack).toMatchObject({ format: 'csv', delimiter: ';' });
     expect(csv.header).toEqual(['Name; full', 'Phone']);
   });
   test('the config delimiter wins over detection', async () => {
