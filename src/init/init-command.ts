@@ -61,6 +61,86 @@ async function sample(input: string, encoding: string, size: number) {
   return { csv, rows, headerLine, format, numberCells };
 }
 
+/**
+ * The sample init proposes a config from, and how the file was read: a CSV
+ * whose bytes are not UTF-8 (U+FFFD after decoding) is an Excel-style export,
+ * sampled again as windows-1252.
+ */
+async function sampleInput(input: string, size: number) {
+  const first = await sample(input, 'utf-8', size);
+  const { csv, rows, format } = first;
+  if (
+    format === 'csv' &&
+    decodedFrom(csv.writeBack) === 'utf-8' &&
+    (csv.header.some(hasEscapedBytes) || rows.some((r) => r.some(hasEscapedBytes)))
+  )
+    return {
+      ...(await sample(input, 'windows-1252', size)),
+      encodingNote:
+        'csv.encoding: windows-1252: the file is not valid UTF-8 (an Excel export on Windows, most likely); check accented names in a dry run',
+    };
+  const encoding = decodedFrom(csv.writeBack);
+  const encodingNote =
+    format === 'vcard'
+      ? `vCards: ${csv.estimatedRecords() ?? 0} cards, read as a table with Google Contacts' column names`
+      : format === 'xlsx'
+        ? 'an Excel workbook (.xlsx): its first sheet is read'
+        : `csv.encoding: ${encoding}${encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;
+  return { ...first, encodingNote };
+}
+
+/** What init asks of the workspace, with a key: custom fields, app-made contacts on the first page, users. */
+interface WorkspaceFacts {
+  customFields?: { name: string; key: string; type: CustomFieldType }[] | undefined;
+  appMade?: { count: number; more: boolean };
+  users?: UserDirectory | undefined;
+}
+
+/**
+ * The workspace as init sees it, with the same client as an import's and a
+ * run's default settings (the rate limit, 429 pauses and retries apply here
+ * too). What cannot be read is a warning: init proposes without it.
+ */
+async function readWorkspace(o: InitOptions, apiKey: string): Promise<WorkspaceFacts> {
+  const { api } = jobApiClient(
+    { api: { ...API_DEFAULTS, baseUrl: o.baseUrl }, apiKey },
+    o.baseUrl,
+    new Runner({ concurrency: 1 }),
+  );
+  const facts: WorkspaceFacts = {};
+  const fieldsUnread = (why: string) =>
+    o.log.warn(
+      `could not read the workspace's custom fields (${why}); columns are not matched to them`,
+      'CUSTOM_FIELDS_UNREAD',
+    );
+  try {
+    const read = readResult(await api.call({ method: 'GET', path: 'v1/contact-custom-fields' }, { count: 'checks' }));
+    if (read.kind === 'body')
+      facts.customFields = (read.body as { data?: WorkspaceFacts['customFields'] } | null)?.data;
+    else fieldsUnread(read.failure.why);
+    // One page of the workspace's contacts: contacts without an externalId (the app's, its CSV import's) would be duplicated.
+    const page = await readContactsPage(api, null, 'checks');
+    if (page.kind === 'page')
+      facts.appMade = {
+        count: page.data.filter((c) => c.externalId === null).length,
+        more: page.nextPageToken !== null,
+      };
+    // The workspace's users: how many of the sample's owners init's owner mapping would find.
+    facts.users = await listUsers(api).then(
+      (list) => new UserDirectory(list),
+      (err: unknown) => {
+        if (!(err instanceof ImportError)) throw err;
+        o.log.warn(`could not read the workspace's users (${err.message}); owners are not checked`, 'OWNERS_UNREAD');
+        return undefined;
+      },
+    );
+  } catch (err) {
+    if (!(err instanceof ImportError)) throw err;
+    fieldsUnread(err.message);
+  }
+  return facts;
+}
+
 /** Reads the header and a sample, asks the workspace for its custom fields if it can, writes a config. */
 export async function initConfig(
   o: InitOptions,
@@ -70,63 +150,8 @@ export async function initConfig(
     throw new UsageError('INIT_OUT_EXISTS', `${o.out} exists: not overwritten`, {
       hint: 'pass --update to add what the export has to it, keeping your edits; --force to replace it; or --out another file',
     });
-  const size = o.sampleSize ?? 500;
-  let { csv, rows, headerLine, format, numberCells } = await sample(o.input, 'utf-8', size);
-  let encodingNote =
-    format === 'vcard'
-      ? `vCards: ${csv.estimatedRecords() ?? 0} cards, read as a table with Google Contacts' column names`
-      : format === 'xlsx'
-        ? 'an Excel workbook (.xlsx): its first sheet is read'
-        : `csv.encoding: ${decodedFrom(csv.writeBack)}${decodedFrom(csv.writeBack) === 'utf-8' ? '' : ' (from the byte order mark)'}`;
-  // Bytes that are not UTF-8 (U+FFFD after decoding) mean an Excel-style export.
-  if (
-    format === 'csv' &&
-    decodedFrom(csv.writeBack) === 'utf-8' &&
-    (csv.header.some(hasEscapedBytes) || rows.some((r) => r.some(hasEscapedBytes)))
-  ) {
-    ({ csv, rows, headerLine, format, numberCells } = await sample(o.input, 'windows-1252', size));
-    encodingNote =
-      'csv.encoding: windows-1252: the file is not valid UTF-8 (an Excel export on Windows, most likely); check accented names in a dry run';
-  }
-  let customFields: { name: string; key: string; type: CustomFieldType }[] | undefined;
-  let appMade: { count: number; more: boolean } | undefined;
-  let users: UserDirectory | undefined;
-  if (o.apiKey) {
-    // The same client as an import's, with a run's default settings: the rate limit, 429 pauses and retries apply here too.
-    const { api } = jobApiClient(
-      { api: { ...API_DEFAULTS, baseUrl: o.baseUrl }, apiKey: o.apiKey },
-      o.baseUrl,
-      new Runner({ concurrency: 1 }),
-    );
-    try {
-      const read = readResult(await api.call({ method: 'GET', path: 'v1/contact-custom-fields' }, { count: 'checks' }));
-      if (read.kind === 'body') customFields = (read.body as { data?: typeof customFields } | null)?.data;
-      else
-        o.log.warn(
-          `could not read the workspace's custom fields (${read.failure.why}); columns are not matched to them`,
-          'CUSTOM_FIELDS_UNREAD',
-        );
-      // One page of the workspace's contacts: contacts without an externalId (the app's, its CSV import's) would be duplicated.
-      const page = await readContactsPage(api, null, 'checks');
-      if (page.kind === 'page')
-        appMade = { count: page.data.filter((c) => c.externalId === null).length, more: page.nextPageToken !== null };
-      // The workspace's users: how many of the sample's owners init's owner mapping would find.
-      users = await listUsers(api).then(
-        (list) => new UserDirectory(list),
-        (err: unknown) => {
-          if (!(err instanceof ImportError)) throw err;
-          o.log.warn(`could not read the workspace's users (${err.message}); owners are not checked`, 'OWNERS_UNREAD');
-          return undefined;
-        },
-      );
-    } catch (err) {
-      if (!(err instanceof ImportError)) throw err;
-      o.log.warn(
-        `could not read the workspace's custom fields (${err.message}); columns are not matched to them`,
-        'CUSTOM_FIELDS_UNREAD',
-      );
-    }
-  }
+  const { csv, rows, headerLine, format, numberCells, encodingNote } = await sampleInput(o.input, o.sampleSize ?? 500);
+  const { customFields, appMade, users } = o.apiKey ? await readWorkspace(o, o.apiKey) : ({} as WorkspaceFacts);
   const schemaPath = relative(dirname(resolve(o.out)), join(o.packageRoot, 'config.schema.json'));
   const built = buildConfig({
     header: csv.header,
