@@ -243,6 +243,7 @@ function refuseIfNothingMapped(input: InitInput, fields: Config['defaultFields']
   );
 }
 
+/** The externalId init proposes: the export's id column, else a strict id column, else a unique email, else a template. */
 function chooseExternalId(
   s: Sample,
   notes: string[],
@@ -258,6 +259,20 @@ function chooseExternalId(
       filled.every((x) => x.length <= EXTERNAL_ID_MAX)
     );
   };
+  return (
+    idColumnByName(s, notes, usable) ??
+    strictIdColumn(s, notes, usable) ??
+    uniqueEmailId(notes, emails, usable) ??
+    templateId(s, notes, fields, emails)
+  );
+}
+
+/** The export's own record id, by its name: proposed even when the sample shows faults, which are named. */
+function idColumnByName(
+  s: Sample,
+  notes: string[],
+  usable: (column: string) => boolean,
+): Config['externalId'] | undefined {
   for (const name of ID_COLUMNS) {
     const column = s.find(name);
     const v = column === undefined || s.used.has(column) ? [] : s.values(column);
@@ -282,6 +297,15 @@ function chooseExternalId(
     );
     return { column };
   }
+  return undefined;
+}
+
+/** A column whose name only suggests an id: taken only when filled and unique in the whole sample. */
+function strictIdColumn(
+  s: Sample,
+  notes: string[],
+  usable: (column: string) => boolean,
+): Config['externalId'] | undefined {
   for (const name of STRICT_ID_COLUMNS) {
     const column = s.find(name);
     if (column !== undefined && !s.used.has(column) && usable(column)) {
@@ -292,16 +316,34 @@ function chooseExternalId(
       return { column };
     }
   }
+  return undefined;
+}
+
+function uniqueEmailId(
+  notes: string[],
+  emails: readonly Labelled[],
+  usable: (column: string) => boolean,
+): Config['externalId'] | undefined {
   const email = emails.find((e) => e.split === undefined && usable(e.column));
-  if (email) {
-    notes.push(
-      `externalId: column ${JSON.stringify(email.column)}: the export has no id column; this email is filled and unique in the sample. A contact whose email changes in a later export would be imported again.`,
-    );
-    return { column: email.column };
-  }
-  // Names, company and an email column whose sampled values all look like addresses (not Outlook's
-  // Exchange paths, which would make the id too long): empty parts allowed (a company-only contact),
-  // a multi-value cell gives its first value.
+  if (email === undefined) return undefined;
+  notes.push(
+    `externalId: column ${JSON.stringify(email.column)}: the export has no id column; this email is filled and unique in the sample. A contact whose email changes in a later export would be imported again.`,
+  );
+  return { column: email.column };
+}
+
+/**
+ * Names, company and an email column whose sampled values all look like
+ * addresses (not Outlook's Exchange paths, which would make the id too long):
+ * empty parts allowed (a company-only contact), a multi-value cell gives its
+ * first value.
+ */
+function templateId(
+  s: Sample,
+  notes: string[],
+  fields: Config['defaultFields'],
+  emails: readonly Labelled[],
+): Config['externalId'] {
   const emailLike = emails.find((e) =>
     s.values(e.column).every((v) => v === '' || (v.includes('@') && !v.startsWith('/') && v.length <= 60)),
   );
