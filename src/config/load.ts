@@ -226,13 +226,10 @@ function textSource(
   return { kind: 'template', template: value.template, parts: t.parts };
 }
 
-function resolve(config: Config, file: string): ResolvedConfig {
-  const uses: ColumnUse[] = [];
-  const use = (column: string, configPath: string) => {
-    uses.push({ column, configPath });
-    return column;
-  };
-  const externalId = resolveExternalId(config, use);
+type UseColumn = (column: string, configPath: string) => string;
+
+/** The default and custom fields' columns, each noted (with its config path) as the header must have it. */
+function mappedFields(config: Config, use: UseColumn) {
   const df = config.defaultFields;
   const name = (key: 'firstName' | 'lastName' | 'company' | 'role') => {
     const ref = df[key];
@@ -262,8 +259,17 @@ function resolve(config: Config, file: string): ResolvedConfig {
   }));
   const countryColumn = config.phone?.countryColumn;
   if (countryColumn !== undefined) use(countryColumn, 'phone.countryColumn');
-  const api = config.api ?? {};
-  // What decides a record's body; how it is sent (api, update and each field's update mode, matching) does not.
+  return {
+    names,
+    emails,
+    phoneNumbers,
+    customFields,
+    ...(countryColumn !== undefined && { phoneCountryColumn: countryColumn }),
+  };
+}
+
+/** What decides a record's body, hashed; how it is sent (api, update and each field's update mode, matching) does not count. */
+function mappingHash(config: Config): string {
   const mappingPart = {
     ...config,
     $schema: undefined,
@@ -272,12 +278,34 @@ function resolve(config: Config, file: string): ResolvedConfig {
     matchExisting: undefined,
     proposedByInit: undefined,
   };
+  return createHash('sha256')
+    .update(JSON.stringify(mappingPart, (key, value: unknown) => (key === 'update' ? undefined : value)))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function resolvedApi(config: Config): ResolvedConfig['api'] {
+  const api = config.api ?? {};
+  return {
+    baseUrl: normalizeBaseUrl(api.baseUrl ?? API_DEFAULTS.baseUrl),
+    requestsPerSecond: api.requestsPerSecond ?? API_DEFAULTS.requestsPerSecond,
+    concurrency: api.concurrency ?? API_DEFAULTS.concurrency,
+    timeoutMs: api.timeoutMs ?? API_DEFAULTS.timeoutMs,
+    retry: { ...API_DEFAULTS.retry, ...api.retry },
+  };
+}
+
+function resolve(config: Config, file: string): ResolvedConfig {
+  const uses: ColumnUse[] = [];
+  const use: UseColumn = (column, configPath) => {
+    uses.push({ column, configPath });
+    return column;
+  };
+  const externalId = resolveExternalId(config, use);
+  const fields = mappedFields(config, use);
   return {
     file,
-    mappingHash: createHash('sha256')
-      .update(JSON.stringify(mappingPart, (key, value: unknown) => (key === 'update' ? undefined : value)))
-      .digest('hex')
-      .slice(0, 16),
+    mappingHash: mappingHash(config),
     externalId,
     ...(config.source !== undefined && { source: textSource(config.source, 'source', use) }),
     ...(config.sourceUrl !== undefined && { sourceUrl: textSource(config.sourceUrl, 'sourceUrl', use) }),
@@ -285,11 +313,7 @@ function resolve(config: Config, file: string): ResolvedConfig {
     ...(config.owner !== undefined && {
       owner: { column: use(config.owner.column, 'owner.column'), unknown: config.owner.unknown ?? 'default' },
     }),
-    names,
-    emails,
-    phoneNumbers,
-    customFields,
-    ...(countryColumn !== undefined && { phoneCountryColumn: countryColumn }),
+    ...fields,
     requirePhone: config.requirePhone ?? false,
     invalidValues: config.invalidValues ?? 'drop',
     update: {
@@ -304,13 +328,7 @@ function resolve(config: Config, file: string): ResolvedConfig {
       headerLine: config.csv?.headerLine ?? 1,
       sheet: config.csv?.sheet,
     },
-    api: {
-      baseUrl: normalizeBaseUrl(api.baseUrl ?? API_DEFAULTS.baseUrl),
-      requestsPerSecond: api.requestsPerSecond ?? API_DEFAULTS.requestsPerSecond,
-      concurrency: api.concurrency ?? API_DEFAULTS.concurrency,
-      timeoutMs: api.timeoutMs ?? API_DEFAULTS.timeoutMs,
-      retry: { ...API_DEFAULTS.retry, ...api.retry },
-    },
+    api: resolvedApi(config),
     columnUses: uses,
   };
 }
