@@ -62,6 +62,17 @@ export type CallResult<T> =
   /** `beforeResend` settled the request's outcome without sending it again. */
   | { readonly kind: 'settled'; readonly value: T };
 
+/** One call's attempts so far. */
+interface Attempts {
+  /** Attempts that failed (no answer, or a 5xx); a 429 is not one. */
+  attempt: number;
+  /** 429s in a row. */
+  limited: number;
+  /** An attempt that may have been applied and has not been checked since. */
+  unchecked: string | undefined;
+  readonly changesData: boolean;
+}
+
 export interface CallOptions<T> {
   /** Counted in the summary under this name, besides `requests`. */
   readonly count?: 'creates' | 'updates' | 'lookups' | 'deletes' | 'checks' | 'listing';
@@ -175,77 +186,90 @@ export class ApiClient {
     request: ApiRequest | (() => ApiRequest),
     options: CallOptions<T> = {},
   ): Promise<CallResult<T>> {
-    const { stats, limiter, clock, random } = this.o;
     const changesData = (typeof request === 'function' ? request() : request).method !== 'GET';
-    let attempt = 0;
-    let limited = 0;
-    /** An attempt that may have been applied and has not been checked since. */
-    let unchecked: string | undefined;
+    const state: Attempts = { attempt: 0, limited: 0, unchecked: undefined, changesData };
     const cut = changesData ? this.o.cutInFlight : options.signal;
     for (;;) {
       // Stopped between attempts: an earlier one may still have been applied.
-      const stopped = { kind: 'stopped', sent: unchecked !== undefined } as const;
+      const stopped = { kind: 'stopped', sent: state.unchecked !== undefined } as const;
       if ((changesData && this.o.stopping?.aborted) || options.signal?.aborted) return stopped;
-      if (unchecked !== undefined && options.beforeResend !== undefined) {
-        const settled = await options.beforeResend(unchecked);
+      if (state.unchecked !== undefined && options.beforeResend !== undefined) {
+        const settled = await options.beforeResend(state.unchecked);
         if (settled !== undefined) return { kind: 'settled', value: settled };
-        unchecked = undefined;
+        state.unchecked = undefined;
         if (changesData && this.o.stopping?.aborted) return { kind: 'stopped', sent: false };
       }
       const left = await this.leave(request, changesData, cut, options);
       if (left.kind === 'notSent') return stopped;
-      if (left.kind === 'failed') {
-        const err = left.err;
-        if (cut?.aborted) return { kind: 'stopped', sent: true };
-        stats.transportErrors++;
-        const mayHaveChanged = changesData && err.maybeSent;
-        const why = `attempt ${++attempt}: ${err.message}`;
-        if (!(await this.retryAfterFailure(attempt, err.message)))
-          return {
-            kind: 'gaveUp',
-            code: `NETWORK_${err.kind.toUpperCase()}`,
-            message: why,
-            mayHaveChanged: mayHaveChanged || unchecked !== undefined,
-          };
-        if (mayHaveChanged) {
-          await this.sleep(left.leftAt + this.o.settleMs - clock.now());
-          unchecked = why;
-        }
-        continue;
-      }
-      const res = left.res;
-      if (res.status < 500) this.answered();
-      if (res.status === 401)
-        throw new JobAbortedError(
-          'AUTH_REJECTED',
-          'the API rejected the API key (401 Unauthorized); no record was marked failed',
-          { hint: 'check OPENPHONE_API_KEY, then rerun the same command to continue' },
-        );
-      if (res.status === 429) {
-        // A refusal at the gate, not an attempt: nothing was applied.
-        stats.rateLimited++;
-        limiter.onRateLimited(rateLimitPauseMs(res, ++limited, random));
-        if (limited >= MAX_RATE_LIMITED)
-          return {
-            kind: 'gaveUp',
-            code: 'RATE_LIMITED',
-            message: `${limited} answers of 429 in a row`,
-            mayHaveChanged: unchecked !== undefined,
-          };
-        continue;
-      }
-      limited = 0;
-      if (res.status >= 500) {
-        stats.serverErrors++;
-        const api = describeApiError(res.status, res.body);
-        const why = `attempt ${++attempt}: ${api.message}`;
-        if (!(await this.retryAfterFailure(attempt, api.message)))
-          return { kind: 'gaveUp', code: api.code, message: why, mayHaveChanged: changesData };
-        if (changesData) unchecked = why;
-        continue;
-      }
-      return { kind: 'answer', res };
+      const next =
+        left.kind === 'failed'
+          ? await this.afterTransportFailure(left, state, cut)
+          : await this.afterAnswer(left.res, state);
+      if (next !== 'again') return next;
     }
+  }
+
+  /** No answer: given up, or to be tried again (after the server has settled, when the attempt may have been applied). */
+  private async afterTransportFailure(
+    left: { err: TransportError; leftAt: number },
+    state: Attempts,
+    cut: AbortSignal | undefined,
+  ): Promise<CallResult<never> | 'again'> {
+    const { err } = left;
+    if (cut?.aborted) return { kind: 'stopped', sent: true };
+    this.o.stats.transportErrors++;
+    const mayHaveChanged = state.changesData && err.maybeSent;
+    const why = `attempt ${++state.attempt}: ${err.message}`;
+    if (!(await this.retryAfterFailure(state.attempt, err.message)))
+      return {
+        kind: 'gaveUp',
+        code: `NETWORK_${err.kind.toUpperCase()}`,
+        message: why,
+        mayHaveChanged: mayHaveChanged || state.unchecked !== undefined,
+      };
+    if (mayHaveChanged) {
+      await this.sleep(left.leftAt + this.o.settleMs - this.o.clock.now());
+      state.unchecked = why;
+    }
+    return 'again';
+  }
+
+  /** An answer: final (2xx, 4xx), the key refused (401: the job aborts), or a 429 or 5xx to wait out and try again. */
+  private async afterAnswer(res: ApiResponse, state: Attempts): Promise<CallResult<never> | 'again'> {
+    const { stats, limiter, random } = this.o;
+    if (res.status < 500) this.answered();
+    if (res.status === 401)
+      throw new JobAbortedError(
+        'AUTH_REJECTED',
+        'the API rejected the API key (401 Unauthorized); no record was marked failed',
+        {
+          hint: 'check OPENPHONE_API_KEY, then rerun the same command to continue',
+        },
+      );
+    if (res.status === 429) {
+      // A refusal at the gate, not an attempt: nothing was applied.
+      stats.rateLimited++;
+      limiter.onRateLimited(rateLimitPauseMs(res, ++state.limited, random));
+      if (state.limited >= MAX_RATE_LIMITED)
+        return {
+          kind: 'gaveUp',
+          code: 'RATE_LIMITED',
+          message: `${state.limited} answers of 429 in a row`,
+          mayHaveChanged: state.unchecked !== undefined,
+        };
+      return 'again';
+    }
+    state.limited = 0;
+    if (res.status >= 500) {
+      stats.serverErrors++;
+      const api = describeApiError(res.status, res.body);
+      const why = `attempt ${++state.attempt}: ${api.message}`;
+      if (!(await this.retryAfterFailure(state.attempt, api.message)))
+        return { kind: 'gaveUp', code: api.code, message: why, mayHaveChanged: state.changesData };
+      if (state.changesData) state.unchecked = why;
+      return 'again';
+    }
+    return { kind: 'answer', res };
   }
 
   /**
