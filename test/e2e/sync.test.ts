@@ -14,6 +14,7 @@ import { configFrom } from '../helpers/config.js';
 import { cliJob, HEADER, importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
+import { warningLog } from '../helpers/warnings.js';
 
 /**
  * A job keeps a workspace in step with its source, run after run, into a
@@ -54,14 +55,10 @@ describe('a rerun brings changes across', () => {
       ...base,
       defaultFields: { ...base.defaultFields, company: undefined, role: 'Company' },
     });
-    const warnings: string[] = [];
-    const log = { info: () => {}, warn: (m: string) => warnings.push(m) };
+    const { log, warnings, codes } = warningLog();
     const preview = await dryRun({ config: remapped, input, stateDir: stateDir(), log });
-    expect(warnings).toEqual([
-      expect.stringMatching(
-        /journal\.jsonl was started with another mapping config than .*: every record whose contact the new mapping changes counts as changed and is updated/,
-      ),
-    ]);
+    expect(codes()).toEqual(['MAPPING_CHANGED']);
+    expect(warnings[0]!.message).toContain(join(stateDir(), 'journal.jsonl'));
     // A record with no company gives the same contact either way: unchanged.
     const withCompany = rowsOf(input).filter((r) => file.valid.includes(r[0]!) && r[3] !== '').length;
     expect(withCompany).toBeGreaterThan(0);
@@ -75,7 +72,7 @@ describe('a rerun brings changes across', () => {
       baseUrl: sandbox.url,
       log,
     });
-    expect(warnings).toEqual([expect.stringMatching(/was started with another mapping config/)]);
+    expect(codes()).toEqual(['MAPPING_CHANGED']);
     expect(run.counts).toMatchObject({ created: 0, updated: withCompany, unchanged: file.valid.length - withCompany });
     expect(sandbox.stats().duplicateExternalIds).toBe(0);
   });
@@ -471,28 +468,28 @@ describe('adopting what the workspace already has', () => {
       { externalId: 'alice', why: expect.stringMatching(/"Front Desk" in the workspace, "Alice Last" in the input/) },
     ]);
     expect(sandbox.requests().filter((r) => r.method !== 'GET')).toHaveLength(0);
-    const warnings: string[] = [];
-    const keyless = await dryRun({
+    const keyless = warningLog();
+    const keylessRun = await dryRun({
       config,
       input,
       stateDir: stateDir(),
-      log: { info: () => {}, warn: (m) => warnings.push(m) },
+      log: keyless.log,
       matchExisting: ['phone'],
     });
-    expect(keyless.counts).toMatchObject({ valid: 3 });
-    expect(warnings.join('\n')).toMatch(/set OPENPHONE_API_KEY to preview them/);
+    expect(keylessRun.counts).toMatchObject({ valid: 3 });
+    expect(keyless.codes()).toContain('PREVIEW_NEEDS_KEY');
     // A first run with no matching choice: the dry run says the import would stop, and why.
-    warnings.length = 0;
+    const fresh = warningLog();
     await dryRun({
       config,
       input,
       stateDir: join(dir(), 'fresh'),
-      log: { info: () => {}, warn: (m) => warnings.push(m) },
+      log: fresh.log,
       api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
     });
-    expect(warnings.join('\n')).toMatch(
-      /the import would stop before sending: the workspace already has 2 contact\(s\) without an externalId[^]*hint: adopt them/,
-    );
+    expect(fresh.codes()).toEqual(['FIRST_RUN_UNMATCHED']);
+    // The count of the workspace's contacts without an externalId, and the way out.
+    expect(fresh.warnings[0]!.message).toMatch(/\b2 contact\(s\)[^]*hint: /);
   });
 
   test('review.csv is written only by a run with rows for review: a later run without any drops the last one, unless a person edited it', async () => {
@@ -552,14 +549,11 @@ describe('adopting what the workspace already has', () => {
           '01/02/2024',
         ]),
       ]);
-      const warnings: string[] = [];
-      const summary = await runImport(sandbox, input, {
-        matchExisting: ['phone'],
-        log: { info: () => {}, warn: (m) => warnings.push(m) },
-      });
+      const { log, codes } = warningLog();
+      const summary = await runImport(sandbox, input, { matchExisting: ['phone'], log });
       expect(summary.abortedBecause).toBeUndefined();
       expect(summary.counts).toMatchObject({ adopted: 0, review: n, created: 30 - n, failed: 0, tripped: 0 });
-      expect(warnings.filter((w) => /does not seem to let the job adopt contacts/.test(w))).toHaveLength(1);
+      expect(codes().filter((c) => c === 'ADOPTION_REFUSED')).toHaveLength(1);
       const review = reportRows(join(stateDir(), 'review.csv'));
       expect(review).toHaveLength(n);
       for (const r of review) expect(r.why).toMatch(new RegExp(`refused to let the job adopt it: .*${status}`));

@@ -8,6 +8,7 @@ import { repairTornTail, replayJournal } from '../../src/journal/replay.js';
 import { acquireRunLock } from '../../src/state/run-lock.js';
 import { silentLog } from '../../src/log.js';
 import { useTempDir } from '../helpers/temp-dir.js';
+import { warningLog } from '../helpers/warnings.js';
 
 const dir = useTempDir();
 const header = {
@@ -203,17 +204,17 @@ describe('run lock', () => {
       join(dir(), 'lock'),
       JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: 'earlier' }),
     );
-    const warnings: string[] = [];
-    const release = acquireRunLock(dir(), { info: () => {}, warn: (m) => warnings.push(m) });
-    expect(warnings).toEqual([expect.stringMatching(/took over the lock of a run that is no longer running/)]);
+    const { log, warnings } = warningLog();
+    const release = acquireRunLock(dir(), log);
+    expect(warnings).toEqual([{ code: 'LOCK_TAKEN_OVER', message: expect.stringContaining(`pid ${2 ** 22 + 12345}`) }]);
     release();
     expect(readdirSync(dir())).toEqual([]);
   });
   test('an empty lock file (torn by a crash) is taken over, and the new lock is whole with nothing left beside it', () => {
     writeFileSync(join(dir(), 'lock'), '');
-    const warnings: string[] = [];
-    const release = acquireRunLock(dir(), { info: () => {}, warn: (m) => warnings.push(m) });
-    expect(warnings).toEqual([expect.stringMatching(/unreadable lock file/)]);
+    const { log, codes } = warningLog();
+    const release = acquireRunLock(dir(), log);
+    expect(codes()).toEqual(['LOCK_TAKEN_OVER']);
     expect(readdirSync(dir())).toEqual(['lock']);
     expect(JSON.parse(readFileSync(join(dir(), 'lock'), 'utf8'))).toEqual(
       expect.objectContaining({ pid: process.pid }),
