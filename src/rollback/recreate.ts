@@ -21,41 +21,62 @@ export type RecreateResult =
  */
 export async function recreateRemoved(api: ApiClient, removed: JobContact, before: Contact): Promise<RecreateResult> {
   const marker = `restored-${removed.contactId}`.slice(0, 75);
-  const body = recreateBody(before, marker);
   const lookup = new LookupBatcher(api, 0);
-  /** The contact the marker finds; a lookup that could not say is a failure of this step (a rerun looks again). */
-  class NotFound extends Error {}
-  const find = async (): Promise<Contact | undefined> => {
+  const find = async (): Promise<Found> => {
     const found = await lookup.find(marker);
-    if (found.kind === 'failed') throw new NotFound(found.why);
-    return found.contacts[0];
+    return found.kind === 'failed'
+      ? { kind: 'failed', why: `${found.why} (a rerun tries again)` }
+      : { kind: 'found', contact: found.contacts[0] };
   };
-  try {
-    let made = await find();
-    if (made === undefined) {
-      const r = await api.call(
-        { method: 'POST', path: 'v1/contacts', body },
-        { count: 'creates', beforeResend: async () => (await find()) ?? undefined },
-      );
-      if (r.kind === 'stopped') return { kind: 'notSent' };
-      if (r.kind === 'gaveUp') return { kind: 'failed', why: `${r.message} (a rerun looks for it first)` };
-      if (r.kind === 'settled') made = r.value;
-      // A 201 whose body is not a contact (a proxy's) made one all the same: the marker finds it.
-      else if (r.res.status === 201) made = contactInBody(r.res.body) ?? (await find());
-      else if (r.res.status === 409) made = await find();
-      else return { kind: 'failed', why: describeApiError(r.res.status, r.res.body).message };
-    }
-    if (made === undefined) return { kind: 'failed', why: 'made, but no lookup finds it yet (a rerun looks again)' };
-    if (!(await giveBackExternalId(api, made, before)))
-      return {
-        kind: 'failed',
-        why: `made again as ${made.id}, but its externalId could not be put back (a rerun tries again)`,
-      };
-    return { kind: 'recreated', newId: made.id };
-  } catch (err) {
-    if (err instanceof NotFound) return { kind: 'failed', why: `${err.message} (a rerun tries again)` };
-    throw err;
+  const earlier = await find();
+  const made =
+    earlier.kind === 'found' && earlier.contact === undefined ? await create(api, before, marker, find) : earlier;
+  if (made.kind !== 'found') return made;
+  if (made.contact === undefined)
+    return { kind: 'failed', why: 'made, but no lookup finds it yet (a rerun looks again)' };
+  if (!(await giveBackExternalId(api, made.contact, before)))
+    return {
+      kind: 'failed',
+      why: `made again as ${made.contact.id}, but its externalId could not be put back (a rerun tries again)`,
+    };
+  return { kind: 'recreated', newId: made.contact.id };
+}
+
+/** What a lookup of the marker says: the contact it finds (or none), or that it could not say (a failure of this step). */
+type Found =
+  { readonly kind: 'found'; readonly contact: Contact | undefined } | { readonly kind: 'failed'; readonly why: string };
+
+/**
+ * The create under the marker. Before any resend the marker is looked up: a
+ * contact found, or a lookup that could not say, settles the call (no resend
+ * on a failed lookup: the first attempt may have made it).
+ */
+async function create(
+  api: ApiClient,
+  before: Contact,
+  marker: string,
+  find: () => Promise<Found>,
+): Promise<Found | Extract<RecreateResult, { kind: 'notSent' }>> {
+  const r = await api.call<Found>(
+    { method: 'POST', path: 'v1/contacts', body: recreateBody(before, marker) },
+    {
+      count: 'creates',
+      beforeResend: async () => {
+        const found = await find();
+        return found.kind === 'found' && found.contact === undefined ? undefined : found;
+      },
+    },
+  );
+  if (r.kind === 'stopped') return { kind: 'notSent' };
+  if (r.kind === 'gaveUp') return { kind: 'failed', why: `${r.message} (a rerun looks for it first)` };
+  if (r.kind === 'settled') return r.value;
+  // A 201 whose body is not a contact (a proxy's) made one all the same: the marker finds it.
+  if (r.res.status === 201) {
+    const contact = contactInBody(r.res.body);
+    return contact !== undefined ? { kind: 'found', contact } : await find();
   }
+  if (r.res.status === 409) return await find();
+  return { kind: 'failed', why: describeApiError(r.res.status, r.res.body).message };
 }
 
 /** The contact as it was before the job, as a create under the marker externalId. */

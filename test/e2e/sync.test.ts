@@ -7,7 +7,7 @@ import { dryRun } from '../../src/job/dry-run.js';
 import { formatSummary } from '../../src/report/summary.js';
 import { silentLog } from '../../src/log.js';
 import { rollback } from '../../src/rollback/rollback.js';
-import { parseFaultSpec } from '../../src/sandbox/faults.js';
+import { parseFaultSpec, type FaultRule } from '../../src/sandbox/faults.js';
 import { type Sandbox } from '../../src/sandbox/server.js';
 import { killCliWhen, runCli } from '../helpers/cli.js';
 import { configFrom } from '../helpers/config.js';
@@ -1004,6 +1004,62 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
       api: { requestsPerSecond: 1000 },
     });
     expect(sandbox.contacts()).toHaveLength(1);
+  });
+
+  test('rollback re-creating a deleted adopted contact: a lost answer whose lookup fails is not sent again, and a rerun finishes it once', async () => {
+    // Faults added while the sandbox runs: the gateway reads this list at every request.
+    const faults: FaultRule[] = [];
+    const sandbox = await startSandbox({
+      rate: 0,
+      faults,
+      existing: [
+        {
+          defaultFields: {
+            firstName: 'Ada',
+            lastName: 'Lovelace',
+            phoneNumbers: [{ name: 'mobile', value: '+14155550101' }],
+          },
+          source: 'openphone',
+        },
+      ],
+    });
+    const app = structuredClone(sandbox.contacts()[0]!);
+    const input = join(dir(), 'crm.csv');
+    writeRows(input, [
+      HEADER,
+      ['a', 'Ada', 'Lovelace', 'Acme', 'ada@acme.example', '+14155550101', 'no', '01/02/2024'],
+    ]);
+    expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts.adopted).toBe(1);
+    await fetch(`${sandbox.url}/v1/contacts/${app.id}`, {
+      method: 'DELETE',
+      headers: { authorization: sandbox.apiKey },
+    });
+    appendFileSync(join(stateDir(), 'journal.jsonl'), `${JSON.stringify({ t: 'deleted', id: 'a', cid: app.id })}\n`);
+    const posts = () => sandbox.requests().filter((r) => r.method === 'POST').length;
+    const undo = () =>
+      rollback({
+        stateDir: stateDir(),
+        apiKey: sandbox.apiKey,
+        baseUrl: sandbox.url,
+        log: silentLog,
+        yes: true,
+        // The lost answer is checked after 2 × the timeout: time for the test to break the lookups first.
+        api: { requestsPerSecond: 1000, timeoutMs: 1500 },
+      });
+    // The create is stored and its answer lost; every lookup after it fails for good.
+    faults.push({ route: 'post', kind: 'drop', at: [posts() + 1] });
+    const first = undo();
+    while (posts() === 0) await new Promise((r) => setTimeout(r, 5));
+    faults.push({ route: 'get', kind: '400', probability: 1 });
+    expect(await first).toMatchObject({ recreated: 0, failed: 1 });
+    expect(posts()).toBe(1);
+    expect(sandbox.contacts()).toHaveLength(1);
+    expect(sandbox.contacts()[0]!.externalId).toMatch(/^restored-/);
+    // The lookups answer again: the rerun finds the contact the lost create made, and gives back its externalId.
+    faults.length = 0;
+    expect(await undo()).toMatchObject({ recreated: 1, exitCode: 0 });
+    expect(posts()).toBe(1);
+    expect(sandbox.contacts()).toMatchObject([{ externalId: null, defaultFields: { firstName: 'Ada' } }]);
   });
 
   test('rollback leaves a contact the job created alone once an agent edited it', async () => {
