@@ -21,12 +21,12 @@ import type { ResumeState } from '../journal/fold-state.js';
 import type { MatchKey } from '../config/resolved.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import { matchingIndex } from './input-passes.js';
-import { mappingChangeWarning } from '../journal/mapping-check.js';
+import { checkRecordsNamedAlike } from './records-named-alike.js';
 import { readingReports } from './reading-reports.js';
 import { Recorder } from './recorder.js';
 import type { ValidRecord } from '../classify/classify.js';
 import { describeChange } from '../report/change-preview.js';
-import { ImportError } from '../errors.js';
+import { ImportError, UsageError } from '../errors.js';
 import { baseOfRecord } from '../journal/line-reader.js';
 import type { Base } from '../sync/base.js';
 import { threeWayBody } from '../sync/three-way.js';
@@ -91,8 +91,7 @@ async function dryRunOf(options: DryRunOptions, { table, header }: OpenedJobInpu
   ensurePrivateDir(reportDir);
   // What a run of this job would do: the journal says what is finished (read only: a run may be appending).
   const past = await replayJournal(statePath(stateDir, 'journal'), { repair: false });
-  const changedMapping = mappingChangeWarning(past.header, config, statePath(stateDir, 'journal'));
-  if (changedMapping !== undefined) options.log.warn(changedMapping, 'MAPPING_CHANGED');
+  await previewNaming(options, past);
   const owners = config.owner === undefined ? undefined : await dryRunOwners(options, header);
   const index = await previewIndex(options, past, owners);
   const recorder = dryRunRecorder(options, reportDir, table, header, index !== undefined);
@@ -137,6 +136,22 @@ async function dryRunOf(options: DryRunOptions, { table, header }: OpenedJobInpu
   );
   await writeRunReports(reportDir, summary, [], options.nextSteps?.(summary) ?? []);
   return summary;
+}
+
+/**
+ * The import's check that the config names the records as the journal does:
+ * where the import would stop (exit 2: another externalId or source, ids a
+ * new split would change), the dry run says so and goes on, so the person
+ * sees the rest of what is wrong at once.
+ */
+async function previewNaming(options: DryRunOptions, past: ResumeState): Promise<void> {
+  const { config, input, stateDir, log } = options;
+  try {
+    await checkRecordsNamedAlike(past, config, input, statePath(stateDir, 'journal'), log);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    log.warn(`the import would stop before sending: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}`, err.code);
+  }
 }
 
 /** The dry run's recorder: its own failures.csv, payloads.jsonl (what would be sent), dropped values, and review.csv where matching is previewed. */

@@ -8,14 +8,7 @@ import { JournalWriter } from '../journal/journal-writer.js';
 import { checkpointJournal, replayJournal } from '../journal/replay.js';
 import type { ResumeState } from '../journal/fold-state.js';
 import { acquireRunLock } from '../state/run-lock.js';
-import {
-  checkExternalIdDefinition,
-  checkSource,
-  describeExternalId,
-  describeSource,
-  idsChangedError,
-  type IdentityVerdict,
-} from '../journal/external-id-check.js';
+import { describeExternalId, describeSource, type IdentityVerdict } from '../journal/external-id-check.js';
 import { checkTarget, describeTarget, newKeySalt, type Target } from '../journal/target.js';
 import type { Log } from '../log.js';
 import { Counts } from '../report/counts.js';
@@ -25,7 +18,6 @@ import type { FailedTolerance, Summary } from '../report/summary.js';
 import { jobApiClient, type JobApiClientOptions } from './job-api-client.js';
 import type { NextStep } from '../report/html-report.js';
 import { deletedSizeBefore } from '../state/run-folders.js';
-import { mappingChangeWarning } from '../journal/mapping-check.js';
 import { Runner, type RunEnd } from './runner.js';
 import { finishJob, type RunResult } from './finish-job.js';
 import { startUp, type StartedUp } from './start-up.js';
@@ -34,7 +26,7 @@ import { openJobInput } from './open-job-input.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { deleteMissing, deletionHistory, type SourceSeen } from './delete-missing.js';
 import type { DeleteMissingResult } from '../report/summary.js';
-import { changedIds } from './input-passes.js';
+import { checkRecordsNamedAlike } from './records-named-alike.js';
 import { readReviewDecisions, reviewSource, type ReviewInput } from './review-decisions.js';
 import { reportDelimiter } from '../input/table.js';
 
@@ -115,7 +107,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   try {
     const known = await readPast(journalPath, baseUrl, options);
     const { past } = known;
-    await checkIdsKept(known, input, options, journalPath);
+    const identity = await checkRecordsNamedAlike(past, config, input, journalPath, log);
     const runner = new Runner({
       concurrency: config.api.concurrency,
       graceMs: options.seams?.graceMs,
@@ -138,7 +130,7 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     } else {
       journal = openJournal(journalPath, past, known.target, known.rebind, options, startedAt);
       const run = { input, table, header, past, api, stats, runner, journal, startedAt, review, ready };
-      result = await sendRecords(options, { ...run, identity: known.identity });
+      result = await sendRecords(options, { ...run, identity });
     }
     const calibration = api.serverClock.calibration;
     if (journal !== undefined && calibration !== undefined) journal.append(clockEvent(calibration));
@@ -169,27 +161,6 @@ async function reviewedInput(options: ImportOptions): Promise<{ input: string; r
     `${options.input}: ${review.decisions.size} decision(s) (${review.undecided} row(s) left for review), carried out on their records in ${input}`,
   );
   return { input, review };
-}
-
-/**
- * The same id template read another way: the records decide whether any
- * finished one would get a new id (exit 2 then). Then, once the records are
- * known to keep their ids, a changed mapping is said ("records stay matched
- * by externalId").
- */
-async function checkIdsKept(
-  known: { past: ResumeState; identity: IdentityVerdict },
-  input: string,
-  options: ImportOptions,
-  journalPath: string,
-): Promise<void> {
-  const { config, log } = options;
-  if (known.identity.kind === 'recheck') {
-    const { changed, total } = await changedIds({ input, config }, known.past, known.identity.old);
-    if (total > 0) throw idsChangedError(known.identity, changed, total, journalPath, config.file);
-  }
-  const changedMapping = mappingChangeWarning(known.past.header, config, journalPath);
-  if (changedMapping !== undefined) log.warn(changedMapping, 'MAPPING_CHANGED');
 }
 
 /**
@@ -327,13 +298,13 @@ const clockEvent = (interval: { lo: number; hi: number }): ClockEvent => ({
   at: new Date().toISOString(),
 });
 
-/** The journal's story so far, checked: it must belong to this API and key, and name records as the config does (exit 2 otherwise). */
+/** The journal's story so far, checked: it must belong to this API and key (exit 2 otherwise), and not to a job rolled back. */
 async function readPast(
   journalPath: string,
   baseUrl: string,
   options: ImportOptions,
-): Promise<{ past: ResumeState; target: Target; rebind: boolean; newKey: boolean; identity: IdentityVerdict }> {
-  const { config, log } = options;
+): Promise<{ past: ResumeState; target: Target; rebind: boolean; newKey: boolean }> {
+  const { log } = options;
   const past = await replayJournal(journalPath);
   if (past.rolledBack.size > 0 || existsSync(statePath(options.stateDir, 'rollbackLog'))) {
     // Its journal still says "created" for contacts the rollback deleted: importing on it would skip them.
@@ -352,10 +323,8 @@ async function readPast(
   const salt = past.header ? past.header.keySalt : newKeySalt();
   const target = { ...describeTarget(baseUrl, options.apiKey, salt), ...(salt !== undefined && { salt }) };
   const rebind = checkTarget(past, target, journalPath, options.sameWorkspace ?? false);
-  const identity = checkExternalIdDefinition(past.idDefinition, config.externalId, journalPath, config.file);
-  checkSource(past.sourceDefinition, config.source, journalPath, config.file);
   const newKey = rebind && past.target !== undefined && past.target.keyFingerprint !== target.keyFingerprint;
-  return { past, target, rebind, newKey, identity };
+  return { past, target, rebind, newKey };
 }
 
 /** Opens the journal for this run: its header on the first run, the new target after a key rotation, and the run's start. */

@@ -1,10 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dryRun } from '../../src/job/dry-run.js';
 import { importJob } from '../../src/job/import-job.js';
 import { silentLog } from '../../src/log.js';
 import { configFrom } from '../helpers/config.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
+import { warningLog } from '../helpers/warnings.js';
 
 /**
  * A record's identity is everything that picks its externalId: a config edit
@@ -51,6 +53,13 @@ test.each(['409', 'per-source'] as const)(
     const first = await run(rawConfig());
     expect(first.counts.created).toBe(3);
     expect(first.problemGroups.flatMap((g) => g.examples.map((e) => e.message)).join()).toMatch(/add "split": ";"/);
+    // The dry run a person runs after following the hint says the import would stop, and why.
+    const preview = warningLog();
+    await dryRun({ config: configFrom(rawConfig(';')), input, stateDir, log: preview.log });
+    expect(preview.codes()).toEqual(['EXTERNAL_ID_CHANGED']);
+    expect(preview.warnings[0]!.message).toMatch(
+      /^the import would stop before sending: .*line 3[^]*hint: .*"split": false/,
+    );
     await expect(run(rawConfig(';'))).rejects.toMatchObject({
       code: 'EXTERNAL_ID_CHANGED',
       exitCode: 2,
