@@ -4,7 +4,7 @@ import { replayJournal } from '../../src/journal/replay.js';
 import { parseFaultSpec } from '../../src/sandbox/faults.js';
 import { type Sandbox } from '../../src/sandbox/server.js';
 import { seededRandom } from '../../src/sandbox/random.js';
-import { runCli } from '../helpers/cli.js';
+import { cliError, runCli } from '../helpers/cli.js';
 import { cliJob } from '../helpers/contacts-file.js';
 import { ROOT } from '../helpers/paths.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
@@ -132,9 +132,11 @@ test('a stop during start-up (a slow workspace check) is honoured: exit 4, nothi
 
 describe('the CLI and the API key', () => {
   test('a real run without OPENPHONE_API_KEY refuses to start (exit 2), sending nothing', async () => {
-    const r = await runCli(cliJob(dir(), 5).args('http://127.0.0.1:9'), { OPENPHONE_API_KEY: '' });
+    const r = await runCli([...cliJob(dir(), 5).args('http://127.0.0.1:9'), '--log-format', 'json'], {
+      OPENPHONE_API_KEY: '',
+    });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/set OPENPHONE_API_KEY/);
+    expect(cliError(r)).toMatchObject({ code: 'API_KEY_MISSING', hint: expect.stringContaining('OPENPHONE_API_KEY') });
   });
 
   test('a rejected key: exit 3, and the key is in no output line', async () => {
@@ -155,11 +157,11 @@ describe('the CLI and the API key', () => {
     });
     // Wait until the first run has sent something: then it holds the lock.
     while (sandbox.requests().length === 0) await new Promise((r) => setTimeout(r, 50));
-    const second = await runCli(args, { OPENPHONE_API_KEY: sandbox.apiKey });
+    const second = await runCli([...args, '--log-format', 'json'], { OPENPHONE_API_KEY: sandbox.apiKey });
     first.kill('SIGTERM');
     const firstCode = await new Promise((r) => first.on('exit', r));
     expect(second.code).toBe(3);
-    expect(second.stderr).toMatch(/is in use by another run \(pid \d+/);
+    expect(cliError(second)).toMatchObject({ code: 'LOCK_HELD', message: expect.stringContaining(`pid ${first.pid}`) });
     expect(firstCode).toBe(4);
   });
 });

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { killCliWhen, runCli } from '../helpers/cli.js';
+import { cliError, killCliWhen, runCli } from '../helpers/cli.js';
 import { cliJob } from '../helpers/contacts-file.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -84,9 +84,9 @@ test('rollback deletes exactly the contacts the job created, after kill -9 in th
   // One journal holds it all: no prior.jsonl, no rollback.jsonl.
   expect(readdirSync(stateDir).filter((f) => f.endsWith('.jsonl'))).toEqual(['journal.jsonl']);
   // The job's state now belongs to a rolled-back job: an import on it is refused.
-  const again = await runCli(args(sandbox.url), env);
+  const again = await runCli([...args(sandbox.url), '--log-format', 'json'], env);
   expect(again.code).toBe(2);
-  expect(again.stderr).toMatch(/rolled back/);
+  expect(cliError(again)).toMatchObject({ code: 'JOB_ROLLED_BACK', exitCode: 2 });
 }, 60_000);
 
 test('rollback of a folder without a job, or with another key: exit 2, nothing deleted', async () => {

@@ -15,7 +15,7 @@ import { importJob } from '../../src/job/import-job.js';
 import { silentLog } from '../../src/log.js';
 import { dryRun } from '../../src/job/dry-run.js';
 
-import { runCli } from '../helpers/cli.js';
+import { cliError, runCli } from '../helpers/cli.js';
 import { configFrom } from '../helpers/config.js';
 import { cliJob, importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { ROOT } from '../helpers/paths.js';
@@ -139,9 +139,12 @@ describe("a state directory is the user's own, and only ever a state directory",
     chmodSync(stateDir, 0o755);
     writeFileSync(join(stateDir, 'thesis.txt'), 'precious');
     writeFileSync(join(dir(), 'c.json'), JSON.stringify(importConfig()));
-    const cli = await runCli(['run', '--dry-run', '-c', join(dir(), 'c.json'), '-i', input, '--state-dir', stateDir]);
+    const cli = await runCli([
+      ...['run', '--dry-run', '-c', join(dir(), 'c.json'), '-i', input, '--state-dir', stateDir],
+      ...['--log-format', 'json'],
+    ]);
     expect(cli.code).toBe(2);
-    expect(cli.stderr).toMatch(/holds other files \(thesis\.txt\) and no openphone-import job/);
+    expect(cliError(cli)).toMatchObject({ code: 'STATE_DIR_FOREIGN', message: expect.stringContaining('thesis.txt') });
     expect(readdirSync(stateDir)).toEqual(['thesis.txt']);
     expect(statSync(stateDir).mode & 0o777).toBe(0o755);
     await expect(dryRun({ config, input, stateDir, log: silentLog })).rejects.toMatchObject({

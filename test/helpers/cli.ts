@@ -62,3 +62,14 @@ export async function killCliWhen(
   child.kill('SIGKILL');
   await exited;
 }
+
+/** The error a run with `--log-format json` ended with: its code, exit code, message and hint, as scripts read them. */
+export function cliError(r: CliResult): { code: string; exitCode: number; message: string; hint?: string } {
+  const line = r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { event?: string })
+    .find((e) => e.event === 'error');
+  if (line === undefined) throw new Error(`no error event on stderr:\n${r.stderr}`);
+  return line as ReturnType<typeof cliError>;
+}
