@@ -8,6 +8,7 @@ import { formatSummary } from '../../src/report/summary.js';
 import { silentLog } from '../../src/log.js';
 import { rollback } from '../../src/rollback/rollback.js';
 import { parseFaultSpec, type FaultRule } from '../../src/sandbox/faults.js';
+import type { SandboxOptions } from '../../src/sandbox/options.js';
 import { type Sandbox } from '../../src/sandbox/server.js';
 import { killCliWhen, runCli } from '../helpers/cli.js';
 import { configFrom } from '../helpers/config.js';
@@ -933,16 +934,22 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
     expect(sandbox.contacts().find((x) => x.id === edited.id)?.defaultFields.role).toBe('Edited by an agent');
   });
 
-  test("rollback makes again, with a new id, an adopted contact an earlier version's --delete-missing deleted, as it was before the adoption", async () => {
+  /**
+   * An app contact (Ada) the job adopted by phone, then deleted as an earlier
+   * version's --delete-missing did, the deletion journaled: what rollback
+   * makes again. `emails`: the contact's own, kept through it all.
+   */
+  async function adoptedThenDeleted(options: SandboxOptions, emails: { name: string; value: string }[] = []) {
     const sandbox = await startSandbox({
       rate: 0,
+      ...options,
       existing: [
         {
           defaultFields: {
             firstName: 'Ada',
             lastName: 'Lovelace',
             phoneNumbers: [{ name: 'mobile', value: '+14155550101' }],
-            emails: [{ name: 'home', value: 'ada@home.example' }],
+            ...(emails.length > 0 && { emails }),
           },
           source: 'openphone',
         },
@@ -955,16 +962,17 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
       ['a', 'Ada', 'Lovelace', 'Acme', 'ada@acme.example', '+14155550101', 'no', '01/02/2024'],
     ]);
     expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts.adopted).toBe(1);
-    // What an earlier version's --delete-missing did to an adopted contact: deleted it, and journaled the deletion.
-    expect(
-      (
-        await fetch(`${sandbox.url}/v1/contacts/${app.id}`, {
-          method: 'DELETE',
-          headers: { authorization: sandbox.apiKey },
-        })
-      ).status,
-    ).toBe(204);
+    const deleted = await fetch(`${sandbox.url}/v1/contacts/${app.id}`, {
+      method: 'DELETE',
+      headers: { authorization: sandbox.apiKey },
+    });
+    expect(deleted.status).toBe(204);
     appendFileSync(join(stateDir(), 'journal.jsonl'), `${JSON.stringify({ t: 'deleted', id: 'a', cid: app.id })}\n`);
+    return { sandbox, app };
+  }
+
+  test("rollback makes again, with a new id, an adopted contact an earlier version's --delete-missing deleted, as it was before the adoption", async () => {
+    const { sandbox, app } = await adoptedThenDeleted({}, [{ name: 'home', value: 'ada@home.example' }]);
     const preview = await rollback({
       stateDir: stateDir(),
       apiKey: sandbox.apiKey,
@@ -1009,32 +1017,7 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
   test('rollback re-creating a deleted adopted contact: a lost answer whose lookup fails is not sent again, and a rerun finishes it once', async () => {
     // Faults added while the sandbox runs: the gateway reads this list at every request.
     const faults: FaultRule[] = [];
-    const sandbox = await startSandbox({
-      rate: 0,
-      faults,
-      existing: [
-        {
-          defaultFields: {
-            firstName: 'Ada',
-            lastName: 'Lovelace',
-            phoneNumbers: [{ name: 'mobile', value: '+14155550101' }],
-          },
-          source: 'openphone',
-        },
-      ],
-    });
-    const app = structuredClone(sandbox.contacts()[0]!);
-    const input = join(dir(), 'crm.csv');
-    writeRows(input, [
-      HEADER,
-      ['a', 'Ada', 'Lovelace', 'Acme', 'ada@acme.example', '+14155550101', 'no', '01/02/2024'],
-    ]);
-    expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts.adopted).toBe(1);
-    await fetch(`${sandbox.url}/v1/contacts/${app.id}`, {
-      method: 'DELETE',
-      headers: { authorization: sandbox.apiKey },
-    });
-    appendFileSync(join(stateDir(), 'journal.jsonl'), `${JSON.stringify({ t: 'deleted', id: 'a', cid: app.id })}\n`);
+    const { sandbox } = await adoptedThenDeleted({ faults });
     const posts = () => sandbox.requests().filter((r) => r.method === 'POST').length;
     const undo = () =>
       rollback({
