@@ -130,9 +130,9 @@ export function removeStaleTemps(stateDir: string, log: Log): number {
  * that no longer exists on this host is taken over, with a warning: it is
  * first renamed away (only one run can move a given file), checked to be the
  * very lock judged stale (a run that moved a fresh one puts it back), and
- * then the lock is made anew, whole, where none exists (createWhole). A lock from another host is
- * never taken over: its process cannot be checked from here. Release removes
- * the lock only if it is still this run's.
+ * then the lock is made anew, whole, where none exists (createWhole). A lock
+ * from another host is never taken over: its process cannot be checked from
+ * here. Release removes the lock only if it is still this run's.
  */
 export function acquireRunLock(stateDir: string, log: Log): () => void {
   const path = statePath(stateDir, 'lock');
