@@ -6,8 +6,8 @@
  * inside its quoted fields, and a skipped record ends on the line the parser's
  * error names. This replaces csv-parse's `raw` and `info` options, which copy
  * every byte, or build two objects, for every record: on 300,000 rows `info`
- * alone made csv-parse 1.4–1.5 times slower (2026-12-07), a tenth of the dry
- * run's time.
+ * makes csv-parse 1.4 times slower, `info` and `raw` 1.6 times (`npm run
+ * bench:csv-parse`, 2026-12-07), a tenth of the dry run's time.
  */
 export class RecordLocator {
   /** Text from the first line not yet placed; `at` is the cursor in it. */
