@@ -101,15 +101,15 @@ interface WorkspaceFacts {
  * run's default settings (the rate limit, 429 pauses and retries apply here
  * too). What cannot be read is a warning: init proposes without it.
  */
-async function readWorkspace(o: InitOptions, apiKey: string): Promise<WorkspaceFacts> {
+async function readWorkspace(options: InitOptions, apiKey: string): Promise<WorkspaceFacts> {
   const { api } = jobApiClient(
-    { api: { ...API_DEFAULTS, baseUrl: o.baseUrl }, apiKey },
-    o.baseUrl,
+    { api: { ...API_DEFAULTS, baseUrl: options.baseUrl }, apiKey },
+    options.baseUrl,
     new Runner({ concurrency: 1 }),
   );
   const facts: WorkspaceFacts = {};
   const fieldsUnread = (why: string) =>
-    o.log.warn(
+    options.log.warn(
       `could not read the workspace's custom fields (${why}); columns are not matched to them`,
       'CUSTOM_FIELDS_UNREAD',
     );
@@ -130,7 +130,10 @@ async function readWorkspace(o: InitOptions, apiKey: string): Promise<WorkspaceF
       (list) => new UserDirectory(list),
       (err: unknown) => {
         if (!(err instanceof ImportError)) throw err;
-        o.log.warn(`could not read the workspace's users (${err.message}); owners are not checked`, 'OWNERS_UNREAD');
+        options.log.warn(
+          `could not read the workspace's users (${err.message}); owners are not checked`,
+          'OWNERS_UNREAD',
+        );
         return undefined;
       },
     );
@@ -143,16 +146,21 @@ async function readWorkspace(o: InitOptions, apiKey: string): Promise<WorkspaceF
 
 /** Reads the header and a sample, asks the workspace for its custom fields if it can, writes a config. */
 export async function initConfig(
-  o: InitOptions,
+  options: InitOptions,
 ): Promise<InitResult & { encodingNote: string; added?: readonly string[]; backup?: string }> {
-  const existing = o.update ? readExistingConfig(o.out) : undefined;
-  if (!o.update && existsSync(o.out) && !o.force)
-    throw new UsageError('INIT_OUT_EXISTS', `${o.out} exists: not overwritten`, {
+  const existing = options.update ? readExistingConfig(options.out) : undefined;
+  if (!options.update && existsSync(options.out) && !options.force)
+    throw new UsageError('INIT_OUT_EXISTS', `${options.out} exists: not overwritten`, {
       hint: 'pass --update to add what the export has to it, keeping your edits; --force to replace it; or --out another file',
     });
-  const { csv, rows, headerLine, format, numberCells, encodingNote } = await sampleInput(o.input, o.sampleSize ?? 500);
-  const { customFields, appMade, users } = o.apiKey ? await readWorkspace(o, o.apiKey) : ({} as WorkspaceFacts);
-  const schemaPath = relative(dirname(resolve(o.out)), join(o.packageRoot, 'config.schema.json'));
+  const { csv, rows, headerLine, format, numberCells, encodingNote } = await sampleInput(
+    options.input,
+    options.sampleSize ?? 500,
+  );
+  const { customFields, appMade, users } = options.apiKey
+    ? await readWorkspace(options, options.apiKey)
+    : ({} as WorkspaceFacts);
+  const schemaPath = relative(dirname(resolve(options.out)), join(options.packageRoot, 'config.schema.json'));
   const built = buildConfig({
     header: csv.header,
     sample: rows,
@@ -169,13 +177,13 @@ export async function initConfig(
   if (existing !== undefined) {
     const { config, added } = mergeConfig(existing.config, result.config);
     // The person's own file: the version before the update is kept beside it.
-    const backup = `${o.out}.before-update`;
-    copyFileSync(o.out, backup);
-    writeFileSync(o.out, `${JSON.stringify(config, null, 2)}\n`);
+    const backup = `${options.out}.before-update`;
+    copyFileSync(options.out, backup);
+    writeFileSync(options.out, `${JSON.stringify(config, null, 2)}\n`);
     return { ...result, config, encodingNote, added, backup };
   }
   const config = withProposedColumns(result.config);
-  writeFileSync(o.out, `${JSON.stringify(config, null, 2)}\n`);
+  writeFileSync(options.out, `${JSON.stringify(config, null, 2)}\n`);
   return { ...result, config, encodingNote };
 }
 

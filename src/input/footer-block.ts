@@ -52,11 +52,11 @@ export class FooterBlock {
   }
 }
 
-const isBlank = (i: TableItem) => i.kind === 'ignored' && i.why === BLANK_ROW;
-const isKnownFooter = (i: TableItem) => i.kind === 'ignored' && i.why === FOOTER_LINE;
+const isBlank = (item: TableItem) => item.kind === 'ignored' && item.why === BLANK_ROW;
+const isKnownFooter = (item: TableItem) => item.kind === 'ignored' && item.why === FOOTER_LINE;
 const filled = (fields: readonly string[]) => fields.filter((f) => f.trim() !== '').length;
 /** A line of one filled cell: a footer line, known or not (in a CSV a line of one field is malformed; in a workbook, a row with one cell). */
-const oneCell = (i: TableItem) =>
-  isKnownFooter(i) ||
-  (i.kind === 'malformed' && i.line === i.endLine && filled(i.fields) === 1) ||
-  (i.kind === 'record' && filled(i.fields) === 1);
+const oneCell = (item: TableItem) =>
+  isKnownFooter(item) ||
+  (item.kind === 'malformed' && item.line === item.endLine && filled(item.fields) === 1) ||
+  (item.kind === 'record' && filled(item.fields) === 1);

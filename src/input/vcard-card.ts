@@ -155,18 +155,19 @@ export function isQuotedPrintable(line: string): boolean {
  * CHARSET (2.1; UTF-8 otherwise). An unknown charset reads as UTF-8 and its
  * invalid bytes show as U+FFFD, which the mapping reports as ENCODING_INVALID.
  */
-export function decodeValue(p: VcardProperty): string {
-  const qp = p.params.get('ENCODING')?.some((e) => e.toUpperCase() === 'QUOTED-PRINTABLE') ?? false;
-  const bytes = qp ? quotedPrintableBytes(p.value) : Buffer.from(p.value, 'latin1');
-  const charset = p.params.get('CHARSET')?.[0] ?? 'utf-8';
+export function decodeValue(property: VcardProperty): string {
+  const qp = property.params.get('ENCODING')?.some((e) => e.toUpperCase() === 'QUOTED-PRINTABLE') ?? false;
+  const bytes = qp ? quotedPrintableBytes(property.value) : Buffer.from(property.value, 'latin1');
+  const charset = property.params.get('CHARSET')?.[0] ?? 'utf-8';
   return iconv.decode(bytes, iconv.encodingExists(charset) ? charset : 'utf-8');
 }
 
 /** A quoted-printable value's first `=` that is not followed by two hex digits (with what follows it), or undefined. */
-export function badQuotedPrintable(p: VcardProperty): string | undefined {
-  if (!(p.params.get('ENCODING')?.some((e) => e.toUpperCase() === 'QUOTED-PRINTABLE') ?? false)) return undefined;
-  const at = p.value.search(/=(?![0-9A-Fa-f]{2})/);
-  return at < 0 ? undefined : p.value.slice(at, at + 3);
+export function badQuotedPrintable(property: VcardProperty): string | undefined {
+  if (!(property.params.get('ENCODING')?.some((e) => e.toUpperCase() === 'QUOTED-PRINTABLE') ?? false))
+    return undefined;
+  const at = property.value.search(/=(?![0-9A-Fa-f]{2})/);
+  return at < 0 ? undefined : property.value.slice(at, at + 3);
 }
 
 function quotedPrintableBytes(text: string): Buffer {
@@ -207,10 +208,10 @@ export function unescapeText(text: string): string {
 }
 
 /** The label of an address or number: Apple's X-ABLabel for its group, else the first telling TYPE. */
-function labelOf(p: VcardProperty, groupLabels: ReadonlyMap<string, string>): string {
-  const own = p.group === undefined ? undefined : groupLabels.get(p.group);
+function labelOf(property: VcardProperty, groupLabels: ReadonlyMap<string, string>): string {
+  const own = property.group === undefined ? undefined : groupLabels.get(property.group);
   if (own !== undefined) return own;
-  const types = new Set(p.types);
+  const types = new Set(property.types);
   const fax = types.has('fax');
   if (types.has('cell') || types.has('mobile')) return 'mobile';
   if (types.has('iphone')) return 'iPhone';

@@ -61,44 +61,44 @@ export interface ImportRecordsInput {
 
 /** The import's sending phase: the pipeline (job/pipeline.ts), with a sender that sends each planned record and journals it. */
 export async function importRecords(
-  i: ImportRecordsInput,
+  run: ImportRecordsInput,
 ): Promise<RunEnd & { counts: Counts; timeline: Timeline; deleted?: DeleteMissingResult }> {
-  const { runner } = i;
-  const recorder = recorderFor(i);
-  const { send, earlyLookup } = recordSender(i, recorder);
+  const { runner } = run;
+  const recorder = recorderFor(run);
+  const { send, earlyLookup } = recordSender(run, recorder);
   let sent = 0;
   const deferred: SendPlan[] = [];
   const keepReading = () => {
     if (!runner.keepReading) return false;
-    if (i.maxRows === undefined || sent < i.maxRows) return true;
+    if (run.maxRows === undefined || sent < run.maxRows) return true;
     // The records already read are finished; the rest wait for the next run.
-    runner.stop(`--max-rows ${i.maxRows} reached`, true);
+    runner.stop(`--max-rows ${run.maxRows} reached`, true);
     return false;
   };
   const timeline = new Timeline();
-  const ticker = startProgress(i.progress, i.table, recorder.counts, i.stats, timeline);
+  const ticker = startProgress(run.progress, run.table, recorder.counts, run.stats, timeline);
   const classifier = new Classifier(
-    i.config,
-    i.header,
-    decodedFrom(i.table.writeBack),
-    i.table.estimatedRecords,
-    i.owners,
+    run.config,
+    run.header,
+    decodedFrom(run.table.writeBack),
+    run.table.estimatedRecords,
+    run.owners,
   );
   try {
     await runPipeline({
-      table: i.table,
+      table: run.table,
       classifier,
-      past: i.past,
-      rules: i.rules,
+      past: run.past,
+      rules: run.rules,
       recorder,
-      ...(i.index && { match: (record) => i.index!.match(record, i.past.updatesInDoubt.has(record.externalId)) }),
+      ...(run.index && { match: (record) => run.index!.match(record, run.past.updatesInDoubt.has(record.externalId)) }),
       keepReading,
-      ...(i.only && { only: i.only }),
+      ...(run.only && { only: run.only }),
       send: (plan) => {
         sent++;
         // An earlier run's create in doubt is proven only on a calibrated clock (ownership/prove.ts): with none yet, the
         // records' creates that follow calibrate it. Deferred to the end of the input, it holds no slot meanwhile.
-        if (plan.inDoubt && i.api.serverClock.offset === undefined) return void deferred.push(plan);
+        if (plan.inDoubt && run.api.serverClock.offset === undefined) return void deferred.push(plan);
         const current = earlyLookup(plan);
         return runner.submit(() => send(plan, current));
       },
@@ -108,7 +108,7 @@ export async function importRecords(
       else recorder.outcome(plan.record, bodyHash(plan.record.payload), { kind: 'inDoubt' });
     }
     await runner.drain();
-    const deleted = await afterTheInput(i, classifier, recorder);
+    const deleted = await afterTheInput(run, classifier, recorder);
     const end = await runner.finish();
     ticker.stop();
     await recorder.commit();
@@ -120,21 +120,21 @@ export async function importRecords(
 }
 
 /** The recorder of this run: its reports, the journal, the refusal breaker, and what the journal knew of each record. */
-function recorderFor(i: ImportRecordsInput): Recorder {
-  const delimiter = reportDelimiter(i.table.writeBack);
+function recorderFor(run: ImportRecordsInput): Recorder {
+  const delimiter = reportDelimiter(run.table.writeBack);
   return new Recorder({
-    ...readingReports(i.table, i.header, i.reportDir, i.log, true),
-    journal: i.journal,
-    conflicts: new ConflictsReport(statePath(i.reportDir, 'conflicts'), delimiter),
-    ...(i.rules.verify && { drift: new DriftReport(statePath(i.reportDir, 'drift'), delimiter) }),
-    breaker: new RefusalBreaker(i.refusalStreak),
-    pastFailure: (id) => i.past.failed.get(id),
+    ...readingReports(run.table, run.header, run.reportDir, run.log, true),
+    journal: run.journal,
+    conflicts: new ConflictsReport(statePath(run.reportDir, 'conflicts'), delimiter),
+    ...(run.rules.verify && { drift: new DriftReport(statePath(run.reportDir, 'drift'), delimiter) }),
+    breaker: new RefusalBreaker(run.refusalStreak),
+    pastFailure: (id) => run.past.failed.get(id),
     owned: (id) => {
-      const done = i.past.done.get(id);
+      const done = run.past.done.get(id);
       return done !== undefined && ownedByJob(done.relation);
     },
-    onTrip: (trip) => i.runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message, { hint: trip.hint })),
-    ...(i.log && { warn: (m: string, code: string) => i.log!.warn(m, code) }),
+    onTrip: (trip) => run.runner.abort(new JobAbortedError('JOB_WIDE_REFUSAL', trip.message, { hint: trip.hint })),
+    ...(run.log && { warn: (m: string, code: string) => run.log!.warn(m, code) }),
   });
 }
 
@@ -144,15 +144,15 @@ function recorderFor(i: ImportRecordsInput): Recorder {
  * turn to send comes: the lookups of the records read ahead gather into
  * requests of up to 20 ids, past the concurrency's count.
  */
-function recordSender(i: ImportRecordsInput, recorder: Recorder) {
-  const { runner } = i;
+function recordSender(run: ImportRecordsInput, recorder: Recorder) {
+  const { runner } = run;
   const ctx = {
-    api: i.api,
-    journal: i.journal,
-    lookup: new LookupBatcher(i.api),
-    onExisting: i.rules.onExisting,
-    arrays: i.config.update.arrays,
-    sync: { conflicts: i.config.update.conflicts, fields: i.config.update.fields },
+    api: run.api,
+    journal: run.journal,
+    lookup: new LookupBatcher(run.api),
+    onExisting: run.rules.onExisting,
+    arrays: run.config.update.arrays,
+    sync: { conflicts: run.config.update.conflicts, fields: run.config.update.fields },
   };
   const send = async ({ record, inDoubt, attemptedAt, sync, adopt }: SendPlan, current?: Promise<LookupResult>) => {
     const hash = bodyHash(record.payload);
@@ -160,7 +160,7 @@ function recordSender(i: ImportRecordsInput, recorder: Recorder) {
     try {
       if (!runner.stopping.signal.aborted) {
         // A changed record's base: one read of its journal line (journal/line-reader.ts).
-        const base = sync?.baseAfter !== undefined ? readBaseAfter(i.journal.path, sync.baseAfter) : undefined;
+        const base = sync?.baseAfter !== undefined ? readBaseAfter(run.journal.path, sync.baseAfter) : undefined;
         outcome = await sendRecord(ctx, {
           externalId: record.externalId,
           line: record.line,
@@ -199,12 +199,12 @@ function recordSender(i: ImportRecordsInput, recorder: Recorder) {
  * read the whole input then deletes what left it (--delete-missing).
  */
 async function afterTheInput(
-  i: ImportRecordsInput,
+  run: ImportRecordsInput,
   classifier: Classifier,
   recorder: Recorder,
 ): Promise<DeleteMissingResult | undefined> {
-  const { runner } = i;
-  const changed = runner.keepReading ? await i.table.changedSinceOpen() : undefined;
+  const { runner } = run;
+  const changed = runner.keepReading ? await run.table.changedSinceOpen() : undefined;
   if (changed !== undefined)
     runner.stop(
       `the input changed while it was read (${changed}): the records read were sent; run again on the file as it is now`,
@@ -217,5 +217,5 @@ async function afterTheInput(
     madeOwned: recorder.madeOwned,
   };
   // Only a whole read: a stop, --max-rows or an abort leaves the source partly unread.
-  return i.afterSending && runner.keepReading ? i.afterSending(seen) : undefined;
+  return run.afterSending && runner.keepReading ? run.afterSending(seen) : undefined;
 }

@@ -24,12 +24,18 @@ interface InputPass {
 }
 
 /** The input's valid records, as the run will classify them, each with a reader of its cells. */
-async function* validRecords(p: InputPass): AsyncGenerator<ValidRecord & { cell: (column: string) => string }> {
-  const table = await openInput(p.input, p.config.csv);
-  const header = indexHeader(table.header, p.config.columnUses, p.input);
-  const classifier = new Classifier(p.config, header, decodedFrom(table.writeBack), table.estimatedRecords, p.owners);
+async function* validRecords(pass: InputPass): AsyncGenerator<ValidRecord & { cell: (column: string) => string }> {
+  const table = await openInput(pass.input, pass.config.csv);
+  const header = indexHeader(table.header, pass.config.columnUses, pass.input);
+  const classifier = new Classifier(
+    pass.config,
+    header,
+    decodedFrom(table.writeBack),
+    table.estimatedRecords,
+    pass.owners,
+  );
   for await (const batch of table.batches) {
-    if (p.stop?.aborted) return;
+    if (pass.stop?.aborted) return;
     for (const item of batch) {
       const record = classifier.classify(item);
       if (record.kind === 'valid')
@@ -44,14 +50,14 @@ async function* validRecords(p: InputPass): AsyncGenerator<ValidRecord & { cell:
  * many. Each would be created a second time.
  */
 export async function changedIds(
-  p: InputPass,
+  pass: InputPass,
   past: Pick<PastView, 'done'>,
   old: ValueSource,
 ): Promise<{ changed: { line: number; from: string; to: string }[]; total: number }> {
   const changed: { line: number; from: string; to: string }[] = [];
   let total = 0;
   if (old.kind !== 'template') return { changed, total };
-  for await (const record of validRecords(p)) {
+  for await (const record of validRecords(pass)) {
     const before = renderTemplate(old.parts, record.cell, old.allowEmpty);
     if (before.kind !== 'rendered' || before.id === record.externalId || !past.done.has(before.id)) continue;
     total++;
@@ -65,8 +71,8 @@ export async function changedIds(
  * is matched against the workspace (job/pipeline.ts), so a night with no new
  * record lists nothing. Stops at the first.
  */
-async function anyRecordToMatch(p: InputPass, past: Pick<PastView, 'done'>): Promise<boolean> {
-  for await (const record of validRecords(p)) if (!past.done.has(record.externalId)) return true;
+async function anyRecordToMatch(pass: InputPass, past: Pick<PastView, 'done'>): Promise<boolean> {
+  for await (const record of validRecords(pass)) if (!past.done.has(record.externalId)) return true;
   return false;
 }
 
@@ -78,9 +84,9 @@ async function anyRecordToMatch(p: InputPass, past: Pick<PastView, 'done'>): Pro
  * carries the key as much as a new one), and only for keys the workspace has:
  * its memory is the index's.
  */
-async function sharedKeys(p: InputPass, index: WorkspaceIndex): Promise<Map<string, number>> {
+async function sharedKeys(pass: InputPass, index: WorkspaceIndex): Promise<Map<string, number>> {
   const carriers = new Map<string, number>();
-  for await (const record of validRecords(p)) {
+  for await (const record of validRecords(pass)) {
     const keys = new Set(
       index
         .lookups(record)
@@ -101,12 +107,12 @@ async function sharedKeys(p: InputPass, index: WorkspaceIndex): Promise<Map<stri
 export async function matchingIndex(
   api: ApiClient,
   keys: readonly MatchKey[],
-  p: InputPass,
+  pass: InputPass,
   past: Pick<PastView, 'done'>,
   log: Log,
 ): Promise<WorkspaceIndex | undefined> {
-  if (!(await anyRecordToMatch(p, past))) return undefined;
-  const index = await buildIndex(api, p.config, keys, log, p.stop, (id) => past.done.has(id));
-  index.setShared(await sharedKeys(p, index));
+  if (!(await anyRecordToMatch(pass, past))) return undefined;
+  const index = await buildIndex(api, pass.config, keys, log, pass.stop, (id) => past.done.has(id));
+  index.setShared(await sharedKeys(pass, index));
   return index;
 }

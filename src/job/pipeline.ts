@@ -30,29 +30,29 @@ export interface PipelineParts {
  * record, or send. Everything but sending is recorded here; sending is the
  * caller's, so the dry run is this same loop with a sender that sends nothing.
  */
-export async function runPipeline(p: PipelineParts): Promise<void> {
-  for await (const batch of p.table.batches) {
+export async function runPipeline(parts: PipelineParts): Promise<void> {
+  for await (const batch of parts.table.batches) {
     for (const item of batch) {
-      if (!p.keepReading()) return;
-      const classified = p.classifier.classify(item);
-      if (p.only !== undefined && (classified.kind !== 'valid' || !p.only(classified.externalId))) continue;
-      p.recorder.read();
+      if (!parts.keepReading()) return;
+      const classified = parts.classifier.classify(item);
+      if (parts.only !== undefined && (classified.kind !== 'valid' || !parts.only(classified.externalId))) continue;
+      parts.recorder.read();
       // Only a record the journal does not know, and no person decided on, is matched against the workspace.
       const match =
-        p.match &&
+        parts.match &&
         classified.kind === 'valid' &&
-        !p.past.done.has(classified.externalId) &&
-        !p.past.decisions?.has(classified.externalId)
-          ? p.match(classified)
+        !parts.past.done.has(classified.externalId) &&
+        !parts.past.decisions?.has(classified.externalId)
+          ? parts.match(classified)
           : undefined;
-      const plan = planRecord(classified, p.past, p.rules, match);
+      const plan = planRecord(classified, parts.past, parts.rules, match);
       if (plan.kind !== 'send') {
-        p.recorder.planned(plan);
+        parts.recorder.planned(plan);
         continue;
       }
-      const room = p.send(plan);
+      const room = parts.send(plan);
       if (room !== undefined) await room;
     }
-    await p.recorder.pace();
+    await parts.recorder.pace();
   }
 }

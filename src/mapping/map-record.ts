@@ -296,7 +296,7 @@ const NOTES: ReadonlySet<string> = new Set([
   ProblemCode.ownerUnknown,
   ProblemCode.sourceUrlIncomplete,
 ]);
-const isNote = (p: Problem) => NOTES.has(p.code);
+const isNote = (problem: Problem) => NOTES.has(problem.code);
 
 /**
  * createdByUserId: the owner cell's user when the config maps an owner column

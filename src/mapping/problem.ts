@@ -41,10 +41,13 @@ export interface Problem {
 }
 
 /** "line 12, column \"Mobile\": found \"abc\": not a phone number" */
-export function describeProblem(p: Problem): string {
-  const where = p.column === undefined ? `line ${p.line}` : `line ${p.line}, column ${JSON.stringify(p.column)}`;
-  const found = p.value === undefined ? '' : `found ${JSON.stringify(p.value)}: `;
-  return `${where}: ${found}${p.message} [${p.code}]`;
+export function describeProblem(problem: Problem): string {
+  const where =
+    problem.column === undefined
+      ? `line ${problem.line}`
+      : `line ${problem.line}, column ${JSON.stringify(problem.column)}`;
+  const found = problem.value === undefined ? '' : `found ${JSON.stringify(problem.value)}: `;
+  return `${where}: ${found}${problem.message} [${problem.code}]`;
 }
 
 /** Result of converting one cell; `note`: the value was kept, but not all of it (an extension). */

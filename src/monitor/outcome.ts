@@ -30,38 +30,43 @@ export function recordsHandled(summary: Summary | undefined): number {
  * 4 every night while it works through a large list is fine; one that moved
  * nothing is not.
  */
-export function endedWell(o: Pick<RunOutcome, 'exitCode' | 'summary'>): boolean {
-  return o.exitCode === ExitCode.ok || (o.exitCode === ExitCode.stoppedEarly && recordsHandled(o.summary) > 0);
+export function endedWell(outcome: Pick<RunOutcome, 'exitCode' | 'summary'>): boolean {
+  return (
+    outcome.exitCode === ExitCode.ok ||
+    (outcome.exitCode === ExitCode.stoppedEarly && recordsHandled(outcome.summary) > 0)
+  );
 }
 
 /** Whether a person should hear about this run: it did not end well, or it warned. */
-export const isTrouble = (o: RunOutcome): boolean => !endedWell(o) || o.warned;
+export const isTrouble = (outcome: RunOutcome): boolean => !endedWell(outcome) || outcome.warned;
 
 const meaningOf = (code: number): string => EXIT_MEANINGS[code as ExitCode] ?? 'unknown exit code';
 
 /** The run in a few lines a person reads in a chat or a mail: where, what, the exit and its meaning, then the summary or the error. */
-export function outcomeText(o: RunOutcome): string {
+export function outcomeText(outcome: RunOutcome): string {
   const what =
-    o.summary !== undefined ? `${o.summary.mode === 'dry-run' ? 'dry run' : 'import'} of ${o.summary.input}` : 'run';
-  const head = `openphone-import on ${hostname()}: ${what} ended with exit ${o.exitCode} (${meaningOf(o.exitCode)})`;
+    outcome.summary !== undefined
+      ? `${outcome.summary.mode === 'dry-run' ? 'dry run' : 'import'} of ${outcome.summary.input}`
+      : 'run';
+  const head = `openphone-import on ${hostname()}: ${what} ended with exit ${outcome.exitCode} (${meaningOf(outcome.exitCode)})`;
   const body =
-    o.summary !== undefined
-      ? formatSummary(o.summary)
-      : `error: ${o.error?.message ?? 'unknown'}${o.error?.hint !== undefined ? `\nhint: ${o.error.hint}` : ''}`;
-  return [head, body, ...(o.next.length > 0 ? ['next:', ...o.next] : [])].join('\n');
+    outcome.summary !== undefined
+      ? formatSummary(outcome.summary)
+      : `error: ${outcome.error?.message ?? 'unknown'}${outcome.error?.hint !== undefined ? `\nhint: ${outcome.error.hint}` : ''}`;
+  return [head, body, ...(outcome.next.length > 0 ? ['next:', ...outcome.next] : [])].join('\n');
 }
 
 /** The JSON a --notify URL receives: the figures a program reads, and `text` for a chat webhook to show as the message. */
-export function outcomePayload(o: RunOutcome): Record<string, unknown> {
-  const s = o.summary;
+export function outcomePayload(outcome: RunOutcome): Record<string, unknown> {
+  const s = outcome.summary;
   return {
     event: 'openphone-import.run',
-    text: outcomeText(o),
+    text: outcomeText(outcome),
     host: hostname(),
-    exitCode: o.exitCode,
-    exitMeaning: meaningOf(o.exitCode),
-    endedWell: endedWell(o),
-    warned: o.warned,
+    exitCode: outcome.exitCode,
+    exitMeaning: meaningOf(outcome.exitCode),
+    endedWell: endedWell(outcome),
+    warned: outcome.warned,
     ...(s !== undefined && {
       mode: s.mode,
       input: s.input,
@@ -77,7 +82,10 @@ export function outcomePayload(o: RunOutcome): Record<string, unknown> {
       ...(s.abortHint !== undefined && { hint: s.abortHint }),
       report: s.reportHtml ?? s.reportDir ?? s.stateDir,
     }),
-    ...(o.error !== undefined && { error: o.error, ...(o.error.hint !== undefined && { hint: o.error.hint }) }),
-    next: o.next,
+    ...(outcome.error !== undefined && {
+      error: outcome.error,
+      ...(outcome.error.hint !== undefined && { hint: outcome.error.hint }),
+    }),
+    next: outcome.next,
   };
 }

@@ -35,16 +35,18 @@ const duration = (ms: number) => {
  * make both lie. `width`: the line is cut to fit (a terminal's columns), so
  * it never wraps and scrolls.
  */
-export function describeProgress(p: ProgressSnapshot, width = Infinity): string {
-  const moving = p.sent ?? p.done;
-  const rate = p.elapsedMs > 0 ? moving / (p.elapsedMs / 1000) : 0;
+export function describeProgress(snapshot: ProgressSnapshot, width = Infinity): string {
+  const moving = snapshot.sent ?? snapshot.done;
+  const rate = snapshot.elapsedMs > 0 ? moving / (snapshot.elapsedMs / 1000) : 0;
   const of =
-    p.total !== undefined ? `/${p.total} (${Math.min(100, Math.floor((p.done / Math.max(1, p.total)) * 100))}%)` : '';
-  const eta =
-    p.total !== undefined && rate > 0 && p.done < p.total
-      ? `, ETA ${duration(((p.total - p.done) / rate) * 1000)}`
+    snapshot.total !== undefined
+      ? `/${snapshot.total} (${Math.min(100, Math.floor((snapshot.done / Math.max(1, snapshot.total)) * 100))}%)`
       : '';
-  const line = `${p.done}${of} records, ${rate.toFixed(1)}/s${eta} · created ${p.created}, updated ${p.updated}, unchanged ${p.unchanged}, failed ${p.failed}, duplicate ${p.duplicate}, retries ${p.retries}, 429s ${p.rateLimited}`;
+  const eta =
+    snapshot.total !== undefined && rate > 0 && snapshot.done < snapshot.total
+      ? `, ETA ${duration(((snapshot.total - snapshot.done) / rate) * 1000)}`
+      : '';
+  const line = `${snapshot.done}${of} records, ${rate.toFixed(1)}/s${eta} · created ${snapshot.created}, updated ${snapshot.updated}, unchanged ${snapshot.unchanged}, failed ${snapshot.failed}, duplicate ${snapshot.duplicate}, retries ${snapshot.retries}, 429s ${snapshot.rateLimited}`;
   return line.length < width ? line : `${line.slice(0, Math.max(0, width - 2))}…`;
 }
 

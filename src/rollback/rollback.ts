@@ -78,18 +78,20 @@ type Step = { readonly contact: JobContact; readonly action: 'delete' | 'restore
  * left in doubt are settled first by a lookup and the ownership proof. What
  * cannot be proven the job's is listed in rollback.csv and left alone.
  */
-export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
-  const journalPath = existingJournal(o.stateDir);
-  const releaseLock = acquireRunLock(o.stateDir, o.log);
+export async function rollback(options: RollbackOptions): Promise<RollbackSummary> {
+  const journalPath = existingJournal(options.stateDir);
+  const releaseLock = acquireRunLock(options.stateDir, options.log);
   try {
     const past = await replayJournal(journalPath);
-    const baseUrl = normalizeBaseUrl(o.baseUrl ?? past.target?.baseUrl ?? past.header?.baseUrl ?? API_DEFAULTS.baseUrl);
+    const baseUrl = normalizeBaseUrl(
+      options.baseUrl ?? past.target?.baseUrl ?? past.header?.baseUrl ?? API_DEFAULTS.baseUrl,
+    );
     // Only the API and key the job imported with: another workspace's contacts are never touched.
-    checkTarget(past, describeTarget(baseUrl, o.apiKey, past.header?.keySalt), journalPath, false);
-    const settings: ApiSettings = { ...API_DEFAULTS, ...o.api, baseUrl };
-    const runner = new Runner({ concurrency: settings.concurrency, graceMs: o.graceMs, signal: o.stop });
+    checkTarget(past, describeTarget(baseUrl, options.apiKey, past.header?.keySalt), journalPath, false);
+    const settings: ApiSettings = { ...API_DEFAULTS, ...options.api, baseUrl };
+    const runner = new Runner({ concurrency: settings.concurrency, graceMs: options.graceMs, signal: options.stop });
     const { api, stats } = jobApiClient(
-      { api: settings, apiKey: o.apiKey, ...(o.transport && { transport: o.transport }) },
+      { api: settings, apiKey: options.apiKey, ...(options.transport && { transport: options.transport }) },
       baseUrl,
       runner,
     );
@@ -98,7 +100,7 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
     const contacts = new Map(jobContacts(journalPath, past).map((c) => [c.externalId, c]));
     const removed = removedContacts(journalPath, past);
     const unsettled = await settleInDoubt(api, past, contacts);
-    const earlierOutcomes = rollbackOutcomes(past, statePath(o.stateDir, 'rollbackLog'));
+    const earlierOutcomes = rollbackOutcomes(past, statePath(options.stateDir, 'rollbackLog'));
     const steps = rollbackSteps(contacts, removed);
     const todo = steps.filter((s) => !earlierOutcomes.has(s.contact.contactId));
     // What an earlier rollback run did counts as what it was: a restore is restored, not "already gone".
@@ -108,16 +110,16 @@ export async function rollback(o: RollbackOptions): Promise<RollbackSummary> {
       if (outcome !== undefined) earlier[outcome]++;
     }
     const base = {
-      stateDir: o.stateDir,
+      stateDir: options.stateDir,
       createdByJob: steps.filter((s) => s.action === 'delete').length,
       changedByJob: steps.filter((s) => s.action !== 'delete').length,
       inDoubt: unsettled,
     };
-    if (!o.yes) {
+    if (!options.yes) {
       await runner.finish();
       return previewOf(base, todo, earlier, (c) => nameOf(journalPath, past, c.externalId), stats);
     }
-    return await carryOut(o, api, runner, stats, todo, earlier, base, journalPath);
+    return await carryOut(options, api, runner, stats, todo, earlier, base, journalPath);
   } finally {
     releaseLock();
   }
@@ -209,7 +211,7 @@ async function settleInDoubt(api: ApiClient, past: ResumeState, contacts: Map<st
 }
 
 async function carryOut(
-  o: RollbackOptions,
+  options: RollbackOptions,
   api: ApiClient,
   runner: Runner,
   stats: { toJSON(): Record<string, number> },
@@ -218,10 +220,10 @@ async function carryOut(
   base: Pick<RollbackSummary, 'stateDir' | 'createdByJob' | 'changedByJob' | 'inDoubt'>,
   journalPath: string,
 ): Promise<RollbackSummary> {
-  const priors = await readPriorStates(journalPath, statePath(o.stateDir, 'prior'));
+  const priors = await readPriorStates(journalPath, statePath(options.stateDir, 'prior'));
   // Each final outcome is journaled: a rerun does not touch that contact again, and status counts it.
   const log = new JournalWriter(journalPath, undefined);
-  const report = new AtomicPrivateFile(statePath(o.stateDir, 'rollbackReport'));
+  const report = new AtomicPrivateFile(statePath(options.stateDir, 'rollbackReport'));
   report.stream.write(`${UTF8_BOM}line,externalId,contactId,action,outcome,why\n`);
   const n: Tally = { deleted: 0, restored: 0, recreated: 0, gone: 0, changedSince: 0, failed: 0, notSent: 0 };
   const record = (s: Step, r: GuardedResult | RecreateResult) => recordStep(n, log, report, s, r);
@@ -257,7 +259,7 @@ async function carryOut(
     const end = await runner.finish();
     await report.commit();
     const summary = rollbackSummary(base, earlier, n, end, stats);
-    await writePrivateFile(statePath(o.stateDir, 'rollbackSummary'), `${JSON.stringify(summary, null, 2)}\n`);
+    await writePrivateFile(statePath(options.stateDir, 'rollbackSummary'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } catch (err) {
     // No half rollback.csv replaces the last whole one; the journal already holds what is done.
