@@ -25,8 +25,8 @@ export function lastSuccessIn(text: string): number | undefined {
 }
 
 /** The file's text for this outcome; `previousSuccess` is the last-success time of the file it replaces. */
-export function metricsText(o: RunOutcome, now: Date, previousSuccess: number | undefined): string {
-  const s = o.summary;
+export function metricsText(outcome: RunOutcome, now: Date, previousSuccess: number | undefined): string {
+  const s = outcome.summary;
   const job = `state_dir="${label(s?.stateDir ?? '')}"`;
   const lines: string[] = [];
   const metric = (name: string, help: string, samples: readonly (readonly [labels: string, value: number])[]) => {
@@ -35,7 +35,7 @@ export function metricsText(o: RunOutcome, now: Date, previousSuccess: number | 
       lines.push(`${PREFIX}_${name}{${[job, labels].filter((l) => l !== '').join(',')}} ${value}`);
   };
   const seconds = Math.floor(now.getTime() / 1000);
-  const success = endedWell(o) ? seconds : previousSuccess;
+  const success = endedWell(outcome) ? seconds : previousSuccess;
   if (s !== undefined) {
     metric(
       'records',
@@ -60,7 +60,7 @@ export function metricsText(o: RunOutcome, now: Date, previousSuccess: number | 
   metric(
     'exit_code',
     'The exit code of the last run (0 done, 1 some records failed, 2 usage, 3 aborted, 4 stopped early).',
-    [['', o.exitCode]],
+    [['', outcome.exitCode]],
   );
   metric('last_run_timestamp_seconds', 'When the last run ended (Unix time).', [['', seconds]]);
   if (success !== undefined)
@@ -73,7 +73,7 @@ export function metricsText(o: RunOutcome, now: Date, previousSuccess: number | 
 }
 
 /** Writes the metrics file atomically; returns why it could not, or undefined. */
-export function writeMetricsFile(path: string, o: RunOutcome, now = new Date()): string | undefined {
+export function writeMetricsFile(path: string, outcome: RunOutcome, now = new Date()): string | undefined {
   let previous: number | undefined;
   try {
     previous = lastSuccessIn(readFileSync(path, 'utf8'));
@@ -85,7 +85,7 @@ export function writeMetricsFile(path: string, o: RunOutcome, now = new Date()):
     // 0644: the collector runs as another user; the file holds counts, no personal data.
     const fd = openSync(temp, 'wx', 0o644);
     try {
-      writeSync(fd, metricsText(o, now, previous));
+      writeSync(fd, metricsText(outcome, now, previous));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
