@@ -1,8 +1,6 @@
-import { createReadStream, existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createReadStream } from 'node:fs';
 import { parse, type Options } from 'csv-parse';
-import { generateContacts } from './generate-contacts.js';
+import { benchContacts } from './generate-contacts.js';
 
 // npm run bench:csv-parse [records]: what csv-parse's `info` and `raw` options
 // cost on the dry run's export, against the same parser without them, timed in
@@ -10,14 +8,7 @@ import { generateContacts } from './generate-contacts.js';
 // records itself (csv/record-locator.ts) rather than asking csv-parse for their
 // lines and text.
 const records = Number(process.argv[2] ?? 300_000);
-const here = dirname(fileURLToPath(import.meta.url));
-const outDir = join(here, '..', '..', 'bench', 'out');
-mkdirSync(outDir, { recursive: true });
-const input = join(outDir, `contacts-${records}.csv`);
-if (!existsSync(input)) {
-  console.log(`generating ${records} records...`);
-  await generateContacts(input, records);
-}
+const input = await benchContacts(records);
 
 /** Seconds to parse the file with these options, as the reader parses it (16 KB chunks, stray quotes kept). */
 async function timed(options: Options): Promise<number> {

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateContacts } from './generate-contacts.js';
+import { benchContacts, benchOutDir } from './generate-contacts.js';
 import { generateWorkbook } from './generate-workbook.js';
 import { generateVcards } from './generate-vcards.js';
 import { measureInChild } from './measure.js';
@@ -14,13 +14,8 @@ import { measureInChild } from './measure.js';
 // (it must cost seconds and stay under 200 MB).
 const records = Number(process.argv[2] ?? 1_000_000);
 const here = dirname(fileURLToPath(import.meta.url));
-const outDir = join(here, '..', '..', 'bench', 'out');
-mkdirSync(outDir, { recursive: true });
-const input = join(outDir, `contacts-${records}.csv`);
-if (!existsSync(input)) {
-  console.log(`generating ${records} records...`);
-  await generateContacts(input, records);
-}
+const outDir = benchOutDir();
+const input = await benchContacts(records);
 console.log(`input: ${input} (${(statSync(input).size / 1e6).toFixed(0)} MB)`);
 const worker = join(here, 'dry-run-worker.js');
 // This machine's speed drifts by a third from one minute to the next (the same

@@ -1,5 +1,7 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * A realistic CRM export: 12 columns, US/UK/DE phones in national formats to
@@ -105,3 +107,20 @@ export const BENCH_CONFIG = {
   ],
   phone: { defaultCountry: 'US' },
 };
+
+/** bench/out/ of the project (made if missing): where the benchmarks keep the files they generate. */
+export function benchOutDir(): string {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'out');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The generated export of `records` contacts in bench/out/, written the first time a benchmark asks for it. */
+export async function benchContacts(records: number): Promise<string> {
+  const input = join(benchOutDir(), `contacts-${records}.csv`);
+  if (!existsSync(input)) {
+    console.log(`generating ${records} records...`);
+    await generateContacts(input, records);
+  }
+  return input;
+}

@@ -1,10 +1,9 @@
 import { Agent, request } from 'node:http';
-import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
 import { RateLimiter } from '../src/api/rate-limiter.js';
-import { benchRecord, generateContacts } from './generate-contacts.js';
+import { benchContacts, benchRecord } from './generate-contacts.js';
 import { measureInChild } from './measure.js';
 import { sandboxProcess } from './sandbox-process.js';
 
@@ -20,8 +19,6 @@ const [small, large] = [Number(process.argv[2] ?? 100_000), Number(process.argv[
 const CONCURRENCY = 16;
 const RATE = 1000;
 const here = dirname(fileURLToPath(import.meta.url));
-const outDir = join(here, '..', '..', 'bench', 'out');
-mkdirSync(outDir, { recursive: true });
 
 async function bareClient(url: string, apiKey: string, n: number): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -63,8 +60,7 @@ async function bareClient(url: string, apiKey: string, n: number): Promise<numbe
 }
 
 async function importOf(records: number) {
-  const input = join(outDir, `contacts-${records}.csv`);
-  if (!existsSync(input)) await generateContacts(input, records);
+  const input = await benchContacts(records);
   // A fresh sandbox per run: it keeps every contact in memory.
   const box = await sandboxProcess(['--rate', '0']);
   try {
