@@ -58,7 +58,7 @@ async function sample(input: string, encoding: string, size: number) {
       numberCells.set(csv.header[at]!, (numberCells.get(csv.header[at]!) ?? new Set()).add(item.fields[at]!));
     if (rows.length >= size) break;
   }
-  return { csv, rows, headerLine, format, numberCells };
+  return { csv, rows, headerLine, numberCells };
 }
 
 /**
@@ -68,10 +68,11 @@ async function sample(input: string, encoding: string, size: number) {
  */
 async function sampleInput(input: string, size: number) {
   const first = await sample(input, 'utf-8', size);
-  const { csv, rows, format } = first;
+  const { csv, rows } = first;
+  const read = csv.writeBack;
   if (
-    format === 'csv' &&
-    decodedFrom(csv.writeBack) === 'utf-8' &&
+    read.format === 'csv' &&
+    read.encoding === 'utf-8' &&
     (csv.header.some(hasEscapedBytes) || rows.some((r) => r.some(hasEscapedBytes)))
   )
     return {
@@ -79,13 +80,12 @@ async function sampleInput(input: string, size: number) {
       encodingNote:
         'csv.encoding: windows-1252: the file is not valid UTF-8 (an Excel export on Windows, most likely); check accented names in a dry run',
     };
-  const encoding = decodedFrom(csv.writeBack);
   const encodingNote =
-    format === 'vcard'
-      ? `vCards: ${csv.estimatedRecords() ?? 0} cards, read as a table with Google Contacts' column names`
-      : format === 'xlsx'
-        ? 'an Excel workbook (.xlsx): its first sheet is read'
-        : `csv.encoding: ${encoding}${encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`;
+    read.format === 'csv'
+      ? `csv.encoding: ${read.encoding}${read.encoding === 'utf-8' ? '' : ' (from the byte order mark)'}`
+      : read.format === 'vcard'
+        ? `vCards: ${csv.estimatedRecords() ?? 0} cards, read as a table with Google Contacts' column names`
+        : 'an Excel workbook (.xlsx): its first sheet is read';
   return { ...first, encodingNote };
 }
 
@@ -153,7 +153,7 @@ export async function initConfig(
     throw new UsageError('INIT_OUT_EXISTS', `${options.out} exists: not overwritten`, {
       hint: 'pass --update to add what the export has to it, keeping your edits; --force to replace it; or --out another file',
     });
-  const { csv, rows, headerLine, format, numberCells, encodingNote } = await sampleInput(
+  const { csv, rows, headerLine, numberCells, encodingNote } = await sampleInput(
     options.input,
     options.sampleSize ?? 500,
   );
@@ -166,7 +166,7 @@ export async function initConfig(
     sample: rows,
     delimiter: reportDelimiter(csv.writeBack),
     encoding: decodedFrom(csv.writeBack),
-    format,
+    format: csv.writeBack.format,
     headerLine,
     schemaPath,
     numberCells,
