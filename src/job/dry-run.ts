@@ -138,6 +138,10 @@ async function dryRunOf(options: DryRunOptions, { table, header }: OpenedJobInpu
   return summary;
 }
 
+/** A refusal the import would meet, as the dry run says it: the import's own words and hint. */
+const importWouldStop = (err: ImportError): string =>
+  `the import would stop before sending: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}`;
+
 /**
  * The import's check that the config names the records as the journal does:
  * where the import would stop (exit 2: another externalId or source, ids a
@@ -150,7 +154,7 @@ async function previewNaming(options: DryRunOptions, past: ResumeState): Promise
     await checkRecordsNamedAlike(past, config, input, statePath(stateDir, 'journal'), log);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    log.warn(`the import would stop before sending: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}`, err.code);
+    log.warn(importWouldStop(err), err.code);
   }
 }
 
@@ -247,7 +251,7 @@ async function previewIndex(
     if (!(err instanceof ImportError)) throw err;
     log.warn(
       keys.length === 0
-        ? `the import would stop before sending: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}`
+        ? importWouldStop(err)
         : `matching could not be previewed (${err.message}): the records that would adopt a contact count as "would create" here`,
       err.code,
     );
