@@ -9,7 +9,8 @@ import type { Log } from '../log.js';
 import { Classifier } from '../classify/classify.js';
 import { JsonlWriter } from '../report/jsonl-writer.js';
 import { ensurePrivateDir, statePath } from '../state/private-files.js';
-import { buildSummary, completedExitCode, runFacts, type Summary } from '../report/summary.js';
+import { runFacts, type Summary } from '../report/summary.js';
+import { buildSummary, completedExitCode } from './run-summary.js';
 import { ContactPreview } from '../report/contact-preview.js';
 import type { NextStep } from '../report/html-report.js';
 import { runPipeline } from './pipeline.js';
@@ -129,7 +130,7 @@ async function dryRunOf(options: DryRunOptions, { table, header }: OpenedJobInpu
       ...(preview.lines.length > 0 && { preview: preview.lines }),
       ...(changes && { changes }),
       ...(wouldDelete && { wouldDelete }),
-      ...failedCardsFact(table.writeBack.format, recorder.counts, reportDir),
+      ...failedCardsFact(table.writeBack.format, recorder.counts.buckets, reportDir),
       reportHtml: statePath(reportDir, 'reportHtml'),
     },
     recorder.counts,

@@ -7,19 +7,13 @@ import type { RunEvent } from '../journal/events.js';
 import type { ResumeState } from '../journal/fold-state.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import { runsFromJournal, type RunRow } from '../journal/runs.js';
-import type { Counts } from '../report/counts.js';
+import type { Counts } from './counts.js';
+import { buildSummary, completedExitCode } from './run-summary.js';
 import { writeCreatedReport } from '../report/created-report.js';
 import { failedCardsFact } from '../report/failed-cards.js';
 import type { NextStep } from '../report/html-report.js';
 import { summaryJson, writeRunReports } from '../report/run-reports.js';
-import {
-  buildSummary,
-  completedExitCode,
-  runFacts,
-  type DeleteMissingResult,
-  type FailedTolerance,
-  type Summary,
-} from '../report/summary.js';
+import { runFacts, type DeleteMissingResult, type FailedTolerance, type Summary } from '../report/summary.js';
 import type { Timeline } from '../report/timeline.js';
 import { statePath } from '../state/private-files.js';
 import { keepRunFiles, runFolderFiles } from '../state/run-folders.js';
@@ -125,7 +119,7 @@ function importSummary(
       achievedRate: sendingSeconds > 0 ? stats.requests / sendingSeconds : 0,
       ...(result.timeline && { timeline: result.timeline.toJSON() }),
       ...(run.deletion && { deleteMissing: run.deletion }),
-      ...failedCardsFact(table.writeBack.format, result.counts, stateDir),
+      ...failedCardsFact(table.writeBack.format, result.counts.buckets, stateDir),
       reportHtml: statePath(stateDir, 'reportHtml'),
     },
     result.counts,

@@ -11,7 +11,7 @@ import { acquireRunLock } from '../state/run-lock.js';
 import { describeExternalId, describeSource, type IdentityVerdict } from '../journal/external-id-check.js';
 import { checkTarget, describeTarget, newKeySalt, type Target } from '../journal/target.js';
 import type { Log } from '../log.js';
-import { Counts } from '../report/counts.js';
+import { Counts } from './counts.js';
 import { statePath } from '../state/private-files.js';
 import { type ProgressSink } from '../report/progress.js';
 import type { FailedTolerance, Summary } from '../report/summary.js';
@@ -66,7 +66,7 @@ export interface ImportOptions {
   readonly onChanged?: 'update' | 'skip';
   /** run --verify: unchanged records' contacts are read and compared with what the job wrote (job/plan.ts). */
   readonly verify?: boolean;
-  /** --tolerate-failed: a run whose failed records stay within it exits 0 (report/summary.ts completedExitCode). */
+  /** --tolerate-failed: a run whose failed records stay within it exits 0 (job/run-summary.ts completedExitCode). */
   readonly tolerateFailed?: FailedTolerance;
   /** Adopt the workspace's contacts by these keys (overrides the config's matchExisting; [] turns it off). */
   readonly matchExisting?: readonly MatchKey[];

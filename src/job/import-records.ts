@@ -7,7 +7,7 @@ import type { JournalWriter } from '../journal/journal-writer.js';
 import type { ResumeState } from '../journal/fold-state.js';
 import { JobAbortedError } from '../errors.js';
 import { Classifier } from '../classify/classify.js';
-import type { Counts } from '../report/counts.js';
+import type { Counts } from './counts.js';
 import { statePath } from '../state/private-files.js';
 import type { ProgressSink } from '../report/progress.js';
 import { LookupBatcher } from '../api/lookup.js';

@@ -1,5 +1,5 @@
 import type { InputTable } from '../input/table.js';
-import type { Counts } from '../report/counts.js';
+import type { Counts } from './counts.js';
 import type { ProgressSink } from '../report/progress.js';
 import type { RequestStats } from '../api/request-stats.js';
 import type { Timeline } from '../report/timeline.js';

@@ -2,7 +2,7 @@ import type { JournalEvent } from '../journal/events.js';
 import { ownedByJob } from '../ownership/created-by-job.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
 import type { ValidRecord } from '../classify/classify.js';
-import { Counts } from '../report/counts.js';
+import { Counts } from './counts.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
 import type { DroppedValuesReport } from '../report/dropped-report.js';
 import type { FailuresReport } from '../report/failures-report.js';

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { BUCKETS } from '../report/counts.js';
+import { BUCKETS } from '../report/buckets.js';
 import { endedWell, type RunOutcome } from './outcome.js';
 
 /**

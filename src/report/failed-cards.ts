@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readCards } from '../input/read-cards.js';
 import { AtomicPrivateFile, statePath } from '../state/private-files.js';
-import type { Counts } from './counts.js';
+import type { Bucket } from './buckets.js';
 
 /** Where a run of a vCard input copies its failed cards (failures.vcf in `reportDir`); other inputs have none. */
 export function failedCardsPath(format: string | undefined, reportDir: string): string | undefined {
@@ -12,11 +12,11 @@ export function failedCardsPath(format: string | undefined, reportDir: string): 
 /** summary.json's failedCards: the file, when a vCard run had cards that failed or were duplicates. */
 export function failedCardsFact(
   format: string | undefined,
-  counts: Counts,
+  buckets: Readonly<Record<Bucket, number>>,
   reportDir: string,
 ): { failedCards?: string } {
   const path = failedCardsPath(format, reportDir);
-  return path !== undefined && counts.buckets.failed + counts.buckets.duplicate > 0 ? { failedCards: path } : {};
+  return path !== undefined && buckets.failed + buckets.duplicate > 0 ? { failedCards: path } : {};
 }
 
 /** The property a failed card carries its reasons in: ignored when the file is read again, replaced when it fails again. */

@@ -2,7 +2,7 @@ import { EXIT_MEANINGS, type ExitCode } from '../errors.js';
 import { DateTime } from 'luxon';
 import type { RunRow } from '../journal/runs.js';
 import { runFolderOf } from '../state/run-folders.js';
-import { BUCKETS } from './counts.js';
+import { BUCKETS } from './buckets.js';
 import { Html, html } from './html.js';
 import { phoneCountryHint, RATE_SPAN_MS, type Summary } from './summary.js';
 import type { TimelinePoint } from './timeline.js';

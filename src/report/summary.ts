@@ -1,6 +1,5 @@
 import { NATIONAL_FORMATS } from '../mapping/national-formats.js';
-import { ExitCode } from '../errors.js';
-import type { Counts } from './counts.js';
+import type { Bucket } from './buckets.js';
 import { describeGroups, type ProblemGroup } from './problem-digest.js';
 import type { TimelinePoint } from './timeline.js';
 
@@ -19,7 +18,7 @@ export interface Summary {
   readonly durationMs: number;
   readonly exitCode: number;
   readonly stoppedEarly?: string;
-  readonly counts: { readonly read: number } & Counts['buckets'];
+  readonly counts: { readonly read: number } & Readonly<Record<Bucket, number>>;
   readonly problems: Readonly<Record<string, number>>;
   /** Values left out of records that were imported (or, in a dry run, would be), by code: see dropped-values.csv. */
   readonly droppedValues: Readonly<Record<string, number>>;
@@ -114,65 +113,6 @@ export type FailedTolerance = { readonly count: number } | { readonly percent: n
 /** The records a tolerance allows to fail in a run that read `records`. */
 export const toleratedFailures = (t: FailedTolerance, records: number): number =>
   'count' in t ? t.count : Math.floor((records * t.percent) / 100);
-
-/**
- * Exit 1 when any record failed, was a duplicate or waits for review, else 0
- * (a run that ended on its own). With a tolerance, failed and duplicate
- * records within it exit 0 (they are still in failures.csv); review always
- * needs a person.
- */
-export function completedExitCode(counts: Counts, tolerance?: FailedTolerance): ExitCode {
-  const failed = counts.buckets.failed + counts.buckets.duplicate;
-  if (counts.buckets.review > 0) return ExitCode.someFailed;
-  if (failed === 0) return ExitCode.ok;
-  return tolerance !== undefined && failed <= toleratedFailures(tolerance, counts.read - counts.buckets.ignored)
-    ? ExitCode.ok
-    : ExitCode.someFailed;
-}
-
-export function buildSummary(
-  base: Omit<
-    Summary,
-    | 'version'
-    | 'counts'
-    | 'problems'
-    | 'droppedValues'
-    | 'problemGroups'
-    | 'ignoredLines'
-    | 'invariant'
-    | 'withoutPhone'
-    | 'phonesLeftOut'
-    | 'conflicts'
-    | 'drift'
-    | 'ownersUnmatched'
-  >,
-  counts: Counts,
-): Summary {
-  return {
-    version: SUMMARY_VERSION,
-    ...base,
-    counts: { read: counts.read, ...counts.buckets },
-    problems: { ...counts.byCode },
-    droppedValues: { ...counts.dropped },
-    ...(counts.withoutPhone > 0 && { withoutPhone: counts.withoutPhone }),
-    ...(counts.ownersUnmatched.size > 0 && {
-      ownersUnmatched: [...counts.ownersUnmatched]
-        .sort((a, b) => b[1] - a[1])
-        .map(([owner, records]) => ({ owner, records })),
-    }),
-    ...(counts.conflicts > 0 && { conflicts: counts.conflicts }),
-    ...(counts.drift > 0 && { drift: counts.drift }),
-    ...(counts.phonesLeftOut.total > 0 && {
-      phonesLeftOut: { total: counts.phonesLeftOut.total, byFormat: { ...counts.phonesLeftOut.byFormat } },
-    }),
-    problemGroups: counts.digest.toJSON(),
-    ...(counts.ignoredLines.length > 0 && { ignoredLines: [...counts.ignoredLines] }),
-    invariant: {
-      holds: counts.invariantHolds,
-      formula: counts.formula,
-    },
-  };
-}
 
 /** The few lines a person reads at the end of a run. */
 export function formatSummary(s: Summary): string {

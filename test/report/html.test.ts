@@ -1,7 +1,8 @@
-import { Counts } from '../../src/report/counts.js';
+import { Counts } from '../../src/job/counts.js';
+import { buildSummary } from '../../src/job/run-summary.js';
 import { renderReport } from '../../src/report/html-report.js';
 import { html } from '../../src/report/html.js';
-import { buildSummary, runFacts } from '../../src/report/summary.js';
+import { runFacts } from '../../src/report/summary.js';
 
 test('the html tag escapes every value it is given, and only markup it made itself passes as markup', () => {
   const cell = '<script>alert("x")</script>';

@@ -1,5 +1,6 @@
-import { Counts } from '../../src/report/counts.js';
-import { buildSummary, formatSummary, runFacts } from '../../src/report/summary.js';
+import { Counts } from '../../src/job/counts.js';
+import { buildSummary } from '../../src/job/run-summary.js';
+import { formatSummary, runFacts } from '../../src/report/summary.js';
 
 const summaryOf = (durationMs: number) => {
   const counts = new Counts();
