@@ -57,8 +57,11 @@ class Votes {
     this.reasons.set(c, r);
   }
 
+  /** "1 number written with +country code, 3 rows of the country column": a reason's `{s}` is its plural ending. */
   describe(c: CountryCode): string {
-    return [...(this.reasons.get(c) ?? [])].map(([r, n]) => `${n} ${r}`).join(', ');
+    return [...(this.reasons.get(c) ?? [])]
+      .map(([r, n]) => `${n} ${r.replace(/\{(\w+)\}/, n === 1 ? '' : '$1')}`)
+      .join(', ');
   }
 }
 
@@ -70,23 +73,23 @@ function countVotes(e: CountryEvidence): Votes {
     if (v.startsWith('+') || v.startsWith('00')) {
       const code = parsePhoneNumber(v.replace(/^00/, '+'), undefined)?.countryCallingCode;
       const c = code === undefined ? undefined : mainCountryOf(code);
-      if (c) votes.vote(c, 1, 'numbers written with +country code');
+      if (c) votes.vote(c, 1, 'number{s} written with +country code');
       continue;
     }
     const format = nationalFormatOf(v);
     if (format) {
-      votes.vote(format.country, 1, `numbers in ${format.what}`);
+      votes.vote(format.country, 1, `number{s} in ${format.what}`);
       votes.national.set(format.country, (votes.national.get(format.country) ?? 0) + 1);
     }
   }
   for (const cell of e.countryCells ?? []) {
     const c = countryFromText(cell);
-    if (c) votes.vote(c, 1, 'rows of the country column');
+    if (c) votes.vote(c, 1, 'row{s} of the country column');
   }
   for (const email of e.emails ?? []) {
     const tld = /\.([a-z]{2})$/i.exec(email.trim())?.[1]?.toLowerCase();
     const c = tld === undefined ? undefined : DOMAIN_COUNTRIES[tld];
-    if (c) votes.vote(c, 0.5, `e-mail addresses under .${tld}`);
+    if (c) votes.vote(c, 0.5, `e-mail address{es} under .${tld}`);
   }
   return votes;
 }

@@ -80,6 +80,21 @@ describe('the pure parts', () => {
       /6 of the 6 numbers written without \+country code are in North American format.*the others \(GB: .*; DE: .*\) keep their own country or are reported/,
     );
   });
+  test('the evidence is counted in words that agree with the count: 1 number, 2 numbers', () => {
+    const g = guessCountry({
+      phones: [
+        '(425) 555-0100',
+        '(425) 555-0101',
+        '206-555-0102',
+        '+44 20 7946 0958',
+        '+49 30 1234567',
+        '+49 89 1234567',
+      ],
+      emails: ['a@firma.example.de'],
+    });
+    expect(g.why).toMatch(/GB: 1 number written with \+country code[;)]/);
+    expect(g.why).toMatch(/DE: 2 numbers written with \+country code, 1 e-mail address under \.de[;)]/);
+  });
   test('country columns and e-mail domains count as evidence; names and codes in several languages', () => {
     expect(
       guessCountry({
