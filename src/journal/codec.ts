@@ -6,7 +6,7 @@ import {
   type JournalHeader,
   type PatchedEvent,
 } from './events.js';
-import { forEachLine } from './lines.js';
+import { forEachLine, lineStartsWith } from './lines.js';
 
 /**
  * The journal's line format, in one place: how an event is written, and how a
@@ -111,13 +111,17 @@ function wellFormed(event: unknown, lineNo: number): event is JournalEvent | Jou
  * Each event of a journal after its header, parsed (a line that is not an
  * event is passed over: replay is the one that refuses it). `afterChunk` as
  * forEachLine's: to write out what the events produced at the disk's pace.
+ * `onlyOf`: the one event type wanted; the other lines are passed over
+ * unparsed (a prior event among a year of nightly syncs: 1.2 GB of lines).
  */
 export async function forEachJournalEvent(
   journalPath: string,
   fn: (event: JournalEvent) => void,
   afterChunk?: () => Promise<void>,
   fromByte = 0,
+  onlyOf?: JournalEvent['t'],
 ): Promise<void> {
+  const type = onlyOf === undefined ? undefined : Buffer.from(JSON.stringify(onlyOf));
   // From a byte past the header, every line is an event.
   let lineNo = fromByte > 0 ? 1 : 0;
   await forEachLine(
@@ -125,10 +129,24 @@ export async function forEachJournalEvent(
     (buf, start, end) => {
       lineNo++;
       if (lineNo === 1 || end === start) return;
+      if (type !== undefined && !mayBeOfType(buf, start, end, type)) return;
       const event = decodeEvent(buf.toString('utf8', start, end), lineNo);
       if (event !== undefined && event.t !== 'header') fn(event);
     },
     afterChunk,
     fromByte,
   );
+}
+
+/** How the writer begins every line (encodeEvent: JSON.stringify of an object whose first key is `t`). */
+const TYPE_FIRST = Buffer.from('{"t":"');
+
+/**
+ * Whether a line may be an event of this type (`type`: the type as a JSON
+ * string), without parsing it: as written, by its first bytes; a line in
+ * another key order or spacing, by whether the string is anywhere on it.
+ */
+function mayBeOfType(buf: Buffer, start: number, end: number, type: Buffer): boolean {
+  if (lineStartsWith(buf, start, end, TYPE_FIRST)) return lineStartsWith(buf, start + TYPE_FIRST.length - 1, end, type);
+  return buf.subarray(start, end).indexOf(type) >= 0;
 }

@@ -72,3 +72,10 @@ export function readJsonLines(path: string, corrupt: (lineNo: number) => Error):
   });
   return out;
 }
+
+/** Whether the line `buf[start, end)` begins with these bytes (a JS loop: on millions of lines, cheaper than a native compare). */
+export function lineStartsWith(buf: Buffer, start: number, end: number, bytes: Buffer): boolean {
+  if (end - start < bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
+  return true;
+}

@@ -5,7 +5,7 @@ import { hashes, IdSet } from '../util/id-set.js';
 import { decodeEvent, forEachJournalEvent } from './codec.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { emptyState, type MutableState, type ResumeState } from './fold-state.js';
-import { forEachLine } from './lines.js';
+import { forEachLine, lineStartsWith } from './lines.js';
 import { JOURNAL_FORMAT } from '../state/private-files.js';
 import {
   JOURNAL_VERSION,
@@ -121,9 +121,9 @@ const BASE_PREFIX = Buffer.from(BASE_LINE_PREFIX);
 const BASE_MARK = BASE_PREFIX[6]!;
 
 function isBaseLine(buf: Buffer, start: number, end: number): boolean {
-  if (buf[start + 6] !== BASE_MARK || end - start <= BASE_PREFIX.length) return false;
-  for (let i = 0; i < BASE_PREFIX.length; i++) if (buf[start + i] !== BASE_PREFIX[i]) return false;
-  return true;
+  return (
+    buf[start + 6] === BASE_MARK && end - start > BASE_PREFIX.length && lineStartsWith(buf, start, end, BASE_PREFIX)
+  );
 }
 
 /** One line through the JSON path (every line but a base line): the event it holds. */

@@ -29,9 +29,15 @@ export async function readPriorStates(
   };
   for (const e of readLegacy(legacyPath)) keep(e.contact.id, e.externalId, e.contact);
   if (existsSync(journalPath))
-    await forEachJournalEvent(journalPath, (event) => {
-      if (event.t === 'prior') keep(event.cid, event.id, event.c);
-    });
+    await forEachJournalEvent(
+      journalPath,
+      (event) => {
+        if (event.t === 'prior') keep(event.cid, event.id, event.c);
+      },
+      undefined,
+      0,
+      'prior',
+    );
   return out;
 }
 
