@@ -6,10 +6,8 @@ import { writeCreatedReport } from '../../src/report/created-report.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
-
-test('created.csv continued from the offset the last finished run covered equals one rebuilt from the whole journal', async () => {
-  const journalPath = join(dir(), 'journal.jsonl');
-  const journal = new JournalWriter(journalPath, {
+const newJournal = (path: string) =>
+  new JournalWriter(path, {
     t: 'header',
     format: JOURNAL_FORMAT,
     version: 3,
@@ -17,6 +15,10 @@ test('created.csv continued from the offset the last finished run covered equals
     baseUrl: 'x',
     createdAt: 'now',
   });
+
+test('created.csv continued from the offset the last finished run covered equals one rebuilt from the whole journal', async () => {
+  const journalPath = join(dir(), 'journal.jsonl');
+  const journal = newJournal(journalPath);
   const made = (i: number) =>
     journal.append({ t: 'done', id: `r${i}`, cid: `CT${i}`, line: i + 2, rel: 'created', h: 'AAAAAAAAAAAAAAAA' });
   for (let i = 0; i < 50; i++) made(i);
@@ -42,14 +44,7 @@ test('created.csv continued from the offset the last finished run covered equals
 
 test("an offset past the journal's end (not the journal created.csv came from): the whole journal is read", async () => {
   const journalPath = join(dir(), 'journal.jsonl');
-  const journal = new JournalWriter(journalPath, {
-    t: 'header',
-    format: JOURNAL_FORMAT,
-    version: 3,
-    mappingHash: 'h',
-    baseUrl: 'x',
-    createdAt: 'now',
-  });
+  const journal = newJournal(journalPath);
   journal.append({ t: 'done', id: 'a', cid: 'CT1', line: 2, rel: 'created' });
   journal.close();
   const out = join(dir(), 'created.csv');
