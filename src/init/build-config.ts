@@ -29,7 +29,7 @@ export interface InitInput {
   readonly encoding: string;
   /** A workbook's sample cells stored as numbers, by column: a phone there has lost its + or leading 0 and is never sent. */
   readonly numberCells?: ReadonlyMap<string, ReadonlySet<string>>;
-  /** A workbook has no delimiter or encoding to write down; default csv. */
+  /** A workbook has no delimiter or encoding; default csv. */
   readonly format?: 'csv' | 'xlsx' | 'vcard';
   /** The line the header is on, when notes come before it. */
   readonly headerLine?: number;
@@ -106,7 +106,14 @@ class Sample {
 /** Pure: a header and a sample of records → a working mapping config, or a UsageError when nothing in it is a contact. */
 export function buildConfig(input: InitInput): InitResult {
   const s = new Sample(input);
-  const notes: string[] = [];
+  // Not written down: the run finds each file's separator on its header line as init did, so a file the
+  // person saved from a spreadsheet app in another region (";" for ",") is read with the same config.
+  const notes: string[] =
+    input.format === 'xlsx' || input.format === 'vcard'
+      ? []
+      : [
+          `csv.delimiter: left out: each file's separator is found on its header line (here ${JSON.stringify(input.delimiter)}), so a failures.csv saved by a spreadsheet app with another one is read too`,
+        ];
   const defaultFields: Config['defaultFields'] = mapNames(s);
   const emptyKnown: string[] = [];
   const emails = mapLabelled(s, EMAIL_COLUMNS, emptyKnown, looksLikeEmail);
@@ -147,7 +154,6 @@ export function buildConfig(input: InitInput): InitResult {
       ? titled && { csv: { headerLine: input.headerLine! } }
       : {
           csv: {
-            delimiter: input.delimiter,
             encoding: input.encoding,
             ...(titled && { headerLine: input.headerLine! }),
           },

@@ -118,7 +118,9 @@ test('a Windows-1252 export is recognised and its encoding set', async () => {
   const r = await runCli(['init', '-i', fixture('windows-1252-semicolon.csv'), '-o', out], { OPENPHONE_API_KEY: '' });
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/csv\.encoding: windows-1252: the file is not valid UTF-8/);
-  expect(JSON.parse(readFileSync(out, 'utf8')).csv).toEqual({ delimiter: ';', encoding: 'windows-1252' });
+  expect(JSON.parse(readFileSync(out, 'utf8')).csv).toEqual({ encoding: 'windows-1252' });
+  // The separator is found on each file's header line, so it is not written down.
+  expect(r.stdout).toMatch(/csv\.delimiter: left out: each file's separator is found on its header line \(here ";"\)/);
 });
 
 test('with the key, a workspace that has contacts without an externalId: init proposes matching on what the config maps, and says why', async () => {

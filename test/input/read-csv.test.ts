@@ -401,3 +401,17 @@ describe("a report's trailing block", () => {
     expect(noKnownLine.items.map((i) => i.kind)).toEqual(['record', 'ignored', 'malformed']);
   });
 });
+
+test('a config that names "," and a file saved with ";": refused as another separator, naming the line; a file of one column is read', async () => {
+  const semicolons = write('\uFEFFRecord ID;First Name;Email\r\n1;Zoë;zoe@example.com\r\n');
+  await expect(openCsv(semicolons, { encoding: 'utf-8', delimiter: ',' })).rejects.toMatchObject({
+    code: 'CSV_DELIMITER_MISMATCH',
+    message: expect.stringMatching(
+      /:1: the header is one field when split by csv\.delimiter ",", and its fields are separated by ";"/,
+    ),
+  });
+  // Left to detection, the same file is read in its own separator.
+  expect((await openCsv(semicolons, { encoding: 'utf-8' })).header).toEqual(['Record ID', 'First Name', 'Email']);
+  const oneColumn = write('Email\nzoe@example.com\n');
+  expect((await openCsv(oneColumn, { encoding: 'utf-8', delimiter: ',' })).header).toEqual(['Email']);
+});

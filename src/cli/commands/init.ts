@@ -28,7 +28,6 @@ export async function initCommand(a: {
   const lines = [
     `wrote ${a.out}`,
     `  ${r.encodingNote}`,
-    r.config.csv?.delimiter !== undefined ? `  csv.delimiter: ${JSON.stringify(r.config.csv.delimiter)}` : '',
     ...r.notes.map((n) => `  ${n}`),
     ...(r.conversions.length > 0
       ? ['  phone numbers as they will be sent (from the sample):', ...r.conversions.map((c) => `    ${c}`)]
