@@ -86,6 +86,15 @@ export class RecordMapper {
     };
   }
 
+  private get notDecodable(): string {
+    return `bytes that are not valid ${this.encoding} (shown as \uFFFD); set csv.encoding to the file's real encoding, e.g. "windows-1252" for Excel exports. failures.csv keeps the bytes as they were: a rerun of it with the right csv.encoding reads them right`;
+  }
+
+  /** In a failure report being rerun, the bytes came from the export, or from an app that saved the report again in its own encoding. */
+  private get notDecodableInReport(): string {
+    return `bytes that are not valid ${this.encoding} (shown as \uFFFD). If the export is in another encoding, set csv.encoding to it, e.g. "windows-1252" for Excel exports; if a spreadsheet app saved this report again (as "CSV", not "CSV UTF-8"), save it as "CSV UTF-8" instead and run it again: csv.encoding is the export's too`;
+  }
+
   /** Bytes that were not valid in the declared encoding (kept as escaped bytes, or U+FFFD from other decoders); undefined when none were (most records). */
   private undecodable(fields: readonly string[], line: number): Problem[] | undefined {
     let problems: Problem[] | undefined;
@@ -102,7 +111,7 @@ export class RecordMapper {
         line,
         column,
         value: showEscapedBytes(value),
-        message: `bytes that are not valid ${this.encoding} (shown as \uFFFD); set csv.encoding to the file's real encoding, e.g. "windows-1252" for Excel exports. failures.csv keeps the bytes as they were: a rerun of it with the right csv.encoding reads them right`,
+        message: this.header.errorCodes === undefined ? this.notDecodable : this.notDecodableInReport,
       });
     });
     return problems;
