@@ -16,6 +16,12 @@ export interface ValidRecord {
   readonly fields: readonly string[];
   /** Values left out of the payload, with why (see MappedItem.dropped). */
   readonly dropped?: readonly Problem[];
+  /**
+   * A failure report's row that failed as a second record of its externalId
+   * (DUPLICATE_EXTERNAL_ID in `_error_code`): rerun alone, it must not change
+   * the contact the first record made (job/plan.ts).
+   */
+  readonly failedAsDuplicate?: true;
 }
 
 export interface RejectedRecord {
@@ -50,7 +56,7 @@ export class Classifier {
    */
   constructor(
     config: ResolvedConfig,
-    header: HeaderIndex,
+    private readonly header: HeaderIndex,
     encoding: string,
     private readonly expectedRecords: () => number | undefined = () => undefined,
     owners?: OwnerLookup,
@@ -119,6 +125,13 @@ export class Classifier {
       payload: mapped.payload,
       fields,
       ...(mapped.dropped && { dropped: mapped.dropped }),
+      ...(this.failedAsDuplicate(fields) && { failedAsDuplicate: true }),
     };
+  }
+
+  /** Whether a failure report's row says it failed as a duplicate (its `_error_code` cell: codes apart by spaces). */
+  private failedAsDuplicate(fields: readonly string[]): boolean {
+    const at = this.header.errorCodes;
+    return at !== undefined && (fields[at] ?? '').split(/\s+/).includes(ProblemCode.duplicateExternalId);
   }
 }

@@ -29,6 +29,8 @@ export interface HeaderIndex {
   readonly own: readonly { readonly name: string; readonly position: number }[];
   /** In a failure report being rerun: the positions of its `_source_file` and `_source_line` columns. */
   readonly source?: { readonly file: number; readonly line: number };
+  /** In a failure report being rerun: the position of its `_error_code` column (the codes each row failed with). */
+  readonly errorCodes?: number;
 }
 
 /**
@@ -74,5 +76,6 @@ export function indexHeader(header: readonly string[], uses: readonly ColumnUse[
   for (const [name, at] of positions) positionOf.set(name, at[0]!);
   const [sourceFile, sourceLine] = SOURCE_COLUMNS.map((c) => header.indexOf(c));
   const source = sourceFile! >= 0 && sourceLine! >= 0 ? { file: sourceFile!, line: sourceLine! } : undefined;
-  return { columns, positionOf, own, ...(source && { source }) };
+  const errorCodes = header.indexOf('_error_code');
+  return { columns, positionOf, own, ...(source && { source }), ...(errorCodes >= 0 && { errorCodes }) };
 }

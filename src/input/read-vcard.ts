@@ -4,7 +4,7 @@ import type { TableItem } from './table.js';
 import type { InputTable } from './table.js';
 import { openedTable } from './opened-table.js';
 import { readCards, type CardText } from './read-cards.js';
-import { buildCard, vcardFields, vcardHeader } from './vcard-card.js';
+import { buildCard, vcardFields, vcardHeader, type VcardShape } from './vcard-card.js';
 
 /**
  * Streams a vCard file (2.1, 3.0, 4.0; Apple Contacts, iCloud, Google,
@@ -16,28 +16,30 @@ import { buildCard, vcardFields, vcardHeader } from './vcard-card.js';
  */
 export async function openVcard(file: string): Promise<InputTable> {
   const opened = await stat(file);
-  let emails = 0;
-  let phones = 0;
+  let shape: VcardShape = { emails: 0, phones: 0, reported: false };
   let cards = 0;
   for await (const card of readCards(file)) {
     if (card.kind !== 'card') continue;
     cards++;
     const built = buildCard(card.properties);
-    emails = Math.max(emails, built.emails.length);
-    phones = Math.max(phones, built.phones.length);
+    shape = {
+      emails: Math.max(shape.emails, built.emails.length),
+      phones: Math.max(shape.phones, built.phones.length),
+      reported: shape.reported || built.errorCodes !== '',
+    };
   }
   if (cards === 0)
     throw new UsageError('CSV_EMPTY', `${file} holds no card: expected vCards, each from BEGIN:VCARD to END:VCARD`, {
       hint: 'export the contacts again as vCard (.vcf), or as CSV',
     });
-  const header = vcardHeader(emails, phones);
+  const header = vcardHeader(shape);
   const items = (async function* () {
-    for await (const card of readCards(file)) yield toItem(card, emails, phones);
+    for await (const card of readCards(file)) yield toItem(card, shape);
   })();
   return openedTable({ file, format: 'vcard', opened, header, items, estimatedRecords: () => cards });
 }
 
-function toItem(card: CardText, emails: number, phones: number): TableItem {
+function toItem(card: CardText, shape: VcardShape): TableItem {
   if (card.kind === 'malformed')
     return {
       kind: 'malformed',
@@ -47,5 +49,5 @@ function toItem(card: CardText, emails: number, phones: number): TableItem {
       fields: [],
       message: card.message,
     };
-  return { kind: 'record', line: card.line, fields: vcardFields(buildCard(card.properties), emails, phones) };
+  return { kind: 'record', line: card.line, fields: vcardFields(buildCard(card.properties), shape) };
 }

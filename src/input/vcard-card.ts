@@ -40,6 +40,19 @@ export interface Vcard {
    * "Country", for phone.countryColumn).
    */
   readonly country: string;
+  /** A card of failures.vcf: the codes it failed with (its X-OPENPHONE-IMPORT-ERROR reasons end in "[CODE]"), apart by spaces. */
+  readonly errorCodes: string;
+}
+
+/** What this program adds to a failed card in failures.vcf (report/failed-cards.ts): each reason, and where the card first came from. */
+export const ERROR_PROPERTY = 'X-OPENPHONE-IMPORT-ERROR';
+export const SOURCE_PROPERTY = 'X-OPENPHONE-IMPORT-SOURCE';
+
+/** The table's width: the most addresses and numbers a card has, and whether any card carries its failure's codes. */
+export interface VcardShape {
+  readonly emails: number;
+  readonly phones: number;
+  readonly reported: boolean;
 }
 
 const SINGLE_COLUMNS = [
@@ -60,18 +73,27 @@ const SINGLE_COLUMNS = [
   'Country',
 ] as const;
 
-/** The table's header for cards of at most `emails` addresses and `phones` numbers (one pair each at least, so a config always has its columns). */
-export function vcardHeader(emails: number, phones: number): string[] {
+/**
+ * The table's header for cards of at most `emails` addresses and `phones`
+ * numbers (one pair each at least, so a config always has its columns); for
+ * a failures.vcf, `_error_code` too, as a failures.csv has it (csv/header.ts).
+ */
+export function vcardHeader({ emails, phones, reported }: VcardShape): string[] {
   const pairs = (prefix: string, n: number) =>
     Array.from({ length: Math.max(1, n) }, (_, i) => [
       `${prefix} ${i + 1} - Label`,
       `${prefix} ${i + 1} - Value`,
     ]).flat();
-  return [...SINGLE_COLUMNS, ...pairs('E-mail', emails), ...pairs('Phone', phones)];
+  return [
+    ...SINGLE_COLUMNS,
+    ...pairs('E-mail', emails),
+    ...pairs('Phone', phones),
+    ...(reported ? ['_error_code'] : []),
+  ];
 }
 
 /** A card's cells in the header's order. */
-export function vcardFields(card: Vcard, emails: number, phones: number): string[] {
+export function vcardFields(card: Vcard, { emails, phones, reported }: VcardShape): string[] {
   const [family = '', given = '', additional = '', prefix = '', suffix = ''] = card.n;
   const cells = [
     card.uid,
@@ -92,7 +114,12 @@ export function vcardFields(card: Vcard, emails: number, phones: number): string
   ];
   const pairs = (items: Vcard['emails'], n: number) =>
     Array.from({ length: Math.max(1, n) }, (_, i) => [items[i]?.label ?? '', items[i]?.value ?? '']).flat();
-  return [...cells, ...pairs(card.emails, emails), ...pairs(card.phones, phones)];
+  return [
+    ...cells,
+    ...pairs(card.emails, emails),
+    ...pairs(card.phones, phones),
+    ...(reported ? [card.errorCodes] : []),
+  ];
 }
 
 /** Parses one logical line; undefined when it is no property (no colon, or no name before it). */
@@ -270,6 +297,11 @@ export function buildCard(properties: readonly VcardProperty[]): Vcard {
     birthday: text('BDAY'),
     country: cardCountry(first('ADR'), phones),
     categories: text('CATEGORIES'),
+    errorCodes: properties
+      .filter((p) => p.name === ERROR_PROPERTY)
+      .map((p) => /\[([A-Z0-9_]+)\]\s*$/.exec(unescapeText(decodeValue(p)))?.[1] ?? '')
+      .filter((code) => code !== '')
+      .join(' '),
     emails: emails.filter((e) => e.value.trim() !== ''),
     phones: phones.filter((e) => e.value.trim() !== ''),
   };

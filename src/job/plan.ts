@@ -5,6 +5,7 @@ import type { Relation } from '../journal/events.js';
 import type { Done } from '../journal/done-records.js';
 import type { Classified, RejectedRecord, ValidRecord } from '../classify/classify.js';
 import type { IndexedContact, Match } from '../workspace/index.js';
+import { ProblemCode } from '../mapping/problem.js';
 
 /** What earlier runs did, as far as one record's decision needs it. */
 export type PastView = Pick<ResumeState, 'done' | 'inDoubt' | 'updatesInDoubt' | 'attemptedAt' | 'failed'> &
@@ -78,6 +79,7 @@ export function planRecord(
   // Hashed only when the journal has something to compare it with: a new record's body is hashed by its sender.
   const hash = before !== undefined || done?.hash !== undefined ? bodyHash(item.payload) : undefined;
   const failedBefore = before !== undefined && !before.retryable && before.body === hash;
+  if (done !== undefined && item.failedAsDuplicate) return { kind: 'reject', record: stillDuplicate(item) };
   if (done !== undefined) {
     if (done.relation === 'existing' && rules.onExisting === 'skip') return { kind: 'existing', record: item };
     // --verify: the job's own contact is read and compared with what it wrote (restored if gone, drift listed).
@@ -127,6 +129,25 @@ export function planRecord(
   if (match.kind === 'review') return { kind: 'review', record: item, candidates: match.candidates, why: match.why };
   if (match.kind === 'adopt') return { kind: 'send', record: item, inDoubt: false, adopt: match.contact };
   return { kind: 'send', record: item, inDoubt: false };
+}
+
+/**
+ * A failure report's row that failed as a second record of an id the job has
+ * finished: rerun alone, it is no change of the first record's contact. It
+ * stays a duplicate until it has an id of its own.
+ */
+function stillDuplicate(item: ValidRecord): RejectedRecord {
+  const { line, externalId, fields } = item;
+  const message =
+    'externalId already used by a record this job imported; this row failed as its duplicate, and only the first is imported: give the row an externalId of its own to import it as another contact, or change the first record in the source to change its contact';
+  return {
+    kind: 'rejected',
+    bucket: 'duplicate',
+    line,
+    externalId,
+    fields,
+    problems: [{ code: ProblemCode.duplicateExternalId, line, value: externalId, message }],
+  };
 }
 
 /** A short hash of a request body: the journal keeps it, so a changed record is sent again and an unchanged one is not. */

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readCards } from '../input/read-cards.js';
+import { ERROR_PROPERTY, SOURCE_PROPERTY } from '../input/vcard-card.js';
 import { AtomicPrivateFile, statePath } from '../state/private-files.js';
 import type { Bucket } from './buckets.js';
 
@@ -19,10 +20,9 @@ export function failedCardsFact(
   return path !== undefined && buckets.failed + buckets.duplicate > 0 ? { failedCards: path } : {};
 }
 
-/** The property a failed card carries its reasons in: ignored when the file is read again, replaced when it fails again. */
-const ERROR_PROPERTY = 'X-OPENPHONE-IMPORT-ERROR';
-/** Where the card first came from (file and line), kept through any number of reruns, as failures.csv's _source_* columns. */
-const SOURCE_PROPERTY = 'X-OPENPHONE-IMPORT-SOURCE';
+// A failed card carries its reasons in ERROR_PROPERTY: replaced when it fails again, and read back only for
+// their codes (a duplicate stays one). SOURCE_PROPERTY: where the card first came from (file and line), kept
+// through any number of reruns, as failures.csv's _source_* columns.
 
 /**
  * failures.vcf: each card of a vCard input that failed, byte for byte as it

@@ -2,7 +2,9 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseFaultSpec } from '../../src/sandbox/faults.js';
-import { runCli } from '../helpers/cli.js';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { cliError, runCli } from '../helpers/cli.js';
 import { cliJob } from '../helpers/contacts-file.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -328,3 +330,69 @@ test("each run keeps its own files in runs/<start>/: a rerun of failures.csv lea
   const status = await runCli(['status', '--state-dir', j.stateDir, '--json']);
   expect(JSON.parse(status.stdout).runs).toBe(2);
 });
+
+test('failures.csv fixed and saved by a spreadsheet app of another region (";") reruns with init\'s config; its duplicate row stays a duplicate and leaves the first record\'s contact alone', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  const exportFile = join(dir(), 'export.csv');
+  writeFileSync(
+    exportFile,
+    [
+      'Record ID,First Name,Last Name,Email,Phone',
+      '1,Zoë,Müller,zoe@example.com,(415) 555-0101',
+      '2,Ada,Lovelace,ada@example.com,(415) 555-0102',
+      ',No,Id,noid@example.com,(415) 555-0104',
+      '1,Dup,Licate,dup@example.com,(415) 555-0103',
+      '',
+    ].join('\n'),
+  );
+  const config = join(dir(), 'import.json');
+  expect((await runCli(['init', '-i', exportFile, '-o', config], { OPENPHONE_API_KEY: '' })).code).toBe(0);
+  const stateDir = join(dir(), 'state');
+  const run = (input: string, configFile = config, ...more: string[]) =>
+    runCli(['run', '-c', configFile, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url, ...more], env);
+  const first = await run(exportFile);
+  expect(first.code).toBe(1);
+  expect(sandbox.contacts()).toHaveLength(2);
+
+  // German Excel, "CSV UTF-8": the byte order mark, ";" between fields, CRLF; the missing id filled in.
+  const failures = join(stateDir, 'failures.csv');
+  const rows = parse(readFileSync(failures, 'utf8'), { bom: true }) as string[][];
+  expect(rows.map((r) => r[0])).toEqual(['Record ID', '', '1']);
+  rows[1]![0] = '5';
+  writeFileSync(failures, `\uFEFF${stringify(rows, { delimiter: ';', record_delimiter: '\r\n' })}`);
+  const posts = () => sandbox.requests().filter((r) => r.method === 'POST').length;
+  const before = posts();
+  const rerun = await run(failures);
+  expect(rerun.code).toBe(1);
+  expect(rerun.stdout).toMatch(/created 1, .*duplicate 1, failed 0/);
+  expect(posts() - before).toBe(1);
+  expect(sandbox.requests().filter((r) => r.method === 'PATCH')).toHaveLength(0);
+  expect(sandbox.contactsByExternalId().get('5')?.[0]?.defaultFields).toMatchObject({
+    firstName: 'No',
+    lastName: 'Id',
+  });
+  expect(sandbox.contactsByExternalId().get('1')?.[0]?.defaultFields).toMatchObject({
+    firstName: 'Zoë',
+    lastName: 'Müller',
+  });
+  // The duplicate is listed again, with where it first came from and the fix.
+  const again = parse(readFileSync(failures, 'utf8'), { bom: true, columns: true, delimiter: ';' }) as Record<
+    string,
+    string
+  >[];
+  expect(again).toHaveLength(1);
+  expect(again[0]).toMatchObject({ 'Record ID': '1', _source_line: '5', _error_code: 'DUPLICATE_EXTERNAL_ID' });
+  expect(again[0]!._error_message).toMatch(/give the row an externalId of its own/);
+
+  // A config of an older init names the delimiter: the file's other separator is said as such (exit 2).
+  const pinned = join(dir(), 'pinned.json');
+  const written = JSON.parse(readFileSync(config, 'utf8')) as { csv?: Record<string, unknown> };
+  writeFileSync(pinned, JSON.stringify({ ...written, csv: { ...written.csv, delimiter: ',' } }));
+  const refused = await run(failures, pinned, '--log-format', 'json');
+  expect(refused.code).toBe(2);
+  expect(cliError(refused)).toMatchObject({
+    code: 'CSV_DELIMITER_MISMATCH',
+    hint: expect.stringMatching(/remove "delimiter"/),
+  });
+}, 60_000);

@@ -6,9 +6,11 @@ import { dryRun } from '../../src/job/dry-run.js';
 import { silentLog } from '../../src/log.js';
 import { runCli } from '../helpers/cli.js';
 import { writeContactsFile } from '../helpers/contacts-file.js';
+import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const dir = useTempDir();
+const startSandbox = sandboxesPerTest();
 
 async function dry(input: string, config: object, name: string) {
   const configPath = join(dir(), `${name}.config.json`);
@@ -289,4 +291,39 @@ test("a card's numbers written nationally are read in the card's own country (it
     ),
   );
   expect(phones).toEqual([['+4915112345678', '+49891234567'], ['+33142603030'], ['+12125550187'], ['+442079460958']]);
+});
+
+test("failures.vcf rerun: a card that failed as a second card of its UID stays a duplicate and leaves the first card's contact alone", async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  const vcf = join(dir(), 'contacts.vcf');
+  const card = (uid: string, last: string, first: string, email: string) => [
+    'BEGIN:VCARD',
+    'VERSION:3.0',
+    `UID:${uid}`,
+    `N:${last};${first};;;`,
+    `EMAIL:${email}`,
+    'END:VCARD',
+  ];
+  writeFileSync(
+    vcf,
+    [...card('a-1', 'Lovelace', 'Ada', 'ada@engines.example'), ...card('a-1', 'Licate', 'Dup', 'dup@example.com')].join(
+      '\r\n',
+    ) + '\r\n',
+  );
+  const configPath = join(dir(), 'cards.config.json');
+  writeFileSync(configPath, JSON.stringify({ ...VCARD_CONFIG, matchExisting: [] }));
+  const stateDir = join(dir(), 'state');
+  const run = (input: string) =>
+    runCli(['run', '-c', configPath, '-i', input, '--state-dir', stateDir, '--base-url', sandbox.url], {
+      OPENPHONE_API_KEY: sandbox.apiKey,
+    });
+  expect((await run(vcf)).code).toBe(1);
+  const failedCards = join(stateDir, 'failures.vcf');
+  expect(readFileSync(failedCards, 'latin1')).toMatch(/X-OPENPHONE-IMPORT-ERROR:.*\[DUPLICATE_EXTERNAL_ID\]/);
+  const rerun = await run(failedCards);
+  expect(rerun.code).toBe(1);
+  expect(rerun.stdout).toMatch(/created 0, .*duplicate 1, failed 0/);
+  expect(sandbox.requests().filter((r) => r.method === 'PATCH')).toHaveLength(0);
+  expect(sandbox.contacts()).toHaveLength(1);
+  expect(sandbox.contacts()[0]!.defaultFields).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace' });
 });

@@ -289,3 +289,27 @@ test('an invalid quoted-printable escape fails its card, naming the property, in
   ]);
   expect((all[1] as Extract<TableItem, { kind: 'record' }>).fields).toContain('Müller');
 });
+
+test("a card of failures.vcf: the codes its reasons end in, as failures.csv's _error_code; the table has the column only when a card has them", async () => {
+  const failed = card([
+    'UID:a-1',
+    'X-OPENPHONE-IMPORT-SOURCE:/in/contacts.vcf:7',
+    'X-OPENPHONE-IMPORT-ERROR:line 7: found "a-1": externalId already used\\, only the first [DUPLICATE_EXTERNAL_ID]',
+    'X-OPENPHONE-IMPORT-ERROR:line 7\\, column "E-mail 1 - Value": found "x@y": expected an email [EMAIL_INVALID]',
+  ]);
+  expect(failed.errorCodes).toBe('DUPLICATE_EXTERNAL_ID EMAIL_INVALID');
+  expect(card(['UID:a-2']).errorCodes).toBe('');
+  const plain = join(dir(), 'plain.vcf');
+  writeFileSync(plain, 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:a-2\r\nEND:VCARD\r\n');
+  expect((await openVcard(plain)).header).not.toContain('_error_code');
+  const report = join(dir(), 'failures.vcf');
+  writeFileSync(
+    report,
+    'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:a-1\r\nX-OPENPHONE-IMPORT-ERROR:line 7: x [DUPLICATE_EXTERNAL_ID]\r\nEND:VCARD\r\n',
+  );
+  const table = await openVcard(report);
+  const at = table.header.indexOf('_error_code');
+  expect(at).toBeGreaterThan(0);
+  const [item] = (await table.batches[Symbol.asyncIterator]().next()).value as TableItem[];
+  expect(item!.fields[at]).toBe('DUPLICATE_EXTERNAL_ID');
+});

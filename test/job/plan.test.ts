@@ -153,3 +153,26 @@ test('the body hash depends on the body only', () => {
   expect(bodyHash({ a: 1 })).toBe(bodyHash({ a: 1 }));
   expect(bodyHash({ a: 1 })).not.toBe(bodyHash({ a: 2 }));
 });
+
+test("a failure report's row that failed as a duplicate, rerun: still a duplicate while its id is done, a create once it is not", () => {
+  const row = { ...valid, failedAsDuplicate: true } as const;
+  const past = (done: DoneRecords): PastView => ({
+    done,
+    failed: new Map(),
+    inDoubt: new Map(),
+    updatesInDoubt: new Set(),
+    attemptedAt: new Map(),
+  });
+  const finished = new DoneRecords();
+  finished.set('e1', 'created', 'another body');
+  expect(planRecord(row, past(finished))).toMatchObject({
+    kind: 'reject',
+    record: { bucket: 'duplicate', externalId: 'e1', problems: [{ code: 'DUPLICATE_EXTERNAL_ID', value: 'e1' }] },
+  });
+  // The same body as the first record's: still not this row's to settle.
+  const same = new DoneRecords();
+  same.set('e1', 'created', bodyHash(valid.payload));
+  expect(planRecord(row, past(same)).kind).toBe('reject');
+  // Its own id (or the first record never finished): sent like any record.
+  expect(planRecord(row, past(new DoneRecords()))).toMatchObject({ kind: 'send', inDoubt: false });
+});
