@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { UsageError } from '../errors.js';
+import { isFailureReportHeader } from '../csv/header.js';
+import { restoreCell } from '../csv/spreadsheet-safe.js';
 import type { TableItem } from './table.js';
 import { notARecord } from './not-a-record.js';
 import type { InputTable } from './table.js';
@@ -114,12 +116,14 @@ export async function openXlsx(file: string, options: XlsxOptions): Promise<Inpu
       { hint: 'set csv.headerLine to the row the column names are on' },
     );
   const header = headerCells.slice(1, width + 1);
+  // A failures.csv saved as a workbook: its spreadsheet-safe cells ('+4915…) are read back as they were, as from the CSV.
+  const restore = isFailureReportHeader(header) ? restoreCell : undefined;
   const items = (async function* () {
     try {
       // A report's trailing block (Salesforce's .xlsx has it too) is held until the sheet shows it is one.
       const footer = new FooterBlock();
       for (let next = await rows.next(); !next.done; next = await rows.next())
-        yield* footer.offer(toItem(next.value, width, shared));
+        yield* footer.offer(toItem(next.value, width, shared, restore));
       yield* footer.end();
     } finally {
       await rows.return?.(undefined);
@@ -215,13 +219,18 @@ async function rowAt(rows: AsyncIterator<Row>, line: number, file: string): Prom
   );
 }
 
-function toItem(row: Row, width: number, shared: SharedStringLookup): TableItem {
+function toItem(
+  row: Row,
+  width: number,
+  shared: SharedStringLookup,
+  restore: ((cell: string) => string) | undefined,
+): TableItem {
   const fields: string[] = [];
   let numberCells: number[] | undefined;
   let formulaCells: number[] | undefined;
   for (let i = 1; i <= width; i++) {
     const cell = cellText(row.values[i], shared);
-    fields.push(cell.text);
+    fields.push(restore ? restore(cell.text) : cell.text);
     if (cell.number) (numberCells ??= []).push(i - 1);
     if (cell.noValue) (formulaCells ??= []).push(i - 1);
   }

@@ -159,6 +159,38 @@ test("a value right of the header's last column is a malformed record naming its
   expect(second.payloads.map((p) => (p.body as { externalId: string }).externalId)).toEqual(['2', '3']);
 });
 
+test("failures.csv saved as a workbook (Excel's Save As .xlsx): its guarded cells ('+1…, '=…) read back as the export had them", async () => {
+  const csv = join(dir(), 'export.csv');
+  writeFileSync(csv, 'Record ID,First Name,Company,Mobile\n,Ada,=Analytical,+1 415 555 0101\n');
+  const config = {
+    externalId: 'Record ID',
+    source: 'test-import',
+    defaultFields: {
+      firstName: 'First Name',
+      company: 'Company',
+      phoneNumbers: [{ name: 'mobile', column: 'Mobile' }],
+    },
+  };
+  const first = await dry(csv, config);
+  expect(first.failures).toHaveLength(1);
+  const rows = parse(readFileSync(first.failuresPath, 'utf8'), { bom: true }) as string[][];
+  expect(rows[1]!.slice(0, 4)).toEqual(['', 'Ada', "'=Analytical", "'+1 415 555 0101"]);
+  // Opened in Excel, the id filled in, saved as a workbook: every cell the text Excel showed, the apostrophe too.
+  rows[1]![0] = '7';
+  const xlsx = join(dir(), 'failures.xlsx');
+  await writeWorkbook(xlsx, { failures: rows });
+  const rerun = await dry(xlsx, config, 'rerun');
+  expect(rerun.summary.counts).toMatchObject({ read: 1, valid: 1, failed: 0 });
+  expect(rerun.payloads[0]!.body).toMatchObject({
+    externalId: '7',
+    defaultFields: {
+      firstName: 'Ada',
+      company: '=Analytical',
+      phoneNumbers: [{ name: 'mobile', value: '+14155550101' }],
+    },
+  });
+});
+
 test('a sheet that is not there, an .xls or a workbook with a password: exit 2, each with the way out', async () => {
   const xlsx = join(dir(), 'one.xlsx');
   await writeWorkbook(xlsx, {
