@@ -27,7 +27,13 @@ import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { deleteMissing, deletionHistory, type SourceSeen } from './delete-missing.js';
 import type { DeleteMissingResult } from '../report/summary.js';
 import { checkRecordsNamedAlike } from './records-named-alike.js';
-import { readReviewDecisions, reviewSource, type ReviewInput } from './review-decisions.js';
+import {
+  decidedRecords,
+  readReviewDecisions,
+  reviewSource,
+  unmatchedDecisionsWarning,
+  type ReviewInput,
+} from './review-decisions.js';
 import { reportDelimiter } from '../input/table.js';
 
 /**
@@ -222,7 +228,7 @@ async function sendRecords(
     journal.append({ t: 'decision', id, d: d.kind, ...(d.kind === 'adopt' && { cid: d.contactId }) });
     past.decisions.set(id, d);
   }
-  const only = review === undefined ? undefined : (id: string) => review.decisions.has(id);
+  const decided = review === undefined ? undefined : decidedRecords(review);
   const sent = await importRecords({
     ...options,
     ...(options.seams?.refusalStreak !== undefined && { refusalStreak: options.seams.refusalStreak }),
@@ -238,9 +244,12 @@ async function sendRecords(
     ...(run.ready.index && { index: run.ready.index }),
     ...(run.ready.owners && { owners: run.ready.owners }),
     ...(afterSending && { afterSending }),
-    ...(only && { only }),
+    ...(decided && { only: decided.only }),
   });
   journal.flush();
+  const unmatched = sent.stoppedEarly === undefined && sent.aborted === undefined ? decided?.unmatched() : undefined;
+  if (review !== undefined && unmatched?.length)
+    options.log.warn(unmatchedDecisionsWarning(review, run.input, unmatched), 'REVIEW_DECISIONS_UNMATCHED');
   return sent;
 }
 

@@ -45,7 +45,7 @@ export function readReviewDecisions(file: string): ReviewInput | undefined {
       );
     return undefined;
   }
-  const rows = parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''), {
+  const rows = parse(utf8Text(file), {
     columns: true,
     delimiter,
     skip_empty_lines: true,
@@ -71,6 +71,26 @@ export function readReviewDecisions(file: string): ReviewInput | undefined {
     decisions.set(row.externalId ?? '', decision);
   });
   return { file, decisions, undecided };
+}
+
+/**
+ * review.csv's text: the tool writes it as UTF-8. Saved again by a spreadsheet
+ * app as "CSV" (its own encoding), an accented externalId would no longer be
+ * the record's, and its decision would match nothing: refused, with the way out.
+ */
+function utf8Text(file: string): string {
+  const bytes = readFileSync(file);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const text = bytes.toString('utf8');
+    const line = text.slice(0, text.indexOf('\uFFFD')).split('\n').length;
+    throw new UsageError(
+      'REVIEW_ENCODING',
+      `${file}:${line}: bytes that are not UTF-8: the file was saved in another encoding (a spreadsheet app's "CSV"), so its externalIds with accents would not be the records'`,
+      { hint: 'save it as "CSV UTF-8" in the spreadsheet app, then run again with it' },
+    );
+  }
 }
 
 /** The file's first line (at most its first 64 KiB). */
@@ -114,4 +134,30 @@ export function reviewSource(runs: readonly RunEvent[], review: string): string 
     );
   }
   return source;
+}
+
+/**
+ * The records a review run is for, by its decisions' externalIds; and after a
+ * whole read of the export, the decisions none of its valid records took (an
+ * id edited in review.csv, a record the export no longer has or that fails now).
+ */
+export function decidedRecords(review: ReviewInput): { only: (id: string) => boolean; unmatched: () => string[] } {
+  const taken = new Set<string>();
+  return {
+    only: (id) => {
+      if (!review.decisions.has(id)) return false;
+      taken.add(id);
+      return true;
+    },
+    unmatched: () => [...review.decisions.keys()].filter((id) => !taken.has(id)),
+  };
+}
+
+/** Says which decisions were not carried out, and why that can be: nothing of them is lost (the journal keeps them). */
+export function unmatchedDecisionsWarning(review: ReviewInput, source: string, ids: readonly string[]): string {
+  const shown = ids
+    .slice(0, 5)
+    .map((id) => JSON.stringify(id))
+    .join(', ');
+  return `${review.file}: ${ids.length} decision(s) name an externalId no valid record of ${source} has (${shown}${ids.length > 5 ? ', …' : ''}): not carried out. Check the externalId column of those rows (it must be as review.csv wrote it), and whether the export still has those records, valid (a dry run of it says)`;
 }

@@ -433,6 +433,49 @@ describe('adopting what the workspace already has', () => {
     });
   });
 
+  test('review.csv saved as "CSV" in a spreadsheet\'s own encoding is refused before its accented ids miss their records; a decision no record of the export takes is said, the others carried out', async () => {
+    const sandbox = await startSandbox({
+      rate: 0,
+      existing: [
+        {
+          defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] },
+          source: 'openphone',
+        },
+      ],
+    });
+    const input = join(dir(), 'crm.csv');
+    writeRows(input, [
+      header,
+      person('zoë', 'Zoë', 'Müller', '+14155550100'),
+      person('bob', 'Bob', 'Stone', '+14155550100'),
+    ]);
+    expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts).toMatchObject({ review: 2 });
+    const review = parse(readFileSync(join(stateDir(), 'review.csv'), 'utf8').replace(/^\uFEFF/, ''), {
+      columns: true,
+    }) as Record<string, string>[];
+    const rows = [Object.keys(review[0]!), ...review.map((r) => Object.values({ ...r, decision: 'create' }))];
+    // Excel's "CSV" on Windows: Windows-1252, no byte order mark.
+    const ansi = join(dir(), 'review-ansi.csv');
+    writeFileSync(ansi, Buffer.from(stringify(rows), 'latin1'));
+    const from = sandbox.requests().length;
+    await expect(runImport(sandbox, ansi, { matchExisting: ['phone'] })).rejects.toMatchObject({
+      code: 'REVIEW_ENCODING',
+      exitCode: 2,
+      message: expect.stringMatching(/review-ansi\.csv:2: bytes that are not UTF-8/),
+    });
+    expect(requestsSince(sandbox, from)).toHaveLength(0);
+    // As "CSV UTF-8", with one id edited by hand: the other decision is carried out, the edited one named.
+    const utf8 = join(dir(), 'review-utf8.csv');
+    rows[2]![rows[0]!.indexOf('externalId')] = 'bobby';
+    writeFileSync(utf8, `\uFEFF${stringify(rows)}`);
+    const { log, warnings, codes } = warningLog();
+    const carried = await runImport(sandbox, utf8, { matchExisting: ['phone'], log });
+    expect(carried.counts).toMatchObject({ read: 1, created: 1 });
+    expect(sandbox.contactsByExternalId().get('zoë')).toHaveLength(1);
+    expect(codes()).toContain('REVIEW_DECISIONS_UNMATCHED');
+    expect(warnings.find((w) => w.code === 'REVIEW_DECISIONS_UNMATCHED')!.message).toMatch(/1 decision\(s\).*"bobby"/);
+  });
+
   test('the dry run with a key previews adoption: would adopt, for review (and why, in dry-run/review.csv), would create; it writes nothing; without a key it says what it could not preview', async () => {
     const sandbox = await startSandbox({
       rate: 0,
