@@ -1,6 +1,6 @@
 import type { CustomFieldType } from '../api/contract.js';
 import type { Config } from '../config/schema.js';
-import { phoneFromNumberCell } from '../mapping/map-record.js';
+import { isScientificNumber, phoneFromNumberCell } from '../mapping/map-record.js';
 import { EXTERNAL_ID_MAX } from '../api/contract.js';
 import { UsageError } from '../errors.js';
 import { countryFromText } from '../mapping/country-names.js';
@@ -262,7 +262,7 @@ function chooseExternalId(
     return (
       filled.length === v.length &&
       new Set(filled).size === filled.length &&
-      filled.every((x) => x.length <= EXTERNAL_ID_MAX)
+      filled.every((x) => x.length <= EXTERNAL_ID_MAX && !isScientificNumber(x))
     );
   };
   return (
@@ -293,10 +293,13 @@ function idColumnByName(
     const empty = v.filter((x) => x === '').length;
     const repeated = v.filter(Boolean).length - new Set(v.filter(Boolean)).size;
     const long = v.filter((x) => x.length > EXTERNAL_ID_MAX).length;
+    const scientific = v.filter(isScientificNumber).length;
     const faults = [
       empty > 0 && `${empty} empty (EXTERNAL_ID_MISSING)`,
       repeated > 0 && `${repeated} repeated (DUPLICATE_EXTERNAL_ID)`,
       long > 0 && `${long} longer than ${EXTERNAL_ID_MAX} characters (EXTERNAL_ID_TOO_LONG)`,
+      scientific > 0 &&
+        `${scientific} in scientific notation, as a spreadsheet app saves a long number, its digits lost (EXTERNAL_ID_SCIENTIFIC)`,
     ].filter(Boolean);
     notes.push(
       `externalId: column ${JSON.stringify(column)}: the export's own record id, by its name. In the sample of ${v.length}, ${faults.join(', ')}: those records fail with that code. A contact whose id is empty cannot be resumed or synced: fill the ids in the source system and export again`,

@@ -418,7 +418,18 @@ function readCountry(
 }
 
 /** The problems of a record's id: they say nothing about the contact's content. */
-const ID_PROBLEMS: ReadonlySet<string> = new Set([ProblemCode.externalIdMissing, ProblemCode.externalIdTooLong]);
+const ID_PROBLEMS: ReadonlySet<string> = new Set([
+  ProblemCode.externalIdMissing,
+  ProblemCode.externalIdTooLong,
+  ProblemCode.externalIdScientific,
+]);
+
+/**
+ * A number as a spreadsheet app shows and saves it when the column is not
+ * text: 1.23457E+13. The id's digits are gone (it stands for a thousand ids),
+ * so it is never taken for one.
+ */
+export const isScientificNumber = (text: string): boolean => /^[+-]?\d+(?:[.,]\d+)?E[+-]?\d+$/i.test(text);
 
 /** True when every problem so far is one of these codes. */
 function problemsOnlyAbout(problems: readonly Problem[], codes: ReadonlySet<string>): boolean {
@@ -449,6 +460,17 @@ function readExternalId(source: ValueSource, get: CellReader, line: number, prob
           : source.allowEmpty
             ? `every column of the externalId template is empty (${empty.join(', ')}): fill one of them`
             : `the externalId template needs ${empty.join(', ')}, which ${empty.length === 1 ? 'is' : 'are'} empty here: fill ${empty.length === 1 ? 'it' : 'them'}, or set externalId.allowEmpty to true`,
+    });
+    return undefined;
+  }
+  if (source.kind === 'column' && isScientificNumber(id)) {
+    problems.push({
+      code: ProblemCode.externalIdScientific,
+      line,
+      column,
+      value: id,
+      message:
+        "a number a spreadsheet app wrote in scientific notation: the id's digits are lost. Take the ids from the export as the source system wrote it, or format the column as Text in the spreadsheet before saving",
     });
     return undefined;
   }

@@ -7,6 +7,7 @@ export const ProblemCode = {
   encodingInvalid: 'ENCODING_INVALID',
   externalIdMissing: 'EXTERNAL_ID_MISSING',
   externalIdTooLong: 'EXTERNAL_ID_TOO_LONG',
+  externalIdScientific: 'EXTERNAL_ID_SCIENTIFIC',
   duplicateExternalId: 'DUPLICATE_EXTERNAL_ID',
   emptyContact: 'EMPTY_CONTACT',
   phoneInvalid: 'PHONE_INVALID',

@@ -218,3 +218,18 @@ test('without the key, an unmapped column of dates is named with the format that
   // An id column of digits is not a date column.
   expect(r.notes.join('\n')).not.toMatch(/column "Kundennummer" holds dates/);
 });
+
+test('ids a spreadsheet app wrote in scientific notation: the column is still the id, and the note says those records fail and why', () => {
+  const r = buildConfig({
+    header: ['Record ID', 'First Name', 'Email'],
+    sample: [
+      ['1.23457E+13', 'Ada', 'ada@example.com'],
+      ['1.23457E+13', 'Grace', 'grace@example.com'],
+      ['12345678901236', 'Alan', 'alan@example.com'],
+    ],
+    delimiter: ',',
+    encoding: 'utf-8',
+  });
+  expect(r.config.externalId).toEqual({ column: 'Record ID' });
+  expect(r.notes.join('\n')).toMatch(/2 in scientific notation.*\(EXTERNAL_ID_SCIENTIFIC\)/);
+});

@@ -122,6 +122,18 @@ test('a split cell reports each bad value by itself', () => {
   ]);
 });
 
+test('an externalId a spreadsheet app wrote in scientific notation has lost its digits: refused, never taken for an id', () => {
+  const mangled = map({ Id: '1.23457E+13', First: 'A' });
+  expect(mangled.problems).toEqual([
+    expect.objectContaining({ code: 'EXTERNAL_ID_SCIENTIFIC', column: 'Id', value: '1.23457E+13' }),
+  ]);
+  expect(codes({ Id: '4,5E+12', First: 'A' })).toEqual(['EXTERNAL_ID_SCIENTIFIC:Id']);
+  // Ids that only look alike are ids.
+  expect(codes({ Id: '12345678901234', First: 'A' })).toEqual([]);
+  expect(codes({ Id: 'E12', First: 'A' })).toEqual([]);
+  expect(codes({ Id: '3E-ORDER', First: 'A' })).toEqual([]);
+});
+
 test('externalId is required and at most 75 characters', () => {
   expect(codes({ First: 'A' })).toEqual(['EXTERNAL_ID_MISSING:Id']);
   expect(codes({ Id: '   ', First: 'A' })).toEqual(['EXTERNAL_ID_MISSING:Id']);
