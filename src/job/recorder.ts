@@ -9,8 +9,7 @@ import type { FailuresReport } from '../report/failures-report.js';
 import type { JsonlWriter } from '../report/jsonl-writer.js';
 import type { ReviewReport } from '../report/review-report.js';
 import type { PastFailure } from '../journal/fold-state.js';
-import { apiStatusOf, refusesKeyOrRoute } from '../api/api-error.js';
-import type { BreakerVerdict, RefusalBreaker, Trip } from '../send/refusal-breaker.js';
+import { judgeRefusal, type BreakerVerdict, type RefusalBreaker, type Trip } from '../send/refusal-breaker.js';
 
 /** A refused record as the breaker holds it: the record, and the problem it fails with if it is its own. */
 export interface HeldRefusal {
@@ -124,7 +123,8 @@ export class Recorder {
   /** The import: what sending a record came to. `hash`: its body's (plan.ts bodyHash). */
   outcome(record: ValidRecord, hash: string, sent: SendOutcome): void {
     if (sent.kind !== 'notSent') this.counts.sent++;
-    const outcome = sent.kind === 'failed' ? this.judged(record, hash, sent) : sent;
+    const outcome =
+      sent.kind === 'failed' ? judgeRefusal(sent, this.sinks.pastFailure?.(record.externalId), hash) : sent;
     const line = outcomeLine(record.externalId, record.line, hash, outcome);
     if (line !== undefined) this.sinks.journal?.append(line);
     if (line?.t === 'done' && ownedByJob(line.rel) && !this.sinks.owned?.(record.externalId)) this.madeOwned++;
@@ -171,7 +171,11 @@ export class Recorder {
   private readonly adoptions = { done: 0, refused: 0 };
 
   /** A send that failed: the record's own failure, or one the breaker holds (it may be one of a job-wide refusal's), or a trip. */
-  private sendFailed(record: ValidRecord, hash: string, outcome: ReturnType<Recorder['judged']>): void {
+  private sendFailed(
+    record: ValidRecord,
+    hash: string,
+    outcome: Extract<SendOutcome, { kind: 'failed' }> & { countsTowardTrip: boolean },
+  ): void {
     const problem = {
       code: outcome.code,
       line: record.line,
@@ -243,32 +247,6 @@ export class Recorder {
     this.counts.addDropped(dropped.map((d) => d.code));
     this.counts.digest.add('left out', dropped);
     this.sinks.dropped.add(record.externalId, dropped);
-  }
-
-  /**
-   * A failure as the breaker and the journal take it. A refusal counts toward
-   * a job-wide trip only when it could be the job's: a 4xx that names no field
-   * of the record, and not the very refusal (same code, same body) that a trip
-   * excused in an earlier run: that one is the record's own, failed for good,
-   * and the run goes on (unless it speaks of the key: then it stays retryable).
-   */
-  private judged(
-    record: ValidRecord,
-    hash: string,
-    f: Extract<SendOutcome, { kind: 'failed' }>,
-  ): Extract<SendOutcome, { kind: 'failed' }> & { countsTowardTrip: boolean } {
-    const status = apiStatusOf(f.code);
-    const refusal = status !== undefined && status >= 400 && status < 500;
-    if (!refusal || f.namesField) return { ...f, countsTowardTrip: false };
-    const before = this.sinks.pastFailure?.(record.externalId);
-    const repeated = before?.trip === true && before.code === f.code && before.body === hash;
-    if (!repeated || refusesKeyOrRoute(status)) return { ...f, countsTowardTrip: true };
-    return {
-      ...f,
-      retryable: false,
-      message: `${f.message} (refused alike in an earlier run that stopped as a job-wide refusal: it is this record's; fix it to send it again)`,
-      countsTowardTrip: false,
-    };
   }
 
   /** A job-wide refusal: none of its records is counted failed or listed in failures.csv, none stays failed for good, a rerun sends them. */

@@ -23,6 +23,47 @@ const keyOrWorkspace = (code: string) => {
   return status !== undefined && refusesKeyOrRoute(status);
 };
 
+/** A send the API refused, as the sender reports it (send-record.ts's `failed` outcome). */
+export interface RefusedSend {
+  readonly code: string;
+  readonly message: string;
+  readonly retryable: boolean;
+  /** The refusal names a field of the record: it is the record's. */
+  readonly namesField?: true;
+}
+
+/** How the record failed in an earlier run, as the journal keeps it (fold-state.ts PastFailure). */
+export interface EarlierFailure {
+  readonly code: string;
+  readonly body: string;
+  readonly trip?: boolean;
+}
+
+/**
+ * Whether a refusal counts toward a job-wide trip: only when it could be the
+ * job's, a 4xx that names no field of the record, and not the very refusal
+ * (same code, same body) that a trip excused in an earlier run: that one is
+ * the record's own, failed for good, and the run goes on (unless it speaks of
+ * the key: then it stays retryable). `hash`: the body sent now.
+ */
+export function judgeRefusal<F extends RefusedSend>(
+  f: F,
+  before: EarlierFailure | undefined,
+  hash: string,
+): F & { countsTowardTrip: boolean } {
+  const status = apiStatusOf(f.code);
+  const refusal = status !== undefined && status >= 400 && status < 500;
+  if (!refusal || f.namesField) return { ...f, countsTowardTrip: false };
+  const repeated = before?.trip === true && before.code === f.code && before.body === hash;
+  if (!repeated || refusesKeyOrRoute(status)) return { ...f, countsTowardTrip: true };
+  return {
+    ...f,
+    retryable: false,
+    message: `${f.message} (refused alike in an earlier run that stopped as a job-wide refusal: it is this record's; fix it to send it again)`,
+    countsTowardTrip: false,
+  };
+}
+
 /**
  * What becomes of a refused record and those held before it: `failed`, the
  * records' own refusals (the streak broke, or this one cannot be a job's);
@@ -42,10 +83,11 @@ export interface BreakerVerdict<T> {
  * not in the records. The job should stop and ask for a person, and mark none
  * of them failed for good. Pure: fed outcomes, returns a trip once.
  *
- * It also judges each refused record (judge): one that may be part of a
- * job-wide refusal is held until the streak breaks (then it is the record's
- * own failure) or trips (then it is not the record's). The recorder applies
- * the verdicts; the breaker holds the records, whatever they are (T).
+ * It also judges each refused record (judgeRefusal, then judge): one that
+ * may be part of a job-wide refusal is held until the streak breaks (then it
+ * is the record's own failure) or trips (then it is not the record's). The
+ * recorder applies the verdicts; the breaker holds the records, whatever they
+ * are (T).
  */
 export class RefusalBreaker<T = unknown> {
   private run: Refusal[] = [];

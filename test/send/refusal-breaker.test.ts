@@ -1,4 +1,4 @@
-import { RefusalBreaker } from '../../src/send/refusal-breaker.js';
+import { judgeRefusal, RefusalBreaker } from '../../src/send/refusal-breaker.js';
 
 const refusal = (i: number, code = 'API_404_0800404') => ({
   externalId: `e${i}`,
@@ -59,4 +59,43 @@ test("judge: refusals that may be a job-wide one are held; another code or a suc
   expect(verdict.tripped?.trip.refused.map((r) => r.externalId)).toEqual(['e3', 'e4', 'e5']);
   // A run that ends gives back what it still holds.
   expect(b.release()).toEqual([]);
+});
+
+describe('which refusals count toward a job-wide trip (judgeRefusal)', () => {
+  const sent = (code: string, namesField?: true) => ({
+    kind: 'failed' as const,
+    code,
+    message: 'refused',
+    retryable: false,
+    ...(namesField && { namesField }),
+  });
+  const excused = (code: string) => ({ code, body: 'h1', trip: true });
+  test.each([
+    ['a 5xx: not a refusal', sent('API_500_0801500'), undefined, 'h1', false],
+    ["a 4xx naming a field: the record's", sent('API_422_0800422', true), undefined, 'h1', false],
+    ["a 4xx naming no field: may be the job's", sent('API_422_0800422'), undefined, 'h1', true],
+    ['not an API refusal at all', sent('CONFLICT_NOT_FOUND'), undefined, 'h1', false],
+    [
+      "refused alike before, another body: may be the job's",
+      sent('API_422_0800422'),
+      excused('API_422_0800422'),
+      'h2',
+      true,
+    ],
+    [
+      "refused alike before, another code: may be the job's",
+      sent('API_400_0800400'),
+      excused('API_422_0800422'),
+      'h1',
+      true,
+    ],
+    ["a 403 a trip excused before: still the key's", sent('API_403_0800403'), excused('API_403_0800403'), 'h1', true],
+  ] as const)('%s', (_name, f, before, hash, counts) => {
+    expect(judgeRefusal(f, before, hash).countsTowardTrip).toBe(counts);
+  });
+  test("the very refusal a trip excused before, same body: the record's own, failed for good, said so", () => {
+    const judged = judgeRefusal({ ...sent('API_422_0800422'), retryable: true }, excused('API_422_0800422'), 'h1');
+    expect(judged).toMatchObject({ countsTowardTrip: false, retryable: false, code: 'API_422_0800422' });
+    expect(judged.message).toMatch(/^refused \(refused alike in an earlier run that stopped as a job-wide refusal/);
+  });
 });
