@@ -46,24 +46,6 @@ function dropLines(text: string, count: number): string {
  * and one record of at most 1 MiB (parse-records.ts caps it, even after a
  * stray quote) whatever the file's size; the consumer's pace drives the reading.
  */
-/**
- * A config that names the delimiter, and a file whose header is one field
- * holding another: the file was saved with another separator (a spreadsheet
- * app uses its region's: ";" in much of Europe), most often a failures.csv
- * the person fixed. Said as such, not as every column missing.
- */
-function refuseOtherSeparator(where: string, header: readonly string[], headerLine: string, configured: string): void {
-  const found = detectDelimiter(headerLine);
-  if (header.length !== 1 || found === configured || !headerLine.includes(found)) return;
-  throw new UsageError(
-    'CSV_DELIMITER_MISMATCH',
-    `${where}: the header is one field when split by csv.delimiter ${JSON.stringify(configured)}, and its fields are separated by ${JSON.stringify(found)}: ${JSON.stringify(headerLine.slice(0, 80))}`,
-    {
-      hint: `remove "delimiter" from "csv" in the config: each file's separator is then found on its header line, so this file and the export are both read (a spreadsheet app saves CSV with its region's separator); or set it to ${JSON.stringify(found)} for this file`,
-    },
-  );
-}
-
 export async function openCsv(file: string, options: CsvOptions): Promise<InputTable> {
   const { head, size, opened } = await readHead(file);
   const bom = sniffBom(head);
@@ -132,6 +114,24 @@ export async function openCsv(file: string, options: CsvOptions): Promise<InputT
     estimatedRecords,
     changedSinceOpen: () => changedSinceOpen(file, opened),
   };
+}
+
+/**
+ * A config that names the delimiter, and a file whose header is one field
+ * holding another: the file was saved with another separator (a spreadsheet
+ * app uses its region's: ";" in much of Europe), most often a failures.csv
+ * the person fixed. Said as such, not as every column missing.
+ */
+function refuseOtherSeparator(where: string, header: readonly string[], headerLine: string, configured: string): void {
+  const found = detectDelimiter(headerLine);
+  if (header.length !== 1 || found === configured || !headerLine.includes(found)) return;
+  throw new UsageError(
+    'CSV_DELIMITER_MISMATCH',
+    `${where}: the header is one field when split by csv.delimiter ${JSON.stringify(configured)}, and its fields are separated by ${JSON.stringify(found)}: ${JSON.stringify(headerLine.slice(0, 80))}`,
+    {
+      hint: `remove "delimiter" from "csv" in the config: each file's separator is then found on its header line, so this file and the export are both read (a spreadsheet app saves CSV with its region's separator); or set it to ${JSON.stringify(found)} for this file`,
+    },
+  );
 }
 
 /**
