@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IgnoredLine } from '../input/table.js';
 import type { ResumeState } from '../journal/fold-state.js';
-import type { Relation } from '../journal/events.js';
+import type { Relation, ReviewDecision } from '../journal/events.js';
 import type { Done } from '../journal/done-records.js';
 import type { Classified, RejectedRecord, ValidRecord } from '../classify/classify.js';
 import type { IndexedContact, Match } from '../workspace/index.js';
@@ -79,7 +79,8 @@ export function planRecord(
   // Hashed only when the journal has something to compare it with: a new record's body is hashed by its sender.
   const hash = before !== undefined || done?.hash !== undefined ? bodyHash(item.payload) : undefined;
   const failedBefore = before !== undefined && !before.retryable && before.body === hash;
-  if (done !== undefined && item.failedAsDuplicate) return { kind: 'reject', record: stillDuplicate(item) };
+  const duplicate = stillDuplicate(item, past);
+  if (duplicate !== undefined) return { kind: 'reject', record: duplicate };
   if (done !== undefined) {
     if (done.relation === 'existing' && rules.onExisting === 'skip') return { kind: 'existing', record: item };
     // --verify: the job's own contact is read and compared with what it wrote (restored if gone, drift listed).
@@ -116,7 +117,15 @@ export function planRecord(
     return { kind: 'send', record: item, inDoubt, ...(attemptedAt !== undefined && { attemptedAt }) };
   }
   // A person's decision on a record review.csv listed comes before any match (the pipeline matches none then).
-  const decision = past.decisions?.get(id);
+  const decided = decisionPlan(item, past.decisions?.get(id));
+  if (decided !== undefined) return decided;
+  if (match.kind === 'review') return { kind: 'review', record: item, candidates: match.candidates, why: match.why };
+  if (match.kind === 'adopt') return { kind: 'send', record: item, inDoubt: false, adopt: match.contact };
+  return { kind: 'send', record: item, inDoubt: false };
+}
+
+/** What a person decided in review.csv for this record: skip it, create it, or adopt the contact they chose. */
+function decisionPlan(item: ValidRecord, decision: ReviewDecision | undefined): Plan | undefined {
   if (decision?.kind === 'skip') return { kind: 'skipped', record: item };
   if (decision?.kind === 'create') return { kind: 'send', record: item, inDoubt: false };
   if (decision?.kind === 'adopt')
@@ -126,18 +135,18 @@ export function planRecord(
       inDoubt: false,
       adopt: { id: decision.contactId, externalId: null, name: '', firstName: null, lastName: null },
     };
-  if (match.kind === 'review') return { kind: 'review', record: item, candidates: match.candidates, why: match.why };
-  if (match.kind === 'adopt') return { kind: 'send', record: item, inDoubt: false, adopt: match.contact };
-  return { kind: 'send', record: item, inDoubt: false };
+  return undefined;
 }
 
 /**
- * A failure report's row that failed as a second record of an id the job has
- * finished: rerun alone, it is no change of the first record's contact. It
- * stays a duplicate until it has an id of its own.
+ * A failure report's row that failed as a second record of an id whose first
+ * record the job has finished (or whose create is in doubt): rerun alone, it
+ * is no change of that record's contact. It stays a duplicate until it has an
+ * id of its own; undefined for any other record.
  */
-function stillDuplicate(item: ValidRecord): RejectedRecord {
+function stillDuplicate(item: ValidRecord, past: PastView): RejectedRecord | undefined {
   const { line, externalId, fields } = item;
+  if (!item.failedAsDuplicate || !(past.done.has(externalId) || past.inDoubt.has(externalId))) return undefined;
   const message =
     'externalId already used by a record this job imported; this row failed as its duplicate, and only the first is imported: give the row an externalId of its own to import it as another contact, or change the first record in the source to change its contact';
   return {

@@ -173,6 +173,8 @@ test("a failure report's row that failed as a duplicate, rerun: still a duplicat
   const same = new DoneRecords();
   same.set('e1', 'created', bodyHash(valid.payload));
   expect(planRecord(row, past(same)).kind).toBe('reject');
+  // The first record's create in doubt: its contact may be there, and is not this row's either.
+  expect(planRecord(row, { ...past(new DoneRecords()), inDoubt: new Map([['e1', 4]]) }).kind).toBe('reject');
   // Its own id (or the first record never finished): sent like any record.
   expect(planRecord(row, past(new DoneRecords()))).toMatchObject({ kind: 'send', inDoubt: false });
 });
