@@ -427,9 +427,10 @@ const ID_PROBLEMS: ReadonlySet<string> = new Set([
 /**
  * A number as a spreadsheet app shows and saves it when the column is not
  * text: 1.23457E+13. The id's digits are gone (it stands for a thousand ids),
- * so it is never taken for one.
+ * so it is never taken for one. As Excel writes it (a capital E and the
+ * exponent's sign), so a hex id such as 8e12 stays an id.
  */
-export const isScientificNumber = (text: string): boolean => /^[+-]?\d+(?:[.,]\d+)?E[+-]?\d+$/i.test(text);
+export const isScientificNumber = (text: string): boolean => /^-?\d+(?:[.,]\d+)?E[+-]\d+$/.test(text);
 
 /** True when every problem so far is one of these codes. */
 function problemsOnlyAbout(problems: readonly Problem[], codes: ReadonlySet<string>): boolean {

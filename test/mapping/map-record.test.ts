@@ -132,6 +132,9 @@ test('an externalId a spreadsheet app wrote in scientific notation has lost its 
   expect(codes({ Id: '12345678901234', First: 'A' })).toEqual([]);
   expect(codes({ Id: 'E12', First: 'A' })).toEqual([]);
   expect(codes({ Id: '3E-ORDER', First: 'A' })).toEqual([]);
+  // Hex ids (a database's object ids) are not Excel's notation: no capital E with a sign.
+  expect(codes({ Id: '8e12', First: 'A' })).toEqual([]);
+  expect(codes({ Id: '1E5', First: 'A' })).toEqual([]);
 });
 
 test('externalId is required and at most 75 characters', () => {
