@@ -38,6 +38,11 @@ const writeRows = (path: string, rows: string[][]) => writeFileSync(path, string
 /** A report's rows (UTF-8 with a BOM), by column name. */
 const reportRows = (path: string) =>
   parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+/** A contact typed in the OpenPhone app: a first name and one number, no externalId. */
+const appMade = (firstName: string, value: string, name = 'mobile') => ({
+  defaultFields: { firstName, phoneNumbers: [{ name, value }] },
+  source: 'openphone',
+});
 const requestsSince = (sb: Sandbox, from: number) =>
   sb
     .requests()
@@ -225,14 +230,8 @@ describe('adopting what the workspace already has', () => {
         // The in-app CSV import: adopted by email, whatever its case.
         { defaultFields: { firstName: 'Bob', emails: [{ name: 'work', value: 'BOB@Example.com' }] }, source: 'csv-v2' },
         // Two contacts share Cy's number: which one is Cy cannot be told.
-        {
-          defaultFields: { firstName: 'Cy', phoneNumbers: [{ name: 'mobile', value: '+14155550103' }] },
-          source: 'openphone',
-        },
-        {
-          defaultFields: { firstName: 'Cy (old)', phoneNumbers: [{ name: 'work', value: '+14155550103' }] },
-          source: 'openphone',
-        },
+        appMade('Cy', '+14155550103'),
+        appMade('Cy (old)', '+14155550103', 'work'),
         // Another integration holds Dee.
         {
           defaultFields: { firstName: 'Dee', emails: [{ name: 'work', value: 'dee@example.com' }] },
@@ -310,10 +309,7 @@ describe('adopting what the workspace already has', () => {
     const sandbox = await startSandbox({
       rate: 0,
       existing: [
-        {
-          defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] },
-          source: 'openphone',
-        },
+        appMade('Front Desk', '+14155550100', 'work'),
         {
           defaultFields: {
             firstName: 'Eve',
@@ -368,10 +364,7 @@ describe('adopting what the workspace already has', () => {
     const sandbox = await startSandbox({
       rate: 0,
       existing: [
-        {
-          defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] },
-          source: 'openphone',
-        },
+        appMade('Front Desk', '+14155550100', 'work'),
         {
           defaultFields: {
             firstName: 'Eve',
@@ -436,12 +429,7 @@ describe('adopting what the workspace already has', () => {
   test('review.csv saved as "CSV" in a spreadsheet\'s own encoding is refused before its accented ids miss their records; a decision no record of the export takes is said, the others carried out', async () => {
     const sandbox = await startSandbox({
       rate: 0,
-      existing: [
-        {
-          defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] },
-          source: 'openphone',
-        },
-      ],
+      existing: [appMade('Front Desk', '+14155550100', 'work')],
     });
     const input = join(dir(), 'crm.csv');
     writeRows(input, [
@@ -479,16 +467,7 @@ describe('adopting what the workspace already has', () => {
   test('the dry run with a key previews adoption: would adopt, for review (and why, in dry-run/review.csv), would create; it writes nothing; without a key it says what it could not preview', async () => {
     const sandbox = await startSandbox({
       rate: 0,
-      existing: [
-        {
-          defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] },
-          source: 'openphone',
-        },
-        {
-          defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] },
-          source: 'openphone',
-        },
-      ],
+      existing: [appMade('Ada', '+14155550101'), appMade('Front Desk', '+14155550100', 'work')],
     });
     const input = join(dir(), 'crm.csv');
     writeRows(input, [
@@ -539,12 +518,7 @@ describe('adopting what the workspace already has', () => {
   test('review.csv is written only by a run with rows for review: a later run without any drops the last one, unless a person edited it', async () => {
     const sandbox = await startSandbox({
       rate: 0,
-      existing: [
-        {
-          defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] },
-          source: 'openphone',
-        },
-      ],
+      existing: [appMade('Front Desk', '+14155550100', 'work')],
     });
     const input = join(dir(), 'crm.csv');
     const reviewPath = join(stateDir(), 'review.csv');
@@ -612,12 +586,7 @@ describe('adopting what the workspace already has', () => {
   test('a contact someone changed after the job adopted it is not restored by a rollback: listed, left alone', async () => {
     const sandbox = await startSandbox({
       rate: 0,
-      existing: [
-        {
-          defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] },
-          source: 'openphone',
-        },
-      ],
+      existing: [appMade('Ada', '+14155550101')],
     });
     const input = join(dir(), 'crm.csv');
     writeRows(input, [header, row('a', 'Ada', 'ada@example.com', '+14155550101')]);
@@ -671,12 +640,7 @@ describe('adopting what the workspace already has', () => {
   test('the same from the command line, as a new user meets it: exit 2, nothing sent, the hint names both flags', async () => {
     const sandbox = await startSandbox({
       rate: 0,
-      existing: [
-        {
-          defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14155550100' }] },
-          source: 'openphone',
-        },
-      ],
+      existing: [appMade('Front Desk', '+14155550100', 'work')],
     });
     const job = cliJob(dir(), 10);
     const r = await runCli(job.args(sandbox.url), { OPENPHONE_API_KEY: sandbox.apiKey });
@@ -693,12 +657,7 @@ describe('adopting what the workspace already has', () => {
   test('a night with no new record lists nothing: the workspace is read only when a record needs matching', async () => {
     const sandbox = await startSandbox({
       rate: 0,
-      existing: [
-        {
-          defaultFields: { firstName: 'Ada', phoneNumbers: [{ name: 'mobile', value: '+14155550101' }] },
-          source: 'openphone',
-        },
-      ],
+      existing: [appMade('Ada', '+14155550101')],
     });
     const input = join(dir(), 'crm.csv');
     writeRows(input, [
@@ -940,7 +899,7 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
         source: 'openphone',
       })),
     });
-    const appMade = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
+    const typedInApp = new Map(sandbox.contacts().map((c) => [c.id, structuredClone(c)]));
     const input = join(dir(), 'crm.csv');
     const rows = Array.from({ length: 40 }, (_, i) => [
       `a${i}`,
@@ -966,7 +925,7 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
     expect(run.deleteMissing).toMatchObject({ missing: 3, deleted: 0, released: 2, changedSince: 1 });
     expect(deletes(sandbox)).toBe(0);
     // The app's contacts are there, as they were before the adoption: no externalId, same names and numbers.
-    for (const [id, c] of appMade) {
+    for (const [id, c] of typedInApp) {
       const now = sandbox.contacts().find((x) => x.id === id)!;
       expect(now.externalId).toBeNull();
       expect(now.defaultFields.firstName).toBe(c.defaultFields.firstName);
