@@ -1,4 +1,5 @@
 import { apiStatusOf, refusesKeyOrRoute } from '../api/api-error.js';
+import type { PastFailure } from '../journal/fold-state.js';
 
 /** One record's refusal by the API, as the breaker sees it. */
 export interface Refusal {
@@ -32,23 +33,17 @@ export interface RefusedSend {
   readonly namesField?: true;
 }
 
-/** How the record failed in an earlier run, as the journal keeps it (fold-state.ts PastFailure). */
-export interface EarlierFailure {
-  readonly code: string;
-  readonly body: string;
-  readonly trip?: boolean;
-}
-
 /**
  * Whether a refusal counts toward a job-wide trip: only when it could be the
  * job's, a 4xx that names no field of the record, and not the very refusal
  * (same code, same body) that a trip excused in an earlier run: that one is
  * the record's own, failed for good, and the run goes on (unless it speaks of
- * the key: then it stays retryable). `hash`: the body sent now.
+ * the key: then it stays retryable). `before`: how the journal says it
+ * failed in an earlier run; `hash`: the body sent now.
  */
 export function judgeRefusal<F extends RefusedSend>(
   f: F,
-  before: EarlierFailure | undefined,
+  before: Pick<PastFailure, 'code' | 'body' | 'trip'> | undefined,
   hash: string,
 ): F & { countsTowardTrip: boolean } {
   const status = apiStatusOf(f.code);
