@@ -19,7 +19,7 @@ import type { ResolvedConfig } from '../config/resolved.js';
 import { runPipeline, type SendPlan } from './pipeline.js';
 import { bodyHash, type PlanRules } from './plan.js';
 import { ConflictsReport, DriftReport } from '../report/conflicts-report.js';
-import { readBaseAfter } from '../journal/line-reader.js';
+import { readLastWrite } from '../journal/line-reader.js';
 import { ownedByJob } from '../ownership/created-by-job.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import type { DeleteMissingResult } from '../report/summary.js';
@@ -159,8 +159,9 @@ function recordSender(run: ImportRecordsInput, recorder: Recorder) {
     let outcome: SendOutcome = { kind: 'notSent' };
     try {
       if (!runner.stopping.signal.aborted) {
-        // A changed record's base: one read of its journal line (journal/line-reader.ts).
-        const base = sync?.baseAfter !== undefined ? readBaseAfter(run.journal.path, sync.baseAfter) : undefined;
+        // A changed record's contact and base: a read of its last write's journal line (journal/line-reader.ts).
+        const { contactId, base } =
+          sync?.writeAt !== undefined ? readLastWrite(run.journal.path, sync.writeAt, sync.hasBase === true) : {};
         outcome = await sendRecord(ctx, {
           externalId: record.externalId,
           line: record.line,
@@ -170,6 +171,7 @@ function recordSender(run: ImportRecordsInput, recorder: Recorder) {
           ...(sync && {
             sync: {
               relation: sync.relation,
+              ...(contactId !== undefined && { contactId }),
               ...(current && { current }),
               ...(base && { base }),
               ...(sync.verify && { verify: true as const }),

@@ -55,7 +55,13 @@ export type Plan =
       readonly record: ValidRecord;
       readonly inDoubt: boolean;
       readonly attemptedAt?: number;
-      readonly sync?: { readonly relation: Relation; readonly baseAfter?: number; readonly verify?: true };
+      readonly sync?: {
+        readonly relation: Relation;
+        /** Where the journal line of the record's last write is: its contact's id, and its base on the next line when `hasBase`. */
+        readonly writeAt?: number;
+        readonly hasBase?: true;
+        readonly verify?: true;
+      };
       readonly adopt?: IndexedContact;
     };
 
@@ -89,7 +95,7 @@ export function planRecord(
         kind: 'send',
         record: item,
         inDoubt: false,
-        sync: { relation: done.relation, verify: true, ...baseOf(done) },
+        sync: { relation: done.relation, verify: true, ...lastWriteOf(done) },
       };
     // A journal of an older version kept no hash: nothing tells a change, so nothing is sent.
     if (done.hash === undefined || done.hash === hash) return { kind: 'unchanged', record: item };
@@ -108,7 +114,7 @@ export function planRecord(
       kind: 'send',
       record: item,
       inDoubt: false,
-      sync: { relation: done.relation, ...baseOf(done) },
+      sync: { relation: done.relation, ...lastWriteOf(done) },
     };
   // An update left in doubt is not a create of ours: its 409 is answered by updating again.
   const inDoubt = past.inDoubt.has(id) && !past.updatesInDoubt.has(id);
@@ -163,6 +169,6 @@ function stillDuplicate(item: ValidRecord, past: PastView): RejectedRecord | und
 export const bodyHash = (body: unknown): string =>
   createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 16);
 
-/** Where a finished record's base is: after its last write's line, when one follows it. */
-const baseOf = (done: Done): { baseAfter?: number } =>
-  done.hasBase && done.writeAt !== undefined ? { baseAfter: done.writeAt } : {};
+/** Where a finished record's last write is (its contact), and whether its base follows it. */
+const lastWriteOf = (done: Done): { writeAt?: number; hasBase?: true } =>
+  done.writeAt === undefined ? {} : { writeAt: done.writeAt, ...(done.hasBase && { hasBase: true as const }) };

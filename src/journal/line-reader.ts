@@ -57,6 +57,30 @@ export function readBaseAfter(journalPath: string, writeAt: number): Base | unde
   }
 }
 
+/**
+ * What a changed record's last write left: its contact's id (the job's contact
+ * is that one, whatever its source: an adopted contact keeps the app's) and,
+ * when `hasBase`, its base. One or two small reads.
+ */
+export function readLastWrite(
+  journalPath: string,
+  writeAt: number,
+  hasBase: boolean,
+): { contactId?: string; base?: Base } {
+  const lines = new JournalLines(journalPath);
+  try {
+    const { event, next } = lines.eventAt(writeAt);
+    const contactId = event?.t === 'done' || event?.t === 'patched' ? event.cid : undefined;
+    const base = hasBase ? lines.eventAt(next).event : undefined;
+    return {
+      ...(contactId !== undefined && { contactId }),
+      ...(base?.t === 'base' && { base: base.b }),
+    };
+  } finally {
+    lines.close();
+  }
+}
+
 /** The base of a finished record, by its externalId. */
 export function baseOfRecord(journalPath: string, done: DoneRecords, externalId: string): Base | undefined {
   const record = done.get(externalId);

@@ -46,6 +46,8 @@ export interface RecordToSend {
    */
   readonly sync?: {
     readonly relation: Relation;
+    /** Its contact, as the journal's last write names it; unknown to a journal that kept none. */
+    readonly contactId?: string;
     readonly current?: Promise<LookupResult>;
     readonly base?: Base;
     readonly verify?: true;
@@ -357,8 +359,8 @@ async function syncRecord(
   const found = await findContacts(ctx, rec.externalId, current);
   if (found.kind === 'failed')
     return fail('LOOKUP_FAILED', `a changed record: reading its contact failed: ${found.why}`, true);
-  // The record's contact is the one of its source: another integration's with the same externalId is never updated.
-  const mine = ofSource(found.contacts, rec.body);
+  // Another integration's contact with the same externalId is never updated.
+  const mine = recordsContact(found.contacts, rec);
   if (mine.length === 0) return createRecord(ctx, { ...rec, inDoubt: false });
   if (mine.length > 1) {
     return fail(
@@ -387,7 +389,7 @@ async function verifyRecord(
 ): Promise<SendOutcome> {
   const found = await findContacts(ctx, rec.externalId, current);
   if (found.kind === 'failed') return fail('LOOKUP_FAILED', `--verify: reading its contact failed: ${found.why}`, true);
-  const mine = ofSource(found.contacts, rec.body);
+  const mine = recordsContact(found.contacts, rec);
   if (mine.length === 0) {
     const made = await createRecord(ctx, { ...rec, inDoubt: false });
     return made.kind === 'created' ? { ...made, restored: true } : made;
@@ -526,6 +528,18 @@ async function patchContact(
 /** The contacts of the record's source (the API's default when the record names none): a contact's identity is its source and externalId. */
 const ofSource = (contacts: readonly Contact[], body: ContactRequest): Contact[] =>
   contacts.filter((c) => c.source === (body.source ?? DEFAULT_SOURCE));
+
+/**
+ * A finished record's contact among those holding its externalId. One the job
+ * wrote (made, adopted, updated) is the one its last write named: an adopted
+ * contact keeps the app's source, so its source does not say it is the job's.
+ * Otherwise (an `existing` record's contact may be another integration's, or a
+ * journal kept no id) it is the one of the record's source.
+ */
+const recordsContact = (contacts: readonly Contact[], rec: RecordToSend): Contact[] => {
+  const id = rec.sync?.relation === 'existing' ? undefined : rec.sync?.contactId;
+  return id === undefined ? ofSource(contacts, rec.body) : contacts.filter((c) => c.id === id);
+};
 
 /** A PATCH's body from the contact as last read: null when there is nothing to write, and the conflicts met (ThreeWay's shape). */
 type BodyBuilder = (current: Contact) => ThreeWay;

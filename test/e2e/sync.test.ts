@@ -305,6 +305,53 @@ describe('adopting what the workspace already has', () => {
     expect(sandbox.contacts()).toHaveLength(before.size);
   });
 
+  test("an adopted contact keeps the app's source: the next nights update it and --verify reads it as the job's, never another source's", async () => {
+    // Brought by the app's CSV import (source csv-v2); the adoption gives it an externalId, not the job's source.
+    const sandbox = await startSandbox({
+      rate: 0,
+      existing: [{ ...appMade('Ada', '+14155550101'), source: 'csv-v2' }],
+    });
+    const [app] = sandbox.contacts();
+    const input = join(dir(), 'crm.csv');
+    writeRows(input, [header, person('a', 'Ada', 'Last', '+14155550101'), person('b', 'Bob', 'Last', '+14155550102')]);
+    const match = { matchExisting: ['phone', 'email'] as const };
+    expect((await runImport(sandbox, input, match)).counts).toMatchObject({ adopted: 1, created: 1 });
+    expect(sandbox.contactsByExternalId().get('a')).toEqual([
+      expect.objectContaining({ id: app!.id, source: 'csv-v2' }),
+    ]);
+
+    // The CRM changes Ada's company: her contact is updated, and stays the job's.
+    writeRows(input, [
+      header,
+      person('a', 'Ada', 'Last', '+14155550101').with(3, 'Initech'),
+      person('b', 'Bob', 'Last', '+14155550102'),
+    ]);
+    const from = sandbox.requests().length;
+    const night = await runImport(sandbox, input, match);
+    expect(night.counts).toMatchObject({ updated: 1, unchanged: 1, existing: 0, created: 0 });
+    expect(requestsSince(sandbox, from).map((r) => r.method)).not.toContain('POST');
+    expect(sandbox.contactsByExternalId().get('a')).toEqual([
+      expect.objectContaining({ id: app!.id, defaultFields: expect.objectContaining({ company: 'Initech' }) }),
+    ]);
+
+    // --verify reads it as the job's contact: as written, nothing sent, nothing made again.
+    const verified = await runImport(sandbox, input, { ...match, verify: true });
+    expect(verified.counts).toMatchObject({ unchanged: 2, created: 0, existing: 0, restored: 0 });
+    expect(sandbox.contacts()).toHaveLength(2);
+
+    // And a rollback still gives it back as it was.
+    const rb = await rollback({
+      stateDir: stateDir(),
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+      yes: true,
+      api: { requestsPerSecond: 1000 },
+    });
+    expect(rb).toMatchObject({ deleted: 1, restored: 1, changedSince: 0 });
+    expect(sandbox.contacts()).toEqual([expect.objectContaining({ id: app!.id, externalId: null, source: 'csv-v2' })]);
+  });
+
   test("adoption takes only the same person: an office line three CRM people share, and a family's mobile under another name, go to review with both names", async () => {
     const sandbox = await startSandbox({
       rate: 0,

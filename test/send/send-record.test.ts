@@ -660,6 +660,27 @@ describe('a changed record updates its contact (a sync)', () => {
     expect(paths(t)).toEqual(['GET v1/contacts']);
   });
 
+  test("the journal names the record's contact: an adopted one is updated whatever its source; another of the job's source holding the id too is not taken for it", async () => {
+    const adopted = contact('CTapp', { source: 'csv-v2' });
+    const t = scripted([
+      { status: 200, body: { data: [contact('CTother'), adopted], nextPageToken: null } },
+      { status: 200, body: { data: adopted } },
+    ]);
+    const sync = { relation: 'adopted' as const, contactId: 'CTapp' };
+    expect(
+      await sendAndRecord(context(t), { externalId: 'e1', line: 7, body: changed, inDoubt: false, sync }),
+    ).toMatchObject({ kind: 'updated', contactId: 'CTapp', how: 'sync' });
+    expect(paths(t)).toEqual(['GET v1/contacts', 'PATCH v1/contacts/CTapp']);
+  });
+
+  test("an existing record's journaled contact may be another integration's: it is never taken for the record's by its id", async () => {
+    const theirs = contact('CThub', { source: 'hubspot' });
+    const t = scripted([{ status: 200, body: { data: [theirs], nextPageToken: null } }, conflict, found()]);
+    const sync = { relation: 'existing' as const, contactId: 'CThub' };
+    await sendAndRecord(context(t, 'update'), { externalId: 'e1', line: 7, body: changed, inDoubt: false, sync });
+    expect(paths(t)).not.toContain('PATCH v1/contacts/CThub');
+  });
+
   test("the workspace's own contact, first PATCHed by this job: its state before is journaled before the PATCH's attempt, whose durable write precedes the PATCH", async () => {
     const theirs = contact('CTw', OLD);
     const t = scripted([
