@@ -13,7 +13,7 @@ import { runFacts, type Summary } from '../report/summary.js';
 import { buildSummary, completedExitCode } from './run-summary.js';
 import { ContactPreview } from '../report/contact-preview.js';
 import type { NextStep } from '../report/html-report.js';
-import { runPipeline } from './pipeline.js';
+import { runPipeline, type SendPlan } from './pipeline.js';
 import { writeRunReports } from '../report/run-reports.js';
 import { openJobInput, type OpenedJobInput } from './open-job-input.js';
 import { DEFAULT_RULES, type PlanRules } from './plan.js';
@@ -26,11 +26,13 @@ import { checkRecordsNamedAlike } from './records-named-alike.js';
 import { readingReports } from './reading-reports.js';
 import { Recorder } from './recorder.js';
 import type { ValidRecord } from '../classify/classify.js';
-import { describeChange } from '../report/change-preview.js';
+import { describePatch } from '../report/change-preview.js';
 import { ImportError, UsageError } from '../errors.js';
-import { baseOfRecord } from '../journal/line-reader.js';
+import { readLastWrite } from '../journal/line-reader.js';
 import type { Base } from '../sync/base.js';
-import { threeWayBody } from '../sync/three-way.js';
+import { syncBody } from '../send/update-body.js';
+import { recordsContact } from '../send/send-record.js';
+import type { LookupResult } from '../api/lookup.js';
 import { previewDeletion, type DeletePreviewFlags } from './delete-preview.js';
 
 export interface DryRunOptions {
@@ -52,6 +54,9 @@ export interface DryRunOptions {
 
 /** How many changed records a dry run shows field by field. */
 const CHANGES_SHOWN = 5;
+
+/** A changed record's sync, as the plan gives it. */
+type Sync = NonNullable<SendPlan['sync']>;
 
 /**
  * Where a dry run writes its reports: a folder of its own, so it never
@@ -97,7 +102,7 @@ async function dryRunOf(options: DryRunOptions, { table, header }: OpenedJobInpu
   const index = await previewIndex(options, past, owners);
   const recorder = dryRunRecorder(options, reportDir, table, header, index !== undefined);
   const preview = new ContactPreview(header, config.phoneNumbers);
-  const changed: ValidRecord[] = [];
+  const changed: SendPlan[] = [];
   const classifier = new Classifier(config, header, decodedFrom(table.writeBack), table.estimatedRecords, owners);
   try {
     await runPipeline({
@@ -110,7 +115,7 @@ async function dryRunOf(options: DryRunOptions, { table, header }: OpenedJobInpu
       keepReading: () => true,
       send: (plan) => {
         recorder.valid(plan.record, plan.sync ? 'changed' : plan.adopt ? 'adopted' : 'valid');
-        if (plan.sync && changed.length < CHANGES_SHOWN) changed.push(plan.record);
+        if (plan.sync && changed.length < CHANGES_SHOWN) changed.push(plan);
         else preview.offer(plan.record);
       },
     });
@@ -119,8 +124,11 @@ async function dryRunOf(options: DryRunOptions, { table, header }: OpenedJobInpu
     recorder.discard();
     throw err;
   }
-  const baseOf = (id: string) => baseOfRecord(statePath(stateDir, 'journal'), past.done, id);
-  const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api, baseOf);
+  const lastWrite = (sync: Sync) =>
+    sync.writeAt === undefined
+      ? {}
+      : readLastWrite(statePath(stateDir, 'journal'), sync.writeAt, sync.hasBase === true);
+  const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api, lastWrite);
   const wouldDelete = await deletionPreview(options, { past, classifier, recorder, header, reportDir, table });
   const summary = buildSummary(
     {
@@ -302,17 +310,20 @@ async function dryRunOwners(options: DryRunOptions, header: HeaderIndex): Promis
 /**
  * The first changed records, field by field: their contacts are read (one
  * lookup of up to 20 ids) when a key is given; without one, where to get it.
- * A read that fails says so: a dry run never stops for it.
+ * Each shows the very PATCH the sync would send (send/update-body.ts
+ * `syncBody`: three-way from the job's last write), to the contact the sync
+ * would pick, and the conflicts it would meet. A read that fails says so: a
+ * dry run never stops for it.
  */
 async function changesOf(
-  records: readonly ValidRecord[],
+  plans: readonly SendPlan[],
   config: ResolvedConfig,
   api: DryRunOptions['api'],
-  baseOf: (externalId: string) => Base | undefined,
+  lastWrite: (sync: Sync) => { contactId?: string; base?: Base },
 ): Promise<string[]> {
   if (api === undefined)
     return [
-      `${records.length > 1 ? 'lines' : 'line'} ${records.map((r) => r.line).join(', ')}: set OPENPHONE_API_KEY to see each changed field as old → new`,
+      `${plans.length > 1 ? 'lines' : 'line'} ${plans.map((p) => p.record.line).join(', ')}: set OPENPHONE_API_KEY to see each changed field as old → new`,
     ];
   const { jobApiClient } = await import('./job-api-client.js');
   const { Runner } = await import('./runner.js');
@@ -329,36 +340,46 @@ async function changesOf(
   );
   const lookup = new LookupBatcher(client, 0);
   try {
-    const found = await Promise.all(records.map((r) => lookup.find(r.externalId)));
+    const found = await Promise.all(plans.map((p) => lookup.find(p.record.externalId)));
     const failed = found.find((f) => f.kind === 'failed');
     if (failed !== undefined)
       return [`reading the changed records' contacts failed (${failed.why}): no field-by-field view`];
-    return records.map((r, i) => {
-      const answer = found[i]!;
-      const contact = answer.kind === 'found' ? answer.contacts[0] : undefined;
-      if (contact === undefined)
-        return `line ${r.line} (${r.externalId}): its contact is gone from the workspace: it would be made again`;
-      const diff = describeChange(contact, r.payload, config.update.arrays);
-      // With the job's last write known, the sync is three-way: the fields someone changed in the app too are the conflicts it would meet.
-      const base = baseOf(r.externalId);
-      const conflicts =
-        base === undefined
-          ? []
-          : threeWayBody(contact, r.payload, base, {
-              conflicts: config.update.conflicts,
-              fields: config.update.fields,
-              arrays: config.update.arrays,
-            }).conflicts;
-      const met = conflicts.map(
-        (c) =>
-          `conflict on ${c.field}: changed in the workspace too (${JSON.stringify(c.workspace)}), the contact would keep the ${c.kept}'s`,
-      );
-      return `line ${r.line} (${r.externalId}): ${[...(diff.length > 0 ? diff : ['the same fields as the contact holds now (changed since the last run, changed back in the app)']), ...met].join('; ')}`;
-    });
+    return plans.map((plan, i) => changeLine(plan, found[i]!, config, lastWrite(plan.sync!)));
   } catch (err) {
     if (!(err instanceof ImportError)) throw err;
     return [`reading the changed records' contacts failed (${(err as Error).message}): no field-by-field view`];
   } finally {
     await runner.finish();
   }
+}
+
+/** One changed record's line of the preview: what its sync would write to its contact, and the conflicts it would meet. */
+function changeLine(
+  plan: SendPlan,
+  answer: LookupResult,
+  config: ResolvedConfig,
+  written: { contactId?: string; base?: Base },
+): string {
+  const { record, sync } = plan;
+  const rec = { body: record.payload, sync: { relation: sync!.relation, ...written } };
+  const contact = answer.kind === 'found' ? recordsContact(answer.contacts, rec)[0] : undefined;
+  const where = `line ${record.line} (${record.externalId})`;
+  if (contact === undefined) return `${where}: its contact is gone from the workspace: it would be made again`;
+  const { body, conflicts } = syncBody(
+    contact,
+    record.payload,
+    sync!.relation === 'existing' ? undefined : written.base,
+    {
+      conflicts: config.update.conflicts,
+      fields: config.update.fields,
+      arrays: config.update.arrays,
+    },
+  );
+  const diff = body === null ? [] : describePatch(contact, body);
+  const met = conflicts.map(
+    (c) =>
+      `conflict on ${c.field}: changed in the workspace too (${JSON.stringify(c.workspace)}), the contact would keep the ${c.kept}'s`,
+  );
+  const nothing = 'nothing to write (the contact has what the source changed, or keeps its own edits)';
+  return `${where}: ${[...(diff.length > 0 ? diff : [nothing]), ...met].join('; ')}`;
 }

@@ -15,9 +15,9 @@ import { proveOwnershipSharp } from '../ownership/prove-sharp.js';
 import type { IndexedContact } from '../workspace/index.js';
 import { describeApiError, refusesKeyOrRoute } from '../api/api-error.js';
 import type { LookupBatcher, LookupResult } from '../api/lookup.js';
-import { updateBody } from './update-body.js';
+import { syncBody, updateBody } from './update-body.js';
 import type { Base } from '../sync/base.js';
-import { threeWayBody, type Conflict, type SyncRules, type ThreeWay } from '../sync/three-way.js';
+import { type Conflict, type SyncRules, type ThreeWay } from '../sync/three-way.js';
 import { driftOf, driftRepairBody, type Drift } from '../sync/drift.js';
 
 export interface SendContext {
@@ -370,9 +370,8 @@ async function syncRecord(
     );
   }
   // The first PATCH of a contact the workspace had keeps its state before (a prior event in the journal).
-  if (relation === 'existing' || base === undefined)
-    return patchContact(ctx, rec, mine[0]!, relation === 'existing' ? 'updated' : 'sync');
-  return patchContact(ctx, rec, mine[0]!, 'sync', threeWay(ctx, rec, base));
+  const how = relation === 'existing' ? 'updated' : 'sync';
+  return patchContact(ctx, rec, mine[0]!, how, synced(ctx, rec, relation === 'existing' ? undefined : base));
 }
 
 /**
@@ -536,7 +535,7 @@ const ofSource = (contacts: readonly Contact[], body: ContactRequest): Contact[]
  * Otherwise (an `existing` record's contact may be another integration's, or a
  * journal kept no id) it is the one of the record's source.
  */
-const recordsContact = (contacts: readonly Contact[], rec: RecordToSend): Contact[] => {
+export const recordsContact = (contacts: readonly Contact[], rec: Pick<RecordToSend, 'body' | 'sync'>): Contact[] => {
   const id = rec.sync?.relation === 'existing' ? undefined : rec.sync?.contactId;
   return id === undefined ? ofSource(contacts, rec.body) : contacts.filter((c) => c.id === id);
 };
@@ -552,11 +551,11 @@ const twoWay =
     conflicts: [],
   });
 
-/** A sync with a base writes only what the source changed since (sync/three-way.ts). */
-const threeWay =
-  (ctx: SendContext, rec: RecordToSend, base: Base): BodyBuilder =>
+/** A sync writes only what the source changed since its base (sync/three-way.ts); without one, the record's fields. */
+const synced =
+  (ctx: SendContext, rec: RecordToSend, base: Base | undefined): BodyBuilder =>
   (current) =>
-    threeWayBody(current, rec.body, base, {
+    syncBody(current, rec.body, base, {
       conflicts: ctx.sync?.conflicts ?? 'workspace',
       fields: ctx.sync?.fields ?? { custom: {} },
       arrays: ctx.arrays,

@@ -1,4 +1,6 @@
 import type { Contact, ContactPatch, ContactRequest, CustomFieldItem } from '../api/contract.js';
+import type { Base } from '../sync/base.js';
+import { threeWayBody, type SyncRules, type ThreeWay } from '../sync/three-way.js';
 
 type Labelled = { name: string; value: string | null };
 
@@ -75,4 +77,17 @@ function mergeItems(
   // One value twice in the record is added once.
   const unique = added.filter((w, i) => added.findIndex((o) => same(o.value!, w.value!)) === i);
   return [...kept, ...unique.map((w) => ({ name: w.name, value: w.value }))];
+}
+
+/**
+ * The PATCH a changed record's sync sends to its contact as read, and the
+ * conflicts it meets: three-way from the job's last write (its base), or, for
+ * a contact the job wrote no base of (a journal of an older version, a first
+ * update of a contact the workspace had), the record's fields onto it. The
+ * sender and the dry run's preview both ask this.
+ */
+export function syncBody(current: Contact, record: ContactRequest, base: Base | undefined, rules: SyncRules): ThreeWay {
+  return base === undefined
+    ? { body: updateBody(current, record, rules.arrays), conflicts: [] }
+    : threeWayBody(current, record, base, rules);
 }

@@ -125,6 +125,9 @@ test.each(['workspace', 'source'] as const)(
       ),
     );
     expect(preview.changes!.filter((l) => l.includes('conflict'))).toHaveLength(1);
+    // Each line is the PATCH the sync will send: the agent's role is not shown as overwritten, the replaced mobile goes.
+    expect(preview.changes).toContain('line 2 (a): company "Acme" → "Acme Corp"');
+    expect(preview.changes).toContain('line 3 (b): phone − +14155550102; phone + +14155550202');
     expect(sandbox.requests().filter((r) => r.method !== 'GET').length).toBe(before);
     const sync = await run();
     expect(sync.counts).toMatchObject({ updated: 3, created: 0 });
