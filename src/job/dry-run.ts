@@ -114,6 +114,8 @@ async function dryRunOf(options: DryRunOptions, { table, header }: OpenedJobInpu
       ...(index && { match: (record: ValidRecord) => index.match(record, past.updatesInDoubt.has(record.externalId)) }),
       keepReading: () => true,
       send: (plan) => {
+        // Another integration's contact holds its id: the import leaves it alone, sending nothing.
+        if (plan.heldElsewhere) return recorder.planned({ kind: 'existing', record: plan.record });
         recorder.valid(plan.record, plan.sync ? 'changed' : plan.adopt ? 'adopted' : 'valid');
         if (plan.sync && changed.length < CHANGES_SHOWN) changed.push(plan);
         else preview.offer(plan.record);

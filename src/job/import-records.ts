@@ -154,7 +154,10 @@ function recordSender(run: ImportRecordsInput, recorder: Recorder) {
     arrays: run.config.update.arrays,
     sync: { conflicts: run.config.update.conflicts, fields: run.config.update.fields },
   };
-  const send = async ({ record, inDoubt, attemptedAt, sync, adopt }: SendPlan, current?: Promise<LookupResult>) => {
+  const send = async (
+    { record, inDoubt, attemptedAt, sync, adopt, heldElsewhere }: SendPlan,
+    current?: Promise<LookupResult>,
+  ) => {
     const hash = bodyHash(record.payload);
     let outcome: SendOutcome = { kind: 'notSent' };
     try {
@@ -178,6 +181,7 @@ function recordSender(run: ImportRecordsInput, recorder: Recorder) {
             },
           }),
           ...(adopt && { adopt }),
+          ...(heldElsewhere && { heldElsewhere }),
         });
       }
     } catch (err) {

@@ -63,6 +63,8 @@ export type Plan =
         readonly verify?: true;
       };
       readonly adopt?: IndexedContact;
+      /** Another integration's contact holds the record's externalId (workspace/index.ts): left alone, as existing, with no request. */
+      readonly heldElsewhere?: IndexedContact;
     };
 
 /**
@@ -127,6 +129,8 @@ export function planRecord(
   if (decided !== undefined) return decided;
   if (match.kind === 'review') return { kind: 'review', record: item, candidates: match.candidates, why: match.why };
   if (match.kind === 'adopt') return { kind: 'send', record: item, inDoubt: false, adopt: match.contact };
+  if (match.kind === 'heldElsewhere')
+    return { kind: 'send', record: item, inDoubt: false, heldElsewhere: match.contact };
   return { kind: 'send', record: item, inDoubt: false };
 }
 

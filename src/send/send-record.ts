@@ -54,6 +54,8 @@ export interface RecordToSend {
   };
   /** A contact of the workspace without an externalId that this record matches alone: it is adopted. */
   readonly adopt?: IndexedContact;
+  /** Another integration's contact that holds the record's externalId, as the workspace's listing showed it: nothing is sent. */
+  readonly heldElsewhere?: IndexedContact;
 }
 
 /**
@@ -141,6 +143,7 @@ export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<S
       false,
       rec.inDoubt,
     );
+  if (rec.heldElsewhere !== undefined) return heldByAnotherSource(rec.heldElsewhere);
   if (rec.adopt !== undefined) return adoptContact(ctx, rec, rec.adopt.id);
   if (rec.sync?.verify) return verifyRecord(ctx, rec, rec.sync.current, rec.sync.base);
   if (rec.sync !== undefined) return syncRecord(ctx, rec, rec.sync.relation, rec.sync.current, rec.sync.base);
@@ -313,12 +316,7 @@ async function onConflict(
     );
   const same = ofSource(found.contacts, rec.body);
   // Only another integration's contact holds the externalId: never this job's to claim or change.
-  if (same.length === 0)
-    return {
-      kind: 'existing',
-      contactId: found.contacts[0]!.id,
-      why: `another source (${JSON.stringify(found.contacts[0]!.source)}) holds a contact with this externalId; it is not this job's to change`,
-    };
+  if (same.length === 0) return heldByAnotherSource(found.contacts[0]!);
   if (open === undefined) return foreign(ctx, rec, same[0]!, undefined);
   const proof = await proveOwnershipSharp(ctx.api, same, open.firstAt);
   if (proof.kind === 'uncalibrated')
@@ -332,6 +330,13 @@ async function onConflict(
     proof.kind === 'notOurs' ? proof.why : undefined,
   );
 }
+
+/** Another integration's contact holds the record's externalId: the workspace's, left alone. */
+const heldByAnotherSource = (contact: { id: string; source?: string }): SendOutcome => ({
+  kind: 'existing',
+  contactId: contact.id,
+  why: `another source (${JSON.stringify(contact.source)}) holds a contact with this externalId; it is not this job's to change`,
+});
 
 /** A contact the workspace had before this job holds the record's externalId. */
 function foreign(

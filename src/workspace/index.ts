@@ -1,4 +1,4 @@
-import type { Contact } from '../api/contract.js';
+import { DEFAULT_SOURCE, type Contact } from '../api/contract.js';
 import type { MatchKey } from '../config/resolved.js';
 import type { CountryCode } from '../phone/phone-metadata.js';
 import { toE164 } from '../mapping/transforms/phone.js';
@@ -12,6 +12,8 @@ export interface IndexedContact {
   readonly name: string;
   readonly firstName: string | null;
   readonly lastName: string | null;
+  /** The source of a contact holding an externalId (another integration's name, or the job's). */
+  readonly source?: string;
 }
 
 const nameOf = (c: Contact) =>
@@ -26,6 +28,8 @@ const nameOf = (c: Contact) =>
 export type Match =
   | { readonly kind: 'none' }
   | { readonly kind: 'adopt'; readonly contact: IndexedContact }
+  /** Another integration's contact holds the record's externalId: the same CRM record, never the job's. */
+  | { readonly kind: 'heldElsewhere'; readonly contact: IndexedContact }
   | { readonly kind: 'review'; readonly candidates: readonly IndexedContact[]; readonly why: string };
 
 /** A workspace number as E.164 where it reads as one (the app and its CSV import keep numbers as typed). */
@@ -69,6 +73,8 @@ export class WorkspaceIndex {
       name: nameOf(contact),
       firstName: contact.defaultFields.firstName,
       lastName: contact.defaultFields.lastName,
+      // Kept where it tells something: whose a contact holding an externalId is.
+      ...(contact.externalId !== null && { source: contact.source }),
     };
     this.size++;
     if (contact.externalId === null) this.withoutExternalId++;
@@ -92,8 +98,13 @@ export class WorkspaceIndex {
    */
   match(record: ValidRecord, adoptionInDoubt = false): Match {
     const holder = this.byExternalId.get(record.externalId);
-    // The record's externalId is taken: the create's 409 leads to the existing contact (--on-existing).
-    if (holder !== undefined) return adoptionInDoubt ? this.take(holder, record.line) : { kind: 'none' };
+    if (holder !== undefined && adoptionInDoubt) return this.take(holder, record.line);
+    // Another integration (a native CRM sync) holds the id: the person is in the workspace through it. A create
+    // would meet 409, or, where the API keeps ids per source, make a second contact of the same person.
+    if (holder?.source !== undefined && holder.source !== (record.payload.source ?? DEFAULT_SOURCE))
+      return { kind: 'heldElsewhere', contact: holder };
+    // A contact of the job's source holds it: the create's 409 leads to it (--on-existing, and the proof of a lost answer).
+    if (holder !== undefined) return { kind: 'none' };
     const found = new Map<string, IndexedContact>();
     const via: string[] = [];
     const sharedVia: string[] = [];

@@ -355,6 +355,35 @@ describe('adopting what the workspace already has', () => {
     expect(sandbox.contacts()).toEqual([expect.objectContaining({ id: app!.id, externalId: null, source: 'csv-v2' })]);
   });
 
+  test.each(['409', 'per-source'] as const)(
+    "uniqueness %s: a record whose id a native CRM sync's contact holds is left alone with no request, previewed so, and never made twice",
+    async (uniqueExternalId) => {
+      // HubSpot's own integration made Ada with the CRM's record id, as the export carries it.
+      const native = { ...appMade('Ada', '+14155550101'), externalId: 'a', source: 'hubspot' };
+      const sandbox = await startSandbox({ rate: 0, uniqueExternalId, existing: [native] });
+      const input = join(dir(), 'crm.csv');
+      writeRows(input, [
+        header,
+        person('a', 'Ada', 'Last', '+14155550101'),
+        person('b', 'Bob', 'Last', '+14155550102'),
+      ]);
+      const match = { matchExisting: ['phone', 'email'] as const };
+      const api = { apiKey: sandbox.apiKey, baseUrl: sandbox.url };
+      const preview = await dryRun({ config, input, stateDir: stateDir(), log: silentLog, api, ...match });
+      expect(preview.counts).toMatchObject({ existing: 1, valid: 1, review: 0 });
+      const from = sandbox.requests().length;
+      const first = await runImport(sandbox, input, match);
+      expect(first.counts).toMatchObject({ existing: 1, created: 1, review: 0 });
+      // One POST, Bob's: where the API keeps ids per source, a POST of Ada would have made her twice.
+      expect(requestsSince(sandbox, from).filter((r) => r.method === 'POST')).toHaveLength(1);
+      expect(sandbox.contactsByExternalId().get('a')).toEqual([expect.objectContaining({ source: 'hubspot' })]);
+      // The next night lists nothing and sends nothing for her.
+      const again = sandbox.requests().length;
+      expect((await runImport(sandbox, input, match)).counts).toMatchObject({ existing: 1, unchanged: 1 });
+      expect(requestsSince(sandbox, again).map((r) => r.route)).toEqual(['fields']);
+    },
+  );
+
   test("adoption takes only the same person: an office line three CRM people share, and a family's mobile under another name, go to review with both names", async () => {
     const sandbox = await startSandbox({
       rate: 0,

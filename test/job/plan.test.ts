@@ -119,6 +119,11 @@ test.each<[string, Row, object]>([
     { kind: 'send', adopt: appContact },
   ],
   [
+    "a new record whose id another integration's contact holds: left alone, with nothing sent",
+    { match: { kind: 'heldElsewhere', contact: { ...appContact, externalId: 'e1', source: 'hubspot' } } },
+    { kind: 'send', heldElsewhere: { id: 'CT1', source: 'hubspot' } },
+  ],
+  [
     'a new record matching several: for review, not sent',
     { match: { kind: 'review', candidates: [appContact, appContact], why: 'two' } },
     { kind: 'review', why: 'two' },

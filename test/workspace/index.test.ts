@@ -106,12 +106,20 @@ test('a contact an earlier record adopted is not adopted twice: the second recor
   });
 });
 
-test("a contact holding the record's own externalId is not a match (the create's 409 leads to it), unless the job's adoption of it was left in doubt", () => {
-  const c = contact({ phones: ['+14155550101'], externalId: 'a' });
+test("a contact of the job's source holding the record's own externalId is not a match (the create's 409 leads to it), unless the job's adoption of it was left in doubt", () => {
+  const c = { ...contact({ phones: ['+14155550101'], externalId: 'a' }), source: 'public-api' };
   expect(index(['phone'], c).match(record('a', ['+14155550101']))).toEqual({ kind: 'none' });
   expect(index(['phone'], c).match(record('a', ['+14155550101']), true)).toMatchObject({
     kind: 'adopt',
     contact: { id: c.id },
+  });
+});
+
+test("another integration's contact holding the record's own externalId is that CRM record, held elsewhere: neither adopted nor made again", () => {
+  const c = contact({ phones: ['+14155550101'], externalId: 'a' });
+  expect(index(['phone'], c).match(record('a', ['+14155550101']))).toMatchObject({
+    kind: 'heldElsewhere',
+    contact: { id: c.id, source: 'csv-v2' },
   });
 });
 
