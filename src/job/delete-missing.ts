@@ -17,6 +17,8 @@ import { openPrivateFile, STATE_FILES } from '../state/private-files.js';
 import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
 import { delimiterOfReport } from '../report/csv-report.js';
 import type { Runner } from './runner.js';
+import { baseOfRecord } from '../journal/line-reader.js';
+import type { Base } from '../sync/base.js';
 
 /** Whether the input is one of the tool's own reports: never the source a deletion may act on. */
 function ownReportOf(input: string, header: HeaderIndex): { ownReport?: string } {
@@ -142,10 +144,12 @@ export async function deleteMissing(args: DeleteMissingArgs): Promise<DeleteMiss
       await args.runner.submit(async () => {
         let r: GuardedResult;
         try {
+          // What the job last wrote: anything else the contact holds is someone's work, not the job's to undo.
+          const base = baseOfRecord(args.journalPath, args.past.done, c.externalId);
           r =
             c.relation === 'adopted'
-              ? await release(args.api, c, priors.get(c.contactId)?.contact)
-              : await deleteIfStillOurs(args.api, c, (contact) => out.add(c, contact));
+              ? await release(args.api, c, priors.get(c.contactId)?.contact, base)
+              : await deleteIfStillOurs(args.api, c, base, (contact) => out.add(c, contact));
         } catch (err) {
           args.runner.abort(err);
           n.notSent++;
@@ -194,13 +198,18 @@ function recordRemoval(
 }
 
 /** An adopted contact whose record left the source: given back as it was before the adoption, never deleted. */
-function release(api: ApiClient, c: JobContact, before: Contact | undefined): Promise<GuardedResult> | GuardedResult {
+function release(
+  api: ApiClient,
+  c: JobContact,
+  before: Contact | undefined,
+  base: Base | undefined,
+): Promise<GuardedResult> | GuardedResult {
   if (before === undefined)
     return {
       kind: 'changedSince',
       why: "the journal has no state of it from before the adoption: it cannot be given back, and it is not the job's to delete",
     };
-  return restoreIfUnchanged(api, c, before);
+  return restoreIfUnchanged(api, c, before, base);
 }
 
 /** Why the guards refuse, with what to do; or undefined. */

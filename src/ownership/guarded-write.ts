@@ -3,6 +3,8 @@ import { type Contact, contactInBody, NOT_A_CONTACT } from '../api/contract.js';
 import { describeApiError } from '../api/api-error.js';
 import type { JobContact } from './created-by-job.js';
 import { restoreBody } from './restore-body.js';
+import type { Base } from '../sync/base.js';
+import { othersWork } from '../sync/others-work.js';
 
 /** How a guarded delete or restore of one contact ended. */
 export type GuardedResult =
@@ -41,6 +43,7 @@ export async function readContact(
 export async function deleteIfStillOurs(
   api: ApiClient,
   c: JobContact,
+  base: Base | undefined,
   beforeDelete?: (contact: Contact) => void,
 ): Promise<GuardedResult> {
   const read = await readContact(api, c);
@@ -51,7 +54,7 @@ export async function deleteIfStillOurs(
       why: `its externalId is now ${JSON.stringify(read.contact.externalId)}, not ${JSON.stringify(c.externalId)}: not this job's contact any more`,
     };
   }
-  const changed = changedSinceJob(read.contact, c);
+  const changed = changedSinceJob(read.contact, c) ?? holdsOthersWork(read.contact, base);
   if (changed !== undefined) return changed;
   beforeDelete?.(read.contact);
   const r = await api.call({ method: 'DELETE', path: path(c) }, { count: 'deletes' });
@@ -67,12 +70,17 @@ export async function deleteIfStillOurs(
  * if nobody changed it since the job's last write (its updatedAt is the one the
  * job's PATCH left); otherwise it is listed and left alone.
  */
-export async function restoreIfUnchanged(api: ApiClient, c: JobContact, before: Contact): Promise<GuardedResult> {
+export async function restoreIfUnchanged(
+  api: ApiClient,
+  c: JobContact,
+  before: Contact,
+  base: Base | undefined,
+): Promise<GuardedResult> {
   const read = await readContact(api, c);
   if (read.kind !== 'read') return read;
   // A restore whose answer was lost went through: the contact holds what it held before the job.
   if (sameContent(read.contact, before)) return { kind: 'restored' };
-  const changed = changedSinceJob(read.contact, c);
+  const changed = changedSinceJob(read.contact, c) ?? holdsOthersWork(read.contact, base, before);
   if (changed !== undefined) return changed;
   const r: CallResult<GuardedResult> = await api.call(
     { method: 'PATCH', path: path(c), body: restoreBody(before, read.contact) },
@@ -109,6 +117,21 @@ function changedSinceJob(now: Contact, c: JobContact): GuardedResult | undefined
       why: `changed at ${now.updatedAt}, after the job's last write (${c.leftAt}): someone else's edit is not undone`,
     };
   return undefined;
+}
+
+/**
+ * Listed and left alone when the contact holds what someone else put there
+ * since the job wrote it (sync/others-work.ts): a three-way sync kept an
+ * agent's edit and left the contact's updatedAt the job's, so only its content
+ * says so. Nothing to tell without the job's base (an older journal).
+ */
+function holdsOthersWork(now: Contact, base: Base | undefined, before?: Contact): GuardedResult | undefined {
+  const theirs = base === undefined ? [] : othersWork(now, base, before);
+  if (theirs.length === 0) return undefined;
+  return {
+    kind: 'changedSince',
+    why: `it holds what someone else put there since the job wrote it (${theirs.slice(0, 3).join(', ')}${theirs.length > 3 ? `, and ${theirs.length - 3} more` : ''}): someone else's work is not undone`,
+  };
 }
 
 /** Whether two states of a contact hold the same names, externalId, items and custom values (ids and times aside). */

@@ -1,3 +1,4 @@
+import type { Base } from '../sync/base.js';
 import { normalizeBaseUrl } from '../api/base-url.js';
 import type { ApiClient } from '../api/client.js';
 import type { ApiSettings } from '../config/resolved.js';
@@ -119,7 +120,9 @@ export async function rollback(options: RollbackOptions): Promise<RollbackSummar
       await runner.finish();
       return previewOf(base, todo, earlier, (c) => nameOf(journalPath, past, c.externalId), stats);
     }
-    return await carryOut(options, api, runner, stats, todo, earlier, base, journalPath);
+    // What the job last wrote to a contact: anything else it holds is someone's work, not the job's to undo.
+    const written = (externalId: string) => baseOfRecord(journalPath, past.done, externalId);
+    return await carryOut(options, api, runner, stats, todo, earlier, base, journalPath, written);
   } finally {
     releaseLock();
   }
@@ -219,6 +222,7 @@ async function carryOut(
   earlier: Record<RollbackOutcome, number>,
   base: Pick<RollbackSummary, 'stateDir' | 'createdByJob' | 'changedByJob' | 'inDoubt'>,
   journalPath: string,
+  written: (externalId: string) => Base | undefined,
 ): Promise<RollbackSummary> {
   const priors = await readPriorStates(journalPath, statePath(options.stateDir, 'prior'));
   // Each final outcome is journaled: a rerun does not touch that contact again, and status counts it.
@@ -241,12 +245,13 @@ async function carryOut(
               kind: 'changedSince',
               why: 'the journal has no state of it from before the job: cannot be restored',
             });
+          const wrote = written(s.contact.externalId);
           record(
             s,
             s.action === 'delete'
-              ? await deleteIfStillOurs(api, s.contact)
+              ? await deleteIfStillOurs(api, s.contact, wrote)
               : s.action === 'restore'
-                ? await restoreIfUnchanged(api, s.contact, before!)
+                ? await restoreIfUnchanged(api, s.contact, before!, wrote)
                 : await recreateRemoved(api, s.contact, before!),
           );
         } catch (err) {

@@ -1126,6 +1126,46 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
     expect(sandbox.contacts()).toMatchObject([{ externalId: null, defaultFields: { firstName: 'Ada' } }]);
   });
 
+  test('a number an agent added that a later sync kept (the job wrote last) is theirs: neither --delete-missing nor rollback deletes the contact', async () => {
+    const sandbox = await startSandbox({ rate: 0 });
+    const input = join(dir(), 'contacts.csv');
+    const file = writeContactsFile(input, 10);
+    await runImport(sandbox, input);
+    const id = file.valid[0]!;
+    const eve = sandbox.contactsByExternalId().get(id)![0]!;
+    const phones = eve.defaultFields.phoneNumbers.map((p) => ({ id: p.id, name: p.name, value: p.value }));
+    const desk = { name: 'desk', value: '+14155550999' };
+    expect((await patch(sandbox, eve.id, { defaultFields: { phoneNumbers: [...phones, desk] } })).status).toBe(200);
+    // The CRM changes her company: the sync writes it and keeps the desk number; the contact's last write is the job's.
+    const rows = rowsOf(input);
+    rows.find((r) => r[0] === id)![3] = 'Renamed Co';
+    writeRows(input, rows);
+    expect((await runImport(sandbox, input)).counts).toMatchObject({ updated: 1 });
+    const synced = sandbox.contactsByExternalId().get(id)![0]!;
+    expect(synced.defaultFields.phoneNumbers.map((p) => p.value)).toContain(desk.value);
+    // The CRM deletes her: the agent's number would go with the contact, so it is listed and left alone.
+    writeRows(
+      input,
+      rowsOf(input).filter((r) => r[0] !== id),
+    );
+    const gone = await runImport(sandbox, input, { deleteMissing: { maxDelete: 100 } });
+    expect(gone.deleteMissing).toMatchObject({ missing: 1, deleted: 0, changedSince: 1 });
+    expect(sandbox.contacts().map((c) => c.id)).toContain(eve.id);
+    const rb = await rollback({
+      stateDir: stateDir(),
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+      yes: true,
+      api: { requestsPerSecond: 1000 },
+    });
+    expect(rb).toMatchObject({ deleted: file.valid.length - 1, changedSince: 1 });
+    expect(readFileSync(join(stateDir(), 'rollback.csv'), 'utf8')).toMatch(
+      new RegExp(`${eve.id},delete,changedSince,.*someone else put there.*phone \\+14155550999`),
+    );
+    expect(sandbox.contacts().map((c) => c.id)).toEqual([eve.id]);
+  });
+
   test('rollback leaves a contact the job created alone once an agent edited it', async () => {
     const sandbox = await startSandbox({ rate: 0 });
     const input = join(dir(), 'contacts.csv');
