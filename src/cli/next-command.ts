@@ -93,6 +93,12 @@ export function nextStepList(summary: Summary, args: RunArgsForHint, prefix = in
   if (summary.stoppedEarly || summary.abortedBecause) steps.push({ what: 'to continue', command: base(args.input) });
   if (c.failed + c.duplicate > 0)
     steps.push({ what: `fix the ${items} in ${reports}/${fixFile}, then`, command: base(join(reports, fixFile)) });
+  // The decisions a person writes in review.csv are carried out by a run of that very file.
+  if (c.review > 0)
+    steps.push({
+      what: `decide each row of ${reports}/${STATE_FILES.review} (its decision column: adopt CONTACT_ID, create or skip), then`,
+      command: base(join(reports, STATE_FILES.review)),
+    });
   return steps;
 }
 

@@ -116,7 +116,7 @@ function adviceFor(s: Summary): string[] {
   }
   if (c.review > 0)
     out.push(
-      `${c.review} row(s) match more than one contact already in OpenPhone, or one the job may not take: review.csv names the candidates; merge or tidy them in OpenPhone, then run again.`,
+      `${c.review} row(s) match more than one contact already in OpenPhone, or one the job may not take: review.csv names the candidates. Write a decision in its decision column (adopt one of the candidates, create, or skip) and run the job with that file as its input; or tidy the contacts in OpenPhone and run again.`,
     );
   if (c.inDoubt + c.notSent > 0 && !s.stoppedEarly && !s.abortedBecause)
     out.push('Some rows are not settled yet: run the same command again.');

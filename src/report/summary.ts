@@ -165,7 +165,7 @@ export function formatSummary(s: Summary): string {
     );
   if (c.review > 0)
     lines.push(
-      `  ${c.review} record(s) match contacts the job may not adopt on its own: ${reports}/review.csv names the candidates`,
+      `  ${c.review} record(s) match contacts the job may not adopt on its own: ${reports}/review.csv names the candidates${s.mode === 'dry-run' ? '' : ' and takes your decisions'}`,
     );
   if (s.reportHtml) lines.push(`  report to open in a browser: ${s.reportHtml}`);
   if (!s.invariant.holds)

@@ -203,3 +203,30 @@ test('fixing the rows a dry run found, as its hint says: the fixed file is check
   ]);
   expect(again.stdout).toMatch(/reports: .*dry-run\/check-2\//);
 });
+
+test("a record for review: the printed next step names review.csv's decisions, and the line runs as printed", async () => {
+  // An app contact under another name holds r0's number: the job may not take it on its own.
+  const frontDesk = {
+    defaultFields: { firstName: 'Front Desk', phoneNumbers: [{ name: 'work', value: '+14152000000' }] },
+  };
+  const sandbox = await startSandbox({ rate: 0, existing: [{ ...frontDesk, source: 'csv-v2' }] });
+  const { args, stateDir } = cliJob(dir(), 6);
+  const first = await runCli(args(sandbox.url, '--match-existing', 'phone,email'), {
+    OPENPHONE_API_KEY: sandbox.apiKey,
+  });
+  expect(first.code).toBe(1);
+  const decideLine = commandAfter(
+    first.stdout,
+    /^ {2}decide each row of .*review\.csv \(its decision column: adopt CONTACT_ID, create or skip\), then: /,
+  );
+  const review = join(stateDir, 'review.csv');
+  expect(decideLine).toContain(review);
+  // The person decides r0 is a person of its own.
+  const rows = readFileSync(review, 'utf8').trimEnd().split('\n');
+  expect(rows[1]).toMatch(/^\d+,r0,.*,$/);
+  writeFileSync(review, `${[rows[0], `${rows[1]}create`].join('\n')}\n`);
+  const decided = await paste(decideLine, { OPENPHONE_API_KEY: sandbox.apiKey });
+  expect(decided.stdout).toMatch(/created 1,/);
+  expect(sandbox.contactsByExternalId().get('r0')).toHaveLength(1);
+  expect(sandbox.contacts().filter((c) => c.defaultFields.firstName === 'Front Desk')).toHaveLength(1);
+});
