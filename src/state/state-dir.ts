@@ -15,12 +15,13 @@ export const isOwnReportName = (path: string): boolean =>
 
 /**
  * The state directory a job uses when none is given: beside the input, named
- * after it. An input that is a failures.csv (or a vCard input's failures.vcf) inside a state directory (a rerun
- * of failures) belongs to that job, so resume state is shared with it.
+ * after it. An input that is one of a job's reports inside its state directory
+ * (a failures.csv or failures.vcf with fixed rows, a review.csv with
+ * decisions) belongs to that job, so resume state is shared with it.
  */
 export function defaultStateDir(input: string): string {
   const dir = dirname(input);
-  if (isFailureReportName(input) && existsSync(statePath(dir, 'summary'))) {
+  if (isOwnReportName(input) && existsSync(statePath(dir, 'summary'))) {
     // A dry run's failures.csv (STATE/dry-run/failures.csv, or STATE/dry-run/check-N/failures.csv) belongs to STATE.
     if (basename(dir) === STATE_FILES.dryRun) return dirname(dir);
     if (/^check-\d+$/.test(basename(dir)) && basename(dirname(dir)) === STATE_FILES.dryRun)

@@ -177,7 +177,7 @@ test('reports are private: state dir 0700, files 0600, also when they existed be
   for (const f of readdirSync(reports)) expect([f, statSync(join(reports, f)).mode & 0o777]).toEqual([f, 0o600]);
 });
 
-test('the default state dir is beside the input, or the job dir for its failures.csv', () => {
+test('the default state dir is beside the input, or the job dir for its failures.csv and review.csv', () => {
   expect(defaultStateDir('/data/contacts.csv')).toBe('/data/contacts.openphone-import');
   const stateDir = join(dir(), 'contacts.openphone-import');
   writeFileSync(join(dir(), 'x'), '');
@@ -186,6 +186,8 @@ test('the default state dir is beside the input, or the job dir for its failures
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(join(stateDir, 'summary.json'), '{}');
   expect(defaultStateDir(join(stateDir, 'failures.csv'))).toBe(stateDir);
+  // Its review.csv with a person's decisions too: a run of it without --state-dir is a run of that job.
+  expect(defaultStateDir(join(stateDir, 'review.csv'))).toBe(stateDir);
   // A dry run's failures.csv belongs to the job whose dry-run/ it is in.
   mkdirSync(join(stateDir, 'dry-run'), { recursive: true });
   writeFileSync(join(stateDir, 'dry-run', 'summary.json'), '{}');
