@@ -29,6 +29,13 @@ import type { ValidRecord } from '../classify/classify.js';
 import { describePatch } from '../report/change-preview.js';
 import { ImportError, UsageError } from '../errors.js';
 import { readLastWrite } from '../journal/line-reader.js';
+import {
+  decidedRecords,
+  readReviewDecisions,
+  reviewSource,
+  unmatchedDecisionsWarning,
+  type ReviewInput,
+} from './review-decisions.js';
 import type { Base } from '../sync/base.js';
 import { syncBody } from '../send/update-body.js';
 import { recordsContact } from '../send/send-record.js';
@@ -83,17 +90,37 @@ export function dryRunReportDir(stateDir: string, input?: string): string {
  */
 export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const startedAt = new Date();
-  const opened = await openJobInput(options.input, options.config, options.stateDir);
+  // review.csv with a person's decisions: the preview of carrying them out on their records in the job's export.
+  const review = readReviewDecisions(options.input);
+  const source =
+    review === undefined
+      ? options.input
+      : reviewSource(
+          (await replayJournal(statePath(options.stateDir, 'journal'), { repair: false })).runs,
+          options.input,
+        );
+  if (review !== undefined)
+    options.log.info(
+      `${options.input}: ${review.decisions.size} decision(s) (${review.undecided} row(s) left for review), previewed on their records in ${source}`,
+    );
+  const opened = await openJobInput(source, options.config, options.stateDir);
   try {
-    return await dryRunOf(options, opened, startedAt);
+    return await dryRunOf({ ...options, input: source }, opened, startedAt, review);
   } finally {
     opened.restoreTemp();
   }
 }
 
-async function dryRunOf(options: DryRunOptions, { table, header }: OpenedJobInput, startedAt: Date): Promise<Summary> {
+async function dryRunOf(
+  options: DryRunOptions,
+  { table, header }: OpenedJobInput,
+  startedAt: Date,
+  review: ReviewInput | undefined,
+): Promise<Summary> {
   const { config, input, stateDir } = options;
-  const reportDir = dryRunReportDir(stateDir, input);
+  // The file the person ran: a review.csv's reports go beside it, never over it.
+  const ran = review?.file ?? input;
+  const reportDir = dryRunReportDir(stateDir, ran);
   ensurePrivateDir(reportDir);
   // What a run of this job would do: the journal says what is finished (read only: a run may be appending).
   const past = await replayJournal(statePath(stateDir, 'journal'), { repair: false });
@@ -101,9 +128,59 @@ async function dryRunOf(options: DryRunOptions, { table, header }: OpenedJobInpu
   const owners = config.owner === undefined ? undefined : await dryRunOwners(options, header);
   const index = await previewIndex(options, past, owners);
   const recorder = dryRunRecorder(options, reportDir, table, header, index !== undefined);
+  const { classifier, preview, changed } = await planRecords(options, { table, header }, past, recorder, {
+    index,
+    owners,
+    review,
+  });
+  const lastWrite = (sync: Sync) =>
+    sync.writeAt === undefined
+      ? {}
+      : readLastWrite(statePath(stateDir, 'journal'), sync.writeAt, sync.hasBase === true);
+  const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api, lastWrite);
+  // A review run never deletes (job/delete-missing.ts): it reads only the records decided on.
+  const wouldDelete =
+    review === undefined
+      ? await deletionPreview(options, { past, classifier, recorder, header, reportDir, table })
+      : undefined;
+  const summary = buildSummary(
+    {
+      ...runFacts('dry-run', ran, config.file, stateDir, startedAt),
+      reportDir,
+      exitCode: completedExitCode(recorder.counts),
+      ...(preview.lines.length > 0 && { preview: preview.lines }),
+      ...(changes && { changes }),
+      ...(wouldDelete && { wouldDelete }),
+      ...failedCardsFact(table.writeBack.format, recorder.counts.buckets, reportDir),
+      reportHtml: statePath(reportDir, 'reportHtml'),
+    },
+    recorder.counts,
+  );
+  await writeRunReports(reportDir, summary, [], options.nextSteps?.(summary) ?? []);
+  return summary;
+}
+
+/**
+ * Reads and plans every record as the import would, with a sender that sends
+ * nothing: the recorder counts each; what would be created is offered to the
+ * preview, the first changed records kept for their field-by-field view. A
+ * review.csv's decisions are carried out, in memory, on their records alone.
+ */
+async function planRecords(
+  options: DryRunOptions,
+  { table, header }: Pick<OpenedJobInput, 'table' | 'header'>,
+  past: ResumeState,
+  recorder: Recorder,
+  by: { index?: WorkspaceIndex | undefined; owners?: OwnerLookup | undefined; review?: ReviewInput | undefined },
+): Promise<{ classifier: Classifier; preview: ContactPreview; changed: SendPlan[] }> {
+  const { config } = options;
+  const { index, review } = by;
   const preview = new ContactPreview(header, config.phoneNumbers);
   const changed: SendPlan[] = [];
-  const classifier = new Classifier(config, header, decodedFrom(table.writeBack), table.estimatedRecords, owners);
+  const classifier = new Classifier(config, header, decodedFrom(table.writeBack), table.estimatedRecords, by.owners);
+  // As the import carries them out: on the records decided on, and those alone (the journal is not written).
+  for (const [id, d] of review?.decisions ?? []) past.decisions.set(id, d);
+  const decided = review === undefined ? undefined : decidedRecords(review);
   try {
     await runPipeline({
       table,
@@ -113,6 +190,7 @@ async function dryRunOf(options: DryRunOptions, { table, header }: OpenedJobInpu
       recorder,
       ...(index && { match: (record: ValidRecord) => index.match(record, past.updatesInDoubt.has(record.externalId)) }),
       keepReading: () => true,
+      ...(decided && { only: decided.only }),
       send: (plan) => {
         // Another integration's contact holds its id: the import leaves it alone, sending nothing.
         if (plan.heldElsewhere) return recorder.planned({ kind: 'existing', record: plan.record });
@@ -126,27 +204,10 @@ async function dryRunOf(options: DryRunOptions, { table, header }: OpenedJobInpu
     recorder.discard();
     throw err;
   }
-  const lastWrite = (sync: Sync) =>
-    sync.writeAt === undefined
-      ? {}
-      : readLastWrite(statePath(stateDir, 'journal'), sync.writeAt, sync.hasBase === true);
-  const changes = changed.length === 0 ? undefined : await changesOf(changed, config, options.api, lastWrite);
-  const wouldDelete = await deletionPreview(options, { past, classifier, recorder, header, reportDir, table });
-  const summary = buildSummary(
-    {
-      ...runFacts('dry-run', input, config.file, stateDir, startedAt),
-      reportDir,
-      exitCode: completedExitCode(recorder.counts),
-      ...(preview.lines.length > 0 && { preview: preview.lines }),
-      ...(changes && { changes }),
-      ...(wouldDelete && { wouldDelete }),
-      ...failedCardsFact(table.writeBack.format, recorder.counts.buckets, reportDir),
-      reportHtml: statePath(reportDir, 'reportHtml'),
-    },
-    recorder.counts,
-  );
-  await writeRunReports(reportDir, summary, [], options.nextSteps?.(summary) ?? []);
-  return summary;
+  const unmatched = decided?.unmatched() ?? [];
+  if (review !== undefined && unmatched.length > 0)
+    options.log.warn(unmatchedDecisionsWarning(review, options.input, unmatched), 'REVIEW_DECISIONS_UNMATCHED');
+  return { classifier, preview, changed };
 }
 
 /** A refusal the import would meet, as the dry run says it: the import's own words and hint. */

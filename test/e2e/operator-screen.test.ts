@@ -225,6 +225,16 @@ test("a record for review: the printed next step names review.csv's decisions, a
   const rows = readFileSync(review, 'utf8').trimEnd().split('\n');
   expect(rows[1]).toMatch(/^\d+,r0,.*,$/);
   writeFileSync(review, `${[rows[0], `${rows[1]}create`].join('\n')}\n`);
+  // Its dry run, as a person checks before: the decision previewed, nothing sent, without --state-dir (the file's job).
+  const check = await runCli(
+    ['run', '-c', join(dir(), 'config.json'), '-i', review, '--base-url', sandbox.url, '--dry-run'],
+    {
+      OPENPHONE_API_KEY: sandbox.apiKey,
+    },
+  );
+  expect(check.stdout).toMatch(/would create 1,/);
+  expect(check.stdout).toMatch(/next, import \(OPENPHONE_API_KEY set\): .*review\.csv/);
+  expect(sandbox.contactsByExternalId().has('r0')).toBe(false);
   const decided = await paste(decideLine, { OPENPHONE_API_KEY: sandbox.apiKey });
   expect(decided.stdout).toMatch(/created 1,/);
   expect(sandbox.contactsByExternalId().get('r0')).toHaveLength(1);

@@ -479,6 +479,20 @@ describe('adopting what the workspace already has', () => {
       decided,
       `\uFEFF${stringify([Object.keys(review[0]!), ...review.map((r) => Object.values({ ...r, decision: decide[r.externalId!]! }))], { delimiter: ';' })}`,
     );
+    // The dry run of the decided file previews them, on those records alone, sending nothing and writing beside it.
+    const writes = sandbox.requests().filter((r) => r.method !== 'GET').length;
+    const preview = await dryRun({
+      config,
+      input: decided,
+      stateDir: stateDir(),
+      log: silentLog,
+      api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
+      matchExisting: ['phone'],
+    });
+    expect(preview.counts).toMatchObject({ read: 3, adopted: 1, valid: 1, skipped: 1, review: 0 });
+    expect(preview.input).toBe(decided);
+    expect(sandbox.requests().filter((r) => r.method !== 'GET').length).toBe(writes);
+    expect(readFileSync(decided, 'utf8')).toContain(`adopt ${desk.id}`);
     const from = sandbox.requests().length;
     const carried = await runImport(sandbox, decided, { matchExisting: ['phone'] });
     expect(carried.counts).toMatchObject({ read: 3, adopted: 1, created: 1, skipped: 1, review: 0 });
