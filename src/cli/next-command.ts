@@ -34,7 +34,8 @@ export function invokedAs(
 export interface RunArgsForHint {
   readonly config: string;
   readonly input: string;
-  readonly stateDir: string;
+  /** Undefined: the next runs name none (this one's would start a second job beside another: job/job-beside.ts). */
+  readonly stateDir?: string | undefined;
   readonly baseUrl?: string | undefined;
   /** Flags that change which records go where: the next run needs them as much as this one did. */
   readonly matchExisting?: string | undefined;
@@ -63,8 +64,7 @@ export function nextStepList(summary: Summary, args: RunArgsForHint, prefix = in
       shellQuote(args.config),
       '--input',
       shellQuote(input),
-      '--state-dir',
-      shellQuote(args.stateDir),
+      ...(args.stateDir !== undefined ? ['--state-dir', shellQuote(args.stateDir)] : []),
       ...(args.baseUrl ? ['--base-url', shellQuote(args.baseUrl)] : []),
       ...carriedFlags(args),
       ...extra,

@@ -230,3 +230,37 @@ test('a dry run on the state directory of an import that is running does not dis
   expect(JSON.parse(readFileSync(join(stateDir, 'summary.json'), 'utf8')).mode).toBe('import');
   expect(JSON.parse(readFileSync(join(stateDir, 'dry-run', 'summary.json'), 'utf8')).mode).toBe('dry-run');
 }, 60_000);
+
+test('a nightly export under a new name, run without --state-dir beside the job that made its contacts: stopped before sending, both ways named; either --state-dir goes on', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  const monday = join(dir(), 'contacts-monday.csv');
+  const file = writeContactsFile(monday, 12);
+  const config = join(dir(), 'import.json');
+  writeFileSync(config, JSON.stringify(importConfig()));
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  const run = (input: string, ...extra: string[]) =>
+    runCli(['run', '-c', config, '-i', input, '--base-url', sandbox.url, ...extra], env);
+  expect((await run(monday)).code).toBe(1);
+  const mondayJob = join(dir(), 'contacts-monday.openphone-import');
+  expect(existsSync(join(mondayJob, 'journal.jsonl'))).toBe(true);
+
+  const tuesday = join(dir(), 'contacts-tuesday.csv');
+  writeFileSync(tuesday, readFileSync(monday));
+  const posts = () => sandbox.requests().filter((r) => r.method === 'POST').length;
+  const before = posts();
+  const refused = await run(tuesday);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toMatch(/^error: .*contacts-tuesday\.openphone-import would start a new job/m);
+  expect(refused.stderr).toContain(`add --state-dir ${mondayJob}`);
+  expect(refused.stderr).toContain(`add --state-dir ${join(dir(), 'contacts-tuesday.openphone-import')}`);
+  expect(posts()).toBe(before);
+  // The dry run says the same, and its next command names no state directory for the person to choose.
+  const preview = await run(tuesday, '--dry-run');
+  expect(preview.stderr).toMatch(/the import would stop before sending: .*would start a new job/);
+  expect(preview.stdout).toMatch(/next, import \(OPENPHONE_API_KEY set\): /);
+  expect(preview.stdout).not.toMatch(/next, import .*--state-dir/);
+  // Going on with Monday's job: every record is unchanged.
+  const sameJob = await run(tuesday, '--state-dir', mondayJob);
+  expect(sameJob.stdout).toMatch(new RegExp(`unchanged ${file.valid.length}`));
+  expect(posts()).toBe(before);
+});

@@ -12,6 +12,7 @@ import { formatSummary, type Summary } from '../../report/summary.js';
 import { dryRun } from '../../job/dry-run.js';
 import { DEFAULT_RULES, type PlanRules } from '../../job/plan.js';
 import { defaultStateDir } from '../../state/state-dir.js';
+import { newJobBesideAnother } from '../../job/job-beside.js';
 import { parseDuration } from '../../util/duration.js';
 import { nextStepList, nextSteps } from '../next-command.js';
 import { stopOnSignals } from '../stop-on-signals.js';
@@ -101,9 +102,22 @@ async function runJob(
   const stateDir = args.stateDir ?? defaultStateDir(args.input);
   // Flags are checked in a dry run too: its next commands carry them.
   const flags = runFlags(args);
+  // A state directory named after the input starts a new job for a new file name: not beside this config's job.
+  const beside =
+    args.stateDir === undefined
+      ? newJobBesideAnother(stateDir, args.input, config, {
+          baseUrl: args.baseUrl ?? config.api.baseUrl,
+          apiKey: args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY),
+        })
+      : undefined;
+  if (beside !== undefined && !args.dryRun) throw beside;
+  if (beside !== undefined)
+    log.warn(`the import would stop before sending: ${beside.message}\nhint: ${beside.hint}`, beside.code);
+  // Beside another job, the next commands name no state directory: the person chooses (the import says both ways).
+  const hintDir = beside === undefined ? stateDir : undefined;
   const done = (summary: Summary) => ({
     summary,
-    next: args.hints === false ? [] : nextSteps(summary, { ...args, stateDir }),
+    next: args.hints === false ? [] : nextSteps(summary, { ...args, stateDir: hintDir }),
   });
   if (args.dryRun) {
     const baseUrl = args.baseUrl !== undefined ? checkBaseUrl(args.baseUrl, '--base-url', log) : config.api.baseUrl;
@@ -116,7 +130,7 @@ async function runJob(
         stateDir,
         log,
         rules: flags.rules,
-        nextSteps: hintsFor(args, stateDir),
+        nextSteps: hintsFor(args, hintDir),
         ...(key !== undefined && { api: { apiKey: key, baseUrl } }),
         ...(flags.matchExisting !== undefined && { matchExisting: flags.matchExisting }),
         ...(args.deleteMissing === true && { deleteMissing: deleteFlags(args) }),
@@ -257,7 +271,7 @@ export function parseMatchKeys(text: string): MatchKey[] {
 }
 
 /** The next steps of a run started with these arguments, for report.html. */
-const hintsFor = (args: RunArgs, stateDir: string) => (summary: Summary) =>
+const hintsFor = (args: RunArgs, stateDir: string | undefined) => (summary: Summary) =>
   args.hints === false ? [] : nextStepList(summary, { ...args, stateDir });
 
 /** The summary for a person on stdout, with the next commands; with --log-format json, also as one JSON line on stderr. */

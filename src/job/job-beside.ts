@@ -1,0 +1,89 @@
+import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { ResolvedConfig } from '../config/resolved.js';
+import { UsageError } from '../errors.js';
+import { decodeEvent } from '../journal/codec.js';
+import { describeExternalId, describeSource } from '../journal/external-id-check.js';
+import { keyFingerprint } from '../journal/target.js';
+import { normalizeBaseUrl } from '../api/base-url.js';
+import { STATE_FILES, statePath } from '../state/private-files.js';
+import { isOwnReportName } from '../state/state-dir.js';
+
+/** What marks a state directory the tool named after its input. */
+const SUFFIX = '.openphone-import';
+
+/** The header line of a job's journal: its first line (a few hundred bytes), or undefined when there is none to read. */
+function journalHeader(stateDir: string) {
+  const path = statePath(stateDir, 'journal');
+  if (!existsSync(path)) return undefined;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(16 * 1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const nl = buf.subarray(0, n).indexOf(10);
+    const event = decodeEvent(buf.toString('utf8', 0, nl >= 0 ? nl : n), 1);
+    return event?.t === 'header' ? event : undefined;
+  } catch {
+    // A journal this cannot read is that job's run's to report, not this one's.
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The state directories beside `stateDir` that hold a job of this config into
+ * the same API: its externalId and source as this config gives them, and the
+ * same key where both are known.
+ */
+export function jobsBeside(
+  stateDir: string,
+  config: ResolvedConfig,
+  api: { readonly baseUrl: string; readonly apiKey?: string | undefined },
+): string[] {
+  const folder = dirname(stateDir);
+  let names: string[];
+  try {
+    names = readdirSync(folder).filter((n) => n.endsWith(SUFFIX) && n !== basename(stateDir));
+  } catch {
+    return [];
+  }
+  const idDefinition = describeExternalId(config.externalId);
+  const sourceDefinition = describeSource(config.source);
+  return names
+    .map((n) => join(folder, n))
+    .filter((dir) => {
+      const h = journalHeader(dir);
+      if (h === undefined || h.externalIdDefinition !== idDefinition || h.sourceDefinition !== sourceDefinition)
+        return false;
+      if (normalizeBaseUrl(api.baseUrl) !== normalizeBaseUrl(h.baseUrl)) return false;
+      const key = api.apiKey;
+      return key === undefined || h.keyFingerprint === undefined || h.keyFingerprint === keyFingerprint(key, h.keySalt);
+    });
+}
+
+/**
+ * A state directory the tool named after the input is a new job for every
+ * new file name: tonight's export under a dated name would start a second job
+ * beside the one that made the contacts, which would then leave them alone as
+ * existing and never update them. When no --state-dir was given and a job of
+ * this config into the same workspace is beside it, the run stops (exit 2)
+ * before anything is sent, naming both ways on. Undefined when that is not so.
+ */
+export function newJobBesideAnother(
+  stateDir: string,
+  input: string,
+  config: ResolvedConfig,
+  api: { readonly baseUrl: string; readonly apiKey?: string | undefined },
+): UsageError | undefined {
+  if (isOwnReportName(input) || existsSync(statePath(stateDir, 'journal'))) return undefined;
+  const others = jobsBeside(stateDir, config, api);
+  if (others.length === 0) return undefined;
+  return new UsageError(
+    'NEW_JOB_BESIDE_ANOTHER',
+    `${stateDir} would start a new job, but ${others.join(', ')} beside it ${others.length > 1 ? 'hold jobs' : 'holds a job'} of this config into the same workspace (its ${STATE_FILES.journal}: the same API, externalId and source): a new job would leave that job's contacts alone as existing and never update them`,
+    {
+      hint: `to go on with that job (a nightly export under a new name is the same job), add --state-dir ${others[0]}; to start a second job on purpose, add --state-dir ${stateDir}`,
+    },
+  );
+}
