@@ -194,6 +194,12 @@ async function planRecords(
       send: (plan) => {
         // Another integration's contact holds its id: the import leaves it alone, sending nothing.
         if (plan.heldElsewhere) return recorder.planned({ kind: 'existing', record: plan.record });
+        // One of the job's source holds it (another job's): the import's create meets 409, and --on-existing says.
+        const created = plan.sync === undefined && plan.adopt === undefined && !plan.inDoubt;
+        if (created && index?.holderOf(plan.record.externalId) !== undefined)
+          return (options.rules ?? DEFAULT_RULES).onExisting === 'update'
+            ? recorder.valid(plan.record, 'changed')
+            : recorder.planned({ kind: 'existing', record: plan.record });
         recorder.valid(plan.record, plan.sync ? 'changed' : plan.adopt ? 'adopted' : 'valid');
         if (plan.sync && changed.length < CHANGES_SHOWN) changed.push(plan);
         else preview.offer(plan.record);

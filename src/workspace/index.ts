@@ -91,6 +91,11 @@ export class WorkspaceIndex {
     }
   }
 
+  /** The contact that holds an externalId, as the listing showed it. */
+  holderOf(externalId: string): IndexedContact | undefined {
+    return this.byExternalId.get(externalId);
+  }
+
   /**
    * What a record the journal does not know matches. `adoptionInDoubt`: an
    * earlier run's adoption PATCH of this record got no answer, so a contact

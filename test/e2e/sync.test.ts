@@ -384,6 +384,32 @@ describe('adopting what the workspace already has', () => {
     },
   );
 
+  test.each(['skip', 'update'] as const)(
+    "--on-existing %s: a record whose id a contact of the job's own source holds (an earlier job's) is previewed as the import will count it",
+    async (onExisting) => {
+      const earlier = { ...appMade('Ada', '+14155550101'), externalId: 'a', source: 'test-import' };
+      const sandbox = await startSandbox({ rate: 0, existing: [earlier] });
+      const input = join(dir(), 'crm.csv');
+      writeRows(input, [
+        header,
+        person('a', 'Ada', 'Last', '+14155550101'),
+        person('b', 'Bob', 'Last', '+14155550102'),
+      ]);
+      const match = { matchExisting: ['phone', 'email'] as const };
+      const rules = { onExisting, onChanged: 'update' as const };
+      const api = { apiKey: sandbox.apiKey, baseUrl: sandbox.url };
+      const preview = await dryRun({ config, input, stateDir: stateDir(), log: silentLog, api, rules, ...match });
+      const run = await runImport(sandbox, input, { ...match, onExisting });
+      if (onExisting === 'skip') {
+        expect(preview.counts).toMatchObject({ existing: 1, valid: 1 });
+        expect(run.counts).toMatchObject({ existing: 1, created: 1 });
+      } else {
+        expect(preview.counts).toMatchObject({ changed: 1, valid: 1, existing: 0 });
+        expect(run.counts).toMatchObject({ updated: 1, created: 1, existing: 0 });
+      }
+    },
+  );
+
   test("adoption takes only the same person: an office line three CRM people share, and a family's mobile under another name, go to review with both names", async () => {
     const sandbox = await startSandbox({
       rate: 0,
