@@ -126,7 +126,8 @@ async function dryRunOf(
   const past = await replayJournal(statePath(stateDir, 'journal'), { repair: false });
   await previewNaming(options, past);
   const owners = config.owner === undefined ? undefined : await dryRunOwners(options, header);
-  const index = await previewIndex(options, past, owners);
+  // A review run's records are decided: none is matched, so the workspace is not listed (as the import does).
+  const index = review === undefined ? await previewIndex(options, past, owners) : undefined;
   const recorder = dryRunRecorder(options, reportDir, table, header, index !== undefined);
   const { classifier, preview, changed } = await planRecords(options, { table, header }, past, recorder, {
     index,

@@ -507,6 +507,7 @@ describe('adopting what the workspace already has', () => {
     );
     // The dry run of the decided file previews them, on those records alone, sending nothing and writing beside it.
     const writes = sandbox.requests().filter((r) => r.method !== 'GET').length;
+    const previewFrom = sandbox.requests().length;
     const preview = await dryRun({
       config,
       input: decided,
@@ -517,6 +518,10 @@ describe('adopting what the workspace already has', () => {
     });
     expect(preview.counts).toMatchObject({ read: 3, adopted: 1, valid: 1, skipped: 1, review: 0 });
     expect(preview.input).toBe(decided);
+    // Decided records match nothing: the workspace is not listed for them, as the import does.
+    expect(
+      requestsSince(sandbox, previewFrom).filter((r) => r.path === '/v1/contacts' && !r.externalIds?.length),
+    ).toHaveLength(0);
     expect(sandbox.requests().filter((r) => r.method !== 'GET').length).toBe(writes);
     expect(readFileSync(decided, 'utf8')).toContain(`adopt ${desk.id}`);
     const from = sandbox.requests().length;
