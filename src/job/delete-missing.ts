@@ -261,7 +261,7 @@ export function refusal(
   const allowed = Math.floor(o.total * DELETE_SHARE);
   if (o.missing > allowed)
     return {
-      why: `it would delete ${o.missing} of the job's ${o.total} contacts (${Math.round((o.missing / Math.max(1, o.total)) * 100)}%), more than ${DELETE_SHARE * 100}% (${allowed})`,
+      why: `it would delete ${o.missing} of the job's ${o.total} contacts (${Math.round((o.missing / Math.max(1, o.total)) * 100)}%), more than the ${DELETE_SHARE * 100}% (${allowed}) a run deletes without --max-delete`,
       hint: `check the input is the whole export, then add --max-delete ${o.missing}`,
     };
   return undefined;
