@@ -12,6 +12,8 @@ export interface IndexedContact {
   readonly name: string;
   readonly firstName: string | null;
   readonly lastName: string | null;
+  /** A contact with no person's name is known by its company (a company's main line). */
+  readonly company?: string | null;
   /** The source of a contact holding an externalId (another integration's name, or the job's). */
   readonly source?: string;
 }
@@ -73,6 +75,8 @@ export class WorkspaceIndex {
       name: nameOf(contact),
       firstName: contact.defaultFields.firstName,
       lastName: contact.defaultFields.lastName,
+      ...(!contact.defaultFields.firstName &&
+        !contact.defaultFields.lastName && { company: contact.defaultFields.company }),
       // Kept where it tells something: whose a contact holding an externalId is.
       ...(contact.externalId !== null && { source: contact.source }),
     };

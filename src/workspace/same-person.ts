@@ -3,18 +3,28 @@
  * number or e-mail is not a person (an office line rings for several people,
  * a family shares a mobile). Names are compared as words, folded (case,
  * accents, punctuation), in any order; one side's words must all be the
- * other's (the app often keeps only a first name). A contact with no name at
- * all agrees with anyone; a record with no name agrees with nobody who has one.
+ * other's (the app often keeps only a first name). A contact with no name is
+ * named by its company where it has one (a company's main line, "Acme Corp"):
+ * it is the same only as a record of that company with no person's name. One
+ * with neither agrees with anyone; a record with no name agrees with nobody who has one.
  */
 export function sameName(
-  contact: { readonly firstName: string | null; readonly lastName: string | null },
-  record: { readonly firstName?: string | null; readonly lastName?: string | null },
+  contact: { readonly firstName: string | null; readonly lastName: string | null; readonly company?: string | null },
+  record: { readonly firstName?: string | null; readonly lastName?: string | null; readonly company?: string | null },
 ): boolean {
   const theirs = nameWords(contact.firstName, contact.lastName);
-  if (theirs.length === 0) return true;
   const ours = nameWords(record.firstName ?? null, record.lastName ?? null);
-  if (ours.length === 0) return false;
-  const [fewer, more] = theirs.length <= ours.length ? [theirs, ours] : [ours, theirs];
+  if (theirs.length === 0) {
+    const company = nameWords(contact.company ?? null);
+    return company.length === 0 || (ours.length === 0 && sameWords(company, nameWords(record.company ?? null)));
+  }
+  return ours.length > 0 && sameWords(theirs, ours);
+}
+
+/** One side's words are all the other's. */
+function sameWords(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length === 0 || b.length === 0) return false;
+  const [fewer, more] = a.length <= b.length ? [a, b] : [b, a];
   return fewer.every((w) => more.includes(w));
 }
 

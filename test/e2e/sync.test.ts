@@ -423,6 +423,11 @@ describe('adopting what the workspace already has', () => {
           },
           source: 'openphone',
         },
+        // A company's main line, typed in the app with the company name only: no CRM person is it.
+        {
+          defaultFields: { company: 'Acme', phoneNumbers: [{ name: 'main', value: '+14155550166' }] },
+          source: 'openphone',
+        },
         // The same person, written another way: adopted.
         {
           defaultFields: {
@@ -443,11 +448,13 @@ describe('adopting what the workspace already has', () => {
       person('carol', 'Carol', 'Reyes', '+14155550100'),
       person('dan', 'Dan', 'Brown', '+14155550177'),
       person('ada', 'Ada', 'Lovelace Byron', '+14155550101'),
+      person('fay', 'Fay', 'Wong', '+14155550166'),
     ]);
     const summary = await runImport(sandbox, input, { matchExisting: ['phone', 'email'] });
-    expect(summary.counts).toMatchObject({ adopted: 1, review: 4, created: 0 });
+    expect(summary.counts).toMatchObject({ adopted: 1, review: 5, created: 0 });
     const review = reportRows(join(stateDir(), 'review.csv'));
-    expect(review.map((r) => r.externalId)).toEqual(['alice', 'bob', 'carol', 'dan']);
+    expect(review.map((r) => r.externalId)).toEqual(['alice', 'bob', 'carol', 'dan', 'fay']);
+    expect(review[4]!.why).toMatch(/whose name is not the record's: "Acme" in the workspace, "Fay Wong" in the input/);
     for (const r of review.slice(0, 3))
       expect(r.why).toMatch(/phone \+14155550100, which 3 records of the input carry.*nobody's key/);
     expect(review[3]).toMatchObject({

@@ -1,8 +1,14 @@
 import { nameWords, sameName } from '../../src/workspace/same-person.js';
 
-const c = (firstName: string | null, lastName: string | null = null) => ({ firstName, lastName });
+const c = (firstName: string | null, lastName: string | null = null, company: string | null = null) => ({
+  firstName,
+  lastName,
+  company,
+});
 
-test.each<[string, ReturnType<typeof c>, { firstName?: string | null; lastName?: string | null }, boolean]>([
+test.each<
+  [string, ReturnType<typeof c>, { firstName?: string | null; lastName?: string | null; company?: string }, boolean]
+>([
   ['the same first and last name', c('Ada', 'Lovelace'), { firstName: 'Ada', lastName: 'Lovelace' }, true],
   [
     'case, accents and punctuation aside',
@@ -27,6 +33,19 @@ test.each<[string, ReturnType<typeof c>, { firstName?: string | null; lastName?:
   ["a family member's mobile", c('Eve', 'Jones'), { firstName: 'Dan', lastName: 'Brown' }, false],
   ['the same first name, another last name', c('Ada', 'Byron'), { firstName: 'Ada', lastName: 'Lovelace' }, false],
   ['a record without a name against a named contact', c('Ada'), { firstName: null }, false],
+  [
+    "a company's main line (no person's name) is not a person of that company",
+    c(null, null, 'Acme Corp'),
+    { firstName: 'Alice', lastName: 'Smith', company: 'Acme Corp' },
+    false,
+  ],
+  [
+    "a company's main line and the CRM's record of that company, without a person's name",
+    c(null, null, 'Acme Corp'),
+    { firstName: null, company: 'ACME corp.' },
+    true,
+  ],
+  ["a company's main line and another company's record", c(null, null, 'Acme Corp'), { company: 'Globex' }, false],
 ])('%s', (_, contact, record, same) => {
   expect(sameName(contact, record)).toBe(same);
 });
