@@ -338,6 +338,16 @@ const heldByAnotherSource = (contact: { id: string; source?: string }): SendOutc
   why: `another source (${JSON.stringify(contact.source)}) holds a contact with this externalId; it is not this job's to change`,
 });
 
+/**
+ * The record's contact is gone, but another integration's holds its externalId
+ * now: the person is in the workspace through it. Made again, the contact
+ * would meet 409, or, where the API keeps ids per source, be the person twice.
+ */
+function heldElsewhereNow(contacts: readonly Contact[], rec: RecordToSend): SendOutcome | undefined {
+  const other = contacts.find((c) => c.source !== (rec.body.source ?? DEFAULT_SOURCE));
+  return other === undefined ? undefined : heldByAnotherSource(other);
+}
+
 /** A contact the workspace had before this job holds the record's externalId. */
 function foreign(
   ctx: SendContext,
@@ -366,7 +376,7 @@ async function syncRecord(
     return fail('LOOKUP_FAILED', `a changed record: reading its contact failed: ${found.why}`, true);
   // Another integration's contact with the same externalId is never updated.
   const mine = recordsContact(found.contacts, rec);
-  if (mine.length === 0) return createRecord(ctx, { ...rec, inDoubt: false });
+  if (mine.length === 0) return heldElsewhereNow(found.contacts, rec) ?? createRecord(ctx, { ...rec, inDoubt: false });
   if (mine.length > 1) {
     return fail(
       'EXTERNAL_ID_AMBIGUOUS',
@@ -395,6 +405,8 @@ async function verifyRecord(
   if (found.kind === 'failed') return fail('LOOKUP_FAILED', `--verify: reading its contact failed: ${found.why}`, true);
   const mine = recordsContact(found.contacts, rec);
   if (mine.length === 0) {
+    const elsewhere = heldElsewhereNow(found.contacts, rec);
+    if (elsewhere !== undefined) return elsewhere;
     const made = await createRecord(ctx, { ...rec, inDoubt: false });
     return made.kind === 'created' ? { ...made, restored: true } : made;
   }

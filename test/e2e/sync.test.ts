@@ -381,6 +381,22 @@ describe('adopting what the workspace already has', () => {
       const again = sandbox.requests().length;
       expect((await runImport(sandbox, input, match)).counts).toMatchObject({ existing: 1, unchanged: 1 });
       expect(requestsSince(sandbox, again).map((r) => r.route)).toEqual(['fields']);
+      // The CRM changes her, and a night runs with --on-existing update: her contact is still the integration's.
+      writeRows(input, [
+        header,
+        person('a', 'Ada', 'Byron', '+14155550101'),
+        person('b', 'Bob', 'Last', '+14155550102'),
+      ]);
+      const changed = sandbox.requests().length;
+      expect((await runImport(sandbox, input, { ...match, onExisting: 'update' })).counts).toMatchObject({
+        existing: 1,
+        updated: 0,
+        created: 0,
+      });
+      expect(requestsSince(sandbox, changed).filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(sandbox.contactsByExternalId().get('a')).toEqual([
+        native && expect.objectContaining({ source: 'hubspot' }),
+      ]);
     },
   );
 

@@ -673,12 +673,26 @@ describe('a changed record updates its contact (a sync)', () => {
     expect(paths(t)).toEqual(['GET v1/contacts', 'PATCH v1/contacts/CTapp']);
   });
 
-  test("an existing record's journaled contact may be another integration's: it is never taken for the record's by its id", async () => {
+  test("an existing record's journaled contact may be another integration's: never taken for the record's by its id, nor made twice beside it", async () => {
     const theirs = contact('CThub', { source: 'hubspot' });
-    const t = scripted([{ status: 200, body: { data: [theirs], nextPageToken: null } }, conflict, found()]);
+    const t = scripted([{ status: 200, body: { data: [theirs], nextPageToken: null } }]);
     const sync = { relation: 'existing' as const, contactId: 'CThub' };
-    await sendAndRecord(context(t, 'update'), { externalId: 'e1', line: 7, body: changed, inDoubt: false, sync });
-    expect(paths(t)).not.toContain('PATCH v1/contacts/CThub');
+    expect(
+      await sendAndRecord(context(t, 'update'), { externalId: 'e1', line: 7, body: changed, inDoubt: false, sync }),
+    ).toMatchObject({ kind: 'existing', contactId: 'CThub' });
+    // No PATCH of theirs, and no POST: where the API keeps ids per source it would make the person twice.
+    expect(paths(t)).toEqual(['GET v1/contacts']);
+  });
+
+  test("the job's contact is gone and another integration's holds the id now: the person is left to it, not made again", async () => {
+    const t = scripted([
+      { status: 200, body: { data: [contact('CThub', { source: 'hubspot' })], nextPageToken: null } },
+    ]);
+    const sync = { relation: 'created' as const, contactId: 'CTmine' };
+    expect(
+      await sendAndRecord(context(t), { externalId: 'e1', line: 7, body: changed, inDoubt: false, sync }),
+    ).toMatchObject({ kind: 'existing', contactId: 'CThub' });
+    expect(paths(t)).toEqual(['GET v1/contacts']);
   });
 
   test("the workspace's own contact, first PATCHed by this job: its state before is journaled before the PATCH's attempt, whose durable write precedes the PATCH", async () => {
