@@ -43,6 +43,16 @@ const appMade = (firstName: string, value: string, name = 'mobile') => ({
   defaultFields: { firstName, phoneNumbers: [{ name, value }] },
   source: 'openphone',
 });
+/** `rollback --yes` of the job, as a person runs it. */
+const rollBack = (sb: Sandbox) =>
+  rollback({
+    stateDir: stateDir(),
+    apiKey: sb.apiKey,
+    baseUrl: sb.url,
+    log: silentLog,
+    yes: true,
+    api: { requestsPerSecond: 1000 },
+  });
 const requestsSince = (sb: Sandbox, from: number) =>
   sb
     .requests()
@@ -217,6 +227,10 @@ describe('adopting what the workspace already has', () => {
     '01/02/2024',
   ];
 
+  /** Ada (+14155550101) and Bob (+14155550102) of the CRM, ids a and b. */
+  const adaAndBob = (input: string, adaLast = 'Last') =>
+    writeRows(input, [header, person('a', 'Ada', adaLast, '+14155550101'), person('b', 'Bob', 'Last', '+14155550102')]);
+
   test("one app-made contact by phone or email is adopted; several, or another source's, are held for review; a rerun adopts nothing twice", async () => {
     const sandbox = await startSandbox({
       rate: 0,
@@ -285,14 +299,7 @@ describe('adopting what the workspace already has', () => {
     expect(again.counts).toMatchObject({ adopted: 0, unchanged: 3, review: 2 });
 
     // Rollback: the made one deleted, the adopted ones put back as they were (no externalId again).
-    const rb = await rollback({
-      stateDir: stateDir(),
-      apiKey: sandbox.apiKey,
-      baseUrl: sandbox.url,
-      log: silentLog,
-      yes: true,
-      api: { requestsPerSecond: 1000 },
-    });
+    const rb = await rollBack(sandbox);
     expect(rb).toMatchObject({ deleted: 1, restored: 2, changedSince: 0, exitCode: 0 });
     for (const [id, c] of before)
       expect(sandbox.contacts().find((x) => x.id === id)).toMatchObject({
@@ -316,7 +323,7 @@ describe('adopting what the workspace already has', () => {
     });
     const [app] = sandbox.contacts();
     const input = join(dir(), 'crm.csv');
-    writeRows(input, [header, person('a', 'Ada', 'Last', '+14155550101'), person('b', 'Bob', 'Last', '+14155550102')]);
+    adaAndBob(input);
     const match = { matchExisting: ['phone', 'email'] as const };
     expect((await runImport(sandbox, input, match)).counts).toMatchObject({ adopted: 1, created: 1 });
     expect(sandbox.contactsByExternalId().get('a')).toEqual([
@@ -343,14 +350,7 @@ describe('adopting what the workspace already has', () => {
     expect(sandbox.contacts()).toHaveLength(2);
 
     // And a rollback still gives it back as it was.
-    const rb = await rollback({
-      stateDir: stateDir(),
-      apiKey: sandbox.apiKey,
-      baseUrl: sandbox.url,
-      log: silentLog,
-      yes: true,
-      api: { requestsPerSecond: 1000 },
-    });
+    const rb = await rollBack(sandbox);
     expect(rb).toMatchObject({ deleted: 1, restored: 1, changedSince: 0 });
     expect(sandbox.contacts()).toEqual([expect.objectContaining({ id: app!.id, externalId: null, source: 'csv-v2' })]);
   });
@@ -362,11 +362,7 @@ describe('adopting what the workspace already has', () => {
       const native = { ...appMade('Ada', '+14155550101'), externalId: 'a', source: 'hubspot' };
       const sandbox = await startSandbox({ rate: 0, uniqueExternalId, existing: [native] });
       const input = join(dir(), 'crm.csv');
-      writeRows(input, [
-        header,
-        person('a', 'Ada', 'Last', '+14155550101'),
-        person('b', 'Bob', 'Last', '+14155550102'),
-      ]);
+      adaAndBob(input);
       const match = { matchExisting: ['phone', 'email'] as const };
       const api = { apiKey: sandbox.apiKey, baseUrl: sandbox.url };
       const preview = await dryRun({ config, input, stateDir: stateDir(), log: silentLog, api, ...match });
@@ -382,11 +378,7 @@ describe('adopting what the workspace already has', () => {
       expect((await runImport(sandbox, input, match)).counts).toMatchObject({ existing: 1, unchanged: 1 });
       expect(requestsSince(sandbox, again).map((r) => r.route)).toEqual(['fields']);
       // The CRM changes her, and a night runs with --on-existing update: her contact is still the integration's.
-      writeRows(input, [
-        header,
-        person('a', 'Ada', 'Byron', '+14155550101'),
-        person('b', 'Bob', 'Last', '+14155550102'),
-      ]);
+      adaAndBob(input, 'Byron');
       const changed = sandbox.requests().length;
       expect((await runImport(sandbox, input, { ...match, onExisting: 'update' })).counts).toMatchObject({
         existing: 1,
@@ -394,9 +386,7 @@ describe('adopting what the workspace already has', () => {
         created: 0,
       });
       expect(requestsSince(sandbox, changed).filter((r) => r.method !== 'GET')).toEqual([]);
-      expect(sandbox.contactsByExternalId().get('a')).toEqual([
-        native && expect.objectContaining({ source: 'hubspot' }),
-      ]);
+      expect(sandbox.contactsByExternalId().get('a')).toEqual([expect.objectContaining({ source: 'hubspot' })]);
     },
   );
 
@@ -406,11 +396,7 @@ describe('adopting what the workspace already has', () => {
       const earlier = { ...appMade('Ada', '+14155550101'), externalId: 'a', source: 'test-import' };
       const sandbox = await startSandbox({ rate: 0, existing: [earlier] });
       const input = join(dir(), 'crm.csv');
-      writeRows(input, [
-        header,
-        person('a', 'Ada', 'Last', '+14155550101'),
-        person('b', 'Bob', 'Last', '+14155550102'),
-      ]);
+      adaAndBob(input);
       const match = { matchExisting: ['phone', 'email'] as const };
       const rules = { onExisting, onChanged: 'update' as const };
       const api = { apiKey: sandbox.apiKey, baseUrl: sandbox.url };
@@ -747,14 +733,7 @@ describe('adopting what the workspace already has', () => {
       body: JSON.stringify({ defaultFields: { role: 'Edited in the app' } }),
     });
     expect(edit.status).toBe(200);
-    const rb = await rollback({
-      stateDir: stateDir(),
-      apiKey: sandbox.apiKey,
-      baseUrl: sandbox.url,
-      log: silentLog,
-      yes: true,
-      api: { requestsPerSecond: 1000 },
-    });
+    const rb = await rollBack(sandbox);
     expect(rb).toMatchObject({ restored: 0, changedSince: 1 });
     expect(sandbox.contacts()[0]).toMatchObject({ externalId: 'a', defaultFields: { role: 'Edited in the app' } });
     expect(readFileSync(join(stateDir(), 'rollback.csv'), 'utf8')).toMatch(/restore,changedSince,"changed at/);
@@ -1133,14 +1112,7 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
     expect(preview.preview?.[0]).toMatch(
       /1 of them deleted by an earlier version's --delete-missing: made again, with new ids/,
     );
-    const rb = await rollback({
-      stateDir: stateDir(),
-      apiKey: sandbox.apiKey,
-      baseUrl: sandbox.url,
-      log: silentLog,
-      yes: true,
-      api: { requestsPerSecond: 1000 },
-    });
+    const rb = await rollBack(sandbox);
     expect(rb).toMatchObject({ recreated: 1, exitCode: 0 });
     const [again] = sandbox.contacts();
     expect(sandbox.contacts()).toHaveLength(1);
@@ -1152,14 +1124,7 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
       new RegExp(`${app.id},recreate,recreated,"made again with a new id, ${again!.id}`),
     );
     // The same command again makes nothing twice.
-    await rollback({
-      stateDir: stateDir(),
-      apiKey: sandbox.apiKey,
-      baseUrl: sandbox.url,
-      log: silentLog,
-      yes: true,
-      api: { requestsPerSecond: 1000 },
-    });
+    await rollBack(sandbox);
     expect(sandbox.contacts()).toHaveLength(1);
   });
 
@@ -1219,14 +1184,7 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
     const gone = await runImport(sandbox, input, { deleteMissing: { maxDelete: 100 } });
     expect(gone.deleteMissing).toMatchObject({ missing: 1, deleted: 0, changedSince: 1 });
     expect(sandbox.contacts().map((c) => c.id)).toContain(eve.id);
-    const rb = await rollback({
-      stateDir: stateDir(),
-      apiKey: sandbox.apiKey,
-      baseUrl: sandbox.url,
-      log: silentLog,
-      yes: true,
-      api: { requestsPerSecond: 1000 },
-    });
+    const rb = await rollBack(sandbox);
     expect(rb).toMatchObject({ deleted: file.valid.length - 1, changedSince: 1 });
     expect(readFileSync(join(stateDir(), 'rollback.csv'), 'utf8')).toMatch(
       new RegExp(`${eve.id},delete,changedSince,.*someone else put there.*phone \\+14155550999`),
@@ -1241,14 +1199,7 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
     await runImport(sandbox, input);
     const edited = sandbox.contacts()[0]!;
     expect((await patch(sandbox, edited.id, { defaultFields: { company: 'Corrected in the app' } })).status).toBe(200);
-    const rb = await rollback({
-      stateDir: stateDir(),
-      apiKey: sandbox.apiKey,
-      baseUrl: sandbox.url,
-      log: silentLog,
-      yes: true,
-      api: { requestsPerSecond: 1000 },
-    });
+    const rb = await rollBack(sandbox);
     expect(rb).toMatchObject({ deleted: file.valid.length - 1, changedSince: 1 });
     expect(sandbox.contacts().map((c) => c.id)).toEqual([edited.id]);
   });

@@ -2,25 +2,18 @@ import type { Contact } from '../../src/api/contract.js';
 import { describePatch } from '../../src/report/change-preview.js';
 import { syncBody, updateBody } from '../../src/send/update-body.js';
 import { baseOf } from '../../src/sync/base.js';
+import { apiContact } from '../helpers/api-contact.js';
 
-const contact: Contact = {
-  id: 'CT1',
-  externalId: 'e1',
-  source: 'public-api',
-  sourceUrl: null,
-  createdAt: 'x',
-  updatedAt: 'x',
-  createdByUserId: 'US1',
-  defaultFields: {
+const contact: Contact = apiContact(
+  {
     firstName: 'Ada',
-    lastName: null,
     company: 'Acme',
     role: 'CTO',
     emails: [{ name: 'work', value: 'Ada@Acme.example', id: 'E1' }],
     phoneNumbers: [{ name: 'mobile', value: '+14155550100', id: 'P1' }],
   },
-  customFields: [{ name: 'VIP', key: 'vip', id: 'C1', type: 'boolean', value: false }],
-};
+  [{ key: 'vip', value: false }],
+);
 const record = {
   defaultFields: {
     firstName: 'Ada',

@@ -1,4 +1,5 @@
-import type { Contact, ContactRequest } from '../../src/api/contract.js';
+import type { ContactRequest } from '../../src/api/contract.js';
+import { apiContact } from '../helpers/api-contact.js';
 import { baseOf } from '../../src/sync/base.js';
 import { threeWayBody, type SyncRules } from '../../src/sync/three-way.js';
 
@@ -13,17 +14,7 @@ const request = (
   customFields?: ContactRequest['customFields'],
 ): ContactRequest => ({ defaultFields: df, ...(customFields && { customFields }) });
 let n = 0;
-const contact = (df: Partial<Contact['defaultFields']>, custom: { key: string; value: unknown }[] = []): Contact => ({
-  id: 'CT1',
-  externalId: 'e1',
-  source: 'public-api',
-  sourceUrl: null,
-  createdAt: 'x',
-  updatedAt: 'x',
-  createdByUserId: 'US1',
-  defaultFields: { firstName: null, lastName: null, company: null, role: null, emails: [], phoneNumbers: [], ...df },
-  customFields: custom.map((c) => ({ name: c.key, key: c.key, id: `CF${++n}`, type: 'string', value: c.value })),
-});
+const contact = apiContact;
 const email = (value: string, id = `EM${++n}`) => ({ name: 'work', value, id });
 const phone = (value: string, id = `PN${++n}`) => ({ name: 'mobile', value, id });
 
