@@ -38,7 +38,7 @@ import {
 } from './review-decisions.js';
 import type { Base } from '../sync/base.js';
 import { syncBody } from '../send/update-body.js';
-import { recordsContact } from '../send/send-record.js';
+import { otherSourceHolder, recordsContact } from '../send/send-record.js';
 import type { LookupResult } from '../api/lookup.js';
 import { previewDeletion, type DeletePreviewFlags } from './delete-preview.js';
 
@@ -434,7 +434,13 @@ function changeLine(
   const rec = { body: record.payload, sync: { relation: sync!.relation, ...written } };
   const contact = answer.kind === 'found' ? recordsContact(answer.contacts, rec)[0] : undefined;
   const where = `line ${record.line} (${record.externalId})`;
-  if (contact === undefined) return `${where}: its contact is gone from the workspace: it would be made again`;
+  if (contact === undefined) {
+    // As the sync decides: another integration holding the id now keeps the person (send-record.ts heldElsewhereNow).
+    const other = answer.kind === 'found' ? otherSourceHolder(answer.contacts, record.payload) : undefined;
+    return other === undefined
+      ? `${where}: its contact is gone from the workspace: it would be made again`
+      : `${where}: another integration's contact (source ${JSON.stringify(other.source)}) holds its id, none of the job's: left alone, not made again`;
+  }
   const { body, conflicts } = syncBody(
     contact,
     record.payload,

@@ -344,9 +344,13 @@ const heldByAnotherSource = (contact: { id: string; source?: string }): SendOutc
  * would meet 409, or, where the API keeps ids per source, be the person twice.
  */
 function heldElsewhereNow(contacts: readonly Contact[], rec: RecordToSend): SendOutcome | undefined {
-  const other = contacts.find((c) => c.source !== (rec.body.source ?? DEFAULT_SOURCE));
+  const other = otherSourceHolder(contacts, rec.body);
   return other === undefined ? undefined : heldByAnotherSource(other);
 }
+
+/** Another integration's contact among those holding the record's externalId. */
+export const otherSourceHolder = (contacts: readonly Contact[], body: ContactRequest): Contact | undefined =>
+  contacts.find((c) => c.source !== (body.source ?? DEFAULT_SOURCE));
 
 /** A contact the workspace had before this job holds the record's externalId. */
 function foreign(

@@ -379,6 +379,11 @@ describe('adopting what the workspace already has', () => {
       expect(requestsSince(sandbox, again).map((r) => r.route)).toEqual(['fields']);
       // The CRM changes her, and a night runs with --on-existing update: her contact is still the integration's.
       adaAndBob(input, 'Byron');
+      const rules = { onExisting: 'update' as const, onChanged: 'update' as const };
+      const seen = await dryRun({ config, input, stateDir: stateDir(), log: silentLog, api, rules, ...match });
+      expect(seen.changes).toEqual([
+        'line 2 (a): another integration\'s contact (source "hubspot") holds its id, none of the job\'s: left alone, not made again',
+      ]);
       const changed = sandbox.requests().length;
       expect((await runImport(sandbox, input, { ...match, onExisting: 'update' })).counts).toMatchObject({
         existing: 1,
