@@ -14,16 +14,18 @@ const text = (value: string | null | undefined): string | null =>
 
 /**
  * How a contact drifted from its base (run --verify): names, company, role and
- * custom fields someone changed, and e-mails or phones the job wrote that are
- * gone. Items someone added are not drift: the workspace may add. `record` is
- * the source as it is (unchanged since the base: its values are the base's).
+ * custom fields the job wrote that someone changed or cleared, and e-mails or
+ * phones the job wrote that are gone. What someone added where the job wrote
+ * nothing (an item, a role the record has none of, an adopted contact's own
+ * values) is not drift: the workspace may add, and a repair would erase it.
+ * `record` is the source as it is (unchanged since the base: its values are the base's).
  */
 export function driftOf(current: Contact, record: ContactRequest, base: Base): Drift[] {
   const out: Drift[] = [];
   for (const key of SCALAR_FIELDS) {
     const was = base.f?.[key] ?? null;
     const now = text(current.defaultFields[key]);
-    if (was !== now) out.push({ field: key, base: was, workspace: now });
+    if (was !== null && was !== now) out.push({ field: key, base: was, workspace: now });
   }
   for (const [key, was] of Object.entries(base.c ?? {})) {
     const now = current.customFields.find((f) => f.key === key)?.value ?? null;

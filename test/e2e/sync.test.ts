@@ -315,11 +315,13 @@ describe('adopting what the workspace already has', () => {
     expect(sandbox.contacts()).toHaveLength(before.size);
   });
 
-  test("an adopted contact keeps the app's source: the next nights update it and --verify reads it as the job's, never another source's", async () => {
-    // Brought by the app's CSV import (source csv-v2); the adoption gives it an externalId, not the job's source.
+  test("an adopted contact keeps the app's source and its own role: the next nights update it and --verify reads it as the job's, never another source's", async () => {
+    // Brought by the app's CSV import (source csv-v2) with a role the CRM has no column for; the adoption gives
+    // it an externalId, not the job's source, and keeps the role.
+    const own = appMade('Ada', '+14155550101');
     const sandbox = await startSandbox({
       rate: 0,
-      existing: [{ ...appMade('Ada', '+14155550101'), source: 'csv-v2' }],
+      existing: [{ ...own, defaultFields: { ...own.defaultFields, role: 'Office manager' }, source: 'csv-v2' }],
     });
     const [app] = sandbox.contacts();
     const input = join(dir(), 'crm.csv');
@@ -348,6 +350,11 @@ describe('adopting what the workspace already has', () => {
     const verified = await runImport(sandbox, input, { ...match, verify: true });
     expect(verified.counts).toMatchObject({ unchanged: 2, created: 0, existing: 0, restored: 0 });
     expect(sandbox.contacts()).toHaveLength(2);
+    // Her own role is no drift from what the job wrote (it wrote none): with conflicts "source" it stays.
+    const source = configFrom({ ...importConfig(), update: { conflicts: 'source' } });
+    const repaired = await runImport(sandbox, input, { ...match, verify: true, config: source });
+    expect(repaired.drift).toBeUndefined();
+    expect(sandbox.contactsByExternalId().get('a')![0]!.defaultFields.role).toBe('Office manager');
 
     // And a rollback still gives it back as it was.
     const rb = await rollBack(sandbox);
