@@ -92,20 +92,17 @@ export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const startedAt = new Date();
   // review.csv with a person's decisions: the preview of carrying them out on their records in the job's export.
   const review = readReviewDecisions(options.input);
-  const source =
-    review === undefined
-      ? options.input
-      : reviewSource(
-          (await replayJournal(statePath(options.stateDir, 'journal'), { repair: false })).runs,
-          options.input,
-        );
+  // Its records' export is the journal's to name; the fold read for it is the run's (read once).
+  const past =
+    review === undefined ? undefined : await replayJournal(statePath(options.stateDir, 'journal'), { repair: false });
+  const source = past === undefined ? options.input : reviewSource(past.runs, options.input);
   if (review !== undefined)
     options.log.info(
       `${options.input}: ${review.decisions.size} decision(s) (${review.undecided} row(s) left for review), previewed on their records in ${source}`,
     );
   const opened = await openJobInput(source, options.config, options.stateDir);
   try {
-    return await dryRunOf({ ...options, input: source }, opened, startedAt, review);
+    return await dryRunOf({ ...options, input: source }, opened, startedAt, review && past && { review, past });
   } finally {
     opened.restoreTemp();
   }
@@ -115,15 +112,16 @@ async function dryRunOf(
   options: DryRunOptions,
   { table, header }: OpenedJobInput,
   startedAt: Date,
-  review: ReviewInput | undefined,
+  reviewed: { review: ReviewInput; past: ResumeState } | undefined,
 ): Promise<Summary> {
   const { config, input, stateDir } = options;
+  const review = reviewed?.review;
   // The file the person ran: a review.csv's reports go beside it, never over it.
   const ran = review?.file ?? input;
   const reportDir = dryRunReportDir(stateDir, ran);
   ensurePrivateDir(reportDir);
   // What a run of this job would do: the journal says what is finished (read only: a run may be appending).
-  const past = await replayJournal(statePath(stateDir, 'journal'), { repair: false });
+  const past = reviewed?.past ?? (await replayJournal(statePath(stateDir, 'journal'), { repair: false }));
   await previewNaming(options, past);
   const owners = config.owner === undefined ? undefined : await dryRunOwners(options, header);
   // A review run's records are decided: none is matched, so the workspace is not listed (as the import does).
