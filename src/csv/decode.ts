@@ -89,36 +89,32 @@ export class DecodeToLf extends Transform {
    * end), so a stray quote in an unquoted cell (5'11") opens nothing. The
    * delimiter is not known yet when the first text is decoded: any of the ones
    * detected (, ; tab |) ends a field here, which only matters just before a quote.
+   * Only quotes and CRs are visited (most records have neither): whether a
+   * quote starts a field is read off the character before it.
    */
   private lineEnds(t: string): string {
     let state = this.field;
     let out = '';
     let copied = 0;
+    // Where the text after the last quote or CR visited starts.
     let pos = 0;
-    // Ordinary characters after a field's start, or after a closing quote (relax_quotes keeps them), make it unquoted.
-    const ordinary = () => {
-      if (state === 'start' || state === 'quote') state = 'unquoted';
-    };
-    SPECIAL.lastIndex = 0;
-    for (let m = SPECIAL.exec(t); m !== null; m = SPECIAL.exec(t)) {
+    QUOTE_OR_CR.lastIndex = 0;
+    for (let m = QUOTE_OR_CR.exec(t); m !== null; m = QUOTE_OR_CR.exec(t)) {
       const at = m.index;
-      if (at > pos) ordinary();
-      const c = m[0];
+      // Text between the last visit and this one: outside a quoted field, it decides where a field starts.
+      if (at > pos && state !== 'quoted') state = FIELD_END.has(t[at - 1]!) ? 'start' : 'unquoted';
       pos = at + 1;
-      if (c === '"') {
+      if (m[0] === '"') {
         state = state === 'start' ? 'quoted' : state === 'quoted' ? 'quote' : state === 'quote' ? 'quoted' : 'unquoted';
-      } else if (c === '\r') {
+      } else {
         const crlf = t[at + 1] === '\n';
         out += t.slice(copied, at) + (crlf && state === 'quoted' && !this.markerInFile ? `${CR_IN_CELL}\n` : '\n');
         copied = pos = at + (crlf ? 2 : 1);
-        SPECIAL.lastIndex = pos;
+        QUOTE_OR_CR.lastIndex = pos;
         if (state !== 'quoted') state = 'start';
-      } else if (state !== 'quoted') {
-        // A line end or a delimiter: the next field starts.
-        state = 'start';
       }
     }
-    if (t.length > pos) ordinary();
+    if (t.length > pos && state !== 'quoted') state = FIELD_END.has(t[t.length - 1]!) ? 'start' : 'unquoted';
     this.field = state;
     return copied === 0 ? t : out + t.slice(copied);
   }
@@ -131,5 +127,7 @@ export class DecodeToLf extends Transform {
 
 type FieldState = 'start' | 'unquoted' | 'quoted' | 'quote';
 
-/** The characters that move a field's state: quotes, line ends, delimiters. */
-const SPECIAL = /[\r\n",;\t|]/g;
+/** The characters lineEnds visits: a quote may open or close a field, a CR is a line end to rewrite. */
+const QUOTE_OR_CR = /["\r]/g;
+/** A character after which a field starts: a line end or any delimiter detected. */
+const FIELD_END = new Set(['\n', '\r', ',', ';', '\t', '|']);
