@@ -63,7 +63,7 @@ export class RecordMapper {
    */
   private formulasWithoutValue(positions: readonly number[] | undefined, line: number): Problem[] {
     if (positions === undefined) return [];
-    const used = new Set(this.config.columnUses.map((u) => u.column));
+    const used = new Set(this.config.usedColumns);
     return positions.flatMap((at) => {
       const column = this.header.own.find((c) => c.position === at)?.name;
       if (column === undefined || !used.has(column)) return [];

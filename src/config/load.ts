@@ -330,5 +330,6 @@ function resolve(config: Config, file: string): ResolvedConfig {
     },
     api: resolvedApi(config),
     columnUses: uses,
+    usedColumns: [...new Set(uses.map((u) => u.column))],
   };
 }

@@ -108,6 +108,8 @@ export interface ResolvedConfig {
   };
   readonly api: ApiSettings;
   readonly columnUses: readonly ColumnUse[];
+  /** Each column the config reads, once (the per-record checks of every cell go through these). */
+  readonly usedColumns: readonly string[];
 }
 
 export const API_DEFAULTS: ApiSettings = {

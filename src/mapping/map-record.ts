@@ -554,10 +554,7 @@ export const MAX_CELL_CHARS = 10_000;
  * cell, or how long it is); the value kept in the report is cut.
  */
 function controlCharacters(config: ResolvedConfig, get: CellReader, line: number, problems: Problem[]): void {
-  const seen = new Set<string>();
-  for (const { column } of config.columnUses) {
-    if (seen.has(column)) continue;
-    seen.add(column);
+  for (const column of config.usedColumns) {
     const value = get(column);
     if (value.length > MAX_CELL_CHARS) {
       problems.push({
