@@ -42,6 +42,8 @@ export interface RunArgsForHint {
   readonly onExisting?: string | undefined;
   readonly onChanged?: string | undefined;
   readonly requirePhone?: boolean | undefined;
+  /** The dry run previewed what --verify would find: the import it names verifies too. */
+  readonly verify?: boolean | undefined;
 }
 
 /** The flags of this run that the next run must repeat, as typed. */
@@ -51,6 +53,7 @@ function carriedFlags(args: RunArgsForHint): string[] {
     ...(args.onExisting !== undefined && args.onExisting !== 'skip' ? ['--on-existing', args.onExisting] : []),
     ...(args.onChanged !== undefined && args.onChanged !== 'update' ? ['--on-changed', args.onChanged] : []),
     ...(args.requirePhone === true ? ['--require-phone'] : []),
+    ...(args.verify === true ? ['--verify'] : []),
   ];
 }
 

@@ -9,7 +9,7 @@ import type { Log } from '../log.js';
 import { Classifier } from '../classify/classify.js';
 import { JsonlWriter } from '../report/jsonl-writer.js';
 import { ensurePrivateDir, statePath } from '../state/private-files.js';
-import { runFacts, type Summary } from '../report/summary.js';
+import { runFacts, type Summary, type VerifyPreviewFacts } from '../report/summary.js';
 import { buildSummary, completedExitCode } from './run-summary.js';
 import { ContactPreview } from '../report/contact-preview.js';
 import type { NextStep } from '../report/html-report.js';
@@ -41,6 +41,8 @@ import { syncBody } from '../send/update-body.js';
 import { otherSourceHolder, recordsContact } from '../send/send-record.js';
 import type { LookupResult } from '../api/lookup.js';
 import { previewDeletion, type DeletePreviewFlags } from './delete-preview.js';
+import { VerifyPreview } from './verify-preview.js';
+import { DriftReport } from '../report/conflicts-report.js';
 
 export interface DryRunOptions {
   /** What to do after this run, in words and as commands, for report.html. */
@@ -127,11 +129,20 @@ async function dryRunOf(
   // A review run's records are decided: none is matched, so the workspace is not listed (as the import does).
   const index = review === undefined ? await previewIndex(options, past, owners) : undefined;
   const recorder = dryRunRecorder(options, reportDir, table, header, index !== undefined);
-  const { classifier, preview, changed } = await planRecords(options, { table, header }, past, recorder, {
-    index,
-    owners,
-    review,
-  });
+  const verifying = await openVerifyPreview(options, recorder);
+  let verified: VerifyPreviewFacts | undefined;
+  let planned: Awaited<ReturnType<typeof planRecords>>;
+  try {
+    planned = await planRecords(options, { table, header }, past, recorder, {
+      index,
+      owners,
+      review,
+      verify: verifying?.preview,
+    });
+  } finally {
+    verified = await verifying?.done();
+  }
+  const { classifier, preview, changed } = planned;
   const lastWrite = (sync: Sync) =>
     sync.writeAt === undefined
       ? {}
@@ -150,6 +161,7 @@ async function dryRunOf(
       ...(preview.lines.length > 0 && { preview: preview.lines }),
       ...(changes && { changes }),
       ...(wouldDelete && { wouldDelete }),
+      ...(verified && { verifyPreview: verified }),
       ...failedCardsFact(table.writeBack.format, recorder.counts.buckets, reportDir),
       reportHtml: statePath(reportDir, 'reportHtml'),
     },
@@ -170,7 +182,12 @@ async function planRecords(
   { table, header }: Pick<OpenedJobInput, 'table' | 'header'>,
   past: ResumeState,
   recorder: Recorder,
-  by: { index?: WorkspaceIndex | undefined; owners?: OwnerLookup | undefined; review?: ReviewInput | undefined },
+  by: {
+    index?: WorkspaceIndex | undefined;
+    owners?: OwnerLookup | undefined;
+    review?: ReviewInput | undefined;
+    verify?: VerifyPreview | undefined;
+  },
 ): Promise<{ classifier: Classifier; preview: ContactPreview; changed: SendPlan[] }> {
   const { config } = options;
   const { index, review } = by;
@@ -191,6 +208,11 @@ async function planRecords(
       keepReading: () => true,
       ...(decided && { only: decided.only }),
       send: (plan) => {
+        // --verify: an unchanged record, its contact read and judged as the import would (without a key, unchanged alone).
+        if (plan.sync?.verify) {
+          recorder.planned({ kind: 'unchanged', record: plan.record });
+          return by.verify?.check(plan);
+        }
         // Another integration's contact holds its id: the import leaves it alone, sending nothing.
         if (plan.heldElsewhere) return recorder.planned({ kind: 'existing', record: plan.record });
         // One of the job's source holds it (another job's): the import's create meets 409, and --on-existing says.
@@ -204,6 +226,7 @@ async function planRecords(
         else preview.offer(plan.record);
       },
     });
+    await by.verify?.settled();
     await recorder.commit();
   } catch (err) {
     recorder.discard();
@@ -243,10 +266,16 @@ function dryRunRecorder(
   header: HeaderIndex,
   matching: boolean,
 ): Recorder {
+  const verifying = options.rules?.verify === true && options.api !== undefined;
   return new Recorder({
     // review.csv only where matching is previewed: no review.csv says nothing.
     ...readingReports(table, header, reportDir, options.log, matching),
     payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
+    ...(verifying && {
+      drift: new DriftReport(statePath(reportDir, 'drift'), reportDelimiter(table.writeBack), {
+        writesBack: options.config.update.conflicts === 'source',
+      }),
+    }),
   });
 }
 
@@ -336,6 +365,55 @@ async function previewIndex(
   } finally {
     await runner.finish();
   }
+}
+
+/**
+ * --verify in a dry run: with a key, a VerifyPreview reads the contacts of the
+ * unchanged records (job/verify-preview.ts); without one, it says what it
+ * cannot preview. `done` waits for the last answers and closes the client.
+ */
+async function openVerifyPreview(
+  options: DryRunOptions,
+  recorder: Recorder,
+): Promise<{ preview: VerifyPreview; done: () => Promise<VerifyPreviewFacts> } | undefined> {
+  const { config, api, log, stateDir } = options;
+  if (options.rules?.verify !== true) return undefined;
+  if (api === undefined) {
+    log.warn(
+      `--verify reads the contact of each unchanged record the job wrote, which only the API key can: set OPENPHONE_API_KEY to preview what it would find (contacts deleted in the app, drift); here they count as unchanged`,
+      'PREVIEW_NEEDS_KEY',
+    );
+    return undefined;
+  }
+  const { jobApiClient } = await import('./job-api-client.js');
+  const { Runner } = await import('./runner.js');
+  const { LookupBatcher } = await import('../api/lookup.js');
+  const runner = new Runner({ concurrency: config.api.concurrency });
+  const { api: client } = jobApiClient(
+    { api: { ...config.api, baseUrl: api.baseUrl }, apiKey: api.apiKey },
+    api.baseUrl,
+    runner,
+  );
+  const lookup = new LookupBatcher(client);
+  // A refusal of the whole key (401) is one record's "could not be read" here: a dry run reports, it does not stop.
+  const find = (externalId: string): Promise<LookupResult> =>
+    lookup.find(externalId).catch((err: unknown) => {
+      if (err instanceof ImportError) return { kind: 'failed', why: err.message };
+      throw err;
+    });
+  const preview = new VerifyPreview(statePath(stateDir, 'journal'), find, (record, drift) =>
+    recorder.driftPreviewed(record, drift),
+  );
+  return {
+    preview,
+    done: async () => {
+      try {
+        return await preview.finish();
+      } finally {
+        await runner.finish();
+      }
+    },
+  };
 }
 
 /**

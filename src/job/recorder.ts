@@ -1,6 +1,7 @@
 import type { JournalEvent } from '../journal/events.js';
 import { ownedByJob } from '../ownership/created-by-job.js';
 import type { JournalWriter } from '../journal/journal-writer.js';
+import type { Drift } from '../sync/drift.js';
 import type { ValidRecord } from '../classify/classify.js';
 import { Counts } from './counts.js';
 import { ProblemCode, type Problem } from '../mapping/problem.js';
@@ -118,6 +119,12 @@ export class Recorder {
     this.sinks.payloads?.writeJsonText(
       `{"line":${record.line},"externalId":${JSON.stringify(record.externalId)},"body":${JSON.stringify(record.payload)}}`,
     );
+  }
+
+  /** A dry run's --verify preview (job/verify-preview.ts): a record's drift, listed as the import would list it. */
+  driftPreviewed(record: ValidRecord, drift: readonly Drift[]): void {
+    this.counts.drift += drift.length;
+    for (const d of drift) this.sinks.drift?.add(record.line, record.externalId, d, false);
   }
 
   /** The import: what sending a record came to. `hash`: its body's (plan.ts bodyHash). */

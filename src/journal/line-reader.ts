@@ -69,16 +69,25 @@ export function readLastWrite(
 ): { contactId?: string; base?: Base } {
   const lines = new JournalLines(journalPath);
   try {
-    const { event, next } = lines.eventAt(writeAt);
-    const contactId = event?.t === 'done' || event?.t === 'patched' ? event.cid : undefined;
-    const base = hasBase ? lines.eventAt(next).event : undefined;
-    return {
-      ...(contactId !== undefined && { contactId }),
-      ...(base?.t === 'base' && { base: base.b }),
-    };
+    return lastWriteIn(lines, writeAt, hasBase);
   } finally {
     lines.close();
   }
+}
+
+/** readLastWrite through a reader kept open, for a run that asks about many records. */
+export function lastWriteIn(
+  lines: JournalLines,
+  writeAt: number,
+  hasBase: boolean,
+): { contactId?: string; base?: Base } {
+  const { event, next } = lines.eventAt(writeAt);
+  const contactId = event?.t === 'done' || event?.t === 'patched' ? event.cid : undefined;
+  const base = hasBase ? lines.eventAt(next).event : undefined;
+  return {
+    ...(contactId !== undefined && { contactId }),
+    ...(base?.t === 'base' && { base: base.b }),
+  };
 }
 
 /** The base of a finished record, by its externalId. */

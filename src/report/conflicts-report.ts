@@ -27,10 +27,16 @@ export class ConflictsReport extends CsvReport {
 
 /**
  * drift.csv (run --verify): each field of the job's contacts no longer as the
- * job wrote it, with both values and whether it was written back.
+ * job wrote it, with both values and whether it was written back. A dry run's
+ * (`writesBack` given) says what the import would do with it.
  */
 export class DriftReport extends CsvReport {
-  constructor(path: string, delimiter?: string) {
+  constructor(
+    path: string,
+    delimiter?: string,
+    /** A dry run's: whether the import would write the drift back (update.conflicts "source"). */
+    private readonly preview?: { readonly writesBack: boolean },
+  ) {
     super(path, ['line', 'externalId', 'field', 'asWritten', 'inWorkspace', 'action'], {
       omitWhenEmpty: true,
       ...(delimiter !== undefined && { delimiter }),
@@ -44,7 +50,13 @@ export class DriftReport extends CsvReport {
       d.field,
       shown(d.base),
       shown(d.workspace),
-      repaired ? 'written back' : 'listed, left as it is',
+      this.preview === undefined
+        ? repaired
+          ? 'written back'
+          : 'listed, left as it is'
+        : this.preview.writesBack
+          ? 'would be written back'
+          : 'would be listed, left as it is',
     ]);
   }
 }

@@ -120,6 +120,29 @@ function adviceFor(s: Summary): string[] {
     );
   if (c.inDoubt + c.notSent > 0 && !s.stoppedEarly && !s.abortedBecause)
     out.push('Some rows are not settled yet: run the same command again.');
+  out.push(...deletionAdvice(s));
+  if (s.conflicts !== undefined)
+    out.push(
+      `${s.conflicts} field(s) were changed both in the source and by someone in OpenPhone since the job last wrote them: conflicts.csv lists each with the three values and which one the contact keeps.`,
+    );
+  if (s.drift !== undefined)
+    out.push(
+      `${s.drift} field(s) of the job's contacts were changed in OpenPhone since the job wrote them: drift.csv lists each, and whether it was written back.`,
+    );
+  const hint = phoneCountryHint(s.phonesLeftOut);
+  if (hint !== undefined) out.push(`${hint[0]!.toUpperCase()}${hint.slice(1)}.`);
+  if (out.length === 0 && s.exitCode === 0)
+    out.push(
+      s.mode === 'dry-run'
+        ? 'Every row can be imported: run the import below.'
+        : 'Nothing is left to do for this file. Running it again on a fresh export brings changes across, and sends nothing for rows that did not change.',
+    );
+  return out;
+}
+
+/** What --delete-missing did or would do, and what --verify would make again: the decisions a person makes about the workspace. */
+function deletionAdvice(s: Summary): string[] {
+  const out: string[] = [];
   const d = s.deleteMissing;
   if (d !== undefined && !('skipped' in d)) {
     // The one decision a person must make about deletions is said here, not only in that night's terminal output.
@@ -137,21 +160,10 @@ function adviceFor(s: Summary): string[] {
     out.push(
       `The import with --delete-missing would ${w.refused !== undefined ? `refuse to delete the ${w.delete + w.release} contact(s) no longer in the input: ${w.refused}.${w.refusedHint !== undefined ? ` What to do: ${w.refusedHint}.` : ''}` : `delete ${w.delete} contact(s) the job created${w.release > 0 ? ` and give back ${w.release} it adopted` : ''}, because their records are no longer in the input.`} would-delete.csv lists each.`,
     );
-  if (s.conflicts !== undefined)
+  const v = s.verifyPreview;
+  if (v !== undefined && v.wouldRestore + v.heldElsewhere + v.unread > 0)
     out.push(
-      `${s.conflicts} field(s) were changed both in the source and by someone in OpenPhone since the job last wrote them: conflicts.csv lists each with the three values and which one the contact keeps.`,
-    );
-  if (s.drift !== undefined)
-    out.push(
-      `${s.drift} field(s) of the job's contacts were changed in OpenPhone since the job wrote them: drift.csv lists each, and whether it was written back.`,
-    );
-  const hint = phoneCountryHint(s.phonesLeftOut);
-  if (hint !== undefined) out.push(`${hint[0]!.toUpperCase()}${hint.slice(1)}.`);
-  if (out.length === 0 && s.exitCode === 0)
-    out.push(
-      s.mode === 'dry-run'
-        ? 'Every row can be imported: run the import below.'
-        : 'Nothing is left to do for this file. Running it again on a fresh export brings changes across, and sends nothing for rows that did not change.',
+      `The import with --verify would make ${v.wouldRestore} contact(s) deleted in OpenPhone again${v.heldElsewhere > 0 ? `, and leave ${v.heldElsewhere} alone whose ids another integration's contact holds` : ''}${v.unread > 0 ? `; ${v.unread} could not be read here (${v.unreadWhy ?? 'no answer'})` : ''}.`,
     );
   return out;
 }

@@ -57,6 +57,8 @@ export interface Summary {
     readonly refused?: string;
     readonly refusedHint?: string;
   };
+  /** A dry run with --verify and a key: what --verify would find among the unchanged records' contacts (job/verify-preview.ts). */
+  readonly verifyPreview?: VerifyPreviewFacts;
   /** A vCard input: failures.vcf, the failed cards as read, to fix and rerun (beside failures.csv). */
   readonly failedCards?: string;
   /** report.html, beside summary.json. */
@@ -65,6 +67,19 @@ export interface Summary {
   readonly preview?: readonly string[];
   /** A dry run of a job with finished records: the first changed ones, each change as old → new. */
   readonly changes?: readonly string[];
+}
+
+/** What run --verify would find, as a dry run reports it (job/verify-preview.ts). */
+export interface VerifyPreviewFacts {
+  /** Unchanged records of the job whose contacts were read. */
+  readonly read: number;
+  /** Contacts gone from the workspace: --verify would make them again. */
+  readonly wouldRestore: number;
+  /** Gone, but another integration's contact holds the id: --verify would leave it alone. */
+  readonly heldElsewhere: number;
+  /** Records whose contact could not be read, and the first why. */
+  readonly unread: number;
+  readonly unreadWhy?: string;
 }
 
 /** What --delete-missing did (job/delete-missing.ts), as the summary reports it. */
@@ -139,6 +154,7 @@ export function formatSummary(s: Summary): string {
     lines.push(`  ABORTED: ${s.abortedBecause}`, ...(s.abortHint ? [`  hint: ${s.abortHint}`] : []));
   if (s.deleteMissing !== undefined) lines.push(`  --delete-missing: ${describeDeletion(s.deleteMissing, s.stateDir)}`);
   if (s.wouldDelete !== undefined) lines.push(`  --delete-missing: ${describeWouldDelete(s.wouldDelete)}`);
+  if (s.verifyPreview !== undefined) lines.push(`  --verify: ${describeVerifyPreview(s.verifyPreview)}`);
   if (s.toleratedFailed !== undefined)
     lines.push(
       `  ${s.toleratedFailed.records} record(s) failed, within --tolerate-failed ${s.toleratedFailed.tolerance}: exit 0 (they are in failures.csv all the same)`,
@@ -260,6 +276,15 @@ function dryRunLine(c: Summary['counts']): string {
     ['duplicate', c.duplicate, true],
     ['failed', c.failed, true],
   ]);
+}
+
+function describeVerifyPreview(v: VerifyPreviewFacts): string {
+  const found = [
+    v.wouldRestore > 0 && `${v.wouldRestore} deleted in the app (the import would make them again)`,
+    v.heldElsewhere > 0 && `${v.heldElsewhere} gone, their ids held by another integration's contact (left alone)`,
+    v.unread > 0 && `${v.unread} could not be read (${v.unreadWhy ?? 'no answer'}; the import would retry them)`,
+  ].filter((f): f is string => f !== false);
+  return `read the contacts of ${v.read} unchanged record(s)${found.length > 0 ? `: ${found.join('; ')}` : ': none deleted in the app'}`;
 }
 
 function describeWouldDelete(w: NonNullable<Summary['wouldDelete']>): string {

@@ -7,6 +7,7 @@ import { importJob } from '../../src/job/import-job.js';
 import { jobStatus } from '../../src/rollback/status.js';
 import { silentLog } from '../../src/log.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
+import { runCli } from '../helpers/cli.js';
 import { configFrom } from '../helpers/config.js';
 import { HEADER, importConfig } from '../helpers/contacts-file.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
@@ -284,4 +285,103 @@ test('run --verify: a contact deleted in the app is made again, one edited there
       .filter((r) => r.method !== 'GET'),
   ).toHaveLength(0);
   expect(sandbox.contacts()).toHaveLength(4);
+});
+
+test('a dry run with --verify previews what --verify would find (a contact deleted in the app, drift, and whether it would be written back), reading only; without a key it says so', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  const input = join(dir(), 'crm.csv');
+  const stateDir = join(dir(), 'state');
+  writeFileSync(
+    input,
+    stringify([
+      HEADER,
+      row('a', 'Ada', 'Acme', '+14155550101'),
+      row('b', 'Bob', 'Bolt', '+14155550102'),
+      row('c', 'Cy', 'Cyan', '+14155550103'),
+    ]),
+  );
+  const config = (conflicts: 'workspace' | 'source') =>
+    configFrom({ ...importConfig(), matchExisting: [], update: { conflicts } });
+  const imported = await importJob({
+    config: config('workspace'),
+    input,
+    stateDir,
+    apiKey: sandbox.apiKey,
+    baseUrl: sandbox.url,
+    log: silentLog,
+  });
+  expect(imported.counts.created).toBe(3);
+  const byExt = new Map([...sandbox.contactsByExternalId()].map(([k, v]) => [k, v[0]!]));
+  const deleted = await fetch(`${sandbox.url}/v1/contacts/${byExt.get('a')!.id}`, {
+    method: 'DELETE',
+    headers: { authorization: sandbox.apiKey },
+  });
+  expect(deleted.status).toBe(204);
+  expect((await patch(sandbox, byExt.get('b')!.id, { defaultFields: { company: 'Damaged' } })).status).toBe(200);
+  const journal = readFileSync(join(stateDir, 'journal.jsonl'));
+  const from = sandbox.requests().length;
+
+  const preview = (conflicts: 'workspace' | 'source', log = silentLog, api = true) =>
+    dryRun({
+      config: config(conflicts),
+      input,
+      stateDir,
+      log,
+      rules: { onChanged: 'update', onExisting: 'skip', verify: true },
+      ...(api && { api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } }),
+    });
+  const listed = await preview('workspace');
+  expect(listed.counts).toMatchObject({ unchanged: 3, changed: 0, created: 0, restored: 0 });
+  expect(listed.verifyPreview).toEqual({ read: 3, wouldRestore: 1, heldElsewhere: 0, unread: 0 });
+  expect(listed.drift).toBe(1);
+  expect(rowsOf(join(stateDir, 'dry-run', 'drift.csv'))).toEqual([
+    {
+      line: '3',
+      externalId: 'b',
+      field: 'company',
+      asWritten: 'Bolt',
+      inWorkspace: 'Damaged',
+      action: 'would be listed, left as it is',
+    },
+  ]);
+  expect(rowsOf(join(stateDir, 'dry-run', 'drift.csv'))).toHaveLength(1);
+  const written = await preview('source');
+  expect(rowsOf(join(stateDir, 'dry-run', 'drift.csv'))[0]!.action).toBe('would be written back');
+  expect(written.verifyPreview?.wouldRestore).toBe(1);
+
+  // Read only: lookups, nothing written to the workspace or the journal; no drift.csv of the import's.
+  const sent = sandbox.requests().slice(from);
+  expect(sent.filter((r) => r.method !== 'GET')).toEqual([]);
+  expect(sent.length).toBeGreaterThan(0);
+  expect(sandbox.contactsByExternalId().has('a')).toBe(false);
+  expect(readFileSync(join(stateDir, 'journal.jsonl'))).toEqual(journal);
+
+  const warnings: string[] = [];
+  const keyless = await preview('workspace', { info: () => undefined, warn: (_m, code) => warnings.push(code) }, false);
+  expect(keyless.counts).toMatchObject({ unchanged: 3 });
+  expect(keyless.verifyPreview).toBeUndefined();
+  expect(warnings).toContain('PREVIEW_NEEDS_KEY');
+
+  // As a person runs it: the summary says what --verify would find, and the import it names verifies too.
+  const configPath = join(dir(), 'verify.json');
+  writeFileSync(configPath, JSON.stringify({ ...importConfig(), matchExisting: [] }));
+  const cli = await runCli(
+    [
+      'run',
+      '--config',
+      configPath,
+      '--input',
+      input,
+      '--state-dir',
+      stateDir,
+      '--dry-run',
+      '--verify',
+      '--base-url',
+      sandbox.url,
+    ],
+    { OPENPHONE_API_KEY: sandbox.apiKey },
+  );
+  expect(cli.stderr).toBe('');
+  expect(cli.stdout).toMatch(/--verify: read the contacts of 3 unchanged record\(s\): 1 deleted in the app/);
+  expect(cli.stdout).toMatch(/next, import.* --verify/);
 });

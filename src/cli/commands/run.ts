@@ -129,7 +129,8 @@ async function runJob(
         input: args.input,
         stateDir,
         log,
-        rules: flags.rules,
+        // --verify is previewed: the unchanged records' contacts are read, nothing is written.
+        rules: { ...flags.rules, ...(args.verify === true && { verify: true }) },
         nextSteps: hintsFor(args, hintDir),
         ...(key !== undefined && { api: { apiKey: key, baseUrl } }),
         ...(flags.matchExisting !== undefined && { matchExisting: flags.matchExisting }),
