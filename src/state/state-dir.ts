@@ -15,20 +15,25 @@ export const isOwnReportName = (path: string): boolean =>
 
 /**
  * The state directory a job uses when none is given: beside the input, named
- * after it. An input that is one of a job's reports inside its state directory
- * (a failures.csv or failures.vcf with fixed rows, a review.csv with
- * decisions) belongs to that job, so resume state is shared with it.
+ * after it. An input inside a job's state directory, or in its dry-run/ (or a
+ * check-N/ below it), belongs to that job whatever its name: a failures.csv or
+ * review.csv fixed in place, and as much one a spreadsheet app saved beside it
+ * as "failures-fixed.csv" or "failures.xlsx". Its rows are that job's: made
+ * by a job of their own, they would be contacts the job never answers for.
  */
 export function defaultStateDir(input: string): string {
   const dir = dirname(input);
-  if (isOwnReportName(input) && existsSync(statePath(dir, 'summary'))) {
-    // A dry run's failures.csv (STATE/dry-run/failures.csv, or STATE/dry-run/check-N/failures.csv) belongs to STATE.
-    if (basename(dir) === STATE_FILES.dryRun) return dirname(dir);
-    if (/^check-\d+$/.test(basename(dir)) && basename(dirname(dir)) === STATE_FILES.dryRun)
-      return dirname(dirname(dir));
-    return dir;
-  }
-  return join(dir, `${basename(input, extname(input))}.openphone-import`);
+  return jobFolderHolding(dir) ?? join(dir, `${basename(input, extname(input))}.openphone-import`);
+}
+
+/** The job folder a folder is, or whose dry run reports it holds; undefined for any other folder. */
+function jobFolderHolding(dir: string): string | undefined {
+  const hasSummary = (d: string) => existsSync(statePath(d, 'summary'));
+  // A dry run's folder has a summary of its own: it is its job's, never a job itself.
+  if (basename(dir) === STATE_FILES.dryRun && hasSummary(dir)) return dirname(dir);
+  if (/^check-\d+$/.test(basename(dir)) && basename(dirname(dir)) === STATE_FILES.dryRun && hasSummary(dir))
+    return dirname(dirname(dir));
+  return hasSummary(dir) || existsSync(statePath(dir, 'journal')) ? dir : undefined;
 }
 
 /** The journal of the job in `stateDir`, for a command that reads a job (status, rollback): refused when there is none. */

@@ -177,7 +177,7 @@ test('reports are private: state dir 0700, files 0600, also when they existed be
   for (const f of readdirSync(reports)) expect([f, statSync(join(reports, f)).mode & 0o777]).toEqual([f, 0o600]);
 });
 
-test('the default state dir is beside the input, or the job dir for its failures.csv and review.csv', () => {
+test('the default state dir is beside the input, or the job dir for any file in it (its failures.csv and review.csv, saved again under any name)', () => {
   expect(defaultStateDir('/data/contacts.csv')).toBe('/data/contacts.openphone-import');
   const stateDir = join(dir(), 'contacts.openphone-import');
   writeFileSync(join(dir(), 'x'), '');
@@ -192,6 +192,15 @@ test('the default state dir is beside the input, or the job dir for its failures
   mkdirSync(join(stateDir, 'dry-run'), { recursive: true });
   writeFileSync(join(stateDir, 'dry-run', 'summary.json'), '{}');
   expect(defaultStateDir(join(stateDir, 'dry-run', 'failures.csv'))).toBe(stateDir);
+  // Saved again under another name, or as a workbook, beside the report: still that job's rows.
+  expect(defaultStateDir(join(stateDir, 'failures-fixed.csv'))).toBe(stateDir);
+  expect(defaultStateDir(join(stateDir, 'failures.xlsx'))).toBe(stateDir);
+  expect(defaultStateDir(join(stateDir, 'dry-run', 'failures (2).csv'))).toBe(stateDir);
+  // A job folder with a journal and no summary yet (its first run was stopped) is the job's too.
+  const stopped = join(dir(), 'stopped.openphone-import');
+  mkdirSync(stopped);
+  writeFileSync(join(stopped, 'journal.jsonl'), '');
+  expect(defaultStateDir(join(stopped, 'failures-fixed.csv'))).toBe(stopped);
 });
 
 describe('the CLI', () => {
