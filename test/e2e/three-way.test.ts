@@ -32,6 +32,18 @@ const row = (id: string, first: string, company: string, phone: string) => [
   'no',
   '01/02/2024',
 ];
+/** The CRM's export of Ada, Bob and Cy at Acme, Bolt and Cyan (and any more rows after them). */
+const writeCrm = (input: string, ...more: string[][]) =>
+  writeFileSync(
+    input,
+    stringify([
+      HEADER,
+      row('a', 'Ada', 'Acme', '+14155550101'),
+      row('b', 'Bob', 'Bolt', '+14155550102'),
+      row('c', 'Cy', 'Cyan', '+14155550103'),
+      ...more,
+    ]),
+  );
 /**
  * An edit in the app: what it changes, and every other item sent back by its id, as the app keeps them
  * (the API's PATCH replaces arrays: a partial one would wipe what it leaves out).
@@ -67,15 +79,7 @@ test.each(['workspace', 'source'] as const)(
     const config = configFrom({ ...base, matchExisting: [], update: { conflicts: kept } });
     const run = () =>
       importJob({ config, input, stateDir, apiKey: sandbox.apiKey, baseUrl: sandbox.url, log: silentLog });
-    writeFileSync(
-      input,
-      stringify([
-        HEADER,
-        row('a', 'Ada', 'Acme', '+14155550101'),
-        row('b', 'Bob', 'Bolt', '+14155550102'),
-        row('c', 'Cy', 'Cyan', '+14155550103'),
-      ]),
-    );
+    writeCrm(input);
     expect((await run()).counts.created).toBe(3);
     const byExt = () => new Map([...sandbox.contactsByExternalId()].map(([k, v]) => [k, v[0]!]));
     const [a, b, c] = ['a', 'b', 'c'].map((id) => byExt().get(id)!);
@@ -201,16 +205,7 @@ test('run --verify: a contact deleted in the app is made again, one edited there
   const input = join(dir(), 'crm.csv');
   const stateDir = join(dir(), 'state');
   const base = importConfig();
-  writeFileSync(
-    input,
-    stringify([
-      HEADER,
-      row('a', 'Ada', 'Acme', '+14155550101'),
-      row('b', 'Bob', 'Bolt', '+14155550102'),
-      row('c', 'Cy', 'Cyan', '+14155550103'),
-      row('d', 'Dee', 'Dune', '+14155550104'),
-    ]),
-  );
+  writeCrm(input, row('d', 'Dee', 'Dune', '+14155550104'));
   const run = (conflicts: 'workspace' | 'source', verify = true) =>
     importJob({
       config: configFrom({ ...base, matchExisting: [], update: { conflicts } }),
@@ -291,15 +286,7 @@ test('a dry run with --verify previews what --verify would find (a contact delet
   const sandbox = await startSandbox({ rate: 0 });
   const input = join(dir(), 'crm.csv');
   const stateDir = join(dir(), 'state');
-  writeFileSync(
-    input,
-    stringify([
-      HEADER,
-      row('a', 'Ada', 'Acme', '+14155550101'),
-      row('b', 'Bob', 'Bolt', '+14155550102'),
-      row('c', 'Cy', 'Cyan', '+14155550103'),
-    ]),
-  );
+  writeCrm(input);
   const config = (conflicts: 'workspace' | 'source') =>
     configFrom({ ...importConfig(), matchExisting: [], update: { conflicts } });
   const imported = await importJob({
