@@ -7,7 +7,9 @@ import { describeExternalId, describeSource } from '../journal/external-id-check
 import { keyFingerprint } from '../journal/target.js';
 import { normalizeBaseUrl } from '../api/base-url.js';
 import { STATE_FILES, statePath } from '../state/private-files.js';
-import { isOwnReportName } from '../state/state-dir.js';
+import { defaultStateDir, isOwnReportName } from '../state/state-dir.js';
+import { isFailureReportHeader } from '../csv/header.js';
+import { parse as parseSync } from 'csv-parse/sync';
 
 /** What marks a state directory the tool named after its input. */
 const SUFFIX = '.openphone-import';
@@ -68,7 +70,9 @@ export function jobsBeside(
  * beside the one that made the contacts, which would then leave them alone as
  * existing and never update them. When no --state-dir was given and a job of
  * this config into the same workspace is beside it, the run stops (exit 2)
- * before anything is sent, naming both ways on. Undefined when that is not so.
+ * before anything is sent, naming both ways on. So does a failure report of
+ * this tool copied out of its job's folder (failureReportOf). Undefined when
+ * neither is so.
  */
 export function newJobBesideAnother(
   stateDir: string,
@@ -76,7 +80,11 @@ export function newJobBesideAnother(
   config: ResolvedConfig,
   api: { readonly baseUrl: string; readonly apiKey?: string | undefined },
 ): UsageError | undefined {
-  if (isOwnReportName(input) || existsSync(statePath(stateDir, 'journal'))) return undefined;
+  if (existsSync(statePath(stateDir, 'journal'))) return undefined;
+  // A report in its job's folder runs in that job (state-dir.ts defaultStateDir); one copied out of it, whatever its name, would not.
+  const report = existsSync(stateDir) ? undefined : failureReportOf(input);
+  if (report !== undefined) return reportWithoutItsJob(input, stateDir, report);
+  if (isOwnReportName(input)) return undefined;
   const others = jobsBeside(stateDir, config, api);
   if (others.length === 0) return undefined;
   return new UsageError(
@@ -84,6 +92,58 @@ export function newJobBesideAnother(
     `${stateDir} would start a new job, but ${others.join(', ')} beside it ${others.length > 1 ? 'hold jobs' : 'holds a job'} of this config into the same workspace (its ${STATE_FILES.journal}: the same API, externalId and source): a new job would leave that job's contacts alone as existing and never update them`,
     {
       hint: `to go on with that job (a nightly export under a new name is the same job), add --state-dir ${others[0]}; to start a second job on purpose, add --state-dir ${stateDir}`,
+    },
+  );
+}
+
+/**
+ * A failure report of this tool (its _error_ columns) copied out of its job's
+ * folder, fixed, and run without --state-dir: its rows are that job's, and a
+ * new job made for the copy would make their contacts where the job never
+ * answers for them. Undefined for any other input; `sourceFile`: the export
+ * its first row came from.
+ */
+function failureReportOf(input: string): { sourceFile?: string } | undefined {
+  let head: string;
+  try {
+    const fd = openSync(input, 'r');
+    try {
+      const buf = Buffer.alloc(64 * 1024);
+      head = buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // An input this cannot read is the run's to report, with its own message.
+    return undefined;
+  }
+  const firstLine = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  if (!isFailureReportHeader(firstLine)) return undefined;
+  try {
+    const rows = parseSync(head.replace(/^\uFEFF/, ''), {
+      columns: true,
+      to_line: 2,
+      relax_quotes: true,
+      relax_column_count: true,
+      delimiter: [',', ';', '\t', '|'],
+    }) as Record<string, string>[];
+    const sourceFile = rows[0]?._source_file;
+    return sourceFile ? { sourceFile } : {};
+  } catch {
+    return {};
+  }
+}
+
+function reportWithoutItsJob(input: string, stateDir: string, report: { sourceFile?: string }): UsageError {
+  const job = report.sourceFile === undefined ? undefined : defaultStateDir(report.sourceFile);
+  const known = job !== undefined && existsSync(job) ? job : undefined;
+  return new UsageError(
+    'FAILURES_WITHOUT_JOB',
+    `${input} is a failure report of this tool (its _error_ columns${report.sourceFile ? `; its rows came from ${report.sourceFile}` : ''}), and ${stateDir} holds no job: its rows belong to the job that wrote it, and a new job would make their contacts where that job never answers for them`,
+    {
+      hint: known
+        ? `add --state-dir ${known} (the job of ${report.sourceFile}); to import the rows as a job of their own on purpose, add --state-dir ${stateDir}`
+        : `add --state-dir with the folder of the job that wrote it (the .openphone-import folder it was in); to import the rows as a job of their own on purpose, add --state-dir ${stateDir}`,
     },
   );
 }

@@ -264,3 +264,40 @@ test('a nightly export under a new name, run without --state-dir beside the job 
   expect(sameJob.stdout).toMatch(new RegExp(`unchanged ${file.valid.length}`));
   expect(posts()).toBe(before);
 });
+
+test("a failure report copied out of its job, fixed and run without --state-dir: stopped before sending, the job that wrote it named; with its --state-dir the rows are that job's", async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  const input = join(dir(), 'contacts.csv');
+  // Line 15's e-mail is bad (contacts-file.ts), line 8's phone too.
+  const file = writeContactsFile(input, 20);
+  const config = join(dir(), 'import.json');
+  writeFileSync(config, JSON.stringify(importConfig()));
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  const run = (from: string, ...extra: string[]) =>
+    runCli(['run', '-c', config, '-i', from, '--base-url', sandbox.url, ...extra], env);
+  expect((await run(input)).code).toBe(1);
+  const job = join(dir(), 'contacts.openphone-import');
+  // Fixed on the desktop: the bad e-mails made good.
+  mkdirSync(join(dir(), 'desktop'));
+  const copy = join(dir(), 'desktop', 'failures-fixed.csv');
+  writeFileSync(copy, readFileSync(join(job, 'failures.csv'), 'utf8').replace(/not-an-email/g, 'fixed@example.com'));
+  const posts = () => sandbox.requests().filter((r) => r.method === 'POST').length;
+  const before = posts();
+  // Kept as failures.csv, the name the job's own report has, or saved under another: the same.
+  const sameName = join(dir(), 'desktop', 'failures.csv');
+  writeFileSync(sameName, readFileSync(copy));
+  for (const file of [copy, sameName]) {
+    const refused = await run(file);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^error: .*failures(-fixed)?\.csv is a failure report of this tool/m);
+    expect(refused.stderr).toContain(`add --state-dir ${job} (the job of ${input})`);
+  }
+  expect(posts()).toBe(before);
+  expect(readdirSync(join(dir(), 'desktop'))).toEqual(['failures-fixed.csv', 'failures.csv']);
+  const preview = await run(copy, '--dry-run');
+  expect(preview.stderr).toMatch(/the import would stop before sending: .*is a failure report of this tool/);
+  // In its job, the fixed rows are made by the job that answers for them.
+  const fixed = await run(copy, '--state-dir', job);
+  expect(fixed.stdout).toMatch(/created 1,/);
+  expect(readFileSync(join(job, 'created.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + file.valid.length + 1);
+});
