@@ -2,8 +2,12 @@ import type { Stats } from 'node:fs';
 import { changedSinceOpen } from './changed-since-open.js';
 import { oneByOne, type InputTable, type TableItem } from './table.js';
 
-/** Records in a batch: about what a 16 KB chunk of CSV gives. */
-const BATCH = 256;
+/**
+ * Records in a batch: well under the 100 that, alive together at a
+ * young-generation collection, make V8 allocate every later record in the old
+ * generation (read-csv.ts says how; it cost a vCard dry run 60 MB).
+ */
+const BATCH = 32;
 
 /**
  * A workbook's or a vCard file's records as the table a CSV reader opens: its
