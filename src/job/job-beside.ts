@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { UsageError } from '../errors.js';
 import { decodeEvent } from '../journal/codec.js';
@@ -9,6 +9,7 @@ import { normalizeBaseUrl } from '../api/base-url.js';
 import { STATE_FILES, statePath } from '../state/private-files.js';
 import { defaultStateDir, isOwnReportName } from '../state/state-dir.js';
 import { isFailureReportHeader } from '../csv/header.js';
+import { SOURCE_PROPERTY } from '../input/vcard-card.js';
 import { parse as parseSync } from 'csv-parse/sync';
 
 /** What marks a state directory the tool named after its input. */
@@ -81,8 +82,10 @@ export function newJobBesideAnother(
   api: { readonly baseUrl: string; readonly apiKey?: string | undefined },
 ): UsageError | undefined {
   if (existsSync(statePath(stateDir, 'journal'))) return undefined;
-  // A report in its job's folder runs in that job (state-dir.ts defaultStateDir); one copied out of it, whatever its name, would not.
-  const report = existsSync(stateDir) ? undefined : failureReportOf(input);
+  // A report in its job's folder runs in that job (state-dir.ts defaultStateDir); one copied out of it, whatever its name,
+  // would not (and a dry run of the copy, which makes the folder for its reports, does not make it a job).
+  const inItsJob = resolve(input).startsWith(`${resolve(stateDir)}${sep}`);
+  const report = inItsJob ? undefined : failureReportOf(input);
   if (report !== undefined) return reportWithoutItsJob(input, stateDir, report);
   if (isOwnReportName(input)) return undefined;
   const others = jobsBeside(stateDir, config, api);
@@ -97,7 +100,8 @@ export function newJobBesideAnother(
 }
 
 /**
- * A failure report of this tool (its _error_ columns) copied out of its job's
+ * A failure report of this tool (failures.csv's _error_ columns, failures.vcf's
+ * source property) copied out of its job's
  * folder, fixed, and run without --state-dir: its rows are that job's, and a
  * new job made for the copy would make their contacts where the job never
  * answers for them. Undefined for any other input; `sourceFile`: the export
@@ -117,6 +121,9 @@ function failureReportOf(input: string): { sourceFile?: string } | undefined {
     // An input this cannot read is the run's to report, with its own message.
     return undefined;
   }
+  // failures.vcf: each card carries where it came from (report/failed-cards.ts), "FILE:LINE" as vCard text.
+  const card = new RegExp(`^${SOURCE_PROPERTY}:(.*?)\\r?$`, 'im').exec(head);
+  if (card !== null) return { sourceFile: card[1]!.replace(/\\([,;\\])/g, '$1').replace(/:\d+$/, '') };
   const firstLine = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
   if (!isFailureReportHeader(firstLine)) return undefined;
   try {
@@ -139,7 +146,7 @@ function reportWithoutItsJob(input: string, stateDir: string, report: { sourceFi
   const known = job !== undefined && existsSync(job) ? job : undefined;
   return new UsageError(
     'FAILURES_WITHOUT_JOB',
-    `${input} is a failure report of this tool (its _error_ columns${report.sourceFile ? `; its rows came from ${report.sourceFile}` : ''}), and ${stateDir} holds no job: its rows belong to the job that wrote it, and a new job would make their contacts where that job never answers for them`,
+    `${input} is a failure report of this tool${report.sourceFile ? ` (its records came from ${report.sourceFile})` : ''}, and ${stateDir} holds no job: its rows belong to the job that wrote it, and a new job would make their contacts where that job never answers for them`,
     {
       hint: known
         ? `add --state-dir ${known} (the job of ${report.sourceFile}); to import the rows as a job of their own on purpose, add --state-dir ${stateDir}`

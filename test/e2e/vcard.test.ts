@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { loadConfig } from '../../src/config/load.js';
@@ -237,6 +237,21 @@ test('failures.vcf: each failed card byte for byte as read, its reasons beside i
   const again = readFileSync(join(first.stateDir, 'dry-run', 'check-1', 'failures.vcf'), 'latin1');
   expect(again.match(/X-OPENPHONE-IMPORT-ERROR/g)).toHaveLength(1);
   expect(again.match(/X-OPENPHONE-IMPORT-SOURCE:.*apple\.vcf:7/g)).toHaveLength(1);
+  // Copied out of its job's folder and run without --state-dir: the import would stop, the cards being that job's.
+  mkdirSync(join(dir(), 'desktop'));
+  const copy = join(dir(), 'desktop', 'failures.vcf');
+  writeFileSync(copy, failed);
+  const copied = await runCli(['run', '--config', join(dir(), 'cards.config.json'), '--input', copy, '--dry-run']);
+  expect(copied.stderr).toMatch(
+    /the import would stop before sending: .*failures\.vcf is a failure report of this tool \(its records came from .*apple\.vcf\)/,
+  );
+  // Its reports went beside the copy, and the import after it stops all the same: a dry run's folder is no job.
+  expect(readdirSync(join(dir(), 'desktop', 'failures.openphone-import'))).toContain('dry-run');
+  const imported = await runCli(['run', '--config', join(dir(), 'cards.config.json'), '--input', copy], {
+    OPENPHONE_API_KEY: 'never-used',
+  });
+  expect(imported.code).toBe(2);
+  expect(imported.stderr).toMatch(/^error: .*failures\.vcf is a failure report of this tool/m);
 });
 
 test("a card's numbers written nationally are read in the card's own country (its address, its other numbers) before the default: init proposes it, the dry run sends them so", async () => {
