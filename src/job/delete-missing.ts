@@ -34,6 +34,7 @@ function lastWholeRead(runs: ResumeState['runs']): { lastWholeRead?: number } {
     (r) =>
       (r.exitCode === ExitCode.ok || r.exitCode === ExitCode.someFailed) &&
       r.counts !== undefined &&
+      r.report !== true &&
       (r.input === undefined || !isOwnReportName(r.input)),
   );
   const last = whole.at(-1)?.counts as { read?: number; ignored?: number } | undefined;

@@ -1,3 +1,4 @@
+import type { HeaderIndex } from '../csv/header.js';
 import { normalizeBaseUrl } from '../api/base-url.js';
 import type { MatchKey, ResolvedConfig } from '../config/resolved.js';
 import { existsSync } from 'node:fs';
@@ -87,6 +88,10 @@ export interface ImportOptions {
   readonly seams?: ImportSeams;
 }
 
+/** A failure report (its _source_ columns) or a review.csv, under any name: never the export (journal/runs.ts). */
+const ranOnReport = (header: HeaderIndex, review: unknown): boolean =>
+  header.source !== undefined || review !== undefined;
+
 /**
  * The import: read → map → validate → skip what is done → send (rate limit,
  * concurrency, retry, lookup when needed) → record → report. Resumable at any
@@ -132,9 +137,9 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
     let result: RunResult;
     if (ready === undefined) {
       result = { counts: new Counts(), ...startUpEnd(await runner.finish()) };
-      journal = refusedRunJournal(journalPath, past, options, startedAt);
+      journal = refusedRunJournal(journalPath, past, options, { startedAt, report: ranOnReport(header, review) });
     } else {
-      journal = openJournal(journalPath, past, known.target, known.rebind, options, startedAt);
+      journal = openJournal(journalPath, past, known, options, { startedAt, report: ranOnReport(header, review) });
       const run = { input, table, header, past, api, stats, runner, journal, startedAt, review, ready };
       result = await sendRecords(options, { ...run, identity });
     }
@@ -179,11 +184,18 @@ function refusedRunJournal(
   journalPath: string,
   past: ResumeState,
   options: ImportOptions,
-  startedAt: Date,
+  { startedAt, report }: { startedAt: Date; report: boolean },
 ): JournalWriter | undefined {
   if (past.header === undefined) return undefined;
   const journal = new JournalWriter(journalPath, undefined);
-  journal.append({ t: 'run', event: 'start', at: startedAt.toISOString(), pid: process.pid, input: options.input });
+  journal.append({
+    t: 'run',
+    event: 'start',
+    at: startedAt.toISOString(),
+    pid: process.pid,
+    input: options.input,
+    ...(report && { report: true }),
+  });
   return journal;
 }
 
@@ -340,13 +352,12 @@ async function readPast(
 function openJournal(
   journalPath: string,
   past: ResumeState,
-  target: Target & { salt?: string },
-  rebind: boolean,
+  { target, rebind }: { target: Target & { salt?: string }; rebind: boolean },
   options: ImportOptions,
-  startedAt: Date,
+  run: { startedAt: Date; report: boolean },
 ): JournalWriter {
   const { config, log } = options;
-  const at = startedAt.toISOString();
+  const at = run.startedAt.toISOString();
   const journal = new JournalWriter(
     journalPath,
     past.header
@@ -371,6 +382,13 @@ function openJournal(
     );
     journal.append({ t: 'target', baseUrl: target.baseUrl, keyFingerprint: target.keyFingerprint, at });
   }
-  journal.append({ t: 'run', event: 'start', at, pid: process.pid, input: options.input });
+  journal.append({
+    t: 'run',
+    event: 'start',
+    at,
+    pid: process.pid,
+    input: options.input,
+    ...(run.report && { report: true }),
+  });
   return journal;
 }

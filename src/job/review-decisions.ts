@@ -123,7 +123,7 @@ function parseDecision(text: string, candidates: readonly string[]): ReviewDecis
 export function reviewSource(runs: readonly RunEvent[], review: string): string {
   const source = [...runs]
     .reverse()
-    .find((r) => r.event === 'start' && r.input !== undefined && !isOwnReportName(r.input))?.input;
+    .find((r) => r.event === 'start' && r.input !== undefined && r.report !== true && !isOwnReportName(r.input))?.input;
   if (source === undefined || !existsSync(source)) {
     throw new UsageError(
       'REVIEW_SOURCE_MISSING',

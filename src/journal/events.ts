@@ -166,6 +166,8 @@ export interface RunEvent {
   readonly pid: number;
   readonly exitCode?: number;
   readonly input?: string;
+  /** At a run's start: its input is one of the tool's own reports (failures or review.csv, known by its columns), not an export, whatever its name. */
+  readonly report?: true;
   readonly counts?: Record<string, number>;
   /** At a run's end: why it stopped before the end of its input, or aborted, and what to do. */
   readonly stopped?: string;

@@ -7,6 +7,8 @@ export interface RunRow {
   readonly endedAt?: string;
   readonly exitCode?: number;
   readonly input?: string;
+  /** Its input was one of the tool's own reports (journal/events.ts RunEvent.report). */
+  readonly report?: true;
   readonly counts?: Readonly<Record<string, number>>;
   /** Why it stopped before the end of its input, or aborted, and what to do; its failures by first code. */
   readonly stopped?: string;
@@ -32,6 +34,7 @@ export function runsFromJournal(events: readonly RunEvent[]): RunRow[] {
       pid: e.pid,
       startedAt: e.at,
       ...(e.input !== undefined && { input: e.input }),
+      ...(e.report === true && { report: true as const }),
       ...(ended && {
         endedAt: ended.at,
         ...(ended.exitCode !== undefined && { exitCode: ended.exitCode }),

@@ -968,6 +968,29 @@ describe('--delete-missing in a workspace people share: nothing the job did not 
     });
   const deletes = (sb: Sandbox) => sb.requests().filter((r) => r.method === 'DELETE').length;
 
+  test("a failures.csv fixed and rerun under another name is no whole read: the next night's export cut short is still measured against the last export", async () => {
+    const sandbox = await startSandbox({ rate: 0 });
+    const input = join(dir(), 'contacts.csv');
+    writeContactsFile(input, 40);
+    await runImport(sandbox, input);
+    const fixed = join(stateDir(), 'failures-fixed.csv');
+    writeFileSync(
+      fixed,
+      readFileSync(join(stateDir(), 'failures.csv'), 'utf8').replace(/not-an-email/g, 'ok@example.com'),
+    );
+    const rerun = await runImport(sandbox, fixed);
+    expect(rerun.counts.read).toBeLessThan(10);
+    const before = deletes(sandbox);
+    const cut = join(dir(), 'export.csv');
+    writeRows(cut, rowsOf(input).slice(0, 5));
+    const refused = await runImport(sandbox, cut, { deleteMissing: { maxDelete: 100_000 } });
+    expect(refused.deleteMissing).toMatchObject({
+      deleted: 0,
+      refused: expect.stringMatching(/fewer than half of the 40 /),
+    });
+    expect(deletes(sandbox)).toBe(before);
+  });
+
   test.each([
     ['a header-only export', (input: string) => writeRows(input, [HEADER])],
     ['an export cut to 3 rows', (input: string) => writeRows(input, rowsOf(input).slice(0, 4))],
