@@ -42,6 +42,7 @@ import { otherSourceHolder, recordsContact } from '../send/send-record.js';
 import type { LookupResult } from '../api/lookup.js';
 import { previewDeletion, type DeletePreviewFlags } from './delete-preview.js';
 import { VerifyPreview } from './verify-preview.js';
+import { LOOKUP_MAX_IDS } from '../api/contract.js';
 import { DriftReport } from '../report/conflicts-report.js';
 
 export interface DryRunOptions {
@@ -129,7 +130,7 @@ async function dryRunOf(
   // A review run's records are decided: none is matched, so the workspace is not listed (as the import does).
   const index = review === undefined ? await previewIndex(options, past, owners) : undefined;
   const recorder = dryRunRecorder(options, reportDir, table, header, index !== undefined);
-  const verifying = await openVerifyPreview(options, recorder);
+  const verifying = await openVerifyPreview(options, recorder, past.done.size);
   let verified: VerifyPreviewFacts | undefined;
   let planned: Awaited<ReturnType<typeof planRecords>>;
   try {
@@ -375,6 +376,7 @@ async function previewIndex(
 async function openVerifyPreview(
   options: DryRunOptions,
   recorder: Recorder,
+  finished: number,
 ): Promise<{ preview: VerifyPreview; done: () => Promise<VerifyPreviewFacts> } | undefined> {
   const { config, api, log, stateDir } = options;
   if (options.rules?.verify !== true) return undefined;
@@ -385,6 +387,11 @@ async function openVerifyPreview(
     );
     return undefined;
   }
+  // A whole pass over the job's contacts, as the import's --verify makes: said before it, so a long one is not taken for a hang.
+  const minutes = Math.ceil(finished / LOOKUP_MAX_IDS / config.api.requestsPerSecond / 60);
+  log.info(
+    `--verify: reading the contacts of the job's unchanged records (${finished} finished, ${LOOKUP_MAX_IDS} a request at ${config.api.requestsPerSecond}/s: up to ${minutes} min)`,
+  );
   const { jobApiClient } = await import('./job-api-client.js');
   const { Runner } = await import('./runner.js');
   const { LookupBatcher } = await import('../api/lookup.js');

@@ -368,7 +368,9 @@ test('a dry run with --verify previews what --verify would find (a contact delet
     ],
     { OPENPHONE_API_KEY: sandbox.apiKey },
   );
-  expect(cli.stderr).toBe('');
+  expect(cli.stderr).toMatch(
+    /^--verify: reading the contacts of the job's unchanged records \(3 finished, 20 a request at \d+\/s: up to 1 min\)\n$/,
+  );
   expect(cli.stdout).toMatch(/--verify: read the contacts of 3 unchanged record\(s\): 1 deleted in the app/);
   expect(cli.stdout).toMatch(/next, import.* --verify/);
 });
