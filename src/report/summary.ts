@@ -282,7 +282,7 @@ function describeVerifyPreview(v: VerifyPreviewFacts): string {
   const found = [
     v.wouldRestore > 0 && `${v.wouldRestore} deleted in the app (the import would make them again)`,
     v.heldElsewhere > 0 && `${v.heldElsewhere} gone, their ids held by another integration's contact (left alone)`,
-    v.unread > 0 && `${v.unread} could not be read (${v.unreadWhy ?? 'no answer'}; the import would retry them)`,
+    v.unread > 0 && `${v.unread} could not be read: ${v.unreadWhy ?? 'no answer'}`,
   ].filter((f): f is string => f !== false);
   return `read the contacts of ${v.read} unchanged record(s)${found.length > 0 ? `: ${found.join('; ')}` : ': none deleted in the app'}`;
 }
