@@ -1,4 +1,5 @@
-import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { firstLineOf, readTextHead } from '../util/text-head.js';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { UsageError } from '../errors.js';
@@ -19,18 +20,12 @@ const SUFFIX = '.openphone-import';
 function journalHeader(stateDir: string) {
   const path = statePath(stateDir, 'journal');
   if (!existsSync(path)) return undefined;
-  const fd = openSync(path, 'r');
   try {
-    const buf = Buffer.alloc(16 * 1024);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const nl = buf.subarray(0, n).indexOf(10);
-    const event = decodeEvent(buf.toString('utf8', 0, nl >= 0 ? nl : n), 1);
+    const event = decodeEvent(firstLineOf(readTextHead(path, 16 * 1024)), 1);
     return event?.t === 'header' ? event : undefined;
   } catch {
     // A journal this cannot read is that job's run's to report, not this one's.
     return undefined;
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -110,13 +105,7 @@ export function newJobBesideAnother(
 function failureReportOf(input: string): { sourceFile?: string } | undefined {
   let head: string;
   try {
-    const fd = openSync(input, 'r');
-    try {
-      const buf = Buffer.alloc(64 * 1024);
-      head = buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
-    } finally {
-      closeSync(fd);
-    }
+    head = readTextHead(input, 64 * 1024);
   } catch {
     // An input this cannot read is the run's to report, with its own message.
     return undefined;
@@ -124,8 +113,7 @@ function failureReportOf(input: string): { sourceFile?: string } | undefined {
   // failures.vcf: each card carries where it came from (report/failed-cards.ts), "FILE:LINE" as vCard text.
   const card = new RegExp(`^${SOURCE_PROPERTY}:(.*?)\\r?$`, 'im').exec(head);
   if (card !== null) return { sourceFile: card[1]!.replace(/\\([,;\\])/g, '$1').replace(/:\d+$/, '') };
-  const firstLine = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  if (!isFailureReportHeader(firstLine)) return undefined;
+  if (!isFailureReportHeader(firstLineOf(head.replace(/^\uFEFF/, '')))) return undefined;
   try {
     const rows = parseSync(head.replace(/^\uFEFF/, ''), {
       columns: true,

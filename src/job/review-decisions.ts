@@ -1,4 +1,5 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { firstLineOf, readTextHead } from '../util/text-head.js';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { detectDelimiter } from '../csv/detect-delimiter.js';
@@ -94,18 +95,7 @@ function utf8Text(file: string): string {
 }
 
 /** The file's first line (at most its first 64 KiB). */
-function firstLine(file: string): string {
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(64 * 1024);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const text = buf.toString('utf8', 0, n);
-    const nl = text.search(/\r?\n/);
-    return nl >= 0 ? text.slice(0, nl) : text;
-  } finally {
-    closeSync(fd);
-  }
-}
+const firstLine = (file: string): string => firstLineOf(readTextHead(file, 64 * 1024));
 
 function parseDecision(text: string, candidates: readonly string[]): ReviewDecision | undefined {
   const lower = text.toLowerCase();

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { readTextHead } from '../util/text-head.js';
 import { detectDelimiter } from '../csv/detect-delimiter.js';
 import { AtomicPrivateFile } from '../state/private-files.js';
 import { safeCsvRow, UTF8_BOM } from '../csv/spreadsheet-safe.js';
@@ -62,13 +62,7 @@ export class CsvReport {
 export function delimiterOfReport(path: string, fallback: string): string {
   let head: string;
   try {
-    const fd = openSync(path, 'r');
-    try {
-      const buf = Buffer.alloc(4096);
-      head = buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
-    } finally {
-      closeSync(fd);
-    }
+    head = readTextHead(path, 4096);
   } catch {
     return fallback;
   }
