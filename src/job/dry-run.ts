@@ -40,6 +40,7 @@ import type { Base } from '../sync/base.js';
 import { syncBody } from '../send/update-body.js';
 import { otherSourceHolder, recordsContact } from '../send/send-record.js';
 import type { LookupResult } from '../api/lookup.js';
+import type { ApiClient } from '../api/client.js';
 import { previewDeletion, type DeletePreviewFlags } from './delete-preview.js';
 import { VerifyPreview } from './verify-preview.js';
 import { LOOKUP_MAX_IDS } from '../api/contract.js';
@@ -338,15 +339,8 @@ async function previewIndex(
     return undefined;
   }
   if (keys.length === 0 && (choice !== undefined || past.header !== undefined)) return undefined;
-  const { jobApiClient } = await import('./job-api-client.js');
-  const { Runner } = await import('./runner.js');
   const { refuseUnmatchedFirstRun } = await import('../workspace/build-index.js');
-  const runner = new Runner({ concurrency: 1 });
-  const { api: client } = jobApiClient(
-    { api: { ...config.api, baseUrl: api.baseUrl }, apiKey: api.apiKey },
-    api.baseUrl,
-    runner,
-  );
+  const { client, finish } = await previewClient(config, api);
   const pass = { input: options.input, config, ...(owners && { owners }) };
   try {
     if (keys.length === 0) {
@@ -364,9 +358,31 @@ async function previewIndex(
     );
     return undefined;
   } finally {
-    await runner.finish();
+    await finish();
   }
 }
+
+/**
+ * A client for a dry run's reads of the workspace (nothing is written), on a
+ * runner of its own; `finish` closes it. `look`: a single glance (owners, the
+ * first changes), two quick tries, not a job's minute of backoff against an
+ * API that cannot be reached. Loaded only when a dry run reads the workspace.
+ */
+async function previewClient(
+  config: ResolvedConfig,
+  api: NonNullable<DryRunOptions['api']>,
+  { concurrency = 1, look = false }: { concurrency?: number; look?: boolean } = {},
+): Promise<{ client: ApiClient; finish: () => Promise<void> }> {
+  const { jobApiClient } = await import('./job-api-client.js');
+  const { Runner } = await import('./runner.js');
+  const runner = new Runner({ concurrency });
+  const settings = { ...config.api, baseUrl: api.baseUrl, ...(look && { retry: LOOK_RETRY }) };
+  const { api: client } = jobApiClient({ api: settings, apiKey: api.apiKey }, api.baseUrl, runner);
+  return { client, finish: () => runner.finish().then(() => undefined) };
+}
+
+/** Two tries, a fifth of a second apart: a look gives up fast. */
+const LOOK_RETRY = { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 };
 
 /**
  * --verify in a dry run: with a key, a VerifyPreview reads the contacts of the
@@ -392,15 +408,8 @@ async function openVerifyPreview(
   log.info(
     `--verify: reading the contacts of the job's unchanged records (${finished} finished, ${LOOKUP_MAX_IDS} a request at ${config.api.requestsPerSecond}/s: up to ${minutes} min)`,
   );
-  const { jobApiClient } = await import('./job-api-client.js');
-  const { Runner } = await import('./runner.js');
   const { LookupBatcher } = await import('../api/lookup.js');
-  const runner = new Runner({ concurrency: config.api.concurrency });
-  const { api: client } = jobApiClient(
-    { api: { ...config.api, baseUrl: api.baseUrl }, apiKey: api.apiKey },
-    api.baseUrl,
-    runner,
-  );
+  const { client, finish } = await previewClient(config, api, { concurrency: config.api.concurrency });
   const lookup = new LookupBatcher(client);
   // A refusal of the whole key (401) is one record's "could not be read" here: a dry run reports, it does not stop.
   const find = (externalId: string): Promise<LookupResult> =>
@@ -417,7 +426,7 @@ async function openVerifyPreview(
       try {
         return await preview.finish();
       } finally {
-        await runner.finish();
+        await finish();
       }
     },
   };
@@ -437,18 +446,8 @@ async function dryRunOwners(options: DryRunOptions, header: HeaderIndex): Promis
     );
     return undefined;
   }
-  const { jobApiClient } = await import('./job-api-client.js');
-  const { Runner } = await import('./runner.js');
   const { readOwners } = await import('../workspace/owners.js');
-  const runner = new Runner({ concurrency: 1 });
-  const { api: client } = jobApiClient(
-    {
-      api: { ...config.api, baseUrl: api.baseUrl, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 } },
-      apiKey: api.apiKey,
-    },
-    api.baseUrl,
-    runner,
-  );
+  const { client, finish } = await previewClient(config, api, { look: true });
   try {
     return await readOwners(client, config, header, options.input, log);
   } catch (err) {
@@ -456,7 +455,7 @@ async function dryRunOwners(options: DryRunOptions, header: HeaderIndex): Promis
     log.warn(`owner: ${err.message}: the owners are not checked in this dry run`, 'OWNERS_UNREAD');
     return undefined;
   } finally {
-    await runner.finish();
+    await finish();
   }
 }
 
@@ -478,19 +477,8 @@ async function changesOf(
     return [
       `${plans.length > 1 ? 'lines' : 'line'} ${plans.map((p) => p.record.line).join(', ')}: set OPENPHONE_API_KEY to see each changed field as old → new`,
     ];
-  const { jobApiClient } = await import('./job-api-client.js');
-  const { Runner } = await import('./runner.js');
   const { LookupBatcher } = await import('../api/lookup.js');
-  const runner = new Runner({ concurrency: 1 });
-  // A look, not a job: two tries, not a minute of backoff against an API that cannot be reached.
-  const { api: client } = jobApiClient(
-    {
-      api: { ...config.api, baseUrl: api.baseUrl, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 } },
-      apiKey: api.apiKey,
-    },
-    api.baseUrl,
-    runner,
-  );
+  const { client, finish } = await previewClient(config, api, { look: true });
   const lookup = new LookupBatcher(client, 0);
   try {
     const found = await Promise.all(plans.map((p) => lookup.find(p.record.externalId)));
@@ -502,7 +490,7 @@ async function changesOf(
     if (!(err instanceof ImportError)) throw err;
     return [`reading the changed records' contacts failed (${(err as Error).message}): no field-by-field view`];
   } finally {
-    await runner.finish();
+    await finish();
   }
 }
 
