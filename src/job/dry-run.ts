@@ -29,13 +29,7 @@ import type { ValidRecord } from '../classify/classify.js';
 import { describePatch } from '../report/change-preview.js';
 import { ImportError, UsageError } from '../errors.js';
 import { readLastWrite } from '../journal/line-reader.js';
-import {
-  decidedRecords,
-  readReviewDecisions,
-  reviewSource,
-  unmatchedDecisionsWarning,
-  type ReviewInput,
-} from './review-decisions.js';
+import { decidedRecords, reviewRun, unmatchedDecisionsWarning, type ReviewInput } from './review-decisions.js';
 import type { Base } from '../sync/base.js';
 import { syncBody } from '../send/update-body.js';
 import { otherSourceHolder, recordsContact } from '../send/send-record.js';
@@ -95,18 +89,16 @@ export function dryRunReportDir(stateDir: string, input?: string): string {
 export async function dryRun(options: DryRunOptions): Promise<Summary> {
   const startedAt = new Date();
   // review.csv with a person's decisions: the preview of carrying them out on their records in the job's export.
-  const review = readReviewDecisions(options.input);
   // Its records' export is the journal's to name; the fold read for it is the run's (read once).
-  const past =
-    review === undefined ? undefined : await replayJournal(statePath(options.stateDir, 'journal'), { repair: false });
-  const source = past === undefined ? options.input : reviewSource(past.runs, options.input);
-  if (review !== undefined)
+  const reviewed = await reviewRun(options.input, options.stateDir);
+  const source = reviewed?.source ?? options.input;
+  if (reviewed !== undefined)
     options.log.info(
-      `${options.input}: ${review.decisions.size} decision(s) (${review.undecided} row(s) left for review), previewed on their records in ${source}`,
+      `${options.input}: ${reviewed.review.decisions.size} decision(s) (${reviewed.review.undecided} row(s) left for review), previewed on their records in ${source}`,
     );
   const opened = await openJobInput(source, options.config, options.stateDir);
   try {
-    return await dryRunOf({ ...options, input: source }, opened, startedAt, review && past && { review, past });
+    return await dryRunOf({ ...options, input: source }, opened, startedAt, reviewed);
   } finally {
     opened.restoreTemp();
   }

@@ -28,13 +28,7 @@ import { DEFAULT_RULES, type PlanRules } from './plan.js';
 import { deleteMissing, deletionHistory, type SourceSeen } from './delete-missing.js';
 import type { DeleteMissingResult } from '../report/summary.js';
 import { checkRecordsNamedAlike } from './records-named-alike.js';
-import {
-  decidedRecords,
-  readReviewDecisions,
-  reviewSource,
-  unmatchedDecisionsWarning,
-  type ReviewInput,
-} from './review-decisions.js';
+import { decidedRecords, reviewRun, unmatchedDecisionsWarning, type ReviewInput } from './review-decisions.js';
 import { reportDelimiter } from '../input/table.js';
 
 /**
@@ -164,10 +158,9 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
 
 /** review.csv with a person's decisions: they are carried out on the records of the job's export, and on those alone. */
 async function reviewedInput(options: ImportOptions): Promise<{ input: string; review: ReviewInput | undefined }> {
-  const review = readReviewDecisions(options.input);
-  if (review === undefined) return { input: options.input, review };
-  const journal = await replayJournal(statePath(options.stateDir, 'journal'), { repair: false });
-  const input = reviewSource(journal.runs, options.input);
+  const run = await reviewRun(options.input, options.stateDir);
+  if (run === undefined) return { input: options.input, review: undefined };
+  const { review, source: input } = run;
   options.log.info(
     `${options.input}: ${review.decisions.size} decision(s) (${review.undecided} row(s) left for review), carried out on their records in ${input}`,
   );

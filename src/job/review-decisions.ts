@@ -8,7 +8,9 @@ import { UsageError } from '../errors.js';
 import type { ReviewDecision } from '../journal/events.js';
 import type { RunEvent } from '../journal/events.js';
 import { REVIEW_COLUMNS } from '../report/review-report.js';
-import { STATE_FILES } from '../state/private-files.js';
+import { STATE_FILES, statePath } from '../state/private-files.js';
+import { replayJournal } from '../journal/replay.js';
+import type { ResumeState } from '../journal/fold-state.js';
 import { isOwnReportName } from '../state/state-dir.js';
 
 /** review.csv with a person's decisions in it: the records decided on, and how many rows are still undecided. */
@@ -103,6 +105,21 @@ function parseDecision(text: string, candidates: readonly string[]): ReviewDecis
   if (lower === 'skip') return { kind: 'skip' };
   const adopt = /^adopt\s+(\S+)$/i.exec(text);
   return adopt !== null && candidates.includes(adopt[1]!) ? { kind: 'adopt', contactId: adopt[1]! } : undefined;
+}
+
+/**
+ * A run of a review.csv with a person's decisions: the decisions, the job's
+ * journal folded (read once: it names the export the records come from) and
+ * that export. Undefined for any other input.
+ */
+export async function reviewRun(
+  input: string,
+  stateDir: string,
+): Promise<{ review: ReviewInput; past: ResumeState; source: string } | undefined> {
+  const review = readReviewDecisions(input);
+  if (review === undefined) return undefined;
+  const past = await replayJournal(statePath(stateDir, 'journal'), { repair: false });
+  return { review, past, source: reviewSource(past.runs, input) };
 }
 
 /**
