@@ -24,6 +24,20 @@ export function keepCellLineEnds(cell: string): string {
 }
 
 /**
+ * The text is handed on in pieces of at most this many bytes of the file,
+ * whatever the size of the chunks read. A piece's records stay alive together
+ * until the consumer is through them, and V8 moves every later object of an
+ * allocation site straight to the old generation when 100 or more of its
+ * objects made since the last young-generation collection all survive it: a
+ * 64 KB read's records, caught whole by one, are enough, and the run then fills
+ * the old generation with records (--trace-pretenuring-statistics;
+ * bench/README.md). 4 KB is some 15 to 40 records of a CRM export. Cut as
+ * bytes, before decoding: the decoded 64 KB text cut into slices left the run
+ * in that mode, five runs of five.
+ */
+const TEXT_PIECE_BYTES = 4 * 1024;
+
+/**
  * Bytes → text in `encoding`, with every line end (CRLF, CR, LF) made LF so that
  * line numbers are counted one way (csv-parse counts CRLF inside quoted fields
  * twice); a CRLF inside a quoted cell is kept as CR_IN_CELL + LF, so that the
@@ -57,7 +71,8 @@ export class DecodeToLf extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.bytesIn += chunk.length;
-    this.emitText(this.decoder.write(chunk));
+    for (let at = 0; at < chunk.length; at += TEXT_PIECE_BYTES)
+      this.emitText(this.decoder.write(chunk.subarray(at, at + TEXT_PIECE_BYTES)));
     done();
   }
 
