@@ -12,6 +12,8 @@ import { defaultStateDir, isOwnReportName } from '../state/state-dir.js';
 import { isFailureReportHeader } from '../csv/header.js';
 import { SOURCE_PROPERTY } from '../input/vcard-card.js';
 import { parse as parseSync } from 'csv-parse/sync';
+import { inputFormat, openInput } from '../input/open-input.js';
+import type { InputTable } from '../input/table.js';
 
 /** What marks a state directory the tool named after its input. */
 const SUFFIX = '.openphone-import';
@@ -70,17 +72,17 @@ export function jobsBeside(
  * this tool copied out of its job's folder (failureReportOf). Undefined when
  * neither is so.
  */
-export function newJobBesideAnother(
+export async function newJobBesideAnother(
   stateDir: string,
   input: string,
   config: ResolvedConfig,
   api: { readonly baseUrl: string; readonly apiKey?: string | undefined },
-): UsageError | undefined {
+): Promise<UsageError | undefined> {
   if (existsSync(statePath(stateDir, 'journal'))) return undefined;
   // A report in its job's folder runs in that job (state-dir.ts defaultStateDir); one copied out of it, whatever its name,
   // would not (and a dry run of the copy, which makes the folder for its reports, does not make it a job).
   const inItsJob = resolve(input).startsWith(`${resolve(stateDir)}${sep}`);
-  const report = inItsJob ? undefined : failureReportOf(input);
+  const report = inItsJob ? undefined : await failureReportOf(input);
   if (report !== undefined) return reportWithoutItsJob(input, stateDir, report);
   if (isOwnReportName(input)) return undefined;
   const others = jobsBeside(stateDir, config, api);
@@ -95,14 +97,15 @@ export function newJobBesideAnother(
 }
 
 /**
- * A failure report of this tool (failures.csv's _error_ columns, failures.vcf's
- * source property) copied out of its job's
+ * A failure report of this tool (failures.csv's _error_ columns, also saved
+ * as a workbook; failures.vcf's source property) copied out of its job's
  * folder, fixed, and run without --state-dir: its rows are that job's, and a
  * new job made for the copy would make their contacts where the job never
  * answers for them. Undefined for any other input; `sourceFile`: the export
  * its first row came from.
  */
-function failureReportOf(input: string): { sourceFile?: string } | undefined {
+async function failureReportOf(input: string): Promise<{ sourceFile?: string } | undefined> {
+  if ((await inputFormatOrUndefined(input)) === 'xlsx') return workbookFailureReport(input);
   let head: string;
   try {
     head = readTextHead(input, 64 * 1024);
@@ -127,6 +130,35 @@ function failureReportOf(input: string): { sourceFile?: string } | undefined {
   } catch {
     return {};
   }
+}
+
+const inputFormatOrUndefined = (input: string) => inputFormat(input).catch(() => undefined);
+
+/**
+ * failures.csv opened in Excel and saved as a workbook (Excel's "Save As"
+ * offers .xlsx first): its header row and first record, read as the run
+ * reads them. Opened twice on a job's first run only (the check is skipped
+ * once the job has a journal).
+ */
+async function workbookFailureReport(input: string): Promise<{ sourceFile?: string } | undefined> {
+  let table: InputTable;
+  try {
+    table = await openInput(input, { encoding: 'utf-8' });
+  } catch {
+    // A workbook this cannot read is the run's to report, with its own message.
+    return undefined;
+  }
+  if (!isFailureReportHeader(table.header)) return undefined;
+  const at = table.header.findIndex((h) => h.trim() === '_source_file');
+  try {
+    for await (const item of table.items) {
+      const sourceFile = item.kind === 'record' && at >= 0 ? item.fields[at]?.trim() : undefined;
+      return sourceFile ? { sourceFile } : {};
+    }
+  } catch {
+    // As above: the run reports the row it cannot read.
+  }
+  return {};
 }
 
 function reportWithoutItsJob(input: string, stateDir: string, report: { sourceFile?: string }): UsageError {

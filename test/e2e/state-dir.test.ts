@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { importJob } from '../../src/job/import-job.js';
 import { silentLog } from '../../src/log.js';
 import { dryRun } from '../../src/job/dry-run.js';
@@ -21,6 +22,7 @@ import { cliJob, importConfig, writeContactsFile } from '../helpers/contacts-fil
 import { ROOT } from '../helpers/paths.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
+import { writeWorkbook } from '../helpers/workbook.js';
 
 const dir = useTempDir();
 const startSandbox = sandboxesPerTest();
@@ -286,18 +288,22 @@ test("a failure report copied out of its job, fixed and run without --state-dir:
   // Kept as failures.csv, the name the job's own report has, or saved under another: the same.
   const sameName = join(dir(), 'desktop', 'failures.csv');
   writeFileSync(sameName, readFileSync(copy));
-  for (const file of [copy, sameName]) {
+  // Or opened in Excel and saved as a workbook (its "Save As" offers .xlsx first): digits become number cells.
+  const workbook = join(dir(), 'desktop', 'failures.xlsx');
+  const rows = parse(readFileSync(copy, 'utf8'), { bom: true, relax_column_count: true }) as string[][];
+  await writeWorkbook(workbook, { failures: rows.map((r) => r.map((v) => (/^\d{1,9}$/.test(v) ? Number(v) : v))) });
+  for (const file of [copy, sameName, workbook]) {
     const refused = await run(file);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^error: .*failures(-fixed)?\.csv is a failure report of this tool/m);
+    expect(refused.stderr).toMatch(/^error: .*failures(-fixed)?\.(csv|xlsx) is a failure report of this tool/m);
     expect(refused.stderr).toContain(`add --state-dir ${job} (the job of ${input})`);
   }
   expect(posts()).toBe(before);
-  expect(readdirSync(join(dir(), 'desktop'))).toEqual(['failures-fixed.csv', 'failures.csv']);
+  expect(readdirSync(join(dir(), 'desktop'))).toEqual(['failures-fixed.csv', 'failures.csv', 'failures.xlsx']);
   const preview = await run(copy, '--dry-run');
   expect(preview.stderr).toMatch(/the import would stop before sending: .*is a failure report of this tool/);
-  // In its job, the fixed rows are made by the job that answers for them.
-  const fixed = await run(copy, '--state-dir', job);
+  // In its job (as the message says), the fixed rows are made by the job that answers for them: the workbook too.
+  const fixed = await run(workbook, '--state-dir', job);
   expect(fixed.stdout).toMatch(/created 1,/);
   expect(readFileSync(join(job, 'created.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + file.valid.length + 1);
 });

@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { loadConfig } from '../../src/config/load.js';
 import { dryRun } from '../../src/job/dry-run.js';
@@ -8,18 +7,9 @@ import { silentLog } from '../../src/log.js';
 import { runCli } from '../helpers/cli.js';
 import { importConfig, writeContactsFile } from '../helpers/contacts-file.js';
 import { useTempDir } from '../helpers/temp-dir.js';
+import { writeWorkbook } from '../helpers/workbook.js';
 
 const dir = useTempDir();
-
-/** A workbook of these rows on a sheet of this name, every cell as given (a string stays text, a number is a number cell). */
-async function writeWorkbook(path: string, sheets: Record<string, unknown[][]>): Promise<void> {
-  const wb = new ExcelJS.Workbook();
-  for (const [name, rows] of Object.entries(sheets)) {
-    const ws = wb.addWorksheet(name);
-    for (const row of rows) ws.addRow(row);
-  }
-  await wb.xlsx.writeFile(path);
-}
 
 async function dry(input: string, config: object, name = 'run') {
   const configPath = join(dir(), `${name}.config.json`);

@@ -105,7 +105,7 @@ async function runJob(
   // A state directory named after the input starts a new job for a new file name: not beside this config's job.
   const beside =
     args.stateDir === undefined
-      ? newJobBesideAnother(stateDir, args.input, config, {
+      ? await newJobBesideAnother(stateDir, args.input, config, {
           baseUrl: args.baseUrl ?? config.api.baseUrl,
           apiKey: args.apiKey ?? apiKeyFrom(process.env.OPENPHONE_API_KEY),
         })
