@@ -91,3 +91,21 @@ export const decodedFrom = (writeBack: WriteBack): string =>
 export async function* oneByOne(batches: AsyncIterable<readonly TableItem[]>): AsyncGenerator<TableItem> {
   for await (const batch of batches) yield* batch;
 }
+
+/**
+ * The first `max` rows of a table (records, and malformed records with their
+ * best-effort fields: a row is never passed over), the rest not read; the
+ * table is closed either way. `max` 0 only closes it.
+ */
+export async function leadingRows(
+  table: InputTable,
+  max = Number.POSITIVE_INFINITY,
+): Promise<(TableRecord | MalformedRecord)[]> {
+  const rows: (TableRecord | MalformedRecord)[] = [];
+  for await (const item of table.items) {
+    if (rows.length >= max) break;
+    if (item.kind !== 'ignored') rows.push(item);
+    if (rows.length >= max) break;
+  }
+  return rows;
+}

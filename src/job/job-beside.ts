@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { firstLineOf, readTextHead } from '../util/text-head.js';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ResolvedConfig } from '../config/resolved.js';
@@ -13,7 +13,8 @@ import { isFailureReportHeader } from '../csv/header.js';
 import { SOURCE_PROPERTY } from '../input/vcard-card.js';
 import { parse as parseSync } from 'csv-parse/sync';
 import { inputFormat, openInput } from '../input/open-input.js';
-import type { InputTable } from '../input/table.js';
+import { leadingRows } from '../input/table.js';
+import { workbookTemp } from '../state/workbook-temp.js';
 
 /** What marks a state directory the tool named after its input. */
 const SUFFIX = '.openphone-import';
@@ -82,7 +83,7 @@ export async function newJobBesideAnother(
   // A report in its job's folder runs in that job (state-dir.ts defaultStateDir); one copied out of it, whatever its name,
   // would not (and a dry run of the copy, which makes the folder for its reports, does not make it a job).
   const inItsJob = resolve(input).startsWith(`${resolve(stateDir)}${sep}`);
-  const report = inItsJob ? undefined : await failureReportOf(input);
+  const report = inItsJob ? undefined : await failureReportOf(input, stateDir);
   if (report !== undefined) return reportWithoutItsJob(input, stateDir, report);
   if (isOwnReportName(input)) return undefined;
   const others = jobsBeside(stateDir, config, api);
@@ -104,8 +105,8 @@ export async function newJobBesideAnother(
  * answers for them. Undefined for any other input; `sourceFile`: the export
  * its first row came from.
  */
-async function failureReportOf(input: string): Promise<{ sourceFile?: string } | undefined> {
-  if ((await inputFormatOrUndefined(input)) === 'xlsx') return workbookFailureReport(input);
+async function failureReportOf(input: string, stateDir: string): Promise<{ sourceFile?: string } | undefined> {
+  if ((await inputFormatOrUndefined(input)) === 'xlsx') return workbookFailureReport(input, stateDir);
   let head: string;
   try {
     head = readTextHead(input, 64 * 1024);
@@ -137,28 +138,29 @@ const inputFormatOrUndefined = (input: string) => inputFormat(input).catch(() =>
 /**
  * failures.csv opened in Excel and saved as a workbook (Excel's "Save As"
  * offers .xlsx first): its header row and first record, read as the run
- * reads them. Opened twice on a job's first run only (the check is skipped
- * once the job has a journal).
+ * reads them. On a job's first run only (the check is skipped once the job
+ * has a journal), and with the sheets the reader parks in the state
+ * directory, as the run's (never the OS temp folder); a state directory made
+ * for it alone is removed again.
  */
-async function workbookFailureReport(input: string): Promise<{ sourceFile?: string } | undefined> {
-  let table: InputTable;
+async function workbookFailureReport(input: string, stateDir: string): Promise<{ sourceFile?: string } | undefined> {
+  const made = !existsSync(stateDir);
+  const restoreTemp = workbookTemp(stateDir);
   try {
-    table = await openInput(input, { encoding: 'utf-8' });
+    const table = await openInput(input, { encoding: 'utf-8' });
+    const report = isFailureReportHeader(table.header);
+    const [first] = await leadingRows(table, report ? 1 : 0);
+    if (!report) return undefined;
+    const at = table.header.findIndex((h) => h.trim() === '_source_file');
+    const sourceFile = at >= 0 ? first?.fields[at]?.trim() : undefined;
+    return sourceFile ? { sourceFile } : {};
   } catch {
     // A workbook this cannot read is the run's to report, with its own message.
     return undefined;
+  } finally {
+    restoreTemp();
+    if (made) rmSync(stateDir, { recursive: true, force: true });
   }
-  if (!isFailureReportHeader(table.header)) return undefined;
-  const at = table.header.findIndex((h) => h.trim() === '_source_file');
-  try {
-    for await (const item of table.items) {
-      const sourceFile = item.kind === 'record' && at >= 0 ? item.fields[at]?.trim() : undefined;
-      return sourceFile ? { sourceFile } : {};
-    }
-  } catch {
-    // As above: the run reports the row it cannot read.
-  }
-  return {};
 }
 
 function reportWithoutItsJob(input: string, stateDir: string, report: { sourceFile?: string }): UsageError {
