@@ -4,6 +4,8 @@ import type { InputTable } from '../input/table.js';
 import { inputFormat, openInput } from '../input/open-input.js';
 import { ensurePrivateDir } from '../state/private-files.js';
 import { workbookTemp } from '../state/workbook-temp.js';
+import { isReviewHeader } from './review-decisions.js';
+import { UsageError } from '../errors.js';
 
 /** A job's input, opened and fitted to the config, and how to undo what opening it set up. */
 export interface OpenedJobInput {
@@ -23,6 +25,7 @@ export async function openJobInput(input: string, config: ResolvedConfig, stateD
   const restoreTemp = (await inputFormat(input)) === 'xlsx' ? workbookTemp(stateDir) : () => {};
   try {
     const table = await openInput(input, config.csv);
+    if (isReviewHeader(table.header)) throw reviewOutsideItsJob(input);
     const header = indexHeader(table.header, config.columnUses, input);
     ensurePrivateDir(stateDir);
     return { table, header, restoreTemp };
@@ -30,4 +33,19 @@ export async function openJobInput(input: string, config: ResolvedConfig, stateD
     restoreTemp();
     throw err;
   }
+}
+
+/**
+ * A review saved as a workbook is read for its decisions in its job's folder
+ * only (review-decisions.ts); found anywhere else, it is said so, not read as
+ * an export of contacts.
+ */
+function reviewOutsideItsJob(input: string): UsageError {
+  return new UsageError(
+    'REVIEW_WORKBOOK_OUTSIDE_JOB',
+    `${input} is a review (its decision column) saved as a workbook outside its job's folder: a workbook's decisions are read in its job's folder only, not as an export of contacts`,
+    {
+      hint: `save it into the folder of the job whose review.csv it was (beside that review.csv) and run it from there, or save it as "CSV UTF-8" and run that`,
+    },
+  );
 }

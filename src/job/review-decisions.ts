@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { firstLineOf, readTextHead } from '../util/text-head.js';
-import { basename } from 'node:path';
+import { basename, resolve, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { detectDelimiter } from '../csv/detect-delimiter.js';
 import { restoreCell } from '../csv/spreadsheet-safe.js';
@@ -12,6 +12,9 @@ import { STATE_FILES, statePath } from '../state/private-files.js';
 import { replayJournal } from '../journal/replay.js';
 import type { ResumeState } from '../journal/fold-state.js';
 import { isOwnReportName } from '../state/state-dir.js';
+import { inputFormat, openInput } from '../input/open-input.js';
+import { leadingRows } from '../input/table.js';
+import { workbookTemp } from '../state/workbook-temp.js';
 
 /** review.csv with a person's decisions in it: the records decided on, and how many rows are still undecided. */
 export interface ReviewInput {
@@ -20,17 +23,55 @@ export interface ReviewInput {
   readonly undecided: number;
 }
 
-const isReviewHeader = (header: readonly string[]) =>
+/** A review's header: the columns a person's decisions are read by. */
+export const isReviewHeader = (header: readonly string[]): boolean =>
   ['externalId', 'why', 'candidateIds', 'decision'].every((c) => header.includes(c));
+
+/** A row of a review file: its cells by column name, and its line (a workbook's row) for messages. */
+interface ReviewRow {
+  readonly line: number;
+  readonly cells: Record<string, string>;
+}
 
 /**
  * The decisions of a review.csv given as a run's input; undefined when the
  * input is not one. A row's `decision` is `adopt CONTACT_ID` (one of that
  * row's candidates), `create`, or `skip`; empty leaves the row for review.
  * Anything else stops the run before anything is sent (exit 2), naming the row.
+ * The file may have been saved again as a workbook (Excel's "Save As" offers
+ * .xlsx first): it is read as the run reads workbooks.
  */
-export function readReviewDecisions(file: string): ReviewInput | undefined {
+export async function readReviewDecisions(file: string, stateDir: string): Promise<ReviewInput | undefined> {
   if (!existsSync(file) || !statSync(file).isFile()) return undefined;
+  const rows = (await inputFormat(file)) === 'xlsx' ? await workbookRows(file, stateDir) : csvRows(file);
+  if (rows === undefined) return undefined;
+  const decisions = new Map<string, ReviewDecision>();
+  let undecided = 0;
+  for (const { line, cells } of rows) {
+    const row = Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, restoreCell(v ?? '')]));
+    const text = (row.decision ?? '').trim();
+    if (text === '') {
+      undecided++;
+      continue;
+    }
+    const candidates = (row.candidateIds ?? '').split(' ').filter(Boolean);
+    const decision = parseDecision(text, candidates);
+    if (decision === undefined) {
+      throw new UsageError(
+        'REVIEW_DECISION_INVALID',
+        `${file}:${line}: column "decision": found ${JSON.stringify(text)}: expected "adopt CONTACT_ID" with one of this row's candidateIds (${candidates.join(', ') || 'none'}), "create" or "skip"`,
+        {
+          hint: 'write one of those in the decision column, or leave it empty to keep the row for review, then run again with the file',
+        },
+      );
+    }
+    decisions.set(row.externalId ?? '', decision);
+  }
+  return { file, decisions, undecided };
+}
+
+/** A review.csv's rows; undefined when the file's header is not a review's. */
+function csvRows(file: string): ReviewRow[] | undefined {
   // The header alone decides: an export of a million rows is not read whole for it.
   // Written with the input's delimiter, perhaps saved again by a spreadsheet with its own: read as an input's header is.
   const line = firstLine(file).replace(/^\uFEFF/, '');
@@ -54,26 +95,34 @@ export function readReviewDecisions(file: string): ReviewInput | undefined {
     skip_empty_lines: true,
     relax_column_count: true,
   }) as Record<string, string>[];
-  const decisions = new Map<string, ReviewDecision>();
-  let undecided = 0;
-  rows.forEach((raw, i) => {
-    const row = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, restoreCell(v ?? '')]));
-    const text = (row.decision ?? '').trim();
-    if (text === '') return void undecided++;
-    const candidates = (row.candidateIds ?? '').split(' ').filter(Boolean);
-    const decision = parseDecision(text, candidates);
-    if (decision === undefined) {
-      throw new UsageError(
-        'REVIEW_DECISION_INVALID',
-        `${file}:${i + 2}: column "decision": found ${JSON.stringify(text)}: expected "adopt CONTACT_ID" with one of this row's candidateIds (${candidates.join(', ') || 'none'}), "create" or "skip"`,
-        {
-          hint: 'write one of those in the decision column, or leave it empty to keep the row for review, then run again with the file',
-        },
-      );
+  return rows.map((cells, i) => ({ line: i + 2, cells }));
+}
+
+/**
+ * A review saved as a workbook in the job's folder (where Excel's "Save As"
+ * puts it, beside review.csv): its rows, read by the workbook reader (a number
+ * cell is its text as Excel shows it); undefined when its header row is not a
+ * review's. A workbook anywhere else is an export, opened once, by the run
+ * (a workbook's header comes after its whole sheet when Excel stores the
+ * sheet before its shared strings); a review there is said so when its
+ * header does not fit the config (open-job-input.ts).
+ */
+async function workbookRows(file: string, stateDir: string): Promise<ReviewRow[] | undefined> {
+  if (!resolve(file).startsWith(`${resolve(stateDir)}${sep}`)) return undefined;
+  const restoreTemp = workbookTemp(stateDir);
+  try {
+    const table = await openInput(file, { encoding: 'utf-8' });
+    if (!isReviewHeader(table.header)) {
+      await leadingRows(table, 0);
+      return undefined;
     }
-    decisions.set(row.externalId ?? '', decision);
-  });
-  return { file, decisions, undecided };
+    return (await leadingRows(table)).map((row) => ({
+      line: row.line,
+      cells: Object.fromEntries(table.header.map((h, i) => [h, row.fields[i] ?? ''])),
+    }));
+  } finally {
+    restoreTemp();
+  }
 }
 
 /**
@@ -116,7 +165,7 @@ export async function reviewRun(
   input: string,
   stateDir: string,
 ): Promise<{ review: ReviewInput; past: ResumeState; source: string } | undefined> {
-  const review = readReviewDecisions(input);
+  const review = await readReviewDecisions(input, stateDir);
   if (review === undefined) return undefined;
   const past = await replayJournal(statePath(stateDir, 'journal'), { repair: false });
   return { review, past, source: reviewSource(past.runs, input) };

@@ -16,6 +16,7 @@ import { cliJob, HEADER, importConfig, writeContactsFile } from '../helpers/cont
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { warningLog } from '../helpers/warnings.js';
+import { writeWorkbook } from '../helpers/workbook.js';
 
 /**
  * A job keeps a workspace in step with its source, run after run, into a
@@ -607,6 +608,46 @@ describe('adopting what the workspace already has', () => {
     expect(sandbox.contactsByExternalId().get('zoë')).toHaveLength(1);
     expect(codes()).toContain('REVIEW_DECISIONS_UNMATCHED');
     expect(warnings.find((w) => w.code === 'REVIEW_DECISIONS_UNMATCHED')!.message).toMatch(/1 decision\(s\).*"bobby"/);
+  });
+
+  test('review.csv saved as a workbook in its job\'s folder (Excel\'s "Save As") takes decisions as the CSV does; a copy saved elsewhere is said so, nothing sent', async () => {
+    const sandbox = await startSandbox({
+      rate: 0,
+      existing: [appMade('Front Desk', '+14155550100', 'work')],
+    });
+    const input = join(dir(), 'crm.csv');
+    writeRows(input, [
+      header,
+      person('1001', 'Zoë', 'Müller', '+14155550100'),
+      person('bob', 'Bob', 'Stone', '+14155550100'),
+    ]);
+    expect((await runImport(sandbox, input, { matchExisting: ['phone'] })).counts).toMatchObject({ review: 2 });
+    const review = parse(readFileSync(join(stateDir(), 'review.csv'), 'utf8').replace(/^\uFEFF/, ''), {
+      columns: true,
+    }) as Record<string, string>[];
+    const decide = (r: Record<string, string>) => ({ ...r, decision: r.externalId === 'bob' ? 'skip' : 'create' });
+    // As Excel saves it: digits as number cells (the id 1001, the line numbers).
+    const rows = [Object.keys(review[0]!), ...review.map((r) => Object.values(decide(r)))].map((row) =>
+      row.map((v) => (/^\d{1,9}$/.test(v) ? Number(v) : v)),
+    );
+    const outside = join(dir(), 'review.xlsx');
+    await writeWorkbook(outside, { review: rows });
+    const from = sandbox.requests().length;
+    await expect(runImport(sandbox, outside, { matchExisting: ['phone'] })).rejects.toMatchObject({
+      code: 'REVIEW_WORKBOOK_OUTSIDE_JOB',
+      exitCode: 2,
+    });
+    expect(requestsSince(sandbox, from)).toHaveLength(0);
+    const inside = join(stateDir(), 'review.xlsx');
+    await writeWorkbook(inside, { review: rows });
+    const preview = await dryRun({ config, input: inside, stateDir: stateDir(), log: silentLog });
+    expect(preview.counts).toMatchObject({ read: 2, valid: 1, skipped: 1 });
+    const carried = await runImport(sandbox, inside, { matchExisting: ['phone'] });
+    expect(carried.counts).toMatchObject({ read: 2, created: 1, skipped: 1 });
+    expect(sandbox.contactsByExternalId().get('1001')).toHaveLength(1);
+    expect(sandbox.contactsByExternalId().has('bob')).toBe(false);
+    // The person's workbook is theirs: never written over, never removed.
+    expect(existsSync(inside)).toBe(true);
   });
 
   test('the dry run with a key previews adoption: would adopt, for review (and why, in dry-run/review.csv), would create; it writes nothing; without a key it says what it could not preview', async () => {
