@@ -194,9 +194,17 @@ function runEndEvent(ended: Ended, createdThrough: number | undefined): RunEvent
   };
 }
 
-/** The journal offset created.csv covered at the end of the last run that finished (a killed run's reports are rebuilt from there). */
+/**
+ * The journal offset created.csv covered at the end of the last run that wrote
+ * it (a killed run's reports are rebuilt from there); a run refused before it
+ * read a record wrote none (refused-run.ts).
+ */
 function lastCreatedThrough(runs: ResumeState['runs']): number | undefined {
-  for (let i = runs.length - 1; i >= 0; i--) if (runs[i]!.event === 'end') return runs[i]!.createdThrough;
+  for (let i = runs.length - 1; i >= 0; i--) {
+    const run = runs[i]!;
+    if (run.event === 'end' && (run.createdThrough !== undefined || run.counts !== undefined))
+      return run.createdThrough;
+  }
   return undefined;
 }
 

@@ -2,7 +2,8 @@ import type { HeaderIndex } from '../csv/header.js';
 import { normalizeBaseUrl } from '../api/base-url.js';
 import type { MatchKey, ResolvedConfig } from '../config/resolved.js';
 import { existsSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { ImportError, UsageError } from '../errors.js';
+import { journalRefusedRun } from './refused-run.js';
 import { JOURNAL_FORMAT } from '../state/private-files.js';
 import { JOURNAL_VERSION, type ClockEvent } from '../journal/events.js';
 import { JournalWriter } from '../journal/journal-writer.js';
@@ -94,20 +95,19 @@ const ranOnReport = (header: HeaderIndex, review: unknown): boolean =>
  */
 export async function importJob(options: ImportOptions): Promise<Summary> {
   const { config, stateDir, log } = options;
-  const { input, review } = await reviewedInput(options);
   const startedAt = new Date();
+  const journalPath = statePath(stateDir, 'journal');
   // What deleted.csv holds before this run: the rows after it are this run's (runs/<start>/deleted.csv).
   const deletedFrom = deletedSizeBefore(stateDir);
   const baseUrl = normalizeBaseUrl(options.baseUrl ?? config.api.baseUrl);
-  const { table, header, restoreTemp } = await openJobInput(input, config, stateDir);
+  const { input, review, table, header, restoreTemp, lockedEarly } = await openRun(options, journalPath, startedAt);
   let releaseLock: () => void;
   try {
-    releaseLock = acquireRunLock(stateDir, log);
+    releaseLock = lockedEarly ?? acquireRunLock(stateDir, log);
   } catch (err) {
     restoreTemp();
     throw err;
   }
-  const journalPath = statePath(stateDir, 'journal');
   let journal: JournalWriter | undefined;
   try {
     const known = await readPast(journalPath, baseUrl, options);
@@ -156,15 +156,37 @@ export async function importJob(options: ImportOptions): Promise<Summary> {
   }
 }
 
-/** review.csv with a person's decisions: they are carried out on the records of the job's export, and on those alone. */
-async function reviewedInput(options: ImportOptions): Promise<{ input: string; review: ReviewInput | undefined }> {
+/**
+ * The run's input opened. A job with a journal takes its lock first, so that a
+ * run refused there is journaled (refused-run.ts); a first run makes nothing
+ * before its input and config fit (open-job-input.ts), and locks after.
+ */
+async function openRun(options: ImportOptions, journalPath: string, startedAt: Date) {
+  const lockedEarly = existsSync(journalPath) ? acquireRunLock(options.stateDir, options.log) : undefined;
+  try {
+    return { ...(await openRunInput(options)), lockedEarly };
+  } catch (err) {
+    if (lockedEarly !== undefined) {
+      try {
+        if (err instanceof ImportError) journalRefusedRun(journalPath, options.input, startedAt, err);
+      } finally {
+        lockedEarly();
+      }
+    }
+    throw err;
+  }
+}
+
+/** The run's input opened; for a review.csv with a person's decisions, the job's export, its records those of the decisions alone. */
+async function openRunInput(options: ImportOptions) {
   const run = await reviewRun(options.input, options.stateDir);
-  if (run === undefined) return { input: options.input, review: undefined };
-  const { review, source: input } = run;
-  options.log.info(
-    `${options.input}: ${review.decisions.size} decision(s) (${review.undecided} row(s) left for review), carried out on their records in ${input}`,
-  );
-  return { input, review };
+  if (run !== undefined)
+    options.log.info(
+      `${options.input}: ${run.review.decisions.size} decision(s) (${run.review.undecided} row(s) left for review), carried out on their records in ${run.source}`,
+    );
+  const input = run?.source ?? options.input;
+  const review: ReviewInput | undefined = run?.review;
+  return { input, review, ...(await openJobInput(input, options.config, options.stateDir)) };
 }
 
 /**

@@ -4,7 +4,8 @@ import { basename, resolve, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { detectDelimiter } from '../csv/detect-delimiter.js';
 import { restoreCell } from '../csv/spreadsheet-safe.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { runsFromJournal } from '../journal/runs.js';
 import type { ReviewDecision } from '../journal/events.js';
 import type { RunEvent } from '../journal/events.js';
 import { REVIEW_COLUMNS } from '../report/review-report.js';
@@ -177,9 +178,16 @@ export async function reviewRun(
  * its records, found by externalId.
  */
 export function reviewSource(runs: readonly RunEvent[], review: string): string {
-  const source = [...runs]
+  // Not a run refused before it read a record (refused-run.ts): its input may be anything.
+  const source = runsFromJournal(runs)
     .reverse()
-    .find((r) => r.event === 'start' && r.input !== undefined && r.report !== true && !isOwnReportName(r.input))?.input;
+    .find(
+      (r) =>
+        r.input !== undefined &&
+        r.report !== true &&
+        !isOwnReportName(r.input) &&
+        !(r.exitCode === ExitCode.usage && r.counts === undefined),
+    )?.input;
   if (source === undefined || !existsSync(source)) {
     throw new UsageError(
       'REVIEW_SOURCE_MISSING',

@@ -225,7 +225,10 @@ function lastRunLines(s: JobStatus): string[] {
     `  last run: started ${s.lastRun.startedAt} (pid ${s.lastRun.pid}), ${end}${s.lastRun.input ? `; input ${s.lastRun.input}` : ''}`,
     ...(s.lastRun.stoppedEarly ? [`  stopped early: ${s.lastRun.stoppedEarly}`] : []),
     ...(s.lastRun.abortedBecause
-      ? [`  ABORTED: ${s.lastRun.abortedBecause}`, ...(s.lastRun.abortHint ? [`  hint: ${s.lastRun.abortHint}`] : [])]
+      ? [
+          `  ${s.lastRun.exitCode === ExitCode.usage ? 'REFUSED (nothing was sent)' : 'ABORTED'}: ${s.lastRun.abortedBecause}`,
+          ...(s.lastRun.abortHint ? [`  hint: ${s.lastRun.abortHint}`] : []),
+        ]
       : []),
   ];
 }

@@ -169,6 +169,38 @@ describe('status', () => {
     expect((await runCli(['status', '--state-dir', j.stateDir])).stdout).toBe(beforeText);
   });
 
+  test("a night whose export no longer fits the config (a column renamed in the CRM) is the journal's too: status says it was refused and why; the next night reads on as before", async () => {
+    const sandbox = await startSandbox({ rate: 0 });
+    const j = cliJob(dir(), 12);
+    const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+    expect((await runCli(j.args(sandbox.url), env)).code).toBe(1);
+    const created = readFileSync(join(j.stateDir, 'created.csv'), 'utf8');
+    const renamed = join(dir(), 'renamed.csv');
+    writeFileSync(renamed, readFileSync(j.input, 'utf8').replace(/^Record ID,/, 'Record Id,'));
+    const posts = () => sandbox.requests().filter((r) => r.method === 'POST').length;
+    const sent = posts();
+    const args = j.args(sandbox.url).map((a) => (a === j.input ? renamed : a));
+    const refused = await runCli(args, env);
+    expect(refused.code).toBe(2);
+    expect(posts()).toBe(sent);
+    const status = JSON.parse((await runCli(['status', '--state-dir', j.stateDir, '--json'])).stdout);
+    expect(status).toMatchObject({
+      runs: 2,
+      lastRun: { exitCode: 2, input: renamed, abortedBecause: expect.stringMatching(/\[CSV_HEADER_MISMATCH\]$/) },
+    });
+    expect(status.lastSummary).toBeUndefined();
+    expect((await runCli(['status', '--state-dir', j.stateDir])).stdout).toMatch(
+      /with exit 2; input .*renamed\.csv\n {2}REFUSED \(nothing was sent\): .*renamed\.csv:1: the header does not fit the config/,
+    );
+    // The lock was given back, and the refused night counts for nothing: the next reads on, created.csv as it was.
+    expect((await runCli(j.args(sandbox.url), env)).code).toBe(1);
+    expect(readFileSync(join(j.stateDir, 'created.csv'), 'utf8')).toBe(created);
+    expect(JSON.parse((await runCli(['status', '--state-dir', j.stateDir, '--json'])).stdout)).toMatchObject({
+      runs: 3,
+      lastRun: { exitCode: 1, input: j.input },
+    });
+  });
+
   test('in-doubt attempts, a run that did not record its end, a held and a stale lock', async () => {
     const stateDir = join(dir(), 'state');
     const { mkdirSync } = await import('node:fs');
