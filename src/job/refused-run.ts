@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
 import { JournalWriter } from '../journal/journal-writer.js';
 import type { ImportError } from '../errors.js';
+import type { Log } from '../log.js';
+import { statePath } from '../state/private-files.js';
+import { acquireRunLock } from '../state/run-lock.js';
 
 /**
  * A run of a job that has a journal, refused before it read a record (its
@@ -25,5 +29,35 @@ export function journalRefusedRun(journalPath: string, input: string, startedAt:
     });
   } finally {
     journal.close();
+  }
+}
+
+/**
+ * An import refused before its job began (the CLI's checks: the config, the
+ * flags, the key): journaled as journalRefusedRun does, when the state
+ * directory holds a job and its lock is free. A run holding it is the job's
+ * news; a journal that cannot be written leaves the refusal itself to say.
+ */
+export function journalRefusalBeforeJob(
+  stateDir: string,
+  input: string,
+  startedAt: Date,
+  err: ImportError,
+  log: Log,
+): void {
+  const journalPath = statePath(stateDir, 'journal');
+  if (!existsSync(journalPath)) return;
+  let release: () => void;
+  try {
+    release = acquireRunLock(stateDir, log);
+  } catch {
+    return;
+  }
+  try {
+    journalRefusedRun(journalPath, input, startedAt, err);
+  } catch {
+    // The refusal is what the person must hear; the error below says it.
+  } finally {
+    release();
   }
 }

@@ -169,7 +169,7 @@ describe('status', () => {
     expect((await runCli(['status', '--state-dir', j.stateDir])).stdout).toBe(beforeText);
   });
 
-  test("a night whose export no longer fits the config (a column renamed in the CRM) is the journal's too: status says it was refused and why; the next night reads on as before", async () => {
+  test("a night whose export no longer fits the config (a column renamed in the CRM), or whose cron has no key, is the journal's too: status says it was refused and why; the next night reads on as before", async () => {
     const sandbox = await startSandbox({ rate: 0 });
     const j = cliJob(dir(), 12);
     const env = { OPENPHONE_API_KEY: sandbox.apiKey };
@@ -192,11 +192,17 @@ describe('status', () => {
     expect((await runCli(['status', '--state-dir', j.stateDir])).stdout).toMatch(
       /with exit 2; input .*renamed\.csv\n {2}REFUSED \(nothing was sent\): .*renamed\.csv:1: the header does not fit the config/,
     );
-    // The lock was given back, and the refused night counts for nothing: the next reads on, created.csv as it was.
+    // So is a night refused before the job began: cron's environment without the key.
+    expect((await runCli(j.args(sandbox.url), { OPENPHONE_API_KEY: '' })).code).toBe(2);
+    expect(JSON.parse((await runCli(['status', '--state-dir', j.stateDir, '--json'])).stdout)).toMatchObject({
+      runs: 3,
+      lastRun: { exitCode: 2, input: j.input, abortedBecause: expect.stringMatching(/\[API_KEY_MISSING\]$/) },
+    });
+    // The lock was given back, and the refused nights count for nothing: the next reads on, created.csv as it was.
     expect((await runCli(j.args(sandbox.url), env)).code).toBe(1);
     expect(readFileSync(join(j.stateDir, 'created.csv'), 'utf8')).toBe(created);
     expect(JSON.parse((await runCli(['status', '--state-dir', j.stateDir, '--json'])).stdout)).toMatchObject({
-      runs: 3,
+      runs: 4,
       lastRun: { exitCode: 1, input: j.input },
     });
   });

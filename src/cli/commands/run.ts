@@ -16,6 +16,7 @@ import { newJobBesideAnother } from '../../job/job-beside.js';
 import { parseDuration } from '../../util/duration.js';
 import { nextStepList, nextSteps } from '../next-command.js';
 import { stopOnSignals } from '../stop-on-signals.js';
+import { journalRefusalBeforeJob } from '../../job/refused-run.js';
 
 /** `run`: flags, environment and config resolved once, then the dry run or the import. */
 export interface RunArgs extends MonitorFlags {
@@ -91,11 +92,35 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
 }
 
-/** The dry run or the import, with every flag resolved and checked. */
+/**
+ * The dry run or the import. An import refused before its job began (a config
+ * that does not load, a flag, no key in cron's environment) is journaled in
+ * the job's state directory when it has a journal, as the job journals one
+ * refused at its input (job/refused-run.ts): status tells that night from the
+ * one before.
+ */
 async function runJob(
   args: RunArgs,
   log: Log,
   progressMode: 'quiet' | 'json' | 'tty' | 'lines',
+): Promise<{ summary: Summary; next: string[] }> {
+  const startedAt = new Date();
+  const stage = { jobBegan: false };
+  try {
+    return await runJobSteps(args, log, progressMode, stage);
+  } catch (err) {
+    if (!args.dryRun && !stage.jobBegan && err instanceof ImportError)
+      journalRefusalBeforeJob(args.stateDir ?? defaultStateDir(args.input), args.input, startedAt, err, log);
+    throw err;
+  }
+}
+
+/** The dry run or the import, with every flag resolved and checked; `stage.jobBegan` once the import's job has it. */
+async function runJobSteps(
+  args: RunArgs,
+  log: Log,
+  progressMode: 'quiet' | 'json' | 'tty' | 'lines',
+  stage: { jobBegan: boolean },
 ): Promise<{ summary: Summary; next: string[] }> {
   const loaded = loadConfig(args.config);
   const config = args.requirePhone === true ? { ...loaded, requirePhone: true } : loaded;
@@ -138,7 +163,7 @@ async function runJob(
       }),
     );
   }
-  return done(await runImport(args, log, progressMode, { config, stateDir, flags }));
+  return done(await runImport(args, log, progressMode, { config, stateDir, flags, stage }));
 }
 
 /** The flags a run takes beyond the config, parsed and checked (exit 2 with the fix otherwise). */
@@ -168,7 +193,7 @@ async function runImport(
   args: RunArgs,
   log: Log,
   progressMode: 'quiet' | 'json' | 'tty' | 'lines',
-  run: { config: ResolvedConfig; stateDir: string; flags: ReturnType<typeof runFlags> },
+  run: { config: ResolvedConfig; stateDir: string; flags: ReturnType<typeof runFlags>; stage: { jobBegan: boolean } },
 ): Promise<Summary> {
   const { config, stateDir, flags } = run;
   // The key comes from the environment only: argv shows in `ps` and shell history.
@@ -197,6 +222,8 @@ async function runImport(
   );
   try {
     const { importJob } = await import('../../job/import-job.js');
+    // From here the job journals its own refusals (job/import-job.ts).
+    run.stage.jobBegan = true;
     return await importJob({
       config,
       input: args.input,
