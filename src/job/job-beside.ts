@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { firstLineOf, readTextHead } from '../util/text-head.js';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ResolvedConfig } from '../config/resolved.js';
@@ -14,7 +14,7 @@ import { SOURCE_PROPERTY } from '../input/vcard-card.js';
 import { parse as parseSync } from 'csv-parse/sync';
 import { inputFormat, openInput } from '../input/open-input.js';
 import { leadingRows } from '../input/table.js';
-import { workbookTemp } from '../state/workbook-temp.js';
+import { workbookTempOnTrial } from '../state/workbook-temp.js';
 
 /** What marks a state directory the tool named after its input. */
 const SUFFIX = '.openphone-import';
@@ -144,8 +144,7 @@ const inputFormatOrUndefined = (input: string) => inputFormat(input).catch(() =>
  * for it alone is removed again.
  */
 async function workbookFailureReport(input: string, stateDir: string): Promise<{ sourceFile?: string } | undefined> {
-  const made = !existsSync(stateDir);
-  const restoreTemp = workbookTemp(stateDir);
+  const temp = workbookTempOnTrial(stateDir);
   try {
     const table = await openInput(input, { encoding: 'utf-8' });
     const report = isFailureReportHeader(table.header);
@@ -158,8 +157,7 @@ async function workbookFailureReport(input: string, stateDir: string): Promise<{
     // A workbook this cannot read is the run's to report, with its own message.
     return undefined;
   } finally {
-    restoreTemp();
-    if (made) rmSync(stateDir, { recursive: true, force: true });
+    temp.undo();
   }
 }
 

@@ -3,7 +3,7 @@ import { indexHeader, type HeaderIndex } from '../csv/header.js';
 import type { InputTable } from '../input/table.js';
 import { inputFormat, openInput } from '../input/open-input.js';
 import { ensurePrivateDir } from '../state/private-files.js';
-import { workbookTemp } from '../state/workbook-temp.js';
+import { workbookTempOnTrial } from '../state/workbook-temp.js';
 import { isReviewHeader } from './review-decisions.js';
 import { UsageError } from '../errors.js';
 
@@ -19,18 +19,20 @@ export interface OpenedJobInput {
  * The first step of the import and of the dry run alike: a workbook's parked
  * sheets go into the state directory, not the OS temp folder; the input is
  * opened and its header checked against the config; only then is the state
- * directory made (nothing is written before the input and config fit together).
+ * directory made (nothing is written before the input and config fit together:
+ * one made for a workbook's sheets is removed again when they do not).
  */
 export async function openJobInput(input: string, config: ResolvedConfig, stateDir: string): Promise<OpenedJobInput> {
-  const restoreTemp = (await inputFormat(input)) === 'xlsx' ? workbookTemp(stateDir) : () => {};
+  const temp =
+    (await inputFormat(input)) === 'xlsx' ? workbookTempOnTrial(stateDir) : { restore: () => {}, undo: () => {} };
   try {
     const table = await openInput(input, config.csv);
     if (isReviewHeader(table.header)) throw reviewOutsideItsJob(input);
     const header = indexHeader(table.header, config.columnUses, input);
     ensurePrivateDir(stateDir);
-    return { table, header, restoreTemp };
+    return { table, header, restoreTemp: temp.restore };
   } catch (err) {
-    restoreTemp();
+    temp.undo();
     throw err;
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, STATE_FILES } from './private-files.js';
 
@@ -21,5 +21,23 @@ export function workbookTemp(stateDir: string): () => void {
     if (before === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = before;
     rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+/**
+ * workbookTemp for a run that may yet be refused before the state directory
+ * is a job's (its input's header, a failure report out of its job): `undo`
+ * restores $TMPDIR and removes the state directory too when it was made for
+ * this, so a refused first run leaves nothing beside its input.
+ */
+export function workbookTempOnTrial(stateDir: string): { readonly restore: () => void; readonly undo: () => void } {
+  const made = !existsSync(stateDir);
+  const restore = workbookTemp(stateDir);
+  return {
+    restore,
+    undo: () => {
+      restore();
+      if (made) rmSync(stateDir, { recursive: true, force: true });
+    },
   };
 }

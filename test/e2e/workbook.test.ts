@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { loadConfig } from '../../src/config/load.js';
@@ -211,6 +211,19 @@ test('a sheet that is not there, an .xls or a workbook with a password: exit 2, 
   ]);
   expect(missing.code).toBe(2);
   expect(missing.stderr).toMatch(/csv\.sheet: found "Contacts": .*its sheets are "People"/);
+  // A first run refused at its input leaves no state directory, though a workbook's sheets are parked in one while it is read.
+  expect(existsSync(join(dir(), 's1'))).toBe(false);
+  const otherColumns = join(dir(), 'other.json');
+  writeFileSync(
+    otherColumns,
+    JSON.stringify({ externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'Given Name' } }),
+  );
+  const header = await runCli(['run', '--config', otherColumns, '--input', xlsx, '--state-dir', join(dir(), 's3')], {
+    OPENPHONE_API_KEY: 'k',
+  });
+  expect(header.code).toBe(2);
+  expect(header.stderr).toMatch(/column "Given Name" is not in the header/);
+  expect(existsSync(join(dir(), 's3'))).toBe(false);
   // An OLE compound file: what .xls is, and what Excel makes of an .xlsx with a password.
   const xls = join(dir(), 'old.xls');
   writeFileSync(xls, Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]));
