@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import got, { type Got } from 'got';
+import type { Got } from 'got';
 
 export interface ApiRequest {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -52,7 +52,16 @@ export type Transport = (request: ApiRequest, signal?: AbortSignal, onSent?: () 
  * reaches got through its own `signal` option.
  */
 export function gotTransport(baseUrl: string, apiKey: string, timeoutMs: number, sockets: number): Transport {
-  const client: Got = got.extend({
+  // got loads with the first request, not with the module: a dry run without a key, status and init
+  // never send one, and got is a tenth of a second of their start-up.
+  let loaded: Promise<Got> | undefined;
+  const client = () =>
+    (loaded ??= import('got').then(({ default: got }) => gotClient(got, baseUrl, apiKey, timeoutMs, sockets)));
+  return async (request, signal, onSent) => send(await client(), request, signal, onSent);
+}
+
+function gotClient(got: Got, baseUrl: string, apiKey: string, timeoutMs: number, sockets: number): Got {
+  return got.extend({
     prefixUrl: baseUrl,
     headers: { authorization: apiKey, 'user-agent': 'openphone-import' },
     timeout: { request: timeoutMs },
@@ -63,31 +72,38 @@ export function gotTransport(baseUrl: string, apiKey: string, timeoutMs: number,
       https: new HttpsAgent({ keepAlive: true, maxSockets: sockets }),
     },
   });
-  return (request, signal, onSent) =>
-    new Promise<ApiResponse>((resolve, reject) => {
-      const stream = client.stream(request.path, {
-        method: request.method,
-        ...(request.searchParams !== undefined && { searchParams: request.searchParams }),
-        ...(request.body !== undefined && { json: request.body }),
-        ...(signal !== undefined && { signal }),
-      });
-      // 'finish': the whole request has been handed to the operating system.
-      if (onSent !== undefined) stream.once('request', (req: ClientRequest) => req.once('finish', onSent));
-      let response: IncomingMessage | undefined;
-      const chunks: Buffer[] = [];
-      stream.once('response', (res: IncomingMessage) => (response = res));
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.once('end', () => {
-        // got's streams do not destroy themselves; destroying releases the request's timers and listeners.
-        stream.destroy();
-        if (response === undefined) reject(new TransportError('network', true, 'the connection ended with no answer'));
-        else resolve(toApiResponse(response, Buffer.concat(chunks).toString('utf8')));
-      });
-      stream.once('error', (err) => reject(toTransportError(err)));
-      // got sends a body given in the options and ends the request itself; a
-      // request that may carry one but has none (DELETE) is ended here.
-      if (request.body === undefined && request.method !== 'GET') stream.end();
+}
+
+function send(
+  client: Got,
+  request: ApiRequest,
+  signal: AbortSignal | undefined,
+  onSent: (() => void) | undefined,
+): Promise<ApiResponse> {
+  return new Promise<ApiResponse>((resolve, reject) => {
+    const stream = client.stream(request.path, {
+      method: request.method,
+      ...(request.searchParams !== undefined && { searchParams: request.searchParams }),
+      ...(request.body !== undefined && { json: request.body }),
+      ...(signal !== undefined && { signal }),
     });
+    // 'finish': the whole request has been handed to the operating system.
+    if (onSent !== undefined) stream.once('request', (req: ClientRequest) => req.once('finish', onSent));
+    let response: IncomingMessage | undefined;
+    const chunks: Buffer[] = [];
+    stream.once('response', (res: IncomingMessage) => (response = res));
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('end', () => {
+      // got's streams do not destroy themselves; destroying releases the request's timers and listeners.
+      stream.destroy();
+      if (response === undefined) reject(new TransportError('network', true, 'the connection ended with no answer'));
+      else resolve(toApiResponse(response, Buffer.concat(chunks).toString('utf8')));
+    });
+    stream.once('error', (err) => reject(toTransportError(err)));
+    // got sends a body given in the options and ends the request itself; a
+    // request that may carry one but has none (DELETE) is ended here.
+    if (request.body === undefined && request.method !== 'GET') stream.end();
+  });
 }
 
 function toApiResponse(res: IncomingMessage, text: string): ApiResponse {

@@ -1,5 +1,3 @@
-import got from 'got';
-
 /**
  * One HTTP POST to a URL the user gave for watching the job (--notify,
  * --ping-url), bounded in time: a monitor that does not answer never holds
@@ -21,6 +19,8 @@ export async function postTo(
   timeoutMs = POST_TIMEOUT_MS,
 ): Promise<string | undefined> {
   try {
+    // got loads with the first post: a run without monitors never needs it (it is a tenth of a second of start-up).
+    const { default: got } = await import('got');
     const res = await got.post(url, {
       body,
       headers: { 'content-type': contentType, 'user-agent': 'openphone-import' },
