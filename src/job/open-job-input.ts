@@ -23,11 +23,11 @@ export interface OpenedJobInput {
  * one made for a workbook's sheets is removed again when they do not).
  */
 export async function openJobInput(input: string, config: ResolvedConfig, stateDir: string): Promise<OpenedJobInput> {
-  const temp =
-    (await inputFormat(input)) === 'xlsx' ? workbookTempOnTrial(stateDir) : { restore: () => {}, undo: () => {} };
+  const workbook = (await inputFormat(input)) === 'xlsx';
+  const temp = workbook ? workbookTempOnTrial(stateDir) : { restore: () => {}, undo: () => {} };
   try {
     const table = await openInput(input, config.csv);
-    if (isReviewHeader(table.header)) throw reviewOutsideItsJob(input);
+    if (isReviewHeader(table.header)) throw reviewNotRead(input, workbook);
     const header = indexHeader(table.header, config.columnUses, input);
     ensurePrivateDir(stateDir);
     return { table, header, restoreTemp: temp.restore };
@@ -38,16 +38,22 @@ export async function openJobInput(input: string, config: ResolvedConfig, stateD
 }
 
 /**
- * A review saved as a workbook is read for its decisions in its job's folder
- * only (review-decisions.ts); found anywhere else, it is said so, not read as
- * an export of contacts.
+ * A review whose decisions were not read (review-decisions.ts): a workbook
+ * outside its job's folder, or a text file in another encoding than UTF-8
+ * (saved as UTF-16 "Unicode Text"). Said so, never read as an export.
  */
-function reviewOutsideItsJob(input: string): UsageError {
-  return new UsageError(
-    'REVIEW_WORKBOOK_OUTSIDE_JOB',
-    `${input} is a review (its decision column) saved as a workbook outside its job's folder: a workbook's decisions are read in its job's folder only, not as an export of contacts`,
-    {
-      hint: `save it into the folder of the job whose review.csv it was (beside that review.csv) and run it from there, or save it as "CSV UTF-8" and run that`,
-    },
-  );
+function reviewNotRead(input: string, workbook: boolean): UsageError {
+  return workbook
+    ? new UsageError(
+        'REVIEW_WORKBOOK_OUTSIDE_JOB',
+        `${input} is a review (its decision column) saved as a workbook outside its job's folder: a workbook's decisions are read in its job's folder only, not as an export of contacts`,
+        {
+          hint: `save it into the folder of the job whose review.csv it was (beside that review.csv) and run it from there, or save it as "CSV UTF-8" and run that`,
+        },
+      )
+    : new UsageError(
+        'REVIEW_ENCODING',
+        `${input} is a review (its decision column) whose first line is not UTF-8 text: its decisions are read from "CSV UTF-8" only, not as an export of contacts`,
+        { hint: 'save it as "CSV UTF-8" in the spreadsheet app, then run again with it' },
+      );
 }

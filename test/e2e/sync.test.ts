@@ -603,6 +603,14 @@ describe('adopting what the workspace already has', () => {
       exitCode: 2,
       message: expect.stringMatching(/review-ansi\.csv:2: bytes that are not UTF-8/),
     });
+    // Excel's "Unicode Text": UTF-16 with its byte order mark. Said as a review, not read as an export with other columns.
+    const unicode = join(dir(), 'review-unicode.csv');
+    writeFileSync(unicode, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(stringify(rows), 'utf16le')]));
+    await expect(runImport(sandbox, unicode, { matchExisting: ['phone'] })).rejects.toMatchObject({
+      code: 'REVIEW_ENCODING',
+      exitCode: 2,
+      message: expect.stringMatching(/review-unicode\.csv is a review .* not UTF-8 text/),
+    });
     expect(requestsSince(sandbox, from)).toHaveLength(0);
     // As "CSV UTF-8", with one id edited by hand: the other decision is carried out, the edited one named.
     const utf8 = join(dir(), 'review-utf8.csv');
