@@ -12,9 +12,8 @@ import { defaultStateDir, isOwnReportName } from '../state/state-dir.js';
 import { isFailureReportHeader } from '../csv/header.js';
 import { SOURCE_PROPERTY } from '../input/vcard-card.js';
 import { parse as parseSync } from 'csv-parse/sync';
-import { inputFormat, openInput } from '../input/open-input.js';
-import { leadingRows } from '../input/table.js';
-import { workbookTempOnTrial } from '../state/workbook-temp.js';
+import { inputFormat } from '../input/open-input.js';
+import { reportWorkbookRows } from './workbook-rows.js';
 
 /** What marks a state directory the tool named after its input. */
 const SUFFIX = '.openphone-import';
@@ -138,26 +137,19 @@ const inputFormatOrUndefined = (input: string) => inputFormat(input).catch(() =>
 /**
  * failures.csv opened in Excel and saved as a workbook (Excel's "Save As"
  * offers .xlsx first): its header row and first record, read as the run
- * reads them. On a job's first run only (the check is skipped once the job
- * has a journal), and with the sheets the reader parks in the state
- * directory, as the run's (never the OS temp folder); a state directory made
- * for it alone is removed again.
+ * reads them (workbook-rows.ts). On a job's first run only: the check is
+ * skipped once the job has a journal.
  */
 async function workbookFailureReport(input: string, stateDir: string): Promise<{ sourceFile?: string } | undefined> {
-  const temp = workbookTempOnTrial(stateDir);
   try {
-    const table = await openInput(input, { encoding: 'utf-8' });
-    const report = isFailureReportHeader(table.header);
-    const [first] = await leadingRows(table, report ? 1 : 0);
-    if (!report) return undefined;
-    const at = table.header.findIndex((h) => h.trim() === '_source_file');
-    const sourceFile = at >= 0 ? first?.fields[at]?.trim() : undefined;
+    const report = await reportWorkbookRows(input, stateDir, isFailureReportHeader, 1);
+    if (report === undefined) return undefined;
+    const at = report.header.findIndex((h) => h.trim() === '_source_file');
+    const sourceFile = at >= 0 ? report.rows[0]?.fields[at]?.trim() : undefined;
     return sourceFile ? { sourceFile } : {};
   } catch {
     // A workbook this cannot read is the run's to report, with its own message.
     return undefined;
-  } finally {
-    temp.undo();
   }
 }
 

@@ -13,9 +13,8 @@ import { STATE_FILES, statePath } from '../state/private-files.js';
 import { replayJournal } from '../journal/replay.js';
 import type { ResumeState } from '../journal/fold-state.js';
 import { isOwnReportName } from '../state/state-dir.js';
-import { inputFormat, openInput } from '../input/open-input.js';
-import { leadingRows } from '../input/table.js';
-import { workbookTemp } from '../state/workbook-temp.js';
+import { inputFormat } from '../input/open-input.js';
+import { reportWorkbookRows } from './workbook-rows.js';
 
 /** review.csv with a person's decisions in it: the records decided on, and how many rows are still undecided. */
 export interface ReviewInput {
@@ -110,20 +109,11 @@ function csvRows(file: string): ReviewRow[] | undefined {
  */
 async function workbookRows(file: string, stateDir: string): Promise<ReviewRow[] | undefined> {
   if (!resolve(file).startsWith(`${resolve(stateDir)}${sep}`)) return undefined;
-  const restoreTemp = workbookTemp(stateDir);
-  try {
-    const table = await openInput(file, { encoding: 'utf-8' });
-    if (!isReviewHeader(table.header)) {
-      await leadingRows(table, 0);
-      return undefined;
-    }
-    return (await leadingRows(table)).map((row) => ({
-      line: row.line,
-      cells: Object.fromEntries(table.header.map((h, i) => [h, row.fields[i] ?? ''])),
-    }));
-  } finally {
-    restoreTemp();
-  }
+  const review = await reportWorkbookRows(file, stateDir, isReviewHeader);
+  return review?.rows.map((row) => ({
+    line: row.line,
+    cells: Object.fromEntries(review.header.map((h, i) => [h, row.fields[i] ?? ''])),
+  }));
 }
 
 /**
