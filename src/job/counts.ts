@@ -35,6 +35,8 @@ export class Counts {
   conflicts = 0;
   /** Fields run --verify found no longer as the job wrote them (drift.csv). */
   drift = 0;
+  /** Existing records whose contact carries the config's source but another job made (Recorder.ofAnotherJob). */
+  ofAnotherJob = 0;
 
   /** Tallies the phone numbers among these problems: what the summary's hint about phone.defaultCountry is made of. */
   notePhones(problems: readonly { readonly code: string; readonly value?: string }[]): void {

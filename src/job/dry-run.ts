@@ -211,10 +211,12 @@ async function planRecords(
         if (plan.heldElsewhere) return recorder.planned({ kind: 'existing', record: plan.record });
         // One of the job's source holds it (another job's): the import's create meets 409, and --on-existing says.
         const created = plan.sync === undefined && plan.adopt === undefined && !plan.inDoubt;
-        if (created && index?.holderOf(plan.record.externalId) !== undefined)
-          return (options.rules ?? DEFAULT_RULES).onExisting === 'update'
-            ? recorder.valid(plan.record, 'changed')
-            : recorder.planned({ kind: 'existing', record: plan.record });
+        const holder = created ? index?.holderOf(plan.record.externalId) : undefined;
+        if (holder !== undefined) {
+          if ((options.rules ?? DEFAULT_RULES).onExisting === 'update') return recorder.valid(plan.record, 'changed');
+          recorder.planned({ kind: 'existing', record: plan.record });
+          return recorder.ofAnotherJob(plan.record, holder.id);
+        }
         recorder.valid(plan.record, plan.sync ? 'changed' : plan.adopt ? 'adopted' : 'valid');
         if (plan.sync && changed.length < CHANGES_SHOWN) changed.push(plan);
         else preview.offer(plan.record);
@@ -265,6 +267,7 @@ function dryRunRecorder(
     // review.csv only where matching is previewed: no review.csv says nothing.
     ...readingReports(table, header, reportDir, options.log, matching),
     payloads: new JsonlWriter(statePath(reportDir, 'payloads')),
+    warn: (message, code) => options.log.warn(message, code),
     ...(verifying && {
       drift: new DriftReport(statePath(reportDir, 'drift'), reportDelimiter(table.writeBack), {
         writesBack: options.config.update.conflicts === 'source',

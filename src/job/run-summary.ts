@@ -34,6 +34,7 @@ export function buildSummary(
     | 'conflicts'
     | 'drift'
     | 'ownersUnmatched'
+    | 'ofAnotherJob'
   >,
   counts: Counts,
 ): Summary {
@@ -51,6 +52,7 @@ export function buildSummary(
     }),
     ...(counts.conflicts > 0 && { conflicts: counts.conflicts }),
     ...(counts.drift > 0 && { drift: counts.drift }),
+    ...(counts.ofAnotherJob > 0 && { ofAnotherJob: counts.ofAnotherJob }),
     ...(counts.phonesLeftOut.total > 0 && {
       phonesLeftOut: { total: counts.phonesLeftOut.total, byFormat: { ...counts.phonesLeftOut.byFormat } },
     }),

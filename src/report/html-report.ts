@@ -125,6 +125,10 @@ function adviceFor(s: Summary): string[] {
     out.push(
       `${s.conflicts} field(s) were changed both in the source and by someone in OpenPhone since the job last wrote them: conflicts.csv lists each with the three values and which one the contact keeps.`,
     );
+  if (s.ofAnotherJob !== undefined)
+    out.push(
+      `${s.ofAnotherJob} row(s) have a contact of this config's source that another job made (a run with another state directory, or one whose folder is gone): left alone, so their changes are not synced here. Run the job that made them, with its --state-dir, instead; if its folder is gone, add --on-existing update to take them into this job.`,
+    );
   if (s.drift !== undefined)
     out.push(
       `${s.drift} field(s) of the job's contacts were changed in OpenPhone since the job wrote them: drift.csv lists each, and whether it was written back.`,

@@ -32,6 +32,8 @@ export interface Summary {
   readonly toleratedFailed?: { readonly records: number; readonly tolerance: string };
   /** run --verify: fields of the job's contacts no longer as the job wrote them (drift.csv). */
   readonly drift?: number;
+  /** Of the existing records: those whose contact carries the config's source but another job made (CONTACTS_OF_ANOTHER_JOB). */
+  readonly ofAnotherJob?: number;
   /** Phone numbers left out, and of them those in one country's national format, by country: the hint for phone.defaultCountry. */
   readonly phonesLeftOut?: { readonly total: number; readonly byFormat: Readonly<Record<string, number>> };
   /** Problems by code and column, largest first, with the first few examples. */
@@ -134,7 +136,7 @@ export function formatSummary(s: Summary): string {
   const c = s.counts;
   const lines = [
     `${s.mode === 'dry-run' ? 'dry run' : 'import'} of ${s.input}: ${c.read} records read in ${(s.durationMs / 1000).toFixed(1)} s`,
-    s.mode === 'dry-run' ? `  ${dryRunLine(c)}` : `  ${importLine(c)}`,
+    s.mode === 'dry-run' ? `  ${dryRunLine(c, s.ofAnotherJob)}` : `  ${importLine(c, s.ofAnotherJob)}`,
   ];
   if (s.requests) {
     const r = s.requests;
@@ -240,14 +242,18 @@ const parts = (items: readonly (readonly [label: string, n: number, always?: boo
     .map(([label, n, , note]) => `${label} ${n}${note ?? ''}`)
     .join(', ');
 
-function importLine(c: Summary['counts']): string {
+/** What "existing" means in the counts' line: the workspace's, some of them another job's. */
+const existingNote = (ofAnotherJob: number | undefined): string =>
+  ` (the workspace's, left alone${ofAnotherJob ? `; ${ofAnotherJob} of them made by another job of this config's source: CONTACTS_OF_ANOTHER_JOB` : ''})`;
+
+function importLine(c: Summary['counts'], ofAnotherJob: number | undefined): string {
   return parts([
     ['created', c.created, true],
     ['restored', c.restored, false, ' (deleted in the app, made again by --verify)'],
     ['updated', c.updated],
     ['adopted', c.adopted],
     ['unchanged', c.unchanged],
-    ['existing', c.existing, false, " (the workspace's, left alone)"],
+    ['existing', c.existing, false, existingNote(ofAnotherJob)],
     ['changed', c.changed, false, ' (not sent: --on-changed skip)'],
     ['for review', c.review],
     ['skipped', c.skipped, false, ' (decided in review.csv)'],
@@ -264,13 +270,13 @@ function importLine(c: Summary['counts']): string {
   ]);
 }
 
-function dryRunLine(c: Summary['counts']): string {
+function dryRunLine(c: Summary['counts'], ofAnotherJob: number | undefined): string {
   return parts([
     ['would create', c.valid, true],
     ['would update', c.changed],
     ['would adopt', c.adopted],
     ['unchanged', c.unchanged],
-    ['existing', c.existing, false, " (the workspace's, left alone)"],
+    ['existing', c.existing, false, existingNote(ofAnotherJob)],
     ['for review', c.review],
     ['skipped', c.skipped, false, ' (decided in review.csv)'],
     ['duplicate', c.duplicate, true],

@@ -94,8 +94,12 @@ export type SendOutcome =
       readonly conflicts?: readonly Conflict[];
       readonly unsent?: true;
     }
-  /** The workspace had it before this job (a 409 no proven attempt of ours explains), left alone. */
-  | { readonly kind: 'existing'; readonly contactId: string; readonly why?: string }
+  /**
+   * The workspace had it before this job (a 409 no proven attempt of ours
+   * explains), left alone. `ofJobSource`: the contact carries the config's own
+   * source, so another job made it (another state directory, or a lost one).
+   */
+  | { readonly kind: 'existing'; readonly contactId: string; readonly why?: string; readonly ofJobSource?: true }
   /**
    * `doubt`: the last attempt's outcome was unknown and could not be checked:
    * the next run looks it up before sending. `namesField`: the API's refusal
@@ -352,7 +356,7 @@ function heldElsewhereNow(contacts: readonly Contact[], rec: RecordToSend): Send
 export const otherSourceHolder = (contacts: readonly Contact[], body: ContactRequest): Contact | undefined =>
   contacts.find((c) => c.source !== (body.source ?? DEFAULT_SOURCE));
 
-/** A contact the workspace had before this job holds the record's externalId. */
+/** A contact of the record's source that the workspace had before this job holds the record's externalId. */
 function foreign(
   ctx: SendContext,
   rec: RecordToSend,
@@ -360,7 +364,7 @@ function foreign(
   why: string | undefined,
 ): Promise<SendOutcome> | SendOutcome {
   if (ctx.onExisting === 'update') return patchContact(ctx, rec, contact, 'updated');
-  return { kind: 'existing', contactId: contact.id, ...(why !== undefined && { why }) };
+  return { kind: 'existing', contactId: contact.id, ofJobSource: true, ...(why !== undefined && { why }) };
 }
 
 /**

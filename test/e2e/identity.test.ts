@@ -191,3 +191,56 @@ test.each(['409', 'per-source'] as const)(
     expect((await run(rawConfig())).counts.unchanged).toBe(3);
   },
 );
+
+describe.each(['409', 'per-source'] as const)(
+  "uniqueness %s: contacts of the job's own source that another job made (another --state-dir, or a lost one)",
+  (uniqueExternalId) => {
+    test('are left alone, counted apart from the workspace’s others, and warned of once, in the import and its dry run', async () => {
+      // Another integration holds Cy's id: existing too, but nobody's job of this config.
+      const sandbox = await startSandbox({
+        rate: 0,
+        uniqueExternalId,
+        existing: [{ defaultFields: { firstName: 'HubSpot Cy' }, externalId: 'crm-cy@example.com', source: 'hubspot' }],
+      });
+      const input = join(dir(), 'contacts.csv');
+      writeFileSync(input, CSV.replace('bob@example.com;bob@work.example', 'bob@example.com'));
+      const config = configFrom(rawConfig());
+      const job = (stateDir: string, log = silentLog) =>
+        importJob({
+          config,
+          input,
+          stateDir: join(dir(), stateDir),
+          apiKey: sandbox.apiKey,
+          baseUrl: sandbox.url,
+          log,
+        });
+      const first = await job('first');
+      expect(first.ofAnotherJob).toBeUndefined();
+      const made = uniqueExternalId === '409' ? 2 : 3;
+      expect(first.counts.created).toBe(made);
+      const before = structuredClone(sandbox.contacts());
+
+      const second = warningLog();
+      const again = await job('second', second.log);
+      expect(again.counts).toMatchObject({ created: 0, existing: 3 });
+      expect(again.ofAnotherJob).toBe(made);
+      expect(again.exitCode).toBe(0);
+      expect(second.codes()).toEqual(['CONTACTS_OF_ANOTHER_JOB']);
+      expect(second.warnings[0]!.message).toContain('"crm-ada@example.com"');
+      expect(sandbox.contacts()).toEqual(before);
+
+      // The dry run that lists the workspace says the same before anything is sent.
+      const preview = warningLog();
+      const dry = await dryRun({
+        config: configFrom({ ...rawConfig(), matchExisting: ['email'] }),
+        input,
+        stateDir: join(dir(), 'third'),
+        log: preview.log,
+        api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
+      });
+      expect(dry.counts).toMatchObject({ valid: 0, existing: 3 });
+      expect(dry.ofAnotherJob).toBe(made);
+      expect(preview.codes()).toContain('CONTACTS_OF_ANOTHER_JOB');
+    });
+  },
+);

@@ -309,7 +309,7 @@ describe('409: the workspace has a contact with this externalId', () => {
   test('no attempt of this job explains it: it was there before; left alone (skip) and journaled as existing', async () => {
     const t = scripted([conflict, { status: 200, body: { data: [contact('CTold', OLD)], nextPageToken: null } }]);
     const ctx = context(t);
-    expect(await send(ctx)).toEqual({ kind: 'existing', contactId: 'CTold' });
+    expect(await send(ctx)).toEqual({ kind: 'existing', contactId: 'CTold', ofJobSource: true });
     expect(paths(t)).toEqual(['POST v1/contacts', 'GET v1/contacts']);
     const state = await journalAfter(ctx);
     expect(state.done.get('e1')).toEqual({ relation: 'existing', hash: 'hash', writeAt: expect.any(Number) });
