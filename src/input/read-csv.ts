@@ -98,7 +98,7 @@ export async function openCsv(file: string, options: CsvOptions): Promise<InputT
   if (options.delimiter !== undefined)
     refuseOtherSeparator(`${file}:${headerAt}`, header, headerLine, options.delimiter);
   const sofar = { records: 0, bytes: 0 };
-  const batches = itemBatches(rest, outputs, delimiter, restore, (n) => {
+  const batches = itemBatches(rest, outputs, { delimiter, header, restore }, (n) => {
     sofar.records += n;
     sofar.bytes = decoded.bytesFor(charsParsed);
   });
@@ -202,18 +202,24 @@ async function readHead(file: string): Promise<{ head: Buffer; size: number; ope
   return { head, size: stats.size, opened: stats };
 }
 
+/** How a line's fields become an item: the file's delimiter, its header, and how a report's cells are read back. */
+interface ItemReading {
+  readonly delimiter: string;
+  readonly header: readonly string[];
+  readonly restore: ((cell: string) => string) | undefined;
+}
+
 async function* itemBatches(
   first: ParsedRecord[],
   rest: AsyncGenerator<ParsedRecord[]>,
-  delimiter: string,
-  restore: ((cell: string) => string) | undefined,
+  reading: ItemReading,
   onBatch: (records: number) => void,
 ): AsyncGenerator<TableItem[]> {
   // A report's trailing block is held until the file shows it is one (footer-block.ts).
   const footer = new FooterBlock();
   try {
     for (let outputs: ParsedRecord[] | undefined = first; outputs !== undefined;) {
-      const items = toItems(outputs, delimiter, restore).flatMap((i) => footer.offer(i));
+      const items = toItems(outputs, reading).flatMap((i) => footer.offer(i));
       onBatch(items.length);
       if (items.length > 0) yield items;
       const next = await rest.next();
@@ -227,18 +233,14 @@ async function* itemBatches(
   }
 }
 
-function toItems(
-  outputs: readonly ParsedRecord[],
-  delimiter: string,
-  restore: ((cell: string) => string) | undefined,
-): TableItem[] {
+function toItems(outputs: readonly ParsedRecord[], { delimiter, header, restore }: ItemReading): TableItem[] {
   const items: TableItem[] = [];
   for (const output of outputs) {
     if (output.kind === 'fields') {
       const { line, fields } = output;
       // A CRLF inside a quoted cell came through the parser as a marker and an LF (decode.ts): written back as it was.
       const cells = fields.some((f) => f.includes(CR_IN_CELL)) ? fields.map(keepCellLineEnds) : fields;
-      const why = notARecord(cells);
+      const why = notARecord(cells, header);
       if (why !== undefined) items.push({ kind: 'ignored', line, text: cells.join(delimiter), why, fields: cells });
       else items.push({ kind: 'record', line, fields: restore ? cells.map(restore) : cells });
       continue;
@@ -246,7 +248,7 @@ function toItems(
     const { line, endLine, raw, singleLine, fields, message } = output;
     // A footer line has fewer fields than the header: the parser skips it, and it is not a record.
     const single = singleLine === undefined ? undefined : splitQuoted(singleLine, delimiter);
-    const why = single && notARecord(single);
+    const why = single && notARecord(single, header);
     if (single && why) items.push({ kind: 'ignored', line, text: singleLine!, why, fields: single });
     else items.push({ kind: 'malformed', line, endLine, raw, fields: restore ? fields.map(restore) : fields, message });
   }

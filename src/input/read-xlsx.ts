@@ -123,7 +123,7 @@ export async function openXlsx(file: string, options: XlsxOptions): Promise<Inpu
       // A report's trailing block (Salesforce's .xlsx has it too) is held until the sheet shows it is one.
       const footer = new FooterBlock();
       for (let next = await rows.next(); !next.done; next = await rows.next())
-        yield* footer.offer(toItem(next.value, width, shared, restore));
+        yield* footer.offer(toItem(next.value, header, shared, restore));
       yield* footer.end();
     } finally {
       await rows.return?.(undefined);
@@ -221,10 +221,11 @@ async function rowAt(rows: AsyncIterator<Row>, line: number, file: string): Prom
 
 function toItem(
   row: Row,
-  width: number,
+  header: readonly string[],
   shared: SharedStringLookup,
   restore: ((cell: string) => string) | undefined,
 ): TableItem {
+  const width = header.length;
   const fields: string[] = [];
   let numberCells: number[] | undefined;
   let formulaCells: number[] | undefined;
@@ -247,7 +248,7 @@ function toItem(
       message: `a value in cell ${at}, right of the header's last column (${columnLetters(width)}): the header names no column for it; give the column a name in the header row, or clear the cell`,
     };
   }
-  const why = notARecord(fields);
+  const why = notARecord(fields, header);
   // Shown as a person sees the row, without the empty cells a sheet's width gives it ("Grand Totals (40 records)", not "…,,,,,,").
   if (why !== undefined)
     return { kind: 'ignored', line: row.number, text: fields.filter((f) => f.trim() !== '').join(', '), why, fields };

@@ -509,3 +509,18 @@ test("a footer row of a workbook is shown as a person sees it, without the empty
   expect(summary.counts).toMatchObject({ valid: 1 });
   expect(summary.ignoredLines?.map((l) => l.text)).toContain('Grand Totals (1 records)');
 });
+
+test('a header row copied again under the rows of a workbook is ignored, not imported as a contact', async () => {
+  const xlsx = join(dir(), 'header-again.xlsx');
+  const header = ['Record ID', 'First Name', 'Email', 'Mobile'];
+  await writeWorkbook(xlsx, {
+    Contacts: [header, [1001, 'Ada', 'ada@example.com', '+14155550101'], header, [1002, 'Grace', 'g@example.com', '']],
+  });
+  const { summary } = await dry(
+    xlsx,
+    { externalId: 'Record ID', source: 'test-import', defaultFields: { firstName: 'First Name' } },
+    'header-again',
+  );
+  expect(summary.counts).toMatchObject({ read: 3, valid: 2, ignored: 1 });
+  expect(summary.ignoredLines?.map((l) => l.line)).toEqual([3]);
+});

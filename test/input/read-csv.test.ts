@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TableItem } from '../../src/input/table.js';
 import { openCsv } from '../../src/input/read-csv.js';
+import { HEADER_AGAIN } from '../../src/input/not-a-record.js';
 import { fixture } from '../helpers/paths.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
@@ -414,4 +415,19 @@ test('a config that names "," and a file saved with ";": refused as another sepa
   expect((await openCsv(semicolons, { encoding: 'utf-8' })).header).toEqual(['Record ID', 'First Name', 'Email']);
   const oneColumn = write('Email\nzoe@example.com\n');
   expect((await openCsv(oneColumn, { encoding: 'utf-8', delimiter: ',' })).header).toEqual(['Email']);
+});
+
+test('two exports joined into one file: the second header line is not a record (it would be a contact called "First Name"); a row with one cell like its column name is', async () => {
+  const joined = await readAll(
+    write(
+      'Record ID,First Name,Email\n1,Ada,ada@example.com\nrecord id, First Name ,EMAIL\n2,Grace,grace@example.com\n3,First Name,x@example.com\n',
+    ),
+  );
+  expect(joined.items.map((i) => [i.kind, i.line])).toEqual([
+    ['record', 2],
+    ['ignored', 3],
+    ['record', 4],
+    ['record', 5],
+  ]);
+  expect(joined.items[1]).toMatchObject({ why: HEADER_AGAIN });
 });
