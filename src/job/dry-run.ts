@@ -121,7 +121,7 @@ async function dryRunOf(
   await previewNaming(options, past);
   const owners = config.owner === undefined ? undefined : await dryRunOwners(options, header);
   // A review run's records are decided: none is matched, so the workspace is not listed (as the import does).
-  const index = review === undefined ? await previewIndex(options, past, owners) : undefined;
+  const { index, holders } = review === undefined ? await previewIndex(options, past, owners) : ({} as WorkspaceView);
   const recorder = dryRunRecorder(options, reportDir, table, header, index !== undefined);
   const verifying = await openVerifyPreview(options, recorder, past.done.size);
   let verified: VerifyPreviewFacts | undefined;
@@ -129,6 +129,7 @@ async function dryRunOf(
   try {
     planned = await planRecords(options, { table, header }, past, recorder, {
       index,
+      holders,
       owners,
       review,
       verify: verifying?.preview,
@@ -178,6 +179,7 @@ async function planRecords(
   recorder: Recorder,
   by: {
     index?: WorkspaceIndex | undefined;
+    holders?: ReadonlyMap<string, string> | undefined;
     owners?: OwnerLookup | undefined;
     review?: ReviewInput | undefined;
     verify?: VerifyPreview | undefined;
@@ -211,11 +213,12 @@ async function planRecords(
         if (plan.heldElsewhere) return recorder.planned({ kind: 'existing', record: plan.record });
         // One of the job's source holds it (another job's): the import's create meets 409, and --on-existing says.
         const created = plan.sync === undefined && plan.adopt === undefined && !plan.inDoubt;
-        const holder = created ? index?.holderOf(plan.record.externalId) : undefined;
+        const id = plan.record.externalId;
+        const holder = created ? (index?.holderOf(id)?.id ?? by.holders?.get(id)) : undefined;
         if (holder !== undefined) {
           if ((options.rules ?? DEFAULT_RULES).onExisting === 'update') return recorder.valid(plan.record, 'changed');
           recorder.planned({ kind: 'existing', record: plan.record });
-          return recorder.ofAnotherJob(plan.record, holder.id);
+          return recorder.ofAnotherJob(plan.record, holder);
         }
         recorder.valid(plan.record, plan.sync ? 'changed' : plan.adopt ? 'adopted' : 'valid');
         if (plan.sync && changed.length < CHANGES_SHOWN) changed.push(plan);
@@ -310,18 +313,28 @@ async function deletionPreview(
 }
 
 /**
+ * What a dry run knows of the workspace: its index (matching), or the
+ * contacts of the job's own source a first run's check read, by externalId.
+ */
+interface WorkspaceView {
+  readonly index?: WorkspaceIndex;
+  readonly holders?: ReadonlyMap<string, string>;
+}
+
+/**
  * What an import would match (--match-existing): with a key, the workspace is
  * listed and indexed as an import does it, so the dry run counts "would adopt"
  * and lists in dry-run/review.csv what a person must decide, with why. Without
  * a key, or when the listing fails, it says what it could not preview. A
  * first run with no matching choice into a workspace with app-made contacts
- * is said too: the import would stop there.
+ * is said too: the import would stop there; the contacts of the job's source
+ * that check reads are the import's 409s to come.
  */
 async function previewIndex(
   options: DryRunOptions,
   past: ResumeState,
   owners: OwnerLookup | undefined,
-): Promise<WorkspaceIndex | undefined> {
+): Promise<WorkspaceView> {
   const { config, api, log } = options;
   const choice = options.matchExisting ?? config.matchExisting;
   const keys = choice ?? [];
@@ -331,18 +344,16 @@ async function previewIndex(
         `matchExisting: which records would adopt a contact the workspace has, or go to review, needs the workspace, which only the API key can read: set OPENPHONE_API_KEY to preview them; here they count as "would create"`,
         'PREVIEW_NEEDS_KEY',
       );
-    return undefined;
+    return {};
   }
-  if (keys.length === 0 && (choice !== undefined || past.header !== undefined)) return undefined;
-  const { refuseUnmatchedFirstRun } = await import('../workspace/build-index.js');
+  if (keys.length === 0 && (choice !== undefined || past.header !== undefined)) return {};
+  const { checkFirstRun, jobSourceOf } = await import('../workspace/build-index.js');
   const { client, finish } = await previewClient(config, api);
   const pass = { input: options.input, config, ...(owners && { owners }) };
   try {
-    if (keys.length === 0) {
-      await refuseUnmatchedFirstRun(client);
-      return undefined;
-    }
-    return await matchingIndex(client, keys, pass, past, log);
+    if (keys.length === 0) return { holders: await checkFirstRun(client, jobSourceOf(config.source)) };
+    const index = await matchingIndex(client, keys, pass, past, log);
+    return index === undefined ? {} : { index };
   } catch (err) {
     if (!(err instanceof ImportError)) throw err;
     log.warn(
@@ -351,7 +362,7 @@ async function previewIndex(
         : `matching could not be previewed (${err.message}): the records that would adopt a contact count as "would create" here`,
       err.code,
     );
-    return undefined;
+    return {};
   } finally {
     await finish();
   }

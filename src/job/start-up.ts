@@ -4,7 +4,7 @@ import type { HeaderIndex } from '../csv/header.js';
 import type { ResumeState } from '../journal/fold-state.js';
 import type { Log } from '../log.js';
 import { checkSameWorkspace } from '../ownership/same-workspace.js';
-import { refuseUnmatchedFirstRun } from '../workspace/build-index.js';
+import { checkFirstRun, jobSourceOf } from '../workspace/build-index.js';
 import type { WorkspaceIndex } from '../workspace/index.js';
 import { readOwners } from '../workspace/owners.js';
 import type { UserDirectory } from '../workspace/users.js';
@@ -61,7 +61,8 @@ async function ownersAndIndex(s: StartUpContext, stop: AbortSignal): Promise<Sta
     s.config.owner === undefined ? undefined : await readOwners(s.api, s.config, s.header, s.input, s.log, stop);
   const keys = s.matchChoice ?? [];
   if (s.reviewRun || keys.length === 0) {
-    if (s.past.header === undefined && s.matchChoice === undefined) await refuseUnmatchedFirstRun(s.api, stop);
+    if (s.past.header === undefined && s.matchChoice === undefined)
+      await checkFirstRun(s.api, jobSourceOf(s.config.source), stop);
     return { ...(owners && { owners }) };
   }
   const pass = { input: s.input, config: s.config, ...(owners && { owners }), stop };

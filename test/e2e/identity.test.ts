@@ -242,5 +242,54 @@ describe.each(['409', 'per-source'] as const)(
       expect(dry.ofAnotherJob).toBe(made);
       expect(preview.codes()).toContain('CONTACTS_OF_ANOTHER_JOB');
     });
+
+    test("a first run's dry run with a key finds them in the workspace's first pages (no matching chosen), as the import finds them by 409", async () => {
+      const sandbox = await startSandbox({ rate: 0, uniqueExternalId });
+      const input = join(dir(), 'contacts.csv');
+      writeFileSync(input, CSV.replace('bob@example.com;bob@work.example', 'bob@example.com'));
+      const { matchExisting: _, ...unchosen } = rawConfig();
+      const config = configFrom(unchosen);
+      const job = (stateDir: string, log = silentLog) =>
+        importJob({
+          config,
+          input,
+          stateDir: join(dir(), stateDir),
+          apiKey: sandbox.apiKey,
+          baseUrl: sandbox.url,
+          log,
+        });
+      expect((await job('first')).counts.created).toBe(3);
+      const preview = warningLog();
+      const dry = await dryRun({
+        config,
+        input,
+        stateDir: join(dir(), 'second'),
+        log: preview.log,
+        api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
+      });
+      expect(preview.codes()).toEqual(['CONTACTS_OF_ANOTHER_JOB']);
+      expect(dry.counts).toMatchObject({ valid: 0, existing: 3 });
+      expect(dry.ofAnotherJob).toBe(3);
+      const second = warningLog();
+      const again = await job('second', second.log);
+      expect(second.codes()).toEqual(['CONTACTS_OF_ANOTHER_JOB']);
+      expect(again.counts).toMatchObject({ created: 0, existing: 3 });
+      expect(again.ofAnotherJob).toBe(3);
+
+      // Another job of the same source whose records are others: nothing to warn of.
+      const others = join(dir(), 'others.csv');
+      writeFileSync(others, CSV.replaceAll('@example.com', '@other.example'));
+      const quiet = warningLog();
+      const elsewhere = await dryRun({
+        config,
+        input: others,
+        stateDir: join(dir(), 'third'),
+        log: quiet.log,
+        api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
+      });
+      expect(quiet.codes()).toEqual([]);
+      expect(elsewhere.counts).toMatchObject({ valid: 3, existing: 0 });
+    });
   },
 );
+
