@@ -150,14 +150,16 @@ export function buildConfig(input: InitInput): InitResult {
     ...(owner && { owner }),
     ...(customFields.length > 0 && { customFields }),
     ...(phone && { phone }),
-    ...(input.format === 'xlsx' || input.format === 'vcard'
-      ? titled && { csv: { headerLine: input.headerLine! } }
-      : {
-          csv: {
-            encoding: input.encoding,
-            ...(titled && { headerLine: input.headerLine! }),
-          },
-        }),
+    ...(input.format === 'vcard'
+      ? input.encoding !== 'utf-8' && { csv: { encoding: input.encoding } }
+      : input.format === 'xlsx'
+        ? titled && { csv: { headerLine: input.headerLine! } }
+        : {
+            csv: {
+              encoding: input.encoding,
+              ...(titled && { headerLine: input.headerLine! }),
+            },
+          }),
   };
   return { config, notes, unmapped, conversions };
 }

@@ -44,7 +44,7 @@ async function sample(input: string, encoding: string, size: number) {
         : await findHeaderLine(input, encoding);
   const csv =
     format === 'vcard'
-      ? await openVcard(input)
+      ? await openVcard(input, encoding)
       : xlsx
         ? await xlsx.openXlsx(input, { headerLine })
         : await openCsv(input, { encoding, headerLine });
@@ -62,9 +62,10 @@ async function sample(input: string, encoding: string, size: number) {
 }
 
 /**
- * The sample init proposes a config from, and how the file was read: a CSV
- * whose bytes are not UTF-8 (U+FFFD after decoding) is an Excel-style export,
- * sampled again as windows-1252.
+ * The sample init proposes a config from, how the file was read, and in what
+ * encoding: a CSV whose bytes are not UTF-8 (escaped bytes after decoding) is
+ * an Excel-style export, and vCards whose values are not (U+FFFD) and name no
+ * CHARSET are Outlook's on Windows: sampled again as windows-1252.
  */
 async function sampleInput(input: string, size: number) {
   const first = await sample(input, 'utf-8', size);
@@ -77,8 +78,15 @@ async function sampleInput(input: string, size: number) {
   )
     return {
       ...(await sample(input, 'windows-1252', size)),
+      encoding: 'windows-1252',
       encodingNote:
         'csv.encoding: windows-1252: the file is not valid UTF-8 (an Excel export on Windows, most likely); check accented names in a dry run',
+    };
+  if (read.format === 'vcard' && rows.some((r) => r.some((cell) => cell.includes('\uFFFD'))))
+    return {
+      ...(await sample(input, 'windows-1252', size)),
+      encoding: 'windows-1252',
+      encodingNote: `csv.encoding: windows-1252: the cards' values are not valid UTF-8 and name no CHARSET (Outlook on Windows writes them so); check accented names in a dry run`,
     };
   const encodingNote =
     read.format === 'csv'
@@ -86,7 +94,7 @@ async function sampleInput(input: string, size: number) {
       : read.format === 'vcard'
         ? `vCards: ${csv.estimatedRecords() ?? 0} cards, read as a table with Google Contacts' column names`
         : 'an Excel workbook (.xlsx): its first sheet is read';
-  return { ...first, encodingNote };
+  return { ...first, encoding: decodedFrom(read), encodingNote };
 }
 
 /** What init asks of the workspace, with a key: custom fields, app-made contacts on the first page, users. */
@@ -153,7 +161,7 @@ export async function initConfig(
     throw new UsageError('INIT_OUT_EXISTS', `${options.out} exists: not overwritten`, {
       hint: 'pass --update to add what the export has to it, keeping your edits; --force to replace it; or --out another file',
     });
-  const { csv, rows, headerLine, numberCells, encodingNote } = await sampleInput(
+  const { csv, rows, headerLine, numberCells, encoding, encodingNote } = await sampleInput(
     options.input,
     options.sampleSize ?? 500,
   );
@@ -165,7 +173,7 @@ export async function initConfig(
     header: csv.header,
     sample: rows,
     delimiter: reportDelimiter(csv.writeBack),
-    encoding: decodedFrom(csv.writeBack),
+    encoding,
     format: csv.writeBack.format,
     headerLine,
     schemaPath,

@@ -21,7 +21,7 @@ export async function inputFormat(file: string): Promise<InputFormat> {
 /** Opens the input as the table of records it holds, whatever its format. */
 export async function openInput(file: string, options: InputOptions): Promise<InputTable> {
   const format = await inputFormat(file);
-  if (format === 'vcard') return openVcard(file);
+  if (format === 'vcard') return openVcard(file, options.encoding);
   if (format === 'xlsx') {
     // Loaded only for a workbook: exceljs costs a CSV run 12 MB and its start-up time.
     const { openXlsx } = await import('./read-xlsx.js');

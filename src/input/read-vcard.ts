@@ -12,16 +12,17 @@ import { buildCard, vcardFields, vcardHeader, type VcardShape } from './vcard-ca
  * columns). It is read twice: once to count the most addresses and numbers a
  * card has (the table's width), then card by card as the job asks. Bytes are
  * read as latin1, one character a byte, so each value is decoded in its own
- * CHARSET and a card's byte range is exact.
+ * CHARSET (else `fileCharset`, the config's csv.encoding) and a card's byte
+ * range is exact.
  */
-export async function openVcard(file: string): Promise<InputTable> {
+export async function openVcard(file: string, fileCharset = 'utf-8'): Promise<InputTable> {
   const opened = await stat(file);
   let shape: VcardShape = { emails: 0, phones: 0, reported: false };
   let cards = 0;
   for await (const card of readCards(file)) {
     if (card.kind !== 'card') continue;
     cards++;
-    const built = buildCard(card.properties);
+    const built = buildCard(card.properties, fileCharset);
     shape = {
       emails: Math.max(shape.emails, built.emails.length),
       phones: Math.max(shape.phones, built.phones.length),
@@ -34,12 +35,12 @@ export async function openVcard(file: string): Promise<InputTable> {
     });
   const header = vcardHeader(shape);
   const items = (async function* () {
-    for await (const card of readCards(file)) yield toItem(card, shape);
+    for await (const card of readCards(file)) yield toItem(card, shape, fileCharset);
   })();
   return openedTable({ file, format: 'vcard', opened, header, items, estimatedRecords: () => cards });
 }
 
-function toItem(card: CardText, shape: VcardShape): TableItem {
+function toItem(card: CardText, shape: VcardShape, fileCharset: string): TableItem {
   if (card.kind === 'malformed')
     return {
       kind: 'malformed',
@@ -49,5 +50,5 @@ function toItem(card: CardText, shape: VcardShape): TableItem {
       fields: [],
       message: card.message,
     };
-  return { kind: 'record', line: card.line, fields: vcardFields(buildCard(card.properties), shape) };
+  return { kind: 'record', line: card.line, fields: vcardFields(buildCard(card.properties, fileCharset), shape) };
 }

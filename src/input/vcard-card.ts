@@ -179,13 +179,15 @@ export function isQuotedPrintable(line: string): boolean {
 
 /**
  * A property's value as text: quoted-printable undone, the bytes read in its
- * CHARSET (2.1; UTF-8 otherwise). An unknown charset reads as UTF-8 and its
+ * CHARSET (2.1), else in `fileCharset`: UTF-8 as 3.0 and 4.0 say, unless the
+ * config's csv.encoding names another (Outlook on Windows writes 2.1 cards in
+ * its code page without saying so). An unknown charset reads as UTF-8 and its
  * invalid bytes show as U+FFFD, which the mapping reports as ENCODING_INVALID.
  */
-export function decodeValue(property: VcardProperty): string {
+export function decodeValue(property: VcardProperty, fileCharset = 'utf-8'): string {
   const qp = property.params.get('ENCODING')?.some((e) => e.toUpperCase() === 'QUOTED-PRINTABLE') ?? false;
   const bytes = qp ? quotedPrintableBytes(property.value) : Buffer.from(property.value, 'latin1');
-  const charset = property.params.get('CHARSET')?.[0] ?? 'utf-8';
+  const charset = property.params.get('CHARSET')?.[0] ?? fileCharset;
   return iconv.decode(bytes, iconv.encodingExists(charset) ? charset : 'utf-8');
 }
 
@@ -252,8 +254,8 @@ function labelOf(property: VcardProperty, groupLabels: ReadonlyMap<string, strin
 }
 
 /** The card's own evidence of its country: the address's, else the one its international numbers share. */
-function cardCountry(adr: VcardProperty | undefined, phones: readonly { readonly value: string }[]): string {
-  const fromAddress = adr === undefined ? undefined : countryFromText(components(decodeValue(adr))[6] ?? '');
+function cardCountry(adr: string | undefined, phones: readonly { readonly value: string }[]): string {
+  const fromAddress = adr === undefined ? undefined : countryFromText(components(adr)[6] ?? '');
   if (fromAddress !== undefined) return fromAddress;
   const countries = new Set(
     phones.filter((p) => p.value.trim().startsWith('+')).map((p) => parsePhoneNumber(p.value, undefined)?.country),
@@ -265,41 +267,42 @@ function cardCountry(adr: VcardProperty | undefined, phones: readonly { readonly
 /** Apple writes its own labels as `_$!<Mobile>!$_`; a label the user typed stands as it is. */
 const appleLabel = (text: string) => text.replace(/^_\$!<(.*)>!\$_$/, '$1');
 
-/** One card from its properties (in file order). */
-export function buildCard(properties: readonly VcardProperty[]): Vcard {
+/** One card from its properties (in file order); `fileCharset`: what a value without a CHARSET is read in (decodeValue). */
+export function buildCard(properties: readonly VcardProperty[], fileCharset = 'utf-8'): Vcard {
+  const decode = (p: VcardProperty) => decodeValue(p, fileCharset);
   const groupLabels = new Map<string, string>();
   for (const p of properties)
-    if (p.name === 'X-ABLABEL' && p.group !== undefined)
-      groupLabels.set(p.group, appleLabel(unescapeText(decodeValue(p))));
+    if (p.name === 'X-ABLABEL' && p.group !== undefined) groupLabels.set(p.group, appleLabel(unescapeText(decode(p))));
   const first = (name: string) => properties.find((p) => p.name === name);
   const text = (name: string) => {
     const p = first(name);
-    return p === undefined ? '' : unescapeText(decodeValue(p));
+    return p === undefined ? '' : unescapeText(decode(p));
   };
   const emails: { label: string; value: string }[] = [];
   const phones: { label: string; value: string }[] = [];
   for (const p of properties) {
     if (p.name === 'EMAIL')
-      emails.push({ label: labelOf(p, groupLabels), value: unescapeText(decodeValue(p)).replace(/^mailto:/i, '') });
+      emails.push({ label: labelOf(p, groupLabels), value: unescapeText(decode(p)).replace(/^mailto:/i, '') });
     if (p.name === 'TEL')
-      phones.push({ label: labelOf(p, groupLabels), value: unescapeText(decodeValue(p)).replace(/^tel:/i, '') });
+      phones.push({ label: labelOf(p, groupLabels), value: unescapeText(decode(p)).replace(/^tel:/i, '') });
   }
   const n = first('N');
   const org = first('ORG');
+  const adr = first('ADR');
   return {
     uid: text('UID'),
     fullName: text('FN'),
-    n: n === undefined ? [] : components(decodeValue(n)),
-    org: org === undefined ? [] : components(decodeValue(org)),
+    n: n === undefined ? [] : components(decode(n)),
+    org: org === undefined ? [] : components(decode(org)),
     title: text('TITLE'),
     note: text('NOTE'),
     url: text('URL'),
     birthday: text('BDAY'),
-    country: cardCountry(first('ADR'), phones),
+    country: cardCountry(adr === undefined ? undefined : decode(adr), phones),
     categories: text('CATEGORIES'),
     errorCodes: properties
       .filter((p) => p.name === ERROR_PROPERTY)
-      .map((p) => /\[([A-Z0-9_]+)\]\s*$/.exec(unescapeText(decodeValue(p)))?.[1] ?? '')
+      .map((p) => /\[([A-Z0-9_]+)\]\s*$/.exec(unescapeText(decode(p)))?.[1] ?? '')
       .filter((code) => code !== '')
       .join(' '),
     emails: emails.filter((e) => e.value.trim() !== ''),

@@ -342,3 +342,32 @@ test("failures.vcf rerun: a card that failed as a second card of its UID stays a
   expect(sandbox.contacts()).toHaveLength(1);
   expect(sandbox.contacts()[0]!.defaultFields).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace' });
 });
+
+test("Outlook's 2.1 cards in windows-1252 without a CHARSET: init proposes csv.encoding, the dry run reads them with it, and a config without it fails the card, whose failures.vcf reruns right once it is set", async () => {
+  const vcf = join(dir(), 'outlook.vcf');
+  const card = (n: string, fn: string, tel: string) =>
+    ['BEGIN:VCARD', 'VERSION:2.1', `N:${n}`, `FN:${fn}`, `TEL;CELL:${tel}`, 'END:VCARD'].join('\r\n');
+  writeFileSync(
+    vcf,
+    Buffer.from(
+      `${card('Müller;Jürgen', 'Jürgen Müller', '+49 151 12345678')}\r\n${card('Smith;Ann', 'Ann Smith', '+1 415 555 0101')}\r\n`,
+      'latin1',
+    ),
+  );
+  const out = join(dir(), 'outlook.config.json');
+  const init = await runCli(['init', '--input', vcf, '--out', out]);
+  expect(init.code).toBe(0);
+  const proposed = JSON.parse(readFileSync(out, 'utf8')) as { csv?: { encoding?: string } };
+  expect(proposed.csv?.encoding).toBe('windows-1252');
+  const { csv: _, ...withoutEncoding } = proposed;
+  const read = await dry(vcf, proposed, 'with');
+  expect(read.summary.counts).toMatchObject({ valid: 2, failed: 0 });
+  expect(JSON.stringify(read.payloads[0]!.body)).toContain('"firstName":"Jürgen","lastName":"Müller"');
+  // Without it the card fails, naming the encoding; its failures.vcf keeps the bytes, and reads right with it.
+  const unread = await dry(vcf, withoutEncoding, 'without');
+  expect(unread.summary.counts).toMatchObject({ valid: 1, failed: 1 });
+  expect(unread.summary.problems).toHaveProperty('ENCODING_INVALID');
+  const rerun = await dry(join(unread.stateDir, 'dry-run', 'failures.vcf'), proposed, 'rerun');
+  expect(rerun.summary.counts).toMatchObject({ valid: 1, failed: 0 });
+  expect(JSON.stringify(rerun.payloads[0]!.body)).toContain('"lastName":"Müller"');
+});
