@@ -76,6 +76,11 @@ export class Classifier {
     return this.seen.has(externalId);
   }
 
+  /** A record read with another form of this id (job/id-form.ts): the id counts as read, so --delete-missing keeps its contact. */
+  readAs(externalId: string, line: number): void {
+    if (this.seen.get(externalId) === undefined) this.seen.set(externalId, line);
+  }
+
   classify(item: TableItem): Classified {
     if (item.kind === 'ignored') return item;
     return this.decide(item, this.mapper.map(item));

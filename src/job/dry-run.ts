@@ -38,6 +38,7 @@ import type { ApiClient } from '../api/client.js';
 import { previewDeletion, type DeletePreviewFlags } from './delete-preview.js';
 import { VerifyPreview } from './verify-preview.js';
 import { LOOKUP_MAX_IDS } from '../api/contract.js';
+import { idColumnOf, idFormCheck } from './id-form.js';
 import { DriftReport } from '../report/conflicts-report.js';
 
 export interface DryRunOptions {
@@ -59,6 +60,16 @@ export interface DryRunOptions {
 
 /** How many changed records a dry run shows field by field. */
 const CHANGES_SHOWN = 5;
+
+/** The contact of the job's source holding the id of a record the import would create (its 409 to come), or undefined. */
+function holderOfNew(
+  plan: SendPlan,
+  by: { readonly index?: WorkspaceIndex | undefined; readonly holders?: ReadonlyMap<string, string> | undefined },
+): string | undefined {
+  if (plan.sync !== undefined || plan.adopt !== undefined || plan.inDoubt) return undefined;
+  const id = plan.record.externalId;
+  return by.index?.holderOf(id)?.id ?? by.holders?.get(id);
+}
 
 /** A changed record's sync, as the plan gives it. */
 type Sync = NonNullable<SendPlan['sync']>;
@@ -200,6 +211,7 @@ async function planRecords(
       past,
       rules: options.rules ?? DEFAULT_RULES,
       recorder,
+      idForm: idFormCheck(past, idColumnOf(config)),
       ...(index && { match: (record: ValidRecord) => index.match(record, past.updatesInDoubt.has(record.externalId)) }),
       keepReading: () => true,
       ...(decided && { only: decided.only }),
@@ -212,9 +224,7 @@ async function planRecords(
         // Another integration's contact holds its id: the import leaves it alone, sending nothing.
         if (plan.heldElsewhere) return recorder.planned({ kind: 'existing', record: plan.record });
         // One of the job's source holds it (another job's): the import's create meets 409, and --on-existing says.
-        const created = plan.sync === undefined && plan.adopt === undefined && !plan.inDoubt;
-        const id = plan.record.externalId;
-        const holder = created ? (index?.holderOf(id)?.id ?? by.holders?.get(id)) : undefined;
+        const holder = holderOfNew(plan, by);
         if (holder !== undefined) {
           if ((options.rules ?? DEFAULT_RULES).onExisting === 'update') return recorder.valid(plan.record, 'changed');
           recorder.planned({ kind: 'existing', record: plan.record });

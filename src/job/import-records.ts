@@ -16,6 +16,7 @@ import type { RequestStats } from '../api/request-stats.js';
 import { sendRecord, type SendOutcome } from '../send/send-record.js';
 import type { Log } from '../log.js';
 import type { ResolvedConfig } from '../config/resolved.js';
+import { idColumnOf, idFormCheck } from './id-form.js';
 import { runPipeline, type SendPlan } from './pipeline.js';
 import { bodyHash, type PlanRules } from './plan.js';
 import { ConflictsReport, DriftReport } from '../report/conflicts-report.js';
@@ -91,6 +92,7 @@ export async function importRecords(
       past: run.past,
       rules: run.rules,
       recorder,
+      idForm: idFormCheck(run.past, idColumnOf(run.config)),
       ...(run.index && { match: (record) => run.index!.match(record, run.past.updatesInDoubt.has(record.externalId)) }),
       keepReading,
       ...(run.only && { only: run.only }),

@@ -1,5 +1,6 @@
 import type { InputTable } from '../input/table.js';
 import type { Classifier, ValidRecord } from '../classify/classify.js';
+import type { IdFormCheck } from './id-form.js';
 import type { Match } from '../workspace/index.js';
 import { planRecord, type PastView, type Plan, type PlanRules } from './plan.js';
 import type { Recorder } from './recorder.js';
@@ -12,6 +13,8 @@ export interface PipelineParts {
   readonly past: PastView;
   readonly rules: PlanRules;
   readonly recorder: Recorder;
+  /** A record whose id is a finished record's with other leading zeros (job/id-form.ts): failed before it is planned. */
+  readonly idForm?: IdFormCheck | undefined;
   /** What the workspace index matches for a record the journal does not know (adoption); none without an index. */
   readonly match?: (record: ValidRecord) => Match;
   /** Only the records whose externalId this accepts are this run's (review.csv's decisions); the rest are passed over, uncounted. */
@@ -50,9 +53,20 @@ export async function runPipeline(parts: PipelineParts): Promise<void> {
         parts.recorder.planned(plan);
         continue;
       }
+      // A create only: a record the journal knows has its own id (and the check costs a finished record nothing).
+      const misread = parts.idForm !== undefined && isCreate(plan) ? parts.idForm(plan.record) : undefined;
+      if (misread !== undefined) {
+        parts.classifier.readAs(misread.finished, plan.record.line);
+        parts.recorder.planned({ kind: 'reject', record: misread.rejected });
+        continue;
+      }
       const room = parts.send(plan);
       if (room !== undefined) await room;
     }
     await parts.recorder.pace();
   }
 }
+
+/** A plan that makes a contact: no earlier write, adoption or doubt, and no other integration's contact holding the id. */
+const isCreate = (plan: SendPlan): boolean =>
+  plan.sync === undefined && plan.adopt === undefined && !plan.inDoubt && plan.heldElsewhere === undefined;

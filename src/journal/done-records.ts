@@ -161,6 +161,23 @@ export class DoneRecords {
     return this.live;
   }
 
+  /**
+   * The lengths of the digit runs that end finished records' ids and start
+   * with a zero ("000123" → 6, "crm-0042" → 4): the widths an id of the same
+   * form would be padded to (job/id-form.ts). Read from the ids' bytes, once.
+   */
+  paddedDigitWidths(): number[] {
+    const widths = new Set<number>();
+    for (let k = 0; k < this.records; k++) {
+      const start = this.offsets[k]!;
+      const end = this.offsets[k + 1]!;
+      let i = end;
+      while (i > start && this.arena[i - 1]! >= 0x30 && this.arena[i - 1]! <= 0x39) i--;
+      if (end - i >= 2 && this.arena[i] === 0x30) widths.add(end - i);
+    }
+    return [...widths].sort((a, b) => a - b);
+  }
+
   /** How many finished records have each relation. */
   countByRelation(): Record<Relation, number> {
     const out: Record<Relation, number> = { created: 0, existing: 0, updated: 0, adopted: 0 };

@@ -8,6 +8,7 @@ export const ProblemCode = {
   externalIdMissing: 'EXTERNAL_ID_MISSING',
   externalIdTooLong: 'EXTERNAL_ID_TOO_LONG',
   externalIdScientific: 'EXTERNAL_ID_SCIENTIFIC',
+  externalIdZeros: 'EXTERNAL_ID_ZEROS_CHANGED',
   duplicateExternalId: 'DUPLICATE_EXTERNAL_ID',
   emptyContact: 'EMPTY_CONTACT',
   phoneInvalid: 'PHONE_INVALID',

@@ -293,3 +293,40 @@ describe.each(['409', 'per-source'] as const)(
   },
 );
 
+test('an export saved again by a spreadsheet app, its ids of digits without their leading zeros: those records fail naming the contact they are, nothing is created twice, and --delete-missing keeps them', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  const config = configFrom({
+    externalId: 'Record ID',
+    defaultFields: { firstName: 'First Name', phoneNumbers: [{ column: 'Phone', name: 'mobile' }] },
+    matchExisting: [],
+  });
+  const stateDir = join(dir(), 'state');
+  const run = async (rows: readonly string[]) => {
+    const input = join(dir(), 'contacts.csv');
+    writeFileSync(input, ['Record ID,First Name,Phone', ...rows, ''].join('\n'));
+    return importJob({
+      config,
+      input,
+      stateDir,
+      apiKey: sandbox.apiKey,
+      baseUrl: sandbox.url,
+      log: silentLog,
+      deleteMissing: { maxDelete: 10 },
+    });
+  };
+  const first = await run(['000123,Ada,+14155550101', '000124,Grace,+14155550102', '000125,Alan,+14155550103']);
+  expect(first.counts.created).toBe(3);
+  const saved = await run([
+    '123,Ada,14155550101',
+    '124,Grace,14155550102',
+    '000125,Alan,+14155550103',
+    '000126,Cy,+14155550104',
+  ]);
+  expect(saved.counts).toMatchObject({ created: 1, unchanged: 1, failed: 2 });
+  expect(saved.problems).toEqual({ EXTERNAL_ID_ZEROS_CHANGED: 2 });
+  expect(saved.deleteMissing).toMatchObject({ missing: 0, deleted: 0 });
+  expect(sandbox.contacts().map((c) => c.externalId)).toEqual(['000123', '000124', '000125', '000126']);
+  const failures = readFileSync(join(stateDir, 'failures.csv'), 'utf8');
+  expect(failures).toContain('EXTERNAL_ID_ZEROS_CHANGED');
+  expect(failures).toContain('""000123""');
+});
