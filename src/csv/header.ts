@@ -34,8 +34,28 @@ export interface HeaderIndex {
 }
 
 /**
+ * Each column's name, made distinct: a name the header gives several columns
+ * (Salesforce's reports call an account's and a contact's phone both "Phone")
+ * becomes "Phone (1)", "Phone (2)" in their order, unless the header has a
+ * column literally named so. What a config names such a column by.
+ */
+export function distinctColumnNames(header: readonly string[]): string[] {
+  const count = new Map<string, number>();
+  for (const name of header) count.set(name, (count.get(name) ?? 0) + 1);
+  const literal = new Set(header);
+  const nth = new Map<string, number>();
+  return header.map((name) => {
+    if (count.get(name)! < 2 || name.trim() === '') return name;
+    const n = (nth.get(name) ?? 0) + 1;
+    nth.set(name, n);
+    const alias = `${name} (${n})`;
+    return literal.has(alias) ? name : alias;
+  });
+}
+
+/**
  * Checks, before the first record, that every column the config names exists
- * once in the header. All problems are listed together with the header's
+ * once in the header (a repeated name by its place: "Phone (2)"). All problems are listed together with the header's
  * columns and the nearest match, so one edit fixes the config.
  */
 export function indexHeader(header: readonly string[], uses: readonly ColumnUse[], file: string): HeaderIndex {
@@ -47,19 +67,25 @@ export function indexHeader(header: readonly string[], uses: readonly ColumnUse[
     own.push({ name, position: i });
   });
   const columns = [...positions.keys()];
+  /** "Phone (2)": the second column named "Phone", when the header repeats it. */
+  const aliases = new Map<string, number>();
+  distinctColumnNames(header).forEach((alias, i) => {
+    if (alias !== header[i] && !isErrorColumn(header[i]!)) aliases.set(alias, i);
+  });
   const problems: string[] = [];
   const reported = new Set<string>();
   for (const { column, configPath } of uses) {
     if (reported.has(`${column}\0${configPath}`)) continue;
     reported.add(`${column}\0${configPath}`);
-    const at = positions.get(column);
+    const alias = aliases.get(column);
+    const at = alias !== undefined ? [alias] : positions.get(column);
     if (at === undefined) {
       problems.push(
         `  ${configPath}: column ${JSON.stringify(column)} is not in the header${didYouMean(column, columns)}`,
       );
     } else if (at.length > 1) {
       problems.push(
-        `  ${configPath}: column ${JSON.stringify(column)} appears ${at.length} times in the header (fields ${at.map((i) => i + 1).join(', ')}); rename one so the mapping is unambiguous`,
+        `  ${configPath}: column ${JSON.stringify(column)} appears ${at.length} times in the header (fields ${at.map((i) => i + 1).join(', ')}): name the one you mean by its place, ${at.map((_, n) => JSON.stringify(`${column} (${n + 1})`)).join(' or ')}`,
       );
     }
   }
@@ -74,6 +100,7 @@ export function indexHeader(header: readonly string[], uses: readonly ColumnUse[
   }
   const positionOf = new Map<string, number>();
   for (const [name, at] of positions) positionOf.set(name, at[0]!);
+  for (const [alias, at] of aliases) positionOf.set(alias, at);
   const [sourceFile, sourceLine] = SOURCE_COLUMNS.map((c) => header.indexOf(c));
   const source = sourceFile! >= 0 && sourceLine! >= 0 ? { file: sourceFile!, line: sourceLine! } : undefined;
   const errorCodes = header.indexOf('_error_code');

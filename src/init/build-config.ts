@@ -50,6 +50,9 @@ export interface InitResult {
 
 type Labelled = { name: string; nameColumn?: string; column: string; split?: string };
 
+/** A column a config names by its place among those of one name: "Phone (2)". */
+const REPEATED_NAME = /^(.*) \(\d+\)$/s;
+
 /** The header and the sample, with the columns init has used so far. */
 class Sample {
   readonly used = new Set<string>();
@@ -60,7 +63,15 @@ class Sample {
   }
 
   find(name: string): string | undefined {
-    return this.byNorm.get(normalizeName(name));
+    return this.byNorm.get(normalizeName(name)) ?? this.findAll(name)[0];
+  }
+
+  /** Every column named `name`, a repeat of it ("Phone (2)": the header's second "Phone", csv/header.ts) included. */
+  findAll(name: string): string[] {
+    const want = normalizeName(name);
+    return this.input.header.filter(
+      (h) => normalizeName(h) === want || normalizeName(h.replace(REPEATED_NAME, '$1')) === want,
+    );
   }
 
   /** The first of `names` the header has, not used yet. */
@@ -205,34 +216,46 @@ function mapLabelled(
   looksLike: (value: string) => boolean,
 ): Labelled[] {
   const out: Labelled[] = [];
-  for (const k of known) {
-    const column = s.find(k.column);
-    if (column === undefined || s.used.has(column)) continue;
-    s.used.add(column);
-    // A column the export always has but this file never fills (Outlook's Car Phone) is left out.
-    if (s.values(column).every((v) => v === '')) {
-      emptyKnown.push(column);
-      continue;
+  for (const k of known)
+    for (const column of s.findAll(k.column)) {
+      if (s.used.has(column)) continue;
+      const labelled = labelledColumn(s, k, column, emptyKnown, looksLike);
+      if (labelled !== undefined) out.push(labelled);
     }
-    // Each record's own label (Google's "Phone 1 - Label") names its value; the commonest is the fallback.
-    const labelColumn = k.labelColumns?.map((c) => s.find(c)).find((c) => c !== undefined);
-    if (labelColumn) s.used.add(labelColumn);
-    const label = labelColumn
-      ? s
-          .commonest(labelColumn)
-          ?.replace(/^\*\s*/, '')
-          .split(GOOGLE_SPLIT)[0]
-          ?.toLowerCase()
-      : undefined;
-    const split = k.split ?? s.splitOf(column, looksLike);
-    out.push({
-      name: label ?? k.name,
-      ...(labelColumn && { nameColumn: labelColumn }),
-      column,
-      ...(split && { split }),
-    });
-  }
   return out;
+}
+
+/** One column of a known kind, with its label; undefined for one the file never fills. */
+function labelledColumn(
+  s: Sample,
+  k: KnownLabelledColumn,
+  column: string,
+  emptyKnown: string[],
+  looksLike: (value: string) => boolean,
+): Labelled | undefined {
+  s.used.add(column);
+  // A column the export always has but this file never fills (Outlook's Car Phone) is left out.
+  if (s.values(column).every((v) => v === '')) {
+    emptyKnown.push(column);
+    return undefined;
+  }
+  // Each record's own label (Google's "Phone 1 - Label") names its value; the commonest is the fallback.
+  const labelColumn = k.labelColumns?.map((c) => s.find(c)).find((c) => c !== undefined);
+  if (labelColumn) s.used.add(labelColumn);
+  const label = labelColumn
+    ? s
+        .commonest(labelColumn)
+        ?.replace(/^\*\s*/, '')
+        .split(GOOGLE_SPLIT)[0]
+        ?.toLowerCase()
+    : undefined;
+  const split = k.split ?? s.splitOf(column, looksLike);
+  return {
+    name: label ?? k.name,
+    ...(labelColumn && { nameColumn: labelColumn }),
+    column,
+    ...(split && { split }),
+  };
 }
 
 /** An export with no name, no email and no phone is not a contacts export this config could import. */

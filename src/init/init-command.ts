@@ -5,6 +5,7 @@ import { mergeConfig, withProposedColumns } from './update-config.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { CustomFieldType } from '../api/contract.js';
 import { hasEscapedBytes } from '../csv/escaped-bytes.js';
+import { distinctColumnNames } from '../csv/header.js';
 import { openCsv } from '../input/read-csv.js';
 import { inputFormat } from '../input/open-input.js';
 import { openVcard } from '../input/read-vcard.js';
@@ -48,6 +49,8 @@ async function sample(input: string, encoding: string, size: number) {
       : xlsx
         ? await xlsx.openXlsx(input, { headerLine })
         : await openCsv(input, { encoding, headerLine });
+  // A name the header repeats is proposed by its place ("Phone (2)"), as the run reads it (csv/header.ts).
+  const header = distinctColumnNames(csv.header);
   const rows: string[][] = [];
   /** Per column, the sample's cells a workbook stores as numbers, and their texts. */
   const numberCells = new Map<string, Set<string>>();
@@ -55,10 +58,10 @@ async function sample(input: string, encoding: string, size: number) {
     if (item.kind !== 'record') continue;
     rows.push([...item.fields]);
     for (const at of item.numberCells ?? [])
-      numberCells.set(csv.header[at]!, (numberCells.get(csv.header[at]!) ?? new Set()).add(item.fields[at]!));
+      numberCells.set(header[at]!, (numberCells.get(header[at]!) ?? new Set()).add(item.fields[at]!));
     if (rows.length >= size) break;
   }
-  return { csv, rows, headerLine, numberCells };
+  return { csv, header, rows, headerLine, numberCells };
 }
 
 /**
@@ -161,7 +164,7 @@ export async function initConfig(
     throw new UsageError('INIT_OUT_EXISTS', `${options.out} exists: not overwritten`, {
       hint: 'pass --update to add what the export has to it, keeping your edits; --force to replace it; or --out another file',
     });
-  const { csv, rows, headerLine, numberCells, encoding, encodingNote } = await sampleInput(
+  const { csv, header, rows, headerLine, numberCells, encoding, encodingNote } = await sampleInput(
     options.input,
     options.sampleSize ?? 500,
   );
@@ -170,7 +173,7 @@ export async function initConfig(
     : ({} as WorkspaceFacts);
   const schemaPath = relative(dirname(resolve(options.out)), join(options.packageRoot, 'config.schema.json'));
   const built = buildConfig({
-    header: csv.header,
+    header,
     sample: rows,
     delimiter: reportDelimiter(csv.writeBack),
     encoding,
@@ -181,7 +184,7 @@ export async function initConfig(
     ...(customFields && { customFields }),
   });
   const matched = proposeMatching(built, appMade);
-  const result = withOwnerCheck(matched, users, csv.header, rows);
+  const result = withOwnerCheck(matched, users, header, rows);
   if (existing !== undefined) {
     const { config, added } = mergeConfig(existing.config, result.config);
     // The person's own file: the version before the update is kept beside it.

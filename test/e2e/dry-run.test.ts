@@ -157,7 +157,7 @@ test('a config column missing from the header stops before anything is written',
       /defaultFields\.firstName: column "First Name" is not in the header \(did you mean "Firstname"\?\)/,
     );
     expect(err.message).toMatch(
-      /defaultFields\.phoneNumbers\[0\]\.column: column "Mobile" appears 2 times in the header/,
+      /defaultFields\.phoneNumbers\[0\]\.column: column "Mobile" appears 2 times in the header \(fields \d+, \d+\): name the one you mean by its place, "Mobile \(1\)" or "Mobile \(2\)"/,
     );
     expect(err.message).toMatch(/the header's columns: "Record ID", "Firstname"/);
   });

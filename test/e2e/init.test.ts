@@ -231,3 +231,31 @@ test('init --update adds what a newer export has to the config, keeping every ha
   expect(none.code).toBe(2);
   expect(none.stderr).toMatch(/--update: found no config at .*none\.json\nhint: run init without --update/);
 });
+
+test('a report that names two columns alike (Salesforce\'s contact and account "Phone"): init maps both by their place, and the dry run imports each', async () => {
+  const input = join(dir(), 'report.csv');
+  writeFileSync(
+    input,
+    'Contact ID,First Name,Phone,Email,Phone\n003A,Ada,+14155550101,ada@example.com,+14155550199\n003B,Bob,,bob@example.com,+14155550102\n',
+  );
+  const out = join(dir(), 'report.json');
+  const init = await runCli(['init', '-i', input, '-o', out], { OPENPHONE_API_KEY: '' });
+  expect(init.code).toBe(0);
+  const config = JSON.parse(readFileSync(out, 'utf8')) as {
+    defaultFields: { phoneNumbers: { column: string }[] };
+  };
+  expect(config.defaultFields.phoneNumbers.map((p) => p.column)).toEqual(['Phone (1)', 'Phone (2)']);
+  const state = join(dir(), 'report-state');
+  const run = await runCli(['run', '-c', out, '-i', input, '--dry-run', '--state-dir', state], {
+    OPENPHONE_API_KEY: '',
+  });
+  expect(run.code).toBe(0);
+  const bodies = readFileSync(join(state, 'dry-run', 'payloads.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { body: { defaultFields: { phoneNumbers?: { value: string }[] } } }).body);
+  expect(bodies.map((b) => b.defaultFields.phoneNumbers?.map((p) => p.value))).toEqual([
+    ['+14155550101', '+14155550199'],
+    ['+14155550102'],
+  ]);
+});
