@@ -23,6 +23,9 @@ export async function sandboxProcess(args: string[]) {
       (await get<{ data: { at: number; method: string; status: number }[] }>('/__sandbox/requests')).data.filter(
         (r) => method === undefined || r.method === method,
       ),
+    /** The workspace's contacts: id and externalId. */
+    contacts: async () =>
+      (await get<{ data: { id: string; externalId: string | null }[] }>('/__sandbox/contacts')).data,
     stats: () =>
       get<{
         maxSentInAnySecond: number;

@@ -127,9 +127,19 @@ const journal = new JournalWriter(join(stateDir, 'journal.jsonl'), {
   externalIdDefinition: describeExternalId(config.externalId),
   createdAt: new Date().toISOString(),
 });
+// A sync updates the contact its record's last write names (send-record.ts recordsContact): the changed records'
+// are the workspace's own ids; the others' contacts are never asked for, and keep a placeholder.
+const contactIds = new Map((await box.contacts()).map((c) => [c.externalId, c.id]));
 for (const r of journalRows) {
   journal.append({ t: 'attempt', id: r.id, line: r.line, at: Date.now() });
-  journal.append({ t: 'done', id: r.id, cid: `CT${r.line}`, line: r.line, rel: 'created', h: r.h });
+  journal.append({
+    t: 'done',
+    id: r.id,
+    cid: contactIds.get(r.id) ?? `CT${r.line}`,
+    line: r.line,
+    rel: 'created',
+    h: r.h,
+  });
   journal.append({ t: 'base', b: r.b });
 }
 journal.close();
