@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dryRun } from '../../src/job/dry-run.js';
 import { importJob } from '../../src/job/import-job.js';
-import { silentLog } from '../../src/log.js';
+import { silentLog, type Log } from '../../src/log.js';
+import type { ResolvedConfig } from '../../src/config/resolved.js';
+import type { Sandbox } from '../../src/sandbox/server.js';
 import { configFrom } from '../helpers/config.js';
 import { sandboxesPerTest } from '../helpers/sandbox.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -192,6 +194,20 @@ test.each(['409', 'per-source'] as const)(
   },
 );
 
+/** Jobs of one config and input into one sandbox, each in a state directory of its own: imports, and dry runs with the key. */
+const jobsOf = (sandbox: Sandbox, input: string, config: ResolvedConfig) => ({
+  run: (stateDir: string, log: Log = silentLog) =>
+    importJob({ config, input, stateDir: join(dir(), stateDir), apiKey: sandbox.apiKey, baseUrl: sandbox.url, log }),
+  dry: (stateDir: string, log: Log, options: { config?: ResolvedConfig; input?: string } = {}) =>
+    dryRun({
+      config: options.config ?? config,
+      input: options.input ?? input,
+      stateDir: join(dir(), stateDir),
+      log,
+      api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
+    }),
+});
+
 describe.each(['409', 'per-source'] as const)(
   "uniqueness %s: contacts of the job's own source that another job made (another --state-dir, or a lost one)",
   (uniqueExternalId) => {
@@ -204,24 +220,15 @@ describe.each(['409', 'per-source'] as const)(
       });
       const input = join(dir(), 'contacts.csv');
       writeFileSync(input, CSV.replace('bob@example.com;bob@work.example', 'bob@example.com'));
-      const config = configFrom(rawConfig());
-      const job = (stateDir: string, log = silentLog) =>
-        importJob({
-          config,
-          input,
-          stateDir: join(dir(), stateDir),
-          apiKey: sandbox.apiKey,
-          baseUrl: sandbox.url,
-          log,
-        });
-      const first = await job('first');
+      const jobs = jobsOf(sandbox, input, configFrom(rawConfig()));
+      const first = await jobs.run('first');
       expect(first.ofAnotherJob).toBeUndefined();
       const made = uniqueExternalId === '409' ? 2 : 3;
       expect(first.counts.created).toBe(made);
       const before = structuredClone(sandbox.contacts());
 
       const second = warningLog();
-      const again = await job('second', second.log);
+      const again = await jobs.run('second', second.log);
       expect(again.counts).toMatchObject({ created: 0, existing: 3 });
       expect(again.ofAnotherJob).toBe(made);
       expect(again.exitCode).toBe(0);
@@ -231,12 +238,8 @@ describe.each(['409', 'per-source'] as const)(
 
       // The dry run that lists the workspace says the same before anything is sent.
       const preview = warningLog();
-      const dry = await dryRun({
+      const dry = await jobs.dry('third', preview.log, {
         config: configFrom({ ...rawConfig(), matchExisting: ['email'] }),
-        input,
-        stateDir: join(dir(), 'third'),
-        log: preview.log,
-        api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
       });
       expect(dry.counts).toMatchObject({ valid: 0, existing: 3 });
       expect(dry.ofAnotherJob).toBe(made);
@@ -248,30 +251,15 @@ describe.each(['409', 'per-source'] as const)(
       const input = join(dir(), 'contacts.csv');
       writeFileSync(input, CSV.replace('bob@example.com;bob@work.example', 'bob@example.com'));
       const { matchExisting: _, ...unchosen } = rawConfig();
-      const config = configFrom(unchosen);
-      const job = (stateDir: string, log = silentLog) =>
-        importJob({
-          config,
-          input,
-          stateDir: join(dir(), stateDir),
-          apiKey: sandbox.apiKey,
-          baseUrl: sandbox.url,
-          log,
-        });
-      expect((await job('first')).counts.created).toBe(3);
+      const jobs = jobsOf(sandbox, input, configFrom(unchosen));
+      expect((await jobs.run('first')).counts.created).toBe(3);
       const preview = warningLog();
-      const dry = await dryRun({
-        config,
-        input,
-        stateDir: join(dir(), 'second'),
-        log: preview.log,
-        api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
-      });
+      const dry = await jobs.dry('second', preview.log);
       expect(preview.codes()).toEqual(['CONTACTS_OF_ANOTHER_JOB']);
       expect(dry.counts).toMatchObject({ valid: 0, existing: 3 });
       expect(dry.ofAnotherJob).toBe(3);
       const second = warningLog();
-      const again = await job('second', second.log);
+      const again = await jobs.run('second', second.log);
       expect(second.codes()).toEqual(['CONTACTS_OF_ANOTHER_JOB']);
       expect(again.counts).toMatchObject({ created: 0, existing: 3 });
       expect(again.ofAnotherJob).toBe(3);
@@ -280,13 +268,7 @@ describe.each(['409', 'per-source'] as const)(
       const others = join(dir(), 'others.csv');
       writeFileSync(others, CSV.replaceAll('@example.com', '@other.example'));
       const quiet = warningLog();
-      const elsewhere = await dryRun({
-        config,
-        input: others,
-        stateDir: join(dir(), 'third'),
-        log: quiet.log,
-        api: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
-      });
+      const elsewhere = await jobs.dry('third', quiet.log, { input: others });
       expect(quiet.codes()).toEqual([]);
       expect(elsewhere.counts).toMatchObject({ valid: 3, existing: 0 });
     });
