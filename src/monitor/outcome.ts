@@ -13,9 +13,17 @@ export interface RunOutcome {
   readonly error?: { readonly code: string; readonly message: string; readonly hint?: string };
   /** The commands to paste next, as the run printed them. */
   readonly next: readonly string[];
-  /** A warning was logged: something a person should read, even on a run that ended well. */
-  readonly warned: boolean;
+  /** The warnings the run logged, in order (the first MAX_WARNINGS_KEPT): something a person should read, even on a run that ended well. */
+  readonly warnings: readonly RunWarning[];
 }
+
+export interface RunWarning {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Warnings a notification carries: a run that warns of every record would make a message nobody reads. */
+export const MAX_WARNINGS_KEPT = 10;
 
 /** Records this run did something with: what "progress made" means for a run stopped on purpose. */
 export function recordsHandled(summary: Summary | undefined): number {
@@ -38,7 +46,7 @@ export function endedWell(outcome: Pick<RunOutcome, 'exitCode' | 'summary'>): bo
 }
 
 /** Whether a person should hear about this run: it did not end well, or it warned. */
-export const isTrouble = (outcome: RunOutcome): boolean => !endedWell(outcome) || outcome.warned;
+export const isTrouble = (outcome: RunOutcome): boolean => !endedWell(outcome) || outcome.warnings.length > 0;
 
 const meaningOf = (code: number): string => EXIT_MEANINGS[code as ExitCode] ?? 'unknown exit code';
 
@@ -53,7 +61,9 @@ export function outcomeText(outcome: RunOutcome): string {
     outcome.summary !== undefined
       ? formatSummary(outcome.summary)
       : `error: ${outcome.error?.message ?? 'unknown'}${outcome.error?.hint !== undefined ? `\nhint: ${outcome.error.hint}` : ''}`;
-  return [head, body, ...(outcome.next.length > 0 ? ['next:', ...outcome.next] : [])].join('\n');
+  // What made a run that ended well worth a message comes first after the head, as a terminal shows it.
+  const warnings = outcome.warnings.map((w) => `warning [${w.code}]: ${w.message}`);
+  return [head, ...warnings, body, ...(outcome.next.length > 0 ? ['next:', ...outcome.next] : [])].join('\n');
 }
 
 /** The JSON a --notify URL receives: the figures a program reads, and `text` for a chat webhook to show as the message. */
@@ -66,7 +76,8 @@ export function outcomePayload(outcome: RunOutcome): Record<string, unknown> {
     exitCode: outcome.exitCode,
     exitMeaning: meaningOf(outcome.exitCode),
     endedWell: endedWell(outcome),
-    warned: outcome.warned,
+    warned: outcome.warnings.length > 0,
+    ...(outcome.warnings.length > 0 && { warnings: outcome.warnings }),
     ...(s !== undefined && {
       mode: s.mode,
       input: s.input,

@@ -179,3 +179,27 @@ test('--metrics-file: the Prometheus text a textfile collector reads, replaced w
   expect(lastSuccessIn(second)).toBe(success);
   expect(existsSync(`${metrics}.tmp`)).toBe(false);
 }, 60_000);
+
+test('--notify of a run that ended well but warned says what it warned of: its warnings with their codes, in the JSON and the text', async () => {
+  const sandbox = await startSandbox({ rate: 0 });
+  const hook = await startMonitor();
+  const j = cliJob(dir(), 12);
+  const clean = join(dir(), 'clean.csv');
+  const rows = readFileSync(j.input, 'utf8').split('\n');
+  writeFileSync(clean, [rows[0], ...rows.slice(1).filter((r) => j.file.valid.includes(r.split(',')[0]!))].join('\n'));
+  const env = { OPENPHONE_API_KEY: sandbox.apiKey };
+  const run = (stateDir: string, ...extra: string[]) =>
+    runCli(
+      ['run', '-c', j.config, '-i', clean, '--state-dir', join(dir(), stateDir), '--base-url', sandbox.url, ...extra],
+      env,
+    );
+  expect((await run('first', '--notify', hook.url)).code).toBe(0);
+  expect(hook.received).toHaveLength(0);
+  // The same export run again with another state directory: the first job's contacts, left alone and warned of.
+  expect((await run('second', '--notify', hook.url, '--quiet')).code).toBe(0);
+  expect(hook.received).toHaveLength(1);
+  const posted = JSON.parse(hook.received[0]!.body) as { warned: boolean; warnings: { code: string }[]; text: string };
+  expect(posted.warned).toBe(true);
+  expect(posted.warnings.map((w) => w.code)).toEqual(['CONTACTS_OF_ANOTHER_JOB']);
+  expect(posted.text).toMatch(/ended with exit 0 [^\n]*\nwarning \[CONTACTS_OF_ANOTHER_JOB\]: line \d+: contact /);
+});

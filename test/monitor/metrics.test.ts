@@ -54,7 +54,7 @@ function samples(text: string): Map<string, number> {
 test('the metrics text parses back: records by bucket, requests and 429s, exit code; the last success is kept through a failed run', () => {
   const t0 = new Date('2026-12-07T01:00:00Z');
   const good = metricsText(
-    { exitCode: 0, summary: summary({ read: 10, created: 9, failed: 1 }), next: [], warned: false },
+    { exitCode: 0, summary: summary({ read: 10, created: 9, failed: 1 }), next: [], warnings: [] },
     t0,
     undefined,
   );
@@ -71,7 +71,7 @@ test('the metrics text parses back: records by bucket, requests and 429s, exit c
     expect(good).toContain(`# TYPE ${name} gauge`);
   const t1 = new Date('2026-12-08T01:00:00Z');
   const bad = metricsText(
-    { exitCode: 3, error: { code: 'AUTH', message: 'refused' }, next: [], warned: false },
+    { exitCode: 3, error: { code: 'AUTH', message: 'refused' }, next: [], warnings: [] },
     t1,
     lastSuccessIn(good),
   );

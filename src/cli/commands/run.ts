@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/load.js';
 import type { MatchKey, ResolvedConfig } from '../../config/resolved.js';
 import { ImportError, UsageError } from '../../errors.js';
 import { RunMonitors, type MonitorFlags } from '../../monitor/monitors.js';
-import { isTrouble, type RunOutcome } from '../../monitor/outcome.js';
+import { isTrouble, MAX_WARNINGS_KEPT, type RunOutcome, type RunWarning } from '../../monitor/outcome.js';
 import type { FailedTolerance } from '../../report/summary.js';
 import { jsonLog, jsonLogLine, stderrLog, type Log } from '../../log.js';
 import { progressPrinter } from '../../report/progress.js';
@@ -63,10 +63,15 @@ export async function runCommand(args: RunArgs): Promise<number> {
   // --log-format json: every warning a JSON line with its code, the dry run's too.
   const plainLog = args.logFormat === 'json' ? jsonLog : stderrLog;
   // --quiet keeps warnings and drops information and progress; the summary only when there is trouble (below).
-  let warned = false;
+  // Kept for the monitors: a notification of a run that warned says what it warned of.
+  const warnings: RunWarning[] = [];
   const log: Log = {
     info: (m) => (args.quiet ? undefined : (clearLine(), plainLog.info(m))),
-    warn: (m, code) => ((warned = true), clearLine(), plainLog.warn(m, code)),
+    warn: (message, code) => {
+      if (warnings.length < MAX_WARNINGS_KEPT) warnings.push({ code, message });
+      clearLine();
+      plainLog.warn(message, code);
+    },
   };
   // The monitors are set up first: a config that does not load is trouble a monitor must hear of.
   const monitors = new RunMonitors(args, log);
@@ -74,7 +79,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   let outcome: RunOutcome | undefined;
   try {
     const { summary, next } = await runJob(args, log, progressMode);
-    outcome = { exitCode: summary.exitCode, summary, next, warned };
+    outcome = { exitCode: summary.exitCode, summary, next, warnings };
     // --quiet: a run that ended well (done, or stopped on purpose to go on next time) with no warning prints nothing, so cron mails only on trouble.
     if (!(args.quiet && !isTrouble(outcome))) printSummary(summary, args, next);
     return summary.exitCode;
@@ -84,7 +89,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
         exitCode: err.exitCode,
         error: { code: err.code, message: err.message, ...(err.hint !== undefined && { hint: err.hint }) },
         next: [],
-        warned,
+        warnings,
       };
     throw err;
   } finally {
