@@ -64,11 +64,10 @@ const CHANGES_SHOWN = 5;
 /** The contact of the job's source holding the id of a record the import would create (its 409 to come), or undefined. */
 function holderOfNew(
   plan: SendPlan,
-  by: { readonly index?: WorkspaceIndex | undefined; readonly holders?: ReadonlyMap<string, string> | undefined },
+  by: { readonly holders?: ReadonlyMap<string, string> | undefined },
 ): string | undefined {
   if (plan.sync !== undefined || plan.adopt !== undefined || plan.inDoubt) return undefined;
-  const id = plan.record.externalId;
-  return by.index?.holderOf(id)?.id ?? by.holders?.get(id);
+  return plan.ofJobSource?.id ?? by.holders?.get(plan.record.externalId);
 }
 
 /** A changed record's sync, as the plan gives it. */

@@ -157,7 +157,7 @@ function recordSender(run: ImportRecordsInput, recorder: Recorder) {
     sync: { conflicts: run.config.update.conflicts, fields: run.config.update.fields },
   };
   const send = async (
-    { record, inDoubt, attemptedAt, sync, adopt, heldElsewhere }: SendPlan,
+    { record, inDoubt, attemptedAt, sync, adopt, heldElsewhere, ofJobSource }: SendPlan,
     current?: Promise<LookupResult>,
   ) => {
     const hash = bodyHash(record.payload);
@@ -184,6 +184,7 @@ function recordSender(run: ImportRecordsInput, recorder: Recorder) {
           }),
           ...(adopt && { adopt }),
           ...(heldElsewhere && { heldElsewhere }),
+          ...(ofJobSource && { ofJobSource }),
         });
       }
     } catch (err) {

@@ -65,6 +65,8 @@ export type Plan =
       readonly adopt?: IndexedContact;
       /** Another integration's contact holds the record's externalId (workspace/index.ts): left alone, as existing, with no request. */
       readonly heldElsewhere?: IndexedContact;
+      /** A contact of the job's source that another job made holds it (workspace/index.ts): existing with no request, or PATCHed (--on-existing update). */
+      readonly ofJobSource?: IndexedContact;
     };
 
 /**
@@ -131,6 +133,7 @@ export function planRecord(
   if (match.kind === 'adopt') return { kind: 'send', record: item, inDoubt: false, adopt: match.contact };
   if (match.kind === 'heldElsewhere')
     return { kind: 'send', record: item, inDoubt: false, heldElsewhere: match.contact };
+  if (match.kind === 'ofJobSource') return { kind: 'send', record: item, inDoubt: false, ofJobSource: match.contact };
   return { kind: 'send', record: item, inDoubt: false };
 }
 

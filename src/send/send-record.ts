@@ -56,6 +56,8 @@ export interface RecordToSend {
   readonly adopt?: IndexedContact;
   /** Another integration's contact that holds the record's externalId, as the workspace's listing showed it: nothing is sent. */
   readonly heldElsewhere?: IndexedContact;
+  /** A contact of the job's source another job made holds the externalId (the index says): --on-existing skip leaves it with no request. */
+  readonly ofJobSource?: IndexedContact;
 }
 
 /**
@@ -148,6 +150,9 @@ export async function sendRecord(ctx: SendContext, rec: RecordToSend): Promise<S
       rec.inDoubt,
     );
   if (rec.heldElsewhere !== undefined) return heldByAnotherSource(rec.heldElsewhere);
+  // Its create would meet 409 and a lookup would find this contact: the same end, without the two requests.
+  if (rec.ofJobSource !== undefined && ctx.onExisting === 'skip')
+    return { kind: 'existing', contactId: rec.ofJobSource.id, ofJobSource: true };
   if (rec.adopt !== undefined) return adoptContact(ctx, rec, rec.adopt.id);
   if (rec.sync?.verify) return verifyRecord(ctx, rec, rec.sync.current, rec.sync.base);
   if (rec.sync !== undefined) return syncRecord(ctx, rec, rec.sync.relation, rec.sync.current, rec.sync.base);

@@ -32,6 +32,8 @@ export type Match =
   | { readonly kind: 'adopt'; readonly contact: IndexedContact }
   /** Another integration's contact holds the record's externalId: the same CRM record, never the job's. */
   | { readonly kind: 'heldElsewhere'; readonly contact: IndexedContact }
+  /** A contact of the job's own source holds it, which the job did not make (the journal does not know the record): another job's. */
+  | { readonly kind: 'ofJobSource'; readonly contact: IndexedContact }
   | { readonly kind: 'review'; readonly candidates: readonly IndexedContact[]; readonly why: string };
 
 /** A workspace number as E.164 where it reads as one (the app and its CSV import keep numbers as typed). */
@@ -95,11 +97,6 @@ export class WorkspaceIndex {
     }
   }
 
-  /** The contact that holds an externalId, as the listing showed it. */
-  holderOf(externalId: string): IndexedContact | undefined {
-    return this.byExternalId.get(externalId);
-  }
-
   /**
    * What a record the journal does not know matches. `adoptionInDoubt`: an
    * earlier run's adoption PATCH of this record got no answer, so a contact
@@ -112,8 +109,8 @@ export class WorkspaceIndex {
     // would meet 409, or, where the API keeps ids per source, make a second contact of the same person.
     if (holder?.source !== undefined && holder.source !== (record.payload.source ?? DEFAULT_SOURCE))
       return { kind: 'heldElsewhere', contact: holder };
-    // A contact of the job's source holds it: the create's 409 leads to it (--on-existing, and the proof of a lost answer).
-    if (holder !== undefined) return { kind: 'none' };
+    // A contact of the job's source holds it: another job's (--on-existing says; a lost answer of this job's is in doubt, not matched).
+    if (holder !== undefined) return { kind: 'ofJobSource', contact: holder };
     const found = new Map<string, IndexedContact>();
     const via: string[] = [];
     const sharedVia: string[] = [];

@@ -244,6 +244,19 @@ describe.each(['409', 'per-source'] as const)(
       expect(dry.counts).toMatchObject({ valid: 0, existing: 3 });
       expect(dry.ofAnotherJob).toBe(made);
       expect(preview.codes()).toContain('CONTACTS_OF_ANOTHER_JOB');
+
+      // An import that lists the workspace (matching chosen) knows them before sending: no create meets a 409.
+      const posts = () => sandbox.requests().filter((r) => r.method === 'POST').length;
+      const postsBefore = posts();
+      const listing = warningLog();
+      const matched = await jobsOf(sandbox, input, configFrom({ ...rawConfig(), matchExisting: ['email'] })).run(
+        'fourth',
+        listing.log,
+      );
+      expect(matched.counts).toMatchObject({ created: 0, existing: 3 });
+      expect(posts()).toBe(postsBefore);
+      expect(listing.codes()).toContain('CONTACTS_OF_ANOTHER_JOB');
+      expect(sandbox.contacts()).toEqual(before);
     });
 
     test("a first run's dry run with a key finds them in the workspace's first pages (no matching chosen), as the import finds them by 409", async () => {
