@@ -217,7 +217,12 @@ function runsTable(runs: readonly RunRow[]): Html {
     const cells = RUN_COLUMNS.map(
       (col) => html`<td data-run-${col}="${runCount(r, col) ?? ''}">${runCount(r, col) ?? ''}</td>`,
     );
-    return html`<tr><td>${localTime(r.startedAt)}</td><td>${r.endedAt !== undefined ? localTime(r.endedAt) : 'no end recorded (running, or killed)'}</td><td>${r.exitCode ?? ''}</td><td>${r.input ?? ''}</td>${cells}<td>${files.length > 0 ? files.map((f, i) => html`${i > 0 ? ', ' : ''}${f}`) : ''}</td></tr>`;
+    // A night refused (exit 2: a renamed column, no key in cron) or aborted (exit 3) says why beside its exit code.
+    const why =
+      r.aborted === undefined
+        ? ''
+        : html`<br><small data-run-why="${r.exitCode === 2 ? 'refused' : 'aborted'}">${r.exitCode === 2 ? 'refused, nothing sent' : 'aborted'}: ${r.aborted}</small>`;
+    return html`<tr><td>${localTime(r.startedAt)}</td><td>${r.endedAt !== undefined ? localTime(r.endedAt) : 'no end recorded (running, or killed)'}</td><td>${r.exitCode ?? ''}${why}</td><td>${r.input ?? ''}</td>${cells}<td>${files.length > 0 ? files.map((f, i) => html`${i > 0 ? ', ' : ''}${f}`) : ''}</td></tr>`;
   });
   const ended = runs.filter((r) => r.counts !== undefined);
   const sum = (col: (typeof RUN_COLUMNS)[number]) => ended.reduce((n, r) => n + (runCount(r, col) ?? 0), 0);

@@ -205,6 +205,12 @@ describe('status', () => {
       runs: 4,
       lastRun: { exitCode: 1, input: j.input },
     });
+    // report.html's table of runs says why each refused night sent nothing.
+    const page = readFileSync(join(j.stateDir, 'report.html'), 'utf8');
+    expect([...page.matchAll(/data-run-why="(\w+)">[^<]*\[(\w+)\]</g)].map((m) => [m[1], m[2]])).toEqual([
+      ['refused', 'CSV_HEADER_MISMATCH'],
+      ['refused', 'API_KEY_MISSING'],
+    ]);
   });
 
   test('in-doubt attempts, a run that did not record its end, a held and a stale lock', async () => {
