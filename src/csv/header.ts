@@ -55,8 +55,9 @@ export function distinctColumnNames(header: readonly string[]): string[] {
 
 /**
  * Checks, before the first record, that every column the config names exists
- * once in the header (a repeated name by its place: "Phone (2)"). All problems are listed together with the header's
- * columns and the nearest match, so one edit fixes the config.
+ * once in the header (a repeated name by its place: "Phone (2)"). All
+ * problems are listed together with the header's columns and the nearest
+ * match, so one edit fixes the config.
  */
 export function indexHeader(header: readonly string[], uses: readonly ColumnUse[], file: string): HeaderIndex {
   const positions = new Map<string, number[]>();
