@@ -4,8 +4,8 @@ import { basename, resolve, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { detectDelimiter } from '../csv/detect-delimiter.js';
 import { restoreCell } from '../csv/spreadsheet-safe.js';
-import { ExitCode, UsageError } from '../errors.js';
-import { runsFromJournal } from '../journal/runs.js';
+import { UsageError } from '../errors.js';
+import { refusedBeforeReading, runsFromJournal } from '../journal/runs.js';
 import type { ReviewDecision } from '../journal/events.js';
 import type { RunEvent } from '../journal/events.js';
 import { REVIEW_COLUMNS } from '../report/review-report.js';
@@ -172,11 +172,7 @@ export function reviewSource(runs: readonly RunEvent[], review: string): string 
   const source = runsFromJournal(runs)
     .reverse()
     .find(
-      (r) =>
-        r.input !== undefined &&
-        r.report !== true &&
-        !isOwnReportName(r.input) &&
-        !(r.exitCode === ExitCode.usage && r.counts === undefined),
+      (r) => r.input !== undefined && r.report !== true && !isOwnReportName(r.input) && !refusedBeforeReading(r),
     )?.input;
   if (source === undefined || !existsSync(source)) {
     throw new UsageError(

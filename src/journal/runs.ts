@@ -1,3 +1,4 @@
+import { ExitCode } from '../errors.js';
 import type { RunEvent } from './events.js';
 
 /** A run of the job, from the journal. */
@@ -21,6 +22,14 @@ export interface RunRow {
   /** The files the run kept in runs/<start>/ (report.html links them). */
   readonly files?: readonly string[];
 }
+
+/**
+ * A run refused before it read a record (job/refused-run.ts: a header that no
+ * longer fits, no key in cron's environment): exit 2 and no counts. It sent
+ * nothing, and its input is no read of the export.
+ */
+export const refusedBeforeReading = (run: Pick<RunRow, 'exitCode' | 'counts'>): boolean =>
+  run.exitCode === ExitCode.usage && run.counts === undefined;
 
 /** The runs a journal records: each start with the end of the same process after it, if any (a killed run has none). */
 export function runsFromJournal(events: readonly RunEvent[]): RunRow[] {

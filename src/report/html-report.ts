@@ -1,6 +1,6 @@
 import { EXIT_MEANINGS, type ExitCode } from '../errors.js';
 import { DateTime } from 'luxon';
-import type { RunRow } from '../journal/runs.js';
+import { refusedBeforeReading, type RunRow } from '../journal/runs.js';
 import { runFolderOf } from '../state/run-folders.js';
 import { BUCKETS } from './buckets.js';
 import { Html, html } from './html.js';
@@ -217,11 +217,12 @@ function runsTable(runs: readonly RunRow[]): Html {
     const cells = RUN_COLUMNS.map(
       (col) => html`<td data-run-${col}="${runCount(r, col) ?? ''}">${runCount(r, col) ?? ''}</td>`,
     );
-    // A night refused (exit 2: a renamed column, no key in cron) or aborted (exit 3) says why beside its exit code.
+    // A night refused (a renamed column, no key in cron) or aborted says why beside its exit code.
+    const refused = refusedBeforeReading(r);
     const why =
       r.aborted === undefined
         ? ''
-        : html`<br><small data-run-why="${r.exitCode === 2 ? 'refused' : 'aborted'}">${r.exitCode === 2 ? 'refused, nothing sent' : 'aborted'}: ${r.aborted}</small>`;
+        : html`<br><small data-run-why="${refused ? 'refused' : 'aborted'}">${refused ? 'refused, nothing sent' : 'aborted'}: ${r.aborted}</small>`;
     return html`<tr><td>${localTime(r.startedAt)}</td><td>${r.endedAt !== undefined ? localTime(r.endedAt) : 'no end recorded (running, or killed)'}</td><td>${r.exitCode ?? ''}${why}</td><td>${r.input ?? ''}</td>${cells}<td>${files.length > 0 ? files.map((f, i) => html`${i > 0 ? ', ' : ''}${f}`) : ''}</td></tr>`;
   });
   const ended = runs.filter((r) => r.counts !== undefined);
