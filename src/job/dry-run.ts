@@ -16,7 +16,7 @@ import type { NextStep } from '../report/html-report.js';
 import { runPipeline, type SendPlan } from './pipeline.js';
 import { writeRunReports } from '../report/run-reports.js';
 import { openJobInput, type OpenedJobInput } from './open-job-input.js';
-import { DEFAULT_RULES, type PlanRules } from './plan.js';
+import { DEFAULT_RULES, isCreate, type PlanRules } from './plan.js';
 import { replayJournal } from '../journal/replay.js';
 import type { ResumeState } from '../journal/fold-state.js';
 import type { MatchKey } from '../config/resolved.js';
@@ -66,7 +66,7 @@ function holderOfNew(
   plan: SendPlan,
   by: { readonly holders?: ReadonlyMap<string, string> | undefined },
 ): string | undefined {
-  if (plan.sync !== undefined || plan.adopt !== undefined || plan.inDoubt) return undefined;
+  if (!isCreate(plan)) return undefined;
   return plan.ofJobSource?.id ?? by.holders?.get(plan.record.externalId);
 }
 

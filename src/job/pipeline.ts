@@ -2,7 +2,7 @@ import type { InputTable } from '../input/table.js';
 import type { Classifier, ValidRecord } from '../classify/classify.js';
 import type { IdFormCheck } from './id-form.js';
 import type { Match } from '../workspace/index.js';
-import { planRecord, type PastView, type Plan, type PlanRules } from './plan.js';
+import { isCreate, planRecord, type PastView, type Plan, type PlanRules } from './plan.js';
 import type { Recorder } from './recorder.js';
 
 export type SendPlan = Extract<Plan, { kind: 'send' }>;
@@ -66,7 +66,3 @@ export async function runPipeline(parts: PipelineParts): Promise<void> {
     await parts.recorder.pace();
   }
 }
-
-/** A plan that makes a contact: no earlier write, adoption or doubt, and no other integration's contact holding the id. */
-const isCreate = (plan: SendPlan): boolean =>
-  plan.sync === undefined && plan.adopt === undefined && !plan.inDoubt && plan.heldElsewhere === undefined;

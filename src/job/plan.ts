@@ -69,6 +69,10 @@ export type Plan =
       readonly ofJobSource?: IndexedContact;
     };
 
+/** A plan that makes a contact: no earlier write, adoption or doubt, and no other integration's contact holding the id. */
+export const isCreate = (plan: Extract<Plan, { kind: 'send' }>): boolean =>
+  plan.sync === undefined && plan.adopt === undefined && !plan.inDoubt && plan.heldElsewhere === undefined;
+
 /**
  * The decision for one record, from the record, the journal's view of it and
  * what the workspace index matched (workspace/index.ts): pure, so every branch is a row of a table
