@@ -70,10 +70,12 @@ export function contactRequestProblems(body: unknown): string[] {
 
 /** The most externalIds one GET /v1/contacts may carry: the live query parser turns 21 or more repeated keys into an object and answers 400. */
 export const LOOKUP_MAX_IDS = 20;
-/** maxResults of GET /v1/contacts: 1 to 50. */
 /** The source the API gives a contact created without one. */
 export const DEFAULT_SOURCE = 'public-api';
+/** The source a body gives its contact: half of the contact's identity (source + externalId). */
+export const sourceOf = (body: { readonly source?: string | undefined }): string => body.source ?? DEFAULT_SOURCE;
 
+/** maxResults of GET /v1/contacts: 1 to 50. */
 export const LIST_MAX_RESULTS = 50;
 export const PATCH_SOURCE_MAX = 75;
 

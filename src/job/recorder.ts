@@ -24,7 +24,7 @@ import { baseOf } from '../sync/base.js';
 import type { Conflict } from '../sync/three-way.js';
 import type { ConflictsReport, DriftReport } from '../report/conflicts-report.js';
 import { displayName } from '../workspace/same-person.js';
-import { DEFAULT_SOURCE } from '../api/contract.js';
+import { sourceOf } from '../api/contract.js';
 
 export interface RecorderSinks {
   /** failures.csv (the import's, or the dry run's own). */
@@ -223,7 +223,7 @@ export class Recorder {
   ofAnotherJob(record: ValidRecord, contactId: string): void {
     if (this.counts.ofAnotherJob++ > 0) return;
     this.sinks.warn?.(
-      `line ${record.line}: contact ${contactId}, of this config's source ${JSON.stringify(record.payload.source ?? DEFAULT_SOURCE)}, already holds externalId ${JSON.stringify(record.externalId)}, and this job did not make it: another job did (one run with another --state-dir, or whose state directory is gone or was restored from an older copy). This job leaves such contacts alone (counted as existing), so the export's changes to them are not synced. If another job made them, run with its --state-dir instead; if that folder is gone, add --on-existing update to this job's command: each such contact is then PATCHed, and so taken into this job, when the job first meets it or its record changes (its state before is kept for rollback)`,
+      `line ${record.line}: contact ${contactId}, of this config's source ${JSON.stringify(sourceOf(record.payload))}, already holds externalId ${JSON.stringify(record.externalId)}, and this job did not make it: another job did (one run with another --state-dir, or whose state directory is gone or was restored from an older copy). This job leaves such contacts alone (counted as existing), so the export's changes to them are not synced. If another job made them, run with its --state-dir instead; if that folder is gone, add --on-existing update to this job's command: each such contact is then PATCHed, and so taken into this job, when the job first meets it or its record changes (its state before is kept for rollback)`,
       'CONTACTS_OF_ANOTHER_JOB',
     );
   }

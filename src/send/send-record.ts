@@ -2,7 +2,7 @@ import type { ApiClient, CallResult } from '../api/client.js';
 import type { ApiResponse } from '../api/transport.js';
 import {
   contactRequestProblems,
-  DEFAULT_SOURCE,
+  sourceOf,
   type Contact,
   type ContactRequest,
   contactInBody,
@@ -359,7 +359,7 @@ function heldElsewhereNow(contacts: readonly Contact[], rec: RecordToSend): Send
 
 /** Another integration's contact among those holding the record's externalId. */
 export const otherSourceHolder = (contacts: readonly Contact[], body: ContactRequest): Contact | undefined =>
-  contacts.find((c) => c.source !== (body.source ?? DEFAULT_SOURCE));
+  contacts.find((c) => c.source !== sourceOf(body));
 
 /** A contact of the record's source that the workspace had before this job holds the record's externalId. */
 function foreign(
@@ -556,7 +556,7 @@ async function patchContact(
 
 /** The contacts of the record's source (the API's default when the record names none): a contact's identity is its source and externalId. */
 const ofSource = (contacts: readonly Contact[], body: ContactRequest): Contact[] =>
-  contacts.filter((c) => c.source === (body.source ?? DEFAULT_SOURCE));
+  contacts.filter((c) => c.source === sourceOf(body));
 
 /**
  * A finished record's contact among those holding its externalId. One the job

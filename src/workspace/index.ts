@@ -1,4 +1,4 @@
-import { DEFAULT_SOURCE, type Contact } from '../api/contract.js';
+import { sourceOf, type Contact } from '../api/contract.js';
 import type { MatchKey } from '../config/resolved.js';
 import type { CountryCode } from '../phone/phone-metadata.js';
 import { toE164 } from '../mapping/transforms/phone.js';
@@ -107,7 +107,7 @@ export class WorkspaceIndex {
     if (holder !== undefined && adoptionInDoubt) return this.take(holder, record.line);
     // Another integration (a native CRM sync) holds the id: the person is in the workspace through it. A create
     // would meet 409, or, where the API keeps ids per source, make a second contact of the same person.
-    if (holder?.source !== undefined && holder.source !== (record.payload.source ?? DEFAULT_SOURCE))
+    if (holder?.source !== undefined && holder.source !== sourceOf(record.payload))
       return { kind: 'heldElsewhere', contact: holder };
     // A contact of the job's source holds it: another job's (--on-existing says; a lost answer of this job's is in doubt, not matched).
     if (holder !== undefined) return { kind: 'ofJobSource', contact: holder };
