@@ -19,8 +19,9 @@ const TRAILING_DIGITS = /^(.*?)(\d+)$/s;
  * job keeps, and --delete-missing would take "000123" for gone. So a record
  * the journal does not know, whose id is a finished record's with the leading
  * zeros of its last digits dropped or added, fails, naming that record; and
- * that record counts as read (its person is in the file). Undefined for a job
- * that has finished nothing.
+ * that record counts as read (its person is in the file). Asked of creates
+ * only (plan.ts isCreate: the journal knows no write of the record, nor an
+ * attempt in doubt). Undefined for a job that has finished nothing.
  */
 export function idFormCheck(past: PastView, column: string | undefined): IdFormCheck | undefined {
   if (past.done.size === 0) return undefined;
@@ -41,7 +42,8 @@ export function idFormCheck(past: PastView, column: string | undefined): IdFormC
   };
   return (record) => {
     const id = record.externalId;
-    if (past.done.has(id) || past.inDoubt.has(id) || past.failed.has(id)) return undefined;
+    // A failed record of its own, retried: its id is the journal's already.
+    if (past.failed.has(id)) return undefined;
     const finished = finishedForm(id);
     if (finished === undefined) return undefined;
     const { line, fields } = record;
